@@ -1,0 +1,321 @@
+/*
+ * lua_verify.c - sim.verify(r [, z]) -> ok, differences: is every sample the
+ * agent served the world's value at the time the agent read it? A fresh
+ * collector (_metrics_cached_boolean 0) was read at the scrape's virtual
+ * time; a cached one at a scrape of the same zone at most TTL earlier (see
+ * verify.h). The answer's status must fit the zone's state, and every
+ * available collector must serve all its metrics.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "engine.h"
+#include "expo.h"
+#include "response.h"
+#include "verify.h"
+
+#define VERIFY_DIFFS_MAX 20
+#define VERIFY_COLLECTORS 7
+#define VERIFY_CANDIDATES VERIFY_RING
+
+static const char *const verify_collectors[VERIFY_COLLECTORS] = {
+    "zone_misc", "memcap", "cpucap", "zone_vfs", "tcp", "link", "time"};
+
+struct verify_ctx {
+    lua_State *vc_L;
+    int vc_diffs;      /* index of the differences table */
+    int vc_ndiffs;
+    int vc_prom;
+    uint64_t vc_vtime;
+    const struct scn_snap *vc_fresh; /* record current at the scrape */
+    const struct scn_snap *vc_cand[VERIFY_CANDIDATES];
+    int vc_ncand;
+    int vc_avail[VERIFY_COLLECTORS];  /* -1 not served, 0, 1 */
+    int vc_cached[VERIFY_COLLECTORS];
+    uint64_t vc_seen;                 /* zone rows served */
+    uint8_t vc_nic_seen[WORLD_NICS_MAX];
+    int vc_time_seen;
+};
+
+static void verify_diff(struct verify_ctx *c, const char *fmt, ...)
+{
+    if (++c->vc_ndiffs > VERIFY_DIFFS_MAX)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    lua_pushvfstring(c->vc_L, fmt, ap);
+    va_end(ap);
+    lua_rawseti(c->vc_L, c->vc_diffs, c->vc_ndiffs);
+}
+
+static int verify_collector(const char *name)
+{
+    for (int i = 0; i < VERIFY_COLLECTORS; i++)
+        if (strcmp(verify_collectors[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* <collector>_metrics_available_boolean / _cached_boolean: 1 if s is one. */
+static int verify_meta(struct verify_ctx *c, const struct scn_sample *s)
+{
+    static const char av[] = "_metrics_available_boolean", ca[] = "_metrics_cached_boolean";
+    size_t n = strlen(s->ss_name);
+    int cached = n > sizeof(ca) - 1 && strcmp(s->ss_name + n - (sizeof(ca) - 1), ca) == 0;
+    int avail = n > sizeof(av) - 1 && strcmp(s->ss_name + n - (sizeof(av) - 1), av) == 0;
+    if (!cached && !avail)
+        return 0;
+    char coll[64];
+    size_t k = n - (cached ? sizeof(ca) - 1 : sizeof(av) - 1);
+    snprintf(coll, sizeof(coll), "%.*s", (int)k, s->ss_name);
+    int i = verify_collector(coll);
+    if (i >= 0 && cached)
+        c->vc_cached[i] = s->ss_value != 0;
+    else if (i >= 0)
+        c->vc_avail[i] = s->ss_value != 0;
+    return 1;
+}
+
+static int verify_meta_first(void *arg, const struct scn_sample *s)
+{
+    verify_meta(arg, s);
+    return 0;
+}
+
+static int verify_equal(double served, uint64_t raw, double scale)
+{
+    double want = (double)raw * scale;
+    if (scale == 1)
+        return served == want;
+    return fabs(served - want) <= 1e-12 * fmax(1.0, fabs(want));
+}
+
+static const char *verify_row_name(const struct verify_ctx *c, const struct scn_verify_row *r)
+{
+    return c->vc_prom ? r->vr_prom : r->vr_cmon;
+}
+
+static double verify_row_scale(const struct verify_ctx *c, const struct scn_verify_row *r)
+{
+    return c->vc_prom ? r->vr_prom_scale : r->vr_scale;
+}
+
+/* The records a sample of collector coll may come from. */
+static int verify_candidates(const struct verify_ctx *c, int coll, const struct scn_snap **out)
+{
+    if (c->vc_cached[coll] == 1) {
+        memcpy(out, c->vc_cand, sizeof(c->vc_cand));
+        return c->vc_ncand;
+    }
+    out[0] = c->vc_fresh;
+    return c->vc_fresh != NULL;
+}
+
+static void verify_zone_row(struct verify_ctx *c, unsigned i, const struct scn_sample *s)
+{
+    const struct scn_verify_row *r = &scn_verify_zone_rows[i];
+    int coll = verify_collector(r->vr_collector);
+    const struct scn_snap *cand[VERIFY_CANDIDATES];
+    int n = verify_candidates(c, coll, cand);
+    c->vc_seen |= 1ull << i;
+    for (int k = 0; k < n; k++)
+        if ((cand[k]->sn_have >> i & 1) && verify_equal(s->ss_value, cand[k]->sn_v[i],
+                                                         verify_row_scale(c, r))) {
+            if ((r->vr_flags & VERIFY_CAP_LIMIT) &&
+                (cand[k]->sn_v[i] == 0 || cand[k]->sn_v[i] == UINT64_MAX))
+                verify_diff(c, "%s: served for a zone without that cap", s->ss_name);
+            return;
+        }
+    if (n > 0 && (cand[0]->sn_have >> i & 1))
+        verify_diff(c, "%s: served %.17g, world %.17g (%s read)", s->ss_name, s->ss_value,
+                    (double)cand[0]->sn_v[i] * verify_row_scale(c, r),
+                    c->vc_cached[coll] == 1 ? "cached" : "fresh");
+    else
+        verify_diff(c, "%s: served, but the world has no %s:%s for the zone", s->ss_name,
+                    r->vr_module, r->vr_stat);
+}
+
+static void verify_link_row(struct verify_ctx *c, unsigned j, const struct scn_sample *s)
+{
+    const char *ifname = scn_expo_label(s, "interface");
+    int zid = -1;
+    unsigned nic = WORLD_NICS_MAX;
+    if (ifname == NULL || sscanf(ifname, "z%d_net%u", &zid, &nic) != 2 || nic >= WORLD_NICS_MAX)
+        return verify_diff(c, "%s: interface label '%s' is not z<zoneid>_net<n>", s->ss_name,
+                           ifname ? ifname : "");
+    const struct scn_snap *cand[VERIFY_CANDIDATES];
+    int n = verify_candidates(c, verify_collector("link"), cand);
+    c->vc_nic_seen[nic] |= (uint8_t)(1u << j);
+    for (int k = 0; k < n; k++)
+        if (cand[k]->sn_zoneid == zid && (cand[k]->sn_nic_have[nic] >> j & 1) &&
+            verify_equal(s->ss_value, cand[k]->sn_nic[nic][j],
+                         verify_row_scale(c, &scn_verify_link_rows[j])))
+            return;
+    verify_diff(c, "%s{interface=\"%s\"}: served %.17g, world %.17g", s->ss_name, ifname,
+                s->ss_value, n > 0 ? (double)cand[0]->sn_nic[nic][j] : -1.0);
+}
+
+static void verify_time(struct verify_ctx *c, const struct scn_sample *s)
+{
+    double ms = (double)SCN_EPOCH * 1000.0 + (double)c->vc_vtime / 1e6;
+    double want = c->vc_prom ? ms / 1000.0 : ms;
+    c->vc_time_seen = 1;
+    if (fabs(s->ss_value - want) >= (c->vc_prom ? 1e-3 : 1.0))
+        verify_diff(c, "%s: served %.17g, the virtual clock says %.17g", s->ss_name,
+                    s->ss_value, want);
+}
+
+static int verify_on_sample(void *arg, const struct scn_sample *s)
+{
+    struct verify_ctx *c = arg;
+    for (unsigned i = 0; i < scn_verify_nzone_rows; i++)
+        if (strcmp(s->ss_name, verify_row_name(c, &scn_verify_zone_rows[i])) == 0)
+            return verify_zone_row(c, i, s), 0;
+    for (unsigned j = 0; j < scn_verify_nlink_rows; j++)
+        if (strcmp(s->ss_name, verify_row_name(c, &scn_verify_link_rows[j])) == 0)
+            return verify_link_row(c, j, s), 0;
+    if (strcmp(s->ss_name, c->vc_prom ? "time_of_day_seconds" : "time_of_day") == 0)
+        verify_time(c, s);
+    return 0;
+}
+
+/* 1 if the record has the cpucap kstat (the zone has a CPU cap). */
+static int verify_capped(const struct scn_snap *f)
+{
+    for (unsigned i = 0; f != NULL && i < scn_verify_nzone_rows; i++)
+        if (strcmp(scn_verify_zone_rows[i].vr_collector, "cpucap") == 0)
+            return (int)(f->sn_have >> i & 1);
+    return 0;
+}
+
+/* Every available collector serves every metric the world has for it. */
+static void verify_complete(struct verify_ctx *c)
+{
+    for (int k = 0; k < VERIFY_COLLECTORS; k++)
+        if (c->vc_avail[k] < 0 && (k != 2 || verify_capped(c->vc_fresh)))
+            verify_diff(c, "%s_metrics_available_boolean: not served", verify_collectors[k]);
+    const struct scn_snap *f = c->vc_fresh;
+    for (unsigned i = 0; f != NULL && i < scn_verify_nzone_rows; i++) {
+        const struct scn_verify_row *r = &scn_verify_zone_rows[i];
+        if (c->vc_avail[verify_collector(r->vr_collector)] != 1 || (c->vc_seen >> i & 1) ||
+            !(f->sn_have >> i & 1))
+            continue;
+        if ((r->vr_flags & VERIFY_CAP_LIMIT) && (f->sn_v[i] == 0 || f->sn_v[i] == UINT64_MAX))
+            continue;
+        verify_diff(c, "%s: not served (the world has %s:%s)", verify_row_name(c, r),
+                    r->vr_module, r->vr_stat);
+    }
+    for (uint32_t n = 0; f != NULL && c->vc_avail[5] == 1 && n < f->sn_nics; n++)
+        if (c->vc_nic_seen[n] != f->sn_nic_have[n])
+            verify_diff(c, "link: metrics of net%u not all served", n);
+    if (c->vc_avail[6] == 1 && !c->vc_time_seen)
+        verify_diff(c, "time_of_day: not served");
+}
+
+/* Status against the zone's state; 1 if the body is to be checked. */
+static int verify_status(struct verify_ctx *c, lua_Integer status, int32_t before, int32_t after)
+{
+    if (status == 404) {
+        if (before >= 0 && before == after)
+            verify_diff(c, "404 for a zone that was running (zoneid %d) all along", (int)before);
+        return 0;
+    }
+    if (status != 200) {
+        verify_diff(c, "status %d: want 200, or 404 for a zone that is not running", (int)status);
+        return 0;
+    }
+    if (before < 0) {
+        verify_diff(c, "200 for a zone that was not running");
+        return 0;
+    }
+    return 1;
+}
+
+static lua_Integer verify_int(lua_State *L, int idx, const char *k)
+{
+    lua_getfield(L, idx, k);
+    lua_Integer v = lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+static void verify_prepare(lua_State *L, struct scn_engine *e, struct verify_ctx *c, int zix)
+{
+    lua_getfield(L, 1, "_ttl");
+    double ttl = lua_tonumber(L, -1);
+    lua_getfield(L, 1, "_prom");
+    c->vc_prom = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    c->vc_vtime = (uint64_t)verify_int(L, 1, "_vtime_ns");
+    uint64_t ttl_ns = (uint64_t)(ttl * 1e9);
+    const struct scn_snap *now[1];
+    if (scn_history_find(e->se_history, zix, c->vc_vtime, c->vc_vtime, now, 1) == 1)
+        c->vc_fresh = now[0];
+    c->vc_ncand = scn_history_find(e->se_history, zix,
+                                   c->vc_vtime > ttl_ns ? c->vc_vtime - ttl_ns : 0, c->vc_vtime,
+                                   c->vc_cand, VERIFY_CANDIDATES);
+    for (int k = 0; k < VERIFY_COLLECTORS; k++)
+        c->vc_avail[k] = c->vc_cached[k] = -1;
+}
+
+static int verify_zone_of(lua_State *L, int zix)
+{
+    if (lua_isnoneornil(L, 2))
+        return zix;
+    if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "gz") == 0)
+        return 0;
+    int z = scn_zone_check(L, 2);
+    if (z != zix)
+        luaL_error(L, "sim.verify: the response is not a scrape of that zone");
+    return z;
+}
+
+/* sim.verify(r [, z]) -> ok, differences */
+static int lsim_verify(lua_State *L)
+{
+    struct scn_engine *e = scn_engine_get(L);
+    scn_response_check(L, 1, "sim.verify");
+    lua_getfield(L, 1, "_scrape");
+    int scrape = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    int zix = (int)verify_int(L, 1, "_zix");
+    if (!scrape || zix < 0)
+        return luaL_error(L, "sim.verify: the response is not a scrape of a zone");
+    verify_zone_of(L, zix);
+    struct verify_ctx c = {.vc_L = L};
+    lua_newtable(L);
+    c.vc_diffs = lua_gettop(L);
+    lua_Integer status = verify_int(L, 1, "status");
+    if (zix == 0) { /* the global zone: its answer must at least be there */
+        if (status != 200)
+            verify_diff(&c, "gz: status %d, want 200", (int)status);
+    } else if (verify_status(&c, status, (int32_t)verify_int(L, 1, "_zoneid"),
+                             (int32_t)verify_int(L, 1, "_zoneid_after"))) {
+        verify_prepare(L, e, &c, zix);
+        size_t len;
+        lua_getfield(L, 1, "body");
+        const char *body = lua_tolstring(L, -1, &len);
+        lua_pop(L, 1); /* the response still holds the body */
+        scn_expo_parse(body ? body : "", body ? len : 0, verify_meta_first, &c);
+        scn_expo_parse(body ? body : "", body ? len : 0, verify_on_sample, &c);
+        verify_complete(&c);
+    }
+    if (c.vc_ndiffs > VERIFY_DIFFS_MAX) {
+        lua_pushfstring(L, "... and %d more differences", c.vc_ndiffs - VERIFY_DIFFS_MAX);
+        lua_rawseti(L, c.vc_diffs, VERIFY_DIFFS_MAX + 1);
+    }
+    lua_pushboolean(L, c.vc_ndiffs == 0);
+    lua_insert(L, -2);
+    return 2;
+}
+
+void scn_lua_open_verify(lua_State *L, struct scn_engine *e)
+{
+    lua_pushlightuserdata(L, e);
+    lua_pushcclosure(L, lsim_verify, 1);
+    lua_setfield(L, -2, "verify");
+}
