@@ -117,6 +117,10 @@ descriptor(cf_om_t *o, const char *p, size_t len, char kind)
     }
     rest.s_ptr = p + ne + 1;
     rest.s_len = len - ne - 1;
+    if (kind == 'T' && rest.s_len > 0 && rest.s_ptr[0] == ' ') {
+        report(o, ne + 1, "om-descriptor-syntax", "expected one space before the type");
+        return;
+    }
     if (kind == 'T' && parse_type(rest.s_ptr, rest.s_len, &type) != 0) {
         cf_report(o->o_c, cf_line(o->o_c), ne + 2, "om-type-unknown", "unknown type '%.*s'",
                   (int)(rest.s_len > 64 ? 64 : rest.s_len), rest.s_ptr);
@@ -228,7 +232,10 @@ label_set(cf_om_t *o, const char *p, size_t len, size_t i, size_t first, size_t 
             report(o, i, "om-label-syntax", "expected ',' or '}' after a label");
             return 0;
         }
-        i++;
+        if (++i < len && p[i] == '}') {
+            report(o, i - 1, "om-label-syntax", "no comma before '}'");
+            return 0;
+        }
     }
 }
 
@@ -249,6 +256,10 @@ number(cf_om_t *o, const char *p, size_t i, size_t e, double *out, int real)
     char *scratch = cf_scratch(o->o_c, e - i + 1);
     int rc;
 
+    if (e == i) {
+        report(o, i, "om-sample-syntax", "expected a single space and a number");
+        return -1;
+    }
     if (scratch == NULL)
         return -1;
     rc = real ? cf_num_om_real(p + i, e - i, out, scratch)
