@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "conform.h"
 
@@ -22,10 +23,38 @@ typedef struct cf_str {
     size_t s_len;
 } cf_str_t;
 
+/* Mix a 64-bit value (for combining hashes). Inline: it is on the hot path. */
+static inline uint64_t
+cf_hash_mix(uint64_t x)
+{
+    x ^= x >> 32;
+    x *= 0xD6E8FEB86659FD93ULL;
+    x ^= x >> 32;
+    x *= 0xD6E8FEB86659FD93ULL;
+    x ^= x >> 32;
+    return x;
+}
+
 /* 64-bit hash of n bytes (never 0). */
-uint64_t cf_hash(const void *p, size_t n, uint64_t seed);
-/* Mix a 64-bit value (for combining hashes). */
-uint64_t cf_hash_mix(uint64_t x);
+static inline uint64_t
+cf_hash(const void *p, size_t n, uint64_t seed)
+{
+    const unsigned char *s = p;
+    uint64_t h = seed ^ ((uint64_t)n * 0x9E3779B97F4A7C15ULL), w;
+
+    while (n >= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
+    }
+    w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w ^ ((uint64_t)n << 59)) * 0xD6E8FEB86659FD93ULL;
+    h = cf_hash_mix(h);
+    return h ? h : 1;
+}
 
 /* Open-addressed map from non-zero 64-bit keys to 32-bit values. */
 typedef struct cf_map {

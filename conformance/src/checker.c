@@ -95,6 +95,14 @@ cf_report(cf_checker_t *c, unsigned long line, size_t col, const char *rule, con
     conform_violation_t v;
     va_list ap;
 
+    if (c->ck_reported >= c->ck_opt.co_max_violations) {
+        /* past the cap violations are only counted: skip the formatting */
+        if (cf_rule_is_lint(rule) && c->ck_opt.co_lint != CONFORM_LINT_ERROR)
+            c->ck_warnings++;
+        else
+            c->ck_errors++;
+        return;
+    }
     va_start(ap, fmt);
     vsnprintf(c->ck_msg, sizeof(c->ck_msg), fmt, ap);
     va_end(ap);

@@ -41,6 +41,8 @@ typedef struct fam_record {
     unsigned char fr_has_type, fr_has_help;
 } fam_record_t;
 
+#define NCACHE 16 /* label names whose hashes are remembered */
+
 struct cf_fam_state {
     cf_checker_t *fs_c;
     int fs_om;
@@ -64,7 +66,14 @@ struct cf_fam_state {
     fam_record_t *fs_records;
     size_t fs_nrecords, fs_records_cap;
     cf_map_t fs_names; /* OpenMetrics: potential sample names -> record index */
+    /* hashes of the names of the previous sample (lines repeat them) */
+    struct {
+        char nc_name[48];
+        size_t nc_len;
+        uint64_t nc_hash;
+    } fs_ncache[NCACHE + 1];
 };
+
 
 static const uint64_t SEED_NAME = 0x1234567ULL, SEED_VALUE = 0x89abcdefULL;
 
@@ -72,6 +81,19 @@ static uint64_t
 name_hash(const char *p, size_t n)
 {
     return cf_hash(p, n, SEED_NAME);
+}
+
+/* name_hash() through slot `i` of the cache of recent names. */
+static uint64_t
+name_hash_cached(cf_fam_state_t *fs, size_t i, const char *p, size_t n)
+{
+    if (i > NCACHE || n > sizeof(fs->fs_ncache[0].nc_name))
+        return name_hash(p, n);
+    if (fs->fs_ncache[i].nc_len == n && memcmp(fs->fs_ncache[i].nc_name, p, n) == 0)
+        return fs->fs_ncache[i].nc_hash;
+    memcpy(fs->fs_ncache[i].nc_name, p, n);
+    fs->fs_ncache[i].nc_len = n;
+    return fs->fs_ncache[i].nc_hash = name_hash(p, n);
 }
 
 cf_fam_state_t *
@@ -607,7 +629,7 @@ labels_hash(cf_fam_state_t *fs, cf_sample_t *sa)
     for (i = 0; i < sa->sa_nlabels; i++) {
         cf_label_t *l = &sa->sa_labels[i];
         uint64_t vh;
-        l->l_nhash = name_hash(l->l_name.s_ptr, l->l_name.s_len);
+        l->l_nhash = name_hash_cached(fs, i + 1, l->l_name.s_ptr, l->l_name.s_len);
         if (l->l_escaped) {
             char *buf = cf_scratch(fs->fs_c, l->l_value.s_len + 1);
             size_t n = buf ? cf_label_decode(l, buf) : 0;
@@ -874,7 +896,7 @@ cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
         fam_seal(fs);
     }
     all = labels_hash(fs, sa);
-    skey = cf_hash_mix(all ^ name_hash(sa->sa_name.s_ptr, sa->sa_name.s_len));
+    skey = cf_hash_mix(all ^ name_hash_cached(fs, 0, sa->sa_name.s_ptr, sa->sa_name.s_len));
     if (fs->fs_om && sa->sa_has_ts) {
         uint64_t tb;
         memcpy(&tb, &sa->sa_ts, sizeof(tb));

@@ -1,44 +1,9 @@
-/* hash.c - a fast 64-bit string hash and an open-addressed hash map. */
+/* hash.c - an open-addressed hash map from 64-bit keys (the hash itself is inline in cf.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cf.h"
-
-#define K1 0x9E3779B97F4A7C15ULL
-#define K2 0xD6E8FEB86659FD93ULL
-
-uint64_t
-cf_hash_mix(uint64_t x)
-{
-    x ^= x >> 32;
-    x *= K2;
-    x ^= x >> 32;
-    x *= K2;
-    x ^= x >> 32;
-    return x;
-}
-
-uint64_t
-cf_hash(const void *p, size_t n, uint64_t seed)
-{
-    const unsigned char *s = p;
-    uint64_t h = seed ^ ((uint64_t)n * K1);
-    uint64_t w;
-
-    while (n >= 8) {
-        memcpy(&w, s, 8);
-        h = (h ^ w) * K1;
-        h ^= h >> 29;
-        s += 8;
-        n -= 8;
-    }
-    w = 0;
-    memcpy(&w, s, n);
-    h = (h ^ w ^ ((uint64_t)n << 59)) * K2;
-    h = cf_hash_mix(h);
-    return h ? h : 1;
-}
 
 uint32_t *
 cf_map_get(const cf_map_t *m, uint64_t key)
