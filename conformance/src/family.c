@@ -22,7 +22,8 @@ enum {
     M_Q = 1 << 4,
     M_NEG_LE = 1 << 5,
     M_TS = 1 << 6,
-    M_STARTED = 1 << 7
+    M_STARTED = 1 << 7,
+    M_TOTAL = 1 << 8
 };
 
 /* One Metric of the open family (and, in OpenMetrics, its open point). */
@@ -286,6 +287,11 @@ metric_point_check(cf_fam_state_t *fs, fam_metric_t *m)
     cf_checker_t *c = fs->fs_c;
     int hist = fs->fs_type == CF_HISTOGRAM || fs->fs_type == CF_GAUGEHISTOGRAM;
 
+    if (fs->fs_om && fs->fs_type == CF_COUNTER && (m->fm_flags & M_STARTED) &&
+        !(m->fm_flags & M_TOTAL))
+        cf_report(c, m->fm_line, 1, "om-counter-total-missing",
+                  "counter '%.*s' has a MetricPoint without a _total sample", (int)fs->fs_len,
+                  fs->fs_name);
     if (!hist || !(m->fm_flags & M_STARTED))
         return;
     if (!(m->fm_flags & M_INF))
@@ -446,8 +452,11 @@ meta_same_family(cf_fam_state_t *fs, char kind, size_t col, enum cf_type type, c
                   "second %s line for '%.*s'", what, (int)fs->fs_len, fs->fs_name);
         return;
     }
-    if (fs->fs_samples && (fs->fs_om || kind == 'T')) {
-        cf_report(c, cf_line(c), col, fs->fs_om ? "om-metadata-order" : "text-type-after-sample",
+    if (fs->fs_samples) {
+        cf_report(c, cf_line(c), col,
+                  fs->fs_om       ? "om-metadata-order"
+                  : kind == 'T' ? "text-type-after-sample"
+                                  : "text-help-after-sample",
                   "%s line for '%.*s' after its samples", what, (int)fs->fs_len, fs->fs_name);
         return;
     }
@@ -936,6 +945,10 @@ cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
     else if (role == CF_ROLE_COUNT || role == CF_ROLE_SUM)
         check_count_sum(fs, sa, m, role);
     if (role == CF_ROLE_BUCKET || role == CF_ROLE_COUNT || role == CF_ROLE_SUM)
+        m->fm_flags |= M_STARTED;
+    if (role == CF_ROLE_TOTAL)
+        m->fm_flags |= M_TOTAL;
+    if (role == CF_ROLE_TOTAL || role == CF_ROLE_CREATED)
         m->fm_flags |= M_STARTED;
 }
 

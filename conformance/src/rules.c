@@ -42,6 +42,8 @@ static const struct {
     {"text-type-unknown", "either counter, gauge, histogram, summary, or untyped"},
     {"text-help-duplicate", "Only one HELP line may exist for the same metric name"},
     {"text-type-duplicate", "Only one TYPE line may exist for the same metric name"},
+    {"text-help-after-sample", "All lines for a given metric must be provided as one "
+                               "uninterrupted group, with the optional HELP and TYPE lines first"},
     {"text-type-after-sample", "The TYPE line for a metric name has to appear before the first "
                                "sample is reported for that metric name"},
     {"text-family-interleaved", "All lines for a given metric must be provided as one "
@@ -97,6 +99,8 @@ static const struct {
                            "MetricPoints MUST NOT be interleaved"},
     {"om-counter-value", "A Total is a non-NaN and MUST be monotonically non-decreasing over time, "
                          "starting from 0"},
+    {"om-counter-total-missing", "A MetricPoint in a Metric with the type Counter MUST have one "
+                                 "value called Total"},
     {"om-stateset-label", "Each State's sample MUST have a label with the MetricFamily name as the "
                           "label name"},
     {"om-stateset-value", "The State sample's value MUST be 1 if the State is true and MUST be 0 if "
