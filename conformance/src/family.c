@@ -106,6 +106,7 @@ cf_fam_new(cf_checker_t *c, int om)
         return NULL;
     fs->fs_c = c;
     fs->fs_om = om;
+    fs->fs_series.m_set = 1;
     return fs;
 }
 
@@ -158,21 +159,26 @@ type_suffixes(enum cf_type t, int om)
 static enum cf_role
 suffix_role(const char *suf, enum cf_type t)
 {
-    if (strcmp(suf, "_total") == 0)
+    /* the suffixes are _total _created _count _bucket _sum _gcount _gsum _info "" */
+    switch (suf[0] == '_' ? suf[1] : '\0') {
+    case 't':
         return CF_ROLE_TOTAL;
-    if (strcmp(suf, "_created") == 0)
-        return CF_ROLE_CREATED;
-    if (strcmp(suf, "_bucket") == 0)
+    case 'b':
         return CF_ROLE_BUCKET;
-    if (strcmp(suf, "_count") == 0 || strcmp(suf, "_gcount") == 0)
-        return CF_ROLE_COUNT;
-    if (strcmp(suf, "_sum") == 0 || strcmp(suf, "_gsum") == 0)
+    case 's':
         return CF_ROLE_SUM;
+    case 'g':
+        return suf[2] == 'c' ? CF_ROLE_COUNT : CF_ROLE_SUM;
+    case 'c':
+        return suf[2] == 'r' ? CF_ROLE_CREATED : CF_ROLE_COUNT;
+    case 'i':
+        return CF_ROLE_VALUE;
+    default:
+        break;
+    }
     if (t == CF_SUMMARY)
         return CF_ROLE_QUANTILE;
-    if (t == CF_COUNTER)
-        return CF_ROLE_TOTAL; /* text counter value */
-    return CF_ROLE_VALUE;
+    return t == CF_COUNTER ? CF_ROLE_TOTAL : CF_ROLE_VALUE; /* text counter value */
 }
 
 /* Is `x` a sample name of the open family? Sets *role. */
@@ -911,10 +917,9 @@ cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
         memcpy(&tb, &sa->sa_ts, sizeof(tb));
         skey = cf_hash_mix(skey + tb + 1);
     }
-    if (cf_map_put(&fs->fs_series, skey ? skey : 1, 1, NULL) == 0)
-        cf_report(c, cf_line(c), sa->sa_name_col, "series-duplicate",
-                  "series '%.*s' with this label set appears twice", (int)sa->sa_name.s_len,
-                  sa->sa_name.s_ptr);
+    skey = skey ? skey : 1;
+    if (fs->fs_series.m_cap > 0) /* the probe is a cache miss: start it early */
+        __builtin_prefetch(&fs->fs_series.m_keys[skey & (fs->fs_series.m_cap - 1)]);
     for (i = 0; i < sa->sa_nlabels; i++) {
         const cf_label_t *l = &sa->sa_labels[i];
         if (fs->fs_om && l->l_name.s_len > 0 && l->l_name.s_ptr[0] == '_')
@@ -928,6 +933,10 @@ cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
         if (cf_lint_on(c) && cf_lint_camel(l->l_name.s_ptr, l->l_name.s_len))
             fs->fs_lint_camel = 1;
     }
+    if (cf_map_put(&fs->fs_series, skey, 1, NULL) == 0)
+        cf_report(c, cf_line(c), sa->sa_name_col, "series-duplicate",
+                  "series '%.*s' with this label set appears twice", (int)sa->sa_name.s_len,
+                  sa->sa_name.s_ptr);
     pl = point_label(fs, sa, role);
     if (fs->fs_om) {
         check_exemplar_place(fs, sa, role);
