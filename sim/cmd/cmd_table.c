@@ -2,6 +2,7 @@
 #include <stddef.h>
 
 #include "cmd.h"
+#include "scenario.h"
 
 const cmd_t cmd_table[] = {
     {"serve",
@@ -11,5 +12,6 @@ const cmd_t cmd_table[] = {
     {"kstat", "kstat [-p] [-w PATH] [module:instance:name:statistic]", cmd_kstat_main},
     {"zones", "zones [-c] [-w PATH]", cmd_zones_main},
     {"bench", "bench [--zones N] [--runs R] [--big N]", cmd_bench_main},
+    {"run", "run [--junit FILE] [--seed S] [--quiet] SCENARIO.lua ...", scenario_run_main},
     {NULL, NULL, NULL},
 };

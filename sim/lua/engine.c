@@ -124,6 +124,7 @@ static void engine_cleanup(struct scn_engine *e)
         engine_signal_state = NULL;
         lua_close(e->se_L); /* frees the agents' and zones' userdata */
     }
+    scn_agents_free_all(e);
     if (e->se_world != NULL)
         world_close(e->se_world);
     if (e->se_world_path[0] != '\0')

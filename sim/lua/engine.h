@@ -157,7 +157,9 @@ void scn_zone_push(lua_State *L, struct scn_engine *e, int zix);
 #define SCN_AGENT_MT "cmon.agent"
 #define SCN_RESPONSE_MT "cmon.response"
 
-/* scn_agents_stop_all() - stops every agent of the engine (any exit path). */
+/* scn_agents_stop_all() - stops every agent of the engine (any exit path);
+ * scn_agents_free_all() - then frees them, once Lua holds none (after lua_close). */
+void scn_agents_free_all(struct scn_engine *e);
 void scn_agents_stop_all(struct scn_engine *e);
 
 #endif /* CMON_SCN_ENGINE_H */

@@ -31,6 +31,12 @@ static struct scn_agent *agent_check(lua_State *L, int idx)
 
 void scn_agents_stop_all(struct scn_engine *e)
 {
+    for (struct scn_agent *a = e->se_agents; a != NULL; a = a->ag_next)
+        scn_agent_stop(a);
+}
+
+void scn_agents_free_all(struct scn_engine *e)
+{
     struct scn_agent *a = e->se_agents;
     e->se_agents = NULL;
     while (a != NULL) {

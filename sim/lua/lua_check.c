@@ -8,6 +8,7 @@
 
 #include "conform.h"
 #include "engine.h"
+#include "response.h"
 
 /* "file:line" of the Lua code that called the running C function. */
 static void check_where(lua_State *L, char *buf, size_t len)
@@ -108,7 +109,7 @@ static int lsim_conform_check(lua_State *L)
     if (lua_type(L, 1) == LUA_TSTRING) {
         body = lua_tolstring(L, 1, &len);
     } else {
-        luaL_checkudata(L, 1, SCN_RESPONSE_MT);
+        scn_response_check(L, 1, "conformance.check");
         lua_getfield(L, 1, "body");
         body = luaL_checklstring(L, -1, &len);
         lua_getfield(L, 1, "content_type");

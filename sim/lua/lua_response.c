@@ -154,7 +154,9 @@ static int value_on_sample(void *arg, const struct scn_sample *s)
     return 1;
 }
 
-/* r:value(name [, labels]) -> the first matching sample's value, or nil */
+/* r:value(name [, labels]) -> the first matching sample's value, or nil. An
+ * OpenMetrics counter's sample is <name>_total: asked by its family name, it
+ * is found too. */
 static int lsim_response_value(lua_State *L)
 {
     scn_response_check(L, 1, "r:value");
@@ -168,6 +170,10 @@ static int lsim_response_value(lua_State *L)
     const char *body = lua_tolstring(L, -1, &len);
     if (body != NULL)
         scn_expo_parse(body, len, value_on_sample, &f);
+    if (!f.vf_found && body != NULL) {
+        f.vf_name = lua_pushfstring(L, "%s_total", f.vf_name);
+        scn_expo_parse(body, len, value_on_sample, &f);
+    }
     if (f.vf_found)
         lua_pushnumber(L, f.vf_value);
     else

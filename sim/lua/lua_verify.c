@@ -144,9 +144,11 @@ static void verify_link_row(struct verify_ctx *c, unsigned j, const struct scn_s
     const char *ifname = scn_expo_label(s, "interface");
     int zid = -1;
     unsigned nic = WORLD_NICS_MAX;
-    if (ifname == NULL || sscanf(ifname, "z%d_net%u", &zid, &nic) != 2 || nic >= WORLD_NICS_MAX)
-        return verify_diff(c, "%s: interface label '%s' is not z<zoneid>_net<n>", s->ss_name,
-                           ifname ? ifname : "");
+    if (ifname == NULL || sscanf(ifname, "z%d_net%u", &zid, &nic) != 2 || nic >= WORLD_NICS_MAX) {
+        verify_diff(c, "%s: interface label '%s' is not z<zoneid>_net<n>", s->ss_name,
+                    ifname ? ifname : "");
+        return;
+    }
     const struct scn_snap *cand[VERIFY_CANDIDATES];
     int n = verify_candidates(c, verify_collector("link"), cand);
     c->vc_nic_seen[nic] |= (uint8_t)(1u << j);
@@ -169,17 +171,32 @@ static void verify_time(struct verify_ctx *c, const struct scn_sample *s)
                     s->ss_value, want);
 }
 
+/* Checks s if name is one of the table's; 1 if it was. */
+static int verify_match(struct verify_ctx *c, const struct scn_sample *s, const char *name)
+{
+    for (unsigned i = 0; i < scn_verify_nzone_rows; i++)
+        if (strcmp(name, verify_row_name(c, &scn_verify_zone_rows[i])) == 0)
+            return verify_zone_row(c, i, s), 1;
+    for (unsigned j = 0; j < scn_verify_nlink_rows; j++)
+        if (strcmp(name, verify_row_name(c, &scn_verify_link_rows[j])) == 0)
+            return verify_link_row(c, j, s), 1;
+    if (strcmp(name, c->vc_prom ? "time_of_day_seconds" : "time_of_day") == 0)
+        return verify_time(c, s), 1;
+    return 0;
+}
+
+/* OpenMetrics names counter samples <family>_total: the family name then. */
 static int verify_on_sample(void *arg, const struct scn_sample *s)
 {
     struct verify_ctx *c = arg;
-    for (unsigned i = 0; i < scn_verify_nzone_rows; i++)
-        if (strcmp(s->ss_name, verify_row_name(c, &scn_verify_zone_rows[i])) == 0)
-            return verify_zone_row(c, i, s), 0;
-    for (unsigned j = 0; j < scn_verify_nlink_rows; j++)
-        if (strcmp(s->ss_name, verify_row_name(c, &scn_verify_link_rows[j])) == 0)
-            return verify_link_row(c, j, s), 0;
-    if (strcmp(s->ss_name, c->vc_prom ? "time_of_day_seconds" : "time_of_day") == 0)
-        verify_time(c, s);
+    if (verify_match(c, s, s->ss_name))
+        return 0;
+    size_t n = strlen(s->ss_name);
+    if (n > 6 && strcmp(s->ss_name + n - 6, "_total") == 0) {
+        char fam[sizeof(s->ss_name)];
+        snprintf(fam, sizeof(fam), "%.*s", (int)(n - 6), s->ss_name);
+        verify_match(c, s, fam);
+    }
     return 0;
 }
 

@@ -42,6 +42,7 @@ static int lsim_io_open(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     const char *mode = luaL_optstring(L, 2, "r");
+    lua_settop(L, 2);
     if (strpbrk(mode, "wa+") != NULL)
         sandbox_deny_write(L, "io.open", path);
     lua_pushvalue(L, lua_upvalueindex(2)); /* the real io.open */
@@ -67,6 +68,11 @@ static int lsim_io_output(lua_State *L)
 static int lsim_load(lua_State *L)
 {
     int n = lua_gettop(L);
+    luaL_checkany(L, 1);
+    if (n < 2) {
+        lua_settop(L, 2); /* name: nil */
+        n = 2;
+    }
     lua_pushvalue(L, lua_upvalueindex(2)); /* the real load */
     lua_pushvalue(L, 1);
     lua_pushvalue(L, 2);

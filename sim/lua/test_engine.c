@@ -26,6 +26,8 @@ static const char *test_run(lua_State *L, const char *code)
     if (luaL_dostring(L, code) == LUA_OK)
         return NULL;
     snprintf(err, sizeof(err), "%s", lua_tostring(L, -1));
+    if (getenv("TEST_VERBOSE"))
+        fprintf(stderr, "lua: %s\n", err);
     lua_pop(L, 1);
     return err;
 }
