@@ -151,6 +151,9 @@ void scn_lua_open_check(lua_State *L, struct scn_engine *e); /* check, conforman
 
 /* scn_zone_check() - the zix of the zone userdata at idx (luaL_argerror otherwise). */
 int scn_zone_check(lua_State *L, int idx);
+/* scn_zone_name() - the zonename of the zone userdata at idx, destroyed or
+ * not (and its slot in *zix if not NULL); NULL if idx is no zone. */
+const char *scn_zone_name(lua_State *L, int idx, int *zix);
 /* scn_zone_push() - pushes the zone userdata of zix (one per zix, cached). */
 void scn_zone_push(lua_State *L, struct scn_engine *e, int zix);
 #define SCN_ZONE_MT "cmon.zone"

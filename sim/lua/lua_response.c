@@ -36,6 +36,9 @@ void scn_response_meta_begin(struct scn_engine *e, const struct scn_agent *a, in
 void scn_response_meta_end(struct scn_engine *e, struct scn_scrape_meta *m)
 {
     m->sm_zoneid_after = scn_zoneid_of(e, m->sm_zix);
+    /* It rebooted or booted mid-scrape: the agent may have read the new one. */
+    if (m->sm_zoneid_after != m->sm_zoneid_before && m->sm_zoneid_after >= 0)
+        scn_history_record(e, m->sm_zix);
 }
 
 static void response_set_int(lua_State *L, const char *k, lua_Integer v)

@@ -31,7 +31,9 @@ struct verify_ctx {
     int vc_ndiffs;
     int vc_prom;
     uint64_t vc_vtime;
-    const struct scn_snap *vc_fresh; /* record current at the scrape */
+    const struct scn_snap *vc_fresh; /* newest record current at the scrape */
+    const struct scn_snap *vc_now[VERIFY_CANDIDATES]; /* every one (a reboot mid-scrape: 2) */
+    int vc_nnow;
     const struct scn_snap *vc_cand[VERIFY_CANDIDATES];
     int vc_ncand;
     int vc_avail[VERIFY_COLLECTORS];  /* -1 not served, 0, 1 */
@@ -41,14 +43,17 @@ struct verify_ctx {
     int vc_time_seen;
 };
 
-static void verify_diff(struct verify_ctx *c, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void verify_diff(struct verify_ctx *c,
+                                                              const char *fmt, ...)
 {
     if (++c->vc_ndiffs > VERIFY_DIFFS_MAX)
         return;
+    char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    lua_pushvfstring(c->vc_L, fmt, ap);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    lua_pushstring(c->vc_L, buf);
     lua_rawseti(c->vc_L, c->vc_diffs, c->vc_ndiffs);
 }
 
@@ -111,8 +116,8 @@ static int verify_candidates(const struct verify_ctx *c, int coll, const struct 
         memcpy(out, c->vc_cand, sizeof(c->vc_cand));
         return c->vc_ncand;
     }
-    out[0] = c->vc_fresh;
-    return c->vc_fresh != NULL;
+    memcpy(out, c->vc_now, sizeof(c->vc_now));
+    return c->vc_nnow;
 }
 
 static void verify_zone_row(struct verify_ctx *c, unsigned i, const struct scn_sample *s)
@@ -245,8 +250,8 @@ static int verify_status(struct verify_ctx *c, lua_Integer status, int32_t befor
         verify_diff(c, "status %d: want 200, or 404 for a zone that is not running", (int)status);
         return 0;
     }
-    if (before < 0) {
-        verify_diff(c, "200 for a zone that was not running");
+    if (before < 0 && after < 0) {
+        verify_diff(c, "200 for a zone that was not running during the scrape");
         return 0;
     }
     return 1;
@@ -260,7 +265,8 @@ static lua_Integer verify_int(lua_State *L, int idx, const char *k)
     return v;
 }
 
-static void verify_prepare(lua_State *L, struct scn_engine *e, struct verify_ctx *c, int zix)
+static void verify_prepare(lua_State *L, struct scn_engine *e, struct verify_ctx *c, int zix,
+                           const char *name)
 {
     lua_getfield(L, 1, "_ttl");
     double ttl = lua_tonumber(L, -1);
@@ -269,26 +275,34 @@ static void verify_prepare(lua_State *L, struct scn_engine *e, struct verify_ctx
     lua_pop(L, 2);
     c->vc_vtime = (uint64_t)verify_int(L, 1, "_vtime_ns");
     uint64_t ttl_ns = (uint64_t)(ttl * 1e9);
-    const struct scn_snap *now[1];
-    if (scn_history_find(e->se_history, zix, c->vc_vtime, c->vc_vtime, now, 1) == 1)
-        c->vc_fresh = now[0];
-    c->vc_ncand = scn_history_find(e->se_history, zix,
+    c->vc_nnow = scn_history_find(e->se_history, zix, name, c->vc_vtime, c->vc_vtime, c->vc_now,
+                                  VERIFY_CANDIDATES);
+    c->vc_fresh = c->vc_nnow > 0 ? c->vc_now[0] : NULL;
+    c->vc_ncand = scn_history_find(e->se_history, zix, name,
                                    c->vc_vtime > ttl_ns ? c->vc_vtime - ttl_ns : 0, c->vc_vtime,
                                    c->vc_cand, VERIFY_CANDIDATES);
     for (int k = 0; k < VERIFY_COLLECTORS; k++)
         c->vc_avail[k] = c->vc_cached[k] = -1;
 }
 
-static int verify_zone_of(lua_State *L, int zix)
+/* The zonename the response is about; z, if given, must be that zone. */
+static const char *verify_zone_of(lua_State *L, int zix)
 {
-    if (lua_isnoneornil(L, 2))
-        return zix;
-    if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "gz") == 0)
-        return 0;
-    int z = scn_zone_check(L, 2);
-    if (z != zix)
-        luaL_error(L, "sim.verify: the response is not a scrape of that zone");
-    return z;
+    lua_getfield(L, 1, "zone");
+    int rzix = -1;
+    const char *name = scn_zone_name(L, -1, &rzix);
+    lua_pop(L, 1); /* the response holds the zone */
+    if (name == NULL || rzix != zix)
+        luaL_error(L, "sim.verify: the response is not a scrape of a zone");
+    if (!lua_isnoneornil(L, 2)) {
+        int z2 = -1;
+        const char *n2 = scn_zone_name(L, 2, &z2);
+        if (n2 == NULL)
+            luaL_error(L, "sim.verify: argument 2 must be a zone, got %s", luaL_typename(L, 2));
+        if (strcmp(n2, name) != 0)
+            luaL_error(L, "sim.verify: the response is a scrape of %s, not of %s", name, n2);
+    }
+    return name;
 }
 
 /* sim.verify(r [, z]) -> ok, differences */
@@ -302,7 +316,7 @@ static int lsim_verify(lua_State *L)
     int zix = (int)verify_int(L, 1, "_zix");
     if (!scrape || zix < 0)
         return luaL_error(L, "sim.verify: the response is not a scrape of a zone");
-    verify_zone_of(L, zix);
+    const char *name = zix == 0 ? "gz" : verify_zone_of(L, zix);
     struct verify_ctx c = {.vc_L = L};
     lua_newtable(L);
     c.vc_diffs = lua_gettop(L);
@@ -312,7 +326,7 @@ static int lsim_verify(lua_State *L)
             verify_diff(&c, "gz: status %d, want 200", (int)status);
     } else if (verify_status(&c, status, (int32_t)verify_int(L, 1, "_zoneid"),
                              (int32_t)verify_int(L, 1, "_zoneid_after"))) {
-        verify_prepare(L, e, &c, zix);
+        verify_prepare(L, e, &c, zix, name);
         size_t len;
         lua_getfield(L, 1, "body");
         const char *body = lua_tolstring(L, -1, &len);

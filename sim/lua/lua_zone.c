@@ -384,3 +384,13 @@ void scn_lua_open_zone(lua_State *L, struct scn_engine *e)
     lua_setfield(L, -2, "__tostring");
     lua_pop(L, 1);
 }
+
+const char *scn_zone_name(lua_State *L, int idx, int *zix)
+{
+    struct lzone *z = luaL_testudata(L, idx, SCN_ZONE_MT);
+    if (z == NULL)
+        return NULL;
+    if (zix != NULL)
+        *zix = z->lz_zix;
+    return z->lz_name;
+}

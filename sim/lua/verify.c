@@ -94,9 +94,15 @@ struct zone_ring {
     struct scn_snap zr_snap[VERIFY_RING];
 };
 
+/* Rings of zones whose slot was taken by a new zone: answers about them may
+ * still be verified (churn). The newest HISTORY_GONE are kept. */
+#define HISTORY_GONE 256
+
 struct scn_history {
     struct zone_ring **hi_zones; /* by zix, allocated on first record */
     size_t hi_cap;
+    struct zone_ring *hi_gone[HISTORY_GONE];
+    size_t hi_gone_next;
 };
 
 struct scn_history *scn_history_new(void)
@@ -110,6 +116,8 @@ void scn_history_free(struct scn_history *h)
         return;
     for (size_t i = 0; i < h->hi_cap; i++)
         free(h->hi_zones[i]);
+    for (size_t i = 0; i < HISTORY_GONE; i++)
+        free(h->hi_gone[i]);
     free(h->hi_zones);
     free(h);
 }
@@ -160,23 +168,37 @@ static int history_same(const struct scn_snap *a, const struct scn_snap *b)
            memcmp(a->sn_nic_have, b->sn_nic_have, sizeof(a->sn_nic_have)) == 0;
 }
 
+static int history_grow(struct scn_history *h, int zix)
+{
+    if ((size_t)zix < h->hi_cap)
+        return 0;
+    size_t cap = h->hi_cap ? h->hi_cap : 1024;
+    while (cap <= (size_t)zix)
+        cap *= 2;
+    struct zone_ring **z = realloc(h->hi_zones, cap * sizeof(*z));
+    if (z == NULL)
+        return -1;
+    memset(z + h->hi_cap, 0, (cap - h->hi_cap) * sizeof(*z));
+    h->hi_zones = z;
+    h->hi_cap = cap;
+    return 0;
+}
+
 static struct zone_ring *history_ring(struct scn_history *h, int zix, const char *name)
 {
-    if ((size_t)zix >= h->hi_cap) {
-        size_t cap = h->hi_cap ? h->hi_cap : 1024;
-        while (cap <= (size_t)zix)
-            cap *= 2;
-        struct zone_ring **z = realloc(h->hi_zones, cap * sizeof(*z));
-        if (z == NULL)
-            return NULL;
-        memset(z + h->hi_cap, 0, (cap - h->hi_cap) * sizeof(*z));
-        h->hi_zones = z;
-        h->hi_cap = cap;
-    }
+    if (history_grow(h, zix) != 0)
+        return NULL;
     struct zone_ring *r = h->hi_zones[zix];
+    if (r != NULL && r->zr_n > 0 && strcmp(r->zr_name, name) != 0) {
+        /* the slot was reused: the old zone's records go to the graveyard */
+        free(h->hi_gone[h->hi_gone_next]);
+        h->hi_gone[h->hi_gone_next] = r;
+        h->hi_gone_next = (h->hi_gone_next + 1) % HISTORY_GONE;
+        r = h->hi_zones[zix] = NULL;
+    }
     if (r == NULL && (r = h->hi_zones[zix] = malloc(sizeof(*r))) == NULL)
         return NULL;
-    if (r->zr_n == 0 || strcmp(r->zr_name, name) != 0) { /* new, or the slot was reused */
+    if (r->zr_n == 0 || strcmp(r->zr_name, name) != 0) {
         r->zr_n = 0;
         snprintf(r->zr_name, sizeof(r->zr_name), "%s", name);
     }
@@ -205,14 +227,24 @@ int scn_history_record(struct scn_engine *e, int zix)
     return 0;
 }
 
-int scn_history_find(struct scn_history *h, int zix, uint64_t from, uint64_t to,
-                     const struct scn_snap **out, int max)
+static const struct zone_ring *history_lookup(const struct scn_history *h, int zix,
+                                              const char *name)
 {
-    if (zix < 0 || (size_t)zix >= h->hi_cap || h->hi_zones[zix] == NULL)
-        return 0;
-    struct zone_ring *r = h->hi_zones[zix];
+    if (zix >= 0 && (size_t)zix < h->hi_cap && h->hi_zones[zix] != NULL &&
+        strcmp(h->hi_zones[zix]->zr_name, name) == 0)
+        return h->hi_zones[zix];
+    for (size_t i = 0; i < HISTORY_GONE; i++)
+        if (h->hi_gone[i] != NULL && strcmp(h->hi_gone[i]->zr_name, name) == 0)
+            return h->hi_gone[i];
+    return NULL;
+}
+
+int scn_history_find(struct scn_history *h, int zix, const char *name, uint64_t from,
+                     uint64_t to, const struct scn_snap **out, int max)
+{
+    const struct zone_ring *r = history_lookup(h, zix, name);
     int n = 0;
-    for (int i = r->zr_n - 1; i >= 0 && n < max; i--)
+    for (int i = r ? r->zr_n - 1 : -1; i >= 0 && n < max; i--)
         if (r->zr_snap[i].sn_last >= from && r->zr_snap[i].sn_first <= to)
             out[n++] = &r->zr_snap[i];
     return n;

@@ -65,12 +65,13 @@ void scn_history_free(struct scn_history *h);
 int scn_history_record(struct scn_engine *e, int zix);
 
 /*
- * scn_history_find() - the records of zone zix that were current at some
- * time in [from, to] (virtual ns), newest first, at most max; returns how
- * many. Pointers stay valid until the next scn_history_record().
+ * scn_history_find() - the records of zone zix (named name: a slot is reused
+ * after a destroy) that were current at some time in [from, to] (virtual
+ * ns), newest first, at most max; returns how many. Pointers stay valid
+ * until the next scn_history_record().
  */
-int scn_history_find(struct scn_history *h, int zix, uint64_t from, uint64_t to,
-                     const struct scn_snap **out, int max);
+int scn_history_find(struct scn_history *h, int zix, const char *name, uint64_t from,
+                     uint64_t to, const struct scn_snap **out, int max);
 
 /* scn_history_before_advance() - called before virtual time moves. */
 void scn_history_before_advance(struct scn_engine *e, lua_State *L);
