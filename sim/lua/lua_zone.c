@@ -127,6 +127,7 @@ static void zone_load_apply(lua_State *L, struct scn_engine *e, int zix, int idx
     zone_load_read(L, idx, &l);
     if (world_zone_load_set(e->se_world, zix, &l) != 0)
         luaL_error(L, "%s: cannot set the load: %s", call, strerror(errno));
+    scn_history_touch(e, zix);
 }
 
 static const char *zone_add_error(int err)
@@ -240,6 +241,7 @@ static int zone_state_call(lua_State *L, int (*fn)(world_t *, int), const char *
     struct lzone *z = zone_live(L, 1, call);
     if (fn(e->se_world, z->lz_zix) != 0)
         return luaL_error(L, "%s: zone %s %s", call, z->lz_name, why);
+    scn_history_touch(e, z->lz_zix);
     return 0;
 }
 
@@ -297,6 +299,7 @@ static int lsim_zone_caps(lua_State *L)
                             (uint64_t)scn_args_number(L, 2, "swap_cap", (double)i.wzi_swap_cap),
                             (uint64_t)scn_args_number(L, 2, "quota", (double)i.wzi_quota)) != 0)
         return luaL_error(L, "z:caps: %s", strerror(errno));
+    scn_history_touch(e, z->lz_zix);
     return 0;
 }
 

@@ -127,17 +127,24 @@ static uint64_t history_u(const world_value_t *v)
     return v->wv_type == WORLD_V_INT ? (uint64_t)v->wv_i : v->wv_u;
 }
 
-static void history_fill_links(world_t *w, struct scn_snap *s)
+/* The VNICs' link kstats. net0 comes through world_truth_zone (indexed by
+ * zone); the others only through world_truth, which walks the whole chain as
+ * kstat_lookup does, so zones with many NICs cost more to record. */
+static void history_fill_links(world_t *w, int zix, struct scn_snap *s)
 {
     world_value_t v;
     for (uint32_t n = 0; n < s->sn_nics && n < WORLD_NICS_MAX; n++) {
         char name[32];
         snprintf(name, sizeof(name), "z%d_net%u", (int)s->sn_zoneid, n);
-        for (unsigned j = 0; j < VERIFY_LINK_ROWS; j++)
-            if (world_truth(w, "link", 0, name, scn_verify_link_rows[j].vr_stat, &v) == 0) {
+        for (unsigned j = 0; j < VERIFY_LINK_ROWS; j++) {
+            const char *stat = scn_verify_link_rows[j].vr_stat;
+            int rc = n == 0 ? world_truth_zone(w, zix, "link", stat, &v)
+                            : world_truth(w, "link", 0, name, stat, &v);
+            if (rc == 0) {
                 s->sn_nic[n][j] = history_u(&v);
                 s->sn_nic_have[n] |= (uint8_t)(1u << j);
             }
+        }
     }
 }
 
@@ -157,7 +164,7 @@ static void history_fill(world_t *w, int zix, const world_zone_info_t *info, str
             s->sn_v[i] = history_u(&v);
             s->sn_have |= 1ull << i;
         }
-    history_fill_links(w, s);
+    history_fill_links(w, zix, s);
 }
 
 static int history_same(const struct scn_snap *a, const struct scn_snap *b)
@@ -256,4 +263,13 @@ void scn_history_before_advance(struct scn_engine *e, lua_State *L)
      * to do before time moves (kept as the hook for agents that read on
      * their own schedule). */
     (void)e, (void)L;
+}
+
+int scn_history_touch(struct scn_engine *e, int zix)
+{
+    struct scn_history *h = e->se_history;
+    if (zix < 0 || (size_t)zix >= h->hi_cap || h->hi_zones[zix] == NULL ||
+        h->hi_zones[zix]->zr_n == 0)
+        return 0;
+    return scn_history_record(e, zix);
 }

@@ -73,6 +73,11 @@ int scn_history_record(struct scn_engine *e, int zix);
 int scn_history_find(struct scn_history *h, int zix, const char *name, uint64_t from,
                      uint64_t to, const struct scn_snap **out, int max);
 
+/* scn_history_touch() - records zone zix again if it has records: called
+ * after the engine changes it (state, load, caps), since an agent may read
+ * the new state while earlier scrapes are in flight. 0, or -1 ENOMEM. */
+int scn_history_touch(struct scn_engine *e, int zix);
+
 /* scn_history_before_advance() - called before virtual time moves. */
 void scn_history_before_advance(struct scn_engine *e, lua_State *L);
 
