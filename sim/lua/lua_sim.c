@@ -200,6 +200,8 @@ void scn_lua_open_sim(lua_State *L, struct scn_engine *e)
     lua_setfield(L, -2, "seed");
     lua_pushinteger(L, SCN_EPOCH);
     lua_setfield(L, -2, "epoch");
+    lua_pushstring(L, e->se_world_path);
+    lua_setfield(L, -2, "world_path");
     lua_setglobal(L, "sim");
     /* Same seed, same outcome: math.random follows the seed too. */
     lua_getglobal(L, "math");
