@@ -51,6 +51,8 @@ check(sim.truth(z, "nosuch", "stat") == nil, "sim.truth of nothing is nil")
 check(type(sim.truth("gz", "unix:0:system_misc", "ncpus")) == "number", "sim.truth of the gz")
 sim.advance(0.25)
 check(sim.now() == 10.25, "fractions of a second")
+local c0 = sim.clock()
+check(type(c0) == "number" and sim.clock() >= c0, "sim.clock is real, monotonic time")
 
 -- z:caps
 named:caps{cpu_cap = 100}

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 
@@ -57,6 +58,15 @@ static int lsim_now(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     lua_pushnumber(L, (double)world_time_now(scn_engine_world(L, e)) / 1e9);
+    return 1;
+}
+
+/* sim.clock() -> real (wall, monotonic) seconds, for timing phases of a run */
+static int lsim_clock(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
     return 1;
 }
 
@@ -184,6 +194,7 @@ static int lsim_truth(lua_State *L)
 
 static const luaL_Reg sim_funcs[] = {
     {"world", lsim_world},   {"advance", lsim_advance},           {"now", lsim_now},
+    {"clock", lsim_clock},
     {"fault", lsim_fault},   {"clear_faults", lsim_clear_faults}, {"truth", lsim_truth},
     {NULL, NULL}};
 
