@@ -53,7 +53,7 @@ world_zone_add_random(world_t *w, uint64_t n)
     o.wzo_mem_cap = 256ULL << 20 << (gen_next(&r) % 7); /* 256 MiB .. 16 GiB */
     o.wzo_swap_cap = o.wzo_mem_cap * 2;
     o.wzo_quota = o.wzo_mem_cap * 10;
-    o.wzo_nics = 1 + (uint32_t)(gen_next(&r) % 2);
+    o.wzo_nics = gen_next(&r) % 3 ? 2 : 1; /* admin + external, some admin only */
     snprintf(alias, sizeof(alias), "%s-%llu", o.wzo_brand, (unsigned long long)n);
     o.wzo_alias = alias;
     gen_load(&r, &o, &l);
