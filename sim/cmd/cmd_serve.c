@@ -74,7 +74,7 @@ serve_parse(int argc, char **argv, serve_opts_t *o)
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     int c, li, have_zones = 0;
 
-    *o = (serve_opts_t){.so_tick_ms = 1000, .so_seed = 1, .so_cpus = 16};
+    *o = (serve_opts_t){.so_tick_ms = 1000, .so_seed = 1, .so_cpus = 48};
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", longopts, &li)) != -1) {

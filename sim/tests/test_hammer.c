@@ -146,7 +146,7 @@ writer_churn(world_t *w, uint64_t *rng, int *serial)
 static void
 test_hammer(void)
 {
-    world_t *w = test_world_new(ZONES + 8, 31, 2);
+    world_t *w = test_world_new(ZONES + 8, 31, 64); /* CPUs to spare: no contention */
     world_load_t gl = {.wl_cpu_user = 0.5, .wl_cpu_sys = 0.25};
     int ready[2], stop[2], status, serial = 0;
     uint64_t rng = 42;

@@ -209,11 +209,11 @@ uint64_t world_time_now(const world_t *w);
 /*
  * world_time_advance() - moves virtual time forward by ns, advancing every
  * counter of every running zone and of the global zone according to its
- * load. ns 0 does nothing. Always succeeds for the writer.
+ * load. ns 0 does nothing; so does a call on a handle that is not the writer.
  */
 void world_time_advance(world_t *w, uint64_t ns);
 
-/* world_time_set() - advances to absolute virtual time ns; -1 EINVAL if ns < now. */
+/* world_time_set() - advances to absolute virtual time ns; -1 EINVAL if ns < now, EPERM not the writer. */
 int world_time_set(world_t *w, uint64_t ns);
 
 /* ---- ground truth ------------------------------------------------------ */

@@ -274,7 +274,9 @@ int wread_zix_by_name(const world_t *w, const char *name);
 /* ---- the zone name hash (world_hash.c; writer) ---- */
 
 uint32_t whash_str(const char *s);
+/* whash_insert() - adds zone zix under its wz_name. Caller holds wh_zones_seq. */
 int whash_insert(world_t *w, int zix);
+/* whash_remove() - removes zix, whose slot the caller already marked free (wz_name intact). */
 void whash_remove(world_t *w, int zix);
 int whash_find(const world_t *w, const char *name);
 

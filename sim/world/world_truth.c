@@ -139,6 +139,8 @@ world_truth_zone(const world_t *w, int zix, const char *module, const char *stat
     errno = ENOENT;
     for (uint32_t i = 0; kind != 0 && z->wz_state == WORLD_ZONE_RUNNING && i < z->wz_nks &&
                          i < WZ_KS_MAX; i++) {
+        if (z->wz_ks[i] < 0 || (uint32_t)z->wz_ks[i] >= w->w_hdr->wh_kstat_slots)
+            break; /* a reader's torn copy of the writer's bookkeeping */
         const wshm_kslot_t *k = &w->w_kslots[z->wz_ks[i]];
         if (k->wk_kind == kind && k->wk_arg == 0) {
             rc = truth_from_slot(w, z->wz_ks[i], stat, out);
