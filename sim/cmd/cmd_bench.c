@@ -31,14 +31,30 @@
 #define BENCH_TICKS 21
 #define BENCH_BATCHES 101
 
-enum { B_BUILD, B_KSTATS, B_FILE, B_RSS, B_TICK, B_READ, B_READALL, B_OPEN, B_UPDATE, B_LOOKUP, B_N };
+enum {
+    B_BUILD,
+    B_KSTATS,
+    B_FILE,
+    B_RSS,
+    B_TICK,
+    B_READ,
+    B_READALL,
+    B_OPEN,
+    B_UPDATE,
+    B_LOOKUP,
+    B_N
+};
 
 static const char *const bench_names[B_N] = {
-    "build N zones (ms)",         "kstats in the chain",
-    "world file size (MB)",       "world pages allocated (MB)",
-    "tick, all counters (ms)",    "kstat_read, zone_misc (us)",
+    "build N zones (ms)",
+    "kstats in the chain",
+    "world file size (MB)",
+    "world pages allocated (MB)",
+    "tick, all counters (ms)",
+    "kstat_read, zone_misc (us)",
     "kstat_read, each kstat once (us/read)",
-    "kstat_open (ms)",            "kstat_chain_update after a change (ms)",
+    "kstat_open (ms)",
+    "kstat_chain_update after a change (ms)",
     "kstat_lookup of the last kstat (us)",
 };
 
@@ -200,8 +216,7 @@ bench_big(const char *dir, uint32_t n)
 
     snprintf(path, sizeof(path), "%s/cmon-bench-big-%d.world", dir, (int)getpid());
     if ((w = bench_build(path, n, 7, fig)) == NULL) {
-        fprintf(stderr, "cmon-sim bench: cannot build world of %u zones: %s\n", n,
-                strerror(errno));
+        fprintf(stderr, "cmon-sim bench: cannot build world of %u zones: %s\n", n, strerror(errno));
         return 1;
     }
     setenv(WORLD_ENV, path, 1);
@@ -218,10 +233,11 @@ bench_big(const char *dir, uint32_t n)
 int
 cmd_bench_main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"zones", required_argument, NULL, 'z'}, {"runs", required_argument, NULL, 'r'},
-        {"big", required_argument, NULL, 'b'},   {"dir", required_argument, NULL, 'd'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"zones", required_argument, NULL, 'z'},
+                                             {"runs", required_argument, NULL, 'r'},
+                                             {"big", required_argument, NULL, 'b'},
+                                             {"dir", required_argument, NULL, 'd'},
+                                             {NULL, 0, NULL, 0}};
     static double fig[BENCH_RUNS_MAX][B_N];
     uint64_t zones = 10000, runs = 5, big = 100000;
     const char *dir = "/dev/shm";

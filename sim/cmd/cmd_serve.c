@@ -109,8 +109,8 @@ serve_build(const serve_opts_t *o)
     }
     for (uint64_t i = 0; i < o->so_zones; i++) {
         if (serve_stop || world_zone_add_random(w, i) < 0) {
-            fprintf(stderr, "cmon-sim serve: cannot add zone %llu: %s\n",
-                    (unsigned long long)i, strerror(errno));
+            fprintf(stderr, "cmon-sim serve: cannot add zone %llu: %s\n", (unsigned long long)i,
+                    strerror(errno));
             unlink(o->so_path);
             world_close(w);
             return NULL;
@@ -142,8 +142,7 @@ serve_pick(const world_t *w, uint64_t r, int running)
             z = world_zone_next(w, 0);
         if (z <= 0)
             return -1;
-        if (!running || (world_zone_info(w, z, &info) == 0 &&
-                         info.wzi_state == WORLD_ZONE_RUNNING))
+        if (!running || (world_zone_info(w, z, &info) == 0 && info.wzi_state == WORLD_ZONE_RUNNING))
             return z;
     }
     return -1;

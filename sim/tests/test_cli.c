@@ -229,8 +229,10 @@ int
 main(int argc, char **argv)
 {
     static const test_case_t cases[] = {
-        {"open_bad_worlds", test_open_bad_worlds}, {"usage_errors", test_usage_errors},
-        {"cli_bad_world", test_cli_bad_world},     {"serve_live", test_serve_live},
+        {"open_bad_worlds", test_open_bad_worlds},
+        {"usage_errors", test_usage_errors},
+        {"cli_bad_world", test_cli_bad_world},
+        {"serve_live", test_serve_live},
         {NULL, NULL},
     };
 

@@ -39,8 +39,8 @@ test_errors_at_rate(void)
     zoneid_t id = getzoneidbyname("f");
     kstat_ctl_t *kc = kstat_open();
     world_fault_t all = {.wf_module = "zones", .wf_zix = zix, .wf_error = EIO, .wf_rate = 1};
-    world_fault_t half = {.wf_module = "zone_vfs", .wf_zix = -1, .wf_error = EAGAIN,
-                          .wf_rate = 0.5};
+    world_fault_t half = {
+        .wf_module = "zone_vfs", .wf_zix = -1, .wf_error = EAGAIN, .wf_rate = 0.5};
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(kc);
     CU_ASSERT(world_fault_set(w, &all) >= 0);
@@ -165,9 +165,12 @@ int
 main(int argc, char **argv)
 {
     static const test_case_t cases[] = {
-        {"errors_at_rate", test_errors_at_rate}, {"bad_faults", test_bad_faults},
-        {"latency", test_latency},               {"vanish", test_vanish},
-        {"other_process", test_other_process},   {NULL, NULL},
+        {"errors_at_rate", test_errors_at_rate},
+        {"bad_faults", test_bad_faults},
+        {"latency", test_latency},
+        {"vanish", test_vanish},
+        {"other_process", test_other_process},
+        {NULL, NULL},
     };
 
     return test_main(argc, argv, "faults", cases);

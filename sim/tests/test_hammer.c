@@ -35,8 +35,8 @@ static void
 bad(tally_t *t, const kstat_t *k, const char *what, double got, double want)
 {
     if (t->t_bad++ < 10)
-        fprintf(stderr, "reader: %s:%d:%s: %s: got %.0f want %.0f\n", k->ks_module,
-                k->ks_instance, k->ks_name, what, got, want);
+        fprintf(stderr, "reader: %s:%d:%s: %s: got %.0f want %.0f\n", k->ks_module, k->ks_instance,
+                k->ks_name, what, got, want);
 }
 
 static uint64_t

@@ -131,8 +131,8 @@ static void
 test_truth_and_info(void)
 {
     world_t *w = test_world_new(4, 46, 2);
-    world_zone_opts_t o = {.wzo_alias = "web-1", .wzo_brand = "lx", .wzo_nics = 1,
-                           .wzo_quota = 10ULL << 30};
+    world_zone_opts_t o = {
+        .wzo_alias = "web-1", .wzo_brand = "lx", .wzo_nics = 1, .wzo_quota = 10ULL << 30};
     int zix = world_zone_add(w, &o);
     world_zone_info_t zi;
     world_value_t v;
@@ -186,9 +186,12 @@ int
 main(int argc, char **argv)
 {
     static const test_case_t cases[] = {
-        {"add_errors", test_add_errors},   {"reader_cannot_write", test_reader_cannot_write},
-        {"churn_reuse", test_churn_reuse}, {"deterministic", test_deterministic},
-        {"truth_and_info", test_truth_and_info}, {"cap_model", test_cap_model},
+        {"add_errors", test_add_errors},
+        {"reader_cannot_write", test_reader_cannot_write},
+        {"churn_reuse", test_churn_reuse},
+        {"deterministic", test_deterministic},
+        {"truth_and_info", test_truth_and_info},
+        {"cap_model", test_cap_model},
         {NULL, NULL},
     };
 

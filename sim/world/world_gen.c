@@ -19,8 +19,9 @@ gen_next(uint64_t *r)
 static const char *
 gen_brand(uint64_t r)
 {
-    static const char *const b[] = {"joyent", "joyent", "joyent", "joyent", "joyent",
-                                    "joyent-minimal", "lx", "lx", "lx", "kvm", "bhyve"};
+    static const char *const b[] = {"joyent",         "joyent", "joyent", "joyent", "joyent",
+                                    "joyent-minimal", "lx",     "lx",     "lx",     "kvm",
+                                    "bhyve"};
 
     return b[r % (sizeof(b) / sizeof(b[0]))];
 }

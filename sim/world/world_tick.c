@@ -66,8 +66,7 @@ wtick_cpu(wshm_zone_t *z, double ns, wsum_t *sum)
     if (c->cap_usage > c->cap_maxusage)
         c->cap_maxusage = c->cap_usage;
     c->cap_nwait = d > eff ? (uint64_t)ceil((d - eff) * 4) : 0;
-    wctr_add(z->wz_cpu_cap && d * 100.0 >= z->wz_cpu_cap ? &c->cap_above_ns : &c->cap_below_ns,
-             ns);
+    wctr_add(z->wz_cpu_cap && d * 100.0 >= z->wz_cpu_cap ? &c->cap_above_ns : &c->cap_below_ns, ns);
     if (z->wz_cpu_cap && c->cap_usage > z->wz_cpu_cap / 2)
         wctr_add(&c->cap_above_base_ns, ns), wctr_add(&c->cap_burst_ns, ns);
     c->avenrun[0] = wavg(c->avenrun[0], d, dt, 60);
@@ -158,7 +157,10 @@ wtick_global(world_t *w, uint64_t ns, uint64_t now, const wsum_t *sum)
     wctr_add(&g->wg_arc_misses, sum->s_read_ops * 0.1 * dt);
     g->wg_arc_size = g->wg_arc_c - (uint64_t)fmin((double)g->wg_arc_c / 2, sum->s_rss / 16.0);
     for (int i = 0; i < 3; i++)
-        g->wg_avenrun[i] = wavg(g->wg_avenrun[i], sum->s_demand, dt, i == 0 ? 60 : i == 1 ? 300 : 900);
+        g->wg_avenrun[i] = wavg(g->wg_avenrun[i], sum->s_demand, dt,
+                                i == 0   ? 60
+                                : i == 1 ? 300
+                                         : 900);
     g->wg_nproc = (uint32_t)(sum->s_nproc + 120);
     g->wg_snap_ns = now;
     wseq_write_end(&g->wg_seq);

@@ -9,8 +9,8 @@
 
 #include "world_shm.h"
 
-static const char *const world_brands[] = {"joyent", "joyent-minimal", "lx", "kvm", "bhyve",
-                                           "liveimg"};
+static const char *const world_brands[] = {"joyent", "joyent-minimal", "lx",
+                                           "kvm",    "bhyve",          "liveimg"};
 
 static int
 world_writer_check(const world_t *w)
