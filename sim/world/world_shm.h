@@ -192,8 +192,11 @@ struct world {
 
 /* ---- seqlocks (world_seq.c) ---- */
 
-/* wseq_read_begin() - waits for an even value and returns it (acquire). */
-uint32_t wseq_read_begin(const _Atomic uint32_t *seq);
+/*
+ * wseq_read_begin() - waits for an even value and returns it (acquire); an
+ * odd one when w's writer process died inside its bracket.
+ */
+uint32_t wseq_read_begin(const world_t *w, const _Atomic uint32_t *seq);
 /* wseq_read_retry() - non-zero when the writer went in since begin returned s. */
 int wseq_read_retry(const _Atomic uint32_t *seq, uint32_t s);
 /* wseq_write_begin() / wseq_write_end() - the writer's bracket (makes the value odd / even). */

@@ -74,7 +74,7 @@ truth_find(const world_t *w, const char *module, int instance, const char *name)
     int found;
 
     do {
-        seq = wseq_read_begin(&h->wh_chain_seq);
+        seq = wseq_read_begin(w, &h->wh_chain_seq);
         found = -1;
         uint32_t steps = 0;
         for (int32_t s = h->wh_chain_head;
