@@ -188,6 +188,7 @@ struct world {
     wshm_kslot_t *w_kslots;
     int32_t *w_zidmap; /* zoneid -> zix + 1; 0: none */
     int32_t *w_hash;   /* name hash: zix + 1; 0 empty; WSHM_NAME_TOMB removed */
+    int w_chain_depth; /* writer: nesting of chain brackets (world_batch_begin) */
 };
 
 /* ---- seqlocks (world_seq.c) ---- */
@@ -227,6 +228,10 @@ void wrender_fill(const world_t *w, const wshm_kslot_t *ks, const wshm_zone_t *z
                   const wshm_global_t *g, void *buf);
 
 /* ---- kstat slots (world_kstat.c; writer) ---- */
+
+/* wks_chain_begin() / wks_chain_end() - the nestable writer bracket of wh_chain_seq. */
+void wks_chain_begin(world_t *w);
+void wks_chain_end(world_t *w);
 
 /* wks_add() - a new kstat at the end of the chain; the slot index or -1 ENOSPC. Caller holds
  * chain_seq. */
