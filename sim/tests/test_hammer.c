@@ -35,8 +35,8 @@ static void
 bad(tally_t *t, const kstat_t *k, const char *what, double got, double want)
 {
     if (t->t_bad++ < 10)
-        fprintf(stderr, "reader: %s:%d:%s: %s: got %.0f want %.0f\n", k->ks_module,
-                k->ks_instance, k->ks_name, what, got, want);
+        fprintf(stderr, "reader: %s:%d:%s: %s: got %.0f want %.0f\n", k->ks_module, k->ks_instance,
+                k->ks_name, what, got, want);
 }
 
 static uint64_t
@@ -146,7 +146,7 @@ writer_churn(world_t *w, uint64_t *rng, int *serial)
 static void
 test_hammer(void)
 {
-    world_t *w = test_world_new(ZONES + 8, 31, 2);
+    world_t *w = test_world_new(ZONES + 8, 31, 64); /* CPUs to spare: no contention */
     world_load_t gl = {.wl_cpu_user = 0.5, .wl_cpu_sys = 0.25};
     int ready[2], stop[2], status, serial = 0;
     uint64_t rng = 42;
