@@ -208,7 +208,6 @@ setup(gen_t *g, int conns)
     curl_multi_setopt(g->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(g->multi, CURLMOPT_TIMERDATA, g);
     curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS, (long)conns);
-    curl_multi_setopt(g->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)conns);
     g->nslots = conns;
     g->slots = calloc((size_t)conns, sizeof(slot_t));
     for (int i = 0; i < conns; i++) {

@@ -27,6 +27,8 @@ struct kreader {
     size_t kr_nentries;
     ktable_t kr_bymod;  /* (module, instance) */
     ktable_t kr_bylink; /* link kstats by zone id */
+    kstat_t *kr_held[KREADER_HELD]; /* read since the last kreader_drop() */
+    size_t kr_nheld;
 };
 
 static uint32_t
@@ -143,6 +145,7 @@ kreader_close(kreader_t *kr)
 {
     if (kr == NULL)
         return;
+    kr->kr_nheld = 0; /* kstat_close() frees the data */
     if (kr->kr_kc != NULL)
         kstat_close(kr->kr_kc);
     free(kr->kr_entries);
@@ -154,6 +157,7 @@ kreader_close(kreader_t *kr)
 int
 kreader_sync(kreader_t *kr)
 {
+    kreader_drop(kr); /* before the update may free some of those kstats */
     kid_t id = kstat_chain_update(kr->kr_kc);
     if (id == -1)
         return -1;
@@ -200,10 +204,28 @@ kreader_links(kreader_t *kr, int zid, kstat_t **out, size_t cap)
     return n;
 }
 
+void
+kreader_drop(kreader_t *kr)
+{
+    /* libkstat allocates ks_data with malloc() when it finds it NULL, and
+     * frees it with the kstat: giving it back early is within its protocol. */
+    for (size_t i = 0; i < kr->kr_nheld; i++) {
+        free(kr->kr_held[i]->ks_data);
+        kr->kr_held[i]->ks_data = NULL;
+    }
+    kr->kr_nheld = 0;
+}
+
 int
 kreader_read(kreader_t *kr, kstat_t *ksp)
 {
-    if (kstat_read(kr->kr_kc, ksp, NULL) != -1)
+    if (ksp->ks_data == NULL && kr->kr_nheld == KREADER_HELD)
+        kreader_drop(kr); /* a scrape reading very many kstats: keep the newest */
+    int held = ksp->ks_data != NULL;
+    kid_t id = kstat_read(kr->kr_kc, ksp, NULL);
+    if (!held && ksp->ks_data != NULL)
+        kr->kr_held[kr->kr_nheld++] = ksp;
+    if (id != -1)
         return 0;
     int saved = errno;
     selfstats_kstat_error(kr->kr_stats, saved);
