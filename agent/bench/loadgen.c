@@ -196,8 +196,8 @@ setup(gen_t *g, int conns)
 {
     g->multi = curl_multi_init();
     g->epfd = epoll_create1(0);
-    g->tfd = timerfd_create(CLOCK_MONOTONIC, 0);
-    g->curl_tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+    g->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+    g->curl_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
     struct epoll_event ev = {.events = EPOLLIN};
     ev.data.fd = g->tfd;
     epoll_ctl(g->epfd, EPOLL_CTL_ADD, g->tfd, &ev);

@@ -64,11 +64,12 @@ ktable_free(ktable_t *t)
     t->kt_mask = 0;
 }
 
+/* Buckets for n entries at a load factor of at most one. 0 or -1. */
 static int
 ktable_alloc(ktable_t *t, size_t n)
 {
     size_t nb = 64;
-    while (nb < n * 2)
+    while (nb < n)
         nb *= 2;
     t->kt_heads = malloc(nb * sizeof(int));
     t->kt_tails = malloc(nb * sizeof(int));
@@ -77,6 +78,14 @@ ktable_alloc(ktable_t *t, size_t n)
     memset(t->kt_heads, 0xff, nb * sizeof(int)); /* all -1 */
     t->kt_mask = nb - 1;
     return 0;
+}
+
+/* The tails only serve the build: free them once it is done. */
+static void
+ktable_built(ktable_t *t)
+{
+    free(t->kt_tails);
+    t->kt_tails = NULL;
 }
 
 static void
@@ -96,29 +105,39 @@ kreader_insert(kreader_t *kr, ktable_t *t, kstat_t *ksp, const char *module, int
     t->kt_tails[b] = i;
 }
 
-/* Builds the index from the chain: one walk. 0 or -1 (ENOMEM). */
+static int
+kreader_link_of(const kstat_t *ksp)
+{
+    return strcmp(ksp->ks_module, "link") == 0 ? kreader_link_zone(ksp->ks_name) : -1;
+}
+
+/* Builds the index from the chain: two walks. 0 or -1 (ENOMEM). */
 static int
 kreader_index(kreader_t *kr)
 {
-    size_t n = 0;
-    for (kstat_t *ksp = kr->kr_kc->kc_chain; ksp != NULL; ksp = ksp->ks_next)
+    size_t n = 0, nlinks = 0;
+    for (kstat_t *ksp = kr->kr_kc->kc_chain; ksp != NULL; ksp = ksp->ks_next) {
         n++;
+        nlinks += kreader_link_of(ksp) >= 0;
+    }
     free(kr->kr_entries);
     ktable_free(&kr->kr_bymod);
     ktable_free(&kr->kr_bylink);
     kr->kr_nentries = 0;
-    kr->kr_entries = malloc((2 * n + 1) * sizeof(kentry_t));
+    kr->kr_entries = malloc((n + nlinks + 1) * sizeof(kentry_t));
     if (kr->kr_entries == NULL || ktable_alloc(&kr->kr_bymod, n) != 0 ||
-        ktable_alloc(&kr->kr_bylink, n / 4 + 1) != 0) {
+        ktable_alloc(&kr->kr_bylink, nlinks) != 0) {
         errno = ENOMEM;
         return -1;
     }
     for (kstat_t *ksp = kr->kr_kc->kc_chain; ksp != NULL; ksp = ksp->ks_next) {
         kreader_insert(kr, &kr->kr_bymod, ksp, ksp->ks_module, ksp->ks_instance);
-        int zid = strcmp(ksp->ks_module, "link") == 0 ? kreader_link_zone(ksp->ks_name) : -1;
+        int zid = kreader_link_of(ksp);
         if (zid >= 0)
             kreader_insert(kr, &kr->kr_bylink, ksp, "link", zid);
     }
+    ktable_built(&kr->kr_bymod);
+    ktable_built(&kr->kr_bylink);
     kr->kr_chain_id = kr->kr_kc->kc_chain_id;
     return 0;
 }
