@@ -25,8 +25,8 @@ struct kreader {
     selfstats_t *kr_stats;
     kentry_t *kr_entries;
     size_t kr_nentries;
-    ktable_t kr_bymod;  /* (module, instance) */
-    ktable_t kr_bylink; /* link kstats by zone id */
+    ktable_t kr_bymod;              /* (module, instance) */
+    ktable_t kr_bylink;             /* link kstats by zone id */
     kstat_t *kr_held[KREADER_HELD]; /* read since the last kreader_drop() */
     size_t kr_nheld;
 };
