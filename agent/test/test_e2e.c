@@ -20,6 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -530,7 +535,7 @@ check_every_zone(CURL *c, unsigned port, unsigned pport, const zone_t *zones, in
         scraped++;
         http(c, pport, "GET", path, NULL, NULL, &rp);
         check(rp.code == 200, "%s (prometheus names): status %ld", path, rp.code);
-        if (i % 10 == 0) {
+        if (i % 20 == 0) {
             check(promtool_check(rp.body.sb_buf, 1), "%s: promtool not clean", path);
             promchecked++;
         }
@@ -609,6 +614,68 @@ check_http_contract(CURL *c, unsigned port, const zone_t *zones, int nz)
     sbuf_release(&r.headers);
 }
 
+/* Sends raw bytes on a new connection; the status code of the answer, or 0. */
+static int
+raw_status(unsigned port, const char *req)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    int code = 0;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        write(fd, req, strlen(req)) == (ssize_t)strlen(req)) {
+        char buf[64] = "";
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        if (n > 12 && strncmp(buf, "HTTP/1.", 7) == 0)
+            code = atoi(buf + 9);
+    }
+    close(fd);
+    return code;
+}
+
+/* Hostile requests get their status; a thousand idle clients hold up no one. */
+static void
+check_hostile(CURL *c, unsigned port, const char *path)
+{
+    check(raw_status(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n") == 400,
+          "malformed header: not 400");
+    check(raw_status(port, "BREW /metrics HTTP/1.1\r\nHost: x\r\n\r\n") == 405,
+          "unknown method: not 405");
+    check(raw_status(port, "GET /metrics HTTP/7.0\r\nHost: x\r\n\r\n") == 505,
+          "bad version: not 505");
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    int want = rl.rlim_cur > 1300 ? 1000 : (int)rl.rlim_cur / 2;
+    int *fds = calloc((size_t)want, sizeof(int)), n = 0;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (; n < want; n++) {
+        fds[n] = socket(AF_INET, SOCK_STREAM, 0);
+        if (fds[n] < 0 || connect(fds[n], (struct sockaddr *)&sa, sizeof(sa)) != 0)
+            break;
+        if (n % 2 == 0 && write(fds[n], "GET /metr", 9) != 9) /* half a request, then silence */
+            break;
+    }
+    resp_t r = {0};
+    int ok = 0;
+    for (int i = 0; i < 20; i++) {
+        http(c, port, "GET", path, NULL, NULL, &r);
+        ok += r.code == 200;
+    }
+    check(n == want && ok == 20, "%d of %d idle connections made, %d of 20 scrapes answered", n,
+          want, ok);
+    printf("%d idle connections open, 20 scrapes answered: %d\n", n, ok);
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+    free(fds);
+    sbuf_release(&r.body);
+    sbuf_release(&r.headers);
+}
+
 /* Under churn, a zone that is gone answers 404, never anything but 200/404. */
 static void
 check_churn(CURL *c)
@@ -656,6 +723,9 @@ main(int argc, char **argv)
     CURL *c = curl_easy_init();
     check_every_zone(c, port, pport, zones, nz);
     check_http_contract(c, port, zones, nz);
+    char first[128];
+    snprintf(first, sizeof(first), "/v1/%.63s/metrics", zones[0].uuid);
+    check_hostile(c, port, first);
     check_churn(c);
     curl_easy_cleanup(c);
     hdestroy_r(&truth);
