@@ -894,32 +894,13 @@ check_exemplar_place(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role)
               "only counter totals and histogram buckets may have exemplars");
 }
 
-void
-cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
+/* Per-label checks and what the lints need to know of the labels. */
+static void
+sample_labels_scan(cf_fam_state_t *fs, const cf_sample_t *sa)
 {
     cf_checker_t *c = fs->fs_c;
-    enum cf_role role;
-    cf_label_t *pl;
-    uint64_t all, skey;
-    fam_metric_t *m = NULL;
-    int is_new = 0;
     size_t i;
 
-    sample_family(fs, sa, &role);
-    if (!fs->fs_samples) {
-        fs->fs_samples = 1;
-        fam_seal(fs);
-    }
-    all = labels_hash(fs, sa);
-    skey = cf_hash_mix(all ^ name_hash_cached(fs, 0, sa->sa_name.s_ptr, sa->sa_name.s_len));
-    if (fs->fs_om && sa->sa_has_ts) {
-        uint64_t tb;
-        memcpy(&tb, &sa->sa_ts, sizeof(tb));
-        skey = cf_hash_mix(skey + tb + 1);
-    }
-    skey = skey ? skey : 1;
-    if (fs->fs_series.m_cap > 0) /* the probe is a cache miss: start it early */
-        __builtin_prefetch(&fs->fs_series.m_keys[skey & (fs->fs_series.m_cap - 1)]);
     for (i = 0; i < sa->sa_nlabels; i++) {
         const cf_label_t *l = &sa->sa_labels[i];
         if (fs->fs_om && l->l_name.s_len > 0 && l->l_name.s_ptr[0] == '_')
@@ -933,16 +914,39 @@ cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
         if (cf_lint_on(c) && cf_lint_camel(l->l_name.s_ptr, l->l_name.s_len))
             fs->fs_lint_camel = 1;
     }
-    if (cf_map_put(&fs->fs_series, skey, 1, NULL) == 0)
-        cf_report(c, cf_line(c), sa->sa_name_col, "series-duplicate",
-                  "series '%.*s' with this label set appears twice", (int)sa->sa_name.s_len,
-                  sa->sa_name.s_ptr);
-    pl = point_label(fs, sa, role);
+}
+
+/* Key of the series (name and label set; OpenMetrics: and timestamp). */
+static uint64_t
+sample_series_key(cf_fam_state_t *fs, const cf_sample_t *sa, uint64_t labels)
+{
+    uint64_t key = cf_hash_mix(labels ^ name_hash_cached(fs, 0, sa->sa_name.s_ptr, sa->sa_name.s_len));
+    uint64_t tb;
+
+    if (fs->fs_om && sa->sa_has_ts) {
+        memcpy(&tb, &sa->sa_ts, sizeof(tb));
+        key = cf_hash_mix(key + tb + 1);
+    }
+    key = key ? key : 1;
+    if (fs->fs_series.m_cap > 0) /* the probe is a cache miss: start it early */
+        __builtin_prefetch(&fs->fs_series.m_keys[key & (fs->fs_series.m_cap - 1)]);
+    return key;
+}
+
+/* The rules of the sample's role within its Metric. */
+static void
+sample_role_rules(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role, uint64_t labels)
+{
+    cf_label_t *pl = point_label(fs, sa, role);
+    uint64_t mkey = cf_hash_mix(labels - (pl ? pl->l_hash : 0)) | 1;
+    fam_metric_t *m = NULL;
+    int is_new = 0;
+
     if (fs->fs_om) {
         check_exemplar_place(fs, sa, role);
-        m = om_metric(fs, sa, cf_hash_mix(all - (pl ? pl->l_hash : 0)) | 1);
+        m = om_metric(fs, sa, mkey);
     } else if (fs->fs_type == CF_HISTOGRAM || fs->fs_type == CF_SUMMARY) {
-        m = metric_get(fs, cf_hash_mix(all - (pl ? pl->l_hash : 0)) | 1, &is_new);
+        m = metric_get(fs, mkey, &is_new);
     }
     check_simple(fs, sa, role);
     if (m == NULL)
@@ -953,12 +957,32 @@ cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
         check_quantile(fs, sa, m, pl);
     else if (role == CF_ROLE_COUNT || role == CF_ROLE_SUM)
         check_count_sum(fs, sa, m, role);
-    if (role == CF_ROLE_BUCKET || role == CF_ROLE_COUNT || role == CF_ROLE_SUM)
-        m->fm_flags |= M_STARTED;
     if (role == CF_ROLE_TOTAL)
         m->fm_flags |= M_TOTAL;
-    if (role == CF_ROLE_TOTAL || role == CF_ROLE_CREATED)
+    if (role != CF_ROLE_VALUE && role != CF_ROLE_QUANTILE)
         m->fm_flags |= M_STARTED;
+}
+
+void
+cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
+{
+    cf_checker_t *c = fs->fs_c;
+    enum cf_role role;
+    uint64_t labels, skey;
+
+    sample_family(fs, sa, &role);
+    if (!fs->fs_samples) {
+        fs->fs_samples = 1;
+        fam_seal(fs);
+    }
+    labels = labels_hash(fs, sa);
+    skey = sample_series_key(fs, sa, labels);
+    sample_labels_scan(fs, sa);
+    if (cf_map_put(&fs->fs_series, skey, 1, NULL) == 0)
+        cf_report(c, cf_line(c), sa->sa_name_col, "series-duplicate",
+                  "series '%.*s' with this label set appears twice", (int)sa->sa_name.s_len,
+                  sa->sa_name.s_ptr);
+    sample_role_rules(fs, sa, role, labels);
 }
 
 void
