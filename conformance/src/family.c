@@ -75,7 +75,6 @@ struct cf_fam_state {
     } fs_ncache[NCACHE + 1];
 };
 
-
 static const uint64_t SEED_NAME = 0x1234567ULL, SEED_VALUE = 0x89abcdefULL;
 
 static uint64_t
@@ -203,7 +202,7 @@ belongs(const cf_fam_state_t *fs, cf_str_t x, enum cf_role *role)
 static const char *
 type_name(enum cf_type t, int om)
 {
-    static const char *const names[] = {"untyped", "counter", "gauge", "histogram",
+    static const char *const names[] = {"untyped", "counter",        "gauge",    "histogram",
                                         "summary", "gaugehistogram", "stateset", "info"};
     if (t == CF_UNTYPED && om)
         return "unknown";
@@ -274,8 +273,8 @@ fam_seal(cf_fam_state_t *fs)
     }
     if (fs->fs_has_unit && fs->fs_unit_len > 0 &&
         (fs->fs_type == CF_INFO || fs->fs_type == CF_STATESET))
-        cf_report(fs->fs_c, fs->fs_line, 1, "om-unit-type",
-                  "a %s family must have an empty UNIT", type_name(fs->fs_type, 1));
+        cf_report(fs->fs_c, fs->fs_line, 1, "om-unit-type", "a %s family must have an empty UNIT",
+                  type_name(fs->fs_type, 1));
 }
 
 /* ------------------------------------------------------------------ */
@@ -306,8 +305,8 @@ metric_point_check(cf_fam_state_t *fs, fam_metric_t *m)
     if ((m->fm_flags & (M_INF | M_COUNT)) == (M_INF | M_COUNT) &&
         !same_value(m->fm_inf, m->fm_count))
         cf_report(c, m->fm_line, 1, "histogram-inf-count",
-                  "histogram '%.*s': +Inf bucket %.17g differs from count %.17g",
-                  (int)fs->fs_len, fs->fs_name, m->fm_inf, m->fm_count);
+                  "histogram '%.*s': +Inf bucket %.17g differs from count %.17g", (int)fs->fs_len,
+                  fs->fs_name, m->fm_inf, m->fm_count);
     if (!fs->fs_om)
         return;
     if (!(m->fm_flags & M_COUNT) != !(m->fm_flags & M_SUM))
@@ -452,7 +451,7 @@ meta_same_family(cf_fam_state_t *fs, char kind, size_t col, enum cf_type type, c
 
     if (*has) {
         cf_report(c, cf_line(c), col,
-                  fs->fs_om ? "om-metadata-duplicate"
+                  fs->fs_om     ? "om-metadata-duplicate"
                   : kind == 'T' ? "text-type-duplicate"
                                 : "text-help-duplicate",
                   "second %s line for '%.*s'", what, (int)fs->fs_len, fs->fs_name);
@@ -460,9 +459,9 @@ meta_same_family(cf_fam_state_t *fs, char kind, size_t col, enum cf_type type, c
     }
     if (fs->fs_samples) {
         cf_report(c, cf_line(c), col,
-                  fs->fs_om       ? "om-metadata-order"
+                  fs->fs_om     ? "om-metadata-order"
                   : kind == 'T' ? "text-type-after-sample"
-                                  : "text-help-after-sample",
+                                : "text-help-after-sample",
                   "%s line for '%.*s' after its samples", what, (int)fs->fs_len, fs->fs_name);
         return;
     }
@@ -504,7 +503,8 @@ cf_fam_meta(cf_fam_state_t *fs, char kind, cf_str_t name, size_t col, enum cf_ty
 
     if (fs->fs_om && kind == 'U')
         meta_unit_suffix(fs, name, col, unit);
-    if (fs->fs_open && name.s_len == fs->fs_len && memcmp(name.s_ptr, fs->fs_name, fs->fs_len) == 0) {
+    if (fs->fs_open && name.s_len == fs->fs_len &&
+        memcmp(name.s_ptr, fs->fs_name, fs->fs_len) == 0) {
         meta_same_family(fs, kind, col, type, unit, empty);
         return;
     }
@@ -575,7 +575,8 @@ sample_family(cf_fam_state_t *fs, const cf_sample_t *sa, enum cf_role *role)
         return;
     if (fs->fs_open && x.s_len == fs->fs_len && memcmp(x.s_ptr, fs->fs_name, x.s_len) == 0) {
         /* the family's own name where its type wants a suffix */
-        cf_report(c, cf_line(c), sa->sa_name_col, fs->fs_om ? "om-sample-suffix" : "text-sample-name",
+        cf_report(c, cf_line(c), sa->sa_name_col,
+                  fs->fs_om ? "om-sample-suffix" : "text-sample-name",
                   "a sample of %s '%.*s' needs a suffix", type_name(fs->fs_type, fs->fs_om),
                   (int)x.s_len, x.s_ptr);
         *role = fs->fs_type == CF_COUNTER ? CF_ROLE_TOTAL : CF_ROLE_VALUE;
@@ -673,7 +674,8 @@ label_find(cf_sample_t *sa, const char *name, size_t n)
     size_t i;
 
     for (i = 0; i < sa->sa_nlabels; i++)
-        if (sa->sa_labels[i].l_name.s_len == n && memcmp(sa->sa_labels[i].l_name.s_ptr, name, n) == 0)
+        if (sa->sa_labels[i].l_name.s_len == n &&
+            memcmp(sa->sa_labels[i].l_name.s_ptr, name, n) == 0)
             return &sa->sa_labels[i];
     return NULL;
 }
@@ -712,7 +714,8 @@ check_bucket(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, const cf_labe
                   (int)le->l_value.s_len, le->l_value.s_ptr);
         return;
     }
-    if (fs->fs_om && (isnan(sa->sa_value) || sa->sa_value < 0 || sa->sa_value != floor(sa->sa_value)))
+    if (fs->fs_om &&
+        (isnan(sa->sa_value) || sa->sa_value < 0 || sa->sa_value != floor(sa->sa_value)))
         cf_report(c, line, sa->sa_value_col, "om-bucket-value",
                   "bucket value %.17g is not a non-negative integer", sa->sa_value);
     if (m->fm_flags & M_BUCKET) {
@@ -729,8 +732,7 @@ check_bucket(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, const cf_labe
                       m->fm_last_bucket);
     }
     if (fs->fs_om && sa->sa_has_exemplar &&
-        (sa->sa_ex_value > bound ||
-         ((m->fm_flags & M_BUCKET) && sa->sa_ex_value <= m->fm_last_le)))
+        (sa->sa_ex_value > bound || ((m->fm_flags & M_BUCKET) && sa->sa_ex_value <= m->fm_last_le)))
         cf_report(c, line, sa->sa_ex_col, "om-exemplar-range",
                   "exemplar value %.17g is outside its bucket", sa->sa_ex_value);
     if (bound < 0)
@@ -757,8 +759,8 @@ check_quantile(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, const cf_la
         return;
     }
     if (label_number(fs, q, &v) != 0 || isnan(v)) {
-        cf_report(c, line, q->l_col, "summary-quantile-invalid", "quantile=\"%.*s\" is not a number",
-                  (int)q->l_value.s_len, q->l_value.s_ptr);
+        cf_report(c, line, q->l_col, "summary-quantile-invalid",
+                  "quantile=\"%.*s\" is not a number", (int)q->l_value.s_len, q->l_value.s_ptr);
         return;
     }
     if (fs->fs_om) {
@@ -794,8 +796,8 @@ check_count_sum(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, enum cf_ro
     }
     m->fm_flags |= M_SUM;
     if (fs->fs_om && (isnan(v) || (v < 0 && !ghist)))
-        cf_report(c, cf_line(c), sa->sa_value_col, "om-sum-value",
-                  "sum %.17g must not be NaN%s", v, ghist ? "" : " or negative");
+        cf_report(c, cf_line(c), sa->sa_value_col, "om-sum-value", "sum %.17g must not be NaN%s", v,
+                  ghist ? "" : " or negative");
 }
 
 static void
@@ -920,7 +922,8 @@ sample_labels_scan(cf_fam_state_t *fs, const cf_sample_t *sa)
 static uint64_t
 sample_series_key(cf_fam_state_t *fs, const cf_sample_t *sa, uint64_t labels)
 {
-    uint64_t key = cf_hash_mix(labels ^ name_hash_cached(fs, 0, sa->sa_name.s_ptr, sa->sa_name.s_len));
+    uint64_t key =
+        cf_hash_mix(labels ^ name_hash_cached(fs, 0, sa->sa_name.s_ptr, sa->sa_name.s_len));
     uint64_t tb;
 
     if (fs->fs_om && sa->sa_has_ts) {

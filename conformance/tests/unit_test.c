@@ -34,11 +34,15 @@ test_go_float_accepts(void)
     static const struct {
         const char *s;
         double v;
-    } ok[] = {{"0", 0},          {"-12", -12},       {"+3", 3},         {"1.5", 1.5},
-              {".5", .5},        {"5.", 5},          {"1e3", 1000},     {"1E+3", 1000},
-              {"1e-3", 0.001},   {"0042", 42},       {"0x1p-2", 0.25},  {"0X1.8P1", 3},
-              {"1_000", 1000},   {"1_2.5_0e1_0", 12.5e10}, {"0x_1p0", 1}, {"-0x10p0", -16},
-              {"1e-400", 0},     {"123456789012345678901234567890", 1.2345678901234568e29}};
+    } ok[] = {{"0", 0},         {"-12", -12},
+              {"+3", 3},        {"1.5", 1.5},
+              {".5", .5},       {"5.", 5},
+              {"1e3", 1000},    {"1E+3", 1000},
+              {"1e-3", 0.001},  {"0042", 42},
+              {"0x1p-2", 0.25}, {"0X1.8P1", 3},
+              {"1_000", 1000},  {"1_2.5_0e1_0", 12.5e10},
+              {"0x_1p0", 1},    {"-0x10p0", -16},
+              {"1e-400", 0},    {"123456789012345678901234567890", 1.2345678901234568e29}};
     double v;
     size_t i;
 
@@ -69,10 +73,10 @@ test_go_float_specials(void)
 static void
 test_go_float_rejects(void)
 {
-    static const char *const bad[] = {"",     "+",    "-",    ".",     "e1",   "1e",  "1e+",
-                                      "0x10", "0x",   "0xp1", "_1",    "1_",   "1__0", "1_.5",
-                                      "1._5", "1e_1", "1,5",  "0b101", "0o17", "1 ",  "1.2.3",
-                                      "--1",  "0x1.8", "1p3"};
+    static const char *const bad[] = {"",     "+",    "-",     ".",    "e1",    "1e",
+                                      "1e+",  "0x10", "0x",    "0xp1", "_1",    "1_",
+                                      "1__0", "1_.5", "1._5",  "1e_1", "1,5",   "0b101",
+                                      "0o17", "1 ",   "1.2.3", "--1",  "0x1.8", "1p3"};
     double v;
     size_t i;
 
@@ -207,9 +211,9 @@ test_chunking(void)
     char whole[1024], part[1024];
     size_t chunk;
 
-    CU_ASSERT_EQUAL(check_chunks(HIST, strlen(HIST), strlen(HIST), CONFORM_FORMAT_TEXT, whole,
-                                 sizeof(whole)),
-                    2);
+    CU_ASSERT_EQUAL(
+        check_chunks(HIST, strlen(HIST), strlen(HIST), CONFORM_FORMAT_TEXT, whole, sizeof(whole)),
+        2);
     CU_ASSERT_STRING_EQUAL(whole, "3:1:histogram-inf-count 9:1:series-duplicate ");
     for (chunk = 1; chunk < 40; chunk++) {
         CU_ASSERT_EQUAL(
