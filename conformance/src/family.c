@@ -67,6 +67,7 @@ struct cf_fam_state {
     fam_record_t *fs_records;
     size_t fs_nrecords, fs_records_cap;
     cf_map_t fs_names; /* OpenMetrics: potential sample names -> record index */
+    cf_map_t fs_lset;  /* label name hash -> index, for lines with many labels */
     /* hashes of the names of the previous sample (lines repeat them) */
     struct {
         char nc_name[48];
@@ -121,6 +122,7 @@ cf_fam_free(cf_fam_state_t *fs)
     cf_map_free(&fs->fs_families);
     free(fs->fs_records);
     cf_map_free(&fs->fs_names);
+    cf_map_free(&fs->fs_lset);
     free(fs);
 }
 
@@ -634,36 +636,57 @@ cf_label_decode(const cf_label_t *l, char *buf)
     return k;
 }
 
+static int
+same_name(const cf_label_t *a, const cf_label_t *b)
+{
+    return a->l_nhash == b->l_nhash && a->l_name.s_len == b->l_name.s_len &&
+           memcmp(a->l_name.s_ptr, b->l_name.s_ptr, a->l_name.s_len) == 0;
+}
+
+/* Does label i repeat an earlier label name? A few labels are scanned; many
+ * (a hostile line) go through a hash set, so that a line stays linear. */
+static int
+label_repeated(cf_fam_state_t *fs, const cf_sample_t *sa, size_t i)
+{
+    uint32_t *j;
+    size_t k;
+
+    if (sa->sa_nlabels <= 16) {
+        for (k = 0; k < i; k++)
+            if (same_name(&sa->sa_labels[k], &sa->sa_labels[i]))
+                return 1;
+        return 0;
+    }
+    if (i == 0)
+        cf_map_clear(&fs->fs_lset);
+    if (cf_map_put(&fs->fs_lset, sa->sa_labels[i].l_nhash, (uint32_t)i, &j) != 0)
+        return 0;
+    return same_name(&sa->sa_labels[*j], &sa->sa_labels[i]);
+}
+
 /* Hash every label; report duplicate names. Returns the sum of the label
  * hashes (order-independent). */
 static uint64_t
 labels_hash(cf_fam_state_t *fs, cf_sample_t *sa)
 {
-    uint64_t sum = 0;
-    size_t i, j;
+    uint64_t sum = 0, vh;
+    size_t i, n;
 
     for (i = 0; i < sa->sa_nlabels; i++) {
         cf_label_t *l = &sa->sa_labels[i];
-        uint64_t vh;
+        char *buf;
         l->l_nhash = name_hash_cached(fs, i + 1, l->l_name.s_ptr, l->l_name.s_len);
-        if (l->l_escaped) {
-            char *buf = cf_scratch(fs->fs_c, l->l_value.s_len + 1);
-            size_t n = buf ? cf_label_decode(l, buf) : 0;
+        if (l->l_escaped && (buf = cf_scratch(fs->fs_c, l->l_value.s_len + 1)) != NULL) {
+            n = cf_label_decode(l, buf);
             vh = cf_hash(buf, n, SEED_VALUE);
         } else {
             vh = cf_hash(l->l_value.s_ptr, l->l_value.s_len, SEED_VALUE);
         }
         l->l_hash = cf_hash_mix(l->l_nhash ^ (vh * 0x9E3779B97F4A7C15ULL));
         sum += l->l_hash;
-        for (j = 0; j < i; j++) {
-            if (sa->sa_labels[j].l_nhash == l->l_nhash &&
-                sa->sa_labels[j].l_name.s_len == l->l_name.s_len &&
-                memcmp(sa->sa_labels[j].l_name.s_ptr, l->l_name.s_ptr, l->l_name.s_len) == 0) {
-                cf_report(fs->fs_c, cf_line(fs->fs_c), l->l_col, "label-duplicate",
-                          "label '%.*s' appears twice", (int)l->l_name.s_len, l->l_name.s_ptr);
-                break;
-            }
-        }
+        if (label_repeated(fs, sa, i))
+            cf_report(fs->fs_c, cf_line(fs->fs_c), l->l_col, "label-duplicate",
+                      "label '%.*s' appears twice", (int)l->l_name.s_len, l->l_name.s_ptr);
     }
     return sum;
 }

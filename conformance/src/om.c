@@ -288,6 +288,8 @@ exemplar_labels(cf_om_t *o, size_t first, size_t n, size_t col)
         if (buf == NULL)
             return -1;
         cps += l->l_name.s_len + cf_utf8_count(buf, cf_label_decode(l, buf));
+        if (cps > 128)
+            break; /* keeps the duplicate scan below small */
         for (j = first; j < i; j++) {
             if (o->o_labels[j].l_name.s_len == l->l_name.s_len &&
                 memcmp(o->o_labels[j].l_name.s_ptr, l->l_name.s_ptr, l->l_name.s_len) == 0) {
