@@ -288,6 +288,45 @@ test_callback_and_limits(void)
     CU_ASSERT_PTR_NULL(conform_checker_new(&o));
 }
 
+/* The line grammars: each violation, at its column. */
+static void
+test_tokenizer_positions(void)
+{
+    static const struct {
+        conform_format_t f;
+        const char *in, *want;
+    } cases[] = {
+        {CONFORM_FORMAT_TEXT, "foo{a=\"b\" c=\"d\"} 1\n", "1:11:text-label-syntax "},
+        {CONFORM_FORMAT_TEXT, "  foo  {  a = \"\\\\\" ,  }  1  2  \n", ""},
+        {CONFORM_FORMAT_TEXT, "foo{a=\"x\\t\"} 1\n", "1:9:text-escape "},
+        {CONFORM_FORMAT_TEXT, "foo 1 2 x\n", "1:9:text-trailing "},
+        {CONFORM_FORMAT_TEXT, "foo 1 2.5\n", "1:7:text-timestamp "},
+        {CONFORM_FORMAT_TEXT, "foo{1=\"\"} 1\n", "1:5:text-label-name "},
+        {CONFORM_FORMAT_TEXT, "# TYPE foo gauge x\n", "1:12:text-type-syntax "},
+        {CONFORM_FORMAT_TEXT, "\tfoo{a=\"\xc3\"} 1\n", "1:9:utf8 "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo{a=\"b\",} 1\n# EOF\n", "1:10:om-label-syntax "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo  1\n# EOF\n", "1:5:om-sample-syntax "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo 1 \n# EOF\n", "1:7:om-sample-syntax "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo 1 2 x\n# EOF\n", "1:8:om-sample-syntax "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo{a=\"b\"} 1 # {} x\n# EOF\n", "1:19:om-number "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo{a=\"b\"} 1 # {} 2\n# EOF\n",
+         "1:14:om-exemplar-placement "},
+        {CONFORM_FORMAT_OPENMETRICS, "# TYPE foo  gauge\n# EOF\n", "1:12:om-descriptor-syntax "},
+        {CONFORM_FORMAT_OPENMETRICS, "# HELP foo \"x\"\n# EOF\n", "1:12:om-escape "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo 1\r\n# EOF\n", "1:6:om-cr "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo 1\n", "1:1:om-eof-missing "},
+    };
+    char got[512];
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        check_chunks(cases[i].in, strlen(cases[i].in), 1000, cases[i].f, got, sizeof(got));
+        if (strcmp(got, cases[i].want) != 0)
+            fprintf(stderr, "\ncase %zu: got \"%s\", want \"%s\"\n", i, got, cases[i].want);
+        CU_ASSERT_STRING_EQUAL(got, cases[i].want);
+    }
+}
+
 static void
 test_rules_table(void)
 {
@@ -319,6 +358,7 @@ main(void)
     CU_add_test(s, "chunking", test_chunking);
     CU_add_test(s, "auto format", test_auto);
     CU_add_test(s, "callback and limits", test_callback_and_limits);
+    CU_add_test(s, "tokenizer positions", test_tokenizer_positions);
     CU_add_test(s, "rules table", test_rules_table);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
