@@ -65,14 +65,14 @@ typedef struct conform_violation {
 typedef int (*conform_report_fn)(const conform_violation_t *v, void *arg);
 
 typedef struct conform_options {
-    conform_format_t co_format;   /* default AUTO */
-    conform_lint_t co_lint;       /* default OFF */
-    const char *co_content_type;  /* for AUTO; NULL: sniff; copied at _new */
-    size_t co_max_line;           /* longest accepted line in bytes; 0: 1 MiB */
-    size_t co_max_violations;     /* stop collecting after this many; 0: 1000 */
-    conform_report_fn co_report;  /* optional callback */
+    conform_format_t co_format;  /* default AUTO */
+    conform_lint_t co_lint;      /* default OFF */
+    const char *co_content_type; /* for AUTO; NULL: sniff; copied at _new */
+    size_t co_max_line;          /* longest accepted line in bytes; 0: 1 MiB */
+    size_t co_max_violations;    /* stop collecting after this many; 0: 1000 */
+    conform_report_fn co_report; /* optional callback */
     void *co_report_arg;
-    int co_collect;               /* non-zero: keep violations for _violations() */
+    int co_collect; /* non-zero: keep violations for _violations() */
 } conform_options_t;
 
 typedef struct conform_checker conform_checker_t;

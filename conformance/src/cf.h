@@ -114,8 +114,8 @@ typedef struct conform_checker cf_checker_t;
 
 /* Report a violation of rule `rule` at (line, col) of the current input; a
  * lint rule (id "lint-...") gets the severity the options give lints. */
-void cf_report(cf_checker_t *c, unsigned long line, size_t col, const char *rule,
-               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void cf_report(cf_checker_t *c, unsigned long line, size_t col, const char *rule, const char *fmt,
+               ...) __attribute__((format(printf, 5, 6)));
 /* Scratch buffer of at least n bytes owned by the checker (NULL: ENOMEM). */
 char *cf_scratch(cf_checker_t *c, size_t n);
 /* Current line number. */
