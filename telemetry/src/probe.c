@@ -124,7 +124,7 @@ prober_finish(struct prober *p, struct probe *pr, enum probe_outcome o, const ch
               double now)
 {
     double v = NAN;
-    char why[160];
+    char why[300];
     if (o == PROBE_OK && !WIFEXITED(pr->pr_status)) {
         o = PROBE_FAILED;
         snprintf(why, sizeof why, "killed by signal %d", WTERMSIG(pr->pr_status));
