@@ -16,6 +16,8 @@ expo_init(struct expo *e, struct buf *b, enum expo_format f)
     e->ex_name[0] = 0;
 }
 
+static char *expo_u64(uint64_t v, char *end);
+
 /* ---- numbers ------------------------------------------------------------ */
 
 static size_t
@@ -26,17 +28,67 @@ expo_special(double v, char *out, size_t outlen)
     return (size_t)snprintf(out, outlen, v > 0 ? "+Inf" : "-Inf");
 }
 
+/* v as an integer r scaled by 10^-d for the fewest decimals d <= 9 that
+ * give back exactly v (r / 10^d is correctly rounded, like strtod of the
+ * same decimal, so the text reads back as v). Returns the length, or 0 when
+ * v needs more digits than that. */
+static size_t
+expo_decimal(double v, char *out, size_t outlen)
+{
+    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    for (int d = 1; d <= 9 && outlen >= 32; d++) {
+        double r = nearbyint(v * p10[d]);
+        if (fabs(r) >= 9e15)
+            return 0;
+        if (r / p10[d] != v)
+            continue;
+        char digits[24], *end = digits + sizeof digits;
+        char *start = expo_u64((uint64_t)fabs(r), end);
+        size_t n = (size_t)(end - start), k = 0;
+        if (v < 0)
+            out[k++] = '-';
+        if (n <= (size_t)d) {
+            out[k++] = '0';
+            out[k++] = '.';
+            for (size_t z = n; z < (size_t)d; z++)
+                out[k++] = '0';
+            memcpy(out + k, start, n);
+            k += n;
+        } else {
+            memcpy(out + k, start, n - (size_t)d);
+            k += n - (size_t)d;
+            out[k++] = '.';
+            memcpy(out + k, end - d, (size_t)d);
+            k += (size_t)d;
+        }
+        out[k] = 0;
+        return k;
+    }
+    return 0;
+}
+
 size_t
 expo_number(double v, char *out, size_t outlen)
 {
     if (!isfinite(v))
         return expo_special(v, out, outlen);
-    if (v == (double)(int64_t)v && fabs(v) < 1e15)
-        return (size_t)snprintf(out, outlen, "%" PRId64, (int64_t)v);
-    int n = snprintf(out, outlen, "%.15g", v);
+    if (fabs(v) < 1e15 && v == (double)(int64_t)v && outlen >= 24) {
+        char num[24], *end = num + sizeof num;
+        char *start = expo_u64((uint64_t)fabs(v), end);
+        if (v < 0)
+            *--start = '-';
+        size_t n = (size_t)(end - start);
+        memcpy(out, start, n);
+        out[n] = 0;
+        return n;
+    }
+    size_t n = fabs(v) >= 1e-5 ? expo_decimal(v, out, outlen) : 0;
+    if (n > 0)
+        return n;
+    n = (size_t)snprintf(out, outlen, "%.15g", v);
     if (strtod(out, NULL) != v)
-        n = snprintf(out, outlen, "%.17g", v);
-    return (size_t)n;
+        n = (size_t)snprintf(out, outlen, "%.17g", v);
+    return n;
 }
 
 /* Go's strconv.FormatFloat(v, 'g', -1, 64), as client_golang renders le and
@@ -93,27 +145,53 @@ expo_escaped(struct buf *b, const char *s, bool quote)
 
 /* ---- lines -------------------------------------------------------------- */
 
-void
-expo_family(struct expo *e, const char *name, const char *help, enum cfg_type t)
+/* Sets the writer's current family (sample base name and type). */
+static void
+expo_begin(struct expo *e, const char *name, enum cfg_type t)
 {
-    static const char *const types[] = {"counter", "gauge", "histogram", "summary"};
     size_t len = strlen(name);
     if (len >= sizeof e->ex_name)
         len = sizeof e->ex_name - 1;
     memcpy(e->ex_name, name, len);
     e->ex_name[len] = 0;
     e->ex_type = t;
-    bool om = e->ex_fmt == EXPO_OPENMETRICS;
-    if (om && t == CFG_COUNTER && len > 6 && strcmp(e->ex_name + len - 6, "_total") == 0)
+    if (e->ex_fmt == EXPO_OPENMETRICS && t == CFG_COUNTER && len > 6 &&
+        strcmp(e->ex_name + len - 6, "_total") == 0)
         e->ex_name[len - 6] = 0;
-    struct buf *b = e->ex_buf;
+}
+
+static void
+expo_type_line(struct expo *e)
+{
+    static const char *const types[] = {"counter", "gauge", "histogram", "summary"};
+    buf_adds(e->ex_buf, "# TYPE ");
+    buf_adds(e->ex_buf, e->ex_name);
+    buf_addc(e->ex_buf, ' ');
+    buf_adds(e->ex_buf, types[e->ex_type]);
+    buf_addc(e->ex_buf, '\n');
+}
+
+void
+expo_family(struct expo *e, const char *name, const char *help, enum cfg_type t)
+{
+    expo_begin(e, name, t);
+    bool om = e->ex_fmt == EXPO_OPENMETRICS;
     if (om)
-        buf_addf(b, "# TYPE %s %s\n", e->ex_name, types[t]);
-    buf_addf(b, "# HELP %s ", e->ex_name);
-    expo_escaped(b, help, om);
-    buf_addc(b, '\n');
+        expo_type_line(e);
+    buf_adds(e->ex_buf, "# HELP ");
+    buf_adds(e->ex_buf, e->ex_name);
+    buf_addc(e->ex_buf, ' ');
+    expo_escaped(e->ex_buf, help, om);
+    buf_addc(e->ex_buf, '\n');
     if (!om)
-        buf_addf(b, "# TYPE %s %s\n", e->ex_name, types[t]);
+        expo_type_line(e);
+}
+
+void
+expo_family_cached(struct expo *e, const char *name, enum cfg_type t, const char *head)
+{
+    expo_begin(e, name, t);
+    buf_adds(e->ex_buf, head);
 }
 
 /* name+suffix{labels,extra="value"} */
@@ -128,12 +206,21 @@ expo_series(struct expo *e, const char *suffix, const struct expo_label *l, size
         return;
     buf_addc(b, '{');
     for (size_t k = 0; k < nl; k++) {
-        buf_addf(b, "%s%s=\"", k ? "," : "", l[k].el_name);
+        if (k > 0)
+            buf_addc(b, ',');
+        buf_adds(b, l[k].el_name);
+        buf_add(b, "=\"", 2);
         expo_escaped(b, l[k].el_value, true);
         buf_addc(b, '"');
     }
-    if (extra != NULL)
-        buf_addf(b, "%s%s=\"%s\"", nl ? "," : "", extra, extra_value);
+    if (extra != NULL) {
+        if (nl > 0)
+            buf_addc(b, ',');
+        buf_adds(b, extra);
+        buf_add(b, "=\"", 2);
+        buf_adds(b, extra_value);
+        buf_addc(b, '"');
+    }
     buf_addc(b, '}');
 }
 
@@ -148,10 +235,26 @@ expo_end_double(struct expo *e, double v)
     buf_add(e->ex_buf, num, n + 2);
 }
 
+/* Decimal digits of v at the end of out[0..32); returns where they start. */
+static char *
+expo_u64(uint64_t v, char *end)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return end;
+}
+
 static void
 expo_end_u64(struct expo *e, uint64_t v)
 {
-    buf_addf(e->ex_buf, " %" PRIu64 "\n", v);
+    char num[32];
+    char *end = num + sizeof num;
+    *--end = '\n';
+    char *start = expo_u64(v, end);
+    *--start = ' ';
+    buf_add(e->ex_buf, start, (size_t)(num + sizeof num - start));
 }
 
 void
@@ -160,6 +263,16 @@ expo_value(struct expo *e, const struct expo_label *l, size_t nl, double v)
     bool total = e->ex_fmt == EXPO_OPENMETRICS && e->ex_type == CFG_COUNTER;
     expo_series(e, total ? "_total" : "", l, nl, NULL, NULL);
     expo_end_double(e, v);
+}
+
+void
+expo_value_text(struct expo *e, const char *text)
+{
+    bool total = e->ex_fmt == EXPO_OPENMETRICS && e->ex_type == CFG_COUNTER;
+    expo_series(e, total ? "_total" : "", NULL, 0, NULL, NULL);
+    buf_addc(e->ex_buf, ' ');
+    buf_adds(e->ex_buf, text);
+    buf_addc(e->ex_buf, '\n');
 }
 
 void

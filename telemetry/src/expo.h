@@ -36,6 +36,14 @@ void expo_init(struct expo *e, struct buf *b, enum expo_format f);
  * counter's family name drops a trailing "_total" (its sample gets it back). */
 void expo_family(struct expo *e, const char *name, const char *help, enum cfg_type t);
 
+/* expo_family_cached: starts a family whose HELP and TYPE lines were
+ * rendered before (by expo_family into `head`, same format). */
+void expo_family_cached(struct expo *e, const char *name, enum cfg_type t, const char *head);
+
+/* expo_value_text: the unlabelled sample of a counter or gauge whose value
+ * was formatted before (by expo_number). */
+void expo_value_text(struct expo *e, const char *text);
+
 /* expo_value: the sample of a counter or gauge with labels l[0..nl). */
 void expo_value(struct expo *e, const struct expo_label *l, size_t nl, double v);
 

@@ -43,6 +43,15 @@ static void
 reg_metric_init(struct reg_metric *m, const struct cfg_metric *cm)
 {
     m->rm_cfg = cm;
+    for (int f = 0; f < 2; f++) {
+        struct buf b;
+        struct expo e;
+        buf_init(&b, 128);
+        expo_init(&e, &b, (enum expo_format)f);
+        expo_family(&e, cm->cm_name, cm->cm_help, cm->cm_type);
+        m->rm_head[f] = buf_detach(&b, NULL);
+        buf_release(&b);
+    }
     m->rm_last.rl_outcome = -1;
     if (cm->cm_type == CFG_HISTOGRAM) {
         m->rm_buckets = calloc(cm->cm_nbuckets + 1, sizeof *m->rm_buckets);
@@ -89,6 +98,8 @@ registry_free(struct registry *r)
         free(m->rm_window.w_time);
         reg_free_texts(m->rm_le[0]);
         reg_free_texts(m->rm_le[1]);
+        free(m->rm_head[0]);
+        free(m->rm_head[1]);
     }
     free(r->rg_metrics);
     for (int f = 0; f < 2; f++) {
@@ -204,6 +215,7 @@ registry_record_locked(struct registry *r, size_t idx, double v, double now, cha
     struct reg_metric *m = &r->rg_metrics[idx];
     if (reg_check(m, v, why, whylen) != 0)
         return -1;
+    m->rm_text_ok = false;
     switch (m->rm_cfg->cm_type) {
     case CFG_COUNTER:
         m->rm_value += v;

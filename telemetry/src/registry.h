@@ -55,8 +55,11 @@ struct reg_last {
 
 struct reg_metric {
     const struct cfg_metric *rm_cfg;
-    char **rm_le[2]; /* [expo_format] le texts of the buckets */
+    char **rm_le[2];  /* [expo_format] le texts of the buckets */
+    char *rm_head[2]; /* [expo_format] HELP and TYPE lines, rendered once */
     double rm_value;
+    char rm_text[40]; /* rm_value formatted, valid while rm_text_ok */
+    bool rm_text_ok;
     uint64_t *rm_buckets; /* per-bucket (not cumulative) counts */
     double rm_sum;
     uint64_t rm_count;

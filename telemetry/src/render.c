@@ -9,9 +9,12 @@ render_metric(struct registry *r, size_t idx, struct expo *e, double now)
 {
     struct reg_metric *m = &r->rg_metrics[idx];
     const struct cfg_metric *cm = m->rm_cfg;
-    expo_family(e, cm->cm_name, cm->cm_help, cm->cm_type);
+    expo_family_cached(e, cm->cm_name, cm->cm_type, m->rm_head[e->ex_fmt]);
     if (cm->cm_type == CFG_COUNTER || cm->cm_type == CFG_GAUGE) {
-        expo_value(e, NULL, 0, m->rm_value);
+        if (!m->rm_text_ok)
+            expo_number(m->rm_value, m->rm_text, sizeof m->rm_text);
+        m->rm_text_ok = true;
+        expo_value_text(e, m->rm_text);
     } else if (cm->cm_type == CFG_HISTOGRAM) {
         uint64_t cum[64], acc = 0;
         for (size_t k = 0; k < cm->cm_nbuckets; k++)

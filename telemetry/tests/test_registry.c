@@ -184,6 +184,27 @@ test_canonical(void)
     CU_ASSERT_STRING_EQUAL(expo_canonical(0.25, EXPO_TEXT, out, sizeof out), "0.25");
     expo_number(0.1 + 0.2, out, sizeof out);
     CU_ASSERT_EQUAL(strtod(out, NULL), 0.1 + 0.2);
+    /* sample values: the shortest decimal that reads back exactly */
+    static const struct {
+        double v;
+        const char *text;
+    } nums[] = {{42.5, "42.5"},       {-0.25, "-0.25"},     {0.001, "0.001"},
+                {123.456, "123.456"}, {-7.000001, "-7.000001"}, {1e20, "1e+20"},
+                {0.1, "0.1"},         {1234567.125, "1234567.125"}};
+    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+        expo_number(nums[k].v, out, sizeof out);
+        CU_ASSERT_STRING_EQUAL(out, nums[k].text);
+    }
+    /* and any value reads back exactly */
+    unsigned state = 7;
+    int bad = 0;
+    for (int k = 0; k < 100000; k++) {
+        state = state * 1103515245u + 12345u;
+        double v = (double)(int)state / (double)(1u << (state % 31)) * (k % 2 ? 1e-3 : 1e3);
+        expo_number(v, out, sizeof out);
+        bad += strtod(out, NULL) != v;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
     expo_number(-12, out, sizeof out);
     CU_ASSERT_STRING_EQUAL(out, "-12");
     expo_number(NAN, out, sizeof out);
