@@ -54,7 +54,8 @@ main(int argc, char **argv)
         return 2;
     }
     registry_init(&reg, &cfg);
-    double *t = malloc(sizeof(double) * (size_t)iters), *cpu = malloc(sizeof(double) * (size_t)iters);
+    double *t = malloc(sizeof(double) * (size_t)iters),
+           *cpu = malloc(sizeof(double) * (size_t)iters);
     struct buf out;
     buf_init(&out, 1 << 17);
     size_t bytes = 0;

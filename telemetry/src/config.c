@@ -162,8 +162,7 @@ cfg_get_duration(struct cctx *c, json_t *obj, const char *key, double *out)
         d = -1;
     int rc = 0;
     if (!(d >= 0.001 && d <= 86400))
-        rc = cfail(c, false, "\"%s\" must be a duration from 1ms to 24h (seconds or \"10s\")",
-                   key);
+        rc = cfail(c, false, "\"%s\" must be a duration from 1ms to 24h (seconds or \"10s\")", key);
     cpop(c);
     if (rc == 0)
         *out = d;
@@ -289,8 +288,7 @@ cfg_bucket_list(struct cctx *c, json_t *v, struct cfg_metric *m)
 {
     size_t n = json_array_size(v);
     if (!json_is_array(v) || n == 0 || n > CFG_MAX_BUCKETS)
-        return cfail(c, false, "\"buckets\" must be an array of 1 to %d numbers",
-                     CFG_MAX_BUCKETS);
+        return cfail(c, false, "\"buckets\" must be an array of 1 to %d numbers", CFG_MAX_BUCKETS);
     m->cm_buckets = calloc(n, sizeof(double));
     for (size_t k = 0; k < n; k++) {
         json_t *e = json_array_get(v, k);
@@ -369,7 +367,7 @@ cfg_metric_parse(struct cctx *c, json_t *obj, bool sensor, struct cfg_metric *m)
 {
     static const char *const metric_keys[] = {"namespace", "subsystem", "name", "help",
                                               "type",      "buckets",   NULL};
-    static const char *const sensor_keys[] = {"namespace", "subsystem", "name",  "help", "type",
+    static const char *const sensor_keys[] = {"namespace", "subsystem", "name",  "help",    "type",
                                               "buckets",   "poll",      "check", "timeout", NULL};
     if (!json_is_object(obj))
         return cfail(c, false, "must be an object");
@@ -401,8 +399,7 @@ static int
 cfg_unique(struct cctx *c, const struct cfg *cfg, const struct cfg_metric *m)
 {
     if (strncmp(m->cm_name, "cmon_telemetry_", 15) == 0)
-        return cfail(c, false, "metric name \"%s\" is reserved for built-in metrics",
-                     m->cm_name);
+        return cfail(c, false, "metric name \"%s\" is reserved for built-in metrics", m->cm_name);
     for (size_t k = 0; k < cfg->cf_nmetrics; k++)
         if (strcmp(cfg->cf_metrics[k].cm_name, m->cm_name) == 0)
             return cfail(c, false, "metric name \"%s\" is configured twice", m->cm_name);

@@ -32,10 +32,10 @@ struct cfg_metric {
 };
 
 struct cfg {
-    int cf_port;            /* 0..65535; 0 binds an ephemeral port */
-    char **cf_interfaces;   /* NULL-terminated interface specs */
-    char **cf_tags;         /* NULL-terminated */
-    char *cf_socket;        /* control socket path, NULL if not configured */
+    int cf_port;          /* 0..65535; 0 binds an ephemeral port */
+    char **cf_interfaces; /* NULL-terminated interface specs */
+    char **cf_tags;       /* NULL-terminated */
+    char *cf_socket;      /* control socket path, NULL if not configured */
     struct cfg_metric *cf_metrics;
     size_t cf_nmetrics;
 };

@@ -181,7 +181,7 @@ main(int argc, char **argv)
         fprintf(stderr, "cmon-telemetry: %s\n", err);
         return 2;
     }
-    const char *sock = o.op_socket      ? o.op_socket
+    const char *sock = o.op_socket     ? o.op_socket
                        : cfg.cf_socket ? cfg.cf_socket
                                        : TELEMETRY_DEFAULT_SOCKET;
     int rc = serve(&cfg, sock);

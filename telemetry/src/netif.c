@@ -14,8 +14,8 @@ static socklen_t
 netif_set(struct sockaddr_storage *out, const struct sockaddr *sa, int port)
 {
     memset(out, 0, sizeof *out);
-    socklen_t len = sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
-                                             : sizeof(struct sockaddr_in6);
+    socklen_t len =
+        sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
     memcpy(out, sa, len);
     if (sa->sa_family == AF_INET)
         ((struct sockaddr_in *)out)->sin_port = htons((uint16_t)port);

@@ -120,8 +120,7 @@ prober_excerpt(const struct probe *pr, char *out, size_t outlen)
 }
 
 static void
-prober_finish(struct prober *p, struct probe *pr, enum probe_outcome o, const char *msg,
-              double now)
+prober_finish(struct prober *p, struct probe *pr, enum probe_outcome o, const char *msg, double now)
 {
     double v = NAN;
     char why[300];

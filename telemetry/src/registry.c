@@ -80,8 +80,8 @@ registry_init(struct registry *r, const struct cfg *cfg)
         r->rg_dur_le[f] = reg_le_texts(reg_dur_bounds, REG_NDURATION, (enum expo_format)f);
         for (int q = 0; q < REG_NQUANTILES; q++) {
             char num[48];
-            r->rg_q[f][q] = strdup(expo_canonical(reg_quantiles[q], (enum expo_format)f, num,
-                                                  sizeof num));
+            r->rg_q[f][q] =
+                strdup(expo_canonical(reg_quantiles[q], (enum expo_format)f, num, sizeof num));
         }
     }
     r->rg_started = time(NULL);

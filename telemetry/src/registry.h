@@ -77,8 +77,8 @@ struct registry {
     const struct cfg *rg_cfg;
     struct reg_metric *rg_metrics;
     size_t rg_n;
-    uint64_t rg_put[3];        /* -putmetric answers: 200, 400, 422 */
-    char **rg_dur_le[2];       /* le texts of the probe-duration buckets */
+    uint64_t rg_put[3];  /* -putmetric answers: 200, 400, 422 */
+    char **rg_dur_le[2]; /* le texts of the probe-duration buckets */
     char *rg_q[2][REG_NQUANTILES];
     time_t rg_started;
 };
@@ -108,8 +108,7 @@ int registry_put(struct registry *r, const char *body, size_t len, double now, s
  * value is recorded (the outcome may become PROBE_REJECTED). Returns the
  * final outcome; msg (may be NULL) is kept for /status. */
 enum probe_outcome registry_probe_done(struct registry *r, size_t idx, enum probe_outcome o,
-                                       double value, double duration, const char *msg,
-                                       double now);
+                                       double value, double duration, const char *msg, double now);
 
 /* registry_render: the whole exposition into out, in format f. */
 void registry_render(struct registry *r, enum expo_format f, double now, struct buf *out);

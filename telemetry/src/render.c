@@ -19,8 +19,8 @@ render_metric(struct registry *r, size_t idx, struct expo *e, double now)
         uint64_t cum[64], acc = 0;
         for (size_t k = 0; k < cm->cm_nbuckets; k++)
             cum[k] = acc += m->rm_buckets[k];
-        expo_histogram(e, NULL, 0, (const char *const *)m->rm_le[e->ex_fmt], cum,
-                       cm->cm_nbuckets, m->rm_sum, m->rm_count);
+        expo_histogram(e, NULL, 0, (const char *const *)m->rm_le[e->ex_fmt], cum, cm->cm_nbuckets,
+                       m->rm_sum, m->rm_count);
     } else {
         const double *q = registry_quantiles_locked(r, idx, now);
         expo_summary(e, NULL, 0, (const char *const *)r->rg_q[e->ex_fmt], q, REG_NQUANTILES,
@@ -31,8 +31,7 @@ render_metric(struct registry *r, size_t idx, struct expo *e, double now)
 static void
 render_runs(struct registry *r, struct expo *e)
 {
-    expo_family(e, "cmon_telemetry_probe_runs_total", "Sensor probe runs by outcome.",
-                CFG_COUNTER);
+    expo_family(e, "cmon_telemetry_probe_runs_total", "Sensor probe runs by outcome.", CFG_COUNTER);
     for (size_t k = 0; k < r->rg_n; k++) {
         struct reg_metric *m = &r->rg_metrics[k];
         if (!m->rm_cfg->cm_is_sensor)
@@ -49,8 +48,7 @@ static void
 render_durations(struct registry *r, struct expo *e)
 {
     expo_family(e, "cmon_telemetry_probe_duration_seconds",
-                "Wall-clock time of sensor probe runs, from start to exit or kill.",
-                CFG_HISTOGRAM);
+                "Wall-clock time of sensor probe runs, from start to exit or kill.", CFG_HISTOGRAM);
     for (size_t k = 0; k < r->rg_n; k++) {
         struct reg_metric *m = &r->rg_metrics[k];
         if (!m->rm_cfg->cm_is_sensor)
@@ -59,8 +57,8 @@ render_durations(struct registry *r, struct expo *e)
         for (size_t b = 0; b < REG_NDURATION; b++)
             cum[b] = acc += m->rm_dur_buckets[b];
         struct expo_label l = {"sensor", m->rm_cfg->cm_name};
-        expo_histogram(e, &l, 1, (const char *const *)r->rg_dur_le[e->ex_fmt], cum,
-                       REG_NDURATION, m->rm_dur_sum, m->rm_dur_count);
+        expo_histogram(e, &l, 1, (const char *const *)r->rg_dur_le[e->ex_fmt], cum, REG_NDURATION,
+                       m->rm_dur_sum, m->rm_dur_count);
     }
 }
 

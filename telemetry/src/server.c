@@ -23,9 +23,8 @@ static enum MHD_Result
 server_reply(struct MHD_Connection *c, unsigned code, char *body, size_t len, const char *ctype,
              const char *allow)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, body, body ? MHD_RESPMEM_MUST_FREE
-                                                        : MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        len, body, body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (r == NULL) {
         free(body);
         return MHD_NO;
@@ -236,13 +235,13 @@ server_daemon(int fd, bool ipv6, MHD_AccessHandlerCallback h, struct server *s,
 {
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (ipv6 ? MHD_USE_IPv6 : 0);
     return MHD_start_daemon(flags, 0, NULL, NULL, h, s, MHD_OPTION_LISTEN_SOCKET, fd,
-                            MHD_OPTION_CONNECTION_LIMIT, 256, MHD_OPTION_CONNECTION_TIMEOUT,
-                            30, MHD_OPTION_NOTIFY_COMPLETED, done, s, MHD_OPTION_END);
+                            MHD_OPTION_CONNECTION_LIMIT, 256, MHD_OPTION_CONNECTION_TIMEOUT, 30,
+                            MHD_OPTION_NOTIFY_COMPLETED, done, s, MHD_OPTION_END);
 }
 
 int
-server_start(struct server *s, struct registry *r, const struct sockaddr *addr,
-             socklen_t addrlen, const char *socket_path, char *err, size_t errlen)
+server_start(struct server *s, struct registry *r, const struct sockaddr *addr, socklen_t addrlen,
+             const char *socket_path, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
     s->sv_reg = r;

@@ -25,8 +25,8 @@ status_last(const struct reg_metric *m)
     gmtime_r(&l->rl_when, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     json_t *o = json_pack("{s:s, s:f, s:s}", "outcome",
-                          probe_outcome_name((enum probe_outcome)l->rl_outcome),
-                          "duration_seconds", l->rl_duration, "time", when);
+                          probe_outcome_name((enum probe_outcome)l->rl_outcome), "duration_seconds",
+                          l->rl_duration, "time", when);
     if (l->rl_outcome == PROBE_OK || l->rl_outcome == PROBE_REJECTED)
         json_object_set_new(o, "value", json_real(l->rl_value));
     if (l->rl_message[0])
@@ -73,7 +73,7 @@ registry_status(struct registry *r, const char *listen, const char *socket)
     json_t *put = json_pack("{s:I, s:I, s:I}", "200", (json_int_t)r->rg_put[0], "400",
                             (json_int_t)r->rg_put[1], "422", (json_int_t)r->rg_put[2]);
     pthread_mutex_unlock(&r->rg_lock);
-    return json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o}", "listen", listen, "socket", socket,
-                     "tags", status_tags(r->rg_cfg), "sensors", sensors, "metrics", metrics,
-                     "putmetric", put);
+    return json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o}", "listen", listen, "socket", socket, "tags",
+                     status_tags(r->rg_cfg), "sensors", sensors, "metrics", metrics, "putmetric",
+                     put);
 }

@@ -93,8 +93,8 @@ test_faults(void)
     expect_fault("{telemetry: {metrics: [{name: \"a\",\n type: \"meter\"}]}}", "2:8", "meter");
     expect_fault("{telemetry: {metrics: [{name: \"a b\", type: \"gauge\"}]}}", "1:31",
                  "not a valid");
-    expect_fault("{telemetry: {sensors: [{name: \"a\", type: \"gauge\", check: \"x\"}]}}",
-                 "1:24", "poll");
+    expect_fault("{telemetry: {sensors: [{name: \"a\", type: \"gauge\", check: \"x\"}]}}", "1:24",
+                 "poll");
     expect_fault("{telemetry: {sensors: [{name: \"a\", type: \"gauge\", poll: -1,"
                  " check: \"x\"}]}}",
                  "1:57", "duration");
@@ -104,8 +104,8 @@ test_faults(void)
     expect_fault("{telemetry: {metrics: [{name: \"a\", type: \"histogram\",\n"
                  "  buckets: [1, 0.5]}]}}",
                  "2:16", "increasing");
-    expect_fault("{telemetry: {metrics: [{name: \"a\", type: \"gauge\", buckets: [1]}]}}",
-                 "1:51", "only for histograms");
+    expect_fault("{telemetry: {metrics: [{name: \"a\", type: \"gauge\", buckets: [1]}]}}", "1:51",
+                 "only for histograms");
     expect_fault("{telemetry: {metrics: [{name: \"a\", type: \"gauge\"},\n"
                  "  {name: \"a\", type: \"counter\"}]}}",
                  "2:3", "twice");
@@ -113,8 +113,8 @@ test_faults(void)
     expect_fault("{telemetry: {}}", "1:13", "no sensors");
     expect_fault("[]", "1:1", "object");
     expect_fault("{jobs: []}", "1:1", "telemetry");
-    expect_fault("{telemetry: {metrics: [{name: \"cmon_telemetry_x\", type: \"gauge\"}]}}",
-                 "1:24", "reserved");
+    expect_fault("{telemetry: {metrics: [{name: \"cmon_telemetry_x\", type: \"gauge\"}]}}", "1:24",
+                 "reserved");
 }
 
 static void

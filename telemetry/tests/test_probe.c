@@ -143,11 +143,11 @@ test_hang_does_not_block(void)
 {
     struct fixture f;
     CU_ASSERT_FATAL(
-        fixture_open(&f, "{telemetry: {sensors: [\n"
-                         " {name: \"stuck\", type: \"gauge\", poll: 1, timeout: \"10m\","
-                         "  check: \"sleep 1000\"},\n"
-                         " {name: \"quick\", type: \"counter\", poll: 0.05, check: \"echo 1\"}]}}") ==
-        0);
+        fixture_open(
+            &f, "{telemetry: {sensors: [\n"
+                " {name: \"stuck\", type: \"gauge\", poll: 1, timeout: \"10m\","
+                "  check: \"sleep 1000\"},\n"
+                " {name: \"quick\", type: \"counter\", poll: 0.05, check: \"echo 1\"}]}}") == 0);
     double end = prober_now() + SAFETY_SECONDS;
     while (metric(&f, "quick")->rm_runs[PROBE_OK] < 5 && prober_now() < end)
         prober_step(&f.f_pb, &wait_mask, 0.5);
@@ -173,7 +173,10 @@ test_parse_output(void)
     CU_ASSERT_EQUAL(prober_parse_output("  \n", 3, &v), -1);
     CU_ASSERT_EQUAL(prober_parse_output("1 2", 3, &v), -1);
     CU_ASSERT_EQUAL(prober_parse_output("12abc", 5, &v), -1);
-    CU_ASSERT_EQUAL(prober_parse_output("1\0" "2", 3, &v), -1);
+    CU_ASSERT_EQUAL(prober_parse_output("1\0"
+                                        "2",
+                                        3, &v),
+                    -1);
     CU_ASSERT_EQUAL(prober_parse_output("1e999", 5, &v), -1);
 }
 

@@ -169,12 +169,12 @@ test_canonical(void)
     static const struct {
         double v;
         const char *om;
-    } cases[] = {{0, "0.0"},         {0.001, "0.001"},  {0.002, "0.002"},   {0.01, "0.01"},
-                 {0.1, "0.1"},       {0.9, "0.9"},      {0.95, "0.95"},     {0.99, "0.99"},
-                 {0.999, "0.999"},   {1, "1.0"},        {1.7, "1.7"},       {10, "10.0"},
-                 {1e-10, "1e-10"},   {1e-9, "1e-09"},   {1e-5, "1e-05"},    {1e-4, "0.0001"},
-                 {100000, "100000.0"}, {1e6, "1e+06"},  {1e10, "1e+10"},    {0.005, "0.005"},
-                 {2.5, "2.5"},       {1e23, "1e+23"},   {1.1e23, "1.1e+23"}, {INFINITY, "+Inf"}};
+    } cases[] = {{0, "0.0"},           {0.001, "0.001"}, {0.002, "0.002"},    {0.01, "0.01"},
+                 {0.1, "0.1"},         {0.9, "0.9"},     {0.95, "0.95"},      {0.99, "0.99"},
+                 {0.999, "0.999"},     {1, "1.0"},       {1.7, "1.7"},        {10, "10.0"},
+                 {1e-10, "1e-10"},     {1e-9, "1e-09"},  {1e-5, "1e-05"},     {1e-4, "0.0001"},
+                 {100000, "100000.0"}, {1e6, "1e+06"},   {1e10, "1e+10"},     {0.005, "0.005"},
+                 {2.5, "2.5"},         {1e23, "1e+23"},  {1.1e23, "1.1e+23"}, {INFINITY, "+Inf"}};
     char out[48];
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         expo_canonical(cases[k].v, EXPO_OPENMETRICS, out, sizeof out);
@@ -188,9 +188,9 @@ test_canonical(void)
     static const struct {
         double v;
         const char *text;
-    } nums[] = {{42.5, "42.5"},       {-0.25, "-0.25"},     {0.001, "0.001"},
-                {123.456, "123.456"}, {-7.000001, "-7.000001"}, {1e20, "1e+20"},
-                {0.1, "0.1"},         {1234567.125, "1234567.125"}};
+    } nums[] = {
+        {42.5, "42.5"},           {-0.25, "-0.25"}, {0.001, "0.001"}, {123.456, "123.456"},
+        {-7.000001, "-7.000001"}, {1e20, "1e+20"},  {0.1, "0.1"},     {1234567.125, "1234567.125"}};
     for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
         expo_number(nums[k].v, out, sizeof out);
         CU_ASSERT_STRING_EQUAL(out, nums[k].text);
@@ -242,8 +242,7 @@ test_render(void)
     struct buf b;
     buf_init(&b, 4096);
     registry_render(&reg, EXPO_TEXT, 0, &b);
-    const char *names[] = {"c_total", "ns_g", "h", "s", "probe",
-                           "cmon_telemetry_probe_runs_total"};
+    const char *names[] = {"c_total", "ns_g", "h", "s", "probe", "cmon_telemetry_probe_runs_total"};
     for (size_t k = 0; k < 6; k++) {
         char type[128];
         snprintf(type, sizeof type, "# TYPE %s ", names[k]);
@@ -282,8 +281,7 @@ test_negotiate(void)
                     EXPO_OPENMETRICS);
     CU_ASSERT_EQUAL(negotiate_format("application/openmetrics-text; version=0.0.1"), EXPO_TEXT);
     CU_ASSERT_EQUAL(negotiate_format("application/openmetrics-text;q=0"), EXPO_TEXT);
-    CU_ASSERT_EQUAL(negotiate_format("text/plain, application/openmetrics-text;q=0.5"),
-                    EXPO_TEXT);
+    CU_ASSERT_EQUAL(negotiate_format("text/plain, application/openmetrics-text;q=0.5"), EXPO_TEXT);
     CU_ASSERT_EQUAL(negotiate_format("application/openmetrics-textual"), EXPO_TEXT);
 }
 
