@@ -38,6 +38,7 @@ usage(FILE *f)
                "  -putmetric N=V   record V for the configured metric N (repeatable)\n"
                "  -socket PATH     control socket (default: control.socket of the\n"
                "                   configuration, else " TELEMETRY_DEFAULT_SOCKET ")\n"
+               "  with -putmetric, -config FILE only names the control socket\n"
                "  -help            this text\n");
 }
 
@@ -82,8 +83,8 @@ parse_args(int argc, char **argv, struct opts *o)
             return -1;
         }
     }
-    if ((o->op_config == NULL) == (o->op_npairs == 0)) {
-        fprintf(stderr, "cmon-telemetry: give either -config FILE or -putmetric name=value\n");
+    if (o->op_config == NULL && o->op_npairs == 0) {
+        fprintf(stderr, "cmon-telemetry: give -config FILE or -putmetric name=value\n");
         return -1;
     }
     return 0;
@@ -91,18 +92,41 @@ parse_args(int argc, char **argv, struct opts *o)
 
 /* ---- -putmetric --------------------------------------------------------- */
 
+/* The control socket: -socket, else control.socket of -config, else the
+ * default. Returns 0, or -1 (message printed) for a bad configuration. */
+static int
+putmetric_socket(const struct opts *o, char *sock, size_t len)
+{
+    snprintf(sock, len, "%s", o->op_socket ? o->op_socket : TELEMETRY_DEFAULT_SOCKET);
+    if (o->op_socket != NULL || o->op_config == NULL)
+        return 0;
+    struct cfg cfg;
+    char err[1024];
+    if (cfg_load_file(o->op_config, &cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "cmon-telemetry: %s\n", err);
+        return -1;
+    }
+    if (cfg.cf_socket != NULL)
+        snprintf(sock, len, "%s", cfg.cf_socket);
+    cfg_free(&cfg);
+    return 0;
+}
+
 static int
 run_putmetric(const struct opts *o)
 {
-    char err[512];
+    char err[512], sock[4096];
     char *body = putmetric_body(o->op_pairs, o->op_npairs, err, sizeof err);
     if (body == NULL) {
         fprintf(stderr, "cmon-telemetry: %s\n", err);
         return 2;
     }
+    if (putmetric_socket(o, sock, sizeof sock) != 0) {
+        free(body);
+        return 2;
+    }
     struct buf answer;
     buf_init(&answer, 256);
-    const char *sock = o->op_socket ? o->op_socket : TELEMETRY_DEFAULT_SOCKET;
     long status = putmetric_post(sock, body, &answer, err, sizeof err);
     free(body);
     int rc = 0;

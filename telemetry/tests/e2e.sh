@@ -160,8 +160,8 @@ pass "/status"
 code() { curl -s -o "$DIR/body" -w '%{http_code}' --unix-socket "$SOCK" "$@"; }
 "$BIN" -socket "$SOCK" -putmetric e2e_jobs_done_total=3 -putmetric queue_depth=12 ||
     fail "-putmetric of configured metrics"
-"$BIN" -socket "$SOCK" -putmetric e2e_jobs_done_total=1.5 latency_seconds=0.25 ||
-    fail "-putmetric with positional pairs"
+"$BIN" -config "$DIR/cp.json5" -putmetric e2e_jobs_done_total=1.5 latency_seconds=0.25 ||
+    fail "-putmetric with positional pairs, socket from the configuration"
 M=$(curl -sf "$URL/metrics")
 grep -qx 'e2e_jobs_done_total 4.5' <<<"$M" || fail "counter from -putmetric"
 grep -qx 'queue_depth 12' <<<"$M" || fail "name-only metric from -putmetric"
