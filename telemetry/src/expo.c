@@ -285,6 +285,10 @@ expo_histogram(struct expo *e, const struct expo_label *l, size_t nl, const char
     }
     expo_series(e, "_bucket", l, nl, "le", "+Inf");
     expo_end_u64(e, count);
+    /* OpenMetrics: a sum is a counter, so no _sum (and then no _count) when
+     * it is negative or negative bucket bounds allow it to be */
+    if (e->ex_fmt == EXPO_OPENMETRICS && (sum < 0 || (nb > 0 && le[0][0] == '-')))
+        return;
     expo_series(e, "_sum", l, nl, NULL, NULL);
     expo_end_double(e, sum);
     expo_series(e, "_count", l, nl, NULL, NULL);
@@ -299,8 +303,10 @@ expo_summary(struct expo *e, const struct expo_label *l, size_t nl, const char *
         expo_series(e, "", l, nl, "quantile", q[k]);
         expo_end_double(e, qv[k]);
     }
-    expo_series(e, "_sum", l, nl, NULL, NULL);
-    expo_end_double(e, sum);
+    if (e->ex_fmt != EXPO_OPENMETRICS || sum >= 0) { /* OpenMetrics: a sum is a counter */
+        expo_series(e, "_sum", l, nl, NULL, NULL);
+        expo_end_double(e, sum);
+    }
     expo_series(e, "_count", l, nl, NULL, NULL);
     expo_end_u64(e, count);
 }

@@ -48,11 +48,13 @@ void expo_value_text(struct expo *e, const char *text);
 void expo_value(struct expo *e, const struct expo_label *l, size_t nl, double v);
 
 /* expo_histogram: buckets (cumulative counts; le texts from expo_canonical,
- * without +Inf, which is added), _sum and _count. */
+ * without +Inf, which is added), _sum and _count. In OpenMetrics _sum and
+ * _count are left out when the sum is or may be negative (negative bounds). */
 void expo_histogram(struct expo *e, const struct expo_label *l, size_t nl, const char *const *le,
                     const uint64_t *cumulative, size_t nb, double sum, uint64_t count);
 
-/* expo_summary: quantile samples (q texts from expo_canonical), _sum, _count. */
+/* expo_summary: quantile samples (q texts from expo_canonical), _sum (not in
+ * OpenMetrics when negative), _count. */
 void expo_summary(struct expo *e, const struct expo_label *l, size_t nl, const char *const *q,
                   const double *qv, size_t nq, double sum, uint64_t count);
 

@@ -231,6 +231,22 @@ test_escaping(void)
     expo_value(&e, NULL, 0, 2);
     expo_finish(&e);
     CU_ASSERT_STRING_EQUAL(b.b_data, "# TYPE x counter\n# HELP x q\\\"\nx_total 2\n# EOF\n");
+    /* OpenMetrics: no negative _sum for histograms and summaries */
+    buf_reset(&b);
+    const char *le[] = {"-1.0", "1.0"};
+    uint64_t cum[] = {1, 2};
+    double qv[] = {-2};
+    const char *q[] = {"0.5"};
+    expo_histogram(&e, NULL, 0, le, cum, 2, 3, 2);
+    expo_histogram(&e, NULL, 0, le + 1, cum + 1, 1, -3, 2);
+    expo_summary(&e, NULL, 0, q, qv, 1, -2, 1);
+    CU_ASSERT_PTR_NULL(strstr(b.b_data, "_sum"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.b_data, "x_count 1\n"));
+    buf_reset(&b);
+    expo_init(&e, &b, EXPO_TEXT);
+    expo_family(&e, "x", "h", CFG_HISTOGRAM);
+    expo_histogram(&e, NULL, 0, le, cum, 2, -3, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.b_data, "x_sum -3\n"));
     buf_release(&b);
 }
 
