@@ -3,9 +3,11 @@
 # garbage, hang, fail and flood; checks /metrics (and promtool accepts it),
 # OpenMetrics, /status, -putmetric answers 200/400/422, bad input, and a clean
 # shutdown that leaves no probe behind.
-# usage: e2e.sh PATH/TO/cmon-telemetry
+# With a second argument, cmon-conform checks both formats too.
+# usage: e2e.sh PATH/TO/cmon-telemetry [PATH/TO/cmon-conform]
 set -u
 BIN=$1
+CONFORM=${2:-}
 DIR=$(mktemp -d /tmp/cmon-telemetry-e2e.XXXXXX)
 SOCK=$DIR/cp.sock
 MARK=$((700000 + $$ % 100000)) # a sleep length no one else uses: finds our probes
@@ -135,7 +137,10 @@ grep -q 'sensor garbage: invalid: output is not one number' "$DIR/log" || fail "
 grep -q 'sensor hang: timeout' "$DIR/log" || fail "timeout log line"
 grep -q 'sensor flood: overflow' "$DIR/log" || fail "overflow log line"
 promtool check metrics <<<"$M" || fail "promtool rejects /metrics"
-pass "/metrics values, escaping, promtool"
+if [ -n "$CONFORM" ]; then
+    "$CONFORM" --format text --lint=error - <<<"$M" || fail "cmon-conform rejects /metrics"
+fi
+pass "/metrics values, escaping, promtool${CONFORM:+, cmon-conform}"
 
 # ---- OpenMetrics ---------------------------------------------------------------
 O=$(curl -sf -D "$DIR/headers" -H 'Accept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5' \
@@ -146,7 +151,13 @@ grep -qi '^Content-Type: application/openmetrics-text; version=1.0.0; charset=ut
 grep -qx '# TYPE e2e_jobs_done counter' <<<"$O" || fail "OpenMetrics counter family name"
 grep -qx 'probe_seconds_bucket{le="1.0"} '"$(sed -n 's/^probe_seconds_count //p' <<<"$O")" <<<"$O" ||
     fail "OpenMetrics canonical le"
-pass "OpenMetrics"
+if [ -n "$CONFORM" ]; then
+    "$CONFORM" --format openmetrics --lint=error - <<<"$O" || fail "cmon-conform rejects OpenMetrics"
+    # and it is a checker that can fail: the same without its EOF line
+    ! "$CONFORM" --quiet --format openmetrics - <<<"$(sed '$d' <<<"$O")" ||
+        fail "cmon-conform accepted an exposition without # EOF"
+fi
+pass "OpenMetrics${CONFORM:+, cmon-conform}"
 
 # ---- /status -------------------------------------------------------------------
 S=$(curl -sf "$URL/status") || fail "GET /status"
@@ -184,6 +195,11 @@ grep -qx 'queue_depth 5' <<<"$M" || fail "refused requests must record nothing"
 grep -qx 'e2e_jobs_done_total 4.5' <<<"$M" || fail "negative increment must record nothing"
 grep -qx 'cmon_telemetry_putmetric_requests_total{code="422"} 2' <<<"$M" || fail "422 count"
 promtool check metrics <<<"$M" || fail "promtool rejects /metrics after -putmetric"
+if [ -n "$CONFORM" ]; then
+    "$CONFORM" --format text --lint=error - <<<"$M" || fail "cmon-conform after -putmetric"
+    curl -sf -H 'Accept: application/openmetrics-text' "$URL/metrics" |
+        "$CONFORM" --format openmetrics --lint=error - || fail "cmon-conform (OM) after -putmetric"
+fi
 pass "-putmetric 200/400/422"
 
 # ---- HTTP errors ---------------------------------------------------------------
