@@ -178,11 +178,13 @@ server_tcp_socket(const struct sockaddr *addr, socklen_t len, char *err, size_t 
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(fd, addr, len) != 0 || listen(fd, 128) != 0) {
         char host[INET6_ADDRSTRLEN] = "?";
-        const void *a = addr->sa_family == AF_INET
-                            ? (const void *)&((const struct sockaddr_in *)addr)->sin_addr
-                            : (const void *)&((const struct sockaddr_in6 *)addr)->sin6_addr;
-        inet_ntop(addr->sa_family, a, host, sizeof host);
-        snprintf(err, errlen, "cannot listen on %s: %s", host, strerror(errno));
+        bool v4 = addr->sa_family == AF_INET;
+        const struct sockaddr_in *a4 = (const struct sockaddr_in *)addr;
+        const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)addr;
+        inet_ntop(addr->sa_family, v4 ? (const void *)&a4->sin_addr : (const void *)&a6->sin6_addr,
+                  host, sizeof host);
+        snprintf(err, errlen, "cannot listen on %s%s%s:%u: %s", v4 ? "" : "[", host, v4 ? "" : "]",
+                 ntohs(v4 ? a4->sin_port : a6->sin6_port), strerror(errno));
         close(fd);
         return -1;
     }
@@ -199,8 +201,17 @@ server_unix_socket(const char *path, char *err, size_t errlen)
     }
     strcpy(sun.sun_path, path);
     struct stat st;
-    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        bool live = probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof sun) == 0;
+        if (probe >= 0)
+            close(probe);
+        if (live) {
+            snprintf(err, errlen, "cannot listen on %s: another process serves it", path);
+            return -1;
+        }
         unlink(path); /* stale, from an earlier run */
+    }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof sun) != 0 || listen(fd, 64) != 0) {
         snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));

@@ -202,6 +202,17 @@ if [ -n "$CONFORM" ]; then
 fi
 pass "-putmetric 200/400/422"
 
+# ---- a second instance on the same socket or port -------------------------------
+msg=$("$BIN" -config "$DIR/cp.json5" 2>&1)
+[ $? -eq 1 ] || fail "second instance on a live socket: want exit 1"
+case $msg in *"another process serves it"*) ;; *) fail "live socket message: $msg" ;; esac
+sed -e "s|port: 0,|port: $PORT,|" -e "s|$SOCK|$DIR/other.sock|" "$DIR/cp.json5" >"$DIR/same-port.json5"
+msg=$("$BIN" -config "$DIR/same-port.json5" 2>&1)
+[ $? -eq 1 ] || fail "second instance on a busy port: want exit 1"
+case $msg in *"cannot listen on 127.0.0.1:$PORT: "*) ;; *) fail "busy port message: $msg" ;; esac
+[ -S "$SOCK" ] || fail "the first instance lost its socket"
+pass "a second instance is refused"
+
 # ---- HTTP errors ---------------------------------------------------------------
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/nope")" = 404 ] || fail "404"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "$URL/metrics")" = 405 ] || fail "405"
