@@ -39,18 +39,18 @@ cat >"$DIR/cp.json5" <<CONF
     port: 0, interfaces: ["static:127.0.0.1"], tags: ["e2e", "blue"],
     sensors: [
       { namespace: "e2e", name: "number", help: "Prints a number.", type: "gauge",
-        poll: 0.2, check: ["echo", "42.5"] },
-      { name: "garbage", help: "Prints garbage.", type: "gauge", poll: 0.2,
+        poll: 0.2, timeout: "10s", check: ["echo", "42.5"] },
+      { name: "garbage", help: "Prints garbage.", type: "gauge", poll: 0.2, timeout: 10,
         check: "echo not-a-number" },
       { name: "hang", help: "Hangs.", type: "gauge", poll: 0.2, timeout: "300ms",
         check: ["sleep", "$MARK"] },
-      { name: "fail", help: "Fails.", type: "gauge", poll: 0.2,
+      { name: "fail", help: "Fails.", type: "gauge", poll: 0.2, timeout: 10,
         check: ["sh", "-c", "echo 7; exit 1"] },
       { name: "flood", help: "Floods.", type: "gauge", poll: 1, timeout: 30,
         check: ["yes", "1"] },
-      { name: "calls_total", help: "Counts by two.", type: "counter", poll: 0.2,
+      { name: "calls_total", help: "Counts by two.", type: "counter", poll: 0.2, timeout: 10,
         check: ["echo", "2"] },
-      { name: "probe_seconds", help: "Observes.", type: "histogram", poll: 0.2,
+      { name: "probe_seconds", help: "Observes.", type: "histogram", poll: 0.2, timeout: 10,
         buckets: [0.1, 0.5, 1], check: ["echo", "0.3"] },
     ],
     metrics: [
@@ -103,7 +103,8 @@ runs() { # sensor outcome -> count
     curl -sf "$URL/metrics" |
         sed -n "s/^cmon_telemetry_probe_runs_total{sensor=\"$1\",outcome=\"$2\"} //p"
 }
-want="e2e_number:ok garbage:invalid hang:timeout fail:failed flood:overflow calls_total:ok"
+want="e2e_number:ok garbage:invalid hang:timeout fail:failed flood:overflow calls_total:ok
+      probe_seconds:ok"
 for _ in $(seq 600); do
     missing=0
     for w in $want; do
