@@ -1,6 +1,8 @@
 /* registry: metric storage and recording rules. */
 #include "registry.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +272,33 @@ reg_put_answer(struct registry *r, int code)
     return code;
 }
 
+/* A value: a JSON number, or a string holding exactly one finite number, as
+ * ContainerPilot's own client sends ({"name": "1.5"}). Returns 0 or -1. */
+static int
+reg_put_value(json_t *v, double *out)
+{
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+        return 0;
+    }
+    const char *s = json_string_value(v);
+    if (s == NULL || *s == 0 || isspace((unsigned char)*s))
+        return -1;
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return *end == 0 && errno == 0 && isfinite(*out) ? 0 : -1;
+}
+
+/* The value of an entry that reg_put_value accepted. */
+static double
+reg_value(json_t *v)
+{
+    double d = NAN;
+    reg_put_value(v, &d);
+    return d;
+}
+
 /* 400 checks, all before anything is recorded: every name a configured
  * metric (not a sensor), every value acceptable. */
 static int
@@ -284,7 +313,7 @@ reg_put_check(struct registry *r, json_t *obj, struct buf *msg)
         char why[200];
         if (idx < 0 || r->rg_metrics[idx].rm_cfg->cm_is_sensor) {
             buf_addf(msg, "%s%s is not a configured metric", bad++ ? "; " : "", key);
-        } else if (reg_check(&r->rg_metrics[idx], json_number_value(v), why, sizeof why) != 0) {
+        } else if (reg_check(&r->rg_metrics[idx], reg_value(v), why, sizeof why) != 0) {
             buf_addf(msg, "%s%s", bad++ ? "; " : "", why);
         }
     }
@@ -306,7 +335,8 @@ registry_put(struct registry *r, const char *body, size_t len, double now, struc
     }
     json_object_foreach(code == 200 ? obj : NULL, key, v)
     {
-        if (!json_is_number(v)) {
+        double d;
+        if (reg_put_value(v, &d) != 0) {
             buf_addf(msg, "value of %s is not a number", key);
             code = 422;
             break;
@@ -318,7 +348,7 @@ registry_put(struct registry *r, const char *body, size_t len, double now, struc
     json_object_foreach(code == 200 ? obj : NULL, key, v)
     {
         char why[200];
-        registry_record_locked(r, (size_t)registry_find(r, key), json_number_value(v), now, why,
+        registry_record_locked(r, (size_t)registry_find(r, key), reg_value(v), now, why,
                                sizeof why);
     }
     reg_put_answer(r, code);

@@ -97,7 +97,8 @@ long registry_find(const struct registry *r, const char *name);
 int registry_record_locked(struct registry *r, size_t idx, double v, double now, char *why,
                            size_t whylen);
 
-/* registry_put: a -putmetric request body (a JSON object of name: number).
+/* registry_put: a -putmetric request body (a JSON object of name: number,
+ * the number possibly in a string, as ContainerPilot's client sends it).
  * All or nothing: returns 200 when every value was recorded, 422 when the
  * body is not such an object, 400 when a name is not a configured metric or
  * a value is refused (nothing recorded then); msg receives a one-line

@@ -187,7 +187,9 @@ grep -q 'putmetric: 400: nope is not a configured metric' "$DIR/log" || fail "40
 [ "$(code -d '{"e2e_jobs_done_total": -1}' http://localhost/v3/metric)" = 400 ] ||
     fail "negative counter increment"
 [ "$(code -d '{"queue_depth": ' http://localhost/v3/metric)" = 422 ] || fail "bad JSON: 422"
-[ "$(code -d '{"queue_depth": "1"}' http://localhost/v3/metric)" = 422 ] || fail "string: 422"
+[ "$(code -d '{"queue_depth": "one"}' http://localhost/v3/metric)" = 422 ] || fail "string: 422"
+[ "$(code -d '{"queue_depth": "6"}' http://localhost/v3/metric)" = 200 ] ||
+    fail "ContainerPilot's client form (number in a string): 200"
 [ "$(code -d '{"queue_depth": 5}' http://localhost/v3/metric)" = 200 ] || fail "curl post: 200"
 [ "$(code http://localhost/v3/metric)" = 405 ] || fail "GET /v3/metric: 405"
 [ "$(code -d '{}' http://localhost/v3/other)" = 404 ] || fail "unknown control path: 404"

@@ -137,11 +137,18 @@ test_put(void)
     CU_ASSERT_EQUAL(put("{\"c_total\": 1", &msg), 422);
     CU_ASSERT_EQUAL(put("[1]", &msg), 422);
     CU_ASSERT_EQUAL(put("{}", &msg), 422);
-    CU_ASSERT_EQUAL(put("{\"ns_g\": \"7\"}", &msg), 422);
+    CU_ASSERT_EQUAL(put("{\"ns_g\": \"7x\"}", &msg), 422);
+    CU_ASSERT_EQUAL(put("{\"ns_g\": \" 7\"}", &msg), 422);
+    CU_ASSERT_EQUAL(put("{\"ns_g\": \"\"}", &msg), 422);
+    CU_ASSERT_EQUAL(put("{\"ns_g\": true}", &msg), 422);
+    CU_ASSERT_DOUBLE_EQUAL(metric("ns_g")->rm_value, 42.5, 1e-12);
+    /* ContainerPilot's client sends values as strings */
+    CU_ASSERT_EQUAL(put("{\"ns_g\": \"-7.5\"}", &msg), 200);
+    CU_ASSERT_DOUBLE_EQUAL(metric("ns_g")->rm_value, -7.5, 1e-12);
     CU_ASSERT_EQUAL(put("", &msg), 422);
-    CU_ASSERT_EQUAL(reg.rg_put[0], 1);
+    CU_ASSERT_EQUAL(reg.rg_put[0], 2);
     CU_ASSERT_EQUAL(reg.rg_put[1], 2);
-    CU_ASSERT_EQUAL(reg.rg_put[2], 5);
+    CU_ASSERT_EQUAL(reg.rg_put[2], 8);
     buf_release(&msg);
 }
 
