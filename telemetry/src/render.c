@@ -1,4 +1,5 @@
 /* render: the registry as an exposition (configured metrics, then built-ins). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -83,10 +84,15 @@ registry_render(struct registry *r, enum expo_format f, double now, struct buf *
     struct expo e;
     expo_init(&e, out, f);
     pthread_mutex_lock(&r->rg_lock);
-    for (size_t k = 0; k < r->rg_n; k++)
+    bool sensors = false;
+    for (size_t k = 0; k < r->rg_n; k++) {
         render_metric(r, k, &e, now);
-    render_runs(r, &e);
-    render_durations(r, &e);
+        sensors |= r->rg_metrics[k].rm_cfg->cm_is_sensor;
+    }
+    if (sensors) {
+        render_runs(r, &e);
+        render_durations(r, &e);
+    }
     render_put(r, &e);
     pthread_mutex_unlock(&r->rg_lock);
     expo_finish(&e);
