@@ -39,7 +39,8 @@ usage(FILE *f)
                "  -socket PATH     control socket (default: control.socket of the\n"
                "                   configuration, else " TELEMETRY_DEFAULT_SOCKET ")\n"
                "  with -putmetric, -config FILE only names the control socket\n"
-               "  -help            this text\n");
+               "  -help            this text\n"
+               "CONTAINERPILOT=FILE (or file://FILE) in the environment stands for -config.\n");
 }
 
 /* "-name", "--name", "-name=value": the value of flag `name`, or NULL. */
@@ -82,6 +83,11 @@ parse_args(int argc, char **argv, struct opts *o)
             fprintf(stderr, "cmon-telemetry: unknown flag or missing value: %s\n", argv[k]);
             return -1;
         }
+    }
+    if (o->op_config == NULL && getenv("CONTAINERPILOT") != NULL && *getenv("CONTAINERPILOT")) {
+        /* ContainerPilot's variable: a path, or a file:// URL (version 2) */
+        const char *env = getenv("CONTAINERPILOT");
+        o->op_config = strncmp(env, "file://", 7) == 0 ? env + 7 : env;
     }
     if (o->op_config == NULL && o->op_npairs == 0) {
         fprintf(stderr, "cmon-telemetry: give -config FILE or -putmetric name=value\n");

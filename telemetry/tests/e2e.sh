@@ -84,6 +84,9 @@ case $msg in *"bad2.json5:1:27: unterminated comment"*) ;; *) fail "comment mess
 [ $? -eq 2 ] || fail "-putmetric with a non-number: want exit 2"
 "$BIN" -socket "$SOCK" -putmetric x=1 >/dev/null 2>&1
 [ $? -eq 1 ] || fail "-putmetric with no server: want exit 1"
+msg=$(CONTAINERPILOT="file://$DIR/bad.json5" "$BIN" 2>&1)
+[ $? -eq 2 ] || fail "CONTAINERPILOT names the configuration: want exit 2 for a bad one"
+case $msg in *"bad.json5:3:11: "*) ;; *) fail "CONTAINERPILOT message: $msg" ;; esac
 pass "bad input"
 
 # ---- start ------------------------------------------------------------------
