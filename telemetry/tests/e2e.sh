@@ -8,6 +8,7 @@
 set -u
 BIN=$1
 CONFORM=${2:-}
+unset CONTAINERPILOT
 DIR=$(mktemp -d /tmp/cmon-telemetry-e2e.XXXXXX)
 SOCK=$DIR/cp.sock
 MARK=$((700000 + $$ % 100000)) # a sleep length no one else uses: finds our probes
