@@ -7,8 +7,9 @@
 #   bench.sh scrape [BIN] - 1,000 series; GET /metrics latency with wrk --latency,
 #                           DURATION seconds (default 20) x RUNS runs, 1 connection
 #                           (and CONNS=N for more). NICE=-20 runs server and wrk at
-#                           that nice level (root), to measure the program rather
-#                           than a machine shared with other loads.
+#                           that nice level (root), RT=1 under SCHED_FIFO priority 1
+#                           (chrt, root), to measure the program rather than a
+#                           machine shared with other loads.
 #
 # Agent CPU = utime + stime of the cmon-telemetry process (all its threads).
 # Probe CPU = cutime + cstime: what the reaped probe processes used. The
@@ -27,8 +28,10 @@ cleanup() {
 trap cleanup EXIT
 
 NICE=${NICE:-0}
+PRIO=(nice -n "$NICE")
+[ "${RT:-0}" = 1 ] && PRIO=(chrt -f 1)
 start() { # config -> sets PID, PORT
-    nice -n "$NICE" "$BIN" -config "$1" 2>"$DIR/log" &
+    "${PRIO[@]}" "$BIN" -config "$1" 2>"$DIR/log" &
     PID=$!
     for _ in $(seq 100); do
         grep -q 'listening on' "$DIR/log" && break
@@ -97,7 +100,7 @@ bench_scrape() {
     echo "series in /metrics: $series ($(curl -s "127.0.0.1:$PORT/metrics" | wc -c) bytes)"
     : >"$DIR/p99"
     for r in $(seq "$RUNS"); do
-        out=$(nice -n "$NICE" wrk -t1 -c"$conns" -d"${dur}s" --latency "http://127.0.0.1:$PORT/metrics")
+        out=$("${PRIO[@]}" wrk -t1 -c"$conns" -d"${dur}s" --latency "http://127.0.0.1:$PORT/metrics")
         p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
         p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
         rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
