@@ -55,7 +55,8 @@ int prober_init(struct prober *p, struct registry *r, double now);
 /* prober_step: one turn of the loop: starts due probes, waits up to
  * max_wait seconds (less if something is due, woken by output, exits and
  * signals), then collects output, exits and timeouts. Returns 0, or -1 with
- * errno EINTR when a signal other than SIGCHLD may have arrived. */
+ * errno EINTR when the wait was cut short by a signal (SIGCHLD included: the
+ * caller checks its own flags and calls again). */
 int prober_step(struct prober *p, const sigset_t *wait_mask, double max_wait);
 
 /* prober_free: kills every probe still running, reaps them, frees. */
