@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "netif.h"
@@ -24,6 +25,7 @@ static volatile sig_atomic_t telemetry_stop;
 struct opts {
     const char *op_config;
     const char *op_socket;
+    const char *op_ready; /* -ready-file */
     char *op_pairs[TELEMETRY_MAX_PAIRS];
     size_t op_npairs;
 };
@@ -39,6 +41,8 @@ usage(FILE *f)
                "  -socket PATH     control socket (default: control.socket of the\n"
                "                   configuration, else " TELEMETRY_DEFAULT_SOCKET ")\n"
                "  with -putmetric, -config FILE only names the control socket\n"
+               "  -ready-file PATH once listening, write http://ADDR:PORT to PATH (for\n"
+               "                   harnesses; removed at exit)\n"
                "  -help            this text\n"
                "CONTAINERPILOT=FILE (or file://FILE) in the environment stands for -config.\n");
 }
@@ -76,6 +80,8 @@ parse_args(int argc, char **argv, struct opts *o)
             o->op_config = v;
         } else if ((v = flag_value(argc, argv, &k, "socket")) != NULL) {
             o->op_socket = v;
+        } else if ((v = flag_value(argc, argv, &k, "ready-file")) != NULL) {
+            o->op_ready = v;
         } else if ((v = flag_value(argc, argv, &k, "putmetric")) != NULL &&
                    o->op_npairs < TELEMETRY_MAX_PAIRS) {
             o->op_pairs[o->op_npairs++] = (char *)v;
@@ -156,8 +162,26 @@ on_stop(int sig)
     telemetry_stop = 1;
 }
 
+/* Writes "http://ADDR:PORT\n" to path, whole or not at all (rename). */
 static int
-serve(const struct cfg *cfg, const char *sock)
+write_ready(const char *path, const char *listen)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    int ok = f != NULL && fprintf(f, "http://%s\n", listen) > 0;
+    if (f != NULL && fclose(f) != 0)
+        ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "cmon-telemetry: cannot write %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+serve(const struct cfg *cfg, const char *sock, const char *ready)
 {
     char err[512];
     struct sockaddr_storage addr;
@@ -167,7 +191,7 @@ serve(const struct cfg *cfg, const char *sock)
         return 1;
     }
     struct registry reg;
-    struct prober pb;
+    struct prober pb = {0};
     struct server sv;
     sigset_t wait_mask;
     struct sigaction sa = {.sa_handler = on_stop};
@@ -186,10 +210,14 @@ serve(const struct cfg *cfg, const char *sock)
     }
     fprintf(stderr, "cmon-telemetry: listening on http://%s, control socket %s\n", sv.sv_listen,
             sock);
-    int rc = prober_init(&pb, &reg, prober_now());
+    int rc = ready != NULL ? write_ready(ready, sv.sv_listen) : 0;
+    if (rc == 0)
+        rc = prober_init(&pb, &reg, prober_now());
     while (rc == 0 && !telemetry_stop)
         prober_step(&pb, &wait_mask, 1.0);
     prober_free(&pb);
+    if (ready != NULL)
+        unlink(ready);
     server_stop(&sv);
     registry_free(&reg);
     return rc == 0 ? 0 : 1;
@@ -214,7 +242,7 @@ main(int argc, char **argv)
     const char *sock = o.op_socket     ? o.op_socket
                        : cfg.cf_socket ? cfg.cf_socket
                                        : TELEMETRY_DEFAULT_SOCKET;
-    int rc = serve(&cfg, sock);
+    int rc = serve(&cfg, sock, o.op_ready);
     cfg_free(&cfg);
     return rc;
 }

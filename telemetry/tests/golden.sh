@@ -22,15 +22,15 @@ fail() {
 }
 
 sed "s|@SOCK@|$SOCK|" "$HERE/config.json5" >"$DIR/config.json5"
-"$BIN" -config "$DIR/config.json5" 2>"$DIR/log" &
+"$BIN" -config "$DIR/config.json5" -ready-file "$DIR/ready" 2>"$DIR/log" &
 PID=$!
 for _ in $(seq 300); do
-    grep -q 'listening on http://' "$DIR/log" 2>/dev/null && break
+    [ -s "$DIR/ready" ] && break
     kill -0 "$PID" 2>/dev/null || fail "cmon-telemetry exited early"
     sleep 0.1
 done
-PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\),.*|\1|p' "$DIR/log")
-[ -n "$PORT" ] || fail "no listening line"
+URL=$(cat "$DIR/ready")
+case $URL in http://127.0.0.1:[0-9]*) ;; *) fail "ready file: $URL" ;; esac
 
 put() { "$BIN" -socket "$SOCK" "$@" || fail "-putmetric $*"; }
 put -putmetric shop_orders_placed_total=2 queue_depth=-1.5 job_seconds=0.25 req_seconds=0.5
@@ -41,10 +41,14 @@ put -putmetric req_seconds=4
 curl -s -o /dev/null --unix-socket "$SOCK" -d '{' http://localhost/v3/metric
 
 unstable='^cmon_telemetry_start_time_seconds '
-curl -sf "http://127.0.0.1:$PORT/metrics" | grep -v "$unstable" >"$DIR/got.txt" ||
+curl -sf "$URL/metrics" | grep -v "$unstable" >"$DIR/got.txt" ||
     fail "GET /metrics"
-curl -sf -H 'Accept: application/openmetrics-text' "http://127.0.0.1:$PORT/metrics" |
+curl -sf -H 'Accept: application/openmetrics-text' "$URL/metrics" |
     grep -v "$unstable" >"$DIR/got.om" || fail "GET /metrics (OpenMetrics)"
 diff -u "$HERE/metrics.txt" "$DIR/got.txt" || fail "text 0.0.4 differs from the golden file"
 diff -u "$HERE/metrics.om" "$DIR/got.om" || fail "OpenMetrics differs from the golden file"
-echo "golden: 2 passed, 0 failed"
+kill -TERM "$PID"
+wait "$PID" || fail "exit status after SIGTERM"
+PID=
+[ ! -e "$DIR/ready" ] || fail "ready file left behind"
+echo "golden: 3 passed, 0 failed"
