@@ -142,12 +142,12 @@ static void
 test_hang_does_not_block(void)
 {
     struct fixture f;
-    CU_ASSERT_FATAL(
-        fixture_open(
-            &f, "{telemetry: {sensors: [\n"
-                " {name: \"stuck\", type: \"gauge\", poll: 1, timeout: \"10m\","
-                "  check: \"sleep 1000\"},\n"
-                " {name: \"quick\", type: \"counter\", poll: 0.05, timeout: 10, check: \"echo 1\"}]}}") == 0);
+    CU_ASSERT_FATAL(fixture_open(&f,
+                                 "{telemetry: {sensors: [\n"
+                                 " {name: \"stuck\", type: \"gauge\", poll: 1, timeout: \"10m\","
+                                 "  check: \"sleep 1000\"},\n"
+                                 " {name: \"quick\", type: \"counter\", poll: 0.05, timeout: 10, "
+                                 "check: \"echo 1\"}]}}") == 0);
     double end = prober_now() + SAFETY_SECONDS;
     while (metric(&f, "quick")->rm_runs[PROBE_OK] < 5 && prober_now() < end)
         prober_step(&f.f_pb, &wait_mask, 0.5);
