@@ -14,9 +14,15 @@ SOCK=$DIR/cp.sock
 MARK=$((700000 + $$ % 100000)) # a sleep length no one else uses: finds our probes
 PID=
 
+sleepers() { # pids whose command line is exactly "sleep $MARK" (no procps needed)
+    local f
+    for f in /proc/[0-9]*/cmdline; do
+        [ "$({ tr '\0' ' ' <"$f"; } 2>/dev/null)" = "sleep $MARK " ] && basename "${f%/cmdline}"
+    done
+}
 cleanup() {
     if [ -n "$PID" ]; then kill -9 "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-    for p in $(pgrep -x -f "sleep $MARK"); do kill -9 "$p"; done
+    for p in $(sleepers); do kill -9 "$p"; done
     rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -233,6 +239,6 @@ PID=
 [ $rc -eq 0 ] || fail "exit status after SIGTERM: $rc"
 [ ! -e "$SOCK" ] || fail "control socket left behind"
 sleep 0.5
-[ -z "$(pgrep -x -f "sleep $MARK")" ] || fail "a hung probe outlived cmon-telemetry"
+[ -z "$(sleepers)" ] || fail "a hung probe outlived cmon-telemetry"
 pass "clean shutdown"
 echo "e2e: $PASSED passed, 0 failed"
