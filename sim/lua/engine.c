@@ -143,6 +143,8 @@ static lua_State *engine_state(struct scn_engine *e)
     scn_lua_open_sim(L, e);
     scn_lua_open_agent(L, e);
     scn_lua_open_check(L, e);
+    scn_lua_open_proc(L, e);
+    scn_lua_open_http(L, e);
     return L;
 }
 

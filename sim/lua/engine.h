@@ -148,6 +148,8 @@ void scn_clock_format(uint64_t ns, char *buf, size_t len);
 void scn_lua_open_sim(lua_State *L, struct scn_engine *e);   /* sim.*, zones */
 void scn_lua_open_agent(lua_State *L, struct scn_engine *e); /* sim.agent, scrapes */
 void scn_lua_open_check(lua_State *L, struct scn_engine *e); /* check, conformance */
+void scn_lua_open_proc(lua_State *L, struct scn_engine *e);  /* sim.process, run, sleep (lua_proc.c) */
+void scn_lua_open_http(lua_State *L, struct scn_engine *e);  /* sim.http (lua_http.c) */
 
 /* scn_zone_check() - the zix of the zone userdata at idx (luaL_argerror otherwise). */
 int scn_zone_check(lua_State *L, int idx);

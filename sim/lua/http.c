@@ -73,7 +73,14 @@ static CURL *http_easy_new(struct scn_http_req *r, struct curl_slist **hdrs)
     curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->hr_error);
     curl_easy_setopt(c, CURLOPT_PRIVATE, r);
-    if (r->hr_method != NULL && strcmp(r->hr_method, "POST") == 0) {
+    if (r->hr_unix_socket != NULL)
+        curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, r->hr_unix_socket);
+    if (r->hr_post != NULL) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->hr_post);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->hr_post_len);
+        if (r->hr_method != NULL && strcmp(r->hr_method, "POST") != 0)
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->hr_method);
+    } else if (r->hr_method != NULL && strcmp(r->hr_method, "POST") == 0) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
     } else if (r->hr_method != NULL && strcmp(r->hr_method, "GET") != 0) {

@@ -15,6 +15,9 @@ struct scn_http_req {
     const char *hr_accept; /* Accept header value, NULL: none */
     int hr_gzip;           /* ask for gzip (the body is handed back decoded) */
     const char *hr_method; /* NULL: GET; "POST" posts an empty body; else as given */
+    const char *hr_post;   /* a request body (not copied; NULL: none): POST unless hr_method */
+    size_t hr_post_len;
+    const char *hr_unix_socket; /* connect to this unix socket instead (NULL: TCP) */
     /* out */
     long hr_status;        /* 0: the request failed (hr_error says why) */
     char *hr_body;         /* malloc'd, NUL-terminated; free with scn_http_req_release */
