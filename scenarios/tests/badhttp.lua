@@ -1,0 +1,1 @@
+sim.http{url = "file:///etc/passwd"}

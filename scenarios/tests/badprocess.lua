@@ -1,0 +1,1 @@
+sim.process{argv = {"/bin/sh", "-c", "true"}}

@@ -1,0 +1,1 @@
+sim.run{argv = {"cmon-sim"}, tmeout = 5}
