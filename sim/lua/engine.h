@@ -41,6 +41,7 @@ struct scn_engine {
     struct scn_agent *se_agents;  /* every agent started, running or not */
     struct scn_history *se_history; /* truth snapshots for sim.verify */
     int se_progress;              /* draw progress bars (stderr is a tty) */
+    uint64_t se_gen;              /* bumped by every change the engine makes to the world */
 };
 
 /* ---- engine.c: running one scenario --------------------------------- */

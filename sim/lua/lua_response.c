@@ -25,6 +25,7 @@ void scn_response_meta_begin(struct scn_engine *e, const struct scn_agent *a, in
 {
     m->sm_zix = zix;
     m->sm_vtime = e->se_world ? world_time_now(e->se_world) : 0;
+    m->sm_gen0 = m->sm_gen1 = e->se_gen;
     m->sm_zoneid_before = scn_zoneid_of(e, zix);
     m->sm_zoneid_after = m->sm_zoneid_before;
     m->sm_ttl = a->ag_ttl;
@@ -36,6 +37,7 @@ void scn_response_meta_begin(struct scn_engine *e, const struct scn_agent *a, in
 void scn_response_meta_end(struct scn_engine *e, struct scn_scrape_meta *m)
 {
     m->sm_zoneid_after = scn_zoneid_of(e, m->sm_zix);
+    m->sm_gen1 = e->se_gen;
     /* It rebooted or booted mid-scrape: the agent may have read the new one. */
     if (m->sm_zoneid_after != m->sm_zoneid_before && m->sm_zoneid_after >= 0)
         scn_history_record(e, m->sm_zix);
@@ -58,6 +60,8 @@ static void response_meta_fields(lua_State *L, const struct scn_scrape_meta *m)
     lua_pushnumber(L, (double)m->sm_vtime / 1e9);
     lua_setfield(L, -2, "vtime");
     response_set_int(L, "_vtime_ns", (lua_Integer)m->sm_vtime);
+    response_set_int(L, "_gen0", (lua_Integer)m->sm_gen0);
+    response_set_int(L, "_gen1", (lua_Integer)m->sm_gen1);
     response_set_int(L, "_zix", m->sm_zix);
     response_set_int(L, "_zoneid", m->sm_zoneid_before);
     response_set_int(L, "_zoneid_after", m->sm_zoneid_after);

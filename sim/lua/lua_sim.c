@@ -46,6 +46,7 @@ static int lsim_advance(lua_State *L)
     world_t *w = scn_engine_world(L, e);
     scn_history_before_advance(e, L);
     world_time_advance(w, (uint64_t)llround(s * 1e9));
+    e->se_gen++;
     if (scn_clock_write(e->se_clock_path, world_time_now(w)) != 0)
         return luaL_error(L, "sim.advance: cannot write %s: %s", e->se_clock_path,
                           strerror(errno));

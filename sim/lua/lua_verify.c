@@ -262,8 +262,14 @@ static void verify_complete(struct verify_ctx *c)
 /* Status against the zone's state; 1 if the body is to be checked. */
 static int verify_status(struct verify_ctx *c, lua_Integer status, int32_t before, int32_t after)
 {
+    /* The states the zone went through between sending and answering. */
+    int running = before >= 0 || after >= 0, stopped = before < 0 || before != after;
+    for (int i = 0; i < c->vc_nnow; i++) {
+        running |= c->vc_now[i]->sn_zoneid >= 0;
+        stopped |= c->vc_now[i]->sn_zoneid < 0 || c->vc_now[i]->sn_zoneid != before;
+    }
     if (status == 404) {
-        if (before >= 0 && before == after)
+        if (!stopped)
             verify_diff(c, "404 for a zone that was running (zoneid %d) all along", (int)before);
         return 0;
     }
@@ -271,7 +277,7 @@ static int verify_status(struct verify_ctx *c, lua_Integer status, int32_t befor
         verify_diff(c, "status %d: want 200, or 404 for a zone that is not running", (int)status);
         return 0;
     }
-    if (before < 0 && after < 0) {
+    if (!running) {
         verify_diff(c, "200 for a zone that was not running during the scrape");
         return 0;
     }
@@ -296,12 +302,16 @@ static void verify_prepare(lua_State *L, struct scn_engine *e, struct verify_ctx
     lua_pop(L, 2);
     c->vc_vtime = (uint64_t)verify_int(L, 1, "_vtime_ns");
     uint64_t ttl_ns = (uint64_t)(ttl * 1e9);
-    c->vc_nnow = scn_history_find(e->se_history, zix, name, c->vc_vtime, c->vc_vtime, c->vc_now,
-                                  VERIFY_CANDIDATES);
+    uint64_t g0 = (uint64_t)verify_int(L, 1, "_gen0"), g1 = (uint64_t)verify_int(L, 1, "_gen1");
+    /* fresh reads: the states between sending and answering */
+    struct scn_window now = {c->vc_vtime, c->vc_vtime, g0, g1};
+    c->vc_nnow = scn_history_find(e->se_history, zix, name, &now, c->vc_now, VERIFY_CANDIDATES);
     c->vc_fresh = c->vc_nnow > 0 ? c->vc_now[0] : NULL;
-    c->vc_ncand = scn_history_find(e->se_history, zix, name,
-                                   c->vc_vtime > ttl_ns ? c->vc_vtime - ttl_ns : 0, c->vc_vtime,
-                                   c->vc_cand, VERIFY_CANDIDATES);
+    /* cached reads: any state seen within the TTL before the answer */
+    struct scn_window cached = {c->vc_vtime > ttl_ns ? c->vc_vtime - ttl_ns : 0, c->vc_vtime, 0,
+                                g1};
+    c->vc_ncand = scn_history_find(e->se_history, zix, name, &cached, c->vc_cand,
+                                   VERIFY_CANDIDATES);
     for (int k = 0; k < VERIFY_COLLECTORS; k++)
         c->vc_avail[k] = c->vc_cached[k] = -1;
 }
@@ -326,6 +336,23 @@ static const char *verify_zone_of(lua_State *L, int zix)
     return name;
 }
 
+/* A zone's answer: its status against the zone's states, then every sample. */
+static void verify_zone_answer(lua_State *L, struct scn_engine *e, struct verify_ctx *c, int zix,
+                               const char *name)
+{
+    verify_prepare(L, e, c, zix, name);
+    if (!verify_status(c, verify_int(L, 1, "status"), (int32_t)verify_int(L, 1, "_zoneid"),
+                       (int32_t)verify_int(L, 1, "_zoneid_after")))
+        return;
+    size_t len;
+    lua_getfield(L, 1, "body");
+    const char *body = lua_tolstring(L, -1, &len);
+    lua_pop(L, 1); /* the response still holds the body */
+    scn_expo_parse(body ? body : "", body ? len : 0, verify_meta_first, c);
+    scn_expo_parse(body ? body : "", body ? len : 0, verify_on_sample, c);
+    verify_complete(c);
+}
+
 /* sim.verify(r [, z]) -> ok, differences */
 static int lsim_verify(lua_State *L)
 {
@@ -341,21 +368,10 @@ static int lsim_verify(lua_State *L)
     struct verify_ctx c = {.vc_L = L};
     lua_newtable(L);
     c.vc_diffs = lua_gettop(L);
-    lua_Integer status = verify_int(L, 1, "status");
-    if (zix == 0) { /* the global zone: its answer must at least be there */
-        if (status != 200)
-            verify_diff(&c, "gz: status %d, want 200", (int)status);
-    } else if (verify_status(&c, status, (int32_t)verify_int(L, 1, "_zoneid"),
-                             (int32_t)verify_int(L, 1, "_zoneid_after"))) {
-        verify_prepare(L, e, &c, zix, name);
-        size_t len;
-        lua_getfield(L, 1, "body");
-        const char *body = lua_tolstring(L, -1, &len);
-        lua_pop(L, 1); /* the response still holds the body */
-        scn_expo_parse(body ? body : "", body ? len : 0, verify_meta_first, &c);
-        scn_expo_parse(body ? body : "", body ? len : 0, verify_on_sample, &c);
-        verify_complete(&c);
-    }
+    if (zix > 0)
+        verify_zone_answer(L, e, &c, zix, name);
+    else if (verify_int(L, 1, "status") != 200) /* the global zone: there, at least */
+        verify_diff(&c, "gz: status %d, want 200", (int)verify_int(L, 1, "status"));
     if (c.vc_ndiffs > VERIFY_DIFFS_MAX) {
         lua_pushfstring(L, "... and %d more differences", c.vc_ndiffs - VERIFY_DIFFS_MAX);
         lua_rawseti(L, c.vc_diffs, VERIFY_DIFFS_MAX + 1);

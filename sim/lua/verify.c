@@ -222,8 +222,10 @@ int scn_history_record(struct scn_engine *e, int zix)
         return errno = ENOMEM, -1;
     struct scn_snap s;
     history_fill(e->se_world, zix, &info, &s);
+    s.sn_gen_first = s.sn_gen_last = e->se_gen;
     if (r->zr_n > 0 && history_same(&r->zr_snap[r->zr_n - 1], &s)) {
         r->zr_snap[r->zr_n - 1].sn_last = s.sn_last;
+        r->zr_snap[r->zr_n - 1].sn_gen_last = s.sn_gen_last;
         return 0;
     }
     if (r->zr_n == VERIFY_RING) {
@@ -246,13 +248,14 @@ static const struct zone_ring *history_lookup(const struct scn_history *h, int z
     return NULL;
 }
 
-int scn_history_find(struct scn_history *h, int zix, const char *name, uint64_t from,
-                     uint64_t to, const struct scn_snap **out, int max)
+int scn_history_find(struct scn_history *h, int zix, const char *name,
+                     const struct scn_window *w, const struct scn_snap **out, int max)
 {
     const struct zone_ring *r = history_lookup(h, zix, name);
     int n = 0;
     for (int i = r ? r->zr_n - 1 : -1; i >= 0 && n < max; i--)
-        if (r->zr_snap[i].sn_last >= from && r->zr_snap[i].sn_first <= to)
+        if (r->zr_snap[i].sn_last >= w->w_t0 && r->zr_snap[i].sn_first <= w->w_t1 &&
+            r->zr_snap[i].sn_gen_last >= w->w_g0 && r->zr_snap[i].sn_gen_first <= w->w_g1)
             out[n++] = &r->zr_snap[i];
     return n;
 }
@@ -268,6 +271,7 @@ void scn_history_before_advance(struct scn_engine *e, lua_State *L)
 int scn_history_touch(struct scn_engine *e, int zix)
 {
     struct scn_history *h = e->se_history;
+    e->se_gen++;
     if (zix < 0 || (size_t)zix >= h->hi_cap || h->hi_zones[zix] == NULL ||
         h->hi_zones[zix]->zr_n == 0)
         return 0;
