@@ -9,7 +9,8 @@
 #include <limits.h>
 #include <sys/types.h>
 
-#define SCN_FAKETIME_LIB "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+/* The multithreaded variant: the agent reads its clock from many threads. */
+#define SCN_FAKETIME_LIB "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 #define SCN_AGENT_ARGS_MAX 32
 
 struct scn_agent {
