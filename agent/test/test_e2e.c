@@ -40,6 +40,7 @@ typedef struct proc {
     pid_t pid;
     FILE *out; /* the stream we wait on for the ready line */
     int is_agent;
+    char env[128]; /* the CMON_SIM_WORLD=... it was given */
 } proc_t;
 
 /* The test's state, global so that the exit handler can clean up. */
@@ -115,10 +116,13 @@ spawn(char *const argv[], int which_fd, const char *env_kv)
     size_t n = 0;
     while (environ[n] != NULL)
         n++;
+    proc_t *p = &t.procs[t.nprocs++];
     char **env = calloc(n + 2, sizeof(char *));
     memcpy(env, environ, n * sizeof(char *));
-    env[n] = (char *)env_kv;
-    proc_t *p = &t.procs[t.nprocs++];
+    if (env_kv != NULL) {
+        snprintf(p->env, sizeof(p->env), "%s", env_kv);
+        env[n] = p->env;
+    }
     int rc = posix_spawn(&p->pid, argv[0], &fa, NULL, argv, env);
     posix_spawn_file_actions_destroy(&fa);
     free(env);
@@ -190,7 +194,7 @@ start_agent(const char *world, const char *names)
     snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", world);
     char *argv[] = {agent, "--listen",       "127.0.0.1:0", "--cache-ttl",
                     "0",   "--metric-names", (char *)names, NULL};
-    proc_t *p = spawn(argv, 2, strdup(env));
+    proc_t *p = spawn(argv, 2, env);
     p->is_agent = 1;
     char line[512];
     wait_line(p, "listening on 127.0.0.1:", line, sizeof(line));
