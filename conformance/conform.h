@@ -89,8 +89,8 @@ conform_checker_t *conform_checker_new(const conform_options_t *opt);
 
 /* Feed the next `len` bytes of the exposition (any split, including in the
  * middle of a UTF-8 sequence). Returns 0 to go on, 1 once checking has
- * stopped because the callback asked for it (the verdict is then "invalid"),
- * -1 with errno ENOMEM. */
+ * stopped because the callback asked for it (further input is ignored and
+ * the verdict counts the violations found so far), -1 with errno ENOMEM. */
 int conform_checker_feed(conform_checker_t *c, const char *buf, size_t len);
 
 /* Declare the end of input and run the end-of-exposition rules (final
