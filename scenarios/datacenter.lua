@@ -75,9 +75,14 @@ for step = 1, STEPS do
       stats.ok404 = stats.ok404 + 1
     else
       stats.other = stats.other + 1
+      check(false, "step " .. step .. ": " .. zones[i].uuid .. " answered " .. r.status .. " "
+                   .. (r.error or r.body:sub(1, 200)))
     end
-    local ok = sim.verify(r, zones[i])
-    if not ok then stats.untrue = stats.untrue + 1 end
+    local ok, diffs = sim.verify(r, zones[i])
+    if not ok then
+      stats.untrue = stats.untrue + 1
+      check(false, "step " .. step .. ": " .. zones[i].uuid .. ": " .. table.concat(diffs, "; "))
+    end
   end
   check(all.errors == 0, "step " .. step .. ": every zone answers 200 (" .. all.errors .. " did not)")
   print(string.format("step %2d  t=%5ds  zones %4d  p50 %6.2f ms  p99 %6.2f ms  untrue %d",

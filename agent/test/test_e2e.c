@@ -39,6 +39,8 @@ extern char **environ;
 typedef struct proc {
     pid_t pid;
     FILE *out; /* the stream we wait on for the ready line */
+    int is_agent;
+    char env[128]; /* the CMON_SIM_WORLD=... it was given */
 } proc_t;
 
 /* The test's state, global so that the exit handler can clean up. */
@@ -114,10 +116,13 @@ spawn(char *const argv[], int which_fd, const char *env_kv)
     size_t n = 0;
     while (environ[n] != NULL)
         n++;
+    proc_t *p = &t.procs[t.nprocs++];
     char **env = calloc(n + 2, sizeof(char *));
     memcpy(env, environ, n * sizeof(char *));
-    env[n] = (char *)env_kv;
-    proc_t *p = &t.procs[t.nprocs++];
+    if (env_kv != NULL) {
+        snprintf(p->env, sizeof(p->env), "%s", env_kv);
+        env[n] = p->env;
+    }
     int rc = posix_spawn(&p->pid, argv[0], &fa, NULL, argv, env);
     posix_spawn_file_actions_destroy(&fa);
     free(env);
@@ -189,7 +194,8 @@ start_agent(const char *world, const char *names)
     snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", world);
     char *argv[] = {agent, "--listen",       "127.0.0.1:0", "--cache-ttl",
                     "0",   "--metric-names", (char *)names, NULL};
-    proc_t *p = spawn(argv, 2, strdup(env));
+    proc_t *p = spawn(argv, 2, env);
+    p->is_agent = 1;
     char line[512];
     wait_line(p, "listening on 127.0.0.1:", line, sizeof(line));
     unsigned port = (unsigned)strtoul(strstr(line, "127.0.0.1:") + 10, NULL, 10);
@@ -704,6 +710,52 @@ check_churn(CURL *c)
     sbuf_release(&r.headers);
 }
 
+/* Flags: --help lists every flag, a bad one exits 2 with one line. */
+static void
+check_cli(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "%s/cmon-agent --help", t.bin);
+    char *help = run_capture(cmd);
+    static const char *const flags[] = {"--listen",       "--cache-ttl",     "--metric-names",
+                                        "--threads",      "--kstat-handles", "--max-connections",
+                                        "--idle-timeout", "--log-level",     "--help"};
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+        check(strstr(help, flags[i]) != NULL, "--help does not mention %s", flags[i]);
+    free(help);
+    static const char *const bad[] = {"--bogus", "--cache-ttl=abc", "--metric-names=x",
+                                      "--listen=nowhere", "extra"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(cmd, sizeof(cmd), "%s/cmon-agent %s 2>&1", t.bin, bad[i]);
+        FILE *f = popen(cmd, "r");
+        char out[512] = "";
+        size_t n = fread(out, 1, sizeof(out) - 1, f);
+        out[n] = '\0';
+        int st = pclose(f);
+        int lines = 0;
+        for (char *p = out; *p; p++)
+            lines += *p == '\n';
+        check(WIFEXITED(st) && WEXITSTATUS(st) == 2 && lines == 1,
+              "cmon-agent %s: exit %d, %d lines", bad[i], WEXITSTATUS(st), lines);
+    }
+}
+
+/* SIGTERM: every agent exits 0. */
+static void
+check_clean_exit(void)
+{
+    for (int i = 0; i < t.nprocs; i++) {
+        if (t.procs[i].pid <= 0 || !t.procs[i].is_agent)
+            continue;
+        kill(t.procs[i].pid, SIGTERM);
+        int st = -1;
+        waitpid(t.procs[i].pid, &st, 0);
+        check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "agent %d: not a clean exit on SIGTERM",
+              (int)t.procs[i].pid);
+        t.procs[i].pid = 0;
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -727,6 +779,8 @@ main(int argc, char **argv)
     snprintf(first, sizeof(first), "/v1/%.63s/metrics", zones[0].uuid);
     check_hostile(c, port, first);
     check_churn(c);
+    check_cli();
+    check_clean_exit();
     curl_easy_cleanup(c);
     hdestroy_r(&truth);
     free(text);

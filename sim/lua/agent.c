@@ -20,12 +20,13 @@
 #include "agent.h"
 
 #define AGENT_START_TRIES 5
-#define AGENT_READY_S 60     /* generous: loaded machines, sanitizer builds */
+#define AGENT_READY_S 60 /* generous: loaded machines, sanitizer builds */
 #define AGENT_STOP_GRACE_S 10
 
 extern char **environ;
 
-static int agent_free_port(void)
+static int
+agent_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
@@ -40,12 +41,14 @@ static int agent_free_port(void)
     return port;
 }
 
-static int agent_connects(int port)
+static int
+agent_connects(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
         return 0;
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
     close(fd);
@@ -54,7 +57,8 @@ static int agent_connects(int port)
 
 /* The environment of the agent: ours, with the world, the clock and the
  * preload set. Strings live in buf (static layout, freed by the caller). */
-static char **agent_env(const struct scn_agent *a, char (*buf)[PATH_MAX + 64])
+static char **
+agent_env(const struct scn_agent *a, char (*buf)[PATH_MAX + 64])
 {
     size_t n = 0;
     while (environ[n] != NULL)
@@ -70,12 +74,12 @@ static char **agent_env(const struct scn_agent *a, char (*buf)[PATH_MAX + 64])
     snprintf(buf[3], sizeof(buf[3]), "FAKETIME_NO_CACHE=1");
     snprintf(buf[4], sizeof(buf[4]), "TZ=UTC");
     /* libfaketime is preloaded before the sanitizer runtime of an ASan build. */
-    snprintf(buf[5], sizeof(buf[5]), "ASAN_OPTIONS=%s%sverify_asan_link_order=0",
-             asan ? asan : "", asan ? ":" : "");
+    snprintf(buf[5], sizeof(buf[5]), "ASAN_OPTIONS=%s%sverify_asan_link_order=0", asan ? asan : "",
+             asan ? ":" : "");
     for (size_t i = 0; i < 6; i++)
         env[k++] = buf[i];
-    static const char *const ours[] = {"CMON_SIM_WORLD=", "LD_PRELOAD=", "FAKETIME", "TZ=",
-                                       "ASAN_OPTIONS=", NULL};
+    static const char *const ours[] = {
+        "CMON_SIM_WORLD=", "LD_PRELOAD=", "FAKETIME", "TZ=", "ASAN_OPTIONS=", NULL};
     for (size_t i = 0; i < n; i++) {
         int skip = 0;
         for (size_t j = 0; ours[j] != NULL; j++)
@@ -87,7 +91,8 @@ static char **agent_env(const struct scn_agent *a, char (*buf)[PATH_MAX + 64])
     return env;
 }
 
-static void agent_child(const struct scn_agent *a, char **argv, char **env)
+static void
+agent_child(const struct scn_agent *a, char **argv, char **env)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the engine */
     int fd = open(a->ag_log, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -103,7 +108,8 @@ static void agent_child(const struct scn_agent *a, char **argv, char **env)
     _exit(127);
 }
 
-static pid_t agent_spawn(struct scn_agent *a)
+static pid_t
+agent_spawn(struct scn_agent *a)
 {
     char listen[64];
     snprintf(listen, sizeof(listen), "127.0.0.1:%d", a->ag_port);
@@ -125,14 +131,16 @@ static pid_t agent_spawn(struct scn_agent *a)
     return pid;
 }
 
-static void agent_nap(long ms)
+static void
+agent_nap(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
 
 /* The last line of the agent's log, for error messages. */
-static void agent_log_tail(const struct scn_agent *a, char *out, size_t len)
+static void
+agent_log_tail(const struct scn_agent *a, char *out, size_t len)
 {
     out[0] = '\0';
     FILE *f = fopen(a->ag_log, "r");
@@ -147,7 +155,8 @@ static void agent_log_tail(const struct scn_agent *a, char *out, size_t len)
 }
 
 /* Waits for the agent to listen. 0 ready, 1 it exited (status kept), -1 timeout. */
-static int agent_wait_ready(struct scn_agent *a)
+static int
+agent_wait_ready(struct scn_agent *a)
 {
     for (int i = 0; i < AGENT_READY_S * 50; i++) {
         if (agent_connects(a->ag_port))
@@ -161,7 +170,8 @@ static int agent_wait_ready(struct scn_agent *a)
     return -1;
 }
 
-static int agent_try(struct scn_agent *a, int fixed_port, char *err, size_t errlen)
+static int
+agent_try(struct scn_agent *a, int fixed_port, char *err, size_t errlen)
 {
     a->ag_port = fixed_port ? fixed_port : agent_free_port();
     if (a->ag_port <= 0)
@@ -175,11 +185,12 @@ static int agent_try(struct scn_agent *a, int fixed_port, char *err, size_t errl
     int rc = agent_wait_ready(a);
     if (rc < 0) {
         scn_agent_stop(a);
-        return snprintf(err, errlen, "%s did not listen on %s within %d s", a->ag_bin,
-                        a->ag_url, AGENT_READY_S), -1;
+        return snprintf(err, errlen, "%s did not listen on %s within %d s", a->ag_bin, a->ag_url,
+                        AGENT_READY_S),
+               -1;
     }
     if (rc > 0) {
-        char tail[256];  /* holds up to 200 bytes of the line */
+        char tail[256]; /* holds up to 200 bytes of the line */
         agent_log_tail(a, tail, sizeof(tail));
         snprintf(err, errlen, "%s exited with status %d: %s", a->ag_bin,
                  WIFEXITED(a->ag_status) ? WEXITSTATUS(a->ag_status) : 128 + WTERMSIG(a->ag_status),
@@ -189,7 +200,8 @@ static int agent_try(struct scn_agent *a, int fixed_port, char *err, size_t errl
     return 0;
 }
 
-int scn_agent_start(struct scn_agent *a, char *err, size_t errlen)
+int
+scn_agent_start(struct scn_agent *a, char *err, size_t errlen)
 {
     if (access(a->ag_bin, X_OK) != 0)
         return snprintf(err, errlen, "cannot run %s: %s", a->ag_bin, strerror(errno)), -1;
@@ -203,7 +215,8 @@ int scn_agent_start(struct scn_agent *a, char *err, size_t errlen)
     return -1;
 }
 
-int scn_agent_running(struct scn_agent *a)
+int
+scn_agent_running(struct scn_agent *a)
 {
     if (a->ag_pid <= 0)
         return 0;
@@ -214,7 +227,8 @@ int scn_agent_running(struct scn_agent *a)
     return 1;
 }
 
-int scn_agent_stop(struct scn_agent *a)
+int
+scn_agent_stop(struct scn_agent *a)
 {
     if (a->ag_pid <= 0)
         return -1;
@@ -234,7 +248,8 @@ int scn_agent_stop(struct scn_agent *a)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-void scn_agent_free(struct scn_agent *a)
+void
+scn_agent_free(struct scn_agent *a)
 {
     if (a == NULL)
         return;

@@ -9,23 +9,24 @@
 #include <limits.h>
 #include <sys/types.h>
 
-#define SCN_FAKETIME_LIB "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+/* The multithreaded variant: the agent reads its clock from many threads. */
+#define SCN_FAKETIME_LIB "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 #define SCN_AGENT_ARGS_MAX 32
 
 struct scn_agent {
-    struct scn_agent *ag_next;        /* the engine's list */
-    pid_t ag_pid;                     /* 0 when not running */
+    struct scn_agent *ag_next; /* the engine's list */
+    pid_t ag_pid;              /* 0 when not running */
     int ag_port;
-    int ag_status;                    /* wait status of the last exit */
-    char ag_url[64];                  /* http://127.0.0.1:PORT */
+    int ag_status;   /* wait status of the last exit */
+    char ag_url[64]; /* http://127.0.0.1:PORT */
     char ag_bin[PATH_MAX];
     char ag_log[PATH_MAX];
     char ag_world[PATH_MAX];
     char ag_clock[PATH_MAX];
-    int ag_argc;                      /* extra arguments */
+    int ag_argc; /* extra arguments */
     char *ag_argv[SCN_AGENT_ARGS_MAX];
-    double ag_ttl;                    /* --cache-ttl, seconds (virtual) */
-    int ag_prom_names;                /* --metric-names prometheus */
+    double ag_ttl;     /* --cache-ttl, seconds (virtual) */
+    int ag_prom_names; /* --metric-names prometheus */
 };
 
 /*

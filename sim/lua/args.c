@@ -10,21 +10,30 @@
 
 #include "engine.h"
 
-static const char *arg_type_name(enum scn_arg_type t)
+static const char *
+arg_type_name(enum scn_arg_type t)
 {
     switch (t) {
-    case SCN_ARG_NUMBER: return "number";
-    case SCN_ARG_INTEGER: return "integer";
-    case SCN_ARG_STRING: return "string";
-    case SCN_ARG_BOOLEAN: return "boolean";
-    case SCN_ARG_TABLE: return "table";
-    case SCN_ARG_FUNCTION: return "function";
-    case SCN_ARG_ANY: return "value";
+    case SCN_ARG_NUMBER:
+        return "number";
+    case SCN_ARG_INTEGER:
+        return "integer";
+    case SCN_ARG_STRING:
+        return "string";
+    case SCN_ARG_BOOLEAN:
+        return "boolean";
+    case SCN_ARG_TABLE:
+        return "table";
+    case SCN_ARG_FUNCTION:
+        return "function";
+    case SCN_ARG_ANY:
+        return "value";
     }
     return "value";
 }
 
-static const struct scn_arg_spec *arg_spec_find(const struct scn_arg_spec *spec, const char *k)
+static const struct scn_arg_spec *
+arg_spec_find(const struct scn_arg_spec *spec, const char *k)
 {
     for (; spec->sa_key != NULL; spec++)
         if (strcmp(spec->sa_key, k) == 0)
@@ -32,31 +41,38 @@ static const struct scn_arg_spec *arg_spec_find(const struct scn_arg_spec *spec,
     return NULL;
 }
 
-static int arg_type_ok(lua_State *L, int vi, enum scn_arg_type t)
+static int
+arg_type_ok(lua_State *L, int vi, enum scn_arg_type t)
 {
     switch (t) {
-    case SCN_ARG_NUMBER: return lua_type(L, vi) == LUA_TNUMBER;
+    case SCN_ARG_NUMBER:
+        return lua_type(L, vi) == LUA_TNUMBER;
     case SCN_ARG_INTEGER: {
         if (lua_type(L, vi) != LUA_TNUMBER)
             return 0;
         double d = lua_tonumber(L, vi);
         return isfinite(d) && floor(d) == d;
     }
-    case SCN_ARG_STRING: return lua_type(L, vi) == LUA_TSTRING;
-    case SCN_ARG_BOOLEAN: return lua_type(L, vi) == LUA_TBOOLEAN;
-    case SCN_ARG_TABLE: return lua_type(L, vi) == LUA_TTABLE;
-    case SCN_ARG_FUNCTION: return lua_type(L, vi) == LUA_TFUNCTION;
-    case SCN_ARG_ANY: return 1;
+    case SCN_ARG_STRING:
+        return lua_type(L, vi) == LUA_TSTRING;
+    case SCN_ARG_BOOLEAN:
+        return lua_type(L, vi) == LUA_TBOOLEAN;
+    case SCN_ARG_TABLE:
+        return lua_type(L, vi) == LUA_TTABLE;
+    case SCN_ARG_FUNCTION:
+        return lua_type(L, vi) == LUA_TFUNCTION;
+    case SCN_ARG_ANY:
+        return 1;
     }
     return 0;
 }
 
 /* Checks the pair on the stack top (key at -2, value at -1). */
-static void arg_pair_check(lua_State *L, const char *call, const struct scn_arg_spec *spec)
+static void
+arg_pair_check(lua_State *L, const char *call, const struct scn_arg_spec *spec)
 {
     if (lua_type(L, -2) != LUA_TSTRING)
-        luaL_error(L, "%s: unknown key of type %s (keys are names)", call,
-                   luaL_typename(L, -2));
+        luaL_error(L, "%s: unknown key of type %s (keys are names)", call, luaL_typename(L, -2));
     const char *k = lua_tostring(L, -2);
     const struct scn_arg_spec *s = arg_spec_find(spec, k);
     if (s == NULL)
@@ -70,7 +86,8 @@ static void arg_pair_check(lua_State *L, const char *call, const struct scn_arg_
         luaL_error(L, "%s: key '%s' must not be negative", call, k);
 }
 
-void scn_args_check(lua_State *L, int idx, const char *call, const struct scn_arg_spec *spec)
+void
+scn_args_check(lua_State *L, int idx, const char *call, const struct scn_arg_spec *spec)
 {
     idx = lua_absindex(L, idx);
     if (lua_isnoneornil(L, idx))
@@ -84,7 +101,8 @@ void scn_args_check(lua_State *L, int idx, const char *call, const struct scn_ar
     }
 }
 
-static int arg_field(lua_State *L, int idx, const char *key)
+static int
+arg_field(lua_State *L, int idx, const char *key)
 {
     if (!lua_istable(L, idx))
         return 0;
@@ -95,7 +113,8 @@ static int arg_field(lua_State *L, int idx, const char *key)
     return 1;
 }
 
-double scn_args_number(lua_State *L, int idx, const char *key, double dflt)
+double
+scn_args_number(lua_State *L, int idx, const char *key, double dflt)
 {
     idx = lua_absindex(L, idx);
     if (!arg_field(L, idx, key))
@@ -105,7 +124,8 @@ double scn_args_number(lua_State *L, int idx, const char *key, double dflt)
     return d;
 }
 
-const char *scn_args_string(lua_State *L, int idx, const char *key, const char *dflt)
+const char *
+scn_args_string(lua_State *L, int idx, const char *key, const char *dflt)
 {
     idx = lua_absindex(L, idx);
     if (!arg_field(L, idx, key))
@@ -116,7 +136,8 @@ const char *scn_args_string(lua_State *L, int idx, const char *key, const char *
     return s;
 }
 
-int scn_args_boolean(lua_State *L, int idx, const char *key, int dflt)
+int
+scn_args_boolean(lua_State *L, int idx, const char *key, int dflt)
 {
     idx = lua_absindex(L, idx);
     if (!arg_field(L, idx, key))
@@ -126,7 +147,8 @@ int scn_args_boolean(lua_State *L, int idx, const char *key, int dflt)
     return b;
 }
 
-int scn_args_has(lua_State *L, int idx, const char *key)
+int
+scn_args_has(lua_State *L, int idx, const char *key)
 {
     idx = lua_absindex(L, idx);
     if (!arg_field(L, idx, key))

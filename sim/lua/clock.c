@@ -16,7 +16,8 @@
 
 #include "engine.h"
 
-void scn_clock_format(uint64_t ns, char *buf, size_t len)
+void
+scn_clock_format(uint64_t ns, char *buf, size_t len)
 {
     time_t t = (time_t)(SCN_EPOCH + (int64_t)(ns / 1000000000u));
     struct tm tm;
@@ -26,7 +27,8 @@ void scn_clock_format(uint64_t ns, char *buf, size_t len)
     snprintf(buf, len, "%s.%09u", day, (unsigned)(ns % 1000000000u));
 }
 
-int scn_clock_write(const char *path, uint64_t ns)
+int
+scn_clock_write(const char *path, uint64_t ns)
 {
     char tmp[PATH_MAX], line[64];
     if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))

@@ -27,17 +27,19 @@
  * It must be global because a signal handler has no other context. */
 static lua_State *volatile engine_signal_state = NULL;
 
-struct scn_engine *scn_engine_get(lua_State *L)
+struct scn_engine *
+scn_engine_get(lua_State *L)
 {
     return lua_touserdata(L, lua_upvalueindex(1));
 }
 
-world_t *scn_engine_world(lua_State *L, struct scn_engine *e)
+world_t *
+scn_engine_world(lua_State *L, struct scn_engine *e)
 {
     if (e->se_world != NULL)
         return e->se_world;
-    world_params_t p = {.wp_seed = e->se_seed, .wp_max_zones = e->se_max_zones,
-                        .wp_epoch = SCN_EPOCH};
+    world_params_t p = {
+        .wp_seed = e->se_seed, .wp_max_zones = e->se_max_zones, .wp_epoch = SCN_EPOCH};
     if (p.wp_max_zones == 0)
         p.wp_max_zones = ENGINE_DEFAULT_ZONES;
     e->se_world = world_create(e->se_world_path, &p);
@@ -48,14 +50,16 @@ world_t *scn_engine_world(lua_State *L, struct scn_engine *e)
     return e->se_world;
 }
 
-static void engine_on_hook(lua_State *L, lua_Debug *ar)
+static void
+engine_on_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     lua_sethook(L, NULL, 0, 0);
     luaL_error(L, "interrupted");
 }
 
-static void engine_on_signal(int sig)
+static void
+engine_on_signal(int sig)
 {
     lua_State *L = engine_signal_state;
     signal(sig, SIG_DFL); /* a second ^C ends the process */
@@ -63,7 +67,8 @@ static void engine_on_signal(int sig)
         lua_sethook(L, engine_on_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
 
-static int engine_traceback(lua_State *L)
+static int
+engine_traceback(lua_State *L)
 {
     const char *msg = lua_tostring(L, 1);
     if (msg == NULL) {
@@ -75,7 +80,8 @@ static int engine_traceback(lua_State *L)
     return 1;
 }
 
-static int engine_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+static int
+engine_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)sb, (void)flag, (void)ftw;
     remove(path);
@@ -83,7 +89,8 @@ static int engine_rm(const char *path, const struct stat *sb, int flag, struct F
 }
 
 /* Prepares paths: scratch dir, world path, clock file, dirs. -1 with a message printed. */
-static int engine_paths(struct scn_engine *e, const char *path)
+static int
+engine_paths(struct scn_engine *e, const char *path)
 {
     char buf[PATH_MAX];
     if (realpath(path, buf) == NULL) {
@@ -109,7 +116,8 @@ static int engine_paths(struct scn_engine *e, const char *path)
     return 0;
 }
 
-static void engine_bindir(struct scn_engine *e)
+static void
+engine_bindir(struct scn_engine *e)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -117,7 +125,8 @@ static void engine_bindir(struct scn_engine *e)
     snprintf(e->se_bindir, sizeof(e->se_bindir), "%s", n > 0 ? dirname(exe) : ".");
 }
 
-static void engine_cleanup(struct scn_engine *e)
+static void
+engine_cleanup(struct scn_engine *e)
 {
     scn_agents_stop_all(e);
     if (e->se_L != NULL) {
@@ -134,7 +143,8 @@ static void engine_cleanup(struct scn_engine *e)
     scn_history_free(e->se_history);
 }
 
-static lua_State *engine_state(struct scn_engine *e)
+static lua_State *
+engine_state(struct scn_engine *e)
 {
     lua_State *L = luaL_newstate();
     if (L == NULL)
@@ -149,7 +159,8 @@ static lua_State *engine_state(struct scn_engine *e)
 }
 
 /* Loads and runs path in e's state; 0, or 2 with the error reported. */
-static int engine_exec(struct scn_engine *e, const char *path)
+static int
+engine_exec(struct scn_engine *e, const char *path)
 {
     lua_State *L = e->se_L;
     lua_pushcfunction(L, engine_traceback);
@@ -167,15 +178,17 @@ static int engine_exec(struct scn_engine *e, const char *path)
     return 0;
 }
 
-static double engine_clock(void)
+static double
+engine_clock(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int scn_engine_run_file(struct scn_report *rep, const char *path, uint64_t seed,
-                        int progress, int quiet)
+int
+scn_engine_run_file(struct scn_report *rep, const char *path, uint64_t seed, int progress,
+                    int quiet)
 {
     struct scn_engine e = {.se_report = rep, .se_seed = seed, .se_progress = progress};
     double t0 = engine_clock();

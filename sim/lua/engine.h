@@ -37,10 +37,11 @@ struct scn_engine {
     char se_bindir[PATH_MAX];     /* where cmon-agent lives */
     char se_dir[PATH_MAX];        /* the scenario's own directory */
     uint64_t se_seed;
-    uint32_t se_max_zones;        /* world capacity (sim.world{} or default) */
-    struct scn_agent *se_agents;  /* every agent started, running or not */
+    uint32_t se_max_zones;          /* world capacity (sim.world{} or default) */
+    struct scn_agent *se_agents;    /* every agent started, running or not */
     struct scn_history *se_history; /* truth snapshots for sim.verify */
-    int se_progress;              /* draw progress bars (stderr is a tty) */
+    int se_progress;                /* draw progress bars (stderr is a tty) */
+    uint64_t se_gen;                /* bumped by every change the engine makes to the world */
 };
 
 /* ---- engine.c: running one scenario --------------------------------- */
@@ -53,14 +54,14 @@ world_t *scn_engine_world(lua_State *L, struct scn_engine *e);
 
 /* scn_engine_run_file() - runs one scenario file. Returns 0 ok (checks may
  * have failed: see the report), 2 broken scenario or set-up failure. */
-int scn_engine_run_file(struct scn_report *rep, const char *path, uint64_t seed,
-                        int progress, int quiet);
+int scn_engine_run_file(struct scn_report *rep, const char *path, uint64_t seed, int progress,
+                        int quiet);
 
 /* ---- args.c: checking the tables given to sim calls ------------------ */
 
 enum scn_arg_type {
-    SCN_ARG_NUMBER,   /* any number, >= 0 unless SCN_ARG_SIGNED */
-    SCN_ARG_INTEGER,  /* integral number, >= 0 unless SCN_ARG_SIGNED */
+    SCN_ARG_NUMBER,  /* any number, >= 0 unless SCN_ARG_SIGNED */
+    SCN_ARG_INTEGER, /* integral number, >= 0 unless SCN_ARG_SIGNED */
     SCN_ARG_STRING,
     SCN_ARG_BOOLEAN,
     SCN_ARG_TABLE,
@@ -120,8 +121,8 @@ void scn_report_error(struct scn_report *r, const char *msg);
 /* scn_report_end() - closes the suite, prints its one-line verdict unless quiet. */
 void scn_report_end(struct scn_report *r, double seconds, int quiet);
 /* scn_report_totals() - checks passed and failed, scenarios broken, in the run. */
-void scn_report_totals(const struct scn_report *r, unsigned long *passed,
-                       unsigned long *failed, unsigned long *errors);
+void scn_report_totals(const struct scn_report *r, unsigned long *passed, unsigned long *failed,
+                       unsigned long *errors);
 /* scn_report_junit() - writes JUnit XML to path (through a temporary file
  * renamed into place). Returns 0, or -1 with errno. */
 int scn_report_junit(const struct scn_report *r, const char *path);

@@ -12,12 +12,14 @@ struct expo_cursor {
     const char *ec_p, *ec_end;
 };
 
-static int expo_name_char(int c, int first)
+static int
+expo_name_char(int c, int first)
 {
     return isalpha(c) || c == '_' || c == ':' || (!first && isdigit(c));
 }
 
-static int expo_token(struct expo_cursor *c, char *out, size_t len)
+static int
+expo_token(struct expo_cursor *c, char *out, size_t len)
 {
     size_t n = 0;
     while (c->ec_p < c->ec_end && expo_name_char((unsigned char)*c->ec_p, n == 0)) {
@@ -29,7 +31,8 @@ static int expo_token(struct expo_cursor *c, char *out, size_t len)
     return n > 0 ? 0 : -1;
 }
 
-static int expo_quoted(struct expo_cursor *c, char *out, size_t len)
+static int
+expo_quoted(struct expo_cursor *c, char *out, size_t len)
 {
     size_t n = 0;
     if (c->ec_p >= c->ec_end || *c->ec_p++ != '"')
@@ -51,7 +54,8 @@ static int expo_quoted(struct expo_cursor *c, char *out, size_t len)
     return 0;
 }
 
-static int expo_labels(struct expo_cursor *c, struct scn_sample *s)
+static int
+expo_labels(struct expo_cursor *c, struct scn_sample *s)
 {
     c->ec_p++; /* '{' */
     while (c->ec_p < c->ec_end && *c->ec_p != '}') {
@@ -73,7 +77,8 @@ static int expo_labels(struct expo_cursor *c, struct scn_sample *s)
     return 0;
 }
 
-static int expo_value(struct expo_cursor *c, double *out)
+static int
+expo_value(struct expo_cursor *c, double *out)
 {
     char buf[64];
     while (c->ec_p < c->ec_end && *c->ec_p == ' ')
@@ -89,7 +94,8 @@ static int expo_value(struct expo_cursor *c, double *out)
     return *end == '\0' ? 0 : -1;
 }
 
-static int expo_line(const char *p, const char *end, struct scn_sample *s)
+static int
+expo_line(const char *p, const char *end, struct scn_sample *s)
 {
     struct expo_cursor c = {p, end};
     s->ss_nlabels = 0;
@@ -100,7 +106,8 @@ static int expo_line(const char *p, const char *end, struct scn_sample *s)
     return expo_value(&c, &s->ss_value);
 }
 
-size_t scn_expo_parse(const char *body, size_t len, scn_expo_fn fn, void *arg)
+size_t
+scn_expo_parse(const char *body, size_t len, scn_expo_fn fn, void *arg)
 {
     struct scn_sample s;
     size_t bad = 0;
@@ -119,7 +126,8 @@ size_t scn_expo_parse(const char *body, size_t len, scn_expo_fn fn, void *arg)
     return bad;
 }
 
-const char *scn_expo_label(const struct scn_sample *s, const char *name)
+const char *
+scn_expo_label(const struct scn_sample *s, const char *name)
 {
     for (size_t i = 0; i < s->ss_nlabels; i++)
         if (strcmp(s->ss_labels[i].sl_name, name) == 0)

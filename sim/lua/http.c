@@ -10,7 +10,8 @@
 
 #define HTTP_TIMEOUT_S 120L
 
-static size_t http_on_body(char *data, size_t size, size_t nmemb, void *arg)
+static size_t
+http_on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
     struct scn_http_req *r = arg;
     size_t n = size * nmemb;
@@ -30,7 +31,8 @@ static size_t http_on_body(char *data, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-static void http_header_copy(char *dst, size_t len, const char *v, size_t n)
+static void
+http_header_copy(char *dst, size_t len, const char *v, size_t n)
 {
     while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
         n--;
@@ -42,21 +44,23 @@ static void http_header_copy(char *dst, size_t len, const char *v, size_t n)
     dst[n] = '\0';
 }
 
-static size_t http_on_header(char *line, size_t size, size_t nmemb, void *arg)
+static size_t
+http_on_header(char *line, size_t size, size_t nmemb, void *arg)
 {
     struct scn_http_req *r = arg;
     size_t n = size * nmemb;
     static const char ct[] = "content-type:", ce[] = "content-encoding:";
     if (n > sizeof(ct) - 1 && strncasecmp(line, ct, sizeof(ct) - 1) == 0)
-        http_header_copy(r->hr_content_type, sizeof(r->hr_content_type),
-                         line + sizeof(ct) - 1, n - (sizeof(ct) - 1));
+        http_header_copy(r->hr_content_type, sizeof(r->hr_content_type), line + sizeof(ct) - 1,
+                         n - (sizeof(ct) - 1));
     else if (n > sizeof(ce) - 1 && strncasecmp(line, ce, sizeof(ce) - 1) == 0)
         http_header_copy(r->hr_content_encoding, sizeof(r->hr_content_encoding),
                          line + sizeof(ce) - 1, n - (sizeof(ce) - 1));
     return n;
 }
 
-static CURL *http_easy_new(struct scn_http_req *r, struct curl_slist **hdrs)
+static CURL *
+http_easy_new(struct scn_http_req *r, struct curl_slist **hdrs)
 {
     CURL *c = curl_easy_init();
     if (c == NULL)
@@ -99,7 +103,8 @@ static CURL *http_easy_new(struct scn_http_req *r, struct curl_slist **hdrs)
     return c;
 }
 
-static void http_easy_finish(CURL *c, CURLcode code, struct scn_http_req *r)
+static void
+http_easy_finish(CURL *c, CURLcode code, struct scn_http_req *r)
 {
     double t = 0;
     curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &t);
@@ -123,7 +128,8 @@ struct http_run {
     size_t hm_n, hm_next, hm_active;
 };
 
-static int http_start_next(struct http_run *h)
+static int
+http_start_next(struct http_run *h)
 {
     size_t i = h->hm_next++;
     CURL *c = http_easy_new(&h->hm_reqs[i], &h->hm_hdrs[i]);
@@ -138,7 +144,8 @@ static int http_start_next(struct http_run *h)
 }
 
 /* Collects finished transfers; returns 1 if done() asked to stop. */
-static int http_reap(struct http_run *h, scn_http_done_fn done, void *arg)
+static int
+http_reap(struct http_run *h, scn_http_done_fn done, void *arg)
 {
     CURLMsg *m;
     int left, stop = 0;
@@ -160,7 +167,8 @@ static int http_reap(struct http_run *h, scn_http_done_fn done, void *arg)
     return stop;
 }
 
-static void http_abandon(struct http_run *h)
+static void
+http_abandon(struct http_run *h)
 {
     for (size_t i = 0; i < h->hm_n; i++) {
         if (h->hm_easy[i] == NULL)
@@ -172,7 +180,8 @@ static void http_abandon(struct http_run *h)
     }
 }
 
-static int http_loop(struct http_run *h, size_t concurrency, scn_http_done_fn done, void *arg)
+static int
+http_loop(struct http_run *h, size_t concurrency, scn_http_done_fn done, void *arg)
 {
     int running = 0;
     for (;;) {
@@ -190,7 +199,8 @@ static int http_loop(struct http_run *h, size_t concurrency, scn_http_done_fn do
     }
 }
 
-static void http_run_free(struct http_run *h)
+static void
+http_run_free(struct http_run *h)
 {
     http_abandon(h);
     curl_multi_cleanup(h->hm_multi);
@@ -200,8 +210,9 @@ static void http_run_free(struct http_run *h)
     free(h->hm_easy);
 }
 
-int scn_http_run(struct scn_http_req *reqs, size_t n, size_t concurrency,
-                 scn_http_done_fn done, void *arg)
+int
+scn_http_run(struct scn_http_req *reqs, size_t n, size_t concurrency, scn_http_done_fn done,
+             void *arg)
 {
     struct http_run h = {.hm_reqs = reqs, .hm_n = n};
     h.hm_multi = curl_multi_init();
@@ -220,7 +231,8 @@ int scn_http_run(struct scn_http_req *reqs, size_t n, size_t concurrency,
     return rc;
 }
 
-void scn_http_req_release(struct scn_http_req *r)
+void
+scn_http_req_release(struct scn_http_req *r)
 {
     free(r->hr_body);
     r->hr_body = NULL;

@@ -19,13 +19,13 @@ struct scn_http_req {
     size_t hr_post_len;
     const char *hr_unix_socket; /* connect to this unix socket instead (NULL: TCP) */
     /* out */
-    long hr_status;        /* 0: the request failed (hr_error says why) */
-    char *hr_body;         /* malloc'd, NUL-terminated; free with scn_http_req_release */
+    long hr_status; /* 0: the request failed (hr_error says why) */
+    char *hr_body;  /* malloc'd, NUL-terminated; free with scn_http_req_release */
     size_t hr_len;
     size_t hr_cap;
     char hr_content_type[128];
     char hr_content_encoding[32];
-    double hr_ms;          /* wall-clock time of the request */
+    double hr_ms; /* wall-clock time of the request */
     char hr_error[CURL_ERROR_SIZE];
 };
 
@@ -38,8 +38,8 @@ typedef int (*scn_http_done_fn)(void *arg, size_t i);
  * reusing connections. Returns 0 when all were tried, 1 when done() stopped
  * the run, -1 when curl could not be set up (every hr_error says so).
  */
-int scn_http_run(struct scn_http_req *reqs, size_t n, size_t concurrency,
-                 scn_http_done_fn done, void *arg);
+int scn_http_run(struct scn_http_req *reqs, size_t n, size_t concurrency, scn_http_done_fn done,
+                 void *arg);
 
 /* scn_http_req_release() - frees the body (the request can be reused). */
 void scn_http_req_release(struct scn_http_req *r);

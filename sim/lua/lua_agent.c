@@ -23,19 +23,22 @@ struct lagent {
     struct scn_agent *la_agent;
 };
 
-static struct scn_agent *agent_check(lua_State *L, int idx)
+static struct scn_agent *
+agent_check(lua_State *L, int idx)
 {
     struct lagent *la = luaL_checkudata(L, idx, SCN_AGENT_MT);
     return la->la_agent;
 }
 
-void scn_agents_stop_all(struct scn_engine *e)
+void
+scn_agents_stop_all(struct scn_engine *e)
 {
     for (struct scn_agent *a = e->se_agents; a != NULL; a = a->ag_next)
         scn_agent_stop(a);
 }
 
-void scn_agents_free_all(struct scn_engine *e)
+void
+scn_agents_free_all(struct scn_engine *e)
 {
     struct scn_agent *a = e->se_agents;
     e->se_agents = NULL;
@@ -47,7 +50,8 @@ void scn_agents_free_all(struct scn_engine *e)
 }
 
 /* Reads --cache-ttl and --metric-names out of the extra arguments. */
-static void agent_parse_args(lua_State *L, struct scn_agent *a)
+static void
+agent_parse_args(lua_State *L, struct scn_agent *a)
 {
     a->ag_ttl = 10;
     for (int i = 0; i < a->ag_argc; i++) {
@@ -68,7 +72,8 @@ static void agent_parse_args(lua_State *L, struct scn_agent *a)
     }
 }
 
-static void agent_copy_args(lua_State *L, struct scn_agent *a, int tidx)
+static void
+agent_copy_args(lua_State *L, struct scn_agent *a, int tidx)
 {
     lua_Integer n = tidx ? luaL_len(L, tidx) : 0;
     if (n > SCN_AGENT_ARGS_MAX)
@@ -87,7 +92,8 @@ static void agent_copy_args(lua_State *L, struct scn_agent *a, int tidx)
 }
 
 /* sim.agent{args={...}} -> agent, started and listening */
-static int lsim_agent(lua_State *L)
+static int
+lsim_agent(lua_State *L)
 {
     static const struct scn_arg_spec spec[] = {{"args", SCN_ARG_TABLE, 0}, {NULL, 0, 0}};
     struct scn_engine *e = scn_engine_get(L);
@@ -110,8 +116,8 @@ static int lsim_agent(lua_State *L)
     for (struct scn_agent *o = e->se_agents; o != NULL; o = o->ag_next)
         n++;
     snprintf(a->ag_log, sizeof(a->ag_log), "%s/agent-%d.log", e->se_scratch, n);
-    agent_copy_args(L, a, lua_istable(L, 1) && lua_getfield(L, 1, "args") == LUA_TTABLE
-                              ? lua_gettop(L) : 0);
+    agent_copy_args(
+        L, a, lua_istable(L, 1) && lua_getfield(L, 1, "args") == LUA_TTABLE ? lua_gettop(L) : 0);
     agent_parse_args(L, a);
     char err[512];
     if (scn_agent_start(a, err, sizeof(err)) != 0)
@@ -123,7 +129,8 @@ static int lsim_agent(lua_State *L)
 }
 
 /* a:stop() -> exit status of the agent */
-static int lsim_agent_stop(lua_State *L)
+static int
+lsim_agent_stop(lua_State *L)
 {
     struct scn_agent *a = agent_check(L, 1);
     if (!scn_agent_running(a) && a->ag_pid == 0)
@@ -133,7 +140,8 @@ static int lsim_agent_stop(lua_State *L)
 }
 
 /* a:restart(): stops it (if running) and starts it again, same port if it can */
-static int lsim_agent_restart(lua_State *L)
+static int
+lsim_agent_restart(lua_State *L)
 {
     struct scn_agent *a = agent_check(L, 1);
     scn_agent_stop(a);
@@ -143,7 +151,8 @@ static int lsim_agent_restart(lua_State *L)
     return 0;
 }
 
-static int lsim_agent_gc(lua_State *L)
+static int
+lsim_agent_gc(lua_State *L)
 {
     struct lagent *la = luaL_checkudata(L, 1, SCN_AGENT_MT);
     scn_agent_stop(la->la_agent); /* the engine frees it at the end */
@@ -152,13 +161,17 @@ static int lsim_agent_gc(lua_State *L)
 
 /* ---- scrapes ------------------------------------------------------------ */
 
-static const struct scn_arg_spec scrape_spec[] = {
-    {"accept", SCN_ARG_STRING, 0}, {"gzip", SCN_ARG_BOOLEAN, 0}, {"method", SCN_ARG_STRING, 0},
-    {"zones", SCN_ARG_TABLE, 0},   {"concurrency", SCN_ARG_INTEGER, 0},
-    {"during", SCN_ARG_FUNCTION, 0}, {NULL, 0, 0}};
+static const struct scn_arg_spec scrape_spec[] = {{"accept", SCN_ARG_STRING, 0},
+                                                  {"gzip", SCN_ARG_BOOLEAN, 0},
+                                                  {"method", SCN_ARG_STRING, 0},
+                                                  {"zones", SCN_ARG_TABLE, 0},
+                                                  {"concurrency", SCN_ARG_INTEGER, 0},
+                                                  {"during", SCN_ARG_FUNCTION, 0},
+                                                  {NULL, 0, 0}};
 
 /* Accept header: "text" and "openmetrics" are shorthands. */
-static const char *scrape_accept(const char *s)
+static const char *
+scrape_accept(const char *s)
 {
     if (s == NULL)
         return NULL;
@@ -170,8 +183,9 @@ static const char *scrape_accept(const char *s)
 }
 
 /* Fills req for target at tidx (zone or "gz"); returns the zix, 0 for gz. */
-static int scrape_target(lua_State *L, struct scn_engine *e, struct scn_agent *a, int tidx,
-                         struct scn_http_req *req, const char *call)
+static int
+scrape_target(lua_State *L, struct scn_engine *e, struct scn_agent *a, int tidx,
+              struct scn_http_req *req, const char *call)
 {
     if (lua_type(L, tidx) == LUA_TSTRING && strcmp(lua_tostring(L, tidx), "gz") == 0) {
         snprintf(req->hr_url, sizeof(req->hr_url), "%s/v1/gz/metrics", a->ag_url);
@@ -187,7 +201,8 @@ static int scrape_target(lua_State *L, struct scn_engine *e, struct scn_agent *a
 }
 
 /* a:scrape(z | "gz" [, {accept=, gzip=}]) -> response */
-static int lsim_agent_scrape(lua_State *L)
+static int
+lsim_agent_scrape(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     struct scn_agent *a = agent_check(L, 1);
@@ -209,7 +224,8 @@ static int lsim_agent_scrape(lua_State *L)
 }
 
 /* a:get(path [, {accept=, gzip=, method=}]) -> response (any path of the agent) */
-static int lsim_agent_get(lua_State *L)
+static int
+lsim_agent_get(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     struct scn_agent *a = agent_check(L, 1);
@@ -232,7 +248,8 @@ static int lsim_agent_get(lua_State *L)
     return 1;
 }
 
-static int agent_index(lua_State *L)
+static int
+agent_index(lua_State *L)
 {
     struct scn_agent *a = agent_check(L, 1);
     const char *k = luaL_checkstring(L, 2);
@@ -262,7 +279,8 @@ static const luaL_Reg agent_methods[] = {
     {"scrape", lsim_agent_scrape}, {"scrape_all", scn_lua_scrape_all},
     {"get", lsim_agent_get},       {NULL, NULL}};
 
-void scn_lua_open_agent(lua_State *L, struct scn_engine *e)
+void
+scn_lua_open_agent(lua_State *L, struct scn_engine *e)
 {
     luaL_newmetatable(L, SCN_AGENT_MT);
     luaL_newlibtable(L, agent_methods);

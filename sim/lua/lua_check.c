@@ -11,7 +11,8 @@
 #include "response.h"
 
 /* "file:line" of the Lua code that called the running C function. */
-static void check_where(lua_State *L, char *buf, size_t len)
+static void
+check_where(lua_State *L, char *buf, size_t len)
 {
     lua_Debug ar;
     if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0)
@@ -21,7 +22,8 @@ static void check_where(lua_State *L, char *buf, size_t len)
 }
 
 /* check(cond [, msg]) -> cond: records a passed or failed check. */
-static int lsim_check(lua_State *L)
+static int
+lsim_check(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     luaL_checkany(L, 1);
@@ -38,7 +40,8 @@ static int lsim_check(lua_State *L)
 
 /* ---- conformance.check ------------------------------------------------ */
 
-static void conform_push_violations(lua_State *L, const conform_checker_t *c)
+static void
+conform_push_violations(lua_State *L, const conform_checker_t *c)
 {
     size_t n = 0;
     const conform_violation_t *v = conform_checker_violations(c, &n);
@@ -55,8 +58,8 @@ static void conform_push_violations(lua_State *L, const conform_checker_t *c)
         lua_setfield(L, -2, "message");
         lua_pushstring(L, v[i].cv_severity == CONFORM_SEVERITY_ERROR ? "error" : "warning");
         lua_setfield(L, -2, "severity");
-        lua_pushfstring(L, "%d:%d: %s: %s", (int)v[i].cv_line, (int)v[i].cv_col,
-                        v[i].cv_rule_id, v[i].cv_message);
+        lua_pushfstring(L, "%d:%d: %s: %s", (int)v[i].cv_line, (int)v[i].cv_col, v[i].cv_rule_id,
+                        v[i].cv_message);
         lua_setfield(L, -2, "text");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
@@ -64,7 +67,8 @@ static void conform_push_violations(lua_State *L, const conform_checker_t *c)
 
 /* Runs the checker over body; pushes ok, violations. The checker lives in a
  * userdata-guarded slot so a Lua error cannot leak it. */
-static int conform_run(lua_State *L, const char *body, size_t len, const conform_options_t *o)
+static int
+conform_run(lua_State *L, const char *body, size_t len, const conform_options_t *o)
 {
     conform_checker_t **slot = lua_newuserdatauv(L, sizeof(*slot), 0);
     *slot = conform_checker_new(o);
@@ -83,7 +87,8 @@ static int conform_run(lua_State *L, const char *body, size_t len, const conform
     return 2;
 }
 
-static int conform_gc(lua_State *L)
+static int
+conform_gc(lua_State *L)
 {
     conform_checker_t **slot = luaL_checkudata(L, 1, "cmon.conform");
     conform_checker_free(*slot);
@@ -92,7 +97,8 @@ static int conform_gc(lua_State *L)
 }
 
 /* conformance.check(r | body [, {format=, lint=}]) -> ok, violations */
-static int lsim_conform_check(lua_State *L)
+static int
+lsim_conform_check(lua_State *L)
 {
     static const struct scn_arg_spec spec[] = {
         {"format", SCN_ARG_STRING, 0}, {"lint", SCN_ARG_BOOLEAN, 0}, {NULL, 0, 0}};
@@ -118,7 +124,8 @@ static int lsim_conform_check(lua_State *L)
     return conform_run(L, body, len, &o);
 }
 
-void scn_lua_open_check(lua_State *L, struct scn_engine *e)
+void
+scn_lua_open_check(lua_State *L, struct scn_engine *e)
 {
     lua_pushlightuserdata(L, e);
     lua_pushcclosure(L, lsim_check, 1);

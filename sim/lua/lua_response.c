@@ -11,7 +11,8 @@
 #include "response.h"
 #include "verify.h"
 
-int32_t scn_zoneid_of(struct scn_engine *e, int zix)
+int32_t
+scn_zoneid_of(struct scn_engine *e, int zix)
 {
     world_zone_info_t i;
     if (zix <= 0 || e->se_world == NULL || world_zone_info(e->se_world, zix, &i) != 0 ||
@@ -20,11 +21,13 @@ int32_t scn_zoneid_of(struct scn_engine *e, int zix)
     return i.wzi_zoneid;
 }
 
-void scn_response_meta_begin(struct scn_engine *e, const struct scn_agent *a, int zix,
-                             struct scn_scrape_meta *m)
+void
+scn_response_meta_begin(struct scn_engine *e, const struct scn_agent *a, int zix,
+                        struct scn_scrape_meta *m)
 {
     m->sm_zix = zix;
     m->sm_vtime = e->se_world ? world_time_now(e->se_world) : 0;
+    m->sm_gen0 = m->sm_gen1 = e->se_gen;
     m->sm_zoneid_before = scn_zoneid_of(e, zix);
     m->sm_zoneid_after = m->sm_zoneid_before;
     m->sm_ttl = a->ag_ttl;
@@ -33,31 +36,38 @@ void scn_response_meta_begin(struct scn_engine *e, const struct scn_agent *a, in
         scn_history_record(e, zix);
 }
 
-void scn_response_meta_end(struct scn_engine *e, struct scn_scrape_meta *m)
+void
+scn_response_meta_end(struct scn_engine *e, struct scn_scrape_meta *m)
 {
     m->sm_zoneid_after = scn_zoneid_of(e, m->sm_zix);
+    m->sm_gen1 = e->se_gen;
     /* It rebooted or booted mid-scrape: the agent may have read the new one. */
     if (m->sm_zoneid_after != m->sm_zoneid_before && m->sm_zoneid_after >= 0)
         scn_history_record(e, m->sm_zix);
 }
 
-static void response_set_int(lua_State *L, const char *k, lua_Integer v)
+static void
+response_set_int(lua_State *L, const char *k, lua_Integer v)
 {
     lua_pushinteger(L, v);
     lua_setfield(L, -2, k);
 }
 
-static void response_set_str(lua_State *L, const char *k, const char *v)
+static void
+response_set_str(lua_State *L, const char *k, const char *v)
 {
     lua_pushstring(L, v);
     lua_setfield(L, -2, k);
 }
 
-static void response_meta_fields(lua_State *L, const struct scn_scrape_meta *m)
+static void
+response_meta_fields(lua_State *L, const struct scn_scrape_meta *m)
 {
     lua_pushnumber(L, (double)m->sm_vtime / 1e9);
     lua_setfield(L, -2, "vtime");
     response_set_int(L, "_vtime_ns", (lua_Integer)m->sm_vtime);
+    response_set_int(L, "_gen0", (lua_Integer)m->sm_gen0);
+    response_set_int(L, "_gen1", (lua_Integer)m->sm_gen1);
     response_set_int(L, "_zix", m->sm_zix);
     response_set_int(L, "_zoneid", m->sm_zoneid_before);
     response_set_int(L, "_zoneid_after", m->sm_zoneid_after);
@@ -67,8 +77,9 @@ static void response_meta_fields(lua_State *L, const struct scn_scrape_meta *m)
     lua_setfield(L, -2, "_prom");
 }
 
-void scn_response_push(lua_State *L, const struct scn_http_req *req,
-                       const struct scn_scrape_meta *m, int tidx, int is_scrape)
+void
+scn_response_push(lua_State *L, const struct scn_http_req *req, const struct scn_scrape_meta *m,
+                  int tidx, int is_scrape)
 {
     lua_createtable(L, 0, 16);
     response_set_int(L, "status", req->hr_status);
@@ -89,7 +100,8 @@ void scn_response_push(lua_State *L, const struct scn_http_req *req,
     luaL_setmetatable(L, SCN_RESPONSE_MT);
 }
 
-void scn_response_check(lua_State *L, int idx, const char *call)
+void
+scn_response_check(lua_State *L, int idx, const char *call)
 {
     if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
         luaL_error(L, "%s: expects a response (from a:scrape), got %s", call,
@@ -106,13 +118,14 @@ void scn_response_check(lua_State *L, int idx, const char *call)
 struct value_find {
     lua_State *vf_L;
     const char *vf_name;
-    int vf_labels;  /* index of the labels table, 0: none */
-    int vf_all;     /* r:values: push every match into the table on top */
+    int vf_labels; /* index of the labels table, 0: none */
+    int vf_all;    /* r:values: push every match into the table on top */
     int vf_found;
     double vf_value;
 };
 
-static int value_labels_match(lua_State *L, int lidx, const struct scn_sample *s)
+static int
+value_labels_match(lua_State *L, int lidx, const struct scn_sample *s)
 {
     if (lidx == 0)
         return 1;
@@ -129,7 +142,8 @@ static int value_labels_match(lua_State *L, int lidx, const struct scn_sample *s
     return 1;
 }
 
-static void value_push_sample(lua_State *L, const struct scn_sample *s)
+static void
+value_push_sample(lua_State *L, const struct scn_sample *s)
 {
     lua_createtable(L, 0, 2);
     lua_pushnumber(L, s->ss_value);
@@ -143,7 +157,8 @@ static void value_push_sample(lua_State *L, const struct scn_sample *s)
     lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
 }
 
-static int value_on_sample(void *arg, const struct scn_sample *s)
+static int
+value_on_sample(void *arg, const struct scn_sample *s)
 {
     struct value_find *f = arg;
     if (strcmp(s->ss_name, f->vf_name) != 0 || !value_labels_match(f->vf_L, f->vf_labels, s))
@@ -160,7 +175,8 @@ static int value_on_sample(void *arg, const struct scn_sample *s)
 /* r:value(name [, labels]) -> the first matching sample's value, or nil. An
  * OpenMetrics counter's sample is <name>_total: asked by its family name, it
  * is found too. */
-static int lsim_response_value(lua_State *L)
+static int
+lsim_response_value(lua_State *L)
 {
     scn_response_check(L, 1, "r:value");
     struct value_find f = {L, luaL_checkstring(L, 2), 0, 0, 0, 0};
@@ -185,7 +201,8 @@ static int lsim_response_value(lua_State *L)
 }
 
 /* r:values(name) -> list of {value=, labels={...}} */
-static int lsim_response_values(lua_State *L)
+static int
+lsim_response_values(lua_State *L)
 {
     scn_response_check(L, 1, "r:values");
     struct value_find f = {L, luaL_checkstring(L, 2), 0, 1, 0, 0};
@@ -198,7 +215,8 @@ static int lsim_response_values(lua_State *L)
     return 1;
 }
 
-void scn_lua_open_response(lua_State *L)
+void
+scn_lua_open_response(lua_State *L)
 {
     static const luaL_Reg methods[] = {
         {"value", lsim_response_value}, {"values", lsim_response_values}, {NULL, NULL}};

@@ -27,11 +27,12 @@ struct scrape_all {
     struct scn_scrape_meta *sa_meta; /* userdata */
     int sa_zones, sa_out, sa_during; /* stack indexes */
     size_t sa_n, sa_done;
-    int sa_failed;                   /* during() raised: its error is on the stack */
+    int sa_failed; /* during() raised: its error is on the stack */
 };
 
 /* After each answer: the response into the list, then during(r, i). */
-static int scrape_all_done(void *arg, size_t i)
+static int
+scrape_all_done(void *arg, size_t i)
 {
     struct scrape_all *s = arg;
     lua_State *L = s->sa_L;
@@ -55,14 +56,16 @@ static int scrape_all_done(void *arg, size_t i)
     return 0;
 }
 
-static int scrape_all_cmp(const void *a, const void *b)
+static int
+scrape_all_cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
 
 /* Nearest-rank percentile of the sorted ms[0..n). */
-static double scrape_all_pct(const double *ms, size_t n, double q)
+static double
+scrape_all_pct(const double *ms, size_t n, double q)
 {
     if (n == 0)
         return 0;
@@ -70,7 +73,8 @@ static double scrape_all_pct(const double *ms, size_t n, double q)
     return ms[k ? k - 1 : 0];
 }
 
-static void scrape_all_stats(lua_State *L, int out, size_t n)
+static void
+scrape_all_stats(lua_State *L, int out, size_t n)
 {
     double *ms = lua_newuserdatauv(L, (n ? n : 1) * sizeof(double), 0);
     lua_Integer errors = 0;
@@ -83,8 +87,10 @@ static void scrape_all_stats(lua_State *L, int out, size_t n)
         lua_pop(L, 3);
     }
     qsort(ms, n, sizeof(double), scrape_all_cmp);
-    static const struct { const char *k; double q; } pcts[] = {
-        {"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"max", 1.0}};
+    static const struct {
+        const char *k;
+        double q;
+    } pcts[] = {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"max", 1.0}};
     for (size_t i = 0; i < 4; i++) {
         lua_pushnumber(L, scrape_all_pct(ms, n, pcts[i].q));
         lua_setfield(L, out, pcts[i].k);
@@ -95,7 +101,8 @@ static void scrape_all_stats(lua_State *L, int out, size_t n)
 }
 
 /* Fills the requests from the zones list (checking every target first). */
-static void scrape_all_prepare(lua_State *L, struct scrape_all *s, struct scn_agent *a)
+static void
+scrape_all_prepare(lua_State *L, struct scrape_all *s, struct scn_agent *a)
 {
     const char *accept = scn_args_string(L, 2, "accept", NULL);
     if (accept && strcmp(accept, "openmetrics") == 0)
@@ -126,13 +133,15 @@ static void scrape_all_prepare(lua_State *L, struct scrape_all *s, struct scn_ag
     }
 }
 
-static struct scn_agent *scrape_all_agent(lua_State *L)
+static struct scn_agent *
+scrape_all_agent(lua_State *L)
 {
     void **ud = luaL_checkudata(L, 1, SCN_AGENT_MT);
     return *ud; /* struct lagent has the agent pointer as its only member */
 }
 
-int scn_lua_scrape_all(lua_State *L)
+int
+scn_lua_scrape_all(lua_State *L)
 {
     static const struct scn_arg_spec spec[] = {
         {"zones", SCN_ARG_TABLE, 0},     {"concurrency", SCN_ARG_INTEGER, 0},
@@ -145,8 +154,8 @@ int scn_lua_scrape_all(lua_State *L)
     if (lua_getfield(L, 2, "zones") != LUA_TTABLE)
         return luaL_error(L, "a:scrape_all: key 'zones' is required");
     s.sa_zones = lua_gettop(L);
-    lua_Integer conc = (lua_Integer)scn_args_number(L, 2, "concurrency",
-                                                    SCRAPE_ALL_DEFAULT_CONCURRENCY);
+    lua_Integer conc =
+        (lua_Integer)scn_args_number(L, 2, "concurrency", SCRAPE_ALL_DEFAULT_CONCURRENCY);
     if (conc < 1 || conc > 1024)
         return luaL_error(L, "a:scrape_all: key 'concurrency' must be 1..1024");
     if (lua_getfield(L, 2, "during") == LUA_TFUNCTION)

@@ -15,10 +15,10 @@
 #include "verify.h"
 
 /* sim.world{max_zones=, ncpus=, physmem=}: before the first zone only. */
-static int lsim_world(lua_State *L)
+static int
+lsim_world(lua_State *L)
 {
-    static const struct scn_arg_spec spec[] = {{"max_zones", SCN_ARG_INTEGER, 0},
-                                               {NULL, 0, 0}};
+    static const struct scn_arg_spec spec[] = {{"max_zones", SCN_ARG_INTEGER, 0}, {NULL, 0, 0}};
     struct scn_engine *e = scn_engine_get(L);
     luaL_checktype(L, 1, LUA_TTABLE);
     scn_args_check(L, 1, "sim.world", spec);
@@ -34,27 +34,27 @@ static int lsim_world(lua_State *L)
 
 /* sim.advance(seconds): virtual time moves; counters integrate load; the
  * agents' clock follows. */
-static int lsim_advance(lua_State *L)
+static int
+lsim_advance(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     if (lua_type(L, 1) != LUA_TNUMBER)
-        return luaL_error(L, "sim.advance: seconds must be a number, got %s",
-                          luaL_typename(L, 1));
+        return luaL_error(L, "sim.advance: seconds must be a number, got %s", luaL_typename(L, 1));
     double s = lua_tonumber(L, 1);
     if (!(s >= 0) || !isfinite(s) || s > 1e9)
         return luaL_error(L, "sim.advance: seconds must be 0..1e9, got %f", s);
     world_t *w = scn_engine_world(L, e);
-    scn_history_before_advance(e, L);
     world_time_advance(w, (uint64_t)llround(s * 1e9));
+    e->se_gen++;
     if (scn_clock_write(e->se_clock_path, world_time_now(w)) != 0)
-        return luaL_error(L, "sim.advance: cannot write %s: %s", e->se_clock_path,
-                          strerror(errno));
+        return luaL_error(L, "sim.advance: cannot write %s: %s", e->se_clock_path, strerror(errno));
     return 0;
 }
 
 /* sim.now() -> virtual seconds since the world was made (sim.epoch + now is
  * the agents' wall clock) */
-static int lsim_now(lua_State *L)
+static int
+lsim_now(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     lua_pushnumber(L, (double)world_time_now(scn_engine_world(L, e)) / 1e9);
@@ -62,7 +62,8 @@ static int lsim_now(lua_State *L)
 }
 
 /* sim.clock() -> real (wall, monotonic) seconds, for timing phases of a run */
-static int lsim_clock(lua_State *L)
+static int
+lsim_clock(lua_State *L)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -70,7 +71,8 @@ static int lsim_clock(lua_State *L)
     return 1;
 }
 
-static int fault_error(lua_State *L, const char *name)
+static int
+fault_error(lua_State *L, const char *name)
 {
     if (name == NULL)
         return 0;
@@ -80,11 +82,14 @@ static int fault_error(lua_State *L, const char *name)
         return EAGAIN;
     if (strcmp(name, "EIO") == 0)
         return EIO;
-    return luaL_error(L, "sim.fault: key 'error' must be \"ENXIO\", \"EAGAIN\" or \"EIO\", got "
-                         "\"%s\"", name);
+    return luaL_error(L,
+                      "sim.fault: key 'error' must be \"ENXIO\", \"EAGAIN\" or \"EIO\", got "
+                      "\"%s\"",
+                      name);
 }
 
-static void fault_read(lua_State *L, struct scn_engine *e, world_fault_t *f)
+static void
+fault_read(lua_State *L, struct scn_engine *e, world_fault_t *f)
 {
     memset(f, 0, sizeof(*f));
     const char *mod = scn_args_string(L, 1, "module", "");
@@ -111,13 +116,16 @@ static void fault_read(lua_State *L, struct scn_engine *e, world_fault_t *f)
 }
 
 /* sim.fault{module=, error=, rate=, latency_us=, zone=, vanish=} */
-static int lsim_fault(lua_State *L)
+static int
+lsim_fault(lua_State *L)
 {
-    static const struct scn_arg_spec spec[] = {
-        {"module", SCN_ARG_STRING, 0}, {"error", SCN_ARG_STRING, 0},
-        {"rate", SCN_ARG_NUMBER, 0},   {"latency_us", SCN_ARG_INTEGER, 0},
-        {"zone", SCN_ARG_ANY, 0},      {"vanish", SCN_ARG_BOOLEAN, 0},
-        {NULL, 0, 0}};
+    static const struct scn_arg_spec spec[] = {{"module", SCN_ARG_STRING, 0},
+                                               {"error", SCN_ARG_STRING, 0},
+                                               {"rate", SCN_ARG_NUMBER, 0},
+                                               {"latency_us", SCN_ARG_INTEGER, 0},
+                                               {"zone", SCN_ARG_ANY, 0},
+                                               {"vanish", SCN_ARG_BOOLEAN, 0},
+                                               {NULL, 0, 0}};
     struct scn_engine *e = scn_engine_get(L);
     luaL_checktype(L, 1, LUA_TTABLE);
     scn_args_check(L, 1, "sim.fault", spec);
@@ -126,36 +134,42 @@ static int lsim_fault(lua_State *L)
     fault_read(L, e, &f);
     int idx = world_fault_set(w, &f);
     if (idx < 0)
-        return luaL_error(L, "sim.fault: %s", errno == ENOSPC ? "too many faults (32)"
-                                                              : strerror(errno));
+        return luaL_error(L, "sim.fault: %s",
+                          errno == ENOSPC ? "too many faults (32)" : strerror(errno));
     lua_pushinteger(L, idx);
     return 1;
 }
 
-static int lsim_clear_faults(lua_State *L)
+static int
+lsim_clear_faults(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     world_fault_clear(scn_engine_world(L, e));
     return 0;
 }
 
-void scn_value_push(lua_State *L, const world_value_t *v)
+void
+scn_value_push(lua_State *L, const world_value_t *v)
 {
     switch (v->wv_type) {
-    case WORLD_V_INT: lua_pushinteger(L, v->wv_i); break;
+    case WORLD_V_INT:
+        lua_pushinteger(L, v->wv_i);
+        break;
     case WORLD_V_UINT:
         if (v->wv_u <= (uint64_t)LUA_MAXINTEGER)
             lua_pushinteger(L, (lua_Integer)v->wv_u);
         else
             lua_pushnumber(L, (double)v->wv_u);
         break;
-    default: lua_pushstring(L, v->wv_s); break;
+    default:
+        lua_pushstring(L, v->wv_s);
+        break;
     }
 }
 
 /* The global zone's kstat "module:instance:name". */
-static int truth_gz(lua_State *L, world_t *w, const char *ks, const char *stat,
-                    world_value_t *v)
+static int
+truth_gz(lua_State *L, world_t *w, const char *ks, const char *stat, world_value_t *v)
 {
     char mod[64], name[64];
     int inst;
@@ -165,7 +179,8 @@ static int truth_gz(lua_State *L, world_t *w, const char *ks, const char *stat,
 }
 
 /* sim.truth(z, module, stat [, nic]) / sim.truth("gz", "m:i:n", stat) -> value or nil */
-static int lsim_truth(lua_State *L)
+static int
+lsim_truth(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     world_t *w = scn_engine_world(L, e);
@@ -192,13 +207,13 @@ static int lsim_truth(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg sim_funcs[] = {
-    {"world", lsim_world},   {"advance", lsim_advance},           {"now", lsim_now},
-    {"clock", lsim_clock},
-    {"fault", lsim_fault},   {"clear_faults", lsim_clear_faults}, {"truth", lsim_truth},
-    {NULL, NULL}};
+static const luaL_Reg sim_funcs[] = {{"world", lsim_world}, {"advance", lsim_advance},
+                                     {"now", lsim_now},     {"clock", lsim_clock},
+                                     {"fault", lsim_fault}, {"clear_faults", lsim_clear_faults},
+                                     {"truth", lsim_truth}, {NULL, NULL}};
 
-void scn_lua_open_sim(lua_State *L, struct scn_engine *e)
+void
+scn_lua_open_sim(lua_State *L, struct scn_engine *e)
 {
     luaL_newlibtable(L, sim_funcs);
     lua_pushlightuserdata(L, e);

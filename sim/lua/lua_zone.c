@@ -22,13 +22,15 @@ struct lzone {
     char lz_name[WORLD_NAME_MAX];
 };
 
-static struct lzone *zone_ud(lua_State *L, int idx)
+static struct lzone *
+zone_ud(lua_State *L, int idx)
 {
     return luaL_checkudata(L, idx, SCN_ZONE_MT);
 }
 
 /* The live zone at idx, or an error naming call. */
-static struct lzone *zone_live(lua_State *L, int idx, const char *call)
+static struct lzone *
+zone_live(lua_State *L, int idx, const char *call)
 {
     struct lzone *z = zone_ud(L, idx);
     if (z->lz_destroyed)
@@ -36,12 +38,14 @@ static struct lzone *zone_live(lua_State *L, int idx, const char *call)
     return z;
 }
 
-int scn_zone_check(lua_State *L, int idx)
+int
+scn_zone_check(lua_State *L, int idx)
 {
     return zone_live(L, idx, "sim")->lz_zix;
 }
 
-static void zone_cache(lua_State *L)
+static void
+zone_cache(lua_State *L)
 {
     if (luaL_getsubtable(L, LUA_REGISTRYINDEX, "cmon.zones") == 0) {
         lua_pushliteral(L, "v"); /* handles no one holds may go */
@@ -51,7 +55,8 @@ static void zone_cache(lua_State *L)
     }
 }
 
-void scn_zone_push(lua_State *L, struct scn_engine *e, int zix)
+void
+scn_zone_push(lua_State *L, struct scn_engine *e, int zix)
 {
     zone_cache(L);
     if (lua_rawgeti(L, -1, zix) == LUA_TUSERDATA) {
@@ -73,22 +78,28 @@ void scn_zone_push(lua_State *L, struct scn_engine *e, int zix)
 
 /* ---- creating zones -------------------------------------------------- */
 
-static const struct scn_arg_spec zone_spec[] = {
-    {"brand", SCN_ARG_STRING, 0},    {"cpu_cap", SCN_ARG_INTEGER, 0},
-    {"mem_cap", SCN_ARG_INTEGER, 0}, {"swap_cap", SCN_ARG_INTEGER, 0},
-    {"nics", SCN_ARG_INTEGER, 0},    {"quota", SCN_ARG_INTEGER, 0},
-    {"name", SCN_ARG_STRING, 0},     {"alias", SCN_ARG_STRING, 0},
-    {"halted", SCN_ARG_BOOLEAN, 0},  {"load", SCN_ARG_TABLE, 0},
-    {"count", SCN_ARG_INTEGER, 0},   {"brands", SCN_ARG_TABLE, 0},
-    {NULL, 0, 0}};
+static const struct scn_arg_spec zone_spec[] = {{"brand", SCN_ARG_STRING, 0},
+                                                {"cpu_cap", SCN_ARG_INTEGER, 0},
+                                                {"mem_cap", SCN_ARG_INTEGER, 0},
+                                                {"swap_cap", SCN_ARG_INTEGER, 0},
+                                                {"nics", SCN_ARG_INTEGER, 0},
+                                                {"quota", SCN_ARG_INTEGER, 0},
+                                                {"name", SCN_ARG_STRING, 0},
+                                                {"alias", SCN_ARG_STRING, 0},
+                                                {"halted", SCN_ARG_BOOLEAN, 0},
+                                                {"load", SCN_ARG_TABLE, 0},
+                                                {"count", SCN_ARG_INTEGER, 0},
+                                                {"brands", SCN_ARG_TABLE, 0},
+                                                {NULL, 0, 0}};
 
 static const struct scn_arg_spec load_spec[] = {
-    {"cpu_user", SCN_ARG_NUMBER, 0},       {"cpu_sys", SCN_ARG_NUMBER, 0},
-    {"net_rx_bps", SCN_ARG_INTEGER, 0},    {"net_tx_bps", SCN_ARG_INTEGER, 0},
-    {"vfs_read_bps", SCN_ARG_INTEGER, 0},  {"vfs_write_bps", SCN_ARG_INTEGER, 0},
-    {"rss", SCN_ARG_INTEGER, 0},           {NULL, 0, 0}};
+    {"cpu_user", SCN_ARG_NUMBER, 0},      {"cpu_sys", SCN_ARG_NUMBER, 0},
+    {"net_rx_bps", SCN_ARG_INTEGER, 0},   {"net_tx_bps", SCN_ARG_INTEGER, 0},
+    {"vfs_read_bps", SCN_ARG_INTEGER, 0}, {"vfs_write_bps", SCN_ARG_INTEGER, 0},
+    {"rss", SCN_ARG_INTEGER, 0},          {NULL, 0, 0}};
 
-static void zone_opts_read(lua_State *L, int idx, world_zone_opts_t *o)
+static void
+zone_opts_read(lua_State *L, int idx, world_zone_opts_t *o)
 {
     memset(o, 0, sizeof(*o));
     o->wzo_name = scn_args_string(L, idx, "name", NULL);
@@ -102,7 +113,8 @@ static void zone_opts_read(lua_State *L, int idx, world_zone_opts_t *o)
     o->wzo_halted = scn_args_boolean(L, idx, "halted", 0);
 }
 
-static void zone_load_read(lua_State *L, int idx, world_load_t *l)
+static void
+zone_load_read(lua_State *L, int idx, world_load_t *l)
 {
     l->wl_cpu_user = scn_args_number(L, idx, "cpu_user", l->wl_cpu_user);
     l->wl_cpu_sys = scn_args_number(L, idx, "cpu_sys", l->wl_cpu_sys);
@@ -116,8 +128,8 @@ static void zone_load_read(lua_State *L, int idx, world_load_t *l)
 }
 
 /* Applies the load table at idx (merged into the zone's current load). */
-static void zone_load_apply(lua_State *L, struct scn_engine *e, int zix, int idx,
-                            const char *call)
+static void
+zone_load_apply(lua_State *L, struct scn_engine *e, int zix, int idx, const char *call)
 {
     scn_args_check(L, idx, call, load_spec);
     world_zone_info_t info;
@@ -130,20 +142,25 @@ static void zone_load_apply(lua_State *L, struct scn_engine *e, int zix, int idx
     scn_history_touch(e, zix);
 }
 
-static const char *zone_add_error(int err)
+static const char *
+zone_add_error(int err)
 {
     switch (err) {
-    case ENOSPC: return "the world is full (see sim.world{max_zones=})";
-    case EEXIST: return "key 'name': a zone of that name exists";
-    case EINVAL: return "bad key 'brand', 'name' or 'nics' (brands: joyent, joyent-minimal, "
-                        "lx, kvm, bhyve; nics: 0..8)";
-    default: return strerror(err);
+    case ENOSPC:
+        return "the world is full (see sim.world{max_zones=})";
+    case EEXIST:
+        return "key 'name': a zone of that name exists";
+    case EINVAL:
+        return "bad key 'brand', 'name' or 'nics' (brands: joyent, joyent-minimal, "
+               "lx, kvm, bhyve; nics: 0..8)";
+    default:
+        return strerror(err);
     }
 }
 
 /* Adds one zone from opts and the optional load table at lidx; pushes it. */
-static void zone_add(lua_State *L, struct scn_engine *e, const world_zone_opts_t *o, int lidx,
-                     const char *call)
+static void
+zone_add(lua_State *L, struct scn_engine *e, const world_zone_opts_t *o, int lidx, const char *call)
 {
     if (o->wzo_nics > WORLD_NICS_MAX)
         luaL_error(L, "%s: key 'nics' must be 0..%d", call, WORLD_NICS_MAX);
@@ -156,7 +173,8 @@ static void zone_add(lua_State *L, struct scn_engine *e, const world_zone_opts_t
 }
 
 /* sim.zone{...} -> zone */
-static int lsim_zone(lua_State *L)
+static int
+lsim_zone(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -175,7 +193,8 @@ static int lsim_zone(lua_State *L)
 }
 
 /* The brand of fleet zone i: brand=, or brands[] in turn. */
-static const char *fleet_brand(lua_State *L, int bidx, lua_Integer i, const char *dflt)
+static const char *
+fleet_brand(lua_State *L, int bidx, lua_Integer i, const char *dflt)
 {
     if (bidx == 0)
         return dflt;
@@ -190,7 +209,8 @@ static const char *fleet_brand(lua_State *L, int bidx, lua_Integer i, const char
 }
 
 /* sim.fleet{count=N, ...zone keys, brands={...}} -> list of zones */
-static int lsim_fleet(lua_State *L)
+static int
+lsim_fleet(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -219,7 +239,8 @@ static int lsim_fleet(lua_State *L)
 }
 
 /* sim.zones() -> every zone of the world but the global one, in slot order */
-static int lsim_zones(lua_State *L)
+static int
+lsim_zones(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     world_t *w = scn_engine_world(L, e);
@@ -234,8 +255,8 @@ static int lsim_zones(lua_State *L)
 
 /* ---- zone methods ------------------------------------------------------ */
 
-static int zone_state_call(lua_State *L, int (*fn)(world_t *, int), const char *call,
-                           const char *why)
+static int
+zone_state_call(lua_State *L, int (*fn)(world_t *, int), const char *call, const char *why)
 {
     struct scn_engine *e = scn_engine_get(L);
     struct lzone *z = zone_live(L, 1, call);
@@ -245,22 +266,26 @@ static int zone_state_call(lua_State *L, int (*fn)(world_t *, int), const char *
     return 0;
 }
 
-static int lsim_zone_halt(lua_State *L)
+static int
+lsim_zone_halt(lua_State *L)
 {
     return zone_state_call(L, world_zone_halt, "z:halt", "is not running");
 }
 
-static int lsim_zone_boot(lua_State *L)
+static int
+lsim_zone_boot(lua_State *L)
 {
     return zone_state_call(L, world_zone_boot, "z:boot", "is already running");
 }
 
-static int lsim_zone_reboot(lua_State *L)
+static int
+lsim_zone_reboot(lua_State *L)
 {
     return zone_state_call(L, world_zone_reboot, "z:reboot", "is not running");
 }
 
-static int lsim_zone_destroy(lua_State *L)
+static int
+lsim_zone_destroy(lua_State *L)
 {
     zone_state_call(L, world_zone_destroy, "z:destroy", "cannot be destroyed");
     struct lzone *z = zone_ud(L, 1);
@@ -271,7 +296,8 @@ static int lsim_zone_destroy(lua_State *L)
     return 0;
 }
 
-static int lsim_zone_load(lua_State *L)
+static int
+lsim_zone_load(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     struct lzone *z = zone_live(L, 1, "z:load");
@@ -281,11 +307,14 @@ static int lsim_zone_load(lua_State *L)
 }
 
 /* z:caps{cpu_cap=, mem_cap=, swap_cap=, quota=}: unnamed keys keep their value. */
-static int lsim_zone_caps(lua_State *L)
+static int
+lsim_zone_caps(lua_State *L)
 {
-    static const struct scn_arg_spec spec[] = {
-        {"cpu_cap", SCN_ARG_INTEGER, 0}, {"mem_cap", SCN_ARG_INTEGER, 0},
-        {"swap_cap", SCN_ARG_INTEGER, 0}, {"quota", SCN_ARG_INTEGER, 0}, {NULL, 0, 0}};
+    static const struct scn_arg_spec spec[] = {{"cpu_cap", SCN_ARG_INTEGER, 0},
+                                               {"mem_cap", SCN_ARG_INTEGER, 0},
+                                               {"swap_cap", SCN_ARG_INTEGER, 0},
+                                               {"quota", SCN_ARG_INTEGER, 0},
+                                               {NULL, 0, 0}};
     struct scn_engine *e = scn_engine_get(L);
     struct lzone *z = zone_live(L, 1, "z:caps");
     luaL_checktype(L, 2, LUA_TTABLE);
@@ -303,12 +332,14 @@ static int lsim_zone_caps(lua_State *L)
     return 0;
 }
 
-static const char *zone_state_name(world_zstate_t s)
+static const char *
+zone_state_name(world_zstate_t s)
 {
     return s == WORLD_ZONE_RUNNING ? "running" : s == WORLD_ZONE_INSTALLED ? "installed" : "free";
 }
 
-static int zone_field(lua_State *L, const world_zone_info_t *i, const char *k)
+static int
+zone_field(lua_State *L, const world_zone_info_t *i, const char *k)
 {
     if (strcmp(k, "zoneid") == 0) {
         if (i->wzi_zoneid < 0)
@@ -334,7 +365,8 @@ static int zone_field(lua_State *L, const world_zone_info_t *i, const char *k)
 }
 
 /* z.uuid, z.name, z.zix, z.zoneid, z.brand, z.state, ..., and the methods. */
-static int lsim_zone_index(lua_State *L)
+static int
+lsim_zone_index(lua_State *L)
 {
     struct scn_engine *e = scn_engine_get(L);
     struct lzone *z = zone_ud(L, 1);
@@ -356,23 +388,28 @@ static int lsim_zone_index(lua_State *L)
     return 1;
 }
 
-static int lsim_zone_tostring(lua_State *L)
+static int
+lsim_zone_tostring(lua_State *L)
 {
     struct lzone *z = zone_ud(L, 1);
     lua_pushfstring(L, "zone %s", z->lz_name);
     return 1;
 }
 
-static const luaL_Reg zone_methods[] = {
-    {"halt", lsim_zone_halt},       {"boot", lsim_zone_boot},   {"reboot", lsim_zone_reboot},
-    {"destroy", lsim_zone_destroy}, {"load", lsim_zone_load},   {"caps", lsim_zone_caps},
-    {NULL, NULL}};
+static const luaL_Reg zone_methods[] = {{"halt", lsim_zone_halt},
+                                        {"boot", lsim_zone_boot},
+                                        {"reboot", lsim_zone_reboot},
+                                        {"destroy", lsim_zone_destroy},
+                                        {"load", lsim_zone_load},
+                                        {"caps", lsim_zone_caps},
+                                        {NULL, NULL}};
 
 static const luaL_Reg zone_funcs[] = {
     {"zone", lsim_zone}, {"fleet", lsim_fleet}, {"zones", lsim_zones}, {NULL, NULL}};
 
 /* Registers the zone metatable and adds sim.zone/fleet/zones to the table on top. */
-void scn_lua_open_zone(lua_State *L, struct scn_engine *e)
+void
+scn_lua_open_zone(lua_State *L, struct scn_engine *e)
 {
     lua_pushlightuserdata(L, e);
     luaL_setfuncs(L, zone_funcs, 1);
@@ -388,7 +425,8 @@ void scn_lua_open_zone(lua_State *L, struct scn_engine *e)
     lua_pop(L, 1);
 }
 
-const char *scn_zone_name(lua_State *L, int idx, int *zix)
+const char *
+scn_zone_name(lua_State *L, int idx, int *zix)
 {
     struct lzone *z = luaL_testudata(L, idx, SCN_ZONE_MT);
     if (z == NULL)

@@ -19,7 +19,8 @@ struct run_opts {
     int ro_quiet;
 };
 
-static void run_usage(FILE *f)
+static void
+run_usage(FILE *f)
 {
     fputs("usage: cmon-sim run [--junit FILE] [--seed S] [--quiet] SCENARIO.lua ...\n"
           "  --junit FILE  write JUnit XML of every check to FILE\n"
@@ -29,7 +30,8 @@ static void run_usage(FILE *f)
           f);
 }
 
-static int run_parse_seed(const char *s, uint64_t *out)
+static int
+run_parse_seed(const char *s, uint64_t *out)
 {
     char *end;
     errno = 0;
@@ -43,26 +45,33 @@ static int run_parse_seed(const char *s, uint64_t *out)
 }
 
 /* Returns the index of the first scenario in argv, or -1 (usage printed), -2 (--help). */
-static int run_parse(int argc, char **argv, struct run_opts *o)
+static int
+run_parse(int argc, char **argv, struct run_opts *o)
 {
-    static const struct option longopts[] = {
-        {"junit", required_argument, NULL, 'j'}, {"seed", required_argument, NULL, 's'},
-        {"quiet", no_argument, NULL, 'q'},       {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"junit", required_argument, NULL, 'j'},
+                                             {"seed", required_argument, NULL, 's'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+j:s:qh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'j': o->ro_junit = optarg; break;
+        case 'j':
+            o->ro_junit = optarg;
+            break;
         case 's':
             if (run_parse_seed(optarg, &o->ro_seed) != 0) {
                 fprintf(stderr, "cmon-sim run: bad seed '%s' (a non-negative integer)\n", optarg);
                 return -1;
             }
             break;
-        case 'q': o->ro_quiet = 1; break;
-        case 'h': return -2;
+        case 'q':
+            o->ro_quiet = 1;
+            break;
+        case 'h':
+            return -2;
         default:
             fprintf(stderr, "cmon-sim run: unknown option '%s'\n", argv[optind - 1]);
             run_usage(stderr);
@@ -77,7 +86,8 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
     return optind;
 }
 
-static int run_all(struct run_opts *o, int argc, char **argv, int first)
+static int
+run_all(struct run_opts *o, int argc, char **argv, int first)
 {
     struct scn_report *rep = scn_report_new();
     if (rep == NULL) {
@@ -101,7 +111,8 @@ static int run_all(struct run_opts *o, int argc, char **argv, int first)
     return rc ? rc : failed ? 1 : 0;
 }
 
-int scenario_run_main(int argc, char **argv)
+int
+scenario_run_main(int argc, char **argv)
 {
     struct run_opts o = {.ro_seed = 1};
     int first = run_parse(argc, argv, &o);

@@ -8,7 +8,8 @@
 
 #define PROGRESS_WIDTH 30
 
-void scn_progress(struct scn_engine *e, const char *label, size_t done, size_t total)
+void
+scn_progress(struct scn_engine *e, const char *label, size_t done, size_t total)
 {
     if (!e->se_progress || total < 50)
         return;

@@ -15,8 +15,8 @@
 
 struct scn_site {
     char *ss_where;
-    char *ss_msg;        /* the message of its first call */
-    char *ss_fail_msg;   /* the message of its first failure */
+    char *ss_msg;      /* the message of its first call */
+    char *ss_fail_msg; /* the message of its first failure */
     unsigned long ss_passed, ss_failed;
 };
 
@@ -34,7 +34,8 @@ struct scn_report {
     size_t rp_n, rp_cap;
 };
 
-static char *report_strdup(const char *s)
+static char *
+report_strdup(const char *s)
 {
     char *d = strdup(s != NULL ? s : "");
     if (d == NULL) {
@@ -44,7 +45,8 @@ static char *report_strdup(const char *s)
     return d;
 }
 
-static void *report_grow(void *p, size_t *cap, size_t n, size_t size)
+static void *
+report_grow(void *p, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
         return p;
@@ -57,12 +59,14 @@ static void *report_grow(void *p, size_t *cap, size_t n, size_t size)
     return p;
 }
 
-struct scn_report *scn_report_new(void)
+struct scn_report *
+scn_report_new(void)
 {
     return calloc(1, sizeof(struct scn_report));
 }
 
-static void report_suite_free(struct scn_suite *s)
+static void
+report_suite_free(struct scn_suite *s)
 {
     for (size_t i = 0; i < s->su_nsites; i++) {
         free(s->su_sites[i].ss_where);
@@ -74,7 +78,8 @@ static void report_suite_free(struct scn_suite *s)
     free(s->su_error);
 }
 
-void scn_report_free(struct scn_report *r)
+void
+scn_report_free(struct scn_report *r)
 {
     if (r == NULL)
         return;
@@ -84,7 +89,8 @@ void scn_report_free(struct scn_report *r)
     free(r);
 }
 
-void scn_report_begin(struct scn_report *r, const char *path)
+void
+scn_report_begin(struct scn_report *r, const char *path)
 {
     r->rp_suites = report_grow(r->rp_suites, &r->rp_cap, r->rp_n, sizeof(struct scn_suite));
     struct scn_suite *s = &r->rp_suites[r->rp_n++];
@@ -92,7 +98,8 @@ void scn_report_begin(struct scn_report *r, const char *path)
     s->su_path = report_strdup(path);
 }
 
-static struct scn_site *report_site(struct scn_suite *s, const char *where, const char *msg)
+static struct scn_site *
+report_site(struct scn_suite *s, const char *where, const char *msg)
 {
     for (size_t i = s->su_nsites; i > 0; i--)
         if (strcmp(s->su_sites[i - 1].ss_where, where) == 0)
@@ -105,7 +112,8 @@ static struct scn_site *report_site(struct scn_suite *s, const char *where, cons
     return site;
 }
 
-void scn_report_check(struct scn_report *r, const char *where, const char *msg, int ok)
+void
+scn_report_check(struct scn_report *r, const char *where, const char *msg, int ok)
 {
     struct scn_suite *s = &r->rp_suites[r->rp_n - 1];
     struct scn_site *site = report_site(s, where, msg);
@@ -121,7 +129,8 @@ void scn_report_check(struct scn_report *r, const char *where, const char *msg, 
         fprintf(stderr, "%s: check failed: %s\n", where, msg);
 }
 
-void scn_report_error(struct scn_report *r, const char *msg)
+void
+scn_report_error(struct scn_report *r, const char *msg)
 {
     struct scn_suite *s = &r->rp_suites[r->rp_n - 1];
     free(s->su_error);
@@ -129,7 +138,8 @@ void scn_report_error(struct scn_report *r, const char *msg)
     fprintf(stderr, "%s\n", msg);
 }
 
-void scn_report_end(struct scn_report *r, double seconds, int quiet)
+void
+scn_report_end(struct scn_report *r, double seconds, int quiet)
 {
     struct scn_suite *s = &r->rp_suites[r->rp_n - 1];
     s->su_seconds = seconds;
@@ -145,8 +155,9 @@ void scn_report_end(struct scn_report *r, double seconds, int quiet)
     fflush(stdout);
 }
 
-void scn_report_totals(const struct scn_report *r, unsigned long *passed,
-                       unsigned long *failed, unsigned long *errors)
+void
+scn_report_totals(const struct scn_report *r, unsigned long *passed, unsigned long *failed,
+                  unsigned long *errors)
 {
     *passed = *failed = *errors = 0;
     for (size_t i = 0; i < r->rp_n; i++) {
@@ -158,16 +169,27 @@ void scn_report_totals(const struct scn_report *r, unsigned long *passed,
 
 /* ---- JUnit XML ----------------------------------------------------------- */
 
-void scn_xml_escape(FILE *f, const char *s)
+void
+scn_xml_escape(FILE *f, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         switch (c) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&apos;", f); break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&apos;", f);
+            break;
         default:
             if (c >= 0x20 || c == '\n' || c == '\t')
                 fputc(c, f);
@@ -175,7 +197,8 @@ void scn_xml_escape(FILE *f, const char *s)
     }
 }
 
-static void junit_site(FILE *f, const char *suite, const struct scn_site *site)
+static void
+junit_site(FILE *f, const char *suite, const struct scn_site *site)
 {
     fputs("    <testcase classname=\"", f);
     scn_xml_escape(f, suite);
@@ -193,7 +216,8 @@ static void junit_site(FILE *f, const char *suite, const struct scn_site *site)
     fputs("    </testcase>\n", f);
 }
 
-static void junit_suite(FILE *f, const struct scn_suite *s)
+static void
+junit_suite(FILE *f, const struct scn_suite *s)
 {
     fputs("  <testsuite name=\"", f);
     scn_xml_escape(f, s->su_path);
@@ -214,7 +238,8 @@ static void junit_suite(FILE *f, const struct scn_suite *s)
     fputs("  </testsuite>\n", f);
 }
 
-int scn_report_junit(const struct scn_report *r, const char *path)
+int
+scn_report_junit(const struct scn_report *r, const char *path)
 {
     char tmp[PATH_MAX];
     if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp))

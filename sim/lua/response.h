@@ -17,10 +17,11 @@
 struct scn_engine;
 
 struct scn_scrape_meta {
-    int sm_zix;               /* zone slot, 0 gz, -1 another path */
-    uint64_t sm_vtime;        /* virtual ns when it was sent */
-    int32_t sm_zoneid_before; /* -1: not running */
-    int32_t sm_zoneid_after;  /* when the answer came */
+    int sm_zix;                /* zone slot, 0 gz, -1 another path */
+    uint64_t sm_vtime;         /* virtual ns when it was sent */
+    uint64_t sm_gen0, sm_gen1; /* engine generations when sent and answered */
+    int32_t sm_zoneid_before;  /* -1: not running */
+    int32_t sm_zoneid_after;   /* when the answer came */
     double sm_ttl;
     int sm_prom;
 };

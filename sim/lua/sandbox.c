@@ -13,7 +13,8 @@
 
 #include "engine.h"
 
-int scn_sandbox_writable(const char *dir, const char *path)
+int
+scn_sandbox_writable(const char *dir, const char *path)
 {
     char copy[PATH_MAX], rdir[PATH_MAX], rparent[PATH_MAX];
     if (strlen(path) >= sizeof(copy) || realpath(dir, rdir) == NULL)
@@ -29,16 +30,20 @@ int scn_sandbox_writable(const char *dir, const char *path)
     return strncmp(rparent, rdir, n) == 0 && (rparent[n] == '\0' || rparent[n] == '/');
 }
 
-static void sandbox_deny_write(lua_State *L, const char *call, const char *path)
+static void
+sandbox_deny_write(lua_State *L, const char *call, const char *path)
 {
     struct scn_engine *e = scn_engine_get(L);
     if (!scn_sandbox_writable(e->se_scratch, path))
-        luaL_error(L, "%s: scenarios may write only inside the scratch directory %s "
-                      "(sim.scratch), not %s", call, e->se_scratch, path);
+        luaL_error(L,
+                   "%s: scenarios may write only inside the scratch directory %s "
+                   "(sim.scratch), not %s",
+                   call, e->se_scratch, path);
 }
 
 /* io.open(path [, mode]) with writes confined to the scratch directory. */
-static int lsim_io_open(lua_State *L)
+static int
+lsim_io_open(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     const char *mode = luaL_optstring(L, 2, "r");
@@ -53,7 +58,8 @@ static int lsim_io_open(lua_State *L)
 }
 
 /* io.output(path) opens path for writing: confined as well. */
-static int lsim_io_output(lua_State *L)
+static int
+lsim_io_output(lua_State *L)
 {
     if (lua_type(L, 1) == LUA_TSTRING)
         sandbox_deny_write(L, "io.output", lua_tostring(L, 1));
@@ -65,7 +71,8 @@ static int lsim_io_output(lua_State *L)
 }
 
 /* load(chunk [, name [, mode [, env]]]): text chunks only. */
-static int lsim_load(lua_State *L)
+static int
+lsim_load(lua_State *L)
 {
     int n = lua_gettop(L);
     luaL_checkany(L, 1);
@@ -83,7 +90,8 @@ static int lsim_load(lua_State *L)
     return lua_gettop(L) - n;
 }
 
-static int lsim_loadfile(lua_State *L)
+static int
+lsim_loadfile(lua_State *L)
 {
     const char *path = luaL_optstring(L, 1, NULL);
     if (path == NULL)
@@ -96,7 +104,8 @@ static int lsim_loadfile(lua_State *L)
     return 1;
 }
 
-static int lsim_dofile(lua_State *L)
+static int
+lsim_dofile(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     lua_settop(L, 1);
@@ -107,7 +116,8 @@ static int lsim_dofile(lua_State *L)
 }
 
 /* Replaces table[name] (table on the stack top) by f with upvalues engine, old value. */
-static void sandbox_wrap(lua_State *L, struct scn_engine *e, const char *name, lua_CFunction f)
+static void
+sandbox_wrap(lua_State *L, struct scn_engine *e, const char *name, lua_CFunction f)
 {
     lua_pushlightuserdata(L, e);
     lua_getfield(L, -2, name);
@@ -115,7 +125,8 @@ static void sandbox_wrap(lua_State *L, struct scn_engine *e, const char *name, l
     lua_setfield(L, -2, name);
 }
 
-static void sandbox_remove(lua_State *L, const char *lib, const char *const *names)
+static void
+sandbox_remove(lua_State *L, const char *lib, const char *const *names)
 {
     lua_getglobal(L, lib);
     for (; *names != NULL; names++) {
@@ -125,7 +136,8 @@ static void sandbox_remove(lua_State *L, const char *lib, const char *const *nam
     lua_pop(L, 1);
 }
 
-static void sandbox_package(lua_State *L, struct scn_engine *e)
+static void
+sandbox_package(lua_State *L, struct scn_engine *e)
 {
     lua_getglobal(L, "package");
     lua_pushfstring(L, "%s/?.lua", e->se_dir);
@@ -142,7 +154,8 @@ static void sandbox_package(lua_State *L, struct scn_engine *e)
     lua_pop(L, 2);
 }
 
-static void sandbox_debug(lua_State *L)
+static void
+sandbox_debug(lua_State *L)
 {
     lua_getglobal(L, "debug");
     lua_getfield(L, -1, "traceback");
@@ -153,9 +166,10 @@ static void sandbox_debug(lua_State *L)
     lua_pop(L, 1);
 }
 
-void scn_sandbox_open(lua_State *L, struct scn_engine *e)
+void
+scn_sandbox_open(lua_State *L, struct scn_engine *e)
 {
-    static const char *const os_gone[] = {"execute", "exit", "remove", "rename",
+    static const char *const os_gone[] = {"execute", "exit",      "remove", "rename",
                                           "tmpname", "setlocale", NULL};
     static const char *const io_gone[] = {"popen", "tmpfile", NULL};
     luaL_openlibs(L);

@@ -20,7 +20,8 @@
 static char test_scratch[64];
 
 /* Runs code in L; returns NULL on success or the error message (static copy). */
-static const char *test_run(lua_State *L, const char *code)
+static const char *
+test_run(lua_State *L, const char *code)
 {
     static char err[512];
     if (luaL_dostring(L, code) == LUA_OK)
@@ -32,11 +33,14 @@ static const char *test_run(lua_State *L, const char *code)
     return err;
 }
 
-static int test_args_fn(lua_State *L)
+static int
+test_args_fn(lua_State *L)
 {
-    static const struct scn_arg_spec spec[] = {
-        {"rate", SCN_ARG_NUMBER, 0}, {"n", SCN_ARG_INTEGER, 0}, {"name", SCN_ARG_STRING, 0},
-        {"delta", SCN_ARG_NUMBER, SCN_ARG_SIGNED}, {NULL, 0, 0}};
+    static const struct scn_arg_spec spec[] = {{"rate", SCN_ARG_NUMBER, 0},
+                                               {"n", SCN_ARG_INTEGER, 0},
+                                               {"name", SCN_ARG_STRING, 0},
+                                               {"delta", SCN_ARG_NUMBER, SCN_ARG_SIGNED},
+                                               {NULL, 0, 0}};
     scn_args_check(L, 1, "t.call", spec);
     lua_pushnumber(L, scn_args_number(L, 1, "rate", 7));
     return 1;
@@ -44,7 +48,8 @@ static int test_args_fn(lua_State *L)
 
 /* ---- args --------------------------------------------------------------- */
 
-static void test_args(void)
+static void
+test_args(void)
 {
     lua_State *L = luaL_newstate();
     luaL_openlibs(L);
@@ -73,7 +78,8 @@ static void test_args(void)
 
 /* ---- sandbox ------------------------------------------------------------ */
 
-static lua_State *test_sandbox(struct scn_engine *e)
+static lua_State *
+test_sandbox(struct scn_engine *e)
 {
     memset(e, 0, sizeof(*e));
     snprintf(e->se_scratch, sizeof(e->se_scratch), "%s", test_scratch);
@@ -83,7 +89,8 @@ static lua_State *test_sandbox(struct scn_engine *e)
     return L;
 }
 
-static void test_sandbox_gone(void)
+static void
+test_sandbox_gone(void)
 {
     struct scn_engine e;
     lua_State *L = test_sandbox(&e);
@@ -100,14 +107,16 @@ static void test_sandbox_gone(void)
     lua_close(L);
 }
 
-static void test_sandbox_files(void)
+static void
+test_sandbox_files(void)
 {
     struct scn_engine e;
     lua_State *L = test_sandbox(&e);
     char code[512];
     snprintf(code, sizeof(code),
              "local f = assert(io.open('%s/out.txt', 'w')); f:write('hi'); f:close()\n"
-             "assert(io.open('%s/out.txt'):read('a') == 'hi')", test_scratch, test_scratch);
+             "assert(io.open('%s/out.txt'):read('a') == 'hi')",
+             test_scratch, test_scratch);
     CU_ASSERT_PTR_NULL(test_run(L, code));
     const char *err = test_run(L, "io.open('/tmp/cmon-scenario-escape.txt', 'w')");
     CU_ASSERT_PTR_NOT_NULL_FATAL(err);
@@ -119,12 +128,14 @@ static void test_sandbox_files(void)
     /* require finds Lua files next to the scenario */
     snprintf(code, sizeof(code),
              "local f = io.open('%s/helper.lua', 'w'); f:write('return {x = 42}'); f:close()\n"
-             "assert(require('helper').x == 42)", test_scratch);
+             "assert(require('helper').x == 42)",
+             test_scratch);
     CU_ASSERT_PTR_NULL(test_run(L, code));
     lua_close(L);
 }
 
-static void test_sandbox_writable(void)
+static void
+test_sandbox_writable(void)
 {
     char p[PATH_MAX];
     snprintf(p, sizeof(p), "%s/a.xml", test_scratch);
@@ -145,7 +156,8 @@ struct test_found {
     char label[256];
 };
 
-static int test_on_sample(void *arg, const struct scn_sample *s)
+static int
+test_on_sample(void *arg, const struct scn_sample *s)
 {
     struct test_found *f = arg;
     f->n++;
@@ -156,7 +168,8 @@ static int test_on_sample(void *arg, const struct scn_sample *s)
     return 0;
 }
 
-static void test_expo(void)
+static void
+test_expo(void)
 {
     static const char body[] =
         "# HELP a_total things\n# TYPE a_total counter\n"
@@ -176,7 +189,8 @@ static void test_expo(void)
 
 /* ---- report and JUnit -------------------------------------------------- */
 
-static char *test_slurp(const char *path)
+static char *
+test_slurp(const char *path)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL)
@@ -188,7 +202,8 @@ static char *test_slurp(const char *path)
     return buf;
 }
 
-static void test_report_junit(void)
+static void
+test_report_junit(void)
 {
     struct scn_report *r = scn_report_new();
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
@@ -223,7 +238,8 @@ static void test_report_junit(void)
 
 /* ---- clock --------------------------------------------------------------- */
 
-static void test_clock(void)
+static void
+test_clock(void)
 {
     char buf[64];
     scn_clock_format(10250000000ull, buf, sizeof(buf));
@@ -240,14 +256,16 @@ static void test_clock(void)
 
 /* ---- main ---------------------------------------------------------------- */
 
-static int test_rm_scratch(void)
+static int
+test_rm_scratch(void)
 {
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", test_scratch);
     return system(cmd) == 0 ? 0 : 1;
 }
 
-int main(void)
+int
+main(void)
 {
     snprintf(test_scratch, sizeof(test_scratch), "/tmp/cmon-scn-test-XXXXXX");
     if (mkdtemp(test_scratch) == NULL)

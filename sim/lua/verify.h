@@ -28,9 +28,9 @@ struct scn_verify_row {
     const char *vr_collector; /* prefix of the _metrics_available_boolean metrics */
     const char *vr_module;    /* world_truth_zone module */
     const char *vr_stat;
-    const char *vr_cmon;      /* the name cmon-agent ships */
-    const char *vr_prom;      /* --metric-names prometheus */
-    double vr_scale;          /* cmon value = raw * vr_scale */
+    const char *vr_cmon; /* the name cmon-agent ships */
+    const char *vr_prom; /* --metric-names prometheus */
+    double vr_scale;     /* cmon value = raw * vr_scale */
     double vr_prom_scale;
     int vr_flags;
 };
@@ -46,10 +46,11 @@ extern const unsigned scn_verify_nlink_rows;
 
 /* What the world held for one zone over [sn_first, sn_last] (virtual ns). */
 struct scn_snap {
-    uint64_t sn_first, sn_last;
-    int32_t sn_zoneid;  /* -1: not running */
+    uint64_t sn_first, sn_last;         /* virtual ns */
+    uint64_t sn_gen_first, sn_gen_last; /* engine generations (se_gen) */
+    int32_t sn_zoneid;                  /* -1: not running */
     uint32_t sn_nics;
-    uint64_t sn_have;   /* bit i: scn_verify_zone_rows[i] exists */
+    uint64_t sn_have; /* bit i: scn_verify_zone_rows[i] exists */
     uint64_t sn_v[VERIFY_ROWS_MAX];
     uint64_t sn_nic[WORLD_NICS_MAX][VERIFY_LINK_ROWS];
     uint8_t sn_nic_have[WORLD_NICS_MAX]; /* bit j: link row j exists */
@@ -64,22 +65,25 @@ void scn_history_free(struct scn_history *h);
 /* scn_history_record() - records zone zix's truth now. 0, or -1 ENOMEM. */
 int scn_history_record(struct scn_engine *e, int zix);
 
+/* A span of virtual time and of engine generations (both inclusive). */
+struct scn_window {
+    uint64_t w_t0, w_t1;
+    uint64_t w_g0, w_g1;
+};
+
 /*
  * scn_history_find() - the records of zone zix (named name: a slot is reused
- * after a destroy) that were current at some time in [from, to] (virtual
- * ns), newest first, at most max; returns how many. Pointers stay valid
- * until the next scn_history_record().
+ * after a destroy) that were current at some point of window w, newest
+ * first, at most max; returns how many. Pointers stay valid until the next
+ * scn_history_record().
  */
-int scn_history_find(struct scn_history *h, int zix, const char *name, uint64_t from,
-                     uint64_t to, const struct scn_snap **out, int max);
+int scn_history_find(struct scn_history *h, int zix, const char *name, const struct scn_window *w,
+                     const struct scn_snap **out, int max);
 
 /* scn_history_touch() - records zone zix again if it has records: called
  * after the engine changes it (state, load, caps), since an agent may read
  * the new state while earlier scrapes are in flight. 0, or -1 ENOMEM. */
 int scn_history_touch(struct scn_engine *e, int zix);
-
-/* scn_history_before_advance() - called before virtual time moves. */
-void scn_history_before_advance(struct scn_engine *e, lua_State *L);
 
 /* scn_lua_open_verify() - adds sim.verify to the table on the stack top. */
 void scn_lua_open_verify(lua_State *L, struct scn_engine *e);

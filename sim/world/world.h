@@ -23,7 +23,9 @@
  *     Every counter is a function of the load and of virtual time: monotonic
  *     while the zone runs, reset when it boots again, frozen while time is.
  *   - Everything is deterministic from the seed: the same calls on the same
- *     seed give the same names, zoneids, KIDs and values.
+ *     seed give the same names, zoneids, KIDs and values (wall-clock
+ *     boot_time aside unless wp_epoch is set; fault dice are drawn by each
+ *     reader thread).
  *
  * Errors: functions returning int give 0 (or a non-negative index) on
  * success and -1 with errno set on failure; on failure nothing is changed.
