@@ -176,10 +176,10 @@ check(om.body:sub(-6) == "# EOF\n", "OpenMetrics ends with # EOF")
 check(om:value("app_queue_depth") == 42.5, "same gauge in OpenMetrics")
 
 -- ---- logs and /status -------------------------------------------------------------
-local log = read(p.log) or ""
 for _, s in ipairs{"sensor garbage: invalid", "sensor fail: failed", "sensor hang: timeout",
                    "sensor flood: overflow", "sensor negative_total: rejected"} do
-    check(log:find(s, 1, true), "a log line for each dropped sample: " .. s)
+    check(sim.wait_until(function() return (read(p.log) or ""):find(s, 1, true) end),
+          "a log line for each dropped sample: " .. s)
 end
 local st = sim.http{url = url .. "/status"}
 check(st.status == 200 and st.content_type:find("json", 1, true), "GET /status answers JSON")
