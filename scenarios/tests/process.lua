@@ -52,6 +52,10 @@ code, out, err, late = sim.run{argv = {"cmon-sim", "serve", "--zones", "1", "--w
                                        sim.scratch .. "/late.world"}, timeout = 0.5}
 check(late == true and code >= 128, "sim.run kills a command past its timeout: " .. code)
 
+-- p:stop right after the start: SIGTERM ends it (never lost: no SIGKILL, 137, needed)
+local q = sim.process{argv = {"cmon-sim", "serve", "--zones", 1, "--world", sim.scratch .. "/q.world"}}
+local qcode = q:stop()
+check(qcode ~= 137, "a stop right after the start is a SIGTERM that counts: " .. qcode)
 -- p:stop: SIGTERM and its exit status; then it is gone
 check(p:stop() == 0, "p:stop gives the exit status of a clean exit")
 check(not p.running and p.pid == nil and p:wait() == 0, "a stopped process is gone")

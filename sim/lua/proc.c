@@ -56,12 +56,21 @@ scn_proc_env(char *const set[], char *const unset[])
     return env;
 }
 
+/* The child: set up, then exec. It starts with SIGINT and SIGTERM blocked
+ * and the engine's handlers: they go back to default before the mask is
+ * cleared, so a stop sent right after the fork ends the child instead of
+ * running the engine's handler in it (and being lost). */
 static void
 proc_child(const char *path, char *const argv[], char *const env[], const char *out,
            const char *err)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the engine */
     setpgid(0, 0);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     int in = open("/dev/null", O_RDONLY);
     int fo = open(out, O_WRONLY | O_CREAT | O_APPEND, 0644);
     int fe = err != NULL ? open(err, O_WRONLY | O_CREAT | O_APPEND, 0644) : fo;
@@ -70,8 +79,6 @@ proc_child(const char *path, char *const argv[], char *const env[], const char *
     dup2(in, STDIN_FILENO);
     dup2(fo, STDOUT_FILENO);
     dup2(fe, STDERR_FILENO);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
     execve(path, argv, env);
     dprintf(STDERR_FILENO, "cannot run %s: %s\n", path, strerror(errno));
     _exit(127);
@@ -81,12 +88,20 @@ pid_t
 scn_proc_spawn(const char *path, char *const argv[], char *const env[], const char *out,
                const char *err)
 {
+    sigset_t stop, old;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
     fflush(NULL);
+    sigprocmask(SIG_BLOCK, &stop, &old);
     pid_t pid = fork();
     if (pid == 0)
         proc_child(path, argv, env, out, err);
+    int saved = errno;
     if (pid > 0)
         setpgid(pid, pid); /* also here: no race with a stop right after */
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
     return pid;
 }
 

@@ -151,6 +151,27 @@ test_stop(void)
 }
 
 static void
+test_on_term(int sig)
+{
+    (void)sig; /* swallows it, as the engine's handler would in a child before exec */
+}
+
+static void
+test_stop_at_once(void)
+{
+    char out[128];
+    snprintf(out, sizeof(out), "%s/once", test_dir);
+    struct sigaction sa = {.sa_handler = test_on_term}, old;
+    sigaction(SIGTERM, &sa, &old);
+    pid_t pid = test_sh("sleep 600", out, NULL);
+    CU_ASSERT_FATAL(pid > 0);
+    int st = 0; /* SIGTERM at once: it must end the child, never be lost to our handler */
+    CU_ASSERT_EQUAL(scn_proc_stop(pid, 120, &st), 128 + SIGTERM);
+    sigaction(SIGTERM, &old, NULL);
+    unlink(out);
+}
+
+static void
 test_stop_clean(void)
 {
     char out[128];
@@ -192,6 +213,7 @@ main(void)
     CU_add_test(s, "spawn: argv, env, stdout and stderr files, exit code", test_spawn_wait);
     CU_add_test(s, "stop: SIGKILL to the group after the grace", test_stop);
     CU_add_test(s, "stop: a clean exit on SIGTERM", test_stop_clean);
+    CU_add_test(s, "stop: right after the spawn, SIGTERM is not lost", test_stop_at_once);
     CU_add_test(s, "spawn: a program that cannot run exits 127", test_spawn_fails);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
