@@ -203,6 +203,10 @@ agent_try(struct scn_agent *a, int fixed_port, char *err, size_t errlen)
 int
 scn_agent_start(struct scn_agent *a, char *err, size_t errlen)
 {
+    if (access(SCN_FAKETIME_LIB, R_OK) != 0)
+        return snprintf(err, errlen, "cannot find %s (Debian package libfaketime): %s",
+                        SCN_FAKETIME_LIB, strerror(errno)),
+               -1;
     if (access(a->ag_bin, X_OK) != 0)
         return snprintf(err, errlen, "cannot run %s: %s", a->ag_bin, strerror(errno)), -1;
     int fixed = a->ag_port; /* a restart tries its old port first */

@@ -4,6 +4,7 @@
  * the report and its JUnit XML, the faketime clock file. The whole engine is
  * tested end to end by the scenarios in scenarios/ (ctest).
  */
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -257,11 +258,16 @@ test_clock(void)
 /* ---- main ---------------------------------------------------------------- */
 
 static int
+test_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static int
 test_rm_scratch(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", test_scratch);
-    return system(cmd) == 0 ? 0 : 1;
+    return nftw(test_scratch, test_rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 int
