@@ -29,11 +29,12 @@ check(calls >= 2, "sim.wait_until called fn until the deadline")
 
 -- sim.process: a world server on real time, its output in p.log
 local world = sim.scratch .. "/served.world"
-local p = sim.process{argv = {"cmon-sim", "serve", "--zones", 3, "--world", world, "--tick", "0"}}
+local p = sim.process{argv = {"cmon-sim", "serve", "--zones", 3, "--world", "served.world", "--tick", "0"}}
 check(p.running and p.pid > 0, "sim.process starts it: p.running, p.pid")
 check(p.log:sub(1, #sim.scratch + 1) == sim.scratch .. "/", "p.log is in the scratch directory")
-check(sim.wait_until(function() return (read(p.log) or ""):find(world, 1, true) end,
+check(sim.wait_until(function() return (read(p.log) or ""):find("served.world", 1, true) end,
                      {timeout = 120}), "its output reaches p.log")
+check(io.open(world) ~= nil, "it runs in the scratch directory: a relative path lands there")
 check(p:wait(0) == nil, "p:wait(0) is nil while it runs")
 
 -- sim.run: exit status, stdout, stderr; env passes variables through

@@ -157,7 +157,7 @@ proc_start(lua_State *L, const char *call, const char *out, const char *err)
     char path[PATH_MAX];
     proc_program(L, e, call, argv[0], path, sizeof(path));
     char **env = proc_envp(L, call); /* the last call that may raise an error */
-    pid_t pid = scn_proc_spawn(path, argv, env, out, err);
+    pid_t pid = scn_proc_spawn(path, argv, env, e->se_scratch, out, err);
     int saved = errno;
     free(env);
     if (pid < 0)

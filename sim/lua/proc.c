@@ -61,8 +61,8 @@ scn_proc_env(char *const set[], char *const unset[])
  * cleared, so a stop sent right after the fork ends the child instead of
  * running the engine's handler in it (and being lost). */
 static void
-proc_child(const char *path, char *const argv[], char *const env[], const char *out,
-           const char *err)
+proc_child(const char *path, char *const argv[], char *const env[], const char *dir,
+           const char *out, const char *err)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the engine */
     setpgid(0, 0);
@@ -71,6 +71,8 @@ proc_child(const char *path, char *const argv[], char *const env[], const char *
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    if (dir != NULL && chdir(dir) != 0)
+        _exit(127);
     int in = open("/dev/null", O_RDONLY);
     int fo = open(out, O_WRONLY | O_CREAT | O_APPEND, 0644);
     int fe = err != NULL ? open(err, O_WRONLY | O_CREAT | O_APPEND, 0644) : fo;
@@ -85,8 +87,8 @@ proc_child(const char *path, char *const argv[], char *const env[], const char *
 }
 
 pid_t
-scn_proc_spawn(const char *path, char *const argv[], char *const env[], const char *out,
-               const char *err)
+scn_proc_spawn(const char *path, char *const argv[], char *const env[], const char *dir,
+               const char *out, const char *err)
 {
     sigset_t stop, old;
     sigemptyset(&stop);
@@ -96,7 +98,7 @@ scn_proc_spawn(const char *path, char *const argv[], char *const env[], const ch
     sigprocmask(SIG_BLOCK, &stop, &old);
     pid_t pid = fork();
     if (pid == 0)
-        proc_child(path, argv, env, out, err);
+        proc_child(path, argv, env, dir, out, err);
     int saved = errno;
     if (pid > 0)
         setpgid(pid, pid); /* also here: no race with a stop right after */

@@ -24,13 +24,14 @@
 char **scn_proc_env(char *const set[], char *const unset[]);
 
 /*
- * scn_proc_spawn() - starts path with argv and env; stdout goes to out
+ * scn_proc_spawn() - starts path with argv and env in directory dir (NULL: ours;
+ * the child exits 127 if it cannot go there); stdout goes to out
  * (created 0644, appended), stderr to err (NULL: the same file as out).
  * Returns the pid, or -1 with errno (nothing started). A program that
  * cannot be executed exits 127 with a line on its stderr.
  */
-pid_t scn_proc_spawn(const char *path, char *const argv[], char *const env[], const char *out,
-                     const char *err);
+pid_t scn_proc_spawn(const char *path, char *const argv[], char *const env[], const char *dir,
+                     const char *out, const char *err);
 
 /*
  * scn_proc_wait() - waits up to timeout seconds (< 0: no limit) for pid to

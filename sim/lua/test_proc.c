@@ -85,7 +85,7 @@ test_sh(const char *script, const char *out, const char *err)
     char *argv[] = {"sh", "-c", (char *)script, NULL};
     char *set[] = {"CMON_TEST_VALUE=forty-two", NULL};
     char **env = scn_proc_env(set, NULL);
-    pid_t pid = scn_proc_spawn("/bin/sh", argv, env, out, err);
+    pid_t pid = scn_proc_spawn("/bin/sh", argv, env, test_dir, out, err);
     free(env);
     return pid;
 }
@@ -96,13 +96,15 @@ test_spawn_wait(void)
     char out[128], err[128];
     snprintf(out, sizeof(out), "%s/out", test_dir);
     snprintf(err, sizeof(err), "%s/err", test_dir);
-    pid_t pid = test_sh("echo $CMON_TEST_VALUE; echo oops >&2; read x; exit 3", out, err);
+    pid_t pid = test_sh("echo $CMON_TEST_VALUE; echo oops $(pwd) >&2; read x; exit 3", out, err);
     CU_ASSERT_FATAL(pid > 0);
     int st = 0;
     CU_ASSERT_EQUAL(scn_proc_wait(pid, 60, &st), 1); /* stdin is /dev/null: read ends */
     CU_ASSERT_EQUAL(scn_proc_code(st), 3);
     CU_ASSERT_STRING_EQUAL(test_slurp(out), "forty-two\n");
-    CU_ASSERT_STRING_EQUAL(test_slurp(err), "oops\n");
+    char want[160];
+    snprintf(want, sizeof(want), "oops %s\n", test_dir); /* in its directory */
+    CU_ASSERT_STRING_EQUAL(test_slurp(err), want);
     CU_ASSERT_EQUAL(scn_proc_wait(pid, 0, &st), -1); /* reaped: no longer ours */
     unlink(out);
     unlink(err);
@@ -193,7 +195,7 @@ test_spawn_fails(void)
     snprintf(out, sizeof(out), "%s/nox", test_dir);
     char *argv[] = {"nosuch", NULL};
     char *env[] = {NULL};
-    pid_t pid = scn_proc_spawn("/nonexistent/nosuch", argv, env, out, NULL);
+    pid_t pid = scn_proc_spawn("/nonexistent/nosuch", argv, env, NULL, out, NULL);
     CU_ASSERT_FATAL(pid > 0);
     int st = 0;
     CU_ASSERT_EQUAL(scn_proc_wait(pid, 60, &st), 1);
