@@ -4,7 +4,7 @@
  * sim.run{argv=, env=, timeout=} -> status, stdout, stderr, timed_out,
  * sim.sleep(seconds) and sim.wait_until(fn, {timeout=, every=}).
  *
- * The sandbox holds: only programs that sit in the directory of cmon-sim
+ * Only programs that sit in the directory of cmon-sim
  * (build/bin) may run, named by their file name; their output goes to the
  * scratch directory. A process lives in a userdata whose __gc stops it, and
  * lua_close() runs every __gc, so the engine's clean-up stops every process
@@ -306,7 +306,7 @@ lsim_run(lua_State *L)
     pid_t pid = proc_start(L, "sim.run", out, err);
     int st = 0, rc = scn_proc_wait(pid, timeout, &st), code;
     if (rc == 0)
-        code = scn_proc_stop(pid, 0, NULL); /* over time: killed at once */
+        code = scn_proc_kill(pid, NULL); /* over time: killed at once */
     else
         code = rc > 0 ? scn_proc_code(st) : -1;
     lua_pushinteger(L, code);

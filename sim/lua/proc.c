@@ -163,3 +163,16 @@ scn_proc_code(int status)
         return 128 + WTERMSIG(status);
     return -1;
 }
+
+int
+scn_proc_kill(pid_t pid, int *status)
+{
+    int st = 0;
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    if (scn_proc_wait(pid, -1, &st) < 0)
+        return -1;
+    if (status != NULL)
+        *status = st;
+    return scn_proc_code(st);
+}

@@ -47,6 +47,13 @@ int scn_proc_wait(pid_t pid, double timeout, int *status);
  */
 int scn_proc_stop(pid_t pid, double grace, int *status);
 
+/*
+ * scn_proc_kill() - SIGKILL to pid and its process group at once, and
+ * reaps it. Returns the exit code (128+9 unless it had exited already), or
+ * -1 with errno if pid is not a child of ours.
+ */
+int scn_proc_kill(pid_t pid, int *status);
+
 /* scn_proc_code() - the exit code of a wait status: the status, or 128+signal. */
 int scn_proc_code(int status);
 

@@ -185,6 +185,11 @@ test_stop_clean(void)
     CU_ASSERT(code == 0 || code == 128 + SIGTERM);
     CU_ASSERT_EQUAL(scn_proc_stop(pid, 1, NULL), -1); /* reaped already */
     CU_ASSERT_EQUAL(scn_proc_code(0x100 * 7), 7);
+    pid = test_sh("trap 'exit 0' TERM; sleep 600", out, NULL);
+    CU_ASSERT_FATAL(pid > 0);
+    int st = 0;
+    CU_ASSERT_EQUAL(scn_proc_kill(pid, &st), 128 + SIGKILL); /* no SIGTERM first */
+    CU_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
     unlink(out);
 }
 
@@ -214,7 +219,7 @@ main(void)
     CU_add_test(s, "env: drops preload and faketime, sets, unsets", test_env);
     CU_add_test(s, "spawn: argv, env, stdout and stderr files, exit code", test_spawn_wait);
     CU_add_test(s, "stop: SIGKILL to the group after the grace", test_stop);
-    CU_add_test(s, "stop: a clean exit on SIGTERM", test_stop_clean);
+    CU_add_test(s, "stop: a clean exit on SIGTERM; kill: SIGKILL at once", test_stop_clean);
     CU_add_test(s, "stop: right after the spawn, SIGTERM is not lost", test_stop_at_once);
     CU_add_test(s, "spawn: a program that cannot run exits 127", test_spawn_fails);
     CU_basic_set_mode(CU_BRM_VERBOSE);
