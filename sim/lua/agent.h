@@ -27,6 +27,9 @@ struct scn_agent {
     char *ag_argv[SCN_AGENT_ARGS_MAX];
     double ag_ttl;     /* --cache-ttl, seconds (virtual) */
     int ag_prom_names; /* --metric-names prometheus */
+    int ag_generic;    /* sim.process: no --listen; "{port}" in an argument becomes the port */
+    int ag_want_port;  /* sim.process{port=true}: pick a port and wait until it listens */
+    char ag_name[64];  /* argv[0] */
 };
 
 /*
