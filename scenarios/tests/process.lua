@@ -28,3 +28,12 @@ check(p:get("/v1/" .. z.uuid .. "/metrics", {method = "DELETE"}).status == 405,
       "a:get{method=} sends that method (405 on a known path)")
 local u = p:get("/metrics", {unix_socket = sim.scratch .. "/no.sock"})
 check(u.status == 0 and u.error ~= nil, "a:get{unix_socket=} connects through the socket")
+
+-- a port chosen beforehand (as a configuration file would hold it)
+local port = sim.free_port()
+check(type(port) == "number" and port > 0, "sim.free_port")
+local q = sim.process{bin = "cmon-agent", args = {"--listen", "127.0.0.1:" .. port}, port = port}
+check(q.url == "http://127.0.0.1:" .. port and q:get("/metrics").status == 200,
+      "sim.process{port=N} waits for that port")
+check(not pcall(sim.process, {bin = "cmon-agent", port = "yes"}), "port must be true or a number")
+q:stop()

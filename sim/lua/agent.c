@@ -25,8 +25,8 @@
 
 extern char **environ;
 
-static int
-agent_free_port(void)
+int
+scn_agent_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
@@ -190,7 +190,7 @@ agent_wait_ready(struct scn_agent *a)
 static int
 agent_try(struct scn_agent *a, int fixed_port, char *err, size_t errlen)
 {
-    a->ag_port = fixed_port ? fixed_port : agent_free_port();
+    a->ag_port = fixed_port ? fixed_port : scn_agent_free_port();
     if (a->ag_port <= 0)
         return snprintf(err, errlen, "cannot find a free port: %s", strerror(errno)), -1;
     snprintf(a->ag_url, sizeof(a->ag_url), "http://127.0.0.1:%d", a->ag_port);
@@ -229,7 +229,7 @@ scn_agent_start(struct scn_agent *a, char *err, size_t errlen)
     if (access(a->ag_bin, X_OK) != 0)
         return snprintf(err, errlen, "cannot run %s: %s", a->ag_bin, strerror(errno)), -1;
     int fixed = a->ag_port; /* a restart tries its old port first */
-    for (int i = 0; i < AGENT_START_TRIES; i++) {
+    for (int i = 0; i < (a->ag_fixed_port ? 1 : AGENT_START_TRIES); i++) {
         int rc = agent_try(a, i == 0 ? fixed : 0, err, errlen);
         if (rc <= 0)
             return rc;

@@ -45,20 +45,52 @@ process_args_index(lua_State *L)
     return lua_getfield(L, 1, "args") == LUA_TTABLE ? lua_gettop(L) : 0;
 }
 
+/* Key 'port': true picks a free one, a number is that one (written in a
+ * configuration file, say); either way the engine waits until it listens. */
+static void
+process_port(lua_State *L, struct scn_agent *a)
+{
+    int t = lua_getfield(L, 1, "port");
+    if (t == LUA_TBOOLEAN) {
+        a->ag_want_port = lua_toboolean(L, -1);
+    } else if (t == LUA_TNUMBER) {
+        lua_Integer p = lua_tointeger(L, -1);
+        if (p < 1 || p > 65535 || !lua_isinteger(L, -1))
+            luaL_error(L, "sim.process: key 'port' must be true or a port 1..65535");
+        a->ag_want_port = a->ag_fixed_port = 1;
+        a->ag_port = (int)p;
+    } else if (t != LUA_TNIL) {
+        luaL_error(L, "sim.process: key 'port' must be true or a port, got %s",
+                   luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+}
+
+/* sim.free_port() -> a loopback TCP port free right now */
+static int
+lsim_free_port(lua_State *L)
+{
+    int p = scn_agent_free_port();
+    if (p < 0)
+        return luaL_error(L, "sim.free_port: cannot find one: %s", strerror(errno));
+    lua_pushinteger(L, p);
+    return 1;
+}
+
 /* sim.process{bin=, args={...}, port=} -> process (a:stop, a:restart, a:get, a.url) */
 static int
 lsim_process(lua_State *L)
 {
     static const struct scn_arg_spec spec[] = {{"bin", SCN_ARG_STRING, 0},
                                                {"args", SCN_ARG_TABLE, 0},
-                                               {"port", SCN_ARG_BOOLEAN, 0},
+                                               {"port", SCN_ARG_ANY, 0},
                                                {NULL, 0, 0}};
     struct scn_engine *e = scn_engine_get(L);
     luaL_checktype(L, 1, LUA_TTABLE);
     scn_args_check(L, 1, "sim.process", spec);
     struct scn_agent *a = scn_agent_new(L, e, "sim.process", process_bin(L, "sim.process"));
     a->ag_generic = 1;
-    a->ag_want_port = scn_args_boolean(L, 1, "port", 0);
+    process_port(L, a);
     scn_agent_args(L, a, process_args_index(L), "sim.process");
     scn_agent_push(L, a, "sim.process");
     return 1;
@@ -178,7 +210,10 @@ lsim_exec(lua_State *L)
 void
 scn_lua_open_process(lua_State *L, struct scn_engine *e)
 {
-    static const luaL_Reg funcs[] = {{"process", lsim_process}, {"exec", lsim_exec}, {NULL, NULL}};
+    static const luaL_Reg funcs[] = {{"process", lsim_process},
+                                     {"exec", lsim_exec},
+                                     {"free_port", lsim_free_port},
+                                     {NULL, NULL}};
     lua_pushlightuserdata(L, e);
     luaL_setfuncs(L, funcs, 1);
 }
