@@ -1,5 +1,6 @@
 -- telemetry: cmon-telemetry (ContainerPilot-style application metrics) run
--- through the harness on real time. Sensors print a number, a counter step,
+-- through the harness (sim.process: the virtual clock drives its polls and
+-- probe timeouts; the probes themselves are real processes). Sensors print a number, a counter step,
 -- a histogram observation, garbage, nothing, a negative counter step; others
 -- fail, hang (killed at their timeout), hang for longer than the whole
 -- scenario, or flood stdout. /metrics is checked with the conformance library
@@ -9,7 +10,7 @@
 -- configuration and a clean stop are checked too.
 local dir = sim.scratch
 local sock = dir .. "/containerpilot.socket"
-local ready = dir .. "/ready"
+local port = sim.free_port()
 local cfg = dir .. "/containerpilot.json5"
 
 local function write(path, text)
@@ -47,7 +48,7 @@ write(cfg, [[
   consul: "localhost:8500", // ContainerPilot's own: ignored
   control: { socket: "]] .. sock .. [[" },
   telemetry: {
-    port: 0,                            // an ephemeral port, read from -ready-file
+    port: ]] .. port .. [[,                       // free now: sim.free_port()
     interfaces: ["static:127.0.0.1"],
     tags: ["scenario"],
     sensors: [
@@ -86,23 +87,16 @@ write(cfg, [[
 -- ---- a malformed configuration: exit 2 with file:line:column ---------------
 local bad = dir .. "/bad.json5"
 write(bad, '{\n  telemetry: {\n    port: "x",\n  }\n}\n')
-local code, out, err = sim.run{argv = {"cmon-telemetry", "-config", bad}, timeout = 60}
+local code, out = sim.exec{bin = "cmon-telemetry", args = {"-config", bad}, timeout = 120}
 check(code == 2, "a malformed configuration exits 2, got " .. code)
-check(err:find("bad.json5:3:11: ", 1, true), "the fault's file:line:column: " .. err)
+check(out:find("bad.json5:3:11: ", 1, true), "the fault's file:line:column: " .. out)
 
--- ---- start it and learn its address -------------------------------------------
-local p = sim.process{argv = {"cmon-telemetry", "-config", cfg, "-ready-file", ready}}
-local url = sim.wait_until(function()
-    local s = read(ready)
-    return s and s:match("^(http://[%d.]+:%d+)\n$")
-end, {timeout = 120})
-check(url, "cmon-telemetry wrote its address to the ready file")
-if not url then
-    error("cmon-telemetry did not start; its log:\n" .. (read(p.log) or ""))
-end
+-- ---- start it, on the port written in its configuration -----------------------
+local p = sim.process{bin = "cmon-telemetry", args = {"-config", cfg}, port = port}
+check(p.running and p.url == "http://127.0.0.1:" .. port, "cmon-telemetry listens on its port")
 
 local function metrics(accept)
-    return sim.http{url = url .. "/metrics", accept = accept}
+    return p:get("/metrics", {accept = accept})
 end
 
 local function runs(r, sensor, outcome)
@@ -110,12 +104,14 @@ local function runs(r, sensor, outcome)
 end
 
 -- Every sensor has met its fate at least once, and the quick one ran three
--- times while "stuck" hangs.
+-- times while "stuck" hangs. Its clock is the virtual one: time moves by
+-- sim.advance, a quarter of a second per look (far from stuck's timeout).
 local expected = {
     {"app_queue_depth", "ok"}, {"calls_total", "ok"}, {"probe_seconds", "ok"},
     {"garbage", "invalid"}, {"empty", "invalid"}, {"negative_total", "rejected"},
     {"fail", "failed"}, {"hang", "timeout"}, {"flood", "overflow"}}
 local r = sim.wait_until(function()
+    sim.advance(0.25)
     local r = metrics()
     if r.status ~= 200 or runs(r, "app_queue_depth", "ok") < 3 then
         return nil
@@ -181,7 +177,7 @@ for _, s in ipairs{"sensor garbage: invalid", "sensor fail: failed", "sensor han
     check(sim.wait_until(function() return (read(p.log) or ""):find(s, 1, true) end),
           "a log line for each dropped sample: " .. s)
 end
-local st = sim.http{url = url .. "/status"}
+local st = p:get("/status")
 check(st.status == 200 and st.content_type:find("json", 1, true), "GET /status answers JSON")
 for _, name in ipairs{"app_queue_depth", "garbage", "hang", "stuck", "flood"} do
     check(st.body:find('"' .. name .. '"', 1, true), "/status names sensor " .. name)
@@ -190,14 +186,14 @@ end
 -- ---- -putmetric ------------------------------------------------------------------------
 local answers = {[200] = 0, [400] = 0, [422] = 0}
 local function put(pairs_, want, what)
-    local argv = {"cmon-telemetry", "-socket", sock}
+    local args = {"-socket", sock}
     for _, kv in ipairs(pairs_) do
-        argv[#argv + 1] = "-putmetric"
-        argv[#argv + 1] = kv
+        args[#args + 1] = "-putmetric"
+        args[#args + 1] = kv
     end
-    local c, o, e, late = sim.run{argv = argv, timeout = 60}
-    check(c == want and not late, what .. ": exit " .. c .. " (want " .. want .. ") " .. e)
-    return e
+    local c, out = sim.exec{bin = "cmon-telemetry", args = args, timeout = 120}
+    check(c == want, what .. ": exit " .. c .. " (want " .. want .. ") " .. out)
+    return out
 end
 
 put({"jobs_done_total=3", "app_queue_length=12", "job_seconds=0.05", "latency_seconds=0.2"}, 0,
@@ -219,8 +215,7 @@ put({"job_seconds=1", "job_seconds=2"}, 2, "-putmetric of a name twice is bad us
 
 -- the same endpoint by hand, over the unix socket
 local function post(body)
-    return sim.http{url = "http://localhost/v3/metric", method = "POST", body = body,
-                    unix_socket = sock}
+    return p:get("/v3/metric", {body = body, unix_socket = sock})
 end
 check(post("{not json").status == 422, "unreadable JSON is a 422")
 check(post("{}").status == 422, "an empty object is a 422")
@@ -228,9 +223,8 @@ check(post('{"jobs_done_total": []}').status == 422, "a value that is no number 
 answers[422] = answers[422] + 3
 check(post('{"jobs_done_total": "1.5"}').status == 200, "a number in a string is recorded")
 answers[200] = answers[200] + 1
-check(sim.http{url = "http://localhost/v3/nothing", method = "POST", body = "{}",
-               unix_socket = sock}.status == 404, "another path of the socket is a 404")
-check(sim.http{url = "http://localhost/v3/metric", unix_socket = sock}.status == 405,
+check(p:get("/v3/nothing", {body = "{}", unix_socket = sock}).status == 404, "another path of the socket is a 404")
+check(p:get("/v3/metric", {unix_socket = sock}).status == 405,
       "GET /v3/metric is a 405")
 
 r = metrics()
@@ -259,13 +253,12 @@ check(ok, "OpenMetrics /metrics conforms after -putmetric: " .. violations(v))
 check(om:value("jobs_done_total") == 6.5, "the counter in OpenMetrics (as _total)")
 
 -- ---- other routes ------------------------------------------------------------------------
-check(sim.http{url = url .. "/nothing"}.status == 404, "an unknown path is a 404")
-check(sim.http{url = url .. "/metrics", method = "POST", body = ""}.status == 405,
+check(p:get("/nothing").status == 404, "an unknown path is a 404")
+check(p:get("/metrics", {method = "POST", body = ""}).status == 405,
       "POST /metrics is a 405")
-check(sim.http{url = url .. "/metrics", method = "HEAD"}.status == 200, "HEAD /metrics")
+check(p:get("/metrics", {method = "HEAD"}).status == 200, "HEAD /metrics")
 
 -- ---- a clean stop --------------------------------------------------------------------
 check(p:stop() == 0, "SIGTERM: a clean exit 0")
 check(not p.running, "it is gone")
-check(read(ready) == nil, "the ready file is removed at exit")
 check(post('{"jobs_done_total": 1}').status == 0, "nobody answers on the socket any more")

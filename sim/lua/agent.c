@@ -25,8 +25,8 @@
 
 extern char **environ;
 
-static int
-agent_free_port(void)
+int
+scn_agent_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
@@ -108,6 +108,17 @@ agent_child(const struct scn_agent *a, char **argv, char **env)
     _exit(127);
 }
 
+/* argv[i] with "{port}" replaced by the port, into buf (sim.process). */
+static char *
+agent_arg(const struct scn_agent *a, int i, char *buf, size_t len)
+{
+    const char *s = a->ag_argv[i], *p = strstr(s, "{port}");
+    if (!a->ag_generic || p == NULL)
+        return a->ag_argv[i];
+    snprintf(buf, len, "%.*s%d%s", (int)(p - s), s, a->ag_port, p + 6);
+    return buf;
+}
+
 static pid_t
 agent_spawn(struct scn_agent *a)
 {
@@ -115,19 +126,23 @@ agent_spawn(struct scn_agent *a)
     snprintf(listen, sizeof(listen), "127.0.0.1:%d", a->ag_port);
     char *argv[SCN_AGENT_ARGS_MAX + 4];
     int k = 0;
-    argv[k++] = "cmon-agent";
-    argv[k++] = "--listen";
-    argv[k++] = listen;
-    for (int i = 0; i < a->ag_argc; i++)
-        argv[k++] = a->ag_argv[i];
-    argv[k] = NULL;
+    argv[k++] = a->ag_name[0] ? a->ag_name : "cmon-agent";
+    if (!a->ag_generic) {
+        argv[k++] = "--listen";
+        argv[k++] = listen;
+    }
+    char(*subst)[256] = calloc((size_t)a->ag_argc + 1, sizeof(*subst));
     char(*buf)[PATH_MAX + 64] = calloc(6, sizeof(*buf));
-    char **env = buf ? agent_env(a, buf) : NULL;
+    for (int i = 0; subst != NULL && i < a->ag_argc; i++)
+        argv[k++] = agent_arg(a, i, subst[i], sizeof(subst[i]));
+    argv[k] = NULL;
+    char **env = buf && subst ? agent_env(a, buf) : NULL;
     pid_t pid = env ? fork() : -1;
     if (pid == 0)
         agent_child(a, argv, env);
     free(env);
     free(buf);
+    free(subst);
     return pid;
 }
 
@@ -158,8 +173,10 @@ agent_log_tail(const struct scn_agent *a, char *out, size_t len)
 static int
 agent_wait_ready(struct scn_agent *a)
 {
-    for (int i = 0; i < AGENT_READY_S * 50; i++) {
-        if (agent_connects(a->ag_port))
+    /* a process that listens on nothing: ready unless it dies at once */
+    int polls = a->ag_generic && !a->ag_want_port ? 10 : AGENT_READY_S * 50;
+    for (int i = 0; i < polls; i++) {
+        if ((!a->ag_generic || a->ag_want_port) && agent_connects(a->ag_port))
             return 0;
         if (waitpid(a->ag_pid, &a->ag_status, WNOHANG) == a->ag_pid) {
             a->ag_pid = 0;
@@ -167,16 +184,18 @@ agent_wait_ready(struct scn_agent *a)
         }
         agent_nap(20);
     }
-    return -1;
+    return a->ag_generic && !a->ag_want_port ? 0 : -1;
 }
 
 static int
 agent_try(struct scn_agent *a, int fixed_port, char *err, size_t errlen)
 {
-    a->ag_port = fixed_port ? fixed_port : agent_free_port();
+    a->ag_port = fixed_port ? fixed_port : scn_agent_free_port();
     if (a->ag_port <= 0)
         return snprintf(err, errlen, "cannot find a free port: %s", strerror(errno)), -1;
     snprintf(a->ag_url, sizeof(a->ag_url), "http://127.0.0.1:%d", a->ag_port);
+    if (a->ag_generic && !a->ag_want_port)
+        a->ag_url[0] = '\0';
     a->ag_pid = agent_spawn(a);
     if (a->ag_pid < 0) {
         a->ag_pid = 0;
@@ -210,7 +229,7 @@ scn_agent_start(struct scn_agent *a, char *err, size_t errlen)
     if (access(a->ag_bin, X_OK) != 0)
         return snprintf(err, errlen, "cannot run %s: %s", a->ag_bin, strerror(errno)), -1;
     int fixed = a->ag_port; /* a restart tries its old port first */
-    for (int i = 0; i < AGENT_START_TRIES; i++) {
+    for (int i = 0; i < (a->ag_fixed_port ? 1 : AGENT_START_TRIES); i++) {
         int rc = agent_try(a, i == 0 ? fixed : 0, err, errlen);
         if (rc <= 0)
             return rc;

@@ -27,6 +27,10 @@ struct scn_agent {
     char *ag_argv[SCN_AGENT_ARGS_MAX];
     double ag_ttl;     /* --cache-ttl, seconds (virtual) */
     int ag_prom_names; /* --metric-names prometheus */
+    int ag_generic;    /* sim.process: no --listen; "{port}" in an argument becomes the port */
+    int ag_want_port;  /* sim.process{port=true}: pick a port and wait until it listens */
+    int ag_fixed_port; /* sim.process{port=N}: that port only, no other on failure */
+    char ag_name[64];  /* argv[0] */
 };
 
 /*
@@ -35,6 +39,9 @@ struct scn_agent {
  * a one-line reason in err (the agent exited: its status and last log line).
  */
 int scn_agent_start(struct scn_agent *a, char *err, size_t errlen);
+
+/* scn_agent_free_port() - a loopback TCP port free right now, or -1. */
+int scn_agent_free_port(void);
 
 /* scn_agent_stop() - SIGTERM, then SIGKILL after a grace period; reaps it.
  * Returns the exit status (128+signal if killed), or -1 if it was not running. */

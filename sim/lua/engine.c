@@ -153,8 +153,7 @@ engine_state(struct scn_engine *e)
     scn_lua_open_sim(L, e);
     scn_lua_open_agent(L, e);
     scn_lua_open_check(L, e);
-    scn_lua_open_proc(L, e);
-    scn_lua_open_http(L, e);
+    scn_lua_open_wait(L, e);
     return L;
 }
 

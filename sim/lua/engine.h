@@ -149,8 +149,7 @@ void scn_clock_format(uint64_t ns, char *buf, size_t len);
 void scn_lua_open_sim(lua_State *L, struct scn_engine *e);   /* sim.*, zones */
 void scn_lua_open_agent(lua_State *L, struct scn_engine *e); /* sim.agent, scrapes */
 void scn_lua_open_check(lua_State *L, struct scn_engine *e); /* check, conformance */
-void scn_lua_open_proc(lua_State *L, struct scn_engine *e);  /* sim.process, run, sleep (lua_proc.c) */
-void scn_lua_open_http(lua_State *L, struct scn_engine *e);  /* sim.http (lua_http.c) */
+void scn_lua_open_wait(lua_State *L, struct scn_engine *e);  /* sim.sleep, sim.wait_until */
 
 /* scn_zone_check() - the zix of the zone userdata at idx (luaL_argerror otherwise). */
 int scn_zone_check(lua_State *L, int idx);
@@ -162,6 +161,18 @@ void scn_zone_push(lua_State *L, struct scn_engine *e, int zix);
 #define SCN_ZONE_MT "cmon.zone"
 #define SCN_AGENT_MT "cmon.agent"
 #define SCN_RESPONSE_MT "cmon.response"
+
+/* scn_agent_new() - a stopped process record for program bin (a name in the
+ * engine's bin directory, or a path), owned by the engine; luaL_error naming
+ * call on failure. scn_agent_args() - copies the strings of the list at tidx
+ * (0: none) into its arguments. scn_agent_push() - starts it and pushes its
+ * userdata (luaL_error with the reason if it cannot start). */
+struct scn_agent *scn_agent_new(lua_State *L, struct scn_engine *e, const char *call,
+                                const char *bin);
+void scn_agent_args(lua_State *L, struct scn_agent *a, int tidx, const char *call);
+void scn_agent_push(lua_State *L, struct scn_agent *a, const char *call);
+/* scn_lua_open_process() - adds sim.process and sim.exec to the table on top. */
+void scn_lua_open_process(lua_State *L, struct scn_engine *e);
 
 /* scn_agents_stop_all() - stops every agent of the engine (any exit path);
  * scn_agents_free_all() - then frees them, once Lua holds none (after lua_close). */

@@ -59,6 +59,23 @@ http_on_header(char *line, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+/* Method, body and socket of the request. */
+static void
+http_easy_method(CURL *c, const struct scn_http_req *r)
+{
+    if (r->hr_post != NULL || (r->hr_method != NULL && strcmp(r->hr_method, "POST") == 0)) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)(r->hr_post ? r->hr_post_len : 0));
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->hr_post ? r->hr_post : "");
+    }
+    if (r->hr_method != NULL && strcmp(r->hr_method, "GET") != 0 &&
+        strcmp(r->hr_method, "POST") != 0) {
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->hr_method);
+        curl_easy_setopt(c, CURLOPT_NOBODY, strcmp(r->hr_method, "HEAD") == 0 ? 1L : 0L);
+    }
+    if (r->hr_unix_socket != NULL)
+        curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, r->hr_unix_socket);
+}
+
 static CURL *
 http_easy_new(struct scn_http_req *r, struct curl_slist **hdrs)
 {
@@ -77,20 +94,7 @@ http_easy_new(struct scn_http_req *r, struct curl_slist **hdrs)
     curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->hr_error);
     curl_easy_setopt(c, CURLOPT_PRIVATE, r);
-    if (r->hr_unix_socket != NULL)
-        curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, r->hr_unix_socket);
-    if (r->hr_post != NULL) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->hr_post);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->hr_post_len);
-        if (r->hr_method != NULL && strcmp(r->hr_method, "POST") != 0)
-            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->hr_method);
-    } else if (r->hr_method != NULL && strcmp(r->hr_method, "POST") == 0) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
-    } else if (r->hr_method != NULL && strcmp(r->hr_method, "GET") != 0) {
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->hr_method);
-        curl_easy_setopt(c, CURLOPT_NOBODY, strcmp(r->hr_method, "HEAD") == 0 ? 1L : 0L);
-    }
+    http_easy_method(c, r);
     if (r->hr_gzip)
         curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "gzip");
     *hdrs = NULL;

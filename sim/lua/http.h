@@ -14,10 +14,10 @@ struct scn_http_req {
     char hr_url[256];
     const char *hr_accept; /* Accept header value, NULL: none */
     int hr_gzip;           /* ask for gzip (the body is handed back decoded) */
-    const char *hr_method; /* NULL: GET; "POST" posts an empty body; else as given */
-    const char *hr_post;   /* a request body (not copied; NULL: none): POST unless hr_method */
+    const char *hr_method; /* NULL: GET (POST when hr_post is set); else as given */
+    const char *hr_post;   /* body to POST, NULL: none (with method "POST": empty) */
     size_t hr_post_len;
-    const char *hr_unix_socket; /* connect to this unix socket instead (NULL: TCP) */
+    const char *hr_unix_socket; /* connect through this unix socket, NULL: TCP */
     /* out */
     long hr_status; /* 0: the request failed (hr_error says why) */
     char *hr_body;  /* malloc'd, NUL-terminated; free with scn_http_req_release */

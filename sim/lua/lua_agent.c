@@ -72,21 +72,57 @@ agent_parse_args(lua_State *L, struct scn_agent *a)
     }
 }
 
-static void
-agent_copy_args(lua_State *L, struct scn_agent *a, int tidx)
+struct scn_agent *
+scn_agent_new(lua_State *L, struct scn_engine *e, const char *call, const char *bin)
+{
+    scn_engine_world(L, e);
+    struct scn_agent *a = calloc(1, sizeof(*a));
+    if (a == NULL)
+        luaL_error(L, "%s: out of memory", call);
+    a->ag_next = e->se_agents; /* owned by the engine from here on */
+    e->se_agents = a;
+    if (strchr(bin, '/') != NULL)
+        snprintf(a->ag_bin, sizeof(a->ag_bin), "%s", bin);
+    else if (snprintf(a->ag_bin, sizeof(a->ag_bin), "%s/%s", e->se_bindir, bin) >=
+             (int)sizeof(a->ag_bin))
+        luaL_error(L, "%s: the path of %s is too long", call, bin);
+    const char *base = strrchr(a->ag_bin, '/');
+    snprintf(a->ag_name, sizeof(a->ag_name), "%.63s", base ? base + 1 : a->ag_bin);
+    snprintf(a->ag_world, sizeof(a->ag_world), "%s", e->se_world_path);
+    snprintf(a->ag_clock, sizeof(a->ag_clock), "%s", e->se_clock_path);
+    int n = 0;
+    for (struct scn_agent *o = e->se_agents; o != NULL; o = o->ag_next)
+        n++;
+    snprintf(a->ag_log, sizeof(a->ag_log), "%s/%s-%d.log", e->se_scratch, a->ag_name, n);
+    return a;
+}
+
+void
+scn_agent_push(lua_State *L, struct scn_agent *a, const char *call)
+{
+    char err[512];
+    if (scn_agent_start(a, err, sizeof(err)) != 0)
+        luaL_error(L, "%s: %s", call, err);
+    struct lagent *la = lua_newuserdatauv(L, sizeof(*la), 0);
+    la->la_agent = a;
+    luaL_setmetatable(L, SCN_AGENT_MT);
+}
+
+void
+scn_agent_args(lua_State *L, struct scn_agent *a, int tidx, const char *call)
 {
     lua_Integer n = tidx ? luaL_len(L, tidx) : 0;
     if (n > SCN_AGENT_ARGS_MAX)
-        luaL_error(L, "sim.agent: key 'args' holds more than %d arguments", SCN_AGENT_ARGS_MAX);
+        luaL_error(L, "%s: key 'args' holds more than %d arguments", call, SCN_AGENT_ARGS_MAX);
     for (lua_Integer i = 1; i <= n; i++) {
         int t = lua_rawgeti(L, tidx, i);
         if (t != LUA_TSTRING && t != LUA_TNUMBER)
-            luaL_error(L, "sim.agent: key 'args' must list strings (item %d is a %s)", (int)i,
+            luaL_error(L, "%s: key 'args' must list strings (item %d is a %s)", call, (int)i,
                        lua_typename(L, t));
         char *s = strdup(lua_tostring(L, -1));
         lua_pop(L, 1);
         if (s == NULL)
-            luaL_error(L, "sim.agent: out of memory");
+            luaL_error(L, "%s: out of memory", call);
         a->ag_argv[a->ag_argc++] = s;
     }
 }
@@ -98,33 +134,13 @@ lsim_agent(lua_State *L)
     static const struct scn_arg_spec spec[] = {{"args", SCN_ARG_TABLE, 0}, {NULL, 0, 0}};
     struct scn_engine *e = scn_engine_get(L);
     scn_args_check(L, 1, "sim.agent", spec);
-    scn_engine_world(L, e);
-    struct scn_agent *a = calloc(1, sizeof(*a));
-    if (a == NULL)
-        return luaL_error(L, "sim.agent: out of memory");
-    a->ag_next = e->se_agents; /* owned by the engine from here on */
-    e->se_agents = a;
     const char *bin = getenv("CMON_SIM_AGENT");
-    snprintf(a->ag_bin, sizeof(a->ag_bin), "%s", bin ? bin : "");
-    if (bin == NULL)
-        if (snprintf(a->ag_bin, sizeof(a->ag_bin), "%s/cmon-agent", e->se_bindir) >=
-            (int)sizeof(a->ag_bin))
-            return luaL_error(L, "sim.agent: the path of cmon-agent is too long");
-    snprintf(a->ag_world, sizeof(a->ag_world), "%s", e->se_world_path);
-    snprintf(a->ag_clock, sizeof(a->ag_clock), "%s", e->se_clock_path);
-    int n = 0;
-    for (struct scn_agent *o = e->se_agents; o != NULL; o = o->ag_next)
-        n++;
-    snprintf(a->ag_log, sizeof(a->ag_log), "%s/agent-%d.log", e->se_scratch, n);
-    agent_copy_args(
-        L, a, lua_istable(L, 1) && lua_getfield(L, 1, "args") == LUA_TTABLE ? lua_gettop(L) : 0);
+    struct scn_agent *a = scn_agent_new(L, e, "sim.agent", bin ? bin : "cmon-agent");
+    snprintf(a->ag_name, sizeof(a->ag_name), "cmon-agent");
+    int tidx = lua_istable(L, 1) && lua_getfield(L, 1, "args") == LUA_TTABLE ? lua_gettop(L) : 0;
+    scn_agent_args(L, a, tidx, "sim.agent");
     agent_parse_args(L, a);
-    char err[512];
-    if (scn_agent_start(a, err, sizeof(err)) != 0)
-        return luaL_error(L, "sim.agent: %s", err);
-    struct lagent *la = lua_newuserdatauv(L, sizeof(*la), 0);
-    la->la_agent = a;
-    luaL_setmetatable(L, SCN_AGENT_MT);
+    scn_agent_push(L, a, "sim.agent");
     return 1;
 }
 
@@ -161,13 +177,13 @@ lsim_agent_gc(lua_State *L)
 
 /* ---- scrapes ------------------------------------------------------------ */
 
-static const struct scn_arg_spec scrape_spec[] = {{"accept", SCN_ARG_STRING, 0},
-                                                  {"gzip", SCN_ARG_BOOLEAN, 0},
-                                                  {"method", SCN_ARG_STRING, 0},
-                                                  {"zones", SCN_ARG_TABLE, 0},
-                                                  {"concurrency", SCN_ARG_INTEGER, 0},
-                                                  {"during", SCN_ARG_FUNCTION, 0},
-                                                  {NULL, 0, 0}};
+static const struct scn_arg_spec scrape_spec[] = {
+    {"accept", SCN_ARG_STRING, 0}, {"gzip", SCN_ARG_BOOLEAN, 0}, {NULL, 0, 0}};
+
+static const struct scn_arg_spec get_spec[] = {
+    {"accept", SCN_ARG_STRING, 0},      {"gzip", SCN_ARG_BOOLEAN, 0},
+    {"method", SCN_ARG_STRING, 0},      {"body", SCN_ARG_STRING, 0},
+    {"unix_socket", SCN_ARG_STRING, 0}, {NULL, 0, 0}};
 
 /* Accept header: "text" and "openmetrics" are shorthands. */
 static const char *
@@ -230,14 +246,19 @@ lsim_agent_get(lua_State *L)
     struct scn_engine *e = scn_engine_get(L);
     struct scn_agent *a = agent_check(L, 1);
     const char *path = luaL_checkstring(L, 2);
-    scn_args_check(L, 3, "a:get", scrape_spec);
+    scn_args_check(L, 3, "a:get", get_spec);
     struct scn_http_req *req = lua_newuserdatauv(L, sizeof(*req), 0);
     memset(req, 0, sizeof(*req));
-    snprintf(req->hr_url, sizeof(req->hr_url), "%s%s%s", a->ag_url, path[0] == '/' ? "" : "/",
-             path);
+    req->hr_unix_socket = scn_args_string(L, 3, "unix_socket", NULL);
+    if (a->ag_url[0] == '\0' && req->hr_unix_socket == NULL)
+        return luaL_error(L, "a:get: the process listens on no port (give unix_socket=)");
+    snprintf(req->hr_url, sizeof(req->hr_url), "%s%s%s",
+             req->hr_unix_socket ? "http://localhost" : a->ag_url, path[0] == '/' ? "" : "/", path);
     req->hr_accept = scrape_accept(scn_args_string(L, 3, "accept", NULL));
     req->hr_gzip = scn_args_boolean(L, 3, "gzip", 0);
     req->hr_method = scn_args_string(L, 3, "method", NULL);
+    if (lua_istable(L, 3) && lua_getfield(L, 3, "body") == LUA_TSTRING)
+        req->hr_post = lua_tolstring(L, -1, &req->hr_post_len); /* kept by the options */
     struct scn_scrape_meta m;
     scn_response_meta_begin(e, a, -1, &m);
     scn_http_run(req, 1, 1, NULL, NULL);

@@ -1,1 +1,0 @@
-sim.http{url = "file:///etc/passwd"}

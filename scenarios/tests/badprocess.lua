@@ -1,1 +1,0 @@
-sim.process{argv = {"/bin/sh", "-c", "true"}}

@@ -1,1 +1,0 @@
-sim.run{argv = {"cmon-sim"}, tmeout = 5}
