@@ -1,9 +1,10 @@
 -- telemetry: cmon-telemetry (ContainerPilot-style application metrics) run
--- through the harness (sim.process: the virtual clock drives its polls and
--- probe timeouts; the probes themselves are real processes). Sensors print a number, a counter step,
--- a histogram observation, garbage, nothing, a negative counter step; others
--- fail, hang (killed at their timeout), hang for longer than the whole
--- scenario, or flood stdout. /metrics is checked with the conformance library
+-- through the harness. sim.process runs it under the virtual clock: its
+-- polls and probe timeouts come due as sim.advance moves time; the probes are
+-- real processes. Sensors print a number, a counter step, a histogram
+-- observation, garbage, nothing, a negative counter step; others fail, hang
+-- (killed at their timeout), hang for longer than the whole scenario, or
+-- flood stdout. /metrics is checked with the conformance library
 -- (text 0.0.4 and OpenMetrics, with the naming lints) and against the values
 -- the sensors print and -putmetric records; -putmetric's answers
 -- (200/400/422), its bad arguments, the HTTP routes, /status, a malformed
