@@ -1,0 +1,94 @@
+/* hash.c - an open-addressed hash map from 64-bit keys (the hash itself is inline in cf.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cf.h"
+
+uint32_t *
+cf_map_get(const cf_map_t *m, uint64_t key)
+{
+    size_t mask, i;
+
+    if (m->m_cap == 0)
+        return NULL;
+    mask = m->m_cap - 1;
+    for (i = key & mask; m->m_keys[i] != 0; i = (i + 1) & mask)
+        if (m->m_keys[i] == key)
+            return &m->m_vals[i];
+    return NULL;
+}
+
+static int
+map_grow(cf_map_t *m)
+{
+    size_t ncap = m->m_cap ? m->m_cap * 2 : 64;
+    uint64_t *keys = calloc(ncap, sizeof(*keys));
+    uint32_t *vals = malloc(ncap * sizeof(*vals));
+    size_t i, j;
+
+    if (keys == NULL || vals == NULL) {
+        free(keys);
+        free(vals);
+        errno = ENOMEM;
+        return -1;
+    }
+    for (i = 0; i < m->m_cap; i++) {
+        if (m->m_keys[i] == 0)
+            continue;
+        for (j = m->m_keys[i] & (ncap - 1); keys[j] != 0; j = (j + 1) & (ncap - 1))
+            ;
+        keys[j] = m->m_keys[i];
+        vals[j] = m->m_vals[i];
+    }
+    free(m->m_keys);
+    free(m->m_vals);
+    m->m_keys = keys;
+    m->m_vals = vals;
+    m->m_cap = ncap;
+    return 0;
+}
+
+int
+cf_map_put(cf_map_t *m, uint64_t key, uint32_t val, uint32_t **out)
+{
+    size_t mask, i;
+
+    if ((m->m_count + 1) * 2 > m->m_cap && map_grow(m) < 0)
+        return -1;
+    mask = m->m_cap - 1;
+    for (i = key & mask; m->m_keys[i] != 0; i = (i + 1) & mask) {
+        if (m->m_keys[i] == key) {
+            if (out)
+                *out = &m->m_vals[i];
+            return 0;
+        }
+    }
+    m->m_keys[i] = key;
+    m->m_vals[i] = val;
+    m->m_count++;
+    if (out)
+        *out = &m->m_vals[i];
+    return 1;
+}
+
+void
+cf_map_clear(cf_map_t *m)
+{
+    if (m->m_count == 0)
+        return;
+    if (m->m_cap > 4096) {
+        cf_map_free(m);
+        return;
+    }
+    memset(m->m_keys, 0, m->m_cap * sizeof(*m->m_keys));
+    m->m_count = 0;
+}
+
+void
+cf_map_free(cf_map_t *m)
+{
+    free(m->m_keys);
+    free(m->m_vals);
+    memset(m, 0, sizeof(*m));
+}
