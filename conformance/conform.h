@@ -48,9 +48,10 @@ typedef enum conform_severity {
     CONFORM_SEVERITY_WARNING
 } conform_severity_t;
 
-/* One violation. `line` and `col` are 1-based; `col` counts bytes. Line 0
- * means "the exposition as a whole" (e.g. a missing final newline is reported
- * at the last line). `rule_id` points to static storage. */
+/* One violation. `line` and `col` are 1-based; `col` counts bytes. Rules of
+ * the end of input (final newline, # EOF) name the last line. `rule_id` points
+ * to static storage; `severity` is WARNING only for lints under
+ * CONFORM_LINT_WARN. */
 typedef struct conform_violation {
     unsigned long cv_line;
     unsigned long cv_col;
@@ -65,14 +66,15 @@ typedef struct conform_violation {
 typedef int (*conform_report_fn)(const conform_violation_t *v, void *arg);
 
 typedef struct conform_options {
-    conform_format_t co_format;   /* default AUTO */
-    conform_lint_t co_lint;       /* default OFF */
-    const char *co_content_type;  /* for AUTO; NULL: sniff; copied at _new */
-    size_t co_max_line;           /* longest accepted line in bytes; 0: 1 MiB */
-    size_t co_max_violations;     /* stop collecting after this many; 0: 1000 */
-    conform_report_fn co_report;  /* optional callback */
+    conform_format_t co_format;  /* default AUTO */
+    conform_lint_t co_lint;      /* default OFF */
+    const char *co_content_type; /* for AUTO; NULL: sniff; read by _new only */
+    size_t co_max_line;          /* longest accepted line in bytes; 0: 1 MiB */
+    size_t co_max_violations;    /* report and keep at most this many (the rest are
+                                    only counted); 0: 1000 */
+    conform_report_fn co_report; /* optional callback */
     void *co_report_arg;
-    int co_collect;               /* non-zero: keep violations for _violations() */
+    int co_collect; /* non-zero: keep violations for _violations() */
 } conform_options_t;
 
 typedef struct conform_checker conform_checker_t;
@@ -87,9 +89,8 @@ conform_checker_t *conform_checker_new(const conform_options_t *opt);
 
 /* Feed the next `len` bytes of the exposition (any split, including in the
  * middle of a UTF-8 sequence). Returns 0 to go on, 1 once checking has
- * stopped (the callback asked for it, or an unrecoverable state such as the
- * violation cap was reached: the verdict is then already "invalid"), -1 with
- * errno ENOMEM. */
+ * stopped because the callback asked for it (further input is ignored and
+ * the verdict counts the violations found so far), -1 with errno ENOMEM. */
 int conform_checker_feed(conform_checker_t *c, const char *buf, size_t len);
 
 /* Declare the end of input and run the end-of-exposition rules (final

@@ -20,7 +20,7 @@ measure() { # measure NAME CMD... ; appends "wall cpu rss" to $tmp/NAME
     name=$1
     shift
     /usr/bin/time -f "%e %U %S %M" -o "$tmp/t" "$@" >/dev/null 2>&1
-    awk '{ printf "%.3f %.3f %d\n", $1, $2 + $3, $4 }' "$tmp/t" >>"$tmp/$name"
+    tail -1 "$tmp/t" | awk '{ printf "%.3f %.3f %d\n", $1, $2 + $3, $4 }' >>"$tmp/$name"
 }
 i=0
 while [ $i -lt "$runs" ]; do
@@ -30,7 +30,7 @@ while [ $i -lt "$runs" ]; do
     measure conform_lint "$build/bin/cmon-conform" --format text --lint "$in"
     sh -c "promtool check metrics <'$in'" >/dev/null 2>&1 # warm
     /usr/bin/time -f "%e %U %S %M" -o "$tmp/t" sh -c "promtool check metrics <'$in' >/dev/null 2>&1"
-    awk '{ printf "%.3f %.3f %d\n", $1, $2 + $3, $4 }' "$tmp/t" >>"$tmp/promtool"
+    tail -1 "$tmp/t" | awk '{ printf "%.3f %.3f %d\n", $1, $2 + $3, $4 }' >>"$tmp/promtool"
     i=$((i + 1))
 done
 median() { # median FILE COLUMN

@@ -96,7 +96,9 @@ gen_family(gen_t *g, const gen_family_t *f)
         gen_uuid(z, uuid);
         for (nic = 0; nic < (f->gf_nics ? 2 : 1); nic++) {
             printf("%s%s{vm_uuid=\"%s\",brand=\"%s\"", f->gf_name, om_counter ? "_total" : "", uuid,
-                   z % 3 == 0 ? "lx" : z % 3 == 1 ? "joyent" : "bhyve");
+                   z % 3 == 0   ? "lx"
+                   : z % 3 == 1 ? "joyent"
+                                : "bhyve");
             if (f->gf_nics)
                 printf(",interface=\"net%d\"", nic);
             if (strcmp(f->gf_type, "counter") == 0)
@@ -122,7 +124,8 @@ gen_histogram(gen_t *g)
         count = 0;
         for (b = 0; b < sizeof(BOUNDS) / sizeof(BOUNDS[0]); b++) {
             count += gen_rand(g) % 1000;
-            printf("%s_bucket{vm_uuid=\"%s\",le=\"%g\"} %" PRIu64 "\n", name, uuid, BOUNDS[b], count);
+            printf("%s_bucket{vm_uuid=\"%s\",le=\"%g\"} %" PRIu64 "\n", name, uuid, BOUNDS[b],
+                   count);
         }
         count += gen_rand(g) % 10;
         printf("%s_bucket{vm_uuid=\"%s\",le=\"+Inf\"} %" PRIu64 "\n", name, uuid, count);

@@ -62,12 +62,13 @@ typedef struct cf_map {
     uint32_t *m_vals;
     size_t m_cap; /* power of two, 0 when empty */
     size_t m_count;
+    int m_set; /* keys only: no values are stored (set before first use) */
 } cf_map_t;
 
-/* Look up `key`; returns a pointer to its value or NULL. */
+/* Look up `key`; returns a pointer to its value or NULL (not for a set). */
 uint32_t *cf_map_get(const cf_map_t *m, uint64_t key);
 /* Insert `key` if absent (value `val`). Returns 1 inserted, 0 present (the
- * value pointer in *out), -1 ENOMEM. `out` may be NULL. */
+ * value pointer in *out; NULL for a set), -1 ENOMEM. `out` may be NULL. */
 int cf_map_put(cf_map_t *m, uint64_t key, uint32_t val, uint32_t **out);
 /* Forget every key; shrink the table when it grew large. */
 void cf_map_clear(cf_map_t *m);
@@ -113,8 +114,8 @@ typedef struct conform_checker cf_checker_t;
 
 /* Report a violation of rule `rule` at (line, col) of the current input; a
  * lint rule (id "lint-...") gets the severity the options give lints. */
-void cf_report(cf_checker_t *c, unsigned long line, size_t col, const char *rule,
-               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void cf_report(cf_checker_t *c, unsigned long line, size_t col, const char *rule, const char *fmt,
+               ...) __attribute__((format(printf, 5, 6)));
 /* Scratch buffer of at least n bytes owned by the checker (NULL: ENOMEM). */
 char *cf_scratch(cf_checker_t *c, size_t n);
 /* Current line number. */

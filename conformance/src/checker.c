@@ -372,8 +372,7 @@ conform_format_sniff(const char *buf, size_t len)
 {
     if (len > 0 && buf[len - 1] == '\n')
         len--;
-    if (len >= 5 && memcmp(buf + len - 5, "# EOF", 5) == 0 &&
-        (len == 5 || buf[len - 6] == '\n'))
+    if (len >= 5 && memcmp(buf + len - 5, "# EOF", 5) == 0 && (len == 5 || buf[len - 6] == '\n'))
         return CONFORM_FORMAT_OPENMETRICS;
     return CONFORM_FORMAT_TEXT;
 }

@@ -67,6 +67,7 @@ struct cf_fam_state {
     fam_record_t *fs_records;
     size_t fs_nrecords, fs_records_cap;
     cf_map_t fs_names; /* OpenMetrics: potential sample names -> record index */
+    cf_map_t fs_lset;  /* label name hash -> index, for lines with many labels */
     /* hashes of the names of the previous sample (lines repeat them) */
     struct {
         char nc_name[48];
@@ -74,7 +75,6 @@ struct cf_fam_state {
         uint64_t nc_hash;
     } fs_ncache[NCACHE + 1];
 };
-
 
 static const uint64_t SEED_NAME = 0x1234567ULL, SEED_VALUE = 0x89abcdefULL;
 
@@ -106,6 +106,7 @@ cf_fam_new(cf_checker_t *c, int om)
         return NULL;
     fs->fs_c = c;
     fs->fs_om = om;
+    fs->fs_series.m_set = 1;
     return fs;
 }
 
@@ -121,6 +122,7 @@ cf_fam_free(cf_fam_state_t *fs)
     cf_map_free(&fs->fs_families);
     free(fs->fs_records);
     cf_map_free(&fs->fs_names);
+    cf_map_free(&fs->fs_lset);
     free(fs);
 }
 
@@ -158,21 +160,26 @@ type_suffixes(enum cf_type t, int om)
 static enum cf_role
 suffix_role(const char *suf, enum cf_type t)
 {
-    if (strcmp(suf, "_total") == 0)
+    /* the suffixes are _total _created _count _bucket _sum _gcount _gsum _info "" */
+    switch (suf[0] == '_' ? suf[1] : '\0') {
+    case 't':
         return CF_ROLE_TOTAL;
-    if (strcmp(suf, "_created") == 0)
-        return CF_ROLE_CREATED;
-    if (strcmp(suf, "_bucket") == 0)
+    case 'b':
         return CF_ROLE_BUCKET;
-    if (strcmp(suf, "_count") == 0 || strcmp(suf, "_gcount") == 0)
-        return CF_ROLE_COUNT;
-    if (strcmp(suf, "_sum") == 0 || strcmp(suf, "_gsum") == 0)
+    case 's':
         return CF_ROLE_SUM;
+    case 'g':
+        return suf[2] == 'c' ? CF_ROLE_COUNT : CF_ROLE_SUM;
+    case 'c':
+        return suf[2] == 'r' ? CF_ROLE_CREATED : CF_ROLE_COUNT;
+    case 'i':
+        return CF_ROLE_VALUE;
+    default:
+        break;
+    }
     if (t == CF_SUMMARY)
         return CF_ROLE_QUANTILE;
-    if (t == CF_COUNTER)
-        return CF_ROLE_TOTAL; /* text counter value */
-    return CF_ROLE_VALUE;
+    return t == CF_COUNTER ? CF_ROLE_TOTAL : CF_ROLE_VALUE; /* text counter value */
 }
 
 /* Is `x` a sample name of the open family? Sets *role. */
@@ -197,7 +204,7 @@ belongs(const cf_fam_state_t *fs, cf_str_t x, enum cf_role *role)
 static const char *
 type_name(enum cf_type t, int om)
 {
-    static const char *const names[] = {"untyped", "counter", "gauge", "histogram",
+    static const char *const names[] = {"untyped", "counter",        "gauge",    "histogram",
                                         "summary", "gaugehistogram", "stateset", "info"};
     if (t == CF_UNTYPED && om)
         return "unknown";
@@ -268,8 +275,8 @@ fam_seal(cf_fam_state_t *fs)
     }
     if (fs->fs_has_unit && fs->fs_unit_len > 0 &&
         (fs->fs_type == CF_INFO || fs->fs_type == CF_STATESET))
-        cf_report(fs->fs_c, fs->fs_line, 1, "om-unit-type",
-                  "a %s family must have an empty UNIT", type_name(fs->fs_type, 1));
+        cf_report(fs->fs_c, fs->fs_line, 1, "om-unit-type", "a %s family must have an empty UNIT",
+                  type_name(fs->fs_type, 1));
 }
 
 /* ------------------------------------------------------------------ */
@@ -300,8 +307,8 @@ metric_point_check(cf_fam_state_t *fs, fam_metric_t *m)
     if ((m->fm_flags & (M_INF | M_COUNT)) == (M_INF | M_COUNT) &&
         !same_value(m->fm_inf, m->fm_count))
         cf_report(c, m->fm_line, 1, "histogram-inf-count",
-                  "histogram '%.*s': +Inf bucket %.17g differs from count %.17g",
-                  (int)fs->fs_len, fs->fs_name, m->fm_inf, m->fm_count);
+                  "histogram '%.*s': +Inf bucket %.17g differs from count %.17g", (int)fs->fs_len,
+                  fs->fs_name, m->fm_inf, m->fm_count);
     if (!fs->fs_om)
         return;
     if (!(m->fm_flags & M_COUNT) != !(m->fm_flags & M_SUM))
@@ -446,7 +453,7 @@ meta_same_family(cf_fam_state_t *fs, char kind, size_t col, enum cf_type type, c
 
     if (*has) {
         cf_report(c, cf_line(c), col,
-                  fs->fs_om ? "om-metadata-duplicate"
+                  fs->fs_om     ? "om-metadata-duplicate"
                   : kind == 'T' ? "text-type-duplicate"
                                 : "text-help-duplicate",
                   "second %s line for '%.*s'", what, (int)fs->fs_len, fs->fs_name);
@@ -454,9 +461,9 @@ meta_same_family(cf_fam_state_t *fs, char kind, size_t col, enum cf_type type, c
     }
     if (fs->fs_samples) {
         cf_report(c, cf_line(c), col,
-                  fs->fs_om       ? "om-metadata-order"
+                  fs->fs_om     ? "om-metadata-order"
                   : kind == 'T' ? "text-type-after-sample"
-                                  : "text-help-after-sample",
+                                : "text-help-after-sample",
                   "%s line for '%.*s' after its samples", what, (int)fs->fs_len, fs->fs_name);
         return;
     }
@@ -498,7 +505,8 @@ cf_fam_meta(cf_fam_state_t *fs, char kind, cf_str_t name, size_t col, enum cf_ty
 
     if (fs->fs_om && kind == 'U')
         meta_unit_suffix(fs, name, col, unit);
-    if (fs->fs_open && name.s_len == fs->fs_len && memcmp(name.s_ptr, fs->fs_name, fs->fs_len) == 0) {
+    if (fs->fs_open && name.s_len == fs->fs_len &&
+        memcmp(name.s_ptr, fs->fs_name, fs->fs_len) == 0) {
         meta_same_family(fs, kind, col, type, unit, empty);
         return;
     }
@@ -569,7 +577,8 @@ sample_family(cf_fam_state_t *fs, const cf_sample_t *sa, enum cf_role *role)
         return;
     if (fs->fs_open && x.s_len == fs->fs_len && memcmp(x.s_ptr, fs->fs_name, x.s_len) == 0) {
         /* the family's own name where its type wants a suffix */
-        cf_report(c, cf_line(c), sa->sa_name_col, fs->fs_om ? "om-sample-suffix" : "text-sample-name",
+        cf_report(c, cf_line(c), sa->sa_name_col,
+                  fs->fs_om ? "om-sample-suffix" : "text-sample-name",
                   "a sample of %s '%.*s' needs a suffix", type_name(fs->fs_type, fs->fs_om),
                   (int)x.s_len, x.s_ptr);
         *role = fs->fs_type == CF_COUNTER ? CF_ROLE_TOTAL : CF_ROLE_VALUE;
@@ -627,36 +636,57 @@ cf_label_decode(const cf_label_t *l, char *buf)
     return k;
 }
 
+static int
+same_name(const cf_label_t *a, const cf_label_t *b)
+{
+    return a->l_nhash == b->l_nhash && a->l_name.s_len == b->l_name.s_len &&
+           memcmp(a->l_name.s_ptr, b->l_name.s_ptr, a->l_name.s_len) == 0;
+}
+
+/* Does label i repeat an earlier label name? A few labels are scanned; many
+ * (a hostile line) go through a hash set, so that a line stays linear. */
+static int
+label_repeated(cf_fam_state_t *fs, const cf_sample_t *sa, size_t i)
+{
+    uint32_t *j;
+    size_t k;
+
+    if (sa->sa_nlabels <= 16) {
+        for (k = 0; k < i; k++)
+            if (same_name(&sa->sa_labels[k], &sa->sa_labels[i]))
+                return 1;
+        return 0;
+    }
+    if (i == 0)
+        cf_map_clear(&fs->fs_lset);
+    if (cf_map_put(&fs->fs_lset, sa->sa_labels[i].l_nhash, (uint32_t)i, &j) != 0)
+        return 0;
+    return same_name(&sa->sa_labels[*j], &sa->sa_labels[i]);
+}
+
 /* Hash every label; report duplicate names. Returns the sum of the label
  * hashes (order-independent). */
 static uint64_t
 labels_hash(cf_fam_state_t *fs, cf_sample_t *sa)
 {
-    uint64_t sum = 0;
-    size_t i, j;
+    uint64_t sum = 0, vh;
+    size_t i, n;
 
     for (i = 0; i < sa->sa_nlabels; i++) {
         cf_label_t *l = &sa->sa_labels[i];
-        uint64_t vh;
+        char *buf;
         l->l_nhash = name_hash_cached(fs, i + 1, l->l_name.s_ptr, l->l_name.s_len);
-        if (l->l_escaped) {
-            char *buf = cf_scratch(fs->fs_c, l->l_value.s_len + 1);
-            size_t n = buf ? cf_label_decode(l, buf) : 0;
+        if (l->l_escaped && (buf = cf_scratch(fs->fs_c, l->l_value.s_len + 1)) != NULL) {
+            n = cf_label_decode(l, buf);
             vh = cf_hash(buf, n, SEED_VALUE);
         } else {
             vh = cf_hash(l->l_value.s_ptr, l->l_value.s_len, SEED_VALUE);
         }
         l->l_hash = cf_hash_mix(l->l_nhash ^ (vh * 0x9E3779B97F4A7C15ULL));
         sum += l->l_hash;
-        for (j = 0; j < i; j++) {
-            if (sa->sa_labels[j].l_nhash == l->l_nhash &&
-                sa->sa_labels[j].l_name.s_len == l->l_name.s_len &&
-                memcmp(sa->sa_labels[j].l_name.s_ptr, l->l_name.s_ptr, l->l_name.s_len) == 0) {
-                cf_report(fs->fs_c, cf_line(fs->fs_c), l->l_col, "label-duplicate",
-                          "label '%.*s' appears twice", (int)l->l_name.s_len, l->l_name.s_ptr);
-                break;
-            }
-        }
+        if (label_repeated(fs, sa, i))
+            cf_report(fs->fs_c, cf_line(fs->fs_c), l->l_col, "label-duplicate",
+                      "label '%.*s' appears twice", (int)l->l_name.s_len, l->l_name.s_ptr);
     }
     return sum;
 }
@@ -667,7 +697,8 @@ label_find(cf_sample_t *sa, const char *name, size_t n)
     size_t i;
 
     for (i = 0; i < sa->sa_nlabels; i++)
-        if (sa->sa_labels[i].l_name.s_len == n && memcmp(sa->sa_labels[i].l_name.s_ptr, name, n) == 0)
+        if (sa->sa_labels[i].l_name.s_len == n &&
+            memcmp(sa->sa_labels[i].l_name.s_ptr, name, n) == 0)
             return &sa->sa_labels[i];
     return NULL;
 }
@@ -706,7 +737,8 @@ check_bucket(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, const cf_labe
                   (int)le->l_value.s_len, le->l_value.s_ptr);
         return;
     }
-    if (fs->fs_om && (isnan(sa->sa_value) || sa->sa_value < 0 || sa->sa_value != floor(sa->sa_value)))
+    if (fs->fs_om &&
+        (isnan(sa->sa_value) || sa->sa_value < 0 || sa->sa_value != floor(sa->sa_value)))
         cf_report(c, line, sa->sa_value_col, "om-bucket-value",
                   "bucket value %.17g is not a non-negative integer", sa->sa_value);
     if (m->fm_flags & M_BUCKET) {
@@ -723,8 +755,7 @@ check_bucket(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, const cf_labe
                       m->fm_last_bucket);
     }
     if (fs->fs_om && sa->sa_has_exemplar &&
-        (sa->sa_ex_value > bound ||
-         ((m->fm_flags & M_BUCKET) && sa->sa_ex_value <= m->fm_last_le)))
+        (sa->sa_ex_value > bound || ((m->fm_flags & M_BUCKET) && sa->sa_ex_value <= m->fm_last_le)))
         cf_report(c, line, sa->sa_ex_col, "om-exemplar-range",
                   "exemplar value %.17g is outside its bucket", sa->sa_ex_value);
     if (bound < 0)
@@ -751,8 +782,8 @@ check_quantile(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, const cf_la
         return;
     }
     if (label_number(fs, q, &v) != 0 || isnan(v)) {
-        cf_report(c, line, q->l_col, "summary-quantile-invalid", "quantile=\"%.*s\" is not a number",
-                  (int)q->l_value.s_len, q->l_value.s_ptr);
+        cf_report(c, line, q->l_col, "summary-quantile-invalid",
+                  "quantile=\"%.*s\" is not a number", (int)q->l_value.s_len, q->l_value.s_ptr);
         return;
     }
     if (fs->fs_om) {
@@ -788,8 +819,8 @@ check_count_sum(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, enum cf_ro
     }
     m->fm_flags |= M_SUM;
     if (fs->fs_om && (isnan(v) || (v < 0 && !ghist)))
-        cf_report(c, cf_line(c), sa->sa_value_col, "om-sum-value",
-                  "sum %.17g must not be NaN%s", v, ghist ? "" : " or negative");
+        cf_report(c, cf_line(c), sa->sa_value_col, "om-sum-value", "sum %.17g must not be NaN%s", v,
+                  ghist ? "" : " or negative");
 }
 
 static void
@@ -888,33 +919,13 @@ check_exemplar_place(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role)
               "only counter totals and histogram buckets may have exemplars");
 }
 
-void
-cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
+/* Per-label checks and what the lints need to know of the labels. */
+static void
+sample_labels_scan(cf_fam_state_t *fs, const cf_sample_t *sa)
 {
     cf_checker_t *c = fs->fs_c;
-    enum cf_role role;
-    cf_label_t *pl;
-    uint64_t all, skey;
-    fam_metric_t *m = NULL;
-    int is_new = 0;
     size_t i;
 
-    sample_family(fs, sa, &role);
-    if (!fs->fs_samples) {
-        fs->fs_samples = 1;
-        fam_seal(fs);
-    }
-    all = labels_hash(fs, sa);
-    skey = cf_hash_mix(all ^ name_hash_cached(fs, 0, sa->sa_name.s_ptr, sa->sa_name.s_len));
-    if (fs->fs_om && sa->sa_has_ts) {
-        uint64_t tb;
-        memcpy(&tb, &sa->sa_ts, sizeof(tb));
-        skey = cf_hash_mix(skey + tb + 1);
-    }
-    if (cf_map_put(&fs->fs_series, skey ? skey : 1, 1, NULL) == 0)
-        cf_report(c, cf_line(c), sa->sa_name_col, "series-duplicate",
-                  "series '%.*s' with this label set appears twice", (int)sa->sa_name.s_len,
-                  sa->sa_name.s_ptr);
     for (i = 0; i < sa->sa_nlabels; i++) {
         const cf_label_t *l = &sa->sa_labels[i];
         if (fs->fs_om && l->l_name.s_len > 0 && l->l_name.s_ptr[0] == '_')
@@ -928,12 +939,40 @@ cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
         if (cf_lint_on(c) && cf_lint_camel(l->l_name.s_ptr, l->l_name.s_len))
             fs->fs_lint_camel = 1;
     }
-    pl = point_label(fs, sa, role);
+}
+
+/* Key of the series (name and label set; OpenMetrics: and timestamp). */
+static uint64_t
+sample_series_key(cf_fam_state_t *fs, const cf_sample_t *sa, uint64_t labels)
+{
+    uint64_t key =
+        cf_hash_mix(labels ^ name_hash_cached(fs, 0, sa->sa_name.s_ptr, sa->sa_name.s_len));
+    uint64_t tb;
+
+    if (fs->fs_om && sa->sa_has_ts) {
+        memcpy(&tb, &sa->sa_ts, sizeof(tb));
+        key = cf_hash_mix(key + tb + 1);
+    }
+    key = key ? key : 1;
+    if (fs->fs_series.m_cap > 0) /* the probe is a cache miss: start it early */
+        __builtin_prefetch(&fs->fs_series.m_keys[key & (fs->fs_series.m_cap - 1)]);
+    return key;
+}
+
+/* The rules of the sample's role within its Metric. */
+static void
+sample_role_rules(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role, uint64_t labels)
+{
+    cf_label_t *pl = point_label(fs, sa, role);
+    uint64_t mkey = cf_hash_mix(labels - (pl ? pl->l_hash : 0)) | 1;
+    fam_metric_t *m = NULL;
+    int is_new = 0;
+
     if (fs->fs_om) {
         check_exemplar_place(fs, sa, role);
-        m = om_metric(fs, sa, cf_hash_mix(all - (pl ? pl->l_hash : 0)) | 1);
+        m = om_metric(fs, sa, mkey);
     } else if (fs->fs_type == CF_HISTOGRAM || fs->fs_type == CF_SUMMARY) {
-        m = metric_get(fs, cf_hash_mix(all - (pl ? pl->l_hash : 0)) | 1, &is_new);
+        m = metric_get(fs, mkey, &is_new);
     }
     check_simple(fs, sa, role);
     if (m == NULL)
@@ -944,12 +983,32 @@ cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
         check_quantile(fs, sa, m, pl);
     else if (role == CF_ROLE_COUNT || role == CF_ROLE_SUM)
         check_count_sum(fs, sa, m, role);
-    if (role == CF_ROLE_BUCKET || role == CF_ROLE_COUNT || role == CF_ROLE_SUM)
-        m->fm_flags |= M_STARTED;
     if (role == CF_ROLE_TOTAL)
         m->fm_flags |= M_TOTAL;
-    if (role == CF_ROLE_TOTAL || role == CF_ROLE_CREATED)
+    if (role != CF_ROLE_VALUE && role != CF_ROLE_QUANTILE)
         m->fm_flags |= M_STARTED;
+}
+
+void
+cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
+{
+    cf_checker_t *c = fs->fs_c;
+    enum cf_role role;
+    uint64_t labels, skey;
+
+    sample_family(fs, sa, &role);
+    if (!fs->fs_samples) {
+        fs->fs_samples = 1;
+        fam_seal(fs);
+    }
+    labels = labels_hash(fs, sa);
+    skey = sample_series_key(fs, sa, labels);
+    sample_labels_scan(fs, sa);
+    if (cf_map_put(&fs->fs_series, skey, 1, NULL) == 0)
+        cf_report(c, cf_line(c), sa->sa_name_col, "series-duplicate",
+                  "series '%.*s' with this label set appears twice", (int)sa->sa_name.s_len,
+                  sa->sa_name.s_ptr);
+    sample_role_rules(fs, sa, role, labels);
 }
 
 void

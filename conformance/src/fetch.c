@@ -60,7 +60,8 @@ fetch_url(const char *url, const char *accept, double timeout_s, fetch_sink_fn s
     long status = 0;
     int ret = -1;
 
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (fc.fc_curl = curl_easy_init()) == NULL) {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+        (fc.fc_curl = curl_easy_init()) == NULL) {
         snprintf(err, errlen, "cannot initialise libcurl");
         return -1;
     }

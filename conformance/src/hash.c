@@ -24,10 +24,10 @@ map_grow(cf_map_t *m)
 {
     size_t ncap = m->m_cap ? m->m_cap * 2 : 64;
     uint64_t *keys = calloc(ncap, sizeof(*keys));
-    uint32_t *vals = malloc(ncap * sizeof(*vals));
+    uint32_t *vals = m->m_set ? NULL : malloc(ncap * sizeof(*vals));
     size_t i, j;
 
-    if (keys == NULL || vals == NULL) {
+    if (keys == NULL || (vals == NULL && !m->m_set)) {
         free(keys);
         free(vals);
         errno = ENOMEM;
@@ -39,7 +39,8 @@ map_grow(cf_map_t *m)
         for (j = m->m_keys[i] & (ncap - 1); keys[j] != 0; j = (j + 1) & (ncap - 1))
             ;
         keys[j] = m->m_keys[i];
-        vals[j] = m->m_vals[i];
+        if (vals)
+            vals[j] = m->m_vals[i];
     }
     free(m->m_keys);
     free(m->m_vals);
@@ -60,15 +61,16 @@ cf_map_put(cf_map_t *m, uint64_t key, uint32_t val, uint32_t **out)
     for (i = key & mask; m->m_keys[i] != 0; i = (i + 1) & mask) {
         if (m->m_keys[i] == key) {
             if (out)
-                *out = &m->m_vals[i];
+                *out = m->m_set ? NULL : &m->m_vals[i];
             return 0;
         }
     }
     m->m_keys[i] = key;
-    m->m_vals[i] = val;
+    if (!m->m_set)
+        m->m_vals[i] = val;
     m->m_count++;
     if (out)
-        *out = &m->m_vals[i];
+        *out = m->m_set ? NULL : &m->m_vals[i];
     return 1;
 }
 
@@ -77,7 +79,9 @@ cf_map_clear(cf_map_t *m)
 {
     if (m->m_count == 0)
         return;
-    if (m->m_cap > 4096) {
+    /* keep a table the next family will likely fill again; drop one that
+     * is far too big for what it held */
+    if (m->m_cap > 4096 && m->m_count * 8 < m->m_cap) {
         cf_map_free(m);
         return;
     }
@@ -88,7 +92,10 @@ cf_map_clear(cf_map_t *m)
 void
 cf_map_free(cf_map_t *m)
 {
+    int set = m->m_set;
+
     free(m->m_keys);
     free(m->m_vals);
     memset(m, 0, sizeof(*m));
+    m->m_set = set;
 }

@@ -10,18 +10,18 @@
 
 static const struct {
     const char *unit, *base;
-} UNITS[] = {{"amperes", "amperes"}, {"bytes", "bytes"},     {"celsius", "celsius"},
-             {"grams", "grams"},     {"joules", "joules"},   {"kelvin", "kelvin"},
-             {"meters", "meters"},   {"metres", "metres"},   {"seconds", "seconds"},
-             {"volts", "volts"},     {"minutes", "seconds"}, {"hours", "seconds"},
-             {"days", "seconds"},    {"weeks", "seconds"},   {"kelvins", "kelvin"},
+} UNITS[] = {{"amperes", "amperes"},    {"bytes", "bytes"},     {"celsius", "celsius"},
+             {"grams", "grams"},        {"joules", "joules"},   {"kelvin", "kelvin"},
+             {"meters", "meters"},      {"metres", "metres"},   {"seconds", "seconds"},
+             {"volts", "volts"},        {"minutes", "seconds"}, {"hours", "seconds"},
+             {"days", "seconds"},       {"weeks", "seconds"},   {"kelvins", "kelvin"},
              {"fahrenheit", "celsius"}, {"rankine", "celsius"}, {"inches", "meters"},
-             {"yards", "meters"},    {"miles", "meters"},    {"bits", "bytes"},
-             {"calories", "joules"}, {"pounds", "grams"},    {"ounces", "grams"}};
+             {"yards", "meters"},       {"miles", "meters"},    {"bits", "bytes"},
+             {"calories", "joules"},    {"pounds", "grams"},    {"ounces", "grams"}};
 
-static const char *const PREFIXES[] = {"pico", "nano", "micro", "milli", "centi", "deci",
-                                       "deca", "hecto", "kilo", "kibi", "mega", "mibi",
-                                       "giga", "gibi", "tera", "tebi", "peta", "pebi"};
+static const char *const PREFIXES[] = {"pico", "nano",  "micro", "milli", "centi", "deci",
+                                       "deca", "hecto", "kilo",  "kibi",  "mega",  "mibi",
+                                       "giga", "gibi",  "tera",  "tebi",  "peta",  "pebi"};
 
 static const char *const ABBREVIATIONS[] = {"s",  "ms", "us", "ns", "sec", "b", "kb",
                                             "mb", "gb", "tb", "pb", "m",   "h", "d"};
@@ -109,8 +109,8 @@ lint_suffixes(cf_checker_t *c, unsigned long line, cf_str_t nm, enum cf_type typ
     int n = (int)nm.s_len;
 
     if (type == CF_COUNTER && !ends_with(nm, "_total"))
-        cf_report(c, line, 1, "lint-counter-total", "%.*s counter metrics should have \"_total\" suffix",
-                  n, nm.s_ptr);
+        cf_report(c, line, 1, "lint-counter-total",
+                  "%.*s counter metrics should have \"_total\" suffix", n, nm.s_ptr);
     if (type != CF_COUNTER && ends_with(nm, "_total"))
         cf_report(c, line, 1, "lint-total-non-counter",
                   "%.*s non-counter metrics should not have \"_total\" suffix", n, nm.s_ptr);
@@ -145,8 +145,9 @@ lint_words(cf_checker_t *c, unsigned long line, cf_str_t nm, enum cf_type type)
         lname[i] = (char)tolower((unsigned char)nm.s_ptr[i]);
     for (i = 0; type != CF_UNTYPED && i < NELEM(TYPE_WORDS); i++)
         if (has_word(lname, n, TYPE_WORDS[i]))
-            cf_report(c, line, 1, "lint-type-in-name", "%.*s metric name should not include type '%s'",
-                      (int)nm.s_len, nm.s_ptr, TYPE_WORDS[i]);
+            cf_report(c, line, 1, "lint-type-in-name",
+                      "%.*s metric name should not include type '%s'", (int)nm.s_len, nm.s_ptr,
+                      TYPE_WORDS[i]);
     for (i = 0; i < NELEM(ABBREVIATIONS); i++)
         if (has_word(lname, n, ABBREVIATIONS[i]))
             cf_report(c, line, 1, "lint-unit-abbreviation",
@@ -164,19 +165,22 @@ cf_lint_family(cf_checker_t *c, unsigned long line, cf_str_t nm, enum cf_type ty
 
     if (!has_help)
         cf_report(c, line, 1, "lint-help-missing", "%.*s no help text", n, nm.s_ptr);
-    if ((base = name_unit(nm, &word)) != NULL && !(strlen(base) == word.s_len &&
-                                                    memcmp(base, word.s_ptr, word.s_len) == 0))
+    if ((base = name_unit(nm, &word)) != NULL &&
+        !(strlen(base) == word.s_len && memcmp(base, word.s_ptr, word.s_len) == 0))
         cf_report(c, line, 1, "lint-base-unit", "%.*s use base unit \"%s\" instead of \"%.*s\"", n,
                   nm.s_ptr, base, (int)word.s_len, word.s_ptr);
     if (!om)
         lint_suffixes(c, line, nm, type, has_le, has_quantile);
     lint_words(c, line, nm, type);
     if (memchr(nm.s_ptr, ':', nm.s_len) != NULL)
-        cf_report(c, line, 1, "lint-colon", "%.*s metric names should not contain ':'", n, nm.s_ptr);
+        cf_report(c, line, 1, "lint-colon", "%.*s metric names should not contain ':'", n,
+                  nm.s_ptr);
     if (cf_lint_camel(nm.s_ptr, nm.s_len))
         cf_report(c, line, 1, "lint-camel-case",
-                  "%.*s metric names should be written in 'snake_case' not 'camelCase'", n, nm.s_ptr);
+                  "%.*s metric names should be written in 'snake_case' not 'camelCase'", n,
+                  nm.s_ptr);
     if (camel_label)
         cf_report(c, line, 1, "lint-camel-case",
-                  "%.*s label names should be written in 'snake_case' not 'camelCase'", n, nm.s_ptr);
+                  "%.*s label names should be written in 'snake_case' not 'camelCase'", n,
+                  nm.s_ptr);
 }

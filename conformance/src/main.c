@@ -24,7 +24,7 @@ typedef struct cli {
     int cl_quiet;
     const char *cl_input;
     conform_checker_t *cl_checker; /* created at the first byte for URLs */
-    int cl_failed;                  /* ENOMEM while feeding */
+    int cl_failed;                 /* ENOMEM while feeding */
 } cli_t;
 
 static void
@@ -77,10 +77,10 @@ static int
 parse_args(cli_t *cl, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'}, {"lint", optional_argument, NULL, 'l'},
+        {"format", required_argument, NULL, 'f'},  {"lint", optional_argument, NULL, 'l'},
         {"timeout", required_argument, NULL, 't'}, {"max-line", required_argument, NULL, 'm'},
-        {"quiet", no_argument, NULL, 'q'},        {"rules", no_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+        {"quiet", no_argument, NULL, 'q'},         {"rules", no_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     double d;
     int ch;
 
@@ -105,7 +105,10 @@ parse_args(cli_t *cl, int argc, char **argv)
         } else {
             if (ch != '?')
                 fprintf(stderr, "cmon-conform: invalid value for --%s: %s\n",
-                        ch == 'f' ? "format" : ch == 'l' ? "lint" : ch == 't' ? "timeout" : "max-line",
+                        ch == 'f'   ? "format"
+                        : ch == 'l' ? "lint"
+                        : ch == 't' ? "timeout"
+                                    : "max-line",
                         optarg);
             usage(stderr);
             return 2;

@@ -84,8 +84,7 @@ go_underscore_ok(const char *s, size_t n)
         s++;
         n--;
     }
-    if (n >= 2 && s[0] == '0' &&
-        (lower(s[1]) == 'b' || lower(s[1]) == 'o' || lower(s[1]) == 'x')) {
+    if (n >= 2 && s[0] == '0' && (lower(s[1]) == 'b' || lower(s[1]) == 'o' || lower(s[1]) == 'x')) {
         i = 2;
         saw = '0';
         hex = lower(s[1]) == 'x';
@@ -174,23 +173,38 @@ convert(const char *p, size_t n, double *out, char *scratch)
     return 0;
 }
 
-/* Fast path: [-]digits, at most 15 of them, exact in a double. */
+/* Fast path (Clinger): [-]digits[.digits] with at most 15 digits in all is
+ * an integer below 2^53 divided by an exact power of ten: one correctly
+ * rounded division gives the same double as strtod. Returns 0 when the
+ * token is something else (left to the full parsers). */
 static int
 small_int(const char *p, size_t n, double *out)
 {
-    size_t i = 0;
+    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    size_t i = 0, digits = 0, frac = 0;
     int64_t v = 0;
+    int dot = 0;
 
     if (n > 0 && p[0] == '-')
         i = 1;
-    if (n == i || n - i > 15)
-        return 0;
     for (; i < n; i++) {
-        if (!is_digit(p[i]))
+        if (is_digit(p[i])) {
+            if (++digits > 15)
+                return 0;
+            v = v * 10 + (p[i] - '0');
+            frac += dot;
+        } else if (p[i] == '.' && !dot) {
+            dot = 1;
+        } else {
             return 0;
-        v = v * 10 + (p[i] - '0');
+        }
     }
-    *out = p[0] == '-' ? -(double)v : (double)v;
+    if (digits == 0)
+        return 0;
+    *out = (double)v / pow10[frac];
+    if (p[0] == '-')
+        *out = -*out;
     return 1;
 }
 

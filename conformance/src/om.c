@@ -13,8 +13,8 @@ struct cf_om {
     cf_fam_state_t *o_fs;
     cf_label_t *o_labels;
     size_t o_cap;
-    int o_eof;        /* "# EOF" seen */
-    int o_after_eof;  /* reported */
+    int o_eof;       /* "# EOF" seen */
+    int o_after_eof; /* reported */
 };
 
 cf_om_t *
@@ -68,10 +68,10 @@ parse_type(const char *p, size_t n, enum cf_type *out)
     static const struct {
         const char *name;
         enum cf_type type;
-    } types[] = {{"counter", CF_COUNTER},  {"gauge", CF_GAUGE},
+    } types[] = {{"counter", CF_COUNTER},     {"gauge", CF_GAUGE},
                  {"histogram", CF_HISTOGRAM}, {"gaugehistogram", CF_GAUGEHISTOGRAM},
-                 {"stateset", CF_STATESET}, {"info", CF_INFO},
-                 {"summary", CF_SUMMARY},   {"unknown", CF_UNTYPED}};
+                 {"stateset", CF_STATESET},   {"info", CF_INFO},
+                 {"summary", CF_SUMMARY},     {"unknown", CF_UNTYPED}};
     size_t i;
 
     for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -131,7 +131,8 @@ descriptor(cf_om_t *o, const char *p, size_t len, char kind)
     if (kind == 'U') {
         for (k = 0; k < rest.s_len; k++) {
             if (!CF_IS(rest.s_ptr[k], CF_C_NAME)) {
-                report(o, ne + 1 + k, "om-descriptor-syntax", "a unit has metric name characters only");
+                report(o, ne + 1 + k, "om-descriptor-syntax",
+                       "a unit has metric name characters only");
                 return;
             }
         }
@@ -267,7 +268,9 @@ number(cf_om_t *o, const char *p, size_t i, size_t e, double *out, int real)
     if (rc == 0)
         return 0;
     cf_report(o->o_c, cf_line(o->o_c), i + 1,
-              rc == -2 ? "om-number-range" : real ? "om-timestamp" : "om-number",
+              rc == -2 ? "om-number-range"
+              : real   ? "om-timestamp"
+                       : "om-number",
               "%s '%.*s'", rc == -2 ? "does not fit a float64:" : "invalid number:",
               (int)(e - i > 64 ? 64 : e - i), p + i);
     return -1;
@@ -285,6 +288,8 @@ exemplar_labels(cf_om_t *o, size_t first, size_t n, size_t col)
         if (buf == NULL)
             return -1;
         cps += l->l_name.s_len + cf_utf8_count(buf, cf_label_decode(l, buf));
+        if (cps > 128)
+            break; /* keeps the duplicate scan below small */
         for (j = first; j < i; j++) {
             if (o->o_labels[j].l_name.s_len == l->l_name.s_len &&
                 memcmp(o->o_labels[j].l_name.s_ptr, l->l_name.s_ptr, l->l_name.s_len) == 0) {

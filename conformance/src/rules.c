@@ -9,7 +9,8 @@ static const struct {
 } RULES[] = {
     /* both formats */
     {"utf8", "UTF-8 MUST be used / Encoding: UTF-8 (invalid byte sequence)"},
-    {"limit-line", "ingestors may choose to impose limits themselves (line longer than --max-line)"},
+    {"limit-line",
+     "ingestors may choose to impose limits themselves (line longer than --max-line)"},
     {"label-duplicate", "Label names MUST be unique within a LabelSet"},
     {"series-duplicate", "Each line must have a unique combination of metric name and labels / "
                          "Every Metric within a MetricFamily MUST have a unique LabelSet"},
@@ -30,7 +31,8 @@ static const struct {
     {"text-metric-name", "metric names [a-zA-Z_:][a-zA-Z0-9_:]*"},
     {"text-label-name", "label names [a-zA-Z_][a-zA-Z0-9_]*"},
     {"text-label-reserved", "names starting with __ are reserved"},
-    {"text-label-syntax", "\"{\" label_name \"=\" `\"` label_value `\"` { \",\" ... } [ \",\" ] \"}\""},
+    {"text-label-syntax",
+     "\"{\" label_name \"=\" `\"` label_value `\"` { \",\" ... } [ \",\" ] \"}\""},
     {"text-label-value", "label_value is a double-quoted string"},
     {"text-escape", "the backslash, the double-quote, and the line-feed characters have to be "
                     "escaped as \\\\, \\\", and \\n (HELP: \\\\ and \\n)"},
@@ -103,8 +105,9 @@ static const struct {
                                  "value called Total"},
     {"om-stateset-label", "Each State's sample MUST have a label with the MetricFamily name as the "
                           "label name"},
-    {"om-stateset-value", "The State sample's value MUST be 1 if the State is true and MUST be 0 if "
-                          "the State is false"},
+    {"om-stateset-value",
+     "The State sample's value MUST be 1 if the State is true and MUST be 0 if "
+     "the State is false"},
     {"om-info-value", "The Sample value MUST always be 1"},
     {"om-bucket-value", "Sum, and buckets values are counters so MUST NOT be NaN or negative ... "
                         "bucket values MUST be integers"},

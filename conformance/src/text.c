@@ -85,8 +85,11 @@ parse_type(const char *p, size_t n, enum cf_type *out)
     static const struct {
         const char *name;
         enum cf_type type;
-    } types[] = {{"counter", CF_COUNTER},     {"gauge", CF_GAUGE},    {"histogram", CF_HISTOGRAM},
-                 {"summary", CF_SUMMARY},     {"untyped", CF_UNTYPED}};
+    } types[] = {{"counter", CF_COUNTER},
+                 {"gauge", CF_GAUGE},
+                 {"histogram", CF_HISTOGRAM},
+                 {"summary", CF_SUMMARY},
+                 {"untyped", CF_UNTYPED}};
     size_t i;
 
     for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {

@@ -58,6 +58,13 @@ grep -q ': limit-line: ' "$tmp/err" || { echo "FAIL 100 MB line: no limit-line";
 expect 0 "100 MB line within --max-line" --max-line 200000000 -
 in=/dev/null
 
+# 60,000 labels on one line: linear, not quadratic; a repeat is found.
+{ printf 'foo{'; seq 1 60000 | sed 's/.*/a&="",/' | tr -d '\n'; printf 'a_="x"} 1\n'; } >"$tmp/labels"
+expect 0 "60000 distinct labels" "$tmp/labels"
+{ printf 'foo{'; seq 1 60000 | sed 's/.*/a&="",/' | tr -d '\n'; printf 'a7="x"} 1\n'; } >"$tmp/labels"
+expect 1 "60000 labels, one repeated" "$tmp/labels"
+grep -q ': label-duplicate: ' "$tmp/err" || { echo "FAIL many labels: no label-duplicate"; fail=$((fail + 1)); }
+
 # The generator's exposition is valid in both formats, also read from a pipe.
 "$gen" --zones 200 >"$tmp/gen.txt"
 "$gen" --zones 200 --format openmetrics >"$tmp/gen.om"

@@ -36,6 +36,9 @@ for sub in text om lint; do
         fi
     done
 done
+for rule in $("$bin" --rules | cut -f1); do
+    ls "$dir"/*/"$rule"--*.txt >/dev/null 2>&1 || { echo "FAIL rule $rule has no case"; fail=$((fail + 1)); }
+done
 echo "$count cases, $fail failed"
 [ "$count" -ge 150 ] || { echo "corpus too small"; exit 1; }
 [ $fail -eq 0 ]

@@ -9,6 +9,8 @@ bin=$1
 dir=$2
 list=$dir/promtool-differences.txt
 command -v promtool >/dev/null 2>&1 || { echo "promtool not installed"; exit 1; }
+tmp=$(mktemp /tmp/cmon-conform-diff-XXXXXX) || exit 2
+trap 'rm -f "$tmp" "$tmp.p" "$tmp.c"' EXIT INT TERM
 fail=0
 n=0
 listed=0
@@ -38,5 +40,18 @@ done
 for base in $(sed -e "s/#.*//" "$list" | awk "NF { print \$1 }"); do
     [ -f "$dir/corpus/text/$base.txt" ] || { echo "FAIL $base: listed but no such case"; fail=$((fail + 1)); }
 done
-echo "$n text cases, $listed documented differences, $fail failed"
+# The lints: on every case promtool parses, its messages and ours are the same.
+lints=0
+for f in "$dir"/corpus/lint/*.txt "$dir"/corpus/text/valid--*.txt; do
+    promtool check metrics <"$f" >"$tmp.p" 2>&1
+    [ $? -eq 1 ] && continue
+    lints=$((lints + 1))
+    "$bin" --format text --lint "$f" 2>&1 | sed 's/^[0-9]*:[0-9]*: [a-z0-9-]*: //' | sort >"$tmp.c"
+    sort "$tmp.p" | cmp -s - "$tmp.c" || {
+        echo "FAIL lint messages differ on $(basename "$f"):"
+        sort "$tmp.p" | diff - "$tmp.c" | head -5
+        fail=$((fail + 1))
+    }
+done
+echo "$n text cases, $listed documented differences, lints compared on $lints cases, $fail failed"
 [ $fail -eq 0 ]

@@ -34,11 +34,15 @@ test_go_float_accepts(void)
     static const struct {
         const char *s;
         double v;
-    } ok[] = {{"0", 0},          {"-12", -12},       {"+3", 3},         {"1.5", 1.5},
-              {".5", .5},        {"5.", 5},          {"1e3", 1000},     {"1E+3", 1000},
-              {"1e-3", 0.001},   {"0042", 42},       {"0x1p-2", 0.25},  {"0X1.8P1", 3},
-              {"1_000", 1000},   {"1_2.5_0e1_0", 12.5e10}, {"0x_1p0", 1}, {"-0x10p0", -16},
-              {"1e-400", 0},     {"123456789012345678901234567890", 1.2345678901234568e29}};
+    } ok[] = {{"0", 0},         {"-12", -12},
+              {"+3", 3},        {"1.5", 1.5},
+              {".5", .5},       {"5.", 5},
+              {"1e3", 1000},    {"1E+3", 1000},
+              {"1e-3", 0.001},  {"0042", 42},
+              {"0x1p-2", 0.25}, {"0X1.8P1", 3},
+              {"1_000", 1000},  {"1_2.5_0e1_0", 12.5e10},
+              {"0x_1p0", 1},    {"-0x10p0", -16},
+              {"1e-400", 0},    {"123456789012345678901234567890", 1.2345678901234568e29}};
     double v;
     size_t i;
 
@@ -69,10 +73,10 @@ test_go_float_specials(void)
 static void
 test_go_float_rejects(void)
 {
-    static const char *const bad[] = {"",     "+",    "-",    ".",     "e1",   "1e",  "1e+",
-                                      "0x10", "0x",   "0xp1", "_1",    "1_",   "1__0", "1_.5",
-                                      "1._5", "1e_1", "1,5",  "0b101", "0o17", "1 ",  "1.2.3",
-                                      "--1",  "0x1.8", "1p3"};
+    static const char *const bad[] = {"",     "+",    "-",     ".",    "e1",    "1e",
+                                      "1e+",  "0x10", "0x",    "0xp1", "_1",    "1_",
+                                      "1__0", "1_.5", "1._5",  "1e_1", "1,5",   "0b101",
+                                      "0o17", "1 ",   "1.2.3", "--1",  "0x1.8", "1p3"};
     double v;
     size_t i;
 
@@ -207,9 +211,9 @@ test_chunking(void)
     char whole[1024], part[1024];
     size_t chunk;
 
-    CU_ASSERT_EQUAL(check_chunks(HIST, strlen(HIST), strlen(HIST), CONFORM_FORMAT_TEXT, whole,
-                                 sizeof(whole)),
-                    2);
+    CU_ASSERT_EQUAL(
+        check_chunks(HIST, strlen(HIST), strlen(HIST), CONFORM_FORMAT_TEXT, whole, sizeof(whole)),
+        2);
     CU_ASSERT_STRING_EQUAL(whole, "3:1:histogram-inf-count 9:1:series-duplicate ");
     for (chunk = 1; chunk < 40; chunk++) {
         CU_ASSERT_EQUAL(
@@ -284,6 +288,45 @@ test_callback_and_limits(void)
     CU_ASSERT_PTR_NULL(conform_checker_new(&o));
 }
 
+/* The line grammars: each violation, at its column. */
+static void
+test_tokenizer_positions(void)
+{
+    static const struct {
+        conform_format_t f;
+        const char *in, *want;
+    } cases[] = {
+        {CONFORM_FORMAT_TEXT, "foo{a=\"b\" c=\"d\"} 1\n", "1:11:text-label-syntax "},
+        {CONFORM_FORMAT_TEXT, "  foo  {  a = \"\\\\\" ,  }  1  2  \n", ""},
+        {CONFORM_FORMAT_TEXT, "foo{a=\"x\\t\"} 1\n", "1:9:text-escape "},
+        {CONFORM_FORMAT_TEXT, "foo 1 2 x\n", "1:9:text-trailing "},
+        {CONFORM_FORMAT_TEXT, "foo 1 2.5\n", "1:7:text-timestamp "},
+        {CONFORM_FORMAT_TEXT, "foo{1=\"\"} 1\n", "1:5:text-label-name "},
+        {CONFORM_FORMAT_TEXT, "# TYPE foo gauge x\n", "1:12:text-type-syntax "},
+        {CONFORM_FORMAT_TEXT, "\tfoo{a=\"\xc3\"} 1\n", "1:9:utf8 "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo{a=\"b\",} 1\n# EOF\n", "1:10:om-label-syntax "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo  1\n# EOF\n", "1:5:om-sample-syntax "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo 1 \n# EOF\n", "1:7:om-sample-syntax "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo 1 2 x\n# EOF\n", "1:8:om-sample-syntax "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo{a=\"b\"} 1 # {} x\n# EOF\n", "1:19:om-number "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo{a=\"b\"} 1 # {} 2\n# EOF\n",
+         "1:14:om-exemplar-placement "},
+        {CONFORM_FORMAT_OPENMETRICS, "# TYPE foo  gauge\n# EOF\n", "1:12:om-descriptor-syntax "},
+        {CONFORM_FORMAT_OPENMETRICS, "# HELP foo \"x\"\n# EOF\n", "1:12:om-escape "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo 1\r\n# EOF\n", "1:6:om-cr "},
+        {CONFORM_FORMAT_OPENMETRICS, "foo 1\n", "1:1:om-eof-missing "},
+    };
+    char got[512];
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        check_chunks(cases[i].in, strlen(cases[i].in), 1000, cases[i].f, got, sizeof(got));
+        if (strcmp(got, cases[i].want) != 0)
+            fprintf(stderr, "\ncase %zu: got \"%s\", want \"%s\"\n", i, got, cases[i].want);
+        CU_ASSERT_STRING_EQUAL(got, cases[i].want);
+    }
+}
+
 static void
 test_rules_table(void)
 {
@@ -315,6 +358,7 @@ main(void)
     CU_add_test(s, "chunking", test_chunking);
     CU_add_test(s, "auto format", test_auto);
     CU_add_test(s, "callback and limits", test_callback_and_limits);
+    CU_add_test(s, "tokenizer positions", test_tokenizer_positions);
     CU_add_test(s, "rules table", test_rules_table);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
