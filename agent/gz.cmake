@@ -14,3 +14,10 @@ add_executable(test_plugin ${CMAKE_CURRENT_LIST_DIR}/test_plugin.c)
 target_link_libraries(test_plugin cmon_agent_plugin ${GZ_CUNIT})
 add_test(NAME agent_plugin COMMAND test_plugin)
 set_tests_properties(agent_plugin PROPERTIES TIMEOUT 120)
+
+add_library(cmon_agent_discover STATIC ${CMAKE_CURRENT_LIST_DIR}/discover.c)
+target_link_libraries(cmon_agent_discover PUBLIC PkgConfig::GZ_JANSSON)
+
+add_executable(test_discover ${CMAKE_CURRENT_LIST_DIR}/test_discover.c)
+target_link_libraries(test_discover cmon_agent_discover ${GZ_CUNIT})
+add_test(NAME agent_discover COMMAND test_discover)
