@@ -1,0 +1,220 @@
+/* famset - metric families and their samples. */
+#include "famset.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+mval_t
+mval_u64(uint64_t v)
+{
+    mval_t m = {.mv_kind = MVAL_U64};
+    m.mv.u = v;
+    return m;
+}
+
+mval_t
+mval_i64(int64_t v)
+{
+    mval_t m = {.mv_kind = MVAL_I64};
+    m.mv.i = v;
+    return m;
+}
+
+mval_t
+mval_dbl(double v)
+{
+    mval_t m = {.mv_kind = MVAL_DBL};
+    m.mv.d = v;
+    return m;
+}
+
+void
+famset_init(famset_t *fs)
+{
+    famset_t empty = FAMSET_INIT;
+    *fs = empty;
+}
+
+void
+famset_release(famset_t *fs)
+{
+    free(fs->fs_fams);
+    free(fs->fs_samples);
+    sbuf_release(&fs->fs_str);
+    famset_init(fs);
+}
+
+void
+famset_reset(famset_t *fs)
+{
+    fs->fs_nfams = 0;
+    fs->fs_nsamples = 0;
+    fs->fs_oom = 0;
+    sbuf_reset(&fs->fs_str);
+}
+
+const char *
+famset_str(const famset_t *fs, uint32_t off)
+{
+    return fs->fs_str.sb_buf + off;
+}
+
+int
+famset_failed(const famset_t *fs)
+{
+    return fs->fs_oom || sbuf_failed(&fs->fs_str);
+}
+
+/* Copies s into the string pool; its offset, or -1. */
+static int64_t
+famset_intern(famset_t *fs, const char *s)
+{
+    size_t off = fs->fs_str.sb_len;
+    if (off > UINT32_MAX / 2)
+        return -1;
+    sbuf_add(&fs->fs_str, s, strlen(s) + 1);
+    if (sbuf_failed(&fs->fs_str))
+        return -1;
+    return (int64_t)off;
+}
+
+/* Makes room for one more element in a growable array. 0 or -1. */
+static int
+famset_reserve(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *p = realloc(*arr, ncap * elem);
+    if (p == NULL)
+        return -1;
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+static int
+famset_find(const famset_t *fs, const char *name)
+{
+    for (size_t i = fs->fs_nfams; i-- > 0;)
+        if (strcmp(famset_str(fs, fs->fs_fams[i].fa_name), name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int
+famset_family(famset_t *fs, const char *name, const char *help, metric_type_t type)
+{
+    int idx = famset_find(fs, name);
+    if (idx >= 0)
+        return idx;
+    if (fs->fs_oom ||
+        famset_reserve((void **)&fs->fs_fams, &fs->fs_capfams, fs->fs_nfams, sizeof(family_t))) {
+        fs->fs_oom = 1;
+        errno = ENOMEM;
+        return -1;
+    }
+    int64_t n = famset_intern(fs, name);
+    int64_t h = famset_intern(fs, help != NULL ? help : "");
+    if (n < 0 || h < 0) {
+        fs->fs_oom = 1;
+        errno = ENOMEM;
+        return -1;
+    }
+    family_t *f = &fs->fs_fams[fs->fs_nfams];
+    f->fa_name = (uint32_t)n;
+    f->fa_help = (uint32_t)h;
+    f->fa_type = type;
+    return (int)fs->fs_nfams++;
+}
+
+int
+famset_sample(famset_t *fs, int fam, sample_part_t part, size_t nlabels, const char *const *lnames,
+              const char *const *lvalues, mval_t v)
+{
+    if (fam < 0 || (size_t)fam >= fs->fs_nfams || nlabels > FAMSET_MAX_LABELS) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (fs->fs_oom || famset_reserve((void **)&fs->fs_samples, &fs->fs_capsamples, fs->fs_nsamples,
+                                     sizeof(fsample_t))) {
+        fs->fs_oom = 1;
+        errno = ENOMEM;
+        return -1;
+    }
+    fsample_t sa = {.sa_family = (uint32_t)fam,
+                    .sa_part = (uint8_t)part,
+                    .sa_nlabels = (uint8_t)nlabels,
+                    .sa_value = v};
+    for (size_t i = 0; i < nlabels; i++) {
+        int64_t n = famset_intern(fs, lnames[i]);
+        int64_t lv = famset_intern(fs, lvalues[i]);
+        if (n < 0 || lv < 0) {
+            fs->fs_oom = 1;
+            errno = ENOMEM;
+            return -1;
+        }
+        sa.sa_lname[i] = (uint32_t)n;
+        sa.sa_lvalue[i] = (uint32_t)lv;
+    }
+    fs->fs_samples[fs->fs_nsamples++] = sa;
+    return 0;
+}
+
+int
+famset_add(famset_t *fs, const char *name, const char *help, metric_type_t type, mval_t v)
+{
+    int fam = famset_family(fs, name, help, type);
+    if (fam < 0)
+        return -1;
+    return famset_sample(fs, fam, SAMPLE_PLAIN, 0, NULL, NULL, v);
+}
+
+int
+famset_add1(famset_t *fs, const char *name, const char *help, metric_type_t type, const char *lname,
+            const char *lvalue, mval_t v)
+{
+    int fam = famset_family(fs, name, help, type);
+    if (fam < 0)
+        return -1;
+    return famset_sample(fs, fam, SAMPLE_PLAIN, 1, &lname, &lvalue, v);
+}
+
+/* Copies one sample of src (family already mapped to dfam) into dst. */
+static int
+famset_merge_sample(famset_t *dst, const famset_t *src, const fsample_t *sa, int dfam)
+{
+    const char *ln[FAMSET_MAX_LABELS], *lv[FAMSET_MAX_LABELS];
+    for (size_t i = 0; i < sa->sa_nlabels; i++) {
+        ln[i] = famset_str(src, sa->sa_lname[i]);
+        lv[i] = famset_str(src, sa->sa_lvalue[i]);
+    }
+    return famset_sample(dst, dfam, (sample_part_t)sa->sa_part, sa->sa_nlabels, ln, lv,
+                         sa->sa_value);
+}
+
+int
+famset_merge(famset_t *dst, const famset_t *src)
+{
+    int map[256];
+    int *m = src->fs_nfams <= 256 ? map : malloc(src->fs_nfams * sizeof(int));
+    if (m == NULL) {
+        dst->fs_oom = 1;
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < src->fs_nfams && rc == 0; i++) {
+        const family_t *f = &src->fs_fams[i];
+        m[i] = famset_family(dst, famset_str(src, f->fa_name), famset_str(src, f->fa_help),
+                             f->fa_type);
+        rc = m[i] < 0 ? -1 : 0;
+    }
+    for (size_t i = 0; i < src->fs_nsamples && rc == 0; i++) {
+        const fsample_t *sa = &src->fs_samples[i];
+        rc = famset_merge_sample(dst, src, sa, m[sa->sa_family]);
+    }
+    if (m != map)
+        free(m);
+    return rc;
+}
