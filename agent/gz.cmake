@@ -5,19 +5,21 @@ pkg_check_modules(GZ_JANSSON REQUIRED IMPORTED_TARGET jansson)
 find_library(GZ_CUNIT cunit REQUIRED)
 
 add_library(cmon_agent_plugin STATIC
-  ${CMAKE_CURRENT_LIST_DIR}/plugin_dir.c
-  ${CMAKE_CURRENT_LIST_DIR}/plugin_run.c
-  ${CMAKE_CURRENT_LIST_DIR}/plugin_output.c)
+  ${CMAKE_CURRENT_LIST_DIR}/src/plugin_dir.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/plugin_run.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/plugin_output.c)
 target_link_libraries(cmon_agent_plugin PUBLIC m)
+target_include_directories(cmon_agent_plugin PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
 
-add_executable(test_plugin ${CMAKE_CURRENT_LIST_DIR}/test_plugin.c)
+add_executable(test_plugin ${CMAKE_CURRENT_LIST_DIR}/test/test_plugin.c)
 target_link_libraries(test_plugin cmon_agent_plugin ${GZ_CUNIT})
 add_test(NAME agent_plugin COMMAND test_plugin)
 set_tests_properties(agent_plugin PROPERTIES TIMEOUT 120)
 
-add_library(cmon_agent_discover STATIC ${CMAKE_CURRENT_LIST_DIR}/discover.c)
+add_library(cmon_agent_discover STATIC ${CMAKE_CURRENT_LIST_DIR}/src/discover.c)
 target_link_libraries(cmon_agent_discover PUBLIC PkgConfig::GZ_JANSSON)
+target_include_directories(cmon_agent_discover PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
 
-add_executable(test_discover ${CMAKE_CURRENT_LIST_DIR}/test_discover.c)
+add_executable(test_discover ${CMAKE_CURRENT_LIST_DIR}/test/test_discover.c)
 target_link_libraries(test_discover cmon_agent_discover ${GZ_CUNIT})
 add_test(NAME agent_discover COMMAND test_discover)
