@@ -23,3 +23,20 @@ target_include_directories(cmon_agent_discover PUBLIC ${CMAKE_CURRENT_LIST_DIR}/
 add_executable(test_discover ${CMAKE_CURRENT_LIST_DIR}/test/test_discover.c)
 target_link_libraries(test_discover cmon_agent_discover ${GZ_CUNIT})
 add_test(NAME agent_discover COMMAND test_discover)
+
+# The gz part inside cmon-agent: collectors, zfs, plugins, discovery, routes.
+if(TARGET cmonagent_kstat AND TARGET zfs)
+  target_sources(cmonagent_kstat PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/src/coll_cpu.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/coll_cpu_info.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/coll_arcstats.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/coll_zpool.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/coll_zones.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/collectors_gz.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/coll_zfs.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/ttlcache.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/plugins.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/gz.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/routes_gz.c)
+  target_link_libraries(cmonagent_kstat PUBLIC zfs cmon_agent_plugin cmon_agent_discover)
+endif()
