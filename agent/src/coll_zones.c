@@ -16,7 +16,7 @@
 #define BRAND_LEN 32
 
 static const kstat_metric_t zones_table[] = {
-    {"", "", "zones_count", "zones_count", METRIC_GAUGE, "zones", 1, 1,
+    {"", "", "zones", "zones", METRIC_GAUGE, "zones", 1, 1,
      "Zones the kernel knows, by state and brand.",
      "Zones the kernel knows, by state and brand."},
 };
