@@ -176,7 +176,8 @@ cache_entry(cache_t *c, cstripe_t *s, uint32_t h, const char *zone, int zid)
 }
 
 int
-cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *fs)
+cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *fs,
+          const famset_mark_t *mark)
 {
     if (coll >= c->c_ncoll) {
         errno = EINVAL;
@@ -193,7 +194,7 @@ cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *
     if (e != NULL) {
         cslot_t *slot = &e->ce_slots[coll];
         famset_reset(&slot->cs_fs);
-        rc = famset_merge(&slot->cs_fs, fs);
+        rc = famset_merge_from(&slot->cs_fs, fs, mark);
         slot->cs_expires = rc == 0 ? now + c->c_ttl_ns : 0;
     }
     pthread_mutex_unlock(&s->cs_lock);

@@ -29,8 +29,12 @@ void cache_free(cache_t *c);
  */
 int cache_get(cache_t *c, const char *zone, int zid, unsigned coll, famset_t *out);
 
-/* cache_put() - stores a copy of fs for (zone, zid, coll). 0 or -1 (ENOMEM). */
-int cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *fs);
+/*
+ * cache_put() - stores a copy of what fs holds after mark (NULL: all of it)
+ * for (zone, zid, coll). 0 or -1 (ENOMEM).
+ */
+int cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *fs,
+              const famset_mark_t *mark);
 
 /* cache_size() - the number of zones with an entry (for tests). */
 size_t cache_size(cache_t *c);

@@ -75,6 +75,25 @@ kstat_io_field(const kstat_io_t *io, const char *stat, uint64_t *out)
     return -1;
 }
 
+/*
+ * raw * scale as a sample value: exact integers stay integers, a power-of-ten
+ * divisor (1e9 for nanoseconds, 100 for percent) gives an exact decimal,
+ * anything else (1/256) a double.
+ */
+static mval_t
+collector_scale(uint64_t raw, double scale)
+{
+    if (scale == 1.0)
+        return mval_u64(raw);
+    double inv = 1.0 / scale, p = 1;
+    for (unsigned exp = 1; exp <= 18; exp++) {
+        p *= 10;
+        if (inv == p)
+            return mval_dec(raw, exp);
+    }
+    return mval_dbl((double)raw * scale);
+}
+
 int
 collector_emit(const collect_ctx_t *cc, famset_t *fs, const kstat_metric_t *row, uint64_t raw,
                const char *lname, const char *lvalue)
@@ -83,13 +102,7 @@ collector_emit(const collect_ctx_t *cc, famset_t *fs, const kstat_metric_t *row,
     const char *name = prom ? row->km_prom : row->km_name;
     const char *help = prom ? row->km_prom_help : row->km_help;
     double scale = prom ? row->km_prom_scale : row->km_scale;
-    mval_t v = mval_u64(raw);
-    if (scale != 1.0) {
-        /* Divide by an integral inverse (1e9, 256, 100): the result is then the
-         * double nearest the true quotient and prints as people expect. */
-        double inv = 1.0 / scale;
-        v = mval_dbl(inv == nearbyint(inv) ? (double)raw / inv : (double)raw * scale);
-    }
+    mval_t v = collector_scale(raw, scale);
     int fam = famset_family(fs, name, help, row->km_type);
     if (fam < 0)
         return -1;

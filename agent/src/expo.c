@@ -2,6 +2,8 @@
 #include "expo.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *
@@ -16,22 +18,17 @@ expo_content_type(expo_format_t fmt)
 static void
 expo_escape(sbuf_t *out, const char *s, int quote)
 {
-    const char *run = s;
-    for (; *s != '\0'; s++) {
-        const char *rep = NULL;
-        if (*s == '\\')
-            rep = "\\\\";
-        else if (*s == '\n')
-            rep = "\\n";
-        else if (*s == '"' && quote)
-            rep = "\\\"";
-        if (rep == NULL)
-            continue;
-        sbuf_add(out, run, (size_t)(s - run));
-        sbuf_add(out, rep, 2);
-        run = s + 1;
+    const char *special = quote ? "\\\n\"" : "\\\n";
+    for (;;) {
+        size_t run = strcspn(s, special);
+        sbuf_add(out, s, run);
+        s += run;
+        if (*s == '\0')
+            return;
+        sbuf_addc(out, '\\');
+        sbuf_addc(out, *s == '\n' ? 'n' : *s);
+        s++;
     }
-    sbuf_add(out, run, (size_t)(s - run));
 }
 
 static int
@@ -129,6 +126,9 @@ expo_value(sbuf_t *out, mval_t v)
     case MVAL_I64:
         sbuf_addi64(out, v.mv.i);
         break;
+    case MVAL_DEC:
+        sbuf_adddec(out, v.mv.u, v.mv_exp);
+        break;
     default:
         sbuf_adddbl(out, v.mv.d);
         break;
@@ -168,27 +168,56 @@ expo_sample(sbuf_t *out, const famset_t *fs, const fsample_t *sa, const family_t
     sbuf_addc(out, '\n');
 }
 
+/*
+ * Fills first[0..nf] (start of each family's samples in order, first[nf] =
+ * ns) and order[] (sample indexes grouped by family, in insertion order).
+ */
+static void
+expo_order(const famset_t *fs, uint32_t *first, uint32_t *order)
+{
+    size_t nf = fs->fs_nfams, ns = fs->fs_nsamples;
+    memset(first, 0, (nf + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < ns; i++)
+        first[fs->fs_samples[i].sa_family + 1]++;
+    for (size_t f = 0; f < nf; f++)
+        first[f + 1] += first[f];
+    for (size_t i = 0; i < ns; i++)
+        order[first[fs->fs_samples[i].sa_family]++] = (uint32_t)i;
+    for (size_t f = nf; f > 0; f--) /* undo the increments: shift back */
+        first[f] = first[f - 1];
+    first[0] = 0;
+}
+
 int
 expo_write(const famset_t *fs, expo_format_t fmt, sbuf_t *out)
 {
+    /* Order the samples by family (stable: a counting sort), so that each
+     * family is written as one group in one pass. */
+    size_t nf = fs->fs_nfams, ns = fs->fs_nsamples;
+    uint32_t first_buf[128], order_buf[256];
+    uint32_t *first = nf + 1 <= 128 ? first_buf : malloc((nf + 1) * sizeof(uint32_t));
+    uint32_t *order = ns <= 256 ? order_buf : malloc((ns + 1) * sizeof(uint32_t));
     sbuf_t decl = SBUF_INIT;
-    for (size_t fi = 0; fi < fs->fs_nfams; fi++) {
-        const family_t *f = &fs->fs_fams[fi];
-        int started = 0;
-        for (size_t si = 0; si < fs->fs_nsamples; si++) {
-            const fsample_t *sa = &fs->fs_samples[si];
-            if (sa->sa_family != fi)
-                continue;
-            if (!started)
-                expo_meta(out, fs, f, fmt, &decl);
-            started = 1;
-            expo_sample(out, fs, sa, f, &decl, fmt);
+    int failed = first == NULL || order == NULL;
+    if (!failed) {
+        expo_order(fs, first, order);
+        for (size_t fi = 0; fi < nf; fi++) {
+            const family_t *f = &fs->fs_fams[fi];
+            if (first[fi] == first[fi + 1])
+                continue; /* no samples: left out */
+            expo_meta(out, fs, f, fmt, &decl);
+            for (uint32_t k = first[fi]; k < first[fi + 1]; k++)
+                expo_sample(out, fs, &fs->fs_samples[order[k]], f, &decl, fmt);
         }
+        if (fmt == EXPO_OPENMETRICS)
+            sbuf_adds(out, "# EOF\n");
     }
-    if (fmt == EXPO_OPENMETRICS)
-        sbuf_adds(out, "# EOF\n");
-    int failed = sbuf_failed(&decl) || sbuf_failed(out);
+    failed = failed || sbuf_failed(&decl) || sbuf_failed(out);
     sbuf_release(&decl);
+    if (first != first_buf)
+        free(first);
+    if (order != order_buf)
+        free(order);
     if (failed) {
         errno = ENOMEM;
         return -1;

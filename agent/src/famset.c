@@ -29,6 +29,23 @@ mval_dbl(double v)
     return m;
 }
 
+mval_t
+mval_dec(uint64_t v, unsigned exp)
+{
+    mval_t m = {.mv_kind = MVAL_DEC, .mv_exp = exp};
+    m.mv.u = v;
+    return m;
+}
+
+static uint32_t
+famset_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
 void
 famset_init(famset_t *fs)
 {
@@ -85,7 +102,7 @@ famset_reserve(void **arr, size_t *cap, size_t n, size_t elem)
 {
     if (n < *cap)
         return 0;
-    size_t ncap = *cap ? *cap * 2 : 16;
+    size_t ncap = *cap ? *cap * 2 : 64;
     void *p = realloc(*arr, ncap * elem);
     if (p == NULL)
         return -1;
@@ -95,10 +112,11 @@ famset_reserve(void **arr, size_t *cap, size_t n, size_t elem)
 }
 
 static int
-famset_find(const famset_t *fs, const char *name)
+famset_find(const famset_t *fs, const char *name, uint32_t hash)
 {
     for (size_t i = fs->fs_nfams; i-- > 0;)
-        if (strcmp(famset_str(fs, fs->fs_fams[i].fa_name), name) == 0)
+        if (fs->fs_fams[i].fa_hash == hash &&
+            strcmp(famset_str(fs, fs->fs_fams[i].fa_name), name) == 0)
             return (int)i;
     return -1;
 }
@@ -106,7 +124,8 @@ famset_find(const famset_t *fs, const char *name)
 int
 famset_family(famset_t *fs, const char *name, const char *help, metric_type_t type)
 {
-    int idx = famset_find(fs, name);
+    uint32_t hash = famset_hash(name);
+    int idx = famset_find(fs, name, hash);
     if (idx >= 0)
         return idx;
     if (fs->fs_oom ||
@@ -123,6 +142,7 @@ famset_family(famset_t *fs, const char *name, const char *help, metric_type_t ty
         return -1;
     }
     family_t *f = &fs->fs_fams[fs->fs_nfams];
+    f->fa_hash = hash;
     f->fa_name = (uint32_t)n;
     f->fa_help = (uint32_t)h;
     f->fa_type = type;
@@ -181,7 +201,29 @@ famset_add1(famset_t *fs, const char *name, const char *help, metric_type_t type
     return famset_sample(fs, fam, SAMPLE_PLAIN, 1, &lname, &lvalue, v);
 }
 
-/* Copies one sample of src (family already mapped to dfam) into dst. */
+famset_mark_t
+famset_mark(const famset_t *fs)
+{
+    famset_mark_t m = {fs->fs_nfams, fs->fs_nsamples, fs->fs_str.sb_len};
+    return m;
+}
+
+void
+famset_truncate(famset_t *fs, const famset_mark_t *m)
+{
+    if (m->fm_nfams <= fs->fs_nfams)
+        fs->fs_nfams = m->fm_nfams;
+    if (m->fm_nsamples <= fs->fs_nsamples)
+        fs->fs_nsamples = m->fm_nsamples;
+    if (m->fm_strlen <= fs->fs_str.sb_len && fs->fs_str.sb_buf != NULL) {
+        fs->fs_str.sb_len = m->fm_strlen;
+        fs->fs_str.sb_buf[m->fm_strlen] = '\0';
+    }
+    fs->fs_oom = 0;
+    fs->fs_str.sb_oom = 0;
+}
+
+/* Copies one sample of src into dst family dfam. */
 static int
 famset_merge_sample(famset_t *dst, const famset_t *src, const fsample_t *sa, int dfam)
 {
@@ -195,26 +237,27 @@ famset_merge_sample(famset_t *dst, const famset_t *src, const fsample_t *sa, int
 }
 
 int
+famset_merge_from(famset_t *dst, const famset_t *src, const famset_mark_t *m)
+{
+    size_t from = m != NULL ? m->fm_nsamples : 0;
+    uint32_t last_src = UINT32_MAX;
+    int dfam = -1;
+    for (size_t i = from; i < src->fs_nsamples; i++) {
+        const fsample_t *sa = &src->fs_samples[i];
+        if (sa->sa_family != last_src) { /* samples of a family mostly come together */
+            const family_t *f = &src->fs_fams[sa->sa_family];
+            dfam = famset_family(dst, famset_str(src, f->fa_name), famset_str(src, f->fa_help),
+                                 f->fa_type);
+            last_src = sa->sa_family;
+        }
+        if (dfam < 0 || famset_merge_sample(dst, src, sa, dfam) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int
 famset_merge(famset_t *dst, const famset_t *src)
 {
-    int map[256];
-    int *m = src->fs_nfams <= 256 ? map : malloc(src->fs_nfams * sizeof(int));
-    if (m == NULL) {
-        dst->fs_oom = 1;
-        return -1;
-    }
-    int rc = 0;
-    for (size_t i = 0; i < src->fs_nfams && rc == 0; i++) {
-        const family_t *f = &src->fs_fams[i];
-        m[i] = famset_family(dst, famset_str(src, f->fa_name), famset_str(src, f->fa_help),
-                             f->fa_type);
-        rc = m[i] < 0 ? -1 : 0;
-    }
-    for (size_t i = 0; i < src->fs_nsamples && rc == 0; i++) {
-        const fsample_t *sa = &src->fs_samples[i];
-        rc = famset_merge_sample(dst, src, sa, m[sa->sa_family]);
-    }
-    if (m != map)
-        free(m);
-    return rc;
+    return famset_merge_from(dst, src, NULL);
 }

@@ -20,11 +20,13 @@
 
 typedef enum { METRIC_GAUGE, METRIC_COUNTER, METRIC_HISTOGRAM } metric_type_t;
 
-typedef enum { MVAL_U64, MVAL_I64, MVAL_DBL } mval_kind_t;
+/* MVAL_DEC: the exact decimal mv.u / 10^mv_exp (nanoseconds as seconds ...). */
+typedef enum { MVAL_U64, MVAL_I64, MVAL_DBL, MVAL_DEC } mval_kind_t;
 
 /* A sample value: integers stay exact; doubles are rendered round-trip. */
 typedef struct mval {
     mval_kind_t mv_kind;
+    unsigned mv_exp; /* MVAL_DEC only */
     union {
         uint64_t u;
         int64_t i;
@@ -38,6 +40,7 @@ typedef enum { SAMPLE_PLAIN, SAMPLE_BUCKET, SAMPLE_SUM, SAMPLE_COUNT } sample_pa
 #define FAMSET_MAX_LABELS 4
 
 typedef struct family {
+    uint32_t fa_hash; /* of the name: most lookups end on it */
     uint32_t fa_name; /* offset in fs_str */
     uint32_t fa_help; /* offset in fs_str */
     metric_type_t fa_type;
@@ -70,6 +73,7 @@ typedef struct famset {
 mval_t mval_u64(uint64_t v);
 mval_t mval_i64(int64_t v);
 mval_t mval_dbl(double v);
+mval_t mval_dec(uint64_t v, unsigned exp);
 
 /* famset_init() / famset_release() - an empty set / free everything. */
 void famset_init(famset_t *fs);
@@ -100,7 +104,27 @@ int famset_add(famset_t *fs, const char *name, const char *help, metric_type_t t
 int famset_add1(famset_t *fs, const char *name, const char *help, metric_type_t type,
                 const char *lname, const char *lvalue, mval_t v);
 
-/* famset_merge() - appends every family and sample of src to dst. 0 or -1. */
+/* A position in a famset, to copy or drop what was added after it. */
+typedef struct famset_mark {
+    size_t fm_nfams, fm_nsamples, fm_strlen;
+} famset_mark_t;
+
+/* famset_mark() - the current end of fs. */
+famset_mark_t famset_mark(const famset_t *fs);
+
+/*
+ * famset_truncate() - drops every family, sample and string added after m
+ * (which must come from fs), and clears the failure flag.
+ */
+void famset_truncate(famset_t *fs, const famset_mark_t *m);
+
+/*
+ * famset_merge_from() - appends to dst every sample of src added after m
+ * (m NULL: all), with its family (found or created in dst). 0 or -1.
+ */
+int famset_merge_from(famset_t *dst, const famset_t *src, const famset_mark_t *m);
+
+/* famset_merge() - famset_merge_from() of everything. 0 or -1. */
 int famset_merge(famset_t *dst, const famset_t *src);
 
 /* famset_str() - the string at offset off (valid until the next add). */

@@ -270,13 +270,13 @@ http_server_start(const http_opts_t *o, const http_route_t *routes, void *ctx, s
     srv->hs_ctx = ctx;
     srv->hs_stats = stats;
     srv->hs_daemon = MHD_start_daemon(
-        flags, (uint16_t)o->ho_port, NULL, NULL, http_access, srv, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        flags, (uint16_t)o->ho_port, NULL, NULL, http_access, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        http_log_mhd, NULL, /* first: it must see every message */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned int)(o->ho_threads > 1 ? o->ho_threads : 0), MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)o->ho_max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)o->ho_idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->ho_conn_memory,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_EXTERNAL_LOGGER,
-        http_log_mhd, NULL, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_END);
     if (srv->hs_daemon == NULL) {
         free(srv);
         errno = errno != 0 ? errno : EADDRINUSE;

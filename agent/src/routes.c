@@ -46,6 +46,7 @@ route_expo(const http_req_t *req, const famset_t *fs, http_resp_t *resp)
     resp->hs_ctype = expo_content_type(fmt);
     resp->hs_compressible = 1;
     resp->hs_vary = VARY_NEGOTIATED;
+    sbuf_grow(&resp->hs_body, 16384);
     return expo_write(fs, fmt, &resp->hs_body);
 }
 
@@ -59,6 +60,7 @@ route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
         return 0;
     }
     famset_t fs = FAMSET_INIT;
+    sbuf_grow(&fs.fs_str, 4096); /* one allocation for a whole scrape */
     int rc = scrape_instance(&ag->ag_env, req->hr_param, &fs);
     if (rc == SCRAPE_OK && gz_vm_extras(ag->ag_gz, req->hr_param, &fs) != 0)
         rc = SCRAPE_ERROR;

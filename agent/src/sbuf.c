@@ -9,7 +9,7 @@
 #include <string.h>
 
 int
-sbuf_grow(sbuf_t *sb, size_t extra)
+sbuf_grow_slow(sbuf_t *sb, size_t extra)
 {
     if (sb->sb_oom)
         return -1;
@@ -152,4 +152,26 @@ sbuf_release(sbuf_t *sb)
     sb->sb_buf = NULL;
     sb->sb_len = sb->sb_cap = 0;
     sb->sb_oom = 0;
+}
+
+void
+sbuf_adddec(sbuf_t *sb, uint64_t v, unsigned exp)
+{
+    uint64_t p = 1;
+    for (unsigned i = 0; i < exp && i < 19; i++)
+        p *= 10;
+    sbuf_addu64(sb, v / p);
+    uint64_t frac = v % p;
+    if (frac == 0)
+        return;
+    char digits[20];
+    unsigned n = exp < 19 ? exp : 19;
+    for (unsigned i = n; i-- > 0;) {
+        digits[i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    while (n > 0 && digits[n - 1] == '0')
+        n--;
+    sbuf_addc(sb, '.');
+    sbuf_add(sb, digits, n);
 }

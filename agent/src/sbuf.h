@@ -24,8 +24,17 @@ typedef struct sbuf {
         NULL, 0, 0, 0                                                                              \
     }
 
+/* sbuf_grow_slow() - the allocating part of sbuf_grow(). */
+int sbuf_grow_slow(sbuf_t *sb, size_t extra);
+
 /* sbuf_grow() - makes room for extra more bytes. 0, or -1 (sb_oom set). */
-int sbuf_grow(sbuf_t *sb, size_t extra);
+static inline int
+sbuf_grow(sbuf_t *sb, size_t extra)
+{
+    if (sb->sb_len + extra + 1 <= sb->sb_cap && !sb->sb_oom)
+        return 0;
+    return sbuf_grow_slow(sb, extra);
+}
 
 /* sbuf_add() - appends len bytes of data. */
 void sbuf_add(sbuf_t *sb, const void *data, size_t len);
@@ -47,6 +56,12 @@ void sbuf_addi64(sbuf_t *sb, int64_t v);
  * the same double; NaN, +Inf and -Inf as Prometheus spells them.
  */
 void sbuf_adddbl(sbuf_t *sb, double v);
+
+/*
+ * sbuf_adddec() - appends v / 10^exp (exp <= 19) as an exact decimal, without
+ * trailing zeros: 1500, 3 gives "1.5"; 7, 9 gives "0.000000007".
+ */
+void sbuf_adddec(sbuf_t *sb, uint64_t v, unsigned exp);
 
 /* sbuf_addf() - appends printf-style formatted text. */
 void sbuf_addf(sbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -3,45 +3,66 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <zone.h>
 
 #include "log.h"
 
-static double
-scrape_now(void)
+static uint64_t
+scrape_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Writes a, b and c one after the other into buf (cut to len). */
+static void
+scrape_cat(char *buf, size_t len, const char *a, const char *b, const char *c)
+{
+    const char *parts[] = {a, b, c};
+    size_t n = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t m = strlen(parts[i]);
+        if (m > len - 1 - n)
+            m = len - 1 - n;
+        memcpy(buf + n, parts[i], m);
+        n += m;
+    }
+    buf[n] = '\0';
+}
+
+/* Adds gauge <collector><suffix> with value v; HELP is help1 collector help2. */
+static void
+scrape_meta_one(famset_t *fs, const char *collector, const char *suffix, const char *help1,
+                const char *help2, mval_t v)
+{
+    char name[128], help[256];
+    scrape_cat(name, sizeof(name), collector, suffix, "");
+    scrape_cat(help, sizeof(help), help1, collector, help2);
+    famset_add(fs, name, help, METRIC_GAUGE, v);
 }
 
 int
-scrape_meta(famset_t *fs, const char *collector, int available, int cached, double seconds)
+scrape_meta(famset_t *fs, const char *collector, int available, int cached, uint64_t ns)
 {
-    char name[128], help[192];
-    snprintf(name, sizeof(name), "%s_metrics_available_boolean", collector);
-    snprintf(help, sizeof(help),
-             "Whether the %s metrics could be read for this answer (1) or not (0).", collector);
-    famset_add(fs, name, help, METRIC_GAUGE, mval_u64(available ? 1 : 0));
-    snprintf(name, sizeof(name), "%s_metrics_cached_boolean", collector);
-    snprintf(help, sizeof(help), "Whether the %s metrics came from the cache (1) or not (0).",
-             collector);
-    famset_add(fs, name, help, METRIC_GAUGE, mval_u64(cached ? 1 : 0));
-    snprintf(name, sizeof(name), "%s_metrics_timer_seconds", collector);
-    snprintf(help, sizeof(help), "Time spent getting the %s metrics for this answer, in seconds.",
-             collector);
-    famset_add(fs, name, help, METRIC_GAUGE, mval_dbl(seconds));
+    scrape_meta_one(fs, collector, "_metrics_available_boolean", "Whether the ",
+                    " metrics could be read for this answer (1) or not (0).",
+                    mval_u64(available ? 1 : 0));
+    scrape_meta_one(fs, collector, "_metrics_cached_boolean", "Whether the ",
+                    " metrics came from the cache (1) or not (0).", mval_u64(cached ? 1 : 0));
+    scrape_meta_one(fs, collector, "_metrics_timer_seconds", "Time spent getting the ",
+                    " metrics for this answer, in seconds.", mval_dec(ns, 9));
     return famset_failed(fs) ? -1 : 0;
 }
 
 /*
- * Runs collector i for the zone, through the cache. Returns COLLECT_* and
- * sets *cached.
+ * Runs collector i for the zone, through the cache, adding to fs. On failure
+ * nothing it added stays. Returns COLLECT_* and sets *cached.
  */
 static int
-scrape_one(const scrape_env_t *env, const collect_ctx_t *cc, unsigned i, famset_t *frag,
-           famset_t *fs, int *cached)
+scrape_one(const scrape_env_t *env, const collect_ctx_t *cc, unsigned i, famset_t *fs, int *cached)
 {
     const collector_t *co = env->se_collectors[i];
     int use_cache = env->se_cache != NULL && co->co_cacheable;
@@ -53,39 +74,40 @@ scrape_one(const scrape_env_t *env, const collect_ctx_t *cc, unsigned i, famset_
     }
     if (use_cache)
         selfstats_cache(env->se_stats, 0);
-    famset_reset(frag);
-    int rc = co->co_collect(cc, frag);
-    if (rc == COLLECT_FAILED) {
-        log_msg(LOG_DEBUG, "collector %s failed for zone %s: %s", co->co_name, cc->cc_zonename,
-                strerror(errno));
+    famset_mark_t mark = famset_mark(fs);
+    int rc = co->co_collect(cc, fs);
+    if (rc == COLLECT_OK && famset_failed(fs)) {
+        rc = COLLECT_FAILED;
+        errno = ENOMEM;
+    }
+    if (rc != COLLECT_OK) {
+        int saved = errno;
+        famset_truncate(fs, &mark);
+        if (rc == COLLECT_FAILED)
+            log_msg(LOG_DEBUG, "collector %s failed for zone %s: %s", co->co_name, cc->cc_zonename,
+                    strerror(saved));
         return rc;
     }
-    if (rc != COLLECT_OK)
-        return rc;
-    if (famset_merge(fs, frag) != 0)
-        return COLLECT_FAILED;
     if (use_cache)
-        (void)cache_put(env->se_cache, cc->cc_zonename, cc->cc_zoneid, i, frag);
+        (void)cache_put(env->se_cache, cc->cc_zonename, cc->cc_zoneid, i, fs, &mark);
     return COLLECT_OK;
 }
 
 static int
 scrape_collect(const scrape_env_t *env, const collect_ctx_t *cc, famset_t *fs)
 {
-    famset_t frag = FAMSET_INIT;
     int rc = SCRAPE_OK;
     for (unsigned i = 0; env->se_collectors[i] != NULL; i++) {
-        double t0 = scrape_now();
+        uint64_t t0 = scrape_now_ns();
         int cached;
-        int crc = scrape_one(env, cc, i, &frag, fs, &cached);
+        int crc = scrape_one(env, cc, i, fs, &cached);
         if (crc == COLLECT_GONE) {
             rc = SCRAPE_NOTFOUND;
             break;
         }
         scrape_meta(fs, env->se_collectors[i]->co_name, crc == COLLECT_OK, cached,
-                    scrape_now() - t0);
+                    scrape_now_ns() - t0);
     }
-    famset_release(&frag);
     if (rc == SCRAPE_OK && famset_failed(fs)) {
         errno = ENOMEM;
         rc = SCRAPE_ERROR;
@@ -96,7 +118,7 @@ scrape_collect(const scrape_env_t *env, const collect_ctx_t *cc, famset_t *fs)
 int
 scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs)
 {
-    double t0 = scrape_now();
+    uint64_t t0 = scrape_now_ns();
     zoneid_t zid = getzoneidbyname(zone);
     if (zid < 0)
         return SCRAPE_NOTFOUND;
@@ -111,6 +133,6 @@ scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs)
     if (rc == SCRAPE_OK && getzoneidbyname(zone) != zid)
         rc = SCRAPE_NOTFOUND; /* halted or rebooted while we read */
     if (rc == SCRAPE_OK)
-        selfstats_scrape(env->se_stats, scrape_now() - t0);
+        selfstats_scrape(env->se_stats, (double)(scrape_now_ns() - t0) / 1e9);
     return rc;
 }

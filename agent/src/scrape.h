@@ -32,7 +32,10 @@ typedef struct scrape_env {
 /* scrape_instance() - fills fs for zone `zone`. SCRAPE_*. */
 int scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs);
 
-/* scrape_meta() - adds a collector's three meta metrics to fs. 0 or -1. */
-int scrape_meta(famset_t *fs, const char *collector, int available, int cached, double seconds);
+/*
+ * scrape_meta() - adds a collector's three meta metrics to fs (the time in
+ * nanoseconds, served as seconds). 0 or -1.
+ */
+int scrape_meta(famset_t *fs, const char *collector, int available, int cached, uint64_t ns);
 
 #endif

@@ -155,6 +155,27 @@ test_famset_merge(void)
 }
 
 static void
+test_famset_mark_truncate(void)
+{
+    famset_t a = FAMSET_INIT, c = FAMSET_INIT;
+    famset_add(&a, "keep", "K.", METRIC_GAUGE, mval_u64(1));
+    famset_mark_t m = famset_mark(&a);
+    famset_add1(&a, "part", "P.", METRIC_COUNTER, "i", "x", mval_dec(1500, 3));
+    famset_add1(&a, "part", "P.", METRIC_COUNTER, "i", "y", mval_dec(7, 9));
+    CU_ASSERT_EQUAL(famset_merge_from(&c, &a, &m), 0);
+    check_expo(
+        &c, EXPO_TEXT,
+        "# HELP part P.\n# TYPE part counter\npart{i=\"x\"} 1.5\npart{i=\"y\"} 0.000000007\n");
+    famset_truncate(&a, &m);
+    famset_add(&a, "after", "A.", METRIC_GAUGE, mval_dec(2000000000, 9));
+    check_expo(&a, EXPO_TEXT,
+               "# HELP keep K.\n# TYPE keep gauge\nkeep 1\n# HELP after A.\n# TYPE after "
+               "gauge\nafter 2\n");
+    famset_release(&a);
+    famset_release(&c);
+}
+
+static void
 test_negotiate_format(void)
 {
     CU_ASSERT_EQUAL(negotiate_format(NULL), EXPO_TEXT);
@@ -222,18 +243,18 @@ test_cache_ttl_and_zid(void)
     famset_t fs = FAMSET_INIT, out = FAMSET_INIT;
     famset_add(&fs, "v", "V.", METRIC_GAUGE, mval_u64(42));
     CU_ASSERT_EQUAL(cache_get(c, "zone-a", 5, 1, &out), 0);
-    CU_ASSERT_EQUAL(cache_put(c, "zone-a", 5, 1, &fs), 0);
+    CU_ASSERT_EQUAL(cache_put(c, "zone-a", 5, 1, &fs, NULL), 0);
     CU_ASSERT_EQUAL(cache_get(c, "zone-a", 5, 1, &out), 1);
     CU_ASSERT_EQUAL(out.fs_nsamples, 1);
     CU_ASSERT_EQUAL(out.fs_samples[0].sa_value.mv.u, 42);
     CU_ASSERT_EQUAL(cache_get(c, "zone-a", 5, 2, &out), 0); /* other collector */
     CU_ASSERT_EQUAL(cache_get(c, "zone-a", 6, 1, &out), 0); /* rebooted: new zid */
     CU_ASSERT_EQUAL(cache_get(c, "zone-b", 5, 1, &out), 0);
-    CU_ASSERT_EQUAL(cache_put(c, "zone-b", 7, 0, &fs), 0);
+    CU_ASSERT_EQUAL(cache_put(c, "zone-b", 7, 0, &fs, NULL), 0);
     CU_ASSERT_EQUAL(cache_size(c), 2);
     usleep(300000);
-    CU_ASSERT_EQUAL(cache_get(c, "zone-b", 7, 0, &out), 0); /* expired */
-    CU_ASSERT_EQUAL(cache_put(c, "zone-c", 1, 0, &fs), 0);  /* sweeps its stripe */
+    CU_ASSERT_EQUAL(cache_get(c, "zone-b", 7, 0, &out), 0);      /* expired */
+    CU_ASSERT_EQUAL(cache_put(c, "zone-c", 1, 0, &fs, NULL), 0); /* sweeps its stripe */
     CU_ASSERT(cache_size(c) >= 1 && cache_size(c) <= 3);
     famset_release(&fs);
     famset_release(&out);
@@ -345,6 +366,7 @@ main(void)
     CU_add_test(s, "openmetrics counters and units", test_openmetrics_counters_units);
     CU_add_test(s, "histogram and empty family", test_histogram_and_empty);
     CU_add_test(s, "famset merge", test_famset_merge);
+    CU_add_test(s, "famset mark and truncate", test_famset_mark_truncate);
     CU_add_test(s, "negotiate format", test_negotiate_format);
     CU_add_test(s, "negotiate gzip", test_negotiate_gzip);
     CU_add_test(s, "gzip round trip", test_gzip_roundtrip);
