@@ -128,7 +128,7 @@ gz_vm_extras(gz_t *gz, const char *uuid, famset_t *fs)
         return 0;
     double t0 = gz_now();
     int cached, available = gz_zfs(gz, uuid, fs, &cached);
-    if (scrape_meta(fs, "zfs", available, cached, gz_now() - t0) != 0)
+    if (scrape_meta(fs, "zfs", available, cached, (uint64_t)((gz_now() - t0) * 1e9)) != 0)
         return -1;
     return plugins_collect(gz->gz_plugins, "vm", uuid, fs);
 }
