@@ -56,3 +56,8 @@ if(TARGET cmon-agent AND TARGET cmon-sim AND TARGET cmonworld_zfs)
            COMMAND test_prometheus_e2e ${CMON_BIN_DIR} /usr/bin/prometheus)
   set_tests_properties(agent_prometheus_e2e PROPERTIES TIMEOUT 700 LABELS noasan)
 endif()
+
+# Benchmark of the gz endpoints (agent/README.gz.md); not a test.
+find_package(CURL REQUIRED)
+add_executable(bench_gz ${CMAKE_CURRENT_LIST_DIR}/bench/bench_gz.c)
+target_link_libraries(bench_gz CURL::libcurl)
