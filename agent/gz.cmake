@@ -16,6 +16,16 @@ target_link_libraries(test_plugin cmon_agent_plugin ${GZ_CUNIT})
 add_test(NAME agent_plugin COMMAND test_plugin)
 set_tests_properties(agent_plugin PROPERTIES TIMEOUT 120)
 
+# What needs no kernel: the TTL cache and plugin output into families.
+add_library(cmon_agent_gzcore STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/src/ttlcache.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/plugin_famset.c)
+target_link_libraries(cmon_agent_gzcore PUBLIC cmonagent_core cmon_agent_plugin)
+
+add_executable(test_gzcore ${CMAKE_CURRENT_LIST_DIR}/test/test_gzcore.c)
+target_link_libraries(test_gzcore cmon_agent_gzcore ${GZ_CUNIT})
+add_test(NAME agent_gzcore COMMAND test_gzcore)
+
 add_library(cmon_agent_discover STATIC ${CMAKE_CURRENT_LIST_DIR}/src/discover.c)
 target_link_libraries(cmon_agent_discover PUBLIC PkgConfig::GZ_JANSSON)
 target_include_directories(cmon_agent_discover PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
@@ -34,11 +44,10 @@ if(TARGET cmonagent_kstat AND TARGET zfs)
     ${CMAKE_CURRENT_LIST_DIR}/src/coll_zones.c
     ${CMAKE_CURRENT_LIST_DIR}/src/collectors_gz.c
     ${CMAKE_CURRENT_LIST_DIR}/src/coll_zfs.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/ttlcache.c
     ${CMAKE_CURRENT_LIST_DIR}/src/plugins.c
     ${CMAKE_CURRENT_LIST_DIR}/src/gz.c
     ${CMAKE_CURRENT_LIST_DIR}/src/routes_gz.c)
-  target_link_libraries(cmonagent_kstat PUBLIC zfs cmon_agent_plugin cmon_agent_discover)
+  target_link_libraries(cmonagent_kstat PUBLIC zfs cmon_agent_gzcore cmon_agent_discover)
 endif()
 
 # End to end: the gz endpoints against a world (bad input included), and

@@ -45,4 +45,7 @@ int plugins_collect(plugins_t *p, const char *kind, const char *arg, famset_t *f
  */
 int plugins_to_famset(const plugin_output_t *po, famset_t *fs, char *err, size_t errlen);
 
+/* plugins_has_family() - 1 when fs has a family called name, else 0. */
+int plugins_has_family(const famset_t *fs, const char *name);
+
 #endif
