@@ -155,6 +155,15 @@ typedef struct world_load {
 /* world_zone_load_set() - sets the load of zone zix (any state). EINVAL bad zix / negative CPU. */
 int world_zone_load_set(world_t *w, int zix, const world_load_t *load);
 
+/*
+ * world_zone_add_random() - adds a booted zone whose brand, caps, NICs, alias
+ * and load are drawn from the seed and n (the same n gives the same zone in a
+ * world of the same seed): ~half the zones CPU-capped, some running over
+ * their memory cap, 1-2 NICs. What `cmon-sim serve` populates with. Returns
+ * the zix or -1 as world_zone_add().
+ */
+int world_zone_add_random(world_t *w, uint64_t n);
+
 /* ---- zones (reader) --------------------------------------------------- */
 
 typedef struct world_zone_info {
@@ -188,6 +197,9 @@ int world_zone_by_id(const world_t *w, int32_t zoneid);
 
 /* world_zone_count() - used zone slots, global included. */
 uint32_t world_zone_count(const world_t *w);
+
+/* world_zone_capacity() - zone slots of the world, global included (max_zones + 1). */
+uint32_t world_zone_capacity(const world_t *w);
 
 /* ---- virtual time ----------------------------------------------------- */
 
