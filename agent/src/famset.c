@@ -58,6 +58,7 @@ famset_release(famset_t *fs)
 {
     free(fs->fs_fams);
     free(fs->fs_samples);
+    free(fs->fs_index);
     sbuf_release(&fs->fs_str);
     famset_init(fs);
 }
@@ -69,6 +70,8 @@ famset_reset(famset_t *fs)
     fs->fs_nsamples = 0;
     fs->fs_oom = 0;
     sbuf_reset(&fs->fs_str);
+    if (fs->fs_index != NULL)
+        memset(fs->fs_index, 0, FAMSET_INDEX_SLOTS * sizeof(uint16_t));
 }
 
 const char *
@@ -112,13 +115,53 @@ famset_reserve(void **arr, size_t *cap, size_t n, size_t elem)
 }
 
 static int
-famset_find(const famset_t *fs, const char *name, uint32_t hash)
+famset_find_scan(const famset_t *fs, size_t from, const char *name, uint32_t hash)
 {
-    for (size_t i = fs->fs_nfams; i-- > 0;)
+    for (size_t i = from; i < fs->fs_nfams; i++)
         if (fs->fs_fams[i].fa_hash == hash &&
             strcmp(famset_str(fs, fs->fs_fams[i].fa_name), name) == 0)
             return (int)i;
     return -1;
+}
+
+static int
+famset_find(const famset_t *fs, const char *name, uint32_t hash)
+{
+    if (fs->fs_index == NULL)
+        return famset_find_scan(fs, 0, name, hash);
+    for (size_t slot = hash % FAMSET_INDEX_SLOTS;; slot = (slot + 1) % FAMSET_INDEX_SLOTS) {
+        unsigned v = fs->fs_index[slot];
+        if (v == 0)
+            break;
+        const family_t *f = &fs->fs_fams[v - 1];
+        if (f->fa_hash == hash && strcmp(famset_str(fs, f->fa_name), name) == 0)
+            return (int)v - 1;
+    }
+    return famset_find_scan(fs, FAMSET_INDEXED, name, hash);
+}
+
+static void
+famset_index_add(famset_t *fs, size_t idx)
+{
+    if (idx >= FAMSET_INDEXED || fs->fs_index == NULL)
+        return;
+    size_t slot = fs->fs_fams[idx].fa_hash % FAMSET_INDEX_SLOTS;
+    while (fs->fs_index[slot] != 0)
+        slot = (slot + 1) % FAMSET_INDEX_SLOTS;
+    fs->fs_index[slot] = (uint16_t)(idx + 1);
+}
+
+/* (Re)builds the index when the set is big enough to need one. */
+static void
+famset_index_rebuild(famset_t *fs)
+{
+    if (fs->fs_index == NULL && fs->fs_nfams >= FAMSET_SCAN)
+        fs->fs_index = malloc(FAMSET_INDEX_SLOTS * sizeof(uint16_t));
+    if (fs->fs_index == NULL)
+        return; /* scanning still works */
+    memset(fs->fs_index, 0, FAMSET_INDEX_SLOTS * sizeof(uint16_t));
+    for (size_t i = 0; i < fs->fs_nfams; i++)
+        famset_index_add(fs, i);
 }
 
 int
@@ -146,7 +189,12 @@ famset_family(famset_t *fs, const char *name, const char *help, metric_type_t ty
     f->fa_name = (uint32_t)n;
     f->fa_help = (uint32_t)h;
     f->fa_type = type;
-    return (int)fs->fs_nfams++;
+    fs->fs_nfams++;
+    if (fs->fs_index == NULL && fs->fs_nfams == FAMSET_SCAN)
+        famset_index_rebuild(fs);
+    else
+        famset_index_add(fs, fs->fs_nfams - 1);
+    return (int)fs->fs_nfams - 1;
 }
 
 int
@@ -221,6 +269,7 @@ famset_truncate(famset_t *fs, const famset_mark_t *m)
     }
     fs->fs_oom = 0;
     fs->fs_str.sb_oom = 0;
+    famset_index_rebuild(fs);
 }
 
 /* Copies one sample of src into dst family dfam. */

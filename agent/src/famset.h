@@ -38,6 +38,10 @@ typedef struct mval {
 typedef enum { SAMPLE_PLAIN, SAMPLE_BUCKET, SAMPLE_SUM, SAMPLE_COUNT } sample_part_t;
 
 #define FAMSET_MAX_LABELS 4
+#define FAMSET_INDEX_SLOTS 256
+#define FAMSET_INDEXED 128
+#define FAMSET_SCAN 8
+#define FAMSET_SCAN 8
 
 typedef struct family {
     uint32_t fa_hash; /* of the name: most lookups end on it */
@@ -62,12 +66,13 @@ typedef struct famset {
     size_t fs_nsamples, fs_capsamples;
     sbuf_t fs_str; /* NUL-separated strings */
     int fs_oom;
+    /* Family index + 1 by name hash (open addressing, 0 empty), made once a
+     * set has FAMSET_SCAN families (small sets, as cached, stay small); it
+     * covers the first FAMSET_INDEXED families, later ones are scanned. */
+    uint16_t *fs_index;
 } famset_t;
 
-#define FAMSET_INIT                                                                                \
-    {                                                                                              \
-        NULL, 0, 0, NULL, 0, 0, SBUF_INIT, 0                                                       \
-    }
+#define FAMSET_INIT {NULL, 0, 0, NULL, 0, 0, SBUF_INIT, 0, NULL}
 
 /* mval constructors. */
 mval_t mval_u64(uint64_t v);

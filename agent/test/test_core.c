@@ -176,6 +176,27 @@ test_famset_mark_truncate(void)
 }
 
 static void
+test_famset_many_families(void)
+{
+    famset_t fs = FAMSET_INIT;
+    char name[32];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 300; i++) {
+            snprintf(name, sizeof(name), "fam_%d", i);
+            CU_ASSERT_EQUAL(famset_family(&fs, name, "H.", METRIC_GAUGE), i);
+            famset_sample(&fs, i, SAMPLE_PLAIN, 0, NULL, NULL, mval_u64((uint64_t)round));
+        }
+    }
+    CU_ASSERT_EQUAL(fs.fs_nfams, 300);
+    famset_mark_t m = {5, 5, 0};
+    m.fm_strlen = fs.fs_str.sb_len;
+    famset_truncate(&fs, &m); /* rebuilds the index over 5 families */
+    CU_ASSERT_EQUAL(famset_family(&fs, "fam_4", "H.", METRIC_GAUGE), 4);
+    CU_ASSERT_EQUAL(famset_family(&fs, "fam_200", "H.", METRIC_GAUGE), 5);
+    famset_release(&fs);
+}
+
+static void
 test_negotiate_format(void)
 {
     CU_ASSERT_EQUAL(negotiate_format(NULL), EXPO_TEXT);
@@ -367,6 +388,7 @@ main(void)
     CU_add_test(s, "histogram and empty family", test_histogram_and_empty);
     CU_add_test(s, "famset merge", test_famset_merge);
     CU_add_test(s, "famset mark and truncate", test_famset_mark_truncate);
+    CU_add_test(s, "famset many families", test_famset_many_families);
     CU_add_test(s, "negotiate format", test_negotiate_format);
     CU_add_test(s, "negotiate gzip", test_negotiate_gzip);
     CU_add_test(s, "gzip round trip", test_gzip_roundtrip);
