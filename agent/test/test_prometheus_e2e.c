@@ -240,7 +240,7 @@ free_port(void)
 static int
 start_prometheus(e2e_t *e, CURL *c, const char *prom)
 {
-    char cfg[128], data[128], listen[64], url[128];
+    char cfg[128], data[128], listen[128], url[128];
     snprintf(cfg, sizeof(cfg), "--config.file=%s/prometheus.yml", e->e_tmp);
     snprintf(data, sizeof(data), "--storage.tsdb.path=%s/data", e->e_tmp);
     for (int attempt = 0; attempt < 5; attempt++) {
