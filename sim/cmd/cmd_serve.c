@@ -75,7 +75,7 @@ serve_parse(int argc, char **argv, serve_opts_t *o)
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     int c, li, have_zones = 0;
 
-    *o = (serve_opts_t){.so_tick_ms = 1000, .so_seed = 1, .so_cpus = 16};
+    *o = (serve_opts_t){.so_tick_ms = 1000, .so_seed = 1, .so_cpus = 48};
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", longopts, &li)) != -1) {
@@ -110,8 +110,8 @@ serve_build(const serve_opts_t *o)
     }
     for (uint64_t i = 0; i < o->so_zones; i++) {
         if (serve_stop || world_zone_add_random(w, i) < 0) {
-            fprintf(stderr, "cmon-sim serve: cannot add zone %llu: %s\n",
-                    (unsigned long long)i, strerror(errno));
+            fprintf(stderr, "cmon-sim serve: cannot add zone %llu: %s\n", (unsigned long long)i,
+                    strerror(errno));
             unlink(o->so_path);
             world_close(w);
             return NULL;
@@ -143,8 +143,7 @@ serve_pick(const world_t *w, uint64_t r, int running)
             z = world_zone_next(w, 0);
         if (z <= 0)
             return -1;
-        if (!running || (world_zone_info(w, z, &info) == 0 &&
-                         info.wzi_state == WORLD_ZONE_RUNNING))
+        if (!running || (world_zone_info(w, z, &info) == 0 && info.wzi_state == WORLD_ZONE_RUNNING))
             return z;
     }
     return -1;

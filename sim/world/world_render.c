@@ -84,8 +84,8 @@ wrender_strsize(const world_t *w, wkind_t kind, const wshm_zone_t *z, int arg)
 }
 
 void
-wrender_fill(const world_t *w, const wshm_kslot_t *ks, const wshm_zone_t *z,
-             const wshm_global_t *g, void *buf)
+wrender_fill(const world_t *w, const wshm_kslot_t *ks, const wshm_zone_t *z, const wshm_global_t *g,
+             void *buf)
 {
     const wrkind_t *k = wr_kind((wkind_t)ks->wk_kind);
     wrctx_t x = {.x_w = w, .x_z = z, .x_g = g, .x_arg = ks->wk_arg};

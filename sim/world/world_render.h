@@ -9,7 +9,10 @@
 #include "world_shm.h"
 
 /* Initialiser of one template record. */
-#define KN(n, t) {.name = n, .data_type = t}
+#define KN(n, t)                                                                                   \
+    {                                                                                              \
+        .name = n, .data_type = t                                                                  \
+    }
 
 /* What a renderer reads: the world, a snapshot, and the kstat's argument. */
 typedef struct wrctx {

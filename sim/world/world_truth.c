@@ -77,8 +77,8 @@ truth_find(const world_t *w, const char *module, int instance, const char *name)
         seq = wseq_read_begin(&h->wh_chain_seq);
         found = -1;
         uint32_t steps = 0;
-        for (int32_t s = h->wh_chain_head; s >= 0 && (uint32_t)s < h->wh_kstat_slots &&
-                                           steps++ < h->wh_kstat_slots;
+        for (int32_t s = h->wh_chain_head;
+             s >= 0 && (uint32_t)s < h->wh_kstat_slots && steps++ < h->wh_kstat_slots;
              s = w->w_kslots[s].wk_next) {
             const wshm_kslot_t *k = &w->w_kslots[s];
             if (k->wk_instance == instance && strncmp(k->wk_module, module, KSTAT_STRLEN) == 0 &&
@@ -92,8 +92,8 @@ truth_find(const world_t *w, const char *module, int instance, const char *name)
 }
 
 int
-world_truth(const world_t *w, const char *module, int instance, const char *name,
-            const char *stat, world_value_t *out)
+world_truth(const world_t *w, const char *module, int instance, const char *name, const char *stat,
+            world_value_t *out)
 {
     int s;
 
@@ -112,9 +112,9 @@ static const struct {
     const char *module;
     wkind_t kind;
 } truth_kinds[] = {
-    {"zones", WK_ZONE_MISC}, {"memory_cap", WK_MEMCAP}, {"caps", WK_CPUCAPS},
-    {"zone_vfs", WK_ZONE_VFS}, {"zone_zfs", WK_ZONE_ZFS}, {"tcp", WK_TCP},
-    {"link", WK_LINK}, {"lockedmem", WK_LOCKEDMEM}, {"swapresv", WK_SWAPRESV},
+    {"zones", WK_ZONE_MISC},   {"memory_cap", WK_MEMCAP},   {"caps", WK_CPUCAPS},
+    {"zone_vfs", WK_ZONE_VFS}, {"zone_zfs", WK_ZONE_ZFS},   {"tcp", WK_TCP},
+    {"link", WK_LINK},         {"lockedmem", WK_LOCKEDMEM}, {"swapresv", WK_SWAPRESV},
     {"nprocs", WK_NPROCS},
 };
 
@@ -137,8 +137,10 @@ world_truth_zone(const world_t *w, int zix, const char *module, const char *stat
     wread_zone_snapshot(w, zix, z);
     int rc = -1;
     errno = ENOENT;
-    for (uint32_t i = 0; kind != 0 && z->wz_state == WORLD_ZONE_RUNNING && i < z->wz_nks &&
-                         i < WZ_KS_MAX; i++) {
+    for (uint32_t i = 0;
+         kind != 0 && z->wz_state == WORLD_ZONE_RUNNING && i < z->wz_nks && i < WZ_KS_MAX; i++) {
+        if (z->wz_ks[i] < 0 || (uint32_t)z->wz_ks[i] >= w->w_hdr->wh_kstat_slots)
+            break; /* a reader's torn copy of the writer's bookkeeping */
         const wshm_kslot_t *k = &w->w_kslots[z->wz_ks[i]];
         if (k->wk_kind == kind && k->wk_arg == 0) {
             rc = truth_from_slot(w, z->wz_ks[i], stat, out);

@@ -9,8 +9,8 @@
 
 #include "world_shm.h"
 
-static const char *const world_brands[] = {"joyent", "joyent-minimal", "lx", "kvm", "bhyve",
-                                           "liveimg"};
+static const char *const world_brands[] = {"joyent", "joyent-minimal", "lx",
+                                           "kvm",    "bhyve",          "liveimg"};
 
 static int
 world_writer_check(const world_t *w)
@@ -255,11 +255,11 @@ world_zone_destroy(world_t *w, int zix)
     if (z->wz_state == WORLD_ZONE_RUNNING && world_zone_halt(w, zix) != 0)
         return -1;
     wseq_write_begin(&w->w_hdr->wh_zones_seq);
-    whash_remove(w, zix);
     wseq_write_begin(&z->wz_seq);
     z->wz_state = WORLD_ZONE_FREE;
     z->wz_next_free = w->w_hdr->wh_zfree;
     wseq_write_end(&z->wz_seq);
+    whash_remove(w, zix);
     w->w_hdr->wh_zfree = zix;
     w->w_hdr->wh_nzones--;
     wseq_write_end(&w->w_hdr->wh_zones_seq);
