@@ -257,7 +257,8 @@ http_server_t *
 http_server_start(const http_opts_t *o, const http_route_t *routes, void *ctx, selfstats_t *stats)
 {
     struct sockaddr_storage ss;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     socklen_t sl = http_sockaddr(o, &ss, &flags);
     if (sl == 0) {
         errno = EINVAL;

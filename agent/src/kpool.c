@@ -101,6 +101,7 @@ kpool_take(kpool_t *kp)
 void
 kpool_give(kpool_t *kp, kreader_t *kr)
 {
+    kreader_drop(kr);
     pthread_mutex_lock(&kp->kp_lock);
     kp->kp_idle[kp->kp_nidle++] = kr;
     pthread_cond_signal(&kp->kp_idle_cv);
