@@ -27,7 +27,8 @@ target_link_libraries(test_gzcore cmon_agent_gzcore ${GZ_CUNIT})
 add_test(NAME agent_gzcore COMMAND test_gzcore)
 
 add_library(cmon_agent_discover STATIC ${CMAKE_CURRENT_LIST_DIR}/src/discover.c)
-target_link_libraries(cmon_agent_discover PUBLIC PkgConfig::GZ_JANSSON)
+find_package(Threads REQUIRED)
+target_link_libraries(cmon_agent_discover PUBLIC PkgConfig::GZ_JANSSON Threads::Threads)
 target_include_directories(cmon_agent_discover PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
 
 add_executable(test_discover ${CMAKE_CURRENT_LIST_DIR}/test/test_discover.c)

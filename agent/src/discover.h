@@ -27,4 +27,26 @@ typedef struct discover_instance {
  */
 char *discover_json(const discover_instance_t *v, size_t n, const char *target, size_t *len);
 
+/*
+ * A cache of each instance's target group, already rendered: an
+ * instance's group never changes while it runs, so a document for 10,000
+ * instances is mostly a copy of cached groups; jansson renders only the
+ * groups of instances it has not seen. Safe for concurrent use.
+ */
+typedef struct discover_cache discover_cache_t;
+
+/* discover_cache_new() - an empty cache; NULL with ENOMEM. */
+discover_cache_t *discover_cache_new(void);
+
+/* discover_cache_free() - frees it. NULL is fine. */
+void discover_cache_free(discover_cache_t *dc);
+
+/*
+ * discover_cache_json() - the same document as discover_json(), from the
+ * cache; groups of instances no longer in v are dropped from it. Same
+ * return and errors.
+ */
+char *discover_cache_json(discover_cache_t *dc, const discover_instance_t *v, size_t n,
+                          const char *target, size_t *len);
+
 #endif /* CMON_AGENT_DISCOVER_H */

@@ -20,6 +20,7 @@ struct gz {
     double gz_zfs_ttl;
     ttlcache_t *gz_zfs;
     plugins_t *gz_plugins;
+    discover_cache_t *gz_discover; /* rendered target groups */
     char gz_target[GZ_TARGET_MAX]; /* set once before serving, read-only after */
 };
 
@@ -44,9 +45,10 @@ gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl)
     gz->gz_zfs_ttl = o->go_zfs_ttl;
     gz->gz_zfs = ttlcache_new();
     gz->gz_plugins = plugins_new(&o->go_plugins);
+    gz->gz_discover = discover_cache_new();
     snprintf(gz->gz_target, sizeof(gz->gz_target), "127.0.0.1:9163");
     if ((cache_ttl > 0 && gz->gz_env.se_cache == NULL) || gz->gz_zfs == NULL ||
-        gz->gz_plugins == NULL) {
+        gz->gz_plugins == NULL || gz->gz_discover == NULL) {
         gz_free(gz);
         errno = ENOMEM;
         return NULL;
@@ -62,6 +64,7 @@ gz_free(gz_t *gz)
     cache_free(gz->gz_env.se_cache);
     ttlcache_free(gz->gz_zfs);
     plugins_free(gz->gz_plugins);
+    discover_cache_free(gz->gz_discover);
     free(gz);
 }
 
@@ -196,7 +199,7 @@ gz_discover(gz_t *gz, size_t *len)
             v[k] = (discover_instance_t){names[k], brands[k], NULL};
             k++;
         }
-        doc = discover_json(v, k, gz->gz_target, len);
+        doc = discover_cache_json(gz->gz_discover, v, k, gz->gz_target, len);
     } else {
         errno = ENOMEM;
     }

@@ -79,6 +79,42 @@ test_bad(void)
     CU_ASSERT_PTR_NULL(discover_json(NULL, 0, NULL, &len));
 }
 
+/* The cached document is the uncached one, across changes of the instance set. */
+static void
+test_cache(void)
+{
+    discover_instance_t v[3] = {
+        {"11111111-2222-4333-8444-555555555555", "joyent", "web-1"},
+        {"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "lx", NULL},
+        {"01234567-89ab-4def-8123-456789abcdef", "bhyve", "db"},
+    };
+    discover_cache_t *dc = discover_cache_new();
+    size_t l1, l2;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dc);
+    for (int round = 0; round < 40; round++) {
+        size_t n = 1 + (size_t)round % 3;
+        const char *target = round < 20 ? "h:1" : "h:2";
+        if (round == 10)
+            v[0].di_brand = "joyent-minimal"; /* a changed instance is rendered again */
+        if (round == 12)
+            v[1].di_alias = "named";
+        char *a = discover_json(v, n, target, &l1);
+        char *b = discover_cache_json(dc, v, n, target, &l2);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CU_ASSERT_EQUAL(l1, l2);
+        CU_ASSERT_STRING_EQUAL(a, b);
+        free(a);
+        free(b);
+    }
+    char *e = discover_cache_json(dc, NULL, 0, "h:2", &l2);
+    CU_ASSERT_STRING_EQUAL(e, "[]");
+    free(e);
+    discover_instance_t bad = {"11111111-2222-4333-8444-555555555555", "lx", "\xff"};
+    CU_ASSERT_PTR_NULL(discover_cache_json(dc, &bad, 1, "h:2", &l2));
+    discover_cache_free(dc);
+}
+
 int
 main(void)
 {
@@ -90,6 +126,7 @@ main(void)
     CU_add_test(s, "groups", test_groups);
     CU_add_test(s, "empty", test_empty);
     CU_add_test(s, "bad input", test_bad);
+    CU_add_test(s, "cache", test_cache);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
