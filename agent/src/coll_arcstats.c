@@ -18,17 +18,55 @@ static const kstat_metric_t arcstats_doc[] = {
 
 /* The stats of arc_stats_t that are levels, not counts of events. */
 static const char *const arcstats_gauges[] = {
-    "p", "c", "c_min", "c_max", "size", "compressed_size", "uncompressed_size",
-    "overhead_size", "hdr_size", "data_size", "metadata_size", "other_size",
-    "bonus_size", "dnode_size", "dbuf_size", "anon_size", "anon_evictable_data",
-    "anon_evictable_metadata", "mru_size", "mru_evictable_data", "mru_evictable_metadata",
-    "mru_ghost_size", "mru_ghost_evictable_data", "mru_ghost_evictable_metadata", "mfu_size",
-    "mfu_evictable_data", "mfu_evictable_metadata", "mfu_ghost_size",
-    "mfu_ghost_evictable_data", "mfu_ghost_evictable_metadata", "l2_size", "l2_asize",
-    "l2_hdr_size", "arc_meta_used", "arc_meta_limit", "arc_meta_max", "arc_meta_min",
-    "arc_no_grow", "arc_tempreserve", "arc_loaned_bytes", "hash_elements",
-    "hash_elements_max", "hash_chains", "hash_chain_max", "memory_throttle_count_level",
-    "l2_rebuild_size", "arc_dnode_limit", "arc_need_free", "arc_sys_free",
+    "p",
+    "c",
+    "c_min",
+    "c_max",
+    "size",
+    "compressed_size",
+    "uncompressed_size",
+    "overhead_size",
+    "hdr_size",
+    "data_size",
+    "metadata_size",
+    "other_size",
+    "bonus_size",
+    "dnode_size",
+    "dbuf_size",
+    "anon_size",
+    "anon_evictable_data",
+    "anon_evictable_metadata",
+    "mru_size",
+    "mru_evictable_data",
+    "mru_evictable_metadata",
+    "mru_ghost_size",
+    "mru_ghost_evictable_data",
+    "mru_ghost_evictable_metadata",
+    "mfu_size",
+    "mfu_evictable_data",
+    "mfu_evictable_metadata",
+    "mfu_ghost_size",
+    "mfu_ghost_evictable_data",
+    "mfu_ghost_evictable_metadata",
+    "l2_size",
+    "l2_asize",
+    "l2_hdr_size",
+    "arc_meta_used",
+    "arc_meta_limit",
+    "arc_meta_max",
+    "arc_meta_min",
+    "arc_no_grow",
+    "arc_tempreserve",
+    "arc_loaned_bytes",
+    "hash_elements",
+    "hash_elements_max",
+    "hash_chains",
+    "hash_chain_max",
+    "memory_throttle_count_level",
+    "l2_rebuild_size",
+    "arc_dnode_limit",
+    "arc_need_free",
+    "arc_sys_free",
 };
 
 static metric_type_t
@@ -47,16 +85,25 @@ arcstats_emit(const collect_ctx_t *cc, famset_t *fs, const kstat_named_t *kn)
     uint64_t v;
     metric_type_t t = arcstats_type(kn->name);
     switch (kn->data_type) {
-    case KSTAT_DATA_INT32: v = kn->value.i32 < 0 ? 0 : (uint64_t)kn->value.i32; break;
-    case KSTAT_DATA_UINT32: v = kn->value.ui32; break;
-    case KSTAT_DATA_INT64: v = kn->value.i64 < 0 ? 0 : (uint64_t)kn->value.i64; break;
-    case KSTAT_DATA_UINT64: v = kn->value.ui64; break;
-    default: return 0; /* strings are not metrics */
+    case KSTAT_DATA_INT32:
+        v = kn->value.i32 < 0 ? 0 : (uint64_t)kn->value.i32;
+        break;
+    case KSTAT_DATA_UINT32:
+        v = kn->value.ui32;
+        break;
+    case KSTAT_DATA_INT64:
+        v = kn->value.i64 < 0 ? 0 : (uint64_t)kn->value.i64;
+        break;
+    case KSTAT_DATA_UINT64:
+        v = kn->value.ui64;
+        break;
+    default:
+        return 0; /* strings are not metrics */
     }
     snprintf(name, sizeof(name), "arcstats_%.*s%s", KSTAT_STRLEN, kn->name,
              t == METRIC_COUNTER && cc->cc_names == NAMES_PROMETHEUS ? "_total" : "");
-    snprintf(help, sizeof(help), "ZFS ARC statistic %.*s (%s, from zfs:0:arcstats).",
-             KSTAT_STRLEN, kn->name, t == METRIC_GAUGE ? "current level" : "events since boot");
+    snprintf(help, sizeof(help), "ZFS ARC statistic %.*s (%s, from zfs:0:arcstats).", KSTAT_STRLEN,
+             kn->name, t == METRIC_GAUGE ? "current level" : "events since boot");
     return famset_add(fs, name, help, t, mval_u64(v));
 }
 
@@ -64,8 +111,7 @@ static int
 arcstats_collect(const collect_ctx_t *cc, famset_t *fs)
 {
     kstat_t *ksp = kreader_find(cc->cc_reader, "zfs", 0, "arcstats");
-    if (ksp == NULL || kreader_read(cc->cc_reader, ksp) != 0 ||
-        ksp->ks_type != KSTAT_TYPE_NAMED)
+    if (ksp == NULL || kreader_read(cc->cc_reader, ksp) != 0 || ksp->ks_type != KSTAT_TYPE_NAMED)
         return COLLECT_FAILED;
     const kstat_named_t *kn = KSTAT_NAMED_PTR(ksp);
     for (uint_t i = 0; i < ksp->ks_ndata; i++)

@@ -63,8 +63,7 @@ cpu_info_collect(const collect_ctx_t *cc, famset_t *fs)
             continue;
         }
         gap = 0;
-        if (kreader_read(cc->cc_reader, ksp) != 0 ||
-            cpu_info_emit(fs, ksp, n) != COLLECT_OK)
+        if (kreader_read(cc->cc_reader, ksp) != 0 || cpu_info_emit(fs, ksp, n) != COLLECT_OK)
             return COLLECT_FAILED;
         found++;
     }

@@ -21,8 +21,8 @@ static const kstat_metric_t zfs_table[] = {
      "Quota of the dataset in bytes (0: none).", "Quota of the dataset in bytes (0: none)."},
     {"", "referenced", "zfs_referenced", "zfs_referenced_bytes", METRIC_GAUGE, "bytes", 1, 1,
      "Bytes referenced by the dataset.", "Bytes referenced by the dataset."},
-    {"", "usedbydataset", "zfs_usedbydataset", "zfs_usedbydataset_bytes", METRIC_GAUGE, "bytes",
-     1, 1, "Bytes used by the dataset itself.", "Bytes used by the dataset itself."},
+    {"", "usedbydataset", "zfs_usedbydataset", "zfs_usedbydataset_bytes", METRIC_GAUGE, "bytes", 1,
+     1, "Bytes used by the dataset itself.", "Bytes used by the dataset itself."},
     {"", "usedbysnapshots", "zfs_usedbysnapshots", "zfs_usedbysnapshots_bytes", METRIC_GAUGE,
      "bytes", 1, 1, "Bytes used by the dataset's snapshots.",
      "Bytes used by the dataset's snapshots."},
@@ -36,9 +36,9 @@ static const kstat_metric_t zfs_table[] = {
 };
 
 static const zfs_prop_t zfs_props[] = {
-    ZFS_PROP_USED,   ZFS_PROP_AVAILABLE,   ZFS_PROP_QUOTA,       ZFS_PROP_REFERENCED,
-    ZFS_PROP_USEDDS, ZFS_PROP_USEDSNAP,    ZFS_PROP_LOGICALUSED, ZFS_PROP_RECORDSIZE,
-    ZFS_PROP_COMPRESSRATIO,
+    ZFS_PROP_USED,        ZFS_PROP_AVAILABLE,  ZFS_PROP_QUOTA,
+    ZFS_PROP_REFERENCED,  ZFS_PROP_USEDDS,     ZFS_PROP_USEDSNAP,
+    ZFS_PROP_LOGICALUSED, ZFS_PROP_RECORDSIZE, ZFS_PROP_COMPRESSRATIO,
 };
 
 #define NROWS (sizeof(zfs_table) / sizeof(zfs_table[0]))
@@ -61,8 +61,8 @@ zfsvm_collect(const char *uuid, metric_names_t names, famset_t *fs)
     }
     int rc = 0;
     for (size_t i = 0; i < NROWS && rc == 0; i++)
-        rc = collector_emit(&cc, fs, &zfs_table[i], zfs_prop_get_int(zhp, zfs_props[i]), NULL,
-                            NULL);
+        rc =
+            collector_emit(&cc, fs, &zfs_table[i], zfs_prop_get_int(zhp, zfs_props[i]), NULL, NULL);
     zfs_close(zhp);
     libzfs_fini(g);
     return rc;

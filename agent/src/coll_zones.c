@@ -17,8 +17,7 @@
 
 static const kstat_metric_t zones_table[] = {
     {"", "", "zones", "zones", METRIC_GAUGE, "zones", 1, 1,
-     "Zones the kernel knows, by state and brand.",
-     "Zones the kernel knows, by state and brand."},
+     "Zones the kernel knows, by state and brand.", "Zones the kernel knows, by state and brand."},
 };
 
 static const char *const zones_state_names[] = {

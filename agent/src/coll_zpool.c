@@ -12,12 +12,12 @@
 #include <libzfs.h>
 
 #define HEALTH_HELP                                                                                \
-    "Health of the pool: 0 ONLINE, 1 DEGRADED, 2 FAULTED, 3 OFFLINE, 4 REMOVED, 5 UNAVAIL, "      \
+    "Health of the pool: 0 ONLINE, 1 DEGRADED, 2 FAULTED, 3 OFFLINE, 4 REMOVED, 5 UNAVAIL, "       \
     "6 UNKNOWN."
 
 static const kstat_metric_t zpool_table[] = {
-    {"", "allocated", "zpool_allocated_bytes", "zpool_allocated_bytes", METRIC_GAUGE, "bytes", 1,
-     1, "Bytes allocated in the pool.", "Bytes allocated in the pool."},
+    {"", "allocated", "zpool_allocated_bytes", "zpool_allocated_bytes", METRIC_GAUGE, "bytes", 1, 1,
+     "Bytes allocated in the pool.", "Bytes allocated in the pool."},
     {"", "size", "zpool_size_bytes", "zpool_size_bytes", METRIC_GAUGE, "bytes", 1, 1,
      "Size of the pool, in bytes.", "Size of the pool, in bytes."},
     {"", "fragmentation", "zpool_fragmentation_percent", "zpool_fragmentation_percent",
@@ -38,13 +38,20 @@ static uint64_t
 zpool_health_code(uint64_t vdev_state)
 {
     switch (vdev_state) {
-    case VDEV_STATE_HEALTHY: return 0;
-    case VDEV_STATE_DEGRADED: return 1;
-    case VDEV_STATE_FAULTED: return 2;
-    case VDEV_STATE_OFFLINE: return 3;
-    case VDEV_STATE_REMOVED: return 4;
-    case VDEV_STATE_CANT_OPEN: return 5;
-    default: return 6;
+    case VDEV_STATE_HEALTHY:
+        return 0;
+    case VDEV_STATE_DEGRADED:
+        return 1;
+    case VDEV_STATE_FAULTED:
+        return 2;
+    case VDEV_STATE_OFFLINE:
+        return 3;
+    case VDEV_STATE_REMOVED:
+        return 4;
+    case VDEV_STATE_CANT_OPEN:
+        return 5;
+    default:
+        return 6;
     }
 }
 

@@ -8,6 +8,11 @@ extern const collector_t collector_cpu, collector_cpu_info, collector_arcstats, 
     collector_zones, collector_time;
 
 const collector_t *const collectors_gz[] = {
-    &collector_cpu,   &collector_cpu_info, &collector_arcstats,
-    &collector_zpool, &collector_zones,    &collector_time,     NULL,
+    &collector_cpu,
+    &collector_cpu_info,
+    &collector_arcstats,
+    &collector_zpool,
+    &collector_zones,
+    &collector_time,
+    NULL,
 };

@@ -11,9 +11,9 @@
 
 /* One running instance, as the zone list knows it (strings owned by the caller). */
 typedef struct discover_instance {
-    const char *di_uuid;     /* zonename: the instance's uuid */
-    const char *di_brand;    /* joyent, joyent-minimal, lx, kvm, bhyve */
-    const char *di_alias;    /* NULL or "" when the instance has none */
+    const char *di_uuid;  /* zonename: the instance's uuid */
+    const char *di_brand; /* joyent, joyent-minimal, lx, kvm, bhyve */
+    const char *di_alias; /* NULL or "" when the instance has none */
 } discover_instance_t;
 
 /*

@@ -15,7 +15,7 @@
 #define GZ_PLUGIN_TTL_DEFAULT 60.0
 
 typedef struct gz_opts {
-    double go_zfs_ttl;        /* seconds an instance's zfs answer is kept (0: not kept) */
+    double go_zfs_ttl;         /* seconds an instance's zfs answer is kept (0: not kept) */
     plugins_opts_t go_plugins; /* --plugin-dir, --plugin-timeout, --plugin-ttl */
 } gz_opts_t;
 

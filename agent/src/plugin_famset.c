@@ -84,9 +84,9 @@ plugins_family(const plugin_family_t *pf, famset_t *fs, char *err, size_t errlen
         int nl = buf ? plugins_labels(ps->ps_labels, buf, ln, lv) : -1;
         if (nl < 0)
             snprintf(err, errlen, "%s has more than %d labels", pf->pf_name, FAMSET_MAX_LABELS);
-        rc = nl < 0 ? -1
-                    : famset_sample(fs, fam, SAMPLE_PLAIN, (size_t)nl, ln, lv,
-                                    mval_dbl(ps->ps_value));
+        rc = nl < 0
+                 ? -1
+                 : famset_sample(fs, fam, SAMPLE_PLAIN, (size_t)nl, ln, lv, mval_dbl(ps->ps_value));
         free(buf);
     }
     return fam < 0 ? -1 : rc;
@@ -100,8 +100,7 @@ plugins_to_famset(const plugin_output_t *po, famset_t *fs, char *err, size_t err
     snprintf(err, errlen, "out of memory");
     for (size_t i = 0; i < po->po_nfamilies && rc == 0; i++) {
         if (plugins_has_family(fs, po->po_families[i].pf_name)) {
-            snprintf(err, errlen, "family %s is already in the scrape",
-                     po->po_families[i].pf_name);
+            snprintf(err, errlen, "family %s is already in the scrape", po->po_families[i].pf_name);
             rc = -1;
             break;
         }
@@ -112,4 +111,3 @@ plugins_to_famset(const plugin_output_t *po, famset_t *fs, char *err, size_t err
     famset_release(&tmp);
     return rc;
 }
-

@@ -343,8 +343,7 @@ plugin_output_release(plugin_output_t *out)
 }
 
 int
-plugin_output_parse(const char *buf, size_t len, plugin_output_t *out, char *err,
-                    size_t errlen)
+plugin_output_parse(const char *buf, size_t len, plugin_output_t *out, char *err, size_t errlen)
 {
     parser_t p = {out, NULL, 0, 0, err, errlen};
     char *copy = malloc(len + 1), *line, *nl;

@@ -27,10 +27,10 @@ extern char **environ;
 
 /* Per-run bookkeeping the caller never sees. */
 typedef struct run_state {
-    pid_t rs_pid;   /* 0 once reaped (or never started) */
-    int rs_fd;      /* read end of stdout; -1 once at EOF or closed */
-    size_t rs_cap;  /* allocated bytes of pr_out */
-    int rs_killed;  /* we sent SIGKILL (status already decided) */
+    pid_t rs_pid;  /* 0 once reaped (or never started) */
+    int rs_fd;     /* read end of stdout; -1 once at EOF or closed */
+    size_t rs_cap; /* allocated bytes of pr_out */
+    int rs_killed; /* we sent SIGKILL (status already decided) */
     double rs_start;
 } run_state_t;
 

@@ -97,7 +97,6 @@ plugins_paths(plugins_t *p, const char *kind, size_t *n)
     return copy;
 }
 
-
 /* ---- a scrape's plugins --------------------------------------------- */
 
 typedef struct pslot {
@@ -192,7 +191,8 @@ plugins_emit(pslot_t *slots, size_t n, famset_t *fs)
         if (s->ps_available && famset_merge(fs, &s->ps_fs) != 0)
             return -1;
         snprintf(meta, sizeof(meta), "plugin_%s", s->ps_name);
-        if (scrape_meta(fs, meta, s->ps_available, s->ps_cached, (uint64_t)(s->ps_seconds * 1e9)) != 0)
+        if (scrape_meta(fs, meta, s->ps_available, s->ps_cached, (uint64_t)(s->ps_seconds * 1e9)) !=
+            0)
             return -1;
     }
     return 0;

@@ -16,9 +16,9 @@
 typedef struct plugins plugins_t;
 
 typedef struct plugins_opts {
-    const char *po_dir;    /* --plugin-dir, NULL: no plugins */
+    const char *po_dir; /* --plugin-dir, NULL: no plugins */
     plugin_limits_t po_limits;
-    double po_ttl;         /* seconds an answer is kept, unless it says "# TTL n" */
+    double po_ttl; /* seconds an answer is kept, unless it says "# TTL n" */
 } plugins_opts_t;
 
 /*

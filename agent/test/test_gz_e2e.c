@@ -180,8 +180,8 @@ start_world(t_t *t, const char *bin)
     int fds[2];
     snprintf(sim, sizeof(sim), "%s/cmon-sim", bin);
     snprintf(zones, sizeof(zones), "%d", ZONES);
-    char *argv[] = {sim, "serve", "--zones", zones, "--tick", "0", "--seed", "3",
-                    "--world", t->t_world, NULL};
+    char *argv[] = {sim,      "serve", "--zones", zones,      "--tick", "0",
+                    "--seed", "3",     "--world", t->t_world, NULL};
     if (pipe(fds) != 0)
         return -1;
     t->t_sim = spawn(argv, fds[1], -1, NULL);
@@ -203,8 +203,13 @@ start_agent(t_t *t, const char *bin)
     snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", t->t_world);
     snprintf(log, sizeof(log), "%s/agent.log", t->t_tmp);
     snprintf(plugins, sizeof(plugins), "%s/plugins", t->t_tmp);
-    char *argv[] = {agent, "--listen", "127.0.0.1:0", "--cache-ttl", "0", "--zfs-ttl", "0",
-                    "--plugin-ttl", "0", "--plugin-timeout", "1", "--plugin-dir", plugins, NULL};
+    char *argv[] = {agent,         "--listen",
+                    "127.0.0.1:0", "--cache-ttl",
+                    "0",           "--zfs-ttl",
+                    "0",           "--plugin-ttl",
+                    "0",           "--plugin-timeout",
+                    "1",           "--plugin-dir",
+                    plugins,       NULL};
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     t->t_agent_pid = spawn(argv, -1, fd, env);
     close(fd);
@@ -263,11 +268,13 @@ check_cpu_arc(t_t *t, const char *body)
     check(t, near(sample(body, "cpu_idle_seconds_total{cpu_id=\"0\"}"), (double)v.wv_u / 1e9),
           "cpu_idle_seconds_total of CPU 0 is the world's");
     int models = 0;
-    for (const char *l = strstr(body, "\ncpu_info_model{"); l; l = strstr(l + 1, "\ncpu_info_model{"))
+    for (const char *l = strstr(body, "\ncpu_info_model{"); l;
+         l = strstr(l + 1, "\ncpu_info_model{"))
         models++;
     check(t, models == cpus, "%d cpu_info_model samples for %d CPUs", models, cpus);
-    check(t, world_truth(t->t_w, "zfs", 0, "arcstats", "size", &v) == 0 &&
-                 near(sample(body, "arcstats_size"), (double)v.wv_u),
+    check(t,
+          world_truth(t->t_w, "zfs", 0, "arcstats", "size", &v) == 0 &&
+              near(sample(body, "arcstats_size"), (double)v.wv_u),
           "arcstats_size is the world's");
     check(t, strstr(body, "# TYPE arcstats_size gauge\n") != NULL, "arcstats_size is a gauge");
     check(t, strstr(body, "# TYPE arcstats_hits counter\n") != NULL, "arcstats_hits is a counter");
@@ -280,8 +287,9 @@ check_pools_zones(t_t *t, const char *body)
     world_pool_info_t pi;
     int running = 0;
     double counted = 0;
-    check(t, world_zfs_state_read(t->t_w, t->t_world, &st) == 0 &&
-                 world_zfs_pool_info(t->t_w, &st, 0, &pi) == 0,
+    check(t,
+          world_zfs_state_read(t->t_w, t->t_world, &st) == 0 &&
+              world_zfs_pool_info(t->t_w, &st, 0, &pi) == 0,
           "the world has a pool");
     check(t, near(sample(body, "zpool_size_bytes{pool=\"zones\"}"), (double)pi.wpi_pool.wpl_size),
           "zpool_size_bytes is the world's");
@@ -308,8 +316,9 @@ check_plugins(t_t *t, const char *body)
         snprintf(series, sizeof(series), "plugin_%s_metrics_available_boolean", bad[i]);
         check(t, sample(body, series) == 0, "%s plugin reported unavailable", bad[i]);
     }
-    check(t, !has_line(body, "started_metric") && !has_line(body, "flood_metric") &&
-                 !has_line(body, "fails_metric") && !has_line(body, "cpu_info_model 1"),
+    check(t,
+          !has_line(body, "started_metric") && !has_line(body, "flood_metric") &&
+              !has_line(body, "fails_metric") && !has_line(body, "cpu_info_model 1"),
           "nothing of a failed plugin is served");
 }
 
@@ -329,8 +338,9 @@ check_promtool(t_t *t, const char *promtool, const char *body)
     size_t n = p ? fread(out, 1, sizeof(out) - 1, p) : 0;
     out[n] = '\0';
     int rc = p ? pclose(p) : -1;
-    check(t, p != NULL && rc != -1 && strstr(out, "parsing error") == NULL &&
-                 strstr(out, "error while") == NULL,
+    check(t,
+          p != NULL && rc != -1 && strstr(out, "parsing error") == NULL &&
+              strstr(out, "error while") == NULL,
           "promtool parses /v1/gz/metrics%s%s", out[0] ? ": " : "", out);
 }
 
@@ -363,10 +373,11 @@ check_vm(t_t *t)
         return;
     snprintf(series, sizeof(series), "zones/%s", zi.wzi_name);
     world_zfs_state_read(t->t_w, t->t_world, &st);
-    check(t, world_zfs_dataset(t->t_w, &st, series, &ds) == 0 &&
-                 near(sample(body, "zfs_used"), (double)ds.wd_used) &&
-                 near(sample(body, "zfs_available"), (double)ds.wd_available) &&
-                 near(sample(body, "zfs_compressratio"), ds.wd_compressratio / 100.0),
+    check(t,
+          world_zfs_dataset(t->t_w, &st, series, &ds) == 0 &&
+              near(sample(body, "zfs_used"), (double)ds.wd_used) &&
+              near(sample(body, "zfs_available"), (double)ds.wd_available) &&
+              near(sample(body, "zfs_compressratio"), ds.wd_compressratio / 100.0),
           "zfs_used, zfs_available, zfs_compressratio are the world's");
     check(t, sample(body, "zfs_metrics_available_boolean") == 1, "zfs available");
     snprintf(series, sizeof(series), "vm_plugin_info{uuid=\"%s\"}", zi.wzi_name);
@@ -420,8 +431,9 @@ check_zfs_faults(t_t *t)
     check(t, world_zfs_pool_set(t->t_w, &p) == 0 && world_zfs_pool_set(t->t_w, &data) == 0,
           "pools set in the world");
     char *body = get(t, "/v1/gz/metrics", &code);
-    check(t, body && code == 200 && sample(body, "zpool_health_status{pool=\"zones\"}") == 2 &&
-                 sample(body, "zpool_health_status{pool=\"data\"}") == 1,
+    check(t,
+          body && code == 200 && sample(body, "zpool_health_status{pool=\"zones\"}") == 2 &&
+              sample(body, "zpool_health_status{pool=\"data\"}") == 1,
           "a FAULTED pool reads 2, a DEGRADED one 1");
     free(body);
 
@@ -430,16 +442,18 @@ check_zfs_faults(t_t *t)
     f.wzf_open_rate = 1.0;
     check(t, world_zfs_fault_set(t->t_w, &f) == 0, "libzfs faults set in the world");
     body = get(t, "/v1/gz/metrics", &code);
-    check(t, body && code == 200 && sample(body, "zpool_metrics_available_boolean") == 0 &&
-                 !has_line(body, "zpool_size_bytes") &&
-                 !isnan(sample(body, "cpu_user_seconds_total{cpu_id=\"0\"}")),
+    check(t,
+          body && code == 200 && sample(body, "zpool_metrics_available_boolean") == 0 &&
+              !has_line(body, "zpool_size_bytes") &&
+              !isnan(sample(body, "cpu_user_seconds_total{cpu_id=\"0\"}")),
           "pools unreadable: zpool unavailable, the rest served");
     free(body);
     if (first_instance(t, &zi) >= 0) {
         snprintf(path, sizeof(path), "/v1/%s/metrics", zi.wzi_name);
         body = get(t, path, &code);
-        check(t, body && code == 200 && sample(body, "zfs_metrics_available_boolean") == 0 &&
-                     !has_line(body, "zfs_used") && has_line(body, "cpu_user_usage"),
+        check(t,
+              body && code == 200 && sample(body, "zfs_metrics_available_boolean") == 0 &&
+                  !has_line(body, "zfs_used") && has_line(body, "cpu_user_usage"),
               "dataset unreadable: zfs unavailable, the rest served");
         free(body);
     }

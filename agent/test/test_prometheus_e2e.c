@@ -39,11 +39,11 @@
 #define WATCHDOG_S 600
 
 typedef struct e2e {
-    char e_tmp[64];            /* temp dir: config, Prometheus data */
-    char e_prefix[64];         /* world prefix in /dev/shm */
-    char e_world[NODES][256];  /* world paths */
-    char e_target[NODES][64];  /* agents' host:port */
-    char e_prom[64];           /* Prometheus host:port */
+    char e_tmp[64];           /* temp dir: config, Prometheus data */
+    char e_prefix[64];        /* world prefix in /dev/shm */
+    char e_world[NODES][256]; /* world paths */
+    char e_target[NODES][64]; /* agents' host:port */
+    char e_prom[64];          /* Prometheus host:port */
     pid_t e_sim, e_prometheus;
     int e_failures;
 } e2e_t;
@@ -131,8 +131,9 @@ prom_scalar(e2e_t *e, CURL *c, const char *q)
     json_t *doc, *r = prom_query(e, c, q, &doc);
     double v = NAN;
     if (r != NULL && json_array_size(r) == 1)
-        v = strtod(json_string_value(json_array_get(json_object_get(json_array_get(r, 0), "value"), 1)),
-                   NULL);
+        v = strtod(
+            json_string_value(json_array_get(json_object_get(json_array_get(r, 0), "value"), 1)),
+            NULL);
     json_decref(doc);
     return v;
 }
@@ -197,9 +198,27 @@ start_sim(e2e_t *e, const char *bin)
     snprintf(zones, sizeof(zones), "%d", ZONES);
     snprintf(nodes, sizeof(nodes), "%d", NODES);
     snprintf(interval, sizeof(interval), "%d", INTERVAL_S);
-    char *argv[] = {sim, "serve", "--cns", nodes, "--zones", zones, "--world", e->e_prefix,
-                    "--prom-config", cfg, "--scrape-interval", interval, "--seed", "7",
-                    "--tick", "100", "--agent-arg", "--cache-ttl", "--agent-arg", "0", NULL};
+    char *argv[] = {sim,
+                    "serve",
+                    "--cns",
+                    nodes,
+                    "--zones",
+                    zones,
+                    "--world",
+                    e->e_prefix,
+                    "--prom-config",
+                    cfg,
+                    "--scrape-interval",
+                    interval,
+                    "--seed",
+                    "7",
+                    "--tick",
+                    "100",
+                    "--agent-arg",
+                    "--cache-ttl",
+                    "--agent-arg",
+                    "0",
+                    NULL};
     e->e_sim = spawn(argv, &out, SIGTERM);
     if (e->e_sim < 0)
         return -1;
@@ -353,11 +372,10 @@ check_series(e2e_t *e, CURL *c)
         long direct = node_samples(e, c, i, &instances);
         snprintf(q, sizeof(q), "count({job=\"cn%d\",__name__!~\"up|scrape_.*\"})", i);
         double held = prom_scalar(e, c, q);
-        check(e, instances == ZONES, "cn%d: discovery lists %d instances (want %d)", i,
-              instances, ZONES);
+        check(e, instances == ZONES, "cn%d: discovery lists %d instances (want %d)", i, instances,
+              ZONES);
         check(e, held == (double)direct,
-              "cn%d: Prometheus holds %.0f series, the agent serves %ld samples", i, held,
-              direct);
+              "cn%d: Prometheus holds %.0f series, the agent serves %ld samples", i, held, direct);
     }
 }
 
@@ -368,7 +386,8 @@ by_uuid(e2e_t *e, CURL *c, const char *q)
     json_t *doc, *r = prom_query(e, c, q, &doc), *out = json_object();
     for (size_t k = 0; k < json_array_size(r); k++) {
         json_t *s = json_array_get(r, k);
-        const char *uuid = json_string_value(json_object_get(json_object_get(s, "metric"), "vm_uuid"));
+        const char *uuid =
+            json_string_value(json_object_get(json_object_get(s, "metric"), "vm_uuid"));
         const char *v = json_string_value(json_array_get(json_object_get(s, "value"), 1));
         if (uuid != NULL && v != NULL)
             json_object_set_new(out, uuid, json_real(strtod(v, NULL)));
@@ -416,7 +435,8 @@ check_rates(e2e_t *e, CURL *c)
         snprintf(q, sizeof(q), "rate(cpu_user_usage_total{job=\"cn%d\"}[30s])", i);
         json_t *cpu = by_uuid(e, c, q);
         compare_rates(e, cpu, w, 1, "cpu_user_usage_total", i);
-        snprintf(q, sizeof(q), "sum by (vm_uuid) (rate(net_agg_bytes_in_total{job=\"cn%d\"}[30s]))", i);
+        snprintf(q, sizeof(q), "sum by (vm_uuid) (rate(net_agg_bytes_in_total{job=\"cn%d\"}[30s]))",
+                 i);
         json_t *net = by_uuid(e, c, q);
         compare_rates(e, net, w, 0, "net_agg_bytes_in_total", i);
         json_decref(cpu);
@@ -475,8 +495,10 @@ excused(e2e_t *e, CURL *c, double failed)
     double errs = agent_errors(e, c);
     if (getloadavg(load, 1) != 1 || load[0] <= (double)cpus || errs != 0)
         return 0;
-    fprintf(stderr, "note: %.0f scrapes timed out at load %.1f on %ld CPUs; the agents answered "
-                    "every request with 200\n", failed, load[0], cpus);
+    fprintf(stderr,
+            "note: %.0f scrapes timed out at load %.1f on %ld CPUs; the agents answered "
+            "every request with 200\n",
+            failed, load[0], cpus);
     return 1;
 }
 

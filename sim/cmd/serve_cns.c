@@ -92,9 +92,10 @@ static int
 cns_usage(const char *msg, const char *arg)
 {
     fprintf(stderr, "cmon-sim: serve --cns: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
-    fprintf(stderr, "usage: cmon-sim serve --cns K --zones N [--world PREFIX] [--prom-config FILE]\n"
-                    "       [--scrape-interval S] [--agent PATH] [--agent-arg ARG]... "
-                    "[--seed S] [serve flags]\n");
+    fprintf(stderr,
+            "usage: cmon-sim serve --cns K --zones N [--world PREFIX] [--prom-config FILE]\n"
+            "       [--scrape-interval S] [--agent PATH] [--agent-arg ARG]... "
+            "[--seed S] [serve flags]\n");
     return -1;
 }
 
@@ -141,9 +142,15 @@ cns_opt(cns_opts_t *o, int c, const char *arg)
             return cns_usage("bad --cns (want 1 to 64):", arg);
         o->co_cns = (unsigned)v;
         return 0;
-    case 'w': snprintf(o->co_prefix, sizeof(o->co_prefix), "%s", arg); return 0;
-    case 'p': snprintf(o->co_config, sizeof(o->co_config), "%s", arg); return 0;
-    case 'a': snprintf(o->co_agent, sizeof(o->co_agent), "%s", arg); return 0;
+    case 'w':
+        snprintf(o->co_prefix, sizeof(o->co_prefix), "%s", arg);
+        return 0;
+    case 'p':
+        snprintf(o->co_config, sizeof(o->co_config), "%s", arg);
+        return 0;
+    case 'a':
+        snprintf(o->co_agent, sizeof(o->co_agent), "%s", arg);
+        return 0;
     case 'i':
         if (cns_num(arg, 0.1, 3600, &o->co_interval) != 0)
             return cns_usage("bad --scrape-interval (want seconds):", arg);
@@ -159,11 +166,16 @@ cns_opt(cns_opts_t *o, int c, const char *arg)
         o->co_seed = (long long)v;
         o->co_has_seed = 1;
         return 0;
-    case 'z': return cns_fwd(o, "--zones", arg);
-    case 'c': return cns_fwd(o, "--churn", arg);
-    case 'r': return cns_fwd(o, "--reboots", arg);
-    case 't': return cns_fwd(o, "--tick", arg);
-    default: return cns_usage("unknown flag", NULL);
+    case 'z':
+        return cns_fwd(o, "--zones", arg);
+    case 'c':
+        return cns_fwd(o, "--churn", arg);
+    case 'r':
+        return cns_fwd(o, "--reboots", arg);
+    case 't':
+        return cns_fwd(o, "--tick", arg);
+    default:
+        return cns_usage("unknown flag", NULL);
     }
 }
 
@@ -171,10 +183,18 @@ static int
 cns_parse(cns_opts_t *o, int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"cns", 1, NULL, 'K'},         {"world", 1, NULL, 'w'},   {"prom-config", 1, NULL, 'p'},
-        {"agent", 1, NULL, 'a'},       {"agent-arg", 1, NULL, 'A'}, {"seed", 1, NULL, 's'},
-        {"scrape-interval", 1, NULL, 'i'}, {"zones", 1, NULL, 'z'}, {"churn", 1, NULL, 'c'},
-        {"reboots", 1, NULL, 'r'},     {"tick", 1, NULL, 't'},    {NULL, 0, NULL, 0},
+        {"cns", 1, NULL, 'K'},
+        {"world", 1, NULL, 'w'},
+        {"prom-config", 1, NULL, 'p'},
+        {"agent", 1, NULL, 'a'},
+        {"agent-arg", 1, NULL, 'A'},
+        {"seed", 1, NULL, 's'},
+        {"scrape-interval", 1, NULL, 'i'},
+        {"zones", 1, NULL, 'z'},
+        {"churn", 1, NULL, 'c'},
+        {"reboots", 1, NULL, 'r'},
+        {"tick", 1, NULL, 't'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     memset(o, 0, sizeof(*o));
@@ -439,13 +459,15 @@ cns_write_config(const cns_opts_t *o, const cns_node_t *nodes)
         fprintf(stderr, "cmon-sim: cannot open %s: %s\n", tmp, strerror(errno));
         return -1;
     }
-    fprintf(f, "# Written by cmon-sim serve --cns %u: one http_sd job per compute node.\n"
-               "global:\n  scrape_interval: %gs\n  scrape_timeout: %gs\n"
-               "scrape_configs:\n",
+    fprintf(f,
+            "# Written by cmon-sim serve --cns %u: one http_sd job per compute node.\n"
+            "global:\n  scrape_interval: %gs\n  scrape_timeout: %gs\n"
+            "scrape_configs:\n",
             o->co_cns, o->co_interval, o->co_interval < 10 ? o->co_interval : 10);
     for (unsigned i = 0; i < o->co_cns; i++)
-        fprintf(f, "  - job_name: cn%u\n    http_sd_configs:\n"
-                   "      - url: http://%s/v1/discover\n        refresh_interval: %gs\n",
+        fprintf(f,
+                "  - job_name: cn%u\n    http_sd_configs:\n"
+                "      - url: http://%s/v1/discover\n        refresh_interval: %gs\n",
                 i, nodes[i].cn_target, o->co_interval < 30 ? o->co_interval : 30);
     if (fclose(f) != 0 || rename(tmp, o->co_config) != 0) {
         fprintf(stderr, "cmon-sim: cannot write %s: %s\n", o->co_config, strerror(errno));

@@ -310,8 +310,8 @@ uint64_t zfs_prop_get_int(zfs_handle_t *zhp, zfs_prop_t prop);
  * property is not numeric or not valid for this dataset. src and statbuf
  * may be NULL.
  */
-int zfs_prop_get_numeric(zfs_handle_t *zhp, zfs_prop_t prop, uint64_t *value,
-                         zprop_source_t *src, char *statbuf, size_t statlen);
+int zfs_prop_get_numeric(zfs_handle_t *zhp, zfs_prop_t prop, uint64_t *value, zprop_source_t *src,
+                         char *statbuf, size_t statlen);
 
 /*
  * zfs_prop_get() - a property as text in propbuf (at most proplen bytes,

@@ -227,11 +227,10 @@ dataset_fill(const world_t *w, const world_zfs_state_t *st, const world_zone_inf
     uint64_t seed = world_seed(w);
     uint64_t pool_free = st->wzs_pools[0].wpl_size / 2; /* see the README: an estimate */
     memset(out, 0, sizeof(*out));
-    snprintf(out->wd_name, sizeof(out->wd_name), "%s/%s", st->wzs_pools[0].wpl_name,
-             z->wzi_name);
+    snprintf(out->wd_name, sizeof(out->wd_name), "%s/%s", st->wzs_pools[0].wpl_name, z->wzi_name);
     out->wd_used = dataset_used(w, z);
     out->wd_quota = z->wzi_quota;
-    out->wd_available = z->wzi_quota > 0 ? z->wzi_quota - out->wd_used
+    out->wd_available = z->wzi_quota > 0           ? z->wzi_quota - out->wd_used
                         : pool_free > out->wd_used ? pool_free - out->wd_used
                                                    : 0;
     out->wd_usedbysnapshots = out->wd_used / 100 * (hash_name(seed, z->wzi_name, 3) % 20);
@@ -239,9 +238,8 @@ dataset_fill(const world_t *w, const world_zfs_state_t *st, const world_zone_inf
     out->wd_referenced = out->wd_usedbydataset;
     out->wd_compressratio = 100 + hash_name(seed, z->wzi_name, 4) % 150;
     out->wd_logicalused = out->wd_used / 100 * out->wd_compressratio;
-    out->wd_recordsize = strcmp(z->wzi_brand, "kvm") == 0 || strcmp(z->wzi_brand, "bhyve") == 0
-                             ? 8192
-                             : 131072;
+    out->wd_recordsize =
+        strcmp(z->wzi_brand, "kvm") == 0 || strcmp(z->wzi_brand, "bhyve") == 0 ? 8192 : 131072;
     out->wd_creation = 1700000000ULL + hash_name(seed, z->wzi_name, 5) % 10000000;
 }
 

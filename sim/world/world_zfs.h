@@ -47,9 +47,9 @@ typedef struct world_pool {
 } world_pool_t;
 
 typedef struct world_zfs_fault {
-    int wzf_init_errno;      /* libzfs_init() fails with this errno (0: no) */
-    int wzf_pool_iter_fail;  /* zpool_iter() fails (EZFS_IO) */
-    double wzf_open_rate;    /* zfs_open() fails (EZFS_IO) with this probability */
+    int wzf_init_errno;                  /* libzfs_init() fails with this errno (0: no) */
+    int wzf_pool_iter_fail;              /* zpool_iter() fails (EZFS_IO) */
+    double wzf_open_rate;                /* zfs_open() fails (EZFS_IO) with this probability */
     char wzf_dataset[WORLD_DATASET_MAX]; /* "" every dataset, else only this one */
 } world_zfs_fault_t;
 

@@ -94,9 +94,12 @@ zpool_get_prop_int(zpool_handle_t *zhp, zpool_prop_t prop, zprop_source_t *src)
     if (src != NULL)
         *src = ZPROP_SRC_NONE;
     switch (prop) {
-    case ZPOOL_PROP_SIZE: return pi->wpi_pool.wpl_size;
-    case ZPOOL_PROP_ALLOCATED: return pi->wpi_allocated;
-    case ZPOOL_PROP_FREE: return pi->wpi_free;
+    case ZPOOL_PROP_SIZE:
+        return pi->wpi_pool.wpl_size;
+    case ZPOOL_PROP_ALLOCATED:
+        return pi->wpi_allocated;
+    case ZPOOL_PROP_FREE:
+        return pi->wpi_free;
     case ZPOOL_PROP_CAPACITY:
         return pi->wpi_pool.wpl_size ? pi->wpi_allocated * 100 / pi->wpi_pool.wpl_size : 0;
     case ZPOOL_PROP_FRAGMENTATION:
@@ -105,8 +108,10 @@ zpool_get_prop_int(zpool_handle_t *zhp, zpool_prop_t prop, zprop_source_t *src)
         return pi->wpi_pool.wpl_health <= WORLD_POOL_UNAVAIL
                    ? (uint64_t)health_vdev[pi->wpi_pool.wpl_health]
                    : VDEV_STATE_UNKNOWN;
-    case ZPOOL_PROP_DEDUPRATIO: return 100;
-    default: return 0;
+    case ZPOOL_PROP_DEDUPRATIO:
+        return 100;
+    default:
+        return 0;
     }
 }
 
@@ -120,7 +125,9 @@ zpool_get_prop(zpool_handle_t *zhp, zpool_prop_t prop, char *buf, size_t len,
     if (srctype != NULL)
         *srctype = ZPROP_SRC_NONE;
     switch (prop) {
-    case ZPOOL_PROP_NAME: snprintf(buf, len, "%s", zpool_get_name(zhp)); return 0;
+    case ZPOOL_PROP_NAME:
+        snprintf(buf, len, "%s", zpool_get_name(zhp));
+        return 0;
     case ZPOOL_PROP_HEALTH:
         snprintf(buf, len, "%s", world_pool_health_name(zhp->zp_info.wpi_pool.wpl_health));
         return 0;

@@ -15,26 +15,65 @@ static int
 prop_numeric(const world_dataset_t *d, zfs_prop_t prop, uint64_t *v)
 {
     switch (prop) {
-    case ZFS_PROP_USED: *v = d->wd_used; break;
-    case ZFS_PROP_AVAILABLE: *v = d->wd_available; break;
-    case ZFS_PROP_REFERENCED: *v = d->wd_referenced; break;
-    case ZFS_PROP_QUOTA: *v = d->wd_quota; break;
-    case ZFS_PROP_USEDDS: *v = d->wd_usedbydataset; break;
-    case ZFS_PROP_USEDSNAP: *v = d->wd_usedbysnapshots; break;
-    case ZFS_PROP_LOGICALUSED: *v = d->wd_logicalused; break;
-    case ZFS_PROP_LOGICALREFERENCED: *v = d->wd_referenced / 100 * d->wd_compressratio; break;
-    case ZFS_PROP_RECORDSIZE: *v = d->wd_recordsize; break;
-    case ZFS_PROP_COMPRESSRATIO: *v = d->wd_compressratio; break;
-    case ZFS_PROP_REFRATIO: *v = d->wd_compressratio; break;
-    case ZFS_PROP_CREATION: *v = d->wd_creation; break;
-    case ZFS_PROP_USEDCHILD: *v = 0; break;
-    case ZFS_PROP_USEDREFRESERV: *v = 0; break;
-    case ZFS_PROP_RESERVATION: *v = 0; break;
-    case ZFS_PROP_REFQUOTA: *v = 0; break;
-    case ZFS_PROP_REFRESERVATION: *v = 0; break;
-    case ZFS_PROP_MOUNTED: *v = 1; break;
-    case ZFS_PROP_TYPE: *v = ZFS_TYPE_FILESYSTEM; break;
-    default: return -1;
+    case ZFS_PROP_USED:
+        *v = d->wd_used;
+        break;
+    case ZFS_PROP_AVAILABLE:
+        *v = d->wd_available;
+        break;
+    case ZFS_PROP_REFERENCED:
+        *v = d->wd_referenced;
+        break;
+    case ZFS_PROP_QUOTA:
+        *v = d->wd_quota;
+        break;
+    case ZFS_PROP_USEDDS:
+        *v = d->wd_usedbydataset;
+        break;
+    case ZFS_PROP_USEDSNAP:
+        *v = d->wd_usedbysnapshots;
+        break;
+    case ZFS_PROP_LOGICALUSED:
+        *v = d->wd_logicalused;
+        break;
+    case ZFS_PROP_LOGICALREFERENCED:
+        *v = d->wd_referenced / 100 * d->wd_compressratio;
+        break;
+    case ZFS_PROP_RECORDSIZE:
+        *v = d->wd_recordsize;
+        break;
+    case ZFS_PROP_COMPRESSRATIO:
+        *v = d->wd_compressratio;
+        break;
+    case ZFS_PROP_REFRATIO:
+        *v = d->wd_compressratio;
+        break;
+    case ZFS_PROP_CREATION:
+        *v = d->wd_creation;
+        break;
+    case ZFS_PROP_USEDCHILD:
+        *v = 0;
+        break;
+    case ZFS_PROP_USEDREFRESERV:
+        *v = 0;
+        break;
+    case ZFS_PROP_RESERVATION:
+        *v = 0;
+        break;
+    case ZFS_PROP_REFQUOTA:
+        *v = 0;
+        break;
+    case ZFS_PROP_REFRESERVATION:
+        *v = 0;
+        break;
+    case ZFS_PROP_MOUNTED:
+        *v = 1;
+        break;
+    case ZFS_PROP_TYPE:
+        *v = ZFS_TYPE_FILESYSTEM;
+        break;
+    default:
+        return -1;
     }
     return 0;
 }
@@ -57,8 +96,7 @@ zfs_prop_get_numeric(zfs_handle_t *zhp, zfs_prop_t prop, uint64_t *value, zprop_
         return -1;
     }
     if (src != NULL)
-        *src = prop == ZFS_PROP_QUOTA && zhp->zh_ds.wd_quota > 0 ? ZPROP_SRC_LOCAL
-                                                                  : ZPROP_SRC_NONE;
+        *src = prop == ZFS_PROP_QUOTA && zhp->zh_ds.wd_quota > 0 ? ZPROP_SRC_LOCAL : ZPROP_SRC_NONE;
     if (statbuf != NULL && statlen > 0)
         statbuf[0] = '\0';
     return 0;
@@ -86,10 +124,18 @@ prop_text(const world_dataset_t *d, zfs_prop_t prop, char *buf, size_t len, bool
 {
     uint64_t v;
     switch (prop) {
-    case ZFS_PROP_NAME: snprintf(buf, len, "%s", d->wd_name); return 0;
-    case ZFS_PROP_TYPE: snprintf(buf, len, "filesystem"); return 0;
-    case ZFS_PROP_MOUNTPOINT: snprintf(buf, len, "/%s", d->wd_name); return 0;
-    case ZFS_PROP_MOUNTED: snprintf(buf, len, "yes"); return 0;
+    case ZFS_PROP_NAME:
+        snprintf(buf, len, "%s", d->wd_name);
+        return 0;
+    case ZFS_PROP_TYPE:
+        snprintf(buf, len, "filesystem");
+        return 0;
+    case ZFS_PROP_MOUNTPOINT:
+        snprintf(buf, len, "/%s", d->wd_name);
+        return 0;
+    case ZFS_PROP_MOUNTED:
+        snprintf(buf, len, "yes");
+        return 0;
     case ZFS_PROP_COMPRESSRATIO:
     case ZFS_PROP_REFRATIO:
         snprintf(buf, len, literal ? "%" PRIu64 ".%02" PRIu64 : "%" PRIu64 ".%02" PRIu64 "x",
@@ -110,8 +156,8 @@ prop_text(const world_dataset_t *d, zfs_prop_t prop, char *buf, size_t len, bool
 }
 
 int
-zfs_prop_get(zfs_handle_t *zhp, zfs_prop_t prop, char *propbuf, size_t proplen,
-             zprop_source_t *src, char *statbuf, size_t statlen, boolean_t literal)
+zfs_prop_get(zfs_handle_t *zhp, zfs_prop_t prop, char *propbuf, size_t proplen, zprop_source_t *src,
+             char *statbuf, size_t statlen, boolean_t literal)
 {
     if (propbuf == NULL || proplen == 0 ||
         prop_text(&zhp->zh_ds, prop, propbuf, proplen, literal) != 0) {
