@@ -167,6 +167,9 @@ serve_events(world_t *w, const serve_opts_t *o, serve_state_t *s, double dt)
 {
     s->ss_churn_due += o->so_churn * dt;
     s->ss_reboot_due += o->so_reboots * dt;
+    if (s->ss_churn_due < 1 && s->ss_reboot_due < 1)
+        return;
+    world_batch_begin(w); /* readers see one chain change per tick */
     for (; s->ss_churn_due >= 1; s->ss_churn_due -= 1) {
         int z = serve_pick(w, serve_rand(s), 0);
         if (z > 0 && world_zone_destroy(w, z) == 0)
@@ -177,6 +180,7 @@ serve_events(world_t *w, const serve_opts_t *o, serve_state_t *s, double dt)
         if (z > 0)
             world_zone_reboot(w, z);
     }
+    world_batch_end(w);
 }
 
 static void

@@ -4,6 +4,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kstat.h"
 
 #include "test_util.h"
 
@@ -182,6 +186,39 @@ test_cap_model(void)
     test_world_free(w);
 }
 
+/* A batch of changes is one change of the chain for readers, who wait for its end. */
+static void
+test_batch(void)
+{
+    world_t *w = test_world_new(8, 48, 2);
+    int status;
+    world_value_t v;
+    pid_t pid;
+
+    test_zone_add(w, "before", 1, 0);
+    world_batch_begin(w);
+    if ((pid = fork()) == 0) {
+        kstat_ctl_t *kc = kstat_open(); /* waits for the batch to end */
+        _exit(kc != NULL && kstat_lookup(kc, "zones", -1, "after") != NULL &&
+                      kstat_lookup(kc, "zones", -1, "before") == NULL
+                  ? 0
+                  : 1);
+    }
+    CU_ASSERT_FATAL(pid > 0);
+    world_batch_begin(w); /* nested */
+    CU_ASSERT_EQUAL(world_zone_destroy(w, world_zone_find(w, "before")), 0);
+    int zix = test_zone_add(w, "after", 1, 0);
+    world_batch_end(w);
+    CU_ASSERT_EQUAL(world_truth_zone(w, zix, "zones", "zonename", &v), 0); /* inside a batch */
+    CU_ASSERT_STRING_EQUAL(v.wv_s, "after");
+    usleep(200000); /* the child is waiting on the batch */
+    CU_ASSERT_EQUAL(waitpid(pid, &status, WNOHANG), 0);
+    world_batch_end(w);
+    CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    test_world_free(w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -192,6 +229,7 @@ main(int argc, char **argv)
         {"deterministic", test_deterministic},
         {"truth_and_info", test_truth_and_info},
         {"cap_model", test_cap_model},
+        {"batch", test_batch},
         {NULL, NULL},
     };
 

@@ -23,7 +23,9 @@
  *     Every counter is a function of the load and of virtual time: monotonic
  *     while the zone runs, reset when it boots again, frozen while time is.
  *   - Everything is deterministic from the seed: the same calls on the same
- *     seed give the same names, zoneids, KIDs and values.
+ *     seed give the same names, zoneids, KIDs and values (wall-clock
+ *     boot_time aside unless wp_epoch is set; fault dice are drawn by each
+ *     reader thread).
  *
  * Errors: functions returning int give 0 (or a non-negative index) on
  * success and -1 with errno set on failure; on failure nothing is changed.
@@ -163,6 +165,19 @@ int world_zone_load_set(world_t *w, int zix, const world_load_t *load);
  * the zix or -1 as world_zone_add().
  */
 int world_zone_add_random(world_t *w, uint64_t n);
+
+/*
+ * world_batch_begin() / world_batch_end() - bracket many zone changes (adds,
+ * destroys, boots, halts, cap changes) so that readers see the kstat chain
+ * change once, as when the kernel holds kstat_chain_lock: a reader copying
+ * the chain waits for the end of the batch instead of starting over after
+ * every change (which, with 100,000 kstats and fast churn, it might never
+ * finish). Keep batches short (one tick's events). Nest freely; writer only.
+ * world_truth() works inside a batch; a libkstat handle of the writing
+ * thread would wait for the batch to end, so do not update one inside it.
+ */
+void world_batch_begin(world_t *w);
+void world_batch_end(world_t *w);
 
 /* ---- zones (reader) --------------------------------------------------- */
 

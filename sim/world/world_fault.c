@@ -71,7 +71,7 @@ wfault_copy(const world_t *w, world_fault_t *out)
     uint32_t s, n;
 
     do {
-        s = wseq_read_begin(&h->wh_fault_seq);
+        s = wseq_read_begin(w, &h->wh_fault_seq);
         n = h->wh_nfaults;
         if (n > WORLD_FAULTS_MAX)
             n = WORLD_FAULTS_MAX;

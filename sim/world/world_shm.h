@@ -188,12 +188,16 @@ struct world {
     wshm_kslot_t *w_kslots;
     int32_t *w_zidmap; /* zoneid -> zix + 1; 0: none */
     int32_t *w_hash;   /* name hash: zix + 1; 0 empty; WSHM_NAME_TOMB removed */
+    int w_chain_depth; /* writer: nesting of chain brackets (world_batch_begin) */
 };
 
 /* ---- seqlocks (world_seq.c) ---- */
 
-/* wseq_read_begin() - waits for an even value and returns it (acquire). */
-uint32_t wseq_read_begin(const _Atomic uint32_t *seq);
+/*
+ * wseq_read_begin() - waits for an even value and returns it (acquire); an
+ * odd one when w's writer process died inside its bracket.
+ */
+uint32_t wseq_read_begin(const world_t *w, const _Atomic uint32_t *seq);
 /* wseq_read_retry() - non-zero when the writer went in since begin returned s. */
 int wseq_read_retry(const _Atomic uint32_t *seq, uint32_t s);
 /* wseq_write_begin() / wseq_write_end() - the writer's bracket (makes the value odd / even). */
@@ -224,6 +228,10 @@ void wrender_fill(const world_t *w, const wshm_kslot_t *ks, const wshm_zone_t *z
                   const wshm_global_t *g, void *buf);
 
 /* ---- kstat slots (world_kstat.c; writer) ---- */
+
+/* wks_chain_begin() / wks_chain_end() - the nestable writer bracket of wh_chain_seq. */
+void wks_chain_begin(world_t *w);
+void wks_chain_end(world_t *w);
 
 /* wks_add() - a new kstat at the end of the chain; the slot index or -1 ENOSPC. Caller holds
  * chain_seq. */

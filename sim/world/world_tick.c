@@ -138,29 +138,47 @@ wtick_zone(wshm_zone_t *z, uint64_t ns, uint64_t now, wsum_t *sum)
     wseq_write_end(&z->wz_seq);
 }
 
+/*
+ * The node's CPUs carry the zones' time and the kernel's own 1%, each CPU a
+ * fixed skew (0.85..1.15 of the mean, from the seed) as a real scheduler
+ * leaves some CPUs busier than others.
+ */
+static void
+wtick_cpus(world_t *w, double ns, double user, double sys)
+{
+    wshm_global_t *g = w->w_global;
+    double skew[WORLD_CPUS_MAX], mean = 0;
+
+    for (uint32_t i = 0; i < g->wg_ncpus; i++) {
+        uint64_t r = wrng_mix(w->w_hdr->wh_seed ^ wrng_mix(i + 0xc9u));
+        skew[i] = 0.85 + 0.3 * (double)(r % 1000) / 1000.0;
+        mean += skew[i] / g->wg_ncpus;
+    }
+    for (uint32_t i = 0; i < g->wg_ncpus; i++) {
+        double u = fmin(user * skew[i] / mean, 1.0);
+        double k = fmin(sys * skew[i] / mean, 1.0 - u);
+        wctr_add(&g->wg_cpu[i][0], u * ns);
+        wctr_add(&g->wg_cpu[i][1], k * ns);
+        wctr_add(&g->wg_cpu[i][2], (1.0 - u - k) * ns);
+        wctr_add(&g->wg_cpu[i][3], k * 0.001 * ns);
+    }
+}
+
 static void
 wtick_global(world_t *w, uint64_t ns, uint64_t now, const wsum_t *sum)
 {
+    static const double periods[3] = {60, 300, 900};
     wshm_global_t *g = w->w_global;
     double n = g->wg_ncpus, dt = ns / NS;
     double user = fmin(sum->s_user / n, 1.0), sys = fmin(sum->s_sys / n + 0.01, 1.0 - user);
-    /* the zones' time and the kernel's own 1% */
 
     wseq_write_begin(&g->wg_seq);
-    for (uint32_t i = 0; i < g->wg_ncpus; i++) {
-        wctr_add(&g->wg_cpu[i][0], user * ns);
-        wctr_add(&g->wg_cpu[i][1], sys * ns);
-        wctr_add(&g->wg_cpu[i][2], (1.0 - user - sys) * ns);
-        wctr_add(&g->wg_cpu[i][3], sys * 0.001 * ns);
-    }
+    wtick_cpus(w, (double)ns, user, sys);
     wctr_add(&g->wg_arc_hits, sum->s_read_ops * 0.9 * dt);
     wctr_add(&g->wg_arc_misses, sum->s_read_ops * 0.1 * dt);
     g->wg_arc_size = g->wg_arc_c - (uint64_t)fmin((double)g->wg_arc_c / 2, sum->s_rss / 16.0);
     for (int i = 0; i < 3; i++)
-        g->wg_avenrun[i] = wavg(g->wg_avenrun[i], sum->s_demand, dt,
-                                i == 0   ? 60
-                                : i == 1 ? 300
-                                         : 900);
+        g->wg_avenrun[i] = wavg(g->wg_avenrun[i], sum->s_demand, dt, periods[i]);
     g->wg_nproc = (uint32_t)(sum->s_nproc + 120);
     g->wg_snap_ns = now;
     wseq_write_end(&g->wg_seq);

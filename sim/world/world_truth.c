@@ -65,7 +65,28 @@ truth_from_slot(const world_t *w, int s, const char *stat, world_value_t *out)
     return -1;
 }
 
-/* The slot of module:instance:name, walking the chain under its seqlock. */
+/* The slot of module:instance:name in the chain, or -1. */
+static int
+truth_walk(const world_t *w, const char *module, int instance, const char *name)
+{
+    const wshm_hdr_t *h = w->w_hdr;
+    uint32_t steps = 0;
+
+    for (int32_t s = h->wh_chain_head;
+         s >= 0 && (uint32_t)s < h->wh_kstat_slots && steps++ < h->wh_kstat_slots;
+         s = w->w_kslots[s].wk_next) {
+        const wshm_kslot_t *k = &w->w_kslots[s];
+        if (k->wk_instance == instance && strncmp(k->wk_module, module, KSTAT_STRLEN) == 0 &&
+            strncmp(k->wk_name, name, KSTAT_STRLEN) == 0)
+            return s;
+    }
+    return -1;
+}
+
+/*
+ * The same under the chain's seqlock. The writer reads its own chain as it
+ * is (it may be inside a batch, whose bracket it holds itself).
+ */
 static int
 truth_find(const world_t *w, const char *module, int instance, const char *name)
 {
@@ -73,20 +94,11 @@ truth_find(const world_t *w, const char *module, int instance, const char *name)
     uint32_t seq;
     int found;
 
+    if (w->w_writer)
+        return truth_walk(w, module, instance, name);
     do {
-        seq = wseq_read_begin(&h->wh_chain_seq);
-        found = -1;
-        uint32_t steps = 0;
-        for (int32_t s = h->wh_chain_head;
-             s >= 0 && (uint32_t)s < h->wh_kstat_slots && steps++ < h->wh_kstat_slots;
-             s = w->w_kslots[s].wk_next) {
-            const wshm_kslot_t *k = &w->w_kslots[s];
-            if (k->wk_instance == instance && strncmp(k->wk_module, module, KSTAT_STRLEN) == 0 &&
-                strncmp(k->wk_name, name, KSTAT_STRLEN) == 0) {
-                found = s;
-                break;
-            }
-        }
+        seq = wseq_read_begin(w, &h->wh_chain_seq);
+        found = truth_walk(w, module, instance, name);
     } while (wseq_read_retry(&h->wh_chain_seq, seq));
     return found;
 }

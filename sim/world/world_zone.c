@@ -153,8 +153,12 @@ world_zone_add(world_t *w, const world_zone_opts_t *o)
     whash_insert(w, zix);
     w->w_hdr->wh_nzones++;
     wseq_write_end(&w->w_hdr->wh_zones_seq);
-    if (!o->wzo_halted && world_zone_boot(w, zix) != 0)
+    if (!o->wzo_halted && world_zone_boot(w, zix) != 0) {
+        int saved = errno;
+        world_zone_destroy(w, zix); /* nothing changed, as promised */
+        errno = saved;
         return -1;
+    }
     return zix;
 }
 
