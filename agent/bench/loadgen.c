@@ -295,8 +295,8 @@ main(int argc, char **argv)
     g.queue = malloc(g.qcap * sizeof(double));
     double start = now_s(), end = start + duration, next = start;
     arm(g.tfd, next);
-    while (now_s() < end + 10 && (next < end || g.nlat < (size_t)(g.sent + 0) ||
-                                  g.qhead < g.qtail)) {
+    while (now_s() < end + 10 &&
+           (next < end || g.nlat < (size_t)(g.sent + 0) || g.qhead < g.qtail)) {
         turn(&g, &next, 1.0 / rate, end);
         if (next >= end && g.ok + g.errors >= g.sent && g.qhead >= g.qtail)
             break;

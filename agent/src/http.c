@@ -258,7 +258,7 @@ http_server_start(const http_opts_t *o, const http_route_t *routes, void *ctx, s
 {
     struct sockaddr_storage ss;
     unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_EPOLL_TURBO | MHD_USE_ERROR_LOG;
     socklen_t sl = http_sockaddr(o, &ss, &flags);
     if (sl == 0) {
         errno = EINVAL;

@@ -94,7 +94,7 @@ kpool_take(kpool_t *kp)
         }
         return kr;
     }
-    (void)kreader_sync(kr);
+    (void)kreader_sync(kr, 0);
     return kr;
 }
 
@@ -114,6 +114,8 @@ kpool_resync(kpool_t *kp)
     /* Readers sync on every take; syncing one now, outside the lock, makes
      * the next scrape start current without holding up any other. */
     kreader_t *kr = kpool_take(kp);
-    if (kr != NULL)
+    if (kr != NULL) {
+        (void)kreader_sync(kr, 1);
         kpool_give(kp, kr);
+    }
 }

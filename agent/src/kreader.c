@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* An index entry; entries of one bucket are chained through ke_next. */
 typedef struct kentry {
@@ -25,10 +26,11 @@ struct kreader {
     selfstats_t *kr_stats;
     kentry_t *kr_entries;
     size_t kr_nentries;
-    ktable_t kr_bymod;  /* (module, instance) */
-    ktable_t kr_bylink; /* link kstats by zone id */
+    ktable_t kr_bymod;              /* (module, instance) */
+    ktable_t kr_bylink;             /* link kstats by zone id */
     kstat_t *kr_held[KREADER_HELD]; /* read since the last kreader_drop() */
     size_t kr_nheld;
+    int64_t kr_last_sync; /* monotonic ms of the last chain check */
 };
 
 static uint32_t
@@ -173,9 +175,21 @@ kreader_close(kreader_t *kr)
     free(kr);
 }
 
-int
-kreader_sync(kreader_t *kr)
+static int64_t
+kreader_now_ms(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+kreader_sync(kreader_t *kr, int force)
+{
+    int64_t now = kreader_now_ms();
+    if (!force && now - kr->kr_last_sync < KREADER_SYNC_MS)
+        return 0;
+    kr->kr_last_sync = now;
     kreader_drop(kr); /* before the update may free some of those kstats */
     kid_t id = kstat_chain_update(kr->kr_kc);
     if (id == -1)

@@ -22,6 +22,9 @@ typedef struct kreader kreader_t;
 /* Most kstats whose data a reader holds between drops. */
 #define KREADER_HELD 64
 
+/* Least time between two unforced chain checks. */
+#define KREADER_SYNC_MS 50
+
 /*
  * kreader_open() - opens a kstat handle and indexes its chain. stats (may
  * be NULL) receives read errors and chain updates. NULL with errno set
@@ -34,10 +37,14 @@ void kreader_close(kreader_t *kr);
 
 /*
  * kreader_sync() - brings the chain up to date, re-indexing when its id
- * changed. Returns 0 (current), 1 (re-indexed), or -1 with errno set (the
- * old index stays usable: reads of removed kstats fail with ENXIO).
+ * changed. Unless force is set, does nothing when the last sync is less than
+ * KREADER_SYNC_MS old: under heavy churn the chain changes for nearly every
+ * scrape, and one re-index per interval is enough (a zone the index does not
+ * know yet makes the scrape force one). Returns 0 (current or not checked),
+ * 1 (re-indexed), or -1 with errno set (the old index stays usable: reads of
+ * removed kstats fail with ENXIO).
  */
-int kreader_sync(kreader_t *kr);
+int kreader_sync(kreader_t *kr, int force);
 
 /*
  * kreader_find() - the kstat module:instance:name of the index; a NULL name
