@@ -21,7 +21,7 @@ trap cleanup EXIT
 
 "$build/bin/cmon-sim" serve --cns "$cns" --zones "$zones" --world "$prefix" \
     --prom-config "$tmp/prometheus.yml" --scrape-interval 15 --seed 1 \
-    --agent-arg --threads --agent-arg 2 >"$tmp/sim.out" &
+    --agent-arg --threads --agent-arg "${THREADS:-2}" >"$tmp/sim.out" &
 sim_pid=$!
 for _ in $(seq 600); do grep -q '^prometheus-config' "$tmp/sim.out" 2>/dev/null && break; sleep 0.2; done
 grep -q '^prometheus-config' "$tmp/sim.out" || { echo "cmon-sim did not start" >&2; exit 1; }
@@ -43,10 +43,10 @@ q() { curl -s "$api" --data-urlencode "query=$1" | sed -e 's/.*"value":\[[^,]*,"
 echo "running ${secs}s with $((zones * cns)) targets ..."
 sleep "$secs"
 echo "targets up:                          $(q 'count(up == 1)') of $(q 'count(up)')"
-echo "failed scrapes (last 2m):            $(q 'sum(count_over_time(up[2m])) - sum(sum_over_time(up[2m]))')"
-echo "scrape_duration_seconds max (2m):    $(q 'max(max_over_time(scrape_duration_seconds[2m]))')"
+echo "failed scrapes (last 1m):            $(q 'sum(count_over_time(up[1m])) - sum(sum_over_time(up[1m]))')"
+echo "scrape_duration_seconds max (1m):    $(q 'max(max_over_time(scrape_duration_seconds[1m]))')"
 echo "scrape_duration_seconds p99 (now):   $(q 'quantile(0.99, scrape_duration_seconds)')"
 echo "scrape_duration_seconds p50 (now):   $(q 'quantile(0.5, scrape_duration_seconds)')"
-echo "scrapes over 100 ms (2m):            $(q 'count(max_over_time(scrape_duration_seconds[2m]) > 0.1) or vector(0)')"
+echo "scrapes over 100 ms (1m):            $(q 'count(max_over_time(scrape_duration_seconds[1m]) > 0.1) or vector(0)')"
 echo "Prometheus's prometheus_target_interval_length_seconds (interval 15s):"
 curl -s "http://127.0.0.1:$port/metrics" | grep '^prometheus_target_interval_length_seconds{interval="15s"'
