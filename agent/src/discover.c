@@ -242,7 +242,7 @@ dc_get(discover_cache_t *dc, const discover_instance_t *in)
 static int
 dc_build(discover_cache_t *dc, const discover_instance_t *v, size_t n, char **out, size_t *len)
 {
-    size_t cap = 2 + n * 256, used = 0;
+    size_t cap = 3 + n * 256, used = 0; /* [ ] and the NUL */
     char *buf = malloc(cap);
     if (buf == NULL)
         return -1;
