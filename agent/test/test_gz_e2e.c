@@ -460,10 +460,57 @@ check_zfs_faults(t_t *t)
     world_zfs_remove(t->t_w);
 }
 
+/* Runs cmon-sim with args (NULL-ended, after "serve"); its exit status, or -1. */
+static int
+run_sim(const char *bin, char **args)
+{
+    char sim[512];
+    char *argv[16] = {sim, "serve"};
+    int k = 2, status;
+    snprintf(sim, sizeof(sim), "%s/cmon-sim", bin);
+    for (; *args != NULL && k < 15; args++)
+        argv[k++] = *args;
+    argv[k] = NULL;
+    int null = open("/dev/null", O_WRONLY);
+    pid_t pid = spawn(argv, null, null, NULL);
+    close(null);
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* serve --cns with bad flags, or an agent that cannot start: a clean failure. */
+static void
+check_cns_bad_input(t_t *t, const char *bin)
+{
+    char prefix[128], cfg[160], leftover[160];
+    char *zero[] = {"--cns", "0", "--zones", "1", NULL};
+    char *junk[] = {"--cns", "1", "--zones", "1", "--bogus", NULL};
+    check(t, run_sim(bin, zero) == 2, "serve --cns 0: usage error (2)");
+    check(t, run_sim(bin, junk) == 2, "serve --cns with an unknown flag: usage error (2)");
+    snprintf(prefix, sizeof(prefix), "%s/dc", t->t_tmp);
+    snprintf(cfg, sizeof(cfg), "%s/dc.yml", t->t_tmp);
+    char *noagent[] = {"--cns",
+                       "2",
+                       "--zones",
+                       "3",
+                       "--world",
+                       prefix,
+                       "--prom-config",
+                       cfg,
+                       "--agent",
+                       "/nonexistent/cmon-agent",
+                       NULL};
+    check(t, run_sim(bin, noagent) == 1, "serve --cns with an agent that cannot start: exit 1");
+    snprintf(leftover, sizeof(leftover), "%s.cn0", prefix);
+    check(t, access(leftover, F_OK) != 0 && access(cfg, F_OK) != 0,
+          "nothing left behind (worlds, configuration)");
+}
+
 /* ---- main ----------------------------------------------------------- */
 
 static void
-run(t_t *t, const char *promtool)
+run(t_t *t, const char *bin, const char *promtool)
 {
     long code;
     char *body = get(t, "/v1/gz/metrics", &code);
@@ -478,6 +525,7 @@ run(t_t *t, const char *promtool)
     check_vm(t);
     check_discover(t);
     check_zfs_faults(t);
+    check_cns_bad_input(t, bin);
 }
 
 int
@@ -507,7 +555,7 @@ main(int argc, char **argv)
     else if (start_agent(&t, argv[1]) != 0)
         check(&t, 0, "cmon-agent starts");
     else
-        run(&t, argv[2]);
+        run(&t, argv[1], argv[2]);
     stop(&t.t_agent_pid);
     stop(&t.t_sim);
     if (t.t_w != NULL)
