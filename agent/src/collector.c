@@ -159,7 +159,8 @@ collector_emit_named(const collect_ctx_t *cc, famset_t *fs, kstat_t *ksp,
 int
 collector_zone_check(const collect_ctx_t *cc, kstat_t *ksp)
 {
-    kstat_named_t *kn = kstat_data_lookup(ksp, "zonename");
+    size_t cursor = 0;
+    kstat_named_t *kn = collector_named_find(ksp, "zonename", &cursor);
     if (kn == NULL || kn->data_type != KSTAT_DATA_STRING)
         return COLLECT_OK;
     const char *name = KSTAT_NAMED_STR_PTR(kn);
