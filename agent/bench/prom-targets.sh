@@ -50,3 +50,8 @@ echo "scrape_duration_seconds p50 (now):   $(q 'quantile(0.5, scrape_duration_se
 echo "scrapes over 100 ms (1m):            $(q 'count(max_over_time(scrape_duration_seconds[1m]) > 0.1) or vector(0)')"
 echo "Prometheus's prometheus_target_interval_length_seconds (interval 15s):"
 curl -s "http://127.0.0.1:$port/metrics" | grep '^prometheus_target_interval_length_seconds{interval="15s"'
+echo "the agents' own scrape latency (cmon_agent_scrape_duration_seconds, whole run):"
+for t in $(awk '/^cn/{print $3}' "$tmp/sim.out"); do
+    curl -s "http://$t/metrics" | grep '^cmon_agent_scrape_duration_seconds_bucket' |
+        grep -E 'le="(0.0001|0.001|0.01|0.1|1|\+Inf)"' || true
+done
