@@ -12,7 +12,7 @@ int
 plugins_has_family(const famset_t *fs, const char *name)
 {
     for (size_t i = 0; i < fs->fs_nfams; i++)
-        if (strcmp(famset_str(fs, fs->fs_fams[i].fa_name), name) == 0)
+        if (strcmp(famset_fam_name(fs, &fs->fs_fams[i]), name) == 0)
             return 1;
     return 0;
 }

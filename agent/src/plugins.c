@@ -112,7 +112,7 @@ static const char *
 plugins_collision(const famset_t *frag, const famset_t *fs)
 {
     for (size_t i = 0; i < frag->fs_nfams; i++) {
-        const char *name = famset_str(frag, frag->fs_fams[i].fa_name);
+        const char *name = famset_fam_name(frag, &frag->fs_fams[i]);
         if (plugins_has_family(fs, name))
             return name;
     }

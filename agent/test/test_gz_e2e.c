@@ -151,7 +151,7 @@ make_plugins(t_t *t)
     write_plugin(t, "gz", "flood", "yes flood_metric 1");
     write_plugin(t, "gz", "garbage", "echo 'this is not a metric'");
     write_plugin(t, "gz", "fails", "echo fails_metric 1; exit 3");
-    write_plugin(t, "gz", "dup", "echo cpu_info_model 1");
+    write_plugin(t, "gz", "dup", "echo 'cpu_idle_seconds_total{cpu_id=\"999\"} 1'");
     write_plugin(t, "vm", "whoami", "echo \"vm_plugin_info{uuid=\\\"$1\\\"} 1\"");
 }
 
@@ -318,7 +318,8 @@ check_plugins(t_t *t, const char *body)
     }
     check(t,
           !has_line(body, "started_metric") && !has_line(body, "flood_metric") &&
-              !has_line(body, "fails_metric") && !has_line(body, "cpu_info_model 1"),
+              !has_line(body, "fails_metric") &&
+              !has_line(body, "cpu_idle_seconds_total{cpu_id=\"999\"}"),
           "nothing of a failed plugin is served");
 }
 

@@ -21,7 +21,7 @@ test_ttlcache(void)
     CU_ASSERT_EQUAL(ttlcache_get(c, "k", &out, &avail), 1);
     CU_ASSERT_EQUAL(avail, 1);
     CU_ASSERT_EQUAL_FATAL(out.fs_nfams, 1);
-    CU_ASSERT_STRING_EQUAL(famset_str(&out, out.fs_fams[0].fa_name), "m");
+    CU_ASSERT_STRING_EQUAL(famset_fam_name(&out, &out.fs_fams[0]), "m");
     CU_ASSERT_EQUAL(out.fs_samples[0].sa_value.mv.u, 7);
     /* A failure is remembered too, and replaces the entry. */
     famset_reset(&a);
@@ -60,8 +60,8 @@ test_to_famset(void)
                     "temp 21.5\n";
     CU_ASSERT_EQUAL_FATAL(parse_into(t, &fs, err), 0);
     CU_ASSERT_EQUAL_FATAL(fs.fs_nfams, 2);
-    CU_ASSERT_STRING_EQUAL(famset_str(&fs, fs.fs_fams[0].fa_name), "req_total");
-    CU_ASSERT_STRING_EQUAL(famset_str(&fs, fs.fs_fams[0].fa_help), "Requests\nserved.");
+    CU_ASSERT_STRING_EQUAL(famset_fam_name(&fs, &fs.fs_fams[0]), "req_total");
+    CU_ASSERT_STRING_EQUAL(famset_fam_help(&fs, &fs.fs_fams[0]), "Requests\nserved.");
     CU_ASSERT_EQUAL(fs.fs_fams[0].fa_type, METRIC_COUNTER);
     CU_ASSERT_EQUAL(fs.fs_fams[1].fa_type, METRIC_GAUGE); /* untyped */
     CU_ASSERT_EQUAL_FATAL(fs.fs_nsamples, 2);
