@@ -134,7 +134,7 @@ collector_emit(const collect_ctx_t *cc, famset_t *fs, const kstat_metric_t *row,
     const char *help = prom ? row->km_prom_help : row->km_help;
     double scale = prom ? row->km_prom_scale : row->km_scale;
     mval_t v = collector_scale(raw, scale);
-    int fam = famset_family(fs, name, help, row->km_type);
+    int fam = famset_family_static(fs, name, help, row->km_type); /* tables are static */
     if (fam < 0)
         return -1;
     size_t nl = lname != NULL ? 1 : 0;

@@ -187,13 +187,13 @@ start_world(int idx, const char *extra)
 
 /* Starts an agent on a free port for world; returns the port. */
 static unsigned
-start_agent(const char *world, const char *names)
+start_agent(const char *world, const char *names, const char *ttl)
 {
     char agent[512], env[128];
     snprintf(agent, sizeof(agent), "%s/cmon-agent", t.bin);
     snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", world);
-    char *argv[] = {agent, "--listen",       "127.0.0.1:0", "--cache-ttl",
-                    "0",   "--metric-names", (char *)names, NULL};
+    char *argv[] = {agent,       "--listen",       "127.0.0.1:0", "--cache-ttl",
+                    (char *)ttl, "--metric-names", (char *)names, NULL};
     proc_t *p = spawn(argv, 2, env);
     p->is_agent = 1;
     char line[512];
@@ -483,6 +483,7 @@ check_body(const zone_t *z, const char *body)
           "%s load_average: got %s want %s/256", z->uuid, g ? g : "-", avg ? avg : "-");
     expected += 1 + check_links(z, body);
     expected += 1 + 7 * 3; /* time_of_day, meta metrics of 7 collectors */
+    expected += 9 + 3;     /* zfs: 9 dataset gauges and its meta metrics (test_gz_e2e checks them) */
     int got_n = count_samples(body);
     check(got_n == expected, "%s: %d samples, want %d", z->uuid, got_n, expected);
     check(strstr(body, "_metrics_available_boolean 0") == NULL, "%s: a collector failed", z->uuid);
@@ -518,6 +519,31 @@ promtool_check(const char *body, int strict)
     if (!ok)
         fprintf(stderr, "promtool (exit %d): %s\n", st, out);
     return ok;
+}
+
+/*
+ * Runs the project's own validator, cmon-conform, on body when it is built
+ * (BIN_DIR/cmon-conform): 1 when valid or when there is no validator.
+ */
+static int
+conform_ok(const char *body, const char *format)
+{
+    char conform[512];
+    snprintf(conform, sizeof(conform), "%s/cmon-conform", t.bin);
+    if (access(conform, X_OK) != 0)
+        return 1;
+    char tmp[] = "/tmp/cmon-test-conform-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        die("cannot mkstemp: %s", strerror(errno));
+    if (write(fd, body, strlen(body)) != (ssize_t)strlen(body))
+        die("cannot write %s", tmp);
+    close(fd);
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s --format %s %s >&2", conform, format, tmp);
+    int st = system(cmd);
+    unlink(tmp);
+    return st == 0;
 }
 
 /* ---- the checks ------------------------------------------------------------ */
@@ -598,8 +624,11 @@ check_http_contract(CURL *c, unsigned port, const zone_t *zones, int nz)
     size_t bl = r.body.sb_len;
     check(r.code == 200 && has_header(&r, "application/openmetrics-text; version=1.0.0") &&
               bl > 6 && strcmp(r.body.sb_buf + bl - 6, "# EOF\n") == 0 &&
-              strstr(r.body.sb_buf, "\ncpu_user_usage_total ") != NULL,
+              strstr(r.body.sb_buf, "\ncpu_user_usage_total ") != NULL &&
+              conform_ok(r.body.sb_buf, "openmetrics"),
           "openmetrics: %ld", r.code);
+    http(c, port, "GET", path, NULL, NULL, &r);
+    check(r.code == 200 && conform_ok(r.body.sb_buf, "text"), "text: cmon-conform says invalid");
     http(c, port, "GET", path, NULL, "gzip", &r);
     check(r.code == 200 && has_header(&r, "Content-Encoding: gzip") &&
               strstr(r.body.sb_buf, "# TYPE cpu_user_usage counter") != NULL,
@@ -687,7 +716,7 @@ static void
 check_churn(CURL *c)
 {
     const char *world = start_world(1, "--churn 200 --tick 10");
-    unsigned port = start_agent(world, "cmon");
+    unsigned port = start_agent(world, "cmon", "10"); /* with the cache */
     static zone_t before[400];
     int nb = load_zones(world, before, 400);
     resp_t r = {0};
@@ -704,6 +733,18 @@ check_churn(CURL *c)
         bad += r.code != 200 && r.code != 404;
     }
     check(bad == 0, "churn: %d answers neither 200 nor 404", bad);
+    /* the cache answers the second scrape of a zone that is still there */
+    int cached = 0;
+    for (int i = 0; i < nb && cached == 0; i++) {
+        char path[128];
+        snprintf(path, sizeof(path), "/v1/%.63s/metrics", before[i].uuid);
+        http(c, port, "GET", path, NULL, NULL, &r);
+        if (r.code != 200)
+            continue;
+        http(c, port, "GET", path, NULL, NULL, &r);
+        cached = r.code == 200 && strstr(r.body.sb_buf, "zone_misc_metrics_cached_boolean 1");
+    }
+    check(cached, "churn: no second scrape came from the cache");
     check(n404 > 0, "churn: no destroyed zone answered 404 (of %d)", nb);
     printf("churn: %d of %d zones gone (404)\n", n404, nb);
     sbuf_release(&r.body);
@@ -767,8 +808,8 @@ main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_ALL);
     const char *world = start_world(0, "--tick 0");
-    unsigned port = start_agent(world, "cmon");
-    unsigned pport = start_agent(world, "prometheus");
+    unsigned port = start_agent(world, "cmon", "0");
+    unsigned pport = start_agent(world, "prometheus", "0");
     static zone_t zones[NZONES + 16];
     int nz = load_zones(world, zones, NZONES + 16);
     char *text = load_truth(world);
