@@ -1,5 +1,6 @@
 -- smoke: ten zones of every brand, one agent, every zone scraped once in each
 -- format, checked against the world and against the format grammars.
+local lib = require "lib"
 local brands = {"joyent", "joyent-minimal", "lx", "kvm", "bhyve"}
 local zones = {}
 for i = 1, 10 do
@@ -32,11 +33,20 @@ for _, z in ipairs(zones) do
   check(ok, "OpenMetrics answer matches the world: " .. table.concat(diffs, "; "))
 end
 
--- The compute node's own metrics (/v1/gz/metrics): while the agent does not
--- serve them yet it says so with a 404; once it does, they must be valid.
+-- The compute node's own metrics (/v1/gz/metrics): valid, and true.
 local gz = a:scrape("gz")
-check(gz.status == 200 or gz.status == 404, "the global zone answers 200 (or 404 not served)")
-if gz.status == 200 then check(conformance.check(gz), "global zone exposition is valid") end
+check(gz.status == 200, "the global zone answers 200")
+local gz_ok, gz_v = conformance.check(gz)
+check(gz_ok, "global zone exposition is valid: " .. lib.first(gz_v))
+local user0, truth0 = gz:value("cpu_user_seconds_total", {cpu_id = "0"}),
+                     sim.truth("gz", "cpu:0:sys", "cpu_nsec_user") / 1e9
+check(user0 and math.abs(user0 - truth0) <= 1e-12 * math.max(1, truth0),
+      "cpu 0 user time is cpu:0:sys")
+check(gz:value("arcstats_size") == sim.truth("gz", "zfs:0:arcstats", "size"),
+      "ARC size is zfs:0:arcstats:size")
+check(gz:value("time_of_day") == (sim.epoch + sim.now()) * 1000, "the node's time_of_day")
+local gz_verify = sim.verify(gz, "gz")
+check(gz_verify, "sim.verify of the global zone's answer")
 
 local all = a:scrape_all{zones = zones, concurrency = 4}
 check(#all == #zones and all.errors == 0, "scrape_all: every zone answers")
