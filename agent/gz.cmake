@@ -50,6 +50,13 @@ if(TARGET cmonagent_kstat AND TARGET zfs AND TARGET zonecfg)
     ${CMAKE_CURRENT_LIST_DIR}/src/discover_alias.c
     ${CMAKE_CURRENT_LIST_DIR}/src/routes_gz.c)
   target_link_libraries(cmonagent_kstat PUBLIC zfs zonecfg cmon_agent_gzcore cmon_agent_discover)
+
+  # The aliases discovery reads through libzonecfg, against worlds built in the test.
+  if(TARGET cmonworld)
+    add_executable(test_discover_alias ${CMAKE_CURRENT_LIST_DIR}/test/test_discover_alias.c)
+    target_link_libraries(test_discover_alias cmonagent_kstat cmonworld ${GZ_CUNIT})
+    add_test(NAME agent_discover_alias COMMAND test_discover_alias)
+  endif()
 endif()
 
 # End to end: the gz endpoints against a world (bad input included), and
