@@ -25,33 +25,28 @@ struct zone_dochandle {
 
 /*
  * The world mapping of this process, shared by every handle: opening the
- * world for each zonecfg_get_handle() would cost a mapping per zone. As in
- * the fake zone calls, it is remapped when CMON_SIM_WORLD names another
- * world and old mappings are kept (another thread may use them). Guarded
- * by zonecfg_world_lock.
+ * world for each zonecfg_get_handle() would cost a mapping per zone. It is
+ * replaced when CMON_SIM_WORLD names another world. Handles never point
+ * into it (they hold copies), so zonecfg_world_lock, held for the whole of
+ * each zonecfg_get_handle() (a hash lookup and a copy), is all it takes to
+ * unmap the old one safely.
  */
 static world_t *zonecfg_world_map;
 static pthread_mutex_t zonecfg_world_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* The world named now, or NULL; the caller holds zonecfg_world_lock. */
 static world_t *
 zonecfg_world(void)
 {
     const char *p = getenv(WORLD_ENV);
-    world_t *w;
 
     if (p == NULL || *p == '\0')
         p = WORLD_DEFAULT_PATH;
-    pthread_mutex_lock(&zonecfg_world_lock);
-    w = zonecfg_world_map;
-    if (w == NULL || strcmp(world_path(w), p) != 0) {
-        world_t *fresh = world_open(p, NULL, 0);
-        if (fresh != NULL)
-            zonecfg_world_map = w = fresh;
-        else
-            w = NULL;
+    if (zonecfg_world_map == NULL || strcmp(world_path(zonecfg_world_map), p) != 0) {
+        world_close(zonecfg_world_map);
+        zonecfg_world_map = world_open(p, NULL, 0);
     }
-    pthread_mutex_unlock(&zonecfg_world_lock);
-    return w;
+    return zonecfg_world_map;
 }
 
 /* RFC 4648 base64 of s, with padding, into out (room for 4 * ceil(n / 3) + 1). */
@@ -112,20 +107,14 @@ zonecfg_fill(zone_dochandle_t handle, const wshm_zone_t *z)
     }
 }
 
-ZONECFG_API int
-zonecfg_get_handle(const char *zonename, zone_dochandle_t handle)
+/* Loads zonename from w into handle: Z_OK or Z_NO_ZONE / Z_NOMEM. */
+static int
+zonecfg_load(world_t *w, const char *zonename, zone_dochandle_t handle)
 {
-    world_t *w;
     wshm_zone_t *z;
     int zix;
 
-    if (handle == NULL)
-        return Z_BAD_HANDLE;
-    if (zonename == NULL || zonename[0] == '\0' || strlen(zonename) >= WORLD_NAME_MAX)
-        return Z_NO_ZONE;
-    if ((w = zonecfg_world()) == NULL)
-        return Z_NO_ZONE;
-    if ((zix = wread_zix_by_name(w, zonename)) < 0)
+    if (w == NULL || (zix = wread_zix_by_name(w, zonename)) < 0)
         return Z_NO_ZONE;
     if ((z = malloc(sizeof(*z))) == NULL)
         return Z_NOMEM;
@@ -137,6 +126,21 @@ zonecfg_get_handle(const char *zonename, zone_dochandle_t handle)
     zonecfg_fill(handle, z);
     free(z);
     return Z_OK;
+}
+
+ZONECFG_API int
+zonecfg_get_handle(const char *zonename, zone_dochandle_t handle)
+{
+    int err;
+
+    if (handle == NULL)
+        return Z_BAD_HANDLE;
+    if (zonename == NULL || zonename[0] == '\0' || strlen(zonename) >= WORLD_NAME_MAX)
+        return Z_NO_ZONE;
+    pthread_mutex_lock(&zonecfg_world_lock);
+    err = zonecfg_load(zonecfg_world(), zonename, handle);
+    pthread_mutex_unlock(&zonecfg_world_lock);
+    return err;
 }
 
 ZONECFG_API int
