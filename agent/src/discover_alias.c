@@ -22,6 +22,7 @@ typedef struct aentry {
     zoneid_t ae_id;
     double ae_read, ae_seen; /* when the alias was read, when last asked for */
     char *ae_alias;          /* NULL: none */
+    size_t ae_len;           /* its length */
 } aentry_t;
 
 struct discover_alias {
@@ -146,6 +147,7 @@ da_entry_read(aentry_t *e, zoneid_t id, double now)
     }
     free(e->ae_alias);
     e->ae_alias = a;
+    e->ae_len = a != NULL ? strlen(a) : 0;
     e->ae_id = id;
     e->ae_read = now;
     return 0;
@@ -178,6 +180,31 @@ da_lookup(discover_alias_t *da, const char *zonename, zoneid_t id, double now)
     return e;
 }
 
+/* Sweeps now and then; the caller holds the lock. */
+static void
+da_maybe_sweep(discover_alias_t *da, double now)
+{
+    if (da->da_swept < 0) {
+        da->da_swept = now;
+    } else if (now - da->da_swept >= DISCOVER_ALIAS_TTL) {
+        da_sweep(da, da->da_swept, 0); /* not asked for during a whole TTL */
+        da->da_swept = now;
+    }
+}
+
+/* The current entry of zonename, marked as asked for; NULL with ENOMEM. Lock held. */
+static aentry_t *
+da_get(discover_alias_t *da, const char *zonename, zoneid_t id, double now)
+{
+    aentry_t *e = da_lookup(da, zonename, id, now);
+    if (e == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    e->ae_seen = now;
+    return e;
+}
+
 int
 discover_alias_get(discover_alias_t *da, const char *zonename, zoneid_t id, double now, char *out)
 {
@@ -186,23 +213,46 @@ discover_alias_get(discover_alias_t *da, const char *zonename, zoneid_t id, doub
     if (strlen(zonename) >= ZONENAME_MAX)
         return 0;
     pthread_mutex_lock(&da->da_lock);
-    if (da->da_swept < 0)
-        da->da_swept = now;
-    else if (now - da->da_swept >= DISCOVER_ALIAS_TTL) {
-        da_sweep(da, da->da_swept, 0); /* not asked for during a whole TTL */
-        da->da_swept = now;
-    }
-    aentry_t *e = da_lookup(da, zonename, id, now);
-    if (e == NULL) {
+    da_maybe_sweep(da, now);
+    aentry_t *e = da_get(da, zonename, id, now);
+    if (e == NULL)
         rc = -1;
-        errno = ENOMEM;
-    } else {
-        e->ae_seen = now;
+    else if (e->ae_alias != NULL) {
+        memcpy(out, e->ae_alias, e->ae_len + 1);
+        rc = 1;
+    }
+    pthread_mutex_unlock(&da->da_lock);
+    return rc;
+}
+
+int
+discover_alias_fill(discover_alias_t *da, discover_instance_t *v, const zoneid_t *ids, size_t n,
+                    double now, sbuf_t *arena)
+{
+    size_t *off = malloc((n ? n : 1) * sizeof(*off));
+    if (off == NULL)
+        return -1;
+    pthread_mutex_lock(&da->da_lock);
+    da_maybe_sweep(da, now);
+    size_t i = 0;
+    for (; i < n; i++) {
+        off[i] = SIZE_MAX;
+        if (strlen(v[i].di_uuid) >= ZONENAME_MAX)
+            continue; /* cannot be a zonename: no configuration */
+        aentry_t *e = da_get(da, v[i].di_uuid, ids[i], now);
+        if (e == NULL)
+            break;
         if (e->ae_alias != NULL) {
-            memcpy(out, e->ae_alias, strlen(e->ae_alias) + 1);
-            rc = 1;
+            off[i] = arena->sb_len;
+            sbuf_add(arena, e->ae_alias, e->ae_len + 1);
         }
     }
     pthread_mutex_unlock(&da->da_lock);
+    int rc = i < n || sbuf_failed(arena) ? -1 : 0;
+    for (i = 0; rc == 0 && i < n; i++)
+        v[i].di_alias = off[i] == SIZE_MAX ? NULL : arena->sb_buf + off[i];
+    free(off);
+    if (rc != 0)
+        errno = ENOMEM;
     return rc;
 }

@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <zone.h>
 
+#include "discover.h"
+#include "sbuf.h"
+
 #define DISCOVER_ALIAS_MAX 512    /* decoded alias, NUL included; longer ones are not served */
 #define DISCOVER_ALIAS_TTL 60.0   /* seconds an alias is trusted */
 #define DISCOVER_ALIAS_RATE 200.0 /* re-reads of known instances a second */
@@ -40,6 +43,16 @@ void discover_alias_free(discover_alias_t *da);
  */
 int discover_alias_get(discover_alias_t *da, const char *zonename, zoneid_t id, double now,
                        char *out);
+
+/*
+ * discover_alias_fill() - the same for n instances at once (one lock):
+ * v[i].di_uuid is the zonename, ids[i] its zone id; sets every
+ * v[i].di_alias to its alias, copied into arena (which must outlive v's
+ * use), or NULL when it has none. 0, or -1 with ENOMEM (v's aliases are
+ * then unset).
+ */
+int discover_alias_fill(discover_alias_t *da, discover_instance_t *v, const zoneid_t *ids, size_t n,
+                        double now, sbuf_t *arena);
 
 /*
  * discover_alias_read() - the alias straight from libzonecfg, no cache:

@@ -2,7 +2,6 @@
 #include "gz.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,38 +180,18 @@ gz_instance(zoneid_t id, char *name, char *brand)
     return agent_valid_uuid(name) ? 0 : -1;
 }
 
-/*
- * The running instances into v (names and brands into their arrays, aliases
- * appended NUL-terminated to *aliases, at off[k], SIZE_MAX for none; the
- * caller points di_alias into the arena once it stops moving). Their
- * number, or -1 (ENOMEM).
- */
-static long
-gz_instances(gz_t *gz, const zoneid_t *ids, long n, char (*names)[ZONENAME_MAX], char (*brands)[32],
-             discover_instance_t *v, sbuf_t *aliases, size_t *off)
+/* The running instances into v (names, brands and ids into their arrays); their number. */
+static size_t
+gz_instances(const zoneid_t *ids, long n, char (*names)[ZONENAME_MAX], char (*brands)[32],
+             discover_instance_t *v, zoneid_t *vids)
 {
-    double now = gz_now();
-    char alias[DISCOVER_ALIAS_MAX];
-    long k = 0;
+    size_t k = 0;
     for (long i = 0; i < n; i++) {
         if (gz_instance(ids[i], names[k], brands[k]) != 0)
             continue;
-        int has = discover_alias_get(gz->gz_alias, names[k], ids[i], now, alias);
-        if (has < 0)
-            return -1;
         v[k] = (discover_instance_t){names[k], brands[k], NULL};
-        off[k] = has ? aliases->sb_len : SIZE_MAX;
-        if (has)
-            sbuf_add(aliases, alias, strlen(alias) + 1);
-        k++;
+        vids[k++] = ids[i];
     }
-    if (sbuf_failed(aliases)) {
-        errno = ENOMEM;
-        return -1;
-    }
-    for (long i = 0; i < k; i++)
-        if (off[i] != SIZE_MAX)
-            v[i].di_alias = aliases->sb_buf + off[i];
     return k;
 }
 
@@ -224,19 +203,20 @@ gz_discover(gz_t *gz, size_t *len)
         return NULL;
     }
     zoneid_t *ids;
-    long n = gz_zone_ids(&ids), k;
+    long n = gz_zone_ids(&ids);
     if (n < 0)
         return NULL;
     size_t m = (size_t)(n ? n : 1);
     char(*names)[ZONENAME_MAX] = malloc(m * ZONENAME_MAX);
     char(*brands)[32] = malloc(m * 32);
     discover_instance_t *v = malloc(m * sizeof(*v));
-    size_t *off = malloc(m * sizeof(*off));
-    sbuf_t aliases = SBUF_INIT;
+    zoneid_t *vids = malloc(m * sizeof(*vids));
+    sbuf_t aliases = SBUF_INIT; /* the aliases v points into */
     char *doc = NULL;
-    if (names != NULL && brands != NULL && v != NULL && off != NULL) {
-        if ((k = gz_instances(gz, ids, n, names, brands, v, &aliases, off)) >= 0)
-            doc = discover_cache_json(gz->gz_discover, v, (size_t)k, gz->gz_target, len);
+    if (names != NULL && brands != NULL && v != NULL && vids != NULL) {
+        size_t k = gz_instances(ids, n, names, brands, v, vids);
+        if (discover_alias_fill(gz->gz_alias, v, vids, k, gz_now(), &aliases) == 0)
+            doc = discover_cache_json(gz->gz_discover, v, k, gz->gz_target, len);
     } else {
         errno = ENOMEM;
     }
@@ -244,7 +224,7 @@ gz_discover(gz_t *gz, size_t *len)
     free(names);
     free(brands);
     free(v);
-    free(off);
+    free(vids);
     sbuf_release(&aliases);
     return doc;
 }

@@ -72,6 +72,26 @@ test_world_aliases(void)
         without += rc == 0;
     }
     CU_ASSERT(with > 0 && without > 0); /* both kinds were checked */
+    /* All at once, as discovery asks: the same answers. */
+    discover_instance_t v[32];
+    zoneid_t ids[32];
+    world_zone_info_t infos[32];
+    size_t n = 0;
+    sbuf_t arena = SBUF_INIT;
+    for (int z = world_zone_next(w, 0); z >= 0 && n < 32; z = world_zone_next(w, z), n++) {
+        CU_ASSERT_FATAL(world_zone_info(w, z, &infos[n]) == 0);
+        v[n] = (discover_instance_t){infos[n].wzi_name, infos[n].wzi_brand, "stale"};
+        ids[n] = infos[n].wzi_zoneid;
+    }
+    CU_ASSERT_EQUAL_FATAL(discover_alias_fill(da, v, ids, n, 2.0, &arena), 0);
+    for (size_t i = 0; i < n; i++) {
+        if (infos[i].wzi_alias[0] == '\0') {
+            CU_ASSERT_PTR_NULL(v[i].di_alias);
+        } else {
+            CU_ASSERT(v[i].di_alias != NULL && strcmp(v[i].di_alias, infos[i].wzi_alias) == 0);
+        }
+    }
+    sbuf_release(&arena);
     world_zone_info_t zi;
     zone_new(w, NULL, "caf\xc3\xa9 \"quoted\" \\ <b>", &zi);
     CU_ASSERT_EQUAL(discover_alias_get(da, zi.wzi_name, zi.wzi_zoneid, 1.0, out), 1);
