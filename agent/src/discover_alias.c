@@ -122,12 +122,13 @@ da_hash(const char *s)
 static int
 da_may_refresh(discover_alias_t *da, double now)
 {
-    if (da->da_refill >= 0) {
+    if (da->da_refill >= 0 && now > da->da_refill) { /* requests may take the lock out of order */
         da->da_tokens += (now - da->da_refill) * DISCOVER_ALIAS_RATE;
         if (da->da_tokens > DISCOVER_ALIAS_BURST)
             da->da_tokens = DISCOVER_ALIAS_BURST;
     }
-    da->da_refill = now;
+    if (now > da->da_refill)
+        da->da_refill = now;
     if (da->da_tokens < 1)
         return 0;
     da->da_tokens -= 1;
