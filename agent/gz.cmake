@@ -36,7 +36,7 @@ target_link_libraries(test_discover cmon_agent_discover ${GZ_CUNIT})
 add_test(NAME agent_discover COMMAND test_discover)
 
 # The gz part inside cmon-agent: collectors, zfs, plugins, discovery, routes.
-if(TARGET cmonagent_kstat AND TARGET zfs)
+if(TARGET cmonagent_kstat AND TARGET zfs AND TARGET zonecfg)
   target_sources(cmonagent_kstat PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/src/coll_cpu.c
     ${CMAKE_CURRENT_LIST_DIR}/src/coll_cpu_info.c
@@ -47,8 +47,16 @@ if(TARGET cmonagent_kstat AND TARGET zfs)
     ${CMAKE_CURRENT_LIST_DIR}/src/coll_zfs.c
     ${CMAKE_CURRENT_LIST_DIR}/src/plugins.c
     ${CMAKE_CURRENT_LIST_DIR}/src/gz.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/discover_alias.c
     ${CMAKE_CURRENT_LIST_DIR}/src/routes_gz.c)
-  target_link_libraries(cmonagent_kstat PUBLIC zfs cmon_agent_gzcore cmon_agent_discover)
+  target_link_libraries(cmonagent_kstat PUBLIC zfs zonecfg cmon_agent_gzcore cmon_agent_discover)
+
+  # The aliases discovery reads through libzonecfg, against worlds built in the test.
+  if(TARGET cmonworld)
+    add_executable(test_discover_alias ${CMAKE_CURRENT_LIST_DIR}/test/test_discover_alias.c)
+    target_link_libraries(test_discover_alias cmonagent_kstat cmonworld ${GZ_CUNIT})
+    add_test(NAME agent_discover_alias COMMAND test_discover_alias)
+  endif()
 endif()
 
 # End to end: the gz endpoints against a world (bad input included), and

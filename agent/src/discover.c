@@ -295,3 +295,70 @@ discover_cache_json(discover_cache_t *dc, const discover_instance_t *v, size_t n
     pthread_mutex_unlock(&dc->dc_lock);
     return doc;
 }
+
+/* ---- the alias attribute ------------------------------------------ */
+
+/* The 6-bit value of base64 digit c, or -1. */
+static int
+b64_digit(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Decodes the 4 digits at s (the last quantum may end in '=' or "=="); bytes out, or -1. */
+static int
+b64_quantum(const char *s, int last, unsigned char *out)
+{
+    int d[4], pad = 0;
+    for (int j = 0; j < 4; j++) {
+        if (s[j] == '=' && last && j >= 2 && (j == 3 || s[3] == '=')) {
+            d[j] = 0;
+            pad++;
+        } else if ((d[j] = b64_digit(s[j])) < 0) {
+            return -1;
+        }
+    }
+    unsigned v = (unsigned)d[0] << 18 | (unsigned)d[1] << 12 | (unsigned)d[2] << 6 | (unsigned)d[3];
+    out[0] = (unsigned char)(v >> 16);
+    out[1] = (unsigned char)(v >> 8);
+    out[2] = (unsigned char)v;
+    return 3 - pad;
+}
+
+int
+discover_alias_decode(const char *b64, char *out, size_t outlen)
+{
+    size_t n = b64 ? strlen(b64) : 0, k = 0;
+    if (n == 0 || n % 4 != 0 || outlen == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (size_t i = 0; i < n; i += 4) {
+        unsigned char q[3];
+        int got = b64_quantum(b64 + i, i + 4 == n, q);
+        if (got < 0 || memchr(q, '\0', (size_t)got) != NULL) {
+            errno = EINVAL;
+            return -1;
+        }
+        if (k + (size_t)got >= outlen) {
+            errno = ERANGE;
+            return -1;
+        }
+        memcpy(out + k, q, (size_t)got);
+        k += (size_t)got;
+    }
+    out[k] = '\0';
+    json_t *valid = json_stringn(out, k); /* NULL when not UTF-8 */
+    if (valid == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    json_decref(valid);
+    return 0;
+}

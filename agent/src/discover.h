@@ -49,4 +49,13 @@ void discover_cache_free(discover_cache_t *dc);
 char *discover_cache_json(discover_cache_t *dc, const discover_instance_t *v, size_t n,
                           const char *target, size_t *len);
 
+/*
+ * discover_alias_decode() - the alias as SmartOS vmadm stores it in the
+ * zone configuration (attribute `alias`, base64, RFC 4648 with padding) into
+ * out (outlen bytes, NUL included). Returns 0, or -1 with errno EINVAL when
+ * b64 is not base64 or decodes to something that is not a label value (not
+ * UTF-8, a NUL byte, empty), ERANGE when it does not fit.
+ */
+int discover_alias_decode(const char *b64, char *out, size_t outlen);
+
 #endif /* CMON_AGENT_DISCOVER_H */

@@ -10,6 +10,7 @@
 
 #include "agent.h"
 #include "discover.h"
+#include "discover_alias.h"
 #include "ttlcache.h"
 #include "zfsvm.h"
 
@@ -21,6 +22,7 @@ struct gz {
     ttlcache_t *gz_zfs;
     plugins_t *gz_plugins;
     discover_cache_t *gz_discover; /* rendered target groups */
+    discover_alias_t *gz_alias;    /* instances' aliases (libzonecfg) */
     char gz_target[GZ_TARGET_MAX]; /* set once before serving, read-only after */
 };
 
@@ -46,9 +48,10 @@ gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl)
     gz->gz_zfs = ttlcache_new();
     gz->gz_plugins = plugins_new(&o->go_plugins);
     gz->gz_discover = discover_cache_new();
+    gz->gz_alias = discover_alias_new();
     snprintf(gz->gz_target, sizeof(gz->gz_target), "127.0.0.1:9163");
     if ((cache_ttl > 0 && gz->gz_env.se_cache == NULL) || gz->gz_zfs == NULL ||
-        gz->gz_plugins == NULL || gz->gz_discover == NULL) {
+        gz->gz_plugins == NULL || gz->gz_discover == NULL || gz->gz_alias == NULL) {
         gz_free(gz);
         errno = ENOMEM;
         return NULL;
@@ -65,6 +68,7 @@ gz_free(gz_t *gz)
     ttlcache_free(gz->gz_zfs);
     plugins_free(gz->gz_plugins);
     discover_cache_free(gz->gz_discover);
+    discover_alias_free(gz->gz_alias);
     free(gz);
 }
 
@@ -176,6 +180,21 @@ gz_instance(zoneid_t id, char *name, char *brand)
     return agent_valid_uuid(name) ? 0 : -1;
 }
 
+/* The running instances into v (names, brands and ids into their arrays); their number. */
+static size_t
+gz_instances(const zoneid_t *ids, long n, char (*names)[ZONENAME_MAX], char (*brands)[32],
+             discover_instance_t *v, zoneid_t *vids)
+{
+    size_t k = 0;
+    for (long i = 0; i < n; i++) {
+        if (gz_instance(ids[i], names[k], brands[k]) != 0)
+            continue;
+        v[k] = (discover_instance_t){names[k], brands[k], NULL};
+        vids[k++] = ids[i];
+    }
+    return k;
+}
+
 char *
 gz_discover(gz_t *gz, size_t *len)
 {
@@ -187,19 +206,17 @@ gz_discover(gz_t *gz, size_t *len)
     long n = gz_zone_ids(&ids);
     if (n < 0)
         return NULL;
-    char(*names)[ZONENAME_MAX] = malloc((size_t)(n ? n : 1) * ZONENAME_MAX);
-    char(*brands)[32] = malloc((size_t)(n ? n : 1) * 32);
-    discover_instance_t *v = malloc((size_t)(n ? n : 1) * sizeof(*v));
+    size_t m = (size_t)(n ? n : 1);
+    char(*names)[ZONENAME_MAX] = malloc(m * ZONENAME_MAX);
+    char(*brands)[32] = malloc(m * 32);
+    discover_instance_t *v = malloc(m * sizeof(*v));
+    zoneid_t *vids = malloc(m * sizeof(*vids));
+    sbuf_t aliases = SBUF_INIT; /* the aliases v points into */
     char *doc = NULL;
-    size_t k = 0;
-    if (names != NULL && brands != NULL && v != NULL) {
-        for (long i = 0; i < n; i++) {
-            if (gz_instance(ids[i], names[k], brands[k]) != 0)
-                continue;
-            v[k] = (discover_instance_t){names[k], brands[k], NULL};
-            k++;
-        }
-        doc = discover_cache_json(gz->gz_discover, v, k, gz->gz_target, len);
+    if (names != NULL && brands != NULL && v != NULL && vids != NULL) {
+        size_t k = gz_instances(ids, n, names, brands, v, vids);
+        if (discover_alias_fill(gz->gz_alias, v, vids, k, gz_now(), &aliases) == 0)
+            doc = discover_cache_json(gz->gz_discover, v, k, gz->gz_target, len);
     } else {
         errno = ENOMEM;
     }
@@ -207,5 +224,7 @@ gz_discover(gz_t *gz, size_t *len)
     free(names);
     free(brands);
     free(v);
+    free(vids);
+    sbuf_release(&aliases);
     return doc;
 }

@@ -115,6 +115,35 @@ test_cache(void)
     discover_cache_free(dc);
 }
 
+/* vmadm's base64 alias: RFC 4648 vectors, then what is refused. */
+static void
+test_alias_decode(void)
+{
+    static const char *vec[][2] = {{"Zg==", "f"},         {"Zm8=", "fo"},
+                                   {"Zm9v", "foo"},       {"Zm9vYg==", "foob"},
+                                   {"Zm9vYmE=", "fooba"}, {"Zm9vYmFy", "foobar"},
+                                   {"d2ViLTE=", "web-1"}, {"Y2Fmw6k=", "caf\xc3\xa9"},
+                                   {"YS9iK2M=", "a/b+c"}};
+    static const char *bad[] = {"",     "Zg",   "Zg=",  "Zg===", "Z===", "Zm9v!A==",  "Zg==Zg==",
+                                "=Zg=", "Zm=v", "AA==", "/w==",  "wCg=", "Zm9v\nYg=", "Zm 9"};
+    char out[16];
+    for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+        CU_ASSERT_EQUAL(discover_alias_decode(vec[i][0], out, sizeof(out)), 0);
+        CU_ASSERT_STRING_EQUAL(out, vec[i][1]);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        errno = 0;
+        CU_ASSERT_EQUAL(discover_alias_decode(bad[i], out, sizeof(out)), -1);
+        CU_ASSERT_EQUAL(errno, EINVAL);
+    }
+    CU_ASSERT_EQUAL(discover_alias_decode(NULL, out, sizeof(out)), -1);
+    errno = 0;
+    CU_ASSERT_EQUAL(discover_alias_decode("Zm9vYmFy", out, 6), -1); /* 6 bytes + NUL */
+    CU_ASSERT_EQUAL(errno, ERANGE);
+    CU_ASSERT_EQUAL(discover_alias_decode("Zm9vYmFy", out, 7), 0);
+    CU_ASSERT_STRING_EQUAL(out, "foobar");
+}
+
 int
 main(void)
 {
@@ -127,6 +156,7 @@ main(void)
     CU_add_test(s, "empty", test_empty);
     CU_add_test(s, "bad input", test_bad);
     CU_add_test(s, "cache", test_cache);
+    CU_add_test(s, "alias decode", test_alias_decode);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -390,7 +390,7 @@ static void
 check_discover(t_t *t)
 {
     long code;
-    int running = 0, right = 0;
+    int running = 0, right = 0, aliased = 0, unaliased = 0;
     char *s = get(t, "/v1/discover", &code);
     json_t *doc = s ? json_loads(s, 0, NULL) : NULL;
     free(s);
@@ -405,13 +405,25 @@ check_discover(t_t *t)
             const char *u = json_string_value(json_object_get(l, "vm_uuid"));
             const char *b = json_string_value(json_object_get(l, "brand"));
             const char *tg = json_string_value(json_array_get(json_object_get(g, "targets"), 0));
-            if (u && b && tg && strcmp(u, zi.wzi_name) == 0)
-                right += strcmp(b, zi.wzi_brand) == 0 && strcmp(tg, t->t_agent) == 0;
+            json_t *alias = json_object_get(l, "alias");
+            if (!u || !b || !tg || strcmp(u, zi.wzi_name) != 0)
+                continue;
+            /* alias: the world's, or no such label when the world has none */
+            int alias_ok =
+                zi.wzi_alias[0] == '\0'
+                    ? alias == NULL
+                    : json_is_string(alias) && strcmp(json_string_value(alias), zi.wzi_alias) == 0;
+            right += strcmp(b, zi.wzi_brand) == 0 && strcmp(tg, t->t_agent) == 0 && alias_ok;
+            aliased += alias_ok && alias != NULL;
+            unaliased += alias_ok && alias == NULL;
         }
     }
     check(t, running > 0 && (int)json_array_size(doc) == running && right == running,
-          "discovery: %zu groups, %d running instances, %d right", json_array_size(doc), running,
-          right);
+          "discovery: %zu groups, %d running instances, %d right (brand, target, alias)",
+          json_array_size(doc), running, right);
+    check(t, aliased > 0 && unaliased > 0,
+          "discovery: %d instances with the world's alias, %d without one as the world says",
+          aliased, unaliased);
     json_decref(doc);
 }
 

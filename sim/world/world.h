@@ -160,9 +160,10 @@ int world_zone_load_set(world_t *w, int zix, const world_load_t *load);
 /*
  * world_zone_add_random() - adds a booted zone whose brand, caps, NICs, alias
  * and load are drawn from the seed and n (the same n gives the same zone in a
- * world of the same seed): ~half the zones CPU-capped, some running over
- * their memory cap, 1-2 NICs. What `cmon-sim serve` populates with. Returns
- * the zix or -1 as world_zone_add().
+ * world of the same seed; the alias is "<brand>-<n>", none when n % 8 == 7):
+ * ~half the zones CPU-capped, some running over their memory cap, 1-2 NICs.
+ * What `cmon-sim serve` populates with. Returns the zix or -1 as
+ * world_zone_add().
  */
 int world_zone_add_random(world_t *w, uint64_t n);
 

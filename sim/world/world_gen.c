@@ -67,8 +67,9 @@ world_zone_add_random(world_t *w, uint64_t n)
     o.wzo_swap_cap = o.wzo_mem_cap * 2;
     o.wzo_quota = o.wzo_mem_cap * 10;
     o.wzo_nics = gen_next(&r) % 3 ? 2 : 1; /* admin + external, some admin only */
+    /* Like vmadm, where the alias is optional: every eighth zone has none. */
     snprintf(alias, sizeof(alias), "%s-%llu", o.wzo_brand, (unsigned long long)n);
-    o.wzo_alias = alias;
+    o.wzo_alias = n % 8 == 7 ? NULL : alias;
     gen_load(w, &r, &o, &l);
     if ((zix = world_zone_add(w, &o)) < 0)
         return -1;
