@@ -1,6 +1,8 @@
 /* report.c - table and JSON output (see report.h). */
 #include "report.h"
 
+#include "opts.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -161,17 +163,19 @@ report_latency_json(const struct result_figures *f)
     return o;
 }
 
-/* Non-empty histogram buckets as [upper edge ms, count]. */
+/* The latency distribution: percentile (as a string key) to milliseconds. */
 static json_t *
-report_hist_json(const struct hist *h)
+report_spectrum_json(const struct result_figures *f)
 {
-    json_t *a = json_array();
+    static const char *keys[] = {"0", "10", "25", "50", "75", "90", "95", "99", "99.5", "99.9", "99.95", "99.99", "99.999", "100"};
+    json_t *o = json_object();
+    double q;
 
-    for (size_t i = 0; i < HIST_NBUCKETS; i++)
-        if (h->h_count[i])
-            json_array_append_new(a, json_pack("[f,I]", (double)hist_bucket_high(i) / 1e6,
-                                               (json_int_t)h->h_count[i]));
-    return a;
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && f->rf_ok; i++) {
+        opts_parse_number(keys[i], &q);
+        json_object_set_new(o, keys[i], json_real(i == 0 ? (double)f->rf_hist->h_min / 1e6 : report_ms(f, q / 100)));
+    }
+    return o;
 }
 
 json_t *
@@ -186,7 +190,7 @@ report_figures_json(const struct result_run *run, const struct result_figures *f
         report_errors_json(&f->rf_err), "bytes_per_scrape", report_bytes_per_scrape(f),
         "agent_cpu_s_per_1000", report_num_or_null(report_cpu_per_1000(f)), "agent_peak_rss_kb",
         f->rf_peak_rss_kb < 0 ? json_null() : json_integer(f->rf_peak_rss_kb), "client_cpu_s",
-        f->rf_client_cpu_s, "histogram_ms", report_hist_json(f->rf_hist));
+        f->rf_client_cpu_s, "percentiles_ms", report_spectrum_json(f));
     if (o != NULL && f->rf_error[0] != '\0')
         json_object_set_new(o, "error", json_string(f->rf_error));
     return o;

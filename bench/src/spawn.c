@@ -30,7 +30,7 @@ spawn_child_exec(char *const argv[], char *const env[], int outfd)
     for (size_t i = 0; env != NULL && env[i] != NULL; i++)
         putenv(env[i]);
     signal(SIGPIPE, SIG_DFL);
-    execv(argv[0], argv);
+    execvp(argv[0], argv);
     fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
 }

@@ -74,6 +74,8 @@ target_zone_line(char *line, struct target_list *tl)
 
     if (id == NULL || name == NULL || state == NULL)
         return -1;
+    if (strcmp(id, "-") == 0)
+        return 0; /* not running: no zoneid */
     long zid = strtol(id, &end, 10);
     if (*end != '\0' || zid < 0)
         return -1;
