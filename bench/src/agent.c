@@ -53,8 +53,8 @@ agent_world_up(const struct opts *o, long zones, struct agent_sut *as, char *err
     snprintf(zbuf, sizeof(zbuf), "%ld", zones);
     snprintf(seed, sizeof(seed), "%llu", (unsigned long long)o->op_seed);
     snprintf(out, sizeof(out), "%s/sim.log", as->as_logdir);
-    char *argv[] = {as->as_sim_bin, "serve", "--zones", zbuf, "--world", as->as_world,
-                    "--seed", seed, NULL};
+    char *argv[] = {as->as_sim_bin, "serve",  "--zones", zbuf, "--world",
+                    as->as_world,   "--seed", seed,      NULL};
     as->as_sim_pid = spawn_start(argv, NULL, out);
     if (as->as_sim_pid < 0) {
         snprintf(err, errlen, "cannot run %s: %s", as->as_sim_bin, strerror(errno));
@@ -102,8 +102,7 @@ agent_try(const struct opts *o, struct agent_sut *as, const char *bin, char *err
 }
 
 static int
-agent_start(const struct opts *o, struct agent_sut *as, const char *bin, char *err,
-            size_t errlen)
+agent_start(const struct opts *o, struct agent_sut *as, const char *bin, char *err, size_t errlen)
 {
     for (int attempt = 0; attempt < 5; attempt++) {
         int r = agent_try(o, as, bin, err, errlen);
@@ -177,7 +176,7 @@ agent_targets_file(struct agent_sut *as, const char *path, char *err, size_t err
 static int
 agent_targets_url(const struct opts *o, struct agent_sut *as, char *err, size_t errlen)
 {
-    char url[300], ignored[256];
+    char url[300], why[256];
     struct http_reply r;
 
     if (o->op_zones_file != NULL)
@@ -185,14 +184,19 @@ agent_targets_url(const struct opts *o, struct agent_sut *as, char *err, size_t 
     if (o->op_world != NULL)
         return agent_targets_world(as, o->op_world, err, errlen);
     snprintf(url, sizeof(url), "%s/v1/discover", as->as_base);
-    if (http_get(url, o->op_timeout_s, &r, ignored, sizeof(ignored)) == 0 &&
-        r.hr_status == 200 && r.hr_body != NULL &&
+    if (http_get(url, o->op_timeout_s, &r, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "%s", why);
+        return -1;
+    }
+    if (r.hr_status == 200 && r.hr_body != NULL &&
         target_parse_discover(r.hr_body, &as->as_targets) >= 0) {
         free(r.hr_body);
         return 0;
     }
     free(r.hr_body);
-    snprintf(err, errlen, "%s did not list instances; give --zones-file or --world", url);
+    snprintf(err, errlen,
+             "%s answered %ld without a list of instances; give --zones-file or --world", url,
+             r.hr_status);
     return -1;
 }
 

@@ -20,11 +20,8 @@ static const struct baseline_figure baseline_ratio_figures[] = {
 };
 
 static const struct baseline_figure baseline_abs_figures[] = {
-    {NULL, "scrapes_per_s", 1},
-    {"latency_ms", "p50", 0},
-    {"latency_ms", "p99", 0},
-    {NULL, "agent_cpu_s_per_1000", 0},
-    {NULL, "agent_peak_rss_kb", 0},
+    {NULL, "scrapes_per_s", 1},        {"latency_ms", "p50", 0},       {"latency_ms", "p99", 0},
+    {NULL, "agent_cpu_s_per_1000", 0}, {NULL, "agent_peak_rss_kb", 0},
 };
 
 json_t *
@@ -79,8 +76,7 @@ baseline_match(json_t *runs, json_t *run)
 
 /* One figure. Returns 1 on a regression, 0 otherwise (also when not comparable). */
 static int
-baseline_figure(json_t *cur, json_t *base, const struct baseline_figure *fg, double tol,
-                FILE *out)
+baseline_figure(json_t *cur, json_t *base, const struct baseline_figure *fg, double tol, FILE *out)
 {
     double c = baseline_num(cur, fg->bf_obj, fg->bf_key);
     double b = baseline_num(base, fg->bf_obj, fg->bf_key);
@@ -129,8 +125,7 @@ baseline_run(json_t *cur, json_t *base, double tol, FILE *out)
 }
 
 int
-baseline_compare(json_t *doc, json_t *base, double tolerance, FILE *out, char *err,
-                 size_t errlen)
+baseline_compare(json_t *doc, json_t *base, double tolerance, FILE *out, char *err, size_t errlen)
 {
     json_t *runs = json_object_get(doc, "runs"), *bruns = json_object_get(base, "runs");
     int bad = 0;

@@ -6,10 +6,10 @@
 #include <sys/types.h>
 
 struct http_reply {
-    long hr_status;      /* HTTP status; 0 when no answer came */
-    char *hr_body;       /* NUL-terminated body (malloc'd, owned by the caller), or NULL */
-    size_t hr_len;       /* body length without the NUL */
-    char hr_type[128];   /* Content-Type, "" if none */
+    long hr_status;    /* HTTP status; 0 when no answer came */
+    char *hr_body;     /* NUL-terminated body (malloc'd, owned by the caller), or NULL */
+    size_t hr_len;     /* body length without the NUL */
+    char hr_type[128]; /* Content-Type, "" if none */
 };
 
 /*

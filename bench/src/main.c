@@ -62,10 +62,16 @@ static struct load_spec
 bench_spec(const struct opts *p, const char *base, char *const *paths, size_t n, pid_t pid)
 {
     struct load_spec s = {
-        .ls_base = base, .ls_paths = paths, .ls_npaths = n,
-        .ls_concurrency = p->op_concurrency, .ls_rate = p->op_rate,
-        .ls_duration_s = p->op_duration_s, .ls_warmup_s = p->op_warmup_s,
-        .ls_timeout_s = p->op_timeout_s, .ls_seed = p->op_seed, .ls_pid = pid,
+        .ls_base = base,
+        .ls_paths = paths,
+        .ls_npaths = n,
+        .ls_concurrency = p->op_concurrency,
+        .ls_rate = p->op_rate,
+        .ls_duration_s = p->op_duration_s,
+        .ls_warmup_s = p->op_warmup_s,
+        .ls_timeout_s = p->op_timeout_s,
+        .ls_seed = p->op_seed,
+        .ls_pid = pid,
         .ls_stop = &bench_stop,
     };
     return s;
@@ -135,8 +141,8 @@ bench_measure(const struct opts *p, struct agent_sut *as, struct result_run *run
         snprintf(err, errlen, "no running instance to scrape at %s", as->as_base);
         return -1;
     }
-    if (bench_sample(p, as->as_base, paths[load_rand_next(&pick_state) % n], &sample, err,
-                     errlen) < 0)
+    if (bench_sample(p, as->as_base, paths[load_rand_next(&pick_state) % n], &sample, err, errlen) <
+        0)
         return -1;
     struct load_spec s = bench_spec(p, as->as_base, paths, n, as->as_agent_pid);
     int rc = load_run(&s, &run->rr_agent);
@@ -175,9 +181,12 @@ static const char *
 bench_xlabel(const struct opts *o)
 {
     switch (o->op_sweep_key) {
-    case OPTS_SWEEP_CONCURRENCY: return "concurrency";
-    case OPTS_SWEEP_RATE: return "rate";
-    default: return "zones";
+    case OPTS_SWEEP_CONCURRENCY:
+        return "concurrency";
+    case OPTS_SWEEP_RATE:
+        return "rate";
+    default:
+        return "zones";
     }
 }
 
@@ -202,8 +211,8 @@ bench_outputs(const struct opts *o, struct result_run *runs, int nruns, const ch
                     : o->op_sweep_key == OPTS_SWEEP_RATE      ? p.op_rate
                                                               : (double)p.op_zones;
         }
-        if (plot_draw("gnuplot", o->op_plot, bench_xlabel(o), xs, runs, nruns, err,
-                      sizeof(err)) < 0) {
+        if (plot_draw("gnuplot", o->op_plot, bench_xlabel(o), xs, runs, nruns, err, sizeof(err)) <
+            0) {
             fprintf(stderr, "cmon-bench: %s\n", err);
             code = EXIT_RUN;
         }

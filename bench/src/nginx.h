@@ -10,9 +10,9 @@
 #include <sys/types.h>
 
 struct nginx_ref {
-    pid_t nr_pid;       /* the nginx process (master_process off: it serves) */
-    int nr_port;        /* loopback port it listens on */
-    char nr_dir[256];   /* its prefix: nginx.conf, logs, www/ (the document root) */
+    pid_t nr_pid;     /* the nginx process (master_process off: it serves) */
+    int nr_port;      /* loopback port it listens on */
+    char nr_dir[256]; /* its prefix: nginx.conf, logs, www/ (the document root) */
 };
 
 /*

@@ -8,9 +8,28 @@
 #include <string.h>
 
 enum {
-    OPT_ZONES = 256, OPT_CONC, OPT_DUR, OPT_WARM, OPT_RATE, OPT_TIMEOUT, OPT_SEED, OPT_GZ,
-    OPT_URL, OPT_ZFILE, OPT_WORLD, OPT_PID, OPT_REF, OPT_NGINX, OPT_JSON, OPT_BASE, OPT_TOL,
-    OPT_PLOT, OPT_BINDIR, OPT_AARG, OPT_SWEEP, OPT_HELP
+    OPT_ZONES = 256,
+    OPT_CONC,
+    OPT_DUR,
+    OPT_WARM,
+    OPT_RATE,
+    OPT_TIMEOUT,
+    OPT_SEED,
+    OPT_GZ,
+    OPT_URL,
+    OPT_ZFILE,
+    OPT_WORLD,
+    OPT_PID,
+    OPT_REF,
+    OPT_NGINX,
+    OPT_JSON,
+    OPT_BASE,
+    OPT_TOL,
+    OPT_PLOT,
+    OPT_BINDIR,
+    OPT_AARG,
+    OPT_SWEEP,
+    OPT_HELP
 };
 
 static const struct option opts_long[] = {
@@ -259,14 +278,30 @@ opts_apply(struct opts *o, int c, const char *a, char *err, size_t errlen)
     if (r <= 0)
         return r;
     switch (c) {
-    case OPT_GZ: o->op_gz = 1; return 0;
-    case OPT_ZFILE: o->op_zones_file = a; return 0;
-    case OPT_WORLD: o->op_world = a; return 0;
-    case OPT_NGINX: o->op_nginx = a; return 0;
-    case OPT_JSON: o->op_json = a; return 0;
-    case OPT_BASE: o->op_baseline = a; return 0;
-    case OPT_BINDIR: o->op_bin_dir = a; return 0;
-    case OPT_HELP: o->op_help = 1; return 0;
+    case OPT_GZ:
+        o->op_gz = 1;
+        return 0;
+    case OPT_ZFILE:
+        o->op_zones_file = a;
+        return 0;
+    case OPT_WORLD:
+        o->op_world = a;
+        return 0;
+    case OPT_NGINX:
+        o->op_nginx = a;
+        return 0;
+    case OPT_JSON:
+        o->op_json = a;
+        return 0;
+    case OPT_BASE:
+        o->op_baseline = a;
+        return 0;
+    case OPT_BINDIR:
+        o->op_bin_dir = a;
+        return 0;
+    case OPT_HELP:
+        o->op_help = 1;
+        return 0;
     }
     snprintf(err, errlen, "unknown option (see --help)");
     return -1;

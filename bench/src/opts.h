@@ -11,31 +11,31 @@
 enum opts_sweep_key { OPTS_SWEEP_NONE, OPTS_SWEEP_ZONES, OPTS_SWEEP_CONCURRENCY, OPTS_SWEEP_RATE };
 
 struct opts {
-    long op_zones;                  /* --zones N: world size (default 100) */
-    int op_concurrency;             /* --concurrency C (default 4) */
-    double op_duration_s;           /* --duration S (default 10) */
-    double op_warmup_s;             /* --warmup S (default 2) */
-    double op_rate;                 /* --rate R: open loop; 0 = closed loop */
-    double op_timeout_s;            /* --timeout S: per request (default 5) */
-    uint64_t op_seed;               /* --seed S (default 1) */
-    int op_gz;                      /* --gz: scrape /v1/gz/metrics */
-    const char *op_url;             /* --url: a running agent; NULL = start our own */
-    const char *op_zones_file;      /* --zones-file FILE */
-    const char *op_world;           /* --world PATH: with --url, the world to list */
-    long op_pid;                    /* --pid PID: with --url, the agent to watch; 0 none */
-    int op_reference;               /* --reference nginx (1) | none (0) */
-    const char *op_nginx;           /* --nginx PATH (default /usr/sbin/nginx) */
-    const char *op_json;            /* --json FILE */
-    const char *op_baseline;        /* --baseline FILE */
-    double op_tolerance;            /* --tolerance PCT (default 10) */
-    const char *op_plot;            /* --plot FILE.svg|FILE.png */
-    const char *op_bin_dir;         /* --bin-dir DIR: cmon-sim and cmon-agent; NULL = ours */
+    long op_zones;             /* --zones N: world size (default 100) */
+    int op_concurrency;        /* --concurrency C (default 4) */
+    double op_duration_s;      /* --duration S (default 10) */
+    double op_warmup_s;        /* --warmup S (default 2) */
+    double op_rate;            /* --rate R: open loop; 0 = closed loop */
+    double op_timeout_s;       /* --timeout S: per request (default 5) */
+    uint64_t op_seed;          /* --seed S (default 1) */
+    int op_gz;                 /* --gz: scrape /v1/gz/metrics */
+    const char *op_url;        /* --url: a running agent; NULL = start our own */
+    const char *op_zones_file; /* --zones-file FILE */
+    const char *op_world;      /* --world PATH: with --url, the world to list */
+    long op_pid;               /* --pid PID: with --url, the agent to watch; 0 none */
+    int op_reference;          /* --reference nginx (1) | none (0) */
+    const char *op_nginx;      /* --nginx PATH (default /usr/sbin/nginx) */
+    const char *op_json;       /* --json FILE */
+    const char *op_baseline;   /* --baseline FILE */
+    double op_tolerance;       /* --tolerance PCT (default 10) */
+    const char *op_plot;       /* --plot FILE.svg|FILE.png */
+    const char *op_bin_dir;    /* --bin-dir DIR: cmon-sim and cmon-agent; NULL = ours */
     const char *op_agent_args[OPTS_MAX_AGENT_ARGS + 1]; /* --agent-arg ARG, NULL-terminated */
     int op_nagent_args;
     enum opts_sweep_key op_sweep_key; /* --sweep KEY=V1,V2,... */
     double op_sweep[OPTS_MAX_SWEEP];
     int op_nsweep;
-    int op_help;                    /* --help was given */
+    int op_help; /* --help was given */
 };
 
 /*

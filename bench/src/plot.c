@@ -37,8 +37,7 @@ plot_terminal(FILE *f, const char *out_path, int panels)
 
 /* $series: x, agent p50, agent p99, ref p50, ref p99 (NaN when absent). */
 static void
-plot_series(FILE *f, const char *xlabel, const double *xs, const struct result_run *runs,
-            int nruns)
+plot_series(FILE *f, const char *xlabel, const double *xs, const struct result_run *runs, int nruns)
 {
     int ref = runs[0].rr_has_ref;
 
@@ -96,8 +95,8 @@ plot_distribution(FILE *f, const char *xlabel, const double *xs, const struct re
           f);
     fputs("plot ", f);
     for (int i = 0; i < nruns; i++) {
-        fprintf(f, "%s$a%d using 1:2 with lines lc %d title 'agent %s %g'", i ? ", " : "", i,
-                i + 1, xlabel, xs[i]);
+        fprintf(f, "%s$a%d using 1:2 with lines lc %d title 'agent %s %g'", i ? ", " : "", i, i + 1,
+                xlabel, xs[i]);
         if (runs[i].rr_has_ref)
             fprintf(f, ", $r%d using 1:2 with lines dt 2 lc %d title 'nginx %s %g'", i, i + 1,
                     xlabel, xs[i]);

@@ -21,8 +21,7 @@ int plot_script(FILE *f, const char *out_path, const char *xlabel, const double 
  * Draw: write the script to a temporary file and run gnuplot_bin on it.
  * Returns 0, or -1 with a one-line reason in err.
  */
-int plot_draw(const char *gnuplot_bin, const char *out_path, const char *xlabel,
-              const double *xs, const struct result_run *runs, int nruns, char *err,
-              size_t errlen);
+int plot_draw(const char *gnuplot_bin, const char *out_path, const char *xlabel, const double *xs,
+              const struct result_run *runs, int nruns, char *err, size_t errlen);
 
 #endif

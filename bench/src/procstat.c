@@ -17,9 +17,10 @@ procstat_parse_stat(const char *text, long clk_tck, struct procstat *ps)
 
     if (p == NULL || clk_tck <= 0)
         goto bad;
-    /* after ')': state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15) */
-    if (sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &state, &ut,
-               &st) != 3)
+    /* after ')': state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(14)
+     * stime(15) */
+    if (sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &state, &ut, &st) !=
+        3)
         goto bad;
     ps->ps_state = state;
     ps->ps_cpu_s = (double)(ut + st) / (double)clk_tck;

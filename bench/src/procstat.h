@@ -8,9 +8,9 @@
 #include <sys/types.h>
 
 struct procstat {
-    char ps_state;        /* 'R', 'S', ..., 'Z' zombie, 'X' dead */
-    double ps_cpu_s;      /* utime + stime, seconds */
-    long ps_hwm_kb;       /* VmHWM, kB; -1 if not known */
+    char ps_state;   /* 'R', 'S', ..., 'Z' zombie, 'X' dead */
+    double ps_cpu_s; /* utime + stime, seconds */
+    long ps_hwm_kb;  /* VmHWM, kB; -1 if not known */
 };
 
 /*

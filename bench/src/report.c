@@ -15,7 +15,7 @@ static const struct {
     const char *label; /* table label */
     double q;
 } report_quantiles[] = {
-    {"p50", "p50 ms", 0.50}, {"p90", "p90 ms", 0.90}, {"p99", "p99 ms", 0.99},
+    {"p50", "p50 ms", 0.50},     {"p90", "p90 ms", 0.90}, {"p99", "p99 ms", 0.99},
     {"p999", "p99.9 ms", 0.999}, {"max", "max ms", 1.0},
 };
 #define REPORT_NQ (sizeof(report_quantiles) / sizeof(report_quantiles[0]))
@@ -105,7 +105,8 @@ report_table(FILE *f, const struct result_run *run)
     report_row(f, "scrapes/s", result_scrapes_per_s(a), ref ? result_scrapes_per_s(r) : -1, ref, 1,
                "%.1f");
     for (size_t i = 0; i < REPORT_NQ; i++)
-        report_row(f, report_quantiles[i].label, a->rf_ok ? report_ms(a, report_quantiles[i].q) : -1,
+        report_row(f, report_quantiles[i].label,
+                   a->rf_ok ? report_ms(a, report_quantiles[i].q) : -1,
                    ref && r->rf_ok ? report_ms(r, report_quantiles[i].q) : -1, ref, 1, "%.3f");
     report_row(f, "requests", (double)a->rf_requests, (double)r->rf_requests, ref, 0, "%.0f");
     report_row(f, "errors", (double)result_errors_total(&a->rf_err),
@@ -145,8 +146,8 @@ report_errors_json(const struct result_errors *e)
     }
     return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "total", (json_int_t)result_errors_total(e),
                      "timeout", (json_int_t)e->re_timeout, "connect", (json_int_t)e->re_connect,
-                     "other", (json_int_t)e->re_other, "unsent", (json_int_t)e->re_unsent,
-                     "http", http);
+                     "other", (json_int_t)e->re_other, "unsent", (json_int_t)e->re_unsent, "http",
+                     http);
 }
 
 static json_t *
@@ -158,8 +159,8 @@ report_latency_json(const struct result_figures *f)
         json_object_set_new(o, report_quantiles[i].key,
                             f->rf_ok ? json_real(report_ms(f, report_quantiles[i].q))
                                      : json_null());
-    json_object_set_new(o, "min", f->rf_ok ? json_real((double)f->rf_hist->h_min / 1e6)
-                                           : json_null());
+    json_object_set_new(o, "min",
+                        f->rf_ok ? json_real((double)f->rf_hist->h_min / 1e6) : json_null());
     return o;
 }
 
@@ -167,13 +168,16 @@ report_latency_json(const struct result_figures *f)
 static json_t *
 report_spectrum_json(const struct result_figures *f)
 {
-    static const char *keys[] = {"0", "10", "25", "50", "75", "90", "95", "99", "99.5", "99.9", "99.95", "99.99", "99.999", "100"};
+    static const char *keys[] = {"0",  "10",   "25",   "50",    "75",    "90",     "95",
+                                 "99", "99.5", "99.9", "99.95", "99.99", "99.999", "100"};
     json_t *o = json_object();
     double q;
 
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && f->rf_ok; i++) {
         opts_parse_number(keys[i], &q);
-        json_object_set_new(o, keys[i], json_real(i == 0 ? (double)f->rf_hist->h_min / 1e6 : report_ms(f, q / 100)));
+        json_object_set_new(
+            o, keys[i],
+            json_real(i == 0 ? (double)f->rf_hist->h_min / 1e6 : report_ms(f, q / 100)));
     }
     return o;
 }
@@ -208,15 +212,17 @@ report_ratio_json(const struct result_run *run)
     const struct result_figures *a = &run->rr_agent, *r = &run->rr_ref;
     json_t *o = json_object();
 
-    json_object_set_new(o, "scrapes_per_s", report_num_or_null(report_ratio(
-                                                result_scrapes_per_s(a), result_scrapes_per_s(r))));
+    json_object_set_new(
+        o, "scrapes_per_s",
+        report_num_or_null(report_ratio(result_scrapes_per_s(a), result_scrapes_per_s(r))));
     for (size_t i = 0; i < REPORT_NQ; i++) {
         double q = report_quantiles[i].q;
         double v = a->rf_ok && r->rf_ok ? report_ratio(report_ms(a, q), report_ms(r, q)) : -1;
         json_object_set_new(o, report_quantiles[i].key, report_num_or_null(v));
     }
-    json_object_set_new(o, "cpu_s_per_1000", report_num_or_null(report_ratio(
-                                                 report_cpu_per_1000(a), report_cpu_per_1000(r))));
+    json_object_set_new(
+        o, "cpu_s_per_1000",
+        report_num_or_null(report_ratio(report_cpu_per_1000(a), report_cpu_per_1000(r))));
     return o;
 }
 
@@ -272,7 +278,8 @@ report_write(json_t *doc, const char *path)
         return -1;
     snprintf(tmp, n, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
-    if (fd < 0 || fchmod(fd, 0644) < 0 || json_dumpfd(doc, fd, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) < 0 ||
+    if (fd < 0 || fchmod(fd, 0644) < 0 ||
+        json_dumpfd(doc, fd, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) < 0 ||
         write(fd, "\n", 1) != 1 || fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
         int saved = errno;
         if (fd >= 0) {

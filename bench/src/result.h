@@ -13,39 +13,39 @@
 
 /* Failed scrapes by kind. Every failed request is counted in exactly one field. */
 struct result_errors {
-    uint64_t re_timeout;                     /* no answer within the request timeout */
-    uint64_t re_connect;                     /* refused, reset, closed mid-answer */
-    uint64_t re_other;                       /* any other client-side failure */
-    uint64_t re_unsent;                      /* open loop: due but never sent before the end */
-    uint64_t re_status[RESULT_MAX_STATUS];   /* answered with this HTTP status (not 200) */
+    uint64_t re_timeout;                   /* no answer within the request timeout */
+    uint64_t re_connect;                   /* refused, reset, closed mid-answer */
+    uint64_t re_other;                     /* any other client-side failure */
+    uint64_t re_unsent;                    /* open loop: due but never sent before the end */
+    uint64_t re_status[RESULT_MAX_STATUS]; /* answered with this HTTP status (not 200) */
 };
 
 /* One server's figures in one run (the agent's, or the reference server's). */
 struct result_figures {
-    uint64_t rf_requests;       /* measured requests: rf_ok + every error */
-    uint64_t rf_ok;             /* answered 200 */
+    uint64_t rf_requests; /* measured requests: rf_ok + every error */
+    uint64_t rf_ok;       /* answered 200 */
     struct result_errors rf_err;
-    struct hist *rf_hist;       /* latency of the 200 answers, ns; owned */
-    double rf_elapsed_s;        /* measured wall time (warm-up excluded) */
-    uint64_t rf_bytes;          /* body bytes of the 200 answers */
-    double rf_cpu_s;            /* server CPU (user+sys) while measured; < 0 unknown */
-    long rf_peak_rss_kb;        /* server VmHWM at the end; < 0 unknown */
-    double rf_client_cpu_s;     /* the benchmark's own CPU while measured */
-    char rf_error[256];         /* why the run stopped early; "" when it did not */
+    struct hist *rf_hist;   /* latency of the 200 answers, ns; owned */
+    double rf_elapsed_s;    /* measured wall time (warm-up excluded) */
+    uint64_t rf_bytes;      /* body bytes of the 200 answers */
+    double rf_cpu_s;        /* server CPU (user+sys) while measured; < 0 unknown */
+    long rf_peak_rss_kb;    /* server VmHWM at the end; < 0 unknown */
+    double rf_client_cpu_s; /* the benchmark's own CPU while measured */
+    char rf_error[256];     /* why the run stopped early; "" when it did not */
 };
 
 /* One point of a series: the agent's figures and, when one ran, the reference's. */
 struct result_run {
-    long rr_zones;          /* zones in the world; -1 unknown (--url without a world) */
-    int rr_concurrency;     /* connections (closed loop: requests in flight) */
-    double rr_rate;         /* open loop: scheduled scrapes/s; 0 for closed loop */
-    double rr_duration_s;   /* asked measurement time */
-    double rr_warmup_s;     /* asked warm-up time */
-    int rr_gz;              /* scraped /v1/gz/metrics instead of instances */
-    long rr_instances;      /* instances scraped at random */
+    long rr_zones;        /* zones in the world; -1 unknown (--url without a world) */
+    int rr_concurrency;   /* connections (closed loop: requests in flight) */
+    double rr_rate;       /* open loop: scheduled scrapes/s; 0 for closed loop */
+    double rr_duration_s; /* asked measurement time */
+    double rr_warmup_s;   /* asked warm-up time */
+    int rr_gz;            /* scraped /v1/gz/metrics instead of instances */
+    long rr_instances;    /* instances scraped at random */
     struct result_figures rr_agent;
     int rr_has_ref;
-    char rr_ref_name[16];   /* "nginx" */
+    char rr_ref_name[16]; /* "nginx" */
     struct result_figures rr_ref;
 };
 

@@ -38,8 +38,8 @@ spawn_child_exec(char *const argv[], char *const env[], int outfd)
 pid_t
 spawn_start(char *const argv[], char *const env[], const char *out_path)
 {
-    int fd = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                  0600);
+    int fd =
+        open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0)
         return -1;
     pid_t pid = fork();

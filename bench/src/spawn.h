@@ -10,9 +10,9 @@
 #include <sys/types.h>
 
 /*
- * Start argv[0] (a path, or a name looked up in PATH) with argv, extra environment entries env ("K=V",
- * NULL-terminated, may be NULL), stdout and stderr appended to out_path (or
- * /dev/null when NULL). Returns the pid, or -1 with errno.
+ * Start argv[0] (a path, or a name looked up in PATH) with argv, extra environment entries env
+ * ("K=V", NULL-terminated, may be NULL), stdout and stderr appended to out_path (or /dev/null when
+ * NULL). Returns the pid, or -1 with errno.
  */
 pid_t spawn_start(char *const argv[], char *const env[], const char *out_path);
 

@@ -86,8 +86,7 @@ target_zone_line(char *line, struct target_list *tl)
 
 /* Walk the lines of text with fn; '#' lines and blank lines are skipped. */
 static int
-target_each_line(const char *text, struct target_list *tl,
-                 int (*fn)(char *, struct target_list *))
+target_each_line(const char *text, struct target_list *tl, int (*fn)(char *, struct target_list *))
 {
     char *copy = strdup(text), *save = NULL;
     int added = 0;

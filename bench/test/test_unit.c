@@ -59,7 +59,8 @@ test_hist_quantiles(void)
     CU_ASSERT(hist_quantile(h, 0.5) == 0);
     for (int i = 0; i < N; i++) {
         /* a long-tailed mix: 20 us .. 200 ms */
-        v[i] = 20000 + load_rand_next(&s) % 200000 + (i % 97 == 0 ? load_rand_next(&s) % 200000000 : 0);
+        v[i] = 20000 + load_rand_next(&s) % 200000 +
+               (i % 97 == 0 ? load_rand_next(&s) % 200000000 : 0);
         hist_add(h, v[i]);
     }
     qsort(v, N, sizeof(*v), cmp_u64);
@@ -272,9 +273,17 @@ test_report_json(void)
     r.rr_agent.rf_err.re_status[404] = 3;
     r.rr_agent.rf_requests += 3;
     json_t *doc = report_doc_json(&r, 1, "");
-    const char *keys[] = {"zones", "concurrency", "scrapes_per_s", "latency_ms", "errors",
-                          "agent_cpu_s_per_1000", "agent_peak_rss_kb", "reference", "runs",
-                          "schema", "ratio"};
+    const char *keys[] = {"zones",
+                          "concurrency",
+                          "scrapes_per_s",
+                          "latency_ms",
+                          "errors",
+                          "agent_cpu_s_per_1000",
+                          "agent_peak_rss_kb",
+                          "reference",
+                          "runs",
+                          "schema",
+                          "ratio"};
 
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         CU_ASSERT(json_object_get(doc, keys[i]) != NULL);
@@ -388,8 +397,8 @@ static int
 nginx_suite_init(void)
 {
     char err[256];
-    if (nginx_prepare(&ng) < 0 || nginx_put(&ng, "v1/" U1 "/metrics", ng_body,
-                                            strlen(ng_body)) < 0 ||
+    if (nginx_prepare(&ng) < 0 ||
+        nginx_put(&ng, "v1/" U1 "/metrics", ng_body, strlen(ng_body)) < 0 ||
         nginx_start(&ng, "/usr/sbin/nginx", "text/plain; version=0.0.4", err, sizeof(err)) < 0) {
         fprintf(stderr, "nginx: %s\n", err);
         nginx_stop(&ng);
@@ -425,9 +434,15 @@ static char *paths[] = {"/v1/" U1 "/metrics", "/v1/" U2 "/metrics"};
 static struct load_spec
 spec(const char *base, double rate, double dur)
 {
-    struct load_spec s = {.ls_base = base, .ls_paths = paths, .ls_npaths = 2,
-                          .ls_concurrency = 2, .ls_rate = rate, .ls_duration_s = dur,
-                          .ls_warmup_s = 0.1, .ls_timeout_s = 5, .ls_seed = 3,
+    struct load_spec s = {.ls_base = base,
+                          .ls_paths = paths,
+                          .ls_npaths = 2,
+                          .ls_concurrency = 2,
+                          .ls_rate = rate,
+                          .ls_duration_s = dur,
+                          .ls_warmup_s = 0.1,
+                          .ls_timeout_s = 5,
+                          .ls_seed = 3,
                           .ls_pid = ng.nr_pid};
     return s;
 }
