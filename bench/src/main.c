@@ -55,6 +55,7 @@ bench_run_init(struct result_run *run, const struct opts *p)
     run->rr_rate = p->op_rate;
     run->rr_duration_s = p->op_duration_s;
     run->rr_warmup_s = p->op_warmup_s;
+    run->rr_rounds = p->op_rounds;
     run->rr_gz = p->op_gz;
 }
 
@@ -96,36 +97,64 @@ bench_sample(const struct opts *p, const char *base, const char *path, struct ht
     return 0;
 }
 
-/* The nginx reference: the very bytes of the sample scrape, same load. */
+/* Start the nginx reference serving the very bytes of the sample scrape. */
 static int
-bench_reference(const struct opts *p, const struct http_reply *sample, struct result_run *run,
-                char *err, size_t errlen)
+bench_reference_up(const struct opts *p, const struct http_reply *sample, struct result_run *run,
+                   struct nginx_ref *ng, char *err, size_t errlen)
 {
-    struct nginx_ref ng;
-    char base[64], *paths[] = {"/metrics"};
     const char *type = sample->hr_type[0] ? sample->hr_type : "text/plain; version=0.0.4";
 
     run->rr_has_ref = 1;
     snprintf(run->rr_ref_name, sizeof(run->rr_ref_name), "nginx");
-    if (nginx_prepare(&ng) < 0 || nginx_put(&ng, "metrics", sample->hr_body, sample->hr_len) < 0) {
+    if (nginx_prepare(ng) < 0 || nginx_put(ng, "metrics", sample->hr_body, sample->hr_len) < 0) {
         snprintf(err, errlen, "cannot prepare nginx files: %s", strerror(errno));
-        nginx_stop(&ng);
         return -1;
     }
-    if (nginx_start(&ng, p->op_nginx, type, err, errlen) < 0) {
-        nginx_stop(&ng);
+    return nginx_start(ng, p->op_nginx, type, err, errlen);
+}
+
+/* One round against one server, merged into dst. Returns 0 or -1 with err. */
+static int
+bench_round(const struct load_spec *s, struct result_figures *dst, const char *who, char *err,
+            size_t errlen)
+{
+    struct result_figures f;
+
+    if (result_figures_init(&f) < 0) {
+        snprintf(err, errlen, "cannot allocate a histogram");
         return -1;
     }
-    snprintf(base, sizeof(base), "http://127.0.0.1:%d", ng.nr_port);
-    struct load_spec s = bench_spec(p, base, paths, 1, ng.nr_pid);
-    int rc = load_run(&s, &run->rr_ref);
-    nginx_stop(&ng);
+    int rc = load_run(s, &f);
+    result_figures_merge(dst, &f);
+    result_figures_release(&f);
     if (rc < 0)
-        snprintf(err, errlen, "nginx reference: %s", run->rr_ref.rf_error);
+        snprintf(err, errlen, "%s: %s", who, dst->rf_error);
     return rc;
 }
 
-/* Load the agent, then the reference. Returns 0 or -1 with err. */
+/* The rounds: agent, then reference, in turns; the warm-up before each one's first. */
+static int
+bench_rounds(const struct opts *p, struct agent_sut *as, char *const *paths, size_t n,
+             const struct nginx_ref *ng, struct result_run *run, char *err, size_t errlen)
+{
+    char base[64], *ref_paths[] = {"/metrics"};
+    struct load_spec a = bench_spec(p, as->as_base, paths, n, as->as_agent_pid);
+    struct load_spec r = bench_spec(p, base, ref_paths, 1, ng ? ng->nr_pid : 0);
+
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", ng ? ng->nr_port : 0);
+    a.ls_duration_s = r.ls_duration_s = p->op_duration_s / p->op_rounds;
+    for (int i = 0; i < p->op_rounds; i++) {
+        a.ls_seed = r.ls_seed = p->op_seed + (uint64_t)i;
+        a.ls_warmup_s = r.ls_warmup_s = i == 0 ? p->op_warmup_s : 0;
+        if (bench_round(&a, &run->rr_agent, "agent", err, errlen) < 0)
+            return -1;
+        if (ng != NULL && bench_round(&r, &run->rr_ref, "nginx reference", err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Sample a typical scrape, bring nginx up if asked, run the rounds. Returns 0 or -1. */
 static int
 bench_measure(const struct opts *p, struct agent_sut *as, struct result_run *run, char *err,
               size_t errlen)
@@ -134,6 +163,7 @@ bench_measure(const struct opts *p, struct agent_sut *as, struct result_run *run
     char *const *paths = p->op_gz ? gz_path : as->as_targets.tl_path;
     size_t n = p->op_gz ? 1 : as->as_targets.tl_n;
     struct http_reply sample;
+    struct nginx_ref ng;
     uint64_t pick_state = p->op_seed ^ 0x5eedull;
 
     run->rr_instances = p->op_gz ? 1 : (long)n;
@@ -141,15 +171,14 @@ bench_measure(const struct opts *p, struct agent_sut *as, struct result_run *run
         snprintf(err, errlen, "no running instance to scrape at %s", as->as_base);
         return -1;
     }
-    if (bench_sample(p, as->as_base, paths[load_rand_next(&pick_state) % n], &sample, err, errlen) <
-        0)
+    const char *pick = paths[load_rand_next(&pick_state) % n];
+    if (bench_sample(p, as->as_base, pick, &sample, err, errlen) < 0)
         return -1;
-    struct load_spec s = bench_spec(p, as->as_base, paths, n, as->as_agent_pid);
-    int rc = load_run(&s, &run->rr_agent);
-    if (rc < 0)
-        snprintf(err, errlen, "agent: %s", run->rr_agent.rf_error);
-    if (rc == 0 && p->op_reference)
-        rc = bench_reference(p, &sample, run, err, errlen);
+    memset(&ng, 0, sizeof(ng));
+    int rc = p->op_reference ? bench_reference_up(p, &sample, run, &ng, err, errlen) : 0;
+    if (rc == 0)
+        rc = bench_rounds(p, as, paths, n, p->op_reference ? &ng : NULL, run, err, errlen);
+    nginx_stop(&ng);
     free(sample.hr_body);
     return rc;
 }

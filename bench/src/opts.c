@@ -29,7 +29,8 @@ enum {
     OPT_BINDIR,
     OPT_AARG,
     OPT_SWEEP,
-    OPT_HELP
+    OPT_HELP,
+    OPT_ROUNDS
 };
 
 static const struct option opts_long[] = {
@@ -55,6 +56,7 @@ static const struct option opts_long[] = {
     {"agent-arg", required_argument, NULL, OPT_AARG},
     {"sweep", required_argument, NULL, OPT_SWEEP},
     {"help", no_argument, NULL, OPT_HELP},
+    {"rounds", required_argument, NULL, OPT_ROUNDS},
     {NULL, 0, NULL, 0},
 };
 
@@ -63,6 +65,7 @@ opts_usage(void *fp)
 {
     FILE *f = fp;
     fputs("usage: cmon-bench [--zones N] [--concurrency C] [--duration S] [--warmup S]\n"
+          "                  [--rounds N]\n"
           "                  [--rate R] [--timeout S] [--seed S] [--gz]\n"
           "                  [--url URL [--zones-file FILE | --world PATH] [--pid PID]]\n"
           "                  [--reference nginx|none] [--nginx PATH]\n"
@@ -75,6 +78,8 @@ opts_usage(void *fp)
           "  --concurrency C   connections; closed loop: requests in flight (default 4)\n"
           "  --duration S      measured seconds (default 10)\n"
           "  --warmup S        unmeasured seconds first (default 2)\n"
+          "  --rounds N        split the measurement into N rounds, agent and reference\n"
+          "                    taking turns (default 1)\n"
           "  --rate R          open loop at R scrapes/s, latency from the scheduled time\n"
           "  --timeout S       per-request timeout (default 5)\n"
           "  --seed S          seed of the world and of the instance choice (default 1)\n"
@@ -143,6 +148,7 @@ opts_defaults(struct opts *o)
     o->op_concurrency = 4;
     o->op_duration_s = 10;
     o->op_warmup_s = 2;
+    o->op_rounds = 1;
     o->op_timeout_s = 5;
     o->op_seed = 1;
     o->op_nginx = "/usr/sbin/nginx";
@@ -221,6 +227,11 @@ opts_apply_number(struct opts *o, int c, const char *a, char *err, size_t errlen
         if (opts_integer("pid", a, 1, 4194304, &v, err, errlen) < 0)
             return -1;
         o->op_pid = (long)v;
+        return 0;
+    case OPT_ROUNDS:
+        if (opts_integer("rounds", a, 1, 100, &v, err, errlen) < 0)
+            return -1;
+        o->op_rounds = (int)v;
         return 0;
     case OPT_TOL:
         return opts_range("tolerance", a, 0, 1000, &o->op_tolerance, err, errlen);

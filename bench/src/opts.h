@@ -15,6 +15,7 @@ struct opts {
     int op_concurrency;        /* --concurrency C (default 4) */
     double op_duration_s;      /* --duration S (default 10) */
     double op_warmup_s;        /* --warmup S (default 2) */
+    int op_rounds;             /* --rounds N: alternate agent and reference N times (1) */
     double op_rate;            /* --rate R: open loop; 0 = closed loop */
     double op_timeout_s;       /* --timeout S: per request (default 5) */
     uint64_t op_seed;          /* --seed S (default 1) */

@@ -37,3 +37,30 @@ result_scrapes_per_s(const struct result_figures *f)
         return 0;
     return (double)f->rf_ok / f->rf_elapsed_s;
 }
+
+void
+result_figures_merge(struct result_figures *dst, const struct result_figures *src)
+{
+    int first = dst->rf_rounds == 0;
+
+    dst->rf_requests += src->rf_requests;
+    dst->rf_ok += src->rf_ok;
+    dst->rf_err.re_timeout += src->rf_err.re_timeout;
+    dst->rf_err.re_connect += src->rf_err.re_connect;
+    dst->rf_err.re_other += src->rf_err.re_other;
+    dst->rf_err.re_unsent += src->rf_err.re_unsent;
+    for (int i = 0; i < RESULT_MAX_STATUS; i++)
+        dst->rf_err.re_status[i] += src->rf_err.re_status[i];
+    hist_merge(dst->rf_hist, src->rf_hist);
+    dst->rf_elapsed_s += src->rf_elapsed_s;
+    dst->rf_bytes += src->rf_bytes;
+    dst->rf_cpu_s = (first || dst->rf_cpu_s >= 0) && src->rf_cpu_s >= 0
+                        ? (first ? 0 : dst->rf_cpu_s) + src->rf_cpu_s
+                        : -1;
+    if (src->rf_peak_rss_kb > dst->rf_peak_rss_kb)
+        dst->rf_peak_rss_kb = src->rf_peak_rss_kb;
+    dst->rf_client_cpu_s += src->rf_client_cpu_s;
+    if (src->rf_error[0] != '\0' && dst->rf_error[0] == '\0')
+        memcpy(dst->rf_error, src->rf_error, sizeof(dst->rf_error));
+    dst->rf_rounds++;
+}

@@ -32,6 +32,7 @@ struct result_figures {
     long rf_peak_rss_kb;    /* server VmHWM at the end; < 0 unknown */
     double rf_client_cpu_s; /* the benchmark's own CPU while measured */
     char rf_error[256];     /* why the run stopped early; "" when it did not */
+    int rf_rounds;          /* measurement rounds merged into these figures */
 };
 
 /* One point of a series: the agent's figures and, when one ran, the reference's. */
@@ -41,6 +42,7 @@ struct result_run {
     double rr_rate;       /* open loop: scheduled scrapes/s; 0 for closed loop */
     double rr_duration_s; /* asked measurement time */
     double rr_warmup_s;   /* asked warm-up time */
+    int rr_rounds;        /* measurement rounds, alternating agent and reference */
     int rr_gz;            /* scraped /v1/gz/metrics instead of instances */
     long rr_instances;    /* instances scraped at random */
     struct result_figures rr_agent;
@@ -53,6 +55,12 @@ struct result_run {
 int result_figures_init(struct result_figures *f);
 /* Free what a figures record owns; the record itself stays (zeroed). */
 void result_figures_release(struct result_figures *f);
+/*
+ * Add the figures of one more round src into dst: counts, histogram, time,
+ * bytes and CPU add up, peak RSS is the larger. Unknown (negative) CPU in
+ * either makes the sum unknown. src keeps its own histogram.
+ */
+void result_figures_merge(struct result_figures *dst, const struct result_figures *src);
 /* Total failed requests of every kind. */
 uint64_t result_errors_total(const struct result_errors *e);
 /* Successful scrapes per second of measured time (0 when nothing was measured). */

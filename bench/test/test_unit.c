@@ -217,6 +217,35 @@ fill(struct result_figures *f, uint64_t base_ns, int n)
 }
 
 static void
+test_merge(void)
+{
+    struct result_figures a, b, sum;
+
+    CU_ASSERT_FATAL(result_figures_init(&a) == 0 && result_figures_init(&b) == 0 &&
+                    result_figures_init(&sum) == 0);
+    fill(&a, 1000, 10);
+    fill(&b, 5000000, 5);
+    load_count(&b, CURLE_OPERATION_TIMEDOUT, 0, 1, 0);
+    a.rf_cpu_s = 1.0;
+    b.rf_cpu_s = 0.5;
+    a.rf_peak_rss_kb = 300;
+    b.rf_peak_rss_kb = 200;
+    a.rf_elapsed_s = b.rf_elapsed_s = 2;
+    result_figures_merge(&sum, &a);
+    result_figures_merge(&sum, &b);
+    CU_ASSERT(sum.rf_rounds == 2 && sum.rf_requests == 16 && sum.rf_ok == 15);
+    CU_ASSERT(sum.rf_err.re_timeout == 1 && sum.rf_hist->h_total == 15);
+    CU_ASSERT(fabs(sum.rf_cpu_s - 1.5) < 1e-9 && sum.rf_peak_rss_kb == 300);
+    CU_ASSERT(sum.rf_elapsed_s == 4 && sum.rf_hist->h_max == b.rf_hist->h_max);
+    b.rf_cpu_s = -1; /* unknown in one round: unknown in the sum */
+    result_figures_merge(&sum, &b);
+    CU_ASSERT(sum.rf_cpu_s < 0);
+    result_figures_release(&a);
+    result_figures_release(&b);
+    result_figures_release(&sum);
+}
+
+static void
 test_load_count(void)
 {
     struct result_figures f;
@@ -550,6 +579,7 @@ main(void)
     CU_add_test(s, "target file", test_target_file);
     CU_add_test(s, "opts", test_opts);
     CU_add_test(s, "load count", test_load_count);
+    CU_add_test(s, "merge rounds", test_merge);
     CU_add_test(s, "report json", test_report_json);
     CU_add_test(s, "baseline", test_baseline);
     CU_add_test(s, "baseline load", test_baseline_load);
