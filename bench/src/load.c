@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "procstat.h"
 
+#define LOAD_REFUSED_NS 2000000000ull /* only connection errors this long: the server is gone */
 #define LOAD_WATCH_NS 100000000ull /* how often the server and the stop flag are checked */
 
 struct load_slot {
@@ -37,6 +38,7 @@ struct load_state {
     uint64_t st_next_watch;
     int st_warmed;
     int st_failed;
+    uint64_t st_refused_since; /* first connection error since the last answer; 0 none */
     struct procstat st_ps_warm, st_ps_last;
     int st_have_warm, st_have_last;
     long st_hwm_max; /* largest VmHWM seen (it only grows while the process lives) */
@@ -225,6 +227,19 @@ load_count_unsent(struct load_state *st)
 
 /* ----------------------------------------------------------------- reaping */
 
+/* A server that only refuses or drops connections is gone: note since when. */
+static void
+load_track_refused(struct load_state *st, CURLcode rc, uint64_t now)
+{
+    int refused = rc == CURLE_COULDNT_CONNECT || rc == CURLE_SEND_ERROR ||
+                  rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING;
+
+    if (!refused)
+        st->st_refused_since = 0;
+    else if (st->st_refused_since == 0)
+        st->st_refused_since = now;
+}
+
 static void
 load_reap(struct load_state *st)
 {
@@ -245,6 +260,7 @@ load_reap(struct load_state *st)
         curl_multi_remove_handle(st->st_multi, m->easy_handle);
         st->st_inflight--;
         st->st_idle[st->st_nidle++] = sl;
+        load_track_refused(st, rc, now);
         if (sl->sl_measured)
             load_count(st->st_out, (int)rc, status, now - sl->sl_t0, (uint64_t)bytes);
     }
@@ -270,6 +286,8 @@ load_watch(struct load_state *st, uint64_t now)
     st->st_next_watch = now + LOAD_WATCH_NS;
     if (sp->ls_stop != NULL && *sp->ls_stop)
         load_fail(st, "interrupted");
+    if (st->st_refused_since != 0 && now - st->st_refused_since > LOAD_REFUSED_NS)
+        load_fail(st, "server unreachable: nothing but connection errors for 2 s");
     if (sp->ls_pid <= 0)
         return;
     if (procstat_read(sp->ls_pid, &ps) < 0 || ps.ps_state == 'Z' || ps.ps_state == 'X') {
