@@ -57,9 +57,9 @@ baseline_num(json_t *run, const char *obj, const char *key)
 static int
 baseline_same(json_t *a, json_t *b)
 {
-    static const char *keys[] = {"zones", "concurrency", "rate", "target"};
+    static const char *keys[] = {"zones", "concurrency", "rate", "target", "format", "gzip"};
 
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (!json_equal(json_object_get(a, keys[i]), json_object_get(b, keys[i])))
             return 0;
     return 1;

@@ -32,8 +32,27 @@ http_collect(char *ptr, size_t size, size_t nmemb, void *userdata)
 int
 http_get(const char *url, double timeout_s, struct http_reply *r, char *err, size_t errlen)
 {
-    CURL *e = curl_easy_init();
+    return http_get_with(url, timeout_s, NULL, r, err, errlen);
+}
+
+static void
+http_reply_headers(CURL *e, struct http_reply *r)
+{
     char *type = NULL;
+    struct curl_header *h = NULL;
+
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->hr_status);
+    if (curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type != NULL)
+        snprintf(r->hr_type, sizeof(r->hr_type), "%s", type);
+    if (curl_easy_header(e, "Content-Encoding", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
+        snprintf(r->hr_encoding, sizeof(r->hr_encoding), "%s", h->value);
+}
+
+int
+http_get_with(const char *url, double timeout_s, const struct curl_slist *headers,
+              struct http_reply *r, char *err, size_t errlen)
+{
+    CURL *e = curl_easy_init();
 
     memset(r, 0, sizeof(*r));
     if (e == NULL) {
@@ -46,6 +65,7 @@ http_get(const char *url, double timeout_s, struct http_reply *r, char *err, siz
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000));
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_collect);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
     CURLcode rc = curl_easy_perform(e);
     if (rc != CURLE_OK) {
         snprintf(err, errlen, "cannot get %s: %s", url, curl_easy_strerror(rc));
@@ -54,9 +74,7 @@ http_get(const char *url, double timeout_s, struct http_reply *r, char *err, siz
         curl_easy_cleanup(e);
         return -1;
     }
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->hr_status);
-    if (curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type != NULL)
-        snprintf(r->hr_type, sizeof(r->hr_type), "%s", type);
+    http_reply_headers(e, r);
     curl_easy_cleanup(e);
     return 0;
 }

@@ -6,10 +6,11 @@
 #include <sys/types.h>
 
 struct http_reply {
-    long hr_status;    /* HTTP status; 0 when no answer came */
-    char *hr_body;     /* NUL-terminated body (malloc'd, owned by the caller), or NULL */
-    size_t hr_len;     /* body length without the NUL */
-    char hr_type[128]; /* Content-Type, "" if none */
+    long hr_status;       /* HTTP status; 0 when no answer came */
+    char *hr_body;        /* NUL-terminated body (malloc'd, owned by the caller), or NULL */
+    size_t hr_len;        /* body length without the NUL */
+    char hr_type[128];    /* Content-Type, "" if none */
+    char hr_encoding[32]; /* Content-Encoding, "" if none (the body is left encoded) */
 };
 
 /*
@@ -18,6 +19,11 @@ struct http_reply {
  * into err (errlen bytes).
  */
 int http_get(const char *url, double timeout_s, struct http_reply *r, char *err, size_t errlen);
+
+/* http_get with extra request headers (a curl_slist, may be NULL; not taken over). */
+struct curl_slist;
+int http_get_with(const char *url, double timeout_s, const struct curl_slist *headers,
+                  struct http_reply *r, char *err, size_t errlen);
 
 /*
  * Poll url until it answers any HTTP status, at most timeout_s. Gives up early

@@ -15,7 +15,7 @@
 #include "procstat.h"
 
 #define LOAD_REFUSED_NS 2000000000ull /* only connection errors this long: the server is gone */
-#define LOAD_WATCH_NS 100000000ull /* how often the server and the stop flag are checked */
+#define LOAD_WATCH_NS 100000000ull    /* how often the server and the stop flag are checked */
 
 struct load_slot {
     CURL *sl_easy;
@@ -110,6 +110,7 @@ load_slot_open(struct load_state *st, struct load_slot *sl)
     curl_easy_setopt(e, CURLOPT_PROXY, "");
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "cmon-bench");
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, sp->ls_headers);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(sp->ls_timeout_s * 1000));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(sp->ls_timeout_s * 1000));
     return 0;
@@ -231,8 +232,8 @@ load_count_unsent(struct load_state *st)
 static void
 load_track_refused(struct load_state *st, CURLcode rc, uint64_t now)
 {
-    int refused = rc == CURLE_COULDNT_CONNECT || rc == CURLE_SEND_ERROR ||
-                  rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING;
+    int refused = rc == CURLE_COULDNT_CONNECT || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
+                  rc == CURLE_GOT_NOTHING;
 
     if (!refused)
         st->st_refused_since = 0;

@@ -14,18 +14,21 @@
 
 #include "result.h"
 
+struct curl_slist;
+
 struct load_spec {
-    const char *ls_base;            /* "http://127.0.0.1:PORT", no trailing slash */
-    char *const *ls_paths;          /* request paths, each "/..."; one is drawn per request */
-    size_t ls_npaths;               /* >= 1 */
-    int ls_concurrency;             /* connections; closed loop: requests in flight */
-    double ls_rate;                 /* open loop scrapes/s; 0 = closed loop */
-    double ls_duration_s;           /* measured time, > 0 */
-    double ls_warmup_s;             /* unmeasured time before it, >= 0 */
-    double ls_timeout_s;            /* per-request timeout, > 0 */
-    uint64_t ls_seed;               /* seeds the choice of paths */
-    pid_t ls_pid;                   /* server to watch (CPU, RSS, death); 0 = none */
-    volatile sig_atomic_t *ls_stop; /* set asynchronously to stop early; may be NULL */
+    const char *ls_base;                 /* "http://127.0.0.1:PORT", no trailing slash */
+    char *const *ls_paths;               /* request paths, each "/..."; one is drawn per request */
+    size_t ls_npaths;                    /* >= 1 */
+    int ls_concurrency;                  /* connections; closed loop: requests in flight */
+    double ls_rate;                      /* open loop scrapes/s; 0 = closed loop */
+    double ls_duration_s;                /* measured time, > 0 */
+    double ls_warmup_s;                  /* unmeasured time before it, >= 0 */
+    double ls_timeout_s;                 /* per-request timeout, > 0 */
+    uint64_t ls_seed;                    /* seeds the choice of paths */
+    const struct curl_slist *ls_headers; /* extra request headers (Accept...), or NULL */
+    pid_t ls_pid;                        /* server to watch (CPU, RSS, death); 0 = none */
+    volatile sig_atomic_t *ls_stop;      /* set asynchronously to stop early; may be NULL */
 };
 
 /*

@@ -57,6 +57,8 @@ bench_run_init(struct result_run *run, const struct opts *p)
     run->rr_warmup_s = p->op_warmup_s;
     run->rr_rounds = p->op_rounds;
     run->rr_gz = p->op_gz;
+    run->rr_gzip = p->op_gzip;
+    run->rr_openmetrics = p->op_openmetrics;
 }
 
 static struct load_spec
@@ -78,15 +80,28 @@ bench_spec(const struct opts *p, const char *base, char *const *paths, size_t n,
     return s;
 }
 
+/* The request headers --gzip and --openmetrics ask for (NULL when none). */
+static struct curl_slist *
+bench_headers(const struct opts *p)
+{
+    struct curl_slist *h = NULL;
+
+    if (p->op_gzip)
+        h = curl_slist_append(h, "Accept-Encoding: gzip");
+    if (p->op_openmetrics)
+        h = curl_slist_append(h, "Accept: application/openmetrics-text; version=1.0.0");
+    return h;
+}
+
 /* One scrape of a typical instance, checked: 200 with a body. */
 static int
-bench_sample(const struct opts *p, const char *base, const char *path, struct http_reply *r,
-             char *err, size_t errlen)
+bench_sample(const struct opts *p, const struct curl_slist *hdr, const char *base, const char *path,
+             struct http_reply *r, char *err, size_t errlen)
 {
     char url[1024];
 
     snprintf(url, sizeof(url), "%s%s", base, path);
-    if (http_get(url, p->op_timeout_s, r, err, errlen) < 0)
+    if (http_get_with(url, p->op_timeout_s, hdr, r, err, errlen) < 0)
         return -1;
     if (r->hr_status != 200 || r->hr_body == NULL) {
         snprintf(err, errlen, "GET %.200s answered %ld, not 200 with metrics", url, r->hr_status);
@@ -106,7 +121,9 @@ bench_reference_up(const struct opts *p, const struct http_reply *sample, struct
 
     run->rr_has_ref = 1;
     snprintf(run->rr_ref_name, sizeof(run->rr_ref_name), "nginx");
-    if (nginx_prepare(ng) < 0 || nginx_put(ng, "metrics", sample->hr_body, sample->hr_len) < 0) {
+    int gz = strcmp(sample->hr_encoding, "gzip") == 0; /* served by gzip_static */
+    if (nginx_prepare(ng) < 0 || nginx_put(ng, "metrics", sample->hr_body, sample->hr_len) < 0 ||
+        (gz && nginx_put(ng, "metrics.gz", sample->hr_body, sample->hr_len) < 0)) {
         snprintf(err, errlen, "cannot prepare nginx files: %s", strerror(errno));
         return -1;
     }
@@ -134,8 +151,9 @@ bench_round(const struct load_spec *s, struct result_figures *dst, const char *w
 
 /* The rounds: agent, then reference, in turns; the warm-up before each one's first. */
 static int
-bench_rounds(const struct opts *p, struct agent_sut *as, char *const *paths, size_t n,
-             const struct nginx_ref *ng, struct result_run *run, char *err, size_t errlen)
+bench_rounds(const struct opts *p, const struct curl_slist *hdr, struct agent_sut *as,
+             char *const *paths, size_t n, const struct nginx_ref *ng, struct result_run *run,
+             char *err, size_t errlen)
 {
     char base[64], *ref_paths[] = {"/metrics"};
     struct load_spec a = bench_spec(p, as->as_base, paths, n, as->as_agent_pid);
@@ -143,6 +161,7 @@ bench_rounds(const struct opts *p, struct agent_sut *as, char *const *paths, siz
 
     snprintf(base, sizeof(base), "http://127.0.0.1:%d", ng ? ng->nr_port : 0);
     a.ls_duration_s = r.ls_duration_s = p->op_duration_s / p->op_rounds;
+    a.ls_headers = r.ls_headers = hdr;
     for (int i = 0; i < p->op_rounds; i++) {
         a.ls_seed = r.ls_seed = p->op_seed + (uint64_t)i;
         a.ls_warmup_s = r.ls_warmup_s = i == 0 ? p->op_warmup_s : 0;
@@ -172,14 +191,18 @@ bench_measure(const struct opts *p, struct agent_sut *as, struct result_run *run
         return -1;
     }
     const char *pick = paths[load_rand_next(&pick_state) % n];
-    if (bench_sample(p, as->as_base, pick, &sample, err, errlen) < 0)
+    struct curl_slist *hdr = bench_headers(p);
+    if (bench_sample(p, hdr, as->as_base, pick, &sample, err, errlen) < 0) {
+        curl_slist_free_all(hdr);
         return -1;
+    }
     memset(&ng, 0, sizeof(ng));
     int rc = p->op_reference ? bench_reference_up(p, &sample, run, &ng, err, errlen) : 0;
     if (rc == 0)
-        rc = bench_rounds(p, as, paths, n, p->op_reference ? &ng : NULL, run, err, errlen);
+        rc = bench_rounds(p, hdr, as, paths, n, p->op_reference ? &ng : NULL, run, err, errlen);
     nginx_stop(&ng);
     free(sample.hr_body);
+    curl_slist_free_all(hdr);
     return rc;
 }
 

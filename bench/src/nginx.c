@@ -74,7 +74,7 @@ nginx_write_conf(const struct nginx_ref *ng, const char *content_type)
             "  fastcgi_temp_path %s/fastcgi;\n"
             "  types { }\n  default_type \"%s\";\n"
             "  keepalive_requests 100000000;\n  keepalive_timeout 300s;\n"
-            "  tcp_nodelay on;\n  etag off;\n"
+            "  tcp_nodelay on;\n  etag off;\n  gzip_static on;\n"
             "  server {\n    listen 127.0.0.1:%d;\n    root %s/www;\n"
             "    location / { }\n  }\n}\n",
             d, d, d, d, d, content_type, ng->nr_port, d);

@@ -30,7 +30,9 @@ enum {
     OPT_AARG,
     OPT_SWEEP,
     OPT_HELP,
-    OPT_ROUNDS
+    OPT_ROUNDS,
+    OPT_GZIP,
+    OPT_OM
 };
 
 static const struct option opts_long[] = {
@@ -57,6 +59,8 @@ static const struct option opts_long[] = {
     {"sweep", required_argument, NULL, OPT_SWEEP},
     {"help", no_argument, NULL, OPT_HELP},
     {"rounds", required_argument, NULL, OPT_ROUNDS},
+    {"gzip", no_argument, NULL, OPT_GZIP},
+    {"openmetrics", no_argument, NULL, OPT_OM},
     {NULL, 0, NULL, 0},
 };
 
@@ -67,6 +71,7 @@ opts_usage(void *fp)
     fputs("usage: cmon-bench [--zones N] [--concurrency C] [--duration S] [--warmup S]\n"
           "                  [--rounds N]\n"
           "                  [--rate R] [--timeout S] [--seed S] [--gz]\n"
+          "                  [--gzip] [--openmetrics]\n"
           "                  [--url URL [--zones-file FILE | --world PATH] [--pid PID]]\n"
           "                  [--reference nginx|none] [--nginx PATH]\n"
           "                  [--json FILE] [--baseline FILE] [--tolerance PCT]\n"
@@ -84,6 +89,8 @@ opts_usage(void *fp)
           "  --timeout S       per-request timeout (default 5)\n"
           "  --seed S          seed of the world and of the instance choice (default 1)\n"
           "  --gz              scrape /v1/gz/metrics instead of random instances\n"
+          "  --gzip            ask for gzip (Accept-Encoding), as Prometheus does\n"
+          "  --openmetrics     ask for OpenMetrics text (Accept)\n"
           "  --url URL         a running agent; instances from URL/v1/discover, else\n"
           "                    --zones-file (uuids or zoneadm list -p) or --world\n"
           "  --pid PID         with --url: the agent process, for CPU and RSS figures\n"
@@ -309,6 +316,12 @@ opts_apply(struct opts *o, int c, const char *a, char *err, size_t errlen)
         return 0;
     case OPT_BINDIR:
         o->op_bin_dir = a;
+        return 0;
+    case OPT_GZIP:
+        o->op_gzip = 1;
+        return 0;
+    case OPT_OM:
+        o->op_openmetrics = 1;
         return 0;
     case OPT_HELP:
         o->op_help = 1;

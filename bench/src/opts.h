@@ -19,6 +19,8 @@ struct opts {
     double op_rate;            /* --rate R: open loop; 0 = closed loop */
     double op_timeout_s;       /* --timeout S: per request (default 5) */
     uint64_t op_seed;          /* --seed S (default 1) */
+    int op_gzip;               /* --gzip: Accept-Encoding: gzip, bodies left compressed */
+    int op_openmetrics;        /* --openmetrics: Accept: application/openmetrics-text */
     int op_gz;                 /* --gz: scrape /v1/gz/metrics */
     const char *op_url;        /* --url: a running agent; NULL = start our own */
     const char *op_zones_file; /* --zones-file FILE */

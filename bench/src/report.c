@@ -236,6 +236,8 @@ report_run_json(const struct result_run *run)
         return NULL;
     json_object_set_new(o, "mode", json_string(run->rr_rate > 0 ? "open" : "closed"));
     json_object_set_new(o, "target", json_string(run->rr_gz ? "gz" : "instances"));
+    json_object_set_new(o, "format", json_string(run->rr_openmetrics ? "openmetrics" : "text"));
+    json_object_set_new(o, "gzip", json_boolean(run->rr_gzip));
     json_object_set_new(o, "instances", json_integer(run->rr_instances));
     json_object_set_new(o, "duration_s", json_real(run->rr_duration_s));
     json_object_set_new(o, "warmup_s", json_real(run->rr_warmup_s));

@@ -43,6 +43,8 @@ struct result_run {
     double rr_duration_s; /* asked measurement time */
     double rr_warmup_s;   /* asked warm-up time */
     int rr_rounds;        /* measurement rounds, alternating agent and reference */
+    int rr_gzip;          /* asked for gzip */
+    int rr_openmetrics;   /* asked for OpenMetrics */
     int rr_gz;            /* scraped /v1/gz/metrics instead of instances */
     long rr_instances;    /* instances scraped at random */
     struct result_figures rr_agent;

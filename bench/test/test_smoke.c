@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "clock.h"
 #include "nginx.h"
@@ -137,6 +138,25 @@ check_doc(const char *name, size_t nruns, int with_ref)
 
 /* ------------------------------------------------------------ url mode */
 
+static size_t plain_len; /* uncompressed size of uuids[0]'s scrape */
+
+/* gzip data into out (cap bytes). Returns the compressed length, 0 on failure. */
+static size_t
+gzip_buf(const char *data, size_t len, unsigned char *out, size_t cap)
+{
+    z_stream z = {0};
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return 0;
+    z.next_in = (unsigned char *)data;
+    z.avail_in = (unsigned)len;
+    z.next_out = out;
+    z.avail_out = (unsigned)cap;
+    int rc = deflate(&z, Z_FINISH);
+    size_t n = cap - z.avail_out;
+    deflateEnd(&z);
+    return rc == Z_STREAM_END ? n : 0;
+}
+
 static int
 url_init(void)
 {
@@ -154,6 +174,14 @@ url_init(void)
         snprintf(rel, sizeof(rel), "v1/%s/metrics", uuids[i]);
         if (nginx_put(&fake, rel, body, len) < 0)
             return -1;
+        if (i == 0) { /* the fake agent answers gzip for this one, as the agent does */
+            unsigned char gz[4096];
+            size_t glen = gzip_buf(body, len, gz, sizeof(gz));
+            strcat(rel, ".gz");
+            if (glen == 0 || nginx_put(&fake, rel, gz, glen) < 0)
+                return -1;
+            plain_len = len;
+        }
         size_t d = strlen(disc);
         snprintf(disc + d, sizeof(disc) - d,
                  "%s{\"targets\":[\"127.0.0.1:9163\"],\"labels\":{\"vm_uuid\":\"%s\"}}",
@@ -286,6 +314,29 @@ test_agent_dies(void)
 }
 
 static void
+test_url_gzip(void)
+{
+    char json[300], zf[300];
+    tmp_path(json, sizeof(json), "gzip.json");
+    tmp_path(zf, sizeof(zf), "one.txt");
+    FILE *f = fopen(zf, "w");
+    fprintf(f, "%s\n", uuids[0]);
+    fclose(f);
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--zones-file", zf, "--gzip", "--duration", "0.5",
+                              "--warmup", "0.1", "--reference", "nginx", "--json", json,
+                              NULL) == 0);
+    json_t *doc = check_doc("gzip.json", 1, 1);
+    CU_ASSERT_FATAL(doc != NULL);
+    double a = json_number_value(json_object_get(doc, "bytes_per_scrape"));
+    double r =
+        json_number_value(json_object_get(json_object_get(doc, "reference"), "bytes_per_scrape"));
+    /* compressed on the wire, and nginx serves the very same compressed bytes */
+    CU_ASSERT(a > 0 && a < (double)plain_len && a == r);
+    CU_ASSERT(json_is_true(json_object_get(doc, "gzip")));
+    json_decref(doc);
+}
+
+static void
 test_url_open_sweep(void)
 {
     char json[300], svg[300];
@@ -374,6 +425,7 @@ main(int argc, char **argv)
         CU_add_test(s, "unreachable url", test_unreachable);
         CU_add_test(s, "agent dies mid-run", test_agent_dies);
         CU_add_test(s, "open-loop sweep and plot", test_url_open_sweep);
+        CU_add_test(s, "gzip on the wire, same bytes from nginx", test_url_gzip);
     } else {
         CU_pSuite s = CU_add_suite("cmon-bench with cmon-sim and cmon-agent", NULL, NULL);
         CU_add_test(s, "run with reference", test_real_run);
