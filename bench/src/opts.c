@@ -65,9 +65,8 @@ static const struct option opts_long[] = {
 };
 
 void
-opts_usage(void *fp)
+opts_usage(FILE *f)
 {
-    FILE *f = fp;
     fputs("usage: cmon-bench [--zones N] [--concurrency C] [--duration S] [--warmup S]\n"
           "                  [--rounds N]\n"
           "                  [--rate R] [--timeout S] [--seed S] [--gz]\n"

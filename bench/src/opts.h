@@ -3,6 +3,7 @@
 #define CMON_BENCH_OPTS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define OPTS_MAX_SWEEP 32
@@ -49,7 +50,7 @@ struct opts {
 int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen);
 
 /* Print the usage text to f. */
-void opts_usage(void *f);
+void opts_usage(FILE *f);
 
 /*
  * Parse "KEY=V1,V2,..." (KEY zones, concurrency or rate) into o.

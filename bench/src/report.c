@@ -83,8 +83,10 @@ report_header(FILE *f, const struct result_run *run)
 
     if (run->rr_zones > 0)
         snprintf(zones, sizeof(zones), "%ld zones", run->rr_zones);
-    fprintf(f, "cmon-bench: %s, %s (%ld), ", zones, run->rr_gz ? "gz scrapes" : "instances",
-            run->rr_instances);
+    if (run->rr_gz)
+        fprintf(f, "cmon-bench: %s, scraping /v1/gz/metrics, ", zones);
+    else
+        fprintf(f, "cmon-bench: %s, scraping %ld instances at random, ", zones, run->rr_instances);
     if (run->rr_rate > 0)
         fprintf(f, "open loop %.0f scrapes/s over %d connections", run->rr_rate,
                 run->rr_concurrency);
