@@ -1,0 +1,26 @@
+/*
+ * agent - the running agent: what every route handler is given (as the
+ * HTTP server's closure pointer), and its route table.
+ */
+#ifndef CMON_AGENT_AGENT_H
+#define CMON_AGENT_AGENT_H
+
+#include "http.h"
+#include "scrape.h"
+#include "selfstats.h"
+
+typedef struct agent {
+    scrape_env_t ag_env; /* pool, cache, names, collectors */
+    selfstats_t *ag_stats;
+} agent_t;
+
+/* The agent's routes, in match order (http_route_t table, NULL-ended). */
+extern const http_route_t agent_routes[];
+
+/*
+ * agent_valid_uuid() - 1 when s is a UUID in its 8-4-4-4-12 hex form
+ * (either case), else 0.
+ */
+int agent_valid_uuid(const char *s);
+
+#endif

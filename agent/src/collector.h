@@ -1,0 +1,102 @@
+/*
+ * collector - the interface every collector implements, and the shared code
+ * that walks a collector's table.
+ *
+ * A collector is one file: a static const table of kstat_metric_t rows
+ * ({kstat module, stat, cmon name, prometheus name, type, unit, help}) and a
+ * collect function that finds its kstats through the reader's index, reads
+ * them, and emits the rows with collector_emit(). Registration is one line
+ * in collectors.c. The scrape (scrape.h) adds the three meta metrics
+ * (<name>_metrics_available_boolean, _cached_boolean, _timer_seconds), so
+ * collectors only report data.
+ */
+#ifndef CMON_AGENT_COLLECTOR_H
+#define CMON_AGENT_COLLECTOR_H
+
+#include <kstat.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "famset.h"
+#include "kreader.h"
+
+/* Which name set the agent serves (--metric-names). */
+typedef enum { NAMES_CMON, NAMES_PROMETHEUS } metric_names_t;
+
+/* One metric of a collector's table. */
+typedef struct kstat_metric {
+    const char *km_module;    /* kstat module the stat comes from */
+    const char *km_stat;      /* named stat, or kstat_io_t field (kstat_io_field) */
+    const char *km_name;      /* name as cmon-agent ships it */
+    const char *km_prom;      /* name following Prometheus conventions */
+    metric_type_t km_type;    /* counter or gauge (same in both sets) */
+    const char *km_unit;      /* unit of the cmon value, for the docs */
+    double km_scale;          /* cmon value = raw * km_scale; 1 keeps it an integer */
+    double km_prom_scale;     /* prometheus value = raw * km_prom_scale */
+    const char *km_help;      /* HELP of the cmon name: what and in which unit */
+    const char *km_prom_help; /* HELP of the prometheus name */
+} kstat_metric_t;
+
+/* What a collector is given for one instance. */
+typedef struct collect_ctx {
+    kreader_t *cc_reader;    /* this thread's kstat reader */
+    const char *cc_zonename; /* the full zonename (the vm uuid) */
+    int cc_zoneid;           /* its zone id at the start of the scrape */
+    metric_names_t cc_names;
+} collect_ctx_t;
+
+/* collect() results. */
+#define COLLECT_OK 0      /* fs filled */
+#define COLLECT_FAILED -1 /* a kstat could not be read: errno says why */
+#define COLLECT_GONE -2   /* the kstats belong to another zone now */
+
+typedef struct collector {
+    const char *co_name;            /* prefix of the meta metrics */
+    const kstat_metric_t *co_table; /* the rows (docs and emit), may be NULL */
+    size_t co_ntable;
+    int (*co_collect)(const collect_ctx_t *cc, famset_t *fs); /* COLLECT_* */
+    int co_cacheable;                                         /* 0: never cached (e.g. time) */
+} collector_t;
+
+/* The per-instance collectors, in exposition order, NULL-terminated. */
+extern const collector_t *const collectors_vm[];
+
+/*
+ * collector_value() - the raw value of a named stat as an unsigned integer
+ * (signed kinds widened, negative clamped to 0). 0, or -1 with ENOENT (no
+ * such stat) / EINVAL (a string or unknown type).
+ */
+int collector_value(kstat_t *ksp, const char *stat, uint64_t *out);
+
+/* kstat_io_field() - the kstat_io_t field called stat. 0 or -1 (ENOENT). */
+int kstat_io_field(const kstat_io_t *io, const char *stat, uint64_t *out);
+
+/*
+ * collector_emit() - adds row's metric with raw value `raw` to fs, named and
+ * scaled for cc->cc_names, with an optional label (lname NULL: none).
+ * 0 or -1 (ENOMEM).
+ */
+int collector_emit(const collect_ctx_t *cc, famset_t *fs, const kstat_metric_t *row, uint64_t raw,
+                   const char *lname, const char *lvalue);
+
+/*
+ * collector_emit_named() - emits every row of table from named kstat ksp
+ * (already read); rows whose stat is absent are skipped. 0 or -1.
+ */
+int collector_emit_named(const collect_ctx_t *cc, famset_t *fs, kstat_t *ksp,
+                         const kstat_metric_t *table, size_t n);
+
+/*
+ * collector_zone_check() - COLLECT_GONE when named kstat ksp has a
+ * `zonename` stat that is not cc's zone, else COLLECT_OK.
+ */
+int collector_zone_check(const collect_ctx_t *cc, kstat_t *ksp);
+
+/*
+ * collector_read() - finds module:zoneid:name (name NULL: any) in the index
+ * and reads it. The kstat, or NULL with errno: ENOENT not in the index, or
+ * kstat_read's errno.
+ */
+kstat_t *collector_read(const collect_ctx_t *cc, const char *module, const char *name);
+
+#endif

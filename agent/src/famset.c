@@ -1,0 +1,312 @@
+/* famset - metric families and their samples. */
+#include "famset.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+mval_t
+mval_u64(uint64_t v)
+{
+    mval_t m = {.mv_kind = MVAL_U64};
+    m.mv.u = v;
+    return m;
+}
+
+mval_t
+mval_i64(int64_t v)
+{
+    mval_t m = {.mv_kind = MVAL_I64};
+    m.mv.i = v;
+    return m;
+}
+
+mval_t
+mval_dbl(double v)
+{
+    mval_t m = {.mv_kind = MVAL_DBL};
+    m.mv.d = v;
+    return m;
+}
+
+mval_t
+mval_dec(uint64_t v, unsigned exp)
+{
+    mval_t m = {.mv_kind = MVAL_DEC, .mv_exp = exp};
+    m.mv.u = v;
+    return m;
+}
+
+static uint32_t
+famset_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+void
+famset_init(famset_t *fs)
+{
+    famset_t empty = FAMSET_INIT;
+    *fs = empty;
+}
+
+void
+famset_release(famset_t *fs)
+{
+    free(fs->fs_fams);
+    free(fs->fs_samples);
+    free(fs->fs_index);
+    sbuf_release(&fs->fs_str);
+    famset_init(fs);
+}
+
+void
+famset_reset(famset_t *fs)
+{
+    fs->fs_nfams = 0;
+    fs->fs_nsamples = 0;
+    fs->fs_oom = 0;
+    sbuf_reset(&fs->fs_str);
+    if (fs->fs_index != NULL)
+        memset(fs->fs_index, 0, FAMSET_INDEX_SLOTS * sizeof(uint16_t));
+}
+
+const char *
+famset_str(const famset_t *fs, uint32_t off)
+{
+    return fs->fs_str.sb_buf + off;
+}
+
+int
+famset_failed(const famset_t *fs)
+{
+    return fs->fs_oom || sbuf_failed(&fs->fs_str);
+}
+
+/* Copies s into the string pool; its offset, or -1. */
+static int64_t
+famset_intern(famset_t *fs, const char *s)
+{
+    size_t off = fs->fs_str.sb_len;
+    if (off > UINT32_MAX / 2)
+        return -1;
+    sbuf_add(&fs->fs_str, s, strlen(s) + 1);
+    if (sbuf_failed(&fs->fs_str))
+        return -1;
+    return (int64_t)off;
+}
+
+/* Makes room for one more element in a growable array. 0 or -1. */
+static int
+famset_reserve(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 64;
+    void *p = realloc(*arr, ncap * elem);
+    if (p == NULL)
+        return -1;
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+static int
+famset_find_scan(const famset_t *fs, size_t from, const char *name, uint32_t hash)
+{
+    for (size_t i = from; i < fs->fs_nfams; i++)
+        if (fs->fs_fams[i].fa_hash == hash &&
+            strcmp(famset_str(fs, fs->fs_fams[i].fa_name), name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int
+famset_find(const famset_t *fs, const char *name, uint32_t hash)
+{
+    if (fs->fs_index == NULL)
+        return famset_find_scan(fs, 0, name, hash);
+    for (size_t slot = hash % FAMSET_INDEX_SLOTS;; slot = (slot + 1) % FAMSET_INDEX_SLOTS) {
+        unsigned v = fs->fs_index[slot];
+        if (v == 0)
+            break;
+        const family_t *f = &fs->fs_fams[v - 1];
+        if (f->fa_hash == hash && strcmp(famset_str(fs, f->fa_name), name) == 0)
+            return (int)v - 1;
+    }
+    return famset_find_scan(fs, FAMSET_INDEXED, name, hash);
+}
+
+static void
+famset_index_add(famset_t *fs, size_t idx)
+{
+    if (idx >= FAMSET_INDEXED || fs->fs_index == NULL)
+        return;
+    size_t slot = fs->fs_fams[idx].fa_hash % FAMSET_INDEX_SLOTS;
+    while (fs->fs_index[slot] != 0)
+        slot = (slot + 1) % FAMSET_INDEX_SLOTS;
+    fs->fs_index[slot] = (uint16_t)(idx + 1);
+}
+
+/* (Re)builds the index when the set is big enough to need one. */
+static void
+famset_index_rebuild(famset_t *fs)
+{
+    if (fs->fs_index == NULL && fs->fs_nfams >= FAMSET_SCAN)
+        fs->fs_index = malloc(FAMSET_INDEX_SLOTS * sizeof(uint16_t));
+    if (fs->fs_index == NULL)
+        return; /* scanning still works */
+    memset(fs->fs_index, 0, FAMSET_INDEX_SLOTS * sizeof(uint16_t));
+    for (size_t i = 0; i < fs->fs_nfams; i++)
+        famset_index_add(fs, i);
+}
+
+int
+famset_family(famset_t *fs, const char *name, const char *help, metric_type_t type)
+{
+    uint32_t hash = famset_hash(name);
+    int idx = famset_find(fs, name, hash);
+    if (idx >= 0)
+        return idx;
+    if (fs->fs_oom ||
+        famset_reserve((void **)&fs->fs_fams, &fs->fs_capfams, fs->fs_nfams, sizeof(family_t))) {
+        fs->fs_oom = 1;
+        errno = ENOMEM;
+        return -1;
+    }
+    int64_t n = famset_intern(fs, name);
+    int64_t h = famset_intern(fs, help != NULL ? help : "");
+    if (n < 0 || h < 0) {
+        fs->fs_oom = 1;
+        errno = ENOMEM;
+        return -1;
+    }
+    family_t *f = &fs->fs_fams[fs->fs_nfams];
+    f->fa_hash = hash;
+    f->fa_name = (uint32_t)n;
+    f->fa_help = (uint32_t)h;
+    f->fa_type = type;
+    fs->fs_nfams++;
+    if (fs->fs_index == NULL && fs->fs_nfams == FAMSET_SCAN)
+        famset_index_rebuild(fs);
+    else
+        famset_index_add(fs, fs->fs_nfams - 1);
+    return (int)fs->fs_nfams - 1;
+}
+
+int
+famset_sample(famset_t *fs, int fam, sample_part_t part, size_t nlabels, const char *const *lnames,
+              const char *const *lvalues, mval_t v)
+{
+    if (fam < 0 || (size_t)fam >= fs->fs_nfams || nlabels > FAMSET_MAX_LABELS) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (fs->fs_oom || famset_reserve((void **)&fs->fs_samples, &fs->fs_capsamples, fs->fs_nsamples,
+                                     sizeof(fsample_t))) {
+        fs->fs_oom = 1;
+        errno = ENOMEM;
+        return -1;
+    }
+    fsample_t sa = {.sa_family = (uint32_t)fam,
+                    .sa_part = (uint8_t)part,
+                    .sa_nlabels = (uint8_t)nlabels,
+                    .sa_value = v};
+    for (size_t i = 0; i < nlabels; i++) {
+        int64_t n = famset_intern(fs, lnames[i]);
+        int64_t lv = famset_intern(fs, lvalues[i]);
+        if (n < 0 || lv < 0) {
+            fs->fs_oom = 1;
+            errno = ENOMEM;
+            return -1;
+        }
+        sa.sa_lname[i] = (uint32_t)n;
+        sa.sa_lvalue[i] = (uint32_t)lv;
+    }
+    fs->fs_samples[fs->fs_nsamples++] = sa;
+    return 0;
+}
+
+int
+famset_add(famset_t *fs, const char *name, const char *help, metric_type_t type, mval_t v)
+{
+    int fam = famset_family(fs, name, help, type);
+    if (fam < 0)
+        return -1;
+    return famset_sample(fs, fam, SAMPLE_PLAIN, 0, NULL, NULL, v);
+}
+
+int
+famset_add1(famset_t *fs, const char *name, const char *help, metric_type_t type, const char *lname,
+            const char *lvalue, mval_t v)
+{
+    int fam = famset_family(fs, name, help, type);
+    if (fam < 0)
+        return -1;
+    return famset_sample(fs, fam, SAMPLE_PLAIN, 1, &lname, &lvalue, v);
+}
+
+famset_mark_t
+famset_mark(const famset_t *fs)
+{
+    famset_mark_t m = {fs->fs_nfams, fs->fs_nsamples, fs->fs_str.sb_len};
+    return m;
+}
+
+void
+famset_truncate(famset_t *fs, const famset_mark_t *m)
+{
+    if (m->fm_nfams <= fs->fs_nfams)
+        fs->fs_nfams = m->fm_nfams;
+    if (m->fm_nsamples <= fs->fs_nsamples)
+        fs->fs_nsamples = m->fm_nsamples;
+    if (m->fm_strlen <= fs->fs_str.sb_len && fs->fs_str.sb_buf != NULL) {
+        fs->fs_str.sb_len = m->fm_strlen;
+        fs->fs_str.sb_buf[m->fm_strlen] = '\0';
+    }
+    fs->fs_oom = 0;
+    fs->fs_str.sb_oom = 0;
+    famset_index_rebuild(fs);
+}
+
+/* Copies one sample of src into dst family dfam. */
+static int
+famset_merge_sample(famset_t *dst, const famset_t *src, const fsample_t *sa, int dfam)
+{
+    const char *ln[FAMSET_MAX_LABELS], *lv[FAMSET_MAX_LABELS];
+    for (size_t i = 0; i < sa->sa_nlabels; i++) {
+        ln[i] = famset_str(src, sa->sa_lname[i]);
+        lv[i] = famset_str(src, sa->sa_lvalue[i]);
+    }
+    return famset_sample(dst, dfam, (sample_part_t)sa->sa_part, sa->sa_nlabels, ln, lv,
+                         sa->sa_value);
+}
+
+int
+famset_merge_from(famset_t *dst, const famset_t *src, const famset_mark_t *m)
+{
+    size_t from = m != NULL ? m->fm_nsamples : 0;
+    uint32_t last_src = UINT32_MAX;
+    int dfam = -1;
+    for (size_t i = from; i < src->fs_nsamples; i++) {
+        const fsample_t *sa = &src->fs_samples[i];
+        if (sa->sa_family != last_src) { /* samples of a family mostly come together */
+            const family_t *f = &src->fs_fams[sa->sa_family];
+            dfam = famset_family(dst, famset_str(src, f->fa_name), famset_str(src, f->fa_help),
+                                 f->fa_type);
+            last_src = sa->sa_family;
+        }
+        if (dfam < 0 || famset_merge_sample(dst, src, sa, dfam) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int
+famset_merge(famset_t *dst, const famset_t *src)
+{
+    return famset_merge_from(dst, src, NULL);
+}

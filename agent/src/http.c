@@ -1,0 +1,303 @@
+/* http - libmicrohttpd server and route table. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "gzip.h"
+#include "log.h"
+#include "negotiate.h"
+
+#define HTTP_MAX_URL 1024
+
+struct http_server {
+    struct MHD_Daemon *hs_daemon;
+    const http_route_t *hs_routes;
+    void *hs_ctx;
+    selfstats_t *hs_stats;
+    unsigned hs_port;
+};
+
+/* Marks a connection whose request headers have been seen. */
+static const int http_started_marker;
+
+/* ---- routing ---------------------------------------------------------- */
+
+/* Matches one pattern; copies the "{}" segment. 1 on a match. */
+static int
+http_path_match(const char *pat, const char *path, char *param, size_t plen)
+{
+    while (*pat != '\0' && *path != '\0') {
+        if (pat[0] == '{' && pat[1] == '}') {
+            size_t n = strcspn(path, "/");
+            if (n == 0 || n >= plen)
+                return 0;
+            memcpy(param, path, n);
+            param[n] = '\0';
+            pat += 2;
+            path += n;
+            continue;
+        }
+        if (*pat != *path)
+            return 0;
+        pat++;
+        path++;
+    }
+    return *pat == '\0' && *path == '\0';
+}
+
+const http_route_t *
+http_route_match(const http_route_t *table, unsigned method, const char *path, char *param_buf,
+                 size_t param_len, unsigned *status)
+{
+    for (const http_route_t *rt = table; rt->rt_path != NULL; rt++) {
+        if (!http_path_match(rt->rt_path, path, param_buf, param_len))
+            continue;
+        *status = (rt->rt_methods & method) ? 200 : 405;
+        return rt;
+    }
+    *status = 404;
+    return NULL;
+}
+
+void
+http_allow(unsigned methods, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s%s", (methods & HTTP_GET) ? "GET, " : "",
+             (methods & HTTP_HEAD) ? "HEAD, " : "", (methods & HTTP_POST) ? "POST, " : "");
+    size_t n = strlen(buf);
+    if (n >= 2)
+        buf[n - 2] = '\0';
+}
+
+static unsigned
+http_method_bit(const char *method)
+{
+    if (strcmp(method, MHD_HTTP_METHOD_GET) == 0)
+        return HTTP_GET;
+    if (strcmp(method, MHD_HTTP_METHOD_HEAD) == 0)
+        return HTTP_HEAD;
+    if (strcmp(method, MHD_HTTP_METHOD_POST) == 0)
+        return HTTP_POST;
+    return 0x100; /* any other: matches no route's set */
+}
+
+/* ---- answering -------------------------------------------------------- */
+
+static void
+http_error_body(http_resp_t *resp, unsigned code, const char *msg)
+{
+    resp->hs_code = code;
+    sbuf_reset(&resp->hs_body);
+    sbuf_adds(&resp->hs_body, msg);
+    sbuf_addc(&resp->hs_body, '\n');
+    resp->hs_ctype = "text/plain; charset=utf-8";
+    resp->hs_compressible = 0;
+}
+
+/* Compresses the body in place when allowed. Sets *gzipped. */
+static void
+http_maybe_gzip(http_resp_t *resp, const char *accept_encoding, int *gzipped)
+{
+    *gzipped = 0;
+    if (!resp->hs_compressible || !negotiate_gzip(accept_encoding) || resp->hs_body.sb_len == 0)
+        return;
+    sbuf_t z = SBUF_INIT;
+    if (gzip_compress(resp->hs_body.sb_buf, resp->hs_body.sb_len, &z) != 0) {
+        sbuf_release(&z);
+        return; /* serve it uncompressed */
+    }
+    sbuf_release(&resp->hs_body);
+    resp->hs_body = z;
+    *gzipped = 1;
+}
+
+static enum MHD_Result
+http_send(struct MHD_Connection *conn, http_resp_t *resp, const char *allow, int gzipped)
+{
+    size_t len;
+    char *body = sbuf_detach(&resp->hs_body, &len);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body != NULL ? body : (char *)"",
+                                                             body != NULL ? MHD_RESPMEM_MUST_FREE
+                                                                          : MHD_RESPMEM_PERSISTENT);
+    if (r == NULL) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            resp->hs_ctype != NULL ? resp->hs_ctype : "text/plain; charset=utf-8");
+    if (resp->hs_vary != NULL)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, resp->hs_vary);
+    if (gzipped)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (allow != NULL)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    enum MHD_Result ret = MHD_queue_response(conn, resp->hs_code, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Routes one complete request into resp; *allow set for a 405. */
+static void
+http_dispatch(struct http_server *srv, struct MHD_Connection *conn, const char *url,
+              const char *method, http_resp_t *resp, char *allow, size_t allow_len)
+{
+    char param[256];
+    unsigned status;
+    if (strlen(url) > HTTP_MAX_URL) {
+        http_error_body(resp, 414, "uri too long");
+        return;
+    }
+    unsigned mbit = http_method_bit(method);
+    const http_route_t *rt =
+        http_route_match(srv->hs_routes, mbit, url, param, sizeof(param), &status);
+    if (status == 404) {
+        http_error_body(resp, 404, "not found");
+        return;
+    }
+    if (status == 405) {
+        http_allow(rt->rt_methods, allow, allow_len);
+        http_error_body(resp, 405, "method not allowed");
+        return;
+    }
+    http_req_t req = {
+        .hr_method = mbit,
+        .hr_path = url,
+        .hr_param = strstr(rt->rt_path, "{}") != NULL ? param : NULL,
+        .hr_accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept"),
+        .hr_accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"),
+    };
+    resp->hs_code = 200;
+    if (rt->rt_handler(srv->hs_ctx, &req, resp) != 0 || sbuf_failed(&resp->hs_body)) {
+        log_msg(LOG_ERR, "cannot answer %s %s: %s", method, url, strerror(errno));
+        http_error_body(resp, 500, "internal error");
+    }
+}
+
+static enum MHD_Result
+http_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+            const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    (void)upload_data;
+    struct http_server *srv = cls;
+    if (*con_cls == NULL) {
+        *con_cls = (void *)&http_started_marker;
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+        *upload_data_size = 0; /* no route takes a body: discard it */
+        return MHD_YES;
+    }
+    http_resp_t resp = {.hs_body = SBUF_INIT};
+    char allow[64] = "";
+    http_dispatch(srv, conn, url, method, &resp, allow, sizeof(allow));
+    int gzipped;
+    http_maybe_gzip(&resp, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"),
+                    &gzipped);
+    selfstats_request(srv->hs_stats, resp.hs_code);
+    enum MHD_Result ret = http_send(conn, &resp, allow[0] != '\0' ? allow : NULL, gzipped);
+    sbuf_release(&resp.hs_body);
+    return ret;
+}
+
+/* ---- the daemon ------------------------------------------------------- */
+
+static void
+http_log_mhd(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char line[256];
+    vsnprintf(line, sizeof(line), fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    log_msg(LOG_DEBUG, "http: %s", line);
+}
+
+/* Fills an IPv4 or IPv6 socket address. Its length, or 0 for a bad address. */
+static socklen_t
+http_sockaddr(const http_opts_t *o, struct sockaddr_storage *ss, unsigned *flags)
+{
+    memset(ss, 0, sizeof(*ss));
+    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, o->ho_addr, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)o->ho_port);
+        return sizeof(*in4);
+    }
+    if (inet_pton(AF_INET6, o->ho_addr, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)o->ho_port);
+        *flags |= MHD_USE_IPv6;
+        return sizeof(*in6);
+    }
+    return 0;
+}
+
+static unsigned
+http_bound_port(struct MHD_Daemon *d)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    if (di == NULL || getsockname(di->listen_fd, (struct sockaddr *)&ss, &sl) != 0)
+        return 0;
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+http_server_t *
+http_server_start(const http_opts_t *o, const http_route_t *routes, void *ctx, selfstats_t *stats)
+{
+    struct sockaddr_storage ss;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_EPOLL_TURBO | MHD_USE_ERROR_LOG;
+    socklen_t sl = http_sockaddr(o, &ss, &flags);
+    if (sl == 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    http_server_t *srv = calloc(1, sizeof(*srv));
+    if (srv == NULL)
+        return NULL;
+    srv->hs_routes = routes;
+    srv->hs_ctx = ctx;
+    srv->hs_stats = stats;
+    srv->hs_daemon = MHD_start_daemon(
+        flags, (uint16_t)o->ho_port, NULL, NULL, http_access, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        http_log_mhd, NULL, /* first: it must see every message */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned int)(o->ho_threads > 1 ? o->ho_threads : 0), MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)o->ho_max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)o->ho_idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->ho_conn_memory,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_END);
+    if (srv->hs_daemon == NULL) {
+        free(srv);
+        errno = errno != 0 ? errno : EADDRINUSE;
+        return NULL;
+    }
+    srv->hs_port = http_bound_port(srv->hs_daemon);
+    return srv;
+}
+
+unsigned
+http_server_port(const http_server_t *srv)
+{
+    return srv->hs_port;
+}
+
+void
+http_server_stop(http_server_t *srv)
+{
+    if (srv == NULL)
+        return;
+    MHD_stop_daemon(srv->hs_daemon);
+    free(srv);
+}

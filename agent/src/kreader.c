@@ -1,0 +1,224 @@
+/* kreader - one kstat handle and an index of its chain by module:instance. */
+#include "kreader.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An index entry; entries of one bucket are chained through ke_next. */
+typedef struct kentry {
+    kstat_t *ke_ksp;
+    int ke_key;  /* instance, or zone id for the link table */
+    int ke_next; /* index in kr_entries, -1 ends */
+} kentry_t;
+
+typedef struct ktable {
+    int *kt_heads;  /* bucket heads, -1 empty */
+    int *kt_tails;  /* bucket tails, to append in chain order */
+    size_t kt_mask; /* number of buckets - 1 */
+} ktable_t;
+
+struct kreader {
+    kstat_ctl_t *kr_kc;
+    kid_t kr_chain_id;
+    selfstats_t *kr_stats;
+    kentry_t *kr_entries;
+    size_t kr_nentries;
+    ktable_t kr_bymod;  /* (module, instance) */
+    ktable_t kr_bylink; /* link kstats by zone id */
+};
+
+static uint32_t
+kreader_hash(const char *module, int key)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)module; *p != '\0'; p++)
+        h = (h ^ *p) * 16777619u;
+    h ^= (uint32_t)key * 2654435761u;
+    return h ^ (h >> 15);
+}
+
+/* The zone id of a link called z<zid>_<nic>, or -1. */
+static int
+kreader_link_zone(const char *name)
+{
+    if (name[0] != 'z' || name[1] < '0' || name[1] > '9')
+        return -1;
+    char *end;
+    long zid = strtol(name + 1, &end, 10);
+    if (*end != '_' || zid < 0 || zid > INT32_MAX)
+        return -1;
+    return (int)zid;
+}
+
+static void
+ktable_free(ktable_t *t)
+{
+    free(t->kt_heads);
+    free(t->kt_tails);
+    t->kt_heads = NULL;
+    t->kt_tails = NULL;
+    t->kt_mask = 0;
+}
+
+static int
+ktable_alloc(ktable_t *t, size_t n)
+{
+    size_t nb = 64;
+    while (nb < n * 2)
+        nb *= 2;
+    t->kt_heads = malloc(nb * sizeof(int));
+    t->kt_tails = malloc(nb * sizeof(int));
+    if (t->kt_heads == NULL || t->kt_tails == NULL)
+        return -1;
+    memset(t->kt_heads, 0xff, nb * sizeof(int)); /* all -1 */
+    t->kt_mask = nb - 1;
+    return 0;
+}
+
+static void
+kreader_insert(kreader_t *kr, ktable_t *t, kstat_t *ksp, const char *module, int key)
+{
+    size_t b = kreader_hash(module, key) & t->kt_mask;
+    kentry_t *e = &kr->kr_entries[kr->kr_nentries];
+    e->ke_ksp = ksp;
+    e->ke_key = key;
+    e->ke_next = -1;
+    /* Append at the bucket's tail so entries stay in chain order. */
+    int i = (int)kr->kr_nentries++;
+    if (t->kt_heads[b] < 0)
+        t->kt_heads[b] = i;
+    else
+        kr->kr_entries[t->kt_tails[b]].ke_next = i;
+    t->kt_tails[b] = i;
+}
+
+/* Builds the index from the chain: one walk. 0 or -1 (ENOMEM). */
+static int
+kreader_index(kreader_t *kr)
+{
+    size_t n = 0;
+    for (kstat_t *ksp = kr->kr_kc->kc_chain; ksp != NULL; ksp = ksp->ks_next)
+        n++;
+    free(kr->kr_entries);
+    ktable_free(&kr->kr_bymod);
+    ktable_free(&kr->kr_bylink);
+    kr->kr_nentries = 0;
+    kr->kr_entries = malloc((2 * n + 1) * sizeof(kentry_t));
+    if (kr->kr_entries == NULL || ktable_alloc(&kr->kr_bymod, n) != 0 ||
+        ktable_alloc(&kr->kr_bylink, n / 4 + 1) != 0) {
+        errno = ENOMEM;
+        return -1;
+    }
+    for (kstat_t *ksp = kr->kr_kc->kc_chain; ksp != NULL; ksp = ksp->ks_next) {
+        kreader_insert(kr, &kr->kr_bymod, ksp, ksp->ks_module, ksp->ks_instance);
+        int zid = strcmp(ksp->ks_module, "link") == 0 ? kreader_link_zone(ksp->ks_name) : -1;
+        if (zid >= 0)
+            kreader_insert(kr, &kr->kr_bylink, ksp, "link", zid);
+    }
+    kr->kr_chain_id = kr->kr_kc->kc_chain_id;
+    return 0;
+}
+
+kreader_t *
+kreader_open(selfstats_t *stats)
+{
+    kreader_t *kr = calloc(1, sizeof(*kr));
+    if (kr == NULL)
+        return NULL;
+    kr->kr_stats = stats;
+    kr->kr_kc = kstat_open();
+    if (kr->kr_kc == NULL || kreader_index(kr) != 0) {
+        int saved = errno;
+        kreader_close(kr);
+        errno = saved;
+        return NULL;
+    }
+    return kr;
+}
+
+void
+kreader_close(kreader_t *kr)
+{
+    if (kr == NULL)
+        return;
+    if (kr->kr_kc != NULL)
+        kstat_close(kr->kr_kc);
+    free(kr->kr_entries);
+    ktable_free(&kr->kr_bymod);
+    ktable_free(&kr->kr_bylink);
+    free(kr);
+}
+
+int
+kreader_sync(kreader_t *kr)
+{
+    kid_t id = kstat_chain_update(kr->kr_kc);
+    if (id == -1)
+        return -1;
+    if (id == 0 && kr->kr_kc->kc_chain_id == kr->kr_chain_id && kr->kr_entries != NULL)
+        return 0;
+    selfstats_chain_update(kr->kr_stats);
+    /* The old index points into the freed chain: never keep it. */
+    if (kreader_index(kr) != 0) {
+        kr->kr_chain_id = -1;
+        return -1;
+    }
+    return 1;
+}
+
+kstat_t *
+kreader_find(kreader_t *kr, const char *module, int instance, const char *name)
+{
+    if (kr->kr_entries == NULL)
+        return NULL;
+    size_t b = kreader_hash(module, instance) & kr->kr_bymod.kt_mask;
+    for (int i = kr->kr_bymod.kt_heads[b]; i >= 0; i = kr->kr_entries[i].ke_next) {
+        kstat_t *ksp = kr->kr_entries[i].ke_ksp;
+        if (kr->kr_entries[i].ke_key == instance && strcmp(ksp->ks_module, module) == 0 &&
+            (name == NULL || strcmp(ksp->ks_name, name) == 0))
+            return ksp;
+    }
+    return NULL;
+}
+
+size_t
+kreader_links(kreader_t *kr, int zid, kstat_t **out, size_t cap)
+{
+    if (kr->kr_entries == NULL)
+        return 0;
+    size_t n = 0;
+    size_t b = kreader_hash("link", zid) & kr->kr_bylink.kt_mask;
+    for (int i = kr->kr_bylink.kt_heads[b]; i >= 0; i = kr->kr_entries[i].ke_next) {
+        if (kr->kr_entries[i].ke_key != zid)
+            continue;
+        if (n < cap)
+            out[n] = kr->kr_entries[i].ke_ksp;
+        n++;
+    }
+    return n;
+}
+
+int
+kreader_read(kreader_t *kr, kstat_t *ksp)
+{
+    if (kstat_read(kr->kr_kc, ksp, NULL) != -1)
+        return 0;
+    int saved = errno;
+    selfstats_kstat_error(kr->kr_stats, saved);
+    errno = saved;
+    return -1;
+}
+
+kid_t
+kreader_chain_id(const kreader_t *kr)
+{
+    return kr->kr_chain_id;
+}
+
+kstat_ctl_t *
+kreader_ctl(kreader_t *kr)
+{
+    return kr->kr_kc;
+}

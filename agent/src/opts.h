@@ -1,0 +1,34 @@
+/* opts - cmon-agent's command line. */
+#ifndef CMON_AGENT_OPTS_H
+#define CMON_AGENT_OPTS_H
+
+#include <stdio.h>
+
+#include "collector.h"
+#include "log.h"
+
+typedef struct agent_opts {
+    char ao_addr[64];         /* --listen address part */
+    unsigned ao_port;         /* --listen port part (0: any free port) */
+    double ao_cache_ttl;      /* --cache-ttl seconds, 0 disables */
+    metric_names_t ao_names;  /* --metric-names */
+    unsigned ao_threads;      /* --threads */
+    unsigned ao_max_conns;    /* --max-connections */
+    unsigned ao_idle_timeout; /* --idle-timeout seconds */
+    log_level_t ao_log_level; /* --log-level */
+    int ao_help;              /* --help given */
+} agent_opts_t;
+
+/*
+ * opts_parse() - fills o from argv (defaults first). 0, or -1 after
+ * printing a one-line message to err (usage error: exit 2).
+ */
+int opts_parse(agent_opts_t *o, int argc, char **argv, FILE *err);
+
+/* opts_usage() - writes the --help text. */
+void opts_usage(FILE *out);
+
+/* opts_listen_parse() - splits "ADDR:PORT" or "[V6]:PORT". 0 or -1. */
+int opts_listen_parse(const char *s, char *addr, size_t addrlen, unsigned *port);
+
+#endif

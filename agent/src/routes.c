@@ -1,0 +1,106 @@
+/*
+ * routes - the agent's HTTP routes and their handlers. Handlers turn a
+ * request into famsets and hand them to the writer; nothing here knows
+ * about sockets.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "agent.h"
+#include "expo.h"
+#include "log.h"
+#include "negotiate.h"
+
+#define VARY_NEGOTIATED "Accept, Accept-Encoding"
+
+int
+agent_valid_uuid(const char *s)
+{
+    static const int groups[] = {8, 4, 4, 4, 12};
+    for (int g = 0; g < 5; g++) {
+        for (int i = 0; i < groups[g]; i++, s++)
+            if (!isxdigit((unsigned char)*s))
+                return 0;
+        if (g < 4 && *s++ != '-')
+            return 0;
+    }
+    return *s == '\0';
+}
+
+static void
+route_text(http_resp_t *resp, unsigned code, const char *msg)
+{
+    resp->hs_code = code;
+    sbuf_adds(&resp->hs_body, msg);
+    sbuf_addc(&resp->hs_body, '\n');
+    resp->hs_ctype = "text/plain; charset=utf-8";
+}
+
+/* Renders fs in the negotiated format into resp. 0 or -1. */
+static int
+route_expo(const http_req_t *req, const famset_t *fs, http_resp_t *resp)
+{
+    expo_format_t fmt = negotiate_format(req->hr_accept);
+    resp->hs_ctype = expo_content_type(fmt);
+    resp->hs_compressible = 1;
+    resp->hs_vary = VARY_NEGOTIATED;
+    sbuf_grow(&resp->hs_body, 16384);
+    return expo_write(fs, fmt, &resp->hs_body);
+}
+
+/* GET /v1/{uuid}/metrics */
+static int
+route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
+{
+    agent_t *ag = ctx;
+    if (strcmp(req->hr_param, "gz") == 0) {
+        route_text(resp, 404, "compute node metrics are not served by this agent");
+        return 0;
+    }
+    if (!agent_valid_uuid(req->hr_param)) {
+        route_text(resp, 400, "not a vm uuid");
+        return 0;
+    }
+    famset_t fs = FAMSET_INIT;
+    sbuf_grow(&fs.fs_str, 4096); /* one allocation for a whole scrape */
+    int rc = scrape_instance(&ag->ag_env, req->hr_param, &fs);
+    if (rc == SCRAPE_NOTFOUND)
+        route_text(resp, 404, "container not found");
+    else if (rc == SCRAPE_OK)
+        rc = route_expo(req, &fs, resp);
+    famset_release(&fs);
+    return rc == SCRAPE_NOTFOUND ? 0 : rc;
+}
+
+/* GET /metrics */
+static int
+route_self_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
+{
+    agent_t *ag = ctx;
+    famset_t fs = FAMSET_INIT;
+    int rc = selfstats_fill(ag->ag_stats, &fs);
+    if (rc == 0)
+        rc = route_expo(req, &fs, resp);
+    famset_release(&fs);
+    return rc;
+}
+
+/* POST /v1/refresh */
+static int
+route_refresh(void *ctx, const http_req_t *req, http_resp_t *resp)
+{
+    (void)req;
+    agent_t *ag = ctx;
+    kpool_resync(ag->ag_env.se_pool);
+    log_msg(LOG_INFO, "refresh requested");
+    route_text(resp, 200, "ok");
+    return 0;
+}
+
+const http_route_t agent_routes[] = {
+    {"/v1/{}/metrics", HTTP_GET | HTTP_HEAD, route_vm_metrics},
+    {"/v1/refresh", HTTP_POST, route_refresh},
+    {"/metrics", HTTP_GET | HTTP_HEAD, route_self_metrics},
+    {NULL, 0, NULL},
+};

@@ -1,0 +1,335 @@
+/*
+ * CUnit tests of the collectors and the scrape against worlds built here
+ * with cmonworld (the fake kernel's writer library): values against the
+ * world's ground truth, uncapped zones, failing kstats, vanishing and
+ * rebooting zones, the cache, and the kstat index following the chain.
+ */
+#include <CUnit/Basic.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../sim/world/world.h"
+#include "cache.h"
+#include "collector.h"
+#include "expo.h"
+#include "kpool.h"
+#include "scrape.h"
+
+#define ZONE_CAPPED "0a1b2c3d-0000-4000-8000-00000000000a"
+#define ZONE_PLAIN "0a1b2c3d-0000-4000-8000-00000000000b"
+#define ZONE_HALTED "0a1b2c3d-0000-4000-8000-00000000000c"
+
+typedef struct fixture {
+    char path[64];
+    world_t *w;
+    int zix_capped, zix_plain, zix_halted;
+    kpool_t *pool;
+    selfstats_t *stats;
+} fixture_t;
+
+/* One world for the whole suite (the world mapping is per process). */
+static fixture_t fx;
+
+static int
+suite_init(void)
+{
+    strcpy(fx.path, "/dev/shm/cmon-test-XXXXXX");
+    int fd = mkstemp(fx.path);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    world_params_t wp = {.wp_seed = 7, .wp_max_zones = 64};
+    fx.w = world_create(fx.path, &wp);
+    if (fx.w == NULL)
+        return -1;
+    setenv("CMON_SIM_WORLD", fx.path, 1);
+    world_zone_opts_t capped = {.wzo_name = ZONE_CAPPED,
+                                .wzo_cpu_cap = 150,
+                                .wzo_mem_cap = 1ull << 30,
+                                .wzo_swap_cap = 2ull << 30,
+                                .wzo_nics = 2};
+    world_zone_opts_t plain = {.wzo_name = ZONE_PLAIN, .wzo_nics = 1};
+    world_zone_opts_t halted = {.wzo_name = ZONE_HALTED, .wzo_halted = 1};
+    fx.zix_capped = world_zone_add(fx.w, &capped);
+    fx.zix_plain = world_zone_add(fx.w, &plain);
+    fx.zix_halted = world_zone_add(fx.w, &halted);
+    world_load_t load = {.wl_cpu_user = 0.7,
+                         .wl_cpu_sys = 0.2,
+                         .wl_net_rx_bps = 1000000,
+                         .wl_net_tx_bps = 300000,
+                         .wl_vfs_read_bps = 5000000,
+                         .wl_vfs_write_bps = 700000,
+                         .wl_rss = 300ull << 20};
+    world_zone_load_set(fx.w, fx.zix_capped, &load);
+    world_zone_load_set(fx.w, fx.zix_plain, &load);
+    world_time_advance(fx.w, 5000000000ull);
+    fx.stats = selfstats_new();
+    fx.pool = kpool_new(2, 1, fx.stats);
+    return fx.zix_capped >= 0 && fx.zix_plain >= 0 && fx.pool != NULL ? 0 : -1;
+}
+
+static int
+suite_clean(void)
+{
+    kpool_free(fx.pool);
+    selfstats_free(fx.stats);
+    if (fx.w != NULL)
+        world_close(fx.w);
+    unlink(fx.path);
+    return 0;
+}
+
+/* Scrapes zone into a text body (malloc'd) or NULL; *rc gets SCRAPE_*. */
+static char *
+scrape_text(const char *zone, metric_names_t names, cache_t *cache, int *rc)
+{
+    scrape_env_t env = {fx.pool, cache, fx.stats, names, collectors_vm};
+    famset_t fs = FAMSET_INIT;
+    *rc = scrape_instance(&env, zone, &fs);
+    sbuf_t out = SBUF_INIT;
+    if (*rc == SCRAPE_OK)
+        expo_write(&fs, EXPO_TEXT, &out);
+    famset_release(&fs);
+    return sbuf_detach(&out, NULL);
+}
+
+/* The value text of the sample line "series value", or NULL. */
+static const char *
+sample_of(const char *body, const char *series, char *buf, size_t len)
+{
+    size_t n = strlen(series);
+    for (const char *p = body; p != NULL && *p != '\0';) {
+        if (strncmp(p, series, n) == 0 && p[n] == ' ') {
+            size_t m = strcspn(p + n + 1, "\n");
+            snprintf(buf, len, "%.*s", (int)m, p + n + 1);
+            return buf;
+        }
+        p = strchr(p, '\n');
+        p = p != NULL ? p + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* Asserts that series has the world's value of module:stat for zone zix. */
+static void
+check_truth(const char *body, int zix, const char *series, const char *module, const char *stat)
+{
+    world_value_t v;
+    CU_ASSERT_EQUAL_FATAL(world_truth_zone(fx.w, zix, module, stat, &v), 0);
+    char want[32], got[64];
+    snprintf(want, sizeof(want), "%llu",
+             (unsigned long long)(v.wv_type == WORLD_V_INT ? (uint64_t)v.wv_i : v.wv_u));
+    const char *s = sample_of(body, series, got, sizeof(got));
+    if (s == NULL || strcmp(s, want) != 0)
+        fprintf(stderr, "\n%s: got %s, want %s\n", series, s ? s : "(none)", want);
+    CU_ASSERT(s != NULL && strcmp(s, want) == 0);
+}
+
+static void
+test_values_match_world(void)
+{
+    int rc;
+    char *body = scrape_text(ZONE_CAPPED, NAMES_CMON, NULL, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+    int z = fx.zix_capped;
+    check_truth(body, z, "cpu_user_usage", "zones", "nsec_user");
+    check_truth(body, z, "cpu_sys_usage", "zones", "nsec_sys");
+    check_truth(body, z, "cpu_wait_time", "zones", "nsec_waitrq");
+    check_truth(body, z, "mem_agg_usage", "memory_cap", "rss");
+    check_truth(body, z, "mem_limit", "memory_cap", "physcap");
+    check_truth(body, z, "mem_swap_limit", "memory_cap", "swapcap");
+    check_truth(body, z, "cpucap_limit_percentage", "caps", "value");
+    check_truth(body, z, "cpucap_cur_usage_percentage", "caps", "usage");
+    check_truth(body, z, "vfs_bytes_read_count", "zone_vfs", "nread");
+    check_truth(body, z, "vfs_run_length_time_count", "zone_vfs", "rlentime");
+    check_truth(body, z, "vfs_wait_length_time_count", "zone_vfs", "wlentime");
+    check_truth(body, z, "tcp_active_open_count", "tcp", "activeOpens");
+    char buf[64];
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "zone_misc_metrics_available_boolean", buf, 64));
+    CU_ASSERT_STRING_EQUAL(buf, "1");
+    CU_ASSERT_PTR_NOT_NULL(strstr(body, "net_agg_bytes_in{interface=\""));
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "time_of_day", buf, sizeof(buf)));
+    CU_ASSERT(strtoull(buf, NULL, 10) > 1500000000000ull); /* milliseconds */
+    free(body);
+}
+
+static void
+test_links_per_interface(void)
+{
+    int rc;
+    char *body = scrape_text(ZONE_CAPPED, NAMES_CMON, NULL, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+    world_zone_info_t zi;
+    world_zone_info(fx.w, fx.zix_capped, &zi);
+    for (int nic = 0; nic < 2; nic++) {
+        char kname[64], series[128], got[64];
+        snprintf(kname, sizeof(kname), "z%d_net%d", zi.wzi_zoneid, nic);
+        world_value_t v;
+        CU_ASSERT_EQUAL_FATAL(world_truth(fx.w, "link", 0, kname, "rbytes64", &v), 0);
+        snprintf(series, sizeof(series), "net_agg_bytes_in{interface=\"%s\"}", kname);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sample_of(body, series, got, sizeof(got)));
+        CU_ASSERT_EQUAL(strtoull(got, NULL, 10), v.wv_u);
+    }
+    /* one group per family: the family's TYPE line appears once */
+    const char *first = strstr(body, "# TYPE net_agg_bytes_in ");
+    CU_ASSERT(first != NULL && strstr(first + 1, "# TYPE net_agg_bytes_in ") == NULL);
+    free(body);
+}
+
+static void
+test_uncapped_zone(void)
+{
+    int rc;
+    char *body = scrape_text(ZONE_PLAIN, NAMES_CMON, NULL, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+    char buf[64];
+    CU_ASSERT_PTR_NULL(strstr(body, "cpucap_limit_percentage"));
+    CU_ASSERT_PTR_NULL(strstr(body, "cpucap_cur_usage_percentage"));
+    CU_ASSERT_PTR_NULL(sample_of(body, "mem_limit", buf, sizeof(buf)));
+    CU_ASSERT_PTR_NULL(sample_of(body, "mem_swap_limit", buf, sizeof(buf)));
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "mem_agg_usage", buf, sizeof(buf)));
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "cpucap_metrics_available_boolean", buf, 64));
+    CU_ASSERT_STRING_EQUAL(buf, "1");
+    free(body);
+}
+
+static void
+test_unknown_and_halted(void)
+{
+    int rc;
+    free(scrape_text(ZONE_HALTED, NAMES_CMON, NULL, &rc));
+    CU_ASSERT_EQUAL(rc, SCRAPE_NOTFOUND);
+    free(scrape_text("0a1b2c3d-0000-4000-8000-0000000000ff", NAMES_CMON, NULL, &rc));
+    CU_ASSERT_EQUAL(rc, SCRAPE_NOTFOUND);
+}
+
+static void
+test_failing_kstat_only_that_collector(void)
+{
+    world_fault_t f = {.wf_zix = fx.zix_capped, .wf_error = EIO, .wf_rate = 1.0};
+    strcpy(f.wf_module, "tcp");
+    CU_ASSERT_FATAL(world_fault_set(fx.w, &f) >= 0);
+    int rc;
+    char buf[64];
+    char *body = scrape_text(ZONE_CAPPED, NAMES_CMON, NULL, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "tcp_metrics_available_boolean", buf, 64));
+    CU_ASSERT_STRING_EQUAL(buf, "0");
+    CU_ASSERT_PTR_NULL(strstr(body, "tcp_active_open_count"));
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "cpu_user_usage", buf, 64));
+    free(body);
+    /* another zone is not silenced */
+    body = scrape_text(ZONE_PLAIN, NAMES_CMON, NULL, &rc);
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "tcp_metrics_available_boolean", buf, 64));
+    CU_ASSERT_STRING_EQUAL(buf, "1");
+    free(body);
+    world_fault_clear(fx.w);
+    /* nor is the same zone once the fault is gone */
+    body = scrape_text(ZONE_CAPPED, NAMES_CMON, NULL, &rc);
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "tcp_metrics_available_boolean", buf, 64));
+    CU_ASSERT_STRING_EQUAL(buf, "1");
+    free(body);
+}
+
+static void
+test_vanishing_zone(void)
+{
+    world_fault_t f = {.wf_zix = fx.zix_plain, .wf_vanish = 1};
+    CU_ASSERT_FATAL(world_fault_set(fx.w, &f) >= 0);
+    int rc;
+    free(scrape_text(ZONE_PLAIN, NAMES_CMON, NULL, &rc));
+    CU_ASSERT_EQUAL(rc, SCRAPE_NOTFOUND);
+    world_fault_clear(fx.w);
+    free(scrape_text(ZONE_PLAIN, NAMES_CMON, NULL, &rc));
+    CU_ASSERT_EQUAL(rc, SCRAPE_OK);
+}
+
+static void
+test_cache_and_reboot(void)
+{
+    cache_t *c = cache_new(16, 3600);
+    int rc;
+    char a[64], b[64];
+    char *body = scrape_text(ZONE_CAPPED, NAMES_CMON, c, &rc);
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "zone_misc_metrics_cached_boolean", a, 64));
+    CU_ASSERT_STRING_EQUAL(a, "0");
+    sample_of(body, "cpu_user_usage", a, sizeof(a));
+    free(body);
+    world_time_advance(fx.w, 1000000000ull);
+    body = scrape_text(ZONE_CAPPED, NAMES_CMON, c, &rc);
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "zone_misc_metrics_cached_boolean", b, 64));
+    CU_ASSERT_STRING_EQUAL(b, "1");
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "time_metrics_cached_boolean", b, 64));
+    CU_ASSERT_STRING_EQUAL(b, "0");
+    sample_of(body, "cpu_user_usage", b, sizeof(b));
+    CU_ASSERT_STRING_EQUAL(a, b); /* the cached value, not the newer one */
+    free(body);
+    /* a reboot gives a new zoneid: nothing of the old boot is served */
+    CU_ASSERT_EQUAL_FATAL(world_zone_reboot(fx.w, fx.zix_capped), 0);
+    world_time_advance(fx.w, 1000000000ull);
+    body = scrape_text(ZONE_CAPPED, NAMES_CMON, c, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "zone_misc_metrics_cached_boolean", b, 64));
+    CU_ASSERT_STRING_EQUAL(b, "0");
+    check_truth(body, fx.zix_capped, "cpu_user_usage", "zones", "nsec_user");
+    free(body);
+    cache_free(c);
+}
+
+static void
+test_index_follows_chain(void)
+{
+    world_zone_opts_t o = {.wzo_name = "0a1b2c3d-0000-4000-8000-00000000000d", .wzo_nics = 1};
+    int zix = world_zone_add(fx.w, &o);
+    CU_ASSERT_FATAL(zix >= 0);
+    int rc;
+    char *body = scrape_text(o.wzo_name, NAMES_CMON, NULL, &rc);
+    CU_ASSERT_EQUAL(rc, SCRAPE_OK);
+    check_truth(body, zix, "cpu_user_usage", "zones", "nsec_user");
+    free(body);
+    CU_ASSERT_EQUAL(world_zone_destroy(fx.w, zix), 0);
+    free(scrape_text(o.wzo_name, NAMES_CMON, NULL, &rc));
+    CU_ASSERT_EQUAL(rc, SCRAPE_NOTFOUND);
+}
+
+static void
+test_prometheus_names(void)
+{
+    int rc;
+    char *body = scrape_text(ZONE_CAPPED, NAMES_PROMETHEUS, NULL, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+    world_value_t v;
+    CU_ASSERT_EQUAL_FATAL(world_truth_zone(fx.w, fx.zix_capped, "zones", "nsec_user", &v), 0);
+    char got[64];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sample_of(body, "cpu_user_seconds_total", got, sizeof(got)));
+    CU_ASSERT_DOUBLE_EQUAL(strtod(got, NULL), (double)v.wv_u / 1e9, 1e-9);
+    CU_ASSERT_PTR_NULL(strstr(body, "cpu_user_usage"));
+    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "cpucap_limit_ratio", got, sizeof(got)));
+    CU_ASSERT_DOUBLE_EQUAL(strtod(got, NULL), 1.5, 1e-12);
+    free(body);
+}
+
+int
+main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("agent_collectors", suite_init, suite_clean);
+    CU_add_test(s, "values match the world", test_values_match_world);
+    CU_add_test(s, "links per interface", test_links_per_interface);
+    CU_add_test(s, "uncapped zone", test_uncapped_zone);
+    CU_add_test(s, "unknown and halted zones", test_unknown_and_halted);
+    CU_add_test(s, "failing kstat", test_failing_kstat_only_that_collector);
+    CU_add_test(s, "vanishing zone", test_vanishing_zone);
+    CU_add_test(s, "cache and reboot", test_cache_and_reboot);
+    CU_add_test(s, "index follows the chain", test_index_follows_chain);
+    CU_add_test(s, "prometheus names", test_prometheus_names);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,404 @@
+/*
+ * CUnit tests of the parts of cmon-agent that need no kernel: the sample
+ * buffer, the family builder, both writers, content negotiation, gzip, the
+ * cache, the router and the command line. Expected expositions are written
+ * out by hand from the format specs.
+ */
+#include <CUnit/Basic.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cache.h"
+#include "expo.h"
+#include "famset.h"
+#include "gzip.h"
+#include "http.h"
+#include "negotiate.h"
+#include "opts.h"
+#include "sbuf.h"
+#include "selfstats.h"
+
+/* Renders fs and compares with want. */
+static void
+check_expo(const famset_t *fs, expo_format_t fmt, const char *want)
+{
+    sbuf_t out = SBUF_INIT;
+    CU_ASSERT_EQUAL(expo_write(fs, fmt, &out), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out.sb_buf);
+    if (strcmp(out.sb_buf, want) != 0)
+        fprintf(stderr, "\n--- got:\n%s--- want:\n%s", out.sb_buf, want);
+    CU_ASSERT_STRING_EQUAL(out.sb_buf, want);
+    sbuf_release(&out);
+}
+
+static void
+test_sbuf_numbers(void)
+{
+    sbuf_t sb = SBUF_INIT;
+    sbuf_addu64(&sb, 18446744073709551615ull);
+    sbuf_addc(&sb, ' ');
+    sbuf_addi64(&sb, -9223372036854775807ll - 1);
+    sbuf_addc(&sb, ' ');
+    sbuf_adddbl(&sb, 0.1);
+    sbuf_addc(&sb, ' ');
+    sbuf_adddbl(&sb, 123456789 / 1e9);
+    sbuf_addc(&sb, ' ');
+    sbuf_adddbl(&sb, NAN);
+    sbuf_addc(&sb, ' ');
+    sbuf_adddbl(&sb, -INFINITY);
+    CU_ASSERT_STRING_EQUAL(sb.sb_buf,
+                           "18446744073709551615 -9223372036854775808 0.1 0.123456789 NaN -Inf");
+    sbuf_release(&sb);
+}
+
+static void
+test_sbuf_roundtrip(void)
+{
+    double vals[] = {1.0 / 3, 2.0 / 3 * 1e-9, 12345678.901234567, 5e-324, 1.7976931348623157e308};
+    for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+        sbuf_t sb = SBUF_INIT;
+        sbuf_adddbl(&sb, vals[i]);
+        CU_ASSERT_EQUAL(strtod(sb.sb_buf, NULL), vals[i]);
+        sbuf_release(&sb);
+    }
+}
+
+static void
+test_text_grouping(void)
+{
+    famset_t fs = FAMSET_INIT;
+    famset_add1(&fs, "net_in", "Bytes in.", METRIC_COUNTER, "interface", "a", mval_u64(1));
+    famset_add(&fs, "load", "Load.", METRIC_GAUGE, mval_dbl(0.5));
+    famset_add1(&fs, "net_in", "ignored", METRIC_GAUGE, "interface", "b", mval_u64(2));
+    check_expo(&fs, EXPO_TEXT,
+               "# HELP net_in Bytes in.\n# TYPE net_in counter\n"
+               "net_in{interface=\"a\"} 1\nnet_in{interface=\"b\"} 2\n"
+               "# HELP load Load.\n# TYPE load gauge\nload 0.5\n");
+    famset_release(&fs);
+}
+
+static void
+test_text_escaping(void)
+{
+    famset_t fs = FAMSET_INIT;
+    famset_add1(&fs, "m", "a \\ b\nc \"q\"", METRIC_GAUGE, "l", "x\\y\"z\nw", mval_i64(-3));
+    check_expo(&fs, EXPO_TEXT,
+               "# HELP m a \\\\ b\\nc \"q\"\n# TYPE m gauge\nm{l=\"x\\\\y\\\"z\\nw\"} -3\n");
+    check_expo(&fs, EXPO_OPENMETRICS,
+               "# TYPE m gauge\n# HELP m a \\\\ b\\nc \\\"q\\\"\n"
+               "m{l=\"x\\\\y\\\"z\\nw\"} -3\n# EOF\n");
+    famset_release(&fs);
+}
+
+static void
+test_openmetrics_counters_units(void)
+{
+    famset_t fs = FAMSET_INIT;
+    famset_add(&fs, "cpu_user_usage", "CPU ns.", METRIC_COUNTER, mval_u64(7));
+    famset_add(&fs, "above_seconds_total", "Secs.", METRIC_COUNTER, mval_u64(3));
+    famset_add(&fs, "rss_bytes", "", METRIC_GAUGE, mval_u64(4096));
+    famset_add(&fs, "t_metrics_timer_seconds", "T.", METRIC_GAUGE, mval_dbl(0.25));
+    check_expo(&fs, EXPO_OPENMETRICS,
+               "# TYPE cpu_user_usage counter\n# HELP cpu_user_usage CPU ns.\n"
+               "cpu_user_usage_total 7\n"
+               "# TYPE above_seconds counter\n# UNIT above_seconds seconds\n"
+               "# HELP above_seconds Secs.\nabove_seconds_total 3\n"
+               "# TYPE rss_bytes gauge\n# UNIT rss_bytes bytes\nrss_bytes 4096\n"
+               "# TYPE t_metrics_timer_seconds gauge\n# UNIT t_metrics_timer_seconds seconds\n"
+               "# HELP t_metrics_timer_seconds T.\nt_metrics_timer_seconds 0.25\n# EOF\n");
+    check_expo(&fs, EXPO_TEXT,
+               "# HELP cpu_user_usage CPU ns.\n# TYPE cpu_user_usage counter\ncpu_user_usage 7\n"
+               "# HELP above_seconds_total Secs.\n# TYPE above_seconds_total counter\n"
+               "above_seconds_total 3\n# TYPE rss_bytes gauge\nrss_bytes 4096\n"
+               "# HELP t_metrics_timer_seconds T.\n# TYPE t_metrics_timer_seconds gauge\n"
+               "t_metrics_timer_seconds 0.25\n");
+    famset_release(&fs);
+}
+
+static void
+test_histogram_and_empty(void)
+{
+    famset_t fs = FAMSET_INIT;
+    famset_family(&fs, "empty_family", "Never sampled.", METRIC_GAUGE);
+    int h = famset_family(&fs, "lat_seconds", "Latency.", METRIC_HISTOGRAM);
+    const char *ln = "le", *lv1 = "0.1", *lv2 = "+Inf";
+    famset_sample(&fs, h, SAMPLE_BUCKET, 1, &ln, &lv1, mval_u64(1));
+    famset_sample(&fs, h, SAMPLE_BUCKET, 1, &ln, &lv2, mval_u64(2));
+    famset_sample(&fs, h, SAMPLE_SUM, 0, NULL, NULL, mval_dbl(0.5));
+    famset_sample(&fs, h, SAMPLE_COUNT, 0, NULL, NULL, mval_u64(2));
+    check_expo(&fs, EXPO_OPENMETRICS,
+               "# TYPE lat_seconds histogram\n# UNIT lat_seconds seconds\n"
+               "# HELP lat_seconds Latency.\nlat_seconds_bucket{le=\"0.1\"} 1\n"
+               "lat_seconds_bucket{le=\"+Inf\"} 2\nlat_seconds_sum 0.5\nlat_seconds_count 2\n"
+               "# EOF\n");
+    CU_ASSERT_EQUAL(famset_sample(&fs, 99, SAMPLE_PLAIN, 0, NULL, NULL, mval_u64(1)), -1);
+    famset_release(&fs);
+}
+
+static void
+test_famset_merge(void)
+{
+    famset_t a = FAMSET_INIT, b = FAMSET_INIT;
+    famset_add1(&a, "x", "X.", METRIC_GAUGE, "k", "1", mval_u64(1));
+    famset_add1(&b, "y", "Y.", METRIC_GAUGE, "k", "2", mval_u64(2));
+    famset_add1(&b, "x", "X.", METRIC_GAUGE, "k", "3", mval_u64(3));
+    CU_ASSERT_EQUAL(famset_merge(&a, &b), 0);
+    check_expo(&a, EXPO_TEXT,
+               "# HELP x X.\n# TYPE x gauge\nx{k=\"1\"} 1\nx{k=\"3\"} 3\n"
+               "# HELP y Y.\n# TYPE y gauge\ny{k=\"2\"} 2\n");
+    famset_release(&a);
+    famset_release(&b);
+}
+
+static void
+test_famset_mark_truncate(void)
+{
+    famset_t a = FAMSET_INIT, c = FAMSET_INIT;
+    famset_add(&a, "keep", "K.", METRIC_GAUGE, mval_u64(1));
+    famset_mark_t m = famset_mark(&a);
+    famset_add1(&a, "part", "P.", METRIC_COUNTER, "i", "x", mval_dec(1500, 3));
+    famset_add1(&a, "part", "P.", METRIC_COUNTER, "i", "y", mval_dec(7, 9));
+    CU_ASSERT_EQUAL(famset_merge_from(&c, &a, &m), 0);
+    check_expo(
+        &c, EXPO_TEXT,
+        "# HELP part P.\n# TYPE part counter\npart{i=\"x\"} 1.5\npart{i=\"y\"} 0.000000007\n");
+    famset_truncate(&a, &m);
+    famset_add(&a, "after", "A.", METRIC_GAUGE, mval_dec(2000000000, 9));
+    check_expo(&a, EXPO_TEXT,
+               "# HELP keep K.\n# TYPE keep gauge\nkeep 1\n# HELP after A.\n# TYPE after "
+               "gauge\nafter 2\n");
+    famset_release(&a);
+    famset_release(&c);
+}
+
+static void
+test_famset_many_families(void)
+{
+    famset_t fs = FAMSET_INIT;
+    char name[32];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 300; i++) {
+            snprintf(name, sizeof(name), "fam_%d", i);
+            CU_ASSERT_EQUAL(famset_family(&fs, name, "H.", METRIC_GAUGE), i);
+            famset_sample(&fs, i, SAMPLE_PLAIN, 0, NULL, NULL, mval_u64((uint64_t)round));
+        }
+    }
+    CU_ASSERT_EQUAL(fs.fs_nfams, 300);
+    famset_mark_t m = {5, 5, 0};
+    m.fm_strlen = fs.fs_str.sb_len;
+    famset_truncate(&fs, &m); /* rebuilds the index over 5 families */
+    CU_ASSERT_EQUAL(famset_family(&fs, "fam_4", "H.", METRIC_GAUGE), 4);
+    CU_ASSERT_EQUAL(famset_family(&fs, "fam_200", "H.", METRIC_GAUGE), 5);
+    famset_release(&fs);
+}
+
+static void
+test_negotiate_format(void)
+{
+    CU_ASSERT_EQUAL(negotiate_format(NULL), EXPO_TEXT);
+    CU_ASSERT_EQUAL(negotiate_format("*/*"), EXPO_TEXT);
+    CU_ASSERT_EQUAL(negotiate_format("application/openmetrics-text"), EXPO_OPENMETRICS);
+    CU_ASSERT_EQUAL(
+        negotiate_format("application/openmetrics-text;version=1.0.0,application/"
+                         "openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,"
+                         "*/*;q=0.1"),
+        EXPO_OPENMETRICS);
+    CU_ASSERT_EQUAL(negotiate_format("text/plain;q=0.9, application/openmetrics-text;q=0.5"),
+                    EXPO_TEXT);
+    CU_ASSERT_EQUAL(negotiate_format("application/openmetrics-text;q=0"), EXPO_TEXT);
+    CU_ASSERT_EQUAL(negotiate_format("Application/OpenMetrics-Text; Q=0.3, text/html"),
+                    EXPO_OPENMETRICS);
+    CU_ASSERT_EQUAL(negotiate_format("application/openmetrics-text;q=bogus"), EXPO_TEXT);
+    CU_ASSERT_EQUAL(negotiate_format(",,;;,"), EXPO_TEXT);
+}
+
+static void
+test_negotiate_gzip(void)
+{
+    CU_ASSERT_EQUAL(negotiate_gzip(NULL), 0);
+    CU_ASSERT_EQUAL(negotiate_gzip("gzip"), 1);
+    CU_ASSERT_EQUAL(negotiate_gzip("deflate, gzip;q=0.5"), 1);
+    CU_ASSERT_EQUAL(negotiate_gzip("gzip;q=0"), 0);
+    CU_ASSERT_EQUAL(negotiate_gzip("gzip;q=0.000"), 0);
+    CU_ASSERT_EQUAL(negotiate_gzip("*"), 1);
+    CU_ASSERT_EQUAL(negotiate_gzip("*;q=0.1, gzip;q=0"), 0);
+    CU_ASSERT_EQUAL(negotiate_gzip("identity"), 0);
+    CU_ASSERT_EQUAL(negotiate_gzip("br, x-gzip"), 1);
+}
+
+static void
+test_gzip_roundtrip(void)
+{
+    sbuf_t in = SBUF_INIT, z = SBUF_INIT;
+    for (int i = 0; i < 2000; i++)
+        sbuf_addf(&in, "metric_%d{interface=\"net0\"} %d\n", i % 50, i);
+    CU_ASSERT_EQUAL(gzip_compress(in.sb_buf, in.sb_len, &z), 0);
+    CU_ASSERT(z.sb_len > 18 && z.sb_len < in.sb_len / 4);
+    CU_ASSERT_EQUAL((unsigned char)z.sb_buf[0], 0x1f);
+    CU_ASSERT_EQUAL((unsigned char)z.sb_buf[1], 0x8b);
+    z_stream zs = {0};
+    CU_ASSERT_EQUAL_FATAL(inflateInit2(&zs, 15 + 16), Z_OK);
+    char *back = malloc(in.sb_len + 16);
+    zs.next_in = (Bytef *)z.sb_buf;
+    zs.avail_in = (uInt)z.sb_len;
+    zs.next_out = (Bytef *)back;
+    zs.avail_out = (uInt)in.sb_len + 16;
+    CU_ASSERT_EQUAL(inflate(&zs, Z_FINISH), Z_STREAM_END);
+    CU_ASSERT_EQUAL(zs.total_out, in.sb_len);
+    CU_ASSERT(memcmp(back, in.sb_buf, in.sb_len) == 0);
+    inflateEnd(&zs);
+    free(back);
+    sbuf_release(&in);
+    sbuf_release(&z);
+}
+
+static void
+test_cache_ttl_and_zid(void)
+{
+    cache_t *c = cache_new(3, 0.2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    famset_t fs = FAMSET_INIT, out = FAMSET_INIT;
+    famset_add(&fs, "v", "V.", METRIC_GAUGE, mval_u64(42));
+    CU_ASSERT_EQUAL(cache_get(c, "zone-a", 5, 1, &out), 0);
+    CU_ASSERT_EQUAL(cache_put(c, "zone-a", 5, 1, &fs, NULL), 0);
+    CU_ASSERT_EQUAL(cache_get(c, "zone-a", 5, 1, &out), 1);
+    CU_ASSERT_EQUAL(out.fs_nsamples, 1);
+    CU_ASSERT_EQUAL(out.fs_samples[0].sa_value.mv.u, 42);
+    CU_ASSERT_EQUAL(cache_get(c, "zone-a", 5, 2, &out), 0); /* other collector */
+    CU_ASSERT_EQUAL(cache_get(c, "zone-a", 6, 1, &out), 0); /* rebooted: new zid */
+    CU_ASSERT_EQUAL(cache_get(c, "zone-b", 5, 1, &out), 0);
+    CU_ASSERT_EQUAL(cache_put(c, "zone-b", 7, 0, &fs, NULL), 0);
+    CU_ASSERT_EQUAL(cache_size(c), 2);
+    usleep(300000);
+    CU_ASSERT_EQUAL(cache_get(c, "zone-b", 7, 0, &out), 0);      /* expired */
+    CU_ASSERT_EQUAL(cache_put(c, "zone-c", 1, 0, &fs, NULL), 0); /* sweeps its stripe */
+    CU_ASSERT(cache_size(c) >= 1 && cache_size(c) <= 3);
+    famset_release(&fs);
+    famset_release(&out);
+    cache_free(c);
+}
+
+static void
+test_route_match(void)
+{
+    static const http_route_t table[] = {
+        {"/v1/gz/metrics", HTTP_GET, NULL},
+        {"/v1/{}/metrics", HTTP_GET | HTTP_HEAD, NULL},
+        {"/v1/refresh", HTTP_POST, NULL},
+        {NULL, 0, NULL},
+    };
+    char p[64];
+    unsigned st;
+    const http_route_t *rt =
+        http_route_match(table, HTTP_GET, "/v1/abc/metrics", p, sizeof(p), &st);
+    CU_ASSERT_EQUAL(st, 200);
+    CU_ASSERT_PTR_EQUAL(rt, &table[1]);
+    CU_ASSERT_STRING_EQUAL(p, "abc");
+    rt = http_route_match(table, HTTP_GET, "/v1/gz/metrics", p, sizeof(p), &st);
+    CU_ASSERT_PTR_EQUAL(rt, &table[0]);
+    http_route_match(table, HTTP_POST, "/v1/abc/metrics", p, sizeof(p), &st);
+    CU_ASSERT_EQUAL(st, 405);
+    http_route_match(table, HTTP_GET, "/v1/refresh", p, sizeof(p), &st);
+    CU_ASSERT_EQUAL(st, 405);
+    http_route_match(table, HTTP_GET, "/v1//metrics", p, sizeof(p), &st);
+    CU_ASSERT_EQUAL(st, 404);
+    http_route_match(table, HTTP_GET, "/v1/a/b/metrics", p, sizeof(p), &st);
+    CU_ASSERT_EQUAL(st, 404);
+    http_route_match(table, HTTP_GET, "/v1/abc/metrics/", p, sizeof(p), &st);
+    CU_ASSERT_EQUAL(st, 404);
+    char allow[64];
+    http_allow(HTTP_GET | HTTP_HEAD, allow, sizeof(allow));
+    CU_ASSERT_STRING_EQUAL(allow, "GET, HEAD");
+}
+
+static void
+test_opts(void)
+{
+    agent_opts_t o;
+    FILE *devnull = fopen("/dev/null", "w");
+    char *a1[] = {"cmon-agent", "--listen",       "[::1]:0",    "--cache-ttl",
+                  "0",          "--metric-names", "prometheus", NULL};
+    CU_ASSERT_EQUAL(opts_parse(&o, 7, a1, devnull), 0);
+    CU_ASSERT_STRING_EQUAL(o.ao_addr, "::1");
+    CU_ASSERT_EQUAL(o.ao_port, 0);
+    CU_ASSERT_EQUAL(o.ao_cache_ttl, 0);
+    CU_ASSERT_EQUAL(o.ao_names, NAMES_PROMETHEUS);
+    char *a2[] = {"cmon-agent", NULL};
+    CU_ASSERT_EQUAL(opts_parse(&o, 1, a2, devnull), 0);
+    CU_ASSERT_STRING_EQUAL(o.ao_addr, "127.0.0.1");
+    CU_ASSERT_EQUAL(o.ao_port, 9163);
+    CU_ASSERT_EQUAL(o.ao_cache_ttl, 10);
+    char *bad[][3] = {{"cmon-agent", "--bogus", NULL},
+                      {"cmon-agent", "--listen", "x"},
+                      {"cmon-agent", "--cache-ttl=-1", NULL},
+                      {"cmon-agent", "--threads", "0"},
+                      {"cmon-agent", "--metric-names=x", NULL},
+                      {"cmon-agent", "--listen", NULL},
+                      {"cmon-agent", "--listen=1.2.3.4:70000", NULL}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int argc = bad[i][2] != NULL ? 3 : 2;
+        CU_ASSERT_EQUAL(opts_parse(&o, argc, bad[i], devnull), -1);
+    }
+    fclose(devnull);
+}
+
+static void
+test_selfstats(void)
+{
+    selfstats_t *st = selfstats_new();
+    selfstats_request(st, 200);
+    selfstats_request(st, 200);
+    selfstats_request(st, 404);
+    selfstats_scrape(st, 0.0003);
+    selfstats_scrape(st, 5);
+    selfstats_kstat_error(st, 5 /* EIO */);
+    famset_t fs = FAMSET_INIT;
+    CU_ASSERT_EQUAL(selfstats_fill(st, &fs), 0);
+    sbuf_t out = SBUF_INIT;
+    expo_write(&fs, EXPO_TEXT, &out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out.sb_buf, "cmon_agent_http_requests_total{code=\"200\"} 2\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out.sb_buf, "cmon_agent_http_requests_total{code=\"404\"} 1\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(out.sb_buf, "cmon_agent_scrape_duration_seconds_bucket{le=\"0.0005\"} 1\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(out.sb_buf, "cmon_agent_scrape_duration_seconds_bucket{le=\"+Inf\"} 2\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out.sb_buf, "cmon_agent_scrape_duration_seconds_count 2\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(out.sb_buf, "cmon_agent_kstat_read_errors_total{errno=\"EIO\"} 1\n"));
+    sbuf_release(&out);
+    famset_release(&fs);
+    selfstats_free(st);
+}
+
+int
+main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("agent_core", NULL, NULL);
+    CU_add_test(s, "sbuf numbers", test_sbuf_numbers);
+    CU_add_test(s, "sbuf double round trip", test_sbuf_roundtrip);
+    CU_add_test(s, "text grouping", test_text_grouping);
+    CU_add_test(s, "escaping", test_text_escaping);
+    CU_add_test(s, "openmetrics counters and units", test_openmetrics_counters_units);
+    CU_add_test(s, "histogram and empty family", test_histogram_and_empty);
+    CU_add_test(s, "famset merge", test_famset_merge);
+    CU_add_test(s, "famset mark and truncate", test_famset_mark_truncate);
+    CU_add_test(s, "famset many families", test_famset_many_families);
+    CU_add_test(s, "negotiate format", test_negotiate_format);
+    CU_add_test(s, "negotiate gzip", test_negotiate_gzip);
+    CU_add_test(s, "gzip round trip", test_gzip_roundtrip);
+    CU_add_test(s, "cache ttl and zone id", test_cache_ttl_and_zid);
+    CU_add_test(s, "route match", test_route_match);
+    CU_add_test(s, "options", test_opts);
+    CU_add_test(s, "self stats", test_selfstats);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,665 @@
+/*
+ * End-to-end test of cmon-agent with the real programs: `cmon-sim serve
+ * --zones 1000 --tick 0` builds a still world, two agents (cmon and
+ * prometheus names) serve it on free ports, and every zone's answer is
+ * checked against `cmon-sim kstat -p` and `cmon-sim zones` (the world's
+ * own view, not values written here) and by `promtool check metrics`.
+ * Then the HTTP contract: 400, 404, 405 with Allow, HEAD, OpenMetrics and
+ * gzip negotiation, /metrics, POST /v1/refresh, over-long URLs, and a
+ * zone destroyed under a churning world.
+ *
+ * usage: test_agent_e2e BIN_DIR PROMTOOL
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <search.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sbuf.h"
+
+extern char **environ;
+
+#define MAX_PROCS 8
+#define NZONES 1000
+
+typedef struct proc {
+    pid_t pid;
+    FILE *out; /* the stream we wait on for the ready line */
+} proc_t;
+
+/* The test's state, global so that the exit handler can clean up. */
+static struct {
+    proc_t procs[MAX_PROCS];
+    int nprocs;
+    char worlds[2][64];
+    const char *bin;
+    const char *promtool;
+    int failures;
+    int checks;
+} t;
+
+static void
+check(int ok, const char *fmt, ...)
+{
+    t.checks++;
+    if (ok)
+        return;
+    t.failures++;
+    if (t.failures > 30)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "FAIL: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void
+cleanup(void)
+{
+    for (int i = 0; i < t.nprocs; i++) {
+        if (t.procs[i].pid > 0) {
+            kill(t.procs[i].pid, SIGTERM);
+            waitpid(t.procs[i].pid, NULL, 0);
+            t.procs[i].pid = 0;
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        if (t.worlds[i][0] != '\0')
+            unlink(t.worlds[i]);
+}
+
+static void
+die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "test_agent_e2e: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+/*
+ * Starts argv with stdout (which_fd 1) or stderr (2) on a pipe; returns the
+ * proc slot. env_kv (may be NULL) is added to the environment.
+ */
+static proc_t *
+spawn(char *const argv[], int which_fd, const char *env_kv)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        die("cannot pipe: %s", strerror(errno));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], which_fd);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    posix_spawn_file_actions_addclose(&fa, fds[1]);
+    size_t n = 0;
+    while (environ[n] != NULL)
+        n++;
+    char **env = calloc(n + 2, sizeof(char *));
+    memcpy(env, environ, n * sizeof(char *));
+    env[n] = (char *)env_kv;
+    proc_t *p = &t.procs[t.nprocs++];
+    int rc = posix_spawn(&p->pid, argv[0], &fa, NULL, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    free(env);
+    close(fds[1]);
+    if (rc != 0)
+        die("cannot run %s: %s", argv[0], strerror(rc));
+    p->out = fdopen(fds[0], "r");
+    return p;
+}
+
+/* Reads lines from p until one contains needle; the line, or dies. */
+static void
+wait_line(proc_t *p, const char *needle, char *line, size_t len)
+{
+    while (fgets(line, (int)len, p->out) != NULL)
+        if (strstr(line, needle) != NULL)
+            return;
+    die("process %d ended before printing \"%s\"", (int)p->pid, needle);
+}
+
+/* Runs a command and returns its stdout (malloc'd). */
+static char *
+run_capture(const char *cmd)
+{
+    FILE *f = popen(cmd, "r");
+    if (f == NULL)
+        die("cannot run %s", cmd);
+    sbuf_t sb = SBUF_INIT;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        sbuf_add(&sb, buf, n);
+    int st = pclose(f);
+    if (st != 0)
+        die("%s exited with %d", cmd, st);
+    return sbuf_detach(&sb, NULL);
+}
+
+static char *
+start_world(int idx, const char *extra)
+{
+    snprintf(t.worlds[idx], sizeof(t.worlds[idx]), "/dev/shm/cmon-test-XXXXXX");
+    int fd = mkstemp(t.worlds[idx]);
+    if (fd < 0)
+        die("cannot mkstemp: %s", strerror(errno));
+    close(fd);
+    char sim[512], zones[16];
+    snprintf(sim, sizeof(sim), "%s/cmon-sim", t.bin);
+    snprintf(zones, sizeof(zones), "%d", idx == 0 ? NZONES : 200);
+    char *argv[16] = {sim, "serve", "--zones", zones, "--world", t.worlds[idx], "--seed", "11"};
+    int a = 8;
+    char *extra_copy = strdup(extra);
+    for (char *tok = strtok(extra_copy, " "); tok != NULL && a < 15; tok = strtok(NULL, " "))
+        argv[a++] = tok;
+    argv[a] = NULL;
+    proc_t *p = spawn(argv, 1, NULL);
+    char line[512];
+    wait_line(p, t.worlds[idx], line, sizeof(line));
+    free(extra_copy);
+    return t.worlds[idx];
+}
+
+/* Starts an agent on a free port for world; returns the port. */
+static unsigned
+start_agent(const char *world, const char *names)
+{
+    char agent[512], env[128];
+    snprintf(agent, sizeof(agent), "%s/cmon-agent", t.bin);
+    snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", world);
+    char *argv[] = {agent, "--listen",       "127.0.0.1:0", "--cache-ttl",
+                    "0",   "--metric-names", (char *)names, NULL};
+    proc_t *p = spawn(argv, 2, strdup(env));
+    char line[512];
+    wait_line(p, "listening on 127.0.0.1:", line, sizeof(line));
+    unsigned port = (unsigned)strtoul(strstr(line, "127.0.0.1:") + 10, NULL, 10);
+    if (port == 0)
+        die("no port in \"%s\"", line);
+    return port;
+}
+
+/* ---- HTTP ------------------------------------------------------------ */
+
+typedef struct resp {
+    long code;
+    sbuf_t body;
+    sbuf_t headers;
+} resp_t;
+
+static size_t
+on_data(char *p, size_t sz, size_t n, void *ud)
+{
+    sbuf_add(ud, p, sz * n);
+    return sz * n;
+}
+
+static void
+http(CURL *c, unsigned port, const char *method, const char *path, const char *accept,
+     const char *encoding, resp_t *r)
+{
+    char url[4200];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+    sbuf_reset(&r->body);
+    sbuf_reset(&r->headers);
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    else if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (encoding != NULL)
+        curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, encoding);
+    struct curl_slist *h = NULL;
+    char hdr[256];
+    if (accept != NULL) {
+        snprintf(hdr, sizeof(hdr), "Accept: %s", accept);
+        h = curl_slist_append(h, hdr);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    }
+    CURLcode rc = curl_easy_perform(c);
+    r->code = 0;
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->code);
+    else
+        fprintf(stderr, "curl %s: %s\n", url, curl_easy_strerror(rc));
+    curl_slist_free_all(h);
+    if (r->body.sb_buf == NULL)
+        sbuf_adds(&r->body, "");
+    if (r->headers.sb_buf == NULL)
+        sbuf_adds(&r->headers, "");
+}
+
+/* ---- the world's truth -------------------------------------------------- */
+
+typedef struct zone {
+    char uuid[64];
+    char brand[32];
+    int zid; /* -1 not running */
+} zone_t;
+
+static struct hsearch_data truth;
+
+/* Loads `cmon-sim kstat -p` lines "m:i:n:s\tvalue" into the truth table. */
+static char *
+load_truth(const char *world)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "%s/cmon-sim kstat -p -w %s", t.bin, world);
+    char *text = run_capture(cmd);
+    size_t lines = 0;
+    for (char *p = text; *p; p++)
+        lines += *p == '\n';
+    if (hcreate_r(lines * 2 + 1024, &truth) == 0)
+        die("cannot hcreate");
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        char *tab = strchr(line, '\t');
+        if (tab == NULL)
+            continue;
+        *tab = '\0';
+        ENTRY e = {line, tab + 1}, *ep;
+        hsearch_r(e, ENTER, &ep, &truth);
+    }
+    return text; /* keys and values point into it */
+}
+
+static const char *
+truth_get(const char *fmt, ...)
+{
+    char key[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(key, sizeof(key), fmt, ap);
+    va_end(ap);
+    ENTRY e = {key, NULL}, *ep = NULL;
+    if (hsearch_r(e, FIND, &ep, &truth) == 0 || ep == NULL)
+        return NULL;
+    return ep->data;
+}
+
+/* Parses `cmon-sim zones` (zoneadm list -p: zoneid:name:state:path:uuid:brand:ip). */
+static int
+load_zones(const char *world, zone_t *zones, int max)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "%s/cmon-sim zones -w %s", t.bin, world);
+    char *text = run_capture(cmd);
+    int n = 0;
+    char *save;
+    for (char *line = strtok_r(text, "\n", &save); line != NULL && n < max;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *f[8] = {0};
+        int nf = 0;
+        for (char *p = line; nf < 8; nf++) {
+            f[nf] = p;
+            p = strchr(p, ':');
+            if (p == NULL) {
+                nf++;
+                break;
+            }
+            *p++ = '\0';
+        }
+        if (nf < 6 || strcmp(f[1], "global") == 0)
+            continue;
+        zone_t *z = &zones[n++];
+        snprintf(z->uuid, sizeof(z->uuid), "%s", f[1]);
+        snprintf(z->brand, sizeof(z->brand), "%s", f[5]);
+        z->zid = strcmp(f[0], "-") == 0 ? -1 : atoi(f[0]);
+    }
+    free(text);
+    return n;
+}
+
+/* ---- checking one body --------------------------------------------------- */
+
+/* The value text of sample line "series", or NULL. */
+static const char *
+sample_of(const char *body, const char *series, char *buf, size_t len)
+{
+    size_t n = strlen(series);
+    for (const char *p = body; p != NULL && *p != '\0';) {
+        if (strncmp(p, series, n) == 0 && p[n] == ' ') {
+            size_t m = strcspn(p + n + 1, "\n");
+            snprintf(buf, len, "%.*s", (int)m, p + n + 1);
+            return buf;
+        }
+        p = strchr(p, '\n');
+        p = p != NULL ? p + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* cmon name, module, stat: the metric table as the design states it. */
+static const struct {
+    const char *name, *module, *stat;
+} expect_rows[] = {
+    {"cpu_user_usage", "zones", "nsec_user"},
+    {"cpu_sys_usage", "zones", "nsec_sys"},
+    {"cpu_wait_time", "zones", "nsec_waitrq"},
+    {"mem_agg_usage", "memory_cap", "rss"},
+    {"mem_limit", "memory_cap", "physcap"},
+    {"mem_swap", "memory_cap", "swap"},
+    {"mem_swap_limit", "memory_cap", "swapcap"},
+    {"mem_anon_alloc_fail", "memory_cap", "anon_alloc_fail"},
+    {"cpucap_cur_usage_percentage", "caps", "usage"},
+    {"cpucap_limit_percentage", "caps", "value"},
+    {"cpucap_baseline_percentage", "caps", "baseline"},
+    {"cpucap_max_usage_percentage", "caps", "maxusage"},
+    {"cpucap_waiting_threads_count", "caps", "nwait"},
+    {"cpucap_above_seconds_total", "caps", "above_sec"},
+    {"cpucap_below_seconds_total", "caps", "below_sec"},
+    {"cpucap_above_base_seconds_total", "caps", "above_base_sec"},
+    {"vfs_bytes_read_count", "zone_vfs", "nread"},
+    {"vfs_bytes_written_count", "zone_vfs", "nwritten"},
+    {"vfs_read_operation_count", "zone_vfs", "reads"},
+    {"vfs_write_operation_count", "zone_vfs", "writes"},
+    {"vfs_wait_time_count", "zone_vfs", "wtime"},
+    {"vfs_wait_length_time_count", "zone_vfs", "wlentime"},
+    {"vfs_run_time_count", "zone_vfs", "rtime"},
+    {"vfs_run_length_time_count", "zone_vfs", "rlentime"},
+    {"vfs_elements_wait_state", "zone_vfs", "wcnt"},
+    {"vfs_elements_run_state", "zone_vfs", "rcnt"},
+    {"tcp_failed_connection_attempt_count", "tcp", "attemptFails"},
+    {"tcp_retransmitted_segment_count", "tcp", "retransSegs"},
+    {"tcp_duplicate_ack_count", "tcp", "inDupAck"},
+    {"tcp_listen_drop_count", "tcp", "listenDrop"},
+    {"tcp_listen_drop_Qzero_count", "tcp", "listenDropQ0"},
+    {"tcp_half_open_drop_count", "tcp", "halfOpenDrop"},
+    {"tcp_retransmit_timeout_drop_count", "tcp", "timRetransDrop"},
+    {"tcp_active_open_count", "tcp", "activeOpens"},
+    {"tcp_passive_open_count", "tcp", "passiveOpens"},
+    {"tcp_current_established_connections_total", "tcp", "currEstab"},
+};
+
+/* The kstat name of a zone's kstat of module (the zonename cut to 30). */
+static void
+kname_of(const zone_t *z, const char *module, char *buf, size_t len)
+{
+    if (strcmp(module, "caps") == 0)
+        snprintf(buf, len, "cpucaps_zone_%d", z->zid);
+    else if (strcmp(module, "tcp") == 0)
+        snprintf(buf, len, "tcp");
+    else
+        snprintf(buf, len, "%.30s", z->uuid);
+}
+
+/* Counts the sample lines of body (not comments). */
+static int
+count_samples(const char *body)
+{
+    int n = 0;
+    for (const char *p = body; *p != '\0';) {
+        if (*p != '#')
+            n++;
+        p = strchr(p, '\n');
+        if (p == NULL)
+            break;
+        p++;
+    }
+    return n;
+}
+
+/* Checks the link samples against the world; returns how many were expected. */
+static int
+check_links(const zone_t *z, const char *body)
+{
+    int expected = 0;
+    static const char *const lstats[][2] = {{"net_agg_bytes_in", "rbytes64"},
+                                            {"net_agg_bytes_out", "obytes64"},
+                                            {"net_agg_packets_in", "ipackets64"},
+                                            {"net_agg_packets_out", "opackets64"}};
+    for (int nic = 0; nic < 8; nic++) {
+        char kname[64];
+        snprintf(kname, sizeof(kname), "z%d_net%d", z->zid, nic);
+        const char *zn = truth_get("link:0:%s:zonename", kname);
+        if (zn == NULL)
+            continue;
+        for (int i = 0; i < 4; i++) {
+            char series[160], got[64];
+            snprintf(series, sizeof(series), "%s{interface=\"%s\"}", lstats[i][0], kname);
+            const char *want = truth_get("link:0:%s:%s", kname, lstats[i][1]);
+            const char *g = sample_of(body, series, got, sizeof(got));
+            check(want != NULL && g != NULL && strcmp(g, want) == 0, "%s %s: got %s want %s",
+                  z->uuid, series, g ? g : "-", want ? want : "-");
+            expected++;
+        }
+    }
+    return expected;
+}
+
+/* Checks one zone's cmon-named text body against the world's kstats. */
+static void
+check_body(const zone_t *z, const char *body)
+{
+    int expected = 0;
+    char got[64];
+    for (size_t i = 0; i < sizeof(expect_rows) / sizeof(expect_rows[0]); i++) {
+        char kname[64];
+        kname_of(z, expect_rows[i].module, kname, sizeof(kname));
+        const char *want =
+            truth_get("%s:%d:%s:%s", expect_rows[i].module, z->zid, kname, expect_rows[i].stat);
+        if (want != NULL && strstr(expect_rows[i].name, "limit") != NULL &&
+            (strcmp(want, "0") == 0 || strcmp(want, "18446744073709551615") == 0))
+            want = NULL; /* no cap: no limit served */
+        const char *g = sample_of(body, expect_rows[i].name, got, sizeof(got));
+        check((want == NULL && g == NULL) || (want != NULL && g != NULL && !strcmp(want, g)),
+              "%s %s: got %s want %s", z->uuid, expect_rows[i].name, g ? g : "-",
+              want ? want : "-");
+        expected += want != NULL;
+    }
+    const char *avg = truth_get("zones:%d:%.30s:avenrun_1min", z->zid, z->uuid);
+    const char *g = sample_of(body, "load_average", got, sizeof(got));
+    check(avg != NULL && g != NULL && strtod(g, NULL) == strtod(avg, NULL) / 256,
+          "%s load_average: got %s want %s/256", z->uuid, g ? g : "-", avg ? avg : "-");
+    expected += 1 + check_links(z, body);
+    expected += 1 + 7 * 3; /* time_of_day, meta metrics of 7 collectors */
+    int got_n = count_samples(body);
+    check(got_n == expected, "%s: %d samples, want %d", z->uuid, got_n, expected);
+    check(strstr(body, "_metrics_available_boolean 0") == NULL, "%s: a collector failed", z->uuid);
+    const char *zn = truth_get("zones:%d:%.30s:zonename", z->zid, z->uuid);
+    check(zn != NULL && strcmp(zn, z->uuid) == 0, "%s: zonename stat %s", z->uuid, zn ? zn : "-");
+}
+
+/*
+ * Runs promtool check metrics on body. strict: 1 when it says nothing and
+ * exits 0. Not strict (cmon-agent's names break naming conventions on
+ * purpose): 1 when it found no parse error, only convention (lint) notes.
+ */
+static int
+promtool_check(const char *body, int strict)
+{
+    char tmp[] = "/tmp/cmon-test-promtool-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        die("cannot mkstemp: %s", strerror(errno));
+    if (write(fd, body, strlen(body)) != (ssize_t)strlen(body))
+        die("cannot write %s", tmp);
+    close(fd);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "%s check metrics < %s 2>&1", t.promtool, tmp);
+    FILE *f = popen(cmd, "r");
+    char out[4096];
+    size_t n = f != NULL ? fread(out, 1, sizeof(out) - 1, f) : 0;
+    out[n] = '\0';
+    int st = f != NULL ? pclose(f) : -1;
+    unlink(tmp);
+    int ok = strict ? st == 0 && n == 0
+                    : (st == 0 || WEXITSTATUS(st) == 3) && strstr(out, "error") == NULL;
+    if (!ok)
+        fprintf(stderr, "promtool (exit %d): %s\n", st, out);
+    return ok;
+}
+
+/* ---- the checks ------------------------------------------------------------ */
+
+static void
+check_every_zone(CURL *c, unsigned port, unsigned pport, const zone_t *zones, int nz)
+{
+    resp_t r = {0}, rp = {0};
+    int scraped = 0, promchecked = 0;
+    for (int i = 0; i < nz; i++) {
+        if (zones[i].zid < 0)
+            continue;
+        char path[128];
+        snprintf(path, sizeof(path), "/v1/%.63s/metrics", zones[i].uuid);
+        http(c, port, "GET", path, NULL, NULL, &r);
+        check(r.code == 200, "%s: status %ld", path, r.code);
+        if (r.code == 200)
+            check_body(&zones[i], r.body.sb_buf);
+        if (r.code == 200 && i % 50 == 0)
+            check(promtool_check(r.body.sb_buf, 0), "%s: promtool found an error", path);
+        scraped++;
+        http(c, pport, "GET", path, NULL, NULL, &rp);
+        check(rp.code == 200, "%s (prometheus names): status %ld", path, rp.code);
+        if (i % 10 == 0) {
+            check(promtool_check(rp.body.sb_buf, 1), "%s: promtool not clean", path);
+            promchecked++;
+        }
+    }
+    check(scraped >= NZONES * 9 / 10, "only %d zones running", scraped);
+    printf("scraped %d zones twice, %d through promtool\n", scraped, promchecked);
+    sbuf_release(&r.body);
+    sbuf_release(&r.headers);
+    sbuf_release(&rp.body);
+    sbuf_release(&rp.headers);
+}
+
+static int
+has_header(const resp_t *r, const char *h)
+{
+    return strcasestr(r->headers.sb_buf, h) != NULL;
+}
+
+static void
+check_http_contract(CURL *c, unsigned port, const zone_t *zones, int nz)
+{
+    resp_t r = {0};
+    const zone_t *z = NULL, *halted = NULL;
+    for (int i = 0; i < nz; i++) {
+        if (zones[i].zid >= 0 && z == NULL)
+            z = &zones[i];
+        if (zones[i].zid < 0 && halted == NULL)
+            halted = &zones[i];
+    }
+    char path[256];
+    snprintf(path, sizeof(path), "/v1/%s/metrics", z->uuid);
+    http(c, port, "GET", "/v1/not-a-uuid/metrics", NULL, NULL, &r);
+    check(r.code == 400, "not a uuid: %ld", r.code);
+    http(c, port, "GET", "/v1/ffffffff-ffff-4fff-8fff-ffffffffffff/metrics", NULL, NULL, &r);
+    check(r.code == 404 && strstr(r.body.sb_buf, "container not found"), "unknown: %ld", r.code);
+    if (halted != NULL) {
+        char hp[256];
+        snprintf(hp, sizeof(hp), "/v1/%s/metrics", halted->uuid);
+        http(c, port, "GET", hp, NULL, NULL, &r);
+        check(r.code == 404, "halted zone: %ld", r.code);
+    }
+    http(c, port, "POST", path, NULL, NULL, &r);
+    check(r.code == 405 && has_header(&r, "Allow: GET, HEAD"), "POST metrics: %ld", r.code);
+    http(c, port, "DELETE", "/v1/refresh", NULL, NULL, &r);
+    check(r.code == 405 && has_header(&r, "Allow: POST"), "DELETE refresh: %ld", r.code);
+    http(c, port, "POST", "/v1/refresh", NULL, NULL, &r);
+    check(r.code == 200, "refresh: %ld", r.code);
+    http(c, port, "GET", "/nope", NULL, NULL, &r);
+    check(r.code == 404, "unknown path: %ld", r.code);
+    http(c, port, "HEAD", path, NULL, NULL, &r);
+    check(r.code == 200 && r.body.sb_len == 0 && has_header(&r, "text/plain; version=0.0.4"),
+          "HEAD: %ld", r.code);
+    http(c, port, "GET", path, "application/openmetrics-text; version=1.0.0", NULL, &r);
+    size_t bl = r.body.sb_len;
+    check(r.code == 200 && has_header(&r, "application/openmetrics-text; version=1.0.0") &&
+              bl > 6 && strcmp(r.body.sb_buf + bl - 6, "# EOF\n") == 0 &&
+              strstr(r.body.sb_buf, "\ncpu_user_usage_total ") != NULL,
+          "openmetrics: %ld", r.code);
+    http(c, port, "GET", path, NULL, "gzip", &r);
+    check(r.code == 200 && has_header(&r, "Content-Encoding: gzip") &&
+              strstr(r.body.sb_buf, "# TYPE cpu_user_usage counter") != NULL,
+          "gzip: %ld", r.code);
+    http(c, port, "GET", path, NULL, "gzip;q=0, identity", &r);
+    check(r.code == 200 && !has_header(&r, "Content-Encoding: gzip"), "gzip refused: %ld", r.code);
+    char longp[4100] = "/v1/";
+    memset(longp + 4, 'a', 4000);
+    strcpy(longp + 4004, "/metrics");
+    http(c, port, "GET", longp, NULL, NULL, &r);
+    check(r.code == 414 || r.code == 400, "long url: %ld", r.code);
+    http(c, port, "GET", "/metrics", NULL, NULL, &r);
+    check(r.code == 200 && strstr(r.body.sb_buf, "cmon_agent_http_requests_total{code=\"404\"}") &&
+              strstr(r.body.sb_buf, "cmon_agent_scrape_duration_seconds_bucket") &&
+              promtool_check(r.body.sb_buf, 1),
+          "/metrics: %ld", r.code);
+    sbuf_release(&r.body);
+    sbuf_release(&r.headers);
+}
+
+/* Under churn, a zone that is gone answers 404, never anything but 200/404. */
+static void
+check_churn(CURL *c)
+{
+    const char *world = start_world(1, "--churn 200 --tick 10");
+    unsigned port = start_agent(world, "cmon");
+    static zone_t before[400];
+    int nb = load_zones(world, before, 400);
+    resp_t r = {0};
+    int n404 = 0, bad = 0;
+    struct timespec ts = {1, 0};
+    nanosleep(&ts, NULL);
+    for (int i = 0; i < nb; i++) {
+        if (before[i].zid < 0)
+            continue;
+        char path[128];
+        snprintf(path, sizeof(path), "/v1/%.63s/metrics", before[i].uuid);
+        http(c, port, "GET", path, NULL, NULL, &r);
+        n404 += r.code == 404;
+        bad += r.code != 200 && r.code != 404;
+    }
+    check(bad == 0, "churn: %d answers neither 200 nor 404", bad);
+    check(n404 > 0, "churn: no destroyed zone answered 404 (of %d)", nb);
+    printf("churn: %d of %d zones gone (404)\n", n404, nb);
+    sbuf_release(&r.body);
+    sbuf_release(&r.headers);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc != 3)
+        die("usage: test_agent_e2e BIN_DIR PROMTOOL");
+    t.bin = argv[1];
+    t.promtool = argv[2];
+    atexit(cleanup);
+    signal(SIGPIPE, SIG_IGN);
+    curl_global_init(CURL_GLOBAL_ALL);
+    const char *world = start_world(0, "--tick 0");
+    unsigned port = start_agent(world, "cmon");
+    unsigned pport = start_agent(world, "prometheus");
+    static zone_t zones[NZONES + 16];
+    int nz = load_zones(world, zones, NZONES + 16);
+    char *text = load_truth(world);
+    CURL *c = curl_easy_init();
+    check_every_zone(c, port, pport, zones, nz);
+    check_http_contract(c, port, zones, nz);
+    check_churn(c);
+    curl_easy_cleanup(c);
+    hdestroy_r(&truth);
+    free(text);
+    printf("%d checks, %d failed\n", t.checks, t.failures);
+    return t.failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,48 @@
+/*
+ * cmd.h - the subcommands of cmon-sim and the helpers they share.
+ *
+ * A subcommand is a function like main(): argv[0] is the subcommand's name,
+ * it returns the exit status (0 success, 2 usage error, other non-zero for
+ * failures it names on stderr). To add one, write cmd/cmd_<name>.c with its
+ * function, declare it here, and add one line to cmd_table in cmd_table.c.
+ */
+#ifndef CMON_CMD_H
+#define CMON_CMD_H
+
+#include <stdint.h>
+
+#define CMD_EXIT_USAGE 2
+
+typedef struct cmd {
+    const char *c_name;
+    const char *c_usage; /* the synopsis after "cmon-sim " */
+    int (*c_main)(int argc, char **argv);
+} cmd_t;
+
+/* The table, ending with a {NULL, NULL, NULL} entry (cmd_table.c). */
+extern const cmd_t cmd_table[];
+
+int cmd_serve_main(int argc, char **argv);
+int cmd_kstat_main(int argc, char **argv);
+int cmd_zones_main(int argc, char **argv);
+int cmd_bench_main(int argc, char **argv);
+
+/*
+ * cmd_parse_u64() - a whole decimal number in [0, max], nothing else around
+ * it. Returns 0, or -1 (nothing stored) when s is not one.
+ */
+int cmd_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* cmd_parse_double() - a finite number in [0, max]. Returns 0 or -1. */
+int cmd_parse_double(const char *s, double max, double *out);
+
+/*
+ * cmd_usage_error() - prints "cmon-sim <cmd>: <message>" and the usage line
+ * of cmd to stderr; returns CMD_EXIT_USAGE for the caller to return.
+ */
+int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* cmd_world_path() - path if not NULL, else $CMON_SIM_WORLD, else the default. */
+const char *cmd_world_path(const char *path);
+
+#endif /* CMON_CMD_H */

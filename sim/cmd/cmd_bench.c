@@ -1,0 +1,238 @@
+/*
+ * cmd_bench.c - `cmon-sim bench`: the fake kernel's performance figures.
+ *
+ *   cmon-sim bench [--zones N] [--runs R] [--big N] [--dir DIR]
+ *
+ * Each of R runs builds a world of N zones (default 10,000) in DIR (default
+ * /dev/shm) and measures: the build, the shared memory it takes (file size
+ * and the pages really allocated), one tick of every counter, kstat_read()
+ * of one named kstat (median of batches of 1,000 reads), kstat_open(), a
+ * kstat_chain_update() after a change (every header re-read), and a
+ * kstat_lookup() of the last kstat (the linear walk). The table shows the
+ * median over the runs, and the min and max. --big N then builds one world
+ * of N zones (default 100,000; 0 skips it) to show that scale works.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "kstat.h"
+#include "world.h"
+
+#define BENCH_RUNS_MAX 50
+#define BENCH_TICKS 21
+#define BENCH_BATCHES 101
+
+enum { B_BUILD, B_KSTATS, B_FILE, B_RSS, B_TICK, B_READ, B_OPEN, B_UPDATE, B_LOOKUP, B_N };
+
+static const char *const bench_names[B_N] = {
+    "build N zones (ms)",         "kstats in the chain",
+    "world file size (MB)",       "world pages allocated (MB)",
+    "tick, all counters (ms)",    "kstat_read, zone_misc (us)",
+    "kstat_open (ms)",            "kstat_chain_update after a change (ms)",
+    "kstat_lookup of the last kstat (us)",
+};
+
+static double
+bench_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+bench_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+static double
+bench_median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(*v), bench_cmp);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Builds a world of n zones at path; fills build time, kstats and memory. */
+static world_t *
+bench_build(const char *path, uint32_t n, uint64_t seed, double *fig)
+{
+    world_params_t p = {.wp_seed = seed, .wp_max_zones = n ? n : 1};
+    struct stat st;
+    double t0 = bench_now();
+    world_t *w = world_create(path, &p);
+
+    for (uint32_t i = 0; w != NULL && i < n; i++) {
+        if (world_zone_add_random(w, i) < 0) {
+            world_close(w);
+            unlink(path);
+            return NULL;
+        }
+    }
+    if (w == NULL)
+        return NULL;
+    fig[B_BUILD] = (bench_now() - t0) * 1e3;
+    fig[B_KSTATS] = world_kstat_count(w);
+    world_time_advance(w, 1000000000ULL); /* touch every counter once */
+    stat(path, &st);
+    fig[B_FILE] = (double)st.st_size / 1e6;
+    fig[B_RSS] = (double)st.st_blocks * 512 / 1e6;
+    return w;
+}
+
+static double
+bench_tick(world_t *w)
+{
+    double t[BENCH_TICKS];
+
+    for (int i = 0; i < BENCH_TICKS; i++) {
+        double t0 = bench_now();
+        world_time_advance(w, 100000000ULL);
+        t[i] = (bench_now() - t0) * 1e3;
+    }
+    return bench_median(t, BENCH_TICKS);
+}
+
+static double
+bench_read(kstat_ctl_t *kc, kstat_t *ksp)
+{
+    double t[BENCH_BATCHES];
+
+    for (int b = 0; b < BENCH_BATCHES; b++) {
+        double t0 = bench_now();
+        for (int i = 0; i < 1000; i++)
+            if (kstat_read(kc, ksp, NULL) == -1)
+                return -1;
+        t[b] = (bench_now() - t0) * 1e3; /* ms per 1,000 = us per read */
+    }
+    return bench_median(t, BENCH_BATCHES);
+}
+
+/* The libkstat figures on world w (CMON_SIM_WORLD already points at it). */
+static int
+bench_libkstat(world_t *w, double *fig)
+{
+    double t0 = bench_now();
+    kstat_ctl_t *kc = kstat_open();
+    kstat_t *ksp, *last = NULL;
+    world_zone_info_t zi;
+
+    if (kc == NULL)
+        return -1;
+    fig[B_OPEN] = (bench_now() - t0) * 1e3;
+    world_zone_info(w, world_zone_next(w, 0) > 0 ? world_zone_next(w, 0) : 0, &zi);
+    ksp = kstat_lookup(kc, "zones", zi.wzi_zoneid, NULL);
+    fig[B_READ] = ksp ? bench_read(kc, ksp) : -1;
+    world_zone_reboot(w, zi.wzi_zix);
+    t0 = bench_now();
+    kstat_chain_update(kc);
+    fig[B_UPDATE] = (bench_now() - t0) * 1e3;
+    for (kstat_t *k = kc->kc_chain; k != NULL; k = k->ks_next)
+        last = k;
+    t0 = bench_now();
+    for (int i = 0; last != NULL && i < 10; i++)
+        kstat_lookup(kc, last->ks_module, last->ks_instance, last->ks_name);
+    fig[B_LOOKUP] = (bench_now() - t0) * 1e6 / 10;
+    kstat_close(kc);
+    return fig[B_READ] < 0 ? -1 : 0;
+}
+
+static int
+bench_run(const char *dir, uint32_t zones, uint64_t seed, double *fig)
+{
+    char path[4096];
+    world_t *w;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/cmon-bench-%d.world", dir, (int)getpid());
+    if ((w = bench_build(path, zones, seed, fig)) == NULL) {
+        fprintf(stderr, "cmon-sim bench: cannot build world %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    setenv(WORLD_ENV, path, 1);
+    fig[B_TICK] = bench_tick(w);
+    rc = bench_libkstat(w, fig);
+    if (rc != 0)
+        fprintf(stderr, "cmon-sim bench: libkstat failed on %s: %s\n", path, strerror(errno));
+    unlink(path);
+    world_close(w);
+    return rc;
+}
+
+static void
+bench_report(double fig[][B_N], int runs, uint32_t zones)
+{
+    double col[BENCH_RUNS_MAX];
+
+    printf("%u zones, %d runs: median [min .. max]\n", zones, runs);
+    for (int f = 0; f < B_N; f++) {
+        for (int r = 0; r < runs; r++)
+            col[r] = fig[r][f];
+        double m = bench_median(col, runs);
+        printf("  %-40s %12.3f  [%.3f .. %.3f]\n", bench_names[f], m, col[0], col[runs - 1]);
+    }
+}
+
+static int
+bench_big(const char *dir, uint32_t n)
+{
+    char path[4096];
+    double fig[B_N] = {0};
+    world_t *w;
+
+    snprintf(path, sizeof(path), "%s/cmon-bench-big-%d.world", dir, (int)getpid());
+    if ((w = bench_build(path, n, 7, fig)) == NULL) {
+        fprintf(stderr, "cmon-sim bench: cannot build world of %u zones: %s\n", n,
+                strerror(errno));
+        return 1;
+    }
+    setenv(WORLD_ENV, path, 1);
+    fig[B_TICK] = bench_tick(w);
+    bench_libkstat(w, fig);
+    printf("%u zones, 1 run:\n", n);
+    for (int f = 0; f < B_N; f++)
+        printf("  %-40s %12.3f\n", bench_names[f], fig[f]);
+    unlink(path);
+    world_close(w);
+    return 0;
+}
+
+int
+cmd_bench_main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"zones", required_argument, NULL, 'z'}, {"runs", required_argument, NULL, 'r'},
+        {"big", required_argument, NULL, 'b'},   {"dir", required_argument, NULL, 'd'},
+        {NULL, 0, NULL, 0}};
+    static double fig[BENCH_RUNS_MAX][B_N];
+    uint64_t zones = 10000, runs = 5, big = 100000;
+    const char *dir = "/dev/shm";
+    int c, li;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+", longopts, &li)) != -1) {
+        uint64_t *dst = c == 'z' ? &zones : c == 'r' ? &runs : &big;
+        if (c == 'd')
+            dir = optarg;
+        else if (c == '?' || cmd_parse_u64(optarg, WORLD_ZONES_MAX, dst) != 0)
+            return cmd_usage_error("bench", "bad option: %s", argv[optind - 1]);
+    }
+    if (optind < argc || runs < 1 || runs > BENCH_RUNS_MAX)
+        return cmd_usage_error("bench", "bad arguments");
+    for (uint64_t r = 0; r < runs; r++)
+        if (bench_run(dir, (uint32_t)zones, r + 1, fig[r]) != 0)
+            return 1;
+    bench_report(fig, (int)runs, (uint32_t)zones);
+    return big > 0 ? bench_big(dir, (uint32_t)big) : 0;
+}

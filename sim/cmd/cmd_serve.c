@@ -1,0 +1,226 @@
+/*
+ * cmd_serve.c - `cmon-sim serve`: build a world and keep it alive, and
+ * changing, until SIGTERM or SIGINT.
+ *
+ * Virtual time follows real time: every --tick MS the world advances by the
+ * real time that passed (--tick 0 freezes every counter). --churn destroys a
+ * zone and creates a new one, --reboots reboots one, at the given average
+ * rates per second of real time. The world's path is printed on stdout once
+ * it is ready. On exit the world file is removed unless --keep.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "world.h"
+
+/* Set by the signal handler; the loop polls it (a signal flag, hence global). */
+static volatile sig_atomic_t serve_stop;
+
+typedef struct serve_opts {
+    uint64_t so_zones, so_tick_ms, so_seed, so_cpus;
+    double so_churn, so_reboots;
+    const char *so_path;
+    int so_keep;
+} serve_opts_t;
+
+static void
+serve_on_signal(int sig)
+{
+    (void)sig;
+    serve_stop = 1;
+}
+
+static int
+serve_parse_opt(int c, const char *arg, serve_opts_t *o)
+{
+    switch (c) {
+    case 'z':
+        return cmd_parse_u64(arg, WORLD_ZONES_MAX, &o->so_zones);
+    case 'w':
+        o->so_path = arg;
+        return *arg ? 0 : -1;
+    case 'c':
+        return cmd_parse_double(arg, 1e6, &o->so_churn);
+    case 'r':
+        return cmd_parse_double(arg, 1e6, &o->so_reboots);
+    case 't':
+        return cmd_parse_u64(arg, 3600000, &o->so_tick_ms);
+    case 's':
+        return cmd_parse_u64(arg, UINT64_MAX, &o->so_seed);
+    case 'n':
+        return cmd_parse_u64(arg, WORLD_CPUS_MAX, &o->so_cpus) || o->so_cpus == 0 ? -1 : 0;
+    case 'k':
+        o->so_keep = 1;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+static int
+serve_parse(int argc, char **argv, serve_opts_t *o)
+{
+    static const struct option longopts[] = {
+        {"zones", required_argument, NULL, 'z'}, {"world", required_argument, NULL, 'w'},
+        {"churn", required_argument, NULL, 'c'}, {"reboots", required_argument, NULL, 'r'},
+        {"tick", required_argument, NULL, 't'},  {"seed", required_argument, NULL, 's'},
+        {"cpus", required_argument, NULL, 'n'},  {"keep", no_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    int c, li, have_zones = 0;
+
+    *o = (serve_opts_t){.so_tick_ms = 1000, .so_seed = 1, .so_cpus = 16};
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+", longopts, &li)) != -1) {
+        if (c == 'h')
+            return -1;
+        if (c == '?' || c == ':')
+            return cmd_usage_error("serve", "bad option: %s", argv[optind - 1]);
+        if (serve_parse_opt(c, optarg, o) != 0)
+            return cmd_usage_error("serve", "bad value for --%s: %s", longopts[li].name, optarg);
+        have_zones |= c == 'z';
+    }
+    if (optind < argc)
+        return cmd_usage_error("serve", "unexpected argument: %s", argv[optind]);
+    if (!have_zones)
+        return cmd_usage_error("serve", "--zones is required");
+    o->so_path = cmd_world_path(o->so_path);
+    return 0;
+}
+
+static world_t *
+serve_build(const serve_opts_t *o)
+{
+    world_params_t p = {.wp_seed = o->so_seed,
+                        .wp_max_zones = o->so_zones ? (uint32_t)o->so_zones : 1,
+                        .wp_ncpus = (uint32_t)o->so_cpus};
+    world_t *w = world_create(o->so_path, &p);
+
+    if (w == NULL) {
+        fprintf(stderr, "cmon-sim serve: cannot create world %s: %s\n", o->so_path,
+                strerror(errno));
+        return NULL;
+    }
+    for (uint64_t i = 0; i < o->so_zones; i++) {
+        if (serve_stop || world_zone_add_random(w, i) < 0) {
+            fprintf(stderr, "cmon-sim serve: cannot add zone %llu: %s\n",
+                    (unsigned long long)i, strerror(errno));
+            unlink(o->so_path);
+            world_close(w);
+            return NULL;
+        }
+    }
+    return w;
+}
+
+static uint64_t
+serve_clock(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* A non-global zone (a running one if running) drawn from r, or -1. */
+static int
+serve_pick(const world_t *w, uint64_t r, int running)
+{
+    uint32_t cap = world_zone_capacity(w);
+    int start = (int)(r % (cap - 1)), z = start;
+    world_zone_info_t info;
+
+    for (uint32_t n = 0; n < cap; n++) {
+        z = world_zone_next(w, z);
+        if (z < 0)
+            z = world_zone_next(w, 0);
+        if (z <= 0)
+            return -1;
+        if (!running || (world_zone_info(w, z, &info) == 0 &&
+                         info.wzi_state == WORLD_ZONE_RUNNING))
+            return z;
+    }
+    return -1;
+}
+
+/* What the loop carries from tick to tick. */
+typedef struct serve_state {
+    uint64_t ss_rng, ss_serial;
+    double ss_churn_due, ss_reboot_due;
+} serve_state_t;
+
+static uint64_t
+serve_rand(serve_state_t *s)
+{
+    s->ss_rng = s->ss_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return s->ss_rng >> 16;
+}
+
+static void
+serve_events(world_t *w, const serve_opts_t *o, serve_state_t *s, double dt)
+{
+    s->ss_churn_due += o->so_churn * dt;
+    s->ss_reboot_due += o->so_reboots * dt;
+    for (; s->ss_churn_due >= 1; s->ss_churn_due -= 1) {
+        int z = serve_pick(w, serve_rand(s), 0);
+        if (z > 0 && world_zone_destroy(w, z) == 0)
+            world_zone_add_random(w, s->ss_serial++);
+    }
+    for (; s->ss_reboot_due >= 1; s->ss_reboot_due -= 1) {
+        int z = serve_pick(w, serve_rand(s), 1);
+        if (z > 0)
+            world_zone_reboot(w, z);
+    }
+}
+
+static void
+serve_loop(world_t *w, const serve_opts_t *o)
+{
+    serve_state_t s = {.ss_rng = world_seed(w), .ss_serial = o->so_zones};
+    uint64_t period = (o->so_tick_ms ? o->so_tick_ms : 100) * 1000000ULL;
+    uint64_t last = serve_clock();
+
+    while (!serve_stop) {
+        struct timespec ts = {(time_t)(period / 1000000000ULL), (long)(period % 1000000000ULL)};
+        nanosleep(&ts, NULL);
+        uint64_t now = serve_clock(), dt = now - last;
+        last = now;
+        if (o->so_tick_ms != 0)
+            world_time_advance(w, dt);
+        serve_events(w, o, &s, (double)dt / 1e9);
+    }
+}
+
+int
+cmd_serve_main(int argc, char **argv)
+{
+    serve_opts_t o;
+    struct sigaction sa = {.sa_handler = serve_on_signal};
+    world_t *w;
+    int rc = serve_parse(argc, argv, &o);
+
+    if (rc < 0) {
+        printf("usage: cmon-sim serve --zones N [--world PATH] [--churn PER_S] [--reboots PER_S]"
+               " [--tick MS] [--seed S] [--cpus N] [--keep]\n");
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    if ((w = serve_build(&o)) == NULL)
+        return 1;
+    printf("%s\n", o.so_path);
+    fflush(stdout);
+    serve_loop(w, &o);
+    if (!o.so_keep)
+        unlink(o.so_path);
+    world_close(w);
+    return 0;
+}

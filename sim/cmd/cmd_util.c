@@ -1,0 +1,68 @@
+/* cmd_util.c - argument parsing and messages shared by the subcommands. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "world.h"
+
+int
+cmd_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int
+cmd_parse_double(const char *s, double max, double *out)
+{
+    char *end;
+    double v;
+
+    if (s == NULL || *s == '\0')
+        return -1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int
+cmd_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "cmon-sim %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    for (const cmd_t *c = cmd_table; c->c_name != NULL; c++)
+        if (strcmp(c->c_name, cmd) == 0)
+            fprintf(stderr, "usage: cmon-sim %s\n", c->c_usage);
+    return CMD_EXIT_USAGE;
+}
+
+const char *
+cmd_world_path(const char *path)
+{
+    const char *env = getenv(WORLD_ENV);
+
+    if (path != NULL)
+        return path;
+    return env != NULL && *env != '\0' ? env : WORLD_DEFAULT_PATH;
+}

@@ -1,0 +1,92 @@
+/*
+ * cmd_zones.c - `cmon-sim zones`: the zones of a world, as `zoneadm list -p`
+ * prints them: zoneid:zonename:state:zonepath:uuid:brand:ip-type, running
+ * zones in zoneid order; -c adds the installed (halted) ones, zoneid "-".
+ * Exit 0, 1 when the world cannot be read, 2 on a usage error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "world.h"
+
+static int
+zones_cmp(const void *a, const void *b)
+{
+    const world_zone_info_t *x = a, *y = b;
+    int xr = x->wzi_state == WORLD_ZONE_RUNNING, yr = y->wzi_state == WORLD_ZONE_RUNNING;
+
+    if (xr != yr)
+        return yr - xr; /* running first */
+    if (xr)
+        return (x->wzi_zoneid > y->wzi_zoneid) - (x->wzi_zoneid < y->wzi_zoneid);
+    return x->wzi_zix - y->wzi_zix;
+}
+
+static void
+zones_print(const world_zone_info_t *z)
+{
+    int global = z->wzi_zix == 0;
+    char id[16];
+
+    snprintf(id, sizeof(id), "%d", (int)z->wzi_zoneid);
+    printf("%s:%s:%s:%s%s:%s:%s:%s\n", z->wzi_state == WORLD_ZONE_RUNNING ? id : "-",
+           z->wzi_name, z->wzi_state == WORLD_ZONE_RUNNING ? "running" : "installed",
+           global ? "/" : "/zones/", global ? "" : z->wzi_name, global ? "" : z->wzi_name,
+           z->wzi_brand, global ? "shared" : "excl");
+}
+
+static int
+zones_list(const world_t *w, int all)
+{
+    uint32_t cap = world_zone_capacity(w), n = 0;
+    world_zone_info_t *zs = malloc(cap * sizeof(*zs));
+
+    if (zs == NULL) {
+        fprintf(stderr, "cmon-sim zones: out of memory\n");
+        return 1;
+    }
+    for (int z = world_zone_next(w, -1); z >= 0 && n < cap; z = world_zone_next(w, z))
+        if (world_zone_info(w, z, &zs[n]) == 0 &&
+            (all || zs[n].wzi_state == WORLD_ZONE_RUNNING))
+            n++;
+    qsort(zs, n, sizeof(*zs), zones_cmp);
+    for (uint32_t i = 0; i < n; i++)
+        zones_print(&zs[i]);
+    free(zs);
+    return 0;
+}
+
+int
+cmd_zones_main(int argc, char **argv)
+{
+    const char *path = NULL;
+    char err[512];
+    int c, all = 0, rc;
+    world_t *w;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt(argc, argv, "+cw:h")) != -1) {
+        if (c == 'c')
+            all = 1;
+        else if (c == 'w')
+            path = optarg;
+        else if (c == 'h') {
+            printf("usage: cmon-sim zones [-c] [-w PATH]\n");
+            return 0;
+        } else
+            return cmd_usage_error("zones", "bad option: -%c", optopt);
+    }
+    if (optind < argc)
+        return cmd_usage_error("zones", "unexpected argument: %s", argv[optind]);
+    if ((w = world_open(cmd_world_path(path), err, sizeof(err))) == NULL) {
+        fprintf(stderr, "cmon-sim zones: %s\n", err);
+        return 1;
+    }
+    rc = zones_list(w, all);
+    world_close(w);
+    return rc;
+}

@@ -1,0 +1,310 @@
+/*
+ * world.c - creating, opening and closing a world file.
+ *
+ * A world is written whole under a temporary name and renamed into place,
+ * so a reader never maps a half-built one. Readers map it read-only and
+ * check magic, version, header size and file size before they trust it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "world_shm.h"
+
+#define WORLD_ALIGN 64
+
+static uint64_t
+world_align(uint64_t n)
+{
+    return (n + WORLD_ALIGN - 1) & ~(uint64_t)(WORLD_ALIGN - 1);
+}
+
+static uint32_t
+world_pow2(uint32_t n)
+{
+    uint32_t p = 16;
+
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
+/* Sizes every region of a world with that many zone slots and CPUs. */
+static void
+world_layout(wshm_hdr_t *h, uint32_t zone_slots, uint32_t ncpus)
+{
+    uint64_t off = world_align(sizeof(wshm_hdr_t));
+
+    h->wh_zone_slots = zone_slots;
+    h->wh_kstat_slots = zone_slots * (9 + WORLD_NICS_MAX) + 3 * ncpus + 8;
+    h->wh_max_zoneid = zone_slots * 2 > 9999 ? zone_slots * 2 : 9999;
+    h->wh_hash_size = world_pow2(zone_slots * 2);
+    h->wh_global_off = off;
+    off = world_align(off + sizeof(wshm_global_t));
+    h->wh_zones_off = off;
+    off = world_align(off + (uint64_t)zone_slots * sizeof(wshm_zone_t));
+    h->wh_kslots_off = off;
+    off = world_align(off + (uint64_t)h->wh_kstat_slots * sizeof(wshm_kslot_t));
+    h->wh_zidmap_off = off;
+    off = world_align(off + ((uint64_t)h->wh_max_zoneid + 1) * sizeof(int32_t));
+    h->wh_hash_off = off;
+    off = world_align(off + (uint64_t)h->wh_hash_size * sizeof(int32_t));
+    h->wh_file_size = off;
+}
+
+static void
+world_bind(world_t *w, void *base)
+{
+    char *b = base;
+
+    w->w_hdr = base;
+    w->w_global = (wshm_global_t *)(b + w->w_hdr->wh_global_off);
+    w->w_zones = (wshm_zone_t *)(b + w->w_hdr->wh_zones_off);
+    w->w_kslots = (wshm_kslot_t *)(b + w->w_hdr->wh_kslots_off);
+    w->w_zidmap = (int32_t *)(b + w->w_hdr->wh_zidmap_off);
+    w->w_hash = (int32_t *)(b + w->w_hdr->wh_hash_off);
+}
+
+static world_t *
+world_alloc(const char *path)
+{
+    world_t *w = calloc(1, sizeof(*w));
+
+    if (w == NULL)
+        return NULL;
+    w->w_fd = -1;
+    w->w_path = strdup(path);
+    if (w->w_path == NULL) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void
+world_close(world_t *w)
+{
+    int saved = errno;
+
+    if (w == NULL)
+        return;
+    if (w->w_hdr != NULL)
+        munmap(w->w_hdr, w->w_size);
+    if (w->w_fd >= 0)
+        close(w->w_fd);
+    free(w->w_path);
+    free(w);
+    errno = saved;
+}
+
+const char *
+world_path(const world_t *w)
+{
+    return w->w_path;
+}
+
+uint64_t
+world_seed(const world_t *w)
+{
+    return w->w_hdr->wh_seed;
+}
+
+/* ---- create ---- */
+
+static int
+world_params_check(const world_params_t *p)
+{
+    if (p == NULL || p->wp_max_zones < 1 || p->wp_max_zones > WORLD_ZONES_MAX ||
+        p->wp_ncpus > WORLD_CPUS_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    return 0;
+}
+
+static void
+world_hdr_init(wshm_hdr_t *h, const world_params_t *p)
+{
+    uint32_t ncpus = p->wp_ncpus ? p->wp_ncpus : 16;
+
+    world_layout(h, p->wp_max_zones + 1, ncpus);
+    h->wh_version = WORLD_VERSION;
+    h->wh_hdr_size = sizeof(wshm_hdr_t);
+    h->wh_seed = p->wp_seed;
+    h->wh_ncpus = ncpus;
+    h->wh_physmem = p->wp_physmem ? p->wp_physmem : 256ULL << 30;
+    h->wh_epoch = p->wp_epoch ? p->wp_epoch : (int64_t)time(NULL);
+    h->wh_writer_pid = (int32_t)getpid();
+    h->wh_chain_head = h->wh_chain_tail = -1;
+    h->wh_kfree = -1;
+    h->wh_zfree = -1;
+    h->wh_next_kid = 1;
+    h->wh_next_zoneid = 1;
+}
+
+/* The global zone (zix 0, zoneid 0) and the node's kstats. */
+static int
+world_populate(world_t *w)
+{
+    world_zone_opts_t gz = {.wzo_name = "global", .wzo_brand = "liveimg"};
+
+    w->w_global->wg_ncpus = w->w_hdr->wh_ncpus;
+    w->w_global->wg_arc_c_max = w->w_hdr->wh_physmem / 8 * 7;
+    w->w_global->wg_arc_c = w->w_global->wg_arc_c_max / 2;
+    if (world_zone_add(w, &gz) != 0)
+        return -1;
+    return wks_global_create(w);
+}
+
+static int
+world_map_new(world_t *w, const char *tmp, const world_params_t *p)
+{
+    wshm_hdr_t h = {0};
+
+    world_hdr_init(&h, p);
+    w->w_fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (w->w_fd < 0)
+        return -1;
+    if (ftruncate(w->w_fd, (off_t)h.wh_file_size) != 0)
+        return -1;
+    void *base = mmap(NULL, h.wh_file_size, PROT_READ | PROT_WRITE, MAP_SHARED, w->w_fd, 0);
+    if (base == MAP_FAILED)
+        return -1;
+    w->w_size = h.wh_file_size;
+    memcpy(base, &h, sizeof(h));
+    world_bind(w, base);
+    w->w_writer = 1;
+    return 0;
+}
+
+world_t *
+world_create(const char *path, const world_params_t *p)
+{
+    char tmp[4096];
+    world_t *w;
+
+    if (path == NULL || world_params_check(p) != 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (snprintf(tmp, sizeof(tmp), "%s.new.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    if ((w = world_alloc(path)) == NULL)
+        return NULL;
+    unlink(tmp);
+    if (world_map_new(w, tmp, p) != 0 || world_populate(w) != 0)
+        goto fail;
+    atomic_thread_fence(memory_order_release);
+    w->w_hdr->wh_magic = WORLD_MAGIC;
+    if (rename(tmp, path) != 0)
+        goto fail;
+    return w;
+fail:;
+    int saved = errno;
+    unlink(tmp);
+    world_close(w);
+    errno = saved;
+    return NULL;
+}
+
+/* ---- open ---- */
+
+static int
+world_fail(char *err, size_t errlen, int e, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+world_fail(char *err, size_t errlen, int e, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err != NULL && errlen > 0) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    errno = e;
+    return -1;
+}
+
+/* Every offset and count inside the file; the layout recomputed must match. */
+static int
+world_hdr_check(const wshm_hdr_t *h, uint64_t size, const char *path, char *err, size_t errlen)
+{
+    wshm_hdr_t want = {0};
+
+    if (h->wh_magic != WORLD_MAGIC)
+        return world_fail(err, errlen, EINVAL, "not a world: %s (bad magic)", path);
+    if (h->wh_version != WORLD_VERSION)
+        return world_fail(err, errlen, EINVAL, "world %s has version %u, expected %u", path,
+                          h->wh_version, WORLD_VERSION);
+    if (h->wh_hdr_size != sizeof(wshm_hdr_t))
+        return world_fail(err, errlen, EINVAL, "world %s has a %u-byte header, expected %zu",
+                          path, h->wh_hdr_size, sizeof(wshm_hdr_t));
+    if (h->wh_zone_slots < 2 || h->wh_zone_slots > WORLD_ZONES_MAX + 1 || h->wh_ncpus < 1 ||
+        h->wh_ncpus > WORLD_CPUS_MAX)
+        return world_fail(err, errlen, EINVAL, "world %s has a corrupt header", path);
+    world_layout(&want, h->wh_zone_slots, h->wh_ncpus);
+    if (want.wh_file_size != h->wh_file_size || want.wh_kslots_off != h->wh_kslots_off ||
+        want.wh_hash_off != h->wh_hash_off || want.wh_kstat_slots != h->wh_kstat_slots ||
+        want.wh_zidmap_off != h->wh_zidmap_off || want.wh_hash_size != h->wh_hash_size)
+        return world_fail(err, errlen, EINVAL, "world %s has a corrupt header", path);
+    if (h->wh_file_size != size)
+        return world_fail(err, errlen, EINVAL, "world %s is %llu bytes, header says %llu",
+                          path, (unsigned long long)size, (unsigned long long)h->wh_file_size);
+    return 0;
+}
+
+static int
+world_map_existing(world_t *w, char *err, size_t errlen)
+{
+    struct stat st;
+    wshm_hdr_t h;
+
+    w->w_fd = open(w->w_path, O_RDONLY | O_CLOEXEC);
+    if (w->w_fd < 0 || fstat(w->w_fd, &st) != 0)
+        return world_fail(err, errlen, errno, "cannot open world %s: %s", w->w_path,
+                          strerror(errno));
+    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < sizeof(h))
+        return world_fail(err, errlen, EINVAL, "not a world: %s (too small)", w->w_path);
+    if (pread(w->w_fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+        return world_fail(err, errlen, EIO, "cannot read world %s", w->w_path);
+    if (world_hdr_check(&h, (uint64_t)st.st_size, w->w_path, err, errlen) != 0)
+        return -1;
+    void *base = mmap(NULL, h.wh_file_size, PROT_READ, MAP_SHARED, w->w_fd, 0);
+    if (base == MAP_FAILED)
+        return world_fail(err, errlen, errno, "cannot map world %s: %s", w->w_path,
+                          strerror(errno));
+    w->w_size = h.wh_file_size;
+    world_bind(w, base);
+    return 0;
+}
+
+world_t *
+world_open(const char *path, char *err, size_t errlen)
+{
+    world_t *w;
+
+    if (path == NULL)
+        path = getenv(WORLD_ENV);
+    if (path == NULL || *path == '\0')
+        path = WORLD_DEFAULT_PATH;
+    if ((w = world_alloc(path)) == NULL) {
+        world_fail(err, errlen, ENOMEM, "cannot open world %s: out of memory", path);
+        return NULL;
+    }
+    if (world_map_existing(w, err, errlen) != 0) {
+        world_close(w);
+        return NULL;
+    }
+    return w;
+}

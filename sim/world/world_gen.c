@@ -1,0 +1,64 @@
+/*
+ * world_gen.c - plausible zones drawn from the seed: the population of
+ * `cmon-sim serve` and of the benchmarks. A mix like a SmartOS compute node:
+ * mostly joyent and lx containers, some hardware VMs, about half of them
+ * CPU-capped, one in ten running over its memory cap.
+ */
+#include <stdio.h>
+
+#include "world_shm.h"
+
+static uint64_t
+gen_next(uint64_t *r)
+{
+    *r = wrng_mix(*r);
+    return *r;
+}
+
+static const char *
+gen_brand(uint64_t r)
+{
+    static const char *const b[] = {"joyent", "joyent", "joyent", "joyent", "joyent",
+                                    "joyent-minimal", "lx", "lx", "lx", "kvm", "bhyve"};
+
+    return b[r % (sizeof(b) / sizeof(b[0]))];
+}
+
+static void
+gen_load(uint64_t *r, const world_zone_opts_t *o, world_load_t *l)
+{
+    double cpus = o->wzo_cpu_cap ? o->wzo_cpu_cap / 100.0 : 2.0;
+
+    /* up to 1.25 times the cap: some zones wait on it */
+    l->wl_cpu_user = cpus * 1.25 * (double)(gen_next(r) % 1000) / 1000.0;
+    l->wl_cpu_sys = l->wl_cpu_user / 4;
+    l->wl_net_rx_bps = gen_next(r) % (8u << 20);
+    l->wl_net_tx_bps = gen_next(r) % (4u << 20);
+    l->wl_vfs_read_bps = gen_next(r) % (16u << 20);
+    l->wl_vfs_write_bps = gen_next(r) % (4u << 20);
+    l->wl_rss = o->wzo_mem_cap / 100 * (20 + gen_next(r) % 90); /* 20%..109% of the cap */
+}
+
+int
+world_zone_add_random(world_t *w, uint64_t n)
+{
+    uint64_t r = wrng_mix(w->w_hdr->wh_seed ^ wrng_mix(n ^ 0x9a7e));
+    world_zone_opts_t o = {0};
+    world_load_t l = {0};
+    char alias[WORLD_NAME_MAX];
+    int zix;
+
+    o.wzo_brand = gen_brand(gen_next(&r));
+    o.wzo_cpu_cap = gen_next(&r) % 2 ? (uint32_t)(50u << (gen_next(&r) % 5)) : 0;
+    o.wzo_mem_cap = 256ULL << 20 << (gen_next(&r) % 7); /* 256 MiB .. 16 GiB */
+    o.wzo_swap_cap = o.wzo_mem_cap * 2;
+    o.wzo_quota = o.wzo_mem_cap * 10;
+    o.wzo_nics = gen_next(&r) % 3 ? 2 : 1; /* admin + external, some admin only */
+    snprintf(alias, sizeof(alias), "%s-%llu", o.wzo_brand, (unsigned long long)n);
+    o.wzo_alias = alias;
+    gen_load(&r, &o, &l);
+    if ((zix = world_zone_add(w, &o)) < 0)
+        return -1;
+    world_zone_load_set(w, zix, &l);
+    return zix;
+}

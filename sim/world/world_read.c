@@ -1,0 +1,206 @@
+/*
+ * world_read.c - the reader protocol: consistent copies of zones, of the
+ * node's counters, of one kstat and of the whole chain, without ever
+ * writing to the mapping. See world_shm.h for the seqlocks.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "world_shm.h"
+
+#define WREAD_CHAIN_TRIES 10000
+
+void
+wread_zone_snapshot(const world_t *w, int zix, wshm_zone_t *out)
+{
+    const wshm_zone_t *z = &w->w_zones[zix];
+    uint32_t s;
+
+    do {
+        s = wseq_read_begin(&z->wz_seq);
+        memcpy(out, z, sizeof(*out));
+    } while (wseq_read_retry(&z->wz_seq, s));
+}
+
+/* The node's counters without the per-CPU table, plus CPU cpu's row. */
+static void
+wread_global_part(const world_t *w, int cpu, wshm_global_t *out)
+{
+    const wshm_global_t *g = w->w_global;
+    uint32_t s;
+
+    if (cpu < 0 || cpu >= WORLD_CPUS_MAX)
+        cpu = 0;
+    do {
+        s = wseq_read_begin(&g->wg_seq);
+        memcpy(out, g, offsetof(wshm_global_t, wg_cpu));
+        memcpy(out->wg_cpu[cpu], g->wg_cpu[cpu], sizeof(g->wg_cpu[cpu]));
+    } while (wseq_read_retry(&g->wg_seq, s));
+}
+
+void
+wread_global_snapshot(const world_t *w, wshm_global_t *out)
+{
+    const wshm_global_t *g = w->w_global;
+    uint32_t s;
+
+    do {
+        s = wseq_read_begin(&g->wg_seq);
+        memcpy(out, g, sizeof(*out));
+    } while (wseq_read_retry(&g->wg_seq, s));
+}
+
+/*
+ * One attempt: the slot must carry kid before and after the owner's data is
+ * copied, and the owner's sequence must not move. Returns 0, ENXIO, or
+ * EAGAIN to try again.
+ */
+static int
+wread_kstat_once(const world_t *w, const wshm_kslot_t *ks, int32_t kid, wshm_kslot_t *kcopy,
+                 wshm_zone_t *z, wshm_global_t *g)
+{
+    uint32_t s = 0;
+    int zix;
+
+    if (atomic_load_explicit(&ks->wk_kid, memory_order_acquire) != kid)
+        return ENXIO;
+    memcpy(kcopy, ks, sizeof(*kcopy));
+    zix = kcopy->wk_zix;
+    if (zix >= (int)w->w_hdr->wh_zone_slots)
+        return ENXIO;
+    if (zix >= 0) {
+        s = wseq_read_begin(&w->w_zones[zix].wz_seq);
+        memcpy(z, &w->w_zones[zix], sizeof(*z));
+    } else {
+        wread_global_part(w, kcopy->wk_arg, g);
+    }
+    atomic_thread_fence(memory_order_acquire);
+    if (atomic_load_explicit(&ks->wk_kid, memory_order_relaxed) != kid)
+        return ENXIO;
+    if (zix >= 0 && wseq_read_retry(&w->w_zones[zix].wz_seq, s))
+        return EAGAIN;
+    return 0;
+}
+
+int
+wread_kstat(const world_t *w, int s, int32_t kid, void *buf, size_t bufsize, int64_t *snaptime)
+{
+    wshm_kslot_t k;
+    wshm_zone_t z;
+    wshm_global_t g; /* only the part wread_global_part() copies is used */
+    int rc;
+
+    if (s < 0 || (uint32_t)s >= w->w_hdr->wh_kstat_slots || kid <= 0)
+        return ENXIO;
+    do
+        rc = wread_kstat_once(w, &w->w_kslots[s], kid, &k, &z, &g);
+    while (rc == EAGAIN);
+    if (rc == 0 && k.wk_data_size > bufsize)
+        rc = ENOMEM;
+    if (rc == 0) {
+        wrender_fill(w, &k, &z, &g, buf);
+        *snaptime = (int64_t)(k.wk_zix >= 0 ? z.wz_snap_ns : g.wg_snap_ns);
+    }
+    return rc;
+}
+
+static void
+wread_header(const wshm_kslot_t *k, int slot, kstat_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->ks_crtime = k->wk_crtime;
+    out->ks_kid = atomic_load_explicit(&k->wk_kid, memory_order_relaxed);
+    memcpy(out->ks_module, k->wk_module, KSTAT_STRLEN);
+    memcpy(out->ks_name, k->wk_name, KSTAT_STRLEN);
+    memcpy(out->ks_class, k->wk_class, KSTAT_STRLEN);
+    out->ks_module[KSTAT_STRLEN - 1] = '\0';
+    out->ks_name[KSTAT_STRLEN - 1] = '\0';
+    out->ks_class[KSTAT_STRLEN - 1] = '\0';
+    out->ks_instance = k->wk_instance;
+    out->ks_type = k->wk_type;
+    out->ks_flags = k->wk_flags;
+    out->ks_ndata = k->wk_ndata;
+    out->ks_data_size = k->wk_data_size;
+    out->ks_private = (void *)(intptr_t)slot;
+}
+
+/* One walk of the chain into arr (room for cap); the count, or -1 to retry. */
+static long
+wread_chain_walk(const world_t *w, kstat_t *arr, uint32_t cap)
+{
+    const wshm_hdr_t *h = w->w_hdr;
+    long n = 0;
+
+    for (int32_t s = h->wh_chain_head; s >= 0; s = w->w_kslots[s].wk_next) {
+        if ((uint32_t)s >= h->wh_kstat_slots || (uint32_t)n >= cap)
+            return -1;
+        wread_header(&w->w_kslots[s], s, &arr[n++]);
+    }
+    return n;
+}
+
+long
+wread_chain(const world_t *w, kstat_t **out, int32_t *chain_id)
+{
+    const wshm_hdr_t *h = w->w_hdr;
+    kstat_t *arr = NULL;
+    uint32_t cap = 0;
+
+    for (int tries = 0; tries < WREAD_CHAIN_TRIES; tries++) {
+        uint32_t s = wseq_read_begin(&h->wh_chain_seq);
+        uint32_t want = h->wh_nkstats;
+        if (want > cap) {
+            kstat_t *bigger = realloc(arr, (size_t)want * sizeof(kstat_t));
+            if (bigger == NULL) {
+                free(arr);
+                errno = ENOMEM;
+                return -1;
+            }
+            arr = bigger, cap = want;
+        }
+        long n = wread_chain_walk(w, arr, cap);
+        int32_t id = atomic_load_explicit(&h->wh_chain_id, memory_order_relaxed);
+        if (n >= 0 && !wseq_read_retry(&h->wh_chain_seq, s)) {
+            *out = arr;
+            *chain_id = id;
+            return n;
+        }
+    }
+    free(arr);
+    errno = EAGAIN;
+    return -1;
+}
+
+int
+wread_zix_by_zoneid(const world_t *w, int32_t zoneid)
+{
+    const wshm_hdr_t *h = w->w_hdr;
+    uint32_t s;
+    int zix;
+
+    if (zoneid < 0 || (uint32_t)zoneid > h->wh_max_zoneid)
+        return -1;
+    do {
+        s = wseq_read_begin(&h->wh_zones_seq);
+        zix = w->w_zidmap[zoneid] - 1;
+        if (zix >= (int)h->wh_zone_slots || (zix >= 0 && w->w_zones[zix].wz_zoneid != zoneid))
+            zix = -1;
+    } while (wseq_read_retry(&h->wh_zones_seq, s));
+    return zix;
+}
+
+int
+wread_zix_by_name(const world_t *w, const char *name)
+{
+    const wshm_hdr_t *h = w->w_hdr;
+    uint32_t s;
+    int zix;
+
+    do {
+        s = wseq_read_begin(&h->wh_zones_seq);
+        zix = whash_find(w, name);
+    } while (wseq_read_retry(&h->wh_zones_seq, s));
+    return zix;
+}

@@ -1,0 +1,100 @@
+/*
+ * world_render.c - rendering a kstat's data the way kstat_read() returns it:
+ * the named array, then the strings its KSTAT_DATA_STRING records point to,
+ * in the same buffer (as the illumos kstat driver copies them out).
+ */
+#include <string.h>
+
+#include "world_render.h"
+
+static const wrkind_t *
+wr_kind(wkind_t kind)
+{
+    if (kind <= 0 || kind >= WK_NKINDS)
+        return NULL;
+    return wr_zone_kinds[kind] != NULL ? wr_zone_kinds[kind] : wr_node_kinds[kind];
+}
+
+void
+wr_values(kstat_named_t *k, const uint64_t *v, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        switch (k[i].data_type) {
+        case KSTAT_DATA_INT32:
+            k[i].value.i32 = (int32_t)(uint32_t)v[i];
+            break;
+        case KSTAT_DATA_UINT32:
+            k[i].value.ui32 = (uint32_t)v[i]; /* wraps, as 32-bit kernel counters do */
+            break;
+        case KSTAT_DATA_INT64:
+            k[i].value.i64 = (int64_t)v[i];
+            break;
+        case KSTAT_DATA_UINT64:
+            k[i].value.ui64 = v[i];
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+void
+wr_str(kstat_named_t *k, char **strp, const char *s)
+{
+    size_t n = strlen(s) + 1;
+
+    memcpy(*strp, s, n);
+    KSTAT_NAMED_STR_PTR(k) = *strp;
+    KSTAT_NAMED_STR_BUFLEN(k) = (uint32_t)n;
+    *strp += n;
+}
+
+uint32_t
+wr_zonename_size(const world_t *w, const wshm_zone_t *z, int arg)
+{
+    (void)w;
+    (void)arg;
+    return (uint32_t)strnlen(z->wz_name, WORLD_NAME_MAX - 1) + 1;
+}
+
+uint32_t
+wrender_ndata(wkind_t kind)
+{
+    const wrkind_t *k = wr_kind(kind);
+
+    return k != NULL ? k->rk_n : 0;
+}
+
+const char *
+wrender_class(wkind_t kind)
+{
+    const wrkind_t *k = wr_kind(kind);
+
+    return k != NULL ? k->rk_class : "misc";
+}
+
+uint32_t
+wrender_strsize(const world_t *w, wkind_t kind, const wshm_zone_t *z, int arg)
+{
+    const wrkind_t *k = wr_kind(kind);
+
+    if (k == NULL || k->rk_strsize == NULL)
+        return 0;
+    return k->rk_strsize(w, z, arg);
+}
+
+void
+wrender_fill(const world_t *w, const wshm_kslot_t *ks, const wshm_zone_t *z,
+             const wshm_global_t *g, void *buf)
+{
+    const wrkind_t *k = wr_kind((wkind_t)ks->wk_kind);
+    wrctx_t x = {.x_w = w, .x_z = z, .x_g = g, .x_arg = ks->wk_arg};
+    kstat_named_t *knp = buf;
+
+    if (k == NULL)
+        return; /* not a kind: the caller validated the slot, so never */
+    char *strp = (char *)(knp + k->rk_n);
+
+    memcpy(knp, k->rk_tmpl, k->rk_n * sizeof(kstat_named_t));
+    k->rk_fill(&x, knp, &strp);
+}

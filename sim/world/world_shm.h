@@ -1,0 +1,281 @@
+/*
+ * world_shm.h - the layout of a world file and the reader protocol over it.
+ * Private to sim/: the world library, the fake libkstat and the zone calls.
+ *
+ * The file is one mapping:
+ *   [wshm_hdr_t][wshm_global_t][wshm_zone_t x zone_slots][wshm_kslot_t x kstat_slots]
+ *   [int32 zoneid map][int32 name hash]
+ * All offsets are in the header; a reader checks magic, version, header size
+ * and file size before it trusts any of them.
+ *
+ * Concurrency: one writer, readers in any process, seqlocks only (readers
+ * never write). Three kinds of sequence counters, odd while the writer is
+ * inside:
+ *   wh_chain_seq   the kstat chain (slot list, KIDs, chain id) and the kstat
+ *                  headers;
+ *   wh_zones_seq   the zone table as the zone calls see it (states, zoneids,
+ *                  names, the id map and the name hash);
+ *   wz_seq / wg_seq  one zone's (the global state's) counters.
+ * A kstat read copies the owner zone under its wz_seq and checks, inside
+ * the same critical section, that the slot still carries the KID the reader
+ * holds: KIDs are never reused, so a mismatch means the kstat is gone (ENXIO),
+ * never stale data.
+ */
+#ifndef CMON_WORLD_SHM_H
+#define CMON_WORLD_SHM_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "kstat.h"
+#include "world.h"
+
+#define WORLD_MAGIC 0x444c524f574e4f4dULL /* "MONWORLD" read as little-endian bytes */
+#define WORLD_VERSION 1
+
+#define WZ_KS_MAX 24     /* kstats of one zone: 9 + WORLD_NICS_MAX, with room */
+#define WSHM_NAME_TOMB (-1)
+
+/* What a kstat slot renders: the ks_update function of the simulated kernel. */
+typedef enum wkind {
+    WK_ZONE_MISC = 1,
+    WK_MEMCAP,
+    WK_CPUCAPS,
+    WK_LOCKEDMEM,
+    WK_SWAPRESV,
+    WK_NPROCS,
+    WK_ZONE_VFS,
+    WK_ZONE_ZFS,
+    WK_TCP,
+    WK_LINK, /* wk_arg: NIC index */
+    WK_SYSMISC,
+    WK_CPU_SYS,  /* wk_arg: CPU */
+    WK_CPU_INFO, /* wk_arg: CPU */
+    WK_ARCSTATS,
+    WK_NKINDS
+} wkind_t;
+
+/* A counter integrated over virtual time: whole units and the fraction carried. */
+typedef struct wctr {
+    uint64_t c_v;
+    double c_f;
+} wctr_t;
+
+/* One zone's counters since its last boot (all integrated by world_time_advance). */
+typedef struct wshm_ctr {
+    wctr_t nsec_user, nsec_sys, nsec_waitrq;
+    wctr_t cap_above_ns, cap_below_ns, cap_above_base_ns, cap_burst_ns;
+    wctr_t nover, pagedout, pgpgin, anon_alloc_fail;
+    wctr_t vfs_nread, vfs_nwritten, vfs_rtime, vfs_rlentime, vfs_wtime, vfs_wlentime;
+    wctr_t vfs_10ms, vfs_100ms, vfs_1s;
+    wctr_t forks;
+    wctr_t rbytes[WORLD_NICS_MAX], obytes[WORLD_NICS_MAX];
+    uint64_t cap_usage, cap_maxusage, cap_nwait; /* gauges: percent, percent, threads */
+    uint64_t rss, swap, nprocs, lockedmem;       /* gauges */
+    uint32_t avenrun[3];                         /* gauges, fixed point << 8 */
+    uint32_t pad;
+} wshm_ctr_t;
+
+typedef struct wshm_zone {
+    _Atomic uint32_t wz_seq;
+    uint32_t wz_state; /* world_zstate_t */
+    int32_t wz_zoneid; /* -1 unless running */
+    uint32_t wz_serial; /* creation number: the UUID and per-zone constants derive from it */
+    int32_t wz_next_free;
+    uint32_t wz_nics;
+    uint32_t wz_cpu_cap;
+    uint32_t wz_nks; /* kstat slots in wz_ks */
+    int32_t wz_ks[WZ_KS_MAX];
+    char wz_name[WORLD_NAME_MAX];
+    char wz_alias[WORLD_NAME_MAX];
+    char wz_brand[WORLD_BRAND_MAX];
+    uint64_t wz_mem_cap, wz_swap_cap, wz_quota;
+    world_load_t wz_load;
+    uint64_t wz_boot_ns; /* virtual time of the last boot */
+    uint64_t wz_snap_ns; /* virtual time the counters stand at */
+    uint32_t wz_pkt_rx, wz_pkt_tx; /* mean packet sizes, bytes (from the seed) */
+    uint32_t wz_iosize, wz_init_pid;
+    wshm_ctr_t wz_c;
+    uint64_t wz_reserved[16]; /* room for growth: ZFS dataset figures */
+} wshm_zone_t;
+
+/* The node itself: the global kstats' counters. */
+typedef struct wshm_global {
+    _Atomic uint32_t wg_seq;
+    uint32_t wg_ncpus;
+    uint64_t wg_snap_ns;
+    wctr_t wg_arc_hits, wg_arc_misses;
+    uint64_t wg_arc_size, wg_arc_c, wg_arc_c_max;
+    uint32_t wg_avenrun[3];
+    uint32_t wg_nproc;
+    uint64_t wg_reserved[32];
+    /* per CPU: user, kernel, idle, dtrace nanoseconds; wg_ncpus of each */
+    wctr_t wg_cpu[WORLD_CPUS_MAX][4];
+} wshm_global_t;
+
+/* A kstat header as the simulated kernel keeps it. */
+typedef struct wshm_kslot {
+    _Atomic int32_t wk_kid; /* 0: free */
+    int32_t wk_next, wk_prev; /* chain order, KIDs ascending; -1 at the ends */
+    int32_t wk_zix;           /* owner zone slot; -1: the node's own kstats */
+    uint16_t wk_kind;         /* wkind_t */
+    uint16_t wk_arg;
+    int32_t wk_instance;
+    uint8_t wk_type;
+    uint8_t wk_flags;
+    char wk_module[KSTAT_STRLEN];
+    char wk_name[KSTAT_STRLEN];
+    char wk_class[KSTAT_STRLEN];
+    uint32_t wk_ndata;
+    uint32_t wk_data_size;
+    int64_t wk_crtime;
+} wshm_kslot_t;
+
+typedef struct wshm_hdr {
+    uint64_t wh_magic;
+    uint32_t wh_version;
+    uint32_t wh_hdr_size; /* sizeof(wshm_hdr_t) */
+    uint64_t wh_file_size;
+    uint64_t wh_seed;
+    uint32_t wh_zone_slots; /* max_zones + 1 (the global zone) */
+    uint32_t wh_kstat_slots;
+    uint32_t wh_ncpus;
+    uint32_t wh_max_zoneid;
+    uint32_t wh_hash_size; /* power of two */
+    uint32_t wh_pad0;
+    uint64_t wh_physmem;
+    int64_t wh_epoch;
+    uint64_t wh_global_off, wh_zones_off, wh_kslots_off, wh_zidmap_off, wh_hash_off;
+    int32_t wh_writer_pid;
+
+    /* the chain: under wh_chain_seq */
+    _Atomic uint32_t wh_chain_seq;
+    _Atomic int32_t wh_chain_id;
+    int32_t wh_next_kid;
+    int32_t wh_chain_head, wh_chain_tail;
+    uint32_t wh_nkstats;
+    int32_t wh_kfree; /* free kstat slots, linked through wk_next */
+    int32_t wh_khigh; /* 1 + the highest kstat slot ever used */
+
+    /* the zones: under wh_zones_seq */
+    _Atomic uint32_t wh_zones_seq;
+    uint32_t wh_nzones;    /* used slots, global included */
+    int32_t wh_zfree;      /* free zone slots, linked through wz_next_free */
+    int32_t wh_zhigh;      /* 1 + the highest slot ever used */
+    int32_t wh_next_zoneid;
+    uint32_t wh_zserial;
+    uint32_t wh_hash_tombs;
+
+    _Atomic uint64_t wh_now; /* virtual ns */
+
+    /* faults: under wh_fault_seq */
+    _Atomic uint32_t wh_fault_seq;
+    uint32_t wh_nfaults;
+    world_fault_t wh_faults[WORLD_FAULTS_MAX];
+
+    uint8_t wh_reserved[512];
+} wshm_hdr_t;
+
+/* The mapping, as both sides hold it. */
+struct world {
+    char *w_path;
+    int w_fd;
+    int w_writer;
+    size_t w_size;
+    wshm_hdr_t *w_hdr;
+    wshm_global_t *w_global;
+    wshm_zone_t *w_zones;
+    wshm_kslot_t *w_kslots;
+    int32_t *w_zidmap; /* zoneid -> zix + 1; 0: none */
+    int32_t *w_hash;   /* name hash: zix + 1; 0 empty; WSHM_NAME_TOMB removed */
+};
+
+/* ---- seqlocks (world_seq.c) ---- */
+
+/* wseq_read_begin() - waits for an even value and returns it (acquire). */
+uint32_t wseq_read_begin(const _Atomic uint32_t *seq);
+/* wseq_read_retry() - non-zero when the writer went in since begin returned s. */
+int wseq_read_retry(const _Atomic uint32_t *seq, uint32_t s);
+/* wseq_write_begin() / wseq_write_end() - the writer's bracket (makes the value odd / even). */
+void wseq_write_begin(_Atomic uint32_t *seq);
+void wseq_write_end(_Atomic uint32_t *seq);
+
+/* ---- deterministic randomness (world_rng.c) ---- */
+
+/* wrng_mix() - splitmix64 of x: a well-mixed 64-bit value. */
+uint64_t wrng_mix(uint64_t x);
+/* wrng_uuid() - a version 4 UUID string (37 bytes with NUL) from seed and n. */
+void wrng_uuid(uint64_t seed, uint64_t n, char out[37]);
+
+/* ---- kstat rendering (world_render.c) ---- */
+
+/* wrender_ndata() - the number of named records of a kind. */
+uint32_t wrender_ndata(wkind_t kind);
+/* wrender_class() - the ks_class of a kind. */
+const char *wrender_class(wkind_t kind);
+/* wrender_strsize() - bytes of string values after the named array. */
+uint32_t wrender_strsize(const world_t *w, wkind_t kind, const wshm_zone_t *z, int arg);
+/*
+ * wrender_fill() - renders the named array (and its strings, right after it)
+ * into buf of ks->wk_data_size bytes, from the snapshot z (zone kinds) or g
+ * (global kinds). String pointers point into buf.
+ */
+void wrender_fill(const world_t *w, const wshm_kslot_t *ks, const wshm_zone_t *z,
+                  const wshm_global_t *g, void *buf);
+
+/* ---- kstat slots (world_kstat.c; writer) ---- */
+
+/* wks_add() - a new kstat at the end of the chain; the slot index or -1 ENOSPC. Caller holds chain_seq. */
+int wks_add(world_t *w, int zix, wkind_t kind, int arg, const char *module, int instance,
+            const char *name);
+/* wks_remove() - unlinks and frees slot s. Caller holds chain_seq. */
+void wks_remove(world_t *w, int s);
+/* wks_zone_create() / wks_zone_delete() - the kstats of a booting / halting zone. */
+int wks_zone_create(world_t *w, int zix);
+void wks_zone_delete(world_t *w, int zix);
+/* wks_cpucaps_sync() - creates or removes cpucaps_zone_<zid> to match the cap. */
+int wks_cpucaps_sync(world_t *w, int zix);
+/* wks_global_create() - the node's kstats. */
+int wks_global_create(world_t *w);
+
+/* ---- the reader protocol (world_read.c) ---- */
+
+/* wread_zone_snapshot() - a consistent copy of zone zix (any state). */
+void wread_zone_snapshot(const world_t *w, int zix, wshm_zone_t *out);
+/* wread_global_snapshot() - a consistent copy of the global counters. */
+void wread_global_snapshot(const world_t *w, wshm_global_t *out);
+/*
+ * wread_kstat() - renders the kstat in slot s, which the caller knows by kid,
+ * into buf (at least its data size). Returns 0 and sets *snaptime, or ENXIO
+ * when the slot no longer carries kid. Faults are not applied here.
+ */
+int wread_kstat(const world_t *w, int s, int32_t kid, void *buf, size_t bufsize,
+                int64_t *snaptime);
+/*
+ * wread_chain() - a consistent copy of every kstat header, in chain (KID)
+ * order, as a malloc'd array of kstat_t (ks_next NULL, ks_data NULL,
+ * ks_private the slot index). Returns the count and sets *chain_id, or -1
+ * with errno (ENOMEM; EAGAIN when the writer kept changing the chain).
+ */
+long wread_chain(const world_t *w, kstat_t **out, int32_t *chain_id);
+/*
+ * wread_fault() - the fault outcome of one kstat_read of slot s: adds the
+ * latency to *latency_us and returns 0 or the errno to fail with. Draws
+ * from a per-thread generator.
+ */
+int wread_fault(const world_t *w, const wshm_kslot_t *ks, uint32_t *latency_us);
+/* wread_zone_vanished() - non-zero when a vanish fault hides zone zix. */
+int wread_zone_vanished(const world_t *w, int zix);
+/* wread_zix_by_zoneid() - zix of the running zone zoneid, or -1 (reader-safe). */
+int wread_zix_by_zoneid(const world_t *w, int32_t zoneid);
+/* wread_zix_by_name() - zix of the zone with that name, or -1 (reader-safe). */
+int wread_zix_by_name(const world_t *w, const char *name);
+
+/* ---- the zone name hash (world_hash.c; writer) ---- */
+
+uint32_t whash_str(const char *s);
+int whash_insert(world_t *w, int zix);
+void whash_remove(world_t *w, int zix);
+int whash_find(const world_t *w, const char *name);
+
+#endif /* CMON_WORLD_SHM_H */
