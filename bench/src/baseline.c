@@ -109,10 +109,12 @@ baseline_run(json_t *cur, json_t *base, double tol, FILE *out)
     int use_ratio = json_is_object(json_object_get(cur, "ratio")) &&
                     json_is_object(json_object_get(base, "ratio"));
     const struct baseline_figure *figs = use_ratio ? baseline_ratio_figures : baseline_abs_figures;
-    int bad = 0;
+    int bad = 0;    char zones[32] = "unknown";
+    json_t *z = json_object_get(cur, "zones");
 
-    fprintf(out, "baseline: zones %lld, concurrency %lld, %s figures\n",
-            (long long)json_integer_value(json_object_get(cur, "zones")),
+    if (json_is_integer(z))
+        snprintf(zones, sizeof(zones), "%lld", (long long)json_integer_value(z));
+    fprintf(out, "baseline: zones %s, concurrency %lld, %s figures\n", zones,
             (long long)json_integer_value(json_object_get(cur, "concurrency")),
             use_ratio ? "agent/nginx ratio" : "absolute");
     for (size_t i = 0; i < 5; i++)

@@ -112,22 +112,78 @@ bench_sample(const struct opts *p, const struct curl_slist *hdr, const char *bas
     return 0;
 }
 
-/* Start the nginx reference serving the very bytes of the sample scrape. */
+/*
+ * Sample scrapes: up to BENCH_SAMPLES instances drawn with the seed. nginx
+ * serves exactly these bodies as /s/0 .. /s/N-1, drawn at random by the same
+ * client, so it moves the same mix of sizes as the agent.
+ */
+#define BENCH_SAMPLES 32
+struct bench_samples {
+    struct http_reply bs_reply[BENCH_SAMPLES];
+    size_t bs_n;
+    char bs_pathbuf[BENCH_SAMPLES][16];
+    char *bs_path[BENCH_SAMPLES]; /* "/s/<i>" */
+};
+
+static void
+bench_samples_free(struct bench_samples *bs)
+{
+    for (size_t i = 0; i < bs->bs_n; i++)
+        free(bs->bs_reply[i].hr_body);
+    bs->bs_n = 0;
+}
+
+/*
+ * Take the samples. Every one must answer 200 (this is also the check that
+ * the agent is reachable). Returns 0, or -1 with err (samples freed).
+ */
 static int
-bench_reference_up(const struct opts *p, const struct http_reply *sample, struct result_run *run,
+bench_samples_take(const struct opts *p, const struct curl_slist *hdr, const char *base,
+                   char *const *paths, size_t n, struct bench_samples *bs, char *err, size_t errlen)
+{
+    uint64_t state = p->op_seed ^ 0x5eedull;
+    size_t k = n < BENCH_SAMPLES ? n : BENCH_SAMPLES;
+
+    memset(bs, 0, sizeof(*bs));
+    while (bs->bs_n < k) {
+        const char *path = paths[load_rand_next(&state) % n];
+        if (bench_sample(p, hdr, base, path, &bs->bs_reply[bs->bs_n], err, errlen) < 0) {
+            bench_samples_free(bs);
+            return -1;
+        }
+        snprintf(bs->bs_pathbuf[bs->bs_n], sizeof(bs->bs_pathbuf[0]), "/s/%zu", bs->bs_n);
+        bs->bs_path[bs->bs_n] = bs->bs_pathbuf[bs->bs_n];
+        bs->bs_n++;
+    }
+    return 0;
+}
+
+/* Start the nginx reference serving the very bytes of the sample scrapes. */
+static int
+bench_reference_up(const struct opts *p, const struct bench_samples *bs, struct result_run *run,
                    struct nginx_ref *ng, char *err, size_t errlen)
 {
-    const char *type = sample->hr_type[0] ? sample->hr_type : "text/plain; version=0.0.4";
+    const struct http_reply *first = &bs->bs_reply[0];
+    const char *type = first->hr_type[0] ? first->hr_type : "text/plain; version=0.0.4";
+    char rel[32];
 
     run->rr_has_ref = 1;
     snprintf(run->rr_ref_name, sizeof(run->rr_ref_name), "nginx");
-    int gz = strcmp(sample->hr_encoding, "gzip") == 0; /* served by gzip_static */
-    if (nginx_prepare(ng) < 0 || nginx_put(ng, "metrics", sample->hr_body, sample->hr_len) < 0 ||
-        (gz && nginx_put(ng, "metrics.gz", sample->hr_body, sample->hr_len) < 0)) {
-        snprintf(err, errlen, "cannot prepare nginx files: %s", strerror(errno));
-        return -1;
+    if (nginx_prepare(ng) < 0)
+        goto fail;
+    for (size_t i = 0; i < bs->bs_n; i++) {
+        const struct http_reply *r = &bs->bs_reply[i];
+        snprintf(rel, sizeof(rel), "s/%zu", i);
+        if (nginx_put(ng, rel, r->hr_body, r->hr_len) < 0)
+            goto fail;
+        strcat(rel, ".gz"); /* a compressed answer is served by gzip_static */
+        if (strcmp(r->hr_encoding, "gzip") == 0 && nginx_put(ng, rel, r->hr_body, r->hr_len) < 0)
+            goto fail;
     }
     return nginx_start(ng, p->op_nginx, type, err, errlen);
+fail:
+    snprintf(err, errlen, "cannot prepare nginx files: %s", strerror(errno));
+    return -1;
 }
 
 /* One round against one server, merged into dst. Returns 0 or -1 with err. */
@@ -151,21 +207,20 @@ bench_round(const struct load_spec *s, struct result_figures *dst, const char *w
 
 /* The rounds: agent, then reference, in turns; the warm-up before each one's first. */
 static int
-bench_rounds(const struct opts *p, const struct curl_slist *hdr, struct agent_sut *as,
-             char *const *paths, size_t n, const struct nginx_ref *ng, struct result_run *run,
+bench_rounds(const struct opts *p, const struct curl_slist *hdr, struct load_spec *a,
+             const struct bench_samples *bs, const struct nginx_ref *ng, struct result_run *run,
              char *err, size_t errlen)
 {
-    char base[64], *ref_paths[] = {"/metrics"};
-    struct load_spec a = bench_spec(p, as->as_base, paths, n, as->as_agent_pid);
-    struct load_spec r = bench_spec(p, base, ref_paths, 1, ng ? ng->nr_pid : 0);
+    char base[64];
+    struct load_spec r = bench_spec(p, base, bs->bs_path, bs->bs_n, ng ? ng->nr_pid : 0);
 
     snprintf(base, sizeof(base), "http://127.0.0.1:%d", ng ? ng->nr_port : 0);
-    a.ls_duration_s = r.ls_duration_s = p->op_duration_s / p->op_rounds;
-    a.ls_headers = r.ls_headers = hdr;
+    a->ls_duration_s = r.ls_duration_s = p->op_duration_s / p->op_rounds;
+    a->ls_headers = r.ls_headers = hdr;
     for (int i = 0; i < p->op_rounds; i++) {
-        a.ls_seed = r.ls_seed = p->op_seed + (uint64_t)i;
-        a.ls_warmup_s = r.ls_warmup_s = i == 0 ? p->op_warmup_s : 0;
-        if (bench_round(&a, &run->rr_agent, "agent", err, errlen) < 0)
+        a->ls_seed = r.ls_seed = p->op_seed + (uint64_t)i;
+        a->ls_warmup_s = r.ls_warmup_s = i == 0 ? p->op_warmup_s : 0;
+        if (bench_round(a, &run->rr_agent, "agent", err, errlen) < 0)
             return -1;
         if (ng != NULL && bench_round(&r, &run->rr_ref, "nginx reference", err, errlen) < 0)
             return -1;
@@ -173,7 +228,7 @@ bench_rounds(const struct opts *p, const struct curl_slist *hdr, struct agent_su
     return 0;
 }
 
-/* Sample a typical scrape, bring nginx up if asked, run the rounds. Returns 0 or -1. */
+/* Take sample scrapes, bring nginx up if asked, run the rounds. Returns 0 or -1. */
 static int
 bench_measure(const struct opts *p, struct agent_sut *as, struct result_run *run, char *err,
               size_t errlen)
@@ -181,27 +236,26 @@ bench_measure(const struct opts *p, struct agent_sut *as, struct result_run *run
     static char *gz_path[] = {"/v1/gz/metrics"};
     char *const *paths = p->op_gz ? gz_path : as->as_targets.tl_path;
     size_t n = p->op_gz ? 1 : as->as_targets.tl_n;
-    struct http_reply sample;
+    struct bench_samples bs;
     struct nginx_ref ng;
-    uint64_t pick_state = p->op_seed ^ 0x5eedull;
 
     run->rr_instances = p->op_gz ? 1 : (long)n;
     if (n == 0) {
         snprintf(err, errlen, "no running instance to scrape at %s", as->as_base);
         return -1;
     }
-    const char *pick = paths[load_rand_next(&pick_state) % n];
     struct curl_slist *hdr = bench_headers(p);
-    if (bench_sample(p, hdr, as->as_base, pick, &sample, err, errlen) < 0) {
+    if (bench_samples_take(p, hdr, as->as_base, paths, n, &bs, err, errlen) < 0) {
         curl_slist_free_all(hdr);
         return -1;
     }
     memset(&ng, 0, sizeof(ng));
-    int rc = p->op_reference ? bench_reference_up(p, &sample, run, &ng, err, errlen) : 0;
+    int rc = p->op_reference ? bench_reference_up(p, &bs, run, &ng, err, errlen) : 0;
+    struct load_spec a = bench_spec(p, as->as_base, paths, n, as->as_agent_pid);
     if (rc == 0)
-        rc = bench_rounds(p, hdr, as, paths, n, p->op_reference ? &ng : NULL, run, err, errlen);
+        rc = bench_rounds(p, hdr, &a, &bs, p->op_reference ? &ng : NULL, run, err, errlen);
     nginx_stop(&ng);
-    free(sample.hr_body);
+    bench_samples_free(&bs);
     curl_slist_free_all(hdr);
     return rc;
 }
