@@ -109,7 +109,8 @@ baseline_run(json_t *cur, json_t *base, double tol, FILE *out)
     int use_ratio = json_is_object(json_object_get(cur, "ratio")) &&
                     json_is_object(json_object_get(base, "ratio"));
     const struct baseline_figure *figs = use_ratio ? baseline_ratio_figures : baseline_abs_figures;
-    int bad = 0;    char zones[32] = "unknown";
+    int bad = 0;
+    char zones[32] = "unknown";
     json_t *z = json_object_get(cur, "zones");
 
     if (json_is_integer(z))

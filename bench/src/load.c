@@ -41,7 +41,8 @@ struct load_state {
     uint64_t st_refused_since; /* first connection error since the last answer; 0 none */
     struct procstat st_ps_warm, st_ps_last;
     int st_have_warm, st_have_last;
-    long st_hwm_max; /* largest VmHWM seen (it only grows while the process lives) */
+    long st_hwm_max;   /* largest VmHWM seen (it only grows while the process lives) */
+    long st_shmem_max; /* largest RssShmem seen */
     double st_client_warm;
     char *st_url;
     size_t st_urlcap;
@@ -298,6 +299,8 @@ load_watch(struct load_state *st, uint64_t now)
     }
     if (ps.ps_hwm_kb > st->st_hwm_max)
         st->st_hwm_max = ps.ps_hwm_kb;
+    if (ps.ps_shmem_kb > st->st_shmem_max)
+        st->st_shmem_max = ps.ps_shmem_kb;
     st->st_ps_last = ps;
     st->st_have_last = 1;
 }
@@ -412,6 +415,7 @@ load_finish(struct load_state *st, int rc)
     if (st->st_have_warm && st->st_have_last) {
         out->rf_cpu_s = st->st_ps_last.ps_cpu_s - st->st_ps_warm.ps_cpu_s;
         out->rf_peak_rss_kb = st->st_hwm_max > 0 ? st->st_hwm_max : -1;
+        out->rf_shmem_kb = st->st_have_last ? st->st_shmem_max : -1;
     }
 }
 

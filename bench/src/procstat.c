@@ -31,16 +31,17 @@ bad:
 }
 
 long
-procstat_parse_hwm(const char *text)
+procstat_parse_kb(const char *text, const char *field)
 {
-    const char *p = strstr(text, "\nVmHWM:");
+    size_t n = strlen(field);
     long kb;
 
-    if (p == NULL && strncmp(text, "VmHWM:", 6) == 0)
-        p = text - 1;
-    if (p == NULL || sscanf(p + 7, " %ld", &kb) != 1)
-        return -1;
-    return kb;
+    for (const char *p = text; p != NULL; p = strchr(p, '\n')) {
+        p += *p == '\n';
+        if (strncmp(p, field, n) == 0 && p[n] == ':' && sscanf(p + n + 1, " %ld", &kb) == 1)
+            return kb;
+    }
+    return -1;
 }
 
 /* Read a small /proc file into buf. Returns 0 or -1 with errno. */
@@ -70,9 +71,11 @@ procstat_read(pid_t pid, struct procstat *ps)
         return -1;
     if (procstat_parse_stat(buf, sysconf(_SC_CLK_TCK), ps) < 0)
         return -1;
-    ps->ps_hwm_kb = -1;
-    if (procstat_slurp(pid, "status", buf, sizeof(buf)) == 0)
-        ps->ps_hwm_kb = procstat_parse_hwm(buf);
+    ps->ps_hwm_kb = ps->ps_shmem_kb = -1;
+    if (procstat_slurp(pid, "status", buf, sizeof(buf)) == 0) {
+        ps->ps_hwm_kb = procstat_parse_kb(buf, "VmHWM");
+        ps->ps_shmem_kb = procstat_parse_kb(buf, "RssShmem");
+    }
     return 0;
 }
 

@@ -8,9 +8,10 @@
 #include <sys/types.h>
 
 struct procstat {
-    char ps_state;   /* 'R', 'S', ..., 'Z' zombie, 'X' dead */
-    double ps_cpu_s; /* utime + stime, seconds */
-    long ps_hwm_kb;  /* VmHWM, kB; -1 if not known */
+    char ps_state;    /* 'R', 'S', ..., 'Z' zombie, 'X' dead */
+    double ps_cpu_s;  /* utime + stime, seconds */
+    long ps_hwm_kb;   /* VmHWM, kB; -1 if not known */
+    long ps_shmem_kb; /* RssShmem now (shared memory pages mapped), kB; -1 if not known */
 };
 
 /*
@@ -19,8 +20,8 @@ struct procstat {
  * Returns 0, or -1 with errno EINVAL on text that is not a stat line.
  */
 int procstat_parse_stat(const char *text, long clk_tck, struct procstat *ps);
-/* Parse VmHWM from the text of /proc/<pid>/status. Returns kB, or -1 if absent. */
-long procstat_parse_hwm(const char *text);
+/* Parse a "Field:  N kB" line (VmHWM, RssShmem...) of /proc/<pid>/status text. Returns N, or -1. */
+long procstat_parse_kb(const char *text, const char *field);
 /*
  * Read /proc/<pid>/stat and status. Returns 0, or -1 with errno (ESRCH when
  * the process is gone). A zombie has state 'Z' and ps_hwm_kb -1.

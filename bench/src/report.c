@@ -120,6 +120,8 @@ report_table(FILE *f, const struct result_run *run)
                "%.4f");
     report_row(f, "peak RSS kB", (double)a->rf_peak_rss_kb, (double)r->rf_peak_rss_kb, ref, 1,
                "%.0f");
+    report_row(f, "RSS shared kB", (double)a->rf_shmem_kb, (double)r->rf_shmem_kb, ref, 0,
+               "%.0f");
     report_row(f, "client CPU s", a->rf_client_cpu_s, r->rf_client_cpu_s, ref, 0, "%.2f");
     report_error_detail(f, "agent", a);
     if (ref)
@@ -198,6 +200,9 @@ report_figures_json(const struct result_run *run, const struct result_figures *f
         "agent_cpu_s_per_1000", report_num_or_null(report_cpu_per_1000(f)), "agent_peak_rss_kb",
         f->rf_peak_rss_kb < 0 ? json_null() : json_integer(f->rf_peak_rss_kb), "client_cpu_s",
         f->rf_client_cpu_s, "percentiles_ms", report_spectrum_json(f));
+    if (o != NULL)
+        json_object_set_new(o, "agent_rss_shmem_kb",
+                            f->rf_shmem_kb < 0 ? json_null() : json_integer(f->rf_shmem_kb));
     if (o != NULL && f->rf_error[0] != '\0')
         json_object_set_new(o, "error", json_string(f->rf_error));
     return o;

@@ -9,6 +9,7 @@ result_figures_init(struct result_figures *f)
     memset(f, 0, sizeof(*f));
     f->rf_cpu_s = -1;
     f->rf_peak_rss_kb = -1;
+    f->rf_shmem_kb = -1;
     f->rf_hist = hist_new();
     return f->rf_hist == NULL ? -1 : 0;
 }
@@ -59,6 +60,8 @@ result_figures_merge(struct result_figures *dst, const struct result_figures *sr
                         : -1;
     if (src->rf_peak_rss_kb > dst->rf_peak_rss_kb)
         dst->rf_peak_rss_kb = src->rf_peak_rss_kb;
+    if (src->rf_shmem_kb > dst->rf_shmem_kb)
+        dst->rf_shmem_kb = src->rf_shmem_kb;
     dst->rf_client_cpu_s += src->rf_client_cpu_s;
     if (src->rf_error[0] != '\0' && dst->rf_error[0] == '\0')
         memcpy(dst->rf_error, src->rf_error, sizeof(dst->rf_error));

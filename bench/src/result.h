@@ -30,6 +30,7 @@ struct result_figures {
     uint64_t rf_bytes;      /* body bytes of the 200 answers */
     double rf_cpu_s;        /* server CPU (user+sys) while measured; < 0 unknown */
     long rf_peak_rss_kb;    /* server VmHWM at the end; < 0 unknown */
+    long rf_shmem_kb;       /* largest RssShmem seen (shared world pages); < 0 unknown */
     double rf_client_cpu_s; /* the benchmark's own CPU while measured */
     char rf_error[256];     /* why the run stopped early; "" when it did not */
     int rf_rounds;          /* measurement rounds merged into these figures */

@@ -90,8 +90,12 @@ test_procstat_parse(void)
     errno = 0;
     CU_ASSERT(procstat_parse_stat("garbage", 100, &ps) == -1 && errno == EINVAL);
     CU_ASSERT(procstat_parse_stat("1 (x) S 1", 100, &ps) == -1);
-    CU_ASSERT(procstat_parse_hwm("Name:\tx\nVmPeak:\t 10 kB\nVmHWM:\t    4321 kB\n") == 4321);
-    CU_ASSERT(procstat_parse_hwm("Name:\tx\n") == -1);
+    const char *status = "Name:\tx\nVmPeak:\t 10 kB\nVmHWM:\t    4321 kB\nRssShmem:\t 77 kB\n";
+    CU_ASSERT(procstat_parse_kb(status, "VmHWM") == 4321);
+    CU_ASSERT(procstat_parse_kb(status, "RssShmem") == 77);
+    CU_ASSERT(procstat_parse_kb(status, "Name") == -1);
+    CU_ASSERT(procstat_parse_kb(status, "VmHW") == -1);
+    CU_ASSERT(procstat_parse_kb("VmHWM: 5 kB", "VmHWM") == 5);
 }
 
 static void
