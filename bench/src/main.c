@@ -58,6 +58,8 @@ bench_run_init(struct result_run *run, const struct opts *p)
     run->rr_rounds = p->op_rounds;
     run->rr_gz = p->op_gz;
     run->rr_gzip = p->op_gzip;
+    if (getloadavg(&run->rr_loadavg, 1) != 1)
+        run->rr_loadavg = -1;
     run->rr_openmetrics = p->op_openmetrics;
 }
 

@@ -92,8 +92,9 @@ report_header(FILE *f, const struct result_run *run)
                 run->rr_concurrency);
     else
         fprintf(f, "closed loop, %d in flight", run->rr_concurrency);
-    fprintf(f, ", %g s after %g s warm-up%s\n", run->rr_duration_s, run->rr_warmup_s,
-            run->rr_rounds > 1 ? ", in rounds taking turns" : "");
+    fprintf(f, ", %g s after %g s warm-up%s; load average %.2f\n", run->rr_duration_s,
+            run->rr_warmup_s, run->rr_rounds > 1 ? ", in rounds taking turns" : "",
+            run->rr_loadavg);
     if (run->rr_has_ref)
         fprintf(f, "  %-20s %12s %12s %12s\n", "", "agent", run->rr_ref_name, "ratio");
 }
@@ -120,8 +121,7 @@ report_table(FILE *f, const struct result_run *run)
                "%.4f");
     report_row(f, "peak RSS kB", (double)a->rf_peak_rss_kb, (double)r->rf_peak_rss_kb, ref, 1,
                "%.0f");
-    report_row(f, "RSS shared kB", (double)a->rf_shmem_kb, (double)r->rf_shmem_kb, ref, 0,
-               "%.0f");
+    report_row(f, "RSS shared kB", (double)a->rf_shmem_kb, (double)r->rf_shmem_kb, ref, 0, "%.0f");
     report_row(f, "client CPU s", a->rf_client_cpu_s, r->rf_client_cpu_s, ref, 0, "%.2f");
     report_error_detail(f, "agent", a);
     if (ref)
@@ -243,6 +243,7 @@ report_run_json(const struct result_run *run)
         return NULL;
     json_object_set_new(o, "mode", json_string(run->rr_rate > 0 ? "open" : "closed"));
     json_object_set_new(o, "target", json_string(run->rr_gz ? "gz" : "instances"));
+    json_object_set_new(o, "loadavg_1m", report_num_or_null(run->rr_loadavg));
     json_object_set_new(o, "format", json_string(run->rr_openmetrics ? "openmetrics" : "text"));
     json_object_set_new(o, "gzip", json_boolean(run->rr_gzip));
     json_object_set_new(o, "instances", json_integer(run->rr_instances));
