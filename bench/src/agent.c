@@ -39,7 +39,7 @@ agent_bins(const struct opts *o, struct agent_sut *as, char *agent_bin, size_t n
 static int
 agent_world_up(const struct opts *o, long zones, struct agent_sut *as, char *err, size_t errlen)
 {
-    char zbuf[32], seed[32], out[256], line[512];
+    char zbuf[32], seed[32], out[256], log[256], line[512];
     int fd;
 
     snprintf(as->as_world, sizeof(as->as_world), "/dev/shm/cmon-bench-XXXXXX");
@@ -52,17 +52,20 @@ agent_world_up(const struct opts *o, long zones, struct agent_sut *as, char *err
     unlink(as->as_world); /* the name is ours; cmon-sim makes the world itself */
     snprintf(zbuf, sizeof(zbuf), "%ld", zones);
     snprintf(seed, sizeof(seed), "%llu", (unsigned long long)o->op_seed);
-    snprintf(out, sizeof(out), "%s/sim.log", as->as_logdir);
+    snprintf(out, sizeof(out), "%s/sim.out", as->as_logdir); /* the ready line */
+    snprintf(log, sizeof(log), "%s/sim.log", as->as_logdir);
     char *argv[] = {as->as_sim_bin, "serve",  "--zones", zbuf, "--world",
                     as->as_world,   "--seed", seed,      NULL};
-    as->as_sim_pid = spawn_start(argv, NULL, out);
+    as->as_sim_pid = spawn_start(argv, NULL, out, log);
     if (as->as_sim_pid < 0) {
         snprintf(err, errlen, "cannot run %s: %s", as->as_sim_bin, strerror(errno));
         return -1;
     }
     if (spawn_wait_line(out, as->as_sim_pid, AGENT_WORLD_TIMEOUT_S, line, sizeof(line)) < 0) {
-        snprintf(err, errlen, "cmon-sim serve --zones %ld did not get ready: %s (log %s)", zones,
-                 errno == ETIMEDOUT ? "timed out" : "it exited", out);
+        int timedout = errno == ETIMEDOUT;
+        agent_log_tail(as, "sim.log", line, sizeof(line));
+        snprintf(err, errlen, "cmon-sim serve --zones %ld did not get ready: %s%s%.300s", zones,
+                 timedout ? "timed out" : "it exited", line[0] ? "; its log: " : "", line);
         return -1;
     }
     return 0;
@@ -86,7 +89,7 @@ agent_try(const struct opts *o, struct agent_sut *as, const char *bin, char *err
         argv[n++] = o->op_agent_args[i];
     argv[n] = NULL;
     char *envv[] = {env, NULL};
-    as->as_agent_pid = spawn_start((char *const *)argv, envv, log);
+    as->as_agent_pid = spawn_start((char *const *)argv, envv, log, NULL);
     if (as->as_agent_pid < 0) {
         snprintf(err, errlen, "cannot run %s: %s", bin, strerror(errno));
         return -1;
@@ -109,8 +112,6 @@ agent_start(const struct opts *o, struct agent_sut *as, const char *bin, char *e
         if (r <= 0)
             return r;
     }
-    size_t len = strlen(err);
-    snprintf(err + len, errlen - len, " (log %s/agent.log)", as->as_logdir);
     return -1;
 }
 

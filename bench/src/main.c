@@ -212,7 +212,8 @@ static int
 bench_rounds(const struct opts *p, const struct curl_slist *hdr, struct load_spec *a,
              const struct bench_samples *bs, const struct nginx_ref *ng, struct result_run *run,
              char *err, size_t errlen)
-{    char base[64];
+{
+    char base[64];
 
     snprintf(base, sizeof(base), "http://127.0.0.1:%d", ng ? ng->nr_port : 0);
     struct load_spec r = bench_spec(p, base, bs->bs_path, bs->bs_n, ng ? ng->nr_pid : 0);

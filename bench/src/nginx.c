@@ -95,7 +95,7 @@ nginx_try(struct nginx_ref *ng, const char *bin, const char *type, char *err, si
     snprintf(conf, sizeof(conf), "%s/nginx.conf", ng->nr_dir);
     snprintf(log, sizeof(log), "%s/error.log", ng->nr_dir);
     char *argv[] = {(char *)bin, "-p", ng->nr_dir, "-c", conf, "-e", log, NULL};
-    ng->nr_pid = spawn_start(argv, NULL, log);
+    ng->nr_pid = spawn_start(argv, NULL, log, NULL);
     if (ng->nr_pid < 0) {
         snprintf(err, errlen, "cannot run %s: %s", bin, strerror(errno));
         return -1;

@@ -20,13 +20,13 @@
 
 /* In the child: die with the parent, take the environment entries, exec. */
 static void
-spawn_child_exec(char *const argv[], char *const env[], int outfd)
+spawn_child_exec(char *const argv[], char *const env[], int outfd, int errfd)
 {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (outfd >= 0) {
+    if (outfd >= 0)
         dup2(outfd, 1);
-        dup2(outfd, 2);
-    }
+    if (errfd >= 0)
+        dup2(errfd, 2);
     for (size_t i = 0; env != NULL && env[i] != NULL; i++)
         putenv(env[i]);
     signal(SIGPIPE, SIG_DFL);
@@ -35,18 +35,29 @@ spawn_child_exec(char *const argv[], char *const env[], int outfd)
     _exit(127);
 }
 
-pid_t
-spawn_start(char *const argv[], char *const env[], const char *out_path)
+static int
+spawn_open_out(const char *path)
 {
-    int fd =
-        open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0)
-        spawn_child_exec(argv, env, fd);
+    return open(path ? path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+}
+
+pid_t
+spawn_start(char *const argv[], char *const env[], const char *out_path, const char *err_path)
+{
+    int fd = spawn_open_out(out_path);
+    int efd = err_path != NULL ? spawn_open_out(err_path) : fd;
+    pid_t pid = -1;
+
+    if (fd >= 0 && efd >= 0) {
+        pid = fork();
+        if (pid == 0)
+            spawn_child_exec(argv, env, fd, efd);
+    }
     int saved = errno;
-    close(fd);
+    if (fd >= 0)
+        close(fd);
+    if (efd >= 0 && efd != fd)
+        close(efd);
     errno = saved;
     return pid;
 }
@@ -121,7 +132,7 @@ spawn_capture(char *const argv[], double timeout_s, char **out)
     pid_t pid = fork();
     if (pid == 0) {
         dup2(p[1], 1);
-        spawn_child_exec(argv, NULL, -1);
+        spawn_child_exec(argv, NULL, -1, -1);
     }
     close(p[1]);
     if (pid < 0) {

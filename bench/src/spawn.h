@@ -10,11 +10,13 @@
 #include <sys/types.h>
 
 /*
- * Start argv[0] (a path, or a name looked up in PATH) with argv, extra environment entries env
- * ("K=V", NULL-terminated, may be NULL), stdout and stderr appended to out_path (or /dev/null when
- * NULL). Returns the pid, or -1 with errno.
+ * Start argv[0] (a path, or a name looked up in PATH) with argv, extra
+ * environment entries env ("K=V", NULL-terminated, may be NULL), stdout
+ * appended to out_path (/dev/null when NULL) and stderr to err_path (NULL:
+ * the same file as stdout). Returns the pid, or -1 with errno.
  */
-pid_t spawn_start(char *const argv[], char *const env[], const char *out_path);
+pid_t spawn_start(char *const argv[], char *const env[], const char *out_path,
+                  const char *err_path);
 
 /*
  * Stop a child: SIGTERM, wait up to grace_s, then SIGKILL. Reaps it.

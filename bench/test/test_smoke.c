@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -50,7 +51,8 @@ run_bench(const char *first, ...)
     va_end(ap);
     argv[n] = NULL;
     tmp_path(log, sizeof(log), "bench.log");
-    pid_t pid = spawn_start((char *const *)argv, NULL, log);
+    unlink(log); /* the output of the last run only */
+    pid_t pid = spawn_start((char *const *)argv, NULL, log, NULL);
     if (pid < 0)
         return -1;
     uint64_t end = clock_mono_ns() + 120000000000ull;
@@ -306,7 +308,7 @@ test_agent_dies(void)
 {
     char json[300], pid[32];
     char *slp[] = {"/bin/sleep", "1", NULL};
-    pid_t victim = spawn_start(slp, NULL, NULL); /* the "agent" process that dies mid-run */
+    pid_t victim = spawn_start(slp, NULL, NULL, NULL); /* the "agent" process that dies mid-run */
 
     CU_ASSERT_FATAL(victim > 0);
     snprintf(pid, sizeof(pid), "%d", (int)victim);
@@ -342,6 +344,34 @@ test_url_gzip(void)
     /* compressed on the wire, and nginx serves the very same compressed bytes */
     CU_ASSERT(a > 0 && a < (double)plain_len && a == r);
     CU_ASSERT(json_is_true(json_object_get(doc, "gzip")));
+    json_decref(doc);
+}
+
+/* A world server that fails: its own message reaches the user, exit 3. */
+static void
+test_world_fails(void)
+{
+    char dir[300], sim[320], agent[320], json[300];
+    tmp_path(dir, sizeof(dir), "badbin");
+    tmp_path(json, sizeof(json), "badworld.json");
+    snprintf(sim, sizeof(sim), "%s/cmon-sim", dir);
+    snprintf(agent, sizeof(agent), "%s/cmon-agent", dir);
+    CU_ASSERT_FATAL(mkdir(dir, 0755) == 0);
+    FILE *f = fopen(sim, "w");
+    fputs("#!/bin/sh\necho 'cmon-sim: cannot map world: no space' >&2\nexit 1\n", f);
+    fclose(f);
+    CU_ASSERT_FATAL(chmod(sim, 0755) == 0 && symlink("/bin/true", agent) == 0);
+    CU_ASSERT(run_bench("--bin-dir", dir, "--duration", "1", "--json", json, NULL) == 3);
+    char log[300], text[1024] = "";
+    tmp_path(log, sizeof(log), "bench.log");
+    FILE *l = fopen(log, "r");
+    CU_ASSERT_FATAL(l != NULL);
+    size_t n = fread(text, 1, sizeof(text) - 1, l);
+    text[n] = '\0';
+    fclose(l);
+    CU_ASSERT(strstr(text, "cannot map world") != NULL);
+    json_t *doc = load_json("badworld.json");
+    CU_ASSERT(json_is_false(json_object_get(doc, "complete")));
     json_decref(doc);
 }
 
@@ -449,6 +479,7 @@ main(int argc, char **argv)
         CU_add_test(s, "open-loop sweep and plot", test_url_open_sweep);
         CU_add_test(s, "gzip on the wire, same bytes from nginx", test_url_gzip);
         CU_add_test(s, "gz scrapes", test_url_gz);
+        CU_add_test(s, "world server fails", test_world_fails);
     } else {
         CU_pSuite s = CU_add_suite("cmon-bench with cmon-sim and cmon-agent", NULL, NULL);
         CU_add_test(s, "run with reference", test_real_run);
