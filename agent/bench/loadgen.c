@@ -196,8 +196,8 @@ setup(gen_t *g, int conns)
 {
     g->multi = curl_multi_init();
     g->epfd = epoll_create1(0);
-    g->tfd = timerfd_create(CLOCK_MONOTONIC, 0);
-    g->curl_tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+    g->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+    g->curl_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
     struct epoll_event ev = {.events = EPOLLIN};
     ev.data.fd = g->tfd;
     epoll_ctl(g->epfd, EPOLL_CTL_ADD, g->tfd, &ev);
@@ -208,7 +208,6 @@ setup(gen_t *g, int conns)
     curl_multi_setopt(g->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(g->multi, CURLMOPT_TIMERDATA, g);
     curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS, (long)conns);
-    curl_multi_setopt(g->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)conns);
     g->nslots = conns;
     g->slots = calloc((size_t)conns, sizeof(slot_t));
     for (int i = 0; i < conns; i++) {
@@ -296,8 +295,8 @@ main(int argc, char **argv)
     g.queue = malloc(g.qcap * sizeof(double));
     double start = now_s(), end = start + duration, next = start;
     arm(g.tfd, next);
-    while (now_s() < end + 10 && (next < end || g.nlat < (size_t)(g.sent + 0) ||
-                                  g.qhead < g.qtail)) {
+    while (now_s() < end + 10 &&
+           (next < end || g.nlat < (size_t)(g.sent + 0) || g.qhead < g.qtail)) {
         turn(&g, &next, 1.0 / rate, end);
         if (next >= end && g.ok + g.errors >= g.sent && g.qhead >= g.qtail)
             break;

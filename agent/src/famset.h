@@ -72,7 +72,10 @@ typedef struct famset {
     uint16_t *fs_index;
 } famset_t;
 
-#define FAMSET_INIT {NULL, 0, 0, NULL, 0, 0, SBUF_INIT, 0, NULL}
+#define FAMSET_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0, NULL, 0, 0, SBUF_INIT, 0, NULL                                                 \
+    }
 
 /* mval constructors. */
 mval_t mval_u64(uint64_t v);

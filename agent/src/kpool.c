@@ -94,13 +94,14 @@ kpool_take(kpool_t *kp)
         }
         return kr;
     }
-    (void)kreader_sync(kr);
+    (void)kreader_sync(kr, 0);
     return kr;
 }
 
 void
 kpool_give(kpool_t *kp, kreader_t *kr)
 {
+    kreader_drop(kr);
     pthread_mutex_lock(&kp->kp_lock);
     kp->kp_idle[kp->kp_nidle++] = kr;
     pthread_cond_signal(&kp->kp_idle_cv);
@@ -113,6 +114,8 @@ kpool_resync(kpool_t *kp)
     /* Readers sync on every take; syncing one now, outside the lock, makes
      * the next scrape start current without holding up any other. */
     kreader_t *kr = kpool_take(kp);
-    if (kr != NULL)
+    if (kr != NULL) {
+        (void)kreader_sync(kr, 1);
         kpool_give(kp, kr);
+    }
 }

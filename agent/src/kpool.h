@@ -26,16 +26,16 @@ kpool_t *kpool_new(unsigned max, unsigned prefill, selfstats_t *stats);
 void kpool_free(kpool_t *kp);
 
 /*
- * kpool_take() - an idle reader, synced with the current chain (its sync
- * error is ignored: its index stays usable). NULL with errno when no
- * reader could be opened.
+ * kpool_take() - an idle reader, synced with the current chain at most
+ * KREADER_SYNC_MS ago (a sync error is ignored: its index stays usable).
+ * NULL with errno when no reader could be opened.
  */
 kreader_t *kpool_take(kpool_t *kp);
 
 /* kpool_give() - returns a reader taken with kpool_take(). */
 void kpool_give(kpool_t *kp, kreader_t *kr);
 
-/* kpool_resync() - marks every idle reader to be synced (POST /v1/refresh). */
+/* kpool_resync() - syncs a reader now, whatever its age (POST /v1/refresh). */
 void kpool_resync(kpool_t *kp);
 
 #endif

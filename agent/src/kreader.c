@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* An index entry; entries of one bucket are chained through ke_next. */
 typedef struct kentry {
@@ -25,8 +26,11 @@ struct kreader {
     selfstats_t *kr_stats;
     kentry_t *kr_entries;
     size_t kr_nentries;
-    ktable_t kr_bymod;  /* (module, instance) */
-    ktable_t kr_bylink; /* link kstats by zone id */
+    ktable_t kr_bymod;              /* (module, instance) */
+    ktable_t kr_bylink;             /* link kstats by zone id */
+    kstat_t *kr_held[KREADER_HELD]; /* read since the last kreader_drop() */
+    size_t kr_nheld;
+    int64_t kr_last_sync; /* monotonic ms of the last chain check */
 };
 
 static uint32_t
@@ -62,11 +66,12 @@ ktable_free(ktable_t *t)
     t->kt_mask = 0;
 }
 
+/* Buckets for n entries at a load factor of at most one. 0 or -1. */
 static int
 ktable_alloc(ktable_t *t, size_t n)
 {
     size_t nb = 64;
-    while (nb < n * 2)
+    while (nb < n)
         nb *= 2;
     t->kt_heads = malloc(nb * sizeof(int));
     t->kt_tails = malloc(nb * sizeof(int));
@@ -75,6 +80,14 @@ ktable_alloc(ktable_t *t, size_t n)
     memset(t->kt_heads, 0xff, nb * sizeof(int)); /* all -1 */
     t->kt_mask = nb - 1;
     return 0;
+}
+
+/* The tails only serve the build: free them once it is done. */
+static void
+ktable_built(ktable_t *t)
+{
+    free(t->kt_tails);
+    t->kt_tails = NULL;
 }
 
 static void
@@ -94,29 +107,39 @@ kreader_insert(kreader_t *kr, ktable_t *t, kstat_t *ksp, const char *module, int
     t->kt_tails[b] = i;
 }
 
-/* Builds the index from the chain: one walk. 0 or -1 (ENOMEM). */
+static int
+kreader_link_of(const kstat_t *ksp)
+{
+    return strcmp(ksp->ks_module, "link") == 0 ? kreader_link_zone(ksp->ks_name) : -1;
+}
+
+/* Builds the index from the chain: two walks. 0 or -1 (ENOMEM). */
 static int
 kreader_index(kreader_t *kr)
 {
-    size_t n = 0;
-    for (kstat_t *ksp = kr->kr_kc->kc_chain; ksp != NULL; ksp = ksp->ks_next)
+    size_t n = 0, nlinks = 0;
+    for (kstat_t *ksp = kr->kr_kc->kc_chain; ksp != NULL; ksp = ksp->ks_next) {
         n++;
+        nlinks += kreader_link_of(ksp) >= 0;
+    }
     free(kr->kr_entries);
     ktable_free(&kr->kr_bymod);
     ktable_free(&kr->kr_bylink);
     kr->kr_nentries = 0;
-    kr->kr_entries = malloc((2 * n + 1) * sizeof(kentry_t));
+    kr->kr_entries = malloc((n + nlinks + 1) * sizeof(kentry_t));
     if (kr->kr_entries == NULL || ktable_alloc(&kr->kr_bymod, n) != 0 ||
-        ktable_alloc(&kr->kr_bylink, n / 4 + 1) != 0) {
+        ktable_alloc(&kr->kr_bylink, nlinks) != 0) {
         errno = ENOMEM;
         return -1;
     }
     for (kstat_t *ksp = kr->kr_kc->kc_chain; ksp != NULL; ksp = ksp->ks_next) {
         kreader_insert(kr, &kr->kr_bymod, ksp, ksp->ks_module, ksp->ks_instance);
-        int zid = strcmp(ksp->ks_module, "link") == 0 ? kreader_link_zone(ksp->ks_name) : -1;
+        int zid = kreader_link_of(ksp);
         if (zid >= 0)
             kreader_insert(kr, &kr->kr_bylink, ksp, "link", zid);
     }
+    ktable_built(&kr->kr_bymod);
+    ktable_built(&kr->kr_bylink);
     kr->kr_chain_id = kr->kr_kc->kc_chain_id;
     return 0;
 }
@@ -143,6 +166,7 @@ kreader_close(kreader_t *kr)
 {
     if (kr == NULL)
         return;
+    kr->kr_nheld = 0; /* kstat_close() frees the data */
     if (kr->kr_kc != NULL)
         kstat_close(kr->kr_kc);
     free(kr->kr_entries);
@@ -151,9 +175,22 @@ kreader_close(kreader_t *kr)
     free(kr);
 }
 
-int
-kreader_sync(kreader_t *kr)
+static int64_t
+kreader_now_ms(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+kreader_sync(kreader_t *kr, int force)
+{
+    int64_t now = kreader_now_ms();
+    if (!force && now - kr->kr_last_sync < KREADER_SYNC_MS)
+        return 0;
+    kr->kr_last_sync = now;
+    kreader_drop(kr); /* before the update may free some of those kstats */
     kid_t id = kstat_chain_update(kr->kr_kc);
     if (id == -1)
         return -1;
@@ -200,10 +237,28 @@ kreader_links(kreader_t *kr, int zid, kstat_t **out, size_t cap)
     return n;
 }
 
+void
+kreader_drop(kreader_t *kr)
+{
+    /* libkstat allocates ks_data with malloc() when it finds it NULL, and
+     * frees it with the kstat: giving it back early is within its protocol. */
+    for (size_t i = 0; i < kr->kr_nheld; i++) {
+        free(kr->kr_held[i]->ks_data);
+        kr->kr_held[i]->ks_data = NULL;
+    }
+    kr->kr_nheld = 0;
+}
+
 int
 kreader_read(kreader_t *kr, kstat_t *ksp)
 {
-    if (kstat_read(kr->kr_kc, ksp, NULL) != -1)
+    if (ksp->ks_data == NULL && kr->kr_nheld == KREADER_HELD)
+        kreader_drop(kr); /* a scrape reading very many kstats: keep the newest */
+    int held = ksp->ks_data != NULL;
+    kid_t id = kstat_read(kr->kr_kc, ksp, NULL);
+    if (!held && ksp->ks_data != NULL)
+        kr->kr_held[kr->kr_nheld++] = ksp;
+    if (id != -1)
         return 0;
     int saved = errno;
     selfstats_kstat_error(kr->kr_stats, saved);

@@ -19,6 +19,12 @@
 
 typedef struct kreader kreader_t;
 
+/* Most kstats whose data a reader holds between drops. */
+#define KREADER_HELD 64
+
+/* Least time between two unforced chain checks. */
+#define KREADER_SYNC_MS 50
+
 /*
  * kreader_open() - opens a kstat handle and indexes its chain. stats (may
  * be NULL) receives read errors and chain updates. NULL with errno set
@@ -31,10 +37,14 @@ void kreader_close(kreader_t *kr);
 
 /*
  * kreader_sync() - brings the chain up to date, re-indexing when its id
- * changed. Returns 0 (current), 1 (re-indexed), or -1 with errno set (the
- * old index stays usable: reads of removed kstats fail with ENXIO).
+ * changed. Unless force is set, does nothing when the last sync is less than
+ * KREADER_SYNC_MS old: under heavy churn the chain changes for nearly every
+ * scrape, and one re-index per interval is enough (a zone the index does not
+ * know yet makes the scrape force one). Returns 0 (current or not checked),
+ * 1 (re-indexed), or -1 with errno set (the old index stays usable: reads of
+ * removed kstats fail with ENXIO).
  */
-int kreader_sync(kreader_t *kr);
+int kreader_sync(kreader_t *kr, int force);
 
 /*
  * kreader_find() - the kstat module:instance:name of the index; a NULL name
@@ -50,9 +60,17 @@ size_t kreader_links(kreader_t *kr, int zid, kstat_t **out, size_t cap);
 
 /*
  * kreader_read() - kstat_read() of ksp into its own ks_data; counts a
- * failure by errno in the stats. 0, or -1 with kstat_read's errno.
+ * failure by errno in the stats. 0, or -1 with kstat_read's errno. The data
+ * stays valid until kreader_drop() (or the KREADER_HELD-th read after).
  */
 int kreader_read(kreader_t *kr, kstat_t *ksp);
+
+/*
+ * kreader_drop() - frees the data of the kstats read since the last drop, so
+ * that a handle holds headers only, not the data of every kstat it ever read
+ * (10,000 zones' worth). kpool_give() calls it.
+ */
+void kreader_drop(kreader_t *kr);
 
 /* kreader_chain_id() - the chain id the index was built from. */
 kid_t kreader_chain_id(const kreader_t *kr);

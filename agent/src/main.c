@@ -46,7 +46,7 @@ main_agent_open(agent_t *ag, const agent_opts_t *o)
     ag->ag_env.se_stats = ag->ag_stats;
     ag->ag_env.se_names = o->ao_names;
     ag->ag_env.se_collectors = collectors_vm;
-    ag->ag_env.se_pool = kpool_new(o->ao_threads, 1, ag->ag_stats);
+    ag->ag_env.se_pool = kpool_new(o->ao_handles, 1, ag->ag_stats);
     if (ag->ag_stats == NULL || ag->ag_env.se_pool == NULL) {
         log_msg(LOG_ERR, "cannot open kstats: %s", strerror(errno));
         return -1;

@@ -18,8 +18,10 @@ opts_usage(FILE *out)
           "                           (default 10; 0 disables the cache)\n"
           "  --metric-names SET       cmon (cmon-agent's names, default) or prometheus\n"
           "                           (base units, _total counters)\n"
-          "  --threads N              HTTP worker threads, also the most kstat handles\n"
-          "                           open at once (default 2)\n"
+          "  --threads N              HTTP worker threads (default 2)\n"
+          "  --kstat-handles N        kstat handles open at once: each holds a copy of\n"
+          "                           every kstat header; scrapes share them, holding\n"
+          "                           one only while reading (default 1)\n"
           "  --max-connections N      most client connections at once (default 4096)\n"
           "  --idle-timeout SECONDS   close a connection idle this long (default 60)\n"
           "  --log-level LEVEL        error, warn, info (default) or debug\n"
@@ -72,6 +74,7 @@ opts_defaults(agent_opts_t *o)
     o->ao_cache_ttl = 10;
     o->ao_names = NAMES_CMON;
     o->ao_threads = 2;
+    o->ao_handles = 1;
     o->ao_max_conns = 4096;
     o->ao_idle_timeout = 60;
     o->ao_log_level = LOG_INFO;
@@ -105,6 +108,11 @@ opts_one(agent_opts_t *o, int c, const char *arg, FILE *err)
         if (opts_uint(arg, 1, 64, &o->ao_threads) == 0)
             return 0;
         fprintf(err, "cmon-agent: bad --threads %s: want 1 to 64\n", arg);
+        return -1;
+    case 'k':
+        if (opts_uint(arg, 1, 64, &o->ao_handles) == 0)
+            return 0;
+        fprintf(err, "cmon-agent: bad --kstat-handles %s: want 1 to 64\n", arg);
         return -1;
     case 'm':
         if (opts_uint(arg, 1, 1000000, &o->ao_max_conns) == 0)
@@ -142,6 +150,7 @@ opts_parse(agent_opts_t *o, int argc, char **argv, FILE *err)
         {"cache-ttl", required_argument, NULL, 'c'},
         {"metric-names", required_argument, NULL, 'n'},
         {"threads", required_argument, NULL, 't'},
+        {"kstat-handles", required_argument, NULL, 'k'},
         {"max-connections", required_argument, NULL, 'm'},
         {"idle-timeout", required_argument, NULL, 'i'},
         {"log-level", required_argument, NULL, 'L'},

@@ -13,6 +13,7 @@ typedef struct agent_opts {
     double ao_cache_ttl;      /* --cache-ttl seconds, 0 disables */
     metric_names_t ao_names;  /* --metric-names */
     unsigned ao_threads;      /* --threads */
+    unsigned ao_handles;      /* --kstat-handles */
     unsigned ao_max_conns;    /* --max-connections */
     unsigned ao_idle_timeout; /* --idle-timeout seconds */
     log_level_t ao_log_level; /* --log-level */

@@ -127,6 +127,8 @@ scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs)
         log_msg(LOG_ERR, "cannot open kstats: %s", strerror(errno));
         return SCRAPE_ERROR;
     }
+    if (kreader_find(kr, "zones", zid, NULL) == NULL)
+        (void)kreader_sync(kr, 1); /* a zone booted since the index was built */
     collect_ctx_t cc = {kr, zone, zid, env->se_names};
     int rc = scrape_collect(env, &cc, fs);
     kpool_give(env->se_pool, kr);

@@ -20,6 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +39,8 @@ extern char **environ;
 typedef struct proc {
     pid_t pid;
     FILE *out; /* the stream we wait on for the ready line */
+    int is_agent;
+    char env[128]; /* the CMON_SIM_WORLD=... it was given */
 } proc_t;
 
 /* The test's state, global so that the exit handler can clean up. */
@@ -109,10 +116,13 @@ spawn(char *const argv[], int which_fd, const char *env_kv)
     size_t n = 0;
     while (environ[n] != NULL)
         n++;
+    proc_t *p = &t.procs[t.nprocs++];
     char **env = calloc(n + 2, sizeof(char *));
     memcpy(env, environ, n * sizeof(char *));
-    env[n] = (char *)env_kv;
-    proc_t *p = &t.procs[t.nprocs++];
+    if (env_kv != NULL) {
+        snprintf(p->env, sizeof(p->env), "%s", env_kv);
+        env[n] = p->env;
+    }
     int rc = posix_spawn(&p->pid, argv[0], &fa, NULL, argv, env);
     posix_spawn_file_actions_destroy(&fa);
     free(env);
@@ -184,7 +194,8 @@ start_agent(const char *world, const char *names)
     snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", world);
     char *argv[] = {agent, "--listen",       "127.0.0.1:0", "--cache-ttl",
                     "0",   "--metric-names", (char *)names, NULL};
-    proc_t *p = spawn(argv, 2, strdup(env));
+    proc_t *p = spawn(argv, 2, env);
+    p->is_agent = 1;
     char line[512];
     wait_line(p, "listening on 127.0.0.1:", line, sizeof(line));
     unsigned port = (unsigned)strtoul(strstr(line, "127.0.0.1:") + 10, NULL, 10);
@@ -530,7 +541,7 @@ check_every_zone(CURL *c, unsigned port, unsigned pport, const zone_t *zones, in
         scraped++;
         http(c, pport, "GET", path, NULL, NULL, &rp);
         check(rp.code == 200, "%s (prometheus names): status %ld", path, rp.code);
-        if (i % 10 == 0) {
+        if (i % 20 == 0) {
             check(promtool_check(rp.body.sb_buf, 1), "%s: promtool not clean", path);
             promchecked++;
         }
@@ -609,6 +620,68 @@ check_http_contract(CURL *c, unsigned port, const zone_t *zones, int nz)
     sbuf_release(&r.headers);
 }
 
+/* Sends raw bytes on a new connection; the status code of the answer, or 0. */
+static int
+raw_status(unsigned port, const char *req)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    int code = 0;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        write(fd, req, strlen(req)) == (ssize_t)strlen(req)) {
+        char buf[64] = "";
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        if (n > 12 && strncmp(buf, "HTTP/1.", 7) == 0)
+            code = atoi(buf + 9);
+    }
+    close(fd);
+    return code;
+}
+
+/* Hostile requests get their status; a thousand idle clients hold up no one. */
+static void
+check_hostile(CURL *c, unsigned port, const char *path)
+{
+    check(raw_status(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n") == 400,
+          "malformed header: not 400");
+    check(raw_status(port, "BREW /metrics HTTP/1.1\r\nHost: x\r\n\r\n") == 405,
+          "unknown method: not 405");
+    check(raw_status(port, "GET /metrics HTTP/7.0\r\nHost: x\r\n\r\n") == 505,
+          "bad version: not 505");
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    int want = rl.rlim_cur > 1300 ? 1000 : (int)rl.rlim_cur / 2;
+    int *fds = calloc((size_t)want, sizeof(int)), n = 0;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (; n < want; n++) {
+        fds[n] = socket(AF_INET, SOCK_STREAM, 0);
+        if (fds[n] < 0 || connect(fds[n], (struct sockaddr *)&sa, sizeof(sa)) != 0)
+            break;
+        if (n % 2 == 0 && write(fds[n], "GET /metr", 9) != 9) /* half a request, then silence */
+            break;
+    }
+    resp_t r = {0};
+    int ok = 0;
+    for (int i = 0; i < 20; i++) {
+        http(c, port, "GET", path, NULL, NULL, &r);
+        ok += r.code == 200;
+    }
+    check(n == want && ok == 20, "%d of %d idle connections made, %d of 20 scrapes answered", n,
+          want, ok);
+    printf("%d idle connections open, 20 scrapes answered: %d\n", n, ok);
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+    free(fds);
+    sbuf_release(&r.body);
+    sbuf_release(&r.headers);
+}
+
 /* Under churn, a zone that is gone answers 404, never anything but 200/404. */
 static void
 check_churn(CURL *c)
@@ -637,6 +710,52 @@ check_churn(CURL *c)
     sbuf_release(&r.headers);
 }
 
+/* Flags: --help lists every flag, a bad one exits 2 with one line. */
+static void
+check_cli(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "%s/cmon-agent --help", t.bin);
+    char *help = run_capture(cmd);
+    static const char *const flags[] = {"--listen",       "--cache-ttl",     "--metric-names",
+                                        "--threads",      "--kstat-handles", "--max-connections",
+                                        "--idle-timeout", "--log-level",     "--help"};
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+        check(strstr(help, flags[i]) != NULL, "--help does not mention %s", flags[i]);
+    free(help);
+    static const char *const bad[] = {"--bogus", "--cache-ttl=abc", "--metric-names=x",
+                                      "--listen=nowhere", "extra"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(cmd, sizeof(cmd), "%s/cmon-agent %s 2>&1", t.bin, bad[i]);
+        FILE *f = popen(cmd, "r");
+        char out[512] = "";
+        size_t n = fread(out, 1, sizeof(out) - 1, f);
+        out[n] = '\0';
+        int st = pclose(f);
+        int lines = 0;
+        for (char *p = out; *p; p++)
+            lines += *p == '\n';
+        check(WIFEXITED(st) && WEXITSTATUS(st) == 2 && lines == 1,
+              "cmon-agent %s: exit %d, %d lines", bad[i], WEXITSTATUS(st), lines);
+    }
+}
+
+/* SIGTERM: every agent exits 0. */
+static void
+check_clean_exit(void)
+{
+    for (int i = 0; i < t.nprocs; i++) {
+        if (t.procs[i].pid <= 0 || !t.procs[i].is_agent)
+            continue;
+        kill(t.procs[i].pid, SIGTERM);
+        int st = -1;
+        waitpid(t.procs[i].pid, &st, 0);
+        check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "agent %d: not a clean exit on SIGTERM",
+              (int)t.procs[i].pid);
+        t.procs[i].pid = 0;
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -656,7 +775,12 @@ main(int argc, char **argv)
     CURL *c = curl_easy_init();
     check_every_zone(c, port, pport, zones, nz);
     check_http_contract(c, port, zones, nz);
+    char first[128];
+    snprintf(first, sizeof(first), "/v1/%.63s/metrics", zones[0].uuid);
+    check_hostile(c, port, first);
     check_churn(c);
+    check_cli();
+    check_clean_exit();
     curl_easy_cleanup(c);
     hdestroy_r(&truth);
     free(text);

@@ -6,7 +6,9 @@
  * Each of R runs builds a world of N zones (default 10,000) in DIR (default
  * /dev/shm) and measures: the build, the shared memory it takes (file size
  * and the pages really allocated), one tick of every counter, kstat_read()
- * of one named kstat (median of batches of 1,000 reads), kstat_open(), a
+ * of one named kstat (median of batches of 1,000 reads), kstat_read() of
+ * every kstat of the chain once (the mean; the first read allocates
+ * ks_data, as an agent's first scrape does), kstat_open(), a
  * kstat_chain_update() after a change (every header re-read), and a
  * kstat_lookup() of the last kstat (the linear walk). The table shows the
  * median over the runs, and the min and max. --big N then builds one world
@@ -29,13 +31,30 @@
 #define BENCH_TICKS 21
 #define BENCH_BATCHES 101
 
-enum { B_BUILD, B_KSTATS, B_FILE, B_RSS, B_TICK, B_READ, B_OPEN, B_UPDATE, B_LOOKUP, B_N };
+enum {
+    B_BUILD,
+    B_KSTATS,
+    B_FILE,
+    B_RSS,
+    B_TICK,
+    B_READ,
+    B_READALL,
+    B_OPEN,
+    B_UPDATE,
+    B_LOOKUP,
+    B_N
+};
 
 static const char *const bench_names[B_N] = {
-    "build N zones (ms)",         "kstats in the chain",
-    "world file size (MB)",       "world pages allocated (MB)",
-    "tick, all counters (ms)",    "kstat_read, zone_misc (us)",
-    "kstat_open (ms)",            "kstat_chain_update after a change (ms)",
+    "build N zones (ms)",
+    "kstats in the chain",
+    "world file size (MB)",
+    "world pages allocated (MB)",
+    "tick, all counters (ms)",
+    "kstat_read, zone_misc (us)",
+    "kstat_read, each kstat once (us/read)",
+    "kstat_open (ms)",
+    "kstat_chain_update after a change (ms)",
     "kstat_lookup of the last kstat (us)",
 };
 
@@ -133,6 +152,11 @@ bench_libkstat(world_t *w, double *fig)
     world_zone_info(w, world_zone_next(w, 0) > 0 ? world_zone_next(w, 0) : 0, &zi);
     ksp = kstat_lookup(kc, "zones", zi.wzi_zoneid, NULL);
     fig[B_READ] = ksp ? bench_read(kc, ksp) : -1;
+    long n = 0;
+    t0 = bench_now();
+    for (kstat_t *k = kc->kc_chain; k != NULL; k = k->ks_next)
+        n += kstat_read(kc, k, NULL) != -1;
+    fig[B_READALL] = n ? (bench_now() - t0) * 1e6 / (double)n : -1;
     world_zone_reboot(w, zi.wzi_zix);
     t0 = bench_now();
     kstat_chain_update(kc);
@@ -192,8 +216,7 @@ bench_big(const char *dir, uint32_t n)
 
     snprintf(path, sizeof(path), "%s/cmon-bench-big-%d.world", dir, (int)getpid());
     if ((w = bench_build(path, n, 7, fig)) == NULL) {
-        fprintf(stderr, "cmon-sim bench: cannot build world of %u zones: %s\n", n,
-                strerror(errno));
+        fprintf(stderr, "cmon-sim bench: cannot build world of %u zones: %s\n", n, strerror(errno));
         return 1;
     }
     setenv(WORLD_ENV, path, 1);
@@ -210,10 +233,11 @@ bench_big(const char *dir, uint32_t n)
 int
 cmd_bench_main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"zones", required_argument, NULL, 'z'}, {"runs", required_argument, NULL, 'r'},
-        {"big", required_argument, NULL, 'b'},   {"dir", required_argument, NULL, 'd'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"zones", required_argument, NULL, 'z'},
+                                             {"runs", required_argument, NULL, 'r'},
+                                             {"big", required_argument, NULL, 'b'},
+                                             {"dir", required_argument, NULL, 'd'},
+                                             {NULL, 0, NULL, 0}};
     static double fig[BENCH_RUNS_MAX][B_N];
     uint64_t zones = 10000, runs = 5, big = 100000;
     const char *dir = "/dev/shm";

@@ -5,8 +5,9 @@
  *   cmon-sim kstat [-p] [-w PATH] [module:instance:name:statistic ...]
  *
  * Each field of a selector is a shell pattern; an empty or missing field
- * matches everything. Statistics print sorted by name, with the pseudo
- * statistics class, crtime and snaptime, as illumos kstat does. -p prints
+ * matches everything. kstats print sorted by module, instance and name, and
+ * their statistics by name, with the pseudo statistics class, crtime and
+ * snaptime, as illumos kstat does. -p prints
  * `module:instance:name:statistic<TAB>value` lines. Exit status as kstat(1M):
  * 0 something matched, 1 nothing did, 2 usage error, 3 fatal error.
  */
@@ -163,24 +164,69 @@ kstat_print(const ksel_t *sel, int nsel, const kstat_t *ksp, int parsable)
     return printed;
 }
 
+/* kstat(1M) order: module, then instance, then name. */
+static int
+kstat_cmp(const void *a, const void *b)
+{
+    const kstat_t *x = *(const kstat_t *const *)a, *y = *(const kstat_t *const *)b;
+    int c = strcmp(x->ks_module, y->ks_module);
+
+    if (c == 0)
+        c = (x->ks_instance > y->ks_instance) - (x->ks_instance < y->ks_instance);
+    return c != 0 ? c : strcmp(x->ks_name, y->ks_name);
+}
+
+/* The kstats the selectors want, sorted; a malloc'd array of *n, or NULL. */
+static kstat_t **
+kstat_select(kstat_ctl_t *kc, const ksel_t *sel, int nsel, size_t *n)
+{
+    size_t cap = 0;
+    kstat_t **v = NULL;
+
+    *n = 0;
+    for (kstat_t *ksp = kc->kc_chain; ksp != NULL; ksp = ksp->ks_next) {
+        int want = 0;
+        for (int i = 0; i < nsel && !want; i++)
+            want = ksel_kstat(&sel[i], ksp);
+        if (want && *n == cap) {
+            kstat_t **bigger = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
+            if (bigger == NULL) {
+                free(v);
+                return NULL;
+            }
+            v = bigger;
+        }
+        if (want)
+            v[(*n)++] = ksp;
+    }
+    if (*n > 0)
+        qsort(v, *n, sizeof(*v), kstat_cmp);
+    return v;
+}
+
 static int
 kstat_walk(const ksel_t *sel, int nsel, int parsable)
 {
     kstat_ctl_t *kc = kstat_open();
+    kstat_t **v;
+    size_t n;
     int matched = 0;
 
     if (kc == NULL) {
         fprintf(stderr, "cmon-sim kstat: kstat_open failed: %s\n", strerror(errno));
         return KSTAT_EXIT_FATAL;
     }
-    for (kstat_t *ksp = kc->kc_chain; ksp != NULL; ksp = ksp->ks_next) {
-        int want = 0;
-        for (int i = 0; i < nsel && !want; i++)
-            want = ksel_kstat(&sel[i], ksp);
-        if (!want || kstat_read(kc, ksp, NULL) == -1)
-            continue; /* a kstat that went away since the chain was read */
-        matched += kstat_print(sel, nsel, ksp, parsable);
+    if ((v = kstat_select(kc, sel, nsel, &n)) == NULL && n > 0) {
+        fprintf(stderr, "cmon-sim kstat: out of memory\n");
+        kstat_close(kc);
+        return KSTAT_EXIT_FATAL;
     }
+    for (size_t i = 0; i < n; i++) {
+        if (kstat_read(kc, v[i], NULL) == -1)
+            continue; /* a kstat that went away since the chain was read */
+        matched += kstat_print(sel, nsel, v[i], parsable);
+    }
+    free(v);
     kstat_close(kc);
     return matched > 0 ? 0 : 1;
 }

@@ -74,7 +74,7 @@ serve_parse(int argc, char **argv, serve_opts_t *o)
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     int c, li, have_zones = 0;
 
-    *o = (serve_opts_t){.so_tick_ms = 1000, .so_seed = 1, .so_cpus = 16};
+    *o = (serve_opts_t){.so_tick_ms = 1000, .so_seed = 1, .so_cpus = 48};
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", longopts, &li)) != -1) {
@@ -109,8 +109,8 @@ serve_build(const serve_opts_t *o)
     }
     for (uint64_t i = 0; i < o->so_zones; i++) {
         if (serve_stop || world_zone_add_random(w, i) < 0) {
-            fprintf(stderr, "cmon-sim serve: cannot add zone %llu: %s\n",
-                    (unsigned long long)i, strerror(errno));
+            fprintf(stderr, "cmon-sim serve: cannot add zone %llu: %s\n", (unsigned long long)i,
+                    strerror(errno));
             unlink(o->so_path);
             world_close(w);
             return NULL;
@@ -142,8 +142,7 @@ serve_pick(const world_t *w, uint64_t r, int running)
             z = world_zone_next(w, 0);
         if (z <= 0)
             return -1;
-        if (!running || (world_zone_info(w, z, &info) == 0 &&
-                         info.wzi_state == WORLD_ZONE_RUNNING))
+        if (!running || (world_zone_info(w, z, &info) == 0 && info.wzi_state == WORLD_ZONE_RUNNING))
             return z;
     }
     return -1;
@@ -167,6 +166,9 @@ serve_events(world_t *w, const serve_opts_t *o, serve_state_t *s, double dt)
 {
     s->ss_churn_due += o->so_churn * dt;
     s->ss_reboot_due += o->so_reboots * dt;
+    if (s->ss_churn_due < 1 && s->ss_reboot_due < 1)
+        return;
+    world_batch_begin(w); /* readers see one chain change per tick */
     for (; s->ss_churn_due >= 1; s->ss_churn_due -= 1) {
         int z = serve_pick(w, serve_rand(s), 0);
         if (z > 0 && world_zone_destroy(w, z) == 0)
@@ -177,6 +179,7 @@ serve_events(world_t *w, const serve_opts_t *o, serve_state_t *s, double dt)
         if (z > 0)
             world_zone_reboot(w, z);
     }
+    world_batch_end(w);
 }
 
 static void

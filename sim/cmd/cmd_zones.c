@@ -32,10 +32,10 @@ zones_print(const world_zone_info_t *z)
     char id[16];
 
     snprintf(id, sizeof(id), "%d", (int)z->wzi_zoneid);
-    printf("%s:%s:%s:%s%s:%s:%s:%s\n", z->wzi_state == WORLD_ZONE_RUNNING ? id : "-",
-           z->wzi_name, z->wzi_state == WORLD_ZONE_RUNNING ? "running" : "installed",
-           global ? "/" : "/zones/", global ? "" : z->wzi_name, global ? "" : z->wzi_name,
-           z->wzi_brand, global ? "shared" : "excl");
+    printf("%s:%s:%s:%s%s:%s:%s:%s\n", z->wzi_state == WORLD_ZONE_RUNNING ? id : "-", z->wzi_name,
+           z->wzi_state == WORLD_ZONE_RUNNING ? "running" : "installed", global ? "/" : "/zones/",
+           global ? "" : z->wzi_name, global ? "" : z->wzi_name, z->wzi_brand,
+           global ? "shared" : "excl");
 }
 
 static int
@@ -49,8 +49,7 @@ zones_list(const world_t *w, int all)
         return 1;
     }
     for (int z = world_zone_next(w, -1); z >= 0 && n < cap; z = world_zone_next(w, z))
-        if (world_zone_info(w, z, &zs[n]) == 0 &&
-            (all || zs[n].wzi_state == WORLD_ZONE_RUNNING))
+        if (world_zone_info(w, z, &zs[n]) == 0 && (all || zs[n].wzi_state == WORLD_ZONE_RUNNING))
             n++;
     qsort(zs, n, sizeof(*zs), zones_cmp);
     for (uint32_t i = 0; i < n; i++)

@@ -73,7 +73,7 @@ zone_list(zoneid_t *zonelist, uint_t *numzones)
         return -1;
     cap = *numzones;
     do {
-        seq = wseq_read_begin(&w->w_hdr->wh_zones_seq);
+        seq = wseq_read_begin(w, &w->w_hdr->wh_zones_seq);
         n = 0;
         for (uint32_t id = 0; id <= w->w_hdr->wh_max_zoneid; id++) {
             if (w->w_zidmap[id] == 0 || wread_zone_vanished(w, w->w_zidmap[id] - 1))

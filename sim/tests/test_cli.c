@@ -150,7 +150,8 @@ test_cli_bad_world(void)
 
 /* serve in the background: returns its pid once it printed the path, or -1. */
 static pid_t
-serve_start(const char *path, const char *zones, const char *churn, const char *keep)
+serve_start(const char *path, const char *zones, const char *churn, const char *tick,
+            const char *keep)
 {
     int p[2];
     pid_t pid;
@@ -162,7 +163,7 @@ serve_start(const char *path, const char *zones, const char *churn, const char *
         dup2(p[1], 1);
         close(p[0]);
         execl(test_bin("cmon-sim"), "cmon-sim", "serve", "--zones", zones, "--world", path,
-              "--tick", "50", "--churn", churn, "--reboots", churn, keep, (char *)NULL);
+              "--tick", tick, "--churn", churn, "--reboots", churn, keep, (char *)NULL);
         _exit(127);
     }
     close(p[1]);
@@ -197,7 +198,8 @@ test_serve_live(void)
 
     CU_ASSERT_FATAL(fd >= 0);
     close(fd);
-    pid_t pid = serve_start(path, "50", "0", NULL); /* steady: the zone count holds */
+    static char first[sizeof(out)];
+    pid_t pid = serve_start(path, "50", "0", "50", NULL); /* steady: the zone count holds */
     CU_ASSERT_FATAL(pid > 0);
     CU_ASSERT_EQUAL(RUN("zones", "-w", path), 0);
     CU_ASSERT_EQUAL(lines(out), 51);
@@ -207,21 +209,38 @@ test_serve_live(void)
     CU_ASSERT_EQUAL(strncmp(out, "zones:0:global:nsec_user\t", 25), 0);
     CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "link:::rbytes64"), 0);
     CU_ASSERT(lines(out) >= 50);
+    CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "zones:::nsec_*"), 0);
+    memcpy(first, out, sizeof(out));
+    usleep(300000);
+    CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "zones:::nsec_*"), 0);
+    CU_ASSERT_STRING_NOT_EQUAL(out, first); /* time moves */
     CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "nosuchmodule"), 1);
     CU_ASSERT_EQUAL(RUN("kstat", "-w", path, "unix:0:system_misc"), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "module: unix"));
     CU_ASSERT_EQUAL(serve_stop(pid), 0);
     CU_ASSERT_NOT_EQUAL(stat(path, &st), 0); /* removed on exit */
 
-    pid = serve_start(path, "10", "50", "--keep"); /* churning and rebooting */
+    pid = serve_start(path, "5", "0", "0", NULL); /* --tick 0: frozen */
     CU_ASSERT_FATAL(pid > 0);
+    CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "zones:::nsec_*"), 0);
+    memcpy(first, out, sizeof(out));
+    usleep(300000);
+    CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "zones:::nsec_*"), 0);
+    CU_ASSERT_STRING_EQUAL(out, first);
+    CU_ASSERT_EQUAL(serve_stop(pid), 0);
+
+    pid = serve_start(path, "10", "50", "50", "--keep"); /* churning and rebooting */
+    CU_ASSERT_FATAL(pid > 0);
+    CU_ASSERT_EQUAL(RUN("zones", "-c", "-w", path), 0);
+    memcpy(first, out, sizeof(out));
     usleep(300000);
     CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "zones:::nsec_user"), 0);
     CU_ASSERT(lines(out) >= 2);
     CU_ASSERT_EQUAL(serve_stop(pid), 0);
     CU_ASSERT_EQUAL(stat(path, &st), 0); /* kept */
     CU_ASSERT_EQUAL(RUN("zones", "-c", "-w", path), 0);
-    CU_ASSERT_EQUAL(lines(out), 11); /* stopped between events: all 10 and the global zone */
+    CU_ASSERT_EQUAL(lines(out), 11);        /* stopped between events: all 10 and the global zone */
+    CU_ASSERT_STRING_NOT_EQUAL(out, first); /* other zones, other zoneids */
     unlink(path);
 }
 
@@ -229,8 +248,10 @@ int
 main(int argc, char **argv)
 {
     static const test_case_t cases[] = {
-        {"open_bad_worlds", test_open_bad_worlds}, {"usage_errors", test_usage_errors},
-        {"cli_bad_world", test_cli_bad_world},     {"serve_live", test_serve_live},
+        {"open_bad_worlds", test_open_bad_worlds},
+        {"usage_errors", test_usage_errors},
+        {"cli_bad_world", test_cli_bad_world},
+        {"serve_live", test_serve_live},
         {NULL, NULL},
     };
 

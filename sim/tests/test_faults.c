@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 
 #include "kstat.h"
 #include "test_util.h"
+#include "world_shm.h"
 #include "zone.h"
 
 /* Reads module's kstat of zone zoneid n times; counts failures with errno e. */
@@ -39,8 +41,8 @@ test_errors_at_rate(void)
     zoneid_t id = getzoneidbyname("f");
     kstat_ctl_t *kc = kstat_open();
     world_fault_t all = {.wf_module = "zones", .wf_zix = zix, .wf_error = EIO, .wf_rate = 1};
-    world_fault_t half = {.wf_module = "zone_vfs", .wf_zix = -1, .wf_error = EAGAIN,
-                          .wf_rate = 0.5};
+    world_fault_t half = {
+        .wf_module = "zone_vfs", .wf_zix = -1, .wf_error = EAGAIN, .wf_rate = 0.5};
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(kc);
     CU_ASSERT(world_fault_set(w, &all) >= 0);
@@ -161,13 +163,56 @@ test_other_process(void)
     test_world_free(w);
 }
 
+/*
+ * A writer that dies inside a write leaves a sequence odd: readers must not
+ * hang on it (they read what it left once its process is gone).
+ */
+static void
+test_dead_writer(void)
+{
+    char path[] = "/dev/shm/cmon-test-dead-XXXXXX";
+    int fd = mkstemp(path), status;
+    pid_t pid;
+
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    if ((pid = fork()) == 0) {
+        world_params_t p = {.wp_seed = 26, .wp_max_zones = 2, .wp_ncpus = 1};
+        world_t *w = world_create(path, &p);
+        world_zone_opts_t o = {.wzo_name = "orphan", .wzo_nics = 1};
+        if (w == NULL || world_zone_add(w, &o) != 1)
+            _exit(1);
+        wseq_write_begin(&w->w_zones[1].wz_seq); /* and die inside the bracket */
+        wseq_write_begin(&w->w_hdr->wh_zones_seq);
+        _exit(0);
+    }
+    CU_ASSERT_FATAL(pid > 0);
+    CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT_FATAL(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    setenv(WORLD_ENV, path, 1);
+    alarm(60); /* a hang fails the test instead of blocking the suite */
+    kstat_ctl_t *kc = kstat_open();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kc);
+    kstat_t *k = kstat_lookup(kc, "zones", -1, "orphan");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+    CU_ASSERT_NOT_EQUAL(kstat_read(kc, k, NULL), -1);
+    CU_ASSERT(getzoneidbyname("orphan") > 0);
+    alarm(0);
+    kstat_close(kc);
+    unlink(path);
+}
+
 int
 main(int argc, char **argv)
 {
     static const test_case_t cases[] = {
-        {"errors_at_rate", test_errors_at_rate}, {"bad_faults", test_bad_faults},
-        {"latency", test_latency},               {"vanish", test_vanish},
-        {"other_process", test_other_process},   {NULL, NULL},
+        {"errors_at_rate", test_errors_at_rate},
+        {"bad_faults", test_bad_faults},
+        {"latency", test_latency},
+        {"vanish", test_vanish},
+        {"other_process", test_other_process},
+        {"dead_writer", test_dead_writer},
+        {NULL, NULL},
     };
 
     return test_main(argc, argv, "faults", cases);

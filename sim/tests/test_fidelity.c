@@ -411,6 +411,62 @@ test_counters_model(void)
     test_world_free(w);
 }
 
+/* The numeric records of one read kstat into vals (in record order); their count. */
+static uint_t
+numeric_values(kstat_t *k, uint64_t *vals)
+{
+    kstat_named_t *kn = KSTAT_NAMED_PTR(k);
+    uint_t n = 0;
+
+    for (uint_t i = 0; i < k->ks_ndata; i++) {
+        switch (kn[i].data_type) {
+        case KSTAT_DATA_UINT32:
+            vals[n++] = kn[i].value.ui32;
+            break;
+        case KSTAT_DATA_INT32:
+            vals[n++] = (uint64_t)(int64_t)kn[i].value.i32;
+            break;
+        case KSTAT_DATA_UINT64:
+        case KSTAT_DATA_INT64:
+            vals[n++] = kn[i].value.ui64;
+            break;
+        }
+    }
+    return n;
+}
+
+/* Under a constant load, no record of any kstat ever goes down (no 32-bit wrap in 20 s). */
+static void
+test_counters_monotonic(void)
+{
+    world_t *w = test_world_new(200, 15, 8);
+    kstat_ctl_t *kc;
+    uint64_t(*before)[64] = calloc(4096, sizeof(*before));
+    uint64_t now[64];
+    int checked = 0;
+
+    for (int i = 0; i < 200; i++)
+        CU_ASSERT_FATAL(world_zone_add_random(w, (uint64_t)i) > 0);
+    world_time_advance(w, 1000000000ULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kc = kstat_open());
+    for (int round = 0; round < 2; round++) {
+        int i = 0;
+        for (kstat_t *k = kc->kc_chain; k != NULL && i < 4096; k = k->ks_next, i++) {
+            CU_ASSERT_NOT_EQUAL_FATAL(kstat_read(kc, k, NULL), -1);
+            uint_t n = numeric_values(k, now);
+            for (uint_t j = 0; round == 1 && j < n; j++, checked++)
+                if (now[j] < before[i][j])
+                    CU_FAIL("a record went down");
+            memcpy(before[i], now, sizeof(now));
+        }
+        world_time_advance(w, 20000000000ULL);
+    }
+    CU_ASSERT(checked > 20000);
+    free(before);
+    kstat_close(kc);
+    test_world_free(w);
+}
+
 /* The node's kstats: unix:0:system_misc, cpu:<n>:sys, cpu_info, zfs:0:arcstats. */
 static void
 test_global_kstats(void)
@@ -456,6 +512,7 @@ main(int argc, char **argv)
         {"link_wrap", test_link_wrap},
         {"counters_model", test_counters_model},
         {"global_kstats", test_global_kstats},
+        {"counters_monotonic", test_counters_monotonic},
         {NULL, NULL},
     };
 

@@ -7,7 +7,8 @@
  * (snaptime - crtime), rbytes64 = 500,000 B/s x the same. A torn read (a
  * snapshot time from one tick and counters from another, or data from
  * another zone) breaks that equation; the reader also checks that no
- * counter goes down on one KID and that reads fail only with ENXIO.
+ * counter goes down on one KID, that reads fail only with ENXIO, and that
+ * zone_list() and getzonenamebyid() stay consistent under the churn.
  */
 #include <errno.h>
 #include <math.h>
@@ -21,6 +22,7 @@
 
 #include "kstat.h"
 #include "test_util.h"
+#include "zone.h"
 
 #define ITERATIONS 20000
 #define ZONES 40
@@ -35,8 +37,8 @@ static void
 bad(tally_t *t, const kstat_t *k, const char *what, double got, double want)
 {
     if (t->t_bad++ < 10)
-        fprintf(stderr, "reader: %s:%d:%s: %s: got %.0f want %.0f\n", k->ks_module,
-                k->ks_instance, k->ks_name, what, got, want);
+        fprintf(stderr, "reader: %s:%d:%s: %s: got %.0f want %.0f\n", k->ks_module, k->ks_instance,
+                k->ks_name, what, got, want);
 }
 
 static uint64_t
@@ -82,9 +84,33 @@ check_kstat(tally_t *t, kstat_t *k)
     check_monotonic(t, k, v);
 }
 
+/* The zone calls under churn: a consistent, ascending list, names or EINVAL. */
+static void
+reader_zones(tally_t *t)
+{
+    zoneid_t ids[128];
+    uint_t n = 128;
+    char name[ZONENAME_MAX];
+
+    if (zone_list(ids, &n) != 0 || n < 1 || n > 128 || ids[0] != GLOBAL_ZONEID) {
+        t->t_bad++;
+        return;
+    }
+    for (uint_t i = 0; i < n; i++) {
+        if (i > 0 && ids[i] <= ids[i - 1])
+            t->t_bad++;
+        errno = 0;
+        if (getzonenamebyid(ids[i], name, sizeof(name)) == -1)
+            t->t_bad += errno != EINVAL; /* gone since the list: fine */
+        else if (strcmp(name, "global") != 0 && strncmp(name, "hammer-", 7) != 0)
+            t->t_bad++;
+    }
+}
+
 static void
 reader_pass(kstat_ctl_t *kc, tally_t *t)
 {
+    reader_zones(t);
     if (kstat_chain_update(kc) == -1) {
         if (errno != EAGAIN)
             t->t_bad++;
@@ -146,7 +172,7 @@ writer_churn(world_t *w, uint64_t *rng, int *serial)
 static void
 test_hammer(void)
 {
-    world_t *w = test_world_new(ZONES + 8, 31, 2);
+    world_t *w = test_world_new(ZONES + 8, 31, 64); /* CPUs to spare: no contention */
     world_load_t gl = {.wl_cpu_user = 0.5, .wl_cpu_sys = 0.25};
     int ready[2], stop[2], status, serial = 0;
     uint64_t rng = 42;

@@ -45,8 +45,8 @@ test_world_new(uint32_t max_zones, uint64_t seed, uint32_t ncpus)
 {
     char path[] = "/dev/shm/cmon-test-XXXXXX";
     int fd = mkstemp(path);
-    world_params_t p = {.wp_seed = seed, .wp_max_zones = max_zones, .wp_ncpus = ncpus,
-                        .wp_epoch = 1700000000};
+    world_params_t p = {
+        .wp_seed = seed, .wp_max_zones = max_zones, .wp_ncpus = ncpus, .wp_epoch = 1700000000};
     world_t *w;
 
     CU_ASSERT_FATAL(fd >= 0);
@@ -71,11 +71,18 @@ test_world_free(world_t *w)
 int
 test_zone_add(world_t *w, const char *name, uint32_t nics, uint32_t cpu_cap)
 {
-    world_zone_opts_t o = {.wzo_name = name, .wzo_nics = nics, .wzo_cpu_cap = cpu_cap,
-                           .wzo_mem_cap = 1ULL << 30, .wzo_swap_cap = 2ULL << 30};
-    world_load_t l = {.wl_cpu_user = 0.5, .wl_cpu_sys = 0.25, .wl_net_rx_bps = 1000000,
-                      .wl_net_tx_bps = 500000, .wl_vfs_read_bps = 4 << 20,
-                      .wl_vfs_write_bps = 1 << 20, .wl_rss = 512ULL << 20};
+    world_zone_opts_t o = {.wzo_name = name,
+                           .wzo_nics = nics,
+                           .wzo_cpu_cap = cpu_cap,
+                           .wzo_mem_cap = 1ULL << 30,
+                           .wzo_swap_cap = 2ULL << 30};
+    world_load_t l = {.wl_cpu_user = 0.5,
+                      .wl_cpu_sys = 0.25,
+                      .wl_net_rx_bps = 1000000,
+                      .wl_net_tx_bps = 500000,
+                      .wl_vfs_read_bps = 4 << 20,
+                      .wl_vfs_write_bps = 1 << 20,
+                      .wl_rss = 512ULL << 20};
     int zix = world_zone_add(w, &o);
 
     CU_ASSERT_FATAL(zix > 0);

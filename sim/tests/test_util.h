@@ -40,8 +40,7 @@ int test_zone_add(world_t *w, const char *name, uint32_t nics, uint32_t cpu_cap)
  * their sizes). Returns the exit status, or -1 if it did not exit normally
  * within timeout_s seconds (it is then killed).
  */
-int test_run(char *const argv[], char *out, size_t outlen, char *err, size_t errlen,
-             int timeout_s);
+int test_run(char *const argv[], char *out, size_t outlen, char *err, size_t errlen, int timeout_s);
 
 /* test_bin() - the path of a built program ($CMON_BIN_DIR/name); static buffer. */
 const char *test_bin(const char *name);

@@ -4,6 +4,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kstat.h"
 
 #include "test_util.h"
 
@@ -131,8 +135,8 @@ static void
 test_truth_and_info(void)
 {
     world_t *w = test_world_new(4, 46, 2);
-    world_zone_opts_t o = {.wzo_alias = "web-1", .wzo_brand = "lx", .wzo_nics = 1,
-                           .wzo_quota = 10ULL << 30};
+    world_zone_opts_t o = {
+        .wzo_alias = "web-1", .wzo_brand = "lx", .wzo_nics = 1, .wzo_quota = 10ULL << 30};
     int zix = world_zone_add(w, &o);
     world_zone_info_t zi;
     world_value_t v;
@@ -182,13 +186,50 @@ test_cap_model(void)
     test_world_free(w);
 }
 
+/* A batch of changes is one change of the chain for readers, who wait for its end. */
+static void
+test_batch(void)
+{
+    world_t *w = test_world_new(8, 48, 2);
+    int status;
+    world_value_t v;
+    pid_t pid;
+
+    test_zone_add(w, "before", 1, 0);
+    world_batch_begin(w);
+    if ((pid = fork()) == 0) {
+        kstat_ctl_t *kc = kstat_open(); /* waits for the batch to end */
+        _exit(kc != NULL && kstat_lookup(kc, "zones", -1, "after") != NULL &&
+                      kstat_lookup(kc, "zones", -1, "before") == NULL
+                  ? 0
+                  : 1);
+    }
+    CU_ASSERT_FATAL(pid > 0);
+    world_batch_begin(w); /* nested */
+    CU_ASSERT_EQUAL(world_zone_destroy(w, world_zone_find(w, "before")), 0);
+    int zix = test_zone_add(w, "after", 1, 0);
+    world_batch_end(w);
+    CU_ASSERT_EQUAL(world_truth_zone(w, zix, "zones", "zonename", &v), 0); /* inside a batch */
+    CU_ASSERT_STRING_EQUAL(v.wv_s, "after");
+    usleep(200000); /* the child is waiting on the batch */
+    CU_ASSERT_EQUAL(waitpid(pid, &status, WNOHANG), 0);
+    world_batch_end(w);
+    CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    test_world_free(w);
+}
+
 int
 main(int argc, char **argv)
 {
     static const test_case_t cases[] = {
-        {"add_errors", test_add_errors},   {"reader_cannot_write", test_reader_cannot_write},
-        {"churn_reuse", test_churn_reuse}, {"deterministic", test_deterministic},
-        {"truth_and_info", test_truth_and_info}, {"cap_model", test_cap_model},
+        {"add_errors", test_add_errors},
+        {"reader_cannot_write", test_reader_cannot_write},
+        {"churn_reuse", test_churn_reuse},
+        {"deterministic", test_deterministic},
+        {"truth_and_info", test_truth_and_info},
+        {"cap_model", test_cap_model},
+        {"batch", test_batch},
         {NULL, NULL},
     };
 

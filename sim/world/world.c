@@ -218,8 +218,7 @@ fail:;
 
 /* ---- open ---- */
 
-static int
-world_fail(char *err, size_t errlen, int e, const char *fmt, ...)
+static int world_fail(char *err, size_t errlen, int e, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static int
@@ -248,8 +247,8 @@ world_hdr_check(const wshm_hdr_t *h, uint64_t size, const char *path, char *err,
         return world_fail(err, errlen, EINVAL, "world %s has version %u, expected %u", path,
                           h->wh_version, WORLD_VERSION);
     if (h->wh_hdr_size != sizeof(wshm_hdr_t))
-        return world_fail(err, errlen, EINVAL, "world %s has a %u-byte header, expected %zu",
-                          path, h->wh_hdr_size, sizeof(wshm_hdr_t));
+        return world_fail(err, errlen, EINVAL, "world %s has a %u-byte header, expected %zu", path,
+                          h->wh_hdr_size, sizeof(wshm_hdr_t));
     if (h->wh_zone_slots < 2 || h->wh_zone_slots > WORLD_ZONES_MAX + 1 || h->wh_ncpus < 1 ||
         h->wh_ncpus > WORLD_CPUS_MAX)
         return world_fail(err, errlen, EINVAL, "world %s has a corrupt header", path);
@@ -259,8 +258,8 @@ world_hdr_check(const wshm_hdr_t *h, uint64_t size, const char *path, char *err,
         want.wh_zidmap_off != h->wh_zidmap_off || want.wh_hash_size != h->wh_hash_size)
         return world_fail(err, errlen, EINVAL, "world %s has a corrupt header", path);
     if (h->wh_file_size != size)
-        return world_fail(err, errlen, EINVAL, "world %s is %llu bytes, header says %llu",
-                          path, (unsigned long long)size, (unsigned long long)h->wh_file_size);
+        return world_fail(err, errlen, EINVAL, "world %s is %llu bytes, header says %llu", path,
+                          (unsigned long long)size, (unsigned long long)h->wh_file_size);
     return 0;
 }
 

@@ -23,7 +23,9 @@
  *     Every counter is a function of the load and of virtual time: monotonic
  *     while the zone runs, reset when it boots again, frozen while time is.
  *   - Everything is deterministic from the seed: the same calls on the same
- *     seed give the same names, zoneids, KIDs and values.
+ *     seed give the same names, zoneids, KIDs and values (wall-clock
+ *     boot_time aside unless wp_epoch is set; fault dice are drawn by each
+ *     reader thread).
  *
  * Errors: functions returning int give 0 (or a non-negative index) on
  * success and -1 with errno set on failure; on failure nothing is changed.
@@ -133,8 +135,8 @@ int world_zone_destroy(world_t *w, int zix);
  * none). Setting or clearing the CPU cap of a running zone creates or removes
  * caps:<zid>:cpucaps_zone_<zid> (the chain id changes).
  */
-int world_zone_caps_set(world_t *w, int zix, uint32_t cpu_cap, uint64_t mem_cap,
-                        uint64_t swap_cap, uint64_t quota);
+int world_zone_caps_set(world_t *w, int zix, uint32_t cpu_cap, uint64_t mem_cap, uint64_t swap_cap,
+                        uint64_t quota);
 
 /*
  * The load a zone is asked to carry, from now on. Rates are per second of
@@ -143,13 +145,13 @@ int world_zone_caps_set(world_t *w, int zix, uint32_t cpu_cap, uint64_t mem_cap,
  * are spread evenly over the zone's NICs.
  */
 typedef struct world_load {
-    double wl_cpu_user;      /* CPUs busy in user mode (0.5 = half a CPU) */
-    double wl_cpu_sys;       /* CPUs busy in the kernel */
-    uint64_t wl_net_rx_bps;  /* bytes/s received */
-    uint64_t wl_net_tx_bps;  /* bytes/s sent */
+    double wl_cpu_user;        /* CPUs busy in user mode (0.5 = half a CPU) */
+    double wl_cpu_sys;         /* CPUs busy in the kernel */
+    uint64_t wl_net_rx_bps;    /* bytes/s received */
+    uint64_t wl_net_tx_bps;    /* bytes/s sent */
     uint64_t wl_vfs_read_bps;  /* bytes/s read through the VFS */
     uint64_t wl_vfs_write_bps; /* bytes/s written */
-    uint64_t wl_rss;         /* bytes of memory the zone wants resident */
+    uint64_t wl_rss;           /* bytes of memory the zone wants resident */
 } world_load_t;
 
 /* world_zone_load_set() - sets the load of zone zix (any state). EINVAL bad zix / negative CPU. */
@@ -164,14 +166,27 @@ int world_zone_load_set(world_t *w, int zix, const world_load_t *load);
  */
 int world_zone_add_random(world_t *w, uint64_t n);
 
+/*
+ * world_batch_begin() / world_batch_end() - bracket many zone changes (adds,
+ * destroys, boots, halts, cap changes) so that readers see the kstat chain
+ * change once, as when the kernel holds kstat_chain_lock: a reader copying
+ * the chain waits for the end of the batch instead of starting over after
+ * every change (which, with 100,000 kstats and fast churn, it might never
+ * finish). Keep batches short (one tick's events). Nest freely; writer only.
+ * world_truth() works inside a batch; a libkstat handle of the writing
+ * thread would wait for the batch to end, so do not update one inside it.
+ */
+void world_batch_begin(world_t *w);
+void world_batch_end(world_t *w);
+
 /* ---- zones (reader) --------------------------------------------------- */
 
 typedef struct world_zone_info {
     int wzi_zix;
     world_zstate_t wzi_state;
-    int32_t wzi_zoneid;               /* -1 unless running */
-    char wzi_name[WORLD_NAME_MAX];    /* the full zonename (UUID) */
-    char wzi_alias[WORLD_NAME_MAX];   /* "" when none */
+    int32_t wzi_zoneid;             /* -1 unless running */
+    char wzi_name[WORLD_NAME_MAX];  /* the full zonename (UUID) */
+    char wzi_alias[WORLD_NAME_MAX]; /* "" when none */
     char wzi_brand[WORLD_BRAND_MAX];
     uint32_t wzi_cpu_cap;
     uint64_t wzi_mem_cap, wzi_swap_cap, wzi_quota;
@@ -179,7 +194,8 @@ typedef struct world_zone_info {
     world_load_t wzi_load;
 } world_zone_info_t;
 
-/* world_zone_info() - a consistent copy of zone zix. -1 EINVAL when the slot is free/out of range. */
+/* world_zone_info() - a consistent copy of zone zix. -1 EINVAL when the slot is free/out of range.
+ */
 int world_zone_info(const world_t *w, int zix, world_zone_info_t *out);
 
 /*
@@ -209,20 +225,21 @@ uint64_t world_time_now(const world_t *w);
 /*
  * world_time_advance() - moves virtual time forward by ns, advancing every
  * counter of every running zone and of the global zone according to its
- * load. ns 0 does nothing. Always succeeds for the writer.
+ * load. ns 0 does nothing; so does a call on a handle that is not the writer.
  */
 void world_time_advance(world_t *w, uint64_t ns);
 
-/* world_time_set() - advances to absolute virtual time ns; -1 EINVAL if ns < now. */
+/* world_time_set() - advances to absolute virtual time ns; -1 EINVAL if ns < now, EPERM not the
+ * writer. */
 int world_time_set(world_t *w, uint64_t ns);
 
 /* ---- ground truth ------------------------------------------------------ */
 
 typedef enum world_vtype {
-    WORLD_V_INT = 1,  /* wv_i: KSTAT_DATA_INT32 / INT64 */
-    WORLD_V_UINT = 2, /* wv_u: KSTAT_DATA_UINT32 / UINT64 (32-bit ones wrapped) */
+    WORLD_V_INT = 1,    /* wv_i: KSTAT_DATA_INT32 / INT64 */
+    WORLD_V_UINT = 2,   /* wv_u: KSTAT_DATA_UINT32 / UINT64 (32-bit ones wrapped) */
     WORLD_V_STRING = 3, /* wv_s */
-    WORLD_V_CHAR = 4  /* wv_s: KSTAT_DATA_CHAR, up to 16 bytes */
+    WORLD_V_CHAR = 4    /* wv_s: KSTAT_DATA_CHAR, up to 16 bytes */
 } world_vtype_t;
 
 typedef struct world_value {
@@ -259,17 +276,18 @@ int32_t world_chain_id(const world_t *w);
 /* ---- faults (writer; obeyed by every reader process) ------------------ */
 
 typedef struct world_fault {
-    char wf_module[32];  /* kstat module to hit; "" = every module */
-    int wf_zix;          /* zone to hit; -1 = every zone (and the global kstats) */
-    int wf_error;        /* 0, ENXIO, EAGAIN or EIO: kstat_read fails with it */
-    double wf_rate;      /* probability per kstat_read of the error, 0..1 */
+    char wf_module[32];     /* kstat module to hit; "" = every module */
+    int wf_zix;             /* zone to hit; -1 = every zone (and the global kstats) */
+    int wf_error;           /* 0, ENXIO, EAGAIN or EIO: kstat_read fails with it */
+    double wf_rate;         /* probability per kstat_read of the error, 0..1 */
     uint32_t wf_latency_us; /* added to every matching kstat_read */
-    int wf_vanish;       /* non-zero: the zone looks gone to readers (kstat_read
-                            ENXIO, zone calls do not see it) while the chain still
-                            lists its kstats: a zone vanishing between lookup and read */
+    int wf_vanish;          /* non-zero: the zone looks gone to readers (kstat_read
+                               ENXIO, zone calls do not see it) while the chain still
+                               lists its kstats: a zone vanishing between lookup and read */
 } world_fault_t;
 
-/* world_fault_set() - adds a fault; returns its index, or -1 ENOSPC / EINVAL (bad error, rate, zix). */
+/* world_fault_set() - adds a fault; returns its index, or -1 ENOSPC / EINVAL (bad error, rate,
+ * zix). */
 int world_fault_set(world_t *w, const world_fault_t *fault);
 
 /* world_fault_clear() - removes every fault. */

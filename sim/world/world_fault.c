@@ -19,7 +19,8 @@ wfault_roll(const world_t *w)
 {
     if (wfault_rng == 0)
         wfault_rng = wrng_mix(w->w_hdr->wh_seed ^ ((uint64_t)getpid() << 20) ^
-                              (uint64_t)(uintptr_t)&wfault_rng) | 1;
+                              (uint64_t)(uintptr_t)&wfault_rng) |
+                     1;
     wfault_rng = wrng_mix(wfault_rng);
     return (double)(wfault_rng >> 11) / 9007199254740992.0;
 }
@@ -35,11 +36,9 @@ world_fault_set(world_t *w, const world_fault_t *f)
     }
     h = w->w_hdr;
     if (f == NULL || !(f->wf_rate >= 0 && f->wf_rate <= 1) ||
-        (f->wf_error != 0 && f->wf_error != ENXIO && f->wf_error != EAGAIN &&
-         f->wf_error != EIO) ||
+        (f->wf_error != 0 && f->wf_error != ENXIO && f->wf_error != EAGAIN && f->wf_error != EIO) ||
         f->wf_zix < -1 || f->wf_zix >= (int)h->wh_zone_slots ||
-        memchr(f->wf_module, '\0', sizeof(f->wf_module)) == NULL ||
-        f->wf_latency_us > 10000000) {
+        memchr(f->wf_module, '\0', sizeof(f->wf_module)) == NULL || f->wf_latency_us > 10000000) {
         errno = EINVAL;
         return -1;
     }
@@ -72,7 +71,7 @@ wfault_copy(const world_t *w, world_fault_t *out)
     uint32_t s, n;
 
     do {
-        s = wseq_read_begin(&h->wh_fault_seq);
+        s = wseq_read_begin(w, &h->wh_fault_seq);
         n = h->wh_nfaults;
         if (n > WORLD_FAULTS_MAX)
             n = WORLD_FAULTS_MAX;

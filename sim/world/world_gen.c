@@ -2,8 +2,9 @@
  * world_gen.c - plausible zones drawn from the seed: the population of
  * `cmon-sim serve` and of the benchmarks. A mix like a SmartOS compute node:
  * mostly joyent and lx containers, some hardware VMs, about half of them
- * CPU-capped, one in ten running over its memory cap.
+ * CPU-capped, one in ten running over its memory cap, one in fifty hot.
  */
+#include <math.h>
 #include <stdio.h>
 
 #include "world_shm.h"
@@ -18,20 +19,32 @@ gen_next(uint64_t *r)
 static const char *
 gen_brand(uint64_t r)
 {
-    static const char *const b[] = {"joyent", "joyent", "joyent", "joyent", "joyent",
-                                    "joyent-minimal", "lx", "lx", "lx", "kvm", "bhyve"};
+    static const char *const b[] = {"joyent",         "joyent", "joyent", "joyent", "joyent",
+                                    "joyent-minimal", "lx",     "lx",     "lx",     "kvm",
+                                    "bhyve"};
 
     return b[r % (sizeof(b) / sizeof(b[0]))];
 }
 
+/*
+ * A few zones are hot: they want 1.1 times their cap (or one CPU), together
+ * about a tenth of the node. The others want an exponentially distributed
+ * share of half the node. So a full world keeps the node's CPUs a little
+ * over half busy whatever its size, and some capped zones sit at their cap.
+ */
 static void
-gen_load(uint64_t *r, const world_zone_opts_t *o, world_load_t *l)
+gen_load(const world_t *w, uint64_t *r, const world_zone_opts_t *o, world_load_t *l)
 {
-    double cpus = o->wzo_cpu_cap ? o->wzo_cpu_cap / 100.0 : 2.0;
+    double base = 0.5 * w->w_hdr->wh_ncpus / (w->w_hdr->wh_zone_slots - 1);
+    double u = ((double)(gen_next(r) % 1000000) + 0.5) / 1e6, cpu;
+    double hot = fmin(0.02, 0.05 * w->w_hdr->wh_ncpus / (w->w_hdr->wh_zone_slots - 1));
 
-    /* up to 1.25 times the cap: some zones wait on it */
-    l->wl_cpu_user = cpus * 1.25 * (double)(gen_next(r) % 1000) / 1000.0;
-    l->wl_cpu_sys = l->wl_cpu_user / 4;
+    if ((double)(gen_next(r) % 1000000) / 1e6 < hot)
+        cpu = o->wzo_cpu_cap ? o->wzo_cpu_cap / 100.0 * 1.1 : 1.0;
+    else
+        cpu = -log(u) * base;
+    l->wl_cpu_user = cpu * 0.8;
+    l->wl_cpu_sys = cpu * 0.2;
     l->wl_net_rx_bps = gen_next(r) % (8u << 20);
     l->wl_net_tx_bps = gen_next(r) % (4u << 20);
     l->wl_vfs_read_bps = gen_next(r) % (16u << 20);
@@ -56,7 +69,7 @@ world_zone_add_random(world_t *w, uint64_t n)
     o.wzo_nics = gen_next(&r) % 3 ? 2 : 1; /* admin + external, some admin only */
     snprintf(alias, sizeof(alias), "%s-%llu", o.wzo_brand, (unsigned long long)n);
     o.wzo_alias = alias;
-    gen_load(&r, &o, &l);
+    gen_load(w, &r, &o, &l);
     if ((zix = world_zone_add(w, &o)) < 0)
         return -1;
     world_zone_load_set(w, zix, &l);

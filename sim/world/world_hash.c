@@ -78,10 +78,8 @@ whash_remove(world_t *w, int zix)
             return;
         if (w->w_hash[i] == zix + 1) {
             w->w_hash[i] = WSHM_NAME_TOMB;
-            if (++w->w_hdr->wh_hash_tombs > w->w_hdr->wh_hash_size / 4) {
-                w->w_zones[zix].wz_state = WORLD_ZONE_FREE; /* not re-inserted */
-                whash_rebuild(w);
-            }
+            if (++w->w_hdr->wh_hash_tombs > w->w_hdr->wh_hash_size / 4)
+                whash_rebuild(w); /* the caller marked zix free: it is not re-inserted */
             return;
         }
     }

@@ -14,6 +14,34 @@
 
 #include "world_shm.h"
 
+void
+wks_chain_begin(world_t *w)
+{
+    if (w->w_chain_depth++ == 0)
+        wseq_write_begin(&w->w_hdr->wh_chain_seq);
+}
+
+void
+wks_chain_end(world_t *w)
+{
+    if (w->w_chain_depth > 0 && --w->w_chain_depth == 0)
+        wseq_write_end(&w->w_hdr->wh_chain_seq);
+}
+
+void
+world_batch_begin(world_t *w)
+{
+    if (w != NULL && w->w_writer)
+        wks_chain_begin(w);
+}
+
+void
+world_batch_end(world_t *w)
+{
+    if (w != NULL && w->w_writer)
+        wks_chain_end(w);
+}
+
 static int
 wks_slot_alloc(world_t *w)
 {
@@ -173,14 +201,14 @@ wks_zone_create(world_t *w, int zix)
     int32_t zid = w->w_zones[zix].wz_zoneid;
     int rc;
 
-    wseq_write_begin(&w->w_hdr->wh_chain_seq);
+    wks_chain_begin(w);
     w->w_zones[zix].wz_nks = 0;
     rc = wks_zone_caps(w, zix, zid);
     if (rc == 0)
         rc = wks_zone_named(w, zix, zid);
     if (rc == 0)
         rc = wks_zone_links(w, zix, zid);
-    wseq_write_end(&w->w_hdr->wh_chain_seq);
+    wks_chain_end(w);
     return rc;
 }
 
@@ -189,11 +217,11 @@ wks_zone_delete(world_t *w, int zix)
 {
     wshm_zone_t *z = &w->w_zones[zix];
 
-    wseq_write_begin(&w->w_hdr->wh_chain_seq);
+    wks_chain_begin(w);
     for (uint32_t i = 0; i < z->wz_nks; i++)
         wks_remove(w, z->wz_ks[i]);
     z->wz_nks = 0;
-    wseq_write_end(&w->w_hdr->wh_chain_seq);
+    wks_chain_end(w);
 }
 
 int
@@ -208,18 +236,18 @@ wks_cpucaps_sync(world_t *w, int zix)
             continue;
         if (z->wz_cpu_cap != 0)
             return 0; /* present and wanted */
-        wseq_write_begin(&w->w_hdr->wh_chain_seq);
+        wks_chain_begin(w);
         wks_remove(w, z->wz_ks[i]);
         z->wz_ks[i] = z->wz_ks[--z->wz_nks];
-        wseq_write_end(&w->w_hdr->wh_chain_seq);
+        wks_chain_end(w);
         return 0;
     }
     if (z->wz_cpu_cap == 0)
         return 0;
     snprintf(name, sizeof(name), "cpucaps_zone_%d", (int)z->wz_zoneid);
-    wseq_write_begin(&w->w_hdr->wh_chain_seq);
+    wks_chain_begin(w);
     rc = wks_zone_one(w, zix, WK_CPUCAPS, 0, "caps", z->wz_zoneid, name);
-    wseq_write_end(&w->w_hdr->wh_chain_seq);
+    wks_chain_end(w);
     return rc;
 }
 
@@ -231,7 +259,7 @@ wks_global_create(world_t *w)
     char name[KSTAT_STRLEN + 16];
     int rc = 0;
 
-    wseq_write_begin(&w->w_hdr->wh_chain_seq);
+    wks_chain_begin(w);
     if (wks_add(w, -1, WK_SYSMISC, 0, "unix", 0, "system_misc") < 0)
         rc = -1;
     for (uint32_t c = 0; rc == 0 && c < w->w_hdr->wh_ncpus; c++) {
@@ -242,6 +270,6 @@ wks_global_create(world_t *w)
     }
     if (rc == 0 && wks_add(w, -1, WK_ARCSTATS, 0, "zfs", 0, "arcstats") < 0)
         rc = -1;
-    wseq_write_end(&w->w_hdr->wh_chain_seq);
+    wks_chain_end(w);
     return rc;
 }

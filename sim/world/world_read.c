@@ -19,7 +19,7 @@ wread_zone_snapshot(const world_t *w, int zix, wshm_zone_t *out)
     uint32_t s;
 
     do {
-        s = wseq_read_begin(&z->wz_seq);
+        s = wseq_read_begin(w, &z->wz_seq);
         memcpy(out, z, sizeof(*out));
     } while (wseq_read_retry(&z->wz_seq, s));
 }
@@ -34,7 +34,7 @@ wread_global_part(const world_t *w, int cpu, wshm_global_t *out)
     if (cpu < 0 || cpu >= WORLD_CPUS_MAX)
         cpu = 0;
     do {
-        s = wseq_read_begin(&g->wg_seq);
+        s = wseq_read_begin(w, &g->wg_seq);
         memcpy(out, g, offsetof(wshm_global_t, wg_cpu));
         memcpy(out->wg_cpu[cpu], g->wg_cpu[cpu], sizeof(g->wg_cpu[cpu]));
     } while (wseq_read_retry(&g->wg_seq, s));
@@ -47,7 +47,7 @@ wread_global_snapshot(const world_t *w, wshm_global_t *out)
     uint32_t s;
 
     do {
-        s = wseq_read_begin(&g->wg_seq);
+        s = wseq_read_begin(w, &g->wg_seq);
         memcpy(out, g, sizeof(*out));
     } while (wseq_read_retry(&g->wg_seq, s));
 }
@@ -71,7 +71,7 @@ wread_kstat_once(const world_t *w, const wshm_kslot_t *ks, int32_t kid, wshm_ksl
     if (zix >= (int)w->w_hdr->wh_zone_slots)
         return ENXIO;
     if (zix >= 0) {
-        s = wseq_read_begin(&w->w_zones[zix].wz_seq);
+        s = wseq_read_begin(w, &w->w_zones[zix].wz_seq);
         memcpy(z, &w->w_zones[zix], sizeof(*z));
     } else {
         wread_global_part(w, kcopy->wk_arg, g);
@@ -149,7 +149,7 @@ wread_chain(const world_t *w, kstat_t **out, int32_t *chain_id)
     uint32_t cap = 0;
 
     for (int tries = 0; tries < WREAD_CHAIN_TRIES; tries++) {
-        uint32_t s = wseq_read_begin(&h->wh_chain_seq);
+        uint32_t s = wseq_read_begin(w, &h->wh_chain_seq);
         uint32_t want = h->wh_nkstats;
         if (want > cap) {
             kstat_t *bigger = realloc(arr, (size_t)want * sizeof(kstat_t));
@@ -183,7 +183,7 @@ wread_zix_by_zoneid(const world_t *w, int32_t zoneid)
     if (zoneid < 0 || (uint32_t)zoneid > h->wh_max_zoneid)
         return -1;
     do {
-        s = wseq_read_begin(&h->wh_zones_seq);
+        s = wseq_read_begin(w, &h->wh_zones_seq);
         zix = w->w_zidmap[zoneid] - 1;
         if (zix >= (int)h->wh_zone_slots || (zix >= 0 && w->w_zones[zix].wz_zoneid != zoneid))
             zix = -1;
@@ -199,7 +199,7 @@ wread_zix_by_name(const world_t *w, const char *name)
     int zix;
 
     do {
-        s = wseq_read_begin(&h->wh_zones_seq);
+        s = wseq_read_begin(w, &h->wh_zones_seq);
         zix = whash_find(w, name);
     } while (wseq_read_retry(&h->wh_zones_seq, s));
     return zix;

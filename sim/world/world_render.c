@@ -16,25 +16,32 @@ wr_kind(wkind_t kind)
 }
 
 void
-wr_values(kstat_named_t *k, const uint64_t *v, uint32_t n)
+wr_value(kstat_named_t *k, uint64_t v)
+{
+    switch (k->data_type) {
+    case KSTAT_DATA_INT32:
+        k->value.i32 = (int32_t)(uint32_t)v;
+        break;
+    case KSTAT_DATA_UINT32:
+        k->value.ui32 = (uint32_t)v; /* wraps, as 32-bit kernel counters do */
+        break;
+    case KSTAT_DATA_INT64:
+        k->value.i64 = (int64_t)v;
+        break;
+    case KSTAT_DATA_UINT64:
+        k->value.ui64 = v;
+        break;
+    default:
+        break;
+    }
+}
+
+void
+wr_linear(kstat_named_t *k, const wrlin_t *t, uint32_t n, const uint64_t *base)
 {
     for (uint32_t i = 0; i < n; i++) {
-        switch (k[i].data_type) {
-        case KSTAT_DATA_INT32:
-            k[i].value.i32 = (int32_t)(uint32_t)v[i];
-            break;
-        case KSTAT_DATA_UINT32:
-            k[i].value.ui32 = (uint32_t)v[i]; /* wraps, as 32-bit kernel counters do */
-            break;
-        case KSTAT_DATA_INT64:
-            k[i].value.i64 = (int64_t)v[i];
-            break;
-        case KSTAT_DATA_UINT64:
-            k[i].value.ui64 = v[i];
-            break;
-        default:
-            break;
-        }
+        k[i] = t[i].l_kn;
+        wr_value(&k[i], base[t[i].l_src] / t[i].l_div * t[i].l_mul);
     }
 }
 
@@ -84,8 +91,8 @@ wrender_strsize(const world_t *w, wkind_t kind, const wshm_zone_t *z, int arg)
 }
 
 void
-wrender_fill(const world_t *w, const wshm_kslot_t *ks, const wshm_zone_t *z,
-             const wshm_global_t *g, void *buf)
+wrender_fill(const world_t *w, const wshm_kslot_t *ks, const wshm_zone_t *z, const wshm_global_t *g,
+             void *buf)
 {
     const wrkind_t *k = wr_kind((wkind_t)ks->wk_kind);
     wrctx_t x = {.x_w = w, .x_z = z, .x_g = g, .x_arg = ks->wk_arg};
@@ -95,6 +102,5 @@ wrender_fill(const world_t *w, const wshm_kslot_t *ks, const wshm_zone_t *z,
         return; /* not a kind: the caller validated the slot, so never */
     char *strp = (char *)(knp + k->rk_n);
 
-    memcpy(knp, k->rk_tmpl, k->rk_n * sizeof(kstat_named_t));
     k->rk_fill(&x, knp, &strp);
 }

@@ -9,7 +9,10 @@
 #include "world_shm.h"
 
 /* Initialiser of one template record. */
-#define KN(n, t) {.name = n, .data_type = t}
+#define KN(n, t)                                                                                   \
+    {                                                                                              \
+        .name = n, .data_type = t                                                                  \
+    }
 
 /* What a renderer reads: the world, a snapshot, and the kstat's argument. */
 typedef struct wrctx {
@@ -19,18 +22,37 @@ typedef struct wrctx {
     int x_arg;
 } wrctx_t;
 
-/* A kind: class, template, and the function that fills values and strings. */
+/*
+ * A record whose value is a linear function of one of its kind's base
+ * quantities: base[l_src] / l_div * l_mul. Counters derived this way from
+ * monotonic counters are monotonic and consistent with their source.
+ */
+typedef struct wrlin {
+    kstat_named_t l_kn; /* name and data type */
+    uint8_t l_src;
+    uint64_t l_mul;
+    uint32_t l_div;
+} wrlin_t;
+
+#define LIN(n, t, src, mul, div)                                                                   \
+    {                                                                                              \
+        KN(n, t), src, mul, div                                                                    \
+    }
+
+/* A kind: class, records, and the function that values them (and its strings). */
 typedef struct wrkind {
     const char *rk_class;
-    const kstat_named_t *rk_tmpl;
+    const wrlin_t *rk_stats;
     uint32_t rk_n;
     void (*rk_fill)(const wrctx_t *x, kstat_named_t *k, char **strp);
     /* bytes of strings the kstat carries after its named array */
     uint32_t (*rk_strsize)(const world_t *w, const wshm_zone_t *z, int arg);
 } wrkind_t;
 
-/* wr_values() - sets every non-string record i of k[0..n) to v[i] in its data type. */
-void wr_values(kstat_named_t *k, const uint64_t *v, uint32_t n);
+/* wr_value() - sets a non-string record to v in its data type (32-bit ones wrap). */
+void wr_value(kstat_named_t *k, uint64_t v);
+/* wr_linear() - writes the records of table t[0..n) into k, valued from base. */
+void wr_linear(kstat_named_t *k, const wrlin_t *t, uint32_t n, const uint64_t *base);
 /* wr_str() - copies s to *strp, points record k at it, and moves *strp past it. */
 void wr_str(kstat_named_t *k, char **strp, const char *s);
 /* wr_zonename_size() - strlen(zonename) + 1: the strsize of every zone kind with a zonename. */

@@ -1,7 +1,8 @@
 /*
  * world_render_node.c - the node's own kstats: unix:0:system_misc,
  * cpu:<n>:sys, cpu_info:<n>:cpu_info<n> and zfs:0:arcstats, with the records
- * of the illumos sources (the ones a monitor reads, and their neighbours).
+ * of the illumos sources (the ones a monitor reads, and their neighbours),
+ * as tables of record, base quantity, multiplier and divisor (wrlin_t).
  */
 #include <stdint.h>
 #include <string.h>
@@ -17,106 +18,164 @@
 
 /* ---- unix:0:system_misc ---- */
 
-static const kstat_named_t sysmisc_tmpl[] = {
-    KN("ncpus", U32),        KN("lbolt", U32),        KN("deficit", U32),
-    KN("clk_intr", U32),     KN("vac", U32),          KN("nproc", U32),
-    KN("avenrun_1min", U32), KN("avenrun_5min", U32), KN("avenrun_15min", U32),
-    KN("boot_time", U32),    KN("nsec_per_tick", U32),
+enum { S_ZERO, S_ONE, S_NCPUS, S_TICKS, S_NPROC, S_AVG1, S_AVG5, S_AVG15, S_BOOT, S_NBASE };
+
+static const wrlin_t sysmisc_stats[] = {
+    LIN("ncpus", U32, S_NCPUS, 1, 1),
+    LIN("lbolt", U32, S_TICKS, 1, 1),
+    LIN("deficit", U32, S_ZERO, 0, 1),
+    LIN("clk_intr", U32, S_TICKS, 1, 1),
+    LIN("vac", U32, S_ZERO, 0, 1),
+    LIN("nproc", U32, S_NPROC, 1, 1),
+    LIN("avenrun_1min", U32, S_AVG1, 1, 1),
+    LIN("avenrun_5min", U32, S_AVG5, 1, 1),
+    LIN("avenrun_15min", U32, S_AVG15, 1, 1),
+    LIN("boot_time", U32, S_BOOT, 1, 1),
+    LIN("nsec_per_tick", U32, S_ONE, 10000000, 1), /* hz = 100 */
 };
 
 static void
 sysmisc_fill(const wrctx_t *x, kstat_named_t *k, char **sp)
 {
     const wshm_global_t *g = x->x_g;
-    uint64_t ticks = g->wg_snap_ns / 10000000ULL; /* hz = 100 */
-    uint64_t v[] = {g->wg_ncpus,      ticks,           0,
-                    ticks,            0,               g->wg_nproc,
-                    g->wg_avenrun[0], g->wg_avenrun[1], g->wg_avenrun[2],
-                    (uint64_t)x->x_w->w_hdr->wh_epoch, 10000000};
+    uint64_t b[S_NBASE] = {[S_ONE] = 1,
+                           [S_NCPUS] = g->wg_ncpus,
+                           [S_TICKS] = g->wg_snap_ns / 10000000ULL,
+                           [S_NPROC] = g->wg_nproc,
+                           [S_AVG1] = g->wg_avenrun[0],
+                           [S_AVG5] = g->wg_avenrun[1],
+                           [S_AVG15] = g->wg_avenrun[2],
+                           [S_BOOT] = (uint64_t)x->x_w->w_hdr->wh_epoch};
 
     (void)sp;
-    wr_values(k, v, NITEMS(v));
+    wr_linear(k, sysmisc_stats, NITEMS(sysmisc_stats), b);
 }
 
-static const wrkind_t sysmisc_kind = {"misc", sysmisc_tmpl, NITEMS(sysmisc_tmpl), sysmisc_fill,
+static const wrkind_t sysmisc_kind = {"misc", sysmisc_stats, NITEMS(sysmisc_stats), sysmisc_fill,
                                       NULL};
 
-/* ---- cpu:<n>:sys ---- */
+/* ---- cpu:<n>:sys: event counts follow the CPU's busy time ---- */
 
-static const kstat_named_t cpusys_tmpl[] = {
-    KN("bawrite", U64),         KN("bread", U64),           KN("bwrite", U64),
-    KN("canch", U64),           KN("cpu_load_intr", U64),   KN("cpu_nsec_dtrace", U64),
-    KN("cpu_nsec_idle", U64),   KN("cpu_nsec_intr", U64),   KN("cpu_nsec_kernel", U64),
-    KN("cpu_nsec_user", U64),   KN("cpu_ticks_idle", U64),  KN("cpu_ticks_kernel", U64),
-    KN("cpu_ticks_user", U64),  KN("cpu_ticks_wait", U64),  KN("cpumigrate", U64),
-    KN("idlethread", U64),      KN("intr", U64),            KN("intrblk", U64),
-    KN("intrthread", U64),      KN("intrunpin", U64),       KN("inv_swtch", U64),
-    KN("iowait", U64),          KN("lread", U64),           KN("lwrite", U64),
-    KN("modload", U64),         KN("modunload", U64),       KN("mutex_adenters", U64),
-    KN("namei", U64),           KN("nthreads", U64),        KN("phread", U64),
-    KN("phwrite", U64),         KN("procovf", U64),         KN("pswitch", U64),
-    KN("readch", U64),          KN("rw_rdfails", U64),      KN("rw_wrfails", U64),
-    KN("sysexec", U64),         KN("sysfork", U64),         KN("syscall", U64),
-    KN("sysread", U64),         KN("sysvfork", U64),        KN("syswrite", U64),
-    KN("trap", U64),            KN("ufsdirblk", U64),       KN("ufsiget", U64),
-    KN("ufsinopage", U64),      KN("wait_ticks_io", U64),   KN("writech", U64),
-    KN("xcalls", U64),
+/* The base quantities: one, nanoseconds user/kernel/idle/dtrace, busy microseconds. */
+enum { C_ONE, C_USER, C_KERN, C_IDLE, C_DTRACE, C_BUSY, C_NBASE };
+
+static const wrlin_t cpusys_stats[] = {
+    LIN("bawrite", U64, C_ONE, 0, 1),
+    LIN("bread", U64, C_BUSY, 1, 900),
+    LIN("bwrite", U64, C_BUSY, 1, 700),
+    LIN("canch", U64, C_ONE, 0, 1),
+    LIN("cpu_load_intr", U64, C_KERN, 1, 500),
+    LIN("cpu_nsec_dtrace", U64, C_DTRACE, 1, 1),
+    LIN("cpu_nsec_idle", U64, C_IDLE, 1, 1),
+    LIN("cpu_nsec_intr", U64, C_KERN, 1, 20),
+    LIN("cpu_nsec_kernel", U64, C_KERN, 1, 1),
+    LIN("cpu_nsec_user", U64, C_USER, 1, 1),
+    LIN("cpu_ticks_idle", U64, C_IDLE, 1, 10000000), /* hz = 100 */
+    LIN("cpu_ticks_kernel", U64, C_KERN, 1, 10000000),
+    LIN("cpu_ticks_user", U64, C_USER, 1, 10000000),
+    LIN("cpu_ticks_wait", U64, C_ONE, 0, 1),
+    LIN("cpumigrate", U64, C_BUSY, 1, 300),
+    LIN("idlethread", U64, C_IDLE, 1, 1000000),
+    LIN("intr", U64, C_BUSY, 1, 5),
+    LIN("intrblk", U64, C_ONE, 0, 1),
+    LIN("intrthread", U64, C_BUSY, 1, 6),
+    LIN("intrunpin", U64, C_ONE, 0, 1),
+    LIN("inv_swtch", U64, C_BUSY, 1, 40),
+    LIN("iowait", U64, C_ONE, 0, 1),
+    LIN("lread", U64, C_BUSY, 1, 3),
+    LIN("lwrite", U64, C_BUSY, 1, 9),
+    LIN("modload", U64, C_ONE, 0, 1),
+    LIN("modunload", U64, C_ONE, 0, 1),
+    LIN("mutex_adenters", U64, C_BUSY, 1, 80),
+    LIN("namei", U64, C_BUSY, 1, 30),
+    LIN("nthreads", U64, C_ONE, 0, 1),
+    LIN("phread", U64, C_ONE, 0, 1),
+    LIN("phwrite", U64, C_ONE, 0, 1),
+    LIN("procovf", U64, C_ONE, 0, 1),
+    LIN("pswitch", U64, C_BUSY, 1, 4),
+    LIN("readch", U64, C_BUSY, 37, 1),
+    LIN("rw_rdfails", U64, C_ONE, 0, 1),
+    LIN("rw_wrfails", U64, C_ONE, 0, 1),
+    LIN("sysexec", U64, C_BUSY, 1, 5000),
+    LIN("sysfork", U64, C_BUSY, 1, 4000),
+    LIN("syscall", U64, C_BUSY, 1, 1),
+    LIN("sysread", U64, C_BUSY, 1, 3),
+    LIN("sysvfork", U64, C_ONE, 0, 1),
+    LIN("syswrite", U64, C_BUSY, 1, 5),
+    LIN("trap", U64, C_BUSY, 1, 2),
+    LIN("ufsdirblk", U64, C_ONE, 0, 1),
+    LIN("ufsiget", U64, C_ONE, 0, 1),
+    LIN("ufsinopage", U64, C_ONE, 0, 1),
+    LIN("wait_ticks_io", U64, C_ONE, 0, 1),
+    LIN("writech", U64, C_BUSY, 21, 1),
+    LIN("xcalls", U64, C_BUSY, 1, 60),
 };
 
 static void
 cpusys_fill(const wrctx_t *x, kstat_named_t *k, char **sp)
 {
     const wctr_t *c = x->x_g->wg_cpu[x->x_arg < WORLD_CPUS_MAX ? x->x_arg : 0];
-    uint64_t user = c[0].c_v, kern = c[1].c_v, idle = c[2].c_v, dtr = c[3].c_v;
-    uint64_t busy = (user + kern) / 1000; /* one event per microsecond of work */
-    uint64_t v[] = {0,           busy / 900,  busy / 700,  0,          kern / 500,
-                    dtr,         idle,        kern / 20,   kern,       user,
-                    idle / 10000000, kern / 10000000, user / 10000000, 0, busy / 300,
-                    idle / 1000000, busy / 5, 0, busy / 6, 0, busy / 40,
-                    0,           busy / 3,    busy / 9,    0,          0,
-                    busy / 80,   busy / 30,   0,           0,          0,
-                    0,           busy / 4,    busy * 37,   0,          0,
-                    busy / 5000, busy / 4000, busy,        busy / 3,   0,
-                    busy / 5,    busy / 2,    0,           0,          0,
-                    0,           busy * 21,   busy / 60};
+    uint64_t b[C_NBASE] = {1, c[0].c_v, c[1].c_v, c[2].c_v, c[3].c_v, 0};
 
     (void)sp;
-    wr_values(k, v, NITEMS(v));
+    b[C_BUSY] = (b[C_USER] + b[C_KERN]) / 1000; /* one event per microsecond of work */
+    wr_linear(k, cpusys_stats, NITEMS(cpusys_stats), b);
 }
 
-static const wrkind_t cpusys_kind = {"misc", cpusys_tmpl, NITEMS(cpusys_tmpl), cpusys_fill, NULL};
+static const wrkind_t cpusys_kind = {"misc", cpusys_stats, NITEMS(cpusys_stats), cpusys_fill, NULL};
 
 /* ---- cpu_info:<n>:cpu_info<n> ---- */
 
 #define CPU_BRAND "Intel(r) Xeon(r) CPU E5-2690 v4 @ 2.60GHz"
 #define CPU_IMPL "x86 (GenuineIntel 406F1 family 6 model 79 step 1 clock 2600 MHz)"
 
-static const char *const cpuinfo_strs[] = {"on-line", "i386", "i387 compatible", CPU_IMPL,
-                                           CPU_BRAND, "2600000000", "GenuineIntel"};
+enum { I_ZERO, I_ONE, I_EPOCH, I_CHIP, I_CORE, I_PG, I_CORES, I_PER_CHIP, I_NBASE };
 
-static const kstat_named_t cpuinfo_tmpl[] = {
-    KN("state", STR),          KN("state_begin", I64),   KN("cpu_type", STR),
-    KN("fpu_type", STR),       KN("clock_MHz", I64),     KN("chip_id", I64),
-    KN("implementation", STR), KN("brand", STR),         KN("core_id", I64),
-    KN("current_clock_Hz", U64), KN("current_cstate", I32), KN("family", I32),
-    KN("model", I32),          KN("ncore_per_chip", I32), KN("ncpu_per_chip", I32),
-    KN("pg_id", I64),          KN("stepping", I32),      KN("supported_frequencies_Hz", STR),
-    KN("vendor_id", STR),
+static const wrlin_t cpuinfo_stats[] = {
+    LIN("state", STR, I_ZERO, 0, 1),
+    LIN("state_begin", I64, I_EPOCH, 1, 1),
+    LIN("cpu_type", STR, I_ZERO, 0, 1),
+    LIN("fpu_type", STR, I_ZERO, 0, 1),
+    LIN("clock_MHz", I64, I_ONE, 2600, 1),
+    LIN("chip_id", I64, I_CHIP, 1, 1),
+    LIN("implementation", STR, I_ZERO, 0, 1),
+    LIN("brand", STR, I_ZERO, 0, 1),
+    LIN("core_id", I64, I_CORE, 1, 1),
+    LIN("current_clock_Hz", U64, I_ONE, 2600000000ULL, 1),
+    LIN("current_cstate", I32, I_ZERO, 0, 1),
+    LIN("family", I32, I_ONE, 6, 1),
+    LIN("model", I32, I_ONE, 79, 1),
+    LIN("ncore_per_chip", I32, I_CORES, 1, 1),
+    LIN("ncpu_per_chip", I32, I_PER_CHIP, 1, 1),
+    LIN("pg_id", I64, I_PG, 1, 1),
+    LIN("stepping", I32, I_ONE, 1, 1),
+    LIN("supported_frequencies_Hz", STR, I_ZERO, 0, 1),
+    LIN("vendor_id", STR, I_ZERO, 0, 1),
 };
+
+/* The string records: their index in cpuinfo_stats and their value. */
+static const struct {
+    int s_index;
+    const char *s_value;
+} cpuinfo_strs[] = {{0, "on-line"}, {2, "i386"},        {3, "i387 compatible"}, {6, CPU_IMPL},
+                    {7, CPU_BRAND}, {17, "2600000000"}, {18, "GenuineIntel"}};
 
 static void
 cpuinfo_fill(const wrctx_t *x, kstat_named_t *k, char **sp)
 {
     uint64_t cpu = (uint64_t)x->x_arg, ncpu = x->x_g->wg_ncpus;
-    uint64_t per_chip = ncpu > 1 ? ncpu / 2 : 1;
-    uint64_t v[] = {0, (uint64_t)x->x_w->w_hdr->wh_epoch, 0, 0, 2600, cpu / per_chip, 0, 0,
-                    cpu % per_chip / 2, 2600000000ULL, 0, 6, 79, (per_chip + 1) / 2, per_chip,
-                    cpu / 2 + 1, 1, 0, 0};
-    static const int strs[] = {0, 2, 3, 6, 7, 17, 18};
+    uint64_t per_chip = ncpu > 1 ? ncpu / 2 : 1; /* two sockets, two threads a core */
+    uint64_t b[I_NBASE] = {[I_ONE] = 1,
+                           [I_EPOCH] = (uint64_t)x->x_w->w_hdr->wh_epoch,
+                           [I_CHIP] = cpu / per_chip,
+                           [I_CORE] = cpu % per_chip / 2,
+                           [I_PG] = cpu / 2 + 1,
+                           [I_CORES] = (per_chip + 1) / 2,
+                           [I_PER_CHIP] = per_chip};
 
-    wr_values(k, v, NITEMS(v));
-    for (int i = 0; i < 7; i++)
-        wr_str(&k[strs[i]], sp, cpuinfo_strs[i]);
+    wr_linear(k, cpuinfo_stats, NITEMS(cpuinfo_stats), b);
+    for (size_t i = 0; i < sizeof(cpuinfo_strs) / sizeof(cpuinfo_strs[0]); i++)
+        wr_str(&k[cpuinfo_strs[i].s_index], sp, cpuinfo_strs[i].s_value);
 }
 
 static uint32_t
@@ -127,59 +186,75 @@ cpuinfo_strsize(const world_t *w, const wshm_zone_t *z, int arg)
     (void)w;
     (void)z;
     (void)arg;
-    for (int i = 0; i < 7; i++)
-        n += (uint32_t)strlen(cpuinfo_strs[i]) + 1;
+    for (size_t i = 0; i < sizeof(cpuinfo_strs) / sizeof(cpuinfo_strs[0]); i++)
+        n += (uint32_t)strlen(cpuinfo_strs[i].s_value) + 1;
     return n;
 }
 
-static const wrkind_t cpuinfo_kind = {"misc", cpuinfo_tmpl, NITEMS(cpuinfo_tmpl), cpuinfo_fill,
+static const wrkind_t cpuinfo_kind = {"misc", cpuinfo_stats, NITEMS(cpuinfo_stats), cpuinfo_fill,
                                       cpuinfo_strsize};
 
-/* ---- zfs:0:arcstats ---- */
+/* ---- zfs:0:arcstats: counts follow the zones' reads, sizes the ARC target ---- */
 
-static const kstat_named_t arc_tmpl[] = {
-    KN("hits", U64),                   KN("misses", U64),
-    KN("demand_data_hits", U64),       KN("demand_data_misses", U64),
-    KN("demand_metadata_hits", U64),   KN("demand_metadata_misses", U64),
-    KN("prefetch_data_hits", U64),     KN("prefetch_data_misses", U64),
-    KN("prefetch_metadata_hits", U64), KN("prefetch_metadata_misses", U64),
-    KN("mru_hits", U64),               KN("mru_ghost_hits", U64),
-    KN("mfu_hits", U64),               KN("mfu_ghost_hits", U64),
-    KN("deleted", U64),                KN("mutex_miss", U64),
-    KN("evict_skip", U64),             KN("hash_elements", U64),
-    KN("hash_elements_max", U64),      KN("hash_collisions", U64),
-    KN("hash_chains", U64),            KN("hash_chain_max", U64),
-    KN("p", U64),                      KN("c", U64),
-    KN("c_min", U64),                  KN("c_max", U64),
-    KN("size", U64),                   KN("hdr_size", U64),
-    KN("data_size", U64),              KN("metadata_size", U64),
-    KN("other_size", U64),             KN("anon_size", U64),
-    KN("mru_size", U64),               KN("mfu_size", U64),
-    KN("l2_hits", U64),                KN("l2_misses", U64),
-    KN("l2_size", U64),                KN("memory_throttle_count", U64),
-    KN("arc_meta_used", U64),          KN("arc_meta_limit", U64),
-    KN("arc_meta_max", U64),
+/* The base quantities: one, hits, misses, size, target c, c_max, hash elements. */
+enum { A_ONE, A_HITS, A_MISSES, A_SIZE, A_C, A_CMAX, A_HASH, A_NBASE };
+
+static const wrlin_t arc_stats[] = {
+    LIN("hits", U64, A_HITS, 1, 1),
+    LIN("misses", U64, A_MISSES, 1, 1),
+    LIN("demand_data_hits", U64, A_HITS, 7, 10),
+    LIN("demand_data_misses", U64, A_MISSES, 7, 10),
+    LIN("demand_metadata_hits", U64, A_HITS, 1, 5),
+    LIN("demand_metadata_misses", U64, A_MISSES, 1, 5),
+    LIN("prefetch_data_hits", U64, A_HITS, 1, 20),
+    LIN("prefetch_data_misses", U64, A_MISSES, 1, 20),
+    LIN("prefetch_metadata_hits", U64, A_HITS, 1, 20),
+    LIN("prefetch_metadata_misses", U64, A_MISSES, 1, 20),
+    LIN("mru_hits", U64, A_HITS, 1, 3),
+    LIN("mru_ghost_hits", U64, A_MISSES, 1, 4),
+    LIN("mfu_hits", U64, A_HITS, 2, 3),
+    LIN("mfu_ghost_hits", U64, A_MISSES, 1, 8),
+    LIN("deleted", U64, A_MISSES, 1, 2),
+    LIN("mutex_miss", U64, A_MISSES, 1, 1000),
+    LIN("evict_skip", U64, A_MISSES, 1, 3000),
+    LIN("hash_elements", U64, A_HASH, 1, 1),
+    LIN("hash_elements_max", U64, A_HASH, 1, 1),
+    LIN("hash_collisions", U64, A_MISSES, 1, 5),
+    LIN("hash_chains", U64, A_HASH, 2, 3),
+    LIN("hash_chain_max", U64, A_ONE, 9, 1),
+    LIN("p", U64, A_C, 1, 2),
+    LIN("c", U64, A_C, 1, 1),
+    LIN("c_min", U64, A_CMAX, 1, 8),
+    LIN("c_max", U64, A_CMAX, 1, 1),
+    LIN("size", U64, A_SIZE, 1, 1),
+    LIN("hdr_size", U64, A_SIZE, 1, 100),
+    LIN("data_size", U64, A_SIZE, 8, 10),
+    LIN("metadata_size", U64, A_SIZE, 1, 10),
+    LIN("other_size", U64, A_SIZE, 9, 100),
+    LIN("anon_size", U64, A_ONE, 0, 1),
+    LIN("mru_size", U64, A_SIZE, 1, 2),
+    LIN("mfu_size", U64, A_SIZE, 1, 2),
+    LIN("l2_hits", U64, A_ONE, 0, 1),
+    LIN("l2_misses", U64, A_ONE, 0, 1),
+    LIN("l2_size", U64, A_ONE, 0, 1),
+    LIN("memory_throttle_count", U64, A_ONE, 0, 1),
+    LIN("arc_meta_used", U64, A_SIZE, 1, 5),
+    LIN("arc_meta_limit", U64, A_CMAX, 1, 4),
+    LIN("arc_meta_max", U64, A_SIZE, 1, 4),
 };
 
 static void
 arc_fill(const wrctx_t *x, kstat_named_t *k, char **sp)
 {
     const wshm_global_t *g = x->x_g;
-    uint64_t h = g->wg_arc_hits.c_v, m = g->wg_arc_misses.c_v, sz = g->wg_arc_size;
-    uint64_t he = sz / 16384;
-    uint64_t v[] = {h,          m,          h / 10 * 7, m / 10 * 7, h / 5,      m / 5,
-                    h / 20,     m / 20,     h / 20,     m / 20,     h / 3,      m / 4,
-                    h / 3 * 2,  m / 8,      m / 2,      m / 1000,   m / 3000,   he,
-                    he,         he / 5,     he / 3 * 2, 9,          g->wg_arc_c / 2, g->wg_arc_c,
-                    g->wg_arc_c_max / 8, g->wg_arc_c_max, sz, sz / 100, sz / 10 * 8, sz / 10,
-                    sz / 100 * 9, 0,      sz / 2,     sz / 2,     0,          0,
-                    0,          0,          sz / 5,     g->wg_arc_c_max / 4, sz / 4};
+    uint64_t b[A_NBASE] = {1,           g->wg_arc_hits.c_v, g->wg_arc_misses.c_v,  g->wg_arc_size,
+                           g->wg_arc_c, g->wg_arc_c_max,    g->wg_arc_size / 16384};
 
     (void)sp;
-    wr_values(k, v, NITEMS(v));
+    wr_linear(k, arc_stats, NITEMS(arc_stats), b);
 }
 
-static const wrkind_t arc_kind = {"misc", arc_tmpl, NITEMS(arc_tmpl), arc_fill, NULL};
+static const wrkind_t arc_kind = {"misc", arc_stats, NITEMS(arc_stats), arc_fill, NULL};
 
 const wrkind_t *const wr_node_kinds[WK_NKINDS] = {
     [WK_SYSMISC] = &sysmisc_kind,

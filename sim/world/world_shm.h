@@ -33,7 +33,7 @@
 #define WORLD_MAGIC 0x444c524f574e4f4dULL /* "MONWORLD" read as little-endian bytes */
 #define WORLD_VERSION 1
 
-#define WZ_KS_MAX 24     /* kstats of one zone: 9 + WORLD_NICS_MAX, with room */
+#define WZ_KS_MAX 24 /* kstats of one zone: 9 + WORLD_NICS_MAX, with room */
 #define WSHM_NAME_TOMB (-1)
 
 /* What a kstat slot renders: the ks_update function of the simulated kernel. */
@@ -78,8 +78,8 @@ typedef struct wshm_ctr {
 
 typedef struct wshm_zone {
     _Atomic uint32_t wz_seq;
-    uint32_t wz_state; /* world_zstate_t */
-    int32_t wz_zoneid; /* -1 unless running */
+    uint32_t wz_state;  /* world_zstate_t */
+    int32_t wz_zoneid;  /* -1 unless running */
     uint32_t wz_serial; /* creation number: the UUID and per-zone constants derive from it */
     int32_t wz_next_free;
     uint32_t wz_nics;
@@ -91,8 +91,8 @@ typedef struct wshm_zone {
     char wz_brand[WORLD_BRAND_MAX];
     uint64_t wz_mem_cap, wz_swap_cap, wz_quota;
     world_load_t wz_load;
-    uint64_t wz_boot_ns; /* virtual time of the last boot */
-    uint64_t wz_snap_ns; /* virtual time the counters stand at */
+    uint64_t wz_boot_ns;           /* virtual time of the last boot */
+    uint64_t wz_snap_ns;           /* virtual time the counters stand at */
     uint32_t wz_pkt_rx, wz_pkt_tx; /* mean packet sizes, bytes (from the seed) */
     uint32_t wz_iosize, wz_init_pid;
     wshm_ctr_t wz_c;
@@ -115,7 +115,7 @@ typedef struct wshm_global {
 
 /* A kstat header as the simulated kernel keeps it. */
 typedef struct wshm_kslot {
-    _Atomic int32_t wk_kid; /* 0: free */
+    _Atomic int32_t wk_kid;   /* 0: free */
     int32_t wk_next, wk_prev; /* chain order, KIDs ascending; -1 at the ends */
     int32_t wk_zix;           /* owner zone slot; -1: the node's own kstats */
     uint16_t wk_kind;         /* wkind_t */
@@ -159,9 +159,9 @@ typedef struct wshm_hdr {
 
     /* the zones: under wh_zones_seq */
     _Atomic uint32_t wh_zones_seq;
-    uint32_t wh_nzones;    /* used slots, global included */
-    int32_t wh_zfree;      /* free zone slots, linked through wz_next_free */
-    int32_t wh_zhigh;      /* 1 + the highest slot ever used */
+    uint32_t wh_nzones; /* used slots, global included */
+    int32_t wh_zfree;   /* free zone slots, linked through wz_next_free */
+    int32_t wh_zhigh;   /* 1 + the highest slot ever used */
     int32_t wh_next_zoneid;
     uint32_t wh_zserial;
     uint32_t wh_hash_tombs;
@@ -188,12 +188,16 @@ struct world {
     wshm_kslot_t *w_kslots;
     int32_t *w_zidmap; /* zoneid -> zix + 1; 0: none */
     int32_t *w_hash;   /* name hash: zix + 1; 0 empty; WSHM_NAME_TOMB removed */
+    int w_chain_depth; /* writer: nesting of chain brackets (world_batch_begin) */
 };
 
 /* ---- seqlocks (world_seq.c) ---- */
 
-/* wseq_read_begin() - waits for an even value and returns it (acquire). */
-uint32_t wseq_read_begin(const _Atomic uint32_t *seq);
+/*
+ * wseq_read_begin() - waits for an even value and returns it (acquire); an
+ * odd one when w's writer process died inside its bracket.
+ */
+uint32_t wseq_read_begin(const world_t *w, const _Atomic uint32_t *seq);
 /* wseq_read_retry() - non-zero when the writer went in since begin returned s. */
 int wseq_read_retry(const _Atomic uint32_t *seq, uint32_t s);
 /* wseq_write_begin() / wseq_write_end() - the writer's bracket (makes the value odd / even). */
@@ -225,7 +229,12 @@ void wrender_fill(const world_t *w, const wshm_kslot_t *ks, const wshm_zone_t *z
 
 /* ---- kstat slots (world_kstat.c; writer) ---- */
 
-/* wks_add() - a new kstat at the end of the chain; the slot index or -1 ENOSPC. Caller holds chain_seq. */
+/* wks_chain_begin() / wks_chain_end() - the nestable writer bracket of wh_chain_seq. */
+void wks_chain_begin(world_t *w);
+void wks_chain_end(world_t *w);
+
+/* wks_add() - a new kstat at the end of the chain; the slot index or -1 ENOSPC. Caller holds
+ * chain_seq. */
 int wks_add(world_t *w, int zix, wkind_t kind, int arg, const char *module, int instance,
             const char *name);
 /* wks_remove() - unlinks and frees slot s. Caller holds chain_seq. */
@@ -249,8 +258,7 @@ void wread_global_snapshot(const world_t *w, wshm_global_t *out);
  * into buf (at least its data size). Returns 0 and sets *snaptime, or ENXIO
  * when the slot no longer carries kid. Faults are not applied here.
  */
-int wread_kstat(const world_t *w, int s, int32_t kid, void *buf, size_t bufsize,
-                int64_t *snaptime);
+int wread_kstat(const world_t *w, int s, int32_t kid, void *buf, size_t bufsize, int64_t *snaptime);
 /*
  * wread_chain() - a consistent copy of every kstat header, in chain (KID)
  * order, as a malloc'd array of kstat_t (ks_next NULL, ks_data NULL,
@@ -274,7 +282,9 @@ int wread_zix_by_name(const world_t *w, const char *name);
 /* ---- the zone name hash (world_hash.c; writer) ---- */
 
 uint32_t whash_str(const char *s);
+/* whash_insert() - adds zone zix under its wz_name. Caller holds wh_zones_seq. */
 int whash_insert(world_t *w, int zix);
+/* whash_remove() - removes zix, whose slot the caller already marked free (wz_name intact). */
 void whash_remove(world_t *w, int zix);
 int whash_find(const world_t *w, const char *name);
 

@@ -9,8 +9,11 @@
  *   VFS   bytes at the given rates, service and wait time from the op rate;
  *   net   bytes spread evenly over the NICs (packets derive from bytes at
  *         read time);
- * and the node's CPUs carry the sum of the zones' CPU time. Integration is
- * exact to the unit: whole units are counted, the fraction carried.
+ * and the node's CPUs carry the sum of the zones' CPU time. When the zones
+ * together want more than 95% of the node's CPUs, every zone gets the same
+ * share of what it may use (as FSS with equal shares would give) and the
+ * rest waits. Integration is exact to the unit: whole units are counted,
+ * the fraction carried.
  */
 #include <errno.h>
 #include <math.h>
@@ -21,6 +24,7 @@
 
 /* Node-wide sums collected while the zones advance. */
 typedef struct wsum {
+    double s_share; /* the fraction of its capped demand each zone gets */
     double s_user, s_sys, s_demand, s_read_ops;
     uint64_t s_nproc, s_rss;
 } wsum_t;
@@ -51,7 +55,8 @@ wtick_cpu(wshm_zone_t *z, double ns, wsum_t *sum)
 {
     wshm_ctr_t *c = &z->wz_c;
     double d = z->wz_load.wl_cpu_user + z->wz_load.wl_cpu_sys, cap = z->wz_cpu_cap / 100.0;
-    double eff = (z->wz_cpu_cap && d > cap) ? cap : d, scale = d > 0 ? eff / d : 0;
+    double eff = ((z->wz_cpu_cap && d > cap) ? cap : d) * sum->s_share;
+    double scale = d > 0 ? eff / d : 0;
     double dt = ns / NS;
 
     wctr_add(&c->nsec_user, z->wz_load.wl_cpu_user * scale * ns);
@@ -61,8 +66,7 @@ wtick_cpu(wshm_zone_t *z, double ns, wsum_t *sum)
     if (c->cap_usage > c->cap_maxusage)
         c->cap_maxusage = c->cap_usage;
     c->cap_nwait = d > eff ? (uint64_t)ceil((d - eff) * 4) : 0;
-    wctr_add(z->wz_cpu_cap && d * 100.0 >= z->wz_cpu_cap ? &c->cap_above_ns : &c->cap_below_ns,
-             ns);
+    wctr_add(z->wz_cpu_cap && d * 100.0 >= z->wz_cpu_cap ? &c->cap_above_ns : &c->cap_below_ns, ns);
     if (z->wz_cpu_cap && c->cap_usage > z->wz_cpu_cap / 2)
         wctr_add(&c->cap_above_base_ns, ns), wctr_add(&c->cap_burst_ns, ns);
     c->avenrun[0] = wavg(c->avenrun[0], d, dt, 60);
@@ -134,28 +138,66 @@ wtick_zone(wshm_zone_t *z, uint64_t ns, uint64_t now, wsum_t *sum)
     wseq_write_end(&z->wz_seq);
 }
 
+/*
+ * The node's CPUs carry the zones' time and the kernel's own 1%, each CPU a
+ * fixed skew (0.85..1.15 of the mean, from the seed) as a real scheduler
+ * leaves some CPUs busier than others.
+ */
+static void
+wtick_cpus(world_t *w, double ns, double user, double sys)
+{
+    wshm_global_t *g = w->w_global;
+    double skew[WORLD_CPUS_MAX], mean = 0;
+
+    for (uint32_t i = 0; i < g->wg_ncpus; i++) {
+        uint64_t r = wrng_mix(w->w_hdr->wh_seed ^ wrng_mix(i + 0xc9u));
+        skew[i] = 0.85 + 0.3 * (double)(r % 1000) / 1000.0;
+        mean += skew[i] / g->wg_ncpus;
+    }
+    for (uint32_t i = 0; i < g->wg_ncpus; i++) {
+        double u = fmin(user * skew[i] / mean, 1.0);
+        double k = fmin(sys * skew[i] / mean, 1.0 - u);
+        wctr_add(&g->wg_cpu[i][0], u * ns);
+        wctr_add(&g->wg_cpu[i][1], k * ns);
+        wctr_add(&g->wg_cpu[i][2], (1.0 - u - k) * ns);
+        wctr_add(&g->wg_cpu[i][3], k * 0.001 * ns);
+    }
+}
+
 static void
 wtick_global(world_t *w, uint64_t ns, uint64_t now, const wsum_t *sum)
 {
+    static const double periods[3] = {60, 300, 900};
     wshm_global_t *g = w->w_global;
     double n = g->wg_ncpus, dt = ns / NS;
     double user = fmin(sum->s_user / n, 1.0), sys = fmin(sum->s_sys / n + 0.01, 1.0 - user);
 
     wseq_write_begin(&g->wg_seq);
-    for (uint32_t i = 0; i < g->wg_ncpus; i++) {
-        wctr_add(&g->wg_cpu[i][0], user * ns);
-        wctr_add(&g->wg_cpu[i][1], sys * ns);
-        wctr_add(&g->wg_cpu[i][2], (1.0 - user - sys) * ns);
-        wctr_add(&g->wg_cpu[i][3], sys * 0.001 * ns);
-    }
+    wtick_cpus(w, (double)ns, user, sys);
     wctr_add(&g->wg_arc_hits, sum->s_read_ops * 0.9 * dt);
     wctr_add(&g->wg_arc_misses, sum->s_read_ops * 0.1 * dt);
     g->wg_arc_size = g->wg_arc_c - (uint64_t)fmin((double)g->wg_arc_c / 2, sum->s_rss / 16.0);
     for (int i = 0; i < 3; i++)
-        g->wg_avenrun[i] = wavg(g->wg_avenrun[i], sum->s_demand, dt, i == 0 ? 60 : i == 1 ? 300 : 900);
+        g->wg_avenrun[i] = wavg(g->wg_avenrun[i], sum->s_demand, dt, periods[i]);
     g->wg_nproc = (uint32_t)(sum->s_nproc + 120);
     g->wg_snap_ns = now;
     wseq_write_end(&g->wg_seq);
+}
+
+/* What the running zones want, capped: the CPU contention of the node. */
+static double
+wtick_share(const world_t *w)
+{
+    double want = 0, avail = 0.95 * w->w_hdr->wh_ncpus;
+
+    for (int zix = 0; zix < w->w_hdr->wh_zhigh; zix++) {
+        const wshm_zone_t *z = &w->w_zones[zix];
+        if (z->wz_state != WORLD_ZONE_RUNNING)
+            continue;
+        double d = z->wz_load.wl_cpu_user + z->wz_load.wl_cpu_sys, cap = z->wz_cpu_cap / 100.0;
+        want += (z->wz_cpu_cap && d > cap) ? cap : d;
+    }
+    return want > avail ? avail / want : 1.0;
 }
 
 uint64_t
@@ -173,6 +215,7 @@ world_time_advance(world_t *w, uint64_t ns)
     if (ns == 0 || w == NULL || !w->w_writer)
         return;
     now = world_time_now(w) + ns;
+    sum.s_share = wtick_share(w);
     for (int zix = 0; zix < w->w_hdr->wh_zhigh; zix++)
         if (w->w_zones[zix].wz_state == WORLD_ZONE_RUNNING)
             wtick_zone(&w->w_zones[zix], ns, now, &sum);
@@ -185,6 +228,10 @@ world_time_set(world_t *w, uint64_t ns)
 {
     uint64_t now = world_time_now(w);
 
+    if (!w->w_writer) {
+        errno = EPERM;
+        return -1;
+    }
     if (ns < now) {
         errno = EINVAL;
         return -1;

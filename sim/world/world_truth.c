@@ -65,7 +65,28 @@ truth_from_slot(const world_t *w, int s, const char *stat, world_value_t *out)
     return -1;
 }
 
-/* The slot of module:instance:name, walking the chain under its seqlock. */
+/* The slot of module:instance:name in the chain, or -1. */
+static int
+truth_walk(const world_t *w, const char *module, int instance, const char *name)
+{
+    const wshm_hdr_t *h = w->w_hdr;
+    uint32_t steps = 0;
+
+    for (int32_t s = h->wh_chain_head;
+         s >= 0 && (uint32_t)s < h->wh_kstat_slots && steps++ < h->wh_kstat_slots;
+         s = w->w_kslots[s].wk_next) {
+        const wshm_kslot_t *k = &w->w_kslots[s];
+        if (k->wk_instance == instance && strncmp(k->wk_module, module, KSTAT_STRLEN) == 0 &&
+            strncmp(k->wk_name, name, KSTAT_STRLEN) == 0)
+            return s;
+    }
+    return -1;
+}
+
+/*
+ * The same under the chain's seqlock. The writer reads its own chain as it
+ * is (it may be inside a batch, whose bracket it holds itself).
+ */
 static int
 truth_find(const world_t *w, const char *module, int instance, const char *name)
 {
@@ -73,27 +94,18 @@ truth_find(const world_t *w, const char *module, int instance, const char *name)
     uint32_t seq;
     int found;
 
+    if (w->w_writer)
+        return truth_walk(w, module, instance, name);
     do {
-        seq = wseq_read_begin(&h->wh_chain_seq);
-        found = -1;
-        uint32_t steps = 0;
-        for (int32_t s = h->wh_chain_head; s >= 0 && (uint32_t)s < h->wh_kstat_slots &&
-                                           steps++ < h->wh_kstat_slots;
-             s = w->w_kslots[s].wk_next) {
-            const wshm_kslot_t *k = &w->w_kslots[s];
-            if (k->wk_instance == instance && strncmp(k->wk_module, module, KSTAT_STRLEN) == 0 &&
-                strncmp(k->wk_name, name, KSTAT_STRLEN) == 0) {
-                found = s;
-                break;
-            }
-        }
+        seq = wseq_read_begin(w, &h->wh_chain_seq);
+        found = truth_walk(w, module, instance, name);
     } while (wseq_read_retry(&h->wh_chain_seq, seq));
     return found;
 }
 
 int
-world_truth(const world_t *w, const char *module, int instance, const char *name,
-            const char *stat, world_value_t *out)
+world_truth(const world_t *w, const char *module, int instance, const char *name, const char *stat,
+            world_value_t *out)
 {
     int s;
 
@@ -112,9 +124,9 @@ static const struct {
     const char *module;
     wkind_t kind;
 } truth_kinds[] = {
-    {"zones", WK_ZONE_MISC}, {"memory_cap", WK_MEMCAP}, {"caps", WK_CPUCAPS},
-    {"zone_vfs", WK_ZONE_VFS}, {"zone_zfs", WK_ZONE_ZFS}, {"tcp", WK_TCP},
-    {"link", WK_LINK}, {"lockedmem", WK_LOCKEDMEM}, {"swapresv", WK_SWAPRESV},
+    {"zones", WK_ZONE_MISC},   {"memory_cap", WK_MEMCAP},   {"caps", WK_CPUCAPS},
+    {"zone_vfs", WK_ZONE_VFS}, {"zone_zfs", WK_ZONE_ZFS},   {"tcp", WK_TCP},
+    {"link", WK_LINK},         {"lockedmem", WK_LOCKEDMEM}, {"swapresv", WK_SWAPRESV},
     {"nprocs", WK_NPROCS},
 };
 
@@ -137,8 +149,10 @@ world_truth_zone(const world_t *w, int zix, const char *module, const char *stat
     wread_zone_snapshot(w, zix, z);
     int rc = -1;
     errno = ENOENT;
-    for (uint32_t i = 0; kind != 0 && z->wz_state == WORLD_ZONE_RUNNING && i < z->wz_nks &&
-                         i < WZ_KS_MAX; i++) {
+    for (uint32_t i = 0;
+         kind != 0 && z->wz_state == WORLD_ZONE_RUNNING && i < z->wz_nks && i < WZ_KS_MAX; i++) {
+        if (z->wz_ks[i] < 0 || (uint32_t)z->wz_ks[i] >= w->w_hdr->wh_kstat_slots)
+            break; /* a reader's torn copy of the writer's bookkeeping */
         const wshm_kslot_t *k = &w->w_kslots[z->wz_ks[i]];
         if (k->wk_kind == kind && k->wk_arg == 0) {
             rc = truth_from_slot(w, z->wz_ks[i], stat, out);

@@ -9,8 +9,8 @@
 
 #include "world_shm.h"
 
-static const char *const world_brands[] = {"joyent", "joyent-minimal", "lx", "kvm", "bhyve",
-                                           "liveimg"};
+static const char *const world_brands[] = {"joyent", "joyent-minimal", "lx",
+                                           "kvm",    "bhyve",          "liveimg"};
 
 static int
 world_writer_check(const world_t *w)
@@ -153,8 +153,12 @@ world_zone_add(world_t *w, const world_zone_opts_t *o)
     whash_insert(w, zix);
     w->w_hdr->wh_nzones++;
     wseq_write_end(&w->w_hdr->wh_zones_seq);
-    if (!o->wzo_halted && world_zone_boot(w, zix) != 0)
+    if (!o->wzo_halted && world_zone_boot(w, zix) != 0) {
+        int saved = errno;
+        world_zone_destroy(w, zix); /* nothing changed, as promised */
+        errno = saved;
         return -1;
+    }
     return zix;
 }
 
@@ -255,11 +259,11 @@ world_zone_destroy(world_t *w, int zix)
     if (z->wz_state == WORLD_ZONE_RUNNING && world_zone_halt(w, zix) != 0)
         return -1;
     wseq_write_begin(&w->w_hdr->wh_zones_seq);
-    whash_remove(w, zix);
     wseq_write_begin(&z->wz_seq);
     z->wz_state = WORLD_ZONE_FREE;
     z->wz_next_free = w->w_hdr->wh_zfree;
     wseq_write_end(&z->wz_seq);
+    whash_remove(w, zix);
     w->w_hdr->wh_zfree = zix;
     w->w_hdr->wh_nzones--;
     wseq_write_end(&w->w_hdr->wh_zones_seq);

@@ -1,0 +1,131 @@
+#!/bin/bash
+# bench.sh - cmon-agent throughput and latency against nginx, on this machine.
+#
+# usage: agent/bench/bench.sh [-b BUILD_DIR] [-z "100 10000"] [-r RUNS] [-d SECONDS]
+#                             [-a "EXTRA AGENT FLAGS"]
+#
+# For each zone count: `cmon-sim serve --zones N --tick 0` builds a still
+# world; cmon-agent serves it with the cache off; nginx (our own instance on
+# a free port, temp config) serves one zone's response bytes from a file.
+# Then, RUNS times, alternating the two servers so that both see the same
+# machine load:
+#   - closed loop: wrk, 2 threads, 16 keep-alive connections, each request a
+#     random zone (bench/random-zone.lua) -> requests/s;
+#   - open loop: cmon-agent-loadgen at 2,000 scrapes/s over 32 keep-alive
+#     connections, latency from the time each request was due -> p99.
+# Finally the agent's peak RSS (VmHWM). Prints medians and ratios.
+set -u
+BUILD=build
+ZONES="100 10000"
+RUNS=3
+DUR=10
+EXTRA=""
+while getopts "b:z:r:d:a:" o; do
+  case $o in
+    b) BUILD=$OPTARG ;; z) ZONES=$OPTARG ;; r) RUNS=$OPTARG ;; d) DUR=$OPTARG ;;
+    a) EXTRA=$OPTARG ;;
+    *) echo "usage: $0 [-b BUILD_DIR] [-z ZONE_COUNTS] [-r RUNS] [-d SECONDS]" >&2; exit 2 ;;
+  esac
+done
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=$(cd "$BUILD/bin" && pwd) || exit 2
+TMP=$(mktemp -d /tmp/cmon-agent-bench-XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  [ -f "$TMP/nginx.pid" ] && kill "$(cat "$TMP/nginx.pid")" 2>/dev/null
+  wait 2>/dev/null
+  rm -rf "$TMP" /dev/shm/cmon-agent-bench-$$-*
+}
+trap cleanup EXIT INT TERM
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+wait_for() { # file pattern
+  for _ in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1
+}
+
+start_nginx() { # body file -> sets NGINX_PORT
+  mkdir -p "$TMP/ng/logs"
+  for _ in $(seq 1 20); do
+    NGINX_PORT=$((20000 + RANDOM % 40000))
+    cat > "$TMP/ng/nginx.conf" <<NGX
+worker_processes 2;
+pid $TMP/nginx.pid;
+error_log $TMP/ng/logs/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $TMP;
+    location / { default_type "text/plain; version=0.0.4; charset=utf-8"; try_files /body.txt =404; }
+  }
+}
+NGX
+    nginx -c "$TMP/ng/nginx.conf" -p "$TMP/ng" -g 'daemon on;' 2>/dev/null && return 0
+  done
+  echo "cannot start nginx" >&2; exit 1
+}
+
+wrk_rps() { # url -> requests/s
+  PATHS=$TMP/paths.txt wrk -t2 -c16 -d"${DUR}s" -s "$HERE/random-zone.lua" "$1/" |
+    awk '/^Requests\/sec/ {print $2}'
+}
+
+p99() { # url -> p99 ms
+  "$BIN/cmon-agent-loadgen" --rate 2000 --duration "$DUR" --connections 32 \
+    --paths "$TMP/paths.txt" "$1" | sed -n 's/.* p99 \([0-9.]*\) .*/\1/p'
+}
+
+declare -A RES
+for N in $ZONES; do
+  W=/dev/shm/cmon-agent-bench-$$-$N
+  "$BIN/cmon-sim" serve --zones "$N" --tick 0 --world "$W" --seed 1 > "$TMP/sim.out" 2>&1 &
+  SIM=$!; PIDS+=("$SIM")
+  wait_for "$TMP/sim.out" "$W"
+  CMON_SIM_WORLD=$W "$BIN/cmon-agent" --listen 127.0.0.1:0 --cache-ttl 0 $EXTRA 2> "$TMP/agent.err" &
+  AGENT=$!; PIDS+=("$AGENT")
+  wait_for "$TMP/agent.err" "listening on"
+  "$BIN/cmon-sim" zones -w "$W" | awk -F: '$1 != "-" && $2 != "global" {print "/v1/" $2 "/metrics"}' \
+    > "$TMP/paths.txt"
+  PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/agent.err")
+  AGENT_URL=http://127.0.0.1:$PORT
+  curl -s "$AGENT_URL$(head -1 "$TMP/paths.txt")" > "$TMP/body.txt"
+  start_nginx
+  NGINX_URL=http://127.0.0.1:$NGINX_PORT
+  echo "== $N zones: agent $AGENT_URL, nginx $NGINX_URL, body $(wc -c < "$TMP/body.txt") bytes" >&2
+  : > "$TMP/a_rps"; : > "$TMP/n_rps"; : > "$TMP/ratio"; : > "$TMP/a_p99"; : > "$TMP/n_p99"
+  for r in $(seq 1 "$RUNS"); do
+    a=$(wrk_rps "$AGENT_URL"); n=$(wrk_rps "$NGINX_URL")
+    pa=$(p99 "$AGENT_URL"); pn=$(p99 "$NGINX_URL")
+    echo "$a" >> "$TMP/a_rps"; echo "$n" >> "$TMP/n_rps"
+    echo "$a $n" | awk '{print $1 / $2}' >> "$TMP/ratio"
+    echo "$pa" >> "$TMP/a_p99"; echo "$pn" >> "$TMP/n_p99"
+    echo "   run $r: agent $a req/s, nginx $n req/s; p99 at 2000/s: agent $pa ms, nginx $pn ms" >&2
+  done
+  RES[$N,rps]=$(median < "$TMP/a_rps"); RES[$N,nrps]=$(median < "$TMP/n_rps")
+  RES[$N,ratio]=$(median < "$TMP/ratio")
+  RES[$N,p99]=$(median < "$TMP/a_p99"); RES[$N,np99]=$(median < "$TMP/n_p99")
+  RES[$N,hwm]=$(awk '/VmHWM/ {print $2 / 1024}' "/proc/$AGENT/status")
+  kill "$(cat "$TMP/nginx.pid")"; rm -f "$TMP/nginx.pid"
+  kill "$AGENT" "$SIM"; wait "$AGENT" "$SIM" 2>/dev/null
+  rm -f "$W"
+done
+
+echo "agent flags: --cache-ttl 0 $EXTRA"
+printf '\n%8s %12s %12s %14s %12s %12s %10s\n' zones agent_rps nginx_rps agent/nginx \
+  p99_ms nginx_p99_ms rss_mb
+for N in $ZONES; do
+  printf '%8s %12.0f %12.0f %14.2f %12.3f %12.3f %10.1f\n' "$N" "${RES[$N,rps]}" \
+    "${RES[$N,nrps]}" "${RES[$N,ratio]}" "${RES[$N,p99]}" "${RES[$N,np99]}" "${RES[$N,hwm]}"
+done
+set -- $ZONES
+if [ $# -ge 2 ]; then
+  S=$1; L=${!#}
+  echo "$L vs $S zones: throughput ratio $(echo "${RES[$S,rps]} ${RES[$L,rps]}" |
+    awk '{printf "%.2f", $1 / $2}') (small/large), p99 ratio $(echo "${RES[$L,p99]} ${RES[$S,p99]}" |
+    awk '{printf "%.2f", $1 / $2}') (large/small)"
+fi
