@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent.h"
 #include "baseline.h"
@@ -368,6 +369,27 @@ bench_series(const struct opts *o, json_t *base)
     return code;
 }
 
+/* An output file must be writable before minutes are spent measuring. Returns 0 or -1. */
+static int
+bench_check_output(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash != NULL)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof(dir), ".");
+    if (access(dir, W_OK) < 0) {
+        fprintf(stderr, "cmon-bench: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -383,6 +405,9 @@ main(int argc, char **argv)
         opts_usage(stdout);
         return EXIT_OK;
     }
+    if ((o.op_json != NULL && bench_check_output(o.op_json) < 0) ||
+        (o.op_plot != NULL && bench_check_output(o.op_plot) < 0))
+        return EXIT_USAGE;
     if (o.op_baseline != NULL && (base = baseline_load(o.op_baseline, err, sizeof(err))) == NULL) {
         fprintf(stderr, "cmon-bench: %s\n", err);
         return EXIT_USAGE;

@@ -282,6 +282,8 @@ test_bad_flags(void)
     CU_ASSERT(run_bench("--bogus", NULL) == 2);
     CU_ASSERT(run_bench("--sweep", "zones=", NULL) == 2);
     CU_ASSERT(run_bench("--baseline", "/nonexistent/base.json", NULL) == 2);
+    CU_ASSERT(run_bench("--json", "/nonexistent/out.json", NULL) == 2);
+    CU_ASSERT(run_bench("--plot", "/nonexistent/out.svg", NULL) == 2);
     CU_ASSERT(run_bench("--help", NULL) == 0);
 }
 
