@@ -70,9 +70,17 @@ NGX
   echo "cannot start nginx" >&2; exit 1
 }
 
-wrk_rps() { # url -> requests/s
-  PATHS=$TMP/paths.txt wrk -t2 -c16 -d"${DUR}s" -s "$HERE/random-zone.lua" "$1/" |
-    awk '/^Requests\/sec/ {print $2}'
+ticks() { # pids... -> utime+stime clock ticks, summed
+  for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'
+}
+
+wrk_rps() { # url pids... -> "requests/s server-CPU-us/request"
+  local url=$1; shift
+  local t0; t0=$(ticks "$@")
+  PATHS=$TMP/paths.txt wrk -t2 -c16 -d"${DUR}s" -s "$HERE/random-zone.lua" "$url/" > "$TMP/wrk.out"
+  local t1; t1=$(ticks "$@")
+  awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '/requests in/ {n = $1} /^Requests\/sec/ {r = $2}
+    END {printf "%s %.1f\n", r, t * 1e6 / hz / n}' "$TMP/wrk.out"
 }
 
 p99() { # url -> p99 ms
@@ -97,18 +105,25 @@ for N in $ZONES; do
   start_nginx
   NGINX_URL=http://127.0.0.1:$NGINX_PORT
   echo "== $N zones: agent $AGENT_URL, nginx $NGINX_URL, body $(wc -c < "$TMP/body.txt") bytes" >&2
+  NGINX_PIDS=$(pgrep -P "$(cat "$TMP/nginx.pid")" | tr '\n' ' ')
   : > "$TMP/a_rps"; : > "$TMP/n_rps"; : > "$TMP/ratio"; : > "$TMP/a_p99"; : > "$TMP/n_p99"
+  : > "$TMP/a_cpu"; : > "$TMP/n_cpu"
   for r in $(seq 1 "$RUNS"); do
-    a=$(wrk_rps "$AGENT_URL"); n=$(wrk_rps "$NGINX_URL")
+    read -r a acpu < <(wrk_rps "$AGENT_URL" "$AGENT")
+    # shellcheck disable=SC2086
+    read -r n ncpu < <(wrk_rps "$NGINX_URL" $NGINX_PIDS)
+    echo "$acpu" >> "$TMP/a_cpu"; echo "$ncpu" >> "$TMP/n_cpu"
     pa=$(p99 "$AGENT_URL"); pn=$(p99 "$NGINX_URL")
     echo "$a" >> "$TMP/a_rps"; echo "$n" >> "$TMP/n_rps"
     echo "$a $n" | awk '{print $1 / $2}' >> "$TMP/ratio"
     echo "$pa" >> "$TMP/a_p99"; echo "$pn" >> "$TMP/n_p99"
-    echo "   run $r: agent $a req/s, nginx $n req/s; p99 at 2000/s: agent $pa ms, nginx $pn ms" >&2
+    echo "   run $r: agent $a req/s ($acpu us CPU/req), nginx $n req/s ($ncpu us CPU/req);" \
+      "p99 at 2000/s: agent $pa ms, nginx $pn ms" >&2
   done
   RES[$N,rps]=$(median < "$TMP/a_rps"); RES[$N,nrps]=$(median < "$TMP/n_rps")
   RES[$N,ratio]=$(median < "$TMP/ratio")
   RES[$N,p99]=$(median < "$TMP/a_p99"); RES[$N,np99]=$(median < "$TMP/n_p99")
+  RES[$N,cpu]=$(median < "$TMP/a_cpu"); RES[$N,ncpu]=$(median < "$TMP/n_cpu")
   RES[$N,hwm]=$(awk '/VmHWM/ {print $2 / 1024}' "/proc/$AGENT/status")
   kill "$(cat "$TMP/nginx.pid")"; rm -f "$TMP/nginx.pid"
   kill "$AGENT" "$SIM"; wait "$AGENT" "$SIM" 2>/dev/null
@@ -116,12 +131,14 @@ for N in $ZONES; do
 done
 
 echo "agent flags: --cache-ttl 0 $EXTRA"
-printf '\n%8s %12s %12s %14s %12s %12s %10s\n' zones agent_rps nginx_rps agent/nginx \
-  p99_ms nginx_p99_ms rss_mb
+printf '\n%7s %10s %10s %12s %10s %10s %10s %12s %8s\n' zones agent_rps nginx_rps agent/nginx \
+  agent_us nginx_us p99_ms nginx_p99_ms rss_mb
 for N in $ZONES; do
-  printf '%8s %12.0f %12.0f %14.2f %12.3f %12.3f %10.1f\n' "$N" "${RES[$N,rps]}" \
-    "${RES[$N,nrps]}" "${RES[$N,ratio]}" "${RES[$N,p99]}" "${RES[$N,np99]}" "${RES[$N,hwm]}"
+  printf '%7s %10.0f %10.0f %12.2f %10.1f %10.1f %10.3f %12.3f %8.1f\n' "$N" "${RES[$N,rps]}" \
+    "${RES[$N,nrps]}" "${RES[$N,ratio]}" "${RES[$N,cpu]}" "${RES[$N,ncpu]}" "${RES[$N,p99]}" \
+    "${RES[$N,np99]}" "${RES[$N,hwm]}"
 done
+echo "(medians of $RUNS runs; *_us: server CPU per request, user+system)"
 set -- $ZONES
 if [ $# -ge 2 ]; then
   S=$1; L=${!#}

@@ -183,6 +183,13 @@ cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *
         errno = EINVAL;
         return -1;
     }
+    /* The collector's part, gathered outside the lock, then copied to size. */
+    famset_t part = FAMSET_INIT;
+    if (famset_merge_from(&part, fs, mark) != 0) {
+        famset_release(&part);
+        errno = ENOMEM;
+        return -1;
+    }
     uint32_t h = cache_hash(zone);
     cstripe_t *s = &c->c_stripes[h % CACHE_STRIPES];
     int64_t now = cache_now();
@@ -193,11 +200,11 @@ cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *
     centry_t *e = cache_entry(c, s, h, zone, zid);
     if (e != NULL) {
         cslot_t *slot = &e->ce_slots[coll];
-        famset_reset(&slot->cs_fs);
-        rc = famset_merge_from(&slot->cs_fs, fs, mark);
+        rc = famset_copy_exact(&slot->cs_fs, &part);
         slot->cs_expires = rc == 0 ? now + c->c_ttl_ns : 0;
     }
     pthread_mutex_unlock(&s->cs_lock);
+    famset_release(&part);
     if (rc != 0)
         errno = ENOMEM;
     return rc;

@@ -30,9 +30,10 @@ link_emit(const collect_ctx_t *cc, famset_t *fs, kstat_t *ksp)
 {
     if (collector_zone_check(cc, ksp) != COLLECT_OK)
         return COLLECT_OK; /* a stale name: the zonename stat decides */
+    size_t cursor = 0;
     for (size_t i = 0; i < NROWS; i++) {
         uint64_t raw;
-        if (collector_value(ksp, link_table[i].km_stat, &raw) != 0)
+        if (collector_value_at(ksp, link_table[i].km_stat, &raw, &cursor) != 0)
             continue;
         if (collector_emit(cc, fs, &link_table[i], raw, "interface", ksp->ks_name) != 0)
             return COLLECT_FAILED;

@@ -41,9 +41,10 @@ memcap_collect(const collect_ctx_t *cc, famset_t *fs)
     int rc = collector_zone_check(cc, ksp);
     if (rc != COLLECT_OK)
         return rc;
+    size_t cursor = 0;
     for (size_t i = 0; i < NROWS; i++) {
         uint64_t raw;
-        if (collector_value(ksp, memcap_table[i].km_stat, &raw) != 0)
+        if (collector_value_at(ksp, memcap_table[i].km_stat, &raw, &cursor) != 0)
             continue;
         if (memcap_is_limit(&memcap_table[i]) && (raw == 0 || raw == UINT64_MAX))
             continue;

@@ -6,10 +6,35 @@
 #include <stddef.h>
 #include <string.h>
 
-int
-collector_value(kstat_t *ksp, const char *stat, uint64_t *out)
+/*
+ * The named record called stat, searched from *cursor on and then from the
+ * start: a table whose rows follow the kstat's own order costs one pass over
+ * the records instead of one pass per row (kstat_data_lookup). Falls back to
+ * kstat_data_lookup for other kstat types.
+ */
+static kstat_named_t *
+collector_named_find(kstat_t *ksp, const char *stat, size_t *cursor)
 {
-    kstat_named_t *kn = kstat_data_lookup(ksp, stat);
+    if (ksp->ks_type != KSTAT_TYPE_NAMED || ksp->ks_data == NULL || cursor == NULL)
+        return kstat_data_lookup(ksp, stat);
+    kstat_named_t *kn = KSTAT_NAMED_PTR(ksp);
+    size_t n = ksp->ks_ndata;
+    if (n > ksp->ks_data_size / sizeof(kstat_named_t))
+        n = ksp->ks_data_size / sizeof(kstat_named_t);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (*cursor + k) % n;
+        if (kn[i].name[0] == stat[0] && strncmp(kn[i].name, stat, KSTAT_STRLEN) == 0) {
+            *cursor = i + 1;
+            return &kn[i];
+        }
+    }
+    return NULL;
+}
+
+int
+collector_value_at(kstat_t *ksp, const char *stat, uint64_t *out, size_t *cursor)
+{
+    kstat_named_t *kn = collector_named_find(ksp, stat, cursor);
     if (kn == NULL) {
         errno = ENOENT;
         return -1;
@@ -31,6 +56,12 @@ collector_value(kstat_t *ksp, const char *stat, uint64_t *out)
         errno = EINVAL;
         return -1;
     }
+}
+
+int
+collector_value(kstat_t *ksp, const char *stat, uint64_t *out)
+{
+    return collector_value_at(ksp, stat, out, NULL);
 }
 
 /* The kstat_io_t fields by name, as kstat(1M) prints them. */
@@ -103,7 +134,7 @@ collector_emit(const collect_ctx_t *cc, famset_t *fs, const kstat_metric_t *row,
     const char *help = prom ? row->km_prom_help : row->km_help;
     double scale = prom ? row->km_prom_scale : row->km_scale;
     mval_t v = collector_scale(raw, scale);
-    int fam = famset_family(fs, name, help, row->km_type);
+    int fam = famset_family_static(fs, name, help, row->km_type); /* tables are static */
     if (fam < 0)
         return -1;
     size_t nl = lname != NULL ? 1 : 0;
@@ -114,9 +145,10 @@ int
 collector_emit_named(const collect_ctx_t *cc, famset_t *fs, kstat_t *ksp,
                      const kstat_metric_t *table, size_t n)
 {
+    size_t cursor = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t raw;
-        if (collector_value(ksp, table[i].km_stat, &raw) != 0)
+        if (collector_value_at(ksp, table[i].km_stat, &raw, &cursor) != 0)
             continue;
         if (collector_emit(cc, fs, &table[i], raw, NULL, NULL) != 0)
             return -1;
@@ -127,7 +159,8 @@ collector_emit_named(const collect_ctx_t *cc, famset_t *fs, kstat_t *ksp,
 int
 collector_zone_check(const collect_ctx_t *cc, kstat_t *ksp)
 {
-    kstat_named_t *kn = kstat_data_lookup(ksp, "zonename");
+    size_t cursor = 0;
+    kstat_named_t *kn = collector_named_find(ksp, "zonename", &cursor);
     if (kn == NULL || kn->data_type != KSTAT_DATA_STRING)
         return COLLECT_OK;
     const char *name = KSTAT_NAMED_STR_PTR(kn);

@@ -68,6 +68,13 @@ extern const collector_t *const collectors_vm[];
  */
 int collector_value(kstat_t *ksp, const char *stat, uint64_t *out);
 
+/*
+ * collector_value_at() - collector_value() searching the named records from
+ * *cursor (start it at 0) and leaving it after the record found: rows in the
+ * kstat's own order cost one pass for the whole table.
+ */
+int collector_value_at(kstat_t *ksp, const char *stat, uint64_t *out, size_t *cursor);
+
 /* kstat_io_field() - the kstat_io_t field called stat. 0 or -1 (ENOENT). */
 int kstat_io_field(const kstat_io_t *io, const char *stat, uint64_t *out);
 

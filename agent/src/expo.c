@@ -86,8 +86,8 @@ expo_unit(sbuf_t *out, const char *fam, size_t len)
 static void
 expo_meta(sbuf_t *out, const famset_t *fs, const family_t *f, expo_format_t fmt, sbuf_t *decl)
 {
-    const char *name = famset_str(fs, f->fa_name);
-    const char *help = famset_str(fs, f->fa_help);
+    const char *name = famset_fam_name(fs, f);
+    const char *help = famset_fam_help(fs, f);
     sbuf_reset(decl);
     size_t len = expo_family_name(decl, name, f->fa_type, fmt);
     if (fmt == EXPO_TEXT) {

@@ -37,13 +37,22 @@ mval_dec(uint64_t v, unsigned exp)
     return m;
 }
 
+/*
+ * A name's hash from its length and its first and last eight bytes: O(1)
+ * whatever the length (names share long prefixes and suffixes, but rarely
+ * all three); collisions only cost a strcmp.
+ */
 static uint32_t
 famset_hash(const char *s)
 {
-    uint32_t h = 2166136261u;
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    size_t n = strlen(s);
+    uint64_t a = 0, b = 0;
+    memcpy(&a, s, n < 8 ? n : 8);
+    if (n > 8)
+        memcpy(&b, s + n - 8, 8);
+    uint64_t h =
+        (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ (n * 0x165667B19E3779F9ull);
+    return (uint32_t)(h ^ (h >> 29) ^ (h >> 47));
 }
 
 void
@@ -119,7 +128,7 @@ famset_find_scan(const famset_t *fs, size_t from, const char *name, uint32_t has
 {
     for (size_t i = from; i < fs->fs_nfams; i++)
         if (fs->fs_fams[i].fa_hash == hash &&
-            strcmp(famset_str(fs, fs->fs_fams[i].fa_name), name) == 0)
+            strcmp(famset_fam_name(fs, &fs->fs_fams[i]), name) == 0)
             return (int)i;
     return -1;
 }
@@ -134,7 +143,7 @@ famset_find(const famset_t *fs, const char *name, uint32_t hash)
         if (v == 0)
             break;
         const family_t *f = &fs->fs_fams[v - 1];
-        if (f->fa_hash == hash && strcmp(famset_str(fs, f->fa_name), name) == 0)
+        if (f->fa_hash == hash && strcmp(famset_fam_name(fs, f), name) == 0)
             return (int)v - 1;
     }
     return famset_find_scan(fs, FAMSET_INDEXED, name, hash);
@@ -164,37 +173,68 @@ famset_index_rebuild(famset_t *fs)
         famset_index_add(fs, i);
 }
 
-int
-famset_family(famset_t *fs, const char *name, const char *help, metric_type_t type)
+const char *
+famset_fam_name(const famset_t *fs, const family_t *f)
+{
+    return f->fa_sname != NULL ? f->fa_sname : famset_str(fs, f->fa_name);
+}
+
+const char *
+famset_fam_help(const famset_t *fs, const family_t *f)
+{
+    return f->fa_shelp != NULL ? f->fa_shelp : famset_str(fs, f->fa_help);
+}
+
+/* Finds or adds a family; copies name and help unless is_static. */
+static int
+famset_family_add(famset_t *fs, const char *name, const char *help, metric_type_t type,
+                  int is_static)
 {
     uint32_t hash = famset_hash(name);
     int idx = famset_find(fs, name, hash);
     if (idx >= 0)
         return idx;
+    if (help == NULL)
+        help = "";
     if (fs->fs_oom ||
         famset_reserve((void **)&fs->fs_fams, &fs->fs_capfams, fs->fs_nfams, sizeof(family_t))) {
         fs->fs_oom = 1;
         errno = ENOMEM;
         return -1;
     }
-    int64_t n = famset_intern(fs, name);
-    int64_t h = famset_intern(fs, help != NULL ? help : "");
-    if (n < 0 || h < 0) {
-        fs->fs_oom = 1;
-        errno = ENOMEM;
-        return -1;
+    family_t f = {.fa_hash = hash, .fa_type = type};
+    if (is_static) {
+        f.fa_sname = name;
+        f.fa_shelp = help;
+    } else {
+        int64_t n = famset_intern(fs, name);
+        int64_t h = famset_intern(fs, help);
+        if (n < 0 || h < 0) {
+            fs->fs_oom = 1;
+            errno = ENOMEM;
+            return -1;
+        }
+        f.fa_name = (uint32_t)n;
+        f.fa_help = (uint32_t)h;
     }
-    family_t *f = &fs->fs_fams[fs->fs_nfams];
-    f->fa_hash = hash;
-    f->fa_name = (uint32_t)n;
-    f->fa_help = (uint32_t)h;
-    f->fa_type = type;
-    fs->fs_nfams++;
+    fs->fs_fams[fs->fs_nfams++] = f;
     if (fs->fs_index == NULL && fs->fs_nfams == FAMSET_SCAN)
         famset_index_rebuild(fs);
     else
         famset_index_add(fs, fs->fs_nfams - 1);
     return (int)fs->fs_nfams - 1;
+}
+
+int
+famset_family(famset_t *fs, const char *name, const char *help, metric_type_t type)
+{
+    return famset_family_add(fs, name, help, type, 0);
+}
+
+int
+famset_family_static(famset_t *fs, const char *name, const char *help, metric_type_t type)
+{
+    return famset_family_add(fs, name, help, type, 1);
 }
 
 int
@@ -249,6 +289,39 @@ famset_add1(famset_t *fs, const char *name, const char *help, metric_type_t type
     return famset_sample(fs, fam, SAMPLE_PLAIN, 1, &lname, &lvalue, v);
 }
 
+/* A malloc'd copy of n bytes of p (NULL for 0 bytes). 0 or -1. */
+static int
+famset_dup(void **out, const void *p, size_t n)
+{
+    *out = NULL;
+    if (n == 0)
+        return 0;
+    if ((*out = malloc(n)) == NULL)
+        return -1;
+    memcpy(*out, p, n);
+    return 0;
+}
+
+int
+famset_copy_exact(famset_t *dst, const famset_t *src)
+{
+    famset_release(dst);
+    size_t nstr = src->fs_str.sb_len > 0 ? src->fs_str.sb_len + 1 : 0;
+    if (famset_dup((void **)&dst->fs_fams, src->fs_fams, src->fs_nfams * sizeof(family_t)) ||
+        famset_dup((void **)&dst->fs_samples, src->fs_samples,
+                   src->fs_nsamples * sizeof(fsample_t)) ||
+        famset_dup((void **)&dst->fs_str.sb_buf, src->fs_str.sb_buf, nstr)) {
+        famset_release(dst);
+        errno = ENOMEM;
+        return -1;
+    }
+    dst->fs_nfams = dst->fs_capfams = src->fs_nfams;
+    dst->fs_nsamples = dst->fs_capsamples = src->fs_nsamples;
+    dst->fs_str.sb_len = src->fs_str.sb_len;
+    dst->fs_str.sb_cap = nstr;
+    return 0; /* no index: small sets scan, famset_family() makes one when needed */
+}
+
 famset_mark_t
 famset_mark(const famset_t *fs)
 {
@@ -295,8 +368,8 @@ famset_merge_from(famset_t *dst, const famset_t *src, const famset_mark_t *m)
         const fsample_t *sa = &src->fs_samples[i];
         if (sa->sa_family != last_src) { /* samples of a family mostly come together */
             const family_t *f = &src->fs_fams[sa->sa_family];
-            dfam = famset_family(dst, famset_str(src, f->fa_name), famset_str(src, f->fa_help),
-                                 f->fa_type);
+            dfam = famset_family_add(dst, famset_fam_name(src, f), famset_fam_help(src, f),
+                                     f->fa_type, f->fa_sname != NULL);
             last_src = sa->sa_family;
         }
         if (dfam < 0 || famset_merge_sample(dst, src, sa, dfam) != 0)

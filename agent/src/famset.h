@@ -44,9 +44,10 @@ typedef enum { SAMPLE_PLAIN, SAMPLE_BUCKET, SAMPLE_SUM, SAMPLE_COUNT } sample_pa
 #define FAMSET_SCAN 8
 
 typedef struct family {
-    uint32_t fa_hash; /* of the name: most lookups end on it */
-    uint32_t fa_name; /* offset in fs_str */
-    uint32_t fa_help; /* offset in fs_str */
+    uint32_t fa_hash;                /* of the name: most lookups end on it */
+    uint32_t fa_name;                /* offset in fs_str, unless fa_sname is set */
+    uint32_t fa_help;                /* offset in fs_str, unless fa_shelp is set */
+    const char *fa_sname, *fa_shelp; /* static strings (famset_family_static), or NULL */
     metric_type_t fa_type;
 } family_t;
 
@@ -98,6 +99,18 @@ void famset_reset(famset_t *fs);
 int famset_family(famset_t *fs, const char *name, const char *help, metric_type_t type);
 
 /*
+ * famset_family_static() - famset_family() for a name and help that live as
+ * long as the set and every set it is merged into (string literals, static
+ * tables): they are not copied. Merging keeps them uncopied, which keeps
+ * cached results small. Returns the index, or -1 (ENOMEM).
+ */
+int famset_family_static(famset_t *fs, const char *name, const char *help, metric_type_t type);
+
+/* famset_fam_name() / famset_fam_help() - a family's name and HELP. */
+const char *famset_fam_name(const famset_t *fs, const family_t *f);
+const char *famset_fam_help(const famset_t *fs, const family_t *f);
+
+/*
  * famset_sample() - adds a sample to family fam with nlabels label pairs
  * (names and values copied; nlabels <= FAMSET_MAX_LABELS). 0, or -1 (EINVAL
  * for a bad fam or too many labels, ENOMEM).
@@ -134,6 +147,14 @@ int famset_merge_from(famset_t *dst, const famset_t *src, const famset_mark_t *m
 
 /* famset_merge() - famset_merge_from() of everything. 0 or -1. */
 int famset_merge(famset_t *dst, const famset_t *src);
+
+/*
+ * famset_copy_exact() - replaces dst (initialised, possibly holding a set)
+ * with a copy of src in blocks of exactly the size needed, for sets that
+ * are kept (the cache): no spare room and no fragmentation from growing
+ * and shrinking. 0, or -1 (ENOMEM; dst is then empty).
+ */
+int famset_copy_exact(famset_t *dst, const famset_t *src);
 
 /* famset_str() - the string at offset off (valid until the next add). */
 const char *famset_str(const famset_t *fs, uint32_t off);

@@ -202,6 +202,8 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url, const char 
     http_maybe_gzip(&resp, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"),
                     &gzipped);
     selfstats_request(srv->hs_stats, resp.hs_code);
+    log_msg(LOG_DEBUG, "%s %.200s %u %zu%s", method, url, resp.hs_code, resp.hs_body.sb_len,
+            gzipped ? " gzip" : "");
     enum MHD_Result ret = http_send(conn, &resp, allow[0] != '\0' ? allow : NULL, gzipped);
     sbuf_release(&resp.hs_body);
     return ret;

@@ -190,6 +190,13 @@ test_famset_many_families(void)
     CU_ASSERT_EQUAL(fs.fs_nfams, 300);
     famset_mark_t m = {5, 5, 0};
     m.fm_strlen = fs.fs_str.sb_len;
+    famset_t copy = FAMSET_INIT;
+    CU_ASSERT_EQUAL(famset_copy_exact(&copy, &fs), 0);
+    CU_ASSERT_EQUAL(copy.fs_capfams, 300);
+    CU_ASSERT_EQUAL(copy.fs_nsamples, 600);
+    CU_ASSERT_EQUAL(famset_family(&copy, "fam_299", "H.", METRIC_GAUGE), 299); /* by scanning */
+    CU_ASSERT_EQUAL(famset_family(&copy, "fam_new", "H.", METRIC_GAUGE), 300); /* grows */
+    famset_release(&copy);
     famset_truncate(&fs, &m); /* rebuilds the index over 5 families */
     CU_ASSERT_EQUAL(famset_family(&fs, "fam_4", "H.", METRIC_GAUGE), 4);
     CU_ASSERT_EQUAL(famset_family(&fs, "fam_200", "H.", METRIC_GAUGE), 5);

@@ -187,13 +187,13 @@ start_world(int idx, const char *extra)
 
 /* Starts an agent on a free port for world; returns the port. */
 static unsigned
-start_agent(const char *world, const char *names)
+start_agent(const char *world, const char *names, const char *ttl)
 {
     char agent[512], env[128];
     snprintf(agent, sizeof(agent), "%s/cmon-agent", t.bin);
     snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", world);
-    char *argv[] = {agent, "--listen",       "127.0.0.1:0", "--cache-ttl",
-                    "0",   "--metric-names", (char *)names, NULL};
+    char *argv[] = {agent,       "--listen",       "127.0.0.1:0", "--cache-ttl",
+                    (char *)ttl, "--metric-names", (char *)names, NULL};
     proc_t *p = spawn(argv, 2, env);
     p->is_agent = 1;
     char line[512];
@@ -687,7 +687,7 @@ static void
 check_churn(CURL *c)
 {
     const char *world = start_world(1, "--churn 200 --tick 10");
-    unsigned port = start_agent(world, "cmon");
+    unsigned port = start_agent(world, "cmon", "10"); /* with the cache */
     static zone_t before[400];
     int nb = load_zones(world, before, 400);
     resp_t r = {0};
@@ -704,6 +704,18 @@ check_churn(CURL *c)
         bad += r.code != 200 && r.code != 404;
     }
     check(bad == 0, "churn: %d answers neither 200 nor 404", bad);
+    /* the cache answers the second scrape of a zone that is still there */
+    int cached = 0;
+    for (int i = 0; i < nb && cached == 0; i++) {
+        char path[128];
+        snprintf(path, sizeof(path), "/v1/%.63s/metrics", before[i].uuid);
+        http(c, port, "GET", path, NULL, NULL, &r);
+        if (r.code != 200)
+            continue;
+        http(c, port, "GET", path, NULL, NULL, &r);
+        cached = r.code == 200 && strstr(r.body.sb_buf, "zone_misc_metrics_cached_boolean 1");
+    }
+    check(cached, "churn: no second scrape came from the cache");
     check(n404 > 0, "churn: no destroyed zone answered 404 (of %d)", nb);
     printf("churn: %d of %d zones gone (404)\n", n404, nb);
     sbuf_release(&r.body);
@@ -767,8 +779,8 @@ main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_ALL);
     const char *world = start_world(0, "--tick 0");
-    unsigned port = start_agent(world, "cmon");
-    unsigned pport = start_agent(world, "prometheus");
+    unsigned port = start_agent(world, "cmon", "0");
+    unsigned pport = start_agent(world, "prometheus", "0");
     static zone_t zones[NZONES + 16];
     int nz = load_zones(world, zones, NZONES + 16);
     char *text = load_truth(world);
