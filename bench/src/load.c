@@ -210,6 +210,17 @@ load_issue(struct load_state *st, uint64_t now)
     return 0;
 }
 
+/*
+ * Open loop: requests due before the end that are not sent yet. They are
+ * still sent after the end (within the drain time): they are the ones that
+ * waited longest, and leaving them out would hide a stall near the end.
+ */
+static int
+load_backlog(const struct load_state *st)
+{
+    return st->st_spec->ls_rate > 0 && load_sched(st, st->st_next) < st->st_t_end;
+}
+
 /* Open loop: requests due inside the measured window that were never sent. */
 static void
 load_count_unsent(struct load_state *st)
@@ -334,7 +345,7 @@ load_wait_ns(struct load_state *st, uint64_t now, int stopping)
         w = st->st_t_end - now;
     if (!stopping && st->st_spec->ls_rate <= 0 && st->st_nidle > 0)
         return 0; /* closed loop: a slot is free, send again now */
-    if (!stopping && st->st_spec->ls_rate > 0 && st->st_nidle > 0) {
+    if (load_backlog(st) && st->st_nidle > 0) {
         uint64_t due = load_sched(st, st->st_next);
         w = due <= now ? 0 : (due - now < w ? due - now : w);
     }
@@ -382,9 +393,9 @@ load_loop(struct load_state *st)
         if (st->st_failed)
             return -1;
         int stopping = now >= st->st_t_end;
-        if (stopping && (st->st_inflight == 0 || now >= drain_end))
+        if (stopping && ((st->st_inflight == 0 && !load_backlog(st)) || now >= drain_end))
             return 0;
-        if (!stopping && load_issue(st, now) < 0) {
+        if ((!stopping || load_backlog(st)) && load_issue(st, now) < 0) {
             load_fail(st, "cannot start a request");
             return -1;
         }
