@@ -4,24 +4,27 @@
 #include <math.h>
 #include <string.h>
 
-/* A compared figure: JSON path inside a run, and whether larger is better. */
+/* A compared figure: JSON path inside a run, whether larger is better, whether a tail figure. */
 struct baseline_figure {
     const char *bf_obj; /* sub-object, or NULL for the run itself */
     const char *bf_key;
     int bf_higher_better;
+    int bf_tail; /* compared only with --compare-tail: moves with scheduler stalls */
 };
 
-static const struct baseline_figure baseline_ratio_figures[] = {
-    {"ratio", "scrapes_per_s", 1},
-    {"ratio", "p50", 0},
-    {"ratio", "p99", 0},
-    {"ratio", "cpu_s_per_1000", 0},
-    {NULL, "agent_peak_rss_kb", 0},
+#define BASELINE_NFIG 5
+static const struct baseline_figure baseline_ratio_figures[BASELINE_NFIG] = {
+    {"ratio", "scrapes_per_s", 1, 0},
+    {"ratio", "p50", 0, 0},
+    {"ratio", "p99", 0, 1},
+    {"ratio", "cpu_s_per_1000", 0, 0},
+    {NULL, "agent_peak_rss_kb", 0, 0},
 };
 
-static const struct baseline_figure baseline_abs_figures[] = {
-    {NULL, "scrapes_per_s", 1},        {"latency_ms", "p50", 0},       {"latency_ms", "p99", 0},
-    {NULL, "agent_cpu_s_per_1000", 0}, {NULL, "agent_peak_rss_kb", 0},
+static const struct baseline_figure baseline_abs_figures[BASELINE_NFIG] = {
+    {NULL, "scrapes_per_s", 1, 0},     {"latency_ms", "p50", 0, 0},
+    {"latency_ms", "p99", 0, 1},       {NULL, "agent_cpu_s_per_1000", 0, 0},
+    {NULL, "agent_peak_rss_kb", 0, 0},
 };
 
 json_t *
@@ -76,7 +79,8 @@ baseline_match(json_t *runs, json_t *run)
 
 /* One figure. Returns 1 on a regression, 0 otherwise (also when not comparable). */
 static int
-baseline_figure(json_t *cur, json_t *base, const struct baseline_figure *fg, double tol, FILE *out)
+baseline_figure(json_t *cur, json_t *base, const struct baseline_figure *fg, double tol, int tail,
+                FILE *out)
 {
     double c = baseline_num(cur, fg->bf_obj, fg->bf_key);
     double b = baseline_num(base, fg->bf_obj, fg->bf_key);
@@ -90,9 +94,12 @@ baseline_figure(json_t *cur, json_t *base, const struct baseline_figure *fg, dou
     }
     double change = (c - b) / b;
     int bad = fg->bf_higher_better ? change < -tol : change > tol;
+    int counted = tail || !fg->bf_tail;
     fprintf(out, "  %-28s %12.4g -> %-12.4g %+7.1f%%%s\n", name, b, c, change * 100,
-            bad ? "  REGRESSION" : "");
-    return bad;
+            !counted ? "  (tail: not compared)"
+            : bad    ? "  REGRESSION"
+                     : "");
+    return counted && bad;
 }
 
 static double
@@ -104,7 +111,7 @@ baseline_error_fraction(json_t *run)
 }
 
 static int
-baseline_run(json_t *cur, json_t *base, double tol, FILE *out)
+baseline_run(json_t *cur, json_t *base, double tol, int tail, FILE *out)
 {
     int use_ratio = json_is_object(json_object_get(cur, "ratio")) &&
                     json_is_object(json_object_get(base, "ratio"));
@@ -118,8 +125,8 @@ baseline_run(json_t *cur, json_t *base, double tol, FILE *out)
     fprintf(out, "baseline: zones %s, concurrency %lld, %s figures\n", zones,
             (long long)json_integer_value(json_object_get(cur, "concurrency")),
             use_ratio ? "agent/nginx ratio" : "absolute");
-    for (size_t i = 0; i < 5; i++)
-        bad += baseline_figure(cur, base, &figs[i], tol, out);
+    for (size_t i = 0; i < BASELINE_NFIG; i++)
+        bad += baseline_figure(cur, base, &figs[i], tol, tail, out);
     double fc = baseline_error_fraction(cur), fb = baseline_error_fraction(base);
     int ebad = fc > fb * (1 + tol) + 0.001;
     fprintf(out, "  %-28s %12.4g -> %-12.4g%s\n", "error fraction", fb, fc,
@@ -128,7 +135,8 @@ baseline_run(json_t *cur, json_t *base, double tol, FILE *out)
 }
 
 int
-baseline_compare(json_t *doc, json_t *base, double tolerance, FILE *out, char *err, size_t errlen)
+baseline_compare(json_t *doc, json_t *base, double tolerance, int tail, FILE *out, char *err,
+                 size_t errlen)
 {
     json_t *runs = json_object_get(doc, "runs"), *bruns = json_object_get(base, "runs");
     int bad = 0;
@@ -143,7 +151,7 @@ baseline_compare(json_t *doc, json_t *base, double tolerance, FILE *out, char *e
                      (long long)json_integer_value(json_object_get(cur, "concurrency")));
             return -1;
         }
-        bad += baseline_run(cur, b, tolerance, out);
+        bad += baseline_run(cur, b, tolerance, tail, out);
     }
     return bad;
 }

@@ -327,7 +327,8 @@ bench_outputs(const struct opts *o, struct result_run *runs, int nruns, const ch
         }
     }
     if (base != NULL && code == EXIT_OK) {
-        int bad = baseline_compare(doc, base, o->op_tolerance / 100.0, stdout, err, sizeof(err));
+        int bad = baseline_compare(doc, base, o->op_tolerance / 100.0, o->op_compare_tail, stdout,
+                                   err, sizeof(err));
         if (bad < 0)
             fprintf(stderr, "cmon-bench: %s\n", err);
         code = bad < 0 ? EXIT_USAGE : bad > 0 ? EXIT_REGRESSION : EXIT_OK;

@@ -32,7 +32,9 @@ enum {
     OPT_HELP,
     OPT_ROUNDS,
     OPT_GZIP,
-    OPT_OM
+    OPT_OM,
+    OPT_TAIL
+
 };
 
 static const struct option opts_long[] = {
@@ -61,6 +63,7 @@ static const struct option opts_long[] = {
     {"rounds", required_argument, NULL, OPT_ROUNDS},
     {"gzip", no_argument, NULL, OPT_GZIP},
     {"openmetrics", no_argument, NULL, OPT_OM},
+    {"compare-tail", no_argument, NULL, OPT_TAIL},
     {NULL, 0, NULL, 0},
 };
 
@@ -74,6 +77,7 @@ opts_usage(FILE *f)
           "                  [--url URL [--zones-file FILE | --world PATH] [--pid PID]]\n"
           "                  [--reference nginx|none] [--nginx PATH]\n"
           "                  [--json FILE] [--baseline FILE] [--tolerance PCT]\n"
+          "                  [--compare-tail]\n"
           "                  [--sweep zones|concurrency|rate=V1,V2,...] [--plot FILE.svg|png]\n"
           "                  [--bin-dir DIR] [--agent-arg ARG]...\n"
           "Scrape-latency benchmark of cmon-agent. Without --url it builds a world of N zones\n"
@@ -97,6 +101,7 @@ opts_usage(FILE *f)
           "  --json FILE       write the figures as JSON (schema: bench/README.md)\n"
           "  --baseline FILE   compare with an earlier --json; exit 1 on a regression\n"
           "  --tolerance PCT   allowed regression (default 10)\n"
+          "  --compare-tail    also fail on p99 (off: it moves with scheduler stalls)\n"
           "  --sweep K=V,...   a series over zones, concurrency or rate\n"
           "  --plot FILE       gnuplot picture (.svg or .png) of the series\n"
           "  --bin-dir DIR     where cmon-sim and cmon-agent are\n"
@@ -321,6 +326,9 @@ opts_apply(struct opts *o, int c, const char *a, char *err, size_t errlen)
         return 0;
     case OPT_OM:
         o->op_openmetrics = 1;
+        return 0;
+    case OPT_TAIL:
+        o->op_compare_tail = 1;
         return 0;
     case OPT_HELP:
         o->op_help = 1;

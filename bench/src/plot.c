@@ -88,7 +88,7 @@ plot_distribution(FILE *f, const char *xlabel, const double *xs, const struct re
         snprintf(name, sizeof(name), "r%d", i);
         plot_spectrum(f, name, &runs[i].rr_ref);
     }
-    fputs("set title 'latency distribution'\nset logscale xy\n"
+    fputs("set title 'latency distribution'\nset logscale xy\nset rmargin 6\n"
           "set xlabel 'percentile'\nset ylabel 'latency (ms)'\n"
           "set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, "
           "'99.999%%' 100000)\n",

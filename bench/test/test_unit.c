@@ -357,21 +357,30 @@ test_baseline(void)
     synth_run(&other, 1000, 400000, 100000);
     json_t *dcur = report_doc_json(&cur, 1, ""), *dbase = report_doc_json(&base, 1, "");
     json_t *dother = report_doc_json(&other, 1, "");
-    CU_ASSERT(baseline_compare(dcur, dbase, 0.10, devnull, err, sizeof(err)) == 0);
-    CU_ASSERT(baseline_compare(dcur, dother, 0.10, devnull, err, sizeof(err)) == -1);
+    CU_ASSERT(baseline_compare(dcur, dbase, 0.10, 0, devnull, err, sizeof(err)) == 0);
+    CU_ASSERT(baseline_compare(dcur, dother, 0.10, 0, devnull, err, sizeof(err)) == -1);
     synth_release(&cur);
     json_decref(dcur);
     /* the agent became 30 % slower against the same nginx: a regression */
     synth_run(&cur, 100, 520000, 100000);
     dcur = report_doc_json(&cur, 1, "");
-    CU_ASSERT(baseline_compare(dcur, dbase, 0.10, devnull, err, sizeof(err)) >= 1);
-    CU_ASSERT(baseline_compare(dcur, dbase, 0.50, devnull, err, sizeof(err)) == 0);
+    CU_ASSERT(baseline_compare(dcur, dbase, 0.10, 0, devnull, err, sizeof(err)) >= 1);
+    CU_ASSERT(baseline_compare(dcur, dbase, 0.50, 0, devnull, err, sizeof(err)) == 0);
     /* everything 30 % slower, agent and nginx alike: the ratio holds, no regression */
     synth_release(&cur);
     json_decref(dcur);
     synth_run(&cur, 100, 520000, 130000);
     dcur = report_doc_json(&cur, 1, "");
-    CU_ASSERT(baseline_compare(dcur, dbase, 0.10, devnull, err, sizeof(err)) == 0);
+    CU_ASSERT(baseline_compare(dcur, dbase, 0.10, 0, devnull, err, sizeof(err)) == 0);
+    json_decref(dcur);
+    /* only the tail got worse: a regression with --compare-tail, none without */
+    synth_release(&cur);
+    synth_run(&cur, 100, 400000, 100000);
+    for (int i = 0; i < 30; i++)
+        load_count(&cur.rr_agent, CURLE_OK, 200, 5000000, 100);
+    dcur = report_doc_json(&cur, 1, "");
+    CU_ASSERT(baseline_compare(dcur, dbase, 0.10, 0, devnull, err, sizeof(err)) == 0);
+    CU_ASSERT(baseline_compare(dcur, dbase, 0.10, 1, devnull, err, sizeof(err)) == 1);
     json_decref(dcur);
     json_decref(dbase);
     json_decref(dother);
