@@ -520,6 +520,31 @@ promtool_check(const char *body, int strict)
     return ok;
 }
 
+/*
+ * Runs the project's own validator, cmon-conform, on body when it is built
+ * (BIN_DIR/cmon-conform): 1 when valid or when there is no validator.
+ */
+static int
+conform_ok(const char *body, const char *format)
+{
+    char conform[512];
+    snprintf(conform, sizeof(conform), "%s/cmon-conform", t.bin);
+    if (access(conform, X_OK) != 0)
+        return 1;
+    char tmp[] = "/tmp/cmon-test-conform-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        die("cannot mkstemp: %s", strerror(errno));
+    if (write(fd, body, strlen(body)) != (ssize_t)strlen(body))
+        die("cannot write %s", tmp);
+    close(fd);
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s --format %s %s >&2", conform, format, tmp);
+    int st = system(cmd);
+    unlink(tmp);
+    return st == 0;
+}
+
 /* ---- the checks ------------------------------------------------------------ */
 
 static void
@@ -598,8 +623,11 @@ check_http_contract(CURL *c, unsigned port, const zone_t *zones, int nz)
     size_t bl = r.body.sb_len;
     check(r.code == 200 && has_header(&r, "application/openmetrics-text; version=1.0.0") &&
               bl > 6 && strcmp(r.body.sb_buf + bl - 6, "# EOF\n") == 0 &&
-              strstr(r.body.sb_buf, "\ncpu_user_usage_total ") != NULL,
+              strstr(r.body.sb_buf, "\ncpu_user_usage_total ") != NULL &&
+              conform_ok(r.body.sb_buf, "openmetrics"),
           "openmetrics: %ld", r.code);
+    http(c, port, "GET", path, NULL, NULL, &r);
+    check(r.code == 200 && conform_ok(r.body.sb_buf, "text"), "text: cmon-conform says invalid");
     http(c, port, "GET", path, NULL, "gzip", &r);
     check(r.code == 200 && has_header(&r, "Content-Encoding: gzip") &&
               strstr(r.body.sb_buf, "# TYPE cpu_user_usage counter") != NULL,
