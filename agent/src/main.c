@@ -13,6 +13,7 @@
 
 #include "agent.h"
 #include "cache.h"
+#include "gz.h"
 #include "kpool.h"
 #include "log.h"
 #include "opts.h"
@@ -58,12 +59,18 @@ main_agent_open(agent_t *ag, const agent_opts_t *o)
             return -1;
         }
     }
+    ag->ag_gz = gz_new(&o->ao_gz, &ag->ag_env, o->ao_cache_ttl);
+    if (ag->ag_gz == NULL) {
+        log_msg(LOG_ERR, "cannot set up the compute node part: %s", strerror(errno));
+        return -1;
+    }
     return 0;
 }
 
 static void
 main_agent_close(agent_t *ag)
 {
+    gz_free(ag->ag_gz);
     cache_free(ag->ag_env.se_cache);
     kpool_free(ag->ag_env.se_pool);
     selfstats_free(ag->ag_stats);
@@ -80,6 +87,7 @@ main_serve(agent_t *ag, const agent_opts_t *o, const sigset_t *sigs)
         return -1;
     }
     log_msg(LOG_INFO, "listening on %s:%u", o->ao_addr, http_server_port(srv));
+    gz_set_target(ag->ag_gz, o->ao_addr, http_server_port(srv));
     int sig = 0;
     while (sigwait(sigs, &sig) != 0)
         ;

@@ -25,6 +25,13 @@ opts_usage(FILE *out)
           "  --max-connections N      most client connections at once (default 4096)\n"
           "  --idle-timeout SECONDS   close a connection idle this long (default 60)\n"
           "  --log-level LEVEL        error, warn, info (default) or debug\n"
+          "  --zfs-ttl SECONDS        keep each instance's zfs answer this long (default 300)\n"
+          "  --plugin-dir DIR         run the executables of DIR/vm for every instance and\n"
+          "                           of DIR/gz for the node (DIR owned by the agent's user\n"
+          "                           or root, not writable by group or others)\n"
+          "  --plugin-timeout SECONDS kill a plugin still running after this (default 3)\n"
+          "  --plugin-ttl SECONDS     keep a plugin's answer this long unless it prints\n"
+          "                           \"# TTL <seconds>\" (default 60)\n"
           "  -h, --help               this text\n"
           "\n"
           "The kstat world is the one named by CMON_SIM_WORLD (fake kernel on Linux).\n",
@@ -78,6 +85,53 @@ opts_defaults(agent_opts_t *o)
     o->ao_max_conns = 4096;
     o->ao_idle_timeout = 60;
     o->ao_log_level = LOG_INFO;
+    o->ao_gz.go_zfs_ttl = GZ_ZFS_TTL_DEFAULT;
+    o->ao_gz.go_plugins.po_dir = NULL;
+    o->ao_gz.go_plugins.po_limits.pl_timeout_ms = PLUGIN_TIMEOUT_MS_DEFAULT;
+    o->ao_gz.go_plugins.po_limits.pl_output_max = PLUGIN_OUTPUT_MAX_DEFAULT;
+    o->ao_gz.go_plugins.po_ttl = GZ_PLUGIN_TTL_DEFAULT;
+}
+
+/* Parses seconds in [min, max] into *out. 0 or -1. */
+static int
+opts_seconds(const char *s, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !(v >= min && v <= max))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* The compute node's options (gz.h). 0, or -1 after a message. */
+static int
+opts_gz(gz_opts_t *g, int c, const char *arg, FILE *err)
+{
+    double v;
+    switch (c) {
+    case 'Z':
+        if (opts_seconds(arg, 0, 86400, &g->go_zfs_ttl) == 0)
+            return 0;
+        fprintf(err, "cmon-agent: bad --zfs-ttl %s: want seconds in [0, 86400]\n", arg);
+        return -1;
+    case 'P':
+        g->go_plugins.po_dir = arg;
+        return 0;
+    case 'T':
+        if (opts_seconds(arg, 0.01, 3600, &v) == 0) {
+            g->go_plugins.po_limits.pl_timeout_ms = (int)(v * 1000);
+            return 0;
+        }
+        fprintf(err, "cmon-agent: bad --plugin-timeout %s: want seconds in [0.01, 3600]\n", arg);
+        return -1;
+    default:
+        if (opts_seconds(arg, 0, 86400, &g->go_plugins.po_ttl) == 0)
+            return 0;
+        fprintf(err, "cmon-agent: bad --plugin-ttl %s: want seconds in [0, 86400]\n", arg);
+        return -1;
+    }
 }
 
 /* Applies one option; 0, or -1 after a message. */
@@ -136,6 +190,11 @@ opts_one(agent_opts_t *o, int c, const char *arg, FILE *err)
     case 'h':
         o->ao_help = 1;
         return 0;
+    case 'Z':
+    case 'P':
+    case 'T':
+    case 'U':
+        return opts_gz(&o->ao_gz, c, arg, err);
     default:
         fprintf(err, "cmon-agent: unknown option (see --help)\n");
         return -1;
@@ -154,6 +213,10 @@ opts_parse(agent_opts_t *o, int argc, char **argv, FILE *err)
         {"max-connections", required_argument, NULL, 'm'},
         {"idle-timeout", required_argument, NULL, 'i'},
         {"log-level", required_argument, NULL, 'L'},
+        {"zfs-ttl", required_argument, NULL, 'Z'},
+        {"plugin-dir", required_argument, NULL, 'P'},
+        {"plugin-timeout", required_argument, NULL, 'T'},
+        {"plugin-ttl", required_argument, NULL, 'U'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gz.h"
 #include "log.h"
 
 typedef struct agent_opts {
@@ -17,6 +18,7 @@ typedef struct agent_opts {
     unsigned ao_max_conns;    /* --max-connections */
     unsigned ao_idle_timeout; /* --idle-timeout seconds */
     log_level_t ao_log_level; /* --log-level */
+    gz_opts_t ao_gz;          /* --zfs-ttl, --plugin-dir, --plugin-timeout, --plugin-ttl */
     int ao_help;              /* --help given */
 } agent_opts_t;
 

@@ -9,6 +9,7 @@
 
 #include "agent.h"
 #include "expo.h"
+#include "gz.h"
 #include "log.h"
 #include "negotiate.h"
 
@@ -54,10 +55,6 @@ static int
 route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
 {
     agent_t *ag = ctx;
-    if (strcmp(req->hr_param, "gz") == 0) {
-        route_text(resp, 404, "compute node metrics are not served by this agent");
-        return 0;
-    }
     if (!agent_valid_uuid(req->hr_param)) {
         route_text(resp, 400, "not a vm uuid");
         return 0;
@@ -65,6 +62,8 @@ route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
     famset_t fs = FAMSET_INIT;
     sbuf_grow(&fs.fs_str, 4096); /* one allocation for a whole scrape */
     int rc = scrape_instance(&ag->ag_env, req->hr_param, &fs);
+    if (rc == SCRAPE_OK && gz_vm_extras(ag->ag_gz, req->hr_param, &fs) != 0)
+        rc = SCRAPE_ERROR;
     if (rc == SCRAPE_NOTFOUND)
         route_text(resp, 404, "container not found");
     else if (rc == SCRAPE_OK)
@@ -98,7 +97,13 @@ route_refresh(void *ctx, const http_req_t *req, http_resp_t *resp)
     return 0;
 }
 
+/* routes_gz.c */
+int route_gz_metrics(void *ctx, const http_req_t *req, http_resp_t *resp);
+int route_discover(void *ctx, const http_req_t *req, http_resp_t *resp);
+
 const http_route_t agent_routes[] = {
+    {"/v1/gz/metrics", HTTP_GET | HTTP_HEAD, route_gz_metrics},
+    {"/v1/discover", HTTP_GET | HTTP_HEAD, route_discover},
     {"/v1/{}/metrics", HTTP_GET | HTTP_HEAD, route_vm_metrics},
     {"/v1/refresh", HTTP_POST, route_refresh},
     {"/metrics", HTTP_GET | HTTP_HEAD, route_self_metrics},

@@ -483,6 +483,7 @@ check_body(const zone_t *z, const char *body)
           "%s load_average: got %s want %s/256", z->uuid, g ? g : "-", avg ? avg : "-");
     expected += 1 + check_links(z, body);
     expected += 1 + 7 * 3; /* time_of_day, meta metrics of 7 collectors */
+    expected += 9 + 3;     /* zfs: 9 dataset gauges and its meta metrics (test_gz_e2e checks them) */
     int got_n = count_samples(body);
     check(got_n == expected, "%s: %d samples, want %d", z->uuid, got_n, expected);
     check(strstr(body, "_metrics_available_boolean 0") == NULL, "%s: a collector failed", z->uuid);

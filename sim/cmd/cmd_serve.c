@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "serve_cns.h"
 #include "world.h"
 
 /* Set by the signal handler; the loop polls it (a signal flag, hence global). */
@@ -206,6 +207,8 @@ cmd_serve_main(int argc, char **argv)
     serve_opts_t o;
     struct sigaction sa = {.sa_handler = serve_on_signal};
     world_t *w;
+    if (serve_cns_wanted(argc, argv))
+        return serve_cns_main(argc, argv); /* many compute nodes: serve_cns.h */
     int rc = serve_parse(argc, argv, &o);
 
     if (rc < 0) {

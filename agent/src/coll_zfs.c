@@ -1,0 +1,69 @@
+/*
+ * zfs - space of an instance's dataset zones/<uuid> through libzfs
+ * (zfs_open, zfs_prop_get_int). Not a kstat collector: it is run by the gz
+ * part (gz.h) for every instance scrape, through its own cache, because
+ * libzfs answers are slow on a real node and space changes slowly (300 s
+ * TTL by default, --zfs-ttl).
+ */
+#include "zfsvm.h"
+
+#include <errno.h>
+#include <libzfs.h>
+#include <stdio.h>
+
+static const kstat_metric_t zfs_table[] = {
+    {"", "used", "zfs_used", "zfs_used_bytes", METRIC_GAUGE, "bytes", 1, 1,
+     "Bytes used by the dataset and its descendants.",
+     "Bytes used by the dataset and its descendants."},
+    {"", "available", "zfs_available", "zfs_available_bytes", METRIC_GAUGE, "bytes", 1, 1,
+     "Bytes available to the dataset.", "Bytes available to the dataset."},
+    {"", "quota", "zfs_quota", "zfs_quota_bytes", METRIC_GAUGE, "bytes", 1, 1,
+     "Quota of the dataset in bytes (0: none).", "Quota of the dataset in bytes (0: none)."},
+    {"", "referenced", "zfs_referenced", "zfs_referenced_bytes", METRIC_GAUGE, "bytes", 1, 1,
+     "Bytes referenced by the dataset.", "Bytes referenced by the dataset."},
+    {"", "usedbydataset", "zfs_usedbydataset", "zfs_usedbydataset_bytes", METRIC_GAUGE, "bytes", 1,
+     1, "Bytes used by the dataset itself.", "Bytes used by the dataset itself."},
+    {"", "usedbysnapshots", "zfs_usedbysnapshots", "zfs_usedbysnapshots_bytes", METRIC_GAUGE,
+     "bytes", 1, 1, "Bytes used by the dataset's snapshots.",
+     "Bytes used by the dataset's snapshots."},
+    {"", "logicalused", "zfs_logicalused", "zfs_logicalused_bytes", METRIC_GAUGE, "bytes", 1, 1,
+     "Bytes the dataset would use uncompressed.", "Bytes the dataset would use uncompressed."},
+    {"", "recordsize", "zfs_recordsize", "zfs_recordsize_bytes", METRIC_GAUGE, "bytes", 1, 1,
+     "Record size of the dataset, in bytes.", "Record size of the dataset, in bytes."},
+    {"", "compressratio", "zfs_compressratio", "zfs_compressratio", METRIC_GAUGE, "ratio", 0.01,
+     0.01, "Compression ratio of the dataset (1.5 means 1.50x).",
+     "Compression ratio of the dataset (1.5 means 1.50x)."},
+};
+
+static const zfs_prop_t zfs_props[] = {
+    ZFS_PROP_USED,        ZFS_PROP_AVAILABLE,  ZFS_PROP_QUOTA,
+    ZFS_PROP_REFERENCED,  ZFS_PROP_USEDDS,     ZFS_PROP_USEDSNAP,
+    ZFS_PROP_LOGICALUSED, ZFS_PROP_RECORDSIZE, ZFS_PROP_COMPRESSRATIO,
+};
+
+#define NROWS (sizeof(zfs_table) / sizeof(zfs_table[0]))
+
+int
+zfsvm_collect(const char *uuid, metric_names_t names, famset_t *fs)
+{
+    char ds[ZFS_MAX_DATASET_NAME_LEN];
+    collect_ctx_t cc = {NULL, uuid, -1, names};
+    libzfs_handle_t *g = libzfs_init();
+    zfs_handle_t *zhp;
+    if (g == NULL)
+        return -1;
+    snprintf(ds, sizeof(ds), "zones/%s", uuid);
+    zhp = zfs_open(g, ds, ZFS_TYPE_FILESYSTEM);
+    if (zhp == NULL) {
+        errno = libzfs_errno(g) == EZFS_NOENT ? ENOENT : EIO;
+        libzfs_fini(g);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < NROWS && rc == 0; i++)
+        rc =
+            collector_emit(&cc, fs, &zfs_table[i], zfs_prop_get_int(zhp, zfs_props[i]), NULL, NULL);
+    zfs_close(zhp);
+    libzfs_fini(g);
+    return rc;
+}

@@ -1,0 +1,211 @@
+/* gz - the compute node's state and its two extra answers. */
+#include "gz.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zone.h>
+
+#include "agent.h"
+#include "discover.h"
+#include "ttlcache.h"
+#include "zfsvm.h"
+
+#define GZ_TARGET_MAX 300
+
+struct gz {
+    scrape_env_t gz_env; /* the vm env with the gz collectors and cache */
+    double gz_zfs_ttl;
+    ttlcache_t *gz_zfs;
+    plugins_t *gz_plugins;
+    discover_cache_t *gz_discover; /* rendered target groups */
+    char gz_target[GZ_TARGET_MAX]; /* set once before serving, read-only after */
+};
+
+static unsigned
+gz_ncollectors(void)
+{
+    unsigned n = 0;
+    while (collectors_gz[n] != NULL)
+        n++;
+    return n;
+}
+
+gz_t *
+gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl)
+{
+    gz_t *gz = calloc(1, sizeof(*gz));
+    if (gz == NULL)
+        return NULL;
+    gz->gz_env = *vm;
+    gz->gz_env.se_collectors = collectors_gz;
+    gz->gz_env.se_cache = cache_ttl > 0 ? cache_new(gz_ncollectors(), cache_ttl) : NULL;
+    gz->gz_zfs_ttl = o->go_zfs_ttl;
+    gz->gz_zfs = ttlcache_new();
+    gz->gz_plugins = plugins_new(&o->go_plugins);
+    gz->gz_discover = discover_cache_new();
+    snprintf(gz->gz_target, sizeof(gz->gz_target), "127.0.0.1:9163");
+    if ((cache_ttl > 0 && gz->gz_env.se_cache == NULL) || gz->gz_zfs == NULL ||
+        gz->gz_plugins == NULL || gz->gz_discover == NULL) {
+        gz_free(gz);
+        errno = ENOMEM;
+        return NULL;
+    }
+    return gz;
+}
+
+void
+gz_free(gz_t *gz)
+{
+    if (gz == NULL)
+        return;
+    cache_free(gz->gz_env.se_cache);
+    ttlcache_free(gz->gz_zfs);
+    plugins_free(gz->gz_plugins);
+    discover_cache_free(gz->gz_discover);
+    free(gz);
+}
+
+void
+gz_set_target(gz_t *gz, const char *addr, unsigned port)
+{
+    if (strchr(addr, ':') != NULL)
+        snprintf(gz->gz_target, sizeof(gz->gz_target), "[%s]:%u", addr, port);
+    else
+        snprintf(gz->gz_target, sizeof(gz->gz_target), "%s:%u", addr, port);
+}
+
+int
+gz_scrape(gz_t *gz, famset_t *fs)
+{
+    if (gz == NULL) {
+        errno = ENOENT;
+        return SCRAPE_ERROR;
+    }
+    int rc = scrape_instance(&gz->gz_env, GLOBAL_ZONENAME, fs);
+    if (rc != SCRAPE_OK) {
+        if (rc == SCRAPE_NOTFOUND)
+            errno = ENOENT;
+        return SCRAPE_ERROR;
+    }
+    if (plugins_collect(gz->gz_plugins, "gz", NULL, fs) != 0 ||
+        selfstats_fill(gz->gz_env.se_stats, fs) != 0) {
+        errno = ENOMEM;
+        return SCRAPE_ERROR;
+    }
+    return SCRAPE_OK;
+}
+
+static double
+gz_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The zfs families of uuid, through the cache; sets *cached. 1 available, 0 not. */
+static int
+gz_zfs(gz_t *gz, const char *uuid, famset_t *fs, int *cached)
+{
+    famset_t frag = FAMSET_INIT;
+    int available = 0;
+    *cached = gz->gz_zfs_ttl > 0 && ttlcache_get(gz->gz_zfs, uuid, fs, &available);
+    if (*cached)
+        return available;
+    available = zfsvm_collect(uuid, gz->gz_env.se_names, &frag) == 0;
+    if (available && famset_merge(fs, &frag) != 0)
+        available = 0;
+    if (available && gz->gz_zfs_ttl > 0)
+        (void)ttlcache_put(gz->gz_zfs, uuid, &frag, 1, gz->gz_zfs_ttl);
+    famset_release(&frag);
+    return available;
+}
+
+int
+gz_vm_extras(gz_t *gz, const char *uuid, famset_t *fs)
+{
+    if (gz == NULL)
+        return 0;
+    double t0 = gz_now();
+    int cached, available = gz_zfs(gz, uuid, fs, &cached);
+    if (scrape_meta(fs, "zfs", available, cached, (uint64_t)((gz_now() - t0) * 1e9)) != 0)
+        return -1;
+    return plugins_collect(gz->gz_plugins, "vm", uuid, fs);
+}
+
+/* ---- discovery ------------------------------------------------------ */
+
+/* The zone ids (malloc'd) and their number, or -1. */
+static long
+gz_zone_ids(zoneid_t **ids)
+{
+    uint_t cap = 1024;
+    for (int tries = 0; tries < 8; tries++) {
+        uint_t n = cap;
+        zoneid_t *v = malloc(cap * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        if (zone_list(v, &n) != 0) {
+            free(v);
+            return -1;
+        }
+        if (n <= cap) {
+            *ids = v;
+            return (long)n;
+        }
+        free(v);
+        cap = n + 256;
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+/* The running instance with id into names (ZONENAME_MAX) and brands; 0 or -1. */
+static int
+gz_instance(zoneid_t id, char *name, char *brand)
+{
+    int st;
+    if (id == GLOBAL_ZONEID || zone_getattr(id, ZONE_ATTR_STATUS, &st, sizeof(st)) < 0 ||
+        st != ZONE_IS_RUNNING || getzonenamebyid(id, name, ZONENAME_MAX) < 0 ||
+        zone_getattr(id, ZONE_ATTR_BRAND, brand, 32) < 0)
+        return -1;
+    brand[31] = '\0';
+    return agent_valid_uuid(name) ? 0 : -1;
+}
+
+char *
+gz_discover(gz_t *gz, size_t *len)
+{
+    if (gz == NULL) {
+        errno = ENOENT;
+        return NULL;
+    }
+    zoneid_t *ids;
+    long n = gz_zone_ids(&ids);
+    if (n < 0)
+        return NULL;
+    char(*names)[ZONENAME_MAX] = malloc((size_t)(n ? n : 1) * ZONENAME_MAX);
+    char(*brands)[32] = malloc((size_t)(n ? n : 1) * 32);
+    discover_instance_t *v = malloc((size_t)(n ? n : 1) * sizeof(*v));
+    char *doc = NULL;
+    size_t k = 0;
+    if (names != NULL && brands != NULL && v != NULL) {
+        for (long i = 0; i < n; i++) {
+            if (gz_instance(ids[i], names[k], brands[k]) != 0)
+                continue;
+            v[k] = (discover_instance_t){names[k], brands[k], NULL};
+            k++;
+        }
+        doc = discover_cache_json(gz->gz_discover, v, k, gz->gz_target, len);
+    } else {
+        errno = ENOMEM;
+    }
+    free(ids);
+    free(names);
+    free(brands);
+    free(v);
+    return doc;
+}

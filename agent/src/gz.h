@@ -1,0 +1,61 @@
+/*
+ * gz - the compute node's part of the agent: GET /v1/gz/metrics (the gz
+ * collectors, the node's plugins and the agent's own metrics), GET
+ * /v1/discover, and what every instance scrape gets on top of its kstat
+ * collectors (its zfs dataset through a 300 s cache, and the vm plugins).
+ */
+#ifndef CMON_AGENT_GZ_H
+#define CMON_AGENT_GZ_H
+
+#include "famset.h"
+#include "plugins.h"
+#include "scrape.h"
+
+#define GZ_ZFS_TTL_DEFAULT 300.0
+#define GZ_PLUGIN_TTL_DEFAULT 60.0
+
+typedef struct gz_opts {
+    double go_zfs_ttl;         /* seconds an instance's zfs answer is kept (0: not kept) */
+    plugins_opts_t go_plugins; /* --plugin-dir, --plugin-timeout, --plugin-ttl */
+} gz_opts_t;
+
+typedef struct gz gz_t;
+
+/* The gz collectors, in exposition order, NULL-terminated (collectors_gz.c). */
+extern const collector_t *const collectors_gz[];
+
+/*
+ * gz_new() - the gz part over the agent's scrape environment vm (its pool,
+ * stats and names are shared; the gz collectors get their own cache with
+ * the same TTL when vm has a cache). NULL with errno ENOMEM.
+ */
+gz_t *gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl);
+
+/* gz_free() - frees it. NULL is fine. */
+void gz_free(gz_t *gz);
+
+/* gz_set_target() - the host:port discovery advertises (the listening address). */
+void gz_set_target(gz_t *gz, const char *addr, unsigned port);
+
+/*
+ * gz_scrape() - the node's metrics into fs: gz collectors with their meta
+ * metrics, gz plugins, and the agent's own metrics. SCRAPE_OK or
+ * SCRAPE_ERROR (errno).
+ */
+int gz_scrape(gz_t *gz, famset_t *fs);
+
+/*
+ * gz_vm_extras() - adds to an instance scrape (already known to exist) its
+ * zfs families with the zfs meta metrics, then its vm plugins. 0, or -1
+ * when fs ran out of memory.
+ */
+int gz_vm_extras(gz_t *gz, const char *uuid, famset_t *fs);
+
+/*
+ * gz_discover() - the service-discovery document of the running instances
+ * (a malloc'd string and its length), from the zone list only. NULL with
+ * errno set.
+ */
+char *gz_discover(gz_t *gz, size_t *len);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * ttlcache - results kept by key, each for its own time-to-live: the zfs
+ * collector's answers (300 s by default) and each plugin's (its TTL), so
+ * the slow or expensive sources run once per TTL whatever the scrape rate.
+ * An entry holds a famset and whether the source was available: a failed
+ * plugin is remembered as failed for its TTL, so a hanging plugin costs its
+ * timeout once per TTL, not on every scrape. One lock, held only to copy.
+ */
+#ifndef CMON_AGENT_TTLCACHE_H
+#define CMON_AGENT_TTLCACHE_H
+
+#include "famset.h"
+
+typedef struct ttlcache ttlcache_t;
+
+/* ttlcache_new() - an empty cache. NULL with ENOMEM. */
+ttlcache_t *ttlcache_new(void);
+
+/* ttlcache_free() - frees every entry. NULL is fine. */
+void ttlcache_free(ttlcache_t *c);
+
+/*
+ * ttlcache_get() - when key holds an entry that has not expired, merges
+ * its famset into out, sets *available, and returns 1; else 0 (also when
+ * the merge ran out of memory: out says so).
+ */
+int ttlcache_get(ttlcache_t *c, const char *key, famset_t *out, int *available);
+
+/* ttlcache_put() - stores a copy of fs under key for ttl seconds. 0 or -1 (ENOMEM). */
+int ttlcache_put(ttlcache_t *c, const char *key, const famset_t *fs, int available, double ttl);
+
+/* ttlcache_size() - entries held, expired ones included until swept. */
+size_t ttlcache_size(ttlcache_t *c);
+
+#endif

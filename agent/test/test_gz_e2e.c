@@ -1,0 +1,571 @@
+/*
+ * test_gz_e2e.c - the gz endpoints of the real cmon-agent against a world
+ * served by the real cmon-sim (frozen: --tick 0), checked against the
+ * world's own truth: GET /v1/gz/metrics (CPU, ARC, pools, zone counts,
+ * plugins), the zfs metrics of an instance, GET /v1/discover; and bad
+ * input: plugins that hang, flood, print garbage, exit non-zero or repeat a
+ * built-in family; a faulted pool; libzfs that cannot list pools or open a
+ * dataset. Usage: test_gz_e2e BIN_DIR PROMTOOL.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "world.h"
+#include "world_zfs.h"
+
+#define ZONES 40
+
+typedef struct t {
+    char t_tmp[64];
+    char t_world[64];
+    char t_agent[64]; /* host:port */
+    pid_t t_sim, t_agent_pid;
+    world_t *t_w;
+    CURL *t_curl;
+    int t_failures;
+} t_t;
+
+static void
+check(t_t *t, int ok, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", ok ? "ok" : "FAIL");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    if (!ok)
+        t->t_failures++;
+}
+
+/* ---- HTTP and exposition -------------------------------------------- */
+
+typedef struct body {
+    char *b_data;
+    size_t b_len;
+} body_t;
+
+static size_t
+body_write(char *p, size_t size, size_t n, void *arg)
+{
+    body_t *b = arg;
+    char *nd = realloc(b->b_data, b->b_len + size * n + 1);
+    if (nd == NULL)
+        return 0;
+    memcpy(nd + b->b_len, p, size * n);
+    b->b_data = nd;
+    b->b_len += size * n;
+    nd[b->b_len] = '\0';
+    return size * n;
+}
+
+/* GET path from the agent; the body (malloc'd, "" when empty) and *code. */
+static char *
+get(t_t *t, const char *path, long *code)
+{
+    char url[256];
+    body_t b = {NULL, 0};
+    snprintf(url, sizeof(url), "http://%s%s", t->t_agent, path);
+    curl_easy_setopt(t->t_curl, CURLOPT_URL, url);
+    curl_easy_setopt(t->t_curl, CURLOPT_WRITEFUNCTION, body_write);
+    curl_easy_setopt(t->t_curl, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(t->t_curl, CURLOPT_TIMEOUT, 60L);
+    *code = 0;
+    if (curl_easy_perform(t->t_curl) != CURLE_OK) {
+        free(b.b_data);
+        return NULL;
+    }
+    curl_easy_getinfo(t->t_curl, CURLINFO_RESPONSE_CODE, code);
+    return b.b_data ? b.b_data : strdup("");
+}
+
+/* The value of the sample whose series is exactly `series`; NAN when absent. */
+static double
+sample(const char *body, const char *series)
+{
+    size_t n = strlen(series);
+    for (const char *l = body; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (strncmp(l, series, n) == 0 && l[n] == ' ')
+            return strtod(l + n + 1, NULL);
+    return NAN;
+}
+
+/* 1 when the body has a line starting with prefix. */
+static int
+has_line(const char *body, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (const char *l = body; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (strncmp(l, prefix, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int
+near(double got, double want)
+{
+    return fabs(got - want) <= 1e-9 * fabs(want) + 1e-9;
+}
+
+/* ---- set-up --------------------------------------------------------- */
+
+static void
+write_plugin(t_t *t, const char *kind, const char *name, const char *body)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/plugins/%s/%s", t->t_tmp, kind, name);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return;
+    fprintf(f, "#!/bin/sh\n%s\n", body);
+    fclose(f);
+    chmod(path, 0755);
+}
+
+static void
+make_plugins(t_t *t)
+{
+    char dir[256];
+    snprintf(dir, sizeof(dir), "%s/plugins", t->t_tmp);
+    mkdir(dir, 0755);
+    snprintf(dir, sizeof(dir), "%s/plugins/gz", t->t_tmp);
+    mkdir(dir, 0755);
+    snprintf(dir, sizeof(dir), "%s/plugins/vm", t->t_tmp);
+    mkdir(dir, 0755);
+    write_plugin(t, "gz", "good",
+                 "printf '# HELP site_power_watts Power drawn.\\n# TYPE site_power_watts "
+                 "gauge\\nsite_power_watts{psu=\"a\"} 350\\n'");
+    write_plugin(t, "gz", "hang", "echo started_metric 1; sleep 60");
+    write_plugin(t, "gz", "flood", "yes flood_metric 1");
+    write_plugin(t, "gz", "garbage", "echo 'this is not a metric'");
+    write_plugin(t, "gz", "fails", "echo fails_metric 1; exit 3");
+    write_plugin(t, "gz", "dup", "echo 'cpu_idle_seconds_total{cpu_id=\"999\"} 1'");
+    write_plugin(t, "vm", "whoami", "echo \"vm_plugin_info{uuid=\\\"$1\\\"} 1\"");
+}
+
+static pid_t
+spawn(char **argv, int out_fd, int err_fd, const char *env)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (out_fd >= 0)
+            dup2(out_fd, 1);
+        if (err_fd >= 0)
+            dup2(err_fd, 2);
+        if (env != NULL)
+            putenv((char *)env);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int
+start_world(t_t *t, const char *bin)
+{
+    char sim[512], line[256], zones[16];
+    int fds[2];
+    snprintf(sim, sizeof(sim), "%s/cmon-sim", bin);
+    snprintf(zones, sizeof(zones), "%d", ZONES);
+    char *argv[] = {sim,      "serve", "--zones", zones,      "--tick", "0",
+                    "--seed", "3",     "--world", t->t_world, NULL};
+    if (pipe(fds) != 0)
+        return -1;
+    t->t_sim = spawn(argv, fds[1], -1, NULL);
+    close(fds[1]);
+    FILE *f = fdopen(fds[0], "r");
+    int ok = f != NULL && fgets(line, sizeof(line), f) != NULL;
+    if (f != NULL)
+        fclose(f);
+    t->t_w = ok ? world_open(t->t_world, line, sizeof(line)) : NULL;
+    return t->t_w != NULL ? 0 : -1;
+}
+
+/* Starts the agent on a free port; finds the port in its log. */
+static int
+start_agent(t_t *t, const char *bin)
+{
+    char agent[512], env[128], log[128], plugins[128], buf[4096];
+    snprintf(agent, sizeof(agent), "%s/cmon-agent", bin);
+    snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", t->t_world);
+    snprintf(log, sizeof(log), "%s/agent.log", t->t_tmp);
+    snprintf(plugins, sizeof(plugins), "%s/plugins", t->t_tmp);
+    char *argv[] = {agent,         "--listen",
+                    "127.0.0.1:0", "--cache-ttl",
+                    "0",           "--zfs-ttl",
+                    "0",           "--plugin-ttl",
+                    "0",           "--plugin-timeout",
+                    "1",           "--plugin-dir",
+                    plugins,       NULL};
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    t->t_agent_pid = spawn(argv, -1, fd, env);
+    close(fd);
+    for (int i = 0; i < 300; i++) {
+        FILE *f = fopen(log, "r");
+        size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+        if (f)
+            fclose(f);
+        buf[n] = '\0';
+        char *p = strstr(buf, "listening on ");
+        if (p != NULL && strchr(p, '\n') != NULL) {
+            sscanf(p + 13, "%63s", t->t_agent);
+            return 0;
+        }
+        usleep(100000);
+    }
+    return -1;
+}
+
+static void
+stop(pid_t *pid)
+{
+    if (*pid <= 0)
+        return;
+    kill(*pid, SIGTERM);
+    for (int i = 0; i < 200; i++) {
+        if (waitpid(*pid, NULL, WNOHANG) == *pid) {
+            *pid = 0;
+            return;
+        }
+        usleep(50000);
+    }
+    kill(*pid, SIGKILL);
+    waitpid(*pid, NULL, 0);
+    *pid = 0;
+}
+
+/* ---- checks --------------------------------------------------------- */
+
+static void
+check_cpu_arc(t_t *t, const char *body)
+{
+    int cpus = 0, right = 0;
+    world_value_t v;
+    char series[96];
+    for (int n = 0; n < 1024; n++) {
+        if (world_truth(t->t_w, "cpu", n, "sys", "cpu_nsec_user", &v) != 0)
+            break;
+        cpus++;
+        snprintf(series, sizeof(series), "cpu_user_seconds_total{cpu_id=\"%d\"}", n);
+        right += near(sample(body, series), (double)v.wv_u / 1e9);
+    }
+    check(t, cpus > 0 && right == cpus, "cpu_user_seconds_total of %d/%d CPUs is the world's",
+          right, cpus);
+    world_truth(t->t_w, "cpu", 0, "sys", "cpu_nsec_idle", &v);
+    check(t, near(sample(body, "cpu_idle_seconds_total{cpu_id=\"0\"}"), (double)v.wv_u / 1e9),
+          "cpu_idle_seconds_total of CPU 0 is the world's");
+    int models = 0;
+    for (const char *l = strstr(body, "\ncpu_info_model{"); l;
+         l = strstr(l + 1, "\ncpu_info_model{"))
+        models++;
+    check(t, models == cpus, "%d cpu_info_model samples for %d CPUs", models, cpus);
+    check(t,
+          world_truth(t->t_w, "zfs", 0, "arcstats", "size", &v) == 0 &&
+              near(sample(body, "arcstats_size"), (double)v.wv_u),
+          "arcstats_size is the world's");
+    check(t, strstr(body, "# TYPE arcstats_size gauge\n") != NULL, "arcstats_size is a gauge");
+    check(t, strstr(body, "# TYPE arcstats_hits counter\n") != NULL, "arcstats_hits is a counter");
+}
+
+static void
+check_pools_zones(t_t *t, const char *body)
+{
+    world_zfs_state_t st;
+    world_pool_info_t pi;
+    int running = 0;
+    double counted = 0;
+    check(t,
+          world_zfs_state_read(t->t_w, t->t_world, &st) == 0 &&
+              world_zfs_pool_info(t->t_w, &st, 0, &pi) == 0,
+          "the world has a pool");
+    check(t, near(sample(body, "zpool_size_bytes{pool=\"zones\"}"), (double)pi.wpi_pool.wpl_size),
+          "zpool_size_bytes is the world's");
+    check(t, near(sample(body, "zpool_allocated_bytes{pool=\"zones\"}"), (double)pi.wpi_allocated),
+          "zpool_allocated_bytes is the world's");
+    check(t, sample(body, "zpool_health_status{pool=\"zones\"}") == 0, "the pool is ONLINE (0)");
+    for (int z = world_zone_next(t->t_w, -1); z >= 0; z = world_zone_next(t->t_w, z)) {
+        world_zone_info_t zi;
+        running += world_zone_info(t->t_w, z, &zi) == 0 && zi.wzi_state == WORLD_ZONE_RUNNING;
+    }
+    for (const char *l = strstr(body, "\nzones{"); l; l = strstr(l + 1, "\nzones{"))
+        counted += strtod(strchr(l, '}') + 1, NULL);
+    check(t, counted == running, "zones counts %.0f zones, the world runs %d", counted, running);
+}
+
+static void
+check_plugins(t_t *t, const char *body)
+{
+    static const char *const bad[] = {"hang", "flood", "garbage", "fails", "dup"};
+    char series[96];
+    check(t, sample(body, "plugin_good_metrics_available_boolean") == 1, "good plugin available");
+    check(t, sample(body, "site_power_watts{psu=\"a\"}") == 350, "good plugin's sample served");
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(series, sizeof(series), "plugin_%s_metrics_available_boolean", bad[i]);
+        check(t, sample(body, series) == 0, "%s plugin reported unavailable", bad[i]);
+    }
+    check(t,
+          !has_line(body, "started_metric") && !has_line(body, "flood_metric") &&
+              !has_line(body, "fails_metric") &&
+              !has_line(body, "cpu_idle_seconds_total{cpu_id=\"999\"}"),
+          "nothing of a failed plugin is served");
+}
+
+/* promtool may lint cmon's names; the exposition itself must parse. */
+static void
+check_promtool(t_t *t, const char *promtool, const char *body)
+{
+    char path[128], cmd[512], out[4096] = "";
+    snprintf(path, sizeof(path), "%s/gz.txt", t->t_tmp);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return;
+    fputs(body, f);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd), "%s check metrics < %s 2>&1", promtool, path);
+    FILE *p = popen(cmd, "r");
+    size_t n = p ? fread(out, 1, sizeof(out) - 1, p) : 0;
+    out[n] = '\0';
+    int rc = p ? pclose(p) : -1;
+    check(t,
+          p != NULL && rc != -1 && strstr(out, "parsing error") == NULL &&
+              strstr(out, "error while") == NULL,
+          "promtool parses /v1/gz/metrics%s%s", out[0] ? ": " : "", out);
+}
+
+/* The first running instance of the world, or -1. */
+static int
+first_instance(t_t *t, world_zone_info_t *zi)
+{
+    for (int z = world_zone_next(t->t_w, 0); z >= 0; z = world_zone_next(t->t_w, z))
+        if (world_zone_info(t->t_w, z, zi) == 0 && zi->wzi_state == WORLD_ZONE_RUNNING)
+            return z;
+    return -1;
+}
+
+static void
+check_vm(t_t *t)
+{
+    world_zone_info_t zi;
+    world_zfs_state_t st;
+    world_dataset_t ds;
+    char path[128], series[160];
+    long code;
+    if (first_instance(t, &zi) < 0) {
+        check(t, 0, "the world has a running instance");
+        return;
+    }
+    snprintf(path, sizeof(path), "/v1/%s/metrics", zi.wzi_name);
+    char *body = get(t, path, &code);
+    check(t, body != NULL && code == 200, "GET %s: %ld", path, code);
+    if (body == NULL)
+        return;
+    snprintf(series, sizeof(series), "zones/%s", zi.wzi_name);
+    world_zfs_state_read(t->t_w, t->t_world, &st);
+    check(t,
+          world_zfs_dataset(t->t_w, &st, series, &ds) == 0 &&
+              near(sample(body, "zfs_used"), (double)ds.wd_used) &&
+              near(sample(body, "zfs_available"), (double)ds.wd_available) &&
+              near(sample(body, "zfs_compressratio"), ds.wd_compressratio / 100.0),
+          "zfs_used, zfs_available, zfs_compressratio are the world's");
+    check(t, sample(body, "zfs_metrics_available_boolean") == 1, "zfs available");
+    snprintf(series, sizeof(series), "vm_plugin_info{uuid=\"%s\"}", zi.wzi_name);
+    check(t, sample(body, series) == 1, "the vm plugin ran with the instance's uuid");
+    free(body);
+}
+
+static void
+check_discover(t_t *t)
+{
+    long code;
+    int running = 0, right = 0;
+    char *s = get(t, "/v1/discover", &code);
+    json_t *doc = s ? json_loads(s, 0, NULL) : NULL;
+    free(s);
+    check(t, code == 200 && json_is_array(doc), "GET /v1/discover: %ld, a JSON array", code);
+    for (int z = world_zone_next(t->t_w, 0); z >= 0; z = world_zone_next(t->t_w, z)) {
+        world_zone_info_t zi;
+        if (world_zone_info(t->t_w, z, &zi) != 0 || zi.wzi_state != WORLD_ZONE_RUNNING)
+            continue;
+        running++;
+        for (size_t k = 0; k < json_array_size(doc); k++) {
+            json_t *g = json_array_get(doc, k), *l = json_object_get(g, "labels");
+            const char *u = json_string_value(json_object_get(l, "vm_uuid"));
+            const char *b = json_string_value(json_object_get(l, "brand"));
+            const char *tg = json_string_value(json_array_get(json_object_get(g, "targets"), 0));
+            if (u && b && tg && strcmp(u, zi.wzi_name) == 0)
+                right += strcmp(b, zi.wzi_brand) == 0 && strcmp(tg, t->t_agent) == 0;
+        }
+    }
+    check(t, running > 0 && (int)json_array_size(doc) == running && right == running,
+          "discovery: %zu groups, %d running instances, %d right", json_array_size(doc), running,
+          right);
+    json_decref(doc);
+}
+
+/* A faulted pool, a second pool, then libzfs failing: the rest is served. */
+static void
+check_zfs_faults(t_t *t)
+{
+    world_zfs_state_t st;
+    world_zfs_fault_t f;
+    world_zone_info_t zi;
+    char path[128];
+    long code;
+    world_zfs_state_read(t->t_w, t->t_world, &st);
+    world_pool_t p = st.wzs_pools[0], data = p;
+    p.wpl_health = WORLD_POOL_FAULTED;
+    snprintf(data.wpl_name, sizeof(data.wpl_name), "data");
+    data.wpl_health = WORLD_POOL_DEGRADED;
+    check(t, world_zfs_pool_set(t->t_w, &p) == 0 && world_zfs_pool_set(t->t_w, &data) == 0,
+          "pools set in the world");
+    char *body = get(t, "/v1/gz/metrics", &code);
+    check(t,
+          body && code == 200 && sample(body, "zpool_health_status{pool=\"zones\"}") == 2 &&
+              sample(body, "zpool_health_status{pool=\"data\"}") == 1,
+          "a FAULTED pool reads 2, a DEGRADED one 1");
+    free(body);
+
+    memset(&f, 0, sizeof(f));
+    f.wzf_pool_iter_fail = 1;
+    f.wzf_open_rate = 1.0;
+    check(t, world_zfs_fault_set(t->t_w, &f) == 0, "libzfs faults set in the world");
+    body = get(t, "/v1/gz/metrics", &code);
+    check(t,
+          body && code == 200 && sample(body, "zpool_metrics_available_boolean") == 0 &&
+              !has_line(body, "zpool_size_bytes") &&
+              !isnan(sample(body, "cpu_user_seconds_total{cpu_id=\"0\"}")),
+          "pools unreadable: zpool unavailable, the rest served");
+    free(body);
+    if (first_instance(t, &zi) >= 0) {
+        snprintf(path, sizeof(path), "/v1/%s/metrics", zi.wzi_name);
+        body = get(t, path, &code);
+        check(t,
+              body && code == 200 && sample(body, "zfs_metrics_available_boolean") == 0 &&
+                  !has_line(body, "zfs_used") && has_line(body, "cpu_user_usage"),
+              "dataset unreadable: zfs unavailable, the rest served");
+        free(body);
+    }
+    world_zfs_remove(t->t_w);
+}
+
+/* Runs cmon-sim with args (NULL-ended, after "serve"); its exit status, or -1. */
+static int
+run_sim(const char *bin, char **args)
+{
+    char sim[512];
+    char *argv[16] = {sim, "serve"};
+    int k = 2, status;
+    snprintf(sim, sizeof(sim), "%s/cmon-sim", bin);
+    for (; *args != NULL && k < 15; args++)
+        argv[k++] = *args;
+    argv[k] = NULL;
+    int null = open("/dev/null", O_WRONLY);
+    pid_t pid = spawn(argv, null, null, NULL);
+    close(null);
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* serve --cns with bad flags, or an agent that cannot start: a clean failure. */
+static void
+check_cns_bad_input(t_t *t, const char *bin)
+{
+    char prefix[128], cfg[160], leftover[160];
+    char *zero[] = {"--cns", "0", "--zones", "1", NULL};
+    char *junk[] = {"--cns", "1", "--zones", "1", "--bogus", NULL};
+    check(t, run_sim(bin, zero) == 2, "serve --cns 0: usage error (2)");
+    check(t, run_sim(bin, junk) == 2, "serve --cns with an unknown flag: usage error (2)");
+    snprintf(prefix, sizeof(prefix), "%s/dc", t->t_tmp);
+    snprintf(cfg, sizeof(cfg), "%s/dc.yml", t->t_tmp);
+    char *noagent[] = {"--cns",
+                       "2",
+                       "--zones",
+                       "3",
+                       "--world",
+                       prefix,
+                       "--prom-config",
+                       cfg,
+                       "--agent",
+                       "/nonexistent/cmon-agent",
+                       NULL};
+    check(t, run_sim(bin, noagent) == 1, "serve --cns with an agent that cannot start: exit 1");
+    snprintf(leftover, sizeof(leftover), "%s.cn0", prefix);
+    check(t, access(leftover, F_OK) != 0 && access(cfg, F_OK) != 0,
+          "nothing left behind (worlds, configuration)");
+}
+
+/* ---- main ----------------------------------------------------------- */
+
+static void
+run(t_t *t, const char *bin, const char *promtool)
+{
+    long code;
+    char *body = get(t, "/v1/gz/metrics", &code);
+    check(t, body != NULL && code == 200, "GET /v1/gz/metrics: %ld", code);
+    if (body == NULL)
+        return;
+    check_cpu_arc(t, body);
+    check_pools_zones(t, body);
+    check_plugins(t, body);
+    check_promtool(t, promtool, body);
+    free(body);
+    check_vm(t);
+    check_discover(t);
+    check_zfs_faults(t);
+    check_cns_bad_input(t, bin);
+}
+
+int
+main(int argc, char **argv)
+{
+    t_t t;
+    char cmd[256];
+    memset(&t, 0, sizeof(t));
+    if (argc != 3) {
+        fprintf(stderr, "usage: test_gz_e2e BIN_DIR PROMTOOL\n");
+        return 2;
+    }
+    alarm(240); /* a hang kills us; PR_SET_PDEATHSIG takes the children along */
+    strcpy(t.t_tmp, "/tmp/cmon-gz-XXXXXX");
+    strcpy(t.t_world, "/dev/shm/cmon-test-XXXXXX");
+    int fd = mkstemp(t.t_world);
+    if (fd < 0 || mkdtemp(t.t_tmp) == NULL || chmod(t.t_tmp, 0755) != 0) {
+        fprintf(stderr, "cannot make temporary names: %s\n", strerror(errno));
+        return 1;
+    }
+    close(fd);
+    make_plugins(&t);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    t.t_curl = curl_easy_init();
+    if (start_world(&t, argv[1]) != 0)
+        check(&t, 0, "cmon-sim serve starts");
+    else if (start_agent(&t, argv[1]) != 0)
+        check(&t, 0, "cmon-agent starts");
+    else
+        run(&t, argv[1], argv[2]);
+    stop(&t.t_agent_pid);
+    stop(&t.t_sim);
+    if (t.t_w != NULL)
+        world_close(t.t_w);
+    curl_easy_cleanup(t.t_curl);
+    curl_global_cleanup();
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s' '%s.zfs'", t.t_tmp, t.t_world, t.t_world);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", t.t_tmp);
+    fprintf(stderr, "%d failure(s)\n", t.t_failures);
+    return t.t_failures ? 1 : 0;
+}

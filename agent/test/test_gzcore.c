@@ -1,0 +1,101 @@
+/*
+ * test_gzcore.c - the TTL cache and a plugin's output turned into the
+ * agent's families.
+ */
+#include <CUnit/Basic.h>
+#include <string.h>
+
+#include "plugins.h"
+#include "ttlcache.h"
+
+static void
+test_ttlcache(void)
+{
+    ttlcache_t *c = ttlcache_new();
+    famset_t a = FAMSET_INIT, out = FAMSET_INIT;
+    int avail = -1;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(ttlcache_get(c, "k", &out, &avail), 0);
+    famset_add(&a, "m", "help", METRIC_GAUGE, mval_u64(7));
+    CU_ASSERT_EQUAL(ttlcache_put(c, "k", &a, 1, 3600), 0);
+    CU_ASSERT_EQUAL(ttlcache_get(c, "k", &out, &avail), 1);
+    CU_ASSERT_EQUAL(avail, 1);
+    CU_ASSERT_EQUAL_FATAL(out.fs_nfams, 1);
+    CU_ASSERT_STRING_EQUAL(famset_fam_name(&out, &out.fs_fams[0]), "m");
+    CU_ASSERT_EQUAL(out.fs_samples[0].sa_value.mv.u, 7);
+    /* A failure is remembered too, and replaces the entry. */
+    famset_reset(&a);
+    CU_ASSERT_EQUAL(ttlcache_put(c, "k", &a, 0, 3600), 0);
+    famset_reset(&out);
+    CU_ASSERT_EQUAL(ttlcache_get(c, "k", &out, &avail), 1);
+    CU_ASSERT_EQUAL(avail, 0);
+    CU_ASSERT_EQUAL(out.fs_nsamples, 0);
+    CU_ASSERT_EQUAL(ttlcache_size(c), 1);
+    /* A TTL of 0 has expired at once. */
+    CU_ASSERT_EQUAL(ttlcache_put(c, "other", &a, 1, 0), 0);
+    CU_ASSERT_EQUAL(ttlcache_get(c, "other", &out, &avail), 0);
+    famset_release(&a);
+    famset_release(&out);
+    ttlcache_free(c);
+}
+
+static int
+parse_into(const char *text, famset_t *fs, char *err)
+{
+    plugin_output_t po;
+    if (plugin_output_parse(text, strlen(text), &po, err, 128) != 0)
+        return -2;
+    int rc = plugins_to_famset(&po, fs, err, 128);
+    plugin_output_release(&po);
+    return rc;
+}
+
+static void
+test_to_famset(void)
+{
+    famset_t fs = FAMSET_INIT;
+    char err[128];
+    const char *t = "# HELP req_total Requests\\nserved.\n# TYPE req_total counter\n"
+                    "req_total{path=\"/a\\\"b\",code=\"200\"} 3\n"
+                    "temp 21.5\n";
+    CU_ASSERT_EQUAL_FATAL(parse_into(t, &fs, err), 0);
+    CU_ASSERT_EQUAL_FATAL(fs.fs_nfams, 2);
+    CU_ASSERT_STRING_EQUAL(famset_fam_name(&fs, &fs.fs_fams[0]), "req_total");
+    CU_ASSERT_STRING_EQUAL(famset_fam_help(&fs, &fs.fs_fams[0]), "Requests\nserved.");
+    CU_ASSERT_EQUAL(fs.fs_fams[0].fa_type, METRIC_COUNTER);
+    CU_ASSERT_EQUAL(fs.fs_fams[1].fa_type, METRIC_GAUGE); /* untyped */
+    CU_ASSERT_EQUAL_FATAL(fs.fs_nsamples, 2);
+    CU_ASSERT_EQUAL(fs.fs_samples[0].sa_nlabels, 2);
+    CU_ASSERT_STRING_EQUAL(famset_str(&fs, fs.fs_samples[0].sa_lname[0]), "path");
+    CU_ASSERT_STRING_EQUAL(famset_str(&fs, fs.fs_samples[0].sa_lvalue[0]), "/a\"b");
+    CU_ASSERT_STRING_EQUAL(famset_str(&fs, fs.fs_samples[0].sa_lvalue[1]), "200");
+    CU_ASSERT_DOUBLE_EQUAL(fs.fs_samples[1].sa_value.mv.d, 21.5, 1e-12);
+    CU_ASSERT_EQUAL(plugins_has_family(&fs, "temp"), 1);
+    CU_ASSERT_EQUAL(plugins_has_family(&fs, "tem"), 0);
+    /* The same family again collides; nothing of it is added. */
+    CU_ASSERT_EQUAL(parse_into("new_one 1\ntemp 3\n", &fs, err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "temp"));
+    CU_ASSERT_EQUAL(fs.fs_nfams, 2);
+    CU_ASSERT_EQUAL(fs.fs_nsamples, 2);
+    /* More labels than a sample may have. */
+    CU_ASSERT_EQUAL(parse_into("w{a=\"1\",b=\"2\",c=\"3\",d=\"4\",e=\"5\"} 1\n", &fs, err), -1);
+    CU_ASSERT_EQUAL(fs.fs_nsamples, 2);
+    famset_release(&fs);
+}
+
+int
+main(void)
+{
+    CU_pSuite s;
+    unsigned failed;
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    s = CU_add_suite("gzcore", NULL, NULL);
+    CU_add_test(s, "ttl cache", test_ttlcache);
+    CU_add_test(s, "plugin output to families", test_to_famset);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,225 @@
+/*
+ * cf.h - internals of the cmonconform library (not installed, not a
+ * contract for other parts). The checker reads one line at a time; each
+ * format (text.c, om.c) turns a line into a sample or a metadata event, and
+ * family.c applies the rules that span lines (grouping, duplicates,
+ * histograms and summaries) with memory bounded by the distinct series of the
+ * family being read.
+ */
+#ifndef CMON_CF_H
+#define CMON_CF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "conform.h"
+
+/* ---- strings and hashes (hash.c) ---- */
+
+typedef struct cf_str {
+    const char *s_ptr;
+    size_t s_len;
+} cf_str_t;
+
+/* Mix a 64-bit value (for combining hashes). Inline: it is on the hot path. */
+static inline uint64_t
+cf_hash_mix(uint64_t x)
+{
+    x ^= x >> 32;
+    x *= 0xD6E8FEB86659FD93ULL;
+    x ^= x >> 32;
+    x *= 0xD6E8FEB86659FD93ULL;
+    x ^= x >> 32;
+    return x;
+}
+
+/* 64-bit hash of n bytes (never 0). */
+static inline uint64_t
+cf_hash(const void *p, size_t n, uint64_t seed)
+{
+    const unsigned char *s = p;
+    uint64_t h = seed ^ ((uint64_t)n * 0x9E3779B97F4A7C15ULL), w;
+
+    while (n >= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
+    }
+    w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w ^ ((uint64_t)n << 59)) * 0xD6E8FEB86659FD93ULL;
+    h = cf_hash_mix(h);
+    return h ? h : 1;
+}
+
+/* Open-addressed map from non-zero 64-bit keys to 32-bit values. */
+typedef struct cf_map {
+    uint64_t *m_keys;
+    uint32_t *m_vals;
+    size_t m_cap; /* power of two, 0 when empty */
+    size_t m_count;
+    int m_set; /* keys only: no values are stored (set before first use) */
+} cf_map_t;
+
+/* Look up `key`; returns a pointer to its value or NULL (not for a set). */
+uint32_t *cf_map_get(const cf_map_t *m, uint64_t key);
+/* Insert `key` if absent (value `val`). Returns 1 inserted, 0 present (the
+ * value pointer in *out; NULL for a set), -1 ENOMEM. `out` may be NULL. */
+int cf_map_put(cf_map_t *m, uint64_t key, uint32_t val, uint32_t **out);
+/* Forget every key; shrink the table when it grew large. */
+void cf_map_clear(cf_map_t *m);
+void cf_map_free(cf_map_t *m);
+
+/* ---- UTF-8 (utf8.c) ---- */
+
+/* Offset of the first byte of an invalid UTF-8 sequence in p[0..n), or n
+ * when all is valid (surrogates and code points above U+10FFFF are invalid,
+ * as are overlong forms). */
+size_t cf_utf8_check(const char *p, size_t n);
+/* Number of code points in valid UTF-8 p[0..n). */
+size_t cf_utf8_count(const char *p, size_t n);
+
+/* ---- character classes (chars.c) ---- */
+
+enum {
+    CF_C_NAME0 = 1,  /* [a-zA-Z_:] metric name, first */
+    CF_C_NAME = 2,   /* [a-zA-Z0-9_:] metric name */
+    CF_C_LABEL0 = 4, /* [a-zA-Z_] label name, first */
+    CF_C_LABEL = 8,  /* [a-zA-Z0-9_] label name */
+    CF_C_BLANK = 16  /* space, tab */
+};
+extern const unsigned char cf_char_class[256];
+#define CF_IS(ch, cls) (cf_char_class[(unsigned char)(ch)] & (cls))
+
+/* ---- numbers (num.c) ---- */
+
+/* Go strconv.ParseFloat(s, 64) rules: returns 0 and the value, -1 on a syntax
+ * error, -2 when out of range (Go's ErrRange). `scratch` must hold n+1 bytes. */
+int cf_num_go_float(const char *p, size_t n, double *out, char *scratch);
+/* Go strconv.ParseInt(s, 10, 64): 0 ok, -1 syntax, -2 range. */
+int cf_num_go_int64(const char *p, size_t n, int64_t *out);
+/* OpenMetrics `number` (realnumber / [SIGN] inf / infinity / nan, case
+ * insensitive): 0 ok, -1 syntax, -2 does not fit a float64. */
+int cf_num_om_number(const char *p, size_t n, double *out, char *scratch);
+/* OpenMetrics `realnumber` (timestamps): same returns. */
+int cf_num_om_real(const char *p, size_t n, double *out, char *scratch);
+
+/* ---- the checker (checker.c) ---- */
+
+typedef struct conform_checker cf_checker_t;
+
+/* Report a violation of rule `rule` at (line, col) of the current input; a
+ * lint rule (id "lint-...") gets the severity the options give lints. */
+void cf_report(cf_checker_t *c, unsigned long line, size_t col, const char *rule, const char *fmt,
+               ...) __attribute__((format(printf, 5, 6)));
+/* Scratch buffer of at least n bytes owned by the checker (NULL: ENOMEM). */
+char *cf_scratch(cf_checker_t *c, size_t n);
+/* Current line number. */
+unsigned long cf_line(const cf_checker_t *c);
+/* Non-zero when lints are on. */
+int cf_lint_on(const cf_checker_t *c);
+
+/* ---- families and samples (family.c) ---- */
+
+enum cf_type {
+    CF_UNTYPED = 0, /* text untyped, OpenMetrics unknown */
+    CF_COUNTER,
+    CF_GAUGE,
+    CF_HISTOGRAM,
+    CF_SUMMARY,
+    CF_GAUGEHISTOGRAM,
+    CF_STATESET,
+    CF_INFO
+};
+
+/* What a sample line is to its family. */
+enum cf_role {
+    CF_ROLE_VALUE = 0, /* plain value (gauge, untyped, stateset, info) */
+    CF_ROLE_TOTAL,     /* counter _total (text: counter value) */
+    CF_ROLE_CREATED,
+    CF_ROLE_BUCKET,
+    CF_ROLE_COUNT, /* _count, _gcount */
+    CF_ROLE_SUM,   /* _sum, _gsum */
+    CF_ROLE_QUANTILE
+};
+
+typedef struct cf_label {
+    cf_str_t l_name;
+    cf_str_t l_value; /* raw, still escaped */
+    size_t l_col;     /* column of the label name */
+    uint64_t l_nhash; /* hash of the name */
+    uint64_t l_hash;  /* hash of name and decoded value */
+    int l_escaped;    /* value holds a backslash */
+} cf_label_t;
+
+typedef struct cf_sample {
+    cf_str_t sa_name;
+    size_t sa_name_col;
+    cf_label_t *sa_labels;
+    size_t sa_nlabels;
+    double sa_value;
+    size_t sa_value_col;
+    int sa_has_ts;
+    double sa_ts; /* text: the int64 as a double is enough for ordering */
+    int64_t sa_ts_int;
+    int sa_has_exemplar;
+    double sa_ex_value;
+    size_t sa_ex_col;
+} cf_sample_t;
+
+typedef struct cf_family cf_family_t;
+
+/* Family state shared by both formats. */
+typedef struct cf_fam_state cf_fam_state_t;
+
+cf_fam_state_t *cf_fam_new(cf_checker_t *c, int om);
+void cf_fam_free(cf_fam_state_t *fs);
+
+/* Metadata line for `name`: kind 'T' (TYPE, type in `type`), 'H' (HELP,
+ * `empty` when the text is empty), 'U' (UNIT, text in `unit`). `col` is the
+ * column of the name. */
+void cf_fam_meta(cf_fam_state_t *fs, char kind, cf_str_t name, size_t col, enum cf_type type,
+                 cf_str_t unit, int empty);
+/* A parsed sample. */
+void cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa);
+/* End of input: close the open family. */
+void cf_fam_end(cf_fam_state_t *fs);
+
+/* Decoded value of label `l` into `buf` (at least l_value.s_len bytes);
+ * returns its length. Unknown escapes (OpenMetrics) keep the backslash. */
+size_t cf_label_decode(const cf_label_t *l, char *buf);
+
+/* ---- lints (lint.c) ---- */
+
+/* Lints of one finished family: its name, type, whether it had HELP, and
+ * for the text format (om == 0) the suffix and label lints. `has_le`,
+ * `has_quantile`, `camel_label` say what its samples carried. */
+void cf_lint_family(cf_checker_t *c, unsigned long line, cf_str_t name, enum cf_type type,
+                    int has_help, int om, int has_le, int has_quantile, int camel_label);
+/* Non-zero when `p[0..n)` has a lowercase letter followed by an uppercase one. */
+int cf_lint_camel(const char *p, size_t n);
+
+/* ---- formats (text.c, om.c) ---- */
+
+typedef struct cf_text cf_text_t;
+cf_text_t *cf_text_new(cf_checker_t *c);
+void cf_text_free(cf_text_t *t);
+/* One line without its newline; `len` may be 0. */
+void cf_text_line(cf_text_t *t, const char *p, size_t len);
+/* End of input; `last_nl` non-zero when the input ended with a newline. */
+void cf_text_end(cf_text_t *t, int last_nl, int empty);
+
+typedef struct cf_om cf_om_t;
+cf_om_t *cf_om_new(cf_checker_t *c);
+void cf_om_free(cf_om_t *o);
+void cf_om_line(cf_om_t *o, const char *p, size_t len);
+void cf_om_end(cf_om_t *o, int last_nl, int empty);
+
+/* ---- rules (rules.c) ---- */
+int cf_rule_is_lint(const char *id);
+
+#endif /* CMON_CF_H */

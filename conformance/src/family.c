@@ -1,0 +1,1018 @@
+/*
+ * family.c - the rules that span lines, for both formats: which family a
+ * sample belongs to, grouping, metadata order and duplicates, duplicate
+ * series, and the histogram, summary, stateset, info and counter rules.
+ *
+ * Memory: the open family keeps one hash per series and one small record per
+ * Metric (label set without le/quantile/state label); both are dropped when
+ * the family closes. Across the exposition only one record per family name
+ * (and per potential OpenMetrics sample name) is kept.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cf.h"
+
+enum {
+    M_BUCKET = 1 << 0,
+    M_INF = 1 << 1,
+    M_COUNT = 1 << 2,
+    M_SUM = 1 << 3,
+    M_Q = 1 << 4,
+    M_NEG_LE = 1 << 5,
+    M_TS = 1 << 6,
+    M_STARTED = 1 << 7,
+    M_TOTAL = 1 << 8
+};
+
+/* One Metric of the open family (and, in OpenMetrics, its open point). */
+typedef struct fam_metric {
+    unsigned long fm_line;
+    unsigned fm_flags;
+    double fm_last_le, fm_last_bucket, fm_last_q;
+    double fm_inf, fm_count;
+    double fm_ts;
+} fam_metric_t;
+
+/* What is remembered of a closed family. */
+typedef struct fam_record {
+    unsigned long fr_line;
+    enum cf_type fr_type;
+    unsigned char fr_has_type, fr_has_help;
+} fam_record_t;
+
+#define NCACHE 16 /* label names whose hashes are remembered */
+
+struct cf_fam_state {
+    cf_checker_t *fs_c;
+    int fs_om;
+    /* the open family */
+    int fs_open;
+    char *fs_name;
+    size_t fs_len, fs_cap;
+    enum cf_type fs_type;
+    int fs_has_type, fs_has_help, fs_help_text, fs_has_unit, fs_unit_len;
+    int fs_samples, fs_sealed, fs_dup;
+    int fs_lint_le, fs_lint_q, fs_lint_camel;
+    unsigned long fs_line;
+    cf_map_t fs_series;
+    cf_map_t fs_metric_idx;
+    fam_metric_t *fs_metrics;
+    size_t fs_nmetrics, fs_metrics_cap;
+    int fs_have_cur;
+    uint32_t fs_cur;
+    /* the whole exposition */
+    cf_map_t fs_families; /* family name hash -> record index */
+    fam_record_t *fs_records;
+    size_t fs_nrecords, fs_records_cap;
+    cf_map_t fs_names; /* OpenMetrics: potential sample names -> record index */
+    cf_map_t fs_lset;  /* label name hash -> index, for lines with many labels */
+    /* hashes of the names of the previous sample (lines repeat them) */
+    struct {
+        char nc_name[48];
+        size_t nc_len;
+        uint64_t nc_hash;
+    } fs_ncache[NCACHE + 1];
+};
+
+static const uint64_t SEED_NAME = 0x1234567ULL, SEED_VALUE = 0x89abcdefULL;
+
+static uint64_t
+name_hash(const char *p, size_t n)
+{
+    return cf_hash(p, n, SEED_NAME);
+}
+
+/* name_hash() through slot `i` of the cache of recent names. */
+static uint64_t
+name_hash_cached(cf_fam_state_t *fs, size_t i, const char *p, size_t n)
+{
+    if (i > NCACHE || n > sizeof(fs->fs_ncache[0].nc_name))
+        return name_hash(p, n);
+    if (fs->fs_ncache[i].nc_len == n && memcmp(fs->fs_ncache[i].nc_name, p, n) == 0)
+        return fs->fs_ncache[i].nc_hash;
+    memcpy(fs->fs_ncache[i].nc_name, p, n);
+    fs->fs_ncache[i].nc_len = n;
+    return fs->fs_ncache[i].nc_hash = name_hash(p, n);
+}
+
+cf_fam_state_t *
+cf_fam_new(cf_checker_t *c, int om)
+{
+    cf_fam_state_t *fs = calloc(1, sizeof(*fs));
+
+    if (fs == NULL)
+        return NULL;
+    fs->fs_c = c;
+    fs->fs_om = om;
+    fs->fs_series.m_set = 1;
+    return fs;
+}
+
+void
+cf_fam_free(cf_fam_state_t *fs)
+{
+    if (fs == NULL)
+        return;
+    free(fs->fs_name);
+    cf_map_free(&fs->fs_series);
+    cf_map_free(&fs->fs_metric_idx);
+    free(fs->fs_metrics);
+    cf_map_free(&fs->fs_families);
+    free(fs->fs_records);
+    cf_map_free(&fs->fs_names);
+    cf_map_free(&fs->fs_lset);
+    free(fs);
+}
+
+/* ------------------------------------------------------------------ */
+/* names and suffixes                                                  */
+
+static const char *const SUF_NONE[] = {"", NULL};
+static const char *const SUF_TEXT_HIST[] = {"_bucket", "_sum", "_count", NULL};
+static const char *const SUF_TEXT_SUMMARY[] = {"", "_sum", "_count", NULL};
+static const char *const SUF_COUNTER[] = {"_total", "_created", NULL};
+static const char *const SUF_HIST[] = {"_bucket", "_count", "_sum", "_created", NULL};
+static const char *const SUF_GHIST[] = {"_bucket", "_gcount", "_gsum", NULL};
+static const char *const SUF_SUMMARY[] = {"", "_count", "_sum", "_created", NULL};
+static const char *const SUF_INFO[] = {"_info", NULL};
+
+static const char *const *
+type_suffixes(enum cf_type t, int om)
+{
+    switch (t) {
+    case CF_COUNTER:
+        return om ? SUF_COUNTER : SUF_NONE;
+    case CF_HISTOGRAM:
+        return om ? SUF_HIST : SUF_TEXT_HIST;
+    case CF_SUMMARY:
+        return om ? SUF_SUMMARY : SUF_TEXT_SUMMARY;
+    case CF_GAUGEHISTOGRAM:
+        return SUF_GHIST;
+    case CF_INFO:
+        return SUF_INFO;
+    default:
+        return SUF_NONE;
+    }
+}
+
+static enum cf_role
+suffix_role(const char *suf, enum cf_type t)
+{
+    /* the suffixes are _total _created _count _bucket _sum _gcount _gsum _info "" */
+    switch (suf[0] == '_' ? suf[1] : '\0') {
+    case 't':
+        return CF_ROLE_TOTAL;
+    case 'b':
+        return CF_ROLE_BUCKET;
+    case 's':
+        return CF_ROLE_SUM;
+    case 'g':
+        return suf[2] == 'c' ? CF_ROLE_COUNT : CF_ROLE_SUM;
+    case 'c':
+        return suf[2] == 'r' ? CF_ROLE_CREATED : CF_ROLE_COUNT;
+    case 'i':
+        return CF_ROLE_VALUE;
+    default:
+        break;
+    }
+    if (t == CF_SUMMARY)
+        return CF_ROLE_QUANTILE;
+    return t == CF_COUNTER ? CF_ROLE_TOTAL : CF_ROLE_VALUE; /* text counter value */
+}
+
+/* Is `x` a sample name of the open family? Sets *role. */
+static int
+belongs(const cf_fam_state_t *fs, cf_str_t x, enum cf_role *role)
+{
+    const char *const *suf = type_suffixes(fs->fs_type, fs->fs_om);
+    size_t i, sl;
+
+    if (!fs->fs_open || x.s_len < fs->fs_len || memcmp(x.s_ptr, fs->fs_name, fs->fs_len) != 0)
+        return 0;
+    for (i = 0; suf[i] != NULL; i++) {
+        sl = strlen(suf[i]);
+        if (x.s_len == fs->fs_len + sl && memcmp(x.s_ptr + fs->fs_len, suf[i], sl) == 0) {
+            *role = suffix_role(suf[i], fs->fs_type);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *
+type_name(enum cf_type t, int om)
+{
+    static const char *const names[] = {"untyped", "counter",        "gauge",    "histogram",
+                                        "summary", "gaugehistogram", "stateset", "info"};
+    if (t == CF_UNTYPED && om)
+        return "unknown";
+    return names[t];
+}
+
+/* ------------------------------------------------------------------ */
+/* records of families                                                 */
+
+static fam_record_t *
+record_find(cf_fam_state_t *fs, uint64_t h)
+{
+    uint32_t *idx = cf_map_get(&fs->fs_families, h);
+
+    return idx ? &fs->fs_records[*idx] : NULL;
+}
+
+static fam_record_t *
+record_add(cf_fam_state_t *fs, uint64_t h)
+{
+    fam_record_t *r;
+    uint32_t *idx;
+    int rc;
+
+    if (fs->fs_nrecords == fs->fs_records_cap) {
+        size_t ncap = fs->fs_records_cap ? fs->fs_records_cap * 2 : 64;
+        r = realloc(fs->fs_records, ncap * sizeof(*r));
+        if (r == NULL)
+            return NULL;
+        fs->fs_records = r;
+        fs->fs_records_cap = ncap;
+    }
+    rc = cf_map_put(&fs->fs_families, h, (uint32_t)fs->fs_nrecords, &idx);
+    if (rc < 0)
+        return NULL;
+    if (rc == 0)
+        return &fs->fs_records[*idx];
+    r = &fs->fs_records[fs->fs_nrecords++];
+    memset(r, 0, sizeof(*r));
+    return r;
+}
+
+/* OpenMetrics: register the sample names the open family can produce. */
+static void
+fam_seal(cf_fam_state_t *fs)
+{
+    const char *const *suf;
+    char buf[256];
+    size_t i, sl;
+    int rc;
+
+    if (fs->fs_sealed || !fs->fs_om || fs->fs_dup)
+        return;
+    fs->fs_sealed = 1;
+    suf = type_suffixes(fs->fs_type, 1);
+    for (i = 0; suf[i] != NULL; i++) {
+        char *p = fs->fs_len + 16 <= sizeof(buf) ? buf : cf_scratch(fs->fs_c, fs->fs_len + 16);
+        if (p == NULL)
+            return;
+        sl = strlen(suf[i]);
+        memcpy(p, fs->fs_name, fs->fs_len);
+        memcpy(p + fs->fs_len, suf[i], sl);
+        rc = cf_map_put(&fs->fs_names, name_hash(p, fs->fs_len + sl), 1, NULL);
+        if (rc == 0)
+            cf_report(fs->fs_c, fs->fs_line, 1, "om-name-clash",
+                      "sample name '%.*s%s' of family '%.*s' clashes with another family",
+                      (int)fs->fs_len, fs->fs_name, suf[i], (int)fs->fs_len, fs->fs_name);
+    }
+    if (fs->fs_has_unit && fs->fs_unit_len > 0 &&
+        (fs->fs_type == CF_INFO || fs->fs_type == CF_STATESET))
+        cf_report(fs->fs_c, fs->fs_line, 1, "om-unit-type", "a %s family must have an empty UNIT",
+                  type_name(fs->fs_type, 1));
+}
+
+/* ------------------------------------------------------------------ */
+/* metric state and its end-of-point checks                           */
+
+static int
+same_value(double a, double b)
+{
+    return a == b || (isnan(a) && isnan(b));
+}
+
+static void
+metric_point_check(cf_fam_state_t *fs, fam_metric_t *m)
+{
+    cf_checker_t *c = fs->fs_c;
+    int hist = fs->fs_type == CF_HISTOGRAM || fs->fs_type == CF_GAUGEHISTOGRAM;
+
+    if (fs->fs_om && fs->fs_type == CF_COUNTER && (m->fm_flags & M_STARTED) &&
+        !(m->fm_flags & M_TOTAL))
+        cf_report(c, m->fm_line, 1, "om-counter-total-missing",
+                  "counter '%.*s' has a MetricPoint without a _total sample", (int)fs->fs_len,
+                  fs->fs_name);
+    if (!hist || !(m->fm_flags & M_STARTED))
+        return;
+    if (!(m->fm_flags & M_INF))
+        cf_report(c, m->fm_line, 1, "histogram-inf-missing",
+                  "histogram '%.*s' has no bucket with le=\"+Inf\"", (int)fs->fs_len, fs->fs_name);
+    if ((m->fm_flags & (M_INF | M_COUNT)) == (M_INF | M_COUNT) &&
+        !same_value(m->fm_inf, m->fm_count))
+        cf_report(c, m->fm_line, 1, "histogram-inf-count",
+                  "histogram '%.*s': +Inf bucket %.17g differs from count %.17g", (int)fs->fs_len,
+                  fs->fs_name, m->fm_inf, m->fm_count);
+    if (!fs->fs_om)
+        return;
+    if (!(m->fm_flags & M_COUNT) != !(m->fm_flags & M_SUM))
+        cf_report(c, m->fm_line, 1, "om-histogram-count-sum",
+                  "histogram '%.*s' has a %s without a %s", (int)fs->fs_len, fs->fs_name,
+                  (m->fm_flags & M_SUM) ? "sum" : "count", (m->fm_flags & M_SUM) ? "count" : "sum");
+    if (fs->fs_type == CF_HISTOGRAM && (m->fm_flags & (M_NEG_LE | M_SUM)) == (M_NEG_LE | M_SUM))
+        cf_report(c, m->fm_line, 1, "om-histogram-sum-negative",
+                  "histogram '%.*s' has negative thresholds and a sum", (int)fs->fs_len,
+                  fs->fs_name);
+}
+
+static void
+metric_reset_point(fam_metric_t *m, unsigned long line)
+{
+    double ts = m->fm_ts;
+    unsigned tsf = m->fm_flags & M_TS;
+
+    memset(m, 0, sizeof(*m));
+    m->fm_ts = ts;
+    m->fm_flags = tsf;
+    m->fm_line = line;
+}
+
+/* The record of Metric `key`, created if new; *is_new says which. */
+static fam_metric_t *
+metric_get(cf_fam_state_t *fs, uint64_t key, int *is_new)
+{
+    uint32_t *idx;
+    int rc;
+
+    if (fs->fs_nmetrics == fs->fs_metrics_cap) {
+        size_t ncap = fs->fs_metrics_cap ? fs->fs_metrics_cap * 2 : 16;
+        fam_metric_t *m = realloc(fs->fs_metrics, ncap * sizeof(*m));
+        if (m == NULL)
+            return NULL;
+        fs->fs_metrics = m;
+        fs->fs_metrics_cap = ncap;
+    }
+    rc = cf_map_put(&fs->fs_metric_idx, key, (uint32_t)fs->fs_nmetrics, &idx);
+    if (rc < 0)
+        return NULL;
+    *is_new = rc;
+    if (rc == 1) {
+        fam_metric_t *m = &fs->fs_metrics[fs->fs_nmetrics++];
+        memset(m, 0, sizeof(*m));
+        m->fm_line = cf_line(fs->fs_c);
+    }
+    return &fs->fs_metrics[*idx];
+}
+
+/* ------------------------------------------------------------------ */
+/* opening and closing families                                        */
+
+static void
+fam_close(cf_fam_state_t *fs)
+{
+    size_t i;
+
+    if (!fs->fs_open)
+        return;
+    if (fs->fs_om) {
+        fam_seal(fs);
+        if (fs->fs_have_cur)
+            metric_point_check(fs, &fs->fs_metrics[fs->fs_cur]);
+    } else {
+        for (i = 0; i < fs->fs_nmetrics; i++)
+            metric_point_check(fs, &fs->fs_metrics[i]);
+    }
+    if (cf_lint_on(fs->fs_c) && !fs->fs_dup)
+        cf_lint_family(fs->fs_c, fs->fs_line, (cf_str_t){fs->fs_name, fs->fs_len}, fs->fs_type,
+                       fs->fs_help_text, fs->fs_om, fs->fs_lint_le, fs->fs_lint_q,
+                       fs->fs_lint_camel);
+    cf_map_clear(&fs->fs_series);
+    cf_map_clear(&fs->fs_metric_idx);
+    fs->fs_nmetrics = 0;
+    fs->fs_have_cur = 0;
+    fs->fs_open = 0;
+    if (fs->fs_metrics_cap > 4096) {
+        free(fs->fs_metrics);
+        fs->fs_metrics = NULL;
+        fs->fs_metrics_cap = 0;
+    }
+}
+
+/* Open family `name` (closing the open one). `dup` marks a family whose
+ * name was already used (reported by the caller): it is checked on its own
+ * but not registered again. */
+static int
+fam_open(cf_fam_state_t *fs, cf_str_t name, enum cf_type type, int dup)
+{
+    fam_record_t *r;
+
+    fam_close(fs);
+    if (name.s_len + 1 > fs->fs_cap) {
+        size_t ncap = name.s_len + 64;
+        char *p = realloc(fs->fs_name, ncap);
+        if (p == NULL)
+            return -1;
+        fs->fs_name = p;
+        fs->fs_cap = ncap;
+    }
+    memcpy(fs->fs_name, name.s_ptr, name.s_len);
+    fs->fs_len = name.s_len;
+    fs->fs_type = type;
+    fs->fs_has_type = fs->fs_has_help = fs->fs_help_text = fs->fs_has_unit = 0;
+    fs->fs_unit_len = 0;
+    fs->fs_samples = fs->fs_sealed = 0;
+    fs->fs_dup = dup;
+    fs->fs_lint_le = fs->fs_lint_q = fs->fs_lint_camel = 0;
+    fs->fs_line = cf_line(fs->fs_c);
+    fs->fs_open = 1;
+    if (dup)
+        return 0;
+    r = record_add(fs, name_hash(name.s_ptr, name.s_len));
+    if (r == NULL)
+        return -1;
+    r->fr_line = fs->fs_line;
+    r->fr_type = type;
+    return 0;
+}
+
+static fam_record_t *
+open_record(cf_fam_state_t *fs)
+{
+    if (fs->fs_dup)
+        return NULL;
+    return record_find(fs, name_hash(fs->fs_name, fs->fs_len));
+}
+
+/* ------------------------------------------------------------------ */
+/* metadata                                                            */
+
+static void
+meta_same_family(cf_fam_state_t *fs, char kind, size_t col, enum cf_type type, cf_str_t unit,
+                 int empty)
+{
+    cf_checker_t *c = fs->fs_c;
+    fam_record_t *r = open_record(fs);
+    const char *what = kind == 'T' ? "TYPE" : kind == 'H' ? "HELP" : "UNIT";
+    int *has = kind == 'T' ? &fs->fs_has_type : kind == 'H' ? &fs->fs_has_help : &fs->fs_has_unit;
+
+    if (*has) {
+        cf_report(c, cf_line(c), col,
+                  fs->fs_om     ? "om-metadata-duplicate"
+                  : kind == 'T' ? "text-type-duplicate"
+                                : "text-help-duplicate",
+                  "second %s line for '%.*s'", what, (int)fs->fs_len, fs->fs_name);
+        return;
+    }
+    if (fs->fs_samples) {
+        cf_report(c, cf_line(c), col,
+                  fs->fs_om     ? "om-metadata-order"
+                  : kind == 'T' ? "text-type-after-sample"
+                                : "text-help-after-sample",
+                  "%s line for '%.*s' after its samples", what, (int)fs->fs_len, fs->fs_name);
+        return;
+    }
+    *has = 1;
+    if (kind == 'T') {
+        fs->fs_type = type;
+        if (r)
+            r->fr_type = type;
+    } else if (kind == 'H') {
+        fs->fs_help_text = !empty;
+    } else {
+        fs->fs_unit_len = (int)unit.s_len;
+    }
+    if (r) {
+        r->fr_has_type |= kind == 'T';
+        r->fr_has_help |= kind == 'H';
+    }
+}
+
+static void
+meta_unit_suffix(cf_fam_state_t *fs, cf_str_t name, size_t col, cf_str_t unit)
+{
+    if (unit.s_len == 0)
+        return;
+    if (name.s_len < unit.s_len + 1 || name.s_ptr[name.s_len - unit.s_len - 1] != '_' ||
+        memcmp(name.s_ptr + name.s_len - unit.s_len, unit.s_ptr, unit.s_len) != 0)
+        cf_report(fs->fs_c, cf_line(fs->fs_c), col, "om-unit-suffix",
+                  "family name '%.*s' does not end with '_%.*s'", (int)name.s_len, name.s_ptr,
+                  (int)unit.s_len, unit.s_ptr);
+}
+
+void
+cf_fam_meta(cf_fam_state_t *fs, char kind, cf_str_t name, size_t col, enum cf_type type,
+            cf_str_t unit, int empty)
+{
+    cf_checker_t *c = fs->fs_c;
+    fam_record_t *r;
+    int dup = 0;
+
+    if (fs->fs_om && kind == 'U')
+        meta_unit_suffix(fs, name, col, unit);
+    if (fs->fs_open && name.s_len == fs->fs_len &&
+        memcmp(name.s_ptr, fs->fs_name, fs->fs_len) == 0) {
+        meta_same_family(fs, kind, col, type, unit, empty);
+        return;
+    }
+    if (fs->fs_om && name.s_len > 0 && name.s_ptr[0] == '_')
+        cf_report(c, cf_line(c), col, "om-name-reserved",
+                  "family name '%.*s' begins with an underscore", (int)name.s_len, name.s_ptr);
+    r = record_find(fs, name_hash(name.s_ptr, name.s_len));
+    if (r != NULL) {
+        dup = 1;
+        if (fs->fs_om)
+            cf_report(c, cf_line(c), col, "om-family-duplicate",
+                      "family '%.*s' already appeared at line %lu", (int)name.s_len, name.s_ptr,
+                      r->fr_line);
+        else if (kind == 'T' && r->fr_has_type)
+            cf_report(c, cf_line(c), col, "text-type-duplicate", "second TYPE line for '%.*s'",
+                      (int)name.s_len, name.s_ptr);
+        else if (kind == 'H' && r->fr_has_help)
+            cf_report(c, cf_line(c), col, "text-help-duplicate", "second HELP line for '%.*s'",
+                      (int)name.s_len, name.s_ptr);
+        else
+            cf_report(c, cf_line(c), col, "text-family-interleaved",
+                      "lines of '%.*s' are not one group (it appeared at line %lu)",
+                      (int)name.s_len, name.s_ptr, r->fr_line);
+    } else if (fs->fs_om && cf_map_get(&fs->fs_names, name_hash(name.s_ptr, name.s_len))) {
+        dup = 1;
+        cf_report(c, cf_line(c), col, "om-name-clash",
+                  "family name '%.*s' clashes with a sample name of another family",
+                  (int)name.s_len, name.s_ptr);
+    }
+    if (fam_open(fs, name, CF_UNTYPED, dup) < 0)
+        return;
+    meta_same_family(fs, kind, col, type, unit, empty);
+}
+
+/* ------------------------------------------------------------------ */
+/* samples: finding the family                                         */
+
+/* Text: the earlier family a sample name belongs to, if any. */
+static fam_record_t *
+text_earlier(cf_fam_state_t *fs, cf_str_t x)
+{
+    static const char *const sufs[] = {"_bucket", "_sum", "_count"};
+    fam_record_t *r = record_find(fs, name_hash(x.s_ptr, x.s_len));
+    size_t i, sl;
+
+    if (r)
+        return r;
+    for (i = 0; i < 3; i++) {
+        sl = strlen(sufs[i]);
+        if (x.s_len <= sl || memcmp(x.s_ptr + x.s_len - sl, sufs[i], sl) != 0)
+            continue;
+        r = record_find(fs, name_hash(x.s_ptr, x.s_len - sl));
+        if (r && (r->fr_type == CF_HISTOGRAM || (r->fr_type == CF_SUMMARY && i > 0)))
+            return r;
+    }
+    return NULL;
+}
+
+/* Decide the family and role of a sample; opens a family when needed. */
+static void
+sample_family(cf_fam_state_t *fs, const cf_sample_t *sa, enum cf_role *role)
+{
+    cf_checker_t *c = fs->fs_c;
+    cf_str_t x = sa->sa_name;
+    int dup = 0;
+
+    if (belongs(fs, x, role))
+        return;
+    if (fs->fs_open && x.s_len == fs->fs_len && memcmp(x.s_ptr, fs->fs_name, x.s_len) == 0) {
+        /* the family's own name where its type wants a suffix */
+        cf_report(c, cf_line(c), sa->sa_name_col,
+                  fs->fs_om ? "om-sample-suffix" : "text-sample-name",
+                  "a sample of %s '%.*s' needs a suffix", type_name(fs->fs_type, fs->fs_om),
+                  (int)x.s_len, x.s_ptr);
+        *role = fs->fs_type == CF_COUNTER ? CF_ROLE_TOTAL : CF_ROLE_VALUE;
+        return;
+    }
+    *role = CF_ROLE_VALUE;
+    if (fs->fs_om) {
+        uint32_t *idx = cf_map_get(&fs->fs_names, name_hash(x.s_ptr, x.s_len));
+        fam_record_t *r = record_find(fs, name_hash(x.s_ptr, x.s_len));
+        if (idx != NULL || r != NULL) {
+            dup = 1;
+            cf_report(c, cf_line(c), sa->sa_name_col, "om-family-interleaved",
+                      "sample '%.*s' belongs to a family that already ended", (int)x.s_len,
+                      x.s_ptr);
+        } else if (x.s_len > 0 && x.s_ptr[0] == '_') {
+            cf_report(c, cf_line(c), sa->sa_name_col, "om-name-reserved",
+                      "family name '%.*s' begins with an underscore", (int)x.s_len, x.s_ptr);
+        }
+    } else {
+        fam_record_t *r = text_earlier(fs, x);
+        if (r != NULL) {
+            dup = 1;
+            cf_report(c, cf_line(c), sa->sa_name_col, "text-family-interleaved",
+                      "lines of '%.*s' are not one group (its family appeared at line %lu)",
+                      (int)x.s_len, x.s_ptr, r->fr_line);
+        }
+    }
+    fam_open(fs, x, CF_UNTYPED, dup);
+}
+
+/* ------------------------------------------------------------------ */
+/* samples: labels                                                     */
+
+size_t
+cf_label_decode(const cf_label_t *l, char *buf)
+{
+    const char *p = l->l_value.s_ptr;
+    size_t i, k = 0, n = l->l_value.s_len;
+
+    for (i = 0; i < n; i++) {
+        if (p[i] == '\\' && i + 1 < n) {
+            char e = p[++i];
+            if (e == 'n')
+                buf[k++] = '\n';
+            else if (e == '"' || e == '\\')
+                buf[k++] = e;
+            else {
+                buf[k++] = '\\';
+                buf[k++] = e;
+            }
+        } else {
+            buf[k++] = p[i];
+        }
+    }
+    return k;
+}
+
+static int
+same_name(const cf_label_t *a, const cf_label_t *b)
+{
+    return a->l_nhash == b->l_nhash && a->l_name.s_len == b->l_name.s_len &&
+           memcmp(a->l_name.s_ptr, b->l_name.s_ptr, a->l_name.s_len) == 0;
+}
+
+/* Does label i repeat an earlier label name? A few labels are scanned; many
+ * (a hostile line) go through a hash set, so that a line stays linear. */
+static int
+label_repeated(cf_fam_state_t *fs, const cf_sample_t *sa, size_t i)
+{
+    uint32_t *j;
+    size_t k;
+
+    if (sa->sa_nlabels <= 16) {
+        for (k = 0; k < i; k++)
+            if (same_name(&sa->sa_labels[k], &sa->sa_labels[i]))
+                return 1;
+        return 0;
+    }
+    if (i == 0)
+        cf_map_clear(&fs->fs_lset);
+    if (cf_map_put(&fs->fs_lset, sa->sa_labels[i].l_nhash, (uint32_t)i, &j) != 0)
+        return 0;
+    return same_name(&sa->sa_labels[*j], &sa->sa_labels[i]);
+}
+
+/* Hash every label; report duplicate names. Returns the sum of the label
+ * hashes (order-independent). */
+static uint64_t
+labels_hash(cf_fam_state_t *fs, cf_sample_t *sa)
+{
+    uint64_t sum = 0, vh;
+    size_t i, n;
+
+    for (i = 0; i < sa->sa_nlabels; i++) {
+        cf_label_t *l = &sa->sa_labels[i];
+        char *buf;
+        l->l_nhash = name_hash_cached(fs, i + 1, l->l_name.s_ptr, l->l_name.s_len);
+        if (l->l_escaped && (buf = cf_scratch(fs->fs_c, l->l_value.s_len + 1)) != NULL) {
+            n = cf_label_decode(l, buf);
+            vh = cf_hash(buf, n, SEED_VALUE);
+        } else {
+            vh = cf_hash(l->l_value.s_ptr, l->l_value.s_len, SEED_VALUE);
+        }
+        l->l_hash = cf_hash_mix(l->l_nhash ^ (vh * 0x9E3779B97F4A7C15ULL));
+        sum += l->l_hash;
+        if (label_repeated(fs, sa, i))
+            cf_report(fs->fs_c, cf_line(fs->fs_c), l->l_col, "label-duplicate",
+                      "label '%.*s' appears twice", (int)l->l_name.s_len, l->l_name.s_ptr);
+    }
+    return sum;
+}
+
+static cf_label_t *
+label_find(cf_sample_t *sa, const char *name, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < sa->sa_nlabels; i++)
+        if (sa->sa_labels[i].l_name.s_len == n &&
+            memcmp(sa->sa_labels[i].l_name.s_ptr, name, n) == 0)
+            return &sa->sa_labels[i];
+    return NULL;
+}
+
+/* Parse a label value as a number (le, quantile): 0 ok. */
+static int
+label_number(cf_fam_state_t *fs, const cf_label_t *l, double *out)
+{
+    char *buf = cf_scratch(fs->fs_c, 2 * l->l_value.s_len + 2);
+    size_t n;
+
+    if (buf == NULL)
+        return -1;
+    n = cf_label_decode(l, buf);
+    if (fs->fs_om)
+        return cf_num_om_number(buf, n, out, buf + n + 1);
+    return cf_num_go_float(buf, n, out, buf + n + 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* samples: per-type value rules                                       */
+
+static void
+check_bucket(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, const cf_label_t *le)
+{
+    cf_checker_t *c = fs->fs_c;
+    unsigned long line = cf_line(c);
+    double bound;
+
+    if (le == NULL) {
+        cf_report(c, line, sa->sa_name_col, "histogram-le-missing", "bucket without an 'le' label");
+        return;
+    }
+    if (label_number(fs, le, &bound) != 0 || isnan(bound)) {
+        cf_report(c, line, le->l_col, "histogram-le-invalid", "le=\"%.*s\" is not a number",
+                  (int)le->l_value.s_len, le->l_value.s_ptr);
+        return;
+    }
+    if (fs->fs_om &&
+        (isnan(sa->sa_value) || sa->sa_value < 0 || sa->sa_value != floor(sa->sa_value)))
+        cf_report(c, line, sa->sa_value_col, "om-bucket-value",
+                  "bucket value %.17g is not a non-negative integer", sa->sa_value);
+    if (m->fm_flags & M_BUCKET) {
+        if (bound == m->fm_last_le)
+            cf_report(c, line, le->l_col, "histogram-le-duplicate", "bucket le=\"%.*s\" repeated",
+                      (int)le->l_value.s_len, le->l_value.s_ptr);
+        else if (bound < m->fm_last_le)
+            cf_report(c, line, le->l_col, "histogram-le-order",
+                      "bucket le=\"%.*s\" after a larger le", (int)le->l_value.s_len,
+                      le->l_value.s_ptr);
+        if (sa->sa_value < m->fm_last_bucket)
+            cf_report(c, line, sa->sa_value_col, "histogram-cumulative",
+                      "bucket value %.17g is below the previous bucket's %.17g", sa->sa_value,
+                      m->fm_last_bucket);
+    }
+    if (fs->fs_om && sa->sa_has_exemplar &&
+        (sa->sa_ex_value > bound || ((m->fm_flags & M_BUCKET) && sa->sa_ex_value <= m->fm_last_le)))
+        cf_report(c, line, sa->sa_ex_col, "om-exemplar-range",
+                  "exemplar value %.17g is outside its bucket", sa->sa_ex_value);
+    if (bound < 0)
+        m->fm_flags |= M_NEG_LE;
+    if (isinf(bound) && bound > 0) {
+        m->fm_flags |= M_INF;
+        m->fm_inf = sa->sa_value;
+    }
+    m->fm_flags |= M_BUCKET;
+    m->fm_last_le = bound;
+    m->fm_last_bucket = sa->sa_value;
+}
+
+static void
+check_quantile(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, const cf_label_t *q)
+{
+    cf_checker_t *c = fs->fs_c;
+    unsigned long line = cf_line(c);
+    double v;
+
+    if (q == NULL) {
+        cf_report(c, line, sa->sa_name_col, "summary-quantile-missing",
+                  "summary sample without a 'quantile' label");
+        return;
+    }
+    if (label_number(fs, q, &v) != 0 || isnan(v)) {
+        cf_report(c, line, q->l_col, "summary-quantile-invalid",
+                  "quantile=\"%.*s\" is not a number", (int)q->l_value.s_len, q->l_value.s_ptr);
+        return;
+    }
+    if (fs->fs_om) {
+        if (v < 0 || v > 1)
+            cf_report(c, line, q->l_col, "om-quantile-range", "quantile %.17g is not in [0, 1]", v);
+        if (sa->sa_value < 0)
+            cf_report(c, line, sa->sa_value_col, "om-quantile-value",
+                      "quantile value %.17g is negative", sa->sa_value);
+    } else if ((m->fm_flags & M_Q) && v <= m->fm_last_q) {
+        cf_report(c, line, q->l_col, "text-quantile-order",
+                  "quantile=\"%.*s\" is not above the previous quantile", (int)q->l_value.s_len,
+                  q->l_value.s_ptr);
+    }
+    m->fm_flags |= M_Q;
+    m->fm_last_q = v;
+}
+
+/* Count and sum of histograms, gauge histograms and summaries. */
+static void
+check_count_sum(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, enum cf_role role)
+{
+    cf_checker_t *c = fs->fs_c;
+    double v = sa->sa_value;
+    int ghist = fs->fs_type == CF_GAUGEHISTOGRAM;
+
+    if (role == CF_ROLE_COUNT) {
+        m->fm_flags |= M_COUNT;
+        m->fm_count = v;
+        if (fs->fs_om && (isnan(v) || v < 0 || v != floor(v)))
+            cf_report(c, cf_line(c), sa->sa_value_col, "om-count-value",
+                      "count %.17g is not a non-negative integer", v);
+        return;
+    }
+    m->fm_flags |= M_SUM;
+    if (fs->fs_om && (isnan(v) || (v < 0 && !ghist)))
+        cf_report(c, cf_line(c), sa->sa_value_col, "om-sum-value", "sum %.17g must not be NaN%s", v,
+                  ghist ? "" : " or negative");
+}
+
+static void
+check_simple(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role)
+{
+    cf_checker_t *c = fs->fs_c;
+    double v = sa->sa_value;
+
+    if (!fs->fs_om)
+        return;
+    if (fs->fs_type == CF_COUNTER && role == CF_ROLE_TOTAL && (isnan(v) || v < 0))
+        cf_report(c, cf_line(c), sa->sa_value_col, "om-counter-value",
+                  "counter total %.17g must not be NaN or negative", v);
+    if (fs->fs_type == CF_STATESET && v != 0 && v != 1)
+        cf_report(c, cf_line(c), sa->sa_value_col, "om-stateset-value",
+                  "state value %.17g is not 0 or 1", v);
+    if (fs->fs_type == CF_INFO && v != 1)
+        cf_report(c, cf_line(c), sa->sa_value_col, "om-info-value", "info value %.17g is not 1", v);
+}
+
+/* The label that is not part of the Metric's identity, if any. */
+static cf_label_t *
+point_label(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role)
+{
+    cf_checker_t *c = fs->fs_c;
+    int hist = fs->fs_type == CF_HISTOGRAM || fs->fs_type == CF_GAUGEHISTOGRAM;
+    cf_label_t *l;
+
+    if (role == CF_ROLE_BUCKET)
+        return label_find(sa, "le", 2);
+    if (role == CF_ROLE_QUANTILE)
+        return label_find(sa, "quantile", 8);
+    if (fs->fs_type == CF_STATESET) {
+        l = label_find(sa, fs->fs_name, fs->fs_len);
+        if (l == NULL)
+            cf_report(c, cf_line(c), sa->sa_name_col, "om-stateset-label",
+                      "state sample without a '%.*s' label", (int)fs->fs_len, fs->fs_name);
+        return l;
+    }
+    if (fs->fs_om && hist && label_find(sa, "le", 2))
+        cf_report(c, cf_line(c), sa->sa_name_col, "om-histogram-le-label",
+                  "only buckets carry an 'le' label");
+    if (fs->fs_om && fs->fs_type == CF_SUMMARY && label_find(sa, "quantile", 8))
+        cf_report(c, cf_line(c), sa->sa_name_col, "om-summary-quantile-label",
+                  "only quantile samples carry a 'quantile' label");
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* samples: Metrics and MetricPoints (OpenMetrics)                     */
+
+static fam_metric_t *
+om_metric(cf_fam_state_t *fs, cf_sample_t *sa, uint64_t key)
+{
+    cf_checker_t *c = fs->fs_c;
+    fam_metric_t *m;
+    int is_new = 0;
+    uint32_t *idx = cf_map_get(&fs->fs_metric_idx, key);
+
+    if (fs->fs_have_cur && idx && *idx == fs->fs_cur) {
+        m = &fs->fs_metrics[fs->fs_cur];
+        if (!!(m->fm_flags & M_TS) == sa->sa_has_ts && (!sa->sa_has_ts || m->fm_ts == sa->sa_ts))
+            return m; /* same point */
+        if (!sa->sa_has_ts || !(m->fm_flags & M_TS) || sa->sa_ts <= m->fm_ts)
+            cf_report(c, cf_line(c), sa->sa_name_col, "om-timestamp-order",
+                      "MetricPoints of one Metric need increasing timestamps");
+        metric_point_check(fs, m);
+        metric_reset_point(m, cf_line(c));
+    } else {
+        if (idx != NULL)
+            cf_report(c, cf_line(c), sa->sa_name_col, "om-metric-interleaved",
+                      "Metric of '%.*s' interleaved with another", (int)fs->fs_len, fs->fs_name);
+        if (fs->fs_have_cur)
+            metric_point_check(fs, &fs->fs_metrics[fs->fs_cur]);
+        m = metric_get(fs, key, &is_new);
+        if (m == NULL)
+            return NULL;
+        fs->fs_cur = (uint32_t)(m - fs->fs_metrics);
+        fs->fs_have_cur = 1;
+        if (!is_new)
+            metric_reset_point(m, cf_line(c));
+    }
+    m->fm_flags = (m->fm_flags & ~M_TS) | (sa->sa_has_ts ? M_TS : 0);
+    m->fm_ts = sa->sa_ts;
+    return m;
+}
+
+static void
+check_exemplar_place(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role)
+{
+    if (!sa->sa_has_exemplar)
+        return;
+    if ((fs->fs_type == CF_COUNTER && role == CF_ROLE_TOTAL) || role == CF_ROLE_BUCKET)
+        return;
+    cf_report(fs->fs_c, cf_line(fs->fs_c), sa->sa_ex_col, "om-exemplar-placement",
+              "only counter totals and histogram buckets may have exemplars");
+}
+
+/* Per-label checks and what the lints need to know of the labels. */
+static void
+sample_labels_scan(cf_fam_state_t *fs, const cf_sample_t *sa)
+{
+    cf_checker_t *c = fs->fs_c;
+    size_t i;
+
+    for (i = 0; i < sa->sa_nlabels; i++) {
+        const cf_label_t *l = &sa->sa_labels[i];
+        if (fs->fs_om && l->l_name.s_len > 0 && l->l_name.s_ptr[0] == '_')
+            cf_report(c, cf_line(c), l->l_col, "om-label-reserved",
+                      "label name '%.*s' begins with an underscore", (int)l->l_name.s_len,
+                      l->l_name.s_ptr);
+        if (l->l_name.s_len == 2 && memcmp(l->l_name.s_ptr, "le", 2) == 0)
+            fs->fs_lint_le = 1;
+        if (l->l_name.s_len == 8 && memcmp(l->l_name.s_ptr, "quantile", 8) == 0)
+            fs->fs_lint_q = 1;
+        if (cf_lint_on(c) && cf_lint_camel(l->l_name.s_ptr, l->l_name.s_len))
+            fs->fs_lint_camel = 1;
+    }
+}
+
+/* Key of the series (name and label set; OpenMetrics: and timestamp). */
+static uint64_t
+sample_series_key(cf_fam_state_t *fs, const cf_sample_t *sa, uint64_t labels)
+{
+    uint64_t key =
+        cf_hash_mix(labels ^ name_hash_cached(fs, 0, sa->sa_name.s_ptr, sa->sa_name.s_len));
+    uint64_t tb;
+
+    if (fs->fs_om && sa->sa_has_ts) {
+        memcpy(&tb, &sa->sa_ts, sizeof(tb));
+        key = cf_hash_mix(key + tb + 1);
+    }
+    key = key ? key : 1;
+    if (fs->fs_series.m_cap > 0) /* the probe is a cache miss: start it early */
+        __builtin_prefetch(&fs->fs_series.m_keys[key & (fs->fs_series.m_cap - 1)]);
+    return key;
+}
+
+/* The rules of the sample's role within its Metric. */
+static void
+sample_role_rules(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role, uint64_t labels)
+{
+    cf_label_t *pl = point_label(fs, sa, role);
+    uint64_t mkey = cf_hash_mix(labels - (pl ? pl->l_hash : 0)) | 1;
+    fam_metric_t *m = NULL;
+    int is_new = 0;
+
+    if (fs->fs_om) {
+        check_exemplar_place(fs, sa, role);
+        m = om_metric(fs, sa, mkey);
+    } else if (fs->fs_type == CF_HISTOGRAM || fs->fs_type == CF_SUMMARY) {
+        m = metric_get(fs, mkey, &is_new);
+    }
+    check_simple(fs, sa, role);
+    if (m == NULL)
+        return;
+    if (role == CF_ROLE_BUCKET)
+        check_bucket(fs, sa, m, pl);
+    else if (role == CF_ROLE_QUANTILE)
+        check_quantile(fs, sa, m, pl);
+    else if (role == CF_ROLE_COUNT || role == CF_ROLE_SUM)
+        check_count_sum(fs, sa, m, role);
+    if (role == CF_ROLE_TOTAL)
+        m->fm_flags |= M_TOTAL;
+    if (role != CF_ROLE_VALUE && role != CF_ROLE_QUANTILE)
+        m->fm_flags |= M_STARTED;
+}
+
+void
+cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
+{
+    cf_checker_t *c = fs->fs_c;
+    enum cf_role role;
+    uint64_t labels, skey;
+
+    sample_family(fs, sa, &role);
+    if (!fs->fs_samples) {
+        fs->fs_samples = 1;
+        fam_seal(fs);
+    }
+    labels = labels_hash(fs, sa);
+    skey = sample_series_key(fs, sa, labels);
+    sample_labels_scan(fs, sa);
+    if (cf_map_put(&fs->fs_series, skey, 1, NULL) == 0)
+        cf_report(c, cf_line(c), sa->sa_name_col, "series-duplicate",
+                  "series '%.*s' with this label set appears twice", (int)sa->sa_name.s_len,
+                  sa->sa_name.s_ptr);
+    sample_role_rules(fs, sa, role, labels);
+}
+
+void
+cf_fam_end(cf_fam_state_t *fs)
+{
+    fam_close(fs);
+}

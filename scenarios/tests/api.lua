@@ -1,0 +1,129 @@
+-- api: every call of the scenario API, once, with what it must give back.
+local GiB = 2^30
+
+-- sim.world, sim.zone and the zone's fields
+sim.world{max_zones = 64}
+check(#sim.world_path > 0 and #sim.scratch > 0, "sim.world_path and sim.scratch are set")
+local z = sim.zone{brand = "lx", cpu_cap = 150, mem_cap = 2 * GiB, swap_cap = 4 * GiB, nics = 2,
+                   quota = 50 * GiB, alias = "web0"}
+check(#z.uuid == 36 and z.name == z.uuid, "z.uuid is a 36-character zonename")
+check(z.brand == "lx", "z.brand")
+check(z.state == "running", "a new zone runs")
+check(type(z.zoneid) == "number" and z.zoneid > 0, "a running zone has a zoneid")
+check(z.nics == 2 and z.cpu_cap == 150 and z.alias == "web0", "z.nics, z.cpu_cap, z.alias")
+local h = sim.zone{halted = true}
+check(h.state == "installed" and h.zoneid == nil, "a halted zone has no zoneid")
+local named = sim.zone{name = "11111111-2222-3333-4444-555555555555"}
+check(named.uuid == "11111111-2222-3333-4444-555555555555", "name= sets the zonename")
+
+-- sim.fleet and sim.zones
+local f = sim.fleet{count = 6, brands = {"kvm", "bhyve"}, nics = 1, load = {cpu_user = 0.5}}
+check(#f == 6 and f[1].brand == "kvm" and f[2].brand == "bhyve", "sim.fleet cycles brands")
+check(#sim.zones() == 9, "sim.zones() lists every zone but the global one")
+check(sim.zones()[1] == z, "a zone is the same value wherever it comes from")
+
+-- z:halt, z:boot, z:reboot, z:destroy
+local id = z.zoneid
+z:reboot()
+check(z.state == "running" and z.zoneid ~= id, "z:reboot gives a new zoneid")
+z:halt()
+check(z.state == "installed" and z.zoneid == nil, "z:halt")
+z:boot()
+check(z.state == "running" and z.zoneid ~= nil, "z:boot")
+local gone = f[6]
+gone:destroy()
+check(gone.state == "destroyed", "z:destroy")
+check(not pcall(function() gone:halt() end), "a destroyed zone cannot be used")
+
+-- z:load, sim.advance, sim.now, sim.truth
+check(sim.now() == 0, "virtual time starts at 0")
+z:load{cpu_user = 1, cpu_sys = 0.5, net_rx_bps = 1000, net_tx_bps = 500, vfs_read_bps = 4096,
+       vfs_write_bps = 2048, rss = GiB}
+local u0 = sim.truth(z, "zones", "nsec_user")
+sim.advance(10)
+check(sim.now() == 10, "sim.advance(10) moves sim.now() by 10")
+local u1 = sim.truth(z, "zones", "nsec_user")
+check(u1 > u0, "counters integrate load over virtual time")
+check(sim.truth(z, "memory_cap", "rss") == GiB, "rss is what the load asks (under the cap)")
+check(sim.truth(z, "memory_cap", "physcap") == 2 * GiB, "physcap is the cap")
+check(sim.truth(z, "link", "rbytes64", "net1") ~= nil, "sim.truth of the second NIC")
+check(sim.truth(z, "nosuch", "stat") == nil, "sim.truth of nothing is nil")
+check(type(sim.truth("gz", "unix:0:system_misc", "ncpus")) == "number", "sim.truth of the gz")
+sim.advance(0.25)
+check(sim.now() == 10.25, "fractions of a second")
+local c0 = sim.clock()
+check(type(c0) == "number" and sim.clock() >= c0, "sim.clock is real, monotonic time")
+
+-- z:caps
+named:caps{cpu_cap = 100}
+check(named.cpu_cap == 100 and sim.truth(named, "caps", "value") == 100, "z:caps sets a CPU cap")
+
+-- sim.agent: a.url, a.pid, a.ttl, a:get
+local a = sim.agent{args = {"--cache-ttl", "3"}}
+check(a.url:match("^http://127%.0%.0%.1:%d+$"), "a.url")
+check(a.running and a.pid > 0 and a.ttl == 3, "a.running, a.pid, a.ttl")
+local m = a:get("/metrics")
+check(m.status == 200, "a:get of the agent's own metrics")
+check(a:get("/v1/refresh", {method = "POST"}).status == 200, "a:get with method POST")
+
+-- a:scrape and the response
+local r = a:scrape(z)
+check(r.status == 200 and #r.body > 0 and r.ms > 0, "r.status, r.body, r.ms")
+check(r.content_type:find("text/plain", 1, true), "r.content_type")
+check(r.zone == z and r.vtime == sim.now(), "r.zone, r.vtime")
+check(r:value("cpu_user_usage") == sim.truth(z, "zones", "nsec_user"), "r:value")
+local nic1 = "z" .. z.zoneid .. "_net1"
+check(r:value("net_agg_bytes_in", {interface = nic1}) == sim.truth(z, "link", "rbytes64", "net1"),
+      "r:value with labels")
+check(#r:values("net_agg_bytes_in") == 2, "r:values lists every sample of a name")
+check(r:value("no_such_metric") == nil, "r:value of nothing is nil")
+local om = a:scrape(z, {accept = "openmetrics", gzip = true})
+check(om.content_type:find("openmetrics", 1, true) and om.content_encoding == "gzip",
+      "a:scrape{accept=, gzip=}")
+check(om:value("cpu_user_usage") == r:value("cpu_user_usage"), "r:value finds _total samples")
+check(a:scrape(h).status == 404, "a halted zone is a 404")
+
+-- sim.verify: true answers pass, a tampered one does not
+local ok, diffs = sim.verify(r, z)
+check(ok and #diffs == 0, "sim.verify of a true answer: " .. table.concat(diffs, "; "))
+local fake = a:scrape(z)
+fake.body = fake.body:gsub("\ncpu_user_usage (%d+)", "\ncpu_user_usage 12345")
+ok, diffs = sim.verify(fake, z)
+check(not ok and diffs[1]:find("cpu_user_usage", 1, true), "sim.verify names a wrong value")
+fake = a:scrape(z)
+fake.body = fake.body:gsub("\ncpu_sys_usage %d+", "")
+ok, diffs = sim.verify(fake, z)
+check(not ok and table.concat(diffs):find("cpu_sys_usage: not served", 1, true),
+      "sim.verify names a missing metric")
+check(not pcall(sim.verify, r, f[1]), "sim.verify refuses another zone's answer")
+
+-- conformance.check: on a response and on a string
+local valid, v = conformance.check(r)
+check(valid and #v == 0, "conformance.check of a response")
+valid, v = conformance.check("bad metric line\n")
+check(not valid and v[1].line == 1 and v[1].rule and v[1].text, "conformance.check of a string")
+
+-- sim.fault, sim.clear_faults
+sim.advance(4) -- past the TTL
+sim.fault{module = "tcp", error = "EIO", zone = z}
+check(a:scrape(z):value("tcp_metrics_available_boolean") == 0, "sim.fault makes tcp fail")
+sim.clear_faults()
+sim.advance(4)
+check(a:scrape(z):value("tcp_metrics_available_boolean") == 1, "sim.clear_faults")
+
+-- a:scrape_all
+local all = a:scrape_all{zones = {z, f[1], f[2], h}, concurrency = 2}
+check(#all == 4 and all[1].zone == z and all[4].status == 404, "a:scrape_all answers in order")
+check(all.errors == 1 and all.p50 > 0 and all.max >= all.p99 and all.seconds > 0,
+      "a:scrape_all p50, p99, max, errors, seconds")
+local seen = 0
+a:scrape_all{zones = {f[1], f[2], f[3], f[4], f[5]}, during = function(resp, i) seen = seen + 1 end}
+check(seen == 5, "a:scrape_all during() runs after each answer")
+
+-- a:stop, a:restart
+check(a:stop() == 0 and not a.running, "a:stop")
+a:restart()
+check(a.running and a:scrape(z).status == 200, "a:restart")
+
+-- check gives back its condition
+check(check(true, "check returns true") == true, "check returns its verdict")

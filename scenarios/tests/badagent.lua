@@ -1,0 +1,1 @@
+local a = sim.agent{args = {"--listen", "0.0.0.0:80"}}

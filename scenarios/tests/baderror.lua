@@ -1,0 +1,1 @@
+sim.fault{module = "tcp", error = "EPERM"}

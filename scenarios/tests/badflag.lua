@@ -1,0 +1,1 @@
+sim.agent{args = {"--no-such-flag"}}

@@ -1,0 +1,1 @@
+sim.zone{cpu_cpa = 100}

@@ -1,0 +1,1 @@
+sim.wait_until(function() return true end, {timout = 1})

@@ -1,0 +1,3 @@
+check(true, "this one holds")
+check(false, "the sky is green")
+check(1 + 1 == 2, "arithmetic")

@@ -1,0 +1,1 @@
+sim.fault{module = "tcp", error = "EIO", rate = -0.5}

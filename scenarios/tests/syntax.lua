@@ -1,0 +1,2 @@
+local z = sim.zone{}
+local x = = 1

@@ -1,0 +1,553 @@
+/*
+ * serve_cns.c - many compute nodes on one machine.
+ *
+ * The orchestrator only starts, watches and stops processes: node i is a
+ * `cmon-sim serve --world PREFIX.cn<i>` (this same binary) and a `cmon-agent
+ * --listen 127.0.0.1:0` with CMON_SIM_WORLD naming that world. The serve
+ * prints its world path when the world is ready; the agent logs the port it
+ * bound ("listening on ADDR:PORT"), so no port is guessed and none can be
+ * taken by someone else in between. Every child gets PR_SET_PDEATHSIG, so
+ * nothing outlives the orchestrator even if it is SIGKILLed. Children's
+ * stderr is passed on, line by line, prefixed with the node.
+ */
+#include "serve_cns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CNS_MAX 64
+#define ARGS_MAX 64
+#define LINE_MAX_ 1024
+#define READY_TIMEOUT_S 120
+
+/* Set by SIGTERM/SIGINT; the main loop polls it (a signal flag). */
+static volatile sig_atomic_t cns_stop;
+
+typedef struct cns_proc {
+    pid_t cp_pid;
+    int cp_out; /* pipe we read: serve's stdout or agent's stderr; -1 closed */
+    char cp_buf[LINE_MAX_];
+    size_t cp_len;
+} cns_proc_t;
+
+typedef struct cns_node {
+    char cn_world[PATH_MAX];
+    char cn_target[64]; /* host:port of its agent */
+    cns_proc_t cn_serve, cn_agent;
+} cns_node_t;
+
+typedef struct cns_opts {
+    unsigned co_cns;
+    char co_prefix[PATH_MAX - 16];
+    char co_config[PATH_MAX];
+    char co_agent[PATH_MAX];
+    double co_interval;
+    long long co_seed;
+    int co_has_seed;
+    char *co_fwd[ARGS_MAX]; /* flags for each node's serve */
+    int co_nfwd;
+    char *co_agent_args[ARGS_MAX];
+    int co_nagent_args;
+} cns_opts_t;
+
+int
+serve_cns_wanted(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--cns") == 0 || strncmp(argv[i], "--cns=", 6) == 0)
+            return 1;
+    return 0;
+}
+
+static void
+cns_on_signal(int sig)
+{
+    (void)sig;
+    cns_stop = 1;
+}
+
+static double
+cns_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- options -------------------------------------------------------- */
+
+static int
+cns_usage(const char *msg, const char *arg)
+{
+    fprintf(stderr, "cmon-sim: serve --cns: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
+    fprintf(stderr,
+            "usage: cmon-sim serve --cns K --zones N [--world PREFIX] [--prom-config FILE]\n"
+            "       [--scrape-interval S] [--agent PATH] [--agent-arg ARG]... "
+            "[--seed S] [serve flags]\n");
+    return -1;
+}
+
+static int
+cns_fwd(cns_opts_t *o, const char *flag, const char *val)
+{
+    if (o->co_nfwd + 2 > ARGS_MAX)
+        return cns_usage("too many flags", NULL);
+    o->co_fwd[o->co_nfwd++] = (char *)flag;
+    o->co_fwd[o->co_nfwd++] = (char *)val;
+    return 0;
+}
+
+/* The directory of this program: where cmon-agent is built next to it. */
+static void
+cns_default_agent(char *out, size_t len)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0) {
+        snprintf(out, len, "cmon-agent");
+        return;
+    }
+    self[n] = '\0';
+    snprintf(out, len, "%s/cmon-agent", dirname(self));
+}
+
+static int
+cns_num(const char *s, double min, double max, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    return errno == 0 && end != s && *end == '\0' && *v >= min && *v <= max ? 0 : -1;
+}
+
+static int
+cns_opt(cns_opts_t *o, int c, const char *arg)
+{
+    double v;
+    switch (c) {
+    case 'K':
+        if (cns_num(arg, 1, CNS_MAX, &v) != 0 || v != (unsigned)v)
+            return cns_usage("bad --cns (want 1 to 64):", arg);
+        o->co_cns = (unsigned)v;
+        return 0;
+    case 'w':
+        snprintf(o->co_prefix, sizeof(o->co_prefix), "%s", arg);
+        return 0;
+    case 'p':
+        snprintf(o->co_config, sizeof(o->co_config), "%s", arg);
+        return 0;
+    case 'a':
+        snprintf(o->co_agent, sizeof(o->co_agent), "%s", arg);
+        return 0;
+    case 'i':
+        if (cns_num(arg, 0.1, 3600, &o->co_interval) != 0)
+            return cns_usage("bad --scrape-interval (want seconds):", arg);
+        return 0;
+    case 'A':
+        if (o->co_nagent_args + 1 >= ARGS_MAX)
+            return cns_usage("too many --agent-arg", NULL);
+        o->co_agent_args[o->co_nagent_args++] = (char *)arg;
+        return 0;
+    case 's':
+        if (cns_num(arg, 0, 9e15, &v) != 0)
+            return cns_usage("bad --seed:", arg);
+        o->co_seed = (long long)v;
+        o->co_has_seed = 1;
+        return 0;
+    case 'z':
+        return cns_fwd(o, "--zones", arg);
+    case 'c':
+        return cns_fwd(o, "--churn", arg);
+    case 'r':
+        return cns_fwd(o, "--reboots", arg);
+    case 't':
+        return cns_fwd(o, "--tick", arg);
+    default:
+        return cns_usage("unknown flag", NULL);
+    }
+}
+
+static int
+cns_parse(cns_opts_t *o, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"cns", 1, NULL, 'K'},
+        {"world", 1, NULL, 'w'},
+        {"prom-config", 1, NULL, 'p'},
+        {"agent", 1, NULL, 'a'},
+        {"agent-arg", 1, NULL, 'A'},
+        {"seed", 1, NULL, 's'},
+        {"scrape-interval", 1, NULL, 'i'},
+        {"zones", 1, NULL, 'z'},
+        {"churn", 1, NULL, 'c'},
+        {"reboots", 1, NULL, 'r'},
+        {"tick", 1, NULL, 't'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    memset(o, 0, sizeof(*o));
+    o->co_interval = 15;
+    snprintf(o->co_prefix, sizeof(o->co_prefix), "/dev/shm/cmon-sim-%ld", (long)getpid());
+    cns_default_agent(o->co_agent, sizeof(o->co_agent));
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1)
+        if (c == '?' || c == ':' || cns_opt(o, c, optarg) != 0)
+            return c == '?' || c == ':' ? cns_usage("bad flag", argv[optind - 1]) : -1;
+    if (optind < argc)
+        return cns_usage("unexpected argument", argv[optind]);
+    if (o->co_config[0] == '\0')
+        snprintf(o->co_config, sizeof(o->co_config), "%s.prometheus.yml", o->co_prefix);
+    return o->co_cns > 0 ? 0 : cns_usage("--cns K is required", NULL);
+}
+
+/* ---- processes ------------------------------------------------------ */
+
+/*
+ * Starts argv with fd `which` (1: stdout, 2: stderr) on a pipe we read and
+ * the other one inherited; env (may be NULL) is one more NAME=VALUE.
+ */
+static int
+cns_spawn(cns_proc_t *p, char **argv, int which, const char *env)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        dup2(fds[1], which);
+        if (env != NULL)
+            putenv((char *)env);
+        execv(argv[0], argv);
+        fprintf(stderr, "cmon-sim: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    p->cp_pid = pid;
+    p->cp_out = fds[0];
+    p->cp_len = 0;
+    return 0;
+}
+
+/*
+ * Reads what p printed; calls line(ctx, text) for each whole line. Returns
+ * 0, or 1 at end of file.
+ */
+static int
+cns_read(cns_proc_t *p, void (*line)(void *, const char *), void *ctx)
+{
+    for (;;) {
+        ssize_t r = read(p->cp_out, p->cp_buf + p->cp_len, sizeof(p->cp_buf) - 1 - p->cp_len);
+        if (r <= 0) {
+            if (r < 0 && (errno == EAGAIN || errno == EINTR))
+                return 0;
+            close(p->cp_out);
+            p->cp_out = -1;
+            return 1;
+        }
+        p->cp_len += (size_t)r;
+        char *nl;
+        while ((nl = memchr(p->cp_buf, '\n', p->cp_len)) != NULL ||
+               p->cp_len == sizeof(p->cp_buf) - 1) {
+            size_t n = nl ? (size_t)(nl - p->cp_buf) : p->cp_len;
+            p->cp_buf[n] = '\0';
+            line(ctx, p->cp_buf);
+            size_t used = nl ? n + 1 : n;
+            memmove(p->cp_buf, p->cp_buf + used, p->cp_len - used);
+            p->cp_len -= used;
+        }
+    }
+}
+
+static void
+cns_stop_proc(cns_proc_t *p, int sig)
+{
+    if (p->cp_pid > 0)
+        kill(p->cp_pid, sig);
+}
+
+/* Waits for p until deadline; 1 when it is gone. */
+static int
+cns_reap(cns_proc_t *p, double deadline)
+{
+    while (p->cp_pid > 0) {
+        pid_t r = waitpid(p->cp_pid, NULL, WNOHANG);
+        if (r == p->cp_pid || (r < 0 && errno == ECHILD))
+            p->cp_pid = 0;
+        else if (cns_now() > deadline)
+            return 0;
+        else
+            usleep(20000);
+    }
+    if (p->cp_out >= 0) {
+        close(p->cp_out);
+        p->cp_out = -1;
+    }
+    return 1;
+}
+
+/* Stops every process: TERM, then KILL what is still there after 10 s. */
+static void
+cns_stop_all(cns_node_t *nodes, unsigned n)
+{
+    double deadline = cns_now() + 10;
+    for (unsigned i = 0; i < n; i++) {
+        cns_stop_proc(&nodes[i].cn_agent, SIGTERM);
+        cns_stop_proc(&nodes[i].cn_serve, SIGTERM);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (!cns_reap(&nodes[i].cn_agent, deadline))
+            cns_stop_proc(&nodes[i].cn_agent, SIGKILL);
+        if (!cns_reap(&nodes[i].cn_serve, deadline))
+            cns_stop_proc(&nodes[i].cn_serve, SIGKILL);
+        cns_reap(&nodes[i].cn_agent, cns_now() + 5);
+        cns_reap(&nodes[i].cn_serve, cns_now() + 5);
+    }
+}
+
+/* ---- the nodes ------------------------------------------------------ */
+
+typedef struct cns_line_ctx {
+    cns_node_t *lc_node;
+    unsigned lc_index;
+    int lc_agent; /* 1: the agent's stderr, 0: the serve's stdout */
+} cns_line_ctx_t;
+
+/* A line from a node: its world is ready, its agent listens, or a log line. */
+static void
+cns_on_line(void *arg, const char *text)
+{
+    cns_line_ctx_t *lc = arg;
+    const char *p;
+    if (!lc->lc_agent) {
+        if (lc->lc_node->cn_world[0] == '\0')
+            snprintf(lc->lc_node->cn_world, sizeof(lc->lc_node->cn_world), "%s", text);
+        return;
+    }
+    p = strstr(text, "listening on ");
+    if (lc->lc_node->cn_target[0] == '\0' && p != NULL) {
+        snprintf(lc->lc_node->cn_target, sizeof(lc->lc_node->cn_target), "%s", p + 13);
+        return;
+    }
+    fprintf(stderr, "cn%u: %s\n", lc->lc_index, text);
+}
+
+static int
+cns_start_serve(const cns_opts_t *o, cns_node_t *n, unsigned i)
+{
+    char self[PATH_MAX], world[PATH_MAX], seed[32];
+    char *argv[ARGS_MAX + 8];
+    int k = 0;
+    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (len <= 0)
+        return -1;
+    self[len] = '\0';
+    snprintf(world, sizeof(world), "%s.cn%u", o->co_prefix, i);
+    argv[k++] = self;
+    argv[k++] = "serve";
+    argv[k++] = "--world";
+    argv[k++] = world;
+    for (int j = 0; j < o->co_nfwd; j++)
+        argv[k++] = o->co_fwd[j];
+    if (o->co_has_seed) {
+        snprintf(seed, sizeof(seed), "%lld", o->co_seed + (long long)i);
+        argv[k++] = "--seed";
+        argv[k++] = seed;
+    }
+    argv[k] = NULL;
+    return cns_spawn(&n->cn_serve, argv, 1, NULL);
+}
+
+static int
+cns_start_agent(const cns_opts_t *o, cns_node_t *n)
+{
+    char env[PATH_MAX + 32]; /* alive until the child has exec()ed */
+    char *argv[ARGS_MAX + 8];
+    int k = 0;
+    argv[k++] = (char *)o->co_agent;
+    for (int j = 0; j < o->co_nagent_args; j++)
+        argv[k++] = o->co_agent_args[j];
+    argv[k++] = "--listen";
+    argv[k++] = "127.0.0.1:0";
+    argv[k] = NULL;
+    snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", n->cn_world);
+    return cns_spawn(&n->cn_agent, argv, 2, env);
+}
+
+/* Pumps every pipe once (up to ms); -1 when a process has ended. */
+static int
+cns_pump(cns_node_t *nodes, unsigned n, int ms)
+{
+    struct pollfd pfd[2 * CNS_MAX];
+    cns_line_ctx_t ctx[2 * CNS_MAX];
+    cns_proc_t *procs[2 * CNS_MAX];
+    nfds_t np = 0;
+    for (unsigned i = 0; i < n; i++)
+        for (int a = 0; a < 2; a++) {
+            cns_proc_t *p = a ? &nodes[i].cn_agent : &nodes[i].cn_serve;
+            if (p->cp_pid <= 0 || p->cp_out < 0)
+                continue;
+            pfd[np] = (struct pollfd){p->cp_out, POLLIN, 0};
+            ctx[np] = (cns_line_ctx_t){&nodes[i], i, a};
+            procs[np++] = p;
+        }
+    if (poll(pfd, np, ms) > 0)
+        for (nfds_t j = 0; j < np; j++)
+            if (pfd[j].revents != 0)
+                cns_read(procs[j], cns_on_line, &ctx[j]);
+    for (unsigned i = 0; i < n; i++)
+        for (int a = 0; a < 2; a++) {
+            cns_proc_t *p = a ? &nodes[i].cn_agent : &nodes[i].cn_serve;
+            if (p->cp_pid > 0 && waitpid(p->cp_pid, NULL, WNOHANG) == p->cp_pid) {
+                fprintf(stderr, "cmon-sim: cn%u: %s exited\n", i, a ? "cmon-agent" : "serve");
+                p->cp_pid = 0;
+                return -1;
+            }
+        }
+    return 0;
+}
+
+/* Waits until every node has what ready() says; 0, or -1 (timeout, death, signal). */
+static int
+cns_wait(cns_node_t *nodes, unsigned n, int agents)
+{
+    double deadline = cns_now() + READY_TIMEOUT_S;
+    for (;;) {
+        unsigned ready = 0;
+        for (unsigned i = 0; i < n; i++)
+            ready += (agents ? nodes[i].cn_target[0] : nodes[i].cn_world[0]) != '\0';
+        if (ready == n)
+            return 0;
+        if (cns_stop || cns_now() > deadline) {
+            fprintf(stderr, "cmon-sim: serve --cns: %s\n",
+                    cns_stop ? "stopped" : "nodes not ready in time");
+            return -1;
+        }
+        if (cns_pump(nodes, n, 200) != 0)
+            return -1;
+    }
+}
+
+/* ---- the Prometheus configuration ------------------------------------ */
+
+static int
+cns_write_config(const cns_opts_t *o, const cns_node_t *nodes)
+{
+    char tmp[PATH_MAX + 16];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", o->co_config);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        fprintf(stderr, "cmon-sim: cannot open %s: %s\n", tmp, strerror(errno));
+        return -1;
+    }
+    fprintf(f,
+            "# Written by cmon-sim serve --cns %u: one http_sd job per compute node.\n"
+            "global:\n  scrape_interval: %gs\n  scrape_timeout: %gs\n"
+            "scrape_configs:\n",
+            o->co_cns, o->co_interval, o->co_interval < 10 ? o->co_interval : 10);
+    for (unsigned i = 0; i < o->co_cns; i++)
+        fprintf(f,
+                "  - job_name: cn%u\n    http_sd_configs:\n"
+                "      - url: http://%s/v1/discover\n        refresh_interval: %gs\n",
+                i, nodes[i].cn_target, o->co_interval < 30 ? o->co_interval : 30);
+    if (fclose(f) != 0 || rename(tmp, o->co_config) != 0) {
+        fprintf(stderr, "cmon-sim: cannot write %s: %s\n", o->co_config, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- main ----------------------------------------------------------- */
+
+/* Removes a world the node's serve left behind, with its ZFS state. */
+static void
+cns_unlink_world(const char *world)
+{
+    char zfs[PATH_MAX + 8];
+    if (world[0] == '\0')
+        return;
+    snprintf(zfs, sizeof(zfs), "%s.zfs", world);
+    unlink(world);
+    unlink(zfs);
+}
+
+static int
+cns_start(const cns_opts_t *o, cns_node_t *nodes)
+{
+    for (unsigned i = 0; i < o->co_cns; i++)
+        if (cns_start_serve(o, &nodes[i], i) != 0)
+            return -1;
+    if (cns_wait(nodes, o->co_cns, 0) != 0)
+        return -1;
+    for (unsigned i = 0; i < o->co_cns; i++)
+        if (cns_start_agent(o, &nodes[i]) != 0)
+            return -1;
+    if (cns_wait(nodes, o->co_cns, 1) != 0)
+        return -1;
+    if (cns_write_config(o, nodes) != 0)
+        return -1;
+    for (unsigned i = 0; i < o->co_cns; i++)
+        printf("cn%u %s %s\n", i, nodes[i].cn_world, nodes[i].cn_target);
+    printf("prometheus-config %s\n", o->co_config);
+    fflush(stdout);
+    return 0;
+}
+
+static void
+cns_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = cns_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int
+serve_cns_main(int argc, char **argv)
+{
+    cns_opts_t o;
+    cns_node_t *nodes;
+    int rc = 0;
+    if (cns_parse(&o, argc, argv) != 0)
+        return 2;
+    nodes = calloc(o.co_cns, sizeof(*nodes));
+    if (nodes == NULL)
+        return 1;
+    for (unsigned i = 0; i < o.co_cns; i++)
+        nodes[i].cn_serve.cp_out = nodes[i].cn_agent.cp_out = -1;
+    cns_signals();
+    if (cns_start(&o, nodes) != 0)
+        rc = 1;
+    while (rc == 0 && !cns_stop)
+        if (cns_pump(nodes, o.co_cns, 200) != 0)
+            rc = 1;
+    cns_stop_all(nodes, o.co_cns);
+    unlink(o.co_config);
+    for (unsigned i = 0; i < o.co_cns; i++)
+        cns_unlink_world(nodes[i].cn_world);
+    free(nodes);
+    return rc;
+}

@@ -1,0 +1,283 @@
+/*
+ * agent.c - starting and stopping cmon-agent. The port is picked by binding
+ * port 0 and released just before the agent binds it; if another process
+ * takes it in between, the agent exits and we try another port.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#define AGENT_START_TRIES 5
+#define AGENT_READY_S 60 /* generous: loaded machines, sanitizer builds */
+#define AGENT_STOP_GRACE_S 10
+
+extern char **environ;
+
+int
+scn_agent_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    int port = -1;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    close(fd);
+    return port;
+}
+
+static int
+agent_connects(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 0;
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    close(fd);
+    return ok;
+}
+
+/* The environment of the agent: ours, with the world, the clock and the
+ * preload set. Strings live in buf (static layout, freed by the caller). */
+static char **
+agent_env(const struct scn_agent *a, char (*buf)[PATH_MAX + 64])
+{
+    size_t n = 0;
+    while (environ[n] != NULL)
+        n++;
+    char **env = calloc(n + 8, sizeof(*env));
+    if (env == NULL)
+        return NULL;
+    size_t k = 0;
+    const char *asan = getenv("ASAN_OPTIONS");
+    snprintf(buf[0], sizeof(buf[0]), "CMON_SIM_WORLD=%s", a->ag_world);
+    snprintf(buf[1], sizeof(buf[1]), "LD_PRELOAD=%s", SCN_FAKETIME_LIB);
+    snprintf(buf[2], sizeof(buf[2]), "FAKETIME_TIMESTAMP_FILE=%s", a->ag_clock);
+    snprintf(buf[3], sizeof(buf[3]), "FAKETIME_NO_CACHE=1");
+    snprintf(buf[4], sizeof(buf[4]), "TZ=UTC");
+    /* libfaketime is preloaded before the sanitizer runtime of an ASan build. */
+    snprintf(buf[5], sizeof(buf[5]), "ASAN_OPTIONS=%s%sverify_asan_link_order=0", asan ? asan : "",
+             asan ? ":" : "");
+    for (size_t i = 0; i < 6; i++)
+        env[k++] = buf[i];
+    static const char *const ours[] = {
+        "CMON_SIM_WORLD=", "LD_PRELOAD=", "FAKETIME", "TZ=", "ASAN_OPTIONS=", NULL};
+    for (size_t i = 0; i < n; i++) {
+        int skip = 0;
+        for (size_t j = 0; ours[j] != NULL; j++)
+            skip |= strncmp(environ[i], ours[j], strlen(ours[j])) == 0;
+        if (!skip)
+            env[k++] = environ[i];
+    }
+    env[k] = NULL;
+    return env;
+}
+
+static void
+agent_child(const struct scn_agent *a, char **argv, char **env)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the engine */
+    int fd = open(a->ag_log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int null = open("/dev/null", O_RDONLY);
+    if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+    }
+    if (null >= 0)
+        dup2(null, STDIN_FILENO);
+    execve(a->ag_bin, argv, env);
+    dprintf(STDERR_FILENO, "cannot run %s: %s\n", a->ag_bin, strerror(errno));
+    _exit(127);
+}
+
+/* argv[i] with "{port}" replaced by the port, into buf (sim.process). */
+static char *
+agent_arg(const struct scn_agent *a, int i, char *buf, size_t len)
+{
+    const char *s = a->ag_argv[i], *p = strstr(s, "{port}");
+    if (!a->ag_generic || p == NULL)
+        return a->ag_argv[i];
+    snprintf(buf, len, "%.*s%d%s", (int)(p - s), s, a->ag_port, p + 6);
+    return buf;
+}
+
+static pid_t
+agent_spawn(struct scn_agent *a)
+{
+    char listen[64];
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", a->ag_port);
+    char *argv[SCN_AGENT_ARGS_MAX + 4];
+    int k = 0;
+    argv[k++] = a->ag_name[0] ? a->ag_name : "cmon-agent";
+    if (!a->ag_generic) {
+        argv[k++] = "--listen";
+        argv[k++] = listen;
+    }
+    char(*subst)[256] = calloc((size_t)a->ag_argc + 1, sizeof(*subst));
+    char(*buf)[PATH_MAX + 64] = calloc(6, sizeof(*buf));
+    for (int i = 0; subst != NULL && i < a->ag_argc; i++)
+        argv[k++] = agent_arg(a, i, subst[i], sizeof(subst[i]));
+    argv[k] = NULL;
+    char **env = buf && subst ? agent_env(a, buf) : NULL;
+    pid_t pid = env ? fork() : -1;
+    if (pid == 0)
+        agent_child(a, argv, env);
+    free(env);
+    free(buf);
+    free(subst);
+    return pid;
+}
+
+static void
+agent_nap(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* The last line of the agent's log, for error messages. */
+static void
+agent_log_tail(const struct scn_agent *a, char *out, size_t len)
+{
+    out[0] = '\0';
+    FILE *f = fopen(a->ag_log, "r");
+    if (f == NULL)
+        return;
+    char line[512];
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (line[0] != '\n')
+            snprintf(out, len, "%.200s", line);
+    fclose(f);
+    out[strcspn(out, "\n")] = '\0';
+}
+
+/* Waits for the agent to listen. 0 ready, 1 it exited (status kept), -1 timeout. */
+static int
+agent_wait_ready(struct scn_agent *a)
+{
+    /* a process that listens on nothing: ready unless it dies at once */
+    int polls = a->ag_generic && !a->ag_want_port ? 10 : AGENT_READY_S * 50;
+    for (int i = 0; i < polls; i++) {
+        if ((!a->ag_generic || a->ag_want_port) && agent_connects(a->ag_port))
+            return 0;
+        if (waitpid(a->ag_pid, &a->ag_status, WNOHANG) == a->ag_pid) {
+            a->ag_pid = 0;
+            return 1;
+        }
+        agent_nap(20);
+    }
+    return a->ag_generic && !a->ag_want_port ? 0 : -1;
+}
+
+static int
+agent_try(struct scn_agent *a, int fixed_port, char *err, size_t errlen)
+{
+    a->ag_port = fixed_port ? fixed_port : scn_agent_free_port();
+    if (a->ag_port <= 0)
+        return snprintf(err, errlen, "cannot find a free port: %s", strerror(errno)), -1;
+    snprintf(a->ag_url, sizeof(a->ag_url), "http://127.0.0.1:%d", a->ag_port);
+    if (a->ag_generic && !a->ag_want_port)
+        a->ag_url[0] = '\0';
+    a->ag_pid = agent_spawn(a);
+    if (a->ag_pid < 0) {
+        a->ag_pid = 0;
+        return snprintf(err, errlen, "cannot start %s: %s", a->ag_bin, strerror(errno)), -1;
+    }
+    int rc = agent_wait_ready(a);
+    if (rc < 0) {
+        scn_agent_stop(a);
+        return snprintf(err, errlen, "%s did not listen on %s within %d s", a->ag_bin, a->ag_url,
+                        AGENT_READY_S),
+               -1;
+    }
+    if (rc > 0) {
+        char tail[256]; /* holds up to 200 bytes of the line */
+        agent_log_tail(a, tail, sizeof(tail));
+        snprintf(err, errlen, "%s exited with status %d: %s", a->ag_bin,
+                 WIFEXITED(a->ag_status) ? WEXITSTATUS(a->ag_status) : 128 + WTERMSIG(a->ag_status),
+                 tail[0] ? tail : "(no output)");
+        return 1;
+    }
+    return 0;
+}
+
+int
+scn_agent_start(struct scn_agent *a, char *err, size_t errlen)
+{
+    if (access(SCN_FAKETIME_LIB, R_OK) != 0)
+        return snprintf(err, errlen, "cannot find %s (Debian package libfaketime): %s",
+                        SCN_FAKETIME_LIB, strerror(errno)),
+               -1;
+    if (access(a->ag_bin, X_OK) != 0)
+        return snprintf(err, errlen, "cannot run %s: %s", a->ag_bin, strerror(errno)), -1;
+    int fixed = a->ag_port; /* a restart tries its old port first */
+    for (int i = 0; i < (a->ag_fixed_port ? 1 : AGENT_START_TRIES); i++) {
+        int rc = agent_try(a, i == 0 ? fixed : 0, err, errlen);
+        if (rc <= 0)
+            return rc;
+        /* It exited: maybe the port was taken between our probe and its bind. */
+    }
+    return -1;
+}
+
+int
+scn_agent_running(struct scn_agent *a)
+{
+    if (a->ag_pid <= 0)
+        return 0;
+    if (waitpid(a->ag_pid, &a->ag_status, WNOHANG) == a->ag_pid) {
+        a->ag_pid = 0;
+        return 0;
+    }
+    return 1;
+}
+
+int
+scn_agent_stop(struct scn_agent *a)
+{
+    if (a->ag_pid <= 0)
+        return -1;
+    kill(a->ag_pid, SIGTERM);
+    int st = 0;
+    for (int i = 0; i < AGENT_STOP_GRACE_S * 100; i++) {
+        if (waitpid(a->ag_pid, &st, WNOHANG) == a->ag_pid)
+            break;
+        if (i == AGENT_STOP_GRACE_S * 100 - 1) {
+            kill(a->ag_pid, SIGKILL);
+            waitpid(a->ag_pid, &st, 0);
+        }
+        agent_nap(10);
+    }
+    a->ag_pid = 0;
+    a->ag_status = st;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void
+scn_agent_free(struct scn_agent *a)
+{
+    if (a == NULL)
+        return;
+    scn_agent_stop(a);
+    for (int i = 0; i < a->ag_argc; i++)
+        free(a->ag_argv[i]);
+    free(a);
+}

@@ -1,0 +1,227 @@
+/*
+ * lua_response.c - the response table of a scrape and its methods
+ * r:value(name [, labels]) and r:values(name).
+ */
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "engine.h"
+#include "expo.h"
+#include "response.h"
+#include "verify.h"
+
+int32_t
+scn_zoneid_of(struct scn_engine *e, int zix)
+{
+    world_zone_info_t i;
+    if (zix <= 0 || e->se_world == NULL || world_zone_info(e->se_world, zix, &i) != 0 ||
+        i.wzi_state != WORLD_ZONE_RUNNING)
+        return -1;
+    return i.wzi_zoneid;
+}
+
+void
+scn_response_meta_begin(struct scn_engine *e, const struct scn_agent *a, int zix,
+                        struct scn_scrape_meta *m)
+{
+    m->sm_zix = zix;
+    m->sm_vtime = e->se_world ? world_time_now(e->se_world) : 0;
+    m->sm_gen0 = m->sm_gen1 = e->se_gen;
+    m->sm_zoneid_before = scn_zoneid_of(e, zix);
+    m->sm_zoneid_after = m->sm_zoneid_before;
+    m->sm_ttl = a->ag_ttl;
+    m->sm_prom = a->ag_prom_names;
+    if (zix > 0)
+        scn_history_record(e, zix);
+}
+
+void
+scn_response_meta_end(struct scn_engine *e, struct scn_scrape_meta *m)
+{
+    m->sm_zoneid_after = scn_zoneid_of(e, m->sm_zix);
+    m->sm_gen1 = e->se_gen;
+    /* It rebooted or booted mid-scrape: the agent may have read the new one. */
+    if (m->sm_zoneid_after != m->sm_zoneid_before && m->sm_zoneid_after >= 0)
+        scn_history_record(e, m->sm_zix);
+}
+
+static void
+response_set_int(lua_State *L, const char *k, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void
+response_set_str(lua_State *L, const char *k, const char *v)
+{
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void
+response_meta_fields(lua_State *L, const struct scn_scrape_meta *m)
+{
+    lua_pushnumber(L, (double)m->sm_vtime / 1e9);
+    lua_setfield(L, -2, "vtime");
+    response_set_int(L, "_vtime_ns", (lua_Integer)m->sm_vtime);
+    response_set_int(L, "_gen0", (lua_Integer)m->sm_gen0);
+    response_set_int(L, "_gen1", (lua_Integer)m->sm_gen1);
+    response_set_int(L, "_zix", m->sm_zix);
+    response_set_int(L, "_zoneid", m->sm_zoneid_before);
+    response_set_int(L, "_zoneid_after", m->sm_zoneid_after);
+    lua_pushnumber(L, m->sm_ttl);
+    lua_setfield(L, -2, "_ttl");
+    lua_pushboolean(L, m->sm_prom);
+    lua_setfield(L, -2, "_prom");
+}
+
+void
+scn_response_push(lua_State *L, const struct scn_http_req *req, const struct scn_scrape_meta *m,
+                  int tidx, int is_scrape)
+{
+    lua_createtable(L, 0, 16);
+    response_set_int(L, "status", req->hr_status);
+    lua_pushlstring(L, req->hr_body ? req->hr_body : "", req->hr_body ? req->hr_len : 0);
+    lua_setfield(L, -2, "body");
+    lua_pushnumber(L, req->hr_ms);
+    lua_setfield(L, -2, "ms");
+    response_set_str(L, "content_type", req->hr_content_type);
+    response_set_str(L, "content_encoding", req->hr_content_encoding);
+    response_set_str(L, "url", req->hr_url);
+    if (req->hr_status == 0)
+        response_set_str(L, "error", req->hr_error[0] ? req->hr_error : "request failed");
+    lua_pushvalue(L, tidx);
+    lua_setfield(L, -2, "zone");
+    response_meta_fields(L, m);
+    lua_pushboolean(L, is_scrape);
+    lua_setfield(L, -2, "_scrape");
+    luaL_setmetatable(L, SCN_RESPONSE_MT);
+}
+
+void
+scn_response_check(lua_State *L, int idx, const char *call)
+{
+    if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
+        luaL_error(L, "%s: expects a response (from a:scrape), got %s", call,
+                   luaL_typename(L, idx));
+    luaL_getmetatable(L, SCN_RESPONSE_MT);
+    int same = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    if (!same)
+        luaL_error(L, "%s: expects a response (from a:scrape), got a table", call);
+}
+
+/* ---- r:value / r:values ------------------------------------------------ */
+
+struct value_find {
+    lua_State *vf_L;
+    const char *vf_name;
+    int vf_labels; /* index of the labels table, 0: none */
+    int vf_all;    /* r:values: push every match into the table on top */
+    int vf_found;
+    double vf_value;
+};
+
+static int
+value_labels_match(lua_State *L, int lidx, const struct scn_sample *s)
+{
+    if (lidx == 0)
+        return 1;
+    lua_pushnil(L);
+    while (lua_next(L, lidx) != 0) {
+        const char *k = lua_tostring(L, -2), *want = lua_tostring(L, -1);
+        const char *have = k ? scn_expo_label(s, k) : NULL;
+        lua_pop(L, 1);
+        if (want == NULL || have == NULL || strcmp(want, have) != 0) {
+            lua_pop(L, 1);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void
+value_push_sample(lua_State *L, const struct scn_sample *s)
+{
+    lua_createtable(L, 0, 2);
+    lua_pushnumber(L, s->ss_value);
+    lua_setfield(L, -2, "value");
+    lua_createtable(L, 0, (int)s->ss_nlabels);
+    for (size_t i = 0; i < s->ss_nlabels; i++) {
+        lua_pushstring(L, s->ss_labels[i].sl_value);
+        lua_setfield(L, -2, s->ss_labels[i].sl_name);
+    }
+    lua_setfield(L, -2, "labels");
+    lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+}
+
+static int
+value_on_sample(void *arg, const struct scn_sample *s)
+{
+    struct value_find *f = arg;
+    if (strcmp(s->ss_name, f->vf_name) != 0 || !value_labels_match(f->vf_L, f->vf_labels, s))
+        return 0;
+    f->vf_found++;
+    if (f->vf_all) {
+        value_push_sample(f->vf_L, s);
+        return 0;
+    }
+    f->vf_value = s->ss_value;
+    return 1;
+}
+
+/* r:value(name [, labels]) -> the first matching sample's value, or nil. An
+ * OpenMetrics counter's sample is <name>_total: asked by its family name, it
+ * is found too. */
+static int
+lsim_response_value(lua_State *L)
+{
+    scn_response_check(L, 1, "r:value");
+    struct value_find f = {L, luaL_checkstring(L, 2), 0, 0, 0, 0};
+    if (!lua_isnoneornil(L, 3)) {
+        luaL_checktype(L, 3, LUA_TTABLE);
+        f.vf_labels = 3;
+    }
+    size_t len;
+    lua_getfield(L, 1, "body");
+    const char *body = lua_tolstring(L, -1, &len);
+    if (body != NULL)
+        scn_expo_parse(body, len, value_on_sample, &f);
+    if (!f.vf_found && body != NULL) {
+        f.vf_name = lua_pushfstring(L, "%s_total", f.vf_name);
+        scn_expo_parse(body, len, value_on_sample, &f);
+    }
+    if (f.vf_found)
+        lua_pushnumber(L, f.vf_value);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+/* r:values(name) -> list of {value=, labels={...}} */
+static int
+lsim_response_values(lua_State *L)
+{
+    scn_response_check(L, 1, "r:values");
+    struct value_find f = {L, luaL_checkstring(L, 2), 0, 1, 0, 0};
+    size_t len;
+    lua_getfield(L, 1, "body");
+    const char *body = lua_tolstring(L, -1, &len);
+    lua_newtable(L);
+    if (body != NULL)
+        scn_expo_parse(body, len, value_on_sample, &f);
+    return 1;
+}
+
+void
+scn_lua_open_response(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        {"value", lsim_response_value}, {"values", lsim_response_values}, {NULL, NULL}};
+    luaL_newmetatable(L, SCN_RESPONSE_MT);
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+}

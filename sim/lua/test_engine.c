@@ -1,0 +1,295 @@
+/*
+ * test_engine.c - CUnit tests of the scenario engine's parts that need no
+ * agent and no world: argument checks, the sandbox, the exposition reader,
+ * the report and its JUnit XML, the faketime clock file. The whole engine is
+ * tested end to end by the scenarios in scenarios/ (ctest).
+ */
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "engine.h"
+#include "expo.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static char test_scratch[64];
+
+/* Runs code in L; returns NULL on success or the error message (static copy). */
+static const char *
+test_run(lua_State *L, const char *code)
+{
+    static char err[512];
+    if (luaL_dostring(L, code) == LUA_OK)
+        return NULL;
+    snprintf(err, sizeof(err), "%s", lua_tostring(L, -1));
+    if (getenv("TEST_VERBOSE"))
+        fprintf(stderr, "lua: %s\n", err);
+    lua_pop(L, 1);
+    return err;
+}
+
+static int
+test_args_fn(lua_State *L)
+{
+    static const struct scn_arg_spec spec[] = {{"rate", SCN_ARG_NUMBER, 0},
+                                               {"n", SCN_ARG_INTEGER, 0},
+                                               {"name", SCN_ARG_STRING, 0},
+                                               {"delta", SCN_ARG_NUMBER, SCN_ARG_SIGNED},
+                                               {NULL, 0, 0}};
+    scn_args_check(L, 1, "t.call", spec);
+    lua_pushnumber(L, scn_args_number(L, 1, "rate", 7));
+    return 1;
+}
+
+/* ---- args --------------------------------------------------------------- */
+
+static void
+test_args(void)
+{
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    lua_register(L, "f", test_args_fn);
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(f{rate=0.5, n=3, name='x', delta=-2} == 0.5)"));
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(f{} == 7)"));
+    const char *e = test_run(L, "f{rat=1}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "t.call: unknown key 'rat'"));
+    e = test_run(L, "f{rate='fast'}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "t.call: key 'rate' must be a number, got string"));
+    e = test_run(L, "f{rate=-1}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "t.call: key 'rate' must not be negative"));
+    e = test_run(L, "f{n=1.5}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "key 'n' must be an integer"));
+    e = test_run(L, "f(3)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "t.call: expects a table"));
+    e = test_run(L, "f{[1]=2}");
+    CU_ASSERT_PTR_NOT_NULL(e);
+    lua_close(L);
+}
+
+/* ---- sandbox ------------------------------------------------------------ */
+
+static lua_State *
+test_sandbox(struct scn_engine *e)
+{
+    memset(e, 0, sizeof(*e));
+    snprintf(e->se_scratch, sizeof(e->se_scratch), "%s", test_scratch);
+    snprintf(e->se_dir, sizeof(e->se_dir), "%s", test_scratch);
+    lua_State *L = luaL_newstate();
+    scn_sandbox_open(L, e);
+    return L;
+}
+
+static void
+test_sandbox_gone(void)
+{
+    struct scn_engine e;
+    lua_State *L = test_sandbox(&e);
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(os.execute == nil and os.exit == nil)"));
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(os.remove == nil and os.rename == nil)"));
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(io.popen == nil and io.tmpfile == nil)"));
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(package.loadlib == nil and package.cpath == '')"));
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(debug.getinfo == nil and debug.traceback)"));
+    CU_ASSERT_PTR_NOT_NULL(test_run(L, "require 'socket.core'"));
+    /* binary chunks could crash the VM: refused */
+    CU_ASSERT_PTR_NULL(test_run(L, "local f, err = load(string.dump(function() end))\n"
+                                   "assert(f == nil and err:find('binary'))"));
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(load('return 1+1')() == 2)"));
+    lua_close(L);
+}
+
+static void
+test_sandbox_files(void)
+{
+    struct scn_engine e;
+    lua_State *L = test_sandbox(&e);
+    char code[512];
+    snprintf(code, sizeof(code),
+             "local f = assert(io.open('%s/out.txt', 'w')); f:write('hi'); f:close()\n"
+             "assert(io.open('%s/out.txt'):read('a') == 'hi')",
+             test_scratch, test_scratch);
+    CU_ASSERT_PTR_NULL(test_run(L, code));
+    const char *err = test_run(L, "io.open('/tmp/cmon-scenario-escape.txt', 'w')");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "only inside the scratch directory"));
+    CU_ASSERT_EQUAL(access("/tmp/cmon-scenario-escape.txt", F_OK), -1);
+    snprintf(code, sizeof(code), "io.open('%s/../escape.txt', 'a')", test_scratch);
+    CU_ASSERT_PTR_NOT_NULL(test_run(L, code));
+    CU_ASSERT_PTR_NOT_NULL(test_run(L, "io.output('/tmp/cmon-scenario-escape.txt')"));
+    /* require finds Lua files next to the scenario */
+    snprintf(code, sizeof(code),
+             "local f = io.open('%s/helper.lua', 'w'); f:write('return {x = 42}'); f:close()\n"
+             "assert(require('helper').x == 42)",
+             test_scratch);
+    CU_ASSERT_PTR_NULL(test_run(L, code));
+    lua_close(L);
+}
+
+static void
+test_sandbox_writable(void)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof(p), "%s/a.xml", test_scratch);
+    CU_ASSERT_TRUE(scn_sandbox_writable(test_scratch, p));
+    snprintf(p, sizeof(p), "%s/../a.xml", test_scratch);
+    CU_ASSERT_FALSE(scn_sandbox_writable(test_scratch, p));
+    CU_ASSERT_FALSE(scn_sandbox_writable(test_scratch, "/etc/passwd"));
+    snprintf(p, sizeof(p), "%s/nodir/a", test_scratch);
+    CU_ASSERT_FALSE(scn_sandbox_writable(test_scratch, p));
+    CU_ASSERT_FALSE(scn_sandbox_writable(test_scratch, test_scratch));
+}
+
+/* ---- exposition reader ------------------------------------------------- */
+
+struct test_found {
+    int n;
+    double sum;
+    char label[256];
+};
+
+static int
+test_on_sample(void *arg, const struct scn_sample *s)
+{
+    struct test_found *f = arg;
+    f->n++;
+    f->sum += s->ss_value;
+    const char *l = scn_expo_label(s, "interface");
+    if (l != NULL)
+        snprintf(f->label, sizeof(f->label), "%s", l);
+    return 0;
+}
+
+static void
+test_expo(void)
+{
+    static const char body[] =
+        "# HELP a_total things\n# TYPE a_total counter\n"
+        "a_total 3\n"
+        "net_in{interface=\"z1_net0\",x=\"q\\\"uote\\\\\"} 1.5e3 1700000000\n"
+        "\n"
+        "bad{interface=\"unterminated} 1\n"
+        "gauge -2\n"
+        "# EOF\n";
+    struct test_found f = {0};
+    size_t bad = scn_expo_parse(body, sizeof(body) - 1, test_on_sample, &f);
+    CU_ASSERT_EQUAL(bad, 1);
+    CU_ASSERT_EQUAL(f.n, 3);
+    CU_ASSERT_DOUBLE_EQUAL(f.sum, 3 + 1500 - 2, 1e-9);
+    CU_ASSERT_STRING_EQUAL(f.label, "z1_net0");
+}
+
+/* ---- report and JUnit -------------------------------------------------- */
+
+static char *
+test_slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return NULL;
+    static char buf[8192];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void
+test_report_junit(void)
+{
+    struct scn_report *r = scn_report_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    scn_report_begin(r, "a.lua");
+    scn_report_check(r, "a.lua:3", "zone <1> & \"2\"", 1);
+    scn_report_check(r, "a.lua:3", "zone <1> & \"2\"", 0);
+    scn_report_check(r, "a.lua:9", "fine", 1);
+    scn_report_end(r, 0.5, 1);
+    scn_report_begin(r, "b.lua");
+    scn_report_error(r, "b.lua:1: syntax error near 'x'");
+    scn_report_end(r, 0.1, 1);
+    unsigned long p, f, e;
+    scn_report_totals(r, &p, &f, &e);
+    CU_ASSERT_EQUAL(p, 2);
+    CU_ASSERT_EQUAL(f, 1);
+    CU_ASSERT_EQUAL(e, 1);
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/junit.xml", test_scratch);
+    CU_ASSERT_EQUAL_FATAL(scn_report_junit(r, path), 0);
+    const char *xml = test_slurp(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(xml);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<testsuite name=\"a.lua\" tests=\"2\" failures=\"1\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "zone &lt;1&gt; &amp; &quot;2&quot;"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "1 of 2 calls failed"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "errors=\"1\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "syntax error near &apos;x&apos;"));
+    CU_ASSERT_PTR_NULL(strstr(xml, "<1>"));
+    /* an unwritable path fails cleanly and leaves nothing behind */
+    CU_ASSERT_EQUAL(scn_report_junit(r, "/nonexistent-dir/j.xml"), -1);
+    scn_report_free(r);
+}
+
+/* ---- clock --------------------------------------------------------------- */
+
+static void
+test_clock(void)
+{
+    char buf[64];
+    scn_clock_format(10250000000ull, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "2026-01-01 00:00:10.250000000");
+    scn_clock_format(86400ull * 1000000000ull + 1, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "2026-01-02 00:00:00.000000001");
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/clock", test_scratch);
+    CU_ASSERT_EQUAL_FATAL(scn_clock_write(path, 3000000000ull), 0);
+    const char *s = test_slurp(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s, "2026-01-01 00:00:03.000000000\n");
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static int
+test_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static int
+test_rm_scratch(void)
+{
+    return nftw(test_scratch, test_rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+main(void)
+{
+    snprintf(test_scratch, sizeof(test_scratch), "/tmp/cmon-scn-test-XXXXXX");
+    if (mkdtemp(test_scratch) == NULL)
+        return 1;
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("scenario engine", NULL, NULL);
+    CU_add_test(s, "args: unknown keys, types, negatives", test_args);
+    CU_add_test(s, "sandbox: dangerous calls gone", test_sandbox_gone);
+    CU_add_test(s, "sandbox: writes only in scratch, require next to it", test_sandbox_files);
+    CU_add_test(s, "sandbox: writable path rule", test_sandbox_writable);
+    CU_add_test(s, "expo: samples, labels, escapes", test_expo);
+    CU_add_test(s, "report: totals and JUnit XML", test_report_junit);
+    CU_add_test(s, "clock: libfaketime timestamp file", test_clock);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    test_rm_scratch();
+    return failed ? 1 : 0;
+}

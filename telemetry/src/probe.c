@@ -1,0 +1,365 @@
+/* probe: spawning, watching and judging sensor probes in one loop. */
+#include "probe.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+double
+prober_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- signals ------------------------------------------------------------ */
+
+static void
+prober_on_sigchld(int sig)
+{
+    (void)sig; /* only there to interrupt ppoll */
+}
+
+int
+prober_signals_block(sigset_t *wait_mask)
+{
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGCHLD);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    if (pthread_sigmask(SIG_BLOCK, &block, wait_mask) != 0)
+        return -1;
+    sigdelset(wait_mask, SIGCHLD);
+    sigdelset(wait_mask, SIGTERM);
+    sigdelset(wait_mask, SIGINT);
+    struct sigaction sa = {.sa_handler = prober_on_sigchld};
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGCHLD, &sa, NULL);
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+int
+prober_init(struct prober *p, struct registry *r, double now)
+{
+    memset(p, 0, sizeof *p);
+    p->pb_reg = r;
+    p->pb_probes = calloc(r->rg_n ? r->rg_n : 1, sizeof *p->pb_probes);
+    if (p->pb_probes == NULL)
+        return -1;
+    for (size_t k = 0; k < r->rg_n; k++) {
+        if (!r->rg_metrics[k].rm_cfg->cm_is_sensor)
+            continue;
+        struct probe *pr = &p->pb_probes[p->pb_n++];
+        pr->pr_idx = k;
+        pr->pr_cfg = r->rg_metrics[k].rm_cfg;
+        pr->pr_fd = -1;
+        pr->pr_next = now;
+        /* untouched pages of a large calloc stay unmapped: cheap */
+        pr->pr_out = calloc(1, PROBE_MAX_OUTPUT + 1);
+        if (pr->pr_out == NULL)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- judging ------------------------------------------------------------ */
+
+int
+prober_parse_output(const char *out, size_t len, double *v)
+{
+    size_t a = 0, b = len;
+    while (a < b && isspace((unsigned char)out[a]))
+        a++;
+    while (b > a && isspace((unsigned char)out[b - 1]))
+        b--;
+    if (a == b || b - a > 64)
+        return -1;
+    char num[65];
+    memcpy(num, out + a, b - a);
+    num[b - a] = 0;
+    if (memchr(num, 0, b - a) != NULL)
+        return -1;
+    char *end;
+    errno = 0;
+    *v = strtod(num, &end);
+    return *end == 0 && errno != ERANGE ? 0 : -1;
+}
+
+static void
+prober_log(struct prober *p, const struct probe *pr, enum probe_outcome o, const char *msg)
+{
+    if (!p->pb_quiet)
+        fprintf(stderr, "cmon-telemetry: sensor %s: %s: %s\n", pr->pr_cfg->cm_name,
+                probe_outcome_name(o), msg);
+}
+
+/* A printable excerpt of the output for messages. */
+static void
+prober_excerpt(const struct probe *pr, char *out, size_t outlen)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < pr->pr_len && k + 5 < outlen && i < 40; i++) {
+        unsigned char c = (unsigned char)pr->pr_out[i];
+        k += (size_t)snprintf(out + k, outlen - k, isprint(c) ? "%c" : "\\x%02x", c);
+    }
+    out[k] = 0;
+}
+
+static void
+prober_finish(struct prober *p, struct probe *pr, enum probe_outcome o, const char *msg, double now)
+{
+    double v = NAN;
+    char why[300];
+    if (o == PROBE_OK && !WIFEXITED(pr->pr_status)) {
+        o = PROBE_FAILED;
+        snprintf(why, sizeof why, "killed by signal %d", WTERMSIG(pr->pr_status));
+        msg = why;
+    } else if (o == PROBE_OK && WEXITSTATUS(pr->pr_status) != 0) {
+        o = PROBE_FAILED;
+        snprintf(why, sizeof why, "exited with status %d", WEXITSTATUS(pr->pr_status));
+        msg = why;
+    } else if (o == PROBE_OK && prober_parse_output(pr->pr_out, pr->pr_len, &v) != 0) {
+        char ex[200];
+        prober_excerpt(pr, ex, sizeof ex);
+        o = PROBE_INVALID;
+        snprintf(why, sizeof why, "output is not one number: \"%s\"%s", ex,
+                 pr->pr_len > 40 ? "..." : "");
+        msg = why;
+    }
+    enum probe_outcome got =
+        registry_probe_done(p->pb_reg, pr->pr_idx, o, v, now - pr->pr_started, msg, now);
+    if (got == PROBE_REJECTED) {
+        snprintf(why, sizeof why, "%g refused: a %s %s", v, cfg_type_name(pr->pr_cfg->cm_type),
+                 pr->pr_cfg->cm_type == CFG_COUNTER ? "only goes up" : "needs a finite value");
+        prober_log(p, pr, got, why);
+    } else if (got != PROBE_OK)
+        prober_log(p, pr, got, msg);
+    if (pr->pr_fd >= 0)
+        close(pr->pr_fd);
+    pr->pr_fd = -1;
+    pr->pr_state = pr->pr_pid > 0 ? PROBE_REAPING : PROBE_IDLE;
+}
+
+/* ---- starting ----------------------------------------------------------- */
+
+static int
+prober_spawn_attrs(posix_spawnattr_t *at, posix_spawn_file_actions_t *fa, int wr)
+{
+    sigset_t none, dfl;
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    sigaddset(&dfl, SIGPIPE);
+    sigaddset(&dfl, SIGCHLD);
+    sigaddset(&dfl, SIGTERM);
+    sigaddset(&dfl, SIGINT);
+    sigaddset(&dfl, SIGHUP);
+    if (posix_spawnattr_init(at) != 0)
+        return -1;
+    posix_spawnattr_setflags(at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                     POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setpgroup(at, 0);
+    posix_spawnattr_setsigmask(at, &none);
+    posix_spawnattr_setsigdefault(at, &dfl);
+    if (posix_spawn_file_actions_init(fa) != 0) {
+        posix_spawnattr_destroy(at);
+        return -1;
+    }
+    posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(fa, wr, 1);
+    return 0;
+}
+
+static void
+prober_start(struct prober *p, struct probe *pr, double now)
+{
+    int fds[2] = {-1, -1};
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_t fa;
+    pr->pr_started = now;
+    pr->pr_len = 0;
+    pr->pr_exited = false;
+    pr->pr_next += pr->pr_cfg->cm_poll;
+    if (pr->pr_next < now)
+        pr->pr_next = now;
+    int err = errno = 0;
+    if (pipe2(fds, O_CLOEXEC) != 0 || prober_spawn_attrs(&at, &fa, fds[1]) != 0) {
+        err = errno;
+    } else {
+        err = posix_spawnp(&pr->pr_pid, pr->pr_cfg->cm_argv[0], &fa, &at, pr->pr_cfg->cm_argv,
+                           environ);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&at);
+    }
+    if (fds[1] >= 0)
+        close(fds[1]);
+    if (err != 0) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "cannot run %s: %s", pr->pr_cfg->cm_argv[0], strerror(err));
+        if (fds[0] >= 0)
+            close(fds[0]);
+        pr->pr_pid = 0;
+        pr->pr_fd = -1;
+        prober_finish(p, pr, PROBE_ERROR, msg, now);
+        return;
+    }
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    pr->pr_fd = fds[0];
+    pr->pr_state = PROBE_RUNNING;
+}
+
+/* ---- watching ----------------------------------------------------------- */
+
+/* Reads what is there; returns 1 at end of file, 0 for more later, -1 when
+ * the output went over the cap. */
+static int
+prober_read(struct probe *pr)
+{
+    for (;;) {
+        char *at = pr->pr_out + pr->pr_len;
+        size_t room = PROBE_MAX_OUTPUT + 1 - pr->pr_len;
+        ssize_t n = read(pr->pr_fd, at, room);
+        if (n > 0) {
+            pr->pr_len += (size_t)n;
+            if (pr->pr_len > PROBE_MAX_OUTPUT)
+                return -1;
+        } else if (n == 0) {
+            return 1;
+        } else {
+            return errno == EINTR ? 0 : errno == EAGAIN ? 0 : 1;
+        }
+    }
+}
+
+/* Kills the probe's process group (stragglers included). */
+static void
+prober_kill(struct probe *pr)
+{
+    if (pr->pr_pid > 0)
+        kill(-pr->pr_pid, SIGKILL);
+}
+
+/* Reaps the main process if it has exited; kills the rest of its group
+ * first (the group id stays valid while the leader is an unreaped zombie). */
+static void
+prober_check_exit(struct probe *pr)
+{
+    siginfo_t si = {0};
+    if (pr->pr_pid <= 0 || waitid(P_PID, (id_t)pr->pr_pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+        si.si_pid != pr->pr_pid)
+        return;
+    kill(-pr->pr_pid, SIGKILL);
+    if (waitpid(pr->pr_pid, &pr->pr_status, 0) == pr->pr_pid) {
+        pr->pr_exited = true;
+        pr->pr_pid = 0;
+    }
+}
+
+static void
+prober_watch(struct prober *p, struct probe *pr, double now)
+{
+    int rd = pr->pr_fd >= 0 ? prober_read(pr) : 1;
+    if (rd < 0) {
+        prober_kill(pr);
+        prober_finish(p, pr, PROBE_OVERFLOW, "output over 65536 bytes, dropped", now);
+        return;
+    }
+    prober_check_exit(pr);
+    if (rd == 1 && pr->pr_exited) {
+        prober_finish(p, pr, PROBE_OK, NULL, now);
+    } else if (now >= pr->pr_started + pr->pr_cfg->cm_timeout) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "no answer within %gs, killed", pr->pr_cfg->cm_timeout);
+        prober_kill(pr);
+        prober_finish(p, pr, PROBE_TIMEOUT, msg, now);
+    } else if (rd == 1 && pr->pr_fd >= 0) {
+        close(pr->pr_fd); /* end of output; the exit will follow */
+        pr->pr_fd = -1;
+    }
+}
+
+static void
+prober_reap(struct probe *pr)
+{
+    int st;
+    if (waitpid(pr->pr_pid, &st, WNOHANG) == pr->pr_pid) {
+        pr->pr_pid = 0;
+        pr->pr_state = PROBE_IDLE;
+    }
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+/* Seconds until the next start or timeout, at most max_wait. */
+static double
+prober_wait_time(const struct prober *p, double now, double max_wait)
+{
+    double wait = max_wait;
+    for (size_t k = 0; k < p->pb_n; k++) {
+        const struct probe *pr = &p->pb_probes[k];
+        double due = pr->pr_state == PROBE_IDLE      ? pr->pr_next
+                     : pr->pr_state == PROBE_RUNNING ? pr->pr_started + pr->pr_cfg->cm_timeout
+                                                     : now + max_wait;
+        if (due - now < wait)
+            wait = due - now;
+    }
+    return wait < 0 ? 0 : wait;
+}
+
+int
+prober_step(struct prober *p, const sigset_t *wait_mask, double max_wait)
+{
+    double now = prober_now();
+    for (size_t k = 0; k < p->pb_n; k++)
+        if (p->pb_probes[k].pr_state == PROBE_IDLE && p->pb_probes[k].pr_next <= now)
+            prober_start(p, &p->pb_probes[k], now);
+    struct pollfd fds[p->pb_n + 1];
+    nfds_t nfds = 0;
+    for (size_t k = 0; k < p->pb_n; k++)
+        if (p->pb_probes[k].pr_fd >= 0)
+            fds[nfds++] = (struct pollfd){.fd = p->pb_probes[k].pr_fd, .events = POLLIN};
+    double wait = prober_wait_time(p, prober_now(), max_wait);
+    struct timespec ts = {(time_t)wait, (long)((wait - floor(wait)) * 1e9)};
+    int rc = ppoll(fds, nfds, &ts, wait_mask);
+    int saved = errno;
+    now = prober_now();
+    for (size_t k = 0; k < p->pb_n; k++) {
+        struct probe *pr = &p->pb_probes[k];
+        if (pr->pr_state == PROBE_RUNNING)
+            prober_watch(p, pr, now);
+        else if (pr->pr_state == PROBE_REAPING)
+            prober_reap(pr);
+    }
+    errno = saved;
+    return rc < 0 && saved == EINTR ? -1 : 0;
+}
+
+void
+prober_free(struct prober *p)
+{
+    for (size_t k = 0; k < p->pb_n; k++) {
+        struct probe *pr = &p->pb_probes[k];
+        if (pr->pr_pid > 0) {
+            kill(-pr->pr_pid, SIGKILL);
+            waitpid(pr->pr_pid, NULL, 0);
+        }
+        if (pr->pr_fd >= 0)
+            close(pr->pr_fd);
+        free(pr->pr_out);
+    }
+    free(p->pb_probes);
+    memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,72 @@
+/* probe: runs the sensors' commands on their schedules, in one event loop.
+ *
+ * Every probe is a process group of its own (posix_spawn, no shell: the
+ * check is an argv), stdin /dev/null, stdout a non-blocking pipe, stderr
+ * inherited. Nothing in the loop blocks on one probe: a probe that hangs is
+ * killed (SIGKILL to its process group) at its timeout while the others go
+ * on. Output is capped at PROBE_MAX_OUTPUT bytes; beyond that the probe is
+ * killed and the sample dropped. When the probe's main process exits, what is
+ * left of its process group is killed. A sample is recorded only for exit
+ * status 0 and an output that, trimmed, is exactly one number (strtod). A run
+ * never overlaps the previous one of the same sensor. */
+#ifndef TELEMETRY_PROBE_H
+#define TELEMETRY_PROBE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "registry.h"
+
+#define PROBE_MAX_OUTPUT 65536
+
+enum probe_state { PROBE_IDLE, PROBE_RUNNING, PROBE_REAPING };
+
+struct probe {
+    size_t pr_idx; /* in the registry */
+    const struct cfg_metric *pr_cfg;
+    enum probe_state pr_state;
+    pid_t pr_pid;  /* process (group) while not yet reaped, else 0 */
+    int pr_fd;     /* read end of stdout, -1 when closed */
+    int pr_status; /* wait status once exited */
+    bool pr_exited;
+    char *pr_out;
+    size_t pr_len;
+    double pr_started, pr_next; /* CLOCK_MONOTONIC seconds */
+};
+
+struct prober {
+    struct probe *pb_probes;
+    size_t pb_n;
+    struct registry *pb_reg;
+    bool pb_quiet; /* no log lines (tests) */
+};
+
+/* prober_signals_block: blocks SIGCHLD, SIGTERM and SIGINT (do it before
+ * starting threads, so only the loop receives them), installs a SIGCHLD
+ * handler that only interrupts the wait, and stores in *wait_mask the mask
+ * to wait with. Returns 0 or -1 (errno). */
+int prober_signals_block(sigset_t *wait_mask);
+
+/* prober_init: one probe per sensor of r's configuration, first runs due
+ * now. Returns 0 or -1 (ENOMEM). */
+int prober_init(struct prober *p, struct registry *r, double now);
+
+/* prober_step: one turn of the loop: starts due probes, waits up to
+ * max_wait seconds (less if something is due, woken by output, exits and
+ * signals), then collects output, exits and timeouts. Returns 0, or -1 with
+ * errno EINTR when the wait was cut short by a signal (SIGCHLD included: the
+ * caller checks its own flags and calls again). */
+int prober_step(struct prober *p, const sigset_t *wait_mask, double max_wait);
+
+/* prober_free: kills every probe still running, reaps them, frees. */
+void prober_free(struct prober *p);
+
+/* prober_parse_output: the number in a probe's output, trimmed of blanks.
+ * Returns 0, or -1 when the output is not exactly one number. */
+int prober_parse_output(const char *out, size_t len, double *v);
+
+/* prober_now: CLOCK_MONOTONIC in seconds. */
+double prober_now(void);
+
+#endif

@@ -1,0 +1,358 @@
+/* registry: metric storage and recording rules. */
+#include "registry.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const double reg_quantiles[REG_NQUANTILES] = {0.5, 0.9, 0.99};
+static const double reg_dur_bounds[REG_NDURATION] = {.005, .01, .025, .05, .1, .25,
+                                                     .5,   1,   2.5,  5,   10};
+static const char *const probe_outcome_names[PROBE_NOUTCOMES] = {
+    "ok", "invalid", "failed", "timeout", "overflow", "error", "rejected"};
+
+const char *
+probe_outcome_name(enum probe_outcome o)
+{
+    return probe_outcome_names[o];
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static char **
+reg_le_texts(const double *bounds, size_t n, enum expo_format f)
+{
+    char **t = calloc(n + 1, sizeof *t);
+    for (size_t k = 0; t != NULL && k < n; k++) {
+        char num[48];
+        t[k] = strdup(expo_canonical(bounds[k], f, num, sizeof num));
+    }
+    return t;
+}
+
+static void
+reg_free_texts(char **t)
+{
+    for (size_t k = 0; t != NULL && t[k] != NULL; k++)
+        free(t[k]);
+    free(t);
+}
+
+static void
+reg_metric_init(struct reg_metric *m, const struct cfg_metric *cm)
+{
+    m->rm_cfg = cm;
+    for (int f = 0; f < 2; f++) {
+        struct buf b;
+        struct expo e;
+        buf_init(&b, 128);
+        expo_init(&e, &b, (enum expo_format)f);
+        expo_family(&e, cm->cm_name, cm->cm_help, cm->cm_type);
+        m->rm_head[f] = buf_detach(&b, NULL);
+        buf_release(&b);
+    }
+    m->rm_last.rl_outcome = -1;
+    if (cm->cm_type == CFG_HISTOGRAM) {
+        m->rm_buckets = calloc(cm->cm_nbuckets + 1, sizeof *m->rm_buckets);
+        for (int f = 0; f < 2; f++)
+            m->rm_le[f] = reg_le_texts(cm->cm_buckets, cm->cm_nbuckets, (enum expo_format)f);
+    } else if (cm->cm_type == CFG_SUMMARY) {
+        m->rm_window.w_val = calloc(REG_WINDOW_CAP, sizeof(double));
+        m->rm_window.w_time = calloc(REG_WINDOW_CAP, sizeof(double));
+        m->rm_window.w_dirty = true;
+    }
+}
+
+int
+registry_init(struct registry *r, const struct cfg *cfg)
+{
+    memset(r, 0, sizeof *r);
+    pthread_mutex_init(&r->rg_lock, NULL);
+    r->rg_cfg = cfg;
+    r->rg_n = cfg->cf_nmetrics;
+    r->rg_metrics = calloc(r->rg_n ? r->rg_n : 1, sizeof *r->rg_metrics);
+    if (r->rg_metrics == NULL)
+        return -1;
+    for (size_t k = 0; k < r->rg_n; k++)
+        reg_metric_init(&r->rg_metrics[k], &cfg->cf_metrics[k]);
+    for (int f = 0; f < 2; f++) {
+        r->rg_dur_le[f] = reg_le_texts(reg_dur_bounds, REG_NDURATION, (enum expo_format)f);
+        for (int q = 0; q < REG_NQUANTILES; q++) {
+            char num[48];
+            r->rg_q[f][q] =
+                strdup(expo_canonical(reg_quantiles[q], (enum expo_format)f, num, sizeof num));
+        }
+    }
+    r->rg_started = time(NULL);
+    return 0;
+}
+
+void
+registry_free(struct registry *r)
+{
+    for (size_t k = 0; k < r->rg_n; k++) {
+        struct reg_metric *m = &r->rg_metrics[k];
+        free(m->rm_buckets);
+        free(m->rm_window.w_val);
+        free(m->rm_window.w_time);
+        reg_free_texts(m->rm_le[0]);
+        reg_free_texts(m->rm_le[1]);
+        free(m->rm_head[0]);
+        free(m->rm_head[1]);
+    }
+    free(r->rg_metrics);
+    for (int f = 0; f < 2; f++) {
+        reg_free_texts(r->rg_dur_le[f]);
+        for (int q = 0; q < REG_NQUANTILES; q++)
+            free(r->rg_q[f][q]);
+    }
+    pthread_mutex_destroy(&r->rg_lock);
+}
+
+long
+registry_find(const struct registry *r, const char *name)
+{
+    for (size_t k = 0; k < r->rg_n; k++)
+        if (strcmp(r->rg_metrics[k].rm_cfg->cm_name, name) == 0)
+            return (long)k;
+    return -1;
+}
+
+/* ---- summaries: the sliding window -------------------------------------- */
+
+static void
+reg_window_expire(struct reg_window *w, double now)
+{
+    while (w->w_len > 0) {
+        size_t tail = (w->w_head + REG_WINDOW_CAP - w->w_len) % REG_WINDOW_CAP;
+        if (w->w_time[tail] > now - REG_WINDOW_SECONDS)
+            break;
+        w->w_len--;
+        w->w_dirty = true;
+    }
+}
+
+static void
+reg_window_add(struct reg_window *w, double v, double now)
+{
+    reg_window_expire(w, now);
+    w->w_val[w->w_head] = v;
+    w->w_time[w->w_head] = now;
+    w->w_head = (w->w_head + 1) % REG_WINDOW_CAP;
+    if (w->w_len < REG_WINDOW_CAP)
+        w->w_len++;
+    w->w_dirty = true;
+}
+
+static int
+reg_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest-rank quantiles over the window; recomputed only when it changed
+ * or its oldest observation has aged out. */
+static const double *
+reg_window_quantiles(struct reg_window *w, double now)
+{
+    if (!w->w_dirty && now < w->w_valid_until)
+        return w->w_q;
+    reg_window_expire(w, now);
+    double sorted[REG_WINDOW_CAP];
+    size_t tail = (w->w_head + REG_WINDOW_CAP - w->w_len) % REG_WINDOW_CAP;
+    for (size_t k = 0; k < w->w_len; k++)
+        sorted[k] = w->w_val[(tail + k) % REG_WINDOW_CAP];
+    qsort(sorted, w->w_len, sizeof(double), reg_cmp_double);
+    for (int q = 0; q < REG_NQUANTILES; q++) {
+        size_t rank = (size_t)ceil(reg_quantiles[q] * (double)w->w_len);
+        w->w_q[q] = w->w_len == 0 ? NAN : sorted[rank > 0 ? rank - 1 : 0];
+    }
+    w->w_valid_until = w->w_len ? w->w_time[tail] + REG_WINDOW_SECONDS : INFINITY;
+    w->w_dirty = false;
+    return w->w_q;
+}
+
+const double *
+registry_quantiles_locked(struct registry *r, size_t idx, double now)
+{
+    return reg_window_quantiles(&r->rg_metrics[idx].rm_window, now);
+}
+
+/* ---- recording ---------------------------------------------------------- */
+
+/* Whether v is acceptable for the metric's type; a reason if not. */
+static int
+reg_check(const struct reg_metric *m, double v, char *why, size_t whylen)
+{
+    const char *name = m->rm_cfg->cm_name;
+    if (m->rm_cfg->cm_type == CFG_COUNTER && !(v >= 0 && isfinite(v))) {
+        snprintf(why, whylen, "counter %s cannot be incremented by %g", name, v);
+        return -1;
+    }
+    if (m->rm_cfg->cm_type != CFG_GAUGE && !isfinite(v)) {
+        snprintf(why, whylen, "%s %s cannot observe %g", cfg_type_name(m->rm_cfg->cm_type), name,
+                 v);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+reg_observe(uint64_t *buckets, const double *bounds, size_t n, double v)
+{
+    size_t k = 0;
+    while (k < n && v > bounds[k])
+        k++;
+    buckets[k]++;
+}
+
+int
+registry_record_locked(struct registry *r, size_t idx, double v, double now, char *why,
+                       size_t whylen)
+{
+    struct reg_metric *m = &r->rg_metrics[idx];
+    if (reg_check(m, v, why, whylen) != 0)
+        return -1;
+    m->rm_text_ok = false;
+    switch (m->rm_cfg->cm_type) {
+    case CFG_COUNTER:
+        m->rm_value += v;
+        break;
+    case CFG_GAUGE:
+        m->rm_value = v;
+        break;
+    case CFG_HISTOGRAM:
+        reg_observe(m->rm_buckets, m->rm_cfg->cm_buckets, m->rm_cfg->cm_nbuckets, v);
+        m->rm_sum += v;
+        m->rm_count++;
+        break;
+    case CFG_SUMMARY:
+        reg_window_add(&m->rm_window, v, now);
+        m->rm_sum += v;
+        m->rm_count++;
+        break;
+    }
+    return 0;
+}
+
+enum probe_outcome
+registry_probe_done(struct registry *r, size_t idx, enum probe_outcome o, double value,
+                    double duration, const char *msg, double now)
+{
+    struct reg_metric *m = &r->rg_metrics[idx];
+    char why[200] = "";
+    pthread_mutex_lock(&r->rg_lock);
+    if (o == PROBE_OK && registry_record_locked(r, idx, value, now, why, sizeof why) != 0) {
+        o = PROBE_REJECTED;
+        msg = why;
+    }
+    m->rm_runs[o]++;
+    reg_observe(m->rm_dur_buckets, reg_dur_bounds, REG_NDURATION, duration);
+    m->rm_dur_sum += duration;
+    m->rm_dur_count++;
+    m->rm_last.rl_outcome = (int)o;
+    m->rm_last.rl_value = value;
+    m->rm_last.rl_duration = duration;
+    m->rm_last.rl_when = time(NULL);
+    snprintf(m->rm_last.rl_message, sizeof m->rm_last.rl_message, "%s", msg ? msg : "");
+    pthread_mutex_unlock(&r->rg_lock);
+    return o;
+}
+
+/* ---- -putmetric requests ------------------------------------------------ */
+
+static int
+reg_put_answer(struct registry *r, int code)
+{
+    r->rg_put[code == 200 ? 0 : code == 400 ? 1 : 2]++;
+    return code;
+}
+
+/* A value: a JSON number, or a string holding exactly one finite number, as
+ * ContainerPilot's own client sends ({"name": "1.5"}). Returns 0 or -1. */
+static int
+reg_put_value(json_t *v, double *out)
+{
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+        return 0;
+    }
+    const char *s = json_string_value(v);
+    if (s == NULL || *s == 0 || isspace((unsigned char)*s))
+        return -1;
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return *end == 0 && errno == 0 && isfinite(*out) ? 0 : -1;
+}
+
+/* The value of an entry that reg_put_value accepted. */
+static double
+reg_value(json_t *v)
+{
+    double d = NAN;
+    reg_put_value(v, &d);
+    return d;
+}
+
+/* 400 checks, all before anything is recorded: every name a configured
+ * metric (not a sensor), every value acceptable. */
+static int
+reg_put_check(struct registry *r, json_t *obj, struct buf *msg)
+{
+    const char *key;
+    json_t *v;
+    int bad = 0;
+    json_object_foreach(obj, key, v)
+    {
+        long idx = registry_find(r, key);
+        char why[200];
+        if (idx < 0 || r->rg_metrics[idx].rm_cfg->cm_is_sensor) {
+            buf_addf(msg, "%s%s is not a configured metric", bad++ ? "; " : "", key);
+        } else if (reg_check(&r->rg_metrics[idx], reg_value(v), why, sizeof why) != 0) {
+            buf_addf(msg, "%s%s", bad++ ? "; " : "", why);
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+int
+registry_put(struct registry *r, const char *body, size_t len, double now, struct buf *msg)
+{
+    json_error_t e;
+    json_t *obj = json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
+    const char *key;
+    json_t *v;
+    int code = 200;
+    if (obj == NULL || !json_is_object(obj) || json_object_size(obj) == 0) {
+        buf_addf(msg, "body must be a JSON object of metric names and numbers%s%s",
+                 obj == NULL ? ": " : "", obj == NULL ? e.text : "");
+        code = 422;
+    }
+    json_object_foreach(code == 200 ? obj : NULL, key, v)
+    {
+        double d;
+        if (reg_put_value(v, &d) != 0) {
+            buf_addf(msg, "value of %s is not a number", key);
+            code = 422;
+            break;
+        }
+    }
+    pthread_mutex_lock(&r->rg_lock);
+    if (code == 200 && reg_put_check(r, obj, msg) != 0)
+        code = 400;
+    json_object_foreach(code == 200 ? obj : NULL, key, v)
+    {
+        char why[200];
+        registry_record_locked(r, (size_t)registry_find(r, key), reg_value(v), now, why,
+                               sizeof why);
+    }
+    reg_put_answer(r, code);
+    pthread_mutex_unlock(&r->rg_lock);
+    json_decref(obj);
+    return code;
+}

@@ -1,0 +1,294 @@
+/* server: libmicrohttpd daemons for the TCP endpoints and the control socket. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "negotiate.h"
+#include "probe.h"
+
+#define SERVER_MAX_BODY 65536
+
+/* ---- responses ---------------------------------------------------------- */
+
+static enum MHD_Result
+server_reply(struct MHD_Connection *c, unsigned code, char *body, size_t len, const char *ctype,
+             const char *allow)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        len, body, body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (r == NULL) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    if (allow != NULL)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    enum MHD_Result rc = MHD_queue_response(c, code, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static enum MHD_Result
+server_text(struct MHD_Connection *c, unsigned code, const char *msg, const char *allow)
+{
+    char *body = NULL;
+    if (asprintf(&body, "%s\n", msg) < 0)
+        return MHD_NO;
+    return server_reply(c, code, body, strlen(body), "text/plain; charset=utf-8", allow);
+}
+
+/* ---- TCP: /metrics and /status ----------------------------------------- */
+
+static enum MHD_Result
+server_metrics(struct server *s, struct MHD_Connection *c)
+{
+    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+    enum expo_format f = negotiate_format(accept);
+    struct buf b;
+    buf_init(&b, 16384);
+    registry_render(s->sv_reg, f, prober_now(), &b);
+    size_t len;
+    char *body = buf_detach(&b, &len);
+    buf_release(&b);
+    return server_reply(c, MHD_HTTP_OK, body, len,
+                        f == EXPO_OPENMETRICS ? EXPO_CT_OPENMETRICS : EXPO_CT_TEXT, NULL);
+}
+
+static enum MHD_Result
+server_status(struct server *s, struct MHD_Connection *c)
+{
+    json_t *st = registry_status(s->sv_reg, s->sv_listen, s->sv_socket);
+    char *body = json_dumps(st, JSON_INDENT(2));
+    json_decref(st);
+    if (body == NULL)
+        return MHD_NO;
+    return server_reply(c, MHD_HTTP_OK, body, strlen(body), "application/json", NULL);
+}
+
+static enum MHD_Result
+server_http(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+            const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    (void)upload;
+    struct server *s = cls;
+    bool metrics = strcmp(url, "/metrics") == 0, status = strcmp(url, "/status") == 0;
+    if (!metrics && !status)
+        return server_text(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        if (*con_cls == NULL) { /* let MHD read (and drop) any body first */
+            *con_cls = s;
+            return MHD_YES;
+        }
+        if (*upload_size != 0) {
+            *upload_size = 0;
+            return MHD_YES;
+        }
+        return server_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", "GET, HEAD");
+    }
+    return metrics ? server_metrics(s, c) : server_status(s, c);
+}
+
+/* ---- control socket: POST /v3/metric ------------------------------------ */
+
+struct upload {
+    struct buf up_body;
+    bool up_too_big;
+};
+
+static enum MHD_Result
+server_put(struct server *s, struct MHD_Connection *c, struct upload *up)
+{
+    if (up->up_too_big)
+        return server_text(c, 413, "body over 65536 bytes", NULL);
+    struct buf msg;
+    buf_init(&msg, 128);
+    int code = registry_put(s->sv_reg, up->up_body.b_data, up->up_body.b_len, prober_now(), &msg);
+    if (code != 200 && !s->sv_quiet)
+        fprintf(stderr, "cmon-telemetry: putmetric: %d: %s\n", code, msg.b_data);
+    enum MHD_Result rc = server_text(c, (unsigned)code, code == 200 ? "ok" : msg.b_data, NULL);
+    buf_release(&msg);
+    return rc;
+}
+
+static enum MHD_Result
+server_ctl(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+           const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct server *s = cls;
+    struct upload *up = *con_cls;
+    if (up == NULL) { /* first call: headers only */
+        up = calloc(1, sizeof *up);
+        if (up == NULL)
+            return MHD_NO;
+        buf_init(&up->up_body, 256);
+        *con_cls = up;
+        return MHD_YES;
+    }
+    if (*upload_size != 0) {
+        if (up->up_body.b_len + *upload_size > SERVER_MAX_BODY)
+            up->up_too_big = true;
+        else
+            buf_add(&up->up_body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (strcmp(url, "/v3/metric") != 0)
+        return server_text(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
+    if (strcmp(method, "POST") != 0)
+        return server_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", "POST");
+    return server_put(s, c, up);
+}
+
+static void
+server_ctl_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    struct upload *up = *con_cls;
+    if (up != NULL) {
+        buf_release(&up->up_body);
+        free(up);
+    }
+    *con_cls = NULL;
+}
+
+/* ---- sockets and daemons ------------------------------------------------ */
+
+static int
+server_tcp_socket(const struct sockaddr *addr, socklen_t len, char *err, size_t errlen)
+{
+    int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create socket: %s", strerror(errno));
+        return -1;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, addr, len) != 0 || listen(fd, 128) != 0) {
+        char host[INET6_ADDRSTRLEN] = "?";
+        bool v4 = addr->sa_family == AF_INET;
+        const struct sockaddr_in *a4 = (const struct sockaddr_in *)addr;
+        const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)addr;
+        inet_ntop(addr->sa_family, v4 ? (const void *)&a4->sin_addr : (const void *)&a6->sin6_addr,
+                  host, sizeof host);
+        snprintf(err, errlen, "cannot listen on %s%s%s:%u: %s", v4 ? "" : "[", host, v4 ? "" : "]",
+                 ntohs(v4 ? a4->sin_port : a6->sin6_port), strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int
+server_unix_socket(const char *path, char *err, size_t errlen)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sun.sun_path) {
+        snprintf(err, errlen, "socket path too long: %s", path);
+        return -1;
+    }
+    strcpy(sun.sun_path, path);
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        bool live = probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof sun) == 0;
+        if (probe >= 0)
+            close(probe);
+        if (live) {
+            snprintf(err, errlen, "cannot listen on %s: another process serves it", path);
+            return -1;
+        }
+        unlink(path); /* stale, from an earlier run */
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof sun) != 0 || listen(fd, 64) != 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void
+server_describe(struct server *s, int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    char host[INET6_ADDRSTRLEN] = "?";
+    getsockname(fd, (struct sockaddr *)&ss, &len);
+    if (ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+        snprintf(s->sv_listen, sizeof s->sv_listen, "[%s]:%u", host, ntohs(a->sin6_port));
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+        snprintf(s->sv_listen, sizeof s->sv_listen, "%s:%u", host, ntohs(a->sin_port));
+    }
+}
+
+static struct MHD_Daemon *
+server_daemon(int fd, bool ipv6, MHD_AccessHandlerCallback h, struct server *s,
+              MHD_RequestCompletedCallback done)
+{
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (ipv6 ? MHD_USE_IPv6 : 0);
+    return MHD_start_daemon(flags, 0, NULL, NULL, h, s, MHD_OPTION_LISTEN_SOCKET, fd,
+                            MHD_OPTION_CONNECTION_LIMIT, 256, MHD_OPTION_CONNECTION_TIMEOUT, 30,
+                            MHD_OPTION_NOTIFY_COMPLETED, done, s, MHD_OPTION_END);
+}
+
+int
+server_start(struct server *s, struct registry *r, const struct sockaddr *addr, socklen_t addrlen,
+             const char *socket_path, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->sv_reg = r;
+    int tcp = server_tcp_socket(addr, addrlen, err, errlen);
+    if (tcp < 0)
+        return -1;
+    int ctl = server_unix_socket(socket_path, err, errlen);
+    if (ctl < 0) {
+        close(tcp);
+        return -1;
+    }
+    server_describe(s, tcp);
+    s->sv_socket = strdup(socket_path);
+    s->sv_http = server_daemon(tcp, addr->sa_family == AF_INET6, server_http, s, NULL);
+    s->sv_ctl = server_daemon(ctl, false, server_ctl, s, server_ctl_done);
+    if (s->sv_http == NULL || s->sv_ctl == NULL) {
+        snprintf(err, errlen, "cannot start the HTTP server");
+        if (s->sv_http == NULL)
+            close(tcp);
+        if (s->sv_ctl == NULL)
+            close(ctl);
+        server_stop(s);
+        return -1;
+    }
+    return 0;
+}
+
+void
+server_stop(struct server *s)
+{
+    if (s->sv_http != NULL)
+        MHD_stop_daemon(s->sv_http);
+    if (s->sv_ctl != NULL)
+        MHD_stop_daemon(s->sv_ctl);
+    if (s->sv_socket != NULL)
+        unlink(s->sv_socket);
+    free(s->sv_socket);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,34 @@
+/* server: the HTTP side. Routes only; formatting lives in render/status.
+ *
+ * TCP (the configured interface and port): GET|HEAD /metrics (text 0.0.4,
+ * or OpenMetrics when Accept asks), GET|HEAD /status (JSON); 404 elsewhere,
+ * 405 for other methods. Unix socket (the control socket): POST /v3/metric
+ * with a JSON object of name: number -> 200 recorded, 422 unreadable, 400
+ * not configured or refused, 413 body over 64 KiB; 404/405 otherwise. */
+#ifndef TELEMETRY_SERVER_H
+#define TELEMETRY_SERVER_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "registry.h"
+
+struct server {
+    struct MHD_Daemon *sv_http;
+    struct MHD_Daemon *sv_ctl;
+    struct registry *sv_reg;
+    char sv_listen[128]; /* "ADDR:PORT" actually bound */
+    char *sv_socket;     /* owned copy of the control socket path */
+    bool sv_quiet;
+};
+
+/* server_start: binds addr (port 0: an ephemeral one) and the unix socket at
+ * socket_path (a stale socket file there is replaced), starts both daemons.
+ * Returns 0, or -1 with a one-line message in err; nothing is left open. */
+int server_start(struct server *s, struct registry *r, const struct sockaddr *addr,
+                 socklen_t addrlen, const char *socket_path, char *err, size_t errlen);
+
+/* server_stop: stops the daemons, removes the socket file. */
+void server_stop(struct server *s);
+
+#endif

@@ -1,0 +1,199 @@
+/* CUnit: probe outcomes with real processes — numbers, garbage, hangs,
+ * failures, floods, stragglers, missing programs — and that a hung probe
+ * does not hold the others back. No timing assertions: the loop runs until
+ * the expected events happened (with a generous safety limit). */
+#include <CUnit/Basic.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "probe.h"
+
+#define SAFETY_SECONDS 120.0
+
+static sigset_t wait_mask;
+
+struct fixture {
+    struct cfg f_cfg;
+    struct registry f_reg;
+    struct prober f_pb;
+};
+
+static int
+fixture_open(struct fixture *f, const char *text)
+{
+    char err[512];
+    if (cfg_load_text("probe-test", text, strlen(text), &f->f_cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    registry_init(&f->f_reg, &f->f_cfg);
+    prober_init(&f->f_pb, &f->f_reg, prober_now());
+    f->f_pb.pb_quiet = true;
+    return 0;
+}
+
+static void
+fixture_close(struct fixture *f)
+{
+    prober_free(&f->f_pb);
+    registry_free(&f->f_reg);
+    cfg_free(&f->f_cfg);
+}
+
+static struct reg_metric *
+metric(struct fixture *f, const char *name)
+{
+    return &f->f_reg.rg_metrics[registry_find(&f->f_reg, name)];
+}
+
+static uint64_t
+runs(struct reg_metric *m)
+{
+    uint64_t n = 0;
+    for (int o = 0; o < PROBE_NOUTCOMES; o++)
+        n += m->rm_runs[o];
+    return n;
+}
+
+static bool
+all_ran(struct fixture *f)
+{
+    for (size_t k = 0; k < f->f_reg.rg_n; k++)
+        if (f->f_reg.rg_metrics[k].rm_cfg->cm_is_sensor && runs(&f->f_reg.rg_metrics[k]) == 0)
+            return false;
+    return true;
+}
+
+/* Whether any process of group pgid is left, waiting up to 30 s for the
+ * killed ones to be reaped by whoever inherits them. */
+static bool
+group_alive(pid_t pgid)
+{
+    for (int k = 0; k < 300; k++) {
+        if (kill(-pgid, 0) != 0 && errno == ESRCH)
+            return false;
+        usleep(100000);
+    }
+    return true;
+}
+
+static const char *const outcomes_config =
+    "{telemetry: {sensors: [\n"
+    " {name: \"num\", type: \"gauge\", poll: 3600, check: \"echo  -12.5e1 \"},\n"
+    " {name: \"garbage\", type: \"gauge\", poll: 3600, check: \"echo 12 apples\"},\n"
+    " {name: \"empty\", type: \"gauge\", poll: 3600, check: \"true\"},\n"
+    " {name: \"hang\", type: \"gauge\", poll: 3600, timeout: \"1s\", check: \"sleep 1000\"},\n"
+    " {name: \"fail\", type: \"gauge\", poll: 3600, check: [\"sh\", \"-c\", \"echo 1; exit 3\"]},\n"
+    " {name: \"signal\", type: \"gauge\", poll: 3600, check: [\"sh\", \"-c\", \"kill -9 $$\"]},\n"
+    " {name: \"flood\", type: \"gauge\", poll: 3600, timeout: 60, check: \"yes 1\"},\n"
+    " {name: \"missing\", type: \"gauge\", poll: 3600, check: \"/nonexistent/probe\"},\n"
+    " {name: \"neg_total\", type: \"counter\", poll: 3600, check: \"echo -2\"},\n"
+    " {name: \"straggler\", type: \"gauge\", poll: 3600, timeout: 60,\n"
+    "   check: [\"sh\", \"-c\", \"sleep 1000 & echo $$\"]},\n"
+    "]}}";
+
+static void
+test_outcomes(void)
+{
+    struct fixture f;
+    CU_ASSERT_FATAL(fixture_open(&f, outcomes_config) == 0);
+    double end = prober_now() + SAFETY_SECONDS;
+    pid_t hang = 0;
+    while (!all_ran(&f) && prober_now() < end) {
+        prober_step(&f.f_pb, &wait_mask, 0.5);
+        for (size_t k = 0; k < f.f_pb.pb_n; k++) {
+            struct probe *pr = &f.f_pb.pb_probes[k];
+            if (pr->pr_pid > 0 && strcmp(pr->pr_cfg->cm_name, "hang") == 0)
+                hang = pr->pr_pid;
+        }
+    }
+    /* the killed ones are our children: the loop reaps them as it goes on */
+    for (size_t k = 0; k < f.f_pb.pb_n && prober_now() < end; k++)
+        while (f.f_pb.pb_probes[k].pr_state == PROBE_REAPING && prober_now() < end)
+            prober_step(&f.f_pb, &wait_mask, 0.5);
+    CU_ASSERT_EQUAL(metric(&f, "num")->rm_runs[PROBE_OK], 1);
+    CU_ASSERT_DOUBLE_EQUAL(metric(&f, "num")->rm_value, -125, 1e-12);
+    CU_ASSERT_EQUAL(metric(&f, "garbage")->rm_runs[PROBE_INVALID], 1);
+    CU_ASSERT_EQUAL(metric(&f, "empty")->rm_runs[PROBE_INVALID], 1);
+    CU_ASSERT_EQUAL(metric(&f, "hang")->rm_runs[PROBE_TIMEOUT], 1);
+    CU_ASSERT_EQUAL(metric(&f, "fail")->rm_runs[PROBE_FAILED], 1);
+    CU_ASSERT_DOUBLE_EQUAL(metric(&f, "fail")->rm_value, 0, 1e-12);
+    CU_ASSERT_EQUAL(metric(&f, "signal")->rm_runs[PROBE_FAILED], 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(metric(&f, "signal")->rm_last.rl_message, "signal 9"));
+    CU_ASSERT_EQUAL(metric(&f, "flood")->rm_runs[PROBE_OVERFLOW], 1);
+    CU_ASSERT_EQUAL(metric(&f, "missing")->rm_runs[PROBE_ERROR], 1);
+    CU_ASSERT_EQUAL(metric(&f, "neg_total")->rm_runs[PROBE_REJECTED], 1);
+    CU_ASSERT_DOUBLE_EQUAL(metric(&f, "neg_total")->rm_value, 0, 1e-12);
+    CU_ASSERT_EQUAL(metric(&f, "straggler")->rm_runs[PROBE_OK], 1);
+    /* it printed its own pid, which is its process group id */
+    pid_t straggler = (pid_t)metric(&f, "straggler")->rm_value;
+    /* killed with their whole process group, background children included */
+    CU_ASSERT_TRUE(hang > 0 && !group_alive(hang));
+    CU_ASSERT_TRUE(straggler > 0 && !group_alive(straggler));
+    fixture_close(&f);
+}
+
+/* A probe that hangs for a long time while a quick one keeps its schedule. */
+static void
+test_hang_does_not_block(void)
+{
+    struct fixture f;
+    CU_ASSERT_FATAL(fixture_open(&f,
+                                 "{telemetry: {sensors: [\n"
+                                 " {name: \"stuck\", type: \"gauge\", poll: 1, timeout: \"10m\","
+                                 "  check: \"sleep 1000\"},\n"
+                                 " {name: \"quick\", type: \"counter\", poll: 0.05, timeout: 10, "
+                                 "check: \"echo 1\"}]}}") == 0);
+    double end = prober_now() + SAFETY_SECONDS;
+    while (metric(&f, "quick")->rm_runs[PROBE_OK] < 5 && prober_now() < end)
+        prober_step(&f.f_pb, &wait_mask, 0.5);
+    CU_ASSERT_TRUE(metric(&f, "quick")->rm_runs[PROBE_OK] >= 5);
+    CU_ASSERT_DOUBLE_EQUAL(metric(&f, "quick")->rm_value,
+                           (double)metric(&f, "quick")->rm_runs[PROBE_OK], 1e-9);
+    CU_ASSERT_EQUAL(runs(metric(&f, "stuck")), 0);
+    pid_t stuck = f.f_pb.pb_probes[0].pr_pid;
+    CU_ASSERT_TRUE(stuck > 0);
+    fixture_close(&f); /* kills what still runs */
+    CU_ASSERT_TRUE(stuck > 0 && !group_alive(stuck));
+}
+
+static void
+test_parse_output(void)
+{
+    double v;
+    CU_ASSERT_EQUAL(prober_parse_output(" 42\n", 4, &v), 0);
+    CU_ASSERT_DOUBLE_EQUAL(v, 42, 1e-12);
+    CU_ASSERT_EQUAL(prober_parse_output("\t-1.5e-3 \r\n", 11, &v), 0);
+    CU_ASSERT_DOUBLE_EQUAL(v, -1.5e-3, 1e-15);
+    CU_ASSERT_EQUAL(prober_parse_output("", 0, &v), -1);
+    CU_ASSERT_EQUAL(prober_parse_output("  \n", 3, &v), -1);
+    CU_ASSERT_EQUAL(prober_parse_output("1 2", 3, &v), -1);
+    CU_ASSERT_EQUAL(prober_parse_output("12abc", 5, &v), -1);
+    CU_ASSERT_EQUAL(prober_parse_output("1\0"
+                                        "2",
+                                        3, &v),
+                    -1);
+    CU_ASSERT_EQUAL(prober_parse_output("1e999", 5, &v), -1);
+}
+
+int
+main(void)
+{
+    if (prober_signals_block(&wait_mask) != 0)
+        return 1;
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("probe", NULL, NULL);
+    CU_add_test(s, "parse output", test_parse_output);
+    CU_add_test(s, "outcomes", test_outcomes);
+    CU_add_test(s, "hang does not block", test_hang_does_not_block);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}
