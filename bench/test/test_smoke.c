@@ -446,6 +446,26 @@ test_real_sweep(void)
 }
 
 static void
+test_real_gz_gzip(void)
+{
+    char json[300];
+    tmp_path(json, sizeof(json), "realgz.json");
+    CU_ASSERT_FATAL(run_bench("--zones", "10", "--gz", "--gzip", "--duration", "0.5", "--warmup",
+                              "0.1", "--reference", "nginx", "--json", json, NULL) == 0);
+    json_t *doc = check_doc("realgz.json", 1, 1);
+    CU_ASSERT_FATAL(doc != NULL);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "target")), "gz");
+    CU_ASSERT(json_is_true(json_object_get(doc, "gzip")));
+    /* nginx serves the agent's compressed bytes themselves; the node's metrics
+     * move a little from scrape to scrape, so the sizes agree only closely */
+    double a = json_number_value(json_object_get(doc, "bytes_per_scrape"));
+    double r =
+        json_number_value(json_object_get(json_object_get(doc, "reference"), "bytes_per_scrape"));
+    CU_ASSERT(a > 0 && r > 0 && a / r > 0.8 && a / r < 1.25);
+    json_decref(doc);
+}
+
+static void
 test_real_missing_programs(void)
 {
     CU_ASSERT(run_bench("--bin-dir", "/nonexistent", "--duration", "1", NULL) == 3);
@@ -486,6 +506,7 @@ main(int argc, char **argv)
         CU_pSuite s = CU_add_suite("cmon-bench with cmon-sim and cmon-agent", NULL, NULL);
         CU_add_test(s, "run with reference", test_real_run);
         CU_add_test(s, "zone sweep and plot", test_real_sweep);
+        CU_add_test(s, "gz scrapes with gzip", test_real_gz_gzip);
         CU_add_test(s, "missing programs", test_real_missing_programs);
     }
     CU_basic_set_mode(CU_BRM_VERBOSE);
