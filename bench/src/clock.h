@@ -1,0 +1,12 @@
+/* clock.h - monotonic time for latency measurement. */
+#ifndef CMON_BENCH_CLOCK_H
+#define CMON_BENCH_CLOCK_H
+
+#include <stdint.h>
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t clock_mono_ns(void);
+/* Sleep for about ns nanoseconds (a signal may cut it short). */
+void clock_sleep_ns(uint64_t ns);
+
+#endif

@@ -1,0 +1,35 @@
+/* http.h - one blocking GET, for set-up work (readiness, discovery, a sample scrape). */
+#ifndef CMON_BENCH_HTTP_H
+#define CMON_BENCH_HTTP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct http_reply {
+    long hr_status;       /* HTTP status; 0 when no answer came */
+    char *hr_body;        /* NUL-terminated body (malloc'd, owned by the caller), or NULL */
+    size_t hr_len;        /* body length without the NUL */
+    char hr_type[128];    /* Content-Type, "" if none */
+    char hr_encoding[32]; /* Content-Encoding, "" if none (the body is left encoded) */
+};
+
+/*
+ * GET url within timeout_s. On success returns 0 and fills *r (free hr_body
+ * with free()); on a transfer failure returns -1 and writes a one-line reason
+ * into err (errlen bytes).
+ */
+int http_get(const char *url, double timeout_s, struct http_reply *r, char *err, size_t errlen);
+
+/* http_get with extra request headers (a curl_slist, may be NULL; not taken over). */
+struct curl_slist;
+int http_get_with(const char *url, double timeout_s, const struct curl_slist *headers,
+                  struct http_reply *r, char *err, size_t errlen);
+
+/*
+ * Poll url until it answers any HTTP status, at most timeout_s. Gives up early
+ * (returns -1, err says so) when pid > 0 and that process has exited.
+ * Returns 0 once it answers.
+ */
+int http_wait_ready(const char *url, pid_t pid, double timeout_s, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,424 @@
+/*
+ * cmon-bench - scrape-latency benchmark of cmon-agent, with the nginx
+ * reference in the same run. main() routes: parse flags, run the series,
+ * write the table, JSON, plot, and compare with the baseline.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "baseline.h"
+#include "http.h"
+#include "load.h"
+#include "nginx.h"
+#include "opts.h"
+#include "plot.h"
+#include "report.h"
+
+enum { EXIT_OK = 0, EXIT_REGRESSION = 1, EXIT_USAGE = 2, EXIT_RUN = 3 };
+
+/* Set by SIGINT/SIGTERM: the load loop stops and the figures so far are written. */
+static volatile sig_atomic_t bench_stop;
+
+static void
+bench_on_signal(int sig)
+{
+    (void)sig;
+    bench_stop = 1;
+}
+
+/* The options of point i of the series (the swept value applied). */
+static struct opts
+bench_point(const struct opts *o, int i)
+{
+    struct opts p = *o;
+
+    if (o->op_sweep_key == OPTS_SWEEP_ZONES)
+        p.op_zones = (long)o->op_sweep[i];
+    else if (o->op_sweep_key == OPTS_SWEEP_CONCURRENCY)
+        p.op_concurrency = (int)o->op_sweep[i];
+    else if (o->op_sweep_key == OPTS_SWEEP_RATE)
+        p.op_rate = o->op_sweep[i];
+    return p;
+}
+
+static void
+bench_run_init(struct result_run *run, const struct opts *p)
+{
+    memset(run, 0, sizeof(*run));
+    run->rr_zones = p->op_url ? -1 : p->op_zones;
+    run->rr_concurrency = p->op_concurrency;
+    run->rr_rate = p->op_rate;
+    run->rr_duration_s = p->op_duration_s;
+    run->rr_warmup_s = p->op_warmup_s;
+    run->rr_rounds = p->op_rounds;
+    run->rr_gz = p->op_gz;
+    run->rr_gzip = p->op_gzip;
+    if (getloadavg(&run->rr_loadavg, 1) != 1)
+        run->rr_loadavg = -1;
+    run->rr_openmetrics = p->op_openmetrics;
+}
+
+static struct load_spec
+bench_spec(const struct opts *p, const char *base, char *const *paths, size_t n, pid_t pid)
+{
+    struct load_spec s = {
+        .ls_base = base,
+        .ls_paths = paths,
+        .ls_npaths = n,
+        .ls_concurrency = p->op_concurrency,
+        .ls_rate = p->op_rate,
+        .ls_duration_s = p->op_duration_s,
+        .ls_warmup_s = p->op_warmup_s,
+        .ls_timeout_s = p->op_timeout_s,
+        .ls_seed = p->op_seed,
+        .ls_pid = pid,
+        .ls_stop = &bench_stop,
+    };
+    return s;
+}
+
+/* The request headers --gzip and --openmetrics ask for (NULL when none). */
+static struct curl_slist *
+bench_headers(const struct opts *p)
+{
+    struct curl_slist *h = NULL;
+
+    if (p->op_gzip)
+        h = curl_slist_append(h, "Accept-Encoding: gzip");
+    if (p->op_openmetrics)
+        h = curl_slist_append(h, "Accept: application/openmetrics-text; version=1.0.0");
+    return h;
+}
+
+/* One scrape of a typical instance, checked: 200 with a body. */
+static int
+bench_sample(const struct opts *p, const struct curl_slist *hdr, const char *base, const char *path,
+             struct http_reply *r, char *err, size_t errlen)
+{
+    char url[1024];
+
+    snprintf(url, sizeof(url), "%s%s", base, path);
+    if (http_get_with(url, p->op_timeout_s, hdr, r, err, errlen) < 0)
+        return -1;
+    if (r->hr_status != 200 || r->hr_body == NULL) {
+        snprintf(err, errlen, "GET %.200s answered %ld, not 200 with metrics", url, r->hr_status);
+        free(r->hr_body);
+        r->hr_body = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Sample scrapes: up to BENCH_SAMPLES instances drawn with the seed. nginx
+ * serves exactly these bodies as /s/0 .. /s/N-1, drawn at random by the same
+ * client, so it moves the same mix of sizes as the agent.
+ */
+#define BENCH_SAMPLES 32
+struct bench_samples {
+    struct http_reply bs_reply[BENCH_SAMPLES];
+    size_t bs_n;
+    char bs_pathbuf[BENCH_SAMPLES][16];
+    char *bs_path[BENCH_SAMPLES]; /* "/s/<i>" */
+};
+
+static void
+bench_samples_free(struct bench_samples *bs)
+{
+    for (size_t i = 0; i < bs->bs_n; i++)
+        free(bs->bs_reply[i].hr_body);
+    bs->bs_n = 0;
+}
+
+/*
+ * Take the samples. Every one must answer 200 (this is also the check that
+ * the agent is reachable). Returns 0, or -1 with err (samples freed).
+ */
+static int
+bench_samples_take(const struct opts *p, const struct curl_slist *hdr, const char *base,
+                   char *const *paths, size_t n, struct bench_samples *bs, char *err, size_t errlen)
+{
+    uint64_t state = p->op_seed ^ 0x5eedull;
+    size_t k = n < BENCH_SAMPLES ? n : BENCH_SAMPLES;
+
+    memset(bs, 0, sizeof(*bs));
+    while (bs->bs_n < k) {
+        const char *path = paths[load_rand_next(&state) % n];
+        if (bench_sample(p, hdr, base, path, &bs->bs_reply[bs->bs_n], err, errlen) < 0) {
+            bench_samples_free(bs);
+            return -1;
+        }
+        snprintf(bs->bs_pathbuf[bs->bs_n], sizeof(bs->bs_pathbuf[0]), "/s/%zu", bs->bs_n);
+        bs->bs_path[bs->bs_n] = bs->bs_pathbuf[bs->bs_n];
+        bs->bs_n++;
+    }
+    return 0;
+}
+
+/* Start the nginx reference serving the very bytes of the sample scrapes. */
+static int
+bench_reference_up(const struct opts *p, const struct bench_samples *bs, struct result_run *run,
+                   struct nginx_ref *ng, char *err, size_t errlen)
+{
+    const struct http_reply *first = &bs->bs_reply[0];
+    const char *type = first->hr_type[0] ? first->hr_type : "text/plain; version=0.0.4";
+    char rel[32];
+
+    run->rr_has_ref = 1;
+    snprintf(run->rr_ref_name, sizeof(run->rr_ref_name), "nginx");
+    if (nginx_prepare(ng) < 0)
+        goto fail;
+    for (size_t i = 0; i < bs->bs_n; i++) {
+        const struct http_reply *r = &bs->bs_reply[i];
+        snprintf(rel, sizeof(rel), "s/%zu", i);
+        if (nginx_put(ng, rel, r->hr_body, r->hr_len) < 0)
+            goto fail;
+        strcat(rel, ".gz"); /* a compressed answer is served by gzip_static */
+        if (strcmp(r->hr_encoding, "gzip") == 0 && nginx_put(ng, rel, r->hr_body, r->hr_len) < 0)
+            goto fail;
+    }
+    return nginx_start(ng, p->op_nginx, type, err, errlen);
+fail:
+    snprintf(err, errlen, "cannot prepare nginx files: %s", strerror(errno));
+    return -1;
+}
+
+/* One round against one server, merged into dst. Returns 0 or -1 with err. */
+static int
+bench_round(const struct load_spec *s, struct result_figures *dst, const char *who, char *err,
+            size_t errlen)
+{
+    struct result_figures f;
+
+    if (result_figures_init(&f) < 0) {
+        snprintf(err, errlen, "cannot allocate a histogram");
+        return -1;
+    }
+    int rc = load_run(s, &f);
+    result_figures_merge(dst, &f);
+    result_figures_release(&f);
+    if (rc < 0)
+        snprintf(err, errlen, "%s: %s", who, dst->rf_error);
+    return rc;
+}
+
+/* The rounds: agent, then reference, in turns; the warm-up before each one's first. */
+static int
+bench_rounds(const struct opts *p, const struct curl_slist *hdr, struct load_spec *a,
+             const struct bench_samples *bs, const struct nginx_ref *ng, struct result_run *run,
+             char *err, size_t errlen)
+{
+    char base[64];
+
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", ng ? ng->nr_port : 0);
+    struct load_spec r = bench_spec(p, base, bs->bs_path, bs->bs_n, ng ? ng->nr_pid : 0);
+    a->ls_duration_s = r.ls_duration_s = p->op_duration_s / p->op_rounds;
+    a->ls_headers = r.ls_headers = hdr;
+    for (int i = 0; i < p->op_rounds; i++) {
+        a->ls_seed = r.ls_seed = p->op_seed + (uint64_t)i;
+        a->ls_warmup_s = r.ls_warmup_s = i == 0 ? p->op_warmup_s : 0;
+        if (bench_round(a, &run->rr_agent, "agent", err, errlen) < 0)
+            return -1;
+        if (ng != NULL && bench_round(&r, &run->rr_ref, "nginx reference", err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Take sample scrapes, bring nginx up if asked, run the rounds. Returns 0 or -1. */
+static int
+bench_measure(const struct opts *p, struct agent_sut *as, struct result_run *run, char *err,
+              size_t errlen)
+{
+    static char *gz_path[] = {"/v1/gz/metrics"};
+    char *const *paths = p->op_gz ? gz_path : as->as_targets.tl_path;
+    size_t n = p->op_gz ? 1 : as->as_targets.tl_n;
+    struct bench_samples bs;
+    struct nginx_ref ng;
+
+    run->rr_instances = p->op_gz ? 1 : (long)n;
+    if (n == 0) {
+        snprintf(err, errlen, "no running instance to scrape at %s", as->as_base);
+        return -1;
+    }
+    struct curl_slist *hdr = bench_headers(p);
+    if (bench_samples_take(p, hdr, as->as_base, paths, n, &bs, err, errlen) < 0) {
+        curl_slist_free_all(hdr);
+        return -1;
+    }
+    memset(&ng, 0, sizeof(ng));
+    int rc = p->op_reference ? bench_reference_up(p, &bs, run, &ng, err, errlen) : 0;
+    struct load_spec a = bench_spec(p, as->as_base, paths, n, as->as_agent_pid);
+    if (rc == 0)
+        rc = bench_rounds(p, hdr, &a, &bs, p->op_reference ? &ng : NULL, run, err, errlen);
+    nginx_stop(&ng);
+    bench_samples_free(&bs);
+    curl_slist_free_all(hdr);
+    return rc;
+}
+
+/* One point of the series: bring the agent up, measure, take it down. */
+static int
+bench_one(const struct opts *p, struct result_run *run, char *err, size_t errlen)
+{
+    struct agent_sut as;
+    char tail[256];
+
+    bench_run_init(run, p);
+    if (result_figures_init(&run->rr_agent) < 0 || result_figures_init(&run->rr_ref) < 0) {
+        snprintf(err, errlen, "cannot allocate histograms");
+        return -1;
+    }
+    int rc = agent_up(p, p->op_zones, &as, err, errlen);
+    if (rc == 0)
+        rc = bench_measure(p, &as, run, err, errlen);
+    if (rc < 0 && (agent_log_tail(&as, "agent.log", tail, sizeof(tail)), tail[0] != '\0')) {
+        size_t len = strlen(err);
+        snprintf(err + len, errlen - len, "; agent log: %s", tail);
+    }
+    agent_down(&as);
+    return rc;
+}
+
+static const char *
+bench_xlabel(const struct opts *o)
+{
+    switch (o->op_sweep_key) {
+    case OPTS_SWEEP_CONCURRENCY:
+        return "concurrency";
+    case OPTS_SWEEP_RATE:
+        return "rate";
+    default:
+        return "zones";
+    }
+}
+
+/* Outputs after the series: JSON, plot, baseline. Returns the exit code. */
+static int
+bench_outputs(const struct opts *o, struct result_run *runs, int nruns, const char *error,
+              json_t *base)
+{
+    json_t *doc = report_doc_json(runs, nruns, error);
+    char err[512];
+    int code = error[0] ? EXIT_RUN : EXIT_OK;
+
+    if (o->op_json != NULL && report_write(doc, o->op_json) < 0) {
+        fprintf(stderr, "cmon-bench: cannot write %s: %s\n", o->op_json, strerror(errno));
+        code = EXIT_RUN;
+    }
+    if (o->op_plot != NULL && nruns > 0) {
+        double xs[OPTS_MAX_SWEEP];
+        for (int i = 0; i < nruns; i++) {
+            struct opts p = bench_point(o, i);
+            xs[i] = o->op_sweep_key == OPTS_SWEEP_CONCURRENCY ? p.op_concurrency
+                    : o->op_sweep_key == OPTS_SWEEP_RATE      ? p.op_rate
+                                                              : (double)p.op_zones;
+        }
+        if (plot_draw("gnuplot", o->op_plot, bench_xlabel(o), xs, runs, nruns, err, sizeof(err)) <
+            0) {
+            fprintf(stderr, "cmon-bench: %s\n", err);
+            code = EXIT_RUN;
+        }
+    }
+    if (base != NULL && code == EXIT_OK) {
+        int bad = baseline_compare(doc, base, o->op_tolerance / 100.0, o->op_compare_tail, stdout,
+                                   err, sizeof(err));
+        if (bad < 0)
+            fprintf(stderr, "cmon-bench: %s\n", err);
+        code = bad < 0 ? EXIT_USAGE : bad > 0 ? EXIT_REGRESSION : EXIT_OK;
+    }
+    json_decref(doc);
+    return code;
+}
+
+static int
+bench_series(const struct opts *o, json_t *base)
+{
+    int n = o->op_nsweep > 0 ? o->op_nsweep : 1, done = 0;
+    struct result_run *runs = calloc((size_t)n, sizeof(*runs));
+    char err[1024] = "";
+    int failed = 0;
+
+    if (runs == NULL) {
+        fprintf(stderr, "cmon-bench: out of memory\n");
+        return EXIT_RUN;
+    }
+    for (int i = 0; i < n && !failed; i++) {
+        struct opts p = bench_point(o, i);
+        int rc = bench_one(&p, &runs[i], err, sizeof(err));
+        failed = rc < 0;
+        if (rc == 0 || runs[i].rr_agent.rf_requests > 0) {
+            report_table(stdout, &runs[i]);
+            done = i + 1;
+        }
+        fflush(stdout);
+    }
+    if (failed)
+        fprintf(stderr, "cmon-bench: %s\n", err);
+    int code = bench_outputs(o, runs, done, failed ? err : "", base);
+    for (int i = 0; i < n; i++) {
+        result_figures_release(&runs[i].rr_agent);
+        result_figures_release(&runs[i].rr_ref);
+    }
+    free(runs);
+    return code;
+}
+
+/* An output file must be writable before minutes are spent measuring. Returns 0 or -1. */
+static int
+bench_check_output(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash != NULL)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof(dir), ".");
+    if (access(dir, W_OK) < 0) {
+        fprintf(stderr, "cmon-bench: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct opts o;
+    char err[512];
+    json_t *base = NULL;
+
+    if (opts_parse(argc, argv, &o, err, sizeof(err)) < 0) {
+        fprintf(stderr, "cmon-bench: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (o.op_help) {
+        opts_usage(stdout);
+        return EXIT_OK;
+    }
+    if ((o.op_json != NULL && bench_check_output(o.op_json) < 0) ||
+        (o.op_plot != NULL && bench_check_output(o.op_plot) < 0))
+        return EXIT_USAGE;
+    if (o.op_baseline != NULL && (base = baseline_load(o.op_baseline, err, sizeof(err))) == NULL) {
+        fprintf(stderr, "cmon-bench: %s\n", err);
+        return EXIT_USAGE;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, bench_on_signal);
+    signal(SIGTERM, bench_on_signal);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int code = bench_series(&o, base);
+    json_decref(base);
+    curl_global_cleanup();
+    return code;
+}

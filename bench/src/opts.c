@@ -1,0 +1,379 @@
+/* opts.c - command-line parsing (see opts.h). */
+#include "opts.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_ZONES = 256,
+    OPT_CONC,
+    OPT_DUR,
+    OPT_WARM,
+    OPT_RATE,
+    OPT_TIMEOUT,
+    OPT_SEED,
+    OPT_GZ,
+    OPT_URL,
+    OPT_ZFILE,
+    OPT_WORLD,
+    OPT_PID,
+    OPT_REF,
+    OPT_NGINX,
+    OPT_JSON,
+    OPT_BASE,
+    OPT_TOL,
+    OPT_PLOT,
+    OPT_BINDIR,
+    OPT_AARG,
+    OPT_SWEEP,
+    OPT_HELP,
+    OPT_ROUNDS,
+    OPT_GZIP,
+    OPT_OM,
+    OPT_TAIL
+
+};
+
+static const struct option opts_long[] = {
+    {"zones", required_argument, NULL, OPT_ZONES},
+    {"concurrency", required_argument, NULL, OPT_CONC},
+    {"duration", required_argument, NULL, OPT_DUR},
+    {"warmup", required_argument, NULL, OPT_WARM},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"gz", no_argument, NULL, OPT_GZ},
+    {"url", required_argument, NULL, OPT_URL},
+    {"zones-file", required_argument, NULL, OPT_ZFILE},
+    {"world", required_argument, NULL, OPT_WORLD},
+    {"pid", required_argument, NULL, OPT_PID},
+    {"reference", required_argument, NULL, OPT_REF},
+    {"nginx", required_argument, NULL, OPT_NGINX},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"baseline", required_argument, NULL, OPT_BASE},
+    {"tolerance", required_argument, NULL, OPT_TOL},
+    {"plot", required_argument, NULL, OPT_PLOT},
+    {"bin-dir", required_argument, NULL, OPT_BINDIR},
+    {"agent-arg", required_argument, NULL, OPT_AARG},
+    {"sweep", required_argument, NULL, OPT_SWEEP},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"rounds", required_argument, NULL, OPT_ROUNDS},
+    {"gzip", no_argument, NULL, OPT_GZIP},
+    {"openmetrics", no_argument, NULL, OPT_OM},
+    {"compare-tail", no_argument, NULL, OPT_TAIL},
+    {NULL, 0, NULL, 0},
+};
+
+void
+opts_usage(FILE *f)
+{
+    fputs("usage: cmon-bench [--zones N] [--concurrency C] [--duration S] [--warmup S]\n"
+          "                  [--rounds N]\n"
+          "                  [--rate R] [--timeout S] [--seed S] [--gz]\n"
+          "                  [--gzip] [--openmetrics]\n"
+          "                  [--url URL [--zones-file FILE | --world PATH] [--pid PID]]\n"
+          "                  [--reference nginx|none] [--nginx PATH]\n"
+          "                  [--json FILE] [--baseline FILE] [--tolerance PCT]\n"
+          "                  [--compare-tail]\n"
+          "                  [--sweep zones|concurrency|rate=V1,V2,...] [--plot FILE.svg|png]\n"
+          "                  [--bin-dir DIR] [--agent-arg ARG]...\n"
+          "Scrape-latency benchmark of cmon-agent. Without --url it builds a world of N zones\n"
+          "with cmon-sim serve and starts cmon-agent on it (both found next to cmon-bench).\n"
+          "  --zones N         zones in the world (default 100)\n"
+          "  --concurrency C   connections; closed loop: requests in flight (default 4)\n"
+          "  --duration S      measured seconds (default 10)\n"
+          "  --warmup S        unmeasured seconds first (default 2)\n"
+          "  --rounds N        split the measurement into N rounds, agent and reference\n"
+          "                    taking turns (default 1)\n"
+          "  --rate R          open loop at R scrapes/s, latency from the scheduled time\n"
+          "  --timeout S       per-request timeout (default 5)\n"
+          "  --seed S          seed of the world and of the instance choice (default 1)\n"
+          "  --gz              scrape /v1/gz/metrics instead of random instances\n"
+          "  --gzip            ask for gzip (Accept-Encoding), as Prometheus does\n"
+          "  --openmetrics     ask for OpenMetrics text (Accept)\n"
+          "  --url URL         a running agent; instances from --zones-file (uuids or\n"
+          "                    zoneadm list -p) or --world if given, else URL/v1/discover\n"
+          "  --pid PID         with --url: the agent process, for CPU and RSS figures\n"
+          "  --reference nginx the same load on nginx serving sampled scrapes' very bytes\n"
+          "  --json FILE       write the figures as JSON (schema: bench/README.md)\n"
+          "  --baseline FILE   compare with an earlier --json; exit 1 on a regression\n"
+          "  --tolerance PCT   allowed regression (default 10)\n"
+          "  --compare-tail    also fail on p99 (off: it moves with scheduler stalls)\n"
+          "  --sweep K=V,...   a series over zones, concurrency or rate\n"
+          "  --plot FILE       gnuplot picture (.svg or .png) of the series\n"
+          "  --bin-dir DIR     where cmon-sim and cmon-agent are\n"
+          "  --agent-arg ARG   extra argument for cmon-agent (repeatable)\n"
+          "Exit: 0 ok, 1 regression against the baseline, 2 usage or bad input file,\n"
+          "3 the run failed (server unreachable or gone; figures so far still written).\n",
+          f);
+}
+
+int
+opts_parse_number(const char *s, double *v)
+{
+    char *end;
+
+    if (s == NULL || *s == '\0')
+        return -1;
+    *v = strtod(s, &end);
+    return *end == '\0' && isfinite(*v) ? 0 : -1;
+}
+
+/* Parse a number within [lo, hi] for option name. Returns 0 or -1 with err. */
+static int
+opts_range(const char *name, const char *s, double lo, double hi, double *v, char *err,
+           size_t errlen)
+{
+    if (opts_parse_number(s, v) < 0) {
+        snprintf(err, errlen, "--%s: not a number: '%s'", name, s);
+        return -1;
+    }
+    if (*v < lo || *v > hi) {
+        snprintf(err, errlen, "--%s: %s is out of range [%g, %g]", name, s, lo, hi);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+opts_integer(const char *name, const char *s, double lo, double hi, double *v, char *err,
+             size_t errlen)
+{
+    if (opts_range(name, s, lo, hi, v, err, errlen) < 0)
+        return -1;
+    if (*v != floor(*v)) {
+        snprintf(err, errlen, "--%s: not a whole number: '%s'", name, s);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+opts_defaults(struct opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->op_zones = 100;
+    o->op_concurrency = 4;
+    o->op_duration_s = 10;
+    o->op_warmup_s = 2;
+    o->op_rounds = 1;
+    o->op_timeout_s = 5;
+    o->op_seed = 1;
+    o->op_nginx = "/usr/sbin/nginx";
+    o->op_tolerance = 10;
+}
+
+int
+opts_parse_sweep(const char *spec, struct opts *o, char *err, size_t errlen)
+{
+    static const char *keys[] = {"zones", "concurrency", "rate"};
+    static const double lo[] = {1, 1, 1}, hi[] = {100000, 1000, 1e6};
+    const char *eq = strchr(spec, '=');
+    char buf[1024];
+    int k;
+
+    for (k = 0; k < 3; k++)
+        if (eq != NULL && (size_t)(eq - spec) == strlen(keys[k]) &&
+            strncmp(spec, keys[k], strlen(keys[k])) == 0)
+            break;
+    if (k == 3 || snprintf(buf, sizeof(buf), "%s", eq + 1) >= (int)sizeof(buf)) {
+        snprintf(err, errlen, "--sweep: expected zones|concurrency|rate=V1,V2,... got '%s'", spec);
+        return -1;
+    }
+    o->op_sweep_key = (enum opts_sweep_key)(k + 1);
+    o->op_nsweep = 0;
+    char *save = NULL;
+    for (char *v = strtok_r(buf, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+        if (o->op_nsweep == OPTS_MAX_SWEEP) {
+            snprintf(err, errlen, "--sweep: more than %d values", OPTS_MAX_SWEEP);
+            return -1;
+        }
+        if (opts_integer("sweep", v, lo[k], hi[k], &o->op_sweep[o->op_nsweep], err, errlen) < 0)
+            return -1;
+        o->op_nsweep++;
+    }
+    if (o->op_nsweep == 0) {
+        snprintf(err, errlen, "--sweep: no values in '%s'", spec);
+        return -1;
+    }
+    return 0;
+}
+
+/* Numeric options. Returns 0, -1 with err, or 1 when c is not numeric. */
+static int
+opts_apply_number(struct opts *o, int c, const char *a, char *err, size_t errlen)
+{
+    double v;
+
+    switch (c) {
+    case OPT_ZONES:
+        if (opts_integer("zones", a, 1, 100000, &v, err, errlen) < 0)
+            return -1;
+        o->op_zones = (long)v;
+        return 0;
+    case OPT_CONC:
+        if (opts_integer("concurrency", a, 1, 1000, &v, err, errlen) < 0)
+            return -1;
+        o->op_concurrency = (int)v;
+        return 0;
+    case OPT_DUR:
+        if (opts_range("duration", a, 0.001, 86400, &o->op_duration_s, err, errlen) < 0)
+            return -1;
+        return 0;
+    case OPT_WARM:
+        return opts_range("warmup", a, 0, 3600, &o->op_warmup_s, err, errlen);
+    case OPT_RATE:
+        return opts_range("rate", a, 0.001, 1e6, &o->op_rate, err, errlen);
+    case OPT_TIMEOUT:
+        return opts_range("timeout", a, 0.001, 600, &o->op_timeout_s, err, errlen);
+    case OPT_SEED:
+        if (opts_integer("seed", a, 0, 9007199254740992.0, &v, err, errlen) < 0)
+            return -1;
+        o->op_seed = (uint64_t)v;
+        return 0;
+    case OPT_PID:
+        if (opts_integer("pid", a, 1, 4194304, &v, err, errlen) < 0)
+            return -1;
+        o->op_pid = (long)v;
+        return 0;
+    case OPT_ROUNDS:
+        if (opts_integer("rounds", a, 1, 100, &v, err, errlen) < 0)
+            return -1;
+        o->op_rounds = (int)v;
+        return 0;
+    case OPT_TOL:
+        return opts_range("tolerance", a, 0, 1000, &o->op_tolerance, err, errlen);
+    }
+    return 1;
+}
+
+static int
+opts_apply_string(struct opts *o, int c, const char *a, char *err, size_t errlen)
+{
+    switch (c) {
+    case OPT_URL:
+        if (strncmp(a, "http://", 7) != 0) {
+            snprintf(err, errlen, "--url: only http:// URLs, got '%s'", a);
+            return -1;
+        }
+        o->op_url = a;
+        return 0;
+    case OPT_REF:
+        if (strcmp(a, "nginx") != 0 && strcmp(a, "none") != 0) {
+            snprintf(err, errlen, "--reference: expected nginx or none, got '%s'", a);
+            return -1;
+        }
+        o->op_reference = strcmp(a, "nginx") == 0;
+        return 0;
+    case OPT_PLOT: {
+        const char *dot = strrchr(a, '.');
+        if (dot == NULL || (strcmp(dot, ".svg") != 0 && strcmp(dot, ".png") != 0)) {
+            snprintf(err, errlen, "--plot: the file must end in .svg or .png, got '%s'", a);
+            return -1;
+        }
+        o->op_plot = a;
+        return 0;
+    }
+    case OPT_AARG:
+        if (o->op_nagent_args == OPTS_MAX_AGENT_ARGS) {
+            snprintf(err, errlen, "--agent-arg: more than %d", OPTS_MAX_AGENT_ARGS);
+            return -1;
+        }
+        o->op_agent_args[o->op_nagent_args++] = a;
+        return 0;
+    case OPT_SWEEP:
+        return opts_parse_sweep(a, o, err, errlen);
+    }
+    return 1;
+}
+
+static int
+opts_apply(struct opts *o, int c, const char *a, char *err, size_t errlen)
+{
+    int r = opts_apply_number(o, c, a, err, errlen);
+    if (r <= 0)
+        return r;
+    r = opts_apply_string(o, c, a, err, errlen);
+    if (r <= 0)
+        return r;
+    switch (c) {
+    case OPT_GZ:
+        o->op_gz = 1;
+        return 0;
+    case OPT_ZFILE:
+        o->op_zones_file = a;
+        return 0;
+    case OPT_WORLD:
+        o->op_world = a;
+        return 0;
+    case OPT_NGINX:
+        o->op_nginx = a;
+        return 0;
+    case OPT_JSON:
+        o->op_json = a;
+        return 0;
+    case OPT_BASE:
+        o->op_baseline = a;
+        return 0;
+    case OPT_BINDIR:
+        o->op_bin_dir = a;
+        return 0;
+    case OPT_GZIP:
+        o->op_gzip = 1;
+        return 0;
+    case OPT_OM:
+        o->op_openmetrics = 1;
+        return 0;
+    case OPT_TAIL:
+        o->op_compare_tail = 1;
+        return 0;
+    case OPT_HELP:
+        o->op_help = 1;
+        return 0;
+    }
+    snprintf(err, errlen, "unknown option (see --help)");
+    return -1;
+}
+
+/* Flags that make no sense together. Returns 0 or -1 with err. */
+static int
+opts_check(const struct opts *o, char *err, size_t errlen)
+{
+    if (o->op_url != NULL && o->op_sweep_key == OPTS_SWEEP_ZONES) {
+        snprintf(err, errlen, "--sweep zones needs worlds of its own: it cannot go with --url");
+        return -1;
+    }
+    if (o->op_url == NULL && (o->op_pid || o->op_zones_file || o->op_world)) {
+        snprintf(err, errlen, "--pid, --zones-file and --world go with --url");
+        return -1;
+    }
+    return 0;
+}
+
+int
+opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
+{
+    int c;
+
+    opts_defaults(o);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts_long, NULL)) != -1) {
+        if (c == '?' || c == ':') {
+            const char *bad = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+            snprintf(err, errlen, "%s: %s (see --help)", bad,
+                     c == ':' ? "missing value" : "unknown option or missing value");
+            return -1;
+        }
+        if (opts_apply(o, c, optarg, err, errlen) < 0)
+            return -1;
+    }
+    if (optind < argc) {
+        snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+        return -1;
+    }
+    return opts_check(o, err, errlen);
+}

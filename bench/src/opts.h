@@ -1,0 +1,65 @@
+/* opts.h - cmon-bench's command line. Parsing only: no I/O besides the message. */
+#ifndef CMON_BENCH_OPTS_H
+#define CMON_BENCH_OPTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#define OPTS_MAX_SWEEP 32
+#define OPTS_MAX_AGENT_ARGS 16
+
+enum opts_sweep_key { OPTS_SWEEP_NONE, OPTS_SWEEP_ZONES, OPTS_SWEEP_CONCURRENCY, OPTS_SWEEP_RATE };
+
+struct opts {
+    long op_zones;             /* --zones N: world size (default 100) */
+    int op_concurrency;        /* --concurrency C (default 4) */
+    double op_duration_s;      /* --duration S (default 10) */
+    double op_warmup_s;        /* --warmup S (default 2) */
+    int op_rounds;             /* --rounds N: alternate agent and reference N times (1) */
+    double op_rate;            /* --rate R: open loop; 0 = closed loop */
+    double op_timeout_s;       /* --timeout S: per request (default 5) */
+    uint64_t op_seed;          /* --seed S (default 1) */
+    int op_gzip;               /* --gzip: Accept-Encoding: gzip, bodies left compressed */
+    int op_openmetrics;        /* --openmetrics: Accept: application/openmetrics-text */
+    int op_gz;                 /* --gz: scrape /v1/gz/metrics */
+    const char *op_url;        /* --url: a running agent; NULL = start our own */
+    const char *op_zones_file; /* --zones-file FILE */
+    const char *op_world;      /* --world PATH: with --url, the world to list */
+    long op_pid;               /* --pid PID: with --url, the agent to watch; 0 none */
+    int op_reference;          /* --reference nginx (1) | none (0) */
+    const char *op_nginx;      /* --nginx PATH (default /usr/sbin/nginx) */
+    const char *op_json;       /* --json FILE */
+    const char *op_baseline;   /* --baseline FILE */
+    int op_compare_tail;       /* --compare-tail: p99 counts in the baseline check too */
+    double op_tolerance;       /* --tolerance PCT (default 10) */
+    const char *op_plot;       /* --plot FILE.svg|FILE.png */
+    const char *op_bin_dir;    /* --bin-dir DIR: cmon-sim and cmon-agent; NULL = ours */
+    const char *op_agent_args[OPTS_MAX_AGENT_ARGS + 1]; /* --agent-arg ARG, NULL-terminated */
+    int op_nagent_args;
+    enum opts_sweep_key op_sweep_key; /* --sweep KEY=V1,V2,... */
+    double op_sweep[OPTS_MAX_SWEEP];
+    int op_nsweep;
+    int op_help; /* --help was given */
+};
+
+/*
+ * Parse argv into o (defaults first). Returns 0, or -1 after writing a
+ * one-line reason into err (errlen bytes): the caller prints it, exit 2.
+ * The strings in o point into argv.
+ */
+int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen);
+
+/* Print the usage text to f. */
+void opts_usage(FILE *f);
+
+/*
+ * Parse "KEY=V1,V2,..." (KEY zones, concurrency or rate) into o.
+ * Returns 0, or -1 with a reason in err.
+ */
+int opts_parse_sweep(const char *spec, struct opts *o, char *err, size_t errlen);
+
+/* Parse a whole finite number. Returns 0 or -1. */
+int opts_parse_number(const char *s, double *v);
+
+#endif

@@ -1,0 +1,519 @@
+/*
+ * test_smoke.c - cmon-bench end to end, checking that its outputs are
+ * well-formed and consistent (never its timings).
+ *   bench-smoke-test url  CMON_BENCH : nginx stands in for a running agent (--url)
+ *   bench-smoke-test real CMON_BENCH : cmon-bench builds a world and starts cmon-agent
+ */
+#include <CUnit/Basic.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "clock.h"
+#include "nginx.h"
+#include "spawn.h"
+
+static const char *bench_bin;
+static char tmpdir[] = "/tmp/cmon-bench-smoke-XXXXXX";
+static struct nginx_ref fake; /* url mode: static files standing for an agent */
+static char fake_url[64];
+
+#define NINST 3
+static const char *uuids[NINST] = {"6a2f1c4e-0d1b-4b8e-9a3c-1f2e3d4c5b6a",
+                                   "11111111-2222-4333-8444-555555555555",
+                                   "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"};
+
+static void
+tmp_path(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", tmpdir, name);
+}
+
+/* Run cmon-bench with args (NULL-terminated); returns its exit code, -1 on signal/timeout. */
+static int
+run_bench(const char *first, ...)
+{
+    const char *argv[48] = {bench_bin};
+    int n = 1, status;
+    va_list ap;
+    char log[300];
+
+    va_start(ap, first);
+    for (const char *a = first; a != NULL && n < 47; a = va_arg(ap, const char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    tmp_path(log, sizeof(log), "bench.log");
+    unlink(log); /* the output of the last run only */
+    pid_t pid = spawn_start((char *const *)argv, NULL, log, NULL);
+    if (pid < 0)
+        return -1;
+    uint64_t end = clock_mono_ns() + 120000000000ull;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (clock_mono_ns() > end) {
+            spawn_stop(pid, 1);
+            return -1;
+        }
+        clock_sleep_ns(20000000ull);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static json_int_t
+jint(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+/* The figures every server record carries, and that its counts add up. */
+static void
+check_figures(json_t *f)
+{
+    static const char *keys[] = {
+        "zones",  "concurrency",          "scrapes_per_s",     "latency_ms",
+        "errors", "agent_cpu_s_per_1000", "agent_peak_rss_kb", "requests",
+        "ok",     "bytes_per_scrape",     "percentiles_ms"};
+    static const char *lat[] = {"p50", "p90", "p99", "p999", "max"};
+
+    CU_ASSERT_FATAL(json_is_object(f));
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        CU_ASSERT(json_object_get(f, keys[i]) != NULL);
+    json_t *l = json_object_get(f, "latency_ms"), *e = json_object_get(f, "errors");
+    double prev = 0;
+    for (size_t i = 0; i < 5 && jint(f, "ok") > 0; i++) {
+        double v = json_number_value(json_object_get(l, lat[i]));
+        CU_ASSERT(v > 0 && v >= prev);
+        prev = v;
+    }
+    json_int_t http = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(e, "http"), k, v) http += json_integer_value(v);
+    CU_ASSERT(jint(e, "total") == jint(e, "timeout") + jint(e, "connect") + jint(e, "other") +
+                                      jint(e, "unsent") + http);
+    CU_ASSERT(jint(f, "requests") == jint(f, "ok") + jint(e, "total"));
+}
+
+static json_t *
+load_json(const char *name)
+{
+    char path[300];
+    tmp_path(path, sizeof(path), name);
+    json_t *doc = json_load_file(path, 0, NULL);
+    CU_ASSERT(doc != NULL);
+    return doc;
+}
+
+/* A whole document: schema, runs, top level = last run, reference and ratio if asked. */
+static json_t *
+check_doc(const char *name, size_t nruns, int with_ref)
+{
+    json_t *doc = load_json(name);
+    if (doc == NULL)
+        return NULL;
+    json_t *runs = json_object_get(doc, "runs");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "schema")), "cmon-bench/1");
+    CU_ASSERT_FATAL(json_array_size(runs) == nruns);
+    check_figures(doc);
+    for (size_t i = 0; i < nruns; i++) {
+        json_t *r = json_array_get(runs, i);
+        check_figures(r);
+        CU_ASSERT(jint(r, "ok") > 0);
+        if (with_ref) {
+            check_figures(json_object_get(r, "reference"));
+            CU_ASSERT(json_is_object(json_object_get(r, "ratio")));
+            /* the reference serves the very bytes of an instance scrape */
+            CU_ASSERT(json_number_value(json_object_get(r, "bytes_per_scrape")) > 0);
+        }
+    }
+    CU_ASSERT(json_equal(json_object_get(doc, "latency_ms"),
+                         json_object_get(json_array_get(runs, nruns - 1), "latency_ms")));
+    return doc;
+}
+
+/* ------------------------------------------------------------ url mode */
+
+static size_t plain_len; /* uncompressed size of uuids[0]'s scrape */
+
+/* gzip data into out (cap bytes). Returns the compressed length, 0 on failure. */
+static size_t
+gzip_buf(const char *data, size_t len, unsigned char *out, size_t cap)
+{
+    z_stream z = {0};
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return 0;
+    z.next_in = (unsigned char *)data;
+    z.avail_in = (unsigned)len;
+    z.next_out = out;
+    z.avail_out = (unsigned)cap;
+    int rc = deflate(&z, Z_FINISH);
+    size_t n = cap - z.avail_out;
+    deflateEnd(&z);
+    return rc == Z_STREAM_END ? n : 0;
+}
+
+static int
+url_init(void)
+{
+    char rel[128], body[4096], disc[2048] = "[", err[256];
+    size_t len = 0;
+
+    if (nginx_prepare(&fake) < 0)
+        return -1;
+    for (int i = 0; i < NINST; i++) {
+        len = 0;
+        for (int m = 0; m < 40; m++)
+            len += (size_t)snprintf(body + len, sizeof(body) - len,
+                                    "# HELP m%d x\n# TYPE m%d gauge\nm%d{zonename=\"%.30s\"} %d\n",
+                                    m, m, m, uuids[i], m);
+        snprintf(rel, sizeof(rel), "v1/%s/metrics", uuids[i]);
+        if (nginx_put(&fake, rel, body, len) < 0)
+            return -1;
+        if (i == 0) { /* the fake agent answers gzip for this one, as the agent does */
+            unsigned char gz[4096];
+            size_t glen = gzip_buf(body, len, gz, sizeof(gz));
+            strcat(rel, ".gz");
+            if (glen == 0 || nginx_put(&fake, rel, gz, glen) < 0)
+                return -1;
+            plain_len = len;
+        }
+        size_t d = strlen(disc);
+        snprintf(disc + d, sizeof(disc) - d,
+                 "%s{\"targets\":[\"127.0.0.1:9163\"],\"labels\":{\"vm_uuid\":\"%s\"}}",
+                 i ? "," : "", uuids[i]);
+    }
+    strcat(disc, "]");
+    if (nginx_put(&fake, "v1/discover", disc, strlen(disc)) < 0 ||
+        nginx_put(&fake, "metrics", "up 1\n", 5) < 0 ||
+        nginx_put(&fake, "v1/gz/metrics", "gz_metric 1\n", 12) < 0 ||
+        nginx_start(&fake, "/usr/sbin/nginx", "text/plain; version=0.0.4", err, sizeof(err)) < 0) {
+        fprintf(stderr, "fake agent: %s\n", err);
+        return -1;
+    }
+    snprintf(fake_url, sizeof(fake_url), "http://127.0.0.1:%d", fake.nr_port);
+    return 0;
+}
+
+static int
+url_clean(void)
+{
+    nginx_stop(&fake);
+    return 0;
+}
+
+static char pidbuf[32];
+
+static void
+test_url_run(void)
+{
+    char json[300];
+    tmp_path(json, sizeof(json), "run.json");
+    snprintf(pidbuf, sizeof(pidbuf), "%d", (int)fake.nr_pid);
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--pid", pidbuf, "--duration", "1", "--warmup",
+                              "0.2", "--reference", "nginx", "--json", json, NULL) == 0);
+    json_t *doc = check_doc("run.json", 1, 1);
+    CU_ASSERT_FATAL(doc != NULL);
+    CU_ASSERT(jint(doc, "instances") == NINST);
+    CU_ASSERT(json_is_null(json_object_get(doc, "zones")));
+    CU_ASSERT(jint(doc, "agent_peak_rss_kb") > 0);
+    CU_ASSERT(json_is_true(json_object_get(doc, "complete")));
+    json_decref(doc);
+}
+
+/* Same flags as test_url_run, against a baseline; returns the exit code. */
+static int
+run_against(const char *baseline_name, const char *tolerance)
+{
+    char base[300], json[300];
+    tmp_path(base, sizeof(base), baseline_name);
+    tmp_path(json, sizeof(json), "again.json");
+    return run_bench("--url", fake_url, "--pid", pidbuf, "--duration", "1", "--warmup", "0.2",
+                     "--reference", "nginx", "--json", json, "--baseline", base, "--tolerance",
+                     tolerance, NULL);
+}
+
+static void
+test_url_baseline(void)
+{
+    char path[300];
+    json_t *doc = load_json("run.json");
+    CU_ASSERT_FATAL(doc != NULL);
+    json_t *run0 = json_array_get(json_object_get(doc, "runs"), 0);
+    json_t *ratio = json_object_get(run0, "ratio");
+    /* a baseline where the agent was a thousand times worse: no regression, exit 0 */
+    json_object_set_new(ratio, "p50", json_real(1e4));
+    json_object_set_new(ratio, "p99", json_real(1e4));
+    json_object_set_new(ratio, "scrapes_per_s", json_real(1e-4));
+    json_object_set_new(ratio, "cpu_s_per_1000", json_real(1e4));
+    json_object_set_new(run0, "agent_peak_rss_kb", json_integer(1 << 30));
+    tmp_path(path, sizeof(path), "worse.json");
+    CU_ASSERT_FATAL(json_dump_file(doc, path, 0) == 0);
+    CU_ASSERT(run_against("worse.json", "10") == 0);
+    /* a baseline where the agent was a thousand times better: a regression, exit 1 */
+    json_object_set_new(ratio, "p50", json_real(1e-4));
+    json_object_set_new(ratio, "p99", json_real(1e-4));
+    json_object_set_new(ratio, "scrapes_per_s", json_real(1e4));
+    tmp_path(path, sizeof(path), "better.json");
+    CU_ASSERT_FATAL(json_dump_file(doc, path, 0) == 0);
+    CU_ASSERT(run_against("better.json", "10") == 1);
+    json_t *again = check_doc("again.json", 1, 1); /* results still written */
+    json_decref(again);
+    /* malformed baseline: usage error before any load */
+    FILE *f = fopen(path, "w");
+    fputs("{ \"schema\": \"cmon-bench/1\", \"runs\": [ {", f);
+    fclose(f);
+    CU_ASSERT(run_against("better.json", "10") == 2);
+    json_decref(doc);
+}
+
+static void
+test_bad_flags(void)
+{
+    CU_ASSERT(run_bench("--duration", "0", NULL) == 2);
+    CU_ASSERT(run_bench("--rate", "-1", NULL) == 2);
+    CU_ASSERT(run_bench("--concurrency", "0", NULL) == 2);
+    CU_ASSERT(run_bench("--bogus", NULL) == 2);
+    CU_ASSERT(run_bench("--sweep", "zones=", NULL) == 2);
+    CU_ASSERT(run_bench("--baseline", "/nonexistent/base.json", NULL) == 2);
+    CU_ASSERT(run_bench("--json", "/nonexistent/out.json", NULL) == 2);
+    CU_ASSERT(run_bench("--plot", "/nonexistent/out.svg", NULL) == 2);
+    CU_ASSERT(run_bench("--help", NULL) == 0);
+}
+
+static void
+test_unreachable(void)
+{
+    char url[64], zf[300], json[300];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", spawn_free_port());
+    tmp_path(zf, sizeof(zf), "zones.txt");
+    tmp_path(json, sizeof(json), "unreach.json");
+    FILE *f = fopen(zf, "w");
+    fprintf(f, "%s\n", uuids[0]);
+    fclose(f);
+    CU_ASSERT(
+        run_bench("--url", url, "--zones-file", zf, "--duration", "1", "--json", json, NULL) == 3);
+    json_t *doc = load_json("unreach.json");
+    CU_ASSERT(json_is_false(json_object_get(doc, "complete")));
+    CU_ASSERT(json_is_string(json_object_get(doc, "error")));
+    json_decref(doc);
+}
+
+static void
+test_agent_dies(void)
+{
+    char json[300], pid[32];
+    char *slp[] = {"/bin/sleep", "1", NULL};
+    pid_t victim = spawn_start(slp, NULL, NULL, NULL); /* the "agent" process that dies mid-run */
+
+    CU_ASSERT_FATAL(victim > 0);
+    snprintf(pid, sizeof(pid), "%d", (int)victim);
+    tmp_path(json, sizeof(json), "dies.json");
+    CU_ASSERT(run_bench("--url", fake_url, "--pid", pid, "--duration", "30", "--warmup", "0.1",
+                        "--json", json, NULL) == 3);
+    waitpid(victim, NULL, 0);
+    json_t *doc = load_json("dies.json");
+    CU_ASSERT(json_is_false(json_object_get(doc, "complete")));
+    CU_ASSERT(strstr(json_string_value(json_object_get(doc, "error")), "exited") != NULL);
+    CU_ASSERT(json_array_size(json_object_get(doc, "runs")) == 1);
+    CU_ASSERT(jint(doc, "requests") > 0 && jint(doc, "requests") == jint(doc, "ok"));
+    json_decref(doc);
+}
+
+static void
+test_url_gzip(void)
+{
+    char json[300], zf[300];
+    tmp_path(json, sizeof(json), "gzip.json");
+    tmp_path(zf, sizeof(zf), "one.txt");
+    FILE *f = fopen(zf, "w");
+    fprintf(f, "%s\n", uuids[0]);
+    fclose(f);
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--zones-file", zf, "--gzip", "--duration", "0.5",
+                              "--warmup", "0.1", "--reference", "nginx", "--json", json,
+                              NULL) == 0);
+    json_t *doc = check_doc("gzip.json", 1, 1);
+    CU_ASSERT_FATAL(doc != NULL);
+    double a = json_number_value(json_object_get(doc, "bytes_per_scrape"));
+    double r =
+        json_number_value(json_object_get(json_object_get(doc, "reference"), "bytes_per_scrape"));
+    /* compressed on the wire, and nginx serves the very same compressed bytes */
+    CU_ASSERT(a > 0 && a < (double)plain_len && a == r);
+    CU_ASSERT(json_is_true(json_object_get(doc, "gzip")));
+    json_decref(doc);
+}
+
+/* A world server that fails: its own message reaches the user, exit 3. */
+static void
+test_world_fails(void)
+{
+    char dir[300], sim[320], agent[320], json[300];
+    tmp_path(dir, sizeof(dir), "badbin");
+    tmp_path(json, sizeof(json), "badworld.json");
+    snprintf(sim, sizeof(sim), "%s/cmon-sim", dir);
+    snprintf(agent, sizeof(agent), "%s/cmon-agent", dir);
+    CU_ASSERT_FATAL(mkdir(dir, 0755) == 0);
+    FILE *f = fopen(sim, "w");
+    fputs("#!/bin/sh\necho 'cmon-sim: cannot map world: no space' >&2\nexit 1\n", f);
+    fclose(f);
+    CU_ASSERT_FATAL(chmod(sim, 0755) == 0 && symlink("/bin/true", agent) == 0);
+    CU_ASSERT(run_bench("--bin-dir", dir, "--duration", "1", "--json", json, NULL) == 3);
+    char log[300], text[1024] = "";
+    tmp_path(log, sizeof(log), "bench.log");
+    FILE *l = fopen(log, "r");
+    CU_ASSERT_FATAL(l != NULL);
+    size_t n = fread(text, 1, sizeof(text) - 1, l);
+    text[n] = '\0';
+    fclose(l);
+    CU_ASSERT(strstr(text, "cannot map world") != NULL);
+    json_t *doc = load_json("badworld.json");
+    CU_ASSERT(json_is_false(json_object_get(doc, "complete")));
+    json_decref(doc);
+}
+
+static void
+test_url_gz(void)
+{
+    char json[300];
+    tmp_path(json, sizeof(json), "gz.json");
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--gz", "--duration", "0.5", "--warmup", "0.1",
+                              "--reference", "nginx", "--json", json, NULL) == 0);
+    json_t *doc = check_doc("gz.json", 1, 1);
+    CU_ASSERT_FATAL(doc != NULL);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "target")), "gz");
+    CU_ASSERT(json_number_value(json_object_get(doc, "bytes_per_scrape")) == 12);
+    json_decref(doc);
+}
+
+static void
+test_url_open_sweep(void)
+{
+    char json[300], svg[300];
+    tmp_path(json, sizeof(json), "sweep.json");
+    tmp_path(svg, sizeof(svg), "sweep.svg");
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--sweep", "rate=200,400", "--duration", "0.5",
+                              "--warmup", "0.1", "--json", json, "--plot", svg, NULL) == 0);
+    json_t *doc = check_doc("sweep.json", 2, 0);
+    CU_ASSERT_FATAL(doc != NULL);
+    json_t *r0 = json_array_get(json_object_get(doc, "runs"), 0);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r0, "mode")), "open");
+    /* the schedule fixes the count: 200/s and 400/s over 0.5 s */
+    CU_ASSERT(jint(r0, "requests") >= 99 && jint(r0, "requests") <= 101);
+    CU_ASSERT(jint(doc, "requests") >= 199 && jint(doc, "requests") <= 201);
+    CU_ASSERT(access(svg, R_OK) == 0);
+    json_decref(doc);
+}
+
+/* ----------------------------------------------------------- real mode */
+
+static void
+test_real_run(void)
+{
+    char json[300];
+    tmp_path(json, sizeof(json), "real.json");
+    CU_ASSERT_FATAL(run_bench("--zones", "20", "--duration", "1", "--warmup", "0.3", "--reference",
+                              "nginx", "--json", json, NULL) == 0);
+    json_t *doc = check_doc("real.json", 1, 1);
+    CU_ASSERT_FATAL(doc != NULL);
+    CU_ASSERT(jint(doc, "zones") == 20);
+    CU_ASSERT(jint(doc, "instances") > 0 && jint(doc, "instances") <= 20);
+    CU_ASSERT(jint(doc, "agent_peak_rss_kb") > 0);
+    CU_ASSERT(json_is_number(json_object_get(doc, "agent_cpu_s_per_1000")));
+    json_decref(doc);
+}
+
+static void
+test_real_sweep(void)
+{
+    char json[300], svg[300];
+    tmp_path(json, sizeof(json), "realsweep.json");
+    tmp_path(svg, sizeof(svg), "realsweep.svg");
+    CU_ASSERT_FATAL(run_bench("--sweep", "zones=5,10", "--duration", "0.5", "--warmup", "0.1",
+                              "--reference", "nginx", "--json", json, "--plot", svg, NULL) == 0);
+    json_t *doc = check_doc("realsweep.json", 2, 1);
+    CU_ASSERT_FATAL(doc != NULL);
+    json_t *runs = json_object_get(doc, "runs");
+    CU_ASSERT(jint(json_array_get(runs, 0), "zones") == 5 && jint(doc, "zones") == 10);
+    CU_ASSERT(jint(json_array_get(runs, 0), "instances") <= 5 && jint(doc, "instances") <= 10);
+    CU_ASSERT(access(svg, R_OK) == 0);
+    json_decref(doc);
+}
+
+static void
+test_real_gz_gzip(void)
+{
+    char json[300];
+    tmp_path(json, sizeof(json), "realgz.json");
+    CU_ASSERT_FATAL(run_bench("--zones", "10", "--gz", "--gzip", "--duration", "0.5", "--warmup",
+                              "0.1", "--reference", "nginx", "--json", json, NULL) == 0);
+    json_t *doc = check_doc("realgz.json", 1, 1);
+    CU_ASSERT_FATAL(doc != NULL);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "target")), "gz");
+    CU_ASSERT(json_is_true(json_object_get(doc, "gzip")));
+    /* nginx serves the agent's compressed bytes themselves; the node's metrics
+     * move a little from scrape to scrape, so the sizes agree only closely */
+    double a = json_number_value(json_object_get(doc, "bytes_per_scrape"));
+    double r =
+        json_number_value(json_object_get(json_object_get(doc, "reference"), "bytes_per_scrape"));
+    CU_ASSERT(a > 0 && r > 0 && a / r > 0.8 && a / r < 1.25);
+    json_decref(doc);
+}
+
+static void
+test_real_missing_programs(void)
+{
+    CU_ASSERT(run_bench("--bin-dir", "/nonexistent", "--duration", "1", NULL) == 3);
+}
+
+static int
+rm_tmpdir(void)
+{
+    char *argv[] = {"/bin/rm", "-rf", tmpdir, NULL}, *out = NULL;
+    spawn_capture(argv, 30, &out);
+    free(out);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc != 3 || (strcmp(argv[1], "url") != 0 && strcmp(argv[1], "real") != 0)) {
+        fprintf(stderr, "usage: bench-smoke-test url|real CMON_BENCH\n");
+        return 2;
+    }
+    bench_bin = argv[2];
+    if (mkdtemp(tmpdir) == NULL || CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (strcmp(argv[1], "url") == 0) {
+        CU_pSuite s = CU_add_suite("cmon-bench --url", url_init, url_clean);
+        CU_add_test(s, "run with reference", test_url_run);
+        CU_add_test(s, "baseline pass, fail, malformed", test_url_baseline);
+        CU_add_test(s, "bad flags", test_bad_flags);
+        CU_add_test(s, "unreachable url", test_unreachable);
+        CU_add_test(s, "agent dies mid-run", test_agent_dies);
+        CU_add_test(s, "open-loop sweep and plot", test_url_open_sweep);
+        CU_add_test(s, "gzip on the wire, same bytes from nginx", test_url_gzip);
+        CU_add_test(s, "gz scrapes", test_url_gz);
+        CU_add_test(s, "world server fails", test_world_fails);
+    } else {
+        CU_pSuite s = CU_add_suite("cmon-bench with cmon-sim and cmon-agent", NULL, NULL);
+        CU_add_test(s, "run with reference", test_real_run);
+        CU_add_test(s, "zone sweep and plot", test_real_sweep);
+        CU_add_test(s, "gz scrapes with gzip", test_real_gz_gzip);
+        CU_add_test(s, "missing programs", test_real_missing_programs);
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned fails = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
+    CU_cleanup_registry();
+    curl_global_cleanup();
+    rm_tmpdir();
+    return fails ? 1 : 0;
+}
