@@ -11,15 +11,27 @@
 #define CACHE_STRIPES 32
 #define CACHE_BUCKETS 256 /* per stripe; chains grow past it */
 
+/*
+ * A stored result: one block holding the families, the samples and the
+ * strings of one collector's answer, back to back (a famset needs a block
+ * each and ~90 bytes of bookkeeping; a zone has a dozen slots).
+ */
+typedef struct cblock {
+    uint32_t cb_nfams, cb_nsamples;
+    uint64_t cb_strlen;
+    family_t cb_fams[]; /* cb_nfams, then cb_nsamples fsample_t, then the strings */
+} cblock_t;
+
 typedef struct cslot {
     int64_t cs_expires; /* monotonic ns; 0: empty */
-    famset_t cs_fs;
+    cblock_t *cs_blk;   /* NULL: empty */
 } cslot_t;
 
 typedef struct centry {
     struct centry *ce_next;
+    uint32_t ce_hash; /* of ce_zone: compared before the name */
     int ce_zid;
-    char *ce_zone;
+    char *ce_zone; /* points past ce_slots, in the same block */
     cslot_t ce_slots[]; /* c_ncoll */
 } centry_t;
 
@@ -72,9 +84,57 @@ static void
 cache_entry_free(const cache_t *c, centry_t *e)
 {
     for (unsigned i = 0; i < c->c_ncoll; i++)
-        famset_release(&e->ce_slots[i].cs_fs);
-    free(e->ce_zone);
+        free(e->ce_slots[i].cs_blk);
     free(e);
+}
+
+static fsample_t *
+cblock_samples(const cblock_t *b)
+{
+    return (fsample_t *)(uintptr_t)(b->cb_fams + b->cb_nfams);
+}
+
+static char *
+cblock_str(const cblock_t *b)
+{
+    return (char *)(cblock_samples(b) + b->cb_nsamples);
+}
+
+/* A block with a copy of fs, or NULL (ENOMEM). */
+static cblock_t *
+cblock_new(const famset_t *fs)
+{
+    size_t nstr = fs->fs_str.sb_len;
+    cblock_t *b = malloc(sizeof(*b) + fs->fs_nfams * sizeof(family_t) +
+                         fs->fs_nsamples * sizeof(fsample_t) + nstr + 1);
+    if (b == NULL)
+        return NULL;
+    b->cb_nfams = (uint32_t)fs->fs_nfams;
+    b->cb_nsamples = (uint32_t)fs->fs_nsamples;
+    b->cb_strlen = nstr;
+    if (fs->fs_nfams > 0)
+        memcpy(b->cb_fams, fs->fs_fams, fs->fs_nfams * sizeof(family_t));
+    if (fs->fs_nsamples > 0)
+        memcpy(cblock_samples(b), fs->fs_samples, fs->fs_nsamples * sizeof(fsample_t));
+    if (nstr > 0)
+        memcpy(cblock_str(b), fs->fs_str.sb_buf, nstr);
+    cblock_str(b)[nstr] = '\0';
+    return b;
+}
+
+/* A read-only famset over the block, for famset_merge(). */
+static famset_t
+cblock_view(const cblock_t *b)
+{
+    famset_t fs = FAMSET_INIT;
+    fs.fs_fams = (family_t *)(uintptr_t)b->cb_fams;
+    fs.fs_nfams = fs.fs_capfams = b->cb_nfams;
+    fs.fs_samples = cblock_samples(b);
+    fs.fs_nsamples = fs.fs_capsamples = b->cb_nsamples;
+    fs.fs_str.sb_buf = cblock_str(b);
+    fs.fs_str.sb_len = b->cb_strlen;
+    fs.fs_str.sb_cap = b->cb_strlen + 1;
+    return fs;
 }
 
 void
@@ -129,7 +189,7 @@ cache_lookup(cstripe_t *s, uint32_t h, const char *zone)
 {
     for (centry_t *e = s->cs_buckets[(h / CACHE_STRIPES) % CACHE_BUCKETS]; e != NULL;
          e = e->ce_next)
-        if (strcmp(e->ce_zone, zone) == 0)
+        if (e->ce_hash == h && strcmp(e->ce_zone, zone) == 0)
             return e;
     return NULL;
 }
@@ -144,8 +204,11 @@ cache_get(cache_t *c, const char *zone, int zid, unsigned coll, famset_t *out)
     int hit = 0;
     pthread_mutex_lock(&s->cs_lock);
     centry_t *e = cache_lookup(s, h, zone);
-    if (e != NULL && e->ce_zid == zid && e->ce_slots[coll].cs_expires > cache_now())
-        hit = famset_merge(out, &e->ce_slots[coll].cs_fs) == 0;
+    if (e != NULL && e->ce_zid == zid && e->ce_slots[coll].cs_blk != NULL &&
+        e->ce_slots[coll].cs_expires > cache_now()) {
+        famset_t view = cblock_view(e->ce_slots[coll].cs_blk);
+        hit = famset_merge(out, &view) == 0;
+    }
     pthread_mutex_unlock(&s->cs_lock);
     return hit;
 }
@@ -162,11 +225,13 @@ cache_entry(cache_t *c, cstripe_t *s, uint32_t h, const char *zone, int zid)
     }
     if (e != NULL)
         return e;
-    e = calloc(1, sizeof(*e) + c->c_ncoll * sizeof(cslot_t));
-    if (e == NULL || (e->ce_zone = strdup(zone)) == NULL) {
-        free(e);
+    size_t zlen = strlen(zone);
+    e = calloc(1, sizeof(*e) + c->c_ncoll * sizeof(cslot_t) + zlen + 1);
+    if (e == NULL)
         return NULL;
-    }
+    e->ce_zone = (char *)(e->ce_slots + c->c_ncoll);
+    memcpy(e->ce_zone, zone, zlen + 1);
+    e->ce_hash = h;
     e->ce_zid = zid;
     centry_t **head = &s->cs_buckets[(h / CACHE_STRIPES) % CACHE_BUCKETS];
     e->ce_next = *head;
@@ -185,8 +250,9 @@ cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *
     }
     /* The collector's part, gathered outside the lock, then copied to size. */
     famset_t part = FAMSET_INIT;
-    if (famset_merge_from(&part, fs, mark) != 0) {
-        famset_release(&part);
+    cblock_t *blk = famset_merge_from(&part, fs, mark) == 0 ? cblock_new(&part) : NULL;
+    famset_release(&part);
+    if (blk == NULL) {
         errno = ENOMEM;
         return -1;
     }
@@ -198,13 +264,16 @@ cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *
     if (now >= s->cs_next_sweep)
         cache_sweep(c, s, now);
     centry_t *e = cache_entry(c, s, h, zone, zid);
-    if (e != NULL) {
+    if (e != NULL && blk != NULL) {
         cslot_t *slot = &e->ce_slots[coll];
-        rc = famset_copy_exact(&slot->cs_fs, &part);
-        slot->cs_expires = rc == 0 ? now + c->c_ttl_ns : 0;
+        free(slot->cs_blk);
+        slot->cs_blk = blk;
+        slot->cs_expires = now + c->c_ttl_ns;
+        blk = NULL;
+        rc = 0;
     }
     pthread_mutex_unlock(&s->cs_lock);
-    famset_release(&part);
+    free(blk); /* NULL when stored */
     if (rc != 0)
         errno = ENOMEM;
     return rc;
