@@ -1,5 +1,6 @@
 /* cache - striped, TTL-bounded collector results. */
 #include "cache.h"
+#include "fspack.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -11,20 +12,9 @@
 #define CACHE_STRIPES 32
 #define CACHE_BUCKETS 256 /* per stripe; chains grow past it */
 
-/*
- * A stored result: one block holding the families, the samples and the
- * strings of one collector's answer, back to back (a famset needs a block
- * each and ~90 bytes of bookkeeping; a zone has a dozen slots).
- */
-typedef struct cblock {
-    uint32_t cb_nfams, cb_nsamples;
-    uint64_t cb_strlen;
-    family_t cb_fams[]; /* cb_nfams, then cb_nsamples fsample_t, then the strings */
-} cblock_t;
-
 typedef struct cslot {
     int64_t cs_expires; /* monotonic ns; 0: empty */
-    cblock_t *cs_blk;   /* NULL: empty */
+    fspack_t *cs_blk;   /* one block (fspack); NULL: empty */
 } cslot_t;
 
 typedef struct centry {
@@ -88,54 +78,6 @@ cache_entry_free(const cache_t *c, centry_t *e)
     free(e);
 }
 
-static fsample_t *
-cblock_samples(const cblock_t *b)
-{
-    return (fsample_t *)(uintptr_t)(b->cb_fams + b->cb_nfams);
-}
-
-static char *
-cblock_str(const cblock_t *b)
-{
-    return (char *)(cblock_samples(b) + b->cb_nsamples);
-}
-
-/* A block with a copy of fs, or NULL (ENOMEM). */
-static cblock_t *
-cblock_new(const famset_t *fs)
-{
-    size_t nstr = fs->fs_str.sb_len;
-    cblock_t *b = malloc(sizeof(*b) + fs->fs_nfams * sizeof(family_t) +
-                         fs->fs_nsamples * sizeof(fsample_t) + nstr + 1);
-    if (b == NULL)
-        return NULL;
-    b->cb_nfams = (uint32_t)fs->fs_nfams;
-    b->cb_nsamples = (uint32_t)fs->fs_nsamples;
-    b->cb_strlen = nstr;
-    if (fs->fs_nfams > 0)
-        memcpy(b->cb_fams, fs->fs_fams, fs->fs_nfams * sizeof(family_t));
-    if (fs->fs_nsamples > 0)
-        memcpy(cblock_samples(b), fs->fs_samples, fs->fs_nsamples * sizeof(fsample_t));
-    if (nstr > 0)
-        memcpy(cblock_str(b), fs->fs_str.sb_buf, nstr);
-    cblock_str(b)[nstr] = '\0';
-    return b;
-}
-
-/* A read-only famset over the block, for famset_merge(). */
-static famset_t
-cblock_view(const cblock_t *b)
-{
-    famset_t fs = FAMSET_INIT;
-    fs.fs_fams = (family_t *)(uintptr_t)b->cb_fams;
-    fs.fs_nfams = fs.fs_capfams = b->cb_nfams;
-    fs.fs_samples = cblock_samples(b);
-    fs.fs_nsamples = fs.fs_capsamples = b->cb_nsamples;
-    fs.fs_str.sb_buf = cblock_str(b);
-    fs.fs_str.sb_len = b->cb_strlen;
-    fs.fs_str.sb_cap = b->cb_strlen + 1;
-    return fs;
-}
 
 void
 cache_free(cache_t *c)
@@ -206,7 +148,7 @@ cache_get(cache_t *c, const char *zone, int zid, unsigned coll, famset_t *out)
     centry_t *e = cache_lookup(s, h, zone);
     if (e != NULL && e->ce_zid == zid && e->ce_slots[coll].cs_blk != NULL &&
         e->ce_slots[coll].cs_expires > cache_now()) {
-        famset_t view = cblock_view(e->ce_slots[coll].cs_blk);
+        famset_t view = fspack_view(e->ce_slots[coll].cs_blk);
         hit = famset_merge(out, &view) == 0;
     }
     pthread_mutex_unlock(&s->cs_lock);
@@ -250,7 +192,7 @@ cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *
     }
     /* The collector's part, gathered outside the lock, then copied to size. */
     famset_t part = FAMSET_INIT;
-    cblock_t *blk = famset_merge_from(&part, fs, mark) == 0 ? cblock_new(&part) : NULL;
+    fspack_t *blk = famset_merge_from(&part, fs, mark) == 0 ? fspack_new(&part) : NULL;
     famset_release(&part);
     if (blk == NULL) {
         errno = ENOMEM;

@@ -1,5 +1,6 @@
 /* ttlcache - famsets by key, each with its own expiry. */
 #include "ttlcache.h"
+#include "fspack.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -19,7 +20,7 @@ typedef struct tentry {
     uint32_t te_hash;
     int te_available;
     int64_t te_expires; /* monotonic ns */
-    famset_t te_fs;
+    fspack_t *te_fs; /* the result in one block of its size */
     char te_key[]; /* NUL-terminated */
 } tentry_t;
 
@@ -60,7 +61,7 @@ ttlcache_new(void)
 static void
 ttl_entry_free(tentry_t *e)
 {
-    famset_release(&e->te_fs);
+    free(e->te_fs);
     free(e);
 }
 
@@ -96,7 +97,8 @@ ttlcache_get(ttlcache_t *c, const char *key, famset_t *out, int *available)
     uint32_t h = ttl_hash(key);
     tentry_t *e = *ttl_find(c, h, key);
     if (e != NULL && e->te_expires > ttl_now()) {
-        hit = famset_merge(out, &e->te_fs) == 0;
+        famset_t view = fspack_view(e->te_fs);
+        hit = famset_merge(out, &view) == 0;
         *available = e->te_available;
     }
     pthread_mutex_unlock(&c->tc_lock);
@@ -137,8 +139,11 @@ ttlcache_put(ttlcache_t *c, const char *key, const famset_t *fs, int available, 
     }
     memcpy(e->te_key, key, klen + 1);
     e->te_hash = ttl_hash(key);
-    famset_init(&e->te_fs);
-    if (famset_merge(&e->te_fs, fs) != 0) {
+    famset_t part = FAMSET_INIT; /* merged first: only what fs holds, no slack */
+    if (famset_merge(&part, fs) == 0)
+        e->te_fs = fspack_new(&part);
+    famset_release(&part);
+    if (e->te_fs == NULL) {
         ttl_entry_free(e);
         errno = ENOMEM;
         return -1;
