@@ -148,8 +148,7 @@ cache_get(cache_t *c, const char *zone, int zid, unsigned coll, famset_t *out)
     centry_t *e = cache_lookup(s, h, zone);
     if (e != NULL && e->ce_zid == zid && e->ce_slots[coll].cs_blk != NULL &&
         e->ce_slots[coll].cs_expires > cache_now()) {
-        famset_t view = fspack_view(e->ce_slots[coll].cs_blk);
-        hit = famset_merge(out, &view) == 0;
+        hit = fspack_merge(out, e->ce_slots[coll].cs_blk) == 0;
     }
     pthread_mutex_unlock(&s->cs_lock);
     return hit;

@@ -1,8 +1,9 @@
 /*
  * fspack - a famset packed into one block, for results kept a while (the
  * caches). A famset needs a block each for families, samples and strings,
- * growth slack and ~90 bytes of bookkeeping; a pack is one block of exactly
- * the size of its content.
+ * growth slack, ~90 bytes of bookkeeping and 56 bytes a sample; a pack is
+ * one block of exactly the size of its content, 16 bytes a sample plus 8 a
+ * label.
  */
 #ifndef CMON_AGENT_FSPACK_H
 #define CMON_AGENT_FSPACK_H
@@ -18,10 +19,11 @@ typedef struct fspack fspack_t;
 fspack_t *fspack_new(const famset_t *fs);
 
 /*
- * fspack_view() - a read-only famset over the pack, valid while the pack is:
- * a source for famset_merge(), never to be released or added to.
+ * fspack_merge() - adds what the pack holds to out, as famset_merge() would
+ * from the famset it was made of (families without samples are not kept).
+ * 0, or -1 (ENOMEM; out says so).
  */
-famset_t fspack_view(const fspack_t *p);
+int fspack_merge(famset_t *out, const fspack_t *p);
 
 /* fspack_bytes() - the pack's size in bytes (for tests and figures). */
 size_t fspack_bytes(const fspack_t *p);

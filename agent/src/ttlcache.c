@@ -97,8 +97,7 @@ ttlcache_get(ttlcache_t *c, const char *key, famset_t *out, int *available)
     uint32_t h = ttl_hash(key);
     tentry_t *e = *ttl_find(c, h, key);
     if (e != NULL && e->te_expires > ttl_now()) {
-        famset_t view = fspack_view(e->te_fs);
-        hit = famset_merge(out, &view) == 0;
+        hit = fspack_merge(out, e->te_fs) == 0;
         *available = e->te_available;
     }
     pthread_mutex_unlock(&c->tc_lock);
