@@ -78,7 +78,6 @@ cache_entry_free(const cache_t *c, centry_t *e)
     free(e);
 }
 
-
 void
 cache_free(cache_t *c)
 {
@@ -147,9 +146,8 @@ cache_get(cache_t *c, const char *zone, int zid, unsigned coll, famset_t *out)
     pthread_mutex_lock(&s->cs_lock);
     centry_t *e = cache_lookup(s, h, zone);
     if (e != NULL && e->ce_zid == zid && e->ce_slots[coll].cs_blk != NULL &&
-        e->ce_slots[coll].cs_expires > cache_now()) {
+        e->ce_slots[coll].cs_expires > cache_now())
         hit = fspack_merge(out, e->ce_slots[coll].cs_blk) == 0;
-    }
     pthread_mutex_unlock(&s->cs_lock);
     return hit;
 }
@@ -205,7 +203,7 @@ cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *
     if (now >= s->cs_next_sweep)
         cache_sweep(c, s, now);
     centry_t *e = cache_entry(c, s, h, zone, zid);
-    if (e != NULL && blk != NULL) {
+    if (e != NULL) {
         cslot_t *slot = &e->ce_slots[coll];
         free(slot->cs_blk);
         slot->cs_blk = blk;
