@@ -1,5 +1,6 @@
 /* cache - striped, TTL-bounded collector results. */
 #include "cache.h"
+#include "fspack.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,13 +14,14 @@
 
 typedef struct cslot {
     int64_t cs_expires; /* monotonic ns; 0: empty */
-    famset_t cs_fs;
+    fspack_t *cs_blk;   /* one block (fspack); NULL: empty */
 } cslot_t;
 
 typedef struct centry {
     struct centry *ce_next;
+    uint32_t ce_hash; /* of ce_zone: compared before the name */
     int ce_zid;
-    char *ce_zone;
+    char *ce_zone; /* points past ce_slots, in the same block */
     cslot_t ce_slots[]; /* c_ncoll */
 } centry_t;
 
@@ -72,8 +74,7 @@ static void
 cache_entry_free(const cache_t *c, centry_t *e)
 {
     for (unsigned i = 0; i < c->c_ncoll; i++)
-        famset_release(&e->ce_slots[i].cs_fs);
-    free(e->ce_zone);
+        free(e->ce_slots[i].cs_blk);
     free(e);
 }
 
@@ -129,7 +130,7 @@ cache_lookup(cstripe_t *s, uint32_t h, const char *zone)
 {
     for (centry_t *e = s->cs_buckets[(h / CACHE_STRIPES) % CACHE_BUCKETS]; e != NULL;
          e = e->ce_next)
-        if (strcmp(e->ce_zone, zone) == 0)
+        if (e->ce_hash == h && strcmp(e->ce_zone, zone) == 0)
             return e;
     return NULL;
 }
@@ -144,8 +145,9 @@ cache_get(cache_t *c, const char *zone, int zid, unsigned coll, famset_t *out)
     int hit = 0;
     pthread_mutex_lock(&s->cs_lock);
     centry_t *e = cache_lookup(s, h, zone);
-    if (e != NULL && e->ce_zid == zid && e->ce_slots[coll].cs_expires > cache_now())
-        hit = famset_merge(out, &e->ce_slots[coll].cs_fs) == 0;
+    if (e != NULL && e->ce_zid == zid && e->ce_slots[coll].cs_blk != NULL &&
+        e->ce_slots[coll].cs_expires > cache_now())
+        hit = fspack_merge(out, e->ce_slots[coll].cs_blk) == 0;
     pthread_mutex_unlock(&s->cs_lock);
     return hit;
 }
@@ -162,11 +164,13 @@ cache_entry(cache_t *c, cstripe_t *s, uint32_t h, const char *zone, int zid)
     }
     if (e != NULL)
         return e;
-    e = calloc(1, sizeof(*e) + c->c_ncoll * sizeof(cslot_t));
-    if (e == NULL || (e->ce_zone = strdup(zone)) == NULL) {
-        free(e);
+    size_t zlen = strlen(zone);
+    e = calloc(1, sizeof(*e) + c->c_ncoll * sizeof(cslot_t) + zlen + 1);
+    if (e == NULL)
         return NULL;
-    }
+    e->ce_zone = (char *)(e->ce_slots + c->c_ncoll);
+    memcpy(e->ce_zone, zone, zlen + 1);
+    e->ce_hash = h;
     e->ce_zid = zid;
     centry_t **head = &s->cs_buckets[(h / CACHE_STRIPES) % CACHE_BUCKETS];
     e->ce_next = *head;
@@ -185,8 +189,9 @@ cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *
     }
     /* The collector's part, gathered outside the lock, then copied to size. */
     famset_t part = FAMSET_INIT;
-    if (famset_merge_from(&part, fs, mark) != 0) {
-        famset_release(&part);
+    fspack_t *blk = famset_merge_from(&part, fs, mark) == 0 ? fspack_new(&part) : NULL;
+    famset_release(&part);
+    if (blk == NULL) {
         errno = ENOMEM;
         return -1;
     }
@@ -200,11 +205,14 @@ cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *
     centry_t *e = cache_entry(c, s, h, zone, zid);
     if (e != NULL) {
         cslot_t *slot = &e->ce_slots[coll];
-        rc = famset_copy_exact(&slot->cs_fs, &part);
-        slot->cs_expires = rc == 0 ? now + c->c_ttl_ns : 0;
+        free(slot->cs_blk);
+        slot->cs_blk = blk;
+        slot->cs_expires = now + c->c_ttl_ns;
+        blk = NULL;
+        rc = 0;
     }
     pthread_mutex_unlock(&s->cs_lock);
-    famset_release(&part);
+    free(blk); /* NULL when stored */
     if (rc != 0)
         errno = ENOMEM;
     return rc;

@@ -1,5 +1,6 @@
 /* ttlcache - famsets by key, each with its own expiry. */
 #include "ttlcache.h"
+#include "fspack.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -8,14 +9,19 @@
 #include <string.h>
 #include <time.h>
 
-#define TTL_BUCKETS 4096
+#define TTL_BUCKETS 16384 /* one per zone at 10,000 zones, chains stay short */
 
+/*
+ * An entry carries its key's full hash and the key itself, so that a lookup
+ * compares the hash first and touches one block per candidate, not two.
+ */
 typedef struct tentry {
     struct tentry *te_next;
-    char *te_key;
-    int64_t te_expires; /* monotonic ns */
+    uint32_t te_hash;
     int te_available;
-    famset_t te_fs;
+    int64_t te_expires; /* monotonic ns */
+    fspack_t *te_fs; /* the result in one block of its size */
+    char te_key[]; /* NUL-terminated */
 } tentry_t;
 
 struct ttlcache {
@@ -39,7 +45,7 @@ ttl_hash(const char *s)
     uint32_t h = 2166136261u;
     for (; *s != '\0'; s++)
         h = (h ^ (unsigned char)*s) * 16777619u;
-    return h % TTL_BUCKETS;
+    return h;
 }
 
 ttlcache_t *
@@ -55,8 +61,7 @@ ttlcache_new(void)
 static void
 ttl_entry_free(tentry_t *e)
 {
-    famset_release(&e->te_fs);
-    free(e->te_key);
+    free(e->te_fs);
     free(e);
 }
 
@@ -76,10 +81,10 @@ ttlcache_free(ttlcache_t *c)
 }
 
 static tentry_t **
-ttl_find(ttlcache_t *c, const char *key)
+ttl_find(ttlcache_t *c, uint32_t h, const char *key)
 {
-    tentry_t **pp = &c->tc_buckets[ttl_hash(key)];
-    while (*pp != NULL && strcmp((*pp)->te_key, key) != 0)
+    tentry_t **pp = &c->tc_buckets[h % TTL_BUCKETS];
+    while (*pp != NULL && ((*pp)->te_hash != h || strcmp((*pp)->te_key, key) != 0))
         pp = &(*pp)->te_next;
     return pp;
 }
@@ -89,9 +94,10 @@ ttlcache_get(ttlcache_t *c, const char *key, famset_t *out, int *available)
 {
     int hit = 0;
     pthread_mutex_lock(&c->tc_lock);
-    tentry_t *e = *ttl_find(c, key);
+    uint32_t h = ttl_hash(key);
+    tentry_t *e = *ttl_find(c, h, key);
     if (e != NULL && e->te_expires > ttl_now()) {
-        hit = famset_merge(out, &e->te_fs) == 0;
+        hit = fspack_merge(out, e->te_fs) == 0;
         *available = e->te_available;
     }
     pthread_mutex_unlock(&c->tc_lock);
@@ -123,15 +129,20 @@ ttl_sweep(ttlcache_t *c, int64_t now)
 int
 ttlcache_put(ttlcache_t *c, const char *key, const famset_t *fs, int available, double ttl)
 {
-    tentry_t *e = calloc(1, sizeof(*e));
+    size_t klen = strlen(key);
+    tentry_t *e = calloc(1, sizeof(*e) + klen + 1);
     int64_t now = ttl_now();
-    if (e == NULL || (e->te_key = strdup(key)) == NULL) {
-        free(e);
+    if (e == NULL) {
         errno = ENOMEM;
         return -1;
     }
-    famset_init(&e->te_fs);
-    if (famset_merge(&e->te_fs, fs) != 0) {
+    memcpy(e->te_key, key, klen + 1);
+    e->te_hash = ttl_hash(key);
+    famset_t part = FAMSET_INIT; /* merged first: only what fs holds, no slack */
+    if (famset_merge(&part, fs) == 0)
+        e->te_fs = fspack_new(&part);
+    famset_release(&part);
+    if (e->te_fs == NULL) {
         ttl_entry_free(e);
         errno = ENOMEM;
         return -1;
@@ -140,7 +151,7 @@ ttlcache_put(ttlcache_t *c, const char *key, const famset_t *fs, int available, 
     e->te_expires = now + (int64_t)(ttl * 1e9);
     pthread_mutex_lock(&c->tc_lock);
     ttl_sweep(c, now);
-    tentry_t **pp = ttl_find(c, key);
+    tentry_t **pp = ttl_find(c, e->te_hash, key);
     if (*pp != NULL) {
         tentry_t *old = *pp;
         e->te_next = old->te_next;

@@ -15,6 +15,7 @@
 #include "cache.h"
 #include "expo.h"
 #include "famset.h"
+#include "fspack.h"
 #include "gzip.h"
 #include "http.h"
 #include "negotiate.h"
@@ -263,6 +264,48 @@ test_gzip_roundtrip(void)
     sbuf_release(&z);
 }
 
+/* The exposition of fs, NUL-terminated (the caller frees it). */
+static char *
+expo_of(const famset_t *fs)
+{
+    sbuf_t out = SBUF_INIT;
+    CU_ASSERT_EQUAL(expo_write(fs, EXPO_TEXT, &out), 0);
+    sbuf_addc(&out, '\0');
+    return out.sb_buf;
+}
+
+static void
+test_fspack_round_trip(void)
+{
+    famset_t fs = FAMSET_INIT, back = FAMSET_INIT;
+    const char *ln[2] = {"interface", "zone"}, *lv[2] = {"net0", "z1"};
+    famset_family_static(&fs, "static_total", "Static.", METRIC_COUNTER);
+    int d = famset_family(&fs, "dynamic_bytes", "Dynamic.", METRIC_GAUGE);
+    famset_add(&fs, "static_total", "Static.", METRIC_COUNTER, mval_u64(7));
+    famset_sample(&fs, d, SAMPLE_PLAIN, 2, ln, lv, mval_dec(1500, 3));
+    famset_sample(&fs, d, SAMPLE_PLAIN, 1, ln, lv, mval_i64(-3));
+    famset_add1(&fs, "ratio", "R.", METRIC_GAUGE, "zone", "z2", mval_dbl(0.25));
+    fspack_t *p = fspack_new(&fs);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT(fspack_bytes(p) > fs.fs_str.sb_len);
+    CU_ASSERT_EQUAL(fspack_merge(&back, p), 0);
+    char *want = expo_of(&fs), *got = expo_of(&back);
+    CU_ASSERT_PTR_NOT_NULL(strstr(want, "dynamic_bytes{interface=\"net0\",zone=\"z1\"} 1"));
+    CU_ASSERT_STRING_EQUAL(got, want);
+    free(want);
+    free(got);
+    free(p);
+    famset_t empty = FAMSET_INIT;
+    p = fspack_new(&empty);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    famset_reset(&back);
+    CU_ASSERT_EQUAL(fspack_merge(&back, p), 0);
+    CU_ASSERT_EQUAL(back.fs_nsamples, 0);
+    free(p);
+    famset_release(&fs);
+    famset_release(&back);
+}
+
 static void
 test_cache_ttl_and_zid(void)
 {
@@ -400,6 +443,7 @@ main(void)
     CU_add_test(s, "negotiate gzip", test_negotiate_gzip);
     CU_add_test(s, "gzip round trip", test_gzip_roundtrip);
     CU_add_test(s, "cache ttl and zone id", test_cache_ttl_and_zid);
+    CU_add_test(s, "fspack round trip", test_fspack_round_trip);
     CU_add_test(s, "route match", test_route_match);
     CU_add_test(s, "options", test_opts);
     CU_add_test(s, "self stats", test_selfstats);
