@@ -94,6 +94,15 @@ agent_env(const struct scn_agent *a, char (*buf)[PATH_MAX + 64])
 static void
 agent_child(const struct scn_agent *a, char **argv, char **env)
 {
+    /* The engine's SIGINT/SIGTERM handlers must not swallow a stop sent before the
+       exec: back to the default action, then take what is pending. */
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    sigprocmask(SIG_UNBLOCK, &stops, NULL);
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the engine */
     int fd = open(a->ag_log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     int null = open("/dev/null", O_RDONLY);
@@ -137,9 +146,16 @@ agent_spawn(struct scn_agent *a)
         argv[k++] = agent_arg(a, i, subst[i], sizeof(subst[i]));
     argv[k] = NULL;
     char **env = buf && subst ? agent_env(a, buf) : NULL;
+    /* Stops stay pending from fork to the child's reset (agent_child). */
+    sigset_t stops, old;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stops, &old);
     pid_t pid = env ? fork() : -1;
     if (pid == 0)
         agent_child(a, argv, env);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     free(env);
     free(buf);
     free(subst);
