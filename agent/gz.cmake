@@ -8,7 +8,7 @@ add_library(cmon_agent_plugin STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/plugin_dir.c
   ${CMAKE_CURRENT_LIST_DIR}/src/plugin_run.c
   ${CMAKE_CURRENT_LIST_DIR}/src/plugin_output.c)
-target_link_libraries(cmon_agent_plugin PUBLIC m)
+target_link_libraries(cmon_agent_plugin PUBLIC cmonagent_base m)
 target_include_directories(cmon_agent_plugin PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
 
 add_executable(test_plugin ${CMAKE_CURRENT_LIST_DIR}/test/test_plugin.c)
@@ -28,7 +28,7 @@ add_test(NAME agent_gzcore COMMAND test_gzcore)
 
 add_library(cmon_agent_discover STATIC ${CMAKE_CURRENT_LIST_DIR}/src/discover.c)
 find_package(Threads REQUIRED)
-target_link_libraries(cmon_agent_discover PUBLIC PkgConfig::GZ_JANSSON Threads::Threads)
+target_link_libraries(cmon_agent_discover PUBLIC cmonagent_base PkgConfig::GZ_JANSSON Threads::Threads)
 target_include_directories(cmon_agent_discover PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
 
 add_executable(test_discover ${CMAKE_CURRENT_LIST_DIR}/test/test_discover.c)

@@ -1,5 +1,7 @@
 /* cache - striped, TTL-bounded collector results. */
 #include "cache.h"
+#include "strhash.h"
+#include "monotime.h"
 #include "fspack.h"
 
 #include <errno.h>
@@ -37,23 +39,6 @@ struct cache {
     int64_t c_ttl_ns;
     cstripe_t c_stripes[CACHE_STRIPES];
 };
-
-static int64_t
-cache_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static uint32_t
-cache_hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
 
 cache_t *
 cache_new(unsigned ncoll, double ttl)
@@ -140,13 +125,13 @@ cache_get(cache_t *c, const char *zone, int zid, unsigned coll, famset_t *out)
 {
     if (coll >= c->c_ncoll)
         return 0;
-    uint32_t h = cache_hash(zone);
+    uint32_t h = strhash_fnv1a(zone);
     cstripe_t *s = &c->c_stripes[h % CACHE_STRIPES];
     int hit = 0;
     pthread_mutex_lock(&s->cs_lock);
     centry_t *e = cache_lookup(s, h, zone);
     if (e != NULL && e->ce_zid == zid && e->ce_slots[coll].cs_blk != NULL &&
-        e->ce_slots[coll].cs_expires > cache_now())
+        e->ce_slots[coll].cs_expires > monotime_ns())
         hit = fspack_merge(out, e->ce_slots[coll].cs_blk) == 0;
     pthread_mutex_unlock(&s->cs_lock);
     return hit;
@@ -195,9 +180,9 @@ cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *
         errno = ENOMEM;
         return -1;
     }
-    uint32_t h = cache_hash(zone);
+    uint32_t h = strhash_fnv1a(zone);
     cstripe_t *s = &c->c_stripes[h % CACHE_STRIPES];
-    int64_t now = cache_now();
+    int64_t now = monotime_ns();
     int rc = -1;
     pthread_mutex_lock(&s->cs_lock);
     if (now >= s->cs_next_sweep)

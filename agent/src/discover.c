@@ -2,6 +2,7 @@
  * discover.c - the HTTP service-discovery document, built with jansson.
  */
 #include "discover.h"
+#include "strhash.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -117,10 +118,7 @@ struct discover_cache {
 static uint32_t
 dc_hash(const char *s)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h % DC_BUCKETS;
+    return strhash_fnv1a(s) % DC_BUCKETS;
 }
 
 static void

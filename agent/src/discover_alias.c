@@ -3,6 +3,7 @@
  * (see discover_alias.h).
  */
 #include "discover_alias.h"
+#include "strhash.h"
 
 #include <errno.h>
 #include <libzonecfg.h>
@@ -112,10 +113,7 @@ discover_alias_free(discover_alias_t *da)
 static uint32_t
 da_hash(const char *s)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h % DA_BUCKETS;
+    return strhash_fnv1a(s) % DA_BUCKETS;
 }
 
 /* 1 when a known, unchanged entry may be re-read now (takes a token). */

@@ -1,5 +1,6 @@
 /* gz - the compute node's state and its two extra answers. */
 #include "gz.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -102,14 +103,6 @@ gz_scrape(gz_t *gz, famset_t *fs)
     return SCRAPE_OK;
 }
 
-static double
-gz_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The zfs families of uuid, through the cache; sets *cached. 1 available, 0 not. */
 static int
 gz_zfs(gz_t *gz, const char *uuid, famset_t *fs, int *cached)
@@ -133,9 +126,9 @@ gz_vm_extras(gz_t *gz, const char *uuid, famset_t *fs)
 {
     if (gz == NULL)
         return 0;
-    double t0 = gz_now();
+    double t0 = monotime_seconds();
     int cached, available = gz_zfs(gz, uuid, fs, &cached);
-    if (scrape_meta(fs, "zfs", available, cached, (uint64_t)((gz_now() - t0) * 1e9)) != 0)
+    if (scrape_meta(fs, "zfs", available, cached, (uint64_t)((monotime_seconds() - t0) * 1e9)) != 0)
         return -1;
     return plugins_collect(gz->gz_plugins, "vm", uuid, fs);
 }
@@ -215,7 +208,7 @@ gz_discover(gz_t *gz, size_t *len)
     char *doc = NULL;
     if (names != NULL && brands != NULL && v != NULL && vids != NULL) {
         size_t k = gz_instances(ids, n, names, brands, v, vids);
-        if (discover_alias_fill(gz->gz_alias, v, vids, k, gz_now(), &aliases) == 0)
+        if (discover_alias_fill(gz->gz_alias, v, vids, k, monotime_seconds(), &aliases) == 0)
             doc = discover_cache_json(gz->gz_discover, v, k, gz->gz_target, len);
     } else {
         errno = ENOMEM;

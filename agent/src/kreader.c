@@ -1,5 +1,7 @@
 /* kreader - one kstat handle and an index of its chain by module:instance. */
 #include "kreader.h"
+#include "strhash.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -42,9 +44,7 @@ struct kreader {
 static uint32_t
 kreader_hash(const char *module, int key)
 {
-    uint32_t h = 2166136261u;
-    for (const unsigned char *p = (const unsigned char *)module; *p != '\0'; p++)
-        h = (h ^ *p) * 16777619u;
+    uint32_t h = strhash_fnv1a(module);
     h ^= (uint32_t)key * 2654435761u;
     return h ^ (h >> 15);
 }
@@ -182,18 +182,10 @@ kreader_close(kreader_t *kr)
     free(kr);
 }
 
-static int64_t
-kreader_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 kreader_sync(kreader_t *kr, int force)
 {
-    int64_t now = kreader_now_ms();
+    int64_t now = monotime_ns() / 1000000;
     if (!force && now - kr->kr_last_sync < KREADER_SYNC_MS)
         return 0;
     kr->kr_last_sync = now;

@@ -11,6 +11,7 @@
  * have just SIGKILLed.
  */
 #include "plugin.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,14 +34,6 @@ typedef struct run_state {
     int rs_killed; /* we sent SIGKILL (status already decided) */
     double rs_start;
 } run_state_t;
-
-static double
-now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 const char *
 plugin_run_status_name(plugin_run_status_t st)
@@ -105,7 +98,7 @@ run_start(plugin_run_t *run, run_state_t *rs)
     posix_spawn_file_actions_t fa;
     char *argv[3] = {(char *)run->pr_path, (char *)run->pr_arg, NULL};
 
-    rs->rs_start = now_seconds();
+    rs->rs_start = monotime_seconds();
     if (pipe2(fds, O_CLOEXEC) != 0) {
         run->pr_status = PLUGIN_RUN_SPAWN;
         run->pr_errno = errno;
@@ -159,7 +152,7 @@ run_kill(plugin_run_t *run, run_state_t *rs, plugin_run_status_t why)
     }
     rs->rs_killed = 1;
     run->pr_status = why;
-    run->pr_seconds = now_seconds() - rs->rs_start;
+    run->pr_seconds = monotime_seconds() - rs->rs_start;
 }
 
 /* Records how the process ended. */
@@ -167,7 +160,7 @@ static void
 run_set_exit(plugin_run_t *run, run_state_t *rs, int status)
 {
     rs->rs_pid = 0;
-    run->pr_seconds = now_seconds() - rs->rs_start;
+    run->pr_seconds = monotime_seconds() - rs->rs_start;
     if (WIFEXITED(status)) {
         run->pr_code = WEXITSTATUS(status);
         run->pr_status = run->pr_code == 0 ? PLUGIN_RUN_OK : PLUGIN_RUN_EXIT;
@@ -259,7 +252,7 @@ run_round(plugin_run_t *runs, run_state_t *rs, size_t n, struct pollfd *pfd, siz
           const plugin_limits_t *lim, double deadline)
 {
     size_t i, np = 0, busy = 0, zombies = 0;
-    int ms = (int)((deadline - now_seconds()) * 1000.0) + 1;
+    int ms = (int)((deadline - monotime_seconds()) * 1000.0) + 1;
 
     for (i = 0; i < n; i++) {
         if (rs[i].rs_fd >= 0) {
@@ -295,7 +288,7 @@ plugin_run_all(plugin_run_t *runs, size_t n, const plugin_limits_t *lim)
     run_state_t *rs = calloc(n ? n : 1, sizeof(*rs));
     struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
     size_t *map = calloc(n ? n : 1, sizeof(*map));
-    double deadline = now_seconds() + lim->pl_timeout_ms / 1000.0;
+    double deadline = monotime_seconds() + lim->pl_timeout_ms / 1000.0;
     size_t i;
 
     if (rs == NULL || pfd == NULL || map == NULL) {
@@ -313,7 +306,7 @@ plugin_run_all(plugin_run_t *runs, size_t n, const plugin_limits_t *lim)
             rs[i].rs_killed = 1; /* nothing to wait for */
     }
     while (run_round(runs, rs, n, pfd, map, lim, deadline) > 0) {
-        if (now_seconds() < deadline)
+        if (monotime_seconds() < deadline)
             continue;
         for (i = 0; i < n; i++)
             if (!rs[i].rs_killed && (rs[i].rs_fd >= 0 || rs[i].rs_pid > 0))

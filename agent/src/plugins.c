@@ -1,5 +1,6 @@
 /* plugins - the plugin layers (plugin.h) wired into a scrape. */
 #include "plugins.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -28,14 +29,6 @@ struct plugins {
     pthread_mutex_t ps_lock; /* guards the two lists */
     plugin_list_t ps_vm, ps_gz;
 };
-
-static double
-plugins_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 plugins_t *
 plugins_new(const plugins_opts_t *o)
@@ -78,7 +71,7 @@ plugins_paths(plugins_t *p, const char *kind, size_t *n)
 {
     plugin_list_t *l = strcmp(kind, "vm") == 0 ? &p->ps_vm : &p->ps_gz;
     char dir[4096], **copy;
-    double now = plugins_now();
+    double now = monotime_seconds();
     pthread_mutex_lock(&p->ps_lock);
     if (l->pl_listed == 0 || now - l->pl_listed > PLUGINS_RELIST_S) {
         plugin_dir_list_free(l->pl_paths);

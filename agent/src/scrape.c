@@ -1,5 +1,6 @@
 /* scrape - one instance's answer from every collector. */
 #include "scrape.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,14 +9,6 @@
 #include <zone.h>
 
 #include "log.h"
-
-static uint64_t
-scrape_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Writes a, b and c one after the other into buf (cut to len). */
 static void
@@ -98,7 +91,7 @@ scrape_collect(const scrape_env_t *env, const collect_ctx_t *cc, famset_t *fs)
 {
     int rc = SCRAPE_OK;
     for (unsigned i = 0; env->se_collectors[i] != NULL; i++) {
-        uint64_t t0 = scrape_now_ns();
+        uint64_t t0 = (uint64_t)monotime_ns();
         int cached;
         int crc = scrape_one(env, cc, i, fs, &cached);
         if (crc == COLLECT_GONE) {
@@ -106,7 +99,7 @@ scrape_collect(const scrape_env_t *env, const collect_ctx_t *cc, famset_t *fs)
             break;
         }
         scrape_meta(fs, env->se_collectors[i]->co_name, crc == COLLECT_OK, cached,
-                    scrape_now_ns() - t0);
+                    (uint64_t)monotime_ns() - t0);
     }
     if (rc == SCRAPE_OK && famset_failed(fs)) {
         errno = ENOMEM;
@@ -118,7 +111,7 @@ scrape_collect(const scrape_env_t *env, const collect_ctx_t *cc, famset_t *fs)
 int
 scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs)
 {
-    uint64_t t0 = scrape_now_ns();
+    uint64_t t0 = (uint64_t)monotime_ns();
     zoneid_t zid = getzoneidbyname(zone);
     if (zid < 0)
         return SCRAPE_NOTFOUND;
@@ -135,6 +128,6 @@ scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs)
     if (rc == SCRAPE_OK && getzoneidbyname(zone) != zid)
         rc = SCRAPE_NOTFOUND; /* halted or rebooted while we read */
     if (rc == SCRAPE_OK)
-        selfstats_scrape(env->se_stats, (double)(scrape_now_ns() - t0) / 1e9);
+        selfstats_scrape(env->se_stats, (double)((uint64_t)monotime_ns() - t0) / 1e9);
     return rc;
 }

@@ -1,5 +1,7 @@
 /* ttlcache - famsets by key, each with its own expiry. */
 #include "ttlcache.h"
+#include "strhash.h"
+#include "monotime.h"
 #include "fspack.h"
 
 #include <errno.h>
@@ -30,23 +32,6 @@ struct ttlcache {
     size_t tc_count;
     int64_t tc_next_sweep;
 };
-
-static int64_t
-ttl_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static uint32_t
-ttl_hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
 
 ttlcache_t *
 ttlcache_new(void)
@@ -94,9 +79,9 @@ ttlcache_get(ttlcache_t *c, const char *key, famset_t *out, int *available)
 {
     int hit = 0;
     pthread_mutex_lock(&c->tc_lock);
-    uint32_t h = ttl_hash(key);
+    uint32_t h = strhash_fnv1a(key);
     tentry_t *e = *ttl_find(c, h, key);
-    if (e != NULL && e->te_expires > ttl_now()) {
+    if (e != NULL && e->te_expires > monotime_ns()) {
         hit = fspack_merge(out, e->te_fs) == 0;
         *available = e->te_available;
     }
@@ -131,13 +116,13 @@ ttlcache_put(ttlcache_t *c, const char *key, const famset_t *fs, int available, 
 {
     size_t klen = strlen(key);
     tentry_t *e = calloc(1, sizeof(*e) + klen + 1);
-    int64_t now = ttl_now();
+    int64_t now = monotime_ns();
     if (e == NULL) {
         errno = ENOMEM;
         return -1;
     }
     memcpy(e->te_key, key, klen + 1);
-    e->te_hash = ttl_hash(key);
+    e->te_hash = strhash_fnv1a(key);
     famset_t part = FAMSET_INIT; /* merged first: only what fs holds, no slack */
     if (famset_merge(&part, fs) == 0)
         e->te_fs = fspack_new(&part);
