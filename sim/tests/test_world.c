@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "kstat.h"
+#include "zone.h"
 
 #include "test_util.h"
 
@@ -219,6 +220,50 @@ test_batch(void)
     test_world_free(w);
 }
 
+/* The mappings of path in this process (lines of /proc/self/maps). */
+static int
+maps_of(const char *path)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[4096];
+    int n = 0;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    while (fgets(line, sizeof(line), f) != NULL)
+        n += strstr(line, path) != NULL;
+    fclose(f);
+    return n;
+}
+
+/*
+ * libkstat, the zone calls and every other reader of a process share one
+ * mapping of a world, as they share one kernel on illumos; closing one
+ * reader leaves the others working.
+ */
+static void
+test_one_mapping(void)
+{
+    world_t *w = test_world_new(4, 44, 2);
+    int zix = test_zone_add(w, "shared", 1, 0);
+    const char *path = world_path(w);
+    world_zone_info_t info;
+    int writer_maps = maps_of(path);
+    kstat_ctl_t *kc = kstat_open();
+    world_t *r = world_open(path, NULL, 0);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL_FATAL(world_zone_info(w, zix, &info), 0);
+    CU_ASSERT_EQUAL(getzoneidbyname("shared"), info.wzi_zoneid);
+    CU_ASSERT_EQUAL(maps_of(path), writer_maps + 1);
+    kstat_close(kc);
+    CU_ASSERT_EQUAL(maps_of(path), writer_maps + 1);
+    CU_ASSERT_EQUAL(world_zone_count(r), 2);
+    CU_ASSERT_EQUAL(getzoneidbyname("shared"), info.wzi_zoneid);
+    world_close(r);
+    test_world_free(w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -230,6 +275,7 @@ main(int argc, char **argv)
         {"truth_and_info", test_truth_and_info},
         {"cap_model", test_cap_model},
         {"batch", test_batch},
+        {"one_mapping", test_one_mapping},
         {NULL, NULL},
     };
 

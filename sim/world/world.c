@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,12 +89,14 @@ world_alloc(const char *path)
     return w;
 }
 
+static int world_reader_release(world_t *w);
+
 void
 world_close(world_t *w)
 {
     int saved = errno;
 
-    if (w == NULL)
+    if (w == NULL || (w->w_refs > 0 && !world_reader_release(w)))
         return;
     if (w->w_hdr != NULL)
         munmap(w->w_hdr, w->w_size);
@@ -263,21 +266,60 @@ world_hdr_check(const wshm_hdr_t *h, uint64_t size, const char *path, char *err,
     return 0;
 }
 
-static int
-world_map_existing(world_t *w, char *err, size_t errlen)
+/*
+ * The read-only mappings of this process, one per world file. The fake
+ * libkstat, the zone calls, libzfs and libzonecfg each open the world; on
+ * illumos they all reach the same kernel, so here they share one mapping:
+ * separate mappings of one file would each fault in (and count in the RSS)
+ * the same pages. Keyed by path and inode, so a world replaced under the
+ * same path gets a mapping of its own.
+ */
+static world_t *world_readers;
+static pthread_mutex_t world_readers_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The open reader of that path and file, its reference taken; or NULL. Caller holds the lock. */
+static world_t *
+world_reader_find(const char *path, const struct stat *st)
 {
-    struct stat st;
+    for (world_t *r = world_readers; r != NULL; r = r->w_next_reader) {
+        if (r->w_dev == st->st_dev && r->w_ino == st->st_ino && strcmp(r->w_path, path) == 0) {
+            r->w_refs++;
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* Drops one reference of reader w; non-zero when it was the last. */
+static int
+world_reader_release(world_t *w)
+{
+    int last;
+
+    pthread_mutex_lock(&world_readers_lock);
+    last = --w->w_refs == 0;
+    if (last) {
+        for (world_t **rp = &world_readers; *rp != NULL; rp = &(*rp)->w_next_reader) {
+            if (*rp == w) {
+                *rp = w->w_next_reader;
+                break;
+            }
+        }
+    }
+    pthread_mutex_unlock(&world_readers_lock);
+    return last;
+}
+
+static int
+world_map_existing(world_t *w, const struct stat *st, char *err, size_t errlen)
+{
     wshm_hdr_t h;
 
-    w->w_fd = open(w->w_path, O_RDONLY | O_CLOEXEC);
-    if (w->w_fd < 0 || fstat(w->w_fd, &st) != 0)
-        return world_fail(err, errlen, errno, "cannot open world %s: %s", w->w_path,
-                          strerror(errno));
-    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < sizeof(h))
+    if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size < sizeof(h))
         return world_fail(err, errlen, EINVAL, "not a world: %s (too small)", w->w_path);
     if (pread(w->w_fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
         return world_fail(err, errlen, EIO, "cannot read world %s", w->w_path);
-    if (world_hdr_check(&h, (uint64_t)st.st_size, w->w_path, err, errlen) != 0)
+    if (world_hdr_check(&h, (uint64_t)st->st_size, w->w_path, err, errlen) != 0)
         return -1;
     void *base = mmap(NULL, h.wh_file_size, PROT_READ, MAP_SHARED, w->w_fd, 0);
     if (base == MAP_FAILED)
@@ -291,7 +333,8 @@ world_map_existing(world_t *w, char *err, size_t errlen)
 world_t *
 world_open(const char *path, char *err, size_t errlen)
 {
-    world_t *w;
+    struct stat st;
+    world_t *w, *shared;
 
     if (path == NULL)
         path = getenv(WORLD_ENV);
@@ -301,9 +344,25 @@ world_open(const char *path, char *err, size_t errlen)
         world_fail(err, errlen, ENOMEM, "cannot open world %s: out of memory", path);
         return NULL;
     }
-    if (world_map_existing(w, err, errlen) != 0) {
+    w->w_fd = open(w->w_path, O_RDONLY | O_CLOEXEC);
+    if (w->w_fd < 0 || fstat(w->w_fd, &st) != 0) {
+        world_fail(err, errlen, errno, "cannot open world %s: %s", path, strerror(errno));
         world_close(w);
         return NULL;
+    }
+    pthread_mutex_lock(&world_readers_lock);
+    if ((shared = world_reader_find(path, &st)) == NULL &&
+        world_map_existing(w, &st, err, errlen) == 0) {
+        w->w_refs = 1;
+        w->w_dev = st.st_dev;
+        w->w_ino = st.st_ino;
+        w->w_next_reader = world_readers;
+        world_readers = w;
+    }
+    pthread_mutex_unlock(&world_readers_lock);
+    if (shared != NULL || w->w_refs == 0) {
+        world_close(w); /* not shared yet: a plain close */
+        return shared;
     }
     return w;
 }

@@ -26,6 +26,7 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "kstat.h"
 #include "world.h"
@@ -189,6 +190,11 @@ struct world {
     int32_t *w_zidmap; /* zoneid -> zix + 1; 0: none */
     int32_t *w_hash;   /* name hash: zix + 1; 0 empty; WSHM_NAME_TOMB removed */
     int w_chain_depth; /* writer: nesting of chain brackets (world_batch_begin) */
+    /* readers: one mapping per world file and process (world.c) */
+    int w_refs;
+    dev_t w_dev;
+    ino_t w_ino;
+    struct world *w_next_reader;
 };
 
 /* ---- seqlocks (world_seq.c) ---- */
