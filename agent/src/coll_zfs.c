@@ -9,7 +9,14 @@
 
 #include <errno.h>
 #include <libzfs.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+struct zfsvm {
+    pthread_mutex_t zv_lock; /* covers zv_handle and every call on it */
+    libzfs_handle_t *zv_handle;
+};
 
 static const kstat_metric_t zfs_table[] = {
     {"", "used", "zfs_used", "zfs_used_bytes", METRIC_GAUGE, "bytes", 1, 1,
@@ -43,20 +50,38 @@ static const zfs_prop_t zfs_props[] = {
 
 #define NROWS (sizeof(zfs_table) / sizeof(zfs_table[0]))
 
-int
-zfsvm_collect(const char *uuid, metric_names_t names, famset_t *fs)
+zfsvm_t *
+zfsvm_new(void)
+{
+    zfsvm_t *z = calloc(1, sizeof(*z));
+    if (z == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    pthread_mutex_init(&z->zv_lock, NULL);
+    return z;
+}
+
+void
+zfsvm_free(zfsvm_t *z)
+{
+    if (z == NULL)
+        return;
+    libzfs_fini(z->zv_handle);
+    pthread_mutex_destroy(&z->zv_lock);
+    free(z);
+}
+
+/* The dataset's rows into fs, on the open handle g. 0 or -1 with errno. */
+static int
+zfsvm_dataset(libzfs_handle_t *g, const char *uuid, metric_names_t names, famset_t *fs)
 {
     char ds[ZFS_MAX_DATASET_NAME_LEN];
     collect_ctx_t cc = {NULL, uuid, -1, names};
-    libzfs_handle_t *g = libzfs_init();
-    zfs_handle_t *zhp;
-    if (g == NULL)
-        return -1;
     snprintf(ds, sizeof(ds), "zones/%s", uuid);
-    zhp = zfs_open(g, ds, ZFS_TYPE_FILESYSTEM);
+    zfs_handle_t *zhp = zfs_open(g, ds, ZFS_TYPE_FILESYSTEM);
     if (zhp == NULL) {
         errno = libzfs_errno(g) == EZFS_NOENT ? ENOENT : EIO;
-        libzfs_fini(g);
         return -1;
     }
     int rc = 0;
@@ -64,6 +89,20 @@ zfsvm_collect(const char *uuid, metric_names_t names, famset_t *fs)
         rc =
             collector_emit(&cc, fs, &zfs_table[i], zfs_prop_get_int(zhp, zfs_props[i]), NULL, NULL);
     zfs_close(zhp);
-    libzfs_fini(g);
+    return rc;
+}
+
+int
+zfsvm_collect(zfsvm_t *z, const char *uuid, metric_names_t names, famset_t *fs)
+{
+    int rc = -1, saved;
+    pthread_mutex_lock(&z->zv_lock);
+    if (z->zv_handle == NULL)
+        z->zv_handle = libzfs_init();
+    if (z->zv_handle != NULL)
+        rc = zfsvm_dataset(z->zv_handle, uuid, names, fs);
+    saved = errno;
+    pthread_mutex_unlock(&z->zv_lock);
+    errno = saved;
     return rc;
 }

@@ -21,6 +21,7 @@ struct gz {
     scrape_env_t gz_env; /* the vm env with the gz collectors and cache */
     double gz_zfs_ttl;
     ttlcache_t *gz_zfs;
+    zfsvm_t *gz_zfsvm; /* the libzfs handle of the zfs answers */
     plugins_t *gz_plugins;
     discover_cache_t *gz_discover; /* rendered target groups */
     discover_alias_t *gz_alias;    /* instances' aliases (libzonecfg) */
@@ -47,12 +48,14 @@ gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl)
     gz->gz_env.se_cache = cache_ttl > 0 ? cache_new(gz_ncollectors(), cache_ttl) : NULL;
     gz->gz_zfs_ttl = o->go_zfs_ttl;
     gz->gz_zfs = ttlcache_new();
+    gz->gz_zfsvm = zfsvm_new();
     gz->gz_plugins = plugins_new(&o->go_plugins);
     gz->gz_discover = discover_cache_new();
     gz->gz_alias = discover_alias_new();
     snprintf(gz->gz_target, sizeof(gz->gz_target), "127.0.0.1:9163");
     if ((cache_ttl > 0 && gz->gz_env.se_cache == NULL) || gz->gz_zfs == NULL ||
-        gz->gz_plugins == NULL || gz->gz_discover == NULL || gz->gz_alias == NULL) {
+        gz->gz_zfsvm == NULL || gz->gz_plugins == NULL || gz->gz_discover == NULL ||
+        gz->gz_alias == NULL) {
         gz_free(gz);
         errno = ENOMEM;
         return NULL;
@@ -67,6 +70,7 @@ gz_free(gz_t *gz)
         return;
     cache_free(gz->gz_env.se_cache);
     ttlcache_free(gz->gz_zfs);
+    zfsvm_free(gz->gz_zfsvm);
     plugins_free(gz->gz_plugins);
     discover_cache_free(gz->gz_discover);
     discover_alias_free(gz->gz_alias);
@@ -112,7 +116,7 @@ gz_zfs(gz_t *gz, const char *uuid, famset_t *fs, int *cached)
     *cached = gz->gz_zfs_ttl > 0 && ttlcache_get(gz->gz_zfs, uuid, fs, &available);
     if (*cached)
         return available;
-    available = zfsvm_collect(uuid, gz->gz_env.se_names, &frag) == 0;
+    available = zfsvm_collect(gz->gz_zfsvm, uuid, gz->gz_env.se_names, &frag) == 0;
     if (available && famset_merge(fs, &frag) != 0)
         available = 0;
     if (available && gz->gz_zfs_ttl > 0)
