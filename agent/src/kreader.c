@@ -10,31 +10,42 @@
 #include <time.h>
 
 /*
- * An index entry; entries of one bucket are chained through ke_next. In the
- * module table ke_key is the full (module, instance) hash, so that a lookup
- * dereferences only the header it returns (at 10,000 zones the headers are
- * scattered over ~19 MB: each one touched is a likely cache miss); in the
- * link table it is the zone id.
+ * The index: two tables in compressed-row form. Entries are grouped by
+ * bucket, a bucket being a hash of the instance (module table) or of the
+ * zone id (link table) alone, so all the kstats of one zone sit together:
+ * a scrape's ten-odd lookups touch one bucket offset and a few adjacent
+ * cache lines of entries, instead of a random bucket and entry each. At
+ * 10,000 zones the index is ~2 MB and the kstat headers are scattered over
+ * ~19 MB, so every line not touched is a likely cache miss saved; an entry
+ * keeps the full (module, instance) hash so that a lookup dereferences
+ * only the header it returns.
+ *
+ * Inside a bucket entries stay in chain order. A bucket holding many
+ * entries (instance 0 gathers every unix:0:* kstat on illumos) is sorted
+ * by (key, hash, KID) and searched by bisection; the KID keeps chain order
+ * among equal keys, so "the first kstat of module:instance" is the same
+ * either way.
  */
 typedef struct kentry {
     kstat_t *ke_ksp;
-    uint32_t ke_key; /* (module, instance) hash, or zone id in the link table */
-    int ke_next; /* index in kr_entries, -1 ends */
+    uint32_t ke_hash; /* (module, instance) hash; 0 in the link table */
+    int32_t ke_key;   /* instance, or zone id in the link table */
 } kentry_t;
 
+#define KTABLE_SCAN 8 /* buckets up to this size are scanned, bigger ones bisected */
+
 typedef struct ktable {
-    int *kt_heads;  /* bucket heads, -1 empty */
-    int *kt_tails;  /* bucket tails, to append in chain order */
-    size_t kt_mask; /* number of buckets - 1 */
+    uint32_t *kt_start; /* nb + 1 offsets: bucket b is kt_entries[kt_start[b] .. kt_start[b + 1]) */
+    kentry_t *kt_entries; /* grouped by bucket */
+    unsigned kt_shift;    /* bucket = (key * golden) >> kt_shift */
 } ktable_t;
 
 struct kreader {
     kstat_ctl_t *kr_kc;
     kid_t kr_chain_id;
     selfstats_t *kr_stats;
-    kentry_t *kr_entries;
-    size_t kr_nentries;
-    ktable_t kr_bymod;              /* (module, instance) */
+    int kr_indexed;
+    ktable_t kr_bymod;              /* (module, instance), bucketed by instance */
     ktable_t kr_bylink;             /* link kstats by zone id */
     kstat_t *kr_held[KREADER_HELD]; /* read since the last kreader_drop() */
     size_t kr_nheld;
@@ -47,6 +58,12 @@ kreader_hash(const char *module, int key)
     uint32_t h = strhash_fnv1a(module);
     h ^= (uint32_t)key * 2654435761u;
     return h ^ (h >> 15);
+}
+
+static size_t
+ktable_bucket(const ktable_t *t, int32_t key)
+{
+    return (size_t)(((uint32_t)key * 2654435761u) >> t->kt_shift);
 }
 
 /* The zone id of a link called z<zid>_<nic>, or -1. */
@@ -62,91 +79,127 @@ kreader_link_zone(const char *name)
     return (int)zid;
 }
 
-static void
-ktable_free(ktable_t *t)
-{
-    free(t->kt_heads);
-    free(t->kt_tails);
-    t->kt_heads = NULL;
-    t->kt_tails = NULL;
-    t->kt_mask = 0;
-}
-
-/* Buckets for n entries at a load factor of at most one. 0 or -1. */
-static int
-ktable_alloc(ktable_t *t, size_t n)
-{
-    size_t nb = 64;
-    while (nb < n)
-        nb *= 2;
-    t->kt_heads = malloc(nb * sizeof(int));
-    t->kt_tails = malloc(nb * sizeof(int));
-    if (t->kt_heads == NULL || t->kt_tails == NULL)
-        return -1;
-    memset(t->kt_heads, 0xff, nb * sizeof(int)); /* all -1 */
-    t->kt_mask = nb - 1;
-    return 0;
-}
-
-/* The tails only serve the build: free them once it is done. */
-static void
-ktable_built(ktable_t *t)
-{
-    free(t->kt_tails);
-    t->kt_tails = NULL;
-}
-
-static void
-kreader_insert(kreader_t *kr, ktable_t *t, kstat_t *ksp, const char *module, int key)
-{
-    uint32_t h = kreader_hash(module, key);
-    size_t b = h & t->kt_mask;
-    kentry_t *e = &kr->kr_entries[kr->kr_nentries];
-    e->ke_ksp = ksp;
-    e->ke_key = t == &kr->kr_bylink ? (uint32_t)key : h;
-    e->ke_next = -1;
-    /* Append at the bucket's tail so entries stay in chain order. */
-    int i = (int)kr->kr_nentries++;
-    if (t->kt_heads[b] < 0)
-        t->kt_heads[b] = i;
-    else
-        kr->kr_entries[t->kt_tails[b]].ke_next = i;
-    t->kt_tails[b] = i;
-}
-
 static int
 kreader_link_of(const kstat_t *ksp)
 {
     return strcmp(ksp->ks_module, "link") == 0 ? kreader_link_zone(ksp->ks_name) : -1;
 }
 
-/* Builds the index from the chain: two walks. 0 or -1 (ENOMEM). */
+static void
+ktable_free(ktable_t *t)
+{
+    free(t->kt_start);
+    free(t->kt_entries);
+    memset(t, 0, sizeof(*t));
+}
+
+static int
+kentry_cmp(const void *a, const void *b)
+{
+    const kentry_t *x = a, *y = b;
+    if (x->ke_key != y->ke_key)
+        return x->ke_key < y->ke_key ? -1 : 1;
+    if (x->ke_hash != y->ke_hash)
+        return x->ke_hash < y->ke_hash ? -1 : 1;
+    return x->ke_ksp->ks_kid < y->ke_ksp->ks_kid ? -1 : x->ke_ksp->ks_kid > y->ke_ksp->ks_kid;
+}
+
+/*
+ * Builds table t from the chain: the kstats for which keyof() gives a key
+ * >= 0, n of them. A counting sort by bucket keeps chain order; then big
+ * buckets are sorted. 0 or -1 (ENOMEM).
+ */
+static int
+ktable_build(ktable_t *t, kstat_t *chain, size_t n, int link)
+{
+    unsigned bits = 6;
+    while (bits < 30 && ((size_t)1 << bits) < n / 4)
+        bits++;
+    size_t nb = (size_t)1 << bits;
+    t->kt_shift = 32 - bits;
+    t->kt_start = calloc(nb + 1, sizeof(uint32_t));
+    t->kt_entries = malloc((n ? n : 1) * sizeof(kentry_t));
+    uint32_t *fill = malloc(nb * sizeof(uint32_t));
+    if (t->kt_start == NULL || t->kt_entries == NULL || fill == NULL) {
+        free(fill);
+        errno = ENOMEM;
+        return -1;
+    }
+    for (kstat_t *ksp = chain; ksp != NULL; ksp = ksp->ks_next) {
+        int key = link ? kreader_link_of(ksp) : ksp->ks_instance;
+        if (!link || key >= 0)
+            t->kt_start[ktable_bucket(t, key) + 1]++;
+    }
+    for (size_t b = 0; b < nb; b++) {
+        t->kt_start[b + 1] += t->kt_start[b];
+        fill[b] = t->kt_start[b];
+    }
+    for (kstat_t *ksp = chain; ksp != NULL; ksp = ksp->ks_next) {
+        int key = link ? kreader_link_of(ksp) : ksp->ks_instance;
+        if (link && key < 0)
+            continue;
+        kentry_t *e = &t->kt_entries[fill[ktable_bucket(t, key)]++];
+        e->ke_ksp = ksp;
+        e->ke_key = key;
+        e->ke_hash = link ? 0 : kreader_hash(ksp->ks_module, key);
+    }
+    free(fill);
+    for (size_t b = 0; b < nb; b++) {
+        size_t len = t->kt_start[b + 1] - t->kt_start[b];
+        if (len > KTABLE_SCAN)
+            qsort(&t->kt_entries[t->kt_start[b]], len, sizeof(kentry_t), kentry_cmp);
+    }
+    return 0;
+}
+
+/*
+ * The first entry of t with key and hash, or NULL. *end is set to where a
+ * caller stops: the bucket's end, or in a sorted bucket the end of the run
+ * of entries with that key and hash.
+ */
+static const kentry_t *
+ktable_first(const ktable_t *t, int32_t key, uint32_t hash, const kentry_t **end)
+{
+    size_t b = ktable_bucket(t, key);
+    const kentry_t *lo = &t->kt_entries[t->kt_start[b]], *hi = &t->kt_entries[t->kt_start[b + 1]];
+    *end = hi;
+    if (hi - lo > KTABLE_SCAN) { /* sorted: bisect to the first (key, hash) */
+        while (lo < hi) {
+            const kentry_t *mid = lo + (hi - lo) / 2;
+            if (mid->ke_key < key || (mid->ke_key == key && mid->ke_hash < hash))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        const kentry_t *run = lo;
+        while (run < *end && run->ke_key == key && run->ke_hash == hash)
+            run++;
+        *end = run; /* the run of equal (key, hash) only */
+        return run > lo ? lo : NULL;
+    }
+    for (; lo < hi; lo++)
+        if (lo->ke_key == key && lo->ke_hash == hash)
+            return lo;
+    return NULL;
+}
+
+/* Builds the index from the chain. 0 or -1 (ENOMEM). */
 static int
 kreader_index(kreader_t *kr)
 {
     size_t n = 0, nlinks = 0;
-    for (kstat_t *ksp = kr->kr_kc->kc_chain; ksp != NULL; ksp = ksp->ks_next) {
+    kstat_t *chain = kr->kr_kc->kc_chain;
+    for (kstat_t *ksp = chain; ksp != NULL; ksp = ksp->ks_next) {
         n++;
         nlinks += kreader_link_of(ksp) >= 0;
     }
-    free(kr->kr_entries);
+    kr->kr_indexed = 0;
     ktable_free(&kr->kr_bymod);
     ktable_free(&kr->kr_bylink);
-    kr->kr_nentries = 0;
-    kr->kr_entries = malloc((n + nlinks + 1) * sizeof(kentry_t));
-    if (kr->kr_entries == NULL || ktable_alloc(&kr->kr_bymod, n) != 0 ||
-        ktable_alloc(&kr->kr_bylink, nlinks) != 0) {
-        errno = ENOMEM;
+    if (ktable_build(&kr->kr_bymod, chain, n, 0) != 0 ||
+        ktable_build(&kr->kr_bylink, chain, nlinks, 1) != 0)
         return -1;
-    }
-    for (kstat_t *ksp = kr->kr_kc->kc_chain; ksp != NULL; ksp = ksp->ks_next) {
-        kreader_insert(kr, &kr->kr_bymod, ksp, ksp->ks_module, ksp->ks_instance);
-        int zid = kreader_link_of(ksp);
-        if (zid >= 0)
-            kreader_insert(kr, &kr->kr_bylink, ksp, "link", zid);
-    }
-    ktable_built(&kr->kr_bymod);
-    ktable_built(&kr->kr_bylink);
+    kr->kr_indexed = 1;
     kr->kr_chain_id = kr->kr_kc->kc_chain_id;
     return 0;
 }
@@ -176,7 +229,6 @@ kreader_close(kreader_t *kr)
     kr->kr_nheld = 0; /* kstat_close() frees the data */
     if (kr->kr_kc != NULL)
         kstat_close(kr->kr_kc);
-    free(kr->kr_entries);
     ktable_free(&kr->kr_bymod);
     ktable_free(&kr->kr_bylink);
     free(kr);
@@ -193,7 +245,7 @@ kreader_sync(kreader_t *kr, int force)
     kid_t id = kstat_chain_update(kr->kr_kc);
     if (id == -1)
         return -1;
-    if (id == 0 && kr->kr_kc->kc_chain_id == kr->kr_chain_id && kr->kr_entries != NULL)
+    if (id == 0 && kr->kr_kc->kc_chain_id == kr->kr_chain_id && kr->kr_indexed)
         return 0;
     selfstats_chain_update(kr->kr_stats);
     /* The old index points into the freed chain: never keep it. */
@@ -207,15 +259,15 @@ kreader_sync(kreader_t *kr, int force)
 kstat_t *
 kreader_find(kreader_t *kr, const char *module, int instance, const char *name)
 {
-    if (kr->kr_entries == NULL)
+    if (!kr->kr_indexed)
         return NULL;
     uint32_t h = kreader_hash(module, instance);
-    for (int i = kr->kr_bymod.kt_heads[h & kr->kr_bymod.kt_mask]; i >= 0;
-         i = kr->kr_entries[i].ke_next) {
-        if (kr->kr_entries[i].ke_key != h)
-            continue;
-        kstat_t *ksp = kr->kr_entries[i].ke_ksp;
-        if (ksp->ks_instance == instance && strcmp(ksp->ks_module, module) == 0 &&
+    const kentry_t *end, *e = ktable_first(&kr->kr_bymod, instance, h, &end);
+    for (; e != NULL && e < end; e++) {
+        if (e->ke_key != instance || e->ke_hash != h)
+            continue; /* another instance or module of the same bucket */
+        kstat_t *ksp = e->ke_ksp;
+        if (strcmp(ksp->ks_module, module) == 0 &&
             (name == NULL || strcmp(ksp->ks_name, name) == 0))
             return ksp;
     }
@@ -225,15 +277,15 @@ kreader_find(kreader_t *kr, const char *module, int instance, const char *name)
 size_t
 kreader_links(kreader_t *kr, int zid, kstat_t **out, size_t cap)
 {
-    if (kr->kr_entries == NULL)
+    if (!kr->kr_indexed)
         return 0;
     size_t n = 0;
-    size_t b = kreader_hash("link", zid) & kr->kr_bylink.kt_mask;
-    for (int i = kr->kr_bylink.kt_heads[b]; i >= 0; i = kr->kr_entries[i].ke_next) {
-        if (kr->kr_entries[i].ke_key != (uint32_t)zid)
+    const kentry_t *end, *e = ktable_first(&kr->kr_bylink, zid, 0, &end);
+    for (; e != NULL && e < end; e++) {
+        if (e->ke_key != zid)
             continue;
         if (n < cap)
-            out[n] = kr->kr_entries[i].ke_ksp;
+            out[n] = e->ke_ksp;
         n++;
     }
     return n;

@@ -295,6 +295,67 @@ test_index_follows_chain(void)
     CU_ASSERT_EQUAL(rc, SCRAPE_NOTFOUND);
 }
 
+/* The zone id of zone slot zix now. */
+static int
+zone_zoneid(int zix)
+{
+    world_zone_info_t zi;
+    CU_ASSERT_EQUAL_FATAL(world_zone_info(fx.w, zix, &zi), 0);
+    return zi.wzi_zoneid;
+}
+
+/* The first kstat of module:instance in chain order, by walking the chain. */
+static kstat_t *
+chain_first(kstat_t *chain, const char *module, int instance)
+{
+    for (kstat_t *ksp = chain; ksp != NULL; ksp = ksp->ks_next)
+        if (ksp->ks_instance == instance && strcmp(ksp->ks_module, module) == 0)
+            return ksp;
+    return NULL;
+}
+
+/*
+ * The index against a walk of the chain: every kstat found by its full
+ * name, the first of its module:instance found without one, every zone's
+ * links in chain order, and misses. Instance 0 holds more kstats (the
+ * node's and the global zone's) than a bucket scans, so bisection is covered.
+ */
+static void
+test_index_matches_chain_walk(void)
+{
+    kreader_t *kr = kreader_open(NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kr);
+    kstat_t *chain = kreader_ctl(kr)->kc_chain;
+    size_t n = 0, zero = 0;
+    for (kstat_t *ksp = chain; ksp != NULL; ksp = ksp->ks_next, n++) {
+        zero += ksp->ks_instance == 0;
+        CU_ASSERT_PTR_EQUAL(kreader_find(kr, ksp->ks_module, ksp->ks_instance, ksp->ks_name), ksp);
+        CU_ASSERT_PTR_EQUAL(kreader_find(kr, ksp->ks_module, ksp->ks_instance, NULL),
+                            chain_first(chain, ksp->ks_module, ksp->ks_instance));
+        CU_ASSERT_PTR_NULL(kreader_find(kr, ksp->ks_module, ksp->ks_instance, "no such kstat"));
+        CU_ASSERT_PTR_NULL(kreader_find(kr, "nosuchmodule", ksp->ks_instance, NULL));
+    }
+    CU_ASSERT(n > 20);
+    CU_ASSERT(zero > 8); /* more than kreader.c scans (KTABLE_SCAN): bisected */
+    int zids[] = {zone_zoneid(fx.zix_capped), zone_zoneid(fx.zix_plain), 9999};
+    for (size_t z = 0; z < sizeof(zids) / sizeof(zids[0]); z++) {
+        kstat_t *want[16], *got[16];
+        size_t nwant = 0;
+        char prefix[32];
+        snprintf(prefix, sizeof(prefix), "z%d_", zids[z]);
+        for (kstat_t *ksp = chain; ksp != NULL; ksp = ksp->ks_next)
+            if (strcmp(ksp->ks_module, "link") == 0 &&
+                strncmp(ksp->ks_name, prefix, strlen(prefix)) == 0 && nwant < 16)
+                want[nwant++] = ksp;
+        size_t ngot = kreader_links(kr, zids[z], got, 16);
+        CU_ASSERT_EQUAL(ngot, nwant);
+        for (size_t i = 0; i < nwant && i < ngot; i++)
+            CU_ASSERT_PTR_EQUAL(got[i], want[i]);
+    }
+    CU_ASSERT_EQUAL(kreader_links(kr, zids[0], NULL, 0), 2); /* the capped zone's two NICs */
+    kreader_close(kr);
+}
+
 static void
 test_prometheus_names(void)
 {
@@ -319,6 +380,7 @@ main(void)
         return 1;
     CU_pSuite s = CU_add_suite("agent_collectors", suite_init, suite_clean);
     CU_add_test(s, "values match the world", test_values_match_world);
+    CU_add_test(s, "index matches a chain walk", test_index_matches_chain_walk);
     CU_add_test(s, "links per interface", test_links_per_interface);
     CU_add_test(s, "uncapped zone", test_uncapped_zone);
     CU_add_test(s, "unknown and halted zones", test_unknown_and_halted);
