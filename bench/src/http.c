@@ -102,3 +102,46 @@ http_wait_ready(const char *url, pid_t pid, double timeout_s, char *err, size_t 
         clock_sleep_ns(50000000ull);
     }
 }
+
+static size_t
+http_discard(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    (void)ptr;
+    (void)userdata;
+    return size * nmemb;
+}
+
+int
+http_prime(const char *base, char *const *paths, size_t n, const struct curl_slist *headers,
+           double timeout_s, size_t *not_ok, char *err, size_t errlen)
+{
+    CURL *e = curl_easy_init();
+    char url[1024];
+    int rc = 0;
+
+    *not_ok = 0;
+    if (e == NULL) {
+        snprintf(err, errlen, "cannot start a request to %s", base);
+        return -1;
+    }
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000));
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_discard);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        long status = 0;
+        snprintf(url, sizeof(url), "%s%s", base, paths[i]);
+        curl_easy_setopt(e, CURLOPT_URL, url);
+        CURLcode cc = curl_easy_perform(e);
+        if (cc != CURLE_OK) {
+            snprintf(err, errlen, "cannot get %s: %s", url, curl_easy_strerror(cc));
+            rc = -1;
+        } else if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status), status != 200) {
+            (*not_ok)++;
+        }
+    }
+    curl_easy_cleanup(e);
+    return rc;
+}

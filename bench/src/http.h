@@ -32,4 +32,13 @@ int http_get_with(const char *url, double timeout_s, const struct curl_slist *he
  */
 int http_wait_ready(const char *url, pid_t pid, double timeout_s, char *err, size_t errlen);
 
+/*
+ * http_prime() - GETs base + every path once, in order, over one keep-alive
+ * connection, discarding the bodies. Answers other than 200 (a zone that
+ * went away) are counted in *not_ok. Returns 0, or -1 with a reason in err
+ * when a transfer fails (the server is not answering).
+ */
+int http_prime(const char *base, char *const *paths, size_t n, const struct curl_slist *headers,
+               double timeout_s, size_t *not_ok, char *err, size_t errlen);
+
 #endif

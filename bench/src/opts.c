@@ -33,7 +33,8 @@ enum {
     OPT_ROUNDS,
     OPT_GZIP,
     OPT_OM,
-    OPT_TAIL
+    OPT_TAIL,
+    OPT_NOPRIME
 
 };
 
@@ -64,6 +65,7 @@ static const struct option opts_long[] = {
     {"gzip", no_argument, NULL, OPT_GZIP},
     {"openmetrics", no_argument, NULL, OPT_OM},
     {"compare-tail", no_argument, NULL, OPT_TAIL},
+    {"no-prime", no_argument, NULL, OPT_NOPRIME},
     {NULL, 0, NULL, 0},
 };
 
@@ -71,7 +73,7 @@ void
 opts_usage(FILE *f)
 {
     fputs("usage: cmon-bench [--zones N] [--concurrency C] [--duration S] [--warmup S]\n"
-          "                  [--rounds N]\n"
+          "                  [--rounds N] [--no-prime]\n"
           "                  [--rate R] [--timeout S] [--seed S] [--gz]\n"
           "                  [--gzip] [--openmetrics]\n"
           "                  [--url URL [--zones-file FILE | --world PATH] [--pid PID]]\n"
@@ -86,6 +88,9 @@ opts_usage(FILE *f)
           "  --concurrency C   connections; closed loop: requests in flight (default 4)\n"
           "  --duration S      measured seconds (default 10)\n"
           "  --warmup S        unmeasured seconds first (default 2)\n"
+          "  --no-prime        skip the priming pass: by default every instance is\n"
+          "                    scraped once before the warm-up, so that per-instance\n"
+          "                    caches (zfs answers) are as a running agent keeps them\n"
           "  --rounds N        split the measurement into N rounds, agent and reference\n"
           "                    taking turns (default 1)\n"
           "  --rate R          open loop at R scrapes/s, latency from the scheduled time\n"
@@ -329,6 +334,9 @@ opts_apply(struct opts *o, int c, const char *a, char *err, size_t errlen)
         return 0;
     case OPT_TAIL:
         o->op_compare_tail = 1;
+        return 0;
+    case OPT_NOPRIME:
+        o->op_no_prime = 1;
         return 0;
     case OPT_HELP:
         o->op_help = 1;

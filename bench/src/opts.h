@@ -32,6 +32,7 @@ struct opts {
     const char *op_json;       /* --json FILE */
     const char *op_baseline;   /* --baseline FILE */
     int op_compare_tail;       /* --compare-tail: p99 counts in the baseline check too */
+    int op_no_prime;           /* --no-prime: no pass over every instance before the warm-up */
     double op_tolerance;       /* --tolerance PCT (default 10) */
     const char *op_plot;       /* --plot FILE.svg|FILE.png */
     const char *op_bin_dir;    /* --bin-dir DIR: cmon-sim and cmon-agent; NULL = ours */

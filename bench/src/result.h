@@ -44,6 +44,7 @@ struct result_run {
     double rr_duration_s; /* asked measurement time */
     double rr_warmup_s;   /* asked warm-up time */
     int rr_rounds;        /* measurement rounds, alternating agent and reference */
+    long rr_primed;       /* instances scraped once (200) before the warm-up; 0 none */
     double rr_loadavg;    /* 1-minute load average of the machine when the run began */
     int rr_gzip;          /* asked for gzip */
     int rr_openmetrics;   /* asked for OpenMetrics */

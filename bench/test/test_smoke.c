@@ -223,7 +223,22 @@ test_url_run(void)
     CU_ASSERT(jint(doc, "instances") == NINST);
     CU_ASSERT(json_is_null(json_object_get(doc, "zones")));
     CU_ASSERT(jint(doc, "agent_peak_rss_kb") > 0);
+    CU_ASSERT(jint(doc, "primed") == NINST); /* every instance once, each a 200 */
     CU_ASSERT(json_is_true(json_object_get(doc, "complete")));
+    json_decref(doc);
+}
+
+/* --no-prime: no pass over the instances before the warm-up. */
+static void
+test_url_no_prime(void)
+{
+    char json[300];
+    tmp_path(json, sizeof(json), "noprime.json");
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--duration", "0.5", "--warmup", "0",
+                              "--reference", "none", "--no-prime", "--json", json, NULL) == 0);
+    json_t *doc = check_doc("noprime.json", 1, 0);
+    CU_ASSERT_FATAL(doc != NULL);
+    CU_ASSERT(jint(doc, "primed") == 0);
     json_decref(doc);
 }
 
@@ -495,6 +510,7 @@ main(int argc, char **argv)
         CU_pSuite s = CU_add_suite("cmon-bench --url", url_init, url_clean);
         CU_add_test(s, "run with reference", test_url_run);
         CU_add_test(s, "baseline pass, fail, malformed", test_url_baseline);
+        CU_add_test(s, "no priming pass", test_url_no_prime);
         CU_add_test(s, "bad flags", test_bad_flags);
         CU_add_test(s, "unreachable url", test_unreachable);
         CU_add_test(s, "agent dies mid-run", test_agent_dies);
