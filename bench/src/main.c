@@ -224,84 +224,146 @@ bench_round(const struct load_spec *s, struct result_figures *dst, const char *w
     return rc;
 }
 
-/* The rounds: agent, then reference, in turns; the warm-up before each one's first. */
-static int
-bench_rounds(const struct opts *p, const struct curl_slist *hdr, struct load_spec *a,
-             const struct bench_samples *bs, const struct nginx_ref *ng, struct result_run *run,
-             char *err, size_t errlen)
-{
-    char base[64];
+/*
+ * One point of the series while it is up: its agent (and world), the sample
+ * scrapes, the nginx reference serving them, and the two load specs.
+ */
+struct bench_sut {
+    struct opts su_opts;
+    struct agent_sut su_as;
+    struct bench_samples su_bs;
+    struct nginx_ref su_ng;
+    struct curl_slist *su_hdr;
+    struct load_spec su_agent, su_ref;
+    char su_ref_base[64];
+    int su_entered; /* agent_up was called: agent_down is due */
+};
 
-    snprintf(base, sizeof(base), "http://127.0.0.1:%d", ng ? ng->nr_port : 0);
-    struct load_spec r = bench_spec(p, base, bs->bs_path, bs->bs_n, ng ? ng->nr_pid : 0);
-    a->ls_duration_s = r.ls_duration_s = p->op_duration_s / p->op_rounds;
-    a->ls_headers = r.ls_headers = hdr;
-    for (int i = 0; i < p->op_rounds; i++) {
-        a->ls_seed = r.ls_seed = p->op_seed + (uint64_t)i;
-        a->ls_warmup_s = r.ls_warmup_s = i == 0 ? p->op_warmup_s : 0;
-        if (bench_round(a, &run->rr_agent, "agent", err, errlen) < 0)
-            return -1;
-        if (ng != NULL && bench_round(&r, &run->rr_ref, "nginx reference", err, errlen) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* Take sample scrapes, bring nginx up if asked, run the rounds. Returns 0 or -1. */
+/*
+ * Brings point p up: the agent, sample scrapes, nginx if asked, then the
+ * priming pass. s must not move until bench_down (the specs point into it).
+ * Returns 0 or -1 with err.
+ */
 static int
-bench_measure(const struct opts *p, struct agent_sut *as, struct result_run *run, char *err,
-              size_t errlen)
+bench_up(struct bench_sut *s, const struct opts *p, struct result_run *run, char *err,
+         size_t errlen)
 {
     static char *gz_path[] = {"/v1/gz/metrics"};
-    char *const *paths = p->op_gz ? gz_path : as->as_targets.tl_path;
-    size_t n = p->op_gz ? 1 : as->as_targets.tl_n;
-    struct bench_samples bs;
-    struct nginx_ref ng;
 
-    run->rr_instances = p->op_gz ? 1 : (long)n;
-    if (n == 0) {
-        snprintf(err, errlen, "no running instance to scrape at %s", as->as_base);
-        return -1;
-    }
-    struct curl_slist *hdr = bench_headers(p);
-    if (bench_samples_take(p, hdr, as->as_base, paths, n, &bs, err, errlen) < 0) {
-        curl_slist_free_all(hdr);
-        return -1;
-    }
-    memset(&ng, 0, sizeof(ng));
-    int rc = p->op_reference ? bench_reference_up(p, &bs, run, &ng, err, errlen) : 0;
-    if (rc == 0 && !p->op_no_prime && !p->op_gz)
-        rc = bench_prime(as->as_base, paths, n, hdr, p->op_timeout_s, run, err, errlen);
-    struct load_spec a = bench_spec(p, as->as_base, paths, n, as->as_agent_pid);
-    if (rc == 0)
-        rc = bench_rounds(p, hdr, &a, &bs, p->op_reference ? &ng : NULL, run, err, errlen);
-    nginx_stop(&ng);
-    bench_samples_free(&bs);
-    curl_slist_free_all(hdr);
-    return rc;
-}
-
-/* One point of the series: bring the agent up, measure, take it down. */
-static int
-bench_one(const struct opts *p, struct result_run *run, char *err, size_t errlen)
-{
-    struct agent_sut as;
-    char tail[256];
-
+    memset(s, 0, sizeof(*s));
+    s->su_opts = *p;
     bench_run_init(run, p);
     if (result_figures_init(&run->rr_agent) < 0 || result_figures_init(&run->rr_ref) < 0) {
         snprintf(err, errlen, "cannot allocate histograms");
         return -1;
     }
-    int rc = agent_up(p, p->op_zones, &as, err, errlen);
-    if (rc == 0)
-        rc = bench_measure(p, &as, run, err, errlen);
-    if (rc < 0 && (agent_log_tail(&as, "agent.log", tail, sizeof(tail)), tail[0] != '\0')) {
+    s->su_entered = 1;
+    if (agent_up(p, p->op_zones, &s->su_as, err, errlen) < 0)
+        return -1;
+    char *const *paths = p->op_gz ? gz_path : s->su_as.as_targets.tl_path;
+    size_t n = p->op_gz ? 1 : s->su_as.as_targets.tl_n;
+    run->rr_instances = p->op_gz ? 1 : (long)n;
+    if (n == 0) {
+        snprintf(err, errlen, "no running instance to scrape at %s", s->su_as.as_base);
+        return -1;
+    }
+    s->su_hdr = bench_headers(p);
+    if (bench_samples_take(p, s->su_hdr, s->su_as.as_base, paths, n, &s->su_bs, err, errlen) < 0)
+        return -1;
+    if (p->op_reference && bench_reference_up(p, &s->su_bs, run, &s->su_ng, err, errlen) < 0)
+        return -1;
+    if (!p->op_no_prime && !p->op_gz &&
+        bench_prime(s->su_as.as_base, paths, n, s->su_hdr, p->op_timeout_s, run, err, errlen) < 0)
+        return -1;
+    snprintf(s->su_ref_base, sizeof(s->su_ref_base), "http://127.0.0.1:%d", s->su_ng.nr_port);
+    s->su_agent = bench_spec(p, s->su_as.as_base, paths, n, s->su_as.as_agent_pid);
+    s->su_ref = bench_spec(p, s->su_ref_base, s->su_bs.bs_path, s->su_bs.bs_n, s->su_ng.nr_pid);
+    s->su_agent.ls_duration_s = s->su_ref.ls_duration_s = p->op_duration_s / p->op_rounds;
+    s->su_agent.ls_headers = s->su_ref.ls_headers = s->su_hdr;
+    return 0;
+}
+
+/* Round i of point s: the agent, then the reference; the warm-up before the first. 0 or -1. */
+static int
+bench_turn(struct bench_sut *s, int i, struct result_run *run, char *err, size_t errlen)
+{
+    const struct opts *p = &s->su_opts;
+
+    s->su_agent.ls_seed = s->su_ref.ls_seed = p->op_seed + (uint64_t)i;
+    s->su_agent.ls_warmup_s = s->su_ref.ls_warmup_s = i == 0 ? p->op_warmup_s : 0;
+    if (bench_round(&s->su_agent, &run->rr_agent, "agent", err, errlen) < 0)
+        return -1;
+    if (p->op_reference &&
+        bench_round(&s->su_ref, &run->rr_ref, "nginx reference", err, errlen) < 0)
+        return -1;
+    return 0;
+}
+
+/* Takes point s down; when err is not NULL, the tail of its agent's log is added to it. */
+static void
+bench_down(struct bench_sut *s, char *err, size_t errlen)
+{
+    char tail[256];
+
+    nginx_stop(&s->su_ng);
+    bench_samples_free(&s->su_bs);
+    curl_slist_free_all(s->su_hdr);
+    s->su_hdr = NULL;
+    if (!s->su_entered)
+        return;
+    if (err != NULL && (agent_log_tail(&s->su_as, "agent.log", tail, sizeof(tail)), tail[0])) {
         size_t len = strlen(err);
         snprintf(err + len, errlen - len, "; agent log: %s", tail);
     }
-    agent_down(&as);
-    return rc;
+    agent_down(&s->su_as);
+    s->su_entered = 0;
+}
+
+/*
+ * The series. With one round per point, the points run one after the other.
+ * With several rounds and several points, every point is up at once and
+ * the rounds go through all of them in turn (point 1 agent, point 1 nginx,
+ * point 2 agent, ...): the points then share the machine's drift as agent
+ * and nginx do, which is what makes a ratio between points (10,000 zones
+ * against 100) steady. Each point's table is printed when it is done. Returns
+ * how many points have figures (*failed set when one failed; err says why).
+ */
+static int
+bench_points(const struct opts *o, struct bench_sut *su, struct result_run *runs, int n,
+             int *failedp, char *err, size_t errlen)
+{
+    int together = o->op_rounds > 1 && n > 1, failed = -1, done = 0;
+
+    for (int i = 0; i < n && failed < 0; i++) {
+        struct opts p = bench_point(o, i);
+        if (bench_up(&su[i], &p, &runs[i], err, errlen) < 0)
+            failed = i;
+        for (int r = 0; !together && failed < 0 && r < o->op_rounds; r++)
+            if (bench_turn(&su[i], r, &runs[i], err, errlen) < 0)
+                failed = i;
+        runs[i].rr_interleaved = together;
+        if (!together) {
+            bench_down(&su[i], failed == i ? err : NULL, errlen);
+            if (failed < 0 || runs[i].rr_agent.rf_requests > 0) {
+                report_table(stdout, &runs[i]);
+                done = i + 1;
+            }
+            fflush(stdout);
+        }
+    }
+    for (int r = 0; together && failed < 0 && r < o->op_rounds; r++)
+        for (int i = 0; i < n && failed < 0; i++)
+            if (bench_turn(&su[i], r, &runs[i], err, errlen) < 0)
+                failed = i;
+    for (int i = 0; together && i < n; i++) {
+        bench_down(&su[i], failed == i ? err : NULL, errlen);
+        if (runs[i].rr_agent.rf_requests > 0 && done == i) {
+            report_table(stdout, &runs[i]);
+            done = i + 1;
+        }
+    }
+    *failedp = failed >= 0;
+    return done;
 }
 
 static const char *
@@ -360,23 +422,18 @@ bench_series(const struct opts *o, json_t *base)
 {
     int n = o->op_nsweep > 0 ? o->op_nsweep : 1, done = 0;
     struct result_run *runs = calloc((size_t)n, sizeof(*runs));
+    struct bench_sut *su = calloc((size_t)n, sizeof(*su));
     char err[1024] = "";
     int failed = 0;
 
-    if (runs == NULL) {
+    if (runs == NULL || su == NULL) {
         fprintf(stderr, "cmon-bench: out of memory\n");
+        free(runs);
+        free(su);
         return EXIT_RUN;
     }
-    for (int i = 0; i < n && !failed; i++) {
-        struct opts p = bench_point(o, i);
-        int rc = bench_one(&p, &runs[i], err, sizeof(err));
-        failed = rc < 0;
-        if (rc == 0 || runs[i].rr_agent.rf_requests > 0) {
-            report_table(stdout, &runs[i]);
-            done = i + 1;
-        }
-        fflush(stdout);
-    }
+    done = bench_points(o, su, runs, n, &failed, err, sizeof(err));
+    free(su);
     if (failed)
         fprintf(stderr, "cmon-bench: %s\n", err);
     int code = bench_outputs(o, runs, done, failed ? err : "", base);

@@ -93,6 +93,7 @@ opts_usage(FILE *f)
           "                    caches (zfs answers) are as a running agent keeps them\n"
           "  --rounds N        split the measurement into N rounds, agent and reference\n"
           "                    taking turns (default 1)\n"
+          "                    (with --sweep, the points take turns as well)\n"
           "  --rate R          open loop at R scrapes/s, latency from the scheduled time\n"
           "  --timeout S       per-request timeout (default 5)\n"
           "  --seed S          seed of the world and of the instance choice (default 1)\n"

@@ -94,7 +94,10 @@ report_header(FILE *f, const struct result_run *run)
         fprintf(f, "closed loop, %d in flight", run->rr_concurrency);
     fprintf(f, ", %g s after %g s warm-up%s%s; load average %.2f\n", run->rr_duration_s,
             run->rr_warmup_s, run->rr_primed > 0 ? " and a priming pass" : "",
-            run->rr_rounds > 1 ? ", in rounds taking turns" : "", run->rr_loadavg);
+            run->rr_interleaved  ? ", in rounds taking turns with the other points"
+            : run->rr_rounds > 1 ? ", in rounds taking turns"
+                                 : "",
+            run->rr_loadavg);
     if (run->rr_has_ref)
         fprintf(f, "  %-20s %12s %12s %12s\n", "", "agent", run->rr_ref_name, "ratio");
 }
@@ -251,6 +254,7 @@ report_run_json(const struct result_run *run)
     json_object_set_new(o, "warmup_s", json_real(run->rr_warmup_s));
     json_object_set_new(o, "rounds", json_integer(run->rr_rounds > 0 ? run->rr_rounds : 1));
     json_object_set_new(o, "primed", json_integer(run->rr_primed));
+    json_object_set_new(o, "interleaved", json_boolean(run->rr_interleaved));
     if (run->rr_has_ref) {
         json_t *ref = report_figures_json(run, &run->rr_ref);
         json_object_set_new(ref, "server", json_string(run->rr_ref_name));

@@ -45,6 +45,7 @@ struct result_run {
     double rr_warmup_s;   /* asked warm-up time */
     int rr_rounds;        /* measurement rounds, alternating agent and reference */
     long rr_primed;       /* instances scraped once (200) before the warm-up; 0 none */
+    int rr_interleaved;   /* rounds taken in turns with the other points of the series */
     double rr_loadavg;    /* 1-minute load average of the machine when the run began */
     int rr_gzip;          /* asked for gzip */
     int rr_openmetrics;   /* asked for OpenMetrics */

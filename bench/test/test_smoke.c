@@ -421,7 +421,33 @@ test_url_open_sweep(void)
     /* the schedule fixes the count: 200/s and 400/s over 0.5 s */
     CU_ASSERT(jint(r0, "requests") >= 99 && jint(r0, "requests") <= 101);
     CU_ASSERT(jint(doc, "requests") >= 199 && jint(doc, "requests") <= 201);
+    CU_ASSERT(json_is_false(json_object_get(doc, "interleaved"))); /* one round: one by one */
     CU_ASSERT(access(svg, R_OK) == 0);
+    json_decref(doc);
+}
+
+/*
+ * A sweep in rounds: every point up at once, the rounds taking turns across
+ * the points; each point still gets its whole schedule (rate x duration).
+ */
+static void
+test_real_sweep_rounds(void)
+{
+    char json[300];
+    tmp_path(json, sizeof(json), "realrounds.json");
+    CU_ASSERT_FATAL(run_bench("--sweep", "zones=5,10", "--rounds", "2", "--rate", "200",
+                              "--duration", "1", "--warmup", "0.1", "--reference", "nginx",
+                              "--json", json, NULL) == 0);
+    json_t *doc = check_doc("realrounds.json", 2, 1);
+    CU_ASSERT_FATAL(doc != NULL);
+    json_t *runs = json_object_get(doc, "runs");
+    for (size_t i = 0; i < 2; i++) {
+        json_t *r = json_array_get(runs, i);
+        CU_ASSERT(json_is_true(json_object_get(r, "interleaved")));
+        CU_ASSERT(jint(r, "requests") == 200);
+        CU_ASSERT(jint(json_object_get(r, "reference"), "requests") == 200);
+        CU_ASSERT(jint(r, "primed") == jint(r, "instances"));
+    }
     json_decref(doc);
 }
 
@@ -522,6 +548,7 @@ main(int argc, char **argv)
         CU_pSuite s = CU_add_suite("cmon-bench with cmon-sim and cmon-agent", NULL, NULL);
         CU_add_test(s, "run with reference", test_real_run);
         CU_add_test(s, "zone sweep and plot", test_real_sweep);
+        CU_add_test(s, "zone sweep in rounds taking turns", test_real_sweep_rounds);
         CU_add_test(s, "gz scrapes with gzip", test_real_gz_gzip);
         CU_add_test(s, "missing programs", test_real_missing_programs);
     }
