@@ -17,6 +17,8 @@
 #include "expo.h"
 #include "kpool.h"
 #include "scrape.h"
+#include "zfsvm.h"
+#include "../../sim/world/world_zfs.h"
 
 #define ZONE_CAPPED "0a1b2c3d-0000-4000-8000-00000000000a"
 #define ZONE_PLAIN "0a1b2c3d-0000-4000-8000-00000000000b"
@@ -356,6 +358,59 @@ test_index_matches_chain_walk(void)
     kreader_close(kr);
 }
 
+/* The zfs_used of ZONE_PLAIN through z, as text, or "" when the answer failed (errno kept). */
+static int
+zfs_used_text(zfsvm_t *z, char *buf, size_t len)
+{
+    famset_t fs = FAMSET_INIT;
+    int rc = zfsvm_collect(z, ZONE_PLAIN, NAMES_CMON, &fs), saved = errno;
+    sbuf_t out = SBUF_INIT;
+    buf[0] = '\0';
+    if (rc == 0) {
+        expo_write(&fs, EXPO_TEXT, &out);
+        char *body = sbuf_detach(&out, NULL);
+        if (body == NULL || sample_of(body, "zfs_used", buf, len) == NULL)
+            rc = -1;
+        free(body);
+    }
+    famset_release(&fs);
+    errno = saved;
+    return rc;
+}
+
+/*
+ * The libzfs handle is opened at the first answer and kept: a libzfs_init
+ * failure fails that answer and is retried at the next one; once open, the
+ * handle serves answers whatever libzfs_init would do now.
+ */
+static void
+test_zfs_handle_kept(void)
+{
+    world_zfs_fault_t f = {.wzf_init_errno = EACCES};
+    world_zfs_state_t st;
+    world_dataset_t ds;
+    char got[64], name[128];
+    snprintf(name, sizeof(name), "zones/%s", ZONE_PLAIN);
+    CU_ASSERT_EQUAL_FATAL(world_zfs_state_read(fx.w, fx.path, &st), 0);
+    CU_ASSERT_EQUAL_FATAL(world_zfs_dataset(fx.w, &st, name, &ds), 0);
+    zfsvm_t *z = zfsvm_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+    CU_ASSERT_EQUAL_FATAL(world_zfs_fault_set(fx.w, &f), 0);
+    CU_ASSERT_EQUAL(zfs_used_text(z, got, sizeof(got)), -1);
+    CU_ASSERT_EQUAL(errno, EACCES);
+    f.wzf_init_errno = 0;
+    CU_ASSERT_EQUAL_FATAL(world_zfs_fault_set(fx.w, &f), 0);
+    CU_ASSERT_EQUAL(zfs_used_text(z, got, sizeof(got)), 0);
+    CU_ASSERT_EQUAL(strtoull(got, NULL, 10), ds.wd_used);
+    f.wzf_init_errno = EACCES;
+    CU_ASSERT_EQUAL_FATAL(world_zfs_fault_set(fx.w, &f), 0);
+    CU_ASSERT_EQUAL(zfs_used_text(z, got, sizeof(got)), 0);
+    CU_ASSERT_EQUAL(strtoull(got, NULL, 10), ds.wd_used);
+    memset(&f, 0, sizeof(f));
+    CU_ASSERT_EQUAL(world_zfs_fault_set(fx.w, &f), 0);
+    zfsvm_free(z);
+}
+
 static void
 test_prometheus_names(void)
 {
@@ -389,6 +444,7 @@ main(void)
     CU_add_test(s, "cache and reboot", test_cache_and_reboot);
     CU_add_test(s, "index follows the chain", test_index_follows_chain);
     CU_add_test(s, "prometheus names", test_prometheus_names);
+    CU_add_test(s, "libzfs handle kept", test_zfs_handle_kept);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
