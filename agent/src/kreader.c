@@ -40,15 +40,26 @@ typedef struct ktable {
     unsigned kt_shift;    /* bucket = (key * golden) >> kt_shift */
 } ktable_t;
 
+/* A ks_data buffer (malloc'd) between two reads. */
+typedef struct kbuf {
+    void *kb_ptr;
+    size_t kb_cap;
+} kbuf_t;
+
+#define KBUF_ROUND 256 /* buffers the reader allocates are rounded up to this */
+
 struct kreader {
     kstat_ctl_t *kr_kc;
     kid_t kr_chain_id;
     selfstats_t *kr_stats;
     int kr_indexed;
-    ktable_t kr_bymod;              /* (module, instance), bucketed by instance */
-    ktable_t kr_bylink;             /* link kstats by zone id */
-    kstat_t *kr_held[KREADER_HELD]; /* read since the last kreader_drop() */
+    ktable_t kr_bymod;                /* (module, instance), bucketed by instance */
+    ktable_t kr_bylink;               /* link kstats by zone id */
+    kstat_t *kr_held[KREADER_HELD];   /* read since the last kreader_drop() */
+    size_t kr_held_cap[KREADER_HELD]; /* bytes of each one's ks_data buffer */
     size_t kr_nheld;
+    kbuf_t kr_spare[KREADER_HELD]; /* data buffers given back, lent again to the next reads */
+    size_t kr_nspare;
     int64_t kr_last_sync; /* monotonic ms of the last chain check */
 };
 
@@ -226,7 +237,9 @@ kreader_close(kreader_t *kr)
 {
     if (kr == NULL)
         return;
-    kr->kr_nheld = 0; /* kstat_close() frees the data */
+    kreader_drop(kr);
+    for (size_t i = 0; i < kr->kr_nspare; i++)
+        free(kr->kr_spare[i].kb_ptr);
     if (kr->kr_kc != NULL)
         kstat_close(kr->kr_kc);
     ktable_free(&kr->kr_bymod);
@@ -291,16 +304,48 @@ kreader_links(kreader_t *kr, int zid, kstat_t **out, size_t cap)
     return n;
 }
 
+/*
+ * The data buffers. libkstat's kstat_read() reads into ks_data when it is
+ * set and mallocs it when it is NULL; it frees it with the kstat (and may
+ * free and reallocate it for a variable-size kstat that grew). So a buffer
+ * lent here is always malloc'd and at least ks_data_size bytes: whatever
+ * libkstat does with it is within its protocol. After a scrape the buffers
+ * are taken back (ks_data NULL again, so that a handle holds headers only,
+ * not the data of every kstat it ever read) and kept for the next scrape's
+ * reads: no malloc or free per read, and buffers that stay in the CPU's
+ * caches instead of fresh heap memory at every scrape.
+ */
 void
 kreader_drop(kreader_t *kr)
 {
-    /* libkstat allocates ks_data with malloc() when it finds it NULL, and
-     * frees it with the kstat: giving it back early is within its protocol. */
     for (size_t i = 0; i < kr->kr_nheld; i++) {
-        free(kr->kr_held[i]->ks_data);
-        kr->kr_held[i]->ks_data = NULL;
+        kstat_t *ksp = kr->kr_held[i];
+        if (kr->kr_nspare < KREADER_HELD)
+            kr->kr_spare[kr->kr_nspare++] = (kbuf_t){ksp->ks_data, kr->kr_held_cap[i]};
+        else
+            free(ksp->ks_data);
+        ksp->ks_data = NULL;
     }
     kr->kr_nheld = 0;
+}
+
+/* Sets ks_data to a spare buffer big enough, or a new one; its size, or 0 (libkstat mallocs). */
+static size_t
+kreader_lend(kreader_t *kr, kstat_t *ksp)
+{
+    size_t need = ksp->ks_data_size;
+    for (size_t i = kr->kr_nspare; i-- > 0;) {
+        if (kr->kr_spare[i].kb_cap >= need) {
+            kbuf_t b = kr->kr_spare[i];
+            kr->kr_spare[i] = kr->kr_spare[--kr->kr_nspare];
+            ksp->ks_data = b.kb_ptr;
+            return b.kb_cap;
+        }
+    }
+    size_t cap = (need + KBUF_ROUND - 1) / KBUF_ROUND * KBUF_ROUND;
+    if (cap == 0 || (ksp->ks_data = malloc(cap)) == NULL)
+        return 0;
+    return cap;
 }
 
 int
@@ -309,9 +354,16 @@ kreader_read(kreader_t *kr, kstat_t *ksp)
     if (ksp->ks_data == NULL && kr->kr_nheld == KREADER_HELD)
         kreader_drop(kr); /* a scrape reading very many kstats: keep the newest */
     int held = ksp->ks_data != NULL;
+    size_t cap = held ? 0 : kreader_lend(kr, ksp);
+    void *lent = ksp->ks_data;
+    size_t size = ksp->ks_data_size;
     kid_t id = kstat_read(kr->kr_kc, ksp, NULL);
-    if (!held && ksp->ks_data != NULL)
+    if (!held && ksp->ks_data != NULL) {
+        /* libkstat allocated it, or replaced ours for a kstat that grew: ks_data_size bytes */
+        int ours = lent != NULL && ksp->ks_data == lent && ksp->ks_data_size <= size;
+        kr->kr_held_cap[kr->kr_nheld] = ours ? cap : ksp->ks_data_size;
         kr->kr_held[kr->kr_nheld++] = ksp;
+    }
     if (id != -1)
         return 0;
     int saved = errno;

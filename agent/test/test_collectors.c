@@ -297,6 +297,52 @@ test_index_follows_chain(void)
     CU_ASSERT_EQUAL(rc, SCRAPE_NOTFOUND);
 }
 
+/*
+ * Data buffers lent across reads and drops: every kstat of the chain, of
+ * every size, read through the reader in rounds with drops in between,
+ * holds the same bytes as a read into a fresh buffer on a second handle.
+ */
+static void
+test_buffers_lent_across_drops(void)
+{
+    kreader_t *kr = kreader_open(NULL);
+    kstat_ctl_t *kc = kstat_open();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kc);
+    size_t reads = 0, same = 0;
+    for (int round = 0; round < 3; round++) {
+        kstat_t *other = kc->kc_chain;
+        for (kstat_t *ksp = kreader_ctl(kr)->kc_chain; ksp != NULL && other != NULL;
+             ksp = ksp->ks_next, other = other->ks_next) {
+            if (kreader_read(kr, ksp) != 0 || kstat_read(kc, other, NULL) == -1)
+                continue;
+            reads++;
+            /* string values point into their own buffer: compare the named records' values */
+            kstat_named_t *a = ksp->ks_data, *b = other->ks_data;
+            int equal =
+                ksp->ks_data_size == other->ks_data_size && ksp->ks_ndata == other->ks_ndata;
+            for (uint_t i = 0; equal && i < ksp->ks_ndata; i++) {
+                equal = strcmp(a[i].name, b[i].name) == 0 && a[i].data_type == b[i].data_type;
+                if (equal && a[i].data_type == KSTAT_DATA_STRING)
+                    equal = strcmp(KSTAT_NAMED_STR_PTR(&a[i]), KSTAT_NAMED_STR_PTR(&b[i])) == 0;
+                else if (equal && (a[i].data_type == KSTAT_DATA_INT32 ||
+                                   a[i].data_type == KSTAT_DATA_UINT32))
+                    equal = a[i].value.ui32 == b[i].value.ui32;
+                else if (equal)
+                    equal = a[i].value.ui64 == b[i].value.ui64;
+            }
+            same += equal;
+            if (reads % (3 + round) == 0)
+                kreader_drop(kr);
+        }
+        kreader_drop(kr);
+    }
+    CU_ASSERT(reads > 60);
+    CU_ASSERT_EQUAL(same, reads);
+    kstat_close(kc);
+    kreader_close(kr);
+}
+
 /* The zone id of zone slot zix now. */
 static int
 zone_zoneid(int zix)
@@ -436,6 +482,7 @@ main(void)
     CU_pSuite s = CU_add_suite("agent_collectors", suite_init, suite_clean);
     CU_add_test(s, "values match the world", test_values_match_world);
     CU_add_test(s, "index matches a chain walk", test_index_matches_chain_walk);
+    CU_add_test(s, "buffers lent across drops", test_buffers_lent_across_drops);
     CU_add_test(s, "links per interface", test_links_per_interface);
     CU_add_test(s, "uncapped zone", test_uncapped_zone);
     CU_add_test(s, "unknown and halted zones", test_unknown_and_halted);
