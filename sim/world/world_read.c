@@ -66,7 +66,7 @@ wread_kstat_once(const world_t *w, const wshm_kslot_t *ks, int32_t kid, wshm_ksl
 
     if (atomic_load_explicit(&ks->wk_kid, memory_order_acquire) != kid)
         return ENXIO;
-    memcpy(kcopy, ks, sizeof(*kcopy));
+    memcpy(kcopy, ks, WSHM_KSLOT_HOT); /* not the names: the render does not use them */
     zix = kcopy->wk_zix;
     if (zix >= (int)w->w_hdr->wh_zone_slots)
         return ENXIO;

@@ -25,6 +25,7 @@
 #define CMON_WORLD_SHM_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -32,7 +33,7 @@
 #include "world.h"
 
 #define WORLD_MAGIC 0x444c524f574e4f4dULL /* "MONWORLD" read as little-endian bytes */
-#define WORLD_VERSION 1
+#define WORLD_VERSION 2
 
 #define WZ_KS_MAX 24 /* kstats of one zone: 9 + WORLD_NICS_MAX, with room */
 #define WSHM_NAME_TOMB (-1)
@@ -114,7 +115,11 @@ typedef struct wshm_global {
     wctr_t wg_cpu[WORLD_CPUS_MAX][4];
 } wshm_global_t;
 
-/* A kstat header as the simulated kernel keeps it. */
+/*
+ * A kstat header as the simulated kernel keeps it. What a read needs comes
+ * first, in one cache line (WSHM_KSLOT_HOT bytes): a kstat_read copies only
+ * that, not the names, which only the chain copy and the faults look at.
+ */
 typedef struct wshm_kslot {
     _Atomic int32_t wk_kid;   /* 0: free */
     int32_t wk_next, wk_prev; /* chain order, KIDs ascending; -1 at the ends */
@@ -124,13 +129,16 @@ typedef struct wshm_kslot {
     int32_t wk_instance;
     uint8_t wk_type;
     uint8_t wk_flags;
-    char wk_module[KSTAT_STRLEN];
-    char wk_name[KSTAT_STRLEN];
-    char wk_class[KSTAT_STRLEN];
+    uint16_t wk_pad;
     uint32_t wk_ndata;
     uint32_t wk_data_size;
     int64_t wk_crtime;
+    char wk_module[KSTAT_STRLEN];
+    char wk_name[KSTAT_STRLEN];
+    char wk_class[KSTAT_STRLEN];
 } wshm_kslot_t;
+
+#define WSHM_KSLOT_HOT offsetof(wshm_kslot_t, wk_module)
 
 typedef struct wshm_hdr {
     uint64_t wh_magic;
