@@ -6,12 +6,14 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define TTL_BUCKETS 16384 /* one per zone at 10,000 zones, chains stay short */
+#define TTL_STRIPES 64    /* locks: bucket b is under stripe b % TTL_STRIPES */
 
 /*
  * An entry carries its key's full hash and the key itself, so that a lookup
@@ -22,24 +24,45 @@ typedef struct tentry {
     uint32_t te_hash;
     int te_available;
     int64_t te_expires; /* monotonic ns */
-    fspack_t *te_fs; /* the result in one block of its size */
-    char te_key[]; /* NUL-terminated */
+    fspack_t *te_fs;    /* the result in one block of its size */
+    char te_key[];      /* NUL-terminated */
 } tentry_t;
 
+/*
+ * Every scrape of an instance looks its zfs answer up here, from every HTTP
+ * worker at once; at 10,000 instances the entry is rarely in the CPU's
+ * caches, so the copy out takes long enough that one lock for the whole
+ * cache made the workers queue and sleep on it. Striped, two workers meet
+ * on a lock only when their instances share a stripe.
+ */
+typedef struct ttlstripe {
+    _Alignas(64) pthread_mutex_t ts_lock; /* a cache line each: no false sharing */
+} ttlstripe_t;
+
 struct ttlcache {
-    pthread_mutex_t tc_lock;
+    ttlstripe_t tc_stripes[TTL_STRIPES];
     tentry_t *tc_buckets[TTL_BUCKETS];
-    size_t tc_count;
-    int64_t tc_next_sweep;
+    _Atomic size_t tc_count;
+    _Atomic int64_t tc_next_sweep;
 };
+
+static pthread_mutex_t *
+ttl_lock_of(ttlcache_t *c, uint32_t h)
+{
+    return &c->tc_stripes[(h % TTL_BUCKETS) % TTL_STRIPES].ts_lock;
+}
 
 ttlcache_t *
 ttlcache_new(void)
 {
-    ttlcache_t *c = calloc(1, sizeof(*c));
+    ttlcache_t *c = aligned_alloc(_Alignof(ttlcache_t), sizeof(*c)); /* the stripes' lines */
     if (c == NULL)
         return NULL;
-    pthread_mutex_init(&c->tc_lock, NULL);
+    memset(c, 0, sizeof(*c));
+    atomic_init(&c->tc_count, 0);
+    atomic_init(&c->tc_next_sweep, 0);
+    for (size_t i = 0; i < TTL_STRIPES; i++)
+        pthread_mutex_init(&c->tc_stripes[i].ts_lock, NULL);
     return c;
 }
 
@@ -61,7 +84,8 @@ ttlcache_free(ttlcache_t *c)
             c->tc_buckets[b] = e->te_next;
             ttl_entry_free(e);
         }
-    pthread_mutex_destroy(&c->tc_lock);
+    for (size_t i = 0; i < TTL_STRIPES; i++)
+        pthread_mutex_destroy(&c->tc_stripes[i].ts_lock);
     free(c);
 }
 
@@ -78,25 +102,32 @@ int
 ttlcache_get(ttlcache_t *c, const char *key, famset_t *out, int *available)
 {
     int hit = 0;
-    pthread_mutex_lock(&c->tc_lock);
     uint32_t h = strhash_fnv1a(key);
+    pthread_mutex_t *lock = ttl_lock_of(c, h);
+    pthread_mutex_lock(lock);
     tentry_t *e = *ttl_find(c, h, key);
     if (e != NULL && e->te_expires > monotime_ns()) {
         hit = fspack_merge(out, e->te_fs) == 0;
         *available = e->te_available;
     }
-    pthread_mutex_unlock(&c->tc_lock);
+    pthread_mutex_unlock(lock);
     return hit;
 }
 
-/* Drops expired entries, at most once a minute (the lock is held). */
+/*
+ * Drops expired entries, at most once a minute: the caller that finds the
+ * sweep due does it, one stripe lock at a time (none may be held).
+ */
 static void
 ttl_sweep(ttlcache_t *c, int64_t now)
 {
-    if (now < c->tc_next_sweep)
+    int64_t due = atomic_load(&c->tc_next_sweep);
+    if (now < due ||
+        !atomic_compare_exchange_strong(&c->tc_next_sweep, &due, now + 60 * (int64_t)1000000000))
         return;
-    c->tc_next_sweep = now + 60 * (int64_t)1000000000;
     for (size_t b = 0; b < TTL_BUCKETS; b++) {
+        pthread_mutex_t *lock = &c->tc_stripes[b % TTL_STRIPES].ts_lock;
+        pthread_mutex_lock(lock);
         tentry_t **pp = &c->tc_buckets[b];
         while (*pp != NULL) {
             tentry_t *e = *pp;
@@ -106,8 +137,9 @@ ttl_sweep(ttlcache_t *c, int64_t now)
             }
             *pp = e->te_next;
             ttl_entry_free(e);
-            c->tc_count--;
+            atomic_fetch_sub(&c->tc_count, 1);
         }
+        pthread_mutex_unlock(lock);
     }
 }
 
@@ -134,8 +166,9 @@ ttlcache_put(ttlcache_t *c, const char *key, const famset_t *fs, int available, 
     }
     e->te_available = available;
     e->te_expires = now + (int64_t)(ttl * 1e9);
-    pthread_mutex_lock(&c->tc_lock);
     ttl_sweep(c, now);
+    pthread_mutex_t *lock = ttl_lock_of(c, e->te_hash);
+    pthread_mutex_lock(lock);
     tentry_t **pp = ttl_find(c, e->te_hash, key);
     if (*pp != NULL) {
         tentry_t *old = *pp;
@@ -143,18 +176,15 @@ ttlcache_put(ttlcache_t *c, const char *key, const famset_t *fs, int available, 
         ttl_entry_free(old);
     } else {
         e->te_next = NULL;
-        c->tc_count++;
+        atomic_fetch_add(&c->tc_count, 1);
     }
     *pp = e;
-    pthread_mutex_unlock(&c->tc_lock);
+    pthread_mutex_unlock(lock);
     return 0;
 }
 
 size_t
 ttlcache_size(ttlcache_t *c)
 {
-    pthread_mutex_lock(&c->tc_lock);
-    size_t n = c->tc_count;
-    pthread_mutex_unlock(&c->tc_lock);
-    return n;
+    return atomic_load(&c->tc_count);
 }

@@ -3,6 +3,8 @@
  * agent's families.
  */
 #include <CUnit/Basic.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "plugins.h"
@@ -36,6 +38,57 @@ test_ttlcache(void)
     CU_ASSERT_EQUAL(ttlcache_get(c, "other", &out, &avail), 0);
     famset_release(&a);
     famset_release(&out);
+    ttlcache_free(c);
+}
+
+/* One writer and reader of its own keys, against another doing the same. */
+typedef struct ttl_worker {
+    ttlcache_t *tw_cache;
+    int tw_id;
+    int tw_wrong; /* answers that were not the value last put under the key */
+} ttl_worker_t;
+
+#define TTL_KEYS 500
+#define TTL_ROUNDS 20
+
+static void *
+ttl_work(void *arg)
+{
+    ttl_worker_t *w = arg;
+    char key[32];
+    for (int r = 0; r < TTL_ROUNDS; r++) {
+        for (int k = 0; k < TTL_KEYS; k++) {
+            famset_t in = FAMSET_INIT, out = FAMSET_INIT;
+            int avail = -1;
+            snprintf(key, sizeof(key), "w%d-k%d", w->tw_id, k);
+            uint64_t v = (uint64_t)w->tw_id * 1000000 + (uint64_t)r * 1000 + (uint64_t)k;
+            famset_add(&in, "m", "help", METRIC_GAUGE, mval_u64(v));
+            if (ttlcache_put(w->tw_cache, key, &in, 1, 3600) != 0 ||
+                ttlcache_get(w->tw_cache, key, &out, &avail) != 1 || out.fs_nsamples != 1 ||
+                out.fs_samples[0].sa_value.mv.u != v)
+                w->tw_wrong++;
+            famset_release(&in);
+            famset_release(&out);
+        }
+    }
+    return NULL;
+}
+
+/* Two threads at once, each on its own keys: every answer is its own last put. */
+static void
+test_ttlcache_threads(void)
+{
+    ttlcache_t *c = ttlcache_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    ttl_worker_t w[2] = {{c, 1, 0}, {c, 2, 0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL, ttl_work, &w[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    CU_ASSERT_EQUAL(w[0].tw_wrong, 0);
+    CU_ASSERT_EQUAL(w[1].tw_wrong, 0);
+    CU_ASSERT_EQUAL(ttlcache_size(c), 2 * TTL_KEYS);
     ttlcache_free(c);
 }
 
@@ -92,6 +145,7 @@ main(void)
         return 1;
     s = CU_add_suite("gzcore", NULL, NULL);
     CU_add_test(s, "ttl cache", test_ttlcache);
+    CU_add_test(s, "ttl cache, two threads", test_ttlcache_threads);
     CU_add_test(s, "plugin output to families", test_to_famset);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
