@@ -116,9 +116,20 @@ kentry_cmp(const void *a, const void *b)
 }
 
 /*
- * Builds table t from the chain: the kstats for which keyof() gives a key
- * >= 0, n of them. A counting sort by bucket keeps chain order; then big
- * buckets are sorted. 0 or -1 (ENOMEM).
+ * Whether ksp belongs in the link table (link set) or the module table, and
+ * its key there: the zone id of a z<zid>_ link, or the instance.
+ */
+static int
+ktable_key(const kstat_t *ksp, int link, int *key)
+{
+    *key = link ? kreader_link_of(ksp) : ksp->ks_instance;
+    return !link || *key >= 0;
+}
+
+/*
+ * Builds table t (the link table when link is set) from the chain: the n
+ * kstats that ktable_key() puts in it. A counting sort by bucket keeps chain
+ * order; then big buckets are sorted. 0 or -1 (ENOMEM).
  */
 static int
 ktable_build(ktable_t *t, kstat_t *chain, size_t n, int link)
@@ -137,8 +148,8 @@ ktable_build(ktable_t *t, kstat_t *chain, size_t n, int link)
         return -1;
     }
     for (kstat_t *ksp = chain; ksp != NULL; ksp = ksp->ks_next) {
-        int key = link ? kreader_link_of(ksp) : ksp->ks_instance;
-        if (!link || key >= 0)
+        int key;
+        if (ktable_key(ksp, link, &key))
             t->kt_start[ktable_bucket(t, key) + 1]++;
     }
     for (size_t b = 0; b < nb; b++) {
@@ -146,8 +157,8 @@ ktable_build(ktable_t *t, kstat_t *chain, size_t n, int link)
         fill[b] = t->kt_start[b];
     }
     for (kstat_t *ksp = chain; ksp != NULL; ksp = ksp->ks_next) {
-        int key = link ? kreader_link_of(ksp) : ksp->ks_instance;
-        if (link && key < 0)
+        int key;
+        if (!ktable_key(ksp, link, &key))
             continue;
         kentry_t *e = &t->kt_entries[fill[ktable_bucket(t, key)]++];
         e->ke_ksp = ksp;
