@@ -5,11 +5,11 @@ pkg_check_modules(GZ_JANSSON REQUIRED IMPORTED_TARGET jansson)
 find_library(GZ_CUNIT cunit REQUIRED)
 
 add_library(cmon_agent_plugin STATIC
-  ${CMAKE_CURRENT_LIST_DIR}/src/plugin_dir.c
-  ${CMAKE_CURRENT_LIST_DIR}/src/plugin_run.c
-  ${CMAKE_CURRENT_LIST_DIR}/src/plugin_output.c)
+  ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_dir.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_run.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_output.c)
 target_link_libraries(cmon_agent_plugin PUBLIC cmonagent_base m)
-target_include_directories(cmon_agent_plugin PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
+target_include_directories(cmon_agent_plugin PUBLIC ${AGENT_INCLUDE})
 
 add_executable(test_plugin ${CMAKE_CURRENT_LIST_DIR}/test/test_plugin.c)
 target_link_libraries(test_plugin cmon_agent_plugin ${GZ_CUNIT})
@@ -18,18 +18,18 @@ set_tests_properties(agent_plugin PROPERTIES TIMEOUT 120)
 
 # What needs no kernel: the TTL cache and plugin output into families.
 add_library(cmon_agent_gzcore STATIC
-  ${CMAKE_CURRENT_LIST_DIR}/src/ttlcache.c
-  ${CMAKE_CURRENT_LIST_DIR}/src/plugin_famset.c)
+  ${CMAKE_CURRENT_LIST_DIR}/src/cache/ttlcache.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_famset.c)
 target_link_libraries(cmon_agent_gzcore PUBLIC cmonagent_core cmon_agent_plugin)
 
 add_executable(test_gzcore ${CMAKE_CURRENT_LIST_DIR}/test/test_gzcore.c)
 target_link_libraries(test_gzcore cmon_agent_gzcore ${GZ_CUNIT})
 add_test(NAME agent_gzcore COMMAND test_gzcore)
 
-add_library(cmon_agent_discover STATIC ${CMAKE_CURRENT_LIST_DIR}/src/discover.c)
+add_library(cmon_agent_discover STATIC ${CMAKE_CURRENT_LIST_DIR}/src/discover/discover.c)
 find_package(Threads REQUIRED)
 target_link_libraries(cmon_agent_discover PUBLIC cmonagent_base PkgConfig::GZ_JANSSON Threads::Threads)
-target_include_directories(cmon_agent_discover PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
+target_include_directories(cmon_agent_discover PUBLIC ${AGENT_INCLUDE})
 
 add_executable(test_discover ${CMAKE_CURRENT_LIST_DIR}/test/test_discover.c)
 target_link_libraries(test_discover cmon_agent_discover ${GZ_CUNIT})
@@ -38,17 +38,17 @@ add_test(NAME agent_discover COMMAND test_discover)
 # The gz part inside cmon-agent: collectors, zfs, plugins, discovery, routes.
 if(TARGET cmonagent_kstat AND TARGET zfs AND TARGET zonecfg)
   target_sources(cmonagent_kstat PRIVATE
-    ${CMAKE_CURRENT_LIST_DIR}/src/coll_cpu.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/coll_cpu_info.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/coll_arcstats.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/coll_zpool.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/coll_zones.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/collectors_gz.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/coll_zfs.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/plugins.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/gz.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/discover_alias.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/routes_gz.c)
+    ${CMAKE_CURRENT_LIST_DIR}/src/collectors/coll_cpu.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/collectors/coll_cpu_info.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/collectors/coll_arcstats.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/collectors/coll_zpool.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/collectors/coll_zones.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/collectors/collectors_gz.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/collectors/coll_zfs.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugins.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/scrape/gz.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/discover/discover_alias.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/http/routes_gz.c)
   target_link_libraries(cmonagent_kstat PUBLIC zfs zonecfg cmon_agent_gzcore cmon_agent_discover)
 
   # The aliases discovery reads through libzonecfg, against worlds built in the test.
@@ -61,7 +61,7 @@ endif()
 
 # End to end: the gz endpoints against a world (bad input included), and
 # Debian's stock Prometheus scraping two simulated compute nodes.
-if(TARGET cmon-agent AND TARGET cmon-sim AND TARGET cmonworld_zfs)
+if(TARGET cmon-agent AND TARGET cmonsim_cmd AND TARGET cmonworld_zfs)
   find_package(CURL REQUIRED)
   add_executable(test_gz_e2e ${CMAKE_CURRENT_LIST_DIR}/test/test_gz_e2e.c)
   target_link_libraries(test_gz_e2e cmonworld_zfs CURL::libcurl PkgConfig::GZ_JANSSON m)
@@ -78,4 +78,5 @@ endif()
 # Benchmark of the gz endpoints (agent/README.gz.md); not a test.
 find_package(CURL REQUIRED)
 add_executable(bench_gz ${CMAKE_CURRENT_LIST_DIR}/bench/bench_gz.c)
+cmon_tool(bench_gz)
 target_link_libraries(bench_gz CURL::libcurl)

@@ -84,7 +84,7 @@ wrk_rps() { # url pids... -> "requests/s server-CPU-us/request"
 }
 
 p99() { # url -> p99 ms
-  "$BIN/cmon-agent-loadgen" --rate 2000 --duration "$DUR" --connections 32 \
+  "$BUILD/tools/cmon-agent-loadgen" --rate 2000 --duration "$DUR" --connections 32 \
     --paths "$TMP/paths.txt" "$1" | sed -n 's/.* p99 \([0-9.]*\) .*/\1/p'
 }
 

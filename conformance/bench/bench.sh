@@ -11,8 +11,8 @@ runs=${3:-7}
 tmp=$(mktemp -d /tmp/cmon-conform-bench-XXXXXX) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 in=$tmp/exposition.txt
-"$build/bin/cmon-conform-gen" --zones "$zones" >"$in" || exit 2
-"$build/bin/cmon-conform-gen" --zones "$zones" --format openmetrics >"$tmp/exposition.om" || exit 2
+"$build/tools/cmon-conform-gen" --zones "$zones" >"$in" || exit 2
+"$build/tools/cmon-conform-gen" --zones "$zones" --format openmetrics >"$tmp/exposition.om" || exit 2
 bytes=$(wc -c <"$in")
 echo "input: $zones zones, $bytes bytes, $(wc -l <"$in") lines"
 

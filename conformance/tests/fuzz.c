@@ -2,7 +2,7 @@
  * fuzz.c - libFuzzer target for the checker (clang only):
  *   cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang && \
  *     cmake --build build-fuzz --target cmon_conform_fuzz && \
- *     build-fuzz/bin/cmon_conform_fuzz -max_total_time=300 \
+ *     build-fuzz/tests/cmon_conform_fuzz -max_total_time=300 \
  *       conformance/tests/corpus/text conformance/tests/corpus/om
  * The first input byte picks the format, the lint mode and a chunk size, so
  * that the streaming split and every format are fuzzed; the verdict of the

@@ -3,7 +3,7 @@
  *
  * This is the engine's whole public contract: one entry point for the
  * cmon-sim subcommand table. Everything else (sim_*.c, scn_*.c) is private
- * to sim/lua/ and described in engine.h.
+ * to engine/ and described in engine.h.
  */
 #ifndef CMON_SCENARIO_H
 #define CMON_SCENARIO_H

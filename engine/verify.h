@@ -18,7 +18,7 @@
 
 #include <lua.h>
 
-#include "world/world.h"
+#include "world.h"
 
 struct scn_engine;
 

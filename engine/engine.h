@@ -1,5 +1,5 @@
 /*
- * engine.h - private contracts of the scenario engine (sim/lua/).
+ * engine.h - private contracts of the scenario engine (engine/).
  *
  * One scenario file runs in one sandboxed lua_State with one world, one
  * scratch directory and the agents it starts; struct scn_engine holds them.
@@ -17,7 +17,7 @@
 
 #include <lua.h>
 
-#include "world/world.h"
+#include "world.h"
 
 /* The wall clock at virtual time 0: 2026-01-01T00:00:00Z, fixed so that the
  * same seed gives the same time_of_day everywhere. */
