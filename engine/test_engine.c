@@ -172,6 +172,16 @@ test_sandbox_names(void)
     CU_ASSERT_NOT_EQUAL(lua_pcall(L, 0, 0, 0), LUA_OK);
     CU_ASSERT_PTR_NOT_NULL(strstr(lua_tostring(L, -1), "x/bang.lua:3: line 3"));
     lua_pop(L, 1);
+    /* a first line longer than the loader's buffer */
+    static char longline[10000];
+    memset(longline, '#', 9000);
+    snprintf(longline + 9000, sizeof(longline) - 9000, "\nerror('line 2')\n");
+    test_write("long.lua", longline);
+    snprintf(path, sizeof(path), "%s/long.lua", test_scratch);
+    CU_ASSERT_EQUAL_FATAL(scn_sandbox_loadfile(L, path, "@long.lua"), LUA_OK);
+    CU_ASSERT_NOT_EQUAL(lua_pcall(L, 0, 0, 0), LUA_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(lua_tostring(L, -1), "long.lua:2: line 2"));
+    lua_pop(L, 1);
     /* errors name the file by its chunk name */
     test_write("syntax.lua", "x = = 1\n");
     snprintf(path, sizeof(path), "%s/syntax.lua", test_scratch);

@@ -52,6 +52,8 @@ done
 want 'count(//testsuite[@name="failcheck.lua"]/testcase[@name="failcheck.lua:2 #1"]/failure)' 1
 want 'count(//*[starts-with(@name, "/") or starts-with(@classname, "/")])' 0
 want 'count(//*[contains(@name, "/tmp") or contains(@name, "seed")])' 0
+dup=$(q '//testcase[not(error)]/@name' | sort | uniq -d)
+[ -z "$dup" ] || fail "test cases named twice: $dup"
 
 # failures and errors: a short fixed message, the long text in the body
 want 'count(//failure[@message != "check failed"])' 0
