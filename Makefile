@@ -2,6 +2,8 @@
 # make test  - install what is missing, build, run every test
 # make test-asan  - the test suite built with ASan + UBSan (build-asan/)
 # make test-scale - the long scale runs kept out of `make test`
+# Each writes ctest's results as JUnit XML too (for CI): build/ctest-junit.xml,
+# build-asan/ctest-junit.xml, build/ctest-scale-junit.xml.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
@@ -41,16 +43,17 @@ run: build
 	./scripts/demo.sh $(BUILD)
 
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE scale
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE scale --output-junit ctest-junit.xml
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMON_SANITIZE=ON -DCMON_WERROR=$(WERROR) \
 	  -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE 'scale|noasan'
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE 'scale|noasan' \
+	  --output-junit ctest-junit.xml
 
 test-scale: build
-	cd $(BUILD) && ctest --output-on-failure -L scale
+	cd $(BUILD) && ctest --output-on-failure -L scale --output-junit ctest-scale-junit.xml
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -35,7 +35,9 @@ struct scn_engine {
     char se_scratch[64];          /* the only place scenarios may write (/tmp/...) */
     char se_clock_path[PATH_MAX]; /* libfaketime timestamp file */
     char se_bindir[PATH_MAX];     /* where cmon-agent lives */
-    char se_dir[PATH_MAX];        /* the scenario's own directory */
+    char se_dir[PATH_MAX];        /* the scenario's own directory (real path) */
+    char se_name[PATH_MAX];       /* the scenario as reports name it: never absolute */
+    char se_name_dir[PATH_MAX];   /* se_name's folder with its '/', or "" */
     uint64_t se_seed;
     uint32_t se_max_zones;          /* world capacity (sim.world{} or default) */
     struct scn_agent *se_agents;    /* every agent started, running or not */
@@ -98,35 +100,55 @@ int scn_args_has(lua_State *L, int idx, const char *key);
  * what a scenario must not do: os.execute/exit/remove/rename/tmpname,
  * io.popen/tmpfile, C modules (package.loadlib, cpath searchers), binary
  * chunks, the debug library but traceback. io.open and io.output write only
- * inside e->se_scratch; require finds Lua files next to the scenario.
+ * inside e->se_scratch; require finds Lua files next to the scenario
+ * (e->se_dir) and names them as the scenario is named (e->se_name_dir).
  */
 void scn_sandbox_open(lua_State *L, struct scn_engine *e);
 
 /* scn_sandbox_writable() - 1 if path is inside dir (resolving its parent). */
 int scn_sandbox_writable(const char *dir, const char *path);
 
+/* scn_sandbox_loadfile() - loads the text chunk in file path as Lua does
+ * (a first line starting with # skipped), named chunkname ("@file" for
+ * file:line in messages). Returns lua_load's status; on failure the error
+ * message is on the stack. */
+int scn_sandbox_loadfile(lua_State *L, const char *path, const char *chunkname);
+
 /* ---- report.c: checks, failures, JUnit -------------------------------- */
+
+/* The unit of a report is the check: each check() call is one test; a
+ * scenario that breaks is one more, failed, test (a JUnit <error>). */
 
 /* scn_report_new() - an empty report; NULL with ENOMEM. */
 struct scn_report *scn_report_new(void);
 void scn_report_free(struct scn_report *r);
 
-/* scn_report_begin() - starts the suite of scenario file path. */
-void scn_report_begin(struct scn_report *r, const char *path);
-/* scn_report_check() - records one check at where ("file:line"); prints the
- * failure line (the first few per site, then a count). */
+/* scn_report_begin() - starts the suite of a scenario file: path as named on
+ * the command line (the console's verdict line), name its relative name
+ * (the JUnit suite and class name). */
+void scn_report_begin(struct scn_report *r, const char *path, const char *name);
+/* scn_report_check() - records one check at where ("file:line", file
+ * relative); prints the failure line (the first few per site, then a count). */
 void scn_report_check(struct scn_report *r, const char *where, const char *msg, int ok);
-/* scn_report_error() - the scenario broke: message and traceback. */
-void scn_report_error(struct scn_report *r, const char *msg);
-/* scn_report_end() - closes the suite, prints its one-line verdict unless quiet. */
+/* scn_report_output() - keeps len bytes the scenario printed (the first
+ * MiB per scenario) for the JUnit <system-out>. */
+void scn_report_output(struct scn_report *r, const char *text, size_t len);
+/* scn_report_error() - the scenario broke: kind is a short fixed sentence
+ * (the JUnit message), msg the message and traceback (printed to stderr). */
+void scn_report_error(struct scn_report *r, const char *kind, const char *msg);
+/* scn_report_end() - closes the suite: a suite without a check and without
+ * an error gets the error "the scenario made no checks" (printed, naming the
+ * file). Prints its one-line verdict unless quiet. */
 void scn_report_end(struct scn_report *r, double seconds, int quiet);
-/* scn_report_totals() - checks passed and failed, scenarios broken, in the run. */
+/* scn_report_totals() - checks passed and failed, scenarios broken, in the run.
+ * The run's tests are passed + failed + errors. */
 void scn_report_totals(const struct scn_report *r, unsigned long *passed, unsigned long *failed,
                        unsigned long *errors);
-/* scn_report_junit() - writes JUnit XML to path (through a temporary file
- * renamed into place). Returns 0, or -1 with errno. */
+/* scn_report_junit() - writes JUnit XML to path, mode 0644, through a
+ * temporary file renamed into place. Returns 0, or -1 with errno. */
 int scn_report_junit(const struct scn_report *r, const char *path);
-/* scn_xml_escape() - writes s to f with &<>"' escaped and control bytes dropped. */
+/* scn_xml_escape() - writes s to f as an XML attribute value: &<>"' and
+ * newlines, tabs escaped, a byte that is no allowed UTF-8 character as U+FFFD. */
 void scn_xml_escape(FILE *f, const char *s);
 
 /* ---- progress.c -------------------------------------------------------- */
@@ -148,7 +170,7 @@ void scn_clock_format(uint64_t ns, char *buf, size_t len);
 
 void scn_lua_open_sim(lua_State *L, struct scn_engine *e);   /* sim.*, zones */
 void scn_lua_open_agent(lua_State *L, struct scn_engine *e); /* sim.agent, scrapes */
-void scn_lua_open_check(lua_State *L, struct scn_engine *e); /* check, conformance */
+void scn_lua_open_check(lua_State *L, struct scn_engine *e); /* check, conformance, print */
 void scn_lua_open_wait(lua_State *L, struct scn_engine *e);  /* sim.sleep, sim.wait_until */
 
 /* scn_zone_check() - the zix of the zone userdata at idx (luaL_argerror otherwise). */

@@ -1,6 +1,6 @@
 /*
  * lua_check.c - check(cond, msg) and conformance.check(r): the two ways a
- * scenario states what must hold.
+ * scenario states what must hold; and print(), what it says on the way.
  */
 #include <string.h>
 
@@ -10,15 +10,37 @@
 #include "engine.h"
 #include "response.h"
 
-/* "file:line" of the Lua code that called the running C function. */
+/* The name of a Lua file in reports, never absolute: the engine loads the
+ * scenario and what it requires under relative names already; a file given
+ * to dofile or loadfile by absolute path is named relative to the scenario's
+ * directory if inside it, else by its file name. */
+static const char *
+check_file_name(const struct scn_engine *e, const char *file, char *buf, size_t len)
+{
+    if (file[0] != '/')
+        return file;
+    size_t n = strlen(e->se_dir);
+    if (n > 0 && strncmp(file, e->se_dir, n) == 0 && file[n] == '/')
+        snprintf(buf, len, "%s%s", e->se_name_dir, file + n + 1);
+    else
+        snprintf(buf, len, "%s", strrchr(file, '/') + 1);
+    return buf;
+}
+
+/* "file:line" of the Lua code that called the running C function: a file by
+ * its chunk name (never cut short as short_src may be), a string by short_src. */
 static void
-check_where(lua_State *L, char *buf, size_t len)
+check_where(lua_State *L, const struct scn_engine *e, char *buf, size_t len)
 {
     lua_Debug ar;
-    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0)
-        snprintf(buf, len, "%s:%d", ar.short_src, ar.currentline);
-    else
+    char name[PATH_MAX];
+    if (!lua_getstack(L, 1, &ar) || !lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0)
         snprintf(buf, len, "?");
+    else if (ar.source[0] == '@')
+        snprintf(buf, len, "%s:%d", check_file_name(e, ar.source + 1, name, sizeof(name)),
+                 ar.currentline);
+    else
+        snprintf(buf, len, "%s:%d", ar.short_src, ar.currentline);
 }
 
 /* check(cond [, msg]) -> cond: records a passed or failed check. */
@@ -30,12 +52,36 @@ lsim_check(lua_State *L)
     if (!lua_isnoneornil(L, 2) && lua_type(L, 2) != LUA_TSTRING && lua_type(L, 2) != LUA_TNUMBER)
         return luaL_error(L, "check: the message must be a string, got %s", luaL_typename(L, 2));
     const char *msg = luaL_optstring(L, 2, "check");
-    char where[256];
-    check_where(L, where, sizeof(where));
+    char where[PATH_MAX + 32];
+    check_where(L, e, where, sizeof(where));
     int ok = lua_toboolean(L, 1);
     scn_report_check(e->se_report, where, msg, ok);
     lua_pushboolean(L, ok);
     return 1;
+}
+
+/* print(...): Lua's print, and the line kept for the report (JUnit <system-out>). */
+static int
+lsim_print(lua_State *L)
+{
+    struct scn_engine *e = scn_engine_get(L);
+    int n = lua_gettop(L);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1)
+            luaL_addchar(&b, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_addchar(&b, '\n');
+    luaL_pushresult(&b);
+    size_t len;
+    const char *line = lua_tolstring(L, -1, &len);
+    fwrite(line, 1, len, stdout);
+    fflush(stdout);
+    scn_report_output(e->se_report, line, len);
+    return 0;
 }
 
 /* ---- conformance.check ------------------------------------------------ */
@@ -130,6 +176,9 @@ scn_lua_open_check(lua_State *L, struct scn_engine *e)
     lua_pushlightuserdata(L, e);
     lua_pushcclosure(L, lsim_check, 1);
     lua_setglobal(L, "check");
+    lua_pushlightuserdata(L, e);
+    lua_pushcclosure(L, lsim_print, 1);
+    lua_setglobal(L, "print");
     luaL_newmetatable(L, "cmon.conform");
     lua_pushcfunction(L, conform_gc);
     lua_setfield(L, -2, "__gc");

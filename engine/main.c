@@ -1,15 +1,19 @@
 /*
- * main.c - `cmon-sim run [--junit FILE] [--seed S] [--quiet] SCENARIO.lua ...`
+ * main.c - `cmon-sim run [OPTION]... SCENARIO.lua...`: the command line of
+ * the scenario engine, the run of every scenario, the closing line and the
+ * JUnit file.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "cmon_version.h"
 #include "engine.h"
 #include "scenario.h"
 
@@ -19,15 +23,52 @@ struct run_opts {
     int ro_quiet;
 };
 
+/* What run_parse() found: scenarios to run, or an answer already given. */
+enum run_parsed { RUN_GO, RUN_HELP, RUN_VERSION, RUN_USAGE };
+
 static void
-run_usage(FILE *f)
+run_help(void)
 {
-    fputs("usage: cmon-sim run [--junit FILE] [--seed S] [--quiet] SCENARIO.lua ...\n"
-          "  --junit FILE  write JUnit XML of every check to FILE\n"
-          "  --seed S      seed of the worlds (default 1): same seed, same outcome\n"
-          "  --quiet       no progress bars, no per-scenario lines\n"
-          "exit status: 0 every check held, 1 a check failed, 2 a scenario is broken\n",
-          f);
+    fputs("Usage: cmon-sim run [OPTION]... SCENARIO.lua...\n"
+          "Run Lua scenarios: each builds a simulated world, drives the real cmon-agent\n"
+          "under virtual time and checks every answer against the world's ground truth.\n"
+          "\n"
+          "Options:\n"
+          "  -j, --junit=FILE     write JUnit XML to FILE: a test suite per scenario, a test\n"
+          "                       case per check() call, a broken scenario as an <error>\n"
+          "  -s, --seed=S         seed of the worlds and of math.random, a non-negative\n"
+          "                       integer (default 1): same seed, same outcome\n"
+          "  -q, --quiet          no progress bars, no verdict line per scenario\n"
+          "  -h, --help           print this help and exit\n"
+          "      --version        print the version and exit\n"
+          "\n"
+          "Every check() call is one test, and so is a scenario that breaks: the closing\n"
+          "line \"N passed, N failed\" and the JUnit file count the same tests.\n"
+          "\n"
+          "Exit status:\n"
+          "  0  every check held\n"
+          "  1  a check failed\n"
+          "  2  a scenario is broken (syntax or runtime error, a bad argument to a sim\n"
+          "     call, no check at all), the JUnit file cannot be written, or the\n"
+          "     command line is wrong\n"
+          "\n"
+          "Examples:\n"
+          "  cmon-sim run scenarios/smoke.lua\n"
+          "  cmon-sim run --seed 7 --junit out.xml scenarios/smoke.lua scenarios/churn.lua\n",
+          stdout);
+}
+
+/* A usage error: one line naming the problem, then where to look. */
+__attribute__((format(printf, 1, 2))) static enum run_parsed
+run_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("cmon-sim run: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\nTry 'cmon-sim run --help'.\n", stderr);
+    va_end(ap);
+    return RUN_USAGE;
 }
 
 static int
@@ -44,48 +85,66 @@ run_parse_seed(const char *s, uint64_t *out)
     return 0;
 }
 
-/* Returns the index of the first scenario in argv, or -1 (usage printed), -2 (--help). */
-static int
-run_parse(int argc, char **argv, struct run_opts *o)
+/* The option getopt_long could not take, as the user wrote it: an unknown
+ * short option by its letter (it may sit in a group, "-qx"), else the
+ * whole argument, which getopt_long has just stepped over. */
+static const char *
+run_bad_option(char **argv, int unknown, char *buf, size_t len)
 {
-    static const struct option longopts[] = {{"junit", required_argument, NULL, 'j'},
-                                             {"seed", required_argument, NULL, 's'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    if (unknown && optopt != 0)
+        snprintf(buf, len, "-%c", optopt);
+    else
+        snprintf(buf, len, "%s", argv[optind - 1]);
+    return buf;
+}
+
+/* Fills o and *first (the index of the first scenario in argv). */
+static enum run_parsed
+run_parse(int argc, char **argv, struct run_opts *o, int *first)
+{
+    enum { OPT_VERSION = 256 };
+    static const struct option longopts[] = {
+        {"junit", required_argument, NULL, 'j'},     {"seed", required_argument, NULL, 's'},
+        {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
+    char bad[64];
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+j:s:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:j:s:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'j':
+            if (optarg[0] == '\0')
+                return run_usage_error("--junit needs a file name");
             o->ro_junit = optarg;
             break;
         case 's':
-            if (run_parse_seed(optarg, &o->ro_seed) != 0) {
-                fprintf(stderr, "cmon-sim run: bad seed '%s' (a non-negative integer)\n", optarg);
-                return -1;
-            }
+            if (run_parse_seed(optarg, &o->ro_seed) != 0)
+                return run_usage_error("bad seed '%s' (a non-negative integer)", optarg);
             break;
         case 'q':
             o->ro_quiet = 1;
             break;
         case 'h':
-            return -2;
+            return RUN_HELP;
+        case OPT_VERSION:
+            return RUN_VERSION;
+        case ':':
+            return run_usage_error("option '%s' needs a value",
+                                   run_bad_option(argv, 0, bad, sizeof(bad)));
         default:
-            fprintf(stderr, "cmon-sim run: unknown option '%s'\n", argv[optind - 1]);
-            run_usage(stderr);
-            return -1;
+            return run_usage_error("unknown option '%s'",
+                                   run_bad_option(argv, 1, bad, sizeof(bad)));
         }
     }
-    if (optind >= argc) {
-        fputs("cmon-sim run: no scenario given\n", stderr);
-        run_usage(stderr);
-        return -1;
-    }
-    return optind;
+    if (optind >= argc)
+        return run_usage_error("no scenario given");
+    *first = optind;
+    return RUN_GO;
 }
 
+/* Runs every scenario; the exit status: a broken scenario or an unwritten
+ * JUnit file 2, else a failed check 1, else 0. */
 static int
 run_all(struct run_opts *o, int argc, char **argv, int first)
 {
@@ -95,33 +154,39 @@ run_all(struct run_opts *o, int argc, char **argv, int first)
         return 2;
     }
     int progress = !o->ro_quiet && isatty(STDERR_FILENO);
-    int rc = 0;
     for (int i = first; i < argc; i++)
-        if (scn_engine_run_file(rep, argv[i], o->ro_seed, progress, o->ro_quiet) != 0)
-            rc = 2;
+        scn_engine_run_file(rep, argv[i], o->ro_seed, progress, o->ro_quiet);
     unsigned long passed, failed, errors;
     scn_report_totals(rep, &passed, &failed, &errors);
-    printf("%lu passed, %lu failed\n", passed, failed);
+    /* a broken scenario is one failed test, as in the JUnit file */
+    printf("%lu passed, %lu failed\n", passed, failed + errors);
     fflush(stdout);
+    int rc = errors ? 2 : failed ? 1 : 0;
     if (o->ro_junit != NULL && scn_report_junit(rep, o->ro_junit) != 0) {
         fprintf(stderr, "cmon-sim run: cannot write %s: %s\n", o->ro_junit, strerror(errno));
         rc = 2;
     }
     scn_report_free(rep);
-    return rc ? rc : failed ? 1 : 0;
+    return rc;
 }
 
 int
 scenario_run_main(int argc, char **argv)
 {
     struct run_opts o = {.ro_seed = 1};
-    int first = run_parse(argc, argv, &o);
-    if (first == -2) {
-        run_usage(stdout);
+    int first = 0;
+    switch (run_parse(argc, argv, &o, &first)) {
+    case RUN_HELP:
+        run_help();
         return 0;
-    }
-    if (first < 0)
+    case RUN_VERSION:
+        puts("cmon-sim " CMON_VERSION);
+        return 0;
+    case RUN_USAGE:
         return 2;
+    case RUN_GO:
+        break;
+    }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
         fputs("cmon-sim run: cannot initialise libcurl\n", stderr);
         return 2;

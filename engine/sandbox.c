@@ -4,9 +4,11 @@
  * sit next to it. No processes, no C modules, no binary chunks, no exit that
  * would skip the clean-up of agents and worlds.
  */
+#include <errno.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -28,6 +30,99 @@ scn_sandbox_writable(const char *dir, const char *path)
         return 0;
     size_t n = strlen(rdir);
     return strncmp(rparent, rdir, n) == 0 && (rparent[n] == '\0' || rparent[n] == '/');
+}
+
+/* ---- loading Lua files under the names reports use ----------------------- */
+
+/* A chunk being read: the file, and its first block read ahead so that a
+ * UTF-8 BOM and a first line starting with '#' (a #! line) are skipped, as
+ * luaL_loadfilex does, keeping that line's newline for the line numbers. */
+struct sandbox_chunk {
+    FILE *sc_f;
+    const char *sc_first; /* the rest of the first block, given to lua_load first */
+    size_t sc_first_len;
+    char sc_buf[4096];
+};
+
+static void
+sandbox_chunk_start(struct sandbox_chunk *c)
+{
+    size_t n = fread(c->sc_buf, 1, sizeof(c->sc_buf), c->sc_f);
+    size_t at = n >= 3 && memcmp(c->sc_buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (at < n && c->sc_buf[at] == '#') {
+        const char *nl = memchr(c->sc_buf + at, '\n', n - at);
+        if (nl != NULL) {
+            at = (size_t)(nl - c->sc_buf);
+            break;
+        }
+        n = fread(c->sc_buf + 1, 1, sizeof(c->sc_buf) - 1, c->sc_f); /* still in the line */
+        c->sc_buf[0] = '#';
+        at = 0;
+        n = n > 0 ? n + 1 : 0;
+    }
+    c->sc_first = c->sc_buf + at;
+    c->sc_first_len = n - at;
+}
+
+static const char *
+sandbox_chunk_read(lua_State *L, void *ud, size_t *size)
+{
+    struct sandbox_chunk *c = ud;
+    (void)L;
+    if (c->sc_first != NULL) {
+        const char *p = c->sc_first;
+        *size = c->sc_first_len;
+        c->sc_first = NULL;
+        return p;
+    }
+    *size = fread(c->sc_buf, 1, sizeof(c->sc_buf), c->sc_f);
+    return *size > 0 ? c->sc_buf : NULL;
+}
+
+int
+scn_sandbox_loadfile(lua_State *L, const char *path, const char *chunkname)
+{
+    const char *shown = chunkname + (chunkname[0] == '@');
+    struct sandbox_chunk c = {.sc_f = fopen(path, "r")};
+    if (c.sc_f == NULL) {
+        lua_pushfstring(L, "cannot open %s: %s", shown, strerror(errno));
+        return LUA_ERRFILE;
+    }
+    sandbox_chunk_start(&c);
+    int top = lua_gettop(L);
+    int rc = lua_load(L, sandbox_chunk_read, &c, chunkname, "t");
+    if (ferror(c.sc_f)) {
+        int err = errno;
+        fclose(c.sc_f);
+        lua_settop(L, top);
+        lua_pushfstring(L, "cannot read %s: %s", shown, strerror(err));
+        return LUA_ERRFILE;
+    }
+    fclose(c.sc_f);
+    return rc;
+}
+
+/* require's searcher for Lua files: NAME.lua (dots as folders) in the
+ * scenario's own directory, loaded under the name reports use (se_name_dir
+ * and the file), so a check in a shared file is "lib.lua:19" wherever the
+ * checkout is. */
+static int
+lsim_search(lua_State *L)
+{
+    struct scn_engine *e = scn_engine_get(L);
+    const char *name = luaL_checkstring(L, 1);
+    const char *file = luaL_gsub(L, name, ".", "/");
+    const char *path = lua_pushfstring(L, "%s/%s.lua", e->se_dir, file);
+    const char *chunk = lua_pushfstring(L, "@%s%s.lua", e->se_name_dir, file);
+    if (access(path, R_OK) != 0) {
+        lua_pushfstring(L, "no file '%s'", chunk + 1);
+        return 1;
+    }
+    if (scn_sandbox_loadfile(L, path, chunk) != LUA_OK)
+        return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, chunk + 1,
+                          lua_tostring(L, -1));
+    lua_pushstring(L, chunk + 1);
+    return 2;
 }
 
 static void
@@ -146,11 +241,14 @@ sandbox_package(lua_State *L, struct scn_engine *e)
     lua_setfield(L, -2, "cpath");
     lua_pushnil(L);
     lua_setfield(L, -2, "loadlib");
-    lua_getfield(L, -1, "searchers"); /* keep preload and the Lua searcher */
+    lua_getfield(L, -1, "searchers"); /* keep preload; Lua files: next to the scenario */
     lua_pushnil(L);
     lua_seti(L, -2, 4);
     lua_pushnil(L);
     lua_seti(L, -2, 3);
+    lua_pushlightuserdata(L, e);
+    lua_pushcclosure(L, lsim_search, 1);
+    lua_seti(L, -2, 2);
     lua_pop(L, 2);
 }
 

@@ -7,6 +7,7 @@
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -135,6 +136,66 @@ test_sandbox_files(void)
     lua_close(L);
 }
 
+/* Writes text to the file name in the scratch directory. */
+static void
+test_write(const char *name, const char *text)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", test_scratch, name);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Files load under the names reports use: a required file is named as the
+ * scenario's folder is named, never by the absolute path it is read from. */
+static void
+test_sandbox_names(void)
+{
+    struct scn_engine e;
+    lua_State *L = test_sandbox(&e);
+    snprintf(e.se_name_dir, sizeof(e.se_name_dir), "scenarios/");
+    test_write("breaks.lua", "local x = 1\nerror('broken here')\n");
+    const char *err = test_run(L, "require 'breaks'");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "scenarios/breaks.lua:2: broken here"));
+    CU_ASSERT_PTR_NULL(strstr(err, test_scratch));
+    err = test_run(L, "require 'absent'");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "no file 'scenarios/absent.lua'"));
+    /* a #! first line and a BOM are skipped, the line numbers kept */
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/bang.lua", test_scratch);
+    test_write("bang.lua", "\xEF\xBB\xBF#!/usr/bin/env cmon-sim run\n\nerror('line 3')\n");
+    CU_ASSERT_EQUAL_FATAL(scn_sandbox_loadfile(L, path, "@x/bang.lua"), LUA_OK);
+    CU_ASSERT_NOT_EQUAL(lua_pcall(L, 0, 0, 0), LUA_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(lua_tostring(L, -1), "x/bang.lua:3: line 3"));
+    lua_pop(L, 1);
+    /* a first line longer than the loader's buffer */
+    static char longline[10000];
+    memset(longline, '#', 9000);
+    snprintf(longline + 9000, sizeof(longline) - 9000, "\nerror('line 2')\n");
+    test_write("long.lua", longline);
+    snprintf(path, sizeof(path), "%s/long.lua", test_scratch);
+    CU_ASSERT_EQUAL_FATAL(scn_sandbox_loadfile(L, path, "@long.lua"), LUA_OK);
+    CU_ASSERT_NOT_EQUAL(lua_pcall(L, 0, 0, 0), LUA_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(lua_tostring(L, -1), "long.lua:2: line 2"));
+    lua_pop(L, 1);
+    /* errors name the file by its chunk name */
+    test_write("syntax.lua", "x = = 1\n");
+    snprintf(path, sizeof(path), "%s/syntax.lua", test_scratch);
+    CU_ASSERT_EQUAL_FATAL(scn_sandbox_loadfile(L, path, "@syntax.lua"), LUA_ERRSYNTAX);
+    CU_ASSERT_PTR_NOT_NULL(strstr(lua_tostring(L, -1), "syntax.lua:1:"));
+    lua_pop(L, 1);
+    CU_ASSERT_EQUAL(scn_sandbox_loadfile(L, test_scratch, "@dir.lua"), LUA_ERRFILE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(lua_tostring(L, -1), "cannot read dir.lua"));
+    lua_pop(L, 1);
+    snprintf(path, sizeof(path), "%s/none.lua", test_scratch);
+    CU_ASSERT_EQUAL(scn_sandbox_loadfile(L, path, "@none.lua"), LUA_ERRFILE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(lua_tostring(L, -1), "cannot open none.lua"));
+    lua_close(L);
+}
 static void
 test_sandbox_writable(void)
 {
@@ -196,44 +257,123 @@ test_slurp(const char *path)
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return NULL;
-    static char buf[8192];
+    static char buf[4 << 20];
     size_t n = fread(buf, 1, sizeof(buf) - 1, f);
     buf[n] = '\0';
     fclose(f);
     return buf;
 }
 
-static void
-test_report_junit(void)
+/* The number of times needle occurs in hay. */
+static int
+test_count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* a.lua: three checks at two sites, one failed, and output; b.lua: does not
+ * load; c.lua: runs to its end without a check. */
+static struct scn_report *
+test_report_run(void)
 {
     struct scn_report *r = scn_report_new();
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    scn_report_begin(r, "a.lua");
-    scn_report_check(r, "a.lua:3", "zone <1> & \"2\"", 1);
-    scn_report_check(r, "a.lua:3", "zone <1> & \"2\"", 0);
+    scn_report_begin(r, "/some/checkout/a.lua", "a.lua");
+    scn_report_check(r, "a.lua:3", "zone <1> holds", 1);
+    scn_report_output(r, "hello <world>\n", 14);
+    scn_report_check(r, "a.lua:3", "zone <2> & \"2\" took 12.5 ms", 0);
+    scn_report_output(r, "bad \xff\x01 bytes\n", 13);
     scn_report_check(r, "a.lua:9", "fine", 1);
     scn_report_end(r, 0.5, 1);
-    scn_report_begin(r, "b.lua");
-    scn_report_error(r, "b.lua:1: syntax error near 'x'");
+    scn_report_begin(r, "b.lua", "b.lua");
+    scn_report_error(r, "the scenario does not load", "b.lua:1: syntax error near 'x'");
     scn_report_end(r, 0.1, 1);
+    scn_report_begin(r, "c.lua", "c.lua");
+    scn_report_end(r, 0.1, 1);
+    return r;
+}
+
+static void
+test_report_totals(void)
+{
+    struct scn_report *r = test_report_run();
     unsigned long p, f, e;
     scn_report_totals(r, &p, &f, &e);
     CU_ASSERT_EQUAL(p, 2);
     CU_ASSERT_EQUAL(f, 1);
-    CU_ASSERT_EQUAL(e, 1);
+    CU_ASSERT_EQUAL(e, 2); /* b.lua broke, c.lua made no checks */
+    scn_report_free(r);
+}
+
+static void
+test_report_junit(void)
+{
+    struct scn_report *r = test_report_run();
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/junit.xml", test_scratch);
     CU_ASSERT_EQUAL_FATAL(scn_report_junit(r, path), 0);
+    struct stat st;
+    CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+    CU_ASSERT_EQUAL(st.st_mode & 07777, 0644);
     const char *xml = test_slurp(path);
     CU_ASSERT_PTR_NOT_NULL_FATAL(xml);
-    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<testsuite name=\"a.lua\" tests=\"2\" failures=\"1\""));
-    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "zone &lt;1&gt; &amp; &quot;2&quot;"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "1 of 2 calls failed"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "errors=\"1\""));
-    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "syntax error near &apos;x&apos;"));
+    /* tests = checks + broken scenarios, as the closing line counts them */
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<testsuites name=\"cmon-sim run\" tests=\"5\" "
+                                       "failures=\"1\" errors=\"2\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<testsuite name=\"a.lua\" tests=\"3\" failures=\"1\" "
+                                       "errors=\"0\""));
+    CU_ASSERT_EQUAL(test_count(xml, "<testcase "), 5);
+    /* names: the site and the call's rank there, never the path given nor the message */
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "classname=\"a.lua\" name=\"a.lua:3 #1\"/>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "classname=\"a.lua\" name=\"a.lua:3 #2\">"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "classname=\"a.lua\" name=\"a.lua:9 #1\"/>"));
+    CU_ASSERT_PTR_NULL(strstr(xml, "/some/checkout"));
+    /* the failure: a fixed message, the check's own message in the body */
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<failure message=\"check failed\" type=\"check\">"
+                                       "a.lua:3: check failed: zone &lt;2&gt; &amp; &quot;2&quot; "
+                                       "took 12.5 ms</failure>"));
+    CU_ASSERT_PTR_NULL(strstr(xml, "message=\"zone"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<error message=\"the scenario does not load\" "
+                                       "type=\"scenario\">b.lua:1: syntax error near "
+                                       "&apos;x&apos;</error>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<testsuite name=\"c.lua\" tests=\"1\" failures=\"0\" "
+                                       "errors=\"1\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<error message=\"the scenario made no checks\""));
+    /* what it printed, escaped, bytes that are no UTF-8 character as U+FFFD */
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<system-out>hello &lt;world&gt;\n"
+                                       "bad \xEF\xBF\xBD\xEF\xBF\xBD bytes\n</system-out>"));
+    CU_ASSERT_EQUAL(test_count(xml, "<system-out>"), 1);
     CU_ASSERT_PTR_NULL(strstr(xml, "<1>"));
     /* an unwritable path fails cleanly and leaves nothing behind */
     CU_ASSERT_EQUAL(scn_report_junit(r, "/nonexistent-dir/j.xml"), -1);
+    scn_report_free(r);
+}
+
+/* Output past the first MiB of a scenario is counted, not kept. */
+static void
+test_report_output_cap(void)
+{
+    struct scn_report *r = scn_report_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    scn_report_begin(r, "big.lua", "big.lua");
+    static char line[1000];
+    memset(line, 'x', sizeof(line) - 1);
+    line[sizeof(line) - 1] = '\n';
+    for (int i = 0; i < 1100; i++)
+        scn_report_output(r, line, sizeof(line));
+    scn_report_check(r, "big.lua:1", "ok", 1);
+    scn_report_end(r, 0.1, 1);
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/big.xml", test_scratch);
+    CU_ASSERT_EQUAL_FATAL(scn_report_junit(r, path), 0);
+    const char *xml = test_slurp(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(xml);
+    char want[64];
+    snprintf(want, sizeof(want), "[%d more bytes of output not kept]", 1100 * 1000 - 1048576);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, want));
     scn_report_free(r);
 }
 
@@ -283,8 +423,11 @@ main(void)
     CU_add_test(s, "sandbox: dangerous calls gone", test_sandbox_gone);
     CU_add_test(s, "sandbox: writes only in scratch, require next to it", test_sandbox_files);
     CU_add_test(s, "sandbox: writable path rule", test_sandbox_writable);
+    CU_add_test(s, "sandbox: files load under relative names", test_sandbox_names);
     CU_add_test(s, "expo: samples, labels, escapes", test_expo);
-    CU_add_test(s, "report: totals and JUnit XML", test_report_junit);
+    CU_add_test(s, "report: totals count checks and broken scenarios", test_report_totals);
+    CU_add_test(s, "report: JUnit XML names, bodies, output, mode", test_report_junit);
+    CU_add_test(s, "report: output past a MiB counted, not kept", test_report_output_cap);
     CU_add_test(s, "clock: libfaketime timestamp file", test_clock);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

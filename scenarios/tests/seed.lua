@@ -7,3 +7,4 @@ for _, z in ipairs(zs) do
   print(z.uuid, z.zoneid, sim.truth(z, "zones", "nsec_user"), sim.truth(z, "link", "rbytes64"))
 end
 print(math.random(1, 1000000))
+check(#zs == 5, "five zones")
