@@ -52,13 +52,13 @@ run_bench(const char *first, ...)
     argv[n] = NULL;
     tmp_path(log, sizeof(log), "bench.log");
     unlink(log); /* the output of the last run only */
-    pid_t pid = spawn_start((char *const *)argv, NULL, log, NULL);
+    pid_t pid = child_start((char *const *)argv, NULL, log, NULL);
     if (pid < 0)
         return -1;
     uint64_t end = clock_mono_ns() + 120000000000ull;
     while (waitpid(pid, &status, WNOHANG) == 0) {
         if (clock_mono_ns() > end) {
-            spawn_stop(pid, 1);
+            child_stop(pid, 1);
             return -1;
         }
         clock_sleep_ns(20000000ull);
@@ -325,7 +325,7 @@ test_agent_dies(void)
 {
     char json[300], pid[32];
     char *slp[] = {"/bin/sleep", "1", NULL};
-    pid_t victim = spawn_start(slp, NULL, NULL, NULL); /* the "agent" process that dies mid-run */
+    pid_t victim = child_start(slp, NULL, NULL, NULL); /* the "agent" process that dies mid-run */
 
     CU_ASSERT_FATAL(victim > 0);
     snprintf(pid, sizeof(pid), "%d", (int)victim);
