@@ -149,7 +149,7 @@ static int
 lsim_agent_stop(lua_State *L)
 {
     struct scn_agent *a = agent_check(L, 1);
-    if (!scn_agent_running(a) && a->ag_pid == 0)
+    if (!scn_agent_running(a) && a->ag_sp.sp_pid == 0)
         return luaL_error(L, "a:stop: the agent is not running");
     lua_pushinteger(L, scn_agent_stop(a));
     return 1;
@@ -281,7 +281,7 @@ agent_index(lua_State *L)
     else if (strcmp(k, "port") == 0)
         lua_pushinteger(L, a->ag_port);
     else if (strcmp(k, "pid") == 0)
-        scn_agent_running(a) ? lua_pushinteger(L, a->ag_pid) : lua_pushnil(L);
+        scn_agent_running(a) ? lua_pushinteger(L, a->ag_sp.sp_pid) : lua_pushnil(L);
     else if (strcmp(k, "running") == 0)
         lua_pushboolean(L, scn_agent_running(a));
     else if (strcmp(k, "log") == 0)
