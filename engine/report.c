@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "engine.h"
 
 #define REPORT_SHOWN_PER_SITE 10
@@ -241,28 +242,24 @@ junit_suite(FILE *f, const struct scn_suite *s)
 int
 scn_report_junit(const struct scn_report *r, const char *path)
 {
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp))
-        return errno = ENAMETOOLONG, -1;
-    int fd = mkstemp(tmp);
-    if (fd < 0)
+    char *xml = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&xml, &len);
+    if (f == NULL)
         return -1;
-    FILE *f = fdopen(fd, "w");
-    if (f == NULL) {
-        int err = errno;
-        close(fd);
-        unlink(tmp);
-        return errno = err, -1;
-    }
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cmon-sim run\">\n", f);
     for (size_t i = 0; i < r->rp_n; i++)
         junit_suite(f, &r->rp_suites[i]);
     fputs("</testsuites>\n", f);
     int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        int err = errno ? errno : EIO;
-        unlink(tmp);
-        return errno = err, -1;
+    if (fclose(f) != 0 || bad) {
+        free(xml);
+        return errno = ENOMEM, -1;
     }
-    return 0;
+    /* 0644 whatever the umask: the report is for other users and tools to read */
+    int rc = atomicfile_write(path, xml, len, ATOMICFILE_MODE);
+    int err = errno;
+    free(xml);
+    errno = err;
+    return rc;
 }

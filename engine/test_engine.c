@@ -7,6 +7,7 @@
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -223,7 +224,12 @@ test_report_junit(void)
     CU_ASSERT_EQUAL(e, 1);
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/junit.xml", test_scratch);
+    mode_t umask_was = umask(077); /* the report is 0644 whatever the umask */
     CU_ASSERT_EQUAL_FATAL(scn_report_junit(r, path), 0);
+    umask(umask_was);
+    struct stat st;
+    CU_ASSERT_EQUAL(stat(path, &st), 0);
+    CU_ASSERT_EQUAL(st.st_mode & 07777, 0644);
     const char *xml = test_slurp(path);
     CU_ASSERT_PTR_NOT_NULL_FATAL(xml);
     CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<testsuite name=\"a.lua\" tests=\"2\" failures=\"1\""));
