@@ -426,9 +426,9 @@ int
 spawn_stop(spawn_t *sp, int grace_ms)
 {
     int r;
-    spawn_close(sp);
     if (sp->sp_pid <= 0)
         return errno = ESRCH, -1;
+    spawn_close(sp);
     spawn_signal(sp, SIGTERM);
     r = spawn_wait(sp, grace_ms < 0 ? 0 : grace_ms);
     if (r == 0) {

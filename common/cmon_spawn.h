@@ -72,13 +72,16 @@ typedef struct spawn_opts {
     unsigned so_flags;
 } spawn_opts_t;
 
-/* A started child. */
+/* A started child: filled by spawn_start(), or SPAWN_INIT for none yet
+ * (all zeros is not "none": 0 is a descriptor). */
 typedef struct spawn {
     pid_t sp_pid;  /* the child and its process group; 0 once reaped */
     int sp_out;    /* read end of its stdout pipe (non-blocking, close-on-exec), or -1 */
     int sp_err;    /* read end of its stderr pipe, or -1 */
     int sp_status; /* its wait status once reaped, else 0 */
 } spawn_t;
+
+#define SPAWN_INIT {.sp_pid = 0, .sp_out = -1, .sp_err = -1, .sp_status = 0}
 
 /*
  * spawn_start() - starts argv (NULL-terminated; argv[0] is what the child
@@ -118,7 +121,8 @@ int spawn_wait(spawn_t *sp, int timeout_ms);
  * if it is still there, and whatever it left) and reaps it. Blocks at most
  * grace_ms plus the time a SIGKILLed process takes to die. Closes its pipes.
  * Returns the wait status (also in sp_status), or -1 with errno (ESRCH:
- * not running, already reaped; ECHILD: someone else reaped it).
+ * not running, already reaped: then nothing is touched; ECHILD: someone
+ * else reaped it).
  */
 int spawn_stop(spawn_t *sp, int grace_ms);
 

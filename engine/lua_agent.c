@@ -79,6 +79,7 @@ scn_agent_new(lua_State *L, struct scn_engine *e, const char *call, const char *
     struct scn_agent *a = calloc(1, sizeof(*a));
     if (a == NULL)
         luaL_error(L, "%s: out of memory", call);
+    a->ag_sp = (spawn_t)SPAWN_INIT;
     a->ag_next = e->se_agents; /* owned by the engine from here on */
     e->se_agents = a;
     if (strchr(bin, '/') != NULL)

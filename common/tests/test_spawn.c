@@ -265,6 +265,14 @@ test_reap(void)
     CU_ASSERT_EQUAL(spawn_signal(&sp, 0), -1);
     CU_ASSERT_EQUAL(errno, ESRCH);
 
+    /* nothing started yet: stop and reap touch nothing (stdin stays open) */
+    spawn_t none = SPAWN_INIT;
+    CU_ASSERT_EQUAL(spawn_stop(&none, 100), -1);
+    CU_ASSERT_EQUAL(errno, ESRCH);
+    CU_ASSERT_EQUAL(spawn_reap(&none), 1);
+    spawn_close(&none);
+    CU_ASSERT(fcntl(0, F_GETFD) >= 0 || errno != EBADF);
+
     /* reaped behind our back: reported, not waited for forever */
     char *tru[] = {"true", NULL};
     CU_ASSERT_EQUAL_FATAL(spawn_start(&sp, tru, NULL), 0);
