@@ -168,8 +168,8 @@ spawn_io_prepare(spawn_prep_t *pp, int target, const spawn_io_t *io)
         break;
     case SPAWN_IO_FILE:
         pp->pp_src[target] =
-            open(io->sio_path, rd ? O_RDONLY | O_CLOEXEC : O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                 0644);
+            open(io->sio_path,
+                 rd ? O_RDONLY | O_CLOEXEC : O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         break;
     case SPAWN_IO_FD:
         pp->pp_src[target] = fcntl(io->sio_fd, F_DUPFD_CLOEXEC, 3);
@@ -247,8 +247,7 @@ spawn_child(const spawn_prep_t *pp, char *const argv[], const spawn_opts_t *o, p
 
     if ((o->so_flags & SPAWN_NEW_SESSION) ? setsid() < 0 : setpgid(0, 0) != 0)
         goto fail;
-    if (o->so_deathsig > 0 &&
-        (prctl(PR_SET_PDEATHSIG, o->so_deathsig) != 0 || getppid() != parent))
+    if (o->so_deathsig > 0 && (prctl(PR_SET_PDEATHSIG, o->so_deathsig) != 0 || getppid() != parent))
         goto fail; /* the parent died before prctl: do not run unwatched */
     memset(&dfl, 0, sizeof(dfl));
     dfl.sa_handler = SIG_DFL;

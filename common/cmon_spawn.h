@@ -81,7 +81,10 @@ typedef struct spawn {
     int sp_status; /* its wait status once reaped, else 0 */
 } spawn_t;
 
-#define SPAWN_INIT {.sp_pid = 0, .sp_out = -1, .sp_err = -1, .sp_status = 0}
+#define SPAWN_INIT                                                                                 \
+    {                                                                                              \
+        .sp_pid = 0, .sp_out = -1, .sp_err = -1, .sp_status = 0                                    \
+    }
 
 /*
  * spawn_start() - starts argv (NULL-terminated; argv[0] is what the child

@@ -191,8 +191,8 @@ start_sim(e2e_t *e, const char *bin)
     if (spawn(&e->e_sim, argv, 1, SIGTERM) != 0)
         return -1;
     int out = e->e_sim.sp_out;
-    e->e_sim.sp_out = -1;                   /* the FILE below owns it */
-    fcntl(out, F_SETFL, 0);                 /* read with fgets: blocking */
+    e->e_sim.sp_out = -1;   /* the FILE below owns it */
+    fcntl(out, F_SETFL, 0); /* read with fgets: blocking */
     FILE *f = fdopen(out, "r");
     char line[512];
     int got = 0;

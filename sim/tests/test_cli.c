@@ -154,11 +154,11 @@ test_cli_bad_world(void)
 
 /* serve in the background, in *sp: 0 once it printed the path, or -1. */
 static int
-serve_start(spawn_t *sp, const char *path, const char *zones, const char *churn,
-            const char *tick, const char *keep)
+serve_start(spawn_t *sp, const char *path, const char *zones, const char *churn, const char *tick,
+            const char *keep)
 {
-    char *argv[] = {"cmon-sim", "serve",   "--zones", (char *)zones, "--world",
-                    (char *)path, "--tick", (char *)tick, "--churn", (char *)churn,
+    char *argv[] = {"cmon-sim",   "serve",       "--zones",    (char *)zones, "--world",
+                    (char *)path, "--tick",      (char *)tick, "--churn",     (char *)churn,
                     "--reboots",  (char *)churn, (char *)keep, NULL};
     spawn_opts_t o = {.so_path = test_bin("cmon-sim"), .so_stdout = {.sio_kind = SPAWN_IO_PIPE}};
     spawn_capture_t first = {0};
