@@ -1,7 +1,7 @@
 /* CUnit: atomicfile_write() - the mode whatever the umask, a whole
  * replacement (a reader of the old file keeps the old bytes), and on
  * failure an untouched target and no temporary file left in the directory. */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "cunit_main.h"
 
 static char dir[] = "/tmp/cmon-atomicfile-test-XXXXXX";
 
@@ -154,23 +155,21 @@ test_unwritable_dir(void)
     CU_ASSERT_EQUAL(rmdir(sub), 0);
 }
 
+static const CU_TestInfo tests[] = {
+    {"mode whatever the umask", test_mode_whatever_umask},
+    {"replaces content", test_replaces_content},
+    {"directory as target", test_directory_target},
+    {"write fails", test_write_fails},
+    {"unwritable dir", test_unwritable_dir},
+    CU_TEST_INFO_NULL,
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
     if (mkdtemp(dir) == NULL)
         return 1;
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("atomicfile", NULL, NULL);
-    CU_add_test(s, "mode whatever the umask", test_mode_whatever_umask);
-    CU_add_test(s, "replaces content", test_replaces_content);
-    CU_add_test(s, "directory as target", test_directory_target);
-    CU_add_test(s, "write fails", test_write_fails);
-    CU_add_test(s, "unwritable dir", test_unwritable_dir);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
+    int rc = cunit_main(argc, argv, "atomicfile", tests);
     rmdir(dir);
-    return failed ? 1 : 0;
+    return rc;
 }

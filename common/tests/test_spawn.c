@@ -3,7 +3,7 @@
  * within its deadline, the group's stragglers, reaping without blocking.
  * The test process is a child subreaper, so the grandchildren it makes come
  * back to it and their end can be checked with waitpid(). */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmon_spawn.h"
+#include "cunit_main.h"
 
 static long long
 now_ms(void)
@@ -308,26 +309,23 @@ test_run_timeout(void)
     CU_ASSERT(now_ms() - t0 < 300 + 2000);
 }
 
+static const CU_TestInfo tests[] = {
+    {"missing program", test_missing_program},
+    {"capture", test_capture},
+    {"environment and files", test_environment_and_files},
+    {"stop escalates to SIGKILL", test_stop_escalates},
+    {"stop graceful", test_stop_graceful},
+    {"group killed", test_group_killed},
+    {"reap", test_reap},
+    {"run timeout", test_run_timeout},
+    CU_TEST_INFO_NULL,
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
     /* orphaned grandchildren come back to us (test_group_killed) */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
         return 1;
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("spawn", NULL, NULL);
-    CU_add_test(s, "missing program", test_missing_program);
-    CU_add_test(s, "capture", test_capture);
-    CU_add_test(s, "environment and files", test_environment_and_files);
-    CU_add_test(s, "stop escalates to SIGKILL", test_stop_escalates);
-    CU_add_test(s, "stop graceful", test_stop_graceful);
-    CU_add_test(s, "group killed", test_group_killed);
-    CU_add_test(s, "reap", test_reap);
-    CU_add_test(s, "run timeout", test_run_timeout);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return cunit_main(argc, argv, "spawn", tests);
 }
