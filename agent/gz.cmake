@@ -8,7 +8,7 @@ add_library(cmon_agent_plugin STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_dir.c
   ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_run.c
   ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_output.c)
-target_link_libraries(cmon_agent_plugin PUBLIC cmonagent_base m)
+target_link_libraries(cmon_agent_plugin PUBLIC cmonagent_base cmoncommon m)
 target_include_directories(cmon_agent_plugin PUBLIC ${AGENT_INCLUDE})
 
 add_executable(test_plugin ${CMAKE_CURRENT_LIST_DIR}/test/test_plugin.c)
@@ -64,12 +64,12 @@ endif()
 if(TARGET cmon-agent AND TARGET cmonsim_cmd AND TARGET cmonworld_zfs)
   find_package(CURL REQUIRED)
   add_executable(test_gz_e2e ${CMAKE_CURRENT_LIST_DIR}/test/test_gz_e2e.c)
-  target_link_libraries(test_gz_e2e cmonworld_zfs CURL::libcurl PkgConfig::GZ_JANSSON m)
+  target_link_libraries(test_gz_e2e cmonworld_zfs cmoncommon CURL::libcurl PkgConfig::GZ_JANSSON m)
   add_test(NAME agent_gz_e2e COMMAND test_gz_e2e ${CMON_BIN_DIR} /usr/bin/promtool)
   set_tests_properties(agent_gz_e2e PROPERTIES TIMEOUT 300)
 
   add_executable(test_prometheus_e2e ${CMAKE_CURRENT_LIST_DIR}/test/test_prometheus_e2e.c)
-  target_link_libraries(test_prometheus_e2e cmonworld CURL::libcurl PkgConfig::GZ_JANSSON m)
+  target_link_libraries(test_prometheus_e2e cmonworld cmoncommon CURL::libcurl PkgConfig::GZ_JANSSON m)
   add_test(NAME agent_prometheus_e2e
            COMMAND test_prometheus_e2e ${CMON_BIN_DIR} /usr/bin/prometheus)
   set_tests_properties(agent_prometheus_e2e PROPERTIES TIMEOUT 700 LABELS noasan)

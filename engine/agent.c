@@ -5,15 +5,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,8 +19,6 @@
 #define AGENT_START_TRIES 5
 #define AGENT_READY_S 60 /* generous: loaded machines, sanitizer builds */
 #define AGENT_STOP_GRACE_S 10
-
-extern char **environ;
 
 int
 scn_agent_free_port(void)
@@ -55,18 +50,11 @@ agent_connects(int port)
     return ok;
 }
 
-/* The environment of the agent: ours, with the world, the clock and the
- * preload set. Strings live in buf (static layout, freed by the caller). */
-static char **
-agent_env(const struct scn_agent *a, char (*buf)[PATH_MAX + 64])
+/* The agent's changes to our environment: the world, the clock and the
+ * preload (no FAKETIME setting of ours leaks in). Strings live in buf. */
+static void
+agent_env(const struct scn_agent *a, char (*buf)[PATH_MAX + 64], char *env[8])
 {
-    size_t n = 0;
-    while (environ[n] != NULL)
-        n++;
-    char **env = calloc(n + 8, sizeof(*env));
-    if (env == NULL)
-        return NULL;
-    size_t k = 0;
     const char *asan = getenv("ASAN_OPTIONS");
     snprintf(buf[0], sizeof(buf[0]), "CMON_SIM_WORLD=%s", a->ag_world);
     snprintf(buf[1], sizeof(buf[1]), "LD_PRELOAD=%s", SCN_FAKETIME_LIB);
@@ -76,45 +64,10 @@ agent_env(const struct scn_agent *a, char (*buf)[PATH_MAX + 64])
     /* libfaketime is preloaded before the sanitizer runtime of an ASan build. */
     snprintf(buf[5], sizeof(buf[5]), "ASAN_OPTIONS=%s%sverify_asan_link_order=0", asan ? asan : "",
              asan ? ":" : "");
+    env[0] = "FAKETIME*";
     for (size_t i = 0; i < 6; i++)
-        env[k++] = buf[i];
-    static const char *const ours[] = {
-        "CMON_SIM_WORLD=", "LD_PRELOAD=", "FAKETIME", "TZ=", "ASAN_OPTIONS=", NULL};
-    for (size_t i = 0; i < n; i++) {
-        int skip = 0;
-        for (size_t j = 0; ours[j] != NULL; j++)
-            skip |= strncmp(environ[i], ours[j], strlen(ours[j])) == 0;
-        if (!skip)
-            env[k++] = environ[i];
-    }
-    env[k] = NULL;
-    return env;
-}
-
-static void
-agent_child(const struct scn_agent *a, char **argv, char **env)
-{
-    /* The engine's SIGINT/SIGTERM handlers must not swallow a stop sent before the
-       exec: back to the default action, then take what is pending. */
-    sigset_t stops;
-    sigemptyset(&stops);
-    sigaddset(&stops, SIGINT);
-    sigaddset(&stops, SIGTERM);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    sigprocmask(SIG_UNBLOCK, &stops, NULL);
-    prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the engine */
-    int fd = open(a->ag_log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    int null = open("/dev/null", O_RDONLY);
-    if (fd >= 0) {
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-    }
-    if (null >= 0)
-        dup2(null, STDIN_FILENO);
-    execve(a->ag_bin, argv, env);
-    dprintf(STDERR_FILENO, "cannot run %s: %s\n", a->ag_bin, strerror(errno));
-    _exit(127);
+        env[i + 1] = buf[i];
+    env[7] = NULL;
 }
 
 /* argv[i] with "{port}" replaced by the port, into buf (sim.process). */
@@ -128,7 +81,9 @@ agent_arg(const struct scn_agent *a, int i, char *buf, size_t len)
     return buf;
 }
 
-static pid_t
+/* Starts the agent in its own process group, stdin /dev/null, stdout and
+ * stderr appended to its log, killed if the engine dies. 0 or -1 (errno). */
+static int
 agent_spawn(struct scn_agent *a)
 {
     char listen[64];
@@ -142,24 +97,28 @@ agent_spawn(struct scn_agent *a)
     }
     char(*subst)[256] = calloc((size_t)a->ag_argc + 1, sizeof(*subst));
     char(*buf)[PATH_MAX + 64] = calloc(6, sizeof(*buf));
-    for (int i = 0; subst != NULL && i < a->ag_argc; i++)
+    if (subst == NULL || buf == NULL) {
+        free(subst);
+        free(buf);
+        return errno = ENOMEM, -1;
+    }
+    for (int i = 0; i < a->ag_argc; i++)
         argv[k++] = agent_arg(a, i, subst[i], sizeof(subst[i]));
     argv[k] = NULL;
-    char **env = buf && subst ? agent_env(a, buf) : NULL;
-    /* Stops stay pending from fork to the child's reset (agent_child). */
-    sigset_t stops, old;
-    sigemptyset(&stops);
-    sigaddset(&stops, SIGINT);
-    sigaddset(&stops, SIGTERM);
-    sigprocmask(SIG_BLOCK, &stops, &old);
-    pid_t pid = env ? fork() : -1;
-    if (pid == 0)
-        agent_child(a, argv, env);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    free(env);
+    char *env[8];
+    agent_env(a, buf, env);
+    spawn_opts_t o = {.so_path = a->ag_bin,
+                      .so_env = env,
+                      .so_stdin = {.sio_kind = SPAWN_IO_NULL},
+                      .so_stdout = {.sio_kind = SPAWN_IO_FILE, .sio_path = a->ag_log},
+                      .so_stderr = {.sio_kind = SPAWN_IO_STDOUT},
+                      .so_deathsig = SIGKILL}; /* never outlive the engine */
+    int rc = spawn_start(&a->ag_sp, argv, &o);
+    int err = errno;
     free(buf);
     free(subst);
-    return pid;
+    errno = err;
+    return rc;
 }
 
 static void
@@ -194,10 +153,8 @@ agent_wait_ready(struct scn_agent *a)
     for (int i = 0; i < polls; i++) {
         if ((!a->ag_generic || a->ag_want_port) && agent_connects(a->ag_port))
             return 0;
-        if (waitpid(a->ag_pid, &a->ag_status, WNOHANG) == a->ag_pid) {
-            a->ag_pid = 0;
+        if (spawn_reap(&a->ag_sp) != 0)
             return 1;
-        }
         agent_nap(20);
     }
     return a->ag_generic && !a->ag_want_port ? 0 : -1;
@@ -212,11 +169,8 @@ agent_try(struct scn_agent *a, int fixed_port, char *err, size_t errlen)
     snprintf(a->ag_url, sizeof(a->ag_url), "http://127.0.0.1:%d", a->ag_port);
     if (a->ag_generic && !a->ag_want_port)
         a->ag_url[0] = '\0';
-    a->ag_pid = agent_spawn(a);
-    if (a->ag_pid < 0) {
-        a->ag_pid = 0;
+    if (agent_spawn(a) != 0)
         return snprintf(err, errlen, "cannot start %s: %s", a->ag_bin, strerror(errno)), -1;
-    }
     int rc = agent_wait_ready(a);
     if (rc < 0) {
         scn_agent_stop(a);
@@ -228,8 +182,7 @@ agent_try(struct scn_agent *a, int fixed_port, char *err, size_t errlen)
         char tail[256]; /* holds up to 200 bytes of the line */
         agent_log_tail(a, tail, sizeof(tail));
         snprintf(err, errlen, "%s exited with status %d: %s", a->ag_bin,
-                 WIFEXITED(a->ag_status) ? WEXITSTATUS(a->ag_status) : 128 + WTERMSIG(a->ag_status),
-                 tail[0] ? tail : "(no output)");
+                 spawn_exit_code(a->ag_sp.sp_status), tail[0] ? tail : "(no output)");
         return 1;
     }
     return 0;
@@ -257,34 +210,14 @@ scn_agent_start(struct scn_agent *a, char *err, size_t errlen)
 int
 scn_agent_running(struct scn_agent *a)
 {
-    if (a->ag_pid <= 0)
-        return 0;
-    if (waitpid(a->ag_pid, &a->ag_status, WNOHANG) == a->ag_pid) {
-        a->ag_pid = 0;
-        return 0;
-    }
-    return 1;
+    return a->ag_sp.sp_pid > 0 && spawn_reap(&a->ag_sp) == 0;
 }
 
 int
 scn_agent_stop(struct scn_agent *a)
 {
-    if (a->ag_pid <= 0)
-        return -1;
-    kill(a->ag_pid, SIGTERM);
-    int st = 0;
-    for (int i = 0; i < AGENT_STOP_GRACE_S * 100; i++) {
-        if (waitpid(a->ag_pid, &st, WNOHANG) == a->ag_pid)
-            break;
-        if (i == AGENT_STOP_GRACE_S * 100 - 1) {
-            kill(a->ag_pid, SIGKILL);
-            waitpid(a->ag_pid, &st, 0);
-        }
-        agent_nap(10);
-    }
-    a->ag_pid = 0;
-    a->ag_status = st;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    int st = spawn_stop(&a->ag_sp, AGENT_STOP_GRACE_S * 1000);
+    return st < 0 ? -1 : spawn_exit_code(st);
 }
 
 void

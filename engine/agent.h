@@ -9,15 +9,16 @@
 #include <limits.h>
 #include <sys/types.h>
 
+#include "cmon_spawn.h"
+
 /* The multithreaded variant: the agent reads its clock from many threads. */
 #define SCN_FAKETIME_LIB "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 #define SCN_AGENT_ARGS_MAX 32
 
 struct scn_agent {
     struct scn_agent *ag_next; /* the engine's list */
-    pid_t ag_pid;              /* 0 when not running */
+    spawn_t ag_sp;             /* sp_pid 0 when not running; sp_status: the last exit */
     int ag_port;
-    int ag_status;   /* wait status of the last exit */
     char ag_url[64]; /* http://127.0.0.1:PORT */
     char ag_bin[PATH_MAX];
     char ag_log[PATH_MAX];

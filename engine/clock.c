@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "engine.h"
 
 void
@@ -30,26 +31,9 @@ scn_clock_format(uint64_t ns, char *buf, size_t len)
 int
 scn_clock_write(const char *path, uint64_t ns)
 {
-    char tmp[PATH_MAX], line[64];
-    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-        return errno = ENAMETOOLONG, -1;
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return -1;
+    char line[64];
     scn_clock_format(ns, line, sizeof(line));
     size_t n = strlen(line);
     line[n++] = '\n';
-    if (write(fd, line, n) != (ssize_t)n || fchmod(fd, 0644) != 0) {
-        int err = errno ? errno : EIO;
-        close(fd);
-        unlink(tmp);
-        return errno = err, -1;
-    }
-    close(fd);
-    if (rename(tmp, path) != 0) {
-        int err = errno;
-        unlink(tmp);
-        return errno = err, -1;
-    }
-    return 0;
+    return atomicfile_write(path, line, n, ATOMICFILE_MODE);
 }

@@ -79,6 +79,7 @@ scn_agent_new(lua_State *L, struct scn_engine *e, const char *call, const char *
     struct scn_agent *a = calloc(1, sizeof(*a));
     if (a == NULL)
         luaL_error(L, "%s: out of memory", call);
+    a->ag_sp = (spawn_t)SPAWN_INIT;
     a->ag_next = e->se_agents; /* owned by the engine from here on */
     e->se_agents = a;
     if (strchr(bin, '/') != NULL)
@@ -149,7 +150,7 @@ static int
 lsim_agent_stop(lua_State *L)
 {
     struct scn_agent *a = agent_check(L, 1);
-    if (!scn_agent_running(a) && a->ag_pid == 0)
+    if (!scn_agent_running(a) && a->ag_sp.sp_pid == 0)
         return luaL_error(L, "a:stop: the agent is not running");
     lua_pushinteger(L, scn_agent_stop(a));
     return 1;
@@ -281,7 +282,7 @@ agent_index(lua_State *L)
     else if (strcmp(k, "port") == 0)
         lua_pushinteger(L, a->ag_port);
     else if (strcmp(k, "pid") == 0)
-        scn_agent_running(a) ? lua_pushinteger(L, a->ag_pid) : lua_pushnil(L);
+        scn_agent_running(a) ? lua_pushinteger(L, a->ag_sp.sp_pid) : lua_pushnil(L);
     else if (strcmp(k, "running") == 0)
         lua_pushboolean(L, scn_agent_running(a));
     else if (strcmp(k, "log") == 0)

@@ -7,19 +7,16 @@
  * the build's bin directory may run: the sandbox stays a sandbox.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
 
 #include "agent.h"
+#include "cmon_spawn.h"
 #include "engine.h"
 
 #define EXEC_OUTPUT_MAX (1 << 20)
@@ -96,46 +93,6 @@ lsim_process(lua_State *L)
     return 1;
 }
 
-/* Reads the child's output until EOF or the deadline; 0, or -1 timed out. */
-static int
-exec_collect(int fd, luaL_Buffer *b, size_t *total, double timeout_s)
-{
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        double left =
-            timeout_s - ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9);
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) == 0)
-            return -1;
-        char chunk[4096];
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return 0;
-        size_t keep = *total + (size_t)n > EXEC_OUTPUT_MAX ? EXEC_OUTPUT_MAX - *total : (size_t)n;
-        luaL_addlstring(b, chunk, keep);
-        *total += keep;
-    }
-}
-
-static void
-exec_child(const char *path, char **argv, int out, const char *world)
-{
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    dup2(out, STDOUT_FILENO);
-    dup2(out, STDERR_FILENO);
-    int null = open("/dev/null", O_RDONLY);
-    if (null >= 0)
-        dup2(null, STDIN_FILENO);
-    setenv("CMON_SIM_WORLD", world, 1);
-    execv(path, argv);
-    dprintf(STDERR_FILENO, "cannot run %s: %s\n", path, strerror(errno));
-    _exit(127);
-}
-
 /* argv for sim.exec from the args list at tidx, as Lua strings (kept alive
  * by the list); argv[0] is the program name. */
 static void
@@ -152,20 +109,6 @@ exec_argv(lua_State *L, int tidx, const char *bin, const char **argv)
         lua_pop(L, 1);
     }
     argv[n + 1] = NULL;
-}
-
-/* Waits for pid (killing it if timed out); pushes status, output. */
-static int
-exec_finish(lua_State *L, pid_t pid, int timed_out)
-{
-    int st = 0;
-    if (timed_out)
-        kill(pid, SIGKILL);
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    lua_pushinteger(L, timed_out ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-    lua_insert(L, -2);
-    return 2;
 }
 
 /* sim.exec{bin=, args={...}, timeout=} -> exit status (-1 timed out), output */
@@ -187,24 +130,28 @@ lsim_exec(lua_State *L)
     const char *path = lua_pushfstring(L, "%s/%s", e->se_bindir, bin);
     if (access(path, X_OK) != 0)
         return luaL_error(L, "sim.exec: cannot run %s: %s", path, strerror(errno));
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return luaL_error(L, "sim.exec: cannot make a pipe: %s", strerror(errno));
-    pid_t pid = fork();
-    if (pid == 0)
-        exec_child(path, (char **)argv, fds[1], e->se_world_path);
-    close(fds[1]);
-    if (pid < 0) {
-        close(fds[0]);
-        return luaL_error(L, "sim.exec: cannot fork: %s", strerror(errno));
+    char *env[] = {(char *)lua_pushfstring(L, "CMON_SIM_WORLD=%s", e->se_world_path), NULL};
+    /* stdout and stderr on one pipe; killed with its group at the deadline
+       and when the engine dies */
+    spawn_opts_t o = {.so_path = path,
+                      .so_env = env,
+                      .so_stdin = {.sio_kind = SPAWN_IO_NULL},
+                      .so_stdout = {.sio_kind = SPAWN_IO_PIPE},
+                      .so_stderr = {.sio_kind = SPAWN_IO_STDOUT},
+                      .so_deathsig = SIGKILL};
+    spawn_capture_t out = {.sc_max = EXEC_OUTPUT_MAX};
+    int st;
+    double ms = timeout <= 0 ? 0 : timeout * 1000 < INT_MAX ? timeout * 1000 : INT_MAX;
+    int rc = spawn_run((char **)argv, &o, (int)ms, &out, NULL, &st);
+    if (rc != 0 && errno != ETIMEDOUT) {
+        int err = errno;
+        spawn_capture_release(&out);
+        return luaL_error(L, "sim.exec: cannot run %s: %s", path, strerror(err));
     }
-    luaL_Buffer b;
-    size_t total = 0;
-    luaL_buffinit(L, &b);
-    int timed_out = exec_collect(fds[0], &b, &total, timeout) != 0;
-    close(fds[0]);
-    luaL_pushresult(&b);
-    return exec_finish(L, pid, timed_out);
+    lua_pushinteger(L, rc != 0 ? -1 : spawn_exit_code(st));
+    lua_pushlstring(L, out.sc_buf != NULL ? out.sc_buf : "", out.sc_len);
+    spawn_capture_release(&out);
+    return 2;
 }
 
 void

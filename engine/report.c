@@ -17,9 +17,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "engine.h"
 
 #define REPORT_SHOWN_PER_SITE 10
@@ -409,26 +409,21 @@ junit_write(FILE *f, const struct scn_report *r)
 int
 scn_report_junit(const struct scn_report *r, const char *path)
 {
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp))
-        return errno = ENAMETOOLONG, -1;
-    int fd = mkstemp(tmp);
-    if (fd < 0)
+    char *xml = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&xml, &len);
+    if (f == NULL)
         return -1;
-    /* mkstemp makes 0600; CI reads the file as another user (common/atomicfile will do this) */
-    FILE *f = fchmod(fd, 0644) == 0 ? fdopen(fd, "w") : NULL;
-    if (f == NULL) {
-        int err = errno;
-        close(fd);
-        unlink(tmp);
-        return errno = err, -1;
-    }
     junit_write(f, r);
     int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        int err = errno ? errno : EIO;
-        unlink(tmp);
-        return errno = err, -1;
+    if (fclose(f) != 0 || bad) {
+        free(xml);
+        return errno = ENOMEM, -1;
     }
-    return 0;
+    /* 0644 whatever the umask: the report is for other users and tools to read */
+    int rc = atomicfile_write(path, xml, len, ATOMICFILE_MODE);
+    int err = errno;
+    free(xml);
+    errno = err;
+    return rc;
 }

@@ -314,7 +314,9 @@ test_report_junit(void)
     struct scn_report *r = test_report_run();
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/junit.xml", test_scratch);
+    mode_t umask_was = umask(077); /* the report is 0644 whatever the umask */
     CU_ASSERT_EQUAL_FATAL(scn_report_junit(r, path), 0);
+    umask(umask_was);
     struct stat st;
     CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
     CU_ASSERT_EQUAL(st.st_mode & 07777, 0644);

@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <search.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,15 +28,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmon_spawn.h"
 #include "sbuf.h"
 
-extern char **environ;
+#define STOP_GRACE_MS 60000 /* a clean exit on SIGTERM is checked, not forced */
 
 #define MAX_PROCS 8
 #define NZONES 1000
 
 typedef struct proc {
-    pid_t pid;
+    spawn_t sp;
     FILE *out; /* the stream we wait on for the ready line */
     int is_agent;
     char env[128]; /* the CMON_SIM_WORLD=... it was given */
@@ -75,11 +75,7 @@ static void
 cleanup(void)
 {
     for (int i = 0; i < t.nprocs; i++) {
-        if (t.procs[i].pid > 0) {
-            kill(t.procs[i].pid, SIGTERM);
-            waitpid(t.procs[i].pid, NULL, 0);
-            t.procs[i].pid = 0;
-        }
+        spawn_stop(&t.procs[i].sp, STOP_GRACE_MS);
     }
     for (int i = 0; i < 2; i++)
         if (t.worlds[i][0] != '\0')
@@ -105,31 +101,18 @@ die(const char *fmt, ...)
 static proc_t *
 spawn(char *const argv[], int which_fd, const char *env_kv)
 {
-    int fds[2];
-    if (pipe(fds) != 0)
-        die("cannot pipe: %s", strerror(errno));
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], which_fd);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    posix_spawn_file_actions_addclose(&fa, fds[1]);
-    size_t n = 0;
-    while (environ[n] != NULL)
-        n++;
     proc_t *p = &t.procs[t.nprocs++];
-    char **env = calloc(n + 2, sizeof(char *));
-    memcpy(env, environ, n * sizeof(char *));
-    if (env_kv != NULL) {
-        snprintf(p->env, sizeof(p->env), "%s", env_kv);
-        env[n] = p->env;
-    }
-    int rc = posix_spawn(&p->pid, argv[0], &fa, NULL, argv, env);
-    posix_spawn_file_actions_destroy(&fa);
-    free(env);
-    close(fds[1]);
-    if (rc != 0)
-        die("cannot run %s: %s", argv[0], strerror(rc));
-    p->out = fdopen(fds[0], "r");
+    char *env[] = {p->env, NULL};
+    spawn_io_t pipe = {.sio_kind = SPAWN_IO_PIPE};
+    spawn_opts_t o = {.so_env = env_kv != NULL ? env : NULL};
+    *(which_fd == 1 ? &o.so_stdout : &o.so_stderr) = pipe;
+    snprintf(p->env, sizeof(p->env), "%s", env_kv != NULL ? env_kv : "");
+    if (spawn_start(&p->sp, argv, &o) != 0)
+        die("cannot run %s: %s", argv[0], strerror(errno));
+    int *fd = which_fd == 1 ? &p->sp.sp_out : &p->sp.sp_err;
+    fcntl(*fd, F_SETFL, 0); /* read with fgets: blocking */
+    p->out = fdopen(*fd, "r");
+    *fd = -1; /* p->out owns it */
     return p;
 }
 
@@ -140,7 +123,7 @@ wait_line(proc_t *p, const char *needle, char *line, size_t len)
     while (fgets(line, (int)len, p->out) != NULL)
         if (strstr(line, needle) != NULL)
             return;
-    die("process %d ended before printing \"%s\"", (int)p->pid, needle);
+    die("process %d ended before printing \"%s\"", (int)p->sp.sp_pid, needle);
 }
 
 /* Runs a command and returns its stdout (malloc'd). */
@@ -786,14 +769,12 @@ static void
 check_clean_exit(void)
 {
     for (int i = 0; i < t.nprocs; i++) {
-        if (t.procs[i].pid <= 0 || !t.procs[i].is_agent)
+        if (t.procs[i].sp.sp_pid <= 0 || !t.procs[i].is_agent)
             continue;
-        kill(t.procs[i].pid, SIGTERM);
-        int st = -1;
-        waitpid(t.procs[i].pid, &st, 0);
-        check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "agent %d: not a clean exit on SIGTERM",
-              (int)t.procs[i].pid);
-        t.procs[i].pid = 0;
+        pid_t pid = t.procs[i].sp.sp_pid;
+        int st = spawn_stop(&t.procs[i].sp, STOP_GRACE_MS);
+        check(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+              "agent %d: not a clean exit on SIGTERM", (int)pid);
     }
 }
 

@@ -22,7 +22,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmon_spawn.h"
 #include "world.h"
+
+#define STOP_GRACE_MS 10000
 #include "world_zfs.h"
 
 #define ZONES 40
@@ -31,7 +34,7 @@ typedef struct t {
     char t_tmp[64];
     char t_world[64];
     char t_agent[64]; /* host:port */
-    pid_t t_sim, t_agent_pid;
+    spawn_t t_sim, t_agent_proc;
     world_t *t_w;
     CURL *t_curl;
     int t_failures;
@@ -155,22 +158,19 @@ make_plugins(t_t *t)
     write_plugin(t, "vm", "whoami", "echo \"vm_plugin_info{uuid=\\\"$1\\\"} 1\"");
 }
 
-static pid_t
-spawn(char **argv, int out_fd, int err_fd, const char *env)
+/* Starts argv in its own process group, stdout on out_fd and stderr on
+ * err_fd (-1: ours), env (NULL: none) one more NAME=VALUE, sent SIGTERM
+ * when we die. 0 or -1. */
+static int
+spawn(spawn_t *sp, char **argv, int out_fd, int err_fd, const char *env)
 {
-    pid_t pid = fork();
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (out_fd >= 0)
-            dup2(out_fd, 1);
-        if (err_fd >= 0)
-            dup2(err_fd, 2);
-        if (env != NULL)
-            putenv((char *)env);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
+    char *envv[] = {(char *)env, NULL};
+    spawn_io_t ours = {.sio_kind = SPAWN_IO_INHERIT};
+    spawn_opts_t o = {.so_env = env != NULL ? envv : NULL,
+                      .so_stdout = out_fd >= 0 ? (spawn_io_t){SPAWN_IO_FD, out_fd, NULL} : ours,
+                      .so_stderr = err_fd >= 0 ? (spawn_io_t){SPAWN_IO_FD, err_fd, NULL} : ours,
+                      .so_deathsig = SIGTERM};
+    return spawn_start(sp, argv, &o);
 }
 
 static int
@@ -184,7 +184,7 @@ start_world(t_t *t, const char *bin)
                     "--seed", "3",     "--world", t->t_world, NULL};
     if (pipe(fds) != 0)
         return -1;
-    t->t_sim = spawn(argv, fds[1], -1, NULL);
+    spawn(&t->t_sim, argv, fds[1], -1, NULL);
     close(fds[1]);
     FILE *f = fdopen(fds[0], "r");
     int ok = f != NULL && fgets(line, sizeof(line), f) != NULL;
@@ -211,7 +211,7 @@ start_agent(t_t *t, const char *bin)
                     "1",           "--plugin-dir",
                     plugins,       NULL};
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    t->t_agent_pid = spawn(argv, -1, fd, env);
+    spawn(&t->t_agent_proc, argv, -1, fd, env);
     close(fd);
     for (int i = 0; i < 300; i++) {
         FILE *f = fopen(log, "r");
@@ -227,24 +227,6 @@ start_agent(t_t *t, const char *bin)
         usleep(100000);
     }
     return -1;
-}
-
-static void
-stop(pid_t *pid)
-{
-    if (*pid <= 0)
-        return;
-    kill(*pid, SIGTERM);
-    for (int i = 0; i < 200; i++) {
-        if (waitpid(*pid, NULL, WNOHANG) == *pid) {
-            *pid = 0;
-            return;
-        }
-        usleep(50000);
-    }
-    kill(*pid, SIGKILL);
-    waitpid(*pid, NULL, 0);
-    *pid = 0;
 }
 
 /* ---- checks --------------------------------------------------------- */
@@ -484,10 +466,9 @@ run_sim(const char *bin, char **args)
     for (; *args != NULL && k < 15; args++)
         argv[k++] = *args;
     argv[k] = NULL;
-    int null = open("/dev/null", O_WRONLY);
-    pid_t pid = spawn(argv, null, null, NULL);
-    close(null);
-    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+    spawn_opts_t o = {.so_stdout = {.sio_kind = SPAWN_IO_NULL},
+                      .so_stderr = {.sio_kind = SPAWN_IO_NULL}};
+    if (spawn_run(argv, &o, -1, NULL, NULL, &status) != 0)
         return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -569,8 +550,8 @@ main(int argc, char **argv)
         check(&t, 0, "cmon-agent starts");
     else
         run(&t, argv[1], argv[2]);
-    stop(&t.t_agent_pid);
-    stop(&t.t_sim);
+    spawn_stop(&t.t_agent_proc, STOP_GRACE_MS);
+    spawn_stop(&t.t_sim, STOP_GRACE_MS);
     if (t.t_w != NULL)
         world_close(t.t_w);
     curl_easy_cleanup(t.t_curl);

@@ -30,7 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmon_spawn.h"
 #include "world.h"
+
+#define STOP_GRACE_MS 15000
 
 #define NODES 2
 #define ZONES 500
@@ -44,7 +47,7 @@ typedef struct e2e {
     char e_world[NODES][256]; /* world paths */
     char e_target[NODES][64]; /* agents' host:port */
     char e_prom[64];          /* Prometheus host:port */
-    pid_t e_sim, e_prometheus;
+    spawn_t e_sim, e_prometheus;
     int e_failures;
 } e2e_t;
 
@@ -140,51 +143,18 @@ prom_scalar(e2e_t *e, CURL *c, const char *q)
 
 /* ---- processes ------------------------------------------------------ */
 
-/* fork+exec argv; stdout on *out (a pipe) when out is not NULL. */
-static pid_t
-spawn(char **argv, int *out, int deathsig)
+/* Starts argv in its own process group, stdout on a pipe (sp_out) or
+ * /dev/null, sent deathsig when we die. 0 or -1. */
+static int
+spawn(spawn_t *sp, char **argv, int pipe_out, int deathsig)
 {
-    int fds[2] = {-1, -1};
-    if (out != NULL && pipe(fds) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, deathsig);
-        if (out != NULL) {
-            dup2(fds[1], 1);
-            close(fds[0]);
-            close(fds[1]);
-        } else {
-            int null = open("/dev/null", O_WRONLY);
-            dup2(null, 1);
-        }
-        execv(argv[0], argv);
+    spawn_opts_t o = {.so_stdout = {.sio_kind = pipe_out ? SPAWN_IO_PIPE : SPAWN_IO_NULL},
+                      .so_deathsig = deathsig};
+    if (spawn_start(sp, argv, &o) != 0) {
         fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
+        return -1;
     }
-    if (out != NULL) {
-        close(fds[1]);
-        *out = fds[0];
-    }
-    return pid;
-}
-
-static void
-stop(pid_t *pid)
-{
-    if (*pid <= 0)
-        return;
-    kill(*pid, SIGTERM);
-    for (int i = 0; i < 300; i++) {
-        if (waitpid(*pid, NULL, WNOHANG) == *pid) {
-            *pid = 0;
-            return;
-        }
-        usleep(50000);
-    }
-    kill(*pid, SIGKILL);
-    waitpid(*pid, NULL, 0);
-    *pid = 0;
+    return 0;
 }
 
 /* Starts the data center; reads "cn<i> WORLD TARGET" lines. 0 or -1. */
@@ -192,7 +162,6 @@ static int
 start_sim(e2e_t *e, const char *bin)
 {
     char sim[512], cfg[128], zones[16], nodes[8], interval[8];
-    int out;
     snprintf(sim, sizeof(sim), "%s/cmon-sim", bin);
     snprintf(cfg, sizeof(cfg), "%s/prometheus.yml", e->e_tmp);
     snprintf(zones, sizeof(zones), "%d", ZONES);
@@ -219,9 +188,11 @@ start_sim(e2e_t *e, const char *bin)
                     "--agent-arg",
                     "0",
                     NULL};
-    e->e_sim = spawn(argv, &out, SIGTERM);
-    if (e->e_sim < 0)
+    if (spawn(&e->e_sim, argv, 1, SIGTERM) != 0)
         return -1;
+    int out = e->e_sim.sp_out;
+    e->e_sim.sp_out = -1;   /* the FILE below owns it */
+    fcntl(out, F_SETFL, 0); /* read with fgets: blocking */
     FILE *f = fdopen(out, "r");
     char line[512];
     int got = 0;
@@ -267,18 +238,19 @@ start_prometheus(e2e_t *e, CURL *c, const char *prom)
         snprintf(e->e_prom, sizeof(e->e_prom), "127.0.0.1:%u", free_port());
         snprintf(listen, sizeof(listen), "--web.listen-address=%s", e->e_prom);
         char *argv[] = {(char *)prom, cfg, data, listen, "--log.level=warn", NULL};
-        e->e_prometheus = spawn(argv, NULL, SIGKILL);
+        if (spawn(&e->e_prometheus, argv, 0, SIGKILL) != 0)
+            return -1;
         snprintf(url, sizeof(url), "http://%s/-/ready", e->e_prom);
         for (int i = 0; i < 600; i++) {
             char *s = http_get(c, url);
             free(s);
             if (s != NULL)
                 return 0;
-            if (waitpid(e->e_prometheus, NULL, WNOHANG) == e->e_prometheus)
+            if (spawn_reap(&e->e_prometheus) != 0)
                 break; /* the port was taken: try another */
             usleep(100000);
         }
-        stop(&e->e_prometheus);
+        spawn_stop(&e->e_prometheus, STOP_GRACE_MS);
     }
     return -1;
 }
@@ -541,8 +513,8 @@ static void
 cleanup(e2e_t *e)
 {
     char cmd[256];
-    stop(&e->e_prometheus);
-    stop(&e->e_sim);
+    spawn_stop(&e->e_prometheus, STOP_GRACE_MS);
+    spawn_stop(&e->e_sim, STOP_GRACE_MS);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'*", e->e_tmp, e->e_prefix);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", e->e_tmp);

@@ -56,7 +56,7 @@ agent_world_up(const struct opts *o, long zones, struct agent_sut *as, char *err
     snprintf(log, sizeof(log), "%s/sim.log", as->as_logdir);
     char *argv[] = {as->as_sim_bin, "serve",  "--zones", zbuf, "--world",
                     as->as_world,   "--seed", seed,      NULL};
-    as->as_sim_pid = spawn_start(argv, NULL, out, log);
+    as->as_sim_pid = child_start(argv, NULL, out, log);
     if (as->as_sim_pid < 0) {
         snprintf(err, errlen, "cannot run %s: %s", as->as_sim_bin, strerror(errno));
         return -1;
@@ -89,7 +89,7 @@ agent_try(const struct opts *o, struct agent_sut *as, const char *bin, char *err
         argv[n++] = o->op_agent_args[i];
     argv[n] = NULL;
     char *envv[] = {env, NULL};
-    as->as_agent_pid = spawn_start((char *const *)argv, envv, log, NULL);
+    as->as_agent_pid = child_start((char *const *)argv, envv, log, NULL);
     if (as->as_agent_pid < 0) {
         snprintf(err, errlen, "cannot run %s: %s", bin, strerror(errno));
         return -1;
@@ -99,7 +99,7 @@ agent_try(const struct opts *o, struct agent_sut *as, const char *bin, char *err
     snprintf(url, sizeof(url), "%s/metrics", as->as_base);
     if (http_wait_ready(url, as->as_agent_pid, AGENT_READY_TIMEOUT_S, err, errlen) == 0)
         return 0;
-    spawn_stop(as->as_agent_pid, 5.0);
+    child_stop(as->as_agent_pid, 5.0);
     as->as_agent_pid = 0;
     return 1;
 }
@@ -248,10 +248,10 @@ void
 agent_down(struct agent_sut *as)
 {
     if (as->as_own_agent && as->as_agent_pid > 0)
-        spawn_stop(as->as_agent_pid, 5.0);
+        child_stop(as->as_agent_pid, 5.0);
     as->as_agent_pid = 0;
     if (as->as_sim_pid > 0)
-        spawn_stop(as->as_sim_pid, 10.0);
+        child_stop(as->as_sim_pid, 10.0);
     as->as_sim_pid = 0;
     if (as->as_world[0] != '\0')
         unlink(as->as_world);

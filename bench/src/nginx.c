@@ -95,7 +95,7 @@ nginx_try(struct nginx_ref *ng, const char *bin, const char *type, char *err, si
     snprintf(conf, sizeof(conf), "%s/nginx.conf", ng->nr_dir);
     snprintf(log, sizeof(log), "%s/error.log", ng->nr_dir);
     char *argv[] = {(char *)bin, "-p", ng->nr_dir, "-c", conf, "-e", log, NULL};
-    ng->nr_pid = spawn_start(argv, NULL, log, NULL);
+    ng->nr_pid = child_start(argv, NULL, log, NULL);
     if (ng->nr_pid < 0) {
         snprintf(err, errlen, "cannot run %s: %s", bin, strerror(errno));
         return -1;
@@ -103,7 +103,7 @@ nginx_try(struct nginx_ref *ng, const char *bin, const char *type, char *err, si
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/", ng->nr_port);
     if (http_wait_ready(url, ng->nr_pid, 10.0, err, errlen) == 0)
         return 0;
-    spawn_stop(ng->nr_pid, 2.0);
+    child_stop(ng->nr_pid, 2.0);
     ng->nr_pid = 0;
     return 1;
 }
@@ -139,7 +139,7 @@ void
 nginx_stop(struct nginx_ref *ng)
 {
     if (ng->nr_pid > 0)
-        spawn_stop(ng->nr_pid, 5.0);
+        child_stop(ng->nr_pid, 5.0);
     ng->nr_pid = 0;
     if (ng->nr_dir[0] != '\0')
         nftw(ng->nr_dir, nginx_rm, 16, FTW_DEPTH | FTW_PHYS);

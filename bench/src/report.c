@@ -1,6 +1,7 @@
 /* report.c - table and JSON output (see report.h). */
 #include "report.h"
 
+#include "atomicfile.h"
 #include "opts.h"
 
 #include <errno.h>
@@ -288,25 +289,20 @@ report_doc_json(const struct result_run *runs, int nruns, const char *error)
 int
 report_write(json_t *doc, const char *path)
 {
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-
-    if (tmp == NULL)
-        return -1;
-    snprintf(tmp, n, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0 || fchmod(fd, 0644) < 0 ||
-        json_dumpfd(doc, fd, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) < 0 ||
-        write(fd, "\n", 1) != 1 || fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
-        int saved = errno;
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
-        errno = saved;
-        return -1;
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    if (text == NULL)
+        return errno = ENOMEM, -1;
+    size_t len = strlen(text);
+    char *line = realloc(text, len + 2);
+    if (line == NULL) {
+        free(text);
+        return errno = ENOMEM, -1;
     }
-    free(tmp);
-    return 0;
+    line[len++] = '\n';
+    line[len] = '\0';
+    int rc = atomicfile_write(path, line, len, ATOMICFILE_MODE);
+    int saved = errno;
+    free(line);
+    errno = saved;
+    return rc;
 }

@@ -1,7 +1,9 @@
 /*
  * spawn.h - the programs cmon-bench starts (world server, agent, nginx,
  * gnuplot): start, stop, capture output, and pick free loopback ports.
- * Every child gets SIGTERM if cmon-bench dies, so none is left behind.
+ * Children are started by common/cmon_spawn.h, each in a process group of
+ * its own; every child gets SIGTERM if cmon-bench dies, so none is left
+ * behind.
  */
 #ifndef CMON_BENCH_SPAWN_H
 #define CMON_BENCH_SPAWN_H
@@ -15,14 +17,15 @@
  * appended to out_path (/dev/null when NULL) and stderr to err_path (NULL:
  * the same file as stdout). Returns the pid, or -1 with errno.
  */
-pid_t spawn_start(char *const argv[], char *const env[], const char *out_path,
+pid_t child_start(char *const argv[], char *const env[], const char *out_path,
                   const char *err_path);
 
 /*
- * Stop a child: SIGTERM, wait up to grace_s, then SIGKILL. Reaps it.
- * Returns its wait status, or -1 if it was not our child any more.
+ * Stop a child of child_start(): SIGTERM to its group, wait up to grace_s,
+ * then SIGKILL. Reaps it. Returns its wait status, or -1 if it was not our
+ * child any more.
  */
-int spawn_stop(pid_t pid, double grace_s);
+int child_stop(pid_t pid, double grace_s);
 
 /*
  * Run argv to completion within timeout_s, its stdout collected into *out

@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "clock.h"
+#include "cmon_spawn.h"
 #include "nginx.h"
 #include "spawn.h"
 
@@ -52,17 +53,10 @@ run_bench(const char *first, ...)
     argv[n] = NULL;
     tmp_path(log, sizeof(log), "bench.log");
     unlink(log); /* the output of the last run only */
-    pid_t pid = spawn_start((char *const *)argv, NULL, log, NULL);
-    if (pid < 0)
-        return -1;
-    uint64_t end = clock_mono_ns() + 120000000000ull;
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-        if (clock_mono_ns() > end) {
-            spawn_stop(pid, 1);
-            return -1;
-        }
-        clock_sleep_ns(20000000ull);
-    }
+    spawn_opts_t o = {.so_stdout = {.sio_kind = SPAWN_IO_FILE, .sio_path = log},
+                      .so_stderr = {.sio_kind = SPAWN_IO_STDOUT}};
+    if (spawn_run((char *const *)argv, &o, 120000, NULL, NULL, &status) != 0)
+        return -1; /* could not start, or killed after 120 s */
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -325,7 +319,7 @@ test_agent_dies(void)
 {
     char json[300], pid[32];
     char *slp[] = {"/bin/sleep", "1", NULL};
-    pid_t victim = spawn_start(slp, NULL, NULL, NULL); /* the "agent" process that dies mid-run */
+    pid_t victim = child_start(slp, NULL, NULL, NULL); /* the "agent" process that dies mid-run */
 
     CU_ASSERT_FATAL(victim > 0);
     snprintf(pid, sizeof(pid), "%d", (int)victim);

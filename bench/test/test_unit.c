@@ -422,9 +422,9 @@ test_spawn(void)
     CU_ASSERT(spawn_capture(slp, 0.2, &out) == -1 && errno == ETIMEDOUT);
     int port = spawn_free_port();
     CU_ASSERT(port > 0 && port < 65536);
-    pid_t pid = spawn_start(slp, NULL, NULL, NULL);
+    pid_t pid = child_start(slp, NULL, NULL, NULL);
     CU_ASSERT_FATAL(pid > 0);
-    int st = spawn_stop(pid, 2.0);
+    int st = child_stop(pid, 2.0);
     CU_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
 }
 
@@ -545,7 +545,7 @@ test_load_server_dies(void)
     struct result_figures f;
     char *slp[] = {"/bin/sleep", "0.4", NULL};
     struct load_spec s = spec(ng_base, 0, 30);
-    s.ls_pid = spawn_start(slp, NULL, NULL, NULL); /* stands for a server that exits mid-run */
+    s.ls_pid = child_start(slp, NULL, NULL, NULL); /* stands for a server that exits mid-run */
     CU_ASSERT_FATAL(s.ls_pid > 0 && result_figures_init(&f) == 0);
     CU_ASSERT(load_run(&s, &f) == -1);
     CU_ASSERT(strstr(f.rf_error, "exited") != NULL);

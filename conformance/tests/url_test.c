@@ -17,6 +17,8 @@
 #include <CUnit/Basic.h>
 #include <microhttpd.h>
 
+#include "cmon_spawn.h"
+
 static const char *conform_bin;
 
 /* What the test server answers, and what it saw. */
@@ -54,16 +56,11 @@ static int
 run_conform(const char *a1, const char *a2, const char *a3, const char *a4)
 {
     const char *argv[6] = {conform_bin, a1, a2, a3, a4, NULL};
+    spawn_opts_t o = {.so_stderr = {.sio_kind = SPAWN_IO_NULL}};
     int status;
-    pid_t pid = fork();
 
-    if (pid == 0) {
-        freopen("/dev/null", "w", stderr);
-        alarm(120); /* a hung child dies rather than hanging the suite */
-        execv(conform_bin, (char *const *)argv);
-        _exit(127);
-    }
-    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+    /* a hung child is killed at 120 s rather than hanging the suite */
+    if (spawn_run((char *const *)argv, &o, 120000, NULL, NULL, &status) != 0)
         return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -22,10 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "atomicfile.h"
+#include "cmon_spawn.h"
 
 #define CNS_MAX 64
 #define ARGS_MAX 64
@@ -36,8 +37,8 @@
 static volatile sig_atomic_t cns_stop;
 
 typedef struct cns_proc {
-    pid_t cp_pid;
-    int cp_out; /* pipe we read: serve's stdout or agent's stderr; -1 closed */
+    spawn_t cp_sp; /* sp_pid 0 when not running */
+    int cp_out;    /* pipe we read: serve's stdout or agent's stderr; -1 closed */
     char cp_buf[LINE_MAX_];
     size_t cp_len;
 } cns_proc_t;
@@ -222,28 +223,18 @@ cns_parse(cns_opts_t *o, int argc, char **argv)
 static int
 cns_spawn(cns_proc_t *p, char **argv, int which, const char *env)
 {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        dup2(fds[1], which);
-        if (env != NULL)
-            putenv((char *)env);
-        execv(argv[0], argv);
+    char *envv[] = {(char *)env, NULL};
+    spawn_io_t pipe = {.sio_kind = SPAWN_IO_PIPE}, ours = {.sio_kind = SPAWN_IO_INHERIT};
+    spawn_opts_t o = {.so_env = env != NULL ? envv : NULL,
+                      .so_stdout = which == 1 ? pipe : ours,
+                      .so_stderr = which == 2 ? pipe : ours,
+                      .so_deathsig = SIGTERM};
+    if (spawn_start(&p->cp_sp, argv, &o) != 0) {
         fprintf(stderr, "cmon-sim: cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
+        return -1;
     }
-    close(fds[1]);
-    fcntl(fds[0], F_SETFL, O_NONBLOCK);
-    p->cp_pid = pid;
-    p->cp_out = fds[0];
+    p->cp_out = which == 1 ? p->cp_sp.sp_out : p->cp_sp.sp_err;
+    p->cp_sp.sp_out = p->cp_sp.sp_err = -1; /* ours to close now */
     p->cp_len = 0;
     return 0;
 }
@@ -281,23 +272,16 @@ cns_read(cns_proc_t *p, void (*line)(void *, const char *), void *ctx)
 static void
 cns_stop_proc(cns_proc_t *p, int sig)
 {
-    if (p->cp_pid > 0)
-        kill(p->cp_pid, sig);
+    spawn_signal(&p->cp_sp, sig);
 }
 
 /* Waits for p until deadline; 1 when it is gone. */
 static int
 cns_reap(cns_proc_t *p, double deadline)
 {
-    while (p->cp_pid > 0) {
-        pid_t r = waitpid(p->cp_pid, NULL, WNOHANG);
-        if (r == p->cp_pid || (r < 0 && errno == ECHILD))
-            p->cp_pid = 0;
-        else if (cns_now() > deadline)
-            return 0;
-        else
-            usleep(20000);
-    }
+    double left = deadline - cns_now();
+    if (spawn_wait(&p->cp_sp, left > 0 ? (int)(left * 1000) : 0) == 0)
+        return 0;
     if (p->cp_out >= 0) {
         close(p->cp_out);
         p->cp_out = -1;
@@ -404,7 +388,7 @@ cns_pump(cns_node_t *nodes, unsigned n, int ms)
     for (unsigned i = 0; i < n; i++)
         for (int a = 0; a < 2; a++) {
             cns_proc_t *p = a ? &nodes[i].cn_agent : &nodes[i].cn_serve;
-            if (p->cp_pid <= 0 || p->cp_out < 0)
+            if (p->cp_sp.sp_pid <= 0 || p->cp_out < 0)
                 continue;
             pfd[np] = (struct pollfd){p->cp_out, POLLIN, 0};
             ctx[np] = (cns_line_ctx_t){&nodes[i], i, a};
@@ -417,9 +401,8 @@ cns_pump(cns_node_t *nodes, unsigned n, int ms)
     for (unsigned i = 0; i < n; i++)
         for (int a = 0; a < 2; a++) {
             cns_proc_t *p = a ? &nodes[i].cn_agent : &nodes[i].cn_serve;
-            if (p->cp_pid > 0 && waitpid(p->cp_pid, NULL, WNOHANG) == p->cp_pid) {
+            if (p->cp_sp.sp_pid > 0 && spawn_reap(&p->cp_sp) != 0) {
                 fprintf(stderr, "cmon-sim: cn%u: %s exited\n", i, a ? "cmon-agent" : "serve");
-                p->cp_pid = 0;
                 return -1;
             }
         }
@@ -452,11 +435,11 @@ cns_wait(cns_node_t *nodes, unsigned n, int agents)
 static int
 cns_write_config(const cns_opts_t *o, const cns_node_t *nodes)
 {
-    char tmp[PATH_MAX + 16];
-    snprintf(tmp, sizeof(tmp), "%s.tmp", o->co_config);
-    FILE *f = fopen(tmp, "w");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
     if (f == NULL) {
-        fprintf(stderr, "cmon-sim: cannot open %s: %s\n", tmp, strerror(errno));
+        fprintf(stderr, "cmon-sim: cannot write %s: %s\n", o->co_config, strerror(errno));
         return -1;
     }
     fprintf(f,
@@ -469,12 +452,13 @@ cns_write_config(const cns_opts_t *o, const cns_node_t *nodes)
                 "  - job_name: cn%u\n    http_sd_configs:\n"
                 "      - url: http://%s/v1/discover\n        refresh_interval: %gs\n",
                 i, nodes[i].cn_target, o->co_interval < 30 ? o->co_interval : 30);
-    if (fclose(f) != 0 || rename(tmp, o->co_config) != 0) {
+    int rc = fclose(f);
+    if (rc != 0 || atomicfile_write(o->co_config, text, len, ATOMICFILE_MODE) != 0) {
         fprintf(stderr, "cmon-sim: cannot write %s: %s\n", o->co_config, strerror(errno));
-        unlink(tmp);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    free(text);
+    return rc;
 }
 
 /* ---- main ----------------------------------------------------------- */

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmon_spawn.h"
 #include "kstat.h"
 #include "test_util.h"
 #include "world_shm.h" /* WORLD_VERSION */
@@ -151,45 +152,41 @@ test_cli_bad_world(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot create world /nonexistent-dir/w"));
 }
 
-/* serve in the background: returns its pid once it printed the path, or -1. */
-static pid_t
-serve_start(const char *path, const char *zones, const char *churn, const char *tick,
+/* serve in the background, in *sp: 0 once it printed the path, or -1. */
+static int
+serve_start(spawn_t *sp, const char *path, const char *zones, const char *churn, const char *tick,
             const char *keep)
 {
-    int p[2];
-    pid_t pid;
-    char line[256] = "";
+    char *argv[] = {"cmon-sim",   "serve",       "--zones",    (char *)zones, "--world",
+                    (char *)path, "--tick",      (char *)tick, "--churn",     (char *)churn,
+                    "--reboots",  (char *)churn, (char *)keep, NULL};
+    spawn_opts_t o = {.so_path = test_bin("cmon-sim"), .so_stdout = {.sio_kind = SPAWN_IO_PIPE}};
+    spawn_capture_t first = {0};
+    int ok;
 
-    if (pipe(p) != 0)
+    if (spawn_start(sp, argv, &o) != 0)
         return -1;
-    if ((pid = fork()) == 0) {
-        dup2(p[1], 1);
-        close(p[0]);
-        execl(test_bin("cmon-sim"), "cmon-sim", "serve", "--zones", zones, "--world", path,
-              "--tick", tick, "--churn", churn, "--reboots", churn, keep, (char *)NULL);
-        _exit(127);
+    /* the path and a newline: what serve prints once the world is ready */
+    for (int i = 0; i < 1200 && (first.sc_buf == NULL || !strchr(first.sc_buf, '\n')); i++)
+        if (spawn_collect(sp, &first, NULL, 50) == 0)
+            break; /* end of file: it exited */
+    ok = first.sc_buf != NULL && strchr(first.sc_buf, '\n') != NULL &&
+         strncmp(first.sc_buf, path, strlen(path)) == 0;
+    spawn_capture_release(&first);
+    spawn_close(sp); /* serve prints nothing more */
+    if (!ok) {
+        spawn_signal(sp, SIGKILL);
+        spawn_wait(sp, -1);
     }
-    close(p[1]);
-    FILE *f = fdopen(p[0], "r");
-    if (f == NULL || fgets(line, sizeof(line), f) == NULL || strncmp(line, path, strlen(path))) {
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        pid = -1;
-    }
-    if (f)
-        fclose(f);
-    return pid;
+    return ok ? 0 : -1;
 }
 
+/* SIGTERM, and serve's exit status once it exited (-1: not a normal exit). */
 static int
-serve_stop(pid_t pid)
+serve_stop(spawn_t *sp)
 {
-    int status;
-
-    kill(pid, SIGTERM);
-    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-        return -1;
-    return WEXITSTATUS(status);
+    int status = spawn_stop(sp, 60000);
+    return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static void
@@ -202,8 +199,8 @@ test_serve_live(void)
     CU_ASSERT_FATAL(fd >= 0);
     close(fd);
     static char first[sizeof(out)];
-    pid_t pid = serve_start(path, "50", "0", "50", NULL); /* steady: the zone count holds */
-    CU_ASSERT_FATAL(pid > 0);
+    spawn_t sp;
+    CU_ASSERT_FATAL(serve_start(&sp, path, "50", "0", "50", NULL) == 0); /* steady */
     CU_ASSERT_EQUAL(RUN("zones", "-w", path), 0);
     CU_ASSERT_EQUAL(lines(out), 51);
     CU_ASSERT_EQUAL(strncmp(out, "0:global:running:/::liveimg:shared\n", 35), 0);
@@ -220,26 +217,24 @@ test_serve_live(void)
     CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "nosuchmodule"), 1);
     CU_ASSERT_EQUAL(RUN("kstat", "-w", path, "unix:0:system_misc"), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "module: unix"));
-    CU_ASSERT_EQUAL(serve_stop(pid), 0);
+    CU_ASSERT_EQUAL(serve_stop(&sp), 0);
     CU_ASSERT_NOT_EQUAL(stat(path, &st), 0); /* removed on exit */
 
-    pid = serve_start(path, "5", "0", "0", NULL); /* --tick 0: frozen */
-    CU_ASSERT_FATAL(pid > 0);
+    CU_ASSERT_FATAL(serve_start(&sp, path, "5", "0", "0", NULL) == 0); /* --tick 0: frozen */
     CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "zones:::nsec_*"), 0);
     memcpy(first, out, sizeof(out));
     usleep(300000);
     CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "zones:::nsec_*"), 0);
     CU_ASSERT_STRING_EQUAL(out, first);
-    CU_ASSERT_EQUAL(serve_stop(pid), 0);
+    CU_ASSERT_EQUAL(serve_stop(&sp), 0);
 
-    pid = serve_start(path, "10", "50", "50", "--keep"); /* churning and rebooting */
-    CU_ASSERT_FATAL(pid > 0);
+    CU_ASSERT_FATAL(serve_start(&sp, path, "10", "50", "50", "--keep") == 0); /* churning */
     CU_ASSERT_EQUAL(RUN("zones", "-c", "-w", path), 0);
     memcpy(first, out, sizeof(out));
     usleep(300000);
     CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "zones:::nsec_user"), 0);
     CU_ASSERT(lines(out) >= 2);
-    CU_ASSERT_EQUAL(serve_stop(pid), 0);
+    CU_ASSERT_EQUAL(serve_stop(&sp), 0);
     CU_ASSERT_EQUAL(stat(path, &st), 0); /* kept */
     CU_ASSERT_EQUAL(RUN("zones", "-c", "-w", path), 0);
     CU_ASSERT_EQUAL(lines(out), 11);        /* stopped between events: all 10 and the global zone */

@@ -1,16 +1,12 @@
 /* test_util.c - shared helpers of the sim tests (see test_util.h). */
 #include <CUnit/Basic.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cmon_spawn.h"
 #include "test_util.h"
 
 int
@@ -100,59 +96,28 @@ test_bin(const char *name)
     return path;
 }
 
-/* Reads both pipes until EOF or the deadline; 0, or -1 at the deadline. */
-static int
-test_drain(int fo, int fe, char *out, size_t outlen, char *err, size_t errlen, time_t deadline)
+/* Copies what c collected into buf (len bytes, NUL-terminated). */
+static void
+test_copy_out(const spawn_capture_t *c, char *buf, size_t len)
 {
-    size_t no = 0, ne = 0;
-    struct pollfd p[2] = {{fo, POLLIN, 0}, {fe, POLLIN, 0}};
-    char junk[4096];
-
-    while (p[0].fd >= 0 || p[1].fd >= 0) {
-        if (time(NULL) > deadline)
-            return -1;
-        if (poll(p, 2, 200) <= 0)
-            continue;
-        for (int i = 0; i < 2; i++) {
-            if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
-                continue;
-            char *buf = i ? err : out;
-            size_t *n = i ? &ne : &no, len = i ? errlen : outlen;
-            ssize_t r = *n + 1 < len ? read(p[i].fd, buf + *n, len - 1 - *n)
-                                     : read(p[i].fd, junk, sizeof(junk));
-            if (r <= 0)
-                p[i].fd = -1;
-            else if (*n + 1 < len)
-                *n += (size_t)r;
-        }
-    }
-    out[no] = err[ne] = '\0';
-    return 0;
+    size_t n = c->sc_len < len ? c->sc_len : len - 1;
+    if (n > 0)
+        memcpy(buf, c->sc_buf, n);
+    buf[n] = '\0';
 }
 
 int
 test_run(char *const argv[], char *out, size_t outlen, char *err, size_t errlen, int timeout_s)
 {
-    int po[2], pe[2], status;
-    pid_t pid;
+    spawn_opts_t o = {.so_stdout = {.sio_kind = SPAWN_IO_PIPE},
+                      .so_stderr = {.sio_kind = SPAWN_IO_PIPE}};
+    spawn_capture_t co = {.sc_max = outlen - 1}, ce = {.sc_max = errlen - 1};
+    int status, rc = spawn_run(argv, &o, timeout_s * 1000, &co, &ce, &status);
 
-    if (pipe(po) != 0 || pipe(pe) != 0)
-        return -1;
-    if ((pid = fork()) < 0)
-        return -1;
-    if (pid == 0) {
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        close(po[0]), close(pe[0]), close(po[1]), close(pe[1]);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(po[1]), close(pe[1]);
-    int rc = test_drain(po[0], pe[0], out, outlen, err, errlen, time(NULL) + timeout_s);
-    close(po[0]), close(pe[0]);
-    if (rc != 0)
-        kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
+    test_copy_out(&co, out, outlen);
+    test_copy_out(&ce, err, errlen);
+    spawn_capture_release(&co);
+    spawn_capture_release(&ce);
     if (rc != 0 || !WIFEXITED(status))
         return -1;
     return WEXITSTATUS(status);

@@ -7,6 +7,8 @@
  */
 #include "world_zfs.h"
 
+#include "atomicfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -133,32 +135,20 @@ world_zfs_state_read(const world_t *w, const char *world_path, world_zfs_state_t
 int
 world_zfs_state_write(const world_t *w, const world_zfs_state_t *st)
 {
-    char path[PATH_MAX], tmp[PATH_MAX + 32];
+    char path[PATH_MAX];
     zfs_file_t f;
-    int fd, e;
     if (!state_valid(st)) {
         errno = EINVAL;
         return -1;
     }
     if (state_path(world_path(w), path, sizeof(path)) != 0)
         return -1;
-    snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
     memset(&f, 0, sizeof(f));
     f.zf_magic = ZFS_MAGIC;
     f.zf_version = ZFS_VERSION;
     f.zf_size = sizeof(f);
     f.zf_state = *st;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -1;
-    if (write(fd, &f, sizeof(f)) != (ssize_t)sizeof(f) || close(fd) != 0 ||
-        rename(tmp, path) != 0) {
-        e = errno ? errno : EIO;
-        unlink(tmp);
-        errno = e;
-        return -1;
-    }
-    return 0;
+    return atomicfile_write(path, &f, sizeof(f), ATOMICFILE_MODE);
 }
 
 int

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "config.h"
 #include "netif.h"
 #include "probe.h"
@@ -166,15 +167,11 @@ on_stop(int sig)
 static int
 write_ready(const char *path, const char *listen)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int ok = f != NULL && fprintf(f, "http://%s\n", listen) > 0;
-    if (f != NULL && fclose(f) != 0)
-        ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
-        fprintf(stderr, "cmon-telemetry: cannot write %s: %s\n", path, strerror(errno));
-        unlink(tmp);
+    char line[300];
+    int n = snprintf(line, sizeof line, "http://%s\n", listen);
+    if (n >= (int)sizeof line || atomicfile_write(path, line, (size_t)n, ATOMICFILE_MODE) != 0) {
+        fprintf(stderr, "cmon-telemetry: cannot write %s: %s\n", path,
+                n >= (int)sizeof line ? strerror(ENAMETOOLONG) : strerror(errno));
         return -1;
     }
     return 0;

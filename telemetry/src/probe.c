@@ -3,18 +3,14 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 double
 prober_now(void)
@@ -66,7 +62,7 @@ prober_init(struct prober *p, struct registry *r, double now)
         struct probe *pr = &p->pb_probes[p->pb_n++];
         pr->pr_idx = k;
         pr->pr_cfg = r->rg_metrics[k].rm_cfg;
-        pr->pr_fd = -1;
+        pr->pr_sp.sp_out = pr->pr_sp.sp_err = -1;
         pr->pr_next = now;
         /* untouched pages of a large calloc stay unmapped: cheap */
         pr->pr_out = calloc(1, PROBE_MAX_OUTPUT + 1);
@@ -124,13 +120,14 @@ prober_finish(struct prober *p, struct probe *pr, enum probe_outcome o, const ch
 {
     double v = NAN;
     char why[300];
-    if (o == PROBE_OK && !WIFEXITED(pr->pr_status)) {
+    int status = pr->pr_sp.sp_status;
+    if (o == PROBE_OK && !WIFEXITED(status)) {
         o = PROBE_FAILED;
-        snprintf(why, sizeof why, "killed by signal %d", WTERMSIG(pr->pr_status));
+        snprintf(why, sizeof why, "killed by signal %d", WTERMSIG(status));
         msg = why;
-    } else if (o == PROBE_OK && WEXITSTATUS(pr->pr_status) != 0) {
+    } else if (o == PROBE_OK && WEXITSTATUS(status) != 0) {
         o = PROBE_FAILED;
-        snprintf(why, sizeof why, "exited with status %d", WEXITSTATUS(pr->pr_status));
+        snprintf(why, sizeof why, "exited with status %d", WEXITSTATUS(status));
         msg = why;
     } else if (o == PROBE_OK && prober_parse_output(pr->pr_out, pr->pr_len, &v) != 0) {
         char ex[200];
@@ -148,76 +145,30 @@ prober_finish(struct prober *p, struct probe *pr, enum probe_outcome o, const ch
         prober_log(p, pr, got, why);
     } else if (got != PROBE_OK)
         prober_log(p, pr, got, msg);
-    if (pr->pr_fd >= 0)
-        close(pr->pr_fd);
-    pr->pr_fd = -1;
-    pr->pr_state = pr->pr_pid > 0 ? PROBE_REAPING : PROBE_IDLE;
+    spawn_close(&pr->pr_sp);
+    pr->pr_state = pr->pr_sp.sp_pid > 0 ? PROBE_REAPING : PROBE_IDLE;
 }
 
 /* ---- starting ----------------------------------------------------------- */
 
-static int
-prober_spawn_attrs(posix_spawnattr_t *at, posix_spawn_file_actions_t *fa, int wr)
-{
-    sigset_t none, dfl;
-    sigemptyset(&none);
-    sigemptyset(&dfl);
-    sigaddset(&dfl, SIGPIPE);
-    sigaddset(&dfl, SIGCHLD);
-    sigaddset(&dfl, SIGTERM);
-    sigaddset(&dfl, SIGINT);
-    sigaddset(&dfl, SIGHUP);
-    if (posix_spawnattr_init(at) != 0)
-        return -1;
-    posix_spawnattr_setflags(at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                     POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setpgroup(at, 0);
-    posix_spawnattr_setsigmask(at, &none);
-    posix_spawnattr_setsigdefault(at, &dfl);
-    if (posix_spawn_file_actions_init(fa) != 0) {
-        posix_spawnattr_destroy(at);
-        return -1;
-    }
-    posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(fa, wr, 1);
-    return 0;
-}
-
+/* Starts the probe's check: its own process group, stdin /dev/null,
+ * stdout a non-blocking pipe, stderr ours. */
 static void
 prober_start(struct prober *p, struct probe *pr, double now)
 {
-    int fds[2] = {-1, -1};
-    posix_spawnattr_t at;
-    posix_spawn_file_actions_t fa;
+    spawn_opts_t o = {.so_stdin = {.sio_kind = SPAWN_IO_NULL},
+                      .so_stdout = {.sio_kind = SPAWN_IO_PIPE}};
     pr->pr_started = now;
     pr->pr_len = 0;
-    pr->pr_exited = false;
     pr->pr_next += pr->pr_cfg->cm_poll;
     if (pr->pr_next < now)
         pr->pr_next = now;
-    int err = errno = 0;
-    if (pipe2(fds, O_CLOEXEC) != 0 || prober_spawn_attrs(&at, &fa, fds[1]) != 0) {
-        err = errno;
-    } else {
-        err = posix_spawnp(&pr->pr_pid, pr->pr_cfg->cm_argv[0], &fa, &at, pr->pr_cfg->cm_argv,
-                           environ);
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&at);
-    }
-    if (fds[1] >= 0)
-        close(fds[1]);
-    if (err != 0) {
+    if (spawn_start(&pr->pr_sp, pr->pr_cfg->cm_argv, &o) != 0) {
         char msg[300];
-        snprintf(msg, sizeof msg, "cannot run %s: %s", pr->pr_cfg->cm_argv[0], strerror(err));
-        if (fds[0] >= 0)
-            close(fds[0]);
-        pr->pr_pid = 0;
-        pr->pr_fd = -1;
+        snprintf(msg, sizeof msg, "cannot run %s: %s", pr->pr_cfg->cm_argv[0], strerror(errno));
         prober_finish(p, pr, PROBE_ERROR, msg, now);
         return;
     }
-    fcntl(fds[0], F_SETFL, O_NONBLOCK);
-    pr->pr_fd = fds[0];
     pr->pr_state = PROBE_RUNNING;
 }
 
@@ -231,7 +182,7 @@ prober_read(struct probe *pr)
     for (;;) {
         char *at = pr->pr_out + pr->pr_len;
         size_t room = PROBE_MAX_OUTPUT + 1 - pr->pr_len;
-        ssize_t n = read(pr->pr_fd, at, room);
+        ssize_t n = read(pr->pr_sp.sp_out, at, room);
         if (n > 0) {
             pr->pr_len += (size_t)n;
             if (pr->pr_len > PROBE_MAX_OUTPUT)
@@ -248,57 +199,38 @@ prober_read(struct probe *pr)
 static void
 prober_kill(struct probe *pr)
 {
-    if (pr->pr_pid > 0)
-        kill(-pr->pr_pid, SIGKILL);
-}
-
-/* Reaps the main process if it has exited; kills the rest of its group
- * first (the group id stays valid while the leader is an unreaped zombie). */
-static void
-prober_check_exit(struct probe *pr)
-{
-    siginfo_t si = {0};
-    if (pr->pr_pid <= 0 || waitid(P_PID, (id_t)pr->pr_pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 ||
-        si.si_pid != pr->pr_pid)
-        return;
-    kill(-pr->pr_pid, SIGKILL);
-    if (waitpid(pr->pr_pid, &pr->pr_status, 0) == pr->pr_pid) {
-        pr->pr_exited = true;
-        pr->pr_pid = 0;
-    }
+    spawn_signal(&pr->pr_sp, SIGKILL);
 }
 
 static void
 prober_watch(struct prober *p, struct probe *pr, double now)
 {
-    int rd = pr->pr_fd >= 0 ? prober_read(pr) : 1;
+    int rd = pr->pr_sp.sp_out >= 0 ? prober_read(pr) : 1;
     if (rd < 0) {
         prober_kill(pr);
         prober_finish(p, pr, PROBE_OVERFLOW, "output over 65536 bytes, dropped", now);
         return;
     }
-    prober_check_exit(pr);
-    if (rd == 1 && pr->pr_exited) {
+    /* Reaped once exited; what is left of its group is killed then. */
+    int exited = spawn_reap(&pr->pr_sp) != 0;
+    if (rd == 1 && exited) {
         prober_finish(p, pr, PROBE_OK, NULL, now);
     } else if (now >= pr->pr_started + pr->pr_cfg->cm_timeout) {
         char msg[80];
         snprintf(msg, sizeof msg, "no answer within %gs, killed", pr->pr_cfg->cm_timeout);
         prober_kill(pr);
         prober_finish(p, pr, PROBE_TIMEOUT, msg, now);
-    } else if (rd == 1 && pr->pr_fd >= 0) {
-        close(pr->pr_fd); /* end of output; the exit will follow */
-        pr->pr_fd = -1;
+    } else if (rd == 1 && pr->pr_sp.sp_out >= 0) {
+        close(pr->pr_sp.sp_out); /* end of output; the exit will follow */
+        pr->pr_sp.sp_out = -1;
     }
 }
 
 static void
 prober_reap(struct probe *pr)
 {
-    int st;
-    if (waitpid(pr->pr_pid, &st, WNOHANG) == pr->pr_pid) {
-        pr->pr_pid = 0;
+    if (spawn_reap(&pr->pr_sp) != 0)
         pr->pr_state = PROBE_IDLE;
-    }
 }
 
 /* ---- the loop ----------------------------------------------------------- */
@@ -329,8 +261,8 @@ prober_step(struct prober *p, const sigset_t *wait_mask, double max_wait)
     struct pollfd fds[p->pb_n + 1];
     nfds_t nfds = 0;
     for (size_t k = 0; k < p->pb_n; k++)
-        if (p->pb_probes[k].pr_fd >= 0)
-            fds[nfds++] = (struct pollfd){.fd = p->pb_probes[k].pr_fd, .events = POLLIN};
+        if (p->pb_probes[k].pr_sp.sp_out >= 0)
+            fds[nfds++] = (struct pollfd){.fd = p->pb_probes[k].pr_sp.sp_out, .events = POLLIN};
     double wait = prober_wait_time(p, prober_now(), max_wait);
     struct timespec ts = {(time_t)wait, (long)((wait - floor(wait)) * 1e9)};
     int rc = ppoll(fds, nfds, &ts, wait_mask);
@@ -352,12 +284,9 @@ prober_free(struct prober *p)
 {
     for (size_t k = 0; k < p->pb_n; k++) {
         struct probe *pr = &p->pb_probes[k];
-        if (pr->pr_pid > 0) {
-            kill(-pr->pr_pid, SIGKILL);
-            waitpid(pr->pr_pid, NULL, 0);
-        }
-        if (pr->pr_fd >= 0)
-            close(pr->pr_fd);
+        if (spawn_signal(&pr->pr_sp, SIGKILL) == 0)
+            spawn_wait(&pr->pr_sp, -1);
+        spawn_close(&pr->pr_sp);
         free(pr->pr_out);
     }
     free(p->pb_probes);

@@ -1,6 +1,6 @@
 /* probe: runs the sensors' commands on their schedules, in one event loop.
  *
- * Every probe is a process group of its own (posix_spawn, no shell: the
+ * Every probe is a process group of its own (cmon_spawn.h, no shell: the
  * check is an argv), stdin /dev/null, stdout a non-blocking pipe, stderr
  * inherited. Nothing in the loop blocks on one probe: a probe that hangs is
  * killed (SIGKILL to its process group) at its timeout while the others go
@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cmon_spawn.h"
 #include "registry.h"
 
 #define PROBE_MAX_OUTPUT 65536
@@ -26,10 +27,9 @@ struct probe {
     size_t pr_idx; /* in the registry */
     const struct cfg_metric *pr_cfg;
     enum probe_state pr_state;
-    pid_t pr_pid;  /* process (group) while not yet reaped, else 0 */
-    int pr_fd;     /* read end of stdout, -1 when closed */
-    int pr_status; /* wait status once exited */
-    bool pr_exited;
+    spawn_t pr_sp; /* sp_pid: process (group) while not yet reaped, else 0;
+                      sp_out: read end of stdout, -1 when closed;
+                      sp_status: wait status once exited */
     char *pr_out;
     size_t pr_len;
     double pr_started, pr_next; /* CLOCK_MONOTONIC seconds */

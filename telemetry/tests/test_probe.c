@@ -107,8 +107,8 @@ test_outcomes(void)
         prober_step(&f.f_pb, &wait_mask, 0.5);
         for (size_t k = 0; k < f.f_pb.pb_n; k++) {
             struct probe *pr = &f.f_pb.pb_probes[k];
-            if (pr->pr_pid > 0 && strcmp(pr->pr_cfg->cm_name, "hang") == 0)
-                hang = pr->pr_pid;
+            if (pr->pr_sp.sp_pid > 0 && strcmp(pr->pr_cfg->cm_name, "hang") == 0)
+                hang = pr->pr_sp.sp_pid;
         }
     }
     /* the killed ones are our children: the loop reaps them as it goes on */
@@ -155,7 +155,7 @@ test_hang_does_not_block(void)
     CU_ASSERT_DOUBLE_EQUAL(metric(&f, "quick")->rm_value,
                            (double)metric(&f, "quick")->rm_runs[PROBE_OK], 1e-9);
     CU_ASSERT_EQUAL(runs(metric(&f, "stuck")), 0);
-    pid_t stuck = f.f_pb.pb_probes[0].pr_pid;
+    pid_t stuck = f.f_pb.pb_probes[0].pr_sp.sp_pid;
     CU_ASSERT_TRUE(stuck > 0);
     fixture_close(&f); /* kills what still runs */
     CU_ASSERT_TRUE(stuck > 0 && !group_alive(stuck));

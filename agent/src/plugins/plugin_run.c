@@ -11,25 +11,20 @@
  * have just SIGKILLed.
  */
 #include "plugin.h"
+#include "cmon_spawn.h"
 #include "monotime.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 /* Per-run bookkeeping the caller never sees. */
 typedef struct run_state {
-    pid_t rs_pid;  /* 0 once reaped (or never started) */
-    int rs_fd;     /* read end of stdout; -1 once at EOF or closed */
+    spawn_t rs_sp; /* sp_pid 0 once reaped (or never started); sp_out -1 once at EOF */
     size_t rs_cap; /* allocated bytes of pr_out */
     int rs_killed; /* we sent SIGKILL (status already decided) */
     double rs_start;
@@ -58,72 +53,21 @@ plugin_run_release(plugin_run_t *run)
 
 /* ---- spawning ------------------------------------------------------- */
 
-static int
-spawn_attr_init(posix_spawnattr_t *attr)
-{
-    sigset_t none, dflt;
-    sigemptyset(&none);
-    sigemptyset(&dflt);
-    sigaddset(&dflt, SIGPIPE);
-    sigaddset(&dflt, SIGCHLD);
-    sigaddset(&dflt, SIGTERM);
-    sigaddset(&dflt, SIGINT);
-    if (posix_spawnattr_init(attr) != 0)
-        return -1;
-    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                       POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setpgroup(attr, 0);
-    posix_spawnattr_setsigmask(attr, &none);
-    posix_spawnattr_setsigdefault(attr, &dflt);
-    return 0;
-}
-
-static int
-spawn_actions_init(posix_spawn_file_actions_t *fa, int wfd)
-{
-    if (posix_spawn_file_actions_init(fa) != 0)
-        return -1;
-    posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(fa, wfd, 1);
-    posix_spawn_file_actions_addopen(fa, 2, "/dev/null", O_WRONLY, 0);
-    return 0;
-}
-
-/* Starts one run; on failure sets PLUGIN_RUN_SPAWN and leaves rs empty. */
+/* Starts one run: stdin and stderr /dev/null, stdout a non-blocking pipe,
+ * its own process group. On failure sets PLUGIN_RUN_SPAWN. */
 static void
 run_start(plugin_run_t *run, run_state_t *rs)
 {
-    int fds[2], err;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_t fa;
     char *argv[3] = {(char *)run->pr_path, (char *)run->pr_arg, NULL};
+    spawn_opts_t o = {.so_stdin = {.sio_kind = SPAWN_IO_NULL},
+                      .so_stdout = {.sio_kind = SPAWN_IO_PIPE},
+                      .so_stderr = {.sio_kind = SPAWN_IO_NULL}};
 
     rs->rs_start = monotime_seconds();
-    if (pipe2(fds, O_CLOEXEC) != 0) {
+    if (spawn_start(&rs->rs_sp, argv, &o) != 0) {
         run->pr_status = PLUGIN_RUN_SPAWN;
         run->pr_errno = errno;
-        return;
     }
-    if (spawn_attr_init(&attr) != 0 || spawn_actions_init(&fa, fds[1]) != 0) {
-        close(fds[0]);
-        close(fds[1]);
-        run->pr_status = PLUGIN_RUN_SPAWN;
-        run->pr_errno = ENOMEM;
-        return;
-    }
-    err = posix_spawn(&rs->rs_pid, run->pr_path, &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    close(fds[1]);
-    if (err != 0) {
-        close(fds[0]);
-        rs->rs_pid = 0;
-        run->pr_status = PLUGIN_RUN_SPAWN;
-        run->pr_errno = err;
-        return;
-    }
-    fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
-    rs->rs_fd = fds[0];
 }
 
 /* ---- killing and reaping -------------------------------------------- */
@@ -131,9 +75,9 @@ run_start(plugin_run_t *run, run_state_t *rs)
 static void
 run_close_fd(run_state_t *rs)
 {
-    if (rs->rs_fd >= 0) {
-        close(rs->rs_fd);
-        rs->rs_fd = -1;
+    if (rs->rs_sp.sp_out >= 0) {
+        close(rs->rs_sp.sp_out);
+        rs->rs_sp.sp_out = -1;
     }
 }
 
@@ -141,15 +85,9 @@ run_close_fd(run_state_t *rs)
 static void
 run_kill(plugin_run_t *run, run_state_t *rs, plugin_run_status_t why)
 {
-    int status;
     run_close_fd(rs);
-    if (rs->rs_pid > 0) {
-        kill(-rs->rs_pid, SIGKILL);
-        kill(rs->rs_pid, SIGKILL);
-        while (waitpid(rs->rs_pid, &status, 0) < 0 && errno == EINTR)
-            ;
-        rs->rs_pid = 0;
-    }
+    if (spawn_signal(&rs->rs_sp, SIGKILL) == 0)
+        spawn_wait(&rs->rs_sp, -1);
     rs->rs_killed = 1;
     run->pr_status = why;
     run->pr_seconds = monotime_seconds() - rs->rs_start;
@@ -159,7 +97,6 @@ run_kill(plugin_run_t *run, run_state_t *rs, plugin_run_status_t why)
 static void
 run_set_exit(plugin_run_t *run, run_state_t *rs, int status)
 {
-    rs->rs_pid = 0;
     run->pr_seconds = monotime_seconds() - rs->rs_start;
     if (WIFEXITED(status)) {
         run->pr_code = WEXITSTATUS(status);
@@ -174,21 +111,19 @@ run_set_exit(plugin_run_t *run, run_state_t *rs, int status)
 static int
 run_try_reap(plugin_run_t *run, run_state_t *rs)
 {
-    int status;
-    pid_t r;
-    if (rs->rs_pid <= 0)
+    if (rs->rs_sp.sp_pid <= 0)
         return 1;
-    r = waitpid(rs->rs_pid, &status, WNOHANG);
-    if (r == rs->rs_pid) {
-        run_set_exit(run, rs, status);
+    switch (spawn_reap(&rs->rs_sp)) {
+    case 1:
+        run_set_exit(run, rs, rs->rs_sp.sp_status);
         return 1;
-    }
-    if (r < 0 && errno == ECHILD) { /* someone else reaped it: count as failed */
-        rs->rs_pid = 0;
+    case 0:
+        return 0;
+    default: /* someone else reaped it: count as failed */
+        rs->rs_sp.sp_pid = 0;
         run->pr_status = PLUGIN_RUN_SIGNAL;
         return 1;
     }
-    return 0;
 }
 
 /* ---- reading -------------------------------------------------------- */
@@ -224,7 +159,7 @@ run_drain(plugin_run_t *run, run_state_t *rs, size_t max)
         room = rs->rs_cap - run->pr_len - 1;
         if (room > max + 1 - run->pr_len)
             room = max + 1 - run->pr_len; /* read one byte past the cap, no more */
-        r = read(rs->rs_fd, run->pr_out + run->pr_len, room);
+        r = read(rs->rs_sp.sp_out, run->pr_out + run->pr_len, room);
         if (r > 0) {
             run->pr_len += (size_t)r;
             run->pr_out[run->pr_len] = '\0';
@@ -255,11 +190,11 @@ run_round(plugin_run_t *runs, run_state_t *rs, size_t n, struct pollfd *pfd, siz
     int ms = (int)((deadline - monotime_seconds()) * 1000.0) + 1;
 
     for (i = 0; i < n; i++) {
-        if (rs[i].rs_fd >= 0) {
-            pfd[np].fd = rs[i].rs_fd;
+        if (rs[i].rs_sp.sp_out >= 0) {
+            pfd[np].fd = rs[i].rs_sp.sp_out;
             pfd[np].events = POLLIN;
             map[np++] = i;
-        } else if (rs[i].rs_pid > 0) {
+        } else if (rs[i].rs_sp.sp_pid > 0) {
             zombies++;
         }
     }
@@ -275,7 +210,7 @@ run_round(plugin_run_t *runs, run_state_t *rs, size_t n, struct pollfd *pfd, siz
     for (i = 0; i < n; i++) {
         if (rs[i].rs_killed)
             continue;
-        if (rs[i].rs_fd < 0 && run_try_reap(&runs[i], &rs[i]))
+        if (rs[i].rs_sp.sp_out < 0 && run_try_reap(&runs[i], &rs[i]))
             continue;
         busy++;
     }
@@ -300,7 +235,6 @@ plugin_run_all(plugin_run_t *runs, size_t n, const plugin_limits_t *lim)
     }
     for (i = 0; i < n; i++) {
         plugin_run_release(&runs[i]);
-        rs[i].rs_fd = -1;
         run_start(&runs[i], &rs[i]);
         if (runs[i].pr_status == PLUGIN_RUN_SPAWN)
             rs[i].rs_killed = 1; /* nothing to wait for */
@@ -309,7 +243,7 @@ plugin_run_all(plugin_run_t *runs, size_t n, const plugin_limits_t *lim)
         if (monotime_seconds() < deadline)
             continue;
         for (i = 0; i < n; i++)
-            if (!rs[i].rs_killed && (rs[i].rs_fd >= 0 || rs[i].rs_pid > 0))
+            if (!rs[i].rs_killed && (rs[i].rs_sp.sp_out >= 0 || rs[i].rs_sp.sp_pid > 0))
                 run_kill(&runs[i], &rs[i], PLUGIN_RUN_TIMEOUT);
     }
     for (i = 0; i < n; i++)
