@@ -19,6 +19,7 @@
 #include "opts.h"
 #include "plot.h"
 #include "procstat.h"
+#include "progress.h"
 #include "report.h"
 #include "spawn.h"
 #include "target.h"
@@ -578,6 +579,77 @@ test_plot(void)
     synth_release(&r[1]);
 }
 
+/* ------------------------------------------------------------ help, flags */
+
+/*
+ * --help in help2man's shape (that it names every flag of the option table is
+ * checked on the binary's output, in test_smoke.c).
+ */
+static void
+test_help(void)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    CU_ASSERT_FATAL(f != NULL);
+    opts_usage(f);
+    fclose(f);
+    CU_ASSERT(strncmp(text, "Usage: cmon-bench [OPTION]...\n", 30) == 0);
+    CU_ASSERT(strstr(text, "\nOptions:\n") != NULL);
+    CU_ASSERT(strstr(text, "\n  -h, --help ") != NULL);
+    CU_ASSERT(strstr(text, "\n      --version            print the version and exit\n") != NULL);
+    CU_ASSERT(strstr(text, "\nExit status:\n") != NULL);
+    free(text);
+}
+
+static void
+test_opts_output_flags(void)
+{
+    struct opts o;
+
+    CU_ASSERT_FATAL(parse(&o, "-h", NULL, NULL) == 0);
+    CU_ASSERT(o.op_help == 1);
+    CU_ASSERT_FATAL(parse(&o, "--version", NULL, NULL) == 0);
+    CU_ASSERT(o.op_version == 1 && o.op_help == 0);
+    CU_ASSERT_FATAL(parse(&o, "--progress", "--quiet", NULL) == 0);
+    CU_ASSERT(o.op_progress == 1 && o.op_quiet == 1);
+    CU_ASSERT_FATAL(parse(&o, NULL, NULL, NULL) == 0);
+    CU_ASSERT(o.op_progress == 0 && o.op_quiet == 0);
+    CU_ASSERT(parse(&o, "-x", NULL, NULL) == -1);
+}
+
+/* --------------------------------------------------------------- progress */
+
+static void
+test_progress(void)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    struct progress pg;
+
+    CU_ASSERT_FATAL(f != NULL);
+    progress_init(&pg, f, 0); /* silent: nothing at all */
+    progress_point(&pg, 2, 3, "zones=1000");
+    progress_phase(&pg, "starting cmon-agent");
+    progress_round(&pg, 1, 5, "agent");
+    fflush(f);
+    CU_ASSERT(len == 0);
+    progress_init(&pg, f, 1);
+    progress_point(&pg, 2, 3, "zones=1000");
+    progress_phase(&pg, "starting %s", "cmon-agent");
+    progress_round(&pg, 4, 5, "agent %d", 7);
+    progress_point(&pg, 1, 1, "zones=100");
+    progress_phase(&pg, "priming");
+    progress_phase(NULL, "never printed");
+    fclose(f);
+    CU_ASSERT_STRING_EQUAL(text, "cmon-bench: point 2/3, zones=1000: starting cmon-agent\n"
+                                 "cmon-bench: round 4/5, zones=1000: agent 7\n"
+                                 "cmon-bench: zones=100: priming\n");
+    free(text);
+}
+
 int
 main(void)
 {
@@ -600,6 +672,9 @@ main(void)
     CU_add_test(s, "baseline load", test_baseline_load);
     CU_add_test(s, "spawn", test_spawn);
     CU_add_test(s, "plot", test_plot);
+    CU_add_test(s, "help in help2man's shape", test_help);
+    CU_add_test(s, "help, version, progress flags", test_opts_output_flags);
+    CU_add_test(s, "progress lines", test_progress);
     CU_pSuite n = CU_add_suite("load against nginx", nginx_suite_init, nginx_suite_clean);
     CU_add_test(n, "nginx serves", test_nginx_serves);
     CU_add_test(n, "closed loop", test_load_closed);
