@@ -440,32 +440,45 @@ bench_xlabel(const struct opts *o)
     }
 }
 
-/* Outputs after the series: JSON, plot, baseline. Returns the exit code. */
+/* The swept value of each of the n points of the series o into xs. */
+static void
+bench_xs(const struct opts *o, double *xs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct opts p = bench_point(o, i);
+        xs[i] = o->op_sweep_key == OPTS_SWEEP_CONCURRENCY ? p.op_concurrency
+                : o->op_sweep_key == OPTS_SWEEP_RATE      ? p.op_rate
+                                                          : (double)p.op_zones;
+    }
+}
+
+/*
+ * Outputs after the series: the summary across its points (table and JSON),
+ * the JSON file, the plot, the baseline. Returns the exit code.
+ */
 static int
 bench_outputs(const struct opts *o, struct result_run *runs, int nruns, const char *error,
               json_t *base)
 {
     json_t *doc = report_doc_json(runs, nruns, error);
+    double xs[OPTS_MAX_SWEEP];
     char err[512];
     int code = error[0] ? EXIT_RUN : EXIT_OK;
 
+    bench_xs(o, xs, nruns);
+    if (nruns > 1) {
+        report_summary_table(stdout, bench_xlabel(o), xs, runs, nruns);
+        json_object_set_new(doc, "summary", report_summary_json(bench_xlabel(o), xs, runs, nruns));
+    }
     if (o->op_json != NULL && report_write(doc, o->op_json) < 0) {
         fprintf(stderr, "cmon-bench: cannot write %s: %s\n", o->op_json, strerror(errno));
         code = EXIT_RUN;
     }
-    if (o->op_plot != NULL && nruns > 0) {
-        double xs[OPTS_MAX_SWEEP];
-        for (int i = 0; i < nruns; i++) {
-            struct opts p = bench_point(o, i);
-            xs[i] = o->op_sweep_key == OPTS_SWEEP_CONCURRENCY ? p.op_concurrency
-                    : o->op_sweep_key == OPTS_SWEEP_RATE      ? p.op_rate
-                                                              : (double)p.op_zones;
-        }
-        if (plot_draw("gnuplot", o->op_plot, bench_xlabel(o), xs, runs, nruns, err, sizeof(err)) <
+    if (o->op_plot != NULL && nruns > 0 &&
+        plot_draw("gnuplot", o->op_plot, bench_xlabel(o), xs, runs, nruns, err, sizeof(err)) <
             0) {
-            fprintf(stderr, "cmon-bench: %s\n", err);
-            code = EXIT_RUN;
-        }
+        fprintf(stderr, "cmon-bench: %s\n", err);
+        code = EXIT_RUN;
     }
     if (base != NULL && code == EXIT_OK) {
         int bad = baseline_compare(doc, base, o->op_tolerance / 100.0, o->op_compare_tail, stdout,

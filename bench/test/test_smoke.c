@@ -7,6 +7,7 @@
 #include <CUnit/Basic.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -572,6 +573,84 @@ test_url_progress(void)
     free(err);
 }
 
+/* ----------------------------------------------------------------- summary */
+
+/* got (a summary ratio) is num/den of the per-point figures, or null when that has no value. */
+static void
+check_ratio(json_t *got, json_t *num, json_t *den, const char *what)
+{
+    if (!json_is_number(num) || !json_is_number(den) || json_number_value(den) <= 0) {
+        CU_ASSERT(json_is_null(got));
+        return;
+    }
+    double want = json_number_value(num) / json_number_value(den);
+    int ok = json_is_number(got) && fabs(json_number_value(got) - want) <= 1e-4 * fmax(1, want);
+    if (!ok)
+        fprintf(stderr, "summary %s: %g, computed %g\n", what, json_number_value(got), want);
+    CU_ASSERT(ok);
+}
+
+/* Every ratio of the summary, recomputed from the figures of the runs of doc. */
+static void
+check_summary(json_t *doc, const char *key)
+{
+    json_t *s = json_object_get(doc, "summary"), *runs = json_object_get(doc, "runs");
+    json_t *first = json_array_get(runs, 0);
+    static const char *const lat[] = {"p50", "p99"};
+
+    CU_ASSERT_FATAL(json_is_object(s));
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(s, "key")), key);
+    CU_ASSERT(jint(s, "first") == jint(first, key));
+    CU_ASSERT_FATAL(json_array_size(json_object_get(s, "points")) == json_array_size(runs));
+    for (size_t i = 0; i < json_array_size(runs); i++) {
+        json_t *p = json_array_get(json_object_get(s, "points"), i), *r = json_array_get(runs, i);
+        json_t *vf = json_object_get(p, "vs_first"), *vr = json_object_get(p, "vs_reference");
+        json_t *ref = json_object_get(r, "reference");
+        CU_ASSERT(jint(p, "value") == jint(r, key));
+        for (size_t k = 0; k < 2; k++) {
+            check_ratio(json_object_get(vf, lat[k]),
+                        json_object_get(json_object_get(r, "latency_ms"), lat[k]),
+                        json_object_get(json_object_get(first, "latency_ms"), lat[k]), lat[k]);
+            check_ratio(json_object_get(vr, lat[k]),
+                        json_object_get(json_object_get(r, "latency_ms"), lat[k]),
+                        json_object_get(json_object_get(ref, "latency_ms"), lat[k]), lat[k]);
+        }
+        check_ratio(json_object_get(vf, "scrapes_per_s"), json_object_get(r, "scrapes_per_s"),
+                    json_object_get(first, "scrapes_per_s"), "scrapes/s");
+        check_ratio(json_object_get(vf, "cpu_s_per_1000"),
+                    json_object_get(r, "agent_cpu_s_per_1000"),
+                    json_object_get(first, "agent_cpu_s_per_1000"), "cpu");
+        check_ratio(json_object_get(vf, "peak_rss_kb"), json_object_get(r, "agent_peak_rss_kb"),
+                    json_object_get(first, "agent_peak_rss_kb"), "rss");
+        check_ratio(json_object_get(vr, "scrapes_per_s"), json_object_get(r, "scrapes_per_s"),
+                    json_object_get(ref, "scrapes_per_s"), "agent/nginx scrapes/s");
+        check_ratio(json_object_get(vr, "cpu_s_per_1000"),
+                    json_object_get(r, "agent_cpu_s_per_1000"),
+                    json_object_get(ref, "agent_cpu_s_per_1000"), "agent/nginx cpu");
+    }
+}
+
+static void
+test_url_summary(void)
+{
+    char json[300];
+    tmp_path(json, sizeof(json), "summary.json");
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--pid", pidbuf, "--sweep", "concurrency=1,2",
+                              "--duration", "0.5", "--warmup", "0.1", "--reference", "nginx",
+                              "--json", json, NULL) == 0);
+    json_t *doc = check_doc("summary.json", 2, 1);
+    CU_ASSERT_FATAL(doc != NULL);
+    check_summary(doc, "concurrency");
+    json_decref(doc);
+    char *out = read_tmp("bench.out");
+    CU_ASSERT(strstr(out, "cmon-bench: summary, each point against the first (concurrency=1)\n") !=
+              NULL);
+    free(out);
+    doc = load_json("run.json"); /* one run: nothing to compare, no summary */
+    CU_ASSERT(doc != NULL && json_object_get(doc, "summary") == NULL);
+    json_decref(doc);
+}
+
 /* ----------------------------------------------------------- real mode */
 
 static void
@@ -604,6 +683,7 @@ test_real_sweep(void)
     CU_ASSERT(jint(json_array_get(runs, 0), "zones") == 5 && jint(doc, "zones") == 10);
     CU_ASSERT(jint(json_array_get(runs, 0), "instances") <= 5 && jint(doc, "instances") <= 10);
     CU_ASSERT(access(svg, R_OK) == 0);
+    check_summary(doc, "zones");
     json_decref(doc);
 }
 
@@ -667,6 +747,7 @@ main(int argc, char **argv)
         CU_add_test(s, "world server fails", test_world_fails);
         CU_add_test(s, "help and version", test_help_version);
         CU_add_test(s, "progress lines", test_url_progress);
+        CU_add_test(s, "summary across a sweep", test_url_summary);
     } else {
         CU_pSuite s = CU_add_suite("cmon-bench with cmon-sim and cmon-agent", NULL, NULL);
         CU_add_test(s, "run with reference", test_real_run);

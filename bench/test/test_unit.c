@@ -22,6 +22,7 @@
 #include "progress.h"
 #include "report.h"
 #include "spawn.h"
+#include "summary.h"
 #include "target.h"
 
 /* ------------------------------------------------------------------ hist */
@@ -650,6 +651,58 @@ test_progress(void)
     free(text);
 }
 
+/* ---------------------------------------------------------------- summary */
+
+static void
+test_summary(void)
+{
+    struct result_run r[2];
+    struct summary_point sp;
+    double xs[] = {100, 1000};
+
+    synth_run(&r[0], 100, 400000, 100000);
+    synth_run(&r[1], 1000, 800000, 100000);
+    r[1].rr_agent.rf_peak_rss_kb = 3000;
+    r[1].rr_agent.rf_cpu_s = 1.5;
+    r[1].rr_agent.rf_elapsed_s = 2; /* half the scrapes/s */
+    summary_point_compute(&r[0], &r[0], &sp);
+    for (int k = 0; k < SUMMARY_NFIGURES; k++)
+        CU_ASSERT(fabs(sp.sp_vs_first[k] - 1) < 1e-12);
+    summary_point_compute(&r[0], &r[1], &sp);
+    double p50 = report_ms(&r[1].rr_agent, 0.5) / report_ms(&r[0].rr_agent, 0.5);
+    CU_ASSERT(fabs(sp.sp_vs_first[SUMMARY_P50] - p50) < 1e-12 && p50 > 1.9 && p50 < 2.1);
+    CU_ASSERT(fabs(sp.sp_vs_first[SUMMARY_PEAK_RSS] - 3) < 1e-12);
+    CU_ASSERT(fabs(sp.sp_vs_first[SUMMARY_CPU] - 3) < 1e-12);
+    CU_ASSERT(fabs(sp.sp_vs_first[SUMMARY_SCRAPES] - 0.5) < 1e-12);
+    CU_ASSERT(fabs(sp.sp_vs_ref[SUMMARY_CPU] - 6) < 1e-12); /* 1.5 s against nginx's 0.25 s */
+    CU_ASSERT(sp.sp_vs_ref[SUMMARY_PEAK_RSS] == -1);
+    r[0].rr_agent.rf_cpu_s = -1; /* unknown at the first point: no ratio, never a made-up one */
+    summary_point_compute(&r[0], &r[1], &sp);
+    CU_ASSERT(sp.sp_vs_first[SUMMARY_CPU] == -1);
+
+    json_t *s = report_summary_json("zones", xs, r, 2);
+    json_t *p1 = json_array_get(json_object_get(s, "points"), 1);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(s, "key")), "zones");
+    CU_ASSERT(json_integer_value(json_object_get(p1, "value")) == 1000);
+    CU_ASSERT(json_is_null(json_object_get(json_object_get(p1, "vs_first"), "cpu_s_per_1000")));
+    CU_ASSERT(fabs(json_number_value(json_object_get(json_object_get(p1, "vs_first"), "p50")) -
+                   p50) < 1e-12);
+    CU_ASSERT(json_object_get(json_object_get(p1, "vs_reference"), "peak_rss_kb") == NULL);
+    json_decref(s);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    CU_ASSERT_FATAL(f != NULL);
+    report_summary_table(f, "zones", xs, r, 2);
+    fclose(f);
+    CU_ASSERT(strstr(text, "against the first (zones=100)") != NULL);
+    CU_ASSERT(strstr(text, "\n  1000 ") != NULL && strstr(text, " 3.00 ") != NULL);
+    free(text);
+    synth_release(&r[0]);
+    synth_release(&r[1]);
+}
+
 int
 main(void)
 {
@@ -675,6 +728,7 @@ main(void)
     CU_add_test(s, "help in help2man's shape", test_help);
     CU_add_test(s, "help, version, progress flags", test_opts_output_flags);
     CU_add_test(s, "progress lines", test_progress);
+    CU_add_test(s, "summary across points", test_summary);
     CU_pSuite n = CU_add_suite("load against nginx", nginx_suite_init, nginx_suite_clean);
     CU_add_test(n, "nginx serves", test_nginx_serves);
     CU_add_test(n, "closed loop", test_load_closed);
