@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -454,15 +455,16 @@ bench_xs(const struct opts *o, double *xs, int n)
 
 /*
  * Outputs after the series: the summary across its points (table and JSON),
- * the JSON file, the plot, the baseline. Returns the exit code.
+ * the JSON file, the plot, the baseline. started is when the series began
+ * (the plot's date). Returns the exit code.
  */
 static int
-bench_outputs(const struct opts *o, struct result_run *runs, int nruns, const char *error,
-              json_t *base)
+bench_outputs(const struct opts *o, time_t started, struct result_run *runs, int nruns,
+              const char *error, json_t *base)
 {
     json_t *doc = report_doc_json(runs, nruns, error);
     double xs[OPTS_MAX_SWEEP];
-    char err[512];
+    char err[512], title[512];
     int code = error[0] ? EXIT_RUN : EXIT_OK;
 
     bench_xs(o, xs, nruns);
@@ -474,9 +476,10 @@ bench_outputs(const struct opts *o, struct result_run *runs, int nruns, const ch
         fprintf(stderr, "cmon-bench: cannot write %s: %s\n", o->op_json, strerror(errno));
         code = EXIT_RUN;
     }
+    plot_title(title, sizeof(title), o, started);
     if (o->op_plot != NULL && nruns > 0 &&
-        plot_draw("gnuplot", o->op_plot, bench_xlabel(o), xs, runs, nruns, err, sizeof(err)) <
-            0) {
+        plot_draw("gnuplot", o->op_plot, title, bench_xlabel(o), xs, runs, nruns, err,
+                  sizeof(err)) < 0) {
         fprintf(stderr, "cmon-bench: %s\n", err);
         code = EXIT_RUN;
     }
@@ -499,6 +502,7 @@ bench_series(const struct opts *o, const struct progress *pg, json_t *base)
     struct bench_sut *su = calloc((size_t)n, sizeof(*su));
     char err[1024] = "";
     int failed = 0;
+    time_t started = time(NULL);
 
     if (runs == NULL || su == NULL) {
         fprintf(stderr, "cmon-bench: out of memory\n");
@@ -510,7 +514,7 @@ bench_series(const struct opts *o, const struct progress *pg, json_t *base)
     free(su);
     if (failed)
         fprintf(stderr, "cmon-bench: %s\n", err);
-    int code = bench_outputs(o, runs, done, failed ? err : "", base);
+    int code = bench_outputs(o, started, runs, done, failed ? err : "", base);
     for (int i = 0; i < n; i++) {
         result_figures_release(&runs[i].rr_agent);
         result_figures_release(&runs[i].rr_ref);

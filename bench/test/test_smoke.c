@@ -684,6 +684,10 @@ test_real_sweep(void)
     CU_ASSERT(jint(json_array_get(runs, 0), "instances") <= 5 && jint(doc, "instances") <= 10);
     CU_ASSERT(access(svg, R_OK) == 0);
     check_summary(doc, "zones");
+    char *pic = read_tmp("realsweep.svg"); /* the title with the settings is drawn */
+    CU_ASSERT(strstr(pic, "zones 5, 10") != NULL && strstr(pic, "reference nginx") != NULL);
+    CU_ASSERT(strstr(pic, "0.5 s measured after 0.1 s warm-up") != NULL);
+    free(pic);
     json_decref(doc);
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "baseline.h"
@@ -560,21 +561,49 @@ static void
 test_plot(void)
 {
     struct result_run r[2];
-    char svg[] = "/tmp/cmon-bench-plot-test-XXXXXX.svg", err[256];
+    struct opts o;
+    char svg[] = "/tmp/cmon-bench-plot-test-XXXXXX.svg", err[256], title[512];
+    char *argv[] = {"cmon-bench",       "--sweep",     "zones=100,1000", "--rounds",
+                    "5",                "--agent-arg", "--cache-ttl",    "--agent-arg",
+                    "0",                "--reference", "nginx",          "--rate",
+                    "2000",             NULL};
     double xs[] = {100, 1000};
     int fd = mkstemps(svg, 4);
 
     CU_ASSERT_FATAL(fd >= 0);
     close(fd);
+    CU_ASSERT_FATAL(opts_parse(13, argv, &o, err, sizeof(err)) == 0);
+    plot_title(title, sizeof(title), &o, (time_t)86400 * 365); /* 1971-01-01 00:00 UTC */
+    /* the settings of the run, each from the flags above, and the date */
+    CU_ASSERT(strstr(title, "1971-01-01 00:00 UTC") != NULL);
+    CU_ASSERT(strstr(title, "zones 100, 1000") != NULL);
+    CU_ASSERT(strstr(title, "open loop at 2000 scrapes/s over 4 connections") != NULL);
+    CU_ASSERT(strstr(title, "10 s measured after 2 s warm-up\n5 rounds") != NULL);
+    CU_ASSERT(strstr(title, "cache TTL 0 s") != NULL);
+    CU_ASSERT(strstr(title, "reference nginx") != NULL);
+
     synth_run(&r[0], 100, 400000, 100000);
     synth_run(&r[1], 1000, 450000, 100000);
-    CU_ASSERT(plot_draw("gnuplot", svg, "zones", xs, r, 2, err, sizeof(err)) == 0);
+    char *script = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&script, &len);
+    CU_ASSERT_FATAL(m != NULL);
+    plot_script(m, svg, "first line\nsecond \"line\"", "zones", xs, r, 2);
+    fclose(m);
+    CU_ASSERT(strstr(script, "set multiplot layout 1,2 title \"first line\\nsecond \\\"line\\\"\"") !=
+              NULL);
+    free(script);
+
+    CU_ASSERT(plot_draw("gnuplot", svg, title, "zones", xs, r, 2, err, sizeof(err)) == 0);
     FILE *f = fopen(svg, "r");
-    char head[4096] = "";
+    char *text = NULL;
+    size_t cap = 0;
     CU_ASSERT_FATAL(f != NULL);
-    CU_ASSERT(fread(head, 1, sizeof(head) - 1, f) > 0);
+    CU_ASSERT(getdelim(&text, &cap, '\0', f) > 0);
     fclose(f);
-    CU_ASSERT(strstr(head, "<svg") != NULL);
+    CU_ASSERT(strstr(text, "<svg") != NULL);
+    CU_ASSERT(strstr(text, "1971-01-01 00:00 UTC") != NULL); /* the title is drawn */
+    free(text);
     unlink(svg);
     synth_release(&r[0]);
     synth_release(&r[1]);
