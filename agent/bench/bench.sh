@@ -30,6 +30,7 @@ done
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "$BUILD/bin" && pwd) || exit 2
 TMP=$(mktemp -d /tmp/cmon-agent-bench-XXXXXX)
+chmod 755 "$TMP" # nginx's workers run as an unprivileged user: they must read body.txt
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -79,6 +80,9 @@ wrk_rps() { # url pids... -> "requests/s server-CPU-us/request"
   local t0; t0=$(ticks "$@")
   PATHS=$TMP/paths.txt wrk -t2 -c16 -d"${DUR}s" -s "$HERE/random-zone.lua" "$url/" > "$TMP/wrk.out"
   local t1; t1=$(ticks "$@")
+  if grep -q 'Non-2xx' "$TMP/wrk.out"; then # a rate of error answers is no figure
+    echo "$url answered errors:" >&2; cat "$TMP/wrk.out" >&2; return 1
+  fi
   awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '/requests in/ {n = $1} /^Requests\/sec/ {r = $2}
     END {printf "%s %.1f\n", r, t * 1e6 / hz / n}' "$TMP/wrk.out"
 }
@@ -109,9 +113,11 @@ for N in $ZONES; do
   : > "$TMP/a_rps"; : > "$TMP/n_rps"; : > "$TMP/ratio"; : > "$TMP/a_p99"; : > "$TMP/n_p99"
   : > "$TMP/a_cpu"; : > "$TMP/n_cpu"
   for r in $(seq 1 "$RUNS"); do
-    read -r a acpu < <(wrk_rps "$AGENT_URL" "$AGENT")
+    wrk_rps "$AGENT_URL" "$AGENT" > "$TMP/rps" || exit 1
+    read -r a acpu < "$TMP/rps"
     # shellcheck disable=SC2086
-    read -r n ncpu < <(wrk_rps "$NGINX_URL" $NGINX_PIDS)
+    wrk_rps "$NGINX_URL" $NGINX_PIDS > "$TMP/rps" || exit 1
+    read -r n ncpu < "$TMP/rps"
     echo "$acpu" >> "$TMP/a_cpu"; echo "$ncpu" >> "$TMP/n_cpu"
     pa=$(p99 "$AGENT_URL"); pn=$(p99 "$NGINX_URL")
     echo "$a" >> "$TMP/a_rps"; echo "$n" >> "$TMP/n_rps"
