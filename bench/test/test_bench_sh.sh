@@ -1,8 +1,9 @@
 #!/bin/bash
 # test_bench_sh.sh - agent/bench/bench.sh runs end to end, briefly (two small
 # worlds, one run of 1 s each: about 20 s) and prints its table with every
-# figure a positive number, its per-run lines and the ratio line. Figures are
-# not judged: this only proves the script and cmon-bench --url still fit.
+# figure a number (positive but the CPU ones), its per-run lines and the ratio
+# line. Figures are not judged: this only proves the script and cmon-bench
+# --url still fit together.
 # usage: test_bench_sh.sh SOURCE_DIR BUILD_DIR
 set -u
 src=$1
@@ -25,10 +26,11 @@ rc=$?
 for z in 5 10; do
   row=$(awk -v z="$z" '$1 == z && $2 != "vs"' "$out")
   [ -n "$row" ] || fail "no row for $z zones"
-  # zones, then 8 figures: rps, nginx rps, ratio, CPU us, nginx CPU us, p99, nginx p99, RSS
+  # zones, then 8 figures: rps, nginx rps, ratio, CPU us, nginx CPU us, p99, nginx p99, RSS;
+  # the CPU per request may round to 0.0 when a short run is charged no clock tick
   echo "$row" | awk 'NF != 9 { exit 1 }
-    { for (i = 2; i <= 9; i++) if ($i !~ /^[0-9]+(\.[0-9]+)?$/ || $i + 0 <= 0) exit 1 }' ||
-    fail "row for $z zones is not 8 positive figures: $row"
+    { for (i = 2; i <= 9; i++) if ($i !~ /^[0-9]+(\.[0-9]+)?$/ || ($i + 0 <= 0 && i != 5 && i != 6)) exit 1 }' ||
+    fail "row for $z zones is not 8 figures, all positive but CPU: $row"
   grep -q "^== $z zones: agent http://127.0.0.1:[0-9]*, nginx http://127.0.0.1:[0-9]*" "$err" ||
     fail "no heading for $z zones on stderr"
 done
