@@ -227,13 +227,16 @@ fail:
     return -1;
 }
 
-/*
- * One round against one server, merged into dst; its own scrapes/s and p99
- * (ms) into brief[0] and brief[1] for the progress line. 0 or -1 with err.
- */
+/* One server's round alone, for its progress line. */
+struct bench_brief {
+    double bb_scrapes_per_s;
+    double bb_p99_ms; /* -1 when no request succeeded */
+};
+
+/* One round against one server, merged into dst, its own figures in *brief. 0 or -1 with err. */
 static int
-bench_round(const struct load_spec *s, struct result_figures *dst, const char *who, double *brief,
-            char *err, size_t errlen)
+bench_round(const struct load_spec *s, struct result_figures *dst, const char *who,
+            struct bench_brief *brief, char *err, size_t errlen)
 {
     struct result_figures f;
 
@@ -242,8 +245,8 @@ bench_round(const struct load_spec *s, struct result_figures *dst, const char *w
         return -1;
     }
     int rc = load_run(s, &f);
-    brief[0] = result_scrapes_per_s(&f);
-    brief[1] = f.rf_ok ? report_ms(&f, 0.99) : -1;
+    brief->bb_scrapes_per_s = result_scrapes_per_s(&f);
+    brief->bb_p99_ms = f.rf_ok ? report_ms(&f, 0.99) : -1;
     result_figures_merge(dst, &f);
     result_figures_release(&f);
     if (rc < 0)
@@ -306,8 +309,8 @@ bench_up(struct bench_sut *s, const struct opts *p, const struct progress *pg,
     }
     if (!p->op_no_prime && !p->op_gz) {
         progress_phase(&s->su_pg, "priming pass: %zu instances, each scraped once", n);
-        if (bench_prime(s->su_as.as_base, paths, n, s->su_hdr, p->op_timeout_s, run, err,
-                        errlen) < 0)
+        if (bench_prime(s->su_as.as_base, paths, n, s->su_hdr, p->op_timeout_s, run, err, errlen) <
+            0)
             return -1;
     }
     snprintf(s->su_ref_base, sizeof(s->su_ref_base), "http://127.0.0.1:%d", s->su_ng.nr_port);
@@ -320,12 +323,12 @@ bench_up(struct bench_sut *s, const struct opts *p, const struct progress *pg,
 
 /* "agent 51234 scrapes/s, p99 0.156 ms" into buf: one server's round, for the progress line. */
 static void
-bench_brief(char *buf, size_t n, const char *who, const double *brief)
+bench_brief_say(char *buf, size_t n, const char *who, const struct bench_brief *b)
 {
-    if (brief[1] < 0)
+    if (b->bb_p99_ms < 0)
         snprintf(buf, n, "%s no answer", who);
     else
-        snprintf(buf, n, "%s %.0f scrapes/s, p99 %.3f ms", who, brief[0], brief[1]);
+        snprintf(buf, n, "%s %.0f scrapes/s, p99 %.3f ms", who, b->bb_scrapes_per_s, b->bb_p99_ms);
 }
 
 /* Round i of point s: the agent, then the reference; the warm-up before the first. 0 or -1. */
@@ -333,7 +336,7 @@ static int
 bench_turn(struct bench_sut *s, int i, struct result_run *run, char *err, size_t errlen)
 {
     const struct opts *p = &s->su_opts;
-    double abrief[2], rbrief[2];
+    struct bench_brief ab, rb;
     char a[96], r[96] = "";
 
     s->su_agent.ls_seed = s->su_ref.ls_seed = p->op_seed + (uint64_t)i;
@@ -345,14 +348,14 @@ bench_turn(struct bench_sut *s, int i, struct result_run *run, char *err, size_t
     else
         progress_round(&s->su_pg, i + 1, p->op_rounds, "%g s measured, %s",
                        s->su_agent.ls_duration_s, p->op_reference ? "agent then nginx" : "agent");
-    if (bench_round(&s->su_agent, &run->rr_agent, "agent", abrief, err, errlen) < 0)
+    if (bench_round(&s->su_agent, &run->rr_agent, "agent", &ab, err, errlen) < 0)
         return -1;
     if (p->op_reference &&
-        bench_round(&s->su_ref, &run->rr_ref, "nginx reference", rbrief, err, errlen) < 0)
+        bench_round(&s->su_ref, &run->rr_ref, "nginx reference", &rb, err, errlen) < 0)
         return -1;
-    bench_brief(a, sizeof(a), "agent", abrief);
+    bench_brief_say(a, sizeof(a), "agent", &ab);
     if (p->op_reference)
-        bench_brief(r, sizeof(r), "; nginx", rbrief);
+        bench_brief_say(r, sizeof(r), "; nginx", &rb);
     progress_round(&s->su_pg, i + 1, p->op_rounds, "%s%s", a, r);
     return 0;
 }

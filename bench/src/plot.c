@@ -105,7 +105,6 @@ plot_distribution(FILE *f, const char *xlabel, const double *xs, const struct re
     fputc('\n', f);
 }
 
-
 /* ------------------------------------------------------------------ title */
 
 /* The agent's --cache-ttl among the --agent-arg values, or NULL when not given. */
@@ -123,8 +122,8 @@ plot_cache_ttl(const struct opts *o)
 }
 
 /* Append to buf (n bytes, NUL-terminated) like snprintf; silently cut when full. */
-static void
-plot_cat(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void plot_cat(char *buf, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 plot_cat(char *buf, size_t n, const char *fmt, ...)
@@ -141,8 +140,7 @@ plot_cat(char *buf, size_t n, const char *fmt, ...)
 
 /* "zones 100, 1000, 10000" for the swept key, else the single value. */
 static void
-plot_title_values(char *buf, size_t n, const struct opts *o, enum opts_sweep_key key,
-                  double single)
+plot_title_values(char *buf, size_t n, const struct opts *o, enum opts_sweep_key key, double single)
 {
     if (o->op_sweep_key != key) {
         plot_cat(buf, n, "%g", single);
@@ -163,8 +161,7 @@ plot_title(char *buf, size_t n, const struct opts *o, time_t started)
     snprintf(buf, n, "cmon-bench, %s: ", date);
     if (o->op_url != NULL)
         plot_cat(buf, n, "the agent at %s", o->op_url);
-    else
-    {
+    else {
         plot_cat(buf, n, "zones ");
         plot_title_values(buf, n, o, OPTS_SWEEP_ZONES, (double)o->op_zones);
     }
@@ -207,8 +204,8 @@ plot_title_quoted(FILE *f, const char *title)
 }
 
 int
-plot_script(FILE *f, const char *out_path, const char *title, const char *xlabel,
-            const double *xs, const struct result_run *runs, int nruns)
+plot_script(FILE *f, const char *out_path, const char *title, const char *xlabel, const double *xs,
+            const struct result_run *runs, int nruns)
 {
     int panels = nruns > 1 ? 2 : 1;
 

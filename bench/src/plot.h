@@ -35,7 +35,6 @@ int plot_script(FILE *f, const char *out_path, const char *title, const char *xl
  * Returns 0, or -1 with a one-line reason in err.
  */
 int plot_draw(const char *gnuplot_bin, const char *out_path, const char *title, const char *xlabel,
-              const double *xs, const struct result_run *runs, int nruns, char *err,
-              size_t errlen);
+              const double *xs, const struct result_run *runs, int nruns, char *err, size_t errlen);
 
 #endif

@@ -11,10 +11,10 @@
 #include <stdio.h>
 
 struct progress {
-    FILE *pg_out;       /* where the lines go; NULL when silent */
-    char pg_label[64];  /* the point: "zones=1000", "rate=2000", a URL; "" none */
-    int pg_point;       /* this point's number, 1-based; 0 when not in a series */
-    int pg_npoints;     /* points in the series */
+    FILE *pg_out;      /* where the lines go; NULL when silent */
+    char pg_label[64]; /* the point: "zones=1000", "rate=2000", a URL; "" none */
+    int pg_point;      /* this point's number, 1-based; 0 when not in a series */
+    int pg_npoints;    /* points in the series */
 };
 
 /* Lines go to out when on is true, else nowhere. No point named yet. */

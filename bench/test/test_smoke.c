@@ -489,7 +489,6 @@ test_real_sweep_rounds(void)
     json_decref(doc);
 }
 
-
 /* ------------------------------------------------ help, version, progress */
 
 /* Is "--name" in text as a whole flag (not the start of a longer one)? */
@@ -534,7 +533,8 @@ test_help_version(void)
     CU_ASSERT(run_bench("--bogus", NULL) == 2);
     char *err = read_tmp("bench.err");
     out = read_tmp("bench.out");
-    CU_ASSERT(strstr(err, "--bogus") != NULL && strstr(err, "\nTry 'cmon-bench --help'.\n") != NULL);
+    CU_ASSERT(strstr(err, "--bogus") != NULL &&
+              strstr(err, "\nTry 'cmon-bench --help'.\n") != NULL);
     CU_ASSERT(out[0] == '\0');
     free(err);
     free(out);
@@ -546,8 +546,8 @@ test_url_progress(void)
 {
     char round[128];
     snprintf(round, sizeof(round), "cmon-bench: round 2/2, %s: ", fake_url);
-    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--duration", "0.4", "--warmup", "0.1",
-                              "--rounds", "2", "--reference", "nginx", "--progress", NULL) == 0);
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--duration", "0.4", "--warmup", "0.1", "--rounds",
+                              "2", "--reference", "nginx", "--progress", NULL) == 0);
     char *err = read_tmp("bench.err"), *out = read_tmp("bench.out");
     CU_ASSERT(strstr(err, ": listing the instances of ") != NULL);
     CU_ASSERT(strstr(err, ": starting nginx with 3 sample scrapes\n") != NULL);
@@ -555,14 +555,14 @@ test_url_progress(void)
     CU_ASSERT(strstr(err, ": 0.1 s warm-up, then 0.2 s measured, agent then nginx\n") != NULL);
     CU_ASSERT(count_lines(err, "cmon-bench: round 1/2, ") == 2); /* as it starts, as it ends */
     CU_ASSERT(count_lines(err, round) == 2);
-    CU_ASSERT(count_lines(err, "cmon-bench: ") == count_lines(err, ""));  /* nothing else */
+    CU_ASSERT(count_lines(err, "cmon-bench: ") == count_lines(err, "")); /* nothing else */
     CU_ASSERT(strstr(out, "round 1/2") == NULL && strstr(out, "priming pass:") == NULL);
     CU_ASSERT(strstr(out, "scrapes/s") != NULL); /* the results are still there */
     free(err);
     free(out);
 
-    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--duration", "0.2", "--warmup", "0",
-                              "--progress", "--quiet", NULL) == 0);
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--duration", "0.2", "--warmup", "0", "--progress",
+                              "--quiet", NULL) == 0);
     err = read_tmp("bench.err");
     CU_ASSERT_STRING_EQUAL(err, "");
     free(err);

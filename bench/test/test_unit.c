@@ -563,10 +563,9 @@ test_plot(void)
     struct result_run r[2];
     struct opts o;
     char svg[] = "/tmp/cmon-bench-plot-test-XXXXXX.svg", err[256], title[512];
-    char *argv[] = {"cmon-bench",       "--sweep",     "zones=100,1000", "--rounds",
-                    "5",                "--agent-arg", "--cache-ttl",    "--agent-arg",
-                    "0",                "--reference", "nginx",          "--rate",
-                    "2000",             NULL};
+    char *argv[] = {"cmon-bench",  "--sweep",     "zones=100,1000", "--rounds", "5",
+                    "--agent-arg", "--cache-ttl", "--agent-arg",    "0",        "--reference",
+                    "nginx",       "--rate",      "2000",           NULL};
     double xs[] = {100, 1000};
     int fd = mkstemps(svg, 4);
 
@@ -590,8 +589,9 @@ test_plot(void)
     CU_ASSERT_FATAL(m != NULL);
     plot_script(m, svg, "first line\nsecond \"line\"", "zones", xs, r, 2);
     fclose(m);
-    CU_ASSERT(strstr(script, "set multiplot layout 1,2 title \"first line\\nsecond \\\"line\\\"\"") !=
-              NULL);
+    CU_ASSERT(
+        strstr(script, "set multiplot layout 1,2 title \"first line\\nsecond \\\"line\\\"\"") !=
+        NULL);
     free(script);
 
     CU_ASSERT(plot_draw("gnuplot", svg, title, "zones", xs, r, 2, err, sizeof(err)) == 0);
