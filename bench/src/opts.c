@@ -136,8 +136,9 @@ opts_usage(FILE *f)
           "\n"
           "Examples:\n"
           "  cmon-bench --zones 1000 --reference nginx\n"
-          "  cmon-bench --sweep zones=100,1000,10000 --reference nginx --rounds 5 \\\n"
-          "      --json sweep.json --plot sweep.svg\n"
+          "\n"
+          "  cmon-bench --sweep zones=100,1000,10000 --reference nginx --plot sweep.svg\n"
+          "\n"
           "  cmon-bench --url http://127.0.0.1:9163 --rate 2000 --pid \"$(pidof cmon-agent)\"\n",
           f);
 }
