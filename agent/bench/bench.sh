@@ -11,8 +11,9 @@
 # machine load:
 #   - closed loop: wrk, 2 threads, 16 keep-alive connections, each request a
 #     random zone (bench/random-zone.lua) -> requests/s;
-#   - open loop: cmon-agent-loadgen at 2,000 scrapes/s over 32 keep-alive
-#     connections, latency from the time each request was due -> p99.
+#   - open loop: `cmon-bench --url` at 2,000 scrapes/s over 32 keep-alive
+#     connections, after its priming pass over every zone and 1 s of warm-up,
+#     latency from the time each request was due -> p99 (read from its --json).
 # Finally the agent's peak RSS (VmHWM). Prints medians and ratios.
 set -u
 BUILD=build
@@ -30,6 +31,7 @@ done
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "$BUILD/bin" && pwd) || exit 2
 TMP=$(mktemp -d /tmp/cmon-agent-bench-XXXXXX)
+chmod 755 "$TMP" # nginx's workers run as an unprivileged user: they must read body.txt
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -79,13 +81,18 @@ wrk_rps() { # url pids... -> "requests/s server-CPU-us/request"
   local t0; t0=$(ticks "$@")
   PATHS=$TMP/paths.txt wrk -t2 -c16 -d"${DUR}s" -s "$HERE/random-zone.lua" "$url/" > "$TMP/wrk.out"
   local t1; t1=$(ticks "$@")
+  if grep -q 'Non-2xx' "$TMP/wrk.out"; then # a rate of error answers is no figure
+    echo "$url answered errors:" >&2; cat "$TMP/wrk.out" >&2; return 1
+  fi
   awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '/requests in/ {n = $1} /^Requests\/sec/ {r = $2}
     END {printf "%s %.1f\n", r, t * 1e6 / hz / n}' "$TMP/wrk.out"
 }
 
-p99() { # url -> p99 ms
-  "$BUILD/tools/cmon-agent-loadgen" --rate 2000 --duration "$DUR" --connections 32 \
-    --paths "$TMP/paths.txt" "$1" | sed -n 's/.* p99 \([0-9.]*\) .*/\1/p'
+p99() { # url -> p99 ms of an open loop at 2,000 scrapes/s (cmon-bench, bench/README.md)
+  "$BIN/cmon-bench" --url "$1" --zones-file "$TMP/uuids.txt" --rate 2000 --concurrency 32 \
+    --duration "$DUR" --warmup 1 --quiet --json "$TMP/p99.json" > "$TMP/p99.out" || {
+    echo "cmon-bench against $1 failed" >&2; cat "$TMP/p99.out" >&2; return 1; }
+  jq -r '.latency_ms.p99' "$TMP/p99.json"
 }
 
 declare -A RES
@@ -99,6 +106,7 @@ for N in $ZONES; do
   wait_for "$TMP/agent.err" "listening on"
   "$BIN/cmon-sim" zones -w "$W" | awk -F: '$1 != "-" && $2 != "global" {print "/v1/" $2 "/metrics"}' \
     > "$TMP/paths.txt"
+  sed -e 's,^/v1/,,' -e 's,/metrics$,,' "$TMP/paths.txt" > "$TMP/uuids.txt" # for cmon-bench
   PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/agent.err")
   AGENT_URL=http://127.0.0.1:$PORT
   curl -s "$AGENT_URL$(head -1 "$TMP/paths.txt")" > "$TMP/body.txt"
@@ -109,11 +117,14 @@ for N in $ZONES; do
   : > "$TMP/a_rps"; : > "$TMP/n_rps"; : > "$TMP/ratio"; : > "$TMP/a_p99"; : > "$TMP/n_p99"
   : > "$TMP/a_cpu"; : > "$TMP/n_cpu"
   for r in $(seq 1 "$RUNS"); do
-    read -r a acpu < <(wrk_rps "$AGENT_URL" "$AGENT")
+    wrk_rps "$AGENT_URL" "$AGENT" > "$TMP/rps" || exit 1
+    read -r a acpu < "$TMP/rps"
     # shellcheck disable=SC2086
-    read -r n ncpu < <(wrk_rps "$NGINX_URL" $NGINX_PIDS)
+    wrk_rps "$NGINX_URL" $NGINX_PIDS > "$TMP/rps" || exit 1
+    read -r n ncpu < "$TMP/rps"
     echo "$acpu" >> "$TMP/a_cpu"; echo "$ncpu" >> "$TMP/n_cpu"
-    pa=$(p99 "$AGENT_URL"); pn=$(p99 "$NGINX_URL")
+    pa=$(p99 "$AGENT_URL") || exit 1
+    pn=$(p99 "$NGINX_URL") || exit 1
     echo "$a" >> "$TMP/a_rps"; echo "$n" >> "$TMP/n_rps"
     echo "$a $n" | awk '{print $1 / $2}' >> "$TMP/ratio"
     echo "$pa" >> "$TMP/a_p99"; echo "$pn" >> "$TMP/n_p99"

@@ -214,7 +214,8 @@ agent_logdir(struct agent_sut *as, char *err, size_t errlen)
 }
 
 int
-agent_up(const struct opts *o, long zones, struct agent_sut *as, char *err, size_t errlen)
+agent_up(const struct opts *o, long zones, const struct progress *pg, struct agent_sut *as,
+         char *err, size_t errlen)
 {
     char agent_bin[4096];
 
@@ -227,10 +228,17 @@ agent_up(const struct opts *o, long zones, struct agent_sut *as, char *err, size
         while (len > 7 && as->as_base[len - 1] == '/')
             as->as_base[--len] = '\0';
         as->as_agent_pid = (pid_t)o->op_pid;
+        if (!o->op_gz)
+            progress_phase(pg, "listing the instances of %s", as->as_base);
         return o->op_gz ? 0 : agent_targets_url(o, as, err, errlen);
     }
-    if (agent_logdir(as, err, errlen) < 0 || agent_world_up(o, zones, as, err, errlen) < 0 ||
-        agent_start(o, as, agent_bin, err, errlen) < 0)
+    if (agent_logdir(as, err, errlen) < 0)
+        return -1;
+    progress_phase(pg, "building a world of %ld zones (cmon-sim serve)", zones);
+    if (agent_world_up(o, zones, as, err, errlen) < 0)
+        return -1;
+    progress_phase(pg, "starting cmon-agent");
+    if (agent_start(o, as, agent_bin, err, errlen) < 0)
         return -1;
     return o->op_gz ? 0 : agent_targets_world(as, as->as_world, err, errlen);
 }

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "opts.h"
+#include "progress.h"
 #include "target.h"
 
 struct agent_sut {
@@ -25,10 +26,12 @@ struct agent_sut {
 
 /*
  * Bring up the system under test for zones zones (ignored with --url) and
- * list its instances. Returns 0, or -1 with a one-line reason in err; call
- * agent_down in both cases.
+ * list its instances. Each phase that takes time (the world, the agent) is
+ * announced on pg (may be NULL). Returns 0, or -1 with a one-line reason in
+ * err; call agent_down in both cases.
  */
-int agent_up(const struct opts *o, long zones, struct agent_sut *as, char *err, size_t errlen);
+int agent_up(const struct opts *o, long zones, const struct progress *pg, struct agent_sut *as,
+             char *err, size_t errlen);
 
 /* Stop what agent_up started (agent, then world) and remove its files. Safe twice. */
 void agent_down(struct agent_sut *as);

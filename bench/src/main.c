@@ -9,15 +9,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
 #include "baseline.h"
+#include "cmon_version.h"
 #include "http.h"
 #include "load.h"
 #include "nginx.h"
 #include "opts.h"
 #include "plot.h"
+#include "progress.h"
 #include "report.h"
 
 enum { EXIT_OK = 0, EXIT_REGRESSION = 1, EXIT_USAGE = 2, EXIT_RUN = 3 };
@@ -45,6 +48,25 @@ bench_point(const struct opts *o, int i)
     else if (o->op_sweep_key == OPTS_SWEEP_RATE)
         p.op_rate = o->op_sweep[i];
     return p;
+}
+
+/* What the progress lines call point p of the series o: "zones=1000", "rate=2000", a URL. */
+static void
+bench_label(const struct opts *o, const struct opts *p, char *buf, size_t n)
+{
+    switch (o->op_sweep_key) {
+    case OPTS_SWEEP_CONCURRENCY:
+        snprintf(buf, n, "concurrency=%d", p->op_concurrency);
+        break;
+    case OPTS_SWEEP_RATE:
+        snprintf(buf, n, "rate=%g", p->op_rate);
+        break;
+    default:
+        if (p->op_url != NULL)
+            snprintf(buf, n, "%.60s", p->op_url);
+        else
+            snprintf(buf, n, "zones=%ld", p->op_zones);
+    }
 }
 
 static void
@@ -205,10 +227,16 @@ fail:
     return -1;
 }
 
-/* One round against one server, merged into dst. Returns 0 or -1 with err. */
+/* One server's round alone, for its progress line. */
+struct bench_brief {
+    double bb_scrapes_per_s;
+    double bb_p99_ms; /* -1 when no request succeeded */
+};
+
+/* One round against one server, merged into dst, its own figures in *brief. 0 or -1 with err. */
 static int
-bench_round(const struct load_spec *s, struct result_figures *dst, const char *who, char *err,
-            size_t errlen)
+bench_round(const struct load_spec *s, struct result_figures *dst, const char *who,
+            struct bench_brief *brief, char *err, size_t errlen)
 {
     struct result_figures f;
 
@@ -217,6 +245,8 @@ bench_round(const struct load_spec *s, struct result_figures *dst, const char *w
         return -1;
     }
     int rc = load_run(s, &f);
+    brief->bb_scrapes_per_s = result_scrapes_per_s(&f);
+    brief->bb_p99_ms = f.rf_ok ? report_ms(&f, 0.99) : -1;
     result_figures_merge(dst, &f);
     result_figures_release(&f);
     if (rc < 0)
@@ -235,6 +265,7 @@ struct bench_sut {
     struct nginx_ref su_ng;
     struct curl_slist *su_hdr;
     struct load_spec su_agent, su_ref;
+    struct progress su_pg; /* the lines about this point */
     char su_ref_base[64];
     int su_entered; /* agent_up was called: agent_down is due */
 };
@@ -245,20 +276,21 @@ struct bench_sut {
  * Returns 0 or -1 with err.
  */
 static int
-bench_up(struct bench_sut *s, const struct opts *p, struct result_run *run, char *err,
-         size_t errlen)
+bench_up(struct bench_sut *s, const struct opts *p, const struct progress *pg,
+         struct result_run *run, char *err, size_t errlen)
 {
     static char *gz_path[] = {"/v1/gz/metrics"};
 
     memset(s, 0, sizeof(*s));
     s->su_opts = *p;
+    s->su_pg = *pg;
     bench_run_init(run, p);
     if (result_figures_init(&run->rr_agent) < 0 || result_figures_init(&run->rr_ref) < 0) {
         snprintf(err, errlen, "cannot allocate histograms");
         return -1;
     }
     s->su_entered = 1;
-    if (agent_up(p, p->op_zones, &s->su_as, err, errlen) < 0)
+    if (agent_up(p, p->op_zones, &s->su_pg, &s->su_as, err, errlen) < 0)
         return -1;
     char *const *paths = p->op_gz ? gz_path : s->su_as.as_targets.tl_path;
     size_t n = p->op_gz ? 1 : s->su_as.as_targets.tl_n;
@@ -270,11 +302,17 @@ bench_up(struct bench_sut *s, const struct opts *p, struct result_run *run, char
     s->su_hdr = bench_headers(p);
     if (bench_samples_take(p, s->su_hdr, s->su_as.as_base, paths, n, &s->su_bs, err, errlen) < 0)
         return -1;
-    if (p->op_reference && bench_reference_up(p, &s->su_bs, run, &s->su_ng, err, errlen) < 0)
-        return -1;
-    if (!p->op_no_prime && !p->op_gz &&
-        bench_prime(s->su_as.as_base, paths, n, s->su_hdr, p->op_timeout_s, run, err, errlen) < 0)
-        return -1;
+    if (p->op_reference) {
+        progress_phase(&s->su_pg, "starting nginx with %zu sample scrapes", s->su_bs.bs_n);
+        if (bench_reference_up(p, &s->su_bs, run, &s->su_ng, err, errlen) < 0)
+            return -1;
+    }
+    if (!p->op_no_prime && !p->op_gz) {
+        progress_phase(&s->su_pg, "priming pass: %zu instances, each scraped once", n);
+        if (bench_prime(s->su_as.as_base, paths, n, s->su_hdr, p->op_timeout_s, run, err, errlen) <
+            0)
+            return -1;
+    }
     snprintf(s->su_ref_base, sizeof(s->su_ref_base), "http://127.0.0.1:%d", s->su_ng.nr_port);
     s->su_agent = bench_spec(p, s->su_as.as_base, paths, n, s->su_as.as_agent_pid);
     s->su_ref = bench_spec(p, s->su_ref_base, s->su_bs.bs_path, s->su_bs.bs_n, s->su_ng.nr_pid);
@@ -283,19 +321,42 @@ bench_up(struct bench_sut *s, const struct opts *p, struct result_run *run, char
     return 0;
 }
 
+/* "agent 51234 scrapes/s, p99 0.156 ms" into buf: one server's round, for the progress line. */
+static void
+bench_brief_say(char *buf, size_t n, const char *who, const struct bench_brief *b)
+{
+    if (b->bb_p99_ms < 0)
+        snprintf(buf, n, "%s no answer", who);
+    else
+        snprintf(buf, n, "%s %.0f scrapes/s, p99 %.3f ms", who, b->bb_scrapes_per_s, b->bb_p99_ms);
+}
+
 /* Round i of point s: the agent, then the reference; the warm-up before the first. 0 or -1. */
 static int
 bench_turn(struct bench_sut *s, int i, struct result_run *run, char *err, size_t errlen)
 {
     const struct opts *p = &s->su_opts;
+    struct bench_brief ab, rb;
+    char a[96], r[96] = "";
 
     s->su_agent.ls_seed = s->su_ref.ls_seed = p->op_seed + (uint64_t)i;
     s->su_agent.ls_warmup_s = s->su_ref.ls_warmup_s = i == 0 ? p->op_warmup_s : 0;
-    if (bench_round(&s->su_agent, &run->rr_agent, "agent", err, errlen) < 0)
+    if (i == 0 && p->op_warmup_s > 0)
+        progress_round(&s->su_pg, i + 1, p->op_rounds, "%g s warm-up, then %g s measured, %s",
+                       p->op_warmup_s, s->su_agent.ls_duration_s,
+                       p->op_reference ? "agent then nginx" : "agent");
+    else
+        progress_round(&s->su_pg, i + 1, p->op_rounds, "%g s measured, %s",
+                       s->su_agent.ls_duration_s, p->op_reference ? "agent then nginx" : "agent");
+    if (bench_round(&s->su_agent, &run->rr_agent, "agent", &ab, err, errlen) < 0)
         return -1;
     if (p->op_reference &&
-        bench_round(&s->su_ref, &run->rr_ref, "nginx reference", err, errlen) < 0)
+        bench_round(&s->su_ref, &run->rr_ref, "nginx reference", &rb, err, errlen) < 0)
         return -1;
+    bench_brief_say(a, sizeof(a), "agent", &ab);
+    if (p->op_reference)
+        bench_brief_say(r, sizeof(r), "; nginx", &rb);
+    progress_round(&s->su_pg, i + 1, p->op_rounds, "%s%s", a, r);
     return 0;
 }
 
@@ -329,14 +390,18 @@ bench_down(struct bench_sut *s, char *err, size_t errlen)
  * how many points have figures (*failed set when one failed; err says why).
  */
 static int
-bench_points(const struct opts *o, struct bench_sut *su, struct result_run *runs, int n,
-             int *failedp, char *err, size_t errlen)
+bench_points(const struct opts *o, const struct progress *pg, struct bench_sut *su,
+             struct result_run *runs, int n, int *failedp, char *err, size_t errlen)
 {
     int together = o->op_rounds > 1 && n > 1, failed = -1, done = 0;
 
     for (int i = 0; i < n && failed < 0; i++) {
         struct opts p = bench_point(o, i);
-        if (bench_up(&su[i], &p, &runs[i], err, errlen) < 0)
+        struct progress point = *pg;
+        char label[64];
+        bench_label(o, &p, label, sizeof(label));
+        progress_point(&point, i + 1, n, label);
+        if (bench_up(&su[i], &p, &point, &runs[i], err, errlen) < 0)
             failed = i;
         for (int r = 0; !together && failed < 0 && r < o->op_rounds; r++)
             if (bench_turn(&su[i], r, &runs[i], err, errlen) < 0)
@@ -379,32 +444,47 @@ bench_xlabel(const struct opts *o)
     }
 }
 
-/* Outputs after the series: JSON, plot, baseline. Returns the exit code. */
+/* The swept value of each of the n points of the series o into xs. */
+static void
+bench_xs(const struct opts *o, double *xs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct opts p = bench_point(o, i);
+        xs[i] = o->op_sweep_key == OPTS_SWEEP_CONCURRENCY ? p.op_concurrency
+                : o->op_sweep_key == OPTS_SWEEP_RATE      ? p.op_rate
+                                                          : (double)p.op_zones;
+    }
+}
+
+/*
+ * Outputs after the series: the summary across its points (table and JSON),
+ * the JSON file, the plot, the baseline. started is when the series began
+ * (the plot's date). Returns the exit code.
+ */
 static int
-bench_outputs(const struct opts *o, struct result_run *runs, int nruns, const char *error,
-              json_t *base)
+bench_outputs(const struct opts *o, time_t started, struct result_run *runs, int nruns,
+              const char *error, json_t *base)
 {
     json_t *doc = report_doc_json(runs, nruns, error);
-    char err[512];
+    double xs[OPTS_MAX_SWEEP];
+    char err[512], title[512];
     int code = error[0] ? EXIT_RUN : EXIT_OK;
 
+    bench_xs(o, xs, nruns);
+    if (nruns > 1) {
+        report_summary_table(stdout, bench_xlabel(o), xs, runs, nruns);
+        json_object_set_new(doc, "summary", report_summary_json(bench_xlabel(o), xs, runs, nruns));
+    }
     if (o->op_json != NULL && report_write(doc, o->op_json) < 0) {
         fprintf(stderr, "cmon-bench: cannot write %s: %s\n", o->op_json, strerror(errno));
         code = EXIT_RUN;
     }
-    if (o->op_plot != NULL && nruns > 0) {
-        double xs[OPTS_MAX_SWEEP];
-        for (int i = 0; i < nruns; i++) {
-            struct opts p = bench_point(o, i);
-            xs[i] = o->op_sweep_key == OPTS_SWEEP_CONCURRENCY ? p.op_concurrency
-                    : o->op_sweep_key == OPTS_SWEEP_RATE      ? p.op_rate
-                                                              : (double)p.op_zones;
-        }
-        if (plot_draw("gnuplot", o->op_plot, bench_xlabel(o), xs, runs, nruns, err, sizeof(err)) <
-            0) {
-            fprintf(stderr, "cmon-bench: %s\n", err);
-            code = EXIT_RUN;
-        }
+    plot_title(title, sizeof(title), o, started);
+    if (o->op_plot != NULL && nruns > 0 &&
+        plot_draw("gnuplot", o->op_plot, title, bench_xlabel(o), xs, runs, nruns, err,
+                  sizeof(err)) < 0) {
+        fprintf(stderr, "cmon-bench: %s\n", err);
+        code = EXIT_RUN;
     }
     if (base != NULL && code == EXIT_OK) {
         int bad = baseline_compare(doc, base, o->op_tolerance / 100.0, o->op_compare_tail, stdout,
@@ -418,13 +498,14 @@ bench_outputs(const struct opts *o, struct result_run *runs, int nruns, const ch
 }
 
 static int
-bench_series(const struct opts *o, json_t *base)
+bench_series(const struct opts *o, const struct progress *pg, json_t *base)
 {
     int n = o->op_nsweep > 0 ? o->op_nsweep : 1, done = 0;
     struct result_run *runs = calloc((size_t)n, sizeof(*runs));
     struct bench_sut *su = calloc((size_t)n, sizeof(*su));
     char err[1024] = "";
     int failed = 0;
+    time_t started = time(NULL);
 
     if (runs == NULL || su == NULL) {
         fprintf(stderr, "cmon-bench: out of memory\n");
@@ -432,11 +513,11 @@ bench_series(const struct opts *o, json_t *base)
         free(su);
         return EXIT_RUN;
     }
-    done = bench_points(o, su, runs, n, &failed, err, sizeof(err));
+    done = bench_points(o, pg, su, runs, n, &failed, err, sizeof(err));
     free(su);
     if (failed)
         fprintf(stderr, "cmon-bench: %s\n", err);
-    int code = bench_outputs(o, runs, done, failed ? err : "", base);
+    int code = bench_outputs(o, started, runs, done, failed ? err : "", base);
     for (int i = 0; i < n; i++) {
         result_figures_release(&runs[i].rr_agent);
         result_figures_release(&runs[i].rr_ref);
@@ -470,17 +551,24 @@ int
 main(int argc, char **argv)
 {
     struct opts o;
+    struct progress pg;
     char err[512];
     json_t *base = NULL;
 
     if (opts_parse(argc, argv, &o, err, sizeof(err)) < 0) {
-        fprintf(stderr, "cmon-bench: %s\n", err);
+        fprintf(stderr, "cmon-bench: %s\nTry 'cmon-bench --help'.\n", err);
         return EXIT_USAGE;
     }
     if (o.op_help) {
         opts_usage(stdout);
         return EXIT_OK;
     }
+    if (o.op_version) {
+        printf("cmon-bench %s\n", CMON_VERSION);
+        return EXIT_OK;
+    }
+    /* phase lines for a person watching: on a terminal, or when asked; never with --quiet */
+    progress_init(&pg, stderr, !o.op_quiet && (o.op_progress || isatty(STDERR_FILENO)));
     if ((o.op_json != NULL && bench_check_output(o.op_json) < 0) ||
         (o.op_plot != NULL && bench_check_output(o.op_plot) < 0))
         return EXIT_USAGE;
@@ -492,7 +580,7 @@ main(int argc, char **argv)
     signal(SIGINT, bench_on_signal);
     signal(SIGTERM, bench_on_signal);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    int code = bench_series(&o, base);
+    int code = bench_series(&o, &pg, base);
     json_decref(base);
     curl_global_cleanup();
     return code;

@@ -29,13 +29,14 @@ enum {
     OPT_BINDIR,
     OPT_AARG,
     OPT_SWEEP,
-    OPT_HELP,
     OPT_ROUNDS,
     OPT_GZIP,
     OPT_OM,
     OPT_TAIL,
-    OPT_NOPRIME
-
+    OPT_NOPRIME,
+    OPT_PROGRESS,
+    OPT_QUIET,
+    OPT_VERSION,
 };
 
 static const struct option opts_long[] = {
@@ -60,60 +61,85 @@ static const struct option opts_long[] = {
     {"bin-dir", required_argument, NULL, OPT_BINDIR},
     {"agent-arg", required_argument, NULL, OPT_AARG},
     {"sweep", required_argument, NULL, OPT_SWEEP},
-    {"help", no_argument, NULL, OPT_HELP},
+    {"help", no_argument, NULL, 'h'},
     {"rounds", required_argument, NULL, OPT_ROUNDS},
     {"gzip", no_argument, NULL, OPT_GZIP},
     {"openmetrics", no_argument, NULL, OPT_OM},
     {"compare-tail", no_argument, NULL, OPT_TAIL},
     {"no-prime", no_argument, NULL, OPT_NOPRIME},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
 };
 
 void
 opts_usage(FILE *f)
 {
-    fputs("usage: cmon-bench [--zones N] [--concurrency C] [--duration S] [--warmup S]\n"
-          "                  [--rounds N] [--no-prime]\n"
-          "                  [--rate R] [--timeout S] [--seed S] [--gz]\n"
-          "                  [--gzip] [--openmetrics]\n"
-          "                  [--url URL [--zones-file FILE | --world PATH] [--pid PID]]\n"
-          "                  [--reference nginx|none] [--nginx PATH]\n"
-          "                  [--json FILE] [--baseline FILE] [--tolerance PCT]\n"
-          "                  [--compare-tail]\n"
-          "                  [--sweep zones|concurrency|rate=V1,V2,...] [--plot FILE.svg|png]\n"
-          "                  [--bin-dir DIR] [--agent-arg ARG]...\n"
-          "Scrape-latency benchmark of cmon-agent. Without --url it builds a world of N zones\n"
-          "with cmon-sim serve and starts cmon-agent on it (both found next to cmon-bench).\n"
-          "  --zones N         zones in the world (default 100)\n"
-          "  --concurrency C   connections; closed loop: requests in flight (default 4)\n"
-          "  --duration S      measured seconds (default 10)\n"
-          "  --warmup S        unmeasured seconds first (default 2)\n"
-          "  --no-prime        skip the priming pass: by default every instance is\n"
-          "                    scraped once before the warm-up, so that per-instance\n"
-          "                    caches (zfs answers) are as a running agent keeps them\n"
-          "  --rounds N        split the measurement into N rounds, agent and reference\n"
-          "                    taking turns (default 1)\n"
-          "                    (with --sweep, the points take turns as well)\n"
-          "  --rate R          open loop at R scrapes/s, latency from the scheduled time\n"
-          "  --timeout S       per-request timeout (default 5)\n"
-          "  --seed S          seed of the world and of the instance choice (default 1)\n"
-          "  --gz              scrape /v1/gz/metrics instead of random instances\n"
-          "  --gzip            ask for gzip (Accept-Encoding), as Prometheus does\n"
-          "  --openmetrics     ask for OpenMetrics text (Accept)\n"
-          "  --url URL         a running agent; instances from --zones-file (uuids or\n"
-          "                    zoneadm list -p) or --world if given, else URL/v1/discover\n"
-          "  --pid PID         with --url: the agent process, for CPU and RSS figures\n"
-          "  --reference nginx the same load on nginx serving sampled scrapes' very bytes\n"
-          "  --json FILE       write the figures as JSON (schema: bench/README.md)\n"
-          "  --baseline FILE   compare with an earlier --json; exit 1 on a regression\n"
-          "  --tolerance PCT   allowed regression (default 10)\n"
-          "  --compare-tail    also fail on p99 (off: it moves with scheduler stalls)\n"
-          "  --sweep K=V,...   a series over zones, concurrency or rate\n"
-          "  --plot FILE       gnuplot picture (.svg or .png) of the series\n"
-          "  --bin-dir DIR     where cmon-sim and cmon-agent are\n"
-          "  --agent-arg ARG   extra argument for cmon-agent (repeatable)\n"
-          "Exit: 0 ok, 1 regression against the baseline, 2 usage or bad input file,\n"
-          "3 the run failed (server unreachable or gone; figures so far still written).\n",
+    fputs("Usage: cmon-bench [OPTION]...\n"
+          "Measure how fast cmon-agent answers scrapes: latency percentiles, scrapes/s, CPU\n"
+          "and memory, beside an nginx serving the same bytes (see bench/README.md).\n"
+          "\n"
+          "Without --url it builds a world with cmon-sim serve and starts cmon-agent on it,\n"
+          "both taken from the folder cmon-bench is in.\n"
+          "\n"
+          "Options:\n"
+          "      --zones=N            zones in the world, 1 .. 100000 (default 100)\n"
+          "      --concurrency=C      connections; in a closed loop also the requests in\n"
+          "                             flight, 1 .. 1000 (default 4)\n"
+          "      --duration=S         measured seconds (default 10)\n"
+          "      --warmup=S           seconds of load before the measurement, not counted\n"
+          "                             (default 2)\n"
+          "      --rounds=N           split the measurement into N rounds, agent and\n"
+          "                             reference taking turns; with --sweep the points take\n"
+          "                             turns too (default 1)\n"
+          "      --no-prime           skip the priming pass (every instance scraped once\n"
+          "                             before the warm-up, as a running agent's caches are)\n"
+          "      --rate=R             open loop at R scrapes/s, latency counted from each\n"
+          "                             request's scheduled time (default: closed loop)\n"
+          "      --timeout=S          per-request timeout in seconds (default 5)\n"
+          "      --seed=S             seed of the world and of the instance choice (default 1)\n"
+          "      --gz                 scrape /v1/gz/metrics instead of random instances\n"
+          "      --gzip               send Accept-Encoding: gzip, as Prometheus does\n"
+          "      --openmetrics        ask for OpenMetrics text (Accept header)\n"
+          "      --url=URL            scrape a running agent instead of starting one\n"
+          "      --zones-file=FILE    with --url: the instances, one uuid a line or\n"
+          "                             zoneadm list -p lines (default: URL/v1/discover)\n"
+          "      --world=PATH         with --url: list the instances of this world\n"
+          "      --pid=PID            with --url: the agent process, for CPU and RSS figures\n"
+          "      --reference=nginx|none  the same load on an nginx of its own serving the\n"
+          "                             very bytes of sample scrapes (default none)\n"
+          "      --nginx=PATH         the nginx binary (default /usr/sbin/nginx)\n"
+          "      --json=FILE          write the figures as JSON, schema cmon-bench/1\n"
+          "      --baseline=FILE      compare with an earlier --json file; exit 1 on a\n"
+          "                             regression\n"
+          "      --tolerance=PCT      how much worse a compared figure may be (default 10)\n"
+          "      --compare-tail       count p99 in the baseline check too\n"
+          "      --sweep=KEY=V1,V2,...  a series over zones, concurrency or rate (whole\n"
+          "                             numbers, at most 32 values)\n"
+          "      --plot=FILE          draw the series with gnuplot (FILE.svg or FILE.png)\n"
+          "      --bin-dir=DIR        where cmon-sim and cmon-agent are (default: the\n"
+          "                             folder of cmon-bench)\n"
+          "      --agent-arg=ARG      pass ARG to cmon-agent (repeatable)\n"
+          "      --progress           report each phase on stderr (default: only when\n"
+          "                             stderr is a terminal)\n"
+          "      --quiet              no progress lines on stderr, even on a terminal\n"
+          "  -h, --help               print this help and exit\n"
+          "      --version            print the version and exit\n"
+          "\n"
+          "Exit status:\n"
+          "  0  done, and no regression against the baseline\n"
+          "  1  a figure regressed against the baseline\n"
+          "  2  usage error, unusable baseline, or an output file that cannot be written\n"
+          "  3  the run failed (agent or nginx unreachable or gone); the figures measured\n"
+          "     until then are still written\n"
+          "\n"
+          "Examples:\n"
+          "  cmon-bench --zones 1000 --reference nginx\n"
+          "\n"
+          "  cmon-bench --sweep zones=100,1000,10000 --reference nginx --plot sweep.svg\n"
+          "\n"
+          "  cmon-bench --url http://127.0.0.1:9163 --rate 2000 --pid \"$(pidof cmon-agent)\"\n",
           f);
 }
 
@@ -339,11 +365,20 @@ opts_apply(struct opts *o, int c, const char *a, char *err, size_t errlen)
     case OPT_NOPRIME:
         o->op_no_prime = 1;
         return 0;
-    case OPT_HELP:
+    case OPT_PROGRESS:
+        o->op_progress = 1;
+        return 0;
+    case OPT_QUIET:
+        o->op_quiet = 1;
+        return 0;
+    case 'h':
         o->op_help = 1;
         return 0;
+    case OPT_VERSION:
+        o->op_version = 1;
+        return 0;
     }
-    snprintf(err, errlen, "unknown option (see --help)");
+    snprintf(err, errlen, "unknown option");
     return -1;
 }
 
@@ -370,10 +405,10 @@ opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
     opts_defaults(o);
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts_long, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", opts_long, NULL)) != -1) {
         if (c == '?' || c == ':') {
             const char *bad = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
-            snprintf(err, errlen, "%s: %s (see --help)", bad,
+            snprintf(err, errlen, "%s: %s", bad,
                      c == ':' ? "missing value" : "unknown option or missing value");
             return -1;
         }
@@ -381,8 +416,14 @@ opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
             return -1;
     }
     if (optind < argc) {
-        snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+        snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
         return -1;
     }
     return opts_check(o, err, errlen);
+}
+
+const struct option *
+opts_long_options(void)
+{
+    return opts_long;
 }

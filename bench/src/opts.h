@@ -2,6 +2,7 @@
 #ifndef CMON_BENCH_OPTS_H
 #define CMON_BENCH_OPTS_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -41,7 +42,10 @@ struct opts {
     enum opts_sweep_key op_sweep_key; /* --sweep KEY=V1,V2,... */
     double op_sweep[OPTS_MAX_SWEEP];
     int op_nsweep;
-    int op_help; /* --help was given */
+    int op_progress; /* --progress: phase lines on stderr even when it is not a terminal */
+    int op_quiet;    /* --quiet: no phase lines at all (wins over --progress) */
+    int op_help;     /* -h or --help was given */
+    int op_version;  /* --version was given */
 };
 
 /*
@@ -51,8 +55,14 @@ struct opts {
  */
 int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen);
 
-/* Print the usage text to f. */
+/* Print the --help text to f: every flag, in the shape help2man reads. */
 void opts_usage(FILE *f);
+
+/*
+ * The long options cmon-bench accepts, as getopt_long reads them (ends with
+ * an all-zero entry). Static; for tests that check --help covers every flag.
+ */
+const struct option *opts_long_options(void);
 
 /*
  * Parse "KEY=V1,V2,..." (KEY zones, concurrency or rate) into o.

@@ -306,3 +306,80 @@ report_write(json_t *doc, const char *path)
     errno = saved;
     return rc;
 }
+
+/* ---------------------------------------------------------------- summary */
+
+static void
+report_summary_cell(FILE *f, double v)
+{
+    if (v < 0)
+        fprintf(f, " %9s", "-");
+    else
+        fprintf(f, " %9.2f", v);
+}
+
+void
+report_summary_table(FILE *f, const char *key, const double *xs, const struct result_run *runs,
+                     int nruns)
+{
+    static const enum summary_figure ref_figs[] = {SUMMARY_SCRAPES, SUMMARY_P50, SUMMARY_P99,
+                                                   SUMMARY_CPU};
+    int ref = runs[0].rr_has_ref;
+    struct summary_point sp;
+
+    fprintf(f, "cmon-bench: summary, each point against the first (%s=%g)\n", key, xs[0]);
+    fprintf(f, "  %-10s %49s", "", "agent here / agent at the first point");
+    if (ref)
+        fprintf(f, "  |%40s", "agent / nginx at this point");
+    fputc('\n', f);
+    fprintf(f, "  %-10s %9s %9s %9s %9s %9s", key, "p50", "p99", "scrapes/s", "CPU/1000",
+            "peak RSS");
+    if (ref)
+        fprintf(f, "  | %9s %9s %9s %9s", "scrapes/s", "p50", "p99", "CPU/1000");
+    fputc('\n', f);
+    for (int i = 0; i < nruns; i++) {
+        summary_point_compute(&runs[0], &runs[i], &sp);
+        fprintf(f, "  %-10g", xs[i]);
+        report_summary_cell(f, sp.sp_vs_first[SUMMARY_P50]);
+        report_summary_cell(f, sp.sp_vs_first[SUMMARY_P99]);
+        report_summary_cell(f, sp.sp_vs_first[SUMMARY_SCRAPES]);
+        report_summary_cell(f, sp.sp_vs_first[SUMMARY_CPU]);
+        report_summary_cell(f, sp.sp_vs_first[SUMMARY_PEAK_RSS]);
+        if (ref) {
+            fputs("  |", f);
+            for (size_t k = 0; k < sizeof(ref_figs) / sizeof(ref_figs[0]); k++)
+                report_summary_cell(f, sp.sp_vs_ref[ref_figs[k]]);
+        }
+        fputc('\n', f);
+    }
+}
+
+/* {"p50": r, ...} over the figures whose ratio exists in this direction. */
+static json_t *
+report_summary_ratios(const double *ratios, int with_rss)
+{
+    json_t *o = json_object();
+
+    for (int k = 0; k < SUMMARY_NFIGURES; k++)
+        if (with_rss || k != SUMMARY_PEAK_RSS)
+            json_object_set_new(o, summary_key((enum summary_figure)k),
+                                report_num_or_null(ratios[k]));
+    return o;
+}
+
+json_t *
+report_summary_json(const char *key, const double *xs, const struct result_run *runs, int nruns)
+{
+    json_t *points = json_array();
+    struct summary_point sp;
+
+    for (int i = 0; i < nruns; i++) {
+        summary_point_compute(&runs[0], &runs[i], &sp);
+        json_t *p = json_pack("{s:I,s:o}", "value", (json_int_t)xs[i], "vs_first",
+                              report_summary_ratios(sp.sp_vs_first, 1));
+        if (runs[i].rr_has_ref)
+            json_object_set_new(p, "vs_reference", report_summary_ratios(sp.sp_vs_ref, 0));
+        json_array_append_new(points, p);
+    }
+    return json_pack("{s:s,s:I,s:o}", "key", key, "first", (json_int_t)xs[0], "points", points);
+}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "result.h"
+#include "summary.h"
 
 /* Print one run as a table (agent, reference, agent/reference ratio) to f. */
 void report_table(FILE *f, const struct result_run *run);
@@ -30,6 +31,18 @@ json_t *report_doc_json(const struct result_run *runs, int nruns, const char *er
  * never sees a partly written file. Returns 0, or -1 with errno.
  */
 int report_write(json_t *doc, const char *path);
+
+/*
+ * The summary of a series (nruns >= 1 points; key names the swept value, xs
+ * holds it per point): each point's agent figures against the first point's,
+ * and its agent/reference ratios, as a table on f.
+ */
+void report_summary_table(FILE *f, const char *key, const double *xs, const struct result_run *runs,
+                          int nruns);
+
+/* The same as the JSON object "summary" (keys in README). New reference; NULL on ENOMEM. */
+json_t *report_summary_json(const char *key, const double *xs, const struct result_run *runs,
+                            int nruns);
 
 /* Latency at quantile q of f, in milliseconds (0 if nothing was measured). */
 double report_ms(const struct result_figures *f, double q);

@@ -7,6 +7,7 @@
 #include <CUnit/Basic.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,9 @@
 
 #include "clock.h"
 #include "cmon_spawn.h"
+#include "cmon_version.h"
 #include "nginx.h"
+#include "opts.h"
 #include "spawn.h"
 
 static const char *bench_bin;
@@ -37,27 +40,62 @@ tmp_path(char *buf, size_t n, const char *name)
     snprintf(buf, n, "%s/%s", tmpdir, name);
 }
 
-/* Run cmon-bench with args (NULL-terminated); returns its exit code, -1 on signal/timeout. */
+/*
+ * Run cmon-bench with args (NULL-terminated), its stdout into bench.out and its
+ * stderr into bench.err (of this run only). Returns its exit code, -1 on
+ * signal or timeout.
+ */
 static int
 run_bench(const char *first, ...)
 {
     const char *argv[48] = {bench_bin};
     int n = 1, status;
     va_list ap;
-    char log[300];
+    char log[300], errlog[300];
 
     va_start(ap, first);
     for (const char *a = first; a != NULL && n < 47; a = va_arg(ap, const char *))
         argv[n++] = a;
     va_end(ap);
     argv[n] = NULL;
-    tmp_path(log, sizeof(log), "bench.log");
+    tmp_path(log, sizeof(log), "bench.out");
+    tmp_path(errlog, sizeof(errlog), "bench.err");
     unlink(log); /* the output of the last run only */
+    unlink(errlog);
     spawn_opts_t o = {.so_stdout = {.sio_kind = SPAWN_IO_FILE, .sio_path = log},
-                      .so_stderr = {.sio_kind = SPAWN_IO_STDOUT}};
+                      .so_stderr = {.sio_kind = SPAWN_IO_FILE, .sio_path = errlog}};
     if (spawn_run((char *const *)argv, &o, 120000, NULL, NULL, &status) != 0)
         return -1; /* could not start, or killed after 120 s */
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The whole of a file in the test folder, malloc'd ("" when it cannot be read). */
+static char *
+read_tmp(const char *name)
+{
+    char path[300], *text = NULL;
+    size_t cap = 0;
+    tmp_path(path, sizeof(path), name);
+    FILE *f = fopen(path, "r");
+    if (f == NULL || getdelim(&text, &cap, '\0', f) < 0) {
+        free(text);
+        text = strdup("");
+    }
+    if (f != NULL)
+        fclose(f);
+    return text;
+}
+
+/* How many lines of text start with prefix. */
+static int
+count_lines(const char *text, const char *prefix)
+{
+    int n = 0;
+    size_t len = strlen(prefix);
+
+    for (const char *p = text; p != NULL && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        n += strncmp(p, prefix, len) == 0;
+    return n;
 }
 
 static json_int_t
@@ -373,14 +411,9 @@ test_world_fails(void)
     fclose(f);
     CU_ASSERT_FATAL(chmod(sim, 0755) == 0 && symlink("/bin/true", agent) == 0);
     CU_ASSERT(run_bench("--bin-dir", dir, "--duration", "1", "--json", json, NULL) == 3);
-    char log[300], text[1024] = "";
-    tmp_path(log, sizeof(log), "bench.log");
-    FILE *l = fopen(log, "r");
-    CU_ASSERT_FATAL(l != NULL);
-    size_t n = fread(text, 1, sizeof(text) - 1, l);
-    text[n] = '\0';
-    fclose(l);
+    char *text = read_tmp("bench.err");
     CU_ASSERT(strstr(text, "cannot map world") != NULL);
+    free(text);
     json_t *doc = load_json("badworld.json");
     CU_ASSERT(json_is_false(json_object_get(doc, "complete")));
     json_decref(doc);
@@ -431,7 +464,12 @@ test_real_sweep_rounds(void)
     tmp_path(json, sizeof(json), "realrounds.json");
     CU_ASSERT_FATAL(run_bench("--sweep", "zones=5,10", "--rounds", "2", "--rate", "200",
                               "--duration", "1", "--warmup", "0.1", "--reference", "nginx",
-                              "--json", json, NULL) == 0);
+                              "--json", json, "--progress", NULL) == 0);
+    char *err = read_tmp("bench.err");
+    CU_ASSERT(strstr(err, "cmon-bench: point 2/2, zones=10: building a world of 10 zones") != NULL);
+    CU_ASSERT(count_lines(err, "cmon-bench: round 2/2, zones=10: ") == 2);
+    CU_ASSERT(count_lines(err, "cmon-bench: round 1/2, zones=5: ") == 2);
+    free(err);
     json_t *doc = check_doc("realrounds.json", 2, 1);
     CU_ASSERT_FATAL(doc != NULL);
     json_t *runs = json_object_get(doc, "runs");
@@ -442,6 +480,168 @@ test_real_sweep_rounds(void)
         CU_ASSERT(jint(json_object_get(r, "reference"), "requests") == 200);
         CU_ASSERT(jint(r, "primed") == jint(r, "instances"));
     }
+    json_decref(doc);
+}
+
+/* ------------------------------------------------ help, version, progress */
+
+/* Is "--name" in text as a whole flag (not the start of a longer one)? */
+static int
+has_flag(const char *text, const char *name)
+{
+    char flag[64];
+    size_t len = (size_t)snprintf(flag, sizeof(flag), "--%s", name);
+
+    for (const char *p = strstr(text, flag); p != NULL; p = strstr(p + 1, flag)) {
+        char next = p[len];
+        if (!(next >= 'a' && next <= 'z') && next != '-')
+            return 1;
+    }
+    return 0;
+}
+
+/* --help: exit 0, every long option of the table getopt_long reads; --version; a bad flag. */
+static void
+test_help_version(void)
+{
+    int nopts = 0;
+
+    CU_ASSERT(run_bench("--help", NULL) == 0);
+    char *out = read_tmp("bench.out");
+    CU_ASSERT(strncmp(out, "Usage: cmon-bench [OPTION]...\n", 30) == 0);
+    for (const struct option *o = opts_long_options(); o->name != NULL; o++, nopts++)
+        if (!has_flag(out, o->name)) {
+            fprintf(stderr, "cmon-bench --help does not describe --%s\n", o->name);
+            CU_FAIL("a long option missing from --help");
+        }
+    CU_ASSERT(nopts >= 30); /* the table was walked */
+    free(out);
+    CU_ASSERT(run_bench("-h", NULL) == 0);
+    out = read_tmp("bench.out");
+    CU_ASSERT(strncmp(out, "Usage: cmon-bench ", 18) == 0);
+    free(out);
+    CU_ASSERT(run_bench("--version", NULL) == 0);
+    out = read_tmp("bench.out");
+    CU_ASSERT_STRING_EQUAL(out, "cmon-bench " CMON_VERSION "\n");
+    free(out);
+    CU_ASSERT(run_bench("--bogus", NULL) == 2);
+    char *err = read_tmp("bench.err");
+    out = read_tmp("bench.out");
+    CU_ASSERT(strstr(err, "--bogus") != NULL &&
+              strstr(err, "\nTry 'cmon-bench --help'.\n") != NULL);
+    CU_ASSERT(out[0] == '\0');
+    free(err);
+    free(out);
+}
+
+/* --progress: a line on stderr as each phase starts, nothing of it on stdout; --quiet: none. */
+static void
+test_url_progress(void)
+{
+    char round[128];
+    snprintf(round, sizeof(round), "cmon-bench: round 2/2, %s: ", fake_url);
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--duration", "0.4", "--warmup", "0.1", "--rounds",
+                              "2", "--reference", "nginx", "--progress", NULL) == 0);
+    char *err = read_tmp("bench.err"), *out = read_tmp("bench.out");
+    CU_ASSERT(strstr(err, ": listing the instances of ") != NULL);
+    CU_ASSERT(strstr(err, ": starting nginx with 3 sample scrapes\n") != NULL);
+    CU_ASSERT(strstr(err, ": priming pass: 3 instances") != NULL);
+    CU_ASSERT(strstr(err, ": 0.1 s warm-up, then 0.2 s measured, agent then nginx\n") != NULL);
+    CU_ASSERT(count_lines(err, "cmon-bench: round 1/2, ") == 2); /* as it starts, as it ends */
+    CU_ASSERT(count_lines(err, round) == 2);
+    CU_ASSERT(count_lines(err, "cmon-bench: ") == count_lines(err, "")); /* nothing else */
+    CU_ASSERT(strstr(out, "round 1/2") == NULL && strstr(out, "priming pass:") == NULL);
+    CU_ASSERT(strstr(out, "scrapes/s") != NULL); /* the results are still there */
+    free(err);
+    free(out);
+
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--duration", "0.2", "--warmup", "0", "--progress",
+                              "--quiet", NULL) == 0);
+    err = read_tmp("bench.err");
+    CU_ASSERT_STRING_EQUAL(err, "");
+    free(err);
+    /* stderr is a file here, not a terminal: no lines unless asked */
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--duration", "0.2", "--warmup", "0", NULL) == 0);
+    err = read_tmp("bench.err");
+    CU_ASSERT_STRING_EQUAL(err, "");
+    free(err);
+}
+
+/* ----------------------------------------------------------------- summary */
+
+/* got (a summary ratio) is num/den of the per-point figures, or null when that has no value. */
+static void
+check_ratio(json_t *got, json_t *num, json_t *den, const char *what)
+{
+    if (!json_is_number(num) || !json_is_number(den) || json_number_value(den) <= 0) {
+        CU_ASSERT(json_is_null(got));
+        return;
+    }
+    double want = json_number_value(num) / json_number_value(den);
+    int ok = json_is_number(got) && fabs(json_number_value(got) - want) <= 1e-4 * fmax(1, want);
+    if (!ok)
+        fprintf(stderr, "summary %s: %g, computed %g\n", what, json_number_value(got), want);
+    CU_ASSERT(ok);
+}
+
+/* Every ratio of the summary, recomputed from the figures of the runs of doc. */
+static void
+check_summary(json_t *doc, const char *key)
+{
+    json_t *s = json_object_get(doc, "summary"), *runs = json_object_get(doc, "runs");
+    json_t *first = json_array_get(runs, 0);
+    static const char *const lat[] = {"p50", "p99"};
+
+    CU_ASSERT_FATAL(json_is_object(s));
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(s, "key")), key);
+    CU_ASSERT(jint(s, "first") == jint(first, key));
+    CU_ASSERT_FATAL(json_array_size(json_object_get(s, "points")) == json_array_size(runs));
+    for (size_t i = 0; i < json_array_size(runs); i++) {
+        json_t *p = json_array_get(json_object_get(s, "points"), i), *r = json_array_get(runs, i);
+        json_t *vf = json_object_get(p, "vs_first"), *vr = json_object_get(p, "vs_reference");
+        json_t *ref = json_object_get(r, "reference");
+        CU_ASSERT(jint(p, "value") == jint(r, key));
+        for (size_t k = 0; k < 2; k++) {
+            check_ratio(json_object_get(vf, lat[k]),
+                        json_object_get(json_object_get(r, "latency_ms"), lat[k]),
+                        json_object_get(json_object_get(first, "latency_ms"), lat[k]), lat[k]);
+            check_ratio(json_object_get(vr, lat[k]),
+                        json_object_get(json_object_get(r, "latency_ms"), lat[k]),
+                        json_object_get(json_object_get(ref, "latency_ms"), lat[k]), lat[k]);
+        }
+        check_ratio(json_object_get(vf, "scrapes_per_s"), json_object_get(r, "scrapes_per_s"),
+                    json_object_get(first, "scrapes_per_s"), "scrapes/s");
+        check_ratio(json_object_get(vf, "cpu_s_per_1000"),
+                    json_object_get(r, "agent_cpu_s_per_1000"),
+                    json_object_get(first, "agent_cpu_s_per_1000"), "cpu");
+        check_ratio(json_object_get(vf, "peak_rss_kb"), json_object_get(r, "agent_peak_rss_kb"),
+                    json_object_get(first, "agent_peak_rss_kb"), "rss");
+        check_ratio(json_object_get(vr, "scrapes_per_s"), json_object_get(r, "scrapes_per_s"),
+                    json_object_get(ref, "scrapes_per_s"), "agent/nginx scrapes/s");
+        check_ratio(json_object_get(vr, "cpu_s_per_1000"),
+                    json_object_get(r, "agent_cpu_s_per_1000"),
+                    json_object_get(ref, "agent_cpu_s_per_1000"), "agent/nginx cpu");
+    }
+}
+
+static void
+test_url_summary(void)
+{
+    char json[300];
+    tmp_path(json, sizeof(json), "summary.json");
+    CU_ASSERT_FATAL(run_bench("--url", fake_url, "--pid", pidbuf, "--sweep", "concurrency=1,2",
+                              "--duration", "0.5", "--warmup", "0.1", "--reference", "nginx",
+                              "--json", json, NULL) == 0);
+    json_t *doc = check_doc("summary.json", 2, 1);
+    CU_ASSERT_FATAL(doc != NULL);
+    check_summary(doc, "concurrency");
+    json_decref(doc);
+    char *out = read_tmp("bench.out");
+    CU_ASSERT(strstr(out, "cmon-bench: summary, each point against the first (concurrency=1)\n") !=
+              NULL);
+    free(out);
+    doc = load_json("run.json"); /* one run: nothing to compare, no summary */
+    CU_ASSERT(doc != NULL && json_object_get(doc, "summary") == NULL);
     json_decref(doc);
 }
 
@@ -477,6 +677,11 @@ test_real_sweep(void)
     CU_ASSERT(jint(json_array_get(runs, 0), "zones") == 5 && jint(doc, "zones") == 10);
     CU_ASSERT(jint(json_array_get(runs, 0), "instances") <= 5 && jint(doc, "instances") <= 10);
     CU_ASSERT(access(svg, R_OK) == 0);
+    check_summary(doc, "zones");
+    char *pic = read_tmp("realsweep.svg"); /* the title with the settings is drawn */
+    CU_ASSERT(strstr(pic, "zones 5, 10") != NULL && strstr(pic, "reference nginx") != NULL);
+    CU_ASSERT(strstr(pic, "0.5 s measured after 0.1 s warm-up") != NULL);
+    free(pic);
     json_decref(doc);
 }
 
@@ -538,6 +743,9 @@ main(int argc, char **argv)
         CU_add_test(s, "gzip on the wire, same bytes from nginx", test_url_gzip);
         CU_add_test(s, "gz scrapes", test_url_gz);
         CU_add_test(s, "world server fails", test_world_fails);
+        CU_add_test(s, "help and version", test_help_version);
+        CU_add_test(s, "progress lines", test_url_progress);
+        CU_add_test(s, "summary across a sweep", test_url_summary);
     } else {
         CU_pSuite s = CU_add_suite("cmon-bench with cmon-sim and cmon-agent", NULL, NULL);
         CU_add_test(s, "run with reference", test_real_run);

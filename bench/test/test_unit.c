@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "baseline.h"
@@ -19,8 +20,10 @@
 #include "opts.h"
 #include "plot.h"
 #include "procstat.h"
+#include "progress.h"
 #include "report.h"
 #include "spawn.h"
+#include "summary.h"
 #include "target.h"
 
 /* ------------------------------------------------------------------ hist */
@@ -558,22 +561,173 @@ static void
 test_plot(void)
 {
     struct result_run r[2];
-    char svg[] = "/tmp/cmon-bench-plot-test-XXXXXX.svg", err[256];
+    struct opts o;
+    char svg[] = "/tmp/cmon-bench-plot-test-XXXXXX.svg", err[256], title[512];
+    char *argv[] = {"cmon-bench",  "--sweep",     "zones=100,1000", "--rounds", "5",
+                    "--agent-arg", "--cache-ttl", "--agent-arg",    "0",        "--reference",
+                    "nginx",       "--rate",      "2000",           NULL};
     double xs[] = {100, 1000};
     int fd = mkstemps(svg, 4);
 
     CU_ASSERT_FATAL(fd >= 0);
     close(fd);
+    CU_ASSERT_FATAL(opts_parse(13, argv, &o, err, sizeof(err)) == 0);
+    plot_title(title, sizeof(title), &o, (time_t)86400 * 365); /* 1971-01-01 00:00 UTC */
+    /* the settings of the run, each from the flags above, and the date */
+    CU_ASSERT(strstr(title, "1971-01-01 00:00 UTC") != NULL);
+    CU_ASSERT(strstr(title, "zones 100, 1000") != NULL);
+    CU_ASSERT(strstr(title, "open loop at 2000 scrapes/s over 4 connections") != NULL);
+    CU_ASSERT(strstr(title, "10 s measured after 2 s warm-up\n5 rounds") != NULL);
+    CU_ASSERT(strstr(title, "cache TTL 0 s") != NULL);
+    CU_ASSERT(strstr(title, "reference nginx") != NULL);
+
     synth_run(&r[0], 100, 400000, 100000);
     synth_run(&r[1], 1000, 450000, 100000);
-    CU_ASSERT(plot_draw("gnuplot", svg, "zones", xs, r, 2, err, sizeof(err)) == 0);
+    char *script = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&script, &len);
+    CU_ASSERT_FATAL(m != NULL);
+    plot_script(m, svg, "first line\nsecond \"line\"", "zones", xs, r, 2);
+    fclose(m);
+    CU_ASSERT(
+        strstr(script, "set multiplot layout 1,2 title \"first line\\nsecond \\\"line\\\"\"") !=
+        NULL);
+    free(script);
+
+    CU_ASSERT(plot_draw("gnuplot", svg, title, "zones", xs, r, 2, err, sizeof(err)) == 0);
     FILE *f = fopen(svg, "r");
-    char head[4096] = "";
+    char *text = NULL;
+    size_t cap = 0;
     CU_ASSERT_FATAL(f != NULL);
-    CU_ASSERT(fread(head, 1, sizeof(head) - 1, f) > 0);
+    CU_ASSERT(getdelim(&text, &cap, '\0', f) > 0);
     fclose(f);
-    CU_ASSERT(strstr(head, "<svg") != NULL);
+    CU_ASSERT(strstr(text, "<svg") != NULL);
+    CU_ASSERT(strstr(text, "1971-01-01 00:00 UTC") != NULL); /* the title is drawn */
+    free(text);
     unlink(svg);
+    synth_release(&r[0]);
+    synth_release(&r[1]);
+}
+
+/* ------------------------------------------------------------ help, flags */
+
+/*
+ * --help in help2man's shape (that it names every flag of the option table is
+ * checked on the binary's output, in test_smoke.c).
+ */
+static void
+test_help(void)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    CU_ASSERT_FATAL(f != NULL);
+    opts_usage(f);
+    fclose(f);
+    CU_ASSERT(strncmp(text, "Usage: cmon-bench [OPTION]...\n", 30) == 0);
+    CU_ASSERT(strstr(text, "\nOptions:\n") != NULL);
+    CU_ASSERT(strstr(text, "\n  -h, --help ") != NULL);
+    CU_ASSERT(strstr(text, "\n      --version            print the version and exit\n") != NULL);
+    CU_ASSERT(strstr(text, "\nExit status:\n") != NULL);
+    free(text);
+}
+
+static void
+test_opts_output_flags(void)
+{
+    struct opts o;
+
+    CU_ASSERT_FATAL(parse(&o, "-h", NULL, NULL) == 0);
+    CU_ASSERT(o.op_help == 1);
+    CU_ASSERT_FATAL(parse(&o, "--version", NULL, NULL) == 0);
+    CU_ASSERT(o.op_version == 1 && o.op_help == 0);
+    CU_ASSERT_FATAL(parse(&o, "--progress", "--quiet", NULL) == 0);
+    CU_ASSERT(o.op_progress == 1 && o.op_quiet == 1);
+    CU_ASSERT_FATAL(parse(&o, NULL, NULL, NULL) == 0);
+    CU_ASSERT(o.op_progress == 0 && o.op_quiet == 0);
+    CU_ASSERT(parse(&o, "-x", NULL, NULL) == -1);
+}
+
+/* --------------------------------------------------------------- progress */
+
+static void
+test_progress(void)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    struct progress pg;
+
+    CU_ASSERT_FATAL(f != NULL);
+    progress_init(&pg, f, 0); /* silent: nothing at all */
+    progress_point(&pg, 2, 3, "zones=1000");
+    progress_phase(&pg, "starting cmon-agent");
+    progress_round(&pg, 1, 5, "agent");
+    fflush(f);
+    CU_ASSERT(len == 0);
+    progress_init(&pg, f, 1);
+    progress_point(&pg, 2, 3, "zones=1000");
+    progress_phase(&pg, "starting %s", "cmon-agent");
+    progress_round(&pg, 4, 5, "agent %d", 7);
+    progress_point(&pg, 1, 1, "zones=100");
+    progress_phase(&pg, "priming");
+    progress_phase(NULL, "never printed");
+    fclose(f);
+    CU_ASSERT_STRING_EQUAL(text, "cmon-bench: point 2/3, zones=1000: starting cmon-agent\n"
+                                 "cmon-bench: round 4/5, zones=1000: agent 7\n"
+                                 "cmon-bench: zones=100: priming\n");
+    free(text);
+}
+
+/* ---------------------------------------------------------------- summary */
+
+static void
+test_summary(void)
+{
+    struct result_run r[2];
+    struct summary_point sp;
+    double xs[] = {100, 1000};
+
+    synth_run(&r[0], 100, 400000, 100000);
+    synth_run(&r[1], 1000, 800000, 100000);
+    r[1].rr_agent.rf_peak_rss_kb = 3000;
+    r[1].rr_agent.rf_cpu_s = 1.5;
+    r[1].rr_agent.rf_elapsed_s = 2; /* half the scrapes/s */
+    summary_point_compute(&r[0], &r[0], &sp);
+    for (int k = 0; k < SUMMARY_NFIGURES; k++)
+        CU_ASSERT(fabs(sp.sp_vs_first[k] - 1) < 1e-12);
+    summary_point_compute(&r[0], &r[1], &sp);
+    double p50 = report_ms(&r[1].rr_agent, 0.5) / report_ms(&r[0].rr_agent, 0.5);
+    CU_ASSERT(fabs(sp.sp_vs_first[SUMMARY_P50] - p50) < 1e-12 && p50 > 1.9 && p50 < 2.1);
+    CU_ASSERT(fabs(sp.sp_vs_first[SUMMARY_PEAK_RSS] - 3) < 1e-12);
+    CU_ASSERT(fabs(sp.sp_vs_first[SUMMARY_CPU] - 3) < 1e-12);
+    CU_ASSERT(fabs(sp.sp_vs_first[SUMMARY_SCRAPES] - 0.5) < 1e-12);
+    CU_ASSERT(fabs(sp.sp_vs_ref[SUMMARY_CPU] - 6) < 1e-12); /* 1.5 s against nginx's 0.25 s */
+    CU_ASSERT(sp.sp_vs_ref[SUMMARY_PEAK_RSS] == -1);
+    r[0].rr_agent.rf_cpu_s = -1; /* unknown at the first point: no ratio, never a made-up one */
+    summary_point_compute(&r[0], &r[1], &sp);
+    CU_ASSERT(sp.sp_vs_first[SUMMARY_CPU] == -1);
+
+    json_t *s = report_summary_json("zones", xs, r, 2);
+    json_t *p1 = json_array_get(json_object_get(s, "points"), 1);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(s, "key")), "zones");
+    CU_ASSERT(json_integer_value(json_object_get(p1, "value")) == 1000);
+    CU_ASSERT(json_is_null(json_object_get(json_object_get(p1, "vs_first"), "cpu_s_per_1000")));
+    CU_ASSERT(fabs(json_number_value(json_object_get(json_object_get(p1, "vs_first"), "p50")) -
+                   p50) < 1e-12);
+    CU_ASSERT(json_object_get(json_object_get(p1, "vs_reference"), "peak_rss_kb") == NULL);
+    json_decref(s);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    CU_ASSERT_FATAL(f != NULL);
+    report_summary_table(f, "zones", xs, r, 2);
+    fclose(f);
+    CU_ASSERT(strstr(text, "against the first (zones=100)") != NULL);
+    CU_ASSERT(strstr(text, "\n  1000 ") != NULL && strstr(text, " 3.00 ") != NULL);
+    free(text);
     synth_release(&r[0]);
     synth_release(&r[1]);
 }
@@ -600,6 +754,10 @@ main(void)
     CU_add_test(s, "baseline load", test_baseline_load);
     CU_add_test(s, "spawn", test_spawn);
     CU_add_test(s, "plot", test_plot);
+    CU_add_test(s, "help in help2man's shape", test_help);
+    CU_add_test(s, "help, version, progress flags", test_opts_output_flags);
+    CU_add_test(s, "progress lines", test_progress);
+    CU_add_test(s, "summary across points", test_summary);
     CU_pSuite n = CU_add_suite("load against nginx", nginx_suite_init, nginx_suite_clean);
     CU_add_test(n, "nginx serves", test_nginx_serves);
     CU_add_test(n, "closed loop", test_load_closed);
