@@ -323,9 +323,8 @@ fetch_resp_release(struct fetch_resp *resp)
 
 struct fetch_run {
     CURLM *fm_multi;
-    const struct fetch_req *fm_reqs;
-    struct fetch_resp *fm_resps;
-    struct fetch_xfer *fm_xfers; /* by request index; x_curl NULL when not in flight */
+    struct fetch_call *const *fm_calls;
+    struct fetch_xfer *fm_xfers; /* by call index; x_curl NULL when not in flight */
     size_t fm_n, fm_next, fm_active;
 };
 
@@ -333,9 +332,10 @@ static int
 fetch_run_start(struct fetch_run *h)
 {
     size_t i = h->fm_next++;
+    struct fetch_call *call = h->fm_calls[i];
     struct fetch_xfer *x = &h->fm_xfers[i];
 
-    *x = (struct fetch_xfer){.x_req = &h->fm_reqs[i], .x_resp = &h->fm_resps[i]};
+    *x = (struct fetch_xfer){.x_req = &call->fc_req, .x_resp = &call->fc_resp};
     if (x->x_req->rq_url == NULL)
         return fetch_xfer_fail(x->x_resp, NULL, "no URL given");
     x->x_curl = curl_easy_init();
@@ -381,8 +381,9 @@ fetch_run_reap(struct fetch_run *h, fetch_done_fn done, void *arg)
     return stop;
 }
 
+/* Ends the transfers still in flight, each response saying why. */
 static void
-fetch_run_abandon(struct fetch_run *h)
+fetch_run_abandon(struct fetch_run *h, const char *why)
 {
     for (size_t i = 0; i < h->fm_n; i++) {
         struct fetch_xfer *x = &h->fm_xfers[i];
@@ -390,8 +391,7 @@ fetch_run_abandon(struct fetch_run *h)
             continue;
         fetch_run_drop(h, x);
         curl_slist_free_all(x->x_hdrs);
-        fetch_xfer_fail(x->x_resp, x->x_req->rq_url, "abandoned");
-        snprintf(x->x_resp->rs_error, sizeof(x->x_resp->rs_error), "abandoned");
+        fetch_xfer_fail(x->x_resp, x->x_req->rq_url, why);
     }
 }
 
@@ -415,27 +415,22 @@ fetch_run_loop(struct fetch_run *h, size_t concurrency, fetch_done_fn done, void
 }
 
 int
-fetch_many(const struct fetch_req *reqs, struct fetch_resp *resps, size_t n,
-           size_t concurrency, fetch_done_fn done, void *arg)
+fetch_many(struct fetch_call *const *calls, size_t n, size_t concurrency, fetch_done_fn done,
+           void *arg)
 {
-    struct fetch_run h = {.fm_reqs = reqs, .fm_resps = resps, .fm_n = n};
+    struct fetch_run h = {.fm_calls = calls, .fm_n = n};
 
     concurrency = concurrency ? concurrency : 1;
     h.fm_multi = curl_multi_init();
     h.fm_xfers = calloc(n ? n : 1, sizeof(*h.fm_xfers));
-    if (h.fm_multi == NULL || h.fm_xfers == NULL) {
-        for (size_t i = 0; i < n; i++)
-            fetch_xfer_fail(&resps[i], reqs[i].rq_url, "cannot set up curl");
-        curl_multi_cleanup(h.fm_multi);
-        free(h.fm_xfers);
-        return -1;
+    int rc = -1;
+    if (h.fm_multi != NULL && h.fm_xfers != NULL) {
+        curl_multi_setopt(h.fm_multi, CURLMOPT_MAXCONNECTS, (long)(concurrency + 4));
+        rc = fetch_run_loop(&h, concurrency, done, arg);
+        fetch_run_abandon(&h, rc < 0 ? "curl's multi interface failed" : "abandoned");
     }
-    curl_multi_setopt(h.fm_multi, CURLMOPT_MAXCONNECTS, (long)(concurrency + 4));
-    int rc = fetch_run_loop(&h, concurrency, done, arg);
-    if (rc < 0)
-        for (size_t i = h.fm_next; i < n; i++)
-            fetch_xfer_fail(&resps[i], reqs[i].rq_url, "curl's multi interface failed");
-    fetch_run_abandon(&h);
+    for (size_t i = h.fm_next; rc < 0 && i < n; i++)
+        fetch_xfer_fail(&calls[i]->fc_resp, calls[i]->fc_req.rq_url, "cannot set up curl");
     curl_multi_cleanup(h.fm_multi);
     free(h.fm_xfers);
     return rc;

@@ -106,17 +106,25 @@ void fetch_resp_release(struct fetch_resp *resp);
 
 /* Called by fetch_many() as request i completes (its response is filled);
  * non-zero stops the run: the requests in flight are abandoned (rs_status 0,
- * rs_error "abandoned") and those not started are left untouched. */
+ * rs_error ending in "abandoned") and those not started are left untouched. i is the
+ * index in calls. */
 typedef int (*fetch_done_fn)(void *arg, size_t i);
 
+/* One request of fetch_many() and its response: a caller keeps them where it
+ * likes (inside a struct of its own) and hands fetch_many() pointers. */
+struct fetch_call {
+    struct fetch_req fc_req;
+    struct fetch_resp fc_resp;
+};
+
 /*
- * fetch_many() - performs reqs[0..n) into resps[0..n), at most concurrency at
- * a time (0 counts as 1), reusing connections between them. Returns 0 when
- * every request was tried (each response says how it went), 1 when done()
- * stopped the run, -1 when curl could not be set up (every rs_error that was
- * not filled says so).
+ * fetch_many() - performs calls[0..n), at most concurrency at a time (0
+ * counts as 1), reusing connections between them. Returns 0 when every
+ * request was tried (each response says how it went), 1 when done() stopped
+ * the run, -1 when curl failed (the responses of the requests in flight and
+ * of those not started say so in rs_error).
  */
-int fetch_many(const struct fetch_req *reqs, struct fetch_resp *resps, size_t n,
-               size_t concurrency, fetch_done_fn done, void *arg);
+int fetch_many(struct fetch_call *const *calls, size_t n, size_t concurrency, fetch_done_fn done,
+               void *arg);
 
 #endif /* CMON_FETCH_H */

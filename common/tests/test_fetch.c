@@ -411,26 +411,29 @@ test_many(void)
 {
     enum { N = 7 };
     char urls[N][128];
-    struct fetch_req q[N];
-    struct fetch_resp r[N];
-    memset(q, 0, sizeof(q));
-    memset(r, 0, sizeof(r));
+    struct fetch_call call[N], *calls[N];
+    memset(call, 0, sizeof(call));
     for (int i = 0; i < N; i++) {
-        q[i].rq_url = url_of(urls[i], sizeof(urls[i]), i == 3 ? "/status" : "/echo");
-        q[i].rq_timeout_s = 10;
+        call[i].fc_req.rq_url = url_of(urls[i], sizeof(urls[i]), i == 3 ? "/status" : "/echo");
+        call[i].fc_req.rq_timeout_s = 10;
+        calls[i] = &call[i];
     }
     struct many_seen seen = {0};
-    CU_ASSERT_EQUAL(fetch_many(q, r, N, 3, many_done, &seen), 0);
+    CU_ASSERT_EQUAL(fetch_many(calls, N, 3, many_done, &seen), 0);
     CU_ASSERT_EQUAL(seen.ms_done, N);
     for (int i = 0; i < N; i++) {
-        CU_ASSERT_EQUAL(r[i].rs_status, i == 3 ? 418 : 200);
-        CU_ASSERT_STRING_EQUAL(r[i].rs_body, i == 3 ? "tea" : "x-test=- method=GET body=");
+        CU_ASSERT_EQUAL(call[i].fc_resp.rs_status, i == 3 ? 418 : 200);
+        CU_ASSERT_STRING_EQUAL(call[i].fc_resp.rs_body,
+                               i == 3 ? "tea" : "x-test=- method=GET body=");
     }
+    call[1].fc_req.rq_url = url_of(urls[1], sizeof(urls[1]), "/slow"); /* still in flight */
     seen = (struct many_seen){.ms_stop_at = 1};
-    CU_ASSERT_EQUAL(fetch_many(q, r, N, 1, many_done, &seen), 1);
+    CU_ASSERT_EQUAL(fetch_many(calls, 2, 2, many_done, &seen), 1);
     CU_ASSERT_EQUAL(seen.ms_done, 1);
+    CU_ASSERT_EQUAL(call[1].fc_resp.rs_status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(call[1].fc_resp.rs_error, "abandoned"));
     for (int i = 0; i < N; i++)
-        fetch_resp_release(&r[i]);
+        fetch_resp_release(&call[i].fc_resp);
 }
 
 int
