@@ -81,17 +81,18 @@ void
 scn_response_push(lua_State *L, const struct scn_http_req *req, const struct scn_scrape_meta *m,
                   int tidx, int is_scrape)
 {
+    const struct fetch_resp *r = &req->hr_call.fc_resp;
     lua_createtable(L, 0, 16);
-    response_set_int(L, "status", req->hr_status);
-    lua_pushlstring(L, req->hr_body ? req->hr_body : "", req->hr_body ? req->hr_len : 0);
+    response_set_int(L, "status", r->rs_status);
+    lua_pushlstring(L, r->rs_body ? r->rs_body : "", r->rs_body ? r->rs_len : 0);
     lua_setfield(L, -2, "body");
-    lua_pushnumber(L, req->hr_ms);
+    lua_pushnumber(L, r->rs_ms);
     lua_setfield(L, -2, "ms");
-    response_set_str(L, "content_type", req->hr_content_type);
-    response_set_str(L, "content_encoding", req->hr_content_encoding);
+    response_set_str(L, "content_type", r->rs_content_type);
+    response_set_str(L, "content_encoding", r->rs_content_encoding);
     response_set_str(L, "url", req->hr_url);
-    if (req->hr_status == 0)
-        response_set_str(L, "error", req->hr_error[0] ? req->hr_error : "request failed");
+    if (r->rs_status == 0)
+        response_set_str(L, "error", r->rs_error[0] ? r->rs_error : "request failed");
     lua_pushvalue(L, tidx);
     lua_setfield(L, -2, "zone");
     response_meta_fields(L, m);
