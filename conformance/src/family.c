@@ -55,6 +55,7 @@ struct cf_fam_state {
     int fs_has_type, fs_has_help, fs_help_text, fs_has_unit, fs_unit_len;
     int fs_samples, fs_sealed, fs_dup;
     int fs_lint_le, fs_lint_q, fs_lint_camel;
+    int fs_deliver; /* the caller wants the samples */
     unsigned long fs_line;
     cf_map_t fs_series;
     cf_map_t fs_metric_idx;
@@ -107,6 +108,7 @@ cf_fam_new(cf_checker_t *c, int om)
     fs->fs_c = c;
     fs->fs_om = om;
     fs->fs_series.m_set = 1;
+    fs->fs_deliver = cf_samples_on(c);
     return fs;
 }
 
@@ -1009,6 +1011,9 @@ cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
                   "series '%.*s' with this label set appears twice", (int)sa->sa_name.s_len,
                   sa->sa_name.s_ptr);
     sample_role_rules(fs, sa, role, labels);
+    if (fs->fs_deliver)
+        cf_sample_deliver(c, fs->fs_open ? fs->fs_name : sa->sa_name.s_ptr,
+                          fs->fs_open ? fs->fs_len : sa->sa_name.s_len, fs->fs_type, sa);
 }
 
 void
