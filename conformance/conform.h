@@ -110,9 +110,9 @@ typedef struct conform_sample {
 /* Called for each sample line the format's grammar accepts, in input order:
  * a line with a syntax error yields a violation and no sample; a sample that
  * breaks a rule spanning lines (duplicate series, grouping, histogram order)
- * is still delivered, after its violations. The sample and its strings are
- * valid only during the call. Return 0 to go on, non-zero to stop checking,
- * as for conform_report_fn. */
+ * is still delivered (its violations may come before or after it). The
+ * sample and its strings are valid only during the call. Return 0 to go on,
+ * non-zero to stop checking, as for conform_report_fn. */
 typedef int (*conform_sample_fn)(const conform_sample_t *s, void *arg);
 
 typedef struct conform_options {
