@@ -251,8 +251,7 @@ fetch_xfer_fail(struct fetch_resp *r, const char *url, const char *why)
     r->rs_status = 0;
     fetch_terminate(&r->rs_body, &r->rs_len, &r->rs_cap);
     fetch_terminate(&r->rs_headers, &r->rs_headers_len, &r->rs_headers_cap);
-    snprintf(r->rs_error, sizeof(r->rs_error), "cannot fetch %s: %s", url ? url : "(no URL)",
-             why);
+    snprintf(r->rs_error, sizeof(r->rs_error), "cannot fetch %s: %s", url ? url : "(no URL)", why);
     return -1;
 }
 

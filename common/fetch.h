@@ -36,17 +36,16 @@ struct fetch_resp;
  * (rq_sink); resp->rs_status and resp->rs_content_type are already set.
  * Return 0 to go on, non-zero to stop the transfer (fetch fails with
  * "stopped by the caller" and rs_stopped set). */
-typedef int (*fetch_sink_fn)(const struct fetch_resp *resp, const char *buf, size_t len,
-                             void *arg);
+typedef int (*fetch_sink_fn)(const struct fetch_resp *resp, const char *buf, size_t len, void *arg);
 
 /* What to send. Zero-initialise, then set what is needed; the strings are
  * the caller's and must live until the request is done. */
 struct fetch_req {
-    const char *rq_url; /* http://host:port/path (with a unix socket: the host is only a name) */
-    const char *rq_method;          /* NULL: GET, or POST when rq_body is set; "HEAD" reads no
-                                       body; any other is sent as given */
-    const char *rq_body;            /* request body (POST), NULL: none */
-    size_t rq_body_len;             /* its length */
+    const char *rq_url;    /* http://host:port/path (with a unix socket: the host is only a name) */
+    const char *rq_method; /* NULL: GET, or POST when rq_body is set; "HEAD" reads no
+                              body; any other is sent as given */
+    const char *rq_body;   /* request body (POST), NULL: none */
+    size_t rq_body_len;    /* its length */
     const char *const *rq_headers;  /* NULL-terminated "Name: value" lines, NULL: none */
     const char *rq_accept_encoding; /* NULL: none asked, the body as sent; "gzip", or "" for
                                        every encoding curl decodes: the body is decoded */
@@ -66,20 +65,20 @@ struct fetch_req {
 /* What came back. Zero-initialise once; each fetch resets it, reusing the
  * buffer. Release the body with fetch_resp_release(). */
 struct fetch_resp {
-    long rs_status;                /* HTTP status; 0 when no answer came */
-    char *rs_body;                 /* NUL-terminated body (never NULL after a fetch, "" when
-                                      it has none); owned by the response */
-    size_t rs_len;                 /* body length without the NUL */
-    size_t rs_cap;                 /* allocated size of rs_body */
-    char rs_content_type[128];     /* "" when none */
-    char rs_content_encoding[32];  /* as the server sent it, "" when none */
-    char *rs_headers;              /* the answer's header lines as sent (CRLF and all),
-                                      NUL-terminated, "" when none; owned by the response */
+    long rs_status;               /* HTTP status; 0 when no answer came */
+    char *rs_body;                /* NUL-terminated body (never NULL after a fetch, "" when
+                                     it has none); owned by the response */
+    size_t rs_len;                /* body length without the NUL */
+    size_t rs_cap;                /* allocated size of rs_body */
+    char rs_content_type[128];    /* "" when none */
+    char rs_content_encoding[32]; /* as the server sent it, "" when none */
+    char *rs_headers;             /* the answer's header lines as sent (CRLF and all),
+                                     NUL-terminated, "" when none; owned by the response */
     size_t rs_headers_len;
     size_t rs_headers_cap;
-    double rs_ms;                  /* wall-clock time of the request */
-    int rs_too_big;                /* the body passed rq_max_body */
-    int rs_stopped;                /* the sink stopped the transfer */
+    double rs_ms;                   /* wall-clock time of the request */
+    int rs_too_big;                 /* the body passed rq_max_body */
+    int rs_stopped;                 /* the sink stopped the transfer */
     char rs_error[FETCH_ERROR_MAX]; /* why no answer came, "" otherwise */
 };
 

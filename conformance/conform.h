@@ -124,7 +124,7 @@ typedef struct conform_options {
                                     only counted); 0: 1000 */
     conform_report_fn co_report; /* optional callback */
     void *co_report_arg;
-    int co_collect; /* non-zero: keep violations for _violations() */
+    int co_collect;              /* non-zero: keep violations for _violations() */
     conform_sample_fn co_sample; /* optional: each sample as it is read; needs a
                                     decided format (co_format, or AUTO with a
                                     co_content_type): not with AUTO sniffing */

@@ -186,8 +186,8 @@ test_samples_text(void)
         "bad{interface=\"unterminated} 1\n"
         "gauge -2\n";
     struct test_found f = {0};
-    size_t bad = scn_samples_read(body, sizeof(body) - 1, "text/plain; version=0.0.4",
-                                  test_on_sample, &f);
+    size_t bad =
+        scn_samples_read(body, sizeof(body) - 1, "text/plain; version=0.0.4", test_on_sample, &f);
     CU_ASSERT_EQUAL(bad, 1);
     CU_ASSERT_EQUAL(f.n, 3);
     CU_ASSERT_DOUBLE_EQUAL(f.sum, 3 + 1500 - 2, 1e-9);

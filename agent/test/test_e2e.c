@@ -569,7 +569,8 @@ check_http_contract(fetch_t *c, unsigned port, const zone_t *zones, int nz)
     http(c, port, "GET", "/v1/not-a-uuid/metrics", NULL, NULL, &r);
     check(r.rs_status == 400, "not a uuid: %ld", r.rs_status);
     http(c, port, "GET", "/v1/ffffffff-ffff-4fff-8fff-ffffffffffff/metrics", NULL, NULL, &r);
-    check(r.rs_status == 404 && strstr(r.rs_body, "container not found"), "unknown: %ld", r.rs_status);
+    check(r.rs_status == 404 && strstr(r.rs_body, "container not found"), "unknown: %ld",
+          r.rs_status);
     if (halted != NULL) {
         char hp[256];
         snprintf(hp, sizeof(hp), "/v1/%s/metrics", halted->uuid);
@@ -577,7 +578,8 @@ check_http_contract(fetch_t *c, unsigned port, const zone_t *zones, int nz)
         check(r.rs_status == 404, "halted zone: %ld", r.rs_status);
     }
     http(c, port, "POST", path, NULL, NULL, &r);
-    check(r.rs_status == 405 && has_header(&r, "Allow: GET, HEAD"), "POST metrics: %ld", r.rs_status);
+    check(r.rs_status == 405 && has_header(&r, "Allow: GET, HEAD"), "POST metrics: %ld",
+          r.rs_status);
     http(c, port, "DELETE", "/v1/refresh", NULL, NULL, &r);
     check(r.rs_status == 405 && has_header(&r, "Allow: POST"), "DELETE refresh: %ld", r.rs_status);
     http(c, port, "POST", "/v1/refresh", NULL, NULL, &r);
@@ -601,7 +603,8 @@ check_http_contract(fetch_t *c, unsigned port, const zone_t *zones, int nz)
               strstr(r.rs_body, "# TYPE cpu_user_usage counter") != NULL,
           "gzip: %ld", r.rs_status);
     http(c, port, "GET", path, NULL, "gzip;q=0, identity", &r);
-    check(r.rs_status == 200 && !has_header(&r, "Content-Encoding: gzip"), "gzip refused: %ld", r.rs_status);
+    check(r.rs_status == 200 && !has_header(&r, "Content-Encoding: gzip"), "gzip refused: %ld",
+          r.rs_status);
     char longp[4100] = "/v1/";
     memset(longp + 4, 'a', 4000);
     strcpy(longp + 4004, "/metrics");

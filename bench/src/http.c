@@ -36,7 +36,9 @@ http_get_with(const char *url, double timeout_s, const struct curl_slist *header
 {
     const char *lines[HTTP_HEADERS_MAX + 1];
     http_header_lines(headers, lines);
-    struct fetch_req q = {.rq_url = url, .rq_headers = lines, .rq_timeout_s = timeout_s,
+    struct fetch_req q = {.rq_url = url,
+                          .rq_headers = lines,
+                          .rq_timeout_s = timeout_s,
                           .rq_max_body = HTTP_BODY_MAX};
     struct fetch_resp s = {0};
 
@@ -87,7 +89,9 @@ http_prime(const char *base, char *const *paths, size_t n, const struct curl_sli
     const char *lines[HTTP_HEADERS_MAX + 1];
     http_header_lines(headers, lines);
     char url[1024];
-    struct fetch_req q = {.rq_url = url, .rq_headers = lines, .rq_timeout_s = timeout_s,
+    struct fetch_req q = {.rq_url = url,
+                          .rq_headers = lines,
+                          .rq_timeout_s = timeout_s,
                           .rq_max_body = HTTP_BODY_MAX};
     struct fetch_resp s = {0};
     fetch_t *f = fetch_new(); /* one keep-alive connection for them all */

@@ -70,8 +70,7 @@ srv_echo(struct MHD_Connection *conn, const char *method, const struct upload *u
 }
 
 static enum MHD_Result
-srv_route(struct MHD_Connection *conn, const char *url, const char *method,
-          const struct upload *up)
+srv_route(struct MHD_Connection *conn, const char *url, const char *method, const struct upload *up)
 {
     if (strcmp(url, "/echo") == 0)
         return srv_echo(conn, method, up);
@@ -314,8 +313,10 @@ test_connection_refused(void)
 static void
 test_unix_socket(void)
 {
-    struct fetch_req q = {.rq_url = "http://localhost/echo", .rq_unix_socket = srv.sv_sock,
-                          .rq_body = "over a socket", .rq_body_len = 13};
+    struct fetch_req q = {.rq_url = "http://localhost/echo",
+                          .rq_unix_socket = srv.sv_sock,
+                          .rq_body = "over a socket",
+                          .rq_body_len = 13};
     struct fetch_resp r = {0};
     CU_ASSERT_EQUAL_FATAL(fetch_once(&q, &r), 0);
     CU_ASSERT_EQUAL(r.rs_status, 200);
@@ -366,13 +367,13 @@ test_sink(void)
 {
     char url[128];
     struct sink_seen seen = {0};
-    struct fetch_req q = {.rq_url = url_of(url, sizeof(url), "/echo"), .rq_sink = sink_count,
-                          .rq_sink_arg = &seen};
+    struct fetch_req q = {
+        .rq_url = url_of(url, sizeof(url), "/echo"), .rq_sink = sink_count, .rq_sink_arg = &seen};
     struct fetch_resp r = {0};
     CU_ASSERT_EQUAL(fetch_once(&q, &r), 0);
     CU_ASSERT_EQUAL(seen.ss_bytes, strlen("x-test=- method=GET body="));
     CU_ASSERT_STRING_EQUAL(seen.ss_type, "text/plain");
-    CU_ASSERT_EQUAL(r.rs_len, 0); /* went to the sink, not the buffer */
+    CU_ASSERT_EQUAL(r.rs_len, 0);                   /* went to the sink, not the buffer */
     q.rq_url = url_of(url, sizeof(url), "/status"); /* not 200: kept in the buffer */
     memset(&seen, 0, sizeof(seen));
     CU_ASSERT_EQUAL(fetch_once(&q, &r), 0);

@@ -36,7 +36,7 @@ struct conform_checker {
     size_t ck_nviol, ck_viol_cap;
     int ck_stopped, ck_finished, ck_verdict, ck_nomem;
     char ck_msg[512];
-    char *ck_sample;            /* the strings of the sample being delivered */
+    char *ck_sample; /* the strings of the sample being delivered */
     size_t ck_sample_cap;
     conform_label_t *ck_labels; /* its labels */
     size_t ck_labels_cap;

@@ -177,7 +177,9 @@ input_url(cli_t *cl)
 
     if (rc != 0)
         fprintf(stderr, "cmon-conform: %s\n",
-                cl->cl_failed ? "out of memory" : r.rs_stopped ? "checking stopped" : r.rs_error);
+                cl->cl_failed  ? "out of memory"
+                : r.rs_stopped ? "checking stopped"
+                               : r.rs_error);
     else if (r.rs_status != 200)
         fprintf(stderr, "cmon-conform: cannot fetch %s: HTTP status %ld\n", cl->cl_input,
                 r.rs_status);

@@ -344,7 +344,7 @@ test_rules_table(void)
 
 typedef struct seen {
     int n, stop_at;
-    double ts; /* the last timestamp seen */
+    double ts;         /* the last timestamp seen */
     char rows[8][160]; /* "family|name|type|value|labels" of the first 8 */
 } seen_t;
 
@@ -369,11 +369,12 @@ on_sample(const conform_sample_t *s, void *arg)
 static void
 test_samples_text(void)
 {
-    static const char in[] = "# TYPE a_total counter\na_total 3\n"
-                             "net_in{interface=\"z1_net0\",x=\"q\\\"uote\\\\ \\n\"} 1.5e3 1700000000\n"
-                             "bad{interface=\"unterminated} 1\n"
-                             "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\n"
-                             "a_total 4\n";
+    static const char in[] =
+        "# TYPE a_total counter\na_total 3\n"
+        "net_in{interface=\"z1_net0\",x=\"q\\\"uote\\\\ \\n\"} 1.5e3 1700000000\n"
+        "bad{interface=\"unterminated} 1\n"
+        "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\n"
+        "a_total 4\n";
     conform_options_t o;
     seen_t w = {0};
     conform_options_init(&o);
@@ -389,7 +390,8 @@ test_samples_text(void)
     conform_checker_free(c);
     CU_ASSERT_EQUAL(w.n, 6);
     CU_ASSERT_STRING_EQUAL(w.rows[0], "a_total|a_total|counter|3|");
-    CU_ASSERT_STRING_EQUAL(w.rows[1], "net_in|net_in|unknown|1500|interface=z1_net0,x=q\"uote\\ \n");
+    CU_ASSERT_STRING_EQUAL(w.rows[1],
+                           "net_in|net_in|unknown|1500|interface=z1_net0,x=q\"uote\\ \n");
     CU_ASSERT_STRING_EQUAL(w.rows[2], "h|h_bucket|histogram|2|le=+Inf");
     CU_ASSERT_STRING_EQUAL(w.rows[4], "h|h_count|histogram|2|");
     CU_ASSERT_STRING_EQUAL(w.rows[5], "a_total|a_total|unknown|4|");
