@@ -62,21 +62,19 @@ endif()
 # End to end: the gz endpoints against a world (bad input included), and
 # Debian's stock Prometheus scraping two simulated compute nodes.
 if(TARGET cmon-agent AND TARGET cmonsim_cmd AND TARGET cmonworld_zfs)
-  find_package(CURL REQUIRED)
   add_executable(test_gz_e2e ${CMAKE_CURRENT_LIST_DIR}/test/test_gz_e2e.c)
-  target_link_libraries(test_gz_e2e cmonworld_zfs cmoncommon CURL::libcurl PkgConfig::GZ_JANSSON m)
+  target_link_libraries(test_gz_e2e cmonworld_zfs cmoncommon PkgConfig::GZ_JANSSON m)
   add_test(NAME agent_gz_e2e COMMAND test_gz_e2e ${CMON_BIN_DIR} /usr/bin/promtool)
   set_tests_properties(agent_gz_e2e PROPERTIES TIMEOUT 300)
 
   add_executable(test_prometheus_e2e ${CMAKE_CURRENT_LIST_DIR}/test/test_prometheus_e2e.c)
-  target_link_libraries(test_prometheus_e2e cmonworld cmoncommon CURL::libcurl PkgConfig::GZ_JANSSON m)
+  target_link_libraries(test_prometheus_e2e cmonworld cmoncommon PkgConfig::GZ_JANSSON m)
   add_test(NAME agent_prometheus_e2e
            COMMAND test_prometheus_e2e ${CMON_BIN_DIR} /usr/bin/prometheus)
   set_tests_properties(agent_prometheus_e2e PROPERTIES TIMEOUT 700 LABELS noasan)
 endif()
 
 # Benchmark of the gz endpoints (agent/README.gz.md); not a test.
-find_package(CURL REQUIRED)
 add_executable(bench_gz ${CMAKE_CURRENT_LIST_DIR}/bench/bench_gz.c)
 cmon_tool(bench_gz)
-target_link_libraries(bench_gz CURL::libcurl)
+target_link_libraries(bench_gz cmoncommon)

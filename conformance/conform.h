@@ -9,6 +9,11 @@
  * family names, never with the input size (a line is buffered only while it
  * straddles two chunks, up to `max_line` bytes).
  *
+ * It can also hand each sample it reads (family, name, labels unescaped,
+ * value, type) to a callback (co_sample), so that a program reading values
+ * out of an exposition needs no parser of its own and reads only what the
+ * grammar accepts.
+ *
  * Rule ids are stable strings (e.g. "text-value", "om-eof-missing",
  * "lint-help-missing"); conformance/README.md lists them with the words of the
  * spec they enforce. This library shares no code with the agent's writer.
@@ -65,6 +70,51 @@ typedef struct conform_violation {
  * (conform_checker_feed() then returns 1 and ignores further input). */
 typedef int (*conform_report_fn)(const conform_violation_t *v, void *arg);
 
+/* Metric types, as the family's TYPE line declared them (UNKNOWN: none, text
+ * "untyped", OpenMetrics "unknown"). */
+typedef enum conform_type {
+    CONFORM_TYPE_UNKNOWN = 0,
+    CONFORM_TYPE_COUNTER,
+    CONFORM_TYPE_GAUGE,
+    CONFORM_TYPE_HISTOGRAM,
+    CONFORM_TYPE_SUMMARY,
+    CONFORM_TYPE_GAUGEHISTOGRAM,
+    CONFORM_TYPE_STATESET,
+    CONFORM_TYPE_INFO
+} conform_type_t;
+
+/* One label of a sample: name and value, the value unescaped. */
+typedef struct conform_label {
+    const char *cl_name;
+    const char *cl_value;
+} conform_label_t;
+
+/* One sample, as read while validating. Every string is NUL-terminated.
+ * `cs_family` is the name of the family the sample belongs to: the sample's
+ * own name for a gauge, "h" for "h_bucket" of histogram h, "c" for
+ * "c_total" of an OpenMetrics counter c, the sample's name when no TYPE line
+ * came. A timestamp is in the format's unit (text: int64 milliseconds,
+ * OpenMetrics: seconds). */
+typedef struct conform_sample {
+    const char *cs_family;
+    const char *cs_name;
+    conform_type_t cs_type;
+    const conform_label_t *cs_labels;
+    size_t cs_nlabels;
+    double cs_value;
+    int cs_has_timestamp;
+    double cs_timestamp;
+    unsigned long cs_line; /* 1-based line of the sample */
+} conform_sample_t;
+
+/* Called for each sample line the format's grammar accepts, in input order:
+ * a line with a syntax error yields a violation and no sample; a sample that
+ * breaks a rule spanning lines (duplicate series, grouping, histogram order)
+ * is still delivered (its violations may come before or after it). The
+ * sample and its strings are valid only during the call. Return 0 to go on,
+ * non-zero to stop checking, as for conform_report_fn. */
+typedef int (*conform_sample_fn)(const conform_sample_t *s, void *arg);
+
 typedef struct conform_options {
     conform_format_t co_format;  /* default AUTO */
     conform_lint_t co_lint;      /* default OFF */
@@ -74,7 +124,11 @@ typedef struct conform_options {
                                     only counted); 0: 1000 */
     conform_report_fn co_report; /* optional callback */
     void *co_report_arg;
-    int co_collect; /* non-zero: keep violations for _violations() */
+    int co_collect;              /* non-zero: keep violations for _violations() */
+    conform_sample_fn co_sample; /* optional: each sample as it is read; needs a
+                                    decided format (co_format, or AUTO with a
+                                    co_content_type): not with AUTO sniffing */
+    void *co_sample_arg;
 } conform_options_t;
 
 typedef struct conform_checker conform_checker_t;
@@ -83,7 +137,8 @@ typedef struct conform_checker conform_checker_t;
 void conform_options_init(conform_options_t *opt);
 
 /* Create a checker. `opt` may be NULL (defaults). Returns NULL with errno
- * ENOMEM, or EINVAL for an out-of-range enum. The caller owns the checker and
+ * ENOMEM, or EINVAL for an out-of-range enum or for co_sample with AUTO and
+ * no Content-Type (the format is not known before the end). The caller owns the checker and
  * releases it with conform_checker_free(). */
 conform_checker_t *conform_checker_new(const conform_options_t *opt);
 
@@ -116,8 +171,17 @@ conform_format_t conform_checker_format(const conform_checker_t *c);
 const conform_violation_t *conform_checker_violations(const conform_checker_t *c, size_t *n);
 
 /* One-shot check of a whole buffer with the given options (NULL: defaults).
- * Returns 0 valid, 1 invalid, -1 with errno set. */
+ * Returns 0 valid, 1 invalid, -1 with errno set. With co_sample, AUTO and
+ * no Content-Type, the format is sniffed from the buffer first
+ * (conform_format_sniff), so a caller may read samples of either format. */
 int conform_check_buffer(const char *buf, size_t len, const conform_options_t *opt);
+
+/* The value of label `name` of sample `s`, or NULL when it has none. */
+const char *conform_sample_label(const conform_sample_t *s, const char *name);
+
+/* "counter", "gauge", ... as OpenMetrics spells the type ("unknown" for
+ * UNKNOWN); NULL for a value out of range. */
+const char *conform_type_name(conform_type_t t);
 
 /* Format of an HTTP Content-Type value: OPENMETRICS for
  * application/openmetrics-text, TEXT for text/plain (any version) and for

@@ -2,12 +2,12 @@
  * lua_response.c - the response table of a scrape and its methods
  * r:value(name [, labels]) and r:values(name).
  */
+#include <stdint.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
 #include "engine.h"
-#include "expo.h"
 #include "response.h"
 #include "verify.h"
 
@@ -81,17 +81,18 @@ void
 scn_response_push(lua_State *L, const struct scn_http_req *req, const struct scn_scrape_meta *m,
                   int tidx, int is_scrape)
 {
+    const struct fetch_resp *r = &req->hr_call.fc_resp;
     lua_createtable(L, 0, 16);
-    response_set_int(L, "status", req->hr_status);
-    lua_pushlstring(L, req->hr_body ? req->hr_body : "", req->hr_body ? req->hr_len : 0);
+    response_set_int(L, "status", r->rs_status);
+    lua_pushlstring(L, r->rs_body ? r->rs_body : "", r->rs_body ? r->rs_len : 0);
     lua_setfield(L, -2, "body");
-    lua_pushnumber(L, req->hr_ms);
+    lua_pushnumber(L, r->rs_ms);
     lua_setfield(L, -2, "ms");
-    response_set_str(L, "content_type", req->hr_content_type);
-    response_set_str(L, "content_encoding", req->hr_content_encoding);
+    response_set_str(L, "content_type", r->rs_content_type);
+    response_set_str(L, "content_encoding", r->rs_content_encoding);
     response_set_str(L, "url", req->hr_url);
-    if (req->hr_status == 0)
-        response_set_str(L, "error", req->hr_error[0] ? req->hr_error : "request failed");
+    if (r->rs_status == 0)
+        response_set_str(L, "error", r->rs_error[0] ? r->rs_error : "request failed");
     lua_pushvalue(L, tidx);
     lua_setfield(L, -2, "zone");
     response_meta_fields(L, m);
@@ -113,6 +114,48 @@ scn_response_check(lua_State *L, int idx, const char *call)
         luaL_error(L, "%s: expects a response (from a:scrape), got a table", call);
 }
 
+/* ---- the samples of a body ---------------------------------------------- */
+
+size_t
+scn_samples_read(const char *body, size_t len, const char *content_type, conform_sample_fn fn,
+                 void *arg)
+{
+    conform_options_t o;
+    conform_options_init(&o);
+    o.co_content_type = content_type != NULL && content_type[0] != '\0' ? content_type : NULL;
+    if (o.co_content_type == NULL) /* no Content-Type (a failed request): by the body */
+        o.co_format = conform_format_sniff(body, len);
+    o.co_sample = fn;
+    o.co_sample_arg = arg;
+    conform_checker_t *c = conform_checker_new(&o);
+    if (c == NULL)
+        return SIZE_MAX;
+    size_t errors = SIZE_MAX;
+    if (conform_checker_feed(c, body, len) >= 0 && conform_checker_finish(c) >= 0)
+        errors = conform_checker_errors(c);
+    conform_checker_free(c);
+    return errors;
+}
+
+/* The samples of the response at idx: its body, read by its content_type. */
+static size_t
+response_samples(lua_State *L, int idx, conform_sample_fn fn, void *arg)
+{
+    size_t len;
+    lua_getfield(L, idx, "body");
+    const char *body = lua_tolstring(L, -1, &len);
+    lua_getfield(L, idx, "content_type");
+    const char *type = lua_tostring(L, -1);
+    lua_pop(L, 2); /* the response still holds both */
+    return scn_samples_read(body ? body : "", body ? len : 0, type, fn, arg);
+}
+
+size_t
+scn_response_samples(lua_State *L, int idx, conform_sample_fn fn, void *arg)
+{
+    return response_samples(L, lua_absindex(L, idx), fn, arg);
+}
+
 /* ---- r:value / r:values ------------------------------------------------ */
 
 struct value_find {
@@ -125,14 +168,14 @@ struct value_find {
 };
 
 static int
-value_labels_match(lua_State *L, int lidx, const struct scn_sample *s)
+value_labels_match(lua_State *L, int lidx, const conform_sample_t *s)
 {
     if (lidx == 0)
         return 1;
     lua_pushnil(L);
     while (lua_next(L, lidx) != 0) {
         const char *k = lua_tostring(L, -2), *want = lua_tostring(L, -1);
-        const char *have = k ? scn_expo_label(s, k) : NULL;
+        const char *have = k ? conform_sample_label(s, k) : NULL;
         lua_pop(L, 1);
         if (want == NULL || have == NULL || strcmp(want, have) != 0) {
             lua_pop(L, 1);
@@ -143,32 +186,32 @@ value_labels_match(lua_State *L, int lidx, const struct scn_sample *s)
 }
 
 static void
-value_push_sample(lua_State *L, const struct scn_sample *s)
+value_push_sample(lua_State *L, const conform_sample_t *s)
 {
     lua_createtable(L, 0, 2);
-    lua_pushnumber(L, s->ss_value);
+    lua_pushnumber(L, s->cs_value);
     lua_setfield(L, -2, "value");
-    lua_createtable(L, 0, (int)s->ss_nlabels);
-    for (size_t i = 0; i < s->ss_nlabels; i++) {
-        lua_pushstring(L, s->ss_labels[i].sl_value);
-        lua_setfield(L, -2, s->ss_labels[i].sl_name);
+    lua_createtable(L, 0, (int)s->cs_nlabels);
+    for (size_t i = 0; i < s->cs_nlabels; i++) {
+        lua_pushstring(L, s->cs_labels[i].cl_value);
+        lua_setfield(L, -2, s->cs_labels[i].cl_name);
     }
     lua_setfield(L, -2, "labels");
     lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
 }
 
 static int
-value_on_sample(void *arg, const struct scn_sample *s)
+value_on_sample(const conform_sample_t *s, void *arg)
 {
     struct value_find *f = arg;
-    if (strcmp(s->ss_name, f->vf_name) != 0 || !value_labels_match(f->vf_L, f->vf_labels, s))
+    if (strcmp(s->cs_name, f->vf_name) != 0 || !value_labels_match(f->vf_L, f->vf_labels, s))
         return 0;
     f->vf_found++;
     if (f->vf_all) {
         value_push_sample(f->vf_L, s);
         return 0;
     }
-    f->vf_value = s->ss_value;
+    f->vf_value = s->cs_value;
     return 1;
 }
 
@@ -184,14 +227,10 @@ lsim_response_value(lua_State *L)
         luaL_checktype(L, 3, LUA_TTABLE);
         f.vf_labels = 3;
     }
-    size_t len;
-    lua_getfield(L, 1, "body");
-    const char *body = lua_tolstring(L, -1, &len);
-    if (body != NULL)
-        scn_expo_parse(body, len, value_on_sample, &f);
-    if (!f.vf_found && body != NULL) {
+    response_samples(L, 1, value_on_sample, &f);
+    if (!f.vf_found) {
         f.vf_name = lua_pushfstring(L, "%s_total", f.vf_name);
-        scn_expo_parse(body, len, value_on_sample, &f);
+        response_samples(L, 1, value_on_sample, &f);
     }
     if (f.vf_found)
         lua_pushnumber(L, f.vf_value);
@@ -206,12 +245,8 @@ lsim_response_values(lua_State *L)
 {
     scn_response_check(L, 1, "r:values");
     struct value_find f = {L, luaL_checkstring(L, 2), 0, 1, 0, 0};
-    size_t len;
-    lua_getfield(L, 1, "body");
-    const char *body = lua_tolstring(L, -1, &len);
     lua_newtable(L);
-    if (body != NULL)
-        scn_expo_parse(body, len, value_on_sample, &f);
+    response_samples(L, 1, value_on_sample, &f);
     return 1;
 }
 

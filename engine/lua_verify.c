@@ -14,7 +14,6 @@
 #include <lauxlib.h>
 
 #include "engine.h"
-#include "expo.h"
 #include "response.h"
 #include "verify.h"
 
@@ -68,27 +67,27 @@ verify_collector(const char *name)
 
 /* <collector>_metrics_available_boolean / _cached_boolean: 1 if s is one. */
 static int
-verify_meta(struct verify_ctx *c, const struct scn_sample *s)
+verify_meta(struct verify_ctx *c, const conform_sample_t *s)
 {
     static const char av[] = "_metrics_available_boolean", ca[] = "_metrics_cached_boolean";
-    size_t n = strlen(s->ss_name);
-    int cached = n > sizeof(ca) - 1 && strcmp(s->ss_name + n - (sizeof(ca) - 1), ca) == 0;
-    int avail = n > sizeof(av) - 1 && strcmp(s->ss_name + n - (sizeof(av) - 1), av) == 0;
+    size_t n = strlen(s->cs_name);
+    int cached = n > sizeof(ca) - 1 && strcmp(s->cs_name + n - (sizeof(ca) - 1), ca) == 0;
+    int avail = n > sizeof(av) - 1 && strcmp(s->cs_name + n - (sizeof(av) - 1), av) == 0;
     if (!cached && !avail)
         return 0;
     char coll[64];
     size_t k = n - (cached ? sizeof(ca) - 1 : sizeof(av) - 1);
-    snprintf(coll, sizeof(coll), "%.*s", (int)k, s->ss_name);
+    snprintf(coll, sizeof(coll), "%.*s", (int)k, s->cs_name);
     int i = verify_collector(coll);
     if (i >= 0 && cached)
-        c->vc_cached[i] = s->ss_value != 0;
+        c->vc_cached[i] = s->cs_value != 0;
     else if (i >= 0)
-        c->vc_avail[i] = s->ss_value != 0;
+        c->vc_avail[i] = s->cs_value != 0;
     return 1;
 }
 
 static int
-verify_meta_first(void *arg, const struct scn_sample *s)
+verify_meta_first(const conform_sample_t *s, void *arg)
 {
     verify_meta(arg, s);
     return 0;
@@ -128,7 +127,7 @@ verify_candidates(const struct verify_ctx *c, int coll, const struct scn_snap **
 }
 
 static void
-verify_zone_row(struct verify_ctx *c, unsigned i, const struct scn_sample *s)
+verify_zone_row(struct verify_ctx *c, unsigned i, const conform_sample_t *s)
 {
     const struct scn_verify_row *r = &scn_verify_zone_rows[i];
     int coll = verify_collector(r->vr_collector);
@@ -137,29 +136,29 @@ verify_zone_row(struct verify_ctx *c, unsigned i, const struct scn_sample *s)
     c->vc_seen |= 1ull << i;
     for (int k = 0; k < n; k++)
         if ((cand[k]->sn_have >> i & 1) &&
-            verify_equal(s->ss_value, cand[k]->sn_v[i], verify_row_scale(c, r))) {
+            verify_equal(s->cs_value, cand[k]->sn_v[i], verify_row_scale(c, r))) {
             if ((r->vr_flags & VERIFY_CAP_LIMIT) &&
                 (cand[k]->sn_v[i] == 0 || cand[k]->sn_v[i] == UINT64_MAX))
-                verify_diff(c, "%s: served for a zone without that cap", s->ss_name);
+                verify_diff(c, "%s: served for a zone without that cap", s->cs_name);
             return;
         }
     if (n > 0 && (cand[0]->sn_have >> i & 1))
-        verify_diff(c, "%s: served %.17g, world %.17g (%s read)", s->ss_name, s->ss_value,
+        verify_diff(c, "%s: served %.17g, world %.17g (%s read)", s->cs_name, s->cs_value,
                     (double)cand[0]->sn_v[i] * verify_row_scale(c, r),
                     c->vc_cached[coll] == 1 ? "cached" : "fresh");
     else
-        verify_diff(c, "%s: served, but the world has no %s:%s for the zone", s->ss_name,
+        verify_diff(c, "%s: served, but the world has no %s:%s for the zone", s->cs_name,
                     r->vr_module, r->vr_stat);
 }
 
 static void
-verify_link_row(struct verify_ctx *c, unsigned j, const struct scn_sample *s)
+verify_link_row(struct verify_ctx *c, unsigned j, const conform_sample_t *s)
 {
-    const char *ifname = scn_expo_label(s, "interface");
+    const char *ifname = conform_sample_label(s, "interface");
     int zid = -1;
     unsigned nic = WORLD_NICS_MAX;
     if (ifname == NULL || sscanf(ifname, "z%d_net%u", &zid, &nic) != 2 || nic >= WORLD_NICS_MAX) {
-        verify_diff(c, "%s: interface label '%s' is not z<zoneid>_net<n>", s->ss_name,
+        verify_diff(c, "%s: interface label '%s' is not z<zoneid>_net<n>", s->cs_name,
                     ifname ? ifname : "");
         return;
     }
@@ -168,27 +167,27 @@ verify_link_row(struct verify_ctx *c, unsigned j, const struct scn_sample *s)
     c->vc_nic_seen[nic] |= (uint8_t)(1u << j);
     for (int k = 0; k < n; k++)
         if (cand[k]->sn_zoneid == zid && (cand[k]->sn_nic_have[nic] >> j & 1) &&
-            verify_equal(s->ss_value, cand[k]->sn_nic[nic][j],
+            verify_equal(s->cs_value, cand[k]->sn_nic[nic][j],
                          verify_row_scale(c, &scn_verify_link_rows[j])))
             return;
-    verify_diff(c, "%s{interface=\"%s\"}: served %.17g, world %.17g", s->ss_name, ifname,
-                s->ss_value, n > 0 ? (double)cand[0]->sn_nic[nic][j] : -1.0);
+    verify_diff(c, "%s{interface=\"%s\"}: served %.17g, world %.17g", s->cs_name, ifname,
+                s->cs_value, n > 0 ? (double)cand[0]->sn_nic[nic][j] : -1.0);
 }
 
 static void
-verify_time(struct verify_ctx *c, const struct scn_sample *s)
+verify_time(struct verify_ctx *c, const conform_sample_t *s)
 {
     double ms = (double)SCN_EPOCH * 1000.0 + (double)c->vc_vtime / 1e6;
     double want = c->vc_prom ? ms / 1000.0 : ms;
     c->vc_time_seen = 1;
-    if (fabs(s->ss_value - want) >= (c->vc_prom ? 1e-3 : 1.0))
-        verify_diff(c, "%s: served %.17g, the virtual clock says %.17g", s->ss_name, s->ss_value,
+    if (fabs(s->cs_value - want) >= (c->vc_prom ? 1e-3 : 1.0))
+        verify_diff(c, "%s: served %.17g, the virtual clock says %.17g", s->cs_name, s->cs_value,
                     want);
 }
 
 /* Checks s if name is one of the table's; 1 if it was. */
 static int
-verify_match(struct verify_ctx *c, const struct scn_sample *s, const char *name)
+verify_match(struct verify_ctx *c, const conform_sample_t *s, const char *name)
 {
     for (unsigned i = 0; i < scn_verify_nzone_rows; i++)
         if (strcmp(name, verify_row_name(c, &scn_verify_zone_rows[i])) == 0)
@@ -203,17 +202,13 @@ verify_match(struct verify_ctx *c, const struct scn_sample *s, const char *name)
 
 /* OpenMetrics names counter samples <family>_total: the family name then. */
 static int
-verify_on_sample(void *arg, const struct scn_sample *s)
+verify_on_sample(const conform_sample_t *s, void *arg)
 {
     struct verify_ctx *c = arg;
-    if (verify_match(c, s, s->ss_name))
+    if (verify_match(c, s, s->cs_name))
         return 0;
-    size_t n = strlen(s->ss_name);
-    if (n > 6 && strcmp(s->ss_name + n - 6, "_total") == 0) {
-        char fam[sizeof(s->ss_name)];
-        snprintf(fam, sizeof(fam), "%.*s", (int)(n - 6), s->ss_name);
-        verify_match(c, s, fam);
-    }
+    if (s->cs_type == CONFORM_TYPE_COUNTER && strcmp(s->cs_family, s->cs_name) != 0)
+        verify_match(c, s, s->cs_family);
     return 0;
 }
 
@@ -363,12 +358,8 @@ verify_zone_answer(lua_State *L, struct scn_engine *e, struct verify_ctx *c, int
     if (!verify_status(c, verify_int(L, 1, "status"), (int32_t)verify_int(L, 1, "_zoneid"),
                        (int32_t)verify_int(L, 1, "_zoneid_after")))
         return;
-    size_t len;
-    lua_getfield(L, 1, "body");
-    const char *body = lua_tolstring(L, -1, &len);
-    lua_pop(L, 1); /* the response still holds the body */
-    scn_expo_parse(body ? body : "", body ? len : 0, verify_meta_first, c);
-    scn_expo_parse(body ? body : "", body ? len : 0, verify_on_sample, c);
+    scn_response_samples(L, 1, verify_meta_first, c); /* what the collectors say first */
+    scn_response_samples(L, 1, verify_on_sample, c);
     verify_complete(c);
 }
 

@@ -1,6 +1,6 @@
 /*
  * test_engine.c - CUnit tests of the scenario engine's parts that need no
- * agent and no world: argument checks, the sandbox, the exposition reader,
+ * agent and no world: argument checks, the sandbox, reading samples (cmonconform),
  * the report and its JUnit XML, the faketime clock file. The whole engine is
  * tested end to end by the scenarios in scenarios/ (ctest).
  */
@@ -15,7 +15,7 @@
 #include <lualib.h>
 
 #include "engine.h"
-#include "expo.h"
+#include "response.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -210,28 +210,34 @@ test_sandbox_writable(void)
     CU_ASSERT_FALSE(scn_sandbox_writable(test_scratch, test_scratch));
 }
 
-/* ---- exposition reader ------------------------------------------------- */
+/* ---- reading samples (cmonconform through the engine) -------------------- */
 
 struct test_found {
     int n;
     double sum;
     char label[256];
+    char family[64];
 };
 
 static int
-test_on_sample(void *arg, const struct scn_sample *s)
+test_on_sample(const conform_sample_t *s, void *arg)
 {
     struct test_found *f = arg;
     f->n++;
-    f->sum += s->ss_value;
-    const char *l = scn_expo_label(s, "interface");
+    f->sum += s->cs_value;
+    const char *l = conform_sample_label(s, "interface");
     if (l != NULL)
         snprintf(f->label, sizeof(f->label), "%s", l);
+    if (f->n == 1)
+        snprintf(f->family, sizeof(f->family), "%s", s->cs_family);
     return 0;
 }
 
+/* What the engine read before cmonconform did it: names, labels
+ * (unescaped), values with a timestamp, a bad line counted and skipped,
+ * comments and blank lines passed over. */
 static void
-test_expo(void)
+test_samples_text(void)
 {
     static const char body[] =
         "# HELP a_total things\n# TYPE a_total counter\n"
@@ -239,14 +245,63 @@ test_expo(void)
         "net_in{interface=\"z1_net0\",x=\"q\\\"uote\\\\\"} 1.5e3 1700000000\n"
         "\n"
         "bad{interface=\"unterminated} 1\n"
-        "gauge -2\n"
-        "# EOF\n";
+        "gauge -2\n";
     struct test_found f = {0};
-    size_t bad = scn_expo_parse(body, sizeof(body) - 1, test_on_sample, &f);
+    size_t bad =
+        scn_samples_read(body, sizeof(body) - 1, "text/plain; version=0.0.4", test_on_sample, &f);
     CU_ASSERT_EQUAL(bad, 1);
     CU_ASSERT_EQUAL(f.n, 3);
     CU_ASSERT_DOUBLE_EQUAL(f.sum, 3 + 1500 - 2, 1e-9);
     CU_ASSERT_STRING_EQUAL(f.label, "z1_net0");
+    CU_ASSERT_STRING_EQUAL(f.family, "a_total");
+}
+
+/* No Content-Type: the body says OpenMetrics by its # EOF. */
+static void
+test_samples_sniffed(void)
+{
+    static const char body[] = "# TYPE a counter\na_total 3\n"
+                               "net_in{interface=\"z1_net0\"} 1.5e3 1700000000\n# EOF\n";
+    struct test_found f = {0};
+    CU_ASSERT_EQUAL(scn_samples_read(body, sizeof(body) - 1, "", test_on_sample, &f), 0);
+    CU_ASSERT_EQUAL(f.n, 2);
+    CU_ASSERT_STRING_EQUAL(f.family, "a"); /* OpenMetrics: the counter's family */
+    CU_ASSERT_STRING_EQUAL(f.label, "z1_net0");
+}
+
+/* r:value and r:values on a response table, as scenarios call them. */
+static void
+test_response_values(void)
+{
+    static const char body[] = "# TYPE cpu_user_usage counter\ncpu_user_usage_total 12.5\n"
+                               "# TYPE net gauge\nnet{interface=\"z1_net0\"} 1\n"
+                               "net{interface=\"z1_net1\",x=\"q\\\"uote\"} 2\n# EOF\n";
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    scn_lua_open_response(L);
+    struct scn_http_req req;
+    memset(&req, 0, sizeof(req));
+    snprintf(req.hr_url, sizeof(req.hr_url), "http://127.0.0.1:1/metrics");
+    struct fetch_resp *r = &req.hr_call.fc_resp;
+    r->rs_status = 200;
+    r->rs_body = (char *)body; /* only read */
+    r->rs_len = sizeof(body) - 1;
+    snprintf(r->rs_content_type, sizeof(r->rs_content_type),
+             "application/openmetrics-text; version=1.0.0");
+    struct scn_scrape_meta m = {.sm_zix = -1};
+    lua_pushnil(L);
+    scn_response_push(L, &req, &m, lua_gettop(L), 0);
+    lua_setglobal(L, "r");
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(r:value('cpu_user_usage') == 12.5)"));
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(r:value('cpu_user_usage_total') == 12.5)"));
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(r:value('net', {interface='z1_net1'}) == 2)"));
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(r:value('net', {interface='z9'}) == nil)"));
+    CU_ASSERT_PTR_NULL(test_run(L, "assert(r:value('absent') == nil)"));
+    CU_ASSERT_PTR_NULL(test_run(L, "local v = r:values('net')\n"
+                                   "assert(#v == 2 and v[1].value == 1)\n"
+                                   "assert(v[2].labels.x == 'q\"uote')"));
+    CU_ASSERT_PTR_NOT_NULL(test_run(L, "r.value({}, 'net')"));
+    lua_close(L);
 }
 
 /* ---- report and JUnit -------------------------------------------------- */
@@ -426,7 +481,9 @@ main(void)
     CU_add_test(s, "sandbox: writes only in scratch, require next to it", test_sandbox_files);
     CU_add_test(s, "sandbox: writable path rule", test_sandbox_writable);
     CU_add_test(s, "sandbox: files load under relative names", test_sandbox_names);
-    CU_add_test(s, "expo: samples, labels, escapes", test_expo);
+    CU_add_test(s, "samples: text, labels, escapes, a bad line", test_samples_text);
+    CU_add_test(s, "samples: OpenMetrics sniffed without a Content-Type", test_samples_sniffed);
+    CU_add_test(s, "response: r:value and r:values", test_response_values);
     CU_add_test(s, "report: totals count checks and broken scenarios", test_report_totals);
     CU_add_test(s, "report: JUnit XML names, bodies, output, mode", test_report_junit);
     CU_add_test(s, "report: output past a MiB counted, not kept", test_report_output_cap);

@@ -5,18 +5,11 @@
  * machine (see agent/README.gz.md).
  *   bench_gz URL [N]
  */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-static size_t
-sink(char *p, size_t size, size_t n, void *arg)
-{
-    (void)p;
-    *(size_t *)arg += size * n;
-    return size * n;
-}
+#include "fetch.h"
 
 static int
 cmp_dbl(const void *a, const void *b)
@@ -46,28 +39,27 @@ main(int argc, char **argv)
         return 2;
     }
     double *ms = calloc((size_t)n, sizeof(*ms));
-    size_t bytes = 0;
-    long code = 0;
-    CURL *c = curl_easy_init();
-    if (ms == NULL || c == NULL)
+    fetch_t *f = fetch_new(); /* one keep-alive connection for every GET */
+    struct fetch_req q = {.rq_url = argv[1], .rq_use_proxy = 1};
+    struct fetch_resp r = {0};
+    if (ms == NULL || f == NULL)
         return 1;
-    curl_easy_setopt(c, CURLOPT_URL, argv[1]);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &bytes);
     for (int i = 0; i < n; i++) {
-        bytes = 0;
         double t0 = now_ms();
-        if (curl_easy_perform(c) != CURLE_OK ||
-            (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code), code != 200)) {
-            fprintf(stderr, "bench_gz: GET %s failed (status %ld)\n", argv[1], code);
+        if (fetch_perform(f, &q, &r) != 0 || r.rs_status != 200) {
+            if (r.rs_status != 0)
+                fprintf(stderr, "bench_gz: GET %s answered %ld\n", argv[1], r.rs_status);
+            else
+                fprintf(stderr, "bench_gz: %s\n", r.rs_error);
             return 1;
         }
         ms[i] = now_ms() - t0;
     }
     qsort(ms, (size_t)n, sizeof(*ms), cmp_dbl);
     printf("%s: n=%d bytes=%zu min=%.2f p50=%.2f p90=%.2f p99=%.2f max=%.2f ms\n", argv[1], n,
-           bytes, ms[0], ms[n / 2], ms[n * 9 / 10], ms[n * 99 / 100], ms[n - 1]);
-    curl_easy_cleanup(c);
+           r.rs_len, ms[0], ms[n / 2], ms[n * 9 / 10], ms[n * 99 / 100], ms[n - 1]);
+    fetch_resp_release(&r);
+    fetch_free(f);
     free(ms);
     return 0;
 }

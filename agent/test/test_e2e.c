@@ -10,7 +10,6 @@
  *
  * usage: test_agent_e2e BIN_DIR PROMTOOL
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <search.h>
@@ -29,6 +28,7 @@
 #include <unistd.h>
 
 #include "cmon_spawn.h"
+#include "fetch.h"
 #include "sbuf.h"
 
 #define STOP_GRACE_MS 60000 /* a clean exit on SIGTERM is checked, not forced */
@@ -189,58 +189,27 @@ start_agent(const char *world, const char *names, const char *ttl)
 
 /* ---- HTTP ------------------------------------------------------------ */
 
-typedef struct resp {
-    long code;
-    sbuf_t body;
-    sbuf_t headers;
-} resp_t;
+/* A response: status, body and header lines (common/fetch). */
+typedef struct fetch_resp resp_t;
 
-static size_t
-on_data(char *p, size_t sz, size_t n, void *ud)
-{
-    sbuf_add(ud, p, sz * n);
-    return sz * n;
-}
-
+/* method path on the agent at port, with Accept: accept and Accept-Encoding:
+ * encoding when not NULL, over the keep-alive handle c. A failed request
+ * leaves status 0 and says why on stderr. */
 static void
-http(CURL *c, unsigned port, const char *method, const char *path, const char *accept,
+http(fetch_t *c, unsigned port, const char *method, const char *path, const char *accept,
      const char *encoding, resp_t *r)
 {
-    char url[4200];
+    char url[4200], hdr[256];
     snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
-    sbuf_reset(&r->body);
-    sbuf_reset(&r->headers);
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    if (strcmp(method, "HEAD") == 0)
-        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-    else if (strcmp(method, "GET") != 0)
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (encoding != NULL)
-        curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, encoding);
-    struct curl_slist *h = NULL;
-    char hdr[256];
-    if (accept != NULL) {
-        snprintf(hdr, sizeof(hdr), "Accept: %s", accept);
-        h = curl_slist_append(h, hdr);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    }
-    CURLcode rc = curl_easy_perform(c);
-    r->code = 0;
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->code);
-    else
-        fprintf(stderr, "curl %s: %s\n", url, curl_easy_strerror(rc));
-    curl_slist_free_all(h);
-    if (r->body.sb_buf == NULL)
-        sbuf_adds(&r->body, "");
-    if (r->headers.sb_buf == NULL)
-        sbuf_adds(&r->headers, "");
+    snprintf(hdr, sizeof(hdr), "Accept: %s", accept ? accept : "");
+    const char *headers[] = {hdr, NULL};
+    struct fetch_req q = {.rq_url = url,
+                          .rq_method = method,
+                          .rq_headers = accept ? headers : NULL,
+                          .rq_accept_encoding = encoding,
+                          .rq_timeout_s = 30};
+    if (fetch_perform(c, &q, r) != 0)
+        fprintf(stderr, "%s\n", r->rs_error);
 }
 
 /* ---- the world's truth -------------------------------------------------- */
@@ -532,7 +501,7 @@ conform_ok(const char *body, const char *format)
 /* ---- the checks ------------------------------------------------------------ */
 
 static void
-check_every_zone(CURL *c, unsigned port, unsigned pport, const zone_t *zones, int nz)
+check_every_zone(fetch_t *c, unsigned port, unsigned pport, const zone_t *zones, int nz)
 {
     resp_t r = {0}, rp = {0};
     int scraped = 0, promchecked = 0;
@@ -542,35 +511,33 @@ check_every_zone(CURL *c, unsigned port, unsigned pport, const zone_t *zones, in
         char path[128];
         snprintf(path, sizeof(path), "/v1/%.63s/metrics", zones[i].uuid);
         http(c, port, "GET", path, NULL, NULL, &r);
-        check(r.code == 200, "%s: status %ld", path, r.code);
-        if (r.code == 200)
-            check_body(&zones[i], r.body.sb_buf);
-        if (r.code == 200 && i % 50 == 0)
-            check(promtool_check(r.body.sb_buf, 0), "%s: promtool found an error", path);
+        check(r.rs_status == 200, "%s: status %ld", path, r.rs_status);
+        if (r.rs_status == 200)
+            check_body(&zones[i], r.rs_body);
+        if (r.rs_status == 200 && i % 50 == 0)
+            check(promtool_check(r.rs_body, 0), "%s: promtool found an error", path);
         scraped++;
         http(c, pport, "GET", path, NULL, NULL, &rp);
-        check(rp.code == 200, "%s (prometheus names): status %ld", path, rp.code);
+        check(rp.rs_status == 200, "%s (prometheus names): status %ld", path, rp.rs_status);
         if (i % 20 == 0) {
-            check(promtool_check(rp.body.sb_buf, 1), "%s: promtool not clean", path);
+            check(promtool_check(rp.rs_body, 1), "%s: promtool not clean", path);
             promchecked++;
         }
     }
     check(scraped >= NZONES * 9 / 10, "only %d zones running", scraped);
     printf("scraped %d zones twice, %d through promtool\n", scraped, promchecked);
-    sbuf_release(&r.body);
-    sbuf_release(&r.headers);
-    sbuf_release(&rp.body);
-    sbuf_release(&rp.headers);
+    fetch_resp_release(&r);
+    fetch_resp_release(&rp);
 }
 
 static int
 has_header(const resp_t *r, const char *h)
 {
-    return strcasestr(r->headers.sb_buf, h) != NULL;
+    return strcasestr(r->rs_headers, h) != NULL;
 }
 
 static void
-check_http_contract(CURL *c, unsigned port, const zone_t *zones, int nz)
+check_http_contract(fetch_t *c, unsigned port, const zone_t *zones, int nz)
 {
     resp_t r = {0};
     const zone_t *z = NULL, *halted = NULL;
@@ -583,53 +550,55 @@ check_http_contract(CURL *c, unsigned port, const zone_t *zones, int nz)
     char path[256];
     snprintf(path, sizeof(path), "/v1/%s/metrics", z->uuid);
     http(c, port, "GET", "/v1/not-a-uuid/metrics", NULL, NULL, &r);
-    check(r.code == 400, "not a uuid: %ld", r.code);
+    check(r.rs_status == 400, "not a uuid: %ld", r.rs_status);
     http(c, port, "GET", "/v1/ffffffff-ffff-4fff-8fff-ffffffffffff/metrics", NULL, NULL, &r);
-    check(r.code == 404 && strstr(r.body.sb_buf, "container not found"), "unknown: %ld", r.code);
+    check(r.rs_status == 404 && strstr(r.rs_body, "container not found"), "unknown: %ld",
+          r.rs_status);
     if (halted != NULL) {
         char hp[256];
         snprintf(hp, sizeof(hp), "/v1/%s/metrics", halted->uuid);
         http(c, port, "GET", hp, NULL, NULL, &r);
-        check(r.code == 404, "halted zone: %ld", r.code);
+        check(r.rs_status == 404, "halted zone: %ld", r.rs_status);
     }
     http(c, port, "POST", path, NULL, NULL, &r);
-    check(r.code == 405 && has_header(&r, "Allow: GET, HEAD"), "POST metrics: %ld", r.code);
+    check(r.rs_status == 405 && has_header(&r, "Allow: GET, HEAD"), "POST metrics: %ld",
+          r.rs_status);
     http(c, port, "DELETE", "/v1/refresh", NULL, NULL, &r);
-    check(r.code == 405 && has_header(&r, "Allow: POST"), "DELETE refresh: %ld", r.code);
+    check(r.rs_status == 405 && has_header(&r, "Allow: POST"), "DELETE refresh: %ld", r.rs_status);
     http(c, port, "POST", "/v1/refresh", NULL, NULL, &r);
-    check(r.code == 200, "refresh: %ld", r.code);
+    check(r.rs_status == 200, "refresh: %ld", r.rs_status);
     http(c, port, "GET", "/nope", NULL, NULL, &r);
-    check(r.code == 404, "unknown path: %ld", r.code);
+    check(r.rs_status == 404, "unknown path: %ld", r.rs_status);
     http(c, port, "HEAD", path, NULL, NULL, &r);
-    check(r.code == 200 && r.body.sb_len == 0 && has_header(&r, "text/plain; version=0.0.4"),
-          "HEAD: %ld", r.code);
+    check(r.rs_status == 200 && r.rs_len == 0 && has_header(&r, "text/plain; version=0.0.4"),
+          "HEAD: %ld", r.rs_status);
     http(c, port, "GET", path, "application/openmetrics-text; version=1.0.0", NULL, &r);
-    size_t bl = r.body.sb_len;
-    check(r.code == 200 && has_header(&r, "application/openmetrics-text; version=1.0.0") &&
-              bl > 6 && strcmp(r.body.sb_buf + bl - 6, "# EOF\n") == 0 &&
-              strstr(r.body.sb_buf, "\ncpu_user_usage_total ") != NULL &&
-              conform_ok(r.body.sb_buf, "openmetrics"),
-          "openmetrics: %ld", r.code);
+    size_t bl = r.rs_len;
+    check(r.rs_status == 200 && has_header(&r, "application/openmetrics-text; version=1.0.0") &&
+              bl > 6 && strcmp(r.rs_body + bl - 6, "# EOF\n") == 0 &&
+              strstr(r.rs_body, "\ncpu_user_usage_total ") != NULL &&
+              conform_ok(r.rs_body, "openmetrics"),
+          "openmetrics: %ld", r.rs_status);
     http(c, port, "GET", path, NULL, NULL, &r);
-    check(r.code == 200 && conform_ok(r.body.sb_buf, "text"), "text: cmon-conform says invalid");
+    check(r.rs_status == 200 && conform_ok(r.rs_body, "text"), "text: cmon-conform says invalid");
     http(c, port, "GET", path, NULL, "gzip", &r);
-    check(r.code == 200 && has_header(&r, "Content-Encoding: gzip") &&
-              strstr(r.body.sb_buf, "# TYPE cpu_user_usage counter") != NULL,
-          "gzip: %ld", r.code);
+    check(r.rs_status == 200 && has_header(&r, "Content-Encoding: gzip") &&
+              strstr(r.rs_body, "# TYPE cpu_user_usage counter") != NULL,
+          "gzip: %ld", r.rs_status);
     http(c, port, "GET", path, NULL, "gzip;q=0, identity", &r);
-    check(r.code == 200 && !has_header(&r, "Content-Encoding: gzip"), "gzip refused: %ld", r.code);
+    check(r.rs_status == 200 && !has_header(&r, "Content-Encoding: gzip"), "gzip refused: %ld",
+          r.rs_status);
     char longp[4100] = "/v1/";
     memset(longp + 4, 'a', 4000);
     strcpy(longp + 4004, "/metrics");
     http(c, port, "GET", longp, NULL, NULL, &r);
-    check(r.code == 414 || r.code == 400, "long url: %ld", r.code);
+    check(r.rs_status == 414 || r.rs_status == 400, "long url: %ld", r.rs_status);
     http(c, port, "GET", "/metrics", NULL, NULL, &r);
-    check(r.code == 200 && strstr(r.body.sb_buf, "cmon_agent_http_requests_total{code=\"404\"}") &&
-              strstr(r.body.sb_buf, "cmon_agent_scrape_duration_seconds_bucket") &&
-              promtool_check(r.body.sb_buf, 1),
-          "/metrics: %ld", r.code);
-    sbuf_release(&r.body);
-    sbuf_release(&r.headers);
+    check(r.rs_status == 200 && strstr(r.rs_body, "cmon_agent_http_requests_total{code=\"404\"}") &&
+              strstr(r.rs_body, "cmon_agent_scrape_duration_seconds_bucket") &&
+              promtool_check(r.rs_body, 1),
+          "/metrics: %ld", r.rs_status);
+    fetch_resp_release(&r);
 }
 
 /* Sends raw bytes on a new connection; the status code of the answer, or 0. */
@@ -655,7 +624,7 @@ raw_status(unsigned port, const char *req)
 
 /* Hostile requests get their status; a thousand idle clients hold up no one. */
 static void
-check_hostile(CURL *c, unsigned port, const char *path)
+check_hostile(fetch_t *c, unsigned port, const char *path)
 {
     check(raw_status(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n") == 400,
           "malformed header: not 400");
@@ -682,7 +651,7 @@ check_hostile(CURL *c, unsigned port, const char *path)
     int ok = 0;
     for (int i = 0; i < 20; i++) {
         http(c, port, "GET", path, NULL, NULL, &r);
-        ok += r.code == 200;
+        ok += r.rs_status == 200;
     }
     check(n == want && ok == 20, "%d of %d idle connections made, %d of 20 scrapes answered", n,
           want, ok);
@@ -690,13 +659,12 @@ check_hostile(CURL *c, unsigned port, const char *path)
     for (int i = 0; i < n; i++)
         close(fds[i]);
     free(fds);
-    sbuf_release(&r.body);
-    sbuf_release(&r.headers);
+    fetch_resp_release(&r);
 }
 
 /* Under churn, a zone that is gone answers 404, never anything but 200/404. */
 static void
-check_churn(CURL *c)
+check_churn(fetch_t *c)
 {
     const char *world = start_world(1, "--churn 200 --tick 10");
     unsigned port = start_agent(world, "cmon", "10"); /* with the cache */
@@ -712,8 +680,8 @@ check_churn(CURL *c)
         char path[128];
         snprintf(path, sizeof(path), "/v1/%.63s/metrics", before[i].uuid);
         http(c, port, "GET", path, NULL, NULL, &r);
-        n404 += r.code == 404;
-        bad += r.code != 200 && r.code != 404;
+        n404 += r.rs_status == 404;
+        bad += r.rs_status != 200 && r.rs_status != 404;
     }
     check(bad == 0, "churn: %d answers neither 200 nor 404", bad);
     /* the cache answers the second scrape of a zone that is still there */
@@ -722,16 +690,15 @@ check_churn(CURL *c)
         char path[128];
         snprintf(path, sizeof(path), "/v1/%.63s/metrics", before[i].uuid);
         http(c, port, "GET", path, NULL, NULL, &r);
-        if (r.code != 200)
+        if (r.rs_status != 200)
             continue;
         http(c, port, "GET", path, NULL, NULL, &r);
-        cached = r.code == 200 && strstr(r.body.sb_buf, "zone_misc_metrics_cached_boolean 1");
+        cached = r.rs_status == 200 && strstr(r.rs_body, "zone_misc_metrics_cached_boolean 1");
     }
     check(cached, "churn: no second scrape came from the cache");
     check(n404 > 0, "churn: no destroyed zone answered 404 (of %d)", nb);
     printf("churn: %d of %d zones gone (404)\n", n404, nb);
-    sbuf_release(&r.body);
-    sbuf_release(&r.headers);
+    fetch_resp_release(&r);
 }
 
 /* Flags: --help lists every flag, a bad one exits 2 with one line. */
@@ -787,14 +754,15 @@ main(int argc, char **argv)
     t.promtool = argv[2];
     atexit(cleanup);
     signal(SIGPIPE, SIG_IGN);
-    curl_global_init(CURL_GLOBAL_ALL);
     const char *world = start_world(0, "--tick 0");
     unsigned port = start_agent(world, "cmon", "0");
     unsigned pport = start_agent(world, "prometheus", "0");
     static zone_t zones[NZONES + 16];
     int nz = load_zones(world, zones, NZONES + 16);
     char *text = load_truth(world);
-    CURL *c = curl_easy_init();
+    fetch_t *c = fetch_new();
+    if (c == NULL)
+        die("cannot set up libcurl");
     check_every_zone(c, port, pport, zones, nz);
     check_http_contract(c, port, zones, nz);
     char first[128];
@@ -803,7 +771,7 @@ main(int argc, char **argv)
     check_churn(c);
     check_cli();
     check_clean_exit();
-    curl_easy_cleanup(c);
+    fetch_free(c);
     hdestroy_r(&truth);
     free(text);
     printf("%d checks, %d failed\n", t.checks, t.failures);

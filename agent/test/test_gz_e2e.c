@@ -7,7 +7,6 @@
  * built-in family; a faulted pool; libzfs that cannot list pools or open a
  * dataset. Usage: test_gz_e2e BIN_DIR PROMTOOL.
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "cmon_spawn.h"
+#include "fetch.h"
 #include "world.h"
 
 #define STOP_GRACE_MS 10000
@@ -36,7 +36,7 @@ typedef struct t {
     char t_agent[64]; /* host:port */
     spawn_t t_sim, t_agent_proc;
     world_t *t_w;
-    CURL *t_curl;
+    fetch_t *t_fetch; /* one keep-alive connection to the agent */
     int t_failures;
 } t_t;
 
@@ -55,43 +55,26 @@ check(t_t *t, int ok, const char *fmt, ...)
 
 /* ---- HTTP and exposition -------------------------------------------- */
 
-typedef struct body {
-    char *b_data;
-    size_t b_len;
-} body_t;
-
-static size_t
-body_write(char *p, size_t size, size_t n, void *arg)
-{
-    body_t *b = arg;
-    char *nd = realloc(b->b_data, b->b_len + size * n + 1);
-    if (nd == NULL)
-        return 0;
-    memcpy(nd + b->b_len, p, size * n);
-    b->b_data = nd;
-    b->b_len += size * n;
-    nd[b->b_len] = '\0';
-    return size * n;
-}
-
-/* GET path from the agent; the body (malloc'd, "" when empty) and *code. */
+/* GET path from the agent over the keep-alive handle; the body (malloc'd,
+ * "" when empty) and *code, or NULL (the reason on stderr). */
 static char *
 get(t_t *t, const char *path, long *code)
 {
     char url[256];
-    body_t b = {NULL, 0};
     snprintf(url, sizeof(url), "http://%s%s", t->t_agent, path);
-    curl_easy_setopt(t->t_curl, CURLOPT_URL, url);
-    curl_easy_setopt(t->t_curl, CURLOPT_WRITEFUNCTION, body_write);
-    curl_easy_setopt(t->t_curl, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(t->t_curl, CURLOPT_TIMEOUT, 60L);
+    struct fetch_req q = {.rq_url = url, .rq_timeout_s = 60};
+    struct fetch_resp r = {0};
     *code = 0;
-    if (curl_easy_perform(t->t_curl) != CURLE_OK) {
-        free(b.b_data);
+    if (fetch_perform(t->t_fetch, &q, &r) != 0) {
+        fprintf(stderr, "%s\n", r.rs_error);
+        fetch_resp_release(&r);
         return NULL;
     }
-    curl_easy_getinfo(t->t_curl, CURLINFO_RESPONSE_CODE, code);
-    return b.b_data ? b.b_data : strdup("");
+    *code = r.rs_status;
+    char *body = r.rs_body; /* taken over */
+    r.rs_body = NULL;
+    fetch_resp_release(&r);
+    return body;
 }
 
 /* The value of the sample whose series is exactly `series`; NAN when absent. */
@@ -542,9 +525,10 @@ main(int argc, char **argv)
     }
     close(fd);
     make_plugins(&t);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    t.t_curl = curl_easy_init();
-    if (start_world(&t, argv[1]) != 0)
+    t.t_fetch = fetch_new();
+    if (t.t_fetch == NULL)
+        check(&t, 0, "libcurl starts");
+    else if (start_world(&t, argv[1]) != 0)
         check(&t, 0, "cmon-sim serve starts");
     else if (start_agent(&t, argv[1]) != 0)
         check(&t, 0, "cmon-agent starts");
@@ -554,8 +538,7 @@ main(int argc, char **argv)
     spawn_stop(&t.t_sim, STOP_GRACE_MS);
     if (t.t_w != NULL)
         world_close(t.t_w);
-    curl_easy_cleanup(t.t_curl);
-    curl_global_cleanup();
+    fetch_free(t.t_fetch);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s' '%s.zfs'", t.t_tmp, t.t_world, t.t_world);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", t.t_tmp);

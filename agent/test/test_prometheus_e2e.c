@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "cmon_spawn.h"
+#include "fetch.h"
 #include "world.h"
 
 #define STOP_GRACE_MS 15000
@@ -74,49 +75,28 @@ now_s(void)
 
 /* ---- HTTP ----------------------------------------------------------- */
 
-typedef struct body {
-    char *b_data;
-    size_t b_len;
-} body_t;
-
-static size_t
-body_write(char *p, size_t size, size_t n, void *arg)
-{
-    body_t *b = arg;
-    char *nd = realloc(b->b_data, b->b_len + size * n + 1);
-    if (nd == NULL)
-        return 0;
-    memcpy(nd + b->b_len, p, size * n);
-    b->b_data = nd;
-    b->b_len += size * n;
-    nd[b->b_len] = '\0';
-    return size * n;
-}
-
-/* GET url; the body (malloc'd) or NULL when the status is not 200. */
+/* GET url over the keep-alive handle c; the body (malloc'd) or NULL when the
+ * status is not 200. */
 static char *
-http_get(CURL *c, const char *url)
+http_get(fetch_t *c, const char *url)
 {
-    body_t b = {NULL, 0};
-    long code = 0;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, body_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    if (curl_easy_perform(c) != CURLE_OK ||
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK || code != 200) {
-        free(b.b_data);
-        return NULL;
+    struct fetch_req q = {.rq_url = url, .rq_timeout_s = 30};
+    struct fetch_resp r = {0};
+    char *body = NULL;
+    if (fetch_perform(c, &q, &r) == 0 && r.rs_status == 200) {
+        body = r.rs_body; /* taken over */
+        r.rs_body = NULL;
     }
-    return b.b_data ? b.b_data : strdup("");
+    fetch_resp_release(&r);
+    return body;
 }
 
 /* Runs a PromQL instant query; the "result" array (owned by *doc), or NULL. */
 static json_t *
-prom_query(e2e_t *e, CURL *c, const char *q, json_t **doc)
+prom_query(e2e_t *e, fetch_t *c, const char *q, json_t **doc)
 {
     char url[2048];
-    char *enc = curl_easy_escape(c, q, 0);
+    char *enc = curl_easy_escape(NULL, q, 0); /* libcurl does the URL escaping */
     snprintf(url, sizeof(url), "http://%s/api/v1/query?query=%s", e->e_prom, enc);
     curl_free(enc);
     char *s = http_get(c, url);
@@ -129,7 +109,7 @@ prom_query(e2e_t *e, CURL *c, const char *q, json_t **doc)
 
 /* The value of a one-sample query, or NAN (also for an empty result). */
 static double
-prom_scalar(e2e_t *e, CURL *c, const char *q)
+prom_scalar(e2e_t *e, fetch_t *c, const char *q)
 {
     json_t *doc, *r = prom_query(e, c, q, &doc);
     double v = NAN;
@@ -229,7 +209,7 @@ free_port(void)
 
 /* Starts Prometheus on a free port (another one if it was taken meanwhile). */
 static int
-start_prometheus(e2e_t *e, CURL *c, const char *prom)
+start_prometheus(e2e_t *e, fetch_t *c, const char *prom)
 {
     char cfg[128], data[128], listen[128], url[128];
     snprintf(cfg, sizeof(cfg), "--config.file=%s/prometheus.yml", e->e_tmp);
@@ -259,7 +239,7 @@ start_prometheus(e2e_t *e, CURL *c, const char *prom)
 
 /* Prints the last scrape error of every target that has one. */
 static void
-show_errors(e2e_t *e, CURL *c)
+show_errors(e2e_t *e, fetch_t *c)
 {
     char url[128];
     snprintf(url, sizeof(url), "http://%s/api/v1/targets?state=active", e->e_prom);
@@ -277,7 +257,7 @@ show_errors(e2e_t *e, CURL *c)
 
 /* Prints the series of a query (for a failure's report). */
 static void
-show(e2e_t *e, CURL *c, const char *q)
+show(e2e_t *e, fetch_t *c, const char *q)
 {
     json_t *doc, *r = prom_query(e, c, q, &doc);
     char *s = r ? json_dumps(r, JSON_COMPACT) : NULL;
@@ -288,7 +268,7 @@ show(e2e_t *e, CURL *c, const char *q)
 
 /* Waits until Prometheus has every instance up; the number up. */
 static int
-wait_all_up(e2e_t *e, CURL *c, int want)
+wait_all_up(e2e_t *e, fetch_t *c, int want)
 {
     double deadline = now_s() + 180;
     int up = 0;
@@ -314,7 +294,7 @@ count_samples(const char *s)
 
 /* The samples node i serves over all its instances, scraped directly. */
 static long
-node_samples(e2e_t *e, CURL *c, int i, int *instances)
+node_samples(e2e_t *e, fetch_t *c, int i, int *instances)
 {
     char url[256];
     long total = 0;
@@ -336,7 +316,7 @@ node_samples(e2e_t *e, CURL *c, int i, int *instances)
 }
 
 static void
-check_series(e2e_t *e, CURL *c)
+check_series(e2e_t *e, fetch_t *c)
 {
     for (int i = 0; i < NODES; i++) {
         char q[256];
@@ -353,7 +333,7 @@ check_series(e2e_t *e, CURL *c)
 
 /* The value of every sample of a query by vm_uuid into a JSON object (owned). */
 static json_t *
-by_uuid(e2e_t *e, CURL *c, const char *q)
+by_uuid(e2e_t *e, fetch_t *c, const char *q)
 {
     json_t *doc, *r = prom_query(e, c, q, &doc), *out = json_object();
     for (size_t k = 0; k < json_array_size(r); k++) {
@@ -396,7 +376,7 @@ compare_rates(e2e_t *e, json_t *measured, world_t *w, int cpu, const char *what,
 }
 
 static void
-check_rates(e2e_t *e, CURL *c)
+check_rates(e2e_t *e, fetch_t *c)
 {
     for (int i = 0; i < NODES; i++) {
         char q[256], err[256];
@@ -419,7 +399,7 @@ check_rates(e2e_t *e, CURL *c)
 
 /* What Prometheus and the agents say about failed scrapes. */
 static void
-report_failures(e2e_t *e, CURL *c)
+report_failures(e2e_t *e, fetch_t *c)
 {
     show(e, c, "min_over_time(up[30s]) == 0");
     show_errors(e, c);
@@ -436,7 +416,7 @@ report_failures(e2e_t *e, CURL *c)
 
 /* Non-200 answers the agents counted (their own /metrics). */
 static double
-agent_errors(e2e_t *e, CURL *c)
+agent_errors(e2e_t *e, fetch_t *c)
 {
     double n = 0;
     for (int i = 0; i < NODES; i++) {
@@ -460,7 +440,7 @@ agent_errors(e2e_t *e, CURL *c)
  * 200 are not the agent's failures: say so and let them pass.
  */
 static int
-excused(e2e_t *e, CURL *c, double failed)
+excused(e2e_t *e, fetch_t *c, double failed)
 {
     double load[1];
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -475,7 +455,7 @@ excused(e2e_t *e, CURL *c, double failed)
 }
 
 static void
-check_all(e2e_t *e, CURL *c)
+check_all(e2e_t *e, fetch_t *c)
 {
     int up = wait_all_up(e, c, NODES * ZONES);
     check(e, up == NODES * ZONES, "%d of %d targets up", up, NODES * ZONES);
@@ -538,16 +518,16 @@ main(int argc, char **argv)
         return 1;
     }
     close(fd);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    CURL *c = curl_easy_init();
-    if (start_sim(&e, argv[1]) != 0)
+    fetch_t *c = fetch_new(); /* one keep-alive connection to Prometheus */
+    if (c == NULL)
+        check(&e, 0, "libcurl starts");
+    else if (start_sim(&e, argv[1]) != 0)
         check(&e, 0, "cmon-sim serve --cns %d --zones %d starts", NODES, ZONES);
     else if (start_prometheus(&e, c, argv[2]) != 0)
         check(&e, 0, "prometheus starts");
     else
         check_all(&e, c);
-    curl_easy_cleanup(c);
-    curl_global_cleanup();
+    fetch_free(c);
     cleanup(&e);
     fprintf(stderr, "%d failure(s)\n", e.e_failures);
     return e.e_failures ? 1 : 0;

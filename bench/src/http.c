@@ -1,4 +1,4 @@
-/* http.c - blocking GET for set-up work (see http.h). */
+/* http.c - blocking GETs for set-up work (see http.h), over common/fetch. */
 #include "http.h"
 
 #include <curl/curl.h>
@@ -7,27 +7,11 @@
 #include <string.h>
 
 #include "clock.h"
+#include "fetch.h"
 #include "procstat.h"
 
 #define HTTP_BODY_MAX (256u << 20) /* refuse bodies above 256 MiB */
-
-static size_t
-http_collect(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    struct http_reply *r = userdata;
-    size_t n = size * nmemb;
-
-    if (r->hr_len + n + 1 > HTTP_BODY_MAX)
-        return 0;
-    char *b = realloc(r->hr_body, r->hr_len + n + 1);
-    if (b == NULL)
-        return 0;
-    memcpy(b + r->hr_len, ptr, n);
-    r->hr_len += n;
-    b[r->hr_len] = '\0';
-    r->hr_body = b;
-    return n;
-}
+#define HTTP_HEADERS_MAX 16        /* request headers passed on, at most */
 
 int
 http_get(const char *url, double timeout_s, struct http_reply *r, char *err, size_t errlen)
@@ -35,47 +19,42 @@ http_get(const char *url, double timeout_s, struct http_reply *r, char *err, siz
     return http_get_with(url, timeout_s, NULL, r, err, errlen);
 }
 
+/* The lines of a curl_slist (the load generator's form, shared with it) as
+ * the NULL-terminated array fetch takes. */
 static void
-http_reply_headers(CURL *e, struct http_reply *r)
+http_header_lines(const struct curl_slist *headers, const char **lines)
 {
-    char *type = NULL;
-    struct curl_header *h = NULL;
-
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->hr_status);
-    if (curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type != NULL)
-        snprintf(r->hr_type, sizeof(r->hr_type), "%s", type);
-    if (curl_easy_header(e, "Content-Encoding", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
-        snprintf(r->hr_encoding, sizeof(r->hr_encoding), "%s", h->value);
+    size_t n = 0;
+    for (const struct curl_slist *h = headers; h != NULL && n < HTTP_HEADERS_MAX; h = h->next)
+        lines[n++] = h->data;
+    lines[n] = NULL;
 }
 
 int
 http_get_with(const char *url, double timeout_s, const struct curl_slist *headers,
               struct http_reply *r, char *err, size_t errlen)
 {
-    CURL *e = curl_easy_init();
+    const char *lines[HTTP_HEADERS_MAX + 1];
+    http_header_lines(headers, lines);
+    struct fetch_req q = {.rq_url = url,
+                          .rq_headers = lines,
+                          .rq_timeout_s = timeout_s,
+                          .rq_max_body = HTTP_BODY_MAX};
+    struct fetch_resp s = {0};
 
     memset(r, 0, sizeof(*r));
-    if (e == NULL) {
-        snprintf(err, errlen, "cannot start a request to %s", url);
+    if (fetch_once(&q, &s) != 0) {
+        snprintf(err, errlen, "%s", s.rs_error);
+        fetch_resp_release(&s);
         return -1;
     }
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_PROXY, "");
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000));
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_collect);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
-    CURLcode rc = curl_easy_perform(e);
-    if (rc != CURLE_OK) {
-        snprintf(err, errlen, "cannot get %s: %s", url, curl_easy_strerror(rc));
-        free(r->hr_body);
-        memset(r, 0, sizeof(*r));
-        curl_easy_cleanup(e);
-        return -1;
-    }
-    http_reply_headers(e, r);
-    curl_easy_cleanup(e);
+    r->hr_status = s.rs_status;
+    r->hr_body = s.rs_body; /* taken over */
+    r->hr_len = s.rs_len;
+    snprintf(r->hr_type, sizeof(r->hr_type), "%s", s.rs_content_type);
+    snprintf(r->hr_encoding, sizeof(r->hr_encoding), "%s", s.rs_content_encoding);
+    s.rs_body = NULL;
+    fetch_resp_release(&s);
     return 0;
 }
 
@@ -103,45 +82,36 @@ http_wait_ready(const char *url, pid_t pid, double timeout_s, char *err, size_t 
     }
 }
 
-static size_t
-http_discard(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    (void)ptr;
-    (void)userdata;
-    return size * nmemb;
-}
-
 int
 http_prime(const char *base, char *const *paths, size_t n, const struct curl_slist *headers,
            double timeout_s, size_t *not_ok, char *err, size_t errlen)
 {
-    CURL *e = curl_easy_init();
+    const char *lines[HTTP_HEADERS_MAX + 1];
+    http_header_lines(headers, lines);
     char url[1024];
+    struct fetch_req q = {.rq_url = url,
+                          .rq_headers = lines,
+                          .rq_timeout_s = timeout_s,
+                          .rq_max_body = HTTP_BODY_MAX};
+    struct fetch_resp s = {0};
+    fetch_t *f = fetch_new(); /* one keep-alive connection for them all */
     int rc = 0;
 
     *not_ok = 0;
-    if (e == NULL) {
+    if (f == NULL) {
         snprintf(err, errlen, "cannot start a request to %s", base);
         return -1;
     }
-    curl_easy_setopt(e, CURLOPT_PROXY, "");
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000));
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_discard);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        long status = 0;
         snprintf(url, sizeof(url), "%s%s", base, paths[i]);
-        curl_easy_setopt(e, CURLOPT_URL, url);
-        CURLcode cc = curl_easy_perform(e);
-        if (cc != CURLE_OK) {
-            snprintf(err, errlen, "cannot get %s: %s", url, curl_easy_strerror(cc));
+        if (fetch_perform(f, &q, &s) != 0) {
+            snprintf(err, errlen, "%s", s.rs_error);
             rc = -1;
-        } else if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status), status != 200) {
+        } else if (s.rs_status != 200) {
             (*not_ok)++;
         }
     }
-    curl_easy_cleanup(e);
+    fetch_resp_release(&s);
+    fetch_free(f);
     return rc;
 }

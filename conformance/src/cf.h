@@ -122,6 +122,8 @@ char *cf_scratch(cf_checker_t *c, size_t n);
 unsigned long cf_line(const cf_checker_t *c);
 /* Non-zero when lints are on. */
 int cf_lint_on(const cf_checker_t *c);
+/* Non-zero when the caller wants the samples (co_sample). */
+int cf_samples_on(const cf_checker_t *c);
 
 /* ---- families and samples (family.c) ---- */
 
@@ -188,6 +190,11 @@ void cf_fam_meta(cf_fam_state_t *fs, char kind, cf_str_t name, size_t col, enum 
 void cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa);
 /* End of input: close the open family. */
 void cf_fam_end(cf_fam_state_t *fs);
+
+/* Hand sample `sa` of family `family[0..flen)` of type `type` to the
+ * caller's co_sample (labels decoded, strings NUL-terminated). */
+void cf_sample_deliver(cf_checker_t *c, const char *family, size_t flen, enum cf_type type,
+                       const cf_sample_t *sa);
 
 /* Decoded value of label `l` into `buf` (at least l_value.s_len bytes);
  * returns its length. Unknown escapes (OpenMetrics) keep the backslash. */

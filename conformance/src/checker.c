@@ -36,6 +36,10 @@ struct conform_checker {
     size_t ck_nviol, ck_viol_cap;
     int ck_stopped, ck_finished, ck_verdict, ck_nomem;
     char ck_msg[512];
+    char *ck_sample; /* the strings of the sample being delivered */
+    size_t ck_sample_cap;
+    conform_label_t *ck_labels; /* its labels */
+    size_t ck_labels_cap;
 };
 
 void
@@ -173,12 +177,109 @@ checker_init_format(conform_checker_t *c)
     sub.co_report = NULL;
     sub.co_collect = 1;
     sub.co_content_type = NULL;
+    sub.co_sample = NULL; /* refused with sniffing: the format is unknown until the end */
     for (i = 0; i < 2; i++) {
         sub.co_format = i == 0 ? CONFORM_FORMAT_TEXT : CONFORM_FORMAT_OPENMETRICS;
         if ((c->ck_sub[i] = conform_checker_new(&sub)) == NULL)
             return -1;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* samples for the caller                                              */
+
+_Static_assert((int)CF_INFO == (int)CONFORM_TYPE_INFO && (int)CF_UNTYPED == 0,
+               "enum cf_type and conform_type_t keep the same order");
+
+int
+cf_samples_on(const cf_checker_t *c)
+{
+    return c->ck_opt.co_sample != NULL;
+}
+
+/* Room for a sample of `bytes` bytes of strings and `nlabels` labels. */
+static int
+sample_room(conform_checker_t *c, size_t bytes, size_t nlabels)
+{
+    if (bytes > c->ck_sample_cap) {
+        char *p = realloc(c->ck_sample, bytes * 2);
+        if (p == NULL)
+            return -1;
+        c->ck_sample = p;
+        c->ck_sample_cap = bytes * 2;
+    }
+    if (nlabels > c->ck_labels_cap) {
+        conform_label_t *l = realloc(c->ck_labels, nlabels * 2 * sizeof(*l));
+        if (l == NULL)
+            return -1;
+        c->ck_labels = l;
+        c->ck_labels_cap = nlabels * 2;
+    }
+    return 0;
+}
+
+/* Copies p[0..n) and a NUL to *out; returns the copy. */
+static const char *
+sample_str(char **out, const char *p, size_t n)
+{
+    char *s = *out;
+    memcpy(s, p, n);
+    s[n] = '\0';
+    *out += n + 1;
+    return s;
+}
+
+void
+cf_sample_deliver(cf_checker_t *c, const char *family, size_t flen, enum cf_type type,
+                  const cf_sample_t *sa)
+{
+    conform_sample_t s;
+    size_t bytes = flen + 1 + sa->sa_name.s_len + 1, i;
+    char *out;
+
+    for (i = 0; i < sa->sa_nlabels; i++)
+        bytes += sa->sa_labels[i].l_name.s_len + sa->sa_labels[i].l_value.s_len + 2;
+    if (sample_room(c, bytes, sa->sa_nlabels) != 0) {
+        c->ck_nomem = 1;
+        return;
+    }
+    out = c->ck_sample;
+    s.cs_family = sample_str(&out, family, flen);
+    s.cs_name = sample_str(&out, sa->sa_name.s_ptr, sa->sa_name.s_len);
+    for (i = 0; i < sa->sa_nlabels; i++) {
+        const cf_label_t *l = &sa->sa_labels[i];
+        c->ck_labels[i].cl_name = sample_str(&out, l->l_name.s_ptr, l->l_name.s_len);
+        c->ck_labels[i].cl_value = out; /* decoding never lengthens */
+        out += cf_label_decode(l, out);
+        *out++ = '\0';
+    }
+    s.cs_type = (conform_type_t)type;
+    s.cs_labels = c->ck_labels;
+    s.cs_nlabels = sa->sa_nlabels;
+    s.cs_value = sa->sa_value;
+    s.cs_has_timestamp = sa->sa_has_ts;
+    s.cs_timestamp = sa->sa_ts;
+    s.cs_line = c->ck_line;
+    if (c->ck_opt.co_sample(&s, c->ck_opt.co_sample_arg) != 0)
+        c->ck_stopped = 1;
+}
+
+const char *
+conform_sample_label(const conform_sample_t *s, const char *name)
+{
+    for (size_t i = 0; i < s->cs_nlabels; i++)
+        if (strcmp(s->cs_labels[i].cl_name, name) == 0)
+            return s->cs_labels[i].cl_value;
+    return NULL;
+}
+
+const char *
+conform_type_name(conform_type_t t)
+{
+    static const char *const names[] = {"unknown", "counter",        "gauge",    "histogram",
+                                        "summary", "gaugehistogram", "stateset", "info"};
+    return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : NULL;
 }
 
 conform_checker_t *
@@ -188,6 +289,11 @@ conform_checker_new(const conform_options_t *opt)
 
     if (opt && ((unsigned)opt->co_format > CONFORM_FORMAT_OPENMETRICS ||
                 (unsigned)opt->co_lint > CONFORM_LINT_ERROR)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (opt && opt->co_sample != NULL && opt->co_format == CONFORM_FORMAT_AUTO &&
+        opt->co_content_type == NULL) {
         errno = EINVAL;
         return NULL;
     }
@@ -227,6 +333,8 @@ conform_checker_free(conform_checker_t *c)
     free(c->ck_viol);
     free(c->ck_carry);
     free(c->ck_scratch);
+    free(c->ck_sample);
+    free(c->ck_labels);
     free(c);
 }
 
@@ -451,10 +559,17 @@ conform_checker_violations(const conform_checker_t *c, size_t *n)
 int
 conform_check_buffer(const char *buf, size_t len, const conform_options_t *opt)
 {
-    conform_checker_t *c = conform_checker_new(opt);
+    conform_options_t sniffed;
+    conform_checker_t *c;
     int rc;
 
-    if (c == NULL)
+    if (opt != NULL && opt->co_sample != NULL && opt->co_format == CONFORM_FORMAT_AUTO &&
+        opt->co_content_type == NULL) { /* the whole input is here: sniff it now */
+        sniffed = *opt;
+        sniffed.co_format = conform_format_sniff(buf, len);
+        opt = &sniffed;
+    }
+    if ((c = conform_checker_new(opt)) == NULL)
         return -1;
     rc = conform_checker_feed(c, buf, len);
     if (rc >= 0)

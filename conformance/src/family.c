@@ -74,6 +74,7 @@ struct cf_fam_state {
         size_t nc_len;
         uint64_t nc_hash;
     } fs_ncache[NCACHE + 1];
+    int fs_deliver; /* the caller wants the samples (co_sample) */
 };
 
 static const uint64_t SEED_NAME = 0x1234567ULL, SEED_VALUE = 0x89abcdefULL;
@@ -107,6 +108,7 @@ cf_fam_new(cf_checker_t *c, int om)
     fs->fs_c = c;
     fs->fs_om = om;
     fs->fs_series.m_set = 1;
+    fs->fs_deliver = cf_samples_on(c);
     return fs;
 }
 
@@ -989,6 +991,17 @@ sample_role_rules(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role, uint64
         m->fm_flags |= M_STARTED;
 }
 
+/* The sample to the caller (co_sample), with the family it belongs to. Out
+ * of line: validating alone never pays for it. */
+__attribute__((noinline, cold)) static void
+sample_deliver(cf_fam_state_t *fs, const cf_sample_t *sa)
+{
+    if (fs->fs_open)
+        cf_sample_deliver(fs->fs_c, fs->fs_name, fs->fs_len, fs->fs_type, sa);
+    else /* the family could not be opened (no memory): the sample's own name */
+        cf_sample_deliver(fs->fs_c, sa->sa_name.s_ptr, sa->sa_name.s_len, fs->fs_type, sa);
+}
+
 void
 cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
 {
@@ -1008,6 +1021,8 @@ cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
         cf_report(c, cf_line(c), sa->sa_name_col, "series-duplicate",
                   "series '%.*s' with this label set appears twice", (int)sa->sa_name.s_len,
                   sa->sa_name.s_ptr);
+    if (__builtin_expect(fs->fs_deliver, 0)) /* before the role rules: they stay a tail call */
+        sample_deliver(fs, sa);
     sample_role_rules(fs, sa, role, labels);
 }
 

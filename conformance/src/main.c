@@ -8,13 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conform.h"
-#include "fetch.h"
+#include "fetch.h" /* common/: the project's HTTP client */
 
 #define CHUNK (1u << 20)
 
@@ -136,11 +137,12 @@ checker_make(cli_t *cl, const char *content_type)
 }
 
 static int
-url_sink(const char *content_type, const char *buf, size_t len, void *arg)
+url_sink(const struct fetch_resp *resp, const char *buf, size_t len, void *arg)
 {
     cli_t *cl = arg;
+    const char *type = resp->rs_content_type[0] ? resp->rs_content_type : NULL;
 
-    if (cl->cl_checker == NULL && checker_make(cl, content_type) < 0) {
+    if (cl->cl_checker == NULL && checker_make(cl, type) < 0) {
         cl->cl_failed = 1;
         return -1;
     }
@@ -151,16 +153,39 @@ url_sink(const char *content_type, const char *buf, size_t len, void *arg)
     return 0;
 }
 
+/* GET the URL with the Accept header of the format asked for, gzip and the
+ * like accepted, up to 5 redirects followed, the body streamed into the
+ * checker as it comes (no cap: the checker's memory does not grow with it). */
 static int
 input_url(cli_t *cl)
 {
-    char err[512];
+    char accept[256];
+    snprintf(accept, sizeof(accept), "Accept: %s", conform_format_accept(cl->cl_opt.co_format));
+    const char *headers[] = {accept, NULL};
+    struct fetch_req q = {.rq_url = cl->cl_input,
+                          .rq_headers = headers,
+                          .rq_accept_encoding = "",
+                          .rq_user_agent = "cmon-conform/0.1",
+                          .rq_timeout_s = cl->cl_timeout,
+                          .rq_max_body = SIZE_MAX,
+                          .rq_max_redirects = 5,
+                          .rq_use_proxy = 1,
+                          .rq_sink = url_sink,
+                          .rq_sink_arg = cl};
+    struct fetch_resp r = {0};
+    int rc = fetch_once(&q, &r);
 
-    if (fetch_url(cl->cl_input, conform_format_accept(cl->cl_opt.co_format), cl->cl_timeout,
-                  url_sink, cl, err, sizeof(err)) != 0) {
-        fprintf(stderr, "cmon-conform: %s\n", cl->cl_failed ? "out of memory" : err);
+    if (rc != 0)
+        fprintf(stderr, "cmon-conform: %s\n",
+                cl->cl_failed  ? "out of memory"
+                : r.rs_stopped ? "checking stopped"
+                               : r.rs_error);
+    else if (r.rs_status != 200)
+        fprintf(stderr, "cmon-conform: cannot fetch %s: HTTP status %ld\n", cl->cl_input,
+                r.rs_status);
+    fetch_resp_release(&r);
+    if (rc != 0 || r.rs_status != 200)
         return -1;
-    }
     if (cl->cl_checker == NULL) /* an empty body */
         return checker_make(cl, NULL);
     return 0;

@@ -2,6 +2,7 @@
  * unit_test.c - CUnit tests of the number grammars, the UTF-8 validator, the
  * hash map and the checker's API (chunking, AUTO, collection, limits).
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,6 +340,117 @@ test_rules_table(void)
     CU_ASSERT_PTR_NULL(conform_rule_id(conform_rule_count()));
 }
 
+/* ---- samples (co_sample) ---- */
+
+typedef struct seen {
+    int n, stop_at;
+    double ts;         /* the last timestamp seen */
+    char rows[8][160]; /* "family|name|type|value|labels" of the first 8 */
+} seen_t;
+
+static int
+on_sample(const conform_sample_t *s, void *arg)
+{
+    seen_t *w = arg;
+    if (s->cs_has_timestamp)
+        w->ts = s->cs_timestamp;
+    if (w->n < 8) {
+        char labels[96] = "";
+        size_t k = 0;
+        for (size_t i = 0; i < s->cs_nlabels && k < sizeof(labels); i++)
+            k += (size_t)snprintf(labels + k, sizeof(labels) - k, "%s%s=%s", i ? "," : "",
+                                  s->cs_labels[i].cl_name, s->cs_labels[i].cl_value);
+        snprintf(w->rows[w->n], sizeof(w->rows[0]), "%s|%s|%s|%g|%s", s->cs_family, s->cs_name,
+                 conform_type_name(s->cs_type), s->cs_value, labels);
+    }
+    return ++w->n == w->stop_at;
+}
+
+static void
+test_samples_text(void)
+{
+    static const char in[] =
+        "# TYPE a_total counter\na_total 3\n"
+        "net_in{interface=\"z1_net0\",x=\"q\\\"uote\\\\ \\n\"} 1.5e3 1700000000\n"
+        "bad{interface=\"unterminated} 1\n"
+        "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\n"
+        "a_total 4\n";
+    conform_options_t o;
+    seen_t w = {0};
+    conform_options_init(&o);
+    o.co_format = CONFORM_FORMAT_TEXT;
+    o.co_sample = on_sample;
+    o.co_sample_arg = &w;
+    conform_checker_t *c = conform_checker_new(&o);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(conform_checker_feed(c, in, sizeof(in) - 1), 0);
+    CU_ASSERT_EQUAL(conform_checker_finish(c), 1);
+    /* the unterminated label and the interleaved a_total: errors; a_total still comes */
+    CU_ASSERT_EQUAL(conform_checker_errors(c), 2);
+    conform_checker_free(c);
+    CU_ASSERT_EQUAL(w.n, 6);
+    CU_ASSERT_STRING_EQUAL(w.rows[0], "a_total|a_total|counter|3|");
+    CU_ASSERT_STRING_EQUAL(w.rows[1],
+                           "net_in|net_in|unknown|1500|interface=z1_net0,x=q\"uote\\ \n");
+    CU_ASSERT_STRING_EQUAL(w.rows[2], "h|h_bucket|histogram|2|le=+Inf");
+    CU_ASSERT_STRING_EQUAL(w.rows[4], "h|h_count|histogram|2|");
+    CU_ASSERT_STRING_EQUAL(w.rows[5], "a_total|a_total|unknown|4|");
+    CU_ASSERT_DOUBLE_EQUAL(w.ts, 1700000000.0, 0); /* text: milliseconds as given */
+}
+
+static void
+test_samples_openmetrics(void)
+{
+    static const char in[] = "# TYPE c counter\nc_total{a=\"\\\\x\"} 4\nc_created{a=\"\\\\x\"} 1\n"
+                             "# TYPE g gauge\ng 7\n# EOF\n";
+    conform_options_t o;
+    seen_t w = {0};
+    conform_options_init(&o);
+    o.co_sample = on_sample;
+    o.co_sample_arg = &w;
+    /* AUTO without a Content-Type sniffs: a checker cannot, the one-shot check can */
+    CU_ASSERT_PTR_NULL(conform_checker_new(&o));
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    CU_ASSERT_EQUAL(conform_check_buffer(in, sizeof(in) - 1, &o), 0);
+    CU_ASSERT_EQUAL(w.n, 3);
+    CU_ASSERT_STRING_EQUAL(w.rows[0], "c|c_total|counter|4|a=\\x");
+    CU_ASSERT_STRING_EQUAL(w.rows[1], "c|c_created|counter|1|a=\\x");
+    CU_ASSERT_STRING_EQUAL(w.rows[2], "g|g|gauge|7|");
+    /* by Content-Type, and stopped by the callback after the first */
+    w = (seen_t){.stop_at = 1};
+    o.co_content_type = "application/openmetrics-text; version=1.0.0";
+    conform_checker_t *c = conform_checker_new(&o);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(conform_checker_feed(c, in, sizeof(in) - 1), 1);
+    conform_checker_free(c);
+    CU_ASSERT_EQUAL(w.n, 1);
+}
+
+static int
+find_label(const conform_sample_t *s, void *arg)
+{
+    const char **out = arg;
+    out[0] = conform_sample_label(s, "b") ? "found" : "none";
+    out[1] = conform_sample_label(s, "zz") ? "found" : "none";
+    return 0;
+}
+
+static void
+test_sample_label(void)
+{
+    static const char in[] = "m{a=\"1\",b=\"2\"} 1\n";
+    const char *got[2] = {NULL, NULL};
+    conform_options_t o;
+    conform_options_init(&o);
+    o.co_format = CONFORM_FORMAT_TEXT;
+    o.co_sample = find_label;
+    o.co_sample_arg = got;
+    CU_ASSERT_EQUAL(conform_check_buffer(in, sizeof(in) - 1, &o), 0);
+    CU_ASSERT_STRING_EQUAL(got[0], "found");
+    CU_ASSERT_STRING_EQUAL(got[1], "none");
+    CU_ASSERT_PTR_NULL(conform_type_name((conform_type_t)99));
+}
+
 int
 main(void)
 {
@@ -360,6 +472,9 @@ main(void)
     CU_add_test(s, "callback and limits", test_callback_and_limits);
     CU_add_test(s, "tokenizer positions", test_tokenizer_positions);
     CU_add_test(s, "rules table", test_rules_table);
+    CU_add_test(s, "samples: text", test_samples_text);
+    CU_add_test(s, "samples: openmetrics, sniffing, stop", test_samples_openmetrics);
+    CU_add_test(s, "samples: labels by name", test_sample_label);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failed = CU_get_number_of_failures();

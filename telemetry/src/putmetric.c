@@ -1,13 +1,14 @@
 /* putmetric: name=value pairs to JSON, posted over the control socket. */
 #include "putmetric.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fetch.h"
 
 static int
 putmetric_pair(json_t *obj, const char *pair, char *err, size_t errlen)
@@ -56,40 +57,28 @@ putmetric_body(char *const *pairs, size_t n, char *err, size_t errlen)
     return body;
 }
 
-static size_t
-putmetric_collect(char *data, size_t size, size_t n, void *cls)
-{
-    struct buf *b = cls;
-    if (b->b_len < 65536)
-        buf_add(b, data, size * n);
-    return size * n;
-}
+#define PUTMETRIC_ANSWER_MAX 65536 /* the server answers a line or two */
 
 long
 putmetric_post(const char *socket_path, const char *body, struct buf *answer, char *err,
                size_t errlen)
 {
-    CURL *c = curl_easy_init();
-    if (c == NULL) {
-        snprintf(err, errlen, "cannot start libcurl");
-        return -1;
-    }
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path);
-    curl_easy_setopt(c, CURLOPT_URL, "http://localhost/v3/metric");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, putmetric_collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, answer);
-    CURLcode rc = curl_easy_perform(c);
+    const char *headers[] = {"Content-Type: application/json", NULL};
+    struct fetch_req q = {.rq_url = "http://localhost/v3/metric",
+                          .rq_unix_socket = socket_path,
+                          .rq_headers = headers,
+                          .rq_body = body,
+                          .rq_body_len = strlen(body),
+                          .rq_timeout_s = 30,
+                          .rq_max_body = PUTMETRIC_ANSWER_MAX};
+    struct fetch_resp r = {0};
     long status = -1;
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    else
-        snprintf(err, errlen, "cannot post to %s: %s", socket_path, curl_easy_strerror(rc));
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    if (fetch_once(&q, &r) == 0) {
+        status = r.rs_status;
+        buf_add(answer, r.rs_body, r.rs_len);
+    } else {
+        snprintf(err, errlen, "cannot post to %s: %s", socket_path, r.rs_error);
+    }
+    fetch_resp_release(&r);
     return status;
 }
