@@ -12,6 +12,7 @@
 #define CMON_AGENT_HTTP_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "sbuf.h"
 #include "selfstats.h"
@@ -54,8 +55,7 @@ typedef struct http_route {
 } http_route_t;
 
 typedef struct http_opts {
-    const char *ho_addr;      /* IPv4 or IPv6 literal */
-    unsigned ho_port;         /* 0: any free port */
+    const struct sockaddr *ho_addr; /* where to listen (listen.h); port 0: any free one */
     unsigned ho_threads;      /* worker threads */
     unsigned ho_max_conns;    /* connection limit */
     unsigned ho_idle_timeout; /* seconds an idle connection is kept */
