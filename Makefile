@@ -2,15 +2,19 @@
 # make test  - install what is missing, build, run every test
 # make test-asan  - the test suite built with ASan + UBSan (build-asan/)
 # make test-scale - the long scale runs kept out of `make test`
+# make install PREFIX=/usr/local - build, then install the programs (PREFIX/bin),
+#   their man pages (PREFIX/share/man/man1) and the fake kernel's libraries
+#   (PREFIX/lib/cmon-sim)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # Warnings are fatal in CI (CI=true) unless WERROR says otherwise.
 WERROR     ?= $(if $(CI),ON,OFF)
 CMAKE_ARGS ?=
+PREFIX     ?= /usr/local
 PACKAGES   := $(shell sed -e 's/\#.*//' debian-packages.txt)
 
-.PHONY: all deps build run test test-asan test-scale clean
+.PHONY: all deps build run test test-asan test-scale install clean
 
 all: build
 
@@ -51,6 +55,9 @@ test-asan: deps
 
 test-scale: build
 	cd $(BUILD) && ctest --output-on-failure -L scale
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

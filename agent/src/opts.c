@@ -58,6 +58,7 @@ opts_usage(FILE *out)
           "\n"
           "Examples:\n"
           "  CMON_SIM_WORLD=/dev/shm/w cmon-agent --listen localhost:9163\n"
+          "\n"
           "  cmon-agent --web.listen-address=:9163 --metric-names=prometheus\n",
           out);
 }

@@ -58,6 +58,7 @@ usage(FILE *f)
           "\n"
           "Examples:\n"
           "  cmon-conform --format openmetrics --lint=error http://127.0.0.1:9163/metrics\n"
+          "\n"
           "  curl -s http://127.0.0.1:9163/metrics | cmon-conform -\n",
           f);
 }

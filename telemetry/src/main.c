@@ -49,8 +49,9 @@ usage(FILE *f)
           "      --config=FILE          the ContainerPilot configuration: run its sensors\n"
           "                             and serve /metrics and /status; with --putmetric\n"
           "                             it only names the control socket\n"
-          "      --putmetric=NAME=VALUE record VALUE for the configured metric NAME in the\n"
-          "                             running cmon-telemetry (repeatable)\n"
+          "      --putmetric=NAME=VALUE\n"
+          "                             record VALUE for the configured metric NAME in\n"
+          "                             the running cmon-telemetry (repeatable)\n"
           "      --socket=PATH          the control socket (default: control.socket of\n"
           "                             the configuration, else\n"
           "                             " TELEMETRY_DEFAULT_SOCKET ")\n"
@@ -81,6 +82,7 @@ usage(FILE *f)
           "\n"
           "Examples:\n"
           "  cmon-telemetry -config telemetry/examples/app.json5 &\n"
+          "\n"
           "  cmon-telemetry -config telemetry/examples/app.json5 -putmetric jobs_done_total=1\n",
           f);
 }
