@@ -19,9 +19,9 @@ typedef struct cmon_landing_link {
 } cmon_landing_link_t;
 
 typedef struct cmon_landing {
-    const char *lp_program;             /* "cmon-agent" */
-    const char *lp_version;             /* CMON_VERSION */
-    const char *lp_summary;             /* one sentence */
+    const char *lp_program; /* "cmon-agent" */
+    const char *lp_version; /* CMON_VERSION */
+    const char *lp_summary; /* one sentence */
     const cmon_landing_link_t *lp_links;
     size_t lp_nlinks;
 } cmon_landing_t;

@@ -22,11 +22,11 @@
 #define CMON_LISTEN_HOST_MAX 256
 
 typedef struct cmon_listen {
-    struct sockaddr_storage cl_addr; /* the socket address, port set */
-    socklen_t cl_addrlen;            /* its length */
-    int cl_any;                      /* 1: ":PORT", every address */
+    struct sockaddr_storage cl_addr;    /* the socket address, port set */
+    socklen_t cl_addrlen;               /* its length */
+    int cl_any;                         /* 1: ":PORT", every address */
     char cl_host[CMON_LISTEN_HOST_MAX]; /* host as written, no brackets; "" for ":PORT" */
-    unsigned cl_port;                /* the port as written (0: any free one) */
+    unsigned cl_port;                   /* the port as written (0: any free one) */
 } cmon_listen_t;
 
 /*

@@ -13,19 +13,19 @@
 #define OPTS_LISTEN_DEFAULT "127.0.0.1:9163"
 
 typedef struct agent_opts {
-    cmon_listen_t ao_listen;  /* --listen / --web.listen-address, parsed (listen.h) */
+    cmon_listen_t ao_listen;            /* --listen / --web.listen-address, parsed (listen.h) */
     char ao_addr[CMON_LISTEN_HOST_MAX]; /* its host part as written ("" for ":PORT") */
-    unsigned ao_port;         /* its port (0: any free port) */
-    double ao_cache_ttl;      /* --cache-ttl seconds, 0 disables */
-    metric_names_t ao_names;  /* --metric-names */
-    unsigned ao_threads;      /* --threads */
-    unsigned ao_handles;      /* --kstat-handles */
-    unsigned ao_max_conns;    /* --max-connections */
-    unsigned ao_idle_timeout; /* --idle-timeout seconds */
-    log_level_t ao_log_level; /* --log-level */
-    gz_opts_t ao_gz;          /* --zfs-ttl, --plugin-dir, --plugin-timeout, --plugin-ttl */
-    int ao_help;              /* --help given */
-    int ao_version;           /* --version given */
+    unsigned ao_port;                   /* its port (0: any free port) */
+    double ao_cache_ttl;                /* --cache-ttl seconds, 0 disables */
+    metric_names_t ao_names;            /* --metric-names */
+    unsigned ao_threads;                /* --threads */
+    unsigned ao_handles;                /* --kstat-handles */
+    unsigned ao_max_conns;              /* --max-connections */
+    unsigned ao_idle_timeout;           /* --idle-timeout seconds */
+    log_level_t ao_log_level;           /* --log-level */
+    gz_opts_t ao_gz;                    /* --zfs-ttl, --plugin-* */
+    int ao_help;                        /* --help given */
+    int ao_version;                     /* --version given */
 } agent_opts_t;
 
 /*

@@ -128,12 +128,15 @@ apply_option(cli_t *cl, int ch, const char *arg)
 }
 
 /* getopt_long's table: every flag cmon-conform takes (--help lists each one). */
-static const struct option cli_options[] = {
-    {"format", required_argument, NULL, 'f'},  {"lint", optional_argument, NULL, 'l'},
-    {"timeout", required_argument, NULL, 't'}, {"max-line", required_argument, NULL, 'm'},
-    {"quiet", no_argument, NULL, 'q'},         {"rules", no_argument, NULL, 'r'},
-    {"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0}};
+static const struct option cli_options[] = {{"format", required_argument, NULL, 'f'},
+                                            {"lint", optional_argument, NULL, 'l'},
+                                            {"timeout", required_argument, NULL, 't'},
+                                            {"max-line", required_argument, NULL, 'm'},
+                                            {"quiet", no_argument, NULL, 'q'},
+                                            {"rules", no_argument, NULL, 'r'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {"version", no_argument, NULL, 'V'},
+                                            {NULL, 0, NULL, 0}};
 
 /* Returns -1 to go on, else the exit status. */
 static int

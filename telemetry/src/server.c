@@ -80,10 +80,12 @@ server_status(struct server *s, struct MHD_Connection *c)
 /* The endpoints GET / lists, one line each; server_http routes them (ctest
  * telemetry_cli checks each path it routes has its link here). */
 static const cmon_landing_link_t server_links[] = {
-    {.ll_method = "GET", .ll_path = "/metrics",
+    {.ll_method = "GET",
+     .ll_path = "/metrics",
      .ll_doc = "the application's metrics and cmon-telemetry's own (text 0.0.4, or "
                "OpenMetrics when Accept asks)"},
-    {.ll_method = "GET", .ll_path = "/status",
+    {.ll_method = "GET",
+     .ll_path = "/status",
      .ll_doc = "JSON: every sensor's runs and last value, the metrics, -putmetric answers"},
 };
 

@@ -267,8 +267,8 @@ http_server_start(const http_opts_t *o, const http_route_t *routes, void *ctx, s
     srv->hs_ctx = ctx;
     srv->hs_stats = stats;
     srv->hs_daemon = MHD_start_daemon(
-        flags, 0 /* the port is in ho_addr */, NULL, NULL, http_access, srv, MHD_OPTION_EXTERNAL_LOGGER,
-        http_log_mhd, NULL, /* first: it must see every message */
+        flags, 0 /* the port is in ho_addr */, NULL, NULL, http_access, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, NULL, /* first: it must see every message */
         MHD_OPTION_SOCK_ADDR, o->ho_addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned int)(o->ho_threads > 1 ? o->ho_threads : 0), MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)o->ho_max_conns, MHD_OPTION_CONNECTION_TIMEOUT,

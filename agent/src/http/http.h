@@ -56,10 +56,10 @@ typedef struct http_route {
 
 typedef struct http_opts {
     const struct sockaddr *ho_addr; /* where to listen (listen.h); port 0: any free one */
-    unsigned ho_threads;      /* worker threads */
-    unsigned ho_max_conns;    /* connection limit */
-    unsigned ho_idle_timeout; /* seconds an idle connection is kept */
-    size_t ho_conn_memory;    /* per-connection memory: bounds URL and headers */
+    unsigned ho_threads;            /* worker threads */
+    unsigned ho_max_conns;          /* connection limit */
+    unsigned ho_idle_timeout;       /* seconds an idle connection is kept */
+    size_t ho_conn_memory;          /* per-connection memory: bounds URL and headers */
 } http_opts_t;
 
 typedef struct http_server http_server_t;

@@ -106,15 +106,20 @@ route_refresh(void *ctx, const http_req_t *req, http_resp_t *resp)
  * its link here.
  */
 static const cmon_landing_link_t route_landing_links[] = {
-    {.ll_method = "GET", .ll_path = "/v1/gz/metrics",
+    {.ll_method = "GET",
+     .ll_path = "/v1/gz/metrics",
      .ll_doc = "the compute node's metrics: per-CPU time, ARC, ZFS pools, zone counts"},
-    {.ll_method = "GET", .ll_path = "/v1/discover",
+    {.ll_method = "GET",
+     .ll_path = "/v1/discover",
      .ll_doc = "Prometheus HTTP service discovery: one target per instance"},
-    {.ll_method = "GET", .ll_path = "/v1/<vm_uuid>/metrics",
+    {.ll_method = "GET",
+     .ll_path = "/v1/<vm_uuid>/metrics",
      .ll_doc = "one instance's metrics (the uuids are in /v1/discover)"},
-    {.ll_method = "GET", .ll_path = "/metrics",
+    {.ll_method = "GET",
+     .ll_path = "/metrics",
      .ll_doc = "the agent's own metrics: requests, scrape times, kstat reads"},
-    {.ll_method = "POST", .ll_path = "/v1/refresh",
+    {.ll_method = "POST",
+     .ll_path = "/v1/refresh",
      .ll_doc = "bring a kstat handle up to date with the kstat chain now"},
 };
 
