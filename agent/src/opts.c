@@ -48,18 +48,17 @@ opts_usage(FILE *out)
           "  -h, --help                  print this help and exit\n"
           "      --version               print the version and exit\n"
           "\n"
-          "Environment:\n"
-          "  CMON_SIM_WORLD  the kstat world to read (the fake kernel's, on Linux)\n"
-          "\n"
           "Exit status:\n"
           "  0  stopped by SIGTERM or SIGINT\n"
           "  1  cannot open the kstats or cannot listen\n"
           "  2  bad usage: an unknown flag or a bad value\n"
           "\n"
-          "Examples:\n"
-          "  CMON_SIM_WORLD=/dev/shm/w cmon-agent --listen localhost:9163\n"
+          "Environment:\n"
+          "  CMON_SIM_WORLD  the kstat world to read (the fake kernel's, on Linux)\n"
           "\n"
-          "  cmon-agent --web.listen-address=:9163 --metric-names=prometheus\n",
+          "Examples:\n"
+          "  $ CMON_SIM_WORLD=/dev/shm/w cmon-agent --listen localhost:9163\n"
+          "  $ cmon-agent --web.listen-address=:9163\n",
           out);
 }
 

@@ -57,9 +57,8 @@ usage(FILE *f)
           "  2  usage or I/O error: a bad flag, an unreadable file, an unreachable URL\n"
           "\n"
           "Examples:\n"
-          "  cmon-conform --format openmetrics --lint=error http://127.0.0.1:9163/metrics\n"
-          "\n"
-          "  curl -s http://127.0.0.1:9163/metrics | cmon-conform -\n",
+          "  $ cmon-conform --lint=error http://127.0.0.1:9163/metrics\n"
+          "  $ curl -s http://127.0.0.1:9163/metrics | cmon-conform -\n",
           f);
 }
 

@@ -71,19 +71,18 @@ usage(FILE *f)
           "-putmetric NAME=VALUE), and its value after '=' or as the next argument.\n"
           "GET / lists the endpoints: /metrics (text 0.0.4 or OpenMetrics) and /status.\n"
           "\n"
-          "Environment:\n"
-          "  CONTAINERPILOT  the configuration (FILE or file://FILE) when --config is\n"
-          "                  not given\n"
-          "\n"
           "Exit status:\n"
           "  0  stopped by SIGTERM or SIGINT; with --putmetric, the values were recorded\n"
           "  1  a runtime failure: cannot listen, the server refused the values\n"
           "  2  bad usage or a malformed configuration (FILE:LINE:COLUMN: what)\n"
           "\n"
-          "Examples:\n"
-          "  cmon-telemetry -config telemetry/examples/app.json5 &\n"
+          "Environment:\n"
+          "  CONTAINERPILOT  the configuration (FILE or file://FILE) when --config is\n"
+          "                  not given\n"
           "\n"
-          "  cmon-telemetry -config telemetry/examples/app.json5 -putmetric jobs_done_total=1\n",
+          "Examples:\n"
+          "  $ cmon-telemetry -config app.json5 &\n"
+          "  $ cmon-telemetry -config app.json5 -putmetric jobs_done_total=1\n",
           f);
 }
 
