@@ -4,15 +4,19 @@
 # make test-scale - the long scale runs kept out of `make test`
 # Each writes ctest's results as JUnit XML too (for CI): build/ctest-junit.xml,
 # build-asan/ctest-junit.xml, build/ctest-scale-junit.xml.
+# make install PREFIX=/usr/local - build, then install the programs (PREFIX/bin),
+#   their man pages (PREFIX/share/man/man1) and the fake kernel's libraries
+#   (PREFIX/lib/cmon-sim)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # Warnings are fatal in CI (CI=true) unless WERROR says otherwise.
 WERROR     ?= $(if $(CI),ON,OFF)
 CMAKE_ARGS ?=
+PREFIX     ?= /usr/local
 PACKAGES   := $(shell sed -e 's/\#.*//' debian-packages.txt)
 
-.PHONY: all deps build run test test-asan test-scale clean
+.PHONY: all deps build run test test-asan test-scale install clean
 
 all: build
 
@@ -54,6 +58,9 @@ test-asan: deps
 
 test-scale: build
 	cd $(BUILD) && ctest --output-on-failure -L scale --output-junit ctest-scale-junit.xml
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -137,8 +137,9 @@ agent_log_tail(const struct scn_agent *a, char *out, size_t len)
     if (f == NULL)
         return;
     char line[512];
+    /* a usage error ends with "Try 'PROG --help'.": the line before it says what */
     while (fgets(line, sizeof(line), f) != NULL)
-        if (line[0] != '\n')
+        if (line[0] != '\n' && strncmp(line, "Try '", 5) != 0)
             snprintf(out, len, "%.200s", line);
     fclose(f);
     out[strcspn(out, "\n")] = '\0';

@@ -4,17 +4,22 @@
  * server, and waits for SIGTERM or SIGINT with sigwait(): the signals are
  * blocked in every thread, so no handler and no signal flag are needed.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "agent.h"
 #include "cache.h"
+#include "cmon_version.h"
 #include "gz.h"
 #include "kpool.h"
+#include "listen.h"
 #include "log.h"
 #include "opts.h"
 
@@ -76,18 +81,45 @@ main_agent_close(agent_t *ag)
     selfstats_free(ag->ag_stats);
 }
 
+/*
+ * The host discovery hands to Prometheus in each target: the one of
+ * --listen as written, or for ":PORT" (every address) this node's name, since
+ * a wildcard address is no place to scrape.
+ */
+static void
+main_set_target(agent_t *ag, const agent_opts_t *o, unsigned port)
+{
+    char host[256];
+    if (!o->ao_listen.cl_any || gethostname(host, sizeof(host)) != 0)
+        snprintf(host, sizeof(host), "%s", o->ao_addr);
+    host[sizeof(host) - 1] = '\0';
+    gz_set_target(ag->ag_gz, host, port);
+}
+
 static int
 main_serve(agent_t *ag, const agent_opts_t *o, const sigset_t *sigs)
 {
-    http_opts_t ho = {o->ao_addr,      o->ao_port,         o->ao_threads,
-                      o->ao_max_conns, o->ao_idle_timeout, 32 * 1024};
+    http_opts_t ho = {.ho_addr = (const struct sockaddr *)&o->ao_listen.cl_addr,
+                      .ho_threads = o->ao_threads,
+                      .ho_max_conns = o->ao_max_conns,
+                      .ho_idle_timeout = o->ao_idle_timeout,
+                      .ho_conn_memory = 32 * 1024};
+    char where[INET6_ADDRSTRLEN + 16];
+    cmon_listen_format(ho.ho_addr, where, sizeof(where));
     http_server_t *srv = http_server_start(&ho, agent_routes, ag, ag->ag_stats);
     if (srv == NULL) {
-        log_msg(LOG_ERR, "cannot listen on %s:%u: %s", o->ao_addr, o->ao_port, strerror(errno));
+        log_msg(LOG_ERR, "cannot listen on %s: %s", where, strerror(errno));
         return -1;
     }
-    log_msg(LOG_INFO, "listening on %s:%u", o->ao_addr, http_server_port(srv));
-    gz_set_target(ag->ag_gz, o->ao_addr, http_server_port(srv));
+    /* the address with the port bound: harnesses read this line */
+    struct sockaddr_storage bound = o->ao_listen.cl_addr;
+    if (bound.ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)&bound)->sin6_port = htons((uint16_t)http_server_port(srv));
+    else
+        ((struct sockaddr_in *)&bound)->sin_port = htons((uint16_t)http_server_port(srv));
+    log_msg(LOG_INFO, "listening on %s",
+            cmon_listen_format((struct sockaddr *)&bound, where, sizeof(where)));
+    main_set_target(ag, o, http_server_port(srv));
     int sig = 0;
     while (sigwait(sigs, &sig) != 0)
         ;
@@ -104,6 +136,10 @@ main(int argc, char **argv)
         return 2;
     if (o.ao_help) {
         opts_usage(stdout);
+        return 0;
+    }
+    if (o.ao_version) {
+        printf("cmon-agent %s\n", CMON_VERSION);
         return 0;
     }
     log_level_set(o.ao_log_level);

@@ -6,35 +6,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listen.h"
+
 void
 opts_usage(FILE *out)
 {
-    fputs("usage: cmon-agent [options]\n"
-          "Serves Prometheus metrics for every zone of this compute node from kstats.\n"
+    fputs("Usage: cmon-agent [OPTION]...\n"
+          "Serves Prometheus metrics of every zone of this compute node, read from kstats\n"
+          "(one target per instance), and the compute node's own metrics. GET / lists the\n"
+          "endpoints.\n"
           "\n"
-          "  --listen ADDR:PORT       address to listen on (default 127.0.0.1:9163;\n"
-          "                           port 0 picks a free one, logged at start)\n"
-          "  --cache-ttl SECONDS      keep each collector's result per zone this long\n"
-          "                           (default 10; 0 disables the cache)\n"
-          "  --metric-names SET       cmon (cmon-agent's names, default) or prometheus\n"
-          "                           (base units, _total counters)\n"
-          "  --threads N              HTTP worker threads (default 2)\n"
-          "  --kstat-handles N        kstat handles open at once: each holds a copy of\n"
-          "                           every kstat header; scrapes share them, holding\n"
-          "                           one only while reading (default 1)\n"
-          "  --max-connections N      most client connections at once (default 4096)\n"
-          "  --idle-timeout SECONDS   close a connection idle this long (default 60)\n"
-          "  --log-level LEVEL        error, warn, info (default) or debug\n"
-          "  --zfs-ttl SECONDS        keep each instance's zfs answer this long (default 300)\n"
-          "  --plugin-dir DIR         run the executables of DIR/vm for every instance and\n"
-          "                           of DIR/gz for the node (DIR owned by the agent's user\n"
-          "                           or root, not writable by group or others)\n"
-          "  --plugin-timeout SECONDS kill a plugin still running after this (default 3)\n"
-          "  --plugin-ttl SECONDS     keep a plugin's answer this long unless it prints\n"
-          "                           \"# TTL <seconds>\" (default 60)\n"
-          "  -h, --help               this text\n"
+          "Options:\n"
+          "      --listen=ADDR:PORT      address to listen on (default 127.0.0.1:9163):\n"
+          "                              IPv4:PORT, [IPv6]:PORT, HOST:PORT (localhost:PORT)\n"
+          "                              or :PORT for every address; port 0 picks a free\n"
+          "                              one, logged at start\n"
+          "      --web.listen-address=ADDR:PORT\n"
+          "                              the same as --listen (the Prometheus exporters'\n"
+          "                              name for it)\n"
+          "      --cache-ttl=SECONDS     keep each collector's result per zone this long\n"
+          "                              (default 10; 0 disables the cache)\n"
+          "      --metric-names=SET      cmon (cmon-agent's names, default) or prometheus\n"
+          "                              (base units, _total counters)\n"
+          "      --threads=N             HTTP worker threads, 1 to 64 (default 2)\n"
+          "      --kstat-handles=N       kstat handles open at once, 1 to 64: each holds a\n"
+          "                              copy of every kstat header; scrapes share them,\n"
+          "                              holding one only while reading (default 1)\n"
+          "      --max-connections=N     most client connections at once (default 4096)\n"
+          "      --idle-timeout=SECONDS  close a connection idle this long (default 60)\n"
+          "      --log-level=LEVEL       error, warn, info (default) or debug, on stderr\n"
+          "      --zfs-ttl=SECONDS       keep each instance's zfs answer this long\n"
+          "                              (default 300)\n"
+          "      --plugin-dir=DIR        run the executables of DIR/vm for every instance\n"
+          "                              and of DIR/gz for the node (DIR owned by the\n"
+          "                              agent's user or root, not writable by group or\n"
+          "                              others)\n"
+          "      --plugin-timeout=SECONDS  kill a plugin still running after this\n"
+          "                              (default 3)\n"
+          "      --plugin-ttl=SECONDS    keep a plugin's answer this long unless it prints\n"
+          "                              \"# TTL <seconds>\" (default 60)\n"
+          "  -h, --help                  print this help and exit\n"
+          "      --version               print the version and exit\n"
           "\n"
-          "The kstat world is the one named by CMON_SIM_WORLD (fake kernel on Linux).\n",
+          "Exit status:\n"
+          "  0  stopped by SIGTERM or SIGINT\n"
+          "  1  cannot open the kstats or cannot listen\n"
+          "  2  bad usage: an unknown flag or a bad value\n"
+          "\n"
+          "Environment:\n"
+          "  CMON_SIM_WORLD  the kstat world to read (the fake kernel's, on Linux)\n"
+          "\n"
+          "Examples:\n"
+          "  $ CMON_SIM_WORLD=/dev/shm/w cmon-agent --listen localhost:9163\n"
+          "  $ cmon-agent --web.listen-address=:9163\n",
           out);
 }
 
@@ -51,33 +75,25 @@ opts_uint(const char *s, unsigned min, unsigned max, unsigned *out)
     return 0;
 }
 
-int
-opts_listen_parse(const char *s, char *addr, size_t addrlen, unsigned *port)
+/* --listen and --web.listen-address (listen.h says the forms). 0, or -1 after a message. */
+static int
+opts_listen(agent_opts_t *o, const char *flag, const char *arg, FILE *err)
 {
-    const char *colon = strrchr(s, ':');
-    if (colon == NULL || colon == s)
+    char why[256];
+    if (cmon_listen_parse(arg, &o->ao_listen, why, sizeof(why)) != 0) {
+        fprintf(err, "cmon-agent: bad %s %s: %s\n", flag, arg, why);
         return -1;
-    const char *a = s;
-    size_t n = (size_t)(colon - s);
-    if (a[0] == '[') {
-        if (n < 3 || a[n - 1] != ']')
-            return -1;
-        a++;
-        n -= 2;
     }
-    if (n >= addrlen)
-        return -1;
-    memcpy(addr, a, n);
-    addr[n] = '\0';
-    return opts_uint(colon + 1, 0, 65535, port);
+    snprintf(o->ao_addr, sizeof(o->ao_addr), "%s", o->ao_listen.cl_host);
+    o->ao_port = o->ao_listen.cl_port;
+    return 0;
 }
 
 static void
 opts_defaults(agent_opts_t *o)
 {
     memset(o, 0, sizeof(*o));
-    strcpy(o->ao_addr, "127.0.0.1");
-    o->ao_port = 9163;
+    (void)opts_listen(o, "--listen", OPTS_LISTEN_DEFAULT, NULL); /* a literal: cannot fail */
     o->ao_cache_ttl = 10;
     o->ao_names = NAMES_CMON;
     o->ao_threads = 2;
@@ -141,10 +157,9 @@ opts_one(agent_opts_t *o, int c, const char *arg, FILE *err)
     char *end;
     switch (c) {
     case 'l':
-        if (opts_listen_parse(arg, o->ao_addr, sizeof(o->ao_addr), &o->ao_port) == 0)
-            return 0;
-        fprintf(err, "cmon-agent: bad --listen %s: want ADDR:PORT\n", arg);
-        return -1;
+        return opts_listen(o, "--listen", arg, err);
+    case 'W':
+        return opts_listen(o, "--web.listen-address", arg, err);
     case 'c':
         o->ao_cache_ttl = strtod(arg, &end);
         if (end != arg && *end == '\0' && o->ao_cache_ttl >= 0 && o->ao_cache_ttl <= 86400)
@@ -190,55 +205,66 @@ opts_one(agent_opts_t *o, int c, const char *arg, FILE *err)
     case 'h':
         o->ao_help = 1;
         return 0;
-    case 'Z':
-    case 'P':
-    case 'T':
-    case 'U':
-        return opts_gz(&o->ao_gz, c, arg, err);
+    case 'V':
+        o->ao_version = 1;
+        return 0;
     default:
-        fprintf(err, "cmon-agent: unknown option (see --help)\n");
-        return -1;
+        return opts_gz(&o->ao_gz, c, arg, err);
     }
 }
 
-int
-opts_parse(agent_opts_t *o, int argc, char **argv, FILE *err)
+/* getopt_long's table: every flag the agent takes (--help lists each one). */
+static const struct option opts_table[] = {
+    {"listen", required_argument, NULL, 'l'},
+    {"web.listen-address", required_argument, NULL, 'W'},
+    {"cache-ttl", required_argument, NULL, 'c'},
+    {"metric-names", required_argument, NULL, 'n'},
+    {"threads", required_argument, NULL, 't'},
+    {"kstat-handles", required_argument, NULL, 'k'},
+    {"max-connections", required_argument, NULL, 'm'},
+    {"idle-timeout", required_argument, NULL, 'i'},
+    {"log-level", required_argument, NULL, 'L'},
+    {"zfs-ttl", required_argument, NULL, 'Z'},
+    {"plugin-dir", required_argument, NULL, 'P'},
+    {"plugin-timeout", required_argument, NULL, 'T'},
+    {"plugin-ttl", required_argument, NULL, 'U'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The flags as getopt sees them. 0, or -1 after a one-line message. */
+static int
+opts_scan(agent_opts_t *o, int argc, char **argv, FILE *err)
 {
-    static const struct option longopts[] = {
-        {"listen", required_argument, NULL, 'l'},
-        {"cache-ttl", required_argument, NULL, 'c'},
-        {"metric-names", required_argument, NULL, 'n'},
-        {"threads", required_argument, NULL, 't'},
-        {"kstat-handles", required_argument, NULL, 'k'},
-        {"max-connections", required_argument, NULL, 'm'},
-        {"idle-timeout", required_argument, NULL, 'i'},
-        {"log-level", required_argument, NULL, 'L'},
-        {"zfs-ttl", required_argument, NULL, 'Z'},
-        {"plugin-dir", required_argument, NULL, 'P'},
-        {"plugin-timeout", required_argument, NULL, 'T'},
-        {"plugin-ttl", required_argument, NULL, 'U'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    opts_defaults(o);
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts_table, NULL)) != -1) {
         if (c == ':') {
-            fprintf(err, "cmon-agent: %s needs a value (see --help)\n", argv[optind - 1]);
+            fprintf(err, "cmon-agent: %s needs a value\n", argv[optind - 1]);
             return -1;
         }
         if (c == '?') {
-            fprintf(err, "cmon-agent: unknown option %s (see --help)\n", argv[optind - 1]);
+            fprintf(err, "cmon-agent: unknown option %s\n", argv[optind - 1]);
             return -1;
         }
         if (opts_one(o, c, optarg, err) != 0)
             return -1;
     }
     if (optind < argc) {
-        fprintf(err, "cmon-agent: unexpected argument %s (see --help)\n", argv[optind]);
+        fprintf(err, "cmon-agent: unexpected argument %s\n", argv[optind]);
         return -1;
     }
     return 0;
+}
+
+int
+opts_parse(agent_opts_t *o, int argc, char **argv, FILE *err)
+{
+    opts_defaults(o);
+    if (opts_scan(o, argc, argv, err) == 0)
+        return 0;
+    fprintf(err, "Try 'cmon-agent --help'.\n");
+    return -1;
 }

@@ -726,8 +726,11 @@ check_cli(void)
         int lines = 0;
         for (char *p = out; *p; p++)
             lines += *p == '\n';
-        check(WIFEXITED(st) && WEXITSTATUS(st) == 2 && lines == 1,
-              "cmon-agent %s: exit %d, %d lines", bad[i], WEXITSTATUS(st), lines);
+        /* one line naming the problem, then the pointer to --help */
+        check(WIFEXITED(st) && WEXITSTATUS(st) == 2 && lines == 2 &&
+                  strncmp(out, "cmon-agent: ", 12) == 0 &&
+                  strstr(out, "\nTry 'cmon-agent --help'.\n") != NULL,
+              "cmon-agent %s: exit %d, %d lines: %s", bad[i], WEXITSTATUS(st), lines, out);
     }
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmon_version.h"
 #include "conform.h"
 #include "fetch.h" /* common/: the project's HTTP client */
 
@@ -31,17 +32,35 @@ typedef struct cli {
 static void
 usage(FILE *f)
 {
-    fprintf(f, "usage: cmon-conform [--format text|openmetrics|auto] [--lint[=warn|error]]\n"
-               "                    [--timeout SECONDS] [--max-line BYTES] [--quiet] [FILE|URL|-]\n"
-               "Checks a Prometheus text 0.0.4 or OpenMetrics 1.0 exposition (standard input\n"
-               "when no FILE or with -). Exit 0 valid, 1 invalid, 2 usage or I/O error.\n"
-               "  --format F     text, openmetrics or auto (default: by Content-Type for a URL,\n"
-               "                 else OpenMetrics if the input ends with # EOF)\n"
-               "  --lint[=M]     promtool's naming lints, as warnings (warn) or errors (error)\n"
-               "  --timeout S    give up a URL after S seconds in all (default 30)\n"
-               "  --max-line N   longest accepted line in bytes (default 1048576)\n"
-               "  --quiet        print no violations, only the exit status tells\n"
-               "  --rules        list the rule ids and the words of the spec they enforce\n");
+    fputs("Usage: cmon-conform [OPTION]... [FILE|URL|-]\n"
+          "Checks a Prometheus text 0.0.4 or OpenMetrics 1.0 exposition read from FILE, an\n"
+          "http:// or https:// URL, or standard input (no FILE, or -).\n"
+          "\n"
+          "Options:\n"
+          "  -f, --format=FORMAT    text, openmetrics or auto (default auto: by Content-Type\n"
+          "                         for a URL, else OpenMetrics if the input ends with\n"
+          "                         # EOF)\n"
+          "      --lint[=MODE]      also promtool's naming lints, as warnings (MODE warn,\n"
+          "                         the default) or errors (MODE error)\n"
+          "      --timeout=SECONDS  give up a URL after this long in all (default 30)\n"
+          "      --max-line=BYTES   longest accepted line (default 1048576)\n"
+          "  -q, --quiet            print no violations: only the exit status tells\n"
+          "      --rules            list the rule ids and the words of the spec each one\n"
+          "                         enforces, and exit\n"
+          "  -h, --help             print this help and exit\n"
+          "      --version          print the version and exit\n"
+          "\n"
+          "Each violation is printed on stderr as LINE:COL: rule-id: message.\n"
+          "\n"
+          "Exit status:\n"
+          "  0  valid\n"
+          "  1  invalid (lints count only with --lint=error)\n"
+          "  2  usage or I/O error: a bad flag, an unreadable file, an unreachable URL\n"
+          "\n"
+          "Examples:\n"
+          "  $ cmon-conform --lint=error http://127.0.0.1:9163/metrics\n"
+          "  $ curl -s http://127.0.0.1:9163/metrics | cmon-conform -\n",
+          f);
 }
 
 static int
@@ -73,29 +92,65 @@ list_rules(void)
         printf("%s\t%s\n", conform_rule_id(i), conform_rule_describe(conform_rule_id(i)));
 }
 
+/* A usage error: one line saying what, a pointer to --help, exit status 2. */
+static int
+usage_error(const char *fmt, const char *arg)
+{
+    fputs("cmon-conform: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'cmon-conform --help'.\n", stderr);
+    return 2;
+}
+
+/* Applies one option with a value; 0, or the exit status of a bad value. */
+static int
+apply_option(cli_t *cl, int ch, const char *arg)
+{
+    double d;
+
+    if (ch == 'f' && conform_format_parse(arg, &cl->cl_opt.co_format) == 0)
+        return 0;
+    if (ch == 'f')
+        return usage_error("bad --format %s: want text, openmetrics or auto", arg);
+    if (ch == 'l' && (arg == NULL || strcmp(arg, "warn") == 0))
+        cl->cl_opt.co_lint = CONFORM_LINT_WARN;
+    else if (ch == 'l' && strcmp(arg, "error") == 0)
+        cl->cl_opt.co_lint = CONFORM_LINT_ERROR;
+    else if (ch == 'l')
+        return usage_error("bad --lint=%s: want warn or error", arg);
+    else if (ch == 't' && parse_number(arg, &cl->cl_timeout) != 0)
+        return usage_error("bad --timeout %s: want seconds, 0 or more", arg);
+    else if (ch == 'm' && (parse_number(arg, &d) != 0 || d < 1))
+        return usage_error("bad --max-line %s: want bytes, 1 or more", arg);
+    else if (ch == 'm')
+        cl->cl_opt.co_max_line = (size_t)d;
+    return 0;
+}
+
+/* getopt_long's table: every flag cmon-conform takes (--help lists each one). */
+static const struct option cli_options[] = {{"format", required_argument, NULL, 'f'},
+                                            {"lint", optional_argument, NULL, 'l'},
+                                            {"timeout", required_argument, NULL, 't'},
+                                            {"max-line", required_argument, NULL, 'm'},
+                                            {"quiet", no_argument, NULL, 'q'},
+                                            {"rules", no_argument, NULL, 'r'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {"version", no_argument, NULL, 'V'},
+                                            {NULL, 0, NULL, 0}};
+
 /* Returns -1 to go on, else the exit status. */
 static int
 parse_args(cli_t *cl, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},  {"lint", optional_argument, NULL, 'l'},
-        {"timeout", required_argument, NULL, 't'}, {"max-line", required_argument, NULL, 'm'},
-        {"quiet", no_argument, NULL, 'q'},         {"rules", no_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    double d;
-    int ch;
+    int ch, rc;
 
-    while ((ch = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
-        if (ch == 'f' && conform_format_parse(optarg, &cl->cl_opt.co_format) == 0)
-            continue;
-        if (ch == 'l' && (optarg == NULL || strcmp(optarg, "warn") == 0)) {
-            cl->cl_opt.co_lint = CONFORM_LINT_WARN;
-        } else if (ch == 'l' && strcmp(optarg, "error") == 0) {
-            cl->cl_opt.co_lint = CONFORM_LINT_ERROR;
-        } else if (ch == 't' && parse_number(optarg, &cl->cl_timeout) == 0) {
-        } else if (ch == 'm' && parse_number(optarg, &d) == 0 && d >= 1) {
-            cl->cl_opt.co_max_line = (size_t)d;
-        } else if (ch == 'q') {
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":f:qh", cli_options, NULL)) != -1) {
+        if (ch == ':')
+            return usage_error("%s needs a value", argv[optind - 1]);
+        if (ch == '?')
+            return usage_error("unknown option %s", argv[optind - 1]);
+        if (ch == 'q') {
             cl->cl_quiet = 1;
         } else if (ch == 'r') {
             list_rules();
@@ -103,23 +158,15 @@ parse_args(cli_t *cl, int argc, char **argv)
         } else if (ch == 'h') {
             usage(stdout);
             return 0;
-        } else {
-            if (ch != '?')
-                fprintf(stderr, "cmon-conform: invalid value for --%s: %s\n",
-                        ch == 'f'   ? "format"
-                        : ch == 'l' ? "lint"
-                        : ch == 't' ? "timeout"
-                                    : "max-line",
-                        optarg);
-            usage(stderr);
-            return 2;
+        } else if (ch == 'V') {
+            printf("cmon-conform %s\n", CMON_VERSION);
+            return 0;
+        } else if ((rc = apply_option(cl, ch, optarg)) != 0) {
+            return rc;
         }
     }
-    if (argc - optind > 1) {
-        fprintf(stderr, "cmon-conform: one input at most\n");
-        usage(stderr);
-        return 2;
-    }
+    if (argc - optind > 1)
+        return usage_error("one input at most, got %s and more", argv[optind]);
     cl->cl_input = optind < argc ? argv[optind] : "-";
     return -1;
 }

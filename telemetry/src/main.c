@@ -1,7 +1,10 @@
 /* cmon-telemetry: ContainerPilot-compatible application telemetry.
- *   cmon-telemetry -config FILE [-socket PATH]
- *   cmon-telemetry -putmetric name=value [-putmetric name=value ...] [-socket PATH] */
+ *   cmon-telemetry -config FILE [-socket PATH] [-listen ADDR:PORT]
+ *   cmon-telemetry -putmetric name=value [-putmetric name=value ...] [-socket PATH]
+ * Flags take one dash, as ContainerPilot's, or two (getopt_long_only). */
 #include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +12,9 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "cmon_version.h"
 #include "config.h"
+#include "listen.h"
 #include "netif.h"
 #include "probe.h"
 #include "putmetric.h"
@@ -26,7 +31,9 @@ static volatile sig_atomic_t telemetry_stop;
 struct opts {
     const char *op_config;
     const char *op_socket;
-    const char *op_ready; /* -ready-file */
+    const char *op_ready;    /* -ready-file */
+    cmon_listen_t op_listen; /* -listen / -web.listen-address, when op_has_listen */
+    int op_has_listen;
     char *op_pairs[TELEMETRY_MAX_PAIRS];
     size_t op_npairs;
 };
@@ -34,72 +41,151 @@ struct opts {
 static void
 usage(FILE *f)
 {
-    fprintf(f, "usage: cmon-telemetry -config FILE [-socket PATH]\n"
-               "       cmon-telemetry -putmetric name=value [-putmetric name=value ...]"
-               " [-socket PATH]\n"
-               "  -config FILE     run the sensors and serve /metrics and /status\n"
-               "  -putmetric N=V   record V for the configured metric N (repeatable)\n"
-               "  -socket PATH     control socket (default: control.socket of the\n"
-               "                   configuration, else " TELEMETRY_DEFAULT_SOCKET ")\n"
-               "  with -putmetric, -config FILE only names the control socket\n"
-               "  -ready-file PATH once listening, write http://ADDR:PORT to PATH (for\n"
-               "                   harnesses; removed at exit)\n"
-               "  -help            this text\n"
-               "CONTAINERPILOT=FILE (or file://FILE) in the environment stands for -config.\n");
+    fputs("Usage: cmon-telemetry --config=FILE [OPTION]...\n"
+          "  or:  cmon-telemetry --putmetric=NAME=VALUE... [NAME=VALUE]... [OPTION]...\n"
+          "Serves an application's own metrics as ContainerPilot's telemetry did: sensors\n"
+          "(commands polled on a schedule) and metrics pushed with --putmetric.\n"
+          "\n"
+          "Options:\n"
+          "      --config=FILE          the ContainerPilot configuration: run its sensors\n"
+          "                             and serve /metrics and /status; with --putmetric\n"
+          "                             it only names the control socket\n"
+          "      --putmetric=NAME=VALUE\n"
+          "                             record VALUE for the configured metric NAME in\n"
+          "                             the running cmon-telemetry (repeatable)\n"
+          "      --socket=PATH          the control socket (default: control.socket of\n"
+          "                             the configuration, else\n"
+          "                             " TELEMETRY_DEFAULT_SOCKET ")\n"
+          "      --listen=ADDR:PORT     listen there instead of the configuration's\n"
+          "                             telemetry interfaces and port: IPv4:PORT,\n"
+          "                             [IPv6]:PORT, HOST:PORT (localhost:PORT), or :PORT\n"
+          "                             for every address\n"
+          "      --web.listen-address=ADDR:PORT\n"
+          "                             the same as --listen (the Prometheus exporters'\n"
+          "                             name for it)\n"
+          "      --ready-file=PATH      once listening, write http://ADDR:PORT to PATH (for\n"
+          "                             harnesses; removed at exit)\n"
+          "  -h, --help                 print this help and exit\n"
+          "      --version              print the version and exit\n"
+          "\n"
+          "Every flag also takes one dash, as ContainerPilot's did (-config FILE,\n"
+          "-putmetric NAME=VALUE), and its value after '=' or as the next argument.\n"
+          "GET / lists the endpoints: /metrics (text 0.0.4 or OpenMetrics) and /status.\n"
+          "\n"
+          "Exit status:\n"
+          "  0  stopped by SIGTERM or SIGINT; with --putmetric, the values were recorded\n"
+          "  1  a runtime failure: cannot listen, the server refused the values\n"
+          "  2  bad usage or a malformed configuration (FILE:LINE:COLUMN: what)\n"
+          "\n"
+          "Environment:\n"
+          "  CONTAINERPILOT  the configuration (FILE or file://FILE) when --config is\n"
+          "                  not given\n"
+          "\n"
+          "Examples:\n"
+          "  $ cmon-telemetry -config app.json5 &\n"
+          "  $ cmon-telemetry -config app.json5 -putmetric jobs_done_total=1\n",
+          f);
 }
 
-/* "-name", "--name", "-name=value": the value of flag `name`, or NULL. */
-static const char *
-flag_value(int argc, char **argv, int *k, const char *name)
+/* A usage error: one line saying what, then a pointer to --help. -1. */
+static int
+usage_error(const char *what, const char *arg)
 {
-    const char *a = argv[*k] + 1 + (argv[*k][1] == '-');
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != 0 || *k + 1 >= argc)
-        return NULL;
-    return argv[++*k];
+    fprintf(stderr, "cmon-telemetry: %s%s\nTry 'cmon-telemetry --help'.\n", what, arg);
+    return -1;
+}
+
+/* getopt_long_only's table: every flag (--help lists each one). One dash or
+ * two both match a long name, as ContainerPilot's Go flags did. */
+static const struct option opts_table[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"putmetric", required_argument, NULL, 'p'},
+    {"socket", required_argument, NULL, 's'},
+    {"listen", required_argument, NULL, 'l'},
+    {"web.listen-address", required_argument, NULL, 'W'},
+    {"ready-file", required_argument, NULL, 'r'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* -listen / -web.listen-address. 0, or -1 after a usage error. */
+static int
+parse_listen(struct opts *o, const char *flag, const char *arg)
+{
+    char why[256], what[400];
+    if (cmon_listen_parse(arg, &o->op_listen, why, sizeof why) == 0) {
+        o->op_has_listen = 1;
+        return 0;
+    }
+    snprintf(what, sizeof what, "bad %s %s: ", flag, arg);
+    return usage_error(what, why);
 }
 
 static int
+parse_pair(struct opts *o, char *pair)
+{
+    if (o->op_npairs == TELEMETRY_MAX_PAIRS)
+        return usage_error("too many name=value pairs, at most 256: ", pair);
+    o->op_pairs[o->op_npairs++] = pair;
+    return 0;
+}
+
+/* One flag. 0, 1 to exit 0 at once (help, version), or -1 (usage error). */
+static int
+parse_one(struct opts *o, int c, char *arg)
+{
+    switch (c) {
+    case 'c':
+        o->op_config = arg;
+        return 0;
+    case 'p':
+        return parse_pair(o, arg);
+    case 's':
+        o->op_socket = arg;
+        return 0;
+    case 'r':
+        o->op_ready = arg;
+        return 0;
+    case 'l':
+        return parse_listen(o, "-listen", arg);
+    case 'W':
+        return parse_listen(o, "-web.listen-address", arg);
+    case 'h':
+        usage(stdout);
+        return 1;
+    default:
+        printf("cmon-telemetry %s\n", CMON_VERSION);
+        return 1;
+    }
+}
+
+/* 0 to go on, 1 to exit 0 (help, version), -1 after a usage error. */
+static int
 parse_args(int argc, char **argv, struct opts *o)
 {
-    for (int k = 1; k < argc; k++) {
-        const char *v;
-        if (argv[k][0] != '-' && o->op_npairs > 0 && o->op_npairs < TELEMETRY_MAX_PAIRS) {
-            o->op_pairs[o->op_npairs++] = argv[k];
-        } else if (strcmp(argv[k], "-help") == 0 || strcmp(argv[k], "--help") == 0 ||
-                   strcmp(argv[k], "-h") == 0) {
-            usage(stdout);
-            exit(0);
-        } else if (argv[k][0] != '-') {
-            fprintf(stderr, "cmon-telemetry: unexpected argument \"%s\"\n", argv[k]);
-            return -1;
-        } else if ((v = flag_value(argc, argv, &k, "config")) != NULL) {
-            o->op_config = v;
-        } else if ((v = flag_value(argc, argv, &k, "socket")) != NULL) {
-            o->op_socket = v;
-        } else if ((v = flag_value(argc, argv, &k, "ready-file")) != NULL) {
-            o->op_ready = v;
-        } else if ((v = flag_value(argc, argv, &k, "putmetric")) != NULL &&
-                   o->op_npairs < TELEMETRY_MAX_PAIRS) {
-            o->op_pairs[o->op_npairs++] = (char *)v;
-        } else {
-            fprintf(stderr, "cmon-telemetry: unknown flag or missing value: %s\n", argv[k]);
-            return -1;
-        }
+    int c, rc;
+    opterr = 0;
+    while ((c = getopt_long_only(argc, argv, ":h", opts_table, NULL)) != -1) {
+        if (c == ':')
+            return usage_error("missing value for ", argv[optind - 1]);
+        if (c == '?')
+            return usage_error("unknown flag ", argv[optind - 1]);
+        if ((rc = parse_one(o, c, optarg)) != 0)
+            return rc;
     }
+    for (int k = optind; k < argc; k++) /* bare name=value pairs after -putmetric */
+        if (o->op_npairs == 0)
+            return usage_error("unexpected argument ", argv[k]);
+        else if (parse_pair(o, argv[k]) != 0)
+            return -1;
     if (o->op_config == NULL && getenv("CONTAINERPILOT") != NULL && *getenv("CONTAINERPILOT")) {
         /* ContainerPilot's variable: a path, or a file:// URL (version 2) */
         const char *env = getenv("CONTAINERPILOT");
         o->op_config = strncmp(env, "file://", 7) == 0 ? env + 7 : env;
     }
-    if (o->op_config == NULL && o->op_npairs == 0) {
-        fprintf(stderr, "cmon-telemetry: give -config FILE or -putmetric name=value\n");
-        return -1;
-    }
+    if (o->op_config == NULL && o->op_npairs == 0)
+        return usage_error("give -config FILE or -putmetric name=value", "");
     return 0;
 }
 
@@ -177,16 +263,34 @@ write_ready(const char *path, const char *listen)
     return 0;
 }
 
+/* The address to listen on: -listen, else the configuration's interfaces
+ * and port (netif.h). 0, or -1 after a message. */
 static int
-serve(const struct cfg *cfg, const char *sock, const char *ready)
+listen_address(const struct opts *o, const struct cfg *cfg, struct sockaddr_storage *addr,
+               socklen_t *alen)
 {
     char err[512];
+    if (o->op_has_listen) {
+        *addr = o->op_listen.cl_addr;
+        *alen = o->op_listen.cl_addrlen;
+        return 0;
+    }
+    if (netif_resolve(cfg->cf_interfaces, cfg->cf_port, addr, alen, err, sizeof err) != 0) {
+        fprintf(stderr, "cmon-telemetry: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+serve(const struct opts *o, const struct cfg *cfg, const char *sock)
+{
+    char err[512];
+    const char *ready = o->op_ready;
     struct sockaddr_storage addr;
     socklen_t alen;
-    if (netif_resolve(cfg->cf_interfaces, cfg->cf_port, &addr, &alen, err, sizeof err) != 0) {
-        fprintf(stderr, "cmon-telemetry: %s\n", err);
+    if (listen_address(o, cfg, &addr, &alen) != 0)
         return 1;
-    }
     struct registry reg;
     struct prober pb = {0};
     struct server sv;
@@ -224,10 +328,9 @@ int
 main(int argc, char **argv)
 {
     struct opts o = {0};
-    if (parse_args(argc, argv, &o) != 0) {
-        usage(stderr);
-        return 2;
-    }
+    int rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return rc > 0 ? 0 : 2;
     if (o.op_npairs > 0)
         return run_putmetric(&o);
     struct cfg cfg;
@@ -239,7 +342,7 @@ main(int argc, char **argv)
     const char *sock = o.op_socket     ? o.op_socket
                        : cfg.cf_socket ? cfg.cf_socket
                                        : TELEMETRY_DEFAULT_SOCKET;
-    int rc = serve(&cfg, sock, o.op_ready);
+    rc = serve(&o, &cfg, sock);
     cfg_free(&cfg);
     return rc;
 }

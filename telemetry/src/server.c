@@ -12,6 +12,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cmon_version.h"
+#include "landing.h"
+#include "listen.h"
 #include "negotiate.h"
 #include "probe.h"
 
@@ -74,6 +77,38 @@ server_status(struct server *s, struct MHD_Connection *c)
     return server_reply(c, MHD_HTTP_OK, body, strlen(body), "application/json", NULL);
 }
 
+/* The endpoints GET / lists, one line each; server_http routes them (ctest
+ * telemetry_cli checks each path it routes has its link here). */
+static const cmon_landing_link_t server_links[] = {
+    {.ll_method = "GET",
+     .ll_path = "/metrics",
+     .ll_doc = "the application's metrics and cmon-telemetry's own (text 0.0.4, or "
+               "OpenMetrics when Accept asks)"},
+    {.ll_method = "GET",
+     .ll_path = "/status",
+     .ll_doc = "JSON: every sensor's runs and last value, the metrics, -putmetric answers"},
+};
+
+/* GET / : what this is and its endpoints (landing.h). */
+static enum MHD_Result
+server_landing(struct MHD_Connection *c)
+{
+    static const cmon_landing_t page = {
+        .lp_program = "cmon-telemetry",
+        .lp_version = CMON_VERSION,
+        .lp_summary = "An application's own metrics, as ContainerPilot's telemetry served them.",
+        .lp_links = server_links,
+        .lp_nlinks = sizeof(server_links) / sizeof(server_links[0]),
+    };
+    int html = cmon_landing_wants_html(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept"));
+    size_t len;
+    char *body = cmon_landing_render(&page, html, &len);
+    if (body == NULL)
+        return MHD_NO;
+    return server_reply(c, MHD_HTTP_OK, body, len,
+                        html ? CMON_LANDING_CT_HTML : CMON_LANDING_CT_TEXT, NULL);
+}
+
 static enum MHD_Result
 server_http(void *cls, struct MHD_Connection *c, const char *url, const char *method,
             const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -82,7 +117,8 @@ server_http(void *cls, struct MHD_Connection *c, const char *url, const char *me
     (void)upload;
     struct server *s = cls;
     bool metrics = strcmp(url, "/metrics") == 0, status = strcmp(url, "/status") == 0;
-    if (!metrics && !status)
+    bool landing = strcmp(url, "/") == 0;
+    if (!metrics && !status && !landing)
         return server_text(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         if (*con_cls == NULL) { /* let MHD read (and drop) any body first */
@@ -95,6 +131,8 @@ server_http(void *cls, struct MHD_Connection *c, const char *url, const char *me
         }
         return server_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", "GET, HEAD");
     }
+    if (landing)
+        return server_landing(c);
     return metrics ? server_metrics(s, c) : server_status(s, c);
 }
 
@@ -176,6 +214,10 @@ server_tcp_socket(const struct sockaddr *addr, socklen_t len, char *err, size_t 
         return -1;
     }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (cmon_listen_dual_stack(addr)) { /* "::" (-listen :PORT): IPv4 too */
+        int zero = 0;
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    }
     if (bind(fd, addr, len) != 0 || listen(fd, 128) != 0) {
         char host[INET6_ADDRSTRLEN] = "?";
         bool v4 = addr->sa_family == AF_INET;

@@ -1,7 +1,8 @@
 /* server: the HTTP side. Routes only; formatting lives in render/status.
  *
- * TCP (the configured interface and port): GET|HEAD /metrics (text 0.0.4,
- * or OpenMetrics when Accept asks), GET|HEAD /status (JSON); 404 elsewhere,
+ * TCP (the configured interface and port, or -listen): GET|HEAD / (the
+ * landing page listing the endpoints, landing.h), GET|HEAD /metrics (text
+ * 0.0.4, or OpenMetrics when Accept asks), GET|HEAD /status (JSON); 404 elsewhere,
  * 405 for other methods. Unix socket (the control socket): POST /v3/metric
  * with a JSON object of name: number -> 200 recorded, 422 unreadable, 400
  * not configured or refused, 413 body over 64 KiB; 404/405 otherwise. */

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "gzip.h"
+#include "listen.h"
 #include "log.h"
 #include "negotiate.h"
 
@@ -221,25 +222,19 @@ http_log_mhd(void *cls, const char *fmt, va_list ap)
     log_msg(LOG_DEBUG, "http: %s", line);
 }
 
-/* Fills an IPv4 or IPv6 socket address. Its length, or 0 for a bad address. */
-static socklen_t
-http_sockaddr(const http_opts_t *o, struct sockaddr_storage *ss, unsigned *flags)
+/*
+ * The daemon flags for the address: IPv6 needs MHD_USE_IPv6, and the IPv6
+ * wildcard (":PORT", every address) takes IPv4 too with IPV6_V6ONLY off,
+ * which MHD_USE_DUAL_STACK sets. 0 for an address of another family.
+ */
+static unsigned
+http_family_flags(const struct sockaddr *sa)
 {
-    memset(ss, 0, sizeof(*ss));
-    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, o->ho_addr, &in4->sin_addr) == 1) {
-        in4->sin_family = AF_INET;
-        in4->sin_port = htons((uint16_t)o->ho_port);
-        return sizeof(*in4);
-    }
-    if (inet_pton(AF_INET6, o->ho_addr, &in6->sin6_addr) == 1) {
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons((uint16_t)o->ho_port);
-        *flags |= MHD_USE_IPv6;
-        return sizeof(*in6);
-    }
-    return 0;
+    if (sa->sa_family == AF_INET)
+        return 0;
+    if (sa->sa_family != AF_INET6)
+        return ~0u;
+    return cmon_listen_dual_stack(sa) ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 }
 
 static unsigned
@@ -258,14 +253,13 @@ http_bound_port(struct MHD_Daemon *d)
 http_server_t *
 http_server_start(const http_opts_t *o, const http_route_t *routes, void *ctx, selfstats_t *stats)
 {
-    struct sockaddr_storage ss;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_EPOLL_TURBO | MHD_USE_ERROR_LOG;
-    socklen_t sl = http_sockaddr(o, &ss, &flags);
-    if (sl == 0) {
-        errno = EINVAL;
+    unsigned family = http_family_flags(o->ho_addr);
+    if (family == ~0u) {
+        errno = EAFNOSUPPORT;
         return NULL;
     }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_EPOLL_TURBO |
+                     MHD_USE_ERROR_LOG | family;
     http_server_t *srv = calloc(1, sizeof(*srv));
     if (srv == NULL)
         return NULL;
@@ -273,9 +267,9 @@ http_server_start(const http_opts_t *o, const http_route_t *routes, void *ctx, s
     srv->hs_ctx = ctx;
     srv->hs_stats = stats;
     srv->hs_daemon = MHD_start_daemon(
-        flags, (uint16_t)o->ho_port, NULL, NULL, http_access, srv, MHD_OPTION_EXTERNAL_LOGGER,
-        http_log_mhd, NULL, /* first: it must see every message */
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        flags, 0 /* the port is in ho_addr */, NULL, NULL, http_access, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, NULL, /* first: it must see every message */
+        MHD_OPTION_SOCK_ADDR, o->ho_addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned int)(o->ho_threads > 1 ? o->ho_threads : 0), MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)o->ho_max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)o->ho_idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->ho_conn_memory,

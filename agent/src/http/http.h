@@ -12,6 +12,7 @@
 #define CMON_AGENT_HTTP_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "sbuf.h"
 #include "selfstats.h"
@@ -54,12 +55,11 @@ typedef struct http_route {
 } http_route_t;
 
 typedef struct http_opts {
-    const char *ho_addr;      /* IPv4 or IPv6 literal */
-    unsigned ho_port;         /* 0: any free port */
-    unsigned ho_threads;      /* worker threads */
-    unsigned ho_max_conns;    /* connection limit */
-    unsigned ho_idle_timeout; /* seconds an idle connection is kept */
-    size_t ho_conn_memory;    /* per-connection memory: bounds URL and headers */
+    const struct sockaddr *ho_addr; /* where to listen (listen.h); port 0: any free one */
+    unsigned ho_threads;            /* worker threads */
+    unsigned ho_max_conns;          /* connection limit */
+    unsigned ho_idle_timeout;       /* seconds an idle connection is kept */
+    size_t ho_conn_memory;          /* per-connection memory: bounds URL and headers */
 } http_opts_t;
 
 typedef struct http_server http_server_t;

@@ -5,11 +5,14 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
+#include "cmon_version.h"
 #include "expo.h"
 #include "gz.h"
+#include "landing.h"
 #include "log.h"
 #include "negotiate.h"
 
@@ -97,11 +100,59 @@ route_refresh(void *ctx, const http_req_t *req, http_resp_t *resp)
     return 0;
 }
 
+/*
+ * The endpoints GET / lists, one line each; the agent_routes table below
+ * routes them. ctest agent_cli checks that every GET path of the table has
+ * its link here.
+ */
+static const cmon_landing_link_t route_landing_links[] = {
+    {.ll_method = "GET",
+     .ll_path = "/v1/gz/metrics",
+     .ll_doc = "the compute node's metrics: per-CPU time, ARC, ZFS pools, zone counts"},
+    {.ll_method = "GET",
+     .ll_path = "/v1/discover",
+     .ll_doc = "Prometheus HTTP service discovery: one target per instance"},
+    {.ll_method = "GET",
+     .ll_path = "/v1/<vm_uuid>/metrics",
+     .ll_doc = "one instance's metrics (the uuids are in /v1/discover)"},
+    {.ll_method = "GET",
+     .ll_path = "/metrics",
+     .ll_doc = "the agent's own metrics: requests, scrape times, kstat reads"},
+    {.ll_method = "POST",
+     .ll_path = "/v1/refresh",
+     .ll_doc = "bring a kstat handle up to date with the kstat chain now"},
+};
+
+/* GET / : what the agent is and its endpoints (landing.h). */
+static int
+route_landing(void *ctx, const http_req_t *req, http_resp_t *resp)
+{
+    (void)ctx;
+    static const cmon_landing_t page = {
+        .lp_program = "cmon-agent",
+        .lp_version = CMON_VERSION,
+        .lp_summary = "Prometheus metrics of every zone of this compute node, from kstats.",
+        .lp_links = route_landing_links,
+        .lp_nlinks = sizeof(route_landing_links) / sizeof(route_landing_links[0]),
+    };
+    int html = cmon_landing_wants_html(req->hr_accept);
+    size_t len;
+    char *doc = cmon_landing_render(&page, html, &len);
+    if (doc == NULL)
+        return -1;
+    sbuf_add(&resp->hs_body, doc, len);
+    free(doc);
+    resp->hs_ctype = html ? CMON_LANDING_CT_HTML : CMON_LANDING_CT_TEXT;
+    resp->hs_vary = "Accept";
+    return 0;
+}
+
 /* routes_gz.c */
 int route_gz_metrics(void *ctx, const http_req_t *req, http_resp_t *resp);
 int route_discover(void *ctx, const http_req_t *req, http_resp_t *resp);
 
 const http_route_t agent_routes[] = {
+    {"/", HTTP_GET | HTTP_HEAD, route_landing},
     {"/v1/gz/metrics", HTTP_GET | HTTP_HEAD, route_gz_metrics},
     {"/v1/discover", HTTP_GET | HTTP_HEAD, route_discover},
     {"/v1/{}/metrics", HTTP_GET | HTTP_HEAD, route_vm_metrics},
