@@ -6,7 +6,10 @@
  * real time that passed (--tick 0 freezes every counter). --churn destroys a
  * zone and creates a new one, --reboots reboots one, at the given average
  * rates per second of real time. The world's path is printed on stdout once
- * it is ready. On exit the world file is removed unless --keep.
+ * it is ready. One serve per world path (world_lock_take): a second one
+ * exits 1 naming the first; a stale world, whose serve died, is replaced.
+ * On exit the world and its side files are removed unless --keep, and only
+ * while they are still this serve's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -103,21 +106,26 @@ serve_build(const serve_opts_t *o)
                         .wp_ncpus = (uint32_t)o->so_cpus};
     world_t *w = world_create(o->so_path, &p);
 
-    if (w == NULL) {
+    if (w == NULL)
         fprintf(stderr, "cmon-sim serve: cannot create world %s: %s\n", o->so_path,
                 strerror(errno));
-        return NULL;
-    }
+    return w;
+}
+
+/* Adds the zones; 0, or 1 after saying why (a signal stops it too). */
+static int
+serve_populate(world_t *w, const serve_opts_t *o)
+{
     for (uint64_t i = 0; i < o->so_zones; i++) {
-        if (serve_stop || world_zone_add_random(w, i) < 0) {
+        if (serve_stop)
+            return 0; /* stopped before it was ready: not a failure */
+        if (world_zone_add_random(w, i) < 0) {
             fprintf(stderr, "cmon-sim serve: cannot add zone %llu: %s\n", (unsigned long long)i,
                     strerror(errno));
-            unlink(o->so_path);
-            world_close(w);
-            return NULL;
+            return 1;
         }
     }
-    return w;
+    return 0;
 }
 
 static uint64_t
@@ -201,12 +209,59 @@ serve_loop(world_t *w, const serve_opts_t *o)
     }
 }
 
+/*
+ * Takes the world's path for this process (world_lock_take): one serve per
+ * world. A lock that is free means any world there is stale (its serve
+ * died): it is removed with its side files and replaced. NULL after saying
+ * why.
+ */
+static world_lock_t *
+serve_lock(const char *path)
+{
+    pid_t holder = 0;
+    world_lock_t *l = world_lock_take(path, &holder);
+
+    if (l == NULL && errno == EBUSY)
+        fprintf(stderr, "cmon-sim serve: world %s is served by pid %ld\n", path, (long)holder);
+    else if (l == NULL)
+        fprintf(stderr, "cmon-sim serve: cannot create world %s: %s\n", path, strerror(errno));
+    else
+        world_unlink(path);
+    return l;
+}
+
+/* Builds, announces and runs the world; the exit status. */
+static int
+serve_run(const serve_opts_t *o)
+{
+    world_lock_t *lock = serve_lock(o->so_path);
+    world_t *w;
+    int rc;
+
+    if (lock == NULL)
+        return 1;
+    if ((w = serve_build(o)) == NULL) {
+        world_lock_release(lock, NULL);
+        return 1;
+    }
+    rc = serve_populate(w, o);
+    if (rc == 0 && !serve_stop) {
+        printf("%s\n", o->so_path);
+        fflush(stdout);
+        serve_loop(w, o);
+    }
+    /* Removes the world and its side files while it is still ours. */
+    world_lock_release(lock, o->so_keep && rc == 0 ? NULL : w);
+    world_close(w);
+    return rc;
+}
+
 int
 cmd_serve_main(int argc, char **argv)
 {
     serve_opts_t o;
     struct sigaction sa = {.sa_handler = serve_on_signal};
-    world_t *w;
+
     if (serve_cns_wanted(argc, argv))
         return serve_cns_main(argc, argv); /* many compute nodes: serve_cns.h */
     int rc = serve_parse(argc, argv, &o);
@@ -220,13 +275,5 @@ cmd_serve_main(int argc, char **argv)
         return rc;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    if ((w = serve_build(&o)) == NULL)
-        return 1;
-    printf("%s\n", o.so_path);
-    fflush(stdout);
-    serve_loop(w, &o);
-    if (!o.so_keep)
-        unlink(o.so_path);
-    world_close(w);
-    return 0;
+    return serve_run(&o);
 }

@@ -11,6 +11,7 @@
  * stderr is passed on, line by line, prefixed with the node.
  */
 #include "serve_cns.h"
+#include "world.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -479,16 +480,20 @@ cns_write_config(const cns_opts_t *o, const cns_node_t *nodes)
 
 /* ---- main ----------------------------------------------------------- */
 
-/* Removes a world the node's serve left behind, with its ZFS state. */
+/*
+ * Removes a world the node's serve left behind (it removes its own when it
+ * stops on SIGTERM; not when it had to be killed), with its side files, but
+ * only when no other serve holds that world now.
+ */
 static void
 cns_unlink_world(const char *world)
 {
-    char zfs[PATH_MAX + 8];
-    if (world[0] == '\0')
+    world_lock_t *l;
+
+    if (world[0] == '\0' || (l = world_lock_take(world, NULL)) == NULL)
         return;
-    snprintf(zfs, sizeof(zfs), "%s.zfs", world);
-    unlink(world);
-    unlink(zfs);
+    world_unlink(world);
+    world_lock_release(l, NULL);
 }
 
 static int
@@ -541,11 +546,13 @@ serve_cns_main(int argc, char **argv)
     cns_signals();
     if (cns_start(&o, nodes) != 0)
         rc = 1;
+    int wrote_config = rc == 0; /* else another run's file may be there: not ours */
     while (rc == 0 && !cns_stop)
         if (cns_pump(nodes, o.co_cns, 200) != 0)
             rc = 1;
     cns_stop_all(nodes, o.co_cns);
-    unlink(o.co_config);
+    if (wrote_config)
+        unlink(o.co_config);
     for (unsigned i = 0; i < o.co_cns; i++)
         cns_unlink_world(nodes[i].cn_world);
     free(nodes);
