@@ -1,7 +1,6 @@
 /*
- * test_cli.c - bad input of every kind (missing world, not a world, another
- * version, a truncated world, bad flags) through the library and the real
- * cmon-sim program; and the program's serve/kstat/zones on a live world.
+ * test_cli.c - the real cmon-sim program: bad flags, and serve/kstat/zones
+ * on a live world. (Worlds that cannot be opened: test_open.c.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,68 +42,6 @@ lines(const char *s)
     return n;
 }
 
-/* A temporary plain file with the given content; its path in path (>= 32 bytes). */
-static void
-temp_file(char *path, const void *data, size_t n)
-{
-    strcpy(path, "/dev/shm/cmon-test-XXXXXX");
-    int fd = mkstemp(path);
-    CU_ASSERT_FATAL(fd >= 0);
-    CU_ASSERT(write(fd, data, n) == (ssize_t)n);
-    close(fd);
-}
-
-static void
-test_open_bad_worlds(void)
-{
-    char msg[256], path[32], junk[4096];
-    world_t *w;
-
-    errno = 0;
-    CU_ASSERT_PTR_NULL(world_open("/dev/shm/cmon-test-no-such-world", msg, sizeof(msg)));
-    CU_ASSERT_EQUAL(errno, ENOENT);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "cannot open world /dev/shm/cmon-test-no-such-world"));
-    memset(junk, 'x', sizeof(junk));
-    temp_file(path, junk, sizeof(junk));
-    CU_ASSERT_PTR_NULL(world_open(path, msg, sizeof(msg)));
-    CU_ASSERT_EQUAL(errno, EINVAL);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "not a world"));
-    (void)!truncate(path, 10);
-    CU_ASSERT_PTR_NULL(world_open(path, msg, sizeof(msg)));
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "too small"));
-    unlink(path);
-
-    w = test_world_new(4, 51, 2);
-    int fd = open(world_path(w), O_WRONLY);
-    uint32_t v = 99;
-    CU_ASSERT(pwrite(fd, &v, sizeof(v), 8) == sizeof(v)); /* the version field */
-    close(fd);
-    CU_ASSERT_PTR_NULL(world_open(world_path(w), msg, sizeof(msg)));
-    CU_ASSERT_EQUAL(errno, EINVAL);
-    char want[64];
-    snprintf(want, sizeof(want), "version 99, expected %d", WORLD_VERSION);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, want));
-    errno = 0;
-    CU_ASSERT_PTR_NULL(kstat_open()); /* CMON_SIM_WORLD points at it */
-    CU_ASSERT_EQUAL(errno, EINVAL);
-    test_world_free(w);
-
-    w = test_world_new(4, 52, 2);
-    struct stat st;
-    stat(world_path(w), &st);
-    (void)!truncate(world_path(w), st.st_size - 4096);
-    CU_ASSERT_PTR_NULL(world_open(world_path(w), msg, sizeof(msg)));
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "header says"));
-    test_world_free(w);
-
-    setenv(WORLD_ENV, "/dev/shm/cmon-test-no-such-world", 1);
-    uint_t n = 0;
-    CU_ASSERT_EQUAL(zone_list(NULL, &n), -1);
-    CU_ASSERT_EQUAL(getzoneidbyname("x"), -1);
-    CU_ASSERT_PTR_NULL(kstat_open());
-    CU_ASSERT_EQUAL(errno, ENOENT);
-}
-
 static void
 test_usage_errors(void)
 {
@@ -126,29 +63,6 @@ test_usage_errors(void)
     CU_ASSERT_EQUAL(RUN("serve", "--help"), 0);
     CU_ASSERT_EQUAL(RUN("--help"), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "cmon-sim kstat"));
-}
-
-static void
-test_cli_bad_world(void)
-{
-    char path[32], junk[1000];
-
-    CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", "/dev/shm/cmon-test-no-such-world", NULL), 3);
-    CU_ASSERT_EQUAL(lines(err), 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot open world"));
-    CU_ASSERT_EQUAL(RUN("zones", "-w", "/dev/shm/cmon-test-no-such-world"), 1);
-    CU_ASSERT_EQUAL(lines(err), 1);
-    memset(junk, 0, sizeof(junk));
-    temp_file(path, junk, sizeof(junk));
-    CU_ASSERT_EQUAL(RUN("zones", "-w", path), 1);
-    CU_ASSERT_EQUAL(lines(err), 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a world"));
-    CU_ASSERT_EQUAL(RUN("kstat", "-w", path), 3);
-    CU_ASSERT_EQUAL(lines(err), 1);
-    unlink(path);
-    CU_ASSERT_EQUAL(RUN("serve", "--zones", "1", "--world", "/nonexistent-dir/w"), 1);
-    CU_ASSERT_EQUAL(lines(err), 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot create world /nonexistent-dir/w"));
 }
 
 /* serve in the background: returns its pid once it printed the path, or -1. */
@@ -251,9 +165,7 @@ int
 main(int argc, char **argv)
 {
     static const test_case_t cases[] = {
-        {"open_bad_worlds", test_open_bad_worlds},
         {"usage_errors", test_usage_errors},
-        {"cli_bad_world", test_cli_bad_world},
         {"serve_live", test_serve_live},
         {NULL, NULL},
     };

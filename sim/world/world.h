@@ -76,9 +76,12 @@ world_t *world_create(const char *path, const world_params_t *params);
 /*
  * world_open() - maps an existing world read-only. path NULL means
  * $CMON_SIM_WORLD, else WORLD_DEFAULT_PATH. Returns NULL with errno (ENOENT
- * no such file, EINVAL not a world / wrong version / wrong size) and, when
- * err is not NULL, a one-line lowercase message in err (e.g. "not a world:
- * /tmp/x (bad magic)", "world /dev/shm/w has version 3, expected 1").
+ * no such file, EINVAL not a regular file / not a world / another layout
+ * version / truncated / corrupt, or the errno of open or mmap) and, when err
+ * is not NULL, one line "world PATH: CAUSE" in err, the cause lowercase:
+ * "no such file", "not a regular file (a directory)", "not a world file (bad
+ * magic)", "layout version 1, expected 2 (made by another build)",
+ * "truncated: N bytes, its header says M".
  */
 world_t *world_open(const char *path, char *err, size_t errlen);
 
