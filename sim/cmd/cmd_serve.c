@@ -67,27 +67,80 @@ serve_parse_opt(int c, const char *arg, serve_opts_t *o)
     }
 }
 
+const struct option cmd_serve_options[] = {
+    {"zones", required_argument, NULL, 'z'}, {"world", required_argument, NULL, 'w'},
+    {"churn", required_argument, NULL, 'c'}, {"reboots", required_argument, NULL, 'r'},
+    {"tick", required_argument, NULL, 't'},  {"seed", required_argument, NULL, 's'},
+    {"cpus", required_argument, NULL, 'n'},  {"keep", no_argument, NULL, 'k'},
+    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+
+static void
+serve_help(void)
+{
+    printf(
+        "Usage: cmon-sim serve --zones=N [OPTION]...\n"
+        "  or:  cmon-sim serve --cns=K --zones=N [OPTION]...\n"
+        "Builds a simulated SmartOS compute node, a world of N zones and their kstats in\n"
+        "shared memory, prints its path when it is ready and keeps it moving until SIGTERM\n"
+        "or SIGINT; then removes it. With --cns, runs K such nodes, each with a cmon-agent.\n"
+        "\n"
+        "Options:\n"
+        "      --zones=N            zones besides the global zone, 0 to %d (required)\n"
+        "      --world=PATH         the world file (default $%s, else\n"
+        "                           %s); with --cns the prefix of the\n"
+        "                           nodes' worlds PATH.cn0, PATH.cn1, ... (default\n"
+        "                           /dev/shm/cmon-sim-PID)\n"
+        "      --tick=MS            every MS milliseconds, advance virtual time by the real\n"
+        "                           time that passed (default 1000; 0 freezes every counter)\n"
+        "      --churn=PER_S        zones destroyed and created per second (default 0)\n"
+        "      --reboots=PER_S      zones rebooted per second (default 0)\n"
+        "      --seed=S             the seed of everything random (default 1); with --cns\n"
+        "                           node i gets S+i\n"
+        "      --cpus=N             CPUs of the node, 1 to %d (default 48; not with --cns)\n"
+        "      --keep               leave the world (and its ZFS state) behind on exit (not\n"
+        "                           with --cns)\n"
+        "      --cns=K              run K compute nodes, 1 to 64: a serve and a cmon-agent\n"
+        "                           each, and a Prometheus configuration that finds them\n"
+        "      --prom-config=FILE   with --cns: where to write that configuration (default\n"
+        "                           PREFIX.prometheus.yml)\n"
+        "      --scrape-interval=S  with --cns: its scrape interval in seconds (default 15)\n"
+        "      --agent=PATH         with --cns: the agent to run (default: cmon-agent beside\n"
+        "                           this program)\n"
+        "      --agent-arg=ARG      with --cns: one more argument for every agent\n"
+        "                           (repeatable)\n"
+        "  -h, --help               print this help and exit\n"
+        "\n"
+        "One serve per world: a second serve on a live world exits 1 naming the first\n"
+        "one's pid; the world of a serve that died is replaced. Beside the world lie\n"
+        "PATH.lock, the serve's lock, and PATH.zfs, the ZFS state that tools may write;\n"
+        "serve removes all three on exit.\n"
+        "\n"
+        "Exit status:\n"
+        "  0  stopped by SIGTERM or SIGINT\n"
+        "  1  the world could not be built, or another serve serves it\n"
+        "  2  usage error\n"
+        "\n"
+        "Environment:\n"
+        "  %s   the world's path when --world is not given\n",
+        WORLD_ZONES_MAX, WORLD_ENV, WORLD_DEFAULT_PATH, WORLD_CPUS_MAX, WORLD_ENV);
+}
+
 static int
 serve_parse(int argc, char **argv, serve_opts_t *o)
 {
-    static const struct option longopts[] = {
-        {"zones", required_argument, NULL, 'z'}, {"world", required_argument, NULL, 'w'},
-        {"churn", required_argument, NULL, 'c'}, {"reboots", required_argument, NULL, 'r'},
-        {"tick", required_argument, NULL, 't'},  {"seed", required_argument, NULL, 's'},
-        {"cpus", required_argument, NULL, 'n'},  {"keep", no_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    const struct option *lo = cmd_serve_options;
     int c, li, have_zones = 0;
 
     *o = (serve_opts_t){.so_tick_ms = 1000, .so_seed = 1, .so_cpus = 48};
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+", longopts, &li)) != -1) {
+    for (int at = 1; (c = getopt_long(argc, argv, "+:", lo, &li)) != -1; at = optind) {
         if (c == 'h')
-            return -1;
+            return -1; /* --help abbreviated: cmd_wants_help saw only the whole word */
         if (c == '?' || c == ':')
-            return cmd_usage_error("serve", "bad option: %s", argv[optind - 1]);
+            return cmd_option_error("serve", c, argv[at]);
         if (serve_parse_opt(c, optarg, o) != 0)
-            return cmd_usage_error("serve", "bad value for --%s: %s", longopts[li].name, optarg);
+            return cmd_usage_error("serve", "bad value for --%s: %s", lo[li].name, optarg);
         have_zones |= c == 'z';
     }
     if (optind < argc)
@@ -262,17 +315,18 @@ cmd_serve_main(int argc, char **argv)
     serve_opts_t o;
     struct sigaction sa = {.sa_handler = serve_on_signal};
 
+    if (cmd_wants_help(argc, argv)) {
+        serve_help();
+        return 0;
+    }
     if (serve_cns_wanted(argc, argv))
         return serve_cns_main(argc, argv); /* many compute nodes: serve_cns.h */
     int rc = serve_parse(argc, argv, &o);
 
-    if (rc < 0) {
-        printf("usage: cmon-sim serve --zones N [--world PATH] [--churn PER_S] [--reboots PER_S]"
-               " [--tick MS] [--seed S] [--cpus N] [--keep]\n");
-        return 0;
-    }
+    if (rc < 0)
+        serve_help();
     if (rc != 0)
-        return rc;
+        return rc < 0 ? 0 : rc;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     return serve_run(&o);

@@ -92,11 +92,8 @@ cns_now(void)
 static int
 cns_usage(const char *msg, const char *arg)
 {
-    fprintf(stderr, "cmon-sim: serve --cns: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
-    fprintf(stderr,
-            "usage: cmon-sim serve --cns K --zones N [--world PREFIX] [--prom-config FILE]\n"
-            "       [--scrape-interval S] [--agent PATH] [--agent-arg ARG]... "
-            "[--seed S] [serve flags]\n");
+    fprintf(stderr, "cmon-sim serve: --cns: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
+    fprintf(stderr, "Try 'cmon-sim serve --help'.\n");
     return -1;
 }
 
@@ -180,23 +177,25 @@ cns_opt(cns_opts_t *o, int c, const char *arg)
     }
 }
 
+const struct option serve_cns_options[] = {
+    {"cns", required_argument, NULL, 'K'},
+    {"world", required_argument, NULL, 'w'},
+    {"prom-config", required_argument, NULL, 'p'},
+    {"agent", required_argument, NULL, 'a'},
+    {"agent-arg", required_argument, NULL, 'A'},
+    {"seed", required_argument, NULL, 's'},
+    {"scrape-interval", required_argument, NULL, 'i'},
+    {"zones", required_argument, NULL, 'z'},
+    {"churn", required_argument, NULL, 'c'},
+    {"reboots", required_argument, NULL, 'r'},
+    {"tick", required_argument, NULL, 't'},
+    {NULL, 0, NULL, 0},
+};
+
 static int
 cns_parse(cns_opts_t *o, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"cns", 1, NULL, 'K'},
-        {"world", 1, NULL, 'w'},
-        {"prom-config", 1, NULL, 'p'},
-        {"agent", 1, NULL, 'a'},
-        {"agent-arg", 1, NULL, 'A'},
-        {"seed", 1, NULL, 's'},
-        {"scrape-interval", 1, NULL, 'i'},
-        {"zones", 1, NULL, 'z'},
-        {"churn", 1, NULL, 'c'},
-        {"reboots", 1, NULL, 'r'},
-        {"tick", 1, NULL, 't'},
-        {NULL, 0, NULL, 0},
-    };
+    const struct option *lo = serve_cns_options;
     int c;
     memset(o, 0, sizeof(*o));
     o->co_interval = 15;
