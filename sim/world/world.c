@@ -339,7 +339,7 @@ world_file_kind(mode_t mode)
         return "a character device";
     if (S_ISBLK(mode))
         return "a block device";
-    return "not a regular file";
+    return "of another kind";
 }
 
 static int
