@@ -156,8 +156,8 @@ test_missing(void)
 static void
 test_directory(void)
 {
-    bad_world_t b = {.bw_cause = "not a regular file (a directory)", .bw_errno = EINVAL,
-                     .bw_dir = 1};
+    bad_world_t b = {
+        .bw_cause = "not a regular file (a directory)", .bw_errno = EINVAL, .bw_dir = 1};
 
     bad_name(&b, "dir");
     CU_ASSERT_EQUAL_FATAL(mkdir(b.bw_path, 0755), 0);
@@ -211,8 +211,8 @@ test_version(void)
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT(pwrite(fd, &v, sizeof(v), offsetof(wshm_hdr_t, wh_version)) == sizeof(v));
     close(fd);
-    snprintf(b.bw_cause, sizeof(b.bw_cause), "layout version %u, expected %u (made by another build)",
-             v, WORLD_VERSION);
+    snprintf(b.bw_cause, sizeof(b.bw_cause),
+             "layout version %u, expected %u (made by another build)", v, WORLD_VERSION);
     check_readers(&b);
     bad_remove(&b);
 }

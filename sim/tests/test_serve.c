@@ -253,8 +253,8 @@ test_cns_no_side_files(void)
     world_name(prefix, sizeof(prefix), "cns");
     snprintf(config, sizeof(config), "%s.yml", prefix);
     snprintf(agent, sizeof(agent), "%s", test_bin("cmon-agent"));
-    pid_t pid = SERVE(line, "--cns", "2", "--zones", "3", "--world", prefix, "--prom-config", config,
-                      "--agent", agent);
+    pid_t pid = SERVE(line, "--cns", "2", "--zones", "3", "--world", prefix, "--prom-config",
+                      config, "--agent", agent);
     CU_ASSERT_FATAL(pid > 0);
     CU_ASSERT_EQUAL(strncmp(line, "cn0 ", 4), 0);
     struct stat st;
