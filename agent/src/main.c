@@ -54,7 +54,7 @@ main_agent_open(agent_t *ag, const agent_opts_t *o)
     ag->ag_env.se_collectors = collectors_vm;
     ag->ag_env.se_pool = kpool_new(o->ao_handles, 1, ag->ag_stats);
     if (ag->ag_stats == NULL || ag->ag_env.se_pool == NULL) {
-        log_msg(LOG_ERR, "cannot open kstats: %s", strerror(errno));
+        log_msg(LOG_ERR, "cannot open kstats of world %s: %s", kreader_source(), strerror(errno));
         return -1;
     }
     if (o->ao_cache_ttl > 0) {

@@ -80,7 +80,7 @@ suite_clean(void)
     selfstats_free(fx.stats);
     if (fx.w != NULL)
         world_close(fx.w);
-    unlink(fx.path);
+    world_unlink(fx.path); /* and the ZFS state test_zfs_handle_kept wrote beside it */
     return 0;
 }
 

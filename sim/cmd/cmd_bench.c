@@ -230,14 +230,41 @@ bench_big(const char *dir, uint32_t n)
     return 0;
 }
 
+const struct option cmd_bench_options[] = {
+    {"zones", required_argument, NULL, 'z'},
+    {"runs", required_argument, NULL, 'r'},
+    {"big", required_argument, NULL, 'b'},
+    {"dir", required_argument, NULL, 'd'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void
+bench_help(void)
+{
+    printf("Usage: cmon-sim bench [OPTION]...\n"
+           "Measures the fake kernel: builds worlds and times the build, a tick, kstat_read,\n"
+           "kstat_open, kstat_chain_update and kstat_lookup; prints the median, min and max\n"
+           "of each over the runs.\n"
+           "\n"
+           "Options:\n"
+           "      --zones=N            zones of each run's world (default 10000)\n"
+           "      --runs=R             runs, 1 to %d (default 5)\n"
+           "      --big=N              then one world of N zones, once (default 100000; 0 skips\n"
+           "                           it)\n"
+           "      --dir=DIR            where the worlds are built (default /dev/shm)\n"
+           "  -h, --help               print this help and exit\n"
+           "\n"
+           "Exit status:\n"
+           "  0  measured\n"
+           "  1  a world could not be built or read\n"
+           "  2  usage error\n",
+           BENCH_RUNS_MAX);
+}
+
 int
 cmd_bench_main(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"zones", required_argument, NULL, 'z'},
-                                             {"runs", required_argument, NULL, 'r'},
-                                             {"big", required_argument, NULL, 'b'},
-                                             {"dir", required_argument, NULL, 'd'},
-                                             {NULL, 0, NULL, 0}};
     static double fig[BENCH_RUNS_MAX][B_N];
     uint64_t zones = 10000, runs = 5, big = 100000;
     const char *dir = "/dev/shm";
@@ -245,15 +272,26 @@ cmd_bench_main(int argc, char **argv)
 
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+", longopts, &li)) != -1) {
+    for (int at = 1; (c = getopt_long(argc, argv, "+:h", cmd_bench_options, &li)) != -1;
+         at = optind) {
         uint64_t *dst = c == 'z' ? &zones : c == 'r' ? &runs : &big;
+        if (c == 'h') {
+            bench_help();
+            return 0;
+        }
+        if (c == '?' || c == ':')
+            return cmd_option_error("bench", c, argv[at]);
         if (c == 'd')
             dir = optarg;
-        else if (c == '?' || cmd_parse_u64(optarg, WORLD_ZONES_MAX, dst) != 0)
-            return cmd_usage_error("bench", "bad option: %s", argv[optind - 1]);
+        else if (cmd_parse_u64(optarg, WORLD_ZONES_MAX, dst) != 0)
+            return cmd_usage_error("bench", "bad value for --%s: %s", cmd_bench_options[li].name,
+                                   optarg);
     }
-    if (optind < argc || runs < 1 || runs > BENCH_RUNS_MAX)
-        return cmd_usage_error("bench", "bad arguments");
+    if (optind < argc)
+        return cmd_usage_error("bench", "unexpected argument: %s", argv[optind]);
+    if (runs < 1 || runs > BENCH_RUNS_MAX)
+        return cmd_usage_error("bench", "bad value for --runs: %llu (1 to %d)",
+                               (unsigned long long)runs, BENCH_RUNS_MAX);
     for (uint64_t r = 0; r < runs; r++)
         if (bench_run(dir, (uint32_t)zones, r + 1, fig[r]) != 0)
             return 1;

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +247,40 @@ kstat_world_select(const char *path)
     return setenv(WORLD_ENV, path, 1);
 }
 
+const struct option cmd_kstat_options[] = {
+    {"parsable", no_argument, NULL, 'p'},
+    {"world", required_argument, NULL, 'w'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void
+kstat_help(void)
+{
+    printf("Usage: cmon-sim kstat [OPTION]... [MODULE:INSTANCE:NAME:STATISTIC]...\n"
+           "Prints the kstats of a world as illumos kstat(1M) does, read through the fake\n"
+           "libkstat itself. Each field of a selector is a shell pattern; an empty or\n"
+           "missing field matches all. kstats print sorted by module, instance and name,\n"
+           "with the pseudo statistics class, crtime and snaptime.\n"
+           "\n"
+           "Options:\n"
+           "  -p, --parsable           one MODULE:INSTANCE:NAME:STATISTIC<TAB>VALUE line per\n"
+           "                           statistic\n"
+           "  -w, --world=PATH         the world (default $%s, else %s)\n"
+           "  -h, --help               print this help and exit\n"
+           "\n"
+           "Exit status:\n"
+           "  0  something matched\n"
+           "  1  nothing matched\n"
+           "  2  usage error\n"
+           "  3  fatal error: the world cannot be opened (the message says why)\n"
+           "\n"
+           "Examples:\n"
+           "  cmon-sim kstat -p 'zones:1::nsec_*'\n"
+           "  cmon-sim kstat -w /dev/shm/w unix:0:system_misc\n",
+           WORLD_ENV, WORLD_DEFAULT_PATH);
+}
+
 int
 cmd_kstat_main(int argc, char **argv)
 {
@@ -255,16 +290,17 @@ cmd_kstat_main(int argc, char **argv)
 
     opterr = 0;
     optind = 1;
-    while ((c = getopt(argc, argv, "+pw:h")) != -1) {
+    for (int at = 1; (c = getopt_long(argc, argv, "+:pw:h", cmd_kstat_options, NULL)) != -1;
+         at = optind) {
         if (c == 'p')
             parsable = 1;
         else if (c == 'w')
             path = optarg;
         else if (c == 'h') {
-            printf("usage: cmon-sim kstat [-p] [-w PATH] [module:instance:name:statistic ...]\n");
+            kstat_help();
             return 0;
         } else
-            return cmd_usage_error("kstat", "bad option: -%c", optopt);
+            return cmd_option_error("kstat", c, argv[at]);
     }
     for (; optind < argc; optind++) {
         if (nsel == SEL_MAX || ksel_parse(argv[optind], &sel[nsel++]) != 0)

@@ -6,7 +6,10 @@
  * real time that passed (--tick 0 freezes every counter). --churn destroys a
  * zone and creates a new one, --reboots reboots one, at the given average
  * rates per second of real time. The world's path is printed on stdout once
- * it is ready. On exit the world file is removed unless --keep.
+ * it is ready. One serve per world path (world_lock_take): a second one
+ * exits 1 naming the first; a stale world, whose serve died, is replaced.
+ * On exit the world and its side files are removed unless --keep, and only
+ * while they are still this serve's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -64,27 +67,80 @@ serve_parse_opt(int c, const char *arg, serve_opts_t *o)
     }
 }
 
+const struct option cmd_serve_options[] = {
+    {"zones", required_argument, NULL, 'z'}, {"world", required_argument, NULL, 'w'},
+    {"churn", required_argument, NULL, 'c'}, {"reboots", required_argument, NULL, 'r'},
+    {"tick", required_argument, NULL, 't'},  {"seed", required_argument, NULL, 's'},
+    {"cpus", required_argument, NULL, 'n'},  {"keep", no_argument, NULL, 'k'},
+    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+
+static void
+serve_help(void)
+{
+    printf(
+        "Usage: cmon-sim serve --zones=N [OPTION]...\n"
+        "  or:  cmon-sim serve --cns=K --zones=N [OPTION]...\n"
+        "Builds a simulated SmartOS compute node, a world of N zones and their kstats in\n"
+        "shared memory, prints its path when it is ready and keeps it moving until SIGTERM\n"
+        "or SIGINT; then removes it. With --cns, runs K such nodes, each with a cmon-agent.\n"
+        "\n"
+        "Options:\n"
+        "      --zones=N            zones besides the global zone, 0 to %d (required)\n"
+        "      --world=PATH         the world file (default $%s, else\n"
+        "                           %s); with --cns the prefix of the\n"
+        "                           nodes' worlds PATH.cn0, PATH.cn1, ... (default\n"
+        "                           /dev/shm/cmon-sim-PID)\n"
+        "      --tick=MS            every MS milliseconds, advance virtual time by the real\n"
+        "                           time that passed (default 1000; 0 freezes every counter)\n"
+        "      --churn=PER_S        zones destroyed and created per second (default 0)\n"
+        "      --reboots=PER_S      zones rebooted per second (default 0)\n"
+        "      --seed=S             the seed of everything random (default 1); with --cns\n"
+        "                           node i gets S+i\n"
+        "      --cpus=N             CPUs of the node, 1 to %d (default 48; not with --cns)\n"
+        "      --keep               leave the world (and its ZFS state) behind on exit (not\n"
+        "                           with --cns)\n"
+        "      --cns=K              run K compute nodes, 1 to 64: a serve and a cmon-agent\n"
+        "                           each, and a Prometheus configuration that finds them\n"
+        "      --prom-config=FILE   with --cns: where to write that configuration (default\n"
+        "                           PREFIX.prometheus.yml)\n"
+        "      --scrape-interval=S  with --cns: its scrape interval in seconds (default 15)\n"
+        "      --agent=PATH         with --cns: the agent to run (default: cmon-agent beside\n"
+        "                           this program)\n"
+        "      --agent-arg=ARG      with --cns: one more argument for every agent\n"
+        "                           (repeatable)\n"
+        "  -h, --help               print this help and exit\n"
+        "\n"
+        "One serve per world: a second serve on a live world exits 1 naming the first\n"
+        "one's pid; the world of a serve that died is replaced. Beside the world lie\n"
+        "PATH.lock, the serve's lock, and PATH.zfs, the ZFS state that tools may write;\n"
+        "serve removes all three on exit.\n"
+        "\n"
+        "Exit status:\n"
+        "  0  stopped by SIGTERM or SIGINT\n"
+        "  1  the world could not be built, or another serve serves it\n"
+        "  2  usage error\n"
+        "\n"
+        "Environment:\n"
+        "  %s   the world's path when --world is not given\n",
+        WORLD_ZONES_MAX, WORLD_ENV, WORLD_DEFAULT_PATH, WORLD_CPUS_MAX, WORLD_ENV);
+}
+
 static int
 serve_parse(int argc, char **argv, serve_opts_t *o)
 {
-    static const struct option longopts[] = {
-        {"zones", required_argument, NULL, 'z'}, {"world", required_argument, NULL, 'w'},
-        {"churn", required_argument, NULL, 'c'}, {"reboots", required_argument, NULL, 'r'},
-        {"tick", required_argument, NULL, 't'},  {"seed", required_argument, NULL, 's'},
-        {"cpus", required_argument, NULL, 'n'},  {"keep", no_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    const struct option *lo = cmd_serve_options;
     int c, li, have_zones = 0;
 
     *o = (serve_opts_t){.so_tick_ms = 1000, .so_seed = 1, .so_cpus = 48};
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+", longopts, &li)) != -1) {
+    for (int at = 1; (c = getopt_long(argc, argv, "+:", lo, &li)) != -1; at = optind) {
         if (c == 'h')
-            return -1;
+            return -1; /* --help abbreviated: cmd_wants_help saw only the whole word */
         if (c == '?' || c == ':')
-            return cmd_usage_error("serve", "bad option: %s", argv[optind - 1]);
+            return cmd_option_error("serve", c, argv[at]);
         if (serve_parse_opt(c, optarg, o) != 0)
-            return cmd_usage_error("serve", "bad value for --%s: %s", longopts[li].name, optarg);
+            return cmd_usage_error("serve", "bad value for --%s: %s", lo[li].name, optarg);
         have_zones |= c == 'z';
     }
     if (optind < argc)
@@ -103,21 +159,26 @@ serve_build(const serve_opts_t *o)
                         .wp_ncpus = (uint32_t)o->so_cpus};
     world_t *w = world_create(o->so_path, &p);
 
-    if (w == NULL) {
+    if (w == NULL)
         fprintf(stderr, "cmon-sim serve: cannot create world %s: %s\n", o->so_path,
                 strerror(errno));
-        return NULL;
-    }
+    return w;
+}
+
+/* Adds the zones; 0, or 1 after saying why (a signal stops it too). */
+static int
+serve_populate(world_t *w, const serve_opts_t *o)
+{
     for (uint64_t i = 0; i < o->so_zones; i++) {
-        if (serve_stop || world_zone_add_random(w, i) < 0) {
+        if (serve_stop)
+            return 0; /* stopped before it was ready: not a failure */
+        if (world_zone_add_random(w, i) < 0) {
             fprintf(stderr, "cmon-sim serve: cannot add zone %llu: %s\n", (unsigned long long)i,
                     strerror(errno));
-            unlink(o->so_path);
-            world_close(w);
-            return NULL;
+            return 1;
         }
     }
-    return w;
+    return 0;
 }
 
 static uint64_t
@@ -201,32 +262,72 @@ serve_loop(world_t *w, const serve_opts_t *o)
     }
 }
 
+/*
+ * Takes the world's path for this process (world_lock_take): one serve per
+ * world. A lock that is free means any world there is stale (its serve
+ * died): it is removed with its side files and replaced. NULL after saying
+ * why.
+ */
+static world_lock_t *
+serve_lock(const char *path)
+{
+    pid_t holder = 0;
+    world_lock_t *l = world_lock_take(path, &holder);
+
+    if (l == NULL && errno == EBUSY)
+        fprintf(stderr, "cmon-sim serve: world %s is served by pid %ld\n", path, (long)holder);
+    else if (l == NULL)
+        fprintf(stderr, "cmon-sim serve: cannot create world %s: %s\n", path, strerror(errno));
+    else
+        world_unlink(path);
+    return l;
+}
+
+/* Builds, announces and runs the world; the exit status. */
+static int
+serve_run(const serve_opts_t *o)
+{
+    world_lock_t *lock = serve_lock(o->so_path);
+    world_t *w;
+    int rc;
+
+    if (lock == NULL)
+        return 1;
+    if ((w = serve_build(o)) == NULL) {
+        world_lock_release(lock, NULL);
+        return 1;
+    }
+    rc = serve_populate(w, o);
+    if (rc == 0 && !serve_stop) {
+        printf("%s\n", o->so_path);
+        fflush(stdout);
+        serve_loop(w, o);
+    }
+    /* Removes the world and its side files while it is still ours. */
+    world_lock_release(lock, o->so_keep && rc == 0 ? NULL : w);
+    world_close(w);
+    return rc;
+}
+
 int
 cmd_serve_main(int argc, char **argv)
 {
     serve_opts_t o;
     struct sigaction sa = {.sa_handler = serve_on_signal};
-    world_t *w;
+
+    if (cmd_wants_help(argc, argv)) {
+        serve_help();
+        return 0;
+    }
     if (serve_cns_wanted(argc, argv))
         return serve_cns_main(argc, argv); /* many compute nodes: serve_cns.h */
     int rc = serve_parse(argc, argv, &o);
 
-    if (rc < 0) {
-        printf("usage: cmon-sim serve --zones N [--world PATH] [--churn PER_S] [--reboots PER_S]"
-               " [--tick MS] [--seed S] [--cpus N] [--keep]\n");
-        return 0;
-    }
+    if (rc < 0)
+        serve_help();
     if (rc != 0)
-        return rc;
+        return rc < 0 ? 0 : rc;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    if ((w = serve_build(&o)) == NULL)
-        return 1;
-    printf("%s\n", o.so_path);
-    fflush(stdout);
-    serve_loop(w, &o);
-    if (!o.so_keep)
-        unlink(o.so_path);
-    world_close(w);
-    return 0;
+    return serve_run(&o);
 }

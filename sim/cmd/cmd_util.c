@@ -1,5 +1,6 @@
 /* cmd_util.c - argument parsing and messages shared by the subcommands. */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,11 +51,17 @@ cmd_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
-    for (const cmd_t *c = cmd_table; c->c_name != NULL; c++)
-        if (strcmp(c->c_name, cmd) == 0)
-            fprintf(stderr, "usage: cmon-sim %s\n", c->c_usage);
+    fprintf(stderr, "\nTry 'cmon-sim %s --help'.\n", cmd);
     return CMD_EXIT_USAGE;
+}
+
+int
+cmd_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    return 0;
 }
 
 const char *
@@ -65,4 +72,17 @@ cmd_world_path(const char *path)
     if (path != NULL)
         return path;
     return env != NULL && *env != '\0' ? env : WORLD_DEFAULT_PATH;
+}
+
+int
+cmd_option_error(const char *cmd, int c, const char *arg)
+{
+    char shortopt[3] = {'-', (char)optopt, '\0'};
+    size_t len = strcspn(arg, "=");
+
+    if (strncmp(arg, "--", 2) != 0) /* a short option, maybe inside a bundle: optopt */
+        arg = shortopt, len = 2;
+    if (c == ':')
+        return cmd_usage_error(cmd, "missing value for %.*s", (int)len, arg);
+    return cmd_usage_error(cmd, "unknown option: %.*s", (int)len, arg);
 }

@@ -4,6 +4,7 @@
  * zones in zoneid order; -c adds the installed (halted) ones, zoneid "-".
  * Exit 0, 1 when the world cannot be read, 2 on a usage error.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,32 @@ zones_list(const world_t *w, int all)
     return 0;
 }
 
+const struct option cmd_zones_options[] = {
+    {"configured", no_argument, NULL, 'c'},
+    {"world", required_argument, NULL, 'w'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void
+zones_help(void)
+{
+    printf("Usage: cmon-sim zones [OPTION]...\n"
+           "Lists the zones of a world as zoneadm list -p does, one line each:\n"
+           "zoneid:zonename:state:zonepath:uuid:brand:ip-type, running zones by zoneid.\n"
+           "\n"
+           "Options:\n"
+           "  -c, --configured         also the installed (halted) zones, with zoneid -\n"
+           "  -w, --world=PATH         the world (default $%s, else %s)\n"
+           "  -h, --help               print this help and exit\n"
+           "\n"
+           "Exit status:\n"
+           "  0  the zones were listed\n"
+           "  1  the world cannot be opened (the message says why)\n"
+           "  2  usage error\n",
+           WORLD_ENV, WORLD_DEFAULT_PATH);
+}
+
 int
 cmd_zones_main(int argc, char **argv)
 {
@@ -68,16 +95,17 @@ cmd_zones_main(int argc, char **argv)
 
     opterr = 0;
     optind = 1;
-    while ((c = getopt(argc, argv, "+cw:h")) != -1) {
+    for (int at = 1; (c = getopt_long(argc, argv, "+:cw:h", cmd_zones_options, NULL)) != -1;
+         at = optind) {
         if (c == 'c')
             all = 1;
         else if (c == 'w')
             path = optarg;
         else if (c == 'h') {
-            printf("usage: cmon-sim zones [-c] [-w PATH]\n");
+            zones_help();
             return 0;
         } else
-            return cmd_usage_error("zones", "bad option: -%c", optopt);
+            return cmd_option_error("zones", c, argv[at]);
     }
     if (optind < argc)
         return cmd_usage_error("zones", "unexpected argument: %s", argv[optind]);

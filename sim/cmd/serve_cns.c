@@ -11,6 +11,7 @@
  * stderr is passed on, line by line, prefixed with the node.
  */
 #include "serve_cns.h"
+#include "world.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,11 +93,8 @@ cns_now(void)
 static int
 cns_usage(const char *msg, const char *arg)
 {
-    fprintf(stderr, "cmon-sim: serve --cns: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
-    fprintf(stderr,
-            "usage: cmon-sim serve --cns K --zones N [--world PREFIX] [--prom-config FILE]\n"
-            "       [--scrape-interval S] [--agent PATH] [--agent-arg ARG]... "
-            "[--seed S] [serve flags]\n");
+    fprintf(stderr, "cmon-sim serve: --cns: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
+    fprintf(stderr, "Try 'cmon-sim serve --help'.\n");
     return -1;
 }
 
@@ -180,23 +178,25 @@ cns_opt(cns_opts_t *o, int c, const char *arg)
     }
 }
 
+const struct option serve_cns_options[] = {
+    {"cns", required_argument, NULL, 'K'},
+    {"world", required_argument, NULL, 'w'},
+    {"prom-config", required_argument, NULL, 'p'},
+    {"agent", required_argument, NULL, 'a'},
+    {"agent-arg", required_argument, NULL, 'A'},
+    {"seed", required_argument, NULL, 's'},
+    {"scrape-interval", required_argument, NULL, 'i'},
+    {"zones", required_argument, NULL, 'z'},
+    {"churn", required_argument, NULL, 'c'},
+    {"reboots", required_argument, NULL, 'r'},
+    {"tick", required_argument, NULL, 't'},
+    {NULL, 0, NULL, 0},
+};
+
 static int
 cns_parse(cns_opts_t *o, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"cns", 1, NULL, 'K'},
-        {"world", 1, NULL, 'w'},
-        {"prom-config", 1, NULL, 'p'},
-        {"agent", 1, NULL, 'a'},
-        {"agent-arg", 1, NULL, 'A'},
-        {"seed", 1, NULL, 's'},
-        {"scrape-interval", 1, NULL, 'i'},
-        {"zones", 1, NULL, 'z'},
-        {"churn", 1, NULL, 'c'},
-        {"reboots", 1, NULL, 'r'},
-        {"tick", 1, NULL, 't'},
-        {NULL, 0, NULL, 0},
-    };
+    const struct option *lo = serve_cns_options;
     int c;
     memset(o, 0, sizeof(*o));
     o->co_interval = 15;
@@ -463,16 +463,20 @@ cns_write_config(const cns_opts_t *o, const cns_node_t *nodes)
 
 /* ---- main ----------------------------------------------------------- */
 
-/* Removes a world the node's serve left behind, with its ZFS state. */
+/*
+ * Removes a world the node's serve left behind (it removes its own when it
+ * stops on SIGTERM; not when it had to be killed), with its side files, but
+ * only when no other serve holds that world now.
+ */
 static void
 cns_unlink_world(const char *world)
 {
-    char zfs[PATH_MAX + 8];
-    if (world[0] == '\0')
+    world_lock_t *l;
+
+    if (world[0] == '\0' || (l = world_lock_take(world, NULL)) == NULL)
         return;
-    snprintf(zfs, sizeof(zfs), "%s.zfs", world);
-    unlink(world);
-    unlink(zfs);
+    world_unlink(world);
+    world_lock_release(l, NULL);
 }
 
 static int
@@ -525,11 +529,13 @@ serve_cns_main(int argc, char **argv)
     cns_signals();
     if (cns_start(&o, nodes) != 0)
         rc = 1;
+    int wrote_config = rc == 0; /* else another run's file may be there: not ours */
     while (rc == 0 && !cns_stop)
         if (cns_pump(nodes, o.co_cns, 200) != 0)
             rc = 1;
     cns_stop_all(nodes, o.co_cns);
-    unlink(o.co_config);
+    if (wrote_config)
+        unlink(o.co_config);
     for (unsigned i = 0; i < o.co_cns; i++)
         cns_unlink_world(nodes[i].cn_world);
     free(nodes);

@@ -8,6 +8,11 @@
 #ifndef CMON_SIM_SERVE_CNS_H
 #define CMON_SIM_SERVE_CNS_H
 
+#include <getopt.h>
+
+/* The long options of serve --cns, ending with a zeroed entry (serve --help describes them). */
+extern const struct option serve_cns_options[];
+
 /* serve_cns_wanted() - 1 when argv (of the serve subcommand) asks for --cns. */
 int serve_cns_wanted(int argc, char **argv);
 

@@ -10,6 +10,8 @@
  * ENXIO when that kstat is gone. The world's faults apply in kstat_read().
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,17 +44,41 @@ kstat_free_chain(kstat_t *ksp)
     }
 }
 
+/*
+ * kstat_open() can only set errno, where a world that cannot be opened has
+ * a cause worth naming (no such file, not a world, another layout version,
+ * truncated). So the fake kernel also prints it on stderr, as "libkstat:
+ * world PATH: CAUSE", once for each new cause: a program that retries
+ * kstat_open() every second does not fill its log with the same line. The
+ * line last printed is therefore kept: a mutable global, under its lock.
+ */
+static char kstat_last_report[512];
+static pthread_mutex_t kstat_report_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+kstat_report_open_error(const char *msg)
+{
+    pthread_mutex_lock(&kstat_report_lock);
+    if (strcmp(msg, kstat_last_report) != 0) {
+        snprintf(kstat_last_report, sizeof(kstat_last_report), "%s", msg);
+        fprintf(stderr, "libkstat: %s\n", msg);
+    }
+    pthread_mutex_unlock(&kstat_report_lock);
+}
+
 KSTAT_API kstat_ctl_t *
 kstat_open(void)
 {
     kstat_handle_t *kh = calloc(1, sizeof(*kh));
+    char why[512];
     int saved;
 
     if (kh == NULL)
         return NULL;
-    if ((kh->kh_world = world_open(NULL, NULL, 0)) == NULL) {
+    if ((kh->kh_world = world_open(NULL, why, sizeof(why))) == NULL) {
         saved = errno;
         free(kh);
+        kstat_report_open_error(why);
         errno = saved;
         return NULL;
     }

@@ -1,7 +1,6 @@
 /*
- * test_cli.c - bad input of every kind (missing world, not a world, another
- * version, a truncated world, bad flags) through the library and the real
- * cmon-sim program; and the program's serve/kstat/zones on a live world.
+ * test_cli.c - the real cmon-sim program: bad flags, and serve/kstat/zones
+ * on a live world. (Worlds that cannot be opened: test_open.c.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "cmon_spawn.h"
+#include "cmon_version.h"
 #include "kstat.h"
+#include "serve_cns.h"
 #include "test_util.h"
 #include "world_shm.h" /* WORLD_VERSION */
 #include "zone.h"
@@ -44,112 +46,120 @@ lines(const char *s)
     return n;
 }
 
-/* A temporary plain file with the given content; its path in path (>= 32 bytes). */
-static void
-temp_file(char *path, const void *data, size_t n)
-{
-    strcpy(path, "/dev/shm/cmon-test-XXXXXX");
-    int fd = mkstemp(path);
-    CU_ASSERT_FATAL(fd >= 0);
-    CU_ASSERT(write(fd, data, n) == (ssize_t)n);
-    close(fd);
-}
-
-static void
-test_open_bad_worlds(void)
-{
-    char msg[256], path[32], junk[4096];
-    world_t *w;
-
-    errno = 0;
-    CU_ASSERT_PTR_NULL(world_open("/dev/shm/cmon-test-no-such-world", msg, sizeof(msg)));
-    CU_ASSERT_EQUAL(errno, ENOENT);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "cannot open world /dev/shm/cmon-test-no-such-world"));
-    memset(junk, 'x', sizeof(junk));
-    temp_file(path, junk, sizeof(junk));
-    CU_ASSERT_PTR_NULL(world_open(path, msg, sizeof(msg)));
-    CU_ASSERT_EQUAL(errno, EINVAL);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "not a world"));
-    (void)!truncate(path, 10);
-    CU_ASSERT_PTR_NULL(world_open(path, msg, sizeof(msg)));
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "too small"));
-    unlink(path);
-
-    w = test_world_new(4, 51, 2);
-    int fd = open(world_path(w), O_WRONLY);
-    uint32_t v = 99;
-    CU_ASSERT(pwrite(fd, &v, sizeof(v), 8) == sizeof(v)); /* the version field */
-    close(fd);
-    CU_ASSERT_PTR_NULL(world_open(world_path(w), msg, sizeof(msg)));
-    CU_ASSERT_EQUAL(errno, EINVAL);
-    char want[64];
-    snprintf(want, sizeof(want), "version 99, expected %d", WORLD_VERSION);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, want));
-    errno = 0;
-    CU_ASSERT_PTR_NULL(kstat_open()); /* CMON_SIM_WORLD points at it */
-    CU_ASSERT_EQUAL(errno, EINVAL);
-    test_world_free(w);
-
-    w = test_world_new(4, 52, 2);
-    struct stat st;
-    stat(world_path(w), &st);
-    (void)!truncate(world_path(w), st.st_size - 4096);
-    CU_ASSERT_PTR_NULL(world_open(world_path(w), msg, sizeof(msg)));
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "header says"));
-    test_world_free(w);
-
-    setenv(WORLD_ENV, "/dev/shm/cmon-test-no-such-world", 1);
-    uint_t n = 0;
-    CU_ASSERT_EQUAL(zone_list(NULL, &n), -1);
-    CU_ASSERT_EQUAL(getzoneidbyname("x"), -1);
-    CU_ASSERT_PTR_NULL(kstat_open());
-    CU_ASSERT_EQUAL(errno, ENOENT);
-}
-
 static void
 test_usage_errors(void)
 {
     CU_ASSERT_EQUAL(RUN(NULL), 2);
+    CU_ASSERT_STRING_EQUAL(err, "cmon-sim: missing subcommand\nTry 'cmon-sim --help'.\n");
     CU_ASSERT_EQUAL(RUN("bogus"), 2);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown subcommand: bogus"));
+    CU_ASSERT_STRING_EQUAL(err, "cmon-sim: unknown subcommand: bogus\nTry 'cmon-sim --help'.\n");
+    CU_ASSERT_EQUAL(RUN("--bogus"), 2);
+    CU_ASSERT_STRING_EQUAL(err, "cmon-sim: unknown option: --bogus\nTry 'cmon-sim --help'.\n");
+    CU_ASSERT_EQUAL(RUN("help", "bogus"), 2);
     CU_ASSERT_EQUAL(RUN("serve"), 2);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "--zones is required"));
+    CU_ASSERT_STRING_EQUAL(err, "cmon-sim serve: --zones is required\n"
+                                "Try 'cmon-sim serve --help'.\n");
     CU_ASSERT_EQUAL(RUN("serve", "--zones", "abc"), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad value for --zones: abc"));
     CU_ASSERT_EQUAL(RUN("serve", "--zones", "5", "--tick", "-1"), 2);
     CU_ASSERT_EQUAL(RUN("serve", "--zones", "5", "--churn", "x"), 2);
     CU_ASSERT_EQUAL(RUN("serve", "--zones", "5", "--bogus", NULL), 2);
+    CU_ASSERT_STRING_EQUAL(err, "cmon-sim serve: unknown option: --bogus\n"
+                                "Try 'cmon-sim serve --help'.\n");
+    CU_ASSERT_EQUAL(RUN("serve", "--zones", "5", "--world"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "missing value for --world\n"));
     CU_ASSERT_EQUAL(RUN("serve", "--zones", "999999999"), 2);
+    CU_ASSERT_EQUAL(RUN("serve", "--cns", "2", "--cpus", "4"), 2); /* not a --cns flag */
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "Try 'cmon-sim serve --help'."));
     CU_ASSERT_EQUAL(RUN("kstat", "-x"), 2);
+    CU_ASSERT_STRING_EQUAL(err, "cmon-sim kstat: unknown option: -x\n"
+                                "Try 'cmon-sim kstat --help'.\n");
     CU_ASSERT_EQUAL(RUN("kstat", "a:b:c:d:e"), 2);
+    CU_ASSERT_EQUAL(RUN("kstat", "-w"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "missing value for -w\n"));
     CU_ASSERT_EQUAL(RUN("zones", "extra"), 2);
-    CU_ASSERT_EQUAL(RUN("zones", "-q"), 2);
-    CU_ASSERT_EQUAL(RUN("serve", "--help"), 0);
-    CU_ASSERT_EQUAL(RUN("--help"), 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "cmon-sim kstat"));
+    CU_ASSERT_EQUAL(RUN("zones", "-cq"), 2); /* named inside a bundle too */
+    CU_ASSERT_STRING_EQUAL(err, "cmon-sim zones: unknown option: -q\n"
+                                "Try 'cmon-sim zones --help'.\n");
+    CU_ASSERT_EQUAL(RUN("bench", "--runs", "0"), 2);
+    CU_ASSERT_EQUAL(RUN("bench", "--frobnicate"), 2);
+    CU_ASSERT_EQUAL(RUN("bench", "extra"), 2);
 }
 
+/* Every long option of table appears as --NAME in the help text. */
 static void
-test_cli_bad_world(void)
+check_options_described(const char *sub, const struct option *table)
 {
-    char path[32], junk[1000];
+    char want[64];
 
-    CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", "/dev/shm/cmon-test-no-such-world", NULL), 3);
-    CU_ASSERT_EQUAL(lines(err), 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot open world"));
-    CU_ASSERT_EQUAL(RUN("zones", "-w", "/dev/shm/cmon-test-no-such-world"), 1);
-    CU_ASSERT_EQUAL(lines(err), 1);
-    memset(junk, 0, sizeof(junk));
-    temp_file(path, junk, sizeof(junk));
-    CU_ASSERT_EQUAL(RUN("zones", "-w", path), 1);
-    CU_ASSERT_EQUAL(lines(err), 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a world"));
-    CU_ASSERT_EQUAL(RUN("kstat", "-w", path), 3);
-    CU_ASSERT_EQUAL(lines(err), 1);
-    unlink(path);
-    CU_ASSERT_EQUAL(RUN("serve", "--zones", "1", "--world", "/nonexistent-dir/w"), 1);
-    CU_ASSERT_EQUAL(lines(err), 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot create world /nonexistent-dir/w"));
+    for (const struct option *o = table; o->name != NULL; o++) {
+        snprintf(want, sizeof(want), "--%s", o->name);
+        if (strstr(out, want) == NULL)
+            fprintf(stderr, "cmon-sim %s --help does not describe %s\n", sub, want);
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+    }
+}
+
+/*
+ * Each subcommand's --help (and `cmon-sim help SUB`): exit 0, the help2man
+ * shape, every long option of its getopt table described.
+ */
+static void
+test_help(void)
+{
+    static const struct {
+        const char *sub;
+        const struct option *table, *more;
+    } subs[] = {
+        {"serve", cmd_serve_options, serve_cns_options},
+        {"kstat", cmd_kstat_options, NULL},
+        {"zones", cmd_zones_options, NULL},
+        {"bench", cmd_bench_options, NULL},
+    };
+    static char first[sizeof(out)];
+    char usage[64];
+
+    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+        CU_ASSERT_EQUAL(RUN(subs[i].sub, "--help"), 0);
+        snprintf(usage, sizeof(usage), "Usage: cmon-sim %s ", subs[i].sub);
+        CU_ASSERT_EQUAL(strncmp(out, usage, strlen(usage)), 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n\nOptions:\n"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, "  -h, --help  "));
+        CU_ASSERT_STRING_EQUAL(err, "");
+        check_options_described(subs[i].sub, subs[i].table);
+        if (subs[i].more != NULL)
+            check_options_described(subs[i].sub, subs[i].more);
+        memcpy(first, out, sizeof(out));
+        CU_ASSERT_EQUAL(RUN("help", subs[i].sub), 0);
+        CU_ASSERT_STRING_EQUAL(out, first);
+        CU_ASSERT_EQUAL(RUN(subs[i].sub, "-h"), 0);
+        CU_ASSERT_STRING_EQUAL(out, first);
+    }
+    CU_ASSERT_EQUAL(RUN("serve", "--cns", "2", "--help"), 0); /* --cns does not hide it */
+    CU_ASSERT_EQUAL(strncmp(out, "Usage: cmon-sim serve ", 22), 0);
+}
+
+/* cmon-sim --help lists every subcommand, one line each; --version is one line. */
+static void
+test_main_help(void)
+{
+    static const char *const subs[] = {"serve", "kstat", "zones", "bench", "run", "help"};
+    char want[32];
+
+    CU_ASSERT_EQUAL(RUN("--help"), 0);
+    CU_ASSERT_EQUAL(strncmp(out, "Usage: cmon-sim SUBCOMMAND ", 27), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n\nOptions:\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "      --version  "));
+    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+        snprintf(want, sizeof(want), "\n  %s ", subs[i]);
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+    }
+    CU_ASSERT_EQUAL(RUN("-h"), 0);
+    CU_ASSERT_EQUAL(RUN("help"), 0);
+    CU_ASSERT_EQUAL(strncmp(out, "Usage: cmon-sim SUBCOMMAND ", 27), 0);
+    CU_ASSERT_EQUAL(RUN("--version"), 0);
+    CU_ASSERT_STRING_EQUAL(out, "cmon-sim " CMON_VERSION "\n");
+    CU_ASSERT_STRING_EQUAL(err, "");
 }
 
 /* serve in the background, in *sp: 0 once it printed the path, or -1. */
@@ -246,9 +256,9 @@ int
 main(int argc, char **argv)
 {
     static const test_case_t cases[] = {
-        {"open_bad_worlds", test_open_bad_worlds},
         {"usage_errors", test_usage_errors},
-        {"cli_bad_world", test_cli_bad_world},
+        {"help", test_help},
+        {"main_help", test_main_help},
         {"serve_live", test_serve_live},
         {NULL, NULL},
     };

@@ -60,7 +60,7 @@ test_world_free(world_t *w)
 {
     if (w == NULL)
         return;
-    unlink(world_path(w));
+    world_unlink(world_path(w));
     world_close(w);
 }
 

@@ -28,7 +28,7 @@ int test_main(int argc, char **argv, const char *suite, const test_case_t *cases
  */
 world_t *test_world_new(uint32_t max_zones, uint64_t seed, uint32_t ncpus);
 
-/* test_world_free() - closes w and removes its file. */
+/* test_world_free() - closes w and removes its file and side files (world_unlink). */
 void test_world_free(world_t *w);
 
 /* test_zone_add() - adds a running zone with nics NICs and load, or fails the test. */

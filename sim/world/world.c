@@ -238,30 +238,45 @@ world_fail(char *err, size_t errlen, int e, const char *fmt, ...)
     return -1;
 }
 
-/* Every offset and count inside the file; the layout recomputed must match. */
+/*
+ * Every offset and count inside the file; the layout recomputed must match.
+ * Messages are "world PATH: CAUSE"; the cause says what was found and, when
+ * it is a mismatch, what was expected.
+ */
 static int
 world_hdr_check(const wshm_hdr_t *h, uint64_t size, const char *path, char *err, size_t errlen)
 {
     wshm_hdr_t want = {0};
 
     if (h->wh_magic != WORLD_MAGIC)
-        return world_fail(err, errlen, EINVAL, "not a world: %s (bad magic)", path);
+        return world_fail(err, errlen, EINVAL, "world %s: not a world file (bad magic)", path);
+    if (size < offsetof(wshm_hdr_t, wh_version) + sizeof(h->wh_version))
+        return world_fail(err, errlen, EINVAL, "world %s: truncated: %llu bytes, its header is %zu",
+                          path, (unsigned long long)size, sizeof(wshm_hdr_t));
     if (h->wh_version != WORLD_VERSION)
-        return world_fail(err, errlen, EINVAL, "world %s has version %u, expected %u", path,
-                          h->wh_version, WORLD_VERSION);
+        return world_fail(err, errlen, EINVAL,
+                          "world %s: layout version %u, expected %u (made by another build)",
+                          path, h->wh_version, WORLD_VERSION);
+    if (size < sizeof(wshm_hdr_t))
+        return world_fail(err, errlen, EINVAL, "world %s: truncated: %llu bytes, its header is %zu",
+                          path, (unsigned long long)size, sizeof(wshm_hdr_t));
     if (h->wh_hdr_size != sizeof(wshm_hdr_t))
-        return world_fail(err, errlen, EINVAL, "world %s has a %u-byte header, expected %zu", path,
-                          h->wh_hdr_size, sizeof(wshm_hdr_t));
+        return world_fail(err, errlen, EINVAL, "world %s: corrupt header (%u bytes, expected %zu)",
+                          path, h->wh_hdr_size, sizeof(wshm_hdr_t));
     if (h->wh_zone_slots < 2 || h->wh_zone_slots > WORLD_ZONES_MAX + 1 || h->wh_ncpus < 1 ||
         h->wh_ncpus > WORLD_CPUS_MAX)
-        return world_fail(err, errlen, EINVAL, "world %s has a corrupt header", path);
+        return world_fail(err, errlen, EINVAL, "world %s: corrupt header (sizes)", path);
     world_layout(&want, h->wh_zone_slots, h->wh_ncpus);
     if (want.wh_file_size != h->wh_file_size || want.wh_kslots_off != h->wh_kslots_off ||
         want.wh_hash_off != h->wh_hash_off || want.wh_kstat_slots != h->wh_kstat_slots ||
         want.wh_zidmap_off != h->wh_zidmap_off || want.wh_hash_size != h->wh_hash_size)
-        return world_fail(err, errlen, EINVAL, "world %s has a corrupt header", path);
-    if (h->wh_file_size != size)
-        return world_fail(err, errlen, EINVAL, "world %s is %llu bytes, header says %llu", path,
+        return world_fail(err, errlen, EINVAL, "world %s: corrupt header (offsets)", path);
+    if (size < h->wh_file_size)
+        return world_fail(err, errlen, EINVAL,
+                          "world %s: truncated: %llu bytes, its header says %llu", path,
+                          (unsigned long long)size, (unsigned long long)h->wh_file_size);
+    if (size != h->wh_file_size)
+        return world_fail(err, errlen, EINVAL, "world %s: %llu bytes, its header says %llu", path,
                           (unsigned long long)size, (unsigned long long)h->wh_file_size);
     return 0;
 }
@@ -310,20 +325,44 @@ world_reader_release(world_t *w)
     return last;
 }
 
+/* What a file that is not a regular one is, for the message. */
+static const char *
+world_file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    return "of another kind";
+}
+
 static int
 world_map_existing(world_t *w, const struct stat *st, char *err, size_t errlen)
 {
-    wshm_hdr_t h;
+    wshm_hdr_t h = {0};
+    uint64_t size = (uint64_t)st->st_size;
+    size_t want = size < sizeof(h) ? (size_t)size : sizeof(h);
 
-    if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size < sizeof(h))
-        return world_fail(err, errlen, EINVAL, "not a world: %s (too small)", w->w_path);
-    if (pread(w->w_fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-        return world_fail(err, errlen, EIO, "cannot read world %s", w->w_path);
-    if (world_hdr_check(&h, (uint64_t)st->st_size, w->w_path, err, errlen) != 0)
+    if (!S_ISREG(st->st_mode))
+        return world_fail(err, errlen, EINVAL, "world %s: not a regular file (%s)", w->w_path,
+                          world_file_kind(st->st_mode));
+    if (size < sizeof(h.wh_magic))
+        return world_fail(err, errlen, EINVAL, "world %s: not a world file (%llu bytes)",
+                          w->w_path, (unsigned long long)size);
+    if (pread(w->w_fd, &h, want, 0) != (ssize_t)want)
+        return world_fail(err, errlen, EIO, "world %s: cannot read: %s", w->w_path,
+                          strerror(errno ? errno : EIO));
+    if (world_hdr_check(&h, size, w->w_path, err, errlen) != 0)
         return -1;
     void *base = mmap(NULL, h.wh_file_size, PROT_READ, MAP_SHARED, w->w_fd, 0);
     if (base == MAP_FAILED)
-        return world_fail(err, errlen, errno, "cannot map world %s: %s", w->w_path,
+        return world_fail(err, errlen, errno, "world %s: cannot map: %s", w->w_path,
                           strerror(errno));
     w->w_size = h.wh_file_size;
     world_bind(w, base);
@@ -341,12 +380,13 @@ world_open(const char *path, char *err, size_t errlen)
     if (path == NULL || *path == '\0')
         path = WORLD_DEFAULT_PATH;
     if ((w = world_alloc(path)) == NULL) {
-        world_fail(err, errlen, ENOMEM, "cannot open world %s: out of memory", path);
+        world_fail(err, errlen, ENOMEM, "world %s: out of memory", path);
         return NULL;
     }
-    w->w_fd = open(w->w_path, O_RDONLY | O_CLOEXEC);
+    w->w_fd = open(w->w_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block */
     if (w->w_fd < 0 || fstat(w->w_fd, &st) != 0) {
-        world_fail(err, errlen, errno, "cannot open world %s: %s", path, strerror(errno));
+        world_fail(err, errlen, errno, "world %s: %s", path,
+                   errno == ENOENT ? "no such file" : strerror(errno));
         world_close(w);
         return NULL;
     }

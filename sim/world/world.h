@@ -35,6 +35,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -75,14 +76,57 @@ world_t *world_create(const char *path, const world_params_t *params);
 /*
  * world_open() - maps an existing world read-only. path NULL means
  * $CMON_SIM_WORLD, else WORLD_DEFAULT_PATH. Returns NULL with errno (ENOENT
- * no such file, EINVAL not a world / wrong version / wrong size) and, when
- * err is not NULL, a one-line lowercase message in err (e.g. "not a world:
- * /tmp/x (bad magic)", "world /dev/shm/w has version 3, expected 1").
+ * no such file, EINVAL not a regular file / not a world / another layout
+ * version / truncated / corrupt, or the errno of open or mmap) and, when err
+ * is not NULL, one line "world PATH: CAUSE" in err, the cause lowercase:
+ * "no such file", "not a regular file (a directory)", "not a world file (bad
+ * magic)", "layout version 1, expected 2 (made by another build)",
+ * "truncated: N bytes, its header says M".
  */
 world_t *world_open(const char *path, char *err, size_t errlen);
 
-/* world_close() - unmaps; the file stays (unlink it to remove the world). */
+/* world_close() - unmaps; the file stays (world_unlink() removes the world). */
 void world_close(world_t *w);
+
+/*
+ * world_unlink() - removes the world file at path and the files the world
+ * library keeps beside it (PATH.zfs, the ZFS state), but not PATH.lock, which
+ * only its holder removes (world_lock_release). Files that are not there are
+ * not an error. Returns 0, or -1 with the errno of the first unlink that
+ * failed otherwise.
+ */
+int world_unlink(const char *path);
+
+/* ---- one writer per world path (world_lock.c) ------------------------- */
+
+/*
+ * A writer that serves a world for other processes (cmon-sim serve) holds
+ * its path's lock for as long as it serves: a POSIX record lock (fcntl
+ * F_SETLK) on the whole of PATH.lock, a file that is never replaced while
+ * held. The kernel drops the lock when its process dies, however it dies, so
+ * a world whose lock is free is stale and may be taken over; F_GETLK names
+ * the holder's pid. Record locks belong to the process: a second take in the
+ * holder's own process succeeds, and closing any other descriptor of
+ * PATH.lock in that process would drop the lock (nothing here opens one).
+ */
+typedef struct world_lock world_lock_t;
+
+/*
+ * world_lock_take() - takes the lock of the world at path, creating
+ * PATH.lock. Returns the lock, or NULL with errno: EBUSY when another
+ * process holds it (its pid in *holder when holder is not NULL),
+ * ENAMETOOLONG, or the errno of open/fcntl.
+ */
+world_lock_t *world_lock_take(const char *path, pid_t *holder);
+
+/*
+ * world_lock_release() - gives the lock up and frees l. With w not NULL (the
+ * writer's handle of the world at that path), the world and its side files
+ * are removed first, but only while PATH is still w's file: a world someone
+ * else created at the same path since is left alone. PATH.lock is removed
+ * when it is still l's file. errno is kept.
+ */
+void world_lock_release(world_lock_t *l, const world_t *w);
 
 /* world_path() - the path the world was created or opened at (owned by w). */
 const char *world_path(const world_t *w);

@@ -226,6 +226,15 @@ kreader_index(kreader_t *kr)
     return 0;
 }
 
+const char *
+kreader_source(void)
+{
+    const char *world = getenv("CMON_SIM_WORLD");
+
+    /* The fake kernel's default (sim/world/world.h), which the agent does not include. */
+    return world != NULL && *world != '\0' ? world : "/dev/shm/cmon-sim.world";
+}
+
 kreader_t *
 kreader_open(selfstats_t *stats)
 {

@@ -32,6 +32,14 @@ typedef struct kreader kreader_t;
  */
 kreader_t *kreader_open(selfstats_t *stats);
 
+/*
+ * kreader_source() - what the kstats are read from, to name in messages: on
+ * Linux the fake kernel's world, $CMON_SIM_WORLD or its default path. The
+ * agent reads that variable for this message only; the world itself it
+ * knows through libkstat alone.
+ */
+const char *kreader_source(void);
+
 /* kreader_close() - closes the handle and frees the index. NULL is fine. */
 void kreader_close(kreader_t *kr);
 

@@ -117,7 +117,7 @@ scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs)
         return SCRAPE_NOTFOUND;
     kreader_t *kr = kpool_take(env->se_pool);
     if (kr == NULL) {
-        log_msg(LOG_ERR, "cannot open kstats: %s", strerror(errno));
+        log_msg(LOG_ERR, "cannot open kstats of world %s: %s", kreader_source(), strerror(errno));
         return SCRAPE_ERROR;
     }
     if (kreader_find(kr, "zones", zid, NULL) == NULL)
