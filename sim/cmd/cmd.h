@@ -67,6 +67,12 @@ int cmd_option_error(const char *cmd, int c, const char *arg);
 /* cmd_wants_help() - 1 when an argument before any "--" is -h or --help. */
 int cmd_wants_help(int argc, char **argv);
 
+/* cmd_wants_version() - 1 when an argument before any "--" is --version. */
+int cmd_wants_version(int argc, char **argv);
+
+/* cmd_version() - prints "cmon-sim VERSION" on stdout; returns 0, the exit status. */
+int cmd_version(void);
+
 /* cmd_world_path() - path if not NULL, else $CMON_SIM_WORLD, else the default. */
 const char *cmd_world_path(const char *path);
 

@@ -236,6 +236,7 @@ const struct option cmd_bench_options[] = {
     {"big", required_argument, NULL, 'b'},
     {"dir", required_argument, NULL, 'd'},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
@@ -254,6 +255,7 @@ bench_help(void)
            "                           it)\n"
            "      --dir=DIR            where the worlds are built (default /dev/shm)\n"
            "  -h, --help               print this help and exit\n"
+           "      --version            print the version and exit\n"
            "\n"
            "Exit status:\n"
            "  0  measured\n"
@@ -279,6 +281,8 @@ cmd_bench_main(int argc, char **argv)
             bench_help();
             return 0;
         }
+        if (c == 'V')
+            return cmd_version();
         if (c == '?' || c == ':')
             return cmd_option_error("bench", c, argv[at]);
         if (c == 'd')

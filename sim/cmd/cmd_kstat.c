@@ -251,6 +251,7 @@ const struct option cmd_kstat_options[] = {
     {"parsable", no_argument, NULL, 'p'},
     {"world", required_argument, NULL, 'w'},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
@@ -268,6 +269,7 @@ kstat_help(void)
            "                           statistic\n"
            "  -w, --world=PATH         the world (default $%s, else %s)\n"
            "  -h, --help               print this help and exit\n"
+           "      --version            print the version and exit\n"
            "\n"
            "Exit status:\n"
            "  0  something matched\n"
@@ -299,7 +301,9 @@ cmd_kstat_main(int argc, char **argv)
         else if (c == 'h') {
             kstat_help();
             return 0;
-        } else
+        } else if (c == 'V')
+            return cmd_version();
+        else
             return cmd_option_error("kstat", c, argv[at]);
     }
     for (; optind < argc; optind++) {

@@ -72,7 +72,8 @@ const struct option cmd_serve_options[] = {
     {"churn", required_argument, NULL, 'c'}, {"reboots", required_argument, NULL, 'r'},
     {"tick", required_argument, NULL, 't'},  {"seed", required_argument, NULL, 's'},
     {"cpus", required_argument, NULL, 'n'},  {"keep", no_argument, NULL, 'k'},
-    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    {"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0}};
 
 static void
 serve_help(void)
@@ -109,6 +110,7 @@ serve_help(void)
         "      --agent-arg=ARG      with --cns: one more argument for every agent\n"
         "                           (repeatable)\n"
         "  -h, --help               print this help and exit\n"
+        "      --version            print the version and exit\n"
         "\n"
         "One serve per world: a second serve on a live world exits 1 naming the first\n"
         "one's pid; the world of a serve that died is replaced. Beside the world lie\n"
@@ -135,8 +137,8 @@ serve_parse(int argc, char **argv, serve_opts_t *o)
     opterr = 0;
     optind = 1;
     for (int at = 1; (c = getopt_long(argc, argv, "+:", lo, &li)) != -1; at = optind) {
-        if (c == 'h')
-            return -1; /* --help abbreviated: cmd_wants_help saw only the whole word */
+        if (c == 'h' || c == 'V')
+            return c == 'h' ? -1 : -2; /* abbreviated: the pre-scans saw whole words only */
         if (c == '?' || c == ':')
             return cmd_option_error("serve", c, argv[at]);
         if (serve_parse_opt(c, optarg, o) != 0)
@@ -319,12 +321,16 @@ cmd_serve_main(int argc, char **argv)
         serve_help();
         return 0;
     }
+    if (cmd_wants_version(argc, argv))
+        return cmd_version();
     if (serve_cns_wanted(argc, argv))
         return serve_cns_main(argc, argv); /* many compute nodes: serve_cns.h */
     int rc = serve_parse(argc, argv, &o);
 
-    if (rc < 0)
+    if (rc == -1)
         serve_help();
+    if (rc == -2)
+        cmd_version();
     if (rc != 0)
         return rc < 0 ? 0 : rc;
     sigaction(SIGTERM, &sa, NULL);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmon_version.h"
 #include "world.h"
 
 int
@@ -61,6 +62,22 @@ cmd_wants_help(int argc, char **argv)
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
             return 1;
+    return 0;
+}
+
+int
+cmd_wants_version(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--version") == 0)
+            return 1;
+    return 0;
+}
+
+int
+cmd_version(void)
+{
+    printf("cmon-sim %s\n", CMON_VERSION);
     return 0;
 }
 

@@ -63,6 +63,7 @@ const struct option cmd_zones_options[] = {
     {"configured", no_argument, NULL, 'c'},
     {"world", required_argument, NULL, 'w'},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
@@ -77,6 +78,7 @@ zones_help(void)
            "  -c, --configured         also the installed (halted) zones, with zoneid -\n"
            "  -w, --world=PATH         the world (default $%s, else %s)\n"
            "  -h, --help               print this help and exit\n"
+           "      --version            print the version and exit\n"
            "\n"
            "Exit status:\n"
            "  0  the zones were listed\n"
@@ -104,7 +106,9 @@ cmd_zones_main(int argc, char **argv)
         else if (c == 'h') {
             zones_help();
             return 0;
-        } else
+        } else if (c == 'V')
+            return cmd_version();
+        else
             return cmd_option_error("zones", c, argv[at]);
     }
     if (optind < argc)

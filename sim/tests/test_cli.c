@@ -101,7 +101,7 @@ check_options_described(const char *sub, const struct option *table)
 }
 
 /*
- * Each subcommand's --help (and `cmon-sim help SUB`): exit 0, the help2man
+ * Each subcommand's --help (and `cmon-sim help SUB`) and --version: exit 0, the help2man
  * shape, every long option of its getopt table described.
  */
 static void
@@ -134,6 +134,8 @@ test_help(void)
         CU_ASSERT_STRING_EQUAL(out, first);
         CU_ASSERT_EQUAL(RUN(subs[i].sub, "-h"), 0);
         CU_ASSERT_STRING_EQUAL(out, first);
+        CU_ASSERT_EQUAL(RUN(subs[i].sub, "--version"), 0); /* every subcommand */
+        CU_ASSERT_STRING_EQUAL(out, "cmon-sim " CMON_VERSION "\n");
     }
     CU_ASSERT_EQUAL(RUN("serve", "--cns", "2", "--help"), 0); /* --cns does not hide it */
     CU_ASSERT_EQUAL(strncmp(out, "Usage: cmon-sim serve ", 22), 0);
