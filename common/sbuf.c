@@ -1,12 +1,20 @@
 /* sbuf - a growable byte buffer. */
 #include "sbuf.h"
 
-#include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int
+sbuf_init(sbuf_t *sb, size_t hint)
+{
+    *sb = (sbuf_t)SBUF_INIT;
+    if (sbuf_grow(sb, hint) != 0)
+        return -1;
+    sb->sb_buf[0] = '\0';
+    return 0;
+}
 
 int
 sbuf_grow_slow(sbuf_t *sb, size_t extra)
@@ -15,6 +23,10 @@ sbuf_grow_slow(sbuf_t *sb, size_t extra)
         return -1;
     if (sb->sb_len + extra + 1 <= sb->sb_cap)
         return 0;
+    if (extra > (size_t)-1 / 4 - sb->sb_len) { /* the doubling below would overflow */
+        sb->sb_oom = 1;
+        return -1;
+    }
     size_t cap = sb->sb_cap ? sb->sb_cap : 256;
     while (cap < sb->sb_len + extra + 1)
         cap *= 2;
@@ -54,49 +66,6 @@ sbuf_addc(sbuf_t *sb, char c)
 }
 
 void
-sbuf_addu64(sbuf_t *sb, uint64_t v)
-{
-    char tmp[24];
-    size_t i = sizeof(tmp);
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    sbuf_add(sb, tmp + i, sizeof(tmp) - i);
-}
-
-void
-sbuf_addi64(sbuf_t *sb, int64_t v)
-{
-    if (v < 0) {
-        sbuf_addc(sb, '-');
-        sbuf_addu64(sb, (uint64_t)0 - (uint64_t)v);
-    } else {
-        sbuf_addu64(sb, (uint64_t)v);
-    }
-}
-
-void
-sbuf_adddbl(sbuf_t *sb, double v)
-{
-    if (isnan(v)) {
-        sbuf_adds(sb, "NaN");
-        return;
-    }
-    if (isinf(v)) {
-        sbuf_adds(sb, v > 0 ? "+Inf" : "-Inf");
-        return;
-    }
-    char tmp[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-        if (prec == 17 || strtod(tmp, NULL) == v)
-            break;
-    }
-    sbuf_adds(sb, tmp);
-}
-
-void
 sbuf_addf(sbuf_t *sb, const char *fmt, ...)
 {
     va_list ap;
@@ -116,6 +85,15 @@ sbuf_addf(sbuf_t *sb, const char *fmt, ...)
     vsnprintf(sb->sb_buf + sb->sb_len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     sb->sb_len += (size_t)n;
+}
+
+void
+sbuf_setlen(sbuf_t *sb, size_t len)
+{
+    if (sb->sb_buf == NULL || len > sb->sb_len)
+        return;
+    sb->sb_len = len;
+    sb->sb_buf[len] = '\0';
 }
 
 int
@@ -139,9 +117,7 @@ sbuf_detach(sbuf_t *sb, size_t *len)
     char *p = sb->sb_buf;
     if (len != NULL)
         *len = sb->sb_len;
-    sb->sb_buf = NULL;
-    sb->sb_len = sb->sb_cap = 0;
-    sb->sb_oom = 0;
+    *sb = (sbuf_t)SBUF_INIT;
     return p;
 }
 
@@ -149,29 +125,5 @@ void
 sbuf_release(sbuf_t *sb)
 {
     free(sb->sb_buf);
-    sb->sb_buf = NULL;
-    sb->sb_len = sb->sb_cap = 0;
-    sb->sb_oom = 0;
-}
-
-void
-sbuf_adddec(sbuf_t *sb, uint64_t v, unsigned exp)
-{
-    uint64_t p = 1;
-    for (unsigned i = 0; i < exp && i < 19; i++)
-        p *= 10;
-    sbuf_addu64(sb, v / p);
-    uint64_t frac = v % p;
-    if (frac == 0)
-        return;
-    char digits[20];
-    unsigned n = exp < 19 ? exp : 19;
-    for (unsigned i = n; i-- > 0;) {
-        digits[i] = (char)('0' + frac % 10);
-        frac /= 10;
-    }
-    while (n > 0 && digits[n - 1] == '0')
-        n--;
-    sbuf_addc(sb, '.');
-    sbuf_add(sb, digits, n);
+    *sb = (sbuf_t)SBUF_INIT;
 }
