@@ -59,16 +59,19 @@ putmetric_body(char *const *pairs, size_t n, char *err, size_t errlen)
 static size_t
 putmetric_collect(char *data, size_t size, size_t n, void *cls)
 {
-    struct buf *b = cls;
-    if (b->b_len < 65536)
-        buf_add(b, data, size * n);
+    sbuf_t *b = cls;
+    if (b->sb_len < 65536)
+        sbuf_add(b, data, size * n);
     return size * n;
 }
 
 long
-putmetric_post(const char *socket_path, const char *body, struct buf *answer, char *err,
-               size_t errlen)
+putmetric_post(const char *socket_path, const char *body, sbuf_t *answer, char *err, size_t errlen)
 {
+    if (answer->sb_buf == NULL) { /* sbuf_init() failed: no text to answer into */
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     CURL *c = curl_easy_init();
     if (c == NULL) {
         snprintf(err, errlen, "cannot start libcurl");
