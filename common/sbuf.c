@@ -6,11 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Sets the capacity to cap bytes (more than sb_len). 0, or -1 (sb_oom set). */
+static int
+sbuf_realloc(sbuf_t *sb, size_t cap)
+{
+    char *p = realloc(sb->sb_buf, cap);
+    if (p == NULL) {
+        sb->sb_oom = 1;
+        return -1;
+    }
+    sb->sb_buf = p;
+    sb->sb_cap = cap;
+    return 0;
+}
+
 int
 sbuf_init(sbuf_t *sb, size_t hint)
 {
     *sb = (sbuf_t)SBUF_INIT;
-    if (sbuf_grow(sb, hint) != 0)
+    if (hint > (size_t)-1 / 4) {
+        sb->sb_oom = 1;
+        return -1;
+    }
+    if (sbuf_realloc(sb, hint + 1) != 0) /* exactly: many small buffers stay small */
         return -1;
     sb->sb_buf[0] = '\0';
     return 0;
@@ -30,14 +48,7 @@ sbuf_grow_slow(sbuf_t *sb, size_t extra)
     size_t cap = sb->sb_cap ? sb->sb_cap : 256;
     while (cap < sb->sb_len + extra + 1)
         cap *= 2;
-    char *p = realloc(sb->sb_buf, cap);
-    if (p == NULL) {
-        sb->sb_oom = 1;
-        return -1;
-    }
-    sb->sb_buf = p;
-    sb->sb_cap = cap;
-    return 0;
+    return sbuf_realloc(sb, cap);
 }
 
 void

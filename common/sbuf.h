@@ -26,8 +26,9 @@ typedef struct sbuf {
     }
 
 /*
- * sbuf_init() - an empty buffer holding "" with room for hint more bytes, so
- * that sb_buf is a string from the start. 0, or -1 (sb_oom set, sb_buf NULL).
+ * sbuf_init() - an empty buffer holding "", with room for exactly hint more
+ * bytes (a buffer appended to without it starts at 256 bytes), so that
+ * sb_buf is a string from the start. 0, or -1 (sb_oom set, sb_buf NULL).
  */
 int sbuf_init(sbuf_t *sb, size_t hint);
 

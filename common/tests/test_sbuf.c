@@ -56,7 +56,7 @@ test_init_reset_setlen(void)
     CU_ASSERT_EQUAL(sbuf_init(&sb, 5000), 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sb.sb_buf);
     CU_ASSERT_STRING_EQUAL(sb.sb_buf, "");
-    CU_ASSERT(sb.sb_cap >= 5001);
+    CU_ASSERT_EQUAL(sb.sb_cap, 5001);
     char *mem = sb.sb_buf;
     sbuf_adds(&sb, "hello, world");
     CU_ASSERT_PTR_EQUAL(sb.sb_buf, mem); /* the hint was room enough */

@@ -47,8 +47,9 @@ reg_metric_init(struct reg_metric *m, const struct cfg_metric *cm)
 {
     m->rm_cfg = cm;
     for (int f = 0; f < 2; f++) {
-        sbuf_t b = SBUF_INIT;
+        sbuf_t b;
         struct expo e;
+        sbuf_init(&b, 128); /* the lines are read at every scrape: keep them close */
         expo_init(&e, &b, (expo_format_t)f);
         expo_family(&e, cm->cm_name, cm->cm_help, cm->cm_type);
         if (sbuf_failed(&b) || b.sb_buf == NULL) {
