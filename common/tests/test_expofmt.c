@@ -6,11 +6,13 @@
  * "# EOF". Expected texts are written out by hand from the Prometheus text
  * 0.0.4 and OpenMetrics 1.0 specifications.
  */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cunit_run.h"
 #include "expofmt.h"
 
 /* Checks the text in sb against want, then empties sb. */
@@ -236,21 +238,15 @@ test_eof_and_content_types(void)
 int
 main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("expofmt", NULL, NULL);
-    CU_add_test(s, "integers and exact decimals", test_integers);
-    CU_add_test(s, "doubles", test_doubles);
-    CU_add_test(s, "doubles read back", test_doubles_read_back);
-    CU_add_test(s, "canonical numbers", test_canonical);
-    CU_add_test(s, "escaping", test_escaping);
-    CU_add_test(s, "label pairs", test_labels);
-    CU_add_test(s, "family names", test_names);
-    CU_add_test(s, "metadata lines", test_meta);
-    CU_add_test(s, "eof and content types", test_eof_and_content_types);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    static CU_TestInfo tests[] = {{"integers and exact decimals", test_integers},
+                                  {"doubles", test_doubles},
+                                  {"doubles read back", test_doubles_read_back},
+                                  {"canonical numbers", test_canonical},
+                                  {"escaping", test_escaping},
+                                  {"label pairs", test_labels},
+                                  {"family names", test_names},
+                                  {"metadata lines", test_meta},
+                                  {"eof and content types", test_eof_and_content_types},
+                                  CU_TEST_INFO_NULL};
+    return cunit_run("expofmt", tests);
 }

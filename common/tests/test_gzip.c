@@ -3,11 +3,12 @@
  * magic), much smaller than a repetitive exposition, appended after what
  * the buffer held, and zlib inflates it back to the very same bytes.
  */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "cunit_run.h"
 #include "gzip.h"
 
 /* Inflates z[0..zlen) into a malloc'd buffer of want bytes; NULL on error. */
@@ -69,14 +70,7 @@ test_appends(void)
 int
 main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("gzip", NULL, NULL);
-    CU_add_test(s, "round trip", test_round_trip);
-    CU_add_test(s, "appends", test_appends);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    static CU_TestInfo tests[] = {
+        {"round trip", test_round_trip}, {"appends", test_appends}, CU_TEST_INFO_NULL};
+    return cunit_run("gzip", tests);
 }

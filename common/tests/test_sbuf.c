@@ -3,11 +3,12 @@
  * NUL-terminated, the memory grows and is kept across resets, ownership
  * moves out with sbuf_detach(), and an allocation failure is sticky.
  */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cunit_run.h"
 #include "sbuf.h"
 
 static void
@@ -122,17 +123,11 @@ test_sticky_failure(void)
 int
 main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("sbuf", NULL, NULL);
-    CU_add_test(s, "append", test_append);
-    CU_add_test(s, "grow", test_grow);
-    CU_add_test(s, "init, reset and setlen", test_init_reset_setlen);
-    CU_add_test(s, "detach", test_detach);
-    CU_add_test(s, "sticky failure", test_sticky_failure);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    static CU_TestInfo tests[] = {{"append", test_append},
+                                  {"grow", test_grow},
+                                  {"init, reset and setlen", test_init_reset_setlen},
+                                  {"detach", test_detach},
+                                  {"sticky failure", test_sticky_failure},
+                                  CU_TEST_INFO_NULL};
+    return cunit_run("sbuf", tests);
 }
