@@ -1,6 +1,7 @@
 /* expo: cmon-telemetry's exposition writer, on common/expofmt. */
 #include "expo.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 void
@@ -101,6 +102,19 @@ expo_value_text(struct expo *e, const char *text)
     sbuf_addc(e->ex_buf, '\n');
 }
 
+/* The _sum (when with_sum) and _count samples of a histogram or summary. */
+static void
+expo_sum_count(struct expo *e, const struct expo_label *l, size_t nl, bool with_sum, double sum,
+               uint64_t count)
+{
+    if (with_sum) {
+        expo_series(e, "_sum", l, nl, NULL, NULL);
+        expo_end_double(e, sum);
+    }
+    expo_series(e, "_count", l, nl, NULL, NULL);
+    expo_end_u64(e, count);
+}
+
 void
 expo_histogram(struct expo *e, const struct expo_label *l, size_t nl, const char *const *le,
                const uint64_t *cumulative, size_t nb, double sum, uint64_t count)
@@ -115,10 +129,7 @@ expo_histogram(struct expo *e, const struct expo_label *l, size_t nl, const char
      * it is negative or negative bucket bounds allow it to be */
     if (e->ex_fmt == EXPO_OPENMETRICS && (sum < 0 || (nb > 0 && le[0][0] == '-')))
         return;
-    expo_series(e, "_sum", l, nl, NULL, NULL);
-    expo_end_double(e, sum);
-    expo_series(e, "_count", l, nl, NULL, NULL);
-    expo_end_u64(e, count);
+    expo_sum_count(e, l, nl, true, sum, count);
 }
 
 void
@@ -129,12 +140,8 @@ expo_summary(struct expo *e, const struct expo_label *l, size_t nl, const char *
         expo_series(e, "", l, nl, "quantile", q[k]);
         expo_end_double(e, qv[k]);
     }
-    if (e->ex_fmt != EXPO_OPENMETRICS || sum >= 0) { /* OpenMetrics: a sum is a counter */
-        expo_series(e, "_sum", l, nl, NULL, NULL);
-        expo_end_double(e, sum);
-    }
-    expo_series(e, "_count", l, nl, NULL, NULL);
-    expo_end_u64(e, count);
+    /* OpenMetrics: a sum is a counter, so no negative _sum */
+    expo_sum_count(e, l, nl, e->ex_fmt != EXPO_OPENMETRICS || sum >= 0, sum, count);
 }
 
 void
