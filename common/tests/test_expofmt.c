@@ -178,8 +178,22 @@ test_labels(void)
     expofmt_add_label(&sb, 1, "sensor", "probe");
     expofmt_add_label(&sb, 0, "path", "C:\\DIR\n\"F\"");
     expofmt_add_label(&sb, 0, "empty", "");
+    expofmt_add_label(&sb, 0, "q", "\"x\\y\nz");
     sbuf_addc(&sb, '}');
-    check_text(&sb, "m{sensor=\"probe\",path=\"C:\\\\DIR\\n\\\"F\\\"\",empty=\"\"}");
+    check_text(&sb, "m{sensor=\"probe\",path=\"C:\\\\DIR\\n\\\"F\\\"\",empty=\"\","
+                    "q=\"\\\"x\\\\y\\nz\"}");
+    /* a label across the end of the first 256 bytes: its one growth must
+     * count every byte (ASan sees a miscount) */
+    sbuf_t at_edge = SBUF_INIT;
+    for (int i = 0; i < 203; i++) /* 203 + 53 + NUL: one byte over */
+        sbuf_addc(&at_edge, 'a');
+    CU_ASSERT_EQUAL(at_edge.sb_cap, 256);
+    expofmt_add_label(&at_edge, 0, "name_of_a_label", "a value of some length, no escapes");
+    CU_ASSERT_EQUAL(at_edge.sb_len, 203 + 1 + 15 + 2 + 34 + 1);
+    CU_ASSERT_EQUAL(strlen(at_edge.sb_buf), at_edge.sb_len);
+    CU_ASSERT_STRING_EQUAL(at_edge.sb_buf + 203,
+                           ",name_of_a_label=\"a value of some length, no escapes\"");
+    sbuf_release(&at_edge);
     sbuf_release(&sb);
 }
 
