@@ -43,8 +43,9 @@ expo_meta(sbuf_t *out, const famset_t *fs, const family_t *f, expo_format_t fmt,
     sbuf_add(decl, name, len);
     if (sbuf_failed(decl))
         return;
-    expofmt_add_meta(out, fmt, decl->sb_buf, len, expo_type_name(f->fa_type),
-                     expo_unit(decl->sb_buf, len), famset_fam_help(fs, f));
+    const char *unit = fmt == EXPO_OPENMETRICS ? expo_unit(decl->sb_buf, len) : NULL;
+    expofmt_add_meta(out, fmt, decl->sb_buf, len, expo_type_name(f->fa_type), unit,
+                     famset_fam_help(fs, f));
 }
 
 static void
