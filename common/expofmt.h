@@ -104,8 +104,9 @@ void expofmt_add_double(sbuf_t *out, double v);
 /*
  * expofmt_number() - writes the sample value v into out (outlen >=
  * EXPOFMT_NUMBER_LEN, else nothing is written and 0 returned), NUL-terminated:
- * NaN, +Inf, -Inf; integers in digits (below 1e15); otherwise the shortest
- * text that reads back (strtod) as exactly v. Returns the length.
+ * NaN, +Inf, -Inf; integers in digits (below 1e15); the shortest decimal of
+ * at most nine places that reads back (strtod) as exactly v; else %.15g
+ * when it reads back, else %.17g, which always does. Returns the length.
  */
 size_t expofmt_number(double v, char *out, size_t outlen);
 

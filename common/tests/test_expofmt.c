@@ -70,7 +70,8 @@ test_doubles(void)
     sbuf_addc(&sb, ' ');
     expofmt_add_double(&sb, 0.5);
     check_text(&sb, "0.1 0.123456789 NaN -Inf +Inf 0.5");
-    /* sample values: the shortest decimal that reads back exactly */
+    /* sample values: the shortest decimal of up to nine places that reads
+     * back exactly, else 15 significant digits, else 17 */
     static const struct {
         double v;
         const char *text;
@@ -89,7 +90,8 @@ test_doubles(void)
                 {0.00001, "0.00001"},
                 {1e-7, "1e-07"},
                 {0.1 + 0.2, "0.30000000000000004"},
-                {2.0 / 3, "0.6666666666666666"}};
+                {2.0 / 3, "0.66666666666666663"},
+                {123.4567890123, "123.4567890123"}};
     char out[EXPOFMT_NUMBER_LEN];
     for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++) {
         size_t n = expofmt_number(nums[k].v, out, sizeof(out));
