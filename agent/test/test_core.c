@@ -1,24 +1,21 @@
 /*
- * CUnit tests of the parts of cmon-agent that need no kernel: the sample
- * buffer, the family builder, both writers, content negotiation, gzip, the
- * cache, the router and the command line. Expected expositions are written
- * out by hand from the format specs.
+ * CUnit tests of the parts of cmon-agent that need no kernel: the family
+ * builder, both writers' walk over it, the cache, the router and the command
+ * line. Expected expositions are written out by hand from the format specs.
+ * The buffer, the exposition spelling, negotiation and gzip are common/'s
+ * and tested in common/tests.
  */
 #include <CUnit/Basic.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "cache.h"
 #include "expo.h"
 #include "famset.h"
 #include "fspack.h"
-#include "gzip.h"
 #include "http.h"
-#include "negotiate.h"
 #include "opts.h"
 #include "sbuf.h"
 #include "selfstats.h"
@@ -34,38 +31,6 @@ check_expo(const famset_t *fs, expo_format_t fmt, const char *want)
         fprintf(stderr, "\n--- got:\n%s--- want:\n%s", out.sb_buf, want);
     CU_ASSERT_STRING_EQUAL(out.sb_buf, want);
     sbuf_release(&out);
-}
-
-static void
-test_sbuf_numbers(void)
-{
-    sbuf_t sb = SBUF_INIT;
-    sbuf_addu64(&sb, 18446744073709551615ull);
-    sbuf_addc(&sb, ' ');
-    sbuf_addi64(&sb, -9223372036854775807ll - 1);
-    sbuf_addc(&sb, ' ');
-    sbuf_adddbl(&sb, 0.1);
-    sbuf_addc(&sb, ' ');
-    sbuf_adddbl(&sb, 123456789 / 1e9);
-    sbuf_addc(&sb, ' ');
-    sbuf_adddbl(&sb, NAN);
-    sbuf_addc(&sb, ' ');
-    sbuf_adddbl(&sb, -INFINITY);
-    CU_ASSERT_STRING_EQUAL(sb.sb_buf,
-                           "18446744073709551615 -9223372036854775808 0.1 0.123456789 NaN -Inf");
-    sbuf_release(&sb);
-}
-
-static void
-test_sbuf_roundtrip(void)
-{
-    double vals[] = {1.0 / 3, 2.0 / 3 * 1e-9, 12345678.901234567, 5e-324, 1.7976931348623157e308};
-    for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
-        sbuf_t sb = SBUF_INIT;
-        sbuf_adddbl(&sb, vals[i]);
-        CU_ASSERT_EQUAL(strtod(sb.sb_buf, NULL), vals[i]);
-        sbuf_release(&sb);
-    }
 }
 
 static void
@@ -202,66 +167,6 @@ test_famset_many_families(void)
     CU_ASSERT_EQUAL(famset_family(&fs, "fam_4", "H.", METRIC_GAUGE), 4);
     CU_ASSERT_EQUAL(famset_family(&fs, "fam_200", "H.", METRIC_GAUGE), 5);
     famset_release(&fs);
-}
-
-static void
-test_negotiate_format(void)
-{
-    CU_ASSERT_EQUAL(negotiate_format(NULL), EXPO_TEXT);
-    CU_ASSERT_EQUAL(negotiate_format("*/*"), EXPO_TEXT);
-    CU_ASSERT_EQUAL(negotiate_format("application/openmetrics-text"), EXPO_OPENMETRICS);
-    CU_ASSERT_EQUAL(
-        negotiate_format("application/openmetrics-text;version=1.0.0,application/"
-                         "openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,"
-                         "*/*;q=0.1"),
-        EXPO_OPENMETRICS);
-    CU_ASSERT_EQUAL(negotiate_format("text/plain;q=0.9, application/openmetrics-text;q=0.5"),
-                    EXPO_TEXT);
-    CU_ASSERT_EQUAL(negotiate_format("application/openmetrics-text;q=0"), EXPO_TEXT);
-    CU_ASSERT_EQUAL(negotiate_format("Application/OpenMetrics-Text; Q=0.3, text/html"),
-                    EXPO_OPENMETRICS);
-    CU_ASSERT_EQUAL(negotiate_format("application/openmetrics-text;q=bogus"), EXPO_TEXT);
-    CU_ASSERT_EQUAL(negotiate_format(",,;;,"), EXPO_TEXT);
-}
-
-static void
-test_negotiate_gzip(void)
-{
-    CU_ASSERT_EQUAL(negotiate_gzip(NULL), 0);
-    CU_ASSERT_EQUAL(negotiate_gzip("gzip"), 1);
-    CU_ASSERT_EQUAL(negotiate_gzip("deflate, gzip;q=0.5"), 1);
-    CU_ASSERT_EQUAL(negotiate_gzip("gzip;q=0"), 0);
-    CU_ASSERT_EQUAL(negotiate_gzip("gzip;q=0.000"), 0);
-    CU_ASSERT_EQUAL(negotiate_gzip("*"), 1);
-    CU_ASSERT_EQUAL(negotiate_gzip("*;q=0.1, gzip;q=0"), 0);
-    CU_ASSERT_EQUAL(negotiate_gzip("identity"), 0);
-    CU_ASSERT_EQUAL(negotiate_gzip("br, x-gzip"), 1);
-}
-
-static void
-test_gzip_roundtrip(void)
-{
-    sbuf_t in = SBUF_INIT, z = SBUF_INIT;
-    for (int i = 0; i < 2000; i++)
-        sbuf_addf(&in, "metric_%d{interface=\"net0\"} %d\n", i % 50, i);
-    CU_ASSERT_EQUAL(gzip_compress(in.sb_buf, in.sb_len, &z), 0);
-    CU_ASSERT(z.sb_len > 18 && z.sb_len < in.sb_len / 4);
-    CU_ASSERT_EQUAL((unsigned char)z.sb_buf[0], 0x1f);
-    CU_ASSERT_EQUAL((unsigned char)z.sb_buf[1], 0x8b);
-    z_stream zs = {0};
-    CU_ASSERT_EQUAL_FATAL(inflateInit2(&zs, 15 + 16), Z_OK);
-    char *back = malloc(in.sb_len + 16);
-    zs.next_in = (Bytef *)z.sb_buf;
-    zs.avail_in = (uInt)z.sb_len;
-    zs.next_out = (Bytef *)back;
-    zs.avail_out = (uInt)in.sb_len + 16;
-    CU_ASSERT_EQUAL(inflate(&zs, Z_FINISH), Z_STREAM_END);
-    CU_ASSERT_EQUAL(zs.total_out, in.sb_len);
-    CU_ASSERT(memcmp(back, in.sb_buf, in.sb_len) == 0);
-    inflateEnd(&zs);
-    free(back);
-    sbuf_release(&in);
-    sbuf_release(&z);
 }
 
 /* The exposition of fs, NUL-terminated (the caller frees it). */
@@ -430,8 +335,6 @@ main(void)
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("agent_core", NULL, NULL);
-    CU_add_test(s, "sbuf numbers", test_sbuf_numbers);
-    CU_add_test(s, "sbuf double round trip", test_sbuf_roundtrip);
     CU_add_test(s, "text grouping", test_text_grouping);
     CU_add_test(s, "escaping", test_text_escaping);
     CU_add_test(s, "openmetrics counters and units", test_openmetrics_counters_units);
@@ -439,9 +342,6 @@ main(void)
     CU_add_test(s, "famset merge", test_famset_merge);
     CU_add_test(s, "famset mark and truncate", test_famset_mark_truncate);
     CU_add_test(s, "famset many families", test_famset_many_families);
-    CU_add_test(s, "negotiate format", test_negotiate_format);
-    CU_add_test(s, "negotiate gzip", test_negotiate_gzip);
-    CU_add_test(s, "gzip round trip", test_gzip_roundtrip);
     CU_add_test(s, "cache ttl and zone id", test_cache_ttl_and_zid);
     CU_add_test(s, "fspack round trip", test_fspack_round_trip);
     CU_add_test(s, "route match", test_route_match);

@@ -28,17 +28,16 @@ cmp(const void *a, const void *b)
 static char *
 make_config(int gauges, int sensors)
 {
-    struct buf b;
-    buf_init(&b, 65536);
-    buf_adds(&b, "{telemetry: {metrics: [");
+    sbuf_t b = SBUF_INIT;
+    sbuf_adds(&b, "{telemetry: {metrics: [");
     for (int k = 0; k < gauges; k++)
-        buf_addf(&b, "{namespace: \"bench\", name: \"g%d\", help: \"gauge %d\", type: \"gauge\"},",
-                 k, k);
-    buf_adds(&b, "], sensors: [");
+        sbuf_addf(&b, "{namespace: \"bench\", name: \"g%d\", help: \"gauge %d\", type: \"gauge\"},",
+                  k, k);
+    sbuf_adds(&b, "], sensors: [");
     for (int k = 0; k < sensors; k++)
-        buf_addf(&b, "{name: \"s%d\", type: \"gauge\", poll: 1, check: \"true\"},", k);
-    buf_adds(&b, "]}}");
-    return buf_detach(&b, NULL);
+        sbuf_addf(&b, "{name: \"s%d\", type: \"gauge\", poll: 1, check: \"true\"},", k);
+    sbuf_adds(&b, "]}}");
+    return sbuf_detach(&b, NULL);
 }
 
 int
@@ -56,8 +55,8 @@ main(int argc, char **argv)
     registry_init(&reg, &cfg);
     double *t = malloc(sizeof(double) * (size_t)iters),
            *cpu = malloc(sizeof(double) * (size_t)iters);
-    struct buf out;
-    buf_init(&out, 1 << 17);
+    sbuf_t out;
+    sbuf_init(&out, 1 << 17);
     size_t bytes = 0;
     for (int i = 0; i < iters; i++) {
         pthread_mutex_lock(&reg.rg_lock);
@@ -65,11 +64,11 @@ main(int argc, char **argv)
             registry_record_locked(&reg, (size_t)k, k + i * 0.001, 0, err, sizeof err);
         pthread_mutex_unlock(&reg.rg_lock);
         double t0 = now_us(CLOCK_MONOTONIC), c0 = now_us(CLOCK_THREAD_CPUTIME_ID);
-        buf_reset(&out);
+        sbuf_reset(&out);
         registry_render(&reg, EXPO_TEXT, 0, &out);
         t[i] = now_us(CLOCK_MONOTONIC) - t0;
         cpu[i] = now_us(CLOCK_THREAD_CPUTIME_ID) - c0;
-        bytes = out.b_len;
+        bytes = out.sb_len;
     }
     qsort(t, (size_t)iters, sizeof(double), cmp);
     qsort(cpu, (size_t)iters, sizeof(double), cmp);
@@ -80,7 +79,7 @@ main(int argc, char **argv)
            cpu[iters / 2], cpu[iters * 99 / 100], cpu[iters - 1]);
     free(t);
     free(cpu);
-    buf_release(&out);
+    sbuf_release(&out);
     registry_free(&reg);
     cfg_free(&cfg);
     free(text);

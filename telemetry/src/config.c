@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "sbuf.h"
 #include "json5.h"
 
 #define CFG_MAX_DEPTH 8
@@ -237,8 +237,11 @@ static int
 cfg_build_name(struct cctx *c, json_t *obj, struct cfg_metric *m)
 {
     static const char *const parts[] = {"namespace", "subsystem", "name"};
-    struct buf b;
-    buf_init(&b, 64);
+    sbuf_t b;
+    if (sbuf_init(&b, 64) != 0) {
+        cfail(c, false, "out of memory");
+        return -1;
+    }
     for (size_t k = 0; k < 3; k++) {
         const char *p = "";
         if (cfg_get_string(c, obj, parts[k], k == 2, &p) != 0)
@@ -249,19 +252,22 @@ cfg_build_name(struct cctx *c, json_t *obj, struct cfg_metric *m)
             cpop(c);
             goto fail;
         }
-        if (*p != 0 && b.b_len > 0)
-            buf_addc(&b, '_');
-        buf_adds(&b, p);
+        if (*p != 0 && b.sb_len > 0)
+            sbuf_addc(&b, '_');
+        sbuf_adds(&b, p);
     }
-    if (b.b_len == 0 || strncmp(b.b_data, "__", 2) == 0) {
-        cfail(c, false, "metric name \"%s\" is empty or reserved", b.b_data);
+    if (sbuf_failed(&b)) {
+        cfail(c, false, "out of memory");
         goto fail;
     }
-    m->cm_name = buf_detach(&b, NULL);
-    buf_release(&b);
+    if (b.sb_len == 0 || strncmp(b.sb_buf, "__", 2) == 0) {
+        cfail(c, false, "metric name \"%s\" is empty or reserved", b.sb_buf);
+        goto fail;
+    }
+    m->cm_name = sbuf_detach(&b, NULL);
     return 0;
 fail:
-    buf_release(&b);
+    sbuf_release(&b);
     return -1;
 }
 
@@ -574,20 +580,23 @@ cfg_load_file(const char *path, struct cfg *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
-    struct buf b;
-    buf_init(&b, 4096);
+    sbuf_t b;
+    sbuf_init(&b, 4096);
     char chunk[4096];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.b_len <= CFG_MAX_FILE)
-        buf_add(&b, chunk, n);
-    int bad = ferror(f), big = b.b_len > CFG_MAX_FILE;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.sb_len <= CFG_MAX_FILE)
+        sbuf_add(&b, chunk, n);
+    int bad = ferror(f), big = b.sb_len > CFG_MAX_FILE, oom = sbuf_failed(&b);
     fclose(f);
     int rc = -1;
-    if (bad || big)
-        snprintf(err, errlen, "cannot read %s: %s", path, big ? "file too large" : "read error");
+    if (bad || big || oom)
+        snprintf(err, errlen, "cannot read %s: %s", path,
+                 oom   ? "out of memory"
+                 : big ? "file too large"
+                       : "read error");
     else
-        rc = cfg_load_text(path, b.b_data, b.b_len, cfg, err, errlen);
-    buf_release(&b);
+        rc = cfg_load_text(path, b.sb_buf, b.sb_len, cfg, err, errlen);
+    sbuf_release(&b);
     return rc;
 }
 

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "sbuf.h"
 
 struct conv {
     const char *cv_s;
     size_t cv_n;
-    struct buf cv_out;
+    sbuf_t cv_out;
     size_t *cv_map;
     size_t cv_mapcap;
 };
@@ -20,7 +20,7 @@ struct conv {
 static void
 conv_emit(struct conv *c, char ch, size_t src)
 {
-    size_t at = c->cv_out.b_len;
+    size_t at = c->cv_out.sb_len;
     if (at + 2 > c->cv_mapcap) {
         c->cv_mapcap = c->cv_mapcap ? c->cv_mapcap * 2 : 256;
         size_t *m = realloc(c->cv_map, c->cv_mapcap * sizeof *m);
@@ -29,7 +29,7 @@ conv_emit(struct conv *c, char ch, size_t src)
         c->cv_map = m;
     }
     c->cv_map[at] = src;
-    buf_addc(&c->cv_out, ch);
+    sbuf_addc(&c->cv_out, ch);
 }
 
 /* ---- scanning ----------------------------------------------------------- */
@@ -177,23 +177,29 @@ json5_doc_convert(const char *src, size_t len, struct json5_doc *doc, size_t *er
                   const char **err_msg)
 {
     struct conv c = {.cv_s = src, .cv_n = len};
-    buf_init(&c.cv_out, len + 16);
+    sbuf_init(&c.cv_out, len + 16);
     size_t i = 0;
     while (i < len) {
         i = conv_step(&c, i, err_off);
         if (i == (size_t)-1) {
-            buf_release(&c.cv_out);
+            sbuf_release(&c.cv_out);
             free(c.cv_map);
             *err_msg = "unterminated comment";
             return -1;
         }
     }
     conv_emit(&c, 0, len); /* map entry for the end of input */
-    c.cv_out.b_len--;
+    if (sbuf_failed(&c.cv_out)) {
+        sbuf_release(&c.cv_out);
+        free(c.cv_map);
+        *err_off = 0;
+        *err_msg = "out of memory";
+        return -1;
+    }
+    sbuf_setlen(&c.cv_out, c.cv_out.sb_len - 1); /* the NUL is the string's end */
     doc->jd_src = src;
     doc->jd_srclen = len;
-    doc->jd_json = buf_detach(&c.cv_out, &doc->jd_len);
-    buf_release(&c.cv_out);
+    doc->jd_json = sbuf_detach(&c.cv_out, &doc->jd_len);
     doc->jd_map = c.cv_map;
     return 0;
 }

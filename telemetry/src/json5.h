@@ -33,8 +33,9 @@ struct json5_step {
 };
 
 /* json5_doc_convert: rewrites src into strict JSON in *doc. Returns 0, or -1
- * when a comment is left open, with *err_off the source offset of the fault
- * and *err_msg a static message; nothing is allocated then. */
+ * when a comment is left open (or memory runs out: *err_off 0), with
+ * *err_off the source offset of the fault and *err_msg a static message;
+ * nothing is allocated then. */
 int json5_doc_convert(const char *src, size_t len, struct json5_doc *doc, size_t *err_off,
                       const char **err_msg);
 

@@ -224,8 +224,8 @@ run_putmetric(const struct opts *o)
         free(body);
         return 2;
     }
-    struct buf answer;
-    buf_init(&answer, 256);
+    sbuf_t answer;
+    sbuf_init(&answer, 256);
     long status = putmetric_post(sock, body, &answer, err, sizeof err);
     free(body);
     int rc = 0;
@@ -233,10 +233,10 @@ run_putmetric(const struct opts *o)
         fprintf(stderr, "cmon-telemetry: %s\n", err);
         rc = 1;
     } else if (status != 200) {
-        fprintf(stderr, "cmon-telemetry: putmetric refused (%ld): %s", status, answer.b_data);
+        fprintf(stderr, "cmon-telemetry: putmetric refused (%ld): %s", status, answer.sb_buf);
         rc = 1;
     }
-    buf_release(&answer);
+    sbuf_release(&answer);
     return rc;
 }
 

@@ -60,9 +60,12 @@ putmetric_body(char *const *pairs, size_t n, char *err, size_t errlen)
 #define PUTMETRIC_ANSWER_MAX 65536 /* the server answers a line or two */
 
 long
-putmetric_post(const char *socket_path, const char *body, struct buf *answer, char *err,
-               size_t errlen)
+putmetric_post(const char *socket_path, const char *body, sbuf_t *answer, char *err, size_t errlen)
 {
+    if (answer->sb_buf == NULL) { /* sbuf_init() failed: no text to answer into */
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     const char *headers[] = {"Content-Type: application/json", NULL};
     struct fetch_req q = {.rq_url = "http://localhost/v3/metric",
                           .rq_unix_socket = socket_path,
@@ -75,7 +78,7 @@ putmetric_post(const char *socket_path, const char *body, struct buf *answer, ch
     long status = -1;
     if (fetch_once(&q, &r) == 0) {
         status = r.rs_status;
-        buf_add(answer, r.rs_body, r.rs_len);
+        sbuf_add(answer, r.rs_body, r.rs_len);
     } else {
         snprintf(err, errlen, "cannot post to %s: %s", socket_path, r.rs_error);
     }

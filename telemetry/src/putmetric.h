@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "sbuf.h"
 
 /* putmetric_body: the JSON request body {"name": value, ...} for the
  * name=value pairs. Names must be metric names, values numbers (strtod,
@@ -13,9 +13,9 @@
 char *putmetric_body(char *const *pairs, size_t n, char *err, size_t errlen);
 
 /* putmetric_post: POSTs body to /v3/metric over the unix socket. Returns the
- * HTTP status (the answer's text in *answer), or -1 with a message in err
- * when no answer came. */
-long putmetric_post(const char *socket_path, const char *body, struct buf *answer, char *err,
+ * HTTP status (the answer's text appended to *answer, which sbuf_init() has
+ * made a string), or -1 with a message in err when no answer came. */
+long putmetric_post(const char *socket_path, const char *body, sbuf_t *answer, char *err,
                     size_t errlen);
 
 #endif

@@ -23,12 +23,12 @@ probe_outcome_name(enum probe_outcome o)
 /* ---- set-up ------------------------------------------------------------- */
 
 static char **
-reg_le_texts(const double *bounds, size_t n, enum expo_format f)
+reg_le_texts(const double *bounds, size_t n, expo_format_t f)
 {
     char **t = calloc(n + 1, sizeof *t);
     for (size_t k = 0; t != NULL && k < n; k++) {
-        char num[48];
-        t[k] = strdup(expo_canonical(bounds[k], f, num, sizeof num));
+        char num[EXPOFMT_NUMBER_LEN];
+        t[k] = strdup(expofmt_canonical(bounds[k], f, num, sizeof num));
     }
     return t;
 }
@@ -41,29 +41,34 @@ reg_free_texts(char **t)
     free(t);
 }
 
-static void
+/* 0, or -1 when memory ran out for the HELP and TYPE lines. */
+static int
 reg_metric_init(struct reg_metric *m, const struct cfg_metric *cm)
 {
     m->rm_cfg = cm;
     for (int f = 0; f < 2; f++) {
-        struct buf b;
+        sbuf_t b;
         struct expo e;
-        buf_init(&b, 128);
-        expo_init(&e, &b, (enum expo_format)f);
+        sbuf_init(&b, 128); /* the lines are read at every scrape: keep them close */
+        expo_init(&e, &b, (expo_format_t)f);
         expo_family(&e, cm->cm_name, cm->cm_help, cm->cm_type);
-        m->rm_head[f] = buf_detach(&b, NULL);
-        buf_release(&b);
+        if (sbuf_failed(&b) || b.sb_buf == NULL) {
+            sbuf_release(&b);
+            return -1;
+        }
+        m->rm_head[f] = sbuf_detach(&b, NULL);
     }
     m->rm_last.rl_outcome = -1;
     if (cm->cm_type == CFG_HISTOGRAM) {
         m->rm_buckets = calloc(cm->cm_nbuckets + 1, sizeof *m->rm_buckets);
         for (int f = 0; f < 2; f++)
-            m->rm_le[f] = reg_le_texts(cm->cm_buckets, cm->cm_nbuckets, (enum expo_format)f);
+            m->rm_le[f] = reg_le_texts(cm->cm_buckets, cm->cm_nbuckets, (expo_format_t)f);
     } else if (cm->cm_type == CFG_SUMMARY) {
         m->rm_window.w_val = calloc(REG_WINDOW_CAP, sizeof(double));
         m->rm_window.w_time = calloc(REG_WINDOW_CAP, sizeof(double));
         m->rm_window.w_dirty = true;
     }
+    return 0;
 }
 
 int
@@ -77,13 +82,14 @@ registry_init(struct registry *r, const struct cfg *cfg)
     if (r->rg_metrics == NULL)
         return -1;
     for (size_t k = 0; k < r->rg_n; k++)
-        reg_metric_init(&r->rg_metrics[k], &cfg->cf_metrics[k]);
+        if (reg_metric_init(&r->rg_metrics[k], &cfg->cf_metrics[k]) != 0)
+            return -1;
     for (int f = 0; f < 2; f++) {
-        r->rg_dur_le[f] = reg_le_texts(reg_dur_bounds, REG_NDURATION, (enum expo_format)f);
+        r->rg_dur_le[f] = reg_le_texts(reg_dur_bounds, REG_NDURATION, (expo_format_t)f);
         for (int q = 0; q < REG_NQUANTILES; q++) {
-            char num[48];
+            char num[EXPOFMT_NUMBER_LEN];
             r->rg_q[f][q] =
-                strdup(expo_canonical(reg_quantiles[q], (enum expo_format)f, num, sizeof num));
+                strdup(expofmt_canonical(reg_quantiles[q], (expo_format_t)f, num, sizeof num));
         }
     }
     r->rg_started = time(NULL);
@@ -302,7 +308,7 @@ reg_value(json_t *v)
 /* 400 checks, all before anything is recorded: every name a configured
  * metric (not a sensor), every value acceptable. */
 static int
-reg_put_check(struct registry *r, json_t *obj, struct buf *msg)
+reg_put_check(struct registry *r, json_t *obj, sbuf_t *msg)
 {
     const char *key;
     json_t *v;
@@ -312,16 +318,16 @@ reg_put_check(struct registry *r, json_t *obj, struct buf *msg)
         long idx = registry_find(r, key);
         char why[200];
         if (idx < 0 || r->rg_metrics[idx].rm_cfg->cm_is_sensor) {
-            buf_addf(msg, "%s%s is not a configured metric", bad++ ? "; " : "", key);
+            sbuf_addf(msg, "%s%s is not a configured metric", bad++ ? "; " : "", key);
         } else if (reg_check(&r->rg_metrics[idx], reg_value(v), why, sizeof why) != 0) {
-            buf_addf(msg, "%s%s", bad++ ? "; " : "", why);
+            sbuf_addf(msg, "%s%s", bad++ ? "; " : "", why);
         }
     }
     return bad ? -1 : 0;
 }
 
 int
-registry_put(struct registry *r, const char *body, size_t len, double now, struct buf *msg)
+registry_put(struct registry *r, const char *body, size_t len, double now, sbuf_t *msg)
 {
     json_error_t e;
     json_t *obj = json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
@@ -329,15 +335,15 @@ registry_put(struct registry *r, const char *body, size_t len, double now, struc
     json_t *v;
     int code = 200;
     if (obj == NULL || !json_is_object(obj) || json_object_size(obj) == 0) {
-        buf_addf(msg, "body must be a JSON object of metric names and numbers%s%s",
-                 obj == NULL ? ": " : "", obj == NULL ? e.text : "");
+        sbuf_addf(msg, "body must be a JSON object of metric names and numbers%s%s",
+                  obj == NULL ? ": " : "", obj == NULL ? e.text : "");
         code = 422;
     }
     json_object_foreach(code == 200 ? obj : NULL, key, v)
     {
         double d;
         if (reg_put_value(v, &d) != 0) {
-            buf_addf(msg, "value of %s is not a number", key);
+            sbuf_addf(msg, "value of %s is not a number", key);
             code = 422;
             break;
         }

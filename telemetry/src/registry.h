@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "buf.h"
 #include "config.h"
 #include "expo.h"
+#include "sbuf.h"
 
 #define REG_WINDOW_SECONDS 600.0
 #define REG_WINDOW_CAP 1024
@@ -103,7 +103,7 @@ int registry_record_locked(struct registry *r, size_t idx, double v, double now,
  * body is not such an object, 400 when a name is not a configured metric or
  * a value is refused (nothing recorded then); msg receives a one-line
  * reason. Counts the answer. */
-int registry_put(struct registry *r, const char *body, size_t len, double now, struct buf *msg);
+int registry_put(struct registry *r, const char *body, size_t len, double now, sbuf_t *msg);
 
 /* registry_probe_done: records a probe run of sensor idx. For PROBE_OK the
  * value is recorded (the outcome may become PROBE_REJECTED). Returns the
@@ -112,7 +112,7 @@ enum probe_outcome registry_probe_done(struct registry *r, size_t idx, enum prob
                                        double value, double duration, const char *msg, double now);
 
 /* registry_render: the whole exposition into out, in format f. */
-void registry_render(struct registry *r, enum expo_format f, double now, struct buf *out);
+void registry_render(struct registry *r, expo_format_t f, double now, sbuf_t *out);
 
 /* registry_status: /status document (new reference). */
 json_t *registry_status(struct registry *r, const char *listen, const char *socket);

@@ -13,7 +13,7 @@ render_metric(struct registry *r, size_t idx, struct expo *e, double now)
     expo_family_cached(e, cm->cm_name, cm->cm_type, m->rm_head[e->ex_fmt]);
     if (cm->cm_type == CFG_COUNTER || cm->cm_type == CFG_GAUGE) {
         if (!m->rm_text_ok)
-            expo_number(m->rm_value, m->rm_text, sizeof m->rm_text);
+            expofmt_number(m->rm_value, m->rm_text, sizeof m->rm_text);
         m->rm_text_ok = true;
         expo_value_text(e, m->rm_text);
     } else if (cm->cm_type == CFG_HISTOGRAM) {
@@ -79,7 +79,7 @@ render_put(struct registry *r, struct expo *e)
 }
 
 void
-registry_render(struct registry *r, enum expo_format f, double now, struct buf *out)
+registry_render(struct registry *r, expo_format_t f, double now, sbuf_t *out)
 {
     struct expo e;
     expo_init(&e, out, f);

@@ -55,15 +55,17 @@ static enum MHD_Result
 server_metrics(struct server *s, struct MHD_Connection *c)
 {
     const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
-    enum expo_format f = negotiate_format(accept);
-    struct buf b;
-    buf_init(&b, 16384);
+    expo_format_t f = negotiate_format(accept);
+    sbuf_t b;
+    sbuf_init(&b, 16384);
     registry_render(s->sv_reg, f, prober_now(), &b);
+    if (sbuf_failed(&b)) {
+        sbuf_release(&b);
+        return server_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory", NULL);
+    }
     size_t len;
-    char *body = buf_detach(&b, &len);
-    buf_release(&b);
-    return server_reply(c, MHD_HTTP_OK, body, len,
-                        f == EXPO_OPENMETRICS ? EXPO_CT_OPENMETRICS : EXPO_CT_TEXT, NULL);
+    char *body = sbuf_detach(&b, &len);
+    return server_reply(c, MHD_HTTP_OK, body, len, expofmt_content_type(f), NULL);
 }
 
 static enum MHD_Result
@@ -139,7 +141,7 @@ server_http(void *cls, struct MHD_Connection *c, const char *url, const char *me
 /* ---- control socket: POST /v3/metric ------------------------------------ */
 
 struct upload {
-    struct buf up_body;
+    sbuf_t up_body;
     bool up_too_big;
 };
 
@@ -148,13 +150,14 @@ server_put(struct server *s, struct MHD_Connection *c, struct upload *up)
 {
     if (up->up_too_big)
         return server_text(c, 413, "body over 65536 bytes", NULL);
-    struct buf msg;
-    buf_init(&msg, 128);
-    int code = registry_put(s->sv_reg, up->up_body.b_data, up->up_body.b_len, prober_now(), &msg);
+    sbuf_t msg;
+    if (sbuf_init(&msg, 128) != 0)
+        return MHD_NO;
+    int code = registry_put(s->sv_reg, up->up_body.sb_buf, up->up_body.sb_len, prober_now(), &msg);
     if (code != 200 && !s->sv_quiet)
-        fprintf(stderr, "cmon-telemetry: putmetric: %d: %s\n", code, msg.b_data);
-    enum MHD_Result rc = server_text(c, (unsigned)code, code == 200 ? "ok" : msg.b_data, NULL);
-    buf_release(&msg);
+        fprintf(stderr, "cmon-telemetry: putmetric: %d: %s\n", code, msg.sb_buf);
+    enum MHD_Result rc = server_text(c, (unsigned)code, code == 200 ? "ok" : msg.sb_buf, NULL);
+    sbuf_release(&msg);
     return rc;
 }
 
@@ -167,17 +170,18 @@ server_ctl(void *cls, struct MHD_Connection *c, const char *url, const char *met
     struct upload *up = *con_cls;
     if (up == NULL) { /* first call: headers only */
         up = calloc(1, sizeof *up);
-        if (up == NULL)
+        if (up == NULL || sbuf_init(&up->up_body, 256) != 0) {
+            free(up);
             return MHD_NO;
-        buf_init(&up->up_body, 256);
+        }
         *con_cls = up;
         return MHD_YES;
     }
     if (*upload_size != 0) {
-        if (up->up_body.b_len + *upload_size > SERVER_MAX_BODY)
+        if (up->up_body.sb_len + *upload_size > SERVER_MAX_BODY)
             up->up_too_big = true;
         else
-            buf_add(&up->up_body, upload, *upload_size);
+            sbuf_add(&up->up_body, upload, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
@@ -197,7 +201,7 @@ server_ctl_done(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     struct upload *up = *con_cls;
     if (up != NULL) {
-        buf_release(&up->up_body);
+        sbuf_release(&up->up_body);
         free(up);
     }
     *con_cls = NULL;

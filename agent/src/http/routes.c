@@ -46,7 +46,7 @@ static int
 route_expo(const http_req_t *req, const famset_t *fs, http_resp_t *resp)
 {
     expo_format_t fmt = negotiate_format(req->hr_accept);
-    resp->hs_ctype = expo_content_type(fmt);
+    resp->hs_ctype = expofmt_content_type(fmt);
     resp->hs_compressible = 1;
     resp->hs_vary = VARY_NEGOTIATED;
     sbuf_grow(&resp->hs_body, 16384);

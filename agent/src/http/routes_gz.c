@@ -21,7 +21,7 @@ route_gz_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
     int rc = gz_scrape(ag->ag_gz, &fs);
     if (rc == SCRAPE_OK) {
         expo_format_t fmt = negotiate_format(req->hr_accept);
-        resp->hs_ctype = expo_content_type(fmt);
+        resp->hs_ctype = expofmt_content_type(fmt);
         resp->hs_compressible = 1;
         resp->hs_vary = "Accept, Accept-Encoding";
         rc = expo_write(&fs, fmt, &resp->hs_body);

@@ -1,42 +1,10 @@
-/* expo - the text 0.0.4 and OpenMetrics 1.0 writers. */
+/* expo - the famset walk of the text 0.0.4 and OpenMetrics 1.0 writers. */
 #include "expo.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *
-expo_content_type(expo_format_t fmt)
-{
-    if (fmt == EXPO_OPENMETRICS)
-        return "application/openmetrics-text; version=1.0.0; charset=utf-8";
-    return "text/plain; version=0.0.4; charset=utf-8";
-}
-
-/* Appends s escaping backslash, newline and (when quote) the double quote. */
-static void
-expo_escape(sbuf_t *out, const char *s, int quote)
-{
-    const char *special = quote ? "\\\n\"" : "\\\n";
-    for (;;) {
-        size_t run = strcspn(s, special);
-        sbuf_add(out, s, run);
-        s += run;
-        if (*s == '\0')
-            return;
-        sbuf_addc(out, '\\');
-        sbuf_addc(out, *s == '\n' ? 'n' : *s);
-        s++;
-    }
-}
-
-static int
-expo_ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n > m && memcmp(s + n - m, suffix, m) == 0;
-}
 
 static const char *
 expo_type_name(metric_type_t t)
@@ -51,35 +19,18 @@ expo_type_name(metric_type_t t)
     }
 }
 
-/*
- * The family name as declared: OpenMetrics declares a counter without its
- * _total suffix. Writes it to out and returns its length.
- */
-static size_t
-expo_family_name(sbuf_t *out, const char *name, metric_type_t t, expo_format_t fmt)
-{
-    size_t n = strlen(name);
-    if (fmt == EXPO_OPENMETRICS && t == METRIC_COUNTER && expo_ends_with(name, "_total"))
-        n -= strlen("_total");
-    sbuf_add(out, name, n);
-    return n;
-}
-
-static void
-expo_unit(sbuf_t *out, const char *fam, size_t len)
+/* The base unit the declared name fam[0..len) ends in ("_seconds" ...), or
+ * NULL: OpenMetrics then gets a UNIT line. */
+static const char *
+expo_unit(const char *fam, size_t len)
 {
     static const char *const units[] = {"seconds", "bytes", "ratio"};
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
         size_t m = strlen(units[i]);
-        if (len > m + 1 && fam[len - m - 1] == '_' && memcmp(fam + len - m, units[i], m) == 0) {
-            sbuf_adds(out, "# UNIT ");
-            sbuf_add(out, fam, len);
-            sbuf_addc(out, ' ');
-            sbuf_adds(out, units[i]);
-            sbuf_addc(out, '\n');
-            return;
-        }
+        if (len > m + 1 && fam[len - m - 1] == '_' && memcmp(fam + len - m, units[i], m) == 0)
+            return units[i];
     }
+    return NULL;
 }
 
 /* Writes the metadata lines; the declared name is left in decl. */
@@ -87,33 +38,14 @@ static void
 expo_meta(sbuf_t *out, const famset_t *fs, const family_t *f, expo_format_t fmt, sbuf_t *decl)
 {
     const char *name = famset_fam_name(fs, f);
-    const char *help = famset_fam_help(fs, f);
+    size_t len = expofmt_family_len(name, strlen(name), f->fa_type == METRIC_COUNTER, fmt);
     sbuf_reset(decl);
-    size_t len = expo_family_name(decl, name, f->fa_type, fmt);
-    if (fmt == EXPO_TEXT) {
-        if (*help != '\0') {
-            sbuf_adds(out, "# HELP ");
-            sbuf_add(out, decl->sb_buf, len);
-            sbuf_addc(out, ' ');
-            expo_escape(out, help, 0);
-            sbuf_addc(out, '\n');
-        }
-    }
-    sbuf_adds(out, "# TYPE ");
-    sbuf_add(out, decl->sb_buf, len);
-    sbuf_addc(out, ' ');
-    sbuf_adds(out, expo_type_name(f->fa_type));
-    sbuf_addc(out, '\n');
-    if (fmt == EXPO_OPENMETRICS) {
-        expo_unit(out, decl->sb_buf, len);
-        if (*help != '\0') {
-            sbuf_adds(out, "# HELP ");
-            sbuf_add(out, decl->sb_buf, len);
-            sbuf_addc(out, ' ');
-            expo_escape(out, help, 1);
-            sbuf_addc(out, '\n');
-        }
-    }
+    sbuf_add(decl, name, len);
+    if (sbuf_failed(decl))
+        return;
+    const char *unit = fmt == EXPO_OPENMETRICS ? expo_unit(decl->sb_buf, len) : NULL;
+    expofmt_add_meta(out, fmt, decl->sb_buf, len, expo_type_name(f->fa_type), unit,
+                     famset_fam_help(fs, f));
 }
 
 static void
@@ -121,16 +53,16 @@ expo_value(sbuf_t *out, mval_t v)
 {
     switch (v.mv_kind) {
     case MVAL_U64:
-        sbuf_addu64(out, v.mv.u);
+        expofmt_add_u64(out, v.mv.u);
         break;
     case MVAL_I64:
-        sbuf_addi64(out, v.mv.i);
+        expofmt_add_i64(out, v.mv.i);
         break;
     case MVAL_DEC:
-        sbuf_adddec(out, v.mv.u, v.mv_exp);
+        expofmt_add_decimal(out, v.mv.u, v.mv_exp);
         break;
     default:
-        sbuf_adddbl(out, v.mv.d);
+        expofmt_add_double(out, v.mv.d);
         break;
     }
 }
@@ -141,25 +73,22 @@ expo_labels(sbuf_t *out, const famset_t *fs, const fsample_t *sa)
     if (sa->sa_nlabels == 0)
         return;
     sbuf_addc(out, '{');
-    for (size_t i = 0; i < sa->sa_nlabels; i++) {
-        if (i > 0)
-            sbuf_addc(out, ',');
-        sbuf_adds(out, famset_str(fs, sa->sa_lname[i]));
-        sbuf_adds(out, "=\"");
-        expo_escape(out, famset_str(fs, sa->sa_lvalue[i]), 1);
-        sbuf_addc(out, '"');
-    }
+    for (size_t i = 0; i < sa->sa_nlabels; i++)
+        expofmt_add_label(out, i == 0, famset_str(fs, sa->sa_lname[i]),
+                          famset_str(fs, sa->sa_lvalue[i]));
     sbuf_addc(out, '}');
 }
 
+/* A sample: the declared name, then total (an OpenMetrics counter's
+ * "_total", else "") or the histogram part's suffix. */
 static void
-expo_sample(sbuf_t *out, const famset_t *fs, const fsample_t *sa, const family_t *f,
-            const sbuf_t *decl, expo_format_t fmt)
+expo_sample(sbuf_t *out, const famset_t *fs, const fsample_t *sa, const sbuf_t *decl,
+            const char *total)
 {
     static const char *const parts[] = {"", "_bucket", "_sum", "_count"};
     sbuf_add(out, decl->sb_buf, decl->sb_len);
-    if (f->fa_type == METRIC_COUNTER && fmt == EXPO_OPENMETRICS)
-        sbuf_adds(out, "_total");
+    if (*total != '\0')
+        sbuf_adds(out, total);
     else
         sbuf_adds(out, parts[sa->sa_part <= SAMPLE_COUNT ? sa->sa_part : 0]);
     expo_labels(out, fs, sa);
@@ -206,11 +135,11 @@ expo_write(const famset_t *fs, expo_format_t fmt, sbuf_t *out)
             if (first[fi] == first[fi + 1])
                 continue; /* no samples: left out */
             expo_meta(out, fs, f, fmt, &decl);
+            const char *total = expofmt_sample_suffix(f->fa_type == METRIC_COUNTER, fmt);
             for (uint32_t k = first[fi]; k < first[fi + 1]; k++)
-                expo_sample(out, fs, &fs->fs_samples[order[k]], f, &decl, fmt);
+                expo_sample(out, fs, &fs->fs_samples[order[k]], &decl, total);
         }
-        if (fmt == EXPO_OPENMETRICS)
-            sbuf_adds(out, "# EOF\n");
+        expofmt_add_eof(out, fmt);
     }
     failed = failed || sbuf_failed(&decl) || sbuf_failed(out);
     sbuf_release(&decl);

@@ -1,16 +1,17 @@
 /*
- * sbuf - a growable byte buffer (after git's strbuf).
+ * sbuf - a growable byte buffer (after git's strbuf), the one buffer of
+ * every program: expositions, HTTP bodies, JSON, names.
  *
- * Invariants: sb_buf is NULL only before the first append or after
- * sbuf_detach(); when not NULL it is NUL-terminated at sb_len. Allocation
- * failure is sticky: sb_oom is set, later appends do nothing, and the
- * caller checks sbuf_failed() once at the end.
+ * Invariants: sb_buf is NULL only before the first append (or sbuf_init())
+ * and after sbuf_detach() or sbuf_release(); when not NULL it is
+ * NUL-terminated at sb_len. Allocation failure is sticky: sb_oom is set,
+ * later appends do nothing, and the caller checks sbuf_failed() once at the
+ * end, where the text is used (a failed buffer holds a truncated text).
  */
-#ifndef CMON_AGENT_SBUF_H
-#define CMON_AGENT_SBUF_H
+#ifndef CMON_SBUF_H
+#define CMON_SBUF_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 typedef struct sbuf {
     char *sb_buf;
@@ -23,6 +24,13 @@ typedef struct sbuf {
     {                                                                                              \
         NULL, 0, 0, 0                                                                              \
     }
+
+/*
+ * sbuf_init() - an empty buffer holding "", with room for exactly hint more
+ * bytes (a buffer appended to without it starts at 256 bytes), so that
+ * sb_buf is a string from the start. 0, or -1 (sb_oom set, sb_buf NULL).
+ */
+int sbuf_init(sbuf_t *sb, size_t hint);
 
 /* sbuf_grow_slow() - the allocating part of sbuf_grow(). */
 int sbuf_grow_slow(sbuf_t *sb, size_t extra);
@@ -45,26 +53,14 @@ void sbuf_adds(sbuf_t *sb, const char *s);
 /* sbuf_addc() - appends one byte. */
 void sbuf_addc(sbuf_t *sb, char c);
 
-/* sbuf_addu64() - appends the decimal form of v. */
-void sbuf_addu64(sbuf_t *sb, uint64_t v);
-
-/* sbuf_addi64() - appends the decimal form of v. */
-void sbuf_addi64(sbuf_t *sb, int64_t v);
-
-/*
- * sbuf_adddbl() - appends v in the shortest "%.*g" form that reads back as
- * the same double; NaN, +Inf and -Inf as Prometheus spells them.
- */
-void sbuf_adddbl(sbuf_t *sb, double v);
-
-/*
- * sbuf_adddec() - appends v / 10^exp (exp <= 19) as an exact decimal, without
- * trailing zeros: 1500, 3 gives "1.5"; 7, 9 gives "0.000000007".
- */
-void sbuf_adddec(sbuf_t *sb, uint64_t v, unsigned exp);
-
 /* sbuf_addf() - appends printf-style formatted text. */
 void sbuf_addf(sbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * sbuf_setlen() - cuts the text to its first len bytes (len <= sb_len; a
+ * buffer never appended to is left alone) and NUL-terminates it there.
+ */
+void sbuf_setlen(sbuf_t *sb, size_t len);
 
 /* sbuf_failed() - non-zero when an allocation failed since init/reset. */
 int sbuf_failed(const sbuf_t *sb);
@@ -72,7 +68,11 @@ int sbuf_failed(const sbuf_t *sb);
 /* sbuf_reset() - empties the buffer, keeping its memory; clears sb_oom. */
 void sbuf_reset(sbuf_t *sb);
 
-/* sbuf_detach() - hands the buffer (malloc'd, may be NULL) to the caller. */
+/*
+ * sbuf_detach() - hands the buffer (malloc'd, NULL when nothing was ever
+ * appended) to the caller, who frees it; *len (when len is not NULL) gets
+ * its length. The buffer is left as SBUF_INIT.
+ */
 char *sbuf_detach(sbuf_t *sb, size_t *len);
 
 /* sbuf_release() - frees the memory and re-initialises the buffer. */

@@ -1,6 +1,6 @@
 /* gzip - a gzip member (RFC 1952) of a buffer, by zlib. */
-#ifndef CMON_AGENT_GZIP_H
-#define CMON_AGENT_GZIP_H
+#ifndef CMON_GZIP_H
+#define CMON_GZIP_H
 
 #include <stddef.h>
 
