@@ -4,13 +4,14 @@
  * world's ground truth, uncapped zones, failing kstats, vanishing and
  * rebooting zones, the cache, and the kstat index following the chain.
  */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cunit_main.h"
 #include "../../sim/world/world.h"
 #include "cache.h"
 #include "collector.h"
@@ -474,27 +475,27 @@ test_prometheus_names(void)
     free(body);
 }
 
+static const CU_TestInfo tests[] = {
+    {"values match the world", test_values_match_world},
+    {"index matches a chain walk", test_index_matches_chain_walk},
+    {"buffers lent across drops", test_buffers_lent_across_drops},
+    {"links per interface", test_links_per_interface},
+    {"uncapped zone", test_uncapped_zone},
+    {"unknown and halted zones", test_unknown_and_halted},
+    {"failing kstat", test_failing_kstat_only_that_collector},
+    {"vanishing zone", test_vanishing_zone},
+    {"cache and reboot", test_cache_and_reboot},
+    {"index follows the chain", test_index_follows_chain},
+    {"prometheus names", test_prometheus_names},
+    {"libzfs handle kept", test_zfs_handle_kept},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("agent_collectors", suite_init, suite_clean);
-    CU_add_test(s, "values match the world", test_values_match_world);
-    CU_add_test(s, "index matches a chain walk", test_index_matches_chain_walk);
-    CU_add_test(s, "buffers lent across drops", test_buffers_lent_across_drops);
-    CU_add_test(s, "links per interface", test_links_per_interface);
-    CU_add_test(s, "uncapped zone", test_uncapped_zone);
-    CU_add_test(s, "unknown and halted zones", test_unknown_and_halted);
-    CU_add_test(s, "failing kstat", test_failing_kstat_only_that_collector);
-    CU_add_test(s, "vanishing zone", test_vanishing_zone);
-    CU_add_test(s, "cache and reboot", test_cache_and_reboot);
-    CU_add_test(s, "index follows the chain", test_index_follows_chain);
-    CU_add_test(s, "prometheus names", test_prometheus_names);
-    CU_add_test(s, "libzfs handle kept", test_zfs_handle_kept);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed == 0 ? 0 : 1;
+    const cunit_suite_t suites[] = {{"agent_collectors", suite_init, suite_clean, tests},
+                                    {NULL, NULL, NULL, NULL}};
+
+    return cunit_main_suites(argc, argv, suites);
 }

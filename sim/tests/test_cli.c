@@ -255,7 +255,7 @@ test_serve_live(void)
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {
+    static const CU_TestInfo cases[] = {
         {"usage_errors", test_usage_errors},
         {"help", test_help},
         {"main_help", test_main_help},
@@ -264,5 +264,5 @@ main(int argc, char **argv)
     };
 
     signal(SIGPIPE, SIG_IGN);
-    return test_main(argc, argv, "cli", cases);
+    return cunit_main(argc, argv, "cli", cases);
 }

@@ -205,7 +205,7 @@ test_dead_writer(void)
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {
+    static const CU_TestInfo cases[] = {
         {"errors_at_rate", test_errors_at_rate},
         {"bad_faults", test_bad_faults},
         {"latency", test_latency},
@@ -215,5 +215,5 @@ main(int argc, char **argv)
         {NULL, NULL},
     };
 
-    return test_main(argc, argv, "faults", cases);
+    return cunit_main(argc, argv, "faults", cases);
 }

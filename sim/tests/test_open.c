@@ -265,7 +265,7 @@ test_agent_names_world(void)
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {
+    static const CU_TestInfo cases[] = {
         {"missing", test_missing},
         {"directory", test_directory},
         {"fifo", test_fifo},
@@ -279,5 +279,5 @@ main(int argc, char **argv)
     };
 
     signal(SIGPIPE, SIG_IGN);
-    return test_main(argc, argv, "open", cases);
+    return cunit_main(argc, argv, "open", cases);
 }

@@ -271,7 +271,7 @@ test_cns_no_side_files(void)
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {
+    static const CU_TestInfo cases[] = {
         {"two_serves", test_two_serves},
         {"first_stop_keeps_second", test_first_stop_keeps_second},
         {"stale_takeover", test_stale_takeover},
@@ -281,5 +281,5 @@ main(int argc, char **argv)
     };
 
     signal(SIGPIPE, SIG_IGN);
-    return test_main(argc, argv, "serve", cases);
+    return cunit_main(argc, argv, "serve", cases);
 }
