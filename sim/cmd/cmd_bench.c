@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "kstat.h"
 #include "world.h"
@@ -283,7 +284,7 @@ cmd_bench_main(int argc, char **argv)
             return cmd_option_error("bench", c, argv[at]);
         if (c == 'd')
             dir = optarg;
-        else if (cmd_parse_u64(optarg, WORLD_ZONES_MAX, dst) != 0)
+        else if (cmon_parse_u64(optarg, 0, WORLD_ZONES_MAX, dst, NULL, 0) != 0)
             return cmd_usage_error("bench", "bad value for --%s: %s", cmd_bench_options[li].name,
                                    optarg);
     }

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "serve_cns.h"
 #include "world.h"
@@ -45,20 +46,20 @@ serve_parse_opt(int c, const char *arg, serve_opts_t *o)
 {
     switch (c) {
     case 'z':
-        return cmd_parse_u64(arg, WORLD_ZONES_MAX, &o->so_zones);
+        return cmon_parse_u64(arg, 0, WORLD_ZONES_MAX, &o->so_zones, NULL, 0);
     case 'w':
         o->so_path = arg;
         return *arg ? 0 : -1;
     case 'c':
-        return cmd_parse_double(arg, 1e6, &o->so_churn);
+        return cmon_parse_double(arg, 0, 1e6, &o->so_churn, NULL, 0);
     case 'r':
-        return cmd_parse_double(arg, 1e6, &o->so_reboots);
+        return cmon_parse_double(arg, 0, 1e6, &o->so_reboots, NULL, 0);
     case 't':
-        return cmd_parse_u64(arg, 3600000, &o->so_tick_ms);
+        return cmon_parse_u64(arg, 0, 3600000, &o->so_tick_ms, NULL, 0);
     case 's':
-        return cmd_parse_u64(arg, UINT64_MAX, &o->so_seed);
+        return cmon_parse_u64(arg, 0, UINT64_MAX, &o->so_seed, NULL, 0);
     case 'n':
-        return cmd_parse_u64(arg, WORLD_CPUS_MAX, &o->so_cpus) || o->so_cpus == 0 ? -1 : 0;
+        return cmon_parse_u64(arg, 1, WORLD_CPUS_MAX, &o->so_cpus, NULL, 0);
     case 'k':
         o->so_keep = 1;
         return 0;

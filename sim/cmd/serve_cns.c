@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "cli.h"
 #include "cmon_spawn.h"
 
 #define CNS_MAX 64
@@ -123,23 +124,13 @@ cns_default_agent(char *out, size_t len)
 }
 
 static int
-cns_num(const char *s, double min, double max, double *v)
-{
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    return errno == 0 && end != s && *end == '\0' && *v >= min && *v <= max ? 0 : -1;
-}
-
-static int
 cns_opt(cns_opts_t *o, int c, const char *arg)
 {
-    double v;
+    uint64_t seed;
     switch (c) {
     case 'K':
-        if (cns_num(arg, 1, CNS_MAX, &v) != 0 || v != (unsigned)v)
+        if (cmon_parse_unsigned(arg, 1, CNS_MAX, &o->co_cns, NULL, 0) != 0)
             return cns_usage("bad --cns (want 1 to 64):", arg);
-        o->co_cns = (unsigned)v;
         return 0;
     case 'w':
         snprintf(o->co_prefix, sizeof(o->co_prefix), "%s", arg);
@@ -151,7 +142,7 @@ cns_opt(cns_opts_t *o, int c, const char *arg)
         snprintf(o->co_agent, sizeof(o->co_agent), "%s", arg);
         return 0;
     case 'i':
-        if (cns_num(arg, 0.1, 3600, &o->co_interval) != 0)
+        if (cmon_parse_double(arg, 0.1, 3600, &o->co_interval, NULL, 0) != 0)
             return cns_usage("bad --scrape-interval (want seconds):", arg);
         return 0;
     case 'A':
@@ -160,9 +151,9 @@ cns_opt(cns_opts_t *o, int c, const char *arg)
         o->co_agent_args[o->co_nagent_args++] = (char *)arg;
         return 0;
     case 's':
-        if (cns_num(arg, 0, 9e15, &v) != 0)
+        if (cmon_parse_u64(arg, 0, 9000000000000000, &seed, NULL, 0) != 0)
             return cns_usage("bad --seed:", arg);
-        o->co_seed = (long long)v;
+        o->co_seed = (long long)seed;
         o->co_has_seed = 1;
         return 0;
     case 'z':
