@@ -147,9 +147,6 @@ void scn_report_totals(const struct scn_report *r, unsigned long *passed, unsign
 /* scn_report_junit() - writes JUnit XML to path, mode 0644, through a
  * temporary file renamed into place. Returns 0, or -1 with errno. */
 int scn_report_junit(const struct scn_report *r, const char *path);
-/* scn_xml_escape() - writes s to f as an XML attribute value: &<>"' and
- * newlines, tabs escaped, a byte that is no allowed UTF-8 character as U+FFFD. */
-void scn_xml_escape(FILE *f, const char *s);
 
 /* ---- progress.c -------------------------------------------------------- */
 
