@@ -12,6 +12,7 @@
 #include <lauxlib.h>
 
 #include "engine.h"
+#include "monotime.h"
 #include "verify.h"
 
 /* sim.world{max_zones=, ncpus=, physmem=}: before the first zone only. */
@@ -65,9 +66,7 @@ lsim_now(lua_State *L)
 static int
 lsim_clock(lua_State *L)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    lua_pushnumber(L, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    lua_pushnumber(L, cmon_monotime_s());
     return 1;
 }
 

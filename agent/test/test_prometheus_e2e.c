@@ -32,6 +32,7 @@
 
 #include "cmon_spawn.h"
 #include "fetch.h"
+#include "monotime.h"
 #include "testlib.h"
 #include "world.h"
 
@@ -55,14 +56,6 @@ typedef struct e2e {
 
 /* One check: "ok: ..." or "FAIL: ..." on stderr, a failure counted into e. */
 #define check(e, ...) testlib_check(&(e)->e_failures, __VA_ARGS__)
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- HTTP ----------------------------------------------------------- */
 
@@ -261,9 +254,9 @@ show(e2e_t *e, fetch_t *c, const char *q)
 static int
 wait_all_up(e2e_t *e, fetch_t *c, int want)
 {
-    double deadline = now_s() + 180;
+    double deadline = cmon_monotime_s() + 180;
     int up = 0;
-    while (now_s() < deadline) {
+    while (cmon_monotime_s() < deadline) {
         up = (int)prom_scalar(e, c, "count(up == 1)");
         if (up == want)
             break;

@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "monotime.h"
 #include "serve_cns.h"
 #include "world.h"
 
@@ -182,15 +183,6 @@ serve_populate(world_t *w, const serve_opts_t *o)
     return 0;
 }
 
-static uint64_t
-serve_clock(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* A non-global zone (a running one if running) drawn from r, or -1. */
 static int
 serve_pick(const world_t *w, uint64_t r, int running)
@@ -250,12 +242,12 @@ serve_loop(world_t *w, const serve_opts_t *o)
 {
     serve_state_t s = {.ss_rng = world_seed(w), .ss_serial = o->so_zones};
     uint64_t period = (o->so_tick_ms ? o->so_tick_ms : 100) * 1000000ULL;
-    uint64_t last = serve_clock();
+    uint64_t last = (uint64_t)cmon_monotime_ns();
 
     while (!serve_stop) {
         struct timespec ts = {(time_t)(period / 1000000000ULL), (long)(period % 1000000000ULL)};
         nanosleep(&ts, NULL);
-        uint64_t now = serve_clock(), dt = now - last;
+        uint64_t now = (uint64_t)cmon_monotime_ns(), dt = now - last;
         last = now;
         if (o->so_tick_ms != 0)
             world_time_advance(w, dt);

@@ -29,6 +29,7 @@
 #include "atomicfile.h"
 #include "cli.h"
 #include "cmon_spawn.h"
+#include "monotime.h"
 
 #define CNS_MAX 64
 #define ARGS_MAX 64
@@ -79,14 +80,6 @@ cns_on_signal(int sig)
 {
     (void)sig;
     cns_stop = 1;
-}
-
-static double
-cns_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* ---- options -------------------------------------------------------- */
@@ -270,7 +263,7 @@ cns_stop_proc(cns_proc_t *p, int sig)
 static int
 cns_reap(cns_proc_t *p, double deadline)
 {
-    double left = deadline - cns_now();
+    double left = deadline - cmon_monotime_s();
     if (spawn_wait(&p->cp_sp, left > 0 ? (int)(left * 1000) : 0) == 0)
         return 0;
     if (p->cp_out >= 0) {
@@ -284,7 +277,7 @@ cns_reap(cns_proc_t *p, double deadline)
 static void
 cns_stop_all(cns_node_t *nodes, unsigned n)
 {
-    double deadline = cns_now() + 10;
+    double deadline = cmon_monotime_s() + 10;
     for (unsigned i = 0; i < n; i++) {
         cns_stop_proc(&nodes[i].cn_agent, SIGTERM);
         cns_stop_proc(&nodes[i].cn_serve, SIGTERM);
@@ -294,8 +287,8 @@ cns_stop_all(cns_node_t *nodes, unsigned n)
             cns_stop_proc(&nodes[i].cn_agent, SIGKILL);
         if (!cns_reap(&nodes[i].cn_serve, deadline))
             cns_stop_proc(&nodes[i].cn_serve, SIGKILL);
-        cns_reap(&nodes[i].cn_agent, cns_now() + 5);
-        cns_reap(&nodes[i].cn_serve, cns_now() + 5);
+        cns_reap(&nodes[i].cn_agent, cmon_monotime_s() + 5);
+        cns_reap(&nodes[i].cn_serve, cmon_monotime_s() + 5);
     }
 }
 
@@ -404,14 +397,14 @@ cns_pump(cns_node_t *nodes, unsigned n, int ms)
 static int
 cns_wait(cns_node_t *nodes, unsigned n, int agents)
 {
-    double deadline = cns_now() + READY_TIMEOUT_S;
+    double deadline = cmon_monotime_s() + READY_TIMEOUT_S;
     for (;;) {
         unsigned ready = 0;
         for (unsigned i = 0; i < n; i++)
             ready += (agents ? nodes[i].cn_target[0] : nodes[i].cn_world[0]) != '\0';
         if (ready == n)
             return 0;
-        if (cns_stop || cns_now() > deadline) {
+        if (cns_stop || cmon_monotime_s() > deadline) {
             fprintf(stderr, "cmon-sim: serve --cns: %s\n",
                     cns_stop ? "stopped" : "nodes not ready in time");
             return -1;

@@ -130,9 +130,9 @@ gz_vm_extras(gz_t *gz, const char *uuid, famset_t *fs)
 {
     if (gz == NULL)
         return 0;
-    double t0 = monotime_seconds();
+    double t0 = cmon_monotime_s();
     int cached, available = gz_zfs(gz, uuid, fs, &cached);
-    if (scrape_meta(fs, "zfs", available, cached, (uint64_t)((monotime_seconds() - t0) * 1e9)) != 0)
+    if (scrape_meta(fs, "zfs", available, cached, (uint64_t)((cmon_monotime_s() - t0) * 1e9)) != 0)
         return -1;
     return plugins_collect(gz->gz_plugins, "vm", uuid, fs);
 }
@@ -212,7 +212,7 @@ gz_discover(gz_t *gz, size_t *len)
     char *doc = NULL;
     if (names != NULL && brands != NULL && v != NULL && vids != NULL) {
         size_t k = gz_instances(ids, n, names, brands, v, vids);
-        if (discover_alias_fill(gz->gz_alias, v, vids, k, monotime_seconds(), &aliases) == 0)
+        if (discover_alias_fill(gz->gz_alias, v, vids, k, cmon_monotime_s(), &aliases) == 0)
             doc = discover_cache_json(gz->gz_discover, v, k, gz->gz_target, len);
     } else {
         errno = ENOMEM;
