@@ -14,6 +14,7 @@
 #include "discover_alias.h"
 #include "ttlcache.h"
 #include "zfsvm.h"
+#include "zonelist.h"
 
 #define GZ_TARGET_MAX 300
 
@@ -139,31 +140,6 @@ gz_vm_extras(gz_t *gz, const char *uuid, famset_t *fs)
 
 /* ---- discovery ------------------------------------------------------ */
 
-/* The zone ids (malloc'd) and their number, or -1. */
-static long
-gz_zone_ids(zoneid_t **ids)
-{
-    uint_t cap = 1024;
-    for (int tries = 0; tries < 8; tries++) {
-        uint_t n = cap;
-        zoneid_t *v = malloc(cap * sizeof(*v));
-        if (v == NULL)
-            return -1;
-        if (zone_list(v, &n) != 0) {
-            free(v);
-            return -1;
-        }
-        if (n <= cap) {
-            *ids = v;
-            return (long)n;
-        }
-        free(v);
-        cap = n + 256;
-    }
-    errno = EAGAIN;
-    return -1;
-}
-
 /* The running instance with id into names (ZONENAME_MAX) and brands; 0 or -1. */
 static int
 gz_instance(zoneid_t id, char *name, char *brand)
@@ -200,7 +176,7 @@ gz_discover(gz_t *gz, size_t *len)
         return NULL;
     }
     zoneid_t *ids;
-    long n = gz_zone_ids(&ids);
+    long n = zonelist_ids(&ids);
     if (n < 0)
         return NULL;
     size_t m = (size_t)(n ? n : 1);
