@@ -95,3 +95,27 @@ test_run(char *const argv[], char *out, size_t outlen, char *err, size_t errlen,
         return -1;
     return WEXITSTATUS(status);
 }
+
+int
+test_run_bin(const char *name, const char *const *args, char *out, size_t outlen, char *err,
+             size_t errlen, int timeout_s)
+{
+    char *argv[TEST_ARGS_MAX + 2] = {(char *)test_bin(name)};
+
+    for (int i = 0; args[i] != NULL; i++) {
+        if (i == TEST_ARGS_MAX)
+            return -1;
+        argv[i + 1] = (char *)args[i];
+    }
+    return test_run(argv, out, outlen, err, errlen, timeout_s);
+}
+
+int
+test_count_lines(const char *s)
+{
+    int n = 0;
+
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}

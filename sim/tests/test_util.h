@@ -33,6 +33,17 @@ int test_zone_add(world_t *w, const char *name, uint32_t nics, uint32_t cpu_cap)
  */
 int test_run(char *const argv[], char *out, size_t outlen, char *err, size_t errlen, int timeout_s);
 
+/*
+ * test_run_bin() - test_run() of the built program name (test_bin) with
+ * args, a NULL-terminated list of at most TEST_ARGS_MAX; -1 with more.
+ */
+#define TEST_ARGS_MAX 30
+int test_run_bin(const char *name, const char *const *args, char *out, size_t outlen, char *err,
+                 size_t errlen, int timeout_s);
+
+/* test_count_lines() - the newlines in s. */
+int test_count_lines(const char *s);
+
 /* test_bin() - the path of a built program ($CMON_BIN_DIR/name); static buffer. */
 const char *test_bin(const char *name);
 
