@@ -86,6 +86,14 @@ struct scn_arg_spec {
  */
 void scn_args_check(lua_State *L, int idx, const char *call, const struct scn_arg_spec *spec);
 
+/*
+ * scn_args_options() - the start of a sim.X{...} call: its argument 1 must
+ * be a table (luaL_checktype) of only spec's keys (scn_args_check, as
+ * call). Returns the engine (scn_engine_get). Never returns on error.
+ */
+struct scn_engine *scn_args_options(lua_State *L, const char *call,
+                                    const struct scn_arg_spec *spec);
+
 /* Getters after scn_args_check(): the field's value or dflt when absent. */
 double scn_args_number(lua_State *L, int idx, const char *key, double dflt);
 const char *scn_args_string(lua_State *L, int idx, const char *key, const char *dflt);

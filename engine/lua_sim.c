@@ -20,9 +20,7 @@ static int
 lsim_world(lua_State *L)
 {
     static const struct scn_arg_spec spec[] = {{"max_zones", SCN_ARG_INTEGER, 0}, {NULL, 0, 0}};
-    struct scn_engine *e = scn_engine_get(L);
-    luaL_checktype(L, 1, LUA_TTABLE);
-    scn_args_check(L, 1, "sim.world", spec);
+    struct scn_engine *e = scn_args_options(L, "sim.world", spec);
     if (e->se_world != NULL)
         return luaL_error(L, "sim.world: the world exists already (call it before any zone)");
     double n = scn_args_number(L, 1, "max_zones", 0);
@@ -125,9 +123,7 @@ lsim_fault(lua_State *L)
                                                {"zone", SCN_ARG_ANY, 0},
                                                {"vanish", SCN_ARG_BOOLEAN, 0},
                                                {NULL, 0, 0}};
-    struct scn_engine *e = scn_engine_get(L);
-    luaL_checktype(L, 1, LUA_TTABLE);
-    scn_args_check(L, 1, "sim.fault", spec);
+    struct scn_engine *e = scn_args_options(L, "sim.fault", spec);
     world_t *w = scn_engine_world(L, e);
     world_fault_t f;
     fault_read(L, e, &f);
