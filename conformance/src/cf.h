@@ -16,6 +16,16 @@
 
 #include "conform.h"
 
+/* ---- growing arrays (hash.c) ---- */
+
+/*
+ * cf_grow() - room for element n (at most one past the last) of arr, an
+ * array of elem-byte elements with room for *cap: when n == *cap it is
+ * reallocated to twice that (first to min) and *cap updated. Returns the
+ * array to use, or NULL when out of memory (arr and *cap as they were).
+ */
+void *cf_grow(void *arr, size_t *cap, size_t n, size_t elem, size_t min);
+
 /* ---- strings and hashes (hash.c) ---- */
 
 typedef struct cf_str {

@@ -23,14 +23,10 @@ cf_parser_fini(cf_parser_t *pa)
 cf_label_t *
 cf_parser_label(cf_parser_t *pa, size_t n)
 {
-    if (n == pa->pa_cap) {
-        size_t ncap = pa->pa_cap ? pa->pa_cap * 2 : 16;
-        cf_label_t *l = realloc(pa->pa_labels, ncap * sizeof(*l));
-        if (l == NULL)
-            return NULL;
-        pa->pa_labels = l;
-        pa->pa_cap = ncap;
-    }
+    cf_label_t *l = cf_grow(pa->pa_labels, &pa->pa_cap, n, sizeof(*l), 16);
+    if (l == NULL)
+        return NULL;
+    pa->pa_labels = l;
     return &pa->pa_labels[n];
 }
 

@@ -152,6 +152,27 @@ test_utf8(void)
 }
 
 static void
+test_grow(void)
+{
+    size_t cap = 0;
+    int *a = cf_grow(NULL, &cap, 0, sizeof(*a), 4);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(cap, 4); /* the first room: min */
+    for (size_t i = 0; i < 4; i++)
+        a[i] = (int)i;
+    CU_ASSERT_PTR_EQUAL(cf_grow(a, &cap, 3, sizeof(*a), 4), a); /* room left: as it was */
+    CU_ASSERT_EQUAL(cap, 4);
+    a = cf_grow(a, &cap, 4, sizeof(*a), 4);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(cap, 8);  /* full: twice */
+    CU_ASSERT_EQUAL(a[3], 3); /* kept */
+    size_t huge = SIZE_MAX / 4;
+    CU_ASSERT_PTR_NULL(cf_grow(a, &huge, huge, 4, 4)); /* too large: NULL, cap as it was */
+    CU_ASSERT_EQUAL(huge, SIZE_MAX / 4);
+    free(a);
+}
+
+static void
 test_map(void)
 {
     cf_map_t m;
@@ -459,6 +480,7 @@ static const CU_TestInfo tests[] = {
     {"go int64", test_go_int64},
     {"openmetrics numbers", test_om_number},
     {"utf8", test_utf8},
+    {"growing arrays", test_grow},
     {"hash map", test_map},
     {"chunking", test_chunking},
     {"auto format", test_auto},
