@@ -2,7 +2,6 @@
 # Included from agent/CMakeLists.txt; keeps this part's build out of the
 # shared file so the two grow without stepping on each other.
 pkg_check_modules(GZ_JANSSON REQUIRED IMPORTED_TARGET jansson)
-find_library(GZ_CUNIT cunit REQUIRED)
 
 add_library(cmon_agent_plugin STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_dir.c
@@ -12,7 +11,7 @@ target_link_libraries(cmon_agent_plugin PUBLIC cmonagent_base cmoncommon m)
 target_include_directories(cmon_agent_plugin PUBLIC ${AGENT_INCLUDE})
 
 add_executable(test_plugin ${CMAKE_CURRENT_LIST_DIR}/test/test_plugin.c)
-target_link_libraries(test_plugin cmon_agent_plugin ${GZ_CUNIT})
+target_link_libraries(test_plugin cmon_agent_plugin cmoncommon_cunit)
 add_test(NAME agent_plugin COMMAND test_plugin)
 set_tests_properties(agent_plugin PROPERTIES TIMEOUT 120)
 
@@ -23,7 +22,7 @@ add_library(cmon_agent_gzcore STATIC
 target_link_libraries(cmon_agent_gzcore PUBLIC cmonagent_core cmon_agent_plugin)
 
 add_executable(test_gzcore ${CMAKE_CURRENT_LIST_DIR}/test/test_gzcore.c)
-target_link_libraries(test_gzcore cmon_agent_gzcore ${GZ_CUNIT})
+target_link_libraries(test_gzcore cmon_agent_gzcore cmoncommon_cunit)
 add_test(NAME agent_gzcore COMMAND test_gzcore)
 
 add_library(cmon_agent_discover STATIC ${CMAKE_CURRENT_LIST_DIR}/src/discover/discover.c)
@@ -32,7 +31,7 @@ target_link_libraries(cmon_agent_discover PUBLIC cmonagent_base PkgConfig::GZ_JA
 target_include_directories(cmon_agent_discover PUBLIC ${AGENT_INCLUDE})
 
 add_executable(test_discover ${CMAKE_CURRENT_LIST_DIR}/test/test_discover.c)
-target_link_libraries(test_discover cmon_agent_discover ${GZ_CUNIT})
+target_link_libraries(test_discover cmon_agent_discover cmoncommon_cunit)
 add_test(NAME agent_discover COMMAND test_discover)
 
 # The gz part inside cmon-agent: collectors, zfs, plugins, discovery, routes.
@@ -54,7 +53,7 @@ if(TARGET cmonagent_kstat AND TARGET zfs AND TARGET zonecfg)
   # The aliases discovery reads through libzonecfg, against worlds built in the test.
   if(TARGET cmonworld)
     add_executable(test_discover_alias ${CMAKE_CURRENT_LIST_DIR}/test/test_discover_alias.c)
-    target_link_libraries(test_discover_alias cmonagent_kstat cmonworld ${GZ_CUNIT})
+    target_link_libraries(test_discover_alias cmonagent_kstat cmonworld cmoncommon_cunit)
     add_test(NAME agent_discover_alias COMMAND test_discover_alias)
   endif()
 endif()
@@ -63,12 +62,13 @@ endif()
 # Debian's stock Prometheus scraping two simulated compute nodes.
 if(TARGET cmon-agent AND TARGET cmonsim_cmd AND TARGET cmonworld_zfs)
   add_executable(test_gz_e2e ${CMAKE_CURRENT_LIST_DIR}/test/test_gz_e2e.c)
-  target_link_libraries(test_gz_e2e cmonworld_zfs cmoncommon PkgConfig::GZ_JANSSON m)
+  target_link_libraries(test_gz_e2e cmonworld_zfs cmoncommon cmonagent_testlib PkgConfig::GZ_JANSSON m)
   add_test(NAME agent_gz_e2e COMMAND test_gz_e2e ${CMON_BIN_DIR} /usr/bin/promtool)
   set_tests_properties(agent_gz_e2e PROPERTIES TIMEOUT 300)
 
   add_executable(test_prometheus_e2e ${CMAKE_CURRENT_LIST_DIR}/test/test_prometheus_e2e.c)
-  target_link_libraries(test_prometheus_e2e cmonworld cmoncommon PkgConfig::GZ_JANSSON m)
+  target_link_libraries(test_prometheus_e2e cmonworld cmoncommon cmonagent_testlib
+                        PkgConfig::GZ_JANSSON m)
   add_test(NAME agent_prometheus_e2e
            COMMAND test_prometheus_e2e ${CMON_BIN_DIR} /usr/bin/prometheus)
   set_tests_properties(agent_prometheus_e2e PROPERTIES TIMEOUT 700 LABELS noasan)

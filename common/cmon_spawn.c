@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotime.h"
+
 extern char **environ;
 
 /* What the child needs, all prepared before fork(). */
@@ -35,14 +37,6 @@ typedef struct spawn_prep {
     int pp_err_is_out; /* stderr goes where stdout goes */
     int pp_pipe[3];    /* the parent's read end for fd 1 and 2, else -1 */
 } spawn_prep_t;
-
-static long long
-spawn_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 spawn_nap_ms(long ms)
@@ -390,7 +384,7 @@ spawn_reap(spawn_t *sp)
 int
 spawn_wait(spawn_t *sp, int timeout_ms)
 {
-    long long end = spawn_now_ms() + timeout_ms;
+    long long end = cmon_monotime_ms() + timeout_ms;
     long nap = 1;
     int r;
 
@@ -401,7 +395,7 @@ spawn_wait(spawn_t *sp, int timeout_ms)
         return r > 0 ? spawn_reap_exited(sp) : r;
     }
     while ((r = spawn_reap(sp)) == 0) {
-        long long left = end - spawn_now_ms();
+        long long left = end - cmon_monotime_ms();
         if (left <= 0)
             return 0;
         spawn_nap_ms(nap < left ? nap : (long)left);
@@ -499,13 +493,13 @@ spawn_drain_fd(int *fd, spawn_capture_t *c)
 int
 spawn_collect(spawn_t *sp, spawn_capture_t *out, spawn_capture_t *err, int timeout_ms)
 {
-    long long end = spawn_now_ms() + timeout_ms;
+    long long end = cmon_monotime_ms() + timeout_ms;
     int *fds[2] = {&sp->sp_out, &sp->sp_err};
     spawn_capture_t *caps[2] = {out, err};
 
     while (sp->sp_out >= 0 || sp->sp_err >= 0) {
         struct pollfd pfd[2] = {{sp->sp_out, POLLIN, 0}, {sp->sp_err, POLLIN, 0}};
-        long long left = timeout_ms < 0 ? -1 : end - spawn_now_ms();
+        long long left = timeout_ms < 0 ? -1 : end - cmon_monotime_ms();
         if (timeout_ms >= 0 && left <= 0)
             return errno = ETIMEDOUT, -1;
         int n = poll(pfd, 2, left > 60000 ? 60000 : (int)left);
@@ -522,7 +516,7 @@ int
 spawn_run(char *const argv[], const spawn_opts_t *opts, int timeout_ms, spawn_capture_t *out,
           spawn_capture_t *err, int *status)
 {
-    long long end = spawn_now_ms() + timeout_ms;
+    long long end = cmon_monotime_ms() + timeout_ms;
     spawn_t sp;
     int rc, e;
 
@@ -531,7 +525,7 @@ spawn_run(char *const argv[], const spawn_opts_t *opts, int timeout_ms, spawn_ca
         return -1;
     rc = spawn_collect(&sp, out, err, timeout_ms);
     if (rc == 0) {
-        long long left = end - spawn_now_ms();
+        long long left = end - cmon_monotime_ms();
         int r = spawn_wait(&sp, timeout_ms < 0 ? -1 : left > 0 ? (int)left : 0);
         if (r == 0)
             errno = ETIMEDOUT; /* closed its output, still running at the deadline */

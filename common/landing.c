@@ -7,29 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* Writes s with &, <, > and " escaped for HTML text and attributes. */
-static void
-landing_escape(FILE *f, const char *s)
-{
-    for (; *s != '\0'; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
+#include "xmltext.h"
 
 /* A plain GET path is a link; a placeholder path or another method is not. */
 static int
@@ -44,19 +22,19 @@ landing_html_link(FILE *f, const cmon_landing_link_t *l)
     fputs("<li>", f);
     if (landing_linkable(l)) {
         fputs("<a href=\"", f);
-        landing_escape(f, l->ll_path);
+        cmon_xml_puts(f, l->ll_path);
         fputs("\">", f);
-        landing_escape(f, l->ll_path);
+        cmon_xml_puts(f, l->ll_path);
         fputs("</a>", f);
     } else {
         fputs("<code>", f);
-        landing_escape(f, l->ll_method);
+        cmon_xml_puts(f, l->ll_method);
         fputc(' ', f);
-        landing_escape(f, l->ll_path);
+        cmon_xml_puts(f, l->ll_path);
         fputs("</code>", f);
     }
     fputs(" &mdash; ", f);
-    landing_escape(f, l->ll_doc);
+    cmon_xml_puts(f, l->ll_doc);
     fputs("</li>\n", f);
 }
 
@@ -64,13 +42,13 @@ static void
 landing_html(FILE *f, const cmon_landing_t *p)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>", f);
-    landing_escape(f, p->lp_program);
+    cmon_xml_puts(f, p->lp_program);
     fputs("</title></head>\n<body>\n<h1>", f);
-    landing_escape(f, p->lp_program);
+    cmon_xml_puts(f, p->lp_program);
     fputs("</h1>\n<p>", f);
-    landing_escape(f, p->lp_summary);
+    cmon_xml_puts(f, p->lp_summary);
     fputs("</p>\n<p>Version ", f);
-    landing_escape(f, p->lp_version);
+    cmon_xml_puts(f, p->lp_version);
     fputs("</p>\n<ul>\n", f);
     for (size_t i = 0; i < p->lp_nlinks; i++)
         landing_html_link(f, &p->lp_links[i]);

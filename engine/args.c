@@ -156,3 +156,12 @@ scn_args_has(lua_State *L, int idx, const char *key)
     lua_pop(L, 1);
     return 1;
 }
+
+struct scn_engine *
+scn_args_options(lua_State *L, const char *call, const struct scn_arg_spec *spec)
+{
+    struct scn_engine *e = scn_engine_get(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    scn_args_check(L, 1, call, spec);
+    return e;
+}

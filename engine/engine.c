@@ -17,6 +17,7 @@
 #include <lualib.h>
 
 #include "engine.h"
+#include "monotime.h"
 #include "verify.h"
 
 #define ENGINE_DEFAULT_ZONES 2048
@@ -201,20 +202,12 @@ engine_exec(struct scn_engine *e, const char *path)
     return 0;
 }
 
-static double
-engine_clock(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int
 scn_engine_run_file(struct scn_report *rep, const char *path, uint64_t seed, int progress,
                     int quiet)
 {
     struct scn_engine e = {.se_report = rep, .se_seed = seed, .se_progress = progress};
-    double t0 = engine_clock();
+    double t0 = cmon_monotime_s();
     int rc = 2;
     engine_name(&e, path);
     scn_report_begin(rep, path, e.se_name);
@@ -233,6 +226,6 @@ scn_engine_run_file(struct scn_report *rep, const char *path, uint64_t seed, int
         signal(SIGTERM, old_term);
     }
     engine_cleanup(&e);
-    scn_report_end(rep, engine_clock() - t0, quiet);
+    scn_report_end(rep, cmon_monotime_s() - t0, quiet);
     return rc;
 }

@@ -86,6 +86,14 @@ struct scn_arg_spec {
  */
 void scn_args_check(lua_State *L, int idx, const char *call, const struct scn_arg_spec *spec);
 
+/*
+ * scn_args_options() - the start of a sim.X{...} call: its argument 1 must
+ * be a table (luaL_checktype) of only spec's keys (scn_args_check, as
+ * call). Returns the engine (scn_engine_get). Never returns on error.
+ */
+struct scn_engine *scn_args_options(lua_State *L, const char *call,
+                                    const struct scn_arg_spec *spec);
+
 /* Getters after scn_args_check(): the field's value or dflt when absent. */
 double scn_args_number(lua_State *L, int idx, const char *key, double dflt);
 const char *scn_args_string(lua_State *L, int idx, const char *key, const char *dflt);
@@ -147,9 +155,6 @@ void scn_report_totals(const struct scn_report *r, unsigned long *passed, unsign
 /* scn_report_junit() - writes JUnit XML to path, mode 0644, through a
  * temporary file renamed into place. Returns 0, or -1 with errno. */
 int scn_report_junit(const struct scn_report *r, const char *path);
-/* scn_xml_escape() - writes s to f as an XML attribute value: &<>"' and
- * newlines, tabs escaped, a byte that is no allowed UTF-8 character as U+FFFD. */
-void scn_xml_escape(FILE *f, const char *s);
 
 /* ---- progress.c -------------------------------------------------------- */
 

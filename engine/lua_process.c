@@ -82,9 +82,7 @@ lsim_process(lua_State *L)
                                                {"args", SCN_ARG_TABLE, 0},
                                                {"port", SCN_ARG_ANY, 0},
                                                {NULL, 0, 0}};
-    struct scn_engine *e = scn_engine_get(L);
-    luaL_checktype(L, 1, LUA_TTABLE);
-    scn_args_check(L, 1, "sim.process", spec);
+    struct scn_engine *e = scn_args_options(L, "sim.process", spec);
     struct scn_agent *a = scn_agent_new(L, e, "sim.process", process_bin(L, "sim.process"));
     a->ag_generic = 1;
     process_port(L, a);
@@ -119,9 +117,7 @@ lsim_exec(lua_State *L)
                                                {"args", SCN_ARG_TABLE, 0},
                                                {"timeout", SCN_ARG_NUMBER, 0},
                                                {NULL, 0, 0}};
-    struct scn_engine *e = scn_engine_get(L);
-    luaL_checktype(L, 1, LUA_TTABLE);
-    scn_args_check(L, 1, "sim.exec", spec);
+    struct scn_engine *e = scn_args_options(L, "sim.exec", spec);
     const char *bin = process_bin(L, "sim.exec");
     double timeout = scn_args_number(L, 1, "timeout", 60);
     const char *argv[SCN_AGENT_ARGS_MAX + 2];

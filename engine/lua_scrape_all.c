@@ -15,6 +15,7 @@
 
 #include "agent.h"
 #include "engine.h"
+#include "monotime.h"
 #include "http.h"
 #include "response.h"
 
@@ -167,10 +168,9 @@ scn_lua_scrape_all(lua_State *L)
     scrape_all_prepare(L, &s, a);
     lua_createtable(L, (int)s.sa_n, 6);
     s.sa_out = lua_gettop(L);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = cmon_monotime_s();
     int rc = scn_http_run(s.sa_reqs, s.sa_n, (size_t)conc, scrape_all_done, &s);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double seconds = cmon_monotime_s() - t0;
     for (size_t i = 0; i < s.sa_n; i++)
         scn_http_req_release(&s.sa_reqs[i]);
     scn_progress(s.sa_e, "scrape", s.sa_n, s.sa_n);
@@ -179,7 +179,7 @@ scn_lua_scrape_all(lua_State *L)
     if (rc < 0)
         return luaL_error(L, "a:scrape_all: cannot set up curl");
     scrape_all_stats(L, s.sa_out, s.sa_n);
-    lua_pushnumber(L, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    lua_pushnumber(L, seconds);
     lua_setfield(L, s.sa_out, "seconds");
     lua_pushvalue(L, s.sa_out);
     return 1;

@@ -12,6 +12,7 @@
 #include <lauxlib.h>
 
 #include "engine.h"
+#include "monotime.h"
 #include "verify.h"
 
 /* sim.world{max_zones=, ncpus=, physmem=}: before the first zone only. */
@@ -19,9 +20,7 @@ static int
 lsim_world(lua_State *L)
 {
     static const struct scn_arg_spec spec[] = {{"max_zones", SCN_ARG_INTEGER, 0}, {NULL, 0, 0}};
-    struct scn_engine *e = scn_engine_get(L);
-    luaL_checktype(L, 1, LUA_TTABLE);
-    scn_args_check(L, 1, "sim.world", spec);
+    struct scn_engine *e = scn_args_options(L, "sim.world", spec);
     if (e->se_world != NULL)
         return luaL_error(L, "sim.world: the world exists already (call it before any zone)");
     double n = scn_args_number(L, 1, "max_zones", 0);
@@ -65,9 +64,7 @@ lsim_now(lua_State *L)
 static int
 lsim_clock(lua_State *L)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    lua_pushnumber(L, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    lua_pushnumber(L, cmon_monotime_s());
     return 1;
 }
 
@@ -126,9 +123,7 @@ lsim_fault(lua_State *L)
                                                {"zone", SCN_ARG_ANY, 0},
                                                {"vanish", SCN_ARG_BOOLEAN, 0},
                                                {NULL, 0, 0}};
-    struct scn_engine *e = scn_engine_get(L);
-    luaL_checktype(L, 1, LUA_TTABLE);
-    scn_args_check(L, 1, "sim.fault", spec);
+    struct scn_engine *e = scn_args_options(L, "sim.fault", spec);
     world_t *w = scn_engine_world(L, e);
     world_fault_t f;
     fault_read(L, e, &f);

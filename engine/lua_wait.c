@@ -9,20 +9,13 @@
 #include <lauxlib.h>
 
 #include "engine.h"
+#include "monotime.h"
 
 static void
 wait_nap(double s)
 {
     struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
     nanosleep(&ts, NULL); /* a signal ends it early: ^C is then handled at once */
-}
-
-static double
-wait_clock(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* sim.sleep(seconds): real time, 0..3600 */
@@ -52,9 +45,9 @@ lsim_wait_until(lua_State *L)
     double every = scn_args_number(L, 2, "every", 0.1);
     if (timeout > 86400 || every > 3600)
         return luaL_error(L, "sim.wait_until: timeout must be <= 86400 s and every <= 3600 s");
-    double end = wait_clock() + timeout;
+    double end = cmon_monotime_s() + timeout;
     for (;;) {
-        int last = wait_clock() >= end;
+        int last = cmon_monotime_s() >= end;
         lua_pushvalue(L, 1);
         lua_call(L, 0, 1);
         if (lua_toboolean(L, -1))
@@ -62,7 +55,7 @@ lsim_wait_until(lua_State *L)
         lua_pop(L, 1);
         if (last)
             return lua_pushboolean(L, 0), 1;
-        double left = end - wait_clock();
+        double left = end - cmon_monotime_s();
         wait_nap(left < every ? (left > 0 ? left : 0) : every);
     }
 }

@@ -176,9 +176,7 @@ zone_add(lua_State *L, struct scn_engine *e, const world_zone_opts_t *o, int lid
 static int
 lsim_zone(lua_State *L)
 {
-    struct scn_engine *e = scn_engine_get(L);
-    luaL_checktype(L, 1, LUA_TTABLE);
-    scn_args_check(L, 1, "sim.zone", zone_spec);
+    struct scn_engine *e = scn_args_options(L, "sim.zone", zone_spec);
     if (scn_args_has(L, 1, "count") || scn_args_has(L, 1, "brands"))
         return luaL_error(L, "sim.zone: unknown key '%s' (it belongs to sim.fleet)",
                           scn_args_has(L, 1, "count") ? "count" : "brands");
@@ -212,9 +210,7 @@ fleet_brand(lua_State *L, int bidx, lua_Integer i, const char *dflt)
 static int
 lsim_fleet(lua_State *L)
 {
-    struct scn_engine *e = scn_engine_get(L);
-    luaL_checktype(L, 1, LUA_TTABLE);
-    scn_args_check(L, 1, "sim.fleet", zone_spec);
+    struct scn_engine *e = scn_args_options(L, "sim.fleet", zone_spec);
     if (!scn_args_has(L, 1, "count"))
         return luaL_error(L, "sim.fleet: key 'count' is required");
     if (scn_args_has(L, 1, "name"))

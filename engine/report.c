@@ -21,6 +21,7 @@
 
 #include "atomicfile.h"
 #include "engine.h"
+#include "xmltext.h" /* common/: XML escaping, shared with the landing page */
 
 #define REPORT_SHOWN_PER_SITE 10
 #define REPORT_OUTPUT_MAX (1024 * 1024) /* printed bytes kept per scenario */
@@ -241,89 +242,6 @@ scn_report_totals(const struct scn_report *r, unsigned long *passed, unsigned lo
     }
 }
 
-/* ---- XML text ----------------------------------------------------------- */
-
-/* The length of the UTF-8 sequence at s (n bytes left) if it encodes a
- * character XML 1.0 allows, else 0. */
-static size_t
-xml_char_len(const unsigned char *s, size_t n)
-{
-    static const unsigned long least[] = {0, 0, 0x80, 0x800, 0x10000}; /* no overlong forms */
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return c >= 0x20 || c == '\n' || c == '\t' || c == '\r';
-    size_t len = c >= 0xC2 && c <= 0xDF   ? 2
-                 : c >= 0xE0 && c <= 0xEF ? 3
-                 : c >= 0xF0 && c <= 0xF4 ? 4
-                                          : 0;
-    if (len == 0 || n < len)
-        return 0;
-    unsigned long cp = c & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE ||
-        cp == 0xFFFF)
-        return 0;
-    return len;
-}
-
-/* Writes len bytes of s as XML character data, or as an attribute value
- * (where a parser would fold newlines and tabs into spaces unless they are
- * character references). A byte that is no allowed UTF-8 character becomes
- * U+FFFD, so that any text makes a well-formed document. */
-static void
-xml_put(FILE *f, const char *s, size_t len, int attr)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < len;) {
-        size_t n = xml_char_len(p + i, len - i);
-        if (n == 0) {
-            fputs("\xEF\xBF\xBD", f);
-            i++;
-            continue;
-        }
-        switch (p[i]) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&apos;", f);
-            break;
-        case '\r':
-            fputs("&#13;", f);
-            break;
-        case '\n':
-        case '\t':
-            if (attr) {
-                fprintf(f, "&#%d;", p[i]);
-                break;
-            }
-            /* fall through */
-        default:
-            fwrite(p + i, 1, n, f);
-        }
-        i += n;
-    }
-}
-
-void
-scn_xml_escape(FILE *f, const char *s)
-{
-    xml_put(f, s, strlen(s), 1);
-}
-
 /* ---- JUnit XML ----------------------------------------------------------- */
 
 static void
@@ -331,18 +249,18 @@ junit_check(FILE *f, const struct scn_suite *s, const struct scn_check *c)
 {
     const char *where = s->su_sites[c->sc_site].ss_where;
     fputs("    <testcase classname=\"", f);
-    scn_xml_escape(f, s->su_name);
+    cmon_xml_puts(f, s->su_name);
     fputs("\" name=\"", f);
-    scn_xml_escape(f, where);
+    cmon_xml_puts(f, where);
     fprintf(f, " #%lu\"", c->sc_rank);
     if (c->sc_fail == NULL) {
         fputs("/>\n", f);
         return;
     }
     fputs(">\n      <failure message=\"check failed\" type=\"check\">", f);
-    xml_put(f, where, strlen(where), 0);
+    cmon_xml_put(f, where, strlen(where), 0);
     fputs(": check failed: ", f);
-    xml_put(f, c->sc_fail, strlen(c->sc_fail), 0);
+    cmon_xml_put(f, c->sc_fail, strlen(c->sc_fail), 0);
     fputs("</failure>\n    </testcase>\n", f);
 }
 
@@ -352,11 +270,11 @@ static void
 junit_error(FILE *f, const struct scn_suite *s)
 {
     fputs("    <testcase classname=\"", f);
-    scn_xml_escape(f, s->su_name);
+    cmon_xml_puts(f, s->su_name);
     fputs("\" name=\"scenario runs to its end\">\n      <error message=\"", f);
-    scn_xml_escape(f, s->su_error_kind);
+    cmon_xml_puts(f, s->su_error_kind);
     fputs("\" type=\"scenario\">", f);
-    xml_put(f, s->su_error, strlen(s->su_error), 0);
+    cmon_xml_put(f, s->su_error, strlen(s->su_error), 0);
     fputs("</error>\n    </testcase>\n", f);
 }
 
@@ -366,7 +284,7 @@ junit_output(FILE *f, const struct scn_suite *s)
     if (s->su_out_len == 0)
         return;
     fputs("    <system-out>", f);
-    xml_put(f, s->su_out, s->su_out_len, 0);
+    cmon_xml_put(f, s->su_out, s->su_out_len, 0);
     if (s->su_out_dropped)
         fprintf(f, "\n[%zu more bytes of output not kept]\n", s->su_out_dropped);
     fputs("</system-out>\n", f);
@@ -377,7 +295,7 @@ junit_suite(FILE *f, const struct scn_suite *s)
 {
     int broken = s->su_error != NULL;
     fputs("  <testsuite name=\"", f);
-    scn_xml_escape(f, s->su_name);
+    cmon_xml_puts(f, s->su_name);
     fprintf(f, "\" tests=\"%zu\" failures=\"%lu\" errors=\"%d\" skipped=\"0\" time=\"%.3f\">\n",
             s->su_nchecks + broken, s->su_failed, broken, s->su_seconds);
     for (size_t i = 0; i < s->su_nchecks; i++)

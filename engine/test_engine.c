@@ -10,10 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "cunit_main.h"
 #include "engine.h"
 #include "response.h"
 
@@ -467,31 +468,29 @@ test_rm_scratch(void)
     return nftw(test_scratch, test_rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+static const CU_TestInfo tests[] = {
+    {"args: unknown keys, types, negatives", test_args},
+    {"sandbox: dangerous calls gone", test_sandbox_gone},
+    {"sandbox: writes only in scratch, require next to it", test_sandbox_files},
+    {"sandbox: writable path rule", test_sandbox_writable},
+    {"sandbox: files load under relative names", test_sandbox_names},
+    {"samples: text, labels, escapes, a bad line", test_samples_text},
+    {"samples: OpenMetrics sniffed without a Content-Type", test_samples_sniffed},
+    {"response: r:value and r:values", test_response_values},
+    {"report: totals count checks and broken scenarios", test_report_totals},
+    {"report: JUnit XML names, bodies, output, mode", test_report_junit},
+    {"report: output past a MiB counted, not kept", test_report_output_cap},
+    {"clock: libfaketime timestamp file", test_clock},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
     snprintf(test_scratch, sizeof(test_scratch), "/tmp/cmon-scn-test-XXXXXX");
     if (mkdtemp(test_scratch) == NULL)
         return 1;
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("scenario engine", NULL, NULL);
-    CU_add_test(s, "args: unknown keys, types, negatives", test_args);
-    CU_add_test(s, "sandbox: dangerous calls gone", test_sandbox_gone);
-    CU_add_test(s, "sandbox: writes only in scratch, require next to it", test_sandbox_files);
-    CU_add_test(s, "sandbox: writable path rule", test_sandbox_writable);
-    CU_add_test(s, "sandbox: files load under relative names", test_sandbox_names);
-    CU_add_test(s, "samples: text, labels, escapes, a bad line", test_samples_text);
-    CU_add_test(s, "samples: OpenMetrics sniffed without a Content-Type", test_samples_sniffed);
-    CU_add_test(s, "response: r:value and r:values", test_response_values);
-    CU_add_test(s, "report: totals count checks and broken scenarios", test_report_totals);
-    CU_add_test(s, "report: JUnit XML names, bodies, output, mode", test_report_junit);
-    CU_add_test(s, "report: output past a MiB counted, not kept", test_report_output_cap);
-    CU_add_test(s, "clock: libfaketime timestamp file", test_clock);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
+    int rc = cunit_main(argc, argv, "scenario engine", tests);
     test_rm_scratch();
-    return failed ? 1 : 0;
+    return rc;
 }

@@ -6,7 +6,8 @@
 #   one line naming the problem, then "Try 'PROG --help'.", on stderr, exit 2.
 # The flags are read from the program's source (its struct option table), not
 # from a copy kept here, so a flag added without its help line fails.
-# The caller sets TMP (a scratch directory it removes) and sources this file.
+# The caller sources this file, then calls cli_scratch (or sets TMP, a
+# scratch directory it removes itself).
 
 CLI_PASSED=0
 CLI_FAILED=0
@@ -122,4 +123,51 @@ cli_check_landing() {
         code=$(curl -s -o /dev/null -w '%{http_code}' "$url$p")
         cli_check "$name GET $p (linked from /): 200, got $code" [ "$code" = 200 ]
     done
+}
+
+# cli_scratch NAME: makes TMP, the test's scratch directory, and CLI_PIDS,
+# the background processes cli_start started; when the shell exits, those
+# are stopped and TMP removed.
+cli_scratch() {
+    TMP=$(mktemp -d "${TMPDIR:-/tmp}/$1-XXXXXX") || exit 1
+    CLI_PIDS=
+    trap cli_cleanup EXIT
+}
+cli_cleanup() {
+    for p in $CLI_PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+
+# cli_start LOG COMMAND...: starts COMMAND in the background, its output
+# (stdout and stderr) to LOG; CLI_PID is its process id (stopped at exit,
+# or earlier by cli_stop).
+cli_start() {
+    _cli_log=$1
+    shift
+    "$@" >"$_cli_log" 2>&1 </dev/null &
+    CLI_PID=$!
+    CLI_PIDS="$CLI_PIDS $CLI_PID"
+}
+cli_stop() {
+    kill "$CLI_PID" 2>/dev/null
+    wait "$CLI_PID" 2>/dev/null
+}
+
+# cli_check_any_address WHAT ADDR PATH: ADDR, the listen address a server
+# logged for ":PORT", is every address ("[::]:PORT" or "0.0.0.0:PORT"), and
+# GET PATH answers 200 on 127.0.0.1:PORT and, when it listens on IPv6 too,
+# on [::1]:PORT.
+cli_check_any_address() {
+    what=$1 addr=$2 path=$3
+    case $addr in
+    "[::]:"* | "0.0.0.0:"*) cli_ok ;;
+    *) cli_fail "$what listens on '$addr', want every address" ;;
+    esac
+    port=${addr##*:}
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$path")
+    cli_check "$what answers on 127.0.0.1 ($code)" [ "$code" = 200 ]
+    if [ "${addr#\[::\]}" != "$addr" ]; then
+        code=$(curl -s -o /dev/null -w '%{http_code}' "http://[::1]:$port$path")
+        cli_check "$what answers on [::1] ($code)" [ "$code" = 200 ]
+    fi
 }

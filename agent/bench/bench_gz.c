@@ -10,20 +10,13 @@
 #include <time.h>
 
 #include "fetch.h"
+#include "monotime.h"
 
 static int
 cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
-}
-
-static double
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 int
@@ -45,7 +38,7 @@ main(int argc, char **argv)
     if (ms == NULL || f == NULL)
         return 1;
     for (int i = 0; i < n; i++) {
-        double t0 = now_ms();
+        double t0 = cmon_monotime_s();
         if (fetch_perform(f, &q, &r) != 0 || r.rs_status != 200) {
             if (r.rs_status != 0)
                 fprintf(stderr, "bench_gz: GET %s answered %ld\n", argv[1], r.rs_status);
@@ -53,7 +46,7 @@ main(int argc, char **argv)
                 fprintf(stderr, "bench_gz: %s\n", r.rs_error);
             return 1;
         }
-        ms[i] = now_ms() - t0;
+        ms[i] = (cmon_monotime_s() - t0) * 1e3;
     }
     qsort(ms, (size_t)n, sizeof(*ms), cmp_dbl);
     printf("%s: n=%d bytes=%zu min=%.2f p50=%.2f p90=%.2f p99=%.2f max=%.2f ms\n", argv[1], n,

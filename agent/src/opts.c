@@ -1,11 +1,11 @@
 /* opts - cmon-agent's command line. */
 #include "opts.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "listen.h"
 
 void
@@ -62,17 +62,27 @@ opts_usage(FILE *out)
           out);
 }
 
-/* Parses an unsigned in [min, max]. 0 or -1. */
+/* A flag's whole number in [min, max] into *out. 0, or -1 after a message. */
 static int
-opts_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+opts_unsigned(const char *arg, const char *flag, unsigned min, unsigned max, unsigned *out,
+              FILE *err)
 {
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min || v > max)
-        return -1;
-    *out = (unsigned)v;
-    return 0;
+    char why[64];
+    if (cmon_parse_unsigned(arg, min, max, out, why, sizeof(why)) == 0)
+        return 0;
+    fprintf(err, "cmon-agent: bad %s %s: %s\n", flag, arg, why);
+    return -1;
+}
+
+/* A flag's seconds in [min, max] into *out. 0, or -1 after a message. */
+static int
+opts_seconds(const char *arg, const char *flag, double min, double max, double *out, FILE *err)
+{
+    char why[96];
+    if (cmon_parse_double(arg, min, max, out, why, sizeof(why)) == 0)
+        return 0;
+    fprintf(err, "cmon-agent: bad %s %s: %s (seconds)\n", flag, arg, why);
+    return -1;
 }
 
 /* --listen and --web.listen-address (listen.h says the forms). 0, or -1 after a message. */
@@ -81,7 +91,8 @@ opts_listen(agent_opts_t *o, const char *flag, const char *arg, FILE *err)
 {
     char why[256];
     if (cmon_listen_parse(arg, &o->ao_listen, why, sizeof(why)) != 0) {
-        fprintf(err, "cmon-agent: bad %s %s: %s\n", flag, arg, why);
+        if (err != NULL) /* NULL: the default, a literal that parses */
+            fprintf(err, "cmon-agent: bad %s %s: %s\n", flag, arg, why);
         return -1;
     }
     snprintf(o->ao_addr, sizeof(o->ao_addr), "%s", o->ao_listen.cl_host);
@@ -108,19 +119,6 @@ opts_defaults(agent_opts_t *o)
     o->ao_gz.go_plugins.po_ttl = GZ_PLUGIN_TTL_DEFAULT;
 }
 
-/* Parses seconds in [min, max] into *out. 0 or -1. */
-static int
-opts_seconds(const char *s, double min, double max, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !(v >= min && v <= max))
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* The compute node's options (gz.h). 0, or -1 after a message. */
 static int
 opts_gz(gz_opts_t *g, int c, const char *arg, FILE *err)
@@ -128,25 +126,17 @@ opts_gz(gz_opts_t *g, int c, const char *arg, FILE *err)
     double v;
     switch (c) {
     case 'Z':
-        if (opts_seconds(arg, 0, 86400, &g->go_zfs_ttl) == 0)
-            return 0;
-        fprintf(err, "cmon-agent: bad --zfs-ttl %s: want seconds in [0, 86400]\n", arg);
-        return -1;
+        return opts_seconds(arg, "--zfs-ttl", 0, 86400, &g->go_zfs_ttl, err);
     case 'P':
         g->go_plugins.po_dir = arg;
         return 0;
     case 'T':
-        if (opts_seconds(arg, 0.01, 3600, &v) == 0) {
-            g->go_plugins.po_limits.pl_timeout_ms = (int)(v * 1000);
-            return 0;
-        }
-        fprintf(err, "cmon-agent: bad --plugin-timeout %s: want seconds in [0.01, 3600]\n", arg);
-        return -1;
+        if (opts_seconds(arg, "--plugin-timeout", 0.01, 3600, &v, err) != 0)
+            return -1;
+        g->go_plugins.po_limits.pl_timeout_ms = (int)(v * 1000);
+        return 0;
     default:
-        if (opts_seconds(arg, 0, 86400, &g->go_plugins.po_ttl) == 0)
-            return 0;
-        fprintf(err, "cmon-agent: bad --plugin-ttl %s: want seconds in [0, 86400]\n", arg);
-        return -1;
+        return opts_seconds(arg, "--plugin-ttl", 0, 86400, &g->go_plugins.po_ttl, err);
     }
 }
 
@@ -154,18 +144,13 @@ opts_gz(gz_opts_t *g, int c, const char *arg, FILE *err)
 static int
 opts_one(agent_opts_t *o, int c, const char *arg, FILE *err)
 {
-    char *end;
     switch (c) {
     case 'l':
         return opts_listen(o, "--listen", arg, err);
     case 'W':
         return opts_listen(o, "--web.listen-address", arg, err);
     case 'c':
-        o->ao_cache_ttl = strtod(arg, &end);
-        if (end != arg && *end == '\0' && o->ao_cache_ttl >= 0 && o->ao_cache_ttl <= 86400)
-            return 0;
-        fprintf(err, "cmon-agent: bad --cache-ttl %s: want seconds in [0, 86400]\n", arg);
-        return -1;
+        return opts_seconds(arg, "--cache-ttl", 0, 86400, &o->ao_cache_ttl, err);
     case 'n':
         if (strcmp(arg, "cmon") == 0 || strcmp(arg, "prometheus") == 0) {
             o->ao_names = arg[0] == 'c' ? NAMES_CMON : NAMES_PROMETHEUS;
@@ -174,25 +159,13 @@ opts_one(agent_opts_t *o, int c, const char *arg, FILE *err)
         fprintf(err, "cmon-agent: bad --metric-names %s: want cmon or prometheus\n", arg);
         return -1;
     case 't':
-        if (opts_uint(arg, 1, 64, &o->ao_threads) == 0)
-            return 0;
-        fprintf(err, "cmon-agent: bad --threads %s: want 1 to 64\n", arg);
-        return -1;
+        return opts_unsigned(arg, "--threads", 1, 64, &o->ao_threads, err);
     case 'k':
-        if (opts_uint(arg, 1, 64, &o->ao_handles) == 0)
-            return 0;
-        fprintf(err, "cmon-agent: bad --kstat-handles %s: want 1 to 64\n", arg);
-        return -1;
+        return opts_unsigned(arg, "--kstat-handles", 1, 64, &o->ao_handles, err);
     case 'm':
-        if (opts_uint(arg, 1, 1000000, &o->ao_max_conns) == 0)
-            return 0;
-        fprintf(err, "cmon-agent: bad --max-connections %s: want 1 to 1000000\n", arg);
-        return -1;
+        return opts_unsigned(arg, "--max-connections", 1, 1000000, &o->ao_max_conns, err);
     case 'i':
-        if (opts_uint(arg, 1, 86400, &o->ao_idle_timeout) == 0)
-            return 0;
-        fprintf(err, "cmon-agent: bad --idle-timeout %s: want 1 to 86400 seconds\n", arg);
-        return -1;
+        return opts_unsigned(arg, "--idle-timeout", 1, 86400, &o->ao_idle_timeout, err);
     case 'L': {
         int lv = log_level_parse(arg);
         if (lv >= 0) {

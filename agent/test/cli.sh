@@ -8,14 +8,8 @@
 set -u
 BIN=$1 SRC=$2 VERSION=$3
 AGENT=$BIN/cmon-agent
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cmon-agent-cli-XXXXXX") || exit 1
-PIDS=
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
 . "$SRC/scripts/cli_lib.sh"
+cli_scratch cmon-agent-cli
 
 cli_check_help "$AGENT" "$SRC/agent/src/opts.c"
 cli_check_version "$AGENT" "$VERSION"
@@ -33,32 +27,21 @@ cli_check_usage_error "$AGENT" 'bad --web.listen-address [nohost]:1' \
     '--web.listen-address=[nohost]:1'
 
 # A small still world to serve.
-"$BIN/cmon-sim" serve --zones 3 --tick 0 --world "$TMP/world" >"$TMP/sim.log" 2>&1 </dev/null &
-PIDS="$PIDS $!"
+cli_start "$TMP/sim.log" "$BIN/cmon-sim" serve --zones 3 --tick 0 --world "$TMP/world"
 cli_wait_log "$TMP/sim.log" "$TMP/world" >/dev/null || { cli_fail "no world"; cli_done; exit 1; }
 
 # start_agent NAME ARGS...: starts the agent; addr= the address it logs.
 start_agent() {
     log=$TMP/$1.log
     shift
-    CMON_SIM_WORLD=$TMP/world "$AGENT" "$@" >/dev/null 2>"$log" &
-    PIDS="$PIDS $!"
+    cli_start "$log" env CMON_SIM_WORLD="$TMP/world" "$AGENT" "$@"
     addr=$(cli_wait_log "$log" 'listening on [^ ]+' | sed 's/listening on //')
 }
 
 # ":PORT": every address, so both loopbacks answer (IPv6 where the kernel has it).
 start_agent any --listen :0
+cli_check_any_address "--listen :PORT" "$addr" /metrics
 port=${addr##*:}
-case $addr in
-"[::]:"* | "0.0.0.0:"*) cli_ok ;;
-*) cli_fail "--listen :0 listens on '$addr', want every address" ;;
-esac
-code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")
-cli_check "--listen :PORT answers on 127.0.0.1 ($code)" [ "$code" = 200 ]
-if [ "${addr#\[::\]}" != "$addr" ]; then
-    code=$(curl -s -o /dev/null -w '%{http_code}' "http://[::1]:$port/metrics")
-    cli_check "--listen :PORT answers on [::1] ($code)" [ "$code" = 200 ]
-fi
 # discovery hands out this host's name, not the wildcard
 curl -s "http://127.0.0.1:$port/v1/discover" >"$TMP/discover.json"
 cli_check "--listen :PORT: discovery targets $(hostname):$port" \

@@ -4,19 +4,21 @@
  * world's ground truth, uncapped zones, failing kstats, vanishing and
  * rebooting zones, the cache, and the kstat index following the chain.
  */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cunit_main.h"
 #include "../../sim/world/world.h"
 #include "cache.h"
 #include "collector.h"
 #include "expo.h"
 #include "kpool.h"
 #include "scrape.h"
+#include "testlib.h"
 #include "zfsvm.h"
 #include "../../sim/world/world_zfs.h"
 
@@ -98,23 +100,6 @@ scrape_text(const char *zone, metric_names_t names, cache_t *cache, int *rc)
     return sbuf_detach(&out, NULL);
 }
 
-/* The value text of the sample line "series value", or NULL. */
-static const char *
-sample_of(const char *body, const char *series, char *buf, size_t len)
-{
-    size_t n = strlen(series);
-    for (const char *p = body; p != NULL && *p != '\0';) {
-        if (strncmp(p, series, n) == 0 && p[n] == ' ') {
-            size_t m = strcspn(p + n + 1, "\n");
-            snprintf(buf, len, "%.*s", (int)m, p + n + 1);
-            return buf;
-        }
-        p = strchr(p, '\n');
-        p = p != NULL ? p + 1 : NULL;
-    }
-    return NULL;
-}
-
 /* Asserts that series has the world's value of module:stat for zone zix. */
 static void
 check_truth(const char *body, int zix, const char *series, const char *module, const char *stat)
@@ -124,7 +109,7 @@ check_truth(const char *body, int zix, const char *series, const char *module, c
     char want[32], got[64];
     snprintf(want, sizeof(want), "%llu",
              (unsigned long long)(v.wv_type == WORLD_V_INT ? (uint64_t)v.wv_i : v.wv_u));
-    const char *s = sample_of(body, series, got, sizeof(got));
+    const char *s = testlib_sample_text(body, series, got, sizeof(got));
     if (s == NULL || strcmp(s, want) != 0)
         fprintf(stderr, "\n%s: got %s, want %s\n", series, s ? s : "(none)", want);
     CU_ASSERT(s != NULL && strcmp(s, want) == 0);
@@ -150,10 +135,11 @@ test_values_match_world(void)
     check_truth(body, z, "vfs_wait_length_time_count", "zone_vfs", "wlentime");
     check_truth(body, z, "tcp_active_open_count", "tcp", "activeOpens");
     char buf[64];
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "zone_misc_metrics_available_boolean", buf, 64));
+    CU_ASSERT_PTR_NOT_NULL(
+        testlib_sample_text(body, "zone_misc_metrics_available_boolean", buf, 64));
     CU_ASSERT_STRING_EQUAL(buf, "1");
     CU_ASSERT_PTR_NOT_NULL(strstr(body, "net_agg_bytes_in{interface=\""));
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "time_of_day", buf, sizeof(buf)));
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "time_of_day", buf, sizeof(buf)));
     CU_ASSERT(strtoull(buf, NULL, 10) > 1500000000000ull); /* milliseconds */
     free(body);
 }
@@ -172,7 +158,7 @@ test_links_per_interface(void)
         world_value_t v;
         CU_ASSERT_EQUAL_FATAL(world_truth(fx.w, "link", 0, kname, "rbytes64", &v), 0);
         snprintf(series, sizeof(series), "net_agg_bytes_in{interface=\"%s\"}", kname);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(sample_of(body, series, got, sizeof(got)));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(testlib_sample_text(body, series, got, sizeof(got)));
         CU_ASSERT_EQUAL(strtoull(got, NULL, 10), v.wv_u);
     }
     /* one group per family: the family's TYPE line appears once */
@@ -190,10 +176,10 @@ test_uncapped_zone(void)
     char buf[64];
     CU_ASSERT_PTR_NULL(strstr(body, "cpucap_limit_percentage"));
     CU_ASSERT_PTR_NULL(strstr(body, "cpucap_cur_usage_percentage"));
-    CU_ASSERT_PTR_NULL(sample_of(body, "mem_limit", buf, sizeof(buf)));
-    CU_ASSERT_PTR_NULL(sample_of(body, "mem_swap_limit", buf, sizeof(buf)));
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "mem_agg_usage", buf, sizeof(buf)));
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "cpucap_metrics_available_boolean", buf, 64));
+    CU_ASSERT_PTR_NULL(testlib_sample_text(body, "mem_limit", buf, sizeof(buf)));
+    CU_ASSERT_PTR_NULL(testlib_sample_text(body, "mem_swap_limit", buf, sizeof(buf)));
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "mem_agg_usage", buf, sizeof(buf)));
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "cpucap_metrics_available_boolean", buf, 64));
     CU_ASSERT_STRING_EQUAL(buf, "1");
     free(body);
 }
@@ -218,20 +204,20 @@ test_failing_kstat_only_that_collector(void)
     char buf[64];
     char *body = scrape_text(ZONE_CAPPED, NAMES_CMON, NULL, &rc);
     CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "tcp_metrics_available_boolean", buf, 64));
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "tcp_metrics_available_boolean", buf, 64));
     CU_ASSERT_STRING_EQUAL(buf, "0");
     CU_ASSERT_PTR_NULL(strstr(body, "tcp_active_open_count"));
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "cpu_user_usage", buf, 64));
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "cpu_user_usage", buf, 64));
     free(body);
     /* another zone is not silenced */
     body = scrape_text(ZONE_PLAIN, NAMES_CMON, NULL, &rc);
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "tcp_metrics_available_boolean", buf, 64));
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "tcp_metrics_available_boolean", buf, 64));
     CU_ASSERT_STRING_EQUAL(buf, "1");
     free(body);
     world_fault_clear(fx.w);
     /* nor is the same zone once the fault is gone */
     body = scrape_text(ZONE_CAPPED, NAMES_CMON, NULL, &rc);
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "tcp_metrics_available_boolean", buf, 64));
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "tcp_metrics_available_boolean", buf, 64));
     CU_ASSERT_STRING_EQUAL(buf, "1");
     free(body);
 }
@@ -256,17 +242,17 @@ test_cache_and_reboot(void)
     int rc;
     char a[64], b[64];
     char *body = scrape_text(ZONE_CAPPED, NAMES_CMON, c, &rc);
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "zone_misc_metrics_cached_boolean", a, 64));
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "zone_misc_metrics_cached_boolean", a, 64));
     CU_ASSERT_STRING_EQUAL(a, "0");
-    sample_of(body, "cpu_user_usage", a, sizeof(a));
+    testlib_sample_text(body, "cpu_user_usage", a, sizeof(a));
     free(body);
     world_time_advance(fx.w, 1000000000ull);
     body = scrape_text(ZONE_CAPPED, NAMES_CMON, c, &rc);
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "zone_misc_metrics_cached_boolean", b, 64));
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "zone_misc_metrics_cached_boolean", b, 64));
     CU_ASSERT_STRING_EQUAL(b, "1");
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "time_metrics_cached_boolean", b, 64));
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "time_metrics_cached_boolean", b, 64));
     CU_ASSERT_STRING_EQUAL(b, "0");
-    sample_of(body, "cpu_user_usage", b, sizeof(b));
+    testlib_sample_text(body, "cpu_user_usage", b, sizeof(b));
     CU_ASSERT_STRING_EQUAL(a, b); /* the cached value, not the newer one */
     free(body);
     /* a reboot gives a new zoneid: nothing of the old boot is served */
@@ -274,7 +260,7 @@ test_cache_and_reboot(void)
     world_time_advance(fx.w, 1000000000ull);
     body = scrape_text(ZONE_CAPPED, NAMES_CMON, c, &rc);
     CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "zone_misc_metrics_cached_boolean", b, 64));
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "zone_misc_metrics_cached_boolean", b, 64));
     CU_ASSERT_STRING_EQUAL(b, "0");
     check_truth(body, fx.zix_capped, "cpu_user_usage", "zones", "nsec_user");
     free(body);
@@ -415,7 +401,7 @@ zfs_used_text(zfsvm_t *z, char *buf, size_t len)
     if (rc == 0) {
         expo_write(&fs, EXPO_TEXT, &out);
         char *body = sbuf_detach(&out, NULL);
-        if (body == NULL || sample_of(body, "zfs_used", buf, len) == NULL)
+        if (body == NULL || testlib_sample_text(body, "zfs_used", buf, len) == NULL)
             rc = -1;
         free(body);
     }
@@ -466,35 +452,36 @@ test_prometheus_names(void)
     world_value_t v;
     CU_ASSERT_EQUAL_FATAL(world_truth_zone(fx.w, fx.zix_capped, "zones", "nsec_user", &v), 0);
     char got[64];
-    CU_ASSERT_PTR_NOT_NULL_FATAL(sample_of(body, "cpu_user_seconds_total", got, sizeof(got)));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(
+        testlib_sample_text(body, "cpu_user_seconds_total", got, sizeof(got)));
     CU_ASSERT_DOUBLE_EQUAL(strtod(got, NULL), (double)v.wv_u / 1e9, 1e-9);
     CU_ASSERT_PTR_NULL(strstr(body, "cpu_user_usage"));
-    CU_ASSERT_PTR_NOT_NULL(sample_of(body, "cpucap_limit_ratio", got, sizeof(got)));
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "cpucap_limit_ratio", got, sizeof(got)));
     CU_ASSERT_DOUBLE_EQUAL(strtod(got, NULL), 1.5, 1e-12);
     free(body);
 }
 
+static const CU_TestInfo tests[] = {
+    {"values match the world", test_values_match_world},
+    {"index matches a chain walk", test_index_matches_chain_walk},
+    {"buffers lent across drops", test_buffers_lent_across_drops},
+    {"links per interface", test_links_per_interface},
+    {"uncapped zone", test_uncapped_zone},
+    {"unknown and halted zones", test_unknown_and_halted},
+    {"failing kstat", test_failing_kstat_only_that_collector},
+    {"vanishing zone", test_vanishing_zone},
+    {"cache and reboot", test_cache_and_reboot},
+    {"index follows the chain", test_index_follows_chain},
+    {"prometheus names", test_prometheus_names},
+    {"libzfs handle kept", test_zfs_handle_kept},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("agent_collectors", suite_init, suite_clean);
-    CU_add_test(s, "values match the world", test_values_match_world);
-    CU_add_test(s, "index matches a chain walk", test_index_matches_chain_walk);
-    CU_add_test(s, "buffers lent across drops", test_buffers_lent_across_drops);
-    CU_add_test(s, "links per interface", test_links_per_interface);
-    CU_add_test(s, "uncapped zone", test_uncapped_zone);
-    CU_add_test(s, "unknown and halted zones", test_unknown_and_halted);
-    CU_add_test(s, "failing kstat", test_failing_kstat_only_that_collector);
-    CU_add_test(s, "vanishing zone", test_vanishing_zone);
-    CU_add_test(s, "cache and reboot", test_cache_and_reboot);
-    CU_add_test(s, "index follows the chain", test_index_follows_chain);
-    CU_add_test(s, "prometheus names", test_prometheus_names);
-    CU_add_test(s, "libzfs handle kept", test_zfs_handle_kept);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed == 0 ? 0 : 1;
+    const cunit_suite_t suites[] = {{"agent_collectors", suite_init, suite_clean, tests},
+                                    {NULL, NULL, NULL, NULL}};
+
+    return cunit_main_suites(argc, argv, suites);
 }

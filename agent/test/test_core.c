@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cunit_main.h"
 #include "expo.h"
 #include "famset.h"
 #include "fspack.h"
@@ -330,26 +331,22 @@ test_selfstats(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("agent_core", NULL, NULL);
-    CU_add_test(s, "text grouping", test_text_grouping);
-    CU_add_test(s, "escaping", test_text_escaping);
-    CU_add_test(s, "openmetrics counters and units", test_openmetrics_counters_units);
-    CU_add_test(s, "histogram and empty family", test_histogram_and_empty);
-    CU_add_test(s, "famset merge", test_famset_merge);
-    CU_add_test(s, "famset mark and truncate", test_famset_mark_truncate);
-    CU_add_test(s, "famset many families", test_famset_many_families);
-    CU_add_test(s, "cache ttl and zone id", test_cache_ttl_and_zid);
-    CU_add_test(s, "fspack round trip", test_fspack_round_trip);
-    CU_add_test(s, "route match", test_route_match);
-    CU_add_test(s, "options", test_opts);
-    CU_add_test(s, "self stats", test_selfstats);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed == 0 ? 0 : 1;
+    static CU_TestInfo tests[] = {
+        {"text grouping", test_text_grouping},
+        {"escaping", test_text_escaping},
+        {"openmetrics counters and units", test_openmetrics_counters_units},
+        {"histogram and empty family", test_histogram_and_empty},
+        {"famset merge", test_famset_merge},
+        {"famset mark and truncate", test_famset_mark_truncate},
+        {"famset many families", test_famset_many_families},
+        {"cache ttl and zone id", test_cache_ttl_and_zid},
+        {"fspack round trip", test_fspack_round_trip},
+        {"route match", test_route_match},
+        {"options", test_opts},
+        {"self stats", test_selfstats},
+        CU_TEST_INFO_NULL,
+    };
+    return cunit_main(argc, argv, "agent_core", tests);
 }

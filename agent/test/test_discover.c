@@ -4,12 +4,14 @@
  */
 #include "discover.h"
 
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cunit_main.h"
 
 static const char *
 label(json_t *group, const char *key)
@@ -144,22 +146,17 @@ test_alias_decode(void)
     CU_ASSERT_STRING_EQUAL(out, "foobar");
 }
 
+static const CU_TestInfo tests[] = {
+    {"groups", test_groups},
+    {"empty", test_empty},
+    {"bad input", test_bad},
+    {"cache", test_cache},
+    {"alias decode", test_alias_decode},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-    CU_pSuite s;
-    unsigned failed;
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    s = CU_add_suite("discover", NULL, NULL);
-    CU_add_test(s, "groups", test_groups);
-    CU_add_test(s, "empty", test_empty);
-    CU_add_test(s, "bad input", test_bad);
-    CU_add_test(s, "cache", test_cache);
-    CU_add_test(s, "alias decode", test_alias_decode);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return cunit_main(argc, argv, "discover", tests);
 }

@@ -7,13 +7,14 @@
  */
 #include "discover_alias.h"
 
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cunit_main.h"
 #include "world.h"
 
 static char world_file[64];
@@ -177,20 +178,15 @@ test_rate(void)
     world_free(w);
 }
 
+static const CU_TestInfo tests[] = {
+    {"world aliases", test_world_aliases},
+    {"cache", test_cache},
+    {"rate", test_rate},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-    CU_pSuite s;
-    unsigned failed;
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    s = CU_add_suite("discover_alias", NULL, NULL);
-    CU_add_test(s, "world aliases", test_world_aliases);
-    CU_add_test(s, "cache", test_cache);
-    CU_add_test(s, "rate", test_rate);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return cunit_main(argc, argv, "discover_alias", tests);
 }

@@ -30,6 +30,7 @@
 #include "cmon_spawn.h"
 #include "fetch.h"
 #include "sbuf.h"
+#include "testlib.h"
 
 #define STOP_GRACE_MS 60000 /* a clean exit on SIGTERM is checked, not forced */
 
@@ -294,23 +295,6 @@ load_zones(const char *world, zone_t *zones, int max)
 
 /* ---- checking one body --------------------------------------------------- */
 
-/* The value text of sample line "series", or NULL. */
-static const char *
-sample_of(const char *body, const char *series, char *buf, size_t len)
-{
-    size_t n = strlen(series);
-    for (const char *p = body; p != NULL && *p != '\0';) {
-        if (strncmp(p, series, n) == 0 && p[n] == ' ') {
-            size_t m = strcspn(p + n + 1, "\n");
-            snprintf(buf, len, "%.*s", (int)m, p + n + 1);
-            return buf;
-        }
-        p = strchr(p, '\n');
-        p = p != NULL ? p + 1 : NULL;
-    }
-    return NULL;
-}
-
 /* cmon name, module, stat: the metric table as the design states it. */
 static const struct {
     const char *name, *module, *stat;
@@ -365,22 +349,6 @@ kname_of(const zone_t *z, const char *module, char *buf, size_t len)
         snprintf(buf, len, "%.30s", z->uuid);
 }
 
-/* Counts the sample lines of body (not comments). */
-static int
-count_samples(const char *body)
-{
-    int n = 0;
-    for (const char *p = body; *p != '\0';) {
-        if (*p != '#')
-            n++;
-        p = strchr(p, '\n');
-        if (p == NULL)
-            break;
-        p++;
-    }
-    return n;
-}
-
 /* Checks the link samples against the world; returns how many were expected. */
 static int
 check_links(const zone_t *z, const char *body)
@@ -400,7 +368,7 @@ check_links(const zone_t *z, const char *body)
             char series[160], got[64];
             snprintf(series, sizeof(series), "%s{interface=\"%s\"}", lstats[i][0], kname);
             const char *want = truth_get("link:0:%s:%s", kname, lstats[i][1]);
-            const char *g = sample_of(body, series, got, sizeof(got));
+            const char *g = testlib_sample_text(body, series, got, sizeof(got));
             check(want != NULL && g != NULL && strcmp(g, want) == 0, "%s %s: got %s want %s",
                   z->uuid, series, g ? g : "-", want ? want : "-");
             expected++;
@@ -423,20 +391,20 @@ check_body(const zone_t *z, const char *body)
         if (want != NULL && strstr(expect_rows[i].name, "limit") != NULL &&
             (strcmp(want, "0") == 0 || strcmp(want, "18446744073709551615") == 0))
             want = NULL; /* no cap: no limit served */
-        const char *g = sample_of(body, expect_rows[i].name, got, sizeof(got));
+        const char *g = testlib_sample_text(body, expect_rows[i].name, got, sizeof(got));
         check((want == NULL && g == NULL) || (want != NULL && g != NULL && !strcmp(want, g)),
               "%s %s: got %s want %s", z->uuid, expect_rows[i].name, g ? g : "-",
               want ? want : "-");
         expected += want != NULL;
     }
     const char *avg = truth_get("zones:%d:%.30s:avenrun_1min", z->zid, z->uuid);
-    const char *g = sample_of(body, "load_average", got, sizeof(got));
+    const char *g = testlib_sample_text(body, "load_average", got, sizeof(got));
     check(avg != NULL && g != NULL && strtod(g, NULL) == strtod(avg, NULL) / 256,
           "%s load_average: got %s want %s/256", z->uuid, g ? g : "-", avg ? avg : "-");
     expected += 1 + check_links(z, body);
     expected += 1 + 7 * 3; /* time_of_day, meta metrics of 7 collectors */
     expected += 9 + 3;     /* zfs: 9 dataset gauges and its meta metrics (test_gz_e2e checks them) */
-    int got_n = count_samples(body);
+    int got_n = (int)testlib_count_samples(body);
     check(got_n == expected, "%s: %d samples, want %d", z->uuid, got_n, expected);
     check(strstr(body, "_metrics_available_boolean 0") == NULL, "%s: a collector failed", z->uuid);
     const char *zn = truth_get("zones:%d:%.30s:zonename", z->zid, z->uuid);
@@ -451,23 +419,10 @@ check_body(const zone_t *z, const char *body)
 static int
 promtool_check(const char *body, int strict)
 {
-    char tmp[] = "/tmp/cmon-test-promtool-XXXXXX";
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        die("cannot mkstemp: %s", strerror(errno));
-    if (write(fd, body, strlen(body)) != (ssize_t)strlen(body))
-        die("cannot write %s", tmp);
-    close(fd);
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "%s check metrics < %s 2>&1", t.promtool, tmp);
-    FILE *f = popen(cmd, "r");
     char out[4096];
-    size_t n = f != NULL ? fread(out, 1, sizeof(out) - 1, f) : 0;
-    out[n] = '\0';
-    int st = f != NULL ? pclose(f) : -1;
-    unlink(tmp);
-    int ok = strict ? st == 0 && n == 0
-                    : (st == 0 || WEXITSTATUS(st) == 3) && strstr(out, "error") == NULL;
+    int st = testlib_promtool(t.promtool, body, out, sizeof(out));
+    int parsed = (st == 0 || st == 3) && strstr(out, "error") == NULL; /* 3: lint notes only */
+    int ok = strict ? st == 0 && out[0] == '\0' : parsed;
     if (!ok)
         fprintf(stderr, "promtool (exit %d): %s\n", st, out);
     return ok;

@@ -23,6 +23,7 @@
 
 #include "cmon_spawn.h"
 #include "fetch.h"
+#include "testlib.h"
 #include "world.h"
 
 #define STOP_GRACE_MS 10000
@@ -40,18 +41,8 @@ typedef struct t {
     int t_failures;
 } t_t;
 
-static void
-check(t_t *t, int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: ", ok ? "ok" : "FAIL");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    if (!ok)
-        t->t_failures++;
-}
+/* One check: "ok: ..." or "FAIL: ..." on stderr, a failure counted into t. */
+#define check(t, ...) testlib_check(&(t)->t_failures, __VA_ARGS__)
 
 /* ---- HTTP and exposition -------------------------------------------- */
 
@@ -75,28 +66,6 @@ get(t_t *t, const char *path, long *code)
     r.rs_body = NULL;
     fetch_resp_release(&r);
     return body;
-}
-
-/* The value of the sample whose series is exactly `series`; NAN when absent. */
-static double
-sample(const char *body, const char *series)
-{
-    size_t n = strlen(series);
-    for (const char *l = body; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-        if (strncmp(l, series, n) == 0 && l[n] == ' ')
-            return strtod(l + n + 1, NULL);
-    return NAN;
-}
-
-/* 1 when the body has a line starting with prefix. */
-static int
-has_line(const char *body, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    for (const char *l = body; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-        if (strncmp(l, prefix, n) == 0)
-            return 1;
-    return 0;
 }
 
 static int
@@ -225,12 +194,13 @@ check_cpu_arc(t_t *t, const char *body)
             break;
         cpus++;
         snprintf(series, sizeof(series), "cpu_user_seconds_total{cpu_id=\"%d\"}", n);
-        right += near(sample(body, series), (double)v.wv_u / 1e9);
+        right += near(testlib_sample(body, series), (double)v.wv_u / 1e9);
     }
     check(t, cpus > 0 && right == cpus, "cpu_user_seconds_total of %d/%d CPUs is the world's",
           right, cpus);
     world_truth(t->t_w, "cpu", 0, "sys", "cpu_nsec_idle", &v);
-    check(t, near(sample(body, "cpu_idle_seconds_total{cpu_id=\"0\"}"), (double)v.wv_u / 1e9),
+    check(t,
+          near(testlib_sample(body, "cpu_idle_seconds_total{cpu_id=\"0\"}"), (double)v.wv_u / 1e9),
           "cpu_idle_seconds_total of CPU 0 is the world's");
     int models = 0;
     for (const char *l = strstr(body, "\ncpu_info_model{"); l;
@@ -239,7 +209,7 @@ check_cpu_arc(t_t *t, const char *body)
     check(t, models == cpus, "%d cpu_info_model samples for %d CPUs", models, cpus);
     check(t,
           world_truth(t->t_w, "zfs", 0, "arcstats", "size", &v) == 0 &&
-              near(sample(body, "arcstats_size"), (double)v.wv_u),
+              near(testlib_sample(body, "arcstats_size"), (double)v.wv_u),
           "arcstats_size is the world's");
     check(t, strstr(body, "# TYPE arcstats_size gauge\n") != NULL, "arcstats_size is a gauge");
     check(t, strstr(body, "# TYPE arcstats_hits counter\n") != NULL, "arcstats_hits is a counter");
@@ -256,11 +226,16 @@ check_pools_zones(t_t *t, const char *body)
           world_zfs_state_read(t->t_w, t->t_world, &st) == 0 &&
               world_zfs_pool_info(t->t_w, &st, 0, &pi) == 0,
           "the world has a pool");
-    check(t, near(sample(body, "zpool_size_bytes{pool=\"zones\"}"), (double)pi.wpi_pool.wpl_size),
+    check(t,
+          near(testlib_sample(body, "zpool_size_bytes{pool=\"zones\"}"),
+               (double)pi.wpi_pool.wpl_size),
           "zpool_size_bytes is the world's");
-    check(t, near(sample(body, "zpool_allocated_bytes{pool=\"zones\"}"), (double)pi.wpi_allocated),
+    check(t,
+          near(testlib_sample(body, "zpool_allocated_bytes{pool=\"zones\"}"),
+               (double)pi.wpi_allocated),
           "zpool_allocated_bytes is the world's");
-    check(t, sample(body, "zpool_health_status{pool=\"zones\"}") == 0, "the pool is ONLINE (0)");
+    check(t, testlib_sample(body, "zpool_health_status{pool=\"zones\"}") == 0,
+          "the pool is ONLINE (0)");
     for (int z = world_zone_next(t->t_w, -1); z >= 0; z = world_zone_next(t->t_w, z)) {
         world_zone_info_t zi;
         running += world_zone_info(t->t_w, z, &zi) == 0 && zi.wzi_state == WORLD_ZONE_RUNNING;
@@ -275,16 +250,18 @@ check_plugins(t_t *t, const char *body)
 {
     static const char *const bad[] = {"hang", "flood", "garbage", "fails", "dup"};
     char series[96];
-    check(t, sample(body, "plugin_good_metrics_available_boolean") == 1, "good plugin available");
-    check(t, sample(body, "site_power_watts{psu=\"a\"}") == 350, "good plugin's sample served");
+    check(t, testlib_sample(body, "plugin_good_metrics_available_boolean") == 1,
+          "good plugin available");
+    check(t, testlib_sample(body, "site_power_watts{psu=\"a\"}") == 350,
+          "good plugin's sample served");
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         snprintf(series, sizeof(series), "plugin_%s_metrics_available_boolean", bad[i]);
-        check(t, sample(body, series) == 0, "%s plugin reported unavailable", bad[i]);
+        check(t, testlib_sample(body, series) == 0, "%s plugin reported unavailable", bad[i]);
     }
     check(t,
-          !has_line(body, "started_metric") && !has_line(body, "flood_metric") &&
-              !has_line(body, "fails_metric") &&
-              !has_line(body, "cpu_idle_seconds_total{cpu_id=\"999\"}"),
+          !testlib_has_line(body, "started_metric") && !testlib_has_line(body, "flood_metric") &&
+              !testlib_has_line(body, "fails_metric") &&
+              !testlib_has_line(body, "cpu_idle_seconds_total{cpu_id=\"999\"}"),
           "nothing of a failed plugin is served");
 }
 
@@ -292,21 +269,9 @@ check_plugins(t_t *t, const char *body)
 static void
 check_promtool(t_t *t, const char *promtool, const char *body)
 {
-    char path[128], cmd[512], out[4096] = "";
-    snprintf(path, sizeof(path), "%s/gz.txt", t->t_tmp);
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        return;
-    fputs(body, f);
-    fclose(f);
-    snprintf(cmd, sizeof(cmd), "%s check metrics < %s 2>&1", promtool, path);
-    FILE *p = popen(cmd, "r");
-    size_t n = p ? fread(out, 1, sizeof(out) - 1, p) : 0;
-    out[n] = '\0';
-    int rc = p ? pclose(p) : -1;
-    check(t,
-          p != NULL && rc != -1 && strstr(out, "parsing error") == NULL &&
-              strstr(out, "error while") == NULL,
+    char out[4096];
+    int rc = testlib_promtool(promtool, body, out, sizeof(out));
+    check(t, rc >= 0 && strstr(out, "parsing error") == NULL && strstr(out, "error while") == NULL,
           "promtool parses /v1/gz/metrics%s%s", out[0] ? ": " : "", out);
 }
 
@@ -341,13 +306,13 @@ check_vm(t_t *t)
     world_zfs_state_read(t->t_w, t->t_world, &st);
     check(t,
           world_zfs_dataset(t->t_w, &st, series, &ds) == 0 &&
-              near(sample(body, "zfs_used"), (double)ds.wd_used) &&
-              near(sample(body, "zfs_available"), (double)ds.wd_available) &&
-              near(sample(body, "zfs_compressratio"), ds.wd_compressratio / 100.0),
+              near(testlib_sample(body, "zfs_used"), (double)ds.wd_used) &&
+              near(testlib_sample(body, "zfs_available"), (double)ds.wd_available) &&
+              near(testlib_sample(body, "zfs_compressratio"), ds.wd_compressratio / 100.0),
           "zfs_used, zfs_available, zfs_compressratio are the world's");
-    check(t, sample(body, "zfs_metrics_available_boolean") == 1, "zfs available");
+    check(t, testlib_sample(body, "zfs_metrics_available_boolean") == 1, "zfs available");
     snprintf(series, sizeof(series), "vm_plugin_info{uuid=\"%s\"}", zi.wzi_name);
-    check(t, sample(body, series) == 1, "the vm plugin ran with the instance's uuid");
+    check(t, testlib_sample(body, series) == 1, "the vm plugin ran with the instance's uuid");
     free(body);
 }
 
@@ -410,8 +375,8 @@ check_zfs_faults(t_t *t)
           "pools set in the world");
     char *body = get(t, "/v1/gz/metrics", &code);
     check(t,
-          body && code == 200 && sample(body, "zpool_health_status{pool=\"zones\"}") == 2 &&
-              sample(body, "zpool_health_status{pool=\"data\"}") == 1,
+          body && code == 200 && testlib_sample(body, "zpool_health_status{pool=\"zones\"}") == 2 &&
+              testlib_sample(body, "zpool_health_status{pool=\"data\"}") == 1,
           "a FAULTED pool reads 2, a DEGRADED one 1");
     free(body);
 
@@ -421,17 +386,17 @@ check_zfs_faults(t_t *t)
     check(t, world_zfs_fault_set(t->t_w, &f) == 0, "libzfs faults set in the world");
     body = get(t, "/v1/gz/metrics", &code);
     check(t,
-          body && code == 200 && sample(body, "zpool_metrics_available_boolean") == 0 &&
-              !has_line(body, "zpool_size_bytes") &&
-              !isnan(sample(body, "cpu_user_seconds_total{cpu_id=\"0\"}")),
+          body && code == 200 && testlib_sample(body, "zpool_metrics_available_boolean") == 0 &&
+              !testlib_has_line(body, "zpool_size_bytes") &&
+              !isnan(testlib_sample(body, "cpu_user_seconds_total{cpu_id=\"0\"}")),
           "pools unreadable: zpool unavailable, the rest served");
     free(body);
     if (first_instance(t, &zi) >= 0) {
         snprintf(path, sizeof(path), "/v1/%s/metrics", zi.wzi_name);
         body = get(t, path, &code);
         check(t,
-              body && code == 200 && sample(body, "zfs_metrics_available_boolean") == 0 &&
-                  !has_line(body, "zfs_used") && has_line(body, "cpu_user_usage"),
+              body && code == 200 && testlib_sample(body, "zfs_metrics_available_boolean") == 0 &&
+                  !testlib_has_line(body, "zfs_used") && testlib_has_line(body, "cpu_user_usage"),
               "dataset unreadable: zfs unavailable, the rest served");
         free(body);
     }

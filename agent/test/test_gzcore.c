@@ -2,11 +2,12 @@
  * test_gzcore.c - the TTL cache and a plugin's output turned into the
  * agent's families.
  */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cunit_main.h"
 #include "plugins.h"
 #include "ttlcache.h"
 
@@ -136,20 +137,15 @@ test_to_famset(void)
     famset_release(&fs);
 }
 
+static const CU_TestInfo tests[] = {
+    {"ttl cache", test_ttlcache},
+    {"ttl cache, two threads", test_ttlcache_threads},
+    {"plugin output to families", test_to_famset},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-    CU_pSuite s;
-    unsigned failed;
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    s = CU_add_suite("gzcore", NULL, NULL);
-    CU_add_test(s, "ttl cache", test_ttlcache);
-    CU_add_test(s, "ttl cache, two threads", test_ttlcache_threads);
-    CU_add_test(s, "plugin output to families", test_to_famset);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return cunit_main(argc, argv, "gzcore", tests);
 }

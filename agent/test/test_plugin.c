@@ -4,7 +4,7 @@
  */
 #include "plugin.h"
 
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "cunit_main.h"
 
 static char tmpdir[64];
 
@@ -409,35 +411,33 @@ test_output_empty(void)
     plugin_output_release(&o);
 }
 
+static const CU_TestInfo tests[] = {
+    {"run ok, gets the uuid", test_run_ok_gets_arg},
+    {"run exit code", test_run_exit_code},
+    {"run killed by signal", test_run_signal},
+    {"run missing executable", test_run_missing},
+    {"run timeout kills the group", test_run_timeout_kills_group},
+    {"run flood capped", test_run_flood_capped},
+    {"run cap boundary", test_run_cap_boundary},
+    {"run in parallel", test_run_parallel},
+    {"run closed stdout keeps running", test_run_closed_stdout_keeps_running},
+    {"run reaps everything", test_run_reaps_everything},
+    {"dir modes", test_dir_modes},
+    {"dir owner", test_dir_owner},
+    {"dir missing", test_dir_missing},
+    {"name from path", test_name_from_path},
+    {"output good", test_output_good},
+    {"output bad", test_output_bad},
+    {"output NUL byte", test_output_nul_byte},
+    {"output empty", test_output_empty},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-    CU_pSuite s;
-    unsigned failed;
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    s = CU_add_suite("plugin", suite_init, suite_clean);
-    CU_add_test(s, "run ok, gets the uuid", test_run_ok_gets_arg);
-    CU_add_test(s, "run exit code", test_run_exit_code);
-    CU_add_test(s, "run killed by signal", test_run_signal);
-    CU_add_test(s, "run missing executable", test_run_missing);
-    CU_add_test(s, "run timeout kills the group", test_run_timeout_kills_group);
-    CU_add_test(s, "run flood capped", test_run_flood_capped);
-    CU_add_test(s, "run cap boundary", test_run_cap_boundary);
-    CU_add_test(s, "run in parallel", test_run_parallel);
-    CU_add_test(s, "run closed stdout keeps running", test_run_closed_stdout_keeps_running);
-    CU_add_test(s, "run reaps everything", test_run_reaps_everything);
-    CU_add_test(s, "dir modes", test_dir_modes);
-    CU_add_test(s, "dir owner", test_dir_owner);
-    CU_add_test(s, "dir missing", test_dir_missing);
-    CU_add_test(s, "name from path", test_name_from_path);
-    CU_add_test(s, "output good", test_output_good);
-    CU_add_test(s, "output bad", test_output_bad);
-    CU_add_test(s, "output NUL byte", test_output_nul_byte);
-    CU_add_test(s, "output empty", test_output_empty);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    const cunit_suite_t suites[] = {{"plugin", suite_init, suite_clean, tests},
+                                    {NULL, NULL, NULL, NULL}};
+
+    return cunit_main_suites(argc, argv, suites);
 }

@@ -32,6 +32,8 @@
 
 #include "cmon_spawn.h"
 #include "fetch.h"
+#include "monotime.h"
+#include "testlib.h"
 #include "world.h"
 
 #define STOP_GRACE_MS 15000
@@ -52,26 +54,8 @@ typedef struct e2e {
     int e_failures;
 } e2e_t;
 
-static void
-check(e2e_t *e, int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: ", ok ? "ok" : "FAIL");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    if (!ok)
-        e->e_failures++;
-}
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+/* One check: "ok: ..." or "FAIL: ..." on stderr, a failure counted into e. */
+#define check(e, ...) testlib_check(&(e)->e_failures, __VA_ARGS__)
 
 /* ---- HTTP ----------------------------------------------------------- */
 
@@ -270,26 +254,15 @@ show(e2e_t *e, fetch_t *c, const char *q)
 static int
 wait_all_up(e2e_t *e, fetch_t *c, int want)
 {
-    double deadline = now_s() + 180;
+    double deadline = cmon_monotime_s() + 180;
     int up = 0;
-    while (now_s() < deadline) {
+    while (cmon_monotime_s() < deadline) {
         up = (int)prom_scalar(e, c, "count(up == 1)");
         if (up == want)
             break;
         sleep(1);
     }
     return up;
-}
-
-/* Sample lines (not comments, not empty) of a text exposition. */
-static long
-count_samples(const char *s)
-{
-    long n = 0;
-    for (const char *l = s; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
-        if (*l != '#' && *l != '\n')
-            n++;
-    return n;
 }
 
 /* The samples node i serves over all its instances, scraped directly. */
@@ -308,7 +281,7 @@ node_samples(e2e_t *e, fetch_t *c, int i, int *instances)
         const char *path = json_string_value(json_object_get(labels, "__metrics_path__"));
         snprintf(url, sizeof(url), "http://%s%s", e->e_target[i], path ? path : "/");
         char *body = http_get(c, url);
-        total += body ? count_samples(body) : -1000000;
+        total += body ? testlib_count_samples(body) : -1000000;
         free(body);
     }
     json_decref(doc);

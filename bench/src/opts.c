@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+
 enum {
     OPT_ZONES = 256,
     OPT_CONC,
@@ -143,31 +145,17 @@ opts_usage(FILE *f)
           f);
 }
 
-int
-opts_parse_number(const char *s, double *v)
-{
-    char *end;
-
-    if (s == NULL || *s == '\0')
-        return -1;
-    *v = strtod(s, &end);
-    return *end == '\0' && isfinite(*v) ? 0 : -1;
-}
-
 /* Parse a number within [lo, hi] for option name. Returns 0 or -1 with err. */
 static int
 opts_range(const char *name, const char *s, double lo, double hi, double *v, char *err,
            size_t errlen)
 {
-    if (opts_parse_number(s, v) < 0) {
-        snprintf(err, errlen, "--%s: not a number: '%s'", name, s);
-        return -1;
-    }
-    if (*v < lo || *v > hi) {
-        snprintf(err, errlen, "--%s: %s is out of range [%g, %g]", name, s, lo, hi);
-        return -1;
-    }
-    return 0;
+    char why[96];
+
+    if (cmon_parse_double(s, lo, hi, v, why, sizeof(why)) == 0)
+        return 0;
+    snprintf(err, errlen, "--%s: %s: '%s'", name, why, s);
+    return -1;
 }
 
 static int

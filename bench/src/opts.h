@@ -70,7 +70,4 @@ const struct option *opts_long_options(void);
  */
 int opts_parse_sweep(const char *spec, struct opts *o, char *err, size_t errlen);
 
-/* Parse a whole finite number. Returns 0 or -1. */
-int opts_parse_number(const char *s, double *v);
-
 #endif

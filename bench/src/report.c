@@ -183,7 +183,7 @@ report_spectrum_json(const struct result_figures *f)
     double q;
 
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && f->rf_ok; i++) {
-        opts_parse_number(keys[i], &q);
+        q = strtod(keys[i], NULL); /* the literals above */
         json_object_set_new(
             o, keys[i],
             json_real(i == 0 ? (double)f->rf_hist->h_min / 1e6 : report_ms(f, q / 100)));

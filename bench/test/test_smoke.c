@@ -4,7 +4,7 @@
  *   bench-smoke-test url  CMON_BENCH : nginx stands in for a running agent (--url)
  *   bench-smoke-test real CMON_BENCH : cmon-bench builds a world and starts cmon-agent
  */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <math.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cunit_main.h"
 #include "clock.h"
 #include "cmon_spawn.h"
 #include "cmon_version.h"
@@ -720,45 +721,51 @@ rm_tmpdir(void)
     return 0;
 }
 
+static const CU_TestInfo url_tests[] = {
+    {"run with reference", test_url_run},
+    {"baseline pass, fail, malformed", test_url_baseline},
+    {"no priming pass", test_url_no_prime},
+    {"bad flags", test_bad_flags},
+    {"unreachable url", test_unreachable},
+    {"agent dies mid-run", test_agent_dies},
+    {"open-loop sweep and plot", test_url_open_sweep},
+    {"gzip on the wire, same bytes from nginx", test_url_gzip},
+    {"gz scrapes", test_url_gz},
+    {"world server fails", test_world_fails},
+    {"help and version", test_help_version},
+    {"progress lines", test_url_progress},
+    {"summary across a sweep", test_url_summary},
+    {NULL, NULL},
+};
+
+static const CU_TestInfo real_tests[] = {
+    {"run with reference", test_real_run},
+    {"zone sweep and plot", test_real_sweep},
+    {"zone sweep in rounds taking turns", test_real_sweep_rounds},
+    {"gz scrapes with gzip", test_real_gz_gzip},
+    {"missing programs", test_real_missing_programs},
+    {NULL, NULL},
+};
+
 int
 main(int argc, char **argv)
 {
+    const cunit_suite_t url_suites[] = {{"cmon-bench --url", url_init, url_clean, url_tests},
+                                        {NULL, NULL, NULL, NULL}};
+    const cunit_suite_t real_suites[] = {
+        {"cmon-bench with cmon-sim and cmon-agent", NULL, NULL, real_tests},
+        {NULL, NULL, NULL, NULL}};
+
     if (argc != 3 || (strcmp(argv[1], "url") != 0 && strcmp(argv[1], "real") != 0)) {
         fprintf(stderr, "usage: bench-smoke-test url|real CMON_BENCH\n");
         return 2;
     }
     bench_bin = argv[2];
-    if (mkdtemp(tmpdir) == NULL || CU_initialize_registry() != CUE_SUCCESS)
+    if (mkdtemp(tmpdir) == NULL)
         return 1;
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (strcmp(argv[1], "url") == 0) {
-        CU_pSuite s = CU_add_suite("cmon-bench --url", url_init, url_clean);
-        CU_add_test(s, "run with reference", test_url_run);
-        CU_add_test(s, "baseline pass, fail, malformed", test_url_baseline);
-        CU_add_test(s, "no priming pass", test_url_no_prime);
-        CU_add_test(s, "bad flags", test_bad_flags);
-        CU_add_test(s, "unreachable url", test_unreachable);
-        CU_add_test(s, "agent dies mid-run", test_agent_dies);
-        CU_add_test(s, "open-loop sweep and plot", test_url_open_sweep);
-        CU_add_test(s, "gzip on the wire, same bytes from nginx", test_url_gzip);
-        CU_add_test(s, "gz scrapes", test_url_gz);
-        CU_add_test(s, "world server fails", test_world_fails);
-        CU_add_test(s, "help and version", test_help_version);
-        CU_add_test(s, "progress lines", test_url_progress);
-        CU_add_test(s, "summary across a sweep", test_url_summary);
-    } else {
-        CU_pSuite s = CU_add_suite("cmon-bench with cmon-sim and cmon-agent", NULL, NULL);
-        CU_add_test(s, "run with reference", test_real_run);
-        CU_add_test(s, "zone sweep and plot", test_real_sweep);
-        CU_add_test(s, "zone sweep in rounds taking turns", test_real_sweep_rounds);
-        CU_add_test(s, "gz scrapes with gzip", test_real_gz_gzip);
-        CU_add_test(s, "missing programs", test_real_missing_programs);
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned fails = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-    CU_cleanup_registry();
+    int rc = cunit_run(strcmp(argv[1], "url") == 0 ? url_suites : real_suites, NULL);
     curl_global_cleanup();
     rm_tmpdir();
-    return fails ? 1 : 0;
+    return rc;
 }

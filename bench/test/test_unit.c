@@ -1,6 +1,6 @@
 /* test_unit.c - CUnit suites for cmon-bench's modules (parsing apart from I/O,
  * plus the load generator against our own nginx on a free loopback port). */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cunit_main.h"
 #include "baseline.h"
 #include "hist.h"
 #include "http.h"
@@ -732,42 +733,48 @@ test_summary(void)
     synth_release(&r[1]);
 }
 
+static const CU_TestInfo bench_tests[] = {
+    {"hist buckets", test_hist_buckets},
+    {"hist quantiles", test_hist_quantiles},
+    {"procstat parse", test_procstat_parse},
+    {"procstat self", test_procstat_self},
+    {"target zones", test_target_zones},
+    {"target discover", test_target_discover},
+    {"target file", test_target_file},
+    {"opts", test_opts},
+    {"load count", test_load_count},
+    {"merge rounds", test_merge},
+    {"report json", test_report_json},
+    {"baseline", test_baseline},
+    {"baseline load", test_baseline_load},
+    {"spawn", test_spawn},
+    {"plot", test_plot},
+    {"help in help2man's shape", test_help},
+    {"help, version, progress flags", test_opts_output_flags},
+    {"progress lines", test_progress},
+    {"summary across points", test_summary},
+    {NULL, NULL},
+};
+
+static const CU_TestInfo nginx_tests[] = {
+    {"nginx serves", test_nginx_serves},
+    {"closed loop", test_load_closed},
+    {"open loop", test_load_open},
+    {"unreachable", test_load_unreachable},
+    {"server dies", test_load_server_dies},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
+    const cunit_suite_t suites[] = {
+        {"bench", NULL, NULL, bench_tests},
+        {"load against nginx", nginx_suite_init, nginx_suite_clean, nginx_tests},
+        {NULL, NULL, NULL, NULL}};
+
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("bench", NULL, NULL);
-    CU_add_test(s, "hist buckets", test_hist_buckets);
-    CU_add_test(s, "hist quantiles", test_hist_quantiles);
-    CU_add_test(s, "procstat parse", test_procstat_parse);
-    CU_add_test(s, "procstat self", test_procstat_self);
-    CU_add_test(s, "target zones", test_target_zones);
-    CU_add_test(s, "target discover", test_target_discover);
-    CU_add_test(s, "target file", test_target_file);
-    CU_add_test(s, "opts", test_opts);
-    CU_add_test(s, "load count", test_load_count);
-    CU_add_test(s, "merge rounds", test_merge);
-    CU_add_test(s, "report json", test_report_json);
-    CU_add_test(s, "baseline", test_baseline);
-    CU_add_test(s, "baseline load", test_baseline_load);
-    CU_add_test(s, "spawn", test_spawn);
-    CU_add_test(s, "plot", test_plot);
-    CU_add_test(s, "help in help2man's shape", test_help);
-    CU_add_test(s, "help, version, progress flags", test_opts_output_flags);
-    CU_add_test(s, "progress lines", test_progress);
-    CU_add_test(s, "summary across points", test_summary);
-    CU_pSuite n = CU_add_suite("load against nginx", nginx_suite_init, nginx_suite_clean);
-    CU_add_test(n, "nginx serves", test_nginx_serves);
-    CU_add_test(n, "closed loop", test_load_closed);
-    CU_add_test(n, "open loop", test_load_open);
-    CU_add_test(n, "unreachable", test_load_unreachable);
-    CU_add_test(n, "server dies", test_load_server_dies);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned fails = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-    CU_cleanup_registry();
+    int rc = cunit_main_suites(argc, argv, suites);
     curl_global_cleanup();
-    return fails ? 1 : 0;
+    return rc;
 }

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cunit_run.h"
+#include "cunit_main.h"
 #include "expofmt.h"
 
 /* Checks the text in sb against want, then empties sb. */
@@ -252,7 +252,7 @@ test_eof_and_content_types(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
     static CU_TestInfo tests[] = {{"integers and exact decimals", test_integers},
                                   {"doubles", test_doubles},
@@ -264,5 +264,5 @@ main(void)
                                   {"metadata lines", test_meta},
                                   {"eof and content types", test_eof_and_content_types},
                                   CU_TEST_INFO_NULL};
-    return cunit_run("expofmt", tests);
+    return cunit_main(argc, argv, "expofmt", tests);
 }

@@ -18,9 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <microhttpd.h>
 
+#include "cunit_main.h"
 #include "fetch.h"
 
 #define BIG_LEN 100000
@@ -430,24 +431,24 @@ test_many(void)
         fetch_resp_release(&call[i].fc_resp);
 }
 
+static const CU_TestInfo tests[] = {
+    {"status and headers", test_status_and_headers},
+    {"request headers, POST, DELETE, HEAD", test_request_headers_and_post},
+    {"body cap", test_body_cap},
+    {"timeout", test_timeout},
+    {"connection refused", test_connection_refused},
+    {"unix socket", test_unix_socket},
+    {"keep-alive", test_keep_alive},
+    {"sink", test_sink},
+    {"many", test_many},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("fetch", suite_init, suite_clean);
-    CU_add_test(s, "status and headers", test_status_and_headers);
-    CU_add_test(s, "request headers, POST, DELETE, HEAD", test_request_headers_and_post);
-    CU_add_test(s, "body cap", test_body_cap);
-    CU_add_test(s, "timeout", test_timeout);
-    CU_add_test(s, "connection refused", test_connection_refused);
-    CU_add_test(s, "unix socket", test_unix_socket);
-    CU_add_test(s, "keep-alive", test_keep_alive);
-    CU_add_test(s, "sink", test_sink);
-    CU_add_test(s, "many", test_many);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    const cunit_suite_t suites[] = {{"fetch", suite_init, suite_clean, tests},
+                                    {NULL, NULL, NULL, NULL}};
+
+    return cunit_main_suites(argc, argv, suites);
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "cunit_run.h"
+#include "cunit_main.h"
 #include "gzip.h"
 
 /* Inflates z[0..zlen) into a malloc'd buffer of want bytes; NULL on error. */
@@ -68,9 +68,9 @@ test_appends(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
     static CU_TestInfo tests[] = {
         {"round trip", test_round_trip}, {"appends", test_appends}, CU_TEST_INFO_NULL};
-    return cunit_run("gzip", tests);
+    return cunit_main(argc, argv, "gzip", tests);
 }

@@ -1,10 +1,11 @@
 /* Unit tests of listen.c (listen addresses) and landing.c (the page at /). */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cunit_main.h"
 #include "landing.h"
 #include "listen.h"
 
@@ -127,20 +128,17 @@ test_landing_accept(void)
     CU_ASSERT_EQUAL(cmon_landing_wants_html("text/htmlx"), 0);
 }
 
+static const CU_TestInfo tests[] = {
+    {"listen address forms", test_listen_forms},
+    {"listen address errors", test_listen_errors},
+    {"landing page html", test_landing_html},
+    {"landing page text", test_landing_text},
+    {"landing page accept", test_landing_accept},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("common_http", NULL, NULL);
-    CU_add_test(s, "listen address forms", test_listen_forms);
-    CU_add_test(s, "listen address errors", test_listen_errors);
-    CU_add_test(s, "landing page html", test_landing_html);
-    CU_add_test(s, "landing page text", test_landing_text);
-    CU_add_test(s, "landing page accept", test_landing_accept);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed == 0 ? 0 : 1;
+    return cunit_main(argc, argv, "common_http", tests);
 }

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cunit_run.h"
+#include "cunit_main.h"
 #include "negotiate.h"
 
 /* A header (NULL: absent) and the answer it must get. */
@@ -135,7 +135,7 @@ test_gzip(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
     static CU_TestInfo tests[] = {{"format", test_format},
                                   {"format q-values", test_format_q_values},
@@ -143,5 +143,5 @@ main(void)
                                   {"format malformed", test_format_malformed},
                                   {"gzip", test_gzip},
                                   CU_TEST_INFO_NULL};
-    return cunit_run("negotiate", tests);
+    return cunit_main(argc, argv, "negotiate", tests);
 }

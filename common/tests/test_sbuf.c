@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cunit_run.h"
+#include "cunit_main.h"
 #include "sbuf.h"
 
 static void
@@ -121,7 +121,7 @@ test_sticky_failure(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
     static CU_TestInfo tests[] = {{"append", test_append},
                                   {"grow", test_grow},
@@ -129,5 +129,5 @@ main(void)
                                   {"detach", test_detach},
                                   {"sticky failure", test_sticky_failure},
                                   CU_TEST_INFO_NULL};
-    return cunit_run("sbuf", tests);
+    return cunit_main(argc, argv, "sbuf", tests);
 }

@@ -18,14 +18,7 @@
 
 #include "cmon_spawn.h"
 #include "cunit_main.h"
-
-static long long
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "monotime.h"
 
 /* Starts sh -c script with stdout on a pipe. */
 static int
@@ -41,9 +34,9 @@ static void
 first_line(spawn_t *sp, char *line, size_t len)
 {
     spawn_capture_t c = {.sc_max = 0};
-    long long end = now_ms() + 10000;
+    long long end = cmon_monotime_ms() + 10000;
     line[0] = '\0';
-    while (now_ms() < end && (c.sc_buf == NULL || strchr(c.sc_buf, '\n') == NULL))
+    while (cmon_monotime_ms() < end && (c.sc_buf == NULL || strchr(c.sc_buf, '\n') == NULL))
         if (spawn_collect(sp, &c, NULL, 50) == 0)
             break; /* end of file */
     if (c.sc_buf != NULL)
@@ -55,9 +48,9 @@ first_line(spawn_t *sp, char *line, size_t len)
 static int
 reap_orphan(pid_t pid, int timeout_ms)
 {
-    long long end = now_ms() + timeout_ms;
+    long long end = cmon_monotime_ms() + timeout_ms;
     int st;
-    while (now_ms() < end) {
+    while (cmon_monotime_ms() < end) {
         pid_t r = waitpid(pid, &st, WNOHANG);
         if (r == pid)
             return st;
@@ -190,9 +183,9 @@ test_stop_escalates(void)
     CU_ASSERT_EQUAL_FATAL(start_sh(&sp, "trap '' TERM; echo ready; while :; do sleep 1; done"), 0);
     first_line(&sp, line, sizeof(line));
     CU_ASSERT_STRING_EQUAL(line, "ready");
-    long long t0 = now_ms();
+    long long t0 = cmon_monotime_ms();
     int st = spawn_stop(&sp, 300);
-    long long took = now_ms() - t0;
+    long long took = cmon_monotime_ms() - t0;
     CU_ASSERT(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
     CU_ASSERT(took >= 290);
     CU_ASSERT(took < 300 + 2000);
@@ -212,10 +205,10 @@ test_stop_graceful(void)
     sigaction(SIGTERM, &ign, &old);
     CU_ASSERT_EQUAL_FATAL(spawn_start(&sp, argv, NULL), 0);
     sigaction(SIGTERM, &old, NULL);
-    long long t0 = now_ms();
+    long long t0 = cmon_monotime_ms();
     int st = spawn_stop(&sp, 10000);
     CU_ASSERT(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
-    CU_ASSERT(now_ms() - t0 < 5000);
+    CU_ASSERT(cmon_monotime_ms() - t0 < 5000);
 }
 
 /* A grandchild that ignores SIGTERM dies with the group; so does one left
@@ -254,10 +247,10 @@ test_reap(void)
     spawn_t sp;
     char *slp[] = {"sleep", "0.3", NULL};
     CU_ASSERT_EQUAL_FATAL(spawn_start(&sp, slp, NULL), 0);
-    long long t0 = now_ms();
+    long long t0 = cmon_monotime_ms();
     CU_ASSERT_EQUAL(spawn_reap(&sp), 0);
     CU_ASSERT_EQUAL(spawn_wait(&sp, 0), 0);
-    CU_ASSERT(now_ms() - t0 < 200);
+    CU_ASSERT(cmon_monotime_ms() - t0 < 200);
     CU_ASSERT_EQUAL(spawn_signal(&sp, 0), 0);
     CU_ASSERT_EQUAL(spawn_wait(&sp, 10000), 1);
     CU_ASSERT(WIFEXITED(sp.sp_status) && WEXITSTATUS(sp.sp_status) == 0);
@@ -291,10 +284,10 @@ test_run_timeout(void)
     spawn_opts_t o = {.so_stdout = {.sio_kind = SPAWN_IO_PIPE}};
     spawn_capture_t out = {0};
     int st;
-    long long t0 = now_ms();
+    long long t0 = cmon_monotime_ms();
     CU_ASSERT_EQUAL(spawn_run(argv, &o, 300, &out, NULL, &st), -1);
     CU_ASSERT_EQUAL(errno, ETIMEDOUT);
-    CU_ASSERT(now_ms() - t0 < 300 + 2000);
+    CU_ASSERT(cmon_monotime_ms() - t0 < 300 + 2000);
     CU_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
     CU_ASSERT_EQUAL(spawn_exit_code(st), 128 + SIGKILL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(out.sc_buf);
@@ -303,10 +296,10 @@ test_run_timeout(void)
 
     /* output closed but still running: the deadline holds too */
     char *quiet[] = {"sh", "-c", "exec sleep 30 >/dev/null", NULL};
-    t0 = now_ms();
+    t0 = cmon_monotime_ms();
     CU_ASSERT_EQUAL(spawn_run(quiet, &o, 300, NULL, NULL, &st), -1);
     CU_ASSERT_EQUAL(errno, ETIMEDOUT);
-    CU_ASSERT(now_ms() - t0 < 300 + 2000);
+    CU_ASSERT(cmon_monotime_ms() - t0 < 300 + 2000);
 }
 
 static const CU_TestInfo tests[] = {

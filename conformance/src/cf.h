@@ -16,6 +16,16 @@
 
 #include "conform.h"
 
+/* ---- growing arrays (hash.c) ---- */
+
+/*
+ * cf_grow() - room for element n (at most one past the last) of arr, an
+ * array of elem-byte elements with room for *cap: when n == *cap it is
+ * reallocated to twice that (first to min) and *cap updated. Returns the
+ * array to use, or NULL when out of memory (arr and *cap as they were).
+ */
+void *cf_grow(void *arr, size_t *cap, size_t n, size_t elem, size_t min);
+
 /* ---- strings and hashes (hash.c) ---- */
 
 typedef struct cf_str {
@@ -211,6 +221,26 @@ void cf_lint_family(cf_checker_t *c, unsigned long line, cf_str_t name, enum cf_
 int cf_lint_camel(const char *p, size_t n);
 
 /* ---- formats (text.c, om.c) ---- */
+
+/* What both parsers hold (parser.c): the checker, the family state, and
+ * the labels of the line being read, an array that grows as lines need. */
+typedef struct cf_parser {
+    cf_checker_t *pa_c;
+    cf_fam_state_t *pa_fs;
+    cf_label_t *pa_labels;
+    size_t pa_cap;
+} cf_parser_t;
+
+/* cf_parser_init() - for checker c, OpenMetrics when om. 0, or -1 (no memory). */
+int cf_parser_init(cf_parser_t *pa, cf_checker_t *c, int om);
+void cf_parser_fini(cf_parser_t *pa);
+/* cf_parser_label() - label slot n (n at most one past the last), grown
+ * as needed; NULL when out of memory. */
+cf_label_t *cf_parser_label(cf_parser_t *pa, size_t n);
+/* cf_parser_report() - reports rule with msg at column i + 1 of the current line. */
+void cf_parser_report(cf_parser_t *pa, size_t i, const char *rule, const char *msg);
+/* cf_name_end() - the end of the metric name starting at p[i] (i when there is none). */
+size_t cf_name_end(const char *p, size_t len, size_t i);
 
 typedef struct cf_text cf_text_t;
 cf_text_t *cf_text_new(cf_checker_t *c);

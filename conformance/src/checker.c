@@ -56,16 +56,12 @@ collect(conform_checker_t *c, const conform_violation_t *v)
 {
     conform_violation_t *nv;
 
-    if (c->ck_nviol == c->ck_viol_cap) {
-        size_t ncap = c->ck_viol_cap ? c->ck_viol_cap * 2 : 16;
-        nv = realloc(c->ck_viol, ncap * sizeof(*nv));
-        if (nv == NULL) {
-            c->ck_nomem = 1;
-            return;
-        }
-        c->ck_viol = nv;
-        c->ck_viol_cap = ncap;
+    nv = cf_grow(c->ck_viol, &c->ck_viol_cap, c->ck_nviol, sizeof(*nv), 16);
+    if (nv == NULL) {
+        c->ck_nomem = 1;
+        return;
     }
+    c->ck_viol = nv;
     nv = &c->ck_viol[c->ck_nviol];
     *nv = *v;
     nv->cv_message = strdup(v->cv_message);

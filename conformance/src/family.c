@@ -231,14 +231,10 @@ record_add(cf_fam_state_t *fs, uint64_t h)
     uint32_t *idx;
     int rc;
 
-    if (fs->fs_nrecords == fs->fs_records_cap) {
-        size_t ncap = fs->fs_records_cap ? fs->fs_records_cap * 2 : 64;
-        r = realloc(fs->fs_records, ncap * sizeof(*r));
-        if (r == NULL)
-            return NULL;
-        fs->fs_records = r;
-        fs->fs_records_cap = ncap;
-    }
+    r = cf_grow(fs->fs_records, &fs->fs_records_cap, fs->fs_nrecords, sizeof(*r), 64);
+    if (r == NULL)
+        return NULL;
+    fs->fs_records = r;
     rc = cf_map_put(&fs->fs_families, h, (uint32_t)fs->fs_nrecords, &idx);
     if (rc < 0)
         return NULL;
@@ -342,14 +338,11 @@ metric_get(cf_fam_state_t *fs, uint64_t key, int *is_new)
     uint32_t *idx;
     int rc;
 
-    if (fs->fs_nmetrics == fs->fs_metrics_cap) {
-        size_t ncap = fs->fs_metrics_cap ? fs->fs_metrics_cap * 2 : 16;
-        fam_metric_t *m = realloc(fs->fs_metrics, ncap * sizeof(*m));
-        if (m == NULL)
-            return NULL;
-        fs->fs_metrics = m;
-        fs->fs_metrics_cap = ncap;
-    }
+    fam_metric_t *grown =
+        cf_grow(fs->fs_metrics, &fs->fs_metrics_cap, fs->fs_nmetrics, sizeof(*grown), 16);
+    if (grown == NULL)
+        return NULL;
+    fs->fs_metrics = grown;
     rc = cf_map_put(&fs->fs_metric_idx, key, (uint32_t)fs->fs_nmetrics, &idx);
     if (rc < 0)
         return NULL;

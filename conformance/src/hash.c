@@ -5,6 +5,20 @@
 
 #include "cf.h"
 
+void *
+cf_grow(void *arr, size_t *cap, size_t n, size_t elem, size_t min)
+{
+    if (n < *cap)
+        return arr;
+    if (*cap > SIZE_MAX / 2 / elem) /* twice the room would not fit in a size_t */
+        return NULL;
+    size_t ncap = *cap ? *cap * 2 : min;
+    void *p = realloc(arr, ncap * elem);
+    if (p != NULL)
+        *cap = ncap;
+    return p;
+}
+
 uint32_t *
 cf_map_get(const cf_map_t *m, uint64_t key)
 {

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h" /* common/: strict numbers of a command line */
 #include "cmon_version.h"
 #include "conform.h"
 #include "fetch.h" /* common/: the project's HTTP client */
@@ -73,16 +75,6 @@ print_violation(const conform_violation_t *v, void *arg)
     return 0;
 }
 
-static int
-parse_number(const char *s, double *out)
-{
-    char *end;
-
-    errno = 0;
-    *out = strtod(s, &end);
-    return (errno != 0 || end == s || *end != '\0' || *out < 0) ? -1 : 0;
-}
-
 static void
 list_rules(void)
 {
@@ -106,7 +98,7 @@ usage_error(const char *fmt, const char *arg)
 static int
 apply_option(cli_t *cl, int ch, const char *arg)
 {
-    double d;
+    uint64_t bytes;
 
     if (ch == 'f' && conform_format_parse(arg, &cl->cl_opt.co_format) == 0)
         return 0;
@@ -118,12 +110,12 @@ apply_option(cli_t *cl, int ch, const char *arg)
         cl->cl_opt.co_lint = CONFORM_LINT_ERROR;
     else if (ch == 'l')
         return usage_error("bad --lint=%s: want warn or error", arg);
-    else if (ch == 't' && parse_number(arg, &cl->cl_timeout) != 0)
+    else if (ch == 't' && cmon_parse_double(arg, 0, DBL_MAX, &cl->cl_timeout, NULL, 0) != 0)
         return usage_error("bad --timeout %s: want seconds, 0 or more", arg);
-    else if (ch == 'm' && (parse_number(arg, &d) != 0 || d < 1))
+    else if (ch == 'm' && cmon_parse_u64(arg, 1, SIZE_MAX, &bytes, NULL, 0) != 0)
         return usage_error("bad --max-line %s: want bytes, 1 or more", arg);
     else if (ch == 'm')
-        cl->cl_opt.co_max_line = (size_t)d;
+        cl->cl_opt.co_max_line = (size_t)bytes;
     return 0;
 }
 

@@ -9,12 +9,9 @@
 #include "cf.h"
 
 struct cf_om {
-    cf_checker_t *o_c;
-    cf_fam_state_t *o_fs;
-    cf_label_t *o_labels;
-    size_t o_cap;
-    int o_eof;       /* "# EOF" seen */
-    int o_after_eof; /* reported */
+    cf_parser_t o_pa; /* checker, family state, labels (parser.c) */
+    int o_eof;        /* "# EOF" seen */
+    int o_after_eof;  /* reported */
 };
 
 cf_om_t *
@@ -24,9 +21,7 @@ cf_om_new(cf_checker_t *c)
 
     if (o == NULL)
         return NULL;
-    o->o_c = c;
-    o->o_fs = cf_fam_new(c, 1);
-    if (o->o_fs == NULL) {
+    if (cf_parser_init(&o->o_pa, c, 1) != 0) {
         free(o);
         return NULL;
     }
@@ -38,25 +33,8 @@ cf_om_free(cf_om_t *o)
 {
     if (o == NULL)
         return;
-    cf_fam_free(o->o_fs);
-    free(o->o_labels);
+    cf_parser_fini(&o->o_pa);
     free(o);
-}
-
-static void
-report(cf_om_t *o, size_t i, const char *rule, const char *msg)
-{
-    cf_report(o->o_c, cf_line(o->o_c), i + 1, rule, "%s", msg);
-}
-
-static size_t
-name_end(const char *p, size_t len, size_t i)
-{
-    if (i >= len || !CF_IS(p[i], CF_C_NAME0))
-        return i;
-    for (i++; i < len && CF_IS(p[i], CF_C_NAME); i++)
-        ;
-    return i;
 }
 
 /* ------------------------------------------------------------------ */
@@ -89,11 +67,12 @@ help_text(cf_om_t *o, const char *p, size_t len, size_t i)
 {
     for (; i < len; i++) {
         if (p[i] == '"') {
-            report(o, i, "om-escape", "a double quote in HELP must be escaped as \\\"");
+            cf_parser_report(&o->o_pa, i, "om-escape",
+                             "a double quote in HELP must be escaped as \\\"");
             return -1;
         }
         if (p[i] == '\\' && ++i >= len) {
-            report(o, i - 1, "om-escape", "backslash at the end of the line");
+            cf_parser_report(&o->o_pa, i - 1, "om-escape", "backslash at the end of the line");
             return -1;
         }
     }
@@ -103,27 +82,29 @@ help_text(cf_om_t *o, const char *p, size_t len, size_t i)
 static void
 descriptor(cf_om_t *o, const char *p, size_t len, char kind)
 {
-    size_t ns = 7, ne = name_end(p, len, ns), k;
+    size_t ns = 7, ne = cf_name_end(p, len, ns), k;
     cf_str_t name = {p + ns, ne - ns}, rest;
     enum cf_type type = CF_UNTYPED;
 
     if (ne == ns) {
-        report(o, ns, "om-metric-name", "invalid metric name");
+        cf_parser_report(&o->o_pa, ns, "om-metric-name", "invalid metric name");
         return;
     }
     if (ne >= len || p[ne] != ' ') {
-        report(o, ne, "om-descriptor-syntax", "expected one space after the metric name");
+        cf_parser_report(&o->o_pa, ne, "om-descriptor-syntax",
+                         "expected one space after the metric name");
         return;
     }
     rest.s_ptr = p + ne + 1;
     rest.s_len = len - ne - 1;
     if (kind == 'T' && rest.s_len > 0 && rest.s_ptr[0] == ' ') {
-        report(o, ne + 1, "om-descriptor-syntax", "expected one space before the type");
+        cf_parser_report(&o->o_pa, ne + 1, "om-descriptor-syntax",
+                         "expected one space before the type");
         return;
     }
     if (kind == 'T' && parse_type(rest.s_ptr, rest.s_len, &type) != 0) {
-        cf_report(o->o_c, cf_line(o->o_c), ne + 2, "om-type-unknown", "unknown type '%.*s'",
-                  (int)(rest.s_len > 64 ? 64 : rest.s_len), rest.s_ptr);
+        cf_report(o->o_pa.pa_c, cf_line(o->o_pa.pa_c), ne + 2, "om-type-unknown",
+                  "unknown type '%.*s'", (int)(rest.s_len > 64 ? 64 : rest.s_len), rest.s_ptr);
         return;
     }
     if (kind == 'H' && help_text(o, p, len, ne + 1) != 0)
@@ -131,13 +112,13 @@ descriptor(cf_om_t *o, const char *p, size_t len, char kind)
     if (kind == 'U') {
         for (k = 0; k < rest.s_len; k++) {
             if (!CF_IS(rest.s_ptr[k], CF_C_NAME)) {
-                report(o, ne + 1 + k, "om-descriptor-syntax",
-                       "a unit has metric name characters only");
+                cf_parser_report(&o->o_pa, ne + 1 + k, "om-descriptor-syntax",
+                                 "a unit has metric name characters only");
                 return;
             }
         }
     }
-    cf_fam_meta(o->o_fs, kind, name, ns + 1, type, rest, rest.s_len == 0);
+    cf_fam_meta(o->o_pa.pa_fs, kind, name, ns + 1, type, rest, rest.s_len == 0);
 }
 
 static void
@@ -154,25 +135,12 @@ line_hash(cf_om_t *o, const char *p, size_t len)
     else if (len >= 7 && memcmp(p, "# UNIT ", 7) == 0)
         descriptor(o, p, len, 'U');
     else
-        report(o, 0, "om-comment", "lines starting with # are TYPE, HELP, UNIT or EOF only");
+        cf_parser_report(&o->o_pa, 0, "om-comment",
+                         "lines starting with # are TYPE, HELP, UNIT or EOF only");
 }
 
 /* ------------------------------------------------------------------ */
 /* labels                                                              */
-
-static cf_label_t *
-label_slot(cf_om_t *o, size_t n)
-{
-    if (n == o->o_cap) {
-        size_t ncap = o->o_cap ? o->o_cap * 2 : 16;
-        cf_label_t *l = realloc(o->o_labels, ncap * sizeof(*l));
-        if (l == NULL)
-            return NULL;
-        o->o_labels = l;
-        o->o_cap = ncap;
-    }
-    return &o->o_labels[n];
-}
 
 /* label = label-name EQ DQUOTE escaped-string DQUOTE; returns the index
  * after it, 0 on error. */
@@ -185,7 +153,7 @@ label_one(cf_om_t *o, const char *p, size_t len, size_t i, cf_label_t *l)
         for (ne = i + 1; ne < len && CF_IS(p[ne], CF_C_LABEL); ne++)
             ;
     if (ne == i) {
-        report(o, i, "om-label-name", "invalid label name");
+        cf_parser_report(&o->o_pa, i, "om-label-name", "invalid label name");
         return 0;
     }
     l->l_name.s_ptr = p + i;
@@ -193,7 +161,7 @@ label_one(cf_om_t *o, const char *p, size_t len, size_t i, cf_label_t *l)
     l->l_col = i + 1;
     l->l_escaped = 0;
     if (ne + 1 >= len || p[ne] != '=' || p[ne + 1] != '"') {
-        report(o, ne, "om-label-syntax", "expected =\" after the label name");
+        cf_parser_report(&o->o_pa, ne, "om-label-syntax", "expected =\" after the label name");
         return 0;
     }
     for (k = ne + 2; k < len; k++) {
@@ -207,7 +175,7 @@ label_one(cf_om_t *o, const char *p, size_t len, size_t i, cf_label_t *l)
             k++;
         }
     }
-    report(o, ne + 1, "om-label-value", "label value not terminated");
+    cf_parser_report(&o->o_pa, ne + 1, "om-label-value", "label value not terminated");
     return 0;
 }
 
@@ -222,7 +190,7 @@ label_set(cf_om_t *o, const char *p, size_t len, size_t i, size_t first, size_t 
     if (i < len && p[i] == '}')
         return i + 1;
     for (;;) {
-        if ((l = label_slot(o, *n)) == NULL)
+        if ((l = cf_parser_label(&o->o_pa, *n)) == NULL)
             return 0;
         if ((i = label_one(o, p, len, i, l)) == 0)
             return 0;
@@ -230,11 +198,11 @@ label_set(cf_om_t *o, const char *p, size_t len, size_t i, size_t first, size_t 
         if (i < len && p[i] == '}')
             return i + 1;
         if (i >= len || p[i] != ',') {
-            report(o, i, "om-label-syntax", "expected ',' or '}' after a label");
+            cf_parser_report(&o->o_pa, i, "om-label-syntax", "expected ',' or '}' after a label");
             return 0;
         }
         if (++i < len && p[i] == '}') {
-            report(o, i - 1, "om-label-syntax", "no comma before '}'");
+            cf_parser_report(&o->o_pa, i - 1, "om-label-syntax", "no comma before '}'");
             return 0;
         }
     }
@@ -254,11 +222,11 @@ token_end(const char *p, size_t len, size_t i)
 static int
 number(cf_om_t *o, const char *p, size_t i, size_t e, double *out, int real)
 {
-    char *scratch = cf_scratch(o->o_c, e - i + 1);
+    char *scratch = cf_scratch(o->o_pa.pa_c, e - i + 1);
     int rc;
 
     if (e == i) {
-        report(o, i, "om-sample-syntax", "expected a single space and a number");
+        cf_parser_report(&o->o_pa, i, "om-sample-syntax", "expected a single space and a number");
         return -1;
     }
     if (scratch == NULL)
@@ -267,7 +235,7 @@ number(cf_om_t *o, const char *p, size_t i, size_t e, double *out, int real)
               : cf_num_om_number(p + i, e - i, out, scratch);
     if (rc == 0)
         return 0;
-    cf_report(o->o_c, cf_line(o->o_c), i + 1,
+    cf_report(o->o_pa.pa_c, cf_line(o->o_pa.pa_c), i + 1,
               rc == -2 ? "om-number-range"
               : real   ? "om-timestamp"
                        : "om-number",
@@ -283,23 +251,24 @@ exemplar_labels(cf_om_t *o, size_t first, size_t n, size_t col)
     size_t i, j, cps = 0;
 
     for (i = first; i < n; i++) {
-        cf_label_t *l = &o->o_labels[i];
-        char *buf = cf_scratch(o->o_c, l->l_value.s_len + 1);
+        cf_label_t *l = &o->o_pa.pa_labels[i];
+        char *buf = cf_scratch(o->o_pa.pa_c, l->l_value.s_len + 1);
         if (buf == NULL)
             return -1;
         cps += l->l_name.s_len + cf_utf8_count(buf, cf_label_decode(l, buf));
         if (cps > 128)
             break; /* keeps the duplicate scan below small */
         for (j = first; j < i; j++) {
-            if (o->o_labels[j].l_name.s_len == l->l_name.s_len &&
-                memcmp(o->o_labels[j].l_name.s_ptr, l->l_name.s_ptr, l->l_name.s_len) == 0) {
-                report(o, l->l_col - 1, "label-duplicate", "exemplar label appears twice");
+            if (o->o_pa.pa_labels[j].l_name.s_len == l->l_name.s_len &&
+                memcmp(o->o_pa.pa_labels[j].l_name.s_ptr, l->l_name.s_ptr, l->l_name.s_len) == 0) {
+                cf_parser_report(&o->o_pa, l->l_col - 1, "label-duplicate",
+                                 "exemplar label appears twice");
                 return -1;
             }
         }
     }
     if (cps > 128) {
-        cf_report(o->o_c, cf_line(o->o_c), col, "om-exemplar-length",
+        cf_report(o->o_pa.pa_c, cf_line(o->o_pa.pa_c), col, "om-exemplar-length",
                   "exemplar labels have %zu code points, more than 128", cps);
         return -1;
     }
@@ -316,7 +285,8 @@ exemplar(cf_om_t *o, const char *p, size_t len, size_t i, cf_sample_t *sa)
     sa->sa_has_exemplar = 1;
     sa->sa_ex_col = i + 1;
     if (i + 2 >= len || p[i + 1] != ' ' || p[i + 2] != '{') {
-        report(o, i, "om-exemplar-syntax", "an exemplar is '# {labels} value [timestamp]'");
+        cf_parser_report(&o->o_pa, i, "om-exemplar-syntax",
+                         "an exemplar is '# {labels} value [timestamp]'");
         return -1;
     }
     if ((i = label_set(o, p, len, i + 2, sa->sa_nlabels, &nex)) == 0)
@@ -324,7 +294,8 @@ exemplar(cf_om_t *o, const char *p, size_t len, size_t i, cf_sample_t *sa)
     if (exemplar_labels(o, sa->sa_nlabels, nex, sa->sa_ex_col) != 0)
         return -1;
     if (i >= len || p[i] != ' ') {
-        report(o, i, "om-exemplar-syntax", "expected one space and the exemplar value");
+        cf_parser_report(&o->o_pa, i, "om-exemplar-syntax",
+                         "expected one space and the exemplar value");
         return -1;
     }
     e = token_end(p, len, ++i);
@@ -336,7 +307,7 @@ exemplar(cf_om_t *o, const char *p, size_t len, size_t i, cf_sample_t *sa)
     if (number(o, p, i, e, &ts, 1) != 0)
         return -1;
     if (e != len) {
-        report(o, e, "om-exemplar-syntax", "unexpected text after the exemplar");
+        cf_parser_report(&o->o_pa, e, "om-exemplar-syntax", "unexpected text after the exemplar");
         return -1;
     }
     return 0;
@@ -349,7 +320,7 @@ value_ts(cf_om_t *o, const char *p, size_t len, size_t i, cf_sample_t *sa)
     size_t e;
 
     if (i >= len || p[i] != ' ') {
-        report(o, i, "om-sample-syntax", "expected one space before the value");
+        cf_parser_report(&o->o_pa, i, "om-sample-syntax", "expected one space before the value");
         return -1;
     }
     e = token_end(p, len, ++i);
@@ -369,7 +340,7 @@ value_ts(cf_om_t *o, const char *p, size_t len, size_t i, cf_sample_t *sa)
         return 0;
     if (e + 1 < len && p[e + 1] == '#')
         return exemplar(o, p, len, e + 1, sa);
-    report(o, e, "om-sample-syntax", "unexpected text after the timestamp");
+    cf_parser_report(&o->o_pa, e, "om-sample-syntax", "unexpected text after the timestamp");
     return -1;
 }
 
@@ -377,11 +348,11 @@ static void
 line_sample(cf_om_t *o, const char *p, size_t len)
 {
     cf_sample_t sa;
-    size_t i = name_end(p, len, 0);
+    size_t i = cf_name_end(p, len, 0);
 
     memset(&sa, 0, sizeof(sa));
     if (i == 0) {
-        report(o, 0, "om-metric-name", "invalid metric name");
+        cf_parser_report(&o->o_pa, 0, "om-metric-name", "invalid metric name");
         return;
     }
     sa.sa_name.s_ptr = p;
@@ -391,8 +362,8 @@ line_sample(cf_om_t *o, const char *p, size_t len)
         return;
     if (value_ts(o, p, len, i, &sa) != 0)
         return;
-    sa.sa_labels = o->o_labels;
-    cf_fam_sample(o->o_fs, &sa);
+    sa.sa_labels = o->o_pa.pa_labels;
+    cf_fam_sample(o->o_pa.pa_fs, &sa);
 }
 
 void
@@ -400,21 +371,21 @@ cf_om_line(cf_om_t *o, const char *p, size_t len)
 {
     if (o->o_eof) {
         if (!o->o_after_eof)
-            report(o, 0, "om-after-eof", "nothing may follow # EOF");
+            cf_parser_report(&o->o_pa, 0, "om-after-eof", "nothing may follow # EOF");
         o->o_after_eof = 1;
         return;
     }
-    if (cf_line(o->o_c) == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-        report(o, 0, "om-bom", "byte order marks must not be used");
+    if (cf_line(o->o_pa.pa_c) == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+        cf_parser_report(&o->o_pa, 0, "om-bom", "byte order marks must not be used");
         p += 3;
         len -= 3;
     }
     if (len > 0 && p[len - 1] == '\r') {
-        report(o, len - 1, "om-cr", "lines end with \\n, not \\r\\n");
+        cf_parser_report(&o->o_pa, len - 1, "om-cr", "lines end with \\n, not \\r\\n");
         return;
     }
     if (len == 0) {
-        report(o, 0, "om-blank-line", "blank lines are not allowed");
+        cf_parser_report(&o->o_pa, 0, "om-blank-line", "blank lines are not allowed");
         return;
     }
     if (p[0] == '#')
@@ -428,8 +399,8 @@ cf_om_end(cf_om_t *o, int last_nl, int empty)
 {
     (void)last_nl;
     (void)empty;
-    cf_fam_end(o->o_fs);
+    cf_fam_end(o->o_pa.pa_fs);
     if (!o->o_eof)
-        cf_report(o->o_c, cf_line(o->o_c), 1, "om-eof-missing",
+        cf_report(o->o_pa.pa_c, cf_line(o->o_pa.pa_c), 1, "om-eof-missing",
                   "the exposition must end with # EOF");
 }

@@ -12,10 +12,7 @@
 #include "cf.h"
 
 struct cf_text {
-    cf_checker_t *t_c;
-    cf_fam_state_t *t_fs;
-    cf_label_t *t_labels;
-    size_t t_cap;
+    cf_parser_t t_pa; /* checker, family state, labels (parser.c) */
 };
 
 cf_text_t *
@@ -25,9 +22,7 @@ cf_text_new(cf_checker_t *c)
 
     if (t == NULL)
         return NULL;
-    t->t_c = c;
-    t->t_fs = cf_fam_new(c, 0);
-    if (t->t_fs == NULL) {
+    if (cf_parser_init(&t->t_pa, c, 0) != 0) {
         free(t);
         return NULL;
     }
@@ -39,8 +34,7 @@ cf_text_free(cf_text_t *t)
 {
     if (t == NULL)
         return;
-    cf_fam_free(t->t_fs);
-    free(t->t_labels);
+    cf_parser_fini(&t->t_pa);
     free(t);
 }
 
@@ -58,22 +52,6 @@ token_end(const char *p, size_t len, size_t i)
     while (i < len && p[i] != ' ' && p[i] != '\t')
         i++;
     return i;
-}
-
-static size_t
-name_end(const char *p, size_t len, size_t i)
-{
-    if (i >= len || !CF_IS(p[i], CF_C_NAME0))
-        return i;
-    for (i++; i < len && CF_IS(p[i], CF_C_NAME); i++)
-        ;
-    return i;
-}
-
-static void
-report(cf_text_t *t, size_t i, const char *rule, const char *msg)
-{
-    cf_report(t->t_c, cf_line(t->t_c), i + 1, rule, "%s", msg);
 }
 
 /* ------------------------------------------------------------------ */
@@ -112,12 +90,12 @@ line_help(cf_text_t *t, const char *p, size_t len, size_t i, cf_str_t name, size
         if (p[k] != '\\')
             continue;
         if (k + 1 >= len || (p[k + 1] != '\\' && p[k + 1] != 'n')) {
-            report(t, k, "text-escape", "HELP text escapes only \\\\ and \\n");
+            cf_parser_report(&t->t_pa, k, "text-escape", "HELP text escapes only \\\\ and \\n");
             return;
         }
         k++;
     }
-    cf_fam_meta(t->t_fs, 'H', name, col, CF_UNTYPED, none, i == len);
+    cf_fam_meta(t->t_pa.pa_fs, 'H', name, col, CF_UNTYPED, none, i == len);
 }
 
 static void
@@ -128,16 +106,17 @@ line_type(cf_text_t *t, const char *p, size_t len, size_t i, cf_str_t name, size
     cf_str_t none = {NULL, 0};
 
     if (start == end || skip_blanks(p, len, end) != len) {
-        report(t, start, "text-type-syntax", "TYPE needs exactly a metric name and a type");
+        cf_parser_report(&t->t_pa, start, "text-type-syntax",
+                         "TYPE needs exactly a metric name and a type");
         return;
     }
     if (parse_type(p + start, end - start, &type) != 0) {
-        cf_report(t->t_c, cf_line(t->t_c), start + 1, "text-type-unknown",
+        cf_report(t->t_pa.pa_c, cf_line(t->t_pa.pa_c), start + 1, "text-type-unknown",
                   "unknown type '%.*s' (counter, gauge, histogram, summary or untyped)",
                   (int)(end - start), p + start);
         return;
     }
-    cf_fam_meta(t->t_fs, 'T', name, col, type, none, 0);
+    cf_fam_meta(t->t_pa.pa_fs, 'T', name, col, type, none, 0);
 }
 
 static void
@@ -151,14 +130,14 @@ line_comment(cf_text_t *t, const char *p, size_t len, size_t i)
     if (!help && !(end - start == 4 && memcmp(p + start, "TYPE", 4) == 0))
         return; /* a plain comment */
     ns = skip_blanks(p, len, end);
-    ne = name_end(p, len, ns);
+    ne = cf_name_end(p, len, ns);
     if (ns == len) {
-        report(t, ns, help ? "text-help-syntax" : "text-type-syntax",
-               help ? "HELP needs a metric name" : "TYPE needs a metric name and a type");
+        cf_parser_report(&t->t_pa, ns, help ? "text-help-syntax" : "text-type-syntax",
+                         help ? "HELP needs a metric name" : "TYPE needs a metric name and a type");
         return;
     }
     if (ne == ns || (ne < len && p[ne] != ' ' && p[ne] != '\t')) {
-        report(t, ne, "text-metric-name", "invalid metric name in comment");
+        cf_parser_report(&t->t_pa, ne, "text-metric-name", "invalid metric name in comment");
         return;
     }
     name.s_ptr = p + ns;
@@ -171,20 +150,6 @@ line_comment(cf_text_t *t, const char *p, size_t len, size_t i)
 
 /* ------------------------------------------------------------------ */
 /* samples                                                             */
-
-static cf_label_t *
-label_slot(cf_text_t *t, size_t n)
-{
-    if (n == t->t_cap) {
-        size_t ncap = t->t_cap ? t->t_cap * 2 : 16;
-        cf_label_t *l = realloc(t->t_labels, ncap * sizeof(*l));
-        if (l == NULL)
-            return NULL;
-        t->t_labels = l;
-        t->t_cap = ncap;
-    }
-    return &t->t_labels[n];
-}
 
 /* Label value from the opening quote at p[i]; returns the index after the
  * closing quote, or 0 on error (reported). */
@@ -202,14 +167,15 @@ label_value(cf_text_t *t, const char *p, size_t len, size_t i, cf_label_t *l)
         }
         if (p[k] == '\\') {
             if (k + 1 >= len || (p[k + 1] != '\\' && p[k + 1] != '"' && p[k + 1] != 'n')) {
-                report(t, k, "text-escape", "label values escape only \\\\, \\\" and \\n");
+                cf_parser_report(&t->t_pa, k, "text-escape",
+                                 "label values escape only \\\\, \\\" and \\n");
                 return 0;
             }
             l->l_escaped = 1;
             k++;
         }
     }
-    report(t, i, "text-label-value", "label value not terminated");
+    cf_parser_report(&t->t_pa, i, "text-label-value", "label value not terminated");
     return 0;
 }
 
@@ -223,11 +189,12 @@ label_one(cf_text_t *t, const char *p, size_t len, size_t i, cf_label_t *l)
         for (ne = i + 1; ne < len && CF_IS(p[ne], CF_C_LABEL); ne++)
             ;
     if (ne == i) {
-        report(t, i, "text-label-name", "invalid label name");
+        cf_parser_report(&t->t_pa, i, "text-label-name", "invalid label name");
         return 0;
     }
     if (ne - i >= 2 && p[i] == '_' && p[i + 1] == '_') {
-        report(t, i, "text-label-reserved", "label names starting with __ are reserved");
+        cf_parser_report(&t->t_pa, i, "text-label-reserved",
+                         "label names starting with __ are reserved");
         return 0;
     }
     l->l_name.s_ptr = p + i;
@@ -235,12 +202,12 @@ label_one(cf_text_t *t, const char *p, size_t len, size_t i, cf_label_t *l)
     l->l_col = i + 1;
     i = skip_blanks(p, len, ne);
     if (i >= len || p[i] != '=') {
-        report(t, i, "text-label-syntax", "expected '=' after the label name");
+        cf_parser_report(&t->t_pa, i, "text-label-syntax", "expected '=' after the label name");
         return 0;
     }
     i = skip_blanks(p, len, i + 1);
     if (i >= len || p[i] != '"') {
-        report(t, i, "text-label-syntax", "expected '\"' to open the label value");
+        cf_parser_report(&t->t_pa, i, "text-label-syntax", "expected '\"' to open the label value");
         return 0;
     }
     return label_value(t, p, len, i, l);
@@ -257,7 +224,7 @@ label_set(cf_text_t *t, const char *p, size_t len, size_t i, size_t *nlabels)
         i = skip_blanks(p, len, i);
         if (i < len && p[i] == '}')
             break;
-        if ((l = label_slot(t, n)) == NULL)
+        if ((l = cf_parser_label(&t->t_pa, n)) == NULL)
             return 0;
         if ((i = label_one(t, p, len, i, l)) == 0)
             return 0;
@@ -269,7 +236,7 @@ label_set(cf_text_t *t, const char *p, size_t len, size_t i, size_t *nlabels)
         }
         if (i < len && p[i] == '}')
             break;
-        report(t, i, "text-label-syntax", "expected ',' or '}' after a label");
+        cf_parser_report(&t->t_pa, i, "text-label-syntax", "expected ',' or '}' after a label");
         return 0;
     }
     *nlabels = n;
@@ -285,14 +252,14 @@ value_ts(cf_text_t *t, const char *p, size_t len, size_t i, cf_sample_t *sa)
     int rc;
 
     if (e == i) {
-        report(t, i, "text-value", "missing value");
+        cf_parser_report(&t->t_pa, i, "text-value", "missing value");
         return -1;
     }
-    if ((scratch = cf_scratch(t->t_c, e - i + 1)) == NULL)
+    if ((scratch = cf_scratch(t->t_pa.pa_c, e - i + 1)) == NULL)
         return -1;
     sa->sa_value_col = i + 1;
     if ((rc = cf_num_go_float(p + i, e - i, &sa->sa_value, scratch)) != 0) {
-        cf_report(t->t_c, cf_line(t->t_c), i + 1, "text-value", "%s '%.*s'",
+        cf_report(t->t_pa.pa_c, cf_line(t->t_pa.pa_c), i + 1, "text-value", "%s '%.*s'",
                   rc == -2 ? "value out of float64 range:" : "invalid value (Go ParseFloat):",
                   (int)(e - i > 64 ? 64 : e - i), p + i);
         return -1;
@@ -303,14 +270,15 @@ value_ts(cf_text_t *t, const char *p, size_t len, size_t i, cf_sample_t *sa)
         return 0;
     e = token_end(p, len, i);
     if ((rc = cf_num_go_int64(p + i, e - i, &sa->sa_ts_int)) != 0) {
-        cf_report(t->t_c, cf_line(t->t_c), i + 1, "text-timestamp", "%s '%.*s'",
+        cf_report(t->t_pa.pa_c, cf_line(t->t_pa.pa_c), i + 1, "text-timestamp", "%s '%.*s'",
                   rc == -2 ? "timestamp out of int64 range:" : "timestamp is not an int64:",
                   (int)(e - i > 64 ? 64 : e - i), p + i);
         return -1;
     }
     sa->sa_ts = (double)sa->sa_ts_int;
     if (skip_blanks(p, len, e) != len) {
-        report(t, skip_blanks(p, len, e), "text-trailing", "unexpected text after the timestamp");
+        cf_parser_report(&t->t_pa, skip_blanks(p, len, e), "text-trailing",
+                         "unexpected text after the timestamp");
         return -1;
     }
     return 0;
@@ -320,11 +288,11 @@ static void
 line_sample(cf_text_t *t, const char *p, size_t len, size_t i)
 {
     cf_sample_t sa;
-    size_t e = name_end(p, len, i);
+    size_t e = cf_name_end(p, len, i);
 
     memset(&sa, 0, sizeof(sa));
     if (e == i) {
-        report(t, i, "text-metric-name", "invalid metric name");
+        cf_parser_report(&t->t_pa, i, "text-metric-name", "invalid metric name");
         return;
     }
     sa.sa_name.s_ptr = p + i;
@@ -336,10 +304,10 @@ line_sample(cf_text_t *t, const char *p, size_t len, size_t i)
             return;
         i = skip_blanks(p, len, i);
     }
-    sa.sa_labels = t->t_labels;
+    sa.sa_labels = t->t_pa.pa_labels;
     if (value_ts(t, p, len, i, &sa) != 0)
         return;
-    cf_fam_sample(t->t_fs, &sa);
+    cf_fam_sample(t->t_pa.pa_fs, &sa);
 }
 
 void
@@ -358,8 +326,8 @@ cf_text_line(cf_text_t *t, const char *p, size_t len)
 void
 cf_text_end(cf_text_t *t, int last_nl, int empty)
 {
-    cf_fam_end(t->t_fs);
+    cf_fam_end(t->t_pa.pa_fs);
     if (!last_nl && !empty)
-        cf_report(t->t_c, cf_line(t->t_c), 1, "text-newline",
+        cf_report(t->t_pa.pa_c, cf_line(t->t_pa.pa_c), 1, "text-newline",
                   "the last line must end with a line feed");
 }

@@ -5,9 +5,8 @@
 set -u
 BIN=$1 SRC=$2 VERSION=$3
 CONFORM=$BIN/cmon-conform
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cmon-conform-cli-XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT
 . "$SRC/scripts/cli_lib.sh"
+cli_scratch cmon-conform-cli
 
 cli_check_help "$CONFORM" "$SRC/conformance/src/main.c"
 cli_check_version "$CONFORM" "$VERSION"

@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 
+#include "cunit_main.h"
 #include "cf.h"
 #include "conform.h"
 
@@ -148,6 +149,27 @@ test_utf8(void)
     CU_ASSERT_EQUAL(cf_utf8_check("x\xe6\x9d", 3), 1);        /* truncated */
     CU_ASSERT_EQUAL(cf_utf8_check("\x80", 1), 0);
     CU_ASSERT_EQUAL(cf_utf8_count("\xc3\xa9t\xc3\xa9", 5), 3);
+}
+
+static void
+test_grow(void)
+{
+    size_t cap = 0;
+    int *a = cf_grow(NULL, &cap, 0, sizeof(*a), 4);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(cap, 4); /* the first room: min */
+    for (size_t i = 0; i < 4; i++)
+        a[i] = (int)i;
+    CU_ASSERT_PTR_EQUAL(cf_grow(a, &cap, 3, sizeof(*a), 4), a); /* room left: as it was */
+    CU_ASSERT_EQUAL(cap, 4);
+    a = cf_grow(a, &cap, 4, sizeof(*a), 4);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(cap, 8);  /* full: twice */
+    CU_ASSERT_EQUAL(a[3], 3); /* kept */
+    size_t huge = SIZE_MAX / 4;
+    CU_ASSERT_PTR_NULL(cf_grow(a, &huge, huge, 4, 4)); /* too large: NULL, cap as it was */
+    CU_ASSERT_EQUAL(huge, SIZE_MAX / 4);
+    free(a);
 }
 
 static void
@@ -451,33 +473,28 @@ test_sample_label(void)
     CU_ASSERT_PTR_NULL(conform_type_name((conform_type_t)99));
 }
 
-int
-main(void)
-{
-    CU_pSuite s;
-    unsigned failed;
+static const CU_TestInfo tests[] = {
+    {"go float accepts", test_go_float_accepts},
+    {"go float specials", test_go_float_specials},
+    {"go float rejects", test_go_float_rejects},
+    {"go int64", test_go_int64},
+    {"openmetrics numbers", test_om_number},
+    {"utf8", test_utf8},
+    {"growing arrays", test_grow},
+    {"hash map", test_map},
+    {"chunking", test_chunking},
+    {"auto format", test_auto},
+    {"callback and limits", test_callback_and_limits},
+    {"tokenizer positions", test_tokenizer_positions},
+    {"rules table", test_rules_table},
+    {"samples: text", test_samples_text},
+    {"samples: openmetrics, sniffing, stop", test_samples_openmetrics},
+    {"samples: labels by name", test_sample_label},
+    {NULL, NULL},
+};
 
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    s = CU_add_suite("conform", NULL, NULL);
-    CU_add_test(s, "go float accepts", test_go_float_accepts);
-    CU_add_test(s, "go float specials", test_go_float_specials);
-    CU_add_test(s, "go float rejects", test_go_float_rejects);
-    CU_add_test(s, "go int64", test_go_int64);
-    CU_add_test(s, "openmetrics numbers", test_om_number);
-    CU_add_test(s, "utf8", test_utf8);
-    CU_add_test(s, "hash map", test_map);
-    CU_add_test(s, "chunking", test_chunking);
-    CU_add_test(s, "auto format", test_auto);
-    CU_add_test(s, "callback and limits", test_callback_and_limits);
-    CU_add_test(s, "tokenizer positions", test_tokenizer_positions);
-    CU_add_test(s, "rules table", test_rules_table);
-    CU_add_test(s, "samples: text", test_samples_text);
-    CU_add_test(s, "samples: openmetrics, sniffing, stop", test_samples_openmetrics);
-    CU_add_test(s, "samples: labels by name", test_sample_label);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+int
+main(int argc, char **argv)
+{
+    return cunit_main(argc, argv, "conform", tests);
 }

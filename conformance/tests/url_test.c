@@ -14,9 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <microhttpd.h>
 
+#include "cunit_main.h"
 #include "cmon_spawn.h"
 
 static const char *conform_bin;
@@ -155,24 +156,19 @@ test_refused_and_hang(void)
     CU_ASSERT_EQUAL(run_conform("--timeout", "x", url, NULL), 2);
 }
 
+static const CU_TestInfo tests[] = {
+    {"content type and accept", test_content_type_and_accept},
+    {"refused and hanging servers", test_refused_and_hang},
+    {NULL, NULL},
+};
+
+/* url_test CMON_CONFORM [TEST]: runs cmon-conform --url against servers of its own. */
 int
 main(int argc, char **argv)
 {
-    CU_pSuite s;
-    unsigned failed;
-
-    if (argc != 2)
+    if (argc < 2)
         return 2;
     conform_bin = argv[1];
     signal(SIGPIPE, SIG_IGN);
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    s = CU_add_suite("conform-url", NULL, NULL);
-    CU_add_test(s, "content type and accept", test_content_type_and_accept);
-    CU_add_test(s, "refused and hanging servers", test_refused_and_hang);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return cunit_main(argc - 1, argv + 1, "conform-url", tests);
 }

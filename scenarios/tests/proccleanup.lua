@@ -1,5 +1,5 @@
 -- proccleanup: a scenario that starts a program with sim.process and then
--- breaks; the engine must still stop it (see proccleanup.sh).
+-- breaks; the engine must still stop it (checked by cleanup.sh).
 local world = sim.scratch .. "/w"
 local p = sim.process{bin = "cmon-sim", args = {"serve", "--zones", "1", "--world", world}}
 print("PID " .. p.pid)

@@ -41,15 +41,6 @@ extern const struct option cmd_zones_options[];
 extern const struct option cmd_bench_options[];
 
 /*
- * cmd_parse_u64() - a whole decimal number in [0, max], nothing else around
- * it. Returns 0, or -1 (nothing stored) when s is not one.
- */
-int cmd_parse_u64(const char *s, uint64_t max, uint64_t *out);
-
-/* cmd_parse_double() - a finite number in [0, max]. Returns 0 or -1. */
-int cmd_parse_double(const char *s, double max, double *out);
-
-/*
  * cmd_usage_error() - prints "cmon-sim <cmd>: <message>" and "Try 'cmon-sim
  * <cmd> --help'." to stderr; returns CMD_EXIT_USAGE for the caller to return.
  */

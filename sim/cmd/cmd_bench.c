@@ -23,8 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "kstat.h"
+#include "monotime.h"
 #include "world.h"
 
 #define BENCH_RUNS_MAX 50
@@ -58,15 +60,6 @@ static const char *const bench_names[B_N] = {
     "kstat_lookup of the last kstat (us)",
 };
 
-static double
-bench_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int
 bench_cmp(const void *a, const void *b)
 {
@@ -88,7 +81,7 @@ bench_build(const char *path, uint32_t n, uint64_t seed, double *fig)
 {
     world_params_t p = {.wp_seed = seed, .wp_max_zones = n ? n : 1};
     struct stat st;
-    double t0 = bench_now();
+    double t0 = cmon_monotime_s();
     world_t *w = world_create(path, &p);
 
     for (uint32_t i = 0; w != NULL && i < n; i++) {
@@ -100,7 +93,7 @@ bench_build(const char *path, uint32_t n, uint64_t seed, double *fig)
     }
     if (w == NULL)
         return NULL;
-    fig[B_BUILD] = (bench_now() - t0) * 1e3;
+    fig[B_BUILD] = (cmon_monotime_s() - t0) * 1e3;
     fig[B_KSTATS] = world_kstat_count(w);
     world_time_advance(w, 1000000000ULL); /* touch every counter once */
     stat(path, &st);
@@ -115,9 +108,9 @@ bench_tick(world_t *w)
     double t[BENCH_TICKS];
 
     for (int i = 0; i < BENCH_TICKS; i++) {
-        double t0 = bench_now();
+        double t0 = cmon_monotime_s();
         world_time_advance(w, 100000000ULL);
-        t[i] = (bench_now() - t0) * 1e3;
+        t[i] = (cmon_monotime_s() - t0) * 1e3;
     }
     return bench_median(t, BENCH_TICKS);
 }
@@ -128,11 +121,11 @@ bench_read(kstat_ctl_t *kc, kstat_t *ksp)
     double t[BENCH_BATCHES];
 
     for (int b = 0; b < BENCH_BATCHES; b++) {
-        double t0 = bench_now();
+        double t0 = cmon_monotime_s();
         for (int i = 0; i < 1000; i++)
             if (kstat_read(kc, ksp, NULL) == -1)
                 return -1;
-        t[b] = (bench_now() - t0) * 1e3; /* ms per 1,000 = us per read */
+        t[b] = (cmon_monotime_s() - t0) * 1e3; /* ms per 1,000 = us per read */
     }
     return bench_median(t, BENCH_BATCHES);
 }
@@ -141,32 +134,32 @@ bench_read(kstat_ctl_t *kc, kstat_t *ksp)
 static int
 bench_libkstat(world_t *w, double *fig)
 {
-    double t0 = bench_now();
+    double t0 = cmon_monotime_s();
     kstat_ctl_t *kc = kstat_open();
     kstat_t *ksp, *last = NULL;
     world_zone_info_t zi;
 
     if (kc == NULL)
         return -1;
-    fig[B_OPEN] = (bench_now() - t0) * 1e3;
+    fig[B_OPEN] = (cmon_monotime_s() - t0) * 1e3;
     world_zone_info(w, world_zone_next(w, 0) > 0 ? world_zone_next(w, 0) : 0, &zi);
     ksp = kstat_lookup(kc, "zones", zi.wzi_zoneid, NULL);
     fig[B_READ] = ksp ? bench_read(kc, ksp) : -1;
     long n = 0;
-    t0 = bench_now();
+    t0 = cmon_monotime_s();
     for (kstat_t *k = kc->kc_chain; k != NULL; k = k->ks_next)
         n += kstat_read(kc, k, NULL) != -1;
-    fig[B_READALL] = n ? (bench_now() - t0) * 1e6 / (double)n : -1;
+    fig[B_READALL] = n ? (cmon_monotime_s() - t0) * 1e6 / (double)n : -1;
     world_zone_reboot(w, zi.wzi_zix);
-    t0 = bench_now();
+    t0 = cmon_monotime_s();
     kstat_chain_update(kc);
-    fig[B_UPDATE] = (bench_now() - t0) * 1e3;
+    fig[B_UPDATE] = (cmon_monotime_s() - t0) * 1e3;
     for (kstat_t *k = kc->kc_chain; k != NULL; k = k->ks_next)
         last = k;
-    t0 = bench_now();
+    t0 = cmon_monotime_s();
     for (int i = 0; last != NULL && i < 10; i++)
         kstat_lookup(kc, last->ks_module, last->ks_instance, last->ks_name);
-    fig[B_LOOKUP] = (bench_now() - t0) * 1e6 / 10;
+    fig[B_LOOKUP] = (cmon_monotime_s() - t0) * 1e6 / 10;
     kstat_close(kc);
     return fig[B_READ] < 0 ? -1 : 0;
 }
@@ -287,7 +280,7 @@ cmd_bench_main(int argc, char **argv)
             return cmd_option_error("bench", c, argv[at]);
         if (c == 'd')
             dir = optarg;
-        else if (cmd_parse_u64(optarg, WORLD_ZONES_MAX, dst) != 0)
+        else if (cmon_parse_u64(optarg, 0, WORLD_ZONES_MAX, dst, NULL, 0) != 0)
             return cmd_usage_error("bench", "bad value for --%s: %s", cmd_bench_options[li].name,
                                    optarg);
     }

@@ -19,7 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmd.h"
+#include "monotime.h"
 #include "serve_cns.h"
 #include "world.h"
 
@@ -45,20 +47,20 @@ serve_parse_opt(int c, const char *arg, serve_opts_t *o)
 {
     switch (c) {
     case 'z':
-        return cmd_parse_u64(arg, WORLD_ZONES_MAX, &o->so_zones);
+        return cmon_parse_u64(arg, 0, WORLD_ZONES_MAX, &o->so_zones, NULL, 0);
     case 'w':
         o->so_path = arg;
         return *arg ? 0 : -1;
     case 'c':
-        return cmd_parse_double(arg, 1e6, &o->so_churn);
+        return cmon_parse_double(arg, 0, 1e6, &o->so_churn, NULL, 0);
     case 'r':
-        return cmd_parse_double(arg, 1e6, &o->so_reboots);
+        return cmon_parse_double(arg, 0, 1e6, &o->so_reboots, NULL, 0);
     case 't':
-        return cmd_parse_u64(arg, 3600000, &o->so_tick_ms);
+        return cmon_parse_u64(arg, 0, 3600000, &o->so_tick_ms, NULL, 0);
     case 's':
-        return cmd_parse_u64(arg, UINT64_MAX, &o->so_seed);
+        return cmon_parse_u64(arg, 0, UINT64_MAX, &o->so_seed, NULL, 0);
     case 'n':
-        return cmd_parse_u64(arg, WORLD_CPUS_MAX, &o->so_cpus) || o->so_cpus == 0 ? -1 : 0;
+        return cmon_parse_u64(arg, 1, WORLD_CPUS_MAX, &o->so_cpus, NULL, 0);
     case 'k':
         o->so_keep = 1;
         return 0;
@@ -183,15 +185,6 @@ serve_populate(world_t *w, const serve_opts_t *o)
     return 0;
 }
 
-static uint64_t
-serve_clock(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* A non-global zone (a running one if running) drawn from r, or -1. */
 static int
 serve_pick(const world_t *w, uint64_t r, int running)
@@ -251,12 +244,12 @@ serve_loop(world_t *w, const serve_opts_t *o)
 {
     serve_state_t s = {.ss_rng = world_seed(w), .ss_serial = o->so_zones};
     uint64_t period = (o->so_tick_ms ? o->so_tick_ms : 100) * 1000000ULL;
-    uint64_t last = serve_clock();
+    uint64_t last = (uint64_t)cmon_monotime_ns();
 
     while (!serve_stop) {
         struct timespec ts = {(time_t)(period / 1000000000ULL), (long)(period % 1000000000ULL)};
         nanosleep(&ts, NULL);
-        uint64_t now = serve_clock(), dt = now - last;
+        uint64_t now = (uint64_t)cmon_monotime_ns(), dt = now - last;
         last = now;
         if (o->so_tick_ms != 0)
             world_time_advance(w, dt);

@@ -12,38 +12,6 @@
 #include "world.h"
 
 int
-cmd_parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    if (s == NULL || *s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int
-cmd_parse_double(const char *s, double max, double *out)
-{
-    char *end;
-    double v;
-
-    if (s == NULL || *s == '\0')
-        return -1;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int
 cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

@@ -27,7 +27,9 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "cli.h"
 #include "cmon_spawn.h"
+#include "monotime.h"
 
 #define CNS_MAX 64
 #define ARGS_MAX 64
@@ -80,14 +82,6 @@ cns_on_signal(int sig)
     cns_stop = 1;
 }
 
-static double
-cns_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- options -------------------------------------------------------- */
 
 static int
@@ -123,23 +117,13 @@ cns_default_agent(char *out, size_t len)
 }
 
 static int
-cns_num(const char *s, double min, double max, double *v)
-{
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    return errno == 0 && end != s && *end == '\0' && *v >= min && *v <= max ? 0 : -1;
-}
-
-static int
 cns_opt(cns_opts_t *o, int c, const char *arg)
 {
-    double v;
+    uint64_t seed;
     switch (c) {
     case 'K':
-        if (cns_num(arg, 1, CNS_MAX, &v) != 0 || v != (unsigned)v)
+        if (cmon_parse_unsigned(arg, 1, CNS_MAX, &o->co_cns, NULL, 0) != 0)
             return cns_usage("bad --cns (want 1 to 64):", arg);
-        o->co_cns = (unsigned)v;
         return 0;
     case 'w':
         snprintf(o->co_prefix, sizeof(o->co_prefix), "%s", arg);
@@ -151,7 +135,7 @@ cns_opt(cns_opts_t *o, int c, const char *arg)
         snprintf(o->co_agent, sizeof(o->co_agent), "%s", arg);
         return 0;
     case 'i':
-        if (cns_num(arg, 0.1, 3600, &o->co_interval) != 0)
+        if (cmon_parse_double(arg, 0.1, 3600, &o->co_interval, NULL, 0) != 0)
             return cns_usage("bad --scrape-interval (want seconds):", arg);
         return 0;
     case 'A':
@@ -160,9 +144,9 @@ cns_opt(cns_opts_t *o, int c, const char *arg)
         o->co_agent_args[o->co_nagent_args++] = (char *)arg;
         return 0;
     case 's':
-        if (cns_num(arg, 0, 9e15, &v) != 0)
+        if (cmon_parse_u64(arg, 0, 9000000000000000, &seed, NULL, 0) != 0)
             return cns_usage("bad --seed:", arg);
-        o->co_seed = (long long)v;
+        o->co_seed = (long long)seed;
         o->co_has_seed = 1;
         return 0;
     case 'z':
@@ -279,7 +263,7 @@ cns_stop_proc(cns_proc_t *p, int sig)
 static int
 cns_reap(cns_proc_t *p, double deadline)
 {
-    double left = deadline - cns_now();
+    double left = deadline - cmon_monotime_s();
     if (spawn_wait(&p->cp_sp, left > 0 ? (int)(left * 1000) : 0) == 0)
         return 0;
     if (p->cp_out >= 0) {
@@ -293,7 +277,7 @@ cns_reap(cns_proc_t *p, double deadline)
 static void
 cns_stop_all(cns_node_t *nodes, unsigned n)
 {
-    double deadline = cns_now() + 10;
+    double deadline = cmon_monotime_s() + 10;
     for (unsigned i = 0; i < n; i++) {
         cns_stop_proc(&nodes[i].cn_agent, SIGTERM);
         cns_stop_proc(&nodes[i].cn_serve, SIGTERM);
@@ -303,8 +287,8 @@ cns_stop_all(cns_node_t *nodes, unsigned n)
             cns_stop_proc(&nodes[i].cn_agent, SIGKILL);
         if (!cns_reap(&nodes[i].cn_serve, deadline))
             cns_stop_proc(&nodes[i].cn_serve, SIGKILL);
-        cns_reap(&nodes[i].cn_agent, cns_now() + 5);
-        cns_reap(&nodes[i].cn_serve, cns_now() + 5);
+        cns_reap(&nodes[i].cn_agent, cmon_monotime_s() + 5);
+        cns_reap(&nodes[i].cn_serve, cmon_monotime_s() + 5);
     }
 }
 
@@ -413,14 +397,14 @@ cns_pump(cns_node_t *nodes, unsigned n, int ms)
 static int
 cns_wait(cns_node_t *nodes, unsigned n, int agents)
 {
-    double deadline = cns_now() + READY_TIMEOUT_S;
+    double deadline = cmon_monotime_s() + READY_TIMEOUT_S;
     for (;;) {
         unsigned ready = 0;
         for (unsigned i = 0; i < n; i++)
             ready += (agents ? nodes[i].cn_target[0] : nodes[i].cn_world[0]) != '\0';
         if (ready == n)
             return 0;
-        if (cns_stop || cns_now() > deadline) {
+        if (cns_stop || cmon_monotime_s() > deadline) {
             fprintf(stderr, "cmon-sim: serve --cns: %s\n",
                     cns_stop ? "stopped" : "nodes not ready in time");
             return -1;

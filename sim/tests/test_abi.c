@@ -54,7 +54,7 @@ test_sizes(void)
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {{"sizes", test_sizes}, {NULL, NULL}};
+    static const CU_TestInfo cases[] = {{"sizes", test_sizes}, {NULL, NULL}};
 
-    return test_main(argc, argv, "abi", cases);
+    return cunit_main(argc, argv, "abi", cases);
 }

@@ -23,28 +23,10 @@
 
 static char out[1 << 16], err[4096];
 
-/* Runs cmon-sim with the arguments (up to 6) into out/err; the exit status. */
-static int
-run_v(const char *const *args)
-{
-    char *argv[8] = {(char *)test_bin("cmon-sim")};
-
-    for (int i = 0; i < 6 && args[i] != NULL; i++)
-        argv[i + 1] = (char *)args[i];
-    return test_run(argv, out, sizeof(out), err, sizeof(err), 60);
-}
-
-#define RUN(...) run_v((const char *const[]){__VA_ARGS__, NULL})
-
-static int
-lines(const char *s)
-{
-    int n = 0;
-
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
+/* Runs cmon-sim with the arguments into out/err; the exit status. */
+#define RUN(...)                                                                                   \
+    test_run_bin("cmon-sim", (const char *const[]){__VA_ARGS__, NULL}, out, sizeof(out), err,      \
+                 sizeof(err), 60)
 
 static void
 test_usage_errors(void)
@@ -214,13 +196,13 @@ test_serve_live(void)
     spawn_t sp;
     CU_ASSERT_FATAL(serve_start(&sp, path, "50", "0", "50", NULL) == 0); /* steady */
     CU_ASSERT_EQUAL(RUN("zones", "-w", path), 0);
-    CU_ASSERT_EQUAL(lines(out), 51);
+    CU_ASSERT_EQUAL(test_count_lines(out), 51);
     CU_ASSERT_EQUAL(strncmp(out, "0:global:running:/::liveimg:shared\n", 35), 0);
     CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "zones:0:global:nsec_user"), 0);
-    CU_ASSERT_EQUAL(lines(out), 1);
+    CU_ASSERT_EQUAL(test_count_lines(out), 1);
     CU_ASSERT_EQUAL(strncmp(out, "zones:0:global:nsec_user\t", 25), 0);
     CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "link:::rbytes64"), 0);
-    CU_ASSERT(lines(out) >= 50);
+    CU_ASSERT(test_count_lines(out) >= 50);
     CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "zones:::nsec_*"), 0);
     memcpy(first, out, sizeof(out));
     usleep(300000);
@@ -245,11 +227,12 @@ test_serve_live(void)
     memcpy(first, out, sizeof(out));
     usleep(300000);
     CU_ASSERT_EQUAL(RUN("kstat", "-p", "-w", path, "zones:::nsec_user"), 0);
-    CU_ASSERT(lines(out) >= 2);
+    CU_ASSERT(test_count_lines(out) >= 2);
     CU_ASSERT_EQUAL(serve_stop(&sp), 0);
     CU_ASSERT_EQUAL(stat(path, &st), 0); /* kept */
     CU_ASSERT_EQUAL(RUN("zones", "-c", "-w", path), 0);
-    CU_ASSERT_EQUAL(lines(out), 11);        /* stopped between events: all 10 and the global zone */
+    /* stopped between events: all 10 and the global zone */
+    CU_ASSERT_EQUAL(test_count_lines(out), 11);
     CU_ASSERT_STRING_NOT_EQUAL(out, first); /* other zones, other zoneids */
     unlink(path);
 }
@@ -257,7 +240,7 @@ test_serve_live(void)
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {
+    static const CU_TestInfo cases[] = {
         {"usage_errors", test_usage_errors},
         {"help", test_help},
         {"main_help", test_main_help},
@@ -266,5 +249,5 @@ main(int argc, char **argv)
     };
 
     signal(SIGPIPE, SIG_IGN);
-    return test_main(argc, argv, "cli", cases);
+    return cunit_main(argc, argv, "cli", cases);
 }

@@ -497,7 +497,7 @@ test_global_kstats(void)
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {
+    static const CU_TestInfo cases[] = {
         {"names_cut", test_names_cut},
         {"kids_stable", test_kids_stable},
         {"chain_id", test_chain_id},
@@ -516,5 +516,5 @@ main(int argc, char **argv)
         {NULL, NULL},
     };
 
-    return test_main(argc, argv, "fidelity", cases);
+    return cunit_main(argc, argv, "fidelity", cases);
 }

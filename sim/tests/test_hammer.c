@@ -207,7 +207,7 @@ test_hammer(void)
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {{"hammer", test_hammer}, {NULL, NULL}};
+    static const CU_TestInfo cases[] = {{"hammer", test_hammer}, {NULL, NULL}};
 
-    return test_main(argc, argv, "hammer", cases);
+    return cunit_main(argc, argv, "hammer", cases);
 }

@@ -77,22 +77,10 @@ bad_remove(const bad_world_t *b)
 }
 
 /* Runs argv[0] = a built program with up to 5 arguments; its exit status. */
-static int
-run_prog(const char *prog, const char *a1, const char *a2, const char *a3, const char *a4)
-{
-    char *argv[] = {(char *)test_bin(prog), (char *)a1, (char *)a2, (char *)a3, (char *)a4, NULL};
-    return test_run(argv, out, sizeof(out), err, sizeof(err), 60);
-}
-
-static int
-count_lines(const char *s)
-{
-    int n = 0;
-
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
+/* Runs the built program PROG with the arguments into out/err; the exit status. */
+#define RUN(prog, ...)                                                                             \
+    test_run_bin(prog, (const char *const[]){__VA_ARGS__, NULL}, out, sizeof(out), err,            \
+                 sizeof(err), 60)
 
 /* kstat_open() twice in a child with stderr captured into err; the first errno. */
 static int
@@ -131,11 +119,11 @@ check_readers(const bad_world_t *b)
     CU_ASSERT_EQUAL(errno, b->bw_errno);
     CU_ASSERT_STRING_EQUAL(msg, want);
 
-    CU_ASSERT_EQUAL(run_prog("cmon-sim", "kstat", "-p", "-w", b->bw_path), 3);
+    CU_ASSERT_EQUAL(RUN("cmon-sim", "kstat", "-p", "-w", b->bw_path), 3);
     snprintf(line, sizeof(line), "cmon-sim kstat: %s\n", want);
     CU_ASSERT_STRING_EQUAL(err, line);
 
-    CU_ASSERT_EQUAL(run_prog("cmon-sim", "zones", "-w", b->bw_path, NULL), 1);
+    CU_ASSERT_EQUAL(RUN("cmon-sim", "zones", "-w", b->bw_path), 1);
     snprintf(line, sizeof(line), "cmon-sim zones: %s\n", want);
     CU_ASSERT_STRING_EQUAL(err, line);
 
@@ -254,18 +242,18 @@ test_agent_names_world(void)
 
     bad_name(&b, "agent-missing");
     setenv(WORLD_ENV, b.bw_path, 1);
-    CU_ASSERT_EQUAL(run_prog("cmon-agent", "--listen", "127.0.0.1:0", NULL, NULL), 1);
+    CU_ASSERT_EQUAL(RUN("cmon-agent", "--listen", "127.0.0.1:0"), 1);
     snprintf(want, sizeof(want), "libkstat: world %s: no such file\n", b.bw_path);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
     snprintf(want, sizeof(want), "cannot open kstats of world %s: ", b.bw_path);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
-    CU_ASSERT_EQUAL(count_lines(err), 2);
+    CU_ASSERT_EQUAL(test_count_lines(err), 2);
 }
 
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {
+    static const CU_TestInfo cases[] = {
         {"missing", test_missing},
         {"directory", test_directory},
         {"fifo", test_fifo},
@@ -279,5 +267,5 @@ main(int argc, char **argv)
     };
 
     signal(SIGPIPE, SIG_IGN);
-    return test_main(argc, argv, "open", cases);
+    return cunit_main(argc, argv, "open", cases);
 }

@@ -51,7 +51,7 @@ test_100k_zones(void)
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {{"100k_zones", test_100k_zones}, {NULL, NULL}};
+    static const CU_TestInfo cases[] = {{"100k_zones", test_100k_zones}, {NULL, NULL}};
 
-    return test_main(argc, argv, "scale", cases);
+    return cunit_main(argc, argv, "scale", cases);
 }

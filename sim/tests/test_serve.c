@@ -113,27 +113,9 @@ serve_stop(pid_t pid, int sig)
 }
 
 /* Runs `cmon-sim ARGS...` to the end; its exit status. */
-static int
-sim_run(const char *const *args)
-{
-    char *argv[16] = {(char *)test_bin("cmon-sim")};
-
-    for (int i = 0; args[i] != NULL && i < 14; i++)
-        argv[i + 1] = (char *)args[i];
-    return test_run(argv, out, sizeof(out), err, sizeof(err), 120);
-}
-
-#define SIM(...) sim_run((const char *const[]){__VA_ARGS__, NULL})
-
-static int
-count_lines(const char *s)
-{
-    int n = 0;
-
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
+#define SIM(...)                                                                                   \
+    test_run_bin("cmon-sim", (const char *const[]){__VA_ARGS__, NULL}, out, sizeof(out), err,      \
+                 sizeof(err), 120)
 
 static void
 test_two_serves(void)
@@ -148,7 +130,7 @@ test_two_serves(void)
              (long)first);
     CU_ASSERT_STRING_EQUAL(err, want);
     CU_ASSERT_EQUAL(SIM("zones", "-c", "-w", path), 0);
-    CU_ASSERT_EQUAL(count_lines(out), 4); /* still the first one's world: 3 zones and global */
+    CU_ASSERT_EQUAL(test_count_lines(out), 4); /* still the first one's world: 3 zones and global */
     CU_ASSERT_EQUAL(serve_stop(first, SIGTERM), 0);
     CU_ASSERT_EQUAL(files_of(path, list, sizeof(list)), 0);
     remove_all(path);
@@ -174,7 +156,7 @@ test_first_stop_keeps_second(void)
     CU_ASSERT_FATAL(second > 0);
     CU_ASSERT_EQUAL(serve_stop(first, SIGTERM), 0);
     CU_ASSERT_EQUAL(SIM("zones", "-c", "-w", path), 0);
-    CU_ASSERT_EQUAL(count_lines(out), 7); /* the second's 6 zones and global */
+    CU_ASSERT_EQUAL(test_count_lines(out), 7); /* the second's 6 zones and global */
     CU_ASSERT_EQUAL(SIM("serve", "--zones", "1", "--world", path), 1); /* its lock holds */
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "is served by pid"));
     CU_ASSERT_EQUAL(serve_stop(second, SIGTERM), 0);
@@ -203,7 +185,7 @@ test_stale_takeover(void)
     pid_t next = SERVE(line, "--zones", "5", "--world", path);
     CU_ASSERT_FATAL(next > 0);
     CU_ASSERT_EQUAL(SIM("zones", "-c", "-w", path), 0);
-    CU_ASSERT_EQUAL(count_lines(out), 6); /* the new world: 5 zones and global */
+    CU_ASSERT_EQUAL(test_count_lines(out), 6); /* the new world: 5 zones and global */
     CU_ASSERT_EQUAL(world_zfs_state_read(NULL, path, &st), 0);
     CU_ASSERT_EQUAL(st.wzs_npools, 1); /* the dead world's pools went with it */
     CU_ASSERT_EQUAL(serve_stop(next, SIGTERM), 0);
@@ -271,7 +253,7 @@ test_cns_no_side_files(void)
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {
+    static const CU_TestInfo cases[] = {
         {"two_serves", test_two_serves},
         {"first_stop_keeps_second", test_first_stop_keeps_second},
         {"stale_takeover", test_stale_takeover},
@@ -281,5 +263,5 @@ main(int argc, char **argv)
     };
 
     signal(SIGPIPE, SIG_IGN);
-    return test_main(argc, argv, "serve", cases);
+    return cunit_main(argc, argv, "serve", cases);
 }

@@ -1,5 +1,5 @@
 /* test_util.c - shared helpers of the sim tests (see test_util.h). */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,33 +8,6 @@
 
 #include "cmon_spawn.h"
 #include "test_util.h"
-
-int
-test_main(int argc, char **argv, const char *suite, const test_case_t *cases)
-{
-    CU_pSuite s;
-    int ran = 0, failed;
-
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    s = CU_add_suite(suite, NULL, NULL);
-    for (const test_case_t *c = cases; s != NULL && c->tc_name != NULL; c++) {
-        if (argc > 1 && strcmp(argv[1], c->tc_name) != 0)
-            continue;
-        CU_add_test(s, c->tc_name, c->tc_fn);
-        ran++;
-    }
-    if (ran == 0) {
-        fprintf(stderr, "%s: no test called %s\n", suite, argc > 1 ? argv[1] : "");
-        CU_cleanup_registry();
-        return 2;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = (int)(CU_get_number_of_failures() + CU_get_number_of_tests_failed());
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
-}
 
 world_t *
 test_world_new(uint32_t max_zones, uint64_t seed, uint32_t ncpus)
@@ -121,4 +94,28 @@ test_run(char *const argv[], char *out, size_t outlen, char *err, size_t errlen,
     if (rc != 0 || !WIFEXITED(status))
         return -1;
     return WEXITSTATUS(status);
+}
+
+int
+test_run_bin(const char *name, const char *const *args, char *out, size_t outlen, char *err,
+             size_t errlen, int timeout_s)
+{
+    char *argv[TEST_ARGS_MAX + 2] = {(char *)test_bin(name)};
+
+    for (int i = 0; args[i] != NULL; i++) {
+        if (i == TEST_ARGS_MAX)
+            return -1;
+        argv[i + 1] = (char *)args[i];
+    }
+    return test_run(argv, out, outlen, err, errlen, timeout_s);
+}
+
+int
+test_count_lines(const char *s)
+{
+    int n = 0;
+
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
 }

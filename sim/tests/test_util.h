@@ -1,6 +1,7 @@
 /*
- * test_util.h - what the sim tests share: temporary worlds, a CUnit main
- * that runs one named test or all, and running cmon-sim as a child.
+ * test_util.h - what the sim tests share: temporary worlds and running
+ * cmon-sim as a child. Their main() is cunit_main() (cunit_main.h): one
+ * suite, one test named on the command line (each a ctest test) or all.
  */
 #ifndef CMON_SIM_TEST_UTIL_H
 #define CMON_SIM_TEST_UTIL_H
@@ -8,18 +9,8 @@
 #include <CUnit/CUnit.h>
 #include <stddef.h>
 
+#include "cunit_main.h"
 #include "world.h"
-
-typedef struct test_case {
-    const char *tc_name;
-    void (*tc_fn)(void);
-} test_case_t;
-
-/*
- * test_main() - registers cases as one suite named suite and runs them all,
- * or only argv[1] when given. Returns the process exit status (0 all passed).
- */
-int test_main(int argc, char **argv, const char *suite, const test_case_t *cases);
 
 /*
  * test_world_new() - a new world at a unique /dev/shm path with max_zones
@@ -41,6 +32,17 @@ int test_zone_add(world_t *w, const char *name, uint32_t nics, uint32_t cpu_cap)
  * within timeout_s seconds (it is then killed).
  */
 int test_run(char *const argv[], char *out, size_t outlen, char *err, size_t errlen, int timeout_s);
+
+/*
+ * test_run_bin() - test_run() of the built program name (test_bin) with
+ * args, a NULL-terminated list of at most TEST_ARGS_MAX; -1 with more.
+ */
+#define TEST_ARGS_MAX 30
+int test_run_bin(const char *name, const char *const *args, char *out, size_t outlen, char *err,
+                 size_t errlen, int timeout_s);
+
+/* test_count_lines() - the newlines in s. */
+int test_count_lines(const char *s);
 
 /* test_bin() - the path of a built program ($CMON_BIN_DIR/name); static buffer. */
 const char *test_bin(const char *name);

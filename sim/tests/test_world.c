@@ -267,7 +267,7 @@ test_one_mapping(void)
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {
+    static const CU_TestInfo cases[] = {
         {"add_errors", test_add_errors},
         {"reader_cannot_write", test_reader_cannot_write},
         {"churn_reuse", test_churn_reuse},
@@ -279,5 +279,5 @@ main(int argc, char **argv)
         {NULL, NULL},
     };
 
-    return test_main(argc, argv, "world", cases);
+    return cunit_main(argc, argv, "world", cases);
 }

@@ -307,10 +307,10 @@ t_world_gone(void)
 int
 main(int argc, char **argv)
 {
-    static const test_case_t cases[] = {{"present", t_present},       {"absent", t_absent},
+    static const CU_TestInfo cases[] = {{"present", t_present},       {"absent", t_absent},
                                         {"unknown", t_unknown},       {"halted", t_halted},
                                         {"global", t_global},         {"walk", t_walk},
                                         {"lookup", t_lookup},         {"bad_handle", t_bad_handle},
                                         {"world_gone", t_world_gone}, {NULL, NULL}};
-    return test_main(argc, argv, "zonecfg", cases);
+    return cunit_main(argc, argv, "zonecfg", cases);
 }

@@ -12,12 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotime.h"
+
 double
 prober_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return cmon_monotime_s();
 }
 
 /* ---- signals ------------------------------------------------------------ */

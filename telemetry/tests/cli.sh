@@ -10,15 +10,9 @@
 set -u
 BIN=$1 SRC=$2 VERSION=$3
 TEL=$BIN/cmon-telemetry
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cmon-telemetry-cli-XXXXXX") || exit 1
-PIDS=
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
 unset CONTAINERPILOT
 . "$SRC/scripts/cli_lib.sh"
+cli_scratch cmon-telemetry-cli
 
 cli_check_help "$TEL" "$SRC/telemetry/src/main.c"
 cli_check_version "$TEL" "$VERSION"
@@ -47,30 +41,14 @@ cli_check_usage_error "$TEL" "an IPv6 address goes in brackets: [::1]:9" \
 start() {
     log=$TMP/$1.log
     shift
-    "$TEL" -config "$TMP/app.json5" "$@" >/dev/null 2>"$log" &
-    PIDS="$PIDS $!"
-    PID=$!
+    cli_start "$log" "$TEL" -config "$TMP/app.json5" "$@"
     addr=$(cli_wait_log "$log" 'listening on http://[^,]+' | sed 's|listening on http://||')
-}
-stop() {
-    kill "$PID" 2>/dev/null
-    wait "$PID" 2>/dev/null
 }
 
 # -listen ":PORT": every address, instead of the configuration's 127.0.0.1.
 start any -listen :0
-case $addr in
-"[::]:"* | "0.0.0.0:"*) cli_ok ;;
-*) cli_fail "-listen :0 listens on '$addr', want every address" ;;
-esac
-port=${addr##*:}
-code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")
-cli_check "-listen :PORT answers on 127.0.0.1 ($code)" [ "$code" = 200 ]
-if [ "${addr#\[::\]}" != "$addr" ]; then
-    code=$(curl -s -o /dev/null -w '%{http_code}' "http://[::1]:$port/metrics")
-    cli_check "-listen :PORT answers on [::1] ($code)" [ "$code" = 200 ]
-fi
-stop
+cli_check_any_address "-listen :PORT" "$addr" /metrics
+cli_stop
 
 # --web.listen-address=localhost:PORT
 start local --web.listen-address=localhost:0
@@ -87,6 +65,6 @@ paths=$(sed -n '/^server_http(/,/^}/p' "$SRC/telemetry/src/server.c" |
     grep -oE 'strcmp\(url, "/[^"]*"\)' | grep -oE '"/[^"]*"' | tr -d '"' | grep -vx '/')
 cli_check "server.c routes paths" [ "$(echo "$paths" | wc -w)" -ge 2 ]
 cli_check_landing cmon-telemetry "http://localhost:$port" "$VERSION" $paths
-stop
+cli_stop
 
 cli_done

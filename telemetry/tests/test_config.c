@@ -1,8 +1,9 @@
 /* CUnit: configuration parsing, defaults and error positions. */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cunit_main.h"
 #include "config.h"
 
 static void
@@ -142,20 +143,17 @@ test_missing_file(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot open /nonexistent/cp.json"));
 }
 
+static const CU_TestInfo tests[] = {
+    {"full", test_full},
+    {"defaults", test_defaults},
+    {"faults with positions", test_faults},
+    {"durations", test_duration},
+    {"missing file", test_missing_file},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("config", NULL, NULL);
-    CU_add_test(s, "full", test_full);
-    CU_add_test(s, "defaults", test_defaults);
-    CU_add_test(s, "faults with positions", test_faults);
-    CU_add_test(s, "durations", test_duration);
-    CU_add_test(s, "missing file", test_missing_file);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return cunit_main(argc, argv, "config", tests);
 }

@@ -1,8 +1,9 @@
 /* CUnit: the JSON5-lite pre-pass, its error positions, and a fuzz run. */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cunit_main.h"
 #include "json5.h"
 
 static json_t *
@@ -151,20 +152,17 @@ test_fuzz(void)
     CU_ASSERT_EQUAL(bad_off, 0);
 }
 
+static const CU_TestInfo tests[] = {
+    {"leniencies", test_leniencies},
+    {"words and numbers", test_words_and_numbers},
+    {"error positions", test_error_positions},
+    {"locate", test_locate},
+    {"fuzz", test_fuzz},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("json5", NULL, NULL);
-    CU_add_test(s, "leniencies", test_leniencies);
-    CU_add_test(s, "words and numbers", test_words_and_numbers);
-    CU_add_test(s, "error positions", test_error_positions);
-    CU_add_test(s, "locate", test_locate);
-    CU_add_test(s, "fuzz", test_fuzz);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return cunit_main(argc, argv, "json5", tests);
 }

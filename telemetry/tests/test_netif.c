@@ -1,9 +1,10 @@
 /* CUnit: interface specifications to bind addresses. */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
 
+#include "cunit_main.h"
 #include "netif.h"
 
 static int
@@ -53,16 +54,13 @@ test_specs(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "not an address"));
 }
 
+static const CU_TestInfo tests[] = {
+    {"specs", test_specs},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("netif", NULL, NULL);
-    CU_add_test(s, "specs", test_specs);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return cunit_main(argc, argv, "netif", tests);
 }

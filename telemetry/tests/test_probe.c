@@ -2,7 +2,7 @@
  * failures, floods, stragglers, missing programs — and that a hung probe
  * does not hold the others back. No timing assertions: the loop runs until
  * the expected events happened (with a generous safety limit). */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cunit_main.h"
 #include "probe.h"
 
 #define SAFETY_SECONDS 120.0
@@ -180,20 +181,17 @@ test_parse_output(void)
     CU_ASSERT_EQUAL(prober_parse_output("1e999", 5, &v), -1);
 }
 
+static const CU_TestInfo tests[] = {
+    {"parse output", test_parse_output},
+    {"outcomes", test_outcomes},
+    {"hang does not block", test_hang_does_not_block},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
     if (prober_signals_block(&wait_mask) != 0)
         return 1;
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("probe", NULL, NULL);
-    CU_add_test(s, "parse output", test_parse_output);
-    CU_add_test(s, "outcomes", test_outcomes);
-    CU_add_test(s, "hang does not block", test_hang_does_not_block);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return cunit_main(argc, argv, "probe", tests);
 }

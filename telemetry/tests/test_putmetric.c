@@ -1,9 +1,10 @@
 /* CUnit: the -putmetric client's reading of name=value pairs. */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cunit_main.h"
 #include "putmetric.h"
 
 static void
@@ -58,17 +59,14 @@ test_refused(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "named twice"));
 }
 
+static const CU_TestInfo tests[] = {
+    {"body", test_body},
+    {"refused", test_refused},
+    {NULL, NULL},
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("putmetric", NULL, NULL);
-    CU_add_test(s, "body", test_body);
-    CU_add_test(s, "refused", test_refused);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return cunit_main(argc, argv, "putmetric", tests);
 }

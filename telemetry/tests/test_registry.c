@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cunit_main.h"
 #include "registry.h"
 
 static const char *const config_text =
@@ -243,21 +244,18 @@ test_render(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("registry", setup, teardown);
-    CU_add_test(s, "counter and gauge", test_counter_gauge);
-    CU_add_test(s, "histogram", test_histogram);
-    CU_add_test(s, "summary window", test_summary_window);
-    CU_add_test(s, "putmetric", test_put);
-    CU_add_test(s, "probe results", test_probe_done);
-    CU_add_test(s, "escaping", test_escaping);
-    CU_add_test(s, "render", test_render);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    static CU_TestInfo tests[] = {
+        {"counter and gauge", test_counter_gauge},
+        {"histogram", test_histogram},
+        {"summary window", test_summary_window},
+        {"putmetric", test_put},
+        {"probe results", test_probe_done},
+        {"escaping", test_escaping},
+        {"render", test_render},
+        CU_TEST_INFO_NULL,
+    };
+    static const cunit_suite_t suites[] = {{"registry", setup, teardown, tests}, {NULL}};
+    return cunit_main_suites(argc, argv, suites);
 }

@@ -131,7 +131,7 @@ cache_get(cache_t *c, const char *zone, int zid, unsigned coll, famset_t *out)
     pthread_mutex_lock(&s->cs_lock);
     centry_t *e = cache_lookup(s, h, zone);
     if (e != NULL && e->ce_zid == zid && e->ce_slots[coll].cs_blk != NULL &&
-        e->ce_slots[coll].cs_expires > monotime_ns())
+        e->ce_slots[coll].cs_expires > cmon_monotime_ns())
         hit = fspack_merge(out, e->ce_slots[coll].cs_blk) == 0;
     pthread_mutex_unlock(&s->cs_lock);
     return hit;
@@ -182,7 +182,7 @@ cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *
     }
     uint32_t h = strhash_fnv1a(zone);
     cstripe_t *s = &c->c_stripes[h % CACHE_STRIPES];
-    int64_t now = monotime_ns();
+    int64_t now = cmon_monotime_ns();
     int rc = -1;
     pthread_mutex_lock(&s->cs_lock);
     if (now >= s->cs_next_sweep)

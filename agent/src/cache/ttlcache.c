@@ -106,7 +106,7 @@ ttlcache_get(ttlcache_t *c, const char *key, famset_t *out, int *available)
     pthread_mutex_t *lock = ttl_lock_of(c, h);
     pthread_mutex_lock(lock);
     tentry_t *e = *ttl_find(c, h, key);
-    if (e != NULL && e->te_expires > monotime_ns()) {
+    if (e != NULL && e->te_expires > cmon_monotime_ns()) {
         hit = fspack_merge(out, e->te_fs) == 0;
         *available = e->te_available;
     }
@@ -148,7 +148,7 @@ ttlcache_put(ttlcache_t *c, const char *key, const famset_t *fs, int available, 
 {
     size_t klen = strlen(key);
     tentry_t *e = calloc(1, sizeof(*e) + klen + 1);
-    int64_t now = monotime_ns();
+    int64_t now = cmon_monotime_ns();
     if (e == NULL) {
         errno = ENOMEM;
         return -1;

@@ -6,8 +6,8 @@
  * zone_getattr is simply not counted.
  */
 #include "collector.h"
+#include "zonelist.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zone.h>
@@ -57,38 +57,13 @@ zones_count_one(zoneid_t id, zones_kind_t *kinds, size_t *nkinds)
     return 0;
 }
 
-/* The zone ids of the node into *ids (malloc'd); their number, or -1. */
-static long
-zones_list(zoneid_t **ids)
-{
-    uint_t n = 0, cap = 1024;
-    for (int tries = 0; tries < 8; tries++) {
-        zoneid_t *v = malloc(cap * sizeof(*v));
-        if (v == NULL)
-            return -1;
-        n = cap;
-        if (zone_list(v, &n) != 0) {
-            free(v);
-            return -1;
-        }
-        if (n <= cap) {
-            *ids = v;
-            return (long)n;
-        }
-        free(v);
-        cap = n + 256; /* zones were added meanwhile: ask again with room */
-    }
-    errno = EAGAIN;
-    return -1;
-}
-
 static int
 zones_collect(const collect_ctx_t *cc, famset_t *fs)
 {
     zones_kind_t kinds[ZONES_KINDS];
     size_t nkinds = 0;
     zoneid_t *ids;
-    long n = zones_list(&ids);
+    long n = zonelist_ids(&ids);
     (void)cc;
     if (n < 0)
         return COLLECT_FAILED;

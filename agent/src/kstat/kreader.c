@@ -270,7 +270,7 @@ kreader_close(kreader_t *kr)
 int
 kreader_sync(kreader_t *kr, int force)
 {
-    int64_t now = monotime_ns() / 1000000;
+    int64_t now = cmon_monotime_ms();
     if (!force && now - kr->kr_last_sync < KREADER_SYNC_MS)
         return 0;
     kr->kr_last_sync = now;

@@ -63,7 +63,7 @@ run_start(plugin_run_t *run, run_state_t *rs)
                       .so_stdout = {.sio_kind = SPAWN_IO_PIPE},
                       .so_stderr = {.sio_kind = SPAWN_IO_NULL}};
 
-    rs->rs_start = monotime_seconds();
+    rs->rs_start = cmon_monotime_s();
     if (spawn_start(&rs->rs_sp, argv, &o) != 0) {
         run->pr_status = PLUGIN_RUN_SPAWN;
         run->pr_errno = errno;
@@ -90,14 +90,14 @@ run_kill(plugin_run_t *run, run_state_t *rs, plugin_run_status_t why)
         spawn_wait(&rs->rs_sp, -1);
     rs->rs_killed = 1;
     run->pr_status = why;
-    run->pr_seconds = monotime_seconds() - rs->rs_start;
+    run->pr_seconds = cmon_monotime_s() - rs->rs_start;
 }
 
 /* Records how the process ended. */
 static void
 run_set_exit(plugin_run_t *run, run_state_t *rs, int status)
 {
-    run->pr_seconds = monotime_seconds() - rs->rs_start;
+    run->pr_seconds = cmon_monotime_s() - rs->rs_start;
     if (WIFEXITED(status)) {
         run->pr_code = WEXITSTATUS(status);
         run->pr_status = run->pr_code == 0 ? PLUGIN_RUN_OK : PLUGIN_RUN_EXIT;
@@ -187,7 +187,7 @@ run_round(plugin_run_t *runs, run_state_t *rs, size_t n, struct pollfd *pfd, siz
           const plugin_limits_t *lim, double deadline)
 {
     size_t i, np = 0, busy = 0, zombies = 0;
-    int ms = (int)((deadline - monotime_seconds()) * 1000.0) + 1;
+    int ms = (int)((deadline - cmon_monotime_s()) * 1000.0) + 1;
 
     for (i = 0; i < n; i++) {
         if (rs[i].rs_sp.sp_out >= 0) {
@@ -223,7 +223,7 @@ plugin_run_all(plugin_run_t *runs, size_t n, const plugin_limits_t *lim)
     run_state_t *rs = calloc(n ? n : 1, sizeof(*rs));
     struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
     size_t *map = calloc(n ? n : 1, sizeof(*map));
-    double deadline = monotime_seconds() + lim->pl_timeout_ms / 1000.0;
+    double deadline = cmon_monotime_s() + lim->pl_timeout_ms / 1000.0;
     size_t i;
 
     if (rs == NULL || pfd == NULL || map == NULL) {
@@ -240,7 +240,7 @@ plugin_run_all(plugin_run_t *runs, size_t n, const plugin_limits_t *lim)
             rs[i].rs_killed = 1; /* nothing to wait for */
     }
     while (run_round(runs, rs, n, pfd, map, lim, deadline) > 0) {
-        if (monotime_seconds() < deadline)
+        if (cmon_monotime_s() < deadline)
             continue;
         for (i = 0; i < n; i++)
             if (!rs[i].rs_killed && (rs[i].rs_sp.sp_out >= 0 || rs[i].rs_sp.sp_pid > 0))

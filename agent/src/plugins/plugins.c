@@ -71,7 +71,7 @@ plugins_paths(plugins_t *p, const char *kind, size_t *n)
 {
     plugin_list_t *l = strcmp(kind, "vm") == 0 ? &p->ps_vm : &p->ps_gz;
     char dir[4096], **copy;
-    double now = monotime_seconds();
+    double now = cmon_monotime_s();
     pthread_mutex_lock(&p->ps_lock);
     if (l->pl_listed == 0 || now - l->pl_listed > PLUGINS_RELIST_S) {
         plugin_dir_list_free(l->pl_paths);

@@ -14,6 +14,7 @@
 #include "discover_alias.h"
 #include "ttlcache.h"
 #include "zfsvm.h"
+#include "zonelist.h"
 
 #define GZ_TARGET_MAX 300
 
@@ -130,39 +131,14 @@ gz_vm_extras(gz_t *gz, const char *uuid, famset_t *fs)
 {
     if (gz == NULL)
         return 0;
-    double t0 = monotime_seconds();
+    double t0 = cmon_monotime_s();
     int cached, available = gz_zfs(gz, uuid, fs, &cached);
-    if (scrape_meta(fs, "zfs", available, cached, (uint64_t)((monotime_seconds() - t0) * 1e9)) != 0)
+    if (scrape_meta(fs, "zfs", available, cached, (uint64_t)((cmon_monotime_s() - t0) * 1e9)) != 0)
         return -1;
     return plugins_collect(gz->gz_plugins, "vm", uuid, fs);
 }
 
 /* ---- discovery ------------------------------------------------------ */
-
-/* The zone ids (malloc'd) and their number, or -1. */
-static long
-gz_zone_ids(zoneid_t **ids)
-{
-    uint_t cap = 1024;
-    for (int tries = 0; tries < 8; tries++) {
-        uint_t n = cap;
-        zoneid_t *v = malloc(cap * sizeof(*v));
-        if (v == NULL)
-            return -1;
-        if (zone_list(v, &n) != 0) {
-            free(v);
-            return -1;
-        }
-        if (n <= cap) {
-            *ids = v;
-            return (long)n;
-        }
-        free(v);
-        cap = n + 256;
-    }
-    errno = EAGAIN;
-    return -1;
-}
 
 /* The running instance with id into names (ZONENAME_MAX) and brands; 0 or -1. */
 static int
@@ -200,7 +176,7 @@ gz_discover(gz_t *gz, size_t *len)
         return NULL;
     }
     zoneid_t *ids;
-    long n = gz_zone_ids(&ids);
+    long n = zonelist_ids(&ids);
     if (n < 0)
         return NULL;
     size_t m = (size_t)(n ? n : 1);
@@ -212,7 +188,7 @@ gz_discover(gz_t *gz, size_t *len)
     char *doc = NULL;
     if (names != NULL && brands != NULL && v != NULL && vids != NULL) {
         size_t k = gz_instances(ids, n, names, brands, v, vids);
-        if (discover_alias_fill(gz->gz_alias, v, vids, k, monotime_seconds(), &aliases) == 0)
+        if (discover_alias_fill(gz->gz_alias, v, vids, k, cmon_monotime_s(), &aliases) == 0)
             doc = discover_cache_json(gz->gz_discover, v, k, gz->gz_target, len);
     } else {
         errno = ENOMEM;

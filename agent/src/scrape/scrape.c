@@ -91,7 +91,7 @@ scrape_collect(const scrape_env_t *env, const collect_ctx_t *cc, famset_t *fs)
 {
     int rc = SCRAPE_OK;
     for (unsigned i = 0; env->se_collectors[i] != NULL; i++) {
-        uint64_t t0 = (uint64_t)monotime_ns();
+        uint64_t t0 = (uint64_t)cmon_monotime_ns();
         int cached;
         int crc = scrape_one(env, cc, i, fs, &cached);
         if (crc == COLLECT_GONE) {
@@ -99,7 +99,7 @@ scrape_collect(const scrape_env_t *env, const collect_ctx_t *cc, famset_t *fs)
             break;
         }
         scrape_meta(fs, env->se_collectors[i]->co_name, crc == COLLECT_OK, cached,
-                    (uint64_t)monotime_ns() - t0);
+                    (uint64_t)cmon_monotime_ns() - t0);
     }
     if (rc == SCRAPE_OK && famset_failed(fs)) {
         errno = ENOMEM;
@@ -111,7 +111,7 @@ scrape_collect(const scrape_env_t *env, const collect_ctx_t *cc, famset_t *fs)
 int
 scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs)
 {
-    uint64_t t0 = (uint64_t)monotime_ns();
+    uint64_t t0 = (uint64_t)cmon_monotime_ns();
     zoneid_t zid = getzoneidbyname(zone);
     if (zid < 0)
         return SCRAPE_NOTFOUND;
@@ -128,6 +128,6 @@ scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs)
     if (rc == SCRAPE_OK && getzoneidbyname(zone) != zid)
         rc = SCRAPE_NOTFOUND; /* halted or rebooted while we read */
     if (rc == SCRAPE_OK)
-        selfstats_scrape(env->se_stats, (double)((uint64_t)monotime_ns() - t0) / 1e9);
+        selfstats_scrape(env->se_stats, (double)((uint64_t)cmon_monotime_ns() - t0) / 1e9);
     return rc;
 }

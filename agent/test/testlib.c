@@ -1,0 +1,106 @@
+/* testlib.c - helpers of the agent's tests (see testlib.h). */
+#include "testlib.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void
+testlib_check(int *failures, int ok, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", ok ? "ok" : "FAIL");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    if (!ok)
+        (*failures)++;
+}
+
+/* next_line() - the start of the line after the one at l, or NULL at the end. */
+static const char *
+next_line(const char *l)
+{
+    const char *nl = strchr(l, '\n');
+
+    return nl != NULL && nl[1] != '\0' ? nl + 1 : NULL;
+}
+
+const char *
+testlib_sample_text(const char *body, const char *series, char *buf, size_t len)
+{
+    size_t n = strlen(series);
+
+    for (const char *l = body; l != NULL && *l != '\0'; l = next_line(l)) {
+        if (strncmp(l, series, n) == 0 && l[n] == ' ') {
+            size_t m = strcspn(l + n + 1, "\n");
+            snprintf(buf, len, "%.*s", (int)m, l + n + 1);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+double
+testlib_sample(const char *body, const char *series)
+{
+    char buf[64];
+
+    if (testlib_sample_text(body, series, buf, sizeof(buf)) == NULL)
+        return NAN;
+    return strtod(buf, NULL);
+}
+
+int
+testlib_has_line(const char *body, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    for (const char *l = body; l != NULL && *l != '\0'; l = next_line(l))
+        if (strncmp(l, prefix, n) == 0)
+            return 1;
+    return 0;
+}
+
+long
+testlib_count_samples(const char *body)
+{
+    long n = 0;
+
+    for (const char *l = body; l != NULL && *l != '\0'; l = next_line(l))
+        if (*l != '#' && *l != '\n')
+            n++;
+    return n;
+}
+
+int
+testlib_promtool(const char *promtool, const char *body, char *out, size_t outlen)
+{
+    char tmp[] = "/tmp/cmon-test-promtool-XXXXXX";
+    int fd = mkstemp(tmp);
+    size_t len = strlen(body);
+
+    out[0] = '\0';
+    if (fd < 0)
+        return -1;
+    int written = write(fd, body, len) == (ssize_t)len;
+    close(fd);
+    if (!written) {
+        unlink(tmp);
+        return -1;
+    }
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "'%s' check metrics < %s 2>&1", promtool, tmp);
+    FILE *p = popen(cmd, "r");
+    size_t n = p != NULL ? fread(out, 1, outlen - 1, p) : 0;
+    out[n] = '\0';
+    int st = p != NULL ? pclose(p) : -1;
+    unlink(tmp);
+    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
