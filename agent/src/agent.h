@@ -18,10 +18,4 @@ typedef struct agent {
 /* The agent's routes, in match order (http_route_t table, NULL-ended). */
 extern const http_route_t agent_routes[];
 
-/*
- * agent_valid_uuid() - 1 when s is a UUID in its 8-4-4-4-12 hex form
- * (either case), else 0.
- */
-int agent_valid_uuid(const char *s);
-
 #endif

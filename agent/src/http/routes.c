@@ -3,7 +3,7 @@
  * request into famsets and hand them to the writer; nothing here knows
  * about sockets.
  */
-#include <ctype.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,22 +15,9 @@
 #include "landing.h"
 #include "log.h"
 #include "negotiate.h"
+#include "uuid.h"
 
 #define VARY_NEGOTIATED "Accept, Accept-Encoding"
-
-int
-agent_valid_uuid(const char *s)
-{
-    static const int groups[] = {8, 4, 4, 4, 12};
-    for (int g = 0; g < 5; g++) {
-        for (int i = 0; i < groups[g]; i++, s++)
-            if (!isxdigit((unsigned char)*s))
-                return 0;
-        if (g < 4 && *s++ != '-')
-            return 0;
-    }
-    return *s == '\0';
-}
 
 static void
 route_text(http_resp_t *resp, unsigned code, const char *msg)

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <zone.h>
 
-#include "agent.h"
+#include "uuid.h"
 #include "discover.h"
 #include "discover_alias.h"
 #include "ttlcache.h"
