@@ -35,7 +35,7 @@ run() {
         echo "SKIP: something already listens on 127.0.0.1:9191 (the quick-start's port)"
         exit 77
     fi
-    # `wait` after the block: it returns once the block's `kill %1` has stopped the server
+    # `wait` after the block: it returns once the block's `kill $!` has stopped the server
     (cd "$SRC" && timeout 60 bash -c "${cmds//build\/bin\//$BIN/}
 wait") >"$OUT/out" 2>"$OUT/err"
     rc=$?
