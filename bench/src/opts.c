@@ -141,7 +141,8 @@ opts_usage(FILE *f)
           "\n"
           "  cmon-bench --sweep zones=100,1000,10000 --reference nginx --plot sweep.svg\n"
           "\n"
-          "  cmon-bench --url http://127.0.0.1:9163 --rate 2000 --pid \"$(pidof cmon-agent)\"\n",
+          "  cmon-bench --url http://127.0.0.1:9163 --rate 2000 --pid \"$(pgrep -f 'cmon-agent "
+          "--listen 127.0.0.1:9163')\"\n",
           f);
 }
 
