@@ -284,6 +284,18 @@ spawn_fork(const spawn_prep_t *pp, char *const argv[], const spawn_opts_t *o)
 
     if (pipe2(report, O_CLOEXEC) != 0)
         return -1;
+    /* Above the stdio descriptors, so that no dup2() in the child closes it
+     * (a parent started with stdout closed gets the pipe as fd 1). */
+    report[0] = spawn_fd_high(report[0]);
+    report[1] = spawn_fd_high(report[1]);
+    if (report[0] < 0 || report[1] < 0) {
+        err = errno;
+        if (report[0] >= 0)
+            close(report[0]);
+        if (report[1] >= 0)
+            close(report[1]);
+        return errno = err, -1;
+    }
     /* No handler of ours may run in the child before it resets them. */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -312,6 +324,16 @@ spawn_start(spawn_t *sp, char *const argv[], const spawn_opts_t *opts)
 
     memset(sp, 0, sizeof(*sp));
     sp->sp_out = sp->sp_err = -1;
+    /* A parent that inherited SIGCHLD ignored would have its children reaped
+     * by the kernel and could never wait for them: children must be waitable. */
+    struct sigaction chld;
+    if (sigaction(SIGCHLD, NULL, &chld) == 0 &&
+        (chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT))) {
+        if (chld.sa_handler == SIG_IGN)
+            chld.sa_handler = SIG_DFL;
+        chld.sa_flags &= ~SA_NOCLDWAIT;
+        sigaction(SIGCHLD, &chld, NULL);
+    }
     if (spawn_prepare(&pp, argv, o) != 0) {
         spawn_prep_release(&pp, 0);
         return -1;
@@ -467,13 +489,14 @@ spawn_capture_add(spawn_capture_t *c, const char *data, size_t n)
     return 0;
 }
 
-/* Reads what is there on *fd into c (NULL: dropped); closes it at end of
- * file. 0, or -1 (ENOMEM). */
+/* Reads what is there on *fd into c (NULL: dropped), at most 16 reads of
+ * 16 KiB, so that a child writing without pause cannot hold the caller past
+ * its deadline; closes *fd at end of file. 0, or -1 (ENOMEM). */
 static int
 spawn_drain_fd(int *fd, spawn_capture_t *c)
 {
     char chunk[16384];
-    for (;;) {
+    for (int reads = 0; reads < 16; reads++) {
         ssize_t n = read(*fd, chunk, sizeof(chunk));
         if (n > 0) {
             if (c != NULL && spawn_capture_add(c, chunk, (size_t)n) != 0)
@@ -488,6 +511,7 @@ spawn_drain_fd(int *fd, spawn_capture_t *c)
         *fd = -1;
         return 0;
     }
+    return 0; /* more to read: after the next poll, deadline checked */
 }
 
 int

@@ -27,6 +27,9 @@
  *   - Everything the child needs (path, environment, files) is prepared
  *     before fork(); the child makes only async-signal-safe calls, so
  *     multithreaded programs may spawn.
+ *   - Children are always waitable: a process that inherited SIGCHLD
+ *     ignored (or SA_NOCLDWAIT) gets the default back at its first
+ *     spawn_start(), or the kernel would reap its children for it.
  *
  * Errors: functions returning int give 0 or more on success and -1 with
  * errno set on failure; on a failed spawn_start() no child is left and no

@@ -302,6 +302,66 @@ test_run_timeout(void)
     CU_ASSERT(cmon_monotime_ms() - t0 < 300 + 2000);
 }
 
+/* A child that writes without pause cannot hold spawn_run past its deadline. */
+static void
+test_run_timeout_flood(void)
+{
+    char *argv[] = {"sh", "-c", "exec yes flood", NULL};
+    spawn_opts_t o = {.so_stdout = {.sio_kind = SPAWN_IO_PIPE}};
+    spawn_capture_t out = {.sc_max = 4096};
+    int st;
+    long long t0 = cmon_monotime_ms();
+    CU_ASSERT_EQUAL(spawn_run(argv, &o, 300, &out, NULL, &st), -1);
+    CU_ASSERT_EQUAL(errno, ETIMEDOUT);
+    CU_ASSERT(cmon_monotime_ms() - t0 < 300 + 2000);
+    CU_ASSERT(out.sc_len <= 4096);
+    spawn_capture_release(&out);
+}
+
+/* Inherited SIGCHLD ignored: children are still waited for, with their status. */
+static void
+test_sigchld_ignored(void)
+{
+    struct sigaction ign = {.sa_handler = SIG_IGN}, was;
+    sigemptyset(&ign.sa_mask);
+    CU_ASSERT_EQUAL_FATAL(sigaction(SIGCHLD, &ign, &was), 0);
+    char *argv[] = {"sh", "-c", "exit 3", NULL};
+    int st = -1;
+    CU_ASSERT_EQUAL(spawn_run(argv, NULL, 10000, NULL, NULL, &st), 0);
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+    sigaction(SIGCHLD, &was, NULL);
+}
+
+/* With stdout and stderr closed in the parent, an exec failure is still an error of
+ * spawn_start(), not a child that exits 127 (the report pipe is kept above
+ * the stdio descriptors). */
+static void
+test_exec_error_stdio_closed(void)
+{
+    char path[] = "/tmp/cmon-test-noexec-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, "\x01\x02\x03\x04", 4), 4); /* no #!, not ELF: ENOEXEC */
+    fchmod(fd, 0755);
+    close(fd);
+    fflush(stdout);
+    int saved = dup(1), saved_err = dup(2);
+    close(1);
+    close(2); /* the report pipe would be fds 1 and 2 */    char *argv[] = {path, NULL};
+    spawn_opts_t o = {.so_stdout = {.sio_kind = SPAWN_IO_NULL}, /* the child dup2()s onto 1, 2 */
+                      .so_stderr = {.sio_kind = SPAWN_IO_NULL}};
+    spawn_t sp;
+    int rc = spawn_start(&sp, argv, &o);
+    int err = errno;
+    dup2(saved, 1);
+    dup2(saved_err, 2);
+    close(saved);
+    close(saved_err);
+    unlink(path);
+    CU_ASSERT_EQUAL(rc, -1);
+    CU_ASSERT_EQUAL(err, ENOEXEC);
+}
+
 static const CU_TestInfo tests[] = {
     {"missing program", test_missing_program},
     {"capture", test_capture},
@@ -311,6 +371,9 @@ static const CU_TestInfo tests[] = {
     {"group killed", test_group_killed},
     {"reap", test_reap},
     {"run timeout", test_run_timeout},
+    {"run timeout, output without pause", test_run_timeout_flood},
+    {"SIGCHLD ignored", test_sigchld_ignored},
+    {"exec error with stdout and stderr closed", test_exec_error_stdio_closed},
     CU_TEST_INFO_NULL,
 };
 
