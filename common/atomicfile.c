@@ -28,10 +28,11 @@ atomicfile_write_all(int fd, const char *data, size_t len)
 /* Fills the temporary file fd: data, mode, synced, closed. 0 or -1; fd is
  * closed either way. */
 static int
-atomicfile_fill(int fd, const void *data, size_t len, mode_t mode)
+atomicfile_fill(int fd, const void *data, size_t len, mode_t mode, int sync)
 {
     int rc = 0;
-    if (atomicfile_write_all(fd, data, len) != 0 || fchmod(fd, mode) != 0 || fsync(fd) != 0)
+    if (atomicfile_write_all(fd, data, len) != 0 || fchmod(fd, mode) != 0 ||
+        (sync && fsync(fd) != 0))
         rc = -1;
     int err = errno;
     if (close(fd) != 0 && rc == 0)
@@ -40,8 +41,8 @@ atomicfile_fill(int fd, const void *data, size_t len, mode_t mode)
     return rc;
 }
 
-int
-atomicfile_write(const char *path, const void *data, size_t len, mode_t mode)
+static int
+atomicfile_put(const char *path, const void *data, size_t len, mode_t mode, int sync)
 {
     char tmp[PATH_MAX];
     if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
@@ -49,11 +50,23 @@ atomicfile_write(const char *path, const void *data, size_t len, mode_t mode)
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0)
         return -1;
-    if (atomicfile_fill(fd, data, len, mode) != 0 || rename(tmp, path) != 0) {
+    if (atomicfile_fill(fd, data, len, mode, sync) != 0 || rename(tmp, path) != 0) {
         int err = errno;
         unlink(tmp);
         errno = err;
         return -1;
     }
     return 0;
+}
+
+int
+atomicfile_write(const char *path, const void *data, size_t len, mode_t mode)
+{
+    return atomicfile_put(path, data, len, mode, 1);
+}
+
+int
+atomicfile_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+    return atomicfile_put(path, data, len, mode, 0);
 }

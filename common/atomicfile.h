@@ -32,4 +32,12 @@
  */
 int atomicfile_write(const char *path, const void *data, size_t len, mode_t mode);
 
+/*
+ * atomicfile_replace() - atomicfile_write() without the fsync(), for files
+ * rewritten often that need not outlive a crash of the machine (the
+ * engine's clock file at every step of virtual time, the fake libzfs state):
+ * readers still see the old bytes or the new, never a part.
+ */
+int atomicfile_replace(const char *path, const void *data, size_t len, mode_t mode);
+
 #endif /* CMON_ATOMICFILE_H */

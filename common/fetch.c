@@ -12,6 +12,8 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,14 @@ struct fetch_xfer {
 
 /* Appends data[0..n) to *buf (NUL-terminated, length *len, size *cap).
  * Returns 0, or -1 when memory runs out (nothing is changed). */
+/* Seconds as libcurl's milliseconds, rounded up: 0 would mean no limit to it. */
+static long
+fetch_ms(double seconds)
+{
+    double ms = ceil(seconds * 1000);
+    return ms < 1 ? 1 : ms > LONG_MAX / 2 ? LONG_MAX / 2 : (long)ms;
+}
+
 static int
 fetch_append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
 {
@@ -162,9 +172,9 @@ fetch_setup_connection(CURL *c, const struct fetch_req *q)
     if (!q->rq_use_proxy)
         curl_easy_setopt(c, CURLOPT_PROXY, "");
     if (q->rq_timeout_s > 0)
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(q->rq_timeout_s * 1000));
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, fetch_ms(q->rq_timeout_s));
     if (connect_s > 0)
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(connect_s * 1000));
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, fetch_ms(connect_s));
     if (q->rq_max_redirects > 0) {
         curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
         curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)q->rq_max_redirects);

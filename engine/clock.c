@@ -35,5 +35,5 @@ scn_clock_write(const char *path, uint64_t ns)
     scn_clock_format(ns, line, sizeof(line));
     size_t n = strlen(line);
     line[n++] = '\n';
-    return atomicfile_write(path, line, n, ATOMICFILE_MODE);
+    return atomicfile_replace(path, line, n, ATOMICFILE_MODE);
 }

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,8 @@ lsim_exec(lua_State *L)
     struct scn_engine *e = scn_args_options(L, "sim.exec", spec);
     const char *bin = process_bin(L, "sim.exec");
     double timeout = scn_args_number(L, 1, "timeout", 60);
+    if (!(timeout > 0))
+        return luaL_error(L, "sim.exec: key 'timeout' must be more than 0 seconds");
     const char *argv[SCN_AGENT_ARGS_MAX + 2];
     exec_argv(L, process_args_index(L), bin, argv);
     scn_engine_world(L, e);
@@ -137,7 +140,7 @@ lsim_exec(lua_State *L)
                       .so_deathsig = SIGKILL};
     spawn_capture_t out = {.sc_max = EXEC_OUTPUT_MAX};
     int st;
-    double ms = timeout <= 0 ? 0 : timeout * 1000 < INT_MAX ? timeout * 1000 : INT_MAX;
+    double ms = timeout * 1000 < INT_MAX ? ceil(timeout * 1000) : INT_MAX; /* 1 ms at least */
     int rc = spawn_run((char **)argv, &o, (int)ms, &out, NULL, &st);
     if (rc != 0 && errno != ETIMEDOUT) {
         int err = errno;

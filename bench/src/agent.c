@@ -261,8 +261,14 @@ agent_down(struct agent_sut *as)
     if (as->as_sim_pid > 0)
         child_stop(as->as_sim_pid, 10.0);
     as->as_sim_pid = 0;
-    if (as->as_world[0] != '\0')
+    if (as->as_world[0] != '\0') { /* left behind only if serve had to be killed */
+        char side[sizeof(as->as_world) + 8];
         unlink(as->as_world);
+        snprintf(side, sizeof(side), "%s.zfs", as->as_world);
+        unlink(side);
+        snprintf(side, sizeof(side), "%s.lock", as->as_world);
+        unlink(side);
+    }
     as->as_world[0] = '\0';
     if (as->as_logdir[0] != '\0')
         nftw(as->as_logdir, agent_rm, 16, FTW_DEPTH | FTW_PHYS);

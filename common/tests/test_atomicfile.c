@@ -1,4 +1,4 @@
-/* CUnit: atomicfile_write() - the mode whatever the umask, a whole
+/* CUnit: atomicfile_write() and atomicfile_replace() - the mode whatever the umask, a whole
  * replacement (a reader of the old file keeps the old bytes), and on
  * failure an untouched target and no temporary file left in the directory. */
 #include <CUnit/CUnit.h>
@@ -155,12 +155,33 @@ test_unwritable_dir(void)
     CU_ASSERT_EQUAL(rmdir(sub), 0);
 }
 
+/* atomicfile_replace(): the same whole replacement and mode, unsynced. */
+static void
+test_replace_unsynced(void)
+{
+    char p[256], buf[64];
+    path_of(p, sizeof(p), "clock");
+    mode_t old = umask(077);
+    CU_ASSERT_EQUAL(atomicfile_replace(p, "@2026-01-01 00:00:00\n", 21, ATOMICFILE_MODE), 0);
+    CU_ASSERT_EQUAL(atomicfile_replace(p, "@2026-01-01 00:00:05\n", 21, ATOMICFILE_MODE), 0);
+    umask(old);
+    CU_ASSERT_EQUAL(slurp(p, buf, sizeof(buf)), 21);
+    CU_ASSERT_STRING_EQUAL(buf, "@2026-01-01 00:00:05\n");
+    CU_ASSERT_EQUAL(mode_of(p), 0644);
+    CU_ASSERT_EQUAL(entries(), 1);
+    path_of(buf, sizeof(buf), "no/such/dir");
+    CU_ASSERT_EQUAL(atomicfile_replace(buf, "x", 1, ATOMICFILE_MODE), -1);
+    CU_ASSERT_EQUAL(errno, ENOENT);
+    unlink(p);
+}
+
 static const CU_TestInfo tests[] = {
     {"mode whatever the umask", test_mode_whatever_umask},
     {"replaces content", test_replaces_content},
     {"directory as target", test_directory_target},
     {"write fails", test_write_fails},
     {"unwritable dir", test_unwritable_dir},
+    {"replace, unsynced", test_replace_unsynced},
     CU_TEST_INFO_NULL,
 };
 

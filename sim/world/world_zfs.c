@@ -148,7 +148,7 @@ world_zfs_state_write(const world_t *w, const world_zfs_state_t *st)
     f.zf_version = ZFS_VERSION;
     f.zf_size = sizeof(f);
     f.zf_state = *st;
-    return atomicfile_write(path, &f, sizeof(f), ATOMICFILE_MODE);
+    return atomicfile_replace(path, &f, sizeof(f), ATOMICFILE_MODE);
 }
 
 int
