@@ -1,0 +1,1 @@
+sim.exec{bin = "cmon-conform", args = {"--version"}, timeout = 0}
