@@ -1,9 +1,9 @@
 /*
  * CUnit tests of the parts of cmon-agent that need no kernel: the family
- * builder, both writers' walk over it, the cache, the router and the command
- * line. Expected expositions are written out by hand from the format specs.
- * The buffer, the exposition spelling, negotiation and gzip are common/'s
- * and tested in common/tests.
+ * builder, both writers' walk over it, the cache, the router, the command
+ * line and the x-joyent-cmon-opts header. Expected expositions are written
+ * out by hand from the format specs. The buffer, the exposition spelling,
+ * negotiation and gzip are common/'s and tested in common/tests.
  */
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cmonopts.h"
 #include "cunit_main.h"
 #include "expo.h"
 #include "famset.h"
@@ -330,6 +331,87 @@ test_selfstats(void)
     selfstats_free(st);
 }
 
+/*
+ * x-joyent-cmon-opts. The base64 texts below were made with coreutils'
+ * `printf '%s' JSON | base64`, the JSON beside each.
+ */
+static void
+test_cmonopts_valid(void)
+{
+    cmonopts_t o = {.co_core_zone = 7};
+    CU_ASSERT_EQUAL(cmonopts_parse(NULL, &o), CMONOPTS_OK); /* header absent */
+    CU_ASSERT_EQUAL(o.co_core_zone, 0);
+    /* {"isCoreZone":true} */
+    CU_ASSERT_EQUAL(cmonopts_parse("eyJpc0NvcmVab25lIjp0cnVlfQ==", &o), CMONOPTS_OK);
+    CU_ASSERT_EQUAL(o.co_core_zone, 1);
+    /* {"isCoreZone":false} */
+    CU_ASSERT_EQUAL(cmonopts_parse("eyJpc0NvcmVab25lIjpmYWxzZX0=", &o), CMONOPTS_OK);
+    CU_ASSERT_EQUAL(o.co_core_zone, 0);
+    /* {"isCoreZone":true,"v":[1]}: other keys are ignored */
+    CU_ASSERT_EQUAL(cmonopts_parse("eyJpc0NvcmVab25lIjp0cnVlLCJ2IjpbMV19", &o), CMONOPTS_OK);
+    CU_ASSERT_EQUAL(o.co_core_zone, 1);
+}
+
+static void
+test_cmonopts_malformed(void)
+{
+    static const struct {
+        const char *value, *what;
+        cmonopts_err_t want;
+    } bad[] = {
+        {"", "empty", CMONOPTS_BAD_JSON},
+        {"e30=", "{}", CMONOPTS_NO_CORE},
+        {"W3RydWVd", "[true]", CMONOPTS_NOT_OBJECT},
+        {"NQ==", "5", CMONOPTS_NOT_OBJECT},
+        {"eyJpc0NvcmVab25lIjoidHJ1ZSJ9", "{\"isCoreZone\":\"true\"}", CMONOPTS_BAD_CORE},
+        {"eyJpc0NvcmVab25lIjoxfQ==", "{\"isCoreZone\":1}", CMONOPTS_BAD_CORE},
+        {"eyJpc0NvcmVab25lIjpudWxsfQ==", "{\"isCoreZone\":null}", CMONOPTS_BAD_CORE},
+        {"bm90IGpzb24=", "not json", CMONOPTS_BAD_JSON},
+        {"eyJpc0NvcmVab25lIjp0cnVlfSB4", "{\"isCoreZone\":true} x", CMONOPTS_BAD_JSON},
+        {"{\"isCoreZone\":true}", "JSON not in base64", CMONOPTS_BAD_BASE64},
+        {"eyJpc0NvcmVab25lIjp0cnVlfQ", "padding missing", CMONOPTS_BAD_BASE64},
+        {"eyJpc0NvcmVab25lIjp0cnVlfQ=", "padding short", CMONOPTS_BAD_BASE64},
+        {"eyJpc0NvcmVab25lIjp0cnVl fQ==", "space inside", CMONOPTS_BAD_BASE64},
+        {"eyJpc0NvcmVab25lIjp0cnVl\nfQ==", "newline inside", CMONOPTS_BAD_BASE64},
+        {"e3=0", "'=' inside", CMONOPTS_BAD_BASE64},
+        {"e30===", "three '='", CMONOPTS_BAD_BASE64},
+        {"e3-_", "base64url alphabet", CMONOPTS_BAD_BASE64},
+        {"====", "padding only", CMONOPTS_BAD_BASE64},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cmonopts_t o = {.co_core_zone = 7};
+        cmonopts_err_t got = cmonopts_parse(bad[i].value, &o);
+        if (got != bad[i].want)
+            fprintf(stderr, "\n%s: got %s, want %s\n", bad[i].what, cmonopts_strerror(got),
+                    cmonopts_strerror(bad[i].want));
+        CU_ASSERT_EQUAL(got, bad[i].want);
+        CU_ASSERT_EQUAL(o.co_core_zone, 0);
+        CU_ASSERT_STRING_NOT_EQUAL(cmonopts_strerror(got), "ok");
+    }
+}
+
+/* The length cap: CMONOPTS_MAX_LEN characters are read, one group more is refused. */
+static void
+test_cmonopts_length(void)
+{
+    char v[CMONOPTS_MAX_LEN + 5];
+    /* {"isCoreZone":true} and two spaces, then "   " per "ICAg": JSON with trailing space */
+    strcpy(v, "eyJpc0NvcmVab25lIjp0cnVlfSAg");
+    size_t n = strlen(v);
+    while (n < CMONOPTS_MAX_LEN) {
+        memcpy(v + n, "ICAg", 4);
+        n += 4;
+    }
+    v[n] = '\0';
+    CU_ASSERT_EQUAL_FATAL(n, CMONOPTS_MAX_LEN);
+    cmonopts_t o;
+    CU_ASSERT_EQUAL(cmonopts_parse(v, &o), CMONOPTS_OK);
+    CU_ASSERT_EQUAL(o.co_core_zone, 1);
+    strcpy(v + n, "ICAg");
+    CU_ASSERT_EQUAL(cmonopts_parse(v, &o), CMONOPTS_TOO_LONG);
+    CU_ASSERT_EQUAL(o.co_core_zone, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -346,6 +428,9 @@ main(int argc, char **argv)
         {"route match", test_route_match},
         {"options", test_opts},
         {"self stats", test_selfstats},
+        {"cmon-opts valid", test_cmonopts_valid},
+        {"cmon-opts malformed", test_cmonopts_malformed},
+        {"cmon-opts length cap", test_cmonopts_length},
         CU_TEST_INFO_NULL,
     };
     return cunit_main(argc, argv, "agent_core", tests);

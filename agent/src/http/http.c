@@ -173,6 +173,7 @@ http_dispatch(struct http_server *srv, struct MHD_Connection *conn, const char *
         .hr_param = strstr(rt->rt_path, "{}") != NULL ? param : NULL,
         .hr_accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept"),
         .hr_accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"),
+        .hr_cmon_opts = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "x-joyent-cmon-opts"),
     };
     resp->hs_code = 200;
     if (rt->rt_handler(srv->hs_ctx, &req, resp) != 0 || sbuf_failed(&resp->hs_body)) {

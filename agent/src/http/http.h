@@ -28,6 +28,7 @@ typedef struct http_req {
     const char *hr_param;           /* the segment that matched "{}", or NULL */
     const char *hr_accept;          /* Accept header, or NULL */
     const char *hr_accept_encoding; /* Accept-Encoding header, or NULL */
+    const char *hr_cmon_opts;       /* x-joyent-cmon-opts header (cmonopts.h), or NULL */
 } http_req_t;
 
 /* What a handler answers. The server frees hs_body. */

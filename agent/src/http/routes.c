@@ -10,6 +10,7 @@
 
 #include "agent.h"
 #include "cmon_version.h"
+#include "cmonopts.h"
 #include "expo.h"
 #include "gz.h"
 #include "landing.h"
@@ -40,7 +41,12 @@ route_expo(const http_req_t *req, const famset_t *fs, http_resp_t *resp)
     return expo_write(fs, fmt, &resp->hs_body);
 }
 
-/* GET /v1/{uuid}/metrics */
+/*
+ * GET /v1/{uuid}/metrics. The x-joyent-cmon-opts header is read before the
+ * zone is looked up, as the original does: a malformed one is a 400 even
+ * for an unknown zone. Its absence means "not a core zone" (the original
+ * then asked vmadm; there is no vmadm here).
+ */
 static int
 route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
 {
@@ -49,9 +55,20 @@ route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
         route_text(resp, 400, "not a vm uuid");
         return 0;
     }
+    cmonopts_t opts;
+    cmonopts_err_t oerr = cmonopts_parse(req->hr_cmon_opts, &opts);
+    if (oerr != CMONOPTS_OK) {
+        log_msg(LOG_DEBUG, "GET /v1/%s/metrics: " CMONOPTS_HEADER " refused: %s", req->hr_param,
+                cmonopts_strerror(oerr));
+        route_text(resp, 400, CMONOPTS_ERROR_BODY);
+        return 0;
+    }
     famset_t fs = FAMSET_INIT;
     sbuf_grow(&fs.fs_str, 4096); /* one allocation for a whole scrape */
     int rc = scrape_instance(&ag->ag_env, req->hr_param, &fs);
+    /* The original's order puts triton_core after tcp, right before zfs. */
+    if (rc == SCRAPE_OK && opts.co_core_zone && scrape_triton_core(req->hr_param, &fs) != 0)
+        rc = SCRAPE_ERROR;
     if (rc == SCRAPE_OK && gz_vm_extras(ag->ag_gz, req->hr_param, &fs) != 0)
         rc = SCRAPE_ERROR;
     if (rc == SCRAPE_NOTFOUND)

@@ -131,3 +131,20 @@ scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs)
         selfstats_scrape(env->se_stats, (double)((uint64_t)cmon_monotime_ns() - t0) / 1e9);
     return rc;
 }
+
+/*
+ * The original's triton_core collector scrapes a core zone's own services:
+ * the zone's admin IP (its first NIC tagged admin) and the ports of its
+ * customer_metadata.metricPorts, GET http://<ip>:<port>/metrics each. The
+ * simulated world has no core zones yet (no admin NICs, no metricPorts), so
+ * every core zone is one without them, for which the original reports the
+ * collector unavailable and serves none of its metrics (spec 2.9 step 2).
+ */
+int
+scrape_triton_core(const char *zone, famset_t *fs)
+{
+    uint64_t t0 = (uint64_t)cmon_monotime_ns();
+    log_msg(LOG_DEBUG,
+            "triton_core for core zone %s: no admin IP or metricPorts known, unavailable", zone);
+    return scrape_meta(fs, "triton_core", 0, 0, (uint64_t)cmon_monotime_ns() - t0);
+}

@@ -38,4 +38,11 @@ int scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs);
  */
 int scrape_meta(famset_t *fs, const char *collector, int available, int cached, uint64_t ns);
 
+/*
+ * scrape_triton_core() - adds the triton_core collector of core zone `zone`
+ * to fs: its meta metrics, and no data while the world has no core zones
+ * with metric ports (see scrape.c). 0 or -1.
+ */
+int scrape_triton_core(const char *zone, famset_t *fs);
+
 #endif
