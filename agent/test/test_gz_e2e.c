@@ -46,14 +46,23 @@ typedef struct t {
 
 /* ---- HTTP and exposition -------------------------------------------- */
 
-/* GET path from the agent over the keep-alive handle; the body (malloc'd,
+/* method (NULL: GET) path from the agent over the keep-alive handle, with
+ * one more header line ("Name: value", NULL: none); the body (malloc'd,
  * "" when empty) and *code, or NULL (the reason on stderr). */
 static char *
-get(t_t *t, const char *path, long *code)
+get_with(t_t *t, const char *method, const char *path, const char *header, long *code)
 {
     char url[256];
     snprintf(url, sizeof(url), "http://%s%s", t->t_agent, path);
-    struct fetch_req q = {.rq_url = url, .rq_timeout_s = 60};
+    const char *headers[] = {header, NULL};
+    struct fetch_req q = {.rq_url = url,
+                          .rq_method = method,
+                          .rq_timeout_s = 60,
+                          .rq_headers = header != NULL ? headers : NULL};
+    if (method != NULL && strcmp(method, "POST") == 0) {
+        q.rq_method = NULL; /* POST with an empty body */
+        q.rq_body = "";
+    }
     struct fetch_resp r = {0};
     *code = 0;
     if (fetch_perform(t->t_fetch, &q, &r) != 0) {
@@ -66,6 +75,13 @@ get(t_t *t, const char *path, long *code)
     r.rs_body = NULL;
     fetch_resp_release(&r);
     return body;
+}
+
+/* GET path; see get_with(). */
+static char *
+get(t_t *t, const char *path, long *code)
+{
+    return get_with(t, NULL, path, NULL, code);
 }
 
 static int
@@ -316,6 +332,127 @@ check_vm(t_t *t)
     free(body);
 }
 
+/* ---- x-joyent-cmon-opts ---------------------------------------------- */
+
+/* {"isCoreZone":true}, {"isCoreZone":false} and {} in base64 (coreutils'
+ * `printf '%s' JSON | base64`). */
+#define OPTS_CORE "x-joyent-cmon-opts: eyJpc0NvcmVab25lIjp0cnVlfQ=="
+#define OPTS_NOT_CORE "x-joyent-cmon-opts: eyJpc0NvcmVab25lIjpmYWxzZX0="
+#define OPTS_NO_FIELD "x-joyent-cmon-opts: e30="
+#define OPTS_NOT_BASE64 "x-joyent-cmon-opts: {\"isCoreZone\":true}"
+#define OPTS_BODY "Error parsing x-joyent-cmon-opts header\n"
+
+/* Where line prefix starts a line of body; -1 when absent. */
+static long
+line_at(const char *body, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (const char *l = body; *l != '\0';) {
+        if (strncmp(l, prefix, n) == 0)
+            return l - body;
+        const char *nl = strchr(l, '\n');
+        if (nl == NULL)
+            break;
+        l = nl + 1;
+    }
+    return -1;
+}
+
+/* The collector whose meta block comes first after offset `from` of body, into buf. */
+static const char *
+next_collector(const char *body, long from, char *buf, size_t len)
+{
+    for (const char *p = strstr(body + from, "_metrics_available_boolean "); p != NULL;
+         p = strstr(p + 1, "_metrics_available_boolean ")) {
+        const char *l = p;
+        while (l > body && l[-1] != '\n')
+            l--;
+        if (*l != '#') {
+            snprintf(buf, len, "%.*s", (int)(p - l), l);
+            return buf;
+        }
+    }
+    snprintf(buf, len, "(none)");
+    return buf;
+}
+
+/* A malformed header on the instance endpoint: 400 with the original's body. */
+static void
+check_opts_refused(t_t *t, const char *path, const char *header, const char *what)
+{
+    long code;
+    char *body = get_with(t, NULL, path, header, &code);
+    check(t, body != NULL && code == 400 && strcmp(body, OPTS_BODY) == 0,
+          "%s: 400 \"Error parsing x-joyent-cmon-opts header\" (got %ld)", what, code);
+    free(body);
+}
+
+/* The header on a route other than the instance endpoint changes nothing. */
+static void
+check_opts_ignored(t_t *t, const char *method, const char *path)
+{
+    long code;
+    char *body = get_with(t, method, path, OPTS_NOT_BASE64, &code);
+    check(t, body != NULL && code == 200, "%s %s with a malformed x-joyent-cmon-opts: 200 (%ld)",
+          method != NULL ? method : "GET", path, code);
+    free(body);
+}
+
+static void
+check_cmon_opts(t_t *t, const char *promtool)
+{
+    world_zone_info_t zi;
+    char path[128], buf[128] = "(none)";
+    long code;
+    if (first_instance(t, &zi) < 0)
+        return;
+    snprintf(path, sizeof(path), "/v1/%s/metrics", zi.wzi_name);
+    check_opts_refused(t, path, OPTS_NOT_BASE64, "JSON not in base64");
+    check_opts_refused(t, path, OPTS_NO_FIELD, "{} (no isCoreZone)");
+    check_opts_refused(t, path, "x-joyent-cmon-opts;",
+                       "an empty value"); /* curl: "Name;" sends it empty */
+    check_opts_refused(t, "/v1/00000000-0000-4000-8000-000000000000/metrics", OPTS_NOT_BASE64,
+                       "an unknown instance, header read first");
+
+    char *core = get_with(t, NULL, path, OPTS_CORE, &code);
+    check(t, core != NULL && code == 200, "isCoreZone true: 200 (%ld)", code);
+    if (core != NULL) {
+        long tc = line_at(core, "triton_core_metrics_available_boolean ");
+        long tcp = line_at(core, "tcp_metrics_available_boolean ");
+        long tt = line_at(core, "triton_core_metrics_timer_seconds ");
+        check(t,
+              tc >= 0 && testlib_sample(core, "triton_core_metrics_available_boolean") == 0 &&
+                  testlib_sample(core, "triton_core_metrics_cached_boolean") == 0 &&
+                  line_at(core, "triton_core_metrics_timer_seconds ") > tc,
+              "isCoreZone true: triton_core's meta block, unavailable (no core-zone ports)");
+        check(t, tcp >= 0 && tcp < tc, "triton_core comes after tcp");
+        check(t, tt >= 0 && strcmp(next_collector(core, tt, buf, sizeof(buf)), "zfs") == 0,
+              "the collector right after triton_core is zfs (got %s)", buf);
+        check(t, testlib_sample(core, "zfs_metrics_available_boolean") == 1,
+              "the rest of the scrape is served");
+        check_promtool(t, promtool, core);
+    }
+    free(core);
+
+    static const char *const not_core[] = {OPTS_NOT_CORE, NULL};
+    for (int i = 0; i < 2; i++) {
+        char *body = get_with(t, NULL, path, not_core[i], &code);
+        check(t, body != NULL && code == 200 && strstr(body, "triton_core") == NULL,
+              "%s: 200 without triton_core", i == 0 ? "isCoreZone false" : "no header");
+        free(body);
+    }
+
+    char *gz = get_with(t, NULL, "/v1/gz/metrics", OPTS_CORE, &code);
+    check(t, gz != NULL && code == 200 && strstr(gz, "triton_core") == NULL,
+          "/v1/gz/metrics ignores isCoreZone true: no triton_core");
+    free(gz);
+    check_opts_ignored(t, NULL, "/v1/gz/metrics");
+    check_opts_ignored(t, NULL, "/v1/discover");
+    check_opts_ignored(t, NULL, "/metrics");
+    check_opts_ignored(t, NULL, "/");
+    check_opts_ignored(t, "POST", "/v1/refresh");
+}
+
 static void
 check_discover(t_t *t)
 {
@@ -465,6 +602,7 @@ run(t_t *t, const char *bin, const char *promtool)
     check_promtool(t, promtool, body);
     free(body);
     check_vm(t);
+    check_cmon_opts(t, promtool);
     check_discover(t);
     check_zfs_faults(t);
     check_cns_bad_input(t, bin);
