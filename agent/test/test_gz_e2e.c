@@ -5,7 +5,8 @@
  * plugins), the zfs metrics of an instance, GET /v1/discover; and bad
  * input: plugins that hang, flood, print garbage, exit non-zero or repeat a
  * built-in family; a faulted pool; libzfs that cannot list pools or open a
- * dataset. Usage: test_gz_e2e BIN_DIR PROMTOOL.
+ * dataset; the x-joyent-cmon-opts header (400 when malformed, triton_core
+ * for a core zone, ignored elsewhere). Usage: test_gz_e2e BIN_DIR PROMTOOL.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -411,6 +412,17 @@ check_cmon_opts(t_t *t, const char *promtool)
     check_opts_refused(t, path, OPTS_NO_FIELD, "{} (no isCoreZone)");
     check_opts_refused(t, path, "x-joyent-cmon-opts;",
                        "an empty value"); /* curl: "Name;" sends it empty */
+    char *long_opts = malloc(5000 + 32);
+    if (long_opts != NULL) {
+        /* {"isCoreZone":true} and white space (base64 "ICAg" is three spaces):
+         * valid, but 5000 bytes, over the 4096-byte cap */
+        int n = snprintf(long_opts, 64, "x-joyent-cmon-opts: eyJpc0NvcmVab25lIjp0cnVlfSAg");
+        for (; n + 4 <= 20 + 5000; n += 4)
+            memcpy(long_opts + n, "ICAg", 4);
+        long_opts[n] = '\0';
+        check_opts_refused(t, path, long_opts, "a value over 4096 bytes");
+        free(long_opts);
+    }
     check_opts_refused(t, "/v1/00000000-0000-4000-8000-000000000000/metrics", OPTS_NOT_BASE64,
                        "an unknown instance, header read first");
 
