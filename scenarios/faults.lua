@@ -4,7 +4,8 @@
 local lib = require "lib"
 
 local z = sim.zone{brand = "joyent", cpu_cap = 150, mem_cap = 2^31, nics = 1, load = lib.load(1)}
-local other = sim.zone{brand = "lx", nics = 1, load = lib.load(2)}
+-- capped too: an uncapped zone's cpucap is never available (no cpucaps kstat)
+local other = sim.zone{brand = "lx", cpu_cap = 200, nics = 1, load = lib.load(2)}
 sim.advance(10)
 -- TTL 1 s, and 2 s between cases: every case starts from fresh reads.
 local a = sim.agent{args = {"--cache-ttl", "1"}}

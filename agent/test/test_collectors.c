@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "collector.h"
 #include "expo.h"
+#include "golden.h"
 #include "kpool.h"
 #include "scrape.h"
 #include "testlib.h"
@@ -100,6 +101,14 @@ scrape_text(const char *zone, metric_names_t names, cache_t *cache, int *rc)
     return sbuf_detach(&out, NULL);
 }
 
+/* The value text of series in body (buf: 64 bytes), "" when absent. */
+static const char *
+sample_or_empty(const char *body, const char *series, char *buf)
+{
+    const char *s = testlib_sample_text(body, series, buf, 64);
+    return s != NULL ? s : "";
+}
+
 /* Asserts that series has the world's value of module:stat for zone zix. */
 static void
 check_truth(const char *body, int zix, const char *series, const char *module, const char *stat)
@@ -179,9 +188,151 @@ test_uncapped_zone(void)
     CU_ASSERT_PTR_NULL(testlib_sample_text(body, "mem_limit", buf, sizeof(buf)));
     CU_ASSERT_PTR_NULL(testlib_sample_text(body, "mem_swap_limit", buf, sizeof(buf)));
     CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "mem_agg_usage", buf, sizeof(buf)));
+    /* as the original: available 0 and no cpucap data family at all */
     CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "cpucap_metrics_available_boolean", buf, 64));
+    CU_ASSERT_STRING_EQUAL(buf, "0");
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "cpucap_metrics_cached_boolean", buf, 64));
+    CU_ASSERT_STRING_EQUAL(buf, "0");
+    char why[512];
+    CU_ASSERT_EQUAL(golden_check(body, "cpucap_", golden_cpucap, 0, why, sizeof(why)), 0);
+    CU_ASSERT_PTR_NULL(strstr(body, "# TYPE cpucap_burst_limit_seconds"));
+    /* the other collectors are unaffected */
+    CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "memcap_metrics_available_boolean", buf, 64));
     CU_ASSERT_STRING_EQUAL(buf, "1");
     free(body);
+}
+
+/*
+ * An uncapped zone through the cache: the empty answer is kept like any
+ * other, so the next scrape within the TTL says available 0, cached 1 (the
+ * reference's 2.A.3 example).
+ */
+static void
+test_uncapped_zone_cached(void)
+{
+    cache_t *c = cache_new(16, 3600);
+    int rc;
+    char buf[64];
+    char *body = scrape_text(ZONE_PLAIN, NAMES_CMON, c, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+    CU_ASSERT_STRING_EQUAL(sample_or_empty(body, "cpucap_metrics_available_boolean", buf), "0");
+    CU_ASSERT_STRING_EQUAL(sample_or_empty(body, "cpucap_metrics_cached_boolean", buf), "0");
+    free(body);
+    body = scrape_text(ZONE_PLAIN, NAMES_CMON, c, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+    CU_ASSERT_STRING_EQUAL(sample_or_empty(body, "cpucap_metrics_available_boolean", buf), "0");
+    CU_ASSERT_STRING_EQUAL(sample_or_empty(body, "cpucap_metrics_cached_boolean", buf), "1");
+    CU_ASSERT_STRING_EQUAL(sample_or_empty(body, "memcap_metrics_available_boolean", buf), "1");
+    CU_ASSERT_PTR_NULL(strstr(body, "# TYPE cpucap_limit_percentage"));
+    free(body);
+    cache_free(c);
+}
+
+/* The capped zone's cpucap families are the original's (section 2.2), with the world's values. */
+static void
+test_cpucap_golden(void)
+{
+    static const struct {
+        const char *name, *stat;
+    } fields[] = {
+        {"cpucap_above_base_seconds_total", "above_base_sec"},
+        {"cpucap_above_seconds_total", "above_sec"},
+        {"cpucap_baseline_percentage", "baseline"},
+        {"cpucap_below_seconds_total", "below_sec"},
+        {"cpucap_burst_limit_seconds", "burst_limit_sec"},
+        {"cpucap_effective_percentage", "effective"},
+        {"cpucap_max_usage_percentage", "maxusage"},
+        {"cpucap_waiting_threads_count", "nwait"},
+        {"cpucap_cur_usage_percentage", "usage"},
+        {"cpucap_limit_percentage", "value"},
+    };
+    int rc;
+    char why[512], buf[64];
+    char *body = scrape_text(ZONE_CAPPED, NAMES_CMON, NULL, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+    int golden = golden_check(body, "cpucap_", golden_cpucap, golden_ncpucap, why, sizeof(why));
+    if (golden != 0)
+        fprintf(stderr, "\ncpucap: %s\n", why);
+    CU_ASSERT_EQUAL(golden, 0);
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        check_truth(body, fx.zix_capped, fields[i].name, "caps", fields[i].stat);
+    CU_ASSERT_STRING_EQUAL(sample_or_empty(body, "cpucap_metrics_available_boolean", buf), "1");
+    free(body);
+}
+
+/* Hundredths as JS prints Number("1.50"): 1.5, 1, 1.05. */
+static void
+ratio_text(uint64_t hundredths, char *buf, size_t len)
+{
+    if (hundredths % 100 == 0)
+        snprintf(buf, len, "%llu", (unsigned long long)(hundredths / 100));
+    else if (hundredths % 10 == 0)
+        snprintf(buf, len, "%llu.%llu", (unsigned long long)(hundredths / 100),
+                 (unsigned long long)(hundredths % 100 / 10));
+    else
+        snprintf(buf, len, "%llu.%02llu", (unsigned long long)(hundredths / 100),
+                 (unsigned long long)(hundredths % 100));
+}
+
+/* Asserts that series of body is the text want. */
+static void
+check_text(const char *body, const char *series, const char *want)
+{
+    char got[64];
+    const char *s = testlib_sample_text(body, series, got, sizeof(got));
+    if (s == NULL || strcmp(s, want) != 0)
+        fprintf(stderr, "\n%s: got %s, want %s\n", series, s ? s : "(none)", want);
+    CU_ASSERT(s != NULL && strcmp(s, want) == 0);
+}
+
+/* The zfs families are the original's (section 2.7), with the world's dataset. */
+static void
+test_zfs_golden(void)
+{
+    char name[128], why[512], want[64];
+    world_zfs_state_t st;
+    world_dataset_t ds;
+    snprintf(name, sizeof(name), "zones/%s", ZONE_PLAIN);
+    CU_ASSERT_EQUAL_FATAL(world_zfs_state_read(fx.w, fx.path, &st), 0);
+    CU_ASSERT_EQUAL_FATAL(world_zfs_dataset(fx.w, &st, name, &ds), 0);
+    zfsvm_t *z = zfsvm_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+    famset_t fs = FAMSET_INIT;
+    CU_ASSERT_EQUAL_FATAL(zfsvm_collect(z, ZONE_PLAIN, NAMES_CMON, &fs), 0);
+    sbuf_t out = SBUF_INIT;
+    expo_write(&fs, EXPO_TEXT, &out);
+    char *body = sbuf_detach(&out, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+    int golden = golden_check(body, "zfs_", golden_zfs, golden_nzfs, why, sizeof(why));
+    if (golden != 0)
+        fprintf(stderr, "\nzfs: %s\n", why);
+    CU_ASSERT_EQUAL(golden, 0);
+    const struct {
+        const char *series;
+        uint64_t v;
+    } bytes[] = {
+        {"zfs_available", ds.wd_available},
+        {"zfs_used", ds.wd_used},
+        {"zfs_logicalused", ds.wd_logicalused},
+        {"zfs_recordsize", ds.wd_recordsize},
+        {"zfs_quota", ds.wd_quota},
+        {"zfs_referenced", ds.wd_referenced},
+        {"zfs_logicalreferenced", ds.wd_logicalreferenced},
+        {"zfs_usedbydataset", ds.wd_usedbydataset},
+        {"zfs_usedbysnapshots", ds.wd_usedbysnapshots},
+    };
+    for (size_t i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) {
+        snprintf(want, sizeof(want), "%llu", (unsigned long long)bytes[i].v);
+        check_text(body, bytes[i].series, want);
+    }
+    ratio_text(ds.wd_compressratio, want, sizeof(want));
+    check_text(body, "zfs_compressratio", want);
+    ratio_text(ds.wd_refcompressratio, want, sizeof(want));
+    check_text(body, "zfs_refcompressratio", want);
+    CU_ASSERT(ds.wd_refcompressratio >= 100 && ds.wd_logicalreferenced >= ds.wd_referenced);
+    free(body);
+    famset_release(&fs);
+    zfsvm_free(z);
 }
 
 static void
@@ -467,6 +618,9 @@ static const CU_TestInfo tests[] = {
     {"buffers lent across drops", test_buffers_lent_across_drops},
     {"links per interface", test_links_per_interface},
     {"uncapped zone", test_uncapped_zone},
+    {"uncapped zone, cached", test_uncapped_zone_cached},
+    {"cpucap families as the original", test_cpucap_golden},
+    {"zfs families as the original", test_zfs_golden},
     {"unknown and halted zones", test_unknown_and_halted},
     {"failing kstat", test_failing_kstat_only_that_collector},
     {"vanishing zone", test_vanishing_zone},

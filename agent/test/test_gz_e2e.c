@@ -24,6 +24,7 @@
 
 #include "cmon_spawn.h"
 #include "fetch.h"
+#include "golden.h"
 #include "testlib.h"
 #include "world.h"
 
@@ -328,6 +329,14 @@ check_vm(t_t *t)
               near(testlib_sample(body, "zfs_compressratio"), ds.wd_compressratio / 100.0),
           "zfs_used, zfs_available, zfs_compressratio are the world's");
     check(t, testlib_sample(body, "zfs_metrics_available_boolean") == 1, "zfs available");
+    check(t,
+          near(testlib_sample(body, "zfs_refcompressratio"), ds.wd_refcompressratio / 100.0) &&
+              near(testlib_sample(body, "zfs_logicalreferenced"), (double)ds.wd_logicalreferenced),
+          "zfs_refcompressratio, zfs_logicalreferenced are the world's");
+    char why[512];
+    int golden = golden_check(body, "zfs_", golden_zfs, golden_nzfs, why, sizeof(why));
+    check(t, golden == 0, "a live scrape's zfs families are the original's%s%s", why[0] ? ": " : "",
+          why);
     snprintf(series, sizeof(series), "vm_plugin_info{uuid=\"%s\"}", zi.wzi_name);
     check(t, testlib_sample(body, series) == 1, "the vm plugin ran with the instance's uuid");
     free(body);

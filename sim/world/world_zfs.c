@@ -228,6 +228,9 @@ dataset_fill(const world_t *w, const world_zfs_state_t *st, const world_zone_inf
     out->wd_referenced = out->wd_usedbydataset;
     out->wd_compressratio = 100 + hash_name(seed, z->wzi_name, 4) % 150;
     out->wd_logicalused = out->wd_used / 100 * out->wd_compressratio;
+    /* the live data compresses a little differently from the snapshots' */
+    out->wd_refcompressratio = 100 + hash_name(seed, z->wzi_name, 6) % 150;
+    out->wd_logicalreferenced = out->wd_referenced / 100 * out->wd_refcompressratio;
     out->wd_recordsize =
         strcmp(z->wzi_brand, "kvm") == 0 || strcmp(z->wzi_brand, "bhyve") == 0 ? 8192 : 131072;
     out->wd_creation = 1700000000ULL + hash_name(seed, z->wzi_name, 5) % 10000000;

@@ -66,8 +66,10 @@ typedef struct world_dataset {
     uint64_t wd_used, wd_available, wd_referenced, wd_quota;
     uint64_t wd_usedbydataset, wd_usedbysnapshots, wd_logicalused;
     uint64_t wd_recordsize;
-    uint64_t wd_compressratio; /* hundredths: 150 is 1.50x */
-    uint64_t wd_creation;      /* seconds since the epoch */
+    uint64_t wd_compressratio;     /* hundredths: 150 is 1.50x */
+    uint64_t wd_refcompressratio;  /* of the referenced data (snapshots excluded), hundredths */
+    uint64_t wd_logicalreferenced; /* referenced bytes before compression */
+    uint64_t wd_creation;          /* seconds since the epoch */
 } world_dataset_t;
 
 /* What zpool_open() sees. */

@@ -37,7 +37,7 @@ prop_numeric(const world_dataset_t *d, zfs_prop_t prop, uint64_t *v)
         *v = d->wd_logicalused;
         break;
     case ZFS_PROP_LOGICALREFERENCED:
-        *v = d->wd_referenced / 100 * d->wd_compressratio;
+        *v = d->wd_logicalreferenced;
         break;
     case ZFS_PROP_RECORDSIZE:
         *v = d->wd_recordsize;
@@ -46,7 +46,7 @@ prop_numeric(const world_dataset_t *d, zfs_prop_t prop, uint64_t *v)
         *v = d->wd_compressratio;
         break;
     case ZFS_PROP_REFRATIO:
-        *v = d->wd_compressratio;
+        *v = d->wd_refcompressratio;
         break;
     case ZFS_PROP_CREATION:
         *v = d->wd_creation;
@@ -138,8 +138,9 @@ prop_text(const world_dataset_t *d, zfs_prop_t prop, char *buf, size_t len, bool
         return 0;
     case ZFS_PROP_COMPRESSRATIO:
     case ZFS_PROP_REFRATIO:
+        v = prop == ZFS_PROP_REFRATIO ? d->wd_refcompressratio : d->wd_compressratio;
         snprintf(buf, len, literal ? "%" PRIu64 ".%02" PRIu64 : "%" PRIu64 ".%02" PRIu64 "x",
-                 d->wd_compressratio / 100, d->wd_compressratio % 100);
+                 v / 100, v % 100);
         return 0;
     default:
         break;

@@ -18,35 +18,53 @@ struct zfsvm {
     libzfs_handle_t *zv_handle;
 };
 
+/*
+ * The rows in the order and with the HELP texts of Triton's cmon-agent (its
+ * `zfs list -Hpo available,used,logicalused,recordsize,quota,compressratio,
+ * refcompressratio,referenced,logicalreferenced,usedbydataset,
+ * usedbysnapshots`). libzfs gives the ratios in hundredths (150 is 1.50x):
+ * served as exact decimals, 1.5 and 1 as the original prints Number("1.50")
+ * and Number("1.00").
+ */
 static const kstat_metric_t zfs_table[] = {
-    {"", "used", "zfs_used", "zfs_used_bytes", METRIC_GAUGE, "bytes", 1, 1,
-     "Bytes used by the dataset and its descendants.",
-     "Bytes used by the dataset and its descendants."},
     {"", "available", "zfs_available", "zfs_available_bytes", METRIC_GAUGE, "bytes", 1, 1,
-     "Bytes available to the dataset.", "Bytes available to the dataset."},
-    {"", "quota", "zfs_quota", "zfs_quota_bytes", METRIC_GAUGE, "bytes", 1, 1,
-     "Quota of the dataset in bytes (0: none).", "Quota of the dataset in bytes (0: none)."},
-    {"", "referenced", "zfs_referenced", "zfs_referenced_bytes", METRIC_GAUGE, "bytes", 1, 1,
-     "Bytes referenced by the dataset.", "Bytes referenced by the dataset."},
-    {"", "usedbydataset", "zfs_usedbydataset", "zfs_usedbydataset_bytes", METRIC_GAUGE, "bytes", 1,
-     1, "Bytes used by the dataset itself.", "Bytes used by the dataset itself."},
-    {"", "usedbysnapshots", "zfs_usedbysnapshots", "zfs_usedbysnapshots_bytes", METRIC_GAUGE,
-     "bytes", 1, 1, "Bytes used by the dataset's snapshots.",
-     "Bytes used by the dataset's snapshots."},
+     "zfs space available in bytes", "Bytes available to the dataset."},
+    {"", "used", "zfs_used", "zfs_used_bytes", METRIC_GAUGE, "bytes", 1, 1,
+     "zfs space used in bytes", "Bytes used by the dataset and its descendants."},
     {"", "logicalused", "zfs_logicalused", "zfs_logicalused_bytes", METRIC_GAUGE, "bytes", 1, 1,
-     "Bytes the dataset would use uncompressed.", "Bytes the dataset would use uncompressed."},
+     "zfs space logically used in bytes", "Bytes the dataset would use uncompressed."},
     {"", "recordsize", "zfs_recordsize", "zfs_recordsize_bytes", METRIC_GAUGE, "bytes", 1, 1,
-     "Record size of the dataset, in bytes.", "Record size of the dataset, in bytes."},
+     "suggested zfs data block size in bytes", "Record size of the dataset, in bytes."},
+    {"", "quota", "zfs_quota", "zfs_quota_bytes", METRIC_GAUGE, "bytes", 1, 1,
+     "zfs dataset quota in bytes", "Quota of the dataset in bytes (0: none)."},
     {"", "compressratio", "zfs_compressratio", "zfs_compressratio", METRIC_GAUGE, "ratio", 0.01,
-     0.01, "Compression ratio of the dataset (1.5 means 1.50x).",
+     0.01, "zfs compression ratio achieved for the used property",
      "Compression ratio of the dataset (1.5 means 1.50x)."},
+    {"", "refcompressratio", "zfs_refcompressratio", "zfs_refcompressratio", METRIC_GAUGE, "ratio",
+     0.01, 0.01, "zfs compression ratio achieved for the referenced property",
+     "Compression ratio of the data the dataset references (1.5 means 1.50x)."},
+    {"", "referenced", "zfs_referenced", "zfs_referenced_bytes", METRIC_GAUGE, "bytes", 1, 1,
+     "zfs data accessible by dataset in bytes", "Bytes referenced by the dataset."},
+    {"", "logicalreferenced", "zfs_logicalreferenced", "zfs_logicalreferenced_bytes", METRIC_GAUGE,
+     "bytes", 1, 1, "zfs data logically accessible by dataset in bytes",
+     "Bytes the dataset references, uncompressed."},
+    {"", "usedbydataset", "zfs_usedbydataset", "zfs_usedbydataset_bytes", METRIC_GAUGE, "bytes", 1,
+     1, "zfs data used by the dataset itself in bytes", "Bytes used by the dataset itself."},
+    {"", "usedbysnapshots", "zfs_usedbysnapshots", "zfs_usedbysnapshots_bytes", METRIC_GAUGE,
+     "bytes", 1, 1, "zfs data used by snapshots in bytes",
+     "Bytes used by the dataset's snapshots."},
 };
 
+/* The property of each row, in the same order. */
 static const zfs_prop_t zfs_props[] = {
-    ZFS_PROP_USED,        ZFS_PROP_AVAILABLE,  ZFS_PROP_QUOTA,
-    ZFS_PROP_REFERENCED,  ZFS_PROP_USEDDS,     ZFS_PROP_USEDSNAP,
-    ZFS_PROP_LOGICALUSED, ZFS_PROP_RECORDSIZE, ZFS_PROP_COMPRESSRATIO,
+    ZFS_PROP_AVAILABLE,  ZFS_PROP_USED,       ZFS_PROP_LOGICALUSED,
+    ZFS_PROP_RECORDSIZE, ZFS_PROP_QUOTA,      ZFS_PROP_COMPRESSRATIO,
+    ZFS_PROP_REFRATIO,   ZFS_PROP_REFERENCED, ZFS_PROP_LOGICALREFERENCED,
+    ZFS_PROP_USEDDS,     ZFS_PROP_USEDSNAP,
 };
+
+_Static_assert(sizeof(zfs_props) / sizeof(zfs_props[0]) == sizeof(zfs_table) / sizeof(zfs_table[0]),
+               "one property per row");
 
 #define NROWS (sizeof(zfs_table) / sizeof(zfs_table[0]))
 

@@ -55,7 +55,7 @@ scrape_meta(famset_t *fs, const char *collector, int available, int cached, uint
  * nothing it added stays. Returns COLLECT_* and sets *cached.
  */
 static int
-scrape_one(const scrape_env_t *env, const collect_ctx_t *cc, unsigned i, famset_t *fs, int *cached)
+scrape_run(const scrape_env_t *env, const collect_ctx_t *cc, unsigned i, famset_t *fs, int *cached)
 {
     const collector_t *co = env->se_collectors[i];
     int use_cache = env->se_cache != NULL && co->co_cacheable;
@@ -86,19 +86,36 @@ scrape_one(const scrape_env_t *env, const collect_ctx_t *cc, unsigned i, famset_
     return COLLECT_OK;
 }
 
+/*
+ * scrape_run(), and whether the collector is available: it ran and served
+ * at least one sample. A collector with nothing to say (cpucap of an
+ * uncapped zone: no cpucaps kstat) answers available 0, fresh or cached, as
+ * Triton's cmon-agent does for its "empty OK" collectors; an empty result
+ * is cached like any other, so the next answers say cached 1.
+ */
+static int
+scrape_one(const scrape_env_t *env, const collect_ctx_t *cc, unsigned i, famset_t *fs, int *cached,
+           int *available)
+{
+    size_t before = fs->fs_nsamples;
+    int rc = scrape_run(env, cc, i, fs, cached);
+    *available = rc == COLLECT_OK && fs->fs_nsamples > before;
+    return rc;
+}
+
 static int
 scrape_collect(const scrape_env_t *env, const collect_ctx_t *cc, famset_t *fs)
 {
     int rc = SCRAPE_OK;
     for (unsigned i = 0; env->se_collectors[i] != NULL; i++) {
         uint64_t t0 = (uint64_t)cmon_monotime_ns();
-        int cached;
-        int crc = scrape_one(env, cc, i, fs, &cached);
+        int cached, available;
+        int crc = scrape_one(env, cc, i, fs, &cached, &available);
         if (crc == COLLECT_GONE) {
             rc = SCRAPE_NOTFOUND;
             break;
         }
-        scrape_meta(fs, env->se_collectors[i]->co_name, crc == COLLECT_OK, cached,
+        scrape_meta(fs, env->se_collectors[i]->co_name, available, cached,
                     (uint64_t)cmon_monotime_ns() - t0);
     }
     if (rc == SCRAPE_OK && famset_failed(fs)) {

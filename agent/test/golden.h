@@ -1,0 +1,35 @@
+/*
+ * golden - the families of Triton's cmon-agent, written by hand from the
+ * compatibility reference (shared/specs/cmon-agent-compat.md, the tables of
+ * sections 2.2 and 2.7), never from our output: name, type and exact HELP,
+ * in the order the original serves them.
+ */
+#ifndef CMON_AGENT_TEST_GOLDEN_H
+#define CMON_AGENT_TEST_GOLDEN_H
+
+#include <stddef.h>
+
+typedef struct golden_family {
+    const char *gf_name;
+    const char *gf_type; /* as on the TYPE line */
+    const char *gf_help; /* exact HELP text */
+} golden_family_t;
+
+/* Section 2.2: cpucap, 10 families (a capped zone). */
+extern const golden_family_t golden_cpucap[];
+extern const size_t golden_ncpucap;
+
+/* Section 2.7: zfs, 11 families. */
+extern const golden_family_t golden_zfs[];
+extern const size_t golden_nzfs;
+
+/*
+ * golden_check() - 0 when the families of text-format body whose names start
+ * with prefix (the meta families <prefix>metrics_* aside) are exactly g[0..n)
+ * in that order, each with its HELP and TYPE lines; else -1 with the first
+ * difference in why.
+ */
+int golden_check(const char *body, const char *prefix, const golden_family_t *g, size_t n,
+                 char *why, size_t len);
+
+#endif
