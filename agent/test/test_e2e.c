@@ -403,7 +403,7 @@ check_body(const zone_t *z, const char *body)
           "%s load_average: got %s want %s/256", z->uuid, g ? g : "-", avg ? avg : "-");
     expected += 1 + check_links(z, body);
     expected += 1 + 7 * 3; /* time_of_day, meta metrics of 7 collectors */
-    expected += 9 + 3;     /* zfs: 9 dataset gauges and its meta metrics (test_gz_e2e checks them) */
+    expected += 9 + 3; /* zfs: 9 dataset gauges and its meta metrics (test_gz_e2e checks them) */
     int got_n = (int)testlib_count_samples(body);
     check(got_n == expected, "%s: %d samples, want %d", z->uuid, got_n, expected);
     check(strstr(body, "_metrics_available_boolean 0") == NULL, "%s: a collector failed", z->uuid);
@@ -489,6 +489,39 @@ static int
 has_header(const resp_t *r, const char *h)
 {
     return strcasestr(r->rs_headers, h) != NULL;
+}
+
+/*
+ * Prometheus 2.42's default scrape Accept prefers OpenMetrics but allows
+ * text 0.0.4: the cmon-named agent answers text (OpenMetrics would store
+ * cpu_user_usage as cpu_user_usage_total), the prometheus-named one
+ * OpenMetrics; both say Vary: Accept.
+ */
+static void
+check_prometheus_accept(fetch_t *c, unsigned port, unsigned pport, const zone_t *zones, int nz)
+{
+    char path[128] = "/v1/none/metrics";
+    for (int i = 0; i < nz; i++)
+        if (zones[i].zid >= 0) { /* the first running zone */
+            snprintf(path, sizeof(path), "/v1/%.63s/metrics", zones[i].uuid);
+            break;
+        }
+    static const char prom_accept[] =
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
+        "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    resp_t r = {0};
+    http(c, port, "GET", path, prom_accept, NULL, &r);
+    check(r.rs_status == 200 && has_header(&r, "Content-Type: text/plain; version=0.0.4") &&
+              has_header(&r, "Vary: Accept") && strstr(r.rs_body, "\ncpu_user_usage ") != NULL &&
+              strstr(r.rs_body, "cpu_user_usage_total") == NULL,
+          "Prometheus' Accept, cmon names: want text with cpu_user_usage (%ld)", r.rs_status);
+    http(c, pport, "GET", path, prom_accept, NULL, &r);
+    check(r.rs_status == 200 &&
+              has_header(&r, "Content-Type: application/openmetrics-text; version=1.0.0") &&
+              has_header(&r, "Vary: Accept") &&
+              strstr(r.rs_body, "\ncpu_user_seconds_total ") != NULL,
+          "Prometheus' Accept, prometheus names: want OpenMetrics (%ld)", r.rs_status);
+    fetch_resp_release(&r);
 }
 
 static void
@@ -726,6 +759,7 @@ main(int argc, char **argv)
     char first[128];
     snprintf(first, sizeof(first), "/v1/%.63s/metrics", zones[0].uuid);
     check_hostile(c, port, first);
+    check_prometheus_accept(c, port, pport, zones, nz);
     check_churn(c);
     check_cli();
     check_clean_exit();
