@@ -72,6 +72,10 @@ if(TARGET cmon-agent AND TARGET cmonsim_cmd AND TARGET cmonworld_zfs)
   add_test(NAME agent_prometheus_e2e
            COMMAND test_prometheus_e2e ${CMON_BIN_DIR} /usr/bin/prometheus)
   set_tests_properties(agent_prometheus_e2e PROPERTIES TIMEOUT 700 LABELS noasan)
+  # The same with --metric-names prometheus, 20 zones a node: its _total names are stored.
+  add_test(NAME agent_prometheus_e2e_names
+           COMMAND test_prometheus_e2e ${CMON_BIN_DIR} /usr/bin/prometheus prometheus)
+  set_tests_properties(agent_prometheus_e2e_names PROPERTIES TIMEOUT 300 LABELS noasan)
 endif()
 
 # Benchmark of the gz endpoints (agent/README.gz.md); not a test.

@@ -125,23 +125,41 @@ nego_is_text(const nego_item_t *it)
            strcmp(it->ni_token, "*/*") == 0;
 }
 
-expo_format_t
-negotiate_format(const char *accept)
+/* The highest q-value Accept (may be NULL) gives each format; 0: refused
+ * or not named. */
+static void
+nego_format_q(const char *accept, double *q_om, double *q_text)
 {
+    *q_om = 0;
+    *q_text = 0;
     if (accept == NULL)
-        return EXPO_TEXT;
-    double q_om = 0, q_text = 0;
+        return;
     nego_item_t it;
     for (const char *p = accept; nego_next(&p, &it);) {
         if (nego_is_openmetrics(&it)) {
-            if (it.ni_q > q_om)
-                q_om = it.ni_q;
+            if (it.ni_q > *q_om)
+                *q_om = it.ni_q;
         } else if (nego_is_text(&it)) {
-            if (it.ni_q > q_text)
-                q_text = it.ni_q;
+            if (it.ni_q > *q_text)
+                *q_text = it.ni_q;
         }
     }
+}
+
+expo_format_t
+negotiate_format(const char *accept)
+{
+    double q_om, q_text;
+    nego_format_q(accept, &q_om, &q_text);
     return q_om > 0 && q_om >= q_text ? EXPO_OPENMETRICS : EXPO_TEXT;
+}
+
+expo_format_t
+negotiate_format_text_first(const char *accept)
+{
+    double q_om, q_text;
+    nego_format_q(accept, &q_om, &q_text);
+    return q_om > 0 && q_text == 0 ? EXPO_OPENMETRICS : EXPO_TEXT;
 }
 
 int

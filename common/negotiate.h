@@ -19,6 +19,16 @@
 expo_format_t negotiate_format(const char *accept);
 
 /*
+ * negotiate_format_text_first() - the same parse, but text 0.0.4 wins
+ * whenever it is acceptable at all: EXPO_TEXT when text/plain, text/ * or
+ * * / * has a q-value above 0, whatever OpenMetrics gets; EXPO_OPENMETRICS
+ * only when OpenMetrics (no version, or 1.0.0) is the one acceptable
+ * format; EXPO_TEXT when neither is (also for a NULL header). For names
+ * that OpenMetrics would change (a counter without _total gets it).
+ */
+expo_format_t negotiate_format_text_first(const char *accept);
+
+/*
  * negotiate_gzip() - 1 when the Accept-Encoding header (may be NULL) allows
  * gzip: "gzip" or "x-gzip" with q > 0, or "*" with q > 0 and gzip not
  * named; 0 otherwise.

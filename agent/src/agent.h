@@ -5,6 +5,7 @@
 #ifndef CMON_AGENT_AGENT_H
 #define CMON_AGENT_AGENT_H
 
+#include "expofmt.h"
 #include "http.h"
 #include "scrape.h"
 #include "selfstats.h"
@@ -17,5 +18,13 @@ typedef struct agent {
 
 /* The agent's routes, in match order (http_route_t table, NULL-ended). */
 extern const http_route_t agent_routes[];
+
+/*
+ * route_format() - the exposition format of an answer served with names
+ * to req: with cmon names text 0.0.4 whenever Accept allows it (OpenMetrics
+ * would add _total to their counters), OpenMetrics only when it alone is
+ * acceptable; with prometheus names the client's preference.
+ */
+expo_format_t route_format(metric_names_t names, const http_req_t *req);
 
 #endif

@@ -504,6 +504,39 @@ has_header(const resp_t *r, const char *h)
     return strcasestr(r->rs_headers, h) != NULL;
 }
 
+/*
+ * Prometheus 2.42's default scrape Accept prefers OpenMetrics but allows
+ * text 0.0.4: the cmon-named agent answers text (OpenMetrics would store
+ * cpu_user_usage as cpu_user_usage_total), the prometheus-named one
+ * OpenMetrics; both say Vary: Accept.
+ */
+static void
+check_prometheus_accept(fetch_t *c, unsigned port, unsigned pport, const zone_t *zones, int nz)
+{
+    char path[128] = "/v1/none/metrics";
+    for (int i = 0; i < nz; i++)
+        if (zones[i].zid >= 0) { /* the first running zone */
+            snprintf(path, sizeof(path), "/v1/%.63s/metrics", zones[i].uuid);
+            break;
+        }
+    static const char prom_accept[] =
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
+        "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    resp_t r = {0};
+    http(c, port, "GET", path, prom_accept, NULL, &r);
+    check(r.rs_status == 200 && has_header(&r, "Content-Type: text/plain; version=0.0.4") &&
+              has_header(&r, "Vary: Accept") && strstr(r.rs_body, "\ncpu_user_usage ") != NULL &&
+              strstr(r.rs_body, "cpu_user_usage_total") == NULL,
+          "Prometheus' Accept, cmon names: want text with cpu_user_usage (%ld)", r.rs_status);
+    http(c, pport, "GET", path, prom_accept, NULL, &r);
+    check(r.rs_status == 200 &&
+              has_header(&r, "Content-Type: application/openmetrics-text; version=1.0.0") &&
+              has_header(&r, "Vary: Accept") &&
+              strstr(r.rs_body, "\ncpu_user_seconds_total ") != NULL,
+          "Prometheus' Accept, prometheus names: want OpenMetrics (%ld)", r.rs_status);
+    fetch_resp_release(&r);
+}
+
 static void
 check_http_contract(fetch_t *c, unsigned port, const zone_t *zones, int nz)
 {
@@ -739,6 +772,7 @@ main(int argc, char **argv)
     char first[128];
     snprintf(first, sizeof(first), "/v1/%.63s/metrics", zones[0].uuid);
     check_hostile(c, port, first);
+    check_prometheus_accept(c, port, pport, zones, nz);
     check_churn(c);
     check_cli();
     check_clean_exit();

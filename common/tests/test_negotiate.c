@@ -20,16 +20,24 @@ typedef struct nego_case {
 #define T EXPO_TEXT
 #define OM EXPO_OPENMETRICS
 
+typedef expo_format_t (*nego_fn_t)(const char *accept);
+
 static void
-check_format(const nego_case_t *cases, size_t n)
+check_format_with(nego_fn_t fn, const nego_case_t *cases, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        int got = (int)negotiate_format(cases[i].nc_header);
+        int got = (int)fn(cases[i].nc_header);
         if (got != cases[i].nc_want)
             fprintf(stderr, "\nAccept: %s: got %s\n", cases[i].nc_header ? cases[i].nc_header : "-",
                     got == OM ? "OpenMetrics" : "text");
         CU_ASSERT_EQUAL(got, cases[i].nc_want);
     }
+}
+
+static void
+check_format(const nego_case_t *cases, size_t n)
+{
+    check_format_with(negotiate_format, cases, n);
 }
 
 static void
@@ -105,6 +113,44 @@ test_format_malformed(void)
     check_format(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/*
+ * Text first (the agent with cmon names, whose counters OpenMetrics would
+ * rename): text whenever text/plain, text/ * or * / * is acceptable at all,
+ * OpenMetrics only when it is the one acceptable format.
+ */
+static void
+test_format_text_first(void)
+{
+    static const nego_case_t cases[] = {
+        {NULL, T},
+        {"", T},
+        /* Prometheus 2.42's default scrape Accept header, exactly */
+        {"application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
+         "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+         T},
+        /* the same preference without the wildcard: text still acceptable */
+        {"application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.01", T},
+        /* only a wildcard beside OpenMetrics: text is acceptable through it */
+        {"application/openmetrics-text;version=1.0.0,*/*;q=0.1", T},
+        {"application/openmetrics-text;version=1.0.0,text/*;q=0.1", T},
+        /* OpenMetrics only */
+        {"application/openmetrics-text", OM},
+        {"application/openmetrics-text; version=1.0.0; charset=utf-8", OM},
+        {"application/openmetrics-text;version=1.0.0,text/plain;q=0", OM},
+        {"application/openmetrics-text;version=1.0.0,text/plain;q=0,*/*;q=0", OM},
+        /* text only, the wildcard only */
+        {"text/plain;version=0.0.4", T},
+        {"text/plain", T},
+        {"*/*", T},
+        /* OpenMetrics refused or in a version not written; nothing acceptable */
+        {"application/openmetrics-text;q=0", T},
+        {"application/openmetrics-text;version=0.0.1", T},
+        {"text/html", T},
+        {"application/openmetrics-text;q=bogus,text/plain;q=0", T},
+    };
+    check_format_with(negotiate_format_text_first, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 static void
 test_gzip(void)
 {
@@ -141,6 +187,7 @@ main(int argc, char **argv)
                                   {"format q-values", test_format_q_values},
                                   {"format versions", test_format_versions},
                                   {"format malformed", test_format_malformed},
+                                  {"format text first", test_format_text_first},
                                   {"gzip", test_gzip},
                                   CU_TEST_INFO_NULL};
     return cunit_main(argc, argv, "negotiate", tests);

@@ -29,11 +29,26 @@ route_text(http_resp_t *resp, unsigned code, const char *msg)
     resp->hs_ctype = "text/plain; charset=utf-8";
 }
 
-/* Renders fs in the negotiated format into resp. 0 or -1. */
-static int
-route_expo(const http_req_t *req, const famset_t *fs, http_resp_t *resp)
+/*
+ * The format of an answer with the given name set. Names never change with
+ * the format: OpenMetrics appends _total to a counter's samples, so with
+ * cmon names (counters like cpu_user_usage) text 0.0.4 is served whenever
+ * Accept allows it at all, even when OpenMetrics is preferred (Prometheus'
+ * default), and OpenMetrics only when it is the one acceptable format. The
+ * prometheus set's counters already end in _total: the client's preference.
+ */
+expo_format_t
+route_format(metric_names_t names, const http_req_t *req)
 {
-    expo_format_t fmt = negotiate_format(req->hr_accept);
+    return names == NAMES_CMON ? negotiate_format_text_first(req->hr_accept)
+                               : negotiate_format(req->hr_accept);
+}
+
+/* Renders fs, served with names, in the negotiated format into resp. 0 or -1. */
+static int
+route_expo(const http_req_t *req, metric_names_t names, const famset_t *fs, http_resp_t *resp)
+{
+    expo_format_t fmt = route_format(names, req);
     resp->hs_ctype = expofmt_content_type(fmt);
     resp->hs_compressible = 1;
     resp->hs_vary = VARY_NEGOTIATED;
@@ -74,7 +89,7 @@ route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
     if (rc == SCRAPE_NOTFOUND)
         route_text(resp, 404, "container not found");
     else if (rc == SCRAPE_OK)
-        rc = route_expo(req, &fs, resp);
+        rc = route_expo(req, ag->ag_env.se_names, &fs, resp);
     famset_release(&fs);
     return rc == SCRAPE_NOTFOUND ? 0 : rc;
 }
@@ -86,8 +101,8 @@ route_self_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
     agent_t *ag = ctx;
     famset_t fs = FAMSET_INIT;
     int rc = selfstats_fill(ag->ag_stats, &fs);
-    if (rc == 0)
-        rc = route_expo(req, &fs, resp);
+    if (rc == 0) /* always Prometheus-convention names */
+        rc = route_expo(req, NAMES_PROMETHEUS, &fs, resp);
     famset_release(&fs);
     return rc;
 }

@@ -10,7 +10,6 @@
 #include "expo.h"
 #include "gz.h"
 #include "log.h"
-#include "negotiate.h"
 
 /* GET /v1/gz/metrics */
 int
@@ -20,7 +19,7 @@ route_gz_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
     famset_t fs = FAMSET_INIT;
     int rc = gz_scrape(ag->ag_gz, &fs);
     if (rc == SCRAPE_OK) {
-        expo_format_t fmt = negotiate_format(req->hr_accept);
+        expo_format_t fmt = route_format(ag->ag_env.se_names, req);
         resp->hs_ctype = expofmt_content_type(fmt);
         resp->hs_compressible = 1;
         resp->hs_vary = "Accept, Accept-Encoding";
