@@ -1,7 +1,7 @@
 /*
  * collectors_gz - the compute node's collectors (GET /v1/gz/metrics), in
  * the original's exposition order (spec 2.A.1: plugin, time, arcstats,
- * cpu_info, cpu_util (ours: cpu), ntp, zpool; the agent's own metrics
+ * cpu_info, cpu_util (coll_cpu.c), ntp (not yet), zpool; the agent's own metrics
  * follow them, gz.c). zones is ours, after the original's. Adding one is
  * one line here plus its file.
  */
