@@ -645,6 +645,8 @@ test_meta_order_and_place(void)
         CU_ASSERT_EQUAL(n, 7); /* time cpucap link memcap tcp zone_misc zone_vfs */
         CU_ASSERT(strncmp(body, "# HELP time_metrics_available_boolean ", 38) == 0);
         CU_ASSERT(next_line_starts(body, "time_metrics_timer_seconds", "# HELP time_of_day "));
+        /* defect D4 fixed: a gauge (the original typed it counter) */
+        CU_ASSERT_PTR_NOT_NULL(strstr(body, "\n# TYPE time_of_day gauge\ntime_of_day "));
         CU_ASSERT(next_line_starts(body, "cpucap_metrics_timer_seconds", "# HELP cpucap_"));
         CU_ASSERT(next_line_starts(body, "link_metrics_timer_seconds", "# HELP net_agg_"));
         CU_ASSERT(next_line_starts(body, "zone_misc_metrics_timer_seconds", "# HELP cpu_"));
