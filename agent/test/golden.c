@@ -116,7 +116,8 @@ golden_block(const char *l, const char *p, char *why, size_t len)
     static const char *const suffix[3] = {"available_boolean", "cached_boolean", "timer_seconds"};
     char help[3][256];
     snprintf(help[0], sizeof(help[0]), "Whether %s metrics were available, 0 = false, 1 = true", p);
-    snprintf(help[1], sizeof(help[1]), "Whether %s metrics came from cache, 0 = false, 1 = true", p);
+    snprintf(help[1], sizeof(help[1]), "Whether %s metrics came from cache, 0 = false, 1 = true",
+             p);
     snprintf(help[2], sizeof(help[2]), "How long it took to gather the %s metrics", p);
     char want[512];
     for (int i = 0; i < 3; i++) {
@@ -206,13 +207,4 @@ golden_meta_check(const char *body, const char *const *order, size_t n, const ch
     }
     why[0] = '\0';
     return (int)seen;
-}
-
-int
-golden_has_block(const char *body, const char *c)
-{
-    char want[160];
-    snprintf(want, sizeof(want), "# HELP %s_metrics_available_boolean ", c);
-    return strncmp(body, want, strlen(want)) == 0 ||
-           (strstr(body, want) != NULL && strstr(body, want)[-1] == '\n');
 }

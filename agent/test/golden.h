@@ -32,7 +32,6 @@ extern const size_t golden_nzfs;
 int golden_check(const char *body, const char *prefix, const golden_family_t *g, size_t n,
                  char *why, size_t len);
 
-
 /*
  * Section 2.A.1: the collectors of each endpoint in the original's order.
  * "plugin" stands for every plugin_<name> block (all of them first); on the
@@ -53,10 +52,7 @@ extern const size_t golden_norder_gz;
  * (NULL-terminated, may be NULL). Returns the number of collectors seen
  * (plugins count once each), or -1 with the first difference in why.
  */
-int golden_meta_check(const char *body, const char *const *order, size_t n,
-                      const char *const *ours, char *why, size_t len);
-
-/* golden_has_block() - 1 when body has collector c's meta block. */
-int golden_has_block(const char *body, const char *c);
+int golden_meta_check(const char *body, const char *const *order, size_t n, const char *const *ours,
+                      char *why, size_t len);
 
 #endif

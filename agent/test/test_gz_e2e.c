@@ -303,7 +303,6 @@ first_instance(t_t *t, world_zone_info_t *zi)
     return -1;
 }
 
-
 /*
  * Spec 2.A.1, 2.A.3 and 6.1 on a live answer: every meta block is the
  * original's nine lines, the collectors come in the original's order (the
@@ -314,11 +313,13 @@ check_order(t_t *t, const char *body, int gz, int want, const char *what)
 {
     static const char *const ours_gz[] = {"zones", NULL};
     char why[512];
-    int n = gz ? golden_meta_check(body, golden_order_gz, golden_norder_gz, ours_gz, why,
-                                   sizeof(why))
-               : golden_meta_check(body, golden_order_vm, golden_norder_vm, NULL, why, sizeof(why));
-    check(t, n == want, "%s: %d collectors in the original's order, meta blocks as the original's"
-          " (want %d)%s%s", what, n, want, why[0] ? ": " : "", why);
+    int n =
+        gz ? golden_meta_check(body, golden_order_gz, golden_norder_gz, ours_gz, why, sizeof(why))
+           : golden_meta_check(body, golden_order_vm, golden_norder_vm, NULL, why, sizeof(why));
+    check(t, n == want,
+          "%s: %d collectors in the original's order, meta blocks as the original's"
+          " (want %d)%s%s",
+          what, n, want, why[0] ? ": " : "", why);
     check(t, strncmp(body, "# HELP plugin_", 14) == 0, "%s: the plugins' blocks come first", what);
 }
 

@@ -15,8 +15,15 @@ const collector_t collector_triton_core_slot = {"triton_core", NULL, 0, NULL, 0}
 const collector_t collector_zfs_slot = {"zfs", NULL, 0, NULL, 0};
 
 const collector_t *const collectors_vm[] = {
-    &collector_plugin_slot, &collector_time,      &collector_cpucap,
-    &collector_link,        &collector_memcap,    &collector_tcp,
-    &collector_triton_core_slot, &collector_zfs_slot, &collector_zone_misc,
-    &collector_zone_vfs,    NULL,
+    &collector_plugin_slot,
+    &collector_time,
+    &collector_cpucap,
+    &collector_link,
+    &collector_memcap,
+    &collector_tcp,
+    &collector_triton_core_slot,
+    &collector_zfs_slot,
+    &collector_zone_misc,
+    &collector_zone_vfs,
+    NULL,
 };

@@ -11,12 +11,6 @@ extern const collector_t collector_cpu, collector_cpu_info, collector_arcstats, 
     collector_zones, collector_time, collector_plugin_slot;
 
 const collector_t *const collectors_gz[] = {
-    &collector_plugin_slot,
-    &collector_time,
-    &collector_arcstats,
-    &collector_cpu_info,
-    &collector_cpu,
-    &collector_zpool,
-    &collector_zones,
-    NULL,
+    &collector_plugin_slot, &collector_time,  &collector_arcstats, &collector_cpu_info,
+    &collector_cpu,         &collector_zpool, &collector_zones,    NULL,
 };

@@ -158,10 +158,10 @@ scrape_step(const scrape_env_t *env, const scrape_extra_t *x, const collect_ctx_
 
 static int
 scrape_collect(const scrape_env_t *env, const scrape_extra_t *x, const collect_ctx_t *cc,
-               famset_t *fs)
+               unsigned first, famset_t *fs)
 {
     int rc = SCRAPE_OK;
-    for (unsigned i = 0; env->se_collectors[i] != NULL; i++) {
+    for (unsigned i = first; env->se_collectors[i] != NULL; i++) {
         int crc = scrape_step(env, x, cc, i, fs);
         if (crc == COLLECT_GONE) {
             rc = SCRAPE_NOTFOUND;
@@ -194,16 +194,29 @@ scrape_instance_with(const scrape_env_t *env, const scrape_extra_t *x, const cha
     zoneid_t zid = getzoneidbyname(zone);
     if (zid < 0)
         return SCRAPE_NOTFOUND;
-    kreader_t *kr = kpool_take(env->se_pool);
-    if (kr == NULL) {
+    /* The leading placeholders (the plugins, first in the original's order)
+     * read no kstat: they run before a reader is taken, so that a plugin
+     * that takes its whole timeout holds no reader other scrapes wait for. */
+    collect_ctx_t cc = {NULL, zone, zid, env->se_names};
+    unsigned first = 0;
+    int rc = SCRAPE_OK;
+    for (; rc == SCRAPE_OK && env->se_collectors[first] != NULL &&
+           env->se_collectors[first]->co_collect == NULL;
+         first++)
+        rc = scrape_step(env, x, &cc, first, fs) == COLLECT_OK ? SCRAPE_OK : SCRAPE_ERROR;
+    if (rc != SCRAPE_OK) {
+        errno = ENOMEM;
+        return rc;
+    }
+    cc.cc_reader = kpool_take(env->se_pool);
+    if (cc.cc_reader == NULL) {
         log_msg(LOG_ERR, "cannot open kstats of world %s: %s", kreader_source(), strerror(errno));
         return SCRAPE_ERROR;
     }
-    if (kreader_find(kr, "zones", zid, NULL) == NULL)
-        (void)kreader_sync(kr, 1); /* a zone booted since the index was built */
-    collect_ctx_t cc = {kr, zone, zid, env->se_names};
-    int rc = scrape_collect(env, x, &cc, fs);
-    kpool_give(env->se_pool, kr);
+    if (kreader_find(cc.cc_reader, "zones", zid, NULL) == NULL)
+        (void)kreader_sync(cc.cc_reader, 1); /* a zone booted since the index was built */
+    rc = scrape_collect(env, x, &cc, first, fs);
+    kpool_give(env->se_pool, cc.cc_reader);
     if (rc == SCRAPE_OK && getzoneidbyname(zone) != zid)
         rc = SCRAPE_NOTFOUND; /* halted or rebooted while we read */
     if (rc == SCRAPE_OK)
