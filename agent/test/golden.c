@@ -2,6 +2,7 @@
 #include "golden.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const golden_family_t golden_cpucap[] = {
@@ -95,4 +96,115 @@ golden_check(const char *body, const char *prefix, const golden_family_t *g, siz
     }
     why[0] = '\0';
     return 0;
+}
+
+/* Section 2.A.1, typed from the reference's table. */
+const char *const golden_order_vm[] = {"plugin", "time",        "cpucap", "link",      "memcap",
+                                       "tcp",    "triton_core", "zfs",    "zone_misc", "zone_vfs"};
+const size_t golden_norder_vm = sizeof(golden_order_vm) / sizeof(golden_order_vm[0]);
+const char *const golden_order_gz[] = {"plugin",   "time", "arcstats", "cpu_info",
+                                       "cpu_util", "ntp",  "zpool"};
+const size_t golden_norder_gz = sizeof(golden_order_gz) / sizeof(golden_order_gz[0]);
+
+/*
+ * Checks the nine lines of p's meta block from l (its first HELP line),
+ * section 2.A.3's template. 0, or -1 with why.
+ */
+static int
+golden_block(const char *l, const char *p, char *why, size_t len)
+{
+    static const char *const suffix[3] = {"available_boolean", "cached_boolean", "timer_seconds"};
+    char help[3][256];
+    snprintf(help[0], sizeof(help[0]), "Whether %s metrics were available, 0 = false, 1 = true", p);
+    snprintf(help[1], sizeof(help[1]), "Whether %s metrics came from cache, 0 = false, 1 = true",
+             p);
+    snprintf(help[2], sizeof(help[2]), "How long it took to gather the %s metrics", p);
+    char want[512];
+    for (int i = 0; i < 3; i++) {
+        const char *lines[3];
+        lines[0] = l;
+        lines[1] = lines[0] ? golden_next(lines[0]) : NULL;
+        lines[2] = lines[1] ? golden_next(lines[1]) : NULL;
+        snprintf(want, sizeof(want), "# HELP %s_metrics_%s %s", p, suffix[i], help[i]);
+        if (!golden_line_is(lines[0], want))
+            goto bad;
+        snprintf(want, sizeof(want), "# TYPE %s_metrics_%s gauge", p, suffix[i]);
+        if (!golden_line_is(lines[1], want))
+            goto bad;
+        snprintf(want, sizeof(want), "%s_metrics_%s ", p, suffix[i]);
+        if (lines[2] == NULL || strncmp(lines[2], want, strlen(want)) != 0)
+            goto bad;
+        const char *v = lines[2] + strlen(want);
+        char *end;
+        double d = strtod(v, &end);
+        if (end == v || (*end != '\n' && *end != '\0') || (i < 2 && d != 0 && d != 1)) {
+            snprintf(want, sizeof(want), "%s_metrics_%s <%s>", p, suffix[i], i < 2 ? "0|1" : "s");
+            l = lines[2];
+            goto bad;
+        }
+        l = golden_next(lines[2]);
+        continue;
+    bad:
+        snprintf(why, len, "%s's meta block: want '%s', got '%.*s'", p, want,
+                 l ? (int)strcspn(l, "\n") : 6, l ? l : "(none)");
+        return -1;
+    }
+    return 0;
+}
+
+/* The index of p in order[0..n), or -1. */
+static long
+golden_index(const char *const *order, size_t n, const char *p)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(order[i], p) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* 1 when p is in NULL-terminated ours. */
+static int
+golden_ours(const char *const *ours, const char *p)
+{
+    for (size_t i = 0; ours != NULL && ours[i] != NULL; i++)
+        if (strcmp(ours[i], p) == 0)
+            return 1;
+    return 0;
+}
+
+int
+golden_meta_check(const char *body, const char *const *order, size_t n, const char *const *ours,
+                  char *why, size_t len)
+{
+    static const char tail[] = "_metrics_available_boolean ";
+    long last = -1, seen = 0;
+    int in_ours = 0;
+    for (const char *l = body; l != NULL && *l != '\0'; l = golden_next(l)) {
+        const char *end = strstr(l, tail);
+        size_t ll = strcspn(l, "\n");
+        if (strncmp(l, "# HELP ", 7) != 0 || end == NULL || end > l + ll)
+            continue;
+        char p[128];
+        snprintf(p, sizeof(p), "%.*s", (int)(end - (l + 7)), l + 7);
+        if (golden_block(l, p, why, len) != 0)
+            return -1;
+        long j = strncmp(p, "plugin_", 7) == 0 ? golden_index(order, n, "plugin")
+                                               : golden_index(order, n, p);
+        if (j < 0 && !golden_ours(ours, p)) {
+            snprintf(why, len, "collector %s is not one of the original's", p);
+            return -1;
+        }
+        if (j < 0) {
+            in_ours = 1;
+        } else if (in_ours || j < last || (j == last && strcmp(order[j], "plugin") != 0)) {
+            snprintf(why, len, "collector %s out of the original's order (after %s)", p,
+                     in_ours ? "one of ours" : order[last]);
+            return -1;
+        } else {
+            last = j;
+        }
+        seen++;
+    }
+    why[0] = '\0';
+    return (int)seen;
 }

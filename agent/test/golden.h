@@ -32,4 +32,27 @@ extern const size_t golden_nzfs;
 int golden_check(const char *body, const char *prefix, const golden_family_t *g, size_t n,
                  char *why, size_t len);
 
+/*
+ * Section 2.A.1: the collectors of each endpoint in the original's order.
+ * "plugin" stands for every plugin_<name> block (all of them first); on the
+ * gz endpoint the agent's own metrics follow the last collector.
+ */
+extern const char *const golden_order_vm[];
+extern const size_t golden_norder_vm;
+extern const char *const golden_order_gz[];
+extern const size_t golden_norder_gz;
+
+/*
+ * golden_meta_check() - checks every meta block of text-format body
+ * against sections 2.A.3 and 6.1: nine lines, available then cached then
+ * timer, each "# HELP" with the original's exact text, "# TYPE ... gauge"
+ * and one sample (0 or 1 for the booleans); and that the blocks' collectors
+ * follow order[0..n) (the names present, in that order, plugin blocks
+ * first), any other collector only after them and only if listed in ours
+ * (NULL-terminated, may be NULL). Returns the number of collectors seen
+ * (plugins count once each), or -1 with the first difference in why.
+ */
+int golden_meta_check(const char *body, const char *const *order, size_t n, const char *const *ours,
+                      char *why, size_t len);
+
 #endif

@@ -612,6 +612,84 @@ test_prometheus_names(void)
     free(body);
 }
 
+/* 1 when the line after series' sample line in body starts with want. */
+static int
+next_line_starts(const char *body, const char *series, const char *want)
+{
+    char key[160];
+    snprintf(key, sizeof(key), "\n%s ", series);
+    const char *l = strstr(body, key);
+    const char *nl = l != NULL ? strchr(l + 1, '\n') : NULL;
+    return nl != NULL && strncmp(nl + 1, want, strlen(want)) == 0;
+}
+
+/*
+ * Spec 2.A.1 and 2.A.3: the table collectors in the original's order (the
+ * scrape alone: plugin, triton_core and zfs are added by the request's
+ * hook), each one's nine-line meta block with the original's HELP texts
+ * right before its own families, fresh and from the cache.
+ */
+static void
+test_meta_order_and_place(void)
+{
+    cache_t *cache = cache_new(16, 60);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cache);
+    for (int pass = 0; pass < 2; pass++) {
+        int rc;
+        char why[512];
+        char *body = scrape_text(ZONE_CAPPED, NAMES_CMON, cache, &rc);
+        CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+        int n = golden_meta_check(body, golden_order_vm, golden_norder_vm, NULL, why, sizeof(why));
+        if (n != 7)
+            fprintf(stderr, "\npass %d: %d collectors: %s\n", pass, n, why);
+        CU_ASSERT_EQUAL(n, 7); /* time cpucap link memcap tcp zone_misc zone_vfs */
+        CU_ASSERT(strncmp(body, "# HELP time_metrics_available_boolean ", 38) == 0);
+        CU_ASSERT(next_line_starts(body, "time_metrics_timer_seconds", "# HELP time_of_day "));
+        /* defect D4 fixed: a gauge (the original typed it counter) */
+        CU_ASSERT_PTR_NOT_NULL(strstr(body, "\n# TYPE time_of_day gauge\ntime_of_day "));
+        CU_ASSERT(next_line_starts(body, "cpucap_metrics_timer_seconds", "# HELP cpucap_"));
+        CU_ASSERT(next_line_starts(body, "link_metrics_timer_seconds", "# HELP net_agg_"));
+        CU_ASSERT(next_line_starts(body, "zone_misc_metrics_timer_seconds", "# HELP cpu_"));
+        CU_ASSERT(next_line_starts(body, "zone_vfs_metrics_timer_seconds", "# HELP vfs_"));
+        char buf[64];
+        CU_ASSERT_STRING_EQUAL(sample_or_empty(body, "cpucap_metrics_cached_boolean", buf),
+                               pass == 0 ? "0" : "1");
+        free(body);
+    }
+    cache_free(cache);
+}
+
+/* The checker itself refuses a wrong HELP, a block after its successor, an unknown collector. */
+static void
+test_meta_checker_refuses(void)
+{
+    static const char *const block_fmt =
+        "# HELP %s_metrics_available_boolean Whether %s metrics were available, 0 = false, 1 = "
+        "true\n# TYPE %s_metrics_available_boolean gauge\n%s_metrics_available_boolean 1\n"
+        "# HELP %s_metrics_cached_boolean Whether %s metrics came from cache, 0 = false, 1 = "
+        "true\n# TYPE %s_metrics_cached_boolean gauge\n%s_metrics_cached_boolean 0\n"
+        "# HELP %s_metrics_timer_seconds How long it took to gather the %s metrics\n"
+        "# TYPE %s_metrics_timer_seconds gauge\n%s_metrics_timer_seconds 0.000061583\n";
+    char a[1024], b[1024], body[2100], why[256];
+    snprintf(a, sizeof(a), block_fmt, "time", "time", "time", "time", "time", "time", "time",
+             "time", "time", "time", "time", "time");
+    snprintf(b, sizeof(b), block_fmt, "tcp", "tcp", "tcp", "tcp", "tcp", "tcp", "tcp", "tcp", "tcp",
+             "tcp", "tcp", "tcp");
+    snprintf(body, sizeof(body), "%s%s", a, b);
+    CU_ASSERT_EQUAL(golden_meta_check(body, golden_order_vm, golden_norder_vm, NULL, why, 256), 2);
+    snprintf(body, sizeof(body), "%s%s", b, a);
+    CU_ASSERT_EQUAL(golden_meta_check(body, golden_order_vm, golden_norder_vm, NULL, why, 256), -1);
+    CU_ASSERT_EQUAL(golden_meta_check(a, golden_order_gz, golden_norder_gz, NULL, why, 256), 1);
+    CU_ASSERT_EQUAL(golden_meta_check(b, golden_order_gz, golden_norder_gz, NULL, why, 256), -1);
+    static const char *const ours[] = {"tcp", NULL};
+    CU_ASSERT_EQUAL(golden_meta_check(body, golden_order_gz, golden_norder_gz, ours, why, 256), -1);
+    snprintf(body, sizeof(body), "%s%s", a, b);
+    CU_ASSERT_EQUAL(golden_meta_check(body, golden_order_gz, golden_norder_gz, ours, why, 256), 2);
+    char *bad = strstr(a, "came from cache");
+    memcpy(bad, "came from Cache", 15);
+    CU_ASSERT_EQUAL(golden_meta_check(a, golden_order_vm, golden_norder_vm, NULL, why, 256), -1);
+}
+
 static const CU_TestInfo tests[] = {
     {"values match the world", test_values_match_world},
     {"index matches a chain walk", test_index_matches_chain_walk},
@@ -621,6 +699,8 @@ static const CU_TestInfo tests[] = {
     {"uncapped zone, cached", test_uncapped_zone_cached},
     {"cpucap families as the original", test_cpucap_golden},
     {"zfs families as the original", test_zfs_golden},
+    {"meta blocks in the original's order, before their data", test_meta_order_and_place},
+    {"meta checker refuses", test_meta_checker_refuses},
     {"unknown and halted zones", test_unknown_and_halted},
     {"failing kstat", test_failing_kstat_only_that_collector},
     {"vanishing zone", test_vanishing_zone},

@@ -303,6 +303,37 @@ first_instance(t_t *t, world_zone_info_t *zi)
     return -1;
 }
 
+/*
+ * Spec 2.A.1, 2.A.3 and 6.1 on a live answer: every meta block is the
+ * original's nine lines, the collectors come in the original's order (the
+ * plugins first) and there are `want` of them.
+ */
+static void
+check_order(t_t *t, const char *body, int gz, int want, const char *what)
+{
+    static const char *const ours_gz[] = {"zones", NULL};
+    char why[512];
+    int n =
+        gz ? golden_meta_check(body, golden_order_gz, golden_norder_gz, ours_gz, why, sizeof(why))
+           : golden_meta_check(body, golden_order_vm, golden_norder_vm, NULL, why, sizeof(why));
+    check(t, n == want,
+          "%s: %d collectors in the original's order, meta blocks as the original's"
+          " (want %d)%s%s",
+          what, n, want, why[0] ? ": " : "", why);
+    check(t, strncmp(body, "# HELP plugin_", 14) == 0, "%s: the plugins' blocks come first", what);
+}
+
+/* 1 when the line after series' sample line in body starts with want. */
+static int
+next_line_starts(const char *body, const char *series, const char *want)
+{
+    char key[160];
+    snprintf(key, sizeof(key), "\n%s ", series);
+    const char *l = strstr(body, key);
+    const char *nl = l != NULL ? strchr(l + 1, '\n') : NULL;
+    return nl != NULL && strncmp(nl + 1, want, strlen(want)) == 0;
+}
+
 static void
 check_vm(t_t *t)
 {
@@ -337,6 +368,12 @@ check_vm(t_t *t)
     int golden = golden_check(body, "zfs_", golden_zfs, golden_nzfs, why, sizeof(why));
     check(t, golden == 0, "a live scrape's zfs families are the original's%s%s", why[0] ? ": " : "",
           why);
+    check_order(t, body, 0, 9, "an instance");
+    check(t,
+          /* the plugin printed no HELP: its family starts with TYPE */
+          next_line_starts(body, "plugin_whoami_metrics_timer_seconds", "# TYPE vm_plugin_info") &&
+              next_line_starts(body, "zfs_metrics_timer_seconds", "# HELP zfs_"),
+          "the vm plugin's and zfs's families right after their meta blocks");
     snprintf(series, sizeof(series), "vm_plugin_info{uuid=\"%s\"}", zi.wzi_name);
     check(t, testlib_sample(body, series) == 1, "the vm plugin ran with the instance's uuid");
     free(body);
@@ -451,6 +488,7 @@ check_cmon_opts(t_t *t, const char *promtool)
               "the collector right after triton_core is zfs (got %s)", buf);
         check(t, testlib_sample(core, "zfs_metrics_available_boolean") == 1,
               "the rest of the scrape is served");
+        check_order(t, core, 0, 10, "a core zone");
         check_promtool(t, promtool, core);
     }
     free(core);
@@ -620,6 +658,7 @@ run(t_t *t, const char *bin, const char *promtool)
     check_cpu_arc(t, body);
     check_pools_zones(t, body);
     check_plugins(t, body);
+    check_order(t, body, 1, 6 + 6, "/v1/gz/metrics"); /* 6 plugins, 5 of the original's, zones */
     check_promtool(t, promtool, body);
     free(body);
     check_vm(t);

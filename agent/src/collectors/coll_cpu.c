@@ -61,4 +61,4 @@ cpu_collect(const collect_ctx_t *cc, famset_t *fs)
     return found > 0 ? COLLECT_OK : COLLECT_FAILED;
 }
 
-const collector_t collector_cpu = {"cpu", cpu_table, NROWS, cpu_collect, 1};
+const collector_t collector_cpu = {"cpu_util", cpu_table, NROWS, cpu_collect, 1};

@@ -56,6 +56,20 @@ route_expo(const http_req_t *req, metric_names_t names, const famset_t *fs, http
     return expo_write(fs, fmt, &resp->hs_body);
 }
 
+/* What route_vm_extra needs of a request. */
+typedef struct route_vm_ctx {
+    gz_t *rv_gz;
+    int rv_core_zone;
+} route_vm_ctx_t;
+
+/* The instance scrape's hook: plugins, triton_core and zfs at their places. */
+static int
+route_vm_extra(void *ctx, const char *collector, const char *zone, famset_t *fs)
+{
+    const route_vm_ctx_t *rv = ctx;
+    return gz_vm_extra(rv->rv_gz, rv->rv_core_zone, collector, zone, fs);
+}
+
 /*
  * GET /v1/{uuid}/metrics. The x-joyent-cmon-opts header is read before the
  * zone is looked up, as the original does: a malformed one is a 400 even
@@ -80,12 +94,9 @@ route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
     }
     famset_t fs = FAMSET_INIT;
     sbuf_grow(&fs.fs_str, 4096); /* one allocation for a whole scrape */
-    int rc = scrape_instance(&ag->ag_env, req->hr_param, &fs);
-    /* The original's order puts triton_core after tcp, right before zfs. */
-    if (rc == SCRAPE_OK && opts.co_core_zone && scrape_triton_core(req->hr_param, &fs) != 0)
-        rc = SCRAPE_ERROR;
-    if (rc == SCRAPE_OK && gz_vm_extras(ag->ag_gz, req->hr_param, &fs) != 0)
-        rc = SCRAPE_ERROR;
+    route_vm_ctx_t rv = {ag->ag_gz, opts.co_core_zone};
+    scrape_extra_t x = {route_vm_extra, &rv};
+    int rc = scrape_instance_with(&ag->ag_env, &x, req->hr_param, &fs);
     if (rc == SCRAPE_NOTFOUND)
         route_text(resp, 404, "container not found");
     else if (rc == SCRAPE_OK)

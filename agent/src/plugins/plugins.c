@@ -100,13 +100,37 @@ typedef struct pslot {
     double ps_seconds;
 } pslot_t;
 
-/* The name of a family of frag that fs already has, or NULL. */
+/*
+ * Whether name belongs to one of the collectors that follow the plugins
+ * (the plugins come first, spec 2.A.1, so those families are not in the
+ * scrape yet): a name of the collector's table (either name set), the
+ * collector's own name, or a name starting with it and "_". The plugin
+ * placeholder itself is not one.
+ */
+static int
+plugins_reserved(const char *name, const collector_t *const *reserved)
+{
+    for (size_t i = 0; reserved != NULL && reserved[i] != NULL; i++) {
+        const collector_t *co = reserved[i];
+        size_t n = strlen(co->co_name);
+        if (strcmp(co->co_name, "plugin") != 0 && strncmp(name, co->co_name, n) == 0 &&
+            (name[n] == '\0' || name[n] == '_'))
+            return 1;
+        for (size_t r = 0; r < co->co_ntable; r++)
+            if (strcmp(name, co->co_table[r].km_name) == 0 ||
+                strcmp(name, co->co_table[r].km_prom) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* The name of a family of frag that fs already has or a collector owns, or NULL. */
 static const char *
-plugins_collision(const famset_t *frag, const famset_t *fs)
+plugins_collision(const famset_t *frag, const famset_t *fs, const collector_t *const *reserved)
 {
     for (size_t i = 0; i < frag->fs_nfams; i++) {
         const char *name = famset_fam_name(frag, &frag->fs_fams[i]);
-        if (plugins_has_family(fs, name))
+        if (plugins_has_family(fs, name) || plugins_reserved(name, reserved))
             return name;
     }
     return NULL;
@@ -169,30 +193,34 @@ plugins_run(plugins_t *p, char **paths, pslot_t *slots, size_t n, const char *ar
     free(idx);
 }
 
-/* Adds each slot's families (unless they collide) and its meta metrics. */
+/*
+ * Adds each slot's meta block (spec 2.A.3: before the plugin's metrics) and
+ * then its families, unless they collide with families already served.
+ */
 static int
-plugins_emit(pslot_t *slots, size_t n, famset_t *fs)
+plugins_emit(pslot_t *slots, size_t n, const collector_t *const *reserved, famset_t *fs)
 {
     char meta[PLUGIN_NAME_MAX + 8];
     for (size_t i = 0; i < n; i++) {
         pslot_t *s = &slots[i];
-        const char *dup = s->ps_available ? plugins_collision(&s->ps_fs, fs) : NULL;
+        const char *dup = s->ps_available ? plugins_collision(&s->ps_fs, fs, reserved) : NULL;
         if (dup != NULL) {
             log_msg(LOG_WARN, "plugin %s: family %s is already in the scrape", s->ps_name, dup);
             s->ps_available = 0;
         }
-        if (s->ps_available && famset_merge(fs, &s->ps_fs) != 0)
-            return -1;
         snprintf(meta, sizeof(meta), "plugin_%s", s->ps_name);
         if (scrape_meta(fs, meta, s->ps_available, s->ps_cached, (uint64_t)(s->ps_seconds * 1e9)) !=
             0)
+            return -1;
+        if (s->ps_available && famset_merge(fs, &s->ps_fs) != 0)
             return -1;
     }
     return 0;
 }
 
 int
-plugins_collect(plugins_t *p, const char *kind, const char *arg, famset_t *fs)
+plugins_collect(plugins_t *p, const char *kind, const char *arg, const collector_t *const *reserved,
+                famset_t *fs)
 {
     size_t n = 0;
     char **paths;
@@ -215,7 +243,7 @@ plugins_collect(plugins_t *p, const char *kind, const char *arg, famset_t *fs)
         s->ps_cached = ttlcache_get(p->ps_cache, s->ps_key, &s->ps_fs, &s->ps_available);
     }
     plugins_run(p, paths, slots, n, arg);
-    rc = plugins_emit(slots, n, fs);
+    rc = plugins_emit(slots, n, reserved, fs);
     for (size_t i = 0; i < n; i++)
         famset_release(&slots[i].ps_fs);
     free(slots);

@@ -11,6 +11,7 @@
 #define CMON_AGENT_PLUGINS_H
 
 #include "famset.h"
+#include "collector.h"
 #include "plugin.h"
 
 typedef struct plugins plugins_t;
@@ -32,10 +33,14 @@ void plugins_free(plugins_t *p);
 
 /*
  * plugins_collect() - runs (or takes from the cache) every plugin of kind
- * "vm" (arg: the instance uuid) or "gz" (arg NULL) and adds their families
- * and meta metrics to fs. 0, or -1 when fs ran out of memory.
+ * "vm" (arg: the instance uuid) or "gz" (arg NULL) and adds, per plugin,
+ * its meta block then its families to fs. A plugin whose family fs already
+ * has, or that belongs to one of the collectors `reserved` (NULL-terminated,
+ * NULL: none; the endpoint's collectors, which run after the plugins), is
+ * unavailable. 0, or -1 when fs ran out of memory.
  */
-int plugins_collect(plugins_t *p, const char *kind, const char *arg, famset_t *fs);
+int plugins_collect(plugins_t *p, const char *kind, const char *arg,
+                    const collector_t *const *reserved, famset_t *fs);
 
 /*
  * plugins_to_famset() - adds the families of a parsed output to fs,

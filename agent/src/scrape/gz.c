@@ -87,6 +87,17 @@ gz_set_target(gz_t *gz, const char *addr, unsigned port)
         snprintf(gz->gz_target, sizeof(gz->gz_target), "%s:%u", addr, port);
 }
 
+/* The gz endpoint's hook: its plugins, at the head of the body. */
+static int
+gz_extra(void *ctx, const char *collector, const char *zone, famset_t *fs)
+{
+    (void)zone;
+    gz_t *gz = ctx;
+    if (strcmp(collector, "plugin") == 0)
+        return plugins_collect(gz->gz_plugins, "gz", NULL, collectors_gz, fs);
+    return 0;
+}
+
 int
 gz_scrape(gz_t *gz, famset_t *fs)
 {
@@ -94,14 +105,14 @@ gz_scrape(gz_t *gz, famset_t *fs)
         errno = ENOENT;
         return SCRAPE_ERROR;
     }
-    int rc = scrape_instance(&gz->gz_env, GLOBAL_ZONENAME, fs);
+    scrape_extra_t x = {gz_extra, gz};
+    int rc = scrape_instance_with(&gz->gz_env, &x, GLOBAL_ZONENAME, fs);
     if (rc != SCRAPE_OK) {
         if (rc == SCRAPE_NOTFOUND)
             errno = ENOENT;
         return SCRAPE_ERROR;
     }
-    if (plugins_collect(gz->gz_plugins, "gz", NULL, fs) != 0 ||
-        selfstats_fill(gz->gz_env.se_stats, fs) != 0) {
+    if (selfstats_fill(gz->gz_env.se_stats, fs) != 0) {
         errno = ENOMEM;
         return SCRAPE_ERROR;
     }
@@ -126,16 +137,30 @@ gz_zfs(gz_t *gz, const char *uuid, famset_t *fs, int *cached)
     return available;
 }
 
-int
-gz_vm_extras(gz_t *gz, const char *uuid, famset_t *fs)
+/* The zfs collector of uuid: its meta block, then its families. 0 or -1. */
+static int
+gz_vm_zfs(gz_t *gz, const char *uuid, famset_t *fs)
 {
-    if (gz == NULL)
-        return 0;
+    scrape_meta_t m;
+    if (scrape_meta_begin(fs, "zfs", &m) != 0)
+        return -1;
     double t0 = cmon_monotime_s();
     int cached, available = gz_zfs(gz, uuid, fs, &cached);
-    if (scrape_meta(fs, "zfs", available, cached, (uint64_t)((cmon_monotime_s() - t0) * 1e9)) != 0)
-        return -1;
-    return plugins_collect(gz->gz_plugins, "vm", uuid, fs);
+    return scrape_meta_end(fs, &m, available, cached, (uint64_t)((cmon_monotime_s() - t0) * 1e9));
+}
+
+int
+gz_vm_extra(gz_t *gz, int core_zone, const char *collector, const char *uuid, famset_t *fs)
+{
+    if (strcmp(collector, "triton_core") == 0)
+        return core_zone ? scrape_triton_core(uuid, fs) : 0;
+    if (gz == NULL)
+        return 0;
+    if (strcmp(collector, "zfs") == 0)
+        return gz_vm_zfs(gz, uuid, fs);
+    if (strcmp(collector, "plugin") == 0)
+        return plugins_collect(gz->gz_plugins, "vm", uuid, collectors_vm, fs);
+    return 0;
 }
 
 /* ---- discovery ------------------------------------------------------ */

@@ -38,18 +38,20 @@ void gz_free(gz_t *gz);
 void gz_set_target(gz_t *gz, const char *addr, unsigned port);
 
 /*
- * gz_scrape() - the node's metrics into fs: gz collectors with their meta
- * metrics, gz plugins, and the agent's own metrics. SCRAPE_OK or
- * SCRAPE_ERROR (errno).
+ * gz_scrape() - the node's metrics into fs, in the original's order: gz
+ * plugins, the gz collectors (each meta block before its data), then the
+ * agent's own metrics. SCRAPE_OK or SCRAPE_ERROR (errno).
  */
 int gz_scrape(gz_t *gz, famset_t *fs);
 
 /*
- * gz_vm_extras() - adds to an instance scrape (already known to exist) its
- * zfs families with the zfs meta metrics, then its vm plugins. 0, or -1
+ * gz_vm_extra() - an instance scrape's hook (scrape_extra_t) for the
+ * collectors that are not kstat tables: "plugin" (the vm plugins), "zfs"
+ * (meta block, then the zfs families) and "triton_core" (core zones only,
+ * core_zone from x-joyent-cmon-opts). gz NULL: triton_core only. 0, or -1
  * when fs ran out of memory.
  */
-int gz_vm_extras(gz_t *gz, const char *uuid, famset_t *fs);
+int gz_vm_extra(gz_t *gz, int core_zone, const char *collector, const char *uuid, famset_t *fs);
 
 /*
  * gz_discover() - the service-discovery document of the running instances

@@ -26,28 +26,52 @@ scrape_cat(char *buf, size_t len, const char *a, const char *b, const char *c)
     buf[n] = '\0';
 }
 
-/* Adds gauge <collector><suffix> with value v; HELP is help1 collector help2. */
-static void
-scrape_meta_one(famset_t *fs, const char *collector, const char *suffix, const char *help1,
-                const char *help2, mval_t v)
+/*
+ * The meta block of a collector, as the original serves it (spec 2.A.3):
+ * three gauges <p>_metrics_available_boolean, _cached_boolean and
+ * _timer_seconds, always in that order, with these exact HELP texts, and
+ * always BEFORE the collector's own metrics. The families are declared
+ * first (scrape_meta_begin), the collector runs, then the three samples are
+ * added (scrape_meta_end): a famset writes families in the order they first
+ * appear, so the block lands ahead of the data it describes.
+ */
+int
+scrape_meta_begin(famset_t *fs, const char *collector, scrape_meta_t *m)
 {
+    static const char *const suffix[3] = {"_metrics_available_boolean", "_metrics_cached_boolean",
+                                          "_metrics_timer_seconds"};
+    static const char *const help1[3] = {"Whether ", "Whether ", "How long it took to gather the "};
+    static const char *const help2[3] = {" metrics were available, 0 = false, 1 = true",
+                                         " metrics came from cache, 0 = false, 1 = true",
+                                         " metrics"};
     char name[128], help[256];
-    scrape_cat(name, sizeof(name), collector, suffix, "");
-    scrape_cat(help, sizeof(help), help1, collector, help2);
-    famset_add(fs, name, help, METRIC_GAUGE, v);
+    for (int i = 0; i < 3; i++) {
+        scrape_cat(name, sizeof(name), collector, suffix[i], "");
+        scrape_cat(help, sizeof(help), help1[i], collector, help2[i]);
+        m->sm_fam[i] = famset_family(fs, name, help, METRIC_GAUGE);
+        if (m->sm_fam[i] < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int
+scrape_meta_end(famset_t *fs, const scrape_meta_t *m, int available, int cached, uint64_t ns)
+{
+    const mval_t v[3] = {mval_u64(available ? 1 : 0), mval_u64(cached ? 1 : 0), mval_dec(ns, 9)};
+    for (int i = 0; i < 3; i++)
+        if (famset_sample(fs, m->sm_fam[i], SAMPLE_PLAIN, 0, NULL, NULL, v[i]) != 0)
+            return -1;
+    return 0;
 }
 
 int
 scrape_meta(famset_t *fs, const char *collector, int available, int cached, uint64_t ns)
 {
-    scrape_meta_one(fs, collector, "_metrics_available_boolean", "Whether the ",
-                    " metrics could be read for this answer (1) or not (0).",
-                    mval_u64(available ? 1 : 0));
-    scrape_meta_one(fs, collector, "_metrics_cached_boolean", "Whether the ",
-                    " metrics came from the cache (1) or not (0).", mval_u64(cached ? 1 : 0));
-    scrape_meta_one(fs, collector, "_metrics_timer_seconds", "Time spent getting the ",
-                    " metrics for this answer, in seconds.", mval_dec(ns, 9));
-    return famset_failed(fs) ? -1 : 0;
+    scrape_meta_t m;
+    if (scrape_meta_begin(fs, collector, &m) != 0)
+        return -1;
+    return scrape_meta_end(fs, &m, available, cached, ns);
 }
 
 /*
@@ -103,20 +127,51 @@ scrape_one(const scrape_env_t *env, const collect_ctx_t *cc, unsigned i, famset_
     return rc;
 }
 
+/*
+ * Runs the collector at i: a table collector through scrape_one(), or an
+ * extra one (co_collect NULL: plugins, zfs, triton_core, which live outside
+ * the kstat tables) through the request's hook, so that every collector
+ * lands at its place in the original's order. COLLECT_*.
+ */
 static int
-scrape_collect(const scrape_env_t *env, const collect_ctx_t *cc, famset_t *fs)
+scrape_step(const scrape_env_t *env, const scrape_extra_t *x, const collect_ctx_t *cc, unsigned i,
+            famset_t *fs)
+{
+    const collector_t *co = env->se_collectors[i];
+    if (co->co_collect == NULL) {
+        if (x == NULL || x->sx_fn == NULL)
+            return COLLECT_OK;
+        return x->sx_fn(x->sx_ctx, co->co_name, cc->cc_zonename, fs) == 0 ? COLLECT_OK
+                                                                          : COLLECT_FAILED;
+    }
+    scrape_meta_t m;
+    if (scrape_meta_begin(fs, co->co_name, &m) != 0)
+        return COLLECT_FAILED;
+    uint64_t t0 = (uint64_t)cmon_monotime_ns();
+    int cached, available;
+    int crc = scrape_one(env, cc, i, fs, &cached, &available);
+    if (crc == COLLECT_GONE)
+        return crc;
+    (void)scrape_meta_end(fs, &m, available, cached, (uint64_t)cmon_monotime_ns() - t0);
+    return COLLECT_OK;
+}
+
+static int
+scrape_collect(const scrape_env_t *env, const scrape_extra_t *x, const collect_ctx_t *cc,
+               unsigned first, famset_t *fs)
 {
     int rc = SCRAPE_OK;
-    for (unsigned i = 0; env->se_collectors[i] != NULL; i++) {
-        uint64_t t0 = (uint64_t)cmon_monotime_ns();
-        int cached, available;
-        int crc = scrape_one(env, cc, i, fs, &cached, &available);
+    for (unsigned i = first; env->se_collectors[i] != NULL; i++) {
+        int crc = scrape_step(env, x, cc, i, fs);
         if (crc == COLLECT_GONE) {
             rc = SCRAPE_NOTFOUND;
             break;
         }
-        scrape_meta(fs, env->se_collectors[i]->co_name, available, cached,
-                    (uint64_t)cmon_monotime_ns() - t0);
+        if (crc != COLLECT_OK) {
+            errno = ENOMEM;
+            rc = SCRAPE_ERROR;
+            break;
+        }
     }
     if (rc == SCRAPE_OK && famset_failed(fs)) {
         errno = ENOMEM;
@@ -128,20 +183,40 @@ scrape_collect(const scrape_env_t *env, const collect_ctx_t *cc, famset_t *fs)
 int
 scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs)
 {
+    return scrape_instance_with(env, NULL, zone, fs);
+}
+
+int
+scrape_instance_with(const scrape_env_t *env, const scrape_extra_t *x, const char *zone,
+                     famset_t *fs)
+{
     uint64_t t0 = (uint64_t)cmon_monotime_ns();
     zoneid_t zid = getzoneidbyname(zone);
     if (zid < 0)
         return SCRAPE_NOTFOUND;
-    kreader_t *kr = kpool_take(env->se_pool);
-    if (kr == NULL) {
+    /* The leading placeholders (the plugins, first in the original's order)
+     * read no kstat: they run before a reader is taken, so that a plugin
+     * that takes its whole timeout holds no reader other scrapes wait for. */
+    collect_ctx_t cc = {NULL, zone, zid, env->se_names};
+    unsigned first = 0;
+    int rc = SCRAPE_OK;
+    for (; rc == SCRAPE_OK && env->se_collectors[first] != NULL &&
+           env->se_collectors[first]->co_collect == NULL;
+         first++)
+        rc = scrape_step(env, x, &cc, first, fs) == COLLECT_OK ? SCRAPE_OK : SCRAPE_ERROR;
+    if (rc != SCRAPE_OK) {
+        errno = ENOMEM;
+        return rc;
+    }
+    cc.cc_reader = kpool_take(env->se_pool);
+    if (cc.cc_reader == NULL) {
         log_msg(LOG_ERR, "cannot open kstats of world %s: %s", kreader_source(), strerror(errno));
         return SCRAPE_ERROR;
     }
-    if (kreader_find(kr, "zones", zid, NULL) == NULL)
-        (void)kreader_sync(kr, 1); /* a zone booted since the index was built */
-    collect_ctx_t cc = {kr, zone, zid, env->se_names};
-    int rc = scrape_collect(env, &cc, fs);
-    kpool_give(env->se_pool, kr);
+    if (kreader_find(cc.cc_reader, "zones", zid, NULL) == NULL)
+        (void)kreader_sync(cc.cc_reader, 1); /* a zone booted since the index was built */
+    rc = scrape_collect(env, x, &cc, first, fs);
+    kpool_give(env->se_pool, cc.cc_reader);
     if (rc == SCRAPE_OK && getzoneidbyname(zone) != zid)
         rc = SCRAPE_NOTFOUND; /* halted or rebooted while we read */
     if (rc == SCRAPE_OK)

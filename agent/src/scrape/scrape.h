@@ -29,12 +29,43 @@ typedef struct scrape_env {
 #define SCRAPE_ERROR -1    /* no kstat handle or no memory: errno says */
 #define SCRAPE_NOTFOUND -2 /* no such zone, or it changed during the scrape */
 
-/* scrape_instance() - fills fs for zone `zone`. SCRAPE_*. */
+/*
+ * A request's hook for the collectors that are not kstat tables (plugins,
+ * zfs, triton_core): the table (collectors.c) holds a placeholder with
+ * co_collect NULL at their place in the order, and the scrape calls
+ * sx_fn(sx_ctx, collector name, zone, fs) there; it adds the collector's
+ * meta block and data. 0 or -1 (no memory).
+ */
+typedef struct scrape_extra {
+    int (*sx_fn)(void *ctx, const char *collector, const char *zone, famset_t *fs);
+    void *sx_ctx;
+} scrape_extra_t;
+
+/* scrape_instance() - fills fs for zone `zone` (placeholders skipped). SCRAPE_*. */
 int scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs);
 
+/* scrape_instance_with() - scrape_instance() calling x (NULL: none) at the placeholders. */
+int scrape_instance_with(const scrape_env_t *env, const scrape_extra_t *x, const char *zone,
+                         famset_t *fs);
+
+/* The meta block of one collector: its three families, declared ahead of its data. */
+typedef struct scrape_meta {
+    int sm_fam[3]; /* available, cached, timer */
+} scrape_meta_t;
+
 /*
- * scrape_meta() - adds a collector's three meta metrics to fs (the time in
- * nanoseconds, served as seconds). 0 or -1.
+ * scrape_meta_begin() - declares collector's three meta families in fs
+ * (spec 2.A.3: available, cached, timer, the original's HELP texts), so
+ * that they come before whatever the collector adds next. 0 or -1.
+ */
+int scrape_meta_begin(famset_t *fs, const char *collector, scrape_meta_t *m);
+
+/* scrape_meta_end() - their samples (the time in nanoseconds, served as seconds). 0 or -1. */
+int scrape_meta_end(famset_t *fs, const scrape_meta_t *m, int available, int cached, uint64_t ns);
+
+/*
+ * scrape_meta() - a whole meta block at once, for a collector that adds no
+ * data after it. 0 or -1.
  */
 int scrape_meta(famset_t *fs, const char *collector, int available, int cached, uint64_t ns);
 
