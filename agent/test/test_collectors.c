@@ -612,17 +612,6 @@ test_prometheus_names(void)
     free(body);
 }
 
-/* 1 when the line after series' sample line in body starts with want. */
-static int
-next_line_starts(const char *body, const char *series, const char *want)
-{
-    char key[160];
-    snprintf(key, sizeof(key), "\n%s ", series);
-    const char *l = strstr(body, key);
-    const char *nl = l != NULL ? strchr(l + 1, '\n') : NULL;
-    return nl != NULL && strncmp(nl + 1, want, strlen(want)) == 0;
-}
-
 /*
  * Spec 2.A.1 and 2.A.3: the table collectors in the original's order (the
  * scrape alone: plugin, triton_core and zfs are added by the request's
@@ -644,13 +633,14 @@ test_meta_order_and_place(void)
             fprintf(stderr, "\npass %d: %d collectors: %s\n", pass, n, why);
         CU_ASSERT_EQUAL(n, 7); /* time cpucap link memcap tcp zone_misc zone_vfs */
         CU_ASSERT(strncmp(body, "# HELP time_metrics_available_boolean ", 38) == 0);
-        CU_ASSERT(next_line_starts(body, "time_metrics_timer_seconds", "# HELP time_of_day "));
+        CU_ASSERT(
+            testlib_next_line_starts(body, "time_metrics_timer_seconds", "# HELP time_of_day "));
         /* defect D4 fixed: a gauge (the original typed it counter) */
         CU_ASSERT_PTR_NOT_NULL(strstr(body, "\n# TYPE time_of_day gauge\ntime_of_day "));
-        CU_ASSERT(next_line_starts(body, "cpucap_metrics_timer_seconds", "# HELP cpucap_"));
-        CU_ASSERT(next_line_starts(body, "link_metrics_timer_seconds", "# HELP net_agg_"));
-        CU_ASSERT(next_line_starts(body, "zone_misc_metrics_timer_seconds", "# HELP cpu_"));
-        CU_ASSERT(next_line_starts(body, "zone_vfs_metrics_timer_seconds", "# HELP vfs_"));
+        CU_ASSERT(testlib_next_line_starts(body, "cpucap_metrics_timer_seconds", "# HELP cpucap_"));
+        CU_ASSERT(testlib_next_line_starts(body, "link_metrics_timer_seconds", "# HELP net_agg_"));
+        CU_ASSERT(testlib_next_line_starts(body, "zone_misc_metrics_timer_seconds", "# HELP cpu_"));
+        CU_ASSERT(testlib_next_line_starts(body, "zone_vfs_metrics_timer_seconds", "# HELP vfs_"));
         char buf[64];
         CU_ASSERT_STRING_EQUAL(sample_or_empty(body, "cpucap_metrics_cached_boolean", buf),
                                pass == 0 ? "0" : "1");

@@ -323,17 +323,6 @@ check_order(t_t *t, const char *body, int gz, int want, const char *what)
     check(t, strncmp(body, "# HELP plugin_", 14) == 0, "%s: the plugins' blocks come first", what);
 }
 
-/* 1 when the line after series' sample line in body starts with want. */
-static int
-next_line_starts(const char *body, const char *series, const char *want)
-{
-    char key[160];
-    snprintf(key, sizeof(key), "\n%s ", series);
-    const char *l = strstr(body, key);
-    const char *nl = l != NULL ? strchr(l + 1, '\n') : NULL;
-    return nl != NULL && strncmp(nl + 1, want, strlen(want)) == 0;
-}
-
 static void
 check_vm(t_t *t)
 {
@@ -371,8 +360,9 @@ check_vm(t_t *t)
     check_order(t, body, 0, 9, "an instance");
     check(t,
           /* the plugin printed no HELP: its family starts with TYPE */
-          next_line_starts(body, "plugin_whoami_metrics_timer_seconds", "# TYPE vm_plugin_info") &&
-              next_line_starts(body, "zfs_metrics_timer_seconds", "# HELP zfs_"),
+          testlib_next_line_starts(body, "plugin_whoami_metrics_timer_seconds",
+                                   "# TYPE vm_plugin_info") &&
+              testlib_next_line_starts(body, "zfs_metrics_timer_seconds", "# HELP zfs_"),
           "the vm plugin's and zfs's families right after their meta blocks");
     snprintf(series, sizeof(series), "vm_plugin_info{uuid=\"%s\"}", zi.wzi_name);
     check(t, testlib_sample(body, series) == 1, "the vm plugin ran with the instance's uuid");

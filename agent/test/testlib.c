@@ -68,6 +68,16 @@ testlib_has_line(const char *body, const char *prefix)
     return 0;
 }
 
+int
+testlib_next_line_starts(const char *body, const char *series, const char *want)
+{
+    char key[160];
+    snprintf(key, sizeof(key), "\n%s ", series);
+    const char *l = strstr(body, key);
+    const char *nl = l != NULL ? strchr(l + 1, '\n') : NULL;
+    return nl != NULL && strncmp(nl + 1, want, strlen(want)) == 0;
+}
+
 long
 testlib_count_samples(const char *body)
 {

@@ -29,6 +29,10 @@ double testlib_sample(const char *body, const char *series);
 /* testlib_has_line() - 1 when a line of body starts with prefix, else 0. */
 int testlib_has_line(const char *body, const char *prefix);
 
+/* testlib_next_line_starts() - 1 when the line after series' sample line in
+ * body starts with want, else 0. */
+int testlib_next_line_starts(const char *body, const char *series, const char *want);
+
 /* testlib_count_samples() - the sample lines of body: not comments, not empty. */
 long testlib_count_samples(const char *body);
 
