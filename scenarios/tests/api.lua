@@ -58,6 +58,20 @@ check(type(c0) == "number" and sim.clock() >= c0, "sim.clock is real, monotonic 
 named:caps{cpu_cap = 100}
 check(named.cpu_cap == 100 and sim.truth(named, "caps", "value") == 100, "z:caps sets a CPU cap")
 
+-- z:set_counter: a counter moved ahead, read back through the truth; its errors
+z:set_counter("zones", "nsec_sys", (1 << 53) + 1)
+check(sim.truth(z, "zones", "nsec_sys") == (1 << 53) + 1, "z:set_counter sets nsec_sys to 2^53+1")
+z:set_counter("link", "obytes64", "18446744073709551615", "net1")
+check(sim.truth(z, "link", "obytes64", "net1") == 2^64, "z:set_counter takes a string up to 2^64-1")
+for _, bad in ipairs{{"zones", "nsec_sys", 1}, {"zones", "avenrun_1min", 1 << 60},
+                     {"link", "rbytes64", 1 << 60}, {"link", "rbytes64", 1 << 60, "net7"},
+                     {"zones", "nsec_user", -1}, {"zones", "nsec_user", 0.5},
+                     {"zones", "nsec_user", "18446744073709551616"},
+                     {"zones", "nsec_user", 1 << 60, "net0"}} do
+  check(not pcall(z.set_counter, z, table.unpack(bad)),
+        "z:set_counter refuses " .. table.concat(bad, " ", 1, 2) .. " " .. tostring(bad[3]))
+end
+
 -- sim.agent: a.url, a.pid, a.ttl, a:get
 local a = sim.agent{args = {"--cache-ttl", "3"}}
 check(a.url:match("^http://127%.0%.0%.1:%d+$"), "a.url")
