@@ -399,6 +399,7 @@ static const luaL_Reg zone_methods[] = {{"halt", lsim_zone_halt},
                                         {"load", lsim_zone_load},
                                         {"caps", lsim_zone_caps},
                                         {"set_counter", scn_lua_zone_set_counter},
+                                        {"drop_kstat", scn_lua_zone_drop_kstat},
                                         {NULL, NULL}};
 
 static const luaL_Reg zone_funcs[] = {

@@ -8,13 +8,16 @@
 -- never scraped.
 --
 -- The world: a running zone with no VNIC (sim.zone{nics=0}: no
--- link:0:z<zid>_* kstat), an HVM one likewise, beside one with a VNIC; a
+-- link:0:z<zid>_* kstat), an HVM one likewise, beside one with a VNIC;
+-- zones without their tcp kstat (a shared IP stack has none), zone_vfs
+-- kstat (a platform older than it) or memory_cap kstat (z:drop_kstat); a
 -- halted zone for contrast.
 --
 -- Ours (decided, as the reference's "empty OK" collectors answer): 200 with
 -- every other collector served; link says `link_metrics_available_boolean
 -- 0` and serves no net_agg_* family; the empty answer is cached like
--- cpucap's (`cached 1` within the TTL). 404 stays for a zone that is not
+-- cpucap's (`cached 1` within the TTL). Likewise a zone without its tcp,
+-- zone_vfs or memory_cap kstat: that collector `available 0`, the rest served. 404 stays for a zone that is not
 -- running (or rebooted during the scrape), the one thing it means.
 local dlib = require "dlib"
 
@@ -55,3 +58,33 @@ sim.advance(1)
 local b = a:scrape(halted)
 dlib.served(b, halted, "the zone once booted (no NIC)")
 check(dlib.meta(b, "link") == 0, "booted, still no NIC: link unavailable")
+
+-- Kstats that are absent, not failing: tcp (a shared IP stack), zone_vfs
+-- (an older platform), memory_cap. The original answered 404 for each.
+for _, mc in ipairs{{"tcp", "tcp", "tcp_active_open_count", "activeOpens"},
+                    {"zone_vfs", "zone_vfs", "vfs_bytes_read_count", "nread"},
+                    {"memory_cap", "memcap", "mem_agg_usage", "rss"}} do
+  local module, coll, family, stat = mc[1], mc[2], mc[3], mc[4]
+  local z = sim.zone{brand = "joyent", nics = 1, load = load}
+  sim.advance(5)
+  z:drop_kstat(module)
+  check(sim.truth(z, module, stat) == nil, "the world has no " .. module .. " kstat for the zone")
+  local r = a:scrape(z)
+  dlib.served(r, z, "a zone without its " .. module .. " kstat")
+  local av, ca = dlib.meta(r, coll)
+  check(av == 0 and ca == 0, "no " .. module .. " kstat: " .. coll .. " says it has nothing")
+  check(r:value(family) == nil, "no " .. module .. " kstat: no " .. family)
+  local again = a:scrape(z)
+  av, ca = dlib.meta(again, coll)
+  check(av == 0 and ca == 0, "no " .. module .. " kstat: looked for again at the next scrape")
+  for _, c in ipairs{"zone_misc", "memcap", "zone_vfs", "tcp", "link"} do
+    if c ~= coll then
+      check(dlib.meta(r, c) == 1, "no " .. module .. " kstat: " .. c .. " is served")
+    end
+  end
+  z:reboot() -- a boot creates every kstat anew
+  sim.advance(1)
+  local b = a:scrape(z)
+  dlib.served(b, z, "rebooted, with its " .. module .. " kstat again")
+  check(dlib.meta(b, coll) == 1, "rebooted: " .. coll .. " is served again")
+end

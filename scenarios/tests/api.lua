@@ -72,6 +72,18 @@ for _, bad in ipairs{{"zones", "nsec_sys", 1}, {"zones", "avenrun_1min", 1 << 60
         "z:set_counter refuses " .. table.concat(bad, " ", 1, 2) .. " " .. tostring(bad[3]))
 end
 
+-- z:drop_kstat: the zone runs on without that kstat until it boots again
+local dz = sim.zone{nics = 1}
+dz:drop_kstat("tcp")
+check(sim.truth(dz, "tcp", "currEstab") == nil and sim.truth(dz, "zones", "nsec_user") ~= nil,
+      "z:drop_kstat removes only that module's kstat")
+check(not pcall(dz.drop_kstat, dz, "tcp"), "z:drop_kstat refuses a kstat already gone")
+check(not pcall(dz.drop_kstat, dz, "link"), "z:drop_kstat refuses link (use nics=0)")
+dz:reboot()
+check(sim.truth(dz, "tcp", "currEstab") ~= nil, "a boot brings the kstat back")
+dz:halt()
+check(not pcall(dz.drop_kstat, dz, "zones"), "z:drop_kstat refuses a halted zone")
+
 -- sim.agent: a.url, a.pid, a.ttl, a:get
 local a = sim.agent{args = {"--cache-ttl", "3"}}
 check(a.url:match("^http://127%.0%.0%.1:%d+$"), "a.url")
