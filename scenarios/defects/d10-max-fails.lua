@@ -10,7 +10,8 @@
 --
 -- The world: tcp:<zid>:tcp of six zones fails with EIO (each scraped twice:
 -- twelve failures), then every zone's zone_misc kstat for a while; two
--- healthy zones beside them, one of them with tcp already in the cache.
+-- healthy zones beside them, one of them with tcp already in the cache;
+-- then every zone's ZFS dataset (sim.zfs_fault).
 --
 -- Ours: a failure is this zone's, this answer's: that collector says
 -- `available 0` for the failing zone only; the other zones are served
@@ -87,5 +88,27 @@ for i, z in ipairs(all) do
   local r = a:scrape(z)
   dlib.served(r, z, "zone " .. i .. " after the node-wide fault")
   check(dlib.meta(r, "zone_misc") == 1, "zone " .. i .. ": zone_misc served again")
+end
+-- zfs failing for every dataset (the original: `zfs list` failing for 5
+-- VMs silences zfs for all): each zone's zfs is unavailable while it
+-- fails, a cached zfs answer is still served, and all are back at once.
+sim.advance(301) -- past the zfs answers' TTL (--zfs-ttl, 300 s)
+local zc = a:scrape(cached) -- its zfs answer goes into the cache
+sim.zfs_fault{}
+for i, z in ipairs(bad) do
+  local r = a:scrape(z)
+  dlib.served(r, z, "zone " .. i .. " while zfs fails")
+  av, ca = dlib.meta(r, "zfs")
+  check(av == 0 and ca == 0, "zfs failing: zone " .. i .. "'s zfs unavailable")
+end
+local zc2 = a:scrape(cached)
+av, ca = dlib.meta(zc2, "zfs")
+check(dlib.meta(zc, "zfs") == 1 and av == 1 and ca == 1,
+      "six zfs failures later, a cached zfs answer is still served (original: hidden)")
+sim.zfs_fault{rate = 0}
+for i, z in ipairs(bad) do
+  local r = a:scrape(z)
+  dlib.served(r, z, "zone " .. i .. " after the zfs fault")
+  check(dlib.meta(r, "zfs") == 1, "zone " .. i .. ": zfs served again at once")
 end
 check(a.running, "the agent ran through it all")

@@ -8,8 +8,9 @@
 -- again at once.
 --
 -- The world: one read of tcp:<zid>:tcp fails (EIO, then ENXIO on the link
--- kstat); the fault is gone at the next scrape, which comes at the same
--- virtual time, well within the TTL.
+-- kstat, then the zone's ZFS dataset cannot be opened: sim.zfs_fault); the
+-- fault is gone at the next scrape, which comes at the same virtual time,
+-- well within the TTL.
 --
 -- Ours: a failed collector is neither cached nor remembered: the next
 -- scrape reads it afresh (`available 1`, `cached 0`, the world's values
@@ -56,3 +57,21 @@ check(av == 0 and ca == 0, "uncapped cpucap: unavailable, fresh")
 local e2 = a:scrape(z)
 av, ca = dlib.meta(e2, "cpucap")
 check(av == 0 and ca == 1, "uncapped cpucap: then from the cache, as the original")
+
+-- zfs (the original cached its failure for 300 s): the zone's dataset
+-- cannot be opened once, then can; the next scrape serves it.
+local zz = sim.zone{brand = "lx", nics = 1}
+sim.advance(1)
+sim.zfs_fault{zone = zz}
+local f = a:scrape(zz)
+dlib.served(f, zz, "zfs failing")
+av, ca = dlib.meta(f, "zfs")
+check(av == 0 and ca == 0 and f:value("zfs_used") == nil, "zfs failing: unavailable, no zfs family")
+sim.zfs_fault{rate = 0}
+local g = a:scrape(zz)
+dlib.served(g, zz, "zfs back")
+av, ca = dlib.meta(g, "zfs")
+check(av == 1 and ca == 0 and g:value("zfs_used") ~= nil,
+      "zfs read afresh at the next scrape (original: cached empty for 300 s)")
+av, ca = dlib.meta(a:scrape(zz), "zfs")
+check(av == 1 and ca == 1, "the good zfs answer is what is cached")

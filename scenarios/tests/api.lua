@@ -84,6 +84,14 @@ check(sim.truth(dz, "tcp", "currEstab") ~= nil, "a boot brings the kstat back")
 dz:halt()
 check(not pcall(dz.drop_kstat, dz, "zones"), "z:drop_kstat refuses a halted zone")
 
+-- sim.zfs_fault: one zone's dataset, every dataset, cleared
+sim.zfs_fault{zone = dz}
+sim.zfs_fault{rate = 0.5}
+sim.zfs_fault{rate = 0}
+check(not pcall(sim.zfs_fault, {rate = 2}), "sim.zfs_fault refuses a rate above 1")
+check(not pcall(sim.zfs_fault, {zone = "z"}), "sim.zfs_fault refuses a zone that is none")
+check(not pcall(sim.zfs_fault, {dataset = "x"}), "sim.zfs_fault refuses an unknown key")
+
 -- sim.agent: a.url, a.pid, a.ttl, a:get
 local a = sim.agent{args = {"--cache-ttl", "3"}}
 check(a.url:match("^http://127%.0%.0%.1:%d+$"), "a.url")
