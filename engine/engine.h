@@ -185,6 +185,12 @@ int scn_zone_check(lua_State *L, int idx);
 const char *scn_zone_name(lua_State *L, int idx, int *zix);
 /* scn_zone_push() - pushes the zone userdata of zix (one per zix, cached). */
 void scn_zone_push(lua_State *L, struct scn_engine *e, int zix);
+/* scn_lua_zone_set_counter() - z:set_counter(module, stat, value [, nic]) (lua_counter.c). */
+int scn_lua_zone_set_counter(lua_State *L);
+/* scn_lua_zone_drop_kstat() - z:drop_kstat(module) (lua_kdrop.c). */
+int scn_lua_zone_drop_kstat(lua_State *L);
+/* scn_lua_zfs_fault() - sim.zfs_fault{rate=, zone=} (lua_zfs_fault.c). */
+int scn_lua_zfs_fault(lua_State *L);
 #define SCN_ZONE_MT "cmon.zone"
 #define SCN_AGENT_MT "cmon.agent"
 #define SCN_RESPONSE_MT "cmon.response"

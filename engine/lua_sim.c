@@ -205,7 +205,8 @@ lsim_truth(lua_State *L)
 static const luaL_Reg sim_funcs[] = {{"world", lsim_world}, {"advance", lsim_advance},
                                      {"now", lsim_now},     {"clock", lsim_clock},
                                      {"fault", lsim_fault}, {"clear_faults", lsim_clear_faults},
-                                     {"truth", lsim_truth}, {NULL, NULL}};
+                                     {"truth", lsim_truth}, {"zfs_fault", scn_lua_zfs_fault},
+                                     {NULL, NULL}};
 
 void
 scn_lua_open_sim(lua_State *L, struct scn_engine *e)

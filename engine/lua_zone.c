@@ -398,6 +398,8 @@ static const luaL_Reg zone_methods[] = {{"halt", lsim_zone_halt},
                                         {"destroy", lsim_zone_destroy},
                                         {"load", lsim_zone_load},
                                         {"caps", lsim_zone_caps},
+                                        {"set_counter", scn_lua_zone_set_counter},
+                                        {"drop_kstat", scn_lua_zone_drop_kstat},
                                         {NULL, NULL}};
 
 static const luaL_Reg zone_funcs[] = {

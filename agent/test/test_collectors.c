@@ -21,6 +21,7 @@
 #include "scrape.h"
 #include "testlib.h"
 #include "zfsvm.h"
+#include "../../sim/world/world_counter.h"
 #include "../../sim/world/world_zfs.h"
 
 #define ZONE_CAPPED "0a1b2c3d-0000-4000-8000-00000000000a"
@@ -613,6 +614,29 @@ test_prometheus_names(void)
 }
 
 /*
+ * Defect D18 of the original (reference section 5): kstat values above 2^53
+ * went through a double. Ours are exact, also scaled: 2^53+1 ns is
+ * 9007199.254740993 s, digit for digit (a double gives 9007199.2547409926).
+ */
+static void
+test_exact_above_2_53(void)
+{
+    const uint64_t big = (1ull << 53) + 1;
+    CU_ASSERT_EQUAL_FATAL(world_zone_counter_set(fx.w, fx.zix_plain, "zones", "nsec_user", 0, big),
+                          0);
+    int rc;
+    char got[64];
+    char *body = scrape_text(ZONE_PLAIN, NAMES_CMON, NULL, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+    CU_ASSERT_STRING_EQUAL(sample_or_empty(body, "cpu_user_usage", got), "9007199254740993");
+    free(body);
+    body = scrape_text(ZONE_PLAIN, NAMES_PROMETHEUS, NULL, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+    CU_ASSERT_STRING_EQUAL(sample_or_empty(body, "cpu_user_seconds_total", got),
+                           "9007199.254740993");
+    free(body);
+}
+/*
  * Spec 2.A.1 and 2.A.3: the table collectors in the original's order (the
  * scrape alone: plugin, triton_core and zfs are added by the request's
  * hook), each one's nine-line meta block with the original's HELP texts
@@ -697,6 +721,7 @@ static const CU_TestInfo tests[] = {
     {"cache and reboot", test_cache_and_reboot},
     {"index follows the chain", test_index_follows_chain},
     {"prometheus names", test_prometheus_names},
+    {"exact above 2^53", test_exact_above_2_53},
     {"libzfs handle kept", test_zfs_handle_kept},
     {NULL, NULL},
 };

@@ -6,6 +6,9 @@
  * negotiation and gzip are common/'s and tested in common/tests.
  */
 #include <CUnit/Basic.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,7 @@
 #include "cunit_main.h"
 #include "expo.h"
 #include "famset.h"
+#include "fetch.h"
 #include "fspack.h"
 #include "http.h"
 #include "opts.h"
@@ -412,6 +416,48 @@ test_cmonopts_length(void)
     CU_ASSERT_EQUAL(o.co_core_zone, 0);
 }
 
+/*
+ * Defect D17 of the original (reference section 5): its 500 answers had an
+ * empty body. Ours say what happened, in text: a handler that fails (an
+ * internal error, the only cause of a 500: out of memory, no kstat handle)
+ * gets 500 "internal error", text/plain, over a real socket.
+ */
+static int
+failing_handler(void *ctx, const http_req_t *req, http_resp_t *resp)
+{
+    (void)ctx, (void)req;
+    sbuf_adds(&resp->hs_body, "half an answer");
+    errno = ENOMEM;
+    return -1;
+}
+
+static void
+test_internal_error_body(void)
+{
+    static const http_route_t routes[] = {{"/v1/{}/metrics", HTTP_GET, failing_handler},
+                                          {NULL, 0, NULL}};
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    http_opts_t ho = {.ho_addr = (const struct sockaddr *)&sin,
+                      .ho_threads = 1,
+                      .ho_max_conns = 8,
+                      .ho_idle_timeout = 5,
+                      .ho_conn_memory = 32 * 1024};
+    selfstats_t *st = selfstats_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    http_server_t *srv = http_server_start(&ho, routes, NULL, st);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+    char url[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u/v1/x/metrics", http_server_port(srv));
+    struct fetch_req rq = {.rq_url = url, .rq_timeout_s = 10};
+    struct fetch_resp rs = {0};
+    CU_ASSERT_EQUAL(fetch_once(&rq, &rs), 0);
+    CU_ASSERT_EQUAL(rs.rs_status, 500);
+    CU_ASSERT_STRING_EQUAL(rs.rs_body, "internal error\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(rs.rs_content_type, "text/plain"));
+    fetch_resp_release(&rs);
+    http_server_stop(srv);
+    selfstats_free(st);
+}
 int
 main(int argc, char **argv)
 {
@@ -431,6 +477,7 @@ main(int argc, char **argv)
         {"cmon-opts valid", test_cmonopts_valid},
         {"cmon-opts malformed", test_cmonopts_malformed},
         {"cmon-opts length cap", test_cmonopts_length},
+        {"internal error body", test_internal_error_body},
         CU_TEST_INFO_NULL,
     };
     return cunit_main(argc, argv, "agent_core", tests);

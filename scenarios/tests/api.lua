@@ -58,6 +58,40 @@ check(type(c0) == "number" and sim.clock() >= c0, "sim.clock is real, monotonic 
 named:caps{cpu_cap = 100}
 check(named.cpu_cap == 100 and sim.truth(named, "caps", "value") == 100, "z:caps sets a CPU cap")
 
+-- z:set_counter: a counter moved ahead, read back through the truth; its errors
+z:set_counter("zones", "nsec_sys", (1 << 53) + 1)
+check(sim.truth(z, "zones", "nsec_sys") == (1 << 53) + 1, "z:set_counter sets nsec_sys to 2^53+1")
+z:set_counter("link", "obytes64", "18446744073709551615", "net1")
+check(sim.truth(z, "link", "obytes64", "net1") == 2^64, "z:set_counter takes a string up to 2^64-1")
+for _, bad in ipairs{{"zones", "nsec_sys", 1}, {"zones", "avenrun_1min", 1 << 60},
+                     {"link", "rbytes64", 1 << 60}, {"link", "rbytes64", 1 << 60, "net7"},
+                     {"zones", "nsec_user", -1}, {"zones", "nsec_user", 0.5},
+                     {"zones", "nsec_user", "18446744073709551616"},
+                     {"zones", "nsec_user", 1 << 60, "net0"}} do
+  check(not pcall(z.set_counter, z, table.unpack(bad)),
+        "z:set_counter refuses " .. table.concat(bad, " ", 1, 2) .. " " .. tostring(bad[3]))
+end
+
+-- z:drop_kstat: the zone runs on without that kstat until it boots again
+local dz = sim.zone{nics = 1}
+dz:drop_kstat("tcp")
+check(sim.truth(dz, "tcp", "currEstab") == nil and sim.truth(dz, "zones", "nsec_user") ~= nil,
+      "z:drop_kstat removes only that module's kstat")
+check(not pcall(dz.drop_kstat, dz, "tcp"), "z:drop_kstat refuses a kstat already gone")
+check(not pcall(dz.drop_kstat, dz, "link"), "z:drop_kstat refuses link (use nics=0)")
+dz:reboot()
+check(sim.truth(dz, "tcp", "currEstab") ~= nil, "a boot brings the kstat back")
+dz:halt()
+check(not pcall(dz.drop_kstat, dz, "zones"), "z:drop_kstat refuses a halted zone")
+
+-- sim.zfs_fault: one zone's dataset, every dataset, cleared
+sim.zfs_fault{zone = dz}
+sim.zfs_fault{rate = 0.5}
+sim.zfs_fault{rate = 0}
+check(not pcall(sim.zfs_fault, {rate = 2}), "sim.zfs_fault refuses a rate above 1")
+check(not pcall(sim.zfs_fault, {zone = "z"}), "sim.zfs_fault refuses a zone that is none")
+check(not pcall(sim.zfs_fault, {dataset = "x"}), "sim.zfs_fault refuses an unknown key")
+
 -- sim.agent: a.url, a.pid, a.ttl, a:get
 local a = sim.agent{args = {"--cache-ttl", "3"}}
 check(a.url:match("^http://127%.0%.0%.1:%d+$"), "a.url")

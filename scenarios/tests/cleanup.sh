@@ -4,7 +4,8 @@
 # "SCRATCH dir" and, with an agent, "WORLD path", then fails on its line 8.
 # It must exit 2 naming that line, and leave no process (one that still runs
 # with WORD in its command line; default the scratch directory, so that a
-# reused pid is not taken for it), no world file and no scratch directory.
+# reused pid is not taken for it), no world file (nor its .zfs) and no
+# scratch directory.
 set -u
 sim=$1 dir=$2 name=$3 word=${4:-}
 out=$(mktemp "/tmp/cmon-scn-$name-XXXXXX")
@@ -23,5 +24,6 @@ if kill -0 "$pid" 2>/dev/null && grep -qF "${word:-$scratch}" "/proc/$pid/cmdlin
   fail "process $pid still runs"
 fi
 [ -z "$world" ] || [ ! -e "$world" ] || fail "world $world still there"
+[ -z "$world" ] || [ ! -e "$world.zfs" ] || fail "$world.zfs still there"
 [ ! -e "$scratch" ] || fail "scratch $scratch still there"
 exit 0

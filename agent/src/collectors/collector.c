@@ -116,10 +116,12 @@ collector_scale(uint64_t raw, double scale)
 {
     if (scale == 1.0)
         return mval_u64(raw);
-    double inv = 1.0 / scale, p = 1;
+    /* 1/1e-9 is no exact double (999999999.99999988), but 1.0 / 1e9 rounds to
+     * the very double the literal 1e-9 is: compare the scale, not its inverse. */
+    double p = 1;
     for (unsigned exp = 1; exp <= 18; exp++) {
         p *= 10;
-        if (inv == p)
+        if (scale == 1.0 / p)
             return mval_dec(raw, exp);
     }
     return mval_dbl((double)raw * scale);
