@@ -217,6 +217,7 @@ wks_node_create(world_t *w)
     int rc = 0;
 
     g->wg_node.wn_arc_c_min = g->wg_arc_c_max / 8;
+    g->wg_arc_size = g->wg_arc_c; /* full, before any zone's memory takes its share */
     for (uint32_t i = 0; rc == 0 && i < WORLD_NODE_LINKS; i++)
         if (wks_add(w, -1, WK_NODE_LINK, (int)i, "link", 0, nics[i]) < 0)
             rc = -1;
