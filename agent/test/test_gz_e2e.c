@@ -201,6 +201,19 @@ start_agent(t_t *t, const char *bin)
 
 /* ---- checks --------------------------------------------------------- */
 
+/* Collector p's families in body are the reference's g[0..n) with labels (golden.c). */
+static void
+check_golden(t_t *t, const char *body, const char *p, const golden_family_t *g, size_t n,
+             const char *const *labels)
+{
+    char why[512] = "no meta block";
+    char *sec = golden_section(body, p);
+    int ok = sec != NULL && golden_check(sec, "", g, n, why, sizeof(why)) == 0 &&
+             golden_check_labels(sec, g, labels, n, why, sizeof(why)) == 0;
+    check(t, ok, "%s: the original's families, HELP, types and labels, one group each %s", p, why);
+    free(sec);
+}
+
 static void
 check_cpu_arc(t_t *t, const char *body)
 {
@@ -647,6 +660,9 @@ run(t_t *t, const char *bin, const char *promtool)
     if (body == NULL)
         return;
     check_cpu_arc(t, body);
+    check_golden(t, body, "cpu_util", golden_cpu_util, golden_ncpu_util, golden_cpu_util_labels);
+    check_golden(t, body, "cpu_info", golden_cpu_info, golden_ncpu_info, golden_cpu_info_labels);
+    check_golden(t, body, "zpool", golden_zpool, golden_nzpool, golden_zpool_labels);
     check_pools_zones(t, body);
     check_plugins(t, body);
     check_order(t, body, 1, 6 + 6, "/v1/gz/metrics"); /* 6 plugins, 5 of the original's, zones */
