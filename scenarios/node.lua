@@ -112,3 +112,15 @@ local second = r.body:find('zpool_size_bytes{pool="zones"}', 1, true)
 check(first and second and first < second, "pools in name order, as zpool list prints them")
 check(r:value("zpool_metrics_available_boolean") == 1, "zpool available")
 a:stop()
+
+-- the prometheus names: promtool's naming lints hold, in both formats
+local p = sim.agent{args = {"--metric-names", "prometheus"}}
+for _, fmt in ipairs{"text", "openmetrics"} do
+  local rp = p:scrape("gz", {accept = fmt})
+  local okp, vp = conformance.check(rp, {lint = true})
+  check(rp.status == 200 and okp, "prometheus names, " .. fmt .. ": valid and lint-clean " .. lib.first(vp))
+  check(rp:value("arcstats_size") == sim.truth("gz", "zfs:0:arcstats", "size"), "prometheus names: arcstats_size")
+  check(rp:value("metaslab_group_loads_total", {pool = "data", vdev_guid = "4242"}) == 25,
+        "prometheus names: metaslab_group_loads_total")
+end
+p:stop()

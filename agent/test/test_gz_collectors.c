@@ -441,6 +441,8 @@ test_prometheus_names(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(body, "\n# TYPE arcstats_l2_read_bytes_total counter\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(body, "\n# TYPE arcstats_deleted_total counter\n")); /* extra */
     CU_ASSERT_PTR_NOT_NULL(strstr(body, "\n# TYPE arcstats_l2_rebuild_size gauge\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(body, "\n# TYPE arcstats_l2_log_blks gauge\n")); /* not _count */
+    CU_ASSERT_PTR_NULL(strstr(body, "arcstats_l2_log_blk_count"));
     CU_ASSERT_PTR_NULL(strstr(body, "arcstats_size_bytes"));
     CU_ASSERT_PTR_NOT_NULL(strstr(body, "\n# TYPE metaslab_group_loads_total counter\n"));
     int models = 0;

@@ -22,7 +22,9 @@
  * with _total for counters (the mapping from the original's names is the
  * table's fourth column), and every other numeric field of the kstat (the
  * rest of illumos' arc_stats_t: deleted, access_skip, the l2_rebuild_*
- * records, ...) is served the same way after them, typed by arcstats_gauges.
+ * records, ...) is served the same way after them, typed by arcstats_gauges (a
+ * gauge field ending in _count, l2_log_blk_count, is named arcstats_l2_log_blks:
+ * _count is a summary's suffix).
  */
 #include "collector.h"
 
@@ -382,7 +384,13 @@ arcstats_extras(famset_t *fs, kstat_t *ksp)
         if (arcstats_in_table(stat) || collector_value_at(ksp, stat, &v, &cursor) != 0)
             continue; /* served above, or not a number */
         metric_type_t t = arcstats_extra_type(stat);
-        snprintf(name, sizeof(name), "arcstats_%s%s", stat, t == METRIC_COUNTER ? "_total" : "");
+        size_t len = strlen(stat);
+        if (t == METRIC_GAUGE && len > 6 && strcmp(stat + len - 6, "_count") == 0)
+            snprintf(name, sizeof(name), "arcstats_%.*ss", (int)(len - 6),
+                     stat); /* blocks, not a summary's _count */
+        else
+            snprintf(name, sizeof(name), "arcstats_%s%s", stat,
+                     t == METRIC_COUNTER ? "_total" : "");
         snprintf(help, sizeof(help), "ZFS ARC statistic %s (%s, from zfs:0:arcstats).", stat,
                  t == METRIC_GAUGE ? "current level" : "events since boot");
         if (famset_add(fs, name, help, t, mval_u64(v)) != 0)
