@@ -322,6 +322,15 @@ test_metaslab(void)
     CU_ASSERT_EQUAL(world_metaslab_remove(w, 77), -1);
     CU_ASSERT_EQUAL(errno, ENOENT);
     CU_ASSERT_EQUAL(world_metaslab_list(w, m, 16), 2);
+    for (uint64_t g = 100; g < 140; g++) { /* removed groups' room is reused */
+        CU_ASSERT_EQUAL(world_metaslab_set(w, "data", g, 1, 0), 2);
+        CU_ASSERT_EQUAL(world_metaslab_remove(w, g), 0);
+    }
+    for (uint64_t g = 200; g < 214; g++)
+        CU_ASSERT(world_metaslab_set(w, "data", g, 1, 0) >= 0);
+    CU_ASSERT_EQUAL(world_metaslab_set(w, "data", 999, 1, 0), -1); /* 17 at once */
+    CU_ASSERT_EQUAL(errno, ENOSPC);
+    CU_ASSERT_EQUAL(world_metaslab_list(w, m, 16), 16);
     test_world_free(w);
 }
 

@@ -121,23 +121,30 @@ wnode_mslab_add(world_t *w, const char *pool, uint64_t guid)
 {
     wshm_node_t *n = &w->w_global->wg_node;
     char name[KSTAT_STRLEN];
-    uint32_t i = n->wn_nmslab;
+    uint32_t i = 0;
+    while (i < n->wn_nmslab && n->wn_mslab[i].wm_kslot >= 0)
+        i++; /* a removed group's slot is reused: its old kstat's KID is gone */
     if (i >= WORLD_MSLAB_MAX) {
         errno = ENOSPC;
         return -1;
     }
     wshm_mslab_t *m = &n->wn_mslab[i];
+    uint32_t vdev = wnode_mslab_vdev(n, pool);
+    wseq_write_begin(&w->w_global->wg_seq);
     memset(m, 0, sizeof(*m));
     m->wm_guid = guid;
     memcpy(m->wm_pool, pool, strlen(pool));
-    m->wm_vdev = wnode_mslab_vdev(n, pool);
+    m->wm_vdev = vdev;
+    m->wm_kslot = -1;
+    wseq_write_end(&w->w_global->wg_seq);
     snprintf(name, sizeof(name), "%" PRIu64, guid);
     wks_chain_begin(w);
     m->wm_kslot = wks_add(w, -1, WK_METASLAB, (int)i, "zfs_metaslab_group", (int)m->wm_vdev, name);
     wks_chain_end(w);
     if (m->wm_kslot < 0)
         return -1;
-    n->wn_nmslab++;
+    if (i == n->wn_nmslab)
+        n->wn_nmslab++;
     return (int)i;
 }
 
@@ -180,7 +187,7 @@ world_metaslab_remove(world_t *w, uint64_t guid)
     wks_chain_begin(w);
     wks_remove(w, n->wn_mslab[i].wm_kslot);
     wks_chain_end(w);
-    n->wn_mslab[i].wm_kslot = -1; /* the slot stays used: its kstat arg must not be reused */
+    n->wn_mslab[i].wm_kslot = -1; /* free for the next group */
     return 0;
 }
 

@@ -60,7 +60,7 @@ uint32_t world_arc_record_count(void);
  * the vdev id counting the pool's groups from 0; the chain id changes),
  * else its counters set. loads and unloads are counters: a value below the
  * current one is EINVAL. Returns the group's index, or -1 with errno
- * (EINVAL bad pool name or guid 0, ENOSPC more than 16 groups, EPERM).
+ * (EINVAL bad pool name or guid 0, ENOSPC more than 16 groups at once, EPERM).
  */
 int world_metaslab_set(world_t *w, const char *pool, uint64_t guid, uint64_t loads,
                        uint64_t unloads);
