@@ -19,8 +19,8 @@
 #define STR KSTAT_DATA_STRING
 #define NITEMS(a) ((uint32_t)(sizeof(a) / sizeof((a)[0])))
 
-/* The base quantities: zero, hits, misses, size, target c, c_min, c_max, hash elements. */
-enum { A_ZERO, A_HITS, A_MISSES, A_SIZE, A_C, A_CMIN, A_CMAX, A_HASH, A_NBASE };
+/* The base quantities: zero, one, hits, misses, size, target c, c_min, c_max, hash elements. */
+enum { A_ZERO, A_ONE, A_HITS, A_MISSES, A_SIZE, A_C, A_CMIN, A_CMAX, A_HASH, A_NBASE };
 
 static const wrlin_t arc_stats[] = {
     LIN("hits", U64, A_HITS, 1, 1),
@@ -50,7 +50,7 @@ static const wrlin_t arc_stats[] = {
     LIN("hash_elements_max", U64, A_HASH, 1, 1),
     LIN("hash_collisions", U64, A_MISSES, 1, 5),
     LIN("hash_chains", U64, A_HASH, 2, 3),
-    LIN("hash_chain_max", U64, A_HASH, 0, 1), /* set in arc_fill: a small constant */
+    LIN("hash_chain_max", U64, A_ONE, 9, 1), /* the longest chain seen */
     LIN("p", U64, A_C, 1, 2),
     LIN("c", U64, A_C, 1, 1),
     LIN("c_min", U64, A_CMIN, 1, 1),
@@ -142,14 +142,17 @@ static void
 arc_fill(const wrctx_t *x, kstat_named_t *k, char **sp)
 {
     const wshm_global_t *g = x->x_g;
-    uint64_t b[A_NBASE] = {[A_HITS] = g->wg_arc_hits.c_v,      [A_MISSES] = g->wg_arc_misses.c_v,
-                           [A_SIZE] = g->wg_arc_size,          [A_C] = g->wg_arc_c,
-                           [A_CMIN] = g->wg_node.wn_arc_c_min, [A_CMAX] = g->wg_arc_c_max,
+    uint64_t b[A_NBASE] = {[A_ONE] = 1,
+                           [A_HITS] = g->wg_arc_hits.c_v,
+                           [A_MISSES] = g->wg_arc_misses.c_v,
+                           [A_SIZE] = g->wg_arc_size,
+                           [A_C] = g->wg_arc_c,
+                           [A_CMIN] = g->wg_node.wn_arc_c_min,
+                           [A_CMAX] = g->wg_arc_c_max,
                            [A_HASH] = g->wg_arc_size / 16384};
 
     (void)sp;
     wr_linear(k, arc_stats, NITEMS(arc_stats), b);
-    wr_value(&k[27], 9); /* hash_chain_max: the longest chain seen */
     arc_rename(&g->wg_node, k, NITEMS(arc_stats));
 }
 
