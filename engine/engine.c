@@ -39,8 +39,10 @@ scn_engine_world(lua_State *L, struct scn_engine *e)
 {
     if (e->se_world != NULL)
         return e->se_world;
-    world_params_t p = {
-        .wp_seed = e->se_seed, .wp_max_zones = e->se_max_zones, .wp_epoch = SCN_EPOCH};
+    world_params_t p = {.wp_seed = e->se_seed,
+                        .wp_max_zones = e->se_max_zones,
+                        .wp_ncpus = e->se_ncpus,
+                        .wp_epoch = SCN_EPOCH};
     if (p.wp_max_zones == 0)
         p.wp_max_zones = ENGINE_DEFAULT_ZONES;
     e->se_world = world_create(e->se_world_path, &p);

@@ -40,6 +40,7 @@ struct scn_engine {
     char se_name_dir[PATH_MAX];   /* se_name's folder with its '/', or "" */
     uint64_t se_seed;
     uint32_t se_max_zones;          /* world capacity (sim.world{} or default) */
+    uint32_t se_ncpus;              /* CPUs of the node (sim.world{ncpus=}; 0: the world's 16) */
     struct scn_agent *se_agents;    /* every agent started, running or not */
     struct scn_history *se_history; /* truth snapshots for sim.verify */
     int se_progress;                /* draw progress bars (stderr is a tty) */
@@ -206,6 +207,9 @@ void scn_agent_args(lua_State *L, struct scn_agent *a, int tidx, const char *cal
 void scn_agent_push(lua_State *L, struct scn_agent *a, const char *call);
 /* scn_lua_open_process() - adds sim.process and sim.exec to the table on top. */
 void scn_lua_open_process(lua_State *L, struct scn_engine *e);
+
+/* scn_lua_open_node() - adds sim.pool, sim.pools, sim.arc, sim.metaslab(s) to the table on top. */
+void scn_lua_open_node(lua_State *L, struct scn_engine *e);
 
 /* scn_agents_stop_all() - stops every agent of the engine (any exit path);
  * scn_agents_free_all() - then frees them, once Lua holds none (after lua_close). */

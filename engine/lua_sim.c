@@ -15,18 +15,23 @@
 #include "monotime.h"
 #include "verify.h"
 
-/* sim.world{max_zones=, ncpus=, physmem=}: before the first zone only. */
+/* sim.world{max_zones=, ncpus=}: before the first zone only. */
 static int
 lsim_world(lua_State *L)
 {
-    static const struct scn_arg_spec spec[] = {{"max_zones", SCN_ARG_INTEGER, 0}, {NULL, 0, 0}};
+    static const struct scn_arg_spec spec[] = {
+        {"max_zones", SCN_ARG_INTEGER, 0}, {"ncpus", SCN_ARG_INTEGER, 0}, {NULL, 0, 0}};
     struct scn_engine *e = scn_args_options(L, "sim.world", spec);
     if (e->se_world != NULL)
         return luaL_error(L, "sim.world: the world exists already (call it before any zone)");
     double n = scn_args_number(L, 1, "max_zones", 0);
-    if (n < 1 || n > WORLD_ZONES_MAX)
+    if (scn_args_has(L, 1, "max_zones") && (n < 1 || n > WORLD_ZONES_MAX))
         return luaL_error(L, "sim.world: key 'max_zones' must be 1..%d", WORLD_ZONES_MAX);
     e->se_max_zones = (uint32_t)n;
+    double c = scn_args_number(L, 1, "ncpus", 0);
+    if (c > WORLD_CPUS_MAX || (scn_args_has(L, 1, "ncpus") && c < 1))
+        return luaL_error(L, "sim.world: key 'ncpus' must be 1..%d", WORLD_CPUS_MAX);
+    e->se_ncpus = (uint32_t)c;
     scn_engine_world(L, e);
     return 0;
 }
@@ -217,6 +222,7 @@ scn_lua_open_sim(lua_State *L, struct scn_engine *e)
     scn_lua_open_zone(L, e);
     scn_lua_open_verify(L, e);
     scn_lua_open_process(L, e);
+    scn_lua_open_node(L, e);
     lua_pushstring(L, e->se_scratch);
     lua_setfield(L, -2, "scratch");
     lua_pushinteger(L, (lua_Integer)e->se_seed);

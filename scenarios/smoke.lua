@@ -42,7 +42,7 @@ local user0, truth0 = gz:value("cpu_user_seconds_total", {cpu_id = "0"}),
                      sim.truth("gz", "cpu:0:sys", "cpu_nsec_user") / 1e9
 check(user0 and math.abs(user0 - truth0) <= 1e-12 * math.max(1, truth0),
       "cpu 0 user time is cpu:0:sys")
-check(gz:value("arcstats_size") == sim.truth("gz", "zfs:0:arcstats", "size"),
+check(gz:value("arcstats_size_bytes") == sim.truth("gz", "zfs:0:arcstats", "size"),
       "ARC size is zfs:0:arcstats:size")
 check(gz:value("time_of_day") == (sim.epoch + sim.now()) * 1000, "the node's time_of_day")
 local gz_verify = sim.verify(gz, "gz")

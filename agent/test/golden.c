@@ -45,6 +45,160 @@ const golden_family_t golden_zfs[] = {
 };
 const size_t golden_nzfs = sizeof(golden_zfs) / sizeof(golden_zfs[0]);
 
+/* Section 3.1, typed from the reference's table. */
+const golden_family_t golden_cpu_util[] = {
+    {"cpu_idle_seconds_total", "counter", "CPU idle time in seconds"},
+    {"cpu_kernel_seconds_total", "counter", "CPU kernel time in seconds"},
+    {"cpu_user_seconds_total", "counter", "CPU user time in seconds"},
+    {"cpu_dtrace_seconds_total", "counter", "CPU dtrace time in seconds"},
+};
+const size_t golden_ncpu_util = sizeof(golden_cpu_util) / sizeof(golden_cpu_util[0]);
+
+/* Section 3.2. */
+const golden_family_t golden_cpu_info[] = {
+    {"cpu_info_model", "gauge", "CPU model"},
+};
+const size_t golden_ncpu_info = sizeof(golden_cpu_info) / sizeof(golden_cpu_info[0]);
+
+/* Section 3.3: the 81 entries in the reference's order, its types and HELP, typos included. */
+const golden_family_t golden_arcstats[] = {
+    {"arcstats_anon_evictable_data_bytes", "gauge", "ARC anonymous evictable data"},
+    {"arcstats_anon_evictable_metadata_bytes", "gauge", "ARC anonymous evictable metadata"},
+    {"arcstats_anon_size_bytes", "gauge", "ARC anonymous size"},
+    {"arcstats_arc_meta_limit_bytes", "gauge", "ARC metadata limit"},
+    {"arcstats_arc_meta_max_bytes", "gauge", "ARC metadata maximum observed size"},
+    {"arcstats_arc_meta_min_bytes", "gauge", "ARC metadata minimum"},
+    {"arcstats_arc_meta_used_bytes", "gauge", "ARC metadata used"},
+    {"arcstats_target_cache_size_bytes", "gauge", "ARC target cache size"},
+    {"arcstats_max_target_cache_size_bytes", "gauge", "ARC maximum target cache size"},
+    {"arcstats_min_target_cache_size_bytes", "gauge", "ARC minimum target cache size"},
+    {"arcstats_compressed_size_bytes", "gauge", "ARC compressed size"},
+    {"arcstats_data_size_bytes", "gauge",
+     "Number of bytes consumed by ARC buffers backing on disk data"},
+    {"arcstats_demand_data_hits_total", "counter", "ARC demand data hits"},
+    {"arcstats_demand_data_misses_total", "counter", "ARC demand data misses"},
+    {"arcstats_demand_hit_predictive_prefetch_total", "counter",
+     "ARC demand hit predictive prefetch"},
+    {"arcstats_demand_metadata_hits_total", "counter", "ARC demand metadata hits"},
+    {"arcstats_demand_metadata_misses_total", "counter", "ARC demand metadata misses"},
+    {"arcstats_evict_l2_cached_bytes_total", "counter", "ARC L2 cached bytes evicted"},
+    {"arcstats_evict_l2_eligible_bytes_total", "counter",
+     "ARC L2 cache bytes eligible for eviction"},
+    {"arcstats_evict_l2_ineligible_bytes_total", "counter",
+     "ARC L2 cache bytes ineligible for eviction"},
+    {"arcstats_evict_l2_skip_total", "counter", "ARC L2 cache eviction skips"},
+    {"arcstats_evict_not_enough_total", "counter",
+     "ARC count of eviction scans which did not satisfy ARC_EVICT_ALL"},
+    {"arcstats_evict_skip_total", "counter",
+     "ARC total number of buffers skipped during an eviction"},
+    {"arcstats_hash_chain_max", "gauge", "ARC hash chain maximum"},
+    {"arcstats_hash_chains", "gauge", "ARC hash chains"},
+    {"arcstats_hash_collisions_total", "counter", "ARC hash collisions"},
+    {"arcstats_hash_elements", "gauge", "ARC hash elements"},
+    {"arcstats_hash_elements_max", "gauge", "ARC hash elements maximum"},
+    {"arcstats_hdr_size_bytes", "counter", "Number of bytes consumed by internal ARC structures"},
+    {"arcstats_hits_total", "counter", "ARC hits"},
+    {"arcstats_l2_abort_lowmem_total", "counter", "ARC L2 low memory aborts"},
+    {"arcstats_l2_asize_bytes", "gauge", "ARC L2 actual size in bytes after compression"},
+    {"arcstats_l2_cksum_bad_total", "counter", "ARC L2 total bad checksums encountered"},
+    {"arcstats_l2_evict_l1cached_total", "counter",
+     "ARC L2 evictions which also result in l1 cache evictions"},
+    {"arcstats_l2_evict_lock_retry_total", "counter",
+     "ARC L2 evictions that fail and retry because of a hash lock miss"},
+    {"arcstats_l2_evict_reading_total", "counter",
+     "ARC L2 eviction of a block that is being or about to be read"},
+    {"arcstats_l2_feeds_total", "counter", "ARC L2 arc feed loop execution count"},
+    {"arcstats_l2_free_on_write_total", "counter",
+     "ARC L2 headers added to the free on write list"},
+    {"arcstats_l2_hdr_bytes", "gauge", "ARC L2 header bytes"},
+    {"arcstats_l2_hits_total", "counter", "ARC L2 cache hits"},
+    {"arcstats_l2_io_error_total", "counter", "ARC io error when reading from L2"},
+    {"arcstats_l2_misses_total", "counter", "ARC L2 misses"},
+    {"arcstats_l2_read_bytes", "gauge", "ARC bytes read from L2"},
+    {"arcstats_l2_rw_clash_total", "counter", "ARC L2 read errors due to active L2 write"},
+    {"arcstats_l2_size_bytes", "gauge", "ARC L2 size in bytes"},
+    {"arcstats_l2_write_bytes", "counter", "ARC L2 cummulative bytes written"},
+    {"arcstats_l2_writes_done_total", "counter", "ARC L2 cummulative writes done"},
+    {"arcstats_l2_writes_error_total", "counter", "ARC L2 write errors"},
+    {"arcstats_l2_writes_lock_retry_total", "counter",
+     "ARC L2 writes which missed the hash lock resulting in a retry"},
+    {"arcstats_l2_writes_sent_total", "counter", "ARC L2 cummulative writes sent"},
+    {"arcstats_memory_throttle_count", "counter", "ARC page load delayed due to low memory"},
+    {"arcstats_metadata_size_bytes", "gauge", "Number of bytes consumed by ARC metadata buffers"},
+    {"arcstats_mfu_evictable_data_bytes", "gauge",
+     "Bytes consumed by ARC data buffers that are evictable"},
+    {"arcstats_mfu_evictable_metadata_bytes", "gauge",
+     "Bytes consumed by ARC metadata buffers that are evictable"},
+    {"arcstats_mfu_ghost_evictable_data", "gauge",
+     "Evictable data bytes that would have been consumed by ARC"},
+    {"arcstats_mfu_ghost_evictable_metadata_bytes", "gauge",
+     "Evictable metadata bytes that would have been consumed by ARC"},
+    {"arcstats_mfu_ghost_hits_total", "counter",
+     "ARC hits for MFU ghost data (data accessed more than once, but has been evicted from cache)"},
+    {"arcstats_mfu_ghost_size_bytes", "gauge",
+     "Evictable bytes that would have been consumed by ARC buffers in the arc_mfu_ghost state"},
+    {"arcstats_mfu_hits_total", "counter", "ARC hits for data in the MFU state"},
+    {"arcstats_mfu_size_bytes", "gauge",
+     "Total number of bytes consumed by ARC buffers in the MFU state"},
+    {"arcstats_misses_total", "counter", "ARC misses"},
+    {"arcstats_mru_evictable_data_bytes", "gauge",
+     "Bytes consumed by ARC buffers of type ARC_BUFC_DATA, residing in the arc_mru state, and "
+     "eligible for eviction"},
+    {"arcstats_mru_evictable_metadata_bytes", "gauge",
+     "Bytes consumed by ARC buffers of type ARC_BUFC_METADATA, residing in the arc_mru state, and "
+     "eligible for eviction"},
+    {"arcstats_mru_ghost_evictable_data_bytes", "gauge",
+     "Bytes that would have been consumed by ARC buffers and of type ARC_BUFC_DATA, and linked off "
+     "the arc_mru_ghost state"},
+    {"arcstats_mru_ghost_evictable_metadata_bytes", "gauge",
+     "Bytes that would have been consumed by ARC buffers and of type ARC_BUFC_METADATA, and linked "
+     "off the arc_mru_ghost state"},
+    {"arcstats_mru_ghost_hits_total", "counter",
+     "ARC hits for MRU ghost data (data accessed recently, but has been evicted from cache)"},
+    {"arcstats_mru_ghost_size_bytes", "gauge",
+     "Total bytes that would have been consumed by ARC buffers in the arc_mru_ghost state. (This "
+     "is not DRAM consumption)"},
+    {"arcstats_mru_hits_total", "counter", "Total MRU hits"},
+    {"arcstats_mru_size_bytes", "gauge",
+     "Total number of bytes consumed by ARC buffers in the arc_mru state"},
+    {"arcstats_mutex_miss_total", "counter",
+     "Buffers that could not be evicted because the hash lock was held by another thread"},
+    {"arcstats_other_size_bytes", "gauge", "Bytes consumed by non-ARC buffers"},
+    {"arcstats_overhead_size_bytes", "gauge",
+     "Bytes stored in all arc_buf_t, classifed as overhead since it is typically short-lived."},
+    {"arcstats_p_bytes", "gauge", "Target size of the MRU in bytes"},
+    {"arcstats_prefetch_data_hits_total", "counter", "ARC prefetch data hits"},
+    {"arcstats_prefetch_data_misses_total", "counter", "ARC prefetch data misses"},
+    {"arcstats_prefetch_metadata_hits_total", "counter", "ARC prefectch metatdata hits"},
+    {"arcstats_prefetch_metadata_misses_total", "counter", "ARC prefetch metadata misses"},
+    {"arcstats_size_bytes", "gauge", "ARC total size in bytes"},
+    {"arcstats_sync_wait_for_async_total", "counter",
+     "Number of times a sync read waited for an in-progress async read"},
+    {"arcstats_async_upgrade_sync_total", "counter",
+     "Number of times an async read was upgraded to sync because another sync read was waiting for "
+     "it"},
+    {"arcstats_uncompressed_size_bytes", "gauge", "ARC total uncompressed size in bytes"},
+};
+const size_t golden_narcstats = sizeof(golden_arcstats) / sizeof(golden_arcstats[0]);
+
+/* Section 3.4: metaslab groups, then pools. */
+const golden_family_t golden_zpool[] = {
+    {"metaslab_group_loads", "counter", "Number of metaslab loads per metaslab group"},
+    {"metaslab_group_unloads", "counter", "Number of metaslab unloads per metaslab group"},
+    {"zpool_allocated_bytes", "gauge", "Amount of storage space used withing the pool"},
+    {"zpool_fragmentation_percent", "gauge", "Amount of fragmentation in the pool"},
+    {"zpool_health_status", "gauge",
+     "The current health of the pool (0 = ONLINE, 1 = DEGRADED, 2 = FAULTED, 3 = OFFLINE, 4 = "
+     "REMOVED, 5 = UNAVAIL, -1 = UNKNOWN)"},
+    {"zpool_size_bytes", "gauge", "Total size of the pool"},
+};
+const size_t golden_nzpool = sizeof(golden_zpool) / sizeof(golden_zpool[0]);
+
+const char *const golden_cpu_util_labels[] = {"cpu_id", "cpu_id", "cpu_id", "cpu_id"};
+const char *const golden_cpu_info_labels[] = {""};
+const char *const golden_zpool_labels[] = {"pool,vdev_guid", "pool,vdev_guid", "pool",
+                                           "pool",           "pool",           "pool"};
+
 /* The line after l, or NULL at the end. */
 static const char *
 golden_next(const char *l)
@@ -207,4 +361,104 @@ golden_meta_check(const char *body, const char *const *order, size_t n, const ch
     }
     why[0] = '\0';
     return (int)seen;
+}
+
+/* The label names of sample line l (family name of length nlen), comma-joined into out. */
+static void
+golden_label_names(const char *l, size_t nlen, char *out, size_t len)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    if (l[nlen] != '{')
+        return;
+    for (const char *p = l + nlen + 1; *p != '\0' && *p != '}' && *p != '\n';) {
+        size_t k = strcspn(p, "=");
+        if (o + k + 2 >= len)
+            return;
+        o += (size_t)snprintf(out + o, len - o, "%s%.*s", o ? "," : "", (int)k, p);
+        p += k + 1;
+        if (*p == '"') /* skip the quoted value, escapes included */
+            for (p++; *p != '\0' && *p != '"'; p++)
+                if (*p == '\\' && p[1] != '\0')
+                    p++;
+        if (*p == '"')
+            p++;
+        if (*p == ',')
+            p++;
+    }
+}
+
+/* 1 when line l is a sample of family name. */
+static int
+golden_is_sample(const char *l, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(l, name, n) == 0 && (l[n] == '{' || l[n] == ' ');
+}
+
+/* Family g's samples in body: labels want, one group. 0, or -1 with why. */
+static int
+golden_family_labels(const char *body, const golden_family_t *g, const char *want, char *why,
+                     size_t len)
+{
+    char names[256];
+    int groups = 0, in = 0, samples = 0;
+    for (const char *l = body; l != NULL && *l != '\0'; l = golden_next(l)) {
+        int s = golden_is_sample(l, g->gf_name);
+        groups += s && !in;
+        in = s;
+        if (!s)
+            continue;
+        samples++;
+        golden_label_names(l, strlen(g->gf_name), names, sizeof(names));
+        if (strcmp(names, want) != 0) {
+            snprintf(why, len, "%s: labels (%s), want (%s)", g->gf_name, names, want);
+            return -1;
+        }
+    }
+    if (groups > 1) {
+        snprintf(why, len, "%s: its %d samples are split into %d groups", g->gf_name, samples,
+                 groups);
+        return -1;
+    }
+    return 0;
+}
+
+int
+golden_check_labels(const char *body, const golden_family_t *g, const char *const *labels, size_t n,
+                    char *why, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (golden_family_labels(body, &g[i], labels != NULL ? labels[i] : "", why, len) != 0)
+            return -1;
+    why[0] = '\0';
+    return 0;
+}
+
+char *
+golden_section(const char *body, const char *p)
+{
+    char head[160];
+    snprintf(head, sizeof(head), "# HELP %s_metrics_available_boolean ", p);
+    const char *s = body;
+    while ((s = strstr(s, head)) != NULL && s != body && s[-1] != '\n')
+        s++;
+    for (int i = 0; s != NULL && i < 9; i++) /* past the meta block */
+        s = golden_next(s);
+    if (s == NULL)
+        return strstr(body, head) != NULL ? strdup("") : NULL;
+    const char *e = s;
+    for (; e != NULL; e = golden_next(e)) {
+        const char *m = strstr(e, "_metrics_available_boolean ");
+        const char *nl = strchr(e, '\n');
+        if (strncmp(e, "# HELP ", 7) == 0 && m != NULL && (nl == NULL || m < nl))
+            break;
+    }
+    size_t n = e != NULL ? (size_t)(e - s) : strlen(s);
+    char *out = malloc(n + 1);
+    if (out != NULL) {
+        memcpy(out, s, n);
+        out[n] = '\0';
+    }
+    return out;
 }

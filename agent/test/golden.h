@@ -23,11 +23,56 @@ extern const size_t golden_ncpucap;
 extern const golden_family_t golden_zfs[];
 extern const size_t golden_nzfs;
 
+/* Section 3.1: cpu_util, 4 families, label cpu_id. */
+extern const golden_family_t golden_cpu_util[];
+extern const size_t golden_ncpu_util;
+
+/* Section 3.2: cpu_info, 1 family, no label. */
+extern const golden_family_t golden_cpu_info[];
+extern const size_t golden_ncpu_info;
+
+/*
+ * Section 3.3: arcstats, the 81 map entries (79 and 80 optional: a platform
+ * has one of them), no label, with the original's types and HELP.
+ */
+extern const golden_family_t golden_arcstats[];
+extern const size_t golden_narcstats;
+
+/*
+ * Section 3.4: zpool, 2 metaslab families (labels pool,vdev_guid) then 4 pool
+ * families (label pool).
+ */
+extern const golden_family_t golden_zpool[];
+extern const size_t golden_nzpool;
+
+/*
+ * Label names of every sample of each family of the tables above, in order,
+ * comma-separated ("" none), one string per family (sections 3.1-3.4, 6.2).
+ */
+extern const char *const golden_cpu_util_labels[], *const golden_cpu_info_labels[];
+extern const char *const golden_zpool_labels[];
+
+/*
+ * golden_check_labels() - 0 when every sample of the families g[0..n) in
+ * text-format body carries exactly the label names labels[i], in that order
+ * (labels NULL: none for all), and each family's samples form one group
+ * (section 5, D3); else -1 with the first difference in why.
+ */
+int golden_check_labels(const char *body, const golden_family_t *g, const char *const *labels,
+                        size_t n, char *why, size_t len);
+
+/*
+ * golden_section() - a malloc'd copy of the data of collector p in
+ * text-format body: the lines after its nine-line meta block up to the next
+ * meta block or the end. NULL when p has no meta block (or no memory).
+ */
+char *golden_section(const char *body, const char *p);
+
 /*
  * golden_check() - 0 when the families of text-format body whose names start
  * with prefix (the meta families <prefix>metrics_* aside) are exactly g[0..n)
- * in that order, each with its HELP and TYPE lines; else -1 with the first
- * difference in why.
+ * in that order, each with its HELP and TYPE lines, its samples right after
+ * them (one group); else -1 with the first difference in why.
  */
 int golden_check(const char *body, const char *prefix, const golden_family_t *g, size_t n,
                  char *why, size_t len);

@@ -201,6 +201,19 @@ start_agent(t_t *t, const char *bin)
 
 /* ---- checks --------------------------------------------------------- */
 
+/* Collector p's families in body are the reference's g[0..n) with labels (golden.c). */
+static void
+check_golden(t_t *t, const char *body, const char *p, const golden_family_t *g, size_t n,
+             const char *const *labels)
+{
+    char why[512] = "no meta block";
+    char *sec = golden_section(body, p);
+    int ok = sec != NULL && golden_check(sec, "", g, n, why, sizeof(why)) == 0 &&
+             golden_check_labels(sec, g, labels, n, why, sizeof(why)) == 0;
+    check(t, ok, "%s: the original's families, HELP, types and labels, one group each %s", p, why);
+    free(sec);
+}
+
 static void
 check_cpu_arc(t_t *t, const char *body)
 {
@@ -220,17 +233,18 @@ check_cpu_arc(t_t *t, const char *body)
     check(t,
           near(testlib_sample(body, "cpu_idle_seconds_total{cpu_id=\"0\"}"), (double)v.wv_u / 1e9),
           "cpu_idle_seconds_total of CPU 0 is the world's");
-    int models = 0;
-    for (const char *l = strstr(body, "\ncpu_info_model{"); l;
-         l = strstr(l + 1, "\ncpu_info_model{"))
-        models++;
-    check(t, models == cpus, "%d cpu_info_model samples for %d CPUs", models, cpus);
+    check(t,
+          world_truth(t->t_w, "cpu_info", 0, "cpu_info0", "model", &v) == 0 &&
+              testlib_sample(body, "cpu_info_model") == (double)v.wv_i,
+          "cpu_info_model is CPU 0's model, without labels (reference 3.2)");
     check(t,
           world_truth(t->t_w, "zfs", 0, "arcstats", "size", &v) == 0 &&
-              near(testlib_sample(body, "arcstats_size"), (double)v.wv_u),
-          "arcstats_size is the world's");
-    check(t, strstr(body, "# TYPE arcstats_size gauge\n") != NULL, "arcstats_size is a gauge");
-    check(t, strstr(body, "# TYPE arcstats_hits counter\n") != NULL, "arcstats_hits is a counter");
+              near(testlib_sample(body, "arcstats_size_bytes"), (double)v.wv_u),
+          "arcstats_size_bytes is the world's");
+    check(t, strstr(body, "# TYPE arcstats_size_bytes gauge\n") != NULL,
+          "arcstats_size_bytes is a gauge");
+    check(t, strstr(body, "# TYPE arcstats_hits_total counter\n") != NULL,
+          "arcstats_hits_total is a counter");
 }
 
 static void
@@ -646,6 +660,9 @@ run(t_t *t, const char *bin, const char *promtool)
     if (body == NULL)
         return;
     check_cpu_arc(t, body);
+    check_golden(t, body, "cpu_util", golden_cpu_util, golden_ncpu_util, golden_cpu_util_labels);
+    check_golden(t, body, "cpu_info", golden_cpu_info, golden_ncpu_info, golden_cpu_info_labels);
+    check_golden(t, body, "zpool", golden_zpool, golden_nzpool, golden_zpool_labels);
     check_pools_zones(t, body);
     check_plugins(t, body);
     check_order(t, body, 1, 6 + 6, "/v1/gz/metrics"); /* 6 plugins, 5 of the original's, zones */

@@ -2,7 +2,7 @@
 local GiB = 2^30
 
 -- sim.world, sim.zone and the zone's fields
-sim.world{max_zones = 64}
+sim.world{max_zones = 64, ncpus = 6}
 check(#sim.world_path > 0 and #sim.scratch > 0, "sim.world_path and sim.scratch are set")
 local z = sim.zone{brand = "lx", cpu_cap = 150, mem_cap = 2 * GiB, swap_cap = 4 * GiB, nics = 2,
                    quota = 50 * GiB, alias = "web0"}
@@ -49,6 +49,23 @@ check(sim.truth(z, "memory_cap", "physcap") == 2 * GiB, "physcap is the cap")
 check(sim.truth(z, "link", "rbytes64", "net1") ~= nil, "sim.truth of the second NIC")
 check(sim.truth(z, "nosuch", "stat") == nil, "sim.truth of nothing is nil")
 check(type(sim.truth("gz", "unix:0:system_misc", "ncpus")) == "number", "sim.truth of the gz")
+check(sim.truth("gz", "unix:0:system_misc", "ncpus") == 6, "sim.world{ncpus=} sets the CPUs")
+-- sim.pool, sim.pools, sim.arc, sim.metaslab, sim.metaslabs
+sim.pool{name = "data", size = 2^40, fragmentation = "-", health = "DEGRADED"}
+local pools = sim.pools()
+check(#pools == 2 and pools[2].name == "data" and pools[2].health == "DEGRADED" and
+      pools[2].fragmentation == "-" and pools[2].size == 2^40, "sim.pool adds a pool sim.pools lists")
+sim.arc{c_max = 16 * GiB, c = 8 * GiB, c_min = GiB, rename = {async_upgrade_sync = "sync_wait_for_async"}}
+check(sim.truth("gz", "zfs:0:arcstats", "c") == 8 * GiB, "sim.arc sets the target")
+check(sim.truth("gz", "zfs:0:arcstats", "sync_wait_for_async") ~= nil and
+      sim.truth("gz", "zfs:0:arcstats", "async_upgrade_sync") == nil, "sim.arc renames a field")
+sim.arc{rename = {async_upgrade_sync = false}}
+sim.metaslab{pool = "data", guid = 99, loads = 4, unloads = 1}
+local ms = sim.metaslabs()
+check(#ms == 3 and ms[3].guid == "99" and ms[3].vdev == 0 and ms[3].loads == 4, "sim.metaslab adds a group")
+check(sim.truth("gz", "zfs_metaslab_group:0:99", "spa_name") == "data", "its kstat")
+sim.metaslab{guid = "99", remove = true}
+check(#sim.metaslabs() == 2, "sim.metaslab{remove=true} removes it")
 sim.advance(0.25)
 check(sim.now() == 10.25, "fractions of a second")
 local c0 = sim.clock()

@@ -117,8 +117,9 @@ reader_pass(kstat_ctl_t *kc, tally_t *t)
         return;
     }
     for (kstat_t *k = kc->kc_chain; k != NULL; k = k->ks_next) {
-        if (strcmp(k->ks_module, "zones") != 0 && strcmp(k->ks_module, "link") != 0)
-            continue;
+        if (strcmp(k->ks_module, "zones") != 0 &&
+            (strcmp(k->ks_module, "link") != 0 || k->ks_name[0] != 'z'))
+            continue; /* the zones and their VNICs: the node's own NICs carry their sum */
         if (kstat_read(kc, k, NULL) == -1) {
             if (errno == ENXIO)
                 t->t_enxio++;

@@ -94,8 +94,9 @@ test_churn_reuse(void)
     }
     CU_ASSERT_EQUAL(found, 16);
     CU_ASSERT_EQUAL(world_zone_find(w, "z0"), -1);
-    /* node: system_misc, arcstats, 2 x (cpu, cpu_info); global zone 8; 16 zones x (8 + 1 NIC) */
-    CU_ASSERT_EQUAL(world_kstat_count(w), 2 + 2 * 2 + 8 + 16 * 9);
+    /* node: system_misc, arcstats, 2 x (cpu, cpu_info), 2 metaslab groups, 2 physical NICs;
+       global zone 9; 16 zones x (9 + 1 NIC) */
+    CU_ASSERT_EQUAL(world_kstat_count(w), 2 + 2 * 2 + 2 + 2 + 9 + 16 * 10);
     test_world_free(w);
 }
 

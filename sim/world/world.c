@@ -44,7 +44,8 @@ world_layout(wshm_hdr_t *h, uint32_t zone_slots, uint32_t ncpus)
     uint64_t off = world_align(sizeof(wshm_hdr_t));
 
     h->wh_zone_slots = zone_slots;
-    h->wh_kstat_slots = zone_slots * (9 + WORLD_NICS_MAX) + 3 * ncpus + 8;
+    h->wh_kstat_slots =
+        zone_slots * (10 + WORLD_NICS_MAX) + 3 * ncpus + 8 + WORLD_MSLAB_MAX + WORLD_NODE_LINKS;
     h->wh_max_zoneid = zone_slots * 2 > 9999 ? zone_slots * 2 : 9999;
     h->wh_hash_size = world_pow2(zone_slots * 2);
     h->wh_global_off = off;
@@ -255,8 +256,8 @@ world_hdr_check(const wshm_hdr_t *h, uint64_t size, const char *path, char *err,
                           path, (unsigned long long)size, sizeof(wshm_hdr_t));
     if (h->wh_version != WORLD_VERSION)
         return world_fail(err, errlen, EINVAL,
-                          "world %s: layout version %u, expected %u (made by another build)",
-                          path, h->wh_version, WORLD_VERSION);
+                          "world %s: layout version %u, expected %u (made by another build)", path,
+                          h->wh_version, WORLD_VERSION);
     if (size < sizeof(wshm_hdr_t))
         return world_fail(err, errlen, EINVAL, "world %s: truncated: %llu bytes, its header is %zu",
                           path, (unsigned long long)size, sizeof(wshm_hdr_t));
@@ -353,8 +354,8 @@ world_map_existing(world_t *w, const struct stat *st, char *err, size_t errlen)
         return world_fail(err, errlen, EINVAL, "world %s: not a regular file (%s)", w->w_path,
                           world_file_kind(st->st_mode));
     if (size < sizeof(h.wh_magic))
-        return world_fail(err, errlen, EINVAL, "world %s: not a world file (%llu bytes)",
-                          w->w_path, (unsigned long long)size);
+        return world_fail(err, errlen, EINVAL, "world %s: not a world file (%llu bytes)", w->w_path,
+                          (unsigned long long)size);
     if (pread(w->w_fd, &h, want, 0) != (ssize_t)want)
         return world_fail(err, errlen, EIO, "world %s: cannot read: %s", w->w_path,
                           strerror(errno ? errno : EIO));

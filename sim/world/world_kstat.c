@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "world_shm.h"
+#include "world_node.h"
 
 void
 wks_chain_begin(world_t *w)
@@ -80,6 +81,21 @@ wks_copy_name(char dst[KSTAT_STRLEN], const char *src)
     strncpy(dst, src, KSTAT_STRLEN - 1); /* illumos cuts at 30 characters */
 }
 
+/*
+ * The hrtime of a kstat created now: world_hrtime() of the virtual time, but
+ * for the node's own kstats made with the world, which the kernel created while
+ * it booted, a few seconds after hrtime 0 (KIDs apart by a millisecond).
+ */
+static int64_t
+wks_crtime(const world_t *w, int zix)
+{
+    uint64_t now = atomic_load_explicit(&w->w_hdr->wh_now, memory_order_relaxed);
+
+    if (zix < 0 && now == 0)
+        return 2500000000LL + (int64_t)w->w_hdr->wh_next_kid * 1000000;
+    return (int64_t)world_hrtime(w, now);
+}
+
 int
 wks_add(world_t *w, int zix, wkind_t kind, int arg, const char *module, int instance,
         const char *name)
@@ -102,7 +118,7 @@ wks_add(world_t *w, int zix, wkind_t kind, int arg, const char *module, int inst
     k->wk_ndata = wrender_ndata(kind);
     k->wk_data_size = k->wk_ndata * (uint32_t)sizeof(kstat_named_t) +
                       wrender_strsize(w, kind, zix >= 0 ? &w->w_zones[zix] : NULL, arg);
-    k->wk_crtime = (int64_t)atomic_load_explicit(&h->wh_now, memory_order_relaxed);
+    k->wk_crtime = wks_crtime(w, zix);
     wks_link_tail(w, s);
     h->wh_nkstats++;
     atomic_store_explicit(&k->wk_kid, h->wh_next_kid++, memory_order_release);
@@ -154,11 +170,11 @@ wks_zone_one(world_t *w, int zix, wkind_t kind, int arg, const char *module, int
 static int
 wks_zone_caps(world_t *w, int zix, int32_t zid)
 {
-    static const char *const rctls[] = {"lockedmem", "swapresv", "nprocs"};
-    static const wkind_t kinds[] = {WK_LOCKEDMEM, WK_SWAPRESV, WK_NPROCS};
+    static const char *const rctls[] = {"lockedmem", "swapresv", "nprocs", "physicalmem"};
+    static const wkind_t kinds[] = {WK_LOCKEDMEM, WK_SWAPRESV, WK_NPROCS, WK_PHYSMEM};
     char name[KSTAT_STRLEN + 16];
 
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         snprintf(name, sizeof(name), "%s_zone_%d", rctls[i], (int)zid);
         if (wks_zone_one(w, zix, kinds[i], 0, "caps", zid, name) != 0)
             return -1;
@@ -270,6 +286,8 @@ wks_global_create(world_t *w)
     }
     if (rc == 0 && wks_add(w, -1, WK_ARCSTATS, 0, "zfs", 0, "arcstats") < 0)
         rc = -1;
+    if (rc == 0)
+        rc = wks_node_create(w);
     wks_chain_end(w);
     return rc;
 }

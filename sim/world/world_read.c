@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "world_shm.h"
+#include "world_node.h"
 
 #define WREAD_CHAIN_TRIES 10000
 
@@ -24,11 +25,16 @@ wread_zone_snapshot(const world_t *w, int zix, wshm_zone_t *out)
     } while (wseq_read_retry(&z->wz_seq, s));
 }
 
-/* The node's counters without the per-CPU table, plus CPU cpu's row. */
+/*
+ * The node's counters without the per-CPU table, plus CPU cpu's row, and
+ * wg_node for the kinds rendered from it (arcstats, metaslab groups, links).
+ */
 static void
-wread_global_part(const world_t *w, int cpu, wshm_global_t *out)
+wread_global_part(const world_t *w, const wshm_kslot_t *ks, wshm_global_t *out)
 {
     const wshm_global_t *g = w->w_global;
+    int cpu = ks->wk_arg, node = ks->wk_kind == WK_ARCSTATS || ks->wk_kind == WK_METASLAB ||
+                                 ks->wk_kind == WK_NODE_LINK;
     uint32_t s;
 
     if (cpu < 0 || cpu >= WORLD_CPUS_MAX)
@@ -37,6 +43,8 @@ wread_global_part(const world_t *w, int cpu, wshm_global_t *out)
         s = wseq_read_begin(w, &g->wg_seq);
         memcpy(out, g, offsetof(wshm_global_t, wg_cpu));
         memcpy(out->wg_cpu[cpu], g->wg_cpu[cpu], sizeof(g->wg_cpu[cpu]));
+        if (node)
+            memcpy(&out->wg_node, &g->wg_node, sizeof(g->wg_node));
     } while (wseq_read_retry(&g->wg_seq, s));
 }
 
@@ -74,7 +82,7 @@ wread_kstat_once(const world_t *w, const wshm_kslot_t *ks, int32_t kid, wshm_ksl
         s = wseq_read_begin(w, &w->w_zones[zix].wz_seq);
         memcpy(z, &w->w_zones[zix], sizeof(*z));
     } else {
-        wread_global_part(w, kcopy->wk_arg, g);
+        wread_global_part(w, kcopy, g);
     }
     atomic_thread_fence(memory_order_acquire);
     if (atomic_load_explicit(&ks->wk_kid, memory_order_relaxed) != kid)
@@ -101,7 +109,7 @@ wread_kstat(const world_t *w, int s, int32_t kid, void *buf, size_t bufsize, int
         rc = ENOMEM;
     if (rc == 0) {
         wrender_fill(w, &k, &z, &g, buf);
-        *snaptime = (int64_t)(k.wk_zix >= 0 ? z.wz_snap_ns : g.wg_snap_ns);
+        *snaptime = (int64_t)world_hrtime(w, k.wk_zix >= 0 ? z.wz_snap_ns : g.wg_snap_ns);
     }
     return rc;
 }

@@ -104,3 +104,12 @@ wrender_fill(const world_t *w, const wshm_kslot_t *ks, const wshm_zone_t *z, con
 
     k->rk_fill(&x, knp, &strp);
 }
+
+void
+wr_char(kstat_named_t *k, const char *s)
+{
+    size_t n = strnlen(s, sizeof(k->value.c));
+
+    memset(k->value.c, 0, sizeof(k->value.c));
+    memcpy(k->value.c, s, n);
+}

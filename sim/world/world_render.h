@@ -53,6 +53,8 @@ typedef struct wrkind {
 void wr_value(kstat_named_t *k, uint64_t v);
 /* wr_linear() - writes the records of table t[0..n) into k, valued from base. */
 void wr_linear(kstat_named_t *k, const wrlin_t *t, uint32_t n, const uint64_t *base);
+/* wr_char() - sets KSTAT_DATA_CHAR record k to s (cut to its 16 bytes, NUL-padded). */
+void wr_char(kstat_named_t *k, const char *s);
 /* wr_str() - copies s to *strp, points record k at it, and moves *strp past it. */
 void wr_str(kstat_named_t *k, char **strp, const char *s);
 /* wr_zonename_size() - strlen(zonename) + 1: the strsize of every zone kind with a zonename. */
@@ -61,5 +63,9 @@ uint32_t wr_zonename_size(const world_t *w, const wshm_zone_t *z, int arg);
 /* The kinds, indexed by wkind_t (NULL for 0). */
 extern const wrkind_t *const wr_zone_kinds[WK_NKINDS];
 extern const wrkind_t *const wr_node_kinds[WK_NKINDS];
+
+/* The ZFS kinds (world_render_arc.c), and the arcstats record called name (its index, or -1). */
+extern const wrkind_t wr_arc_kind, wr_mslab_kind;
+int wr_arc_record(const char *name);
 
 #endif /* CMON_WORLD_RENDER_H */

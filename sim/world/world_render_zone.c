@@ -127,7 +127,8 @@ cpucaps_fill(const wrctx_t *x, kstat_named_t *k, char **sp)
 static const wrkind_t cpucaps_kind = {"zone_caps", cpucaps_stats, NITEMS(cpucaps_stats),
                                       cpucaps_fill, wr_zonename_size};
 
-/* ---- caps:<zid>:{lockedmem,swapresv,nprocs}_zone_<zid> (zone_caps, rctl kstats) ---- */
+/* ---- caps:<zid>:{lockedmem,swapresv,nprocs,physicalmem}_zone_<zid> (zone_caps, rctl kstats) ----
+ */
 
 enum { R_ZERO, R_USAGE, R_VALUE, R_NBASE };
 
@@ -164,12 +165,21 @@ nprocs_fill(const wrctx_t *x, kstat_named_t *k, char **sp)
     rctl_fill(k, sp, x->x_z, x->x_z->wz_c.nprocs, NOCAP);
 }
 
+/* physicalmem: the zone's resident memory against its memory cap */
+static void
+physmem_fill(const wrctx_t *x, kstat_named_t *k, char **sp)
+{
+    rctl_fill(k, sp, x->x_z, x->x_z->wz_c.rss, wr_cap(x->x_z->wz_mem_cap));
+}
+
 static const wrkind_t lockedmem_kind = {"zone_caps", rctl_stats, NITEMS(rctl_stats), lockedmem_fill,
                                         wr_zonename_size};
 static const wrkind_t swapresv_kind = {"zone_caps", rctl_stats, NITEMS(rctl_stats), swapresv_fill,
                                        wr_zonename_size};
 static const wrkind_t nprocs_kind = {"zone_caps", rctl_stats, NITEMS(rctl_stats), nprocs_fill,
                                      wr_zonename_size};
+static const wrkind_t physmem_kind = {"zone_caps", rctl_stats, NITEMS(rctl_stats), physmem_fill,
+                                      wr_zonename_size};
 
 /* ---- zone_vfs:<zid>:<name30> (zone_vfs) and zone_zfs:<zid>:<name30> (zone_zfs) ---- */
 
@@ -384,5 +394,5 @@ const wrkind_t *const wr_zone_kinds[WK_NKINDS] = {
     [WK_ZONE_MISC] = &zone_misc_kind, [WK_MEMCAP] = &memcap_kind,     [WK_CPUCAPS] = &cpucaps_kind,
     [WK_LOCKEDMEM] = &lockedmem_kind, [WK_SWAPRESV] = &swapresv_kind, [WK_NPROCS] = &nprocs_kind,
     [WK_ZONE_VFS] = &vfs_kind,        [WK_ZONE_ZFS] = &zfs_kind,      [WK_TCP] = &tcp_kind,
-    [WK_LINK] = &link_kind,
+    [WK_LINK] = &link_kind,           [WK_PHYSMEM] = &physmem_kind,
 };

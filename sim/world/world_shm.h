@@ -31,12 +31,16 @@
 
 #include "kstat.h"
 #include "world.h"
+#include "world_zfs.h"
 
 #define WORLD_MAGIC 0x444c524f574e4f4dULL /* "MONWORLD" read as little-endian bytes */
-#define WORLD_VERSION 2
+#define WORLD_VERSION 3
 
-#define WZ_KS_MAX 24 /* kstats of one zone: 9 + WORLD_NICS_MAX, with room */
+#define WZ_KS_MAX 24 /* kstats of one zone: 10 + WORLD_NICS_MAX, with room */
 #define WSHM_NAME_TOMB (-1)
+#define WORLD_MSLAB_MAX 16  /* metaslab groups of the node (world_node.h) */
+#define WORLD_ARC_RENAMES 4 /* arcstats records shown under another name */
+#define WORLD_NODE_LINKS 2  /* physical NICs of the global zone: ixgbe0, ixgbe1 */
 
 /* What a kstat slot renders: the ks_update function of the simulated kernel. */
 typedef enum wkind {
@@ -54,6 +58,9 @@ typedef enum wkind {
     WK_CPU_SYS,  /* wk_arg: CPU */
     WK_CPU_INFO, /* wk_arg: CPU */
     WK_ARCSTATS,
+    WK_METASLAB,  /* wk_arg: metaslab group index (wn_mslab) */
+    WK_PHYSMEM,   /* caps:<zid>:physicalmem_zone_<zid> */
+    WK_NODE_LINK, /* wk_arg: physical NIC of the node (wn_link) */
     WK_NKINDS
 } wkind_t;
 
@@ -101,6 +108,34 @@ typedef struct wshm_zone {
     uint64_t wz_reserved[16]; /* room for growth: ZFS dataset figures */
 } wshm_zone_t;
 
+/*
+ * The node's ZFS and network state beyond the CPUs (world_node.c): what
+ * zfs:0:arcstats is made to say (renamed records), the metaslab groups of
+ * the pools (zfs_metaslab_group:<vdev>:<guid>) and the physical NICs of the
+ * global zone (link:0:<nic>). Under wg_seq with the rest of wshm_global_t.
+ */
+typedef struct wshm_mslab {
+    uint64_t wm_guid;                  /* the vdev's guid: the kstat's name in decimal */
+    char wm_pool[WORLD_POOL_NAME_MAX]; /* spa_name */
+    uint64_t wm_loads, wm_unloads;     /* counters, as set */
+    int32_t wm_kslot;                  /* its kstat slot, -1 when removed */
+    uint32_t wm_vdev;                  /* the kstat's instance: the vdev's id in its pool */
+} wshm_mslab_t;
+
+typedef struct wshm_arc_rename {
+    char wr_from[KSTAT_STRLEN]; /* a record of arc_stats_t ("" unused) */
+    char wr_to[KSTAT_STRLEN];   /* the name it is shown under */
+} wshm_arc_rename_t;
+
+typedef struct wshm_node {
+    uint32_t wn_nmslab; /* slots of wn_mslab used (removed ones included) */
+    uint32_t wn_nlinks;
+    uint64_t wn_arc_c_min; /* the ARC bounds: c_min here, c and c_max in wshm_global_t */
+    wshm_mslab_t wn_mslab[WORLD_MSLAB_MAX];
+    wshm_arc_rename_t wn_arc_rename[WORLD_ARC_RENAMES];
+    wctr_t wn_link_rbytes[WORLD_NODE_LINKS], wn_link_obytes[WORLD_NODE_LINKS];
+} wshm_node_t;
+
 /* The node itself: the global kstats' counters. */
 typedef struct wshm_global {
     _Atomic uint32_t wg_seq;
@@ -113,6 +148,7 @@ typedef struct wshm_global {
     uint64_t wg_reserved[32];
     /* per CPU: user, kernel, idle, dtrace nanoseconds; wg_ncpus of each */
     wctr_t wg_cpu[WORLD_CPUS_MAX][4];
+    wshm_node_t wg_node;
 } wshm_global_t;
 
 /*
@@ -260,6 +296,10 @@ void wks_zone_delete(world_t *w, int zix);
 int wks_cpucaps_sync(world_t *w, int zix);
 /* wks_global_create() - the node's kstats. */
 int wks_global_create(world_t *w);
+/* wks_node_create() - the metaslab groups' and physical NICs' kstats (world_node.c). */
+int wks_node_create(world_t *w);
+/* wnode_tick() - advances the physical NICs by the zones' traffic (bytes/s) for dt seconds. */
+void wnode_tick(wshm_global_t *g, double dt, double rx_bps, double tx_bps);
 
 /* ---- the reader protocol (world_read.c) ---- */
 

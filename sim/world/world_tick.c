@@ -26,6 +26,7 @@
 typedef struct wsum {
     double s_share; /* the fraction of its capped demand each zone gets */
     double s_user, s_sys, s_demand, s_read_ops;
+    double s_rx_bps, s_tx_bps; /* the zones' network traffic: the node's NICs carry it */
     uint64_t s_nproc, s_rss;
 } wsum_t;
 
@@ -124,6 +125,8 @@ wtick_io(wshm_zone_t *z, double ns, wsum_t *sum)
         wctr_add(&c->rbytes[i], (double)z->wz_load.wl_net_rx_bps / z->wz_nics * dt);
         wctr_add(&c->obytes[i], (double)z->wz_load.wl_net_tx_bps / z->wz_nics * dt);
     }
+    sum->s_rx_bps += (double)z->wz_load.wl_net_rx_bps * (z->wz_nics > 0);
+    sum->s_tx_bps += (double)z->wz_load.wl_net_tx_bps * (z->wz_nics > 0);
     sum->s_rss += c->rss;
 }
 
@@ -180,6 +183,7 @@ wtick_global(world_t *w, uint64_t ns, uint64_t now, const wsum_t *sum)
     for (int i = 0; i < 3; i++)
         g->wg_avenrun[i] = wavg(g->wg_avenrun[i], sum->s_demand, dt, periods[i]);
     g->wg_nproc = (uint32_t)(sum->s_nproc + 120);
+    wnode_tick(g, dt, sum->s_rx_bps, sum->s_tx_bps);
     g->wg_snap_ns = now;
     wseq_write_end(&g->wg_seq);
 }

@@ -308,6 +308,24 @@ kreader_find(kreader_t *kr, const char *module, int instance, const char *name)
 }
 
 size_t
+kreader_find_all(kreader_t *kr, const char *module, int instance, kstat_t **out, size_t cap)
+{
+    if (!kr->kr_indexed)
+        return 0;
+    size_t n = 0;
+    uint32_t h = kreader_hash(module, instance);
+    const kentry_t *end, *e = ktable_first(&kr->kr_bymod, instance, h, &end);
+    for (; e != NULL && e < end; e++) {
+        if (e->ke_key != instance || e->ke_hash != h || strcmp(e->ke_ksp->ks_module, module) != 0)
+            continue;
+        if (n < cap)
+            out[n] = e->ke_ksp;
+        n++;
+    }
+    return n;
+}
+
+size_t
 kreader_links(kreader_t *kr, int zid, kstat_t **out, size_t cap)
 {
     if (!kr->kr_indexed)

@@ -61,6 +61,14 @@ int kreader_sync(kreader_t *kr, int force);
 kstat_t *kreader_find(kreader_t *kr, const char *module, int instance, const char *name);
 
 /*
+ * kreader_find_all() - stores up to cap kstats module:instance:* of the index
+ * into out, in chain order; returns how many exist (may exceed cap). For
+ * modules with several kstats an instance (zfs_metaslab_group: one per
+ * top-level vdev of every pool, by vdev id).
+ */
+size_t kreader_find_all(kreader_t *kr, const char *module, int instance, kstat_t **out, size_t cap);
+
+/*
  * kreader_links() - stores up to cap link kstats of zone zid into out, in
  * chain order; returns how many exist (may exceed cap).
  */

@@ -1,0 +1,1 @@
+sim.pool{name = "zones", health = "SICK"}
