@@ -9,6 +9,7 @@ add_library(cmon_agent_ntpparse STATIC
 target_link_libraries(cmon_agent_ntpparse PUBLIC cmonagent_core m)
 
 add_executable(test_ntp ${CMAKE_CURRENT_LIST_DIR}/test/test_ntp.c)
+target_sources(cmonagent_testlib PRIVATE ${CMAKE_CURRENT_LIST_DIR}/test/golden_ntp.c)
 target_link_libraries(test_ntp cmon_agent_ntpparse cmoncommon_cunit cmonagent_testlib)
 add_test(NAME agent_ntp COMMAND test_ntp)
 

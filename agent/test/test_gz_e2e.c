@@ -648,7 +648,7 @@ run(t_t *t, const char *bin, const char *promtool)
     check_cpu_arc(t, body);
     check_pools_zones(t, body);
     check_plugins(t, body);
-    check_order(t, body, 1, 6 + 6, "/v1/gz/metrics"); /* 6 plugins, 5 of the original's, zones */
+    check_order(t, body, 1, 6 + 7, "/v1/gz/metrics"); /* 6 plugins, 6 of the original's, zones */
     check_promtool(t, promtool, body);
     free(body);
     check_vm(t);
