@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cunit_main.h"
 #include "expo.h"
 #include "golden_ntp.h"
+#include "monotime.h"
 #include "ntp.h"
 #include "testlib.h"
 
@@ -465,9 +467,153 @@ t_missing_key(void)
     CU_ASSERT_TRUE(testlib_has_line(b, "ntp_pps_jitter_ppm "));
 }
 
+/* ---- running ntpq (ntp.c) against scripts ----------------------------- */
+
+static char tmpdir[64];
+
+/* A script in tmpdir called name with body (after "#!/bin/sh\n"); its path. */
+static const char *
+script(const char *name, const char *body)
+{
+    static char path[128];
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f, "#!/bin/sh\n%s", body);
+    fclose(f);
+    chmod(path, 0755);
+    return path;
+}
+
+/* One scrape's ntp block of n rendered as text, and what the refresh did. */
+static const char *
+collect(ntp_t *n, ntp_turn_t *turn)
+{
+    static sbuf_t out = SBUF_INIT;
+    famset_t fs = FAMSET_INIT;
+    ntp_refresh(n, turn);
+    CU_ASSERT_EQUAL_FATAL(ntp_collect(n, turn, &fs), 0);
+    sbuf_reset(&out);
+    CU_ASSERT_EQUAL_FATAL(expo_write(&fs, EXPO_TEXT, &out), 0);
+    famset_release(&fs);
+    return out.sb_buf;
+}
+
+static int
+run_init(void)
+{
+    char path[128];
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/cmon-ntp-XXXXXX");
+    if (mkdtemp(tmpdir) == NULL)
+        return -1;
+    snprintf(path, sizeof(path), "%s/peers", tmpdir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    fputs(peers_text, f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/vars", tmpdir);
+    f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    fputs(vars_text, f);
+    fclose(f);
+    return 0;
+}
+
+static int
+run_clean(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ntpq answering from the reference's text: apeers, then the variables with readvar 12019. */
+static const char *
+good_ntpq(void)
+{
+    static char body[512];
+    snprintf(body, sizeof(body),
+             "case \"$*\" in\n"
+             "\"-n -c apeers\") cat %s/peers ;;\n"
+             "\"-n -c iostats -c kerninfo -c monstats -c sysinfo -c sysstats -c readvar 12019\")"
+             " cat %s/vars ;;\n"
+             "*) echo \"unexpected: $*\" >&2; exit 1 ;;\n"
+             "esac\n",
+             tmpdir, tmpdir);
+    return script("ntpq", body);
+}
+
+static void
+t_run_ttl(void)
+{
+    ntp_opts_t o = {good_ntpq(), 100};
+    ntp_t *n = ntp_new(&o);
+    ntp_turn_t turn;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+    const char *b = collect(n, &turn);
+    CU_ASSERT_EQUAL(turn.nt_ran, 1);
+    CU_ASSERT_EQUAL(testlib_sample(b, "ntp_metrics_available_boolean"), 1);
+    CU_ASSERT_EQUAL(testlib_sample(b, "ntp_metrics_cached_boolean"), 0);
+    CU_ASSERT_EQUAL(testlib_sample(b, "ntp_stratum_number"), 2);
+    CU_ASSERT_EQUAL(testlib_count_samples(b), 3 + 74 + 10 * 5);
+    b = collect(n, &turn); /* within the TTL: the answer held */
+    CU_ASSERT_EQUAL(turn.nt_ran, 0);
+    CU_ASSERT_EQUAL(testlib_sample(b, "ntp_metrics_cached_boolean"), 1);
+    CU_ASSERT_EQUAL(testlib_sample(b, "ntp_stratum_number"), 2);
+    ntp_free(n);
+    o.no_ttl = 0; /* every scrape runs it */
+    n = ntp_new(&o);
+    collect(n, &turn);
+    b = collect(n, &turn);
+    CU_ASSERT_EQUAL(turn.nt_ran, 1);
+    CU_ASSERT_EQUAL(testlib_sample(b, "ntp_metrics_cached_boolean"), 0);
+    ntp_free(n);
+}
+
+/* What makes an answer unavailable, and how long it may take. */
+static void
+t_run_failures(void)
+{
+    static const struct {
+        const char *name, *body;
+    } bad[] = {
+        {"refused", "echo \"$0: read: Connection refused\" >&2; exit 1\n"},
+        {"nul", "printf 'a\\000b\\n'\n"},
+        {"status", "exit 3\n"},
+        {"garbage", "echo hello\n"},
+        {"hang", "exec sleep 30\n"},
+        {"flood", "exec yes 'x                                                            '\n"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]) + 1; i++) {
+        ntp_opts_t o = {i < sizeof(bad) / sizeof(bad[0]) ? script(bad[i].name, bad[i].body)
+                                                         : "/nonexistent/ntpq",
+                        100};
+        ntp_t *n = ntp_new(&o);
+        ntp_turn_t turn;
+        double t0 = cmon_monotime_s();
+        const char *b = collect(n, &turn);
+        double took = cmon_monotime_s() - t0;
+        CU_ASSERT_EQUAL(testlib_sample(b, "ntp_metrics_available_boolean"), 0);
+        CU_ASSERT_EQUAL(testlib_count_samples(b), 3);        /* the meta block only */
+        CU_ASSERT(took < NTP_RUN_TIMEOUT_MS / 1000.0 + 0.5); /* one bounded run at most */
+        b = collect(n, &turn); /* the failure is held for the TTL: no second run */
+        CU_ASSERT_EQUAL(turn.nt_ran, 0);
+        CU_ASSERT_EQUAL(testlib_sample(b, "ntp_metrics_available_boolean"), 0);
+        CU_ASSERT_EQUAL(testlib_sample(b, "ntp_metrics_cached_boolean"), 1);
+        ntp_free(n);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
+    static const CU_TestInfo run_tests[] = {
+        {"run_ttl", t_run_ttl},
+        {"run_failures", t_run_failures},
+        CU_TEST_INFO_NULL,
+    };
     static const CU_TestInfo tests[] = {
         {"peer_columns", t_peer_columns},
         {"peer_tally_codes", t_peer_tally_codes},
@@ -481,5 +627,10 @@ main(int argc, char **argv)
         {"missing_key", t_missing_key},
         CU_TEST_INFO_NULL,
     };
-    return cunit_main(argc, argv, "ntp", tests);
+    static const cunit_suite_t suites[] = {
+        {"ntp", NULL, NULL, tests},
+        {"ntpq_run", run_init, run_clean, run_tests},
+        {NULL, NULL, NULL, NULL},
+    };
+    return cunit_main_suites(argc, argv, suites);
 }

@@ -105,6 +105,8 @@ ntpq_run(const ntp_t *n, const char *const *cmds, char **out, char *why, size_t 
         snprintf(why, len, "%s exited with status %d", n->n_ntpq, spawn_exit_code(status));
     } else if (o.sc_truncated) {
         snprintf(why, len, "%s printed more than %d bytes", n->n_ntpq, NTP_OUTPUT_MAX);
+    } else if (o.sc_len > 0 && memchr(o.sc_buf, '\0', o.sc_len) != NULL) {
+        snprintf(why, len, "%s printed a NUL byte", n->n_ntpq);
     } else {
         *out = o.sc_buf ? o.sc_buf : strdup("");
         o.sc_buf = NULL;
