@@ -62,7 +62,8 @@ endif()
 # Debian's stock Prometheus scraping two simulated compute nodes.
 if(TARGET cmon-agent AND TARGET cmonsim_cmd AND TARGET cmonworld_zfs)
   add_executable(test_gz_e2e ${CMAKE_CURRENT_LIST_DIR}/test/test_gz_e2e.c)
-  target_link_libraries(test_gz_e2e cmonworld_zfs cmoncommon cmonagent_testlib PkgConfig::GZ_JANSSON m)
+  target_link_libraries(test_gz_e2e cmonworld_zfs cmonworld_ntp cmoncommon cmonagent_testlib
+                        PkgConfig::GZ_JANSSON m)
   add_test(NAME agent_gz_e2e COMMAND test_gz_e2e ${CMON_BIN_DIR} /usr/bin/promtool)
   set_tests_properties(agent_gz_e2e PROPERTIES TIMEOUT 300)
 

@@ -161,7 +161,7 @@ engine_cleanup(struct scn_engine *e)
     if (e->se_world != NULL)
         world_close(e->se_world);
     if (e->se_world_path[0] != '\0')
-        world_unlink(e->se_world_path); /* and what the world keeps beside it (PATH.zfs) */
+        world_unlink(e->se_world_path); /* with its side files (.zfs, .ntp) */
     if (e->se_scratch[0] != '\0')
         nftw(e->se_scratch, engine_rm, 16, FTW_DEPTH | FTW_PHYS);
     scn_history_free(e->se_history);

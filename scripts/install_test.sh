@@ -6,7 +6,8 @@
 #   - each PROGRAM is P/bin/PROGRAM and runs: `--version` exits 0 and prints
 #     "PROGRAM VERSION", and it loads the fake kernel's libraries from
 #     P/lib/cmon-sim (its RPATH), not from the build tree;
-#   - the fake kernel's five libraries are in P/lib/cmon-sim;
+#   - the fake kernel's five libraries are in P/lib/cmon-sim, and the fake ntpq,
+#     which runs from there;
 #   - each man page P/share/man/man1/PROGRAM.1 renders with groff without a
 #     warning and names every long option PROGRAM's --help lists.
 set -u
@@ -27,6 +28,10 @@ rm -f "$prefix.log"
 for lib in libkstat.so libzone.so libzfs.so libzonecfg.so libcmonworld.so; do
     [ -f "$prefix/lib/cmon-sim/$lib" ] && ok || fail "$lib is not in PREFIX/lib/cmon-sim"
 done
+# The simulated node's ntpq beside them: it runs from there (its RPATH finds libcmonworld) and,
+# without a world, says which one it could not open.
+out=$(CMON_SIM_WORLD="$prefix/no-world" "$prefix/lib/cmon-sim/ntpq" -n -c apeers 2>&1)
+case $out in *"world $prefix/no-world"*) ok ;; *) fail "PREFIX/lib/cmon-sim/ntpq does not run: $out" ;; esac
 
 # Long options as --help writes them: "--name" up to '=', '[', ',' or a blank.
 long_options() {

@@ -45,6 +45,11 @@ opts_usage(FILE *out)
           "                              (default 3)\n"
           "      --plugin-ttl=SECONDS    keep a plugin's answer this long unless it prints\n"
           "                              \"# TTL <seconds>\" (default 60)\n"
+          "      --ntpq=PATH             the ntpq program the ntp collector runs (default\n"
+          "                              /usr/sbin/ntpq; cmon-sim's fake:\n"
+          "                              PREFIX/lib/cmon-sim/ntpq)\n"
+          "      --ntp-ttl=SECONDS       keep ntpq's answer this long (default 64, the\n"
+          "                              original's; 0 runs it for every scrape)\n"
           "  -h, --help                  print this help and exit\n"
           "      --version               print the version and exit\n"
           "\n"
@@ -117,6 +122,8 @@ opts_defaults(agent_opts_t *o)
     o->ao_gz.go_plugins.po_limits.pl_timeout_ms = PLUGIN_TIMEOUT_MS_DEFAULT;
     o->ao_gz.go_plugins.po_limits.pl_output_max = PLUGIN_OUTPUT_MAX_DEFAULT;
     o->ao_gz.go_plugins.po_ttl = GZ_PLUGIN_TTL_DEFAULT;
+    o->ao_gz.go_ntp.no_ntpq = NTP_NTPQ_DEFAULT;
+    o->ao_gz.go_ntp.no_ttl = NTP_TTL_DEFAULT;
 }
 
 /* The compute node's options (gz.h). 0, or -1 after a message. */
@@ -135,6 +142,15 @@ opts_gz(gz_opts_t *g, int c, const char *arg, FILE *err)
             return -1;
         g->go_plugins.po_limits.pl_timeout_ms = (int)(v * 1000);
         return 0;
+    case 'Q':
+        if (arg[0] == '\0') {
+            fprintf(err, "cmon-agent: bad --ntpq '': want the path of ntpq\n");
+            return -1;
+        }
+        g->go_ntp.no_ntpq = arg;
+        return 0;
+    case 'N':
+        return opts_seconds(arg, "--ntp-ttl", 0, 86400, &g->go_ntp.no_ttl, err);
     default:
         return opts_seconds(arg, "--plugin-ttl", 0, 86400, &g->go_plugins.po_ttl, err);
     }
@@ -201,6 +217,8 @@ static const struct option opts_table[] = {
     {"plugin-dir", required_argument, NULL, 'P'},
     {"plugin-timeout", required_argument, NULL, 'T'},
     {"plugin-ttl", required_argument, NULL, 'U'},
+    {"ntpq", required_argument, NULL, 'Q'},
+    {"ntp-ttl", required_argument, NULL, 'N'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},

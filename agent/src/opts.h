@@ -23,7 +23,7 @@ typedef struct agent_opts {
     unsigned ao_max_conns;              /* --max-connections */
     unsigned ao_idle_timeout;           /* --idle-timeout seconds */
     log_level_t ao_log_level;           /* --log-level */
-    gz_opts_t ao_gz;                    /* --zfs-ttl, --plugin-* */
+    gz_opts_t ao_gz;                    /* --zfs-ttl, --plugin-*, --ntpq, --ntp-ttl */
     int ao_help;                        /* --help given */
     int ao_version;                     /* --version given */
 } agent_opts_t;

@@ -25,10 +25,13 @@
 #include "cmon_spawn.h"
 #include "fetch.h"
 #include "golden.h"
+#include "golden_ntp.h"
+#include "monotime.h"
 #include "testlib.h"
 #include "world.h"
 
 #define STOP_GRACE_MS 10000
+#include "world_ntp.h"
 #include "world_zfs.h"
 
 #define ZONES 40
@@ -168,18 +171,15 @@ start_world(t_t *t, const char *bin)
 static int
 start_agent(t_t *t, const char *bin)
 {
-    char agent[512], env[128], log[128], plugins[128], buf[4096];
+    char agent[512], env[128], log[128], plugins[128], buf[4096], ntpq[600];
     snprintf(agent, sizeof(agent), "%s/cmon-agent", bin);
     snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", t->t_world);
     snprintf(log, sizeof(log), "%s/agent.log", t->t_tmp);
     snprintf(plugins, sizeof(plugins), "%s/plugins", t->t_tmp);
-    char *argv[] = {agent,         "--listen",
-                    "127.0.0.1:0", "--cache-ttl",
-                    "0",           "--zfs-ttl",
-                    "0",           "--plugin-ttl",
-                    "0",           "--plugin-timeout",
-                    "1",           "--plugin-dir",
-                    plugins,       NULL};
+    snprintf(ntpq, sizeof(ntpq), "%s/../lib/cmon-sim/ntpq", bin); /* the fake, ntp-ttl 0 */
+    char *argv[] = {agent,   "--listen",     "127.0.0.1:0", "--cache-ttl",      "0", "--zfs-ttl",
+                    "0",     "--plugin-ttl", "0",           "--plugin-timeout", "1", "--plugin-dir",
+                    plugins, "--ntpq",       ntpq,          "--ntp-ttl",        "0", NULL};
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     spawn(&t->t_agent_proc, argv, -1, fd, env);
     close(fd);
@@ -651,6 +651,69 @@ check_cns_bad_input(t_t *t, const char *bin)
 
 /* ---- main ----------------------------------------------------------- */
 
+/* ---- ntp (reference 3.5) -------------------------------------------- */
+
+/* The ntp families of body against the golden list from the reference. */
+static void
+check_ntp_golden(t_t *t, const char *body)
+{
+    golden_family_t want[96];
+    char why[512];
+    size_t n = golden_ntp_expected(want, 1);
+    check(t, testlib_sample(body, "ntp_metrics_available_boolean") == 1,
+          "ntp: available through the fake ntpq");
+    int rc = golden_check(body, "ntp_", want, n, why, sizeof(why));
+    check(t, rc == 0, "ntp: the original's %zu families, names, types, HELP, order%s%s", n,
+          rc ? ": " : "", rc ? why : "");
+    check(t, testlib_has_line(body, "ntp_peer_offset_seconds{remote=\""),
+          "ntp: peer samples carry the remote label");
+}
+
+/* One gz scrape with the world's ntpd in state st: ntp unavailable, the rest served, in
+ * less than max_s seconds. */
+static void
+check_ntp_fails(t_t *t, const world_ntp_state_t *st, double max_s, const char *what)
+{
+    long code;
+    check(t, world_ntp_state_write(t->t_w, st) == 0, "ntp %s: the world says so", what);
+    double t0 = cmon_monotime_s();
+    char *body = get(t, "/v1/gz/metrics", &code);
+    double took = cmon_monotime_s() - t0;
+    check(t, body != NULL && code == 200, "ntp %s: GET /v1/gz/metrics: %ld", what, code);
+    check(t, took < max_s, "ntp %s: answered in %.3f s (bound %.1f s)", what, took, max_s);
+    if (body == NULL)
+        return;
+    check(t,
+          testlib_sample(body, "ntp_metrics_available_boolean") == 0 &&
+              !testlib_has_line(body, "ntp_stratum_number"),
+          "ntp %s: available 0, no ntp family", what);
+    check(t,
+          testlib_sample(body, "arcstats_metrics_available_boolean") == 1 &&
+              testlib_sample(body, "zpool_metrics_available_boolean") == 1 &&
+              testlib_sample(body, "cpu_util_metrics_available_boolean") == 1,
+          "ntp %s: the other collectors are served", what);
+    free(body);
+}
+
+static void
+check_ntp(t_t *t, const char *body)
+{
+    world_ntp_state_t st;
+    check_ntp_golden(t, body);
+    if (world_ntp_state_read(t->t_w, &st) != 0) {
+        check(t, 0, "ntp: the world's state reads");
+        return;
+    }
+    /* every gz scrape here waits 1 s for the plugin that sleeps (--plugin-timeout 1); a
+     * hanging ntpq adds one bounded wait: killed after NTP_RUN_TIMEOUT_MS (1 s) */
+    st.wns_garble = WORLD_NTP_GARBLE_HANG;
+    check_ntp_fails(t, &st, 2.5, "hanging");
+    st.wns_garble = WORLD_NTP_GARBLE_NONE;
+    st.wns_up = 0;
+    check_ntp_fails(t, &st, 1.5, "down");
+    world_ntp_remove(t->t_w);
+}
+
 static void
 run(t_t *t, const char *bin, const char *promtool)
 {
@@ -665,8 +728,9 @@ run(t_t *t, const char *bin, const char *promtool)
     check_golden(t, body, "zpool", golden_zpool, golden_nzpool, golden_zpool_labels);
     check_pools_zones(t, body);
     check_plugins(t, body);
-    check_order(t, body, 1, 6 + 6, "/v1/gz/metrics"); /* 6 plugins, 5 of the original's, zones */
+    check_order(t, body, 1, 6 + 7, "/v1/gz/metrics"); /* 6 plugins, 6 of the original's, zones */
     check_promtool(t, promtool, body);
+    check_ntp(t, body);
     free(body);
     check_vm(t);
     check_cmon_opts(t, promtool);
@@ -709,7 +773,8 @@ main(int argc, char **argv)
     if (t.t_w != NULL)
         world_close(t.t_w);
     fetch_free(t.t_fetch);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s' '%s.zfs'", t.t_tmp, t.t_world, t.t_world);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s' '%s.zfs' '%s.ntp'", t.t_tmp, t.t_world, t.t_world,
+             t.t_world);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", t.t_tmp);
     fprintf(stderr, "%d failure(s)\n", t.t_failures);

@@ -178,3 +178,20 @@ check(a.running and a:scrape(z).status == 200, "a:restart")
 
 -- check gives back its condition
 check(check(true, "check returns true") == true, "check returns its verdict")
+
+-- sim.ntp, sim.ntp_down, sim.ntp_up, sim.ntp_truth, sim.ntpq
+local n = sim.agent{args = {"--ntpq", sim.ntpq, "--ntp-ttl", "0"}}
+check(#sim.ntp_truth().peers == 3 and sim.ntp_truth().up, "sim.ntp_truth: the default ntpd")
+sim.ntp{peers = {{remote = "10.9.0.1", flash = "*", offset = 2}}}
+local nt = sim.ntp_truth()
+check(#nt.peers == 1 and nt.syspeer == "10.9.0.1" and nt.readvar.offset ~= nil, "sim.ntp peers")
+check(n:scrape("gz"):value("ntp_peer_offset_seconds", {remote = "10.9.0.1"}) ==
+      nt.peers[1].offset / 1000, "sim.ntpq serves the peers set")
+sim.ntp_down()
+check(not sim.ntp_truth().up and n:scrape("gz"):value("ntp_metrics_available_boolean") == 0,
+      "sim.ntp_down")
+sim.ntp_up()
+check(n:scrape("gz"):value("ntp_metrics_available_boolean") == 1, "sim.ntp_up")
+sim.ntp{garble = "leap"}
+check(sim.ntp_truth().garble == "leap" and
+      n:scrape("gz"):value("ntp_metrics_available_boolean") == 0, "sim.ntp garble")

@@ -57,6 +57,7 @@ typedef struct cns_opts {
     char co_prefix[PATH_MAX - 16];
     char co_config[PATH_MAX];
     char co_agent[PATH_MAX];
+    char co_ntpq[PATH_MAX]; /* the fake ntpq beside the fake libraries: every agent's --ntpq */
     double co_interval;
     long long co_seed;
     int co_has_seed;
@@ -102,18 +103,22 @@ cns_fwd(cns_opts_t *o, const char *flag, const char *val)
     return 0;
 }
 
-/* The directory of this program: where cmon-agent is built next to it. */
+/* Beside this program: cmon-agent, and the node's ntpq in ../lib/cmon-sim (build and install
+ * alike). */
 static void
-cns_default_agent(char *out, size_t len)
+cns_default_agent(char *out, size_t len, char *ntpq, size_t nlen)
 {
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (n <= 0) {
         snprintf(out, len, "cmon-agent");
+        snprintf(ntpq, nlen, "ntpq");
         return;
     }
     self[n] = '\0';
-    snprintf(out, len, "%s/cmon-agent", dirname(self));
+    char *dir = dirname(self);
+    snprintf(out, len, "%s/cmon-agent", dir);
+    snprintf(ntpq, nlen, "%s/../lib/cmon-sim/ntpq", dir);
 }
 
 static int
@@ -185,7 +190,7 @@ cns_parse(cns_opts_t *o, int argc, char **argv)
     memset(o, 0, sizeof(*o));
     o->co_interval = 15;
     snprintf(o->co_prefix, sizeof(o->co_prefix), "/dev/shm/cmon-sim-%ld", (long)getpid());
-    cns_default_agent(o->co_agent, sizeof(o->co_agent));
+    cns_default_agent(o->co_agent, sizeof(o->co_agent), o->co_ntpq, sizeof(o->co_ntpq));
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1)
@@ -352,6 +357,8 @@ cns_start_agent(const cns_opts_t *o, cns_node_t *n)
     char *argv[ARGS_MAX + 8];
     int k = 0;
     argv[k++] = (char *)o->co_agent;
+    argv[k++] = "--ntpq"; /* the node's ntpd, as cmon-sim simulates it; --agent-arg may override */
+    argv[k++] = (char *)o->co_ntpq;
     for (int j = 0; j < o->co_nagent_args; j++)
         argv[k++] = o->co_agent_args[j];
     argv[k++] = "--listen";

@@ -90,10 +90,10 @@ void world_close(world_t *w);
 
 /*
  * world_unlink() - removes the world file at path and the files the world
- * library keeps beside it (PATH.zfs, the ZFS state), but not PATH.lock, which
- * only its holder removes (world_lock_release). Files that are not there are
- * not an error. Returns 0, or -1 with the errno of the first unlink that
- * failed otherwise.
+ * library keeps beside it (PATH.zfs, the ZFS state; PATH.ntp, the NTP
+ * state), but not PATH.lock, which only its holder removes
+ * (world_lock_release). Files that are not there are not an error. Returns
+ * 0, or -1 with the errno of the first unlink that failed otherwise.
  */
 int world_unlink(const char *path);
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "world_shm.h"
+#include "world_ntp.h" /* WORLD_NTP_SUFFIX */
 #include "world_zfs.h" /* WORLD_ZFS_SUFFIX */
 
 #define WORLD_LOCK_SUFFIX ".lock"
@@ -50,12 +51,15 @@ world_side_path(const char *path, const char *suffix, char *buf, size_t len)
 int
 world_unlink(const char *path)
 {
-    char zfs[4096];
+    char side[4096];
     int rc = 0, e = 0;
 
     if (unlink(path) != 0 && errno != ENOENT)
         rc = -1, e = errno;
-    if (world_side_path(path, WORLD_ZFS_SUFFIX, zfs, sizeof(zfs)) == 0 && unlink(zfs) != 0 &&
+    if (world_side_path(path, WORLD_ZFS_SUFFIX, side, sizeof(side)) == 0 && unlink(side) != 0 &&
+        errno != ENOENT && rc == 0)
+        rc = -1, e = errno;
+    if (world_side_path(path, WORLD_NTP_SUFFIX, side, sizeof(side)) == 0 && unlink(side) != 0 &&
         errno != ENOENT && rc == 0)
         rc = -1, e = errno;
     errno = e;

@@ -24,6 +24,7 @@ struct gz {
     ttlcache_t *gz_zfs;
     zfsvm_t *gz_zfsvm; /* the libzfs handle of the zfs answers */
     plugins_t *gz_plugins;
+    ntp_t *gz_ntp;                 /* the ntp collector: ntpq's answer, once per TTL */
     discover_cache_t *gz_discover; /* rendered target groups */
     discover_alias_t *gz_alias;    /* instances' aliases (libzonecfg) */
     char gz_target[GZ_TARGET_MAX]; /* set once before serving, read-only after */
@@ -51,12 +52,13 @@ gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl)
     gz->gz_zfs = ttlcache_new();
     gz->gz_zfsvm = zfsvm_new();
     gz->gz_plugins = plugins_new(&o->go_plugins);
+    gz->gz_ntp = ntp_new(&o->go_ntp);
     gz->gz_discover = discover_cache_new();
     gz->gz_alias = discover_alias_new();
     snprintf(gz->gz_target, sizeof(gz->gz_target), "127.0.0.1:9163");
     if ((cache_ttl > 0 && gz->gz_env.se_cache == NULL) || gz->gz_zfs == NULL ||
-        gz->gz_zfsvm == NULL || gz->gz_plugins == NULL || gz->gz_discover == NULL ||
-        gz->gz_alias == NULL) {
+        gz->gz_zfsvm == NULL || gz->gz_plugins == NULL || gz->gz_ntp == NULL ||
+        gz->gz_discover == NULL || gz->gz_alias == NULL) {
         gz_free(gz);
         errno = ENOMEM;
         return NULL;
@@ -73,6 +75,7 @@ gz_free(gz_t *gz)
     ttlcache_free(gz->gz_zfs);
     zfsvm_free(gz->gz_zfsvm);
     plugins_free(gz->gz_plugins);
+    ntp_free(gz->gz_ntp);
     discover_cache_free(gz->gz_discover);
     discover_alias_free(gz->gz_alias);
     free(gz);
@@ -87,14 +90,22 @@ gz_set_target(gz_t *gz, const char *addr, unsigned port)
         snprintf(gz->gz_target, sizeof(gz->gz_target), "%s:%u", addr, port);
 }
 
-/* The gz endpoint's hook: its plugins, at the head of the body. */
+/* One gz scrape's state for its hook: the ntp collector's turn. */
+typedef struct gz_req {
+    gz_t *gr_gz;
+    ntp_turn_t gr_ntp;
+} gz_req_t;
+
+/* The gz endpoint's hook: its plugins at the head of the body, ntp at its place. */
 static int
 gz_extra(void *ctx, const char *collector, const char *zone, famset_t *fs)
 {
     (void)zone;
-    gz_t *gz = ctx;
+    gz_req_t *r = ctx;
     if (strcmp(collector, "plugin") == 0)
-        return plugins_collect(gz->gz_plugins, "gz", NULL, collectors_gz, fs);
+        return plugins_collect(r->gr_gz->gz_plugins, "gz", NULL, collectors_gz, fs);
+    if (strcmp(collector, "ntp") == 0)
+        return ntp_collect(r->gr_gz->gz_ntp, &r->gr_ntp, fs);
     return 0;
 }
 
@@ -105,7 +116,11 @@ gz_scrape(gz_t *gz, famset_t *fs)
         errno = ENOENT;
         return SCRAPE_ERROR;
     }
-    scrape_extra_t x = {gz_extra, gz};
+    /* ntpq runs (once per TTL) here, before a kstat reader is taken: a slow
+     * ntpq holds no reader other scrapes wait for. */
+    gz_req_t r = {.gr_gz = gz};
+    ntp_refresh(gz->gz_ntp, &r.gr_ntp);
+    scrape_extra_t x = {gz_extra, &r};
     int rc = scrape_instance_with(&gz->gz_env, &x, GLOBAL_ZONENAME, fs);
     if (rc != SCRAPE_OK) {
         if (rc == SCRAPE_NOTFOUND)

@@ -8,6 +8,7 @@
 #define CMON_AGENT_GZ_H
 
 #include "famset.h"
+#include "ntp.h"
 #include "plugins.h"
 #include "scrape.h"
 
@@ -17,6 +18,7 @@
 typedef struct gz_opts {
     double go_zfs_ttl;         /* seconds an instance's zfs answer is kept (0: not kept) */
     plugins_opts_t go_plugins; /* --plugin-dir, --plugin-timeout, --plugin-ttl */
+    ntp_opts_t go_ntp;         /* --ntpq, --ntp-ttl */
 } gz_opts_t;
 
 typedef struct gz gz_t;
