@@ -7,7 +7,7 @@ add_library(cmon_agent_plugin STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_dir.c
   ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_run.c
   ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_output.c)
-target_link_libraries(cmon_agent_plugin PUBLIC cmonagent_base cmoncommon m)
+target_link_libraries(cmon_agent_plugin PUBLIC cmonagent_base cmoncommon PkgConfig::GZ_JANSSON m)
 target_include_directories(cmon_agent_plugin PUBLIC ${AGENT_INCLUDE})
 
 add_executable(test_plugin ${CMAKE_CURRENT_LIST_DIR}/test/test_plugin.c)
