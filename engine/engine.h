@@ -201,6 +201,9 @@ void scn_agent_push(lua_State *L, struct scn_agent *a, const char *call);
 /* scn_lua_open_process() - adds sim.process and sim.exec to the table on top. */
 void scn_lua_open_process(lua_State *L, struct scn_engine *e);
 
+/* scn_lua_open_plugin() - adds sim.plugin (lua_plugin.c) to the table on top. */
+void scn_lua_open_plugin(lua_State *L, struct scn_engine *e);
+
 /* scn_agents_stop_all() - stops every agent of the engine (any exit path);
  * scn_agents_free_all() - then frees them, once Lua holds none (after lua_close). */
 void scn_agents_free_all(struct scn_engine *e);

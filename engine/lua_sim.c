@@ -216,6 +216,7 @@ scn_lua_open_sim(lua_State *L, struct scn_engine *e)
     scn_lua_open_zone(L, e);
     scn_lua_open_verify(L, e);
     scn_lua_open_process(L, e);
+    scn_lua_open_plugin(L, e);
     lua_pushstring(L, e->se_scratch);
     lua_setfield(L, -2, "scratch");
     lua_pushinteger(L, (lua_Integer)e->se_seed);

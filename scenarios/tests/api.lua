@@ -127,3 +127,15 @@ check(a.running and a:scrape(z).status == 200, "a:restart")
 
 -- check gives back its condition
 check(check(true, "check returns true") == true, "check returns its verdict")
+
+-- sim.plugin: a plugin file (script: executable; text: as is), the directory for --plugin-dir
+local pdir, ppath = sim.plugin{kind = "vm", file = "api.sh", script = [[printf 'one\tgauge\t1\n']]}
+check(pdir == sim.scratch .. "/plugins" and ppath == pdir .. "/vm-plugins/api.sh",
+      "sim.plugin returns the plugin dir and the file")
+local _, jpath = sim.plugin{kind = "vm", file = "plugin.json", text = "{}", dir = "other"}
+local jf = io.open(jpath)
+check(jf ~= nil and jf:read("a") == "{}", "sim.plugin text= writes the text as it is, under dir")
+if jf then jf:close() end
+local pa = sim.agent{args = {"--plugin-dir", pdir}}
+check(pa:scrape(z):value("plugin_api_one") == 1, "the agent runs a sim.plugin plugin")
+pa:stop()
