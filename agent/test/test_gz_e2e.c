@@ -128,6 +128,11 @@ make_plugins(t_t *t)
     /* a sample that is not of its family (the original served it verbatim) */
     write_plugin(t, "gz-plugins", "stray.prom",
                  "printf '# TYPE a gauge\\ncpu_idle_seconds_total{cpu_id=\"999\"} 1\\n'");
+    write_plugin(t, "gz-plugins", "tabs.sh",
+                 "printf 'fans{tray=\"1\"}\\tgauge\\t3\\tFans spinning\\nresets\\tcounter\\t7\\n'");
+    write_plugin(t, "gz-plugins", "hist.prom",
+                 "printf '# HELP lat Latency.\\n# TYPE lat histogram\\nlat_bucket{le=\"0.5\"} "
+                 "1\\nlat_bucket{le=\"+Inf\"} 2\\nlat_sum 0.75\\nlat_count 2\\n'");
     write_plugin(t, "vm-plugins", "whoami", "printf 'info{uuid=\"%s\"}\\tgauge\\t1\\n' \"$1\"");
 }
 
@@ -286,6 +291,44 @@ check_plugins(t_t *t, const char *body)
               !testlib_has_line(body, "plugin_stray_a") &&
               !testlib_has_line(body, "cpu_idle_seconds_total{cpu_id=\"999\"}"),
           "nothing of a failed plugin is served");
+    check(t,
+          testlib_sample(body, "plugin_tabs_fans{tray=\"1\"}") == 3 &&
+              testlib_sample(body, "plugin_tabs_resets") == 7 &&
+              testlib_has_line(body, "# HELP plugin_tabs_fans Fans spinning"),
+          "format A: plugin_tabs_fans{tray=\"1\"} 3 with its help, plugin_tabs_resets 7");
+    check(t,
+          testlib_sample(body, "plugin_hist_lat_bucket{le=\"+Inf\"}") == 2 &&
+              testlib_sample(body, "plugin_hist_lat_count") == 2 &&
+              testlib_has_line(body, "# TYPE plugin_hist_lat histogram"),
+          "format B histogram: plugin_hist_lat_bucket, _count under # TYPE plugin_hist_lat");
+}
+
+/* cmon-conform on the text answer and on the OpenMetrics one (asked again). */
+static void
+check_conform(t_t *t, const char *bin, const char *body)
+{
+    char out[4096];
+    long code;
+    int rc = testlib_conform(bin, "text", body, out, sizeof(out));
+    check(t, rc == 0,
+          "cmon-conform: /v1/gz/metrics (plugins of both formats, the agent's own "
+          "metrics) is valid text%s%.300s",
+          out[0] ? ": " : "", out);
+    char *om = get_with(t, NULL, "/v1/gz/metrics", "Accept: application/openmetrics-text", &code);
+    rc = om != NULL ? testlib_conform(bin, "openmetrics", om, out, sizeof(out)) : -1;
+    check(t, rc == 0, "cmon-conform: /v1/gz/metrics is valid OpenMetrics%s%.300s",
+          out[0] ? ": " : "", out);
+    free(om);
+}
+
+/* Reference 3.7: the agent's own families, live (golden list in golden.c). */
+static void
+check_own(t_t *t, const char *body, int allow_empty, const char *what)
+{
+    char why[512];
+    int rc = golden_own_check(body, allow_empty, why, sizeof(why));
+    check(t, rc == 0, "%s: the agent's own metrics as the original names them%s%s", what,
+          why[0] ? ": " : "", why);
 }
 
 /* promtool may lint cmon's names; the exposition itself must parse. */
@@ -653,8 +696,14 @@ run(t_t *t, const char *bin, const char *promtool)
     check_cpu_arc(t, body);
     check_pools_zones(t, body);
     check_plugins(t, body);
-    check_order(t, body, 1, 6 + 6, "/v1/gz/metrics"); /* 6 plugins, 5 of the original's, zones */
+    check_order(t, body, 1, 8 + 6, "/v1/gz/metrics"); /* 8 plugins, 5 of the original's, zones */
     check_promtool(t, promtool, body);
+    check_conform(t, bin, body);
+    check_own(t, body, 1, "the first /v1/gz/metrics");
+    free(body);
+    body = get(t, "/v1/gz/metrics", &code);
+    if (body != NULL)
+        check_own(t, body, 0, "the second /v1/gz/metrics (http_* counted)");
     free(body);
     check_vm(t);
     check_cmon_opts(t, promtool);
