@@ -8,6 +8,7 @@ local dir = sim.plugin{kind = "vm", file = "good.sh", script = [[printf 'ok\tgau
 sim.plugin{kind = "vm", file = "theirs.sh", uid = 65534, script = [[printf 'ran\tgauge\t1\n']]}
 sim.plugin{kind = "vm", file = "open.sh", mode = tonumber("775", 8), script = [[printf 'ran\tgauge\t1\n']]}
 sim.plugin{kind = "vm", file = ".hidden", script = [[printf 'ran\tgauge\t1\n']]}
+sim.plugin{kind = "vm", file = "bad-name.sh", script = [[printf 'ran\tgauge\t1\n']]}
 local z = sim.zone{}
 local a = P.agent(dir)
 local r = a:scrape(z)
@@ -18,6 +19,8 @@ check(P.meta(r, "theirs") == 0 and r:value("plugin_theirs_ran") == nil,
 check(P.meta(r, "open") == 0 and r:value("plugin_open_ran") == nil,
       "a group-writable plugin: available 0, never run")
 check(not r.body:find("hidden", 1, true), "a dot-file is no plugin: no block at all")
+check(not r.body:find("bad", 1, true) and not r.body:find("plugin__", 1, true),
+      "a file whose name cannot be part of a metric name: no block (a log line)")
 local f = io.open(a.log)
 local log = f:read("a")
 f:close()

@@ -277,8 +277,9 @@ plugins_slots(plugins_t *p, const plugin_listing_t *l, const char *kind, const c
     for (size_t i = 0; i < l->pl_n; i++) {
         const plugin_entry_t *e = &l->pl_entries[i];
         pslot_t *s = &slots[n];
-        if (e->pe_shadow)
-            continue; /* D13f: the first file of that name carries the block */
+        if (e->pe_shadow || e->pe_name[0] == '\0')
+            continue; /* D13f: the first file of that name carries the block; a file
+                       * whose name cannot be a metric name has no block to give */
         n++;
         s->ps_e = e;
         famset_init(&s->ps_fs);
