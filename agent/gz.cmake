@@ -82,3 +82,12 @@ endif()
 add_executable(bench_gz ${CMAKE_CURRENT_LIST_DIR}/bench/bench_gz.c)
 cmon_tool(bench_gz)
 target_link_libraries(bench_gz cmoncommon)
+
+# Debian's Prometheus storing the agent's own metrics under the original's
+# series names (agent/README.md, "The agent's own metrics").
+if(TARGET cmon-agent AND TARGET cmonsim_cmd)
+  add_test(NAME agent_prometheus_own
+           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test/prom_own.sh ${CMON_BIN_DIR}
+           ${CMAKE_SOURCE_DIR} /usr/bin/prometheus)
+  set_tests_properties(agent_prometheus_own PROPERTIES TIMEOUT 120 LABELS noasan)
+endif()
