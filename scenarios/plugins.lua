@@ -68,3 +68,29 @@ local function gz_done(r)
   return r:value("http_requests_completed", {route = "getmetrics", status_code = "200"}) or 0
 end
 check(gz_done(g2) > gz_done(g), "the answer just sent is counted in the next one")
+
+-- At most 100 plugin processes at once, agent-wide (the original's limit):
+-- with 101 plugins one is not started (available 0, not kept); the next
+-- answer runs it while the others come from the cache.
+local many
+for i = 1, 101 do
+  many = sim.plugin{dir = "many", kind = "gz", file = string.format("p%03d.sh", i),
+                    script = [[printf 'x\tgauge\t1\n']]}
+end
+local m = P.agent(many)
+local function count(r)
+  local up, down = 0, 0
+  for i = 1, 101 do
+    local avail = P.meta(r, string.format("p%03d", i))
+    if avail == 1 then up = up + 1 elseif avail == 0 then down = down + 1 end
+  end
+  return up, down
+end
+local up, down = count(m:scrape("gz"))
+check(up == 100 and down == 1, "101 plugins: 100 run, 1 over the limit says available 0: " .. up .. "/" .. down)
+up, down = count(m:scrape("gz"))
+check(up == 101 and down == 0, "the next answer runs it (the others cached): " .. up .. "/" .. down)
+local f = io.open(m.log)
+local log = f:read("a")
+f:close()
+check(log:find("failed: busy", 1, true) ~= nil, "the log says the plugin was not started: busy")
