@@ -159,6 +159,8 @@ gz_zfs(gz_t *gz, const char *uuid, famset_t *fs, int *cached)
     famset_t frag = FAMSET_INIT;
     int available = 0;
     *cached = gz->gz_zfs_ttl > 0 && ttlcache_get(gz->gz_zfs, uuid, fs, &available);
+    if (gz->gz_zfs_ttl > 0)
+        selfstats_cache(gz->gz_env.se_stats, *cached); /* cache_gets_total counts these too */
     if (*cached)
         return available;
     available = zfsvm_collect(gz->gz_zfsvm, uuid, gz->gz_env.se_names, &frag) == 0;
