@@ -94,3 +94,14 @@ local f = io.open(m.log)
 local log = f:read("a")
 f:close()
 check(log:find("failed: busy", 1, true) ~= nil, "the log says the plugin was not started: busy")
+
+-- A directory is listed again at most every 60 s (the original's): a
+-- plugin directory made after the start shows from the first listing after.
+local late = sim.agent{args = {"--plugin-dir", sim.scratch .. "/late"}}
+local lz = zones[3]
+check(not late:scrape(lz).body:find("plugin_", 1, true), "no vm-plugins yet: no plugin block")
+sim.plugin{dir = "late", kind = "vm", file = "new.sh", script = [[printf 'x\tgauge\t1\n']]}
+sim.advance(59)
+check(not late:scrape(lz).body:find("plugin_new", 1, true), "59 s later: not listed again yet")
+sim.advance(2)
+check(late:scrape(lz):value("plugin_new_x") == 1, "61 s later: listed again, the plugin runs")

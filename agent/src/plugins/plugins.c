@@ -28,6 +28,9 @@ struct plugins {
     pthread_mutex_t ps_lock; /* guards the two snapshots and their refs */
     plugin_snap_t *ps_vm, *ps_gz;
     _Atomic int ps_running; /* plugin processes running, agent-wide */
+    /* Until when (monotonic s) vm-plugins, gz-plugins are known missing: a
+     * scrape then takes no lock at all (no plugins is the common case). */
+    _Atomic double ps_none_until[2];
 };
 
 plugins_t *
@@ -90,7 +93,8 @@ snap_log(const char *dir, const plugin_listing_t *l)
 static plugin_snap_t *
 snap_get(plugins_t *p, const char *kind)
 {
-    plugin_snap_t **slot = strcmp(kind, "vm") == 0 ? &p->ps_vm : &p->ps_gz, *s;
+    int vm = strcmp(kind, "vm") == 0;
+    plugin_snap_t **slot = vm ? &p->ps_vm : &p->ps_gz, *s;
     double now = cmon_monotime_s();
     pthread_mutex_lock(&p->ps_lock);
     s = *slot;
@@ -104,6 +108,8 @@ snap_get(plugins_t *p, const char *kind)
             fresh->sn_loaded = now;
             fresh->sn_refs = 1;
             snap_log(dir, &fresh->sn_list);
+            atomic_store(&p->ps_none_until[vm],
+                         fresh->sn_list.pl_state == PLUGIN_DIR_NONE ? now + PLUGIN_RELOAD_S : 0.0);
             snap_unref_locked(s);
             *slot = s = fresh;
         }
@@ -301,8 +307,8 @@ plugins_collect(plugins_t *p, const char *kind, const char *zonename, famset_t *
     pslot_t *slots;
     size_t n;
     int rc;
-    if (p == NULL)
-        return 0;
+    if (p == NULL || cmon_monotime_s() < atomic_load(&p->ps_none_until[strcmp(kind, "vm") == 0]))
+        return 0; /* no such directory, as of its last listing */
     if ((snap = snap_get(p, kind)) == NULL)
         return -1;
     const plugin_listing_t *l = &snap->sn_list;
