@@ -7,7 +7,7 @@ add_library(cmon_agent_plugin STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_dir.c
   ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_run.c
   ${CMAKE_CURRENT_LIST_DIR}/src/plugins/plugin_output.c)
-target_link_libraries(cmon_agent_plugin PUBLIC cmonagent_base cmoncommon m)
+target_link_libraries(cmon_agent_plugin PUBLIC cmonagent_base cmoncommon PkgConfig::GZ_JANSSON m)
 target_include_directories(cmon_agent_plugin PUBLIC ${AGENT_INCLUDE})
 
 add_executable(test_plugin ${CMAKE_CURRENT_LIST_DIR}/test/test_plugin.c)
@@ -83,3 +83,12 @@ endif()
 add_executable(bench_gz ${CMAKE_CURRENT_LIST_DIR}/bench/bench_gz.c)
 cmon_tool(bench_gz)
 target_link_libraries(bench_gz cmoncommon)
+
+# Debian's Prometheus storing the agent's own metrics under the original's
+# series names (agent/README.md, "The agent's own metrics").
+if(TARGET cmon-agent AND TARGET cmonsim_cmd)
+  add_test(NAME agent_prometheus_own
+           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test/prom_own.sh ${CMON_BIN_DIR}
+           ${CMAKE_SOURCE_DIR} /usr/bin/prometheus)
+  set_tests_properties(agent_prometheus_own PROPERTIES TIMEOUT 120 LABELS noasan)
+endif()

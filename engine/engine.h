@@ -212,6 +212,8 @@ void scn_lua_open_process(lua_State *L, struct scn_engine *e);
 void scn_lua_open_node(lua_State *L, struct scn_engine *e);
 /* scn_lua_open_ntp() - adds sim.ntp, ntp_down, ntp_up, ntp_truth and sim.ntpq (lua_ntp.c). */
 void scn_lua_open_ntp(lua_State *L, struct scn_engine *e);
+/* scn_lua_open_plugin() - adds sim.plugin (lua_plugin.c) to the table on top. */
+void scn_lua_open_plugin(lua_State *L, struct scn_engine *e);
 
 /* scn_agents_stop_all() - stops every agent of the engine (any exit path);
  * scn_agents_free_all() - then frees them, once Lua holds none (after lua_close). */

@@ -224,6 +224,7 @@ scn_lua_open_sim(lua_State *L, struct scn_engine *e)
     scn_lua_open_process(L, e);
     scn_lua_open_node(L, e);
     scn_lua_open_ntp(L, e);
+    scn_lua_open_plugin(L, e);
     lua_pushstring(L, e->se_scratch);
     lua_setfield(L, -2, "scratch");
     lua_pushinteger(L, (lua_Integer)e->se_seed);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "listen.h"
+#include "uuid.h"
 
 void
 opts_usage(FILE *out)
@@ -37,19 +38,25 @@ opts_usage(FILE *out)
           "      --log-level=LEVEL       error, warn, info (default) or debug, on stderr\n"
           "      --zfs-ttl=SECONDS       keep each instance's zfs answer this long\n"
           "                              (default 300)\n"
-          "      --plugin-dir=DIR        run the executables of DIR/vm for every instance\n"
-          "                              and of DIR/gz for the node (DIR owned by the\n"
-          "                              agent's user or root, not writable by group or\n"
-          "                              others)\n"
-          "      --plugin-timeout=SECONDS  kill a plugin still running after this\n"
-          "                              (default 3)\n"
-          "      --plugin-ttl=SECONDS    keep a plugin's answer this long unless it prints\n"
-          "                              \"# TTL <seconds>\" (default 60)\n"
+          "      --plugin-dir=DIR        run the executables of DIR/vm-plugins for every\n"
+          "                              instance (argument: its uuid) and of\n"
+          "                              DIR/gz-plugins for the node (argument: global),\n"
+          "                              as set by their plugin.json (default\n"
+          "                              /opt/custom/cmon; a missing directory: none)\n"
+          "      --plugin-timeout=SECONDS  kill a plugin still running after this, unless\n"
+          "                              its plugin.json entry says (default 3)\n"
+          "      --plugin-ttl=SECONDS    keep a plugin's answer this long unless its\n"
+          "                              plugin.json entry or its output says (default 60)\n"
           "      --ntpq=PATH             the ntpq program the ntp collector runs (default\n"
           "                              /usr/sbin/ntpq; cmon-sim's fake:\n"
           "                              PREFIX/lib/cmon-sim/ntpq)\n"
           "      --ntp-ttl=SECONDS       keep ntpq's answer this long (default 64, the\n"
           "                              original's; 0 runs it for every scrape)\n"
+          "      --datacenter=NAME       the datacenter label of the agent's own metrics\n"
+          "                              on /v1/gz/metrics (sysinfo's \"Datacenter Name\"\n"
+          "                              on SmartOS; default unknown)\n"
+          "      --server-uuid=UUID      the server label of those metrics, the compute\n"
+          "                              node's UUID (default /etc/machine-id as a UUID)\n"
           "  -h, --help                  print this help and exit\n"
           "      --version               print the version and exit\n"
           "\n"
@@ -118,7 +125,7 @@ opts_defaults(agent_opts_t *o)
     o->ao_idle_timeout = 60;
     o->ao_log_level = LOG_INFO;
     o->ao_gz.go_zfs_ttl = GZ_ZFS_TTL_DEFAULT;
-    o->ao_gz.go_plugins.po_dir = NULL;
+    o->ao_gz.go_plugins.po_dir = PLUGIN_DIR_DEFAULT;
     o->ao_gz.go_plugins.po_limits.pl_timeout_ms = PLUGIN_TIMEOUT_MS_DEFAULT;
     o->ao_gz.go_plugins.po_limits.pl_output_max = PLUGIN_OUTPUT_MAX_DEFAULT;
     o->ao_gz.go_plugins.po_ttl = GZ_PLUGIN_TTL_DEFAULT;
@@ -136,6 +143,20 @@ opts_gz(gz_opts_t *g, int c, const char *arg, FILE *err)
         return opts_seconds(arg, "--zfs-ttl", 0, 86400, &g->go_zfs_ttl, err);
     case 'P':
         g->go_plugins.po_dir = arg;
+        return 0;
+    case 'D':
+        if (*arg == '\0' || strlen(arg) > 200) {
+            fprintf(err, "cmon-agent: bad --datacenter \"%s\": want 1 to 200 bytes\n", arg);
+            return -1;
+        }
+        g->go_datacenter = arg;
+        return 0;
+    case 'S':
+        if (!agent_valid_uuid(arg)) {
+            fprintf(err, "cmon-agent: bad --server-uuid %s: not a UUID\n", arg);
+            return -1;
+        }
+        g->go_server = arg;
         return 0;
     case 'T':
         if (opts_seconds(arg, "--plugin-timeout", 0.01, 3600, &v, err) != 0)
@@ -219,6 +240,8 @@ static const struct option opts_table[] = {
     {"plugin-ttl", required_argument, NULL, 'U'},
     {"ntpq", required_argument, NULL, 'Q'},
     {"ntp-ttl", required_argument, NULL, 'N'},
+    {"datacenter", required_argument, NULL, 'D'},
+    {"server-uuid", required_argument, NULL, 'S'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},

@@ -462,3 +462,111 @@ golden_section(const char *body, const char *p)
     }
     return out;
 }
+
+const golden_own_t golden_own[] = {
+    {"cached_items", "gauge", "datacenter,instance,server,service"},
+    {"cache_get_hits_total", "counter", "datacenter,instance,server,service"},
+    {"cache_gets_total", "counter", "datacenter,instance,server,service"},
+    {"collector_time_seconds", "histogram", "collector,datacenter,instance,server,service"},
+    {"collector_time_total_seconds", "histogram", "datacenter,instance,server,service"},
+    {"http_requests_completed", "counter",
+     "route,method,user_agent,status_code,datacenter,instance,server,service"},
+    {"http_request_duration_seconds", "histogram",
+     "route,method,user_agent,status_code,datacenter,instance,server,service"},
+};
+const size_t golden_nown = sizeof(golden_own) / sizeof(golden_own[0]);
+
+/* The label names of sample line l, comma-separated, into out; its le value into le. */
+static void
+golden_own_label_names(const char *l, char *out, size_t len, char *le, size_t lelen)
+{
+    const char *p = strchr(l, '{'), *end = strchr(l, '\n');
+    size_t o = 0;
+    out[0] = le[0] = '\0';
+    if (p == NULL || (end != NULL && p > end))
+        return;
+    for (p++; *p != '}' && *p != '\0' && *p != '\n';) {
+        const char *eq = strchr(p, '=');
+        if (eq == NULL)
+            return;
+        o += (size_t)snprintf(out + o, o < len ? len - o : 0, "%s%.*s", o ? "," : "", (int)(eq - p),
+                              p);
+        const char *v = eq + 2, *q = v;
+        while (*q != '"' && *q != '\0')
+            q += *q == '\\' ? 2 : 1;
+        if (eq - p == 2 && strncmp(p, "le", 2) == 0)
+            snprintf(le, lelen, "%.*s", (int)(q - v), v);
+        p = q + 1;
+        if (*p == ',')
+            p++;
+    }
+}
+
+/* Checks every sample line of series `name` (exactly, then '{'); counts them. */
+static int
+golden_own_series(const char *body, const char *name, const char *labels, int hist, int *count,
+                  int *inf, char *why, size_t len)
+{
+    size_t n = strlen(name);
+    char names[512], le[64], want[512];
+    *count = *inf = 0;
+    snprintf(want, sizeof(want), hist ? "%s,le" : "%s", labels);
+    for (const char *l = body; l != NULL; l = golden_next(l)) {
+        if (strncmp(l, name, n) != 0 || l[n] != '{')
+            continue;
+        golden_own_label_names(l, names, sizeof(names), le, sizeof(le));
+        if (strcmp(names, want) != 0) {
+            snprintf(why, len, "%s: labels %s, want %s", name, names, want);
+            return -1;
+        }
+        if (strstr(l, "service=\"cmon-agent\"") == NULL || strstr(l, "instance=\"0\"") == NULL) {
+            snprintf(why, len, "%s: no service=\"cmon-agent\" or instance=\"0\"", name);
+            return -1;
+        }
+        *inf += strcmp(le, "+Inf") == 0;
+        (*count)++;
+    }
+    return 0;
+}
+
+int
+golden_own_check(const char *body, int allow_empty, char *why, size_t len)
+{
+    const char *prev = body;
+    why[0] = '\0';
+    for (size_t i = 0; i < golden_nown; i++) {
+        const golden_own_t *g = &golden_own[i];
+        int hist = strcmp(g->go_type, "histogram") == 0, count, inf, c2, i2;
+        char name[128], decl[160];
+        if (golden_own_series(body, g->go_name, g->go_labels, hist, &count, &inf, why, len) != 0)
+            return -1;
+        if (count == 0 && allow_empty)
+            continue;
+        if (count == 0 || (hist && inf == 0)) {
+            snprintf(why, len, "%s: no sample%s", g->go_name, hist ? " with le=\"+Inf\"" : "");
+            return -1;
+        }
+        snprintf(decl, sizeof(decl), "\n# TYPE %s ", g->go_name);
+        const char *at = strstr(body, decl);
+        if (at == NULL || at < prev) {
+            snprintf(why, len, "%s: not declared, or not after %s", g->go_name,
+                     i > 0 ? golden_own[i - 1].go_name : "the collectors");
+            return -1;
+        }
+        prev = at;
+        if (!hist && strncmp(at + strlen(decl), g->go_type, strlen(g->go_type)) != 0) {
+            snprintf(why, len, "%s: not a %s", g->go_name, g->go_type);
+            return -1;
+        }
+        for (int s = 0; hist && s < 2; s++) {
+            snprintf(name, sizeof(name), "%s%s", g->go_name, s == 0 ? "_count" : "_sum");
+            if (golden_own_series(body, name, g->go_labels, 0, &c2, &i2, why, len) != 0)
+                return -1;
+            if (c2 != inf) { /* one _count and one _sum per label set */
+                snprintf(why, len, "%s: %d samples for %d buckets", name, c2, count);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}

@@ -100,4 +100,29 @@ extern const size_t golden_norder_gz;
 int golden_meta_check(const char *body, const char *const *order, size_t n, const char *const *ours,
                       char *why, size_t len);
 
+/*
+ * Section 3.7: the agent's own families on /v1/gz/metrics, in registration
+ * order: name, type (as the original declares it) and the label names of
+ * its samples in order, comma-separated (histogram buckets add "le").
+ */
+typedef struct golden_own {
+    const char *go_name;
+    const char *go_type;
+    const char *go_labels;
+} golden_own_t;
+extern const golden_own_t golden_own[];
+extern const size_t golden_nown;
+
+/*
+ * golden_own_check() - 0 when text-format body serves every family of
+ * golden_own in that order with the series names the original's text is
+ * stored under: a counter or gauge as name{labels}; a histogram as
+ * name{labels,le="..."} (its buckets without "_bucket", a "+Inf" one among
+ * them), name_count{labels} and name_sum{labels}; every sample with exactly
+ * those labels in that order and service="cmon-agent", instance="0". A
+ * family without samples yet (http_* before the first answer) is skipped
+ * when allow_empty. Else -1 with the first difference in why.
+ */
+int golden_own_check(const char *body, int allow_empty, char *why, size_t len);
+
 #endif

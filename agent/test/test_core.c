@@ -24,6 +24,8 @@
 #include "http.h"
 #include "opts.h"
 #include "sbuf.h"
+#include "golden.h"
+#include "selfhist.h"
 #include "selfstats.h"
 
 /* Renders fs and compares with want. */
@@ -247,10 +249,10 @@ static void
 test_route_match(void)
 {
     static const http_route_t table[] = {
-        {"/v1/gz/metrics", HTTP_GET, NULL},
-        {"/v1/{}/metrics", HTTP_GET | HTTP_HEAD, NULL},
-        {"/v1/refresh", HTTP_POST, NULL},
-        {NULL, 0, NULL},
+        {"/v1/gz/metrics", HTTP_GET, NULL, "getmetrics"},
+        {"/v1/{}/metrics", HTTP_GET | HTTP_HEAD, NULL, "getmetrics"},
+        {"/v1/refresh", HTTP_POST, NULL, "invalidatezonecache"},
+        {NULL, 0, NULL, NULL},
     };
     char p[64];
     unsigned st;
@@ -335,6 +337,131 @@ test_selfstats(void)
     selfstats_free(st);
 }
 
+/* The original's own metrics (reference 3.7), checked against the golden list. */
+static void
+test_selfstats_cmon(void)
+{
+    selfstats_t *st = selfstats_new();
+    selfstats_ident_t id = {"us-east-1", "44454c4c-3200-1056-8044-b2c04f383432", 0};
+    famset_t fs = FAMSET_INIT, one = FAMSET_INIT;
+    sbuf_t out = SBUF_INIT;
+    char why[256];
+    /* one answer of three collectors (a plugin among them), timers as scrape.c writes them */
+    famset_add(&one, "cpu_util_metrics_timer_seconds", "t", METRIC_GAUGE, mval_dec(300000, 9));
+    famset_add(&one, "cpu_idle_seconds_total", "x", METRIC_COUNTER, mval_u64(5));
+    famset_add(&one, "plugin_disk_metrics_timer_seconds", "t", METRIC_GAUGE, mval_dec(3000000, 9));
+    famset_add(&one, "zpool_metrics_timer_seconds", "t", METRIC_GAUGE, mval_dec(50000, 9));
+    selfstats_collectors(st, &one, 0);
+    selfstats_collectors(st, &one, 2); /* from sample 2 on: plugin_disk and zpool again */
+    selfstats_http(st, "getmetrics", "GET", "Prometheus/2.42.0 (linux)", 200, 0.0004);
+    selfstats_http(st, "getmetrics", "GET", "Prometheus/2.42.0", 200, 0.002);
+    selfstats_http(st, "unknown", "GET", NULL, 404, 0.00001);
+    selfstats_cache(st, 1);
+    selfstats_cache(st, 0);
+    selfstats_cache(st, 0);
+    CU_ASSERT_EQUAL_FATAL(selfstats_fill_cmon(st, &id, 12, &fs), 0);
+    CU_ASSERT_EQUAL_FATAL(expo_write(&fs, EXPO_TEXT, &out), 0);
+    sbuf_addc(&out, '\0');
+    const char *b = out.sb_buf;
+    CU_ASSERT_EQUAL(golden_own_check(b, 0, why, sizeof(why)), 0);
+    if (why[0] != '\0')
+        fprintf(stderr, "%s\n", why);
+#define L                                                                                          \
+    "datacenter=\"us-east-1\",instance=\"0\",server=\"44454c4c-3200-1056-8044-b2c04f383432\","     \
+    "service=\"cmon-agent\""
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\ncached_items{" L "} 12\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\ncache_get_hits_total{" L "} 1\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\ncache_gets_total{" L "} 3\n"));
+    /* buckets under the family's own name (as the original's), first-seen order */
+    const char *cpu =
+        strstr(b, "\ncollector_time_seconds{collector=\"cpu_util\"," L ",le=\"0.0005\"} 1\n");
+    const char *disk =
+        strstr(b, "\ncollector_time_seconds{collector=\"plugin_disk\"," L ",le=\"0.002\"} 0\n");
+    const char *zp =
+        strstr(b, "\ncollector_time_seconds{collector=\"zpool\"," L ",le=\"+Inf\"} 2\n");
+    CU_ASSERT(cpu != NULL && disk != NULL && zp != NULL && cpu < disk && disk < zp);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(b, "\ncollector_time_seconds{collector=\"plugin_disk\"," L ",le=\"0.005\"} 2\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(b, "\ncollector_time_seconds_count{collector=\"zpool\"," L "} 2\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(b, "\ncollector_time_seconds_sum{collector=\"plugin_disk\"," L "} 0.006\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\ncollector_time_total_seconds_count{" L "} 2\n"));
+    /* the first word of User-Agent; none: unknown */
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(b, "\nhttp_requests_completed{route=\"getmetrics\",method=\"GET\","
+                  "user_agent=\"Prometheus/2.42.0\",status_code=\"200\"," L "} 2\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\nhttp_requests_completed{route=\"unknown\",method=\"GET\","
+                                     "user_agent=\"unknown\",status_code=\"404\"," L "} 1\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(b, "\nhttp_request_duration_seconds{route=\"getmetrics\",method=\"GET\","
+                  "user_agent=\"Prometheus/2.42.0\",status_code=\"200\"," L ",le=\"0.0005\"} 1\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "# TYPE collector_time_seconds gauge\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "# TYPE collector_time_seconds_count counter\n"));
+#undef L
+    /* a body of a wrong shape fails the golden check: a real histogram (_bucket) */
+    CU_ASSERT_EQUAL(golden_own_check("# TYPE cached_items gauge\ncached_items{datacenter=\"a\","
+                                     "instance=\"0\",server=\"s\",service=\"cmon-agent\"} 1\n",
+                                     0, why, sizeof(why)),
+                    -1);
+    sbuf_release(&out);
+    famset_release(&fs);
+    famset_release(&one);
+    selfstats_free(st);
+}
+
+/* With --metric-names prometheus the histograms are histograms: name_bucket, one family. */
+static void
+test_selfstats_prometheus_histograms(void)
+{
+    selfstats_t *st = selfstats_new();
+    selfstats_ident_t id = {"dc", "s", 1};
+    famset_t fs = FAMSET_INIT;
+    sbuf_t out = SBUF_INIT;
+    selfstats_http(st, "getmetrics", "GET", "Prometheus/2.42.0", 200, 0.0004);
+    CU_ASSERT_EQUAL_FATAL(selfstats_fill_cmon(st, &id, 1, &fs), 0);
+    CU_ASSERT_EQUAL_FATAL(expo_write(&fs, EXPO_TEXT, &out), 0);
+    sbuf_addc(&out, '\0');
+    const char *b = out.sb_buf;
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "# TYPE http_request_duration_seconds histogram\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(b, "\nhttp_request_duration_seconds_bucket{route=\"getmetrics\","));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(b, "\nhttp_request_duration_seconds_count{route=\"getmetrics\","));
+    CU_ASSERT_PTR_NULL(strstr(b, "# TYPE http_request_duration_seconds_count"));
+    CU_ASSERT_PTR_NULL(strstr(b, "\nhttp_request_duration_seconds{"));
+    sbuf_release(&out);
+    famset_release(&fs);
+    selfstats_free(st);
+}
+/* Past SELFHIST_SOFT_MAX label sets a new User-Agent counts as "other": bounded. */
+static void
+test_selfstats_crowded(void)
+{
+    selfstats_t *st = selfstats_new();
+    selfstats_ident_t id = {"dc", "s", 0};
+    famset_t fs = FAMSET_INIT;
+    char ua[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(ua, sizeof(ua), "client%d/1.0", i);
+        selfstats_http(st, "getmetrics", "GET", ua, 200, 0.001);
+    }
+    CU_ASSERT_EQUAL_FATAL(selfstats_fill_cmon(st, &id, 0, &fs), 0);
+    size_t n = 0, other = 0;
+    for (size_t i = 0; i < fs.fs_nsamples; i++) {
+        const fsample_t *sa = &fs.fs_samples[i];
+        if (strcmp(famset_fam_name(&fs, &fs.fs_fams[sa->sa_family]), "http_requests_completed") !=
+            0)
+            continue;
+        n++;
+        if (strcmp(famset_str(&fs, sa->sa_lvalue[2]), "other") == 0)
+            other = sa->sa_value.mv.u;
+    }
+    CU_ASSERT(n <= SELFHIST_SOFT_MAX + 1);
+    CU_ASSERT_EQUAL(other, 1000 - SELFHIST_SOFT_MAX);
+    famset_release(&fs);
+    selfstats_free(st);
+}
 /*
  * x-joyent-cmon-opts. The base64 texts below were made with coreutils'
  * `printf '%s' JSON | base64`, the JSON beside each.
@@ -434,8 +561,8 @@ failing_handler(void *ctx, const http_req_t *req, http_resp_t *resp)
 static void
 test_internal_error_body(void)
 {
-    static const http_route_t routes[] = {{"/v1/{}/metrics", HTTP_GET, failing_handler},
-                                          {NULL, 0, NULL}};
+    static const http_route_t routes[] = {{"/v1/{}/metrics", HTTP_GET, failing_handler, NULL},
+                                          {NULL, 0, NULL, NULL}};
     struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     http_opts_t ho = {.ho_addr = (const struct sockaddr *)&sin,
                       .ho_threads = 1,
@@ -474,6 +601,9 @@ main(int argc, char **argv)
         {"route match", test_route_match},
         {"options", test_opts},
         {"self stats", test_selfstats},
+        {"self stats as the original names them", test_selfstats_cmon},
+        {"self stats with prometheus names: real histograms", test_selfstats_prometheus_histograms},
+        {"self stats: User-Agent label sets bounded", test_selfstats_crowded},
         {"cmon-opts valid", test_cmonopts_valid},
         {"cmon-opts malformed", test_cmonopts_malformed},
         {"cmon-opts length cap", test_cmonopts_length},

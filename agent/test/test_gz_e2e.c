@@ -116,19 +116,27 @@ make_plugins(t_t *t)
     char dir[256];
     snprintf(dir, sizeof(dir), "%s/plugins", t->t_tmp);
     mkdir(dir, 0755);
-    snprintf(dir, sizeof(dir), "%s/plugins/gz", t->t_tmp);
+    snprintf(dir, sizeof(dir), "%s/plugins/gz-plugins", t->t_tmp);
     mkdir(dir, 0755);
-    snprintf(dir, sizeof(dir), "%s/plugins/vm", t->t_tmp);
+    snprintf(dir, sizeof(dir), "%s/plugins/vm-plugins", t->t_tmp);
     mkdir(dir, 0755);
-    write_plugin(t, "gz", "good",
+    /* format B (.prom) and format A (tab-separated), reference 4.4 and 4.5 */
+    write_plugin(t, "gz-plugins", "good.prom",
                  "printf '# HELP site_power_watts Power drawn.\\n# TYPE site_power_watts "
                  "gauge\\nsite_power_watts{psu=\"a\"} 350\\n'");
-    write_plugin(t, "gz", "hang", "echo started_metric 1; sleep 60");
-    write_plugin(t, "gz", "flood", "yes flood_metric 1");
-    write_plugin(t, "gz", "garbage", "echo 'this is not a metric'");
-    write_plugin(t, "gz", "fails", "echo fails_metric 1; exit 3");
-    write_plugin(t, "gz", "dup", "echo 'cpu_idle_seconds_total{cpu_id=\"999\"} 1'");
-    write_plugin(t, "vm", "whoami", "echo \"vm_plugin_info{uuid=\\\"$1\\\"} 1\"");
+    write_plugin(t, "gz-plugins", "hang", "printf 'started\\tgauge\\t1\\n'; sleep 60");
+    write_plugin(t, "gz-plugins", "flood", "yes 'flood\tgauge\t1'");
+    write_plugin(t, "gz-plugins", "garbage", "echo 'this is not a metric'");
+    write_plugin(t, "gz-plugins", "fails", "printf 'fails\\tgauge\\t1\\n'; exit 3");
+    /* a sample that is not of its family (the original served it verbatim) */
+    write_plugin(t, "gz-plugins", "stray.prom",
+                 "printf '# TYPE a gauge\\ncpu_idle_seconds_total{cpu_id=\"999\"} 1\\n'");
+    write_plugin(t, "gz-plugins", "tabs.sh",
+                 "printf 'fans{tray=\"1\"}\\tgauge\\t3\\tFans spinning\\nresets\\tcounter\\t7\\n'");
+    write_plugin(t, "gz-plugins", "hist.prom",
+                 "printf '# HELP lat Latency.\\n# TYPE lat histogram\\nlat_bucket{le=\"0.5\"} "
+                 "1\\nlat_bucket{le=\"+Inf\"} 2\\nlat_sum 0.75\\nlat_count 2\\n'");
+    write_plugin(t, "vm-plugins", "whoami", "printf 'info{uuid=\"%s\"}\\tgauge\\t1\\n' \"$1\"");
 }
 
 /* Starts argv in its own process group, stdout on out_fd and stderr on
@@ -280,21 +288,61 @@ check_pools_zones(t_t *t, const char *body)
 static void
 check_plugins(t_t *t, const char *body)
 {
-    static const char *const bad[] = {"hang", "flood", "garbage", "fails", "dup"};
+    static const char *const bad[] = {"hang", "flood", "garbage", "fails", "stray"};
     char series[96];
     check(t, testlib_sample(body, "plugin_good_metrics_available_boolean") == 1,
           "good plugin available");
-    check(t, testlib_sample(body, "site_power_watts{psu=\"a\"}") == 350,
-          "good plugin's sample served");
+    check(t, testlib_sample(body, "plugin_good_site_power_watts{psu=\"a\"}") == 350,
+          "good plugin's sample served, its name prefixed plugin_good_ (D13a)");
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         snprintf(series, sizeof(series), "plugin_%s_metrics_available_boolean", bad[i]);
         check(t, testlib_sample(body, series) == 0, "%s plugin reported unavailable", bad[i]);
     }
     check(t,
-          !testlib_has_line(body, "started_metric") && !testlib_has_line(body, "flood_metric") &&
-              !testlib_has_line(body, "fails_metric") &&
+          !testlib_has_line(body, "plugin_hang_started") &&
+              !testlib_has_line(body, "plugin_flood_flood") &&
+              !testlib_has_line(body, "plugin_fails_fails") &&
+              !testlib_has_line(body, "plugin_stray_a") &&
               !testlib_has_line(body, "cpu_idle_seconds_total{cpu_id=\"999\"}"),
           "nothing of a failed plugin is served");
+    check(t,
+          testlib_sample(body, "plugin_tabs_fans{tray=\"1\"}") == 3 &&
+              testlib_sample(body, "plugin_tabs_resets") == 7 &&
+              testlib_has_line(body, "# HELP plugin_tabs_fans Fans spinning"),
+          "format A: plugin_tabs_fans{tray=\"1\"} 3 with its help, plugin_tabs_resets 7");
+    check(t,
+          testlib_sample(body, "plugin_hist_lat_bucket{le=\"+Inf\"}") == 2 &&
+              testlib_sample(body, "plugin_hist_lat_count") == 2 &&
+              testlib_has_line(body, "# TYPE plugin_hist_lat histogram"),
+          "format B histogram: plugin_hist_lat_bucket, _count under # TYPE plugin_hist_lat");
+}
+
+/* cmon-conform on the text answer and on the OpenMetrics one (asked again). */
+static void
+check_conform(t_t *t, const char *bin, const char *body)
+{
+    char out[4096];
+    long code;
+    int rc = testlib_conform(bin, "text", body, out, sizeof(out));
+    check(t, rc == 0,
+          "cmon-conform: /v1/gz/metrics (plugins of both formats, the agent's own "
+          "metrics) is valid text%s%.300s",
+          out[0] ? ": " : "", out);
+    char *om = get_with(t, NULL, "/v1/gz/metrics", "Accept: application/openmetrics-text", &code);
+    rc = om != NULL ? testlib_conform(bin, "openmetrics", om, out, sizeof(out)) : -1;
+    check(t, rc == 0, "cmon-conform: /v1/gz/metrics is valid OpenMetrics%s%.300s",
+          out[0] ? ": " : "", out);
+    free(om);
+}
+
+/* Reference 3.7: the agent's own families, live (golden list in golden.c). */
+static void
+check_own(t_t *t, const char *body, int allow_empty, const char *what)
+{
+    char why[512];
+    int rc = golden_own_check(body, allow_empty, why, sizeof(why));
+    check(t, rc == 0, "%s: the agent's own metrics as the original names them%s%s", what,
+          why[0] ? ": " : "", why);
 }
 
 /* promtool may lint cmon's names; the exposition itself must parse. */
@@ -373,12 +421,11 @@ check_vm(t_t *t)
           why);
     check_order(t, body, 0, 9, "an instance");
     check(t,
-          /* the plugin printed no HELP: its family starts with TYPE */
           testlib_next_line_starts(body, "plugin_whoami_metrics_timer_seconds",
-                                   "# TYPE vm_plugin_info") &&
+                                   "# HELP plugin_whoami_info") &&
               testlib_next_line_starts(body, "zfs_metrics_timer_seconds", "# HELP zfs_"),
           "the vm plugin's and zfs's families right after their meta blocks");
-    snprintf(series, sizeof(series), "vm_plugin_info{uuid=\"%s\"}", zi.wzi_name);
+    snprintf(series, sizeof(series), "plugin_whoami_info{uuid=\"%s\"}", zi.wzi_name);
     check(t, testlib_sample(body, series) == 1, "the vm plugin ran with the instance's uuid");
     free(body);
 }
@@ -506,8 +553,9 @@ check_cmon_opts(t_t *t, const char *promtool)
     }
 
     char *gz = get_with(t, NULL, "/v1/gz/metrics", OPTS_CORE, &code);
-    check(t, gz != NULL && code == 200 && strstr(gz, "triton_core") == NULL,
-          "/v1/gz/metrics ignores isCoreZone true: no triton_core");
+    /* (collector_time_seconds{collector="triton_core"} counts the core zone scraped above) */
+    check(t, gz != NULL && code == 200 && strstr(gz, "triton_core_metrics_") == NULL,
+          "/v1/gz/metrics ignores isCoreZone true: no triton_core block");
     free(gz);
     check_opts_ignored(t, NULL, "/v1/gz/metrics");
     check_opts_ignored(t, NULL, "/v1/discover");
@@ -728,9 +776,15 @@ run(t_t *t, const char *bin, const char *promtool)
     check_golden(t, body, "zpool", golden_zpool, golden_nzpool, golden_zpool_labels);
     check_pools_zones(t, body);
     check_plugins(t, body);
-    check_order(t, body, 1, 6 + 7, "/v1/gz/metrics"); /* 6 plugins, 6 of the original's, zones */
+    check_order(t, body, 1, 8 + 7, "/v1/gz/metrics"); /* 8 plugins, 6 of the original's, zones */
     check_promtool(t, promtool, body);
     check_ntp(t, body);
+    check_conform(t, bin, body);
+    check_own(t, body, 1, "the first /v1/gz/metrics");
+    free(body);
+    body = get(t, "/v1/gz/metrics", &code);
+    if (body != NULL)
+        check_own(t, body, 0, "the second /v1/gz/metrics (http_* counted)");
     free(body);
     check_vm(t);
     check_cmon_opts(t, promtool);

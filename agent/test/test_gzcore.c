@@ -94,10 +94,10 @@ test_ttlcache_threads(void)
 }
 
 static int
-parse_into(const char *text, famset_t *fs, char *err)
+parse_into(const char *plugin, int prom, const char *text, famset_t *fs, char *err)
 {
     plugin_output_t po;
-    if (plugin_output_parse(text, strlen(text), &po, err, 128) != 0)
+    if (plugin_output_parse(plugin, prom, text, strlen(text), &po, err, 128) != 0)
         return -2;
     int rc = plugins_to_famset(&po, fs, err, 128);
     plugin_output_release(&po);
@@ -109,31 +109,45 @@ test_to_famset(void)
 {
     famset_t fs = FAMSET_INIT;
     char err[128];
-    const char *t = "# HELP req_total Requests\\nserved.\n# TYPE req_total counter\n"
-                    "req_total{path=\"/a\\\"b\",code=\"200\"} 3\n"
-                    "temp 21.5\n";
-    CU_ASSERT_EQUAL_FATAL(parse_into(t, &fs, err), 0);
+    const char *t =
+        "# HELP req_total Requests\\nserved.\n# TYPE req_total counter\n"
+        "req_total{path=\"/a\\\"b\",code=\"200\"} 3\n"
+        "# TYPE lat histogram\n"
+        "lat_bucket{le=\"0.5\"} 1\nlat_bucket{le=\"+Inf\"} 2\nlat_sum 0.75\nlat_count 2\n";
+    CU_ASSERT_EQUAL_FATAL(parse_into("web", 1, t, &fs, err), 0);
     CU_ASSERT_EQUAL_FATAL(fs.fs_nfams, 2);
-    CU_ASSERT_STRING_EQUAL(famset_fam_name(&fs, &fs.fs_fams[0]), "req_total");
+    CU_ASSERT_STRING_EQUAL(famset_fam_name(&fs, &fs.fs_fams[0]), "plugin_web_req_total");
     CU_ASSERT_STRING_EQUAL(famset_fam_help(&fs, &fs.fs_fams[0]), "Requests\nserved.");
     CU_ASSERT_EQUAL(fs.fs_fams[0].fa_type, METRIC_COUNTER);
-    CU_ASSERT_EQUAL(fs.fs_fams[1].fa_type, METRIC_GAUGE); /* untyped */
-    CU_ASSERT_EQUAL_FATAL(fs.fs_nsamples, 2);
+    CU_ASSERT_EQUAL(fs.fs_fams[1].fa_type, METRIC_HISTOGRAM);
+    CU_ASSERT_EQUAL_FATAL(fs.fs_nsamples, 5);
     CU_ASSERT_EQUAL(fs.fs_samples[0].sa_nlabels, 2);
     CU_ASSERT_STRING_EQUAL(famset_str(&fs, fs.fs_samples[0].sa_lname[0]), "path");
     CU_ASSERT_STRING_EQUAL(famset_str(&fs, fs.fs_samples[0].sa_lvalue[0]), "/a\"b");
     CU_ASSERT_STRING_EQUAL(famset_str(&fs, fs.fs_samples[0].sa_lvalue[1]), "200");
-    CU_ASSERT_DOUBLE_EQUAL(fs.fs_samples[1].sa_value.mv.d, 21.5, 1e-12);
-    CU_ASSERT_EQUAL(plugins_has_family(&fs, "temp"), 1);
-    CU_ASSERT_EQUAL(plugins_has_family(&fs, "tem"), 0);
-    /* The same family again collides; nothing of it is added. */
-    CU_ASSERT_EQUAL(parse_into("new_one 1\ntemp 3\n", &fs, err), -1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "temp"));
+    CU_ASSERT_EQUAL(fs.fs_samples[1].sa_part, SAMPLE_BUCKET);
+    CU_ASSERT_EQUAL(fs.fs_samples[3].sa_part, SAMPLE_SUM);
+    CU_ASSERT_DOUBLE_EQUAL(fs.fs_samples[3].sa_value.mv.d, 0.75, 1e-12);
+    CU_ASSERT_EQUAL(fs.fs_samples[4].sa_part, SAMPLE_COUNT);
+    CU_ASSERT_EQUAL(plugins_has_family(&fs, "plugin_web_lat"), 1);
+    CU_ASSERT_EQUAL(plugins_has_family(&fs, "plugin_web_la"), 0);
+    /* The same family again (another plugin of the same prefix) collides; nothing added. */
+    CU_ASSERT_EQUAL(parse_into("web", 0, "new_one\tgauge\t1\nlat\tgauge\t3\n", &fs, err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "plugin_web_lat"));
     CU_ASSERT_EQUAL(fs.fs_nfams, 2);
-    CU_ASSERT_EQUAL(fs.fs_nsamples, 2);
-    /* More labels than a sample may have. */
-    CU_ASSERT_EQUAL(parse_into("w{a=\"1\",b=\"2\",c=\"3\",d=\"4\",e=\"5\"} 1\n", &fs, err), -1);
-    CU_ASSERT_EQUAL(fs.fs_nsamples, 2);
+    CU_ASSERT_EQUAL(fs.fs_nsamples, 5);
+    /* Up to FAMSET_MAX_LABELS labels a sample; one more is refused. */
+    CU_ASSERT_EQUAL(parse_into("w", 0,
+                               "ok{a=\"1\",b=\"2\",c=\"3\",d=\"4\",e=\"5\",f=\"6\",g=\"7\",h=\"8\","
+                               "i=\"9\",j=\"10\"}\tgauge\t1\n",
+                               &fs, err),
+                    0);
+    CU_ASSERT_EQUAL(parse_into("w", 0,
+                               "w{a=\"1\",b=\"2\",c=\"3\",d=\"4\",e=\"5\",f=\"6\",g=\"7\",h=\"8\","
+                               "i=\"9\",j=\"10\",k=\"11\"}\tgauge\t1\n",
+                               &fs, err),
+                    -1);
+    CU_ASSERT_EQUAL(fs.fs_nsamples, 6);
     famset_release(&fs);
 }
 

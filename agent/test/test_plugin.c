@@ -1,6 +1,7 @@
 /*
- * test_plugin.c - the plugin layers: trust rules, the parallel runner with
- * its deadline and output cap, and the output parser.
+ * test_plugin.c - the plugin layers: directories, plugin.json, the parallel
+ * runner with its deadlines and output cap, and formats A and B, with inputs
+ * written from the reference (section 4) and its defects D13a..g.
  */
 #include "plugin.h"
 
@@ -242,14 +243,82 @@ test_run_reaps_everything(void)
         plugin_run_release(&r[i]);
 }
 
-/* ---- trust ---------------------------------------------------------- */
+/* Each run its own deadline: the short one is killed, the long one finishes. */
+static void
+test_run_own_timeouts(void)
+{
+    char slow[256], quick[256];
+    plugin_run_t r[2] = {{0}, {0}};
+    plugin_limits_t l = limits(20000, 4096);
+    script_write("slow1", "sleep 0.5; echo done", slow, sizeof(slow));
+    script_write("short1", "sleep 0.5; echo done", quick, sizeof(quick));
+    r[0].pr_path = slow;
+    r[1].pr_path = quick;
+    r[1].pr_timeout_ms = 100;
+    CU_ASSERT_EQUAL(plugin_run_all(r, 2, &l), 0);
+    CU_ASSERT_EQUAL(r[0].pr_status, PLUGIN_RUN_OK);
+    CU_ASSERT_STRING_EQUAL(r[0].pr_out, "done\n");
+    CU_ASSERT_EQUAL(r[1].pr_status, PLUGIN_RUN_TIMEOUT);
+    CU_ASSERT(r[1].pr_seconds < 0.45);
+    plugin_run_release(&r[0]);
+    plugin_run_release(&r[1]);
+}
+
+/* A run marked busy (the concurrency limit) is not started; the others are. */
+static void
+test_run_busy(void)
+{
+    char path[256], marker[256], body[512];
+    plugin_run_t r[2] = {{0}, {0}};
+    plugin_limits_t l = limits(20000, 4096);
+    snprintf(marker, sizeof(marker), "%s/busy.ran", tmpdir);
+    snprintf(body, sizeof(body), "touch %s; echo ok", marker);
+    script_write("busy", body, path, sizeof(path));
+    r[0].pr_path = path;
+    r[0].pr_status = PLUGIN_RUN_BUSY;
+    r[1].pr_path = "/bin/true";
+    CU_ASSERT_EQUAL(plugin_run_all(r, 2, &l), 0);
+    CU_ASSERT_EQUAL(r[0].pr_status, PLUGIN_RUN_BUSY);
+    CU_ASSERT_EQUAL(access(marker, F_OK), -1);
+    CU_ASSERT_EQUAL(r[1].pr_status, PLUGIN_RUN_OK);
+    CU_ASSERT_STRING_EQUAL(plugin_run_status_name(PLUGIN_RUN_BUSY), "busy");
+    plugin_run_release(&r[0]);
+    plugin_run_release(&r[1]);
+}
+
+/* ---- directories (reference 4.1; D13b, D13c, D13d, D13f) ------------ */
+
+/* Creates file name in dir with mode; returns its path in a static buffer. */
+static const char *
+file_make(const char *dir, const char *name, mode_t mode, const char *text)
+{
+    static char path[512];
+    FILE *f;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs(text, f);
+    fclose(f);
+    chmod(path, mode);
+    return path;
+}
+
+static const plugin_entry_t *
+entry_named(const plugin_listing_t *l, const char *file)
+{
+    for (size_t i = 0; i < l->pl_n; i++)
+        if (strcmp(l->pl_entries[i].pe_file, file) == 0)
+            return &l->pl_entries[i];
+    return NULL;
+}
+
+static const plugin_defaults_t defaults = {3000, 60};
 
 static void
 test_dir_modes(void)
 {
-    char dir[256], err[512], path[512];
-    char **paths;
-    size_t n;
+    char dir[256], err[512], sub[300];
+    plugin_listing_t l;
     snprintf(dir, sizeof(dir), "%s/trust", tmpdir);
     CU_ASSERT_FATAL(mkdir(dir, 0755) == 0);
     CU_ASSERT_EQUAL(plugin_dir_check(dir, err, sizeof(err)), 0);
@@ -258,137 +327,451 @@ test_dir_modes(void)
     CU_ASSERT_EQUAL(plugin_dir_check(dir, err, sizeof(err)), -1);
     CU_ASSERT_EQUAL(errno, EPERM);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "writable by group or others"));
-    CU_ASSERT_EQUAL(plugin_dir_list(dir, &paths, &n), -1);
+    plugin_dir_load(dir, &defaults, &l);
+    CU_ASSERT_EQUAL(l.pl_state, PLUGIN_DIR_BAD);
+    CU_ASSERT_PTR_NOT_NULL(strstr(l.pl_why, "writable by group or others"));
+    plugin_listing_free(&l);
     chmod(dir, 0757);
     CU_ASSERT_EQUAL(plugin_dir_check(dir, err, sizeof(err)), -1);
     chmod(dir, 0755);
 
-    /* Files: a good one, a group-writable one, a non-executable one. */
-    snprintf(path, sizeof(path), "%s/b-good", dir);
-    fclose(fopen(path, "w"));
-    chmod(path, 0755);
-    snprintf(path, sizeof(path), "%s/a-open", dir);
-    fclose(fopen(path, "w"));
-    chmod(path, 0775);
-    snprintf(path, sizeof(path), "%s/c-data", dir);
-    fclose(fopen(path, "w"));
-    chmod(path, 0644);
-    CU_ASSERT_EQUAL(plugin_dir_list(dir, &paths, &n), 0);
-    CU_ASSERT_EQUAL(n, 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(paths[0], "/b-good"));
-    CU_ASSERT_PTR_NULL(paths[1]);
-    plugin_dir_list_free(paths);
+    file_make(dir, "b-good.sh", 0755, "#!/bin/sh\n");
+    file_make(dir, "a_open", 0775, "#!/bin/sh\n");  /* group-writable: refused, listed */
+    file_make(dir, "c_data", 0644, "");             /* not executable: no plugin */
+    file_make(dir, ".hidden", 0755, "#!/bin/sh\n"); /* dot-file: no plugin (D13c) */
+    file_make(dir, "plugin.json", 0755, "{}");      /* the configuration, never a plugin */
+    snprintf(sub, sizeof(sub), "%s/subdir", dir);   /* a directory: no plugin (D13c) */
+    CU_ASSERT_FATAL(mkdir(sub, 0755) == 0);
+    plugin_dir_load(dir, &defaults, &l);
+    CU_ASSERT_EQUAL_FATAL(l.pl_state, PLUGIN_DIR_OK);
+    CU_ASSERT_EQUAL_FATAL(l.pl_n, 2);
+    CU_ASSERT_STRING_EQUAL(l.pl_entries[0].pe_file, "a_open"); /* byte order */
+    CU_ASSERT_PTR_NOT_NULL(strstr(l.pl_entries[0].pe_why, "writable by group or others"));
+    CU_ASSERT_STRING_EQUAL(l.pl_entries[1].pe_file, "b-good.sh");
+    /* "b-good" cannot be part of a metric name: listed, refused */
+    CU_ASSERT_PTR_NOT_NULL(strstr(l.pl_entries[1].pe_why, "metric name"));
+    CU_ASSERT_EQUAL(l.pl_entries[1].pe_timeout_ms, 3000);
+    CU_ASSERT_EQUAL(l.pl_entries[1].pe_ttl, 60);
+    plugin_listing_free(&l);
 }
 
-/* Only root can give a directory away; elsewhere the case cannot be built. */
+/* Only root can give a file away; elsewhere the case cannot be built. */
 static void
 test_dir_owner(void)
 {
     char dir[256], err[512];
+    plugin_listing_t l;
     if (geteuid() != 0)
         return;
-    snprintf(dir, sizeof(dir), "%s/foreign", tmpdir);
+    snprintf(dir, sizeof(dir), "%s/owner", tmpdir);
     CU_ASSERT_FATAL(mkdir(dir, 0755) == 0);
+    /* A plugin of another user is refused (D13c: the original ran it). */
+    const char *path = file_make(dir, "theirs", 0755, "#!/bin/sh\n");
+    CU_ASSERT_FATAL(chown(path, 65534, (gid_t)-1) == 0);
+    file_make(dir, "mine", 0755, "#!/bin/sh\n");
+    plugin_dir_load(dir, &defaults, &l);
+    CU_ASSERT_EQUAL_FATAL(l.pl_n, 2);
+    CU_ASSERT_STRING_EQUAL(entry_named(&l, "mine")->pe_why, "");
+    CU_ASSERT_PTR_NOT_NULL(strstr(entry_named(&l, "theirs")->pe_why, "not owned"));
+    plugin_listing_free(&l);
+    /* A directory of another user: no plugin of it (D13d: the original aborted). */
     CU_ASSERT_FATAL(chown(dir, 65534, (gid_t)-1) == 0);
     CU_ASSERT_EQUAL(plugin_dir_check(dir, err, sizeof(err)), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "not owned"));
+    plugin_dir_load(dir, &defaults, &l);
+    CU_ASSERT_EQUAL(l.pl_state, PLUGIN_DIR_BAD);
+    CU_ASSERT_EQUAL(l.pl_n, 0);
+    plugin_listing_free(&l);
+}
+
+/* D13d: a plugin directory that is a file is a state, not an abort. */
+static void
+test_dir_is_file(void)
+{
+    plugin_listing_t l;
+    const char *path = file_make(tmpdir, "vm-plugins-file", 0755, "#!/bin/sh\n");
+    plugin_dir_load(path, &defaults, &l);
+    CU_ASSERT_EQUAL(l.pl_state, PLUGIN_DIR_BAD);
+    CU_ASSERT_PTR_NOT_NULL(strstr(l.pl_why, "not a directory"));
+    CU_ASSERT_EQUAL(l.pl_n, 0);
+    plugin_listing_free(&l);
 }
 
 static void
 test_dir_missing(void)
 {
-    char err[512], **paths;
-    size_t n;
+    char err[512];
+    plugin_listing_t l;
     CU_ASSERT_EQUAL(plugin_dir_check("/nonexistent/plugins", err, sizeof(err)), -1);
     CU_ASSERT_EQUAL(errno, ENOENT);
-    CU_ASSERT_EQUAL(plugin_dir_list("/nonexistent/plugins", &paths, &n), -1);
-    CU_ASSERT_EQUAL(errno, ENOENT);
-    CU_ASSERT_PTR_NULL(paths);
+    plugin_dir_load("/nonexistent/plugins", &defaults, &l);
+    CU_ASSERT_EQUAL(l.pl_state, PLUGIN_DIR_NONE); /* no plugins, no meta block */
+    CU_ASSERT_EQUAL(l.pl_n, 0);
+    plugin_listing_free(&l);
 }
 
+/* Reference 4.1's examples, and what cannot be a metric name. */
 static void
-test_name_from_path(void)
+test_name_from_file(void)
 {
     char name[PLUGIN_NAME_MAX];
-    plugin_name_from_path("/opt/plugins/vm/disk-usage.sh", name);
-    CU_ASSERT_STRING_EQUAL(name, "disk_usage_sh");
-    plugin_name_from_path("9lives", name);
-    CU_ASSERT_STRING_EQUAL(name, "_9lives");
+    CU_ASSERT_EQUAL(plugin_name_from_file("foo.sh", name), 0);
+    CU_ASSERT_STRING_EQUAL(name, "foo");
+    CU_ASSERT_EQUAL(plugin_name_from_file("foo.prom", name), 0);
+    CU_ASSERT_STRING_EQUAL(name, "foo");
+    CU_ASSERT_EQUAL(plugin_name_from_file("plugin0", name), 0);
+    CU_ASSERT_STRING_EQUAL(name, "plugin0");
+    CU_ASSERT_EQUAL(plugin_name_from_file("9lives.sh", name), 0); /* plugin_9lives_ is valid */
+    CU_ASSERT_STRING_EQUAL(name, "9lives");
+    CU_ASSERT_EQUAL(plugin_name_from_file("a.b.sh", name), -1); /* "a.b": plugin_a.b_x is none */
+    CU_ASSERT_EQUAL(plugin_name_from_file(".hidden", name), -1);
+    CU_ASSERT_EQUAL(plugin_name_from_file("disk-usage.sh", name), -1);
 }
 
-/* ---- output --------------------------------------------------------- */
-
-static int
-parse(const char *text, plugin_output_t *out, char *err)
+/* D13b: format B is the ".prom" extension, not "prom" anywhere in the path. */
+static void
+test_prom_extension(void)
 {
-    return plugin_output_parse(text, strlen(text), out, err, 128);
+    CU_ASSERT_EQUAL(plugin_file_is_prom("disk.prom"), 1);
+    CU_ASSERT_EQUAL(plugin_file_is_prom("prometheus_exporter.sh"), 0);
+    CU_ASSERT_EQUAL(plugin_file_is_prom("promise"), 0);
+    CU_ASSERT_EQUAL(plugin_file_is_prom("xprom"), 0);
+    CU_ASSERT_EQUAL(plugin_file_is_prom("disk.prom.sh"), 0);
+    CU_ASSERT_EQUAL(plugin_file_is_prom(".prom"), 0);
+}
+
+/* D13f: two files of one plugin name refuse each other; one block. */
+static void
+test_dir_same_name(void)
+{
+    char dir[256];
+    plugin_listing_t l;
+    snprintf(dir, sizeof(dir), "%s/twins", tmpdir);
+    CU_ASSERT_FATAL(mkdir(dir, 0755) == 0);
+    file_make(dir, "disk.prom", 0755, "#!/bin/sh\n");
+    file_make(dir, "disk.sh", 0755, "#!/bin/sh\n");
+    file_make(dir, "net.sh", 0755, "#!/bin/sh\n");
+    plugin_dir_load(dir, &defaults, &l);
+    CU_ASSERT_EQUAL_FATAL(l.pl_n, 3);
+    CU_ASSERT_EQUAL(entry_named(&l, "disk.prom")->pe_prom, 1);
+    CU_ASSERT_EQUAL(entry_named(&l, "disk.prom")->pe_shadow, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(entry_named(&l, "disk.prom")->pe_why, "both plugin disk"));
+    CU_ASSERT_EQUAL(entry_named(&l, "disk.sh")->pe_shadow, 1);
+    CU_ASSERT_STRING_EQUAL(entry_named(&l, "net.sh")->pe_why, "");
+    CU_ASSERT_EQUAL(entry_named(&l, "net.sh")->pe_prom, 0);
+    plugin_listing_free(&l);
+}
+
+/* ---- plugin.json (reference 4.2; D13d, D13e) ------------------------- */
+
+/* Three entries a.sh, b.sh, c.sh with the defaults, then text applied. */
+static int
+conf(const char *text, plugin_entry_t e[3])
+{
+    static const char *const files[] = {"a.sh", "b.sh", "c.sh"};
+    memset(e, 0, 3 * sizeof(*e));
+    for (int i = 0; i < 3; i++) {
+        e[i].pe_file = (char *)files[i];
+        e[i].pe_timeout_ms = 3000;
+        e[i].pe_ttl = 60;
+    }
+    return plugin_conf_apply(text, strlen(text), e, 3);
 }
 
 static void
-test_output_good(void)
+conf_release(plugin_entry_t e[3])
+{
+    for (int i = 0; i < 3; i++) {
+        for (size_t v = 0; v < e[i].pe_nvms; v++)
+            free(e[i].pe_vms[v]);
+        free(e[i].pe_vms);
+    }
+}
+
+static void
+test_conf_good(void)
+{
+    plugin_entry_t e[3];
+    CU_ASSERT_EQUAL_FATAL(conf("{\"a.sh\": {\"timeout\": 1000, \"ttl\": 5, \"vms\": "
+                               "[\"c0ffee00-0000-4000-8000-000000000001\", \"global\"]},"
+                               " \"b.sh\": {\"ttl\": 0, \"timeout\": 0, \"other\": true},"
+                               " \"zz.sh\": {\"ttl\": 1.5}}",
+                               e),
+                          0);
+    CU_ASSERT_EQUAL(e[0].pe_timeout_ms, 1000);
+    CU_ASSERT_EQUAL(e[0].pe_ttl, 5);
+    CU_ASSERT_EQUAL_FATAL(e[0].pe_nvms, 2);
+    CU_ASSERT_EQUAL(plugin_entry_allows(&e[0], "global"), 1);
+    CU_ASSERT_EQUAL(plugin_entry_allows(&e[0], "c0ffee00-0000-4000-8000-000000000001"), 1);
+    CU_ASSERT_EQUAL(plugin_entry_allows(&e[0], "c0ffee00-0000-4000-8000-000000000002"), 0);
+    CU_ASSERT_STRING_EQUAL(e[0].pe_why, "");
+    CU_ASSERT_EQUAL(e[1].pe_ttl, 0);                            /* not kept */
+    CU_ASSERT_EQUAL(e[1].pe_timeout_ms, PLUGIN_TIMEOUT_MS_MAX); /* "none": still bounded */
+    CU_ASSERT_STRING_EQUAL(e[1].pe_why, "");
+    CU_ASSERT_EQUAL(plugin_entry_allows(&e[1], "anything"), 1); /* no vms: every zone */
+    CU_ASSERT_EQUAL(e[2].pe_ttl, 60);                           /* not in the file: defaults */
+    CU_ASSERT_STRING_EQUAL(e[2].pe_why, "");                    /* zz.sh's ttl is nobody's */
+    conf_release(e);
+    /* 5.0 is a whole number (JavaScript has no other) */
+    CU_ASSERT_EQUAL(conf("{\"a.sh\": {\"ttl\": 5.0}}", e), 0);
+    CU_ASSERT_EQUAL(e[0].pe_ttl, 5);
+    CU_ASSERT_STRING_EQUAL(e[0].pe_why, "");
+    conf_release(e);
+}
+
+/* Malformed JSON, or not an object: no plugin of the directory runs. */
+static void
+test_conf_malformed(void)
+{
+    static const char *const bad[] = {"{\"a.sh\": {\"ttl\": 5}", "[1, 2]", "", "nul",
+                                      "{\"a.sh\": 1, \"a.sh\": 2}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        plugin_entry_t e[3];
+        CU_ASSERT_EQUAL(conf(bad[i], e), -1);
+        for (int k = 0; k < 3; k++)
+            CU_ASSERT_EQUAL(strncmp(e[k].pe_why, "plugin.json: ", 13), 0);
+        conf_release(e);
+    }
+}
+
+/* A wrongly typed field refuses that plugin only (D13e: the original aborted). */
+static void
+test_conf_bad_fields(void)
+{
+    static const struct {
+        const char *text, *why;
+    } bad[] = {
+        {"{\"a.sh\": {\"ttl\": 1.5}}", "\"ttl\" of a.sh is not a whole number"},
+        {"{\"a.sh\": {\"ttl\": \"5\"}}", "\"ttl\" of a.sh is not a whole number"},
+        {"{\"a.sh\": {\"timeout\": \"1s\"}}", "\"timeout\" of a.sh"},
+        {"{\"a.sh\": {\"timeout\": -1}}", "\"timeout\" of a.sh"},
+        {"{\"a.sh\": {\"timeout\": 2.5}}", "\"timeout\" of a.sh"},
+        {"{\"a.sh\": {\"vms\": \"c0ffee00-0000-4000-8000-000000000001\"}}",
+         "\"vms\" of a.sh is not an array"},
+        {"{\"a.sh\": {\"vms\": [1]}}", "\"vms\" of a.sh holds something else"},
+        {"{\"a.sh\": 7}", "the entry of a.sh is not an object"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        plugin_entry_t e[3];
+        CU_ASSERT_EQUAL(conf(bad[i].text, e), 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(e[0].pe_why, bad[i].why));
+        if (strstr(e[0].pe_why, bad[i].why) == NULL)
+            fprintf(stderr, "%s: %s\n", bad[i].text, e[0].pe_why);
+        CU_ASSERT_STRING_EQUAL(e[1].pe_why, ""); /* the others still run */
+        CU_ASSERT_STRING_EQUAL(e[2].pe_why, "");
+        conf_release(e);
+    }
+}
+
+/* plugin.json read from the directory: a malformed one refuses every plugin there. */
+static void
+test_conf_in_dir(void)
+{
+    char dir[256];
+    plugin_listing_t l;
+    snprintf(dir, sizeof(dir), "%s/conf", tmpdir);
+    CU_ASSERT_FATAL(mkdir(dir, 0755) == 0);
+    file_make(dir, "a.sh", 0755, "#!/bin/sh\n");
+    file_make(dir, "b.prom", 0755, "#!/bin/sh\n");
+    file_make(dir, "plugin.json", 0644, "{\"a.sh\": {\"ttl\": 7, \"timeout\": 250}}");
+    plugin_dir_load(dir, &defaults, &l);
+    CU_ASSERT_EQUAL_FATAL(l.pl_n, 2);
+    CU_ASSERT_EQUAL(entry_named(&l, "a.sh")->pe_ttl, 7);
+    CU_ASSERT_EQUAL(entry_named(&l, "a.sh")->pe_timeout_ms, 250);
+    CU_ASSERT_EQUAL(entry_named(&l, "b.prom")->pe_ttl, 60);
+    plugin_listing_free(&l);
+    file_make(dir, "plugin.json", 0644, "{\"a.sh\": {\"ttl\": 7,}");
+    plugin_dir_load(dir, &defaults, &l);
+    CU_ASSERT_EQUAL(l.pl_state, PLUGIN_DIR_OK);
+    CU_ASSERT_EQUAL_FATAL(l.pl_n, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(l.pl_entries[0].pe_why, "plugin.json: line 1"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(l.pl_entries[1].pe_why, "plugin.json: line 1"));
+    plugin_listing_free(&l);
+    file_make(dir, "plugin.json", 0666, "{}"); /* writable by others: not trusted */
+    plugin_dir_load(dir, &defaults, &l);
+    CU_ASSERT_PTR_NOT_NULL(strstr(l.pl_entries[0].pe_why, "writable by group or others"));
+    plugin_listing_free(&l);
+}
+
+/* ---- output, format A (reference 4.4; D13e, D13g) -------------------- */
+
+static int
+parse(const char *plugin, int prom, const char *text, plugin_output_t *out, char *err)
+{
+    return plugin_output_parse(plugin, prom, text, strlen(text), out, err, 128);
+}
+
+/* Reference 4.6's example: plugin "meaning" printing life<TAB>gauge<TAB>42<TAB>help. */
+static void
+test_format_a_example(void)
 {
     plugin_output_t o;
     char err[128];
-    const char *t = "# TTL 30\n"
-                    "# HELP app_requests_total Requests served, with a \\\\ and \\n.\n"
-                    "# TYPE app_requests_total counter\n"
-                    "app_requests_total{code=\"200\"} 12\n"
-                    "app_requests_total{code=\"500\",path=\"a\\\"b\"} 1e3\n"
-                    "# a comment\n"
-                    "\n"
-                    "app_temp -3.5\n"
-                    "app_nan NaN\n";
-    CU_ASSERT_EQUAL_FATAL(parse(t, &o, err), 0);
-    CU_ASSERT_EQUAL(o.po_ttl, 30);
-    CU_ASSERT_EQUAL_FATAL(o.po_nfamilies, 3);
-    CU_ASSERT_STRING_EQUAL(o.po_families[0].pf_name, "app_requests_total");
-    CU_ASSERT_EQUAL(o.po_families[0].pf_type, PLUGIN_TYPE_COUNTER);
-    CU_ASSERT_STRING_EQUAL(o.po_families[0].pf_help, "Requests served, with a \\\\ and \\n.");
-    CU_ASSERT_EQUAL_FATAL(o.po_families[0].pf_nsamples, 2);
-    CU_ASSERT_STRING_EQUAL(o.po_families[0].pf_samples[1].ps_labels,
-                           "code=\"500\",path=\"a\\\"b\"");
-    CU_ASSERT_DOUBLE_EQUAL(o.po_families[0].pf_samples[1].ps_value, 1000.0, 1e-9);
-    CU_ASSERT_EQUAL(o.po_families[1].pf_type, PLUGIN_TYPE_UNTYPED);
-    CU_ASSERT_PTR_NULL(o.po_families[1].pf_samples[0].ps_labels);
-    CU_ASSERT_DOUBLE_EQUAL(o.po_families[1].pf_samples[0].ps_value, -3.5, 1e-9);
-    CU_ASSERT(isnan(o.po_families[2].pf_samples[0].ps_value));
+    CU_ASSERT_EQUAL_FATAL(
+        parse("meaning", 0, "life\tgauge\t42\tThe answer to life, the universe and everything\n",
+              &o, err),
+        0);
+    CU_ASSERT_EQUAL_FATAL(o.po_nfamilies, 1);
+    CU_ASSERT_STRING_EQUAL(o.po_families[0].pf_name, "plugin_meaning_life");
+    CU_ASSERT_EQUAL(o.po_families[0].pf_type, PLUGIN_TYPE_GAUGE);
+    CU_ASSERT_STRING_EQUAL(o.po_families[0].pf_help,
+                           "The answer to life, the universe and everything");
+    CU_ASSERT_EQUAL_FATAL(o.po_nsamples, 1);
+    CU_ASSERT_DOUBLE_EQUAL(o.po_samples[0].ps_value, 42, 0);
+    CU_ASSERT_PTR_NULL(o.po_samples[0].ps_labels);
+    CU_ASSERT_EQUAL(o.po_has_ttl, 0);
     plugin_output_release(&o);
 }
 
 static void
-test_output_bad(void)
+test_format_a_rules(void)
+{
+    plugin_output_t o;
+    char err[128];
+    const char *t = "  ttl\toption\t30\n" /* trimmed; sets the TTL */
+                    "\n"
+                    "req{code=\"200\", path=\"/a\"}\tcounter\t5\n" /* help: the raw name field */
+                    "req{code=\"500\",path=\"/a\"}\tcounter\t1e3\tRequests\n"
+                    "color\toption\tblue\n" /* other options: ignored */
+                    "temp\tgauge\t-3.5\t\n" /* trailing tab trimmed away */
+                    "up\tgauge\t+Inf\n"
+                    "1m_load\tgauge\tNaN\n";
+    CU_ASSERT_EQUAL_FATAL(parse("web", 0, t, &o, err), 0);
+    CU_ASSERT_EQUAL(o.po_has_ttl, 1);
+    CU_ASSERT_EQUAL(o.po_ttl, 30);
+    CU_ASSERT_EQUAL_FATAL(o.po_nfamilies, 4);
+    CU_ASSERT_STRING_EQUAL(o.po_families[0].pf_name, "plugin_web_req");
+    CU_ASSERT_EQUAL(o.po_families[0].pf_type, PLUGIN_TYPE_COUNTER);
+    CU_ASSERT_STRING_EQUAL(o.po_families[0].pf_help, "req{code=\"200\", path=\"/a\"}");
+    CU_ASSERT_STRING_EQUAL(o.po_families[1].pf_name, "plugin_web_temp");
+    CU_ASSERT_STRING_EQUAL(o.po_families[3].pf_name, "plugin_web_1m_load");
+    CU_ASSERT_EQUAL_FATAL(o.po_nsamples, 5);
+    CU_ASSERT_STRING_EQUAL(o.po_samples[0].ps_labels, "code=\"200\",path=\"/a\"");
+    CU_ASSERT_EQUAL(o.po_samples[1].ps_family, 0);
+    CU_ASSERT_DOUBLE_EQUAL(o.po_samples[1].ps_value, 1000, 0);
+    CU_ASSERT_DOUBLE_EQUAL(o.po_samples[2].ps_value, -3.5, 0);
+    CU_ASSERT(isinf(o.po_samples[3].ps_value));
+    CU_ASSERT(isnan(o.po_samples[4].ps_value));
+    plugin_output_release(&o);
+}
+
+static void
+test_format_a_bad(void)
 {
     static const char *const bad[] = {
-        "garbage\n",
-        "metric\n",
-        "metric abc\n",
-        "metric 1 1700000000\n",
-        "9metric 1\n",
-        "m{a=\"1\" 1\n",
-        "m{a=1} 1\n",
-        "m{__name__=\"x\"} 1\n",
-        "m{a=\"\\q\"} 1\n",
-        "# TYPE m histogram\nm 1\n",
-        "# TYPE m counter\n# TYPE m counter\nm 1\n",
-        "m 1\n# TYPE m gauge\n",
-        "a 1\nb 1\na 2\n",
-        "m 1\nm 2\n",
-        "m{a=\"1\"} 1\nm{a=\"1\"} 2\n",
-        "# TTL forever\n",
-        "# TTL 5\n# TTL 6\n",
-        "m\x01 1\n",
-        "m 1e999\n",
+        "life\tgauge\n",                 /* 2 fields */
+        "life\tgauge\t1\thelp\textra\n", /* 5 fields */
+        "life 42\n",                     /* no tabs */
+        "life\tsummary\t1\n",            /* type */
+        "life\tuntyped\t1\n",
+        "li-fe\tgauge\t1\n",   /* name */
+        "life\tgauge\t0x10\n", /* D13g: Number() took these */
+        "life\tgauge\tInfinity\n",
+        "life\tgauge\t1 2\n",
+        "life\tgauge\t\t\n",     /* empty value (trimmed to 2 fields) */
+        "life\tgauge\t\thelp\n", /* empty value */
+        "ttl\toption\t1.5\n",    /* D13e: a non-integer TTL */
+        "ttl\toption\tsoon\n",
+        "life{a=1}\tgauge\t1\n", /* labels */
+        "life{a=\"1\"\tgauge\t1\n",
+        "life{__x=\"1\"}\tgauge\t1\n",
+        "life{a=\"1\",a=\"2\"}\tgauge\t1\n",
+        "life\tgauge\t1\nlife\tgauge\t2\n",            /* the same series twice */
+        "life\tgauge\t1\nlife{a=\"1\"}\tcounter\t2\n", /* two types */
+        "life\tgauge\t1\x01\n",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         plugin_output_t o;
         char err[128] = "";
-        int rc = parse(bad[i], &o, err);
+        int rc = parse("p", 0, bad[i], &o, err);
         CU_ASSERT_EQUAL(rc, -1);
         if (rc != -1)
-            fprintf(stderr, "accepted: %s", bad[i]);
+            fprintf(stderr, "format A accepted: %s", bad[i]);
         CU_ASSERT_EQUAL(strncmp(err, "line ", 5), 0);
         CU_ASSERT_EQUAL(o.po_nfamilies, 0);
         CU_ASSERT_PTR_NULL(o.po_families);
+    }
+}
+
+/* ---- output, format B (reference 4.5; D13a) --------------------------- */
+
+static void
+test_format_b(void)
+{
+    plugin_output_t o;
+    char err[128];
+    const char *t = "# OPTION ttl 30\n"
+                    "# HELP disk_used_bytes Bytes used, a \\\\ and a \\n.\n"
+                    "# TYPE disk_used_bytes gauge\n"
+                    "disk_used_bytes{fs=\"/\"} 12\n"
+                    "disk_used_bytes{fs=\"/var\"} 1e3\n"
+                    "\n"
+                    "# TYPE writes counter\n"
+                    "plugin_disk_writes 7\n" /* already prefixed: the same family */
+                    "# HELP lat Latency.\n"
+                    "# TYPE lat histogram\n"
+                    "lat_bucket{le=\"0.1\"} 1\n"
+                    "lat_bucket{le=\"+Inf\"} 2\n"
+                    "lat_sum 0.3\n"
+                    "lat_count 2\n";
+    CU_ASSERT_EQUAL_FATAL(parse("disk", 1, t, &o, err), 0);
+    CU_ASSERT_EQUAL(o.po_has_ttl, 1);
+    CU_ASSERT_EQUAL(o.po_ttl, 30);
+    CU_ASSERT_EQUAL_FATAL(o.po_nfamilies, 3);
+    /* D13a: the family and its samples are both plugin_disk_... */
+    CU_ASSERT_STRING_EQUAL(o.po_families[0].pf_name, "plugin_disk_disk_used_bytes");
+    CU_ASSERT_STRING_EQUAL(o.po_families[0].pf_help, "Bytes used, a \\ and a \n.");
+    CU_ASSERT_STRING_EQUAL(o.po_families[1].pf_name, "plugin_disk_writes");
+    CU_ASSERT_STRING_EQUAL(o.po_families[1].pf_help, "writes"); /* no HELP: the name */
+    CU_ASSERT_EQUAL(o.po_families[1].pf_type, PLUGIN_TYPE_COUNTER);
+    CU_ASSERT_STRING_EQUAL(o.po_families[2].pf_name, "plugin_disk_lat");
+    CU_ASSERT_EQUAL(o.po_families[2].pf_type, PLUGIN_TYPE_HISTOGRAM);
+    CU_ASSERT_EQUAL_FATAL(o.po_nsamples, 7);
+    CU_ASSERT_EQUAL(o.po_samples[0].ps_family, 0);
+    CU_ASSERT_STRING_EQUAL(o.po_samples[1].ps_labels, "fs=\"/var\"");
+    CU_ASSERT_EQUAL(o.po_samples[2].ps_family, 1);
+    CU_ASSERT_EQUAL(o.po_samples[3].ps_part, PLUGIN_PART_BUCKET);
+    CU_ASSERT_STRING_EQUAL(o.po_samples[4].ps_labels, "le=\"+Inf\"");
+    CU_ASSERT_EQUAL(o.po_samples[5].ps_part, PLUGIN_PART_SUM);
+    CU_ASSERT_EQUAL(o.po_samples[6].ps_part, PLUGIN_PART_COUNT);
+    plugin_output_release(&o);
+}
+
+static void
+test_format_b_bad(void)
+{
+    static const char *const bad[] = {
+        "# OPTION color blue\n", /* only ttl */
+        "# OPTION ttl 1.5\n",    /* D13e */
+        "# OPTION ttl\n",
+        "# TYPE a gauge\na 1\n# OPTION ttl 5\n", /* options come first */
+        "a 1\n",                                 /* no # TYPE */
+        "# HELP a A.\na 1\n",
+        "# TYPE a summary\na 1\n",
+        "# TYPE a untyped\na 1\n",
+        "# TYPE a gauge\nb 1\n", /* not of the family */
+        "# TYPE a gauge\nplugin_other_a 1\n",
+        "# TYPE a gauge\na 1 1700000000000\n", /* timestamps */
+        "# TYPE a gauge\na 0x10\n",
+        "# TYPE a gauge\na\n",
+        "# TYPE a gauge\na 1\na 2\n",
+        "# TYPE a gauge\n# TYPE b gauge\nb 1\n",
+        "# TYPE a gauge\na 1\n# TYPE a counter\na{x=\"1\"} 1\n",
+        "# TYPE h histogram\nh_bucket 1\n", /* a bucket without le */
+        "# TYPE h histogram\nh_sum{le=\"1\"} 1\n",
+        "# TYPE h histogram\nh 1\n",
+        "# TYPE a-b gauge\n",
+        "# TYPE a gauge\na{a=\"1\"\n",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        plugin_output_t o;
+        char err[128] = "";
+        int rc = parse("p", 1, bad[i], &o, err);
+        CU_ASSERT_EQUAL(rc, -1);
+        if (rc != -1)
+            fprintf(stderr, "format B accepted: %s", bad[i]);
+        CU_ASSERT_EQUAL(strncmp(err, "line ", 5), 0);
+        CU_ASSERT_EQUAL(o.po_nfamilies, 0);
     }
 }
 
@@ -397,7 +780,8 @@ test_output_nul_byte(void)
 {
     plugin_output_t o;
     char err[128];
-    CU_ASSERT_EQUAL(plugin_output_parse("m 1\n\0m2 2\n", 10, &o, err, sizeof(err)), -1);
+    CU_ASSERT_EQUAL(plugin_output_parse("p", 0, "m\tgauge\t1\n\0", 12, &o, err, sizeof(err)), -1);
+    CU_ASSERT_EQUAL(plugin_output_parse("p", 1, "m 1\n\0m2 2\n", 10, &o, err, sizeof(err)), -1);
 }
 
 static void
@@ -405,9 +789,12 @@ test_output_empty(void)
 {
     plugin_output_t o;
     char err[128];
-    CU_ASSERT_EQUAL(parse("", &o, err), 0);
+    CU_ASSERT_EQUAL(parse("p", 0, "", &o, err), 0);
     CU_ASSERT_EQUAL(o.po_nfamilies, 0);
-    CU_ASSERT_EQUAL(o.po_ttl, -1);
+    CU_ASSERT_EQUAL(o.po_has_ttl, 0);
+    plugin_output_release(&o);
+    CU_ASSERT_EQUAL(parse("p", 1, "\n\n", &o, err), 0);
+    CU_ASSERT_EQUAL(o.po_nsamples, 0);
     plugin_output_release(&o);
 }
 
@@ -422,12 +809,24 @@ static const CU_TestInfo tests[] = {
     {"run in parallel", test_run_parallel},
     {"run closed stdout keeps running", test_run_closed_stdout_keeps_running},
     {"run reaps everything", test_run_reaps_everything},
-    {"dir modes", test_dir_modes},
+    {"run own timeouts", test_run_own_timeouts},
+    {"run busy left alone", test_run_busy},
+    {"dir modes, dot-files, subdirectories", test_dir_modes},
     {"dir owner", test_dir_owner},
+    {"dir is a file", test_dir_is_file},
     {"dir missing", test_dir_missing},
-    {"name from path", test_name_from_path},
-    {"output good", test_output_good},
-    {"output bad", test_output_bad},
+    {"name from file", test_name_from_file},
+    {"prom extension", test_prom_extension},
+    {"two files of one name", test_dir_same_name},
+    {"plugin.json good", test_conf_good},
+    {"plugin.json malformed", test_conf_malformed},
+    {"plugin.json bad fields", test_conf_bad_fields},
+    {"plugin.json in a directory", test_conf_in_dir},
+    {"format A, the reference's example", test_format_a_example},
+    {"format A rules", test_format_a_rules},
+    {"format A bad", test_format_a_bad},
+    {"format B", test_format_b},
+    {"format B bad", test_format_b_bad},
     {"output NUL byte", test_output_nul_byte},
     {"output empty", test_output_empty},
     {NULL, NULL},

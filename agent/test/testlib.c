@@ -114,3 +114,36 @@ testlib_promtool(const char *promtool, const char *body, char *out, size_t outle
     unlink(tmp);
     return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
+
+/* Runs "CMD < a temporary file holding body", its output into out; exit status or -1. */
+static int
+testlib_run_on(const char *cmd, const char *body, char *out, size_t outlen)
+{
+    char tmp[] = "/tmp/cmon-test-body-XXXXXX", line[1200];
+    int fd = mkstemp(tmp);
+    size_t len = strlen(body);
+    out[0] = '\0';
+    if (fd < 0)
+        return -1;
+    int written = write(fd, body, len) == (ssize_t)len;
+    close(fd);
+    if (!written) {
+        unlink(tmp);
+        return -1;
+    }
+    snprintf(line, sizeof(line), "%s < %s 2>&1", cmd, tmp);
+    FILE *p = popen(line, "r");
+    size_t n = p != NULL ? fread(out, 1, outlen - 1, p) : 0;
+    out[n] = '\0';
+    int st = p != NULL ? pclose(p) : -1;
+    unlink(tmp);
+    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int
+testlib_conform(const char *bin_dir, const char *format, const char *body, char *out, size_t outlen)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "'%s/cmon-conform' --format %s -", bin_dir, format);
+    return testlib_run_on(cmd, body, out, outlen);
+}

@@ -43,4 +43,12 @@ long testlib_count_samples(const char *body);
  */
 int testlib_promtool(const char *promtool, const char *body, char *out, size_t outlen);
 
+/*
+ * testlib_conform() - runs `BIN_DIR/cmon-conform --format FORMAT` (text or
+ * openmetrics) on body, its violations into out. Returns its exit status
+ * (0: valid), or -1 when it could not run.
+ */
+int testlib_conform(const char *bin_dir, const char *format, const char *body, char *out,
+                    size_t outlen);
+
 #endif /* CMON_AGENT_TESTLIB_H */

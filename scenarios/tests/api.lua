@@ -195,3 +195,14 @@ check(n:scrape("gz"):value("ntp_metrics_available_boolean") == 1, "sim.ntp_up")
 sim.ntp{garble = "leap"}
 check(sim.ntp_truth().garble == "leap" and
       n:scrape("gz"):value("ntp_metrics_available_boolean") == 0, "sim.ntp garble")
+-- sim.plugin: a plugin file (script: executable; text: as is), the directory for --plugin-dir
+local pdir, ppath = sim.plugin{kind = "vm", file = "api.sh", script = [[printf 'one\tgauge\t1\n']]}
+check(pdir == sim.scratch .. "/plugins" and ppath == pdir .. "/vm-plugins/api.sh",
+      "sim.plugin returns the plugin dir and the file")
+local _, jpath = sim.plugin{kind = "vm", file = "plugin.json", text = "{}", dir = "other"}
+local jf = io.open(jpath)
+check(jf ~= nil and jf:read("a") == "{}", "sim.plugin text= writes the text as it is, under dir")
+if jf then jf:close() end
+local pa = sim.agent{args = {"--plugin-dir", pdir}}
+check(pa:scrape(z):value("plugin_api_one") == 1, "the agent runs a sim.plugin plugin")
+pa:stop()

@@ -23,7 +23,7 @@ typedef struct centry {
     struct centry *ce_next;
     uint32_t ce_hash; /* of ce_zone: compared before the name */
     int ce_zid;
-    char *ce_zone; /* points past ce_slots, in the same block */
+    char *ce_zone;      /* points past ce_slots, in the same block */
     cslot_t ce_slots[]; /* c_ncoll */
 } centry_t;
 
@@ -207,6 +207,8 @@ size_t
 cache_size(cache_t *c)
 {
     size_t n = 0;
+    if (c == NULL)
+        return 0;
     for (int i = 0; i < CACHE_STRIPES; i++) {
         pthread_mutex_lock(&c->c_stripes[i].cs_lock);
         n += c->c_stripes[i].cs_count;

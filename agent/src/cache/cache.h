@@ -36,7 +36,7 @@ int cache_get(cache_t *c, const char *zone, int zid, unsigned coll, famset_t *ou
 int cache_put(cache_t *c, const char *zone, int zid, unsigned coll, const famset_t *fs,
               const famset_mark_t *mark);
 
-/* cache_size() - the number of zones with an entry (for tests). */
+/* cache_size() - the number of zones with an entry (NULL: 0). */
 size_t cache_size(cache_t *c);
 
 #endif

@@ -13,6 +13,7 @@
 #include "gzip.h"
 #include "listen.h"
 #include "log.h"
+#include "monotime.h"
 #include "negotiate.h"
 
 #define HTTP_MAX_URL 1024
@@ -144,13 +145,16 @@ http_send(struct MHD_Connection *conn, http_resp_t *resp, const char *allow, int
     return ret;
 }
 
-/* Routes one complete request into resp; *allow set for a 405. */
+/* Routes one complete request into resp; *allow set for a 405, *route the
+ * route's name ("unknown" when none took it, as the original counts them). */
 static void
 http_dispatch(struct http_server *srv, struct MHD_Connection *conn, const char *url,
-              const char *method, http_resp_t *resp, char *allow, size_t allow_len)
+              const char *method, http_resp_t *resp, char *allow, size_t allow_len,
+              const char **route)
 {
     char param[256];
     unsigned status;
+    *route = "unknown";
     if (strlen(url) > HTTP_MAX_URL) {
         http_error_body(resp, 414, "uri too long");
         return;
@@ -167,6 +171,8 @@ http_dispatch(struct http_server *srv, struct MHD_Connection *conn, const char *
         http_error_body(resp, 405, "method not allowed");
         return;
     }
+    if (rt->rt_name != NULL)
+        *route = rt->rt_name;
     http_req_t req = {
         .hr_method = mbit,
         .hr_path = url,
@@ -197,9 +203,11 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url, const char 
         *upload_data_size = 0; /* no route takes a body: discard it */
         return MHD_YES;
     }
+    double t0 = cmon_monotime_s();
     http_resp_t resp = {.hs_body = SBUF_INIT};
     char allow[64] = "";
-    http_dispatch(srv, conn, url, method, &resp, allow, sizeof(allow));
+    const char *route;
+    http_dispatch(srv, conn, url, method, &resp, allow, sizeof(allow), &route);
     int gzipped;
     http_maybe_gzip(&resp, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"),
                     &gzipped);
@@ -207,6 +215,11 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url, const char 
     log_msg(LOG_DEBUG, "%s %.200s %u %zu%s", method, url, resp.hs_code, resp.hs_body.sb_len,
             gzipped ? " gzip" : "");
     enum MHD_Result ret = http_send(conn, &resp, allow[0] != '\0' ? allow : NULL, gzipped);
+    /* counted once answered: an answer of the agent's own metrics does not
+     * count itself (reference 3.7) */
+    selfstats_http(srv->hs_stats, route, method,
+                   MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "User-Agent"), resp.hs_code,
+                   cmon_monotime_s() - t0);
     sbuf_release(&resp.hs_body);
     return ret;
 }

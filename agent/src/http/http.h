@@ -53,6 +53,8 @@ typedef struct http_route {
     const char *rt_path;
     unsigned rt_methods; /* HTTP_* bits */
     http_handler_t rt_handler;
+    const char
+        *rt_name; /* route label of http_requests_completed (reference 3.7); NULL: "unknown" */
 } http_route_t;
 
 typedef struct http_opts {

@@ -182,11 +182,11 @@ int route_gz_metrics(void *ctx, const http_req_t *req, http_resp_t *resp);
 int route_discover(void *ctx, const http_req_t *req, http_resp_t *resp);
 
 const http_route_t agent_routes[] = {
-    {"/", HTTP_GET | HTTP_HEAD, route_landing},
-    {"/v1/gz/metrics", HTTP_GET | HTTP_HEAD, route_gz_metrics},
-    {"/v1/discover", HTTP_GET | HTTP_HEAD, route_discover},
-    {"/v1/{}/metrics", HTTP_GET | HTTP_HEAD, route_vm_metrics},
-    {"/v1/refresh", HTTP_POST, route_refresh},
-    {"/metrics", HTTP_GET | HTTP_HEAD, route_self_metrics},
-    {NULL, 0, NULL},
+    {"/", HTTP_GET | HTTP_HEAD, route_landing, "landing"},
+    {"/v1/gz/metrics", HTTP_GET | HTTP_HEAD, route_gz_metrics, "getmetrics"},
+    {"/v1/discover", HTTP_GET | HTTP_HEAD, route_discover, "discover"},
+    {"/v1/{}/metrics", HTTP_GET | HTTP_HEAD, route_vm_metrics, "getmetrics"},
+    {"/v1/refresh", HTTP_POST, route_refresh, "invalidatezonecache"},
+    {"/metrics", HTTP_GET | HTTP_HEAD, route_self_metrics, "agentmetrics"},
+    {NULL, 0, NULL, NULL},
 };

@@ -51,63 +51,55 @@ plugins_labels(const char *s, char *buf, const char **ln, const char **lv)
     return n;
 }
 
-/* HELP as the writer wants it: the text format's escapes undone. */
-static void
-plugins_unescape(const char *s, char *out)
+static metric_type_t
+plugins_type(plugin_metric_type_t t)
 {
-    for (; *s; s++) {
-        if (*s == '\\' && (s[1] == '\\' || s[1] == 'n')) {
-            s++;
-            *out++ = *s == 'n' ? '\n' : '\\';
-        } else {
-            *out++ = *s;
-        }
-    }
-    *out = '\0';
+    return t == PLUGIN_TYPE_COUNTER     ? METRIC_COUNTER
+           : t == PLUGIN_TYPE_HISTOGRAM ? METRIC_HISTOGRAM
+                                        : METRIC_GAUGE;
 }
 
 static int
-plugins_family(const plugin_family_t *pf, famset_t *fs, char *err, size_t errlen)
+plugins_sample(const plugin_output_t *po, const plugin_sample_t *ps, const int *fams, famset_t *fs,
+               char *err, size_t errlen)
 {
-    metric_type_t t = pf->pf_type == PLUGIN_TYPE_COUNTER ? METRIC_COUNTER : METRIC_GAUGE;
-    char *help = malloc(pf->pf_help ? strlen(pf->pf_help) + 1 : 1);
-    int fam, rc = 0;
-    if (help == NULL)
-        return -1;
-    plugins_unescape(pf->pf_help ? pf->pf_help : "", help);
-    fam = famset_family(fs, pf->pf_name, help, t);
-    free(help);
-    for (size_t j = 0; fam >= 0 && rc == 0 && j < pf->pf_nsamples; j++) {
-        const plugin_sample_t *ps = &pf->pf_samples[j];
-        const char *ln[FAMSET_MAX_LABELS], *lv[FAMSET_MAX_LABELS];
-        char *buf = malloc(ps->ps_labels ? strlen(ps->ps_labels) + 1 : 1);
-        int nl = buf ? plugins_labels(ps->ps_labels, buf, ln, lv) : -1;
-        if (nl < 0)
-            snprintf(err, errlen, "%s has more than %d labels", pf->pf_name, FAMSET_MAX_LABELS);
-        rc = nl < 0
-                 ? -1
-                 : famset_sample(fs, fam, SAMPLE_PLAIN, (size_t)nl, ln, lv, mval_dbl(ps->ps_value));
-        free(buf);
-    }
-    return fam < 0 ? -1 : rc;
+    static const sample_part_t parts[] = {SAMPLE_PLAIN, SAMPLE_BUCKET, SAMPLE_SUM, SAMPLE_COUNT};
+    const char *ln[FAMSET_MAX_LABELS], *lv[FAMSET_MAX_LABELS];
+    char *buf = malloc(ps->ps_labels ? strlen(ps->ps_labels) + 1 : 1);
+    int nl = buf ? plugins_labels(ps->ps_labels, buf, ln, lv) : -1, rc;
+    if (nl < 0)
+        snprintf(err, errlen, "%s has more than %d labels", po->po_families[ps->ps_family].pf_name,
+                 FAMSET_MAX_LABELS);
+    rc = nl < 0 ? -1
+                : famset_sample(fs, fams[ps->ps_family], parts[ps->ps_part], (size_t)nl, ln, lv,
+                                mval_dbl(ps->ps_value));
+    free(buf);
+    return rc;
 }
 
 int
 plugins_to_famset(const plugin_output_t *po, famset_t *fs, char *err, size_t errlen)
 {
     famset_t tmp = FAMSET_INIT;
-    int rc = 0;
+    int rc = 0, *fams = calloc(po->po_nfamilies + 1, sizeof(*fams));
     snprintf(err, errlen, "out of memory");
-    for (size_t i = 0; i < po->po_nfamilies && rc == 0; i++) {
-        if (plugins_has_family(fs, po->po_families[i].pf_name)) {
-            snprintf(err, errlen, "family %s is already in the scrape", po->po_families[i].pf_name);
+    for (size_t i = 0; fams != NULL && i < po->po_nfamilies && rc == 0; i++) {
+        const plugin_family_t *pf = &po->po_families[i];
+        if (plugins_has_family(fs, pf->pf_name)) {
+            snprintf(err, errlen, "family %s is already in the scrape", pf->pf_name);
             rc = -1;
             break;
         }
-        rc = plugins_family(&po->po_families[i], &tmp, err, errlen);
+        fams[i] = famset_family(&tmp, pf->pf_name, pf->pf_help, plugins_type(pf->pf_type));
+        rc = fams[i] < 0 ? -1 : 0;
     }
+    for (size_t i = 0; fams != NULL && rc == 0 && i < po->po_nsamples; i++)
+        rc = plugins_sample(po, &po->po_samples[i], fams, &tmp, err, errlen);
+    if (fams == NULL)
+        rc = -1;
     if (rc == 0)
         rc = famset_merge(fs, &tmp);
+    free(fams);
     famset_release(&tmp);
     return rc;
 }

@@ -1,10 +1,20 @@
 /*
- * plugin_output.c - validates and parses what a plugin printed.
+ * plugin_output.c - validates and parses what a plugin printed, in either
+ * of the original's two formats (reference 4.4 and 4.5).
  *
- * The plugin's text is untrusted: it is parsed into families here and the
- * agent's own writer renders them, so nothing a plugin prints reaches a
- * scrape verbatim. The grammar is the text format 0.0.4 (specs/), limited to
- * counter, gauge and untyped families without timestamps.
+ * Format A (default): one metric a line, "name[{labels}]<TAB>type<TAB>value
+ * [<TAB>help]", type counter, gauge or option ("ttl<TAB>option<TAB>N" sets
+ * the plugin's TTL).
+ * Format B (the file name ends in ".prom"): Prometheus text, after any
+ * number of leading "# OPTION ttl N" lines; each family starts with its
+ * "# HELP"/"# TYPE" lines, and a "# " line after samples starts the next.
+ *
+ * Every family is named plugin_<plugin>_<name>, and so is every sample of
+ * it: the original prefixed only HELP and TYPE in format B (D13a). The
+ * text is untrusted: it is parsed here into families that the agent's own
+ * writer renders, so nothing a plugin prints reaches a scrape verbatim.
+ * Values must be numbers of the exposition format (the original passed on
+ * whatever JavaScript's Number() took: "0x10", "", D13g).
  */
 #include "plugin.h"
 
@@ -16,15 +26,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TTL_MAX (24 * 3600)
-
 typedef struct parser {
+    const char *p_plugin; /* the plugin's name: prefix plugin_<p_plugin>_ */
     plugin_output_t *p_out;
-    plugin_family_t *p_cur; /* family whose samples are being read, or NULL */
-    size_t p_cap;           /* allocated families */
+    size_t p_capfam, p_capsam;
     size_t p_line;
     char *p_err;
     size_t p_errlen;
+    /* format B: the block being read */
+    int p_options_done; /* a line other than # OPTION was seen */
+    long p_fam;         /* family of the current block, -1: no TYPE yet */
+    int p_samples;      /* the current block has samples */
+    char *p_help;       /* HELP of the current block (raw), or NULL */
 } parser_t;
 
 __attribute__((format(printf, 2, 3))) static int
@@ -42,338 +55,595 @@ parse_fail(parser_t *p, const char *fmt, ...)
 /* ---- lexical pieces ------------------------------------------------- */
 
 static int
-is_name_start(int c)
-{
-    return isalpha(c) || c == '_' || c == ':';
-}
-
-static int
 is_name_char(int c)
 {
     return isalnum(c) || c == '_' || c == ':';
 }
 
-/* Length of the metric name at s (0 when there is none). */
+/* Length of the run of metric-name characters at s. */
 static size_t
-name_span(const char *s)
+name_chars(const char *s)
 {
     size_t n = 0;
-    if (!is_name_start((unsigned char)s[0]))
-        return 0;
     while (is_name_char((unsigned char)s[n]))
         n++;
     return n;
 }
 
-/* Length of the label set starting after '{' up to and excluding '}'; -1 bad. */
-static long
-labels_span(const char *s, char *why, size_t whylen)
-{
-    const char *p = s;
-    while (*p != '}') {
-        size_t n = 0;
-        if (!isalpha((unsigned char)p[0]) && p[0] != '_') {
-            snprintf(why, whylen, "bad label name");
-            return -1;
-        }
-        while (isalnum((unsigned char)p[n]) || p[n] == '_')
-            n++;
-        if (n >= 2 && p[0] == '_' && p[1] == '_') {
-            snprintf(why, whylen, "reserved label name");
-            return -1;
-        }
-        p += n;
-        if (p[0] != '=' || p[1] != '"') {
-            snprintf(why, whylen, "expected =\" after label name");
-            return -1;
-        }
-        for (p += 2; *p != '"'; p++) {
-            if (*p == '\0' || *p == '\n') {
-                snprintf(why, whylen, "unterminated label value");
-                return -1;
-            }
-            if (*p == '\\') {
-                if (p[1] != '\\' && p[1] != '"' && p[1] != 'n') {
-                    snprintf(why, whylen, "bad escape in label value");
-                    return -1;
-                }
-                p++;
-            }
-        }
-        p++;
-        if (*p == ',')
-            p++;
-        else if (*p != '}') {
-            snprintf(why, whylen, "expected , or } after label value");
-            return -1;
-        }
-    }
-    return (long)(p - s);
-}
-
-/* Parses a sample value as the text format writes it; -1 when it is not one. */
+/*
+ * A value as the exposition format writes one: a decimal float (digits, an
+ * optional fraction and exponent, an optional sign), NaN, +Inf, -Inf, Inf.
+ * Hexadecimal, "Infinity", an empty field or trailing text are refused.
+ */
 static int
 value_parse(const char *s, double *v)
 {
+    const char *d = s + (*s == '+' || *s == '-');
     char *end;
     if (strcmp(s, "NaN") == 0) {
         *v = NAN;
         return 0;
     }
-    if (strcmp(s, "+Inf") == 0 || strcmp(s, "-Inf") == 0) {
-        *v = s[0] == '-' ? -INFINITY : INFINITY;
+    if (strcmp(d, "Inf") == 0) {
+        *v = *s == '-' ? -INFINITY : INFINITY;
         return 0;
     }
-    if (*s == '\0' || isspace((unsigned char)*s) || isalpha((unsigned char)*s))
+    if (!isdigit((unsigned char)d[0]) && !(d[0] == '.' && isdigit((unsigned char)d[1])))
         return -1;
+    for (const char *c = d; *c; c++)
+        if (!isdigit((unsigned char)*c) && *c != '.' && *c != 'e' && *c != 'E' && *c != '+' &&
+            *c != '-')
+            return -1; /* no hex, no inf/nan spellings inside */
     errno = 0;
     *v = strtod(s, &end);
-    if (*end != '\0' || errno == ERANGE || isnan(*v) || isinf(*v))
-        return -1;
-    return 0;
+    return *end == '\0' && errno != ERANGE ? 0 : -1;
 }
 
-/* ---- families ------------------------------------------------------- */
-
-static plugin_family_t *
-family_find(plugin_output_t *out, const char *name, size_t len)
-{
-    size_t i;
-    for (i = 0; i < out->po_nfamilies; i++)
-        if (strlen(out->po_families[i].pf_name) == len &&
-            memcmp(out->po_families[i].pf_name, name, len) == 0)
-            return &out->po_families[i];
-    return NULL;
-}
-
-/* The family called name: the current one, or a new one; NULL after a failure. */
-static plugin_family_t *
-family_get(parser_t *p, const char *name, size_t len)
-{
-    plugin_output_t *out = p->p_out;
-    plugin_family_t *f = family_find(out, name, len);
-    if (f != NULL && f == p->p_cur)
-        return f;
-    if (f != NULL) {
-        parse_fail(p, "family %.*s split into two groups", (int)len, name);
-        return NULL;
-    }
-    if (out->po_nfamilies == p->p_cap) {
-        size_t cap = p->p_cap ? p->p_cap * 2 : 8;
-        plugin_family_t *nf = realloc(out->po_families, cap * sizeof(*nf));
-        if (nf == NULL) {
-            parse_fail(p, "out of memory");
-            return NULL;
-        }
-        out->po_families = nf;
-        p->p_cap = cap;
-    }
-    f = &out->po_families[out->po_nfamilies];
-    memset(f, 0, sizeof(*f));
-    f->pf_name = strndup(name, len);
-    if (f->pf_name == NULL) {
-        parse_fail(p, "out of memory");
-        return NULL;
-    }
-    out->po_nfamilies++;
-    p->p_cur = f;
-    return f;
-}
-
+/* A base-10 integer, optionally signed, nothing else (OPTION ttl). */
 static int
-family_add_sample(parser_t *p, plugin_family_t *f, const char *labels, size_t llen, double v)
-{
-    size_t i;
-    plugin_sample_t *ns;
-    for (i = 0; i < f->pf_nsamples; i++) {
-        const char *l = f->pf_samples[i].ps_labels;
-        if ((l == NULL && labels == NULL) ||
-            (l != NULL && labels != NULL && strlen(l) == llen && memcmp(l, labels, llen) == 0))
-            return parse_fail(p, "duplicate series in %s", f->pf_name);
-    }
-    ns = realloc(f->pf_samples, (f->pf_nsamples + 1) * sizeof(*ns));
-    if (ns == NULL)
-        return parse_fail(p, "out of memory");
-    f->pf_samples = ns;
-    ns[f->pf_nsamples].ps_value = v;
-    ns[f->pf_nsamples].ps_labels = labels ? strndup(labels, llen) : NULL;
-    if (labels != NULL && ns[f->pf_nsamples].ps_labels == NULL)
-        return parse_fail(p, "out of memory");
-    f->pf_nsamples++;
-    return 0;
-}
-
-/* ---- lines ---------------------------------------------------------- */
-
-static int
-parse_type(parser_t *p, plugin_family_t *f, const char *t)
-{
-    if (f->pf_nsamples > 0 || f->pf_type != PLUGIN_TYPE_UNTYPED)
-        return parse_fail(p, "TYPE for %s after its samples or twice", f->pf_name);
-    if (strcmp(t, "counter") == 0)
-        f->pf_type = PLUGIN_TYPE_COUNTER;
-    else if (strcmp(t, "gauge") == 0)
-        f->pf_type = PLUGIN_TYPE_GAUGE;
-    else if (strcmp(t, "untyped") != 0)
-        return parse_fail(p, "type %s is not counter, gauge or untyped", t);
-    return 0;
-}
-
-static int
-parse_help(parser_t *p, plugin_family_t *f, const char *h)
-{
-    const char *s;
-    if (f->pf_help != NULL || f->pf_nsamples > 0)
-        return parse_fail(p, "HELP for %s after its samples or twice", f->pf_name);
-    for (s = h; *s; s++)
-        if (*s == '\\' && s[1] != '\\' && s[1] != 'n')
-            return parse_fail(p, "bad escape in HELP");
-        else if (*s == '\\')
-            s++;
-    f->pf_help = strdup(h);
-    return f->pf_help ? 0 : parse_fail(p, "out of memory");
-}
-
-static int
-parse_ttl(parser_t *p, const char *s)
+int_parse(const char *s, long *v)
 {
     char *end;
-    long ttl;
+    const char *d = s + (*s == '+' || *s == '-');
+    if (!isdigit((unsigned char)*d))
+        return -1;
     errno = 0;
-    ttl = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || errno != 0 || ttl < 0 || ttl > TTL_MAX)
-        return parse_fail(p, "TTL is not a number of seconds in [0, %d]", TTL_MAX);
-    if (p->p_out->po_ttl >= 0)
-        return parse_fail(p, "TTL given twice");
-    p->p_out->po_ttl = (int)ttl;
+    *v = strtol(s, &end, 10);
+    return *end == '\0' && errno == 0 ? 0 : -1;
+}
+
+/*
+ * Parses the label set after '{' at *sp into canonical text
+ * (k="v",k2="v2", the value's escapes kept) in out (outlen bytes); blanks
+ * around names, '=' and ',' are allowed (the original copied the set as
+ * printed: `{service="cloudapi", port="8881"}`). Leaves *sp after '}'.
+ * Returns the number of labels, or -1 with a reason in why.
+ */
+static int
+labels_parse(const char **sp, char *out, size_t outlen, const char **why)
+{
+    const char *s = *sp;
+    size_t o = 0;
+    int n = 0;
+    for (;;) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s == '}')
+            break;
+        size_t k = name_chars(s);
+        if (k == 0 || isdigit((unsigned char)s[0]) || memchr(s, ':', k) != NULL) {
+            *why = "bad label name";
+            return -1;
+        }
+        if (k >= 2 && s[0] == '_' && s[1] == '_') {
+            *why = "reserved label name (__...)";
+            return -1;
+        }
+        const char *name = s;
+        s += k;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (s[0] != '=') {
+            *why = "expected = after a label name";
+            return -1;
+        }
+        s++;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s != '"') {
+            *why = "expected a quoted label value";
+            return -1;
+        }
+        const char *val = ++s;
+        for (; *s != '"'; s++) {
+            if (*s == '\0') {
+                *why = "unterminated label value";
+                return -1;
+            }
+            if (*s == '\\') {
+                if (s[1] != '\\' && s[1] != '"' && s[1] != 'n') {
+                    *why = "bad escape in a label value";
+                    return -1;
+                }
+                s++;
+            }
+        }
+        size_t vlen = (size_t)(s - val);
+        if (o + k + vlen + 5 >= outlen) {
+            *why = "label set too long";
+            return -1;
+        }
+        o += (size_t)snprintf(out + o, outlen - o, "%s%.*s=\"%.*s\"", n ? "," : "", (int)k, name,
+                              (int)vlen, val);
+        n++;
+        s++;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s == ',')
+            s++;
+        else if (*s != '}') {
+            *why = "expected , or } after a label value";
+            return -1;
+        }
+    }
+    out[o] = '\0';
+    *sp = s + 1;
+    return n;
+}
+
+/* 1 when the canonical label text holds label name twice. */
+static int
+labels_repeat(const char *t)
+{
+    char names[64][64];
+    int n = 0;
+    while (*t) {
+        size_t k = strcspn(t, "=");
+        for (int i = 0; i < n; i++)
+            if (strlen(names[i]) == k && memcmp(names[i], t, k) == 0)
+                return 1;
+        if (n < 64 && k < 64) {
+            memcpy(names[n], t, k);
+            names[n++][k] = '\0';
+        }
+        t += k + 2; /* =" */
+        while (*t != '"')
+            t += *t == '\\' ? 2 : 1;
+        t++;
+        if (*t == ',')
+            t++;
+    }
     return 0;
 }
 
-/* "# HELP name text", "# TYPE name type", "# TTL n", or any other comment. */
+/* The value of label "le" in canonical label text, into buf; -1 if absent. */
 static int
-parse_comment(parser_t *p, const char *line)
+labels_le(const char *t, char *buf, size_t len)
 {
-    const char *s = line + 1, *name;
-    size_t n;
-    plugin_family_t *f;
-    int help;
-    if (*s != ' ')
-        return 0;
-    s++;
-    if (strncmp(s, "TTL ", 4) == 0)
-        return parse_ttl(p, s + 4);
-    help = strncmp(s, "HELP ", 5) == 0;
-    if (!help && strncmp(s, "TYPE ", 5) != 0)
-        return 0;
-    name = s + 5;
-    n = name_span(name);
-    if (n == 0 || (name[n] != ' ' && name[n] != '\0'))
-        return parse_fail(p, "bad metric name in %s", help ? "HELP" : "TYPE");
-    f = family_get(p, name, n);
-    if (f == NULL)
-        return -1;
-    s = name + n + (name[n] == ' ');
-    return help ? parse_help(p, f, s) : parse_type(p, f, s);
-}
-
-static int
-parse_sample(parser_t *p, const char *line)
-{
-    size_t n = name_span(line), llen = 0;
-    const char *s = line + n, *labels = NULL;
-    char why[64];
-    double v;
-    plugin_family_t *f;
-    if (n == 0)
-        return parse_fail(p, "expected a metric name");
-    if (*s == '{') {
-        long l = labels_span(s + 1, why, sizeof(why));
-        if (l < 0)
-            return parse_fail(p, "%s", why);
-        labels = s + 1;
-        llen = (size_t)l;
-        s += l + 2;
-        if (llen == 0)
-            labels = NULL;
+    while (t != NULL && *t) {
+        size_t k = strcspn(t, "=");
+        const char *v = t + k + 2, *e = v;
+        while (*e != '"')
+            e += *e == '\\' ? 2 : 1;
+        if (k == 2 && memcmp(t, "le", 2) == 0 && (size_t)(e - v) < len) {
+            memcpy(buf, v, (size_t)(e - v));
+            buf[e - v] = '\0';
+            return 0;
+        }
+        t = e + 1 + (e[1] == ',');
     }
-    if (*s != ' ')
-        return parse_fail(p, "expected a space before the value");
-    while (*s == ' ')
-        s++;
-    if (strchr(s, ' ') != NULL)
-        return parse_fail(p, "timestamps and trailing text are not allowed");
-    if (value_parse(s, &v) != 0)
-        return parse_fail(p, "bad value \"%.20s\"", s);
-    f = family_get(p, line, n);
-    if (f == NULL)
-        return -1;
-    return family_add_sample(p, f, labels, llen, v);
+    return -1;
+}
+
+/* ---- families and samples ------------------------------------------- */
+
+/* The family called plugin_<plugin>_<name>, or -1. */
+static long
+family_find(const parser_t *p, const char *full)
+{
+    for (size_t i = 0; i < p->p_out->po_nfamilies; i++)
+        if (strcmp(p->p_out->po_families[i].pf_name, full) == 0)
+            return (long)i;
+    return -1;
+}
+
+/*
+ * The family plugin_<plugin>_<name> (name: nlen bytes) of type t: found
+ * (same type) or added with help (NULL: the unprefixed name, or dflt_help).
+ * -1 after parse_fail.
+ */
+static long
+family_get(parser_t *p, const char *name, size_t nlen, plugin_metric_type_t t, const char *help)
+{
+    plugin_output_t *o = p->p_out;
+    char *full;
+    long f;
+    if (nlen == 0 || name_chars(name) < nlen)
+        return parse_fail(p, "bad metric name \"%.*s\"", (int)(nlen > 60 ? 60 : nlen), name);
+    if (asprintf(&full, "plugin_%s_%.*s", p->p_plugin, (int)nlen, name) < 0)
+        return parse_fail(p, "out of memory");
+    if ((f = family_find(p, full)) >= 0) {
+        free(full);
+        if (o->po_families[f].pf_type != t)
+            return parse_fail(p, "%s has two types", o->po_families[f].pf_name);
+        return f;
+    }
+    if (o->po_nfamilies == p->p_capfam) {
+        size_t cap = p->p_capfam ? p->p_capfam * 2 : 8;
+        plugin_family_t *nf = realloc(o->po_families, cap * sizeof(*nf));
+        if (nf == NULL) {
+            free(full);
+            return parse_fail(p, "out of memory");
+        }
+        o->po_families = nf;
+        p->p_capfam = cap;
+    }
+    plugin_family_t *fam = &o->po_families[o->po_nfamilies];
+    fam->pf_name = full;
+    fam->pf_type = t;
+    fam->pf_help = help != NULL ? strdup(help) : strndup(name, nlen);
+    if (fam->pf_help == NULL) {
+        free(full);
+        return parse_fail(p, "out of memory");
+    }
+    return (long)o->po_nfamilies++;
 }
 
 static int
-parse_line(parser_t *p, const char *line)
+same_labels(const char *a, const char *b)
 {
-    const char *s;
-    for (s = line; *s; s++)
-        if ((unsigned char)*s < 0x20 && *s != '\t')
-            return parse_fail(p, "control character 0x%02x", (unsigned char)*s);
-    if (line[0] == '\0')
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Adds a sample; a second sample of the same series is refused. */
+static int
+sample_add(parser_t *p, long fam, plugin_part_t part, const char *labels, int nlabels, double v)
+{
+    plugin_output_t *o = p->p_out;
+    if (nlabels > 0 && labels_repeat(labels))
+        return parse_fail(p, "a label given twice");
+    for (size_t i = 0; i < o->po_nsamples; i++)
+        if (o->po_samples[i].ps_family == (size_t)fam && o->po_samples[i].ps_part == part &&
+            same_labels(o->po_samples[i].ps_labels, nlabels > 0 ? labels : NULL))
+            return parse_fail(p, "a second sample of the same series of %s",
+                              o->po_families[fam].pf_name);
+    if (o->po_nsamples == p->p_capsam) {
+        size_t cap = p->p_capsam ? p->p_capsam * 2 : 16;
+        plugin_sample_t *ns = realloc(o->po_samples, cap * sizeof(*ns));
+        if (ns == NULL)
+            return parse_fail(p, "out of memory");
+        o->po_samples = ns;
+        p->p_capsam = cap;
+    }
+    plugin_sample_t *s = &o->po_samples[o->po_nsamples];
+    s->ps_family = (size_t)fam;
+    s->ps_part = part;
+    s->ps_value = v;
+    s->ps_labels = NULL;
+    if (nlabels > 0 && (s->ps_labels = strdup(labels)) == NULL)
+        return parse_fail(p, "out of memory");
+    o->po_nsamples++;
+    return 0;
+}
+
+/* ---- format A: tab-separated ---------------------------------------- */
+
+static int
+type_a(const char *t, plugin_metric_type_t *out)
+{
+    if (strcmp(t, "counter") == 0)
+        *out = PLUGIN_TYPE_COUNTER;
+    else if (strcmp(t, "gauge") == 0)
+        *out = PLUGIN_TYPE_GAUGE;
+    else
+        return -1;
+    return 0;
+}
+
+/* "ttl<TAB>option<TAB>N" (other options are accepted and ignored). */
+static int
+option_a(parser_t *p, const char *name, const char *value)
+{
+    long ttl;
+    if (name_chars(name) != strlen(name) || name[0] == '\0')
+        return parse_fail(p, "bad option name");
+    if (strcmp(name, "ttl") != 0)
+        return 0;
+    if (int_parse(value, &ttl) != 0)
+        return parse_fail(p, "ttl option \"%.20s\" is not a whole number of seconds", value);
+    p->p_out->po_has_ttl = 1;
+    p->p_out->po_ttl = ttl;
+    return 0;
+}
+
+/* Splits line on TAB into at most 5 fields; returns their number. */
+static int
+split_tabs(char *line, char **f)
+{
+    int n = 0;
+    f[n++] = line;
+    for (char *c = line; *c; c++)
+        if (*c == '\t') {
+            *c = '\0';
+            if (n == 5)
+                return 6;
+            f[n++] = c + 1;
+        }
+    return n;
+}
+
+static int
+line_a(parser_t *p, char *line)
+{
+    char *f[5], labels[4096];
+    const char *why = "", *ls;
+    plugin_metric_type_t t;
+    int nf = split_tabs(line, f), nl = 0;
+    double v;
+    if (nf != 3 && nf != 4)
+        return parse_fail(p, "%d tab-separated fields, not 3 or 4", nf > 5 ? 5 : nf);
+    if (strcmp(f[1], "option") == 0)
+        return option_a(p, f[0], f[2]);
+    if (type_a(f[1], &t) != 0)
+        return parse_fail(p, "type \"%.20s\" is not counter, gauge or option", f[1]);
+    size_t nlen = strcspn(f[0], "{");
+    if (f[0][nlen] == '{') {
+        ls = f[0] + nlen + 1;
+        if ((nl = labels_parse(&ls, labels, sizeof(labels), &why)) < 0)
+            return parse_fail(p, "%s", why);
+        if (*ls != '\0')
+            return parse_fail(p, "text after the label set");
+    }
+    if (value_parse(f[2], &v) != 0)
+        return parse_fail(p, "value \"%.20s\" is not a number", f[2]);
+    long fam = family_get(p, f[0], nlen, t, nf == 4 ? f[3] : f[0]);
+    return fam < 0 ? -1 : sample_add(p, fam, PLUGIN_PART_PLAIN, labels, nl, v);
+}
+
+/* JavaScript's String.prototype.trim(), in place. */
+static char *
+trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    while (isspace((unsigned char)*s))
+        s++;
+    return s;
+}
+
+/* ---- format B: Prometheus text -------------------------------------- */
+
+/* HELP text of the text format into raw text: \\ and \n undone. */
+static char *
+help_unescape(const char *s)
+{
+    char *out = malloc(strlen(s) + 1), *o = out;
+    for (; out != NULL && *s; s++) {
+        if (*s == '\\' && (s[1] == '\\' || s[1] == 'n')) {
+            s++;
+            *o++ = *s == 'n' ? '\n' : '\\';
+        } else {
+            *o++ = *s;
+        }
+    }
+    if (out != NULL)
+        *o = '\0';
+    return out;
+}
+
+/* A "# " line after samples ends the block (reference 4.5). */
+static void
+block_next(parser_t *p)
+{
+    if (!p->p_samples)
+        return;
+    p->p_fam = -1;
+    p->p_samples = 0;
+    free(p->p_help);
+    p->p_help = NULL;
+}
+
+static int
+option_b(parser_t *p, const char *s)
+{
+    char name[32];
+    long ttl;
+    const char *sp = strchr(s, ' ');
+    if (p->p_options_done)
+        return parse_fail(p, "# OPTION after other lines");
+    if (sp == NULL || (size_t)(sp - s) >= sizeof(name))
+        return parse_fail(p, "# OPTION wants a name and a value");
+    snprintf(name, sizeof(name), "%.*s", (int)(sp - s), s);
+    if (strcmp(name, "ttl") != 0)
+        return parse_fail(p, "unknown option \"%s\"", name);
+    if (int_parse(sp + 1, &ttl) != 0)
+        return parse_fail(p, "ttl option \"%.20s\" is not a whole number of seconds", sp + 1);
+    p->p_out->po_has_ttl = 1;
+    p->p_out->po_ttl = ttl;
+    return 0;
+}
+
+static int
+type_b(parser_t *p, const char *s)
+{
+    size_t n = name_chars(s);
+    plugin_metric_type_t t;
+    const char *ts = s + n;
+    if (n == 0 || *ts != ' ')
+        return parse_fail(p, "bad metric name in # TYPE");
+    ts++;
+    if (strcmp(ts, "histogram") == 0)
+        t = PLUGIN_TYPE_HISTOGRAM;
+    else if (type_a(ts, &t) != 0)
+        return parse_fail(p, "type \"%.20s\" is not counter, gauge or histogram", ts);
+    if (p->p_fam >= 0)
+        return parse_fail(p, "a second # TYPE before any sample");
+    p->p_fam = family_get(p, s, n, t, p->p_help);
+    return p->p_fam < 0 ? -1 : 0;
+}
+
+static int
+comment_b(parser_t *p, const char *line)
+{
+    if (strncmp(line, "# OPTION ", 9) == 0)
+        return option_b(p, line + 9);
+    p->p_options_done = 1;
+    block_next(p);
+    if (strncmp(line, "# HELP ", 7) == 0) {
+        const char *sp = strchr(line + 7, ' ');
+        free(p->p_help);
+        p->p_help = help_unescape(sp != NULL ? sp + 1 : "");
+        if (p->p_help == NULL)
+            return parse_fail(p, "out of memory");
+        if (p->p_fam >= 0) { /* HELP after TYPE: the family's */
+            plugin_family_t *f = &p->p_out->po_families[p->p_fam];
+            free(f->pf_help);
+            f->pf_help = strdup(p->p_help);
+            if (f->pf_help == NULL)
+                return parse_fail(p, "out of memory");
+        }
+        return 0;
+    }
+    if (strncmp(line, "# TYPE ", 7) == 0)
+        return type_b(p, line + 7);
+    return 0; /* any other comment */
+}
+
+/* Which part of family base name a sample name (without prefix) is; -1: none. */
+static int
+sample_part(const char *s, size_t n, const char *base, plugin_metric_type_t t, plugin_part_t *part)
+{
+    static const char *const sfx[] = {"", "_bucket", "_sum", "_count"};
+    size_t bl = strlen(base);
+    if (n < bl || memcmp(s, base, bl) != 0)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        if (t != PLUGIN_TYPE_HISTOGRAM && i > 0)
+            break;
+        if (t == PLUGIN_TYPE_HISTOGRAM && i == 0)
+            continue;
+        if (n - bl == strlen(sfx[i]) && memcmp(s + bl, sfx[i], n - bl) == 0) {
+            *part = (plugin_part_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int
+sample_b(parser_t *p, const char *line)
+{
+    char labels[4096], le[64], prefix[PLUGIN_NAME_MAX + 16];
+    const char *why = "", *s = line, *base;
+    size_t n = name_chars(line), pl;
+    plugin_part_t part;
+    int nl = 0;
+    double v;
+    p->p_options_done = 1;
+    if (p->p_fam < 0)
+        return parse_fail(p, "a sample before its family's # TYPE");
+    plugin_family_t *f = &p->p_out->po_families[p->p_fam];
+    pl = (size_t)snprintf(prefix, sizeof(prefix), "plugin_%s_", p->p_plugin);
+    base = f->pf_name + pl;
+    /* The sample's own name, or the name already prefixed (as a plugin
+     * written around D13a prints it). */
+    int prefixed = n > pl && memcmp(line, prefix, pl) == 0 &&
+                   sample_part(line + pl, n - pl, base, f->pf_type, &part) == 0;
+    if (!prefixed && sample_part(line, n, base, f->pf_type, &part) != 0)
+        return parse_fail(p, "sample \"%.*s\" is not of family %s", (int)(n > 60 ? 60 : n), line,
+                          f->pf_name);
+    s += n;
+    if (*s == '{') {
+        s++;
+        if ((nl = labels_parse(&s, labels, sizeof(labels), &why)) < 0)
+            return parse_fail(p, "%s", why);
+    }
+    if (*s != ' ' && *s != '\t')
+        return parse_fail(p, "expected a blank before the value");
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (strpbrk(s, " \t") != NULL)
+        return parse_fail(p, "timestamps and trailing text are not served");
+    if (value_parse(s, &v) != 0)
+        return parse_fail(p, "value \"%.20s\" is not a number", s);
+    if (part == PLUGIN_PART_BUCKET) {
+        double bound;
+        if (nl == 0 || labels_le(labels, le, sizeof(le)) != 0 || value_parse(le, &bound) != 0)
+            return parse_fail(p, "a bucket without a numeric le label");
+    } else if (f->pf_type == PLUGIN_TYPE_HISTOGRAM && nl > 0 &&
+               labels_le(labels, le, sizeof(le)) == 0) {
+        return parse_fail(p, "only buckets have an le label");
+    }
+    p->p_samples = 1;
+    return sample_add(p, p->p_fam, part, labels, nl, v);
+}
+
+static int
+line_b(parser_t *p, char *line)
+{
+    size_t n = strlen(line);
+    if (n > 0 && line[n - 1] == '\r')
+        line[--n] = '\0';
+    if (n == 0)
         return 0;
     if (line[0] == '#')
-        return parse_comment(p, line);
-    return parse_sample(p, line);
+        return comment_b(p, line);
+    return sample_b(p, line);
 }
+
+/* ---- the whole output ----------------------------------------------- */
 
 void
 plugin_output_release(plugin_output_t *out)
 {
-    size_t i, j;
-    for (i = 0; i < out->po_nfamilies; i++) {
-        plugin_family_t *f = &out->po_families[i];
-        for (j = 0; j < f->pf_nsamples; j++)
-            free(f->pf_samples[j].ps_labels);
-        free(f->pf_samples);
-        free(f->pf_name);
-        free(f->pf_help);
+    for (size_t i = 0; i < out->po_nfamilies; i++) {
+        free(out->po_families[i].pf_name);
+        free(out->po_families[i].pf_help);
     }
+    for (size_t i = 0; i < out->po_nsamples; i++)
+        free(out->po_samples[i].ps_labels);
     free(out->po_families);
-    out->po_families = NULL;
-    out->po_nfamilies = 0;
-    out->po_ttl = -1;
+    free(out->po_samples);
+    memset(out, 0, sizeof(*out));
 }
 
 int
-plugin_output_parse(const char *buf, size_t len, plugin_output_t *out, char *err, size_t errlen)
+plugin_output_parse(const char *plugin, int prom, const char *buf, size_t len, plugin_output_t *out,
+                    char *err, size_t errlen)
 {
-    parser_t p = {out, NULL, 0, 0, err, errlen};
-    char *copy = malloc(len + 1), *line, *nl;
+    parser_t p = {.p_plugin = plugin, .p_out = out, .p_err = err, .p_errlen = errlen, .p_fam = -1};
+    char *copy, *line, *nl;
+    int rc = 0;
 
     memset(out, 0, sizeof(*out));
-    out->po_ttl = -1;
-    if (copy == NULL) {
+    if (memchr(buf, '\0', len) != NULL) {
+        snprintf(err, errlen, "output holds a NUL byte");
+        return -1;
+    }
+    if ((copy = malloc(len + 1)) == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     memcpy(copy, buf, len);
     copy[len] = '\0';
-    if (memchr(buf, '\0', len) != NULL) {
-        free(copy);
-        snprintf(err, errlen, "output holds a NUL byte");
-        return -1;
-    }
-    for (line = copy; *line; line = nl) {
+    for (line = copy; rc == 0 && *line; line = nl) {
         nl = strchr(line, '\n');
         if (nl != NULL)
             *nl++ = '\0';
         else
             nl = line + strlen(line);
         p.p_line++;
-        if (parse_line(&p, line) != 0) {
-            free(copy);
-            plugin_output_release(out);
-            return -1;
+        if (prom) {
+            rc = line_b(&p, line);
+        } else {
+            char *t = trim(line);
+            rc = *t == '\0' ? 0 : line_a(&p, t);
         }
     }
+    free(p.p_help);
     free(copy);
-    return 0;
+    if (rc != 0)
+        plugin_output_release(out);
+    return rc;
 }

@@ -1,6 +1,6 @@
 /*
  * plugin_run.c - runs a batch of plugins in parallel with a deadline and an
- * output cap.
+ * output cap, each run with its own deadline.
  *
  * The dance: every plugin is spawned at once into its own process group
  * with stdout on a non-blocking pipe; one poll() loop drains every pipe. A
@@ -28,12 +28,14 @@ typedef struct run_state {
     size_t rs_cap; /* allocated bytes of pr_out */
     int rs_killed; /* we sent SIGKILL (status already decided) */
     double rs_start;
+    double rs_deadline; /* monotonic seconds: killed if still running then */
 } run_state_t;
 
 const char *
 plugin_run_status_name(plugin_run_status_t st)
 {
-    static const char *const names[] = {"ok", "spawn", "exit", "signal", "timeout", "toobig"};
+    static const char *const names[] = {"ok",      "spawn",  "exit", "signal",
+                                        "timeout", "toobig", "busy"};
     if ((unsigned)st >= sizeof(names) / sizeof(names[0]))
         return "unknown";
     return names[st];
@@ -181,40 +183,65 @@ run_drain(plugin_run_t *run, run_state_t *rs, size_t max)
 
 /* ---- the loop ------------------------------------------------------- */
 
-/* One poll() round over the open pipes; returns the number still busy. */
-static size_t
-run_round(plugin_run_t *runs, run_state_t *rs, size_t n, struct pollfd *pfd, size_t *map,
-          const plugin_limits_t *lim, double deadline)
+/* Whether run i still has a process or a pipe to wait for. */
+static int
+run_live(const run_state_t *rs)
 {
-    size_t i, np = 0, busy = 0, zombies = 0;
-    int ms = (int)((deadline - cmon_monotime_s()) * 1000.0) + 1;
+    return !rs->rs_killed && (rs->rs_sp.sp_out >= 0 || rs->rs_sp.sp_pid > 0);
+}
+
+/* One poll() round over the open pipes, until the earliest live deadline. */
+static void
+run_round(plugin_run_t *runs, run_state_t *rs, size_t n, struct pollfd *pfd, size_t *map,
+          const plugin_limits_t *lim)
+{
+    size_t i, np = 0, zombies = 0;
+    double now = cmon_monotime_s(), first = -1;
+    int ms;
 
     for (i = 0; i < n; i++) {
+        if (!run_live(&rs[i]))
+            continue;
+        if (first < 0 || rs[i].rs_deadline < first)
+            first = rs[i].rs_deadline;
         if (rs[i].rs_sp.sp_out >= 0) {
             pfd[np].fd = rs[i].rs_sp.sp_out;
             pfd[np].events = POLLIN;
             map[np++] = i;
-        } else if (rs[i].rs_sp.sp_pid > 0) {
+        } else {
             zombies++;
         }
     }
+    ms = first < 0 ? 0 : (int)((first - now) * 1000.0) + 1;
     if (zombies > 0 && ms > 10)
         ms = 10; /* pipe closed but not exited yet: look again soon */
-    if (ms < 0 || (np == 0 && zombies == 0))
-        ms = 0; /* nothing to wait for */
+    if (ms < 0)
+        ms = 0;
     if (poll(pfd, (nfds_t)np, ms) > 0) {
         for (i = 0; i < np; i++)
             if (pfd[i].revents != 0)
                 run_drain(&runs[map[i]], &rs[map[i]], lim->pl_output_max);
     }
-    for (i = 0; i < n; i++) {
-        if (rs[i].rs_killed)
+    for (i = 0; i < n; i++)
+        if (!rs[i].rs_killed && rs[i].rs_sp.sp_out < 0 && run_try_reap(&runs[i], &rs[i]))
+            rs[i].rs_killed = 1; /* done: nothing more to wait for */
+}
+
+/* Kills every live run past its deadline; returns how many are still live. */
+static size_t
+run_expire(plugin_run_t *runs, run_state_t *rs, size_t n)
+{
+    double now = cmon_monotime_s();
+    size_t live = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!run_live(&rs[i]))
             continue;
-        if (rs[i].rs_sp.sp_out < 0 && run_try_reap(&runs[i], &rs[i]))
-            continue;
-        busy++;
+        if (now >= rs[i].rs_deadline)
+            run_kill(&runs[i], &rs[i], PLUGIN_RUN_TIMEOUT);
+        else
+            live++;
     }
-    return busy;
+    return live;
 }
 
 int
@@ -223,7 +250,6 @@ plugin_run_all(plugin_run_t *runs, size_t n, const plugin_limits_t *lim)
     run_state_t *rs = calloc(n ? n : 1, sizeof(*rs));
     struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
     size_t *map = calloc(n ? n : 1, sizeof(*map));
-    double deadline = cmon_monotime_s() + lim->pl_timeout_ms / 1000.0;
     size_t i;
 
     if (rs == NULL || pfd == NULL || map == NULL) {
@@ -234,18 +260,23 @@ plugin_run_all(plugin_run_t *runs, size_t n, const plugin_limits_t *lim)
         return -1;
     }
     for (i = 0; i < n; i++) {
+        int busy = runs[i].pr_status == PLUGIN_RUN_BUSY;
+        int ms = runs[i].pr_timeout_ms > 0 ? runs[i].pr_timeout_ms : lim->pl_timeout_ms;
         plugin_run_release(&runs[i]);
+        rs[i].rs_sp.sp_out = -1;
+        if (busy) {
+            runs[i].pr_status = PLUGIN_RUN_BUSY; /* not ours to start */
+            rs[i].rs_killed = 1;
+            continue;
+        }
         run_start(&runs[i], &rs[i]);
+        rs[i].rs_deadline = rs[i].rs_start + ms / 1000.0;
         if (runs[i].pr_status == PLUGIN_RUN_SPAWN)
             rs[i].rs_killed = 1; /* nothing to wait for */
     }
-    while (run_round(runs, rs, n, pfd, map, lim, deadline) > 0) {
-        if (cmon_monotime_s() < deadline)
-            continue;
-        for (i = 0; i < n; i++)
-            if (!rs[i].rs_killed && (rs[i].rs_sp.sp_out >= 0 || rs[i].rs_sp.sp_pid > 0))
-                run_kill(&runs[i], &rs[i], PLUGIN_RUN_TIMEOUT);
-    }
+    do
+        run_round(runs, rs, n, pfd, map, lim);
+    while (run_expire(runs, rs, n) > 0);
     for (i = 0; i < n; i++)
         if (runs[i].pr_out == NULL)
             runs[i].pr_out = calloc(1, 1);

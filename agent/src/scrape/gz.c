@@ -17,6 +17,8 @@
 #include "zonelist.h"
 
 #define GZ_TARGET_MAX 300
+#define GZ_IDENT_MAX 256
+#define GZ_MACHINE_ID "/etc/machine-id"
 
 struct gz {
     scrape_env_t gz_env; /* the vm env with the gz collectors and cache */
@@ -28,6 +30,8 @@ struct gz {
     discover_cache_t *gz_discover; /* rendered target groups */
     discover_alias_t *gz_alias;    /* instances' aliases (libzonecfg) */
     char gz_target[GZ_TARGET_MAX]; /* set once before serving, read-only after */
+    cache_t *gz_vm_cache;          /* the instances' cache (the agent's; NULL: off) */
+    char gz_datacenter[GZ_IDENT_MAX], gz_server[GZ_IDENT_MAX]; /* own metrics' labels */
 };
 
 static unsigned
@@ -37,6 +41,28 @@ gz_ncollectors(void)
     while (collectors_gz[n] != NULL)
         n++;
     return n;
+}
+
+/*
+ * The server label: --server-uuid, else this machine's identity, /etc/machine-id
+ * (32 hex digits, systemd's), written as a UUID as SmartOS writes a compute
+ * node's; else the nil UUID.
+ */
+static void
+gz_server_uuid(const char *given, char *out, size_t len)
+{
+    char id[64] = "";
+    FILE *f;
+    if (given != NULL) {
+        snprintf(out, len, "%s", given);
+        return;
+    }
+    snprintf(out, len, "00000000-0000-0000-0000-000000000000");
+    if ((f = fopen(GZ_MACHINE_ID, "re")) == NULL)
+        return;
+    if (fgets(id, sizeof(id), f) != NULL && strspn(id, "0123456789abcdef") == 32)
+        snprintf(out, len, "%.8s-%.4s-%.4s-%.4s-%.12s", id, id + 8, id + 12, id + 16, id + 20);
+    fclose(f);
 }
 
 gz_t *
@@ -56,6 +82,10 @@ gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl)
     gz->gz_discover = discover_cache_new();
     gz->gz_alias = discover_alias_new();
     snprintf(gz->gz_target, sizeof(gz->gz_target), "127.0.0.1:9163");
+    gz->gz_vm_cache = vm->se_cache;
+    snprintf(gz->gz_datacenter, sizeof(gz->gz_datacenter), "%s",
+             o->go_datacenter != NULL ? o->go_datacenter : GZ_DATACENTER_DEFAULT);
+    gz_server_uuid(o->go_server, gz->gz_server, sizeof(gz->gz_server));
     if ((cache_ttl > 0 && gz->gz_env.se_cache == NULL) || gz->gz_zfs == NULL ||
         gz->gz_zfsvm == NULL || gz->gz_plugins == NULL || gz->gz_ntp == NULL ||
         gz->gz_discover == NULL || gz->gz_alias == NULL) {
@@ -103,7 +133,7 @@ gz_extra(void *ctx, const char *collector, const char *zone, famset_t *fs)
     (void)zone;
     gz_req_t *r = ctx;
     if (strcmp(collector, "plugin") == 0)
-        return plugins_collect(r->gr_gz->gz_plugins, "gz", NULL, collectors_gz, fs);
+        return plugins_collect(r->gr_gz->gz_plugins, "gz", GLOBAL_ZONENAME, fs);
     if (strcmp(collector, "ntp") == 0)
         return ntp_collect(r->gr_gz->gz_ntp, &r->gr_ntp, fs);
     return 0;
@@ -127,7 +157,11 @@ gz_scrape(gz_t *gz, famset_t *fs)
             errno = ENOENT;
         return SCRAPE_ERROR;
     }
-    if (selfstats_fill(gz->gz_env.se_stats, fs) != 0) {
+    selfstats_ident_t id = {gz->gz_datacenter, gz->gz_server,
+                            gz->gz_env.se_names == NAMES_PROMETHEUS};
+    size_t items = cache_size(gz->gz_vm_cache) + cache_size(gz->gz_env.se_cache) +
+                   ttlcache_size(gz->gz_zfs) + plugins_cache_size(gz->gz_plugins);
+    if (selfstats_fill_cmon(gz->gz_env.se_stats, &id, items, fs) != 0) {
         errno = ENOMEM;
         return SCRAPE_ERROR;
     }
@@ -141,6 +175,8 @@ gz_zfs(gz_t *gz, const char *uuid, famset_t *fs, int *cached)
     famset_t frag = FAMSET_INIT;
     int available = 0;
     *cached = gz->gz_zfs_ttl > 0 && ttlcache_get(gz->gz_zfs, uuid, fs, &available);
+    if (gz->gz_zfs_ttl > 0)
+        selfstats_cache(gz->gz_env.se_stats, *cached); /* cache_gets_total counts these too */
     if (*cached)
         return available;
     available = zfsvm_collect(gz->gz_zfsvm, uuid, gz->gz_env.se_names, &frag) == 0;
@@ -174,7 +210,7 @@ gz_vm_extra(gz_t *gz, int core_zone, const char *collector, const char *uuid, fa
     if (strcmp(collector, "zfs") == 0)
         return gz_vm_zfs(gz, uuid, fs);
     if (strcmp(collector, "plugin") == 0)
-        return plugins_collect(gz->gz_plugins, "vm", uuid, collectors_vm, fs);
+        return plugins_collect(gz->gz_plugins, "vm", uuid, fs);
     return 0;
 }
 

@@ -14,11 +14,14 @@
 
 #define GZ_ZFS_TTL_DEFAULT 300.0
 #define GZ_PLUGIN_TTL_DEFAULT 60.0
+#define GZ_DATACENTER_DEFAULT "unknown"
 
 typedef struct gz_opts {
     double go_zfs_ttl;         /* seconds an instance's zfs answer is kept (0: not kept) */
     plugins_opts_t go_plugins; /* --plugin-dir, --plugin-timeout, --plugin-ttl */
     ntp_opts_t go_ntp;         /* --ntpq, --ntp-ttl */
+    const char *go_datacenter; /* --datacenter: label of the agent's own metrics */
+    const char *go_server;     /* --server-uuid (NULL: /etc/machine-id as a UUID) */
 } gz_opts_t;
 
 typedef struct gz gz_t;

@@ -191,6 +191,7 @@ scrape_instance_with(const scrape_env_t *env, const scrape_extra_t *x, const cha
                      famset_t *fs)
 {
     uint64_t t0 = (uint64_t)cmon_monotime_ns();
+    size_t s0 = fs->fs_nsamples;
     zoneid_t zid = getzoneidbyname(zone);
     if (zid < 0)
         return SCRAPE_NOTFOUND;
@@ -219,8 +220,10 @@ scrape_instance_with(const scrape_env_t *env, const scrape_extra_t *x, const cha
     kpool_give(env->se_pool, cc.cc_reader);
     if (rc == SCRAPE_OK && getzoneidbyname(zone) != zid)
         rc = SCRAPE_NOTFOUND; /* halted or rebooted while we read */
-    if (rc == SCRAPE_OK)
+    if (rc == SCRAPE_OK) {
         selfstats_scrape(env->se_stats, (double)((uint64_t)cmon_monotime_ns() - t0) / 1e9);
+        selfstats_collectors(env->se_stats, fs, s0);
+    }
     return rc;
 }
 
