@@ -17,6 +17,7 @@
 #include "collector.h"
 #include "expo.h"
 #include "golden.h"
+#include "golden_vm.h"
 #include "kpool.h"
 #include "scrape.h"
 #include "testlib.h"
@@ -608,6 +609,11 @@ test_prometheus_names(void)
         testlib_sample_text(body, "cpu_user_seconds_total", got, sizeof(got)));
     CU_ASSERT_DOUBLE_EQUAL(strtod(got, NULL), (double)v.wv_u / 1e9, 1e-9);
     CU_ASSERT_PTR_NULL(strstr(body, "cpu_user_usage"));
+    /* its own HELP texts, not the original's */
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(body, "# HELP cpu_user_seconds_total CPU time spent in user mode by the zone, in "
+                     "seconds.\n"));
+    CU_ASSERT_PTR_NULL(strstr(body, "User CPU utilization"));
     CU_ASSERT_PTR_NOT_NULL(testlib_sample_text(body, "cpucap_limit_ratio", got, sizeof(got)));
     CU_ASSERT_DOUBLE_EQUAL(strtod(got, NULL), 1.5, 1e-12);
     free(body);
@@ -704,6 +710,201 @@ test_meta_checker_refuses(void)
     CU_ASSERT_EQUAL(golden_meta_check(a, golden_order_vm, golden_norder_vm, NULL, why, 256), -1);
 }
 
+/* ---- golden lists of zone_misc, memcap, zone_vfs, tcp, time ------------ */
+
+/* Scrapes zone in fmt (cmon names, no cache) into a body (malloc'd), or NULL. */
+static char *
+scrape_fmt(const char *zone, expo_format_t fmt)
+{
+    scrape_env_t env = {fx.pool, NULL, fx.stats, NAMES_CMON, collectors_vm};
+    famset_t fs = FAMSET_INIT;
+    int rc = scrape_instance(&env, zone, &fs);
+    sbuf_t out = SBUF_INIT;
+    if (rc == SCRAPE_OK)
+        expo_write(&fs, fmt, &out);
+    famset_release(&fs);
+    return sbuf_detach(&out, NULL);
+}
+
+/* The five collectors, each with the reference's table. */
+static const struct {
+    const char *p;
+    const golden_family_t *g;
+    const size_t *n;
+} vm_golden[] = {
+    {"time", golden_time, &golden_ntime},
+    {"memcap", golden_memcap, &golden_nmemcap},
+    {"tcp", golden_tcp, &golden_ntcp},
+    {"zone_misc", golden_zone_misc, &golden_nzone_misc},
+    {"zone_vfs", golden_zone_vfs, &golden_nzone_vfs},
+};
+
+/* Asserts that collector i of vm_golden in body is the original's, skip aside. */
+static void
+check_vm_golden(const char *body, golden_format_t fmt, size_t i, const char *const *skip)
+{
+    golden_family_t want[16];
+    char why[512];
+    CU_ASSERT_FATAL(*vm_golden[i].n <= sizeof(want) / sizeof(want[0]));
+    size_t n = golden_vm_expected(vm_golden[i].g, *vm_golden[i].n, skip, want);
+    int rc = golden_vm_check(body, fmt, vm_golden[i].p, want, n, why, sizeof(why));
+    if (rc != 0)
+        fprintf(stderr, "\n%s (%s): %s\n", vm_golden[i].p,
+                fmt == GOLDEN_TEXT ? "text" : "OpenMetrics", why);
+    CU_ASSERT_EQUAL(rc, 0);
+}
+
+/*
+ * Sections 2.1, 2.3, 2.4, 2.5, 2.8: a zone with every cap serves each
+ * family of the five collectors in the original's order, type, HELP (but
+ * our fixes D2 and D4), no labels, in both formats; a zone without memory
+ * and swap caps the same without mem_limit and mem_swap_limit (D5).
+ */
+static void
+test_vm_golden(void)
+{
+    static const char *const uncapped[] = {"mem_limit", "mem_swap_limit", NULL};
+    const expo_format_t efmt[2] = {EXPO_TEXT, EXPO_OPENMETRICS};
+    const golden_format_t gfmt[2] = {GOLDEN_TEXT, GOLDEN_OPENMETRICS};
+    for (int f = 0; f < 2; f++) {
+        char *capped = scrape_fmt(ZONE_CAPPED, efmt[f]);
+        char *plain = scrape_fmt(ZONE_PLAIN, efmt[f]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(capped);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+        for (size_t i = 0; i < sizeof(vm_golden) / sizeof(vm_golden[0]); i++) {
+            check_vm_golden(capped, gfmt[f], i, NULL);
+            check_vm_golden(plain, gfmt[f], i, uncapped);
+        }
+        free(capped);
+        free(plain);
+    }
+}
+
+/* load_average is avenrun_1min / 256 (FSCALE), as the original's calculateLoadAvg. */
+static void
+test_load_average_fscale(void)
+{
+    world_value_t v;
+    CU_ASSERT_EQUAL_FATAL(world_truth_zone(fx.w, fx.zix_capped, "zones", "avenrun_1min", &v), 0);
+    uint64_t raw = v.wv_type == WORLD_V_INT ? (uint64_t)v.wv_i : v.wv_u;
+    int rc;
+    char got[64];
+    char *body = scrape_text(ZONE_CAPPED, NAMES_CMON, NULL, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, SCRAPE_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(testlib_sample_text(body, "load_average", got, sizeof(got)));
+    CU_ASSERT_EQUAL(strtod(got, NULL), (double)raw / 256);
+    free(body);
+}
+
+/* Each change of ours names a family of the lists, and changes something. */
+static void
+test_vm_golden_changes(void)
+{
+    for (size_t c = 0; c < golden_nvm_changes; c++) {
+        const golden_vm_change_t *ch = &golden_vm_changes[c];
+        int found = 0;
+        for (size_t i = 0; i < sizeof(vm_golden) / sizeof(vm_golden[0]); i++)
+            for (size_t k = 0; k < *vm_golden[i].n; k++) {
+                const golden_family_t *g = &vm_golden[i].g[k];
+                if (strcmp(g->gf_name, ch->gc_name) != 0)
+                    continue;
+                found = 1;
+                CU_ASSERT((ch->gc_type != NULL && strcmp(ch->gc_type, g->gf_type) != 0) ||
+                          (ch->gc_help != NULL && strcmp(ch->gc_help, g->gf_help) != 0));
+            }
+        CU_ASSERT(found);
+        CU_ASSERT(ch->gc_defect != NULL && ch->gc_defect[0] == 'D');
+    }
+}
+
+/* The block checker refuses what differs from its list, in either format. */
+static void
+test_vm_checker_refuses(void)
+{
+    static const char meta[] =
+        "# HELP t_metrics_available_boolean x\n# TYPE t_metrics_available_boolean gauge\n"
+        "t_metrics_available_boolean 1\n# HELP t_metrics_cached_boolean x\n"
+        "# TYPE t_metrics_cached_boolean gauge\nt_metrics_cached_boolean 0\n"
+        "# HELP t_metrics_timer_seconds x\n# TYPE t_metrics_timer_seconds gauge\n"
+        "t_metrics_timer_seconds 0.1\n";
+    static const golden_family_t g[] = {{"a_count", "counter", "A \"q\" \\ x"},
+                                        {"b_total", "gauge", "B"}};
+    static const struct {
+        golden_format_t fmt;
+        const char *data;
+        int rc;
+    } cases[] = {
+        {GOLDEN_TEXT,
+         "# HELP a_count A \"q\" \\\\ x\n# TYPE a_count counter\na_count 1\n"
+         "# HELP b_total B\n# TYPE b_total gauge\nb_total 2\n",
+         0},
+        {GOLDEN_OPENMETRICS,
+         "# TYPE a_count counter\n# HELP a_count A \\\"q\\\" \\\\ x\n"
+         "a_count_total 1\n# TYPE b_total gauge\n# HELP b_total B\n"
+         "b_total 2\n# EOF\n",
+         0},
+        /* families swapped */
+        {GOLDEN_TEXT,
+         "# HELP b_total B\n# TYPE b_total gauge\nb_total 2\n"
+         "# HELP a_count A \"q\" \\\\ x\n# TYPE a_count counter\na_count 1\n",
+         -1},
+        /* another HELP */
+        {GOLDEN_TEXT,
+         "# HELP a_count A \"q\" \\\\ y\n# TYPE a_count counter\na_count 1\n"
+         "# HELP b_total B\n# TYPE b_total gauge\nb_total 2\n",
+         -1},
+        /* another type */
+        {GOLDEN_TEXT,
+         "# HELP a_count A \"q\" \\\\ x\n# TYPE a_count gauge\na_count 1\n"
+         "# HELP b_total B\n# TYPE b_total gauge\nb_total 2\n",
+         -1},
+        /* a label */
+        {GOLDEN_TEXT,
+         "# HELP a_count A \"q\" \\\\ x\n# TYPE a_count counter\na_count{x=\"1\"} 1\n"
+         "# HELP b_total B\n# TYPE b_total gauge\nb_total 2\n",
+         -1},
+        /* a family beyond the list */
+        {GOLDEN_TEXT,
+         "# HELP a_count A \"q\" \\\\ x\n# TYPE a_count counter\na_count 1\n"
+         "# HELP b_total B\n# TYPE b_total gauge\nb_total 2\n"
+         "# HELP c C\n# TYPE c gauge\nc 3\n",
+         -1},
+        /* a family missing */
+        {GOLDEN_TEXT, "# HELP a_count A \"q\" \\\\ x\n# TYPE a_count counter\na_count 1\n", -1},
+        /* a family without a sample */
+        {GOLDEN_TEXT,
+         "# HELP a_count A \"q\" \\\\ x\n# TYPE a_count counter\n"
+         "# HELP b_total B\n# TYPE b_total gauge\nb_total 2\n",
+         -1},
+        /* OpenMetrics: a counter's sample without _total */
+        {GOLDEN_OPENMETRICS,
+         "# TYPE a_count counter\n# HELP a_count A \\\"q\\\" \\\\ x\n"
+         "a_count 1\n# TYPE b_total gauge\n# HELP b_total B\nb_total 2\n",
+         -1},
+        /* OpenMetrics: HELP before TYPE, and the quote unescaped */
+        {GOLDEN_OPENMETRICS,
+         "# HELP a_count A \"q\" \\\\ x\n# TYPE a_count counter\n"
+         "a_count_total 1\n# TYPE b_total gauge\n# HELP b_total B\n"
+         "b_total 2\n",
+         -1},
+        /* OpenMetrics: a UNIT that is not the name's */
+        {GOLDEN_OPENMETRICS,
+         "# TYPE a_count counter\n# UNIT a_count seconds\n"
+         "# HELP a_count A \\\"q\\\" \\\\ x\na_count_total 1\n"
+         "# TYPE b_total gauge\n# HELP b_total B\nb_total 2\n",
+         -1},
+    };
+    char body[1024], why[256];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(body, sizeof(body), "%s%s", meta, cases[i].data);
+        int rc = golden_vm_check(body, cases[i].fmt, "t", g, 2, why, sizeof(why));
+        if (rc != cases[i].rc)
+            fprintf(stderr, "\ncase %zu: %d (%s)\n", i, rc, why);
+        CU_ASSERT_EQUAL(rc, cases[i].rc);
+    }
+    CU_ASSERT_EQUAL(golden_vm_check(meta, GOLDEN_TEXT, "u", g, 2, why, sizeof(why)), -1);
+}
+
 static const CU_TestInfo tests[] = {
     {"values match the world", test_values_match_world},
     {"index matches a chain walk", test_index_matches_chain_walk},
@@ -713,6 +914,10 @@ static const CU_TestInfo tests[] = {
     {"uncapped zone, cached", test_uncapped_zone_cached},
     {"cpucap families as the original", test_cpucap_golden},
     {"zfs families as the original", test_zfs_golden},
+    {"zone_misc, memcap, zone_vfs, tcp, time families as the original", test_vm_golden},
+    {"load_average is avenrun_1min / 256", test_load_average_fscale},
+    {"golden changes name families", test_vm_golden_changes},
+    {"family checker refuses", test_vm_checker_refuses},
     {"meta blocks in the original's order, before their data", test_meta_order_and_place},
     {"meta checker refuses", test_meta_checker_refuses},
     {"unknown and halted zones", test_unknown_and_halted},

@@ -13,7 +13,8 @@
 --
 -- Ours: vfs_run_length_time_count is `rlentime`, vfs_wait_length_time_count
 -- `wlentime` (with --metric-names prometheus: vfs_run_length_seconds_total
--- and vfs_wait_length_seconds_total, in seconds); rtime's HELP says run time.
+-- and vfs_wait_length_seconds_total, in seconds); rtime's HELP is the
+-- original's with illumos' word for it: "VFS cumulative run (service) time".
 local dlib = require "dlib"
 
 local z = sim.zone{brand = "lx", nics = 1,
@@ -32,7 +33,10 @@ check(r:value("vfs_run_length_time_count") ~= wlen, "and not wlentime, as the or
 check(r:value("vfs_wait_length_time_count") == wlen, "vfs_wait_length_time_count is wlentime")
 check(r:value("vfs_run_time_count") == sim.truth(z, "zone_vfs", "rtime"), "vfs_run_time_count is rtime")
 local help = r.body:match("# HELP vfs_run_time_count ([^\n]*)")
-check(help ~= nil and not help:find("pre%-service"), "rtime's HELP is no wait time's: " .. tostring(help))
+check(help == "VFS cumulative run (service) time",
+      "rtime's HELP is the original's with run (service) time, no wait time's pre-service: " .. tostring(help))
+check(r.body:find("\n# HELP vfs_wait_time_count VFS cumulative wait %(pre%-service%) time\n") ~= nil,
+      "wtime's HELP is the original's")
 
 -- Later, with more I/O: the two keep apart and each follows its own field.
 z:load{vfs_read_bps = 2e6, vfs_write_bps = 200e6}

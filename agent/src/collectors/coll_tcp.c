@@ -1,32 +1,44 @@
-/* tcp - TCP MIB of a zone's IP stack, from tcp:<zoneid>:tcp (mib2). */
+/*
+ * tcp - TCP MIB of a zone's IP stack, from tcp:<zoneid>:tcp (mib2). Rows in
+ * the original's order with its exact HELP texts (reference 2.5), raw
+ * counts; tcp_current_established_connections_total keeps the original's
+ * name and type, a gauge with a counter's suffix (its defect D19: the
+ * prometheus names fix it).
+ */
 #include "collector.h"
 
-#define ROW(stat, cmon, prom, type, help)                                                          \
+#define ROW(stat, cmon, prom, type, help, prom_help)                                               \
     {                                                                                              \
-        "tcp", stat, cmon, prom, type, "count", 1, 1, help " (count).", help "."                   \
+        .km_module = "tcp", .km_stat = stat, .km_name = cmon, .km_prom = prom, .km_type = type,    \
+        .km_unit = "count", .km_scale = 1, .km_prom_scale = 1, .km_help = help,                    \
+        .km_prom_help = prom_help                                                                  \
     }
 
 static const kstat_metric_t tcp_table[] = {
     ROW("attemptFails", "tcp_failed_connection_attempt_count",
-        "tcp_failed_connection_attempts_total", METRIC_COUNTER, "Failed TCP connection attempts"),
+        "tcp_failed_connection_attempts_total", METRIC_COUNTER, "Failed TCP connection attempts",
+        "Failed TCP connection attempts."),
     ROW("retransSegs", "tcp_retransmitted_segment_count", "tcp_retransmitted_segments_total",
-        METRIC_COUNTER, "TCP segments retransmitted"),
+        METRIC_COUNTER, "Retransmitted TCP segments", "TCP segments retransmitted."),
     ROW("inDupAck", "tcp_duplicate_ack_count", "tcp_duplicate_acks_total", METRIC_COUNTER,
-        "Duplicate TCP ACKs received"),
+        "Duplicate TCP ACK count", "Duplicate TCP ACKs received."),
     ROW("listenDrop", "tcp_listen_drop_count", "tcp_listen_drops_total", METRIC_COUNTER,
-        "TCP connections dropped because the listen queue was full"),
+        "TCP listen drops. Connection refused because backlog full",
+        "TCP connections dropped because the listen queue was full."),
     ROW("listenDropQ0", "tcp_listen_drop_Qzero_count", "tcp_listen_drops_q0_total", METRIC_COUNTER,
-        "TCP connections dropped because the half-open (Q0) queue was full"),
+        "Total # of connections refused due to half-open queue (q0) full",
+        "TCP connections dropped because the half-open (Q0) queue was full."),
     ROW("halfOpenDrop", "tcp_half_open_drop_count", "tcp_half_open_drops_total", METRIC_COUNTER,
-        "Half-open TCP connections dropped"),
+        "TCP connection dropped from a full half-open queue", "Half-open TCP connections dropped."),
     ROW("timRetransDrop", "tcp_retransmit_timeout_drop_count", "tcp_retransmit_timeout_drops_total",
-        METRIC_COUNTER, "TCP connections dropped after retransmit timeouts"),
+        METRIC_COUNTER, "TCP connection dropped due to retransmit timeout",
+        "TCP connections dropped after retransmit timeouts."),
     ROW("activeOpens", "tcp_active_open_count", "tcp_active_opens_total", METRIC_COUNTER,
-        "TCP connections opened actively (connect)"),
+        "TCP active open connections", "TCP connections opened actively (connect)."),
     ROW("passiveOpens", "tcp_passive_open_count", "tcp_passive_opens_total", METRIC_COUNTER,
-        "TCP connections opened passively (accept)"),
+        "TCP passive open connections", "TCP connections opened passively (accept)."),
     ROW("currEstab", "tcp_current_established_connections_total", "tcp_established_connections",
-        METRIC_GAUGE, "TCP connections established now"),
+        METRIC_GAUGE, "TCP total established connections", "TCP connections established now."),
 };
 
 #define NROWS (sizeof(tcp_table) / sizeof(tcp_table[0]))

@@ -1,16 +1,26 @@
 /*
  * time - the agent's wall clock when it answered, in milliseconds since the
- * epoch (as cmon-agent serves it), or seconds with --metric-names
- * prometheus. Never cached: it is the time of this answer.
+ * epoch as the original serves it (reference 2.8), or seconds with
+ * --metric-names prometheus. Never cached: it is the time of this answer.
+ * Its defect D4 fixed: a gauge (a clock can be set back), and the HELP says
+ * milliseconds, the unit of the value (the original's: "System time in
+ * seconds since epoch", typed counter).
  */
 #include "collector.h"
 
 #include <time.h>
 
 static const kstat_metric_t time_table[] = {
-    {"", "", "time_of_day", "time_of_day_seconds", METRIC_GAUGE, "milliseconds", 1, 1e-3,
-     "Wall-clock time of the answer, in milliseconds since the Unix epoch.",
-     "Wall-clock time of the answer, in seconds since the Unix epoch."},
+    {.km_module = "",
+     .km_stat = "",
+     .km_name = "time_of_day",
+     .km_prom = "time_of_day_seconds",
+     .km_type = METRIC_GAUGE,
+     .km_unit = "milliseconds",
+     .km_scale = 1,
+     .km_prom_scale = 1e-3,
+     .km_help = "System time in milliseconds since epoch",
+     .km_prom_help = "Wall-clock time of the answer, in seconds since the Unix epoch."},
 };
 
 static int

@@ -1,42 +1,50 @@
 /*
  * zone_vfs - VFS I/O of a zone, from zone_vfs:<zoneid>:<name30>. The kstat
  * is read as an I/O kstat (kstat_io_t) or, where the kernel publishes it as
- * named stats, by name; either way each metric comes from its own field:
- * the run length from rlentime (cmon-agent read it from the wait counter).
+ * named stats, by name; either way each metric comes from its own field.
+ * Rows in the original's order with its HELP texts (reference 2.4), values
+ * as the kernel keeps them (the times in nanoseconds), but for its defect
+ * D2: the run length comes from rlentime (the original read wlentime, the
+ * wait queue's, again), and rtime's HELP says "service" time as illumos'
+ * kstat_io_t does (the original's said "pre-service", which is wtime).
  */
 #include "collector.h"
 
 #define NS 1e-9
-#define CMON_NS "in nanoseconds"
+
+#define ROW(stat, cmon, prom, type, unit, prom_scale, help, prom_help)                             \
+    {                                                                                              \
+        .km_module = "zone_vfs", .km_stat = stat, .km_name = cmon, .km_prom = prom,                \
+        .km_type = type, .km_unit = unit, .km_scale = 1, .km_prom_scale = prom_scale,              \
+        .km_help = help, .km_prom_help = prom_help                                                 \
+    }
 
 static const kstat_metric_t zone_vfs_table[] = {
-    {"zone_vfs", "nread", "vfs_bytes_read_count", "vfs_read_bytes_total", METRIC_COUNTER, "bytes",
-     1, 1, "Bytes read through the zone's VFS, in bytes.", "Bytes read through the zone's VFS."},
-    {"zone_vfs", "nwritten", "vfs_bytes_written_count", "vfs_written_bytes_total", METRIC_COUNTER,
-     "bytes", 1, 1, "Bytes written through the zone's VFS, in bytes.",
-     "Bytes written through the zone's VFS."},
-    {"zone_vfs", "reads", "vfs_read_operation_count", "vfs_reads_total", METRIC_COUNTER,
-     "operations", 1, 1, "VFS read operations of the zone (count).",
-     "VFS read operations of the zone."},
-    {"zone_vfs", "writes", "vfs_write_operation_count", "vfs_writes_total", METRIC_COUNTER,
-     "operations", 1, 1, "VFS write operations of the zone (count).",
-     "VFS write operations of the zone."},
-    {"zone_vfs", "wtime", "vfs_wait_time_count", "vfs_wait_seconds_total", METRIC_COUNTER,
-     "nanoseconds", 1, NS, "Cumulative time VFS operations waited, " CMON_NS ".",
-     "Cumulative time VFS operations waited, in seconds."},
-    {"zone_vfs", "wlentime", "vfs_wait_length_time_count", "vfs_wait_length_seconds_total",
-     METRIC_COUNTER, "nanoseconds", 1, NS, "Cumulative wait queue length times time, " CMON_NS ".",
-     "Cumulative wait queue length times time, in seconds."},
-    {"zone_vfs", "rtime", "vfs_run_time_count", "vfs_run_seconds_total", METRIC_COUNTER,
-     "nanoseconds", 1, NS, "Cumulative time VFS operations ran, " CMON_NS ".",
-     "Cumulative time VFS operations ran, in seconds."},
-    {"zone_vfs", "rlentime", "vfs_run_length_time_count", "vfs_run_length_seconds_total",
-     METRIC_COUNTER, "nanoseconds", 1, NS, "Cumulative run queue length times time, " CMON_NS ".",
-     "Cumulative run queue length times time, in seconds."},
-    {"zone_vfs", "wcnt", "vfs_elements_wait_state", "vfs_waiting_operations", METRIC_GAUGE,
-     "operations", 1, 1, "VFS operations waiting now (count).", "VFS operations waiting now."},
-    {"zone_vfs", "rcnt", "vfs_elements_run_state", "vfs_running_operations", METRIC_GAUGE,
-     "operations", 1, 1, "VFS operations running now (count).", "VFS operations running now."},
+    ROW("nread", "vfs_bytes_read_count", "vfs_read_bytes_total", METRIC_COUNTER, "bytes", 1,
+        "VFS number of bytes read", "Bytes read through the zone's VFS."),
+    ROW("nwritten", "vfs_bytes_written_count", "vfs_written_bytes_total", METRIC_COUNTER, "bytes",
+        1, "VFS number of bytes written", "Bytes written through the zone's VFS."),
+    ROW("reads", "vfs_read_operation_count", "vfs_reads_total", METRIC_COUNTER, "operations", 1,
+        "VFS number of read operations", "VFS read operations of the zone."),
+    ROW("writes", "vfs_write_operation_count", "vfs_writes_total", METRIC_COUNTER, "operations", 1,
+        "VFS number of write operations", "VFS write operations of the zone."),
+    ROW("wtime", "vfs_wait_time_count", "vfs_wait_seconds_total", METRIC_COUNTER, "nanoseconds", NS,
+        "VFS cumulative wait (pre-service) time",
+        "Cumulative time VFS operations waited, in seconds."),
+    ROW("wlentime", "vfs_wait_length_time_count", "vfs_wait_length_seconds_total", METRIC_COUNTER,
+        "nanoseconds", NS, "VFS cumulative wait length*time product",
+        "Cumulative wait queue length times time, in seconds."),
+    /* D2: the original's HELP here said "run (pre-service) time" */
+    ROW("rtime", "vfs_run_time_count", "vfs_run_seconds_total", METRIC_COUNTER, "nanoseconds", NS,
+        "VFS cumulative run (service) time", "Cumulative time VFS operations ran, in seconds."),
+    /* D2: the original read this one from wlentime */
+    ROW("rlentime", "vfs_run_length_time_count", "vfs_run_length_seconds_total", METRIC_COUNTER,
+        "nanoseconds", NS, "VFS cumulative run length*time product",
+        "Cumulative run queue length times time, in seconds."),
+    ROW("wcnt", "vfs_elements_wait_state", "vfs_waiting_operations", METRIC_GAUGE, "operations", 1,
+        "VFS number of elements in wait state", "VFS operations waiting now."),
+    ROW("rcnt", "vfs_elements_run_state", "vfs_running_operations", METRIC_GAUGE, "operations", 1,
+        "VFS number of elements in run state", "VFS operations running now."),
 };
 
 #define NROWS (sizeof(zone_vfs_table) / sizeof(zone_vfs_table[0]))
