@@ -86,7 +86,7 @@ memcap_collect(const collect_ctx_t *cc, famset_t *fs)
     for (size_t i = 0; i < NROWS; i++) {
         uint64_t raw;
         if (collector_value_at(ksp, memcap_table[i].km_stat, &raw, &cursor) != 0)
-            continue;
+            return collector_missing(cc, ksp, memcap_table[i].km_stat);
         if (memcap_is_limit(&memcap_table[i]) && (raw == 0 || raw == UINT64_MAX))
             continue;
         if (collector_emit(cc, fs, &memcap_table[i], raw, NULL, NULL) != 0)

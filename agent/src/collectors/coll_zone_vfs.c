@@ -58,7 +58,7 @@ zone_vfs_emit_io(const collect_ctx_t *cc, famset_t *fs, kstat_t *ksp)
     for (size_t i = 0; i < NROWS; i++) {
         uint64_t raw;
         if (kstat_io_field(io, zone_vfs_table[i].km_stat, &raw) != 0)
-            continue;
+            return collector_missing(cc, ksp, zone_vfs_table[i].km_stat);
         if (collector_emit(cc, fs, &zone_vfs_table[i], raw, NULL, NULL) != 0)
             return COLLECT_FAILED;
     }

@@ -1,6 +1,8 @@
 /* collector - the shared table walker of the collectors. */
 #include "collector.h"
 
+#include "log.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -144,6 +146,15 @@ collector_emit(const collect_ctx_t *cc, famset_t *fs, const kstat_metric_t *row,
 }
 
 int
+collector_missing(const collect_ctx_t *cc, const kstat_t *ksp, const char *stat)
+{
+    log_msg(LOG_WARN, "%s:%d:%s has no numeric field %s: not served for zone %s", ksp->ks_module,
+            ksp->ks_instance, ksp->ks_name, stat, cc->cc_zonename);
+    errno = ENOENT;
+    return -1;
+}
+
+int
 collector_emit_named(const collect_ctx_t *cc, famset_t *fs, kstat_t *ksp,
                      const kstat_metric_t *table, size_t n)
 {
@@ -151,7 +162,7 @@ collector_emit_named(const collect_ctx_t *cc, famset_t *fs, kstat_t *ksp,
     for (size_t i = 0; i < n; i++) {
         uint64_t raw;
         if (collector_value_at(ksp, table[i].km_stat, &raw, &cursor) != 0)
-            continue;
+            return collector_missing(cc, ksp, table[i].km_stat);
         if (collector_emit(cc, fs, &table[i], raw, NULL, NULL) != 0)
             return -1;
     }

@@ -88,10 +88,17 @@ int collector_emit(const collect_ctx_t *cc, famset_t *fs, const kstat_metric_t *
 
 /*
  * collector_emit_named() - emits every row of table from named kstat ksp
- * (already read); rows whose stat is absent are skipped. 0 or -1.
+ * (already read). A row whose stat the kstat lacks (or holds as no number)
+ * fails it all, as it failed the original's collector: -1 with ENOENT
+ * and a warn line naming the kstat, the field and the zone (collector_missing),
+ * so the collector answers available 0 instead of a silently partial set.
+ * 0, or -1 (ENOENT, ENOMEM).
  */
 int collector_emit_named(const collect_ctx_t *cc, famset_t *fs, kstat_t *ksp,
                          const kstat_metric_t *table, size_t n);
+
+/* collector_missing() - logs that ksp lacks field stat for cc's zone; -1, ENOENT. */
+int collector_missing(const collect_ctx_t *cc, const kstat_t *ksp, const char *stat);
 
 /*
  * collector_zone_check() - COLLECT_GONE when named kstat ksp has a
