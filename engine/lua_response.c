@@ -239,7 +239,8 @@ lsim_response_value(lua_State *L)
     return 1;
 }
 
-/* r:values(name) -> list of {value=, labels={...}} */
+/* r:values(name) -> list of {value=, labels={...}}; as r:value, an OpenMetrics
+ * counter's samples (<name>_total) are found by the family name too. */
 static int
 lsim_response_values(lua_State *L)
 {
@@ -247,6 +248,11 @@ lsim_response_values(lua_State *L)
     struct value_find f = {L, luaL_checkstring(L, 2), 0, 1, 0, 0};
     lua_newtable(L);
     response_samples(L, 1, value_on_sample, &f);
+    if (!f.vf_found) {
+        f.vf_name = lua_pushfstring(L, "%s_total", f.vf_name);
+        lua_insert(L, -2); /* the list stays on top */
+        response_samples(L, 1, value_on_sample, &f);
+    }
     return 1;
 }
 

@@ -132,6 +132,7 @@ local om = a:scrape(z, {accept = "openmetrics", gzip = true})
 check(om.content_type:find("openmetrics", 1, true) and om.content_encoding == "gzip",
       "a:scrape{accept=, gzip=}")
 check(om:value("cpu_user_usage") == r:value("cpu_user_usage"), "r:value finds _total samples")
+check(#om:values("net_agg_bytes_in") == 2, "r:values finds _total samples by the family name")
 check(a:scrape(h).status == 404, "a halted zone is a 404")
 
 -- sim.verify: true answers pass, a tampered one does not
