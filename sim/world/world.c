@@ -57,6 +57,8 @@ world_layout(wshm_hdr_t *h, uint32_t zone_slots, uint32_t ncpus)
     off = world_align(off + ((uint64_t)h->wh_max_zoneid + 1) * sizeof(int32_t));
     h->wh_hash_off = off;
     off = world_align(off + (uint64_t)h->wh_hash_size * sizeof(int32_t));
+    h->wh_vms_off = off;
+    off = world_align(off + (uint64_t)zone_slots * sizeof(wshm_vm_t));
     h->wh_file_size = off;
 }
 
@@ -71,6 +73,7 @@ world_bind(world_t *w, void *base)
     w->w_kslots = (wshm_kslot_t *)(b + w->w_hdr->wh_kslots_off);
     w->w_zidmap = (int32_t *)(b + w->w_hdr->wh_zidmap_off);
     w->w_hash = (int32_t *)(b + w->w_hdr->wh_hash_off);
+    w->w_vms = (wshm_vm_t *)(b + w->w_hdr->wh_vms_off);
 }
 
 static world_t *
@@ -255,8 +258,8 @@ world_hdr_check(const wshm_hdr_t *h, uint64_t size, const char *path, char *err,
                           path, (unsigned long long)size, sizeof(wshm_hdr_t));
     if (h->wh_version != WORLD_VERSION)
         return world_fail(err, errlen, EINVAL,
-                          "world %s: layout version %u, expected %u (made by another build)",
-                          path, h->wh_version, WORLD_VERSION);
+                          "world %s: layout version %u, expected %u (made by another build)", path,
+                          h->wh_version, WORLD_VERSION);
     if (size < sizeof(wshm_hdr_t))
         return world_fail(err, errlen, EINVAL, "world %s: truncated: %llu bytes, its header is %zu",
                           path, (unsigned long long)size, sizeof(wshm_hdr_t));
@@ -269,7 +272,8 @@ world_hdr_check(const wshm_hdr_t *h, uint64_t size, const char *path, char *err,
     world_layout(&want, h->wh_zone_slots, h->wh_ncpus);
     if (want.wh_file_size != h->wh_file_size || want.wh_kslots_off != h->wh_kslots_off ||
         want.wh_hash_off != h->wh_hash_off || want.wh_kstat_slots != h->wh_kstat_slots ||
-        want.wh_zidmap_off != h->wh_zidmap_off || want.wh_hash_size != h->wh_hash_size)
+        want.wh_zidmap_off != h->wh_zidmap_off || want.wh_hash_size != h->wh_hash_size ||
+        want.wh_vms_off != h->wh_vms_off)
         return world_fail(err, errlen, EINVAL, "world %s: corrupt header (offsets)", path);
     if (size < h->wh_file_size)
         return world_fail(err, errlen, EINVAL,
@@ -353,8 +357,8 @@ world_map_existing(world_t *w, const struct stat *st, char *err, size_t errlen)
         return world_fail(err, errlen, EINVAL, "world %s: not a regular file (%s)", w->w_path,
                           world_file_kind(st->st_mode));
     if (size < sizeof(h.wh_magic))
-        return world_fail(err, errlen, EINVAL, "world %s: not a world file (%llu bytes)",
-                          w->w_path, (unsigned long long)size);
+        return world_fail(err, errlen, EINVAL, "world %s: not a world file (%llu bytes)", w->w_path,
+                          (unsigned long long)size);
     if (pread(w->w_fd, &h, want, 0) != (ssize_t)want)
         return world_fail(err, errlen, EIO, "world %s: cannot read: %s", w->w_path,
                           strerror(errno ? errno : EIO));
