@@ -17,6 +17,7 @@
 #include <lualib.h>
 
 #include "engine.h"
+#include "vmlua.h"
 #include "monotime.h"
 #include "verify.h"
 
@@ -151,6 +152,7 @@ static void
 engine_cleanup(struct scn_engine *e)
 {
     scn_agents_stop_all(e);
+    scn_vminfod_stop(e);
     if (e->se_L != NULL) {
         engine_signal_state = NULL;
         lua_close(e->se_L); /* frees the agents' and zones' userdata */

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "monotime.h"
 #include "verify.h"
+#include "vmlua.h"
 
 /* sim.world{max_zones=, ncpus=, physmem=}: before the first zone only. */
 static int
@@ -215,6 +216,7 @@ scn_lua_open_sim(lua_State *L, struct scn_engine *e)
     luaL_setfuncs(L, sim_funcs, 1);
     scn_lua_open_zone(L, e);
     scn_lua_open_verify(L, e);
+    scn_lua_open_vm(L, e);
     scn_lua_open_process(L, e);
     lua_pushstring(L, e->se_scratch);
     lua_setfield(L, -2, "scratch");

@@ -48,8 +48,8 @@ vm_default_tags(const world_t *w, uint32_t serial, char out[WORLD_VM_JSON_MAX])
         snprintf(out, WORLD_VM_JSON_MAX, "{\"role\":\"%s\"}", role);
 }
 
-void
-world_vm_default_nic(const world_t *w, uint32_t serial, uint32_t i, world_nic_t *out)
+static void
+vm_default_nic(const world_t *w, uint32_t serial, uint32_t i, world_nic_t *out)
 {
     uint64_t seed = w->w_hdr->wh_seed;
     uint32_t tag = i == 0 ? 0 : 1;
@@ -69,6 +69,24 @@ world_vm_default_nic(const world_t *w, uint32_t serial, uint32_t i, world_nic_t 
 }
 
 /* ---- reading ------------------------------------------------------------ */
+
+int
+world_vm_default_nic(const world_t *w, int zix, uint32_t i, world_nic_t *out)
+{
+    wshm_zone_t z;
+
+    if (zix < 0 || (uint32_t)zix >= w->w_hdr->wh_zone_slots || i >= WORLD_NICS_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    wread_zone_snapshot(w, zix, &z);
+    if (z.wz_state == WORLD_ZONE_FREE) {
+        errno = EINVAL;
+        return -1;
+    }
+    vm_default_nic(w, z.wz_serial, i, out);
+    return 0;
+}
 
 static void
 vm_read_parts(const world_t *w, int zix, wshm_vm_t *out)
@@ -130,7 +148,7 @@ world_vm_get(const world_t *w, int zix, world_vm_t *out)
     } else {
         out->wvm_nnics = z.wz_nics <= WORLD_NICS_MAX ? z.wz_nics : WORLD_NICS_MAX;
         for (uint32_t i = 0; i < out->wvm_nnics; i++)
-            world_vm_default_nic(w, z.wz_serial, i, &out->wvm_nics[i]);
+            vm_default_nic(w, z.wz_serial, i, &out->wvm_nics[i]);
     }
     return 0;
 }

@@ -80,13 +80,13 @@ enum world_vm_part {
 int world_vm_get(const world_t *w, int zix, world_vm_t *out);
 
 /*
- * world_vm_default_nic() - NIC i (0-based) of a zone as derived from the
- * seed and its creation number (the record's NICs until set): interface
- * "net<i>", net0 the primary one on tag "external" (an admin-only zone keeps
- * "admin"), the others "internal", a network of the node for that tag, an
- * address in it and a MAC.
+ * world_vm_default_nic() - NIC i (0-based) of zone zix as derived from the
+ * seed and the zone's creation number (the record's NICs until set):
+ * interface "net<i>", net0 the primary one on tag "external", the others on
+ * "internal", one of the node's networks for that tag, an address in it and
+ * a MAC. -1 EINVAL for a free slot or i >= WORLD_NICS_MAX.
  */
-void world_vm_default_nic(const world_t *w, uint32_t serial, uint32_t i, world_nic_t *out);
+int world_vm_default_nic(const world_t *w, int zix, uint32_t i, world_nic_t *out);
 
 /*
  * world_vm_set_owner() / _set_tags() / _set_metadata() - replace one part
