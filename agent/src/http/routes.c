@@ -73,8 +73,9 @@ route_vm_extra(void *ctx, const char *collector, const char *zone, famset_t *fs)
 /*
  * GET /v1/{uuid}/metrics. The x-joyent-cmon-opts header is read before the
  * zone is looked up, as the original does: a malformed one is a 400 even
- * for an unknown zone. Its absence means "not a core zone" (the original
- * then asked vmadm; there is no vmadm here).
+ * for an unknown zone. Without it the VM record decides (the original asked
+ * vmadm, we ask vminfod, kept: gz_core_check()): a core zone is one with a
+ * smartdc_role tag owned by the admin account (--admin-uuid).
  */
 static int
 route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
@@ -94,7 +95,9 @@ route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
     }
     famset_t fs = FAMSET_INIT;
     sbuf_grow(&fs.fs_str, 4096); /* one allocation for a whole scrape */
-    route_vm_ctx_t rv = {ag->ag_gz, opts.co_core_zone};
+    int core =
+        req->hr_cmon_opts != NULL ? opts.co_core_zone : gz_core_check(ag->ag_gz, req->hr_param);
+    route_vm_ctx_t rv = {ag->ag_gz, core};
     scrape_extra_t x = {route_vm_extra, &rv};
     int rc = scrape_instance_with(&ag->ag_env, &x, req->hr_param, &fs);
     if (rc == SCRAPE_NOTFOUND)
@@ -125,6 +128,7 @@ route_refresh(void *ctx, const http_req_t *req, http_resp_t *resp)
     (void)req;
     agent_t *ag = ctx;
     kpool_resync(ag->ag_env.se_pool);
+    gz_forget_vms(ag->ag_gz);
     log_msg(LOG_INFO, "refresh requested");
     route_text(resp, 200, "ok");
     return 0;

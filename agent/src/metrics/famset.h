@@ -37,7 +37,7 @@ typedef struct mval {
 /* The part of a histogram a sample is (SAMPLE_PLAIN for everything else). */
 typedef enum { SAMPLE_PLAIN, SAMPLE_BUCKET, SAMPLE_SUM, SAMPLE_COUNT } sample_part_t;
 
-#define FAMSET_MAX_LABELS 4
+#define FAMSET_MAX_LABELS 10
 #define FAMSET_INDEX_SLOTS 256
 #define FAMSET_INDEXED 128
 #define FAMSET_SCAN 8

@@ -26,6 +26,7 @@ struct gz {
     plugins_t *gz_plugins;
     discover_cache_t *gz_discover; /* rendered target groups */
     discover_alias_t *gz_alias;    /* instances' aliases (libzonecfg) */
+    tcore_t *gz_core;              /* triton_core: core zones. VM records and results */
     char gz_target[GZ_TARGET_MAX]; /* set once before serving, read-only after */
 };
 
@@ -53,10 +54,11 @@ gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl)
     gz->gz_plugins = plugins_new(&o->go_plugins);
     gz->gz_discover = discover_cache_new();
     gz->gz_alias = discover_alias_new();
+    gz->gz_core = tcore_new(&o->go_core);
     snprintf(gz->gz_target, sizeof(gz->gz_target), "127.0.0.1:9163");
     if ((cache_ttl > 0 && gz->gz_env.se_cache == NULL) || gz->gz_zfs == NULL ||
         gz->gz_zfsvm == NULL || gz->gz_plugins == NULL || gz->gz_discover == NULL ||
-        gz->gz_alias == NULL) {
+        gz->gz_alias == NULL || gz->gz_core == NULL) {
         gz_free(gz);
         errno = ENOMEM;
         return NULL;
@@ -75,6 +77,7 @@ gz_free(gz_t *gz)
     plugins_free(gz->gz_plugins);
     discover_cache_free(gz->gz_discover);
     discover_alias_free(gz->gz_alias);
+    tcore_free(gz->gz_core);
     free(gz);
 }
 
@@ -153,7 +156,9 @@ int
 gz_vm_extra(gz_t *gz, int core_zone, const char *collector, const char *uuid, famset_t *fs)
 {
     if (strcmp(collector, "triton_core") == 0)
-        return core_zone ? scrape_triton_core(uuid, fs) : 0;
+        return !core_zone   ? 0
+               : gz != NULL ? tcore_collect(gz->gz_core, uuid, fs)
+                            : scrape_triton_core(uuid, fs);
     if (gz == NULL)
         return 0;
     if (strcmp(collector, "zfs") == 0)
@@ -161,6 +166,19 @@ gz_vm_extra(gz_t *gz, int core_zone, const char *collector, const char *uuid, fa
     if (strcmp(collector, "plugin") == 0)
         return plugins_collect(gz->gz_plugins, "vm", uuid, collectors_vm, fs);
     return 0;
+}
+
+int
+gz_core_check(gz_t *gz, const char *uuid)
+{
+    return gz != NULL && tcore_is_core(gz->gz_core, uuid);
+}
+
+void
+gz_forget_vms(gz_t *gz)
+{
+    if (gz != NULL)
+        tcore_forget(gz->gz_core);
 }
 
 /* ---- discovery ------------------------------------------------------ */

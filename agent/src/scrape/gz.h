@@ -10,6 +10,7 @@
 #include "famset.h"
 #include "plugins.h"
 #include "scrape.h"
+#include "tcore.h"
 
 #define GZ_ZFS_TTL_DEFAULT 300.0
 #define GZ_PLUGIN_TTL_DEFAULT 60.0
@@ -17,6 +18,7 @@
 typedef struct gz_opts {
     double go_zfs_ttl;         /* seconds an instance's zfs answer is kept (0: not kept) */
     plugins_opts_t go_plugins; /* --plugin-dir, --plugin-timeout, --plugin-ttl */
+    tcore_opts_t go_core;      /* --vminfod, --admin-uuid, --core-timeout (triton_core) */
 } gz_opts_t;
 
 typedef struct gz gz_t;
@@ -52,6 +54,15 @@ int gz_scrape(gz_t *gz, famset_t *fs);
  * when fs ran out of memory.
  */
 int gz_vm_extra(gz_t *gz, int core_zone, const char *collector, const char *uuid, famset_t *fs);
+
+/*
+ * gz_core_check() - whether instance uuid is a core zone when its scrape
+ * came without x-joyent-cmon-opts (tcore_is_core()). gz NULL: 0.
+ */
+int gz_core_check(gz_t *gz, const char *uuid);
+
+/* gz_forget_vms() - drops the VM records kept for triton_core (POST /v1/refresh). */
+void gz_forget_vms(gz_t *gz);
 
 /*
  * gz_discover() - the service-discovery document of the running instances
