@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "monotime.h"
 #include "verify.h"
+#include "corelua.h"
 #include "vmlua.h"
 
 /* sim.world{max_zones=, ncpus=, physmem=}: before the first zone only. */
@@ -217,6 +218,7 @@ scn_lua_open_sim(lua_State *L, struct scn_engine *e)
     scn_lua_open_zone(L, e);
     scn_lua_open_verify(L, e);
     scn_lua_open_vm(L, e);
+    scn_lua_open_core(L, e);
     scn_lua_open_process(L, e);
     lua_pushstring(L, e->se_scratch);
     lua_setfield(L, -2, "scratch");
