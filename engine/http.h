@@ -24,8 +24,8 @@ struct scn_http_req {
      * the request failed, rs_error says why); filled by scn_http_run */
     struct fetch_call hr_call;
     const char *hr_cmon_opts; /* x-joyent-cmon-opts header value, NULL: none */
-    char hr_accept_line[192];  /* "Accept: ..." */
-    char hr_opts_line[192];    /* "x-joyent-cmon-opts: ..." */
+    char hr_accept_line[192]; /* "Accept: ..." */
+    char hr_opts_line[192];   /* "x-joyent-cmon-opts: ..." */
     const char *hr_headers[3];
 };
 

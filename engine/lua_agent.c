@@ -178,9 +178,11 @@ lsim_agent_gc(lua_State *L)
 
 /* ---- scrapes ------------------------------------------------------------ */
 
-static const struct scn_arg_spec scrape_spec[] = {
-    {"accept", SCN_ARG_STRING, 0}, {"gzip", SCN_ARG_BOOLEAN, 0},   {"core", SCN_ARG_BOOLEAN, 0},
-    {"cmon_opts", SCN_ARG_STRING, 0}, {NULL, 0, 0}};
+static const struct scn_arg_spec scrape_spec[] = {{"accept", SCN_ARG_STRING, 0},
+                                                  {"gzip", SCN_ARG_BOOLEAN, 0},
+                                                  {"core", SCN_ARG_BOOLEAN, 0},
+                                                  {"cmon_opts", SCN_ARG_STRING, 0},
+                                                  {NULL, 0, 0}};
 
 /* x-joyent-cmon-opts of a:scrape{core=}: base64 of {"isCoreZone":true} and of false. */
 #define SCRAPE_OPTS_CORE "eyJpc0NvcmVab25lIjp0cnVlfQ=="

@@ -148,12 +148,10 @@ lsim_admin_uuid(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg core_funcs[] = {{"core_zone", lsim_core_zone},
-                                      {"core_port", lsim_core_port},
-                                      {"core_text", lsim_core_text},
-                                      {"core_requests", lsim_core_requests},
-                                      {"admin_uuid", lsim_admin_uuid},
-                                      {NULL, NULL}};
+static const luaL_Reg core_funcs[] = {
+    {"core_zone", lsim_core_zone},   {"core_port", lsim_core_port},
+    {"core_text", lsim_core_text},   {"core_requests", lsim_core_requests},
+    {"admin_uuid", lsim_admin_uuid}, {NULL, NULL}};
 
 void
 scn_lua_open_core(lua_State *L, struct scn_engine *e)

@@ -24,6 +24,7 @@
 #include "monotime.h"
 #include "listen.h"
 #include "serve_cns.h"
+#include "serve_core.h"
 #include "vminfod.h"
 #include "world.h"
 
@@ -37,6 +38,7 @@ typedef struct serve_opts {
     const char *so_vminfod; /* ADDR:PORT, or "none" */
     int so_vminfod_given;   /* 1: --vminfod was given: failing to listen is fatal */
     int so_keep;
+    uint64_t so_core_zones; /* --core-zones: the first N zones are core zones */
 } serve_opts_t;
 
 static void
@@ -78,6 +80,8 @@ serve_parse_opt(int c, const char *arg, serve_opts_t *o)
     case 'k':
         o->so_keep = 1;
         return 0;
+    case 'C':
+        return cmon_parse_u64(arg, 0, SERVE_CORE_ZONES_MAX, &o->so_core_zones, NULL, 0);
     case 'i':
         o->so_vminfod = arg;
         o->so_vminfod_given = 1;
@@ -87,13 +91,16 @@ serve_parse_opt(int c, const char *arg, serve_opts_t *o)
     }
 }
 
+/* clang-format off */
 const struct option cmd_serve_options[] = {
     {"zones", required_argument, NULL, 'z'},   {"world", required_argument, NULL, 'w'},
     {"churn", required_argument, NULL, 'c'},   {"reboots", required_argument, NULL, 'r'},
     {"tick", required_argument, NULL, 't'},    {"seed", required_argument, NULL, 's'},
     {"cpus", required_argument, NULL, 'n'},    {"keep", no_argument, NULL, 'k'},
     {"vminfod", required_argument, NULL, 'i'}, {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0}};
+    {"version", no_argument, NULL, 'V'},       {"core-zones", required_argument, NULL, 'C'},
+    {NULL, 0, NULL, 0}};
+/* clang-format on */
 
 static void
 serve_help(void)
@@ -123,6 +130,10 @@ serve_help(void)
            "                           (GET /vms/UUID, GET /vms; default %s, the\n"
            "                           original's; 'none': no vminfod). If the default's port\n"
            "                           is taken, serve goes on without; a given one must listen\n"
+           "      --core-zones=N       make the first N zones Triton core zones, 0 to %d\n"
+           "                           (default 0): smartdc_role tag, the admin account as\n"
+           "                           owner, an admin NIC at a loopback address of its own\n"
+           "                           serving GET /metrics on metricPorts 8881 and 8882\n"
            "      --cns=K              run K compute nodes, 1 to 64: a serve and a cmon-agent\n"
            "                           each, and a Prometheus configuration that finds them\n"
            "      --prom-config=FILE   with --cns: where to write that configuration (default\n"
@@ -149,7 +160,7 @@ serve_help(void)
            "Environment:\n"
            "  %s   the world's path when --world is not given\n",
            WORLD_ZONES_MAX, WORLD_ENV, WORLD_DEFAULT_PATH, WORLD_CPUS_MAX, VMINFOD_DEFAULT_ADDR,
-           WORLD_ENV);
+           SERVE_CORE_ZONES_MAX, WORLD_ENV);
 }
 
 static int
@@ -175,6 +186,8 @@ serve_parse(int argc, char **argv, serve_opts_t *o)
         return cmd_usage_error("serve", "unexpected argument: %s", argv[optind]);
     if (!have_zones)
         return cmd_usage_error("serve", "--zones is required");
+    if (o->so_core_zones > o->so_zones)
+        return cmd_usage_error("serve", "--core-zones is more than --zones");
     o->so_path = cmd_world_path(o->so_path);
     return 0;
 }
@@ -195,12 +208,15 @@ serve_build(const serve_opts_t *o)
 
 /* Adds the zones; 0, or 1 after saying why (a signal stops it too). */
 static int
-serve_populate(world_t *w, const serve_opts_t *o)
+serve_populate(world_t *w, const serve_opts_t *o, int *core_zix)
 {
     for (uint64_t i = 0; i < o->so_zones; i++) {
         if (serve_stop)
             return 0; /* stopped before it was ready: not a failure */
-        if (world_zone_add_random(w, i) < 0) {
+        int zix = world_zone_add_random(w, i);
+        if (i < o->so_core_zones)
+            core_zix[i] = zix;
+        if (zix < 0) {
             fprintf(stderr, "cmon-sim serve: cannot add zone %llu: %s\n", (unsigned long long)i,
                     strerror(errno));
             return 1;
@@ -345,15 +361,21 @@ serve_run(const serve_opts_t *o)
     }
     vminfod_t *vminfod = NULL;
     int fatal = 0;
-    rc = serve_populate(w, o);
+    int core_zix[SERVE_CORE_ZONES_MAX];
+    coresvc_t *core = NULL;
+    rc = serve_populate(w, o, core_zix);
     if (rc == 0)
         vminfod = serve_vminfod(w, o, &fatal);
+    if (rc == 0 && !fatal && !serve_stop && o->so_core_zones > 0 &&
+        (core = serve_core_zones(w, core_zix, (unsigned)o->so_core_zones)) == NULL)
+        fatal = 1;
     rc = fatal ? 1 : rc;
     if (rc == 0 && !serve_stop) {
         printf("%s\n", o->so_path);
         fflush(stdout);
         serve_loop(w, o);
     }
+    coresvc_free(core);
     vminfod_stop(vminfod);
     /* Removes the world and its side files while it is still ours. */
     world_lock_release(lock, o->so_keep && rc == 0 ? NULL : w);

@@ -20,8 +20,8 @@
 #define CORESVC_ADDR_TRIES 16
 #define CORESVC_HANG_STEP_MS 20
 
-const char *const coresvc_mode_names[] = {"ok",      "down",    "hang",   "status",
-                                          "summary", "untyped", "notype", "badname", NULL};
+const char *const coresvc_mode_names[] = {"ok",      "down",   "hang",    "status", "summary",
+                                          "untyped", "notype", "badname", NULL};
 
 /* One metric port of one core zone. */
 typedef struct cs_port {
@@ -87,8 +87,8 @@ cs_text(const cs_port_t *p, coresvc_mode_t mode, char *buf, size_t len)
     size_t at = 0;
     if (mode == CORESVC_NOTYPE) /* before anything else: before any TYPE */
         at = (size_t)snprintf(buf, len, "%s", extra[mode]);
-    int n = world_core_text(p->cp_svc->cs_world, p->cp_zix, p->cp_role, p->cp_port, buf + at,
-                            len - at);
+    int n =
+        world_core_text(p->cp_svc->cs_world, p->cp_zix, p->cp_role, p->cp_port, buf + at, len - at);
     if (n < 0)
         return -1;
     at += (size_t)n;
@@ -172,9 +172,8 @@ cs_open_zone(coresvc_t *cs, int zix, const char *role, const unsigned *ports, si
             memset(p, 0, sizeof(*p));
             *p = (cs_port_t){.cp_svc = cs, .cp_zix = zix, .cp_port = ports[i]};
             snprintf(p->cp_role, sizeof(p->cp_role), "%s", role);
-            p->cp_addr = (struct sockaddr_in){.sin_family = AF_INET,
-                                              .sin_port = htons((uint16_t)ports[i]),
-                                              .sin_addr = *addr};
+            p->cp_addr = (struct sockaddr_in){
+                .sin_family = AF_INET, .sin_port = htons((uint16_t)ports[i]), .sin_addr = *addr};
             if (cs_listen(p) != 0)
                 break;
         }

@@ -56,16 +56,16 @@ coresvc_t *coresvc_new(world_t *w);
  * bytes), and serves them. -1 with the reason in err ("port 8881 taken on
  * 16 addresses", "more than 64 ports", world_core_set()'s error).
  */
-int coresvc_add(coresvc_t *cs, int zix, const char *role, const unsigned *ports, size_t n,
-                char *ip, char *err, size_t errlen);
+int coresvc_add(coresvc_t *cs, int zix, const char *role, const unsigned *ports, size_t n, char *ip,
+                char *err, size_t errlen);
 
 /*
  * coresvc_set_fault() - port `port` of zone zix misbehaves as mode from now
  * on (CORESVC_OK: behaves again; delay_ms for CORESVC_HANG). Leaving DOWN
  * opens the port again at the same address. -1 with the reason in err.
  */
-int coresvc_set_fault(coresvc_t *cs, int zix, unsigned port, coresvc_mode_t mode,
-                      unsigned delay_ms, char *err, size_t errlen);
+int coresvc_set_fault(coresvc_t *cs, int zix, unsigned port, coresvc_mode_t mode, unsigned delay_ms,
+                      char *err, size_t errlen);
 
 /* coresvc_requests() - GET /metrics answered (or held) on that port so far; 0 if unknown. */
 unsigned long coresvc_requests(const coresvc_t *cs, int zix, unsigned port);

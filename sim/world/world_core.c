@@ -81,7 +81,8 @@ world_core_set(world_t *w, int zix, const char *role, const char *admin_ip, cons
         errno = E2BIG;
         return -1;
     }
-    if (core_ports_text(ports, n, list, sizeof(list)) != 0 || core_nics(w, zix, admin_ip, nics) != 0)
+    if (core_ports_text(ports, n, list, sizeof(list)) != 0 ||
+        core_nics(w, zix, admin_ip, nics) != 0)
         return -1;
     world_admin_uuid(w, admin);
     snprintf(tags, sizeof(tags), "{\"smartdc_role\":\"%s\"}", role);
@@ -150,7 +151,8 @@ world_core_text(const world_t *w, int zix, const char *role, unsigned port, char
         errno = EINVAL;
         return -1;
     }
-    uint64_t r = wrng_mix(w->w_hdr->wh_seed ^ wrng_mix(((uint64_t)z.wz_serial << 16 | port) ^ SALT_CORE));
+    uint64_t r =
+        wrng_mix(w->w_hdr->wh_seed ^ wrng_mix(((uint64_t)z.wz_serial << 16 | port) ^ SALT_CORE));
     unsigned long long t = world_time_now(w) / 1000000000ULL;
     unsigned long long ping = t * (1 + r % 5), list = t * (1 + (r >> 8) % 20);
     char lbl[96];
@@ -158,14 +160,17 @@ world_core_text(const world_t *w, int zix, const char *role, unsigned port, char
     core_buf_t b = {buf, len, 0, 0};
     core_put(&b, "# HELP http_requests_completed count of requests completed\n"
                  "# TYPE http_requests_completed counter\n");
-    core_put(&b, "http_requests_completed{%s,route=\"ping\",method=\"GET\",statusCode=\"200\"} %llu\n",
+    core_put(&b,
+             "http_requests_completed{%s,route=\"ping\",method=\"GET\",statusCode=\"200\"} %llu\n",
              lbl, ping);
-    core_put(&b, "http_requests_completed{%s,route=\"list\",method=\"GET\",statusCode=\"200\"} %llu\n",
+    core_put(&b,
+             "http_requests_completed{%s,route=\"list\",method=\"GET\",statusCode=\"200\"} %llu\n",
              lbl, list);
     core_histogram(&b, lbl, ping + list);
-    core_put(&b, "# HELP process_resident_memory_bytes resident memory size, in bytes\n"
-                 "# TYPE process_resident_memory_bytes gauge\n"
-                 "process_resident_memory_bytes{%s} %llu\n",
+    core_put(&b,
+             "# HELP process_resident_memory_bytes resident memory size, in bytes\n"
+             "# TYPE process_resident_memory_bytes gauge\n"
+             "process_resident_memory_bytes{%s} %llu\n",
              lbl, (64ULL + (r >> 16) % 192) * 1048576ULL + t % 60 * 4096);
     if (b.cb_full) {
         errno = ENOSPC;
