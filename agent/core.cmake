@@ -21,3 +21,11 @@ if(TARGET cmonagent_kstat)
   target_sources(cmonagent_kstat PRIVATE ${CMAKE_CURRENT_LIST_DIR}/src/core/tcore.c)
   target_link_libraries(cmonagent_kstat PUBLIC cmon_agent_coretext)
 endif()
+
+# End to end: cmon-sim serve --core-zones and the agent (test/test_core_e2e.c).
+if(TARGET cmon-agent AND TARGET cmonsim_cmd)
+  add_executable(test_core_e2e ${CMAKE_CURRENT_LIST_DIR}/test/test_core_e2e.c)
+  target_link_libraries(test_core_e2e cmoncommon cmonagent_testlib)
+  add_test(NAME agent_core_e2e COMMAND test_core_e2e ${CMON_BIN_DIR})
+  set_tests_properties(agent_core_e2e PROPERTIES TIMEOUT 120)
+endif()
