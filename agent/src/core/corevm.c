@@ -135,6 +135,7 @@ struct corevm {
     char *cv_url;
     char *cv_admin;
     unsigned long cv_requests;
+    double cv_logged_at; /* when a failure was last logged at warn (under cv_lock) */
     cv_entry_t *cv_buckets[COREVM_BUCKETS];
 };
 
@@ -258,6 +259,24 @@ cv_store(corevm_t *cv, const char *uuid, uint32_t h, int zoneid, const corevm_re
     pthread_mutex_unlock(&cv->cv_lock);
 }
 
+/*
+ * A failure at warn at most once per COREVM_RETRY_S for all zones together
+ * (vminfod down at 10,000 zones would otherwise be a line per zone), the
+ * others at debug.
+ */
+static void
+cv_log_failure(corevm_t *cv, const char *err)
+{
+    double now = cmon_monotime_s();
+    pthread_mutex_lock(&cv->cv_lock);
+    int warn = cv->cv_logged_at == 0 || now - cv->cv_logged_at >= COREVM_RETRY_S;
+    if (warn)
+        cv->cv_logged_at = now;
+    pthread_mutex_unlock(&cv->cv_lock);
+    log_msg(warn ? LOG_WARN : LOG_DEBUG, "%s (no new request for that VM for %g s)", err,
+            COREVM_RETRY_S);
+}
+
 /* GET URL/vms/<uuid> into out. 0, or -1 with the reason in err. */
 static int
 cv_fetch(corevm_t *cv, const char *uuid, corevm_rec_t *out, char *err, size_t errlen)
@@ -284,6 +303,13 @@ cv_fetch(corevm_t *cv, const char *uuid, corevm_rec_t *out, char *err, size_t er
 }
 
 int
+corevm_kept(corevm_t *cv, const char *uuid, int zoneid, double max_age, corevm_rec_t *out)
+{
+    char err[8];
+    return cv_lookup(cv, uuid, strhash_fnv1a(uuid), zoneid, max_age, out, err, sizeof(err)) == 0;
+}
+
+int
 corevm_get(corevm_t *cv, const char *uuid, int zoneid, double max_age, corevm_rec_t *out, char *err,
            size_t errlen)
 {
@@ -292,7 +318,7 @@ corevm_get(corevm_t *cv, const char *uuid, int zoneid, double max_age, corevm_re
     if (rc <= 0)
         return rc;
     if (cv_fetch(cv, uuid, out, err, errlen) != 0) {
-        log_msg(LOG_WARN, "%s (kept for %g s)", err, COREVM_RETRY_S);
+        cv_log_failure(cv, err);
         cv_store(cv, uuid, h, zoneid, NULL, err);
         return -1;
     }

@@ -77,6 +77,12 @@ const char *corevm_admin_uuid(const corevm_t *cv);
 int corevm_get(corevm_t *cv, const char *uuid, int zoneid, double max_age, corevm_rec_t *out,
                char *err, size_t errlen);
 
+/*
+ * corevm_kept() - corevm_get() without asking vminfod: 1 and the record in
+ * out when one is kept as corevm_get() would use it, else 0.
+ */
+int corevm_kept(corevm_t *cv, const char *uuid, int zoneid, double max_age, corevm_rec_t *out);
+
 /* corevm_forget() - drops every record and remembered failure. */
 void corevm_forget(corevm_t *cv);
 

@@ -66,9 +66,13 @@ tcore_vm_requests(const tcore_t *tc)
 int
 tcore_is_core(tcore_t *tc, const char *uuid)
 {
-    if (corevm_admin_uuid(tc->tc_vms) == NULL || getzoneidbyname(uuid) < 0)
-        return 0; /* no admin uuid to judge by; an unknown zone is a 404 anyway */
     corevm_rec_t rec;
+    if (corevm_admin_uuid(tc->tc_vms) == NULL)
+        return 0; /* nothing to judge by */
+    if (corevm_kept(tc->tc_vms, uuid, -1, TCORE_CHECK_MAX_AGE_S, &rec))
+        return rec.cr_core; /* the usual case: no call, no request */
+    if (getzoneidbyname(uuid) < 0)
+        return 0; /* an unknown zone is a 404 anyway: vminfod is not asked */
     char err[256];
     return corevm_get(tc->tc_vms, uuid, -1, TCORE_CHECK_MAX_AGE_S, &rec, err, sizeof(err)) >= 0 &&
            rec.cr_core;
