@@ -131,8 +131,11 @@ test_to_famset(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "temp"));
     CU_ASSERT_EQUAL(fs.fs_nfams, 2);
     CU_ASSERT_EQUAL(fs.fs_nsamples, 2);
-    /* More labels than a sample may have. */
-    CU_ASSERT_EQUAL(parse_into("w{a=\"1\",b=\"2\",c=\"3\",d=\"4\",e=\"5\"} 1\n", &fs, err), -1);
+    /* More labels than a sample may have (FAMSET_MAX_LABELS, 10). */
+    CU_ASSERT_EQUAL(parse_into("w{a=\"1\",b=\"2\",c=\"3\",d=\"4\",e=\"5\",f=\"6\",g=\"7\",h=\"8\","
+                               "i=\"9\",j=\"10\",k=\"11\"} 1\n",
+                               &fs, err),
+                    -1);
     CU_ASSERT_EQUAL(fs.fs_nsamples, 2);
     famset_release(&fs);
 }
