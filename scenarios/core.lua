@@ -147,3 +147,23 @@ check(hh.status == 200 and hh:value("triton_core_metrics_available_boolean") == 
 check(hh.ms / 1000 < TIMEOUT + 1.5, "and the answer still comes within the bound")
 sim.core_port(api, 8881, "ok")
 sim.core_port(api, 8882, "ok")
+
+-- vminfod hung: the first zone that needs a record waits out the 0.5 s budget,
+-- then no zone asks vminfod for 10 s (not a request per zone); served again after.
+sim.vminfod{mode = "slow", delay_ms = 3000}
+check(a:get("/v1/refresh", {method = "POST"}).status == 200, "POST /v1/refresh forgets the records")
+sim.advance(6)
+local before = sim.vminfod().requests
+local s1 = a:scrape(api, {core = true})
+check(s1.status == 200 and s1:value("triton_core_metrics_available_boolean") == 0 and
+      s1:value("tcp_metrics_available_boolean") == 1 and s1.ms < 2500,
+      "vminfod hung: triton_core unavailable after its 0.5 s budget, the rest served")
+local other = sim.core_zone{role = "vmapi", ports = {8881}}
+local s2 = a:scrape(other, {core = true})
+check(s2:value("triton_core_metrics_available_boolean") == 0 and
+      sim.vminfod().requests == before + 1,
+      "another core zone does not ask the silent vminfod again within 10 s")
+sim.vminfod{mode = "ok"}
+sim.advance(11)
+local s3 = a:scrape(other, {core = true})
+check(s3:value("triton_core_metrics_available_boolean") == 1, "10 s later vminfod is asked again")

@@ -136,6 +136,7 @@ struct corevm {
     char *cv_admin;
     unsigned long cv_requests;
     double cv_logged_at; /* when a failure was last logged at warn (under cv_lock) */
+    double cv_silent_at; /* when vminfod last gave no answer at all (under cv_lock), 0 never */
     cv_entry_t *cv_buckets[COREVM_BUCKETS];
 };
 
@@ -193,6 +194,7 @@ corevm_forget(corevm_t *cv)
 {
     pthread_mutex_lock(&cv->cv_lock);
     cv_clear(cv);
+    cv->cv_silent_at = 0;
     pthread_mutex_unlock(&cv->cv_lock);
 }
 
@@ -231,6 +233,10 @@ cv_lookup(corevm_t *cv, const char *uuid, uint32_t h, int zoneid, double max_age
     } else if (e != NULL && !e->ce_ok && now - e->ce_at < COREVM_RETRY_S) {
         snprintf(err, errlen, "%s", e->ce_err);
         rc = -1;
+    } else if (cv->cv_silent_at != 0 && now - cv->cv_silent_at < COREVM_RETRY_S) {
+        snprintf(err, errlen, "vminfod %s did not answer %.1f s ago: not asked before %g s",
+                 cv->cv_url, now - cv->cv_silent_at, COREVM_RETRY_S);
+        rc = -1; /* vminfod down or hung: no zone asks it, not one request per zone */
     }
     pthread_mutex_unlock(&cv->cv_lock);
     return rc;
@@ -277,7 +283,16 @@ cv_log_failure(corevm_t *cv, const char *err)
             COREVM_RETRY_S);
 }
 
-/* GET URL/vms/<uuid> into out. 0, or -1 with the reason in err. */
+/* Whether vminfod answered at all: after no answer, no zone asks it for COREVM_RETRY_S. */
+static void
+cv_silent(corevm_t *cv, int silent)
+{
+    pthread_mutex_lock(&cv->cv_lock);
+    cv->cv_silent_at = silent ? cmon_monotime_s() : 0;
+    pthread_mutex_unlock(&cv->cv_lock);
+}
+
+/* GET URL/vms/<uuid> into out. 0, -2 no answer came, -1 another failure; the reason in err. */
 static int
 cv_fetch(corevm_t *cv, const char *uuid, corevm_rec_t *out, char *err, size_t errlen)
 {
@@ -287,9 +302,10 @@ cv_fetch(corevm_t *cv, const char *uuid, corevm_rec_t *out, char *err, size_t er
     int rc = -1;
     if (corefetch_all(&c, 1, COREVM_TIMEOUT_S, COREVM_BODY_MAX) != 0)
         snprintf(err, errlen, "vminfod %s: out of memory", c.cf_url);
-    else if (c.cf_status == 0)
+    else if (c.cf_status == 0) {
         snprintf(err, errlen, "vminfod %s: %s", c.cf_url, c.cf_error);
-    else if (c.cf_status != 200)
+        rc = -2;
+    } else if (c.cf_status != 200)
         snprintf(err, errlen, "vminfod %s: HTTP status %ld", c.cf_url, c.cf_status);
     else {
         char why[128];
@@ -317,7 +333,9 @@ corevm_get(corevm_t *cv, const char *uuid, int zoneid, double max_age, corevm_re
     int rc = cv_lookup(cv, uuid, h, zoneid, max_age, out, err, errlen);
     if (rc <= 0)
         return rc;
-    if (cv_fetch(cv, uuid, out, err, errlen) != 0) {
+    int frc = cv_fetch(cv, uuid, out, err, errlen);
+    cv_silent(cv, frc == -2);
+    if (frc != 0) {
         cv_log_failure(cv, err);
         cv_store(cv, uuid, h, zoneid, NULL, err);
         return -1;

@@ -12,6 +12,8 @@
  * older than the caller's max age, after corevm_forget() (POST
  * /v1/refresh), and a failure (vminfod down, slow, an error status, not a
  * VM record) is remembered for COREVM_RETRY_S: never a request per scrape.
+ * When vminfod gives no answer at all (down, hung), no zone asks it again
+ * for COREVM_RETRY_S either: not a request per zone.
  *
  * Thread-safe; the request is made outside the lock.
  */
