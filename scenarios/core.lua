@@ -71,6 +71,12 @@ check(occurrences(r.body, "# TYPE http_requests_completed ") == 1 and
       "a family both ports serve is one group, declared once (D3)")
 local ok, err = conformance.check(r)
 check(ok, "the answer is a valid exposition: " .. tostring(err))
+local om = a:scrape(api, {core = true, accept = "openmetrics"})
+local omok, omerr = conformance.check(om)
+check(om.content_type:find("openmetrics", 1, true) and omok and
+      om:value("http_requests_completed", {port = "8881", route = "ping"}) ==
+      r:value("http_requests_completed", {port = "8881", route = "ping"}),
+      "in OpenMetrics too: valid, the same values: " .. tostring(omerr))
 local tcp_at, core_at, zfs_at = r.body:find("tcp_metrics_available_boolean", 1, true),
   r.body:find("triton_core_metrics_available_boolean", 1, true),
   r.body:find("\nzfs_metrics_available_boolean", 1, true)

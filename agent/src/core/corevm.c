@@ -322,7 +322,8 @@ int
 corevm_kept(corevm_t *cv, const char *uuid, int zoneid, double max_age, corevm_rec_t *out)
 {
     char err[8];
-    return cv_lookup(cv, uuid, strhash_fnv1a(uuid), zoneid, max_age, out, err, sizeof(err)) == 0;
+    int rc = cv_lookup(cv, uuid, strhash_fnv1a(uuid), zoneid, max_age, out, err, sizeof(err));
+    return rc == 0 ? 1 : rc < 0 ? -1 : 0;
 }
 
 int

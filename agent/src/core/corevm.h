@@ -81,7 +81,9 @@ int corevm_get(corevm_t *cv, const char *uuid, int zoneid, double max_age, corev
 
 /*
  * corevm_kept() - corevm_get() without asking vminfod: 1 and the record in
- * out when one is kept as corevm_get() would use it, else 0.
+ * out when one is kept as corevm_get() would use it, -1 when corevm_get()
+ * would fail without asking (a failure remembered, vminfod silent), 0 when
+ * it would ask.
  */
 int corevm_kept(corevm_t *cv, const char *uuid, int zoneid, double max_age, corevm_rec_t *out);
 

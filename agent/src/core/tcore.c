@@ -69,8 +69,9 @@ tcore_is_core(tcore_t *tc, const char *uuid)
     corevm_rec_t rec;
     if (corevm_admin_uuid(tc->tc_vms) == NULL)
         return 0; /* nothing to judge by */
-    if (corevm_kept(tc->tc_vms, uuid, -1, TCORE_CHECK_MAX_AGE_S, &rec))
-        return rec.cr_core; /* the usual case: no call, no request */
+    int kept = corevm_kept(tc->tc_vms, uuid, -1, TCORE_CHECK_MAX_AGE_S, &rec);
+    if (kept != 0) /* the usual case: no call, no request */
+        return kept > 0 && rec.cr_core;
     if (getzoneidbyname(uuid) < 0)
         return 0; /* an unknown zone is a 404 anyway: vminfod is not asked */
     char err[256];
