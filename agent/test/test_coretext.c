@@ -160,6 +160,13 @@ test_merge_ports(void)
     CU_ASSERT_EQUAL(coretext_merge(&acc, &c, err, sizeof(err)), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "family mem is a counter here, a gauge on an earlier port"));
     CU_ASSERT_EQUAL(acc.fs_nsamples, before);
+    famset_t dup = FAMSET_INIT;
+    CU_ASSERT_EQUAL_FATAL(
+        parse_into("# TYPE mem gauge\nmem{port=\"9\"} 1\nmem{port=\"8882\"} 7\n", &dup), 0);
+    CU_ASSERT_EQUAL(coretext_merge(&acc, &dup, err, sizeof(err)), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "a series of family mem is served by an earlier port too"));
+    CU_ASSERT_EQUAL(acc.fs_nsamples, before); /* nothing of that port, not even port 9 */
+    famset_release(&dup);
     sbuf_t sb = SBUF_INIT;
     CU_ASSERT_EQUAL(expo_write(&acc, EXPO_TEXT, &sb), 0);
     CU_ASSERT_NSTRING_EQUAL(sb.sb_buf,

@@ -437,6 +437,41 @@ ct_find(const famset_t *dst, const char *name)
     return -1;
 }
 
+static int
+ct_same_series(const famset_t *a, const fsample_t *x, const famset_t *b, const fsample_t *y)
+{
+    if (x->sa_part != y->sa_part || x->sa_nlabels != y->sa_nlabels)
+        return 0;
+    for (unsigned l = 0; l < x->sa_nlabels; l++)
+        if (strcmp(famset_str(a, x->sa_lname[l]), famset_str(b, y->sa_lname[l])) != 0 ||
+            strcmp(famset_str(a, x->sa_lvalue[l]), famset_str(b, y->sa_lvalue[l])) != 0)
+            return 0;
+    return 1;
+}
+
+/*
+ * A series of src (in family fam there) that dst already has in family d:
+ * two ports serving the very same series would make the answer invalid (a
+ * duplicate series). 1 when one is found, its family named in err.
+ */
+static int
+ct_duplicate(const famset_t *dst, int d, const famset_t *src, size_t fam, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < src->fs_nsamples; i++) {
+        const fsample_t *y = &src->fs_samples[i];
+        if (y->sa_family != fam)
+            continue;
+        for (size_t j = 0; j < dst->fs_nsamples; j++)
+            if (dst->fs_samples[j].sa_family == (uint32_t)d &&
+                ct_same_series(dst, &dst->fs_samples[j], src, y)) {
+                snprintf(err, errlen, "a series of family %s is served by an earlier port too",
+                         famset_fam_name(src, &src->fs_fams[fam]));
+                return 1;
+            }
+    }
+    return 0;
+}
+
 int
 coretext_merge(famset_t *dst, const famset_t *src, char *err, size_t errlen)
 {
@@ -449,6 +484,11 @@ coretext_merge(famset_t *dst, const famset_t *src, char *err, size_t errlen)
                      ct_type_name(f->fa_type), ct_type_name(dst->fs_fams[d].fa_type));
             return -1;
         }
+    }
+    for (size_t i = 0; i < src->fs_nfams; i++) {
+        int d = ct_find(dst, famset_fam_name(src, &src->fs_fams[i]));
+        if (d >= 0 && ct_duplicate(dst, d, src, i, err, errlen))
+            return -1;
     }
     if (famset_merge(dst, src) != 0) {
         snprintf(err, errlen, "out of memory");

@@ -42,7 +42,8 @@ int coretext_parse(const char *text, size_t len, famset_t *out, int *ttl, char *
  * (the collector's so far): a family dst already has takes src's samples
  * into its group. -1 with the reason in err, and dst unchanged, when a
  * family's type differs from dst's family of that name ("family x is a
- * gauge here, a counter on an earlier port"); -1 ENOMEM; 0 otherwise.
+ * gauge here, a counter on an earlier port") or when src serves a series
+ * (name and labels) dst already has (the answer would hold it twice); -1 ENOMEM; 0 otherwise.
  */
 int coretext_merge(famset_t *dst, const famset_t *src, char *err, size_t errlen);
 
