@@ -145,8 +145,10 @@ tcore_fresh(tcore_t *tc, const char *uuid, famset_t *acc, double *ttl)
     char err[256];
     int opt_ttl = -1;
     *ttl = TCORE_TTL_S;
-    if (corevm_get(tc->tc_vms, uuid, getzoneidbyname(uuid), TCORE_VM_MAX_AGE_S, &rec, err,
-                   sizeof(err)) < 0)
+    zoneid_t zid = getzoneidbyname(uuid);
+    if (zid < 0)
+        return 0; /* no such zone: the scrape is a 404, nothing is asked */
+    if (corevm_get(tc->tc_vms, uuid, zid, TCORE_VM_MAX_AGE_S, &rec, err, sizeof(err)) < 0)
         return 0; /* logged by corevm */
     if (rec.cr_admin_ip[0] == '\0' || !rec.cr_has_ports) {
         log_msg(LOG_DEBUG, "triton_core %s: no %s, unavailable", uuid,

@@ -56,17 +56,24 @@ route_expo(const http_req_t *req, metric_names_t names, const famset_t *fs, http
     return expo_write(fs, fmt, &resp->hs_body);
 }
 
-/* What route_vm_extra needs of a request. */
+/*
+ * What route_vm_extra needs of a request: a core zone's triton_core block,
+ * collected before the scrape takes a kstat handle (its HTTP requests to the
+ * zone's metric ports must hold none), is put in at its place.
+ */
 typedef struct route_vm_ctx {
     gz_t *rv_gz;
     int rv_core_zone;
+    famset_t rv_core; /* the triton_core block (meta metrics and data) */
 } route_vm_ctx_t;
 
 /* The instance scrape's hook: plugins, triton_core and zfs at their places. */
 static int
 route_vm_extra(void *ctx, const char *collector, const char *zone, famset_t *fs)
 {
-    const route_vm_ctx_t *rv = ctx;
+    route_vm_ctx_t *rv = ctx;
+    if (strcmp(collector, "triton_core") == 0)
+        return rv->rv_core_zone ? famset_merge(fs, &rv->rv_core) : 0;
     return gz_vm_extra(rv->rv_gz, rv->rv_core_zone, collector, zone, fs);
 }
 
@@ -97,14 +104,17 @@ route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
     sbuf_grow(&fs.fs_str, 4096); /* one allocation for a whole scrape */
     int core =
         req->hr_cmon_opts != NULL ? opts.co_core_zone : gz_core_check(ag->ag_gz, req->hr_param);
-    route_vm_ctx_t rv = {ag->ag_gz, core};
+    route_vm_ctx_t rv = {ag->ag_gz, core, FAMSET_INIT};
     scrape_extra_t x = {route_vm_extra, &rv};
-    int rc = scrape_instance_with(&ag->ag_env, &x, req->hr_param, &fs);
+    int rc = core && gz_vm_extra(ag->ag_gz, 1, "triton_core", req->hr_param, &rv.rv_core) != 0
+                 ? SCRAPE_ERROR
+                 : scrape_instance_with(&ag->ag_env, &x, req->hr_param, &fs);
     if (rc == SCRAPE_NOTFOUND)
         route_text(resp, 404, "container not found");
     else if (rc == SCRAPE_OK)
         rc = route_expo(req, ag->ag_env.se_names, &fs, resp);
     famset_release(&fs);
+    famset_release(&rv.rv_core);
     return rc == SCRAPE_NOTFOUND ? 0 : rc;
 }
 
