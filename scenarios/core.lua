@@ -142,17 +142,6 @@ local _, took = with_bad_port("hang", "a hung port")
 check(took < TIMEOUT + 1.5, string.format(
       "a hung port costs at most the %g s bound (took %.2f s real time)", TIMEOUT, took))
 
--- A hung port holds no kstat handle (triton_core runs before the scrape takes one, as the
--- plugins do): other zones are answered meanwhile, not after the bound.
-sim.core_port(api, 8882, "hang", 30000)
-sim.advance(6)
-local all = a:scrape_all{zones = {api, plain, plain, plain}, concurrency = 2}
-check(all[1].ms >= TIMEOUT * 900 and all[2].ms < 500 and all[3].ms < 500 and all[4].ms < 500,
-      string.format("while the core zone waits for its hung port (%.0f ms), three scrapes of " ..
-                    "another zone answer (%.0f, %.0f, %.0f ms)", all[1].ms, all[2].ms,
-                    all[3].ms, all[4].ms))
-sim.core_port(api, 8882, "ok")
-
 -- Both ports hung: no service metrics, the rest of the answer served in time.
 sim.core_port(api, 8881, "hang", 30000)
 sim.core_port(api, 8882, "hang", 30000)
@@ -184,3 +173,22 @@ sim.vminfod{mode = "ok"}
 sim.advance(11)
 local s3 = a:scrape(other, {core = true})
 check(s3:value("triton_core_metrics_available_boolean") == 1, "10 s later vminfod is asked again")
+
+-- Bad records: metricPorts that are no port list, vminfod answering garbage.
+-- Each: triton_core unavailable, the rest of the answer served, one log line.
+local bad = sim.core_zone{role = "papi", ports = {8881}}
+bad:vm{customer_metadata = {metricPorts = "8881, 8882"}}
+local bp = a:scrape(bad, {core = true})
+check(bp.status == 200 and bp:value("triton_core_metrics_available_boolean") == 0 and
+      bp:value("zone_misc_metrics_available_boolean") == 1,
+      "metricPorts with a blank: triton_core unavailable, the rest served")
+check(agent_log():find("metricPorts '8881, 8882': ' 8882' is not a port number", 1, true) ~= nil,
+      "and a log line naming the bad port")
+local junk = sim.core_zone{role = "sapi", ports = {8881}}
+sim.vminfod{mode = "garbage", zone = junk}
+local jr = a:scrape(junk, {core = true})
+check(jr.status == 200 and jr:value("triton_core_metrics_available_boolean") == 0,
+      "vminfod answering garbage: triton_core unavailable, the answer served")
+check(agent_log():find("/vms/" .. jr.zone:vm().uuid .. ": not JSON", 1, true) ~= nil,
+      "and a log line saying the record is not JSON")
+sim.vminfod{mode = "ok"}
