@@ -17,6 +17,8 @@
 #include <lualib.h>
 
 #include "engine.h"
+#include "corelua.h"
+#include "vmlua.h"
 #include "monotime.h"
 #include "verify.h"
 
@@ -153,6 +155,8 @@ static void
 engine_cleanup(struct scn_engine *e)
 {
     scn_agents_stop_all(e);
+    scn_vminfod_stop(e);
+    scn_coresvc_stop(e);
     if (e->se_L != NULL) {
         engine_signal_state = NULL;
         lua_close(e->se_L); /* frees the agents' and zones' userdata */

@@ -45,6 +45,8 @@ struct scn_engine {
     struct scn_history *se_history; /* truth snapshots for sim.verify */
     int se_progress;                /* draw progress bars (stderr is a tty) */
     uint64_t se_gen;                /* bumped by every change the engine makes to the world */
+    struct vminfod *se_vminfod;     /* the fake vminfod (vmlua.h), NULL until first used */
+    struct coresvc *se_coresvc;     /* core zones' ports (corelua.h), NULL until first used */
 };
 
 /* ---- engine.c: running one scenario --------------------------------- */

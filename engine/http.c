@@ -21,12 +21,19 @@ http_prepare(struct scn_http_req *r)
                             .rq_accept_encoding = r->hr_gzip ? "gzip" : NULL,
                             .rq_unix_socket = r->hr_unix_socket,
                             .rq_timeout_s = HTTP_TIMEOUT_S};
+    size_t nh = 0;
     if (r->hr_accept != NULL) {
         snprintf(r->hr_accept_line, sizeof(r->hr_accept_line), "Accept: %s", r->hr_accept);
-        r->hr_headers[0] = r->hr_accept_line;
-        r->hr_headers[1] = NULL;
-        q->rq_headers = r->hr_headers;
+        r->hr_headers[nh++] = r->hr_accept_line;
     }
+    if (r->hr_cmon_opts != NULL) {
+        snprintf(r->hr_opts_line, sizeof(r->hr_opts_line), "x-joyent-cmon-opts: %s",
+                 r->hr_cmon_opts);
+        r->hr_headers[nh++] = r->hr_opts_line;
+    }
+    r->hr_headers[nh] = NULL;
+    if (nh > 0)
+        q->rq_headers = r->hr_headers;
 }
 
 int

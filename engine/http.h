@@ -23,8 +23,10 @@ struct scn_http_req {
     /* the request as sent and its response (hr_call.fc_resp: status 0 when
      * the request failed, rs_error says why); filled by scn_http_run */
     struct fetch_call hr_call;
+    const char *hr_cmon_opts; /* x-joyent-cmon-opts header value, NULL: none */
     char hr_accept_line[192]; /* "Accept: ..." */
-    const char *hr_headers[2];
+    char hr_opts_line[192];   /* "x-joyent-cmon-opts: ..." */
+    const char *hr_headers[3];
 };
 
 /* Called after each request of scn_http_run completes; non-zero stops the

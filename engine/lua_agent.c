@@ -178,8 +178,15 @@ lsim_agent_gc(lua_State *L)
 
 /* ---- scrapes ------------------------------------------------------------ */
 
-static const struct scn_arg_spec scrape_spec[] = {
-    {"accept", SCN_ARG_STRING, 0}, {"gzip", SCN_ARG_BOOLEAN, 0}, {NULL, 0, 0}};
+static const struct scn_arg_spec scrape_spec[] = {{"accept", SCN_ARG_STRING, 0},
+                                                  {"gzip", SCN_ARG_BOOLEAN, 0},
+                                                  {"core", SCN_ARG_BOOLEAN, 0},
+                                                  {"cmon_opts", SCN_ARG_STRING, 0},
+                                                  {NULL, 0, 0}};
+
+/* x-joyent-cmon-opts of a:scrape{core=}: base64 of {"isCoreZone":true} and of false. */
+#define SCRAPE_OPTS_CORE "eyJpc0NvcmVab25lIjp0cnVlfQ=="
+#define SCRAPE_OPTS_NOT_CORE "eyJpc0NvcmVab25lIjpmYWxzZX0="
 
 static const struct scn_arg_spec get_spec[] = {
     {"accept", SCN_ARG_STRING, 0},      {"gzip", SCN_ARG_BOOLEAN, 0},
@@ -217,7 +224,7 @@ scrape_target(lua_State *L, struct scn_engine *e, struct scn_agent *a, int tidx,
     return zix;
 }
 
-/* a:scrape(z | "gz" [, {accept=, gzip=}]) -> response */
+/* a:scrape(z | "gz" [, {accept=, gzip=, core=, cmon_opts=}]) -> response */
 static int
 lsim_agent_scrape(lua_State *L)
 {
@@ -230,6 +237,9 @@ lsim_agent_scrape(lua_State *L)
     int zix = scrape_target(L, e, a, 2, req, "a:scrape");
     req->hr_accept = scrape_accept(scn_args_string(L, 3, "accept", NULL));
     req->hr_gzip = scn_args_boolean(L, 3, "gzip", 0);
+    req->hr_cmon_opts = scn_args_string(L, 3, "cmon_opts", NULL);
+    if (lua_istable(L, 3) && lua_getfield(L, 3, "core") != LUA_TNIL)
+        req->hr_cmon_opts = lua_toboolean(L, -1) ? SCRAPE_OPTS_CORE : SCRAPE_OPTS_NOT_CORE;
     struct scn_scrape_meta m;
     scn_response_meta_begin(e, a, zix, &m);
     scn_http_run(req, 1, 1, NULL, NULL);

@@ -14,6 +14,8 @@
 #include "engine.h"
 #include "monotime.h"
 #include "verify.h"
+#include "corelua.h"
+#include "vmlua.h"
 
 /* sim.world{max_zones=, ncpus=}: before the first zone only. */
 static int
@@ -221,6 +223,8 @@ scn_lua_open_sim(lua_State *L, struct scn_engine *e)
     luaL_setfuncs(L, sim_funcs, 1);
     scn_lua_open_zone(L, e);
     scn_lua_open_verify(L, e);
+    scn_lua_open_vm(L, e);
+    scn_lua_open_core(L, e);
     scn_lua_open_process(L, e);
     scn_lua_open_node(L, e);
     scn_lua_open_ntp(L, e);

@@ -15,6 +15,7 @@
 
 #include "engine.h"
 #include "verify.h"
+#include "vmlua.h"
 
 struct lzone {
     int lz_zix;
@@ -82,7 +83,6 @@ static const struct scn_arg_spec zone_spec[] = {{"brand", SCN_ARG_STRING, 0},
                                                 {"cpu_cap", SCN_ARG_INTEGER, 0},
                                                 {"mem_cap", SCN_ARG_INTEGER, 0},
                                                 {"swap_cap", SCN_ARG_INTEGER, 0},
-                                                {"nics", SCN_ARG_INTEGER, 0},
                                                 {"quota", SCN_ARG_INTEGER, 0},
                                                 {"name", SCN_ARG_STRING, 0},
                                                 {"alias", SCN_ARG_STRING, 0},
@@ -90,6 +90,7 @@ static const struct scn_arg_spec zone_spec[] = {{"brand", SCN_ARG_STRING, 0},
                                                 {"load", SCN_ARG_TABLE, 0},
                                                 {"count", SCN_ARG_INTEGER, 0},
                                                 {"brands", SCN_ARG_TABLE, 0},
+                                                SCN_VM_ZONE_KEYS,
                                                 {NULL, 0, 0}};
 
 static const struct scn_arg_spec load_spec[] = {
@@ -99,7 +100,7 @@ static const struct scn_arg_spec load_spec[] = {
     {"rss", SCN_ARG_INTEGER, 0},          {NULL, 0, 0}};
 
 static void
-zone_opts_read(lua_State *L, int idx, world_zone_opts_t *o)
+zone_opts_read(lua_State *L, int idx, world_zone_opts_t *o, const char *call)
 {
     memset(o, 0, sizeof(*o));
     o->wzo_name = scn_args_string(L, idx, "name", NULL);
@@ -109,7 +110,7 @@ zone_opts_read(lua_State *L, int idx, world_zone_opts_t *o)
     o->wzo_mem_cap = (uint64_t)scn_args_number(L, idx, "mem_cap", 0);
     o->wzo_swap_cap = (uint64_t)scn_args_number(L, idx, "swap_cap", 0);
     o->wzo_quota = (uint64_t)scn_args_number(L, idx, "quota", 0);
-    o->wzo_nics = (uint32_t)scn_args_number(L, idx, "nics", 1);
+    o->wzo_nics = scn_vm_nic_count(L, idx, call, 1);
     o->wzo_halted = scn_args_boolean(L, idx, "halted", 0);
 }
 
@@ -169,6 +170,7 @@ zone_add(lua_State *L, struct scn_engine *e, const world_zone_opts_t *o, int lid
         luaL_error(L, "%s: %s", call, zone_add_error(errno));
     if (lidx != 0)
         zone_load_apply(L, e, zix, lidx, call);
+    scn_vm_apply(L, e, zix, 1, call); /* owner, tags, customer_metadata, nics */
     scn_zone_push(L, e, zix);
 }
 
@@ -182,7 +184,7 @@ lsim_zone(lua_State *L)
                           scn_args_has(L, 1, "count") ? "count" : "brands");
     scn_engine_world(L, e);
     world_zone_opts_t o;
-    zone_opts_read(L, 1, &o);
+    zone_opts_read(L, 1, &o, "sim.zone");
     int lidx = 0;
     if (lua_getfield(L, 1, "load") == LUA_TTABLE)
         lidx = lua_gettop(L);
@@ -220,7 +222,7 @@ lsim_fleet(lua_State *L)
         e->se_max_zones = (uint32_t)(count + count / 4 + 64);
     scn_engine_world(L, e);
     world_zone_opts_t o;
-    zone_opts_read(L, 1, &o);
+    zone_opts_read(L, 1, &o, "sim.fleet");
     int bidx = lua_getfield(L, 1, "brands") == LUA_TTABLE ? lua_gettop(L) : 0;
     int lidx = lua_getfield(L, 1, "load") == LUA_TTABLE ? lua_gettop(L) : 0;
     const char *brand = o.wzo_brand;
@@ -328,6 +330,28 @@ lsim_zone_caps(lua_State *L)
     return 0;
 }
 
+/* z:vm() -> the VM record as vminfod serves it; z:vm{owner=, tags=, customer_metadata=, nics=}
+ * sets those parts (false: back to the derived one). */
+static int
+lsim_zone_vm(lua_State *L)
+{
+    static const struct scn_arg_spec spec[] = {SCN_VM_ZONE_KEYS, {NULL, 0, 0}};
+    struct scn_engine *e = scn_engine_get(L);
+    struct lzone *z = zone_live(L, 1, "z:vm");
+    if (lua_isnoneornil(L, 2)) {
+        scn_vm_push(L, e, z->lz_zix);
+        return 1;
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    scn_args_check(L, 2, "z:vm", spec);
+    if (lua_getfield(L, 2, "nics") == LUA_TNUMBER)
+        return luaL_error(L, "z:vm: key 'nics' must be a list of NICs or false");
+    lua_pop(L, 1);
+    scn_vm_apply(L, e, z->lz_zix, 2, "z:vm");
+    scn_history_touch(e, z->lz_zix);
+    return 0;
+}
+
 static const char *
 zone_state_name(world_zstate_t s)
 {
@@ -398,6 +422,7 @@ static const luaL_Reg zone_methods[] = {{"halt", lsim_zone_halt},
                                         {"destroy", lsim_zone_destroy},
                                         {"load", lsim_zone_load},
                                         {"caps", lsim_zone_caps},
+                                        {"vm", lsim_zone_vm},
                                         {"set_counter", scn_lua_zone_set_counter},
                                         {"drop_kstat", scn_lua_zone_drop_kstat},
                                         {NULL, NULL}};

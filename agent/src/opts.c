@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "corevm.h"
 #include "listen.h"
 #include "uuid.h"
 
@@ -57,6 +58,15 @@ opts_usage(FILE *out)
           "                              on SmartOS; default unknown)\n"
           "      --server-uuid=UUID      the server label of those metrics, the compute\n"
           "                              node's UUID (default /etc/machine-id as a UUID)\n"
+          "      --vminfod=URL           ask vminfod there for core zones' VM records\n"
+          "                              (default http://127.0.0.1:9090, SmartOS's)\n"
+          "      --admin-uuid=UUID       the admin account: without x-joyent-cmon-opts, a\n"
+          "                              zone it owns with a smartdc_role tag is a core\n"
+          "                              zone (default: ufds_admin_uuid of\n"
+          "                              /opt/smartdc/config/node.config, else none)\n"
+          "      --core-timeout=SECONDS  answer a core zone's scrape without the metric\n"
+          "                              ports that have not answered after this (all\n"
+          "                              ports at once; default 1)\n"
           "  -h, --help                  print this help and exit\n"
           "      --version               print the version and exit\n"
           "\n"
@@ -131,6 +141,8 @@ opts_defaults(agent_opts_t *o)
     o->ao_gz.go_plugins.po_ttl = GZ_PLUGIN_TTL_DEFAULT;
     o->ao_gz.go_ntp.no_ntpq = NTP_NTPQ_DEFAULT;
     o->ao_gz.go_ntp.no_ttl = NTP_TTL_DEFAULT;
+    snprintf(o->ao_vminfod, sizeof(o->ao_vminfod), "%s", COREVM_DEFAULT_URL);
+    o->ao_gz.go_core.to_timeout_s = TCORE_TIMEOUT_S_DEFAULT;
 }
 
 /* The compute node's options (gz.h). 0, or -1 after a message. */
@@ -177,6 +189,57 @@ opts_gz(gz_opts_t *g, int c, const char *arg, FILE *err)
     }
 }
 
+/* Long options without a short letter. */
+enum { OPTS_VMINFOD = 1000, OPTS_ADMIN_UUID, OPTS_CORE_TIMEOUT };
+
+/* --vminfod: an http:// URL, kept without trailing '/'. 0, or -1 after a message. */
+static int
+opts_vminfod(agent_opts_t *o, const char *arg, FILE *err)
+{
+    size_t n = strlen(arg);
+    while (n > 0 && arg[n - 1] == '/')
+        n--;
+    if (strncmp(arg, "http://", 7) != 0 || n <= 7 || n >= sizeof(o->ao_vminfod) ||
+        strpbrk(arg, " \t\r\n") != NULL) {
+        fprintf(err, "cmon-agent: bad --vminfod %s: want http://HOST:PORT\n", arg);
+        return -1;
+    }
+    snprintf(o->ao_vminfod, sizeof(o->ao_vminfod), "%.*s", (int)n, arg);
+    return 0;
+}
+
+int
+opts_node_config_admin(const char *path, char *out)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    int rc = -1;
+    if (f == NULL)
+        return -1;
+    while (rc != 0 && fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, "ufds_admin_uuid=", 16) != 0)
+            continue;
+        char *v = line + 16, *q = v + (*v == '\'' || *v == '"');
+        q[strcspn(q, "'\"\r\n \t")] = '\0';
+        if (agent_valid_uuid(q)) {
+            snprintf(out, 40, "%s", q);
+            rc = 0;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+/* What the triton_core options point at once parsed (the strings live in o). */
+static void
+opts_core_finish(agent_opts_t *o)
+{
+    if (o->ao_admin_uuid[0] == '\0')
+        (void)opts_node_config_admin(OPTS_NODE_CONFIG, o->ao_admin_uuid);
+    o->ao_gz.go_core.to_vminfod_url = o->ao_vminfod;
+    o->ao_gz.go_core.to_admin_uuid = o->ao_admin_uuid[0] ? o->ao_admin_uuid : NULL;
+}
+
 /* Applies one option; 0, or -1 after a message. */
 static int
 opts_one(agent_opts_t *o, int c, const char *arg, FILE *err)
@@ -212,6 +275,17 @@ opts_one(agent_opts_t *o, int c, const char *arg, FILE *err)
         fprintf(err, "cmon-agent: bad --log-level %s: want error, warn, info or debug\n", arg);
         return -1;
     }
+    case OPTS_VMINFOD:
+        return opts_vminfod(o, arg, err);
+    case OPTS_ADMIN_UUID:
+        if (!agent_valid_uuid(arg)) {
+            fprintf(err, "cmon-agent: bad --admin-uuid %s: not a UUID\n", arg);
+            return -1;
+        }
+        snprintf(o->ao_admin_uuid, sizeof(o->ao_admin_uuid), "%s", arg);
+        return 0;
+    case OPTS_CORE_TIMEOUT:
+        return opts_seconds(arg, "--core-timeout", 0.01, 60, &o->ao_gz.go_core.to_timeout_s, err);
     case 'h':
         o->ao_help = 1;
         return 0;
@@ -242,6 +316,9 @@ static const struct option opts_table[] = {
     {"ntp-ttl", required_argument, NULL, 'N'},
     {"datacenter", required_argument, NULL, 'D'},
     {"server-uuid", required_argument, NULL, 'S'},
+    {"vminfod", required_argument, NULL, OPTS_VMINFOD},
+    {"admin-uuid", required_argument, NULL, OPTS_ADMIN_UUID},
+    {"core-timeout", required_argument, NULL, OPTS_CORE_TIMEOUT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -278,7 +355,7 @@ opts_parse(agent_opts_t *o, int argc, char **argv, FILE *err)
 {
     opts_defaults(o);
     if (opts_scan(o, argc, argv, err) == 0)
-        return 0;
+        return opts_core_finish(o), 0;
     fprintf(err, "Try 'cmon-agent --help'.\n");
     return -1;
 }

@@ -12,6 +12,9 @@
 /* Where the agent listens unless told otherwise. */
 #define OPTS_LISTEN_DEFAULT "127.0.0.1:9163"
 
+/* Where a SmartOS compute node keeps its configuration (ufds_admin_uuid=...). */
+#define OPTS_NODE_CONFIG "/opt/smartdc/config/node.config"
+
 typedef struct agent_opts {
     cmon_listen_t ao_listen;            /* --listen / --web.listen-address, parsed (listen.h) */
     char ao_addr[CMON_LISTEN_HOST_MAX]; /* its host part as written ("" for ":PORT") */
@@ -24,6 +27,8 @@ typedef struct agent_opts {
     unsigned ao_idle_timeout;           /* --idle-timeout seconds */
     log_level_t ao_log_level;           /* --log-level */
     gz_opts_t ao_gz;                    /* --zfs-ttl, --plugin-*, --ntpq, --ntp-ttl */
+    char ao_vminfod[256];               /* --vminfod URL (no trailing /) */
+    char ao_admin_uuid[40];             /* --admin-uuid, or node.config's; "" none */
     int ao_help;                        /* --help given */
     int ao_version;                     /* --version given */
 } agent_opts_t;
@@ -37,5 +42,12 @@ int opts_parse(agent_opts_t *o, int argc, char **argv, FILE *err);
 
 /* opts_usage() - writes the --help text. */
 void opts_usage(FILE *out);
+
+/*
+ * opts_node_config_admin() - the ufds_admin_uuid= line of the node config at
+ * path (shell syntax, the value bare or quoted) into out (40 bytes). 0, or
+ * -1 when the file cannot be read or holds no UUID there.
+ */
+int opts_node_config_admin(const char *path, char *out);
 
 #endif

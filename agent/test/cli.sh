@@ -25,6 +25,9 @@ cli_check_usage_error "$AGENT" '"bad host!" is not an IP address or a host name'
     '--web.listen-address=bad host!:9163'
 cli_check_usage_error "$AGENT" 'bad --web.listen-address [nohost]:1' \
     '--web.listen-address=[nohost]:1'
+cli_check_usage_error "$AGENT" "bad --admin-uuid admin: not a UUID" --admin-uuid admin
+cli_check_usage_error "$AGENT" "bad --vminfod ftp://x: want http://HOST:PORT" --vminfod ftp://x
+cli_check_usage_error "$AGENT" "bad --core-timeout 0" --core-timeout 0
 
 # A small still world to serve.
 cli_start "$TMP/sim.log" "$BIN/cmon-sim" serve --zones 3 --tick 0 --world "$TMP/world"

@@ -570,3 +570,35 @@ golden_own_check(const char *body, int allow_empty, char *why, size_t len)
     }
     return 0;
 }
+
+/* Section 2.A.3 with <p> = triton_core (section 2.9), as a core zone's answer has them. */
+const golden_family_t golden_triton_core_meta[] = {
+    {"triton_core_metrics_available_boolean", "gauge",
+     "Whether triton_core metrics were available, 0 = false, 1 = true"},
+    {"triton_core_metrics_cached_boolean", "gauge",
+     "Whether triton_core metrics came from cache, 0 = false, 1 = true"},
+    {"triton_core_metrics_timer_seconds", "gauge",
+     "How long it took to gather the triton_core metrics"},
+};
+const size_t golden_ntriton_core_meta =
+    sizeof(golden_triton_core_meta) / sizeof(golden_triton_core_meta[0]);
+
+int
+golden_has(const char *body, const golden_family_t *g, size_t n, char *why, size_t len)
+{
+    const char *at = body;
+    for (size_t i = 0; i < n; i++) {
+        char want[512];
+        snprintf(want, sizeof(want), "# HELP %s %s\n# TYPE %s %s\n%s ", g[i].gf_name, g[i].gf_help,
+                 g[i].gf_name, g[i].gf_type, g[i].gf_name);
+        const char *p = strstr(at, want);
+        if (p == NULL || (p != body && p[-1] != '\n')) {
+            snprintf(why, len, "no '# HELP %s %s' + TYPE %s + a sample after the previous one",
+                     g[i].gf_name, g[i].gf_help, g[i].gf_type);
+            return -1;
+        }
+        at = p + strlen(want);
+    }
+    why[0] = '\0';
+    return 0;
+}

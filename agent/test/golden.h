@@ -77,6 +77,17 @@ char *golden_section(const char *body, const char *p);
 int golden_check(const char *body, const char *prefix, const golden_family_t *g, size_t n,
                  char *why, size_t len);
 
+/* Sections 2.A.3 and 2.9: triton_core's three meta families (a core zone). */
+extern const golden_family_t golden_triton_core_meta[];
+extern const size_t golden_ntriton_core_meta;
+
+/*
+ * golden_has() - 0 when text-format body has each of g[0..n) in that order,
+ * each as its HELP line, its TYPE line and one sample line right after;
+ * else -1 with the first one missing in why.
+ */
+int golden_has(const char *body, const golden_family_t *g, size_t n, char *why, size_t len);
+
 /*
  * Section 2.A.1: the collectors of each endpoint in the original's order.
  * "plugin" stands for every plugin_<name> block (all of them first); on the

@@ -207,3 +207,24 @@ if jf then jf:close() end
 local pa = sim.agent{args = {"--plugin-dir", pdir}}
 check(pa:scrape(z):value("plugin_api_one") == 1, "the agent runs a sim.plugin plugin")
 pa:stop()
+-- core zones: sim.admin_uuid, sim.core_zone, sim.core_text, sim.core_port, sim.core_requests,
+-- a:scrape{core=, cmon_opts=}
+local admin = sim.admin_uuid()
+check(#admin == 36 and admin == sim.admin_uuid(), "sim.admin_uuid is a UUID, the same each time")
+local cz = sim.core_zone{role = "napi", ports = {9201}, brand = "joyent"}
+check(cz:vm().owner_uuid == admin and cz:vm().tags.smartdc_role == "napi" and
+      cz:vm().customer_metadata.metricPorts == "9201", "sim.core_zone makes a core zone")
+check(sim.core_text(cz, 9201):find("# TYPE http_requests_completed counter", 1, true) ~= nil,
+      "sim.core_text gives the port's text")
+check(not pcall(sim.core_port, cz, 9201, "sideways"), "sim.core_port refuses an unknown mode")
+check(not pcall(sim.core_port, cz, 9999, "down"), "sim.core_port refuses a port the zone lacks")
+check(not pcall(sim.core_zone, {ports = {0}}), "sim.core_zone refuses port 0")
+check(not pcall(sim.core_zone, {role = "Bad Role!"}), "sim.core_zone refuses a bad role")
+sim.core_port(cz, 9201, "down")
+sim.core_port(cz, 9201, "ok")
+local ca = sim.agent{args = {"--vminfod", sim.vminfod().url, "--admin-uuid", admin}}
+local cr = ca:scrape(cz, {core = true})
+check(cr:value("triton_core_metrics_available_boolean") == 1 and sim.core_requests(cz, 9201) == 1,
+      "a:scrape{core=true} asks for triton_core; sim.core_requests counts the port's answers")
+check(ca:scrape(cz, {cmon_opts = "not base64!"}).status == 400, "a:scrape{cmon_opts=} sends it")
+ca:stop()

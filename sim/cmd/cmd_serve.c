@@ -22,7 +22,10 @@
 #include "cli.h"
 #include "cmd.h"
 #include "monotime.h"
+#include "listen.h"
 #include "serve_cns.h"
+#include "serve_core.h"
+#include "vminfod.h"
 #include "world.h"
 
 /* Set by the signal handler; the loop polls it (a signal flag, hence global). */
@@ -32,7 +35,10 @@ typedef struct serve_opts {
     uint64_t so_zones, so_tick_ms, so_seed, so_cpus;
     double so_churn, so_reboots;
     const char *so_path;
+    const char *so_vminfod; /* ADDR:PORT, or "none" */
+    int so_vminfod_given;   /* 1: --vminfod was given: failing to listen is fatal */
     int so_keep;
+    uint64_t so_core_zones; /* --core-zones: the first N zones are core zones */
 } serve_opts_t;
 
 static void
@@ -40,6 +46,16 @@ serve_on_signal(int sig)
 {
     (void)sig;
     serve_stop = 1;
+}
+
+/* 0 when arg is an address --vminfod can listen on (ADDR:PORT, [ADDR6]:PORT, :PORT). */
+static int
+serve_addr_ok(const char *arg)
+{
+    cmon_listen_t l;
+    char err[256];
+
+    return cmon_listen_parse(arg, &l, err, sizeof(err));
 }
 
 static int
@@ -64,69 +80,87 @@ serve_parse_opt(int c, const char *arg, serve_opts_t *o)
     case 'k':
         o->so_keep = 1;
         return 0;
+    case 'C':
+        return cmon_parse_u64(arg, 0, SERVE_CORE_ZONES_MAX, &o->so_core_zones, NULL, 0);
+    case 'i':
+        o->so_vminfod = arg;
+        o->so_vminfod_given = 1;
+        return strcmp(arg, "none") == 0 ? 0 : serve_addr_ok(arg);
     default:
         return -1;
     }
 }
 
+/* clang-format off */
 const struct option cmd_serve_options[] = {
-    {"zones", required_argument, NULL, 'z'}, {"world", required_argument, NULL, 'w'},
-    {"churn", required_argument, NULL, 'c'}, {"reboots", required_argument, NULL, 'r'},
-    {"tick", required_argument, NULL, 't'},  {"seed", required_argument, NULL, 's'},
-    {"cpus", required_argument, NULL, 'n'},  {"keep", no_argument, NULL, 'k'},
-    {"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
+    {"zones", required_argument, NULL, 'z'},   {"world", required_argument, NULL, 'w'},
+    {"churn", required_argument, NULL, 'c'},   {"reboots", required_argument, NULL, 'r'},
+    {"tick", required_argument, NULL, 't'},    {"seed", required_argument, NULL, 's'},
+    {"cpus", required_argument, NULL, 'n'},    {"keep", no_argument, NULL, 'k'},
+    {"vminfod", required_argument, NULL, 'i'}, {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},       {"core-zones", required_argument, NULL, 'C'},
     {NULL, 0, NULL, 0}};
+/* clang-format on */
 
 static void
 serve_help(void)
 {
-    printf(
-        "Usage: cmon-sim serve --zones=N [OPTION]...\n"
-        "  or:  cmon-sim serve --cns=K --zones=N [OPTION]...\n"
-        "Builds a simulated SmartOS compute node, a world of N zones and their kstats in\n"
-        "shared memory, prints its path when it is ready and keeps it moving until SIGTERM\n"
-        "or SIGINT; then removes it. With --cns, runs K such nodes, each with a cmon-agent.\n"
-        "\n"
-        "Options:\n"
-        "      --zones=N            zones besides the global zone, 0 to %d (required)\n"
-        "      --world=PATH         the world file (default $%s, else\n"
-        "                           %s); with --cns the prefix of the\n"
-        "                           nodes' worlds PATH.cn0, PATH.cn1, ... (default\n"
-        "                           /dev/shm/cmon-sim-PID)\n"
-        "      --tick=MS            every MS milliseconds, advance virtual time by the real\n"
-        "                           time that passed (default 1000; 0 freezes every counter)\n"
-        "      --churn=PER_S        zones destroyed and created per second (default 0)\n"
-        "      --reboots=PER_S      zones rebooted per second (default 0)\n"
-        "      --seed=S             the seed of everything random (default 1); with --cns\n"
-        "                           node i gets S+i\n"
-        "      --cpus=N             CPUs of the node, 1 to %d (default 48; not with --cns)\n"
-        "      --keep               leave the world (and its ZFS state) behind on exit (not\n"
-        "                           with --cns)\n"
-        "      --cns=K              run K compute nodes, 1 to 64: a serve and a cmon-agent\n"
-        "                           each, and a Prometheus configuration that finds them\n"
-        "      --prom-config=FILE   with --cns: where to write that configuration (default\n"
-        "                           PREFIX.prometheus.yml)\n"
-        "      --scrape-interval=S  with --cns: its scrape interval in seconds (default 15)\n"
-        "      --agent=PATH         with --cns: the agent to run (default: cmon-agent beside\n"
-        "                           this program)\n"
-        "      --agent-arg=ARG      with --cns: one more argument for every agent\n"
-        "                           (repeatable)\n"
-        "  -h, --help               print this help and exit\n"
-        "      --version            print the version and exit\n"
-        "\n"
-        "One serve per world: a second serve on a live world exits 1 naming the first\n"
-        "one's pid; the world of a serve that died is replaced. Beside the world lie\n"
-        "PATH.lock, the serve's lock, and PATH.zfs and PATH.ntp, the ZFS and NTP state\n"
-        "that tools may write; serve removes them all on exit.\n"
-        "\n"
-        "Exit status:\n"
-        "  0  stopped by SIGTERM or SIGINT\n"
-        "  1  the world could not be built, or another serve serves it\n"
-        "  2  usage error\n"
-        "\n"
-        "Environment:\n"
-        "  %s   the world's path when --world is not given\n",
-        WORLD_ZONES_MAX, WORLD_ENV, WORLD_DEFAULT_PATH, WORLD_CPUS_MAX, WORLD_ENV);
+    printf("Usage: cmon-sim serve --zones=N [OPTION]...\n"
+           "  or:  cmon-sim serve --cns=K --zones=N [OPTION]...\n"
+           "Builds a simulated SmartOS compute node, a world of N zones and their kstats in\n"
+           "shared memory, prints its path when it is ready and keeps it moving until SIGTERM\n"
+           "or SIGINT; then removes it. With --cns, runs K such nodes, each with a cmon-agent.\n"
+           "\n"
+           "Options:\n"
+           "      --zones=N            zones besides the global zone, 0 to %d (required)\n"
+           "      --world=PATH         the world file (default $%s, else\n"
+           "                           %s); with --cns the prefix of the\n"
+           "                           nodes' worlds PATH.cn0, PATH.cn1, ... (default\n"
+           "                           /dev/shm/cmon-sim-PID)\n"
+           "      --tick=MS            every MS milliseconds, advance virtual time by the real\n"
+           "                           time that passed (default 1000; 0 freezes every counter)\n"
+           "      --churn=PER_S        zones destroyed and created per second (default 0)\n"
+           "      --reboots=PER_S      zones rebooted per second (default 0)\n"
+           "      --seed=S             the seed of everything random (default 1); with --cns\n"
+           "                           node i gets S+i\n"
+           "      --cpus=N             CPUs of the node, 1 to %d (default 48; not with --cns)\n"
+           "      --keep               leave the world (and its ZFS state) behind on exit (not\n"
+           "                           with --cns)\n"
+           "      --vminfod=ADDR:PORT  serve the zones' VM records there as SmartOS's vminfod\n"
+           "                           (GET /vms/UUID, GET /vms; default %s, the\n"
+           "                           original's; 'none': no vminfod). If the default's port\n"
+           "                           is taken, serve goes on without; a given one must listen\n"
+           "      --core-zones=N       make the first N zones Triton core zones, 0 to %d\n"
+           "                           (default 0): smartdc_role tag, the admin account as\n"
+           "                           owner, an admin NIC at a loopback address of its own\n"
+           "                           serving GET /metrics on metricPorts 8881 and 8882\n"
+           "      --cns=K              run K compute nodes, 1 to 64: a serve and a cmon-agent\n"
+           "                           each, and a Prometheus configuration that finds them\n"
+           "      --prom-config=FILE   with --cns: where to write that configuration (default\n"
+           "                           PREFIX.prometheus.yml)\n"
+           "      --scrape-interval=S  with --cns: its scrape interval in seconds (default 15)\n"
+           "      --agent=PATH         with --cns: the agent to run (default: cmon-agent beside\n"
+           "                           this program)\n"
+           "      --agent-arg=ARG      with --cns: one more argument for every agent\n"
+           "                           (repeatable)\n"
+           "  -h, --help               print this help and exit\n"
+           "      --version            print the version and exit\n"
+           "\n"
+           "One serve per world: a second serve on a live world exits 1 naming the first\n"
+           "one's pid; the world of a serve that died is replaced. Beside the world lie\n"
+           "PATH.lock, the serve's lock, and PATH.zfs and PATH.ntp, the ZFS and NTP state\n"
+           "that tools may write; serve removes them all on exit.\n"
+           "\n"
+           "Exit status:\n"
+           "  0  stopped by SIGTERM or SIGINT\n"
+           "  1  the world could not be built, or another serve serves it, or --vminfod\n"
+           "     could not listen\n"
+           "  2  usage error\n"
+           "\n"
+           "Environment:\n"
+           "  %s   the world's path when --world is not given\n",
+           WORLD_ZONES_MAX, WORLD_ENV, WORLD_DEFAULT_PATH, WORLD_CPUS_MAX, VMINFOD_DEFAULT_ADDR,
+           SERVE_CORE_ZONES_MAX, WORLD_ENV);
 }
 
 static int
@@ -135,7 +169,8 @@ serve_parse(int argc, char **argv, serve_opts_t *o)
     const struct option *lo = cmd_serve_options;
     int c, li, have_zones = 0;
 
-    *o = (serve_opts_t){.so_tick_ms = 1000, .so_seed = 1, .so_cpus = 48};
+    *o = (serve_opts_t){
+        .so_tick_ms = 1000, .so_seed = 1, .so_cpus = 48, .so_vminfod = VMINFOD_DEFAULT_ADDR};
     opterr = 0;
     optind = 1;
     for (int at = 1; (c = getopt_long(argc, argv, "+:", lo, &li)) != -1; at = optind) {
@@ -151,6 +186,8 @@ serve_parse(int argc, char **argv, serve_opts_t *o)
         return cmd_usage_error("serve", "unexpected argument: %s", argv[optind]);
     if (!have_zones)
         return cmd_usage_error("serve", "--zones is required");
+    if (o->so_core_zones > o->so_zones)
+        return cmd_usage_error("serve", "--core-zones is more than --zones");
     o->so_path = cmd_world_path(o->so_path);
     return 0;
 }
@@ -171,12 +208,15 @@ serve_build(const serve_opts_t *o)
 
 /* Adds the zones; 0, or 1 after saying why (a signal stops it too). */
 static int
-serve_populate(world_t *w, const serve_opts_t *o)
+serve_populate(world_t *w, const serve_opts_t *o, int *core_zix)
 {
     for (uint64_t i = 0; i < o->so_zones; i++) {
         if (serve_stop)
             return 0; /* stopped before it was ready: not a failure */
-        if (world_zone_add_random(w, i) < 0) {
+        int zix = world_zone_add_random(w, i);
+        if (i < o->so_core_zones)
+            core_zix[i] = zix;
+        if (zix < 0) {
             fprintf(stderr, "cmon-sim serve: cannot add zone %llu: %s\n", (unsigned long long)i,
                     strerror(errno));
             return 1;
@@ -278,6 +318,33 @@ serve_lock(const char *path)
     return l;
 }
 
+/*
+ * Starts the fake vminfod over w unless --vminfod none. NULL with *fatal 0
+ * when there is none to start or the default port is taken (said on
+ * stderr: serve goes on without); *fatal 1 when a given address fails.
+ */
+static vminfod_t *
+serve_vminfod(const world_t *w, const serve_opts_t *o, int *fatal)
+{
+    cmon_listen_t l;
+    char err[256];
+    vminfod_t *v;
+
+    *fatal = 0;
+    if (strcmp(o->so_vminfod, "none") == 0)
+        return NULL;
+    if (cmon_listen_parse(o->so_vminfod, &l, err, sizeof(err)) != 0 ||
+        (v = vminfod_start(w, (struct sockaddr *)&l.cl_addr, l.cl_addrlen, err, sizeof(err))) ==
+            NULL) {
+        *fatal = o->so_vminfod_given;
+        fprintf(stderr, "cmon-sim serve: vminfod: %s%s\n", err,
+                *fatal ? "" : "; serving without vminfod");
+        return NULL;
+    }
+    fprintf(stderr, "cmon-sim serve: vminfod on %s\n", vminfod_url(v));
+    return v;
+}
+
 /* Builds, announces and runs the world; the exit status. */
 static int
 serve_run(const serve_opts_t *o)
@@ -292,12 +359,24 @@ serve_run(const serve_opts_t *o)
         world_lock_release(lock, NULL);
         return 1;
     }
-    rc = serve_populate(w, o);
+    vminfod_t *vminfod = NULL;
+    int fatal = 0;
+    int core_zix[SERVE_CORE_ZONES_MAX];
+    coresvc_t *core = NULL;
+    rc = serve_populate(w, o, core_zix);
+    if (rc == 0)
+        vminfod = serve_vminfod(w, o, &fatal);
+    if (rc == 0 && !fatal && !serve_stop && o->so_core_zones > 0 &&
+        (core = serve_core_zones(w, core_zix, (unsigned)o->so_core_zones)) == NULL)
+        fatal = 1;
+    rc = fatal ? 1 : rc;
     if (rc == 0 && !serve_stop) {
         printf("%s\n", o->so_path);
         fflush(stdout);
         serve_loop(w, o);
     }
+    coresvc_free(core);
+    vminfod_stop(vminfod);
     /* Removes the world and its side files while it is still ours. */
     world_lock_release(lock, o->so_keep && rc == 0 ? NULL : w);
     world_close(w);

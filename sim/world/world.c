@@ -58,6 +58,8 @@ world_layout(wshm_hdr_t *h, uint32_t zone_slots, uint32_t ncpus)
     off = world_align(off + ((uint64_t)h->wh_max_zoneid + 1) * sizeof(int32_t));
     h->wh_hash_off = off;
     off = world_align(off + (uint64_t)h->wh_hash_size * sizeof(int32_t));
+    h->wh_vms_off = off;
+    off = world_align(off + (uint64_t)zone_slots * sizeof(wshm_vm_t));
     h->wh_file_size = off;
 }
 
@@ -72,6 +74,7 @@ world_bind(world_t *w, void *base)
     w->w_kslots = (wshm_kslot_t *)(b + w->w_hdr->wh_kslots_off);
     w->w_zidmap = (int32_t *)(b + w->w_hdr->wh_zidmap_off);
     w->w_hash = (int32_t *)(b + w->w_hdr->wh_hash_off);
+    w->w_vms = (wshm_vm_t *)(b + w->w_hdr->wh_vms_off);
 }
 
 static world_t *
@@ -270,7 +273,8 @@ world_hdr_check(const wshm_hdr_t *h, uint64_t size, const char *path, char *err,
     world_layout(&want, h->wh_zone_slots, h->wh_ncpus);
     if (want.wh_file_size != h->wh_file_size || want.wh_kslots_off != h->wh_kslots_off ||
         want.wh_hash_off != h->wh_hash_off || want.wh_kstat_slots != h->wh_kstat_slots ||
-        want.wh_zidmap_off != h->wh_zidmap_off || want.wh_hash_size != h->wh_hash_size)
+        want.wh_zidmap_off != h->wh_zidmap_off || want.wh_hash_size != h->wh_hash_size ||
+        want.wh_vms_off != h->wh_vms_off)
         return world_fail(err, errlen, EINVAL, "world %s: corrupt header (offsets)", path);
     if (size < h->wh_file_size)
         return world_fail(err, errlen, EINVAL,

@@ -4,7 +4,7 @@
  *
  * The file is one mapping:
  *   [wshm_hdr_t][wshm_global_t][wshm_zone_t x zone_slots][wshm_kslot_t x kstat_slots]
- *   [int32 zoneid map][int32 name hash]
+ *   [int32 zoneid map][int32 name hash][wshm_vm_t x zone_slots]
  * All offsets are in the header; a reader checks magic, version, header size
  * and file size before it trusts any of them.
  *
@@ -31,10 +31,11 @@
 
 #include "kstat.h"
 #include "world.h"
+#include "world_vm.h"
 #include "world_zfs.h"
 
 #define WORLD_MAGIC 0x444c524f574e4f4dULL /* "MONWORLD" read as little-endian bytes */
-#define WORLD_VERSION 3
+#define WORLD_VERSION 4
 
 #define WZ_KS_MAX 24 /* kstats of one zone: 10 + WORLD_NICS_MAX, with room */
 #define WSHM_NAME_TOMB (-1)
@@ -218,8 +219,27 @@ typedef struct wshm_hdr {
     uint32_t wh_nfaults;
     world_fault_t wh_faults[WORLD_FAULTS_MAX];
 
-    uint8_t wh_reserved[512];
+    uint64_t wh_vms_off; /* wshm_vm_t x zone_slots (world_vm.c) */
+    uint8_t wh_reserved[504];
 } wshm_hdr_t;
+
+/*
+ * The parts of a zone's VM record a writer set (world_vm.h), one per zone
+ * slot, in a region of their own: a world nobody customises never touches
+ * its pages. The parts belong to the zone of creation number wv_serial1 - 1
+ * only; a zone that takes the slot later sees wv_serial1 differ and derives
+ * every part again, so a destroy need not clear anything. Under wv_seq.
+ */
+typedef struct wshm_vm {
+    _Atomic uint32_t wv_seq;
+    uint32_t wv_serial1; /* the owner zone's wz_serial + 1; 0: nothing set */
+    uint32_t wv_parts;   /* enum world_vm_part */
+    uint32_t wv_nnics;
+    char wv_owner[WORLD_VM_UUID_MAX];
+    char wv_tags[WORLD_VM_JSON_MAX];
+    char wv_metadata[WORLD_VM_JSON_MAX];
+    world_nic_t wv_nics[WORLD_NICS_MAX];
+} wshm_vm_t;
 
 /* The mapping, as both sides hold it. */
 struct world {
@@ -233,6 +253,7 @@ struct world {
     wshm_kslot_t *w_kslots;
     int32_t *w_zidmap; /* zoneid -> zix + 1; 0: none */
     int32_t *w_hash;   /* name hash: zix + 1; 0 empty; WSHM_NAME_TOMB removed */
+    wshm_vm_t *w_vms;  /* zone slot -> its VM record's set parts */
     int w_chain_depth; /* writer: nesting of chain brackets (world_batch_begin) */
     /* readers: one mapping per world file and process (world.c) */
     int w_refs;

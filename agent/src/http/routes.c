@@ -56,25 +56,33 @@ route_expo(const http_req_t *req, metric_names_t names, const famset_t *fs, http
     return expo_write(fs, fmt, &resp->hs_body);
 }
 
-/* What route_vm_extra needs of a request. */
+/*
+ * What route_vm_extra needs of a request: a core zone's triton_core block,
+ * collected before the scrape takes a kstat handle (its HTTP requests to the
+ * zone's metric ports must hold none), is put in at its place.
+ */
 typedef struct route_vm_ctx {
     gz_t *rv_gz;
     int rv_core_zone;
+    famset_t rv_core; /* the triton_core block (meta metrics and data) */
 } route_vm_ctx_t;
 
 /* The instance scrape's hook: plugins, triton_core and zfs at their places. */
 static int
 route_vm_extra(void *ctx, const char *collector, const char *zone, famset_t *fs)
 {
-    const route_vm_ctx_t *rv = ctx;
+    route_vm_ctx_t *rv = ctx;
+    if (strcmp(collector, "triton_core") == 0)
+        return rv->rv_core_zone ? famset_merge(fs, &rv->rv_core) : 0;
     return gz_vm_extra(rv->rv_gz, rv->rv_core_zone, collector, zone, fs);
 }
 
 /*
  * GET /v1/{uuid}/metrics. The x-joyent-cmon-opts header is read before the
  * zone is looked up, as the original does: a malformed one is a 400 even
- * for an unknown zone. Its absence means "not a core zone" (the original
- * then asked vmadm; there is no vmadm here).
+ * for an unknown zone. Without it the VM record decides (the original asked
+ * vmadm, we ask vminfod, kept: gz_core_check()): a core zone is one with a
+ * smartdc_role tag owned by the admin account (--admin-uuid).
  */
 static int
 route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
@@ -94,14 +102,19 @@ route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
     }
     famset_t fs = FAMSET_INIT;
     sbuf_grow(&fs.fs_str, 4096); /* one allocation for a whole scrape */
-    route_vm_ctx_t rv = {ag->ag_gz, opts.co_core_zone};
+    int core =
+        req->hr_cmon_opts != NULL ? opts.co_core_zone : gz_core_check(ag->ag_gz, req->hr_param);
+    route_vm_ctx_t rv = {ag->ag_gz, core, FAMSET_INIT};
     scrape_extra_t x = {route_vm_extra, &rv};
-    int rc = scrape_instance_with(&ag->ag_env, &x, req->hr_param, &fs);
+    int rc = core && gz_vm_extra(ag->ag_gz, 1, "triton_core", req->hr_param, &rv.rv_core) != 0
+                 ? SCRAPE_ERROR
+                 : scrape_instance_with(&ag->ag_env, &x, req->hr_param, &fs);
     if (rc == SCRAPE_NOTFOUND)
         route_text(resp, 404, "container not found");
     else if (rc == SCRAPE_OK)
         rc = route_expo(req, ag->ag_env.se_names, &fs, resp);
     famset_release(&fs);
+    famset_release(&rv.rv_core);
     return rc == SCRAPE_NOTFOUND ? 0 : rc;
 }
 
@@ -125,6 +138,7 @@ route_refresh(void *ctx, const http_req_t *req, http_resp_t *resp)
     (void)req;
     agent_t *ag = ctx;
     kpool_resync(ag->ag_env.se_pool);
+    gz_forget_vms(ag->ag_gz);
     log_msg(LOG_INFO, "refresh requested");
     route_text(resp, 200, "ok");
     return 0;

@@ -29,6 +29,7 @@ struct gz {
     ntp_t *gz_ntp;                 /* the ntp collector: ntpq's answer, once per TTL */
     discover_cache_t *gz_discover; /* rendered target groups */
     discover_alias_t *gz_alias;    /* instances' aliases (libzonecfg) */
+    tcore_t *gz_core;              /* triton_core: core zones. VM records and results */
     char gz_target[GZ_TARGET_MAX]; /* set once before serving, read-only after */
     cache_t *gz_vm_cache;          /* the instances' cache (the agent's; NULL: off) */
     char gz_datacenter[GZ_IDENT_MAX], gz_server[GZ_IDENT_MAX]; /* own metrics' labels */
@@ -81,6 +82,7 @@ gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl)
     gz->gz_ntp = ntp_new(&o->go_ntp);
     gz->gz_discover = discover_cache_new();
     gz->gz_alias = discover_alias_new();
+    gz->gz_core = tcore_new(&o->go_core);
     snprintf(gz->gz_target, sizeof(gz->gz_target), "127.0.0.1:9163");
     gz->gz_vm_cache = vm->se_cache;
     snprintf(gz->gz_datacenter, sizeof(gz->gz_datacenter), "%s",
@@ -88,7 +90,7 @@ gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl)
     gz_server_uuid(o->go_server, gz->gz_server, sizeof(gz->gz_server));
     if ((cache_ttl > 0 && gz->gz_env.se_cache == NULL) || gz->gz_zfs == NULL ||
         gz->gz_zfsvm == NULL || gz->gz_plugins == NULL || gz->gz_ntp == NULL ||
-        gz->gz_discover == NULL || gz->gz_alias == NULL) {
+        gz->gz_discover == NULL || gz->gz_alias == NULL || gz->gz_core == NULL) {
         gz_free(gz);
         errno = ENOMEM;
         return NULL;
@@ -108,6 +110,7 @@ gz_free(gz_t *gz)
     ntp_free(gz->gz_ntp);
     discover_cache_free(gz->gz_discover);
     discover_alias_free(gz->gz_alias);
+    tcore_free(gz->gz_core);
     free(gz);
 }
 
@@ -204,7 +207,9 @@ int
 gz_vm_extra(gz_t *gz, int core_zone, const char *collector, const char *uuid, famset_t *fs)
 {
     if (strcmp(collector, "triton_core") == 0)
-        return core_zone ? scrape_triton_core(uuid, fs) : 0;
+        return !core_zone   ? 0
+               : gz != NULL ? tcore_collect(gz->gz_core, uuid, fs)
+                            : scrape_triton_core(uuid, fs);
     if (gz == NULL)
         return 0;
     if (strcmp(collector, "zfs") == 0)
@@ -212,6 +217,19 @@ gz_vm_extra(gz_t *gz, int core_zone, const char *collector, const char *uuid, fa
     if (strcmp(collector, "plugin") == 0)
         return plugins_collect(gz->gz_plugins, "vm", uuid, fs);
     return 0;
+}
+
+int
+gz_core_check(gz_t *gz, const char *uuid)
+{
+    return gz != NULL && tcore_is_core(gz->gz_core, uuid);
+}
+
+void
+gz_forget_vms(gz_t *gz)
+{
+    if (gz != NULL)
+        tcore_forget(gz->gz_core);
 }
 
 /* ---- discovery ------------------------------------------------------ */

@@ -11,6 +11,7 @@
 #include "ntp.h"
 #include "plugins.h"
 #include "scrape.h"
+#include "tcore.h"
 
 #define GZ_ZFS_TTL_DEFAULT 300.0
 #define GZ_PLUGIN_TTL_DEFAULT 60.0
@@ -22,6 +23,7 @@ typedef struct gz_opts {
     ntp_opts_t go_ntp;         /* --ntpq, --ntp-ttl */
     const char *go_datacenter; /* --datacenter: label of the agent's own metrics */
     const char *go_server;     /* --server-uuid (NULL: /etc/machine-id as a UUID) */
+    tcore_opts_t go_core;      /* --vminfod, --admin-uuid, --core-timeout (triton_core) */
 } gz_opts_t;
 
 typedef struct gz gz_t;
@@ -57,6 +59,15 @@ int gz_scrape(gz_t *gz, famset_t *fs);
  * when fs ran out of memory.
  */
 int gz_vm_extra(gz_t *gz, int core_zone, const char *collector, const char *uuid, famset_t *fs);
+
+/*
+ * gz_core_check() - whether instance uuid is a core zone when its scrape
+ * came without x-joyent-cmon-opts (tcore_is_core()). gz NULL: 0.
+ */
+int gz_core_check(gz_t *gz, const char *uuid);
+
+/* gz_forget_vms() - drops the VM records kept for triton_core (POST /v1/refresh). */
+void gz_forget_vms(gz_t *gz);
 
 /*
  * gz_discover() - the service-discovery document of the running instances

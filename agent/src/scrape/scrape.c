@@ -228,12 +228,10 @@ scrape_instance_with(const scrape_env_t *env, const scrape_extra_t *x, const cha
 }
 
 /*
- * The original's triton_core collector scrapes a core zone's own services:
- * the zone's admin IP (its first NIC tagged admin) and the ports of its
- * customer_metadata.metricPorts, GET http://<ip>:<port>/metrics each. The
- * simulated world has no core zones yet (no admin NICs, no metricPorts), so
- * every core zone is one without them, for which the original reports the
- * collector unavailable and serves none of its metrics (spec 2.9 step 2).
+ * triton_core without the agent's core-zone state (src/core/tcore.c, held by
+ * the gz part): a scrape built without it, as some tests build it, reports
+ * the collector unavailable, as the original does for a core zone without an
+ * admin IP or metric ports (reference 2.9 step 2).
  */
 int
 scrape_triton_core(const char *zone, famset_t *fs)

@@ -71,8 +71,8 @@ int scrape_meta(famset_t *fs, const char *collector, int available, int cached, 
 
 /*
  * scrape_triton_core() - adds the triton_core collector of core zone `zone`
- * to fs: its meta metrics, and no data while the world has no core zones
- * with metric ports (see scrape.c). 0 or -1.
+ * to fs when there is no core-zone state (gz NULL; tcore.h has the real
+ * one): its meta metrics, unavailable, no data. 0 or -1.
  */
 int scrape_triton_core(const char *zone, famset_t *fs);
 
