@@ -797,7 +797,7 @@ int
 main(int argc, char **argv)
 {
     t_t t;
-    char cmd[256];
+    char cmd[1024];
     memset(&t, 0, sizeof(t));
     if (argc != 3) {
         fprintf(stderr, "usage: test_gz_e2e BIN_DIR PROMTOOL\n");
