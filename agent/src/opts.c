@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "listen.h"
+#include "vminfo.h"
 
 void
 opts_usage(FILE *out)
@@ -35,6 +36,9 @@ opts_usage(FILE *out)
           "      --max-connections=N     most client connections at once (default 4096)\n"
           "      --idle-timeout=SECONDS  close a connection idle this long (default 60)\n"
           "      --log-level=LEVEL       error, warn, info (default) or debug, on stderr\n"
+          "      --vminfod=URL           vminfod, for each VM's NICs (the link labels\n"
+          "                              nic_tag, network_uuid); default\n"
+          "                              http://127.0.0.1:9090, SmartOS's\n"
           "      --zfs-ttl=SECONDS       keep each instance's zfs answer this long\n"
           "                              (default 300)\n"
           "      --plugin-dir=DIR        run the executables of DIR/vm for every instance\n"
@@ -112,6 +116,7 @@ opts_defaults(agent_opts_t *o)
     o->ao_max_conns = 4096;
     o->ao_idle_timeout = 60;
     o->ao_log_level = LOG_INFO;
+    o->ao_vminfod = VMINFO_DEFAULT_URL;
     o->ao_gz.go_zfs_ttl = GZ_ZFS_TTL_DEFAULT;
     o->ao_gz.go_plugins.po_dir = NULL;
     o->ao_gz.go_plugins.po_limits.pl_timeout_ms = PLUGIN_TIMEOUT_MS_DEFAULT;
@@ -175,6 +180,13 @@ opts_one(agent_opts_t *o, int c, const char *arg, FILE *err)
         fprintf(err, "cmon-agent: bad --log-level %s: want error, warn, info or debug\n", arg);
         return -1;
     }
+    case 'v':
+        if (strncmp(arg, "http://", 7) == 0 && arg[7] != '\0' && strlen(arg) < 256) {
+            o->ao_vminfod = arg;
+            return 0;
+        }
+        fprintf(err, "cmon-agent: bad --vminfod %s: want http://HOST:PORT\n", arg);
+        return -1;
     case 'h':
         o->ao_help = 1;
         return 0;
@@ -197,6 +209,7 @@ static const struct option opts_table[] = {
     {"max-connections", required_argument, NULL, 'm'},
     {"idle-timeout", required_argument, NULL, 'i'},
     {"log-level", required_argument, NULL, 'L'},
+    {"vminfod", required_argument, NULL, 'v'},
     {"zfs-ttl", required_argument, NULL, 'Z'},
     {"plugin-dir", required_argument, NULL, 'P'},
     {"plugin-timeout", required_argument, NULL, 'T'},

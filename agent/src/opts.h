@@ -23,6 +23,7 @@ typedef struct agent_opts {
     unsigned ao_max_conns;              /* --max-connections */
     unsigned ao_idle_timeout;           /* --idle-timeout seconds */
     log_level_t ao_log_level;           /* --log-level */
+    const char *ao_vminfod;             /* --vminfod URL */
     gz_opts_t ao_gz;                    /* --zfs-ttl, --plugin-* */
     int ao_help;                        /* --help given */
     int ao_version;                     /* --version given */

@@ -91,7 +91,7 @@ suite_clean(void)
 static char *
 scrape_text(const char *zone, metric_names_t names, cache_t *cache, int *rc)
 {
-    scrape_env_t env = {fx.pool, cache, fx.stats, names, collectors_vm};
+    scrape_env_t env = {fx.pool, cache, fx.stats, names, collectors_vm, NULL};
     famset_t fs = FAMSET_INIT;
     *rc = scrape_instance(&env, zone, &fs);
     sbuf_t out = SBUF_INIT;
@@ -166,7 +166,7 @@ test_links_per_interface(void)
         snprintf(kname, sizeof(kname), "z%d_net%d", zi.wzi_zoneid, nic);
         world_value_t v;
         CU_ASSERT_EQUAL_FATAL(world_truth(fx.w, "link", 0, kname, "rbytes64", &v), 0);
-        snprintf(series, sizeof(series), "net_agg_bytes_in{interface=\"%s\"}", kname);
+        snprintf(series, sizeof(series), "net_agg_bytes_in{interface=\"vnic%d\"}", nic);
         CU_ASSERT_PTR_NOT_NULL_FATAL(testlib_sample_text(body, series, got, sizeof(got)));
         CU_ASSERT_EQUAL(strtoull(got, NULL, 10), v.wv_u);
     }

@@ -43,4 +43,11 @@ long testlib_count_samples(const char *body);
  */
 int testlib_promtool(const char *promtool, const char *body, char *out, size_t outlen);
 
+/*
+ * testlib_free_port() - a loopback TCP port free right now (bound to port 0,
+ * then released), for a server the test starts with a fixed address, such
+ * as `cmon-sim serve --vminfod 127.0.0.1:PORT`. 0 when none could be found.
+ */
+unsigned testlib_free_port(void);
+
 #endif /* CMON_AGENT_TESTLIB_H */
