@@ -210,8 +210,11 @@ static int
 vminfo_fetch(vminfo_t *vi, const char *uuid, vminfo_nics_t *out, char *err, size_t errlen)
 {
     char url[320];
-    struct fetch_req rq = {
-        .rq_url = url, .rq_timeout_s = VMINFO_TIMEOUT_S, .rq_max_body = VMINFO_BODY_MAX};
+    struct fetch_req rq = {.rq_url = url,
+                           .rq_timeout_s = VMINFO_TIMEOUT_S,
+                           .rq_timeout_kernel =
+                               1, /* kept by a kernel timer: holds under a frozen clock too */
+                           .rq_max_body = VMINFO_BODY_MAX};
     struct fetch_resp rs = {0};
     int rc = 0;
 
