@@ -109,11 +109,12 @@ struct vminfo {
     pthread_mutex_t vi_lock;
     vminfo_entry_t *vi_buckets[VMINFO_BUCKETS];
     int64_t vi_down_until; /* ms: vminfod did not answer; nobody asks before this */
+    int64_t vi_ttl_ms, vi_retry_ms;
     unsigned long vi_inserts, vi_swept, vi_requests;
 };
 
 vminfo_t *
-vminfo_new(const char *url)
+vminfo_new(const char *url, double ttl_s, double retry_s)
 {
     vminfo_t *vi = calloc(1, sizeof(*vi));
 
@@ -125,6 +126,8 @@ vminfo_new(const char *url)
     size_t n = strlen(vi->vi_url);
     while (n > 0 && vi->vi_url[n - 1] == '/')
         vi->vi_url[--n] = '\0';
+    vi->vi_ttl_ms = (int64_t)((ttl_s > 0 ? ttl_s : VMINFO_TTL_S) * 1000);
+    vi->vi_retry_ms = (int64_t)((retry_s > 0 ? retry_s : VMINFO_RETRY_S) * 1000);
     pthread_mutex_init(&vi->vi_lock, NULL);
     return vi;
 }
@@ -186,7 +189,7 @@ cache_sweep(vminfo_t *vi, int64_t now)
     for (size_t b = 0; b < VMINFO_BUCKETS; b++)
         for (vminfo_entry_t **p = &vi->vi_buckets[b]; *p != NULL;) {
             vminfo_entry_t *e = *p;
-            if (now - e->ve_used > (int64_t)(VMINFO_TTL_S * 1000)) {
+            if (now - e->ve_used > vi->vi_ttl_ms) {
                 *p = e->ve_next;
                 entry_free(e);
             } else {
@@ -259,7 +262,7 @@ static int
 vminfo_failed(vminfo_t *vi, vminfo_entry_t *e, const char *uuid, int rc, const char *err,
               int64_t now, vminfo_nics_t *out)
 {
-    int64_t wait = (int64_t)(VMINFO_RETRY_S * 1000);
+    int64_t wait = vi->vi_retry_ms;
 
     e->ve_retry = now + wait;
     if (rc < 0)
@@ -301,8 +304,7 @@ vminfo_get(vminfo_t *vi, const char *uuid, uint64_t sig, vminfo_nics_t *out)
         return errno = ENOMEM, -1;
     }
     e->ve_used = now;
-    if (e->ve_fetched != 0 && e->ve_sig == sig &&
-        now - e->ve_fetched < (int64_t)(VMINFO_TTL_S * 1000)) {
+    if (e->ve_fetched != 0 && e->ve_sig == sig && now - e->ve_fetched < vi->vi_ttl_ms) {
         entry_copy(e, out);
         pthread_mutex_unlock(&vi->vi_lock);
         return VMINFO_CACHED;
@@ -314,6 +316,7 @@ vminfo_get(vminfo_t *vi, const char *uuid, uint64_t sig, vminfo_nics_t *out)
     }
     pthread_mutex_unlock(&vi->vi_lock);
     rc = vminfo_fetch(vi, uuid, out, err, sizeof(err));
+    now = cmon_monotime_ms(); /* the waits count from the answer (or the timeout) */
     pthread_mutex_lock(&vi->vi_lock);
     e = entry_get(vi, uuid); /* a sweep may have run meanwhile */
     if (e != NULL && rc == 0 && entry_store(e, out, sig, now) == 0)

@@ -59,8 +59,12 @@ const vminfo_nic_t *vminfo_find(const vminfo_nics_t *nics, const char *ifname);
 
 typedef struct vminfo vminfo_t;
 
-/* vminfo_new() - a cache asking url (copied; no trailing '/'). NULL (ENOMEM). */
-vminfo_t *vminfo_new(const char *url);
+/*
+ * vminfo_new() - a cache asking url (copied; trailing '/' dropped), keeping
+ * a NIC list ttl_s and waiting retry_s after a failure (0: VMINFO_TTL_S,
+ * VMINFO_RETRY_S; tests shorten them). NULL (ENOMEM).
+ */
+vminfo_t *vminfo_new(const char *url, double ttl_s, double retry_s);
 
 /* vminfo_free() - frees the cache (NULL is fine). */
 void vminfo_free(vminfo_t *vi);
