@@ -20,6 +20,7 @@
 
 #define VMINFO_BUCKETS 8192 /* a power of two; chains stay short at 10,000 zones */
 #define VMINFO_SWEEP_EVERY 1024
+#define VMINFO_STR_BUCKETS 1024 /* distinct tags and networks: few per node */
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -93,24 +94,41 @@ vminfo_find(const vminfo_nics_t *nics, const char *ifname)
 
 /* ---- the cache ----------------------------------------------------------- */
 
+/*
+ * A NIC as kept: its strings interned (the node's few tags and networks are
+ * shared by thousands of zones), so that 10,000 zones cost a few hundred
+ * kilobytes.
+ */
+typedef struct vminfo_cnic {
+    const char *cn_interface, *cn_nic_tag, *cn_network_uuid;
+} vminfo_cnic_t;
+
+typedef struct vminfo_str {
+    struct vminfo_str *vs_next;
+    char vs_text[]; /* NUL-terminated */
+} vminfo_str_t;
+
 typedef struct vminfo_entry {
     struct vminfo_entry *ve_next;
-    char *ve_uuid;
-    uint64_t ve_sig;    /* the links the list was fetched for */
-    int64_t ve_fetched; /* ms; when the good list was fetched (0: none) */
-    int64_t ve_retry;   /* ms; not asked again before this after a failure */
-    int64_t ve_used;    /* ms; last asked for (the sweep drops the forgotten) */
-    size_t ve_count;
-    vminfo_nic_t *ve_nics; /* ve_count of them, the last good list */
+    uint64_t ve_sig;        /* the links the list was fetched for */
+    int64_t ve_fetched;     /* ms; when the good list was fetched (0: none) */
+    int64_t ve_retry;       /* ms; not asked again before this after a failure */
+    int64_t ve_used;        /* ms; last asked for (the sweep drops the forgotten) */
+    vminfo_cnic_t *ve_nics; /* ve_count of them, the last good list */
+    uint32_t ve_count;
+    char ve_uuid[]; /* the key */
 } vminfo_entry_t;
 
 struct vminfo {
     char *vi_url;
-    pthread_mutex_t vi_lock;
+    pthread_mutex_t vi_lock; /* the entries and the strings */
     vminfo_entry_t *vi_buckets[VMINFO_BUCKETS];
+    vminfo_str_t *vi_strs[VMINFO_STR_BUCKETS];
     int64_t vi_down_until; /* ms: vminfod did not answer; nobody asks before this */
     int64_t vi_ttl_ms, vi_retry_ms;
     unsigned long vi_inserts, vi_swept, vi_requests;
+    pthread_mutex_t vi_fetch_lock; /* one request at a time, on one kept-alive handle */
+    fetch_t *vi_fetch;
 };
 
 vminfo_t *
@@ -129,15 +147,34 @@ vminfo_new(const char *url, double ttl_s, double retry_s)
     vi->vi_ttl_ms = (int64_t)((ttl_s > 0 ? ttl_s : VMINFO_TTL_S) * 1000);
     vi->vi_retry_ms = (int64_t)((retry_s > 0 ? retry_s : VMINFO_RETRY_S) * 1000);
     pthread_mutex_init(&vi->vi_lock, NULL);
+    pthread_mutex_init(&vi->vi_fetch_lock, NULL);
     return vi;
 }
 
 static void
 entry_free(vminfo_entry_t *e)
 {
-    free(e->ve_uuid);
     free(e->ve_nics);
     free(e);
+}
+
+/* The interned copy of s (NULL: ENOMEM). Caller holds the lock. */
+static const char *
+str_intern(vminfo_t *vi, const char *s)
+{
+    vminfo_str_t **b = &vi->vi_strs[strhash_fnv1a(s) & (VMINFO_STR_BUCKETS - 1)];
+    size_t n = strlen(s) + 1;
+
+    for (vminfo_str_t *p = *b; p != NULL; p = p->vs_next)
+        if (strcmp(p->vs_text, s) == 0)
+            return p->vs_text;
+    vminfo_str_t *p = malloc(sizeof(*p) + n);
+    if (p == NULL)
+        return NULL;
+    memcpy(p->vs_text, s, n);
+    p->vs_next = *b;
+    *b = p;
+    return p->vs_text;
 }
 
 void
@@ -151,6 +188,14 @@ vminfo_free(vminfo_t *vi)
             vi->vi_buckets[b] = e->ve_next;
             entry_free(e);
         }
+    for (size_t b = 0; b < VMINFO_STR_BUCKETS; b++)
+        while (vi->vi_strs[b] != NULL) {
+            vminfo_str_t *p = vi->vi_strs[b];
+            vi->vi_strs[b] = p->vs_next;
+            free(p);
+        }
+    fetch_free(vi->vi_fetch);
+    pthread_mutex_destroy(&vi->vi_fetch_lock);
     pthread_mutex_destroy(&vi->vi_lock);
     free(vi->vi_url);
     free(vi);
@@ -171,11 +216,11 @@ entry_get(vminfo_t *vi, const char *uuid)
     for (vminfo_entry_t *e = *b; e != NULL; e = e->ve_next)
         if (strcmp(e->ve_uuid, uuid) == 0)
             return e;
-    vminfo_entry_t *e = calloc(1, sizeof(*e));
-    if (e == NULL || (e->ve_uuid = strdup(uuid)) == NULL) {
-        free(e);
+    size_t n = strlen(uuid) + 1;
+    vminfo_entry_t *e = calloc(1, sizeof(*e) + n);
+    if (e == NULL)
         return NULL;
-    }
+    memcpy(e->ve_uuid, uuid, n);
     e->ve_next = *b;
     *b = e;
     vi->vi_inserts++;
@@ -202,28 +247,51 @@ static void
 entry_copy(const vminfo_entry_t *e, vminfo_nics_t *out)
 {
     out->vs_count = e->ve_count;
-    memcpy(out->vs_nics, e->ve_nics, e->ve_count * sizeof(*e->ve_nics));
+    for (uint32_t i = 0; i < e->ve_count; i++) {
+        vminfo_nic_t *n = &out->vs_nics[i];
+        snprintf(n->vn_interface, sizeof(n->vn_interface), "%s", e->ve_nics[i].cn_interface);
+        snprintf(n->vn_nic_tag, sizeof(n->vn_nic_tag), "%s", e->ve_nics[i].cn_nic_tag);
+        snprintf(n->vn_network_uuid, sizeof(n->vn_network_uuid), "%s",
+                 e->ve_nics[i].cn_network_uuid);
+    }
 }
 
 /* ---- asking vminfod ------------------------------------------------------ */
 
-/* GETs uuid's record and parses it into out. 0; 1 an answer that is no
- * record (err says why); -1 no answer at all. */
+/*
+ * GETs uuid's record and parses it into out, one request at a time on one
+ * kept-alive handle. 0; 1 an answer that is no record (err says why); -1 no
+ * answer at all; 2 not asked: vminfod did not answer another request while
+ * this one waited its turn (a slow vminfod costs the scrapes one timeout,
+ * not one each).
+ */
 static int
 vminfo_fetch(vminfo_t *vi, const char *uuid, vminfo_nics_t *out, char *err, size_t errlen)
 {
     char url[320];
+    /* the timeout kept by a kernel timer too: it holds under a frozen clock */
     struct fetch_req rq = {.rq_url = url,
                            .rq_timeout_s = VMINFO_TIMEOUT_S,
-                           .rq_timeout_kernel =
-                               1, /* kept by a kernel timer: holds under a frozen clock too */
+                           .rq_timeout_kernel = 1,
                            .rq_max_body = VMINFO_BODY_MAX};
     struct fetch_resp rs = {0};
     int rc = 0;
 
     snprintf(url, sizeof(url), "%s/vms/%s", vi->vi_url, uuid);
+    pthread_mutex_lock(&vi->vi_fetch_lock);
+    pthread_mutex_lock(&vi->vi_lock);
+    int down = cmon_monotime_ms() < vi->vi_down_until;
+    pthread_mutex_unlock(&vi->vi_lock);
+    if (down) {
+        pthread_mutex_unlock(&vi->vi_fetch_lock);
+        return 2;
+    }
     __atomic_add_fetch(&vi->vi_requests, 1, __ATOMIC_RELAXED);
-    if (fetch_once(&rq, &rs) != 0) {
+    if (vi->vi_fetch == NULL)
+        vi->vi_fetch = fetch_new();
+    int got = vi->vi_fetch ? fetch_perform(vi->vi_fetch, &rq, &rs) : fetch_once(&rq, &rs);
+    pthread_mutex_unlock(&vi->vi_fetch_lock);
+    if (got != 0) {
         snprintf(err, errlen, "%.500s", rs.rs_error);
         rc = -1;
     } else if (rs.rs_status != 200) {
@@ -241,16 +309,25 @@ vminfo_fetch(vminfo_t *vi, const char *uuid, vminfo_nics_t *out, char *err, size
 
 /* Keeps a good list for sig. Caller holds the lock. 0 or -1 (ENOMEM). */
 static int
-entry_store(vminfo_entry_t *e, const vminfo_nics_t *nics, uint64_t sig, int64_t now)
+entry_store(vminfo_t *vi, vminfo_entry_t *e, const vminfo_nics_t *nics, uint64_t sig, int64_t now)
 {
-    vminfo_nic_t *copy = malloc((nics->vs_count ? nics->vs_count : 1) * sizeof(*copy));
+    vminfo_cnic_t *copy = malloc((nics->vs_count ? nics->vs_count : 1) * sizeof(*copy));
 
     if (copy == NULL)
         return -1;
-    memcpy(copy, nics->vs_nics, nics->vs_count * sizeof(*copy));
+    for (size_t i = 0; i < nics->vs_count; i++) {
+        const vminfo_nic_t *n = &nics->vs_nics[i];
+        copy[i].cn_interface = str_intern(vi, n->vn_interface);
+        copy[i].cn_nic_tag = str_intern(vi, n->vn_nic_tag);
+        copy[i].cn_network_uuid = str_intern(vi, n->vn_network_uuid);
+        if (!copy[i].cn_interface || !copy[i].cn_nic_tag || !copy[i].cn_network_uuid) {
+            free(copy);
+            return -1;
+        }
+    }
     free(e->ve_nics);
     e->ve_nics = copy;
-    e->ve_count = nics->vs_count;
+    e->ve_count = (uint32_t)nics->vs_count;
     e->ve_sig = sig;
     e->ve_fetched = now;
     e->ve_retry = 0;
@@ -319,7 +396,9 @@ vminfo_get(vminfo_t *vi, const char *uuid, uint64_t sig, vminfo_nics_t *out)
     now = cmon_monotime_ms(); /* the waits count from the answer (or the timeout) */
     pthread_mutex_lock(&vi->vi_lock);
     e = entry_get(vi, uuid); /* a sweep may have run meanwhile */
-    if (e != NULL && rc == 0 && entry_store(e, out, sig, now) == 0)
+    if (e != NULL && rc == 2)
+        rc = vminfo_waited(e, out);
+    else if (e != NULL && rc == 0 && entry_store(vi, e, out, sig, now) == 0)
         rc = VMINFO_FRESH;
     else if (e != NULL)
         rc =

@@ -15,8 +15,11 @@
  * collector says available 0. After a failure the zone is not asked again
  * for VMINFO_RETRY_S; after vminfod did not answer at all, no zone is.
  *
- * Thread-safe: scrapes call it from any thread; the HTTP request is made
- * outside the lock.
+ * Thread-safe: scrapes call it from any thread; requests to vminfod go one
+ * at a time over one kept-alive connection, outside the cache's lock, and
+ * one waiting its turn is dropped when the one before got no answer. The
+ * tags, networks and interface names are interned: a zone costs about
+ * 100 bytes plus 24 a NIC.
  */
 #ifndef CMON_AGENT_VMINFO_H
 #define CMON_AGENT_VMINFO_H
