@@ -168,30 +168,52 @@ test_cache(void)
     vminfo_free(vi);
 }
 
-/* Failures keep the last good list (D14); without one, -1; nobody asks during the wait. */
+/* Failures keep the last good list (D14); without one, -1; nobody asks during the wait,
+ * and nobody at all after vminfod itself failed (no answer, 5xx). */
 static void
 test_failures(void)
 {
-    vminfo_t *vi = new_cache();
-    vminfo_nics_t n;
-    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 1, &n), VMINFO_FRESH);
-    static const vminfod_mode_t modes[] = {VMINFOD_GARBAGE, VMINFOD_ERROR, VMINFOD_NOTFOUND,
+    static const vminfod_mode_t modes[] = {VMINFOD_GARBAGE, VMINFOD_NOTFOUND, VMINFOD_ERROR,
                                            VMINFOD_SLOW, VMINFOD_DOWN};
+    vminfo_nics_t n;
     for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+        vminfo_t *vi = new_cache();
+        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 1, &n), VMINFO_FRESH);
         fault(modes[m], NULL);
-        nap_ms(350); /* past the wait of the previous failure */
         unsigned long before = vminfo_requests(vi);
-        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 100 + m, &n), VMINFO_STALE); /* links changed */
+        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 2, &n), VMINFO_STALE); /* links changed */
         CU_ASSERT_STRING_EQUAL(vminfo_find(&n, "net0")->vn_nic_tag, "external");
         CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), -1); /* never known */
         CU_ASSERT_EQUAL(errno, EIO);
-        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 100 + m, &n), VMINFO_STALE); /* waited out */
-        CU_ASSERT(vminfo_requests(vi) - before == (m < 3 ? 2u : 1u)); /* no answer: nobody asks */
+        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 2, &n), VMINFO_STALE); /* waited out */
+        /* a record-level failure (garbage, 404) is that VM's: B is asked too */
+        CU_ASSERT_EQUAL(vminfo_requests(vi) - before, m < 2 ? 2u : 1u);
+        fault(VMINFOD_OK, NULL);
+        nap_ms(350); /* past the 0.3 s wait */
+        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), VMINFO_FRESH);
+        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 2, &n), VMINFO_FRESH);
+        vminfo_free(vi);
     }
+}
+
+/* A VM vminfod keeps failing is asked less and less often (the wait doubles). */
+static void
+test_backoff(void)
+{
+    vminfo_t *vi = new_cache();
+    vminfo_nics_t n;
+    fault(VMINFOD_NOTFOUND, ZONE_B);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), -1); /* asked: 404, wait 0.3 s */
+    nap_ms(350);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), -1); /* asked: 404, wait 0.6 s */
+    unsigned long asked = vminfo_requests(vi);
+    nap_ms(350);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), -1); /* still waiting */
+    CU_ASSERT_EQUAL(vminfo_requests(vi), asked);
     fault(VMINFOD_OK, NULL);
     nap_ms(350);
     CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), VMINFO_FRESH);
-    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 7, &n), VMINFO_FRESH);
+    CU_ASSERT_EQUAL(vminfo_requests(vi), asked + 1);
     vminfo_free(vi);
 }
 
@@ -295,6 +317,7 @@ static const CU_TestInfo tests[] = {
     {"parse", test_parse},
     {"cache", test_cache},
     {"failures", test_failures},
+    {"backoff", test_backoff},
     {"one vm", test_one_vm},
     {"golden link", test_golden_link},
     {"unknown unavailable", test_unknown_unavailable},

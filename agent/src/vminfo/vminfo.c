@@ -21,6 +21,8 @@
 #define VMINFO_BUCKETS 8192 /* a power of two; chains stay short at 10,000 zones */
 #define VMINFO_SWEEP_EVERY 1024
 #define VMINFO_STR_BUCKETS 1024 /* distinct tags and networks: few per node */
+#define VMINFO_BACKOFF_MAX 6    /* a zone's wait doubles up to 64 x VMINFO_RETRY_S (about 10 min) */
+#define VMINFO_SICK 3           /* vminfo_fetch(): vminfod answered 5xx, it is failing as a whole */
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -113,6 +115,7 @@ typedef struct vminfo_entry {
     uint64_t ve_sig;        /* the links the list was fetched for */
     int64_t ve_fetched;     /* ms; when the good list was fetched (0: none) */
     int64_t ve_retry;       /* ms; not asked again before this after a failure */
+    uint32_t ve_fails;      /* failures since the last good list: the wait doubles with each */
     int64_t ve_used;        /* ms; last asked for (the sweep drops the forgotten) */
     vminfo_cnic_t *ve_nics; /* ve_count of them, the last good list */
     uint32_t ve_count;
@@ -260,10 +263,10 @@ entry_copy(const vminfo_entry_t *e, vminfo_nics_t *out)
 
 /*
  * GETs uuid's record and parses it into out, one request at a time on one
- * kept-alive handle. 0; 1 an answer that is no record (err says why); -1 no
- * answer at all; 2 not asked: vminfod did not answer another request while
- * this one waited its turn (a slow vminfod costs the scrapes one timeout,
- * not one each).
+ * kept-alive handle. 0; 1 an answer that is no record of that VM (err says
+ * why); VMINFO_SICK a 5xx answer; -1 no answer at all; 2 not asked:
+ * vminfod did not answer another request while this one waited its turn
+ * (a slow vminfod costs the scrapes one timeout, not one each).
  */
 static int
 vminfo_fetch(vminfo_t *vi, const char *uuid, vminfo_nics_t *out, char *err, size_t errlen)
@@ -296,7 +299,7 @@ vminfo_fetch(vminfo_t *vi, const char *uuid, vminfo_nics_t *out, char *err, size
         rc = -1;
     } else if (rs.rs_status != 200) {
         snprintf(err, errlen, "GET %s answered %ld", url, rs.rs_status);
-        rc = 1;
+        rc = rs.rs_status >= 500 ? VMINFO_SICK : 1;
     } else if (vminfo_parse(rs.rs_body, rs.rs_len, out, err, errlen) != 0) {
         char why[256];
         snprintf(why, sizeof(why), "%.255s", err);
@@ -331,6 +334,7 @@ entry_store(vminfo_t *vi, vminfo_entry_t *e, const vminfo_nics_t *nics, uint64_t
     e->ve_sig = sig;
     e->ve_fetched = now;
     e->ve_retry = 0;
+    e->ve_fails = 0;
     return 0;
 }
 
@@ -339,11 +343,12 @@ static int
 vminfo_failed(vminfo_t *vi, vminfo_entry_t *e, const char *uuid, int rc, const char *err,
               int64_t now, vminfo_nics_t *out)
 {
-    int64_t wait = vi->vi_retry_ms;
+    unsigned shift = e->ve_fails < VMINFO_BACKOFF_MAX ? e->ve_fails : VMINFO_BACKOFF_MAX;
 
-    e->ve_retry = now + wait;
-    if (rc < 0)
-        vi->vi_down_until = now + wait;
+    e->ve_fails++;
+    e->ve_retry = now + (vi->vi_retry_ms << shift); /* a VM vminfod keeps failing: less often */
+    if (rc < 0 || rc == VMINFO_SICK)
+        vi->vi_down_until = now + vi->vi_retry_ms; /* vminfod itself: nobody asks for a while */
     if (e->ve_fetched != 0) {
         log_msg(LOG_WARN, "vminfod: %s; link labels of %s from the NICs it gave %.0f s ago", err,
                 uuid, (double)(now - e->ve_fetched) / 1000);

@@ -13,7 +13,9 @@
  * not a VM record, the last good NIC list of the zone is served (stale)
  * and the failure logged; without one, vminfo_get() fails and the link
  * collector says available 0. After a failure the zone is not asked again
- * for VMINFO_RETRY_S; after vminfod did not answer at all, no zone is.
+ * for VMINFO_RETRY_S, doubled for each failure in a row (up to 64 times);
+ * after vminfod did not answer at all or answered 5xx, no zone is asked
+ * for VMINFO_RETRY_S.
  *
  * Thread-safe: scrapes call it from any thread; requests to vminfod go one
  * at a time over one kept-alive connection, outside the cache's lock, and
