@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
 
 struct fetch {
     CURL *f_curl; /* reset between requests, which keeps its connections */
@@ -291,6 +294,53 @@ fetch_free(fetch_t *f)
     free(f);
 }
 
+/*
+ * Performs the transfer on c through a multi handle of its own, waiting on
+ * curl's sockets and on a timerfd armed for timeout_s: the kernel's timer
+ * fires after that much real time whatever the process's clocks say (curl's
+ * own timeout reads them, and under libfaketime they may stand still).
+ * Returns curl's verdict, CURLE_OPERATION_TIMEDOUT when the timer fired
+ * first (the reason in errbuf).
+ */
+static CURLcode
+fetch_perform_timer(CURL *c, double timeout_s, char *errbuf)
+{
+    CURLM *m = curl_multi_init();
+    int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    struct itimerspec it = {.it_value = {(time_t)timeout_s, (long)(fmod(timeout_s, 1.0) * 1e9)}};
+    CURLcode code = CURLE_OUT_OF_MEMORY;
+    int running = 1, left;
+
+    if (it.it_value.tv_sec == 0 && it.it_value.tv_nsec == 0)
+        it.it_value.tv_nsec = 1; /* zero would disarm it */
+    if (m == NULL || tfd < 0 || timerfd_settime(tfd, 0, &it, NULL) != 0 ||
+        curl_multi_add_handle(m, c) != CURLM_OK)
+        goto out;
+    while (running) {
+        struct curl_waitfd w = {.fd = tfd, .events = CURL_WAIT_POLLIN};
+        if (curl_multi_perform(m, &running) != CURLM_OK || running == 0)
+            break;
+        if (curl_multi_poll(m, &w, 1, 1000, NULL) != CURLM_OK)
+            break;
+        if (w.revents != 0) {
+            snprintf(errbuf, CURL_ERROR_SIZE, "Operation timed out after %.0f milliseconds",
+                     timeout_s * 1000);
+            code = CURLE_OPERATION_TIMEDOUT;
+            break;
+        }
+    }
+    if (running == 0) {
+        CURLMsg *msg = curl_multi_info_read(m, &left);
+        code = msg != NULL && msg->msg == CURLMSG_DONE ? msg->data.result : CURLE_RECV_ERROR;
+    }
+    curl_multi_remove_handle(m, c);
+out:
+    if (tfd >= 0)
+        close(tfd);
+    curl_multi_cleanup(m);
+    return code;
+}
+
 int
 fetch_perform(fetch_t *f, const struct fetch_req *req, struct fetch_resp *resp)
 {
@@ -303,7 +353,10 @@ fetch_perform(fetch_t *f, const struct fetch_req *req, struct fetch_resp *resp)
         curl_slist_free_all(x.x_hdrs);
         return fetch_xfer_fail(resp, req->rq_url, "out of memory");
     }
-    int rc = fetch_xfer_finish(&x, curl_easy_perform(f->f_curl));
+    CURLcode code = req->rq_timeout_kernel && req->rq_timeout_s > 0
+                        ? fetch_perform_timer(f->f_curl, req->rq_timeout_s, x.x_errbuf)
+                        : curl_easy_perform(f->f_curl);
+    int rc = fetch_xfer_finish(&x, code);
     curl_easy_reset(f->f_curl); /* the transfer's pointers go stale now */
     return rc;
 }

@@ -52,6 +52,11 @@ struct fetch_req {
     const char *rq_unix_socket;     /* connect to this unix socket path, NULL: TCP */
     const char *rq_user_agent;      /* NULL: none sent */
     double rq_timeout_s;            /* the whole request; 0: no limit */
+    int rq_timeout_kernel;          /* non-zero: rq_timeout_s is also kept by a kernel timer
+                                       (timerfd), which holds when the process's clocks are
+                                       frozen or faked (libfaketime, as the scenario engine
+                                       runs agents): curl measures its own timeouts with the
+                                       process's clock. fetch_perform()/fetch_once() only */
     double rq_connect_timeout_s;    /* connecting; 0: rq_timeout_s, or curl's 300 s */
     size_t rq_max_body;             /* largest body accepted; 0: FETCH_BODY_MAX_DEFAULT */
     int rq_max_redirects;           /* redirects followed, 0: none (a 3xx is the answer) */

@@ -18,6 +18,7 @@
 #include "http.h"
 #include "response.h"
 #include "verify.h"
+#include "vmlua.h"
 
 struct lagent {
     struct scn_agent *la_agent;
@@ -128,6 +129,26 @@ scn_agent_args(lua_State *L, struct scn_agent *a, int tidx, const char *call)
     }
 }
 
+/* Adds --vminfod URL of the engine's vminfod (vmlua.h) unless the scenario gave one. */
+static void
+agent_vminfod_arg(lua_State *L, struct scn_engine *e, struct scn_agent *a)
+{
+    for (int i = 0; i < a->ag_argc; i++)
+        if (strncmp(a->ag_argv[i], "--vminfod", 9) == 0)
+            return;
+    if (a->ag_argc + 2 > SCN_AGENT_ARGS_MAX)
+        luaL_error(L, "sim.agent: key 'args' holds more than %d arguments", SCN_AGENT_ARGS_MAX - 2);
+    const char *url = scn_vminfod_url(L, e);
+    char *flag = strdup("--vminfod"), *value = strdup(url);
+    if (flag == NULL || value == NULL) {
+        free(flag);
+        free(value);
+        luaL_error(L, "sim.agent: out of memory");
+    }
+    a->ag_argv[a->ag_argc++] = flag;
+    a->ag_argv[a->ag_argc++] = value;
+}
+
 /* sim.agent{args={...}} -> agent, started and listening */
 static int
 lsim_agent(lua_State *L)
@@ -141,6 +162,7 @@ lsim_agent(lua_State *L)
     int tidx = lua_istable(L, 1) && lua_getfield(L, 1, "args") == LUA_TTABLE ? lua_gettop(L) : 0;
     scn_agent_args(L, a, tidx, "sim.agent");
     agent_parse_args(L, a);
+    agent_vminfod_arg(L, e, a);
     scn_agent_push(L, a, "sim.agent");
     return 1;
 }

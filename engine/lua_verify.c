@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "engine.h"
 #include "response.h"
 #include "verify.h"
+#include "world_vm.h"
 
 #define VERIFY_DIFFS_MAX 20
 #define VERIFY_COLLECTORS 7
@@ -40,6 +42,8 @@ struct verify_ctx {
     uint64_t vc_seen; /* zone rows served */
     uint8_t vc_nic_seen[WORLD_NICS_MAX];
     int vc_time_seen;
+    world_vm_t vc_vm; /* the zone's VM record (link labels), if vc_have_vm */
+    int vc_have_vm;
 };
 
 __attribute__((format(printf, 2, 3))) static void
@@ -151,22 +155,50 @@ verify_zone_row(struct verify_ctx *c, unsigned i, const conform_sample_t *s)
                     r->vr_module, r->vr_stat);
 }
 
+/* The nic_tag and network_uuid labels of VNIC nic must be those of the NIC
+ * of the zone's VM record named net<nic> (the record now: scenarios that
+ * change NICs reboot the zone, as on SmartOS), none without one. */
+static void
+verify_link_labels(struct verify_ctx *c, const conform_sample_t *s, unsigned nic)
+{
+    char ifname[16];
+    const world_nic_t *want = NULL;
+    snprintf(ifname, sizeof(ifname), "net%u", nic);
+    for (uint32_t i = 0; c->vc_have_vm && i < c->vc_vm.wvm_nnics && want == NULL; i++)
+        if (strcmp(c->vc_vm.wvm_nics[i].wn_interface, ifname) == 0)
+            want = &c->vc_vm.wvm_nics[i];
+    if (!c->vc_have_vm)
+        return; /* destroyed since: no record to compare with */
+    const char *tag = conform_sample_label(s, "nic_tag");
+    const char *net = conform_sample_label(s, "network_uuid");
+    if (want == NULL && (tag != NULL || net != NULL))
+        verify_diff(c, "%s{interface=\"vnic%u\"}: nic_tag/network_uuid served, the VM has no %s",
+                    s->cs_name, nic, ifname);
+    else if (want != NULL && (tag == NULL || strcmp(tag, want->wn_nic_tag) != 0 || net == NULL ||
+                              strcmp(net, want->wn_network_uuid) != 0))
+        verify_diff(c,
+                    "%s{interface=\"vnic%u\"}: nic_tag \"%s\" network_uuid \"%s\", the VM's %s "
+                    "has \"%s\" \"%s\"",
+                    s->cs_name, nic, tag ? tag : "(none)", net ? net : "(none)", ifname,
+                    want->wn_nic_tag, want->wn_network_uuid);
+}
+
 static void
 verify_link_row(struct verify_ctx *c, unsigned j, const conform_sample_t *s)
 {
     const char *ifname = conform_sample_label(s, "interface");
-    int zid = -1;
     unsigned nic = WORLD_NICS_MAX;
-    if (ifname == NULL || sscanf(ifname, "z%d_net%u", &zid, &nic) != 2 || nic >= WORLD_NICS_MAX) {
-        verify_diff(c, "%s: interface label '%s' is not z<zoneid>_net<n>", s->cs_name,
-                    ifname ? ifname : "");
+    char extra;
+    if (ifname == NULL || sscanf(ifname, "vnic%u%c", &nic, &extra) != 1 || nic >= WORLD_NICS_MAX) {
+        verify_diff(c, "%s: interface label '%s' is not vnic<n>", s->cs_name, ifname ? ifname : "");
         return;
     }
+    verify_link_labels(c, s, nic);
     const struct scn_snap *cand[VERIFY_CANDIDATES];
     int n = verify_candidates(c, verify_collector("link"), cand);
     c->vc_nic_seen[nic] |= (uint8_t)(1u << j);
     for (int k = 0; k < n; k++)
-        if (cand[k]->sn_zoneid == zid && (cand[k]->sn_nic_have[nic] >> j & 1) &&
+        if ((cand[k]->sn_nic_have[nic] >> j & 1) &&
             verify_equal(s->cs_value, cand[k]->sn_nic[nic][j],
                          verify_row_scale(c, &scn_verify_link_rows[j])))
             return;
@@ -355,6 +387,8 @@ verify_zone_answer(lua_State *L, struct scn_engine *e, struct verify_ctx *c, int
                    const char *name)
 {
     verify_prepare(L, e, c, zix, name);
+    c->vc_have_vm =
+        world_vm_get(e->se_world, zix, &c->vc_vm) == 0 && strcmp(c->vc_vm.wvm_uuid, name) == 0;
     if (!verify_status(c, verify_int(L, 1, "status"), (int32_t)verify_int(L, 1, "_zoneid"),
                        (int32_t)verify_int(L, 1, "_zoneid_after")))
         return;

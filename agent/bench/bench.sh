@@ -5,7 +5,8 @@
 #                             [-a "EXTRA AGENT FLAGS"]
 #
 # For each zone count: `cmon-sim serve --zones N --tick 0` builds a still
-# world; cmon-agent serves it with the cache off; nginx (our own instance on
+# world and serves its vminfod (the agent asks it for link labels); cmon-agent
+# serves it with the cache off; nginx (our own instance on
 # a free port, temp config) serves one zone's response bytes from a file.
 # Then, RUNS times, alternating the two servers so that both see the same
 # machine load:
@@ -98,10 +99,13 @@ p99() { # url -> p99 ms of an open loop at 2,000 scrapes/s (cmon-bench, bench/RE
 declare -A RES
 for N in $ZONES; do
   W=/dev/shm/cmon-agent-bench-$$-$N
-  "$BIN/cmon-sim" serve --zones "$N" --tick 0 --world "$W" --seed 1 > "$TMP/sim.out" 2>&1 &
+  "$BIN/cmon-sim" serve --zones "$N" --tick 0 --world "$W" --seed 1 --vminfod 127.0.0.1:0 \
+    > "$TMP/sim.out" 2>&1 &
   SIM=$!; PIDS+=("$SIM")
   wait_for "$TMP/sim.out" "$W"
-  CMON_SIM_WORLD=$W "$BIN/cmon-agent" --listen 127.0.0.1:0 --cache-ttl 0 $EXTRA 2> "$TMP/agent.err" &
+  VMINFOD=$(sed -n 's/.*vminfod on //p' "$TMP/sim.out") # the node's vminfod: link labels
+  CMON_SIM_WORLD=$W "$BIN/cmon-agent" --listen 127.0.0.1:0 --cache-ttl 0 --vminfod "$VMINFOD" \
+    $EXTRA 2> "$TMP/agent.err" &
   AGENT=$!; PIDS+=("$AGENT")
   wait_for "$TMP/agent.err" "listening on"
   "$BIN/cmon-sim" zones -w "$W" | awk -F: '$1 != "-" && $2 != "global" {print "/v1/" $2 "/metrics"}' \

@@ -15,6 +15,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "agent.h"
 #include "cache.h"
 #include "cmon_version.h"
@@ -23,6 +25,7 @@
 #include "listen.h"
 #include "log.h"
 #include "opts.h"
+#include "vminfo.h"
 
 /* Thousands of idle clients need thousands of descriptors. */
 static void
@@ -65,6 +68,11 @@ main_agent_open(agent_t *ag, const agent_opts_t *o)
             return -1;
         }
     }
+    ag->ag_env.se_vminfo = vminfo_new(o->ao_vminfod, 0, 0);
+    if (ag->ag_env.se_vminfo == NULL) {
+        log_msg(LOG_ERR, "cannot set up vminfo: %s", strerror(errno));
+        return -1;
+    }
     ag->ag_gz = gz_new(&o->ao_gz, &ag->ag_env, o->ao_cache_ttl);
     if (ag->ag_gz == NULL) {
         log_msg(LOG_ERR, "cannot set up the compute node part: %s", strerror(errno));
@@ -78,6 +86,7 @@ main_agent_close(agent_t *ag)
 {
     gz_free(ag->ag_gz);
     cache_free(ag->ag_env.se_cache);
+    vminfo_free(ag->ag_env.se_vminfo);
     kpool_free(ag->ag_env.se_pool);
     selfstats_free(ag->ag_stats);
 }
@@ -159,6 +168,7 @@ main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     main_raise_nofile();
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: vminfod is asked from scrapes */
     agent_t ag;
     int rc = main_agent_open(&ag, &o) == 0 && main_serve(&ag, &o, &sigs) == 0 ? 0 : 1;
     main_agent_close(&ag);

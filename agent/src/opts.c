@@ -9,6 +9,7 @@
 #include "corevm.h"
 #include "listen.h"
 #include "uuid.h"
+#include "vminfo.h"
 
 void
 opts_usage(FILE *out)
@@ -58,7 +59,8 @@ opts_usage(FILE *out)
           "                              on SmartOS; default unknown)\n"
           "      --server-uuid=UUID      the server label of those metrics, the compute\n"
           "                              node's UUID (default /etc/machine-id as a UUID)\n"
-          "      --vminfod=URL           ask vminfod there for core zones' VM records\n"
+          "      --vminfod=URL           vminfod, asked for each VM's NICs (the link labels\n"
+          "                              nic_tag, network_uuid) and core zones' records\n"
           "                              (default http://127.0.0.1:9090, SmartOS's)\n"
           "      --admin-uuid=UUID       the admin account: without x-joyent-cmon-opts, a\n"
           "                              zone it owns with a smartdc_role tag is a core\n"

@@ -199,6 +199,19 @@ const char *const golden_cpu_info_labels[] = {""};
 const char *const golden_zpool_labels[] = {"pool,vdev_guid", "pool,vdev_guid", "pool",
                                            "pool",           "pool",           "pool"};
 
+/* Section 2.6, in its table's order (#1-#4). */
+const golden_family_t golden_link[] = {
+    {"net_agg_packets_in", "counter", "Aggregate inbound packets"},
+    {"net_agg_bytes_out", "counter", "Aggregate outbound bytes"},
+    {"net_agg_packets_out", "counter", "Aggregate outbound packets"},
+    {"net_agg_bytes_in", "counter", "Aggregate inbound bytes"},
+};
+const size_t golden_nlink = sizeof(golden_link) / sizeof(golden_link[0]);
+
+/* Section 2.6 and 6.2: link's labels, in this order. */
+const char *const golden_link_labels[] = {"interface", "nic_tag", "network_uuid"};
+const size_t golden_nlink_labels = 3;
+
 /* The line after l, or NULL at the end. */
 static const char *
 golden_next(const char *l)
@@ -601,4 +614,53 @@ golden_has(const char *body, const golden_family_t *g, size_t n, char *why, size
     }
     why[0] = '\0';
     return 0;
+}
+
+/* The label names of sample line l, in order, into names (at most max); their count. */
+static size_t
+golden_link_label_names(const char *l, char names[][64], size_t max)
+{
+    const char *p = strchr(l, '{'), *end = strchr(l, '\n');
+    size_t n = 0;
+    if (p == NULL || (end != NULL && p > end))
+        return 0;
+    while (*p == '{' || *p == ',') {
+        size_t k = strcspn(++p, "=");
+        if (n < max)
+            snprintf(names[n], 64, "%.*s", (int)k, p);
+        n++;
+        p += k + 1;
+        if (*p++ != '"')
+            break;
+        while (*p != '\0' && *p != '"')
+            p += *p == '\\' && p[1] != '\0' ? 2 : 1; /* escaped quote or backslash */
+        if (*p == '"')
+            p++;
+    }
+    return n;
+}
+
+int
+golden_labels_check(const char *body, const char *family, const char *const *labels, size_t n,
+                    size_t min, char *why, size_t len)
+{
+    size_t flen = strlen(family);
+    int samples = 0;
+    for (const char *l = body; l != NULL && *l != '\0'; l = golden_next(l)) {
+        if (strncmp(l, family, flen) != 0 || (l[flen] != '{' && l[flen] != ' '))
+            continue;
+        char names[8][64];
+        size_t got = golden_link_label_names(l, names, 8);
+        int ok = got >= min && got <= n;
+        for (size_t i = 0; ok && i < got; i++)
+            ok = strcmp(names[i], labels[i]) == 0;
+        if (!ok) {
+            snprintf(why, len, "sample '%.*s': labels not a prefix of the original's (%zu+)",
+                     (int)strcspn(l, "\n"), l, min);
+            return -1;
+        }
+        samples++;
+    }
+    why[0] = '\0';
+    return samples;
 }

@@ -1,7 +1,7 @@
 /*
  * golden - the families of Triton's cmon-agent, written by hand from the
  * compatibility reference (shared/specs/cmon-agent-compat.md, the tables of
- * sections 2.2 and 2.7), never from our output: name, type and exact HELP,
+ * sections 2.2, 2.6 and 2.7), never from our output: name, type and exact HELP,
  * in the order the original serves them.
  */
 #ifndef CMON_AGENT_TEST_GOLDEN_H
@@ -30,6 +30,12 @@ extern const size_t golden_ncpu_util;
 /* Section 3.2: cpu_info, 1 family, no label. */
 extern const golden_family_t golden_cpu_info[];
 extern const size_t golden_ncpu_info;
+
+/* Section 2.6: link, 4 families, and its label names in order. */
+extern const golden_family_t golden_link[];
+extern const size_t golden_nlink;
+extern const char *const golden_link_labels[];
+extern const size_t golden_nlink_labels;
 
 /*
  * Section 3.3: arcstats, the 81 map entries (79 and 80 optional: a platform
@@ -135,5 +141,15 @@ extern const size_t golden_nown;
  * when allow_empty. Else -1 with the first difference in why.
  */
 int golden_own_check(const char *body, int allow_empty, char *why, size_t len);
+
+/*
+ * golden_labels_check() - checks that every sample of family in text-format
+ * body has as its label names the first k of labels[0..n), in that order,
+ * with min <= k <= n (link: interface alone for a VNIC without a NIC in the
+ * VM's record, all three otherwise). Returns the number of samples, or -1
+ * with the first offender in why.
+ */
+int golden_labels_check(const char *body, const char *family, const char *const *labels, size_t n,
+                        size_t min, char *why, size_t len);
 
 #endif

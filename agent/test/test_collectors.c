@@ -93,7 +93,7 @@ suite_clean(void)
 static char *
 scrape_text(const char *zone, metric_names_t names, cache_t *cache, int *rc)
 {
-    scrape_env_t env = {fx.pool, cache, fx.stats, names, collectors_vm};
+    scrape_env_t env = {fx.pool, cache, fx.stats, names, collectors_vm, NULL};
     famset_t fs = FAMSET_INIT;
     *rc = scrape_instance(&env, zone, &fs);
     sbuf_t out = SBUF_INIT;
@@ -168,7 +168,7 @@ test_links_per_interface(void)
         snprintf(kname, sizeof(kname), "z%d_net%d", zi.wzi_zoneid, nic);
         world_value_t v;
         CU_ASSERT_EQUAL_FATAL(world_truth(fx.w, "link", 0, kname, "rbytes64", &v), 0);
-        snprintf(series, sizeof(series), "net_agg_bytes_in{interface=\"%s\"}", kname);
+        snprintf(series, sizeof(series), "net_agg_bytes_in{interface=\"vnic%d\"}", nic);
         CU_ASSERT_PTR_NOT_NULL_FATAL(testlib_sample_text(body, series, got, sizeof(got)));
         CU_ASSERT_EQUAL(strtoull(got, NULL, 10), v.wv_u);
     }
@@ -716,7 +716,7 @@ test_meta_checker_refuses(void)
 static char *
 scrape_fmt(const char *zone, expo_format_t fmt)
 {
-    scrape_env_t env = {fx.pool, NULL, fx.stats, NAMES_CMON, collectors_vm};
+    scrape_env_t env = {fx.pool, NULL, fx.stats, NAMES_CMON, collectors_vm, NULL};
     famset_t fs = FAMSET_INIT;
     int rc = scrape_instance(&env, zone, &fs);
     sbuf_t out = SBUF_INIT;
@@ -969,7 +969,7 @@ test_missing_field_fails(void)
          .km_help = "h",
          .km_prom_help = "h"},
     };
-    collect_ctx_t cc = {NULL, "z", 1, NAMES_CMON};
+    collect_ctx_t cc = {NULL, "z", 1, NAMES_CMON, NULL};
     famset_t fs = FAMSET_INIT;
     CU_ASSERT_EQUAL(collector_emit_named(&cc, &fs, &ks, both, 2), 0);
     CU_ASSERT_EQUAL(fs.fs_nsamples, 2);

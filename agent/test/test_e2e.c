@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cmon_spawn.h"
 #include "fetch.h"
 #include "golden_vm.h"
@@ -50,6 +52,7 @@ static struct {
     proc_t procs[MAX_PROCS];
     int nprocs;
     char worlds[2][64];
+    char vminfod[2][64]; /* each world's serve's vminfod, http://127.0.0.1:PORT */
     const char *bin;
     const char *promtool;
     int failures;
@@ -157,10 +160,14 @@ start_world(int idx, const char *extra)
     char sim[512], zones[16];
     snprintf(sim, sizeof(sim), "%s/cmon-sim", t.bin);
     snprintf(zones, sizeof(zones), "%d", idx == 0 ? NZONES : 200);
-    char *argv[16] = {sim, "serve", "--zones", zones, "--world", t.worlds[idx], "--seed", "11"};
-    int a = 8;
+    char vaddr[32];
+    snprintf(vaddr, sizeof(vaddr), "127.0.0.1:%u", testlib_free_port());
+    snprintf(t.vminfod[idx], sizeof(t.vminfod[idx]), "http://%s", vaddr);
+    char *argv[18] = {sim,           "serve",  "--zones", zones,       "--world",
+                      t.worlds[idx], "--seed", "11",      "--vminfod", vaddr};
+    int a = 10;
     char *extra_copy = strdup(extra);
-    for (char *tok = strtok(extra_copy, " "); tok != NULL && a < 15; tok = strtok(NULL, " "))
+    for (char *tok = strtok(extra_copy, " "); tok != NULL && a < 17; tok = strtok(NULL, " "))
         argv[a++] = tok;
     argv[a] = NULL;
     proc_t *p = spawn(argv, 1, NULL);
@@ -177,8 +184,10 @@ start_agent(const char *world, const char *names, const char *ttl)
     char agent[512], env[128];
     snprintf(agent, sizeof(agent), "%s/cmon-agent", t.bin);
     snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", world);
-    char *argv[] = {agent,       "--listen",       "127.0.0.1:0", "--cache-ttl",
-                    (char *)ttl, "--metric-names", (char *)names, NULL};
+    const char *vminfod = strcmp(world, t.worlds[1]) == 0 ? t.vminfod[1] : t.vminfod[0];
+    char *argv[] = {
+        agent,         "--listen",  "127.0.0.1:0",   "--cache-ttl", (char *)ttl, "--metric-names",
+        (char *)names, "--vminfod", (char *)vminfod, NULL};
     proc_t *p = spawn(argv, 2, env);
     p->is_agent = 1;
     char line[512];
@@ -352,7 +361,37 @@ kname_of(const zone_t *z, const char *module, char *buf, size_t len)
         snprintf(buf, len, "%.30s", z->uuid);
 }
 
-/* Checks the link samples against the world; returns how many were expected. */
+/* The labels vminfod gives NIC ifname of zone uuid ("" when absent): the
+ * record fetched from the world's vminfod, as the agent reads it. 1 when
+ * the record has that NIC. */
+static int
+nic_labels(const char *uuid, const char *ifname, char *tag, char *net, size_t len)
+{
+    char url[256];
+    snprintf(url, sizeof(url), "%.64s/vms/%.64s", t.vminfod[0], uuid);
+    struct fetch_req rq = {.rq_url = url, .rq_timeout_s = 5};
+    struct fetch_resp rs = {0};
+    int found = 0;
+    tag[0] = net[0] = '\0';
+    if (fetch_once(&rq, &rs) == 0 && rs.rs_status == 200) {
+        json_t *j = json_loads(rs.rs_body, 0, NULL), *n;
+        size_t i;
+        json_array_foreach(json_object_get(j, "nics"), i, n)
+        {
+            if (found || strcmp(json_string_value(json_object_get(n, "interface")), ifname) != 0)
+                continue;
+            found = 1;
+            snprintf(tag, len, "%s", json_string_value(json_object_get(n, "nic_tag")));
+            snprintf(net, len, "%s", json_string_value(json_object_get(n, "network_uuid")));
+        }
+        json_decref(j);
+    }
+    fetch_resp_release(&rs);
+    return found;
+}
+
+/* Checks the link samples against the world and its vminfod: interface
+ * vnic<n>, the NIC's nic_tag and network_uuid; returns how many were expected. */
 static int
 check_links(const zone_t *z, const char *body)
 {
@@ -362,14 +401,19 @@ check_links(const zone_t *z, const char *body)
                                             {"net_agg_packets_in", "ipackets64"},
                                             {"net_agg_packets_out", "opackets64"}};
     for (int nic = 0; nic < 8; nic++) {
-        char kname[64];
+        char kname[64], ifname[16], tag[64], net[64];
         snprintf(kname, sizeof(kname), "z%d_net%d", z->zid, nic);
+        snprintf(ifname, sizeof(ifname), "net%d", nic);
         const char *zn = truth_get("link:0:%s:zonename", kname);
         if (zn == NULL)
             continue;
+        check(nic_labels(z->uuid, ifname, tag, net, sizeof(tag)), "%s: vminfod lists %s", z->uuid,
+              ifname);
         for (int i = 0; i < 4; i++) {
-            char series[160], got[64];
-            snprintf(series, sizeof(series), "%s{interface=\"%s\"}", lstats[i][0], kname);
+            char series[320], got[64];
+            snprintf(series, sizeof(series),
+                     "%s{interface=\"vnic%d\",nic_tag=\"%s\",network_uuid=\"%s\"}", lstats[i][0],
+                     nic, tag, net);
             const char *want = truth_get("link:0:%s:%s", kname, lstats[i][1]);
             const char *g = testlib_sample_text(body, series, got, sizeof(got));
             check(want != NULL && g != NULL && strcmp(g, want) == 0, "%s %s: got %s want %s",

@@ -80,7 +80,7 @@ suite_clean(void)
 static char *
 gz_text(metric_names_t names)
 {
-    scrape_env_t env = {fx.pool, NULL, fx.stats, names, collectors_gz};
+    scrape_env_t env = {fx.pool, NULL, fx.stats, names, collectors_gz, NULL};
     famset_t fs = FAMSET_INIT;
     sbuf_t out = SBUF_INIT;
     if (scrape_instance(&env, "global", &fs) == SCRAPE_OK)
@@ -462,7 +462,7 @@ test_links_ignore_global(void)
     world_value_t v;
     CU_ASSERT_EQUAL_FATAL(world_truth(fx.w, "link", 0, "ixgbe0", "rbytes64", &v), 0);
     CU_ASSERT(v.wv_u > 0);
-    scrape_env_t env = {fx.pool, NULL, fx.stats, NAMES_CMON, collectors_vm};
+    scrape_env_t env = {fx.pool, NULL, fx.stats, NAMES_CMON, collectors_vm, NULL};
     famset_t fs = FAMSET_INIT;
     sbuf_t out = SBUF_INIT;
     CU_ASSERT_EQUAL_FATAL(scrape_instance(&env, ZONE, &fs), SCRAPE_OK);

@@ -1,11 +1,14 @@
 /* testlib.c - helpers of the agent's tests (see testlib.h). */
 #include "testlib.h"
 
+#include <arpa/inet.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -146,4 +149,21 @@ testlib_conform(const char *bin_dir, const char *format, const char *body, char 
     char cmd[1024];
     snprintf(cmd, sizeof(cmd), "'%s/cmon-conform' --format %s -", bin_dir, format);
     return testlib_run_on(cmd, body, out, outlen);
+}
+
+unsigned
+testlib_free_port(void)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    unsigned port = 0;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return 0;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    close(fd);
+    return port;
 }

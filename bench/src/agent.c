@@ -54,8 +54,10 @@ agent_world_up(const struct opts *o, long zones, struct agent_sut *as, char *err
     snprintf(seed, sizeof(seed), "%llu", (unsigned long long)o->op_seed);
     snprintf(out, sizeof(out), "%s/sim.out", as->as_logdir); /* the ready line */
     snprintf(log, sizeof(log), "%s/sim.log", as->as_logdir);
-    char *argv[] = {as->as_sim_bin, "serve",  "--zones", zbuf, "--world",
-                    as->as_world,   "--seed", seed,      NULL};
+    /* the node's vminfod on a port of its own (the agent asks it for link labels) */
+    snprintf(as->as_vminfod, sizeof(as->as_vminfod), "127.0.0.1:%d", spawn_free_port());
+    char *argv[] = {as->as_sim_bin, "serve", "--zones",   zbuf,           "--world", as->as_world,
+                    "--seed",       seed,    "--vminfod", as->as_vminfod, NULL};
     as->as_sim_pid = child_start(argv, NULL, out, log);
     if (as->as_sim_pid < 0) {
         snprintf(err, errlen, "cannot run %s: %s", as->as_sim_bin, strerror(errno));
@@ -71,12 +73,25 @@ agent_world_up(const struct opts *o, long zones, struct agent_sut *as, char *err
     return 0;
 }
 
+/* 1 when the --agent-arg list holds flag (alone or as flag=VALUE). */
+static int
+agent_args_name(const struct opts *o, const char *flag)
+{
+    size_t n = strlen(flag);
+
+    for (int i = 0; i < o->op_nagent_args; i++)
+        if (strncmp(o->op_agent_args[i], flag, n) == 0 &&
+            (o->op_agent_args[i][n] == '\0' || o->op_agent_args[i][n] == '='))
+            return 1;
+    return 0;
+}
+
 /* One try to start the agent on a fresh port. Returns 0, 1 retry, -1 fatal. */
 static int
 agent_try(const struct opts *o, struct agent_sut *as, const char *bin, char *err, size_t errlen)
 {
-    char listen[64], env[256], log[256], url[300];
-    const char *argv[8 + OPTS_MAX_AGENT_ARGS];
+    char listen[64], env[256], log[256], url[300], vminfod[64];
+    const char *argv[10 + OPTS_MAX_AGENT_ARGS];
     int port = spawn_free_port(), n = 0;
 
     snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
@@ -88,6 +103,12 @@ agent_try(const struct opts *o, struct agent_sut *as, const char *bin, char *err
     for (int i = 0; i < o->op_nagent_args; i++)
         argv[n++] = o->op_agent_args[i];
     argv[n] = NULL;
+    if (as->as_vminfod[0] != '\0' && !agent_args_name(o, "--vminfod")) {
+        snprintf(vminfod, sizeof(vminfod), "http://%s", as->as_vminfod);
+        argv[n++] = "--vminfod";
+        argv[n++] = vminfod;
+        argv[n] = NULL;
+    }
     char *envv[] = {env, NULL};
     as->as_agent_pid = child_start((char *const *)argv, envv, log, NULL);
     if (as->as_agent_pid < 0) {

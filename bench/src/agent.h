@@ -18,6 +18,7 @@ struct agent_sut {
     pid_t as_agent_pid;            /* the agent to watch (ours, or --pid), or 0 */
     int as_own_agent;              /* 1 when we started the agent (and stop it) */
     char as_world[128];            /* world path we made, "" otherwise */
+    char as_vminfod[40];           /* its serve's vminfod, ADDR:PORT, "" when we made no world */
     char as_logdir[128];           /* our temporary log folder, "" otherwise */
     char as_base[256];             /* "http://HOST:PORT" without trailing slash */
     char as_sim_bin[4096];         /* cmon-sim */

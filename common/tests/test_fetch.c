@@ -291,6 +291,27 @@ test_timeout(void)
     fetch_resp_release(&r);
 }
 
+/* The kernel timer gives up in time even when the process's clocks stand
+ * still: ctest runs this case again under libfaketime with a frozen clock
+ * (common_fetch_frozen_clock), where curl's own timeout never fires. */
+static void
+test_timeout_kernel(void)
+{
+    char url[128];
+    struct fetch_req q = {
+        .rq_url = url_of(url, sizeof(url), "/slow"), .rq_timeout_s = 0.3, .rq_timeout_kernel = 1};
+    struct fetch_resp r = {0};
+    CU_ASSERT_EQUAL(fetch_once(&q, &r), -1); /* /slow would answer 200 after 3 s */
+    CU_ASSERT_EQUAL(r.rs_status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.rs_error, url));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.rs_error, "timed out"));
+    q.rq_url = url_of(url, sizeof(url), "/status");
+    CU_ASSERT_EQUAL(fetch_once(&q, &r), 0); /* a quick answer comes through the same way */
+    CU_ASSERT_EQUAL(r.rs_status, 418);
+    CU_ASSERT_STRING_EQUAL(r.rs_body, "tea");
+    fetch_resp_release(&r);
+}
+
 static void
 test_connection_refused(void)
 {
@@ -436,6 +457,7 @@ static const CU_TestInfo tests[] = {
     {"request headers, POST, DELETE, HEAD", test_request_headers_and_post},
     {"body cap", test_body_cap},
     {"timeout", test_timeout},
+    {"timeout, kernel timer", test_timeout_kernel},
     {"connection refused", test_connection_refused},
     {"unix socket", test_unix_socket},
     {"keep-alive", test_keep_alive},

@@ -16,10 +16,29 @@ check(h.state == "installed" and h.zoneid == nil, "a halted zone has no zoneid")
 local named = sim.zone{name = "11111111-2222-3333-4444-555555555555"}
 check(named.uuid == "11111111-2222-3333-4444-555555555555", "name= sets the zonename")
 
+-- VM records: z:vm(), z:vm{...}, sim.vminfod, sim.link_labels
+local v = sim.zone{nics = {{nic_tag = "admin"}, {network_uuid = false}}, tags = {role = "db"},
+                   customer_metadata = {k = "v"}, owner = "930896af-bf8c-48d4-885c-6573a94b1853"}
+local rec = v:vm()
+check(rec.uuid == v.uuid and rec.zonename == v.uuid and rec.zone_state == "running" and
+      rec.owner_uuid == "930896af-bf8c-48d4-885c-6573a94b1853", "z:vm() is the VM record")
+check(#rec.nics == 2 and rec.nics[1].nic_tag == "admin" and rec.nics[2].network_uuid == nil and
+      rec.nics[2].interface == "net1", "nics as listed, the rest derived, false left out")
+check(rec.tags.role == "db" and rec.customer_metadata.k == "v", "tags and customer_metadata")
+v:vm{tags = false, owner = false}
+check(v:vm().tags.role ~= "db" and v:vm().owner_uuid ~= rec.owner_uuid, "false: derived again")
+local ll = sim.link_labels(v)
+check(#ll == 2 and ll[1].kstat == "z" .. v.zoneid .. "_net0" and ll[1].interface == "vnic0" and
+      ll[1].nic_tag == "admin" and ll[2].network_uuid == "", "sim.link_labels")
+local vi = sim.vminfod()
+check(vi.url:find("^http://127%.0%.0%.1:%d+$") ~= nil and vi.requests >= 0, "sim.vminfod()")
+check(sim.vminfod{mode = "slow", delay_ms = 5, zone = v}.url == vi.url, "sim.vminfod{...}")
+sim.vminfod{mode = "ok"}
+
 -- sim.fleet and sim.zones
 local f = sim.fleet{count = 6, brands = {"kvm", "bhyve"}, nics = 1, load = {cpu_user = 0.5}}
 check(#f == 6 and f[1].brand == "kvm" and f[2].brand == "bhyve", "sim.fleet cycles brands")
-check(#sim.zones() == 9, "sim.zones() lists every zone but the global one")
+check(#sim.zones() == 10, "sim.zones() lists every zone but the global one")
 check(sim.zones()[1] == z, "a zone is the same value wherever it comes from")
 
 -- z:halt, z:boot, z:reboot, z:destroy
@@ -123,8 +142,7 @@ check(r.status == 200 and #r.body > 0 and r.ms > 0, "r.status, r.body, r.ms")
 check(r.content_type:find("text/plain", 1, true), "r.content_type")
 check(r.zone == z and r.vtime == sim.now(), "r.zone, r.vtime")
 check(r:value("cpu_user_usage") == sim.truth(z, "zones", "nsec_user"), "r:value")
-local nic1 = "z" .. z.zoneid .. "_net1"
-check(r:value("net_agg_bytes_in", {interface = nic1}) == sim.truth(z, "link", "rbytes64", "net1"),
+check(r:value("net_agg_bytes_in", {interface = "vnic1"}) == sim.truth(z, "link", "rbytes64", "net1"),
       "r:value with labels")
 check(#r:values("net_agg_bytes_in") == 2, "r:values lists every sample of a name")
 check(r:value("no_such_metric") == nil, "r:value of nothing is nil")

@@ -13,8 +13,11 @@
 #include "serve_cns.h"
 #include "world.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -48,7 +51,8 @@ typedef struct cns_proc {
 
 typedef struct cns_node {
     char cn_world[PATH_MAX];
-    char cn_target[64]; /* host:port of its agent */
+    char cn_target[64];  /* host:port of its agent */
+    char cn_vminfod[32]; /* ADDR:PORT of its serve's vminfod, a port of its own */
     cns_proc_t cn_serve, cn_agent;
 } cns_node_t;
 
@@ -324,6 +328,28 @@ cns_on_line(void *arg, const char *text)
     fprintf(stderr, "cn%u: %s\n", lc->lc_index, text);
 }
 
+/*
+ * A loopback port free now, for a node's vminfod: each node has its own (on
+ * SmartOS each compute node has its own 127.0.0.1:9090), and its agent is
+ * told where. 0 when none could be found.
+ */
+static unsigned
+cns_free_port(void)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    unsigned port = 0;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return 0;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    close(fd);
+    return port;
+}
+
 static int
 cns_start_serve(const cns_opts_t *o, cns_node_t *n, unsigned i)
 {
@@ -339,6 +365,9 @@ cns_start_serve(const cns_opts_t *o, cns_node_t *n, unsigned i)
     argv[k++] = "serve";
     argv[k++] = "--world";
     argv[k++] = world;
+    snprintf(n->cn_vminfod, sizeof(n->cn_vminfod), "127.0.0.1:%u", cns_free_port());
+    argv[k++] = "--vminfod";
+    argv[k++] = n->cn_vminfod;
     for (int j = 0; j < o->co_nfwd; j++)
         argv[k++] = o->co_fwd[j];
     if (o->co_has_seed) {
@@ -354,6 +383,7 @@ static int
 cns_start_agent(const cns_opts_t *o, cns_node_t *n)
 {
     char env[PATH_MAX + 32]; /* alive until the child has exec()ed */
+    char vminfod[48];
     char *argv[ARGS_MAX + 8];
     int k = 0;
     argv[k++] = (char *)o->co_agent;
@@ -363,6 +393,9 @@ cns_start_agent(const cns_opts_t *o, cns_node_t *n)
         argv[k++] = o->co_agent_args[j];
     argv[k++] = "--listen";
     argv[k++] = "127.0.0.1:0";
+    snprintf(vminfod, sizeof(vminfod), "http://%s", n->cn_vminfod);
+    argv[k++] = "--vminfod";
+    argv[k++] = vminfod;
     argv[k] = NULL;
     snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", n->cn_world);
     return cns_spawn(&n->cn_agent, argv, 2, env);

@@ -6,12 +6,16 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "fetch.h"
 #include "vminfod.h"
+#include "world_shm.h"
 #include "world_vm.h"
 
 #include "test_util.h"
@@ -177,6 +181,40 @@ test_faults(void)
     test_world_free(w);
 }
 
+/* Pages of the records' region resident in the world file (mincore). */
+static size_t
+resident_record_pages(const world_t *w)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t a = (uintptr_t)w->w_vms & ~(uintptr_t)(page - 1);
+    size_t len = (uintptr_t)(w->w_vms + w->w_hdr->wh_zone_slots) - a;
+    size_t n = (len + (size_t)page - 1) / (size_t)page, count = 0;
+    unsigned char *vec = calloc(n, 1);
+
+    CU_ASSERT_FATAL(vec != NULL && mincore((void *)a, len, vec) == 0);
+    for (size_t i = 0; i < n; i++)
+        count += vec[i] & 1;
+    free(vec);
+    return count;
+}
+
+/* 2,000 zones whose records are all read cost no page of the records' region. */
+static void
+test_untouched(void)
+{
+    world_t *w = test_world_new(2000, 3, 2);
+    world_vm_t vm;
+
+    for (uint64_t i = 0; i < 2000; i++)
+        CU_ASSERT_FATAL(world_zone_add_random(w, i) > 0);
+    for (int z = world_zone_next(w, 0); z > 0; z = world_zone_next(w, z))
+        CU_ASSERT_EQUAL(world_vm_get(w, z, &vm), 0);
+    CU_ASSERT_EQUAL(resident_record_pages(w), 0);
+    CU_ASSERT_EQUAL(world_vm_set_tags(w, 1000, "{\"a\":\"b\"}"), 0);
+    CU_ASSERT(resident_record_pages(w) >= 1 && resident_record_pages(w) <= 2);
+    test_world_free(w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -185,6 +223,7 @@ main(int argc, char **argv)
         {"set_parts", test_set_parts},
         {"http", test_http},
         {"faults", test_faults},
+        {"untouched", test_untouched},
         {NULL, NULL},
     };
 

@@ -27,6 +27,13 @@ world_align(uint64_t n)
     return (n + WORLD_ALIGN - 1) & ~(uint64_t)(WORLD_ALIGN - 1);
 }
 
+/* n rounded up to a 4 KiB page (a constant: the layout must not depend on the machine). */
+static uint64_t
+world_page_align(uint64_t n)
+{
+    return (n + 4095) & ~(uint64_t)4095;
+}
+
 static uint32_t
 world_pow2(uint32_t n)
 {
@@ -58,8 +65,11 @@ world_layout(wshm_hdr_t *h, uint32_t zone_slots, uint32_t ncpus)
     off = world_align(off + ((uint64_t)h->wh_max_zoneid + 1) * sizeof(int32_t));
     h->wh_hash_off = off;
     off = world_align(off + (uint64_t)h->wh_hash_size * sizeof(int32_t));
-    h->wh_vms_off = off;
-    off = world_align(off + (uint64_t)zone_slots * sizeof(wshm_vm_t));
+    /* pages of their own: a record's page is touched only when its zone sets a part */
+    h->wh_vms_off = off = world_page_align(off);
+    off = world_page_align(off + (uint64_t)zone_slots * sizeof(wshm_vm_t));
+    h->wh_vmset_off = off;
+    off = world_align(off + (uint64_t)zone_slots * sizeof(uint32_t));
     h->wh_file_size = off;
 }
 
@@ -75,6 +85,7 @@ world_bind(world_t *w, void *base)
     w->w_zidmap = (int32_t *)(b + w->w_hdr->wh_zidmap_off);
     w->w_hash = (int32_t *)(b + w->w_hdr->wh_hash_off);
     w->w_vms = (wshm_vm_t *)(b + w->w_hdr->wh_vms_off);
+    w->w_vmset = (_Atomic uint32_t *)(b + w->w_hdr->wh_vmset_off);
 }
 
 static world_t *
@@ -274,7 +285,7 @@ world_hdr_check(const wshm_hdr_t *h, uint64_t size, const char *path, char *err,
     if (want.wh_file_size != h->wh_file_size || want.wh_kslots_off != h->wh_kslots_off ||
         want.wh_hash_off != h->wh_hash_off || want.wh_kstat_slots != h->wh_kstat_slots ||
         want.wh_zidmap_off != h->wh_zidmap_off || want.wh_hash_size != h->wh_hash_size ||
-        want.wh_vms_off != h->wh_vms_off)
+        want.wh_vms_off != h->wh_vms_off || want.wh_vmset_off != h->wh_vmset_off)
         return world_fail(err, errlen, EINVAL, "world %s: corrupt header (offsets)", path);
     if (size < h->wh_file_size)
         return world_fail(err, errlen, EINVAL,

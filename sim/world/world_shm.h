@@ -219,8 +219,9 @@ typedef struct wshm_hdr {
     uint32_t wh_nfaults;
     world_fault_t wh_faults[WORLD_FAULTS_MAX];
 
-    uint64_t wh_vms_off; /* wshm_vm_t x zone_slots (world_vm.c) */
-    uint8_t wh_reserved[504];
+    uint64_t wh_vms_off;   /* wshm_vm_t x zone_slots (world_vm.c) */
+    uint64_t wh_vmset_off; /* uint32 x zone_slots: which slots' records have set parts */
+    uint8_t wh_reserved[496];
 } wshm_hdr_t;
 
 /*
@@ -229,6 +230,10 @@ typedef struct wshm_hdr {
  * its pages. The parts belong to the zone of creation number wv_serial1 - 1
  * only; a zone that takes the slot later sees wv_serial1 differ and derives
  * every part again, so a destroy need not clear anything. Under wv_seq.
+ * Readers look at the slot's word in w_vmset first (4 bytes a slot, a page
+ * for 1,024 zones): unless it is the zone's serial + 1 nothing was set and
+ * the record's pages are never touched (reading a hole of the file would
+ * allocate it).
  */
 typedef struct wshm_vm {
     _Atomic uint32_t wv_seq;
@@ -251,10 +256,11 @@ struct world {
     wshm_global_t *w_global;
     wshm_zone_t *w_zones;
     wshm_kslot_t *w_kslots;
-    int32_t *w_zidmap; /* zoneid -> zix + 1; 0: none */
-    int32_t *w_hash;   /* name hash: zix + 1; 0 empty; WSHM_NAME_TOMB removed */
-    wshm_vm_t *w_vms;  /* zone slot -> its VM record's set parts */
-    int w_chain_depth; /* writer: nesting of chain brackets (world_batch_begin) */
+    int32_t *w_zidmap;         /* zoneid -> zix + 1; 0: none */
+    int32_t *w_hash;           /* name hash: zix + 1; 0 empty; WSHM_NAME_TOMB removed */
+    wshm_vm_t *w_vms;          /* zone slot -> its VM record's set parts */
+    _Atomic uint32_t *w_vmset; /* zone slot -> wv_serial1 of its record once set; 0 none */
+    int w_chain_depth;         /* writer: nesting of chain brackets (world_batch_begin) */
     /* readers: one mapping per world file and process (world.c) */
     int w_refs;
     dev_t w_dev;

@@ -88,12 +88,19 @@ world_vm_default_nic(const world_t *w, int zix, uint32_t i, world_nic_t *out)
     return 0;
 }
 
+/* The set parts of slot zix for the zone of creation number serial; none (wv_parts 0)
+ * without touching the record when the slot's word says nothing was set for it. */
 static void
-vm_read_parts(const world_t *w, int zix, wshm_vm_t *out)
+vm_read_parts(const world_t *w, int zix, uint32_t serial, wshm_vm_t *out)
 {
     const wshm_vm_t *v = &w->w_vms[zix];
     uint32_t s;
 
+    if (atomic_load_explicit(&w->w_vmset[zix], memory_order_acquire) != serial + 1) {
+        out->wv_serial1 = 0;
+        out->wv_parts = 0;
+        return;
+    }
     do {
         s = wseq_read_begin(w, &v->wv_seq);
         memcpy(out, v, sizeof(*out));
@@ -127,7 +134,7 @@ world_vm_get(const world_t *w, int zix, world_vm_t *out)
     }
     memset(out, 0, sizeof(*out));
     vm_fill_zone(&z, out);
-    vm_read_parts(w, zix, &v);
+    vm_read_parts(w, zix, z.wz_serial, &v);
     if (v.wv_serial1 != z.wz_serial + 1)
         v.wv_parts = 0; /* set for a zone that held the slot before */
     if (v.wv_parts & WORLD_VM_OWNER)
@@ -168,7 +175,7 @@ world_vm_parts(const world_t *w, int zix)
         errno = EINVAL;
         return -1;
     }
-    vm_read_parts(w, zix, &v);
+    vm_read_parts(w, zix, z.wz_serial, &v);
     return v.wv_serial1 == z.wz_serial + 1 ? (int)v.wv_parts : 0;
 }
 
@@ -195,6 +202,14 @@ vm_write_begin(world_t *w, int zix)
         v->wv_parts = 0;
     }
     return v;
+}
+
+/* Ends the writer's bracket: the slot's word tells readers the record is the zone's. */
+static void
+vm_write_end(world_t *w, int zix, wshm_vm_t *v)
+{
+    atomic_store_explicit(&w->w_vmset[zix], v->wv_serial1, memory_order_release);
+    wseq_write_end(&v->wv_seq);
 }
 
 static int
@@ -226,7 +241,7 @@ world_vm_set_owner(world_t *w, int zix, const char *owner)
         snprintf(v->wv_owner, sizeof(v->wv_owner), "%s", owner);
         v->wv_parts |= WORLD_VM_OWNER;
     }
-    wseq_write_end(&v->wv_seq);
+    vm_write_end(w, zix, v);
     return 0;
 }
 
@@ -247,7 +262,7 @@ vm_set_json(world_t *w, int zix, const char *json, uint32_t part, size_t field)
         snprintf((char *)v + field, WORLD_VM_JSON_MAX, "%s", json);
         v->wv_parts |= part;
     }
-    wseq_write_end(&v->wv_seq);
+    vm_write_end(w, zix, v);
     return 0;
 }
 
@@ -298,6 +313,6 @@ world_vm_set_nics(world_t *w, int zix, const world_nic_t *nics, uint32_t n)
         v->wv_nnics = n;
         v->wv_parts |= WORLD_VM_NICS;
     }
-    wseq_write_end(&v->wv_seq);
+    vm_write_end(w, zix, v);
     return 0;
 }

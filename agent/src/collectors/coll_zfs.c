@@ -95,7 +95,7 @@ static int
 zfsvm_dataset(libzfs_handle_t *g, const char *uuid, metric_names_t names, famset_t *fs)
 {
     char ds[ZFS_MAX_DATASET_NAME_LEN];
-    collect_ctx_t cc = {NULL, uuid, -1, names};
+    collect_ctx_t cc = {NULL, uuid, -1, names, NULL};
     snprintf(ds, sizeof(ds), "zones/%s", uuid);
     zfs_handle_t *zhp = zfs_open(g, ds, ZFS_TYPE_FILESYSTEM);
     if (zhp == NULL) {

@@ -43,6 +43,7 @@ typedef struct collect_ctx {
     const char *cc_zonename; /* the full zonename (the vm uuid) */
     int cc_zoneid;           /* its zone id at the start of the scrape */
     metric_names_t cc_names;
+    struct vminfo *cc_vminfo; /* the VMs' NICs from vminfod (vminfo.h), NULL: none known */
 } collect_ctx_t;
 
 /* collect() results. */

@@ -198,7 +198,7 @@ scrape_instance_with(const scrape_env_t *env, const scrape_extra_t *x, const cha
     /* The leading placeholders (the plugins, first in the original's order)
      * read no kstat: they run before a reader is taken, so that a plugin
      * that takes its whole timeout holds no reader other scrapes wait for. */
-    collect_ctx_t cc = {NULL, zone, zid, env->se_names};
+    collect_ctx_t cc = {NULL, zone, zid, env->se_names, env->se_vminfo};
     unsigned first = 0;
     int rc = SCRAPE_OK;
     for (; rc == SCRAPE_OK && env->se_collectors[first] != NULL &&

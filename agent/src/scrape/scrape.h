@@ -23,6 +23,7 @@ typedef struct scrape_env {
     selfstats_t *se_stats;
     metric_names_t se_names;
     const collector_t *const *se_collectors; /* NULL-terminated */
+    struct vminfo *se_vminfo;                /* vminfod's NICs for link labels (vminfo.h) */
 } scrape_env_t;
 
 #define SCRAPE_OK 0

@@ -1,0 +1,1 @@
+sim.zone{customer_metadata = {metricPorts = 8881}}

@@ -1,0 +1,1 @@
+sim.zone{nics = {{nic_tag = string.rep("x", 40)}}}
