@@ -1,8 +1,9 @@
 #!/bin/sh
-# gz-plugins.sh - p99 of /v1/gz/metrics with plugins on against off: one
-# still world, three agents on it (no plugin directory; five plugins of both
-# formats kept for their 60 s TTL, the steady state; the same five with
-# plugin.json ttl 0, so every answer runs them), N sequential GETs each,
+# gz-plugins.sh - p99 of /v1/gz/metrics with plugins and NTP on against off:
+# one still world, three agents on it (no plugin directory and no ntpq; five
+# plugins of both formats kept for their 60 s TTL and the fake ntpq's answer
+# kept for its 64 s, the steady state; the same five with plugin.json ttl 0
+# and --ntp-ttl 0, so every answer runs them), N sequential GETs each,
 # the agents taking turns for ROUNDS rounds (bench_gz: min/p50/p90/p99/max).
 #   agent/bench/gz-plugins.sh [BUILD_DIR] [ZONES] [ROUNDS] [N]
 set -eu
@@ -40,16 +41,17 @@ printf '{"load.sh":{"ttl":0},"disks.sh":{"ttl":0},"svc.sh":{"ttl":0},"net.prom":
 pids="$pids $!"
 until grep -q cmon-gzplug "$tmp/serve.out" 2>/dev/null; do sleep 0.2; done
 
-start_agent() { # NAME PLUGIN-DIR
+start_agent() { # NAME PLUGIN-DIR NTPQ NTP-TTL
     CMON_SIM_WORLD=/dev/shm/cmon-gzplug.world "$build/bin/cmon-agent" --listen 127.0.0.1:0 \
-        --plugin-dir "$2" > "$tmp/$1.log" 2>&1 &
+        --plugin-dir "$2" --ntpq "$3" --ntp-ttl "$4" > "$tmp/$1.log" 2>&1 &
     pids="$pids $!"
     until grep -q 'listening on' "$tmp/$1.log" 2>/dev/null; do sleep 0.1; done
     sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$tmp/$1.log"
 }
-off=$(start_agent off "$tmp/none")
-on=$(start_agent on "$tmp/on")
-every=$(start_agent every "$tmp/every")
+ntpq=$build/lib/cmon-sim/ntpq
+off=$(start_agent off "$tmp/none" "$tmp/no-ntpq" 64)
+on=$(start_agent on "$tmp/on" "$ntpq" 64)
+every=$(start_agent every "$tmp/every" "$ntpq" 0)
 
 for r in $(seq "$rounds"); do
     for a in off on every; do
