@@ -929,54 +929,24 @@ test_missing_field_fails(void)
     ks.ks_data = data;
     ks.ks_ndata = 2;
     ks.ks_data_size = sizeof(data);
-    static const kstat_metric_t both[] = {
-        {.km_module = "tcp",
-         .km_stat = "activeOpens",
-         .km_name = "a",
-         .km_prom = "a",
-         .km_type = METRIC_COUNTER,
-         .km_scale = 1,
-         .km_prom_scale = 1,
-         .km_help = "h",
-         .km_prom_help = "h"},
-        {.km_module = "tcp",
-         .km_stat = "currEstab",
-         .km_name = "b",
-         .km_prom = "b",
-         .km_type = METRIC_GAUGE,
-         .km_scale = 1,
-         .km_prom_scale = 1,
-         .km_help = "h",
-         .km_prom_help = "h"},
-    };
-    static const kstat_metric_t lacking[] = {
-        {.km_module = "tcp",
-         .km_stat = "activeOpens",
-         .km_name = "a",
-         .km_prom = "a",
-         .km_type = METRIC_COUNTER,
-         .km_scale = 1,
-         .km_prom_scale = 1,
-         .km_help = "h",
-         .km_prom_help = "h"},
-        {.km_module = "tcp",
-         .km_stat = "retransSegs",
-         .km_name = "c",
-         .km_prom = "c",
-         .km_type = METRIC_COUNTER,
-         .km_scale = 1,
-         .km_prom_scale = 1,
-         .km_help = "h",
-         .km_prom_help = "h"},
-    };
+    /* rows[0..1]: a field the kstat lacks, then one it has; rows[1..2]: both present */
+#define ROW(stat, type)                                                                            \
+    {                                                                                              \
+        .km_module = "tcp", .km_stat = stat, .km_name = stat, .km_prom = stat, .km_type = type,    \
+        .km_scale = 1, .km_prom_scale = 1, .km_help = "h", .km_prom_help = "h"                     \
+    }
+    static const kstat_metric_t rows[] = {ROW("retransSegs", METRIC_COUNTER),
+                                          ROW("activeOpens", METRIC_COUNTER),
+                                          ROW("currEstab", METRIC_GAUGE)};
+#undef ROW
     collect_ctx_t cc = {NULL, "z", 1, NAMES_CMON, NULL};
     famset_t fs = FAMSET_INIT;
-    CU_ASSERT_EQUAL(collector_emit_named(&cc, &fs, &ks, both, 2), 0);
+    CU_ASSERT_EQUAL(collector_emit_named(&cc, &fs, &ks, &rows[1], 2), 0);
     CU_ASSERT_EQUAL(fs.fs_nsamples, 2);
     famset_release(&fs);
     fs = (famset_t)FAMSET_INIT;
     errno = 0;
-    CU_ASSERT_EQUAL(collector_emit_named(&cc, &fs, &ks, lacking, 2), -1);
+    CU_ASSERT_EQUAL(collector_emit_named(&cc, &fs, &ks, &rows[0], 2), -1);
     CU_ASSERT_EQUAL(errno, ENOENT);
     famset_release(&fs);
 }
