@@ -451,4 +451,5 @@ arcstats_collect(const collect_ctx_t *cc, famset_t *fs)
     return COLLECT_OK;
 }
 
-const collector_t collector_arcstats = {"arcstats", arcstats_table, NROWS, arcstats_collect, 1};
+const collector_t collector_arcstats = {
+    "arcstats", arcstats_table, NROWS, arcstats_collect, 1, COLLECTOR_META("arcstats")};

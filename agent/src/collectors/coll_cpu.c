@@ -70,4 +70,5 @@ cpu_collect(const collect_ctx_t *cc, famset_t *fs)
     return found > 0 ? COLLECT_OK : COLLECT_FAILED;
 }
 
-const collector_t collector_cpu = {"cpu_util", cpu_table, NROWS, cpu_collect, 1};
+const collector_t collector_cpu = {"cpu_util",  cpu_table, NROWS,
+                                   cpu_collect, 1,         COLLECTOR_META("cpu_util")};

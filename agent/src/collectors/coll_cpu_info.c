@@ -104,4 +104,5 @@ cpu_info_collect(const collect_ctx_t *cc, famset_t *fs)
     return found > 0 ? COLLECT_OK : COLLECT_FAILED;
 }
 
-const collector_t collector_cpu_info = {"cpu_info", cpu_info_table, 1, cpu_info_collect, 1};
+const collector_t collector_cpu_info = {
+    "cpu_info", cpu_info_table, 1, cpu_info_collect, 1, COLLECTOR_META("cpu_info")};

@@ -73,4 +73,5 @@ cpucap_collect(const collect_ctx_t *cc, famset_t *fs)
                                                                        : COLLECT_FAILED;
 }
 
-const collector_t collector_cpucap = {"cpucap", cpucap_table, NROWS, cpucap_collect, 1};
+const collector_t collector_cpucap = {
+    "cpucap", cpucap_table, NROWS, cpucap_collect, 1, COLLECTOR_META("cpucap")};

@@ -172,4 +172,5 @@ link_collect(const collect_ctx_t *cc, famset_t *fs)
     return COLLECT_OK;
 }
 
-const collector_t collector_link = {"link", link_table, NROWS, link_collect, 1};
+const collector_t collector_link = {"link",       link_table, NROWS,
+                                    link_collect, 1,          COLLECTOR_META("link")};

@@ -95,4 +95,5 @@ memcap_collect(const collect_ctx_t *cc, famset_t *fs)
     return COLLECT_OK;
 }
 
-const collector_t collector_memcap = {"memcap", memcap_table, NROWS, memcap_collect, 1};
+const collector_t collector_memcap = {
+    "memcap", memcap_table, NROWS, memcap_collect, 1, COLLECTOR_META("memcap")};

@@ -55,4 +55,4 @@ tcp_collect(const collect_ctx_t *cc, famset_t *fs)
     return collector_emit_named(cc, fs, ksp, tcp_table, NROWS) == 0 ? COLLECT_OK : COLLECT_FAILED;
 }
 
-const collector_t collector_tcp = {"tcp", tcp_table, NROWS, tcp_collect, 1};
+const collector_t collector_tcp = {"tcp", tcp_table, NROWS, tcp_collect, 1, COLLECTOR_META("tcp")};

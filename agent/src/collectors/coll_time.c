@@ -33,4 +33,4 @@ time_collect(const collect_ctx_t *cc, famset_t *fs)
                                                                        : COLLECT_FAILED;
 }
 
-const collector_t collector_time = {"time", time_table, 1, time_collect, 0};
+const collector_t collector_time = {"time", time_table, 1, time_collect, 0, COLLECTOR_META("time")};

@@ -67,4 +67,5 @@ zone_misc_collect(const collect_ctx_t *cc, famset_t *fs)
                                                                           : COLLECT_FAILED;
 }
 
-const collector_t collector_zone_misc = {"zone_misc", zone_misc_table, NROWS, zone_misc_collect, 1};
+const collector_t collector_zone_misc = {
+    "zone_misc", zone_misc_table, NROWS, zone_misc_collect, 1, COLLECTOR_META("zone_misc")};

@@ -80,4 +80,5 @@ zone_vfs_collect(const collect_ctx_t *cc, famset_t *fs)
                                                                          : COLLECT_FAILED;
 }
 
-const collector_t collector_zone_vfs = {"zone_vfs", zone_vfs_table, NROWS, zone_vfs_collect, 1};
+const collector_t collector_zone_vfs = {
+    "zone_vfs", zone_vfs_table, NROWS, zone_vfs_collect, 1, COLLECTOR_META("zone_vfs")};

@@ -79,4 +79,5 @@ zones_collect(const collect_ctx_t *cc, famset_t *fs)
     return famset_failed(fs) ? COLLECT_FAILED : COLLECT_OK;
 }
 
-const collector_t collector_zones = {"zones", zones_table, 1, zones_collect, 0};
+const collector_t collector_zones = {"zones",       zones_table, 1,
+                                     zones_collect, 0,           COLLECTOR_META("zones")};

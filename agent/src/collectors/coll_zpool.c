@@ -257,4 +257,5 @@ zpool_collect(const collect_ctx_t *cc, famset_t *fs)
     return rc == COLLECT_OK ? zpool_pools(cc, fs) : rc;
 }
 
-const collector_t collector_zpool = {"zpool", zpool_table, NROWS, zpool_collect, 1};
+const collector_t collector_zpool = {"zpool",       zpool_table, NROWS,
+                                     zpool_collect, 1,           COLLECTOR_META("zpool")};

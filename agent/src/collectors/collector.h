@@ -57,7 +57,24 @@ typedef struct collector {
     size_t co_ntable;
     int (*co_collect)(const collect_ctx_t *cc, famset_t *fs); /* COLLECT_* */
     int co_cacheable;                                         /* 0: never cached (e.g. time) */
+    /* The meta block's three family names and HELP texts (COLLECTOR_META),
+     * static so that a scrape copies none of them; NULL: built at run time. */
+    const char *co_meta[6];
 } collector_t;
+
+/*
+ * COLLECTOR_META(name) - co_meta of collector `name` (a string literal): the
+ * names <name>_metrics_available_boolean, _cached_boolean, _timer_seconds and
+ * the original's HELP texts of each (reference 2.A.3, 6.1).
+ */
+#define COLLECTOR_META(name)                                                                       \
+    {                                                                                              \
+        name "_metrics_available_boolean", name "_metrics_cached_boolean",                         \
+            name "_metrics_timer_seconds",                                                         \
+            "Whether " name " metrics were available, 0 = false, 1 = true",                        \
+            "Whether " name " metrics came from cache, 0 = false, 1 = true",                       \
+            "How long it took to gather the " name " metrics"                                      \
+    }
 
 /* The per-instance collectors, in exposition order, NULL-terminated. */
 extern const collector_t *const collectors_vm[];

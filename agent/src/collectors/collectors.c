@@ -10,9 +10,10 @@
 extern const collector_t collector_zone_misc, collector_memcap, collector_cpucap,
     collector_zone_vfs, collector_tcp, collector_link, collector_time;
 
-const collector_t collector_plugin_slot = {"plugin", NULL, 0, NULL, 0};
-const collector_t collector_triton_core_slot = {"triton_core", NULL, 0, NULL, 0};
-const collector_t collector_zfs_slot = {"zfs", NULL, 0, NULL, 0};
+const collector_t collector_plugin_slot = {"plugin", NULL, 0, NULL, 0, COLLECTOR_META("plugin")};
+const collector_t collector_triton_core_slot = {"triton_core", NULL, 0,
+                                                NULL,          0,    COLLECTOR_META("triton_core")};
+const collector_t collector_zfs_slot = {"zfs", NULL, 0, NULL, 0, COLLECTOR_META("zfs")};
 
 const collector_t *const collectors_vm[] = {
     &collector_plugin_slot,

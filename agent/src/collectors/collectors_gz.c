@@ -11,7 +11,7 @@ extern const collector_t collector_cpu, collector_cpu_info, collector_arcstats, 
     collector_zones, collector_time, collector_plugin_slot;
 
 /* ntp reads ntpq, not kstats: the gz request's hook adds it here (gz.c, ntp.h). */
-const collector_t collector_ntp_slot = {"ntp", NULL, 0, NULL, 0};
+const collector_t collector_ntp_slot = {"ntp", NULL, 0, NULL, 0, COLLECTOR_META("ntp")};
 
 const collector_t *const collectors_gz[] = {
     &collector_plugin_slot, &collector_time,  &collector_arcstats,

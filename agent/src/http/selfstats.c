@@ -221,9 +221,15 @@ selfstats_collectors(selfstats_t *st, const famset_t *fs, size_t first)
     double total = 0;
     if (st == NULL)
         return;
+    uint32_t last = UINT32_MAX;
     for (size_t i = first; i < fs->fs_nsamples; i++) {
         const fsample_t *sa = &fs->fs_samples[i];
-        const char *name = famset_fam_name(fs, &fs->fs_fams[sa->sa_family]);
+        const family_t *fa = &fs->fs_fams[sa->sa_family];
+        /* a timer is a gauge family of one sample: skip the rest unread */
+        if (sa->sa_family == last || fa->fa_type != METRIC_GAUGE)
+            continue;
+        last = sa->sa_family;
+        const char *name = famset_fam_name(fs, fa);
         size_t n = strlen(name);
         if (n <= sl || memcmp(name + n - sl, SELF_TIMER_SUFFIX, sl) != 0)
             continue;

@@ -41,7 +41,6 @@ typedef enum { SAMPLE_PLAIN, SAMPLE_BUCKET, SAMPLE_SUM, SAMPLE_COUNT } sample_pa
 #define FAMSET_INDEX_SLOTS 256
 #define FAMSET_INDEXED 128
 #define FAMSET_SCAN 8
-#define FAMSET_SCAN 8
 
 typedef struct family {
     uint32_t fa_hash;                /* of the name: most lookups end on it */

@@ -55,6 +55,20 @@ scrape_meta_begin(famset_t *fs, const char *collector, scrape_meta_t *m)
     return 0;
 }
 
+/* scrape_meta_begin() for a collector whose meta strings are static (co_meta). */
+static int
+scrape_meta_begin_co(famset_t *fs, const collector_t *co, scrape_meta_t *m)
+{
+    if (co->co_meta[0] == NULL)
+        return scrape_meta_begin(fs, co->co_name, m);
+    for (int i = 0; i < 3; i++) {
+        m->sm_fam[i] = famset_family_static(fs, co->co_meta[i], co->co_meta[3 + i], METRIC_GAUGE);
+        if (m->sm_fam[i] < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int
 scrape_meta_end(famset_t *fs, const scrape_meta_t *m, int available, int cached, uint64_t ns)
 {
@@ -145,7 +159,7 @@ scrape_step(const scrape_env_t *env, const scrape_extra_t *x, const collect_ctx_
                                                                           : COLLECT_FAILED;
     }
     scrape_meta_t m;
-    if (scrape_meta_begin(fs, co->co_name, &m) != 0)
+    if (scrape_meta_begin_co(fs, co, &m) != 0)
         return COLLECT_FAILED;
     uint64_t t0 = (uint64_t)cmon_monotime_ns();
     int cached, available;
