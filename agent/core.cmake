@@ -3,16 +3,15 @@
 # shared file.
 
 # What needs no kernel: a metric port's text into families, parallel GETs
-# under one deadline, VM records from vminfod.
+# under one deadline (the VM records are the agent's vminfo cache's).
 add_library(cmon_agent_coretext STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/core/coretext.c
-  ${CMAKE_CURRENT_LIST_DIR}/src/core/corefetch.c
-  ${CMAKE_CURRENT_LIST_DIR}/src/core/corevm.c)
+  ${CMAKE_CURRENT_LIST_DIR}/src/core/corefetch.c)
 target_link_libraries(cmon_agent_coretext PUBLIC cmonagent_core CURL::libcurl
                       PkgConfig::AGENT_OPTS Threads::Threads)
 
 add_executable(test_agent_coretext ${CMAKE_CURRENT_LIST_DIR}/test/test_coretext.c)
-target_link_libraries(test_agent_coretext cmon_agent_coretext cmoncommon_cunit)
+target_link_libraries(test_agent_coretext cmon_agent_coretext cmonagent_vminfo cmoncommon_cunit)
 add_test(NAME agent_coretext COMMAND test_agent_coretext)
 set_tests_properties(agent_coretext PROPERTIES TIMEOUT 120)
 

@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "monotime.h"
+#include "realtimer.h"
 
 extern char **environ;
 
@@ -403,11 +403,27 @@ spawn_reap(spawn_t *sp)
     return r > 0 ? spawn_reap_exited(sp) : r;
 }
 
+/* Reaps sp or waits for its exit until t: 1 reaped, 0 still running at t, -1 error. */
+static int
+spawn_wait_until(spawn_t *sp, const realtimer_t *t)
+{
+    long nap = 1;
+    int r;
+
+    while ((r = spawn_reap(sp)) == 0) {
+        if (realtimer_expired(t))
+            return 0;
+        spawn_nap_ms(realtimer_poll_ms(t, (int)nap));
+        if (nap < 20)
+            nap *= 2; /* quick for a quick exit, cheap for a slow one */
+    }
+    return r;
+}
+
 int
 spawn_wait(spawn_t *sp, int timeout_ms)
 {
-    long long end = cmon_monotime_ms() + timeout_ms;
-    long nap = 1;
+    realtimer_t t;
     int r;
 
     if (sp->sp_pid <= 0)
@@ -416,14 +432,9 @@ spawn_wait(spawn_t *sp, int timeout_ms)
         r = spawn_exited(sp, 0);
         return r > 0 ? spawn_reap_exited(sp) : r;
     }
-    while ((r = spawn_reap(sp)) == 0) {
-        long long left = end - cmon_monotime_ms();
-        if (left <= 0)
-            return 0;
-        spawn_nap_ms(nap < left ? nap : (long)left);
-        if (nap < 20)
-            nap *= 2; /* quick for a quick exit, cheap for a slow one */
-    }
+    realtimer_start(&t, timeout_ms); /* real time, also under a frozen clock */
+    r = spawn_wait_until(sp, &t);
+    realtimer_stop(&t);
     return r;
 }
 
@@ -514,19 +525,19 @@ spawn_drain_fd(int *fd, spawn_capture_t *c)
     return 0; /* more to read: after the next poll, deadline checked */
 }
 
-int
-spawn_collect(spawn_t *sp, spawn_capture_t *out, spawn_capture_t *err, int timeout_ms)
+/* spawn_collect() until t (its timer polled with the pipes). */
+static int
+spawn_collect_until(spawn_t *sp, spawn_capture_t *out, spawn_capture_t *err, const realtimer_t *t)
 {
-    long long end = cmon_monotime_ms() + timeout_ms;
     int *fds[2] = {&sp->sp_out, &sp->sp_err};
     spawn_capture_t *caps[2] = {out, err};
 
     while (sp->sp_out >= 0 || sp->sp_err >= 0) {
-        struct pollfd pfd[2] = {{sp->sp_out, POLLIN, 0}, {sp->sp_err, POLLIN, 0}};
-        long long left = timeout_ms < 0 ? -1 : end - cmon_monotime_ms();
-        if (timeout_ms >= 0 && left <= 0)
+        struct pollfd pfd[3] = {
+            {sp->sp_out, POLLIN, 0}, {sp->sp_err, POLLIN, 0}, {realtimer_fd(t), POLLIN, 0}};
+        if (realtimer_expired(t))
             return errno = ETIMEDOUT, -1;
-        int n = poll(pfd, 2, left > 60000 ? 60000 : (int)left);
+        int n = poll(pfd, 3, realtimer_poll_ms(t, 60000));
         if (n < 0 && errno != EINTR)
             return -1;
         for (int i = 0; n > 0 && i < 2; i++)
@@ -537,25 +548,38 @@ spawn_collect(spawn_t *sp, spawn_capture_t *out, spawn_capture_t *err, int timeo
 }
 
 int
+spawn_collect(spawn_t *sp, spawn_capture_t *out, spawn_capture_t *err, int timeout_ms)
+{
+    realtimer_t t;
+    realtimer_start(&t, timeout_ms);
+    int rc = spawn_collect_until(sp, out, err, &t);
+    int e = errno;
+    realtimer_stop(&t);
+    errno = e;
+    return rc;
+}
+
+int
 spawn_run(char *const argv[], const spawn_opts_t *opts, int timeout_ms, spawn_capture_t *out,
           spawn_capture_t *err, int *status)
 {
-    long long end = cmon_monotime_ms() + timeout_ms;
+    realtimer_t t;
     spawn_t sp;
     int rc, e;
 
     *status = 0;
     if (spawn_start(&sp, argv, opts) != 0)
         return -1;
-    rc = spawn_collect(&sp, out, err, timeout_ms);
+    realtimer_start(&t, timeout_ms); /* the whole run, in real time */
+    rc = spawn_collect_until(&sp, out, err, &t);
     if (rc == 0) {
-        long long left = end - cmon_monotime_ms();
-        int r = spawn_wait(&sp, timeout_ms < 0 ? -1 : left > 0 ? (int)left : 0);
+        int r = timeout_ms < 0 ? spawn_wait(&sp, -1) : spawn_wait_until(&sp, &t);
         if (r == 0)
             errno = ETIMEDOUT; /* closed its output, still running at the deadline */
         rc = r > 0 ? 0 : -1;
     }
     e = errno;
+    realtimer_stop(&t);
     if (sp.sp_pid > 0) {
         spawn_signal(&sp, SIGKILL);
         spawn_wait(&sp, -1);

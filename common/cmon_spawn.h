@@ -16,6 +16,9 @@
  *     exited, before they reap it (while the leader is an unreaped zombie the
  *     group id cannot be taken by anyone else, so the signal cannot hit a
  *     stranger).
+ *   - Every deadline (timeout_ms) is kept by a kernel timer (realtimer.h): it
+ *     passes in real time even where the process's clocks are frozen (the
+ *     scenario engine's libfaketime), so a hanging child is still stopped.
  *   - sp_pid is the child while it has not been reaped, 0 after; sp_status
  *     holds the wait status once reaped. Nothing here reaps any other child.
  *   - The child starts with every signal at its default action and none

@@ -68,7 +68,7 @@ main_agent_open(agent_t *ag, const agent_opts_t *o)
             return -1;
         }
     }
-    ag->ag_env.se_vminfo = vminfo_new(o->ao_vminfod, 0, 0);
+    ag->ag_env.se_vminfo = vminfo_new(o->ao_vminfod, o->ao_gz.go_core.to_admin_uuid, 0, 0);
     if (ag->ag_env.se_vminfo == NULL) {
         log_msg(LOG_ERR, "cannot set up vminfo: %s", strerror(errno));
         return -1;

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "corevm.h"
 #include "listen.h"
 #include "uuid.h"
 #include "vminfo.h"
@@ -143,7 +142,7 @@ opts_defaults(agent_opts_t *o)
     o->ao_gz.go_plugins.po_ttl = GZ_PLUGIN_TTL_DEFAULT;
     o->ao_gz.go_ntp.no_ntpq = NTP_NTPQ_DEFAULT;
     o->ao_gz.go_ntp.no_ttl = NTP_TTL_DEFAULT;
-    snprintf(o->ao_vminfod, sizeof(o->ao_vminfod), "%s", COREVM_DEFAULT_URL);
+    snprintf(o->ao_vminfod, sizeof(o->ao_vminfod), "%s", VMINFO_DEFAULT_URL);
     o->ao_gz.go_core.to_timeout_s = TCORE_TIMEOUT_S_DEFAULT;
 }
 
@@ -238,7 +237,6 @@ opts_core_finish(agent_opts_t *o)
 {
     if (o->ao_admin_uuid[0] == '\0')
         (void)opts_node_config_admin(OPTS_NODE_CONFIG, o->ao_admin_uuid);
-    o->ao_gz.go_core.to_vminfod_url = o->ao_vminfod;
     o->ao_gz.go_core.to_admin_uuid = o->ao_admin_uuid[0] ? o->ao_admin_uuid : NULL;
 }
 

@@ -1,7 +1,7 @@
 /*
  * test_coretext - the triton_core collector's pieces that need no kernel:
  * a metric port's text into families and their merge across ports
- * (coretext.h), VM records and metricPorts (corevm.h), parallel GETs under
+ * (coretext.h), VM records and metricPorts (vmrec.h, the agent's one parser), parallel GETs under
  * one deadline (corefetch.h). Inputs follow the reference (section 2.9 and
  * 1.4 step 2), e.g. the sample text `{service="cloudapi", port="8881"}`.
  */
@@ -14,7 +14,7 @@
 
 #include "corefetch.h"
 #include "coretext.h"
-#include "corevm.h"
+#include "vmrec.h"
 #include "cunit_main.h"
 #include "expo.h"
 #include "monotime.h"
@@ -186,74 +186,83 @@ test_merge_ports(void)
 static void
 test_admin_tag(void)
 {
-    CU_ASSERT_TRUE(corevm_admin_tag("admin"));
-    CU_ASSERT_TRUE(corevm_admin_tag("ADMIN"));
-    CU_ASSERT_TRUE(corevm_admin_tag("admin_rack_R12-b_3"));
-    CU_ASSERT_FALSE(corevm_admin_tag("admin_rack_"));
-    CU_ASSERT_FALSE(corevm_admin_tag("admin_rack_a.b"));
-    CU_ASSERT_FALSE(corevm_admin_tag("admin2"));
-    CU_ASSERT_FALSE(corevm_admin_tag("xadmin"));
-    CU_ASSERT_FALSE(corevm_admin_tag("external"));
+    CU_ASSERT_TRUE(vminfo_admin_tag("admin"));
+    CU_ASSERT_TRUE(vminfo_admin_tag("ADMIN"));
+    CU_ASSERT_TRUE(vminfo_admin_tag("admin_rack_R12-b_3"));
+    CU_ASSERT_FALSE(vminfo_admin_tag("admin_rack_"));
+    CU_ASSERT_FALSE(vminfo_admin_tag("admin_rack_a.b"));
+    CU_ASSERT_FALSE(vminfo_admin_tag("admin2"));
+    CU_ASSERT_FALSE(vminfo_admin_tag("xadmin"));
+    CU_ASSERT_FALSE(vminfo_admin_tag("external"));
 }
 
 #define ADMIN "930896af-bf8c-48d4-885c-6573a94b1853"
 
+/* The core parts of a record (vminfod always sends `nics`: the parser wants it). */
 static int
-rec_of(const char *json, corevm_rec_t *r)
+rec_of(const char *json, vminfo_core_t *r)
 {
+    static vminfo_rec_t rec;
     char err[256];
-    return corevm_parse(json, strlen(json), ADMIN, r, err, sizeof(err));
+    int rc = vminfo_parse(json, strlen(json), ADMIN, &rec, err, sizeof(err));
+    *r = rec.vr_core;
+    return rc;
 }
 
 /* Section 1.4 step 2 and 2.9 step 1: the verdict, the admin IP, metricPorts. */
 static void
 test_vm_record(void)
 {
-    corevm_rec_t r;
+    static vminfo_rec_t rec;
+    vminfo_core_t r;
     CU_ASSERT_EQUAL_FATAL(
         rec_of("{\"uuid\":\"u\",\"owner_uuid\":\"" ADMIN
                "\",\"tags\":{\"smartdc_role\":\"cloudapi\"},"
                "\"customer_metadata\":{\"metricPorts\":\"8881,8882\"},\"nics\":["
-               "{\"nic_tag\":\"external\",\"ip\":\"10.0.0.5\"},{\"nic_tag\":\"admin\"},"
-               "{\"nic_tag\":\"Admin_rack_R1\",\"ip\":\"10.99.99.7\"},"
-               "{\"nic_tag\":\"admin\",\"ip\":\"10.99.99.8\"}]}",
+               "{\"interface\":\"net0\",\"nic_tag\":\"external\",\"ip\":\"10.0.0.5\"},"
+               "{\"interface\":\"net1\",\"nic_tag\":\"admin\"},"
+               "{\"interface\":\"net2\",\"nic_tag\":\"Admin_rack_R1\",\"ip\":\"10.99.99.7\"},"
+               "{\"interface\":\"net3\",\"nic_tag\":\"admin\",\"ip\":\"10.99.99.8\"}]}",
                &r),
         0);
-    CU_ASSERT_TRUE(r.cr_core);
-    CU_ASSERT_STRING_EQUAL(r.cr_admin_ip, "10.99.99.7"); /* the first admin NIC with an ip */
-    CU_ASSERT_TRUE(r.cr_has_ports);
-    CU_ASSERT_STRING_EQUAL(r.cr_ports, "8881,8882");
-    CU_ASSERT_EQUAL(rec_of("{\"uuid\":\"u\",\"owner_uuid\":\"" ADMIN
+    CU_ASSERT_TRUE(r.vc_core);
+    CU_ASSERT_STRING_EQUAL(r.vc_admin_ip, "10.99.99.7"); /* the first admin NIC with an ip */
+    CU_ASSERT_TRUE(r.vc_has_ports);
+    CU_ASSERT_STRING_EQUAL(r.vc_ports, "8881,8882");
+    CU_ASSERT_EQUAL(rec_of("{\"uuid\":\"u\",\"nics\":[],\"owner_uuid\":\"" ADMIN
                            "\",\"tags\":{\"smartdc_role\":\"\"}}",
                            &r),
                     0);
-    CU_ASSERT_FALSE(r.cr_core); /* "" is falsy */
-    CU_ASSERT_FALSE(r.cr_has_ports);
-    CU_ASSERT_EQUAL(rec_of("{\"uuid\":\"u\",\"owner_uuid\":\"" ADMIN
+    CU_ASSERT_FALSE(r.vc_core); /* "" is falsy */
+    CU_ASSERT_FALSE(r.vc_has_ports);
+    CU_ASSERT_EQUAL(rec_of("{\"uuid\":\"u\",\"nics\":[],\"owner_uuid\":\"" ADMIN
                            "\",\"tags\":{\"smartdc_role\":true}}",
                            &r),
                     0);
-    CU_ASSERT_TRUE(r.cr_core);
+    CU_ASSERT_TRUE(r.vc_core);
     CU_ASSERT_EQUAL(
-        rec_of("{\"uuid\":\"u\",\"owner_uuid\":\"0e5e4ad4-61b4-4bd8-8c7a-1f1e0e0e0e0e\","
-               "\"tags\":{\"smartdc_role\":\"cloudapi\"}}",
-               &r),
+        rec_of(
+            "{\"uuid\":\"u\",\"nics\":[],\"owner_uuid\":\"0e5e4ad4-61b4-4bd8-8c7a-1f1e0e0e0e0e\","
+            "\"tags\":{\"smartdc_role\":\"cloudapi\"}}",
+            &r),
         0);
-    CU_ASSERT_FALSE(r.cr_core); /* not the admin's */
-    CU_ASSERT_EQUAL(rec_of("{\"uuid\":\"u\",\"customer_metadata\":{\"metricPorts\":8881}}", &r), 0);
-    CU_ASSERT_TRUE(r.cr_has_ports); /* there, but no string: refused by corevm_ports */
-    CU_ASSERT_STRING_EQUAL(r.cr_ports, "");
+    CU_ASSERT_FALSE(r.vc_core); /* not the admin's */
+    CU_ASSERT_TRUE(r.vc_role);  /* but tagged */
+    CU_ASSERT_EQUAL(
+        rec_of("{\"uuid\":\"u\",\"nics\":[],\"customer_metadata\":{\"metricPorts\":8881}}", &r), 0);
+    CU_ASSERT_TRUE(r.vc_has_ports); /* there, but no string: refused by vminfo_ports */
+    CU_ASSERT_STRING_EQUAL(r.vc_ports, "");
     char err[256];
-    CU_ASSERT_EQUAL(corevm_parse("<html>", 6, ADMIN, &r, err, sizeof(err)), -1);
+    CU_ASSERT_EQUAL(vminfo_parse("<html>", 6, ADMIN, &rec, err, sizeof(err)), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "not JSON"));
-    CU_ASSERT_EQUAL(corevm_parse("{\"uuid\":\"u\",\"nics\":{}}", 22, ADMIN, &r, err, sizeof(err)),
+    CU_ASSERT_EQUAL(vminfo_parse("{\"uuid\":\"u\",\"nics\":{}}", 22, ADMIN, &rec, err, sizeof(err)),
                     -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "nics is not an array"));
-    CU_ASSERT_EQUAL(corevm_parse("[]", 2, ADMIN, &r, err, sizeof(err)), -1);
-    static const char mine[] =
-        "{\"uuid\":\"u\",\"owner_uuid\":\"" ADMIN "\",\"tags\":{\"smartdc_role\":\"x\"}}";
-    CU_ASSERT_EQUAL(corevm_parse(mine, strlen(mine), NULL, &r, err, sizeof(err)), 0);
-    CU_ASSERT_FALSE(r.cr_core); /* no admin uuid known: never a core zone */
+    CU_ASSERT_EQUAL(vminfo_parse("[]", 2, ADMIN, &rec, err, sizeof(err)), -1);
+    static const char mine[] = "{\"uuid\":\"u\",\"nics\":[],\"owner_uuid\":\"" ADMIN
+                               "\",\"tags\":{\"smartdc_role\":\"x\"}}";
+    CU_ASSERT_EQUAL(vminfo_parse(mine, strlen(mine), NULL, &rec, err, sizeof(err)), 0);
+    CU_ASSERT_FALSE(rec.vr_core.vc_core); /* no admin uuid known: never a core zone */
 }
 
 /* Section 2.9 step 3: base-10 integers, no blanks. */
@@ -262,14 +271,14 @@ test_ports(void)
 {
     unsigned p[4];
     char err[256];
-    CU_ASSERT_EQUAL(corevm_ports("8881,8882", p, 4, err, sizeof(err)), 2);
+    CU_ASSERT_EQUAL(vminfo_ports("8881,8882", p, 4, err, sizeof(err)), 2);
     CU_ASSERT_EQUAL(p[0], 8881);
     CU_ASSERT_EQUAL(p[1], 8882);
-    CU_ASSERT_EQUAL(corevm_ports("9000", p, 4, err, sizeof(err)), 1);
+    CU_ASSERT_EQUAL(vminfo_ports("9000", p, 4, err, sizeof(err)), 1);
     static const char *const bad[] = {"",      "8881, 8882", "8881,", "0x10",
                                       "70000", "0",          "a",     "1,2,3,4,5"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        CU_ASSERT_EQUAL(corevm_ports(bad[i], p, 4, err, sizeof(err)), -1);
+        CU_ASSERT_EQUAL(vminfo_ports(bad[i], p, 4, err, sizeof(err)), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than 4 ports"));
 }
 

@@ -31,6 +31,7 @@
 #define ZONE_B "0b1b2c3d-0000-4000-8000-00000000000b"
 #define ZONE_C "0b1b2c3d-0000-4000-8000-00000000000c"
 #define NET_A "6d7e8f90-1111-4222-8333-444455556666"
+#define ZID 7 /* the cache tests' zone id: a boot; the signature stands for the links */
 
 /* One world and one fake vminfod for the suite (the world mapping is per process). */
 static struct {
@@ -100,7 +101,10 @@ fault(vminfod_mode_t mode, const char *uuid)
 static int
 parse(const char *json, vminfo_nics_t *out, char *err)
 {
-    return vminfo_parse(json, strlen(json), out, err, 256);
+    static vminfo_rec_t rec;
+    int rc = vminfo_parse(json, strlen(json), NULL, &rec, err, 256);
+    *out = rec.vr_nics;
+    return rc;
 }
 
 static void
@@ -140,7 +144,7 @@ test_parse(void)
 static vminfo_t *
 new_cache(void)
 {
-    vminfo_t *vi = vminfo_new(vminfod_url(fx.vd), 3600, 0.3);
+    vminfo_t *vi = vminfo_new(vminfod_url(fx.vd), NULL, 3600, 0.3);
     CU_ASSERT_PTR_NOT_NULL_FATAL(vi);
     return vi;
 }
@@ -157,12 +161,12 @@ test_cache(void)
 {
     vminfo_t *vi = new_cache();
     vminfo_nics_t n;
-    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 1, &n), VMINFO_FRESH);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, ZID, 1, &n), VMINFO_FRESH);
     CU_ASSERT_EQUAL(n.vs_count, 2);
     for (int i = 0; i < 100; i++)
-        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 1, &n), VMINFO_CACHED);
+        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, ZID, 1, &n), VMINFO_CACHED);
     CU_ASSERT_EQUAL(vminfo_requests(vi), 1);
-    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 2, &n), VMINFO_FRESH); /* other links: a reboot */
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, ZID, 2, &n), VMINFO_FRESH); /* other links: a reboot */
     CU_ASSERT_EQUAL(vminfo_requests(vi), 2);
     CU_ASSERT_STRING_EQUAL(vminfo_find(&n, "net0")->vn_network_uuid, NET_A);
     vminfo_free(vi);
@@ -178,20 +182,20 @@ test_failures(void)
     vminfo_nics_t n;
     for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
         vminfo_t *vi = new_cache();
-        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 1, &n), VMINFO_FRESH);
+        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, ZID, 1, &n), VMINFO_FRESH);
         fault(modes[m], NULL);
         unsigned long before = vminfo_requests(vi);
-        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 2, &n), VMINFO_STALE); /* links changed */
+        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, ZID, 2, &n), VMINFO_STALE); /* links changed */
         CU_ASSERT_STRING_EQUAL(vminfo_find(&n, "net0")->vn_nic_tag, "external");
-        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), -1); /* never known */
+        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, ZID, 1, &n), -1); /* never known */
         CU_ASSERT_EQUAL(errno, EIO);
-        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 2, &n), VMINFO_STALE); /* waited out */
+        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, ZID, 2, &n), VMINFO_STALE); /* waited out */
         /* a record-level failure (garbage, 404) is that VM's: B is asked too */
         CU_ASSERT_EQUAL(vminfo_requests(vi) - before, m < 2 ? 2u : 1u);
         fault(VMINFOD_OK, NULL);
         nap_ms(350); /* past the 0.3 s wait */
-        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), VMINFO_FRESH);
-        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, 2, &n), VMINFO_FRESH);
+        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, ZID, 1, &n), VMINFO_FRESH);
+        CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, ZID, 2, &n), VMINFO_FRESH);
         vminfo_free(vi);
     }
 }
@@ -203,16 +207,16 @@ test_backoff(void)
     vminfo_t *vi = new_cache();
     vminfo_nics_t n;
     fault(VMINFOD_NOTFOUND, ZONE_B);
-    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), -1); /* asked: 404, wait 0.3 s */
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, ZID, 1, &n), -1); /* asked: 404, wait 0.3 s */
     nap_ms(350);
-    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), -1); /* asked: 404, wait 0.6 s */
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, ZID, 1, &n), -1); /* asked: 404, wait 0.6 s */
     unsigned long asked = vminfo_requests(vi);
     nap_ms(350);
-    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), -1); /* still waiting */
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, ZID, 1, &n), -1); /* still waiting */
     CU_ASSERT_EQUAL(vminfo_requests(vi), asked);
     fault(VMINFOD_OK, NULL);
     nap_ms(350);
-    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), VMINFO_FRESH);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, ZID, 1, &n), VMINFO_FRESH);
     CU_ASSERT_EQUAL(vminfo_requests(vi), asked + 1);
     vminfo_free(vi);
 }
@@ -224,9 +228,83 @@ test_one_vm(void)
     vminfo_t *vi = new_cache();
     vminfo_nics_t n;
     fault(VMINFOD_GARBAGE, ZONE_B);
-    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, 1, &n), -1);
-    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_C, 1, &n), VMINFO_FRESH);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, ZID, 1, &n), -1);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_C, ZID, 1, &n), VMINFO_FRESH);
     fault(VMINFOD_OK, NULL);
+    vminfo_free(vi);
+}
+
+/* ---- one record for every user --------------------------------------------------- */
+
+#define ADMIN "930896af-bf8c-48d4-885c-6573a94b1853"
+
+/* The link labels and triton_core share one record: one request a zone and a boot. */
+static void
+test_shared(void)
+{
+    CU_ASSERT_EQUAL(world_vm_set_owner(fx.w, fx.zix_c, ADMIN), 0);
+    CU_ASSERT_EQUAL(world_vm_set_tags(fx.w, fx.zix_c, "{\"smartdc_role\":\"cnapi\"}"), 0);
+    CU_ASSERT_EQUAL(world_vm_set_metadata(fx.w, fx.zix_c, "{\"metricPorts\":\"8881\"}"), 0);
+    vminfo_t *vi = vminfo_new(vminfod_url(fx.vd), ADMIN, 3600, 0.3);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(vi);
+    vminfo_nics_t n;
+    vminfo_core_t c;
+    CU_ASSERT_EQUAL(vminfo_core_kept(vi, ZONE_C, 3600, &c), 0); /* would ask */
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_C, ZID, 1, &n), VMINFO_FRESH);
+    CU_ASSERT_EQUAL(vminfo_core(vi, ZONE_C, ZID, 60, 1, &c), VMINFO_CACHED);
+    CU_ASSERT_TRUE(c.vc_core);
+    CU_ASSERT_STRING_EQUAL(c.vc_ports, "8881");
+    CU_ASSERT_EQUAL(vminfo_core_kept(vi, ZONE_C, 3600, &c), 1);
+    CU_ASSERT_EQUAL(vminfo_requests(vi), 1); /* one request, two users */
+    /* triton_core's own bound: asked again when older; the link labels keep it */
+    nap_ms(250);
+    CU_ASSERT_EQUAL(vminfo_core(vi, ZONE_C, ZID, 0.2, 1, &c), VMINFO_FRESH);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_C, ZID, 1, &n), VMINFO_CACHED);
+    CU_ASSERT_EQUAL(vminfo_requests(vi), 2);
+    /* POST /v1/refresh: triton_core asks again, the link labels do not */
+    vminfo_forget(vi);
+    CU_ASSERT_EQUAL(vminfo_core_kept(vi, ZONE_C, 3600, &c), 0);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_C, ZID, 1, &n), VMINFO_CACHED);
+    CU_ASSERT_EQUAL(vminfo_core(vi, ZONE_C, ZID, 60, 1, &c), VMINFO_FRESH);
+    CU_ASSERT_EQUAL(vminfo_requests(vi), 3);
+    /* forgotten, then vminfod down: triton_core has nothing, the link labels their last NICs */
+    vminfo_forget(vi);
+    fault(VMINFOD_DOWN, NULL);
+    CU_ASSERT_EQUAL(vminfo_core(vi, ZONE_C, ZID, 60, 1, &c), -1);
+    CU_ASSERT_EQUAL(vminfo_core_kept(vi, ZONE_C, 3600, &c), -1); /* waited out */
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_C, ZID, 1, &n), VMINFO_CACHED);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_C, ZID, 3, &n), VMINFO_STALE); /* new links, no request */
+    CU_ASSERT_EQUAL(n.vs_count, 1);
+    CU_ASSERT_EQUAL(vminfo_requests(vi), 4);
+    fault(VMINFOD_OK, NULL);
+    nap_ms(350);
+    /* a reboot: whoever comes first asks, the other uses that record */
+    CU_ASSERT_EQUAL(vminfo_core(vi, ZONE_C, ZID + 1, 60, 0, &c), VMINFO_FRESH);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_C, ZID + 1, 5, &n), VMINFO_CACHED);
+    CU_ASSERT_EQUAL(vminfo_requests(vi), 5);
+    vminfo_free(vi);
+}
+
+/* The header says core zone, the kept record not (its tag came since: D16): read once more. */
+static void
+test_claimed(void)
+{
+    CU_ASSERT_EQUAL(world_vm_set_owner(fx.w, fx.zix_c, ADMIN), 0);
+    CU_ASSERT_EQUAL(world_vm_set_tags(fx.w, fx.zix_c, "{}"), 0);
+    vminfo_t *vi = vminfo_new(vminfod_url(fx.vd), ADMIN, 3600, 0.3);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(vi);
+    vminfo_core_t c;
+    CU_ASSERT_EQUAL(vminfo_core(vi, ZONE_C, ZID, 3600, 0, &c), VMINFO_FRESH);
+    CU_ASSERT_FALSE(c.vc_core);
+    CU_ASSERT_EQUAL(vminfo_core(vi, ZONE_C, ZID, 3600, 0, &c), VMINFO_CACHED);
+    CU_ASSERT_EQUAL(world_vm_set_tags(fx.w, fx.zix_c, "{\"smartdc_role\":\"cnapi\"}"), 0);
+    CU_ASSERT_EQUAL(vminfo_core(vi, ZONE_C, ZID, 60, 1, &c), VMINFO_FRESH);
+    CU_ASSERT_TRUE(c.vc_core);
+    CU_ASSERT_EQUAL(vminfo_core_kept(vi, ZONE_C, 3600, &c), 1); /* the check sees it too */
+    CU_ASSERT_TRUE(c.vc_core);
+    CU_ASSERT_EQUAL(world_vm_set_tags(fx.w, fx.zix_c, "{}"), 0);
+    CU_ASSERT_EQUAL(vminfo_core(vi, ZONE_C, ZID, 60, 1, &c), VMINFO_CACHED); /* not per scrape */
+    CU_ASSERT_EQUAL(vminfo_requests(vi), 2);
     vminfo_free(vi);
 }
 
@@ -319,6 +397,8 @@ static const CU_TestInfo tests[] = {
     {"failures", test_failures},
     {"backoff", test_backoff},
     {"one vm", test_one_vm},
+    {"shared record", test_shared},
+    {"header claims core zone", test_claimed},
     {"golden link", test_golden_link},
     {"unknown unavailable", test_unknown_unavailable},
     {"interface names", test_interface_names},

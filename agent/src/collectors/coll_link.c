@@ -163,8 +163,8 @@ link_collect(const collect_ctx_t *cc, famset_t *fs)
             return COLLECT_FAILED;
     qsort(links, n, sizeof(links[0]), link_by_name);
     if (n > 0 && cc->cc_vminfo != NULL &&
-        vminfo_get(cc->cc_vminfo, cc->cc_zonename, link_signature(cc->cc_zoneid, links, n), &nics) <
-            0)
+        vminfo_get(cc->cc_vminfo, cc->cc_zonename, cc->cc_zoneid,
+                   link_signature(cc->cc_zoneid, links, n), &nics) < 0)
         return COLLECT_FAILED; /* no NICs known: available 0, never labels that change */
     for (size_t i = 0; i < n; i++)
         if (link_emit(cc, fs, links[i], cc->cc_vminfo ? &nics : NULL) != COLLECT_OK)

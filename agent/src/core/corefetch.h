@@ -1,7 +1,7 @@
 /*
  * corefetch - GETs of several URLs at once, all bounded by one deadline:
- * the triton_core collector's requests to a core zone's metric ports, and
- * its VM record from vminfod.
+ * the triton_core collector's requests to a core zone's metric ports (its
+ * VM record comes from the agent's vminfo cache, vminfo.h).
  *
  * The deadline is a timerfd armed with a relative time, polled with
  * libcurl's sockets (curl_multi_poll): it is real time even where every

@@ -11,29 +11,28 @@
 
 #include "corefetch.h"
 #include "coretext.h"
-#include "corevm.h"
 #include "log.h"
 #include "monotime.h"
 #include "scrape.h"
 #include "ttlcache.h"
+#include "vminfo.h"
 
 struct tcore {
-    corevm_t *tc_vms;
+    vminfo_t *tc_vms;       /* the agent's VM records (not ours: shared with the link labels) */
     ttlcache_t *tc_results; /* per zone: its families, available or not, for the TTL */
     double tc_timeout_s;
 };
 
 tcore_t *
-tcore_new(const tcore_opts_t *o)
+tcore_new(const tcore_opts_t *o, vminfo_t *vms)
 {
     tcore_t *tc = calloc(1, sizeof(*tc));
     if (tc == NULL)
         return NULL;
-    tc->tc_vms =
-        corevm_new(o->to_vminfod_url ? o->to_vminfod_url : COREVM_DEFAULT_URL, o->to_admin_uuid);
+    tc->tc_vms = vms;
     tc->tc_results = ttlcache_new();
     tc->tc_timeout_s = o->to_timeout_s > 0 ? o->to_timeout_s : TCORE_TIMEOUT_S_DEFAULT;
-    if (tc->tc_vms == NULL || tc->tc_results == NULL) {
+    if (tc->tc_results == NULL) {
         tcore_free(tc);
         errno = ENOMEM;
         return NULL;
@@ -46,7 +45,6 @@ tcore_free(tcore_t *tc)
 {
     if (tc == NULL)
         return;
-    corevm_free(tc->tc_vms);
     ttlcache_free(tc->tc_results);
     free(tc);
 }
@@ -54,29 +52,23 @@ tcore_free(tcore_t *tc)
 void
 tcore_forget(tcore_t *tc)
 {
-    corevm_forget(tc->tc_vms);
-}
-
-unsigned long
-tcore_vm_requests(const tcore_t *tc)
-{
-    return corevm_requests(tc->tc_vms);
+    if (tc->tc_vms != NULL)
+        vminfo_forget(tc->tc_vms);
 }
 
 int
 tcore_is_core(tcore_t *tc, const char *uuid)
 {
-    corevm_rec_t rec;
-    if (corevm_admin_uuid(tc->tc_vms) == NULL)
+    vminfo_core_t rec;
+    if (tc->tc_vms == NULL || vminfo_admin_uuid(tc->tc_vms) == NULL)
         return 0; /* nothing to judge by */
-    int kept = corevm_kept(tc->tc_vms, uuid, -1, TCORE_CHECK_MAX_AGE_S, &rec);
+    int kept = vminfo_core_kept(tc->tc_vms, uuid, TCORE_CHECK_MAX_AGE_S, &rec);
     if (kept != 0) /* the usual case: no call, no request */
-        return kept > 0 && rec.cr_core;
-    if (getzoneidbyname(uuid) < 0)
+        return kept > 0 && rec.vc_core;
+    zoneid_t zid = getzoneidbyname(uuid);
+    if (zid < 0)
         return 0; /* an unknown zone is a 404 anyway: vminfod is not asked */
-    char err[256];
-    return corevm_get(tc->tc_vms, uuid, -1, TCORE_CHECK_MAX_AGE_S, &rec, err, sizeof(err)) >= 0 &&
-           rec.cr_core;
+    return vminfo_core(tc->tc_vms, uuid, zid, TCORE_CHECK_MAX_AGE_S, 0, &rec) >= 0 && rec.vc_core;
 }
 
 /* ---- one collection ------------------------------------------------------------ */
@@ -110,11 +102,11 @@ tcore_port(const char *uuid, unsigned port, const corefetch_call_t *c, famset_t 
 
 /* Every port of rec at once, into acc. 1 when one port at least was used, 0 none, -1 ENOMEM. */
 static int
-tcore_scrape(tcore_t *tc, const char *uuid, const corevm_rec_t *rec, famset_t *acc, int *ttl)
+tcore_scrape(tcore_t *tc, const char *uuid, const vminfo_core_t *rec, famset_t *acc, int *ttl)
 {
     unsigned ports[TCORE_PORTS_MAX];
     char err[256];
-    int n = corevm_ports(rec->cr_ports, ports, TCORE_PORTS_MAX, err, sizeof(err));
+    int n = vminfo_ports(rec->vc_ports, ports, TCORE_PORTS_MAX, err, sizeof(err));
     if (n < 0) {
         log_msg(LOG_WARN, "triton_core %s: %s", uuid, err);
         return 0;
@@ -123,8 +115,8 @@ tcore_scrape(tcore_t *tc, const char *uuid, const corevm_rec_t *rec, famset_t *a
     memset(calls, 0, sizeof(calls));
     for (int i = 0; i < n; i++)
         snprintf(calls[i].cf_url, sizeof(calls[i].cf_url), "http://%s%s%s:%u/metrics",
-                 strchr(rec->cr_admin_ip, ':') ? "[" : "", rec->cr_admin_ip,
-                 strchr(rec->cr_admin_ip, ':') ? "]" : "", ports[i]);
+                 strchr(rec->vc_admin_ip, ':') ? "[" : "", rec->vc_admin_ip,
+                 strchr(rec->vc_admin_ip, ':') ? "]" : "", ports[i]);
     if (corefetch_all(calls, (size_t)n, tc->tc_timeout_s, TCORE_BODY_MAX) != 0)
         return -1;
     int used = 0, rc = 0;
@@ -141,18 +133,17 @@ tcore_scrape(tcore_t *tc, const char *uuid, const corevm_rec_t *rec, famset_t *a
 static int
 tcore_fresh(tcore_t *tc, const char *uuid, famset_t *acc, double *ttl)
 {
-    corevm_rec_t rec;
-    char err[256];
+    vminfo_core_t rec;
     int opt_ttl = -1;
     *ttl = TCORE_TTL_S;
     zoneid_t zid = getzoneidbyname(uuid);
     if (zid < 0)
         return 0; /* no such zone: the scrape is a 404, nothing is asked */
-    if (corevm_get(tc->tc_vms, uuid, zid, TCORE_VM_MAX_AGE_S, &rec, err, sizeof(err)) < 0)
-        return 0; /* logged by corevm */
-    if (rec.cr_admin_ip[0] == '\0' || !rec.cr_has_ports) {
+    if (tc->tc_vms == NULL || vminfo_core(tc->tc_vms, uuid, zid, TCORE_VM_MAX_AGE_S, 1, &rec) < 0)
+        return 0; /* logged by vminfo */
+    if (!rec.vc_has_ports || rec.vc_admin_ip[0] == '\0') {
         log_msg(LOG_DEBUG, "triton_core %s: no %s, unavailable", uuid,
-                rec.cr_admin_ip[0] == '\0' ? "admin NIC with an ip" : "metricPorts");
+                !rec.vc_has_ports ? "metricPorts" : "admin NIC with an ip");
         return 0;
     }
     int rc = tcore_scrape(tc, uuid, &rec, acc, &opt_ttl);

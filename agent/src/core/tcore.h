@@ -5,8 +5,9 @@
  * tcp and before zfs; and the core-zone check of a scrape that comes
  * without x-joyent-cmon-opts (reference 1.4 step 2).
  *
- * Per core zone and answer: the VM record (corevm.h: kept, asked again
- * after a reboot or TCORE_VM_MAX_AGE_S), then GET
+ * Per core zone and answer: the VM record (vminfo.h, the agent's one cache
+ * of vminfod's records: kept, asked again after a reboot or
+ * TCORE_VM_MAX_AGE_S), then GET
  * http://<admin ip>:<port>/metrics of every port at once, all within the
  * timeout (tcore_opts_t; defect D16 of the original, which had none: a hung
  * port stalled the answer). Each port's text is read by coretext.h; a port
@@ -31,15 +32,21 @@
 #define TCORE_PORTS_MAX 16
 
 typedef struct tcore_opts {
-    const char *to_vminfod_url; /* --vminfod (NULL: COREVM_DEFAULT_URL) */
-    const char *to_admin_uuid;  /* --admin-uuid (NULL: the check finds no core zone) */
-    double to_timeout_s;        /* --core-timeout */
+    const char *to_admin_uuid; /* --admin-uuid (NULL: the check finds no core zone); the
+                                  agent's vminfo cache judges with it */
+    double to_timeout_s;       /* --core-timeout */
 } tcore_opts_t;
 
 typedef struct tcore tcore_t;
 
-/* tcore_new() - the collector's state (strings copied). NULL with ENOMEM. */
-tcore_t *tcore_new(const tcore_opts_t *o);
+struct vminfo;
+
+/*
+ * tcore_new() - the collector's state, reading VM records from vms (the
+ * agent's vminfo cache, shared; NULL: no record, triton_core unavailable
+ * and no core zone found). NULL with ENOMEM.
+ */
+tcore_t *tcore_new(const tcore_opts_t *o, struct vminfo *vms);
 
 /* tcore_free() - frees it (NULL is fine). */
 void tcore_free(tcore_t *tc);
@@ -58,10 +65,7 @@ int tcore_collect(tcore_t *tc, const char *uuid, famset_t *fs);
  */
 int tcore_is_core(tcore_t *tc, const char *uuid);
 
-/* tcore_forget() - drops the kept VM records (POST /v1/refresh). */
+/* tcore_forget() - triton_core and the check ask every VM record again (POST /v1/refresh). */
 void tcore_forget(tcore_t *tc);
-
-/* tcore_vm_requests() - requests made to vminfod so far. */
-unsigned long tcore_vm_requests(const tcore_t *tc);
 
 #endif /* CMON_AGENT_TCORE_H */

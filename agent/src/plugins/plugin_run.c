@@ -8,11 +8,14 @@
  * deadline, or when a plugin passes the output cap, its whole group gets
  * SIGKILL (a shell script's children die with it) and it is reaped. Nothing
  * here blocks past the deadline except the final waitpid() of a process we
- * have just SIGKILLed.
+ * have just SIGKILLed. Each deadline is a kernel timer in the poll set
+ * (realtimer.h): it passes in real time, also under the scenario engine's
+ * frozen clock.
  */
 #include "plugin.h"
 #include "cmon_spawn.h"
 #include "monotime.h"
+#include "realtimer.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -28,7 +31,7 @@ typedef struct run_state {
     size_t rs_cap; /* allocated bytes of pr_out */
     int rs_killed; /* we sent SIGKILL (status already decided) */
     double rs_start;
-    double rs_deadline; /* monotonic seconds: killed if still running then */
+    realtimer_t rs_timer; /* killed if still running when it fires (real time) */
 } run_state_t;
 
 const char *
@@ -190,20 +193,29 @@ run_live(const run_state_t *rs)
     return !rs->rs_killed && (rs->rs_sp.sp_out >= 0 || rs->rs_sp.sp_pid > 0);
 }
 
-/* One poll() round over the open pipes, until the earliest live deadline. */
+/*
+ * One poll() round over the open pipes and the live runs' timers, until
+ * the earliest deadline. pfd and map have room for 2n entries; a timer's
+ * entry maps to n + i (run_expire() sees it fired).
+ */
 static void
 run_round(plugin_run_t *runs, run_state_t *rs, size_t n, struct pollfd *pfd, size_t *map,
           const plugin_limits_t *lim)
 {
     size_t i, np = 0, zombies = 0;
-    double now = cmon_monotime_s(), first = -1;
-    int ms;
+    int ms = -1;
 
     for (i = 0; i < n; i++) {
         if (!run_live(&rs[i]))
             continue;
-        if (first < 0 || rs[i].rs_deadline < first)
-            first = rs[i].rs_deadline;
+        int left = realtimer_poll_ms(&rs[i].rs_timer, -1);
+        if (ms < 0 || (left >= 0 && left < ms))
+            ms = left;
+        if (realtimer_fd(&rs[i].rs_timer) >= 0) {
+            pfd[np].fd = realtimer_fd(&rs[i].rs_timer);
+            pfd[np].events = POLLIN;
+            map[np++] = n + i;
+        }
         if (rs[i].rs_sp.sp_out >= 0) {
             pfd[np].fd = rs[i].rs_sp.sp_out;
             pfd[np].events = POLLIN;
@@ -212,14 +224,13 @@ run_round(plugin_run_t *runs, run_state_t *rs, size_t n, struct pollfd *pfd, siz
             zombies++;
         }
     }
-    ms = first < 0 ? 0 : (int)((first - now) * 1000.0) + 1;
-    if (zombies > 0 && ms > 10)
+    if (np == 0 && ms < 0)
+        ms = 0; /* nothing live */
+    if (zombies > 0 && (ms < 0 || ms > 10))
         ms = 10; /* pipe closed but not exited yet: look again soon */
-    if (ms < 0)
-        ms = 0;
     if (poll(pfd, (nfds_t)np, ms) > 0) {
         for (i = 0; i < np; i++)
-            if (pfd[i].revents != 0)
+            if (pfd[i].revents != 0 && map[i] < n)
                 run_drain(&runs[map[i]], &rs[map[i]], lim->pl_output_max);
     }
     for (i = 0; i < n; i++)
@@ -231,12 +242,11 @@ run_round(plugin_run_t *runs, run_state_t *rs, size_t n, struct pollfd *pfd, siz
 static size_t
 run_expire(plugin_run_t *runs, run_state_t *rs, size_t n)
 {
-    double now = cmon_monotime_s();
     size_t live = 0;
     for (size_t i = 0; i < n; i++) {
         if (!run_live(&rs[i]))
             continue;
-        if (now >= rs[i].rs_deadline)
+        if (realtimer_expired(&rs[i].rs_timer))
             run_kill(&runs[i], &rs[i], PLUGIN_RUN_TIMEOUT);
         else
             live++;
@@ -248,8 +258,8 @@ int
 plugin_run_all(plugin_run_t *runs, size_t n, const plugin_limits_t *lim)
 {
     run_state_t *rs = calloc(n ? n : 1, sizeof(*rs));
-    struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
-    size_t *map = calloc(n ? n : 1, sizeof(*map));
+    struct pollfd *pfd = calloc(n ? 2 * n : 1, sizeof(*pfd)); /* a pipe and a timer a run */
+    size_t *map = calloc(n ? 2 * n : 1, sizeof(*map));
     size_t i;
 
     if (rs == NULL || pfd == NULL || map == NULL) {
@@ -264,22 +274,26 @@ plugin_run_all(plugin_run_t *runs, size_t n, const plugin_limits_t *lim)
         int ms = runs[i].pr_timeout_ms > 0 ? runs[i].pr_timeout_ms : lim->pl_timeout_ms;
         plugin_run_release(&runs[i]);
         rs[i].rs_sp.sp_out = -1;
+        rs[i].rs_timer.rt_fd = -1;
         if (busy) {
             runs[i].pr_status = PLUGIN_RUN_BUSY; /* not ours to start */
             rs[i].rs_killed = 1;
             continue;
         }
         run_start(&runs[i], &rs[i]);
-        rs[i].rs_deadline = rs[i].rs_start + ms / 1000.0;
         if (runs[i].pr_status == PLUGIN_RUN_SPAWN)
             rs[i].rs_killed = 1; /* nothing to wait for */
+        else
+            realtimer_start(&rs[i].rs_timer, ms);
     }
     do
         run_round(runs, rs, n, pfd, map, lim);
     while (run_expire(runs, rs, n) > 0);
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
+        realtimer_stop(&rs[i].rs_timer);
         if (runs[i].pr_out == NULL)
             runs[i].pr_out = calloc(1, 1);
+    }
     free(rs);
     free(pfd);
     free(map);

@@ -82,7 +82,7 @@ gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl)
     gz->gz_ntp = ntp_new(&o->go_ntp);
     gz->gz_discover = discover_cache_new();
     gz->gz_alias = discover_alias_new();
-    gz->gz_core = tcore_new(&o->go_core);
+    gz->gz_core = tcore_new(&o->go_core, vm->se_vminfo);
     snprintf(gz->gz_target, sizeof(gz->gz_target), "127.0.0.1:9163");
     gz->gz_vm_cache = vm->se_cache;
     snprintf(gz->gz_datacenter, sizeof(gz->gz_datacenter), "%s",

@@ -1,7 +1,7 @@
 /*
- * vminfo.c - reading vminfod's VM records (jansson) and keeping each
- * zone's NICs (vminfo.h): a chained hash by uuid under one mutex, the
- * request itself made outside it by libcurl (common/fetch).
+ * vminfo.c - the one cache of vminfod's VM records (vminfo.h): a chained
+ * hash by uuid under one mutex, the request itself made outside it by
+ * libcurl (common/fetch), its answer read by vmrec.c.
  */
 #include "vminfo.h"
 
@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "fetch.h"
 #include "log.h"
 #include "monotime.h"
@@ -21,80 +19,14 @@
 #define VMINFO_BUCKETS 8192 /* a power of two; chains stay short at 10,000 zones */
 #define VMINFO_SWEEP_EVERY 1024
 #define VMINFO_STR_BUCKETS 1024 /* distinct tags and networks: few per node */
-#define VMINFO_BACKOFF_MAX 6    /* a zone's wait doubles up to 64 x VMINFO_RETRY_S (about 10 min) */
-#define VMINFO_SICK 3           /* vminfo_fetch(): vminfod answered 5xx, it is failing as a whole */
+#define VMINFO_BACKOFF_MAX 6    /* a VM's wait doubles up to 64 x VMINFO_RETRY_S (about 10 min) */
+#define VMINFO_FAILS_MAX 255
+#define VMINFO_SICK 3    /* vminfo_fetch(): vminfod answered 5xx, it is failing as a whole */
+#define VMINFO_DROPPED 2 /* vminfo_fetch(): not asked, vminfod went silent meanwhile */
 
-/* ---- parsing ------------------------------------------------------------ */
-
-/* Copies the string member key of o into out; absent is "". -1 with err. */
-static int
-parse_str(const json_t *o, const char *key, size_t i, char *out, char *err, size_t errlen)
-{
-    const json_t *v = json_object_get(o, key);
-
-    out[0] = '\0';
-    if (v == NULL)
-        return 0;
-    if (!json_is_string(v))
-        return snprintf(err, errlen, "nics[%zu].%s is not a string", i, key), -1;
-    if (json_string_length(v) >= VMINFO_STR_MAX)
-        return snprintf(err, errlen, "nics[%zu].%s is longer than %d bytes", i, key,
-                        VMINFO_STR_MAX - 1),
-               -1;
-    memcpy(out, json_string_value(v), json_string_length(v) + 1);
-    return 0;
-}
-
-static int
-parse_nic(const json_t *n, size_t i, vminfo_nic_t *out, char *err, size_t errlen)
-{
-    if (!json_is_object(n))
-        return snprintf(err, errlen, "nics[%zu] is not an object", i), -1;
-    if (parse_str(n, "interface", i, out->vn_interface, err, errlen) != 0 ||
-        parse_str(n, "nic_tag", i, out->vn_nic_tag, err, errlen) != 0 ||
-        parse_str(n, "network_uuid", i, out->vn_network_uuid, err, errlen) != 0)
-        return -1;
-    if (out->vn_interface[0] == '\0')
-        return snprintf(err, errlen, "nics[%zu] has no interface", i), -1;
-    return 0;
-}
-
-int
-vminfo_parse(const char *body, size_t len, vminfo_nics_t *out, char *err, size_t errlen)
-{
-    json_error_t je;
-    json_t *j = json_loadb(body, len, 0, &je);
-    int rc = 0;
-
-    out->vs_count = 0;
-    if (j == NULL)
-        return snprintf(err, errlen, "not JSON: %s at line %d column %d", je.text, je.line,
-                        je.column),
-               -1;
-    json_t *nics = json_object_get(j, "nics");
-    if (!json_is_object(j) || !json_is_array(nics)) {
-        snprintf(err, errlen, "not a VM record (no nics array)");
-        rc = -1;
-    } else if (json_array_size(nics) > VMINFO_NICS_MAX) {
-        snprintf(err, errlen, "more than %d nics", VMINFO_NICS_MAX);
-        rc = -1;
-    }
-    for (size_t i = 0; rc == 0 && i < json_array_size(nics); i++)
-        rc = parse_nic(json_array_get(nics, i), i, &out->vs_nics[out->vs_count++], err, errlen);
-    json_decref(j);
-    return rc;
-}
-
-const vminfo_nic_t *
-vminfo_find(const vminfo_nics_t *nics, const char *ifname)
-{
-    for (size_t i = 0; i < nics->vs_count; i++)
-        if (strcmp(nics->vs_nics[i].vn_interface, ifname) == 0)
-            return &nics->vs_nics[i];
-    return NULL;
-}
-
-/* ---- the cache ----------------------------------------------------------- */
+/* ve_flags */
+#define VE_FORGOTTEN 0x1 /* vminfo_forget() since it was read: triton_core asks again */
+#define VE_FOR_CORE 0x2  /* read for a zone the scrape's header said is a core zone */
 
 /*
  * A NIC as kept: its strings interned (the node's few tags and networks are
@@ -105,6 +37,13 @@ typedef struct vminfo_cnic {
     const char *cn_interface, *cn_nic_tag, *cn_network_uuid;
 } vminfo_cnic_t;
 
+/* The core parts as kept, for the few records that have any. */
+typedef struct vminfo_ccore {
+    uint8_t cc_role, cc_core, cc_has_ports;
+    char cc_admin_ip[VMINFO_IP_MAX];
+    char cc_ports[]; /* NUL-terminated */
+} vminfo_ccore_t;
+
 typedef struct vminfo_str {
     struct vminfo_str *vs_next;
     char vs_text[]; /* NUL-terminated */
@@ -112,34 +51,51 @@ typedef struct vminfo_str {
 
 typedef struct vminfo_entry {
     struct vminfo_entry *ve_next;
-    uint64_t ve_sig;        /* the links the list was fetched for */
-    int64_t ve_fetched;     /* ms; when the good list was fetched (0: none) */
-    int64_t ve_retry;       /* ms; not asked again before this after a failure */
-    uint32_t ve_fails;      /* failures since the last good list: the wait doubles with each */
-    int64_t ve_used;        /* ms; last asked for (the sweep drops the forgotten) */
-    vminfo_cnic_t *ve_nics; /* ve_count of them, the last good list */
-    uint32_t ve_count;
-    char ve_uuid[]; /* the key */
+    uint64_t ve_sig;         /* the links the record was read for; 0: not known yet */
+    int64_t ve_fetched;      /* ms; when the good record was read (0: none) */
+    int64_t ve_retry;        /* ms; not asked again before this after a failure */
+    int64_t ve_used;         /* ms; last asked for (the sweep drops the forgotten) */
+    vminfo_cnic_t *ve_nics;  /* ve_count of them, of the last good record */
+    vminfo_ccore_t *ve_core; /* its core parts; NULL: no smartdc_role tag nor metricPorts */
+    int32_t ve_zoneid;       /* the boot it was read in */
+    uint16_t ve_count;
+    uint8_t ve_fails; /* failures since the last good record: the wait doubles with each */
+    uint8_t ve_flags; /* VE_* */
+    char ve_uuid[];   /* the key */
 } vminfo_entry_t;
 
 struct vminfo {
     char *vi_url;
-    pthread_mutex_t vi_lock; /* the entries and the strings */
+    char *vi_admin;          /* core zones' owner, NULL: none known */
+    pthread_mutex_t vi_lock; /* the entries, the strings and the times below */
     vminfo_entry_t *vi_buckets[VMINFO_BUCKETS];
     vminfo_str_t *vi_strs[VMINFO_STR_BUCKETS];
     int64_t vi_down_until; /* ms: vminfod did not answer; nobody asks before this */
+    int64_t vi_logged_at;  /* ms: the last failure logged at warn (0: none) */
     int64_t vi_ttl_ms, vi_retry_ms;
     unsigned long vi_inserts, vi_swept, vi_requests;
     pthread_mutex_t vi_fetch_lock; /* one request at a time, on one kept-alive handle */
     fetch_t *vi_fetch;
 };
 
+/* What a caller wants of a record. */
+typedef struct vminfo_want {
+    int w_zoneid;      /* the zone's boot; -1: any (vminfo_core_kept()) */
+    uint64_t w_sig;    /* the link kstats' signature; 0: not the link collector */
+    int64_t w_max_age; /* ms */
+    int w_core;        /* triton_core or the check: forgotten records void, nothing stale */
+    int w_claimed;     /* the header says core zone */
+} vminfo_want_t;
+
 vminfo_t *
-vminfo_new(const char *url, double ttl_s, double retry_s)
+vminfo_new(const char *url, const char *admin_uuid, double ttl_s, double retry_s)
 {
     vminfo_t *vi = calloc(1, sizeof(*vi));
 
-    if (vi == NULL || (vi->vi_url = strdup(url)) == NULL) {
+    if (vi == NULL || (vi->vi_url = strdup(url)) == NULL ||
+        (admin_uuid != NULL && (vi->vi_admin = strdup(admin_uuid)) == NULL)) {
+        if (vi != NULL)
+            free(vi->vi_url);
         free(vi);
         errno = ENOMEM;
         return NULL;
@@ -158,6 +114,7 @@ static void
 entry_free(vminfo_entry_t *e)
 {
     free(e->ve_nics);
+    free(e->ve_core);
     free(e);
 }
 
@@ -201,7 +158,14 @@ vminfo_free(vminfo_t *vi)
     pthread_mutex_destroy(&vi->vi_fetch_lock);
     pthread_mutex_destroy(&vi->vi_lock);
     free(vi->vi_url);
+    free(vi->vi_admin);
     free(vi);
+}
+
+const char *
+vminfo_admin_uuid(const vminfo_t *vi)
+{
+    return vi->vi_admin;
 }
 
 unsigned long
@@ -210,20 +174,30 @@ vminfo_requests(const vminfo_t *vi)
     return __atomic_load_n(&vi->vi_requests, __ATOMIC_RELAXED);
 }
 
+/* The entry of uuid, or NULL. Caller holds the lock. */
+static vminfo_entry_t *
+entry_find(vminfo_t *vi, const char *uuid)
+{
+    for (vminfo_entry_t *e = vi->vi_buckets[strhash_fnv1a(uuid) & (VMINFO_BUCKETS - 1)]; e != NULL;
+         e = e->ve_next)
+        if (strcmp(e->ve_uuid, uuid) == 0)
+            return e;
+    return NULL;
+}
+
 /* The entry of uuid, created when absent (NULL: ENOMEM). Caller holds the lock. */
 static vminfo_entry_t *
 entry_get(vminfo_t *vi, const char *uuid)
 {
-    vminfo_entry_t **b = &vi->vi_buckets[strhash_fnv1a(uuid) & (VMINFO_BUCKETS - 1)];
-
-    for (vminfo_entry_t *e = *b; e != NULL; e = e->ve_next)
-        if (strcmp(e->ve_uuid, uuid) == 0)
-            return e;
+    vminfo_entry_t *e = entry_find(vi, uuid);
+    if (e != NULL)
+        return e;
     size_t n = strlen(uuid) + 1;
-    vminfo_entry_t *e = calloc(1, sizeof(*e) + n);
-    if (e == NULL)
+    if ((e = calloc(1, sizeof(*e) + n)) == NULL)
         return NULL;
     memcpy(e->ve_uuid, uuid, n);
+    e->ve_zoneid = -1;
+    vminfo_entry_t **b = &vi->vi_buckets[strhash_fnv1a(uuid) & (VMINFO_BUCKETS - 1)];
     e->ve_next = *b;
     *b = e;
     vi->vi_inserts++;
@@ -246,8 +220,44 @@ cache_sweep(vminfo_t *vi, int64_t now)
         }
 }
 
+void
+vminfo_forget(vminfo_t *vi)
+{
+    pthread_mutex_lock(&vi->vi_lock);
+    for (size_t b = 0; b < VMINFO_BUCKETS; b++)
+        for (vminfo_entry_t *e = vi->vi_buckets[b]; e != NULL; e = e->ve_next) {
+            e->ve_flags |= VE_FORGOTTEN;
+            e->ve_retry = 0;
+            e->ve_fails = 0;
+        }
+    vi->vi_down_until = 0;
+    pthread_mutex_unlock(&vi->vi_lock);
+}
+
+/* ---- what a caller gets ---------------------------------------------------- */
+
+/* Whether e's record serves w now (the link collector's signature adopted). Caller holds the lock.
+ */
+static int
+entry_serves(vminfo_entry_t *e, const vminfo_want_t *w, int64_t now)
+{
+    if (e->ve_fetched == 0 || now - e->ve_fetched > w->w_max_age ||
+        (w->w_zoneid >= 0 && e->ve_zoneid != w->w_zoneid))
+        return 0;
+    if (w->w_sig != 0 && e->ve_sig != 0 && e->ve_sig != w->w_sig)
+        return 0; /* other links in the same boot: a NIC came */
+    if (w->w_core && (e->ve_flags & VE_FORGOTTEN))
+        return 0;
+    if (w->w_claimed && !(e->ve_flags & VE_FOR_CORE) &&
+        (e->ve_core == NULL || !e->ve_core->cc_core))
+        return 0; /* the header says core zone, the record not: it may predate the tag (D16) */
+    if (w->w_sig != 0 && e->ve_sig == 0)
+        e->ve_sig = w->w_sig; /* read for another user in this boot: these are its links */
+    return 1;
+}
+
 static void
-entry_copy(const vminfo_entry_t *e, vminfo_nics_t *out)
+copy_nics(const vminfo_entry_t *e, vminfo_nics_t *out)
 {
     out->vs_count = e->ve_count;
     for (uint32_t i = 0; i < e->ve_count; i++) {
@@ -259,17 +269,42 @@ entry_copy(const vminfo_entry_t *e, vminfo_nics_t *out)
     }
 }
 
-/* ---- asking vminfod ------------------------------------------------------ */
+static void
+copy_core(const vminfo_entry_t *e, vminfo_core_t *out)
+{
+    const vminfo_ccore_t *c = e->ve_core;
+
+    memset(out, 0, sizeof(*out));
+    if (c == NULL)
+        return;
+    out->vc_role = c->cc_role;
+    out->vc_core = c->cc_core;
+    out->vc_has_ports = c->cc_has_ports;
+    snprintf(out->vc_admin_ip, sizeof(out->vc_admin_ip), "%s", c->cc_admin_ip);
+    snprintf(out->vc_ports, sizeof(out->vc_ports), "%s", c->cc_ports);
+}
+
+/* The caller's part of e's record into nics or core (whichever is not NULL). */
+static void
+entry_copy(const vminfo_entry_t *e, vminfo_nics_t *nics, vminfo_core_t *core)
+{
+    if (nics != NULL)
+        copy_nics(e, nics);
+    if (core != NULL)
+        copy_core(e, core);
+}
+
+/* ---- asking vminfod -------------------------------------------------------- */
 
 /*
  * GETs uuid's record and parses it into out, one request at a time on one
  * kept-alive handle. 0; 1 an answer that is no record of that VM (err says
- * why); VMINFO_SICK a 5xx answer; -1 no answer at all; 2 not asked:
- * vminfod did not answer another request while this one waited its turn
- * (a slow vminfod costs the scrapes one timeout, not one each).
+ * why); VMINFO_SICK a 5xx answer; -1 no answer at all; VMINFO_DROPPED not
+ * asked: vminfod did not answer another request while this one waited its
+ * turn (a slow vminfod costs the scrapes one timeout, not one each).
  */
 static int
-vminfo_fetch(vminfo_t *vi, const char *uuid, vminfo_nics_t *out, char *err, size_t errlen)
+vminfo_fetch(vminfo_t *vi, const char *uuid, vminfo_rec_t *out, char *err, size_t errlen)
 {
     char url[320];
     /* the timeout kept by a kernel timer too: it holds under a frozen clock */
@@ -287,7 +322,7 @@ vminfo_fetch(vminfo_t *vi, const char *uuid, vminfo_nics_t *out, char *err, size
     pthread_mutex_unlock(&vi->vi_lock);
     if (down) {
         pthread_mutex_unlock(&vi->vi_fetch_lock);
-        return 2;
+        return VMINFO_DROPPED;
     }
     __atomic_add_fetch(&vi->vi_requests, 1, __ATOMIC_RELAXED);
     if (vi->vi_fetch == NULL)
@@ -300,7 +335,7 @@ vminfo_fetch(vminfo_t *vi, const char *uuid, vminfo_nics_t *out, char *err, size
     } else if (rs.rs_status != 200) {
         snprintf(err, errlen, "GET %s answered %ld", url, rs.rs_status);
         rc = rs.rs_status >= 500 ? VMINFO_SICK : 1;
-    } else if (vminfo_parse(rs.rs_body, rs.rs_len, out, err, errlen) != 0) {
+    } else if (vminfo_parse(rs.rs_body, rs.rs_len, vi->vi_admin, out, err, errlen) != 0) {
         char why[256];
         snprintf(why, sizeof(why), "%.255s", err);
         snprintf(err, errlen, "GET %.320s: %s", url, why);
@@ -310,73 +345,118 @@ vminfo_fetch(vminfo_t *vi, const char *uuid, vminfo_nics_t *out, char *err, size
     return rc;
 }
 
-/* Keeps a good list for sig. Caller holds the lock. 0 or -1 (ENOMEM). */
-static int
-entry_store(vminfo_t *vi, vminfo_entry_t *e, const vminfo_nics_t *nics, uint64_t sig, int64_t now)
+/* The core parts of rec as kept: NULL when there are none to keep (*oom set when out of memory). */
+static vminfo_ccore_t *
+core_keep(const vminfo_core_t *c, int *oom)
 {
-    vminfo_cnic_t *copy = malloc((nics->vs_count ? nics->vs_count : 1) * sizeof(*copy));
+    if (!c->vc_role && !c->vc_has_ports)
+        return NULL; /* no core zone, no metric ports: nothing triton_core could use */
+    size_t n = strlen(c->vc_ports) + 1;
+    vminfo_ccore_t *k = malloc(sizeof(*k) + n);
+    if (k == NULL) {
+        *oom = 1;
+        return NULL;
+    }
+    k->cc_role = (uint8_t)c->vc_role;
+    k->cc_core = (uint8_t)c->vc_core;
+    k->cc_has_ports = (uint8_t)c->vc_has_ports;
+    snprintf(k->cc_admin_ip, sizeof(k->cc_admin_ip), "%s", c->vc_admin_ip);
+    memcpy(k->cc_ports, c->vc_ports, n);
+    return k;
+}
 
-    if (copy == NULL)
-        return -1;
-    for (size_t i = 0; i < nics->vs_count; i++) {
+/* Keeps a good record read for w. Caller holds the lock. 0 or -1 (ENOMEM). */
+static int
+entry_store(vminfo_t *vi, vminfo_entry_t *e, const vminfo_rec_t *rec, const vminfo_want_t *w,
+            int64_t now)
+{
+    const vminfo_nics_t *nics = &rec->vr_nics;
+    vminfo_cnic_t *copy = malloc((nics->vs_count ? nics->vs_count : 1) * sizeof(*copy));
+    int oom = 0;
+    vminfo_ccore_t *core = core_keep(&rec->vr_core, &oom);
+
+    for (size_t i = 0; copy != NULL && i < nics->vs_count; i++) {
         const vminfo_nic_t *n = &nics->vs_nics[i];
         copy[i].cn_interface = str_intern(vi, n->vn_interface);
         copy[i].cn_nic_tag = str_intern(vi, n->vn_nic_tag);
         copy[i].cn_network_uuid = str_intern(vi, n->vn_network_uuid);
-        if (!copy[i].cn_interface || !copy[i].cn_nic_tag || !copy[i].cn_network_uuid) {
-            free(copy);
-            return -1;
-        }
+        oom |= !copy[i].cn_interface || !copy[i].cn_nic_tag || !copy[i].cn_network_uuid;
+    }
+    if (copy == NULL || oom) {
+        free(copy);
+        free(core);
+        return -1;
     }
     free(e->ve_nics);
+    free(e->ve_core);
     e->ve_nics = copy;
-    e->ve_count = (uint32_t)nics->vs_count;
-    e->ve_sig = sig;
+    e->ve_count = (uint16_t)nics->vs_count;
+    e->ve_core = core;
+    if (w->w_sig != 0 || e->ve_zoneid != w->w_zoneid)
+        e->ve_sig = w->w_sig; /* the same boot read again for triton_core: the links stand */
+    e->ve_zoneid = w->w_zoneid;
     e->ve_fetched = now;
     e->ve_retry = 0;
     e->ve_fails = 0;
+    e->ve_flags = w->w_claimed ? VE_FOR_CORE : 0;
     return 0;
 }
 
-/* After a failure: the stale list or -1, the zone (or all, with no answer) waited out. */
+/* Whether a failure now is logged at warn: at most once per retry period for all VMs. */
 static int
-vminfo_failed(vminfo_t *vi, vminfo_entry_t *e, const char *uuid, int rc, const char *err,
-              int64_t now, vminfo_nics_t *out)
+vminfo_warn_now(vminfo_t *vi, int64_t now)
 {
-    unsigned shift = e->ve_fails < VMINFO_BACKOFF_MAX ? e->ve_fails : VMINFO_BACKOFF_MAX;
-
-    e->ve_fails++;
-    e->ve_retry = now + (vi->vi_retry_ms << shift); /* a VM vminfod keeps failing: less often */
-    if (rc < 0 || rc == VMINFO_SICK)
-        vi->vi_down_until = now + vi->vi_retry_ms; /* vminfod itself: nobody asks for a while */
-    if (e->ve_fetched != 0) {
-        log_msg(LOG_WARN, "vminfod: %s; link labels of %s from the NICs it gave %.0f s ago", err,
-                uuid, (double)(now - e->ve_fetched) / 1000);
-        entry_copy(e, out);
-        return VMINFO_STALE;
-    }
-    log_msg(LOG_WARN, "vminfod: %s; no NICs known for %s: link metrics unavailable", err, uuid);
-    errno = EIO;
-    return -1;
+    if (vi->vi_logged_at != 0 && now - vi->vi_logged_at < vi->vi_retry_ms)
+        return 0;
+    vi->vi_logged_at = now;
+    return 1;
 }
 
-/* The entry's list as it stands when vminfod is not to be asked now. */
+/* What the caller gets when vminfod is not asked or failed: the stale NICs, or -1. */
 static int
-vminfo_waited(vminfo_entry_t *e, vminfo_nics_t *out)
+vminfo_waited(const vminfo_entry_t *e, const vminfo_want_t *w, vminfo_nics_t *nics,
+              vminfo_core_t *core)
 {
-    if (e->ve_fetched == 0) {
+    if (e->ve_fetched == 0 || w->w_core) {
         errno = EIO;
         return -1;
     }
-    entry_copy(e, out);
+    entry_copy(e, nics, core);
     return VMINFO_STALE;
 }
 
-int
-vminfo_get(vminfo_t *vi, const char *uuid, uint64_t sig, vminfo_nics_t *out)
+/* After a failure: the VM (or all, with no answer or 5xx) waited out, logged; then as waited. */
+static int
+vminfo_failed(vminfo_t *vi, vminfo_entry_t *e, const vminfo_want_t *w, int rc, const char *err,
+              int64_t now, vminfo_nics_t *nics, vminfo_core_t *core)
+{
+    unsigned shift = e->ve_fails < VMINFO_BACKOFF_MAX ? e->ve_fails : VMINFO_BACKOFF_MAX;
+    int level = vminfo_warn_now(vi, now) ? LOG_WARN : LOG_DEBUG;
+
+    if (e->ve_fails < VMINFO_FAILS_MAX)
+        e->ve_fails++;
+    e->ve_retry = now + (vi->vi_retry_ms << shift); /* a VM vminfod keeps failing: less often */
+    if (rc < 0 || rc == VMINFO_SICK)
+        vi->vi_down_until = now + vi->vi_retry_ms; /* vminfod itself: nobody asks for a while */
+    if (w->w_core)
+        log_msg(level, "vminfod: %s; no record of %s: triton_core unavailable", err, e->ve_uuid);
+    else if (e->ve_fetched != 0)
+        log_msg(level, "vminfod: %s; link labels of %s from the NICs it gave %.0f s ago", err,
+                e->ve_uuid, (double)(now - e->ve_fetched) / 1000);
+    else
+        log_msg(level, "vminfod: %s; no NICs known for %s: link metrics unavailable", err,
+                e->ve_uuid);
+    return vminfo_waited(e, w, nics, core);
+}
+
+/* vminfo_get() and vminfo_core(): the record kept, else asked. */
+static int
+vminfo_want(vminfo_t *vi, const char *uuid, const vminfo_want_t *w, vminfo_nics_t *nics,
+            vminfo_core_t *core)
 {
     int64_t now = cmon_monotime_ms();
     char err[FETCH_ERROR_MAX + 384];
+    vminfo_rec_t rec;
     int rc;
 
     pthread_mutex_lock(&vi->vi_lock);
@@ -386,33 +466,75 @@ vminfo_get(vminfo_t *vi, const char *uuid, uint64_t sig, vminfo_nics_t *out)
         return errno = ENOMEM, -1;
     }
     e->ve_used = now;
-    if (e->ve_fetched != 0 && e->ve_sig == sig && now - e->ve_fetched < vi->vi_ttl_ms) {
-        entry_copy(e, out);
+    if (entry_serves(e, w, now)) {
+        entry_copy(e, nics, core);
         pthread_mutex_unlock(&vi->vi_lock);
         return VMINFO_CACHED;
     }
     if (now < e->ve_retry || now < vi->vi_down_until) {
-        rc = vminfo_waited(e, out);
+        rc = vminfo_waited(e, w, nics, core);
         pthread_mutex_unlock(&vi->vi_lock);
         return rc;
     }
     pthread_mutex_unlock(&vi->vi_lock);
-    rc = vminfo_fetch(vi, uuid, out, err, sizeof(err));
+    rc = vminfo_fetch(vi, uuid, &rec, err, sizeof(err));
     now = cmon_monotime_ms(); /* the waits count from the answer (or the timeout) */
     pthread_mutex_lock(&vi->vi_lock);
     e = entry_get(vi, uuid); /* a sweep may have run meanwhile */
-    if (e != NULL && rc == 2)
-        rc = vminfo_waited(e, out);
-    else if (e != NULL && rc == 0 && entry_store(vi, e, out, sig, now) == 0)
-        rc = VMINFO_FRESH;
+    if (e != NULL && rc == VMINFO_DROPPED)
+        rc = vminfo_waited(e, w, nics, core);
+    else if (e != NULL && rc == 0 && entry_store(vi, e, &rec, w, now) == 0)
+        entry_copy(e, nics, core), rc = VMINFO_FRESH;
     else if (e != NULL)
-        rc =
-            vminfo_failed(vi, e, uuid, rc == 0 ? 1 : rc, rc == 0 ? "out of memory" : err, now, out);
+        rc = vminfo_failed(vi, e, w, rc == 0 ? 1 : rc, rc == 0 ? "out of memory" : err, now, nics,
+                           core);
     else
         rc = (errno = ENOMEM, -1);
     if (vi->vi_inserts - vi->vi_swept >= VMINFO_SWEEP_EVERY) {
         vi->vi_swept = vi->vi_inserts;
         cache_sweep(vi, now);
+    }
+    pthread_mutex_unlock(&vi->vi_lock);
+    return rc;
+}
+
+int
+vminfo_get(vminfo_t *vi, const char *uuid, int zoneid, uint64_t sig, vminfo_nics_t *out)
+{
+    vminfo_want_t w = {.w_zoneid = zoneid, .w_sig = sig, .w_max_age = vi->vi_ttl_ms};
+
+    return vminfo_want(vi, uuid, &w, out, NULL);
+}
+
+int
+vminfo_core(vminfo_t *vi, const char *uuid, int zoneid, double max_age, int claimed,
+            vminfo_core_t *out)
+{
+    vminfo_want_t w = {.w_zoneid = zoneid,
+                       .w_max_age = (int64_t)(max_age * 1000),
+                       .w_core = 1,
+                       .w_claimed = claimed};
+
+    if (w.w_max_age > vi->vi_ttl_ms)
+        w.w_max_age = vi->vi_ttl_ms;
+    return vminfo_want(vi, uuid, &w, NULL, out);
+}
+
+int
+vminfo_core_kept(vminfo_t *vi, const char *uuid, double max_age, vminfo_core_t *out)
+{
+    vminfo_want_t w = {.w_zoneid = -1, .w_max_age = (int64_t)(max_age * 1000), .w_core = 1};
+    int64_t now = cmon_monotime_ms();
+    int rc = 0;
+
+    pthread_mutex_lock(&vi->vi_lock);
+    vminfo_entry_t *e = entry_find(vi, uuid);
+    if (e != NULL && entry_serves(e, &w, now)) {
+        e->ve_used = now;
+        copy_core(e, out);
+        rc = 1;
+    } else if ((e != NULL && now < e->ve_retry) || now < vi->vi_down_until) {
+        rc = -1;
     }
     pthread_mutex_unlock(&vi->vi_lock);
     return rc;
