@@ -14,7 +14,7 @@ n=${4:-400}
 tmp=$(mktemp -d /tmp/cmon-gzplug-XXXXXX)
 pids=
 cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null || true; done
+    for p in $pids $(cat "$tmp/agent.pids" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -rf "$tmp" /dev/shm/cmon-gzplug.world
 }
@@ -44,7 +44,7 @@ until grep -q cmon-gzplug "$tmp/serve.out" 2>/dev/null; do sleep 0.2; done
 start_agent() { # NAME PLUGIN-DIR NTPQ NTP-TTL
     CMON_SIM_WORLD=/dev/shm/cmon-gzplug.world "$build/bin/cmon-agent" --listen 127.0.0.1:0 \
         --plugin-dir "$2" --ntpq "$3" --ntp-ttl "$4" > "$tmp/$1.log" 2>&1 &
-    pids="$pids $!"
+    echo $! >> "$tmp/agent.pids" # start_agent runs in a $(...) subshell: $pids would not see it
     until grep -q 'listening on' "$tmp/$1.log" 2>/dev/null; do sleep 0.1; done
     sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$tmp/$1.log"
 }
