@@ -154,8 +154,6 @@ main(int argc, char **argv)
     }
     log_level_set(o.ao_log_level);
     setvbuf(stderr, NULL, _IOLBF, 0);
-    /* libcurl (triton_core's requests) sets up its global state before any thread starts. */
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     if (o.ao_gz.go_core.to_admin_uuid != NULL)
         log_msg(LOG_INFO,
                 "admin uuid %s: without x-joyent-cmon-opts its zones with a smartdc_role tag are "
