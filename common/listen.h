@@ -49,4 +49,12 @@ char *cmon_listen_format(const struct sockaddr *sa, char *buf, size_t len);
  */
 int cmon_listen_dual_stack(const struct sockaddr *sa);
 
+/*
+ * cmon_listen_free_port() - a loopback TCP port free right now: the port the
+ * kernel gives a socket bound to 127.0.0.1:0, closed again before it returns
+ * (so another process may take it first: tests retry or pass it on at once).
+ * The port, or -1 with errno set.
+ */
+int cmon_listen_free_port(void);
+
 #endif /* CMON_LISTEN_H */

@@ -14,27 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "listen.h"
 #include "agent.h"
 
 #define AGENT_START_TRIES 5
 #define AGENT_READY_S 60 /* generous: loaded machines, sanitizer builds */
 #define AGENT_STOP_GRACE_S 10
-
-int
-scn_agent_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(sa);
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-        port = ntohs(sa.sin_port);
-    close(fd);
-    return port;
-}
 
 static int
 agent_connects(int port)
@@ -164,7 +149,7 @@ agent_wait_ready(struct scn_agent *a)
 static int
 agent_try(struct scn_agent *a, int fixed_port, char *err, size_t errlen)
 {
-    a->ag_port = fixed_port ? fixed_port : scn_agent_free_port();
+    a->ag_port = fixed_port ? fixed_port : cmon_listen_free_port();
     if (a->ag_port <= 0)
         return snprintf(err, errlen, "cannot find a free port: %s", strerror(errno)), -1;
     snprintf(a->ag_url, sizeof(a->ag_url), "http://127.0.0.1:%d", a->ag_port);

@@ -41,9 +41,6 @@ struct scn_agent {
  */
 int scn_agent_start(struct scn_agent *a, char *err, size_t errlen);
 
-/* scn_agent_free_port() - a loopback TCP port free right now, or -1. */
-int scn_agent_free_port(void);
-
 /* scn_agent_stop() - SIGTERM, then SIGKILL after a grace period; reaps it.
  * Returns the exit status (128+signal if killed), or -1 if it was not running. */
 int scn_agent_stop(struct scn_agent *a);

@@ -16,6 +16,7 @@
 
 #include <lauxlib.h>
 
+#include "listen.h"
 #include "agent.h"
 #include "cmon_spawn.h"
 #include "engine.h"
@@ -68,7 +69,7 @@ process_port(lua_State *L, struct scn_agent *a)
 static int
 lsim_free_port(lua_State *L)
 {
-    int p = scn_agent_free_port();
+    int p = cmon_listen_free_port();
     if (p < 0)
         return luaL_error(L, "sim.free_port: cannot find one: %s", strerror(errno));
     lua_pushinteger(L, p);

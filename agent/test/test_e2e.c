@@ -29,6 +29,7 @@
 
 #include <jansson.h>
 
+#include "listen.h"
 #include "cmon_spawn.h"
 #include "fetch.h"
 #include "golden_vm.h"
@@ -161,7 +162,7 @@ start_world(int idx, const char *extra)
     snprintf(sim, sizeof(sim), "%s/cmon-sim", t.bin);
     snprintf(zones, sizeof(zones), "%d", idx == 0 ? NZONES : 200);
     char vaddr[32];
-    snprintf(vaddr, sizeof(vaddr), "127.0.0.1:%u", testlib_free_port());
+    snprintf(vaddr, sizeof(vaddr), "127.0.0.1:%d", cmon_listen_free_port());
     snprintf(t.vminfod[idx], sizeof(t.vminfod[idx]), "http://%s", vaddr);
     char *argv[18] = {sim,           "serve",  "--zones", zones,       "--world",
                       t.worlds[idx], "--seed", "11",      "--vminfod", vaddr};

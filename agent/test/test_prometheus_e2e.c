@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "listen.h"
 #include "cmon_spawn.h"
 #include "fetch.h"
 #include "monotime.h"
@@ -189,21 +190,6 @@ start_sim(e2e_t *e, const char *bin)
     return got == NODES ? 0 : -1;
 }
 
-static unsigned
-free_port(void)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(a);
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    unsigned port = 0;
-    if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(s, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (s >= 0)
-        close(s);
-    return port;
-}
-
 /* Starts Prometheus on a free port (another one if it was taken meanwhile). */
 static int
 start_prometheus(e2e_t *e, fetch_t *c, const char *prom)
@@ -212,7 +198,7 @@ start_prometheus(e2e_t *e, fetch_t *c, const char *prom)
     snprintf(cfg, sizeof(cfg), "--config.file=%s/prometheus.yml", e->e_tmp);
     snprintf(data, sizeof(data), "--storage.tsdb.path=%s/data", e->e_tmp);
     for (int attempt = 0; attempt < 5; attempt++) {
-        snprintf(e->e_prom, sizeof(e->e_prom), "127.0.0.1:%u", free_port());
+        snprintf(e->e_prom, sizeof(e->e_prom), "127.0.0.1:%d", cmon_listen_free_port());
         snprintf(listen, sizeof(listen), "--web.listen-address=%s", e->e_prom);
         char *argv[] = {(char *)prom, cfg, data, listen, "--log.level=warn", NULL};
         if (spawn(&e->e_prometheus, argv, 0, SIGKILL) != 0)

@@ -150,20 +150,3 @@ testlib_conform(const char *bin_dir, const char *format, const char *body, char 
     snprintf(cmd, sizeof(cmd), "'%s/cmon-conform' --format %s -", bin_dir, format);
     return testlib_run_on(cmd, body, out, outlen);
 }
-
-unsigned
-testlib_free_port(void)
-{
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(sa);
-    unsigned port = 0;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    if (fd < 0)
-        return 0;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-        port = ntohs(sa.sin_port);
-    close(fd);
-    return port;
-}

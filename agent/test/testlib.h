@@ -51,11 +51,4 @@ int testlib_promtool(const char *promtool, const char *body, char *out, size_t o
 int testlib_conform(const char *bin_dir, const char *format, const char *body, char *out,
                     size_t outlen);
 
-/*
- * testlib_free_port() - a loopback TCP port free right now (bound to port 0,
- * then released), for a server the test starts with a fixed address, such
- * as `cmon-sim serve --vminfod 127.0.0.1:PORT`. 0 when none could be found.
- */
-unsigned testlib_free_port(void);
-
 #endif /* CMON_AGENT_TESTLIB_H */

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cunit_main.h"
 #include "landing.h"
@@ -128,9 +129,27 @@ test_landing_accept(void)
     CU_ASSERT_EQUAL(cmon_landing_wants_html("text/htmlx"), 0);
 }
 
+/* A free port is one a listener can take at once, and two calls give two ports. */
+static void
+test_listen_free_port(void)
+{
+    int p = cmon_listen_free_port();
+    CU_ASSERT_FATAL(p > 0 && p < 65536);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    CU_ASSERT_FATAL(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)p),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    CU_ASSERT_EQUAL(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    CU_ASSERT_EQUAL(listen(fd, 1), 0);
+    int q = cmon_listen_free_port(); /* p is taken now: never given again */
+    CU_ASSERT(q > 0 && q != p);
+    close(fd);
+}
 static const CU_TestInfo tests[] = {
     {"listen address forms", test_listen_forms},
     {"listen address errors", test_listen_errors},
+    {"a free loopback port", test_listen_free_port},
     {"landing page html", test_landing_html},
     {"landing page text", test_landing_text},
     {"landing page accept", test_landing_accept},

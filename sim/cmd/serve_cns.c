@@ -10,6 +10,7 @@
  * nothing outlives the orchestrator even if it is SIGKILLed. Children's
  * stderr is passed on, line by line, prefixed with the node.
  */
+#include "listen.h"
 #include "serve_cns.h"
 #include "world.h"
 
@@ -328,28 +329,6 @@ cns_on_line(void *arg, const char *text)
     fprintf(stderr, "cn%u: %s\n", lc->lc_index, text);
 }
 
-/*
- * A loopback port free now, for a node's vminfod: each node has its own (on
- * SmartOS each compute node has its own 127.0.0.1:9090), and its agent is
- * told where. 0 when none could be found.
- */
-static unsigned
-cns_free_port(void)
-{
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(sa);
-    unsigned port = 0;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    if (fd < 0)
-        return 0;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-        port = ntohs(sa.sin_port);
-    close(fd);
-    return port;
-}
-
 static int
 cns_start_serve(const cns_opts_t *o, cns_node_t *n, unsigned i)
 {
@@ -365,7 +344,10 @@ cns_start_serve(const cns_opts_t *o, cns_node_t *n, unsigned i)
     argv[k++] = "serve";
     argv[k++] = "--world";
     argv[k++] = world;
-    snprintf(n->cn_vminfod, sizeof(n->cn_vminfod), "127.0.0.1:%u", cns_free_port());
+    /* each node its own vminfod (on SmartOS each compute node has its own
+     * 127.0.0.1:9090), at a loopback port free now; its agent is told where */
+    int vport = cmon_listen_free_port();
+    snprintf(n->cn_vminfod, sizeof(n->cn_vminfod), "127.0.0.1:%d", vport > 0 ? vport : 0);
     argv[k++] = "--vminfod";
     argv[k++] = n->cn_vminfod;
     for (int j = 0; j < o->co_nfwd; j++)
