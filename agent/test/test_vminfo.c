@@ -9,6 +9,7 @@
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "expo.h"
 #include "golden.h"
 #include "kpool.h"
+#include "monotime.h"
 #include "scrape.h"
 #include "testlib.h"
 #include "vminfo.h"
@@ -323,6 +325,64 @@ scrape(vminfo_t *vi, const char *zone, metric_names_t names, int *rc)
     return sbuf_detach(&out, NULL);
 }
 
+/* ---- no kstat handle held while vminfod is asked ---------------------------------- */
+
+/* vminfo_get_kept() never asks vminfod; vminfo_prepare() asks once a boot. */
+static void
+test_kept_only(void)
+{
+    vminfo_t *vi = new_cache();
+    vminfo_nics_t n;
+    CU_ASSERT_EQUAL(vminfo_get_kept(vi, ZONE_A, ZID, 1, &n), -1); /* never read: none */
+    CU_ASSERT_EQUAL(vminfo_requests(vi), 0);
+    CU_ASSERT_EQUAL(vminfo_prepare(vi, ZONE_A, ZID), VMINFO_FRESH);
+    CU_ASSERT_EQUAL(vminfo_prepare(vi, ZONE_A, ZID), VMINFO_CACHED);
+    CU_ASSERT_EQUAL(vminfo_get_kept(vi, ZONE_A, ZID, 1, &n), VMINFO_CACHED);
+    CU_ASSERT_EQUAL(n.vs_count, 2);
+    CU_ASSERT_EQUAL(vminfo_get_kept(vi, ZONE_A, ZID + 1, 1, &n), VMINFO_STALE); /* a reboot */
+    CU_ASSERT_EQUAL(vminfo_requests(vi), 1);
+    vminfo_free(vi);
+}
+
+typedef struct slow_scrape {
+    vminfo_t *ss_vi;
+    int ss_rc;
+} slow_scrape_t;
+
+static void *
+slow_scrape_run(void *arg)
+{
+    slow_scrape_t *s = arg;
+    free(scrape(s->ss_vi, ZONE_B, NAMES_CMON, &s->ss_rc));
+    return NULL;
+}
+
+/*
+ * A scrape whose VM record vminfod is slow to give (900 ms) holds no kstat
+ * handle meanwhile: the pool's only reader is free for other scrapes.
+ */
+static void
+test_no_handle_while_asking(void)
+{
+    vminfo_t *vi = new_cache();
+    slow_scrape_t s = {vi, -1};
+    pthread_t t;
+    fault(VMINFOD_SLOW, ZONE_B);
+    CU_ASSERT_FATAL(pthread_create(&t, NULL, slow_scrape_run, &s) == 0);
+    nap_ms(100); /* the scrape waits on vminfod now (500 ms budget) */
+    double t0 = cmon_monotime_s();
+    kreader_t *kr = kpool_take(fx.pool);
+    double waited = cmon_monotime_s() - t0;
+    CU_ASSERT_PTR_NOT_NULL(kr);
+    CU_ASSERT(waited < 0.25); /* holding the reader, the scrape would keep it ~0.4 s more */
+    if (kr != NULL)
+        kpool_give(fx.pool, kr);
+    pthread_join(t, NULL);
+    CU_ASSERT_EQUAL(s.ss_rc, SCRAPE_OK);
+    fault(VMINFOD_OK, NULL);
+    vminfo_free(vi);
+}
+
 static void
 test_golden_link(void)
 {
@@ -399,6 +459,8 @@ static const CU_TestInfo tests[] = {
     {"one vm", test_one_vm},
     {"shared record", test_shared},
     {"header claims core zone", test_claimed},
+    {"kept only: never asks", test_kept_only},
+    {"no kstat handle held while vminfod is asked", test_no_handle_while_asking},
     {"golden link", test_golden_link},
     {"unknown unavailable", test_unknown_unavailable},
     {"interface names", test_interface_names},

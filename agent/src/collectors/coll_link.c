@@ -140,7 +140,7 @@ link_emit(const collect_ctx_t *cc, famset_t *fs, kstat_t *ksp, const vminfo_nics
         const kstat_metric_t *row = &link_table[i];
         uint64_t raw;
         if (collector_value_at(ksp, row->km_stat, &raw, &cursor) != 0)
-            continue;
+            return collector_missing(cc, ksp, row->km_stat) == 0 ? COLLECT_OK : COLLECT_FAILED;
         int prom = cc->cc_names == NAMES_PROMETHEUS;
         int fam = famset_family_static(fs, prom ? row->km_prom : row->km_name,
                                        prom ? row->km_prom_help : row->km_help, row->km_type);
@@ -163,8 +163,8 @@ link_collect(const collect_ctx_t *cc, famset_t *fs)
             return COLLECT_FAILED;
     qsort(links, n, sizeof(links[0]), link_by_name);
     if (n > 0 && cc->cc_vminfo != NULL &&
-        vminfo_get(cc->cc_vminfo, cc->cc_zonename, cc->cc_zoneid,
-                   link_signature(cc->cc_zoneid, links, n), &nics) < 0)
+        vminfo_get_kept(cc->cc_vminfo, cc->cc_zonename, cc->cc_zoneid,
+                        link_signature(cc->cc_zoneid, links, n), &nics) < 0)
         return COLLECT_FAILED; /* no NICs known: available 0, never labels that change */
     for (size_t i = 0; i < n; i++)
         if (link_emit(cc, fs, links[i], cc->cc_vminfo ? &nics : NULL) != COLLECT_OK)

@@ -74,6 +74,7 @@ gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl)
         return NULL;
     gz->gz_env = *vm;
     gz->gz_env.se_collectors = collectors_gz;
+    gz->gz_env.se_vminfo = NULL; /* the node's collectors ask vminfod nothing */
     gz->gz_env.se_cache = cache_ttl > 0 ? cache_new(gz_ncollectors(), cache_ttl) : NULL;
     gz->gz_zfs_ttl = o->go_zfs_ttl;
     gz->gz_zfs = ttlcache_new();

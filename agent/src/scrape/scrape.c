@@ -9,6 +9,7 @@
 #include <zone.h>
 
 #include "log.h"
+#include "vminfo.h"
 
 /* Writes a, b and c one after the other into buf (cut to len). */
 static void
@@ -223,6 +224,11 @@ scrape_instance_with(const scrape_env_t *env, const scrape_extra_t *x, const cha
         errno = ENOMEM;
         return rc;
     }
+    /* The VM's record of this boot, asked of vminfod (at most once per boot)
+     * now, before a reader is taken: the link collector only reads what is
+     * kept, so no scrape waits on vminfod while holding a kstat handle. */
+    if (env->se_vminfo != NULL)
+        (void)vminfo_prepare(env->se_vminfo, zone, zid);
     cc.cc_reader = kpool_take(env->se_pool);
     if (cc.cc_reader == NULL) {
         log_msg(LOG_ERR, "cannot open kstats of world %s: %s", kreader_source(), strerror(errno));

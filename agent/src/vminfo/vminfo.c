@@ -85,6 +85,7 @@ typedef struct vminfo_want {
     int64_t w_max_age; /* ms */
     int w_core;        /* triton_core or the check: forgotten records void, nothing stale */
     int w_claimed;     /* the header says core zone */
+    int w_kept;        /* never ask vminfod: what is kept, or -1 (vminfo_get_kept()) */
 } vminfo_want_t;
 
 vminfo_t *
@@ -471,7 +472,7 @@ vminfo_want(vminfo_t *vi, const char *uuid, const vminfo_want_t *w, vminfo_nics_
         pthread_mutex_unlock(&vi->vi_lock);
         return VMINFO_CACHED;
     }
-    if (now < e->ve_retry || now < vi->vi_down_until) {
+    if (w->w_kept || now < e->ve_retry || now < vi->vi_down_until) {
         rc = vminfo_waited(e, w, nics, core);
         pthread_mutex_unlock(&vi->vi_lock);
         return rc;
@@ -506,6 +507,21 @@ vminfo_get(vminfo_t *vi, const char *uuid, int zoneid, uint64_t sig, vminfo_nics
     return vminfo_want(vi, uuid, &w, out, NULL);
 }
 
+int
+vminfo_prepare(vminfo_t *vi, const char *uuid, int zoneid)
+{
+    vminfo_want_t w = {.w_zoneid = zoneid, .w_max_age = vi->vi_ttl_ms};
+
+    return vminfo_want(vi, uuid, &w, NULL, NULL);
+}
+
+int
+vminfo_get_kept(vminfo_t *vi, const char *uuid, int zoneid, uint64_t sig, vminfo_nics_t *out)
+{
+    vminfo_want_t w = {.w_zoneid = zoneid, .w_sig = sig, .w_max_age = vi->vi_ttl_ms, .w_kept = 1};
+
+    return vminfo_want(vi, uuid, &w, out, NULL);
+}
 int
 vminfo_core(vminfo_t *vi, const char *uuid, int zoneid, double max_age, int claimed,
             vminfo_core_t *out)

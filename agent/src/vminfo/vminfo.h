@@ -77,6 +77,21 @@ const char *vminfo_admin_uuid(const vminfo_t *vi);
 int vminfo_get(vminfo_t *vi, const char *uuid, int zoneid, uint64_t sig, vminfo_nics_t *out);
 
 /*
+ * vminfo_prepare() - makes sure VM uuid's record of boot zoneid is kept,
+ * asking vminfod when it is not (and the VM is not waited out): what a
+ * scrape calls before it takes a kstat handle, so that the link collector
+ * never waits on vminfod while holding one. vminfo_get()'s outcomes.
+ */
+int vminfo_prepare(vminfo_t *vi, const char *uuid, int zoneid);
+
+/*
+ * vminfo_get_kept() - vminfo_get() without asking vminfod: the NICs kept
+ * (VMINFO_CACHED), the last good ones when they are of another boot or other
+ * links (VMINFO_STALE), or -1 (EIO) when none was ever read.
+ */
+int vminfo_get_kept(vminfo_t *vi, const char *uuid, int zoneid, uint64_t sig, vminfo_nics_t *out);
+
+/*
  * vminfo_core() - the core parts of VM uuid's record into out, read in its
  * boot zoneid at most max_age seconds ago; claimed: the scrape's header
  * says uuid is a core zone (a kept record saying otherwise is read again,
