@@ -28,3 +28,6 @@ if(TARGET cmon-agent AND TARGET cmonsim_cmd)
   add_test(NAME agent_core_e2e COMMAND test_core_e2e ${CMON_BIN_DIR})
   set_tests_properties(agent_core_e2e PROPERTIES TIMEOUT 120)
 endif()
+
+# The test makes timerfd_create fail on demand (corefetch's fallback deadline).
+target_link_options(test_agent_coretext PRIVATE -Wl,--wrap=timerfd_create)

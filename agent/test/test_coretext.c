@@ -6,7 +6,9 @@
  * 1.4 step 2), e.g. the sample text `{service="cloudapi", port="8881"}`.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -321,6 +323,74 @@ test_fetch_deadline(void)
     close(hfd);
 }
 
+/* timerfd_create as the test wants it: failing (EMFILE) while no_timerfd is set. */
+static int no_timerfd;
+int __real_timerfd_create(int clockid, int flags);
+int __wrap_timerfd_create(int clockid, int flags);
+
+int
+__wrap_timerfd_create(int clockid, int flags)
+{
+    if (no_timerfd) {
+        errno = EMFILE;
+        return -1;
+    }
+    return __real_timerfd_create(clockid, flags);
+}
+
+/* A port that answers one request after 150 ms (a thread); its listening fd. */
+typedef struct slow_port {
+    int sp_fd;
+    pthread_t sp_thread;
+} slow_port_t;
+
+static void *
+slow_answer(void *arg)
+{
+    slow_port_t *sp = arg;
+    int c = accept(sp->sp_fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    char req[1024];
+    (void)!read(c, req, sizeof(req));
+    usleep(150000);
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 19\r\nConnection: close\r\n\r\n"
+                               "# TYPE x gauge\nx 1\n";
+    (void)!send(c, resp, sizeof(resp) - 1, MSG_NOSIGNAL);
+    close(c);
+    return NULL;
+}
+
+/* Without a timerfd the deadline is the clock: a slow port still answers, a hung one costs it. */
+static void
+test_fetch_no_timerfd(void)
+{
+    unsigned slow, hung;
+    slow_port_t sp = {.sp_fd = silent_port(&slow)};
+    int hfd = silent_port(&hung);
+    CU_ASSERT_FATAL(sp.sp_fd >= 0 && hfd >= 0);
+    CU_ASSERT_FATAL(pthread_create(&sp.sp_thread, NULL, slow_answer, &sp) == 0);
+    corefetch_call_t c[2];
+    memset(c, 0, sizeof(c));
+    snprintf(c[0].cf_url, sizeof(c[0].cf_url), "http://127.0.0.1:%u/metrics", slow);
+    snprintf(c[1].cf_url, sizeof(c[1].cf_url), "http://127.0.0.1:%u/metrics", hung);
+    no_timerfd = 1;
+    double t0 = cmon_monotime_s();
+    CU_ASSERT_EQUAL(corefetch_all(c, 2, 0.6, 1024), 0);
+    double took = cmon_monotime_s() - t0;
+    no_timerfd = 0;
+    CU_ASSERT(took >= 0.55 && took < 2.0);
+    CU_ASSERT_EQUAL(c[0].cf_status, 200);
+    CU_ASSERT_EQUAL(c[0].cf_len, 19);
+    CU_ASSERT_EQUAL(c[1].cf_status, 0);
+    CU_ASSERT_STRING_EQUAL(c[1].cf_error, "no answer within 600 ms");
+    pthread_join(sp.sp_thread, NULL);
+    corefetch_release(&c[0]);
+    corefetch_release(&c[1]);
+    close(sp.sp_fd);
+    close(hfd);
+}
+
 static const CU_TestInfo tests[] = {
     {"text: counter, gauge, histogram as served", test_parse_types},
     {"text: refused types, names, samples", test_parse_refused},
@@ -330,6 +400,7 @@ static const CU_TestInfo tests[] = {
     {"vm: record, verdict, admin ip, metricPorts", test_vm_record},
     {"vm: metricPorts", test_ports},
     {"fetch: a hung port costs the deadline only (D16)", test_fetch_deadline},
+    {"fetch: without a timerfd, the clock keeps the deadline", test_fetch_no_timerfd},
     CU_TEST_INFO_NULL,
 };
 
