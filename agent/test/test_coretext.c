@@ -231,6 +231,24 @@ test_vm_record(void)
     CU_ASSERT_STRING_EQUAL(r.vc_admin_ip, "10.99.99.7"); /* the first admin NIC with an ip */
     CU_ASSERT_TRUE(r.vc_has_ports);
     CU_ASSERT_STRING_EQUAL(r.vc_ports, "8881,8882");
+    /* the admin ip goes into a URL: an address literal or nothing */
+    static const char *const bad_ip[] = {
+        "10.99.99.7/24", "evil.example:80/x?", "10.1.1", "", "fe80::1%net0", "1.2.3.4 "};
+    for (size_t i = 0; i < sizeof(bad_ip) / sizeof(bad_ip[0]); i++) {
+        char json[512];
+        snprintf(
+            json, sizeof(json),
+            "{\"uuid\":\"u\",\"nics\":[{\"interface\":\"net0\",\"nic_tag\":\"admin\","
+            "\"ip\":\"%s\"},{\"interface\":\"net1\",\"nic_tag\":\"admin\",\"ip\":\"10.0.0.1\"}]}",
+            bad_ip[i]);
+        CU_ASSERT_EQUAL(rec_of(json, &r), 0);
+        CU_ASSERT_STRING_EQUAL(r.vc_admin_ip, "");
+    }
+    CU_ASSERT_EQUAL(rec_of("{\"uuid\":\"u\",\"nics\":[{\"interface\":\"net0\",\"nic_tag\":"
+                           "\"admin\",\"ip\":\"fd00::5\"}]}",
+                           &r),
+                    0);
+    CU_ASSERT_STRING_EQUAL(r.vc_admin_ip, "fd00::5");
     CU_ASSERT_EQUAL(rec_of("{\"uuid\":\"u\",\"nics\":[],\"owner_uuid\":\"" ADMIN
                            "\",\"tags\":{\"smartdc_role\":\"\"}}",
                            &r),

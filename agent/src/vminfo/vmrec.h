@@ -50,7 +50,8 @@ typedef struct vminfo_rec {
  * must be strings. Strings longer than VMINFO_STR_MAX - 1 bytes or more
  * than VMINFO_NICS_MAX NICs are refused. Admin NIC: the first whose nic_tag
  * is an admin tag (vminfo_admin_tag()) and that has a string ip (others are
- * skipped, as the original). 0, or -1 with a one-line reason in err ("not
+ * skipped, as the original); when that ip is no IPv4 or IPv6 address
+ * literal, no admin IP (logged). 0, or -1 with a one-line reason in err ("not
  * JSON: ... at line 1 column 5", "nics[1] has no interface").
  */
 int vminfo_parse(const char *body, size_t len, const char *admin_uuid, vminfo_rec_t *out, char *err,
