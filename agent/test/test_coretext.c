@@ -98,6 +98,13 @@ test_parse_refused(void)
          "i=\"9\",j=\"10\",k=\"11\"} 1\n",
          "more than 10 labels"},
         {"# TYPE ok gauge\n# TYPE ok counter\n", "another type"},
+        {"# TYPE ok gauge\nok{a=\"1\",a=\"2\"} 1\n", "label a given twice"},
+        {"# TYPE h histogram\nh_bucket{le=\"1\", le=\"2\"} 1\n", "label le given twice"},
+        {"# TYPE ok gauge\nok{a=\"\xff\"} 1\n", "value of label a is not valid UTF-8"},
+        {"# TYPE ok gauge\nok{a=\"\xc0\xaf\"} 1\n", "not valid UTF-8"},     /* overlong */
+        {"# TYPE ok gauge\nok{a=\"\xed\xa0\x80\"} 1\n", "not valid UTF-8"}, /* surrogate */
+        {"# TYPE ok gauge\nok{a=\"\xe2\x82\"} 1\n", "not valid UTF-8"},     /* cut short */
+        {"# HELP ok caf\xe9\n# TYPE ok gauge\nok 1\n", "HELP of ok is not valid UTF-8"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char out[256], err[256] = "";
@@ -108,6 +115,12 @@ test_parse_refused(void)
             fprintf(stderr, "\ncase %zu: want '%s', got '%s'\n", i, bad[i].why, err);
         CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].why));
     }
+    char out[256], err[256] = "";
+    int ttl;
+    CU_ASSERT_EQUAL(parse_render("# HELP ok \xc3\xa9t\xc3\xa9\n# TYPE ok gauge\n"
+                                 "ok{a=\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\",b=\"\"} 1\n",
+                                 out, sizeof(out), &ttl, err),
+                    0); /* two, three and four bytes: UTF-8 */
 }
 
 /* Section 2.9 step 7: a leading "# OPTION ttl N" overrides the TTL; values as spelled. */
@@ -279,6 +292,17 @@ test_vm_record(void)
                     -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "nics is not an array"));
     CU_ASSERT_EQUAL(vminfo_parse("[]", 2, ADMIN, &rec, err, sizeof(err)), -1);
+    /* nic_tag and network_uuid become label values: UTF-8 only (jansson checks it, \u too) */
+    static const char *const not_utf8[] = {
+        "{\"uuid\":\"u\",\"nics\":[{\"interface\":\"net0\",\"nic_tag\":\"ext\xff\"}]}",
+        "{\"uuid\":\"u\",\"nics\":[{\"interface\":\"net0\",\"network_uuid\":\"\xc0\xaf\"}]}",
+        "{\"uuid\":\"u\",\"nics\":[{\"interface\":\"net0\",\"nic_tag\":\"\\ud800\"}]}",
+        "{\"uuid\":\"u\",\"nics\":[{\"interface\":\"net0\",\"nic_tag\":\"a\\u0000b\"}]}"};
+    for (size_t i = 0; i < sizeof(not_utf8) / sizeof(not_utf8[0]); i++) {
+        CU_ASSERT_EQUAL(
+            vminfo_parse(not_utf8[i], strlen(not_utf8[i]), ADMIN, &rec, err, sizeof(err)), -1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "not JSON"));
+    }
     static const char mine[] = "{\"uuid\":\"u\",\"nics\":[],\"owner_uuid\":\"" ADMIN
                                "\",\"tags\":{\"smartdc_role\":\"x\"}}";
     CU_ASSERT_EQUAL(vminfo_parse(mine, strlen(mine), NULL, &rec, err, sizeof(err)), 0);

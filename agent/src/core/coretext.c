@@ -83,6 +83,39 @@ ct_skip_blanks(const char *s, const char *end)
     return s;
 }
 
+/*
+ * 1 when s (n bytes) is valid UTF-8: no stray continuation byte, overlong
+ * form, surrogate or code point above U+10FFFF. Prometheus refuses a whole
+ * scrape with one bad label value or HELP text, so a port that serves one is
+ * refused instead.
+ */
+static int
+ct_utf8(const char *str, size_t n)
+{
+    static const unsigned long least[] = {0, 0, 0x80, 0x800, 0x10000};
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        size_t len = c < 0x80                 ? 1
+                     : c >= 0xC2 && c <= 0xDF ? 2
+                     : c >= 0xE0 && c <= 0xEF ? 3
+                     : c >= 0xF0 && c <= 0xF4 ? 4
+                                              : 0;
+        if (len == 0 || n - i < len)
+            return 0;
+        unsigned long cp = c & (0x7F >> len);
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        if (len > 1 && (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
 /* HELP text with the format's escapes (\\ and \n) undone, malloc'd. */
 static char *
 ct_unescape_help(const char *s, const char *end)
@@ -115,7 +148,11 @@ ct_help(ct_state_t *st, const char *p, const char *end)
     st->cs_help_name = strndup(p, n);
     const char *t = p + n < end ? p + n + 1 : end;
     st->cs_help = ct_unescape_help(t, end);
-    return st->cs_help_name && st->cs_help ? 0 : ct_oom(st);
+    if (st->cs_help_name == NULL || st->cs_help == NULL)
+        return ct_oom(st);
+    if (!ct_utf8(st->cs_help, strlen(st->cs_help)))
+        return ct_fail(st, "HELP of %s is not valid UTF-8", st->cs_help_name);
+    return 0;
 }
 
 static int
@@ -240,10 +277,15 @@ ct_label(ct_state_t *st, const char **pp, const char *end, ct_labels_t *lb, char
     const char *q = ct_skip_blanks(eq, end);
     if (q + 1 >= end || q[0] != '=' || (q = ct_skip_blanks(q + 1, end)) >= end || *q != '"')
         return ct_fail(st, "label %s has no quoted value", lb->lb_names[lb->lb_n]);
+    for (size_t i = 0; i < lb->lb_n; i++)
+        if (strcmp(lb->lb_names[i], lb->lb_names[lb->lb_n]) == 0)
+            return ct_fail(st, "label %s given twice", lb->lb_names[i]);
     q++;
-    lb->lb_values[lb->lb_n++] = *buf;
+    const char *value = lb->lb_values[lb->lb_n++] = *buf;
     if (ct_label_value(&q, end, buf) != 0)
         return ct_fail(st, "unterminated label value");
+    if (!ct_utf8(value, strlen(value)))
+        return ct_fail(st, "value of label %s is not valid UTF-8", lb->lb_names[lb->lb_n - 1]);
     *pp = ct_skip_blanks(q, end);
     return 0;
 }

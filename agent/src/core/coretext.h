@@ -13,8 +13,9 @@
  * Refused, as the original refused them: any other type (summary, untyped),
  * a sample before any TYPE, a bad metric or label name. Refused by us as
  * well: a sample that belongs to no declared family, a histogram bucket
- * without `le`, more than FAMSET_MAX_LABELS labels, a value that is not a
- * number.
+ * without `le`, more than FAMSET_MAX_LABELS labels, a label given twice, a
+ * label value or HELP text that is not valid UTF-8 (Prometheus refuses a
+ * whole scrape for one), a value that is not a number.
  *
  * A family's HELP is the text's (escapes undone) or, without one, its name
  * (the original's rule). Families are merged by name: the same family from
