@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -195,6 +196,51 @@ test_merge_ports(void)
     famset_release(&a);
     famset_release(&b);
     famset_release(&c);
+}
+
+/* Text of one family, big, with n series {i="0".."n-1",port="p"} (malloc'd). */
+static char *
+big_text(size_t n, const char *port)
+{
+    size_t cap = 64 + n * 64, len = 0;
+    char *t = malloc(cap);
+    if (t == NULL)
+        return NULL;
+    len += (size_t)snprintf(t, cap, "# TYPE big counter\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(t + len, cap - len, "big{i=\"%zu\",port=\"%s\"} %zu\n", i, port, i);
+    return t;
+}
+
+/* The duplicate check costs in proportion to the ports' text, not its square (2 x 20k series). */
+static void
+test_merge_big_ports(void)
+{
+    enum { N = 20000 };
+    char *ta = big_text(N, "a"), *tb = big_text(N, "b"), err[256];
+    famset_t acc = FAMSET_INIT, a = FAMSET_INIT, b = FAMSET_INIT, c = FAMSET_INIT;
+    CU_ASSERT_FATAL(ta != NULL && tb != NULL);
+    CU_ASSERT_EQUAL_FATAL(parse_into(ta, &a), 0);
+    CU_ASSERT_EQUAL_FATAL(parse_into(tb, &b), 0);
+    CU_ASSERT_EQUAL_FATAL(parse_into("# TYPE big counter\nbig{port=\"b\",i=\"19999\"} 1\n", &c), 0);
+    double t0 = cmon_monotime_s();
+    CU_ASSERT_EQUAL(coretext_merge(&acc, &a, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(coretext_merge(&acc, &b, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(acc.fs_nsamples, 2 * N);
+    CU_ASSERT_EQUAL(coretext_merge(&acc, &b, err, sizeof(err)), -1); /* every series again */
+    CU_ASSERT_EQUAL(coretext_merge(&acc, &c, err, sizeof(err)), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "a series of family big is served by an earlier port too"));
+    double took = cmon_monotime_s() - t0;
+    CU_ASSERT_EQUAL(acc.fs_nsamples, 2 * N);
+    if (took >= 0.5)
+        fprintf(stderr, "\nmerges took %.3f s\n", took);
+    CU_ASSERT(took < 0.5); /* the quadratic check took 4.5 s for the first two */
+    famset_release(&acc);
+    famset_release(&a);
+    famset_release(&b);
+    famset_release(&c);
+    free(ta);
+    free(tb);
 }
 
 /* Section 2.9 step 1: ^admin(_rack_[A-Z0-9_-]+)?$, case-insensitive. */
@@ -438,6 +484,7 @@ static const CU_TestInfo tests[] = {
     {"text: refused types, names, samples", test_parse_refused},
     {"text: OPTION ttl, exact and special values", test_parse_option_values},
     {"merge: one group per family across ports (D3)", test_merge_ports},
+    {"merge: two ports of 20k series in time", test_merge_big_ports},
     {"vm: admin NIC tags", test_admin_tag},
     {"vm: record, verdict, admin ip, metricPorts", test_vm_record},
     {"vm: metricPorts", test_ports},

@@ -44,7 +44,9 @@ int coretext_parse(const char *text, size_t len, famset_t *out, int *ttl, char *
  * into its group. -1 with the reason in err, and dst unchanged, when a
  * family's type differs from dst's family of that name ("family x is a
  * gauge here, a counter on an earlier port") or when src serves a series
- * (name and labels) dst already has (the answer would hold it twice); -1 ENOMEM; 0 otherwise.
+ * (name and labels, in any order) dst already has (the answer would hold it
+ * twice); -1 ENOMEM; 0 otherwise. Hash tables of dst's families and series:
+ * time in proportion to the two sets.
  */
 int coretext_merge(famset_t *dst, const famset_t *src, char *err, size_t errlen);
 
