@@ -28,3 +28,13 @@ if(TARGET cmon-agent AND TARGET cmonsim_cmd)
   add_test(NAME agent_core_e2e COMMAND test_core_e2e ${CMON_BIN_DIR})
   set_tests_properties(agent_core_e2e PROPERTIES TIMEOUT 120)
 endif()
+
+# The test makes timerfd_create fail on demand (corefetch's fallback deadline).
+target_link_options(test_agent_coretext PRIVATE -Wl,--wrap=timerfd_create)
+
+# Which families a port may not serve: the agent's own (tcore_agent_family()).
+if(TARGET cmonagent_kstat)
+  add_executable(test_agent_tcore ${CMAKE_CURRENT_LIST_DIR}/test/test_tcore.c)
+  target_link_libraries(test_agent_tcore cmonagent_kstat cmoncommon_cunit)
+  add_test(NAME agent_tcore COMMAND test_agent_tcore)
+endif()

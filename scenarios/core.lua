@@ -137,6 +137,13 @@ local u = with_bad_port("untyped", "an untyped family on one port")
 check(u:value("workers_busy") == nil, "the untyped family is not served")
 with_bad_port("notype", "a sample before any TYPE on one port")
 with_bad_port("badname", "a bad metric name on one port")
+local an = with_bad_port("agentname", "a family the agent serves itself on one port")
+check(an:value("tcp_metrics_available_boolean") == 1 and
+      select(2, an.body:gsub("\ntcp_metrics_available_boolean ", "")) == 1,
+      "the agent's own family keeps its one sample, the port's is not served")
+check(agent_log():find("port 8882: family tcp_metrics_available_boolean is one the agent serves " ..
+                      "itself; port dropped", 1, true) ~= nil,
+      "and a log line naming the port and the family")
 with_bad_port("status", "HTTP 500 on one port")
 local _, took = with_bad_port("hang", "a hung port")
 check(took < TIMEOUT + 1.5, string.format(

@@ -6,8 +6,11 @@
  * 1.4 step 2), e.g. the sample text `{service="cloudapi", port="8881"}`.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -96,6 +99,13 @@ test_parse_refused(void)
          "i=\"9\",j=\"10\",k=\"11\"} 1\n",
          "more than 10 labels"},
         {"# TYPE ok gauge\n# TYPE ok counter\n", "another type"},
+        {"# TYPE ok gauge\nok{a=\"1\",a=\"2\"} 1\n", "label a given twice"},
+        {"# TYPE h histogram\nh_bucket{le=\"1\", le=\"2\"} 1\n", "label le given twice"},
+        {"# TYPE ok gauge\nok{a=\"\xff\"} 1\n", "value of label a is not valid UTF-8"},
+        {"# TYPE ok gauge\nok{a=\"\xc0\xaf\"} 1\n", "not valid UTF-8"},     /* overlong */
+        {"# TYPE ok gauge\nok{a=\"\xed\xa0\x80\"} 1\n", "not valid UTF-8"}, /* surrogate */
+        {"# TYPE ok gauge\nok{a=\"\xe2\x82\"} 1\n", "not valid UTF-8"},     /* cut short */
+        {"# HELP ok caf\xe9\n# TYPE ok gauge\nok 1\n", "HELP of ok is not valid UTF-8"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char out[256], err[256] = "";
@@ -106,6 +116,12 @@ test_parse_refused(void)
             fprintf(stderr, "\ncase %zu: want '%s', got '%s'\n", i, bad[i].why, err);
         CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].why));
     }
+    char out[256], err[256] = "";
+    int ttl;
+    CU_ASSERT_EQUAL(parse_render("# HELP ok \xc3\xa9t\xc3\xa9\n# TYPE ok gauge\n"
+                                 "ok{a=\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\",b=\"\"} 1\n",
+                                 out, sizeof(out), &ttl, err),
+                    0); /* two, three and four bytes: UTF-8 */
 }
 
 /* Section 2.9 step 7: a leading "# OPTION ttl N" overrides the TTL; values as spelled. */
@@ -182,6 +198,51 @@ test_merge_ports(void)
     famset_release(&c);
 }
 
+/* Text of one family, big, with n series {i="0".."n-1",port="p"} (malloc'd). */
+static char *
+big_text(size_t n, const char *port)
+{
+    size_t cap = 64 + n * 64, len = 0;
+    char *t = malloc(cap);
+    if (t == NULL)
+        return NULL;
+    len += (size_t)snprintf(t, cap, "# TYPE big counter\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(t + len, cap - len, "big{i=\"%zu\",port=\"%s\"} %zu\n", i, port, i);
+    return t;
+}
+
+/* The duplicate check costs in proportion to the ports' text, not its square (2 x 20k series). */
+static void
+test_merge_big_ports(void)
+{
+    enum { N = 20000 };
+    char *ta = big_text(N, "a"), *tb = big_text(N, "b"), err[256];
+    famset_t acc = FAMSET_INIT, a = FAMSET_INIT, b = FAMSET_INIT, c = FAMSET_INIT;
+    CU_ASSERT_FATAL(ta != NULL && tb != NULL);
+    CU_ASSERT_EQUAL_FATAL(parse_into(ta, &a), 0);
+    CU_ASSERT_EQUAL_FATAL(parse_into(tb, &b), 0);
+    CU_ASSERT_EQUAL_FATAL(parse_into("# TYPE big counter\nbig{port=\"b\",i=\"19999\"} 1\n", &c), 0);
+    double t0 = cmon_monotime_s();
+    CU_ASSERT_EQUAL(coretext_merge(&acc, &a, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(coretext_merge(&acc, &b, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(acc.fs_nsamples, 2 * N);
+    CU_ASSERT_EQUAL(coretext_merge(&acc, &b, err, sizeof(err)), -1); /* every series again */
+    CU_ASSERT_EQUAL(coretext_merge(&acc, &c, err, sizeof(err)), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "a series of family big is served by an earlier port too"));
+    double took = cmon_monotime_s() - t0;
+    CU_ASSERT_EQUAL(acc.fs_nsamples, 2 * N);
+    if (took >= 0.5)
+        fprintf(stderr, "\nmerges took %.3f s\n", took);
+    CU_ASSERT(took < 0.5); /* the quadratic check took 4.5 s for the first two */
+    famset_release(&acc);
+    famset_release(&a);
+    famset_release(&b);
+    famset_release(&c);
+    free(ta);
+    free(tb);
+}
+
 /* Section 2.9 step 1: ^admin(_rack_[A-Z0-9_-]+)?$, case-insensitive. */
 static void
 test_admin_tag(void)
@@ -229,6 +290,24 @@ test_vm_record(void)
     CU_ASSERT_STRING_EQUAL(r.vc_admin_ip, "10.99.99.7"); /* the first admin NIC with an ip */
     CU_ASSERT_TRUE(r.vc_has_ports);
     CU_ASSERT_STRING_EQUAL(r.vc_ports, "8881,8882");
+    /* the admin ip goes into a URL: an address literal or nothing */
+    static const char *const bad_ip[] = {
+        "10.99.99.7/24", "evil.example:80/x?", "10.1.1", "", "fe80::1%net0", "1.2.3.4 "};
+    for (size_t i = 0; i < sizeof(bad_ip) / sizeof(bad_ip[0]); i++) {
+        char json[512];
+        snprintf(
+            json, sizeof(json),
+            "{\"uuid\":\"u\",\"nics\":[{\"interface\":\"net0\",\"nic_tag\":\"admin\","
+            "\"ip\":\"%s\"},{\"interface\":\"net1\",\"nic_tag\":\"admin\",\"ip\":\"10.0.0.1\"}]}",
+            bad_ip[i]);
+        CU_ASSERT_EQUAL(rec_of(json, &r), 0);
+        CU_ASSERT_STRING_EQUAL(r.vc_admin_ip, "");
+    }
+    CU_ASSERT_EQUAL(rec_of("{\"uuid\":\"u\",\"nics\":[{\"interface\":\"net0\",\"nic_tag\":"
+                           "\"admin\",\"ip\":\"fd00::5\"}]}",
+                           &r),
+                    0);
+    CU_ASSERT_STRING_EQUAL(r.vc_admin_ip, "fd00::5");
     CU_ASSERT_EQUAL(rec_of("{\"uuid\":\"u\",\"nics\":[],\"owner_uuid\":\"" ADMIN
                            "\",\"tags\":{\"smartdc_role\":\"\"}}",
                            &r),
@@ -259,6 +338,17 @@ test_vm_record(void)
                     -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "nics is not an array"));
     CU_ASSERT_EQUAL(vminfo_parse("[]", 2, ADMIN, &rec, err, sizeof(err)), -1);
+    /* nic_tag and network_uuid become label values: UTF-8 only (jansson checks it, \u too) */
+    static const char *const not_utf8[] = {
+        "{\"uuid\":\"u\",\"nics\":[{\"interface\":\"net0\",\"nic_tag\":\"ext\xff\"}]}",
+        "{\"uuid\":\"u\",\"nics\":[{\"interface\":\"net0\",\"network_uuid\":\"\xc0\xaf\"}]}",
+        "{\"uuid\":\"u\",\"nics\":[{\"interface\":\"net0\",\"nic_tag\":\"\\ud800\"}]}",
+        "{\"uuid\":\"u\",\"nics\":[{\"interface\":\"net0\",\"nic_tag\":\"a\\u0000b\"}]}"};
+    for (size_t i = 0; i < sizeof(not_utf8) / sizeof(not_utf8[0]); i++) {
+        CU_ASSERT_EQUAL(
+            vminfo_parse(not_utf8[i], strlen(not_utf8[i]), ADMIN, &rec, err, sizeof(err)), -1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "not JSON"));
+    }
     static const char mine[] = "{\"uuid\":\"u\",\"nics\":[],\"owner_uuid\":\"" ADMIN
                                "\",\"tags\":{\"smartdc_role\":\"x\"}}";
     CU_ASSERT_EQUAL(vminfo_parse(mine, strlen(mine), NULL, &rec, err, sizeof(err)), 0);
@@ -321,15 +411,85 @@ test_fetch_deadline(void)
     close(hfd);
 }
 
+/* timerfd_create as the test wants it: failing (EMFILE) while no_timerfd is set. */
+static int no_timerfd;
+int __real_timerfd_create(int clockid, int flags);
+int __wrap_timerfd_create(int clockid, int flags);
+
+int
+__wrap_timerfd_create(int clockid, int flags)
+{
+    if (no_timerfd) {
+        errno = EMFILE;
+        return -1;
+    }
+    return __real_timerfd_create(clockid, flags);
+}
+
+/* A port that answers one request after 150 ms (a thread); its listening fd. */
+typedef struct slow_port {
+    int sp_fd;
+    pthread_t sp_thread;
+} slow_port_t;
+
+static void *
+slow_answer(void *arg)
+{
+    slow_port_t *sp = arg;
+    int c = accept(sp->sp_fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    char req[1024];
+    (void)!read(c, req, sizeof(req));
+    usleep(150000);
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 19\r\nConnection: close\r\n\r\n"
+                               "# TYPE x gauge\nx 1\n";
+    (void)!send(c, resp, sizeof(resp) - 1, MSG_NOSIGNAL);
+    close(c);
+    return NULL;
+}
+
+/* Without a timerfd the deadline is the clock: a slow port still answers, a hung one costs it. */
+static void
+test_fetch_no_timerfd(void)
+{
+    unsigned slow, hung;
+    slow_port_t sp = {.sp_fd = silent_port(&slow)};
+    int hfd = silent_port(&hung);
+    CU_ASSERT_FATAL(sp.sp_fd >= 0 && hfd >= 0);
+    CU_ASSERT_FATAL(pthread_create(&sp.sp_thread, NULL, slow_answer, &sp) == 0);
+    corefetch_call_t c[2];
+    memset(c, 0, sizeof(c));
+    snprintf(c[0].cf_url, sizeof(c[0].cf_url), "http://127.0.0.1:%u/metrics", slow);
+    snprintf(c[1].cf_url, sizeof(c[1].cf_url), "http://127.0.0.1:%u/metrics", hung);
+    no_timerfd = 1;
+    double t0 = cmon_monotime_s();
+    CU_ASSERT_EQUAL(corefetch_all(c, 2, 0.6, 1024), 0);
+    double took = cmon_monotime_s() - t0;
+    no_timerfd = 0;
+    CU_ASSERT(took >= 0.55 && took < 2.0);
+    CU_ASSERT_EQUAL(c[0].cf_status, 200);
+    CU_ASSERT_EQUAL(c[0].cf_len, 19);
+    CU_ASSERT_EQUAL(c[1].cf_status, 0);
+    CU_ASSERT_STRING_EQUAL(c[1].cf_error, "no answer within 600 ms");
+    pthread_join(sp.sp_thread, NULL);
+    corefetch_release(&c[0]);
+    corefetch_release(&c[1]);
+    close(sp.sp_fd);
+    close(hfd);
+}
+
 static const CU_TestInfo tests[] = {
     {"text: counter, gauge, histogram as served", test_parse_types},
     {"text: refused types, names, samples", test_parse_refused},
     {"text: OPTION ttl, exact and special values", test_parse_option_values},
     {"merge: one group per family across ports (D3)", test_merge_ports},
+    {"merge: two ports of 20k series in time", test_merge_big_ports},
     {"vm: admin NIC tags", test_admin_tag},
     {"vm: record, verdict, admin ip, metricPorts", test_vm_record},
     {"vm: metricPorts", test_ports},
     {"fetch: a hung port costs the deadline only (D16)", test_fetch_deadline},
+    {"fetch: without a timerfd, the clock keeps the deadline", test_fetch_no_timerfd},
     CU_TEST_INFO_NULL,
 };
 

@@ -20,8 +20,8 @@
 #define CORESVC_ADDR_TRIES 16
 #define CORESVC_HANG_STEP_MS 20
 
-const char *const coresvc_mode_names[] = {"ok",      "down",   "hang",    "status", "summary",
-                                          "untyped", "notype", "badname", NULL};
+const char *const coresvc_mode_names[] = {"ok",      "down",   "hang",    "status",    "summary",
+                                          "untyped", "notype", "badname", "agentname", NULL};
 
 /* One metric port of one core zone. */
 typedef struct cs_port {
@@ -83,6 +83,8 @@ cs_text(const cs_port_t *p, coresvc_mode_t mode, char *buf, size_t len)
         [CORESVC_UNTYPED] = "# TYPE workers_busy untyped\nworkers_busy 3\n",
         [CORESVC_NOTYPE] = "workers_busy 3\n",
         [CORESVC_BADNAME] = "# TYPE workers_busy gauge\nworkers-busy 3\n",
+        [CORESVC_AGENTNAME] = "# TYPE tcp_metrics_available_boolean counter\n"
+                              "tcp_metrics_available_boolean 1\n",
     };
     size_t at = 0;
     if (mode == CORESVC_NOTYPE) /* before anything else: before any TYPE */
@@ -92,7 +94,8 @@ cs_text(const cs_port_t *p, coresvc_mode_t mode, char *buf, size_t len)
     if (n < 0)
         return -1;
     at += (size_t)n;
-    if (mode == CORESVC_SUMMARY || mode == CORESVC_UNTYPED || mode == CORESVC_BADNAME)
+    if (mode == CORESVC_SUMMARY || mode == CORESVC_UNTYPED || mode == CORESVC_BADNAME ||
+        mode == CORESVC_AGENTNAME)
         at += (size_t)snprintf(buf + at, len - at, "%s", extra[mode]);
     return at < len ? (int)at : -1;
 }

@@ -16,7 +16,8 @@
  * time, before it is sent), status (500), and texts the original agent
  * refused: summary (a summary family added), untyped (an untyped family
  * added), notype (a sample before any TYPE), badname (a sample whose name
- * is no metric name).
+ * is no metric name), and agentname (a counter named as the agent's own
+ * gauge tcp_metrics_available_boolean added).
  *
  * Errors: NULL or -1 with a one-line message in err, lowercase.
  */
@@ -41,7 +42,8 @@ typedef enum coresvc_mode {
     CORESVC_SUMMARY,
     CORESVC_UNTYPED,
     CORESVC_NOTYPE,
-    CORESVC_BADNAME
+    CORESVC_BADNAME,
+    CORESVC_AGENTNAME
 } coresvc_mode_t;
 
 /* coresvc_mode_names - the modes' names in enum order, NULL-terminated ("ok", "down", ...). */

@@ -119,6 +119,7 @@ test_http_faults(void)
     } f[] = {{CORESVC_SUMMARY, 200, " summary\n"},
              {CORESVC_UNTYPED, 200, " untyped\n"},
              {CORESVC_BADNAME, 200, "\nworkers-busy 3\n"},
+             {CORESVC_AGENTNAME, 200, "\ntcp_metrics_available_boolean 1\n"},
              {CORESVC_STATUS, 500, "internal error"},
              {CORESVC_DOWN, 0, NULL},
              {CORESVC_HANG, 0, NULL},

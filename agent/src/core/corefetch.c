@@ -5,12 +5,11 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
-#include <unistd.h>
+
+#include "realtimer.h"
 
 /* What a transfer writes into, and its limit. */
 typedef struct cf_sink {
@@ -63,25 +62,6 @@ cf_easy(corefetch_call_t *c, cf_sink_t *k, long timeout_ms)
     return h;
 }
 
-/* A timerfd that becomes readable timeout_s real seconds from now; -1 if none. */
-static int
-cf_deadline(double timeout_s)
-{
-    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    if (fd < 0)
-        return -1;
-    long long ns = (long long)(timeout_s * 1e9);
-    struct itimerspec its = {
-        .it_value = {.tv_sec = ns / 1000000000LL, .tv_nsec = ns % 1000000000LL}};
-    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-        its.it_value.tv_nsec = 1;
-    if (timerfd_settime(fd, 0, &its, NULL) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static void
 cf_done(CURLMsg *msg)
 {
@@ -98,9 +78,14 @@ cf_done(CURLMsg *msg)
         snprintf(c->cf_error, sizeof(c->cf_error), "%s", curl_easy_strerror(msg->data.result));
 }
 
-/* Runs the transfers until all are done or the deadline fd is readable. */
+/*
+ * Runs the transfers until all are done or the deadline passes. The
+ * deadline is a timerfd in the wait set (real time, even under a frozen
+ * clock); without one (out of descriptors) it is the monotonic clock, asked
+ * after each wakeup: the transfers still get their whole time.
+ */
 static void
-cf_run(CURLM *m, int tfd, double timeout_s)
+cf_run(CURLM *m, realtimer_t *deadline)
 {
     int running = 1;
     while (running > 0) {
@@ -113,12 +98,13 @@ cf_run(CURLM *m, int tfd, double timeout_s)
                 cf_done(msg);
         if (running == 0)
             break;
+        int tfd = realtimer_fd(deadline);
         struct curl_waitfd wf = {.fd = tfd, .events = CURL_WAIT_POLLIN};
-        int ms = tfd >= 0 ? 1000 : (int)(timeout_s * 1000) + 1;
-        if (curl_multi_poll(m, tfd >= 0 ? &wf : NULL, tfd >= 0 ? 1 : 0, ms, NULL) != CURLM_OK)
+        if (curl_multi_poll(m, tfd >= 0 ? &wf : NULL, tfd >= 0 ? 1 : 0,
+                            realtimer_poll_ms(deadline, 1000), NULL) != CURLM_OK)
             break;
-        if (tfd < 0 || (wf.revents & CURL_WAIT_POLLIN))
-            break; /* the deadline (or, without a timer, one full wait) */
+        if (tfd >= 0 ? (wf.revents & CURL_WAIT_POLLIN) != 0 : realtimer_expired(deadline))
+            break;
     }
 }
 
@@ -145,10 +131,10 @@ corefetch_all(corefetch_call_t *calls, size_t n, double timeout_s, size_t max_bo
         if (hs[i] == NULL || curl_multi_add_handle(m, hs[i]) != CURLM_OK)
             snprintf(calls[i].cf_error, sizeof(calls[i].cf_error), "cannot start the request");
     }
-    int tfd = cf_deadline(timeout_s);
-    cf_run(m, tfd, timeout_s);
-    if (tfd >= 0)
-        close(tfd);
+    realtimer_t deadline;
+    realtimer_start(&deadline, (long)(timeout_s * 1000));
+    cf_run(m, &deadline);
+    realtimer_stop(&deadline);
     for (size_t i = 0; i < n; i++) {
         if (calls[i].cf_status != 0)
             calls[i].cf_error[0] = '\0';

@@ -3,10 +3,11 @@
  * the triton_core collector's requests to a core zone's metric ports (its
  * VM record comes from the agent's vminfo cache, vminfo.h).
  *
- * The deadline is a timerfd armed with a relative time, polled with
- * libcurl's sockets (curl_multi_poll): it is real time even where every
+ * The deadline is a timerfd armed with a relative time (realtimer.h), polled
+ * with libcurl's sockets (curl_multi_poll): it is real time even where every
  * clock is frozen (the scenario engine runs the agent under libfaketime,
- * which stops CLOCK_MONOTONIC, and with it libcurl's own timeouts). A
+ * which stops CLOCK_MONOTONIC, and with it libcurl's own timeouts); without a
+ * timerfd (out of descriptors) the monotonic clock keeps it. A
  * request still running at the deadline is abandoned ("no answer within N
  * ms"); the others keep what they got. New connections, no retry, no proxy.
  */

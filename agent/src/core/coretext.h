@@ -13,8 +13,9 @@
  * Refused, as the original refused them: any other type (summary, untyped),
  * a sample before any TYPE, a bad metric or label name. Refused by us as
  * well: a sample that belongs to no declared family, a histogram bucket
- * without `le`, more than FAMSET_MAX_LABELS labels, a value that is not a
- * number.
+ * without `le`, more than FAMSET_MAX_LABELS labels, a label given twice, a
+ * label value or HELP text that is not valid UTF-8 (Prometheus refuses a
+ * whole scrape for one), a value that is not a number.
  *
  * A family's HELP is the text's (escapes undone) or, without one, its name
  * (the original's rule). Families are merged by name: the same family from
@@ -43,7 +44,9 @@ int coretext_parse(const char *text, size_t len, famset_t *out, int *ttl, char *
  * into its group. -1 with the reason in err, and dst unchanged, when a
  * family's type differs from dst's family of that name ("family x is a
  * gauge here, a counter on an earlier port") or when src serves a series
- * (name and labels) dst already has (the answer would hold it twice); -1 ENOMEM; 0 otherwise.
+ * (name and labels, in any order) dst already has (the answer would hold it
+ * twice); -1 ENOMEM; 0 otherwise. Hash tables of dst's families and series:
+ * time in proportion to the two sets.
  */
 int coretext_merge(famset_t *dst, const famset_t *src, char *err, size_t errlen);
 

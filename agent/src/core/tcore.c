@@ -10,6 +10,7 @@
 #include <zone.h>
 
 #include "corefetch.h"
+#include "collector.h"
 #include "coretext.h"
 #include "log.h"
 #include "monotime.h"
@@ -71,6 +72,50 @@ tcore_is_core(tcore_t *tc, const char *uuid)
     return vminfo_core(tc->tc_vms, uuid, zid, TCORE_CHECK_MAX_AGE_S, 0, &rec) >= 0 && rec.vc_core;
 }
 
+/* ---- the agent's own families --------------------------------------------------- */
+
+/* Per-instance families made at run time: their names begin so. */
+static const char *const tcore_agent_prefixes[] = {"plugin_", "zfs_"};
+
+static int
+tcore_collector_family(const collector_t *co, const char *name)
+{
+    for (size_t m = 0; m < 3; m++)
+        if (co->co_meta[m] != NULL && strcmp(co->co_meta[m], name) == 0)
+            return 1;
+    for (size_t r = 0; r < co->co_ntable; r++) {
+        const kstat_metric_t *km = &co->co_table[r];
+        if ((km->km_name != NULL && strcmp(km->km_name, name) == 0) ||
+            (km->km_prom != NULL && strcmp(km->km_prom, name) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+int
+tcore_agent_family(const char *name)
+{
+    for (size_t i = 0; i < sizeof(tcore_agent_prefixes) / sizeof(tcore_agent_prefixes[0]); i++)
+        if (strncmp(name, tcore_agent_prefixes[i], strlen(tcore_agent_prefixes[i])) == 0)
+            return 1;
+    for (const collector_t *const *co = collectors_vm; *co != NULL; co++)
+        if (tcore_collector_family(*co, name))
+            return 1;
+    return 0;
+}
+
+/* -1 with the reason in err when a port's text has a family the agent serves itself; else 0. */
+static int
+tcore_clash(const famset_t *one, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < one->fs_nfams; i++) {
+        const char *name = famset_fam_name(one, &one->fs_fams[i]);
+        if (tcore_agent_family(name))
+            return snprintf(err, errlen, "family %s is one the agent serves itself", name), -1;
+    }
+    return 0;
+}
+
 /* ---- one collection ------------------------------------------------------------ */
 
 /* One port's answer into acc, unless it is refused (logged). 1 used, 0 dropped, -1 ENOMEM. */
@@ -90,6 +135,7 @@ tcore_port(const char *uuid, unsigned port, const corefetch_call_t *c, famset_t 
     int port_ttl, rc = 1;
     if (coretext_parse(c->cf_body ? c->cf_body : "", c->cf_len, &one, &port_ttl, err,
                        sizeof(err)) != 0 ||
+        tcore_clash(&one, err, sizeof(err)) != 0 ||
         coretext_merge(acc, &one, err, sizeof(err)) != 0) {
         rc = errno == ENOMEM && strcmp(err, "out of memory") == 0 ? -1 : 0;
         log_msg(LOG_WARN, "triton_core %s: port %u: %s; port dropped", uuid, port, err);

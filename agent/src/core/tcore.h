@@ -65,6 +65,17 @@ int tcore_collect(tcore_t *tc, const char *uuid, famset_t *fs);
  */
 int tcore_is_core(tcore_t *tc, const char *uuid);
 
+/*
+ * tcore_agent_family() - 1 when name is a family the agent itself serves in
+ * an instance scrape: a row of a per-instance collector (either spelling,
+ * cmon or prometheus), a collector's meta family (x_metrics_available_boolean,
+ * _cached_boolean, _timer_seconds, triton_core's own included), or a name of
+ * the plugin_ or zfs_ families, whose names are made at run time. A metric
+ * port serving one is dropped: famset_merge() would put its samples into the
+ * agent's family (a duplicate series, a counter in a gauge family).
+ */
+int tcore_agent_family(const char *name);
+
 /* tcore_forget() - triton_core and the check ask every VM record again (POST /v1/refresh). */
 void tcore_forget(tcore_t *tc);
 

@@ -3,6 +3,7 @@
  */
 #include "vmrec.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 #include <strings.h>
 
 #include <jansson.h>
+
+#include "log.h"
 
 /* ---- the NICs ------------------------------------------------------------- */
 
@@ -46,15 +49,30 @@ parse_nic(const json_t *n, size_t i, vminfo_nic_t *out, char *err, size_t errlen
     return 0;
 }
 
-/* The first admin NIC's ip into core (no string ip, or too long: the next admin NIC). */
+/*
+ * The first admin NIC's ip into core (an admin NIC without a string ip: the
+ * next one). The ip goes into the URLs of the metric ports: an ip that is
+ * no IPv4 or IPv6 address literal (inet_pton) gives no admin IP at all, and
+ * a log line, rather than a request somewhere else.
+ */
 static void
-parse_admin_ip(const json_t *nic, const vminfo_nic_t *n, vminfo_core_t *core)
+parse_admin_ip(const json_t *vm, const json_t *nic, const vminfo_nic_t *n, vminfo_core_t *core,
+               int *decided)
 {
     const char *ip = json_string_value(json_object_get(nic, "ip"));
+    unsigned char addr[sizeof(struct in6_addr)];
 
-    if (core->vc_admin_ip[0] == '\0' && ip != NULL && vminfo_admin_tag(n->vn_nic_tag) &&
-        strlen(ip) < VMINFO_IP_MAX)
+    if (*decided || ip == NULL || !vminfo_admin_tag(n->vn_nic_tag))
+        return;
+    *decided = 1;
+    if (strlen(ip) < VMINFO_IP_MAX &&
+        (inet_pton(AF_INET, ip, addr) == 1 || inet_pton(AF_INET6, ip, addr) == 1)) {
         snprintf(core->vc_admin_ip, sizeof(core->vc_admin_ip), "%s", ip);
+        return;
+    }
+    const char *uuid = json_string_value(json_object_get(vm, "uuid"));
+    log_msg(LOG_WARN, "VM %s: admin NIC %s: ip '%.64s' is not an IPv4 or IPv6 address; no admin IP",
+            uuid ? uuid : "(no uuid)", n->vn_interface, ip);
 }
 
 static int
@@ -68,12 +86,13 @@ parse_nics(const json_t *vm, vminfo_rec_t *out, char *err, size_t errlen)
         return snprintf(err, errlen, "not a VM record: nics is not an array"), -1;
     if (json_array_size(nics) > VMINFO_NICS_MAX)
         return snprintf(err, errlen, "more than %d nics", VMINFO_NICS_MAX), -1;
+    int decided = 0; /* the first admin NIC with an ip was met */
     for (size_t i = 0; i < json_array_size(nics); i++) {
         const json_t *nic = json_array_get(nics, i);
         vminfo_nic_t *n = &out->vr_nics.vs_nics[out->vr_nics.vs_count++];
         if (parse_nic(nic, i, n, err, errlen) != 0)
             return -1;
-        parse_admin_ip(nic, n, &out->vr_core);
+        parse_admin_ip(vm, nic, n, &out->vr_core, &decided);
     }
     return 0;
 }

@@ -47,10 +47,12 @@ typedef struct vminfo_rec {
  * core-zone verdict judged against admin_uuid (NULL: never a core zone). A
  * VM record must be an object whose `nics` is an array of objects, each
  * with a string `interface`; `nic_tag` and `network_uuid`, when present,
- * must be strings. Strings longer than VMINFO_STR_MAX - 1 bytes or more
+ * must be strings (jansson refuses JSON that is not UTF-8, \u0000 and lone
+ * surrogates: they become label values). Strings longer than VMINFO_STR_MAX - 1 bytes or more
  * than VMINFO_NICS_MAX NICs are refused. Admin NIC: the first whose nic_tag
  * is an admin tag (vminfo_admin_tag()) and that has a string ip (others are
- * skipped, as the original). 0, or -1 with a one-line reason in err ("not
+ * skipped, as the original); when that ip is no IPv4 or IPv6 address
+ * literal, no admin IP (logged). 0, or -1 with a one-line reason in err ("not
  * JSON: ... at line 1 column 5", "nics[1] has no interface").
  */
 int vminfo_parse(const char *body, size_t len, const char *admin_uuid, vminfo_rec_t *out, char *err,
