@@ -370,6 +370,8 @@ famset_merge_from(famset_t *dst, const famset_t *src, const famset_mark_t *m)
             const family_t *f = &src->fs_fams[sa->sa_family];
             dfam = famset_family_add(dst, famset_fam_name(src, f), famset_fam_help(src, f),
                                      f->fa_type, f->fa_sname != NULL);
+            if (dfam >= 0 && f->fa_meta)
+                dst->fs_fams[dfam].fa_meta = 1;
             last_src = sa->sa_family;
         }
         if (dfam < 0 || famset_merge_sample(dst, src, sa, dfam) != 0)
@@ -382,4 +384,11 @@ int
 famset_merge(famset_t *dst, const famset_t *src)
 {
     return famset_merge_from(dst, src, NULL);
+}
+
+void
+famset_meta_timer(famset_t *fs, int fam)
+{
+    if (fam >= 0 && (size_t)fam < fs->fs_nfams)
+        fs->fs_fams[fam].fa_meta = 1;
 }

@@ -48,6 +48,7 @@ typedef struct family {
     uint32_t fa_help;                /* offset in fs_str, unless fa_shelp is set */
     const char *fa_sname, *fa_shelp; /* static strings (famset_family_static), or NULL */
     metric_type_t fa_type;
+    uint8_t fa_meta; /* a meta block's timer the agent declared (famset_meta_timer) */
 } family_t;
 
 typedef struct fsample {
@@ -104,6 +105,14 @@ int famset_family(famset_t *fs, const char *name, const char *help, metric_type_
  * cached results small. Returns the index, or -1 (ENOMEM).
  */
 int famset_family_static(famset_t *fs, const char *name, const char *help, metric_type_t type);
+
+/*
+ * famset_meta_timer() - marks family fam as the _metrics_timer_seconds family
+ * of a meta block the agent declared (scrape_meta_begin): the agent's
+ * collector_time_seconds counts those, never a family a plugin or a core
+ * port printed with that suffix. Merging keeps the mark.
+ */
+void famset_meta_timer(famset_t *fs, int fam);
 
 /* famset_fam_name() / famset_fam_help() - a family's name and HELP. */
 const char *famset_fam_name(const famset_t *fs, const family_t *f);
