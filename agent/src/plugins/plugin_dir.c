@@ -367,6 +367,8 @@ plugin_dir_load(const char *dir, const plugin_defaults_t *d, plugin_listing_t *o
     if (out->pl_state == PLUGIN_DIR_BAD) {
         for (size_t i = 0; i < out->pl_n; i++)
             entry_release(&out->pl_entries[i]);
+        free(out->pl_entries); /* the array too, not only its entries */
+        out->pl_entries = NULL;
         out->pl_n = 0;
         return;
     }
