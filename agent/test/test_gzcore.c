@@ -136,7 +136,8 @@ test_to_famset(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "plugin_web_lat"));
     CU_ASSERT_EQUAL(fs.fs_nfams, 2);
     CU_ASSERT_EQUAL(fs.fs_nsamples, 5);
-    /* Up to FAMSET_MAX_LABELS labels a sample; one more is refused. */
+    /* Up to FAMSET_MAX_LABELS labels a sample; one more is refused (by the parser:
+     * PLUGIN_LABELS_MAX). */
     CU_ASSERT_EQUAL(parse_into("w", 0,
                                "ok{a=\"1\",b=\"2\",c=\"3\",d=\"4\",e=\"5\",f=\"6\",g=\"7\",h=\"8\","
                                "i=\"9\",j=\"10\"}\tgauge\t1\n",
@@ -146,7 +147,8 @@ test_to_famset(void)
                                "w{a=\"1\",b=\"2\",c=\"3\",d=\"4\",e=\"5\",f=\"6\",g=\"7\",h=\"8\","
                                "i=\"9\",j=\"10\",k=\"11\"}\tgauge\t1\n",
                                &fs, err),
-                    -1);
+                    -2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than 10 labels"));
     CU_ASSERT_EQUAL(fs.fs_nsamples, 6);
     famset_release(&fs);
 }

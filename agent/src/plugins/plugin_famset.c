@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(PLUGIN_LABELS_MAX <= FAMSET_MAX_LABELS,
+               "a plugin sample's labels fit a famset sample");
+
 int
 plugins_has_family(const famset_t *fs, const char *name)
 {

@@ -71,6 +71,35 @@ name_chars(const char *s)
 }
 
 /*
+ * Whether the n bytes at s are well-formed UTF-8 (no overlong form, no
+ * surrogate, nothing past U+10FFFF): label values and HELP text must be, or
+ * Prometheus refuses the whole answer, every other collector's with it.
+ */
+static int
+utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned c = u[i], len = c < 0x80   ? 1
+                                 : c < 0xc2 ? 0
+                                 : c < 0xe0 ? 2
+                                 : c < 0xf0 ? 3
+                                 : c < 0xf5 ? 4
+                                            : 0;
+        if (len == 0 || i + len > n)
+            return 0;
+        for (unsigned k = 1; k < len; k++)
+            if ((u[i + k] & 0xc0) != 0x80)
+                return 0;
+        if ((c == 0xe0 && u[i + 1] < 0xa0) || (c == 0xed && u[i + 1] >= 0xa0) ||
+            (c == 0xf0 && u[i + 1] < 0x90) || (c == 0xf4 && u[i + 1] >= 0x90))
+            return 0; /* overlong, surrogate, past U+10FFFF */
+        i += len;
+    }
+    return 1;
+}
+
+/*
  * A value as the exposition format writes one: a decimal float (digits, an
  * optional fraction and exponent, an optional sign), NaN, +Inf, -Inf, Inf.
  * Hexadecimal, "Infinity", an empty field or trailing text are refused.
@@ -125,6 +154,8 @@ labels_parse(const char **sp, char *out, size_t outlen, const char **why)
     const char *s = *sp;
     size_t o = 0;
     int n = 0;
+    const char *seen[PLUGIN_LABELS_MAX];
+    size_t seenlen[PLUGIN_LABELS_MAX];
     for (;;) {
         while (*s == ' ' || *s == '\t')
             s++;
@@ -139,6 +170,17 @@ labels_parse(const char **sp, char *out, size_t outlen, const char **why)
             *why = "reserved label name (__...)";
             return -1;
         }
+        for (int i = 0; i < n; i++)
+            if (seenlen[i] == k && memcmp(seen[i], s, k) == 0) {
+                *why = "a label given twice";
+                return -1;
+            }
+        if (n == PLUGIN_LABELS_MAX) {
+            *why = "more than " PLUGIN_LABELS_MAX_TEXT " labels";
+            return -1;
+        }
+        seen[n] = s;
+        seenlen[n] = k;
         const char *name = s;
         s += k;
         while (*s == ' ' || *s == '\t')
@@ -169,6 +211,10 @@ labels_parse(const char **sp, char *out, size_t outlen, const char **why)
             }
         }
         size_t vlen = (size_t)(s - val);
+        if (!utf8_valid(val, vlen)) {
+            *why = "a label value that is not UTF-8";
+            return -1;
+        }
         if (o + k + vlen + 5 >= outlen) {
             *why = "label set too long";
             return -1;
@@ -189,31 +235,6 @@ labels_parse(const char **sp, char *out, size_t outlen, const char **why)
     out[o] = '\0';
     *sp = s + 1;
     return n;
-}
-
-/* 1 when the canonical label text holds label name twice. */
-static int
-labels_repeat(const char *t)
-{
-    char names[64][64];
-    int n = 0;
-    while (*t) {
-        size_t k = strcspn(t, "=");
-        for (int i = 0; i < n; i++)
-            if (strlen(names[i]) == k && memcmp(names[i], t, k) == 0)
-                return 1;
-        if (n < 64 && k < 64) {
-            memcpy(names[n], t, k);
-            names[n++][k] = '\0';
-        }
-        t += k + 2; /* =" */
-        while (*t != '"')
-            t += *t == '\\' ? 2 : 1;
-        t++;
-        if (*t == ',')
-            t++;
-    }
-    return 0;
 }
 
 /* The value of label "le" in canonical label text, into buf; -1 if absent. */
@@ -300,8 +321,6 @@ static int
 sample_add(parser_t *p, long fam, plugin_part_t part, const char *labels, int nlabels, double v)
 {
     plugin_output_t *o = p->p_out;
-    if (nlabels > 0 && labels_repeat(labels))
-        return parse_fail(p, "a label given twice");
     for (size_t i = 0; i < o->po_nsamples; i++)
         if (o->po_samples[i].ps_family == (size_t)fam && o->po_samples[i].ps_part == part &&
             same_labels(o->po_samples[i].ps_labels, nlabels > 0 ? labels : NULL))
@@ -396,6 +415,8 @@ line_a(parser_t *p, char *line)
     }
     if (value_parse(f[2], &v) != 0)
         return parse_fail(p, "value \"%.20s\" is not a number", f[2]);
+    if (nf == 4 && !utf8_valid(f[3], strlen(f[3])))
+        return parse_fail(p, "HELP text that is not UTF-8");
     long fam = family_get(p, f[0], nlen, t, nf == 4 ? f[3] : f[0]);
     return fam < 0 ? -1 : sample_add(p, fam, PLUGIN_PART_PLAIN, labels, nl, v);
 }
@@ -496,6 +517,8 @@ comment_b(parser_t *p, const char *line)
         p->p_help = help_unescape(sp != NULL ? sp + 1 : "");
         if (p->p_help == NULL)
             return parse_fail(p, "out of memory");
+        if (!utf8_valid(p->p_help, strlen(p->p_help)))
+            return parse_fail(p, "HELP text that is not UTF-8");
         if (p->p_fam >= 0) { /* HELP after TYPE: the family's */
             plugin_family_t *f = &p->p_out->po_families[p->p_fam];
             free(f->pf_help);
