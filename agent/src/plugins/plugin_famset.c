@@ -14,10 +14,7 @@ _Static_assert(PLUGIN_LABELS_MAX <= FAMSET_MAX_LABELS,
 int
 plugins_has_family(const famset_t *fs, const char *name)
 {
-    for (size_t i = 0; i < fs->fs_nfams; i++)
-        if (strcmp(famset_fam_name(fs, &fs->fs_fams[i]), name) == 0)
-            return 1;
-    return 0;
+    return famset_lookup(fs, name) >= 0; /* hashed: a scrape checks every plugin family */
 }
 
 /*
