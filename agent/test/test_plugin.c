@@ -591,6 +591,15 @@ test_conf_in_dir(void)
     plugin_dir_load(dir, &defaults, &l);
     CU_ASSERT_PTR_NOT_NULL(strstr(l.pl_entries[0].pe_why, "writable by group or others"));
     plugin_listing_free(&l);
+    /* a FIFO: opening it must not wait for a writer (the listing would never end) */
+    char fifo[300];
+    snprintf(fifo, sizeof(fifo), "%s/plugin.json", dir);
+    CU_ASSERT_FATAL(unlink(fifo) == 0 && mkfifo(fifo, 0644) == 0);
+    alarm(10); /* a hang kills the test rather than blocking ctest */
+    plugin_dir_load(dir, &defaults, &l);
+    alarm(0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(l.pl_entries[0].pe_why, "plugin.json: not a regular file"));
+    plugin_listing_free(&l);
 }
 
 /* ---- output, format A (reference 4.4; D13e, D13g) -------------------- */
