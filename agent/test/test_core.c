@@ -350,12 +350,18 @@ test_selfstats_cmon(void)
     famset_add(&one, "cpu_util_metrics_timer_seconds", "t", METRIC_GAUGE, mval_dec(300000, 9));
     famset_add(&one, "cpu_idle_seconds_total", "x", METRIC_COUNTER, mval_u64(5));
     famset_add(&one, "plugin_disk_metrics_timer_seconds", "t", METRIC_GAUGE, mval_dec(3000000, 9));
+    /* a look-alike a plugin printed (not declared by the agent): no collector */
+    famset_add(&one, "plugin_disk_x_metrics_timer_seconds", "t", METRIC_GAUGE, mval_dec(9, 0));
     famset_add(&one, "zpool_metrics_timer_seconds", "t", METRIC_GAUGE, mval_dec(50000, 9));
+    famset_meta_timer(&one, 0);
+    famset_meta_timer(&one, 2);
+    famset_meta_timer(&one, 4);
     selfstats_collectors(st, &one, 0);
     selfstats_collectors(st, &one, 2); /* from sample 2 on: plugin_disk and zpool again */
     selfstats_http(st, "getmetrics", "GET", "Prometheus/2.42.0 (linux)", 200, 0.0004);
     selfstats_http(st, "getmetrics", "GET", "Prometheus/2.42.0", 200, 0.002);
     selfstats_http(st, "unknown", "GET", NULL, 404, 0.00001);
+    selfstats_http(st, "unknown", "BREW", NULL, 404, 0.00001); /* any other method: other */
     selfstats_cache(st, 1);
     selfstats_cache(st, 0);
     selfstats_cache(st, 0);
@@ -387,10 +393,15 @@ test_selfstats_cmon(void)
     CU_ASSERT_PTR_NOT_NULL(
         strstr(b, "\ncollector_time_seconds_sum{collector=\"plugin_disk\"," L "} 0.006\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(b, "\ncollector_time_total_seconds_count{" L "} 2\n"));
+    CU_ASSERT_PTR_NULL(strstr(b, "collector=\"plugin_disk_x\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\ncollector_time_total_seconds_sum{" L "} 0.0064\n"));
     /* the first word of User-Agent; none: unknown */
     CU_ASSERT_PTR_NOT_NULL(
         strstr(b, "\nhttp_requests_completed{route=\"getmetrics\",method=\"GET\","
                   "user_agent=\"Prometheus/2.42.0\",status_code=\"200\"," L "} 2\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\nhttp_requests_completed{route=\"unknown\",method=\"other\","
+                                     "user_agent=\"unknown\",status_code=\"404\"," L "} 1\n"));
+    CU_ASSERT_PTR_NULL(strstr(b, "BREW"));
     CU_ASSERT_PTR_NOT_NULL(strstr(b, "\nhttp_requests_completed{route=\"unknown\",method=\"GET\","
                                      "user_agent=\"unknown\",status_code=\"404\"," L "} 1\n"));
     CU_ASSERT_PTR_NOT_NULL(
@@ -434,7 +445,8 @@ test_selfstats_prometheus_histograms(void)
     famset_release(&fs);
     selfstats_free(st);
 }
-/* Past SELFHIST_SOFT_MAX label sets a new User-Agent counts as "other": bounded. */
+/* Past SELFHIST_SOFT_MAX label sets a new User-Agent counts as "other" (known ones keep
+ * counting), and an unknown method always: bounded. */
 static void
 test_selfstats_crowded(void)
 {
@@ -442,23 +454,41 @@ test_selfstats_crowded(void)
     selfstats_ident_t id = {"dc", "s", 0};
     famset_t fs = FAMSET_INIT;
     char ua[32];
+    selfstats_http(st, "getmetrics", "GET", "Prometheus/2.42.0", 200, 0.001);
     for (int i = 0; i < 1000; i++) {
         snprintf(ua, sizeof(ua), "client%d/1.0", i);
         selfstats_http(st, "getmetrics", "GET", ua, 200, 0.001);
     }
+    for (int i = 0; i < 5; i++) /* a series seen before the crowd keeps counting */
+        selfstats_http(st, "getmetrics", "GET", "Prometheus/2.42.0", 200, 0.001);
+    for (int i = 0; i < 300; i++) { /* nor does a new word per request as method */
+        snprintf(ua, sizeof(ua), "M%d", i);
+        selfstats_http(st, "getmetrics", ua, "Prometheus/2.42.0", 200, 0.001);
+    }
     CU_ASSERT_EQUAL_FATAL(selfstats_fill_cmon(st, &id, 0, &fs), 0);
-    size_t n = 0, other = 0;
+    size_t n = 0, other = 0, prom = 0, method_other = 0, method_kept = 0;
     for (size_t i = 0; i < fs.fs_nsamples; i++) {
         const fsample_t *sa = &fs.fs_samples[i];
         if (strcmp(famset_fam_name(&fs, &fs.fs_fams[sa->sa_family]), "http_requests_completed") !=
             0)
             continue;
         n++;
-        if (strcmp(famset_str(&fs, sa->sa_lvalue[2]), "other") == 0)
+        if (strcmp(famset_str(&fs, sa->sa_lvalue[2]), "other") == 0 &&
+            strcmp(famset_str(&fs, sa->sa_lvalue[1]), "GET") == 0)
             other = sa->sa_value.mv.u;
+        if (strcmp(famset_str(&fs, sa->sa_lvalue[2]), "Prometheus/2.42.0") == 0 &&
+            strcmp(famset_str(&fs, sa->sa_lvalue[1]), "GET") == 0)
+            prom = sa->sa_value.mv.u;
+        if (strcmp(famset_str(&fs, sa->sa_lvalue[1]), "other") == 0)
+            method_other += sa->sa_value.mv.u;
+        if (famset_str(&fs, sa->sa_lvalue[1])[0] == 'M')
+            method_kept++;
     }
-    CU_ASSERT(n <= SELFHIST_SOFT_MAX + 1);
-    CU_ASSERT_EQUAL(other, 1000 - SELFHIST_SOFT_MAX);
+    CU_ASSERT(n <= SELFHIST_SOFT_MAX + 2); /* + other of GET, other of other */
+    CU_ASSERT_EQUAL(other, 1000 - (SELFHIST_SOFT_MAX - 1));
+    CU_ASSERT_EQUAL(prom, 6);
+    CU_ASSERT_EQUAL(method_other, 300);
+    CU_ASSERT_EQUAL(method_kept, 0);
     famset_release(&fs);
     selfstats_free(st);
 }

@@ -198,6 +198,10 @@ t_peer_errors(void)
          "*10.1.1.1        .GPS.    12018     1 u   17   64  377    0.512   -0.051   0.020\n"
          "*10.1.1.2        .GPS.    12019     1 u   17   64  377    0.512   -0.051   0.020\n",
          "two system peers"},
+        {HEADER /* ntpq without -w cuts both names to "time-a.example." */
+         "+time-a.example. .GPS.    12018     1 u   17   64  377    0.512   -0.051   0.020\n"
+         "+time-a.example. .GPS.    12019     1 u   17   64  377    0.512   -0.051   0.020\n",
+         "peers 12018 and 12019 both print remote time-a.example."},
         {HEADER, "no NTP peers"},
         {"", "no output"},
         {"     remote       refid   assid  st t when poll reach   delay   offset  jitter\n====\n",

@@ -591,6 +591,15 @@ test_conf_in_dir(void)
     plugin_dir_load(dir, &defaults, &l);
     CU_ASSERT_PTR_NOT_NULL(strstr(l.pl_entries[0].pe_why, "writable by group or others"));
     plugin_listing_free(&l);
+    /* a FIFO: opening it must not wait for a writer (the listing would never end) */
+    char fifo[300];
+    snprintf(fifo, sizeof(fifo), "%s/plugin.json", dir);
+    CU_ASSERT_FATAL(unlink(fifo) == 0 && mkfifo(fifo, 0644) == 0);
+    alarm(10); /* a hang kills the test rather than blocking ctest */
+    plugin_dir_load(dir, &defaults, &l);
+    alarm(0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(l.pl_entries[0].pe_why, "plugin.json: not a regular file"));
+    plugin_listing_free(&l);
 }
 
 /* ---- output, format A (reference 4.4; D13e, D13g) -------------------- */
@@ -659,26 +668,33 @@ static void
 test_format_a_bad(void)
 {
     static const char *const bad[] = {
-        "life\tgauge\n",                 /* 2 fields */
-        "life\tgauge\t1\thelp\textra\n", /* 5 fields */
-        "life 42\n",                     /* no tabs */
-        "life\tsummary\t1\n",            /* type */
-        "life\tuntyped\t1\n",
-        "li-fe\tgauge\t1\n",   /* name */
-        "life\tgauge\t0x10\n", /* D13g: Number() took these */
-        "life\tgauge\tInfinity\n",
-        "life\tgauge\t1 2\n",
-        "life\tgauge\t\t\n",     /* empty value (trimmed to 2 fields) */
-        "life\tgauge\t\thelp\n", /* empty value */
-        "ttl\toption\t1.5\n",    /* D13e: a non-integer TTL */
-        "ttl\toption\tsoon\n",
-        "life{a=1}\tgauge\t1\n", /* labels */
-        "life{a=\"1\"\tgauge\t1\n",
-        "life{__x=\"1\"}\tgauge\t1\n",
+        "life\tgauge\n",                           /* 2 fields */
+        "life\tgauge\t1\thelp\textra\n",           /* 5 fields */
+        "life 42\n",                               /* no tabs */
+        "life\tsummary\t1\n",                      /* type */
+        "life\tuntyped\t1\n", "li-fe\tgauge\t1\n", /* name */
+        "life\tgauge\t0x10\n",                     /* D13g: Number() took these */
+        "life\tgauge\tInfinity\n", "life\tgauge\t1 2\n",
+        "life\tgauge\t\t\n",                            /* empty value (trimmed to 2 fields) */
+        "life\tgauge\t\thelp\n",                        /* empty value */
+        "ttl\toption\t1.5\n",                           /* D13e: a non-integer TTL */
+        "ttl\toption\tsoon\n", "life{a=1}\tgauge\t1\n", /* labels */
+        "life{a=\"1\"\tgauge\t1\n", "life{__x=\"1\"}\tgauge\t1\n",
         "life{a=\"1\",a=\"2\"}\tgauge\t1\n",
         "life\tgauge\t1\nlife\tgauge\t2\n",            /* the same series twice */
         "life\tgauge\t1\nlife{a=\"1\"}\tcounter\t2\n", /* two types */
         "life\tgauge\t1\x01\n",
+        /* a repeated label name of 65 bytes (only shorter ones were remembered) */
+        "life{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=\"1\","
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=\"2\"}\tgauge\t1\n",
+        "life{a=\"1\",b=\"2\",a=\"3\"}\tgauge\t1\n",
+        "life{a=\"\xff\"}\tgauge\t1\n",         /* not UTF-8: Prometheus refuses the answer */
+        "life{a=\"\xc0\xaf\"}\tgauge\t1\n",     /* overlong / */
+        "life{a=\"\xed\xa0\x80\"}\tgauge\t1\n", /* a surrogate */
+        "life{a=\"\xe2\x82\"}\tgauge\t1\n",     /* cut short */
+        "life\tgauge\t1\tbad \xfe help\n",      /* HELP not UTF-8 */
+        "life{a=\"1\",b=\"1\",c=\"1\",d=\"1\",e=\"1\",f=\"1\",g=\"1\",h=\"1\",i=\"1\",j=\"1\","
+        "k=\"1\"}\tgauge\t1\n", /* 11 labels */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         plugin_output_t o;
@@ -762,6 +778,12 @@ test_format_b_bad(void)
         "# TYPE h histogram\nh 1\n",
         "# TYPE a-b gauge\n",
         "# TYPE a gauge\na{a=\"1\"\n",
+        "# TYPE a "
+        "gauge\na{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=\"1\","
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=\"2\"} 1\n",
+        "# TYPE a gauge\na{x=\"caf\xe9\"} 1\n", /* Latin-1, not UTF-8 */
+        "# HELP a caf\xe9\n# TYPE a gauge\na 1\n",
+        "# TYPE a gauge\n# HELP a \xf5\x80\x80\x80\na 1\n", /* past U+10FFFF, HELP after TYPE */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         plugin_output_t o;
@@ -773,6 +795,25 @@ test_format_b_bad(void)
         CU_ASSERT_EQUAL(strncmp(err, "line ", 5), 0);
         CU_ASSERT_EQUAL(o.po_nfamilies, 0);
     }
+}
+
+/* UTF-8 label values and HELP text pass: 2, 3 and 4-byte characters. */
+static void
+test_output_utf8(void)
+{
+    plugin_output_t o;
+    char err[128] = "";
+    CU_ASSERT_EQUAL_FATAL(parse("p", 0,
+                                "t{city=\"K\xc3\xb6ln \xe2\x82\xac \xf0\x9f\x98\x80\"}\tgauge\t1\t"
+                                "\xc3\xa9t\xc3\xa9\n",
+                                &o, err),
+                          0);
+    CU_ASSERT_STRING_EQUAL(o.po_samples[0].ps_labels,
+                           "city=\"K\xc3\xb6ln \xe2\x82\xac \xf0\x9f\x98\x80\"");
+    CU_ASSERT_STRING_EQUAL(o.po_families[0].pf_help, "\xc3\xa9t\xc3\xa9");
+    plugin_output_release(&o);
+    CU_ASSERT_EQUAL(parse("p", 1, "# HELP t \xf4\x8f\xbf\xbf\n# TYPE t gauge\nt 1\n", &o, err), 0);
+    plugin_output_release(&o);
 }
 
 static void
@@ -828,6 +869,7 @@ static const CU_TestInfo tests[] = {
     {"format B", test_format_b},
     {"format B bad", test_format_b_bad},
     {"output NUL byte", test_output_nul_byte},
+    {"output UTF-8 label values and HELP", test_output_utf8},
     {"output empty", test_output_empty},
     {NULL, NULL},
 };

@@ -125,3 +125,22 @@ selfhist_walk(const selfhist_t *h,
     }
     return 0;
 }
+
+int
+selfhist_has(const selfhist_t *h, const char *key, size_t len)
+{
+    if (len > SELFHIST_KEY_MAX)
+        len = SELFHIST_KEY_MAX;
+    uint32_t hash = selfhist_hash(key, len);
+    for (size_t probe = 0; probe < SELFHIST_SLOTS; probe++) {
+        const selfhist_series_t *s = &h->sh_s[(hash + probe) % SELFHIST_SLOTS];
+        uint32_t st = atomic_load_explicit(&s->hs_state, memory_order_acquire);
+        if (st == 0)
+            return 0; /* a claim fills the first empty slot of the probe: none further */
+        while (st == 1)
+            st = atomic_load_explicit(&s->hs_state, memory_order_acquire);
+        if (s->hs_hash == hash && s->hs_keylen == len && memcmp(s->hs_key, key, len) == 0)
+            return 1;
+    }
+    return 0;
+}

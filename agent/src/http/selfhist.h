@@ -50,6 +50,12 @@ typedef struct selfhist {
 /* selfhist_observe() - one observation of seconds for the series of key (len bytes). */
 void selfhist_observe(selfhist_t *h, const char *key, size_t len, double seconds);
 
+/*
+ * selfhist_has() - 1 when key (len bytes) already has its series: callers
+ * fold only new keys once the table is crowded, never existing ones.
+ */
+int selfhist_has(const selfhist_t *h, const char *key, size_t len);
+
 /* selfhist_crowded() - 1 once the table holds SELFHIST_SOFT_MAX series. */
 int selfhist_crowded(const selfhist_t *h);
 

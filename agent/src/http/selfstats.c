@@ -174,6 +174,25 @@ selfstats_fill(const selfstats_t *st, famset_t *fs)
 #define SELF_TIMER_SUFFIX "_metrics_timer_seconds"
 #define SELF_UA_MAX 64
 
+/*
+ * The method as a label value: the standard ones verbatim, anything else
+ * "other" (a client sending a new word each time must not fill the table).
+ */
+static const char *
+self_method(const char *method)
+{
+    static const char *const known[] = {"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"};
+    for (size_t i = 0; method != NULL && i < sizeof(known) / sizeof(known[0]); i++)
+        if (strcmp(method, known[i]) == 0)
+            return known[i];
+    return "other";
+}
+
+/*
+ * A request's series: route, method, first User-Agent token, code. Once the
+ * table is crowded a User-Agent not seen before is folded into "other";
+ * series that exist (Prometheus' own) keep counting.
+ */
 void
 selfstats_http(selfstats_t *st, const char *route, const char *method, const char *user_agent,
                unsigned code, double seconds)
@@ -182,6 +201,7 @@ selfstats_http(selfstats_t *st, const char *route, const char *method, const cha
     size_t ua = user_agent != NULL ? strcspn(user_agent, " \t") : 0;
     if (st == NULL)
         return;
+    method = self_method(method);
     if (ua == 0)
         user_agent = "unknown", ua = 7;
     else if (ua > SELF_UA_MAX)
@@ -190,7 +210,7 @@ selfstats_http(selfstats_t *st, const char *route, const char *method, const cha
                      0, code);
     if (n < 0 || (size_t)n >= sizeof(key))
         return;
-    if (selfhist_crowded(&st->ss_http)) /* one new client name per request is no bound */
+    if (selfhist_crowded(&st->ss_http) && !selfhist_has(&st->ss_http, key, (size_t)n))
         n = snprintf(key, sizeof(key), "%s%c%s%c%s%c%u", route, 0, method, 0, "other", 0, code);
     selfhist_observe(&st->ss_http, key, (size_t)n, seconds);
 }
@@ -226,8 +246,8 @@ selfstats_collectors(selfstats_t *st, const famset_t *fs, size_t first)
         const fsample_t *sa = &fs->fs_samples[i];
         const family_t *fa = &fs->fs_fams[sa->sa_family];
         /* a timer is a gauge family of one sample: skip the rest unread */
-        if (sa->sa_family == last || fa->fa_type != METRIC_GAUGE)
-            continue;
+        if (sa->sa_family == last || !fa->fa_meta)
+            continue; /* only the agent's own meta timers, not look-alikes a plugin printed */
         last = sa->sa_family;
         const char *name = famset_fam_name(fs, fa);
         size_t n = strlen(name);

@@ -40,14 +40,17 @@ int selfstats_fill(const selfstats_t *st, famset_t *fs);
  * selfstats_http() - one answered request, as the original counts it
  * (reference 3.7): its route name, method, the first word of its
  * User-Agent (NULL: "unknown"), status and duration. Past a couple of
- * hundred label sets a new User-Agent is counted as "other".
+ * hundred label sets a User-Agent not seen before is counted as "other"
+ * (existing series keep counting); a method other than GET, POST, HEAD,
+ * PUT, DELETE, OPTIONS, PATCH is counted as "other".
  */
 void selfstats_http(selfstats_t *st, const char *route, const char *method, const char *user_agent,
                     unsigned code, double seconds);
 
 /*
  * selfstats_collectors() - observes the collectors of one answer: each
- * <p>_metrics_timer_seconds sample of fs from sample index `first` on is one
+ * <p>_metrics_timer_seconds sample of fs from sample index `first` on whose
+ * family the agent declared (famset_meta_timer; not a plugin's look-alike) is one
  * collector_time_seconds{collector="<p>"} observation, their sum one
  * collector_time_total_seconds observation.
  */

@@ -38,21 +38,22 @@ mval_dec(uint64_t v, unsigned exp)
 }
 
 /*
- * A name's hash from its length and its first and last eight bytes: O(1)
- * whatever the length (names share long prefixes and suffixes, but rarely
- * all three); collisions only cost a strcmp.
+ * A name's hash over all its bytes, eight at a time: names share long
+ * prefixes and suffixes (a plugin's plugin_<p>_disk_<n>_used_bytes), so
+ * every byte counts or the index degrades to a scan.
  */
 static uint32_t
 famset_hash(const char *s)
 {
     size_t n = strlen(s);
-    uint64_t a = 0, b = 0;
-    memcpy(&a, s, n < 8 ? n : 8);
-    if (n > 8)
-        memcpy(&b, s + n - 8, 8);
-    uint64_t h =
-        (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ (n * 0x165667B19E3779F9ull);
-    return (uint32_t)(h ^ (h >> 29) ^ (h >> 47));
+    uint64_t h = n * 0x165667B19E3779F9ull;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t w = 0;
+        memcpy(&w, s + i, n - i < 8 ? n - i : 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 32;
+    }
+    return (uint32_t)(h ^ (h >> 29));
 }
 
 void
@@ -80,7 +81,7 @@ famset_reset(famset_t *fs)
     fs->fs_oom = 0;
     sbuf_reset(&fs->fs_str);
     if (fs->fs_index != NULL)
-        memset(fs->fs_index, 0, FAMSET_INDEX_SLOTS * sizeof(uint16_t));
+        memset(fs->fs_index, 0, fs->fs_nindex * sizeof(*fs->fs_index));
 }
 
 const char *
@@ -138,37 +139,50 @@ famset_find(const famset_t *fs, const char *name, uint32_t hash)
 {
     if (fs->fs_index == NULL)
         return famset_find_scan(fs, 0, name, hash);
-    for (size_t slot = hash % FAMSET_INDEX_SLOTS;; slot = (slot + 1) % FAMSET_INDEX_SLOTS) {
-        unsigned v = fs->fs_index[slot];
+    size_t mask = fs->fs_nindex - 1;
+    for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+        uint32_t v = fs->fs_index[slot];
         if (v == 0)
-            break;
+            return -1; /* every family is indexed */
         const family_t *f = &fs->fs_fams[v - 1];
         if (f->fa_hash == hash && strcmp(famset_fam_name(fs, f), name) == 0)
             return (int)v - 1;
     }
-    return famset_find_scan(fs, FAMSET_INDEXED, name, hash);
 }
 
 static void
 famset_index_add(famset_t *fs, size_t idx)
 {
-    if (idx >= FAMSET_INDEXED || fs->fs_index == NULL)
+    if (fs->fs_index == NULL)
         return;
-    size_t slot = fs->fs_fams[idx].fa_hash % FAMSET_INDEX_SLOTS;
+    size_t mask = fs->fs_nindex - 1, slot = fs->fs_fams[idx].fa_hash & mask;
     while (fs->fs_index[slot] != 0)
-        slot = (slot + 1) % FAMSET_INDEX_SLOTS;
-    fs->fs_index[slot] = (uint16_t)(idx + 1);
+        slot = (slot + 1) & mask;
+    fs->fs_index[slot] = (uint32_t)(idx + 1);
 }
 
-/* (Re)builds the index when the set is big enough to need one. */
+/*
+ * (Re)builds the index once the set has FAMSET_SCAN families: a power of
+ * two of slots, at least twice the families (probes stay short however many
+ * a plugin prints). Without memory for it the set is scanned.
+ */
 static void
 famset_index_rebuild(famset_t *fs)
 {
-    if (fs->fs_index == NULL && fs->fs_nfams >= FAMSET_SCAN)
-        fs->fs_index = malloc(FAMSET_INDEX_SLOTS * sizeof(uint16_t));
-    if (fs->fs_index == NULL)
-        return; /* scanning still works */
-    memset(fs->fs_index, 0, FAMSET_INDEX_SLOTS * sizeof(uint16_t));
+    size_t want = FAMSET_INDEX_MIN;
+    if (fs->fs_index == NULL && fs->fs_nfams < FAMSET_SCAN)
+        return;
+    while (want < 2 * fs->fs_nfams)
+        want *= 2;
+    if (want > fs->fs_nindex) {
+        uint32_t *ni = malloc(want * sizeof(*ni));
+        free(fs->fs_index);
+        fs->fs_index = ni;
+        fs->fs_nindex = ni != NULL ? want : 0;
+        if (ni == NULL)
+            return; /* scanning still works */
+    }
+    memset(fs->fs_index, 0, fs->fs_nindex * sizeof(*fs->fs_index));
     for (size_t i = 0; i < fs->fs_nfams; i++)
         famset_index_add(fs, i);
 }
@@ -218,7 +232,7 @@ famset_family_add(famset_t *fs, const char *name, const char *help, metric_type_
         f.fa_help = (uint32_t)h;
     }
     fs->fs_fams[fs->fs_nfams++] = f;
-    if (fs->fs_index == NULL && fs->fs_nfams == FAMSET_SCAN)
+    if (fs->fs_index == NULL ? fs->fs_nfams >= FAMSET_SCAN : 2 * fs->fs_nfams > fs->fs_nindex)
         famset_index_rebuild(fs);
     else
         famset_index_add(fs, fs->fs_nfams - 1);
@@ -370,6 +384,8 @@ famset_merge_from(famset_t *dst, const famset_t *src, const famset_mark_t *m)
             const family_t *f = &src->fs_fams[sa->sa_family];
             dfam = famset_family_add(dst, famset_fam_name(src, f), famset_fam_help(src, f),
                                      f->fa_type, f->fa_sname != NULL);
+            if (dfam >= 0 && f->fa_meta)
+                dst->fs_fams[dfam].fa_meta = 1;
             last_src = sa->sa_family;
         }
         if (dfam < 0 || famset_merge_sample(dst, src, sa, dfam) != 0)
@@ -382,4 +398,17 @@ int
 famset_merge(famset_t *dst, const famset_t *src)
 {
     return famset_merge_from(dst, src, NULL);
+}
+
+void
+famset_meta_timer(famset_t *fs, int fam)
+{
+    if (fam >= 0 && (size_t)fam < fs->fs_nfams)
+        fs->fs_fams[fam].fa_meta = 1;
+}
+
+int
+famset_lookup(const famset_t *fs, const char *name)
+{
+    return famset_find(fs, name, famset_hash(name));
 }

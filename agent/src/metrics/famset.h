@@ -38,8 +38,7 @@ typedef struct mval {
 typedef enum { SAMPLE_PLAIN, SAMPLE_BUCKET, SAMPLE_SUM, SAMPLE_COUNT } sample_part_t;
 
 #define FAMSET_MAX_LABELS 10
-#define FAMSET_INDEX_SLOTS 256
-#define FAMSET_INDEXED 128
+#define FAMSET_INDEX_MIN 32 /* slots of a new index */
 #define FAMSET_SCAN 8
 
 typedef struct family {
@@ -48,6 +47,7 @@ typedef struct family {
     uint32_t fa_help;                /* offset in fs_str, unless fa_shelp is set */
     const char *fa_sname, *fa_shelp; /* static strings (famset_family_static), or NULL */
     metric_type_t fa_type;
+    uint8_t fa_meta; /* a meta block's timer the agent declared (famset_meta_timer) */
 } family_t;
 
 typedef struct fsample {
@@ -68,13 +68,14 @@ typedef struct famset {
     int fs_oom;
     /* Family index + 1 by name hash (open addressing, 0 empty), made once a
      * set has FAMSET_SCAN families (small sets, as cached, stay small); it
-     * covers the first FAMSET_INDEXED families, later ones are scanned. */
-    uint16_t *fs_index;
+     * covers every family and doubles to stay at most half full. */
+    uint32_t *fs_index;
+    size_t fs_nindex; /* its slots, a power of two */
 } famset_t;
 
 #define FAMSET_INIT                                                                                \
     {                                                                                              \
-        NULL, 0, 0, NULL, 0, 0, SBUF_INIT, 0, NULL                                                 \
+        NULL, 0, 0, NULL, 0, 0, SBUF_INIT, 0, NULL, 0                                              \
     }
 
 /* mval constructors. */
@@ -104,6 +105,17 @@ int famset_family(famset_t *fs, const char *name, const char *help, metric_type_
  * cached results small. Returns the index, or -1 (ENOMEM).
  */
 int famset_family_static(famset_t *fs, const char *name, const char *help, metric_type_t type);
+
+/*
+ * famset_meta_timer() - marks family fam as the _metrics_timer_seconds family
+ * of a meta block the agent declared (scrape_meta_begin): the agent's
+ * collector_time_seconds counts those, never a family a plugin or a core
+ * port printed with that suffix. Merging keeps the mark.
+ */
+void famset_meta_timer(famset_t *fs, int fam);
+
+/* famset_lookup() - the index of the family called name, or -1 (through the index). */
+int famset_lookup(const famset_t *fs, const char *name);
 
 /* famset_fam_name() / famset_fam_help() - a family's name and HELP. */
 const char *famset_fam_name(const famset_t *fs, const family_t *f);

@@ -240,6 +240,26 @@ peer_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/*
+ * Refuses two peers printed with one remote: the series are labelled by
+ * remote alone (the original's label set), and ntpq without -w cuts a long
+ * name or address to its column, so two peers could be one series twice.
+ * At most NTP_PEERS_MAX peers: a pairwise check costs nothing.
+ */
+static int
+peers_distinct(const ntp_data_t *d, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < d->nd_npeers; i++)
+        for (size_t j = i + 1; j < d->nd_npeers; j++)
+            if (strcmp(d->nd_peers[i].np_remote, d->nd_peers[j].np_remote) == 0) {
+                perr(err, errlen,
+                     "apeers: peers %u and %u both print remote %s (a name cut to its column?)",
+                     d->nd_peers[i].np_assid, d->nd_peers[j].np_assid, d->nd_peers[i].np_remote);
+                return -1;
+            }
+    return 0;
+}
+
 /* Sorts by assid, refuses duplicates and a second system peer, finds the system peer. */
 static int
 peers_finish(ntp_data_t *d, char *err, size_t errlen)
@@ -264,7 +284,7 @@ peers_finish(ntp_data_t *d, char *err, size_t errlen)
         perr(err, errlen, "apeers: no NTP peers");
         return -1;
     }
-    return 0;
+    return peers_distinct(d, err, errlen);
 }
 
 static int

@@ -64,8 +64,8 @@ typedef struct ntp_data {
  * ntpq_parse_peers() - reads apeers output text into d (peers sorted by
  * assid, the system peer found). 0, or -1 with the reason in err: a header
  * that is not ntpq 4.2.8's, a line that is no peer, a column that is no
- * number, two peers with one assid, two system peers, more than
- * NTP_PEERS_MAX, no peer at all.
+ * number, two peers with one assid, two system peers, two peers with one
+ * remote (their series would be one), more than NTP_PEERS_MAX, no peer at all.
  */
 int ntpq_parse_peers(const char *text, ntp_data_t *d, char *err, size_t errlen);
 

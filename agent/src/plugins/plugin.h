@@ -39,6 +39,9 @@
 #define PLUGIN_CONF_MAX (1024 * 1024) /* bytes of plugin.json read */
 #define PLUGIN_NAME_MAX 128
 #define PLUGIN_WHY_MAX 200
+/* Labels of one plugin sample: as many as a famset sample holds (FAMSET_MAX_LABELS). */
+#define PLUGIN_LABELS_MAX 10
+#define PLUGIN_LABELS_MAX_TEXT "10"
 
 /* ---- plugin directories ---------------------------------------------- */
 

@@ -233,7 +233,8 @@ conf_load(const char *dir, plugin_entry_t *e, size_t n)
     int fd;
     why[0] = '\0';
     snprintf(path, sizeof(path), "%s/%s", dir, PLUGIN_CONF_FILE);
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* O_NONBLOCK: a FIFO must not stall the listing until a writer comes (fstat refuses it) */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0 && errno == ENOENT)
         return; /* every plugin with the defaults */
     if (fd < 0 || fstat(fd, &st) != 0)
@@ -367,6 +368,8 @@ plugin_dir_load(const char *dir, const plugin_defaults_t *d, plugin_listing_t *o
     if (out->pl_state == PLUGIN_DIR_BAD) {
         for (size_t i = 0; i < out->pl_n; i++)
             entry_release(&out->pl_entries[i]);
+        free(out->pl_entries); /* the array too, not only its entries */
+        out->pl_entries = NULL;
         out->pl_n = 0;
         return;
     }

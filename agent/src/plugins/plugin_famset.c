@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(PLUGIN_LABELS_MAX <= FAMSET_MAX_LABELS,
+               "a plugin sample's labels fit a famset sample");
+
 int
 plugins_has_family(const famset_t *fs, const char *name)
 {
-    for (size_t i = 0; i < fs->fs_nfams; i++)
-        if (strcmp(famset_fam_name(fs, &fs->fs_fams[i]), name) == 0)
-            return 1;
-    return 0;
+    return famset_lookup(fs, name) >= 0; /* hashed: a scrape checks every plugin family */
 }
 
 /*

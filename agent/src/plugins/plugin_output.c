@@ -22,9 +22,91 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- indexes: families by name, samples by series -------------------- */
+
+/*
+ * Open addressing over entry index + 1 (0 empty), at most half full: every
+ * line looks its family and its series up, so a linear search would make a
+ * plugin's answer quadratic in its lines (512 KB of output: seconds).
+ */
+typedef struct pindex {
+    uint32_t *pi_slot;
+    size_t pi_n; /* a power of two, or 0 */
+} pindex_t;
+
+/* FNV-1a over n bytes, continuing from h. */
+static uint32_t
+fnv(uint32_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+static uint32_t
+family_hash(const char *name)
+{
+    return fnv(2166136261u, name, strlen(name));
+}
+
+static uint32_t
+series_hash(size_t fam, plugin_part_t part, const char *labels)
+{
+    uint32_t h = fnv(2166136261u, &fam, sizeof(fam));
+    h = fnv(h, &part, sizeof(part));
+    return labels != NULL ? fnv(h, labels, strlen(labels)) : h;
+}
+
+static void
+pindex_put(pindex_t *x, uint32_t hash, size_t i)
+{
+    size_t mask = x->pi_n - 1, slot = hash & mask;
+    while (x->pi_slot[slot] != 0)
+        slot = (slot + 1) & mask;
+    x->pi_slot[slot] = (uint32_t)(i + 1);
+}
+
+/* Room for entry `count` (0..count-1 exist; hash_of(out, i) rehashes them). 0 or -1. */
+static int
+pindex_reserve(pindex_t *x, size_t count, uint32_t (*hash_of)(const plugin_output_t *, size_t),
+               const plugin_output_t *out)
+{
+    size_t n = x->pi_n ? x->pi_n : 64;
+    if (2 * (count + 1) <= x->pi_n)
+        return 0;
+    if (count >= UINT32_MAX / 4)
+        return -1;
+    while (n < 2 * (count + 1))
+        n *= 2;
+    uint32_t *s = calloc(n, sizeof(*s));
+    if (s == NULL)
+        return -1;
+    free(x->pi_slot);
+    x->pi_slot = s;
+    x->pi_n = n;
+    for (size_t i = 0; i < count; i++)
+        pindex_put(x, hash_of(out, i), i);
+    return 0;
+}
+
+static uint32_t
+family_hash_of(const plugin_output_t *o, size_t i)
+{
+    return family_hash(o->po_families[i].pf_name);
+}
+
+static uint32_t
+series_hash_of(const plugin_output_t *o, size_t i)
+{
+    const plugin_sample_t *s = &o->po_samples[i];
+    return series_hash(s->ps_family, s->ps_part, s->ps_labels);
+}
 
 typedef struct parser {
     const char *p_plugin; /* the plugin's name: prefix plugin_<p_plugin>_ */
@@ -38,6 +120,8 @@ typedef struct parser {
     long p_fam;         /* family of the current block, -1: no TYPE yet */
     int p_samples;      /* the current block has samples */
     char *p_help;       /* HELP of the current block (raw), or NULL */
+    pindex_t p_fidx;    /* families by name */
+    pindex_t p_sidx;    /* samples by family, part and labels */
 } parser_t;
 
 __attribute__((format(printf, 2, 3))) static int
@@ -68,6 +152,35 @@ name_chars(const char *s)
     while (is_name_char((unsigned char)s[n]))
         n++;
     return n;
+}
+
+/*
+ * Whether the n bytes at s are well-formed UTF-8 (no overlong form, no
+ * surrogate, nothing past U+10FFFF): label values and HELP text must be, or
+ * Prometheus refuses the whole answer, every other collector's with it.
+ */
+static int
+utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned c = u[i], len = c < 0x80   ? 1
+                                 : c < 0xc2 ? 0
+                                 : c < 0xe0 ? 2
+                                 : c < 0xf0 ? 3
+                                 : c < 0xf5 ? 4
+                                            : 0;
+        if (len == 0 || i + len > n)
+            return 0;
+        for (unsigned k = 1; k < len; k++)
+            if ((u[i + k] & 0xc0) != 0x80)
+                return 0;
+        if ((c == 0xe0 && u[i + 1] < 0xa0) || (c == 0xed && u[i + 1] >= 0xa0) ||
+            (c == 0xf0 && u[i + 1] < 0x90) || (c == 0xf4 && u[i + 1] >= 0x90))
+            return 0; /* overlong, surrogate, past U+10FFFF */
+        i += len;
+    }
+    return 1;
 }
 
 /*
@@ -125,6 +238,8 @@ labels_parse(const char **sp, char *out, size_t outlen, const char **why)
     const char *s = *sp;
     size_t o = 0;
     int n = 0;
+    const char *seen[PLUGIN_LABELS_MAX];
+    size_t seenlen[PLUGIN_LABELS_MAX];
     for (;;) {
         while (*s == ' ' || *s == '\t')
             s++;
@@ -139,6 +254,17 @@ labels_parse(const char **sp, char *out, size_t outlen, const char **why)
             *why = "reserved label name (__...)";
             return -1;
         }
+        for (int i = 0; i < n; i++)
+            if (seenlen[i] == k && memcmp(seen[i], s, k) == 0) {
+                *why = "a label given twice";
+                return -1;
+            }
+        if (n == PLUGIN_LABELS_MAX) {
+            *why = "more than " PLUGIN_LABELS_MAX_TEXT " labels";
+            return -1;
+        }
+        seen[n] = s;
+        seenlen[n] = k;
         const char *name = s;
         s += k;
         while (*s == ' ' || *s == '\t')
@@ -169,6 +295,10 @@ labels_parse(const char **sp, char *out, size_t outlen, const char **why)
             }
         }
         size_t vlen = (size_t)(s - val);
+        if (!utf8_valid(val, vlen)) {
+            *why = "a label value that is not UTF-8";
+            return -1;
+        }
         if (o + k + vlen + 5 >= outlen) {
             *why = "label set too long";
             return -1;
@@ -189,31 +319,6 @@ labels_parse(const char **sp, char *out, size_t outlen, const char **why)
     out[o] = '\0';
     *sp = s + 1;
     return n;
-}
-
-/* 1 when the canonical label text holds label name twice. */
-static int
-labels_repeat(const char *t)
-{
-    char names[64][64];
-    int n = 0;
-    while (*t) {
-        size_t k = strcspn(t, "=");
-        for (int i = 0; i < n; i++)
-            if (strlen(names[i]) == k && memcmp(names[i], t, k) == 0)
-                return 1;
-        if (n < 64 && k < 64) {
-            memcpy(names[n], t, k);
-            names[n++][k] = '\0';
-        }
-        t += k + 2; /* =" */
-        while (*t != '"')
-            t += *t == '\\' ? 2 : 1;
-        t++;
-        if (*t == ',')
-            t++;
-    }
-    return 0;
 }
 
 /* The value of label "le" in canonical label text, into buf; -1 if absent. */
@@ -237,13 +342,17 @@ labels_le(const char *t, char *buf, size_t len)
 
 /* ---- families and samples ------------------------------------------- */
 
-/* The family called plugin_<plugin>_<name>, or -1. */
+/* The family called full (hash: family_hash(full)), or -1. */
 static long
-family_find(const parser_t *p, const char *full)
+family_find(const parser_t *p, const char *full, uint32_t hash)
 {
-    for (size_t i = 0; i < p->p_out->po_nfamilies; i++)
+    const pindex_t *x = &p->p_fidx;
+    for (size_t slot = hash & (x->pi_n - 1); x->pi_n > 0 && x->pi_slot[slot] != 0;
+         slot = (slot + 1) & (x->pi_n - 1)) {
+        size_t i = x->pi_slot[slot] - 1;
         if (strcmp(p->p_out->po_families[i].pf_name, full) == 0)
             return (long)i;
+    }
     return -1;
 }
 
@@ -262,11 +371,16 @@ family_get(parser_t *p, const char *name, size_t nlen, plugin_metric_type_t t, c
         return parse_fail(p, "bad metric name \"%.*s\"", (int)(nlen > 60 ? 60 : nlen), name);
     if (asprintf(&full, "plugin_%s_%.*s", p->p_plugin, (int)nlen, name) < 0)
         return parse_fail(p, "out of memory");
-    if ((f = family_find(p, full)) >= 0) {
+    uint32_t hash = family_hash(full);
+    if ((f = family_find(p, full, hash)) >= 0) {
         free(full);
         if (o->po_families[f].pf_type != t)
             return parse_fail(p, "%s has two types", o->po_families[f].pf_name);
         return f;
+    }
+    if (pindex_reserve(&p->p_fidx, o->po_nfamilies, family_hash_of, o) != 0) {
+        free(full);
+        return parse_fail(p, "out of memory");
     }
     if (o->po_nfamilies == p->p_capfam) {
         size_t cap = p->p_capfam ? p->p_capfam * 2 : 8;
@@ -286,6 +400,7 @@ family_get(parser_t *p, const char *name, size_t nlen, plugin_metric_type_t t, c
         free(full);
         return parse_fail(p, "out of memory");
     }
+    pindex_put(&p->p_fidx, hash, o->po_nfamilies);
     return (long)o->po_nfamilies++;
 }
 
@@ -300,13 +415,18 @@ static int
 sample_add(parser_t *p, long fam, plugin_part_t part, const char *labels, int nlabels, double v)
 {
     plugin_output_t *o = p->p_out;
-    if (nlabels > 0 && labels_repeat(labels))
-        return parse_fail(p, "a label given twice");
-    for (size_t i = 0; i < o->po_nsamples; i++)
-        if (o->po_samples[i].ps_family == (size_t)fam && o->po_samples[i].ps_part == part &&
-            same_labels(o->po_samples[i].ps_labels, nlabels > 0 ? labels : NULL))
+    const char *key = nlabels > 0 ? labels : NULL;
+    uint32_t hash = series_hash((size_t)fam, part, key);
+    const pindex_t *x = &p->p_sidx;
+    for (size_t slot = hash & (x->pi_n - 1); x->pi_n > 0 && x->pi_slot[slot] != 0;
+         slot = (slot + 1) & (x->pi_n - 1)) {
+        const plugin_sample_t *s = &o->po_samples[x->pi_slot[slot] - 1];
+        if (s->ps_family == (size_t)fam && s->ps_part == part && same_labels(s->ps_labels, key))
             return parse_fail(p, "a second sample of the same series of %s",
                               o->po_families[fam].pf_name);
+    }
+    if (pindex_reserve(&p->p_sidx, o->po_nsamples, series_hash_of, o) != 0)
+        return parse_fail(p, "out of memory");
     if (o->po_nsamples == p->p_capsam) {
         size_t cap = p->p_capsam ? p->p_capsam * 2 : 16;
         plugin_sample_t *ns = realloc(o->po_samples, cap * sizeof(*ns));
@@ -322,6 +442,7 @@ sample_add(parser_t *p, long fam, plugin_part_t part, const char *labels, int nl
     s->ps_labels = NULL;
     if (nlabels > 0 && (s->ps_labels = strdup(labels)) == NULL)
         return parse_fail(p, "out of memory");
+    pindex_put(&p->p_sidx, hash, o->po_nsamples);
     o->po_nsamples++;
     return 0;
 }
@@ -396,6 +517,8 @@ line_a(parser_t *p, char *line)
     }
     if (value_parse(f[2], &v) != 0)
         return parse_fail(p, "value \"%.20s\" is not a number", f[2]);
+    if (nf == 4 && !utf8_valid(f[3], strlen(f[3])))
+        return parse_fail(p, "HELP text that is not UTF-8");
     long fam = family_get(p, f[0], nlen, t, nf == 4 ? f[3] : f[0]);
     return fam < 0 ? -1 : sample_add(p, fam, PLUGIN_PART_PLAIN, labels, nl, v);
 }
@@ -496,6 +619,8 @@ comment_b(parser_t *p, const char *line)
         p->p_help = help_unescape(sp != NULL ? sp + 1 : "");
         if (p->p_help == NULL)
             return parse_fail(p, "out of memory");
+        if (!utf8_valid(p->p_help, strlen(p->p_help)))
+            return parse_fail(p, "HELP text that is not UTF-8");
         if (p->p_fam >= 0) { /* HELP after TYPE: the family's */
             plugin_family_t *f = &p->p_out->po_families[p->p_fam];
             free(f->pf_help);
@@ -643,6 +768,8 @@ plugin_output_parse(const char *plugin, int prom, const char *buf, size_t len, p
     }
     free(p.p_help);
     free(copy);
+    free(p.p_fidx.pi_slot);
+    free(p.p_sidx.pi_slot);
     if (rc != 0)
         plugin_output_release(out);
     return rc;

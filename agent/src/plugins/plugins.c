@@ -27,7 +27,9 @@ struct plugins {
     ttlcache_t *ps_cache;
     pthread_mutex_t ps_lock; /* guards the two snapshots and their refs */
     plugin_snap_t *ps_vm, *ps_gz;
-    _Atomic int ps_running; /* plugin processes running, agent-wide */
+    int ps_loading[2];        /* a listing of [0] gz, [1] vm is being made, unlocked */
+    pthread_cond_t ps_loaded; /* signalled when one is swapped in */
+    _Atomic int ps_running;   /* plugin processes running, agent-wide */
     /* Until when (monotonic s) vm-plugins, gz-plugins are known missing: a
      * scrape then takes no lock at all (no plugins is the common case). */
     _Atomic double ps_none_until[2];
@@ -46,6 +48,7 @@ plugins_new(const plugins_opts_t *o)
         return NULL;
     }
     pthread_mutex_init(&p->ps_lock, NULL);
+    pthread_cond_init(&p->ps_loaded, NULL);
     p->ps_limits = o->po_limits;
     p->ps_ttl = o->po_ttl;
     return p;
@@ -69,6 +72,7 @@ plugins_free(plugins_t *p)
     snap_unref_locked(p->ps_gz);
     ttlcache_free(p->ps_cache);
     pthread_mutex_destroy(&p->ps_lock);
+    pthread_cond_destroy(&p->ps_loaded);
     free(p->ps_dir);
     free(p);
 }
@@ -85,34 +89,55 @@ snap_log(const char *dir, const plugin_listing_t *l)
                     l->pl_entries[i].pe_why);
 }
 
+/* Lists kind's directory afresh: no lock held (readdir, stats, plugin.json). */
+static plugin_snap_t *
+snap_load(plugins_t *p, const char *kind, double now)
+{
+    char dir[4096];
+    plugin_defaults_t d = {p->ps_limits.pl_timeout_ms, (int)p->ps_ttl};
+    plugin_snap_t *fresh = calloc(1, sizeof(*fresh));
+    if (fresh == NULL)
+        return NULL;
+    snprintf(dir, sizeof(dir), "%s/%s-plugins", p->ps_dir, kind);
+    plugin_dir_load(dir, &d, &fresh->sn_list);
+    fresh->sn_loaded = now;
+    fresh->sn_refs = 1;
+    snap_log(dir, &fresh->sn_list);
+    return fresh;
+}
+
 /*
  * The listing of kind, listed again when older than PLUGIN_RELOAD_S (the
- * original's 60 s): a scrape costs no directory read otherwise. The caller
- * releases it with snap_release(). NULL with ENOMEM.
+ * original's 60 s): a scrape costs no directory read otherwise. One scrape
+ * lists, outside ps_lock, and swaps the new listing in under it; the
+ * others meanwhile keep using the old one (the first ever listing is
+ * waited for by whoever finds none). The caller releases it with
+ * snap_release(). NULL with ENOMEM.
  */
 static plugin_snap_t *
 snap_get(plugins_t *p, const char *kind)
 {
     int vm = strcmp(kind, "vm") == 0;
-    plugin_snap_t **slot = vm ? &p->ps_vm : &p->ps_gz, *s;
+    plugin_snap_t **slot = vm ? &p->ps_vm : &p->ps_gz, *s, *fresh;
     double now = cmon_monotime_s();
     pthread_mutex_lock(&p->ps_lock);
+    while (*slot == NULL && p->ps_loading[vm])
+        pthread_cond_wait(&p->ps_loaded, &p->ps_lock); /* the very first listing */
     s = *slot;
-    if (s == NULL || now - s->sn_loaded >= PLUGIN_RELOAD_S) {
-        char dir[4096];
-        plugin_defaults_t d = {p->ps_limits.pl_timeout_ms, (int)p->ps_ttl};
-        plugin_snap_t *fresh = calloc(1, sizeof(*fresh));
+    if ((s == NULL || now - s->sn_loaded >= PLUGIN_RELOAD_S) && !p->ps_loading[vm]) {
+        p->ps_loading[vm] = 1;
+        pthread_mutex_unlock(&p->ps_lock);
+        fresh = snap_load(p, kind, now);
+        pthread_mutex_lock(&p->ps_lock);
+        p->ps_loading[vm] = 0;
         if (fresh != NULL) {
-            snprintf(dir, sizeof(dir), "%s/%s-plugins", p->ps_dir, kind);
-            plugin_dir_load(dir, &d, &fresh->sn_list);
-            fresh->sn_loaded = now;
-            fresh->sn_refs = 1;
-            snap_log(dir, &fresh->sn_list);
             atomic_store(&p->ps_none_until[vm],
                          fresh->sn_list.pl_state == PLUGIN_DIR_NONE ? now + PLUGIN_RELOAD_S : 0.0);
-            snap_unref_locked(s);
-            *slot = s = fresh;
+            snap_unref_locked(*slot);
+            *slot = fresh;
         }
+        pthread_cond_broadcast(&p->ps_loaded);
+        s = *slot;
     }
     if (s != NULL)
         s->sn_refs++;

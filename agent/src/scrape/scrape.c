@@ -53,6 +53,7 @@ scrape_meta_begin(famset_t *fs, const char *collector, scrape_meta_t *m)
         if (m->sm_fam[i] < 0)
             return -1;
     }
+    famset_meta_timer(fs, m->sm_fam[2]);
     return 0;
 }
 
@@ -67,6 +68,7 @@ scrape_meta_begin_co(famset_t *fs, const collector_t *co, scrape_meta_t *m)
         if (m->sm_fam[i] < 0)
             return -1;
     }
+    famset_meta_timer(fs, m->sm_fam[2]);
     return 0;
 }
 
