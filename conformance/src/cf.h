@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "conform.h"
+#include "utf8.h"
 
 /* ---- growing arrays (hash.c) ---- */
 
@@ -84,14 +85,7 @@ int cf_map_put(cf_map_t *m, uint64_t key, uint32_t val, uint32_t **out);
 void cf_map_clear(cf_map_t *m);
 void cf_map_free(cf_map_t *m);
 
-/* ---- UTF-8 (utf8.c) ---- */
-
-/* Offset of the first byte of an invalid UTF-8 sequence in p[0..n), or n
- * when all is valid (surrogates and code points above U+10FFFF are invalid,
- * as are overlong forms). */
-size_t cf_utf8_check(const char *p, size_t n);
-/* Number of code points in valid UTF-8 p[0..n). */
-size_t cf_utf8_count(const char *p, size_t n);
+/* ---- UTF-8: common/utf8.h (cmon_utf8_check, cmon_utf8_count) ---- */
 
 /* ---- character classes (chars.c) ---- */
 

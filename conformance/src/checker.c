@@ -348,7 +348,7 @@ line_dispatch(conform_checker_t *c, const char *p, size_t len)
                   "line longer than %zu bytes", c->ck_opt.co_max_line);
         return;
     }
-    if ((bad = cf_utf8_check(p, len)) != len) {
+    if ((bad = cmon_utf8_check(p, len)) != len) {
         cf_report(c, c->ck_line, bad + 1, "utf8", "invalid UTF-8 byte 0x%02x",
                   (unsigned char)p[bad]);
         return;

@@ -255,7 +255,7 @@ exemplar_labels(cf_om_t *o, size_t first, size_t n, size_t col)
         char *buf = cf_scratch(o->o_pa.pa_c, l->l_value.s_len + 1);
         if (buf == NULL)
             return -1;
-        cps += l->l_name.s_len + cf_utf8_count(buf, cf_label_decode(l, buf));
+        cps += l->l_name.s_len + cmon_utf8_count(buf, cf_label_decode(l, buf));
         if (cps > 128)
             break; /* keeps the duplicate scan below small */
         for (j = first; j < i; j++) {

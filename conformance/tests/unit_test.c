@@ -137,18 +137,18 @@ test_om_number(void)
 static void
 test_utf8(void)
 {
-    CU_ASSERT_EQUAL(cf_utf8_check("hello, world 12345", 18), 18);
-    CU_ASSERT_EQUAL(cf_utf8_check("Z\xc3\xbcrich", 7), 7);
-    CU_ASSERT_EQUAL(cf_utf8_check("\xf0\x9f\x98\x80", 4), 4);
-    CU_ASSERT_EQUAL(cf_utf8_check("a\0b", 3), 3);
-    CU_ASSERT_EQUAL(cf_utf8_check("abcdefgh\xff", 9), 8);
-    CU_ASSERT_EQUAL(cf_utf8_check("\xc0\xaf", 2), 0);         /* overlong */
-    CU_ASSERT_EQUAL(cf_utf8_check("\xe0\x80\xaf", 3), 0);     /* overlong */
-    CU_ASSERT_EQUAL(cf_utf8_check("\xed\xa0\x80", 3), 0);     /* surrogate */
-    CU_ASSERT_EQUAL(cf_utf8_check("\xf4\x90\x80\x80", 4), 0); /* > U+10FFFF */
-    CU_ASSERT_EQUAL(cf_utf8_check("x\xe6\x9d", 3), 1);        /* truncated */
-    CU_ASSERT_EQUAL(cf_utf8_check("\x80", 1), 0);
-    CU_ASSERT_EQUAL(cf_utf8_count("\xc3\xa9t\xc3\xa9", 5), 3);
+    CU_ASSERT_EQUAL(cmon_utf8_check("hello, world 12345", 18), 18);
+    CU_ASSERT_EQUAL(cmon_utf8_check("Z\xc3\xbcrich", 7), 7);
+    CU_ASSERT_EQUAL(cmon_utf8_check("\xf0\x9f\x98\x80", 4), 4);
+    CU_ASSERT_EQUAL(cmon_utf8_check("a\0b", 3), 3);
+    CU_ASSERT_EQUAL(cmon_utf8_check("abcdefgh\xff", 9), 8);
+    CU_ASSERT_EQUAL(cmon_utf8_check("\xc0\xaf", 2), 0);         /* overlong */
+    CU_ASSERT_EQUAL(cmon_utf8_check("\xe0\x80\xaf", 3), 0);     /* overlong */
+    CU_ASSERT_EQUAL(cmon_utf8_check("\xed\xa0\x80", 3), 0);     /* surrogate */
+    CU_ASSERT_EQUAL(cmon_utf8_check("\xf4\x90\x80\x80", 4), 0); /* > U+10FFFF */
+    CU_ASSERT_EQUAL(cmon_utf8_check("x\xe6\x9d", 3), 1);        /* truncated */
+    CU_ASSERT_EQUAL(cmon_utf8_check("\x80", 1), 0);
+    CU_ASSERT_EQUAL(cmon_utf8_count("\xc3\xa9t\xc3\xa9", 5), 3);
 }
 
 static void

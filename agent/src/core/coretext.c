@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* The parse of one text: where it is and what the last TYPE declared. */
 typedef struct ct_state {
     famset_t *cs_out;
@@ -83,37 +85,13 @@ ct_skip_blanks(const char *s, const char *end)
     return s;
 }
 
-/*
- * 1 when s (n bytes) is valid UTF-8: no stray continuation byte, overlong
- * form, surrogate or code point above U+10FFFF. Prometheus refuses a whole
- * scrape with one bad label value or HELP text, so a port that serves one is
- * refused instead.
- */
+/* 1 when s (n bytes) is valid UTF-8 (common/utf8.h): Prometheus refuses a
+ * whole scrape with one bad label value or HELP text, so a port that serves
+ * one is refused instead. */
 static int
-ct_utf8(const char *str, size_t n)
+ct_utf8(const char *s, size_t n)
 {
-    static const unsigned long least[] = {0, 0, 0x80, 0x800, 0x10000};
-    const unsigned char *s = (const unsigned char *)str;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        size_t len = c < 0x80                 ? 1
-                     : c >= 0xC2 && c <= 0xDF ? 2
-                     : c >= 0xE0 && c <= 0xEF ? 3
-                     : c >= 0xF0 && c <= 0xF4 ? 4
-                                              : 0;
-        if (len == 0 || n - i < len)
-            return 0;
-        unsigned long cp = c & (0x7F >> len);
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = cp << 6 | (s[i + k] & 0x3F);
-        }
-        if (len > 1 && (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
-            return 0;
-        i += len;
-    }
-    return 1;
+    return cmon_utf8_check(s, n) == n;
 }
 
 /* HELP text with the format's escapes (\\ and \n) undone, malloc'd. */

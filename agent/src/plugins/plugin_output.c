@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* ---- indexes: families by name, samples by series -------------------- */
 
 /*
@@ -154,33 +156,13 @@ name_chars(const char *s)
     return n;
 }
 
-/*
- * Whether the n bytes at s are well-formed UTF-8 (no overlong form, no
- * surrogate, nothing past U+10FFFF): label values and HELP text must be, or
- * Prometheus refuses the whole answer, every other collector's with it.
- */
+/* Whether the n bytes at s are well-formed UTF-8 (common/utf8.h): label
+ * values and HELP text must be, or Prometheus refuses the whole answer,
+ * every other collector's with it. */
 static int
 utf8_valid(const char *s, size_t n)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        unsigned c = u[i], len = c < 0x80   ? 1
-                                 : c < 0xc2 ? 0
-                                 : c < 0xe0 ? 2
-                                 : c < 0xf0 ? 3
-                                 : c < 0xf5 ? 4
-                                            : 0;
-        if (len == 0 || i + len > n)
-            return 0;
-        for (unsigned k = 1; k < len; k++)
-            if ((u[i + k] & 0xc0) != 0x80)
-                return 0;
-        if ((c == 0xe0 && u[i + 1] < 0xa0) || (c == 0xed && u[i + 1] >= 0xa0) ||
-            (c == 0xf0 && u[i + 1] < 0x90) || (c == 0xf4 && u[i + 1] >= 0x90))
-            return 0; /* overlong, surrogate, past U+10FFFF */
-        i += len;
-    }
-    return 1;
+    return cmon_utf8_check(s, n) == n;
 }
 
 /*

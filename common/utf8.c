@@ -1,8 +1,9 @@
 /* utf8.c - UTF-8 validation (RFC 3629: no overlong forms, no surrogates,
  * nothing above U+10FFFF) with an ASCII fast path. */
+#include <stdint.h>
 #include <string.h>
 
-#include "cf.h"
+#include "utf8.h"
 
 /* Length of the valid sequence at p (n bytes available), 0 if invalid. */
 static size_t
@@ -28,7 +29,7 @@ utf8_seq(const unsigned char *p, size_t n)
 }
 
 size_t
-cf_utf8_check(const char *p, size_t n)
+cmon_utf8_check(const char *p, size_t n)
 {
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0, k;
@@ -55,7 +56,7 @@ cf_utf8_check(const char *p, size_t n)
 }
 
 size_t
-cf_utf8_count(const char *p, size_t n)
+cmon_utf8_count(const char *p, size_t n)
 {
     size_t i, count = 0;
 
