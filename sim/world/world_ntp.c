@@ -9,7 +9,7 @@
  */
 #include "world_ntp.h"
 
-#include "atomicfile.h"
+#include "world_sidefile.h"
 #include "world_shm.h"
 
 #include <errno.h>
@@ -28,13 +28,6 @@
 #define NTP_UNIX_OFFSET 2208988800ULL /* seconds from 1900 to 1970 */
 #define NTP_SWING_PERIOD_S 1024.0     /* offsets swing around their base with this period */
 #define NTP_MAXOUTLINE 72             /* ntpq wraps readvar lines before this column */
-
-typedef struct ntp_file {
-    uint64_t nf_magic;
-    uint32_t nf_version;
-    uint32_t nf_size;
-    world_ntp_state_t nf_state;
-} ntp_file_t;
 
 static const char *const garble_names[WORLD_NTP_GARBLE_COUNT] = {
     [WORLD_NTP_GARBLE_NONE] = "none",
@@ -136,69 +129,34 @@ state_valid(const world_ntp_state_t *st)
     return 1;
 }
 
-static int
-state_path(const world_t *w, char *buf, size_t len)
-{
-    if (snprintf(buf, len, "%s%s", world_path(w), WORLD_NTP_SUFFIX) >= (int)len) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    return 0;
-}
-
 int
 world_ntp_state_read(const world_t *w, world_ntp_state_t *st)
 {
-    char path[PATH_MAX];
-    ntp_file_t f;
-    if (state_path(w, path, sizeof(path)) != 0)
-        return -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno != ENOENT)
-            return -1;
+    world_ntp_state_t rec;
+    int rc = world_sidefile_read(world_path(w), WORLD_NTP_SUFFIX, NTP_MAGIC, NTP_VERSION, &rec,
+                                 sizeof(rec));
+    if (rc == 1) /* no file: nothing was set */
         world_ntp_state_default(w, st);
-        return 0;
-    }
-    ssize_t n = pread(fd, &f, sizeof(f), 0);
-    close(fd);
-    if (n != (ssize_t)sizeof(f) || f.nf_magic != NTP_MAGIC || f.nf_version != NTP_VERSION ||
-        f.nf_size != sizeof(f) || !state_valid(&f.nf_state)) {
-        errno = EINVAL;
-        return -1;
-    }
-    *st = f.nf_state;
-    return 0;
+    else if (rc == 0 && !state_valid(&rec))
+        return errno = EINVAL, -1;
+    else if (rc == 0)
+        *st = rec;
+    return rc < 0 ? -1 : 0;
 }
 
 int
 world_ntp_state_write(const world_t *w, const world_ntp_state_t *st)
 {
-    char path[PATH_MAX];
-    ntp_file_t f;
-    if (!state_valid(st)) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (state_path(w, path, sizeof(path)) != 0)
-        return -1;
-    memset(&f, 0, sizeof(f));
-    f.nf_magic = NTP_MAGIC;
-    f.nf_version = NTP_VERSION;
-    f.nf_size = sizeof(f);
-    f.nf_state = *st;
-    return atomicfile_replace(path, &f, sizeof(f), ATOMICFILE_MODE);
+    if (!state_valid(st))
+        return errno = EINVAL, -1;
+    return world_sidefile_write(world_path(w), WORLD_NTP_SUFFIX, NTP_MAGIC, NTP_VERSION, st,
+                                sizeof(*st));
 }
 
 int
 world_ntp_remove(const world_t *w)
 {
-    char path[PATH_MAX];
-    if (state_path(w, path, sizeof(path)) != 0)
-        return -1;
-    if (unlink(path) != 0 && errno != ENOENT)
-        return -1;
-    return 0;
+    return world_sidefile_remove(world_path(w), WORLD_NTP_SUFFIX);
 }
 
 /* ---- the view at one moment -------------------------------------------- */

@@ -7,7 +7,7 @@
  */
 #include "world_zfs.h"
 
-#include "atomicfile.h"
+#include "world_sidefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,13 +21,6 @@
 #define ZFS_VERSION 1
 #define GIB (1024ULL * 1024 * 1024)
 #define TIB (1024ULL * GIB)
-
-typedef struct zfs_file {
-    uint64_t zf_magic;
-    uint32_t zf_version;
-    uint32_t zf_size;
-    world_zfs_state_t zf_state;
-} zfs_file_t;
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -50,16 +43,6 @@ hash_name(uint64_t seed, const char *name, uint64_t what)
     for (; *name; name++)
         h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
     return hash_mix(h ^ (what * 0x9e3779b97f4a7c15ULL));
-}
-
-static int
-state_path(const char *world_path, char *buf, size_t len)
-{
-    if (snprintf(buf, len, "%s%s", world_path, WORLD_ZFS_SUFFIX) >= (int)len) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    return 0;
 }
 
 const char *
@@ -108,47 +91,25 @@ state_valid(const world_zfs_state_t *st)
 int
 world_zfs_state_read(const world_t *w, const char *world_path, world_zfs_state_t *st)
 {
-    char path[PATH_MAX];
-    zfs_file_t f;
-    ssize_t n;
-    int fd;
-    if (state_path(world_path, path, sizeof(path)) != 0)
-        return -1;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno != ENOENT)
-            return -1;
+    world_zfs_state_t rec;
+    int rc = world_sidefile_read(world_path, WORLD_ZFS_SUFFIX, ZFS_MAGIC, ZFS_VERSION, &rec,
+                                 sizeof(rec));
+    if (rc == 1) /* no file: nothing was set */
         world_zfs_state_default(w, st);
-        return 0;
-    }
-    n = pread(fd, &f, sizeof(f), 0);
-    close(fd);
-    if (n != (ssize_t)sizeof(f) || f.zf_magic != ZFS_MAGIC || f.zf_version != ZFS_VERSION ||
-        f.zf_size != sizeof(f) || !state_valid(&f.zf_state)) {
-        errno = EINVAL;
-        return -1;
-    }
-    *st = f.zf_state;
-    return 0;
+    else if (rc == 0 && !state_valid(&rec))
+        return errno = EINVAL, -1;
+    else if (rc == 0)
+        *st = rec;
+    return rc < 0 ? -1 : 0;
 }
 
 int
 world_zfs_state_write(const world_t *w, const world_zfs_state_t *st)
 {
-    char path[PATH_MAX];
-    zfs_file_t f;
-    if (!state_valid(st)) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (state_path(world_path(w), path, sizeof(path)) != 0)
-        return -1;
-    memset(&f, 0, sizeof(f));
-    f.zf_magic = ZFS_MAGIC;
-    f.zf_version = ZFS_VERSION;
-    f.zf_size = sizeof(f);
-    f.zf_state = *st;
-    return atomicfile_replace(path, &f, sizeof(f), ATOMICFILE_MODE);
+    if (!state_valid(st))
+        return errno = EINVAL, -1;
+    return world_sidefile_write(world_path(w), WORLD_ZFS_SUFFIX, ZFS_MAGIC, ZFS_VERSION, st,
+                                sizeof(*st));
 }
 
 int
@@ -184,12 +145,7 @@ world_zfs_fault_set(const world_t *w, const world_zfs_fault_t *fault)
 int
 world_zfs_remove(const world_t *w)
 {
-    char path[PATH_MAX];
-    if (state_path(world_path(w), path, sizeof(path)) != 0)
-        return -1;
-    if (unlink(path) != 0 && errno != ENOENT)
-        return -1;
-    return 0;
+    return world_sidefile_remove(world_path(w), WORLD_ZFS_SUFFIX);
 }
 
 /* ---- truth ---------------------------------------------------------- */
