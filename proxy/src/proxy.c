@@ -1,0 +1,523 @@
+/* proxy - the HTTPS server of cmon-proxy (proxy.h): TLS and connections,
+ * then one request from the Host rule to the answer. */
+#include "proxy.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <gnutls/gnutls.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "accounts.h"
+#include "auth.h"
+#include "host.h"
+#include "listen.h"
+#include "monotime.h"
+#include "negotiate.h"
+#include "reply.h"
+#include "throttle.h"
+#include "upstream.h"
+
+#define PROXY_SNI_MAX 256
+#define PROXY_THROTTLE_ACCOUNTS 100000
+
+struct proxy {
+    struct MHD_Daemon *p_daemon;
+    unsigned p_port;
+    char p_suffix[256];
+    inventory_t *p_inv;
+    accounts_t *p_accounts;
+    throttle_t *p_throttle;
+    upstream_t *p_upstream;
+};
+
+/* ---- connections: TLS set-up, and the authentication they keep ---------- */
+
+typedef enum conn_auth { CONN_AUTH_NONE = 0, CONN_AUTH_OK, CONN_AUTH_FAILED } conn_auth_t;
+
+/* What a TLS connection keeps across its requests (MHD's socket context). */
+typedef struct conn {
+    conn_auth_t c_auth;
+    char c_account[AUTH_UUID_LEN + 1];
+    char c_login[AUTH_LOGIN_MAX];
+    int c_operator;
+    int c_sni_read;
+    char c_sni[PROXY_SNI_MAX]; /* "" when the client sent none */
+} conn_t;
+
+static gnutls_session_t
+conn_tls(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    return ci != NULL ? (gnutls_session_t)ci->tls_session : NULL;
+}
+
+/*
+ * A new connection, before its handshake: request a client certificate
+ * (not require: the handshake finishes without one, and the answer is a
+ * 401) and send no CA names in the CertificateRequest. An empty list means
+ * "any issuer"; a list naming our CAs would make Go's TLS client (Prometheus)
+ * withhold its certificate, whose issuer is the user's own key.
+ */
+static void
+proxy_notify_conn(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                  enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        free(*socket_ctx);
+        *socket_ctx = NULL;
+        return;
+    }
+    *socket_ctx = calloc(1, sizeof(conn_t));
+    gnutls_session_t s = conn_tls(c);
+    if (s != NULL) {
+        gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
+        gnutls_certificate_send_x509_rdn_sequence(s, 1);
+    }
+}
+
+static conn_t *
+conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
+static const char *
+conn_sni(conn_t *cx, struct MHD_Connection *c)
+{
+    if (!cx->c_sni_read) {
+        gnutls_session_t s = conn_tls(c);
+        size_t len = sizeof(cx->c_sni) - 1;
+        unsigned type;
+        if (s == NULL || gnutls_server_name_get(s, cx->c_sni, &len, &type, 0) != 0 ||
+            type != GNUTLS_NAME_DNS)
+            len = 0;
+        cx->c_sni[len] = '\0';
+        cx->c_sni_read = 1;
+    }
+    return cx->c_sni;
+}
+
+/* ---- authentication ----------------------------------------------------- */
+
+/* The peer certificate's DER (the first of its chain), or NULL. */
+static const gnutls_datum_t *
+conn_peer_cert(struct MHD_Connection *c)
+{
+    gnutls_session_t s = conn_tls(c);
+    unsigned n = 0;
+    const gnutls_datum_t *certs = s != NULL ? gnutls_certificate_get_peers(s, &n) : NULL;
+    return n > 0 ? &certs[0] : NULL;
+}
+
+static void
+proxy_log(const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "cmon-proxy: ");
+    fprintf(stderr, fmt, a, b);
+    fputc('\n', stderr);
+}
+
+/* Checks the certificate against its account. 0 (authenticated: cx filled),
+ * 401 or 503 (control plane unavailable: not kept, asked again next time). */
+static unsigned
+proxy_authenticate(proxy_t *p, struct MHD_Connection *c, conn_t *cx)
+{
+    const gnutls_datum_t *der = conn_peer_cert(c);
+    char login[AUTH_LOGIN_MAX], why[512];
+    accounts_ref_t *ref = NULL;
+    if (der == NULL)
+        return 401; /* not kept: nothing to log, cheap to find again */
+    if (auth_cert_login(der->data, der->size, login, sizeof(login)) != 0) {
+        snprintf(why, sizeof(why), "certificate without a usable subject CN");
+    } else {
+        accounts_status_t st = accounts_get(p->p_accounts, login, &ref, why, sizeof(why));
+        if (st == ACCOUNTS_UNAVAILABLE) {
+            proxy_log("cannot look up an account: %s%s", why, "");
+            return 503;
+        }
+        if (st == ACCOUNTS_FOUND) {
+            const auth_account_t *a = accounts_ref_account(ref);
+            if (auth_cert_verify(der->data, der->size, a, time(NULL), why, sizeof(why)) == 0) {
+                snprintf(cx->c_account, sizeof(cx->c_account), "%s", auth_account_uuid(a));
+                snprintf(cx->c_login, sizeof(cx->c_login), "%s", login);
+                cx->c_operator = auth_account_operator(a);
+                cx->c_auth = CONN_AUTH_OK;
+            }
+            accounts_put(p->p_accounts, ref);
+        }
+    }
+    if (cx->c_auth == CONN_AUTH_OK)
+        return 0;
+    cx->c_auth = CONN_AUTH_FAILED;
+    proxy_log("authentication failed: %s%s", why, "");
+    return 401;
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+typedef enum req_state { REQ_NEW = 0, REQ_HEADERS, REQ_WAITING, REQ_ANSWERED } req_state_t;
+
+/* One request (MHD's per-request context). */
+typedef struct req {
+    proxy_t *r_proxy;
+    struct MHD_Connection *r_conn;
+    req_state_t r_state;
+    int r_client_gzip;
+    upstream_answer_t r_ans;
+} req_t;
+
+/* upstream_done_fn: the agent's answer arrives, the connection goes on. */
+static void
+proxy_upstream_done(void *arg, upstream_answer_t *ans)
+{
+    req_t *r = arg;
+    r->r_ans = *ans;
+    ans->ua_body = (sbuf_t)SBUF_INIT; /* taken */
+    r->r_state = REQ_ANSWERED;
+    MHD_resume_connection(r->r_conn);
+}
+
+static enum MHD_Result
+proxy_answer_scrape(req_t *r)
+{
+    upstream_answer_t *a = &r->r_ans;
+    if (a->ua_status != 200) {
+        if (a->ua_status != 404)
+            proxy_log("scrape failed: %s%s", a->ua_why, "");
+        return reply_error(r->r_conn, a->ua_status,
+                           a->ua_status == 404 ? "container not found" : a->ua_why);
+    }
+    reply_t rp = {.rp_status = 200};
+    rp.rp_body = sbuf_detach(&a->ua_body, &rp.rp_len);
+    rp.rp_ctype = a->ua_ctype[0] != '\0' ? a->ua_ctype : NULL;
+    rp.rp_cenc = a->ua_cenc[0] != '\0' && strcasecmp(a->ua_cenc, "identity") != 0 ? "gzip" : NULL;
+    reply_gzip(&rp, r->r_client_gzip);
+    return reply_send(r->r_conn, &rp);
+}
+
+/* /metrics of a UUID host: ask its agent, the connection suspended meanwhile. */
+static enum MHD_Result
+proxy_scrape(req_t *r, conn_t *cx, const host_target_t *target)
+{
+    proxy_t *p = r->r_proxy;
+    inv_route_t route;
+    if (target->ht_kind != HOST_UUID ||
+        inventory_route(p->p_inv, target->ht_uuid, cx->c_account, cx->c_operator, &route) != 0)
+        return reply_error(r->r_conn, 404, "container not found");
+    upstream_call_t call = {.uc_gzip = r->r_client_gzip, .uc_done = proxy_upstream_done,
+                            .uc_arg = r};
+    snprintf(call.uc_url, sizeof(call.uc_url), "http://%s%s", route.ir_agent, route.ir_path);
+    const char *accept = MHD_lookup_connection_value(r->r_conn, MHD_HEADER_KIND, "Accept");
+    if (accept != NULL && strlen(accept) < sizeof(call.uc_accept))
+        snprintf(call.uc_accept, sizeof(call.uc_accept), "%s", accept);
+    r->r_state = REQ_WAITING;
+    MHD_suspend_connection(r->r_conn);
+    if (upstream_submit(p->p_upstream, &call) != 0) {
+        r->r_ans.ua_status = 503;
+        snprintf(r->r_ans.ua_why, sizeof(r->r_ans.ua_why), "the proxy is stopping");
+        r->r_state = REQ_ANSWERED;
+        MHD_resume_connection(r->r_conn);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result
+proxy_send_json(req_t *r, char *body, size_t len)
+{
+    if (body == NULL)
+        return reply_error(r->r_conn, 500, "out of memory");
+    reply_t rp = {.rp_status = 200, .rp_body = body, .rp_len = len, .rp_ctype = "application/json"};
+    reply_gzip(&rp, r->r_client_gzip);
+    return reply_send(r->r_conn, &rp);
+}
+
+static enum MHD_Result
+proxy_discover(req_t *r, conn_t *cx)
+{
+    const char *q = MHD_lookup_connection_value(r->r_conn, MHD_GET_ARGUMENT_KIND, "groups");
+    inv_groups_t *g = NULL;
+    char err[256];
+    size_t len = 0;
+    if (inventory_groups_parse(q, &g, err, sizeof(err)) != 0)
+        return reply_error(r->r_conn, 400, err);
+    char *body = inventory_discover(r->r_proxy->p_inv, cx->c_account, g, &len);
+    inventory_groups_free(g);
+    return proxy_send_json(r, body, len);
+}
+
+static enum MHD_Result
+proxy_discover_cns(req_t *r, conn_t *cx)
+{
+    size_t len = 0;
+    if (!cx->c_operator)
+        return reply_error(r->r_conn, 403, "compute nodes are for operators only");
+    char *body = inventory_discover_cns(r->r_proxy->p_inv, &len);
+    return proxy_send_json(r, body, len);
+}
+
+/* "/_ping" or "/v<N>/_ping". */
+static int
+proxy_is_ping(const char *url)
+{
+    if (strcmp(url, "/_ping") == 0)
+        return 1;
+    if (url[0] != '/' || url[1] != 'v')
+        return 0;
+    size_t digits = strspn(url + 2, "0123456789");
+    return digits > 0 && digits < 10 && strcmp(url + 2 + digits, "/_ping") == 0;
+}
+
+static enum MHD_Result
+proxy_ping(req_t *r)
+{
+    reply_t rp = {.rp_status = 200, .rp_body = strdup("OK"), .rp_len = 2};
+    return rp.rp_body != NULL ? reply_send(r->r_conn, &rp) : MHD_NO;
+}
+
+/* The Host rule and SNI. 0 to go on, else the status answered. */
+static unsigned
+proxy_check_host(proxy_t *p, struct MHD_Connection *c, conn_t *cx, host_target_t *target,
+                 const char **why)
+{
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    size_t sl = strlen(p->p_suffix);
+    *why = "unknown host";
+    if (host_parse(host, target) == HOST_BAD)
+        return 404;
+    /* "<label>.<suffix>", a port or a trailing dot allowed after it */
+    const char *rest = host + strcspn(host, ".") + 1;
+    if (strncasecmp(rest, p->p_suffix, sl) != 0 ||
+        (rest[sl] != '\0' && rest[sl] != ':' && strcmp(rest + sl, ".") != 0 &&
+         strncmp(rest + sl, ".:", 2) != 0))
+        return 404;
+    if (!host_sni_agrees(conn_sni(cx, c), host)) {
+        *why = "TLS server name and Host differ";
+        return 421;
+    }
+    return 0;
+}
+
+/* Authentication (kept per connection) and the account's throttle. 0 or the status. */
+static unsigned
+proxy_admit(proxy_t *p, struct MHD_Connection *c, conn_t *cx, const char **why,
+            char *retry, size_t retrylen)
+{
+    unsigned st = cx->c_auth == CONN_AUTH_OK ? 0 : 401;
+    if (cx->c_auth == CONN_AUTH_NONE)
+        st = proxy_authenticate(p, c, cx);
+    *why = st == 503 ? "cannot look up the account now" : "authentication required";
+    if (st != 0 || cx->c_operator)
+        return st;
+    unsigned wait = 1;
+    if (throttle_take(p->p_throttle, cx->c_account, cmon_monotime_s(), &wait))
+        return 0;
+    snprintf(retry, retrylen, "%u", wait);
+    *why = "too many requests";
+    return 429;
+}
+
+static enum MHD_Result
+proxy_refuse(struct MHD_Connection *c, unsigned status, const char *why, const char *retry)
+{
+    reply_t rp = {.rp_status = status, .rp_ctype = "application/json",
+                  .rp_retry_after = status == 429 ? retry : NULL};
+    rp.rp_body = reply_error_json(status, why, &rp.rp_len);
+    return reply_send(c, &rp);
+}
+
+/* A complete request, headers read, not yet answered. */
+static enum MHD_Result
+proxy_route(req_t *r, const char *url, const char *method)
+{
+    proxy_t *p = r->r_proxy;
+    struct MHD_Connection *c = r->r_conn;
+    conn_t *cx = conn_of(c);
+    host_target_t target;
+    const char *why;
+    char retry[16] = "1";
+    unsigned st;
+    if (cx == NULL)
+        return reply_error(c, 500, "out of memory");
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return reply_error(c, 405, "method not allowed");
+    if ((st = proxy_check_host(p, c, cx, &target, &why)) != 0)
+        return reply_error(c, st, why);
+    if (proxy_is_ping(url))
+        return proxy_ping(r);
+    if ((st = proxy_admit(p, c, cx, &why, retry, sizeof(retry))) != 0)
+        return proxy_refuse(c, st, why, retry);
+    r->r_client_gzip = negotiate_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding"));
+    if (strcmp(url, "/metrics") == 0)
+        return proxy_scrape(r, cx, &target);
+    if (strcmp(url, "/v1/discover") == 0)
+        return proxy_discover(r, cx);
+    if (strcmp(url, "/v1/gz/discover") == 0)
+        return proxy_discover_cns(r, cx);
+    return reply_error(c, 404, "no such endpoint");
+}
+
+static enum MHD_Result
+proxy_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+             const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    (void)upload;
+    req_t *r = *con_cls;
+    if (r == NULL) {
+        if ((r = calloc(1, sizeof(*r))) == NULL)
+            return MHD_NO;
+        r->r_proxy = cls;
+        r->r_conn = c;
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_size != 0) {
+        *upload_size = 0; /* no endpoint takes a body */
+        return MHD_YES;
+    }
+    if (r->r_state == REQ_ANSWERED)
+        return proxy_answer_scrape(r);
+    if (r->r_state == REQ_WAITING)
+        return MHD_YES; /* not expected: a suspended connection is not called */
+    r->r_state = REQ_HEADERS;
+    return proxy_route(r, url, method);
+}
+
+static void
+proxy_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    req_t *r = *con_cls;
+    if (r != NULL) {
+        sbuf_release(&r->r_ans.ua_body);
+        free(r);
+        *con_cls = NULL;
+    }
+}
+
+/* ---- the daemon --------------------------------------------------------- */
+
+static void
+proxy_log_mhd(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    (void)fmt;
+    (void)ap; /* MHD's messages are about single clients (bad TLS, resets): not ours to log */
+}
+
+static unsigned
+proxy_bound_port(struct MHD_Daemon *d)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    return di != NULL ? di->port : 0;
+}
+
+static unsigned
+proxy_family_flags(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return 0;
+    return cmon_listen_dual_stack(sa) ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+}
+
+static int
+proxy_start_daemon(proxy_t *p, const proxy_opts_t *o)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                     proxy_family_flags(o->po_addr);
+    unsigned threads = o->po_threads > 0 ? o->po_threads : 2;
+    p->p_daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, proxy_access, p, MHD_OPTION_EXTERNAL_LOGGER, proxy_log_mhd, NULL,
+        MHD_OPTION_SOCK_ADDR, o->po_addr, MHD_OPTION_HTTPS_MEM_KEY, o->po_key_pem,
+        MHD_OPTION_HTTPS_MEM_CERT, o->po_cert_pem, MHD_OPTION_NOTIFY_CONNECTION, proxy_notify_conn,
+        p, MHD_OPTION_NOTIFY_COMPLETED, proxy_completed, p, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(threads > 1 ? threads : 0), MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)(o->po_max_conns > 0 ? o->po_max_conns : 1024), MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+    if (p->p_daemon == NULL)
+        return -1;
+    p->p_port = proxy_bound_port(p->p_daemon);
+    return 0;
+}
+
+static int
+proxy_start_parts(proxy_t *p, const proxy_opts_t *o, char *err, size_t errlen)
+{
+    accounts_opts_t ao = {.ao_cplane = o->po_cplane,
+                          .ao_capacity = o->po_account_cache > 0 ? o->po_account_cache : 50,
+                          .ao_ttl_s = o->po_account_ttl_s >= 0 ? o->po_account_ttl_s : 300,
+                          .ao_timeout_ms = o->po_cplane_timeout_ms};
+    upstream_opts_t uo = {.uo_connect_timeout_ms = o->po_connect_timeout_ms,
+                          .uo_timeout_ms = o->po_upstream_timeout_ms,
+                          .uo_max_body = o->po_max_body};
+    double rate = o->po_throttle_rate > 0 ? o->po_throttle_rate : 100;
+    double burst = o->po_throttle_burst >= 1 ? o->po_throttle_burst : 1000;
+    if ((p->p_accounts = accounts_new(&ao)) == NULL ||
+        (p->p_throttle = throttle_new(rate, burst, PROXY_THROTTLE_ACCOUNTS)) == NULL) {
+        snprintf(err, errlen, "cannot set up: %s", strerror(errno));
+        return -1;
+    }
+    return (p->p_upstream = upstream_start(&uo, err, errlen)) != NULL ? 0 : -1;
+}
+
+proxy_t *
+proxy_start(const proxy_opts_t *o, char *err, size_t errlen)
+{
+    proxy_t *p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    p->p_inv = o->po_inventory;
+    snprintf(p->p_suffix, sizeof(p->p_suffix), "%s",
+             o->po_dns_suffix != NULL ? o->po_dns_suffix : "cmon.test");
+    if (proxy_start_parts(p, o, err, errlen) != 0) {
+        proxy_stop(p);
+        return NULL;
+    }
+    if (proxy_start_daemon(p, o) != 0) {
+        char addr[128];
+        snprintf(err, errlen, "cannot listen on %s: %s (or the certificate or key is unusable)",
+                 cmon_listen_format(o->po_addr, addr, sizeof(addr)),
+                 strerror(errno != 0 ? errno : EINVAL));
+        proxy_stop(p);
+        return NULL;
+    }
+    return p;
+}
+
+unsigned
+proxy_port(const proxy_t *p)
+{
+    return p->p_port;
+}
+
+void
+proxy_stop(proxy_t *p)
+{
+    if (p == NULL)
+        return;
+    if (p->p_daemon != NULL)
+        MHD_quiesce_daemon(p->p_daemon); /* accept no more */
+    upstream_stop(p->p_upstream);        /* resumes every suspended scrape with 503 */
+    if (p->p_daemon != NULL)
+        MHD_stop_daemon(p->p_daemon);
+    throttle_free(p->p_throttle);
+    accounts_free(p->p_accounts);
+    free(p);
+}

@@ -1,0 +1,618 @@
+/*
+ * cmon-proxy's server over real TLS: certificates and keys made here,
+ * libcurl as the client (client certificates, SNI from the URL's host, the
+ * names resolved to 127.0.0.1 by CURLOPT_RESOLVE), a control plane and
+ * agents of the test's own (fixtures.h), the real inventory.
+ */
+#include <CUnit/CUnit.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cunit_main.h"
+#include "fixtures.h"
+#include "inventory.h"
+#include "listen.h"
+#include "proxy.h"
+#include "sbuf.h"
+#include "testpki.h"
+
+#define SUFFIX "cmon.test"
+#define ALICE "aaaaaaaa-0000-4000-8000-000000000001"
+#define BOB "bbbbbbbb-0000-4000-8000-000000000002"
+#define ADMIN "dddddddd-0000-4000-8000-000000000003"
+#define OPS "eeeeeeee-0000-4000-8000-000000000004"
+#define CN_OK "c0000000-0000-4000-8000-000000000001"
+#define CN_HANG "c0000000-0000-4000-8000-000000000002"
+#define CN_DEAD "c0000000-0000-4000-8000-000000000003"
+#define VM_ALICE "a1000000-0000-4000-8000-000000000001"
+#define VM_BOB "b1000000-0000-4000-8000-000000000001"
+#define VM_HANG "a1000000-0000-4000-8000-000000000002"
+#define VM_DEAD "a1000000-0000-4000-8000-000000000003"
+#define VM_STOPPED "a1000000-0000-4000-8000-000000000004"
+
+/* The suite's world: one set-up for every test (suite init). */
+static struct {
+    char dir[64];
+    char ca[128];
+    char *cert_pem, *key_pem;
+    fix_cplane_t *cplane;
+    fix_agent_t *agent, *hang;
+    inventory_t *inv;
+    proxy_t *proxy;
+    unsigned port;
+    struct sockaddr_in addr;
+} W;
+
+/* ---- the client --------------------------------------------------------- */
+
+typedef struct answer {
+    long status;
+    sbuf_t body;
+    char cenc[32];
+} answer_t;
+
+static size_t
+on_body(char *d, size_t s, size_t n, void *arg)
+{
+    sbuf_add(arg, d, s * n);
+    return s * n;
+}
+
+static size_t
+on_header(char *d, size_t s, size_t n, void *arg)
+{
+    answer_t *a = arg;
+    if (strncasecmp(d, "Content-Encoding:", 17) == 0)
+        sscanf(d + 17, " %31[^\r\n]", a->cenc);
+    return s * n;
+}
+
+/* The certificate files of a name made in set-up: DIR/<who>.pem and -key.pem. */
+static void
+cert_paths(const char *who, char *cert, char *key, size_t len)
+{
+    snprintf(cert, len, "%s/%s.pem", W.dir, who);
+    snprintf(key, len, "%s/%s-key.pem", W.dir, who);
+}
+
+/* Sets up h for https://<label>.SUFFIX:<port><path> as who (NULL: no certificate). */
+static void
+client_setup(CURL *h, unsigned port, const char *who, const char *label, const char *path,
+             const char *encoding, answer_t *a)
+{
+    char url[256], resolve[256], cert[128], key[128];
+    static struct curl_slist *res;
+    snprintf(url, sizeof(url), "https://%s." SUFFIX ":%u%s", label, port, path);
+    snprintf(resolve, sizeof(resolve), "%s." SUFFIX ":%u:127.0.0.1", label, port);
+    curl_slist_free_all(res);
+    res = curl_slist_append(NULL, resolve);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_RESOLVE, res);
+    curl_easy_setopt(h, CURLOPT_CAINFO, W.ca);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &a->body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, a);
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    if (encoding != NULL)
+        curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, encoding);
+    if (who != NULL) {
+        cert_paths(who, cert, key, sizeof(cert));
+        curl_easy_setopt(h, CURLOPT_SSLCERT, cert);
+        curl_easy_setopt(h, CURLOPT_SSLKEY, key);
+    }
+}
+
+static void
+client_run(CURL *h, answer_t *a)
+{
+    memset(a, 0, sizeof(*a));
+    sbuf_init(&a->body, 64);
+    if (curl_easy_perform(h) == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->status);
+}
+
+/* One request on a fresh connection to the suite's proxy. Returns the status. */
+static long
+get_on(unsigned port, const char *who, const char *label, const char *path, const char *encoding,
+       answer_t *a)
+{
+    CURL *h = curl_easy_init();
+    client_setup(h, port, who, label, path, encoding, a);
+    client_run(h, a);
+    curl_easy_cleanup(h);
+    return a->status;
+}
+
+static long
+get(const char *who, const char *label, const char *path, const char *encoding, answer_t *a)
+{
+    return get_on(W.port, who, label, path, encoding, a);
+}
+
+static int
+has(const answer_t *a, const char *s)
+{
+    return a->body.sb_buf != NULL && strstr(a->body.sb_buf, s) != NULL;
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static char *
+account_json(const char *uuid, const char *login, int operator, EVP_PKEY *key, EVP_PKEY *admin)
+{
+    char *k = pki_key_json(key), *ka = admin != NULL ? pki_key_json(admin) : NULL;
+    sbuf_t s = SBUF_INIT;
+    sbuf_addf(&s, "{\"uuid\":\"%s\",\"login\":\"%s\",\"groups\":[%s],\"keys\":[%s],\"roles\":{", uuid,
+              login, operator ? "\"operators\"" : "", k);
+    if (ka != NULL)
+        sbuf_addf(&s, "\"administrator\":{\"members\":[{\"login\":\"ops\",\"uuid\":\"" OPS
+                      "\",\"keys\":[%s]}]}", ka);
+    sbuf_adds(&s, "}}");
+    free(k);
+    free(ka);
+    return s.sb_buf;
+}
+
+static void
+vm_json(sbuf_t *s, const char *uuid, const char *owner, const char *cn, const char *state)
+{
+    sbuf_addf(s, "%s{\"uuid\":\"%s\",\"owner_uuid\":\"%s\",\"server_uuid\":\"%s\",\"alias\":\"a-%.4s\","
+              "\"brand\":\"joyent\",\"image_uuid\":\"%s\",\"state\":\"%s\",\"tags\":{}}",
+              s->sb_len > 8 ? "," : "", uuid, owner, cn, uuid, uuid, state);
+}
+
+static void
+world_inventory(void)
+{
+    sbuf_t vms = SBUF_INIT, servers = SBUF_INIT;
+    sbuf_adds(&vms, "{\"vms\":[");
+    vm_json(&vms, VM_ALICE, ALICE, CN_OK, "running");
+    vm_json(&vms, VM_BOB, BOB, CN_OK, "running");
+    vm_json(&vms, VM_HANG, ALICE, CN_HANG, "running");
+    vm_json(&vms, VM_DEAD, ALICE, CN_DEAD, "running");
+    sbuf_adds(&vms, "],\"total\":4}");
+    int dead = cmon_listen_free_port();
+    sbuf_addf(&servers,
+              "{\"servers\":[{\"uuid\":\"" CN_OK "\",\"hostname\":\"cn0\",\"admin_ip\":\"127.0.0.1\","
+              "\"agent\":\"127.0.0.1:%u\"},{\"uuid\":\"" CN_HANG "\",\"hostname\":\"cn1\","
+              "\"admin_ip\":\"127.0.0.1\",\"agent\":\"127.0.0.1:%u\"},{\"uuid\":\"" CN_DEAD
+              "\",\"hostname\":\"cn2\",\"admin_ip\":\"127.0.0.1\",\"agent\":\"127.0.0.1:%d\"}]}",
+              fix_agent_port(W.agent), fix_agent_port(W.hang), dead);
+    W.cplane = fix_cplane_start(vms.sb_buf, servers.sb_buf);
+    sbuf_release(&vms);
+    sbuf_release(&servers);
+}
+
+/* Keys, accounts and the client certificates of every test. */
+static int
+world_pki(void)
+{
+    EVP_PKEY *ka = pki_key_new(), *kops = pki_key_new(), *kb = pki_key_new(),
+             *kadm = pki_key_new(), *kx = pki_key_new(), *eph = pki_key_new();
+    char c[128], k[128];
+    int rc = 0;
+#define CERT(who, cn, subj, signer, newstyle, nb, na)                                              \
+    cert_paths(who, c, k, sizeof(c));                                                              \
+    rc |= pki_cert(cn, subj, signer, newstyle, nb, na, c, k)
+    CERT("alice", "alice", ka, ka, 0, -60, 3600);
+    CERT("ops", "alice", kops, kops, 0, -60, 3600);
+    CERT("wrongkey", "alice", kx, kx, 0, -60, 3600);
+    CERT("mallory", "mallory", kx, kx, 0, -60, 3600);
+    CERT("bob", "bob", kb, kb, 0, -60, 3600);
+    CERT("admin", "admin", kadm, kadm, 0, -60, 3600);
+    CERT("newstyle", "alice", eph, ka, 1, -60, 3600);
+    CERT("expired", "alice", eph, ka, 1, -7200, -3600);
+    CERT("forged", "alice", eph, kx, 1, -60, 3600); /* names no key of alice's */
+#undef CERT
+    char *j;
+    fix_cplane_account(W.cplane, "alice", j = account_json(ALICE, "alice", 0, ka, kops));
+    free(j);
+    fix_cplane_account(W.cplane, "bob", j = account_json(BOB, "bob", 0, kb, NULL));
+    free(j);
+    fix_cplane_account(W.cplane, "admin", j = account_json(ADMIN, "admin", 1, kadm, NULL));
+    free(j);
+    EVP_PKEY *all[] = {ka, kops, kb, kadm, kx, eph};
+    for (size_t i = 0; i < 6; i++)
+        EVP_PKEY_free(all[i]);
+    return rc;
+}
+
+static proxy_t *
+proxy_with(double rate, double burst, double ttl, size_t max_body)
+{
+    char err[256];
+    proxy_opts_t o = {
+        .po_addr = (struct sockaddr *)&W.addr, .po_cert_pem = W.cert_pem, .po_key_pem = W.key_pem,
+        .po_cplane = fix_cplane_url(W.cplane), .po_dns_suffix = SUFFIX, .po_inventory = W.inv,
+        .po_threads = 2, .po_upstream_timeout_ms = 1500, .po_connect_timeout_ms = 1000,
+        .po_throttle_rate = rate, .po_throttle_burst = burst, .po_account_ttl_s = ttl,
+        .po_max_body = max_body};
+    proxy_t *p = proxy_start(&o, err, sizeof(err));
+    if (p == NULL)
+        fprintf(stderr, "proxy_start: %s\n", err);
+    return p;
+}
+
+static int
+suite_init(void)
+{
+    char err[256];
+    curl_global_init(CURL_GLOBAL_ALL);
+    snprintf(W.dir, sizeof(W.dir), "/tmp/proxytest.XXXXXX");
+    if (mkdtemp(W.dir) == NULL || (W.agent = fix_agent_start()) == NULL ||
+        (W.hang = fix_agent_start()) == NULL)
+        return 1;
+    fix_agent_mode(W.hang, AGENT_HANG);
+    world_inventory();
+    if (W.cplane == NULL || world_pki() != 0 || pki_server(SUFFIX, &W.cert_pem, &W.key_pem) != 0)
+        return 1;
+    snprintf(W.ca, sizeof(W.ca), "%s/ca.pem", W.dir);
+    pki_write(W.ca, W.cert_pem);
+    inventory_opts_t io = {.io_cplane = fix_cplane_url(W.cplane), .io_wait_ms = 200};
+    if ((W.inv = inventory_start(&io, err, sizeof(err))) == NULL) {
+        fprintf(stderr, "inventory_start: %s\n", err);
+        return 1;
+    }
+    W.addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if ((W.proxy = proxy_with(100, 1000, 300, 1 << 20)) == NULL)
+        return 1;
+    W.port = proxy_port(W.proxy);
+    return 0;
+}
+
+static int
+suite_clean(void)
+{
+    proxy_stop(W.proxy);
+    inventory_stop(W.inv);
+    fix_agent_stop(W.agent);
+    fix_agent_stop(W.hang);
+    fix_cplane_stop(W.cplane);
+    free(W.cert_pem);
+    free(W.key_pem);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", W.dir);
+    return system(cmd) == 0 ? 0 : 1;
+}
+
+/* ---- the tests ---------------------------------------------------------- */
+
+#define DONE(a) sbuf_release(&(a).body)
+
+static void
+test_ping(void)
+{
+    answer_t a;
+    CU_ASSERT_EQUAL(get(NULL, "cmon", "/_ping", NULL, &a), 200);
+    CU_ASSERT_STRING_EQUAL(a.body.sb_buf, "OK");
+    DONE(a);
+    CU_ASSERT_EQUAL(get(NULL, "cmon", "/v1/_ping", NULL, &a), 200);
+    DONE(a);
+}
+
+static void
+test_no_cert(void)
+{
+    answer_t a;
+    CU_ASSERT_EQUAL(get(NULL, "cmon", "/v1/discover", NULL, &a), 401);
+    CU_ASSERT_TRUE(has(&a, "\"code\":\"UnauthorizedError\""));
+    DONE(a);
+}
+
+static void
+test_refused_certs(void)
+{
+    const char *who[] = {"mallory", "wrongkey", "expired", "forged"};
+    for (size_t i = 0; i < 4; i++) {
+        answer_t a;
+        CU_ASSERT_EQUAL(get(who[i], "cmon", "/v1/discover", NULL, &a), 401);
+        CU_ASSERT_TRUE(has(&a, "UnauthorizedError"));
+        if (a.status != 401)
+            fprintf(stderr, "%s: %ld\n", who[i], a.status);
+        DONE(a);
+    }
+}
+
+/* Each way in as alice sees alice's running instances, not bob's. */
+static void
+test_accepted_certs(void)
+{
+    const char *who[] = {"alice", "ops", "newstyle"};
+    for (size_t i = 0; i < 3; i++) {
+        answer_t a;
+        CU_ASSERT_EQUAL(get(who[i], "cmon", "/v1/discover", NULL, &a), 200);
+        CU_ASSERT_TRUE(has(&a, "\"containers\""));
+        CU_ASSERT_TRUE(has(&a, VM_ALICE));
+        CU_ASSERT_FALSE(has(&a, VM_BOB));
+        DONE(a);
+    }
+}
+
+static void
+test_host_rule(void)
+{
+    answer_t a;
+    CU_ASSERT_EQUAL(get("alice", "www", "/metrics", NULL, &a), 404);
+    CU_ASSERT_TRUE(has(&a, "\"code\":\"NotFoundError\""));
+    DONE(a);
+    CU_ASSERT_EQUAL(get(NULL, "www", "/_ping", NULL, &a), 404); /* the Host rule comes first */
+    DONE(a);
+    CU_ASSERT_EQUAL(get("alice", "cmon", "/metrics", NULL, &a), 404); /* no instance named */
+    DONE(a);
+    CU_ASSERT_EQUAL(get("alice", "cmon", "/nowhere", NULL, &a), 404);
+    DONE(a);
+}
+
+static void
+test_scrape(void)
+{
+    answer_t a;
+    char enc[64];
+    CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 200);
+    CU_ASSERT_STRING_EQUAL(a.body.sb_buf, fix_agent_body);
+    CU_ASSERT_STRING_EQUAL(a.cenc, "");
+    fix_agent_last_encoding(W.agent, enc, sizeof(enc));
+    CU_ASSERT_STRING_EQUAL(enc, ""); /* gzip not asked of the agent for a client without it */
+    DONE(a);
+}
+
+static void
+test_isolation(void)
+{
+    answer_t a;
+    CU_ASSERT_EQUAL(get("alice", VM_BOB, "/metrics", NULL, &a), 404);
+    DONE(a);
+    CU_ASSERT_EQUAL(get("bob", VM_ALICE, "/metrics", NULL, &a), 404);
+    DONE(a);
+    CU_ASSERT_EQUAL(get("bob", VM_BOB, "/metrics", NULL, &a), 200);
+    DONE(a);
+    CU_ASSERT_EQUAL(get("alice", CN_OK, "/metrics", NULL, &a), 404); /* a node: operators only */
+    DONE(a);
+    CU_ASSERT_EQUAL(get("admin", CN_OK, "/metrics", NULL, &a), 200);
+    DONE(a);
+}
+
+/* The agent's gzip goes through as it is (curl decodes it once: the text). */
+static void
+test_gzip_passthrough(void)
+{
+    answer_t a;
+    char enc[64];
+    CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", "gzip", &a), 200);
+    CU_ASSERT_STRING_EQUAL(a.cenc, "gzip");
+    CU_ASSERT_STRING_EQUAL(a.body.sb_buf, fix_agent_body);
+    fix_agent_last_encoding(W.agent, enc, sizeof(enc));
+    CU_ASSERT_STRING_EQUAL(enc, "gzip");
+    DONE(a);
+    /* an agent that does not compress: the proxy does, once */
+    fix_agent_mode(W.agent, AGENT_NEVER_GZIP);
+    CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", "gzip", &a), 200);
+    CU_ASSERT_STRING_EQUAL(a.cenc, "gzip");
+    CU_ASSERT_STRING_EQUAL(a.body.sb_buf, fix_agent_body);
+    DONE(a);
+    /* an agent that compresses unasked: not passed to a client that cannot read it */
+    fix_agent_mode(W.agent, AGENT_GZIP_ALWAYS);
+    CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 502);
+    DONE(a);
+    fix_agent_mode(W.agent, AGENT_OK);
+}
+
+static void
+test_agent_failures(void)
+{
+    answer_t a;
+    CU_ASSERT_EQUAL(get("alice", VM_DEAD, "/metrics", NULL, &a), 502); /* refused */
+    CU_ASSERT_TRUE(has(&a, "BadGatewayError"));
+    DONE(a);
+    fix_agent_mode(W.agent, AGENT_503);
+    CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 503);
+    CU_ASSERT_TRUE(has(&a, "ServiceUnavailableError"));
+    DONE(a);
+    fix_agent_mode(W.agent, AGENT_500);
+    CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 502);
+    DONE(a);
+    fix_agent_mode(W.agent, AGENT_BIG);
+    fix_agent_big(W.agent, 2 << 20); /* the suite's proxy takes 1 MB */
+    CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 502);
+    DONE(a);
+    fix_agent_mode(W.agent, AGENT_OK);
+    unsigned before = fix_agent_requests(W.agent);
+    fix_agent_mode(W.agent, AGENT_503);
+    CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 503);
+    DONE(a);
+    CU_ASSERT_EQUAL(fix_agent_requests(W.agent), before + 1); /* tried once, no retries */
+    fix_agent_mode(W.agent, AGENT_OK);
+}
+
+typedef struct hung {
+    answer_t h_a;
+    volatile int h_done;
+} hung_t;
+
+static void *
+hung_scrape(void *arg)
+{
+    hung_t *h = arg;
+    get("alice", VM_HANG, "/metrics", NULL, &h->h_a);
+    __atomic_store_n(&h->h_done, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* A hung agent: 504 after the upstream timeout; meanwhile others are served. */
+static void
+test_hung_agent(void)
+{
+    hung_t h = {0};
+    pthread_t t;
+    unsigned before = fix_agent_requests(W.hang);
+    pthread_create(&t, NULL, hung_scrape, &h);
+    while (fix_agent_requests(W.hang) == before) /* the hung request has reached the agent */
+        usleep(1000);
+    int served = 0;
+    for (int i = 0; i < 4; i++) { /* more than the 2 worker threads */
+        answer_t a;
+        served += get("alice", VM_ALICE, "/metrics", NULL, &a) == 200;
+        DONE(a);
+    }
+    CU_ASSERT_EQUAL(served, 4);
+    CU_ASSERT_EQUAL(__atomic_load_n(&h.h_done, __ATOMIC_SEQ_CST), 0);
+    pthread_join(t, NULL);
+    CU_ASSERT_EQUAL(h.h_a.status, 504);
+    CU_ASSERT_TRUE(has(&h.h_a, "GatewayTimeoutError"));
+    DONE(h.h_a);
+}
+
+static void
+test_gz_discover(void)
+{
+    answer_t a;
+    CU_ASSERT_EQUAL(get("alice", "cmon", "/v1/gz/discover", NULL, &a), 403);
+    CU_ASSERT_TRUE(has(&a, "ForbiddenError"));
+    DONE(a);
+    CU_ASSERT_EQUAL(get("admin", "cmon", "/v1/gz/discover", "gzip", &a), 200);
+    CU_ASSERT_TRUE(has(&a, "\"cns\""));
+    CU_ASSERT_TRUE(has(&a, CN_OK));
+    CU_ASSERT_STRING_EQUAL(a.cenc, "gzip");
+    DONE(a);
+}
+
+static void
+test_groups(void)
+{
+    answer_t a;
+    CU_ASSERT_EQUAL(get("alice", "cmon", "/v1/discover?groups=a,,b", NULL, &a), 400);
+    CU_ASSERT_TRUE(has(&a, "BadRequestError"));
+    DONE(a);
+    CU_ASSERT_EQUAL(get("alice", "cmon", "/v1/discover?groups=web", NULL, &a), 200);
+    CU_ASSERT_FALSE(has(&a, VM_ALICE)); /* no instance has group web */
+    DONE(a);
+}
+
+/* SNI names cmon.SUFFIX, Host names an instance: 421. */
+static void
+test_sni_mismatch(void)
+{
+    CURL *h = curl_easy_init();
+    answer_t a;
+    struct curl_slist *hdr = curl_slist_append(NULL, "Host: " VM_ALICE "." SUFFIX);
+    client_setup(h, W.port, "alice", "cmon", "/metrics", NULL, &a);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    client_run(h, &a);
+    CU_ASSERT_EQUAL(a.status, 421);
+    CU_ASSERT_TRUE(has(&a, "MisdirectedRequestError"));
+    DONE(a);
+    curl_easy_cleanup(h);
+    curl_slist_free_all(hdr);
+}
+
+/* A proxy of its own: burst 3, slow refill; operators pass. */
+static void
+test_throttle(void)
+{
+    proxy_t *p = proxy_with(0.01, 3, 300, 1 << 20);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    answer_t a;
+    int ok = 0, refused = 0, admin_ok = 0;
+    for (int i = 0; i < 5; i++) {
+        long st = get_on(proxy_port(p), "bob", "cmon", "/v1/discover", NULL, &a);
+        ok += st == 200;
+        refused += st == 429 && has(&a, "\"code\":\"TooManyRequestsError\"");
+        DONE(a);
+        admin_ok += get_on(proxy_port(p), "admin", "cmon", "/v1/discover", NULL, &a) == 200;
+        DONE(a);
+    }
+    CU_ASSERT_EQUAL(ok, 3);
+    CU_ASSERT_EQUAL(refused, 2);
+    CU_ASSERT_EQUAL(admin_ok, 5);
+    proxy_stop(p);
+}
+
+/* Account look-ups not cached (TTL 0): one per TLS connection, not per request. */
+static void
+test_auth_per_connection(void)
+{
+    proxy_t *p = proxy_with(100, 1000, 0, 1 << 20);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CURL *h = curl_easy_init();
+    answer_t a;
+    unsigned before = fix_cplane_account_gets(W.cplane);
+    client_setup(h, proxy_port(p), "alice", "cmon", "/v1/discover", NULL, &a);
+    for (int i = 0; i < 3; i++) {
+        client_run(h, &a);
+        CU_ASSERT_EQUAL(a.status, 200);
+        DONE(a);
+    }
+    CU_ASSERT_EQUAL(fix_cplane_account_gets(W.cplane), before + 1);
+    curl_easy_cleanup(h);
+    CU_ASSERT_EQUAL(get_on(proxy_port(p), "alice", "cmon", "/v1/discover", NULL, &a), 200);
+    DONE(a);
+    CU_ASSERT_EQUAL(fix_cplane_account_gets(W.cplane), before + 2);
+    /* the control plane failing: 503, not 401, and not remembered */
+    fix_cplane_accounts_down(W.cplane, 1);
+    CU_ASSERT_EQUAL(get_on(proxy_port(p), "alice", "cmon", "/v1/discover", NULL, &a), 503);
+    DONE(a);
+    fix_cplane_accounts_down(W.cplane, 0);
+    CU_ASSERT_EQUAL(get_on(proxy_port(p), "alice", "cmon", "/v1/discover", NULL, &a), 200);
+    DONE(a);
+    proxy_stop(p);
+}
+
+/* The CertificateRequest names no CA (Go clients send their certificate
+ * only then), and a client that answers it with its certificate is in. */
+static void
+test_no_ca_names(void)
+{
+    char cmd[512], line[512], cert[128], key[128];
+    cert_paths("alice", cert, key, sizeof(cert));
+    snprintf(cmd, sizeof(cmd),
+             "printf 'GET /v1/discover HTTP/1.1\\r\\nHost: cmon." SUFFIX
+             "\\r\\nConnection: close\\r\\n\\r\\n' | openssl s_client -connect 127.0.0.1:%u "
+             "-servername cmon." SUFFIX " -cert %s -key %s -ign_eof 2>&1",
+             W.port, cert, key);
+    FILE *f = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    int no_names = 0, ok = 0, names = 0;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        no_names |= strstr(line, "No client certificate CA names sent") != NULL;
+        names |= strstr(line, "Acceptable client certificate CA names") != NULL;
+        ok |= strncmp(line, "HTTP/1.1 200", 12) == 0;
+    }
+    pclose(f);
+    CU_ASSERT_TRUE(no_names);
+    CU_ASSERT_FALSE(names);
+    CU_ASSERT_TRUE(ok);
+}
+
+static CU_TestInfo tests[] = {
+    {"ping", test_ping},
+    {"no certificate", test_no_cert},
+    {"refused certificates", test_refused_certs},
+    {"accepted certificates", test_accepted_certs},
+    {"host rule", test_host_rule},
+    {"scrape", test_scrape},
+    {"isolation", test_isolation},
+    {"gzip passthrough", test_gzip_passthrough},
+    {"agent failures", test_agent_failures},
+    {"hung agent", test_hung_agent},
+    {"gz discover", test_gz_discover},
+    {"groups", test_groups},
+    {"sni mismatch", test_sni_mismatch},
+    {"throttle", test_throttle},
+    {"auth per connection", test_auth_per_connection},
+    {"no ca names", test_no_ca_names},
+    CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+    cunit_suite_t suites[] = {{"proxy server", suite_init, suite_clean, tests}, {NULL, NULL, NULL, NULL}};
+    return cunit_main_suites(argc, argv, suites);
+}
