@@ -295,7 +295,10 @@ proxy_check_host(proxy_t *p, struct MHD_Connection *c, conn_t *cx, host_target_t
     if (host_parse(host, target) == HOST_BAD)
         return 404;
     /* "<label>.<suffix>", a port or a trailing dot allowed after it */
-    const char *rest = host + strcspn(host, ".") + 1;
+    size_t label = strcspn(host, ".:");
+    if (host[label] != '.')
+        return 404;
+    const char *rest = host + label + 1;
     if (strncasecmp(rest, p->p_suffix, sl) != 0 ||
         (rest[sl] != '\0' && rest[sl] != ':' && strcmp(rest + sl, ".") != 0 &&
          strncmp(rest + sl, ".:", 2) != 0))

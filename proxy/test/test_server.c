@@ -335,10 +335,34 @@ test_accepted_certs(void)
     }
 }
 
+/* A request to the suite's proxy as alice with a Host header of the test's (SNI: cmon.SUFFIX). */
+static long
+get_host(const char *host, answer_t *a)
+{
+    CURL *h = curl_easy_init();
+    char line[300];
+    snprintf(line, sizeof(line), "Host: %s", host);
+    struct curl_slist *hdr = curl_slist_append(NULL, line);
+    client_setup(h, W.port, "alice", "cmon", "/v1/discover", NULL, a);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    client_run(h, a);
+    curl_easy_cleanup(h);
+    curl_slist_free_all(hdr);
+    return a->status;
+}
+
 static void
 test_host_rule(void)
 {
     answer_t a;
+    CU_ASSERT_EQUAL(get_host("cmon", &a), 404);
+    DONE(a);
+    CU_ASSERT_EQUAL(get_host("cmon.other.test", &a), 404);
+    DONE(a);
+    CU_ASSERT_EQUAL(get_host("cmon.cmon.test.evil", &a), 404);
+    DONE(a);
+    CU_ASSERT_EQUAL(get_host("CMON.Cmon.Test.", &a), 200);
+    DONE(a);
     CU_ASSERT_EQUAL(get("alice", "www", "/metrics", NULL, &a), 404);
     CU_ASSERT_TRUE(has(&a, "\"code\":\"NotFoundError\""));
     DONE(a);
