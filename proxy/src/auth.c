@@ -149,8 +149,8 @@ auth_account_operator(const auth_account_t *a)
 
 /* ---- certificates ------------------------------------------------------- */
 
-static X509 *
-auth_x509(const unsigned char *der, size_t len)
+auth_cert_t *
+auth_cert_parse(const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
     if (der == NULL || len == 0 || len > 65536)
@@ -160,7 +160,13 @@ auth_x509(const unsigned char *der, size_t len)
         X509_free(c);
         return NULL;
     }
-    return c;
+    return (auth_cert_t *)c;
+}
+
+void
+auth_cert_free(auth_cert_t *c)
+{
+    X509_free((X509 *)c);
 }
 
 /* The CN of a name into buf (UTF-8). 0, or -1 (none, not one, too long). */
@@ -191,14 +197,12 @@ auth_login_ok(const char *login)
 }
 
 int
-auth_cert_login(const unsigned char *der, size_t len, char *login, size_t loginlen)
+auth_cert_login(const auth_cert_t *c, char *login, size_t loginlen)
 {
-    X509 *c = auth_x509(der, len);
-    if (c == NULL)
-        return -1;
-    int rc = auth_name_cn(X509_get_subject_name(c), login, loginlen);
-    X509_free(c);
-    return rc == 0 && auth_login_ok(login) ? 0 : -1;
+    return auth_name_cn(X509_get_subject_name((const X509 *)c), login, loginlen) == 0 &&
+                   auth_login_ok(login)
+               ? 0
+               : -1;
 }
 
 /* 1 when the certificate's extended key usage names CMON's OID. */
@@ -274,23 +278,21 @@ auth_find_key(const auth_account_t *a, const char *fp)
 }
 
 int
-auth_cert_verify(const unsigned char *der, size_t len, const auth_account_t *a, time_t now,
-                 char *why, size_t whylen)
+auth_cert_verify(const auth_cert_t *cert, const auth_account_t *a, time_t now, char *why,
+                 size_t whylen)
 {
     char fp[AUTH_FP_LEN];
-    X509 *c = auth_x509(der, len);
-    int rc = -1;
-    if (c == NULL)
-        snprintf(why, whylen, "not a certificate");
-    else if (auth_signer_fp(c, now, fp, why, whylen) == 0) {
-        const auth_key_t *k = auth_find_key(a, fp);
-        if (k == NULL)
-            snprintf(why, whylen, "no key %s of %s or its administrators", fp, a->a_login);
-        else if (X509_verify(c, k->k_pkey) != 1)
-            snprintf(why, whylen, "signature does not verify with key %s", fp);
-        else
-            rc = 0;
+    X509 *c = (X509 *)cert;
+    if (auth_signer_fp(c, now, fp, why, whylen) != 0)
+        return -1;
+    const auth_key_t *k = auth_find_key(a, fp);
+    if (k == NULL) {
+        snprintf(why, whylen, "no key %s of %s or its administrators", fp, a->a_login);
+        return -1;
     }
-    X509_free(c);
-    return rc;
+    if (X509_verify(c, k->k_pkey) != 1) {
+        snprintf(why, whylen, "signature does not verify with key %s", fp);
+        return -1;
+    }
+    return 0;
 }

@@ -50,21 +50,31 @@ const char *auth_account_login(const auth_account_t *a);
 int auth_account_operator(const auth_account_t *a);
 
 /*
- * auth_cert_login() - the subject CN of a DER certificate into login.
- * 0, or -1 (not a certificate, no CN, a CN that is not a plausible login:
- * empty, too long, control characters or '/').
+ * A client certificate, parsed once per TLS connection (DER, as GnuTLS
+ * hands the peer certificate over). auth_cert_parse() returns NULL for
+ * anything that is not exactly one X.509 certificate; free with
+ * auth_cert_free() (NULL is fine).
  */
-int auth_cert_login(const unsigned char *der, size_t len, char *login, size_t loginlen);
+typedef struct auth_cert auth_cert_t;
+auth_cert_t *auth_cert_parse(const unsigned char *der, size_t len);
+void auth_cert_free(auth_cert_t *c);
 
 /*
- * auth_cert_verify() - 0 when the DER certificate is signed by a key of
+ * auth_cert_login() - the subject CN into login. 0, or -1 (no CN, several,
+ * or a CN that is not a plausible login: empty, too long, control
+ * characters, spaces or URL delimiters).
+ */
+int auth_cert_login(const auth_cert_t *c, char *login, size_t loginlen);
+
+/*
+ * auth_cert_verify() - 0 when the certificate is signed by a key of
  * account a (or of one of its administrators) as described above, at time
  * now; -1 otherwise, with the reason in why ("no key ... of alice",
  * "certificate expired", "signature does not verify") for the log (a
  * client only ever learns "401"). The caller has checked that the
  * certificate's login is a's.
  */
-int auth_cert_verify(const unsigned char *der, size_t len, const auth_account_t *a, time_t now,
-                     char *why, size_t whylen);
+int auth_cert_verify(const auth_cert_t *c, const auth_account_t *a, time_t now, char *why,
+                     size_t whylen);
 
 #endif

@@ -127,40 +127,53 @@ proxy_log(const char *fmt, const char *a, const char *b)
     fputc('\n', stderr);
 }
 
-/* Checks the certificate against its account. 0 (authenticated: cx filled),
- * 401 or 503 (control plane unavailable: not kept, asked again next time). */
+/* The account of a parsed certificate. 0 (cx filled), 401 (why says why),
+ * or 503 (control plane unavailable). */
+static unsigned
+proxy_cert_account(proxy_t *p, const auth_cert_t *cert, conn_t *cx, char *why, size_t whylen)
+{
+    char login[AUTH_LOGIN_MAX];
+    accounts_ref_t *ref = NULL;
+    if (auth_cert_login(cert, login, sizeof(login)) != 0) {
+        snprintf(why, whylen, "certificate without a usable subject CN");
+        return 401;
+    }
+    accounts_status_t st = accounts_get(p->p_accounts, login, &ref, why, whylen);
+    if (st != ACCOUNTS_FOUND)
+        return st == ACCOUNTS_UNAVAILABLE ? 503 : 401;
+    const auth_account_t *a = accounts_ref_account(ref);
+    unsigned rc = 401;
+    if (auth_cert_verify(cert, a, time(NULL), why, whylen) == 0) {
+        snprintf(cx->c_account, sizeof(cx->c_account), "%s", auth_account_uuid(a));
+        snprintf(cx->c_login, sizeof(cx->c_login), "%s", login);
+        cx->c_operator = auth_account_operator(a);
+        rc = 0;
+    }
+    accounts_put(p->p_accounts, ref);
+    return rc;
+}
+
+/* Checks the connection's certificate against its account, once: 0
+ * (authenticated), 401 (kept: the certificate will not change), or 503
+ * (the control plane cannot be asked: not kept, asked again next time). */
 static unsigned
 proxy_authenticate(proxy_t *p, struct MHD_Connection *c, conn_t *cx)
 {
     const gnutls_datum_t *der = conn_peer_cert(c);
-    char login[AUTH_LOGIN_MAX], why[512];
-    accounts_ref_t *ref = NULL;
+    char why[512] = "not a certificate";
     if (der == NULL)
         return 401; /* not kept: nothing to log, cheap to find again */
-    if (auth_cert_login(der->data, der->size, login, sizeof(login)) != 0) {
-        snprintf(why, sizeof(why), "certificate without a usable subject CN");
-    } else {
-        accounts_status_t st = accounts_get(p->p_accounts, login, &ref, why, sizeof(why));
-        if (st == ACCOUNTS_UNAVAILABLE) {
-            proxy_log("cannot look up an account: %s%s", why, "");
-            return 503;
-        }
-        if (st == ACCOUNTS_FOUND) {
-            const auth_account_t *a = accounts_ref_account(ref);
-            if (auth_cert_verify(der->data, der->size, a, time(NULL), why, sizeof(why)) == 0) {
-                snprintf(cx->c_account, sizeof(cx->c_account), "%s", auth_account_uuid(a));
-                snprintf(cx->c_login, sizeof(cx->c_login), "%s", login);
-                cx->c_operator = auth_account_operator(a);
-                cx->c_auth = CONN_AUTH_OK;
-            }
-            accounts_put(p->p_accounts, ref);
-        }
+    auth_cert_t *cert = auth_cert_parse(der->data, der->size);
+    unsigned rc = cert != NULL ? proxy_cert_account(p, cert, cx, why, sizeof(why)) : 401;
+    auth_cert_free(cert);
+    if (rc == 503) {
+        proxy_log("cannot look up an account: %s%s", why, "");
+        return 503;
     }
-    if (cx->c_auth == CONN_AUTH_OK)
-        return 0;
-    cx->c_auth = CONN_AUTH_FAILED;
-    proxy_log("authentication failed: %s%s", why, "");
-    return 401;
+    cx->c_auth = rc == 0 ? CONN_AUTH_OK : CONN_AUTH_FAILED;
+    if (rc != 0)
+        proxy_log("authentication failed: %s%s", why, "");
+    return rc;
 }
 
 /* ---- requests ----------------------------------------------------------- */
