@@ -452,7 +452,7 @@ proxy_family_flags(const struct sockaddr *sa)
 static int
 proxy_start_daemon(proxy_t *p, const proxy_opts_t *o)
 {
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_TLS |
                      MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
                      proxy_family_flags(o->po_addr);
     unsigned threads = o->po_threads > 0 ? o->po_threads : 2;
