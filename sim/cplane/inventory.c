@@ -100,6 +100,8 @@ static const cp_vm_t *
 inv_old(const cp_node_t *n, const char *uuid)
 {
     cp_vm_t key;
+    if (n->cn_nvms == 0)
+        return NULL;
     snprintf(key.cv_uuid, sizeof(key.cv_uuid), "%s", uuid);
     return bsearch(&key, n->cn_vms, n->cn_nvms, sizeof(key), inv_cmp_vm);
 }
@@ -122,7 +124,7 @@ inv_snapshot(const cplane_t *cp, const cp_node_t *n, cp_vm_t **out, size_t *nout
         if (world_vm_get(n->cn_world, z, &vm) != 0 || strlen(vm.wvm_uuid) >= CPLANE_UUID_MAX)
             continue; /* gone since, or not a VM's uuid */
         cp_vm_t *v = &vms[k];
-        snprintf(v->cv_uuid, sizeof(v->cv_uuid), "%s", vm.wvm_uuid);
+        memcpy(v->cv_uuid, vm.wvm_uuid, strlen(vm.wvm_uuid) + 1); /* fits: checked above */
         v->cv_running = strcmp(vm.wvm_zone_state, "running") == 0;
         v->cv_hash = inv_hash(&vm);
         const cp_vm_t *old = inv_old(n, v->cv_uuid);

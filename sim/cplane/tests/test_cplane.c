@@ -739,6 +739,46 @@ test_serve_dc(void)
     dc_stop(&d);
 }
 
+/* Bad flags of the Triton side: exit 2 (or 1 for a proxy that cannot run) and a clear line. */
+static void
+test_serve_dc_flags(void)
+{
+    static const struct {
+        const char *args[8];
+        int rc;
+        const char *msg;
+    } cases[] = {
+        {{"--accounts", "9lives"}, 2, "--accounts: bad login '9lives'"},
+        {{"--accounts", "alice,alice"}, 2, "--accounts: alice named twice"},
+        {{"--account", "carol"}, 2, "--account: carol is not in --accounts"},
+        {{"--account", "admin"}, 2, "--account: want --tls-dir"},
+        {{"--dns-suffix", "a..b"}, 2, "bad --dns-suffix"},
+        {{"--proxies", "17"}, 2, "bad --proxies"},
+        {{"--proxy", "127.0.0.1:0"}, 2, "want --tls-dir"},
+        {{"--proxies", "2", "--proxy", "127.0.0.1:0"}, 2, "want a port in --proxy"},
+        {{"--proxy", "127.0.0.1:0", "--tls-dir", "TLS", "--proxy-bin", "/nonexistent/cmon-proxy"},
+         1, "cannot run /nonexistent/cmon-proxy"},
+    };
+    char dir[256], prefix[300], tls[300], out[4096], err[8192];
+    temp_dir(dir, sizeof(dir), "flags");
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    snprintf(prefix, sizeof(prefix), "%s/w", dir);
+    snprintf(tls, sizeof(tls), "%s/tls", dir);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *args[TEST_ARGS_MAX] = {"serve", "--cns", "1", "--zones", "2", "--world", prefix};
+        int k = 7;
+        for (int j = 0; cases[i].args[j] != NULL; j++)
+            args[k++] = strcmp(cases[i].args[j], "TLS") == 0 ? tls : cases[i].args[j];
+        args[k] = NULL;
+        int rc = test_run_bin("cmon-sim", args, out, sizeof(out), err, sizeof(err), 60);
+        CU_ASSERT_EQUAL(rc, cases[i].rc);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, cases[i].msg));
+        if (rc != cases[i].rc || strstr(err, cases[i].msg) == NULL)
+            fprintf(stderr, "case %zu: rc %d: %s\n", i, rc, err);
+    }
+    remove_dir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -746,7 +786,7 @@ main(int argc, char **argv)
         {"accounts", test_accounts},       {"tlsdir", test_tlsdir},
         {"hostsfile", test_hostsfile},     {"promcfg", test_promcfg},
         {"api_errors", test_api_errors},   {"api_feed", test_api_feed},
-        {"api_long_poll", test_api_long_poll}, {"serve_dc", test_serve_dc},
+        {"api_long_poll", test_api_long_poll}, {"serve_dc", test_serve_dc}, {"serve_dc_flags", test_serve_dc_flags},
         {NULL, NULL},
     };
     signal(SIGPIPE, SIG_IGN);
