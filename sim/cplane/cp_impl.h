@@ -27,7 +27,7 @@ typedef struct cp_text {
 typedef struct cp_vm {
     char cv_uuid[CPLANE_UUID_MAX];
     int cv_running;
-    uint64_t cv_hash; /* of the world's record: equal means unchanged */
+    uint64_t cv_hash; /* of the zone's peek (inventory.c): equal means unchanged */
     int cv_fresh;     /* 1: its text was made at the last reading (an upsert) */
     cp_text_t *cv_text;
 } cp_vm_t;

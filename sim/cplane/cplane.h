@@ -8,9 +8,11 @@
  *
  * Protocol with the worlds: a poller thread looks at every world each
  * CPLANE_POLL_MS; only when a world's kstat chain id moved (it moves on every
- * zone add, destroy, boot and halt) does it read that world's VM records
- * again, compare them with the last reading (by uuid) and append the
- * differences to the feed: "upsert" for a new or changed VM, "destroy" for
+ * zone add, destroy, boot and halt) does it look at that world's zones again:
+ * a zone whose state, alias, brand and set parts (world_vm_parts) are as at
+ * the last reading keeps its record; a new or changed one has its VM record
+ * read (world_vm_get). A part a writer changes in place (a tag set again) is
+ * seen when the zone next changes. The differences go to the feed: "upsert" for a new or changed VM, "destroy" for
  * one that is gone. The feed is a ring of CPLANE_FEED_MAX changes; a reader
  * further behind gets 410 and lists again.
  *
