@@ -27,6 +27,7 @@
 #include "serve_core.h"
 #include "vminfod.h"
 #include "world.h"
+#include "world_vm.h"
 
 /* Set by the signal handler; the loop polls it (a signal flag, hence global). */
 static volatile sig_atomic_t serve_stop;
@@ -39,6 +40,8 @@ typedef struct serve_opts {
     int so_vminfod_given;   /* 1: --vminfod was given: failing to listen is fatal */
     int so_keep;
     uint64_t so_core_zones; /* --core-zones: the first N zones are core zones */
+    const char *so_owners;  /* --owners UUID,...: a data center's accounts (world_owners_set) */
+    const char *so_admin;   /* --admin-uuid UUID: its admin account */
 } serve_opts_t;
 
 static void
@@ -82,6 +85,12 @@ serve_parse_opt(int c, const char *arg, serve_opts_t *o)
         return 0;
     case 'C':
         return cmon_parse_u64(arg, 0, SERVE_CORE_ZONES_MAX, &o->so_core_zones, NULL, 0);
+    case 'O':
+        o->so_owners = arg;
+        return 0;
+    case 'U':
+        o->so_admin = arg;
+        return 0;
     case 'i':
         o->so_vminfod = arg;
         o->so_vminfod_given = 1;
@@ -99,6 +108,7 @@ const struct option cmd_serve_options[] = {
     {"cpus", required_argument, NULL, 'n'},    {"keep", no_argument, NULL, 'k'},
     {"vminfod", required_argument, NULL, 'i'}, {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},       {"core-zones", required_argument, NULL, 'C'},
+    {"owners", required_argument, NULL, 'O'},  {"admin-uuid", required_argument, NULL, 'U'},
     {NULL, 0, NULL, 0}};
 /* clang-format on */
 
@@ -134,6 +144,11 @@ serve_help(void)
            "                           (default 0): smartdc_role tag, the admin account as\n"
            "                           owner, an admin NIC at a loopback address of its own\n"
            "                           serving GET /metrics on metricPorts 8881 and 8882\n"
+           "      --owners=UUID,...    the accounts owning the zones (a Triton data center):\n"
+           "                           zone n belongs to the (n mod count)th, up to %d;\n"
+           "                           some zones get a triton.cmon.groups tag\n"
+           "      --admin-uuid=UUID    the admin account, owner of the core zones (default:\n"
+           "                           derived from the seed)\n"
            "      --cns=K              run K compute nodes, 1 to 64: a serve and a cmon-agent\n"
            "                           each, and a Prometheus configuration that finds them\n"
            "      --prom-config=FILE   with --cns: where to write that configuration (default\n"
@@ -143,6 +158,27 @@ serve_help(void)
            "                           this program)\n"
            "      --agent-arg=ARG      with --cns: one more argument for every agent\n"
            "                           (repeatable)\n"
+           "  With --cns, a Triton data center (sim/cplane/API.md): every zone is owned by an\n"
+           "  account, a control plane serves accounts, nodes and VMs with a change feed:\n"
+           "      --accounts=LIST      login[:operator],... (default admin:operator), up to\n"
+           "                           24; zones are spread over the non-operators; admin\n"
+           "                           (else the first operator) owns the core zones\n"
+           "      --core-zones=N       with --cns: the head node cn0's core zones\n"
+           "      --cplane=ADDR:PORT   the control plane's address (default 127.0.0.1:0);\n"
+           "                           printed as a line 'cplane http://ADDR:PORT'\n"
+           "      --tls-dir=DIR        write each account's client certificates and keys\n"
+           "                           (LOGIN.pem, LOGIN-ops.pem, LOGIN-new.pem, each with its\n"
+           "                           -key.pem), the proxy's (proxy.pem) and ca.pem there\n"
+           "      --dns-suffix=SUFFIX  the data center's DNS suffix (default cmon.test)\n"
+           "      --hosts-file=FILE    a hosts file naming cmon.SUFFIX and UUID.SUFFIX of\n"
+           "                           every instance and node, appended to in place\n"
+           "      --account=LOGIN      --prom-config is a triton_sd_configs configuration\n"
+           "                           for that account (needs --tls-dir)\n"
+           "      --proxy=ADDR:PORT    start cmon-proxy there (needs --tls-dir)\n"
+           "      --proxies=P          start P proxies, on 127.0.0.1 to 127.0.0.P at --proxy's\n"
+           "                           port (default 9163), 1 to 16\n"
+           "      --proxy-bin=PATH     the proxy to run (default: cmon-proxy beside this\n"
+           "                           program)\n"
            "  -h, --help               print this help and exit\n"
            "      --version            print the version and exit\n"
            "\n"
@@ -160,7 +196,7 @@ serve_help(void)
            "Environment:\n"
            "  %s   the world's path when --world is not given\n",
            WORLD_ZONES_MAX, WORLD_ENV, WORLD_DEFAULT_PATH, WORLD_CPUS_MAX, VMINFOD_DEFAULT_ADDR,
-           SERVE_CORE_ZONES_MAX, WORLD_ENV);
+           SERVE_CORE_ZONES_MAX, WORLD_OWNERS_MAX, WORLD_ENV);
 }
 
 static int
@@ -206,6 +242,45 @@ serve_build(const serve_opts_t *o)
     return w;
 }
 
+/* Applies --owners and --admin-uuid to a new world; 0, or 1 after saying why. */
+static int
+serve_owners(world_t *w, const serve_opts_t *o)
+{
+    char list[WORLD_OWNERS_MAX * WORLD_VM_UUID_MAX + 1], *save = NULL;
+    const char *owners[WORLD_OWNERS_MAX + 1];
+    size_t n = 0;
+
+    if (o->so_owners == NULL && o->so_admin == NULL)
+        return 0;
+    if (o->so_owners == NULL || strlen(o->so_owners) >= sizeof(list)) {
+        fprintf(stderr, "cmon-sim serve: --owners: %s\n",
+                o->so_owners ? "too many accounts" : "required with --admin-uuid");
+        return 1;
+    }
+    snprintf(list, sizeof(list), "%s", o->so_owners);
+    for (char *t = strtok_r(list, ",", &save); t != NULL && n <= WORLD_OWNERS_MAX;
+         t = strtok_r(NULL, ",", &save))
+        owners[n++] = t;
+    if (world_owners_set(w, owners, n, o->so_admin) != 0) {
+        fprintf(stderr, "cmon-sim serve: --owners %s%s%s: %s\n", o->so_owners,
+                o->so_admin ? " --admin-uuid " : "", o->so_admin ? o->so_admin : "",
+                errno == E2BIG ? "too many accounts" : "want UUIDs");
+        return 1;
+    }
+    return 0;
+}
+
+/* Core zone i, named after its role as Triton's are (cloudapi0, vmapi0, ...). */
+static int
+serve_add_core_zone(world_t *w, uint64_t i)
+{
+    char alias[WORLD_NAME_MAX];
+    snprintf(alias, sizeof(alias), "%s0", serve_core_role((unsigned)i));
+    world_zone_opts_t zo = {.wzo_alias = alias, .wzo_brand = "joyent-minimal",
+                            .wzo_mem_cap = 1ULL << 30, .wzo_nics = 2};
+    return world_zone_add(w, &zo);
+}
+
 /* Adds the zones; 0, or 1 after saying why (a signal stops it too). */
 static int
 serve_populate(world_t *w, const serve_opts_t *o, int *core_zix)
@@ -213,7 +288,7 @@ serve_populate(world_t *w, const serve_opts_t *o, int *core_zix)
     for (uint64_t i = 0; i < o->so_zones; i++) {
         if (serve_stop)
             return 0; /* stopped before it was ready: not a failure */
-        int zix = world_zone_add_random(w, i);
+        int zix = i < o->so_core_zones ? serve_add_core_zone(w, i) : world_zone_add_random(w, i);
         if (i < o->so_core_zones)
             core_zix[i] = zix;
         if (zix < 0) {
@@ -268,7 +343,9 @@ serve_events(world_t *w, const serve_opts_t *o, serve_state_t *s, double dt)
     world_batch_begin(w); /* readers see one chain change per tick */
     for (; s->ss_churn_due >= 1; s->ss_churn_due -= 1) {
         int z = serve_pick(w, serve_rand(s), 0);
-        if (z > 0 && world_zone_destroy(w, z) == 0)
+        if ((uint64_t)z <= o->so_core_zones)
+            continue; /* core zones (the first slots) stay, as a data center's own services */
+        if (world_zone_destroy(w, z) == 0)
             world_zone_add_random(w, s->ss_serial++);
     }
     for (; s->ss_reboot_due >= 1; s->ss_reboot_due -= 1) {
@@ -363,7 +440,9 @@ serve_run(const serve_opts_t *o)
     int fatal = 0;
     int core_zix[SERVE_CORE_ZONES_MAX];
     coresvc_t *core = NULL;
-    rc = serve_populate(w, o, core_zix);
+    rc = serve_owners(w, o);
+    if (rc == 0)
+        rc = serve_populate(w, o, core_zix);
     if (rc == 0)
         vminfod = serve_vminfod(w, o, &fatal);
     if (rc == 0 && !fatal && !serve_stop && o->so_core_zones > 0 &&

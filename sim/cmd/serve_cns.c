@@ -12,6 +12,9 @@
  */
 #include "listen.h"
 #include "serve_cns.h"
+#include "serve_core.h"
+#include "serve_dc.h"
+#include "serve_proc.h"
 #include "world.h"
 
 #include <arpa/inet.h>
@@ -37,18 +40,10 @@
 
 #define CNS_MAX 64
 #define ARGS_MAX 64
-#define LINE_MAX_ 1024
 #define READY_TIMEOUT_S 120
 
 /* Set by SIGTERM/SIGINT; the main loop polls it (a signal flag). */
 static volatile sig_atomic_t cns_stop;
-
-typedef struct cns_proc {
-    spawn_t cp_sp; /* sp_pid 0 when not running */
-    int cp_out;    /* pipe we read: serve's stdout or agent's stderr; -1 closed */
-    char cp_buf[LINE_MAX_];
-    size_t cp_len;
-} cns_proc_t;
 
 typedef struct cns_node {
     char cn_world[PATH_MAX];
@@ -70,6 +65,8 @@ typedef struct cns_opts {
     int co_nfwd;
     char *co_agent_args[ARGS_MAX];
     int co_nagent_args;
+    dc_opts_t co_dc;         /* the Triton side: serve_dc.h */
+    const char *co_core_zones; /* --core-zones N: cn0's, the head node's */
 } cns_opts_t;
 
 int
@@ -126,10 +123,60 @@ cns_default_agent(char *out, size_t len, char *ntpq, size_t nlen)
     snprintf(ntpq, nlen, "%s/../lib/cmon-sim/ntpq", dir);
 }
 
+/* 1 when s is a DNS name: dot-separated labels of [A-Za-z0-9-], 1 to 200 characters. */
+static int
+cns_suffix_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 200 || s[0] == '.' || s[n - 1] == '.' || strstr(s, "..") != NULL)
+        return 0;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == n;
+}
+
+static int
+cns_dc_opt(dc_opts_t *d, int c, const char *arg)
+{
+    unsigned p;
+    switch (c) {
+    case 'U':
+        d->do_accounts = arg;
+        return 0;
+    case 'P':
+        d->do_cplane = arg;
+        return 0;
+    case 'T':
+        d->do_tls_dir = arg;
+        return 0;
+    case 'D':
+        d->do_suffix = arg;
+        return cns_suffix_ok(arg) ? 0 : cns_usage("bad --dns-suffix (want a DNS name):", arg);
+    case 'H':
+        d->do_hosts = arg;
+        return 0;
+    case 'L':
+        d->do_account = arg;
+        return 0;
+    case 'X':
+        d->do_proxy = arg;
+        return 0;
+    case 'N':
+        if (cmon_parse_unsigned(arg, 1, DC_PROXIES_MAX, &p, NULL, 0) != 0)
+            return cns_usage("bad --proxies (want 1 to 16):", arg);
+        d->do_proxies = p;
+        return 0;
+    case 'B':
+        d->do_proxy_bin = arg;
+        return 0;
+    default:
+        return cns_usage("unknown flag", NULL);
+    }
+}
+
 static int
 cns_opt(cns_opts_t *o, int c, const char *arg)
 {
     uint64_t seed;
+    unsigned n;
     switch (c) {
     case 'K':
         if (cmon_parse_unsigned(arg, 1, CNS_MAX, &o->co_cns, NULL, 0) != 0)
@@ -167,8 +214,13 @@ cns_opt(cns_opts_t *o, int c, const char *arg)
         return cns_fwd(o, "--reboots", arg);
     case 't':
         return cns_fwd(o, "--tick", arg);
+    case 'C':
+        if (cmon_parse_unsigned(arg, 0, SERVE_CORE_ZONES_MAX, &n, NULL, 0) != 0)
+            return cns_usage("bad --core-zones (want 0 to 8):", arg);
+        o->co_core_zones = arg;
+        return 0;
     default:
-        return cns_usage("unknown flag", NULL);
+        return cns_dc_opt(&o->co_dc, c, arg);
     }
 }
 
@@ -184,6 +236,16 @@ const struct option serve_cns_options[] = {
     {"churn", required_argument, NULL, 'c'},
     {"reboots", required_argument, NULL, 'r'},
     {"tick", required_argument, NULL, 't'},
+    {"core-zones", required_argument, NULL, 'C'},
+    {"accounts", required_argument, NULL, 'U'},
+    {"cplane", required_argument, NULL, 'P'},
+    {"tls-dir", required_argument, NULL, 'T'},
+    {"dns-suffix", required_argument, NULL, 'D'},
+    {"hosts-file", required_argument, NULL, 'H'},
+    {"account", required_argument, NULL, 'L'},
+    {"proxy", required_argument, NULL, 'X'},
+    {"proxies", required_argument, NULL, 'N'},
+    {"proxy-bin", required_argument, NULL, 'B'},
     {NULL, 0, NULL, 0},
 };
 
@@ -208,97 +270,22 @@ cns_parse(cns_opts_t *o, int argc, char **argv)
     return o->co_cns > 0 ? 0 : cns_usage("--cns K is required", NULL);
 }
 
-/* ---- processes ------------------------------------------------------ */
-
-/*
- * Starts argv with fd `which` (1: stdout, 2: stderr) on a pipe we read and
- * the other one inherited; env (may be NULL) is one more NAME=VALUE.
- */
-static int
-cns_spawn(cns_proc_t *p, char **argv, int which, const char *env)
-{
-    char *envv[] = {(char *)env, NULL};
-    spawn_io_t pipe = {.sio_kind = SPAWN_IO_PIPE}, ours = {.sio_kind = SPAWN_IO_INHERIT};
-    spawn_opts_t o = {.so_env = env != NULL ? envv : NULL,
-                      .so_stdout = which == 1 ? pipe : ours,
-                      .so_stderr = which == 2 ? pipe : ours,
-                      .so_deathsig = SIGTERM};
-    if (spawn_start(&p->cp_sp, argv, &o) != 0) {
-        fprintf(stderr, "cmon-sim: cannot run %s: %s\n", argv[0], strerror(errno));
-        return -1;
-    }
-    p->cp_out = which == 1 ? p->cp_sp.sp_out : p->cp_sp.sp_err;
-    p->cp_sp.sp_out = p->cp_sp.sp_err = -1; /* ours to close now */
-    p->cp_len = 0;
-    return 0;
-}
-
-/*
- * Reads what p printed; calls line(ctx, text) for each whole line. Returns
- * 0, or 1 at end of file.
- */
-static int
-cns_read(cns_proc_t *p, void (*line)(void *, const char *), void *ctx)
-{
-    for (;;) {
-        ssize_t r = read(p->cp_out, p->cp_buf + p->cp_len, sizeof(p->cp_buf) - 1 - p->cp_len);
-        if (r <= 0) {
-            if (r < 0 && (errno == EAGAIN || errno == EINTR))
-                return 0;
-            close(p->cp_out);
-            p->cp_out = -1;
-            return 1;
-        }
-        p->cp_len += (size_t)r;
-        char *nl;
-        while ((nl = memchr(p->cp_buf, '\n', p->cp_len)) != NULL ||
-               p->cp_len == sizeof(p->cp_buf) - 1) {
-            size_t n = nl ? (size_t)(nl - p->cp_buf) : p->cp_len;
-            p->cp_buf[n] = '\0';
-            line(ctx, p->cp_buf);
-            size_t used = nl ? n + 1 : n;
-            memmove(p->cp_buf, p->cp_buf + used, p->cp_len - used);
-            p->cp_len -= used;
-        }
-    }
-}
-
-static void
-cns_stop_proc(cns_proc_t *p, int sig)
-{
-    spawn_signal(&p->cp_sp, sig);
-}
-
-/* Waits for p until deadline; 1 when it is gone. */
-static int
-cns_reap(cns_proc_t *p, double deadline)
-{
-    double left = deadline - cmon_monotime_s();
-    if (spawn_wait(&p->cp_sp, left > 0 ? (int)(left * 1000) : 0) == 0)
-        return 0;
-    if (p->cp_out >= 0) {
-        close(p->cp_out);
-        p->cp_out = -1;
-    }
-    return 1;
-}
-
 /* Stops every process: TERM, then KILL what is still there after 10 s. */
 static void
 cns_stop_all(cns_node_t *nodes, unsigned n)
 {
     double deadline = cmon_monotime_s() + 10;
     for (unsigned i = 0; i < n; i++) {
-        cns_stop_proc(&nodes[i].cn_agent, SIGTERM);
-        cns_stop_proc(&nodes[i].cn_serve, SIGTERM);
+        cns_proc_signal(&nodes[i].cn_agent, SIGTERM);
+        cns_proc_signal(&nodes[i].cn_serve, SIGTERM);
     }
     for (unsigned i = 0; i < n; i++) {
-        if (!cns_reap(&nodes[i].cn_agent, deadline))
-            cns_stop_proc(&nodes[i].cn_agent, SIGKILL);
-        if (!cns_reap(&nodes[i].cn_serve, deadline))
-            cns_stop_proc(&nodes[i].cn_serve, SIGKILL);
-        cns_reap(&nodes[i].cn_agent, cmon_monotime_s() + 5);
-        cns_reap(&nodes[i].cn_serve, cmon_monotime_s() + 5);
+        if (!cns_proc_reap(&nodes[i].cn_agent, deadline))
+            cns_proc_signal(&nodes[i].cn_agent, SIGKILL);
+        if (!cns_proc_reap(&nodes[i].cn_serve, deadline))
+            cns_proc_signal(&nodes[i].cn_serve, SIGKILL);
+        cns_proc_reap(&nodes[i].cn_agent, cmon_monotime_s() + 5);
+        cns_proc_reap(&nodes[i].cn_serve, cmon_monotime_s() + 5);
     }
 }
 
@@ -330,10 +317,10 @@ cns_on_line(void *arg, const char *text)
 }
 
 static int
-cns_start_serve(const cns_opts_t *o, cns_node_t *n, unsigned i)
+cns_start_serve(const cns_opts_t *o, const dc_t *dc, cns_node_t *n, unsigned i)
 {
     char self[PATH_MAX], world[PATH_MAX], seed[32];
-    char *argv[ARGS_MAX + 8];
+    char *argv[ARGS_MAX + 16];
     int k = 0;
     ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (len <= 0)
@@ -352,13 +339,21 @@ cns_start_serve(const cns_opts_t *o, cns_node_t *n, unsigned i)
     argv[k++] = n->cn_vminfod;
     for (int j = 0; j < o->co_nfwd; j++)
         argv[k++] = o->co_fwd[j];
-    if (o->co_has_seed) {
-        snprintf(seed, sizeof(seed), "%lld", o->co_seed + (long long)i);
-        argv[k++] = "--seed";
-        argv[k++] = seed;
+    /* seeds of their own, so no two nodes have a zone of the same uuid */
+    snprintf(seed, sizeof(seed), "%lld", (o->co_has_seed ? o->co_seed : 1) + (long long)i);
+    argv[k++] = "--seed";
+    argv[k++] = seed;
+    /* the accounts the control plane serves own the zones; the head node has the core zones */
+    argv[k++] = "--owners";
+    argv[k++] = (char *)dc_owners(dc);
+    argv[k++] = "--admin-uuid";
+    argv[k++] = (char *)dc_admin_uuid(dc);
+    if (i == 0 && o->co_core_zones != NULL) {
+        argv[k++] = "--core-zones";
+        argv[k++] = (char *)o->co_core_zones;
     }
     argv[k] = NULL;
-    return cns_spawn(&n->cn_serve, argv, 1, NULL);
+    return cns_proc_spawn(&n->cn_serve, argv, 1, NULL);
 }
 
 static int
@@ -366,7 +361,7 @@ cns_start_agent(const cns_opts_t *o, cns_node_t *n)
 {
     char env[PATH_MAX + 32]; /* alive until the child has exec()ed */
     char vminfod[48];
-    char *argv[ARGS_MAX + 8];
+    char *argv[ARGS_MAX + 16];
     int k = 0;
     argv[k++] = (char *)o->co_agent;
     argv[k++] = "--ntpq"; /* the node's ntpd, as cmon-sim simulates it; --agent-arg may override */
@@ -380,7 +375,7 @@ cns_start_agent(const cns_opts_t *o, cns_node_t *n)
     argv[k++] = vminfod;
     argv[k] = NULL;
     snprintf(env, sizeof(env), "CMON_SIM_WORLD=%s", n->cn_world);
-    return cns_spawn(&n->cn_agent, argv, 2, env);
+    return cns_proc_spawn(&n->cn_agent, argv, 2, env);
 }
 
 /* Pumps every pipe once (up to ms); -1 when a process has ended. */
@@ -403,7 +398,7 @@ cns_pump(cns_node_t *nodes, unsigned n, int ms)
     if (poll(pfd, np, ms) > 0)
         for (nfds_t j = 0; j < np; j++)
             if (pfd[j].revents != 0)
-                cns_read(procs[j], cns_on_line, &ctx[j]);
+                cns_proc_read(procs[j], cns_on_line, &ctx[j]);
     for (unsigned i = 0; i < n; i++)
         for (int a = 0; a < 2; a++) {
             cns_proc_t *p = a ? &nodes[i].cn_agent : &nodes[i].cn_serve;
@@ -485,11 +480,27 @@ cns_unlink_world(const char *world)
     world_lock_release(l, NULL);
 }
 
+/* Starts the control plane and what depends on it once the nodes are ready. */
 static int
-cns_start(const cns_opts_t *o, cns_node_t *nodes)
+cns_start_dc(const cns_opts_t *o, cns_node_t *nodes, dc_t *dc, int *wrote)
 {
+    cplane_node_spec_t spec[CNS_MAX];
+    char err[1024];
     for (unsigned i = 0; i < o->co_cns; i++)
-        if (cns_start_serve(o, &nodes[i], i) != 0)
+        spec[i] = (cplane_node_spec_t){.cns_world = nodes[i].cn_world,
+                                       .cns_agent = nodes[i].cn_target};
+    if (dc_start(dc, spec, o->co_cns, o->co_config, o->co_interval, wrote, err, sizeof(err)) == 0)
+        return 0;
+    fprintf(stderr, "cmon-sim: serve --cns: %s\n", err);
+    return -1;
+}
+
+static int
+cns_start(const cns_opts_t *o, cns_node_t *nodes, dc_t *dc)
+{
+    int wrote = 0;
+    for (unsigned i = 0; i < o->co_cns; i++)
+        if (cns_start_serve(o, dc, &nodes[i], i) != 0)
             return -1;
     if (cns_wait(nodes, o->co_cns, 0) != 0)
         return -1;
@@ -498,10 +509,13 @@ cns_start(const cns_opts_t *o, cns_node_t *nodes)
             return -1;
     if (cns_wait(nodes, o->co_cns, 1) != 0)
         return -1;
-    if (cns_write_config(o, nodes) != 0)
+    if (cns_start_dc(o, nodes, dc, &wrote) != 0)
+        return -1;
+    if (!wrote && cns_write_config(o, nodes) != 0) /* static targets without --account */
         return -1;
     for (unsigned i = 0; i < o->co_cns; i++)
         printf("cn%u %s %s\n", i, nodes[i].cn_world, nodes[i].cn_target);
+    dc_print(dc);
     printf("prometheus-config %s\n", o->co_config);
     fflush(stdout);
     return 0;
@@ -533,12 +547,20 @@ serve_cns_main(int argc, char **argv)
     for (unsigned i = 0; i < o.co_cns; i++)
         nodes[i].cn_serve.cp_out = nodes[i].cn_agent.cp_out = -1;
     cns_signals();
-    if (cns_start(&o, nodes) != 0)
+    char err[1024];
+    dc_t *dc = dc_new(&o.co_dc, o.co_has_seed ? (uint64_t)o.co_seed : 1, err, sizeof(err));
+    if (dc == NULL) {
+        fprintf(stderr, "cmon-sim: serve --cns: %s\n", err);
+        free(nodes);
+        return 2;
+    }
+    if (cns_start(&o, nodes, dc) != 0)
         rc = 1;
     int wrote_config = rc == 0; /* else another run's file may be there: not ours */
     while (rc == 0 && !cns_stop)
-        if (cns_pump(nodes, o.co_cns, 200) != 0)
+        if (cns_pump(nodes, o.co_cns, 200) != 0 || dc_pump(dc, 0) != 0)
             rc = 1;
+    dc_free(dc);
     cns_stop_all(nodes, o.co_cns);
     if (wrote_config)
         unlink(o.co_config);

@@ -21,8 +21,12 @@ int serve_cns_wanted(int argc, char **argv);
  * own: --cns K, --world PREFIX (node i's world is PREFIX.cn<i>), --prom-config
  * FILE, --scrape-interval SECONDS, --agent PATH, --agent-arg ARG (repeatable).
  * --zones N, --churn, --reboots, --tick and --seed S (node i gets S+i) go to
- * every node's serve. When ready it prints one line per node,
- * "cn<i> <world path> <host:port>", then "prometheus-config <file>".
+ * every node's serve. The Triton side (accounts, control plane, certificates,
+ * hosts file, proxies) is serve_dc.h's, its flags --accounts, --core-zones,
+ * --cplane, --tls-dir, --dns-suffix, --hosts-file, --account, --proxy,
+ * --proxies, --proxy-bin. When ready it prints one line per node,
+ * "cn<i> <world path> <host:port>", then "cplane <url>", "proxy <addr:port>"
+ * per proxy, then "prometheus-config <file>".
  * Returns the exit status: 0 after a signal, 1 when a node failed, 2 for
  * usage.
  */

@@ -6,7 +6,13 @@
 #include "serve_core.h"
 
 static const char *const serve_core_roles[SERVE_CORE_ZONES_MAX] = {
-    "cloudapi", "vmapi", "cnapi", "imgapi", "napi", "papi", "sapi", "ufds"};
+    "cloudapi", "vmapi", "cnapi", "adminui", "sapi", "imgapi", "mahi", "cmon"};
+
+const char *
+serve_core_role(unsigned i)
+{
+    return i < SERVE_CORE_ZONES_MAX ? serve_core_roles[i] : NULL;
+}
 
 coresvc_t *
 serve_core_zones(world_t *w, const int *zix, unsigned n)

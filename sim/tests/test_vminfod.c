@@ -15,6 +15,7 @@
 
 #include "fetch.h"
 #include "vminfod.h"
+#include "world_core.h"
 #include "world_shm.h"
 #include "world_vm.h"
 
@@ -215,6 +216,65 @@ test_untouched(void)
     test_world_free(w);
 }
 
+/*
+ * A data center's accounts (world_owners_set): zones added one after another take the
+ * owners in turn (owners[serial % count]), the admin is the given one, some zones grouped;
+ * bad lists refused with nothing changed; a reader may not set them.
+ */
+static void
+test_owners(void)
+{
+    static const char *const owners[] = {"11111111-1111-4111-8111-111111111111",
+                                         "22222222-2222-4222-8222-222222222222",
+                                         "33333333-3333-4333-8333-333333333333"};
+    static const char *const admin = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+    const char *many[WORLD_OWNERS_MAX + 1];
+    world_t *w = test_world_new(40, 7, 2);
+    world_vm_t vm;
+    char got[WORLD_VM_UUID_MAX], before[WORLD_VM_UUID_MAX];
+    int grouped = 0, first = -1;
+
+    world_admin_uuid(w, before);
+    for (size_t i = 0; i < WORLD_OWNERS_MAX + 1; i++)
+        many[i] = owners[0];
+    CU_ASSERT_EQUAL(world_owners_set(w, many, WORLD_OWNERS_MAX + 1, NULL), -1);
+    CU_ASSERT_EQUAL(errno, E2BIG);
+    CU_ASSERT_EQUAL(world_owners_set(w, (const char *const[]){"not-a-uuid"}, 1, NULL), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    CU_ASSERT_EQUAL(world_owners_set(w, owners, 0, NULL), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    CU_ASSERT_EQUAL(world_owners_set(w, owners, 3, "bad"), -1);
+    world_admin_uuid(w, got);
+    CU_ASSERT_STRING_EQUAL(got, before); /* nothing changed */
+    world_t *r = world_open(world_path(w), NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(world_owners_set(r, owners, 3, NULL), -1);
+    CU_ASSERT_EQUAL(errno, EPERM);
+
+    CU_ASSERT_EQUAL_FATAL(world_owners_set(w, owners, 3, admin), 0);
+    world_admin_uuid(r, got);
+    CU_ASSERT_STRING_EQUAL(got, admin);
+    for (int n = 0; n < 30; n++) {
+        int zix = world_zone_add_random(w, (uint64_t)n);
+        CU_ASSERT_FATAL(zix > 0);
+        CU_ASSERT_EQUAL_FATAL(world_vm_get(r, zix, &vm), 0);
+        int k = 0;
+        while (k < 3 && strcmp(vm.wvm_owner_uuid, owners[k]) != 0)
+            k++;
+        CU_ASSERT_FATAL(k < 3);
+        if (first < 0)
+            first = k;
+        CU_ASSERT_EQUAL(k, (first + n) % 3);
+        json_t *tags = json_loads(vm.wvm_tags, 0, NULL);
+        CU_ASSERT(json_is_object(tags));
+        grouped += json_object_get(tags, WORLD_VM_GROUPS_TAG) != NULL;
+        json_decref(tags);
+    }
+    CU_ASSERT(grouped > 0 && grouped < 30);
+    world_close(r);
+    test_world_free(w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -224,6 +284,7 @@ main(int argc, char **argv)
         {"http", test_http},
         {"faults", test_faults},
         {"untouched", test_untouched},
+        {"owners", test_owners},
         {NULL, NULL},
     };
 

@@ -17,6 +17,10 @@
 void
 world_admin_uuid(const world_t *w, char out[WORLD_VM_UUID_MAX])
 {
+    if (w->w_hdr->wh_has_admin) { /* the data center's, world_owners_set */
+        wvm_uuid_format(w->w_hdr->wh_admin, out);
+        return;
+    }
     wrng_uuid(wrng_mix(w->w_hdr->wh_seed ^ SALT_ADMIN), 0, out);
 }
 

@@ -221,7 +221,13 @@ typedef struct wshm_hdr {
 
     uint64_t wh_vms_off;   /* wshm_vm_t x zone_slots (world_vm.c) */
     uint64_t wh_vmset_off; /* uint32 x zone_slots: which slots' records have set parts */
-    uint8_t wh_reserved[496];
+    /* the accounts of a Triton data center (world_owners_set), set once before readers open:
+     * binary UUIDs; wh_nowners 0: owners derived from the seed */
+    uint32_t wh_nowners;
+    uint32_t wh_has_admin; /* 1: wh_admin is the admin account (world_admin_uuid) */
+    uint8_t wh_admin[16];
+    uint8_t wh_owners[WORLD_OWNERS_MAX][16];
+    uint8_t wh_reserved[496 - 24 - 16 * WORLD_OWNERS_MAX];
 } wshm_hdr_t;
 
 /*
@@ -285,6 +291,8 @@ void wseq_write_end(_Atomic uint32_t *seq);
 
 /* wrng_mix() - splitmix64 of x: a well-mixed 64-bit value. */
 uint64_t wrng_mix(uint64_t x);
+/* wvm_uuid_format() - the text of a binary UUID (world_vm.c). */
+void wvm_uuid_format(const uint8_t b[16], char out[37]);
 /* wrng_uuid() - a version 4 UUID string (37 bytes with NUL) from seed and n. */
 void wrng_uuid(uint64_t seed, uint64_t n, char out[37]);
 

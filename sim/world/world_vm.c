@@ -30,22 +30,42 @@ static const char *const vm_roles[] = {"web", "db", "cache", "worker", "build"};
 static void
 vm_default_owner(const world_t *w, uint32_t serial, char out[WORLD_VM_UUID_MAX])
 {
+    uint32_t n = w->w_hdr->wh_nowners;
+
+    if (n > 0 && n <= WORLD_OWNERS_MAX) { /* a data center's accounts: world_owners_set */
+        wvm_uuid_format(w->w_hdr->wh_owners[serial % n], out);
+        return;
+    }
     wrng_uuid(wrng_mix(w->w_hdr->wh_seed ^ SALT_OWNER), serial % VM_OWNERS, out);
 }
 
-/* {"role":"web"} for most zones, with "env":"prod" for every third. */
+/* Triton CMON's groups of a data center's zone (world_owners_set): "" for most. */
+static const char *const vm_groups[] = {"web,prod", "db", "web", "cache,prod", "", "", ""};
+
+/*
+ * {"role":"web"} for most zones, with "env":"prod" for every third; in a data
+ * center (world_owners_set) some also carry WORLD_VM_GROUPS_TAG.
+ */
 static void
 vm_default_tags(const world_t *w, uint32_t serial, char out[WORLD_VM_JSON_MAX])
 {
     uint64_t r = wrng_mix(w->w_hdr->wh_seed ^ wrng_mix(serial ^ SALT_TAGS));
     const char *role = vm_roles[r % (sizeof(vm_roles) / sizeof(vm_roles[0]))];
+    const char *groups = "";
+    char extra[96] = "";
 
+    if (w->w_hdr->wh_nowners > 0)
+        groups = vm_groups[(r >> 16) % (sizeof(vm_groups) / sizeof(vm_groups[0]))];
+    if (groups[0] != '\0')
+        snprintf(extra, sizeof(extra), "\"" WORLD_VM_GROUPS_TAG "\":\"%s\"", groups);
     if (serial % 5 == 4)
-        snprintf(out, WORLD_VM_JSON_MAX, "{}");
+        snprintf(out, WORLD_VM_JSON_MAX, "{%s}", extra);
     else if (serial % 3 == 0)
-        snprintf(out, WORLD_VM_JSON_MAX, "{\"env\":\"prod\",\"role\":\"%s\"}", role);
+        snprintf(out, WORLD_VM_JSON_MAX, "{\"env\":\"prod\",\"role\":\"%s\"%s%s}", role,
+                 extra[0] ? "," : "", extra);
     else
-        snprintf(out, WORLD_VM_JSON_MAX, "{\"role\":\"%s\"}", role);
+        snprintf(out, WORLD_VM_JSON_MAX, "{\"role\":\"%s\"%s%s}", role, extra[0] ? "," : "",
+                 extra);
 }
 
 static void
@@ -314,5 +334,62 @@ world_vm_set_nics(world_t *w, int zix, const world_nic_t *nics, uint32_t n)
         v->wv_parts |= WORLD_VM_NICS;
     }
     vm_write_end(w, zix, v);
+    return 0;
+}
+/* ---- a data center's accounts (world_owners_set) -------------------------- */
+
+static int
+vm_hex(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The 16 bytes of a UUID text already checked by vm_uuid_ok(). */
+static void
+vm_uuid_parse(const char *s, uint8_t out[16])
+{
+    int k = 0;
+    for (int i = 0; s[i] && k < 16; i++) {
+        if (s[i] == '-')
+            continue;
+        out[k++] = (uint8_t)(vm_hex(s[i]) << 4 | vm_hex(s[i + 1]));
+        i++;
+    }
+}
+
+void
+wvm_uuid_format(const uint8_t b[16], char out[WORLD_VM_UUID_MAX])
+{
+    snprintf(out, WORLD_VM_UUID_MAX,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+             b[15]);
+}
+
+int
+world_owners_set(world_t *w, const char *const *owners, size_t n, const char *admin)
+{
+    if (w == NULL || !w->w_writer) {
+        errno = EPERM;
+        return -1;
+    }
+    if (n > WORLD_OWNERS_MAX) {
+        errno = E2BIG;
+        return -1;
+    }
+    int bad = n == 0 || owners == NULL || (admin != NULL && !vm_uuid_ok(admin));
+    for (size_t i = 0; !bad && i < n; i++)
+        bad = owners[i] == NULL || !vm_uuid_ok(owners[i]);
+    if (bad) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        vm_uuid_parse(owners[i], w->w_hdr->wh_owners[i]);
+    if (admin != NULL)
+        vm_uuid_parse(admin, w->w_hdr->wh_admin);
+    w->w_hdr->wh_has_admin = admin != NULL;
+    w->w_hdr->wh_nowners = (uint32_t)n;
     return 0;
 }

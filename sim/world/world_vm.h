@@ -40,6 +40,8 @@ extern "C" {
 #define WORLD_VM_MAC_MAX 18     /* "90:b8:d0:12:34:56" */
 #define WORLD_VM_JSON_MAX 1024  /* tags, customer_metadata: compact JSON text */
 #define WORLD_VM_STATE_MAX 16   /* "running", "installed" */
+#define WORLD_OWNERS_MAX 24     /* accounts a data center spreads its zones over */
+#define WORLD_VM_GROUPS_TAG "triton.cmon.groups"
 
 /* One NIC as vmadm lists it. An empty string is a field the record lacks. */
 typedef struct world_nic {
@@ -108,6 +110,18 @@ int world_vm_set_metadata(world_t *w, int zix, const char *json);
  * with). nics NULL puts the derived NICs back.
  */
 int world_vm_set_nics(world_t *w, int zix, const world_nic_t *nics, uint32_t n);
+
+/*
+ * world_owners_set() - makes the world a node of a Triton data center whose
+ * accounts the caller (its writer) names: the derived owner of a zone becomes
+ * owners[serial % n] (serial: the zone's creation number), world_admin_uuid()
+ * becomes admin (when not NULL: the owner of core zones), and the derived tags
+ * of some zones gain WORLD_VM_GROUPS_TAG ("web,prod", "db", ...: Triton CMON's
+ * groups, drawn from the seed). Call it before readers open the world (the
+ * header is not under a sequence counter). n 1..WORLD_OWNERS_MAX (E2BIG past
+ * it, EINVAL for 0), each a UUID (EINVAL otherwise); EPERM not the writer.
+ */
+int world_owners_set(world_t *w, const char *const *owners, size_t n, const char *admin);
 
 /* world_vm_parts() - the WORLD_VM_* parts set on zone zix (0: all derived; -1 EINVAL). */
 int world_vm_parts(const world_t *w, int zix);
