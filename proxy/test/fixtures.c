@@ -254,6 +254,8 @@ fix_agent_access(void *cls, struct MHD_Connection *c, const char *url, const cha
         MHD_destroy_response(r);
         return ret;
     }
+    case AGENT_RESET:
+        return MHD_NO;
     case AGENT_NEVER_GZIP:
         return fix_agent_ok(c, 0);
     default:

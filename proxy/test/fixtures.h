@@ -33,6 +33,7 @@ typedef enum fix_agent_mode {
     AGENT_GZIP_ALWAYS, /* gzip even when not asked */
     AGENT_BIG,         /* 200 with a body of fix_agent_big bytes */
     AGENT_NEVER_GZIP,  /* 200, never compressed */
+    AGENT_RESET,       /* closes the connection without an answer */
 } fix_agent_mode_t;
 
 typedef struct fix_agent fix_agent_t;

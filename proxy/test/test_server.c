@@ -72,6 +72,23 @@ on_header(char *d, size_t s, size_t n, void *arg)
     return s * n;
 }
 
+/* Lists handed to curl handles live until the suite ends (a handle reads
+ * them at each request); several threads make them. */
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct curl_slist *kept[1024];
+static size_t nkept;
+
+static void
+keep_list(struct curl_slist *l)
+{
+    pthread_mutex_lock(&kept_lock);
+    if (nkept < sizeof(kept) / sizeof(kept[0]))
+        kept[nkept++] = l;
+    else
+        abort(); /* more requests than the suite makes: raise the bound */
+    pthread_mutex_unlock(&kept_lock);
+}
+
 /* The certificate files of a name made in set-up: DIR/<who>.pem and -key.pem. */
 static void
 cert_paths(const char *who, char *cert, char *key, size_t len)
@@ -85,13 +102,16 @@ static void
 client_setup(CURL *h, unsigned port, const char *who, const char *label, const char *path,
              const char *encoding, answer_t *a)
 {
-    char url[256], resolve[256], cert[128], key[128];
-    static struct curl_slist *res;
-    snprintf(url, sizeof(url), "https://%s." SUFFIX ":%u%s", label, port, path);
+    char resolve[256], cert[128], key[128];
+    struct curl_slist *res;
+    size_t ulen = strlen(label) + strlen(path) + 64;
+    char *url = malloc(ulen); /* curl keeps a copy */
+    snprintf(url, ulen, "https://%s." SUFFIX ":%u%s", label, port, path);
     snprintf(resolve, sizeof(resolve), "%s." SUFFIX ":%u:127.0.0.1", label, port);
-    curl_slist_free_all(res);
     res = curl_slist_append(NULL, resolve);
+    keep_list(res);
     curl_easy_setopt(h, CURLOPT_URL, url);
+    free(url);
     curl_easy_setopt(h, CURLOPT_RESOLVE, res);
     curl_easy_setopt(h, CURLOPT_CAINFO, W.ca);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
@@ -277,6 +297,8 @@ suite_clean(void)
     fix_cplane_stop(W.cplane);
     free(W.cert_pem);
     free(W.key_pem);
+    for (size_t i = 0; i < nkept; i++)
+        curl_slist_free_all(kept[i]);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", W.dir);
     return system(cmd) == 0 ? 0 : 1;
@@ -438,6 +460,9 @@ test_agent_failures(void)
     fix_agent_mode(W.agent, AGENT_503);
     CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 503);
     CU_ASSERT_TRUE(has(&a, "ServiceUnavailableError"));
+    DONE(a);
+    fix_agent_mode(W.agent, AGENT_RESET);
+    CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 502);
     DONE(a);
     fix_agent_mode(W.agent, AGENT_500);
     CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 502);
@@ -614,6 +639,42 @@ test_no_ca_names(void)
     CU_ASSERT_TRUE(ok);
 }
 
+/* Hostile requests: an enormous query, too many groups, plain HTTP on the
+ * TLS port; each gets its answer (or its connection closed) and the next
+ * client is served. */
+static void
+test_bad_requests(void)
+{
+    answer_t a;
+    sbuf_t q = SBUF_INIT;
+    sbuf_adds(&q, "/v1/discover?groups=");
+    for (int i = 0; i < 20000; i++)
+        sbuf_adds(&q, "abcde,");
+    long st = get("alice", "cmon", q.sb_buf, NULL, &a);
+    CU_ASSERT_TRUE(st == 414 || st == 431 || st == 400);
+    DONE(a);
+    sbuf_reset(&q);
+    sbuf_adds(&q, "/v1/discover?groups=g0");
+    for (int i = 1; i <= 100; i++)
+        sbuf_addf(&q, ",g%d", i); /* 101 groups */
+    CU_ASSERT_EQUAL(get("alice", "cmon", q.sb_buf, NULL, &a), 400);
+    CU_ASSERT_TRUE(has(&a, "BadRequestError"));
+    DONE(a);
+    sbuf_release(&q);
+    char cmd[256], line[256] = "";
+    snprintf(cmd, sizeof(cmd),
+             "printf 'GET /_ping HTTP/1.1\\r\\nHost: cmon.cmon.test\\r\\n\\r\\n' | "
+             "timeout 10 curl -s -m 5 telnet://127.0.0.1:%u; echo rc=$?", W.port);
+    FILE *f = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    while (fgets(line, sizeof(line), f) != NULL)
+        CU_ASSERT_PTR_NULL(strstr(line, "200 OK")); /* no HTTP answer over plain TCP */
+    CU_ASSERT_PTR_NULL(strstr(line, "rc=124")); /* closed, not left hanging */
+    pclose(f);
+    CU_ASSERT_EQUAL(get("alice", "cmon", "/v1/discover", NULL, &a), 200);
+    DONE(a);
+}
+
 static CU_TestInfo tests[] = {
     {"ping", test_ping},
     {"no certificate", test_no_cert},
@@ -631,6 +692,7 @@ static CU_TestInfo tests[] = {
     {"throttle", test_throttle},
     {"auth per connection", test_auth_per_connection},
     {"no ca names", test_no_ca_names},
+    {"bad requests", test_bad_requests},
     CU_TEST_INFO_NULL,
 };
 
