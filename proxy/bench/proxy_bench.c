@@ -32,9 +32,9 @@ typedef struct phase {
     const char *ph_name;
     char ph_url[256];
     char ph_resolve[256];
-    int ph_tls;         /* verify with dir/ca.pem, client certificate dir/alice.pem */
-    int ph_fresh;       /* a new connection (full handshake) per request */
-    int ph_cert;        /* present the client certificate */
+    int ph_tls;   /* verify with dir/ca.pem, client certificate dir/alice.pem */
+    int ph_fresh; /* a new connection (full handshake) per request */
+    int ph_cert;  /* present the client certificate */
 } phase_t;
 
 static struct {
@@ -155,7 +155,8 @@ account(void)
     snprintf(key, sizeof(key), "%s/alice-key.pem", B.dir);
     pki_cert("alice", k, k, 0, -60, 86400, cert, key);
     char *kj = pki_key_json(k), *j = malloc(strlen(kj) + 256);
-    sprintf(j, "{\"uuid\":\"" ACCT "\",\"login\":\"alice\",\"groups\":[],\"keys\":[%s],\"roles\":{}}",
+    sprintf(j,
+            "{\"uuid\":\"" ACCT "\",\"login\":\"alice\",\"groups\":[],\"keys\":[%s],\"roles\":{}}",
             kj);
     free(kj);
     EVP_PKEY_free(k);
@@ -172,9 +173,25 @@ proxy_spawn(const char *bin, const char *cplane, const char *threads, spawn_t *s
     snprintf(key, sizeof(key), "%s/server-key.pem", B.dir);
     snprintf(log, sizeof(log), "%s/proxy.log", B.dir);
     snprintf(cp, sizeof(cp), "%s", cplane);
-    char *argv[] = {"taskset", "-c", (char *)B.proxy_cpu, exe, "--listen", "127.0.0.1:0", "--cert", cert, "--key", key, "--cplane", cp,
-                    "--threads", (char *)threads, "--throttle-rate", "1e9", "--throttle-burst",
-                    "1e9", NULL};
+    char *argv[] = {"taskset",
+                    "-c",
+                    (char *)B.proxy_cpu,
+                    exe,
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--cert",
+                    cert,
+                    "--key",
+                    key,
+                    "--cplane",
+                    cp,
+                    "--threads",
+                    (char *)threads,
+                    "--throttle-rate",
+                    "1e9",
+                    "--throttle-burst",
+                    "1e9",
+                    NULL};
     spawn_opts_t o = {.so_stderr = {.sio_kind = SPAWN_IO_FILE, .sio_path = log}};
     if (spawn_start(sp, argv, &o) != 0)
         return 0;
@@ -207,7 +224,8 @@ world(fix_cplane_t **cp, fix_agent_t **ag)
              "\",\"state\":\"running\",\"tags\":{}}],\"total\":1}");
     snprintf(servers, sizeof(servers),
              "{\"servers\":[{\"uuid\":\"" CN "\",\"hostname\":\"cn0\",\"admin_ip\":\"127.0.0.1\","
-             "\"agent\":\"127.0.0.1:%u\"}]}", fix_agent_port(*ag));
+             "\"agent\":\"127.0.0.1:%u\"}]}",
+             fix_agent_port(*ag));
     if ((*cp = fix_cplane_start(vms, servers)) == NULL)
         return -1;
     char *acct = account();
@@ -252,7 +270,8 @@ main(int argc, char **argv)
 {
     const char *threads = "1";
     if (argc < 2) {
-        fprintf(stderr, "usage: bench-proxy BIN_DIR [--concurrency C] [--duration S] [--threads T] [--proxy-cpu LIST]\n");
+        fprintf(stderr, "usage: bench-proxy BIN_DIR [--concurrency C] [--duration S] [--threads T] "
+                        "[--proxy-cpu LIST]\n");
         return 2;
     }
     for (int i = 2; i + 1 < argc; i += 2) {

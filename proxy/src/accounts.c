@@ -153,9 +153,8 @@ accounts_fetch(accounts_t *c, const char *login, accounts_status_t *st, char *wh
     char url[1024];
     snprintf(url, sizeof(url), "%s/accounts/%s", c->c_cplane, esc != NULL ? esc : "");
     curl_free(esc);
-    struct fetch_req rq = {.rq_url = url,
-                           .rq_timeout_s = c->c_timeout_ms / 1000.0,
-                           .rq_max_body = ACCOUNTS_BODY_MAX};
+    struct fetch_req rq = {
+        .rq_url = url, .rq_timeout_s = c->c_timeout_ms / 1000.0, .rq_max_body = ACCOUNTS_BODY_MAX};
     struct fetch_resp rs = {0};
     auth_account_t *a = NULL;
     *st = ACCOUNTS_UNAVAILABLE;

@@ -48,7 +48,8 @@ auth_add_keys(auth_account_t *a, json_t *keys, int admin)
 {
     size_t i;
     json_t *k;
-    json_array_foreach(keys, i, k) {
+    json_array_foreach(keys, i, k)
+    {
         const char *pem = json_string_value(json_object_get(k, "pem"));
         if (pem == NULL || a->a_nkeys == AUTH_KEYS_MAX)
             continue;
@@ -72,7 +73,8 @@ auth_in_group(json_t *groups, const char *name)
 {
     size_t i;
     json_t *g;
-    json_array_foreach(groups, i, g) {
+    json_array_foreach(groups, i, g)
+    {
         if (json_is_string(g) && strcmp(json_string_value(g), name) == 0)
             return 1;
     }
@@ -82,11 +84,12 @@ auth_in_group(json_t *groups, const char *name)
 static void
 auth_add_admins(auth_account_t *a, json_t *root)
 {
-    json_t *members =
-        json_object_get(json_object_get(json_object_get(root, "roles"), "administrator"), "members");
+    json_t *members = json_object_get(
+        json_object_get(json_object_get(root, "roles"), "administrator"), "members");
     size_t i;
     json_t *m;
-    json_array_foreach(members, i, m) {
+    json_array_foreach(members, i, m)
+    {
         auth_add_keys(a, json_object_get(m, "keys"), 1);
     }
 }

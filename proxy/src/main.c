@@ -151,7 +151,8 @@ parse_number(proxy_opts_t *p, int c, const char *arg)
     case 't':
         return parse_uint("threads", arg, 1, 256, &p->po_threads);
     case 'C':
-        return parse_uint("connect-timeout-ms", arg, 1, 600000, (unsigned *)&p->po_connect_timeout_ms);
+        return parse_uint("connect-timeout-ms", arg, 1, 600000,
+                          (unsigned *)&p->po_connect_timeout_ms);
     case 'U':
         return parse_uint("upstream-timeout-ms", arg, 1, 600000,
                           (unsigned *)&p->po_upstream_timeout_ms);
@@ -232,7 +233,9 @@ read_pem(const char *path)
     int bad = buf == NULL || ferror(f) || n == 0 || n > PROXY_PEM_MAX;
     if (bad) {
         fprintf(stderr, "cmon-proxy: cannot read %s: %s\n", path,
-                f == NULL ? strerror(errno) : n > PROXY_PEM_MAX ? "larger than 1 MB" : "empty or unreadable");
+                f == NULL           ? strerror(errno)
+                : n > PROXY_PEM_MAX ? "larger than 1 MB"
+                                    : "empty or unreadable");
         free(buf);
         buf = NULL;
     } else

@@ -227,8 +227,8 @@ proxy_scrape(req_t *r, conn_t *cx, const host_target_t *target)
     if (target->ht_kind != HOST_UUID ||
         inventory_route(p->p_inv, target->ht_uuid, cx->c_account, cx->c_operator, &route) != 0)
         return reply_error(r->r_conn, 404, "container not found");
-    upstream_call_t call = {.uc_gzip = r->r_client_gzip, .uc_done = proxy_upstream_done,
-                            .uc_arg = r};
+    upstream_call_t call = {
+        .uc_gzip = r->r_client_gzip, .uc_done = proxy_upstream_done, .uc_arg = r};
     snprintf(call.uc_url, sizeof(call.uc_url), "http://%s%s", route.ir_agent, route.ir_path);
     const char *accept = MHD_lookup_connection_value(r->r_conn, MHD_HEADER_KIND, "Accept");
     if (accept != NULL && strlen(accept) < sizeof(call.uc_accept))
@@ -325,8 +325,8 @@ proxy_check_host(proxy_t *p, struct MHD_Connection *c, conn_t *cx, host_target_t
 
 /* Authentication (kept per connection) and the account's throttle. 0 or the status. */
 static unsigned
-proxy_admit(proxy_t *p, struct MHD_Connection *c, conn_t *cx, const char **why,
-            char *retry, size_t retrylen)
+proxy_admit(proxy_t *p, struct MHD_Connection *c, conn_t *cx, const char **why, char *retry,
+            size_t retrylen)
 {
     unsigned st = cx->c_auth == CONN_AUTH_OK ? 0 : 401;
     if (cx->c_auth == CONN_AUTH_NONE)
@@ -345,7 +345,8 @@ proxy_admit(proxy_t *p, struct MHD_Connection *c, conn_t *cx, const char **why,
 static enum MHD_Result
 proxy_refuse(struct MHD_Connection *c, unsigned status, const char *why, const char *retry)
 {
-    reply_t rp = {.rp_status = status, .rp_ctype = "application/json",
+    reply_t rp = {.rp_status = status,
+                  .rp_ctype = "application/json",
                   .rp_retry_after = status == 429 ? retry : NULL};
     rp.rp_body = reply_error_json(status, why, &rp.rp_len);
     return reply_send(c, &rp);
@@ -372,7 +373,8 @@ proxy_route(req_t *r, const char *url, const char *method)
         return proxy_ping(r);
     if ((st = proxy_admit(p, c, cx, &why, retry, sizeof(retry))) != 0)
         return proxy_refuse(c, st, why, retry);
-    r->r_client_gzip = negotiate_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding"));
+    r->r_client_gzip =
+        negotiate_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding"));
     if (strcmp(url, "/metrics") == 0)
         return proxy_scrape(r, cx, &target);
     if (strcmp(url, "/v1/discover") == 0)
@@ -453,8 +455,7 @@ static int
 proxy_start_daemon(proxy_t *p, const proxy_opts_t *o)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_TLS |
-                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
-                     proxy_family_flags(o->po_addr);
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | proxy_family_flags(o->po_addr);
     unsigned threads = o->po_threads > 0 ? o->po_threads : 2;
     p->p_daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, proxy_access, p, MHD_OPTION_EXTERNAL_LOGGER, proxy_log_mhd, NULL,

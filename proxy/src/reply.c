@@ -13,16 +13,11 @@ static const struct {
     unsigned status;
     const char *code;
 } reply_codes[] = {
-    {400, "BadRequestError"},
-    {401, "UnauthorizedError"},
-    {403, "ForbiddenError"},
-    {404, "NotFoundError"},
-    {405, "MethodNotAllowedError"},
-    {421, "MisdirectedRequestError"},
-    {429, "TooManyRequestsError"},
-    {500, "InternalServerError"},
-    {502, "BadGatewayError"},
-    {503, "ServiceUnavailableError"},
+    {400, "BadRequestError"},       {401, "UnauthorizedError"},
+    {403, "ForbiddenError"},        {404, "NotFoundError"},
+    {405, "MethodNotAllowedError"}, {421, "MisdirectedRequestError"},
+    {429, "TooManyRequestsError"},  {500, "InternalServerError"},
+    {502, "BadGatewayError"},       {503, "ServiceUnavailableError"},
     {504, "GatewayTimeoutError"},
 };
 

@@ -11,7 +11,7 @@
 
 /* One request on its way: the call, its curl handle and what came back. */
 typedef struct job {
-    struct job *j_next;              /* queue, then the list of jobs on the multi handle */
+    struct job *j_next; /* queue, then the list of jobs on the multi handle */
     struct job *j_prev;
     upstream_call_t j_call;
     CURL *j_easy;

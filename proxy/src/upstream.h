@@ -43,12 +43,12 @@ typedef struct upstream_opts {
 
 /* What the proxy answers for one request. */
 typedef struct upstream_answer {
-    unsigned ua_status;     /* 200, 404, 502, 503 or 504 (above) */
-    long ua_agent_status;   /* the agent's status, 0 when none came */
-    sbuf_t ua_body;         /* the agent's body (200 only); the receiver owns it */
-    char ua_ctype[128];     /* its Content-Type, "" when none */
-    char ua_cenc[32];       /* its Content-Encoding, "" when none */
-    char ua_why[512];       /* for the log and the error body when not 200 */
+    unsigned ua_status;   /* 200, 404, 502, 503 or 504 (above) */
+    long ua_agent_status; /* the agent's status, 0 when none came */
+    sbuf_t ua_body;       /* the agent's body (200 only); the receiver owns it */
+    char ua_ctype[128];   /* its Content-Type, "" when none */
+    char ua_cenc[32];     /* its Content-Encoding, "" when none */
+    char ua_why[512];     /* for the log and the error body when not 200 */
 } upstream_answer_t;
 
 /*

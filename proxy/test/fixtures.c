@@ -19,8 +19,8 @@ const char fix_agent_body[] = "# HELP cpu_user_usage CPU user time\n"
                               "cpu_user_usage 12345\n";
 
 static enum MHD_Result
-fix_send(struct MHD_Connection *c, unsigned status, const char *body, size_t len,
-         const char *ctype, const char *cenc)
+fix_send(struct MHD_Connection *c, unsigned status, const char *body, size_t len, const char *ctype,
+         const char *cenc)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -214,8 +214,8 @@ static enum MHD_Result
 fix_agent_ok(struct MHD_Connection *c, int gzip)
 {
     if (!gzip)
-        return fix_send(c, 200, fix_agent_body, strlen(fix_agent_body),
-                        "text/plain; version=0.0.4", NULL);
+        return fix_send(c, 200, fix_agent_body, strlen(fix_agent_body), "text/plain; version=0.0.4",
+                        NULL);
     sbuf_t z = SBUF_INIT;
     gzip_compress(fix_agent_body, strlen(fix_agent_body), &z);
     enum MHD_Result r = fix_send(c, 200, z.sb_buf, z.sb_len, "text/plain; version=0.0.4", "gzip");

@@ -165,15 +165,17 @@ has(const answer_t *a, const char *s)
 /* ---- set-up ------------------------------------------------------------- */
 
 static char *
-account_json(const char *uuid, const char *login, int operator, EVP_PKEY *key, EVP_PKEY *admin)
+account_json(const char *uuid, const char *login, int operator, EVP_PKEY * key, EVP_PKEY *admin)
 {
     char *k = pki_key_json(key), *ka = admin != NULL ? pki_key_json(admin) : NULL;
     sbuf_t s = SBUF_INIT;
-    sbuf_addf(&s, "{\"uuid\":\"%s\",\"login\":\"%s\",\"groups\":[%s],\"keys\":[%s],\"roles\":{", uuid,
-              login, operator ? "\"operators\"" : "", k);
+    sbuf_addf(&s, "{\"uuid\":\"%s\",\"login\":\"%s\",\"groups\":[%s],\"keys\":[%s],\"roles\":{",
+              uuid, login, operator? "\"operators\"" : "", k);
     if (ka != NULL)
-        sbuf_addf(&s, "\"administrator\":{\"members\":[{\"login\":\"ops\",\"uuid\":\"" OPS
-                      "\",\"keys\":[%s]}]}", ka);
+        sbuf_addf(&s,
+                  "\"administrator\":{\"members\":[{\"login\":\"ops\",\"uuid\":\"" OPS
+                  "\",\"keys\":[%s]}]}",
+                  ka);
     sbuf_adds(&s, "}}");
     free(k);
     free(ka);
@@ -183,9 +185,11 @@ account_json(const char *uuid, const char *login, int operator, EVP_PKEY *key, E
 static void
 vm_json(sbuf_t *s, const char *uuid, const char *owner, const char *cn, const char *state)
 {
-    sbuf_addf(s, "%s{\"uuid\":\"%s\",\"owner_uuid\":\"%s\",\"server_uuid\":\"%s\",\"alias\":\"a-%.4s\","
-              "\"brand\":\"joyent\",\"image_uuid\":\"%s\",\"state\":\"%s\",\"tags\":{}}",
-              s->sb_len > 8 ? "," : "", uuid, owner, cn, uuid, uuid, state);
+    sbuf_addf(
+        s,
+        "%s{\"uuid\":\"%s\",\"owner_uuid\":\"%s\",\"server_uuid\":\"%s\",\"alias\":\"a-%.4s\","
+        "\"brand\":\"joyent\",\"image_uuid\":\"%s\",\"state\":\"%s\",\"tags\":{}}",
+        s->sb_len > 8 ? "," : "", uuid, owner, cn, uuid, uuid, state);
 }
 
 static void
@@ -200,7 +204,8 @@ world_inventory(void)
     sbuf_adds(&vms, "],\"total\":4}");
     int dead = cmon_listen_free_port();
     sbuf_addf(&servers,
-              "{\"servers\":[{\"uuid\":\"" CN_OK "\",\"hostname\":\"cn0\",\"admin_ip\":\"127.0.0.1\","
+              "{\"servers\":[{\"uuid\":\"" CN_OK
+              "\",\"hostname\":\"cn0\",\"admin_ip\":\"127.0.0.1\","
               "\"agent\":\"127.0.0.1:%u\"},{\"uuid\":\"" CN_HANG "\",\"hostname\":\"cn1\","
               "\"admin_ip\":\"127.0.0.1\",\"agent\":\"127.0.0.1:%u\"},{\"uuid\":\"" CN_DEAD
               "\",\"hostname\":\"cn2\",\"admin_ip\":\"127.0.0.1\",\"agent\":\"127.0.0.1:%d\"}]}",
@@ -214,8 +219,8 @@ world_inventory(void)
 static int
 world_pki(void)
 {
-    EVP_PKEY *ka = pki_key_new(), *kops = pki_key_new(), *kb = pki_key_new(),
-             *kadm = pki_key_new(), *kx = pki_key_new(), *eph = pki_key_new();
+    EVP_PKEY *ka = pki_key_new(), *kops = pki_key_new(), *kb = pki_key_new(), *kadm = pki_key_new(),
+             *kx = pki_key_new(), *eph = pki_key_new();
     char c[128], k[128];
     int rc = 0;
 #define CERT(who, cn, subj, signer, newstyle, nb, na)                                              \
@@ -248,12 +253,19 @@ static proxy_t *
 proxy_with(double rate, double burst, double ttl, size_t max_body)
 {
     char err[256];
-    proxy_opts_t o = {
-        .po_addr = (struct sockaddr *)&W.addr, .po_cert_pem = W.cert_pem, .po_key_pem = W.key_pem,
-        .po_cplane = fix_cplane_url(W.cplane), .po_dns_suffix = SUFFIX, .po_inventory = W.inv,
-        .po_threads = 2, .po_upstream_timeout_ms = 1500, .po_connect_timeout_ms = 1000,
-        .po_throttle_rate = rate, .po_throttle_burst = burst, .po_account_ttl_s = ttl,
-        .po_max_body = max_body};
+    proxy_opts_t o = {.po_addr = (struct sockaddr *)&W.addr,
+                      .po_cert_pem = W.cert_pem,
+                      .po_key_pem = W.key_pem,
+                      .po_cplane = fix_cplane_url(W.cplane),
+                      .po_dns_suffix = SUFFIX,
+                      .po_inventory = W.inv,
+                      .po_threads = 2,
+                      .po_upstream_timeout_ms = 1500,
+                      .po_connect_timeout_ms = 1000,
+                      .po_throttle_rate = rate,
+                      .po_throttle_burst = burst,
+                      .po_account_ttl_s = ttl,
+                      .po_max_body = max_body};
     proxy_t *p = proxy_start(&o, err, sizeof(err));
     if (p == NULL)
         fprintf(stderr, "proxy_start: %s\n", err);
@@ -664,12 +676,13 @@ test_bad_requests(void)
     char cmd[256], line[256] = "";
     snprintf(cmd, sizeof(cmd),
              "printf 'GET /_ping HTTP/1.1\\r\\nHost: cmon.cmon.test\\r\\n\\r\\n' | "
-             "timeout 10 curl -s -m 5 telnet://127.0.0.1:%u; echo rc=$?", W.port);
+             "timeout 10 curl -s -m 5 telnet://127.0.0.1:%u; echo rc=$?",
+             W.port);
     FILE *f = popen(cmd, "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     while (fgets(line, sizeof(line), f) != NULL)
         CU_ASSERT_PTR_NULL(strstr(line, "200 OK")); /* no HTTP answer over plain TCP */
-    CU_ASSERT_PTR_NULL(strstr(line, "rc=124")); /* closed, not left hanging */
+    CU_ASSERT_PTR_NULL(strstr(line, "rc=124"));     /* closed, not left hanging */
     pclose(f);
     CU_ASSERT_EQUAL(get("alice", "cmon", "/v1/discover", NULL, &a), 200);
     DONE(a);
@@ -699,6 +712,7 @@ static CU_TestInfo tests[] = {
 int
 main(int argc, char **argv)
 {
-    cunit_suite_t suites[] = {{"proxy server", suite_init, suite_clean, tests}, {NULL, NULL, NULL, NULL}};
+    cunit_suite_t suites[] = {{"proxy server", suite_init, suite_clean, tests},
+                              {NULL, NULL, NULL, NULL}};
     return cunit_main_suites(argc, argv, suites);
 }

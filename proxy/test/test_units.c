@@ -17,7 +17,8 @@ test_host_rule(void)
     host_target_t t;
     CU_ASSERT_EQUAL(host_parse("cmon.cmon.test:9163", &t), HOST_CMON);
     CU_ASSERT_EQUAL(host_parse("CMON.cmon.test", &t), HOST_CMON);
-    CU_ASSERT_EQUAL(host_parse("0A1B2C3D-0000-4000-8000-00000000ABCD.cmon.test:9163", &t), HOST_UUID);
+    CU_ASSERT_EQUAL(host_parse("0A1B2C3D-0000-4000-8000-00000000ABCD.cmon.test:9163", &t),
+                    HOST_UUID);
     CU_ASSERT_STRING_EQUAL(t.ht_uuid, UUID);
     CU_ASSERT_EQUAL(host_parse("www.cmon.test", &t), HOST_BAD);
     CU_ASSERT_EQUAL(host_parse("0a1b2c3d-0000-4000-8000-00000000abc.cmon.test", &t), HOST_BAD);
@@ -87,7 +88,8 @@ test_error_json(void)
 {
     size_t len;
     char *s = reply_error_json(429, "too \"many\"\n", &len);
-    CU_ASSERT_STRING_EQUAL(s, "{\"code\":\"TooManyRequestsError\",\"message\":\"too \\\"many\\\"\\n\"}");
+    CU_ASSERT_STRING_EQUAL(
+        s, "{\"code\":\"TooManyRequestsError\",\"message\":\"too \\\"many\\\"\\n\"}");
     CU_ASSERT_EQUAL(len, strlen(s));
     free(s);
     CU_ASSERT_STRING_EQUAL(reply_error_code(401), "UnauthorizedError");
