@@ -119,12 +119,12 @@ conn_peer_cert(struct MHD_Connection *c)
     return n > 0 ? &certs[0] : NULL;
 }
 
+/* One line on stderr, "cmon-proxy: what: why" (one write, so lines of
+ * several threads do not mix). */
 static void
-proxy_log(const char *fmt, const char *a, const char *b)
+proxy_log(const char *what, const char *why)
 {
-    fprintf(stderr, "cmon-proxy: ");
-    fprintf(stderr, fmt, a, b);
-    fputc('\n', stderr);
+    fprintf(stderr, "cmon-proxy: %s: %s\n", what, why);
 }
 
 /* The account of a parsed certificate. 0 (cx filled), 401 (why says why),
@@ -167,12 +167,12 @@ proxy_authenticate(proxy_t *p, struct MHD_Connection *c, conn_t *cx)
     unsigned rc = cert != NULL ? proxy_cert_account(p, cert, cx, why, sizeof(why)) : 401;
     auth_cert_free(cert);
     if (rc == 503) {
-        proxy_log("cannot look up an account: %s%s", why, "");
+        proxy_log("cannot look up an account", why);
         return 503;
     }
     cx->c_auth = rc == 0 ? CONN_AUTH_OK : CONN_AUTH_FAILED;
     if (rc != 0)
-        proxy_log("authentication failed: %s%s", why, "");
+        proxy_log("authentication failed", why);
     return rc;
 }
 
@@ -206,7 +206,7 @@ proxy_answer_scrape(req_t *r)
     upstream_answer_t *a = &r->r_ans;
     if (a->ua_status != 200) {
         if (a->ua_status != 404)
-            proxy_log("scrape failed: %s%s", a->ua_why, "");
+            proxy_log("scrape failed", a->ua_why);
         return reply_error(r->r_conn, a->ua_status,
                            a->ua_status == 404 ? "container not found" : a->ua_why);
     }
