@@ -56,7 +56,7 @@ struct inventory {
 
     pthread_mutex_t in_mutex; /* guards in_stop, signals in_wake */
     pthread_cond_t in_wake;
-    int in_stop;
+    int in_stop; /* set under in_mutex, atomically: fetch reads it during a request */
     pthread_t in_thread;
 
     /* the follower's own (no lock) */
@@ -128,7 +128,8 @@ cp_get_json(inventory_t *inv, const char *path, size_t max_body, int extra_ms, j
     char url[1024];
     struct fetch_req rq = {.rq_url = url, .rq_max_body = max_body,
                            .rq_timeout_s = (inv->in_timeout_ms + extra_ms) / 1000.0,
-                           .rq_connect_timeout_s = inv->in_timeout_ms / 1000.0};
+                           .rq_connect_timeout_s = inv->in_timeout_ms / 1000.0,
+                           .rq_cancel = &inv->in_stop}; /* inventory_stop() ends a long poll */
     struct fetch_resp rs = {0};
     json_error_t jerr;
     long status = -1;
@@ -602,6 +603,8 @@ follow_once(inventory_t *inv)
             log_failing(inv, f.f_cause, f.f_detail);
         return;
     }
+    if (stopping(inv))
+        return; /* the poll was cancelled: nothing went wrong */
     inv->in_errors++;
     log_failing(inv, f.f_cause, f.f_detail);
     nap(inv, backoff_ms(inv->in_errors));
@@ -700,7 +703,7 @@ inventory_stop(inventory_t *inv)
     if (inv == NULL)
         return;
     pthread_mutex_lock(&inv->in_mutex);
-    inv->in_stop = 1;
+    __atomic_store_n(&inv->in_stop, 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&inv->in_wake);
     pthread_mutex_unlock(&inv->in_mutex);
     pthread_join(inv->in_thread, NULL);

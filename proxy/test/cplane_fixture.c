@@ -31,6 +31,8 @@ struct cpfix {
     char *cf_garbage_body;
     cpfix_page_fn cf_on_page;
     void *cf_on_page_arg;
+    int cf_delay_ms;
+    unsigned cf_polls_in, cf_polls_out;
     char **cf_paths;
     size_t cf_npaths;
 };
@@ -140,6 +142,23 @@ cpfix_on_page(cpfix_t *f, cpfix_page_fn fn, void *arg)
     pthread_mutex_lock(&f->cf_lock);
     f->cf_on_page = fn;
     f->cf_on_page_arg = arg;
+    pthread_mutex_unlock(&f->cf_lock);
+}
+
+void
+cpfix_delay(cpfix_t *f, int ms)
+{
+    pthread_mutex_lock(&f->cf_lock);
+    f->cf_delay_ms = ms;
+    pthread_mutex_unlock(&f->cf_lock);
+}
+
+void
+cpfix_polls(cpfix_t *f, unsigned *received, unsigned *answered)
+{
+    pthread_mutex_lock(&f->cf_lock);
+    *received = f->cf_polls_in;
+    *answered = f->cf_polls_out;
     pthread_mutex_unlock(&f->cf_lock);
 }
 
@@ -270,8 +289,12 @@ route(cpfix_t *f, struct MHD_Connection *c, const char *url, unsigned *status)
     *status = 200;
     if (strcmp(url, "/changes/head") == 0)
         return json_pack("{s:I}", "seq", (json_int_t)f->cf_seq);
-    if (strcmp(url, "/changes") == 0)
-        return answer_changes(f, c, status);
+    if (strcmp(url, "/changes") == 0) {
+        f->cf_polls_in++;
+        json_t *a = answer_changes(f, c, status);
+        f->cf_polls_out++;
+        return a;
+    }
     if (strcmp(url, "/vms") == 0)
         return answer_vms(f, c);
     if (strncmp(url, "/vms/", 5) == 0)
@@ -305,6 +328,12 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
     pthread_mutex_lock(&f->cf_lock);
     if (f->cf_npaths < PATHS_MAX)
         f->cf_paths[f->cf_npaths++] = strdup(url);
+    if (f->cf_delay_ms > 0) {
+        struct timespec ts = {f->cf_delay_ms / 1000, (f->cf_delay_ms % 1000) * 1000000L};
+        pthread_mutex_unlock(&f->cf_lock);
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&f->cf_lock);
+    }
     if (f->cf_garbage_body != NULL) {
         status = (unsigned)f->cf_garbage_status;
         char *body = strdup(f->cf_garbage_body);

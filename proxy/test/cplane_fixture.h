@@ -46,6 +46,12 @@ void cpfix_garbage(cpfix_t *f, int status, const char *body);
 typedef void (*cpfix_page_fn)(cpfix_t *f, size_t offset, void *arg);
 void cpfix_on_page(cpfix_t *f, cpfix_page_fn fn, void *arg);
 
+/* From now on every answer waits ms milliseconds first (0: none). */
+void cpfix_delay(cpfix_t *f, int ms);
+
+/* Long polls of /changes received, and answered so far. */
+void cpfix_polls(cpfix_t *f, unsigned *received, unsigned *answered);
+
 /* Requests seen whose path (without the query) starts with prefix. */
 unsigned cpfix_count(cpfix_t *f, const char *prefix);
 

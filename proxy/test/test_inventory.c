@@ -498,17 +498,19 @@ test_garbage_keeps_inventory(void)
     cpfix_t *f = fixture();
     add_vm(f, 1, alice, "running", NULL, 0);
     inventory_t *inv = start(f);
-    struct timespec nap = {0, 400 * 1000000L};
+    struct timespec nap = {0, 10 * 1000000L};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        unsigned before = cpfix_count(f, "/");
         cpfix_garbage(f, bad[i].status, bad[i].body);
-        nanosleep(&nap, NULL);
+        while (cpfix_count(f, "/") < before + 4) /* the follower's poll, and a re-listing */
+            nanosleep(&nap, NULL);
         CU_ASSERT_TRUE(routes(inv, 1, alice));
-        CU_ASSERT_EQUAL(discover_count(inv, alice, NULL), 1);
+        CU_ASSERT_EQUAL(discover_count(inv, alice, NULL), 1 + i); /* 1 and those added */
+        cpfix_garbage(f, 0, NULL);
+        add_vm(f, 10 + i, alice, "running", NULL, 1);
+        CU_ASSERT_TRUE(await_route(inv, 10 + i, alice, 1));
+        CU_ASSERT_TRUE(routes(inv, 1, alice));
     }
-    cpfix_garbage(f, 0, NULL);
-    add_vm(f, 2, alice, "running", NULL, 1);
-    CU_ASSERT_TRUE(await_route(inv, 2, alice, 1));
-    CU_ASSERT_TRUE(routes(inv, 1, alice));
     inventory_stop(inv);
     cpfix_stop(f);
 }
@@ -547,21 +549,52 @@ test_bad_records_skipped(void)
     cpfix_stop(f);
 }
 
-/* A control plane that holds the answer longer than the timeout: start gives up in
- * bounded time with a message. */
+/* A control plane slower than the timeout: start gives up with a message; a running
+ * inventory keeps what it has and recovers when the control plane does. */
 static void
 test_slow_control_plane(void)
 {
     cpfix_t *f = fixture();
     char err[512] = "";
-    /* /changes with a long wait stands in for a slow answer: wait_ms of the feed far
-     * longer than our timeout, no change coming */
-    inventory_opts_t o = {.io_cplane = cpfix_url(f), .io_wait_ms = 30000, .io_timeout_ms = 300};
+    inventory_opts_t o = {.io_cplane = cpfix_url(f), .io_wait_ms = WAIT_MS, .io_timeout_ms = 300};
+    add_vm(f, 1, alice, "running", NULL, 0);
+    cpfix_delay(f, 1500);
+    CU_ASSERT_PTR_NULL(inventory_start(&o, err, sizeof(err)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "timed out"));
+    cpfix_delay(f, 0);
     inventory_t *inv = inventory_start(&o, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
-    add_vm(f, 1, alice, "running", NULL, 1);
-    CU_ASSERT_TRUE(await_route(inv, 1, alice, 1));
+    unsigned before = cpfix_count(f, "/");
+    cpfix_delay(f, 1500);
+    struct timespec nap = {0, 10 * 1000000L};
+    while (cpfix_count(f, "/") < before + 3)
+        nanosleep(&nap, NULL);
+    CU_ASSERT_TRUE(routes(inv, 1, alice));
+    cpfix_delay(f, 0);
+    add_vm(f, 2, alice, "running", NULL, 1);
+    CU_ASSERT_TRUE(await_route(inv, 2, alice, 1));
     inventory_stop(inv);
+    cpfix_stop(f);
+}
+
+/* inventory_stop() ends a long poll in progress instead of waiting for its answer. */
+static void
+test_stop_cancels_long_poll(void)
+{
+    cpfix_t *f = fixture();
+    char err[512] = "";
+    inventory_opts_t o = {.io_cplane = cpfix_url(f), .io_wait_ms = 30000};
+    inventory_t *inv = inventory_start(&o, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+    unsigned in = 0, out = 0;
+    struct timespec nap = {0, 10 * 1000000L};
+    while (in == 0) {
+        nanosleep(&nap, NULL);
+        cpfix_polls(f, &in, &out);
+    }
+    inventory_stop(inv);
+    cpfix_polls(f, &in, &out);
+    CU_ASSERT_EQUAL(out, 0); /* the 30 s poll was still waiting when stop returned */
     cpfix_stop(f);
 }
 
@@ -584,6 +617,7 @@ main(int argc, char **argv)
         {"garbage keeps inventory", test_garbage_keeps_inventory},
         {"bad records skipped", test_bad_records_skipped},
         {"slow control plane", test_slow_control_plane},
+        {"stop cancels long poll", test_stop_cancels_long_poll},
         CU_TEST_INFO_NULL,
     };
     return cunit_main(argc, argv, "proxy_inventory", tests);
