@@ -120,6 +120,19 @@ inv_parse_vm(const json_t *vm, inv_vmrec_t *out, const char **why)
     return -1;
 }
 
+/* An agent address as a URL may hold it: host:port of [A-Za-z0-9.-] or [v6]. */
+static int
+agent_valid(const char *agent)
+{
+    size_t n = agent ? strlen(agent) : 0;
+    const char *colon = agent ? strrchr(agent, ':') : NULL;
+    if (n == 0 || n >= INV_AGENT_MAX || colon == NULL || colon == agent || colon[1] == '\0')
+        return 0;
+    if (strspn(agent, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != n)
+        return 0;
+    return strspn(colon + 1, "0123456789") == strlen(colon + 1);
+}
+
 int
 inv_parse_server(const json_t *server, inv_srvrec_t *out, const char **why)
 {
@@ -131,7 +144,7 @@ inv_parse_server(const json_t *server, inv_srvrec_t *out, const char **why)
         *why = "a server that is not an object";
     else if (member_uuid(server, "uuid", out->sr_uuid) != 0)
         *why = "a server without a valid uuid";
-    else if (agent == NULL || agent[0] == '\0' || strlen(agent) >= sizeof(out->sr_agent))
+    else if (!agent_valid(agent))
         *why = "a server without an agent address (host:port)";
     else if (!json_is_string(host) || json_string_length(host) > INV_ALIAS_MAX)
         *why = "a server without a hostname";

@@ -18,6 +18,9 @@
 
 #include <errno.h>
 #include <jansson.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -370,6 +373,9 @@ swap_store(inventory_t *inv, inv_store_t *st, unsigned long long head, int relis
     inv->in_last_ok = cmon_monotime_s();
     pthread_rwlock_unlock(&inv->in_lock);
     inv_store_free(old);
+#ifdef __GLIBC__
+    malloc_trim(0); /* a listing's parsed pages and the old tables: give them back */
+#endif
     inv->in_servers_read = cmon_monotime_s();
 }
 
@@ -486,9 +492,15 @@ apply_changes(inventory_t *inv, const json_t *changes, unsigned long long seq)
 
 enum poll_result { POLL_OK, POLL_GONE, POLL_FAILED };
 
+/* Changes in the last answer of the feed (the follower's; see follow_once). */
+struct poll_info {
+    size_t pi_changes;
+    double pi_seconds;
+};
+
 /* One long poll of the feed and its changes applied. */
 static enum poll_result
-poll_changes(inventory_t *inv, struct failure *f)
+poll_changes(inventory_t *inv, struct failure *f, struct poll_info *pi)
 {
     char path[128];
     json_t *root;
@@ -498,6 +510,7 @@ poll_changes(inventory_t *inv, struct failure *f)
     since = inv->in_seq;
     pthread_rwlock_unlock(&inv->in_lock);
     snprintf(path, sizeof(path), "/changes?since=%llu&wait_ms=%d", since, inv->in_wait_ms);
+    double t0 = cmon_monotime_s();
     json_t *changes = cp_get_member(inv, path, CHANGES_BODY_MAX, inv->in_wait_ms, "changes",
                                     JSON_ARRAY, &root, f->f_cause, f->f_detail);
     if (changes == NULL)
@@ -505,6 +518,8 @@ poll_changes(inventory_t *inv, struct failure *f)
         return strcmp(f->f_cause, "status 410") == 0 || strcmp(f->f_cause, "answer too big") == 0
                    ? POLL_GONE
                    : POLL_FAILED;
+    pi->pi_changes = json_array_size(changes);
+    pi->pi_seconds = cmon_monotime_s() - t0;
     json_t *seqv = json_object_get(root, "seq");
     json_int_t seq = json_integer_value(seqv);
     enum poll_result res = POLL_OK;
@@ -588,7 +603,8 @@ static void
 follow_once(inventory_t *inv)
 {
     struct failure f = {{0}, {0}};
-    enum poll_result r = poll_changes(inv, &f);
+    struct poll_info pi = {0, 0};
+    enum poll_result r = poll_changes(inv, &f, &pi);
 
     if (r == POLL_GONE || (r == POLL_FAILED && inv->in_errors + 1 >= ERRORS_BEFORE_RELIST))
         r = relist(inv, &f) == 0 ? POLL_OK : POLL_FAILED;
@@ -601,6 +617,10 @@ follow_once(inventory_t *inv)
         log_recovered(inv);
         if (bloated && relist(inv, &f) != 0)
             log_failing(inv, f.f_cause, f.f_detail);
+        /* a control plane that answers "nothing" at once, not holding the long poll,
+         * must not turn us into a busy loop */
+        if (pi.pi_changes == 0 && pi.pi_seconds * 1000 < inv->in_wait_ms / 2)
+            nap(inv, inv->in_wait_ms / 2);
         return;
     }
     if (stopping(inv))
@@ -730,6 +750,10 @@ inventory_discover(inventory_t *inv, const char *account_uuid, const inv_groups_
     uint8_t a[16];
     sbuf_t sb = SBUF_INIT;
 
+    if (inv == NULL) {
+        errno = EINVAL;
+        return NULL;
+    }
     if (inv_uuid_parse(account_uuid, a) != 0)
         memset(a, 0, sizeof(a)); /* no account of ours: an empty list */
     pthread_rwlock_rdlock(&inv->in_lock);
@@ -747,6 +771,10 @@ char *
 inventory_discover_cns(inventory_t *inv, size_t *len)
 {
     sbuf_t sb = SBUF_INIT;
+    if (inv == NULL) {
+        errno = EINVAL;
+        return NULL;
+    }
     pthread_rwlock_rdlock(&inv->in_lock);
     inv_store_render_cns(inv->in_store, &sb);
     pthread_rwlock_unlock(&inv->in_lock);
@@ -762,6 +790,8 @@ void
 inventory_stats(inventory_t *inv, inv_stats_t *out)
 {
     memset(out, 0, sizeof(*out));
+    if (inv == NULL)
+        return;
     pthread_rwlock_rdlock(&inv->in_lock);
     inv_store_counts(inv->in_store, &out->is_vms, &out->is_running, &out->is_servers);
     out->is_seq = inv->in_seq;
@@ -811,6 +841,10 @@ groups_add(inv_groups_t *g, const char *name, size_t len, char *err, size_t errl
 int
 inventory_groups_parse(const char *query, inv_groups_t **out, char *err, size_t errlen)
 {
+    if (out == NULL) {
+        snprintf(err, errlen, "groups: no place for the result");
+        return -1;
+    }
     *out = NULL;
     if (query == NULL || query[0] == '\0')
         return 0;

@@ -32,6 +32,7 @@ struct cpfix {
     cpfix_page_fn cf_on_page;
     void *cf_on_page_arg;
     int cf_delay_ms;
+    int cf_no_long_poll;
     unsigned cf_polls_in, cf_polls_out;
     char **cf_paths;
     size_t cf_npaths;
@@ -154,6 +155,14 @@ cpfix_delay(cpfix_t *f, int ms)
 }
 
 void
+cpfix_no_long_poll(cpfix_t *f, int on)
+{
+    pthread_mutex_lock(&f->cf_lock);
+    f->cf_no_long_poll = on;
+    pthread_mutex_unlock(&f->cf_lock);
+}
+
+void
 cpfix_polls(cpfix_t *f, unsigned *received, unsigned *answered)
 {
     pthread_mutex_lock(&f->cf_lock);
@@ -248,7 +257,7 @@ answer_changes(cpfix_t *f, struct MHD_Connection *c, unsigned *status)
     const char *s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since");
     const char *w = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wait_ms");
     unsigned long long since = s ? strtoull(s, NULL, 10) : 0;
-    long wait_ms = w ? strtol(w, NULL, 10) : 0;
+    long wait_ms = w && !f->cf_no_long_poll ? strtol(w, NULL, 10) : 0;
     struct timespec until;
 
     if (since + 1 < f->cf_first) {

@@ -46,6 +46,10 @@ void cpfix_garbage(cpfix_t *f, int status, const char *body);
 typedef void (*cpfix_page_fn)(cpfix_t *f, size_t offset, void *arg);
 void cpfix_on_page(cpfix_t *f, cpfix_page_fn fn, void *arg);
 
+/* non-zero: /changes answers at once, ignoring wait_ms (a control plane not holding
+ * long polls) */
+void cpfix_no_long_poll(cpfix_t *f, int on);
+
 /* From now on every answer waits ms milliseconds first (0: none). */
 void cpfix_delay(cpfix_t *f, int ms);
 

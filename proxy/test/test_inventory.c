@@ -598,6 +598,79 @@ test_stop_cancels_long_poll(void)
     cpfix_stop(f);
 }
 
+/* A backlog larger than the feed's body bound is not parsed: the inventory lists again. */
+static void
+test_big_backlog_relists(void)
+{
+    cpfix_t *f = fixture();
+    add_vm(f, 1, alice, "running", NULL, 0);
+    inventory_t *inv = start(f);
+    cpfix_garbage(f, 503, "{}"); /* the follower sees none of the backlog being made */
+    char alias[200];
+    memset(alias, 'x', sizeof(alias) - 1);
+    alias[sizeof(alias) - 1] = '\0';
+    for (unsigned long i = 1000; i < 1000 + 12000; i++)
+        cpfix_vm_put(f, cpfix_vm_new(vm_id(i), alice, cn0, alias, "running", NULL, NULL), 1);
+    cpfix_garbage(f, 0, NULL);
+    CU_ASSERT_TRUE(await_route(inv, 12999, alice, 1));
+    CU_ASSERT_TRUE(routes(inv, 1000, alice));
+    inv_stats_t s;
+    inventory_stats(inv, &s);
+    CU_ASSERT_EQUAL(s.is_vms, 12001);
+    CU_ASSERT(s.is_relists >= 1);
+    inventory_stop(inv);
+    cpfix_stop(f);
+}
+
+/* A control plane that answers every long poll at once with nothing: the follower
+ * waits between polls instead of spinning (a bound far above the ~20 polls/s it makes,
+ * far below a busy loop's thousands). */
+static void
+test_no_busy_loop(void)
+{
+    cpfix_t *f = fixture();
+    inventory_t *inv = start(f);
+    cpfix_no_long_poll(f, 1);
+    unsigned before = cpfix_count(f, "/changes");
+    struct timespec second = {1, 0};
+    nanosleep(&second, NULL);
+    unsigned polls = cpfix_count(f, "/changes") - before;
+    CU_ASSERT(polls >= 1);
+    CU_ASSERT(polls <= 200);
+    inventory_stop(inv);
+    cpfix_stop(f);
+}
+
+/* /servers is read again every io_cn_refresh_s: nodes come and go; an agent address
+ * that could not be put in a URL is refused. */
+static void
+test_servers_refresh(void)
+{
+    cpfix_t *f = fixture();
+    char err[512] = "", bad[37];
+    cpfix_uuid(bad, 0xc, 66);
+    cpfix_server_put(f, bad, "evil", "127.0.0.1:80/x?y", 1);
+    inventory_opts_t o = {.io_cplane = cpfix_url(f), .io_wait_ms = WAIT_MS, .io_cn_refresh_s = 1};
+    inventory_t *inv = inventory_start(&o, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+    inv_route_t r;
+    CU_ASSERT_EQUAL(inventory_route(inv, bad, alice, 1, &r), -1);
+    CU_ASSERT_EQUAL(inventory_route(inv, cn1, alice, 1, &r), -1);
+    cpfix_server_put(f, cn1, "cn1", "127.0.0.1:9164", 1);
+    cpfix_server_put(f, cn0, "cn0", "127.0.0.1:9163", 0); /* no longer listed */
+    struct timespec nap = {0, 10 * 1000000L};
+    for (int i = 0; i < 1000 && inventory_route(inv, cn1, alice, 1, &r) != 0; i++)
+        nanosleep(&nap, NULL);
+    CU_ASSERT_EQUAL(inventory_route(inv, cn1, alice, 1, &r), 0);
+    CU_ASSERT_STRING_EQUAL(r.ir_agent, "127.0.0.1:9164");
+    CU_ASSERT_EQUAL(inventory_route(inv, cn0, alice, 1, &r), -1);
+    inv_stats_t s;
+    inventory_stats(inv, &s);
+    CU_ASSERT_EQUAL(s.is_servers, 1);
+    inventory_stop(inv);
+    cpfix_stop(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -618,6 +691,9 @@ main(int argc, char **argv)
         {"bad records skipped", test_bad_records_skipped},
         {"slow control plane", test_slow_control_plane},
         {"stop cancels long poll", test_stop_cancels_long_poll},
+        {"big backlog relists", test_big_backlog_relists},
+        {"no busy loop", test_no_busy_loop},
+        {"servers refresh", test_servers_refresh},
         CU_TEST_INFO_NULL,
     };
     return cunit_main(argc, argv, "proxy_inventory", tests);
