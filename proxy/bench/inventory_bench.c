@@ -57,8 +57,9 @@ child(int url_fd, FILE *cmd)
         account_id(owner, i % naccounts);
         cpfix_uuid(server, 0xc, i % 10);
         snprintf(alias, sizeof(alias), "web-%lu", i);
-        cpfix_vm_put(f, cpfix_vm_new(vm, owner, server, alias, "running",
-                                     i % 3 ? "web,prod" : "db", NULL), 0);
+        cpfix_vm_put(
+            f, cpfix_vm_new(vm, owner, server, alias, "running", i % 3 ? "web,prod" : "db", NULL),
+            0);
     }
     dprintf(url_fd, "%s\n", cpfix_url(f));
     close(url_fd);
@@ -212,10 +213,11 @@ main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("listing: %zu instances, %zu compute nodes in %.2f s (CPU of this process %.2f s)\n",
-           st.is_vms, st.is_servers, t_list, ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
-    printf("memory: RSS %ld kB before, %ld kB after (peak %ld kB): %.0f bytes per instance\n",
-           rss0, rss1, hwm, (rss1 - rss0) * 1024.0 / (double)(st.is_vms ? st.is_vms : 1));
+           st.is_vms, st.is_servers, t_list,
+           ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+               (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+    printf("memory: RSS %ld kB before, %ld kB after (peak %ld kB): %.0f bytes per instance\n", rss0,
+           rss1, hwm, (rss1 - rss0) * 1024.0 / (double)(st.is_vms ? st.is_vms : 1));
     printf("memory after malloc_trim: RSS %ld kB: %.0f bytes per instance\n", rss_trim,
            (rss_trim - rss0) * 1024.0 / (double)(st.is_vms ? st.is_vms : 1));
     bench_render(inv, NULL);

@@ -33,14 +33,14 @@
 #include "monotime.h"
 #include "sbuf.h"
 
-#define PAGE_LIMIT 1000                   /* /vms?limit= */
-#define PAGE_OVERLAP 16                   /* pages re-read this many instances (see list_vms) */
-#define PAGE_BODY_MAX ((size_t)16 << 20)  /* one page of 1,000 instances is ~0.5 MB */
+#define PAGE_LIMIT 1000                    /* /vms?limit= */
+#define PAGE_OVERLAP 16                    /* pages re-read this many instances (see list_vms) */
+#define PAGE_BODY_MAX ((size_t)16 << 20)   /* one page of 1,000 instances is ~0.5 MB */
 #define CHANGES_BODY_MAX ((size_t)4 << 20) /* larger backlogs: list again, page by page */
-#define SMALL_BODY_MAX ((size_t)1 << 20)  /* /changes/head, /servers/<uuid> */
+#define SMALL_BODY_MAX ((size_t)1 << 20)   /* /changes/head, /servers/<uuid> */
 #define SERVERS_BODY_MAX ((size_t)16 << 20)
-#define APPLY_CHUNK 256          /* feed changes applied per hold of the write lock */
-#define LOOKUP_INTERVAL_S 30.0   /* an unknown compute node is asked for at most this often */
+#define APPLY_CHUNK 256        /* feed changes applied per hold of the write lock */
+#define LOOKUP_INTERVAL_S 30.0 /* an unknown compute node is asked for at most this often */
 #define LOOKUPS_PER_ROUND 16
 #define ERRORS_BEFORE_RELIST 3
 #define BACKOFF_MIN_MS 200
@@ -63,10 +63,10 @@ struct inventory {
     pthread_t in_thread;
 
     /* the follower's own (no lock) */
-    int in_errors;            /* consecutive failed polls */
-    char in_failing[64];      /* the cause last logged, "" while all is well */
+    int in_errors;                     /* consecutive failed polls */
+    char in_failing[64];               /* the cause last logged, "" while all is well */
     const char *in_logged[CAUSES_MAX]; /* record-level causes already logged */
-    double in_servers_read;   /* monotonic seconds of the last /servers listing */
+    double in_servers_read;            /* monotonic seconds of the last /servers listing */
 };
 
 /* ---- logging: once per cause ----------------------------------------- */
@@ -129,7 +129,8 @@ cp_get_json(inventory_t *inv, const char *path, size_t max_body, int extra_ms, j
             char *cause, char *detail)
 {
     char url[1024];
-    struct fetch_req rq = {.rq_url = url, .rq_max_body = max_body,
+    struct fetch_req rq = {.rq_url = url,
+                           .rq_max_body = max_body,
                            .rq_timeout_s = (inv->in_timeout_ms + extra_ms) / 1000.0,
                            .rq_connect_timeout_s = inv->in_timeout_ms / 1000.0,
                            .rq_cancel = &inv->in_stop}; /* inventory_stop() ends a long poll */
@@ -156,15 +157,16 @@ cp_get_json(inventory_t *inv, const char *path, size_t max_body, int extra_ms, j
 
 /* cp_get_json() expecting 200 and an object holding `member` of `type`; -1 else. */
 static json_t *
-cp_get_member(inventory_t *inv, const char *path, size_t max_body, int extra_ms,
-              const char *member, json_type type, json_t **root, char *cause, char *detail)
+cp_get_member(inventory_t *inv, const char *path, size_t max_body, int extra_ms, const char *member,
+              json_type type, json_t **root, char *cause, char *detail)
 {
     long status = cp_get_json(inv, path, max_body, extra_ms, root, cause, detail);
     json_t *m = status == 200 ? json_object_get(*root, member) : NULL;
 
     if (status == 200 && (m == NULL || json_typeof(m) != type)) {
         snprintf(cause, 64, "answer of the wrong shape");
-        snprintf(detail, 600, "GET %.300s%.100s: no %s of the right type", inv->in_cplane, path, member);
+        snprintf(detail, 600, "GET %.300s%.100s: no %s of the right type", inv->in_cplane, path,
+                 member);
     } else if (status > 0 && status != 200) {
         snprintf(cause, 64, "status %ld", status);
         snprintf(detail, 600, "GET %.300s%.100s: HTTP %ld", inv->in_cplane, path, status);
@@ -188,8 +190,8 @@ static int
 read_head(inventory_t *inv, unsigned long long *seq, struct failure *f)
 {
     json_t *root;
-    json_t *s = cp_get_member(inv, "/changes/head", SMALL_BODY_MAX, 0, "seq", JSON_INTEGER,
-                              &root, f->f_cause, f->f_detail);
+    json_t *s = cp_get_member(inv, "/changes/head", SMALL_BODY_MAX, 0, "seq", JSON_INTEGER, &root,
+                              f->f_cause, f->f_detail);
     if (s == NULL)
         return -1;
     int bad = json_integer_value(s) < 0;
@@ -208,7 +210,8 @@ apply_page(inventory_t *inv, inv_store_t *st, const json_t *vms, uint8_t last[16
 {
     size_t i;
     const json_t *vm;
-    json_array_foreach (vms, i, vm) {
+    json_array_foreach(vms, i, vm)
+    {
         inv_vmrec_t rec;
         const char *why;
         if (inv_parse_vm(vm, &rec, &why) != 0) {
@@ -260,8 +263,8 @@ list_vms(inventory_t *inv, inv_store_t *st, struct failure *f)
         if (total > 0 && (size_t)total / (PAGE_LIMIT - PAGE_OVERLAP) * 2 + 100 > max_pages)
             max_pages = (size_t)total / (PAGE_LIMIT - PAGE_OVERLAP) * 2 + 100;
         size_t n = json_array_size(vms);
-        int gap = have_last && n > 0 && page_first_uuid(vms, first) == 0 &&
-                  memcmp(first, last, 16) > 0;
+        int gap =
+            have_last && n > 0 && page_first_uuid(vms, first) == 0 && memcmp(first, last, 16) > 0;
         int rc = gap ? 0 : apply_page(inv, st, vms, last, &have_last);
         json_decref(root);
         if (rc != 0) {
@@ -304,7 +307,8 @@ read_servers(inventory_t *inv, inv_srvrec_t **recs, size_t *n, struct failure *f
     }
     size_t i;
     json_t *s;
-    json_array_foreach (servers, i, s) {
+    json_array_foreach(servers, i, s)
+    {
         const char *why;
         if (inv_parse_server(s, &(*recs)[*n], &why) == 0)
             (*n)++;
@@ -354,7 +358,8 @@ list_all(inventory_t *inv, unsigned long long *head, struct failure *f)
         snprintf(f->f_detail, 600, "a new inventory");
         return NULL;
     }
-    if (read_head(inv, head, f) != 0 || list_vms(inv, st, f) != 0 || list_servers(inv, st, f) != 0) {
+    if (read_head(inv, head, f) != 0 || list_vms(inv, st, f) != 0 ||
+        list_servers(inv, st, f) != 0) {
         inv_store_free(st);
         return NULL;
     }
@@ -386,7 +391,7 @@ static int
 nap(inventory_t *inv, int ms)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until); /* in_wake waits on this clock */
     until.tv_sec += ms / 1000;
     until.tv_nsec += (long)(ms % 1000) * 1000000L;
     if (until.tv_nsec >= 1000000000L) {
@@ -480,7 +485,8 @@ apply_changes(inventory_t *inv, const json_t *changes, unsigned long long seq)
 
     if (c == NULL)
         return -1;
-    json_array_foreach (changes, i, ch) {
+    json_array_foreach(changes, i, ch)
+    {
         change_parse(inv, ch, c);
         if (c->ch_n == APPLY_CHUNK)
             chunk_apply(inv, c, seq);
@@ -566,8 +572,8 @@ lookup_servers(inventory_t *inv)
 {
     uint8_t want[LOOKUPS_PER_ROUND][16];
     pthread_rwlock_wrlock(&inv->in_lock);
-    size_t n = inv_store_servers_unknown(inv->in_store, cmon_monotime_s(), LOOKUP_INTERVAL_S,
-                                         want, LOOKUPS_PER_ROUND);
+    size_t n = inv_store_servers_unknown(inv->in_store, cmon_monotime_s(), LOOKUP_INTERVAL_S, want,
+                                         LOOKUPS_PER_ROUND);
     pthread_rwlock_unlock(&inv->in_lock);
     for (size_t i = 0; i < n && !stopping(inv); i++) {
         char path[64], text[INV_UUID_LEN];
@@ -670,7 +676,11 @@ inventory_new(const inventory_opts_t *o)
     pthread_rwlock_init(&inv->in_lock, &attr);
     pthread_rwlockattr_destroy(&attr);
     pthread_mutex_init(&inv->in_mutex, NULL);
-    pthread_cond_init(&inv->in_wake, NULL);
+    pthread_condattr_t cattr;
+    pthread_condattr_init(&cattr);
+    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC); /* naps unmoved by clock steps */
+    pthread_cond_init(&inv->in_wake, &cattr);
+    pthread_condattr_destroy(&cattr);
     inv->in_cplane = strdup(o->io_cplane);
     size_t len = inv->in_cplane ? strlen(inv->in_cplane) : 0;
     while (len > 0 && inv->in_cplane[len - 1] == '/')
@@ -732,7 +742,7 @@ inventory_stop(inventory_t *inv)
 
 int
 inventory_route(inventory_t *inv, const char *uuid, const char *account_uuid, int operator,
-                inv_route_t *out)
+                inv_route_t * out)
 {
     uint8_t u[16], a[16];
     if (inv == NULL || out == NULL || inv_uuid_parse(uuid, u) != 0 ||

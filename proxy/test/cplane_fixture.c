@@ -20,12 +20,12 @@ struct cpfix {
     pthread_mutex_t cf_lock;
     pthread_cond_t cf_changed;
     int cf_stopping;
-    json_t *cf_vms;          /* uuid -> VM object */
-    const char **cf_sorted;  /* the uuids in order, NULL when to be rebuilt */
+    json_t *cf_vms;         /* uuid -> VM object */
+    const char **cf_sorted; /* the uuids in order, NULL when to be rebuilt */
     size_t cf_nsorted;
-    json_t *cf_servers;      /* uuid -> server object */
-    json_t *cf_listed;       /* uuid -> true for those /servers lists */
-    json_t *cf_changes;      /* retained changes, seq cf_first .. cf_seq */
+    json_t *cf_servers; /* uuid -> server object */
+    json_t *cf_listed;  /* uuid -> true for those /servers lists */
+    json_t *cf_changes; /* retained changes, seq cf_first .. cf_seq */
     unsigned long long cf_seq, cf_first;
     int cf_garbage_status;
     char *cf_garbage_body;
@@ -209,8 +209,7 @@ sorted_uuids(cpfix_t *f)
     json_t *v;
     size_t n = 0;
     f->cf_sorted = malloc((json_object_size(f->cf_vms) + 1) * sizeof(char *));
-    json_object_foreach (f->cf_vms, key, v)
-        f->cf_sorted[n++] = key;
+    json_object_foreach(f->cf_vms, key, v) f->cf_sorted[n++] = key;
     qsort(f->cf_sorted, n, sizeof(char *), cmp_str);
     f->cf_nsorted = n;
 }
@@ -244,9 +243,8 @@ answer_servers(cpfix_t *f)
     json_t *list = json_array();
     const char *key;
     json_t *v;
-    json_object_foreach (f->cf_servers, key, v)
-        if (json_object_get(f->cf_listed, key) != NULL)
-            json_array_append(list, v);
+    json_object_foreach(f->cf_servers, key, v) if (json_object_get(f->cf_listed, key) != NULL)
+        json_array_append(list, v);
     return json_pack("{s:o}", "servers", list);
 }
 
@@ -275,9 +273,9 @@ answer_changes(cpfix_t *f, struct MHD_Connection *c, unsigned *status)
     json_t *list = json_array();
     size_t i;
     json_t *ch;
-    json_array_foreach (f->cf_changes, i, ch)
-        if ((unsigned long long)json_integer_value(json_object_get(ch, "seq")) > since)
-            json_array_append(list, ch);
+    json_array_foreach(f->cf_changes, i,
+                       ch) if ((unsigned long long)json_integer_value(json_object_get(ch, "seq")) >
+                               since) json_array_append(list, ch);
     unsigned long long seq = f->cf_seq > since ? f->cf_seq : since;
     return json_pack("{s:I, s:o}", "seq", (json_int_t)seq, "changes", list);
 }
@@ -389,9 +387,9 @@ cpfix_start(void)
     f->cf_changes = json_array();
     f->cf_first = 1;
     f->cf_paths = calloc(PATHS_MAX, sizeof(char *));
-    f->cf_mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-                                 0, NULL, NULL, handler, f, MHD_OPTION_LISTEN_SOCKET, fd,
-                                 MHD_OPTION_END);
+    f->cf_mhd =
+        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL,
+                         NULL, handler, f, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_END);
     if (f->cf_mhd == NULL) {
         close(fd);
         cpfix_stop(f);

@@ -12,8 +12,8 @@
 #include "cunit_main.h"
 #include "inventory.h"
 
-#define WAIT_MS 100     /* the follower's long poll in these tests */
-#define SETTLE_S 10.0   /* how long a test waits for the follower to see a change */
+#define WAIT_MS 100   /* the follower's long poll in these tests */
+#define SETTLE_S 10.0 /* how long a test waits for the follower to see a change */
 
 static char alice[37], bob[37], cn0[37], cn1[37];
 
@@ -40,8 +40,10 @@ static inventory_t *
 start(cpfix_t *f)
 {
     char err[512] = "";
-    inventory_opts_t o = {.io_cplane = cpfix_url(f), .io_wait_ms = WAIT_MS,
-                          .io_timeout_ms = 2000, .io_cn_refresh_s = 900};
+    inventory_opts_t o = {.io_cplane = cpfix_url(f),
+                          .io_wait_ms = WAIT_MS,
+                          .io_timeout_ms = 2000,
+                          .io_cn_refresh_s = 900};
     inventory_t *inv = inventory_start(&o, err, sizeof(err));
     if (inv == NULL)
         fprintf(stderr, "inventory_start: %s\n", err);
@@ -364,9 +366,9 @@ test_discover_groups(void)
     doc = discover(inv, alice, "");
     json_t *all = json_object_get(doc, "containers");
     size_t i;
-    json_array_foreach (all, i, c)
-        if (strcmp(json_string_value(json_object_get(c, "vm_uuid")), vm_id(3)) == 0)
-            CU_ASSERT_EQUAL(json_array_size(json_object_get(c, "groups")), 0);
+    json_array_foreach(
+        all, i, c) if (strcmp(json_string_value(json_object_get(c, "vm_uuid")), vm_id(3)) == 0)
+        CU_ASSERT_EQUAL(json_array_size(json_object_get(c, "groups")), 0);
     json_decref(doc);
     inventory_stop(inv);
     cpfix_stop(f);
@@ -416,7 +418,8 @@ test_discover_cns(void)
     size_t i;
     json_t *c;
     int seen = 0;
-    json_array_foreach (cns, i, c) {
+    json_array_foreach(cns, i, c)
+    {
         CU_ASSERT_EQUAL(json_object_size(c), 2);
         const char *u = json_string_value(json_object_get(c, "server_uuid"));
         const char *h = json_string_value(json_object_get(c, "server_hostname"));
