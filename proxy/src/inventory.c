@@ -366,6 +366,16 @@ list_all(inventory_t *inv, unsigned long long *head, struct failure *f)
     return st;
 }
 
+/* Returns the heap's free memory to the system after a big parse: jansson's objects of a
+ * listing's pages or of a large batch of changes would otherwise stay in the RSS. */
+static void
+give_back_memory(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 /* Puts a fresh listing in place of the old one. */
 static void
 swap_store(inventory_t *inv, inv_store_t *st, unsigned long long head, int relist)
@@ -378,9 +388,7 @@ swap_store(inventory_t *inv, inv_store_t *st, unsigned long long head, int relis
     inv->in_last_ok = cmon_monotime_s();
     pthread_rwlock_unlock(&inv->in_lock);
     inv_store_free(old);
-#ifdef __GLIBC__
-    malloc_trim(0); /* a listing's parsed pages and the old tables: give them back */
-#endif
+    give_back_memory();
     inv->in_servers_read = cmon_monotime_s();
 }
 
@@ -493,6 +501,8 @@ apply_changes(inventory_t *inv, const json_t *changes, unsigned long long seq)
     }
     chunk_apply(inv, c, seq);
     free(c);
+    if (json_array_size(changes) >= 1000)
+        give_back_memory();
     return 0;
 }
 
