@@ -46,6 +46,7 @@
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 30000
 #define CAUSES_MAX 32
+#define HEAD_CHECK_S 60 /* how often the feed's head is compared with our position */
 
 struct inventory {
     char *in_cplane;
@@ -67,6 +68,7 @@ struct inventory {
     char in_failing[64];               /* the cause last logged, "" while all is well */
     const char *in_logged[CAUSES_MAX]; /* record-level causes already logged */
     double in_servers_read;            /* monotonic seconds of the last /servers listing */
+    double in_head_read;               /* ... and of the last look at /changes/head */
 };
 
 /* ---- logging: once per cause ----------------------------------------- */
@@ -646,14 +648,45 @@ follow_once(inventory_t *inv)
     nap(inv, backoff_ms(inv->in_errors));
 }
 
+/*
+ * A control plane that restarted numbers its feed from the start again: a
+ * long poll since our (larger) position answers "nothing new" for ever. So
+ * now and then the head is read: behind our position, we list again.
+ */
+static void
+check_head(inventory_t *inv)
+{
+    struct failure f;
+    unsigned long long head, ours;
+
+    inv->in_head_read = cmon_monotime_s();
+    if (read_head(inv, &head, &f) != 0)
+        return; /* the polls say what is wrong */
+    pthread_rwlock_rdlock(&inv->in_lock);
+    ours = inv->in_seq;
+    pthread_rwlock_unlock(&inv->in_lock);
+    if (head >= ours)
+        return;
+    inv_log("the feed's head %llu is behind our %llu (the control plane restarted?): "
+            "listing again",
+            head, ours);
+    if (relist(inv, &f) != 0)
+        log_failing(inv, f.f_cause, f.f_detail);
+}
+
 static void *
 follower(void *arg)
 {
     inventory_t *inv = arg;
+    double head_every = inv->in_cn_refresh_s < HEAD_CHECK_S ? inv->in_cn_refresh_s : HEAD_CHECK_S;
+
+    inv->in_head_read = cmon_monotime_s();
     while (!stopping(inv)) {
         lookup_servers(inv);
         if (cmon_monotime_s() - inv->in_servers_read >= inv->in_cn_refresh_s)
             refresh_servers(inv);
+        if (cmon_monotime_s() - inv->in_head_read >= head_every)
+            check_head(inv);
         follow_once(inv);
     }
     return NULL;

@@ -128,6 +128,16 @@ cpfix_feed_forget(cpfix_t *f)
 }
 
 void
+cpfix_feed_restart(cpfix_t *f)
+{
+    pthread_mutex_lock(&f->cf_lock);
+    json_array_clear(f->cf_changes);
+    f->cf_seq = 0;
+    f->cf_first = 1;
+    pthread_mutex_unlock(&f->cf_lock);
+}
+
+void
 cpfix_garbage(cpfix_t *f, int status, const char *body)
 {
     pthread_mutex_lock(&f->cf_lock);

@@ -39,6 +39,9 @@ void cpfix_server_put(cpfix_t *f, const char *uuid, const char *hostname, const 
 /* The feed forgets every change so far: a `since` older than now answers 410. */
 void cpfix_feed_forget(cpfix_t *f);
 
+/* The control plane restarted: the feed starts again from seq 0, empty. */
+void cpfix_feed_restart(cpfix_t *f);
+
 /* From now on every answer is this status and body (NULL body: back to normal). */
 void cpfix_garbage(cpfix_t *f, int status, const char *body);
 

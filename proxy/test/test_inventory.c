@@ -674,6 +674,31 @@ test_servers_refresh(void)
     cpfix_stop(f);
 }
 
+/* A control plane that restarted (its feed numbered from 0 again) is noticed by the
+ * head check, every io_cn_refresh_s here, and listed again. */
+static void
+test_control_plane_restart(void)
+{
+    cpfix_t *f = fixture();
+    char err[512] = "";
+    for (unsigned long i = 0; i < 5; i++)
+        add_vm(f, i, alice, "running", NULL, 1);
+    inventory_opts_t o = {.io_cplane = cpfix_url(f), .io_wait_ms = WAIT_MS, .io_cn_refresh_s = 1};
+    inventory_t *inv = inventory_start(&o, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+    cpfix_feed_restart(f);
+    cpfix_vm_destroy(f, vm_id(0), 0);
+    add_vm(f, 9, alice, "running", NULL, 1); /* seq 1, behind where the follower is */
+    CU_ASSERT_TRUE(await_route(inv, 9, alice, 1));
+    CU_ASSERT_TRUE(await_route(inv, 0, alice, 0));
+    inv_stats_t s;
+    inventory_stats(inv, &s);
+    CU_ASSERT_EQUAL(s.is_seq, 1);
+    CU_ASSERT(s.is_relists >= 1);
+    inventory_stop(inv);
+    cpfix_stop(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -697,6 +722,7 @@ main(int argc, char **argv)
         {"big backlog relists", test_big_backlog_relists},
         {"no busy loop", test_no_busy_loop},
         {"servers refresh", test_servers_refresh},
+        {"control plane restart", test_control_plane_restart},
         CU_TEST_INFO_NULL,
     };
     return cunit_main(argc, argv, "proxy_inventory", tests);
