@@ -765,6 +765,18 @@ inv_store_counts(const inv_store_t *st, size_t *vms, size_t *running, size_t *se
 }
 
 int
+inv_store_has(const inv_store_t *st, const uint8_t uuid[16])
+{
+    return uuidmap_find(&st->st_index, uuid, vm_key, st) != NONE;
+}
+
+size_t
+inv_store_live(const inv_store_t *st)
+{
+    return st->st_live;
+}
+
+int
 inv_store_bloated(const inv_store_t *st)
 {
     uint64_t room = 4096 + 2 * (uint64_t)st->st_live;

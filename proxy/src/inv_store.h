@@ -103,6 +103,12 @@ void inv_store_render_cns(const inv_store_t *st, sbuf_t *sb);
 /* Counts: instances kept, of them running, known compute nodes. */
 void inv_store_counts(const inv_store_t *st, size_t *vms, size_t *running, size_t *servers);
 
+/* Non-zero when the instance is kept. */
+int inv_store_has(const inv_store_t *st, const uint8_t uuid[16]);
+
+/* Instances kept. */
+size_t inv_store_live(const inv_store_t *st);
+
 /* Non-zero when the interned tables hold far more than the instances need. */
 int inv_store_bloated(const inv_store_t *st);
 

@@ -46,7 +46,8 @@
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 30000
 #define CAUSES_MAX 32
-#define HEAD_CHECK_S 60 /* how often the feed's head is compared with our position */
+#define INV_VMS_MAX 1000000 /* instances kept at most (~130 MB): a bound against a runaway feed */
+#define HEAD_CHECK_S 60     /* how often the feed's head is compared with our position */
 
 struct inventory {
     char *in_cplane;
@@ -236,56 +237,91 @@ page_first_uuid(const json_t *vms, uint8_t out[16])
     return inv_uuid_parse(json_string_value(json_object_get(vm, "uuid")), out);
 }
 
+/* Where a listing is (list_vms). */
+struct paging {
+    size_t pg_offset; /* asked for next */
+    size_t pg_step;   /* how far the last page moved us (stepped back over by a gap) */
+    size_t pg_pages, pg_max_pages;
+    uint8_t pg_last[16]; /* the last uuid seen */
+    int pg_have_last;
+};
+
+/* After a page of n instances (total as the control plane says): 1 when the listing is
+ * complete, 0 to ask for pg_offset next. Pages overlap by up to PAGE_OVERLAP (half a
+ * page at most, so a control plane giving smaller pages than asked still moves on). */
+static int
+paging_next(struct paging *pg, size_t n, json_int_t total)
+{
+    size_t overlap = n / 2 < PAGE_OVERLAP ? n / 2 : PAGE_OVERLAP;
+    if (n == 0 || (n < PAGE_LIMIT && (total < 0 || pg->pg_offset + n >= (size_t)total)))
+        return 1;
+    pg->pg_step = n - overlap;
+    pg->pg_offset += pg->pg_step;
+    if (total > 0 && (size_t)total / pg->pg_step * 2 + 100 > pg->pg_max_pages)
+        pg->pg_max_pages = (size_t)total / pg->pg_step * 2 + 100;
+    return 0;
+}
+
+/* A page that starts past the last uuid seen: instances before it went away and the rest
+ * shifted left beyond the overlap; one may have fallen between the pages. */
+static int
+paging_gap(const struct paging *pg, const json_t *vms)
+{
+    uint8_t first[16];
+    return pg->pg_have_last && json_array_size(vms) > 0 && page_first_uuid(vms, first) == 0 &&
+           memcmp(first, pg->pg_last, 16) > 0;
+}
+
+static int
+fail(struct failure *f, const char *cause, const char *detail)
+{
+    snprintf(f->f_cause, sizeof(f->f_cause), "%s", cause);
+    snprintf(f->f_detail, sizeof(f->f_detail), "%s", detail);
+    return -1;
+}
+
 /*
  * Every running instance, page by page. Pages are by offset in uuid order, so
  * an instance destroyed meanwhile before our offset shifts the rest left and
- * one could fall between two pages: each page starts PAGE_OVERLAP instances
- * before the previous one's end, and must start at or before the last uuid
- * already seen; when it starts after it (more instances went away than the
- * overlap covers) we step back a page. Instances added meanwhile only shift
- * the rest right (read twice: upserts are idempotent); the feed brings the
- * changes themselves. A listing that does not end is given up.
+ * one could fall between two pages: each page starts up to PAGE_OVERLAP
+ * instances before the previous one's end, and must start at or before the
+ * last uuid already seen; when it starts after it (more instances went away
+ * than the overlap covers) we step back a page. Instances added meanwhile
+ * only shift the rest right (read twice: upserts are idempotent); the feed
+ * brings the changes themselves. The end is a short page that reaches the
+ * total. A listing that does not end, or holds more than INV_VMS_MAX
+ * instances, is given up.
  */
 static int
 list_vms(inventory_t *inv, inv_store_t *st, struct failure *f)
 {
-    uint8_t last[16], first[16];
-    int have_last = 0;
-    size_t offset = 0, pages = 0, max_pages = 100;
+    struct paging pg = {.pg_max_pages = 100};
 
     for (;;) {
         char path[128];
         json_t *root;
-        snprintf(path, sizeof(path), "/vms?state=running&limit=%d&offset=%zu", PAGE_LIMIT, offset);
+        snprintf(path, sizeof(path), "/vms?state=running&limit=%d&offset=%zu", PAGE_LIMIT,
+                 pg.pg_offset);
         json_t *vms = cp_get_member(inv, path, PAGE_BODY_MAX, 0, "vms", JSON_ARRAY, &root,
                                     f->f_cause, f->f_detail);
         if (vms == NULL)
             return -1;
-        json_int_t total = json_integer_value(json_object_get(root, "total"));
-        if (total > 0 && (size_t)total / (PAGE_LIMIT - PAGE_OVERLAP) * 2 + 100 > max_pages)
-            max_pages = (size_t)total / (PAGE_LIMIT - PAGE_OVERLAP) * 2 + 100;
+        json_t *tv = json_object_get(root, "total");
+        json_int_t total = json_is_integer(tv) ? json_integer_value(tv) : -1;
         size_t n = json_array_size(vms);
-        int gap =
-            have_last && n > 0 && page_first_uuid(vms, first) == 0 && memcmp(first, last, 16) > 0;
-        int rc = gap ? 0 : apply_page(inv, st, vms, last, &have_last);
+        int gap = paging_gap(&pg, vms);
+        int rc = gap ? 0 : apply_page(inv, st, vms, pg.pg_last, &pg.pg_have_last);
         json_decref(root);
-        if (rc != 0) {
-            snprintf(f->f_cause, 64, "out of memory");
-            snprintf(f->f_detail, 600, "listing instances");
-            return -1;
-        }
-        if (++pages > max_pages) {
-            snprintf(f->f_cause, 64, "listing does not end");
-            snprintf(f->f_detail, 600, "/vms: still paging after %zu pages", pages);
-            return -1;
-        }
-        if (gap) {
-            offset = offset > PAGE_LIMIT - PAGE_OVERLAP ? offset - (PAGE_LIMIT - PAGE_OVERLAP) : 0;
-            continue;
-        }
-        if (n < PAGE_LIMIT)
+        if (rc != 0)
+            return fail(f, "out of memory", "listing instances");
+        if (inv_store_live(st) > INV_VMS_MAX)
+            return fail(f, "too many instances", "/vms: more instances than the proxy keeps");
+        if (++pg.pg_pages > pg.pg_max_pages)
+            return fail(f, "listing does not end", "/vms: still paging after many pages");
+        if (gap)
+            pg.pg_offset = pg.pg_offset > pg.pg_step ? pg.pg_offset - pg.pg_step : 0;
+        else if (paging_next(&pg, n, total))
             return 0;
-        offset += n - PAGE_OVERLAP;
     }
 }
 
@@ -450,7 +486,11 @@ chunk_apply(inventory_t *inv, struct chunk *c, unsigned long long seq)
     for (size_t i = 0; i < c->ch_n; i++) {
         if (c->ch_destroy[i])
             inv_store_remove(inv->in_store, c->ch_recs[i].vr_uuid);
-        else if (inv_store_upsert(inv->in_store, &c->ch_recs[i]) != 0)
+        else if (inv_store_live(inv->in_store) >= INV_VMS_MAX &&
+                 !inv_store_has(inv->in_store, c->ch_recs[i].vr_uuid)) {
+            inv_vmrec_clear(&c->ch_recs[i]);
+            log_skipped(inv, "a new instance past the most the proxy keeps");
+        } else if (inv_store_upsert(inv->in_store, &c->ch_recs[i]) != 0)
             log_skipped(inv, "a change that did not fit in memory");
     }
     inv->in_seq = seq;

@@ -33,6 +33,7 @@ struct cpfix {
     void *cf_on_page_arg;
     int cf_delay_ms;
     int cf_no_long_poll;
+    size_t cf_page_cap;
     unsigned cf_polls_in, cf_polls_out;
     char **cf_paths;
     size_t cf_npaths;
@@ -124,6 +125,14 @@ cpfix_feed_forget(cpfix_t *f)
     pthread_mutex_lock(&f->cf_lock);
     json_array_clear(f->cf_changes);
     f->cf_first = f->cf_seq + 1;
+    pthread_mutex_unlock(&f->cf_lock);
+}
+
+void
+cpfix_page_cap(cpfix_t *f, size_t n)
+{
+    pthread_mutex_lock(&f->cf_lock);
+    f->cf_page_cap = n;
     pthread_mutex_unlock(&f->cf_lock);
 }
 
@@ -233,6 +242,8 @@ answer_vms(cpfix_t *f, struct MHD_Connection *c)
     size_t limit = lim ? strtoul(lim, NULL, 10) : 100, offset = off ? strtoul(off, NULL, 10) : 0;
     json_t *page = json_array();
     size_t total = 0;
+    if (f->cf_page_cap > 0 && limit > f->cf_page_cap)
+        limit = f->cf_page_cap;
 
     sorted_uuids(f);
     for (size_t i = 0; i < f->cf_nsorted; i++) {

@@ -39,6 +39,9 @@ void cpfix_server_put(cpfix_t *f, const char *uuid, const char *hostname, const 
 /* The feed forgets every change so far: a `since` older than now answers 410. */
 void cpfix_feed_forget(cpfix_t *f);
 
+/* /vms gives at most n instances a page whatever the limit asked (0: no cap). */
+void cpfix_page_cap(cpfix_t *f, size_t n);
+
 /* The control plane restarted: the feed starts again from seq 0, empty. */
 void cpfix_feed_restart(cpfix_t *f);
 

@@ -699,12 +699,48 @@ test_control_plane_restart(void)
     cpfix_stop(f);
 }
 
+/* A control plane that gives smaller pages than asked (7 a page), and a listing where
+ * instances go away while it pages: still every instance. */
+static void
+destroy_some(cpfix_t *f, size_t offset, void *arg)
+{
+    int *done = arg;
+    if (offset > 20 && offset < 40 && !*done) /* 30 from the start: past the overlap */
+        for (unsigned long i = 0; i < 30; i++)
+            cpfix_vm_destroy(f, vm_id(i), 1);
+    *done |= offset > 20 && offset < 40;
+}
+
+static void
+test_listing_small_pages(void)
+{
+    cpfix_t *f = fixture();
+    for (unsigned long i = 0; i < 100; i++)
+        add_vm(f, i, alice, "running", NULL, 0);
+    int done = 0;
+    cpfix_page_cap(f, 7);
+    cpfix_on_page(f, destroy_some, &done);
+    inventory_t *inv = start(f);
+    for (unsigned long i = 30; i < 100; i++)
+        CU_ASSERT_TRUE(routes(inv, i, alice));
+    /* pages of 7 moving by 4: 25 without the destroys, fewer after them but for the
+     * steps back over the gap */
+    CU_ASSERT(cpfix_count(f, "/vms") > 25);
+    CU_ASSERT_TRUE(await_route(inv, 0, alice, 0)); /* the destroys come through the feed */
+    inv_stats_t s;
+    inventory_stats(inv, &s);
+    CU_ASSERT_EQUAL(s.is_vms, 70);
+    inventory_stop(inv);
+    cpfix_stop(f);
+}
+
 int
 main(int argc, char **argv)
 {
     static const CU_TestInfo tests[] = {
         {"listing pages", test_listing_pages},
         {"listing total changes", test_listing_total_changes},
+        {"listing small pages", test_listing_small_pages},
         {"feed upsert destroy state", test_feed_upsert_destroy_state},
         {"feed gone relists", test_feed_gone_relists},
         {"unknown server looked up", test_unknown_server_looked_up},
