@@ -712,6 +712,8 @@ inv_store_render(const inv_store_t *st, const uint8_t account[16], const inv_gro
             return;
         }
     }
+    if (o != NONE) /* room for them all at once: no copying while the body grows */
+        sbuf_grow(sb, (size_t)st->st_owner[o].o_count * 256 + 32);
     sbuf_adds(sb, "{\"containers\":[");
     for (uint32_t i = o == NONE ? NONE : st->st_owner[o].o_head; i != NONE;
          i = st->st_vms[i].v_next) {
