@@ -1,6 +1,7 @@
 /* inv_parse - the control plane's JSON into the store's records (see inv_parse.h). */
 #include "inv_parse.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +121,19 @@ inv_parse_vm(const json_t *vm, inv_vmrec_t *out, const char **why)
     return -1;
 }
 
+/* An agent address as a URL may hold it: host:port of [A-Za-z0-9.-] or [v6]. */
+static int
+agent_valid(const char *agent)
+{
+    size_t n = agent ? strlen(agent) : 0;
+    const char *colon = agent ? strrchr(agent, ':') : NULL;
+    if (n == 0 || n >= INV_AGENT_MAX || colon == NULL || colon == agent || colon[1] == '\0')
+        return 0;
+    if (strspn(agent, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != n)
+        return 0;
+    return strspn(colon + 1, "0123456789") == strlen(colon + 1);
+}
+
 int
 inv_parse_server(const json_t *server, inv_srvrec_t *out, const char **why)
 {
@@ -131,7 +145,7 @@ inv_parse_server(const json_t *server, inv_srvrec_t *out, const char **why)
         *why = "a server that is not an object";
     else if (member_uuid(server, "uuid", out->sr_uuid) != 0)
         *why = "a server without a valid uuid";
-    else if (agent == NULL || agent[0] == '\0' || strlen(agent) >= sizeof(out->sr_agent))
+    else if (!agent_valid(agent))
         *why = "a server without an agent address (host:port)";
     else if (!json_is_string(host) || json_string_length(host) > INV_ALIAS_MAX)
         *why = "a server without a hostname";
@@ -200,4 +214,71 @@ inv_groups_from_tag(const char *tag)
         return NULL;
     }
     return sbuf_detach(&sb, NULL);
+}
+
+/* ---- the groups query of /v1/discover (inventory.h) ---- */
+
+void
+inventory_groups_free(inv_groups_t *g)
+{
+    if (g == NULL)
+        return;
+    for (size_t i = 0; i < g->ig_n; i++)
+        free(g->ig_names[i]);
+    free(g);
+}
+
+/* Adds query[0..len) to g, or -1 with the reason in err. */
+static int
+groups_add(inv_groups_t *g, const char *name, size_t len, char *err, size_t errlen)
+{
+    if (!inv_group_name_valid(name, len)) {
+        snprintf(err, errlen, "groups: \"%.*s\" is not a group name ([A-Za-z0-9_-]{1,100})",
+                 len > 40 ? 40 : (int)len, name);
+        return -1;
+    }
+    if (g->ig_n == INV_GROUPS_MAX) {
+        snprintf(err, errlen, "groups: more than %d groups", INV_GROUPS_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < g->ig_n; i++)
+        if (strlen(g->ig_names[i]) == len && memcmp(g->ig_names[i], name, len) == 0) {
+            snprintf(err, errlen, "groups: \"%.*s\" is given twice", (int)len, name);
+            return -1;
+        }
+    if ((g->ig_names[g->ig_n] = strndup(name, len)) == NULL) {
+        snprintf(err, errlen, "groups: out of memory");
+        return -1;
+    }
+    g->ig_n++;
+    return 0;
+}
+
+int
+inventory_groups_parse(const char *query, inv_groups_t **out, char *err, size_t errlen)
+{
+    if (out == NULL) {
+        snprintf(err, errlen, "groups: no place for the result");
+        return -1;
+    }
+    *out = NULL;
+    if (query == NULL || query[0] == '\0')
+        return 0;
+    inv_groups_t *g = calloc(1, sizeof(*g));
+    if (g == NULL) {
+        snprintf(err, errlen, "groups: out of memory");
+        return -1;
+    }
+    for (const char *p = query;;) {
+        size_t n = strcspn(p, ",");
+        if (groups_add(g, p, n, err, errlen) != 0) {
+            inventory_groups_free(g);
+            return -1;
+        }
+        if (p[n] == '\0')
+            break;
+        p += n + 1;
+    }
+    *out = g;
+    return 0;
 }

@@ -14,7 +14,7 @@
 
 #include "inv_store.h"
 
-#define INV_ALIAS_MAX 1024    /* bytes of an alias or a hostname kept; longer is refused */
+#define INV_ALIAS_MAX 1024 /* bytes of an alias or a hostname kept; longer is refused */
 
 /* A VM object into *out (zeroed first; free its strings with inv_vmrec_clear). */
 int inv_parse_vm(const json_t *vm, inv_vmrec_t *out, const char **why);

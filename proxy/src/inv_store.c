@@ -297,14 +297,14 @@ strtab_free(strtab_t *t)
 
 typedef struct inv_vm {
     uint8_t v_uuid[16];
-    uint32_t v_owner;    /* st_owners index */
-    uint32_t v_server;   /* st_servers index */
-    uint32_t v_image;    /* st_images index, NONE: no image */
-    uint32_t v_groups;   /* st_groupsets index */
-    uint32_t v_next;     /* the owner's list (or the free list), NONE ends */
+    uint32_t v_owner;  /* st_owners index */
+    uint32_t v_server; /* st_servers index */
+    uint32_t v_image;  /* st_images index, NONE: no image */
+    uint32_t v_groups; /* st_groupsets index */
+    uint32_t v_next;   /* the owner's list (or the free list), NONE ends */
     uint32_t v_prev;
-    char *v_alias_json;  /* NULL: a free record */
-    uint16_t v_brand;    /* st_brands index */
+    char *v_alias_json; /* NULL: a free record */
+    uint16_t v_brand;   /* st_brands index */
     uint8_t v_running;
 } inv_vm_t;
 
@@ -316,9 +316,9 @@ typedef struct owner {
 typedef struct server {
     char *s_hostname_json; /* NULL until known */
     char s_agent[INV_AGENT_MAX];
-    uint8_t s_known;       /* in the last /servers listing or looked up */
-    uint32_t s_vms;        /* instances naming it */
-    double s_asked;        /* monotonic seconds of the last look-up, 0 never */
+    uint8_t s_known; /* in the last /servers listing or looked up */
+    uint32_t s_vms;  /* instances naming it */
+    double s_asked;  /* monotonic seconds of the last look-up, 0 never */
 } server_t;
 
 struct inv_store {
@@ -326,17 +326,17 @@ struct inv_store {
     uint32_t st_nvms, st_capvms; /* records used (live or free) and allocated */
     uint32_t st_free;            /* free records, linked by v_next */
     uint32_t st_live, st_running;
-    uuidmap_t st_index;          /* instance uuid -> st_vms index */
+    uuidmap_t st_index; /* instance uuid -> st_vms index */
     uuidtab_t st_owners;
-    owner_t *st_owner;           /* per st_owners index */
+    owner_t *st_owner; /* per st_owners index */
     uint32_t st_ownercap;
     uuidtab_t st_servers;
-    server_t *st_server;         /* per st_servers index */
+    server_t *st_server; /* per st_servers index */
     uint32_t st_servercap;
     uuidtab_t st_images;
-    strtab_t st_brands;          /* JSON literals */
-    strtab_t st_groupsets;       /* "a,b" (names joined) */
-    strtab_t st_groupjson;       /* the same set as a JSON array, same index */
+    strtab_t st_brands;    /* JSON literals */
+    strtab_t st_groupsets; /* "a,b" (names joined) */
+    strtab_t st_groupjson; /* the same set as a JSON array, same index */
 };
 
 static const uint8_t *
@@ -416,8 +416,8 @@ owner_intern(inv_store_t *st, const uint8_t uuid[16])
 {
     int added;
     uint32_t idx = uuidtab_intern(&st->st_owners, uuid, &added);
-    if (idx == NONE || grow_parallel((void **)&st->st_owner, &st->st_ownercap,
-                                     st->st_owners.ut_n, sizeof(owner_t)) != 0)
+    if (idx == NONE || grow_parallel((void **)&st->st_owner, &st->st_ownercap, st->st_owners.ut_n,
+                                     sizeof(owner_t)) != 0)
         return NONE;
     if (added)
         st->st_owner[idx] = (owner_t){.o_head = NONE, .o_count = 0};
@@ -607,8 +607,8 @@ inv_store_servers_forget(inv_store_t *st)
 }
 
 size_t
-inv_store_servers_unknown(inv_store_t *st, double now, double min_interval_s,
-                          uint8_t (*out)[16], size_t max)
+inv_store_servers_unknown(inv_store_t *st, double now, double min_interval_s, uint8_t (*out)[16],
+                          size_t max)
 {
     size_t n = 0;
     for (uint32_t i = 0; i < st->st_servers.ut_n && n < max; i++) {
@@ -632,7 +632,7 @@ route_fill(inv_route_t *out, const char *agent, const char *path)
 
 int
 inv_store_route(const inv_store_t *st, const uint8_t uuid[16], const uint8_t account[16],
-                int operator, inv_route_t *out)
+                int operator, inv_route_t * out)
 {
     char path[64], text[INV_UUID_LEN];
     uint32_t i = uuidmap_find(&st->st_index, uuid, vm_key, st);
@@ -649,7 +649,7 @@ inv_store_route(const inv_store_t *st, const uint8_t uuid[16], const uint8_t acc
         return 0;
     }
     uint32_t c = uuidtab_find(&st->st_servers, uuid);
-    if (!operator || c == NONE || !st->st_server[c].s_known)
+    if (!operator|| c == NONE || !st->st_server[c].s_known)
         return -1;
     route_fill(out, st->st_server[c].s_agent, "/v1/gz/metrics");
     return 0;
@@ -712,6 +712,8 @@ inv_store_render(const inv_store_t *st, const uint8_t account[16], const inv_gro
             return;
         }
     }
+    if (o != NONE) /* room for them all at once: no copying while the body grows */
+        sbuf_grow(sb, (size_t)st->st_owner[o].o_count * 256 + 32);
     sbuf_adds(sb, "{\"containers\":[");
     for (uint32_t i = o == NONE ? NONE : st->st_owner[o].o_head; i != NONE;
          i = st->st_vms[i].v_next) {
@@ -720,8 +722,7 @@ inv_store_render(const inv_store_t *st, const uint8_t account[16], const inv_gro
             continue; /* not advertised: a scrape of it would be a 404 */
         if (memo != NULL) {
             if (memo[v->v_groups] == 0)
-                memo[v->v_groups] =
-                    1 + groupset_matches(st->st_groupsets.st_strs[v->v_groups], g);
+                memo[v->v_groups] = 1 + groupset_matches(st->st_groupsets.st_strs[v->v_groups], g);
             if (memo[v->v_groups] == 1)
                 continue;
         }
@@ -766,10 +767,21 @@ inv_store_counts(const inv_store_t *st, size_t *vms, size_t *running, size_t *se
 }
 
 int
+inv_store_has(const inv_store_t *st, const uint8_t uuid[16])
+{
+    return uuidmap_find(&st->st_index, uuid, vm_key, st) != NONE;
+}
+
+size_t
+inv_store_live(const inv_store_t *st)
+{
+    return st->st_live;
+}
+
+int
 inv_store_bloated(const inv_store_t *st)
 {
     uint64_t room = 4096 + 2 * (uint64_t)st->st_live;
-    return st->st_owners.ut_n > room || st->st_images.ut_n > room ||
-           st->st_servers.ut_n > room || st->st_groupsets.st_n > room ||
-           st->st_brands.st_n > 1024;
+    return st->st_owners.ut_n > room || st->st_images.ut_n > room || st->st_servers.ut_n > room ||
+           st->st_groupsets.st_n > room || st->st_brands.st_n > 1024;
 }

@@ -38,9 +38,9 @@ typedef struct inv_vmrec {
     uint8_t vr_owner[16];
     uint8_t vr_server[16];
     uint8_t vr_image[16];
-    int vr_has_image;   /* image_uuid was given */
-    int vr_running;     /* state is "running" */
-    int vr_nat;         /* a NAT zone: not kept at all */
+    int vr_has_image;    /* image_uuid was given */
+    int vr_running;      /* state is "running" */
+    int vr_nat;          /* a NAT zone: not kept at all */
     char *vr_alias_json; /* the alias as a JSON string literal ("\"web-1\"") */
     char *vr_brand_json; /* the brand likewise */
     char *vr_groups;     /* valid group names joined by ',' ("" none) */
@@ -51,7 +51,7 @@ void inv_vmrec_clear(inv_vmrec_t *r);
 /* One compute node as read from the control plane. */
 typedef struct inv_srvrec {
     uint8_t sr_uuid[16];
-    char *sr_hostname_json;    /* malloc'd JSON string literal */
+    char *sr_hostname_json; /* malloc'd JSON string literal */
     char sr_agent[INV_AGENT_MAX];
 } inv_srvrec_t;
 
@@ -91,7 +91,7 @@ size_t inv_store_servers_unknown(inv_store_t *st, double now, double min_interva
 
 /* inventory_route() on the store: 0 and *out filled, or -1. */
 int inv_store_route(const inv_store_t *st, const uint8_t uuid[16], const uint8_t account[16],
-                    int operator, inv_route_t *out);
+                    int operator, inv_route_t * out);
 
 /* Appends {"containers":[...]} for the account's running instances (any of g's groups). */
 void inv_store_render(const inv_store_t *st, const uint8_t account[16], const inv_groups_t *g,
@@ -102,6 +102,12 @@ void inv_store_render_cns(const inv_store_t *st, sbuf_t *sb);
 
 /* Counts: instances kept, of them running, known compute nodes. */
 void inv_store_counts(const inv_store_t *st, size_t *vms, size_t *running, size_t *servers);
+
+/* Non-zero when the instance is kept. */
+int inv_store_has(const inv_store_t *st, const uint8_t uuid[16]);
+
+/* Instances kept. */
+size_t inv_store_live(const inv_store_t *st);
 
 /* Non-zero when the interned tables hold far more than the instances need. */
 int inv_store_bloated(const inv_store_t *st);

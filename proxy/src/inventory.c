@@ -18,6 +18,9 @@
 
 #include <errno.h>
 #include <jansson.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,19 +33,21 @@
 #include "monotime.h"
 #include "sbuf.h"
 
-#define PAGE_LIMIT 1000                   /* /vms?limit= */
-#define PAGE_OVERLAP 16                   /* pages re-read this many instances (see list_vms) */
-#define PAGE_BODY_MAX ((size_t)16 << 20)  /* one page of 1,000 instances is ~0.5 MB */
+#define PAGE_LIMIT 1000                    /* /vms?limit= */
+#define PAGE_OVERLAP 16                    /* pages re-read this many instances (see list_vms) */
+#define PAGE_BODY_MAX ((size_t)16 << 20)   /* one page of 1,000 instances is ~0.5 MB */
 #define CHANGES_BODY_MAX ((size_t)4 << 20) /* larger backlogs: list again, page by page */
-#define SMALL_BODY_MAX ((size_t)1 << 20)  /* /changes/head, /servers/<uuid> */
+#define SMALL_BODY_MAX ((size_t)1 << 20)   /* /changes/head, /servers/<uuid> */
 #define SERVERS_BODY_MAX ((size_t)16 << 20)
-#define APPLY_CHUNK 256          /* feed changes applied per hold of the write lock */
-#define LOOKUP_INTERVAL_S 30.0   /* an unknown compute node is asked for at most this often */
+#define APPLY_CHUNK 256        /* feed changes applied per hold of the write lock */
+#define LOOKUP_INTERVAL_S 30.0 /* an unknown compute node is asked for at most this often */
 #define LOOKUPS_PER_ROUND 16
 #define ERRORS_BEFORE_RELIST 3
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 30000
 #define CAUSES_MAX 32
+#define INV_VMS_MAX 1000000 /* instances kept at most (~130 MB): a bound against a runaway feed */
+#define HEAD_CHECK_S 60     /* how often the feed's head is compared with our position */
 
 struct inventory {
     char *in_cplane;
@@ -56,14 +61,15 @@ struct inventory {
 
     pthread_mutex_t in_mutex; /* guards in_stop, signals in_wake */
     pthread_cond_t in_wake;
-    int in_stop;
+    int in_stop; /* set under in_mutex, atomically: fetch reads it during a request */
     pthread_t in_thread;
 
     /* the follower's own (no lock) */
-    int in_errors;            /* consecutive failed polls */
-    char in_failing[64];      /* the cause last logged, "" while all is well */
+    int in_errors;                     /* consecutive failed polls */
+    char in_failing[64];               /* the cause last logged, "" while all is well */
     const char *in_logged[CAUSES_MAX]; /* record-level causes already logged */
-    double in_servers_read;   /* monotonic seconds of the last /servers listing */
+    double in_servers_read;            /* monotonic seconds of the last /servers listing */
+    double in_head_read;               /* ... and of the last look at /changes/head */
 };
 
 /* ---- logging: once per cause ----------------------------------------- */
@@ -126,9 +132,11 @@ cp_get_json(inventory_t *inv, const char *path, size_t max_body, int extra_ms, j
             char *cause, char *detail)
 {
     char url[1024];
-    struct fetch_req rq = {.rq_url = url, .rq_max_body = max_body,
+    struct fetch_req rq = {.rq_url = url,
+                           .rq_max_body = max_body,
                            .rq_timeout_s = (inv->in_timeout_ms + extra_ms) / 1000.0,
-                           .rq_connect_timeout_s = inv->in_timeout_ms / 1000.0};
+                           .rq_connect_timeout_s = inv->in_timeout_ms / 1000.0,
+                           .rq_cancel = &inv->in_stop}; /* inventory_stop() ends a long poll */
     struct fetch_resp rs = {0};
     json_error_t jerr;
     long status = -1;
@@ -152,15 +160,16 @@ cp_get_json(inventory_t *inv, const char *path, size_t max_body, int extra_ms, j
 
 /* cp_get_json() expecting 200 and an object holding `member` of `type`; -1 else. */
 static json_t *
-cp_get_member(inventory_t *inv, const char *path, size_t max_body, int extra_ms,
-              const char *member, json_type type, json_t **root, char *cause, char *detail)
+cp_get_member(inventory_t *inv, const char *path, size_t max_body, int extra_ms, const char *member,
+              json_type type, json_t **root, char *cause, char *detail)
 {
     long status = cp_get_json(inv, path, max_body, extra_ms, root, cause, detail);
     json_t *m = status == 200 ? json_object_get(*root, member) : NULL;
 
     if (status == 200 && (m == NULL || json_typeof(m) != type)) {
         snprintf(cause, 64, "answer of the wrong shape");
-        snprintf(detail, 600, "GET %.300s%.100s: no %s of the right type", inv->in_cplane, path, member);
+        snprintf(detail, 600, "GET %.300s%.100s: no %s of the right type", inv->in_cplane, path,
+                 member);
     } else if (status > 0 && status != 200) {
         snprintf(cause, 64, "status %ld", status);
         snprintf(detail, 600, "GET %.300s%.100s: HTTP %ld", inv->in_cplane, path, status);
@@ -184,8 +193,8 @@ static int
 read_head(inventory_t *inv, unsigned long long *seq, struct failure *f)
 {
     json_t *root;
-    json_t *s = cp_get_member(inv, "/changes/head", SMALL_BODY_MAX, 0, "seq", JSON_INTEGER,
-                              &root, f->f_cause, f->f_detail);
+    json_t *s = cp_get_member(inv, "/changes/head", SMALL_BODY_MAX, 0, "seq", JSON_INTEGER, &root,
+                              f->f_cause, f->f_detail);
     if (s == NULL)
         return -1;
     int bad = json_integer_value(s) < 0;
@@ -204,7 +213,8 @@ apply_page(inventory_t *inv, inv_store_t *st, const json_t *vms, uint8_t last[16
 {
     size_t i;
     const json_t *vm;
-    json_array_foreach (vms, i, vm) {
+    json_array_foreach(vms, i, vm)
+    {
         inv_vmrec_t rec;
         const char *why;
         if (inv_parse_vm(vm, &rec, &why) != 0) {
@@ -227,56 +237,91 @@ page_first_uuid(const json_t *vms, uint8_t out[16])
     return inv_uuid_parse(json_string_value(json_object_get(vm, "uuid")), out);
 }
 
+/* Where a listing is (list_vms). */
+struct paging {
+    size_t pg_offset; /* asked for next */
+    size_t pg_step;   /* how far the last page moved us (stepped back over by a gap) */
+    size_t pg_pages, pg_max_pages;
+    uint8_t pg_last[16]; /* the last uuid seen */
+    int pg_have_last;
+};
+
+/* After a page of n instances (total as the control plane says): 1 when the listing is
+ * complete, 0 to ask for pg_offset next. Pages overlap by up to PAGE_OVERLAP (half a
+ * page at most, so a control plane giving smaller pages than asked still moves on). */
+static int
+paging_next(struct paging *pg, size_t n, json_int_t total)
+{
+    size_t overlap = n / 2 < PAGE_OVERLAP ? n / 2 : PAGE_OVERLAP;
+    if (n == 0 || (n < PAGE_LIMIT && (total < 0 || pg->pg_offset + n >= (size_t)total)))
+        return 1;
+    pg->pg_step = n - overlap;
+    pg->pg_offset += pg->pg_step;
+    if (total > 0 && (size_t)total / pg->pg_step * 2 + 100 > pg->pg_max_pages)
+        pg->pg_max_pages = (size_t)total / pg->pg_step * 2 + 100;
+    return 0;
+}
+
+/* A page that starts past the last uuid seen: instances before it went away and the rest
+ * shifted left beyond the overlap; one may have fallen between the pages. */
+static int
+paging_gap(const struct paging *pg, const json_t *vms)
+{
+    uint8_t first[16];
+    return pg->pg_have_last && json_array_size(vms) > 0 && page_first_uuid(vms, first) == 0 &&
+           memcmp(first, pg->pg_last, 16) > 0;
+}
+
+static int
+fail(struct failure *f, const char *cause, const char *detail)
+{
+    snprintf(f->f_cause, sizeof(f->f_cause), "%s", cause);
+    snprintf(f->f_detail, sizeof(f->f_detail), "%s", detail);
+    return -1;
+}
+
 /*
  * Every running instance, page by page. Pages are by offset in uuid order, so
  * an instance destroyed meanwhile before our offset shifts the rest left and
- * one could fall between two pages: each page starts PAGE_OVERLAP instances
- * before the previous one's end, and must start at or before the last uuid
- * already seen; when it starts after it (more instances went away than the
- * overlap covers) we step back a page. Instances added meanwhile only shift
- * the rest right (read twice: upserts are idempotent); the feed brings the
- * changes themselves. A listing that does not end is given up.
+ * one could fall between two pages: each page starts up to PAGE_OVERLAP
+ * instances before the previous one's end, and must start at or before the
+ * last uuid already seen; when it starts after it (more instances went away
+ * than the overlap covers) we step back a page. Instances added meanwhile
+ * only shift the rest right (read twice: upserts are idempotent); the feed
+ * brings the changes themselves. The end is a short page that reaches the
+ * total. A listing that does not end, or holds more than INV_VMS_MAX
+ * instances, is given up.
  */
 static int
 list_vms(inventory_t *inv, inv_store_t *st, struct failure *f)
 {
-    uint8_t last[16], first[16];
-    int have_last = 0;
-    size_t offset = 0, pages = 0, max_pages = 100;
+    struct paging pg = {.pg_max_pages = 100};
 
     for (;;) {
         char path[128];
         json_t *root;
-        snprintf(path, sizeof(path), "/vms?state=running&limit=%d&offset=%zu", PAGE_LIMIT, offset);
+        snprintf(path, sizeof(path), "/vms?state=running&limit=%d&offset=%zu", PAGE_LIMIT,
+                 pg.pg_offset);
         json_t *vms = cp_get_member(inv, path, PAGE_BODY_MAX, 0, "vms", JSON_ARRAY, &root,
                                     f->f_cause, f->f_detail);
         if (vms == NULL)
             return -1;
-        json_int_t total = json_integer_value(json_object_get(root, "total"));
-        if (total > 0 && (size_t)total / (PAGE_LIMIT - PAGE_OVERLAP) * 2 + 100 > max_pages)
-            max_pages = (size_t)total / (PAGE_LIMIT - PAGE_OVERLAP) * 2 + 100;
+        json_t *tv = json_object_get(root, "total");
+        json_int_t total = json_is_integer(tv) ? json_integer_value(tv) : -1;
         size_t n = json_array_size(vms);
-        int gap = have_last && n > 0 && page_first_uuid(vms, first) == 0 &&
-                  memcmp(first, last, 16) > 0;
-        int rc = gap ? 0 : apply_page(inv, st, vms, last, &have_last);
+        int gap = paging_gap(&pg, vms);
+        int rc = gap ? 0 : apply_page(inv, st, vms, pg.pg_last, &pg.pg_have_last);
         json_decref(root);
-        if (rc != 0) {
-            snprintf(f->f_cause, 64, "out of memory");
-            snprintf(f->f_detail, 600, "listing instances");
-            return -1;
-        }
-        if (++pages > max_pages) {
-            snprintf(f->f_cause, 64, "listing does not end");
-            snprintf(f->f_detail, 600, "/vms: still paging after %zu pages", pages);
-            return -1;
-        }
-        if (gap) {
-            offset = offset > PAGE_LIMIT - PAGE_OVERLAP ? offset - (PAGE_LIMIT - PAGE_OVERLAP) : 0;
-            continue;
-        }
-        if (n < PAGE_LIMIT)
+        if (rc != 0)
+            return fail(f, "out of memory", "listing instances");
+        if (inv_store_live(st) > INV_VMS_MAX)
+            return fail(f, "too many instances", "/vms: more instances than the proxy keeps");
+        if (++pg.pg_pages > pg.pg_max_pages)
+            return fail(f, "listing does not end", "/vms: still paging after many pages");
+        if (gap)
+            pg.pg_offset = pg.pg_offset > pg.pg_step ? pg.pg_offset - pg.pg_step : 0;
+        else if (paging_next(&pg, n, total))
             return 0;
-        offset += n - PAGE_OVERLAP;
     }
 }
 
@@ -300,7 +345,8 @@ read_servers(inventory_t *inv, inv_srvrec_t **recs, size_t *n, struct failure *f
     }
     size_t i;
     json_t *s;
-    json_array_foreach (servers, i, s) {
+    json_array_foreach(servers, i, s)
+    {
         const char *why;
         if (inv_parse_server(s, &(*recs)[*n], &why) == 0)
             (*n)++;
@@ -350,11 +396,22 @@ list_all(inventory_t *inv, unsigned long long *head, struct failure *f)
         snprintf(f->f_detail, 600, "a new inventory");
         return NULL;
     }
-    if (read_head(inv, head, f) != 0 || list_vms(inv, st, f) != 0 || list_servers(inv, st, f) != 0) {
+    if (read_head(inv, head, f) != 0 || list_vms(inv, st, f) != 0 ||
+        list_servers(inv, st, f) != 0) {
         inv_store_free(st);
         return NULL;
     }
     return st;
+}
+
+/* Returns the heap's free memory to the system after a big parse: jansson's objects of a
+ * listing's pages or of a large batch of changes would otherwise stay in the RSS. */
+static void
+give_back_memory(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 /* Puts a fresh listing in place of the old one. */
@@ -369,6 +426,7 @@ swap_store(inventory_t *inv, inv_store_t *st, unsigned long long head, int relis
     inv->in_last_ok = cmon_monotime_s();
     pthread_rwlock_unlock(&inv->in_lock);
     inv_store_free(old);
+    give_back_memory();
     inv->in_servers_read = cmon_monotime_s();
 }
 
@@ -379,7 +437,7 @@ static int
 nap(inventory_t *inv, int ms)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until); /* in_wake waits on this clock */
     until.tv_sec += ms / 1000;
     until.tv_nsec += (long)(ms % 1000) * 1000000L;
     if (until.tv_nsec >= 1000000000L) {
@@ -428,7 +486,11 @@ chunk_apply(inventory_t *inv, struct chunk *c, unsigned long long seq)
     for (size_t i = 0; i < c->ch_n; i++) {
         if (c->ch_destroy[i])
             inv_store_remove(inv->in_store, c->ch_recs[i].vr_uuid);
-        else if (inv_store_upsert(inv->in_store, &c->ch_recs[i]) != 0)
+        else if (inv_store_live(inv->in_store) >= INV_VMS_MAX &&
+                 !inv_store_has(inv->in_store, c->ch_recs[i].vr_uuid)) {
+            inv_vmrec_clear(&c->ch_recs[i]);
+            log_skipped(inv, "a new instance past the most the proxy keeps");
+        } else if (inv_store_upsert(inv->in_store, &c->ch_recs[i]) != 0)
             log_skipped(inv, "a change that did not fit in memory");
     }
     inv->in_seq = seq;
@@ -473,21 +535,30 @@ apply_changes(inventory_t *inv, const json_t *changes, unsigned long long seq)
 
     if (c == NULL)
         return -1;
-    json_array_foreach (changes, i, ch) {
+    json_array_foreach(changes, i, ch)
+    {
         change_parse(inv, ch, c);
         if (c->ch_n == APPLY_CHUNK)
             chunk_apply(inv, c, seq);
     }
     chunk_apply(inv, c, seq);
     free(c);
+    if (json_array_size(changes) >= 1000)
+        give_back_memory();
     return 0;
 }
 
 enum poll_result { POLL_OK, POLL_GONE, POLL_FAILED };
 
+/* Changes in the last answer of the feed (the follower's; see follow_once). */
+struct poll_info {
+    size_t pi_changes;
+    double pi_seconds;
+};
+
 /* One long poll of the feed and its changes applied. */
 static enum poll_result
-poll_changes(inventory_t *inv, struct failure *f)
+poll_changes(inventory_t *inv, struct failure *f, struct poll_info *pi)
 {
     char path[128];
     json_t *root;
@@ -497,6 +568,7 @@ poll_changes(inventory_t *inv, struct failure *f)
     since = inv->in_seq;
     pthread_rwlock_unlock(&inv->in_lock);
     snprintf(path, sizeof(path), "/changes?since=%llu&wait_ms=%d", since, inv->in_wait_ms);
+    double t0 = cmon_monotime_s();
     json_t *changes = cp_get_member(inv, path, CHANGES_BODY_MAX, inv->in_wait_ms, "changes",
                                     JSON_ARRAY, &root, f->f_cause, f->f_detail);
     if (changes == NULL)
@@ -504,6 +576,8 @@ poll_changes(inventory_t *inv, struct failure *f)
         return strcmp(f->f_cause, "status 410") == 0 || strcmp(f->f_cause, "answer too big") == 0
                    ? POLL_GONE
                    : POLL_FAILED;
+    pi->pi_changes = json_array_size(changes);
+    pi->pi_seconds = cmon_monotime_s() - t0;
     json_t *seqv = json_object_get(root, "seq");
     json_int_t seq = json_integer_value(seqv);
     enum poll_result res = POLL_OK;
@@ -550,8 +624,8 @@ lookup_servers(inventory_t *inv)
 {
     uint8_t want[LOOKUPS_PER_ROUND][16];
     pthread_rwlock_wrlock(&inv->in_lock);
-    size_t n = inv_store_servers_unknown(inv->in_store, cmon_monotime_s(), LOOKUP_INTERVAL_S,
-                                         want, LOOKUPS_PER_ROUND);
+    size_t n = inv_store_servers_unknown(inv->in_store, cmon_monotime_s(), LOOKUP_INTERVAL_S, want,
+                                         LOOKUPS_PER_ROUND);
     pthread_rwlock_unlock(&inv->in_lock);
     for (size_t i = 0; i < n && !stopping(inv); i++) {
         char path[64], text[INV_UUID_LEN];
@@ -587,7 +661,8 @@ static void
 follow_once(inventory_t *inv)
 {
     struct failure f = {{0}, {0}};
-    enum poll_result r = poll_changes(inv, &f);
+    struct poll_info pi = {0, 0};
+    enum poll_result r = poll_changes(inv, &f, &pi);
 
     if (r == POLL_GONE || (r == POLL_FAILED && inv->in_errors + 1 >= ERRORS_BEFORE_RELIST))
         r = relist(inv, &f) == 0 ? POLL_OK : POLL_FAILED;
@@ -600,21 +675,58 @@ follow_once(inventory_t *inv)
         log_recovered(inv);
         if (bloated && relist(inv, &f) != 0)
             log_failing(inv, f.f_cause, f.f_detail);
+        /* a control plane that answers "nothing" at once, not holding the long poll,
+         * must not turn us into a busy loop */
+        if (pi.pi_changes == 0 && pi.pi_seconds * 1000 < inv->in_wait_ms / 2)
+            nap(inv, inv->in_wait_ms / 2);
         return;
     }
+    if (stopping(inv))
+        return; /* the poll was cancelled: nothing went wrong */
     inv->in_errors++;
     log_failing(inv, f.f_cause, f.f_detail);
     nap(inv, backoff_ms(inv->in_errors));
+}
+
+/*
+ * A control plane that restarted numbers its feed from the start again: a
+ * long poll since our (larger) position answers "nothing new" for ever. So
+ * now and then the head is read: behind our position, we list again.
+ */
+static void
+check_head(inventory_t *inv)
+{
+    struct failure f;
+    unsigned long long head, ours;
+
+    inv->in_head_read = cmon_monotime_s();
+    if (read_head(inv, &head, &f) != 0)
+        return; /* the polls say what is wrong */
+    pthread_rwlock_rdlock(&inv->in_lock);
+    ours = inv->in_seq;
+    pthread_rwlock_unlock(&inv->in_lock);
+    if (head >= ours)
+        return;
+    inv_log("the feed's head %llu is behind our %llu (the control plane restarted?): "
+            "listing again",
+            head, ours);
+    if (relist(inv, &f) != 0)
+        log_failing(inv, f.f_cause, f.f_detail);
 }
 
 static void *
 follower(void *arg)
 {
     inventory_t *inv = arg;
+    double head_every = inv->in_cn_refresh_s < HEAD_CHECK_S ? inv->in_cn_refresh_s : HEAD_CHECK_S;
+
+    inv->in_head_read = cmon_monotime_s();
     while (!stopping(inv)) {
         lookup_servers(inv);
         if (cmon_monotime_s() - inv->in_servers_read >= inv->in_cn_refresh_s)
             refresh_servers(inv);
+        if (cmon_monotime_s() - inv->in_head_read >= head_every)
+            check_head(inv);
         follow_once(inv);
     }
     return NULL;
@@ -647,7 +759,11 @@ inventory_new(const inventory_opts_t *o)
     pthread_rwlock_init(&inv->in_lock, &attr);
     pthread_rwlockattr_destroy(&attr);
     pthread_mutex_init(&inv->in_mutex, NULL);
-    pthread_cond_init(&inv->in_wake, NULL);
+    pthread_condattr_t cattr;
+    pthread_condattr_init(&cattr);
+    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC); /* naps unmoved by clock steps */
+    pthread_cond_init(&inv->in_wake, &cattr);
+    pthread_condattr_destroy(&cattr);
     inv->in_cplane = strdup(o->io_cplane);
     size_t len = inv->in_cplane ? strlen(inv->in_cplane) : 0;
     while (len > 0 && inv->in_cplane[len - 1] == '/')
@@ -700,7 +816,7 @@ inventory_stop(inventory_t *inv)
     if (inv == NULL)
         return;
     pthread_mutex_lock(&inv->in_mutex);
-    inv->in_stop = 1;
+    __atomic_store_n(&inv->in_stop, 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&inv->in_wake);
     pthread_mutex_unlock(&inv->in_mutex);
     pthread_join(inv->in_thread, NULL);
@@ -709,7 +825,7 @@ inventory_stop(inventory_t *inv)
 
 int
 inventory_route(inventory_t *inv, const char *uuid, const char *account_uuid, int operator,
-                inv_route_t *out)
+                inv_route_t * out)
 {
     uint8_t u[16], a[16];
     if (inv == NULL || out == NULL || inv_uuid_parse(uuid, u) != 0 ||
@@ -727,6 +843,10 @@ inventory_discover(inventory_t *inv, const char *account_uuid, const inv_groups_
     uint8_t a[16];
     sbuf_t sb = SBUF_INIT;
 
+    if (inv == NULL) {
+        errno = EINVAL;
+        return NULL;
+    }
     if (inv_uuid_parse(account_uuid, a) != 0)
         memset(a, 0, sizeof(a)); /* no account of ours: an empty list */
     pthread_rwlock_rdlock(&inv->in_lock);
@@ -744,6 +864,10 @@ char *
 inventory_discover_cns(inventory_t *inv, size_t *len)
 {
     sbuf_t sb = SBUF_INIT;
+    if (inv == NULL) {
+        errno = EINVAL;
+        return NULL;
+    }
     pthread_rwlock_rdlock(&inv->in_lock);
     inv_store_render_cns(inv->in_store, &sb);
     pthread_rwlock_unlock(&inv->in_lock);
@@ -759,73 +883,12 @@ void
 inventory_stats(inventory_t *inv, inv_stats_t *out)
 {
     memset(out, 0, sizeof(*out));
+    if (inv == NULL)
+        return;
     pthread_rwlock_rdlock(&inv->in_lock);
     inv_store_counts(inv->in_store, &out->is_vms, &out->is_running, &out->is_servers);
     out->is_seq = inv->in_seq;
     out->is_relists = inv->in_relists;
     out->is_last_change_age_s = cmon_monotime_s() - inv->in_last_ok;
     pthread_rwlock_unlock(&inv->in_lock);
-}
-
-/* ---- groups ---------------------------------------------------------------- */
-
-void
-inventory_groups_free(inv_groups_t *g)
-{
-    if (g == NULL)
-        return;
-    for (size_t i = 0; i < g->ig_n; i++)
-        free(g->ig_names[i]);
-    free(g);
-}
-
-/* Adds query[0..len) to g, or -1 with the reason in err. */
-static int
-groups_add(inv_groups_t *g, const char *name, size_t len, char *err, size_t errlen)
-{
-    if (!inv_group_name_valid(name, len)) {
-        snprintf(err, errlen, "groups: \"%.*s\" is not a group name ([A-Za-z0-9_-]{1,100})",
-                 len > 40 ? 40 : (int)len, name);
-        return -1;
-    }
-    if (g->ig_n == INV_GROUPS_MAX) {
-        snprintf(err, errlen, "groups: more than %d groups", INV_GROUPS_MAX);
-        return -1;
-    }
-    for (size_t i = 0; i < g->ig_n; i++)
-        if (strlen(g->ig_names[i]) == len && memcmp(g->ig_names[i], name, len) == 0) {
-            snprintf(err, errlen, "groups: \"%.*s\" is given twice", (int)len, name);
-            return -1;
-        }
-    if ((g->ig_names[g->ig_n] = strndup(name, len)) == NULL) {
-        snprintf(err, errlen, "groups: out of memory");
-        return -1;
-    }
-    g->ig_n++;
-    return 0;
-}
-
-int
-inventory_groups_parse(const char *query, inv_groups_t **out, char *err, size_t errlen)
-{
-    *out = NULL;
-    if (query == NULL || query[0] == '\0')
-        return 0;
-    inv_groups_t *g = calloc(1, sizeof(*g));
-    if (g == NULL) {
-        snprintf(err, errlen, "groups: out of memory");
-        return -1;
-    }
-    for (const char *p = query;;) {
-        size_t n = strcspn(p, ",");
-        if (groups_add(g, p, n, err, errlen) != 0) {
-            inventory_groups_free(g);
-            return -1;
-        }
-        if (p[n] == '\0')
-            break;
-        p += n + 1;
-    }
-    *out = g;
-    return 0;
 }

@@ -20,17 +20,21 @@ struct cpfix {
     pthread_mutex_t cf_lock;
     pthread_cond_t cf_changed;
     int cf_stopping;
-    json_t *cf_vms;          /* uuid -> VM object */
-    const char **cf_sorted;  /* the uuids in order, NULL when to be rebuilt */
+    json_t *cf_vms;         /* uuid -> VM object */
+    const char **cf_sorted; /* the uuids in order, NULL when to be rebuilt */
     size_t cf_nsorted;
-    json_t *cf_servers;      /* uuid -> server object */
-    json_t *cf_listed;       /* uuid -> true for those /servers lists */
-    json_t *cf_changes;      /* retained changes, seq cf_first .. cf_seq */
+    json_t *cf_servers; /* uuid -> server object */
+    json_t *cf_listed;  /* uuid -> true for those /servers lists */
+    json_t *cf_changes; /* retained changes, seq cf_first .. cf_seq */
     unsigned long long cf_seq, cf_first;
     int cf_garbage_status;
     char *cf_garbage_body;
     cpfix_page_fn cf_on_page;
     void *cf_on_page_arg;
+    int cf_delay_ms;
+    int cf_no_long_poll;
+    size_t cf_page_cap;
+    unsigned cf_polls_in, cf_polls_out;
     char **cf_paths;
     size_t cf_npaths;
 };
@@ -125,6 +129,24 @@ cpfix_feed_forget(cpfix_t *f)
 }
 
 void
+cpfix_page_cap(cpfix_t *f, size_t n)
+{
+    pthread_mutex_lock(&f->cf_lock);
+    f->cf_page_cap = n;
+    pthread_mutex_unlock(&f->cf_lock);
+}
+
+void
+cpfix_feed_restart(cpfix_t *f)
+{
+    pthread_mutex_lock(&f->cf_lock);
+    json_array_clear(f->cf_changes);
+    f->cf_seq = 0;
+    f->cf_first = 1;
+    pthread_mutex_unlock(&f->cf_lock);
+}
+
+void
 cpfix_garbage(cpfix_t *f, int status, const char *body)
 {
     pthread_mutex_lock(&f->cf_lock);
@@ -140,6 +162,31 @@ cpfix_on_page(cpfix_t *f, cpfix_page_fn fn, void *arg)
     pthread_mutex_lock(&f->cf_lock);
     f->cf_on_page = fn;
     f->cf_on_page_arg = arg;
+    pthread_mutex_unlock(&f->cf_lock);
+}
+
+void
+cpfix_delay(cpfix_t *f, int ms)
+{
+    pthread_mutex_lock(&f->cf_lock);
+    f->cf_delay_ms = ms;
+    pthread_mutex_unlock(&f->cf_lock);
+}
+
+void
+cpfix_no_long_poll(cpfix_t *f, int on)
+{
+    pthread_mutex_lock(&f->cf_lock);
+    f->cf_no_long_poll = on;
+    pthread_mutex_unlock(&f->cf_lock);
+}
+
+void
+cpfix_polls(cpfix_t *f, unsigned *received, unsigned *answered)
+{
+    pthread_mutex_lock(&f->cf_lock);
+    *received = f->cf_polls_in;
+    *answered = f->cf_polls_out;
     pthread_mutex_unlock(&f->cf_lock);
 }
 
@@ -181,8 +228,7 @@ sorted_uuids(cpfix_t *f)
     json_t *v;
     size_t n = 0;
     f->cf_sorted = malloc((json_object_size(f->cf_vms) + 1) * sizeof(char *));
-    json_object_foreach (f->cf_vms, key, v)
-        f->cf_sorted[n++] = key;
+    json_object_foreach(f->cf_vms, key, v) f->cf_sorted[n++] = key;
     qsort(f->cf_sorted, n, sizeof(char *), cmp_str);
     f->cf_nsorted = n;
 }
@@ -196,6 +242,8 @@ answer_vms(cpfix_t *f, struct MHD_Connection *c)
     size_t limit = lim ? strtoul(lim, NULL, 10) : 100, offset = off ? strtoul(off, NULL, 10) : 0;
     json_t *page = json_array();
     size_t total = 0;
+    if (f->cf_page_cap > 0 && limit > f->cf_page_cap)
+        limit = f->cf_page_cap;
 
     sorted_uuids(f);
     for (size_t i = 0; i < f->cf_nsorted; i++) {
@@ -216,9 +264,8 @@ answer_servers(cpfix_t *f)
     json_t *list = json_array();
     const char *key;
     json_t *v;
-    json_object_foreach (f->cf_servers, key, v)
-        if (json_object_get(f->cf_listed, key) != NULL)
-            json_array_append(list, v);
+    json_object_foreach(f->cf_servers, key, v) if (json_object_get(f->cf_listed, key) != NULL)
+        json_array_append(list, v);
     return json_pack("{s:o}", "servers", list);
 }
 
@@ -229,7 +276,7 @@ answer_changes(cpfix_t *f, struct MHD_Connection *c, unsigned *status)
     const char *s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since");
     const char *w = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wait_ms");
     unsigned long long since = s ? strtoull(s, NULL, 10) : 0;
-    long wait_ms = w ? strtol(w, NULL, 10) : 0;
+    long wait_ms = w && !f->cf_no_long_poll ? strtol(w, NULL, 10) : 0;
     struct timespec until;
 
     if (since + 1 < f->cf_first) {
@@ -247,9 +294,9 @@ answer_changes(cpfix_t *f, struct MHD_Connection *c, unsigned *status)
     json_t *list = json_array();
     size_t i;
     json_t *ch;
-    json_array_foreach (f->cf_changes, i, ch)
-        if ((unsigned long long)json_integer_value(json_object_get(ch, "seq")) > since)
-            json_array_append(list, ch);
+    json_array_foreach(f->cf_changes, i,
+                       ch) if ((unsigned long long)json_integer_value(json_object_get(ch, "seq")) >
+                               since) json_array_append(list, ch);
     unsigned long long seq = f->cf_seq > since ? f->cf_seq : since;
     return json_pack("{s:I, s:o}", "seq", (json_int_t)seq, "changes", list);
 }
@@ -270,8 +317,12 @@ route(cpfix_t *f, struct MHD_Connection *c, const char *url, unsigned *status)
     *status = 200;
     if (strcmp(url, "/changes/head") == 0)
         return json_pack("{s:I}", "seq", (json_int_t)f->cf_seq);
-    if (strcmp(url, "/changes") == 0)
-        return answer_changes(f, c, status);
+    if (strcmp(url, "/changes") == 0) {
+        f->cf_polls_in++;
+        json_t *a = answer_changes(f, c, status);
+        f->cf_polls_out++;
+        return a;
+    }
     if (strcmp(url, "/vms") == 0)
         return answer_vms(f, c);
     if (strncmp(url, "/vms/", 5) == 0)
@@ -305,6 +356,12 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
     pthread_mutex_lock(&f->cf_lock);
     if (f->cf_npaths < PATHS_MAX)
         f->cf_paths[f->cf_npaths++] = strdup(url);
+    if (f->cf_delay_ms > 0) {
+        struct timespec ts = {f->cf_delay_ms / 1000, (f->cf_delay_ms % 1000) * 1000000L};
+        pthread_mutex_unlock(&f->cf_lock);
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&f->cf_lock);
+    }
     if (f->cf_garbage_body != NULL) {
         status = (unsigned)f->cf_garbage_status;
         char *body = strdup(f->cf_garbage_body);
@@ -351,9 +408,9 @@ cpfix_start(void)
     f->cf_changes = json_array();
     f->cf_first = 1;
     f->cf_paths = calloc(PATHS_MAX, sizeof(char *));
-    f->cf_mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-                                 0, NULL, NULL, handler, f, MHD_OPTION_LISTEN_SOCKET, fd,
-                                 MHD_OPTION_END);
+    f->cf_mhd =
+        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL,
+                         NULL, handler, f, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_END);
     if (f->cf_mhd == NULL) {
         close(fd);
         cpfix_stop(f);

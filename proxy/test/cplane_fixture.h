@@ -39,12 +39,28 @@ void cpfix_server_put(cpfix_t *f, const char *uuid, const char *hostname, const 
 /* The feed forgets every change so far: a `since` older than now answers 410. */
 void cpfix_feed_forget(cpfix_t *f);
 
+/* /vms gives at most n instances a page whatever the limit asked (0: no cap). */
+void cpfix_page_cap(cpfix_t *f, size_t n);
+
+/* The control plane restarted: the feed starts again from seq 0, empty. */
+void cpfix_feed_restart(cpfix_t *f);
+
 /* From now on every answer is this status and body (NULL body: back to normal). */
 void cpfix_garbage(cpfix_t *f, int status, const char *body);
 
 /* Called (without the fixture's lock) after each /vms page is answered. */
 typedef void (*cpfix_page_fn)(cpfix_t *f, size_t offset, void *arg);
 void cpfix_on_page(cpfix_t *f, cpfix_page_fn fn, void *arg);
+
+/* non-zero: /changes answers at once, ignoring wait_ms (a control plane not holding
+ * long polls) */
+void cpfix_no_long_poll(cpfix_t *f, int on);
+
+/* From now on every answer waits ms milliseconds first (0: none). */
+void cpfix_delay(cpfix_t *f, int ms);
+
+/* Long polls of /changes received, and answered so far. */
+void cpfix_polls(cpfix_t *f, unsigned *received, unsigned *answered);
 
 /* Requests seen whose path (without the query) starts with prefix. */
 unsigned cpfix_count(cpfix_t *f, const char *prefix);

@@ -12,8 +12,8 @@
 #include "cunit_main.h"
 #include "inventory.h"
 
-#define WAIT_MS 100     /* the follower's long poll in these tests */
-#define SETTLE_S 10.0   /* how long a test waits for the follower to see a change */
+#define WAIT_MS 100   /* the follower's long poll in these tests */
+#define SETTLE_S 10.0 /* how long a test waits for the follower to see a change */
 
 static char alice[37], bob[37], cn0[37], cn1[37];
 
@@ -40,8 +40,10 @@ static inventory_t *
 start(cpfix_t *f)
 {
     char err[512] = "";
-    inventory_opts_t o = {.io_cplane = cpfix_url(f), .io_wait_ms = WAIT_MS,
-                          .io_timeout_ms = 2000, .io_cn_refresh_s = 900};
+    inventory_opts_t o = {.io_cplane = cpfix_url(f),
+                          .io_wait_ms = WAIT_MS,
+                          .io_timeout_ms = 2000,
+                          .io_cn_refresh_s = 900};
     inventory_t *inv = inventory_start(&o, err, sizeof(err));
     if (inv == NULL)
         fprintf(stderr, "inventory_start: %s\n", err);
@@ -364,9 +366,9 @@ test_discover_groups(void)
     doc = discover(inv, alice, "");
     json_t *all = json_object_get(doc, "containers");
     size_t i;
-    json_array_foreach (all, i, c)
-        if (strcmp(json_string_value(json_object_get(c, "vm_uuid")), vm_id(3)) == 0)
-            CU_ASSERT_EQUAL(json_array_size(json_object_get(c, "groups")), 0);
+    json_array_foreach(
+        all, i, c) if (strcmp(json_string_value(json_object_get(c, "vm_uuid")), vm_id(3)) == 0)
+        CU_ASSERT_EQUAL(json_array_size(json_object_get(c, "groups")), 0);
     json_decref(doc);
     inventory_stop(inv);
     cpfix_stop(f);
@@ -416,7 +418,8 @@ test_discover_cns(void)
     size_t i;
     json_t *c;
     int seen = 0;
-    json_array_foreach (cns, i, c) {
+    json_array_foreach(cns, i, c)
+    {
         CU_ASSERT_EQUAL(json_object_size(c), 2);
         const char *u = json_string_value(json_object_get(c, "server_uuid"));
         const char *h = json_string_value(json_object_get(c, "server_hostname"));
@@ -498,17 +501,19 @@ test_garbage_keeps_inventory(void)
     cpfix_t *f = fixture();
     add_vm(f, 1, alice, "running", NULL, 0);
     inventory_t *inv = start(f);
-    struct timespec nap = {0, 400 * 1000000L};
+    struct timespec nap = {0, 10 * 1000000L};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        unsigned before = cpfix_count(f, "/");
         cpfix_garbage(f, bad[i].status, bad[i].body);
-        nanosleep(&nap, NULL);
+        while (cpfix_count(f, "/") < before + 4) /* the follower's poll, and a re-listing */
+            nanosleep(&nap, NULL);
         CU_ASSERT_TRUE(routes(inv, 1, alice));
-        CU_ASSERT_EQUAL(discover_count(inv, alice, NULL), 1);
+        CU_ASSERT_EQUAL(discover_count(inv, alice, NULL), 1 + i); /* 1 and those added */
+        cpfix_garbage(f, 0, NULL);
+        add_vm(f, 10 + i, alice, "running", NULL, 1);
+        CU_ASSERT_TRUE(await_route(inv, 10 + i, alice, 1));
+        CU_ASSERT_TRUE(routes(inv, 1, alice));
     }
-    cpfix_garbage(f, 0, NULL);
-    add_vm(f, 2, alice, "running", NULL, 1);
-    CU_ASSERT_TRUE(await_route(inv, 2, alice, 1));
-    CU_ASSERT_TRUE(routes(inv, 1, alice));
     inventory_stop(inv);
     cpfix_stop(f);
 }
@@ -547,20 +552,184 @@ test_bad_records_skipped(void)
     cpfix_stop(f);
 }
 
-/* A control plane that holds the answer longer than the timeout: start gives up in
- * bounded time with a message. */
+/* A control plane slower than the timeout: start gives up with a message; a running
+ * inventory keeps what it has and recovers when the control plane does. */
 static void
 test_slow_control_plane(void)
 {
     cpfix_t *f = fixture();
     char err[512] = "";
-    /* /changes with a long wait stands in for a slow answer: wait_ms of the feed far
-     * longer than our timeout, no change coming */
-    inventory_opts_t o = {.io_cplane = cpfix_url(f), .io_wait_ms = 30000, .io_timeout_ms = 300};
+    inventory_opts_t o = {.io_cplane = cpfix_url(f), .io_wait_ms = WAIT_MS, .io_timeout_ms = 300};
+    add_vm(f, 1, alice, "running", NULL, 0);
+    cpfix_delay(f, 1500);
+    CU_ASSERT_PTR_NULL(inventory_start(&o, err, sizeof(err)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "timed out"));
+    cpfix_delay(f, 0);
     inventory_t *inv = inventory_start(&o, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
-    add_vm(f, 1, alice, "running", NULL, 1);
-    CU_ASSERT_TRUE(await_route(inv, 1, alice, 1));
+    unsigned before = cpfix_count(f, "/");
+    cpfix_delay(f, 1500);
+    struct timespec nap = {0, 10 * 1000000L};
+    while (cpfix_count(f, "/") < before + 3)
+        nanosleep(&nap, NULL);
+    CU_ASSERT_TRUE(routes(inv, 1, alice));
+    cpfix_delay(f, 0);
+    add_vm(f, 2, alice, "running", NULL, 1);
+    CU_ASSERT_TRUE(await_route(inv, 2, alice, 1));
+    inventory_stop(inv);
+    cpfix_stop(f);
+}
+
+/* inventory_stop() ends a long poll in progress instead of waiting for its answer. */
+static void
+test_stop_cancels_long_poll(void)
+{
+    cpfix_t *f = fixture();
+    char err[512] = "";
+    inventory_opts_t o = {.io_cplane = cpfix_url(f), .io_wait_ms = 30000};
+    inventory_t *inv = inventory_start(&o, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+    unsigned in = 0, out = 0;
+    struct timespec nap = {0, 10 * 1000000L};
+    while (in == 0) {
+        nanosleep(&nap, NULL);
+        cpfix_polls(f, &in, &out);
+    }
+    inventory_stop(inv);
+    cpfix_polls(f, &in, &out);
+    CU_ASSERT_EQUAL(out, 0); /* the 30 s poll was still waiting when stop returned */
+    cpfix_stop(f);
+}
+
+/* A backlog larger than the feed's body bound is not parsed: the inventory lists again. */
+static void
+test_big_backlog_relists(void)
+{
+    cpfix_t *f = fixture();
+    add_vm(f, 1, alice, "running", NULL, 0);
+    inventory_t *inv = start(f);
+    cpfix_garbage(f, 503, "{}"); /* the follower sees none of the backlog being made */
+    char alias[200];
+    memset(alias, 'x', sizeof(alias) - 1);
+    alias[sizeof(alias) - 1] = '\0';
+    for (unsigned long i = 1000; i < 1000 + 12000; i++)
+        cpfix_vm_put(f, cpfix_vm_new(vm_id(i), alice, cn0, alias, "running", NULL, NULL), 1);
+    cpfix_garbage(f, 0, NULL);
+    CU_ASSERT_TRUE(await_route(inv, 12999, alice, 1));
+    CU_ASSERT_TRUE(routes(inv, 1000, alice));
+    inv_stats_t s;
+    inventory_stats(inv, &s);
+    CU_ASSERT_EQUAL(s.is_vms, 12001);
+    CU_ASSERT(s.is_relists >= 1);
+    inventory_stop(inv);
+    cpfix_stop(f);
+}
+
+/* A control plane that answers every long poll at once with nothing: the follower
+ * waits between polls instead of spinning (a bound far above the ~20 polls/s it makes,
+ * far below a busy loop's thousands). */
+static void
+test_no_busy_loop(void)
+{
+    cpfix_t *f = fixture();
+    inventory_t *inv = start(f);
+    cpfix_no_long_poll(f, 1);
+    unsigned before = cpfix_count(f, "/changes");
+    struct timespec second = {1, 0};
+    nanosleep(&second, NULL);
+    unsigned polls = cpfix_count(f, "/changes") - before;
+    CU_ASSERT(polls >= 1);
+    CU_ASSERT(polls <= 200);
+    inventory_stop(inv);
+    cpfix_stop(f);
+}
+
+/* /servers is read again every io_cn_refresh_s: nodes come and go; an agent address
+ * that could not be put in a URL is refused. */
+static void
+test_servers_refresh(void)
+{
+    cpfix_t *f = fixture();
+    char err[512] = "", bad[37];
+    cpfix_uuid(bad, 0xc, 66);
+    cpfix_server_put(f, bad, "evil", "127.0.0.1:80/x?y", 1);
+    inventory_opts_t o = {.io_cplane = cpfix_url(f), .io_wait_ms = WAIT_MS, .io_cn_refresh_s = 1};
+    inventory_t *inv = inventory_start(&o, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+    inv_route_t r;
+    CU_ASSERT_EQUAL(inventory_route(inv, bad, alice, 1, &r), -1);
+    CU_ASSERT_EQUAL(inventory_route(inv, cn1, alice, 1, &r), -1);
+    cpfix_server_put(f, cn1, "cn1", "127.0.0.1:9164", 1);
+    cpfix_server_put(f, cn0, "cn0", "127.0.0.1:9163", 0); /* no longer listed */
+    struct timespec nap = {0, 10 * 1000000L};
+    for (int i = 0; i < 1000 && inventory_route(inv, cn1, alice, 1, &r) != 0; i++)
+        nanosleep(&nap, NULL);
+    CU_ASSERT_EQUAL(inventory_route(inv, cn1, alice, 1, &r), 0);
+    CU_ASSERT_STRING_EQUAL(r.ir_agent, "127.0.0.1:9164");
+    CU_ASSERT_EQUAL(inventory_route(inv, cn0, alice, 1, &r), -1);
+    inv_stats_t s;
+    inventory_stats(inv, &s);
+    CU_ASSERT_EQUAL(s.is_servers, 1);
+    inventory_stop(inv);
+    cpfix_stop(f);
+}
+
+/* A control plane that restarted (its feed numbered from 0 again) is noticed by the
+ * head check, every io_cn_refresh_s here, and listed again. */
+static void
+test_control_plane_restart(void)
+{
+    cpfix_t *f = fixture();
+    char err[512] = "";
+    for (unsigned long i = 0; i < 5; i++)
+        add_vm(f, i, alice, "running", NULL, 1);
+    inventory_opts_t o = {.io_cplane = cpfix_url(f), .io_wait_ms = WAIT_MS, .io_cn_refresh_s = 1};
+    inventory_t *inv = inventory_start(&o, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
+    cpfix_feed_restart(f);
+    cpfix_vm_destroy(f, vm_id(0), 0);
+    add_vm(f, 9, alice, "running", NULL, 1); /* seq 1, behind where the follower is */
+    CU_ASSERT_TRUE(await_route(inv, 9, alice, 1));
+    CU_ASSERT_TRUE(await_route(inv, 0, alice, 0));
+    inv_stats_t s;
+    inventory_stats(inv, &s);
+    CU_ASSERT_EQUAL(s.is_seq, 1);
+    CU_ASSERT(s.is_relists >= 1);
+    inventory_stop(inv);
+    cpfix_stop(f);
+}
+
+/* A control plane that gives smaller pages than asked (7 a page), and a listing where
+ * instances go away while it pages: still every instance. */
+static void
+destroy_some(cpfix_t *f, size_t offset, void *arg)
+{
+    int *done = arg;
+    if (offset > 20 && offset < 40 && !*done) /* 30 from the start: past the overlap */
+        for (unsigned long i = 0; i < 30; i++)
+            cpfix_vm_destroy(f, vm_id(i), 1);
+    *done |= offset > 20 && offset < 40;
+}
+
+static void
+test_listing_small_pages(void)
+{
+    cpfix_t *f = fixture();
+    for (unsigned long i = 0; i < 100; i++)
+        add_vm(f, i, alice, "running", NULL, 0);
+    int done = 0;
+    cpfix_page_cap(f, 7);
+    cpfix_on_page(f, destroy_some, &done);
+    inventory_t *inv = start(f);
+    for (unsigned long i = 30; i < 100; i++)
+        CU_ASSERT_TRUE(routes(inv, i, alice));
+    /* pages of 7 moving by 4: 25 without the destroys, fewer after them but for the
+     * steps back over the gap */
+    CU_ASSERT(cpfix_count(f, "/vms") > 25);
+    CU_ASSERT_TRUE(await_route(inv, 0, alice, 0)); /* the destroys come through the feed */
+    inv_stats_t s;
+    inventory_stats(inv, &s);
+    CU_ASSERT_EQUAL(s.is_vms, 70);
     inventory_stop(inv);
     cpfix_stop(f);
 }
@@ -571,6 +740,7 @@ main(int argc, char **argv)
     static const CU_TestInfo tests[] = {
         {"listing pages", test_listing_pages},
         {"listing total changes", test_listing_total_changes},
+        {"listing small pages", test_listing_small_pages},
         {"feed upsert destroy state", test_feed_upsert_destroy_state},
         {"feed gone relists", test_feed_gone_relists},
         {"unknown server looked up", test_unknown_server_looked_up},
@@ -584,6 +754,11 @@ main(int argc, char **argv)
         {"garbage keeps inventory", test_garbage_keeps_inventory},
         {"bad records skipped", test_bad_records_skipped},
         {"slow control plane", test_slow_control_plane},
+        {"stop cancels long poll", test_stop_cancels_long_poll},
+        {"big backlog relists", test_big_backlog_relists},
+        {"no busy loop", test_no_busy_loop},
+        {"servers refresh", test_servers_refresh},
+        {"control plane restart", test_control_plane_restart},
         CU_TEST_INFO_NULL,
     };
     return cunit_main(argc, argv, "proxy_inventory", tests);
