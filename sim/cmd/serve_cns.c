@@ -65,7 +65,7 @@ typedef struct cns_opts {
     int co_nfwd;
     char *co_agent_args[ARGS_MAX];
     int co_nagent_args;
-    dc_opts_t co_dc;         /* the Triton side: serve_dc.h */
+    dc_opts_t co_dc;           /* the Triton side: serve_dc.h */
     const char *co_core_zones; /* --core-zones N: cn0's, the head node's */
 } cns_opts_t;
 
@@ -487,8 +487,8 @@ cns_start_dc(const cns_opts_t *o, cns_node_t *nodes, dc_t *dc, int *wrote)
     cplane_node_spec_t spec[CNS_MAX];
     char err[1024];
     for (unsigned i = 0; i < o->co_cns; i++)
-        spec[i] = (cplane_node_spec_t){.cns_world = nodes[i].cn_world,
-                                       .cns_agent = nodes[i].cn_target};
+        spec[i] =
+            (cplane_node_spec_t){.cns_world = nodes[i].cn_world, .cns_agent = nodes[i].cn_target};
     if (dc_start(dc, spec, o->co_cns, o->co_config, o->co_interval, wrote, err, sizeof(err)) == 0)
         return 0;
     fprintf(stderr, "cmon-sim: serve --cns: %s\n", err);

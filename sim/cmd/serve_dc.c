@@ -116,8 +116,8 @@ dc_new(const dc_opts_t *o, uint64_t seed, char *err, size_t errlen)
     const char *owners[CPLANE_ACCOUNTS_MAX];
     size_t k = cplane_owners(dc->dc_accounts, dc->dc_naccounts, owners), at = 0;
     for (size_t i = 0; i < k; i++)
-        at += (size_t)snprintf(dc->dc_owners + at, sizeof(dc->dc_owners) - at, "%s%s",
-                               i ? "," : "", owners[i]);
+        at += (size_t)snprintf(dc->dc_owners + at, sizeof(dc->dc_owners) - at, "%s%s", i ? "," : "",
+                               owners[i]);
     return dc;
 }
 
@@ -167,10 +167,18 @@ dc_proxy_start(dc_t *dc, unsigned i, const char *bin)
              dc->dc_addrs[i], dc->dc_port);
     snprintf(cert, sizeof(cert), "%s/proxy.pem", dc->dc_o.do_tls_dir);
     snprintf(key, sizeof(key), "%s/proxy-key.pem", dc->dc_o.do_tls_dir);
-    char *argv[] = {(char *)bin,      "--listen",     listen,
-                    "--cert",         cert,           "--key",
-                    key,              "--cplane",     (char *)cplane_url(dc->dc_cp),
-                    "--dns-suffix",   (char *)dc->dc_o.do_suffix, NULL};
+    char *argv[] = {(char *)bin,
+                    "--listen",
+                    listen,
+                    "--cert",
+                    cert,
+                    "--key",
+                    key,
+                    "--cplane",
+                    (char *)cplane_url(dc->dc_cp),
+                    "--dns-suffix",
+                    (char *)dc->dc_o.do_suffix,
+                    NULL};
     return cns_proc_spawn(&dc->dc_proxies[i], argv, 2, NULL);
 }
 
@@ -222,8 +230,10 @@ dc_proxies(dc_t *dc, char *err, size_t errlen)
     char bin[PATH_MAX];
     dc_proxy_bin(dc, bin, sizeof(bin));
     if (dc->dc_nproxies > 0 && access(bin, X_OK) != 0) {
-        snprintf(err, errlen, "--proxy: cannot run %s: %s (build the cmon-proxy target, or "
-                 "give --proxy-bin)", bin, strerror(errno));
+        snprintf(err, errlen,
+                 "--proxy: cannot run %s: %s (build the cmon-proxy target, or "
+                 "give --proxy-bin)",
+                 bin, strerror(errno));
         return -1;
     }
     for (unsigned i = 0; i < dc->dc_nproxies; i++)
@@ -234,9 +244,9 @@ dc_proxies(dc_t *dc, char *err, size_t errlen)
     double deadline = cmon_monotime_s() + DC_READY_TIMEOUT_S;
     for (unsigned ready = 0; ready < dc->dc_nproxies;) {
         if (cmon_monotime_s() > deadline || dc_pump(dc, 200) != 0) {
-            snprintf(err, errlen, "--proxy: cmon-proxy %s", cmon_monotime_s() > deadline
-                                                                ? "not listening in time"
-                                                                : "exited before it listened");
+            snprintf(err, errlen, "--proxy: cmon-proxy %s",
+                     cmon_monotime_s() > deadline ? "not listening in time"
+                                                  : "exited before it listened");
             return -1;
         }
         ready = 0;
@@ -277,9 +287,12 @@ dc_prom_config(dc_t *dc, const char *path, double interval, int *wrote, char *er
             a = &dc->dc_accounts[i];
     if (a == NULL)
         return 0;
-    promcfg_t pc = {.pc_login = a->ca_login, .pc_operator = a->ca_operator,
-                    .pc_tls_dir = dc->dc_o.do_tls_dir, .pc_suffix = dc->dc_o.do_suffix,
-                    .pc_port = dc->dc_port, .pc_interval = interval};
+    promcfg_t pc = {.pc_login = a->ca_login,
+                    .pc_operator = a->ca_operator,
+                    .pc_tls_dir = dc->dc_o.do_tls_dir,
+                    .pc_suffix = dc->dc_o.do_suffix,
+                    .pc_port = dc->dc_port,
+                    .pc_interval = interval};
     if (promcfg_write(path, &pc, err, errlen) != 0)
         return -1;
     *wrote = 1;

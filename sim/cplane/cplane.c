@@ -42,11 +42,10 @@ cp_account_json(const cplane_account_t *a)
     snprintf(comment, sizeof(comment), "%s/ops", a->ca_login);
     json_t *ops = json_pack("{s:s,s:s,s:[o]}", "login", "ops", "uuid", a->ca_ops_uuid, "keys",
                             cp_key_json(a->ca_ops_key, comment));
-    json_t *o = json_pack("{s:s,s:s,s:o,s:[o],s:{s:{s:[o]}}}", "uuid", a->ca_uuid, "login",
-                          a->ca_login, "groups",
-                          a->ca_operator ? json_pack("[s]", "operators") : json_array(), "keys",
-                          cp_key_json(a->ca_key, a->ca_login), "roles", "administrator",
-                          "members", ops);
+    json_t *o =
+        json_pack("{s:s,s:s,s:o,s:[o],s:{s:{s:[o]}}}", "uuid", a->ca_uuid, "login", a->ca_login,
+                  "groups", a->ca_operator ? json_pack("[s]", "operators") : json_array(), "keys",
+                  cp_key_json(a->ca_key, a->ca_login), "roles", "administrator", "members", ops);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return s;
@@ -59,8 +58,7 @@ cplane_new(uint64_t seed, const cplane_account_t *accounts, size_t naccounts,
            const cplane_node_spec_t *nodes, size_t nnodes, char *err, size_t errlen)
 {
     if (nnodes == 0 || nnodes > CPLANE_NODES_MAX || naccounts == 0) {
-        snprintf(err, errlen, "control plane: want 1 to %d nodes and an account",
-                 CPLANE_NODES_MAX);
+        snprintf(err, errlen, "control plane: want 1 to %d nodes and an account", CPLANE_NODES_MAX);
         return NULL;
     }
     cplane_t *cp = calloc(1, sizeof(*cp));

@@ -98,17 +98,25 @@ test_accounts(void)
     cplane_account_t a[CPLANE_ACCOUNTS_MAX], b[CPLANE_ACCOUNTS_MAX];
     const char *owners[CPLANE_ACCOUNTS_MAX];
     char err[256];
-    static const char *const bad[] = {"", "alice,", ",alice", "alice:admin", "9lives",
-                                      "alice,alice", "a b", "alice:operator:x",
+    static const char *const bad[] = {"",
+                                      "alice,",
+                                      ",alice",
+                                      "alice:admin",
+                                      "9lives",
+                                      "alice,alice",
+                                      "a b",
+                                      "alice:operator:x",
                                       "averyveryveryveryverylongloginname1"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         err[0] = '\0';
-        CU_ASSERT_EQUAL(cplane_accounts_parse(bad[i], 1, a, CPLANE_ACCOUNTS_MAX, err, sizeof(err)), -1);
+        CU_ASSERT_EQUAL(cplane_accounts_parse(bad[i], 1, a, CPLANE_ACCOUNTS_MAX, err, sizeof(err)),
+                        -1);
         CU_ASSERT(strncmp(err, "--accounts: ", 12) == 0);
     }
     CU_ASSERT_EQUAL(cplane_accounts_parse("a,b,c", 1, a, 2, err, sizeof(err)), -1);
     CU_ASSERT_EQUAL(cplane_accounts_parse("ops:operator,alice,bob", 5, a, CPLANE_ACCOUNTS_MAX, err,
-                                          sizeof(err)), 3);
+                                          sizeof(err)),
+                    3);
     CU_ASSERT_EQUAL(cplane_accounts_parse("alice", 5, b, CPLANE_ACCOUNTS_MAX, err, sizeof(err)), 1);
     CU_ASSERT_STRING_EQUAL(a[1].ca_uuid, b[0].ca_uuid); /* seed and login make the uuid */
     CU_ASSERT_EQUAL(cplane_accounts_parse("alice", 6, b, CPLANE_ACCOUNTS_MAX, err, sizeof(err)), 1);
@@ -119,7 +127,8 @@ test_accounts(void)
     CU_ASSERT_STRING_EQUAL(owners[0], a[1].ca_uuid);
     CU_ASSERT_PTR_EQUAL(cplane_admin(a, 3), &a[0]); /* no admin: the first operator */
     CU_ASSERT_EQUAL(cplane_accounts_parse("x:operator,admin:operator", 5, a, CPLANE_ACCOUNTS_MAX,
-                                          err, sizeof(err)), 2);
+                                          err, sizeof(err)),
+                    2);
     CU_ASSERT_EQUAL(cplane_owners(a, 2, owners), 2); /* all operators: all of them */
     CU_ASSERT_PTR_EQUAL(cplane_admin(a, 2), &a[1]);
 }
@@ -190,7 +199,8 @@ check_proxy(const char *dir)
     X509_STORE_CTX_init(ctx, st, x, NULL);
     CU_ASSERT_EQUAL(X509_verify_cert(ctx), 1); /* what a client trusting ca.pem does */
     CU_ASSERT_EQUAL(X509_check_host(x, "cmon.cmon.test", 0, 0, NULL), 1);
-    CU_ASSERT_EQUAL(X509_check_host(x, "0b1c2d3e-0000-4000-8000-000000000001.cmon.test", 0, 0, NULL), 1);
+    CU_ASSERT_EQUAL(
+        X509_check_host(x, "0b1c2d3e-0000-4000-8000-000000000001.cmon.test", 0, 0, NULL), 1);
     CU_ASSERT_EQUAL(X509_check_host(x, "cmon.other.test", 0, 0, NULL), 0);
     CU_ASSERT_EQUAL(EVP_PKEY_get_id(X509_get0_pubkey(x)), EVP_PKEY_EC);
     X509_STORE_CTX_free(ctx);
@@ -298,8 +308,12 @@ test_promcfg(void)
     temp_dir(dir, sizeof(dir), "prom");
     CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
     snprintf(path, sizeof(path), "%s/p.yml", dir);
-    promcfg_t pc = {.pc_login = "admin", .pc_operator = 1, .pc_tls_dir = "/tls dir/\"x\"",
-                    .pc_suffix = "dc.test", .pc_port = 9163, .pc_interval = 5};
+    promcfg_t pc = {.pc_login = "admin",
+                    .pc_operator = 1,
+                    .pc_tls_dir = "/tls dir/\"x\"",
+                    .pc_suffix = "dc.test",
+                    .pc_port = 9163,
+                    .pc_interval = 5};
     char *t = promcfg_text(&pc);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "role: cn\n"));
@@ -322,7 +336,8 @@ test_promcfg(void)
     CU_ASSERT_EQUAL_FATAL(promcfg_write(path, &pc, err, sizeof(err)), 0);
     int rc = promtool_check(path);
     if (rc < 0)
-        fprintf(stderr, "promcfg: no /usr/bin/promtool (Debian's prometheus package): not checked\n");
+        fprintf(stderr,
+                "promcfg: no /usr/bin/promtool (Debian's prometheus package): not checked\n");
     CU_ASSERT(rc <= 0);
     remove_dir(dir);
 }
@@ -392,9 +407,9 @@ test_api_errors(void)
     fix_t f;
     json_t *j;
     fix_open(&f, 0);
-    static const char *const bad[] = {"/vms?limit=0", "/vms?limit=1001", "/vms?limit=x",
-                                      "/vms?offset=-1", "/vms?state=dead", "/changes",
-                                      "/changes?since=x", "/changes?since=0&wait_ms=30001"};
+    static const char *const bad[] = {
+        "/vms?limit=0",    "/vms?limit=1001", "/vms?limit=x",     "/vms?offset=-1",
+        "/vms?state=dead", "/changes",        "/changes?since=x", "/changes?since=0&wait_ms=30001"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         CU_ASSERT_EQUAL(get_json(f.url, bad[i], &j), 400);
         CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "code")), "InvalidArgument");
@@ -473,7 +488,7 @@ test_api_feed(void)
         usleep(50000); /* within a poll or two */
     CU_ASSERT_EQUAL(head_of(f.url), 9);
     CU_ASSERT_EQUAL(get_json(f.url, "/changes?since=4", NULL), 410); /* 5 is gone */
-    CU_ASSERT_EQUAL(get_json(f.url, "/changes?since=5", &j), 200);  /* 6..9 kept */
+    CU_ASSERT_EQUAL(get_json(f.url, "/changes?since=5", &j), 200);   /* 6..9 kept */
     CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "changes")), 4);
     json_decref(j);
     fix_close(&f);
@@ -522,10 +537,31 @@ dc_start(dc_t *d)
     snprintf(d->prom, sizeof(d->prom), "%s/prom.yml", d->dir);
     snprintf(d->err_path, sizeof(d->err_path), "%s/stderr", d->dir);
     char *sim = strdup(test_bin("cmon-sim")), *agent = strdup(test_bin("cmon-agent"));
-    char *argv[] = {sim, "serve", "--cns", "2", "--zones", "40",
-                    "--core-zones", "3", "--churn", "4", "--world", prefix, "--accounts",
-                    "admin:operator,alice,bob", "--tls-dir", tls, "--hosts-file", d->hosts,
-                    "--prom-config", d->prom, "--account", "admin", "--agent", agent, NULL};
+    char *argv[] = {sim,
+                    "serve",
+                    "--cns",
+                    "2",
+                    "--zones",
+                    "40",
+                    "--core-zones",
+                    "3",
+                    "--churn",
+                    "4",
+                    "--world",
+                    prefix,
+                    "--accounts",
+                    "admin:operator,alice,bob",
+                    "--tls-dir",
+                    tls,
+                    "--hosts-file",
+                    d->hosts,
+                    "--prom-config",
+                    d->prom,
+                    "--account",
+                    "admin",
+                    "--agent",
+                    agent,
+                    NULL};
     if (pipe(p) != 0)
         return -1;
     if ((d->pid = fork()) == 0) {
@@ -589,7 +625,8 @@ list_all(const char *url, const char *state)
         json_t *vms = json_object_get(j, "vms"), *v;
         size_t i;
         total = json_integer_value(json_object_get(j, "total"));
-        json_array_foreach(vms, i, v) {
+        json_array_foreach(vms, i, v)
+        {
             const char *u = json_string_value(json_object_get(v, "uuid"));
             CU_ASSERT(u != NULL && strcmp(u, last) > 0); /* ordered by uuid */
             snprintf(last, sizeof(last), "%s", u ? u : "");
@@ -613,9 +650,11 @@ check_accounts_servers(const dc_t *d)
                            "operators");
     json_t *key = json_array_get(json_object_get(j, "keys"), 0);
     CU_ASSERT_EQUAL(strlen(json_string_value(json_object_get(key, "fingerprint"))), 47);
-    CU_ASSERT(strncmp(json_string_value(json_object_get(key, "openssh")), "ecdsa-sha2-nistp256 ", 20) == 0);
+    CU_ASSERT(strncmp(json_string_value(json_object_get(key, "openssh")), "ecdsa-sha2-nistp256 ",
+                      20) == 0);
     json_t *ops = json_array_get(
-        json_object_get(json_object_get(json_object_get(j, "roles"), "administrator"), "members"), 0);
+        json_object_get(json_object_get(json_object_get(j, "roles"), "administrator"), "members"),
+        0);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ops, "login")), "ops");
     json_decref(j);
     CU_ASSERT_EQUAL(get_json(d->cplane, "/accounts/alice", &j), 200);
@@ -625,7 +664,8 @@ check_accounts_servers(const dc_t *d)
     json_t *servers = json_object_get(j, "servers"), *s;
     size_t i;
     CU_ASSERT_EQUAL(json_array_size(servers), 2);
-    json_array_foreach(servers, i, s) {
+    json_array_foreach(servers, i, s)
+    {
         char path[96];
         snprintf(path, sizeof(path), "/servers/%s", json_string_value(json_object_get(s, "uuid")));
         CU_ASSERT_EQUAL(get_json(d->cplane, path, NULL), 200);
@@ -645,7 +685,8 @@ check_owners(const dc_t *d, json_t *all)
     CU_ASSERT_EQUAL_FATAL(vminfods(d, urls), 2);
     CU_ASSERT_EQUAL_FATAL(get_json(d->cplane, "/accounts/admin", &adm), 200);
     const char *admin = json_string_value(json_object_get(adm, "uuid"));
-    json_array_foreach(all, i, v) {
+    json_array_foreach(all, i, v)
+    {
         char path[96];
         json_t *rec = NULL;
         const char *u = json_string_value(json_object_get(v, "uuid"));
@@ -678,7 +719,8 @@ check_feed(const dc_t *d)
     for (int round = 0; round < 20 && (upserts == 0 || destroys == 0); round++) {
         json_t *j = changes_after(d->cplane, since), *c;
         size_t i;
-        json_array_foreach(json_object_get(j, "changes"), i, c) {
+        json_array_foreach(json_object_get(j, "changes"), i, c)
+        {
             CU_ASSERT_EQUAL((uint64_t)json_integer_value(json_object_get(c, "seq")), since + 1 + i);
             const char *type = json_string_value(json_object_get(c, "type"));
             upserts += strcmp(type, "upsert") == 0;
@@ -708,7 +750,8 @@ check_hosts(const dc_t *d, json_t *all)
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "127.0.0.1 cmon.cmon.test\n"));
     json_t *v;
     size_t i;
-    json_array_foreach(all, i, v) {
+    json_array_foreach(all, i, v)
+    {
         char line[128];
         snprintf(line, sizeof(line), "127.0.0.1 %s.cmon.test\n",
                  json_string_value(json_object_get(v, "uuid")));
@@ -757,7 +800,8 @@ test_serve_dc_flags(void)
         {{"--proxy", "127.0.0.1:0"}, 2, "want --tls-dir"},
         {{"--proxies", "2", "--proxy", "127.0.0.1:0"}, 2, "want a port in --proxy"},
         {{"--proxy", "127.0.0.1:0", "--tls-dir", "TLS", "--proxy-bin", "/nonexistent/cmon-proxy"},
-         1, "cannot run /nonexistent/cmon-proxy"},
+         1,
+         "cannot run /nonexistent/cmon-proxy"},
     };
     char dir[256], prefix[300], tls[300], out[4096], err[8192];
     temp_dir(dir, sizeof(dir), "flags");
@@ -765,7 +809,8 @@ test_serve_dc_flags(void)
     snprintf(prefix, sizeof(prefix), "%s/w", dir);
     snprintf(tls, sizeof(tls), "%s/tls", dir);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        const char *args[TEST_ARGS_MAX] = {"serve", "--cns", "1", "--zones", "2", "--world", prefix};
+        const char *args[TEST_ARGS_MAX] = {"serve", "--cns",   "1",   "--zones",
+                                           "2",     "--world", prefix};
         int k = 7;
         for (int j = 0; cases[i].args[j] != NULL; j++)
             args[k++] = strcmp(cases[i].args[j], "TLS") == 0 ? tls : cases[i].args[j];
@@ -783,10 +828,15 @@ int
 main(int argc, char **argv)
 {
     static const CU_TestInfo cases[] = {
-        {"accounts", test_accounts},       {"tlsdir", test_tlsdir},
-        {"hostsfile", test_hostsfile},     {"promcfg", test_promcfg},
-        {"api_errors", test_api_errors},   {"api_feed", test_api_feed},
-        {"api_long_poll", test_api_long_poll}, {"serve_dc", test_serve_dc}, {"serve_dc_flags", test_serve_dc_flags},
+        {"accounts", test_accounts},
+        {"tlsdir", test_tlsdir},
+        {"hostsfile", test_hostsfile},
+        {"promcfg", test_promcfg},
+        {"api_errors", test_api_errors},
+        {"api_feed", test_api_feed},
+        {"api_long_poll", test_api_long_poll},
+        {"serve_dc", test_serve_dc},
+        {"serve_dc_flags", test_serve_dc_flags},
         {NULL, NULL},
     };
     signal(SIGPIPE, SIG_IGN);
