@@ -357,7 +357,7 @@ cns_start_serve(const cns_opts_t *o, const dc_t *dc, cns_node_t *n, unsigned i)
 }
 
 static int
-cns_start_agent(const cns_opts_t *o, cns_node_t *n)
+cns_start_agent(const cns_opts_t *o, const dc_t *dc, cns_node_t *n)
 {
     char env[PATH_MAX + 32]; /* alive until the child has exec()ed */
     char vminfod[48];
@@ -366,6 +366,8 @@ cns_start_agent(const cns_opts_t *o, cns_node_t *n)
     argv[k++] = (char *)o->co_agent;
     argv[k++] = "--ntpq"; /* the node's ntpd, as cmon-sim simulates it; --agent-arg may override */
     argv[k++] = (char *)o->co_ntpq;
+    argv[k++] = "--admin-uuid"; /* node.config's ufds_admin_uuid on a Triton node */
+    argv[k++] = (char *)dc_admin_uuid(dc);
     for (int j = 0; j < o->co_nagent_args; j++)
         argv[k++] = o->co_agent_args[j];
     argv[k++] = "--listen";
@@ -505,7 +507,7 @@ cns_start(const cns_opts_t *o, cns_node_t *nodes, dc_t *dc)
     if (cns_wait(nodes, o->co_cns, 0) != 0)
         return -1;
     for (unsigned i = 0; i < o->co_cns; i++)
-        if (cns_start_agent(o, &nodes[i]) != 0)
+        if (cns_start_agent(o, dc, &nodes[i]) != 0)
             return -1;
     if (cns_wait(nodes, o->co_cns, 1) != 0)
         return -1;

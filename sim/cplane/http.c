@@ -89,10 +89,8 @@ cp_get_account(cplane_t *cp, struct MHD_Connection *c, const char *login)
     for (size_t i = 0; i < cp->cp_naccounts; i++) {
         if (strcmp(cp->cp_accounts[i].ca_login, login) != 0)
             continue;
-        char *s = cp_account_json(&cp->cp_accounts[i]);
-        enum MHD_Result ret = s ? cp_answer(c, 200, s, strlen(s)) : cp_error(c, 500, "no json");
-        free(s);
-        return ret;
+        const char *s = cp->cp_account_texts[i];
+        return cp_answer(c, 200, s, strlen(s));
     }
     return cp_error(c, 404, "no such account");
 }
