@@ -824,6 +824,83 @@ test_serve_dc_flags(void)
     remove_dir(dir);
 }
 
+/*
+ * --proxies 2 with a stand-in for cmon-proxy (a script that says it listens): both started
+ * with the flags of the contract, named in the hosts file at 127.0.0.1 and 127.0.0.2, their
+ * port in the Prometheus configuration; a proxy that exits ends serve with 1.
+ */
+static void
+test_serve_dc_proxies(void)
+{
+    char dir[256], script[300], prefix[300], tls[300], hosts[300], prom[300], text[65536];
+    char out[8192], err[8192], cmd[4096];
+    temp_dir(dir, sizeof(dir), "proxies");
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    snprintf(script, sizeof(script), "%s/fake-proxy", dir);
+    snprintf(prefix, sizeof(prefix), "%s/w", dir);
+    snprintf(tls, sizeof(tls), "%s/tls", dir);
+    snprintf(hosts, sizeof(hosts), "%s/hosts", dir);
+    snprintf(prom, sizeof(prom), "%s/prom.yml", dir);
+    FILE *f = fopen(script, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f,
+            "#!/bin/sh\necho \"$@\" > %s/args.$2\necho \"cmon-proxy: listening on $2\" >&2\n"
+            "[ -e %s/die ] && exit 3\nexec sleep 600\n",
+            dir, dir);
+    fclose(f);
+    CU_ASSERT_EQUAL_FATAL(chmod(script, 0755), 0);
+    const char *args[] = {"serve",
+                          "--cns",
+                          "1",
+                          "--zones",
+                          "3",
+                          "--world",
+                          prefix,
+                          "--tls-dir",
+                          tls,
+                          "--hosts-file",
+                          hosts,
+                          "--prom-config",
+                          prom,
+                          "--account",
+                          "admin",
+                          "--proxies",
+                          "2",
+                          "--proxy",
+                          "127.0.0.1:19163",
+                          "--proxy-bin",
+                          script,
+                          NULL};
+    /* a serve stopped by a shell after its ready lines: what it printed and wrote */
+    snprintf(cmd, sizeof(cmd),
+             "%s serve --cns 1 --zones 3 --world %s --tls-dir %s --hosts-file %s --prom-config %s "
+             "--account admin --proxies 2 --proxy 127.0.0.1:19163 --proxy-bin %s > %s/out & "
+             "p=$!; for i in $(seq 100); do grep -q prometheus-config %s/out && break; sleep 0.1; "
+             "done; cp %s %s/prom.copy; kill $p; wait $p",
+             test_bin("cmon-sim"), prefix, tls, hosts, prom, script, dir, dir, prom, dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    snprintf(cmd, sizeof(cmd), "%s/out", dir);
+    read_file(cmd, text, sizeof(text));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nproxy 127.0.0.1:19163\nproxy 127.0.0.2:19163\n"));
+    read_file(hosts, text, sizeof(text));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n127.0.0.1 cmon.cmon.test\n127.0.0.2 cmon.cmon.test\n"));
+    snprintf(cmd, sizeof(cmd), "%s/prom.copy", dir);
+    read_file(cmd, text, sizeof(text));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "port: 19163\n"));
+    snprintf(cmd, sizeof(cmd), "%s/args.127.0.0.2:19163", dir);
+    read_file(cmd, text, sizeof(text));
+    CU_ASSERT(strncmp(text, "--listen 127.0.0.2:19163 --cert ", 32) == 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "/proxy.pem --key "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "/proxy-key.pem --cplane http://127.0.0.1:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, " --dns-suffix cmon.test\n"));
+    snprintf(cmd, sizeof(cmd), "%s/die", dir);
+    fclose(fopen(cmd, "w"));
+    int rc = test_run_bin("cmon-sim", args, out, sizeof(out), err, sizeof(err), 120);
+    CU_ASSERT_EQUAL(rc, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "cmon-proxy"));
+    remove_dir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -837,6 +914,7 @@ main(int argc, char **argv)
         {"api_long_poll", test_api_long_poll},
         {"serve_dc", test_serve_dc},
         {"serve_dc_flags", test_serve_dc_flags},
+        {"serve_dc_proxies", test_serve_dc_proxies},
         {NULL, NULL},
     };
     signal(SIGPIPE, SIG_IGN);
