@@ -63,8 +63,9 @@ dc_proxy_flags(dc_t *dc, char *err, size_t errlen)
         }
         dc->dc_port = l.cl_port;
         cmon_listen_format((struct sockaddr *)&l.cl_addr, why, sizeof(why));
+        int v6 = why[0] == '['; /* "[ADDR6]:PORT": the hosts file wants ADDR6 bare */
         snprintf(dc->dc_proxy_host, sizeof(dc->dc_proxy_host), "%.*s",
-                 (int)(strrchr(why, ':') - why), why);
+                 (int)(strrchr(why, ':') - why - 2 * v6), why + v6);
     }
     if (dc->dc_nproxies > 1 && dc->dc_port == 0) {
         snprintf(err, errlen, "--proxies: want a port in --proxy (all listen on the same one)");
