@@ -710,9 +710,12 @@ check_owners(const dc_t *d, json_t *all)
     json_decref(adm);
 }
 
-/* The feed under churn: upserts and destroys that agree with GET /vms/<uuid>. */
+/*
+ * The feed under churn: changes in sequence, upserts (their VMs appended to fresh) and
+ * destroys, a destroyed VM 404 (a uuid never comes back); a since ahead of the feed 410.
+ */
 static void
-check_feed(const dc_t *d)
+check_feed(const dc_t *d, json_t *fresh)
 {
     uint64_t since = head_of(d->cplane);
     int upserts = 0, destroys = 0;
@@ -725,6 +728,14 @@ check_feed(const dc_t *d)
             const char *type = json_string_value(json_object_get(c, "type"));
             upserts += strcmp(type, "upsert") == 0;
             destroys += strcmp(type, "destroy") == 0;
+            if (strcmp(type, "upsert") == 0)
+                json_array_append(fresh, json_object_get(c, "vm"));
+            else {
+                char path[96];
+                snprintf(path, sizeof(path), "/vms/%s",
+                         json_string_value(json_object_get(c, "uuid")));
+                CU_ASSERT_EQUAL(get_json(d->cplane, path, NULL), 404);
+            }
         }
         since = (uint64_t)json_integer_value(json_object_get(j, "seq"));
         json_decref(j);
@@ -735,9 +746,9 @@ check_feed(const dc_t *d)
     CU_ASSERT_EQUAL(get_json(d->cplane, path, NULL), 410);
 }
 
-/* The hosts file names every listed VM, and grows in place. */
+/* The hosts file names every VM listed or upserted (seen seconds ago), and grows in place. */
 static void
-check_hosts(const dc_t *d, json_t *all)
+check_hosts(const dc_t *d, json_t *all, json_t *fresh)
 {
     struct stat st0, st1;
     static char text[1 << 20];
@@ -750,6 +761,8 @@ check_hosts(const dc_t *d, json_t *all)
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "127.0.0.1 cmon.cmon.test\n"));
     json_t *v;
     size_t i;
+    json_array_extend(all, fresh);
+    CU_ASSERT(json_array_size(fresh) > 0);
     json_array_foreach(all, i, v)
     {
         char line[128];
@@ -772,8 +785,10 @@ test_serve_dc(void)
     CU_ASSERT(json_array_size(running) > 0);
     json_decref(running);
     check_owners(&d, all);
-    check_feed(&d);
-    check_hosts(&d, all);
+    json_t *fresh = json_array();
+    check_feed(&d, fresh);
+    check_hosts(&d, all, fresh);
+    json_decref(fresh);
     json_decref(all);
     int rc = promtool_check(d.prom);
     if (rc < 0)
