@@ -82,6 +82,12 @@ static int
 dc_check(const dc_t *dc, char *err, size_t errlen)
 {
     const dc_opts_t *o = &dc->dc_o;
+    cmon_listen_t l;
+    char why[256];
+    if (o->do_cplane != NULL && cmon_listen_parse(o->do_cplane, &l, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "--cplane: %s", why);
+        return -1;
+    }
     if (o->do_account == NULL)
         return 0;
     for (size_t i = 0; i < dc->dc_naccounts; i++)

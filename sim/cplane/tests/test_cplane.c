@@ -811,6 +811,7 @@ test_serve_dc_flags(void)
         {{"--account", "carol"}, 2, "--account: carol is not in --accounts"},
         {{"--account", "admin"}, 2, "--account: want --tls-dir"},
         {{"--dns-suffix", "a..b"}, 2, "bad --dns-suffix"},
+        {{"--cplane", "nowhere"}, 2, "--cplane: "},
         {{"--proxies", "17"}, 2, "bad --proxies"},
         {{"--proxy", "127.0.0.1:0"}, 2, "want --tls-dir"},
         {{"--proxies", "2", "--proxy", "127.0.0.1:0"}, 2, "want a port in --proxy"},
