@@ -276,8 +276,10 @@ serve_add_core_zone(world_t *w, uint64_t i)
 {
     char alias[WORLD_NAME_MAX];
     snprintf(alias, sizeof(alias), "%s0", serve_core_role((unsigned)i));
-    world_zone_opts_t zo = {.wzo_alias = alias, .wzo_brand = "joyent-minimal",
-                            .wzo_mem_cap = 1ULL << 30, .wzo_nics = 2};
+    world_zone_opts_t zo = {.wzo_alias = alias,
+                            .wzo_brand = "joyent-minimal",
+                            .wzo_mem_cap = 1ULL << 30,
+                            .wzo_nics = 2};
     return world_zone_add(w, &zo);
 }
 

@@ -65,7 +65,7 @@ typedef struct cns_opts {
     int co_nfwd;
     char *co_agent_args[ARGS_MAX];
     int co_nagent_args;
-    dc_opts_t co_dc;         /* the Triton side: serve_dc.h */
+    dc_opts_t co_dc;           /* the Triton side: serve_dc.h */
     const char *co_core_zones; /* --core-zones N: cn0's, the head node's */
 } cns_opts_t;
 
@@ -357,7 +357,7 @@ cns_start_serve(const cns_opts_t *o, const dc_t *dc, cns_node_t *n, unsigned i)
 }
 
 static int
-cns_start_agent(const cns_opts_t *o, cns_node_t *n)
+cns_start_agent(const cns_opts_t *o, const dc_t *dc, cns_node_t *n)
 {
     char env[PATH_MAX + 32]; /* alive until the child has exec()ed */
     char vminfod[48];
@@ -366,6 +366,8 @@ cns_start_agent(const cns_opts_t *o, cns_node_t *n)
     argv[k++] = (char *)o->co_agent;
     argv[k++] = "--ntpq"; /* the node's ntpd, as cmon-sim simulates it; --agent-arg may override */
     argv[k++] = (char *)o->co_ntpq;
+    argv[k++] = "--admin-uuid"; /* node.config's ufds_admin_uuid on a Triton node */
+    argv[k++] = (char *)dc_admin_uuid(dc);
     for (int j = 0; j < o->co_nagent_args; j++)
         argv[k++] = o->co_agent_args[j];
     argv[k++] = "--listen";
@@ -487,8 +489,8 @@ cns_start_dc(const cns_opts_t *o, cns_node_t *nodes, dc_t *dc, int *wrote)
     cplane_node_spec_t spec[CNS_MAX];
     char err[1024];
     for (unsigned i = 0; i < o->co_cns; i++)
-        spec[i] = (cplane_node_spec_t){.cns_world = nodes[i].cn_world,
-                                       .cns_agent = nodes[i].cn_target};
+        spec[i] =
+            (cplane_node_spec_t){.cns_world = nodes[i].cn_world, .cns_agent = nodes[i].cn_target};
     if (dc_start(dc, spec, o->co_cns, o->co_config, o->co_interval, wrote, err, sizeof(err)) == 0)
         return 0;
     fprintf(stderr, "cmon-sim: serve --cns: %s\n", err);
@@ -505,7 +507,7 @@ cns_start(const cns_opts_t *o, cns_node_t *nodes, dc_t *dc)
     if (cns_wait(nodes, o->co_cns, 0) != 0)
         return -1;
     for (unsigned i = 0; i < o->co_cns; i++)
-        if (cns_start_agent(o, &nodes[i]) != 0)
+        if (cns_start_agent(o, dc, &nodes[i]) != 0)
             return -1;
     if (cns_wait(nodes, o->co_cns, 1) != 0)
         return -1;

@@ -63,8 +63,9 @@ dc_proxy_flags(dc_t *dc, char *err, size_t errlen)
         }
         dc->dc_port = l.cl_port;
         cmon_listen_format((struct sockaddr *)&l.cl_addr, why, sizeof(why));
+        int v6 = why[0] == '['; /* "[ADDR6]:PORT": the hosts file wants ADDR6 bare */
         snprintf(dc->dc_proxy_host, sizeof(dc->dc_proxy_host), "%.*s",
-                 (int)(strrchr(why, ':') - why), why);
+                 (int)(strrchr(why, ':') - why - 2 * v6), why + v6);
     }
     if (dc->dc_nproxies > 1 && dc->dc_port == 0) {
         snprintf(err, errlen, "--proxies: want a port in --proxy (all listen on the same one)");
@@ -81,6 +82,12 @@ static int
 dc_check(const dc_t *dc, char *err, size_t errlen)
 {
     const dc_opts_t *o = &dc->dc_o;
+    cmon_listen_t l;
+    char why[256];
+    if (o->do_cplane != NULL && cmon_listen_parse(o->do_cplane, &l, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "--cplane: %s", why);
+        return -1;
+    }
     if (o->do_account == NULL)
         return 0;
     for (size_t i = 0; i < dc->dc_naccounts; i++)
@@ -116,8 +123,8 @@ dc_new(const dc_opts_t *o, uint64_t seed, char *err, size_t errlen)
     const char *owners[CPLANE_ACCOUNTS_MAX];
     size_t k = cplane_owners(dc->dc_accounts, dc->dc_naccounts, owners), at = 0;
     for (size_t i = 0; i < k; i++)
-        at += (size_t)snprintf(dc->dc_owners + at, sizeof(dc->dc_owners) - at, "%s%s",
-                               i ? "," : "", owners[i]);
+        at += (size_t)snprintf(dc->dc_owners + at, sizeof(dc->dc_owners) - at, "%s%s", i ? "," : "",
+                               owners[i]);
     return dc;
 }
 
@@ -167,10 +174,18 @@ dc_proxy_start(dc_t *dc, unsigned i, const char *bin)
              dc->dc_addrs[i], dc->dc_port);
     snprintf(cert, sizeof(cert), "%s/proxy.pem", dc->dc_o.do_tls_dir);
     snprintf(key, sizeof(key), "%s/proxy-key.pem", dc->dc_o.do_tls_dir);
-    char *argv[] = {(char *)bin,      "--listen",     listen,
-                    "--cert",         cert,           "--key",
-                    key,              "--cplane",     (char *)cplane_url(dc->dc_cp),
-                    "--dns-suffix",   (char *)dc->dc_o.do_suffix, NULL};
+    char *argv[] = {(char *)bin,
+                    "--listen",
+                    listen,
+                    "--cert",
+                    cert,
+                    "--key",
+                    key,
+                    "--cplane",
+                    (char *)cplane_url(dc->dc_cp),
+                    "--dns-suffix",
+                    (char *)dc->dc_o.do_suffix,
+                    NULL};
     return cns_proc_spawn(&dc->dc_proxies[i], argv, 2, NULL);
 }
 
@@ -222,8 +237,10 @@ dc_proxies(dc_t *dc, char *err, size_t errlen)
     char bin[PATH_MAX];
     dc_proxy_bin(dc, bin, sizeof(bin));
     if (dc->dc_nproxies > 0 && access(bin, X_OK) != 0) {
-        snprintf(err, errlen, "--proxy: cannot run %s: %s (build the cmon-proxy target, or "
-                 "give --proxy-bin)", bin, strerror(errno));
+        snprintf(err, errlen,
+                 "--proxy: cannot run %s: %s (build the cmon-proxy target, or "
+                 "give --proxy-bin)",
+                 bin, strerror(errno));
         return -1;
     }
     for (unsigned i = 0; i < dc->dc_nproxies; i++)
@@ -234,9 +251,9 @@ dc_proxies(dc_t *dc, char *err, size_t errlen)
     double deadline = cmon_monotime_s() + DC_READY_TIMEOUT_S;
     for (unsigned ready = 0; ready < dc->dc_nproxies;) {
         if (cmon_monotime_s() > deadline || dc_pump(dc, 200) != 0) {
-            snprintf(err, errlen, "--proxy: cmon-proxy %s", cmon_monotime_s() > deadline
-                                                                ? "not listening in time"
-                                                                : "exited before it listened");
+            snprintf(err, errlen, "--proxy: cmon-proxy %s",
+                     cmon_monotime_s() > deadline ? "not listening in time"
+                                                  : "exited before it listened");
             return -1;
         }
         ready = 0;
@@ -277,9 +294,12 @@ dc_prom_config(dc_t *dc, const char *path, double interval, int *wrote, char *er
             a = &dc->dc_accounts[i];
     if (a == NULL)
         return 0;
-    promcfg_t pc = {.pc_login = a->ca_login, .pc_operator = a->ca_operator,
-                    .pc_tls_dir = dc->dc_o.do_tls_dir, .pc_suffix = dc->dc_o.do_suffix,
-                    .pc_port = dc->dc_port, .pc_interval = interval};
+    promcfg_t pc = {.pc_login = a->ca_login,
+                    .pc_operator = a->ca_operator,
+                    .pc_tls_dir = dc->dc_o.do_tls_dir,
+                    .pc_suffix = dc->dc_o.do_suffix,
+                    .pc_port = dc->dc_port,
+                    .pc_interval = interval};
     if (promcfg_write(path, &pc, err, errlen) != 0)
         return -1;
     *wrote = 1;

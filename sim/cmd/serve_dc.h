@@ -22,14 +22,14 @@
 #define DC_PROXIES_MAX 16
 
 typedef struct dc_opts {
-    const char *do_accounts; /* --accounts; NULL: "admin:operator" */
-    const char *do_cplane;   /* --cplane ADDR:PORT; NULL: 127.0.0.1:0 */
-    const char *do_tls_dir;  /* --tls-dir DIR */
-    const char *do_suffix;   /* --dns-suffix; NULL: cmon.test */
-    const char *do_hosts;    /* --hosts-file FILE */
-    const char *do_account;  /* --account LOGIN: --prom-config is for it */
-    const char *do_proxy;    /* --proxy ADDR:PORT */
-    unsigned do_proxies;     /* --proxies P (0: none unless --proxy, then 1) */
+    const char *do_accounts;  /* --accounts; NULL: "admin:operator" */
+    const char *do_cplane;    /* --cplane ADDR:PORT; NULL: 127.0.0.1:0 */
+    const char *do_tls_dir;   /* --tls-dir DIR */
+    const char *do_suffix;    /* --dns-suffix; NULL: cmon.test */
+    const char *do_hosts;     /* --hosts-file FILE */
+    const char *do_account;   /* --account LOGIN: --prom-config is for it */
+    const char *do_proxy;     /* --proxy ADDR:PORT */
+    unsigned do_proxies;      /* --proxies P (0: none unless --proxy, then 1) */
     const char *do_proxy_bin; /* --proxy-bin PATH; NULL: cmon-proxy beside this program */
 } dc_opts_t;
 

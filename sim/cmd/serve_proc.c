@@ -73,4 +73,3 @@ cns_proc_reap(cns_proc_t *p, double deadline)
     }
     return 1;
 }
-

@@ -28,8 +28,8 @@ cplane_uuid(uint64_t seed, const char *kind, const char *name, char out[CPLANE_U
     md[8] = (unsigned char)((md[8] & 0x3f) | 0x80); /* variant 10xx */
     snprintf(out, CPLANE_UUID_MAX,
              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", md[0], md[1],
-             md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10], md[11], md[12],
-             md[13], md[14], md[15]);
+             md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10], md[11], md[12], md[13],
+             md[14], md[15]);
 }
 
 void
@@ -90,8 +90,8 @@ accounts_dup(const cplane_account_t *a, size_t n)
 }
 
 int
-cplane_accounts_parse(const char *spec, uint64_t seed, cplane_account_t *out, size_t max,
-                      char *err, size_t errlen)
+cplane_accounts_parse(const char *spec, uint64_t seed, cplane_account_t *out, size_t max, char *err,
+                      size_t errlen)
 {
     size_t n = 0;
     const char *p = spec;

@@ -56,6 +56,7 @@ struct cplane {
     uint64_t cp_seed;
     const cplane_account_t *cp_accounts;
     size_t cp_naccounts;
+    char *cp_account_texts[CPLANE_ACCOUNTS_MAX]; /* each one's GET /accounts/<login>, made once */
     cp_node_t cp_nodes[CPLANE_NODES_MAX];
     size_t cp_nnodes;
 

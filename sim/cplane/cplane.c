@@ -42,11 +42,10 @@ cp_account_json(const cplane_account_t *a)
     snprintf(comment, sizeof(comment), "%s/ops", a->ca_login);
     json_t *ops = json_pack("{s:s,s:s,s:[o]}", "login", "ops", "uuid", a->ca_ops_uuid, "keys",
                             cp_key_json(a->ca_ops_key, comment));
-    json_t *o = json_pack("{s:s,s:s,s:o,s:[o],s:{s:{s:[o]}}}", "uuid", a->ca_uuid, "login",
-                          a->ca_login, "groups",
-                          a->ca_operator ? json_pack("[s]", "operators") : json_array(), "keys",
-                          cp_key_json(a->ca_key, a->ca_login), "roles", "administrator",
-                          "members", ops);
+    json_t *o =
+        json_pack("{s:s,s:s,s:o,s:[o],s:{s:{s:[o]}}}", "uuid", a->ca_uuid, "login", a->ca_login,
+                  "groups", a->ca_operator ? json_pack("[s]", "operators") : json_array(), "keys",
+                  cp_key_json(a->ca_key, a->ca_login), "roles", "administrator", "members", ops);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return s;
@@ -54,13 +53,24 @@ cp_account_json(const cplane_account_t *a)
 
 /* ---- life ------------------------------------------------------------------ */
 
+/* Frees the account texts, the feed and cp (what cplane_new made before its mutex). */
+static void
+cp_texts_free(cplane_t *cp)
+{
+    for (size_t i = 0; i < CPLANE_ACCOUNTS_MAX; i++)
+        free(cp->cp_account_texts[i]);
+    free(cp->cp_feed);
+    free(cp);
+}
+
 cplane_t *
 cplane_new(uint64_t seed, const cplane_account_t *accounts, size_t naccounts,
            const cplane_node_spec_t *nodes, size_t nnodes, char *err, size_t errlen)
 {
-    if (nnodes == 0 || nnodes > CPLANE_NODES_MAX || naccounts == 0) {
-        snprintf(err, errlen, "control plane: want 1 to %d nodes and an account",
-                 CPLANE_NODES_MAX);
+    if (nnodes == 0 || nnodes > CPLANE_NODES_MAX || naccounts == 0 ||
+        naccounts > CPLANE_ACCOUNTS_MAX) {
+        snprintf(err, errlen, "control plane: want 1 to %d nodes and 1 to %d accounts",
+                 CPLANE_NODES_MAX, CPLANE_ACCOUNTS_MAX);
         return NULL;
     }
     cplane_t *cp = calloc(1, sizeof(*cp));
@@ -73,6 +83,13 @@ cplane_new(uint64_t seed, const cplane_account_t *accounts, size_t naccounts,
     cp->cp_seed = seed;
     cp->cp_accounts = accounts;
     cp->cp_naccounts = naccounts;
+    for (size_t i = 0; i < naccounts; i++)
+        if ((cp->cp_account_texts[i] = cp_account_json(&accounts[i])) == NULL) {
+            snprintf(err, errlen, "control plane: cannot describe account %s",
+                     accounts[i].ca_login);
+            cp_texts_free(cp);
+            return NULL;
+        }
     cp->cp_nnodes = nnodes;
     for (size_t i = 0; i < nnodes; i++) {
         cp_node_t *n = &cp->cp_nodes[i];
@@ -214,5 +231,5 @@ cplane_free(cplane_t *cp)
             world_close(cp->cp_nodes[i].cn_world);
     pthread_cond_destroy(&cp->cp_moved);
     pthread_mutex_destroy(&cp->cp_lock);
-    free(cp);
+    cp_texts_free(cp);
 }

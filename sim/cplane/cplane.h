@@ -12,8 +12,8 @@
  * a zone whose state, alias, brand and set parts (world_vm_parts) are as at
  * the last reading keeps its record; a new or changed one has its VM record
  * read (world_vm_get). A part a writer changes in place (a tag set again) is
- * seen when the zone next changes. The differences go to the feed: "upsert" for a new or changed VM, "destroy" for
- * one that is gone. The feed is a ring of CPLANE_FEED_MAX changes; a reader
+ * seen when the zone next changes. The differences go to the feed: "upsert" for a new or changed
+ * VM, "destroy" for one that is gone. The feed is a ring of CPLANE_FEED_MAX changes; a reader
  * further behind gets 410 and lists again.
  *
  * Accounts: uuids derive from the seed and the login (stable across runs);

@@ -49,7 +49,7 @@ static int
 hosts_grow(hostsfile_t *h)
 {
     size_t cap = h->hf_cap ? h->hf_cap * 2 : 1024;
-    char (*set)[HOSTS_NAME_MAX] = calloc(cap, HOSTS_NAME_MAX);
+    char(*set)[HOSTS_NAME_MAX] = calloc(cap, HOSTS_NAME_MAX);
     if (set == NULL)
         return -1;
     for (size_t i = 0; i < h->hf_cap; i++)
@@ -134,8 +134,8 @@ hostsfile_names_fn(void *arg, const char *const *uuids, size_t n)
 }
 
 hostsfile_t *
-hostsfile_open(const char *path, const char *suffix, const char *const *addrs, size_t n,
-               char *err, size_t errlen)
+hostsfile_open(const char *path, const char *suffix, const char *const *addrs, size_t n, char *err,
+               size_t errlen)
 {
     hostsfile_t *h = calloc(1, sizeof(*h));
     if (h == NULL || n == 0 || n > HOSTSFILE_ADDRS_MAX || strlen(suffix) >= sizeof(h->hf_suffix)) {

@@ -61,8 +61,7 @@ cp_answer_stream(struct MHD_Connection *c, FILE *f, char **text, size_t *len)
     int bad = f == NULL || ferror(f);
     if (f != NULL && fclose(f) != 0)
         bad = 1;
-    enum MHD_Result ret =
-        bad ? cp_error(c, 500, "out of memory") : cp_answer(c, 200, *text, *len);
+    enum MHD_Result ret = bad ? cp_error(c, 500, "out of memory") : cp_answer(c, 200, *text, *len);
     free(*text);
     return ret;
 }
@@ -90,10 +89,8 @@ cp_get_account(cplane_t *cp, struct MHD_Connection *c, const char *login)
     for (size_t i = 0; i < cp->cp_naccounts; i++) {
         if (strcmp(cp->cp_accounts[i].ca_login, login) != 0)
             continue;
-        char *s = cp_account_json(&cp->cp_accounts[i]);
-        enum MHD_Result ret = s ? cp_answer(c, 200, s, strlen(s)) : cp_error(c, 500, "no json");
-        free(s);
-        return ret;
+        const char *s = cp->cp_account_texts[i];
+        return cp_answer(c, 200, s, strlen(s));
     }
     return cp_error(c, 404, "no such account");
 }
@@ -173,7 +170,9 @@ cp_vms_page(const cplane_t *cp, FILE *f, int state, uint64_t limit, uint64_t off
         fputs(put++ ? "," : "", f);
         fwrite(v->cv_text->ct_json, 1, v->cv_text->ct_len, f);
     }
-    size_t total = state < 0 ? cp->cp_nall : state ? cp->cp_nrunning : cp->cp_nall - cp->cp_nrunning;
+    size_t total = state < 0 ? cp->cp_nall
+                   : state   ? cp->cp_nrunning
+                             : cp->cp_nall - cp->cp_nrunning;
     fprintf(f, "],\"total\":%zu}", total);
 }
 

@@ -64,11 +64,11 @@ inv_vm_text(const cplane_t *cp, const cp_node_t *n, const world_vm_t *vm)
         tags = json_object();
     }
     cplane_uuid(cp->cp_seed, "image", vm->wvm_brand, image);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "uuid", vm->wvm_uuid,
-                          "owner_uuid", vm->wvm_owner_uuid, "server_uuid", n->cn_uuid, "alias",
-                          vm->wvm_alias, "brand", vm->wvm_brand, "image_uuid", image, "state",
-                          strcmp(vm->wvm_zone_state, "running") == 0 ? "running" : "stopped",
-                          "tags", tags);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "uuid", vm->wvm_uuid, "owner_uuid",
+                  vm->wvm_owner_uuid, "server_uuid", n->cn_uuid, "alias", vm->wvm_alias, "brand",
+                  vm->wvm_brand, "image_uuid", image, "state",
+                  strcmp(vm->wvm_zone_state, "running") == 0 ? "running" : "stopped", "tags", tags);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     cp_text_t *t = s ? cp_text_new(s, strlen(s)) : NULL;
     free(s);

@@ -26,8 +26,8 @@ static X509_NAME *
 tls_name(const char *cn)
 {
     X509_NAME *n = X509_NAME_new();
-    if (n != NULL &&
-        X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0) != 1) {
+    if (n != NULL && X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn,
+                                                -1, -1, 0) != 1) {
         X509_NAME_free(n);
         n = NULL;
     }
@@ -48,7 +48,8 @@ tls_ext(X509 *x, X509 *issuer, int nid, const char *value)
 }
 
 /* A certificate of subject CN subj for key, named issuer (NULL: subj), valid from an
- * given second (from now) until secs later, with a random serial; not signed yet. NULL on failure. */
+ * given second (from now) until secs later, with a random serial; not signed yet. NULL on failure.
+ */
 static X509 *
 tls_cert(const char *subj, const char *issuer, EVP_PKEY *key, long from, long secs)
 {

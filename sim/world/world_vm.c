@@ -64,8 +64,7 @@ vm_default_tags(const world_t *w, uint32_t serial, char out[WORLD_VM_JSON_MAX])
         snprintf(out, WORLD_VM_JSON_MAX, "{\"env\":\"prod\",\"role\":\"%s\"%s%s}", role,
                  extra[0] ? "," : "", extra);
     else
-        snprintf(out, WORLD_VM_JSON_MAX, "{\"role\":\"%s\"%s%s}", role, extra[0] ? "," : "",
-                 extra);
+        snprintf(out, WORLD_VM_JSON_MAX, "{\"role\":\"%s\"%s%s}", role, extra[0] ? "," : "", extra);
 }
 
 static void
@@ -341,8 +340,10 @@ world_vm_set_nics(world_t *w, int zix, const world_nic_t *nics, uint32_t n)
 static int
 vm_hex(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 /* The 16 bytes of a UUID text already checked by vm_uuid_ok(). */

@@ -144,8 +144,8 @@ main(int argc, char **argv)
     qsort(d, samples, sizeof(*d), cmp_double);
     printf("feed delay, world change to /changes (%u samples): p50 %.1f ms, p99 %.1f ms, max "
            "%.1f ms\n",
-           samples, d[samples / 2], d[(samples * 99) / 100 < samples ? (samples * 99) / 100 : samples - 1],
-           d[samples - 1]);
+           samples, d[samples / 2],
+           d[(samples * 99) / 100 < samples ? (samples * 99) / 100 : samples - 1], d[samples - 1]);
     free(d);
     cplane_free(cp);
     for (unsigned i = 0; i < nodes; i++) {

@@ -98,17 +98,25 @@ test_accounts(void)
     cplane_account_t a[CPLANE_ACCOUNTS_MAX], b[CPLANE_ACCOUNTS_MAX];
     const char *owners[CPLANE_ACCOUNTS_MAX];
     char err[256];
-    static const char *const bad[] = {"", "alice,", ",alice", "alice:admin", "9lives",
-                                      "alice,alice", "a b", "alice:operator:x",
+    static const char *const bad[] = {"",
+                                      "alice,",
+                                      ",alice",
+                                      "alice:admin",
+                                      "9lives",
+                                      "alice,alice",
+                                      "a b",
+                                      "alice:operator:x",
                                       "averyveryveryveryverylongloginname1"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         err[0] = '\0';
-        CU_ASSERT_EQUAL(cplane_accounts_parse(bad[i], 1, a, CPLANE_ACCOUNTS_MAX, err, sizeof(err)), -1);
+        CU_ASSERT_EQUAL(cplane_accounts_parse(bad[i], 1, a, CPLANE_ACCOUNTS_MAX, err, sizeof(err)),
+                        -1);
         CU_ASSERT(strncmp(err, "--accounts: ", 12) == 0);
     }
     CU_ASSERT_EQUAL(cplane_accounts_parse("a,b,c", 1, a, 2, err, sizeof(err)), -1);
     CU_ASSERT_EQUAL(cplane_accounts_parse("ops:operator,alice,bob", 5, a, CPLANE_ACCOUNTS_MAX, err,
-                                          sizeof(err)), 3);
+                                          sizeof(err)),
+                    3);
     CU_ASSERT_EQUAL(cplane_accounts_parse("alice", 5, b, CPLANE_ACCOUNTS_MAX, err, sizeof(err)), 1);
     CU_ASSERT_STRING_EQUAL(a[1].ca_uuid, b[0].ca_uuid); /* seed and login make the uuid */
     CU_ASSERT_EQUAL(cplane_accounts_parse("alice", 6, b, CPLANE_ACCOUNTS_MAX, err, sizeof(err)), 1);
@@ -119,7 +127,8 @@ test_accounts(void)
     CU_ASSERT_STRING_EQUAL(owners[0], a[1].ca_uuid);
     CU_ASSERT_PTR_EQUAL(cplane_admin(a, 3), &a[0]); /* no admin: the first operator */
     CU_ASSERT_EQUAL(cplane_accounts_parse("x:operator,admin:operator", 5, a, CPLANE_ACCOUNTS_MAX,
-                                          err, sizeof(err)), 2);
+                                          err, sizeof(err)),
+                    2);
     CU_ASSERT_EQUAL(cplane_owners(a, 2, owners), 2); /* all operators: all of them */
     CU_ASSERT_PTR_EQUAL(cplane_admin(a, 2), &a[1]);
 }
@@ -190,7 +199,8 @@ check_proxy(const char *dir)
     X509_STORE_CTX_init(ctx, st, x, NULL);
     CU_ASSERT_EQUAL(X509_verify_cert(ctx), 1); /* what a client trusting ca.pem does */
     CU_ASSERT_EQUAL(X509_check_host(x, "cmon.cmon.test", 0, 0, NULL), 1);
-    CU_ASSERT_EQUAL(X509_check_host(x, "0b1c2d3e-0000-4000-8000-000000000001.cmon.test", 0, 0, NULL), 1);
+    CU_ASSERT_EQUAL(
+        X509_check_host(x, "0b1c2d3e-0000-4000-8000-000000000001.cmon.test", 0, 0, NULL), 1);
     CU_ASSERT_EQUAL(X509_check_host(x, "cmon.other.test", 0, 0, NULL), 0);
     CU_ASSERT_EQUAL(EVP_PKEY_get_id(X509_get0_pubkey(x)), EVP_PKEY_EC);
     X509_STORE_CTX_free(ctx);
@@ -298,8 +308,12 @@ test_promcfg(void)
     temp_dir(dir, sizeof(dir), "prom");
     CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
     snprintf(path, sizeof(path), "%s/p.yml", dir);
-    promcfg_t pc = {.pc_login = "admin", .pc_operator = 1, .pc_tls_dir = "/tls dir/\"x\"",
-                    .pc_suffix = "dc.test", .pc_port = 9163, .pc_interval = 5};
+    promcfg_t pc = {.pc_login = "admin",
+                    .pc_operator = 1,
+                    .pc_tls_dir = "/tls dir/\"x\"",
+                    .pc_suffix = "dc.test",
+                    .pc_port = 9163,
+                    .pc_interval = 5};
     char *t = promcfg_text(&pc);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "role: cn\n"));
@@ -322,7 +336,8 @@ test_promcfg(void)
     CU_ASSERT_EQUAL_FATAL(promcfg_write(path, &pc, err, sizeof(err)), 0);
     int rc = promtool_check(path);
     if (rc < 0)
-        fprintf(stderr, "promcfg: no /usr/bin/promtool (Debian's prometheus package): not checked\n");
+        fprintf(stderr,
+                "promcfg: no /usr/bin/promtool (Debian's prometheus package): not checked\n");
     CU_ASSERT(rc <= 0);
     remove_dir(dir);
 }
@@ -392,9 +407,9 @@ test_api_errors(void)
     fix_t f;
     json_t *j;
     fix_open(&f, 0);
-    static const char *const bad[] = {"/vms?limit=0", "/vms?limit=1001", "/vms?limit=x",
-                                      "/vms?offset=-1", "/vms?state=dead", "/changes",
-                                      "/changes?since=x", "/changes?since=0&wait_ms=30001"};
+    static const char *const bad[] = {
+        "/vms?limit=0",    "/vms?limit=1001", "/vms?limit=x",     "/vms?offset=-1",
+        "/vms?state=dead", "/changes",        "/changes?since=x", "/changes?since=0&wait_ms=30001"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         CU_ASSERT_EQUAL(get_json(f.url, bad[i], &j), 400);
         CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "code")), "InvalidArgument");
@@ -473,7 +488,7 @@ test_api_feed(void)
         usleep(50000); /* within a poll or two */
     CU_ASSERT_EQUAL(head_of(f.url), 9);
     CU_ASSERT_EQUAL(get_json(f.url, "/changes?since=4", NULL), 410); /* 5 is gone */
-    CU_ASSERT_EQUAL(get_json(f.url, "/changes?since=5", &j), 200);  /* 6..9 kept */
+    CU_ASSERT_EQUAL(get_json(f.url, "/changes?since=5", &j), 200);   /* 6..9 kept */
     CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "changes")), 4);
     json_decref(j);
     fix_close(&f);
@@ -522,10 +537,31 @@ dc_start(dc_t *d)
     snprintf(d->prom, sizeof(d->prom), "%s/prom.yml", d->dir);
     snprintf(d->err_path, sizeof(d->err_path), "%s/stderr", d->dir);
     char *sim = strdup(test_bin("cmon-sim")), *agent = strdup(test_bin("cmon-agent"));
-    char *argv[] = {sim, "serve", "--cns", "2", "--zones", "40",
-                    "--core-zones", "3", "--churn", "4", "--world", prefix, "--accounts",
-                    "admin:operator,alice,bob", "--tls-dir", tls, "--hosts-file", d->hosts,
-                    "--prom-config", d->prom, "--account", "admin", "--agent", agent, NULL};
+    char *argv[] = {sim,
+                    "serve",
+                    "--cns",
+                    "2",
+                    "--zones",
+                    "40",
+                    "--core-zones",
+                    "3",
+                    "--churn",
+                    "4",
+                    "--world",
+                    prefix,
+                    "--accounts",
+                    "admin:operator,alice,bob",
+                    "--tls-dir",
+                    tls,
+                    "--hosts-file",
+                    d->hosts,
+                    "--prom-config",
+                    d->prom,
+                    "--account",
+                    "admin",
+                    "--agent",
+                    agent,
+                    NULL};
     if (pipe(p) != 0)
         return -1;
     if ((d->pid = fork()) == 0) {
@@ -589,7 +625,8 @@ list_all(const char *url, const char *state)
         json_t *vms = json_object_get(j, "vms"), *v;
         size_t i;
         total = json_integer_value(json_object_get(j, "total"));
-        json_array_foreach(vms, i, v) {
+        json_array_foreach(vms, i, v)
+        {
             const char *u = json_string_value(json_object_get(v, "uuid"));
             CU_ASSERT(u != NULL && strcmp(u, last) > 0); /* ordered by uuid */
             snprintf(last, sizeof(last), "%s", u ? u : "");
@@ -613,9 +650,11 @@ check_accounts_servers(const dc_t *d)
                            "operators");
     json_t *key = json_array_get(json_object_get(j, "keys"), 0);
     CU_ASSERT_EQUAL(strlen(json_string_value(json_object_get(key, "fingerprint"))), 47);
-    CU_ASSERT(strncmp(json_string_value(json_object_get(key, "openssh")), "ecdsa-sha2-nistp256 ", 20) == 0);
+    CU_ASSERT(strncmp(json_string_value(json_object_get(key, "openssh")), "ecdsa-sha2-nistp256 ",
+                      20) == 0);
     json_t *ops = json_array_get(
-        json_object_get(json_object_get(json_object_get(j, "roles"), "administrator"), "members"), 0);
+        json_object_get(json_object_get(json_object_get(j, "roles"), "administrator"), "members"),
+        0);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ops, "login")), "ops");
     json_decref(j);
     CU_ASSERT_EQUAL(get_json(d->cplane, "/accounts/alice", &j), 200);
@@ -625,7 +664,8 @@ check_accounts_servers(const dc_t *d)
     json_t *servers = json_object_get(j, "servers"), *s;
     size_t i;
     CU_ASSERT_EQUAL(json_array_size(servers), 2);
-    json_array_foreach(servers, i, s) {
+    json_array_foreach(servers, i, s)
+    {
         char path[96];
         snprintf(path, sizeof(path), "/servers/%s", json_string_value(json_object_get(s, "uuid")));
         CU_ASSERT_EQUAL(get_json(d->cplane, path, NULL), 200);
@@ -645,7 +685,8 @@ check_owners(const dc_t *d, json_t *all)
     CU_ASSERT_EQUAL_FATAL(vminfods(d, urls), 2);
     CU_ASSERT_EQUAL_FATAL(get_json(d->cplane, "/accounts/admin", &adm), 200);
     const char *admin = json_string_value(json_object_get(adm, "uuid"));
-    json_array_foreach(all, i, v) {
+    json_array_foreach(all, i, v)
+    {
         char path[96];
         json_t *rec = NULL;
         const char *u = json_string_value(json_object_get(v, "uuid"));
@@ -669,20 +710,32 @@ check_owners(const dc_t *d, json_t *all)
     json_decref(adm);
 }
 
-/* The feed under churn: upserts and destroys that agree with GET /vms/<uuid>. */
+/*
+ * The feed under churn: changes in sequence, upserts (their VMs appended to fresh) and
+ * destroys, a destroyed VM 404 (a uuid never comes back); a since ahead of the feed 410.
+ */
 static void
-check_feed(const dc_t *d)
+check_feed(const dc_t *d, json_t *fresh)
 {
     uint64_t since = head_of(d->cplane);
     int upserts = 0, destroys = 0;
     for (int round = 0; round < 20 && (upserts == 0 || destroys == 0); round++) {
         json_t *j = changes_after(d->cplane, since), *c;
         size_t i;
-        json_array_foreach(json_object_get(j, "changes"), i, c) {
+        json_array_foreach(json_object_get(j, "changes"), i, c)
+        {
             CU_ASSERT_EQUAL((uint64_t)json_integer_value(json_object_get(c, "seq")), since + 1 + i);
             const char *type = json_string_value(json_object_get(c, "type"));
             upserts += strcmp(type, "upsert") == 0;
             destroys += strcmp(type, "destroy") == 0;
+            if (strcmp(type, "upsert") == 0)
+                json_array_append(fresh, json_object_get(c, "vm"));
+            else {
+                char path[96];
+                snprintf(path, sizeof(path), "/vms/%s",
+                         json_string_value(json_object_get(c, "uuid")));
+                CU_ASSERT_EQUAL(get_json(d->cplane, path, NULL), 404);
+            }
         }
         since = (uint64_t)json_integer_value(json_object_get(j, "seq"));
         json_decref(j);
@@ -693,9 +746,9 @@ check_feed(const dc_t *d)
     CU_ASSERT_EQUAL(get_json(d->cplane, path, NULL), 410);
 }
 
-/* The hosts file names every listed VM, and grows in place. */
+/* The hosts file names every VM listed or upserted (seen seconds ago), and grows in place. */
 static void
-check_hosts(const dc_t *d, json_t *all)
+check_hosts(const dc_t *d, json_t *all, json_t *fresh)
 {
     struct stat st0, st1;
     static char text[1 << 20];
@@ -708,7 +761,10 @@ check_hosts(const dc_t *d, json_t *all)
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "127.0.0.1 cmon.cmon.test\n"));
     json_t *v;
     size_t i;
-    json_array_foreach(all, i, v) {
+    json_array_extend(all, fresh);
+    CU_ASSERT(json_array_size(fresh) > 0);
+    json_array_foreach(all, i, v)
+    {
         char line[128];
         snprintf(line, sizeof(line), "127.0.0.1 %s.cmon.test\n",
                  json_string_value(json_object_get(v, "uuid")));
@@ -729,8 +785,10 @@ test_serve_dc(void)
     CU_ASSERT(json_array_size(running) > 0);
     json_decref(running);
     check_owners(&d, all);
-    check_feed(&d);
-    check_hosts(&d, all);
+    json_t *fresh = json_array();
+    check_feed(&d, fresh);
+    check_hosts(&d, all, fresh);
+    json_decref(fresh);
     json_decref(all);
     int rc = promtool_check(d.prom);
     if (rc < 0)
@@ -753,11 +811,13 @@ test_serve_dc_flags(void)
         {{"--account", "carol"}, 2, "--account: carol is not in --accounts"},
         {{"--account", "admin"}, 2, "--account: want --tls-dir"},
         {{"--dns-suffix", "a..b"}, 2, "bad --dns-suffix"},
+        {{"--cplane", "nowhere"}, 2, "--cplane: "},
         {{"--proxies", "17"}, 2, "bad --proxies"},
         {{"--proxy", "127.0.0.1:0"}, 2, "want --tls-dir"},
         {{"--proxies", "2", "--proxy", "127.0.0.1:0"}, 2, "want a port in --proxy"},
         {{"--proxy", "127.0.0.1:0", "--tls-dir", "TLS", "--proxy-bin", "/nonexistent/cmon-proxy"},
-         1, "cannot run /nonexistent/cmon-proxy"},
+         1,
+         "cannot run /nonexistent/cmon-proxy"},
     };
     char dir[256], prefix[300], tls[300], out[4096], err[8192];
     temp_dir(dir, sizeof(dir), "flags");
@@ -765,7 +825,8 @@ test_serve_dc_flags(void)
     snprintf(prefix, sizeof(prefix), "%s/w", dir);
     snprintf(tls, sizeof(tls), "%s/tls", dir);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        const char *args[TEST_ARGS_MAX] = {"serve", "--cns", "1", "--zones", "2", "--world", prefix};
+        const char *args[TEST_ARGS_MAX] = {"serve", "--cns",   "1",   "--zones",
+                                           "2",     "--world", prefix};
         int k = 7;
         for (int j = 0; cases[i].args[j] != NULL; j++)
             args[k++] = strcmp(cases[i].args[j], "TLS") == 0 ? tls : cases[i].args[j];
@@ -779,14 +840,97 @@ test_serve_dc_flags(void)
     remove_dir(dir);
 }
 
+/*
+ * --proxies 2 with a stand-in for cmon-proxy (a script that says it listens): both started
+ * with the flags of the contract, named in the hosts file at 127.0.0.1 and 127.0.0.2, their
+ * port in the Prometheus configuration; a proxy that exits ends serve with 1.
+ */
+static void
+test_serve_dc_proxies(void)
+{
+    char dir[256], script[300], prefix[300], tls[300], hosts[300], prom[300], text[65536];
+    char out[8192], err[8192], cmd[4096];
+    temp_dir(dir, sizeof(dir), "proxies");
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    snprintf(script, sizeof(script), "%s/fake-proxy", dir);
+    snprintf(prefix, sizeof(prefix), "%s/w", dir);
+    snprintf(tls, sizeof(tls), "%s/tls", dir);
+    snprintf(hosts, sizeof(hosts), "%s/hosts", dir);
+    snprintf(prom, sizeof(prom), "%s/prom.yml", dir);
+    FILE *f = fopen(script, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f,
+            "#!/bin/sh\necho \"$@\" > %s/args.$2\necho \"cmon-proxy: listening on $2\" >&2\n"
+            "[ -e %s/die ] && exit 3\nexec sleep 600\n",
+            dir, dir);
+    fclose(f);
+    CU_ASSERT_EQUAL_FATAL(chmod(script, 0755), 0);
+    const char *args[] = {"serve",
+                          "--cns",
+                          "1",
+                          "--zones",
+                          "3",
+                          "--world",
+                          prefix,
+                          "--tls-dir",
+                          tls,
+                          "--hosts-file",
+                          hosts,
+                          "--prom-config",
+                          prom,
+                          "--account",
+                          "admin",
+                          "--proxies",
+                          "2",
+                          "--proxy",
+                          "127.0.0.1:19163",
+                          "--proxy-bin",
+                          script,
+                          NULL};
+    /* a serve stopped by a shell after its ready lines: what it printed and wrote */
+    snprintf(cmd, sizeof(cmd),
+             "%s serve --cns 1 --zones 3 --world %s --tls-dir %s --hosts-file %s --prom-config %s "
+             "--account admin --proxies 2 --proxy 127.0.0.1:19163 --proxy-bin %s > %s/out & "
+             "p=$!; for i in $(seq 100); do grep -q prometheus-config %s/out && break; sleep 0.1; "
+             "done; cp %s %s/prom.copy; kill $p; wait $p",
+             test_bin("cmon-sim"), prefix, tls, hosts, prom, script, dir, dir, prom, dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    snprintf(cmd, sizeof(cmd), "%s/out", dir);
+    read_file(cmd, text, sizeof(text));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nproxy 127.0.0.1:19163\nproxy 127.0.0.2:19163\n"));
+    read_file(hosts, text, sizeof(text));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n127.0.0.1 cmon.cmon.test\n127.0.0.2 cmon.cmon.test\n"));
+    snprintf(cmd, sizeof(cmd), "%s/prom.copy", dir);
+    read_file(cmd, text, sizeof(text));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "port: 19163\n"));
+    snprintf(cmd, sizeof(cmd), "%s/args.127.0.0.2:19163", dir);
+    read_file(cmd, text, sizeof(text));
+    CU_ASSERT(strncmp(text, "--listen 127.0.0.2:19163 --cert ", 32) == 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "/proxy.pem --key "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "/proxy-key.pem --cplane http://127.0.0.1:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, " --dns-suffix cmon.test\n"));
+    snprintf(cmd, sizeof(cmd), "%s/die", dir);
+    fclose(fopen(cmd, "w"));
+    int rc = test_run_bin("cmon-sim", args, out, sizeof(out), err, sizeof(err), 120);
+    CU_ASSERT_EQUAL(rc, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "cmon-proxy"));
+    remove_dir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
     static const CU_TestInfo cases[] = {
-        {"accounts", test_accounts},       {"tlsdir", test_tlsdir},
-        {"hostsfile", test_hostsfile},     {"promcfg", test_promcfg},
-        {"api_errors", test_api_errors},   {"api_feed", test_api_feed},
-        {"api_long_poll", test_api_long_poll}, {"serve_dc", test_serve_dc}, {"serve_dc_flags", test_serve_dc_flags},
+        {"accounts", test_accounts},
+        {"tlsdir", test_tlsdir},
+        {"hostsfile", test_hostsfile},
+        {"promcfg", test_promcfg},
+        {"api_errors", test_api_errors},
+        {"api_feed", test_api_feed},
+        {"api_long_poll", test_api_long_poll},
+        {"serve_dc", test_serve_dc},
+        {"serve_dc_flags", test_serve_dc_flags},
+        {"serve_dc_proxies", test_serve_dc_proxies},
         {NULL, NULL},
     };
     signal(SIGPIPE, SIG_IGN);
