@@ -299,3 +299,13 @@ auth_cert_verify(const auth_cert_t *cert, const auth_account_t *a, time_t now, c
     }
     return 0;
 }
+
+time_t
+auth_cert_expiry(const auth_cert_t *cert)
+{
+    X509 *c = (X509 *)cert;
+    struct tm tm;
+    if (!auth_new_style(c) || ASN1_TIME_to_tm(X509_get0_notAfter(c), &tm) != 1)
+        return 0;
+    return timegm(&tm);
+}

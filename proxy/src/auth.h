@@ -77,4 +77,11 @@ int auth_cert_login(const auth_cert_t *c, char *login, size_t loginlen);
 int auth_cert_verify(const auth_cert_t *c, const auth_account_t *a, time_t now, char *why,
                      size_t whylen);
 
+/*
+ * auth_cert_expiry() - when a verified certificate stops being accepted:
+ * its notAfter for a new-style certificate (whose validity is enforced), 0
+ * (never) for an old-style one or a notAfter that cannot be read.
+ */
+time_t auth_cert_expiry(const auth_cert_t *c);
+
 #endif

@@ -15,6 +15,7 @@
 
 #include "accounts.h"
 #include "auth.h"
+#include "certcache.h"
 #include "host.h"
 #include "listen.h"
 #include "monotime.h"
@@ -25,6 +26,7 @@
 
 #define PROXY_SNI_MAX 256
 #define PROXY_THROTTLE_ACCOUNTS 100000
+#define PROXY_CERT_SLOTS 4096 /* authentications kept by certificate (certcache.h) */
 
 struct proxy {
     struct MHD_Daemon *p_daemon;
@@ -32,6 +34,7 @@ struct proxy {
     char p_suffix[256];
     inventory_t *p_inv;
     accounts_t *p_accounts;
+    certcache_t *p_certs; /* NULL when --account-ttl is 0: nothing kept */
     throttle_t *p_throttle;
     upstream_t *p_upstream;
 };
@@ -127,10 +130,21 @@ proxy_log(const char *what, const char *why)
     fprintf(stderr, "cmon-proxy: %s: %s\n", what, why);
 }
 
+/* The connection speaks for who from now on. */
+static void
+conn_authenticated(conn_t *cx, const certcache_who_t *who)
+{
+    snprintf(cx->c_account, sizeof(cx->c_account), "%s", who->cw_account);
+    snprintf(cx->c_login, sizeof(cx->c_login), "%s", who->cw_login);
+    cx->c_operator = who->cw_operator;
+    cx->c_auth = CONN_AUTH_OK;
+}
+
 /* The account of a parsed certificate. 0 (cx filled), 401 (why says why),
  * or 503 (control plane unavailable). */
 static unsigned
-proxy_cert_account(proxy_t *p, const auth_cert_t *cert, conn_t *cx, char *why, size_t whylen)
+proxy_cert_account(proxy_t *p, const gnutls_datum_t *der, const auth_cert_t *cert, conn_t *cx,
+                   char *why, size_t whylen)
 {
     char login[AUTH_LOGIN_MAX];
     accounts_ref_t *ref = NULL;
@@ -143,10 +157,14 @@ proxy_cert_account(proxy_t *p, const auth_cert_t *cert, conn_t *cx, char *why, s
         return st == ACCOUNTS_UNAVAILABLE ? 503 : 401;
     const auth_account_t *a = accounts_ref_account(ref);
     unsigned rc = 401;
-    if (auth_cert_verify(cert, a, time(NULL), why, whylen) == 0) {
-        snprintf(cx->c_account, sizeof(cx->c_account), "%s", auth_account_uuid(a));
-        snprintf(cx->c_login, sizeof(cx->c_login), "%s", login);
-        cx->c_operator = auth_account_operator(a);
+    time_t now = time(NULL);
+    if (auth_cert_verify(cert, a, now, why, whylen) == 0) {
+        certcache_who_t who = {.cw_operator = auth_account_operator(a)};
+        snprintf(who.cw_account, sizeof(who.cw_account), "%s", auth_account_uuid(a));
+        snprintf(who.cw_login, sizeof(who.cw_login), "%s", login);
+        conn_authenticated(cx, &who);
+        if (p->p_certs != NULL)
+            certcache_put(p->p_certs, der->data, der->size, now, auth_cert_expiry(cert), &who);
         rc = 0;
     }
     accounts_put(p->p_accounts, ref);
@@ -163,8 +181,13 @@ proxy_authenticate(proxy_t *p, struct MHD_Connection *c, conn_t *cx)
     char why[512] = "not a certificate";
     if (der == NULL)
         return 401; /* not kept: nothing to log, cheap to find again */
+    certcache_who_t who;
+    if (p->p_certs != NULL && certcache_get(p->p_certs, der->data, der->size, time(NULL), &who)) {
+        conn_authenticated(cx, &who);
+        return 0;
+    }
     auth_cert_t *cert = auth_cert_parse(der->data, der->size);
-    unsigned rc = cert != NULL ? proxy_cert_account(p, cert, cx, why, sizeof(why)) : 401;
+    unsigned rc = cert != NULL ? proxy_cert_account(p, der, cert, cx, why, sizeof(why)) : 401;
     auth_cert_free(cert);
     if (rc == 503) {
         proxy_log("cannot look up an account", why);
@@ -484,6 +507,10 @@ proxy_start_parts(proxy_t *p, const proxy_opts_t *o, char *err, size_t errlen)
                           .uo_max_body = o->po_max_body};
     double rate = o->po_throttle_rate > 0 ? o->po_throttle_rate : 100;
     double burst = o->po_throttle_burst >= 1 ? o->po_throttle_burst : 1000;
+    if (ao.ao_ttl_s >= 1 && (p->p_certs = certcache_new(PROXY_CERT_SLOTS, ao.ao_ttl_s)) == NULL) {
+        snprintf(err, errlen, "cannot set up: %s", strerror(errno));
+        return -1;
+    }
     if ((p->p_accounts = accounts_new(&ao)) == NULL ||
         (p->p_throttle = throttle_new(rate, burst, PROXY_THROTTLE_ACCOUNTS)) == NULL) {
         snprintf(err, errlen, "cannot set up: %s", strerror(errno));
@@ -535,6 +562,7 @@ proxy_stop(proxy_t *p)
     if (p->p_daemon != NULL)
         MHD_stop_daemon(p->p_daemon);
     throttle_free(p->p_throttle);
+    certcache_free(p->p_certs);
     accounts_free(p->p_accounts);
     free(p);
 }

@@ -250,7 +250,7 @@ world_pki(void)
 }
 
 static proxy_t *
-proxy_with(double rate, double burst, double ttl, size_t max_body)
+proxy_with(double rate, double burst, double ttl, size_t max_body, size_t account_cache)
 {
     char err[256];
     proxy_opts_t o = {.po_addr = (struct sockaddr *)&W.addr,
@@ -265,7 +265,8 @@ proxy_with(double rate, double burst, double ttl, size_t max_body)
                       .po_throttle_rate = rate,
                       .po_throttle_burst = burst,
                       .po_account_ttl_s = ttl,
-                      .po_max_body = max_body};
+                      .po_max_body = max_body,
+                      .po_account_cache = account_cache};
     proxy_t *p = proxy_start(&o, err, sizeof(err));
     if (p == NULL)
         fprintf(stderr, "proxy_start: %s\n", err);
@@ -293,7 +294,7 @@ suite_init(void)
         return 1;
     }
     W.addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    if ((W.proxy = proxy_with(100, 1000, 300, 1 << 20)) == NULL)
+    if ((W.proxy = proxy_with(100, 1000, 300, 1 << 20, 50)) == NULL)
         return 1;
     W.port = proxy_port(W.proxy);
     return 0;
@@ -577,7 +578,7 @@ test_sni_mismatch(void)
 static void
 test_throttle(void)
 {
-    proxy_t *p = proxy_with(0.01, 3, 300, 1 << 20);
+    proxy_t *p = proxy_with(0.01, 3, 300, 1 << 20, 50);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     answer_t a;
     int ok = 0, refused = 0, admin_ok = 0;
@@ -599,7 +600,7 @@ test_throttle(void)
 static void
 test_auth_per_connection(void)
 {
-    proxy_t *p = proxy_with(100, 1000, 0, 1 << 20);
+    proxy_t *p = proxy_with(100, 1000, 0, 1 << 20, 50);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CURL *h = curl_easy_init();
     answer_t a;
@@ -622,6 +623,36 @@ test_auth_per_connection(void)
     fix_cplane_accounts_down(W.cplane, 0);
     CU_ASSERT_EQUAL(get_on(proxy_port(p), "alice", "cmon", "/v1/discover", NULL, &a), 200);
     DONE(a);
+    proxy_stop(p);
+}
+
+/* One account cached at a time, so alice and bob in turn evict each other:
+ * after the first round their certificates are known (certcache.h) and new
+ * connections ask the control plane nothing. */
+static void
+test_certificate_cache(void)
+{
+    proxy_t *p = proxy_with(100, 1000, 300, 1 << 20, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    answer_t a;
+    unsigned before = fix_cplane_account_gets(W.cplane);
+    for (int round = 0; round < 3; round++) {
+        CU_ASSERT_EQUAL(get_on(proxy_port(p), "alice", "cmon", "/v1/discover", NULL, &a), 200);
+        CU_ASSERT_TRUE(has(&a, VM_ALICE));
+        DONE(a);
+        CU_ASSERT_EQUAL(get_on(proxy_port(p), "bob", "cmon", "/v1/discover", NULL, &a), 200);
+        CU_ASSERT_TRUE(has(&a, VM_BOB));
+        CU_ASSERT_FALSE(has(&a, VM_ALICE));
+        DONE(a);
+    }
+    CU_ASSERT_EQUAL(fix_cplane_account_gets(W.cplane), before + 2);
+    /* a refused certificate is not kept: checked again (alice's record is
+     * fetched once, bob's having taken the one place) and refused again */
+    CU_ASSERT_EQUAL(get_on(proxy_port(p), "wrongkey", "cmon", "/v1/discover", NULL, &a), 401);
+    DONE(a);
+    CU_ASSERT_EQUAL(get_on(proxy_port(p), "wrongkey", "cmon", "/v1/discover", NULL, &a), 401);
+    DONE(a);
+    CU_ASSERT_EQUAL(fix_cplane_account_gets(W.cplane), before + 3);
     proxy_stop(p);
 }
 
@@ -704,6 +735,7 @@ static CU_TestInfo tests[] = {
     {"sni mismatch", test_sni_mismatch},
     {"throttle", test_throttle},
     {"auth per connection", test_auth_per_connection},
+    {"certificate cache", test_certificate_cache},
     {"no ca names", test_no_ca_names},
     {"bad requests", test_bad_requests},
     CU_TEST_INFO_NULL,

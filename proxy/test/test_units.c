@@ -4,10 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
+#include "certcache.h"
 #include "cunit_main.h"
 #include "host.h"
 #include "reply.h"
+#include "testpki.h"
 #include "throttle.h"
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <time.h>
+#include <unistd.h>
 
 #define UUID "0a1b2c3d-0000-4000-8000-00000000abcd"
 
@@ -99,12 +107,107 @@ test_error_json(void)
     CU_ASSERT_STRING_EQUAL(reply_error_code(418), "InternalServerError");
 }
 
+static void
+test_certcache(void)
+{
+    certcache_who_t who = {.cw_account = "aaaaaaaa-0000-4000-8000-000000000001", .cw_operator = 1},
+                    got;
+    const unsigned char a[] = "certificate a", b[] = "certificate b";
+    certcache_t *c = certcache_new(64, 300);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_FALSE(certcache_get(c, a, sizeof(a), 1000, &got));
+    certcache_put(c, a, sizeof(a), 1000, 0, &who);
+    CU_ASSERT_TRUE(certcache_get(c, a, sizeof(a), 1000, &got));
+    CU_ASSERT_STRING_EQUAL(got.cw_account, who.cw_account);
+    CU_ASSERT_EQUAL(got.cw_operator, 1);
+    CU_ASSERT_FALSE(certcache_get(c, b, sizeof(b), 1000, &got)); /* another certificate */
+    CU_ASSERT_FALSE(certcache_get(c, a, sizeof(a) - 1, 1000, &got));
+    CU_ASSERT_TRUE(certcache_get(c, a, sizeof(a), 1299, &got));
+    CU_ASSERT_FALSE(certcache_get(c, a, sizeof(a), 1300, &got)); /* the TTL */
+    certcache_put(c, b, sizeof(b), 1000, 1010, &who);
+    CU_ASSERT_TRUE(certcache_get(c, b, sizeof(b), 1009, &got));
+    CU_ASSERT_FALSE(certcache_get(c, b, sizeof(b), 1010, &got)); /* the certificate's expiry */
+    const unsigned char z[] = "certificate z";
+    certcache_put(c, z, sizeof(z), 1000, 900, &who); /* already expired: not kept */
+    CU_ASSERT_FALSE(certcache_get(c, z, sizeof(z), 1000, &got));
+    certcache_free(c);
+    c = certcache_new(1, 300); /* one slot: the newest takes it */
+    certcache_put(c, a, sizeof(a), 1000, 0, &who);
+    certcache_put(c, b, sizeof(b), 1000, 0, &who);
+    CU_ASSERT_FALSE(certcache_get(c, a, sizeof(a), 1000, &got));
+    CU_ASSERT_TRUE(certcache_get(c, b, sizeof(b), 1000, &got));
+    certcache_free(c);
+    CU_ASSERT_PTR_NULL(certcache_new(0, 300));
+    CU_ASSERT_PTR_NULL(certcache_new(8, 0));
+}
+
+/* A certificate made by testpki, as DER (malloc'd). */
+static unsigned char *
+cert_der(const char *login, int new_style, long nb, long na, int *len)
+{
+    char dir[] = "/tmp/proxyunit.XXXXXX", cert[64], key[64];
+    unsigned char *der = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(cert, sizeof(cert), "%s/c.pem", dir);
+    snprintf(key, sizeof(key), "%s/k.pem", dir);
+    EVP_PKEY *k = pki_key_new();
+    pki_cert(login, k, k, new_style, nb, na, cert, key);
+    FILE *f = fopen(cert, "r");
+    X509 *x = f != NULL ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    *len = x != NULL ? i2d_X509(x, &der) : 0;
+    if (f != NULL)
+        fclose(f);
+    X509_free(x);
+    EVP_PKEY_free(k);
+    unlink(cert);
+    unlink(key);
+    rmdir(dir);
+    return der;
+}
+
+static void
+test_auth_parsing(void)
+{
+    char err[256], login[AUTH_LOGIN_MAX];
+    int len;
+    CU_ASSERT_PTR_NULL(auth_account_parse("nope", 4, err, sizeof(err)));
+    CU_ASSERT_PTR_NULL(auth_account_parse("{\"login\":\"a\"}", 13, err, sizeof(err)));
+    CU_ASSERT_PTR_NULL(auth_cert_parse((const unsigned char *)"garbage", 7));
+    unsigned char *der = cert_der("alice", 0, -60, 3600, &len);
+    CU_ASSERT_FATAL(len > 0);
+    auth_cert_t *c = auth_cert_parse(der, (size_t)len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(auth_cert_login(c, login, sizeof(login)), 0);
+    CU_ASSERT_STRING_EQUAL(login, "alice");
+    CU_ASSERT_EQUAL(auth_cert_expiry(c), 0); /* old style: no expiry enforced */
+    auth_cert_free(c);
+    unsigned char *longer = malloc((size_t)len + 1);
+    memcpy(longer, der, (size_t)len);
+    longer[len] = 0;
+    CU_ASSERT_PTR_NULL(auth_cert_parse(longer, (size_t)len + 1)); /* trailing bytes */
+    free(longer);
+    OPENSSL_free(der);
+    der = cert_der("alice", 1, -60, 3600, &len);
+    c = auth_cert_parse(der, (size_t)len);
+    time_t exp = auth_cert_expiry(c);
+    CU_ASSERT_TRUE(exp > time(NULL) + 3500 && exp <= time(NULL) + 3600);
+    auth_cert_free(c);
+    OPENSSL_free(der);
+    der = cert_der("al/ice", 0, -60, 3600, &len); /* not a login: it would go into a URL path */
+    c = auth_cert_parse(der, (size_t)len);
+    CU_ASSERT_EQUAL(auth_cert_login(c, login, sizeof(login)), -1);
+    auth_cert_free(c);
+    OPENSSL_free(der);
+}
+
 static CU_TestInfo tests[] = {
     {"host rule", test_host_rule},
     {"sni against host", test_host_sni},
     {"throttle bucket", test_throttle_bucket},
     {"throttle bounded", test_throttle_bounded},
     {"error json", test_error_json},
+    {"certificate cache", test_certcache},
+    {"auth parsing", test_auth_parsing},
     CU_TEST_INFO_NULL,
 };
 
