@@ -19,6 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "auth.h"
 #include "cmon_spawn.h"
 #include "fixtures.h"
 #include "monotime.h"
@@ -163,6 +167,44 @@ account(void)
     return j;
 }
 
+/* What authentication costs in-process, without TLS: parsing alice's
+ * certificate (OpenSSL), and parsing, reading its login and verifying it
+ * against her account record, as a new connection with an unknown
+ * certificate does (the control plane's look-up aside). */
+static void
+auth_costs(const char *account_json)
+{
+    char path[128], err[256], login[AUTH_LOGIN_MAX], why[256];
+    unsigned char *der = NULL;
+    snprintf(path, sizeof(path), "%s/alice.pem", B.dir);
+    FILE *f = fopen(path, "r");
+    X509 *x = f != NULL ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    int len = x != NULL ? i2d_X509(x, &der) : 0;
+    auth_account_t *a = auth_account_parse(account_json, strlen(account_json), err, sizeof(err));
+    if (f != NULL)
+        fclose(f);
+    if (len <= 0 || a == NULL)
+        return;
+    const int n = 2000;
+    double t0 = cmon_monotime_s();
+    for (int i = 0; i < n; i++)
+        auth_cert_free(auth_cert_parse(der, (size_t)len));
+    double t1 = cmon_monotime_s();
+    int ok = 0;
+    for (int i = 0; i < n; i++) {
+        auth_cert_t *c = auth_cert_parse(der, (size_t)len);
+        ok += auth_cert_login(c, login, sizeof(login)) == 0 &&
+              auth_cert_verify(c, a, time(NULL), why, sizeof(why)) == 0;
+        auth_cert_free(c);
+    }
+    double t2 = cmon_monotime_s();
+    printf("authentication in-process: parse %.0f us, parse + login + verify %.0f us (%d/%d ok)\n",
+           (t1 - t0) / n * 1e6, (t2 - t1) / n * 1e6, ok, n);
+    auth_account_free(a);
+    X509_free(x);
+    OPENSSL_free(der);
+}
+
 /* Starts BIN_DIR/cmon-proxy; its port from "listening on ADDR:PORT", 0 on failure. */
 static unsigned
 proxy_spawn(const char *bin, const char *cplane, const char *threads, spawn_t *sp)
@@ -230,6 +272,7 @@ world(fix_cplane_t **cp, fix_agent_t **ag)
         return -1;
     char *acct = account();
     fix_cplane_account(*cp, "alice", acct);
+    auth_costs(acct);
     free(acct);
     if (pki_server("cmon.test", &cert, &key) != 0)
         return -1;
