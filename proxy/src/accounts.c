@@ -213,6 +213,15 @@ accounts_get(accounts_t *c, const char *login, accounts_ref_t **out, char *why, 
     return ACCOUNTS_FOUND;
 }
 
+int
+accounts_cached(accounts_t *c, const char *login, accounts_ref_t **ref)
+{
+    pthread_mutex_lock(&c->c_lock);
+    *ref = strlen(login) < AUTH_LOGIN_MAX ? accounts_lookup(c, login, cmon_monotime_s()) : NULL;
+    pthread_mutex_unlock(&c->c_lock);
+    return *ref != NULL;
+}
+
 const auth_account_t *
 accounts_ref_account(const accounts_ref_t *ref)
 {

@@ -45,6 +45,12 @@ typedef struct accounts_ref accounts_ref_t;
 accounts_status_t accounts_get(accounts_t *c, const char *login, accounts_ref_t **ref, char *why,
                                size_t whylen);
 
+/*
+ * accounts_cached() - accounts_get() without asking the control plane: 1
+ * with *ref when login is in the cache and fresh, 0 (*ref NULL) otherwise.
+ */
+int accounts_cached(accounts_t *c, const char *login, accounts_ref_t **ref);
+
 /* accounts_ref_account() - the record a reference holds. */
 const auth_account_t *accounts_ref_account(const accounts_ref_t *ref);
 

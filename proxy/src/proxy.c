@@ -18,6 +18,7 @@
 #include "certcache.h"
 #include "host.h"
 #include "listen.h"
+#include "lookup.h"
 #include "monotime.h"
 #include "negotiate.h"
 #include "reply.h"
@@ -26,7 +27,8 @@
 
 #define PROXY_SNI_MAX 256
 #define PROXY_THROTTLE_ACCOUNTS 100000
-#define PROXY_CERT_SLOTS 4096 /* authentications kept by certificate (certcache.h) */
+#define PROXY_CERT_SLOTS 4096  /* authentications kept by certificate (certcache.h) */
+#define PROXY_LOOKUP_THREADS 2 /* account look-ups at once (lookup.h) */
 
 struct proxy {
     struct MHD_Daemon *p_daemon;
@@ -35,6 +37,7 @@ struct proxy {
     inventory_t *p_inv;
     accounts_t *p_accounts;
     certcache_t *p_certs; /* NULL when --account-ttl is 0: nothing kept */
+    lookup_t *p_lookup;   /* account look-ups off the workers */
     throttle_t *p_throttle;
     upstream_t *p_upstream;
 };
@@ -140,55 +143,123 @@ conn_authenticated(conn_t *cx, const certcache_who_t *who)
     cx->c_auth = CONN_AUTH_OK;
 }
 
-/* The account of a parsed certificate. 0 (cx filled), 401 (why says why),
- * or 503 (control plane unavailable). */
+/* ---- requests ----------------------------------------------------------- */
+
+typedef enum req_state {
+    REQ_NEW = 0,
+    REQ_HEADERS,  /* headers read, being answered */
+    REQ_LOOKUP,   /* suspended: its account is asked of the control plane (lookup.h) */
+    REQ_LOOKEDUP, /* resumed with the look-up's result: answered from the start again */
+    REQ_WAITING,  /* suspended: the agent is asked (upstream.h) */
+    REQ_ANSWERED, /* resumed with the agent's answer */
+} req_state_t;
+
+/* One request (MHD's per-request context). */
+typedef struct req {
+    proxy_t *r_proxy;
+    struct MHD_Connection *r_conn;
+    req_state_t r_state;
+    int r_client_gzip;
+    auth_cert_t *r_cert;           /* the client's certificate, parsed, while authenticating */
+    accounts_status_t r_lookup_st; /* REQ_LOOKEDUP: what the look-up said */
+    accounts_ref_t *r_lookup_ref;  /* its account, until used */
+    char r_lookup_why[256];
+    upstream_answer_t r_ans;
+} req_t;
+
+/* ---- authentication ----------------------------------------------------- */
+
+#define PROXY_SUSPENDED 1 /* a status of proxy_authenticate(): the request waits */
+
+/* lookup_done_fn: the account (or why not) arrives, the request starts again. */
+static void
+proxy_lookup_done(void *arg, accounts_status_t st, accounts_ref_t *ref, const char *why)
+{
+    req_t *r = arg;
+    r->r_lookup_st = st;
+    r->r_lookup_ref = ref;
+    snprintf(r->r_lookup_why, sizeof(r->r_lookup_why), "%s", why);
+    r->r_state = REQ_LOOKEDUP;
+    MHD_resume_connection(r->r_conn);
+}
+
+/* The account of login: from the cache, from the look-up the request was
+ * suspended for, or PROXY_SUSPENDED while one is asked. 0 with *ref, 401
+ * (no such account), 503 (unavailable), or PROXY_SUSPENDED. */
 static unsigned
-proxy_cert_account(proxy_t *p, const gnutls_datum_t *der, const auth_cert_t *cert, conn_t *cx,
-                   char *why, size_t whylen)
+proxy_account(proxy_t *p, req_t *r, const char *login, accounts_ref_t **ref, char *why,
+              size_t whylen)
+{
+    if (r->r_state == REQ_LOOKEDUP) {
+        *ref = r->r_lookup_ref;
+        r->r_lookup_ref = NULL;
+        r->r_state = REQ_HEADERS;
+        snprintf(why, whylen, "%s", r->r_lookup_why);
+        return r->r_lookup_st == ACCOUNTS_FOUND     ? 0
+               : r->r_lookup_st == ACCOUNTS_UNKNOWN ? 401
+                                                    : 503;
+    }
+    if (accounts_cached(p->p_accounts, login, ref))
+        return 0;
+    r->r_state = REQ_LOOKUP;
+    MHD_suspend_connection(r->r_conn);
+    if (lookup_submit(p->p_lookup, login, proxy_lookup_done, r) != 0)
+        proxy_lookup_done(r, ACCOUNTS_UNAVAILABLE, NULL, "cannot queue the look-up");
+    return PROXY_SUSPENDED;
+}
+
+/* Verifies the parsed certificate against the account of its login. 0 (cx
+ * filled, kept by certificate), 401 (why says why), 503 or PROXY_SUSPENDED. */
+static unsigned
+proxy_cert_account(proxy_t *p, req_t *r, const gnutls_datum_t *der, conn_t *cx, char *why,
+                   size_t whylen)
 {
     char login[AUTH_LOGIN_MAX];
     accounts_ref_t *ref = NULL;
-    if (auth_cert_login(cert, login, sizeof(login)) != 0) {
+    if (auth_cert_login(r->r_cert, login, sizeof(login)) != 0) {
         snprintf(why, whylen, "certificate without a usable subject CN");
         return 401;
     }
-    accounts_status_t st = accounts_get(p->p_accounts, login, &ref, why, whylen);
-    if (st != ACCOUNTS_FOUND)
-        return st == ACCOUNTS_UNAVAILABLE ? 503 : 401;
+    unsigned rc = proxy_account(p, r, login, &ref, why, whylen);
+    if (rc != 0)
+        return rc;
     const auth_account_t *a = accounts_ref_account(ref);
-    unsigned rc = 401;
     time_t now = time(NULL);
-    if (auth_cert_verify(cert, a, now, why, whylen) == 0) {
+    if ((rc = auth_cert_verify(r->r_cert, a, now, why, whylen) == 0 ? 0 : 401) == 0) {
         certcache_who_t who = {.cw_operator = auth_account_operator(a)};
         snprintf(who.cw_account, sizeof(who.cw_account), "%s", auth_account_uuid(a));
         snprintf(who.cw_login, sizeof(who.cw_login), "%s", login);
         conn_authenticated(cx, &who);
         if (p->p_certs != NULL)
-            certcache_put(p->p_certs, der->data, der->size, now, auth_cert_expiry(cert), &who);
-        rc = 0;
+            certcache_put(p->p_certs, der->data, der->size, now, auth_cert_expiry(r->r_cert), &who);
     }
     accounts_put(p->p_accounts, ref);
     return rc;
 }
 
 /* Checks the connection's certificate against its account, once: 0
- * (authenticated), 401 (kept: the certificate will not change), or 503
- * (the control plane cannot be asked: not kept, asked again next time). */
+ * (authenticated), 401 (kept: the certificate will not change), 503 (the
+ * control plane cannot be asked: not kept, asked again next time), or
+ * PROXY_SUSPENDED (the account is being looked up). */
 static unsigned
-proxy_authenticate(proxy_t *p, struct MHD_Connection *c, conn_t *cx)
+proxy_authenticate(proxy_t *p, req_t *r, conn_t *cx)
 {
-    const gnutls_datum_t *der = conn_peer_cert(c);
+    const gnutls_datum_t *der = conn_peer_cert(r->r_conn);
     char why[512] = "not a certificate";
+    certcache_who_t who;
     if (der == NULL)
         return 401; /* not kept: nothing to log, cheap to find again */
-    certcache_who_t who;
     if (p->p_certs != NULL && certcache_get(p->p_certs, der->data, der->size, time(NULL), &who)) {
         conn_authenticated(cx, &who);
         return 0;
     }
-    auth_cert_t *cert = auth_cert_parse(der->data, der->size);
-    unsigned rc = cert != NULL ? proxy_cert_account(p, der, cert, cx, why, sizeof(why)) : 401;
-    auth_cert_free(cert);
+    if (r->r_cert == NULL)
+        r->r_cert = auth_cert_parse(der->data, der->size);
+    unsigned rc = r->r_cert != NULL ? proxy_cert_account(p, r, der, cx, why, sizeof(why)) : 401;
+    if (rc == PROXY_SUSPENDED)
+        return rc;
+    auth_cert_free(r->r_cert);
+    r->r_cert = NULL;
     if (rc == 503) {
         proxy_log("cannot look up an account", why);
         return 503;
@@ -199,18 +270,7 @@ proxy_authenticate(proxy_t *p, struct MHD_Connection *c, conn_t *cx)
     return rc;
 }
 
-/* ---- requests ----------------------------------------------------------- */
-
-typedef enum req_state { REQ_NEW = 0, REQ_HEADERS, REQ_WAITING, REQ_ANSWERED } req_state_t;
-
-/* One request (MHD's per-request context). */
-typedef struct req {
-    proxy_t *r_proxy;
-    struct MHD_Connection *r_conn;
-    req_state_t r_state;
-    int r_client_gzip;
-    upstream_answer_t r_ans;
-} req_t;
+/* ---- scrapes ------------------------------------------------------------ */
 
 /* upstream_done_fn: the agent's answer arrives, the connection goes on. */
 static void
@@ -346,14 +406,14 @@ proxy_check_host(proxy_t *p, struct MHD_Connection *c, conn_t *cx, host_target_t
     return 0;
 }
 
-/* Authentication (kept per connection) and the account's throttle. 0 or the status. */
+/* Authentication (kept per connection) and the account's throttle. 0, the
+ * status to answer, or PROXY_SUSPENDED. */
 static unsigned
-proxy_admit(proxy_t *p, struct MHD_Connection *c, conn_t *cx, const char **why, char *retry,
-            size_t retrylen)
+proxy_admit(proxy_t *p, req_t *r, conn_t *cx, const char **why, char *retry, size_t retrylen)
 {
     unsigned st = cx->c_auth == CONN_AUTH_OK ? 0 : 401;
-    if (cx->c_auth == CONN_AUTH_NONE)
-        st = proxy_authenticate(p, c, cx);
+    if (cx->c_auth == CONN_AUTH_NONE && (st = proxy_authenticate(p, r, cx)) == PROXY_SUSPENDED)
+        return st;
     *why = st == 503 ? "cannot look up the account now" : "authentication required";
     if (st != 0 || cx->c_operator)
         return st;
@@ -394,7 +454,9 @@ proxy_route(req_t *r, const char *url, const char *method)
         return reply_error(c, st, why);
     if (proxy_is_ping(url))
         return proxy_ping(r);
-    if ((st = proxy_admit(p, c, cx, &why, retry, sizeof(retry))) != 0)
+    if ((st = proxy_admit(p, r, cx, &why, retry, sizeof(retry))) == PROXY_SUSPENDED)
+        return MHD_YES;
+    if (st != 0)
         return proxy_refuse(c, st, why, retry);
     r->r_client_gzip =
         negotiate_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding"));
@@ -428,9 +490,10 @@ proxy_access(void *cls, struct MHD_Connection *c, const char *url, const char *m
     }
     if (r->r_state == REQ_ANSWERED)
         return proxy_answer_scrape(r);
-    if (r->r_state == REQ_WAITING)
+    if (r->r_state == REQ_WAITING || r->r_state == REQ_LOOKUP)
         return MHD_YES; /* not expected: a suspended connection is not called */
-    r->r_state = REQ_HEADERS;
+    if (r->r_state != REQ_LOOKEDUP)
+        r->r_state = REQ_HEADERS;
     return proxy_route(r, url, method);
 }
 
@@ -444,6 +507,8 @@ proxy_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     req_t *r = *con_cls;
     if (r != NULL) {
         sbuf_release(&r->r_ans.ua_body);
+        auth_cert_free(r->r_cert);
+        accounts_put(r->r_proxy->p_accounts, r->r_lookup_ref);
         free(r);
         *con_cls = NULL;
     }
@@ -516,6 +581,10 @@ proxy_start_parts(proxy_t *p, const proxy_opts_t *o, char *err, size_t errlen)
         snprintf(err, errlen, "cannot set up: %s", strerror(errno));
         return -1;
     }
+    if ((p->p_lookup = lookup_start(p->p_accounts, PROXY_LOOKUP_THREADS)) == NULL) {
+        snprintf(err, errlen, "cannot start the look-up threads: %s", strerror(errno));
+        return -1;
+    }
     return (p->p_upstream = upstream_start(&uo, err, errlen)) != NULL ? 0 : -1;
 }
 
@@ -558,6 +627,7 @@ proxy_stop(proxy_t *p)
         return;
     if (p->p_daemon != NULL)
         MHD_quiesce_daemon(p->p_daemon); /* accept no more */
+    lookup_stop(p->p_lookup);            /* resumes every suspended look-up: unavailable */
     upstream_stop(p->p_upstream);        /* resumes every suspended scrape with 503 */
     if (p->p_daemon != NULL)
         MHD_stop_daemon(p->p_daemon);

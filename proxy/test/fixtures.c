@@ -58,6 +58,7 @@ struct fix_cplane {
     size_t f_n;
     unsigned f_gets;
     int f_down;
+    unsigned f_delay_ms;
 };
 
 static enum MHD_Result
@@ -70,7 +71,9 @@ fix_cplane_account_get(fix_cplane_t *f, struct MHD_Connection *c, const char *lo
         if (strcmp(f->f_login[i], login) == 0)
             body = strdup(f->f_json[i]);
     int down = f->f_down;
+    unsigned delay = f->f_delay_ms;
     pthread_mutex_unlock(&f->f_lock);
+    usleep((useconds_t)delay * 1000);
     if (down)
         return fix_send(c, 500, "{}", 2, "application/json", NULL);
     if (body == NULL)
@@ -174,6 +177,14 @@ fix_cplane_account_gets(fix_cplane_t *f)
     unsigned n = f->f_gets;
     pthread_mutex_unlock(&f->f_lock);
     return n;
+}
+
+void
+fix_cplane_accounts_delay(fix_cplane_t *f, unsigned ms)
+{
+    pthread_mutex_lock(&f->f_lock);
+    f->f_delay_ms = ms;
+    pthread_mutex_unlock(&f->f_lock);
 }
 
 void

@@ -20,6 +20,8 @@ void fix_cplane_stop(fix_cplane_t *f);
 const char *fix_cplane_url(const fix_cplane_t *f);
 /* GET /accounts/<login> answers json (copied). */
 void fix_cplane_account(fix_cplane_t *f, const char *login, const char *json);
+/* From now on /accounts/ answers after ms milliseconds. */
+void fix_cplane_accounts_delay(fix_cplane_t *f, unsigned ms);
 /* Requests to /accounts/ so far. */
 unsigned fix_cplane_account_gets(fix_cplane_t *f);
 /* From now on /accounts/ answers 500 (1) or normally (0). */

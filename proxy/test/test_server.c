@@ -656,6 +656,64 @@ test_certificate_cache(void)
     proxy_stop(p);
 }
 
+typedef struct slow {
+    unsigned s_port;
+    answer_t s_a;
+    int s_done;
+} slow_t;
+
+static void *
+slow_login(void *arg)
+{
+    slow_t *s = arg;
+    get_on(s->s_port, "bob", "cmon", "/v1/discover", NULL, &s->s_a);
+    __atomic_store_n(&s->s_done, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* A slow control plane: new connections whose account must be asked wait
+ * (more of them than worker threads), while a client already authenticated
+ * is served on its open connection meanwhile. */
+static void
+test_slow_control_plane(void)
+{
+    proxy_t *p = proxy_with(100, 1000, 0, 1 << 20, 50); /* TTL 0: every connection asks */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CURL *h = curl_easy_init();
+    answer_t a;
+    client_setup(h, proxy_port(p), "alice", "cmon", "/v1/discover", NULL, &a);
+    client_run(h, &a);
+    CU_ASSERT_EQUAL(a.status, 200);
+    DONE(a);
+    unsigned before = fix_cplane_account_gets(W.cplane);
+    fix_cplane_accounts_delay(W.cplane, 2000);
+    slow_t s[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        s[i] = (slow_t){.s_port = proxy_port(p)};
+        pthread_create(&t[i], NULL, slow_login, &s[i]);
+    }
+    while (fix_cplane_account_gets(W.cplane) < before + 2) /* both look-up threads busy */
+        usleep(1000);
+    for (int i = 0; i < 3; i++) {
+        client_run(h, &a); /* alice's open connection */
+        CU_ASSERT_EQUAL(a.status, 200);
+        DONE(a);
+    }
+    int done = 0;
+    for (int i = 0; i < 4; i++)
+        done += __atomic_load_n(&s[i].s_done, __ATOMIC_SEQ_CST);
+    CU_ASSERT_EQUAL(done, 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        CU_ASSERT_EQUAL(s[i].s_a.status, 200);
+        DONE(s[i].s_a);
+    }
+    fix_cplane_accounts_delay(W.cplane, 0);
+    curl_easy_cleanup(h);
+    proxy_stop(p);
+}
+
 /* The CertificateRequest names no CA (Go clients send their certificate
  * only then), and a client that answers it with its certificate is in. */
 static void
@@ -736,6 +794,7 @@ static CU_TestInfo tests[] = {
     {"throttle", test_throttle},
     {"auth per connection", test_auth_per_connection},
     {"certificate cache", test_certificate_cache},
+    {"slow control plane", test_slow_control_plane},
     {"no ca names", test_no_ca_names},
     {"bad requests", test_bad_requests},
     CU_TEST_INFO_NULL,
