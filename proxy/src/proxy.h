@@ -13,11 +13,12 @@
  * A request, in order: the Host rule (host.h; 404), SNI against Host (421),
  * /_ping (no authentication), authentication (401; 503 when the control
  * plane cannot be asked; a connection whose account must be asked waits
- * suspended while a look-up thread does, lookup.h), the account's throttle (429; operators are not
- * throttled), then /v1/discover, /v1/gz/discover (operators only, else 403)
- * or /metrics (routed by the inventory; 404 for whatever the account may not
- * see). A scrape suspends its connection while the agent is asked
- * (upstream.h), so a hung agent holds no worker thread.
+ * suspended while a look-up thread does, lookup.h), the account's throttle
+ * (429; operators are not throttled), then /v1/discover, /v1/gz/discover
+ * (operators only, else 403) or /metrics (routed by the inventory; 404 for
+ * whatever the account may not see). A scrape suspends its connection
+ * while the agent is asked (upstream.h), so a hung agent holds no worker
+ * thread.
  *
  * Errors are JSON {"code":"<Name>Error","message":"..."}.
  */
