@@ -164,7 +164,16 @@ fetch_setup_method(CURL *c, const struct fetch_req *q)
         curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
 }
 
-/* Where to connect, how long to wait, how far to follow. */
+/* curl's progress call: non-zero (stop) once the request's cancel flag is set. */
+static int
+fetch_cancelled(void *flag, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    return __atomic_load_n((const int *)flag, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Where to connect, how long to wait, how far to follow, when to give up. */
 static void
 fetch_setup_connection(CURL *c, const struct fetch_req *q)
 {
@@ -178,6 +187,11 @@ fetch_setup_connection(CURL *c, const struct fetch_req *q)
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, fetch_ms(q->rq_timeout_s));
     if (connect_s > 0)
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, fetch_ms(connect_s));
+    if (q->rq_cancel != NULL) {
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, fetch_cancelled);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)q->rq_cancel);
+    }
     if (q->rq_max_redirects > 0) {
         curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
         curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)q->rq_max_redirects);
@@ -251,6 +265,8 @@ fetch_xfer_finish(struct fetch_xfer *x, CURLcode code)
                  url, x->x_max);
     else if (r->rs_stopped)
         snprintf(r->rs_error, sizeof(r->rs_error), "cannot fetch %s: stopped by the caller", url);
+    else if (code == CURLE_ABORTED_BY_CALLBACK && x->x_req->rq_cancel != NULL)
+        snprintf(r->rs_error, sizeof(r->rs_error), "cannot fetch %s: cancelled", url);
     else
         snprintf(r->rs_error, sizeof(r->rs_error), "cannot fetch %s: %s", url,
                  x->x_errbuf[0] ? x->x_errbuf : curl_easy_strerror(code));

@@ -65,6 +65,10 @@ struct fetch_req {
     fetch_sink_fn rq_sink;          /* body of a 200 answer to the sink instead of rs_body;
                                        other answers' bodies are kept in rs_body as usual */
     void *rq_sink_arg;
+    const int *rq_cancel;           /* NULL, or a flag another thread may set: once it reads
+                                       non-zero (atomically) the transfer stops within about
+                                       a second (curl's progress calls) and fails with
+                                       "cancelled"; a long poll's owner stops it so */
 };
 
 /* What came back. Zero-initialise once; each fetch resets it, reusing the

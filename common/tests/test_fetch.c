@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,6 +292,38 @@ test_timeout(void)
     fetch_resp_release(&r);
 }
 
+/* A request cancelled from another thread stops long before /slow answers. */
+static void *
+cancel_later(void *flag)
+{
+    struct timespec ts = {0, 200 * 1000000L};
+    nanosleep(&ts, NULL);
+    __atomic_store_n((int *)flag, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void
+test_cancel(void)
+{
+    char url[128];
+    int flag = 0;
+    pthread_t t;
+    struct fetch_req q = {.rq_url = url_of(url, sizeof(url), "/slow"), .rq_cancel = &flag};
+    struct fetch_resp r = {0};
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, cancel_later, &flag), 0);
+    CU_ASSERT_EQUAL(fetch_once(&q, &r), -1);
+    pthread_join(t, NULL);
+    CU_ASSERT_EQUAL(r.rs_status, 0); /* /slow would have answered 200 */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.rs_error, "cancelled"));
+    fetch_resp_release(&r);
+    /* an unset flag changes nothing */
+    flag = 0;
+    q.rq_url = url_of(url, sizeof(url), "/echo");
+    CU_ASSERT_EQUAL(fetch_once(&q, &r), 0);
+    CU_ASSERT_EQUAL(r.rs_status, 200);
+    fetch_resp_release(&r);
+}
+
 /* The kernel timer gives up in time even when the process's clocks stand
  * still: ctest runs this case again under libfaketime with a frozen clock
  * (common_fetch_frozen_clock), where curl's own timeout never fires. */
@@ -457,6 +490,7 @@ static const CU_TestInfo tests[] = {
     {"request headers, POST, DELETE, HEAD", test_request_headers_and_post},
     {"body cap", test_body_cap},
     {"timeout", test_timeout},
+    {"cancel", test_cancel},
     {"timeout, kernel timer", test_timeout_kernel},
     {"connection refused", test_connection_refused},
     {"unix socket", test_unix_socket},
