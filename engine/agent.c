@@ -36,7 +36,8 @@ agent_connects(int port)
 }
 
 /* The agent's changes to our environment: the world, the clock and the
- * preload (no FAKETIME setting of ours leaks in). Strings live in buf. */
+ * preload (no FAKETIME setting of ours leaks in; with ag_real_clock neither
+ * clock nor preload). Strings live in buf. */
 static void
 agent_env(const struct scn_agent *a, char (*buf)[PATH_MAX + 64], char *env[8])
 {
@@ -50,9 +51,13 @@ agent_env(const struct scn_agent *a, char (*buf)[PATH_MAX + 64], char *env[8])
     snprintf(buf[5], sizeof(buf[5]), "ASAN_OPTIONS=%s%sverify_asan_link_order=0", asan ? asan : "",
              asan ? ":" : "");
     env[0] = "FAKETIME*";
+    size_t k = 1;
     for (size_t i = 0; i < 6; i++)
-        env[i + 1] = buf[i];
-    env[7] = NULL;
+        if (!a->ag_real_clock || (i != 1 && i != 2 && i != 3))
+            env[k++] = buf[i];
+    if (a->ag_real_clock)
+        env[k++] = "LD_PRELOAD"; /* ours may be a sanitizer's: none for it */
+    env[k] = NULL;
 }
 
 /* argv[i] with "{port}" replaced by the port, into buf (sim.process). */

@@ -28,6 +28,7 @@ struct scn_agent {
     char *ag_argv[SCN_AGENT_ARGS_MAX];
     double ag_ttl;     /* --cache-ttl, seconds (virtual) */
     int ag_prom_names; /* --metric-names prometheus */
+    int ag_real_clock; /* no libfaketime: the process keeps the real clock (sim.proxy) */
     int ag_generic;    /* sim.process: no --listen; "{port}" in an argument becomes the port */
     int ag_want_port;  /* sim.process{port=true}: pick a port and wait until it listens */
     int ag_fixed_port; /* sim.process{port=N}: that port only, no other on failure */

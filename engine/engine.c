@@ -17,6 +17,7 @@
 #include <lualib.h>
 
 #include "engine.h"
+#include "proxylua.h"
 #include "corelua.h"
 #include "vmlua.h"
 #include "monotime.h"
@@ -155,6 +156,7 @@ static void
 engine_cleanup(struct scn_engine *e)
 {
     scn_agents_stop_all(e);
+    scn_dc_stop(e); /* the control plane, once its proxy is stopped */
     scn_vminfod_stop(e);
     scn_coresvc_stop(e);
     if (e->se_L != NULL) {

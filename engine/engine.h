@@ -26,6 +26,7 @@
 struct scn_report;
 struct scn_agent;
 struct scn_history;
+struct scn_dc;
 
 struct scn_engine {
     lua_State *se_L;
@@ -47,6 +48,7 @@ struct scn_engine {
     uint64_t se_gen;                /* bumped by every change the engine makes to the world */
     struct vminfod *se_vminfod;     /* the fake vminfod (vmlua.h), NULL until first used */
     struct coresvc *se_coresvc;     /* core zones' ports (corelua.h), NULL until first used */
+    struct scn_dc *se_dc;           /* sim.proxy's data center (proxylua.h), NULL until made */
 };
 
 /* ---- engine.c: running one scenario --------------------------------- */
@@ -207,6 +209,10 @@ struct scn_agent *scn_agent_new(lua_State *L, struct scn_engine *e, const char *
                                 const char *bin);
 void scn_agent_args(lua_State *L, struct scn_agent *a, int tidx, const char *call);
 void scn_agent_push(lua_State *L, struct scn_agent *a, const char *call);
+/* scn_agent_of() - the agent of the agent userdata at idx, NULL if it is none. */
+struct scn_agent *scn_agent_of(lua_State *L, int idx);
+/* scn_lua_agent_new() - sim.agent{args=} (upvalue 1 the engine): pushes a started agent. */
+int scn_lua_agent_new(lua_State *L);
 /* scn_lua_open_process() - adds sim.process and sim.exec to the table on top. */
 void scn_lua_open_process(lua_State *L, struct scn_engine *e);
 

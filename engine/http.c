@@ -20,6 +20,7 @@ http_prepare(struct scn_http_req *r)
                             .rq_body_len = r->hr_post_len,
                             .rq_accept_encoding = r->hr_gzip ? "gzip" : NULL,
                             .rq_unix_socket = r->hr_unix_socket,
+                            .rq_tls = r->hr_tls,
                             .rq_timeout_s = HTTP_TIMEOUT_S};
     size_t nh = 0;
     if (r->hr_accept != NULL) {

@@ -31,6 +31,13 @@ agent_check(lua_State *L, int idx)
     return la->la_agent;
 }
 
+struct scn_agent *
+scn_agent_of(lua_State *L, int idx)
+{
+    struct lagent *la = luaL_testudata(L, idx, SCN_AGENT_MT);
+    return la != NULL ? la->la_agent : NULL;
+}
+
 void
 scn_agents_stop_all(struct scn_engine *e)
 {
@@ -150,8 +157,8 @@ agent_vminfod_arg(lua_State *L, struct scn_engine *e, struct scn_agent *a)
 }
 
 /* sim.agent{args={...}} -> agent, started and listening */
-static int
-lsim_agent(lua_State *L)
+int
+scn_lua_agent_new(lua_State *L)
 {
     static const struct scn_arg_spec spec[] = {{"args", SCN_ARG_TABLE, 0}, {NULL, 0, 0}};
     struct scn_engine *e = scn_engine_get(L);
@@ -347,7 +354,7 @@ scn_lua_open_agent(lua_State *L, struct scn_engine *e)
     lua_pop(L, 1);
     lua_getglobal(L, "sim");
     lua_pushlightuserdata(L, e);
-    lua_pushcclosure(L, lsim_agent, 1);
+    lua_pushcclosure(L, scn_lua_agent_new, 1);
     lua_setfield(L, -2, "agent");
     lua_pop(L, 1);
     scn_lua_open_response(L);

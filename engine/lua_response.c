@@ -60,6 +60,40 @@ response_set_str(lua_State *L, const char *k, const char *v)
     lua_setfield(L, -2, k);
 }
 
+/* r.headers: the answer's header lines as a table, names lower-cased (the
+ * last answer's when curl read several, as after a 100 Continue). */
+static void
+response_headers(lua_State *L, const struct fetch_resp *r)
+{
+    lua_createtable(L, 0, 8);
+    const char *p = r->rs_headers ? r->rs_headers : "", *end = p + strlen(p);
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *next = eol ? eol + 1 : end;
+        size_t len = (size_t)((eol ? eol : end) - p);
+        while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == ' '))
+            len--;
+        const char *colon = memchr(p, ':', len);
+        if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+            lua_pop(L, 1); /* a new answer starts: forget the last one's */
+            lua_createtable(L, 0, 8);
+        } else if (colon != NULL && colon > p) {
+            luaL_Buffer b;
+            luaL_buffinit(L, &b);
+            for (const char *c = p; c < colon; c++)
+                luaL_addchar(&b, (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
+            luaL_pushresult(&b);
+            const char *v = colon + 1;
+            while (v < p + len && (*v == ' ' || *v == '\t'))
+                v++;
+            lua_pushlstring(L, v, (size_t)(p + len - v));
+            lua_rawset(L, -3);
+        }
+        p = next;
+    }
+    lua_setfield(L, -2, "headers");
+}
+
 static void
 response_meta_fields(lua_State *L, const struct scn_scrape_meta *m)
 {
@@ -91,6 +125,7 @@ scn_response_push(lua_State *L, const struct scn_http_req *req, const struct scn
     response_set_str(L, "content_type", r->rs_content_type);
     response_set_str(L, "content_encoding", r->rs_content_encoding);
     response_set_str(L, "url", req->hr_url);
+    response_headers(L, r);
     if (r->rs_status == 0)
         response_set_str(L, "error", r->rs_error[0] ? r->rs_error : "request failed");
     lua_pushvalue(L, tidx);

@@ -12,6 +12,7 @@
 #include <lauxlib.h>
 
 #include "engine.h"
+#include "proxylua.h"
 #include "monotime.h"
 #include "verify.h"
 #include "corelua.h"
@@ -229,6 +230,7 @@ scn_lua_open_sim(lua_State *L, struct scn_engine *e)
     scn_lua_open_node(L, e);
     scn_lua_open_ntp(L, e);
     scn_lua_open_plugin(L, e);
+    scn_lua_open_proxy(L, e);
     lua_pushstring(L, e->se_scratch);
     lua_setfield(L, -2, "scratch");
     lua_pushinteger(L, (lua_Integer)e->se_seed);

@@ -15,6 +15,7 @@
 
 #include "agent.h"
 #include "vminfod.h"
+#include "proxylua.h"
 #include "vmlua.h"
 #include "world_vm.h"
 
@@ -201,7 +202,10 @@ vm_apply_owner(lua_State *L, struct scn_engine *e, int zix, const char *call)
     const char *owner = lua_isboolean(L, -1) && !lua_toboolean(L, -1) ? NULL : lua_tostring(L, -1);
 
     if (owner == NULL && !lua_isboolean(L, -1))
-        luaL_error(L, "%s: key 'owner' must be a UUID string or false", call);
+        luaL_error(L, "%s: key 'owner' must be a UUID string, a login or false", call);
+    const char *account = owner != NULL ? scn_dc_account_uuid(e, owner) : NULL;
+    if (account != NULL)
+        owner = account; /* a login of sim.proxy's accounts */
     if (world_vm_set_owner(e->se_world, zix, owner) != 0)
         luaL_error(L, "%s: key 'owner' must be a UUID (36 characters), got '%s'", call, owner);
 }
@@ -226,7 +230,6 @@ scn_vm_apply(lua_State *L, struct scn_engine *e, int zix, int idx, const char *c
 
 /* ---- the record as a table ---------------------------------------------- */
 
-static void vm_push_json(lua_State *L, const json_t *j);
 
 static void
 vm_push_object(lua_State *L, const json_t *o)
@@ -237,24 +240,26 @@ vm_push_object(lua_State *L, const json_t *o)
     lua_newtable(L);
     json_object_foreach((json_t *)o, key, v)
     {
-        vm_push_json(L, v);
+        scn_json_push(L, v);
         lua_setfield(L, -2, key);
     }
 }
 
-static void
-vm_push_json(lua_State *L, const json_t *j)
+void
+scn_json_push(lua_State *L, const json_t *j)
 {
     size_t i;
     json_t *v;
 
-    if (json_is_object(j)) {
+    if ((json_is_object(j) || json_is_array(j)) && !lua_checkstack(L, 4)) {
+        lua_pushnil(L); /* nested deeper than Lua's stack allows: cut there */
+    } else if (json_is_object(j)) {
         vm_push_object(L, j);
     } else if (json_is_array(j)) {
         lua_newtable(L);
         json_array_foreach(j, i, v)
         {
-            vm_push_json(L, v);
+            scn_json_push(L, v);
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
     } else if (json_is_string(j)) {
@@ -281,7 +286,7 @@ scn_vm_push(lua_State *L, struct scn_engine *e, int zix)
         return;
     }
     lua_checkstack(L, 16);
-    vm_push_json(L, j); /* no error can be raised while j is held: pushes only */
+    scn_json_push(L, j); /* no error can be raised while j is held: pushes only */
     json_decref(j);
 }
 

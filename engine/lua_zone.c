@@ -165,12 +165,22 @@ zone_add(lua_State *L, struct scn_engine *e, const world_zone_opts_t *o, int lid
 {
     if (o->wzo_nics > WORLD_NICS_MAX)
         luaL_error(L, "%s: key 'nics' must be 0..%d", call, WORLD_NICS_MAX);
-    int zix = world_zone_add(e->se_world, o);
+    /* Added halted, its record set, then booted: a reader that notices the
+     * zone by the kstat chain moving (the control plane of sim.proxy) never
+     * reads its record before its owner and tags are set. */
+    world_zone_opts_t halted = *o;
+    halted.wzo_halted = 1;
+    int zix = world_zone_add(e->se_world, &halted);
     if (zix < 0)
         luaL_error(L, "%s: %s", call, zone_add_error(errno));
+    scn_vm_apply(L, e, zix, 1, call); /* owner, tags, customer_metadata, nics */
+    if (!o->wzo_halted && world_zone_boot(e->se_world, zix) != 0) {
+        int err = errno;
+        world_zone_destroy(e->se_world, zix);
+        luaL_error(L, "%s: %s", call, zone_add_error(err));
+    }
     if (lidx != 0)
         zone_load_apply(L, e, zix, lidx, call);
-    scn_vm_apply(L, e, zix, 1, call); /* owner, tags, customer_metadata, nics */
     scn_zone_push(L, e, zix);
 }
 

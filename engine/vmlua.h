@@ -1,6 +1,7 @@
 /*
  * vmlua.h - the zones' VM records and the fake vminfod in the scenario
- * engine (lua_vm.c): the keys owner=, tags=, customer_metadata= and a list
+ * engine (lua_vm.c): the keys owner= (a UUID, or an account's login once
+ * sim.proxy made the accounts: proxylua.h), tags=, customer_metadata= and a list
  * of nics= of sim.zone/sim.fleet, z:vm(), z:vm{...}, sim.vminfod{...},
  * sim.link_labels(z).
  *
@@ -39,6 +40,12 @@ void scn_vm_apply(lua_State *L, struct scn_engine *e, int zix, int idx, const ch
 
 /* scn_vm_push() - pushes zone zix's record as a table (z:vm()). */
 void scn_vm_push(lua_State *L, struct scn_engine *e, int zix);
+
+/* scn_json_push() - pushes a JSON value as Lua values (objects and arrays as
+ * tables, null as nil); only pushes, so no error is raised while j is held
+ * but Lua's own out of memory (a nesting deeper than the stack allows is cut to nil). */
+struct json_t;
+void scn_json_push(lua_State *L, const struct json_t *j);
 
 /* scn_vminfod_url() - the engine's vminfod, started on first use; luaL_error if it cannot be. */
 const char *scn_vminfod_url(lua_State *L, struct scn_engine *e);

@@ -1,0 +1,2 @@
+local p = sim.proxy{accounts = {"admin:operator", 3}}
+check(p, "not reached")

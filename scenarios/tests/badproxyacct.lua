@@ -1,0 +1,3 @@
+local p = sim.proxy{accounts = {"admin:operator", "alice"}}
+local r = p:scrape("carol", sim.zone{})
+check(r, "not reached")
