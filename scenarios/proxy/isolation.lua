@@ -70,6 +70,8 @@ check(gz.status == 404, "alice cannot scrape bob's zone with gzip either")
 local mine = p:scrape("bob", bobs, {gzip = true, accept = "openmetrics"})
 check(mine.status == 200 and mine.content_encoding == "gzip" and
       mine.content_type:find("openmetrics", 1, true), "gzip and OpenMetrics pass through")
+check(mine.headers["content-encoding"] == "gzip" and
+      mine.headers["content-type"] == mine.content_type, "r.headers holds the answer's headers")
 local valid, violations = conformance.check(mine)
 check(valid, "the proxied OpenMetrics is valid: " .. (violations[1] and violations[1].text or ""))
 
