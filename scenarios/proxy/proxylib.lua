@@ -25,6 +25,25 @@ function M.expected(p, zones, login)
   return s
 end
 
+-- The uuids account `login` should discover asking for any of `groups` (a
+-- list): its running zones whose triton.cmon.groups tag names one of them.
+function M.expected_groups(p, zones, login, groups)
+  local s = M.expected(p, zones, login)
+  for u in pairs(s) do s[u] = false end
+  for _, z in ipairs(zones) do
+    if s[z.uuid] ~= nil then
+      local tag = z:vm().tags["triton.cmon.groups"] or ""
+      for g in tag:gmatch("[^,]+") do
+        for _, want in ipairs(groups) do
+          if g == want then s[z.uuid] = true end
+        end
+      end
+    end
+  end
+  for u, yes in pairs(s) do if not yes then s[u] = nil end end
+  return s
+end
+
 -- "" when discovery set d is exactly the uuid set want, else what differs.
 function M.diff(d, want)
   if d == nil then return "no discovery answer" end

@@ -1,0 +1,2 @@
+local z = sim.zone{owner = "alice"}
+check(z, "not reached")
