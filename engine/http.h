@@ -19,7 +19,7 @@ struct scn_http_req {
     const char *hr_method; /* NULL: GET (POST when hr_post is set); else as given */
     const char *hr_post;   /* body to POST, NULL: none (with method "POST": empty) */
     size_t hr_post_len;
-    const char *hr_unix_socket; /* connect through this unix socket, NULL: TCP */
+    const char *hr_unix_socket;     /* connect through this unix socket, NULL: TCP */
     const struct fetch_tls *hr_tls; /* https: client certificate, CA, --resolve; NULL: none */
     /* the request as sent and its response (hr_call.fc_resp: status 0 when
      * the request failed, rs_error says why); filled by scn_http_run */

@@ -146,8 +146,10 @@ dc_accounts(lua_State *L, struct scn_engine *e, struct scn_dc *dc)
             size_t len;
             const char *s = lua_tolstring(L, -1, &len);
             if (t != LUA_TSTRING || len == 0 || len >= DC_ACCOUNT_ARG_MAX || strchr(s, ',') != NULL)
-                luaL_error(L, "sim.proxy: key 'accounts': item %d must be \"login\" or "
-                              "\"login:operator\"", (int)i);
+                luaL_error(L,
+                           "sim.proxy: key 'accounts': item %d must be \"login\" or "
+                           "\"login:operator\"",
+                           (int)i);
             at += (size_t)snprintf(spec + at, sizeof(spec) - at, "%s%s", i > 1 ? "," : "", s);
             lua_pop(L, 1);
         }
@@ -184,8 +186,8 @@ dc_cplane(lua_State *L, struct scn_engine *e, struct scn_dc *dc)
     snprintf(agent, sizeof(agent), "127.0.0.1:%d", dc->dc_agent->ag_port);
     cplane_node_spec_t node = {.cns_world = e->se_world_path, .cns_agent = agent};
     cplane_server_uuid(e->se_seed, 0, dc->dc_node);
-    dc->dc_cp = cplane_new(e->se_seed, dc->dc_accounts, dc->dc_naccounts, &node, 1, err,
-                           sizeof(err));
+    dc->dc_cp =
+        cplane_new(e->se_seed, dc->dc_accounts, dc->dc_naccounts, &node, 1, err, sizeof(err));
     if (dc->dc_cp == NULL || cplane_start(dc->dc_cp, "127.0.0.1:0", err, sizeof(err)) != 0)
         luaL_error(L, "sim.proxy: the control plane: %s", err);
 }
@@ -226,7 +228,8 @@ dc_proxy(lua_State *L, struct scn_engine *e, struct scn_dc *dc)
                    SCN_AGENT_ARGS_MAX - first);
     scn_agent_args(L, a, tidx, "sim.proxy");
     for (int i = first; i < a->ag_argc; i++)
-        if (strncmp(a->ag_argv[i], "--listen", 8) == 0 || strncmp(a->ag_argv[i], "--cplane", 8) == 0)
+        if (strncmp(a->ag_argv[i], "--listen", 8) == 0 ||
+            strncmp(a->ag_argv[i], "--cplane", 8) == 0)
             luaL_error(L, "sim.proxy: key 'args' must not hold %s (the engine sets it)",
                        a->ag_argv[i]);
     if (scn_agent_start(a, err, sizeof(err)) != 0)
@@ -289,8 +292,9 @@ dc_label(lua_State *L, int idx, const char *call)
     const char *s = lua_tolstring(L, idx, &len);
     if (len == 0 || len > DC_LABEL_MAX || strspn(s, dc_group_chars) != len || strchr(s, '.') ||
         strchr(s, '_'))
-        luaL_error(L, "%s: a target is a zone, \"gz\" or a host label (letters, digits, '-'), "
-                      "got '%s'",
+        luaL_error(L,
+                   "%s: a target is a zone, \"gz\" or a host label (letters, digits, '-'), "
+                   "got '%s'",
                    call, s);
     return s;
 }
@@ -325,8 +329,8 @@ dc_target(lua_State *L, struct scn_engine *e, struct scn_dc *dc, int idx, int *z
 
 /* A new request (a userdata on the stack) for https://<label>.SUFFIX:PORT<path> as login. */
 static struct dc_call *
-dc_call_new(lua_State *L, struct scn_dc *dc, const char *login, const char *label,
-            const char *path, const char *call)
+dc_call_new(lua_State *L, struct scn_dc *dc, const char *login, const char *label, const char *path,
+            const char *call)
 {
     struct dc_call *c = lua_newuserdatauv(L, sizeof(*c), 0);
     memset(c, 0, sizeof(*c));
@@ -443,8 +447,9 @@ dc_groups(lua_State *L, int idx, char *out, size_t len)
                ((!list && g[good] == ',') || strchr(dc_group_chars, g[good]) != NULL))
             good++;
         if (good != gl || gl == 0 || at + gl + 2 > len)
-            luaL_error(L, "p:discover: a group holds letters, digits, '_', '.' and '-' (the "
-                          "query %d bytes at most), got '%s'",
+            luaL_error(L,
+                       "p:discover: a group holds letters, digits, '_', '.' and '-' (the "
+                       "query %d bytes at most), got '%s'",
                        (int)len, g);
         at += (size_t)snprintf(out + at, len - at, "%s%s", i > 1 ? "," : "", g);
         lua_pop(L, 1);
@@ -567,9 +572,9 @@ lproxy_index(lua_State *L)
     return lproxy_field(L, dc_get(L, "proxy"), k);
 }
 
-static const luaL_Reg proxy_methods[] = {
-    {"scrape", lproxy_scrape}, {"get", lproxy_get},         {"discover", lproxy_discover},
-    {"owner", lproxy_owner},   {"account", lproxy_account}, {NULL, NULL}};
+static const luaL_Reg proxy_methods[] = {{"scrape", lproxy_scrape},     {"get", lproxy_get},
+                                         {"discover", lproxy_discover}, {"owner", lproxy_owner},
+                                         {"account", lproxy_account},   {NULL, NULL}};
 
 void
 scn_lua_open_proxy(lua_State *L, struct scn_engine *e)

@@ -207,8 +207,9 @@ vm_apply_owner(lua_State *L, struct scn_engine *e, int zix, const char *call)
     if (account != NULL)
         owner = account; /* a login of sim.proxy's accounts */
     if (world_vm_set_owner(e->se_world, zix, owner) != 0)
-        luaL_error(L, "%s: key 'owner' must be a UUID (36 characters) or a login of sim.proxy's "
-                      "accounts, got '%s'",
+        luaL_error(L,
+                   "%s: key 'owner' must be a UUID (36 characters) or a login of sim.proxy's "
+                   "accounts, got '%s'",
                    call, owner);
 }
 
@@ -231,7 +232,6 @@ scn_vm_apply(lua_State *L, struct scn_engine *e, int zix, int idx, const char *c
 }
 
 /* ---- the record as a table ---------------------------------------------- */
-
 
 static void
 vm_push_object(lua_State *L, const json_t *o)
