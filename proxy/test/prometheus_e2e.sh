@@ -13,7 +13,7 @@
 #     core zones, tagged smartdc_role) and the compute nodes (/servers);
 #     every target up;
 #   - cpu_user_usage of each of alice's instances is stored with its job,
-#     instance (<uuid>.cmon.test:PORT) and alias labels; the nodes' own
+#     instance (<uuid>.cmon.test:PORT), alias and groups labels; the nodes' own
 #     /v1/gz/metrics families (cpu_info_model) arrive at admin's;
 #   - alice's certificate scraping bob's instance: 404 (curl --resolve);
 #   - under churn a zone of alice's made after the start appears in her
@@ -171,7 +171,9 @@ query() {
 }
 bad=0 checked=0
 for vm in $(cat "$TMP/alice-triton-alice-container.set"); do
-    alias=$(curl -s "$CP/vms/$vm" | jq -r '.alias // ""')
+    curl -s "$CP/vms/$vm" >"$TMP/vm.json"
+    alias=$(jq -r '.alias // ""' "$TMP/vm.json")
+    groups=$(jq -r '.tags["triton.cmon.groups"] // ""' "$TMP/vm.json")
     i=0 got=
     while [ $i -lt 10 ]; do # a series appears with the first scrape's samples
         got=$(query alice "cpu_user_usage{instance=\"$vm.cmon.test:$PORT\"}")
@@ -180,16 +182,19 @@ for vm in $(cat "$TMP/alice-triton-alice-container.set"); do
         i=$((i + 1))
     done
     checked=$((checked + 1))
-    want=$(jq -nc --arg a "$alias" '{job: "triton-alice-container",
-        alias: (if $a == "" then null else $a end)}')
+    # Prometheus's triton SD: __meta_triton_groups ",g1,g2," (none without groups)
+    want=$(jq -nc --arg a "$alias" --arg g "$groups" '{job: "triton-alice-container",
+        alias: (if $a == "" then null else $a end),
+        groups: (if $g == "" then null else ",\($g)," end)}')
     ok=$(echo "$got" | jq -s --argjson w "$want" \
-        'length > 0 and all(.[]; .metric.job == $w.job and .metric.alias == $w.alias)')
+        'length > 0 and all(.[]; .metric.job == $w.job and .metric.alias == $w.alias and
+            .metric.groups == $w.groups)')
     if [ "$ok" != true ] && [ -n "$(running_of "$ALICE" | grep -x "$vm")" ]; then
-        echo "cpu_user_usage of $vm (alias '$alias'): $got"
+        echo "cpu_user_usage of $vm (alias '$alias', groups '$groups'): $got"
         bad=$((bad + 1))
     fi
 done
-cli_check "cpu_user_usage of each of alice's $checked instances, with its job, instance and alias" \
+cli_check "cpu_user_usage of each of alice's $checked instances: job, instance, alias, groups" \
     [ $((bad == 0 && checked > 0)) = 1 ]
 n=$(query admin 'count by (instance) (cpu_info_model{job="triton-admin-cn"})' | wc -l)
 cli_check "the nodes' /v1/gz/metrics arrive at admin's (cpu_info_model of $n nodes)" [ "$n" -eq 2 ]
