@@ -156,6 +156,9 @@ cns_dc_opt(dc_opts_t *d, int c, const char *arg)
     case 'L':
         d->do_account = arg;
         return 0;
+    case 'G':
+        d->do_prom_dir = arg;
+        return 0;
     case 'X':
         d->do_proxy = arg;
         return 0;
@@ -243,6 +246,7 @@ const struct option serve_cns_options[] = {
     {"dns-suffix", required_argument, NULL, 'D'},
     {"hosts-file", required_argument, NULL, 'H'},
     {"account", required_argument, NULL, 'L'},
+    {"prom-config-dir", required_argument, NULL, 'G'},
     {"proxy", required_argument, NULL, 'X'},
     {"proxies", required_argument, NULL, 'N'},
     {"proxy-bin", required_argument, NULL, 'B'},
@@ -519,6 +523,7 @@ cns_start(const cns_opts_t *o, cns_node_t *nodes, dc_t *dc)
         printf("cn%u %s %s\n", i, nodes[i].cn_world, nodes[i].cn_target);
     dc_print(dc);
     printf("prometheus-config %s\n", o->co_config);
+    dc_print_configs(dc);
     fflush(stdout);
     return 0;
 }

@@ -23,10 +23,11 @@ int serve_cns_wanted(int argc, char **argv);
  * --zones N, --churn, --reboots, --tick and --seed S (node i gets S+i) go to
  * every node's serve. The Triton side (accounts, control plane, certificates,
  * hosts file, proxies) is serve_dc.h's, its flags --accounts, --core-zones,
- * --cplane, --tls-dir, --dns-suffix, --hosts-file, --account, --proxy,
+ * --cplane, --tls-dir, --dns-suffix, --hosts-file, --account, --prom-config-dir, --proxy,
  * --proxies, --proxy-bin. When ready it prints one line per node,
  * "cn<i> <world path> <host:port>", then "cplane <url>", "proxy <addr:port>"
- * per proxy, then "prometheus-config <file>".
+ * per proxy, then "prometheus-config <file>", then with --prom-config-dir one
+ * "prometheus-config DIR/<login>.yml" per account.
  * Returns the exit status: 0 after a signal, 1 when a node failed, 2 for
  * usage.
  */

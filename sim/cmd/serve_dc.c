@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hostsfile.h"
@@ -42,6 +43,7 @@ struct dc {
     cns_proc_t dc_proxies[DC_PROXIES_MAX];
     char dc_listen[DC_PROXIES_MAX][80]; /* what each proxy said it listens on */
     char dc_addrs[DC_PROXIES_MAX][64];  /* the address each proxy is told */
+    size_t dc_nwritten; /* --prom-config-dir: the first dc_nwritten accounts' files are written */
 };
 
 /* ---- flags ----------------------------------------------------------------- */
@@ -86,6 +88,10 @@ dc_check(const dc_t *dc, char *err, size_t errlen)
     char why[256];
     if (o->do_cplane != NULL && cmon_listen_parse(o->do_cplane, &l, why, sizeof(why)) != 0) {
         snprintf(err, errlen, "--cplane: %s", why);
+        return -1;
+    }
+    if (o->do_prom_dir != NULL && o->do_tls_dir == NULL) {
+        snprintf(err, errlen, "--prom-config-dir: want --tls-dir");
         return -1;
     }
     if (o->do_account == NULL)
@@ -306,6 +312,45 @@ dc_prom_config(dc_t *dc, const char *path, double interval, int *wrote, char *er
     return 0;
 }
 
+/* DIR/<login>.yml of account i, or -1 when it does not fit. */
+static int
+dc_prom_path(const dc_t *dc, size_t i, char *out, size_t len)
+{
+    int n = snprintf(out, len, "%s/%s.yml", dc->dc_o.do_prom_dir, dc->dc_accounts[i].ca_login);
+    return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* --prom-config-dir: one configuration per account, each written whole (atomicfile). */
+static int
+dc_prom_configs(dc_t *dc, double interval, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    const char *dir = dc->dc_o.do_prom_dir;
+    if (dir == NULL)
+        return 0;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "--prom-config-dir: cannot make %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    for (size_t i = 0; i < dc->dc_naccounts; i++) {
+        const cplane_account_t *a = &dc->dc_accounts[i];
+        promcfg_t pc = {.pc_login = a->ca_login,
+                        .pc_operator = a->ca_operator,
+                        .pc_tls_dir = dc->dc_o.do_tls_dir,
+                        .pc_suffix = dc->dc_o.do_suffix,
+                        .pc_port = dc->dc_port,
+                        .pc_interval = interval};
+        if (dc_prom_path(dc, i, path, sizeof(path)) != 0) {
+            snprintf(err, errlen, "--prom-config-dir: %s: path too long", dir);
+            return -1;
+        }
+        if (promcfg_write(path, &pc, err, errlen) != 0)
+            return -1;
+        dc->dc_nwritten = i + 1;
+    }
+    return 0;
+}
+
 int
 dc_start(dc_t *dc, const cplane_node_spec_t *nodes, size_t n, const char *prom_config,
          double interval, int *wrote, char *err, size_t errlen)
@@ -322,7 +367,7 @@ dc_start(dc_t *dc, const cplane_node_spec_t *nodes, size_t n, const char *prom_c
         tlsdir_write(dc->dc_o.do_tls_dir, dc->dc_accounts, dc->dc_naccounts, dc->dc_o.do_suffix,
                      err, errlen) != 0)
         return -1;
-    if (dc_proxies(dc, err, errlen) != 0)
+    if (dc_proxies(dc, err, errlen) != 0 || dc_prom_configs(dc, interval, err, errlen) != 0)
         return -1;
     return dc_prom_config(dc, prom_config, interval, wrote, err, errlen);
 }
@@ -336,10 +381,23 @@ dc_print(const dc_t *dc)
 }
 
 void
+dc_print_configs(const dc_t *dc)
+{
+    char path[PATH_MAX];
+    for (size_t i = 0; i < dc->dc_nwritten; i++)
+        if (dc_prom_path(dc, i, path, sizeof(path)) == 0)
+            printf("prometheus-config %s\n", path);
+}
+
+void
 dc_free(dc_t *dc)
 {
     if (dc == NULL)
         return;
+    char path[PATH_MAX];
+    for (size_t i = 0; i < dc->dc_nwritten; i++)
+        if (dc_prom_path(dc, i, path, sizeof(path)) == 0)
+            unlink(path);
     double deadline = cmon_monotime_s() + 10;
     for (unsigned i = 0; i < dc->dc_nproxies; i++)
         cns_proc_signal(&dc->dc_proxies[i], SIGTERM);

@@ -810,6 +810,10 @@ test_serve_dc_flags(void)
         {{"--accounts", "alice,alice"}, 2, "--accounts: alice named twice"},
         {{"--account", "carol"}, 2, "--account: carol is not in --accounts"},
         {{"--account", "admin"}, 2, "--account: want --tls-dir"},
+        {{"--prom-config-dir", "DIR"}, 2, "--prom-config-dir: want --tls-dir"},
+        {{"--prom-config-dir", "/nonexistent/prom", "--tls-dir", "TLS"},
+         1,
+         "--prom-config-dir: cannot make /nonexistent/prom: "},
         {{"--dns-suffix", "a..b"}, 2, "bad --dns-suffix"},
         {{"--cplane", "nowhere"}, 2, "--cplane: "},
         {{"--proxies", "17"}, 2, "bad --proxies"},
@@ -917,6 +921,50 @@ test_serve_dc_proxies(void)
     remove_dir(dir);
 }
 
+/*
+ * --prom-config-dir: one configuration per account, DIR made when missing, printed last in the
+ * order of --accounts; each for its account (role cn for the operator only), promtool accepts
+ * them; serve removes them as it stops.
+ */
+static void
+test_serve_dc_prom_dir(void)
+{
+    static const char *logins[] = {"admin", "alice", "bob"};
+    char dir[256], prefix[300], tls[300], prom[300], path[400], text[65536], cmd[4096];
+    temp_dir(dir, sizeof(dir), "promdir");
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    snprintf(prefix, sizeof(prefix), "%s/w", dir);
+    snprintf(tls, sizeof(tls), "%s/tls", dir);
+    snprintf(prom, sizeof(prom), "%s/prom", dir);
+    /* a serve stopped by a shell after its ready lines: what it printed and wrote */
+    snprintf(cmd, sizeof(cmd),
+             "%s serve --cns 1 --zones 3 --world %s --accounts admin:operator,alice,bob "
+             "--tls-dir %s --prom-config-dir %s > %s/out & "
+             "p=$!; for i in $(seq 300); do grep -q prometheus-config.*bob.yml %s/out && break; "
+             "sleep 0.1; done; cp -r %s %s/copy; kill $p; wait $p",
+             test_bin("cmon-sim"), prefix, tls, prom, dir, dir, prom, dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    snprintf(path, sizeof(path), "%s/out", dir);
+    read_file(path, text, sizeof(text));
+    snprintf(cmd, sizeof(cmd),
+             "prometheus-config %s.prometheus.yml\nprometheus-config %s/admin.yml\n"
+             "prometheus-config %s/alice.yml\nprometheus-config %s/bob.yml\n",
+             prefix, prom, prom, prom);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, cmd));
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/copy/%s.yml", dir, logins[i]);
+        read_file(path, text, sizeof(text));
+        snprintf(cmd, sizeof(cmd), "      - account: %s\n        role: container\n", logins[i]);
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, cmd));
+        snprintf(cmd, sizeof(cmd), "%s/%s-key.pem", tls, logins[i]);
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, cmd));
+        CU_ASSERT_EQUAL(strstr(text, "role: cn\n") != NULL, i == 0); /* admin is the operator */
+        CU_ASSERT(promtool_check(path) <= 0);
+        snprintf(path, sizeof(path), "%s/%s.yml", prom, logins[i]);
+        CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0); /* removed at exit */
+    }
+    remove_dir(dir);
+}
 int
 main(int argc, char **argv)
 {
@@ -931,6 +979,7 @@ main(int argc, char **argv)
         {"serve_dc", test_serve_dc},
         {"serve_dc_flags", test_serve_dc_flags},
         {"serve_dc_proxies", test_serve_dc_proxies},
+        {"serve_dc_prom_dir", test_serve_dc_prom_dir},
         {NULL, NULL},
     };
     signal(SIGPIPE, SIG_IGN);
