@@ -164,6 +164,27 @@ fetch_setup_method(CURL *c, const struct fetch_req *q)
         curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
 }
 
+void
+fetch_tls_setopt(void *curl_easy, const struct fetch_tls *tls)
+{
+    CURL *c = curl_easy;
+
+    if (tls == NULL)
+        return;
+    if (tls->ft_cert != NULL)
+        curl_easy_setopt(c, CURLOPT_SSLCERT, tls->ft_cert);
+    if (tls->ft_key != NULL)
+        curl_easy_setopt(c, CURLOPT_SSLKEY, tls->ft_key);
+    if (tls->ft_cacert != NULL)
+        curl_easy_setopt(c, CURLOPT_CAINFO, tls->ft_cacert);
+    if (tls->ft_insecure) {
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (tls->ft_resolve != NULL) /* curl only reads the list */
+        curl_easy_setopt(c, CURLOPT_RESOLVE, (struct curl_slist *)tls->ft_resolve);
+}
+
 /* Where to connect, how long to wait, how far to follow. */
 static void
 fetch_setup_connection(CURL *c, const struct fetch_req *q)
@@ -182,6 +203,7 @@ fetch_setup_connection(CURL *c, const struct fetch_req *q)
         curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
         curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)q->rq_max_redirects);
     }
+    fetch_tls_setopt(c, q->rq_tls);
 }
 
 /* Starts a transfer of x->x_req on x->x_curl: resets the response (keeping

@@ -38,6 +38,20 @@ struct fetch_resp;
  * "stopped by the caller" and rs_stopped set). */
 typedef int (*fetch_sink_fn)(const struct fetch_resp *resp, const char *buf, size_t len, void *arg);
 
+/* How to reach an https:// server (rq_tls): every field optional, the
+ * strings and the list are the caller's and must outlive the request. */
+struct curl_slist;
+struct fetch_tls {
+    const char *ft_cert;                 /* client certificate, PEM file; NULL: none presented */
+    const char *ft_key;                  /* its private key, PEM file; NULL: in ft_cert */
+    const char *ft_cacert;               /* CAs that may sign the server's certificate, PEM file;
+                                            NULL: the system's */
+    int ft_insecure;                     /* non-zero: the server's certificate is not checked */
+    const struct curl_slist *ft_resolve; /* "HOST:PORT:ADDR" lines as curl's CURLOPT_RESOLVE
+                                            takes them (a "*" HOST matches every name):
+                                            the name stays in the URL, Host and SNI */
+};
+
 /* What to send. Zero-initialise, then set what is needed; the strings are
  * the caller's and must live until the request is done. */
 struct fetch_req {
@@ -62,6 +76,8 @@ struct fetch_req {
     int rq_max_redirects;           /* redirects followed, 0: none (a 3xx is the answer) */
     int rq_use_proxy;               /* non-zero: honour http_proxy & co from the environment;
                                        0: connect directly (the targets here are local) */
+    const struct fetch_tls *rq_tls; /* https:// client certificate, trusted CAs and name
+                                       resolution; NULL: curl's defaults */
     fetch_sink_fn rq_sink;          /* body of a 200 answer to the sink instead of rs_body;
                                        other answers' bodies are kept in rs_body as usual */
     void *rq_sink_arg;
@@ -104,6 +120,10 @@ int fetch_perform(fetch_t *f, const struct fetch_req *req, struct fetch_resp *re
 
 /* fetch_once() - fetch_perform() on a handle of its own, closed after. */
 int fetch_once(const struct fetch_req *req, struct fetch_resp *resp);
+
+/* fetch_tls_setopt() - sets tls (NULL: nothing) on a libcurl easy handle (a
+ * CURL *), for a caller that drives libcurl itself, as fetch does for rq_tls. */
+void fetch_tls_setopt(void *curl_easy, const struct fetch_tls *tls);
 
 /* fetch_resp_release() - frees the body and the headers; the response can be reused. */
 void fetch_resp_release(struct fetch_resp *resp);
