@@ -12,7 +12,9 @@
 #include <time.h>
 
 #include "clock.h"
+#include "fetch.h"
 #include "procstat.h"
+#include "tlsid.h"
 
 #define LOAD_REFUSED_NS 2000000000ull /* only connection errors this long: the server is gone */
 #define LOAD_WATCH_NS 100000000ull    /* how often the server and the stop flag are checked */
@@ -46,6 +48,8 @@ struct load_state {
     double st_client_warm;
     char *st_url;
     size_t st_urlcap;
+    struct fetch_tls st_tls; /* the spec's, less the client certificate when st_id holds it */
+    struct tlsid st_id;      /* the client certificate, read once */
 };
 
 uint64_t
@@ -114,9 +118,41 @@ load_slot_open(struct load_state *st, struct load_slot *sl)
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, sp->ls_headers);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(sp->ls_timeout_s * 1000));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(sp->ls_timeout_s * 1000));
+    fetch_tls_setopt(e, sp->ls_tls ? &st->st_tls : NULL);
+    if (st->st_id.ti_cert != NULL)
+        tlsid_setopt(e, &st->st_id);
+    if (sp->ls_no_keepalive) { /* a full TLS handshake each time: no reuse, no resumption */
+        curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+    }
     return 0;
 }
 
+/*
+ * The TLS settings of the spec; a client certificate is read here, once,
+ * for every connection (tlsid.h). Returns 0, or -1 with st_out->rf_error.
+ */
+static int
+load_identity(struct load_state *st)
+{
+    const struct fetch_tls *t = st->st_spec->ls_tls;
+    char why[200];
+
+    if (t == NULL)
+        return 0;
+    st->st_tls = *t;
+    if (t->ft_cert == NULL)
+        return 0;
+    if (tlsid_load(&st->st_id, t->ft_cert, t->ft_key, why, sizeof(why)) < 0) {
+        snprintf(st->st_out->rf_error, sizeof(st->st_out->rf_error), "client certificate: %s", why);
+        return -1;
+    }
+    st->st_tls.ft_cert = st->st_tls.ft_key = NULL; /* presented by st_id instead */
+    return 0;
+}
+
+/* Returns 0, -1 when out of memory, -2 with st_out->rf_error set. */
 static int
 load_state_open(struct load_state *st, const struct load_spec *sp, struct result_figures *out)
 {
@@ -126,6 +162,8 @@ load_state_open(struct load_state *st, const struct load_spec *sp, struct result
     st->st_spec = sp;
     st->st_out = out;
     st->st_rng = sp->ls_seed;
+    if (load_identity(st) < 0)
+        return -2;
     for (size_t i = 0; i < sp->ls_npaths; i++)
         if (strlen(sp->ls_paths[i]) > maxpath)
             maxpath = strlen(sp->ls_paths[i]);
@@ -136,7 +174,8 @@ load_state_open(struct load_state *st, const struct load_spec *sp, struct result
     st->st_multi = curl_multi_init();
     if (st->st_url == NULL || st->st_slots == NULL || st->st_idle == NULL || !st->st_multi)
         return -1;
-    curl_multi_setopt(st->st_multi, CURLMOPT_MAXCONNECTS, (long)n);
+    long conns = sp->ls_connections > (long)n ? sp->ls_connections : (long)n;
+    curl_multi_setopt(st->st_multi, CURLMOPT_MAXCONNECTS, conns);
     curl_multi_setopt(st->st_multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)n);
     for (size_t i = 0; i < n; i++) {
         if (load_slot_open(st, &st->st_slots[i]) < 0)
@@ -161,16 +200,17 @@ load_state_close(struct load_state *st)
     free(st->st_slots);
     free(st->st_idle);
     free(st->st_url);
+    tlsid_release(&st->st_id);
 }
 
 /* ------------------------------------------------------------------ issuing */
 
+/* Send path pick on an idle slot; its latency counts from t0. 0 or -1. */
 static int
-load_start(struct load_state *st, uint64_t t0)
+load_start_path(struct load_state *st, size_t pick, uint64_t t0)
 {
     const struct load_spec *sp = st->st_spec;
     struct load_slot *sl = st->st_idle[--st->st_nidle];
-    size_t pick = sp->ls_npaths > 1 ? load_rand_next(&st->st_rng) % sp->ls_npaths : 0;
 
     snprintf(st->st_url, st->st_urlcap, "%s%s", sp->ls_base, sp->ls_paths[pick]);
     curl_easy_setopt(sl->sl_easy, CURLOPT_URL, st->st_url);
@@ -182,6 +222,14 @@ load_start(struct load_state *st, uint64_t t0)
     }
     st->st_inflight++;
     return 0;
+}
+
+static int
+load_start(struct load_state *st, uint64_t t0)
+{
+    const struct load_spec *sp = st->st_spec;
+    size_t pick = sp->ls_npaths > 1 ? load_rand_next(&st->st_rng) % sp->ls_npaths : 0;
+    return load_start_path(st, pick, t0);
 }
 
 static uint64_t
@@ -269,13 +317,17 @@ load_reap(struct load_state *st)
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&sl);
         curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_getinfo(m->easy_handle, CURLINFO_SIZE_DOWNLOAD_T, &bytes);
+        long connects = 0;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_NUM_CONNECTS, &connects);
         CURLcode rc = m->data.result;
         curl_multi_remove_handle(st->st_multi, m->easy_handle);
         st->st_inflight--;
         st->st_idle[st->st_nidle++] = sl;
         load_track_refused(st, rc, now);
-        if (sl->sl_measured)
+        if (sl->sl_measured) {
             load_count(st->st_out, (int)rc, status, now - sl->sl_t0, (uint64_t)bytes);
+            st->st_out->rf_connects += (uint64_t)(connects > 0 ? connects : 0);
+        }
     }
 }
 
@@ -408,6 +460,42 @@ load_loop(struct load_state *st)
     }
 }
 
+/*
+ * ls_open_all: every path once, in order, C at a time, none counted, so that
+ * with one host per path (a proxy routing by name) each connection is open
+ * before the warm-up, as a Prometheus scraping every target keeps them.
+ * Returns 0, or -1 when the server went away (rf_error says why).
+ */
+static int
+load_open_all(struct load_state *st)
+{
+    const struct load_spec *sp = st->st_spec;
+    size_t next = 0;
+    int running;
+
+    st->st_t_warm = UINT64_MAX; /* nothing started here is measured */
+    while (next < sp->ls_npaths || st->st_inflight > 0) {
+        uint64_t now = clock_mono_ns();
+        if (now >= st->st_next_watch)
+            load_watch(st, now);
+        if (st->st_failed)
+            return -1;
+        while (st->st_nidle > 0 && next < sp->ls_npaths)
+            if (load_start_path(st, next++, now) < 0) {
+                load_fail(st, "cannot start a request");
+                return -1;
+            }
+        if (curl_multi_perform(st->st_multi, &running) != CURLM_OK) {
+            load_fail(st, "curl multi interface failed");
+            return -1;
+        }
+        load_reap(st);
+        curl_multi_poll(st->st_multi, NULL, 0, 10, NULL);
+    }
+    st->st_refused_since = 0;
+    return 0;
+}
+
 static void
 load_finish(struct load_state *st, int rc)
 {
@@ -437,9 +525,17 @@ load_run(const struct load_spec *spec, struct result_figures *out)
 
     prctl(PR_SET_TIMERSLACK, 1UL); /* wake on time: lateness would count as latency */
 
-    if (load_state_open(&st, spec, out) < 0) {
-        snprintf(out->rf_error, sizeof(out->rf_error), "cannot set up the client: %s",
-                 strerror(ENOMEM));
+    int opened = load_state_open(&st, spec, out);
+    if (opened < 0) {
+        if (opened == -1)
+            snprintf(out->rf_error, sizeof(out->rf_error), "cannot set up the client: %s",
+                     strerror(ENOMEM));
+        load_state_close(&st);
+        return -1;
+    }
+    st.st_next_watch = clock_mono_ns();
+    if (spec->ls_open_all && !spec->ls_no_keepalive && load_open_all(&st) < 0) {
+        load_finish(&st, -1);
         load_state_close(&st);
         return -1;
     }
