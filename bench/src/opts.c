@@ -589,7 +589,8 @@ opts_check(const struct opts *o, char *err, size_t errlen)
         return -1;
     }
     if (o->op_url == NULL && (o->op_pid || o->op_zones_file || o->op_world)) {
-        snprintf(err, errlen, "--pid, --zones-file and --world go with --url");
+        snprintf(err, errlen, "--pid, --zones-file (--uuids) and --world go with --url or "
+                              "--url-template");
         return -1;
     }
     return 0;
