@@ -313,6 +313,8 @@ struct bench_proxy {
     struct target_list bp_targets; /* whole URLs, one per instance */
 };
 
+static long bench_connections(const char *base, size_t npaths, int concurrency);
+
 /* HOST:PORT of an http://HOST:PORT[/...] base into buf. 0, or -1 when base is not http://. */
 static int
 bench_host_port(const char *base, char *buf, size_t n)
@@ -370,11 +372,12 @@ bench_proxy_up(const struct opts *p, const char *base, const struct target_list 
     if (certs_make(ng->nr_dir, BENCH_PROXY_SUFFIX, "cmon-bench client", &bp->bp_certs, err,
                    errlen) < 0)
         return -1;
-    bp->bp_conf = (struct nginx_proxy){.np_upstream = bp->bp_upstream,
-                                       .np_suffix = BENCH_PROXY_SUFFIX,
-                                       .np_cert = bp->bp_certs.cf_server,
-                                       .np_key = bp->bp_certs.cf_server_key,
-                                       .np_max_conns = (long)paths->tl_n + p->op_concurrency};
+    bp->bp_conf =
+        (struct nginx_proxy){.np_upstream = bp->bp_upstream,
+                             .np_suffix = BENCH_PROXY_SUFFIX,
+                             .np_cert = bp->bp_certs.cf_server,
+                             .np_key = bp->bp_certs.cf_server_key,
+                             .np_max_conns = bench_connections("", paths->tl_n, p->op_concurrency)};
     if (nginx_start_proxy(ng, p->op_nginx, &bp->bp_conf, err, errlen) < 0)
         return -1;
     return bench_proxy_client(bp, ng->nr_port, paths, err, errlen);

@@ -50,6 +50,32 @@ static struct curl_slist *resolve_proxy; /* the same as a list */
 static char strict_resolve[64];
 static struct curl_slist *resolve_strict;
 
+/* MANY hosts: more connections than one multi handle holds (load.c spreads them). */
+#define MANY 100
+static char many_url[MANY][128];
+static char *many[MANY];
+
+static void
+many_uuid(char *buf, size_t n, int i)
+{
+    snprintf(buf, n, "00000000-0000-4000-8000-%012d", i);
+}
+
+/* The stand-in agent answers for the MANY instances too. 0 or -1. */
+static int
+put_many(const struct nginx_ref *ng)
+{
+    char rel[128], uuid[40];
+
+    for (int i = 0; i < MANY; i++) {
+        many_uuid(uuid, sizeof(uuid), i);
+        snprintf(rel, sizeof(rel), "v1/%s/metrics", uuid);
+        if (nginx_put(ng, rel, BODY1, 19) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- set-up */
 
 static int
@@ -85,7 +111,7 @@ suite_init(void)
         return -1;
     }
     if (nginx_prepare(&agent) < 0 || nginx_put(&agent, "v1/" U1 "/metrics", BODY1, 19) < 0 ||
-        nginx_put(&agent, "v1/" U2 "/metrics", BODY2, 19) < 0 ||
+        nginx_put(&agent, "v1/" U2 "/metrics", BODY2, 19) < 0 || put_many(&agent) < 0 ||
         nginx_start(&agent, "/usr/sbin/nginx", "text/plain; version=0.0.4", err, sizeof(err)) < 0) {
         fprintf(stderr, "stand-in agent: %s\n", err);
         return -1;
@@ -328,6 +354,39 @@ test_load_cert_required(void)
 }
 
 static void
+test_load_many_hosts(void)
+{
+    struct fetch_tls tls = {.ft_cert = good.cf_client,
+                            .ft_key = good.cf_client_key,
+                            .ft_cacert = good.cf_ca,
+                            .ft_resolve = resolve_proxy};
+    struct load_spec s = tls_spec(many, &tls, proxy.nr_pid);
+    struct result_figures f;
+    char host[64], uuid[40];
+
+    for (int i = 0; i < MANY; i++) {
+        many_uuid(uuid, sizeof(uuid), i);
+        snprintf(host, sizeof(host), "%s.cmon.test", uuid);
+        proxy_url(many_url[i], sizeof(many_url[i]), &proxy, host);
+        many[i] = many_url[i];
+    }
+    s.ls_npaths = MANY;
+    s.ls_concurrency = 4;
+    s.ls_connections = MANY * 4; /* two multi handles */
+    CU_ASSERT_FATAL(result_figures_init(&f) == 0);
+    CU_ASSERT(load_run(&s, &f) == 0);
+    CU_ASSERT(f.rf_requests > 50 && f.rf_ok == f.rf_requests); /* every name resolved, routed */
+    CU_ASSERT(f.rf_connects < f.rf_requests / 4); /* the connections opened first are reused */
+    result_figures_release(&f);
+
+    s.ls_no_keepalive = 1;
+    CU_ASSERT_FATAL(result_figures_init(&f) == 0);
+    CU_ASSERT(load_run(&s, &f) == 0);
+    CU_ASSERT(f.rf_requests > 0 && f.rf_ok == f.rf_requests && f.rf_connects == f.rf_requests);
+    result_figures_release(&f);
+}
+
+static void
 test_retemplate(void)
 {
     struct target_list src = {0}, dst = {0};
@@ -535,6 +594,7 @@ static const CU_TestInfo tls_tests[] = {
     {"load: keep-alive over one connection per host", test_load_keepalive},
     {"load: --no-keepalive, a handshake per request", test_load_no_keepalive},
     {"load: a server requiring a certificate", test_load_cert_required},
+    {"load: many hosts, one connection each", test_load_many_hosts},
     {"URL templates", test_retemplate},
     {"flags: templates, TLS, --resolve, nginx-proxy", test_opts_parse},
     {"cmon-bench: bad combinations exit 2", test_bad_combinations},
