@@ -153,7 +153,7 @@ nginx_write_proxy_conf(const struct nginx_ref *ng)
             "  client_body_temp_path %s/body;\n  proxy_temp_path %s/proxy;\n"
             "  fastcgi_temp_path %s/fastcgi;\n"
             "  keepalive_requests 100000000;\n  keepalive_timeout 300s;\n"
-            "  tcp_nodelay on;\n",
+            "  tcp_nodelay on;\n  ssl_protocols TLSv1.2 TLSv1.3;\n",
             2 * conns, d, d, conns, d, d, d);
     nginx_write_proxy_servers(f, ng, suffix_re);
     fputs("}\n", f);
