@@ -1,9 +1,8 @@
 /*
  * tlsid.h - a client certificate and its key read once and handed to every
  * TLS connection the load generator opens. libcurl would otherwise read and
- * decode both PEM files for each new connection (OpenSSL 3 spends about a
- * millisecond of CPU there), which with --no-keepalive makes the client, not
- * the server, the limit of a handshakes-per-second figure.
+ * decode both PEM files for each new connection, client CPU that with
+ * --no-keepalive counts against a handshakes-per-second figure.
  */
 #ifndef CMON_BENCH_TLSID_H
 #define CMON_BENCH_TLSID_H
