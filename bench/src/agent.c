@@ -196,7 +196,8 @@ agent_targets_file(struct agent_sut *as, const char *path, char *err, size_t err
 
 /* --url: discovery first, then --zones-file, then --world. */
 static int
-agent_targets_url(const struct opts *o, struct agent_sut *as, char *err, size_t errlen)
+agent_targets_url(const struct opts *o, const struct fetch_tls *tls, struct agent_sut *as,
+                  char *err, size_t errlen)
 {
     char url[300], why[256];
     struct http_reply r;
@@ -206,7 +207,7 @@ agent_targets_url(const struct opts *o, struct agent_sut *as, char *err, size_t 
     if (o->op_world != NULL)
         return agent_targets_world(as, o->op_world, err, errlen);
     snprintf(url, sizeof(url), "%s/v1/discover", as->as_base);
-    if (http_get(url, o->op_timeout_s, &r, why, sizeof(why)) < 0) {
+    if (http_get_with(url, o->op_timeout_s, NULL, tls, &r, why, sizeof(why)) < 0) {
         snprintf(err, errlen, "%s", why);
         return -1;
     }
@@ -235,14 +236,21 @@ agent_logdir(struct agent_sut *as, char *err, size_t errlen)
 }
 
 int
-agent_up(const struct opts *o, long zones, const struct progress *pg, struct agent_sut *as,
-         char *err, size_t errlen)
+agent_up(const struct opts *o, long zones, const struct progress *pg, const struct fetch_tls *tls,
+         struct agent_sut *as, char *err, size_t errlen)
 {
     char agent_bin[4096];
 
     memset(as, 0, sizeof(*as));
     if (agent_bins(o, as, agent_bin, sizeof(agent_bin), err, errlen) < 0 && o->op_url == NULL)
         return -1;
+    if (o->op_url_template != NULL) { /* whole URLs, one host per instance */
+        as->as_base[0] = '\0';
+        as->as_agent_pid = (pid_t)o->op_pid;
+        as->as_targets.tl_template = o->op_url_template;
+        progress_phase(pg, "listing the instances for %s", o->op_url_template);
+        return agent_targets_url(o, tls, as, err, errlen);
+    }
     if (o->op_url != NULL) {
         snprintf(as->as_base, sizeof(as->as_base), "%s", o->op_url);
         size_t len = strlen(as->as_base);
@@ -251,7 +259,7 @@ agent_up(const struct opts *o, long zones, const struct progress *pg, struct age
         as->as_agent_pid = (pid_t)o->op_pid;
         if (!o->op_gz)
             progress_phase(pg, "listing the instances of %s", as->as_base);
-        return o->op_gz ? 0 : agent_targets_url(o, as, err, errlen);
+        return o->op_gz ? 0 : agent_targets_url(o, tls, as, err, errlen);
     }
     if (agent_logdir(as, err, errlen) < 0)
         return -1;

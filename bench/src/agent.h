@@ -20,19 +20,21 @@ struct agent_sut {
     char as_world[128];            /* world path we made, "" otherwise */
     char as_vminfod[40];           /* its serve's vminfod, ADDR:PORT, "" when we made no world */
     char as_logdir[128];           /* our temporary log folder, "" otherwise */
-    char as_base[256];             /* "http://HOST:PORT" without trailing slash */
+    char as_base[256];             /* "http://HOST:PORT" without trailing slash; "" with
+                                      --url-template (the targets are whole URLs) */
     char as_sim_bin[4096];         /* cmon-sim */
     struct target_list as_targets; /* request paths of running instances */
 };
 
 /*
  * Bring up the system under test for zones zones (ignored with --url) and
- * list its instances. Each phase that takes time (the world, the agent) is
- * announced on pg (may be NULL). Returns 0, or -1 with a one-line reason in
- * err; call agent_down in both cases.
+ * list its instances (tls: how to reach an https:// --url, may be NULL). Each phase that takes time
+ * (the world, the agent) is announced on pg (may be NULL). Returns 0, or -1 with a one-line reason
+ * in err; call agent_down in both cases.
  */
-int agent_up(const struct opts *o, long zones, const struct progress *pg, struct agent_sut *as,
-             char *err, size_t errlen);
+struct fetch_tls;
+int agent_up(const struct opts *o, long zones, const struct progress *pg,
+             const struct fetch_tls *tls, struct agent_sut *as, char *err, size_t errlen);
 
 /* Stop what agent_up started (agent, then world) and remove its files. Safe twice. */
 void agent_down(struct agent_sut *as);

@@ -16,7 +16,7 @@
 int
 http_get(const char *url, double timeout_s, struct http_reply *r, char *err, size_t errlen)
 {
-    return http_get_with(url, timeout_s, NULL, r, err, errlen);
+    return http_get_with(url, timeout_s, NULL, NULL, r, err, errlen);
 }
 
 /* The lines of a curl_slist (the load generator's form, shared with it) as
@@ -32,14 +32,15 @@ http_header_lines(const struct curl_slist *headers, const char **lines)
 
 int
 http_get_with(const char *url, double timeout_s, const struct curl_slist *headers,
-              struct http_reply *r, char *err, size_t errlen)
+              const struct fetch_tls *tls, struct http_reply *r, char *err, size_t errlen)
 {
     const char *lines[HTTP_HEADERS_MAX + 1];
     http_header_lines(headers, lines);
     struct fetch_req q = {.rq_url = url,
                           .rq_headers = lines,
                           .rq_timeout_s = timeout_s,
-                          .rq_max_body = HTTP_BODY_MAX};
+                          .rq_max_body = HTTP_BODY_MAX,
+                          .rq_tls = tls};
     struct fetch_resp s = {0};
 
     memset(r, 0, sizeof(*r));
@@ -61,11 +62,18 @@ http_get_with(const char *url, double timeout_s, const struct curl_slist *header
 int
 http_wait_ready(const char *url, pid_t pid, double timeout_s, char *err, size_t errlen)
 {
+    return http_wait_ready_tls(url, NULL, pid, timeout_s, err, errlen);
+}
+
+int
+http_wait_ready_tls(const char *url, const struct fetch_tls *tls, pid_t pid, double timeout_s,
+                    char *err, size_t errlen)
+{
     uint64_t end = clock_mono_ns() + (uint64_t)(timeout_s * 1e9);
     struct http_reply r;
 
     for (;;) {
-        if (http_get(url, 2.0, &r, err, errlen) == 0) {
+        if (http_get_with(url, 2.0, NULL, tls, &r, err, errlen) == 0) {
             free(r.hr_body);
             err[0] = '\0';
             return 0;
@@ -84,7 +92,7 @@ http_wait_ready(const char *url, pid_t pid, double timeout_s, char *err, size_t 
 
 int
 http_prime(const char *base, char *const *paths, size_t n, const struct curl_slist *headers,
-           double timeout_s, size_t *not_ok, char *err, size_t errlen)
+           const struct fetch_tls *tls, double timeout_s, size_t *not_ok, char *err, size_t errlen)
 {
     const char *lines[HTTP_HEADERS_MAX + 1];
     http_header_lines(headers, lines);
@@ -92,7 +100,8 @@ http_prime(const char *base, char *const *paths, size_t n, const struct curl_sli
     struct fetch_req q = {.rq_url = url,
                           .rq_headers = lines,
                           .rq_timeout_s = timeout_s,
-                          .rq_max_body = HTTP_BODY_MAX};
+                          .rq_max_body = HTTP_BODY_MAX,
+                          .rq_tls = tls};
     struct fetch_resp s = {0};
     fetch_t *f = fetch_new(); /* one keep-alive connection for them all */
     int rc = 0;

@@ -20,10 +20,14 @@ struct http_reply {
  */
 int http_get(const char *url, double timeout_s, struct http_reply *r, char *err, size_t errlen);
 
-/* http_get with extra request headers (a curl_slist, may be NULL; not taken over). */
+/*
+ * http_get with extra request headers (a curl_slist, may be NULL; not taken
+ * over) and, for https:// URLs, TLS settings (may be NULL: curl's defaults).
+ */
 struct curl_slist;
+struct fetch_tls;
 int http_get_with(const char *url, double timeout_s, const struct curl_slist *headers,
-                  struct http_reply *r, char *err, size_t errlen);
+                  const struct fetch_tls *tls, struct http_reply *r, char *err, size_t errlen);
 
 /*
  * Poll url until it answers any HTTP status, at most timeout_s. Gives up early
@@ -32,13 +36,19 @@ int http_get_with(const char *url, double timeout_s, const struct curl_slist *he
  */
 int http_wait_ready(const char *url, pid_t pid, double timeout_s, char *err, size_t errlen);
 
+/* http_wait_ready over TLS (tls may be NULL). */
+int http_wait_ready_tls(const char *url, const struct fetch_tls *tls, pid_t pid, double timeout_s,
+                        char *err, size_t errlen);
+
 /*
  * http_prime() - GETs base + every path once, in order, over one keep-alive
- * connection, discarding the bodies. Answers other than 200 (a zone that
+ * connection (one per host when the paths are whole URLs and base is ""),
+ * discarding the bodies; tls as for http_get_with. Answers other than 200 (a zone that
  * went away) are counted in *not_ok. Returns 0, or -1 with a reason in err
  * when a transfer fails (the server is not answering).
  */
 int http_prime(const char *base, char *const *paths, size_t n, const struct curl_slist *headers,
-               double timeout_s, size_t *not_ok, char *err, size_t errlen);
+               const struct fetch_tls *tls, double timeout_s, size_t *not_ok, char *err,
+               size_t errlen);
 
 #endif

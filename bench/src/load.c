@@ -1,4 +1,20 @@
-/* load.c - the scrape load generator over one libcurl multi handle (see load.h). */
+/*
+ * load.c - the scrape load generator over libcurl multi handles (see load.h).
+ *
+ * curl is driven by its socket interface: each multi handle tells us which
+ * sockets to watch (load_on_socket, into one epoll set) and when to call it
+ * back (load_on_timer); we sleep in ppoll() on the epoll set until the next
+ * of those, the next scheduled request or the next check of the server, and
+ * hand curl the ready sockets and due timers (load_drive). Unlike select(),
+ * this holds any number of connections with descriptors past 1,024.
+ *
+ * Connections to many hosts (a proxy routing by name, one connection per
+ * instance) are spread over several multi handles, each host always in the
+ * same one: libcurl 7.88 walks every connection of a multi handle's cache
+ * each time a finished request is removed from it (curl_multi_remove_handle
+ * looking for connect-only connections), which with 10,000 connections cost
+ * the client half a millisecond per request.
+ */
 #include "load.h"
 
 #include <curl/curl.h>
@@ -8,25 +24,44 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/select.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
+#include "fetch.h"
 #include "procstat.h"
+#include "tlsid.h"
 
 #define LOAD_REFUSED_NS 2000000000ull /* only connection errors this long: the server is gone */
 #define LOAD_WATCH_NS 100000000ull    /* how often the server and the stop flag are checked */
+#define LOAD_CONNS_PER_MULTI 256      /* connections one multi handle caches, at most about */
+#define LOAD_EVENTS 64                /* socket events taken from epoll at a time */
+
+struct load_state;
+
+/* One multi handle, the hosts of paths i with i % st_nmulti == its index. */
+struct load_multi {
+    CURLM *lm_multi;
+    struct load_state *lm_st;
+    uint64_t lm_deadline; /* when curl wants to be called back (monotonic ns); UINT64_MAX none */
+};
 
 struct load_slot {
     CURL *sl_easy;
-    uint64_t sl_t0;  /* latency origin: sent (closed loop) or scheduled (open loop) */
-    int sl_measured; /* started after the warm-up */
+    struct load_multi *sl_multi; /* the multi handle it is in while in flight */
+    uint64_t sl_t0;              /* latency origin: sent (closed loop) or scheduled (open loop) */
+    int sl_measured;             /* started after the warm-up */
 };
 
 struct load_state {
     const struct load_spec *st_spec;
     struct result_figures *st_out;
-    CURLM *st_multi;
+    struct load_multi *st_multis;
+    size_t st_nmulti;
+    int st_epfd;      /* the sockets curl watches, of every multi handle */
+    CURLSH *st_share; /* one DNS cache (--resolve lines) and TLS session cache for all */
     struct load_slot *st_slots;
     struct load_slot **st_idle; /* stack of slots with nothing in flight */
     size_t st_nidle;
@@ -46,6 +81,8 @@ struct load_state {
     double st_client_warm;
     char *st_url;
     size_t st_urlcap;
+    struct fetch_tls st_tls; /* the spec's, less the client certificate when st_id holds it */
+    struct tlsid st_id;      /* the client certificate, read once */
 };
 
 uint64_t
@@ -114,9 +151,114 @@ load_slot_open(struct load_state *st, struct load_slot *sl)
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, sp->ls_headers);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(sp->ls_timeout_s * 1000));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(sp->ls_timeout_s * 1000));
+    curl_easy_setopt(e, CURLOPT_SHARE, st->st_share);
+    fetch_tls_setopt(e, sp->ls_tls ? &st->st_tls : NULL);
+    if (st->st_id.ti_cert != NULL)
+        tlsid_setopt(e, &st->st_id);
+    if (sp->ls_no_keepalive) { /* a full TLS handshake each time: no reuse, no resumption */
+        curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+    }
     return 0;
 }
 
+/*
+ * The TLS settings of the spec; a client certificate is read here, once,
+ * for every connection (tlsid.h). Returns 0, or -1 with st_out->rf_error.
+ */
+static int
+load_identity(struct load_state *st)
+{
+    const struct fetch_tls *t = st->st_spec->ls_tls;
+    char why[200];
+
+    if (t == NULL)
+        return 0;
+    st->st_tls = *t;
+    if (t->ft_cert == NULL)
+        return 0;
+    if (tlsid_load(&st->st_id, t->ft_cert, t->ft_key, why, sizeof(why)) < 0) {
+        snprintf(st->st_out->rf_error, sizeof(st->st_out->rf_error), "client certificate: %s", why);
+        return -1;
+    }
+    st->st_tls.ft_cert = st->st_tls.ft_key = NULL; /* presented by st_id instead */
+    return 0;
+}
+
+/* ----------------------------------------------------------- curl's sockets */
+
+/* curl: watch socket s for what (CURL_POLL_*), or no more. Into the one epoll set. */
+static int
+load_on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+    struct load_multi *lm = userp;
+    struct load_state *st = lm->lm_st;
+    struct epoll_event ev = {0};
+
+    (void)easy;
+    (void)socketp;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(st->st_epfd, EPOLL_CTL_DEL, s, NULL);
+        return 0;
+    }
+    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+    ev.data.u64 =
+        (uint64_t)(lm - st->st_multis) << 32 | (uint32_t)s; /* which multi, which socket */
+    if (epoll_ctl(st->st_epfd, EPOLL_CTL_MOD, s, &ev) < 0 && errno == ENOENT)
+        epoll_ctl(st->st_epfd, EPOLL_CTL_ADD, s, &ev);
+    return 0;
+}
+
+/* curl: call me back in timeout_ms (-1: no timer). */
+static int
+load_on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+    struct load_multi *lm = userp;
+
+    (void)multi;
+    lm->lm_deadline =
+        timeout_ms < 0 ? UINT64_MAX : clock_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
+    return 0;
+}
+
+/*
+ * The multi handles: one, or enough that none caches more than about
+ * LOAD_CONNS_PER_MULTI connections when the paths name many hosts.
+ * Returns 0 or -1 (out of memory).
+ */
+static int
+load_multis_open(struct load_state *st, long conns)
+{
+    const struct load_spec *sp = st->st_spec;
+    size_t k = (size_t)(conns + LOAD_CONNS_PER_MULTI - 1) / LOAD_CONNS_PER_MULTI;
+
+    if (sp->ls_base[0] != '\0' || k < 1)
+        k = 1; /* one host */
+    if (k > sp->ls_npaths)
+        k = sp->ls_npaths;
+    st->st_multis = calloc(k, sizeof(*st->st_multis));
+    if (st->st_multis == NULL)
+        return -1;
+    for (size_t i = 0; i < k; i++) {
+        struct load_multi *lm = &st->st_multis[i];
+        lm->lm_st = st;
+        lm->lm_deadline = UINT64_MAX;
+        lm->lm_multi = curl_multi_init();
+        if (lm->lm_multi == NULL)
+            return -1;
+        st->st_nmulti++;
+        curl_multi_setopt(lm->lm_multi, CURLMOPT_MAXCONNECTS, conns / (long)k + sp->ls_concurrency);
+        curl_multi_setopt(lm->lm_multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)sp->ls_concurrency);
+        curl_multi_setopt(lm->lm_multi, CURLMOPT_SOCKETFUNCTION, load_on_socket);
+        curl_multi_setopt(lm->lm_multi, CURLMOPT_SOCKETDATA, lm);
+        curl_multi_setopt(lm->lm_multi, CURLMOPT_TIMERFUNCTION, load_on_timer);
+        curl_multi_setopt(lm->lm_multi, CURLMOPT_TIMERDATA, lm);
+    }
+    return 0;
+}
+
+/* Returns 0, -1 when out of memory, -2 with st_out->rf_error set. */
 static int
 load_state_open(struct load_state *st, const struct load_spec *sp, struct result_figures *out)
 {
@@ -126,6 +268,18 @@ load_state_open(struct load_state *st, const struct load_spec *sp, struct result
     st->st_spec = sp;
     st->st_out = out;
     st->st_rng = sp->ls_seed;
+    st->st_epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (st->st_epfd < 0)
+        return -1;
+    st->st_share = curl_share_init();
+    if (st->st_share == NULL)
+        return -1;
+    /* each multi handle keeps caches of its own: a slot moving between them would
+       find neither the --resolve names it was given nor TLS sessions to resume */
+    curl_share_setopt(st->st_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(st->st_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    if (load_identity(st) < 0)
+        return -2;
     for (size_t i = 0; i < sp->ls_npaths; i++)
         if (strlen(sp->ls_paths[i]) > maxpath)
             maxpath = strlen(sp->ls_paths[i]);
@@ -133,11 +287,10 @@ load_state_open(struct load_state *st, const struct load_spec *sp, struct result
     st->st_url = malloc(st->st_urlcap);
     st->st_slots = calloc(n, sizeof(*st->st_slots));
     st->st_idle = calloc(n, sizeof(*st->st_idle));
-    st->st_multi = curl_multi_init();
-    if (st->st_url == NULL || st->st_slots == NULL || st->st_idle == NULL || !st->st_multi)
+    long conns = sp->ls_connections > (long)n ? sp->ls_connections : (long)n;
+    if (st->st_url == NULL || st->st_slots == NULL || st->st_idle == NULL ||
+        load_multis_open(st, conns) < 0)
         return -1;
-    curl_multi_setopt(st->st_multi, CURLMOPT_MAXCONNECTS, (long)n);
-    curl_multi_setopt(st->st_multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)n);
     for (size_t i = 0; i < n; i++) {
         if (load_slot_open(st, &st->st_slots[i]) < 0)
             return -1;
@@ -150,38 +303,55 @@ static void
 load_state_close(struct load_state *st)
 {
     for (size_t i = 0; st->st_slots && i < (size_t)st->st_spec->ls_concurrency; i++) {
-        if (st->st_slots[i].sl_easy == NULL)
+        struct load_slot *sl = &st->st_slots[i];
+        if (sl->sl_easy == NULL)
             continue;
-        if (st->st_multi)
-            curl_multi_remove_handle(st->st_multi, st->st_slots[i].sl_easy);
-        curl_easy_cleanup(st->st_slots[i].sl_easy);
+        if (sl->sl_multi != NULL)
+            curl_multi_remove_handle(sl->sl_multi->lm_multi, sl->sl_easy);
+        curl_easy_cleanup(sl->sl_easy);
     }
-    if (st->st_multi)
-        curl_multi_cleanup(st->st_multi);
+    for (size_t i = 0; i < st->st_nmulti; i++)
+        curl_multi_cleanup(st->st_multis[i].lm_multi);
+    free(st->st_multis);
+    if (st->st_share != NULL)
+        curl_share_cleanup(st->st_share);
+    if (st->st_epfd >= 0)
+        close(st->st_epfd);
     free(st->st_slots);
     free(st->st_idle);
     free(st->st_url);
+    tlsid_release(&st->st_id);
 }
 
 /* ------------------------------------------------------------------ issuing */
 
+/* Send path pick on an idle slot; its latency counts from t0. 0 or -1. */
 static int
-load_start(struct load_state *st, uint64_t t0)
+load_start_path(struct load_state *st, size_t pick, uint64_t t0)
 {
     const struct load_spec *sp = st->st_spec;
     struct load_slot *sl = st->st_idle[--st->st_nidle];
-    size_t pick = sp->ls_npaths > 1 ? load_rand_next(&st->st_rng) % sp->ls_npaths : 0;
 
     snprintf(st->st_url, st->st_urlcap, "%s%s", sp->ls_base, sp->ls_paths[pick]);
     curl_easy_setopt(sl->sl_easy, CURLOPT_URL, st->st_url);
     sl->sl_t0 = t0;
     sl->sl_measured = t0 >= st->st_t_warm;
-    if (curl_multi_add_handle(st->st_multi, sl->sl_easy) != CURLM_OK) {
+    sl->sl_multi = &st->st_multis[pick % st->st_nmulti]; /* a host stays in one */
+    if (curl_multi_add_handle(sl->sl_multi->lm_multi, sl->sl_easy) != CURLM_OK) {
+        sl->sl_multi = NULL;
         st->st_idle[st->st_nidle++] = sl;
         return -1;
     }
     st->st_inflight++;
     return 0;
+}
+
+static int
+load_start(struct load_state *st, uint64_t t0)
+{
+    const struct load_spec *sp = st->st_spec;
+    size_t pick = sp->ls_npaths > 1 ? load_rand_next(&st->st_rng) % sp->ls_npaths : 0;
+    return load_start_path(st, pick, t0);
 }
 
 static uint64_t
@@ -253,14 +423,14 @@ load_track_refused(struct load_state *st, CURLcode rc, uint64_t now)
         st->st_refused_since = now;
 }
 
+/* The finished requests of one multi handle, counted; their slots idle again. */
 static void
-load_reap(struct load_state *st)
+load_reap_multi(struct load_state *st, struct load_multi *lm, uint64_t now)
 {
-    uint64_t now = clock_mono_ns();
     CURLMsg *m;
     int left;
 
-    while ((m = curl_multi_info_read(st->st_multi, &left)) != NULL) {
+    while ((m = curl_multi_info_read(lm->lm_multi, &left)) != NULL) {
         if (m->msg != CURLMSG_DONE)
             continue;
         struct load_slot *sl = NULL;
@@ -269,14 +439,28 @@ load_reap(struct load_state *st)
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&sl);
         curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_getinfo(m->easy_handle, CURLINFO_SIZE_DOWNLOAD_T, &bytes);
+        long connects = 0;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_NUM_CONNECTS, &connects);
         CURLcode rc = m->data.result;
-        curl_multi_remove_handle(st->st_multi, m->easy_handle);
+        curl_multi_remove_handle(lm->lm_multi, m->easy_handle);
+        sl->sl_multi = NULL;
         st->st_inflight--;
         st->st_idle[st->st_nidle++] = sl;
         load_track_refused(st, rc, now);
-        if (sl->sl_measured)
+        if (sl->sl_measured) {
             load_count(st->st_out, (int)rc, status, now - sl->sl_t0, (uint64_t)bytes);
+            st->st_out->rf_connects += (uint64_t)(connects > 0 ? connects : 0);
+        }
     }
+}
+
+static void
+load_reap(struct load_state *st)
+{
+    uint64_t now = clock_mono_ns();
+
+    for (size_t i = 0; i < st->st_nmulti; i++)
+        load_reap_multi(st, &st->st_multis[i], now);
 }
 
 /* --------------------------------------------------------------- watching */
@@ -330,15 +514,26 @@ load_mark_warm(struct load_state *st, uint64_t now)
 
 /* ---------------------------------------------------------------- waiting */
 
+/* The earliest time a multi handle wants to be called back; UINT64_MAX none. */
+static uint64_t
+load_curl_deadline(const struct load_state *st)
+{
+    uint64_t d = UINT64_MAX;
+
+    for (size_t i = 0; i < st->st_nmulti; i++)
+        if (st->st_multis[i].lm_deadline < d)
+            d = st->st_multis[i].lm_deadline;
+    return d;
+}
+
 static uint64_t
 load_wait_ns(struct load_state *st, uint64_t now, int stopping)
 {
     uint64_t w = st->st_next_watch > now ? st->st_next_watch - now : 0;
-    long curl_ms = -1;
+    uint64_t curl_at = load_curl_deadline(st);
 
-    curl_multi_timeout(st->st_multi, &curl_ms);
-    if (curl_ms >= 0 && (uint64_t)curl_ms * 1000000ull < w)
-        w = (uint64_t)curl_ms * 1000000ull;
+    if (curl_at != UINT64_MAX && (curl_at <= now ? 0 : curl_at - now) < w)
+        w = curl_at <= now ? 0 : curl_at - now;
     if (!st->st_warmed && st->st_t_warm > now && st->st_t_warm - now < w)
         w = st->st_t_warm - now;
     if (!stopping && st->st_t_end - now < w)
@@ -352,27 +547,46 @@ load_wait_ns(struct load_state *st, uint64_t now, int stopping)
     return w;
 }
 
+/* Sleep at most w ns, until a socket curl watches is ready. */
 static void
-load_wait(struct load_state *st, uint64_t now, int stopping)
+load_sleep(struct load_state *st, uint64_t w)
 {
-    uint64_t w = load_wait_ns(st, now, stopping);
     struct timespec ts = {(time_t)(w / 1000000000ull), (long)(w % 1000000000ull)};
-    fd_set r, wr, ex;
-    int maxfd = -1;
+    struct pollfd p = {.fd = st->st_epfd, .events = POLLIN};
 
-    if (w == 0)
-        return;
-    FD_ZERO(&r);
-    FD_ZERO(&wr);
-    FD_ZERO(&ex);
-    curl_multi_fdset(st->st_multi, &r, &wr, &ex, &maxfd);
-    if (maxfd >= FD_SETSIZE) {
-        curl_multi_poll(st->st_multi, NULL, 0, (int)(w / 1000000ull) + 1, NULL);
-        return;
+    if (w > 0)
+        ppoll(&p, 1, &ts, NULL);
+}
+
+/*
+ * Hand curl what is ready: the sockets epoll reports, then the timers that
+ * are due. Returns 0, or -1 when curl fails.
+ */
+static int
+load_drive(struct load_state *st)
+{
+    struct epoll_event ev[LOAD_EVENTS];
+    int running, n = epoll_wait(st->st_epfd, ev, LOAD_EVENTS, 0);
+
+    for (int i = 0; i < n; i++) {
+        struct load_multi *lm = &st->st_multis[ev[i].data.u64 >> 32];
+        curl_socket_t s = (curl_socket_t)(uint32_t)ev[i].data.u64;
+        int flags = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                    (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                    (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+        if (curl_multi_socket_action(lm->lm_multi, s, flags, &running) != CURLM_OK)
+            return -1;
     }
-    if (maxfd < 0 && w > 1000000ull)
-        ts = (struct timespec){0, 1000000L};
-    pselect(maxfd + 1, &r, &wr, &ex, &ts, NULL);
+    uint64_t now = clock_mono_ns();
+    for (size_t i = 0; i < st->st_nmulti; i++) {
+        struct load_multi *lm = &st->st_multis[i];
+        if (lm->lm_deadline > now)
+            continue;
+        lm->lm_deadline = UINT64_MAX;
+        if (curl_multi_socket_action(lm->lm_multi, CURL_SOCKET_TIMEOUT, 0, &running) != CURLM_OK)
+            return -1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------- loop */
@@ -382,7 +596,6 @@ load_loop(struct load_state *st)
 {
     const struct load_spec *sp = st->st_spec;
     uint64_t drain_end = st->st_t_end + (uint64_t)(sp->ls_timeout_s * 1e9) + 1000000000ull;
-    int running;
 
     for (;;) {
         uint64_t now = clock_mono_ns();
@@ -399,13 +612,53 @@ load_loop(struct load_state *st)
             load_fail(st, "cannot start a request");
             return -1;
         }
-        if (curl_multi_perform(st->st_multi, &running) != CURLM_OK) {
+        if (load_drive(st) < 0) {
             load_fail(st, "curl multi interface failed");
             return -1;
         }
         load_reap(st);
-        load_wait(st, clock_mono_ns(), stopping);
+        now = clock_mono_ns();
+        load_sleep(st, load_wait_ns(st, now, stopping));
     }
+}
+
+/*
+ * ls_open_all: every path once, in order, C at a time, none counted, so that
+ * with one host per path (a proxy routing by name) each connection is open
+ * before the warm-up, as a Prometheus scraping every target keeps them.
+ * Returns 0, or -1 when the server went away (rf_error says why).
+ */
+static int
+load_open_all(struct load_state *st)
+{
+    const struct load_spec *sp = st->st_spec;
+    size_t next = 0;
+
+    st->st_t_warm = UINT64_MAX; /* nothing started here is measured */
+    while (next < sp->ls_npaths || st->st_inflight > 0) {
+        uint64_t now = clock_mono_ns();
+        if (now >= st->st_next_watch)
+            load_watch(st, now);
+        if (st->st_failed)
+            return -1;
+        while (st->st_nidle > 0 && next < sp->ls_npaths)
+            if (load_start_path(st, next++, now) < 0) {
+                load_fail(st, "cannot start a request");
+                return -1;
+            }
+        if (load_drive(st) < 0) {
+            load_fail(st, "curl multi interface failed");
+            return -1;
+        }
+        load_reap(st);
+        now = clock_mono_ns();
+        uint64_t curl_at = load_curl_deadline(st), w = 10000000ull; /* 10 ms at most */
+        if (curl_at != UINT64_MAX && (curl_at <= now ? 0 : curl_at - now) < w)
+            w = curl_at <= now ? 0 : curl_at - now;
+        load_sleep(st, st->st_nidle > 0 && next < sp->ls_npaths ? 0 : w);
+    }
+    st->st_refused_since = 0;
+    return 0;
 }
 
 static void
@@ -437,9 +690,17 @@ load_run(const struct load_spec *spec, struct result_figures *out)
 
     prctl(PR_SET_TIMERSLACK, 1UL); /* wake on time: lateness would count as latency */
 
-    if (load_state_open(&st, spec, out) < 0) {
-        snprintf(out->rf_error, sizeof(out->rf_error), "cannot set up the client: %s",
-                 strerror(ENOMEM));
+    int opened = load_state_open(&st, spec, out);
+    if (opened < 0) {
+        if (opened == -1)
+            snprintf(out->rf_error, sizeof(out->rf_error), "cannot set up the client: %s",
+                     strerror(ENOMEM));
+        load_state_close(&st);
+        return -1;
+    }
+    st.st_next_watch = clock_mono_ns();
+    if (spec->ls_open_all && !spec->ls_no_keepalive && load_open_all(&st) < 0) {
+        load_finish(&st, -1);
         load_state_close(&st);
         return -1;
     }

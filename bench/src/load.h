@@ -15,10 +15,12 @@
 #include "result.h"
 
 struct curl_slist;
+struct fetch_tls;
 
 struct load_spec {
-    const char *ls_base;                 /* "http://127.0.0.1:PORT", no trailing slash */
-    char *const *ls_paths;               /* request paths, each "/..."; one is drawn per request */
+    const char *ls_base;                 /* "http://127.0.0.1:PORT", no trailing slash; or "" */
+    char *const *ls_paths;               /* request paths, each "/..." (or whole URLs when ls_base
+                                            is ""); one is drawn per request */
     size_t ls_npaths;                    /* >= 1 */
     int ls_concurrency;                  /* connections; closed loop: requests in flight */
     double ls_rate;                      /* open loop scrapes/s; 0 = closed loop */
@@ -27,6 +29,13 @@ struct load_spec {
     double ls_timeout_s;                 /* per-request timeout, > 0 */
     uint64_t ls_seed;                    /* seeds the choice of paths */
     const struct curl_slist *ls_headers; /* extra request headers (Accept...), or NULL */
+    const struct fetch_tls *ls_tls;      /* https: certificates, CAs, --resolve; NULL: none */
+    int ls_no_keepalive;                 /* a new connection (TLS: a full handshake) per request */
+    long ls_connections;                 /* connections kept open, 0: ls_concurrency; more when the
+                                            paths name many hosts (one connection per host, as
+                                            Prometheus keeps one per target) */
+    int ls_open_all;                     /* before the warm-up, request every path once (not
+                                            counted) so that each host's connection is open */
     pid_t ls_pid;                        /* server to watch (CPU, RSS, death); 0 = none */
     volatile sig_atomic_t *ls_stop;      /* set asynchronously to stop early; may be NULL */
 };

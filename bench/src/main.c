@@ -10,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "agent.h"
+#include "certs.h"
+#include "fetch.h"
 #include "baseline.h"
 #include "cmon_version.h"
 #include "http.h"
@@ -120,13 +123,13 @@ bench_headers(const struct opts *p)
 
 /* One scrape of a typical instance, checked: 200 with a body. */
 static int
-bench_sample(const struct opts *p, const struct curl_slist *hdr, const char *base, const char *path,
-             struct http_reply *r, char *err, size_t errlen)
+bench_sample(const struct opts *p, const struct curl_slist *hdr, const struct fetch_tls *tls,
+             const char *base, const char *path, struct http_reply *r, char *err, size_t errlen)
 {
     char url[1024];
 
     snprintf(url, sizeof(url), "%s%s", base, path);
-    if (http_get_with(url, p->op_timeout_s, hdr, r, err, errlen) < 0)
+    if (http_get_with(url, p->op_timeout_s, hdr, tls, r, err, errlen) < 0)
         return -1;
     if (r->hr_status != 200 || r->hr_body == NULL) {
         snprintf(err, errlen, "GET %.200s answered %ld, not 200 with metrics", url, r->hr_status);
@@ -163,8 +166,9 @@ bench_samples_free(struct bench_samples *bs)
  * the agent is reachable). Returns 0, or -1 with err (samples freed).
  */
 static int
-bench_samples_take(const struct opts *p, const struct curl_slist *hdr, const char *base,
-                   char *const *paths, size_t n, struct bench_samples *bs, char *err, size_t errlen)
+bench_samples_take(const struct opts *p, const struct curl_slist *hdr, const struct fetch_tls *tls,
+                   const char *base, char *const *paths, size_t n, struct bench_samples *bs,
+                   char *err, size_t errlen)
 {
     uint64_t state = p->op_seed ^ 0x5eedull;
     size_t k = n < BENCH_SAMPLES ? n : BENCH_SAMPLES;
@@ -172,7 +176,7 @@ bench_samples_take(const struct opts *p, const struct curl_slist *hdr, const cha
     memset(bs, 0, sizeof(*bs));
     while (bs->bs_n < k) {
         const char *path = paths[load_rand_next(&state) % n];
-        if (bench_sample(p, hdr, base, path, &bs->bs_reply[bs->bs_n], err, errlen) < 0) {
+        if (bench_sample(p, hdr, tls, base, path, &bs->bs_reply[bs->bs_n], err, errlen) < 0) {
             bench_samples_free(bs);
             return -1;
         }
@@ -190,10 +194,11 @@ bench_samples_take(const struct opts *p, const struct curl_slist *hdr, const cha
  */
 static int
 bench_prime(const char *base, char *const *paths, size_t n, const struct curl_slist *hdr,
-            double timeout_s, struct result_run *run, char *err, size_t errlen)
+            const struct fetch_tls *tls, double timeout_s, struct result_run *run, char *err,
+            size_t errlen)
 {
     size_t not_ok;
-    if (http_prime(base, paths, n, hdr, timeout_s, &not_ok, err, errlen) < 0)
+    if (http_prime(base, paths, n, hdr, tls, timeout_s, &not_ok, err, errlen) < 0)
         return -1;
     run->rr_primed = (long)(n - not_ok);
     return 0;
@@ -255,14 +260,148 @@ bench_round(const struct load_spec *s, struct result_figures *dst, const char *w
 }
 
 /*
+ * How the client reaches one server: TLS files and --resolve lines (the
+ * list built here, the strings the caller's).
+ */
+struct bench_client {
+    struct fetch_tls bc_tls;
+    struct curl_slist *bc_resolve;
+};
+
+/* Fill c from the options (the server under test). 0, or -1 with err (out of memory). */
+static int
+bench_client_of(const struct opts *p, struct bench_client *c, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof(*c));
+    c->bc_tls.ft_cert = p->op_cert;
+    c->bc_tls.ft_key = p->op_key;
+    c->bc_tls.ft_cacert = p->op_cacert;
+    c->bc_tls.ft_insecure = p->op_insecure;
+    for (int i = 0; i < p->op_nresolve; i++) {
+        struct curl_slist *l = curl_slist_append(c->bc_resolve, p->op_resolve[i]);
+        if (l == NULL) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        c->bc_resolve = l;
+    }
+    c->bc_tls.ft_resolve = c->bc_resolve;
+    return 0;
+}
+
+static void
+bench_client_release(struct bench_client *c)
+{
+    curl_slist_free_all(c->bc_resolve);
+    memset(c, 0, sizeof(*c));
+}
+
+/* The DNS suffix of the instances' names behind nginx-proxy (the proxy's default). */
+#define BENCH_PROXY_SUFFIX "cmon.test"
+
+/*
+ * The nginx-proxy reference: certificates of our own (a CA, the server's
+ * for *.cmon.test, a client's), nginx terminating TLS in front of the agent,
+ * and the request URLs https://<uuid>.cmon.test:PORT/metrics, every name
+ * resolved to 127.0.0.1 by the client as curl --resolve does.
+ */
+struct bench_proxy {
+    struct certs_files bp_certs;
+    struct nginx_proxy bp_conf;
+    char bp_upstream[128];         /* the agent, HOST:PORT */
+    struct bench_client bp_client; /* the client certificate, our CA, the resolve line */
+    struct target_list bp_targets; /* whole URLs, one per instance */
+};
+
+static long bench_connections(const char *base, size_t npaths, int concurrency);
+
+/* HOST:PORT of an http://HOST:PORT[/...] base into buf. 0, or -1 when base is not http://. */
+static int
+bench_host_port(const char *base, char *buf, size_t n)
+{
+    if (strncmp(base, "http://", 7) != 0)
+        return -1;
+    snprintf(buf, n, "%s", base + 7);
+    buf[strcspn(buf, "/")] = '\0';
+    return buf[0] ? 0 : -1;
+}
+
+/* The URLs and the client of a started nginx-proxy. 0 or -1 with err. */
+static int
+bench_proxy_client(struct bench_proxy *bp, int port, const struct target_list *paths, char *err,
+                   size_t errlen)
+{
+    char tmpl[128], resolve[64];
+
+    snprintf(tmpl, sizeof(tmpl), "https://{uuid}.%s:%d/metrics", BENCH_PROXY_SUFFIX, port);
+    snprintf(resolve, sizeof(resolve), "*:%d:127.0.0.1", port);
+    bp->bp_client.bc_resolve = curl_slist_append(NULL, resolve);
+    bp->bp_client.bc_tls = (struct fetch_tls){.ft_cert = bp->bp_certs.cf_client,
+                                              .ft_key = bp->bp_certs.cf_client_key,
+                                              .ft_cacert = bp->bp_certs.cf_ca,
+                                              .ft_resolve = bp->bp_client.bc_resolve};
+    int added = target_list_retemplate(paths, tmpl, &bp->bp_targets);
+    bp->bp_targets.tl_template = NULL; /* tmpl dies here */
+    if (bp->bp_client.bc_resolve == NULL || added < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (added == 0) {
+        snprintf(err, errlen, "nginx-proxy: no instance path of the form /v1/<uuid>/metrics");
+        return -1;
+    }
+    return 0;
+}
+
+/* Start nginx-proxy in front of the agent at base, for the instances paths. 0 or -1 with err. */
+static int
+bench_proxy_up(const struct opts *p, const char *base, const struct target_list *paths,
+               struct result_run *run, struct bench_proxy *bp, struct nginx_ref *ng, char *err,
+               size_t errlen)
+{
+    run->rr_has_ref = 1;
+    snprintf(run->rr_ref_name, sizeof(run->rr_ref_name), "%s", "nginx-proxy");
+    if (bench_host_port(base, bp->bp_upstream, sizeof(bp->bp_upstream)) < 0) {
+        snprintf(err, errlen, "nginx-proxy needs an http:// agent, not %s", base);
+        return -1;
+    }
+    if (nginx_prepare(ng) < 0) {
+        snprintf(err, errlen, "cannot make a folder for nginx: %s", strerror(errno));
+        return -1;
+    }
+    if (certs_make(ng->nr_dir, BENCH_PROXY_SUFFIX, "cmon-bench client", &bp->bp_certs, err,
+                   errlen) < 0)
+        return -1;
+    bp->bp_conf =
+        (struct nginx_proxy){.np_upstream = bp->bp_upstream,
+                             .np_suffix = BENCH_PROXY_SUFFIX,
+                             .np_cert = bp->bp_certs.cf_server,
+                             .np_key = bp->bp_certs.cf_server_key,
+                             .np_max_conns = bench_connections("", paths->tl_n, p->op_concurrency)};
+    if (nginx_start_proxy(ng, p->op_nginx, &bp->bp_conf, err, errlen) < 0)
+        return -1;
+    return bench_proxy_client(bp, ng->nr_port, paths, err, errlen);
+}
+
+static void
+bench_proxy_down(struct bench_proxy *bp)
+{
+    bench_client_release(&bp->bp_client);
+    target_list_release(&bp->bp_targets);
+}
+
+/*
  * One point of the series while it is up: its agent (and world), the sample
- * scrapes, the nginx reference serving them, and the two load specs.
+ * scrapes, the reference (nginx serving them, or nginx-proxy in front of the
+ * agent), and the two load specs.
  */
 struct bench_sut {
     struct opts su_opts;
     struct agent_sut su_as;
     struct bench_samples su_bs;
     struct nginx_ref su_ng;
+    struct bench_proxy su_proxy;
+    struct bench_client su_client; /* how the server under test is reached */
     struct curl_slist *su_hdr;
     struct load_spec su_agent, su_ref;
     struct progress su_pg; /* the lines about this point */
@@ -271,9 +410,74 @@ struct bench_sut {
 };
 
 /*
- * Brings point p up: the agent, sample scrapes, nginx if asked, then the
- * priming pass. s must not move until bench_down (the specs point into it).
- * Returns 0 or -1 with err.
+ * Connections a run over paths keeps open: one per host when they are whole
+ * URLs, up to C per host (requests in flight to one host at once each need
+ * one), as far as the descriptors go.
+ */
+static long
+bench_connections(const char *base, size_t npaths, int concurrency)
+{
+    struct rlimit rl;
+    long most = 1000;
+
+    if (base[0] != '\0')
+        return concurrency;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 256)
+        most = (long)rl.rlim_cur - 128; /* files of our own besides the sockets */
+    double want = (double)npaths * concurrency;
+    return want < (double)most ? (long)want : most;
+}
+
+/* The load against the reference: the sample files, or nginx-proxy's URLs. */
+static void
+bench_ref_spec(struct bench_sut *s, const struct opts *p)
+{
+    if (p->op_reference == OPTS_REF_NGINX_PROXY) {
+        const struct target_list *t = &s->su_proxy.bp_targets;
+        s->su_ref = bench_spec(p, "", t->tl_path, t->tl_n, s->su_ng.nr_pid);
+        s->su_ref.ls_tls = &s->su_proxy.bp_client.bc_tls;
+        s->su_ref.ls_connections = bench_connections("", t->tl_n, p->op_concurrency);
+        s->su_ref.ls_open_all = 1;
+        return;
+    }
+    snprintf(s->su_ref_base, sizeof(s->su_ref_base), "http://127.0.0.1:%d", s->su_ng.nr_port);
+    s->su_ref = bench_spec(p, s->su_ref_base, s->su_bs.bs_path, s->su_bs.bs_n, s->su_ng.nr_pid);
+}
+
+/* The two load specs of a point that is up. */
+static void
+bench_specs(struct bench_sut *s, const struct opts *p, char *const *paths, size_t n)
+{
+    const char *base = s->su_as.as_base;
+
+    s->su_agent = bench_spec(p, base, paths, n, s->su_as.as_agent_pid);
+    s->su_agent.ls_tls = &s->su_client.bc_tls;
+    s->su_agent.ls_connections = bench_connections(base, n, p->op_concurrency);
+    s->su_agent.ls_open_all = base[0] == '\0';
+    bench_ref_spec(s, p);
+    s->su_agent.ls_duration_s = s->su_ref.ls_duration_s = p->op_duration_s / p->op_rounds;
+    s->su_agent.ls_headers = s->su_ref.ls_headers = s->su_hdr;
+    s->su_agent.ls_no_keepalive = s->su_ref.ls_no_keepalive = p->op_no_keepalive;
+}
+
+/* The reference of point p, started. 0 or -1 with err. */
+static int
+bench_reference_start(struct bench_sut *s, const struct opts *p, struct result_run *run, char *err,
+                      size_t errlen)
+{
+    if (p->op_reference == OPTS_REF_NGINX_PROXY) {
+        progress_phase(&s->su_pg, "starting nginx-proxy (TLS) in front of the agent");
+        return bench_proxy_up(p, s->su_as.as_base, &s->su_as.as_targets, run, &s->su_proxy,
+                              &s->su_ng, err, errlen);
+    }
+    progress_phase(&s->su_pg, "starting nginx with %zu sample scrapes", s->su_bs.bs_n);
+    return bench_reference_up(p, &s->su_bs, run, &s->su_ng, err, errlen);
+}
+
+/*
+ * Brings point p up: the agent, sample scrapes, the reference if asked, then
+ * the priming pass. s must not move until bench_down (the specs point into
+ * it). Returns 0 or -1 with err.
  */
 static int
 bench_up(struct bench_sut *s, const struct opts *p, const struct progress *pg,
@@ -290,7 +494,8 @@ bench_up(struct bench_sut *s, const struct opts *p, const struct progress *pg,
         return -1;
     }
     s->su_entered = 1;
-    if (agent_up(p, p->op_zones, &s->su_pg, &s->su_as, err, errlen) < 0)
+    if (bench_client_of(p, &s->su_client, err, errlen) < 0 ||
+        agent_up(p, p->op_zones, &s->su_pg, &s->su_client.bc_tls, &s->su_as, err, errlen) < 0)
         return -1;
     char *const *paths = p->op_gz ? gz_path : s->su_as.as_targets.tl_path;
     size_t n = p->op_gz ? 1 : s->su_as.as_targets.tl_n;
@@ -300,24 +505,18 @@ bench_up(struct bench_sut *s, const struct opts *p, const struct progress *pg,
         return -1;
     }
     s->su_hdr = bench_headers(p);
-    if (bench_samples_take(p, s->su_hdr, s->su_as.as_base, paths, n, &s->su_bs, err, errlen) < 0)
+    if (bench_samples_take(p, s->su_hdr, &s->su_client.bc_tls, s->su_as.as_base, paths, n,
+                           &s->su_bs, err, errlen) < 0)
         return -1;
-    if (p->op_reference) {
-        progress_phase(&s->su_pg, "starting nginx with %zu sample scrapes", s->su_bs.bs_n);
-        if (bench_reference_up(p, &s->su_bs, run, &s->su_ng, err, errlen) < 0)
-            return -1;
-    }
+    if (p->op_reference && bench_reference_start(s, p, run, err, errlen) < 0)
+        return -1;
     if (!p->op_no_prime && !p->op_gz) {
         progress_phase(&s->su_pg, "priming pass: %zu instances, each scraped once", n);
-        if (bench_prime(s->su_as.as_base, paths, n, s->su_hdr, p->op_timeout_s, run, err, errlen) <
-            0)
+        if (bench_prime(s->su_as.as_base, paths, n, s->su_hdr, &s->su_client.bc_tls,
+                        p->op_timeout_s, run, err, errlen) < 0)
             return -1;
     }
-    snprintf(s->su_ref_base, sizeof(s->su_ref_base), "http://127.0.0.1:%d", s->su_ng.nr_port);
-    s->su_agent = bench_spec(p, s->su_as.as_base, paths, n, s->su_as.as_agent_pid);
-    s->su_ref = bench_spec(p, s->su_ref_base, s->su_bs.bs_path, s->su_bs.bs_n, s->su_ng.nr_pid);
-    s->su_agent.ls_duration_s = s->su_ref.ls_duration_s = p->op_duration_s / p->op_rounds;
-    s->su_agent.ls_headers = s->su_ref.ls_headers = s->su_hdr;
+    bench_specs(s, p, paths, n);
     return 0;
 }
 
@@ -337,25 +536,28 @@ bench_turn(struct bench_sut *s, int i, struct result_run *run, char *err, size_t
 {
     const struct opts *p = &s->su_opts;
     struct bench_brief ab, rb;
-    char a[96], r[96] = "";
+    const char *ref = opts_reference_name(p->op_reference);
+    char a[96], r[96] = "", order[48], who[48];
 
     s->su_agent.ls_seed = s->su_ref.ls_seed = p->op_seed + (uint64_t)i;
     s->su_agent.ls_warmup_s = s->su_ref.ls_warmup_s = i == 0 ? p->op_warmup_s : 0;
+    snprintf(order, sizeof(order), "agent%s%s", p->op_reference ? " then " : "",
+             p->op_reference ? ref : "");
     if (i == 0 && p->op_warmup_s > 0)
         progress_round(&s->su_pg, i + 1, p->op_rounds, "%g s warm-up, then %g s measured, %s",
-                       p->op_warmup_s, s->su_agent.ls_duration_s,
-                       p->op_reference ? "agent then nginx" : "agent");
+                       p->op_warmup_s, s->su_agent.ls_duration_s, order);
     else
         progress_round(&s->su_pg, i + 1, p->op_rounds, "%g s measured, %s",
-                       s->su_agent.ls_duration_s, p->op_reference ? "agent then nginx" : "agent");
+                       s->su_agent.ls_duration_s, order);
     if (bench_round(&s->su_agent, &run->rr_agent, "agent", &ab, err, errlen) < 0)
         return -1;
-    if (p->op_reference &&
-        bench_round(&s->su_ref, &run->rr_ref, "nginx reference", &rb, err, errlen) < 0)
+    snprintf(who, sizeof(who), "%s reference", ref);
+    if (p->op_reference && bench_round(&s->su_ref, &run->rr_ref, who, &rb, err, errlen) < 0)
         return -1;
     bench_brief_say(a, sizeof(a), "agent", &ab);
+    snprintf(who, sizeof(who), "; %s", ref);
     if (p->op_reference)
-        bench_brief_say(r, sizeof(r), "; nginx", &rb);
+        bench_brief_say(r, sizeof(r), who, &rb);
     progress_round(&s->su_pg, i + 1, p->op_rounds, "%s%s", a, r);
     return 0;
 }
@@ -367,6 +569,8 @@ bench_down(struct bench_sut *s, char *err, size_t errlen)
     char tail[256];
 
     nginx_stop(&s->su_ng);
+    bench_proxy_down(&s->su_proxy);
+    bench_client_release(&s->su_client);
     bench_samples_free(&s->su_bs);
     curl_slist_free_all(s->su_hdr);
     s->su_hdr = NULL;
@@ -526,6 +730,37 @@ bench_series(const struct opts *o, const struct progress *pg, json_t *base)
     return code;
 }
 
+/* The TLS files must be readable before anything is started. Returns 0 or -1 (message printed). */
+static int
+bench_check_inputs(const struct opts *o)
+{
+    const char *flag[] = {"--cert", "--key", "--cacert", "--uuids/--zones-file"};
+    const char *path[] = {o->op_cert, o->op_key, o->op_cacert, o->op_zones_file};
+
+    for (size_t i = 0; i < sizeof(path) / sizeof(path[0]); i++)
+        if (path[i] != NULL && access(path[i], R_OK) < 0) {
+            fprintf(stderr, "cmon-bench: %s: cannot read %s: %s\n", flag[i], path[i],
+                    strerror(errno));
+            return -1;
+        }
+    return 0;
+}
+
+/*
+ * One connection per instance through a proxy needs as many descriptors:
+ * the soft limit is raised to the hard one (a failure leaves it, and the
+ * connection cache is sized to what there is).
+ */
+static void
+bench_raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 /* An output file must be writable before minutes are spent measuring. Returns 0 or -1. */
 static int
 bench_check_output(const char *path)
@@ -569,6 +804,8 @@ main(int argc, char **argv)
     }
     /* phase lines for a person watching: on a terminal, or when asked; never with --quiet */
     progress_init(&pg, stderr, !o.op_quiet && (o.op_progress || isatty(STDERR_FILENO)));
+    if (bench_check_inputs(&o) < 0)
+        return EXIT_USAGE;
     if ((o.op_json != NULL && bench_check_output(o.op_json) < 0) ||
         (o.op_plot != NULL && bench_check_output(o.op_plot) < 0))
         return EXIT_USAGE;
@@ -576,6 +813,7 @@ main(int argc, char **argv)
         fprintf(stderr, "cmon-bench: %s\n", err);
         return EXIT_USAGE;
     }
+    bench_raise_nofile();
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, bench_on_signal);
     signal(SIGTERM, bench_on_signal);

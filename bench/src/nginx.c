@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fetch.h"
 #include "http.h"
 #include "spawn.h"
 
@@ -81,14 +82,94 @@ nginx_write_conf(const struct nginx_ref *ng, const char *content_type)
     return fclose(f) == 0 ? 0 : -1;
 }
 
+/* suffix as a regular expression matching it literally ("cmon\.test"); 0, or -1 when it is not a
+ * host name. */
+static int
+nginx_suffix_re(const char *suffix, char *re, size_t n)
+{
+    size_t k = 0;
+
+    for (const char *s = suffix; *s != '\0'; s++) {
+        int ok = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+                 *s == '-' || *s == '.';
+        if (!ok || k + 3 > n)
+            return -1;
+        if (*s == '.')
+            re[k++] = '\\';
+        re[k++] = *s;
+    }
+    re[k] = '\0';
+    return k > 0 ? 0 : -1;
+}
+
+/* The proxy's two servers: the routed names, and 404 for any other name. */
+static void
+nginx_write_proxy_servers(FILE *f, const struct nginx_ref *ng, const char *suffix_re)
+{
+    const struct nginx_proxy *p = ng->nr_proxy;
+
+    fprintf(f,
+            "  upstream cmon_agent {\n    server %s;\n    keepalive 64;\n  }\n"
+            "  server {\n    listen 127.0.0.1:%d ssl;\n"
+            "    server_name \"~^(?<cmon_uuid>[0-9a-fA-F-]{36})\\.%s$\";\n"
+            "    ssl_certificate %s;\n    ssl_certificate_key %s;\n"
+            "    %s%s;\n"
+            "    location = /metrics {\n"
+            "      proxy_pass http://cmon_agent/v1/$cmon_uuid/metrics;\n"
+            "      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n"
+            "      add_header X-Cmon-Bench-Client \"$ssl_client_s_dn\";\n"
+            "      add_header X-Cmon-Bench-SNI \"$ssl_server_name\";\n    }\n"
+            "    location / { return 404; }\n  }\n"
+            "  server {\n    listen 127.0.0.1:%d ssl default_server;\n"
+            "    ssl_certificate %s;\n    ssl_certificate_key %s;\n    return 404;\n  }\n",
+            p->np_upstream, ng->nr_port, suffix_re, p->np_cert, p->np_key,
+            p->np_client_ca ? "ssl_verify_client on; ssl_client_certificate " : "",
+            p->np_client_ca ? p->np_client_ca : "ssl_verify_client optional_no_ca", ng->nr_port,
+            p->np_cert, p->np_key);
+}
+
+/* nginx.conf of the proxy form. Returns 0 or -1 with errno. */
+static int
+nginx_write_proxy_conf(const struct nginx_ref *ng)
+{
+    char path[300], suffix_re[256];
+    const char *d = ng->nr_dir;
+    long conns = ng->nr_proxy->np_max_conns + 256; /* clients, upstream and spare */
+
+    if (nginx_suffix_re(ng->nr_proxy->np_suffix, suffix_re, sizeof(suffix_re)) < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    snprintf(path, sizeof(path), "%s/nginx.conf", d);
+    FILE *f = fopen(path, "we");
+    if (f == NULL)
+        return -1;
+    fprintf(f,
+            "daemon off;\nmaster_process off;\nworker_processes 1;\n"
+            "worker_rlimit_nofile %ld;\n"
+            "pid %s/nginx.pid;\nerror_log %s/error.log warn;\n"
+            "events { worker_connections %ld; }\n"
+            "http {\n  access_log off;\n"
+            "  client_body_temp_path %s/body;\n  proxy_temp_path %s/proxy;\n"
+            "  fastcgi_temp_path %s/fastcgi;\n"
+            "  keepalive_requests 100000000;\n  keepalive_timeout 300s;\n"
+            "  tcp_nodelay on;\n  ssl_protocols TLSv1.2 TLSv1.3;\n",
+            2 * conns, d, d, conns, d, d, d);
+    nginx_write_proxy_servers(f, ng, suffix_re);
+    fputs("}\n", f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
 /* One attempt on a fresh port. Returns 0, 1 to retry (port taken), -1 fatal. */
 static int
 nginx_try(struct nginx_ref *ng, const char *bin, const char *type, char *err, size_t errlen)
 {
+    static const struct fetch_tls any_cert = {.ft_insecure = 1}; /* only: does it answer? */
     char conf[300], log[300], url[64];
 
     ng->nr_port = spawn_free_port();
-    if (ng->nr_port < 0 || nginx_write_conf(ng, type) < 0) {
+    int written = ng->nr_proxy ? nginx_write_proxy_conf(ng) : nginx_write_conf(ng, type);
+    if (ng->nr_port < 0 || written < 0) {
         snprintf(err, errlen, "cannot configure nginx in %s: %s", ng->nr_dir, strerror(errno));
         return -1;
     }
@@ -100,8 +181,9 @@ nginx_try(struct nginx_ref *ng, const char *bin, const char *type, char *err, si
         snprintf(err, errlen, "cannot run %s: %s", bin, strerror(errno));
         return -1;
     }
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d/", ng->nr_port);
-    if (http_wait_ready(url, ng->nr_pid, 10.0, err, errlen) == 0)
+    snprintf(url, sizeof(url), "%s://127.0.0.1:%d/", ng->nr_proxy ? "https" : "http", ng->nr_port);
+    if (http_wait_ready_tls(url, ng->nr_proxy ? &any_cert : NULL, ng->nr_pid, 10.0, err, errlen) ==
+        0)
         return 0;
     child_stop(ng->nr_pid, 2.0);
     ng->nr_pid = 0;
@@ -144,4 +226,12 @@ nginx_stop(struct nginx_ref *ng)
     if (ng->nr_dir[0] != '\0')
         nftw(ng->nr_dir, nginx_rm, 16, FTW_DEPTH | FTW_PHYS);
     ng->nr_dir[0] = '\0';
+}
+
+int
+nginx_start_proxy(struct nginx_ref *ng, const char *nginx_bin, const struct nginx_proxy *p,
+                  char *err, size_t errlen)
+{
+    ng->nr_proxy = p;
+    return nginx_start(ng, nginx_bin, NULL, err, errlen);
 }

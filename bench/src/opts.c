@@ -39,6 +39,14 @@ enum {
     OPT_PROGRESS,
     OPT_QUIET,
     OPT_VERSION,
+    OPT_CERT,
+    OPT_KEY,
+    OPT_CACERT,
+    OPT_INSECURE,
+    OPT_RESOLVE,
+    OPT_TEMPLATE,
+    OPT_UUIDS,
+    OPT_NOKEEP,
 };
 
 static const struct option opts_long[] = {
@@ -72,6 +80,14 @@ static const struct option opts_long[] = {
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"insecure", no_argument, NULL, OPT_INSECURE},
+    {"resolve", required_argument, NULL, OPT_RESOLVE},
+    {"url-template", required_argument, NULL, OPT_TEMPLATE},
+    {"uuids", required_argument, NULL, OPT_UUIDS},
+    {"no-keepalive", no_argument, NULL, OPT_NOKEEP},
     {NULL, 0, NULL, 0},
 };
 
@@ -104,13 +120,33 @@ opts_usage(FILE *f)
           "      --gz                 scrape /v1/gz/metrics instead of random instances\n"
           "      --gzip               send Accept-Encoding: gzip, as Prometheus does\n"
           "      --openmetrics        ask for OpenMetrics text (Accept header)\n"
-          "      --url=URL            scrape a running agent instead of starting one\n"
-          "      --zones-file=FILE    with --url: the instances, one uuid a line or\n"
-          "                             zoneadm list -p lines (default: URL/v1/discover)\n"
-          "      --world=PATH         with --url: list the instances of this world\n"
-          "      --pid=PID            with --url: the agent process, for CPU and RSS figures\n"
-          "      --reference=nginx|none  the same load on an nginx of its own serving the\n"
-          "                             very bytes of sample scrapes (default none)\n"
+          "      --url=URL            scrape a running agent (http:// or https://) instead of\n"
+          "                             starting one\n"
+          "      --url-template=T     scrape a running proxy: T names an instance by {uuid},\n"
+          "                             e.g. https://{uuid}.cmon.test:8443/metrics (one\n"
+          "                             connection per instance, as Prometheus keeps)\n"
+          "      --zones-file=FILE, --uuids=FILE  with --url or --url-template: the\n"
+          "                             instances, one uuid a line or zoneadm list -p lines\n"
+          "                             (default with --url: URL/v1/discover)\n"
+          "      --world=PATH         with --url or --url-template: the instances of this world\n"
+          "      --pid=PID            with --url or --url-template: the server process, for\n"
+          "                             CPU and RSS figures\n"
+          "      --cert=FILE          https: present this client certificate (PEM)\n"
+          "      --key=FILE           https: the client certificate's key (PEM; default: in\n"
+          "                             --cert)\n"
+          "      --cacert=FILE        https: trust the CAs in FILE (PEM; default: the\n"
+          "                             system's)\n"
+          "      --insecure           https: do not check the server's certificate\n"
+          "      --resolve=HOST:PORT:ADDR  connect to ADDR for HOST:PORT, keeping HOST in the\n"
+          "                             Host header and SNI (HOST * for every name;\n"
+          "                             repeatable, as curl --resolve)\n"
+          "      --no-keepalive       a new connection per request (https: a full TLS\n"
+          "                             handshake each, no session resumption)\n"
+          "      --reference=nginx|nginx-proxy|none  the same load on an nginx of its own:\n"
+          "                             nginx serves the very bytes of sample scrapes;\n"
+          "                             nginx-proxy terminates TLS (client certificates,\n"
+          "                             certificates it makes) in front of the same agent,\n"
+          "                             https://{uuid}.cmon.test/metrics (default none)\n"
           "      --nginx=PATH         the nginx binary (default /usr/sbin/nginx)\n"
           "      --json=FILE          write the figures as JSON, schema cmon-bench/1\n"
           "      --baseline=FILE      compare with an earlier --json file; exit 1 on a\n"
@@ -276,18 +312,23 @@ opts_apply_string(struct opts *o, int c, const char *a, char *err, size_t errlen
 {
     switch (c) {
     case OPT_URL:
-        if (strncmp(a, "http://", 7) != 0) {
-            snprintf(err, errlen, "--url: only http:// URLs, got '%s'", a);
+        if (strncmp(a, "http://", 7) != 0 && strncmp(a, "https://", 8) != 0) {
+            snprintf(err, errlen, "--url: only http:// or https:// URLs, got '%s'", a);
             return -1;
         }
         o->op_url = a;
         return 0;
     case OPT_REF:
-        if (strcmp(a, "nginx") != 0 && strcmp(a, "none") != 0) {
-            snprintf(err, errlen, "--reference: expected nginx or none, got '%s'", a);
+        if (strcmp(a, "nginx") == 0)
+            o->op_reference = OPTS_REF_NGINX;
+        else if (strcmp(a, "nginx-proxy") == 0)
+            o->op_reference = OPTS_REF_NGINX_PROXY;
+        else if (strcmp(a, "none") == 0)
+            o->op_reference = OPTS_REF_NONE;
+        else {
+            snprintf(err, errlen, "--reference: expected nginx, nginx-proxy or none, got '%s'", a);
             return -1;
         }
-        o->op_reference = strcmp(a, "nginx") == 0;
         return 0;
     case OPT_PLOT: {
         const char *dot = strrchr(a, '.');
@@ -311,10 +352,98 @@ opts_apply_string(struct opts *o, int c, const char *a, char *err, size_t errlen
     return 1;
 }
 
+/* "HOST:PORT:ADDR[,ADDR]..." as curl --resolve takes it. Returns 0 or -1 with err. */
+static int
+opts_resolve_entry(const char *a, char *err, size_t errlen)
+{
+    const char *c1 = strchr(a, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    char port[8];
+    double v;
+
+    if (c1 == NULL || c2 == NULL || c1 == a || c2[1] == '\0' ||
+        (size_t)(c2 - c1 - 1) >= sizeof(port) || c2 == c1 + 1) {
+        snprintf(err, errlen, "--resolve: expected HOST:PORT:ADDR, got '%s'", a);
+        return -1;
+    }
+    memcpy(port, c1 + 1, (size_t)(c2 - c1 - 1));
+    port[c2 - c1 - 1] = '\0';
+    if (cmon_parse_double(port, 1, 65535, &v, err, errlen) < 0 || v != floor(v)) {
+        snprintf(err, errlen, "--resolve: the port must be 1 .. 65535, got '%s'", a);
+        return -1;
+    }
+    return 0;
+}
+
+/* --url-template: an http:// or https:// URL naming the instance by {uuid}. 0 or -1. */
+static int
+opts_template(const char *a, char *err, size_t errlen)
+{
+    if (strncmp(a, "https://", 8) != 0 && strncmp(a, "http://", 7) != 0) {
+        snprintf(err, errlen, "--url-template: only http:// or https:// URLs, got '%s'", a);
+        return -1;
+    }
+    if (strstr(a, "{uuid}") == NULL) {
+        snprintf(err, errlen, "--url-template: no {uuid} in '%s'", a);
+        return -1;
+    }
+    if (strlen(a) > 512) {
+        snprintf(err, errlen, "--url-template: longer than 512 characters");
+        return -1;
+    }
+    return 0;
+}
+
+/* The TLS and connection flags. Returns 0, -1 with err, or 1 when c is not one. */
+static int
+opts_apply_client(struct opts *o, int c, const char *a, char *err, size_t errlen)
+{
+    switch (c) {
+    case OPT_CERT:
+        o->op_cert = a;
+        return 0;
+    case OPT_KEY:
+        o->op_key = a;
+        return 0;
+    case OPT_CACERT:
+        o->op_cacert = a;
+        return 0;
+    case OPT_INSECURE:
+        o->op_insecure = 1;
+        return 0;
+    case OPT_NOKEEP:
+        o->op_no_keepalive = 1;
+        return 0;
+    case OPT_RESOLVE:
+        if (o->op_nresolve == OPTS_MAX_RESOLVE) {
+            snprintf(err, errlen, "--resolve: more than %d", OPTS_MAX_RESOLVE);
+            return -1;
+        }
+        if (opts_resolve_entry(a, err, errlen) < 0)
+            return -1;
+        o->op_resolve[o->op_nresolve++] = a;
+        return 0;
+    case OPT_TEMPLATE:
+        if (opts_template(a, err, errlen) < 0)
+            return -1;
+        o->op_url_template = a;
+        return 0;
+    }
+    return 1;
+}
+
+const char *
+opts_reference_name(enum opts_reference r)
+{
+    return r == OPTS_REF_NGINX ? "nginx" : r == OPTS_REF_NGINX_PROXY ? "nginx-proxy" : "none";
+}
+
 static int
 opts_apply(struct opts *o, int c, const char *a, char *err, size_t errlen)
 {
     int r = opts_apply_number(o, c, a, err, errlen);
+    if (r <= 0)
+        return r;
+    r = opts_apply_client(o, c, a, err, errlen);
     if (r <= 0)
         return r;
     r = opts_apply_string(o, c, a, err, errlen);
@@ -325,6 +454,7 @@ opts_apply(struct opts *o, int c, const char *a, char *err, size_t errlen)
         o->op_gz = 1;
         return 0;
     case OPT_ZFILE:
+    case OPT_UUIDS:
         o->op_zones_file = a;
         return 0;
     case OPT_WORLD:
@@ -371,16 +501,96 @@ opts_apply(struct opts *o, int c, const char *a, char *err, size_t errlen)
     return -1;
 }
 
+/* 1 when the server under test is reached over https://. */
+static int
+opts_https(const struct opts *o)
+{
+    const char *u = o->op_url_template ? o->op_url_template : o->op_url;
+    return u != NULL && strncmp(u, "https://", 8) == 0;
+}
+
+/* The client flags (TLS, --resolve) against the target. Returns 0 or -1 with err. */
+static int
+opts_check_client(const struct opts *o, char *err, size_t errlen)
+{
+    int tls = o->op_cert || o->op_key || o->op_cacert || o->op_insecure;
+
+    if (tls && !opts_https(o)) {
+        snprintf(err, errlen,
+                 "--cert, --key, --cacert and --insecure need an https:// "
+                 "--url or --url-template");
+        return -1;
+    }
+    if (o->op_nresolve > 0 && o->op_url == NULL && o->op_url_template == NULL) {
+        snprintf(err, errlen, "--resolve goes with --url or --url-template");
+        return -1;
+    }
+    if (o->op_key != NULL && o->op_cert == NULL) {
+        snprintf(err, errlen, "--key needs --cert (the certificate it belongs to)");
+        return -1;
+    }
+    if (o->op_cacert != NULL && o->op_insecure) {
+        snprintf(err, errlen, "--cacert and --insecure contradict each other: give one");
+        return -1;
+    }
+    return 0;
+}
+
+/* --url-template and --reference nginx-proxy against the rest. 0 or -1 with err. */
+static int
+opts_check_proxy(const struct opts *o, char *err, size_t errlen)
+{
+    if (o->op_url_template != NULL) {
+        if (o->op_url != NULL) {
+            snprintf(err, errlen, "--url and --url-template both name the server: give one");
+            return -1;
+        }
+        if (o->op_zones_file == NULL && o->op_world == NULL) {
+            snprintf(err, errlen,
+                     "--url-template needs the instances: --uuids FILE or --world PATH");
+            return -1;
+        }
+        if (o->op_gz) {
+            snprintf(err, errlen, "--gz cannot go with --url-template (it names instances)");
+            return -1;
+        }
+    }
+    if (o->op_reference == OPTS_REF_NGINX_PROXY) {
+        if (o->op_url_template != NULL || opts_https(o)) {
+            snprintf(err, errlen,
+                     "--reference nginx-proxy goes in front of an agent: our own, "
+                     "or an http:// --url");
+            return -1;
+        }
+        if (o->op_gz) {
+            snprintf(err, errlen, "--reference nginx-proxy routes instances: not with --gz");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Flags that make no sense together. Returns 0 or -1 with err. */
 static int
 opts_check(const struct opts *o, char *err, size_t errlen)
 {
+    if (opts_check_client(o, err, errlen) < 0 || opts_check_proxy(o, err, errlen) < 0)
+        return -1;
+    if (o->op_url_template != NULL && o->op_sweep_key == OPTS_SWEEP_ZONES) {
+        snprintf(err, errlen,
+                 "--sweep zones needs worlds of its own: it cannot go with "
+                 "--url-template");
+        return -1;
+    }
+    if (o->op_url_template != NULL)
+        return 0;
     if (o->op_url != NULL && o->op_sweep_key == OPTS_SWEEP_ZONES) {
         snprintf(err, errlen, "--sweep zones needs worlds of its own: it cannot go with --url");
         return -1;
     }
     if (o->op_url == NULL && (o->op_pid || o->op_zones_file || o->op_world)) {
-        snprintf(err, errlen, "--pid, --zones-file and --world go with --url");
+        snprintf(err, errlen, "--pid, --zones-file (--uuids) and --world go with --url or "
+                              "--url-template");
         return -1;
     }
     return 0;
@@ -408,7 +618,11 @@ opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
         snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
         return -1;
     }
-    return opts_check(o, err, errlen);
+    if (opts_check(o, err, errlen) < 0)
+        return -1;
+    if (o->op_url_template != NULL)
+        o->op_url = o->op_url_template; /* a running server, as with --url */
+    return 0;
 }
 
 const struct option *

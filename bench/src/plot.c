@@ -184,7 +184,7 @@ plot_title(char *buf, size_t n, const struct opts *o, time_t started)
         plot_cat(buf, n, "cache TTL as the agent runs; ");
     else
         plot_cat(buf, n, "cache TTL %s%s; ", ttl ? ttl : "default", ttl ? " s" : "");
-    plot_cat(buf, n, "reference %s", o->op_reference ? "nginx" : "none");
+    plot_cat(buf, n, "reference %s", opts_reference_name(o->op_reference));
 }
 
 /* The page title, as a gnuplot double-quoted string (newlines as \n). */

@@ -117,6 +117,7 @@ report_table(FILE *f, const struct result_run *run)
                    a->rf_ok ? report_ms(a, report_quantiles[i].q) : -1,
                    ref && r->rf_ok ? report_ms(r, report_quantiles[i].q) : -1, ref, 1, "%.3f");
     report_row(f, "requests", (double)a->rf_requests, (double)r->rf_requests, ref, 0, "%.0f");
+    report_row(f, "connections", (double)a->rf_connects, (double)r->rf_connects, ref, 0, "%.0f");
     report_row(f, "errors", (double)result_errors_total(&a->rf_err),
                (double)result_errors_total(&r->rf_err), ref, 0, "%.0f");
     report_row(f, "bytes/scrape", report_bytes_per_scrape(a), report_bytes_per_scrape(r), ref, 1,
@@ -207,6 +208,8 @@ report_figures_json(const struct result_run *run, const struct result_figures *f
     if (o != NULL)
         json_object_set_new(o, "agent_rss_shmem_kb",
                             f->rf_shmem_kb < 0 ? json_null() : json_integer(f->rf_shmem_kb));
+    if (o != NULL) /* new connections; with --no-keepalive one per request: handshakes */
+        json_object_set_new(o, "connections", json_integer((json_int_t)f->rf_connects));
     if (o != NULL && f->rf_error[0] != '\0')
         json_object_set_new(o, "error", json_string(f->rf_error));
     return o;

@@ -55,6 +55,7 @@ result_figures_merge(struct result_figures *dst, const struct result_figures *sr
     hist_merge(dst->rf_hist, src->rf_hist);
     dst->rf_elapsed_s += src->rf_elapsed_s;
     dst->rf_bytes += src->rf_bytes;
+    dst->rf_connects += src->rf_connects;
     dst->rf_cpu_s = (first || dst->rf_cpu_s >= 0) && src->rf_cpu_s >= 0
                         ? (first ? 0 : dst->rf_cpu_s) + src->rf_cpu_s
                         : -1;

@@ -28,6 +28,7 @@ struct result_figures {
     struct hist *rf_hist;   /* latency of the 200 answers, ns; owned */
     double rf_elapsed_s;    /* measured wall time (warm-up excluded) */
     uint64_t rf_bytes;      /* body bytes of the 200 answers */
+    uint64_t rf_connects;   /* connections opened by measured requests (TLS: handshakes) */
     double rf_cpu_s;        /* server CPU (user+sys) while measured; < 0 unknown */
     long rf_peak_rss_kb;    /* server VmHWM at the end; < 0 unknown */
     long rf_shmem_kb;       /* largest RssShmem seen (shared world pages); < 0 unknown */

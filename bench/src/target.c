@@ -55,12 +55,59 @@ target_is_uuid(const char *s)
     return 1;
 }
 
+/* tmpl with every {uuid} replaced by uuid into buf. Returns 0, or -1 (EINVAL) when too long. */
+static int
+target_expand(const char *tmpl, const char *uuid, char *buf, size_t n)
+{
+    size_t k = 0, ulen = strlen(uuid);
+
+    for (const char *s = tmpl; *s != '\0';) {
+        if (strncmp(s, "{uuid}", 6) == 0) {
+            if (k + ulen >= n)
+                goto toolong;
+            memcpy(buf + k, uuid, ulen);
+            k += ulen;
+            s += 6;
+        } else {
+            if (k + 1 >= n)
+                goto toolong;
+            buf[k++] = *s++;
+        }
+    }
+    buf[k] = '\0';
+    return 0;
+toolong:
+    errno = EINVAL;
+    return -1;
+}
+
 static int
 target_add_uuid(struct target_list *tl, const char *uuid)
 {
-    char path[128];
-    snprintf(path, sizeof(path), "/v1/%s/metrics", uuid);
+    char path[1024];
+
+    if (target_expand(tl->tl_template ? tl->tl_template : "/v1/{uuid}/metrics", uuid, path,
+                      sizeof(path)) < 0)
+        return -1;
     return target_list_add(tl, path);
+}
+
+int
+target_list_retemplate(const struct target_list *src, const char *tmpl, struct target_list *dst)
+{
+    char uuid[64], tail[16];
+    int added = 0;
+
+    dst->tl_template = tmpl;
+    for (size_t i = 0; i < src->tl_n; i++) {
+        if (sscanf(src->tl_path[i], "/v1/%63[^/]/%15s", uuid, tail) != 2 ||
+            strcmp(tail, "metrics") != 0)
+            continue;
+        if (target_add_uuid(dst, uuid) < 0)
+            return -1;
+        added++;
+    }
+    return added;
 }
 
 /* One zoneadm line "id:name:state:...". Returns 1 added, 0 skipped, -1 bad. */
@@ -147,6 +194,8 @@ target_discover_group(json_t *g, struct target_list *tl)
     uuid = json_string_value(json_object_get(labels, "vm_uuid"));
     if (path != NULL && strcmp(path, "/v1/gz/metrics") == 0)
         return 0; /* the compute node, not an instance */
+    if (tl->tl_template != NULL && uuid != NULL && target_is_uuid(uuid))
+        return target_add_uuid(tl, uuid) < 0 ? -1 : 1; /* a template names instances by uuid */
     if (path != NULL && path[0] == '/')
         return target_list_add(tl, path) < 0 ? -1 : 1;
     if (uuid != NULL && target_is_uuid(uuid))

@@ -10,7 +10,9 @@
 #include <stddef.h>
 
 struct target_list {
-    char **tl_path; /* malloc'd request paths */
+    char **tl_path;          /* malloc'd request paths (or whole URLs, from a template) */
+    const char *tl_template; /* how a uuid becomes a path: "{uuid}" replaced, every time it
+                                occurs; NULL: "/v1/{uuid}/metrics". Set before adding. */
     size_t tl_n;
     size_t tl_cap;
 };
@@ -39,6 +41,14 @@ int target_parse_discover(const char *json, struct target_list *tl);
  * ('#' comments and blank lines skipped). Returns the number added or -1 (EINVAL).
  */
 int target_parse_file(const char *text, struct target_list *tl);
+
+/*
+ * For each path of src of the form /v1/<uuid>/metrics, add tmpl with {uuid}
+ * replaced to dst (other paths are skipped). Returns the number added, or -1
+ * (errno ENOMEM, or EINVAL when the result would pass 1,024 bytes).
+ */
+int target_list_retemplate(const struct target_list *src, const char *tmpl,
+                           struct target_list *dst);
 
 /* 1 if s looks like a UUID (8-4-4-4-12 hex digits), else 0. */
 int target_is_uuid(const char *s);

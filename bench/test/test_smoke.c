@@ -706,6 +706,39 @@ test_real_gz_gzip(void)
     json_decref(doc);
 }
 
+/*
+ * --reference nginx-proxy: nginx terminating TLS in front of the same agent,
+ * the certificates made by cmon-bench, every instance by its own name; the
+ * rounds take turns. Every scrape through it answers 200 with the agent's
+ * bytes, and the keep-alive connections are opened before the measurement.
+ */
+static void
+test_real_nginx_proxy(void)
+{
+    char json[300];
+    tmp_path(json, sizeof(json), "proxy.json");
+    CU_ASSERT_FATAL(run_bench("--zones", "10", "--reference", "nginx-proxy", "--rounds", "2",
+                              "--duration", "0.6", "--warmup", "0.2", "--progress", "--json", json,
+                              NULL) == 0);
+    json_t *doc = check_doc("proxy.json", 1, 1);
+    CU_ASSERT_FATAL(doc != NULL);
+    json_t *ref = json_object_get(doc, "reference");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ref, "server")), "nginx-proxy");
+    CU_ASSERT(jint(ref, "ok") > 0 && jint(ref, "ok") == jint(ref, "requests"));
+    CU_ASSERT(jint(ref, "connections") < jint(ref, "requests"));
+    double a = json_number_value(json_object_get(doc, "bytes_per_scrape"));
+    double r = json_number_value(json_object_get(ref, "bytes_per_scrape"));
+    CU_ASSERT(r > 0.9 * a && r < 1.1 * a); /* the agent's scrapes, passed through */
+    json_decref(doc);
+    char *err = read_tmp("bench.err");
+    CU_ASSERT(strstr(err, "starting nginx-proxy (TLS) in front of the agent") != NULL);
+    CU_ASSERT(count_lines(err, "cmon-bench: round 2/2, zones=10: agent ") == 1);
+    CU_ASSERT(strstr(err, "; nginx-proxy ") != NULL);
+    free(err);
+    CU_ASSERT(run_bench("--zones", "10", "--reference", "nginx-proxy", "--nginx", "/nonexistent",
+                        "--duration", "0.2", NULL) == 3);
+}
+
 static void
 test_real_missing_programs(void)
 {
@@ -744,6 +777,7 @@ static const CU_TestInfo real_tests[] = {
     {"zone sweep in rounds taking turns", test_real_sweep_rounds},
     {"gz scrapes with gzip", test_real_gz_gzip},
     {"missing programs", test_real_missing_programs},
+    {"nginx-proxy reference (TLS)", test_real_nginx_proxy},
     {NULL, NULL},
 };
 
