@@ -307,8 +307,13 @@ proxy_scrape(req_t *r, conn_t *cx, const host_target_t *target)
 {
     proxy_t *p = r->r_proxy;
     inv_route_t route;
-    if (target->ht_kind != HOST_UUID ||
-        inventory_route(p->p_inv, target->ht_uuid, cx->c_account, cx->c_operator, &route) != 0)
+    int found = target->ht_kind != HOST_UUID
+                    ? INV_ROUTE_NONE
+                    : inventory_route(p->p_inv, target->ht_uuid, cx->c_account, cx->c_operator,
+                                      &route);
+    if (found == INV_ROUTE_NODE_UNKNOWN) /* yours, but where it runs is not known yet */
+        return reply_error(r->r_conn, 503, "the container's compute node is not known yet");
+    if (found != INV_ROUTE_OK)
         return reply_error(r->r_conn, 404, "container not found");
     upstream_call_t call = {
         .uc_gzip = r->r_client_gzip, .uc_done = proxy_upstream_done, .uc_arg = r};

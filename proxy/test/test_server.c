@@ -34,6 +34,8 @@
 #define VM_HANG "a1000000-0000-4000-8000-000000000002"
 #define VM_DEAD "a1000000-0000-4000-8000-000000000003"
 #define VM_STOPPED "a1000000-0000-4000-8000-000000000004"
+#define VM_LOST "a1000000-0000-4000-8000-000000000005" /* on a node /servers does not list */
+#define CN_GONE "c0000000-0000-4000-8000-000000000009"
 
 /* The suite's world: one set-up for every test (suite init). */
 static struct {
@@ -201,7 +203,8 @@ world_inventory(void)
     vm_json(&vms, VM_BOB, BOB, CN_OK, "running");
     vm_json(&vms, VM_HANG, ALICE, CN_HANG, "running");
     vm_json(&vms, VM_DEAD, ALICE, CN_DEAD, "running");
-    sbuf_adds(&vms, "],\"total\":4}");
+    vm_json(&vms, VM_LOST, ALICE, CN_GONE, "running");
+    sbuf_adds(&vms, "],\"total\":5}");
     int dead = cmon_listen_free_port();
     sbuf_addf(&servers,
               "{\"servers\":[{\"uuid\":\"" CN_OK
@@ -435,6 +438,22 @@ test_isolation(void)
     CU_ASSERT_EQUAL(get("alice", CN_OK, "/metrics", NULL, &a), 404); /* a node: operators only */
     DONE(a);
     CU_ASSERT_EQUAL(get("admin", CN_OK, "/metrics", NULL, &a), 200);
+    DONE(a);
+}
+
+/* An instance of the account's on a compute node the inventory does not know
+ * (yet): 503, the scrape may work later; to anyone else it is 404 as ever. */
+static void
+test_node_unknown(void)
+{
+    answer_t a;
+    CU_ASSERT_EQUAL(get("alice", VM_LOST, "/metrics", NULL, &a), 503);
+    CU_ASSERT_TRUE(has(&a, "\"code\":\"ServiceUnavailableError\""));
+    DONE(a);
+    CU_ASSERT_EQUAL(get("bob", VM_LOST, "/metrics", NULL, &a), 404);
+    CU_ASSERT_TRUE(has(&a, "\"code\":\"NotFoundError\""));
+    DONE(a);
+    CU_ASSERT_EQUAL(get("admin", VM_LOST, "/metrics", NULL, &a), 404);
     DONE(a);
 }
 
@@ -785,6 +804,7 @@ static CU_TestInfo tests[] = {
     {"host rule", test_host_rule},
     {"scrape", test_scrape},
     {"isolation", test_isolation},
+    {"node unknown", test_node_unknown},
     {"gzip passthrough", test_gzip_passthrough},
     {"agent failures", test_agent_failures},
     {"hung agent", test_hung_agent},
