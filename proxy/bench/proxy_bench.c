@@ -53,9 +53,9 @@ static struct {
     const char *proxy_cpu; /* taskset -c of the proxy */
     char **certs;          /* PEM of alice's certificates, each used once (ph_new) */
     size_t ncerts, next;
-    char *key;             /* their key's PEM */
-    unsigned long reused;  /* requests of a ph_new phase that had to reuse one */
-    int only;              /* --phase N: that phase alone (1..5), 0 every one */
+    char *key;            /* their key's PEM */
+    unsigned long reused; /* requests of a ph_new phase that had to reuse one */
+    int only;             /* --phase N: that phase alone (1..5), 0 every one */
 } B = {.proxy_cpu = "0", .conc = 8, .dur = 5};
 
 static size_t
@@ -74,8 +74,8 @@ next_cert(CURL *h)
         B.reused++;
     } else if (B.reused > 0)
         B.reused++;
-    struct curl_blob cert = {.data = B.certs[B.next], .len = strlen(B.certs[B.next]),
-                             .flags = CURL_BLOB_COPY};
+    struct curl_blob cert = {
+        .data = B.certs[B.next], .len = strlen(B.certs[B.next]), .flags = CURL_BLOB_COPY};
     struct curl_blob key = {.data = B.key, .len = strlen(B.key), .flags = CURL_BLOB_COPY};
     B.next++;
     curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
@@ -172,8 +172,8 @@ phase_run(const phase_t *ph)
     }
     double secs = cmon_monotime_s() - t0, cpu = proxy_cpu() - cpu0;
     if (ph->ph_new && B.reused > 0)
-        fprintf(stderr, "%s: %lu requests reused a certificate (more than %d made)\n",
-                ph->ph_name, B.reused, BENCH_CERTS);
+        fprintf(stderr, "%s: %lu requests reused a certificate (more than %d made)\n", ph->ph_name,
+                B.reused, BENCH_CERTS);
     printf("%-34s %10.0f %8lu %14.3f\n", ph->ph_name, ok / secs, bad,
            ph->ph_tls && ok > 0 ? cpu * 1000.0 / ok : 0.0);
     for (int i = 0; i < B.conc; i++)

@@ -39,8 +39,8 @@ typedef struct inv_route {
 
 /* What inventory_route() says. */
 #define INV_ROUTE_OK 0
-#define INV_ROUTE_NONE (-1)          /* nothing of the account's to scrape: 404 */
-#define INV_ROUTE_NODE_UNKNOWN (-2)  /* the account's running instance, its node not (yet) known: 503 */
+#define INV_ROUTE_NONE (-1)         /* nothing of the account's to scrape: 404 */
+#define INV_ROUTE_NODE_UNKNOWN (-2) /* the account's, running, its node not known yet: 503 */
 
 /*
  * INV_ROUTE_OK and *out filled when `uuid` is a running instance owned by

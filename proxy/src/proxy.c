@@ -21,14 +21,16 @@
 #include "lookup.h"
 #include "monotime.h"
 #include "negotiate.h"
+#include "ratelog.h"
 #include "reply.h"
 #include "throttle.h"
 #include "upstream.h"
 
 #define PROXY_SNI_MAX 256
 #define PROXY_THROTTLE_ACCOUNTS 100000
-#define PROXY_CERT_SLOTS 4096  /* authentications kept by certificate (certcache.h) */
-#define PROXY_LOOKUP_THREADS 2 /* account look-ups at once (lookup.h) */
+#define PROXY_CERT_SLOTS 4096   /* authentications kept by certificate (certcache.h) */
+#define PROXY_LOOKUP_THREADS 2  /* account look-ups at once (lookup.h) */
+#define PROXY_LOG_INTERVAL_S 10 /* a cause of failure logged at most once in that (ratelog.h) */
 
 struct proxy {
     struct MHD_Daemon *p_daemon;
@@ -40,6 +42,7 @@ struct proxy {
     lookup_t *p_lookup;   /* account look-ups off the workers */
     throttle_t *p_throttle;
     upstream_t *p_upstream;
+    ratelog_t *p_log; /* failures logged per cause at most every PROXY_LOG_INTERVAL_S */
 };
 
 /* ---- connections: TLS set-up, and the authentication they keep ---------- */
@@ -126,11 +129,20 @@ conn_peer_cert(struct MHD_Connection *c)
 }
 
 /* One line on stderr, "cmon-proxy: what: why" (one write, so lines of
- * several threads do not mix). */
+ * several threads do not mix), unless a line of the same what was written
+ * less than PROXY_LOG_INTERVAL_S ago: a flood of bad certificates or a dead
+ * agent gives one line, then one every interval with the count left out. */
 static void
-proxy_log(const char *what, const char *why)
+proxy_log(proxy_t *p, const char *what, const char *why)
 {
-    fprintf(stderr, "cmon-proxy: %s: %s\n", what, why);
+    unsigned long left_out = 0;
+    if (!ratelog_admit(p->p_log, what, cmon_monotime_s(), &left_out))
+        return;
+    if (left_out == 0)
+        fprintf(stderr, "cmon-proxy: %s: %s\n", what, why);
+    else
+        fprintf(stderr, "cmon-proxy: %s: %s (and %lu more not logged since the last)\n", what, why,
+                left_out);
 }
 
 /* The connection speaks for who from now on. */
@@ -261,12 +273,12 @@ proxy_authenticate(proxy_t *p, req_t *r, conn_t *cx)
     auth_cert_free(r->r_cert);
     r->r_cert = NULL;
     if (rc == 503) {
-        proxy_log("cannot look up an account", why);
+        proxy_log(p, "cannot look up an account", why);
         return 503;
     }
     cx->c_auth = rc == 0 ? CONN_AUTH_OK : CONN_AUTH_FAILED;
     if (rc != 0)
-        proxy_log("authentication failed", why);
+        proxy_log(p, "authentication failed", why);
     return rc;
 }
 
@@ -289,7 +301,7 @@ proxy_answer_scrape(req_t *r)
     upstream_answer_t *a = &r->r_ans;
     if (a->ua_status != 200) {
         if (a->ua_status != 404)
-            proxy_log("scrape failed", a->ua_why);
+            proxy_log(r->r_proxy, "scrape failed", a->ua_why);
         return reply_error(r->r_conn, a->ua_status,
                            a->ua_status == 404 ? "container not found" : a->ua_why);
     }
@@ -307,10 +319,10 @@ proxy_scrape(req_t *r, conn_t *cx, const host_target_t *target)
 {
     proxy_t *p = r->r_proxy;
     inv_route_t route;
-    int found = target->ht_kind != HOST_UUID
-                    ? INV_ROUTE_NONE
-                    : inventory_route(p->p_inv, target->ht_uuid, cx->c_account, cx->c_operator,
-                                      &route);
+    int found =
+        target->ht_kind != HOST_UUID
+            ? INV_ROUTE_NONE
+            : inventory_route(p->p_inv, target->ht_uuid, cx->c_account, cx->c_operator, &route);
     if (found == INV_ROUTE_NODE_UNKNOWN) /* yours, but where it runs is not known yet */
         return reply_error(r->r_conn, 503, "the container's compute node is not known yet");
     if (found != INV_ROUTE_OK)
@@ -581,7 +593,8 @@ proxy_start_parts(proxy_t *p, const proxy_opts_t *o, char *err, size_t errlen)
         snprintf(err, errlen, "cannot set up: %s", strerror(errno));
         return -1;
     }
-    if ((p->p_accounts = accounts_new(&ao)) == NULL ||
+    if ((p->p_log = ratelog_new(PROXY_LOG_INTERVAL_S)) == NULL ||
+        (p->p_accounts = accounts_new(&ao)) == NULL ||
         (p->p_throttle = throttle_new(rate, burst, PROXY_THROTTLE_ACCOUNTS)) == NULL) {
         snprintf(err, errlen, "cannot set up: %s", strerror(errno));
         return -1;
@@ -639,5 +652,6 @@ proxy_stop(proxy_t *p)
     throttle_free(p->p_throttle);
     certcache_free(p->p_certs);
     accounts_free(p->p_accounts);
+    ratelog_free(p->p_log);
     free(p);
 }

@@ -6,6 +6,7 @@
  */
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -359,6 +360,49 @@ test_refused_certs(void)
 }
 
 /* Each way in as alice sees alice's running instances, not bob's. */
+/* Lines of stderr containing what, written while fn ran (stderr into a file meanwhile). */
+static unsigned
+stderr_lines_during(void (*fn)(void), const char *what)
+{
+    char path[128], line[1024];
+    unsigned n = 0;
+    snprintf(path, sizeof(path), "%s/stderr.txt", W.dir);
+    fflush(stderr);
+    int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (saved < 0 || fd < 0 || dup2(fd, 2) < 0)
+        return 9999;
+    fn();
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    FILE *f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+        n += strstr(line, what) != NULL;
+    if (f != NULL)
+        fclose(f);
+    return n;
+}
+
+static void
+bad_certificate_flood(void)
+{
+    for (int i = 0; i < 30; i++) {
+        answer_t a;
+        CU_ASSERT_EQUAL(get(i % 2 ? "wrongkey" : "forged", "cmon", "/v1/discover", NULL, &a), 401);
+        DONE(a);
+    }
+}
+
+/* 30 refused certificates within a second or two: at most one line in the
+ * log (one more only every 10 s, with the count of those left out). */
+static void
+test_refused_flood_log(void)
+{
+    unsigned lines = stderr_lines_during(bad_certificate_flood, "authentication failed");
+    CU_ASSERT(lines <= 1);
+}
+
 static void
 test_accepted_certs(void)
 {
@@ -800,6 +844,7 @@ static CU_TestInfo tests[] = {
     {"ping", test_ping},
     {"no certificate", test_no_cert},
     {"refused certificates", test_refused_certs},
+    {"refused flood logged once", test_refused_flood_log},
     {"accepted certificates", test_accepted_certs},
     {"host rule", test_host_rule},
     {"scrape", test_scrape},

@@ -1,4 +1,5 @@
-/* The proxy's pure parts: the Host rule, SNI, the throttle, error bodies. */
+/* The proxy's pure parts: the Host rule, SNI, the throttle, error bodies,
+ * the certificate cache, certificates parsed, log lines rate-limited. */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "certcache.h"
 #include "cunit_main.h"
 #include "host.h"
+#include "ratelog.h"
 #include "reply.h"
 #include "testpki.h"
 #include "throttle.h"
@@ -200,6 +202,40 @@ test_auth_parsing(void)
     OPENSSL_free(der);
 }
 
+/* The first line of a cause is written, then one an interval with the count
+ * left out; causes are apart; more causes than slots still limited. */
+static void
+test_ratelog(void)
+{
+    ratelog_t *rl = ratelog_new(10);
+    unsigned long left = 99;
+    CU_ASSERT_PTR_NULL(ratelog_new(-1));
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "authentication failed", 100.0, &left), 1);
+    CU_ASSERT_EQUAL(left, 0);
+    for (int i = 0; i < 1000; i++)
+        CU_ASSERT_EQUAL(ratelog_admit(rl, "authentication failed", 100.0 + i * 0.009, &left), 0);
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "scrape failed", 105.0, &left), 1); /* another cause */
+    CU_ASSERT_EQUAL(left, 0);
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "authentication failed", 109.9, &left), 0);
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "authentication failed", 110.0, &left), 1);
+    CU_ASSERT_EQUAL(left, 1001);
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "authentication failed", 500.0, &left), 1); /* quiet since */
+    CU_ASSERT_EQUAL(left, 0);
+    char cause[32];
+    unsigned admitted = 0;
+    for (int i = 0; i < 3 * RATELOG_CAUSES; i++) { /* the shared slot limits the overflow too */
+        snprintf(cause, sizeof(cause), "cause %d", i);
+        admitted += (unsigned)ratelog_admit(rl, cause, 600.0, &left);
+    }
+    /* two slots were taken above; the causes past the last share it */
+    CU_ASSERT_EQUAL(admitted, RATELOG_CAUSES - 2);
+    ratelog_free(rl);
+    rl = ratelog_new(0); /* 0: every line */
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "x", 1.0, &left), 1);
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "x", 1.0, &left), 1);
+    ratelog_free(rl);
+}
+
 static CU_TestInfo tests[] = {
     {"host rule", test_host_rule},
     {"sni against host", test_host_sni},
@@ -208,6 +244,7 @@ static CU_TestInfo tests[] = {
     {"error json", test_error_json},
     {"certificate cache", test_certcache},
     {"auth parsing", test_auth_parsing},
+    {"log rate limit", test_ratelog},
     CU_TEST_INFO_NULL,
 };
 
