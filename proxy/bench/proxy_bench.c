@@ -221,42 +221,61 @@ account(void)
     return j;
 }
 
-/* What authentication costs in-process, without TLS: parsing alice's
- * certificate (OpenSSL), and parsing, reading its login and verifying it
- * against her account record, as a new connection with an unknown
- * certificate does (the control plane's look-up aside). */
+/* Microseconds to parse der, and to parse, read its login and verify it
+ * against account a, as a new connection with an unknown certificate does
+ * (the control plane's look-up aside); printed as one line. */
 static void
-auth_costs(const char *account_json)
+auth_cost(const char *what, const unsigned char *der, size_t len, const auth_account_t *a)
 {
-    char path[128], err[256], login[AUTH_LOGIN_MAX], why[256];
-    unsigned char *der = NULL;
-    snprintf(path, sizeof(path), "%s/alice.pem", B.dir);
-    FILE *f = fopen(path, "r");
-    X509 *x = f != NULL ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-    int len = x != NULL ? i2d_X509(x, &der) : 0;
-    auth_account_t *a = auth_account_parse(account_json, strlen(account_json), err, sizeof(err));
-    if (f != NULL)
-        fclose(f);
-    if (len <= 0 || a == NULL)
-        return;
+    char login[AUTH_LOGIN_MAX], why[256];
     const int n = 2000;
     double t0 = cmon_monotime_s();
     for (int i = 0; i < n; i++)
-        auth_cert_free(auth_cert_parse(der, (size_t)len));
+        auth_cert_free(auth_cert_parse(der, len));
     double t1 = cmon_monotime_s();
     int ok = 0;
     for (int i = 0; i < n; i++) {
-        auth_cert_t *c = auth_cert_parse(der, (size_t)len);
+        auth_cert_t *c = auth_cert_parse(der, len);
         ok += auth_cert_login(c, login, sizeof(login)) == 0 &&
               auth_cert_verify(c, a, time(NULL), why, sizeof(why)) == 0;
         auth_cert_free(c);
     }
     double t2 = cmon_monotime_s();
-    printf("authentication in-process: parse %.0f us, parse + login + verify %.0f us (%d/%d ok)\n",
-           (t1 - t0) / n * 1e6, (t2 - t1) / n * 1e6, ok, n);
-    auth_account_free(a);
+    printf("authentication in-process, %s: parse %.0f us, parse + login + verify %.0f us "
+           "(%d/%d ok)\n",
+           what, (t1 - t0) / n * 1e6, (t2 - t1) / n * 1e6, ok, n);
+}
+
+/* DER of a PEM certificate (OPENSSL_free it), length in *len; NULL on failure. */
+static unsigned char *
+pem_to_der(BIO *pem, int *len)
+{
+    unsigned char *der = NULL;
+    X509 *x = pem != NULL ? PEM_read_bio_X509(pem, NULL, NULL, NULL) : NULL;
+    *len = x != NULL ? i2d_X509(x, &der) : 0;
     X509_free(x);
+    BIO_free(pem);
+    return *len > 0 ? der : NULL;
+}
+
+/* What authentication costs in-process, without TLS: alice's old-style
+ * certificate (self-signed by her key) and a new-style one (B.certs). */
+static void
+auth_costs(const char *account_json)
+{
+    char path[128], err[256];
+    int len;
+    snprintf(path, sizeof(path), "%s/alice.pem", B.dir);
+    auth_account_t *a = auth_account_parse(account_json, strlen(account_json), err, sizeof(err));
+    unsigned char *der = pem_to_der(BIO_new_file(path, "r"), &len);
+    if (a != NULL && der != NULL)
+        auth_cost("old style", der, (size_t)len, a);
     OPENSSL_free(der);
+    der = B.ncerts > 0 ? pem_to_der(BIO_new_mem_buf(B.certs[0], -1), &len) : NULL;
+    if (a != NULL && der != NULL)
+        auth_cost("new style", der, (size_t)len, a);
+    OPENSSL_free(der);
+    auth_account_free(a);
 }
 
 /* Starts BIN_DIR/cmon-proxy; its port from "listening on ADDR:PORT", 0 on failure. */

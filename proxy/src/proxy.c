@@ -28,8 +28,9 @@
 
 #define PROXY_SNI_MAX 256
 #define PROXY_THROTTLE_ACCOUNTS 100000
-#define PROXY_CERT_SLOTS 4096   /* authentications kept by certificate (certcache.h) */
-#define PROXY_LOOKUP_THREADS 2  /* account look-ups at once (lookup.h) */
+#define PROXY_CERT_SLOTS 4096  /* authentications kept by certificate (certcache.h) */
+#define PROXY_LOOKUP_THREADS 2 /* account look-ups at once (lookup.h) */
+#define PROXY_DISCOVER_HELD ((size_t)16 << 20) /* discovery bytes held at once (reply.h) */
 #define PROXY_LOG_INTERVAL_S 10 /* a cause of failure logged at most once in that (ratelog.h) */
 
 struct proxy {
@@ -43,6 +44,7 @@ struct proxy {
     throttle_t *p_throttle;
     upstream_t *p_upstream;
     ratelog_t *p_log; /* failures logged per cause at most every PROXY_LOG_INTERVAL_S */
+    reply_budget_t p_discover_held; /* discovery bodies built and not yet sent */
 };
 
 /* ---- connections: TLS set-up, and the authentication they keep ---------- */
@@ -344,13 +346,33 @@ proxy_scrape(req_t *r, conn_t *cx, const host_target_t *target)
     return MHD_YES;
 }
 
+static enum MHD_Result proxy_refuse(struct MHD_Connection *c, unsigned status, const char *why,
+                                    const char *retry);
+
+static enum MHD_Result
+proxy_discover_busy(req_t *r)
+{
+    proxy_log(r->r_proxy, "discovery refused", "too many discovery answers being sent");
+    return proxy_refuse(r->r_conn, 503, "too many discovery answers being sent, retry", "1");
+}
+
+/* A discovery body, counted in the proxy's bound from when it is built
+ * (plain) until it is sent (compressed or not); past the bound 503 with
+ * Retry-After, so clients reading slowly cannot make the proxy hold more. */
 static enum MHD_Result
 proxy_send_json(req_t *r, char *body, size_t len)
 {
+    reply_budget_t *b = &r->r_proxy->p_discover_held;
     if (body == NULL)
         return reply_error(r->r_conn, 500, "out of memory");
+    if (!reply_budget_take(b, len)) {
+        free(body);
+        return proxy_discover_busy(r);
+    }
     reply_t rp = {.rp_status = 200, .rp_body = body, .rp_len = len, .rp_ctype = "application/json"};
     reply_gzip(&rp, r->r_client_gzip);
+    reply_budget_resize(b, len, rp.rp_len); /* the body as it is sent */
+    rp.rp_budget = b;
     return reply_send(r->r_conn, &rp);
 }
 
@@ -363,6 +385,10 @@ proxy_discover(req_t *r, conn_t *cx)
     size_t len = 0;
     if (inventory_groups_parse(q, &g, err, sizeof(err)) != 0)
         return reply_error(r->r_conn, 400, err);
+    if (!reply_budget_room(&r->r_proxy->p_discover_held)) { /* build none while full */
+        inventory_groups_free(g);
+        return proxy_discover_busy(r);
+    }
     char *body = inventory_discover(r->r_proxy->p_inv, cx->c_account, g, &len);
     inventory_groups_free(g);
     return proxy_send_json(r, body, len);
@@ -447,7 +473,7 @@ proxy_refuse(struct MHD_Connection *c, unsigned status, const char *why, const c
 {
     reply_t rp = {.rp_status = status,
                   .rp_ctype = "application/json",
-                  .rp_retry_after = status == 429 ? retry : NULL};
+                  .rp_retry_after = status == 429 || status == 503 ? retry : NULL};
     rp.rp_body = reply_error_json(status, why, &rp.rp_len);
     return reply_send(c, &rp);
 }
@@ -615,6 +641,7 @@ proxy_start(const proxy_opts_t *o, char *err, size_t errlen)
         return NULL;
     }
     p->p_inv = o->po_inventory;
+    p->p_discover_held.rb_max = o->po_discover_held > 0 ? o->po_discover_held : PROXY_DISCOVER_HELD;
     snprintf(p->p_suffix, sizeof(p->p_suffix), "%s",
              o->po_dns_suffix != NULL ? o->po_dns_suffix : "cmon.test");
     if (proxy_start_parts(p, o, err, errlen) != 0) {

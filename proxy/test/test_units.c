@@ -299,6 +299,34 @@ test_auth_verify(void)
     EVP_PKEY_free(other);
 }
 
+/* Bytes of answers held: taken while they fit, one answer alone always,
+ * refused past the bound, given back. */
+static void
+test_reply_budget(void)
+{
+    reply_budget_t b = {.rb_max = 100};
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 60), 1);
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 40), 1);
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 1), 0); /* full: 101 > 100 */
+    CU_ASSERT_EQUAL(b.rb_held, 100);
+    reply_budget_give(&b, 60);
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 61), 0);
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 60), 1);
+    reply_budget_give(&b, 60);
+    reply_budget_give(&b, 40);
+    CU_ASSERT_EQUAL(b.rb_held, 0);
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 1000), 1); /* alone, larger than the bound */
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 1), 0);
+    CU_ASSERT_EQUAL(reply_budget_room(&b), 0);
+    reply_budget_resize(&b, 1000, 30); /* compressed */
+    CU_ASSERT_EQUAL(reply_budget_room(&b), 1);
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 70), 1);
+    CU_ASSERT_EQUAL(reply_budget_room(&b), 0); /* 100 of 100 */
+    reply_budget_give(&b, 70);
+    reply_budget_give(&b, 30);
+    CU_ASSERT_EQUAL(b.rb_held, 0);
+}
+
 /* The first line of a cause is written, then one an interval with the count
  * left out; causes are apart; more causes than slots still limited. */
 static void
@@ -343,6 +371,7 @@ static CU_TestInfo tests[] = {
     {"auth parsing", test_auth_parsing},
     {"auth verify", test_auth_verify},
     {"log rate limit", test_ratelog},
+    {"reply budget", test_reply_budget},
     CU_TEST_INFO_NULL,
 };
 
