@@ -4,6 +4,7 @@
  * no session resumption), with the proxy's CPU seconds for each.
  *
  *   bench-proxy BIN_DIR [--concurrency C] [--duration S] [--threads T] [--proxy-cpu LIST]
+ *               [--phase N]   (N: 1..5, that phase alone)
  *
  * Starts a control plane and an agent of the tests' own (proxy/test/fixtures.h;
  * the agent answers a 3-line exposition from memory, so the figures are the
@@ -39,7 +40,10 @@ typedef struct phase {
     int ph_tls;   /* verify with dir/ca.pem, client certificate dir/alice.pem */
     int ph_fresh; /* a new connection (full handshake) per request */
     int ph_cert;  /* present the client certificate */
+    int ph_new;   /* a certificate the proxy has not seen on every request (B.certs) */
 } phase_t;
+
+#define BENCH_CERTS 20000 /* certificates made for the ph_new phase, more than it uses */
 
 static struct {
     char dir[64];
@@ -47,6 +51,11 @@ static struct {
     double dur;
     pid_t proxy;
     const char *proxy_cpu; /* taskset -c of the proxy */
+    char **certs;          /* PEM of alice's certificates, each used once (ph_new) */
+    size_t ncerts, next;
+    char *key;            /* their key's PEM */
+    unsigned long reused; /* requests of a ph_new phase that had to reuse one */
+    int only;             /* --phase N: that phase alone (1..5), 0 every one */
 } B = {.proxy_cpu = "0", .conc = 8, .dur = 5};
 
 static size_t
@@ -54,6 +63,25 @@ discard(char *d, size_t s, size_t n, void *a)
 {
     (void)d, (void)a;
     return s * n;
+}
+
+/* The next certificate of B.certs on h: one the proxy has not seen (curl copies it). */
+static void
+next_cert(CURL *h)
+{
+    if (B.next == B.ncerts) {
+        B.next = 0;
+        B.reused++;
+    } else if (B.reused > 0)
+        B.reused++;
+    struct curl_blob cert = {
+        .data = B.certs[B.next], .len = strlen(B.certs[B.next]), .flags = CURL_BLOB_COPY};
+    struct curl_blob key = {.data = B.key, .len = strlen(B.key), .flags = CURL_BLOB_COPY};
+    B.next++;
+    curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
+    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
+    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
 }
 
 static CURL *
@@ -75,6 +103,8 @@ phase_handle(const phase_t *ph, struct curl_slist *resolve)
             curl_easy_setopt(h, CURLOPT_SSLKEY, key);
         }
     }
+    if (ph->ph_new)
+        next_cert(h);
     if (ph->ph_fresh) {
         curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
         curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
@@ -130,15 +160,20 @@ phase_run(const phase_t *ph)
                         curl_easy_strerror(msg->data.result), code);
             CURL *h = msg->easy_handle;
             curl_multi_remove_handle(m, h);
-            if (cmon_monotime_s() < end)
+            if (cmon_monotime_s() < end) {
+                if (ph->ph_new)
+                    next_cert(h);
                 curl_multi_add_handle(m, h); /* the next request on the same handle */
-            else
+            } else
                 active--;
         }
         if (active > 0)
             curl_multi_poll(m, NULL, 0, 100, NULL);
     }
     double secs = cmon_monotime_s() - t0, cpu = proxy_cpu() - cpu0;
+    if (ph->ph_new && B.reused > 0)
+        fprintf(stderr, "%s: %lu requests reused a certificate (more than %d made)\n", ph->ph_name,
+                B.reused, BENCH_CERTS);
     printf("%-34s %10.0f %8lu %14.3f\n", ph->ph_name, ok / secs, bad,
            ph->ph_tls && ok > 0 ? cpu * 1000.0 / ok : 0.0);
     for (int i = 0; i < B.conc; i++)
@@ -150,6 +185,23 @@ phase_run(const phase_t *ph)
 
 /* ---- set-up ------------------------------------------------------------- */
 
+/* BENCH_CERTS new-style certificates of alice's (what `triton` makes: an
+ * ephemeral key signed by her key; here one ephemeral key for all, so that
+ * the client's handshakes stay cheap), each a certificate the proxy has not
+ * seen. 0 or -1. */
+static int
+new_certs(EVP_PKEY *account_key)
+{
+    EVP_PKEY *eph = pki_key_new();
+    B.key = eph != NULL ? pki_key_pem(eph) : NULL;
+    B.certs = calloc(BENCH_CERTS, sizeof(char *));
+    for (B.ncerts = 0; B.key != NULL && B.certs != NULL && B.ncerts < BENCH_CERTS; B.ncerts++)
+        if ((B.certs[B.ncerts] = pki_cert_pem("alice", eph, account_key, 1, -60, 86400)) == NULL)
+            break;
+    EVP_PKEY_free(eph);
+    return B.ncerts == BENCH_CERTS ? 0 : -1;
+}
+
 static char *
 account(void)
 {
@@ -158,6 +210,8 @@ account(void)
     snprintf(cert, sizeof(cert), "%s/alice.pem", B.dir);
     snprintf(key, sizeof(key), "%s/alice-key.pem", B.dir);
     pki_cert("alice", k, k, 0, -60, 86400, cert, key);
+    if (new_certs(k) != 0)
+        fprintf(stderr, "bench-proxy: cannot make the certificates\n");
     char *kj = pki_key_json(k), *j = malloc(strlen(kj) + 256);
     sprintf(j,
             "{\"uuid\":\"" ACCT "\",\"login\":\"alice\",\"groups\":[],\"keys\":[%s],\"roles\":{}}",
@@ -167,42 +221,61 @@ account(void)
     return j;
 }
 
-/* What authentication costs in-process, without TLS: parsing alice's
- * certificate (OpenSSL), and parsing, reading its login and verifying it
- * against her account record, as a new connection with an unknown
- * certificate does (the control plane's look-up aside). */
+/* Microseconds to parse der, and to parse, read its login and verify it
+ * against account a, as a new connection with an unknown certificate does
+ * (the control plane's look-up aside); printed as one line. */
 static void
-auth_costs(const char *account_json)
+auth_cost(const char *what, const unsigned char *der, size_t len, const auth_account_t *a)
 {
-    char path[128], err[256], login[AUTH_LOGIN_MAX], why[256];
-    unsigned char *der = NULL;
-    snprintf(path, sizeof(path), "%s/alice.pem", B.dir);
-    FILE *f = fopen(path, "r");
-    X509 *x = f != NULL ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-    int len = x != NULL ? i2d_X509(x, &der) : 0;
-    auth_account_t *a = auth_account_parse(account_json, strlen(account_json), err, sizeof(err));
-    if (f != NULL)
-        fclose(f);
-    if (len <= 0 || a == NULL)
-        return;
+    char login[AUTH_LOGIN_MAX], why[256];
     const int n = 2000;
     double t0 = cmon_monotime_s();
     for (int i = 0; i < n; i++)
-        auth_cert_free(auth_cert_parse(der, (size_t)len));
+        auth_cert_free(auth_cert_parse(der, len));
     double t1 = cmon_monotime_s();
     int ok = 0;
     for (int i = 0; i < n; i++) {
-        auth_cert_t *c = auth_cert_parse(der, (size_t)len);
+        auth_cert_t *c = auth_cert_parse(der, len);
         ok += auth_cert_login(c, login, sizeof(login)) == 0 &&
               auth_cert_verify(c, a, time(NULL), why, sizeof(why)) == 0;
         auth_cert_free(c);
     }
     double t2 = cmon_monotime_s();
-    printf("authentication in-process: parse %.0f us, parse + login + verify %.0f us (%d/%d ok)\n",
-           (t1 - t0) / n * 1e6, (t2 - t1) / n * 1e6, ok, n);
-    auth_account_free(a);
+    printf("authentication in-process, %s: parse %.0f us, parse + login + verify %.0f us "
+           "(%d/%d ok)\n",
+           what, (t1 - t0) / n * 1e6, (t2 - t1) / n * 1e6, ok, n);
+}
+
+/* DER of a PEM certificate (OPENSSL_free it), length in *len; NULL on failure. */
+static unsigned char *
+pem_to_der(BIO *pem, int *len)
+{
+    unsigned char *der = NULL;
+    X509 *x = pem != NULL ? PEM_read_bio_X509(pem, NULL, NULL, NULL) : NULL;
+    *len = x != NULL ? i2d_X509(x, &der) : 0;
     X509_free(x);
+    BIO_free(pem);
+    return *len > 0 ? der : NULL;
+}
+
+/* What authentication costs in-process, without TLS: alice's old-style
+ * certificate (self-signed by her key) and a new-style one (B.certs). */
+static void
+auth_costs(const char *account_json)
+{
+    char path[128], err[256];
+    int len;
+    snprintf(path, sizeof(path), "%s/alice.pem", B.dir);
+    auth_account_t *a = auth_account_parse(account_json, strlen(account_json), err, sizeof(err));
+    unsigned char *der = pem_to_der(BIO_new_file(path, "r"), &len);
+    if (a != NULL && der != NULL)
+        auth_cost("old style", der, (size_t)len, a);
     OPENSSL_free(der);
+    der = B.ncerts > 0 ? pem_to_der(BIO_new_mem_buf(B.certs[0], -1), &len) : NULL;
+    if (a != NULL && der != NULL)
+        auth_cost("new style", der, (size_t)len, a);
+    OPENSSL_free(der);
+    auth_account_free(a);
 }
 
 /* Starts BIN_DIR/cmon-proxy; its port from "listening on ADDR:PORT", 0 on failure. */
@@ -295,17 +368,23 @@ phases(unsigned agent_port, unsigned port)
         {.ph_name = "proxy /metrics, keep-alive", .ph_tls = 1, .ph_cert = 1},
         {.ph_name = "proxy /_ping, full handshakes", .ph_tls = 1, .ph_fresh = 1},
         {.ph_name = "proxy /metrics, full handshakes", .ph_tls = 1, .ph_fresh = 1, .ph_cert = 1},
+        {.ph_name = "proxy /metrics, new certificates",
+         .ph_tls = 1,
+         .ph_fresh = 1,
+         .ph_cert = 1,
+         .ph_new = 1},
     };
     snprintf(ph[0].ph_url, 256, "http://127.0.0.1:%u/v1/" VM "/metrics", agent_port);
     snprintf(ph[0].ph_resolve, 256, "cmon.test:1:127.0.0.1");
-    for (int i = 1; i < 4; i++) {
+    for (int i = 1; i < 5; i++) {
         snprintf(ph[i].ph_url, 256, "https://%s.cmon.test:%u%s", i == 2 ? "cmon" : VM, port,
                  i == 2 ? "/_ping" : "/metrics");
         snprintf(ph[i].ph_resolve, 256, "%s.cmon.test:%u:127.0.0.1", i == 2 ? "cmon" : VM, port);
     }
     printf("%-34s %10s %8s %14s\n", "phase", "req/s", "errors", "proxy CPU ms/req");
-    for (int i = 0; i < 4; i++)
-        phase_run(&ph[i]);
+    for (int i = 0; i < 5; i++)
+        if (B.only == 0 || B.only == i + 1)
+            phase_run(&ph[i]);
 }
 
 int
@@ -314,7 +393,7 @@ main(int argc, char **argv)
     const char *threads = "1";
     if (argc < 2) {
         fprintf(stderr, "usage: bench-proxy BIN_DIR [--concurrency C] [--duration S] [--threads T] "
-                        "[--proxy-cpu LIST]\n");
+                        "[--proxy-cpu LIST] [--phase N]\n");
         return 2;
     }
     for (int i = 2; i + 1 < argc; i += 2) {
@@ -326,6 +405,8 @@ main(int argc, char **argv)
             B.proxy_cpu = argv[i + 1];
         else if (strcmp(argv[i], "--threads") == 0)
             threads = argv[i + 1];
+        else if (strcmp(argv[i], "--phase") == 0)
+            B.only = atoi(argv[i + 1]);
     }
     curl_global_init(CURL_GLOBAL_ALL);
     snprintf(B.dir, sizeof(B.dir), "/tmp/proxybench.XXXXXX");
@@ -348,6 +429,10 @@ main(int argc, char **argv)
     fix_cplane_stop(cp);
     fix_agent_stop(ag);
     char cmd[128];
+    for (size_t i = 0; i < B.ncerts; i++)
+        free(B.certs[i]);
+    free(B.certs);
+    free(B.key);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", B.dir);
     return system(cmd) == 0 && port != 0 ? 0 : 1;
 }

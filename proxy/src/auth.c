@@ -1,7 +1,10 @@
-/* auth - client certificate to account (auth.h), by OpenSSL and jansson. */
+/* auth - client certificate to account (auth.h), by GnuTLS, OpenSSL and jansson. */
 #include "auth.h"
 
 #include <ctype.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <gnutls/x509.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -152,41 +155,114 @@ auth_account_operator(const auth_account_t *a)
 
 /* ---- certificates ------------------------------------------------------- */
 
+/*
+ * A client certificate is read with GnuTLS (libtasn1: its names, extended
+ * key usage, validity) and its signature checked with OpenSSL's EVP over the
+ * DER bytes of its tbsCertificate, as they came. OpenSSL's d2i_X509() is not
+ * used: OpenSSL 3 decodes the subject's public key on parsing through its
+ * provider decoders, about a tenth of the CPU of a whole TLS handshake, and
+ * a new-style certificate's own key is never needed (its signer's is the
+ * account's, parsed once per look-up, auth_account_parse).
+ */
+struct auth_cert {
+    gnutls_x509_crt_t c_crt;
+    const unsigned char *c_tbs; /* tbsCertificate (its DER, in c_der) */
+    size_t c_tbs_len;
+    X509_ALGOR *c_sig_alg;  /* signatureAlgorithm */
+    ASN1_BIT_STRING *c_sig; /* signatureValue */
+    unsigned char c_der[];  /* the certificate as received */
+};
+
+/* The next DER element of [*p, end): its tag, its content's length, p moved
+ * past its header. 0, or -1 (not DER: bad header, indefinite length, longer
+ * than what is left). */
+static int
+auth_der_next(const unsigned char **p, const unsigned char *end, int *tag, long *len)
+{
+    int xclass, r = ASN1_get_object(p, len, tag, &xclass, (long)(end - *p));
+    if ((r & 0x80) != 0 || (r & 0x01) != 0 || *len > end - *p)
+        return -1;
+    return 0;
+}
+
+/* Certificate ::= SEQUENCE { tbsCertificate SEQUENCE, signatureAlgorithm, signatureValue
+ * BIT STRING }, exactly the len bytes. 0, or -1. */
+static int
+auth_cert_split(auth_cert_t *c, size_t len)
+{
+    const unsigned char *p = c->c_der, *end = c->c_der + len, *tbs;
+    int tag;
+    long n;
+    if (auth_der_next(&p, end, &tag, &n) != 0 || tag != V_ASN1_SEQUENCE || p + n != end)
+        return -1;
+    tbs = p;
+    if (auth_der_next(&p, end, &tag, &n) != 0 || tag != V_ASN1_SEQUENCE)
+        return -1;
+    p += n;
+    c->c_tbs = tbs;
+    c->c_tbs_len = (size_t)(p - tbs);
+    if ((c->c_sig_alg = d2i_X509_ALGOR(NULL, &p, (long)(end - p))) == NULL ||
+        (c->c_sig = d2i_ASN1_BIT_STRING(NULL, &p, (long)(end - p))) == NULL)
+        return -1;
+    return p == end ? 0 : -1;
+}
+
 auth_cert_t *
 auth_cert_parse(const unsigned char *der, size_t len)
 {
-    const unsigned char *p = der;
     if (der == NULL || len == 0 || len > 65536)
         return NULL;
-    X509 *c = d2i_X509(NULL, &p, (long)len);
-    if (c != NULL && p != der + len) { /* trailing bytes: not one certificate */
-        X509_free(c);
+    auth_cert_t *c = calloc(1, sizeof(*c) + len);
+    if (c == NULL)
+        return NULL;
+    memcpy(c->c_der, der, len);
+    gnutls_datum_t d = {.data = c->c_der, .size = (unsigned)len};
+    if (auth_cert_split(c, len) != 0 || gnutls_x509_crt_init(&c->c_crt) != 0 ||
+        gnutls_x509_crt_import(c->c_crt, &d, GNUTLS_X509_FMT_DER) != 0) {
+        auth_cert_free(c);
         return NULL;
     }
-    return (auth_cert_t *)c;
+    return c;
 }
 
 void
 auth_cert_free(auth_cert_t *c)
 {
-    X509_free((X509 *)c);
+    if (c == NULL)
+        return;
+    if (c->c_crt != NULL)
+        gnutls_x509_crt_deinit(c->c_crt);
+    X509_ALGOR_free(c->c_sig_alg);
+    ASN1_BIT_STRING_free(c->c_sig);
+    free(c);
 }
 
-/* The CN of a name into buf (UTF-8). 0, or -1 (none, not one, too long). */
+/* The CN of the subject (issuer 0) or the issuer (1) into buf (UTF-8). 0, or
+ * -1 (none, more than one, too long, a NUL inside). GnuTLS hands the value's
+ * DER (raw: its string form escapes RFC 4514 specials such as '+' of
+ * base64), OpenSSL turns whichever string type it is into UTF-8. */
 static int
-auth_name_cn(const X509_NAME *name, char *buf, size_t len)
+auth_name_cn(const auth_cert_t *c, int issuer, char *buf, size_t len)
 {
-    int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-    if (i < 0 || X509_NAME_get_index_by_NID(name, NID_commonName, i) >= 0)
+    unsigned char der[AUTH_LOGIN_MAX + 16], probe[8];
+    size_t n = sizeof(der), more = sizeof(probe);
+    int (*get)(gnutls_x509_crt_t, const char *, unsigned, unsigned, void *, size_t *) =
+        issuer ? gnutls_x509_crt_get_issuer_dn_by_oid : gnutls_x509_crt_get_dn_by_oid;
+    if (get(c->c_crt, GNUTLS_OID_X520_COMMON_NAME, 0, 1, der, &n) != 0 ||
+        get(c->c_crt, GNUTLS_OID_X520_COMMON_NAME, 1, 1, probe, &more) !=
+            GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
         return -1;
+    const unsigned char *p = der;
+    ASN1_STRING *value = d2i_ASN1_PRINTABLE(NULL, &p, (long)n);
     unsigned char *utf8 = NULL;
-    int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
-    int ok = n > 0 && (size_t)n < len && memchr(utf8, '\0', (size_t)n) == NULL;
+    int u = value != NULL && p == der + n ? ASN1_STRING_to_UTF8(&utf8, value) : -1;
+    int ok = u > 0 && (size_t)u < len && memchr(utf8, '\0', (size_t)u) == NULL;
     if (ok) {
-        memcpy(buf, utf8, (size_t)n);
-        buf[n] = '\0';
+        memcpy(buf, utf8, (size_t)u);
+        buf[u] = '\0';
     }
     OPENSSL_free(utf8);
+    ASN1_STRING_free(value);
     return ok ? 0 : -1;
 }
 
@@ -202,34 +278,33 @@ auth_login_ok(const char *login)
 int
 auth_cert_login(const auth_cert_t *c, char *login, size_t loginlen)
 {
-    return auth_name_cn(X509_get_subject_name((const X509 *)c), login, loginlen) == 0 &&
-                   auth_login_ok(login)
-               ? 0
-               : -1;
+    return auth_name_cn(c, 0, login, loginlen) == 0 && auth_login_ok(login) ? 0 : -1;
 }
 
 /* 1 when the certificate's extended key usage names CMON's OID. */
 static int
-auth_new_style(X509 *c)
+auth_new_style(const auth_cert_t *c)
 {
-    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(c, NID_ext_key_usage, NULL, NULL);
-    int found = 0;
-    for (int i = 0; eku != NULL && i < sk_ASN1_OBJECT_num(eku) && !found; i++) {
-        char oid[80];
-        OBJ_obj2txt(oid, sizeof(oid), sk_ASN1_OBJECT_value(eku, i), 1);
-        found = strcmp(oid, AUTH_EKU_CMON) == 0;
+    for (unsigned i = 0;; i++) {
+        char oid[128];
+        size_t n = sizeof(oid);
+        int rc = gnutls_x509_crt_get_key_purpose_oid(c->c_crt, i, oid, &n, NULL);
+        if (rc == GNUTLS_E_SHORT_MEMORY_BUFFER)
+            continue; /* not ours: ours is short */
+        if (rc != 0)
+            return 0;
+        if (strcmp(oid, AUTH_EKU_CMON) == 0)
+            return 1;
     }
-    EXTENDED_KEY_USAGE_free(eku);
-    return found;
 }
 
 /* The key id an issuer CN "MD5:<base64 of 16 bytes>" names, as "aa:bb:..". */
 static int
-auth_issuer_fp(X509 *c, char fp[AUTH_FP_LEN])
+auth_issuer_fp(const auth_cert_t *c, char fp[AUTH_FP_LEN])
 {
     char cn[128];
     unsigned char md5[32];
-    if (auth_name_cn(X509_get_issuer_name(c), cn, sizeof(cn)) != 0 || strncmp(cn, "MD5:", 4) != 0)
+    if (auth_name_cn(c, 1, cn, sizeof(cn)) != 0 || strncmp(cn, "MD5:", 4) != 0)
         return -1;
     size_t b64 = strlen(cn + 4);
     /* 16 bytes are 24 base64 characters, the last two "==" padding */
@@ -241,24 +316,45 @@ auth_issuer_fp(X509 *c, char fp[AUTH_FP_LEN])
 }
 
 static int
-auth_in_validity(X509 *c, time_t now)
+auth_in_validity(const auth_cert_t *c, time_t now)
 {
-    return X509_cmp_time(X509_get0_notBefore(c), &now) < 0 &&
-           X509_cmp_time(X509_get0_notAfter(c), &now) > 0;
+    time_t nb = gnutls_x509_crt_get_activation_time(c->c_crt);
+    time_t na = gnutls_x509_crt_get_expiration_time(c->c_crt);
+    /* as X509_cmp_time(): valid from notBefore itself (a certificate made this
+     * second is good), until before notAfter */
+    return nb != (time_t)-1 && na != (time_t)-1 && nb <= now && now < na;
+}
+
+/* The certificate's own public key (old style: it is the signer's), for its id. */
+static EVP_PKEY *
+auth_cert_own_key(const auth_cert_t *c)
+{
+    gnutls_pubkey_t pub = NULL;
+    gnutls_datum_t spki = {NULL, 0};
+    EVP_PKEY *k = NULL;
+    if (gnutls_pubkey_init(&pub) == 0 && gnutls_pubkey_import_x509(pub, c->c_crt, 0) == 0 &&
+        gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &spki) == 0) {
+        const unsigned char *p = spki.data;
+        k = d2i_PUBKEY(NULL, &p, (long)spki.size);
+    }
+    gnutls_free(spki.data);
+    if (pub != NULL)
+        gnutls_pubkey_deinit(pub);
+    return k;
 }
 
 /* The signer's key id: the issuer CN's (new style, within validity) or the
  * certificate's own key's (old style). 0 or -1 with why. */
 static int
-auth_signer_fp(X509 *c, time_t now, char fp[AUTH_FP_LEN], char *why, size_t whylen)
+auth_signer_fp(const auth_cert_t *c, time_t now, char fp[AUTH_FP_LEN], char *why, size_t whylen)
 {
     if (!auth_new_style(c)) {
-        EVP_PKEY *own = X509_get0_pubkey(c);
-        if (own == NULL || sshkey_fingerprint_md5(own, fp) != 0) {
+        EVP_PKEY *own = auth_cert_own_key(c);
+        int rc = own != NULL && sshkey_fingerprint_md5(own, fp) == 0 ? 0 : -1;
+        EVP_PKEY_free(own);
+        if (rc != 0)
             snprintf(why, whylen, "certificate key of an unsupported type");
-            return -1;
-        }
-        return 0;
+        return rc;
     }
     if (auth_issuer_fp(c, fp) != 0) {
         snprintf(why, whylen, "new-style certificate without an issuer CN MD5:<base64>");
@@ -271,6 +367,26 @@ auth_signer_fp(X509 *c, time_t now, char fp[AUTH_FP_LEN], char *why, size_t whyl
     return 0;
 }
 
+/* Whether the certificate's signature verifies with key: its signature
+ * algorithm's digest (none for Ed25519) over the tbsCertificate's DER. */
+static int
+auth_signature_ok(const auth_cert_t *c, EVP_PKEY *key)
+{
+    int md_nid = NID_undef, pk_nid = NID_undef;
+    if ((c->c_sig->flags & 0x07) != 0 || /* a signature is whole bytes */
+        !OBJ_find_sigid_algs(OBJ_obj2nid(c->c_sig_alg->algorithm), &md_nid, &pk_nid))
+        return 0;
+    const EVP_MD *md = md_nid != NID_undef ? EVP_get_digestbynid(md_nid) : NULL;
+    if (md_nid != NID_undef && md == NULL)
+        return 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, md, NULL, key) == 1 &&
+             EVP_DigestVerify(ctx, c->c_sig->data, (size_t)c->c_sig->length, c->c_tbs,
+                              c->c_tbs_len) == 1;
+    EVP_MD_CTX_free(ctx);
+    return ok;
+}
+
 static const auth_key_t *
 auth_find_key(const auth_account_t *a, const char *fp)
 {
@@ -281,11 +397,10 @@ auth_find_key(const auth_account_t *a, const char *fp)
 }
 
 int
-auth_cert_verify(const auth_cert_t *cert, const auth_account_t *a, time_t now, char *why,
+auth_cert_verify(const auth_cert_t *c, const auth_account_t *a, time_t now, char *why,
                  size_t whylen)
 {
     char fp[AUTH_FP_LEN];
-    X509 *c = (X509 *)cert;
     if (auth_signer_fp(c, now, fp, why, whylen) != 0)
         return -1;
     const auth_key_t *k = auth_find_key(a, fp);
@@ -293,7 +408,7 @@ auth_cert_verify(const auth_cert_t *cert, const auth_account_t *a, time_t now, c
         snprintf(why, whylen, "no key %s of %s or its administrators", fp, a->a_login);
         return -1;
     }
-    if (X509_verify(c, k->k_pkey) != 1) {
+    if (!auth_signature_ok(c, k->k_pkey)) {
         snprintf(why, whylen, "signature does not verify with key %s", fp);
         return -1;
     }
@@ -301,11 +416,10 @@ auth_cert_verify(const auth_cert_t *cert, const auth_account_t *a, time_t now, c
 }
 
 time_t
-auth_cert_expiry(const auth_cert_t *cert)
+auth_cert_expiry(const auth_cert_t *c)
 {
-    X509 *c = (X509 *)cert;
-    struct tm tm;
-    if (!auth_new_style(c) || ASN1_TIME_to_tm(X509_get0_notAfter(c), &tm) != 1)
+    if (!auth_new_style(c))
         return 0;
-    return timegm(&tm);
+    time_t na = gnutls_x509_crt_get_expiration_time(c->c_crt);
+    return na != (time_t)-1 ? na : 0;
 }

@@ -640,19 +640,20 @@ inv_store_route(const inv_store_t *st, const uint8_t uuid[16], const uint8_t acc
     if (i != NONE) {
         const inv_vm_t *v = &st->st_vms[i];
         const server_t *s = &st->st_server[v->v_server];
-        if (!v->v_running || !s->s_known ||
-            memcmp(st->st_owners.ut_keys[v->v_owner], account, 16) != 0)
-            return -1;
+        if (!v->v_running || memcmp(st->st_owners.ut_keys[v->v_owner], account, 16) != 0)
+            return INV_ROUTE_NONE;
+        if (!s->s_known)
+            return INV_ROUTE_NODE_UNKNOWN;
         inv_uuid_format(uuid, text);
         snprintf(path, sizeof(path), "/v1/%.*s/metrics", INV_UUID_LEN, text);
         route_fill(out, s->s_agent, path);
-        return 0;
+        return INV_ROUTE_OK;
     }
     uint32_t c = uuidtab_find(&st->st_servers, uuid);
     if (!operator|| c == NONE || !st->st_server[c].s_known)
-        return -1;
+        return INV_ROUTE_NONE;
     route_fill(out, st->st_server[c].s_agent, "/v1/gz/metrics");
-    return 0;
+    return INV_ROUTE_OK;
 }
 
 /* Whether the group set (names joined by ',') holds one of g's names. */

@@ -89,7 +89,8 @@ void inv_store_servers_forget(inv_store_t *st);
 size_t inv_store_servers_unknown(inv_store_t *st, double now, double min_interval_s,
                                  uint8_t (*out)[16], size_t max);
 
-/* inventory_route() on the store: 0 and *out filled, or -1. */
+/* inventory_route() on the store: INV_ROUTE_OK and *out filled, INV_ROUTE_NODE_UNKNOWN or
+ * INV_ROUTE_NONE. */
 int inv_store_route(const inv_store_t *st, const uint8_t uuid[16], const uint8_t account[16],
                     int operator, inv_route_t * out);
 

@@ -830,7 +830,7 @@ inventory_route(inventory_t *inv, const char *uuid, const char *account_uuid, in
     uint8_t u[16], a[16];
     if (inv == NULL || out == NULL || inv_uuid_parse(uuid, u) != 0 ||
         inv_uuid_parse(account_uuid, a) != 0)
-        return -1;
+        return INV_ROUTE_NONE;
     pthread_rwlock_rdlock(&inv->in_lock);
     int rc = inv_store_route(inv->in_store, u, a, operator, out);
     pthread_rwlock_unlock(&inv->in_lock);

@@ -3,7 +3,8 @@
  * (VMAPI-like listing, then its change feed) and every compute node
  * (CNAPI-like), learnt from the simulated control plane over HTTP
  * (sim/cplane/API.md). A thread follows the feed; look-ups are thread-safe
- * and never do I/O except inventory_server() for an unknown compute node.
+ * and never do I/O: a compute node an instance names but the inventory does
+ * not know is asked for by that thread, never on a request's path.
  */
 #ifndef CMON_PROXY_INVENTORY_H
 #define CMON_PROXY_INVENTORY_H
@@ -36,10 +37,20 @@ typedef struct inv_route {
     char ir_path[64];             /* "/v1/<uuid>/metrics" or "/v1/gz/metrics" */
 } inv_route_t;
 
+/* What inventory_route() says. */
+#define INV_ROUTE_OK 0
+#define INV_ROUTE_NONE (-1)         /* nothing of the account's to scrape: 404 */
+#define INV_ROUTE_NODE_UNKNOWN (-2) /* the account's, running, its node not known yet: 503 */
+
 /*
- * 0 and *out filled when `uuid` is a running instance owned by account_uuid,
- * or a compute node and operator is non-zero; -1 otherwise (unknown, not
- * running, someone else's: the caller answers 404 for all alike).
+ * INV_ROUTE_OK and *out filled when `uuid` is a running instance owned by
+ * account_uuid on a known compute node, or a known compute node and
+ * operator is non-zero. INV_ROUTE_NODE_UNKNOWN when it is a running
+ * instance owned by account_uuid whose compute node the inventory does not
+ * know (yet: the follower asks for it): the instance exists and is the
+ * caller's, it cannot be reached now (503). INV_ROUTE_NONE otherwise
+ * (unknown, not running, someone else's, a node for a non-operator: the
+ * caller answers 404 for all alike, so existence is not leaked).
  */
 int inventory_route(inventory_t *inv, const char *uuid, const char *account_uuid, int operator,
                     inv_route_t *out);

@@ -21,6 +21,7 @@
 #include "lookup.h"
 #include "monotime.h"
 #include "negotiate.h"
+#include "ratelog.h"
 #include "reply.h"
 #include "throttle.h"
 #include "upstream.h"
@@ -29,6 +30,8 @@
 #define PROXY_THROTTLE_ACCOUNTS 100000
 #define PROXY_CERT_SLOTS 4096  /* authentications kept by certificate (certcache.h) */
 #define PROXY_LOOKUP_THREADS 2 /* account look-ups at once (lookup.h) */
+#define PROXY_DISCOVER_HELD ((size_t)16 << 20) /* discovery bytes held at once (reply.h) */
+#define PROXY_LOG_INTERVAL_S 10 /* a cause of failure logged at most once in that (ratelog.h) */
 
 struct proxy {
     struct MHD_Daemon *p_daemon;
@@ -40,6 +43,8 @@ struct proxy {
     lookup_t *p_lookup;   /* account look-ups off the workers */
     throttle_t *p_throttle;
     upstream_t *p_upstream;
+    ratelog_t *p_log; /* failures logged per cause at most every PROXY_LOG_INTERVAL_S */
+    reply_budget_t p_discover_held; /* discovery bodies built and not yet sent */
 };
 
 /* ---- connections: TLS set-up, and the authentication they keep ---------- */
@@ -126,11 +131,20 @@ conn_peer_cert(struct MHD_Connection *c)
 }
 
 /* One line on stderr, "cmon-proxy: what: why" (one write, so lines of
- * several threads do not mix). */
+ * several threads do not mix), unless a line of the same what was written
+ * less than PROXY_LOG_INTERVAL_S ago: a flood of bad certificates or a dead
+ * agent gives one line, then one every interval with the count left out. */
 static void
-proxy_log(const char *what, const char *why)
+proxy_log(proxy_t *p, const char *what, const char *why)
 {
-    fprintf(stderr, "cmon-proxy: %s: %s\n", what, why);
+    unsigned long left_out = 0;
+    if (!ratelog_admit(p->p_log, what, cmon_monotime_s(), &left_out))
+        return;
+    if (left_out == 0)
+        fprintf(stderr, "cmon-proxy: %s: %s\n", what, why);
+    else
+        fprintf(stderr, "cmon-proxy: %s: %s (and %lu more not logged since the last)\n", what, why,
+                left_out);
 }
 
 /* The connection speaks for who from now on. */
@@ -261,12 +275,12 @@ proxy_authenticate(proxy_t *p, req_t *r, conn_t *cx)
     auth_cert_free(r->r_cert);
     r->r_cert = NULL;
     if (rc == 503) {
-        proxy_log("cannot look up an account", why);
+        proxy_log(p, "cannot look up an account", why);
         return 503;
     }
     cx->c_auth = rc == 0 ? CONN_AUTH_OK : CONN_AUTH_FAILED;
     if (rc != 0)
-        proxy_log("authentication failed", why);
+        proxy_log(p, "authentication failed", why);
     return rc;
 }
 
@@ -289,7 +303,7 @@ proxy_answer_scrape(req_t *r)
     upstream_answer_t *a = &r->r_ans;
     if (a->ua_status != 200) {
         if (a->ua_status != 404)
-            proxy_log("scrape failed", a->ua_why);
+            proxy_log(r->r_proxy, "scrape failed", a->ua_why);
         return reply_error(r->r_conn, a->ua_status,
                            a->ua_status == 404 ? "container not found" : a->ua_why);
     }
@@ -307,8 +321,13 @@ proxy_scrape(req_t *r, conn_t *cx, const host_target_t *target)
 {
     proxy_t *p = r->r_proxy;
     inv_route_t route;
-    if (target->ht_kind != HOST_UUID ||
-        inventory_route(p->p_inv, target->ht_uuid, cx->c_account, cx->c_operator, &route) != 0)
+    int found =
+        target->ht_kind != HOST_UUID
+            ? INV_ROUTE_NONE
+            : inventory_route(p->p_inv, target->ht_uuid, cx->c_account, cx->c_operator, &route);
+    if (found == INV_ROUTE_NODE_UNKNOWN) /* yours, but where it runs is not known yet */
+        return reply_error(r->r_conn, 503, "the container's compute node is not known yet");
+    if (found != INV_ROUTE_OK)
         return reply_error(r->r_conn, 404, "container not found");
     upstream_call_t call = {
         .uc_gzip = r->r_client_gzip, .uc_done = proxy_upstream_done, .uc_arg = r};
@@ -327,13 +346,33 @@ proxy_scrape(req_t *r, conn_t *cx, const host_target_t *target)
     return MHD_YES;
 }
 
+static enum MHD_Result proxy_refuse(struct MHD_Connection *c, unsigned status, const char *why,
+                                    const char *retry);
+
+static enum MHD_Result
+proxy_discover_busy(req_t *r)
+{
+    proxy_log(r->r_proxy, "discovery refused", "too many discovery answers being sent");
+    return proxy_refuse(r->r_conn, 503, "too many discovery answers being sent, retry", "1");
+}
+
+/* A discovery body, counted in the proxy's bound from when it is built
+ * (plain) until it is sent (compressed or not); past the bound 503 with
+ * Retry-After, so clients reading slowly cannot make the proxy hold more. */
 static enum MHD_Result
 proxy_send_json(req_t *r, char *body, size_t len)
 {
+    reply_budget_t *b = &r->r_proxy->p_discover_held;
     if (body == NULL)
         return reply_error(r->r_conn, 500, "out of memory");
+    if (!reply_budget_take(b, len)) {
+        free(body);
+        return proxy_discover_busy(r);
+    }
     reply_t rp = {.rp_status = 200, .rp_body = body, .rp_len = len, .rp_ctype = "application/json"};
     reply_gzip(&rp, r->r_client_gzip);
+    reply_budget_resize(b, len, rp.rp_len); /* the body as it is sent */
+    rp.rp_budget = b;
     return reply_send(r->r_conn, &rp);
 }
 
@@ -346,6 +385,10 @@ proxy_discover(req_t *r, conn_t *cx)
     size_t len = 0;
     if (inventory_groups_parse(q, &g, err, sizeof(err)) != 0)
         return reply_error(r->r_conn, 400, err);
+    if (!reply_budget_room(&r->r_proxy->p_discover_held)) { /* build none while full */
+        inventory_groups_free(g);
+        return proxy_discover_busy(r);
+    }
     char *body = inventory_discover(r->r_proxy->p_inv, cx->c_account, g, &len);
     inventory_groups_free(g);
     return proxy_send_json(r, body, len);
@@ -430,7 +473,7 @@ proxy_refuse(struct MHD_Connection *c, unsigned status, const char *why, const c
 {
     reply_t rp = {.rp_status = status,
                   .rp_ctype = "application/json",
-                  .rp_retry_after = status == 429 ? retry : NULL};
+                  .rp_retry_after = status == 429 || status == 503 ? retry : NULL};
     rp.rp_body = reply_error_json(status, why, &rp.rp_len);
     return reply_send(c, &rp);
 }
@@ -576,7 +619,8 @@ proxy_start_parts(proxy_t *p, const proxy_opts_t *o, char *err, size_t errlen)
         snprintf(err, errlen, "cannot set up: %s", strerror(errno));
         return -1;
     }
-    if ((p->p_accounts = accounts_new(&ao)) == NULL ||
+    if ((p->p_log = ratelog_new(PROXY_LOG_INTERVAL_S)) == NULL ||
+        (p->p_accounts = accounts_new(&ao)) == NULL ||
         (p->p_throttle = throttle_new(rate, burst, PROXY_THROTTLE_ACCOUNTS)) == NULL) {
         snprintf(err, errlen, "cannot set up: %s", strerror(errno));
         return -1;
@@ -597,6 +641,7 @@ proxy_start(const proxy_opts_t *o, char *err, size_t errlen)
         return NULL;
     }
     p->p_inv = o->po_inventory;
+    p->p_discover_held.rb_max = o->po_discover_held > 0 ? o->po_discover_held : PROXY_DISCOVER_HELD;
     snprintf(p->p_suffix, sizeof(p->p_suffix), "%s",
              o->po_dns_suffix != NULL ? o->po_dns_suffix : "cmon.test");
     if (proxy_start_parts(p, o, err, errlen) != 0) {
@@ -634,5 +679,6 @@ proxy_stop(proxy_t *p)
     throttle_free(p->p_throttle);
     certcache_free(p->p_certs);
     accounts_free(p->p_accounts);
+    ratelog_free(p->p_log);
     free(p);
 }

@@ -49,6 +49,7 @@ typedef struct proxy_opts {
     size_t po_account_cache;        /* accounts cached (default 50) */
     double po_account_ttl_s;        /* seconds (default 300) */
     size_t po_max_body;             /* largest agent body passed on (default 64 MB) */
+    size_t po_discover_held;        /* discovery bodies held at once, bytes (default 16 MB) */
 } proxy_opts_t;
 
 /* proxy_start() - listens and serves. NULL with a one-line message in err. */

@@ -58,14 +58,80 @@ reply_gzip(reply_t *r, int client_gzip)
     return 0;
 }
 
+int
+reply_budget_take(reply_budget_t *b, size_t len)
+{
+    size_t held = __atomic_add_fetch(&b->rb_held, len, __ATOMIC_ACQ_REL);
+    if (held <= b->rb_max || held == len)
+        return 1;
+    __atomic_sub_fetch(&b->rb_held, len, __ATOMIC_ACQ_REL);
+    return 0;
+}
+
+void
+reply_budget_give(reply_budget_t *b, size_t len)
+{
+    __atomic_sub_fetch(&b->rb_held, len, __ATOMIC_ACQ_REL);
+}
+
+void
+reply_budget_resize(reply_budget_t *b, size_t from, size_t to)
+{
+    if (to >= from)
+        __atomic_add_fetch(&b->rb_held, to - from, __ATOMIC_ACQ_REL);
+    else
+        __atomic_sub_fetch(&b->rb_held, from - to, __ATOMIC_ACQ_REL);
+}
+
+int
+reply_budget_room(reply_budget_t *b)
+{
+    return __atomic_load_n(&b->rb_held, __ATOMIC_ACQUIRE) < b->rb_max;
+}
+
+/* A body whose bytes are counted in a budget until libmicrohttpd frees it. */
+typedef struct held_body {
+    char *hb_body;
+    size_t hb_len;
+    reply_budget_t *hb_budget;
+} held_body_t;
+
+static void
+held_body_free(void *cls)
+{
+    held_body_t *h = cls;
+    reply_budget_give(h->hb_budget, h->hb_len);
+    free(h->hb_body);
+    free(h);
+}
+
+/* The response of r's body: plain, or counted in r's budget until freed. */
+static struct MHD_Response *
+reply_response(reply_t *r)
+{
+    if (r->rp_body == NULL)
+        return MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (r->rp_budget == NULL)
+        return MHD_create_response_from_buffer(r->rp_len, r->rp_body, MHD_RESPMEM_MUST_FREE);
+    held_body_t *h = malloc(sizeof(*h));
+    struct MHD_Response *resp = NULL;
+    if (h != NULL) {
+        *h = (held_body_t){.hb_body = r->rp_body, .hb_len = r->rp_len, .hb_budget = r->rp_budget};
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(r->rp_len, r->rp_body,
+                                                                      held_body_free, h);
+        if (resp == NULL)
+            free(h);
+    }
+    return resp;
+}
+
 enum MHD_Result
 reply_send(struct MHD_Connection *conn, reply_t *r)
 {
-    struct MHD_Response *resp =
-        r->rp_body != NULL
-            ? MHD_create_response_from_buffer(r->rp_len, r->rp_body, MHD_RESPMEM_MUST_FREE)
-            : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = reply_response(r);
     if (resp == NULL) {
+        if (r->rp_budget != NULL)
+            reply_budget_give(r->rp_budget, r->rp_len);
         free(r->rp_body);
         return MHD_NO;
     }

@@ -238,8 +238,15 @@ static enum MHD_Result
 fix_agent_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                  const char *version, const char *up, size_t *upsize, void **ctx)
 {
-    (void)url, (void)method, (void)version, (void)up, (void)upsize, (void)ctx;
+    (void)url, (void)method, (void)version, (void)up, (void)upsize;
     fix_agent_t *a = cls;
+    /* answered at the second call, the request read whole: an answer queued
+     * at the first makes libmicrohttpd close the connection after it
+     * ("Connection: close"), and the proxy would never reuse one */
+    if (*ctx == NULL) {
+        *ctx = a; /* any non-NULL mark */
+        return MHD_YES;
+    }
     const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
     pthread_mutex_lock(&a->a_lock);
     a->a_requests++;

@@ -144,7 +144,17 @@ test_route_cn_and_unknown_server(void)
     uuid_of(u, 1, 5);
     uuid_of(a, 2, 10);
     uuid_of(cn, 3, 0);
-    CU_ASSERT_EQUAL(inv_store_route(st, u, a, 1, &r), -1); /* node 9 is unknown */
+    /* node 9 is unknown: the owner learns it exists but cannot be reached (503) */
+    CU_ASSERT_EQUAL(inv_store_route(st, u, a, 0, &r), INV_ROUTE_NODE_UNKNOWN);
+    CU_ASSERT_EQUAL(inv_store_route(st, u, a, 1, &r), INV_ROUTE_NODE_UNKNOWN);
+    uint8_t other[16];
+    uuid_of(other, 2, 11); /* anyone else learns nothing, even an operator */
+    CU_ASSERT_EQUAL(inv_store_route(st, u, other, 0, &r), INV_ROUTE_NONE);
+    CU_ASSERT_EQUAL(inv_store_route(st, u, other, 1, &r), INV_ROUTE_NONE);
+    put(st, 6, 10, 9, 0, ""); /* stopped on the unknown node: nothing to scrape */
+    uint8_t stopped[16];
+    uuid_of(stopped, 1, 6);
+    CU_ASSERT_EQUAL(inv_store_route(st, stopped, a, 0, &r), INV_ROUTE_NONE);
     CU_ASSERT_EQUAL(containers(st, 10, NULL), 0);
     uint8_t want[4][16];
     CU_ASSERT_EQUAL(inv_store_servers_unknown(st, 100.0, 30.0, want, 4), 1);

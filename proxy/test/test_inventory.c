@@ -276,6 +276,9 @@ test_unknown_server_looked_up(void)
     CU_ASSERT_EQUAL(cpfix_count(f, one), 1);
     CU_ASSERT_FALSE(routes(inv, 8, alice));
     CU_ASSERT_FALSE(routes(inv, 105, alice));
+    inv_route_t lost;
+    CU_ASSERT_EQUAL(inventory_route(inv, vm_id(8), alice, 0, &lost), INV_ROUTE_NODE_UNKNOWN);
+    CU_ASSERT_EQUAL(inventory_route(inv, vm_id(8), bob, 0, &lost), INV_ROUTE_NONE);
     inventory_stop(inv);
     cpfix_stop(f);
 }

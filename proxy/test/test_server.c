@@ -6,6 +6,7 @@
  */
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -34,6 +35,8 @@
 #define VM_HANG "a1000000-0000-4000-8000-000000000002"
 #define VM_DEAD "a1000000-0000-4000-8000-000000000003"
 #define VM_STOPPED "a1000000-0000-4000-8000-000000000004"
+#define VM_LOST "a1000000-0000-4000-8000-000000000005" /* on a node /servers does not list */
+#define CN_GONE "c0000000-0000-4000-8000-000000000009"
 
 /* The suite's world: one set-up for every test (suite init). */
 static struct {
@@ -201,7 +204,8 @@ world_inventory(void)
     vm_json(&vms, VM_BOB, BOB, CN_OK, "running");
     vm_json(&vms, VM_HANG, ALICE, CN_HANG, "running");
     vm_json(&vms, VM_DEAD, ALICE, CN_DEAD, "running");
-    sbuf_adds(&vms, "],\"total\":4}");
+    vm_json(&vms, VM_LOST, ALICE, CN_GONE, "running");
+    sbuf_adds(&vms, "],\"total\":5}");
     int dead = cmon_listen_free_port();
     sbuf_addf(&servers,
               "{\"servers\":[{\"uuid\":\"" CN_OK
@@ -356,6 +360,49 @@ test_refused_certs(void)
 }
 
 /* Each way in as alice sees alice's running instances, not bob's. */
+/* Lines of stderr containing what, written while fn ran (stderr into a file meanwhile). */
+static unsigned
+stderr_lines_during(void (*fn)(void), const char *what)
+{
+    char path[128], line[1024];
+    unsigned n = 0;
+    snprintf(path, sizeof(path), "%s/stderr.txt", W.dir);
+    fflush(stderr);
+    int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (saved < 0 || fd < 0 || dup2(fd, 2) < 0)
+        return 9999;
+    fn();
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    FILE *f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+        n += strstr(line, what) != NULL;
+    if (f != NULL)
+        fclose(f);
+    return n;
+}
+
+static void
+bad_certificate_flood(void)
+{
+    for (int i = 0; i < 30; i++) {
+        answer_t a;
+        CU_ASSERT_EQUAL(get(i % 2 ? "wrongkey" : "forged", "cmon", "/v1/discover", NULL, &a), 401);
+        DONE(a);
+    }
+}
+
+/* 30 refused certificates within a second or two: at most one line in the
+ * log (one more only every 10 s, with the count of those left out). */
+static void
+test_refused_flood_log(void)
+{
+    unsigned lines = stderr_lines_during(bad_certificate_flood, "authentication failed");
+    CU_ASSERT(lines <= 1);
+}
+
 static void
 test_accepted_certs(void)
 {
@@ -435,6 +482,22 @@ test_isolation(void)
     CU_ASSERT_EQUAL(get("alice", CN_OK, "/metrics", NULL, &a), 404); /* a node: operators only */
     DONE(a);
     CU_ASSERT_EQUAL(get("admin", CN_OK, "/metrics", NULL, &a), 200);
+    DONE(a);
+}
+
+/* An instance of the account's on a compute node the inventory does not know
+ * (yet): 503, the scrape may work later; to anyone else it is 404 as ever. */
+static void
+test_node_unknown(void)
+{
+    answer_t a;
+    CU_ASSERT_EQUAL(get("alice", VM_LOST, "/metrics", NULL, &a), 503);
+    CU_ASSERT_TRUE(has(&a, "\"code\":\"ServiceUnavailableError\""));
+    DONE(a);
+    CU_ASSERT_EQUAL(get("bob", VM_LOST, "/metrics", NULL, &a), 404);
+    CU_ASSERT_TRUE(has(&a, "\"code\":\"NotFoundError\""));
+    DONE(a);
+    CU_ASSERT_EQUAL(get("admin", VM_LOST, "/metrics", NULL, &a), 404);
     DONE(a);
 }
 
@@ -781,10 +844,12 @@ static CU_TestInfo tests[] = {
     {"ping", test_ping},
     {"no certificate", test_no_cert},
     {"refused certificates", test_refused_certs},
+    {"refused flood logged once", test_refused_flood_log},
     {"accepted certificates", test_accepted_certs},
     {"host rule", test_host_rule},
     {"scrape", test_scrape},
     {"isolation", test_isolation},
+    {"node unknown", test_node_unknown},
     {"gzip passthrough", test_gzip_passthrough},
     {"agent failures", test_agent_failures},
     {"hung agent", test_hung_agent},

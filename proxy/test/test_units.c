@@ -1,4 +1,5 @@
-/* The proxy's pure parts: the Host rule, SNI, the throttle, error bodies. */
+/* The proxy's pure parts: the Host rule, SNI, the throttle, error bodies,
+ * the certificate cache, certificates parsed, log lines rate-limited. */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "certcache.h"
 #include "cunit_main.h"
 #include "host.h"
+#include "ratelog.h"
 #include "reply.h"
 #include "testpki.h"
 #include "throttle.h"
@@ -200,6 +202,165 @@ test_auth_parsing(void)
     OPENSSL_free(der);
 }
 
+/* DER of a client certificate for alice with subject key subject signed by signer. */
+static unsigned char *
+cert_der_signed(EVP_PKEY *subject, EVP_PKEY *signer, int new_style, int *len)
+{
+    char *pem = pki_cert_pem("alice", subject, signer, new_style, -60, 3600);
+    BIO *b = pem != NULL ? BIO_new_mem_buf(pem, -1) : NULL;
+    X509 *x = b != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+    unsigned char *der = NULL;
+    *len = x != NULL ? i2d_X509(x, &der) : 0;
+    X509_free(x);
+    BIO_free(b);
+    free(pem);
+    return der;
+}
+
+static auth_account_t *
+account_of(EVP_PKEY *k)
+{
+    char *kj = pki_key_json(k), json[2048], err[256];
+    snprintf(json, sizeof(json),
+             "{\"uuid\":\"" UUID "\",\"login\":\"alice\",\"groups\":[],\"keys\":[%s]}", kj);
+    free(kj);
+    return auth_account_parse(json, strlen(json), err, sizeof(err));
+}
+
+/* Certificates verified against an account: new-style ones signed by twenty
+ * keys (issuer CNs whose base64 holds '+' and '/'), old-style self-signed;
+ * a signature with one byte changed, or by another key, is refused. */
+static void
+test_auth_verify(void)
+{
+    char why[256];
+    int len, ok = 0;
+    EVP_PKEY *eph = pki_key_new(), *other = pki_key_new();
+    for (int i = 0; i < 20; i++) {
+        EVP_PKEY *k = pki_key_new();
+        auth_account_t *a = account_of(k);
+        unsigned char *der = cert_der_signed(eph, k, 1, &len);
+        auth_cert_t *c = auth_cert_parse(der, (size_t)len);
+        ok += c != NULL && auth_cert_verify(c, a, time(NULL), why, sizeof(why)) == 0;
+        auth_cert_free(c);
+        OPENSSL_free(der);
+        if (i == 0) { /* old style, then tampered with */
+            der = cert_der_signed(k, k, 0, &len);
+            c = auth_cert_parse(der, (size_t)len);
+            CU_ASSERT_EQUAL(auth_cert_verify(c, a, time(NULL), why, sizeof(why)), 0);
+            auth_cert_free(c);
+            der[len - 5] ^= 0x01; /* inside the signature, the last element */
+            c = auth_cert_parse(der, (size_t)len);
+            CU_ASSERT_PTR_NOT_NULL(c);
+            CU_ASSERT_EQUAL(auth_cert_verify(c, a, time(NULL), why, sizeof(why)), -1);
+            CU_ASSERT_PTR_NOT_NULL(strstr(why, "signature does not verify"));
+            auth_cert_free(c);
+            OPENSSL_free(der);
+            der = cert_der_signed(eph, other, 1, &len); /* names a key alice does not have */
+            c = auth_cert_parse(der, (size_t)len);
+            CU_ASSERT_EQUAL(auth_cert_verify(c, a, time(NULL), why, sizeof(why)), -1);
+            CU_ASSERT_PTR_NOT_NULL(strstr(why, "no key"));
+            auth_cert_free(c);
+            OPENSSL_free(der);
+        }
+        auth_account_free(a);
+        EVP_PKEY_free(k);
+    }
+    CU_ASSERT_EQUAL(ok, 20);
+    /* valid from its notBefore's own second: a certificate made a moment ago
+     * (as cmon-sim serve's are, used at once) is good; a second before, not */
+    EVP_PKEY *k = pki_key_new();
+    auth_account_t *a = account_of(k);
+    time_t t0, t1;
+    char *pem;
+    do {
+        t0 = time(NULL);
+        pem = pki_cert_pem("alice", eph, k, 1, 0, 3600);
+        t1 = time(NULL);
+        if (t0 != t1)
+            free(pem); /* a second turned meanwhile: notBefore unknown, again */
+    } while (t0 != t1);
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    unsigned char *der = NULL;
+    len = i2d_X509(x, &der);
+    auth_cert_t *c = auth_cert_parse(der, (size_t)len);
+    CU_ASSERT_EQUAL(auth_cert_verify(c, a, t0, why, sizeof(why)), 0);
+    CU_ASSERT_EQUAL(auth_cert_verify(c, a, t0 - 1, why, sizeof(why)), -1);
+    CU_ASSERT_EQUAL(auth_cert_verify(c, a, t0 + 3600, why, sizeof(why)), -1); /* notAfter */
+    auth_cert_free(c);
+    OPENSSL_free(der);
+    X509_free(x);
+    BIO_free(b);
+    free(pem);
+    auth_account_free(a);
+    EVP_PKEY_free(k);
+    EVP_PKEY_free(eph);
+    EVP_PKEY_free(other);
+}
+
+/* Bytes of answers held: taken while they fit, one answer alone always,
+ * refused past the bound, given back. */
+static void
+test_reply_budget(void)
+{
+    reply_budget_t b = {.rb_max = 100};
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 60), 1);
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 40), 1);
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 1), 0); /* full: 101 > 100 */
+    CU_ASSERT_EQUAL(b.rb_held, 100);
+    reply_budget_give(&b, 60);
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 61), 0);
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 60), 1);
+    reply_budget_give(&b, 60);
+    reply_budget_give(&b, 40);
+    CU_ASSERT_EQUAL(b.rb_held, 0);
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 1000), 1); /* alone, larger than the bound */
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 1), 0);
+    CU_ASSERT_EQUAL(reply_budget_room(&b), 0);
+    reply_budget_resize(&b, 1000, 30); /* compressed */
+    CU_ASSERT_EQUAL(reply_budget_room(&b), 1);
+    CU_ASSERT_EQUAL(reply_budget_take(&b, 70), 1);
+    CU_ASSERT_EQUAL(reply_budget_room(&b), 0); /* 100 of 100 */
+    reply_budget_give(&b, 70);
+    reply_budget_give(&b, 30);
+    CU_ASSERT_EQUAL(b.rb_held, 0);
+}
+
+/* The first line of a cause is written, then one an interval with the count
+ * left out; causes are apart; more causes than slots still limited. */
+static void
+test_ratelog(void)
+{
+    ratelog_t *rl = ratelog_new(10);
+    unsigned long left = 99;
+    CU_ASSERT_PTR_NULL(ratelog_new(-1));
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "authentication failed", 100.0, &left), 1);
+    CU_ASSERT_EQUAL(left, 0);
+    for (int i = 0; i < 1000; i++)
+        CU_ASSERT_EQUAL(ratelog_admit(rl, "authentication failed", 100.0 + i * 0.009, &left), 0);
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "scrape failed", 105.0, &left), 1); /* another cause */
+    CU_ASSERT_EQUAL(left, 0);
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "authentication failed", 109.9, &left), 0);
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "authentication failed", 110.0, &left), 1);
+    CU_ASSERT_EQUAL(left, 1001);
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "authentication failed", 500.0, &left), 1); /* quiet since */
+    CU_ASSERT_EQUAL(left, 0);
+    char cause[32];
+    unsigned admitted = 0;
+    for (int i = 0; i < 3 * RATELOG_CAUSES; i++) { /* the shared slot limits the overflow too */
+        snprintf(cause, sizeof(cause), "cause %d", i);
+        admitted += (unsigned)ratelog_admit(rl, cause, 600.0, &left);
+    }
+    /* two slots were taken above; the causes past the last share it */
+    CU_ASSERT_EQUAL(admitted, RATELOG_CAUSES - 2);
+    ratelog_free(rl);
+    rl = ratelog_new(0); /* 0: every line */
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "x", 1.0, &left), 1);
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "x", 1.0, &left), 1);
+    ratelog_free(rl);
+}
+
 static CU_TestInfo tests[] = {
     {"host rule", test_host_rule},
     {"sni against host", test_host_sni},
@@ -208,6 +369,9 @@ static CU_TestInfo tests[] = {
     {"error json", test_error_json},
     {"certificate cache", test_certcache},
     {"auth parsing", test_auth_parsing},
+    {"auth verify", test_auth_verify},
+    {"log rate limit", test_ratelog},
+    {"reply budget", test_reply_budget},
     CU_TEST_INFO_NULL,
 };
 

@@ -108,9 +108,9 @@ pki_write_pem(X509 *c, EVP_PKEY *k, const char *cert_path, const char *key_path)
     return ok ? 0 : -1;
 }
 
-int
-pki_cert(const char *login, EVP_PKEY *subject, EVP_PKEY *signer, int new_style, long nb, long na,
-         const char *cert_path, const char *key_path)
+/* A client certificate as pki_cert() describes it, signed; NULL on failure. */
+static X509 *
+pki_client(const char *login, EVP_PKEY *subject, EVP_PKEY *signer, int new_style, long nb, long na)
 {
     char issuer[64] = "";
     if (new_style) {
@@ -120,11 +120,47 @@ pki_cert(const char *login, EVP_PKEY *subject, EVP_PKEY *signer, int new_style, 
     X509 *c = pki_base(login, new_style ? issuer : login, subject, nb, na);
     if (new_style)
         pki_add_ext(c, NID_ext_key_usage, "clientAuth,1.3.6.1.4.1.38678.1.4.2");
-    int rc = X509_sign(c, signer, EVP_sha256()) > 0 ? 0 : -1;
-    if (rc == 0)
-        rc = pki_write_pem(c, subject, cert_path, key_path);
+    if (X509_sign(c, signer, EVP_sha256()) <= 0) {
+        X509_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+int
+pki_cert(const char *login, EVP_PKEY *subject, EVP_PKEY *signer, int new_style, long nb, long na,
+         const char *cert_path, const char *key_path)
+{
+    X509 *c = pki_client(login, subject, signer, new_style, nb, na);
+    int rc = c != NULL ? pki_write_pem(c, subject, cert_path, key_path) : -1;
     X509_free(c);
     return rc;
+}
+
+char *
+pki_cert_pem(const char *login, EVP_PKEY *subject, EVP_PKEY *signer, int new_style, long nb,
+             long na)
+{
+    X509 *c = pki_client(login, subject, signer, new_style, nb, na);
+    BIO *b = c != NULL ? BIO_new(BIO_s_mem()) : NULL;
+    char *pem = NULL;
+    if (b != NULL && PEM_write_bio_X509(b, c) == 1)
+        pem = pki_bio_string(b); /* frees b */
+    else
+        BIO_free(b);
+    X509_free(c);
+    return pem;
+}
+
+char *
+pki_key_pem(EVP_PKEY *k)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    if (b == NULL || PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL) != 1) {
+        BIO_free(b);
+        return NULL;
+    }
+    return pki_bio_string(b);
 }
 
 int

@@ -26,6 +26,14 @@ char *pki_key_json(EVP_PKEY *k);
 int pki_cert(const char *login, EVP_PKEY *subject, EVP_PKEY *signer, int new_style,
              long not_before_s, long not_after_s, const char *cert_path, const char *key_path);
 
+/* pki_cert_pem() - pki_cert()'s certificate as a PEM string (malloc'd),
+ * NULL on failure; every call a new serial, so a new certificate. */
+char *pki_cert_pem(const char *login, EVP_PKEY *subject, EVP_PKEY *signer, int new_style,
+                   long not_before_s, long not_after_s);
+
+/* pki_key_pem() - a private key as a PEM string (malloc'd), NULL on failure. */
+char *pki_key_pem(EVP_PKEY *k);
+
 /* pki_server() - a server certificate (self-signed, P-256) for "cmon.<suffix>"
  * and "*.<suffix>": PEM strings, malloc'd. 0 or -1. */
 int pki_server(const char *suffix, char **cert_pem, char **key_pem);
