@@ -13,7 +13,8 @@
 #include "inventory.h"
 
 #define WAIT_MS 100   /* the follower's long poll in these tests */
-#define SETTLE_S 10.0 /* how long a test waits for the follower to see a change */
+#define SETTLE_S 40.0 /* how long a test waits for the follower to see a change: above the
+                       * follower's longest back-off (30 s), which garbage answers can reach */
 
 static char alice[37], bob[37], cn0[37], cn1[37];
 
