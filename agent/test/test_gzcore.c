@@ -3,7 +3,9 @@
  * agent's families.
  */
 #include <CUnit/CUnit.h>
+#include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +41,56 @@ test_ttlcache(void)
     /* A TTL of 0 has expired at once. */
     CU_ASSERT_EQUAL(ttlcache_put(c, "other", &a, 1, 0), 0);
     CU_ASSERT_EQUAL(ttlcache_get(c, "other", &out, &avail), 0);
+    famset_release(&a);
+    famset_release(&out);
+    ttlcache_free(c);
+}
+
+/* A record kept as bytes: its own copy back, only at its length, never as a famset. */
+static void
+test_ttlcache_bytes(void)
+{
+    ttlcache_t *c = ttlcache_new();
+    uint64_t v[11], got[11];
+    famset_t a = FAMSET_INIT, out = FAMSET_INIT;
+    int avail = -1;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    for (int i = 0; i < 11; i++)
+        v[i] = 1000u * (uint64_t)i + 7;
+    CU_ASSERT_EQUAL(ttlcache_get_bytes(c, "uuid-1", got, sizeof(got)), 0);
+    CU_ASSERT_EQUAL(ttlcache_put_bytes(c, "uuid-1", v, sizeof(v), 3600), 0);
+    memset(got, 0, sizeof(got));
+    CU_ASSERT_EQUAL(ttlcache_get_bytes(c, "uuid-1", got, sizeof(got)), 1);
+    CU_ASSERT_EQUAL(memcmp(got, v, sizeof(v)), 0);
+    CU_ASSERT_EQUAL(ttlcache_get_bytes(c, "uuid-1", got, sizeof(got) - 8), 0); /* other length */
+    CU_ASSERT_EQUAL(ttlcache_get(c, "uuid-1", &out, &avail), 0); /* no famset */
+    CU_ASSERT_EQUAL(out.fs_nsamples, 0);
+    /* Keys of every length up to the alignment: records do not overlap their key. */
+    char key[16];
+    for (int len = 1; len < 10; len++) {
+        memset(key, 'a' + len, (size_t)len);
+        key[len] = '\0';
+        v[0] = (uint64_t)len;
+        CU_ASSERT_EQUAL(ttlcache_put_bytes(c, key, v, sizeof(v), 3600), 0);
+    }
+    for (int len = 1; len < 10; len++) {
+        memset(key, 'a' + len, (size_t)len);
+        key[len] = '\0';
+        CU_ASSERT_EQUAL(ttlcache_get_bytes(c, key, got, sizeof(got)), 1);
+        CU_ASSERT_EQUAL(got[0], (uint64_t)len);
+        CU_ASSERT_EQUAL(got[10], v[10]);
+    }
+    /* A famset put under the key replaces the record, and is no record. */
+    famset_add(&a, "m", "help", METRIC_GAUGE, mval_u64(7));
+    CU_ASSERT_EQUAL(ttlcache_put(c, "uuid-1", &a, 1, 3600), 0);
+    CU_ASSERT_EQUAL(ttlcache_get_bytes(c, "uuid-1", got, sizeof(got)), 0);
+    CU_ASSERT_EQUAL(ttlcache_size(c), 10);
+    /* Expired at once with a TTL of 0; no empty record. */
+    CU_ASSERT_EQUAL(ttlcache_put_bytes(c, "gone", v, sizeof(v), 0), 0);
+    CU_ASSERT_EQUAL(ttlcache_get_bytes(c, "gone", got, sizeof(got)), 0);
+    errno = 0;
+    CU_ASSERT_EQUAL(ttlcache_put_bytes(c, "empty", v, 0, 3600), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
     famset_release(&a);
     famset_release(&out);
     ttlcache_free(c);
@@ -198,6 +250,7 @@ test_big_output_linear(void)
 
 static const CU_TestInfo tests[] = {
     {"ttl cache", test_ttlcache},
+    {"ttl cache, records kept as bytes", test_ttlcache_bytes},
     {"ttl cache, two threads", test_ttlcache_threads},
     {"plugin output to families", test_to_famset},
     {"plugin output at the size cap: linear", test_big_output_linear},

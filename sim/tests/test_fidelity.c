@@ -136,6 +136,71 @@ test_chain_update(void)
     test_world_free(w);
 }
 
+/* Headers as a fresh kstat_open() reads them; ks_data is not compared. */
+static void
+assert_same_chain(kstat_ctl_t *kc, kstat_ctl_t *fresh)
+{
+    kstat_t *a = kc->kc_chain, *b = fresh->kc_chain;
+
+    for (; a != NULL && b != NULL; a = a->ks_next, b = b->ks_next) {
+        CU_ASSERT_EQUAL(a->ks_kid, b->ks_kid);
+        CU_ASSERT_STRING_EQUAL(a->ks_module, b->ks_module);
+        CU_ASSERT_EQUAL(a->ks_instance, b->ks_instance);
+        CU_ASSERT_STRING_EQUAL(a->ks_name, b->ks_name);
+        CU_ASSERT_STRING_EQUAL(a->ks_class, b->ks_class);
+        CU_ASSERT_EQUAL(a->ks_ndata, b->ks_ndata);
+        CU_ASSERT_EQUAL(a->ks_data_size, b->ks_data_size);
+        CU_ASSERT_PTR_EQUAL(a->ks_private, b->ks_private);
+    }
+    CU_ASSERT_PTR_NULL(a);
+    CU_ASSERT_PTR_NULL(b);
+}
+
+/*
+ * kstat_chain_update() merges as illumos does: after zones are destroyed,
+ * added (their slots reused) and rebooted, the updated chain is the chain a
+ * new handle reads, every kstat in it reads, and a survivor's kstat_t (with
+ * its data) stays where it was.
+ */
+static void
+test_chain_update_as_open(void)
+{
+    world_t *w = test_world_new(64, 7, 2);
+    int zix[40];
+    char name[16];
+
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof(name), "z%d", i);
+        zix[i] = test_zone_add(w, name, 1 + i % 3, i % 2 ? 100 : 0);
+    }
+    kstat_ctl_t *kc = kstat_open();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kc);
+    world_zone_info_t zi;
+    world_zone_info(w, zix[0], &zi);
+    kstat_t *keep = kstat_lookup(kc, "zones", zi.wzi_zoneid, "z0");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(keep);
+    CU_ASSERT_NOT_EQUAL(kstat_read(kc, keep, NULL), -1);
+    for (int round = 0; round < 3; round++) {
+        for (int i = 1 + round; i < 40; i += 4)
+            CU_ASSERT_EQUAL(world_zone_destroy(w, zix[i]), 0);
+        for (int i = 1 + round; i < 40; i += 4) {
+            snprintf(name, sizeof(name), "r%d-%d", round, i);
+            zix[i] = test_zone_add(w, name, 2, 0);
+        }
+        CU_ASSERT_EQUAL(world_zone_reboot(w, zix[3 + round]), 0);
+        CU_ASSERT(kstat_chain_update(kc) > 0);
+        kstat_ctl_t *fresh = kstat_open();
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fresh);
+        assert_same_chain(kc, fresh);
+        kstat_close(fresh);
+        for (kstat_t *k = kc->kc_chain; k != NULL; k = k->ks_next)
+            CU_ASSERT_NOT_EQUAL(kstat_read(kc, k, NULL), -1);
+        CU_ASSERT_PTR_EQUAL(kstat_lookup(kc, "zones", zi.wzi_zoneid, "z0"), keep);
+    }
+    kstat_close(kc);
+    test_world_free(w);
+}
+
 /* kstat_read(): the chain id, or -1 ENXIO for a kstat that is gone, never stale data. */
 static void
 test_read_gone(void)
@@ -509,6 +574,7 @@ main(int argc, char **argv)
         {"kids_stable", test_kids_stable},
         {"chain_id", test_chain_id},
         {"chain_update", test_chain_update},
+        {"chain_update_as_open", test_chain_update_as_open},
         {"read_gone", test_read_gone},
         {"lookup_wildcards", test_lookup_wildcards},
         {"data_lookup", test_data_lookup},

@@ -134,53 +134,57 @@ wread_header(const wshm_kslot_t *k, int slot, kstat_t *out)
     out->ks_private = (void *)(intptr_t)slot;
 }
 
-/* One walk of the chain into arr (room for cap); the count, or -1 to retry. */
+/*
+ * One walk of the chain, each header handed to the visitor; the count, -1
+ * to retry (a torn walk: more kstats than the chain said), or -2 with errno
+ * when the visitor failed.
+ */
 static long
-wread_chain_walk(const world_t *w, kstat_t *arr, uint32_t cap)
+wread_chain_once(const world_t *w, const wread_chain_visitor_t *v, uint32_t cap)
 {
     const wshm_hdr_t *h = w->w_hdr;
+    kstat_t hdr;
     long n = 0;
+    int err;
 
     for (int32_t s = h->wh_chain_head; s >= 0; s = w->w_kslots[s].wk_next) {
         if ((uint32_t)s >= h->wh_kstat_slots || (uint32_t)n >= cap)
             return -1;
-        wread_header(&w->w_kslots[s], s, &arr[n++]);
+        wread_header(&w->w_kslots[s], s, &hdr);
+        if ((err = v->cv_header(v->cv_ctx, &hdr)) != 0) {
+            errno = err;
+            return -2;
+        }
+        n++;
     }
     return n;
 }
 
 long
-wread_chain(const world_t *w, kstat_t **out, int32_t *chain_id)
+wread_chain_walk(const world_t *w, const wread_chain_visitor_t *v, int32_t *chain_id)
 {
     const wshm_hdr_t *h = w->w_hdr;
-    kstat_t *arr = NULL;
-    uint32_t cap = 0;
+    int err;
 
     for (int tries = 0; tries < WREAD_CHAIN_TRIES; tries++) {
         uint32_t s = wseq_read_begin(w, &h->wh_chain_seq);
         uint32_t want = h->wh_nkstats;
-        if (want > cap) {
-            kstat_t *bigger = realloc(arr, (size_t)want * sizeof(kstat_t));
-            if (bigger == NULL) {
-                free(arr);
-                errno = ENOMEM;
-                return -1;
-            }
-            arr = bigger, cap = want;
+        if ((err = v->cv_begin(v->cv_ctx, want)) != 0) {
+            errno = err;
+            return -1;
         }
-        long n = wread_chain_walk(w, arr, cap);
+        long n = wread_chain_once(w, v, want);
         int32_t id = atomic_load_explicit(&h->wh_chain_id, memory_order_relaxed);
+        if (n == -2)
+            return -1;
         if (n >= 0 && !wseq_read_retry(&h->wh_chain_seq, s)) {
-            *out = arr;
             *chain_id = id;
             return n;
         }
     }
-    free(arr);
     errno = EAGAIN;
     return -1;
 }
-
 int
 wread_zix_by_zoneid(const world_t *w, int32_t zoneid)
 {

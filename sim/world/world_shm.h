@@ -349,12 +349,26 @@ void wread_global_snapshot(const world_t *w, wshm_global_t *out);
  */
 int wread_kstat(const world_t *w, int s, int32_t kid, void *buf, size_t bufsize, int64_t *snaptime);
 /*
- * wread_chain() - a consistent copy of every kstat header, in chain (KID)
- * order, as a malloc'd array of kstat_t (ks_next NULL, ks_data NULL,
- * ks_private the slot index). Returns the count and sets *chain_id, or -1
- * with errno (ENOMEM; EAGAIN when the writer kept changing the chain).
+ * A chain walk's visitor (wread_chain_walk()). cv_begin is called as every
+ * try of the walk starts, with the most kstats that try will hand over: what
+ * an earlier, torn try handed over is void. cv_header gets each kstat header
+ * in chain (KID) order, filled as kstat_t (ks_next and ks_data NULL,
+ * ks_private the slot index), valid during the call only; inside a try the
+ * values may be torn, so it must only copy them, never trust them. Either
+ * returns 0, or an errno that ends the walk.
  */
-long wread_chain(const world_t *w, kstat_t **out, int32_t *chain_id);
+typedef struct wread_chain_visitor {
+    int (*cv_begin)(void *ctx, uint32_t max_kstats);
+    int (*cv_header)(void *ctx, const kstat_t *hdr);
+    void *cv_ctx;
+} wread_chain_visitor_t;
+/*
+ * wread_chain_walk() - a consistent walk of every kstat header through v, with
+ * no copy of the whole chain: the caller keeps what it needs of each header.
+ * Returns the count (of the try that held) and sets *chain_id, or -1 with
+ * errno (EAGAIN when the writer kept changing the chain, or the visitor's).
+ */
+long wread_chain_walk(const world_t *w, const wread_chain_visitor_t *v, int32_t *chain_id);
 /*
  * wread_fault() - the fault outcome of one kstat_read of slot s: adds the
  * latency to *latency_us and returns 0 or the errno to fail with. Draws

@@ -14,15 +14,21 @@
 
 #define TTL_BUCKETS 16384 /* one per zone at 10,000 zones, chains stay short */
 #define TTL_STRIPES 64    /* locks: bucket b is under stripe b % TTL_STRIPES */
+/* A record put with ttlcache_put_bytes() sits after the key, 8-byte aligned. */
+#define TTL_BYTES_AT(klen) (((klen) + 1 + 7) & ~(size_t)7)
+#define TTL_BYTES_MAX UINT16_MAX
 
 /*
  * An entry carries its key's full hash and the key itself, so that a lookup
- * compares the hash first and touches one block per candidate, not two.
+ * compares the hash first and touches one block per candidate, not two. It
+ * holds either a famset (te_fs) or, put with ttlcache_put_bytes(), a record
+ * of te_nbytes of the caller's own right after the key (te_fs NULL).
  */
 typedef struct tentry {
     struct tentry *te_next;
     uint32_t te_hash;
-    int te_available;
+    uint16_t te_available;
+    uint16_t te_nbytes;
     int64_t te_expires; /* monotonic ns */
     fspack_t *te_fs;    /* the result in one block of its size */
     char te_key[];      /* NUL-terminated */
@@ -107,7 +113,7 @@ ttlcache_get(ttlcache_t *c, const char *key, famset_t *out, int *available)
     pthread_mutex_lock(lock);
     tentry_t *e = *ttl_find(c, h, key);
     if (e != NULL && e->te_expires > cmon_monotime_ns()) {
-        hit = fspack_merge(out, e->te_fs) == 0;
+        hit = e->te_fs != NULL && fspack_merge(out, e->te_fs) == 0;
         *available = e->te_available;
     }
     pthread_mutex_unlock(lock);
@@ -143,33 +149,31 @@ ttl_sweep(ttlcache_t *c, int64_t now)
     }
 }
 
-int
-ttlcache_put(ttlcache_t *c, const char *key, const famset_t *fs, int available, double ttl)
+/* A new entry for key, with room for nbytes after it; its hash set. NULL with ENOMEM. */
+static tentry_t *
+ttl_entry_new(const char *key, size_t nbytes)
 {
     size_t klen = strlen(key);
-    tentry_t *e = calloc(1, sizeof(*e) + klen + 1);
-    int64_t now = cmon_monotime_ns();
+    tentry_t *e = calloc(1, sizeof(*e) + TTL_BYTES_AT(klen) + nbytes);
     if (e == NULL) {
         errno = ENOMEM;
-        return -1;
+        return NULL;
     }
     memcpy(e->te_key, key, klen + 1);
     e->te_hash = strhash_fnv1a(key);
-    famset_t part = FAMSET_INIT; /* merged first: only what fs holds, no slack */
-    if (famset_merge(&part, fs) == 0)
-        e->te_fs = fspack_new(&part);
-    famset_release(&part);
-    if (e->te_fs == NULL) {
-        ttl_entry_free(e);
-        errno = ENOMEM;
-        return -1;
-    }
-    e->te_available = available;
+    return e;
+}
+
+/* Puts e in place of the entry of its key, if any; expires in ttl seconds. */
+static void
+ttl_insert(ttlcache_t *c, tentry_t *e, double ttl)
+{
+    int64_t now = cmon_monotime_ns();
     e->te_expires = now + (int64_t)(ttl * 1e9);
     ttl_sweep(c, now);
     pthread_mutex_t *lock = ttl_lock_of(c, e->te_hash);
     pthread_mutex_lock(lock);
-    tentry_t **pp = ttl_find(c, e->te_hash, key);
+    tentry_t **pp = ttl_find(c, e->te_hash, e->te_key);
     if (*pp != NULL) {
         tentry_t *old = *pp;
         e->te_next = old->te_next;
@@ -180,7 +184,60 @@ ttlcache_put(ttlcache_t *c, const char *key, const famset_t *fs, int available, 
     }
     *pp = e;
     pthread_mutex_unlock(lock);
+}
+
+int
+ttlcache_put(ttlcache_t *c, const char *key, const famset_t *fs, int available, double ttl)
+{
+    tentry_t *e = ttl_entry_new(key, 0);
+    if (e == NULL)
+        return -1;
+    famset_t part = FAMSET_INIT; /* merged first: only what fs holds, no slack */
+    if (famset_merge(&part, fs) == 0)
+        e->te_fs = fspack_new(&part);
+    famset_release(&part);
+    if (e->te_fs == NULL) {
+        ttl_entry_free(e);
+        errno = ENOMEM;
+        return -1;
+    }
+    e->te_available = available != 0;
+    ttl_insert(c, e, ttl);
     return 0;
+}
+
+int
+ttlcache_put_bytes(ttlcache_t *c, const char *key, const void *data, size_t len, double ttl)
+{
+    if (len == 0 || len > TTL_BYTES_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    tentry_t *e = ttl_entry_new(key, len);
+    if (e == NULL)
+        return -1;
+    memcpy(e->te_key + TTL_BYTES_AT(strlen(key)), data, len);
+    e->te_nbytes = (uint16_t)len;
+    e->te_available = 1;
+    ttl_insert(c, e, ttl);
+    return 0;
+}
+
+int
+ttlcache_get_bytes(ttlcache_t *c, const char *key, void *out, size_t len)
+{
+    int hit = 0;
+    uint32_t h = strhash_fnv1a(key);
+    pthread_mutex_t *lock = ttl_lock_of(c, h);
+    pthread_mutex_lock(lock);
+    tentry_t *e = *ttl_find(c, h, key);
+    if (e != NULL && e->te_fs == NULL && e->te_nbytes == len &&
+        e->te_expires > cmon_monotime_ns()) {
+        memcpy(out, e->te_key + TTL_BYTES_AT(strlen(key)), len);
+        hit = 1;
+    }
+    pthread_mutex_unlock(lock);
+    return hit;
 }
 
 size_t

@@ -20,14 +20,29 @@ ttlcache_t *ttlcache_new(void);
 void ttlcache_free(ttlcache_t *c);
 
 /*
- * ttlcache_get() - when key holds an entry that has not expired, merges
- * its famset into out, sets *available, and returns 1; else 0 (also when
+ * ttlcache_get() - when key holds a famset that has not expired, merges
+ * it into out, sets *available, and returns 1; else 0 (also when
  * the merge ran out of memory: out says so).
  */
 int ttlcache_get(ttlcache_t *c, const char *key, famset_t *out, int *available);
 
 /* ttlcache_put() - stores a copy of fs under key for ttl seconds. 0 or -1 (ENOMEM). */
 int ttlcache_put(ttlcache_t *c, const char *key, const famset_t *fs, int available, double ttl);
+
+/*
+ * ttlcache_put_bytes() - stores a copy of len (1 to 65,535) bytes of data, an
+ * available answer kept as the caller's own record, under key for ttl
+ * seconds: for answers a few numbers make (zfs: eleven properties, 88 bytes,
+ * where its famset took ~480). 0, or -1 with errno EINVAL (len) or ENOMEM.
+ */
+int ttlcache_put_bytes(ttlcache_t *c, const char *key, const void *data, size_t len, double ttl);
+
+/*
+ * ttlcache_get_bytes() - when key holds an unexpired record of exactly len
+ * bytes (ttlcache_put_bytes()), copies it to out and returns 1; else 0 (a
+ * famset under key is no record: 0).
+ */
+int ttlcache_get_bytes(ttlcache_t *c, const char *key, void *out, size_t len);
 
 /* ttlcache_size() - entries held, expired ones included until swept. */
 size_t ttlcache_size(ttlcache_t *c);

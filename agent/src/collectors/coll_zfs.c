@@ -65,6 +65,7 @@ static const zfs_prop_t zfs_props[] = {
 
 _Static_assert(sizeof(zfs_props) / sizeof(zfs_props[0]) == sizeof(zfs_table) / sizeof(zfs_table[0]),
                "one property per row");
+_Static_assert(sizeof(zfs_props) / sizeof(zfs_props[0]) == ZFSVM_NPROPS, "one value per property");
 
 #define NROWS (sizeof(zfs_table) / sizeof(zfs_table[0]))
 
@@ -90,37 +91,53 @@ zfsvm_free(zfsvm_t *z)
     free(z);
 }
 
-/* The dataset's rows into fs, on the open handle g. 0 or -1 with errno. */
+/* The dataset's properties into v, on the open handle g. 0 or -1 with errno. */
 static int
-zfsvm_dataset(libzfs_handle_t *g, const char *uuid, metric_names_t names, famset_t *fs)
+zfsvm_dataset(libzfs_handle_t *g, const char *uuid, zfsvm_values_t *v)
 {
     char ds[ZFS_MAX_DATASET_NAME_LEN];
-    collect_ctx_t cc = {NULL, uuid, -1, names, NULL};
     snprintf(ds, sizeof(ds), "zones/%s", uuid);
     zfs_handle_t *zhp = zfs_open(g, ds, ZFS_TYPE_FILESYSTEM);
     if (zhp == NULL) {
         errno = libzfs_errno(g) == EZFS_NOENT ? ENOENT : EIO;
         return -1;
     }
-    int rc = 0;
-    for (size_t i = 0; i < NROWS && rc == 0; i++)
-        rc =
-            collector_emit(&cc, fs, &zfs_table[i], zfs_prop_get_int(zhp, zfs_props[i]), NULL, NULL);
+    for (size_t i = 0; i < NROWS; i++)
+        v->zv_prop[i] = zfs_prop_get_int(zhp, zfs_props[i]);
     zfs_close(zhp);
-    return rc;
+    return 0;
 }
 
 int
-zfsvm_collect(zfsvm_t *z, const char *uuid, metric_names_t names, famset_t *fs)
+zfsvm_read(zfsvm_t *z, const char *uuid, zfsvm_values_t *v)
 {
     int rc = -1, saved;
     pthread_mutex_lock(&z->zv_lock);
     if (z->zv_handle == NULL)
         z->zv_handle = libzfs_init();
     if (z->zv_handle != NULL)
-        rc = zfsvm_dataset(z->zv_handle, uuid, names, fs);
+        rc = zfsvm_dataset(z->zv_handle, uuid, v);
     saved = errno;
     pthread_mutex_unlock(&z->zv_lock);
     errno = saved;
     return rc;
+}
+
+int
+zfsvm_emit(const zfsvm_values_t *v, const char *uuid, metric_names_t names, famset_t *fs)
+{
+    collect_ctx_t cc = {NULL, uuid, -1, names, NULL};
+    for (size_t i = 0; i < NROWS; i++)
+        if (collector_emit(&cc, fs, &zfs_table[i], v->zv_prop[i], NULL, NULL) != 0)
+            return -1;
+    return 0;
+}
+
+int
+zfsvm_collect(zfsvm_t *z, const char *uuid, metric_names_t names, famset_t *fs)
+{
+    zfsvm_values_t v;
+    if (zfsvm_read(z, uuid, &v) != 0)
+        return -1;
+    return zfsvm_emit(&v, uuid, names, fs);
 }

@@ -33,19 +33,22 @@ expo_unit(const char *fam, size_t len)
     return NULL;
 }
 
-/* Writes the metadata lines; the declared name is left in decl. */
-static void
-expo_meta(sbuf_t *out, const famset_t *fs, const family_t *f, expo_format_t fmt, sbuf_t *decl)
+/*
+ * Writes the metadata lines and returns the declared name's length: the
+ * declared name is a prefix of the family's name (less an OpenMetrics
+ * counter's "_total"), so it is written from there, never copied.
+ */
+static size_t
+expo_meta(sbuf_t *out, const famset_t *fs, const family_t *f, expo_format_t fmt,
+          const char **decl)
 {
     const char *name = famset_fam_name(fs, f);
     size_t len = expofmt_family_len(name, strlen(name), f->fa_type == METRIC_COUNTER, fmt);
-    sbuf_reset(decl);
-    sbuf_add(decl, name, len);
-    if (sbuf_failed(decl))
-        return;
-    const char *unit = fmt == EXPO_OPENMETRICS ? expo_unit(decl->sb_buf, len) : NULL;
-    expofmt_add_meta(out, fmt, decl->sb_buf, len, expo_type_name(f->fa_type), unit,
+    const char *unit = fmt == EXPO_OPENMETRICS ? expo_unit(name, len) : NULL;
+    expofmt_add_meta(out, fmt, name, len, expo_type_name(f->fa_type), unit,
                      famset_fam_help(fs, f));
+    *decl = name;
+    return len;
 }
 
 static void
@@ -79,18 +82,19 @@ expo_labels(sbuf_t *out, const famset_t *fs, const fsample_t *sa)
     sbuf_addc(out, '}');
 }
 
-/* A sample: the declared name, then total (an OpenMetrics counter's
- * "_total", else "") or the histogram part's suffix. */
+/* A sample: the declared name decl[0..dlen), then total (an OpenMetrics
+ * counter's "_total", else "") or the histogram part's suffix. */
 static void
-expo_sample(sbuf_t *out, const famset_t *fs, const fsample_t *sa, const sbuf_t *decl,
+expo_sample(sbuf_t *out, const famset_t *fs, const fsample_t *sa, const char *decl, size_t dlen,
             const char *total)
 {
     static const char *const parts[] = {"", "_bucket", "_sum", "_count"};
-    sbuf_add(out, decl->sb_buf, decl->sb_len);
+    static const size_t part_len[] = {0, 7, 4, 6};
+    sbuf_add(out, decl, dlen);
     if (*total != '\0')
         sbuf_adds(out, total);
-    else
-        sbuf_adds(out, parts[sa->sa_part <= SAMPLE_COUNT ? sa->sa_part : 0]);
+    else if (sa->sa_part != SAMPLE_PLAIN && sa->sa_part <= SAMPLE_COUNT)
+        sbuf_add(out, parts[sa->sa_part], part_len[sa->sa_part]);
     expo_labels(out, fs, sa);
     sbuf_addc(out, ' ');
     expo_value(out, sa->sa_value);
@@ -126,7 +130,6 @@ expo_write(const famset_t *fs, expo_format_t fmt, sbuf_t *out)
     uint32_t first_buf[128], order_buf[256];
     uint32_t *first = nf + 1 <= 128 ? first_buf : malloc((nf + 1) * sizeof(uint32_t));
     uint32_t *order = ns <= 256 ? order_buf : malloc((ns + 1) * sizeof(uint32_t));
-    sbuf_t decl = SBUF_INIT;
     int failed = first == NULL || order == NULL;
     if (!failed) {
         expo_order(fs, first, order);
@@ -134,15 +137,15 @@ expo_write(const famset_t *fs, expo_format_t fmt, sbuf_t *out)
             const family_t *f = &fs->fs_fams[fi];
             if (first[fi] == first[fi + 1])
                 continue; /* no samples: left out */
-            expo_meta(out, fs, f, fmt, &decl);
+            const char *decl;
+            size_t dlen = expo_meta(out, fs, f, fmt, &decl);
             const char *total = expofmt_sample_suffix(f->fa_type == METRIC_COUNTER, fmt);
             for (uint32_t k = first[fi]; k < first[fi + 1]; k++)
-                expo_sample(out, fs, &fs->fs_samples[order[k]], &decl, total);
+                expo_sample(out, fs, &fs->fs_samples[order[k]], decl, dlen, total);
         }
         expofmt_add_eof(out, fmt);
     }
-    failed = failed || sbuf_failed(&decl) || sbuf_failed(out);
-    sbuf_release(&decl);
+    failed = failed || sbuf_failed(out);
     if (first != first_buf)
         free(first);
     if (order != order_buf)

@@ -265,10 +265,17 @@ famset_sample(famset_t *fs, int fam, sample_part_t part, size_t nlabels, const c
         errno = ENOMEM;
         return -1;
     }
-    fsample_t sa = {.sa_family = (uint32_t)fam,
-                    .sa_part = (uint8_t)part,
-                    .sa_nlabels = (uint8_t)nlabels,
-                    .sa_value = v};
+    /*
+     * Filled in place, and only as far as it is used: a sample has room for
+     * FAMSET_MAX_LABELS labels (104 bytes) and most have none, so a whole
+     * record built and copied was the biggest part of the cost. Label slots
+     * past sa_nlabels are never read. It counts once its labels are in.
+     */
+    fsample_t *sa = &fs->fs_samples[fs->fs_nsamples];
+    sa->sa_family = (uint32_t)fam;
+    sa->sa_part = (uint8_t)part;
+    sa->sa_nlabels = (uint8_t)nlabels;
+    sa->sa_value = v;
     for (size_t i = 0; i < nlabels; i++) {
         int64_t n = famset_intern(fs, lnames[i]);
         int64_t lv = famset_intern(fs, lvalues[i]);
@@ -277,10 +284,10 @@ famset_sample(famset_t *fs, int fam, sample_part_t part, size_t nlabels, const c
             errno = ENOMEM;
             return -1;
         }
-        sa.sa_lname[i] = (uint32_t)n;
-        sa.sa_lvalue[i] = (uint32_t)lv;
+        sa->sa_lname[i] = (uint32_t)n;
+        sa->sa_lvalue[i] = (uint32_t)lv;
     }
-    fs->fs_samples[fs->fs_nsamples++] = sa;
+    fs->fs_nsamples++;
     return 0;
 }
 
