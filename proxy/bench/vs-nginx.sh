@@ -1,0 +1,309 @@
+#!/bin/bash
+# vs-nginx.sh [BUILD_DIR] - cmon-proxy against nginx as a TLS-terminating
+# reverse proxy in front of the same agents (issue 14, "Performance").
+#
+# One `cmon-sim serve --cns 3 --zones 3334 --accounts admin:operator,alice
+# --tls-dir D --proxy 127.0.0.1:0` (alice owns the ~10,000 customer instances)
+# and one nginx of our own on the same certificate (D/proxy.pem),
+# `ssl_verify_client optional_no_ca`, `<uuid>.cmon.test` routed by a `map
+# $host` built from the control plane's /vms and /servers to an upstream per
+# compute node (keep-alive, HTTP/1.1). cmon-bench scrapes both with alice's
+# certificate, Host and SNI the instances' names, taking turns each round:
+#   (a) closed-loop keep-alive throughput (--concurrency $KA_CONC)
+#   (b) open loop --rate $RATE: p99, and the agent alone (cn0's agent, direct
+#       http://agent/v1/<uuid>/metrics with cn0's instances) for "p99 added"
+#   (c) --no-keepalive: the server's CPU per 1,000 full handshakes (ECDSA
+#       P-256, each also a scrape) from /proc; handshakes per CPU-second = per core
+# then (d) alice's discovery over one connection, 20 times (curl time_total),
+# (e) the proxy's VmHWM, and with 100,000 instances (serve --cns 4 --zones
+# 25000) the proxy's VmHWM after the listing, scrapes and discoveries.
+#
+#   cmake --build build --target cmon-sim cmon-agent cmon-proxy cmon-bench
+#   proxy/bench/vs-nginx.sh build
+#
+# Environment: ROUNDS (3), DURATION (s a round, 8), WARMUP (2), ZONES (3334 a
+# node), CNS (3), RATE (2000), KA_CONC (16), HS_CONC (16), RSS_CNS (4),
+# RSS_ZONES (25000; 0 skips), PROXY_THREADS (1: cmon-proxy --threads; nginx
+# runs one worker process), PROXY_MAX_CONNS (16000: --max-connections; one
+# keep-alive connection per instance needs more than the default 1,024),
+# NGINX (/usr/sbin/nginx), SMOKE=1 (the ctest smoke run: exits 1 unless every
+# run scraped something and none had an error), KEEP=1 (keep the scratch
+# folder: every run's cmon-bench table and JSON).
+# Exit 0 done, 1 an error counted (SMOKE) or a run failed, 2 bad usage.
+set -u
+BUILD=${1:-build}
+BIN=$BUILD/bin
+ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-8} WARMUP=${WARMUP:-2}
+ZONES=${ZONES:-3334} CNS=${CNS:-3} RATE=${RATE:-2000}
+KA_CONC=${KA_CONC:-16} HS_CONC=${HS_CONC:-16}
+RSS_CNS=${RSS_CNS:-4} RSS_ZONES=${RSS_ZONES:-25000}
+PROXY_THREADS=${PROXY_THREADS:-1} PROXY_MAX_CONNS=${PROXY_MAX_CONNS:-16000}
+NGINX=${NGINX:-/usr/sbin/nginx} SMOKE=${SMOKE:-0}
+SUFFIX=cmon.test
+
+for p in cmon-sim cmon-agent cmon-proxy cmon-bench; do
+    [ -x "$BIN/$p" ] || { echo "vs-nginx.sh: no $BIN/$p (build it first)" >&2; exit 2; }
+done
+for t in jq curl "$NGINX"; do
+    command -v "$t" >/dev/null && continue
+    echo "vs-nginx.sh: needs $t" >&2
+    [ "$SMOKE" = 1 ] && exit 77 # the smoke test skipped where the machine has none
+    exit 2
+done
+
+T=$(mktemp -d /tmp/cmon-vs-nginx.XXXXXX) || exit 1
+SERVE_PID= NGINX_PID= FAILED=0
+cleanup() {
+    [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+    [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
+    NGINX_PID= SERVE_PID=
+}
+trap 'cleanup; [ -n "${KEEP:-}" ] && say "kept $T" || rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
+say() { echo "vs-nginx: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# The proxy as serve starts it, with the per-account throttle out of the way
+# (alice alone makes thousands of scrapes a second here) and PROXY_THREADS.
+cat >"$T/proxy-wrap" <<EOF
+#!/bin/sh
+exec "$(realpath "$BIN/cmon-proxy")" "\$@" --throttle-rate 1000000000 --throttle-burst 1000000000 --threads $PROXY_THREADS --max-connections $PROXY_MAX_CONNS
+EOF
+chmod +x "$T/proxy-wrap"
+
+# start_dc TAG CNS ZONES: serve in the background; sets SERVE_PID, CPLANE,
+# PORT, PROXY_PID; D=$T/TAG-tls. Waits for the "prometheus-config" line.
+start_dc() {
+    local tag=$1 out=$T/$1.out
+    D=$T/$1-tls
+    "$BIN/cmon-sim" serve --cns "$2" --zones "$3" --accounts admin:operator,alice \
+        --tls-dir "$D" --proxy 127.0.0.1:0 --proxy-bin "$T/proxy-wrap" \
+        --world "/dev/shm/cmon-vs-nginx-$$-$tag" >"$out" 2>"$T/$tag.err" &
+    SERVE_PID=$!
+    for _ in $(seq 1 1200); do
+        grep -q '^prometheus-config ' "$out" && break
+        kill -0 "$SERVE_PID" 2>/dev/null || { cat "$T/$tag.err" >&2; die "serve exited"; }
+        sleep 0.5
+    done
+    grep -q '^prometheus-config ' "$out" || die "serve not ready after 600 s"
+    CPLANE=$(sed -n 's/^cplane //p' "$out")
+    PORT=$(sed -n 's/^proxy 127\.0\.0\.1://p' "$out")
+    PROXY_PID=$(pgrep -P "$SERVE_PID" -x cmon-proxy)
+    [ -n "$CPLANE" ] && [ -n "$PORT" ] && [ -n "$PROXY_PID" ] || die "serve printed no cplane/proxy"
+}
+
+# list_vms FILE: every running VM as "uuid owner server" lines, page by page.
+list_vms() {
+    local off=0 total=1
+    : >"$1"
+    while [ "$off" -lt "$total" ]; do
+        curl -sf "$CPLANE/vms?state=running&limit=1000&offset=$off" >"$T/page.json" ||
+            die "control plane: /vms offset $off failed"
+        total=$(jq .total "$T/page.json")
+        jq -r '.vms[] | "\(.uuid) \(.owner_uuid) \(.server_uuid)"' "$T/page.json" >>"$1"
+        off=$((off + 1000))
+    done
+}
+
+vmhwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# ---- the data center ----
+say "serve --cns $CNS --zones $ZONES (building the worlds)"
+start_dc dc "$CNS" "$ZONES"
+ALICE=$(curl -sf "$CPLANE/accounts/alice" | jq -r .uuid)
+curl -sf "$CPLANE/servers" | jq -r '.servers[] | "\(.uuid) \(.agent) \(.hostname)"' >"$T/servers"
+list_vms "$T/vms"
+awk -v a="$ALICE" '$2 == a {print $1}' "$T/vms" >"$T/alice.uuids"
+N_ALICE=$(wc -l <"$T/alice.uuids")
+N_ALL=$(wc -l <"$T/vms")
+say "control plane: $N_ALL running instances, alice owns $N_ALICE, $(wc -l <"$T/servers") nodes"
+[ "$N_ALICE" -gt 0 ] || die "alice owns no instance"
+read -r CN0 AGENT0 _ <"$T/servers"
+awk -v a="$ALICE" -v s="$CN0" '$2 == a && $3 == s {print $1}' "$T/vms" >"$T/cn0.uuids"
+
+# ---- nginx: the same certificate, a map $host -> node, an upstream a node ----
+NG=$T/nginx
+mkdir -p "$NG"
+{
+    echo "daemon off; master_process off; worker_processes 1; worker_rlimit_nofile 20000;"
+    echo "pid $NG/nginx.pid; error_log $NG/error.log warn;"
+    echo "events { worker_connections 19000; }"
+    echo "http {"
+    echo "  access_log off; client_body_temp_path $NG/body; proxy_temp_path $NG/proxy;"
+    echo "  fastcgi_temp_path $NG/fastcgi; uwsgi_temp_path $NG/uwsgi; scgi_temp_path $NG/scgi;"
+    echo "  keepalive_requests 100000000; keepalive_timeout 300s; tcp_nodelay on;"
+    echo "  ssl_protocols TLSv1.2 TLSv1.3; map_hash_max_size 262144; map_hash_bucket_size 128;"
+    while read -r uuid agent host; do
+        echo "  upstream $host { server $agent; keepalive 64; }"
+    done <"$T/servers"
+    echo "  map \$host \$cmon_node {"
+    echo "    hostnames; default \"\";"
+    awk 'NR == FNR {node[$1] = $3; next} {print "    " $1 ".'$SUFFIX' " node[$3] ";"}' \
+        "$T/servers" "$T/vms"
+    echo "  }"
+    echo "  server {"
+    echo "    listen 127.0.0.1:0 ssl;"
+    echo "    ssl_certificate $D/proxy.pem; ssl_certificate_key $D/proxy-key.pem;"
+    echo "    ssl_verify_client optional_no_ca;"
+    echo "    server_name \"~^(?<cmon_uuid>[0-9a-f-]{36})\\.${SUFFIX//./\\.}\$\";"
+    echo "    location = /metrics {"
+    echo "      if (\$cmon_node = \"\") { return 404; }"
+    echo "      proxy_pass http://\$cmon_node/v1/\$cmon_uuid/metrics;"
+    echo "      proxy_http_version 1.1; proxy_set_header Connection \"\";"
+    echo "    }"
+    echo "    location / { return 404; }"
+    echo "  }"
+    echo "}"
+} >"$NG/nginx.conf.in"
+for _ in 1 2 3 4 5; do
+    NPORT=$(( (RANDOM % 20000) + 30000 ))
+    sed "s/listen 127.0.0.1:0 ssl/listen 127.0.0.1:$NPORT ssl/" "$NG/nginx.conf.in" >"$NG/nginx.conf"
+    "$NGINX" -p "$NG" -c "$NG/nginx.conf" -e "$NG/error.log" 2>>"$NG/error.log" &
+    NGINX_PID=$!
+    for _ in $(seq 1 50); do
+        curl -s -o /dev/null -k "https://127.0.0.1:$NPORT/" && break
+        sleep 0.1
+    done
+    kill -0 "$NGINX_PID" 2>/dev/null && curl -s -o /dev/null -k "https://127.0.0.1:$NPORT/" && break
+    NGINX_PID=
+done
+[ -n "$NGINX_PID" ] || { cat "$NG/error.log" >&2; die "nginx did not start"; }
+HWM_START=$(vmhwm "$PROXY_PID") # the inventory listed, no client yet
+say "nginx on 127.0.0.1:$NPORT (pid $NGINX_PID), cmon-proxy on 127.0.0.1:$PORT (pid $PROXY_PID)"
+
+# Both answer the same instance with alice's certificate.
+one=$(head -1 "$T/alice.uuids")
+for p in "$PORT" "$NPORT"; do
+    code=$(curl -s -o "$T/one.txt" -w '%{http_code}' --cacert "$D/ca.pem" \
+        --cert "$D/alice.pem" --key "$D/alice-key.pem" \
+        --resolve "$one.$SUFFIX:$p:127.0.0.1" "https://$one.$SUFFIX:$p/metrics")
+    [ "$code" = 200 ] && grep -q '^cpu_user_usage' "$T/one.txt" ||
+        die "port $p: $one.$SUFFIX/metrics answered $code"
+done
+
+# bench NAME SERVER ARGS...: one cmon-bench run, its JSON in $T/NAME.json.
+bench() {
+    local name=$1 server=$2 url pid
+    shift 2
+    local port= pid=
+    case $server in
+    proxy) port=$PORT pid=$PROXY_PID ;;
+    nginx) port=$NPORT pid=$NGINX_PID ;;
+    esac
+    url="https://{uuid}.$SUFFIX:$port/metrics"
+    if [ "$server" = agent ]; then
+        set -- --url-template "http://$AGENT0/v1/{uuid}/metrics" --uuids "$T/cn0.uuids" "$@"
+    else
+        set -- --url-template "$url" --uuids "$T/alice.uuids" --pid "$pid" \
+            --resolve "*:$port:127.0.0.1" --cacert "$D/ca.pem" --cert "$D/alice.pem" \
+            --key "$D/alice-key.pem" "$@"
+    fi
+    "$BIN/cmon-bench" --duration "$DURATION" --warmup "$WARMUP" --quiet --json "$T/$name.json" \
+        "$@" >"$T/$name.txt" 2>&1 || { FAILED=1; say "$name: cmon-bench failed: $(tail -2 "$T/$name.txt")"; }
+    local ok err
+    ok=$(jq -r '.ok // 0' "$T/$name.json" 2>/dev/null || echo 0)
+    err=$(jq -r '.errors.total // 1' "$T/$name.json" 2>/dev/null || echo 1)
+    say "$name: $(jq -r '"\(.scrapes_per_s | floor) scrapes/s, p99 \(.latency_ms.p99) ms, CPU s/1000 \(.agent_cpu_s_per_1000)"' "$T/$name.json" 2>/dev/null), $ok ok, $err errors"
+    [ "$ok" -gt 0 ] && [ "$err" -eq 0 ] || FAILED=1
+}
+
+median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+field() { jq -r "$2" "$T/$1.json" 2>/dev/null || echo nan; }
+
+# ---- the rounds: proxy and nginx taking turns ----
+for r in $(seq 1 "$ROUNDS"); do
+    say "round $r/$ROUNDS"
+    bench "ka-proxy-$r" proxy --concurrency "$KA_CONC"
+    bench "ka-nginx-$r" nginx --concurrency "$KA_CONC"
+    bench "open-agent-$r" agent --rate "$RATE" --concurrency 32
+    bench "open-proxy-$r" proxy --rate "$RATE" --concurrency 32
+    bench "open-nginx-$r" nginx --rate "$RATE" --concurrency 32
+    bench "hs-proxy-$r" proxy --no-keepalive --no-prime --concurrency "$HS_CONC"
+    bench "hs-nginx-$r" nginx --no-keepalive --no-prime --concurrency "$HS_CONC"
+done
+
+# ---- (d) discovery: 20 requests over one connection (the first pays the handshake) ----
+# discover TAG [CURL ARGS]: 20 times, one time_total (s) a line in $T/TAG.times
+discover() {
+    local tag=$1 args=()
+    shift
+    for _ in $(seq 1 20); do args+=(-o /dev/null "https://cmon.$SUFFIX:$PORT/v1/discover"); done
+    curl -s --cacert "$D/ca.pem" --cert "$D/alice.pem" --key "$D/alice-key.pem" \
+        --resolve "cmon.$SUFFIX:$PORT:127.0.0.1" "$@" -w '%{http_code} %{time_total}\n' \
+        "${args[@]}" >"$T/$tag.times"
+    grep -qv '^200 ' "$T/$tag.times" && { FAILED=1; say "discovery $tag: not all 200"; }
+}
+curl -s --cacert "$D/ca.pem" --cert "$D/alice.pem" --key "$D/alice-key.pem" \
+    --resolve "cmon.$SUFFIX:$PORT:127.0.0.1" "https://cmon.$SUFFIX:$PORT/v1/discover" >"$T/disc.json"
+N_DISC=$(jq '.containers | length' "$T/disc.json")
+[ "$N_DISC" -eq "$N_ALICE" ] || { FAILED=1; say "discovery lists $N_DISC, the control plane $N_ALICE"; }
+discover disc-plain
+discover disc-gzip --compressed
+DISC_BYTES=$(wc -c <"$T/disc.json")
+HWM_DC=$(vmhwm "$PROXY_PID")
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- the table ----
+ms() { awk '{printf "%.2f\n", $2 * 1000}' "$T/$1.times"; }
+{
+    echo "cmon-proxy vs nginx, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $LOAD"
+    echo "  $CNS nodes x $ZONES zones, alice $N_ALICE instances; ${DURATION} s a run after ${WARMUP} s warm-up;"
+    echo "  cmon-proxy --threads $PROXY_THREADS, nginx one worker process; $(nproc) cores"
+    printf '%-6s | %-26s | %-34s | %-30s\n' round "(a) keep-alive scrapes/s" "(b) p99 ms at $RATE/s: agent/proxy/nginx" "(c) handshakes per CPU-s"
+    printf '%-6s | %8s %8s %7s | %6s %6s %6s %6s %6s | %8s %8s %6s\n' "" proxy nginx ratio \
+        agent proxy nginx +prx +ngx proxy nginx ratio
+    for r in $(seq 1 "$ROUNDS"); do
+        kp=$(field "ka-proxy-$r" .scrapes_per_s) kn=$(field "ka-nginx-$r" .scrapes_per_s)
+        pa=$(field "open-agent-$r" .latency_ms.p99) pp=$(field "open-proxy-$r" .latency_ms.p99)
+        pn=$(field "open-nginx-$r" .latency_ms.p99)
+        hp=$(field "hs-proxy-$r" .agent_cpu_s_per_1000) hn=$(field "hs-nginx-$r" .agent_cpu_s_per_1000)
+        awk -v r="$r" -v kp="$kp" -v kn="$kn" -v pa="$pa" -v pp="$pp" -v pn="$pn" -v hp="$hp" -v hn="$hn" \
+            'function inv(x) { return (x > 0) ? 1000 / x : 0 }
+             BEGIN { printf "%-6s | %8.0f %8.0f %7.2f | %6.2f %6.2f %6.2f %6.2f %6.2f | %8.0f %8.0f %6.2f\n",
+                     r, kp, kn, (kn > 0) ? kp / kn : 0, pa, pp, pn, pp - pa, pn - pa,
+                     inv(hp), inv(hn), (inv(hn) > 0) ? inv(hp) / inv(hn) : 0 }'
+    done | tee "$T/rows"
+    meds=()
+    for c in 2 3 4 5 6 7 8 9 10 11 12; do
+        m=$(awk -v c="$c" '{n = 0; for (i = 1; i <= NF; i++) if ($i != "|") {n++; if (n == c) print $i}}' "$T/rows" | median)
+        meds+=("$m")
+    done
+    printf "%-6s | %8.0f %8.0f %7.2f | %6.2f %6.2f %6.2f %6.2f %6.2f | %8.0f %8.0f %6.2f\n" median "${meds[@]}"
+    echo "(c) CPU s per 1,000 full handshakes (median): proxy $(for r in $(seq 1 "$ROUNDS"); do field "hs-proxy-$r" .agent_cpu_s_per_1000; done | median)," \
+         "nginx $(for r in $(seq 1 "$ROUNDS"); do field "hs-nginx-$r" .agent_cpu_s_per_1000; done | median)"
+    echo "(a) CPU s per 1,000 keep-alive scrapes (median): proxy $(for r in $(seq 1 "$ROUNDS"); do field "ka-proxy-$r" .agent_cpu_s_per_1000; done | median)," \
+         "nginx $(for r in $(seq 1 "$ROUNDS"); do field "ka-nginx-$r" .agent_cpu_s_per_1000; done | median)"
+    echo "(d) discovery of alice ($N_DISC instances, $DISC_BYTES bytes), 20 over one connection, ms:" \
+         "plain median $(ms disc-plain | median) max $(ms disc-plain | sort -g | tail -1);" \
+         "gzip median $(ms disc-gzip | median) max $(ms disc-gzip | sort -g | tail -1)"
+    echo "(e) cmon-proxy VmHWM: $HWM_START kB with $N_ALL instances listed, before any client; $HWM_DC kB after the rounds (up to $N_ALICE client connections open)"
+} | tee "$T/table"
+
+# ---- RSS with RSS_CNS x RSS_ZONES instances ----
+if [ "$RSS_ZONES" -gt 0 ]; then
+    cleanup
+    say "serve --cns $RSS_CNS --zones $RSS_ZONES (building the worlds)"
+    start_dc rss "$RSS_CNS" "$RSS_ZONES"
+    HWM_LISTED=$(vmhwm "$PROXY_PID")
+    ALICE=$(curl -sf "$CPLANE/accounts/alice" | jq -r .uuid)
+    list_vms "$T/vms"
+    awk -v a="$ALICE" '$2 == a {print $1}' "$T/vms" >"$T/alice.uuids"
+    # scrapes of 2,000 of them (each a connection of its own, kept): the inventory is what is
+    # measured, and cmon-bench --no-prime over 100,000 names opened connections far past 8 s
+    N_RSS_ALICE=$(wc -l <"$T/alice.uuids")
+    head -2000 "$T/alice.uuids" >"$T/rss.uuids" && mv "$T/rss.uuids" "$T/alice.uuids"
+    bench rss-scrapes proxy --no-prime --concurrency 16
+    discover rss-disc --compressed
+    discover rss-disc-plain
+    echo "(e) cmon-proxy with $(wc -l <"$T/vms") instances ($RSS_CNS x $RSS_ZONES zones; alice $N_RSS_ALICE):" \
+         "VmHWM $HWM_LISTED kB after the listing, $(vmhwm "$PROXY_PID") kB after" \
+         "$(field rss-scrapes .ok) scrapes of 2,000 of them and 40 discoveries (median $(ms rss-disc-plain | median) ms plain)" | tee -a "$T/table"
+fi
+
+if [ "$SMOKE" = 1 ] && [ "$FAILED" -ne 0 ]; then
+    say "FAILED: a run scraped nothing or counted errors (above)"
+    exit 1
+fi
+[ "$FAILED" -eq 0 ] || say "some runs failed or counted errors (above)"
+exit "$FAILED"
