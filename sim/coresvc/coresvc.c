@@ -3,6 +3,8 @@
  */
 #include "coresvc.h"
 
+#include "answer.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
@@ -49,14 +51,7 @@ struct coresvc {
 static enum MHD_Result
 cs_answer(struct MHD_Connection *c, unsigned status, const char *body, size_t len)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-    if (r == NULL)
-        return MHD_NO;
-    MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return cmon_answer(c, status, "text/plain; version=0.0.4; charset=utf-8", body, len);
 }
 
 /* Holds the answer delay_ms of real time, or until the server stops. */

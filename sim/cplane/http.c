@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "answer.h"
 #include "cli.h"
 #include "cp_impl.h"
 #include "listen.h"
@@ -27,14 +28,7 @@
 static enum MHD_Result
 cp_answer(struct MHD_Connection *c, unsigned status, const char *body, size_t len)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-    if (r == NULL)
-        return MHD_NO;
-    MHD_add_response_header(r, "Content-Type", "application/json");
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return cmon_answer(c, status, "application/json", body, len);
 }
 
 /* An error body of API.md: {"code","message"}; the status tells the code. */

@@ -18,6 +18,7 @@
 
 #include <microhttpd.h>
 
+#include "answer.h"
 #include "listen.h"
 #include "vminfod.h"
 
@@ -39,14 +40,7 @@ struct vminfod {
 static enum MHD_Result
 vminfod_answer(struct MHD_Connection *c, unsigned status, const char *body, size_t len)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-    if (r == NULL)
-        return MHD_NO;
-    MHD_add_response_header(r, "Content-Type", "application/json");
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return cmon_answer(c, status, "application/json", body, len);
 }
 
 /* Answers the JSON j (taken) with status; 500 if it cannot be written. */
