@@ -55,6 +55,7 @@ static struct {
 
 typedef struct answer {
     long status;
+    CURLcode code; /* the transfer's result; status is 0 unless CURLE_OK */
     sbuf_t body;
     char cenc[32];
 } answer_t;
@@ -137,7 +138,8 @@ client_run(CURL *h, answer_t *a)
 {
     memset(a, 0, sizeof(*a));
     sbuf_init(&a->body, 64);
-    if (curl_easy_perform(h) == CURLE_OK)
+    a->code = curl_easy_perform(h);
+    if (a->code == CURLE_OK)
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->status);
 }
 
@@ -814,8 +816,16 @@ test_bad_requests(void)
     sbuf_adds(&q, "/v1/discover?groups=");
     for (int i = 0; i < 20000; i++)
         sbuf_adds(&q, "abcde,");
+    /* libmicrohttpd answers 414 and closes; the client may still be sending,
+     * so the close can reset the connection before curl reads the answer.
+     * Either is right; a hang (timeout) or any other status is not. */
     long st = get("alice", "cmon", q.sb_buf, NULL, &a);
-    CU_ASSERT_TRUE(st == 414 || st == 431 || st == 400);
+    if (st == 0) {
+        CU_ASSERT_TRUE(a.code == CURLE_SEND_ERROR || a.code == CURLE_RECV_ERROR ||
+                       a.code == CURLE_GOT_NOTHING);
+    } else {
+        CU_ASSERT_TRUE(st == 414 || st == 431 || st == 400);
+    }
     DONE(a);
     sbuf_reset(&q);
     sbuf_adds(&q, "/v1/discover?groups=g0");
