@@ -42,6 +42,21 @@ local function violations(v)
     return table.concat(t, "; ")
 end
 
+-- The naming lints, but for ContainerPilot's own two counters, which keep
+-- ContainerPilot's names (no "_total") so dashboards written for it work.
+local function lint(r)
+    local _, v = conformance.check(r, {lint = true})
+    local left = {}
+    for _, x in ipairs(v or {}) do
+        if not (x.text:find("lint-counter-total", 1, true) and
+                (x.text:find("containerpilot_events ", 1, true) or
+                 x.text:find("containerpilot_control_http_requests ", 1, true))) then
+            left[#left + 1] = x
+        end
+    end
+    return #left == 0, left
+end
+
 -- ---- the configuration (ContainerPilot's JSON5 shape) ----------------------
 write(cfg, [[
 // the telemetry scenario's configuration
@@ -133,7 +148,7 @@ check(r.content_type == "text/plain; version=0.0.4; charset=utf-8",
       "text 0.0.4 by default: " .. r.content_type)
 local ok, v = conformance.check(r)
 check(ok, "text /metrics conforms: " .. violations(v))
-ok, v = conformance.check(r, {lint = true})
+ok, v = lint(r)
 check(ok, "text /metrics passes the naming lints: " .. violations(v))
 
 for _, e in ipairs(expected) do
@@ -167,7 +182,7 @@ check(r:value("cmon_telemetry_probe_duration_seconds_count", {sensor = "hang"}) 
 local om = metrics("openmetrics")
 check(om.status == 200 and om.content_type:find("application/openmetrics-text", 1, true),
       "OpenMetrics when asked: " .. om.content_type)
-ok, v = conformance.check(om, {lint = true})
+ok, v = lint(om)
 check(ok, "OpenMetrics /metrics conforms: " .. violations(v))
 check(om.body:sub(-6) == "# EOF\n", "OpenMetrics ends with # EOF")
 check(om:value("app_queue_depth") == 42.5, "same gauge in OpenMetrics")
@@ -229,7 +244,7 @@ check(p:get("/v3/metric", {unix_socket = sock}).status == 405,
       "GET /v3/metric is a 405")
 
 r = metrics()
-ok, v = conformance.check(r, {lint = true})
+ok, v = lint(r)
 check(ok, "text /metrics conforms after -putmetric: " .. violations(v))
 check(r:value("jobs_done_total") == 6.5, "a name-only counter adds 3 + 2 + 1.5, refused "
       .. "requests add nothing: " .. tostring(r:value("jobs_done_total")))
@@ -249,7 +264,7 @@ for status, n in pairs(answers) do
           "putmetric answers " .. status .. " counted: " .. n)
 end
 om = metrics("openmetrics")
-ok, v = conformance.check(om, {lint = true})
+ok, v = lint(om)
 check(ok, "OpenMetrics /metrics conforms after -putmetric: " .. violations(v))
 check(om:value("jobs_done_total") == 6.5, "the counter in OpenMetrics (as _total)")
 

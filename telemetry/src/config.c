@@ -494,9 +494,199 @@ cfg_telemetry(struct cctx *c, json_t *tel, struct cfg *cfg)
              cfg_metric_list(c, tel, "sensors", cfg) == 0 &&
              cfg_metric_list(c, tel, "metrics", cfg) == 0)
         rc = 0;
-    if (rc == 0 && cfg->cf_nmetrics == 0)
-        rc = cfail(c, false, "\"telemetry\" has no sensors and no metrics");
     cpop(c);
+    return rc;
+}
+
+/* ---- jobs (v3): sensor jobs run, the rest named and ignored ------------ */
+
+/* ContainerPilot v3's job keys: anything else is a typo there too. */
+static const char *const cfg_job_keys[] = {
+    "name",    "exec",    "logging", "port",        "initial_status", "interfaces", "tags",
+    "consul",  "health",  "restarts", "stopTimeout", "timeout",       "when",       NULL};
+static const char *const cfg_when_keys[] = {"interval", "source", "once", "each", "timeout", NULL};
+
+/* Appends "NAME" to the ignored list of one kind ("service jobs: a, b"). */
+static void
+cfg_note_ignored(sbuf_t *list, const char *name)
+{
+    sbuf_adds(list, list->sb_len ? ", " : "");
+    sbuf_adds(list, name);
+}
+
+static int
+cfg_job_exec(struct cctx *c, json_t *job, struct cfg_job *j)
+{
+    json_t *v = json_object_get(job, "exec");
+    if (v == NULL)
+        return cfail(c, false, "missing \"exec\" (the command a job with when.interval runs)");
+    cpush_key(c, "exec");
+    int rc = -1;
+    if (!json_is_string(v) && !json_is_array(v))
+        cfail(c, false, "\"exec\" must be a command string or an array of strings");
+    else if (cfg_get_strings(c, v, true, &j->cj_argv) == 0 && j->cj_argv[0] == NULL)
+        cfail(c, false, "\"exec\" is empty");
+    else if (j->cj_argv != NULL)
+        rc = 0;
+    cpop(c);
+    return rc;
+}
+
+/* A job with when.interval: name, exec, interval, timeout (default: the
+ * interval, as ContainerPilot's periodic jobs). */
+static int
+cfg_job_periodic(struct cctx *c, json_t *job, json_t *when, const char *name, struct cfg_job *j)
+{
+    cpush_key(c, "when");
+    int rc = json_object_get(when, "source") != NULL
+                 ? cfail(c, false, "\"when\" has both \"interval\" and \"source\"")
+                 : cfg_get_duration(c, when, "interval", &j->cj_interval);
+    cpop(c);
+    if (rc != 0)
+        return -1;
+    j->cj_name = cfg_strdup(name);
+    j->cj_timeout = j->cj_interval;
+    if (cfg_get_duration(c, job, "timeout", &j->cj_timeout) != 0)
+        return -1;
+    return cfg_job_exec(c, job, j);
+}
+
+static void
+cfg_job_free(struct cfg_job *j)
+{
+    free(j->cj_name);
+    cfg_free_strings(j->cj_argv);
+}
+
+static int
+cfg_job_unique(struct cctx *c, const struct cfg *cfg, const char *name)
+{
+    for (size_t k = 0; k < cfg->cf_njobs; k++)
+        if (strcmp(cfg->cf_jobs[k].cj_name, name) == 0)
+            return cfail(c, false, "job name \"%s\" is used twice", name);
+    return 0;
+}
+
+/* One job: checked against ContainerPilot's keys; run when periodic, else
+ * its name goes to `services`; a health check to `health`. */
+static int
+cfg_job(struct cctx *c, json_t *job, struct cfg *cfg, sbuf_t *services, sbuf_t *health)
+{
+    const char *name = NULL;
+    if (!json_is_object(job))
+        return cfail(c, false, "a job must be an object");
+    if (cfg_check_keys(c, job, cfg_job_keys, "a job") != 0 ||
+        cfg_get_string(c, job, "name", true, &name) != 0)
+        return -1;
+    if (*name == 0)
+        return cfail(c, false, "a job needs a non-empty \"name\"");
+    json_t *when = json_object_get(job, "when");
+    if (when != NULL && !json_is_object(when)) {
+        cpush_key(c, "when");
+        cfail(c, false, "\"when\" must be an object");
+        cpop(c);
+        return -1;
+    }
+    if (when != NULL) {
+        cpush_key(c, "when");
+        int rc = cfg_check_keys(c, when, cfg_when_keys, "\"when\"");
+        cpop(c);
+        if (rc != 0)
+            return -1;
+    }
+    if (json_object_get(job, "health") != NULL)
+        cfg_note_ignored(health, name);
+    if (when == NULL || json_object_get(when, "interval") == NULL) {
+        cfg_note_ignored(services, name);
+        return 0;
+    }
+    struct cfg_job j = {0};
+    if (cfg_job_unique(c, cfg, name) != 0 || cfg_job_periodic(c, job, when, name, &j) != 0) {
+        cfg_job_free(&j);
+        return -1;
+    }
+    cfg->cf_jobs = realloc(cfg->cf_jobs, (cfg->cf_njobs + 1) * sizeof *cfg->cf_jobs);
+    if (cfg->cf_jobs == NULL)
+        abort();
+    cfg->cf_jobs[cfg->cf_njobs++] = j;
+    return 0;
+}
+
+/* Joins the non-empty lists into "service jobs: a, b; health checks: a". */
+static void
+cfg_ignored_add(sbuf_t *out, const char *what, const sbuf_t *names)
+{
+    if (names->sb_len == 0)
+        return;
+    sbuf_addf(out, "%s%s: %s", out->sb_len ? "; " : "", what, names->sb_buf);
+}
+
+static int
+cfg_jobs(struct cctx *c, json_t *root, struct cfg *cfg, sbuf_t *ignored)
+{
+    json_t *jobs = json_object_get(root, "jobs");
+    if (jobs == NULL)
+        return 0;
+    cpush_key(c, "jobs");
+    if (!json_is_array(jobs)) {
+        cfail(c, false, "\"jobs\" must be an array");
+        cpop(c);
+        return -1;
+    }
+    sbuf_t services, health;
+    sbuf_init(&services, 64);
+    sbuf_init(&health, 64);
+    int rc = 0;
+    for (size_t k = 0; k < json_array_size(jobs) && rc == 0; k++) {
+        cpush_index(c, k);
+        rc = cfg_job(c, json_array_get(jobs, k), cfg, &services, &health);
+        cpop(c);
+    }
+    cfg_ignored_add(ignored, "service jobs", &services);
+    cfg_ignored_add(ignored, "health checks", &health);
+    sbuf_release(&services);
+    sbuf_release(&health);
+    cpop(c);
+    return rc;
+}
+
+/* Watch names (for /status; watches need Consul and are not run). */
+static void
+cfg_watches(json_t *root, struct cfg *cfg, sbuf_t *ignored)
+{
+    json_t *w = json_object_get(root, "watches");
+    size_t n = json_array_size(w), k = 0;
+    sbuf_t names;
+    sbuf_init(&names, 64);
+    cfg->cf_watches = calloc(n + 1, sizeof(char *));
+    if (cfg->cf_watches == NULL)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        const char *name = json_string_value(json_object_get(json_array_get(w, i), "name"));
+        if (name == NULL)
+            continue;
+        cfg->cf_watches[k++] = cfg_strdup(name);
+        cfg_note_ignored(&names, name);
+    }
+    cfg_ignored_add(ignored, "watches", &names);
+    sbuf_release(&names);
+    if (json_object_get(root, "consul") != NULL)
+        sbuf_addf(ignored, "%sconsul", ignored->sb_len ? "; " : "");
+}
+
+/* Everything outside `telemetry` and `control` that is read: jobs to run,
+ * and the names of what is not run (cf_ignored). */
+static int
+cfg_outside(struct cctx *c, json_t *root, struct cfg *cfg)
+{
+    sbuf_t ignored;
+    sbuf_init(&ignored, 128);
+    int rc = cfg_jobs(c, root, cfg, &ignored);
+    if (rc == 0)
+        cfg_watches(root, cfg, &ignored);
+    if (rc == 0 && ignored.sb_len > 0)
+        cfg->cf_ignored = sbuf_detach(&ignored, NULL);
+    sbuf_release(&ignored);
     return rc;
 }
 
@@ -527,7 +717,7 @@ cfg_root(struct cctx *c, json_t *root, struct cfg *cfg)
     json_t *tel = json_object_get(root, "telemetry");
     if (tel == NULL)
         return cfail(c, false, "no \"telemetry\" section");
-    if (cfg_control(c, root, cfg) != 0)
+    if (cfg_control(c, root, cfg) != 0 || cfg_outside(c, root, cfg) != 0)
         return -1;
     return cfg_telemetry(c, tel, cfg);
 }
@@ -606,6 +796,11 @@ cfg_free(struct cfg *cfg)
     for (size_t k = 0; k < cfg->cf_nmetrics; k++)
         cfg_metric_free(&cfg->cf_metrics[k]);
     free(cfg->cf_metrics);
+    for (size_t k = 0; k < cfg->cf_njobs; k++)
+        cfg_job_free(&cfg->cf_jobs[k]);
+    free(cfg->cf_jobs);
+    cfg_free_strings(cfg->cf_watches);
+    free(cfg->cf_ignored);
     cfg_free_strings(cfg->cf_interfaces);
     cfg_free_strings(cfg->cf_tags);
     free(cfg->cf_socket);

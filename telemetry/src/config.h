@@ -8,8 +8,11 @@
  *                                  poll, check, timeout, buckets} ... ],  -- v2
  *                    "metrics": [ {namespace, subsystem, name, help, type,
  *                                  buckets} ... ] } }                     -- v3
- * Other top-level sections (consul, jobs, watches ...) are ContainerPilot's
- * and ignored; unknown keys inside `telemetry` are errors (typos). */
+ *    "jobs": [ {name, exec, timeout, when: {interval}} ... ]  -- v3 sensor jobs
+ * Jobs with when.interval are run (cfg_job); other jobs (services), health
+ * checks, watches and consul are ContainerPilot's and ignored: cf_ignored
+ * names them for one log line. Unknown keys inside `telemetry` and in a job
+ * are errors (typos), as in ContainerPilot. */
 #ifndef TELEMETRY_CONFIG_H
 #define TELEMETRY_CONFIG_H
 
@@ -31,6 +34,16 @@ struct cfg_metric {
     char **cm_argv;    /* NULL-terminated, sensors only */
 };
 
+/* A v3 sensor job: a ContainerPilot job with when.interval, its exec run
+ * on that schedule (the script feeds metrics with `containerpilot
+ * -putmetric`). */
+struct cfg_job {
+    char *cj_name;
+    char **cj_argv;     /* NULL-terminated */
+    double cj_interval; /* seconds */
+    double cj_timeout;  /* seconds; defaults to the interval */
+};
+
 struct cfg {
     int cf_port;          /* 0..65535; 0 binds an ephemeral port */
     char **cf_interfaces; /* NULL-terminated interface specs */
@@ -38,6 +51,10 @@ struct cfg {
     char *cf_socket;      /* control socket path, NULL if not configured */
     struct cfg_metric *cf_metrics;
     size_t cf_nmetrics;
+    struct cfg_job *cf_jobs; /* jobs with when.interval, in file order */
+    size_t cf_njobs;
+    char **cf_watches; /* NULL-terminated names of the (ignored) watches, for /status */
+    char *cf_ignored;  /* "what: names; ..." of the sections not run, NULL if none */
 };
 
 /* cfg_load_file: reads and validates `path`. Returns 0, or -1 with a

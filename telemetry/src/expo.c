@@ -37,6 +37,15 @@ expo_family(struct expo *e, const char *name, const char *help, enum cfg_type t)
 }
 
 void
+expo_family_legacy_counter(struct expo *e, const char *name, const char *help)
+{
+    bool om = e->ex_fmt == EXPO_OPENMETRICS;
+    expo_begin(e, name, om ? CFG_GAUGE : CFG_COUNTER); /* OM: a plain sample, no suffix */
+    expofmt_add_meta(e->ex_buf, e->ex_fmt, e->ex_name, strlen(e->ex_name),
+                     om ? "unknown" : "counter", NULL, help);
+}
+
+void
 expo_family_cached(struct expo *e, const char *name, enum cfg_type t, const char *head)
 {
     expo_begin(e, name, t);

@@ -34,6 +34,15 @@ void expo_init(struct expo *e, sbuf_t *b, expo_format_t f);
  * counter's family name drops a trailing "_total" (its sample gets it back). */
 void expo_family(struct expo *e, const char *name, const char *help, enum cfg_type t);
 
+/* expo_family_legacy_counter: a counter whose name has no "_total" and
+ * must keep it, as ContainerPilot served it (containerpilot_events):
+ * TYPE counter in text 0.0.4, where the sample is called NAME; in
+ * OpenMetrics, whose counter samples must end in _total (a Prometheus
+ * scraping it would store NAME_total, and dashboards would lose the
+ * series), TYPE unknown with the sample called NAME. Write its samples
+ * with expo_value. */
+void expo_family_legacy_counter(struct expo *e, const char *name, const char *help);
+
 /* expo_family_cached: starts a family whose HELP and TYPE lines were
  * rendered before (by expo_family into `head`, same format). */
 void expo_family_cached(struct expo *e, const char *name, enum cfg_type t, const char *head);

@@ -1,7 +1,12 @@
 /* cmon-telemetry: ContainerPilot-compatible application telemetry.
  *   cmon-telemetry -config FILE [-socket PATH] [-listen ADDR:PORT]
  *   cmon-telemetry -putmetric name=value [-putmetric name=value ...] [-socket PATH]
- * Flags take one dash, as ContainerPilot's, or two (getopt_long_only). */
+ *   cmon-telemetry -putenv NAME=VALUE... | -reload | -maintenance enable|disable | -ping
+ * Flags take one dash, as ContainerPilot's, or two (getopt_long_only).
+ * Called `containerpilot` (a link the build makes), it is the same program;
+ * only its default configuration becomes ContainerPilot's
+ * /etc/containerpilot.json5, so scripts written for ContainerPilot run
+ * unchanged. */
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
@@ -14,6 +19,8 @@
 #include "atomicfile.h"
 #include "cmon_version.h"
 #include "config.h"
+#include "control.h"
+#include "envset.h"
 #include "listen.h"
 #include "netif.h"
 #include "probe.h"
@@ -22,19 +29,28 @@
 #include "server.h"
 
 #define TELEMETRY_DEFAULT_SOCKET "/var/run/containerpilot.socket"
+#define TELEMETRY_CP_CONFIG "/etc/containerpilot.json5" /* ContainerPilot v3's default */
+#define TELEMETRY_SOCKET_ENV "CMON_TELEMETRY_SOCKET"   /* set for jobs: where we listen */
 #define TELEMETRY_MAX_PAIRS 256
 
-/* Set by SIGTERM/SIGINT, read by the loop: a signal handler can only talk
- * to the rest of the program through a global. */
-static volatile sig_atomic_t telemetry_stop;
+/* Set by SIGTERM/SIGINT (stop) and SIGHUP (reload), read by the loop: a
+ * signal handler can only talk to the rest of the program through a global. */
+static volatile sig_atomic_t telemetry_stop, telemetry_reload;
+
+/* The client commands: what to ask the control socket. */
+enum verb { VERB_NONE, VERB_PUTMETRIC, VERB_PUTENV, VERB_RELOAD, VERB_MAINTENANCE, VERB_PING };
 
 struct opts {
     const char *op_config;
+    int op_config_env; /* op_config came from CONTAINERPILOT, not -config */
+    int op_as_cp;      /* called as `containerpilot` */
+    enum verb op_verb;
+    const char *op_maintenance; /* "enable" or "disable" */
     const char *op_socket;
     const char *op_ready;    /* -ready-file */
     cmon_listen_t op_listen; /* -listen / -web.listen-address, when op_has_listen */
     int op_has_listen;
-    char *op_pairs[TELEMETRY_MAX_PAIRS];
+    char *op_pairs[TELEMETRY_MAX_PAIRS]; /* -putmetric or -putenv pairs */
     size_t op_npairs;
 };
 
@@ -53,8 +69,17 @@ usage(FILE *f)
           "      --putmetric=NAME=VALUE\n"
           "                             record VALUE for the configured metric NAME in\n"
           "                             the running cmon-telemetry (repeatable)\n"
+          "      --putenv=NAME=VALUE    set NAME=VALUE in the environment of the jobs and\n"
+          "                             sensors the running one starts from now on\n"
+          "                             (repeatable)\n"
+          "      --reload               make the running one re-read its configuration\n"
+          "                             (a broken file is refused, the old one runs on)\n"
+          "      --maintenance=enable|disable\n"
+          "                             enter or leave maintenance (/status and the\n"
+          "                             cmon_telemetry_maintenance gauge say so)\n"
+          "      --ping                 exit 0 when the running one answers\n"
           "      --socket=PATH          the control socket (default: control.socket of\n"
-          "                             the configuration, else\n"
+          "                             --config, else of $CONTAINERPILOT, else\n"
           "                             " TELEMETRY_DEFAULT_SOCKET ")\n"
           "      --listen=ADDR:PORT     listen there instead of the configuration's\n"
           "                             telemetry interfaces and port: IPv4:PORT,\n"
@@ -72,18 +97,26 @@ usage(FILE *f)
           "-putmetric NAME=VALUE), and its value after '=' or as the next argument.\n"
           "GET / lists the endpoints: /metrics (text 0.0.4 or OpenMetrics) and /status.\n"
           "\n"
+          "Called containerpilot (the same program), the configuration defaults to\n"
+          "" TELEMETRY_CP_CONFIG ". Jobs with when.interval in the configuration run on\n"
+          "that schedule; they find `containerpilot` on their PATH.\n"
+          "\n"
           "Exit status:\n"
-          "  0  stopped by SIGTERM or SIGINT; with --putmetric, the values were recorded\n"
-          "  1  a runtime failure: cannot listen, the server refused the values\n"
+          "  0  stopped by SIGTERM or SIGINT; a client command was done (200)\n"
+          "  1  a runtime failure: cannot listen, the server refused the request\n"
           "  2  bad usage or a malformed configuration (FILE:LINE:COLUMN: what)\n"
           "\n"
           "Environment:\n"
           "  CONTAINERPILOT  the configuration (FILE or file://FILE) when --config is\n"
-          "                  not given\n"
+          "                  not given (set for the jobs it starts)\n"
+          "  " TELEMETRY_SOCKET_ENV "\n"
+          "                  the control socket for client commands without --socket\n"
+          "                  or --config (set for the jobs it starts)\n"
           "\n"
           "Examples:\n"
           "  $ cmon-telemetry -config app.json5 &\n"
-          "  $ cmon-telemetry -config app.json5 -putmetric jobs_done_total=1\n",
+          "  $ cmon-telemetry -config app.json5 -putmetric jobs_done_total=1\n"
+          "  $ containerpilot -putmetric jobs_done_total=1    # in a job's script\n",
           f);
 }
 
@@ -104,6 +137,10 @@ static const struct option opts_table[] = {
     {"listen", required_argument, NULL, 'l'},
     {"web.listen-address", required_argument, NULL, 'W'},
     {"ready-file", required_argument, NULL, 'r'},
+    {"putenv", required_argument, NULL, 'e'},
+    {"reload", no_argument, NULL, 'R'},
+    {"maintenance", required_argument, NULL, 'M'},
+    {"ping", no_argument, NULL, 'P'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -122,6 +159,18 @@ parse_listen(struct opts *o, const char *flag, const char *arg)
     return usage_error(what, why);
 }
 
+/* Sets the client command; giving two different ones is a usage error. */
+static int
+parse_verb(struct opts *o, enum verb v, const char *flag)
+{
+    if (o->op_verb != VERB_NONE && o->op_verb != v)
+        return usage_error("give one of -putmetric, -putenv, -reload, -maintenance, -ping; "
+                           "also ",
+                           flag);
+    o->op_verb = v;
+    return 0;
+}
+
 static int
 parse_pair(struct opts *o, char *pair)
 {
@@ -129,6 +178,33 @@ parse_pair(struct opts *o, char *pair)
         return usage_error("too many name=value pairs, at most 256: ", pair);
     o->op_pairs[o->op_npairs++] = pair;
     return 0;
+}
+
+static int
+parse_maintenance(struct opts *o, const char *arg)
+{
+    if (strcmp(arg, "enable") != 0 && strcmp(arg, "disable") != 0)
+        return usage_error("-maintenance takes enable or disable, not ", arg);
+    o->op_maintenance = arg;
+    return parse_verb(o, VERB_MAINTENANCE, "-maintenance");
+}
+
+/* A client command flag. 0, or -1 (usage error). */
+static int
+parse_client(struct opts *o, int c, char *arg)
+{
+    switch (c) {
+    case 'p':
+        return parse_verb(o, VERB_PUTMETRIC, "-putmetric") ? -1 : parse_pair(o, arg);
+    case 'e':
+        return parse_verb(o, VERB_PUTENV, "-putenv") ? -1 : parse_pair(o, arg);
+    case 'R':
+        return parse_verb(o, VERB_RELOAD, "-reload");
+    case 'M':
+        return parse_maintenance(o, arg);
+    default:
+        return parse_verb(o, VERB_PING, "-ping");
+    }
 }
 
 /* One flag. 0, 1 to exit 0 at once (help, version), or -1 (usage error). */
@@ -140,7 +216,11 @@ parse_one(struct opts *o, int c, char *arg)
         o->op_config = arg;
         return 0;
     case 'p':
-        return parse_pair(o, arg);
+    case 'e':
+    case 'R':
+    case 'M':
+    case 'P':
+        return parse_client(o, c, arg);
     case 's':
         o->op_socket = arg;
         return 0;
@@ -174,7 +254,7 @@ parse_args(int argc, char **argv, struct opts *o)
         if ((rc = parse_one(o, c, optarg)) != 0)
             return rc;
     }
-    for (int k = optind; k < argc; k++) /* bare name=value pairs after -putmetric */
+    for (int k = optind; k < argc; k++) /* bare pairs after -putmetric or -putenv */
         if (o->op_npairs == 0)
             return usage_error("unexpected argument ", argv[k]);
         else if (parse_pair(o, argv[k]) != 0)
@@ -183,25 +263,40 @@ parse_args(int argc, char **argv, struct opts *o)
         /* ContainerPilot's variable: a path, or a file:// URL (version 2) */
         const char *env = getenv("CONTAINERPILOT");
         o->op_config = strncmp(env, "file://", 7) == 0 ? env + 7 : env;
+        o->op_config_env = 1;
     }
-    if (o->op_config == NULL && o->op_npairs == 0)
+    if (o->op_config == NULL && o->op_as_cp && o->op_verb == VERB_NONE)
+        o->op_config = TELEMETRY_CP_CONFIG; /* ContainerPilot's own default */
+    if (o->op_config == NULL && o->op_verb == VERB_NONE)
         return usage_error("give -config FILE or -putmetric name=value", "");
     return 0;
 }
 
 /* ---- -putmetric --------------------------------------------------------- */
 
-/* The control socket: -socket, else control.socket of -config, else the
+/* The control socket of a client command: -socket; else control.socket of
+ * an explicit -config; else $CMON_TELEMETRY_SOCKET (what we set for our
+ * jobs); else control.socket of $CONTAINERPILOT's configuration (or, as
+ * `containerpilot`, of /etc/containerpilot.json5 when it exists); else the
  * default. Returns 0, or -1 (message printed) for a bad configuration. */
 static int
-putmetric_socket(const struct opts *o, char *sock, size_t len)
+client_socket(const struct opts *o, char *sock, size_t len)
 {
+    const char *env = getenv(TELEMETRY_SOCKET_ENV), *config = o->op_config;
     snprintf(sock, len, "%s", o->op_socket ? o->op_socket : TELEMETRY_DEFAULT_SOCKET);
-    if (o->op_socket != NULL || o->op_config == NULL)
+    if (o->op_socket != NULL)
+        return 0;
+    if (env != NULL && *env && (config == NULL || o->op_config_env)) {
+        snprintf(sock, len, "%s", env);
+        return 0;
+    }
+    if (config == NULL && o->op_as_cp && access(TELEMETRY_CP_CONFIG, F_OK) == 0)
+        config = TELEMETRY_CP_CONFIG;
+    if (config == NULL)
         return 0;
     struct cfg cfg;
     char err[1024];
-    if (cfg_load_file(o->op_config, &cfg, err, sizeof err) != 0) {
+    if (cfg_load_file(config, &cfg, err, sizeof err) != 0) {
         fprintf(stderr, "cmon-telemetry: %s\n", err);
         return -1;
     }
@@ -211,30 +306,72 @@ putmetric_socket(const struct opts *o, char *sock, size_t len)
     return 0;
 }
 
+/* The request of a client command: method, path, body (malloc'd or NULL).
+ * 0, or -1 after a message (bad pairs: exit 2). */
 static int
-run_putmetric(const struct opts *o)
+client_request(const struct opts *o, const char **method, const char **path, char **body)
+{
+    char err[512];
+    *method = "POST";
+    *body = NULL;
+    switch (o->op_verb) {
+    case VERB_PUTMETRIC:
+        *path = "/v3/metric";
+        *body = putmetric_body(o->op_pairs, o->op_npairs, err, sizeof err);
+        break;
+    case VERB_PUTENV:
+        *path = "/v3/environ";
+        *body = putenv_body(o->op_pairs, o->op_npairs, err, sizeof err);
+        break;
+    case VERB_RELOAD:
+        *path = "/v3/reload";
+        return 0;
+    case VERB_MAINTENANCE:
+        *path = strcmp(o->op_maintenance, "enable") == 0 ? "/v3/maintenance/enable"
+                                                         : "/v3/maintenance/disable";
+        return 0;
+    default:
+        *method = "GET";
+        *path = "/v3/ping";
+        return 0;
+    }
+    if (*body == NULL)
+        fprintf(stderr, "cmon-telemetry: %s\n", err);
+    return *body == NULL ? -1 : 0;
+}
+
+static const char *const verb_names[] = {"", "putmetric", "putenv", "reload", "maintenance",
+                                         "ping"};
+
+/* -putmetric, -putenv, -reload, -maintenance, -ping: one request to the
+ * running one. 0 when it answered 200, 1 otherwise (the answer printed), 2
+ * for bad pairs or a bad configuration. */
+static int
+run_client(const struct opts *o)
 {
     char err[512], sock[4096];
-    char *body = putmetric_body(o->op_pairs, o->op_npairs, err, sizeof err);
-    if (body == NULL) {
-        fprintf(stderr, "cmon-telemetry: %s\n", err);
+    const char *method, *path;
+    char *body;
+    if (client_request(o, &method, &path, &body) != 0)
         return 2;
-    }
-    if (putmetric_socket(o, sock, sizeof sock) != 0) {
+    if (client_socket(o, sock, sizeof sock) != 0) {
         free(body);
         return 2;
     }
     sbuf_t answer;
     sbuf_init(&answer, 256);
-    long status = putmetric_post(sock, body, &answer, err, sizeof err);
+    long status = control_request(sock, method, path, body, &answer, err, sizeof err);
     free(body);
     int rc = 0;
     if (status < 0) {
         fprintf(stderr, "cmon-telemetry: %s\n", err);
         rc = 1;
     } else if (status != 200) {
-        fprintf(stderr, "cmon-telemetry: putmetric refused (%ld): %s", status, answer.sb_buf);
+        fprintf(stderr, "cmon-telemetry: %s refused (%ld): %s", verb_names[o->op_verb], status,
+                answer.sb_buf);
         rc = 1;
+    } else if (o->op_verb == VERB_PING) {
+        puts("ok");
     }
     sbuf_release(&answer);
     return rc;
@@ -247,6 +384,59 @@ on_stop(int sig)
 {
     (void)sig;
     telemetry_stop = 1;
+}
+
+static void
+on_reload(int sig)
+{
+    (void)sig;
+    telemetry_reload = 1;
+}
+
+/* ---- the jobs' environment ---------------------------------------------- */
+
+/* Whether an executable `name` is in one of PATH's directories. */
+static int
+on_path(const char *path, const char *name)
+{
+    char *copy = strdup(path ? path : ""), *save = NULL, file[4096];
+    int found = 0;
+    for (char *d = strtok_r(copy, ":", &save); copy && d && !found; d = strtok_r(NULL, ":", &save))
+        found = snprintf(file, sizeof file, "%s/%s", d, name) < (int)sizeof file &&
+                access(file, X_OK) == 0;
+    free(copy);
+    return found;
+}
+
+/* What the jobs find in their environment, set before any thread starts:
+ * CONTAINERPILOT (the configuration, made absolute) unless set,
+ * CMON_TELEMETRY_SOCKET (our control socket), and our own directory at the
+ * end of PATH when `containerpilot` is not on it but beside us (the build's
+ * link), so `containerpilot -putmetric` in a script reaches us. */
+static void
+export_for_jobs(const char *config, const char *sock)
+{
+    char abs[4096], self[4096];
+    if (getenv("CONTAINERPILOT") == NULL && realpath(config, abs) != NULL)
+        setenv("CONTAINERPILOT", abs, 1);
+    if (realpath(sock, abs) != NULL || snprintf(abs, sizeof abs, "%s", sock) > 0)
+        setenv(TELEMETRY_SOCKET_ENV, abs, 1);
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0 || on_path(getenv("PATH"), "containerpilot"))
+        return;
+    self[n] = 0;
+    char *slash = strrchr(self, '/');
+    if (slash == NULL)
+        return;
+    *slash = 0;
+    if (snprintf(abs, sizeof abs, "%s/containerpilot", self) >= (int)sizeof abs ||
+        access(abs, X_OK) != 0)
+        return;
+    const char *path = getenv("PATH");
+    char *grown = NULL;
+    if (asprintf(&grown, "%s%s%s", path && *path ? path : "", path && *path ? ":" : "", self) > 0)
+        setenv("PATH", grown, 1);
+    free(grown);
 }
 
 /* Writes "http://ADDR:PORT\n" to path, whole or not at all (rename). */
@@ -282,67 +472,181 @@ listen_address(const struct opts *o, const struct cfg *cfg, struct sockaddr_stor
     return 0;
 }
 
-static int
-serve(const struct opts *o, const struct cfg *cfg, const char *sock)
+/* ---- the loop and reloads ---------------------------------------------- */
+
+/* What the loop runs: the configuration in force and everything on it. */
+struct running {
+    const char *rn_path; /* the configuration file, re-read by a reload */
+    struct cfg *rn_cfg;
+    struct registry rn_reg;
+    struct prober rn_pb;
+    struct envset rn_env;
+    struct control rn_ctl;
+};
+
+/* Logs what the configuration names but is not run here (one line). */
+static void
+log_ignored(const struct cfg *cfg)
 {
-    char err[512];
-    const char *ready = o->op_ready;
-    struct sockaddr_storage addr;
-    socklen_t alen;
-    if (listen_address(o, cfg, &addr, &alen) != 0)
-        return 1;
-    struct registry reg;
-    struct prober pb = {0};
-    struct server sv;
-    sigset_t wait_mask;
+    if (cfg->cf_ignored != NULL)
+        fprintf(stderr, "cmon-telemetry: not run here (ContainerPilot's, out of scope): %s\n",
+                cfg->cf_ignored);
+}
+
+/* The settings a reload cannot change while the sockets are open. */
+static void
+log_restart_needed(const struct cfg *old, const struct cfg *new)
+{
+    bool socket = (old->cf_socket == NULL) != (new->cf_socket == NULL) ||
+                  (old->cf_socket && strcmp(old->cf_socket, new->cf_socket) != 0);
+    bool listen = old->cf_port != new->cf_port;
+    for (size_t k = 0; !listen && (old->cf_interfaces[k] || new->cf_interfaces[k]); k++)
+        listen = !old->cf_interfaces[k] || !new->cf_interfaces[k] ||
+                 strcmp(old->cf_interfaces[k], new->cf_interfaces[k]) != 0;
+    if (socket || listen)
+        fprintf(stderr, "cmon-telemetry: reload: %s%s%s unchanged until a restart\n",
+                listen ? "telemetry port and interfaces" : "", socket && listen ? " and " : "",
+                socket ? "control socket" : "");
+}
+
+/* Re-reads the file: on success the probes stop, the registry takes the
+ * new configuration (keeping unchanged metrics' values), the probes start
+ * again; on failure nothing changes and the error is logged. Answers the
+ * waiting -reload requests. */
+static void
+reload(struct running *rn)
+{
+    uint64_t upto = control_reload_begin(&rn->rn_ctl);
+    struct cfg *cfg = calloc(1, sizeof *cfg);
+    char err[1024];
+    int rc = cfg == NULL ? snprintf(err, sizeof err, "out of memory"), -1
+                         : cfg_load_file(rn->rn_path, cfg, err, sizeof err);
+    if (rc == 0) {
+        prober_free(&rn->rn_pb);
+        rc = registry_reload(&rn->rn_reg, cfg);
+        if (rc != 0)
+            cfg_free(cfg), snprintf(err, sizeof err, "out of memory");
+    }
+    if (rc == 0) {
+        log_restart_needed(rn->rn_cfg, cfg);
+        cfg_free(rn->rn_cfg);
+        free(rn->rn_cfg);
+        rn->rn_cfg = cfg;
+        log_ignored(cfg);
+        fprintf(stderr, "cmon-telemetry: reloaded %s\n", rn->rn_path);
+    } else {
+        free(cfg);
+        fprintf(stderr, "cmon-telemetry: reload refused, the running configuration stays: %s\n",
+                err);
+    }
+    pthread_mutex_lock(&rn->rn_reg.rg_lock);
+    rn->rn_reg.rg_reloads[rc == 0 ? 0 : 1]++;
+    pthread_mutex_unlock(&rn->rn_reg.rg_lock);
+    if (rn->rn_pb.pb_probes == NULL && prober_init(&rn->rn_pb, &rn->rn_reg, &rn->rn_env,
+                                                   prober_now()) != 0)
+        fprintf(stderr, "cmon-telemetry: reload: out of memory starting the jobs\n");
+    control_reload_end(&rn->rn_ctl, upto, rc == 0 ? 200 : 422, err);
+}
+
+/* The probe loop until SIGTERM/SIGINT; reloads on SIGHUP or -reload. */
+static void
+run_loop(struct running *rn, const sigset_t *wait_mask)
+{
+    while (!telemetry_stop) {
+        prober_step(&rn->rn_pb, wait_mask, 1.0);
+        if (telemetry_reload || control_reload_wanted(&rn->rn_ctl)) {
+            telemetry_reload = 0;
+            reload(rn);
+        }
+    }
+}
+
+static void
+install_handlers(void)
+{
     struct sigaction sa = {.sa_handler = on_stop};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_reload;
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (registry_init(&reg, cfg) != 0 || prober_signals_block(&wait_mask) != 0) {
+}
+
+static int
+serve(const struct opts *o, struct running *rn, const char *sock)
+{
+    char err[512];
+    struct sockaddr_storage addr;
+    socklen_t alen;
+    if (listen_address(o, rn->rn_cfg, &addr, &alen) != 0)
+        return 1;
+    struct server sv;
+    sigset_t wait_mask;
+    install_handlers();
+    if (registry_init(&rn->rn_reg, rn->rn_cfg) != 0 || prober_signals_block(&wait_mask) != 0 ||
+        control_init(&rn->rn_ctl, &rn->rn_reg, &rn->rn_env) != 0) {
         fprintf(stderr, "cmon-telemetry: cannot set up: %s\n", strerror(errno));
         return 1;
     }
-    if (server_start(&sv, &reg, (struct sockaddr *)&addr, alen, sock, err, sizeof err) != 0) {
+    if (server_start(&sv, &rn->rn_reg, &rn->rn_ctl, (struct sockaddr *)&addr, alen, sock, err,
+                     sizeof err) != 0) {
         fprintf(stderr, "cmon-telemetry: %s\n", err);
-        registry_free(&reg);
+        control_free(&rn->rn_ctl);
+        registry_free(&rn->rn_reg);
         return 1;
     }
     fprintf(stderr, "cmon-telemetry: listening on http://%s, control socket %s\n", sv.sv_listen,
             sock);
-    int rc = ready != NULL ? write_ready(ready, sv.sv_listen) : 0;
+    log_ignored(rn->rn_cfg);
+    int rc = o->op_ready != NULL ? write_ready(o->op_ready, sv.sv_listen) : 0;
     if (rc == 0)
-        rc = prober_init(&pb, &reg, prober_now());
-    while (rc == 0 && !telemetry_stop)
-        prober_step(&pb, &wait_mask, 1.0);
-    prober_free(&pb);
-    if (ready != NULL)
-        unlink(ready);
+        rc = prober_init(&rn->rn_pb, &rn->rn_reg, &rn->rn_env, prober_now());
+    if (rc == 0)
+        run_loop(rn, &wait_mask);
+    prober_free(&rn->rn_pb);
+    if (o->op_ready != NULL)
+        unlink(o->op_ready);
     server_stop(&sv);
-    registry_free(&reg);
+    control_free(&rn->rn_ctl);
+    registry_free(&rn->rn_reg);
     return rc == 0 ? 0 : 1;
+}
+
+/* Whether we were called `containerpilot` (the link beside us). */
+static int
+called_containerpilot(const char *argv0)
+{
+    const char *base = strrchr(argv0, '/');
+    return strcmp(base ? base + 1 : argv0, "containerpilot") == 0;
 }
 
 int
 main(int argc, char **argv)
 {
-    struct opts o = {0};
+    struct opts o = {.op_as_cp = argc > 0 && called_containerpilot(argv[0])};
     int rc = parse_args(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
-    if (o.op_npairs > 0)
-        return run_putmetric(&o);
-    struct cfg cfg;
+    if (o.op_verb != VERB_NONE)
+        return run_client(&o);
+    struct running rn = {.rn_path = o.op_config, .rn_cfg = calloc(1, sizeof(struct cfg))};
     char err[1024];
-    if (cfg_load_file(o.op_config, &cfg, err, sizeof err) != 0) {
-        fprintf(stderr, "cmon-telemetry: %s\n", err);
+    if (rn.rn_cfg == NULL || cfg_load_file(o.op_config, rn.rn_cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "cmon-telemetry: %s\n", rn.rn_cfg ? err : "out of memory");
+        free(rn.rn_cfg);
         return 2;
     }
-    const char *sock = o.op_socket     ? o.op_socket
-                       : cfg.cf_socket ? cfg.cf_socket
-                                       : TELEMETRY_DEFAULT_SOCKET;
-    rc = serve(&o, &cfg, sock);
-    cfg_free(&cfg);
+    const char *sock = o.op_socket         ? o.op_socket
+                       : rn.rn_cfg->cf_socket ? rn.rn_cfg->cf_socket
+                                              : TELEMETRY_DEFAULT_SOCKET;
+    char *sock_copy = strdup(sock); /* a reload frees the configuration */
+    export_for_jobs(o.op_config, sock_copy);
+    envset_init(&rn.rn_env);
+    rc = serve(&o, &rn, sock_copy);
+    envset_free(&rn.rn_env);
+    free(sock_copy);
+    cfg_free(rn.rn_cfg);
+    free(rn.rn_cfg);
     return rc;
 }

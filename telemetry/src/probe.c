@@ -36,11 +36,13 @@ prober_signals_block(sigset_t *wait_mask)
     sigaddset(&block, SIGCHLD);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGHUP);
     if (pthread_sigmask(SIG_BLOCK, &block, wait_mask) != 0)
         return -1;
     sigdelset(wait_mask, SIGCHLD);
     sigdelset(wait_mask, SIGTERM);
     sigdelset(wait_mask, SIGINT);
+    sigdelset(wait_mask, SIGHUP);
     struct sigaction sa = {.sa_handler = prober_on_sigchld};
     sigemptyset(&sa.sa_mask);
     return sigaction(SIGCHLD, &sa, NULL);
@@ -48,26 +50,46 @@ prober_signals_block(sigset_t *wait_mask)
 
 /* ---- set-up ------------------------------------------------------------- */
 
+/* A probe's common part; its first run is due now. 0 or -1 (ENOMEM). */
+static int
+prober_add(struct prober *p, size_t idx, const char *name, char *const *argv, double poll,
+           double timeout, double now)
+{
+    struct probe *pr = &p->pb_probes[p->pb_n++];
+    pr->pr_idx = idx;
+    pr->pr_name = name;
+    pr->pr_argv = argv;
+    pr->pr_poll = poll;
+    pr->pr_timeout = timeout;
+    pr->pr_sp.sp_out = pr->pr_sp.sp_err = -1;
+    pr->pr_next = now;
+    /* untouched pages of a large calloc stay unmapped: cheap */
+    pr->pr_out = calloc(1, PROBE_MAX_OUTPUT + 1);
+    return pr->pr_out == NULL ? -1 : 0;
+}
+
 int
-prober_init(struct prober *p, struct registry *r, double now)
+prober_init(struct prober *p, struct registry *r, struct envset *env, double now)
 {
     memset(p, 0, sizeof *p);
     p->pb_reg = r;
-    p->pb_probes = calloc(r->rg_n ? r->rg_n : 1, sizeof *p->pb_probes);
+    p->pb_env = env;
+    p->pb_probes = calloc(r->rg_n + r->rg_njobs + 1, sizeof *p->pb_probes);
     if (p->pb_probes == NULL)
         return -1;
     for (size_t k = 0; k < r->rg_n; k++) {
-        if (!r->rg_metrics[k].rm_cfg->cm_is_sensor)
+        const struct cfg_metric *cm = r->rg_metrics[k].rm_cfg;
+        if (!cm->cm_is_sensor)
             continue;
-        struct probe *pr = &p->pb_probes[p->pb_n++];
-        pr->pr_idx = k;
-        pr->pr_cfg = r->rg_metrics[k].rm_cfg;
-        pr->pr_sp.sp_out = pr->pr_sp.sp_err = -1;
-        pr->pr_next = now;
-        /* untouched pages of a large calloc stay unmapped: cheap */
-        pr->pr_out = calloc(1, PROBE_MAX_OUTPUT + 1);
-        if (pr->pr_out == NULL)
+        if (prober_add(p, k, cm->cm_name, cm->cm_argv, cm->cm_poll, cm->cm_timeout, now) != 0)
             return -1;
+        p->pb_probes[p->pb_n - 1].pr_cfg = cm;
+    }
+    for (size_t k = 0; k < r->rg_njobs; k++) {
+        const struct cfg_job *cj = r->rg_jobs[k].rj_cfg;
+        if (prober_add(p, k, cj->cj_name, cj->cj_argv, cj->cj_interval, cj->cj_timeout, now) != 0)
+            return -1;
+        p->pb_probes[p->pb_n - 1].pr_job = cj;
     }
     return 0;
 }
@@ -99,8 +121,8 @@ static void
 prober_log(struct prober *p, const struct probe *pr, enum probe_outcome o, const char *msg)
 {
     if (!p->pb_quiet)
-        fprintf(stderr, "cmon-telemetry: sensor %s: %s: %s\n", pr->pr_cfg->cm_name,
-                probe_outcome_name(o), msg);
+        fprintf(stderr, "cmon-telemetry: %s %s: %s: %s\n", pr->pr_job ? "job" : "sensor",
+                pr->pr_name, probe_outcome_name(o), msg);
 }
 
 /* A printable excerpt of the output for messages. */
@@ -115,19 +137,64 @@ prober_excerpt(const struct probe *pr, char *out, size_t outlen)
     out[k] = 0;
 }
 
+/* The outcome of a run that ended on its own: its exit status. */
+static enum probe_outcome
+prober_exit_outcome(const struct probe *pr, char *why, size_t whylen)
+{
+    int status = pr->pr_sp.sp_status;
+    if (!WIFEXITED(status)) {
+        snprintf(why, whylen, "killed by signal %d", WTERMSIG(status));
+        return PROBE_FAILED;
+    }
+    if (WEXITSTATUS(status) != 0) {
+        snprintf(why, whylen, "exited with status %d", WEXITSTATUS(status));
+        return PROBE_FAILED;
+    }
+    return PROBE_OK;
+}
+
+/* A job's output, logged as ContainerPilot logs its jobs' output: one
+ * line each, "job NAME: LINE", the first PROBE_LOG_LINES of a run. */
 static void
-prober_finish(struct prober *p, struct probe *pr, enum probe_outcome o, const char *msg, double now)
+prober_log_output(const struct prober *p, const struct probe *pr)
+{
+    const char *at = pr->pr_out, *end = pr->pr_out + pr->pr_len;
+    int lines = 0;
+    while (!p->pb_quiet && at < end && lines < PROBE_LOG_LINES) {
+        const char *nl = memchr(at, '\n', (size_t)(end - at));
+        size_t n = nl ? (size_t)(nl - at) : (size_t)(end - at);
+        fprintf(stderr, "cmon-telemetry: job %s: %.*s\n", pr->pr_name, (int)(n > 1000 ? 1000 : n),
+                at);
+        at += n + 1;
+        lines++;
+    }
+    if (!p->pb_quiet && at < end)
+        fprintf(stderr, "cmon-telemetry: job %s: (%zu more bytes of output not logged)\n",
+                pr->pr_name, (size_t)(end - at));
+}
+
+static void
+prober_finish_job(struct prober *p, struct probe *pr, enum probe_outcome o, const char *msg,
+                  double now)
+{
+    char why[300] = "";
+    if (o == PROBE_OK)
+        o = prober_exit_outcome(pr, why, sizeof why);
+    if (o != PROBE_OK && msg == NULL)
+        msg = why;
+    prober_log_output(p, pr);
+    registry_job_done(p->pb_reg, pr->pr_idx, o, now - pr->pr_started, msg);
+    if (o != PROBE_OK)
+        prober_log(p, pr, o, msg);
+}
+
+static void
+prober_finish_sensor(struct prober *p, struct probe *pr, enum probe_outcome o, const char *msg,
+                     double now)
 {
     double v = NAN;
     char why[300];
-    int status = pr->pr_sp.sp_status;
-    if (o == PROBE_OK && !WIFEXITED(status)) {
-        o = PROBE_FAILED;
-        snprintf(why, sizeof why, "killed by signal %d", WTERMSIG(status));
-        msg = why;
-    } else if (o == PROBE_OK && WEXITSTATUS(status) != 0) {
-        o = PROBE_FAILED;
-        snprintf(why, sizeof why, "exited with status %d", WEXITSTATUS(status));
+    if (o == PROBE_OK && (o = prober_exit_outcome(pr, why, sizeof why)) != PROBE_OK) {
         msg = why;
     } else if (o == PROBE_OK && prober_parse_output(pr->pr_out, pr->pr_len, &v) != 0) {
         char ex[200];
@@ -145,6 +212,16 @@ prober_finish(struct prober *p, struct probe *pr, enum probe_outcome o, const ch
         prober_log(p, pr, got, why);
     } else if (got != PROBE_OK)
         prober_log(p, pr, got, msg);
+}
+
+/* A run has ended (o: PROBE_OK when it exited on its own, to be judged). */
+static void
+prober_finish(struct prober *p, struct probe *pr, enum probe_outcome o, const char *msg, double now)
+{
+    if (pr->pr_job != NULL)
+        prober_finish_job(p, pr, o, msg, now);
+    else
+        prober_finish_sensor(p, pr, o, msg, now);
     spawn_close(&pr->pr_sp);
     pr->pr_state = pr->pr_sp.sp_pid > 0 ? PROBE_REAPING : PROBE_IDLE;
 }
@@ -153,19 +230,42 @@ prober_finish(struct prober *p, struct probe *pr, enum probe_outcome o, const ch
 
 /* Starts the probe's check: its own process group, stdin /dev/null,
  * stdout a non-blocking pipe, stderr ours. */
+/* The next start. A sensor: poll after this start, or now if that has
+ * passed. A job: the next tick of its grid after now, the ticks passed
+ * over counted as skipped. */
+static void
+prober_schedule(struct prober *p, struct probe *pr, double now)
+{
+    pr->pr_next += pr->pr_poll;
+    if (pr->pr_job == NULL) {
+        if (pr->pr_next < now)
+            pr->pr_next = now;
+        return;
+    }
+    if (pr->pr_next > now)
+        return;
+    double missed = floor((now - pr->pr_next) / pr->pr_poll) + 1;
+    pr->pr_next += missed * pr->pr_poll;
+    registry_job_skipped(p->pb_reg, pr->pr_idx, (uint64_t)missed);
+}
+
+/* Starts the probe's check: its own process group, stdin /dev/null,
+ * stdout a non-blocking pipe, stderr ours; a job with the -putenv changes. */
 static void
 prober_start(struct prober *p, struct probe *pr, double now)
 {
+    char **env = pr->pr_job && p->pb_env ? envset_snapshot(p->pb_env) : NULL;
     spawn_opts_t o = {.so_stdin = {.sio_kind = SPAWN_IO_NULL},
-                      .so_stdout = {.sio_kind = SPAWN_IO_PIPE}};
+                      .so_stdout = {.sio_kind = SPAWN_IO_PIPE},
+                      .so_env = env};
     pr->pr_started = now;
     pr->pr_len = 0;
-    pr->pr_next += pr->pr_cfg->cm_poll;
-    if (pr->pr_next < now)
-        pr->pr_next = now;
-    if (spawn_start(&pr->pr_sp, pr->pr_cfg->cm_argv, &o) != 0) {
+    prober_schedule(p, pr, now);
+    int rc = spawn_start(&pr->pr_sp, pr->pr_argv, &o), saved = errno;
+    envset_snapshot_free(env);
+    if (rc != 0) {
         char msg[300];
-        snprintf(msg, sizeof msg, "cannot run %s: %s", pr->pr_cfg->cm_argv[0], strerror(errno));
+        snprintf(msg, sizeof msg, "cannot run %s: %s", pr->pr_argv[0], strerror(saved));
         prober_finish(p, pr, PROBE_ERROR, msg, now);
         return;
     }
@@ -215,9 +315,9 @@ prober_watch(struct prober *p, struct probe *pr, double now)
     int exited = spawn_reap(&pr->pr_sp) != 0;
     if (rd == 1 && exited) {
         prober_finish(p, pr, PROBE_OK, NULL, now);
-    } else if (now >= pr->pr_started + pr->pr_cfg->cm_timeout) {
+    } else if (now >= pr->pr_started + pr->pr_timeout) {
         char msg[80];
-        snprintf(msg, sizeof msg, "no answer within %gs, killed", pr->pr_cfg->cm_timeout);
+        snprintf(msg, sizeof msg, "no answer within %gs, killed", pr->pr_timeout);
         prober_kill(pr);
         prober_finish(p, pr, PROBE_TIMEOUT, msg, now);
     } else if (rd == 1 && pr->pr_sp.sp_out >= 0) {
@@ -243,7 +343,7 @@ prober_wait_time(const struct prober *p, double now, double max_wait)
     for (size_t k = 0; k < p->pb_n; k++) {
         const struct probe *pr = &p->pb_probes[k];
         double due = pr->pr_state == PROBE_IDLE      ? pr->pr_next
-                     : pr->pr_state == PROBE_RUNNING ? pr->pr_started + pr->pr_cfg->cm_timeout
+                     : pr->pr_state == PROBE_RUNNING ? pr->pr_started + pr->pr_timeout
                                                      : now + max_wait;
         if (due - now < wait)
             wait = due - now;

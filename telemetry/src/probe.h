@@ -1,4 +1,5 @@
-/* probe: runs the sensors' commands on their schedules, in one event loop.
+/* probe: runs the sensors' commands (v2) and the sensor jobs (v3: jobs
+ * with when.interval) on their schedules, in one event loop.
  *
  * Every probe is a process group of its own (cmon_spawn.h, no shell: the
  * check is an argv), stdin /dev/null, stdout a non-blocking pipe, stderr
@@ -8,7 +9,15 @@
  * killed and the sample dropped. When the probe's main process exits, what is
  * left of its process group is killed. A sample is recorded only for exit
  * status 0 and an output that, trimmed, is exactly one number (strtod). A run
- * never overlaps the previous one of the same sensor. */
+ * never overlaps the previous one of the same sensor.
+ *
+ * A job is run the same way, with the -putenv changes (envset.h) in its
+ * environment; its outcome is its exit (0: ok), its output is logged (the
+ * first PROBE_LOG_LINES lines of a run), and its values come in through
+ * -putmetric. Its ticks are on the grid start + k * interval, as
+ * ContainerPilot's timer: a tick that comes while a run goes on waits for
+ * its end (at the latest its timeout), ticks that pass entirely during one
+ * run are skipped and counted. */
 #ifndef TELEMETRY_PROBE_H
 #define TELEMETRY_PROBE_H
 
@@ -17,15 +26,21 @@
 #include <sys/types.h>
 
 #include "cmon_spawn.h"
+#include "envset.h"
 #include "registry.h"
 
 #define PROBE_MAX_OUTPUT 65536
+#define PROBE_LOG_LINES 10
 
 enum probe_state { PROBE_IDLE, PROBE_RUNNING, PROBE_REAPING };
 
 struct probe {
-    size_t pr_idx; /* in the registry */
-    const struct cfg_metric *pr_cfg;
+    size_t pr_idx;                   /* in the registry: rg_metrics, or rg_jobs for a job */
+    const struct cfg_metric *pr_cfg; /* a sensor's, NULL for a job */
+    const struct cfg_job *pr_job;    /* a job's, NULL for a sensor */
+    const char *pr_name;
+    char *const *pr_argv;
+    double pr_poll, pr_timeout; /* seconds */
     enum probe_state pr_state;
     spawn_t pr_sp; /* sp_pid: process (group) while not yet reaped, else 0;
                       sp_out: read end of stdout, -1 when closed;
@@ -39,18 +54,20 @@ struct prober {
     struct probe *pb_probes;
     size_t pb_n;
     struct registry *pb_reg;
-    bool pb_quiet; /* no log lines (tests) */
+    struct envset *pb_env; /* -putenv changes for jobs; NULL: none */
+    bool pb_quiet;         /* no log lines (tests) */
 };
 
-/* prober_signals_block: blocks SIGCHLD, SIGTERM and SIGINT (do it before
+/* prober_signals_block: blocks SIGCHLD, SIGTERM, SIGINT and SIGHUP (do it before
  * starting threads, so only the loop receives them), installs a SIGCHLD
  * handler that only interrupts the wait, and stores in *wait_mask the mask
  * to wait with. Returns 0 or -1 (errno). */
 int prober_signals_block(sigset_t *wait_mask);
 
-/* prober_init: one probe per sensor of r's configuration, first runs due
- * now. Returns 0 or -1 (ENOMEM). */
-int prober_init(struct prober *p, struct registry *r, double now);
+/* prober_init: one probe per sensor and per job of r's configuration,
+ * first runs due now; jobs get env's changes (may be NULL). Returns 0 or -1
+ * (ENOMEM). */
+int prober_init(struct prober *p, struct registry *r, struct envset *env, double now);
 
 /* prober_step: one turn of the loop: starts due probes, waits up to
  * max_wait seconds (less if something is due, woken by output, exits and

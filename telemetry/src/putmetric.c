@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,19 +61,24 @@ putmetric_body(char *const *pairs, size_t n, char *err, size_t errlen)
 #define PUTMETRIC_ANSWER_MAX 65536 /* the server answers a line or two */
 
 long
-putmetric_post(const char *socket_path, const char *body, sbuf_t *answer, char *err, size_t errlen)
+control_request(const char *socket_path, const char *method, const char *path, const char *body,
+                sbuf_t *answer, char *err, size_t errlen)
 {
     if (answer->sb_buf == NULL) { /* sbuf_init() failed: no text to answer into */
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    char url[256];
+    snprintf(url, sizeof url, "http://localhost%s", path);
     const char *headers[] = {"Content-Type: application/json", NULL};
-    struct fetch_req q = {.rq_url = "http://localhost/v3/metric",
+    bool post = strcmp(method, "POST") == 0;
+    struct fetch_req q = {.rq_url = url,
+                          .rq_method = method,
                           .rq_unix_socket = socket_path,
-                          .rq_headers = headers,
-                          .rq_body = body,
-                          .rq_body_len = strlen(body),
-                          .rq_timeout_s = 30,
+                          .rq_headers = post ? headers : NULL,
+                          .rq_body = post ? (body ? body : "") : NULL,
+                          .rq_body_len = post && body ? strlen(body) : 0,
+                          .rq_timeout_s = 60,
                           .rq_max_body = PUTMETRIC_ANSWER_MAX};
     struct fetch_resp r = {0};
     long status = -1;
@@ -80,8 +86,50 @@ putmetric_post(const char *socket_path, const char *body, sbuf_t *answer, char *
         status = r.rs_status;
         sbuf_add(answer, r.rs_body, r.rs_len);
     } else {
-        snprintf(err, errlen, "cannot post to %s: %s", socket_path, r.rs_error);
+        snprintf(err, errlen, "cannot reach %s: %s", socket_path, r.rs_error);
     }
     fetch_resp_release(&r);
     return status;
+}
+
+long
+putmetric_post(const char *socket_path, const char *body, sbuf_t *answer, char *err, size_t errlen)
+{
+    return control_request(socket_path, "POST", "/v3/metric", body, answer, err, errlen);
+}
+
+static int
+putenv_pair(json_t *obj, const char *pair, char *err, size_t errlen)
+{
+    const char *eq = strchr(pair, '=');
+    if (eq == NULL || eq == pair) {
+        snprintf(err, errlen, "cannot read \"%s\": expected NAME=VALUE", pair);
+        return -1;
+    }
+    char *name = strndup(pair, (size_t)(eq - pair));
+    int rc = 0;
+    if (name == NULL || json_object_get(obj, name) != NULL) {
+        snprintf(err, errlen, "variable %s named twice", name ? name : pair);
+        rc = -1;
+    } else if (json_object_set_new(obj, name, json_string(eq + 1)) != 0) {
+        snprintf(err, errlen, "cannot read \"%s\": not UTF-8", pair);
+        rc = -1;
+    }
+    free(name);
+    return rc;
+}
+
+char *
+putenv_body(char *const *pairs, size_t n, char *err, size_t errlen)
+{
+    json_t *obj = json_object();
+    for (size_t k = 0; k < n; k++) {
+        if (putenv_pair(obj, pairs[k], err, errlen) != 0) {
+            json_decref(obj);
+            return NULL;
+        }
+    }
+    char *body = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    return body;
 }

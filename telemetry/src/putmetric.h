@@ -18,4 +18,15 @@ char *putmetric_body(char *const *pairs, size_t n, char *err, size_t errlen);
 long putmetric_post(const char *socket_path, const char *body, sbuf_t *answer, char *err,
                     size_t errlen);
 
+/* putenv_body: the body {"NAME": "VALUE", ...} of `-putenv NAME=VALUE`
+ * pairs (a name: non-empty, no '='; the value may be empty; no name twice).
+ * Returns a malloc'd string, or NULL with a one-line message in err. */
+char *putenv_body(char *const *pairs, size_t n, char *err, size_t errlen);
+
+/* control_request: one request to the control socket: method "GET" or
+ * "POST", path "/v3/...", body (POST; may be NULL). Returns the HTTP status
+ * (the answer appended to *answer), or -1 with a message in err. */
+long control_request(const char *socket_path, const char *method, const char *path,
+                     const char *body, sbuf_t *answer, char *err, size_t errlen);
+
 #endif

@@ -71,19 +71,224 @@ reg_metric_init(struct reg_metric *m, const struct cfg_metric *cm)
     return 0;
 }
 
+long
+registry_find(const struct registry *r, const char *name)
+{
+    for (size_t k = 0; k < r->rg_n; k++)
+        if (strcmp(r->rg_metrics[k].rm_cfg->cm_name, name) == 0)
+            return (long)k;
+    return -1;
+}
+
+/* ---- jobs, events, the control socket ----------------------------------- */
+
+const char *const reg_ctl_paths[REG_NCTL_PATHS] = {
+    "/v3/environ", "/v3/metric", "/v3/ping", "/v3/reload", "/v3/maintenance/enable",
+    "/v3/maintenance/disable", "other"};
+const int reg_ctl_codes[REG_NCTL_CODES] = {200, 400, 404, 405, 413, 422, 500, 503};
+
+void
+registry_event_locked(struct registry *r, const char *code, const char *source)
+{
+    for (size_t k = 0; k < r->rg_nevents; k++) {
+        struct reg_event *e = &r->rg_events[k];
+        if (strcmp(e->re_code, code) == 0 && strcmp(e->re_source, source) == 0) {
+            e->re_count++;
+            return;
+        }
+    }
+    if (r->rg_nevents == REG_MAX_EVENTS)
+        return;
+    struct reg_event *grown = realloc(r->rg_events, (r->rg_nevents + 1) * sizeof *grown);
+    char *src = strdup(source);
+    if (grown == NULL || src == NULL) {
+        free(src);
+        if (grown != NULL)
+            r->rg_events = grown;
+        return;
+    }
+    r->rg_events = grown;
+    struct reg_event *e = &r->rg_events[r->rg_nevents++];
+    snprintf(e->re_code, sizeof e->re_code, "%s", code);
+    e->re_source = src;
+    e->re_count = 1;
+}
+
+void
+registry_job_done(struct registry *r, size_t idx, enum probe_outcome o, double duration,
+                  const char *msg)
+{
+    pthread_mutex_lock(&r->rg_lock);
+    struct reg_job *j = &r->rg_jobs[idx];
+    j->rj_runs[o]++;
+    j->rj_last.rl_outcome = (int)o;
+    j->rj_last.rl_value = NAN;
+    j->rj_last.rl_duration = duration;
+    j->rj_last.rl_when = time(NULL);
+    snprintf(j->rj_last.rl_message, sizeof j->rj_last.rl_message, "%s", msg ? msg : "");
+    registry_event_locked(r,
+                          o == PROBE_OK      ? "ExitSuccess"
+                          : o == PROBE_ERROR ? "Error"
+                                             : "ExitFailed",
+                          j->rj_cfg->cj_name);
+    pthread_mutex_unlock(&r->rg_lock);
+}
+
+void
+registry_job_skipped(struct registry *r, size_t idx, uint64_t n)
+{
+    pthread_mutex_lock(&r->rg_lock);
+    r->rg_jobs[idx].rj_skipped += n;
+    pthread_mutex_unlock(&r->rg_lock);
+}
+
+void
+registry_maintenance(struct registry *r, bool on)
+{
+    pthread_mutex_lock(&r->rg_lock);
+    r->rg_maintenance = on;
+    registry_event_locked(r, on ? "EnterMaintenance" : "ExitMaintenance", "global");
+    pthread_mutex_unlock(&r->rg_lock);
+}
+
+void
+registry_control_request(struct registry *r, const char *path, int code)
+{
+    size_t p = 0, c = 0;
+    while (p + 1 < REG_NCTL_PATHS && strcmp(reg_ctl_paths[p], path) != 0)
+        p++;
+    while (c < REG_NCTL_CODES && reg_ctl_codes[c] != code)
+        c++;
+    pthread_mutex_lock(&r->rg_lock);
+    r->rg_ctl[p][c]++;
+    pthread_mutex_unlock(&r->rg_lock);
+}
+
+/* ---- reload ------------------------------------------------------------- */
+
+/* Whether metric state recorded under `a` means the same under `b`. */
+static bool
+reg_same_metric(const struct cfg_metric *a, const struct cfg_metric *b)
+{
+    return strcmp(a->cm_name, b->cm_name) == 0 && a->cm_type == b->cm_type &&
+           a->cm_is_sensor == b->cm_is_sensor && a->cm_nbuckets == b->cm_nbuckets &&
+           (a->cm_nbuckets == 0 ||
+            memcmp(a->cm_buckets, b->cm_buckets, a->cm_nbuckets * sizeof(double)) == 0);
+}
+
+/* Moves the recorded values of `from` into the fresh `to` (same shape). */
+static void
+reg_metric_move(struct reg_metric *to, struct reg_metric *from)
+{
+    to->rm_value = from->rm_value;
+    if (to->rm_buckets != NULL)
+        memcpy(to->rm_buckets, from->rm_buckets,
+               (to->rm_cfg->cm_nbuckets + 1) * sizeof *to->rm_buckets);
+    to->rm_sum = from->rm_sum;
+    to->rm_count = from->rm_count;
+    struct reg_window w = to->rm_window; /* swap: the old one is freed with `from` */
+    to->rm_window = from->rm_window;
+    from->rm_window = w;
+    to->rm_window.w_dirty = true;
+    memcpy(to->rm_runs, from->rm_runs, sizeof to->rm_runs);
+    memcpy(to->rm_dur_buckets, from->rm_dur_buckets, sizeof to->rm_dur_buckets);
+    to->rm_dur_sum = from->rm_dur_sum;
+    to->rm_dur_count = from->rm_dur_count;
+    to->rm_last = from->rm_last;
+}
+
+static void
+reg_metrics_free(struct reg_metric *ms, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        struct reg_metric *m = &ms[k];
+        free(m->rm_buckets);
+        free(m->rm_window.w_val);
+        free(m->rm_window.w_time);
+        reg_free_texts(m->rm_le[0]);
+        reg_free_texts(m->rm_le[1]);
+        free(m->rm_head[0]);
+        free(m->rm_head[1]);
+    }
+    free(ms);
+}
+
+/* Fresh metric and job tables for cfg (no lock needed: nothing shared). */
+static int
+reg_tables_new(const struct cfg *cfg, struct reg_metric **ms, struct reg_job **js)
+{
+    *ms = calloc(cfg->cf_nmetrics ? cfg->cf_nmetrics : 1, sizeof **ms);
+    *js = calloc(cfg->cf_njobs ? cfg->cf_njobs : 1, sizeof **js);
+    int rc = *ms != NULL && *js != NULL ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < cfg->cf_nmetrics; k++)
+        rc = reg_metric_init(&(*ms)[k], &cfg->cf_metrics[k]);
+    for (size_t k = 0; rc == 0 && k < cfg->cf_njobs; k++) {
+        (*js)[k].rj_cfg = &cfg->cf_jobs[k];
+        (*js)[k].rj_last.rl_outcome = -1;
+    }
+    if (rc != 0) {
+        reg_metrics_free(*ms, *ms ? cfg->cf_nmetrics : 0);
+        free(*js);
+    }
+    return rc;
+}
+
+/* Carries what is unchanged from the current tables into the new ones
+ * (caller holds the lock). */
+static void
+reg_carry_over(struct registry *r, const struct cfg *cfg, struct reg_metric *ms,
+               struct reg_job *js)
+{
+    for (size_t k = 0; k < cfg->cf_nmetrics; k++) {
+        long old = registry_find(r, cfg->cf_metrics[k].cm_name);
+        if (old >= 0 && reg_same_metric(r->rg_metrics[old].rm_cfg, &cfg->cf_metrics[k]))
+            reg_metric_move(&ms[k], &r->rg_metrics[old]);
+    }
+    for (size_t k = 0; k < cfg->cf_njobs; k++) {
+        for (size_t o = 0; o < r->rg_njobs; o++) {
+            if (strcmp(r->rg_jobs[o].rj_cfg->cj_name, cfg->cf_jobs[k].cj_name) != 0)
+                continue;
+            struct reg_job keep = r->rg_jobs[o];
+            keep.rj_cfg = &cfg->cf_jobs[k];
+            js[k] = keep;
+        }
+    }
+}
+
+int
+registry_reload(struct registry *r, const struct cfg *cfg)
+{
+    struct reg_metric *ms;
+    struct reg_job *js;
+    if (reg_tables_new(cfg, &ms, &js) != 0)
+        return -1;
+    pthread_mutex_lock(&r->rg_lock);
+    reg_carry_over(r, cfg, ms, js);
+    struct reg_metric *old = r->rg_metrics;
+    size_t nold = r->rg_n;
+    free(r->rg_jobs);
+    r->rg_metrics = ms;
+    r->rg_n = cfg->cf_nmetrics;
+    r->rg_jobs = js;
+    r->rg_njobs = cfg->cf_njobs;
+    r->rg_cfg = cfg;
+    pthread_mutex_unlock(&r->rg_lock);
+    reg_metrics_free(old, nold);
+    return 0;
+}
+
+/* ---- set-up and release ------------------------------------------------- */
+
 int
 registry_init(struct registry *r, const struct cfg *cfg)
 {
     memset(r, 0, sizeof *r);
     pthread_mutex_init(&r->rg_lock, NULL);
     r->rg_cfg = cfg;
-    r->rg_n = cfg->cf_nmetrics;
-    r->rg_metrics = calloc(r->rg_n ? r->rg_n : 1, sizeof *r->rg_metrics);
-    if (r->rg_metrics == NULL)
+    if (reg_tables_new(cfg, &r->rg_metrics, &r->rg_jobs) != 0)
         return -1;
-    for (size_t k = 0; k < r->rg_n; k++)
-        if (reg_metric_init(&r->rg_metrics[k], &cfg->cf_metrics[k]) != 0)
-            return -1;
+    r->rg_n = cfg->cf_nmetrics;
+    r->rg_njobs = cfg->cf_njobs;
     for (int f = 0; f < 2; f++) {
         r->rg_dur_le[f] = reg_le_texts(reg_dur_bounds, REG_NDURATION, (expo_format_t)f);
         for (int q = 0; q < REG_NQUANTILES; q++) {
@@ -93,38 +298,24 @@ registry_init(struct registry *r, const struct cfg *cfg)
         }
     }
     r->rg_started = time(NULL);
+    registry_event_locked(r, "Startup", "global"); /* ContainerPilot's GlobalStartup */
     return 0;
 }
 
 void
 registry_free(struct registry *r)
 {
-    for (size_t k = 0; k < r->rg_n; k++) {
-        struct reg_metric *m = &r->rg_metrics[k];
-        free(m->rm_buckets);
-        free(m->rm_window.w_val);
-        free(m->rm_window.w_time);
-        reg_free_texts(m->rm_le[0]);
-        reg_free_texts(m->rm_le[1]);
-        free(m->rm_head[0]);
-        free(m->rm_head[1]);
-    }
-    free(r->rg_metrics);
+    reg_metrics_free(r->rg_metrics, r->rg_n);
+    free(r->rg_jobs);
+    for (size_t k = 0; k < r->rg_nevents; k++)
+        free(r->rg_events[k].re_source);
+    free(r->rg_events);
     for (int f = 0; f < 2; f++) {
         reg_free_texts(r->rg_dur_le[f]);
         for (int q = 0; q < REG_NQUANTILES; q++)
             free(r->rg_q[f][q]);
     }
     pthread_mutex_destroy(&r->rg_lock);
-}
-
-long
-registry_find(const struct registry *r, const char *name)
-{
-    for (size_t k = 0; k < r->rg_n; k++)
-        if (strcmp(r->rg_metrics[k].rm_cfg->cm_name, name) == 0)
-            return (long)k;
-    return -1;
 }
 
 /* ---- summaries: the sliding window -------------------------------------- */
@@ -356,6 +547,7 @@ registry_put(struct registry *r, const char *body, size_t len, double now, sbuf_
         char why[200];
         registry_record_locked(r, (size_t)registry_find(r, key), reg_value(v), now, why,
                                sizeof why);
+        registry_event_locked(r, "Metric", key); /* ContainerPilot: one event a value */
     }
     reg_put_answer(r, code);
     pthread_mutex_unlock(&r->rg_lock);

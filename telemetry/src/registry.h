@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -72,11 +73,43 @@ struct reg_metric {
     struct reg_last rm_last;
 };
 
+/* A v3 sensor job's runs. */
+struct reg_job {
+    const struct cfg_job *rj_cfg;
+    uint64_t rj_runs[PROBE_NOUTCOMES];
+    uint64_t rj_skipped; /* ticks that passed while a run went on */
+    struct reg_last rj_last;
+};
+
+/* One series of ContainerPilot's containerpilot_events counter. */
+struct reg_event {
+    char re_code[24]; /* ContainerPilot's event code: "ExitSuccess", ... */
+    char *re_source;  /* a job or metric name, or "global" */
+    uint64_t re_count;
+};
+
+#define REG_MAX_EVENTS 4096 /* series; sources are configured names */
+
+/* The control socket's paths and answers, for
+ * containerpilot_control_http_requests (an unknown path counts as "other",
+ * so garbage cannot grow the series). */
+#define REG_NCTL_PATHS 7
+#define REG_NCTL_CODES 8
+extern const char *const reg_ctl_paths[REG_NCTL_PATHS];
+extern const int reg_ctl_codes[REG_NCTL_CODES];
+
 struct registry {
     pthread_mutex_t rg_lock;
     const struct cfg *rg_cfg;
     struct reg_metric *rg_metrics;
     size_t rg_n;
+    struct reg_job *rg_jobs; /* one per cfg job */
+    size_t rg_njobs;
+    struct reg_event *rg_events;
+    size_t rg_nevents;
+    uint64_t rg_ctl[REG_NCTL_PATHS][REG_NCTL_CODES + 1]; /* last: another code */
+    bool rg_maintenance;
+    uint64_t rg_reloads[2]; /* reloads applied, refused (a broken file) */
     uint64_t rg_put[3];  /* -putmetric answers: 200, 400, 422 */
     char **rg_dur_le[2]; /* le texts of the probe-duration buckets */
     char *rg_q[2][REG_NQUANTILES];
@@ -87,6 +120,35 @@ struct registry {
  * Returns 0 or -1 (ENOMEM). */
 int registry_init(struct registry *r, const struct cfg *cfg);
 void registry_free(struct registry *r);
+
+/* registry_reload: takes the configuration `cfg` in place of the current
+ * one (which the caller frees afterwards; nothing refers to it then). A
+ * metric whose name, type, sensor-ness and buckets are unchanged keeps its
+ * recorded values and statistics, a job of the same name its runs; the
+ * rest start afresh. Everything swaps under rg_lock, so HTTP threads see
+ * the old or the new set, never a mix. Returns 0, or -1 (ENOMEM) with
+ * nothing changed. */
+int registry_reload(struct registry *r, const struct cfg *cfg);
+
+/* registry_job_done: records a run of job idx (its exit: PROBE_OK is exit
+ * status 0) and counts ContainerPilot's event for it (ExitSuccess,
+ * ExitFailed, or Error when it could not start). msg may be NULL. */
+void registry_job_done(struct registry *r, size_t idx, enum probe_outcome o, double duration,
+                       const char *msg);
+
+/* registry_job_skipped: n ticks of job idx passed while a run went on. */
+void registry_job_skipped(struct registry *r, size_t idx, uint64_t n);
+
+/* registry_event_locked: counts one ContainerPilot event (code, source);
+ * the caller holds rg_lock. Over REG_MAX_EVENTS series it is dropped. */
+void registry_event_locked(struct registry *r, const char *code, const char *source);
+
+/* registry_maintenance: enters (on) or leaves maintenance; counts the
+ * EnterMaintenance or ExitMaintenance event, as ContainerPilot does. */
+void registry_maintenance(struct registry *r, bool on);
+
+/* registry_control_request: counts a control socket answer. */
+void registry_control_request(struct registry *r, const char *path, int code);
 
 /* registry_find: index of the metric with that full name, or -1. */
 long registry_find(const struct registry *r, const char *name);
@@ -114,7 +176,9 @@ enum probe_outcome registry_probe_done(struct registry *r, size_t idx, enum prob
 /* registry_render: the whole exposition into out, in format f. */
 void registry_render(struct registry *r, expo_format_t f, double now, sbuf_t *out);
 
-/* registry_status: /status document (new reference). */
+/* registry_status: the /status document (new reference), ContainerPilot's
+ * shape: {Version, Jobs: [{Name, Status}], Services: [], Watches: [names]},
+ * our details under "cmon_telemetry". */
 json_t *registry_status(struct registry *r, const char *listen, const char *socket);
 
 /* probe_outcome_name: "ok", "invalid", "failed", "timeout", "overflow",

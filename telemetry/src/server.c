@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "cmon_version.h"
+#include "control.h"
+#include "gzip.h"
 #include "landing.h"
 #include "listen.h"
 #include "negotiate.h"
@@ -51,6 +53,37 @@ server_text(struct MHD_Connection *c, unsigned code, const char *msg, const char
 
 /* ---- TCP: /metrics and /status ----------------------------------------- */
 
+/* The exposition as sent: gzip'd when Accept-Encoding allows it (as
+ * client_golang's promhttp, which ContainerPilot served with), else as is.
+ * Vary tells caches the body depends on that header. */
+static enum MHD_Result
+server_metrics_reply(struct MHD_Connection *c, sbuf_t *text, expo_format_t f)
+{
+    bool gzip = negotiate_gzip(
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+    sbuf_t z;
+    sbuf_init(&z, text->sb_len / 4 + 64);
+    if (gzip && gzip_compress(text->sb_buf, text->sb_len, &z) != 0) {
+        sbuf_release(&z);
+        return server_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory", NULL);
+    }
+    size_t len;
+    char *body = sbuf_detach(gzip ? &z : text, &len);
+    sbuf_release(gzip ? text : &z);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, expofmt_content_type(f));
+    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    if (gzip)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
 static enum MHD_Result
 server_metrics(struct server *s, struct MHD_Connection *c)
 {
@@ -63,9 +96,7 @@ server_metrics(struct server *s, struct MHD_Connection *c)
         sbuf_release(&b);
         return server_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory", NULL);
     }
-    size_t len;
-    char *body = sbuf_detach(&b, &len);
-    return server_reply(c, MHD_HTTP_OK, body, len, expofmt_content_type(f), NULL);
+    return server_metrics_reply(c, &b, f);
 }
 
 static enum MHD_Result
@@ -145,20 +176,29 @@ struct upload {
     bool up_too_big;
 };
 
+/* One control socket request, answered by control.h; refusals logged. */
 static enum MHD_Result
-server_put(struct server *s, struct MHD_Connection *c, struct upload *up)
+server_ctl_answer(struct server *s, struct MHD_Connection *c, const char *url, const char *method,
+                  struct upload *up)
 {
-    if (up->up_too_big)
-        return server_text(c, 413, "body over 65536 bytes", NULL);
     sbuf_t msg;
     if (sbuf_init(&msg, 128) != 0)
         return MHD_NO;
-    int code = registry_put(s->sv_reg, up->up_body.sb_buf, up->up_body.sb_len, prober_now(), &msg);
+    int code = up->up_too_big ? 413 : 0;
+    if (code == 413) {
+        sbuf_adds(&msg, "body over 65536 bytes\n");
+        registry_control_request(s->sv_reg, url, code);
+    } else {
+        code = control_answer(s->sv_control, method, url, up->up_body.sb_buf, up->up_body.sb_len,
+                              prober_now(), &msg);
+    }
     if (code != 200 && !s->sv_quiet)
-        fprintf(stderr, "cmon-telemetry: putmetric: %d: %s\n", code, msg.sb_buf);
-    enum MHD_Result rc = server_text(c, (unsigned)code, code == 200 ? "ok" : msg.sb_buf, NULL);
-    sbuf_release(&msg);
-    return rc;
+        fprintf(stderr, "cmon-telemetry: control %s %.200s: %d: %s", method, url, code,
+                msg.sb_buf);
+    size_t len;
+    char *body = sbuf_detach(&msg, &len);
+    return server_reply(c, (unsigned)code, body, body ? len : 0, "text/plain; charset=utf-8",
+                        code == 405 ? control_allow(url) : NULL);
 }
 
 static enum MHD_Result
@@ -185,11 +225,7 @@ server_ctl(void *cls, struct MHD_Connection *c, const char *url, const char *met
         *upload_size = 0;
         return MHD_YES;
     }
-    if (strcmp(url, "/v3/metric") != 0)
-        return server_text(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
-    if (strcmp(method, "POST") != 0)
-        return server_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", "POST");
-    return server_put(s, c, up);
+    return server_ctl_answer(s, c, url, method, up);
 }
 
 static void
@@ -297,11 +333,12 @@ server_daemon(int fd, bool ipv6, MHD_AccessHandlerCallback h, struct server *s,
 }
 
 int
-server_start(struct server *s, struct registry *r, const struct sockaddr *addr, socklen_t addrlen,
-             const char *socket_path, char *err, size_t errlen)
+server_start(struct server *s, struct registry *r, struct control *verbs, const struct sockaddr *addr,
+             socklen_t addrlen, const char *socket_path, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
     s->sv_reg = r;
+    s->sv_control = verbs;
     int tcp = server_tcp_socket(addr, addrlen, err, errlen);
     if (tcp < 0)
         return -1;

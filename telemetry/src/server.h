@@ -3,9 +3,9 @@
  * TCP (the configured interface and port, or -listen): GET|HEAD / (the
  * landing page listing the endpoints, landing.h), GET|HEAD /metrics (text
  * 0.0.4, or OpenMetrics when Accept asks), GET|HEAD /status (JSON); 404 elsewhere,
- * 405 for other methods. Unix socket (the control socket): POST /v3/metric
- * with a JSON object of name: number -> 200 recorded, 422 unreadable, 400
- * not configured or refused, 413 body over 64 KiB; 404/405 otherwise. */
+ * 405 for other methods. Unix socket (the control socket): ContainerPilot
+ * v3's verbs, answered by control.h (/v3/metric, /v3/environ, /v3/reload,
+ * /v3/maintenance/enable|disable, /v3/ping); 413 for a body over 64 KiB. */
 #ifndef TELEMETRY_SERVER_H
 #define TELEMETRY_SERVER_H
 
@@ -14,10 +14,13 @@
 
 #include "registry.h"
 
+struct control;
+
 struct server {
     struct MHD_Daemon *sv_http;
     struct MHD_Daemon *sv_ctl;
     struct registry *sv_reg;
+    struct control *sv_control; /* the control socket's verbs */
     char sv_listen[128]; /* "ADDR:PORT" actually bound */
     char *sv_socket;     /* owned copy of the control socket path */
     bool sv_quiet;
@@ -26,8 +29,9 @@ struct server {
 /* server_start: binds addr (port 0: an ephemeral one) and the unix socket at
  * socket_path (a stale socket file there is replaced), starts both daemons.
  * Returns 0, or -1 with a one-line message in err; nothing is left open. */
-int server_start(struct server *s, struct registry *r, const struct sockaddr *addr,
-                 socklen_t addrlen, const char *socket_path, char *err, size_t errlen);
+int server_start(struct server *s, struct registry *r, struct control *verbs,
+                 const struct sockaddr *addr, socklen_t addrlen, const char *socket_path, char *err,
+                 size_t errlen);
 
 /* server_stop: stops the daemons, removes the socket file. */
 void server_stop(struct server *s);

@@ -31,6 +31,25 @@ fail() {
     [ -f "$DIR/log" ] && sed 's/^/  log: /' "$DIR/log" | tail -20
     exit 1
 }
+# ContainerPilot's own families keep ContainerPilot's names (dashboards
+# written for it query them), which the naming lints flag: counters without
+# "_total". The lints run on the rest; the whole is checked without lints,
+# and what promtool says of the whole must be only those complaints (the
+# requests family has no sample before the first request: no complaint).
+CP_FAMILIES='^(# (HELP|TYPE) )?containerpilot_(events|control_http_requests)[ {]'
+lintable() { grep -Ev "$CP_FAMILIES"; }
+promtool_check() { # $1: the exposition; $2: what for
+    promtool check metrics <<<"$(lintable <<<"$1")" || fail "promtool rejects $2"
+    local said
+    said=$(promtool check metrics <<<"$1" 2>&1)
+    grep -qx 'containerpilot_events counter metrics should have "_total" suffix' <<<"$said" &&
+        ! grep -vEx 'containerpilot_(events|control_http_requests) counter metrics should have "_total" suffix' <<<"$said" ||
+        fail "promtool on the whole of $2: $said"
+}
+conform_check() { # $1: format, $2: the exposition, $3: what for
+    "$CONFORM" --format "$1" --lint=error - <<<"$(lintable <<<"$2")" || fail "cmon-conform: $3"
+    "$CONFORM" --format "$1" - <<<"$2" || fail "cmon-conform (no lints, whole): $3"
+}
 PASSED=0
 pass() {
     echo "ok: $*"
@@ -147,9 +166,9 @@ cnt=$(sed -n 's/^probe_seconds_count //p' <<<"$M")
 grep -q 'sensor garbage: invalid: output is not one number' "$DIR/log" || fail "garbage log line"
 grep -q 'sensor hang: timeout' "$DIR/log" || fail "timeout log line"
 grep -q 'sensor flood: overflow' "$DIR/log" || fail "overflow log line"
-promtool check metrics <<<"$M" || fail "promtool rejects /metrics"
+promtool_check "$M" /metrics
 if [ -n "$CONFORM" ]; then
-    "$CONFORM" --format text --lint=error - <<<"$M" || fail "cmon-conform rejects /metrics"
+    conform_check text "$M" "/metrics"
 fi
 pass "/metrics values, escaping, promtool${CONFORM:+, cmon-conform}"
 
@@ -163,7 +182,7 @@ grep -qx '# TYPE e2e_jobs_done counter' <<<"$O" || fail "OpenMetrics counter fam
 grep -qx 'probe_seconds_bucket{le="1.0"} '"$(sed -n 's/^probe_seconds_count //p' <<<"$O")" <<<"$O" ||
     fail "OpenMetrics canonical le"
 if [ -n "$CONFORM" ]; then
-    "$CONFORM" --format openmetrics --lint=error - <<<"$O" || fail "cmon-conform rejects OpenMetrics"
+    conform_check openmetrics "$O" "OpenMetrics"
     # and it is a checker that can fail: the same without its EOF line
     ! "$CONFORM" --quiet --format openmetrics - <<<"$(sed '$d' <<<"$O")" ||
         fail "cmon-conform accepted an exposition without # EOF"
@@ -191,7 +210,7 @@ grep -qx 'latency_seconds{quantile="0.5"} 0.25' <<<"$M" || fail "summary from -p
 err=$("$BIN" -socket "$SOCK" -putmetric nope=1 -putmetric queue_depth=99 2>&1)
 [ $? -eq 1 ] || fail "-putmetric unknown: want exit 1"
 case $err in *"nope is not a configured metric"*) ;; *) fail "unknown metric message: $err" ;; esac
-grep -q 'putmetric: 400: nope is not a configured metric' "$DIR/log" || fail "400 log line"
+grep -q 'control POST /v3/metric: 400: nope is not a configured metric' "$DIR/log" || fail "400 log line"
 [ "$(code -d '{"e2e_number": 1}' http://localhost/v3/metric)" = 400 ] ||
     fail "a sensor is not a -putmetric target"
 [ "$(code -d '{"e2e_jobs_done_total": -1}' http://localhost/v3/metric)" = 400 ] ||
@@ -207,11 +226,11 @@ M=$(curl -sf "$URL/metrics")
 grep -qx 'queue_depth 5' <<<"$M" || fail "refused requests must record nothing"
 grep -qx 'e2e_jobs_done_total 4.5' <<<"$M" || fail "negative increment must record nothing"
 grep -qx 'cmon_telemetry_putmetric_requests_total{code="422"} 2' <<<"$M" || fail "422 count"
-promtool check metrics <<<"$M" || fail "promtool rejects /metrics after -putmetric"
+promtool_check "$M" "/metrics after -putmetric"
 if [ -n "$CONFORM" ]; then
-    "$CONFORM" --format text --lint=error - <<<"$M" || fail "cmon-conform after -putmetric"
-    curl -sf -H 'Accept: application/openmetrics-text' "$URL/metrics" |
-        "$CONFORM" --format openmetrics --lint=error - || fail "cmon-conform (OM) after -putmetric"
+    conform_check text "$M" "after -putmetric"
+    conform_check openmetrics "$(curl -sf -H 'Accept: application/openmetrics-text' \
+        "$URL/metrics")" "OpenMetrics after -putmetric"
 fi
 pass "-putmetric 200/400/422"
 

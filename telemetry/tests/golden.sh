@@ -39,6 +39,8 @@ put -putmetric job_seconds=3 req_seconds=2
 put -putmetric req_seconds=4
 "$BIN" -socket "$SOCK" -putmetric unknown=1 2>/dev/null && fail "unknown metric accepted"
 curl -s -o /dev/null --unix-socket "$SOCK" -d '{' http://localhost/v3/metric
+"$BIN" -socket "$SOCK" -ping >/dev/null || fail "-ping"
+"$BIN" -socket "$SOCK" -maintenance enable || fail "-maintenance enable"
 
 unstable='^cmon_telemetry_start_time_seconds '
 curl -sf "$URL/metrics" | grep -v "$unstable" >"$DIR/got.txt" ||

@@ -111,11 +111,93 @@ test_faults(void)
                  "  {name: \"a\", type: \"counter\"}]}}",
                  "2:3", "twice");
     expect_fault("{telemetry: {metrics: [{name: \"a\", type: \"gauge\"}]}", "1:52", "expected");
-    expect_fault("{telemetry: {}}", "1:13", "no sensors");
+    /* v3 jobs: ContainerPilot's keys only, a periodic job needs exec */
+    expect_fault("{jobs: [{name: \"a\", exec: \"x\", restart: 1}], telemetry: {}}", "1:32",
+                 "unknown key \"restart\" in a job");
+    expect_fault("{jobs: [{name: \"a\", exec: \"x\", when: {intervl: \"5s\"}}], telemetry: {}}",
+                 "1:39", "unknown key \"intervl\"");
+    expect_fault("{jobs: [{name: \"s\", when: {interval: \"5s\"}}], telemetry: {}}", "1:9",
+                 "missing \"exec\"");
+    expect_fault("{jobs: [{name: \"s\", exec: \"x\", when: {interval: \"soon\"}}],\n"
+                 " telemetry: {}}",
+                 "1:49", "duration");
+    expect_fault("{jobs: [{name: \"s\", exec: [], when: {interval: 1}}], telemetry: {}}", "1:27",
+                 "empty");
+    expect_fault("{jobs: [{name: \"s\", exec: \"x\", when: {interval: 1, source: \"a\"}}],"
+                 " telemetry: {}}",
+                 "1:38", "both");
+    expect_fault("{jobs: [{name: \"s\", exec: \"x\", when: {interval: 1}},\n"
+                 " {name: \"s\", exec: \"y\", when: {interval: 2}}], telemetry: {}}",
+                 "2:2", "twice");
+    expect_fault("{jobs: [{exec: \"x\"}], telemetry: {}}", "1:9", "missing \"name\"");
+    expect_fault("{jobs: {name: \"a\"}, telemetry: {}}", "1:8", "must be an array");
+    expect_fault("{jobs: [{name: \"s\", exec: \"x\", timeout: \"0s\", when: {interval: 1}}],"
+                 " telemetry: {}}",
+                 "1:41", "duration");
     expect_fault("[]", "1:1", "object");
     expect_fault("{jobs: []}", "1:1", "telemetry");
     expect_fault("{telemetry: {metrics: [{name: \"cmon_telemetry_x\", type: \"gauge\"}]}}", "1:24",
                  "reserved");
+}
+
+/* A ContainerPilot v3 file of every kind of job (its documentation's
+ * shapes): sensor jobs are run, the rest named in cf_ignored. */
+static void
+test_v3_jobs(void)
+{
+    const char *text =
+        "{\n"
+        "  consul: \"consul:8500\",\n"
+        "  logging: { level: \"INFO\", format: \"default\", output: \"stdout\" },\n"
+        "  stopTimeout: 5,\n"
+        "  jobs: [\n"
+        "    { name: \"app\", exec: \"/bin/app\", port: 80, restarts: \"unlimited\",\n"
+        "      health: { exec: \"curl -fs localhost\", interval: 5, ttl: 10, timeout: \"5s\" },\n"
+        "      tags: [\"web\"], interfaces: [\"eth0\"], consul: { enableTagOverride: true } },\n"
+        "    { name: \"setup\", exec: \"/bin/setup\", when: { once: \"startup\" } },\n"
+        "    { name: \"sensor\", exec: \"/bin/sensor.sh --fast\", timeout: \"100ms\",\n"
+        "      when: { interval: \"5s\" } },\n"
+        "    { name: \"sensor2\", exec: [\"sh\", \"-c\", \"containerpilot -putmetric x=1\"],\n"
+        "      when: { interval: 2 } },\n"
+        "    { name: \"after\", exec: \"/bin/x\", when: { source: \"app\", each: \"healthy\" } },\n"
+        "  ],\n"
+        "  watches: [ { name: \"backend\", interval: 3 }, { name: \"db\", interval: 5 } ],\n"
+        "  telemetry: { port: 9090, metrics: [ { name: \"x\", type: \"gauge\", help: \"x\" } ] },\n"
+        "}\n";
+    struct cfg cfg;
+    char err[512] = "";
+    CU_ASSERT_EQUAL_FATAL(cfg_load_text("v3", text, strlen(text), &cfg, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(cfg.cf_njobs, 2);
+    CU_ASSERT_STRING_EQUAL(cfg.cf_jobs[0].cj_name, "sensor");
+    CU_ASSERT_STRING_EQUAL(cfg.cf_jobs[0].cj_argv[0], "/bin/sensor.sh");
+    CU_ASSERT_STRING_EQUAL(cfg.cf_jobs[0].cj_argv[1], "--fast");
+    CU_ASSERT_PTR_NULL(cfg.cf_jobs[0].cj_argv[2]);
+    CU_ASSERT_DOUBLE_EQUAL(cfg.cf_jobs[0].cj_interval, 5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(cfg.cf_jobs[0].cj_timeout, 0.1, 1e-12);
+    CU_ASSERT_STRING_EQUAL(cfg.cf_jobs[1].cj_argv[2], "containerpilot -putmetric x=1");
+    CU_ASSERT_DOUBLE_EQUAL(cfg.cf_jobs[1].cj_timeout, 2, 1e-12); /* the interval */
+    CU_ASSERT_STRING_EQUAL(cfg.cf_watches[1], "db");
+    CU_ASSERT_PTR_NULL(cfg.cf_watches[2]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg.cf_ignored);
+    CU_ASSERT_STRING_EQUAL(cfg.cf_ignored, "service jobs: app, setup, after; health checks: app; "
+                                           "watches: backend, db; consul");
+    cfg_free(&cfg);
+}
+
+/* telemetry with a port and nothing else: valid (ContainerPilot serves its
+ * own metrics then); v2 files have no jobs and nothing ignored. */
+static void
+test_telemetry_only(void)
+{
+    const char *text = "{ telemetry: { port: 9090 } }";
+    struct cfg cfg;
+    char err[512] = "";
+    CU_ASSERT_EQUAL_FATAL(cfg_load_text("t", text, strlen(text), &cfg, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(cfg.cf_nmetrics, 0);
+    CU_ASSERT_EQUAL(cfg.cf_njobs, 0);
+    CU_ASSERT_PTR_NULL(cfg.cf_ignored);
+    CU_ASSERT_PTR_NULL(cfg.cf_watches[0]);
+    cfg_free(&cfg);
 }
 
 static void
@@ -147,6 +229,8 @@ static const CU_TestInfo tests[] = {
     {"full", test_full},
     {"defaults", test_defaults},
     {"faults with positions", test_faults},
+    {"v3 jobs of every kind", test_v3_jobs},
+    {"telemetry without metrics", test_telemetry_only},
     {"durations", test_duration},
     {"missing file", test_missing_file},
     {NULL, NULL},

@@ -32,7 +32,7 @@ fixture_open(struct fixture *f, const char *text)
         return -1;
     }
     registry_init(&f->f_reg, &f->f_cfg);
-    prober_init(&f->f_pb, &f->f_reg, prober_now());
+    prober_init(&f->f_pb, &f->f_reg, NULL, prober_now());
     f->f_pb.pb_quiet = true;
     return 0;
 }
