@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "cunit_main.h"
@@ -162,6 +163,103 @@ test_hang_does_not_block(void)
     CU_ASSERT_TRUE(stuck > 0 && !group_alive(stuck));
 }
 
+/* v3 sensor jobs: outcomes by exit, the -putenv set in their environment,
+ * ContainerPilot's events, and stragglers killed with the group. */
+static void
+test_jobs(void)
+{
+    char dir[] = "/tmp/cmon-probe-jobs.XXXXXX", text[2048], file[64];
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    snprintf(file, sizeof file, "%s/seen", dir);
+    snprintf(text, sizeof text,
+             "{jobs: [\n"
+             " {name: \"env\", exec: [\"sh\", \"-c\", \"echo $SEEN >%s\"],"
+             "  when: {interval: 3600}},\n"
+             " {name: \"fail\", exec: [\"sh\", \"-c\", \"exit 3\"], when: {interval: 3600}},\n"
+             " {name: \"hang\", exec: \"sleep 1000\", timeout: \"1s\", when: {interval: 3600}},\n"
+             " {name: \"fork\", exec: [\"sh\", \"-c\", \"sleep 1000 & echo $$\"],"
+             "  when: {interval: 3600}},\n"
+             " {name: \"missing\", exec: \"/nonexistent/job\", when: {interval: 3600}},\n"
+             "], telemetry: {}}",
+             file);
+    struct fixture f;
+    CU_ASSERT_FATAL(fixture_open(&f, text) == 0);
+    struct envset env;
+    envset_init(&env);
+    sbuf_t msg;
+    sbuf_init(&msg, 64);
+    CU_ASSERT_EQUAL(envset_put(&env, "{\"SEEN\": \"seven\"}", 17, &msg), 200);
+    f.f_pb.pb_env = &env;
+    double end = prober_now() + SAFETY_SECONDS;
+    pid_t fork_group = 0;
+    bool done = false;
+    while (!done && prober_now() < end) {
+        prober_step(&f.f_pb, &wait_mask, 0.5);
+        done = true;
+        for (size_t k = 0; k < f.f_reg.rg_njobs; k++) {
+            const struct reg_job *j = &f.f_reg.rg_jobs[k];
+            done &= j->rj_last.rl_outcome >= 0 && f.f_pb.pb_probes[k].pr_state == PROBE_IDLE;
+            if (strcmp(j->rj_cfg->cj_name, "fork") == 0 && f.f_pb.pb_probes[k].pr_sp.sp_pid > 0)
+                fork_group = f.f_pb.pb_probes[k].pr_sp.sp_pid;
+        }
+    }
+    const struct reg_job *j = f.f_reg.rg_jobs;
+    CU_ASSERT_EQUAL(j[0].rj_runs[PROBE_OK], 1);
+    CU_ASSERT_EQUAL(j[1].rj_runs[PROBE_FAILED], 1);
+    CU_ASSERT_STRING_EQUAL(j[1].rj_last.rl_message, "exited with status 3");
+    CU_ASSERT_EQUAL(j[2].rj_runs[PROBE_TIMEOUT], 1);
+    CU_ASSERT_EQUAL(j[3].rj_runs[PROBE_OK], 1);
+    CU_ASSERT_EQUAL(j[4].rj_runs[PROBE_ERROR], 1);
+    CU_ASSERT_TRUE(fork_group > 0 && !group_alive(fork_group));
+    FILE *seen = fopen(file, "r");
+    char line[32] = "";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(seen);
+    CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, seen));
+    fclose(seen);
+    CU_ASSERT_STRING_EQUAL(line, "seven\n");
+    /* ContainerPilot's events: Startup, then one per run */
+    const char *want[][2] = {{"Startup", "global"},  {"ExitSuccess", "env"}, {"ExitFailed", "fail"},
+                             {"ExitFailed", "hang"}, {"ExitSuccess", "fork"}, {"Error", "missing"}};
+    for (size_t w = 0; w < 6; w++) {
+        bool found = false;
+        for (size_t e = 0; e < f.f_reg.rg_nevents; e++)
+            found |= strcmp(f.f_reg.rg_events[e].re_code, want[w][0]) == 0 &&
+                     strcmp(f.f_reg.rg_events[e].re_source, want[w][1]) == 0 &&
+                     f.f_reg.rg_events[e].re_count == 1;
+        CU_ASSERT_TRUE(found);
+        if (!found)
+            fprintf(stderr, "\n  no event %s from %s\n", want[w][0], want[w][1]);
+    }
+    fixture_close(&f);
+    sbuf_release(&msg);
+    envset_free(&env);
+    unlink(file);
+    rmdir(dir);
+}
+
+/* ContainerPilot's timer: a run longer than its interval delays the late
+ * tick to its end; the ticks that passed entirely during it are skipped. */
+static void
+test_job_ticks(void)
+{
+    struct fixture f;
+    CU_ASSERT_FATAL(fixture_open(&f, "{jobs: [{name: \"slow\", exec: \"sleep 0.35\","
+                                     " timeout: 10, when: {interval: \"100ms\"}}],"
+                                     " telemetry: {}}") == 0);
+    double end = prober_now() + SAFETY_SECONDS;
+    struct reg_job *j = &f.f_reg.rg_jobs[0];
+    /* the first run lasts at least 0.35 s: ticks +0.1 (run at its end),
+     * +0.2 and +0.3 (skipped) */
+    while (j->rj_runs[PROBE_OK] < 1 && prober_now() < end)
+        prober_step(&f.f_pb, &wait_mask, 0.5);
+    while (f.f_pb.pb_probes[0].pr_state != PROBE_RUNNING && prober_now() < end)
+        prober_step(&f.f_pb, &wait_mask, 0.5);
+    CU_ASSERT_EQUAL(j->rj_runs[PROBE_OK], 1);
+    CU_ASSERT_TRUE(j->rj_skipped >= 2);
+    CU_ASSERT_TRUE(f.f_pb.pb_probes[0].pr_next > prober_now() - 0.1);
+    fixture_close(&f);
+}
+
 static void
 test_parse_output(void)
 {
@@ -185,6 +283,8 @@ static const CU_TestInfo tests[] = {
     {"parse output", test_parse_output},
     {"outcomes", test_outcomes},
     {"hang does not block", test_hang_does_not_block},
+    {"jobs", test_jobs},
+    {"job ticks", test_job_ticks},
     {NULL, NULL},
 };
 

@@ -243,6 +243,60 @@ test_render(void)
     sbuf_release(&b);
 }
 
+/* Reload: an unchanged metric keeps its values, one whose type or buckets
+ * changed starts afresh, a new one appears, a job keeps its runs by name. */
+static void
+test_reload(void)
+{
+    const char *before = "{jobs: [{name: \"j\", exec: \"true\", when: {interval: 1}}],"
+                         " telemetry: {metrics: [{name: \"keep_total\", type: \"counter\"},"
+                         " {name: \"retyped\", type: \"gauge\"},"
+                         " {name: \"h\", type: \"histogram\", buckets: [1, 2]},"
+                         " {name: \"gone\", type: \"gauge\"}]}}";
+    const char *after = "{jobs: [{name: \"j\", exec: \"false\", when: {interval: 2}}],"
+                        " telemetry: {metrics: [{name: \"new\", type: \"gauge\"},"
+                        " {name: \"keep_total\", type: \"counter\", help: \"changed\"},"
+                        " {name: \"retyped\", type: \"counter\"},"
+                        " {name: \"h\", type: \"histogram\", buckets: [1, 3]}]}}";
+    struct cfg c1, c2;
+    struct registry r;
+    char err[512];
+    CU_ASSERT_FATAL(cfg_load_text("b", before, strlen(before), &c1, err, sizeof err) == 0);
+    CU_ASSERT_FATAL(cfg_load_text("a", after, strlen(after), &c2, err, sizeof err) == 0);
+    CU_ASSERT_FATAL(registry_init(&r, &c1) == 0);
+    sbuf_t msg = SBUF_INIT;
+    const char *put = "{\"keep_total\": 5, \"retyped\": 7, \"h\": 1.5, \"gone\": 1}";
+    CU_ASSERT_EQUAL(registry_put(&r, put, strlen(put), 0, &msg), 200);
+    registry_job_done(&r, 0, PROBE_OK, 0.01, NULL);
+    CU_ASSERT_EQUAL(registry_reload(&r, &c2), 0);
+    cfg_free(&c1); /* nothing refers to it any more (ASan would tell) */
+    CU_ASSERT_EQUAL(r.rg_n, 4);
+    CU_ASSERT_EQUAL(registry_find(&r, "gone"), -1);
+    CU_ASSERT_DOUBLE_EQUAL(r.rg_metrics[registry_find(&r, "keep_total")].rm_value, 5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(r.rg_metrics[registry_find(&r, "retyped")].rm_value, 0, 1e-12);
+    CU_ASSERT_EQUAL(r.rg_metrics[registry_find(&r, "h")].rm_count, 0);
+    CU_ASSERT_DOUBLE_EQUAL(r.rg_metrics[registry_find(&r, "new")].rm_value, 0, 1e-12);
+    CU_ASSERT_EQUAL(r.rg_jobs[0].rj_runs[PROBE_OK], 1);
+    CU_ASSERT_PTR_EQUAL(r.rg_jobs[0].rj_cfg, &c2.cf_jobs[0]);
+    sbuf_reset(&msg);
+    registry_render(&r, EXPO_TEXT, 0, &msg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg.sb_buf, "# HELP keep_total changed\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg.sb_buf, "\nkeep_total 5\n"));
+    /* ContainerPilot's families keep their names: counter in text, unknown in OpenMetrics */
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg.sb_buf, "# TYPE containerpilot_events counter\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(msg.sb_buf, "\ncontainerpilot_events{code=\"ExitSuccess\",source=\"j\"} 1\n"));
+    sbuf_reset(&msg);
+    registry_render(&r, EXPO_OPENMETRICS, 0, &msg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg.sb_buf, "# TYPE containerpilot_events unknown\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(msg.sb_buf, "\ncontainerpilot_events{code=\"Startup\",source=\"global\"} 1\n"));
+    CU_ASSERT_PTR_NULL(strstr(msg.sb_buf, "containerpilot_events_total"));
+    sbuf_release(&msg);
+    registry_free(&r);
+    cfg_free(&c2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -254,6 +308,7 @@ main(int argc, char **argv)
         {"probe results", test_probe_done},
         {"escaping", test_escaping},
         {"render", test_render},
+        {"reload", test_reload},
         CU_TEST_INFO_NULL,
     };
     static const cunit_suite_t suites[] = {{"registry", setup, teardown, tests}, {NULL}};
