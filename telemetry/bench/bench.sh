@@ -127,7 +127,7 @@ bench_jobs() {
     j=$(median <"$DIR/jobs")
     s=$(median <"$DIR/sensors")
     echo "median agent CPU over $RUNS runs: 100 jobs ${j}% of one core, reference 100 v2 sensors ${s}%"
-    echo "ratio jobs/sensors: $(awk -v j="$j" -v s="$s" 'BEGIN { printf "%.2f", s > 0 ? j / s : 0 }')"
+    echo "ratio jobs/sensors: $(awk -v j="$j" -v s="$s" 'BEGIN { printf "%.2f", (s > 0 ? j / s : 0) }')"
 }
 
 bench_putmetric() {
@@ -149,6 +149,8 @@ bench_putmetric() {
 nginx_start() {
     mkdir -p "$DIR/www" "$DIR/nginx"
     cp "$1" "$DIR/www/metrics"
+    chmod a+rx "$DIR" "$DIR/www" # nginx's workers run as another user when started as root
+    chmod a+r "$DIR/www/metrics"
     for _ in $(seq 8); do
         NGINX_PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
         cat >"$DIR/nginx/nginx.conf" <<CONF
@@ -221,7 +223,7 @@ bench_scrape() {
     a=$(median <"$DIR/p99.cmon-telemetry")
     b=$(median <"$DIR/p99.nginx")
     echo "median p99 over $RUNS runs: cmon-telemetry $a ms, nginx (same body, reference) $b ms"
-    echo "ratio cmon-telemetry/nginx: $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')"
+    echo "ratio cmon-telemetry/nginx: $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
 }
 
 case $MODE in

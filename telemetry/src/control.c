@@ -44,7 +44,9 @@ control_reload(struct control *ct, sbuf_t *answer)
     until.tv_sec += (time_t)CONTROL_RELOAD_WAIT;
     pthread_mutex_lock(&ct->ct_lock);
     uint64_t mine = ++ct->ct_asked;
-    kill(getpid(), SIGHUP); /* wakes the loop: only its ppoll takes SIGHUP */
+    /* wakes the loop: only its ppoll takes SIGCHLD, whose handler only cuts
+     * the wait short (SIGHUP would ask for a second reload) */
+    kill(getpid(), SIGCHLD);
     int rc = 0;
     while (ct->ct_done < mine && rc != ETIMEDOUT)
         rc = pthread_cond_timedwait(&ct->ct_cond, &ct->ct_lock, &until);

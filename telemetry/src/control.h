@@ -12,8 +12,9 @@
  * status with a one-line reason; another path 404, another method 405.
  *
  * Reload: the HTTP thread cannot swap the configuration itself (the probe
- * loop owns the running probes), so it asks the main loop (a counter and
- * SIGHUP, which only the loop's ppoll accepts) and waits, at most
+ * loop owns the running probes), so it asks the main loop (a counter, and
+ * SIGCHLD to cut its wait short: only the loop's ppoll accepts it, and its
+ * handler does nothing else) and waits, at most
  * CONTROL_RELOAD_WAIT seconds, for the loop's answer: 200 applied, 422 the
  * file is broken (the old configuration keeps running; the reason names
  * FILE:LINE:COL). ContainerPilot answered 200 before reading the file; here

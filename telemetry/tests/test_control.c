@@ -192,6 +192,6 @@ static const CU_TestInfo tests[] = {
 int
 main(int argc, char **argv)
 {
-    signal(SIGHUP, SIG_IGN); /* control_reload wakes the (here absent) loop with SIGHUP */
+    signal(SIGCHLD, SIG_IGN); /* control_reload wakes the (here absent) loop with SIGCHLD */
     return cunit_main(argc, argv, "control", tests);
 }
