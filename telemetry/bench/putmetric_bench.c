@@ -85,8 +85,8 @@ main(int argc, char **argv)
     }
     report("containerpilot -putmetric", tp, n);
     report("/bin/true (reference)", tr, n);
-    printf("ratio of p99s: %.2f (%d runs of each, taking turns)\n", pct(tp, n, 0.99) / pct(tr, n, 0.99),
-           n);
+    printf("ratio of p99s: %.2f (%d runs of each, taking turns)\n",
+           pct(tp, n, 0.99) / pct(tr, n, 0.99), n);
     free(tp);
     free(tr);
     return 0;

@@ -36,11 +36,11 @@ struct control {
     struct registry *ct_reg;
     struct envset *ct_env;
     pthread_mutex_t ct_lock;
-    pthread_cond_t ct_cond;  /* signalled when ct_done moves */
-    uint64_t ct_asked;       /* reload requests so far */
-    uint64_t ct_done;        /* requests answered by the last reload */
-    int ct_result;           /* that reload's answer: 200 or 422 */
-    char ct_message[1024];   /* and its reason when 422 */
+    pthread_cond_t ct_cond; /* signalled when ct_done moves */
+    uint64_t ct_asked;      /* reload requests so far */
+    uint64_t ct_done;       /* requests answered by the last reload */
+    int ct_result;          /* that reload's answer: 200 or 422 */
+    char ct_message[1024];  /* and its reason when 422 */
 };
 
 /* control_init: answers for reg and env (both outlive it). 0 or -1. */

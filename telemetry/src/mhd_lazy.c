@@ -28,13 +28,12 @@
 /* The library's functions, filled once (pthread_once) at the first call:
  * written before any reader can see them, read-only after. */
 static struct {
-    struct MHD_Daemon *(*start_daemon_va)(unsigned int, uint16_t, MHD_AcceptPolicyCallback,
-                                          void *, MHD_AccessHandlerCallback, void *, va_list);
+    struct MHD_Daemon *(*start_daemon_va)(unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *,
+                                          MHD_AccessHandlerCallback, void *, va_list);
     void (*stop_daemon)(struct MHD_Daemon *);
     const char *(*lookup_connection_value)(struct MHD_Connection *, enum MHD_ValueKind,
                                            const char *);
-    enum MHD_Result (*queue_response)(struct MHD_Connection *, unsigned int,
-                                      struct MHD_Response *);
+    enum MHD_Result (*queue_response)(struct MHD_Connection *, unsigned int, struct MHD_Response *);
     struct MHD_Response *(*create_response_from_buffer)(size_t, void *,
                                                         enum MHD_ResponseMemoryMode);
     void (*destroy_response)(struct MHD_Response *);
