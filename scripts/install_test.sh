@@ -76,5 +76,11 @@ for p in "$@"; do
     check_program "$p"
     check_man "$p"
 done
+# `containerpilot`: cmon-telemetry under ContainerPilot's name (a link beside it)
+case " $* " in *" cmon-telemetry "*)
+    [ "$(readlink "$prefix/bin/containerpilot")" = cmon-telemetry ] &&
+        [ "$("$prefix/bin/containerpilot" --version 2>&1)" = "cmon-telemetry $version" ] && ok ||
+        fail "PREFIX/bin/containerpilot is not a working link to cmon-telemetry" ;;
+esac
 echo "install: $checks passed, $failures failed"
 [ $failures -eq 0 ]
