@@ -61,6 +61,23 @@ envset_set_locked(struct envset *e, const char *name, const char *val)
     e->es_vars[e->es_n] = NULL;
 }
 
+/* How many of obj's names are not set yet (caller holds the lock). */
+static size_t
+envset_new_names(const struct envset *e, json_t *obj)
+{
+    const char *key;
+    json_t *v;
+    size_t n = 0;
+    json_object_foreach(obj, key, v)
+    {
+        size_t len = strlen(key), k = 0;
+        while (k < e->es_n && !(strncmp(e->es_vars[k], key, len) == 0 && e->es_vars[k][len] == '='))
+            k++;
+        n += k == e->es_n;
+    }
+    return n;
+}
+
 int
 envset_put(struct envset *e, const char *body, size_t len, sbuf_t *msg)
 {
@@ -81,12 +98,13 @@ envset_put(struct envset *e, const char *body, size_t len, sbuf_t *msg)
         }
     }
     pthread_mutex_lock(&e->es_lock);
-    if (code == 200 && e->es_n + json_object_size(obj) > ENVSET_MAX) {
+    if (code == 200 && e->es_n + envset_new_names(e, obj) > ENVSET_MAX) {
         sbuf_addf(msg, "more than %d variables set", ENVSET_MAX);
         code = 422;
     }
     if (code == 200) {
         char **grown = realloc(e->es_vars, (e->es_n + json_object_size(obj) + 1) * sizeof(char *));
+        /* room for every name, replaced ones included: simpler, and bounded */
         if (grown == NULL)
             abort();
         e->es_vars = grown;

@@ -13,13 +13,15 @@
  *
  * Every libmicrohttpd function telemetry calls must be here; one that is
  * not would be resolved by linking libmicrohttpd again (still correct, only
- * slower to start). A library that cannot be loaded ends the program with
- * a message: there is no server without it. */
+ * slower to start). A library that cannot be loaded (or lacks one of them)
+ * is said on stderr and MHD_start_daemon returns NULL, as for any other
+ * reason it cannot start: the caller reports it; the other functions are
+ * only called by a daemon that started. */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include <microhttpd.h>
 
@@ -41,15 +43,15 @@ static struct {
 } mhd_lazy;
 static pthread_once_t mhd_lazy_once = PTHREAD_ONCE_INIT;
 
-/* The library's own `name` in handle h; a missing one ends the program. */
+static bool mhd_lazy_ok; /* every function found; set under mhd_lazy_once */
+
+/* The library's own `name` in handle h, NULL (said) when missing. */
 static void *
 mhd_lazy_sym(void *h, const char *name)
 {
     void *f = dlsym(h, name);
-    if (f == NULL) {
+    if (f == NULL)
         fprintf(stderr, "cmon-telemetry: %s has no %s\n", MHD_LAZY_SONAME, name);
-        exit(1);
-    }
     return f;
 }
 
@@ -59,7 +61,7 @@ mhd_lazy_open(void)
     void *h = dlopen(MHD_LAZY_SONAME, RTLD_NOW | RTLD_LOCAL);
     if (h == NULL) {
         fprintf(stderr, "cmon-telemetry: cannot load %s: %s\n", MHD_LAZY_SONAME, dlerror());
-        exit(1);
+        return;
     }
     *(void **)&mhd_lazy.start_daemon_va = mhd_lazy_sym(h, "MHD_start_daemon_va");
     *(void **)&mhd_lazy.stop_daemon = mhd_lazy_sym(h, "MHD_stop_daemon");
@@ -69,6 +71,10 @@ mhd_lazy_open(void)
         mhd_lazy_sym(h, "MHD_create_response_from_buffer");
     *(void **)&mhd_lazy.destroy_response = mhd_lazy_sym(h, "MHD_destroy_response");
     *(void **)&mhd_lazy.add_response_header = mhd_lazy_sym(h, "MHD_add_response_header");
+    mhd_lazy_ok = mhd_lazy.start_daemon_va && mhd_lazy.stop_daemon &&
+                  mhd_lazy.lookup_connection_value && mhd_lazy.queue_response &&
+                  mhd_lazy.create_response_from_buffer && mhd_lazy.destroy_response &&
+                  mhd_lazy.add_response_header;
 }
 
 #define MHD_LAZY() pthread_once(&mhd_lazy_once, mhd_lazy_open)
@@ -78,6 +84,8 @@ MHD_start_daemon(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc
                  MHD_AccessHandlerCallback dh, void *dh_cls, ...)
 {
     MHD_LAZY();
+    if (!mhd_lazy_ok)
+        return NULL;
     va_list ap;
     va_start(ap, dh_cls);
     struct MHD_Daemon *d = mhd_lazy.start_daemon_va(flags, port, apc, apc_cls, dh, dh_cls, ap);

@@ -250,11 +250,12 @@ prober_schedule(struct prober *p, struct probe *pr, double now)
 }
 
 /* Starts the probe's check: its own process group, stdin /dev/null,
- * stdout a non-blocking pipe, stderr ours; a job with the -putenv changes. */
+ * stdout a non-blocking pipe, stderr ours, the -putenv changes in its
+ * environment (as ContainerPilot's own environment was every child's). */
 static void
 prober_start(struct prober *p, struct probe *pr, double now)
 {
-    char **env = pr->pr_job && p->pb_env ? envset_snapshot(p->pb_env) : NULL;
+    char **env = p->pb_env ? envset_snapshot(p->pb_env) : NULL;
     spawn_opts_t o = {.so_stdin = {.sio_kind = SPAWN_IO_NULL},
                       .so_stdout = {.sio_kind = SPAWN_IO_PIPE},
                       .so_env = env};

@@ -11,8 +11,8 @@
  * status 0 and an output that, trimmed, is exactly one number (strtod). A run
  * never overlaps the previous one of the same sensor.
  *
- * A job is run the same way, with the -putenv changes (envset.h) in its
- * environment; its outcome is its exit (0: ok), its output is logged (the
+ * Sensors and jobs get the -putenv changes (envset.h) in their environment.
+ * A job is run the same way; its outcome is its exit (0: ok), its output is logged (the
  * first PROBE_LOG_LINES lines of a run), and its values come in through
  * -putmetric. Its ticks are on the grid start + k * interval, as
  * ContainerPilot's timer: a tick that comes while a run goes on waits for
@@ -65,7 +65,7 @@ struct prober {
 int prober_signals_block(sigset_t *wait_mask);
 
 /* prober_init: one probe per sensor and per job of r's configuration,
- * first runs due now; jobs get env's changes (may be NULL). Returns 0 or -1
+ * first runs due now, with env's changes (may be NULL). Returns 0 or -1
  * (ENOMEM). */
 int prober_init(struct prober *p, struct registry *r, struct envset *env, double now);
 

@@ -140,6 +140,8 @@ test_environ_cap(void)
     CU_ASSERT_EQUAL(code, 200);
     CU_ASSERT_EQUAL(envset_put(&e, "{\"W\": \"x\"}", 10, &msg), 422);
     CU_ASSERT_EQUAL(e.es_n, ENVSET_MAX);
+    CU_ASSERT_EQUAL(envset_put(&e, "{\"V7\": \"y\"}", 11, &msg), 200); /* a replacement fits */
+    CU_ASSERT_EQUAL(e.es_n, ENVSET_MAX);
     CU_ASSERT_PTR_NULL(envset_snapshot(&(struct envset){.es_n = 0}));
     sbuf_release(&msg);
     envset_free(&e);
