@@ -94,9 +94,9 @@ write_config() { # $1: help of app_load, $2: extra metrics
   jobs: [
     { name: "app", exec: "/usr/local/bin/app -port 8080", port: 8080, restarts: "unlimited",
       health: { exec: "curl -fs localhost:8080", interval: 5, ttl: 10 } },
-    { name: "load-sensor", exec: "$DIR/sensor.sh", when: { interval: "200ms" } },
+    { name: "load-sensor", exec: "$DIR/sensor.sh", timeout: "20s", when: { interval: "200ms" } },
     { name: "env-sensor", exec: ["sh", "-c", "containerpilot -putmetric app_env_seen=\${SEEN:-0}"],
-      when: { interval: "200ms" } },
+      timeout: "20s", when: { interval: "200ms" } },
     { name: "hang", exec: ["sleep", "$HANG"], timeout: "300ms", when: { interval: "200ms" } },
     { name: "forker", exec: ["sh", "-c", "sleep $FORKED & echo forked"],
       when: { interval: "200ms" } },
