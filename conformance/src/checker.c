@@ -116,6 +116,12 @@ cf_report(cf_checker_t *c, unsigned long line, size_t col, const char *rule, con
     deliver(c, &v);
 }
 
+void
+cf_nomem(cf_checker_t *c)
+{
+    c->ck_nomem = 1;
+}
+
 char *
 cf_scratch(cf_checker_t *c, size_t n)
 {
