@@ -509,6 +509,40 @@ log_restart_needed(const struct cfg *old, const struct cfg *new)
                 socket ? "control socket" : "");
 }
 
+/* The new configuration from the file, or NULL with the reason in err. */
+static struct cfg *
+reload_read(const char *path, char *err, size_t errlen)
+{
+    struct cfg *cfg = calloc(1, sizeof *cfg);
+    if (cfg == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (cfg_load_file(path, cfg, err, errlen) != 0) {
+        free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+/* Stops the probes and hands cfg to the registry. 0, or -1 (out of
+ * memory: cfg freed, the old configuration kept). */
+static int
+reload_apply(struct running *rn, struct cfg *cfg)
+{
+    prober_free(&rn->rn_pb);
+    if (registry_reload(&rn->rn_reg, cfg) != 0) {
+        cfg_free(cfg);
+        free(cfg);
+        return -1;
+    }
+    log_restart_needed(rn->rn_cfg, cfg);
+    cfg_free(rn->rn_cfg);
+    free(rn->rn_cfg);
+    rn->rn_cfg = cfg;
+    return 0;
+}
+
 /* Re-reads the file: on success the probes stop, the registry takes the
  * new configuration (keeping unchanged metrics' values), the probes start
  * again; on failure nothing changes and the error is logged. Answers the
@@ -517,33 +551,23 @@ static void
 reload(struct running *rn)
 {
     uint64_t upto = control_reload_begin(&rn->rn_ctl);
-    struct cfg *cfg = calloc(1, sizeof *cfg);
-    char err[1024];
-    int rc = cfg == NULL ? snprintf(err, sizeof err, "out of memory"), -1
-                         : cfg_load_file(rn->rn_path, cfg, err, sizeof err);
+    char err[1024] = "";
+    struct cfg *cfg = reload_read(rn->rn_path, err, sizeof err);
+    int rc = cfg == NULL ? -1 : reload_apply(rn, cfg);
+    if (cfg != NULL && rc != 0)
+        snprintf(err, sizeof err, "out of memory");
     if (rc == 0) {
-        prober_free(&rn->rn_pb);
-        rc = registry_reload(&rn->rn_reg, cfg);
-        if (rc != 0)
-            cfg_free(cfg), snprintf(err, sizeof err, "out of memory");
-    }
-    if (rc == 0) {
-        log_restart_needed(rn->rn_cfg, cfg);
-        cfg_free(rn->rn_cfg);
-        free(rn->rn_cfg);
-        rn->rn_cfg = cfg;
-        log_ignored(cfg);
+        log_ignored(rn->rn_cfg);
         fprintf(stderr, "cmon-telemetry: reloaded %s\n", rn->rn_path);
     } else {
-        free(cfg);
         fprintf(stderr, "cmon-telemetry: reload refused, the running configuration stays: %s\n",
                 err);
     }
     pthread_mutex_lock(&rn->rn_reg.rg_lock);
     rn->rn_reg.rg_reloads[rc == 0 ? 0 : 1]++;
     pthread_mutex_unlock(&rn->rn_reg.rg_lock);
-    if (rn->rn_pb.pb_probes == NULL && prober_init(&rn->rn_pb, &rn->rn_reg, &rn->rn_env,
-                                                   prober_now()) != 0)
+    if (rn->rn_pb.pb_probes == NULL &&
+        prober_init(&rn->rn_pb, &rn->rn_reg, &rn->rn_env, prober_now()) != 0)
         fprintf(stderr, "cmon-telemetry: reload: out of memory starting the jobs\n");
     control_reload_end(&rn->rn_ctl, upto, rc == 0 ? 200 : 422, err);
 }
