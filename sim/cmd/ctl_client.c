@@ -15,7 +15,7 @@
 #include "fetch.h"
 #include "world.h"
 
-#define CTL_TIMEOUT_S 60 /* serve answers within a tick; its request wait is 30 s */
+#define CTL_TIMEOUT_S 60 /* serve answers within a tick: this is for a serve that hangs */
 
 struct ctl_client {
     fetch_t *cc_fetch;

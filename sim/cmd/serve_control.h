@@ -2,11 +2,12 @@
  * serve_control.h - the control socket of `cmon-sim serve`: the control
  * protocol (control.h, CONTROL.md) over HTTP on a Unix socket.
  *
- * serve stays the only writer of its world: the server's threads only read
- * requests and queue them; serve's own tick thread applies them in
- * serve_control_sleep(), which it calls instead of sleeping between ticks,
- * and wakes as soon as a request is queued. A request is applied, and its
- * answer sent, within one tick (at once unless the tick is busy).
+ * serve stays the only writer of its world: the server has no thread of its
+ * own. serve's tick thread runs it in serve_control_sleep(), which it calls
+ * instead of sleeping between ticks: it waits for the socket to have work
+ * and applies each request as soon as it is whole, answering right away. A
+ * request is applied, and its answer sent, within one tick (at once unless
+ * the tick's own work is under way).
  *
  * The socket: created with mode 0600 (only serve's user may drive it).
  * serve_control_open() refuses a path that is not a socket, replaces a
@@ -42,10 +43,10 @@ serve_control_t *serve_control_open(world_t *w, const char *path, int take_over,
                                     size_t errlen);
 
 /*
- * serve_control_sleep() - waits ns nanoseconds, applying every request that
- * comes meanwhile (at once), and returns early when *stop becomes non-zero
- * (checked at least every 100 ms). With sc NULL it only sleeps. From the
- * world's writer thread.
+ * serve_control_sleep() - waits ns nanoseconds, serving the socket and
+ * applying every request that comes meanwhile (at once), and returns early
+ * when *stop becomes non-zero (checked at least every 100 ms). With sc NULL
+ * it only sleeps. From the world's writer thread only.
  */
 void serve_control_sleep(serve_control_t *sc, uint64_t ns, volatile sig_atomic_t *stop);
 
@@ -53,9 +54,9 @@ void serve_control_sleep(serve_control_t *sc, uint64_t ns, volatile sig_atomic_t
 int serve_control_frozen(const serve_control_t *sc);
 
 /*
- * serve_control_close() - answers requests still waiting with 503, stops
- * the server, removes the socket (while it is still this one) and frees sc.
- * NULL is ignored.
+ * serve_control_close() - closes the connections (a request not yet whole
+ * is never applied), removes the socket (while it is still this one) and
+ * frees sc. NULL is ignored.
  */
 void serve_control_close(serve_control_t *sc);
 

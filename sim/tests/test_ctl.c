@@ -2,9 +2,10 @@
  * test_ctl.c - `cmon-sim ctl` against a real `cmon-sim serve`, and what the
  * real cmon-agent shows of it.
  *
- * socket: serve's control socket is 0600 beside the world, a second serve
- * is refused on it, a stale one replaced, and ctl names each way a socket
- * can be wrong (missing, not a socket, another user's, its serve dead).
+ * socket: serve's control socket is 0600 beside the world, a client holding
+ * half a request holds nobody up, a second serve is refused on it, a stale one
+ * replaced, and ctl names each way a socket can be wrong (missing, not a
+ * socket, another user's, its serve dead).
  * usage: ctl's usage errors exit 2 with the world untouched.
  * agent: a fault set by ctl shows as zone_vfs_metrics_available_boolean 0 in
  * a scrape and goes with fault clear; a zone created by ctl appears in the
@@ -16,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -117,6 +120,29 @@ remove_all(const char *world)
 
 /* ---- the socket ------------------------------------------------------------------- */
 
+/* A client that connects to path and sends half a request, then holds on; its fd. */
+static int
+half_request(const char *path)
+{
+    static const char half[] = "POST /v1/zones/halt HTTP/1.1\r\nHost: x\r\n"
+                               "Content-Length: 100\r\n\r\n{\"count\":";
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    if (strlen(path) >= sizeof(a.sun_path)) {
+        close(fd);
+        return -1;
+    }
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+        write(fd, half, sizeof(half) - 1) != (ssize_t)(sizeof(half) - 1)) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static void
 test_socket(void)
 {
@@ -140,6 +166,13 @@ test_socket(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "zones   4 (4 running, 0 installed) of 4\n"));
     CU_ASSERT_EQUAL(SIM("ctl", "--control", ctl, "--json", "state"), 0);
     CU_ASSERT_EQUAL(strncmp(out, "{\"time\":", 8), 0);
+    /* a client holding a connection with half a request holds nobody up, and changes nothing */
+    int held = half_request(ctl);
+    CU_ASSERT(held >= 0);
+    CU_ASSERT_EQUAL(SIM("ctl", "-w", world, "state"), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "zones   4 (4 running, 0 installed) of 4\n"));
+    if (held >= 0)
+        close(held);
     /* another serve (another world) on the same socket: refused, the first one untouched */
     CU_ASSERT_EQUAL(
         SIM("serve", "--zones", "1", "--world", other, "--vminfod", "none", "--control", ctl), 1);
