@@ -307,6 +307,10 @@ ctl_positional(const ctl_verb_t *v, int argc, char **argv, json_t *body, const c
 {
     double s;
 
+    int named = json_object_get(body, "alias") != NULL || json_object_get(body, "count") != NULL;
+
+    if (v->cv_pos == CTL_POS_UUID && (optind < argc) + named != 1)
+        return cmd_usage_error(cmd, "name the zones by one of UUID, --alias, --count");
     if (v->cv_pos == CTL_POS_NONE || (v->cv_pos == CTL_POS_UUID && optind >= argc)) {
         if (optind < argc)
             return cmd_usage_error(cmd, "unexpected argument: %s", argv[optind]);

@@ -240,6 +240,8 @@ test_usage(void)
     CU_ASSERT_EQUAL(SIM("ctl", "-w", world, "time", "advance"), 2);
     CU_ASSERT_EQUAL(SIM("ctl", "-w", world, "time", "advance", "soon"), 2);
     CU_ASSERT_EQUAL(SIM("ctl", "-w", world, "zone", "halt", "a", "b"), 2);
+    CU_ASSERT_EQUAL(SIM("ctl", "-w", world, "zone", "halt"), 2); /* no zone named */
+    CU_ASSERT_EQUAL(SIM("ctl", "-w", world, "zone", "halt", "a", "--count", "1"), 2); /* two */
     CU_ASSERT_EQUAL(SIM("ctl", "-w", world, "zone", "create", "--count", "many"), 2);
     CU_ASSERT_EQUAL(SIM("ctl", "-w", world, "--control", "/x", "state"), 2);
     CU_ASSERT_EQUAL(SIM("ctl", "-w", world), 2);
