@@ -257,6 +257,7 @@ control_apply(control_t *c, const char *method, const char *path, const char *bo
                             r->cr_fn == control_state ? "GET or POST" : "POST", method);
     if ((j = control_body(body, len, reply)) == NULL)
         return 400;
+    control_fault_prune(c);
     status = r->cr_fn ? r->cr_fn(c, j, reply) : control_zone_action(c, r->cr_action, j, reply);
     json_decref(j);
     if (*reply == NULL)

@@ -220,6 +220,21 @@ control_fault_clear(control_t *c, json_t *body, json_t **reply)
 }
 
 void
+control_fault_prune(control_t *c)
+{
+    world_zone_info_t i;
+
+    for (size_t k = 0; k < c->c_nfaults; k++) {
+        const control_fault_t *f = &c->c_faults[k];
+        if (f->cf_zone[0] != '\0' && (world_zone_info(c->c_world, f->cf_fault.wf_zix, &i) != 0 ||
+                                      strcmp(i.wzi_name, f->cf_zone) != 0)) {
+            control_fault_forget(c, f->cf_fault.wf_zix);
+            k = (size_t)-1; /* the list changed: look again from the start */
+        }
+    }
+}
+
+void
 control_fault_forget(control_t *c, int zix)
 {
     size_t kept = 0, n = c->c_nfaults;

@@ -37,6 +37,11 @@ json_t *control_fault_list(const control_t *c);
 /* control_fault_forget() - drops the faults of zone zix (it is being destroyed: its slot may be
  * reused). */
 void control_fault_forget(control_t *c, int zix);
+/*
+ * control_fault_prune() - drops the faults whose zone is gone (destroyed by
+ * serve's own churn, its slot maybe reused since): before every request.
+ */
+void control_fault_prune(control_t *c);
 int control_zone_create(control_t *c, json_t *body, json_t **reply);
 int control_zone_action(control_t *c, const char *action, json_t *body, json_t **reply);
 json_t *control_zone_json(const world_t *w, int zix);

@@ -73,6 +73,13 @@ test_faults(void)
     CU_ASSERT_EQUAL(read_fails("zones", id, 50, EAGAIN), 50);
     CU_ASSERT_EQUAL(post(c, "/v1/faults/clear", NULL), 200);
     CU_ASSERT_EQUAL(read_fails("zones", id, 50, EAGAIN), 0);
+    /* a zone destroyed behind the control's back (serve's churn): its fault goes with it */
+    CU_ASSERT_EQUAL(post(c, "/v1/faults/set", body), 200);
+    CU_ASSERT_EQUAL(world_zone_destroy(w, world_zone_find(w, "f1")), 0);
+    test_zone_add(w, "f2", 1, 0); /* in the same slot */
+    CU_ASSERT_EQUAL(post(c, "/v1/state", "{\"zones\":false}"), 200);
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(reply, "faults")), 0);
+    CU_ASSERT_EQUAL(read_fails("zones", getzoneidbyname("f2"), 50, EAGAIN), 0);
     control_free(c);
     test_world_free(w);
 }
