@@ -25,6 +25,7 @@
 #include "listen.h"
 #include "log.h"
 #include "opts.h"
+#include "reaper.h"
 #include "vminfo.h"
 
 /* Thousands of idle clients need thousands of descriptors. */
@@ -173,10 +174,15 @@ main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     main_raise_nofile();
+    if (reaper_become() != 0) /* orphans of plugins come back to us (reaper.h) */
+        log_msg(LOG_WARN, "cannot become a child subreaper: %s; what plugins leave behind "
+                          "outside their group may outlive them",
+                strerror(errno));
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: vminfod is asked from scrapes */
     agent_t ag;
     int rc = main_agent_open(&ag, &o) == 0 && main_serve(&ag, &o, &sigs) == 0 ? 0 : 1;
     main_agent_close(&ag);
+    reaper_sweep(REAPER_ALL); /* nothing runs any more: nothing we started outlives us */
     log_rate_flush();
     return rc;
 }
