@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -137,11 +138,14 @@ server_start(char *const *args)
     return ht.ht_port != 0 ? 0 : -1;
 }
 
+/* Stops the server: SIGTERM, and it exits 0 (no sanitizer report either). */
 static void
 server_stop(void)
 {
-    if (ht.ht_proc.sp_pid > 0)
-        spawn_stop(&ht.ht_proc, STOP_GRACE_MS);
+    if (ht.ht_proc.sp_pid <= 0)
+        return;
+    int st = spawn_stop(&ht.ht_proc, STOP_GRACE_MS);
+    CU_ASSERT(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 /* ---- clients ---------------------------------------------------------- */
