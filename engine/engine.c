@@ -17,6 +17,7 @@
 #include <lualib.h>
 
 #include "engine.h"
+#include "runlimits.h"
 #include "proxylua.h"
 #include "corelua.h"
 #include "vmlua.h"
@@ -174,9 +175,9 @@ engine_cleanup(struct scn_engine *e)
 }
 
 static lua_State *
-engine_state(struct scn_engine *e)
+engine_state(struct scn_engine *e, const struct scn_run_limits *limits)
 {
-    lua_State *L = luaL_newstate();
+    lua_State *L = scn_limits_state(e->se_limits, limits, e);
     if (L == NULL)
         return NULL;
     scn_sandbox_open(L, e);
@@ -185,6 +186,28 @@ engine_state(struct scn_engine *e)
     scn_lua_open_check(L, e);
     scn_lua_open_wait(L, e);
     return L;
+}
+
+/*
+ * A scenario that stopped with an error; past a limit, the limit's message
+ * (a memory error raised inside Lua carries none of its own: "not enough
+ * memory"), with the traceback when the hook raised it.
+ */
+static void
+engine_report_failure(struct scn_engine *e, const char *msg)
+{
+    const char *limit = scn_limits_message(e->se_limits);
+    char buf[8192];
+
+    if (limit != NULL && (msg == NULL || strcmp(msg, "not enough memory") == 0))
+        msg = limit; /* raised by Lua itself, as the allocator refused */
+    if (limit != NULL && strstr(msg, limit) == NULL) {
+        snprintf(buf, sizeof(buf), "%s\n(then: %s)", limit, msg != NULL ? msg : "no message");
+        msg = buf;
+    }
+    scn_report_error(
+        e->se_report,
+        limit != NULL ? "the scenario hit a limit" : "the scenario stopped with an error", msg);
 }
 
 /* Loads and runs path in e's state; 0, or 2 with the error reported. */
@@ -200,11 +223,18 @@ engine_exec(struct scn_engine *e, const char *path)
         scn_report_error(e->se_report, "the scenario does not load", lua_tostring(L, -1));
         return 2;
     }
+    if (scn_limits_start(e->se_limits, L) != 0) {
+        scn_report_error(e->se_report, "the scenario could not be set up",
+                         "cmon-sim run: cannot start the watchdog of its time limit");
+        return 2;
+    }
     engine_signal_state = L;
     int rc = lua_pcall(L, 0, 0, -2);
     engine_signal_state = NULL;
+    scn_limits_stop(e->se_limits);
+    lua_sethook(L, NULL, 0, 0); /* no limit applies to the clean-up */
     if (rc != LUA_OK) {
-        scn_report_error(e->se_report, "the scenario stopped with an error", lua_tostring(L, -1));
+        engine_report_failure(e, lua_tostring(L, -1));
         return 2;
     }
     return 0;
@@ -212,9 +242,11 @@ engine_exec(struct scn_engine *e, const char *path)
 
 int
 scn_engine_run_file(struct scn_report *rep, const char *path, uint64_t seed, int progress,
-                    int quiet)
+                    int quiet, const struct scn_run_limits *limits)
 {
-    struct scn_engine e = {.se_report = rep, .se_seed = seed, .se_progress = progress};
+    struct scn_limits lim = {0};
+    struct scn_engine e = {
+        .se_report = rep, .se_seed = seed, .se_progress = progress, .se_limits = &lim};
     double t0 = cmon_monotime_s();
     int rc = 2;
     engine_name(&e, path);
@@ -223,7 +255,8 @@ scn_engine_run_file(struct scn_report *rep, const char *path, uint64_t seed, int
     char err[PATH_MAX + 128];
     if (engine_paths(&e, path, err, sizeof(err)) != 0) {
         scn_report_error(rep, "the scenario could not be set up", err);
-    } else if ((e.se_history = scn_history_new()) == NULL || (e.se_L = engine_state(&e)) == NULL) {
+    } else if ((e.se_history = scn_history_new()) == NULL ||
+               (e.se_L = engine_state(&e, limits)) == NULL) {
         scn_report_error(rep, "the scenario could not be set up",
                          "cannot create a Lua state: out of memory");
     } else {

@@ -49,6 +49,7 @@ struct scn_engine {
     struct vminfod *se_vminfod;     /* the fake vminfod (vmlua.h), NULL until first used */
     struct coresvc *se_coresvc;     /* core zones' ports (corelua.h), NULL until first used */
     struct scn_dc *se_dc;           /* sim.proxy's data center (proxylua.h), NULL until made */
+    struct scn_limits *se_limits;   /* time and memory limits (runlimits.h) */
 };
 
 /* ---- engine.c: running one scenario --------------------------------- */
@@ -61,8 +62,9 @@ world_t *scn_engine_world(lua_State *L, struct scn_engine *e);
 
 /* scn_engine_run_file() - runs one scenario file. Returns 0 ok (checks may
  * have failed: see the report), 2 broken scenario or set-up failure. */
+struct scn_run_limits;
 int scn_engine_run_file(struct scn_report *rep, const char *path, uint64_t seed, int progress,
-                        int quiet);
+                        int quiet, const struct scn_run_limits *limits);
 
 /* ---- args.c: checking the tables given to sim calls ------------------ */
 

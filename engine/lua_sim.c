@@ -12,6 +12,7 @@
 #include <lauxlib.h>
 
 #include "engine.h"
+#include "runlimits.h"
 #include "proxylua.h"
 #include "monotime.h"
 #include "verify.h"
@@ -210,11 +211,12 @@ lsim_truth(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg sim_funcs[] = {{"world", lsim_world}, {"advance", lsim_advance},
-                                     {"now", lsim_now},     {"clock", lsim_clock},
-                                     {"fault", lsim_fault}, {"clear_faults", lsim_clear_faults},
-                                     {"truth", lsim_truth}, {"zfs_fault", scn_lua_zfs_fault},
-                                     {NULL, NULL}};
+static const luaL_Reg sim_funcs[] = {
+    {"world", lsim_world},      {"advance", lsim_advance},
+    {"now", lsim_now},          {"clock", lsim_clock},
+    {"fault", lsim_fault},      {"clear_faults", lsim_clear_faults},
+    {"truth", lsim_truth},      {"zfs_fault", scn_lua_zfs_fault},
+    {"limits", scn_lua_limits}, {NULL, NULL}};
 
 void
 scn_lua_open_sim(lua_State *L, struct scn_engine *e)

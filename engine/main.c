@@ -15,12 +15,14 @@
 
 #include "cmon_version.h"
 #include "engine.h"
+#include "runlimits.h"
 #include "scenario.h"
 
 struct run_opts {
     const char *ro_junit;
     uint64_t ro_seed;
     int ro_quiet;
+    struct scn_run_limits ro_limits; /* --timeout, --max-memory */
 };
 
 /* What run_parse() found: scenarios to run, or an answer already given. */
@@ -39,6 +41,10 @@ run_help(void)
           "  -s, --seed=S         seed of the worlds and of math.random, a non-negative\n"
           "                       integer (default 1): same seed, same outcome\n"
           "  -q, --quiet          no progress bars, no verdict line per scenario\n"
+          "  -t, --timeout=S      end a scenario still running after S seconds of wall-clock\n"
+          "                       time (default 600), even one blocked in a call\n"
+          "  -m, --max-memory=MB  end a scenario whose Lua state holds more than MB\n"
+          "                       megabytes (default 4096)\n"
           "  -h, --help           print this help and exit\n"
           "      --version        print the version and exit\n"
           "\n"
@@ -49,8 +55,14 @@ run_help(void)
           "  0  every check held\n"
           "  1  a check failed\n"
           "  2  a scenario is broken (syntax or runtime error, a bad argument to a sim\n"
-          "     call, no check at all), the JUnit file cannot be written, or the\n"
-          "     command line is wrong\n"
+          "     call, no check at all) or hit a limit, the JUnit file cannot be written,\n"
+          "     or the command line is wrong\n"
+          "\n"
+          "Limits: past --timeout or --max-memory a scenario ends as broken, with a\n"
+          "message naming it and the line it was running (\"x.lua:12: the scenario ran\n"
+          "past its time limit of 600 s (--timeout)\"); its agents are stopped and its\n"
+          "world and scratch directory removed. A scenario may lower its own limits,\n"
+          "never raise them: sim.limits{timeout = S, max_memory = MB}.\n"
           "\n"
           "Examples:\n"
           "  cmon-sim run scenarios/smoke.lua\n"
@@ -85,6 +97,19 @@ run_parse_seed(const char *s, uint64_t *out)
     return 0;
 }
 
+/* A limit: a number above 0 and at most max. */
+static int
+run_parse_limit(const char *s, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !(v > 0) || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* The option getopt_long could not take, as the user wrote it: an unknown
  * short option by its letter (it may sit in a group, "-qx"), else the
  * whole argument, which getopt_long has just stepped over. */
@@ -103,15 +128,19 @@ static enum run_parsed
 run_parse(int argc, char **argv, struct run_opts *o, int *first)
 {
     enum { OPT_VERSION = 256 };
-    static const struct option longopts[] = {
-        {"junit", required_argument, NULL, 'j'},     {"seed", required_argument, NULL, 's'},
-        {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"junit", required_argument, NULL, 'j'},
+                                             {"seed", required_argument, NULL, 's'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, OPT_VERSION},
+                                             {"timeout", required_argument, NULL, 't'},
+                                             {"max-memory", required_argument, NULL, 'm'},
+                                             {NULL, 0, NULL, 0}};
     char bad[64];
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:j:s:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:j:s:qht:m:", longopts, NULL)) != -1) {
         switch (c) {
         case 'j':
             if (optarg[0] == '\0')
@@ -124,6 +153,14 @@ run_parse(int argc, char **argv, struct run_opts *o, int *first)
             break;
         case 'q':
             o->ro_quiet = 1;
+            break;
+        case 't':
+            if (run_parse_limit(optarg, 1e7, &o->ro_limits.rl_timeout_s) != 0)
+                return run_usage_error("bad --timeout '%s' (seconds, more than 0)", optarg);
+            break;
+        case 'm':
+            if (run_parse_limit(optarg, 1 << 24, &o->ro_limits.rl_max_memory_mb) != 0)
+                return run_usage_error("bad --max-memory '%s' (megabytes, more than 0)", optarg);
             break;
         case 'h':
             return RUN_HELP;
@@ -155,7 +192,7 @@ run_all(struct run_opts *o, int argc, char **argv, int first)
     }
     int progress = !o->ro_quiet && isatty(STDERR_FILENO);
     for (int i = first; i < argc; i++)
-        scn_engine_run_file(rep, argv[i], o->ro_seed, progress, o->ro_quiet);
+        scn_engine_run_file(rep, argv[i], o->ro_seed, progress, o->ro_quiet, &o->ro_limits);
     unsigned long passed, failed, errors;
     scn_report_totals(rep, &passed, &failed, &errors);
     /* a broken scenario is one failed test, as in the JUnit file */
@@ -173,7 +210,9 @@ run_all(struct run_opts *o, int argc, char **argv, int first)
 int
 scenario_run_main(int argc, char **argv)
 {
-    struct run_opts o = {.ro_seed = 1};
+    struct run_opts o = {.ro_seed = 1,
+                         .ro_limits = {.rl_timeout_s = SCN_TIMEOUT_DEFAULT_S,
+                                       .rl_max_memory_mb = SCN_MAX_MEMORY_DEFAULT_MB}};
     int first = 0;
     switch (run_parse(argc, argv, &o, &first)) {
     case RUN_HELP:

@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "certcache.h"
 #include "host.h"
+#include "httpd.h"
 #include "listen.h"
 #include "lookup.h"
 #include "monotime.h"
@@ -32,9 +33,12 @@
 #define PROXY_LOOKUP_THREADS 2 /* account look-ups at once (lookup.h) */
 #define PROXY_DISCOVER_HELD ((size_t)16 << 20) /* discovery bytes held at once (reply.h) */
 #define PROXY_LOG_INTERVAL_S 10 /* a cause of failure logged at most once in that (ratelog.h) */
+#define PROXY_CONNECTION_MEMORY (32 * 1024) /* libmicrohttpd's pool a connection: request and headers */
+#define PROXY_IDLE_TIMEOUT_S 60     /* a keep-alive connection with nothing to do */
+#define PROXY_HANDSHAKE_TIMEOUT_S 10 /* a new one, until its first request's headers are in */
 
 struct proxy {
-    struct MHD_Daemon *p_daemon;
+    httpd_t *p_httpd; /* the workers (httpd.h) */
     unsigned p_port;
     char p_suffix[256];
     inventory_t *p_inv;
@@ -59,6 +63,7 @@ typedef struct conn {
     int c_operator;
     int c_sni_read;
     char c_sni[PROXY_SNI_MAX]; /* "" when the client sent none */
+    int c_served; /* a request came: the idle timeout, no longer the handshake deadline */
 } conn_t;
 
 static gnutls_session_t
@@ -87,6 +92,11 @@ proxy_notify_conn(void *cls, struct MHD_Connection *c, void **socket_ctx,
         return;
     }
     *socket_ctx = calloc(1, sizeof(conn_t));
+    /* Until its first request a connection has PROXY_HANDSHAKE_TIMEOUT_S of
+     * silence (the handshake, then the request's headers), not the idle
+     * timeout: a client stalled in its handshake costs a worker a recv() at
+     * each of its turns (httpd.h). */
+    MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)PROXY_HANDSHAKE_TIMEOUT_S);
     gnutls_session_t s = conn_tls(c);
     if (s != NULL) {
         gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
@@ -100,6 +110,18 @@ conn_of(struct MHD_Connection *c)
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The first request on c: back to the idle timeout (normal timeouts cost
+ * libmicrohttpd nothing a turn; per-connection ones are walked). */
+static void
+conn_served(struct MHD_Connection *c)
+{
+    conn_t *cx = conn_of(c);
+    if (cx != NULL && !cx->c_served) {
+        cx->c_served = 1;
+        MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)PROXY_IDLE_TIMEOUT_S);
+    }
 }
 
 static const char *
@@ -194,7 +216,7 @@ proxy_lookup_done(void *arg, accounts_status_t st, accounts_ref_t *ref, const ch
     r->r_lookup_ref = ref;
     snprintf(r->r_lookup_why, sizeof(r->r_lookup_why), "%s", why);
     r->r_state = REQ_LOOKEDUP;
-    MHD_resume_connection(r->r_conn);
+    httpd_resume(r->r_proxy->p_httpd, r->r_conn);
 }
 
 /* The account of login: from the cache, from the look-up the request was
@@ -294,7 +316,7 @@ proxy_upstream_done(void *arg, upstream_answer_t *ans)
     r->r_ans = *ans;
     ans->ua_body = (sbuf_t)SBUF_INIT; /* taken */
     r->r_state = REQ_ANSWERED;
-    MHD_resume_connection(r->r_conn);
+    httpd_resume(r->r_proxy->p_httpd, r->r_conn);
 }
 
 static enum MHD_Result
@@ -341,7 +363,7 @@ proxy_scrape(req_t *r, conn_t *cx, const host_target_t *target)
         r->r_ans.ua_status = 503;
         snprintf(r->r_ans.ua_why, sizeof(r->r_ans.ua_why), "the proxy is stopping");
         r->r_state = REQ_ANSWERED;
-        MHD_resume_connection(r->r_conn);
+        httpd_resume(r->r_proxy->p_httpd, r->r_conn);
     }
     return MHD_YES;
 }
@@ -525,6 +547,7 @@ proxy_access(void *cls, struct MHD_Connection *c, const char *url, const char *m
         r->r_proxy = cls;
         r->r_conn = c;
         *con_cls = r;
+        conn_served(c);
         return MHD_YES;
     }
     if (*upload_size != 0) {
@@ -568,13 +591,6 @@ proxy_log_mhd(void *cls, const char *fmt, va_list ap)
 }
 
 static unsigned
-proxy_bound_port(struct MHD_Daemon *d)
-{
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    return di != NULL ? di->port : 0;
-}
-
-static unsigned
 proxy_family_flags(const struct sockaddr *sa)
 {
     if (sa->sa_family == AF_INET)
@@ -585,21 +601,27 @@ proxy_family_flags(const struct sockaddr *sa)
 static int
 proxy_start_daemon(proxy_t *p, const proxy_opts_t *o)
 {
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_TLS |
-                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | proxy_family_flags(o->po_addr);
-    unsigned threads = o->po_threads > 0 ? o->po_threads : 2;
-    p->p_daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, proxy_access, p, MHD_OPTION_EXTERNAL_LOGGER, proxy_log_mhd, NULL,
-        MHD_OPTION_SOCK_ADDR, o->po_addr, MHD_OPTION_HTTPS_MEM_KEY, o->po_key_pem,
-        MHD_OPTION_HTTPS_MEM_CERT, o->po_cert_pem, MHD_OPTION_NOTIFY_CONNECTION, proxy_notify_conn,
-        p, MHD_OPTION_NOTIFY_COMPLETED, proxy_completed, p, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)(threads > 1 ? threads : 0), MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)(o->po_max_conns > 0 ? o->po_max_conns : 1024), MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
-    if (p->p_daemon == NULL)
+    struct MHD_OptionItem options[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)proxy_log_mhd, NULL},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->po_key_pem},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->po_cert_pem},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)proxy_notify_conn, p},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)proxy_completed, p},
+        {MHD_OPTION_CONNECTION_TIMEOUT, PROXY_IDLE_TIMEOUT_S, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, PROXY_CONNECTION_MEMORY, NULL},
+        {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+        {MHD_OPTION_END, 0, NULL}};
+    httpd_opts_t ho = {.ho_addr = o->po_addr,
+                       .ho_workers = o->po_threads > 0 ? o->po_threads : 2,
+                       .ho_flags = MHD_USE_TLS | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                                   proxy_family_flags(o->po_addr),
+                       .ho_max_conns = o->po_max_conns > 0 ? o->po_max_conns : 1024,
+                       .ho_access = proxy_access,
+                       .ho_access_cls = p,
+                       .ho_options = options};
+    if ((p->p_httpd = httpd_start(&ho)) == NULL)
         return -1;
-    p->p_port = proxy_bound_port(p->p_daemon);
+    p->p_port = httpd_port(p->p_httpd);
     return 0;
 }
 
@@ -670,12 +692,10 @@ proxy_stop(proxy_t *p)
 {
     if (p == NULL)
         return;
-    if (p->p_daemon != NULL)
-        MHD_quiesce_daemon(p->p_daemon); /* accept no more */
+    httpd_quiesce(p->p_httpd); /* accept no more */
     lookup_stop(p->p_lookup);            /* resumes every suspended look-up: unavailable */
     upstream_stop(p->p_upstream);        /* resumes every suspended scrape with 503 */
-    if (p->p_daemon != NULL)
-        MHD_stop_daemon(p->p_daemon);
+    httpd_stop(p->p_httpd);
     throttle_free(p->p_throttle);
     certcache_free(p->p_certs);
     accounts_free(p->p_accounts);

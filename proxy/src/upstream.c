@@ -246,6 +246,8 @@ upstream_defaults(upstream_opts_t *o)
         o->uo_max_body = (size_t)64 << 20;
     if (o->uo_max_conns <= 0)
         o->uo_max_conns = 256;
+    if (o->uo_host_conns <= 0)
+        o->uo_host_conns = 64;
 }
 
 upstream_t *
@@ -260,6 +262,7 @@ upstream_start(const upstream_opts_t *opts, char *err, size_t errlen)
     u->u_opts = *opts;
     upstream_defaults(&u->u_opts);
     curl_multi_setopt(u->u_multi, CURLMOPT_MAXCONNECTS, u->u_opts.uo_max_conns);
+    curl_multi_setopt(u->u_multi, CURLMOPT_MAX_HOST_CONNECTIONS, u->u_opts.uo_host_conns);
     pthread_mutex_init(&u->u_lock, NULL);
     int rc = pthread_create(&u->u_thread, NULL, upstream_main, u);
     if (rc != 0) {

@@ -3,7 +3,10 @@
  * thread drives a libcurl multi handle, so a hung agent holds a slot in
  * curl's poll set and nothing else. Connections to agents are kept open and
  * reused (curl's connection cache of the multi handle: keep-alive, at most
- * uo_max_conns idle ones).
+ * uo_max_conns idle ones). At most uo_host_conns are open to one agent at
+ * once; requests beyond wait in curl's queue (their time counts against
+ * uo_timeout_ms): an agent is one process a compute node, and a burst of
+ * scrapes must not take every connection it accepts.
  *
  * Each request is tried once (no retries: a scrape that fails is retried by
  * Prometheus at its next interval, and retries multiply the load on an agent
@@ -39,6 +42,7 @@ typedef struct upstream_opts {
     int uo_timeout_ms;         /* the whole request (default 10000) */
     size_t uo_max_body;        /* largest body passed on (default 64 MB) */
     long uo_max_conns;         /* idle connections kept (default 256) */
+    long uo_host_conns;        /* open to one agent at once (default 64) */
 } upstream_opts_t;
 
 /* What the proxy answers for one request. */

@@ -6,9 +6,13 @@
  */
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <gnutls/gnutls.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +22,7 @@
 #include "fixtures.h"
 #include "inventory.h"
 #include "listen.h"
+#include "monotime.h"
 #include "proxy.h"
 #include "sbuf.h"
 #include "testpki.h"
@@ -850,6 +855,100 @@ test_bad_requests(void)
     DONE(a);
 }
 
+/* Clients stalled in their TLS handshakes (a ClientHello, then silence)
+ * while others are served: they cost the proxy little CPU while they wait
+ * (libmicrohttpd 0.9.75 in epoll mode would spin on them: httpd.h), and a
+ * client with a certificate is served meanwhile. The process's CPU time over
+ * a second of wall time is the measure: a spinning worker takes the whole
+ * second, a waiting one a few milliseconds; load on the machine only lowers
+ * it. */
+#define STALLED_CLIENTS 64
+
+/* The client's side of the transport: what gnutls sends goes out, nothing
+ * is ever read, so the handshake stops after the ClientHello. */
+static ssize_t
+stalled_push(gnutls_transport_ptr_t fd, const void *data, size_t len)
+{
+    return send((int)(intptr_t)fd, data, len, MSG_NOSIGNAL);
+}
+
+static int
+stalled_errno(gnutls_transport_ptr_t fd)
+{
+    (void)fd;
+    return errno;
+}
+
+static ssize_t
+stalled_pull(gnutls_transport_ptr_t fd, void *data, size_t len)
+{
+    (void)fd, (void)data, (void)len;
+    errno = EAGAIN;
+    return -1;
+}
+
+static int
+stalled_client(gnutls_certificate_credentials_t cred, gnutls_session_t *s)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)W.port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+        fcntl(fd, F_SETFL, O_NONBLOCK) != 0 || gnutls_init(s, GNUTLS_CLIENT | GNUTLS_NONBLOCK) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    gnutls_set_default_priority(*s);
+    gnutls_credentials_set(*s, GNUTLS_CRD_CERTIFICATE, cred);
+    gnutls_server_name_set(*s, GNUTLS_NAME_DNS, "cmon." SUFFIX, strlen("cmon." SUFFIX));
+    gnutls_transport_set_ptr(*s, (gnutls_transport_ptr_t)(intptr_t)fd);
+    gnutls_transport_set_push_function(*s, stalled_push);
+    gnutls_transport_set_pull_function(*s, stalled_pull);
+    gnutls_transport_set_errno_function(*s, stalled_errno);
+    int rc = gnutls_handshake(*s); /* sends the ClientHello; the answer is never read */
+    CU_ASSERT_EQUAL(rc, GNUTLS_E_AGAIN);
+    return fd;
+}
+
+static double
+process_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
+}
+
+static void
+test_stalled_handshakes(void)
+{
+    gnutls_certificate_credentials_t cred;
+    gnutls_session_t s[STALLED_CLIENTS];
+    int fd[STALLED_CLIENTS];
+    CU_ASSERT_EQUAL_FATAL(gnutls_certificate_allocate_credentials(&cred), 0);
+    for (int i = 0; i < STALLED_CLIENTS; i++)
+        CU_ASSERT_TRUE((fd[i] = stalled_client(cred, &s[i])) >= 0);
+    usleep(200 * 1000); /* the proxy answers their ClientHellos, then waits */
+    double cpu0 = process_cpu_s(), t0 = cmon_monotime_s();
+    while (cmon_monotime_s() - t0 < 1.0)
+        usleep(100 * 1000);
+    double cpu = process_cpu_s() - cpu0, wall = cmon_monotime_s() - t0;
+    if (cpu > 0.5 * wall)
+        fprintf(stderr, "%d stalled handshakes: %.3f s of CPU in %.3f s\n", STALLED_CLIENTS, cpu,
+                wall);
+    CU_ASSERT_TRUE(cpu < 0.5 * wall);
+    answer_t a;
+    CU_ASSERT_EQUAL(get("alice", "cmon", "/v1/discover", NULL, &a), 200);
+    DONE(a);
+    for (int i = 0; i < STALLED_CLIENTS; i++)
+        if (fd[i] >= 0) {
+            gnutls_deinit(s[i]);
+            close(fd[i]);
+        }
+    gnutls_certificate_free_credentials(cred);
+}
+
 static CU_TestInfo tests[] = {
     {"ping", test_ping},
     {"no certificate", test_no_cert},
@@ -872,6 +971,7 @@ static CU_TestInfo tests[] = {
     {"slow control plane", test_slow_control_plane},
     {"no ca names", test_no_ca_names},
     {"bad requests", test_bad_requests},
+    {"stalled handshakes", test_stalled_handshakes},
     CU_TEST_INFO_NULL,
 };
 

@@ -27,7 +27,7 @@ for o in junit seed quiet help version; do
 done
 # Options are taken in order and --help answers at once: an option followed
 # by --help exits 0 only if the command knows it and takes its value.
-value() { case "$1" in FILE) echo "$tmp/x.xml" ;; S) echo 7 ;; esac; }
+value() { case "$1" in FILE) echo "$tmp/x.xml" ;; S) echo 7 ;; MB) echo 64 ;; esac; }
 while IFS="|" read -r short long arg; do
   v=$(value "$arg")
   "$sim" run "--$long${v:+=$v}" --help >/dev/null 2>&1 || fail "--$long is described, not taken"
@@ -59,4 +59,6 @@ usage "option '--seed' needs a value" --seed
 usage "option '-j' needs a value" -q -j
 usage "bad seed '-1' (a non-negative integer)" --seed=-1 x.lua
 usage "--junit needs a file name" --junit= x.lua
+usage "bad --timeout '0' (seconds, more than 0)" --timeout 0 x.lua
+usage "bad --max-memory 'lots' (megabytes, more than 0)" --max-memory lots x.lua
 exit 0

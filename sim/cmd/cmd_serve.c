@@ -193,7 +193,8 @@ serve_help(void)
            "Exit status:\n"
            "  0  stopped by SIGTERM or SIGINT\n"
            "  1  the world could not be built, or another serve serves it, or --vminfod\n"
-           "     could not listen\n"
+           "     could not listen, or the world file was damaged under serve (truncated\n"
+           "     or overwritten: said on stderr)\n"
            "  2  usage error\n"
            "\n"
            "Environment:\n"
@@ -361,7 +362,83 @@ serve_events(world_t *w, const serve_opts_t *o, serve_state_t *s, double dt)
     world_batch_end(w);
 }
 
+/* ---- a world damaged under serve ---- */
+
+/*
+ * Anyone allowed to write the world file can truncate or overwrite it while
+ * serve runs. serve then says so and exits 1 instead of dying of SIGBUS or
+ * spinning on a garbage sequence counter: every tick first checks the file
+ * (world_check: size and header, read through the descriptor), then runs its
+ * changes under world_guarded(), which turns a fault inside them into an
+ * error. A SIGBUS outside a guarded call (a vminfod thread reading a
+ * truncated world) ends serve through serve_on_sigbus with the same status.
+ * Its message is formatted before the handler may need it (write(2) is all
+ * a handler may call): hence a global, set once before the loop.
+ */
+static char serve_bus_msg[512];
+
 static void
+serve_on_sigbus(int sig)
+{
+    (void)sig;
+    if (write(STDERR_FILENO, serve_bus_msg, strlen(serve_bus_msg)) < 0)
+        _exit(1);
+    _exit(1);
+}
+
+static void
+serve_damage_watch(const world_t *w)
+{
+    struct sigaction sa = {.sa_handler = serve_on_sigbus};
+
+    snprintf(serve_bus_msg, sizeof(serve_bus_msg),
+             "cmon-sim serve: world %s: damaged under serve (a page past its end: truncated); "
+             "exiting\n",
+             world_path(w));
+    sigaction(SIGBUS, &sa, NULL);
+}
+
+/* What a tick changes, for serve_tick_world(). */
+typedef struct serve_tick {
+    world_t *st_w;
+    const serve_opts_t *st_o;
+    serve_state_t *st_s;
+    uint64_t st_dt;
+} serve_tick_t;
+
+static int
+serve_tick_world(const world_t *w, void *arg)
+{
+    serve_tick_t *t = arg;
+
+    (void)w;
+    if (t->st_o->so_tick_ms != 0)
+        world_time_advance(t->st_w, t->st_dt);
+    serve_events(t->st_w, t->st_o, t->st_s, (double)t->st_dt / 1e9);
+    return 0;
+}
+
+/* One tick of dt ns on a world that must still be whole: 0, or 1 after saying why not. */
+static int
+serve_tick(world_t *w, const serve_opts_t *o, serve_state_t *s, uint64_t dt)
+{
+    serve_tick_t t = {.st_w = w, .st_o = o, .st_s = s, .st_dt = dt};
+    char err[512];
+
+    if (world_check(w, err, sizeof(err)) != 0) {
+        fprintf(stderr, "cmon-sim serve: %s; exiting\n", err);
+        return 1;
+    }
+    if (world_guarded(w, serve_tick_world, &t) != 0) {
+        fprintf(stderr, "cmon-sim serve: world %s: damaged under serve (%s); exiting\n",
+                world_path(w),
+                errno == EAGAIN ? "a sequence counter stuck odd: overwritten" : "truncated");
+        return 1;
+    }
+    return 0;
+}
+/* Ticks until a signal: 0, or 1 when the world was damaged under it. */
+static int
 serve_loop(world_t *w, const serve_opts_t *o)
 {
     serve_state_t s = {.ss_rng = world_seed(w), .ss_serial = o->so_zones};
@@ -373,10 +450,10 @@ serve_loop(world_t *w, const serve_opts_t *o)
         nanosleep(&ts, NULL);
         uint64_t now = (uint64_t)cmon_monotime_ns(), dt = now - last;
         last = now;
-        if (o->so_tick_ms != 0)
-            world_time_advance(w, dt);
-        serve_events(w, o, &s, (double)dt / 1e9);
+        if (serve_tick(w, o, &s, dt) != 0)
+            return 1;
     }
+    return 0;
 }
 
 /*
@@ -457,7 +534,8 @@ serve_run(const serve_opts_t *o)
     if (rc == 0 && !serve_stop) {
         printf("%s\n", o->so_path);
         fflush(stdout);
-        serve_loop(w, o);
+        serve_damage_watch(w);
+        rc = serve_loop(w, o);
     }
     coresvc_free(core);
     vminfod_stop(vminfod);

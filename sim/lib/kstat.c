@@ -183,13 +183,14 @@ typedef struct kstat_kept {
 
 typedef struct kstat_walk {
     kstat_handle_t *kw_kh;
-    kid_t kw_last_kid;      /* the chain's last KID before the update */
-    kid_t kw_new_kid;       /* the highest new KID of this try */
-    kstat_kept_t *kw_kept;  /* surviving kstats in chain order */
+    kid_t kw_last_kid;     /* the chain's last KID before the update */
+    kid_t kw_new_kid;      /* the highest new KID of this try */
+    kstat_kept_t *kw_kept; /* surviving kstats in chain order */
     uint32_t kw_nkept;
-    uint32_t kw_cap;        /* room in kw_kept */
-    kstat_t *kw_new;        /* the new kstats, linked by ks_next */
-    kstat_t **kw_new_next;  /* where the next new one goes */
+    uint32_t kw_cap;       /* room in kw_kept */
+    kstat_t *kw_new;       /* the new kstats, linked by ks_next */
+    kstat_t **kw_new_next; /* where the next new one goes */
+    int32_t kw_id;         /* the chain id of the walk that held */
 } kstat_walk_t;
 
 static int
@@ -285,24 +286,40 @@ kstat_walk_merge(kstat_walk_t *kw)
     *okspp = kw->kw_new;
 }
 
+/*
+ * The part of an update that reads the world, under world_guarded(): 1 when
+ * the chain id did not move, 0 when the walk held (kw_id set), -1 with errno.
+ * What it allocates hangs off kw, so a damaged world that ends it midway
+ * leaks nothing: the caller releases kw either way.
+ */
+static int
+kstat_update_walk(const world_t *w, void *arg)
+{
+    kstat_walk_t *kw = arg;
+    wread_chain_visitor_t v = {kstat_walk_begin, kstat_walk_header, kw};
+
+    if (world_chain_id(w) == kw->kw_kh->kh_kc.kc_chain_id)
+        return 1;
+    return wread_chain_walk(w, &v, &kw->kw_id) < 0 ? -1 : 0;
+}
+
+/* A damaged world (world_guarded) fails the update with EIO, a stuck one with EAGAIN. */
 KSTAT_API kid_t
 kstat_chain_update(kstat_ctl_t *kc)
 {
     kstat_walk_t kw = {0};
-    wread_chain_visitor_t v = {kstat_walk_begin, kstat_walk_header, &kw};
-    int32_t id;
-    int saved;
+    int saved, rc;
 
     if (kc == NULL) {
         errno = EINVAL;
         return -1;
     }
-    if (world_chain_id(kstat_world(kc)) == kc->kc_chain_id)
-        return 0;
     kw.kw_kh = kstat_handle(kc);
     kw.kw_last_kid = kw.kw_kh->kh_last_kid;
     kw.kw_new_next = &kw.kw_new;
-    if (wread_chain_walk(kstat_world(kc), &v, &id) < 0) {
+    if ((rc = world_guarded(kstat_world(kc), kstat_update_walk, &kw)) == 1)
+        return 0;
+    if (rc < 0) {
         saved = errno;
         kstat_walk_release(&kw, &kw.kw_new);
         free(kw.kw_kept);
@@ -313,8 +330,8 @@ kstat_chain_update(kstat_ctl_t *kc)
     kstat_walk_merge(&kw);
     kw.kw_kh->kh_last_kid = kw.kw_new_kid;
     free(kw.kw_kept);
-    kc->kc_chain_id = id;
-    return id;
+    kc->kc_chain_id = kw.kw_id;
+    return kw.kw_id;
 }
 
 KSTAT_API kstat_t *
@@ -360,30 +377,40 @@ kstat_fetch(world_t *w, kstat_t *ksp, int slot)
     return err;
 }
 
+/* kstat_read's world part, under world_guarded(): the chain id, or -1 with errno. */
+static int
+kstat_read_world(const world_t *w, void *arg)
+{
+    kstat_t *ksp = arg;
+    intptr_t slot = (intptr_t)ksp->ks_private;
+    int err;
+
+    if (slot < 0 || (uint64_t)slot >= w->w_kstat_slots) {
+        errno = ENXIO;
+        return -1;
+    }
+    if ((err = kstat_fetch((world_t *)w, ksp, (int)slot)) != 0) {
+        errno = err;
+        return -1;
+    }
+    return world_chain_id(w);
+}
+
+/* A damaged world (world_guarded) fails the read with EIO, a stuck one with EAGAIN. */
 KSTAT_API kid_t
 kstat_read(kstat_ctl_t *kc, kstat_t *ksp, void *buf)
 {
-    world_t *w;
-    intptr_t slot;
-    int err;
+    kid_t id;
 
     if (kc == NULL || ksp == NULL) {
         errno = EINVAL;
         return -1;
     }
-    w = kstat_world(kc);
-    slot = (intptr_t)ksp->ks_private;
-    if (slot < 0 || (uint64_t)slot >= w->w_hdr->wh_kstat_slots) {
-        errno = ENXIO;
+    if ((id = world_guarded(kstat_world(kc), kstat_read_world, ksp)) == -1)
         return -1;
-    }
-    if ((err = kstat_fetch(w, ksp, (int)slot)) != 0) {
-        errno = err;
-        return -1;
-    }
     if (buf != NULL)
         memcpy(buf, ksp->ks_data, ksp->ks_data_size);
-    return world_chain_id(w);
+    return id;
 }
 
 KSTAT_API kid_t

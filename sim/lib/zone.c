@@ -38,10 +38,12 @@ zone_world(void)
 
     pthread_mutex_lock(&zone_world_lock);
     w = zone_world_map;
-    if (w == NULL || strcmp(world_path(w), zone_world_path()) != 0) {
+    if (w == NULL || strcmp(world_path(w), zone_world_path()) != 0 || world_damaged(w)) {
         world_t *fresh = world_open(zone_world_path(), NULL, 0);
         if (fresh != NULL)
             zone_world_map = w = fresh;
+        else if (w != NULL && world_damaged(w))
+            w = NULL; /* mapped afresh once the file is a world again */
     }
     pthread_mutex_unlock(&zone_world_lock);
     return w;
@@ -58,12 +60,38 @@ zone_zix(const world_t *w, zoneid_t id)
     return zix;
 }
 
+/* zone_list's arguments and result, for its guarded part. */
+typedef struct zone_listing {
+    zoneid_t *zl_list;
+    uint_t zl_cap, zl_n;
+} zone_listing_t;
+
+static int
+zone_list_world(const world_t *w, void *arg)
+{
+    zone_listing_t *zl = arg;
+    uint32_t seq;
+
+    do {
+        seq = wseq_read_begin(w, &w->w_hdr->wh_zones_seq);
+        zl->zl_n = 0;
+        for (uint32_t id = 0; id <= w->w_max_zoneid; id++) {
+            if (w->w_zidmap[id] == 0 || wread_zone_vanished(w, w->w_zidmap[id] - 1))
+                continue;
+            if (zl->zl_n < zl->zl_cap)
+                zl->zl_list[zl->zl_n] = (zoneid_t)id;
+            zl->zl_n++;
+        }
+    } while (wseq_read_retry(&w->w_hdr->wh_zones_seq, seq));
+    return 0;
+}
+
+/* A damaged world (world_guarded) fails every call with EIO, a stuck one with EAGAIN. */
 ZONE_API int
 zone_list(zoneid_t *zonelist, uint_t *numzones)
 {
+    zone_listing_t zl = {.zl_list = zonelist};
     world_t *w;
-    uint_t cap, n;
-    uint32_t seq;
 
     if (numzones == NULL || (zonelist == NULL && *numzones > 0)) {
         errno = EFAULT;
@@ -71,19 +99,10 @@ zone_list(zoneid_t *zonelist, uint_t *numzones)
     }
     if ((w = zone_world()) == NULL)
         return -1;
-    cap = *numzones;
-    do {
-        seq = wseq_read_begin(w, &w->w_hdr->wh_zones_seq);
-        n = 0;
-        for (uint32_t id = 0; id <= w->w_hdr->wh_max_zoneid; id++) {
-            if (w->w_zidmap[id] == 0 || wread_zone_vanished(w, w->w_zidmap[id] - 1))
-                continue;
-            if (n < cap)
-                zonelist[n] = (zoneid_t)id;
-            n++;
-        }
-    } while (wseq_read_retry(&w->w_hdr->wh_zones_seq, seq));
-    *numzones = n;
+    zl.zl_cap = *numzones;
+    if (world_guarded(w, zone_list_world, &zl) != 0)
+        return -1;
+    *numzones = zl.zl_n;
     return 0;
 }
 
@@ -93,25 +112,49 @@ getzoneid(void)
     return GLOBAL_ZONEID; /* the agent runs in the global zone */
 }
 
+/* A zone looked up, for the guarded parts: by name or by id in, a copy out. */
+typedef struct zone_lookup {
+    const char *zk_name;
+    zoneid_t zk_id;
+    wshm_zone_t zk_zone;
+} zone_lookup_t;
+
+/* A copy of zone zix with its strings ended inside their buffers (a damaged world has garbage). */
+static void
+zone_snapshot(const world_t *w, int zix, wshm_zone_t *z)
+{
+    wread_zone_snapshot(w, zix, z);
+    z->wz_name[WORLD_NAME_MAX - 1] = '\0';
+    z->wz_brand[WORLD_BRAND_MAX - 1] = '\0';
+}
+
+static int
+zone_by_name_world(const world_t *w, void *arg)
+{
+    zone_lookup_t *zk = arg;
+    int zix = wread_zix_by_name(w, zk->zk_name);
+
+    if (zix >= 0) {
+        zone_snapshot(w, zix, &zk->zk_zone);
+        if (zk->zk_zone.wz_state == WORLD_ZONE_RUNNING &&
+            strcmp(zk->zk_zone.wz_name, zk->zk_name) == 0 && !wread_zone_vanished(w, zix))
+            return zk->zk_zone.wz_zoneid;
+    }
+    errno = EINVAL;
+    return -1;
+}
+
 ZONE_API zoneid_t
 getzoneidbyname(const char *name)
 {
+    zone_lookup_t zk = {.zk_name = name};
     world_t *w;
-    wshm_zone_t z;
-    int zix;
 
     if (name == NULL)
         return getzoneid();
     if ((w = zone_world()) == NULL)
         return -1;
-    if ((zix = wread_zix_by_name(w, name)) >= 0) {
-        wread_zone_snapshot(w, zix, &z);
-        if (z.wz_state == WORLD_ZONE_RUNNING && strcmp(z.wz_name, name) == 0 &&
-            !wread_zone_vanished(w, zix))
-            return z.wz_zoneid;
-    }
-    errno = EINVAL;
-    return -1;
+    return world_guarded(w, zone_by_name_world, &zk);
 }
 
 /* Copies the string attribute s like the kernel; returns its full size. */
@@ -128,25 +171,40 @@ zone_copy_str(const char *s, void *buf, size_t bufsize)
     return (ssize_t)size;
 }
 
-/* A consistent copy of the running zone id, or -1 with EINVAL. */
 static int
-zone_get(zoneid_t id, wshm_zone_t *z)
+zone_by_id_world(const world_t *w, void *arg)
 {
-    world_t *w = zone_world();
-    int zix;
+    zone_lookup_t *zk = arg;
+    int zix = zone_zix(w, zk->zk_id);
 
-    if (w == NULL || (zix = zone_zix(w, id)) < 0) {
+    if (zix < 0) {
         errno = EINVAL;
         return -1;
     }
-    wread_zone_snapshot(w, zix, z);
+    zone_snapshot(w, zix, &zk->zk_zone);
+    return 0;
+}
+
+/* A consistent copy of the running zone id, or -1 with EINVAL (EIO, EAGAIN: world_guarded). */
+static int
+zone_get(zoneid_t id, wshm_zone_t *z)
+{
+    zone_lookup_t zk = {.zk_id = id};
+    world_t *w = zone_world();
+
+    if (w == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (world_guarded(w, zone_by_id_world, &zk) != 0)
+        return -1;
+    *z = zk.zk_zone;
     if (z->wz_state != WORLD_ZONE_RUNNING || z->wz_zoneid != id) {
         errno = EINVAL;
         return -1;
     }
     return 0;
 }
-
 ZONE_API ssize_t
 getzonenamebyid(zoneid_t id, char *buf, size_t buflen)
 {

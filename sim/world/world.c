@@ -86,6 +86,10 @@ world_bind(world_t *w, void *base)
     w->w_hash = (int32_t *)(b + w->w_hdr->wh_hash_off);
     w->w_vms = (wshm_vm_t *)(b + w->w_hdr->wh_vms_off);
     w->w_vmset = (_Atomic uint32_t *)(b + w->w_hdr->wh_vmset_off);
+    w->w_zone_slots = w->w_hdr->wh_zone_slots;
+    w->w_kstat_slots = w->w_hdr->wh_kstat_slots;
+    w->w_max_zoneid = w->w_hdr->wh_max_zoneid;
+    w->w_hash_size = w->w_hdr->wh_hash_size;
 }
 
 static world_t *
@@ -313,7 +317,8 @@ static world_t *
 world_reader_find(const char *path, const struct stat *st)
 {
     for (world_t *r = world_readers; r != NULL; r = r->w_next_reader) {
-        if (r->w_dev == st->st_dev && r->w_ino == st->st_ino && strcmp(r->w_path, path) == 0) {
+        if (r->w_dev == st->st_dev && r->w_ino == st->st_ino && strcmp(r->w_path, path) == 0 &&
+            !atomic_load(&r->w_damaged)) { /* a damaged one is mapped afresh */
             r->w_refs++;
             return r;
         }

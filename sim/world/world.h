@@ -134,6 +134,42 @@ const char *world_path(const world_t *w);
 /* world_seed() - the seed the world was created with. */
 uint64_t world_seed(const world_t *w);
 
+/* ---- damaged worlds (world_guard.c) ----------------------------------- */
+
+/*
+ * A world is a file that anyone allowed to write it can truncate or overwrite
+ * under the processes that map it. Calls that touch the mapping can run
+ * guarded, so that such damage fails the call, never the process (the fake
+ * libkstat, zone calls, libzfs and libzonecfg guard every call).
+ *
+ * world_guarded() - runs fn(w, arg) and returns what it returns, unless w's
+ * file is damaged under it: a page past the end of a file shrunk under the
+ * mapping (SIGBUS), a header that no longer says what it said when mapped,
+ * or a sequence counter left odd for WORLD_STUCK_MS while its writer lives
+ * (garbage) end fn where it stood and give -1 with errno EIO (damage: w is
+ * marked damaged, every later guarded call on it fails at once and
+ * world_open() maps the file afresh) or EAGAIN (stuck). fn must keep what it
+ * allocates where the caller can release it, and take no lock. Nestable,
+ * per thread; installs a SIGBUS handler once per process, which passes the
+ * faults that are not in a guarded world to the handler before it.
+ */
+#define WORLD_STUCK_MS 2000
+int world_guarded(const world_t *w, int (*fn)(const world_t *w, void *arg), void *arg);
+
+/*
+ * world_check() - 0 while w's file is the one mapped: not shorter than the
+ * mapping, its header's magic, version and sizes unchanged, and w not marked
+ * damaged; else -1 with errno EIO, w marked damaged and one line
+ * "world PATH: CAUSE" in err ("truncated to N bytes under its mapping of M",
+ * "header overwritten (bad magic or version)"). Reads through the file
+ * descriptor, never the mapping, so it is safe on a truncated file. A
+ * writer calls it every tick (cmon-sim serve).
+ */
+int world_check(const world_t *w, char *err, size_t errlen);
+
+/* world_damaged() - non-zero once w was found damaged (by a guard or world_check). */
+int world_damaged(const world_t *w);
+
 /* ---- zones (writer) --------------------------------------------------- */
 
 typedef enum world_zstate {

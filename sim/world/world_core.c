@@ -146,7 +146,7 @@ int
 world_core_text(const world_t *w, int zix, const char *role, unsigned port, char *buf, size_t len)
 {
     wshm_zone_t z;
-    if (zix < 0 || (uint32_t)zix >= w->w_hdr->wh_zone_slots || len == 0) {
+    if (zix < 0 || (uint32_t)zix >= w->w_zone_slots || len == 0) {
         errno = EINVAL;
         return -1;
     }

@@ -35,9 +35,9 @@ gen_brand(uint64_t r)
 static void
 gen_load(const world_t *w, uint64_t *r, const world_zone_opts_t *o, world_load_t *l)
 {
-    double base = 0.5 * w->w_hdr->wh_ncpus / (w->w_hdr->wh_zone_slots - 1);
+    double base = 0.5 * w->w_hdr->wh_ncpus / (w->w_zone_slots - 1);
     double u = ((double)(gen_next(r) % 1000000) + 0.5) / 1e6, cpu;
-    double hot = fmin(0.02, 0.05 * w->w_hdr->wh_ncpus / (w->w_hdr->wh_zone_slots - 1));
+    double hot = fmin(0.02, 0.05 * w->w_hdr->wh_ncpus / (w->w_zone_slots - 1));
 
     if ((double)(gen_next(r) % 1000000) / 1e6 < hot)
         cpu = o->wzo_cpu_cap ? o->wzo_cpu_cap / 100.0 * 1.1 : 1.0;

@@ -22,14 +22,14 @@ whash_str(const char *s)
 int
 whash_find(const world_t *w, const char *name)
 {
-    uint32_t mask = w->w_hdr->wh_hash_size - 1;
+    uint32_t mask = w->w_hash_size - 1;
     uint32_t i = whash_str(name) & mask;
 
     for (uint32_t n = 0; n <= mask; n++, i = (i + 1) & mask) {
         int32_t e = w->w_hash[i];
         if (e == 0)
             return -1;
-        if (e > 0 && e <= (int32_t)w->w_hdr->wh_zone_slots &&
+        if (e > 0 && e <= (int32_t)w->w_zone_slots &&
             strncmp(w->w_zones[e - 1].wz_name, name, WORLD_NAME_MAX) == 0)
             return e - 1;
     }
@@ -39,7 +39,7 @@ whash_find(const world_t *w, const char *name)
 static void
 whash_put(world_t *w, int zix)
 {
-    uint32_t mask = w->w_hdr->wh_hash_size - 1;
+    uint32_t mask = w->w_hash_size - 1;
     uint32_t i = whash_str(w->w_zones[zix].wz_name) & mask;
 
     while (w->w_hash[i] > 0)
@@ -53,7 +53,7 @@ whash_put(world_t *w, int zix)
 static void
 whash_rebuild(world_t *w)
 {
-    memset(w->w_hash, 0, (size_t)w->w_hdr->wh_hash_size * sizeof(int32_t));
+    memset(w->w_hash, 0, (size_t)w->w_hash_size * sizeof(int32_t));
     w->w_hdr->wh_hash_tombs = 0;
     for (int z = 0; z < w->w_hdr->wh_zhigh; z++)
         if (w->w_zones[z].wz_state != WORLD_ZONE_FREE)
@@ -70,7 +70,7 @@ whash_insert(world_t *w, int zix)
 void
 whash_remove(world_t *w, int zix)
 {
-    uint32_t mask = w->w_hdr->wh_hash_size - 1;
+    uint32_t mask = w->w_hash_size - 1;
     uint32_t i = whash_str(w->w_zones[zix].wz_name) & mask;
 
     for (uint32_t n = 0; n <= mask; n++, i = (i + 1) & mask) {
@@ -78,7 +78,7 @@ whash_remove(world_t *w, int zix)
             return;
         if (w->w_hash[i] == zix + 1) {
             w->w_hash[i] = WSHM_NAME_TOMB;
-            if (++w->w_hdr->wh_hash_tombs > w->w_hdr->wh_hash_size / 4)
+            if (++w->w_hdr->wh_hash_tombs > w->w_hash_size / 4)
                 whash_rebuild(w); /* the caller marked zix free: it is not re-inserted */
             return;
         }

@@ -10,6 +10,14 @@
  * reader that has waited WSEQ_DEAD_MS checks whether the writer process is
  * still there; if it is gone, nothing will change any more, so the reader
  * takes the odd value and reads what the writer left rather than hang.
+ *
+ * A counter odd for WORLD_STUCK_MS while its writer lives is garbage (a
+ * world overwritten) or a writer stopped inside its bracket: the reader
+ * gives up (wguard_stuck) rather than spin at 100 %, deaf to signals, for
+ * ever. Inside a guarded call (world_guarded) that call fails with EAGAIN;
+ * outside one the reader takes the odd value as for a dead writer. No
+ * bracket of a working writer lasts that long (the longest, a tick's churn
+ * batch, takes milliseconds).
  */
 #include <errno.h>
 #include <sched.h>
@@ -49,13 +57,17 @@ wseq_read_begin(const world_t *w, const _Atomic uint32_t *seq)
         if (spins % 4096 != 0)
             continue;
         uint64_t now = wseq_ms();
-        since = since ? since : now;
+        since = since ? since : wguard_wait_start(w, now);
         if (now - since >= WSEQ_DEAD_MS && now - checked >= WSEQ_DEAD_MS) {
             int saved = errno, gone = wseq_writer_gone(w);
             errno = saved;
             if (gone)
                 return s;
             checked = now;
+        }
+        if (now - since >= WORLD_STUCK_MS) {
+            wguard_stuck(w); /* returns only outside a guarded call */
+            return s;
         }
     }
     return s;

@@ -267,6 +267,10 @@ struct world {
     wshm_vm_t *w_vms;          /* zone slot -> its VM record's set parts */
     _Atomic uint32_t *w_vmset; /* zone slot -> wv_serial1 of its record once set; 0 none */
     int w_chain_depth;         /* writer: nesting of chain brackets (world_batch_begin) */
+    /* the sizes as checked when mapped: bounds never taken from the live header, which a
+     * damaged world may have rewritten (world_bind) */
+    uint32_t w_zone_slots, w_kstat_slots, w_max_zoneid, w_hash_size;
+    _Atomic int w_damaged; /* 1: found damaged (world_guard.c); every guarded call fails */
     /* readers: one mapping per world file and process (world.c) */
     int w_refs;
     dev_t w_dev;
@@ -286,6 +290,21 @@ int wseq_read_retry(const _Atomic uint32_t *seq, uint32_t s);
 /* wseq_write_begin() / wseq_write_end() - the writer's bracket (makes the value odd / even). */
 void wseq_write_begin(_Atomic uint32_t *seq);
 void wseq_write_end(_Atomic uint32_t *seq);
+
+/* ---- damage guards (world_guard.c) ---- */
+
+/*
+ * wguard_stuck() - called by a reader whose counter stayed odd for WORLD_STUCK_MS while its
+ * writer lives: inside a world_guarded() call on w, ends that call with EAGAIN (does not
+ * return); outside one, returns (the reader then reads what is there, as for a dead writer).
+ */
+void wguard_stuck(const world_t *w);
+/*
+ * wguard_wait_start() - when the innermost guarded call on w of this thread first waited
+ * for an odd counter (now, if this is its first wait), so that the budget covers the whole
+ * call and not one wait; now outside a guard. Times in ms of CLOCK_MONOTONIC.
+ */
+uint64_t wguard_wait_start(const world_t *w, uint64_t now);
 
 /* ---- deterministic randomness (world_rng.c) ---- */
 

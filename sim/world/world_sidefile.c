@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -28,6 +29,19 @@ world_sidefile_path(const char *world_path, const char *suffix, char *buf, size_
     return 0;
 }
 
+/* Non-zero (fd closed, errno EINVAL) when fd is not a regular file: a FIFO, a directory. */
+static int
+sidefile_not_regular(int fd)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        return 0;
+    close(fd);
+    errno = EINVAL;
+    return 1;
+}
+
 int
 world_sidefile_read(const char *world_path, const char *suffix, uint64_t magic, uint32_t version,
                     void *rec, size_t size)
@@ -36,9 +50,12 @@ world_sidefile_read(const char *world_path, const char *suffix, uint64_t magic, 
     sidefile_hdr_t h;
     if (world_sidefile_path(world_path, suffix, path, sizeof(path)) != 0)
         return -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO put there must not block the reader in open() */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return errno == ENOENT ? 1 : -1;
+    if (sidefile_not_regular(fd))
+        return -1;
     /* the header first: rec is written only with a record of this kind */
     ssize_t n = pread(fd, &h, sizeof(h), 0);
     int ours = n == (ssize_t)sizeof(h) && h.sh_magic == magic && h.sh_version == version &&

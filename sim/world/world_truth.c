@@ -73,7 +73,7 @@ truth_walk(const world_t *w, const char *module, int instance, const char *name)
     uint32_t steps = 0;
 
     for (int32_t s = h->wh_chain_head;
-         s >= 0 && (uint32_t)s < h->wh_kstat_slots && steps++ < h->wh_kstat_slots;
+         s >= 0 && (uint32_t)s < w->w_kstat_slots && steps++ < w->w_kstat_slots;
          s = w->w_kslots[s].wk_next) {
         const wshm_kslot_t *k = &w->w_kslots[s];
         if (k->wk_instance == instance && strncmp(k->wk_module, module, KSTAT_STRLEN) == 0 &&
@@ -137,7 +137,7 @@ world_truth_zone(const world_t *w, int zix, const char *module, const char *stat
     wshm_zone_t *z;
     int kind = 0;
 
-    if (zix < 0 || (uint32_t)zix >= w->w_hdr->wh_zone_slots || module == NULL || stat == NULL) {
+    if (zix < 0 || (uint32_t)zix >= w->w_zone_slots || module == NULL || stat == NULL) {
         errno = EINVAL;
         return -1;
     }
@@ -151,7 +151,7 @@ world_truth_zone(const world_t *w, int zix, const char *module, const char *stat
     errno = ENOENT;
     for (uint32_t i = 0;
          kind != 0 && z->wz_state == WORLD_ZONE_RUNNING && i < z->wz_nks && i < WZ_KS_MAX; i++) {
-        if (z->wz_ks[i] < 0 || (uint32_t)z->wz_ks[i] >= w->w_hdr->wh_kstat_slots)
+        if (z->wz_ks[i] < 0 || (uint32_t)z->wz_ks[i] >= w->w_kstat_slots)
             break; /* a reader's torn copy of the writer's bookkeeping */
         const wshm_kslot_t *k = &w->w_kslots[z->wz_ks[i]];
         if (k->wk_kind == kind && k->wk_arg == 0) {

@@ -94,7 +94,7 @@ world_vm_default_nic(const world_t *w, int zix, uint32_t i, world_nic_t *out)
 {
     wshm_zone_t z;
 
-    if (zix < 0 || (uint32_t)zix >= w->w_hdr->wh_zone_slots || i >= WORLD_NICS_MAX) {
+    if (zix < 0 || (uint32_t)zix >= w->w_zone_slots || i >= WORLD_NICS_MAX) {
         errno = EINVAL;
         return -1;
     }
@@ -142,7 +142,7 @@ world_vm_get(const world_t *w, int zix, world_vm_t *out)
     wshm_zone_t z;
     wshm_vm_t v;
 
-    if (zix < 0 || (uint32_t)zix >= w->w_hdr->wh_zone_slots || out == NULL) {
+    if (zix < 0 || (uint32_t)zix >= w->w_zone_slots || out == NULL) {
         errno = EINVAL;
         return -1;
     }
@@ -185,7 +185,7 @@ world_vm_parts(const world_t *w, int zix)
     wshm_zone_t z;
     wshm_vm_t v;
 
-    if (zix < 0 || (uint32_t)zix >= w->w_hdr->wh_zone_slots) {
+    if (zix < 0 || (uint32_t)zix >= w->w_zone_slots) {
         errno = EINVAL;
         return -1;
     }

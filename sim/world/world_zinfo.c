@@ -12,7 +12,7 @@ world_zone_info(const world_t *w, int zix, world_zone_info_t *out)
 {
     wshm_zone_t z;
 
-    if (zix < 0 || (uint32_t)zix >= w->w_hdr->wh_zone_slots || out == NULL) {
+    if (zix < 0 || (uint32_t)zix >= w->w_zone_slots || out == NULL) {
         errno = EINVAL;
         return -1;
     }
@@ -44,7 +44,7 @@ world_zone_next(const world_t *w, int zix)
 
     if (zix < -1)
         zix = -1;
-    for (int z = zix + 1; z < high && (uint32_t)z < w->w_hdr->wh_zone_slots; z++)
+    for (int z = zix + 1; z < high && (uint32_t)z < w->w_zone_slots; z++)
         if (*(volatile const uint32_t *)&w->w_zones[z].wz_state != WORLD_ZONE_FREE)
             return z;
     return -1;
@@ -90,7 +90,7 @@ world_zone_count(const world_t *w)
 uint32_t
 world_zone_capacity(const world_t *w)
 {
-    return w->w_hdr->wh_zone_slots;
+    return w->w_zone_slots;
 }
 
 uint32_t

@@ -133,7 +133,7 @@ zfs_open(libzfs_handle_t *hdl, const char *path, int types)
         libzfs_fail(hdl, EZFS_NOMEM);
         return NULL;
     }
-    if (world_zfs_dataset(hdl->lh_world, &st, path, &z->zh_ds) != 0) {
+    if (libzfs_dataset(hdl, &st, path, &z->zh_ds) != 0) {
         free(z);
         libzfs_fail(hdl, EZFS_NOENT);
         return NULL;
@@ -153,4 +153,46 @@ const char *
 zfs_get_name(const zfs_handle_t *zhp)
 {
     return zhp->zh_ds.wd_name;
+}
+
+/* The world parts of libzfs's calls, under world_guarded(): a damaged world fails them (EIO). */
+typedef struct libzfs_lookup {
+    const world_zfs_state_t *ll_st;
+    const char *ll_path;
+    uint32_t ll_pool;
+    void *ll_out; /* world_dataset_t or world_pool_info_t */
+} libzfs_lookup_t;
+
+static int
+libzfs_dataset_world(const world_t *w, void *arg)
+{
+    libzfs_lookup_t *ll = arg;
+
+    return world_zfs_dataset(w, ll->ll_st, ll->ll_path, ll->ll_out);
+}
+
+static int
+libzfs_pool_world(const world_t *w, void *arg)
+{
+    libzfs_lookup_t *ll = arg;
+
+    return world_zfs_pool_info(w, ll->ll_st, ll->ll_pool, ll->ll_out);
+}
+
+int
+libzfs_dataset(libzfs_handle_t *hdl, const world_zfs_state_t *st, const char *path,
+               world_dataset_t *out)
+{
+    libzfs_lookup_t ll = {.ll_st = st, .ll_path = path, .ll_out = out};
+
+    return world_guarded(hdl->lh_world, libzfs_dataset_world, &ll);
+}
+
+int
+libzfs_pool_info(libzfs_handle_t *hdl, const world_zfs_state_t *st, uint32_t i,
+                 world_pool_info_t *out)
+{
+    libzfs_lookup_t ll = {.ll_st = st, .ll_pool = i, .ll_out = out};
+
+    return world_guarded(hdl->lh_world, libzfs_pool_world, &ll);
 }

@@ -32,4 +32,13 @@ int libzfs_fail(libzfs_handle_t *hdl, int ezfs);
 /* libzfs_state() - the node's ZFS state now; -1 (EZFS_IO recorded) when unreadable. */
 int libzfs_state(libzfs_handle_t *hdl, world_zfs_state_t *st);
 
+/*
+ * libzfs_dataset() / libzfs_pool_info() - world_zfs_dataset() / world_zfs_pool_info() under
+ * world_guarded(): 0, or -1 with errno (EIO when the world was damaged under the call).
+ */
+int libzfs_dataset(libzfs_handle_t *hdl, const world_zfs_state_t *st, const char *path,
+                   world_dataset_t *out);
+int libzfs_pool_info(libzfs_handle_t *hdl, const world_zfs_state_t *st, uint32_t i,
+                     world_pool_info_t *out);
+
 #endif /* CMON_LIBZFS_IMPL_H */

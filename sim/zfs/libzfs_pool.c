@@ -24,7 +24,7 @@ pool_new(libzfs_handle_t *hdl, const world_zfs_state_t *st, uint32_t i)
         libzfs_fail(hdl, EZFS_NOMEM);
         return NULL;
     }
-    if (world_zfs_pool_info(hdl->lh_world, st, i, &p->zp_info) != 0) {
+    if (libzfs_pool_info(hdl, st, i, &p->zp_info) != 0) {
         free(p);
         libzfs_fail(hdl, EZFS_NOENT);
         return NULL;

@@ -42,7 +42,8 @@ zonecfg_world(void)
 
     if (p == NULL || *p == '\0')
         p = WORLD_DEFAULT_PATH;
-    if (zonecfg_world_map == NULL || strcmp(world_path(zonecfg_world_map), p) != 0) {
+    if (zonecfg_world_map == NULL || strcmp(world_path(zonecfg_world_map), p) != 0 ||
+        world_damaged(zonecfg_world_map)) { /* a damaged world is mapped afresh */
         world_close(zonecfg_world_map);
         zonecfg_world_map = world_open(p, NULL, 0);
     }
@@ -107,24 +108,41 @@ zonecfg_fill(zone_dochandle_t handle, const wshm_zone_t *z)
     }
 }
 
-/* Loads zonename from w into handle: Z_OK or Z_NO_ZONE / Z_NOMEM. */
+/* zonecfg_load's world part, under world_guarded(): a copy of the zone named zk_name. */
+typedef struct zonecfg_lookup {
+    const char *zk_name;
+    wshm_zone_t *zk_zone;
+} zonecfg_lookup_t;
+
+static int
+zonecfg_copy_world(const world_t *w, void *arg)
+{
+    zonecfg_lookup_t *zk = arg;
+    int zix = wread_zix_by_name(w, zk->zk_name);
+
+    if (zix < 0)
+        return -1;
+    wread_zone_snapshot(w, zix, zk->zk_zone);
+    return 0;
+}
+
+/* Loads zonename from w into handle: Z_OK or Z_NO_ZONE / Z_NOMEM (a damaged world: Z_NO_ZONE). */
 static int
 zonecfg_load(world_t *w, const char *zonename, zone_dochandle_t handle)
 {
-    wshm_zone_t *z;
-    int zix;
+    zonecfg_lookup_t zk = {.zk_name = zonename};
 
-    if (w == NULL || (zix = wread_zix_by_name(w, zonename)) < 0)
+    if (w == NULL)
         return Z_NO_ZONE;
-    if ((z = malloc(sizeof(*z))) == NULL)
+    if ((zk.zk_zone = malloc(sizeof(*zk.zk_zone))) == NULL)
         return Z_NOMEM;
-    wread_zone_snapshot(w, zix, z);
-    if (z->wz_state == WORLD_ZONE_FREE || strncmp(z->wz_name, zonename, WORLD_NAME_MAX) != 0) {
-        free(z); /* destroyed (and maybe reused) since the name was looked up */
+    if (world_guarded(w, zonecfg_copy_world, &zk) != 0 || zk.zk_zone->wz_state == WORLD_ZONE_FREE ||
+        strncmp(zk.zk_zone->wz_name, zonename, WORLD_NAME_MAX) != 0) {
+        free(zk.zk_zone); /* destroyed (and maybe reused) since the name was looked up */
         return Z_NO_ZONE;
     }
-    zonecfg_fill(handle, z);
-    free(z);
+    zonecfg_fill(handle, zk.zk_zone);
+    free(zk.zk_zone);
     return Z_OK;
 }
 

@@ -197,6 +197,18 @@ scrape_collect(const scrape_env_t *env, const scrape_extra_t *x, const collect_c
     return rc;
 }
 
+/*
+ * The zone's id. The global zone's is always GLOBAL_ZONEID (the agent runs in it, and
+ * illumos answers so without fail), so the node's scrape goes on when the kernel cannot
+ * answer (the fake kernel over a damaged world): its kstat collectors then report
+ * themselves unavailable rather than the whole scrape failing.
+ */
+static zoneid_t
+scrape_zoneid(const char *zone)
+{
+    return strcmp(zone, GLOBAL_ZONENAME) == 0 ? GLOBAL_ZONEID : getzoneidbyname(zone);
+}
+
 int
 scrape_instance(const scrape_env_t *env, const char *zone, famset_t *fs)
 {
@@ -209,7 +221,7 @@ scrape_instance_with(const scrape_env_t *env, const scrape_extra_t *x, const cha
 {
     uint64_t t0 = (uint64_t)cmon_monotime_ns();
     size_t s0 = fs->fs_nsamples;
-    zoneid_t zid = getzoneidbyname(zone);
+    zoneid_t zid = scrape_zoneid(zone);
     if (zid < 0)
         return SCRAPE_NOTFOUND;
     /* The leading placeholders (the plugins, first in the original's order)
@@ -240,7 +252,7 @@ scrape_instance_with(const scrape_env_t *env, const scrape_extra_t *x, const cha
         (void)kreader_sync(cc.cc_reader, 1); /* a zone booted since the index was built */
     rc = scrape_collect(env, x, &cc, first, fs);
     kpool_give(env->se_pool, cc.cc_reader);
-    if (rc == SCRAPE_OK && getzoneidbyname(zone) != zid)
+    if (rc == SCRAPE_OK && scrape_zoneid(zone) != zid)
         rc = SCRAPE_NOTFOUND; /* halted or rebooted while we read */
     if (rc == SCRAPE_OK) {
         selfstats_scrape(env->se_stats, (double)((uint64_t)cmon_monotime_ns() - t0) / 1e9);

@@ -1,0 +1,285 @@
+/* httpd - libmicrohttpd daemons in external epoll mode, one a worker thread,
+ * sharing one listening socket (httpd.h says why). */
+/* ppoll() needs _GNU_SOURCE, which the build defines */
+#include "httpd.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+enum worker_order { ORDER_RUN = 0, ORDER_QUIESCE, ORDER_STOP };
+
+typedef struct worker {
+    pthread_t w_thread;
+    int w_running;
+    struct MHD_Daemon *w_daemon;
+    int w_epoll;          /* the daemon's epoll descriptor */
+    int w_wake;           /* eventfd: an order is waiting */
+    atomic_int w_order;   /* enum worker_order */
+    atomic_int w_quiet;   /* 1 once the daemon accepts no more */
+} worker_t;
+
+struct httpd {
+    unsigned h_nworkers;
+    unsigned h_port;
+    int h_listen; /* the listening socket, ours to close once every daemon is quiet */
+    pthread_mutex_t h_lock;
+    pthread_cond_t h_quiet; /* a worker went quiet */
+    worker_t h_workers[];
+};
+
+typedef struct worker_arg {
+    httpd_t *wa_httpd;
+    worker_t *wa_worker;
+} worker_arg_t;
+
+static void
+worker_go_quiet(httpd_t *h, worker_t *w)
+{
+    if (atomic_load(&w->w_quiet))
+        return;
+    MHD_quiesce_daemon(w->w_daemon); /* its listening socket: h->h_listen, closed by httpd_stop */
+    pthread_mutex_lock(&h->h_lock);
+    atomic_store(&w->w_quiet, 1);
+    pthread_cond_broadcast(&h->h_quiet);
+    pthread_mutex_unlock(&h->h_lock);
+}
+
+/* How long to wait for the daemon's descriptors before the next MHD_run():
+ * -1 for ever, else microseconds. zero_turns counts the turns in a row for
+ * which libmicrohttpd said "at once" (see httpd.h). */
+static long long
+worker_wait_us(worker_t *w, unsigned *zero_turns)
+{
+    MHD_UNSIGNED_LONG_LONG timeout_ms;
+    if (MHD_get_timeout(w->w_daemon, &timeout_ms) != MHD_YES) {
+        *zero_turns = 0;
+        return -1;
+    }
+    if (timeout_ms > 0) {
+        *zero_turns = 0;
+        return timeout_ms > (MHD_UNSIGNED_LONG_LONG)INT32_MAX ? (long long)INT32_MAX * 1000
+                                                                : (long long)timeout_ms * 1000;
+    }
+    if (++*zero_turns < 2)
+        return 0;
+    unsigned doublings = *zero_turns - 2 < 5 ? *zero_turns - 2 : 5;
+    long long pause = (long long)HTTPD_SPIN_PAUSE_US << doublings;
+    return pause < HTTPD_SPIN_PAUSE_MAX_US ? pause : HTTPD_SPIN_PAUSE_MAX_US;
+}
+
+static void
+worker_wait(worker_t *w, long long wait_us, unsigned *zero_turns)
+{
+    struct pollfd pf[2] = {{.fd = w->w_epoll, .events = POLLIN}, {.fd = w->w_wake, .events = POLLIN}};
+    struct timespec ts = {.tv_sec = wait_us / 1000000, .tv_nsec = (wait_us % 1000000) * 1000};
+    if (ppoll(pf, 2, wait_us < 0 ? NULL : &ts, NULL) <= 0)
+        return;
+    if (pf[0].revents != 0)
+        *zero_turns = 0; /* something new: run at once, as often as it has work */
+    if (pf[1].revents != 0) {
+        *zero_turns = 0; /* an order, or a connection resumed */
+        uint64_t n;
+        if (read(w->w_wake, &n, sizeof(n)) < 0 && errno != EAGAIN)
+            return;
+    }
+}
+
+static void *
+worker_main(void *arg)
+{
+    worker_arg_t *wa = arg;
+    httpd_t *h = wa->wa_httpd;
+    worker_t *w = wa->wa_worker;
+    free(wa);
+    unsigned zero_turns = 0;
+    for (;;) {
+        int order = atomic_load(&w->w_order);
+        if (order != ORDER_RUN)
+            worker_go_quiet(h, w);
+        if (order == ORDER_STOP)
+            break;
+        MHD_run(w->w_daemon);
+        long long wait_us = worker_wait_us(w, &zero_turns);
+        if (wait_us != 0)
+            worker_wait(w, wait_us, &zero_turns);
+    }
+    return NULL;
+}
+
+static void
+worker_wake(worker_t *w)
+{
+    uint64_t one = 1;
+    if (write(w->w_wake, &one, sizeof(one)) < 0) {
+        /* the counter is full: the worker has a wake-up pending already */
+    }
+}
+
+static void
+worker_order(worker_t *w, enum worker_order order)
+{
+    atomic_store(&w->w_order, (int)order);
+    worker_wake(w);
+}
+
+void
+httpd_resume(httpd_t *h, struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
+    MHD_resume_connection(c);
+    for (unsigned i = 0; ci != NULL && i < h->h_nworkers; i++)
+        if (h->h_workers[i].w_daemon == ci->daemon) {
+            worker_wake(&h->h_workers[i]);
+            return;
+        }
+}
+
+/* ---- start and stop ----------------------------------------------------- */
+
+static struct MHD_Daemon *
+daemon_start(const httpd_opts_t *o, unsigned share, int listen_fd)
+{
+    unsigned flags = (o->ho_flags & ~(unsigned)(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+                                                 MHD_USE_THREAD_PER_CONNECTION)) |
+                     MHD_USE_EPOLL;
+    if (listen_fd < 0)
+        return MHD_start_daemon(flags, 0, NULL, NULL, o->ho_access, o->ho_access_cls,
+                                MHD_OPTION_ARRAY, o->ho_options, MHD_OPTION_CONNECTION_LIMIT,
+                                share, MHD_OPTION_SOCK_ADDR, o->ho_addr, MHD_OPTION_END);
+    return MHD_start_daemon(flags, 0, NULL, NULL, o->ho_access, o->ho_access_cls,
+                            MHD_OPTION_ARRAY, o->ho_options, MHD_OPTION_CONNECTION_LIMIT, share,
+                            MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_END);
+}
+
+static int
+worker_start(httpd_t *h, worker_t *w)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(w->w_daemon, MHD_DAEMON_INFO_EPOLL_FD);
+    if (di == NULL)
+        return errno = EINVAL, -1;
+    w->w_epoll = di->epoll_fd;
+    if ((w->w_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+        return -1;
+    worker_arg_t *wa = malloc(sizeof(*wa));
+    if (wa == NULL)
+        return -1;
+    *wa = (worker_arg_t){h, w};
+    int rc = pthread_create(&w->w_thread, NULL, worker_main, wa);
+    if (rc != 0) {
+        free(wa);
+        return errno = rc, -1;
+    }
+    w->w_running = 1;
+    return 0;
+}
+
+static unsigned
+daemon_port(struct MHD_Daemon *d)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    return di != NULL ? di->port : 0;
+}
+
+static int
+daemon_listen_fd(struct MHD_Daemon *d)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+    return di != NULL ? di->listen_fd : -1;
+}
+
+static int
+httpd_start_workers(httpd_t *h, const httpd_opts_t *o)
+{
+    unsigned max = o->ho_max_conns > 0 ? o->ho_max_conns : 1024;
+    unsigned share = (max + h->h_nworkers - 1) / h->h_nworkers;
+    for (unsigned i = 0; i < h->h_nworkers; i++) {
+        worker_t *w = &h->h_workers[i];
+        if ((w->w_daemon = daemon_start(o, share, h->h_listen)) == NULL)
+            return errno != 0 ? -1 : (errno = EINVAL, -1);
+        if (i == 0) {
+            h->h_listen = daemon_listen_fd(w->w_daemon);
+            h->h_port = daemon_port(w->w_daemon);
+            if (h->h_listen < 0)
+                return errno = EINVAL, -1;
+        }
+        if (worker_start(h, w) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+httpd_t *
+httpd_start(const httpd_opts_t *o)
+{
+    if (o == NULL || o->ho_addr == NULL || o->ho_workers == 0 ||
+        o->ho_workers > HTTPD_MAX_WORKERS || o->ho_access == NULL || o->ho_options == NULL)
+        return errno = EINVAL, NULL;
+    httpd_t *h = calloc(1, sizeof(*h) + o->ho_workers * sizeof(worker_t));
+    if (h == NULL)
+        return NULL;
+    h->h_nworkers = o->ho_workers;
+    h->h_listen = -1;
+    pthread_mutex_init(&h->h_lock, NULL);
+    pthread_cond_init(&h->h_quiet, NULL);
+    for (unsigned i = 0; i < h->h_nworkers; i++)
+        h->h_workers[i].w_wake = -1;
+    if (httpd_start_workers(h, o) != 0) {
+        int e = errno;
+        httpd_stop(h);
+        return errno = e, NULL;
+    }
+    return h;
+}
+
+unsigned
+httpd_port(const httpd_t *h)
+{
+    return h->h_port;
+}
+
+void
+httpd_quiesce(httpd_t *h)
+{
+    if (h == NULL)
+        return;
+    for (unsigned i = 0; i < h->h_nworkers; i++)
+        if (h->h_workers[i].w_running)
+            worker_order(&h->h_workers[i], ORDER_QUIESCE);
+    pthread_mutex_lock(&h->h_lock);
+    for (unsigned i = 0; i < h->h_nworkers; i++)
+        while (h->h_workers[i].w_running && !atomic_load(&h->h_workers[i].w_quiet))
+            pthread_cond_wait(&h->h_quiet, &h->h_lock);
+    pthread_mutex_unlock(&h->h_lock);
+}
+
+void
+httpd_stop(httpd_t *h)
+{
+    if (h == NULL)
+        return;
+    for (unsigned i = 0; i < h->h_nworkers; i++) {
+        worker_t *w = &h->h_workers[i];
+        if (w->w_running) {
+            worker_order(w, ORDER_STOP);
+            pthread_join(w->w_thread, NULL);
+        } else if (w->w_daemon != NULL) {
+            MHD_quiesce_daemon(w->w_daemon); /* never ran: the socket is still ours to close */
+        }
+        if (w->w_daemon != NULL)
+            MHD_stop_daemon(w->w_daemon);
+        if (w->w_wake >= 0)
+            close(w->w_wake);
+    }
+    if (h->h_listen >= 0)
+        close(h->h_listen);
+    pthread_cond_destroy(&h->h_quiet);
+    pthread_mutex_destroy(&h->h_lock);
+    free(h);
+}

@@ -1,0 +1,70 @@
+/* httpd - libmicrohttpd daemons in external epoll mode, one a worker thread,
+ * sharing one listening socket.
+ *
+ * Why not libmicrohttpd's own threads: with MHD_USE_POLL each turn of its
+ * loop walks every connection, so a keep-alive request costs more the more
+ * clients hold connections (Prometheus holds one per target: 10,000 and
+ * more); with MHD_USE_EPOLL and its internal thread, libmicrohttpd 0.9.75
+ * keeps a connection whose TLS handshake answered "again" among the ready
+ * ones (only its own record reads clear that mark), and its loop spins on
+ * recv() until the client's next flight comes.
+ *
+ * Here each worker runs its daemon's loop itself: MHD_run() while
+ * libmicrohttpd has work it knows of, and when it says it has work at once
+ * (timeout 0) but two turns in a row found nothing new, the worker waits on
+ * the daemon's epoll descriptor for HTTPD_SPIN_PAUSE_US, twice that after
+ * another such turn, and so on up to HTTPD_SPIN_PAUSE_MAX_US: any new byte,
+ * new client or resumed connection wakes it at once, and what only spun (a
+ * pending handshake) is tried again after the pause. So a turn costs the
+ * connections that have something to do (and those in a handshake), never
+ * all of them, and clients stalled in their handshakes cost little: a
+ * recv() each every few milliseconds until the proxy's handshake deadline.
+ *
+ * The workers share the listening socket (as libmicrohttpd's own thread
+ * pool does): whichever is free accepts. Each holds at most its share of
+ * the connection limit.
+ */
+#ifndef CMON_PROXY_HTTPD_H
+#define CMON_PROXY_HTTPD_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#define HTTPD_SPIN_PAUSE_US 200      /* the first wait when libmicrohttpd only spins */
+#define HTTPD_SPIN_PAUSE_MAX_US 5000 /* ... doubling while nothing new comes */
+#define HTTPD_MAX_WORKERS 256
+
+typedef struct httpd httpd_t;
+
+typedef struct httpd_opts {
+    const struct sockaddr *ho_addr; /* where to listen (port 0: any) */
+    unsigned ho_workers;            /* threads, each a daemon (1..HTTPD_MAX_WORKERS) */
+    unsigned ho_flags;              /* MHD_USE_* beyond epoll (TLS, suspend/resume, ...) */
+    unsigned ho_max_conns;          /* in all; each worker holds its share */
+    MHD_AccessHandlerCallback ho_access;
+    void *ho_access_cls;
+    const struct MHD_OptionItem *ho_options; /* ends with MHD_OPTION_END; for every daemon */
+} httpd_opts_t;
+
+/* httpd_start() - listen and start the workers; NULL with errno on failure. */
+httpd_t *httpd_start(const httpd_opts_t *o);
+
+/* httpd_port() - the port listened on (the one chosen when ho_addr said 0). */
+unsigned httpd_port(const httpd_t *h);
+
+/* httpd_resume() - MHD_resume_connection(c), and wake the worker whose daemon
+ * holds c (in external mode libmicrohttpd leaves that to its caller). Any
+ * thread. */
+void httpd_resume(httpd_t *h, struct MHD_Connection *c);
+
+/* httpd_quiesce() - accept no new connection; those open go on. Returns when
+ * every worker has stopped accepting. */
+void httpd_quiesce(httpd_t *h);
+
+/* httpd_stop() - stop the workers, close every connection and the listening
+ * socket, free h. NULL is a no-op. */
+void httpd_stop(httpd_t *h);
+
+#endif
