@@ -305,9 +305,10 @@ reg_value(json_t *v)
     return d;
 }
 
-/* Appends a metric name from a request body: control bytes as \xNN (a
- * newline would split the log line and the one-line answer; found by
- * tests/fuzz_control.c), at most 128 bytes of it. */
+/* Appends a metric name from a request body, or jansson's message (which
+ * quotes the body): control bytes as \xNN (a newline would split the log
+ * line and the one-line answer; found by tests/fuzz_control.c), at most 128
+ * bytes of it. */
 static void
 reg_add_name(sbuf_t *msg, const char *key)
 {
@@ -355,8 +356,11 @@ registry_put(struct registry *r, const char *body, size_t len, double now, sbuf_
     json_t *v;
     int code = 200;
     if (obj == NULL || !json_is_object(obj) || json_object_size(obj) == 0) {
-        sbuf_addf(msg, "body must be a JSON object of metric names and numbers%s%s",
-                  obj == NULL ? ": " : "", obj == NULL ? e.text : "");
+        sbuf_adds(msg, "body must be a JSON object of metric names and numbers");
+        if (obj == NULL) { /* jansson quotes the body near the error: raw bytes */
+            sbuf_adds(msg, ": ");
+            reg_add_name(msg, e.text);
+        }
         code = 422;
     }
     json_object_foreach(code == 200 ? obj : NULL, key, v)

@@ -166,6 +166,8 @@ test_put_name_one_line(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(msg.sb_buf, "a\\x0ab\\x01 is not a configured metric"));
     CU_ASSERT_EQUAL(put("{\"x\\r\": \"y\"}", &msg), 422);
     CU_ASSERT_STRING_EQUAL(msg.sb_buf, "value of x\\x0d is not a number");
+    CU_ASSERT_EQUAL(put("{\"a\nb\": 2}", &msg), 422); /* a raw newline: not JSON */
+    CU_ASSERT_PTR_NULL(strchr(msg.sb_buf, '\n'));
     sbuf_release(&msg);
 }
 
