@@ -7,11 +7,12 @@
 # reproducer is left in BUILD/fuzz-crash/TARGET); exit 0 without clang (skipped).
 #
 # usage: scripts/fuzz.sh SOURCE [SECONDS]      (make fuzz; ctest -L scale runs it too)
+#        FUZZ_TARGETS="agent_fuzz_request ..." scripts/fuzz.sh SOURCE 60   (some only)
 set -u
 SRC=$(cd "$1" && pwd)
 SECONDS_EACH=${2:-120}
 BUILD=${FUZZ_BUILD:-$SRC/build-fuzz}
-TARGETS="agent_fuzz_request telemetry_fuzz_control telemetry_fuzz_json5 cmon_conform_fuzz"
+TARGETS=${FUZZ_TARGETS:-agent_fuzz_request telemetry_fuzz_control telemetry_fuzz_json5 cmon_conform_fuzz}
 
 mkdir -p "$BUILD"
 if ! command -v clang >/dev/null; then
