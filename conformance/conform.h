@@ -6,8 +6,8 @@
  * (or all at once), then finish it. Every violation is reported, as it is
  * found, to a callback and/or collected in an array. Memory grows with the
  * number of distinct series of the largest metric family and the number of
- * family names, never with the input size (a line is buffered only while it
- * straddles two chunks, up to `max_line` bytes).
+ * family names, never with the input size nor the text of the series (a line
+ * is buffered only while it straddles two chunks, up to `max_line` bytes).
  *
  * It can also hand each sample it reads (family, name, labels unescaped,
  * value, type) to a callback (co_sample), so that a program reading values
@@ -171,9 +171,11 @@ conform_format_t conform_checker_format(const conform_checker_t *c);
 const conform_violation_t *conform_checker_violations(const conform_checker_t *c, size_t *n);
 
 /* One-shot check of a whole buffer with the given options (NULL: defaults).
- * Returns 0 valid, 1 invalid, -1 with errno set. With co_sample, AUTO and
- * no Content-Type, the format is sniffed from the buffer first
- * (conform_format_sniff), so a caller may read samples of either format. */
+ * Returns 0 valid, 1 invalid, -1 with errno set. With AUTO and no
+ * Content-Type, the format is sniffed from the buffer first
+ * (conform_format_sniff) and the buffer checked in that format only (the
+ * verdict AUTO would give, at half the cost), so a caller may also read
+ * samples (co_sample) of either format. */
 int conform_check_buffer(const char *buf, size_t len, const conform_options_t *opt);
 
 /* The value of label `name` of sample `s`, or NULL when it has none. */

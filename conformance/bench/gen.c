@@ -4,9 +4,13 @@
  * histogram per zone), for the benchmark and the bad-input tests.
  *
  *   cmon-conform-gen [--zones N] [--format text|openmetrics] [--seed S]
+ *   cmon-conform-gen --series N [--format text|openmetrics]
  *
- * Deterministic for a given seed. About 5 kB per zone: 10,000 zones give a
- * 50 MB exposition. Exit 2 on a usage error.
+ * Deterministic for a given seed. About 5 kB per zone (56 samples): 10,000
+ * zones give a 50 MB exposition. --series writes instead one counter family
+ * of N series, each its own Metric (the worst case for the memory of a
+ * checker, which must remember every series of a family). Exit 2 on a usage
+ * error.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -63,7 +67,7 @@ static const double BOUNDS[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                 0.01,   0.025,   0.05,   0.1,   0.25,   0.5};
 
 typedef struct gen {
-    int g_zones, g_om;
+    int g_zones, g_om, g_series;
     uint64_t g_rng;
 } gen_t;
 
@@ -134,19 +138,39 @@ gen_histogram(gen_t *g)
     }
 }
 
+/* One counter family of g_series series: one label set per series. */
+static void
+gen_wide(gen_t *g)
+{
+    char uuid[37];
+    int i;
+
+    const char *family = g->g_om ? "vfs_operations" : "vfs_operations_total";
+
+    printf("# HELP %s Operations of the zone.\n# TYPE %s counter\n", family, family);
+    for (i = 0; i < g->g_series; i++) {
+        gen_uuid(i, uuid);
+        printf("vfs_operations_total{vm_uuid=\"%s\",op=\"%d\"} %" PRIu64 "\n", uuid, i % 7,
+               (uint64_t)(gen_rand(g) % 100000000000ULL));
+    }
+}
+
 int
 main(int argc, char **argv)
 {
     static const struct option opts[] = {{"zones", required_argument, NULL, 'z'},
                                          {"format", required_argument, NULL, 'f'},
                                          {"seed", required_argument, NULL, 's'},
+                                         {"series", required_argument, NULL, 'n'},
                                          {NULL, 0, NULL, 0}};
-    gen_t g = {1000, 0, 42};
+    gen_t g = {1000, 0, 0, 42};
     size_t i;
     int ch;
 
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (ch == 'z' && (g.g_zones = atoi(optarg)) > 0)
+            continue;
+        if (ch == 'n' && (g.g_series = atoi(optarg)) > 0)
             continue;
         if (ch == 'f' && (strcmp(optarg, "text") == 0 || strcmp(optarg, "openmetrics") == 0)) {
             g.g_om = strcmp(optarg, "openmetrics") == 0;
@@ -156,13 +180,16 @@ main(int argc, char **argv)
             g.g_rng = strtoull(optarg, NULL, 10);
             continue;
         }
-        fprintf(stderr, "usage: cmon-conform-gen [--zones N] [--format text|openmetrics] "
-                        "[--seed S]\n");
+        fprintf(stderr, "usage: cmon-conform-gen [--zones N | --series N] "
+                        "[--format text|openmetrics] [--seed S]\n");
         return 2;
     }
-    for (i = 0; i < sizeof(FAMILIES) / sizeof(FAMILIES[0]); i++)
+    for (i = 0; g.g_series == 0 && i < sizeof(FAMILIES) / sizeof(FAMILIES[0]); i++)
         gen_family(&g, &FAMILIES[i]);
-    gen_histogram(&g);
+    if (g.g_series > 0)
+        gen_wide(&g);
+    else
+        gen_histogram(&g);
     if (g.g_om)
         printf("# EOF\n");
     return fflush(stdout) == 0 ? 0 : 2;

@@ -78,6 +78,8 @@ typedef struct cf_map {
 
 /* Look up `key`; returns a pointer to its value or NULL (not for a set). */
 uint32_t *cf_map_get(const cf_map_t *m, uint64_t key);
+/* Non-zero when `key` is in map or set `m`. */
+int cf_map_has(const cf_map_t *m, uint64_t key);
 /* Insert `key` if absent (value `val`). Returns 1 inserted, 0 present (the
  * value pointer in *out; NULL for a set), -1 ENOMEM. `out` may be NULL. */
 int cf_map_put(cf_map_t *m, uint64_t key, uint32_t val, uint32_t **out);
@@ -120,6 +122,9 @@ typedef struct conform_checker cf_checker_t;
  * lint rule (id "lint-...") gets the severity the options give lints. */
 void cf_report(cf_checker_t *c, unsigned long line, size_t col, const char *rule, const char *fmt,
                ...) __attribute__((format(printf, 5, 6)));
+/* Out of memory: the checker's feed and finish fail with ENOMEM from now on
+ * (a check that could not remember what it read is no verdict). */
+void cf_nomem(cf_checker_t *c);
 /* Scratch buffer of at least n bytes owned by the checker (NULL: ENOMEM). */
 char *cf_scratch(cf_checker_t *c, size_t n);
 /* Current line number. */

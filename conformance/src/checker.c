@@ -116,6 +116,12 @@ cf_report(cf_checker_t *c, unsigned long line, size_t col, const char *rule, con
     deliver(c, &v);
 }
 
+void
+cf_nomem(cf_checker_t *c)
+{
+    c->ck_nomem = 1;
+}
+
 char *
 cf_scratch(cf_checker_t *c, size_t n)
 {
@@ -555,17 +561,18 @@ conform_checker_violations(const conform_checker_t *c, size_t *n)
 int
 conform_check_buffer(const char *buf, size_t len, const conform_options_t *opt)
 {
-    conform_options_t sniffed;
+    conform_options_t o;
     conform_checker_t *c;
     int rc;
 
-    if (opt != NULL && opt->co_sample != NULL && opt->co_format == CONFORM_FORMAT_AUTO &&
-        opt->co_content_type == NULL) { /* the whole input is here: sniff it now */
-        sniffed = *opt;
-        sniffed.co_format = conform_format_sniff(buf, len);
-        opt = &sniffed;
-    }
-    if ((c = conform_checker_new(opt)) == NULL)
+    if (opt != NULL)
+        o = *opt;
+    else
+        conform_options_init(&o);
+    /* the whole input is here: sniff it now and check it in that format alone */
+    if (o.co_format == CONFORM_FORMAT_AUTO && o.co_content_type == NULL)
+        o.co_format = conform_format_sniff(buf, len);
+    if ((c = conform_checker_new(&o)) == NULL)
         return -1;
     rc = conform_checker_feed(c, buf, len);
     if (rc >= 0)

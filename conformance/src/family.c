@@ -3,10 +3,15 @@
  * sample belongs to, grouping, metadata order and duplicates, duplicate
  * series, and the histogram, summary, stateset, info and counter rules.
  *
- * Memory: the open family keeps one hash per series and one small record per
- * Metric (label set without le/quantile/state label); both are dropped when
- * the family closes. Across the exposition only one record per family name
- * (and per potential OpenMetrics sample name) is kept.
+ * Memory: the open family keeps one 64-bit fingerprint per series (name and
+ * label set; no text), dropped when the family closes. Text histograms and
+ * summaries also keep a small record per Metric (label set without le or
+ * quantile), whose samples may come in any order; OpenMetrics keeps only the
+ * record of the Metric being read, since its Metrics must not interleave, and
+ * remembers the others as one more fingerprint in the same set (none at all
+ * for gauges, unknowns, counters and infos, whose Metric fingerprint is the
+ * one of their main series). Across the exposition only one record per family
+ * name (and per potential OpenMetrics sample name) is kept.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -23,16 +28,18 @@ enum {
     M_NEG_LE = 1 << 5,
     M_TS = 1 << 6,
     M_STARTED = 1 << 7,
-    M_TOTAL = 1 << 8
+    M_TOTAL = 1 << 8,
+    M_NEG_GSUM = 1 << 9
 };
 
-/* One Metric of the open family (and, in OpenMetrics, its open point). */
+/* One Metric of the open family (in OpenMetrics: its open MetricPoint).
+ * Kept small: text histograms and summaries hold one per Metric. */
 typedef struct fam_metric {
     unsigned long fm_line;
     unsigned fm_flags;
-    double fm_last_le, fm_last_bucket, fm_last_q;
-    double fm_inf, fm_count;
-    double fm_ts;
+    double fm_last;        /* the last le (histograms) or quantile (summaries) */
+    double fm_last_bucket; /* once M_INF is set: the +Inf bucket's value */
+    double fm_count;
 } fam_metric_t;
 
 /* What is remembered of a closed family. */
@@ -56,17 +63,22 @@ struct cf_fam_state {
     int fs_samples, fs_sealed, fs_dup;
     int fs_lint_le, fs_lint_q, fs_lint_camel;
     unsigned long fs_line;
-    cf_map_t fs_series;
-    cf_map_t fs_metric_idx;
+    cf_map_t fs_series;     /* fingerprints of the series (OpenMetrics: and Metrics) */
+    cf_map_t fs_metric_idx; /* text: Metric fingerprint -> index in fs_metrics */
     fam_metric_t *fs_metrics;
     size_t fs_nmetrics, fs_metrics_cap;
+    /* OpenMetrics: the Metric being read and its open MetricPoint */
+    uint64_t fs_marker_seed; /* see metric_marker() */
     int fs_have_cur;
-    uint32_t fs_cur;
+    uint64_t fs_cur_key;
+    fam_metric_t fs_cur;
+    double fs_cur_ts;
+    cf_map_t fs_point; /* series of the open point, when it has a timestamp */
     /* the whole exposition */
     cf_map_t fs_families; /* family name hash -> record index */
     fam_record_t *fs_records;
     size_t fs_nrecords, fs_records_cap;
-    cf_map_t fs_names; /* OpenMetrics: potential sample names -> record index */
+    cf_map_t fs_names; /* OpenMetrics: potential sample names with a suffix (a set) */
     cf_map_t fs_lset;  /* label name hash -> index, for lines with many labels */
     /* hashes of the names of the previous sample (lines repeat them) */
     struct {
@@ -108,6 +120,8 @@ cf_fam_new(cf_checker_t *c, int om)
     fs->fs_c = c;
     fs->fs_om = om;
     fs->fs_series.m_set = 1;
+    fs->fs_point.m_set = 1;
+    fs->fs_names.m_set = 1;
     fs->fs_deliver = cf_samples_on(c);
     return fs;
 }
@@ -120,6 +134,7 @@ cf_fam_free(cf_fam_state_t *fs)
     free(fs->fs_name);
     cf_map_free(&fs->fs_series);
     cf_map_free(&fs->fs_metric_idx);
+    cf_map_free(&fs->fs_point);
     free(fs->fs_metrics);
     cf_map_free(&fs->fs_families);
     free(fs->fs_records);
@@ -245,13 +260,16 @@ record_add(cf_fam_state_t *fs, uint64_t h)
     return r;
 }
 
-/* OpenMetrics: register the sample names the open family can produce. */
+/* OpenMetrics: register the sample names the open family can produce. The
+ * family's own name is in fs_families already (a clash with it was found
+ * when the family opened): only the names with a suffix are added. */
 static void
 fam_seal(cf_fam_state_t *fs)
 {
     const char *const *suf;
     char buf[256];
     size_t i, sl;
+    uint64_t h;
     int rc;
 
     if (fs->fs_sealed || !fs->fs_om || fs->fs_dup)
@@ -263,9 +281,14 @@ fam_seal(cf_fam_state_t *fs)
         if (p == NULL)
             return;
         sl = strlen(suf[i]);
+        if (sl == 0)
+            continue;
         memcpy(p, fs->fs_name, fs->fs_len);
         memcpy(p + fs->fs_len, suf[i], sl);
-        rc = cf_map_put(&fs->fs_names, name_hash(p, fs->fs_len + sl), 1, NULL);
+        h = name_hash(p, fs->fs_len + sl);
+        rc = record_find(fs, h) != NULL ? 0 : cf_map_put(&fs->fs_names, h, 1, NULL);
+        if (rc < 0)
+            cf_nomem(fs->fs_c);
         if (rc == 0)
             cf_report(fs->fs_c, fs->fs_line, 1, "om-name-clash",
                       "sample name '%.*s%s' of family '%.*s' clashes with another family",
@@ -303,10 +326,10 @@ metric_point_check(cf_fam_state_t *fs, fam_metric_t *m)
         cf_report(c, m->fm_line, 1, "histogram-inf-missing",
                   "histogram '%.*s' has no bucket with le=\"+Inf\"", (int)fs->fs_len, fs->fs_name);
     if ((m->fm_flags & (M_INF | M_COUNT)) == (M_INF | M_COUNT) &&
-        !same_value(m->fm_inf, m->fm_count))
+        !same_value(m->fm_last_bucket, m->fm_count))
         cf_report(c, m->fm_line, 1, "histogram-inf-count",
                   "histogram '%.*s': +Inf bucket %.17g differs from count %.17g", (int)fs->fs_len,
-                  fs->fs_name, m->fm_inf, m->fm_count);
+                  fs->fs_name, m->fm_last_bucket, m->fm_count);
     if (!fs->fs_om)
         return;
     if (!(m->fm_flags & M_COUNT) != !(m->fm_flags & M_SUM))
@@ -317,21 +340,15 @@ metric_point_check(cf_fam_state_t *fs, fam_metric_t *m)
         cf_report(c, m->fm_line, 1, "om-histogram-sum-negative",
                   "histogram '%.*s' has negative thresholds and a sum", (int)fs->fs_len,
                   fs->fs_name);
+    /* "If negative threshold buckets are present, then sum MAY be negative":
+     * without them a negative Gsum is wrong, as the reference parser says */
+    if (fs->fs_type == CF_GAUGEHISTOGRAM && (m->fm_flags & (M_NEG_LE | M_NEG_GSUM)) == M_NEG_GSUM)
+        cf_report(c, m->fm_line, 1, "om-sum-value",
+                  "gauge histogram '%.*s' has a negative _gsum but no negative bucket threshold",
+                  (int)fs->fs_len, fs->fs_name);
 }
 
-static void
-metric_reset_point(fam_metric_t *m, unsigned long line)
-{
-    double ts = m->fm_ts;
-    unsigned tsf = m->fm_flags & M_TS;
-
-    memset(m, 0, sizeof(*m));
-    m->fm_ts = ts;
-    m->fm_flags = tsf;
-    m->fm_line = line;
-}
-
-/* The record of Metric `key`, created if new; *is_new says which. */
+/* Text: the record of Metric `key`, created if new; *is_new says which. */
 static fam_metric_t *
 metric_get(cf_fam_state_t *fs, uint64_t key, int *is_new)
 {
@@ -368,7 +385,8 @@ fam_close(cf_fam_state_t *fs)
     if (fs->fs_om) {
         fam_seal(fs);
         if (fs->fs_have_cur)
-            metric_point_check(fs, &fs->fs_metrics[fs->fs_cur]);
+            metric_point_check(fs, &fs->fs_cur);
+        cf_map_clear(&fs->fs_point);
     } else {
         for (i = 0; i < fs->fs_nmetrics; i++)
             metric_point_check(fs, &fs->fs_metrics[i]);
@@ -525,7 +543,7 @@ cf_fam_meta(cf_fam_state_t *fs, char kind, cf_str_t name, size_t col, enum cf_ty
             cf_report(c, cf_line(c), col, "text-family-interleaved",
                       "lines of '%.*s' are not one group (it appeared at line %lu)",
                       (int)name.s_len, name.s_ptr, r->fr_line);
-    } else if (fs->fs_om && cf_map_get(&fs->fs_names, name_hash(name.s_ptr, name.s_len))) {
+    } else if (fs->fs_om && cf_map_has(&fs->fs_names, name_hash(name.s_ptr, name.s_len))) {
         dup = 1;
         cf_report(c, cf_line(c), col, "om-name-clash",
                   "family name '%.*s' clashes with a sample name of another family",
@@ -581,9 +599,8 @@ sample_family(cf_fam_state_t *fs, const cf_sample_t *sa, enum cf_role *role)
     }
     *role = CF_ROLE_VALUE;
     if (fs->fs_om) {
-        uint32_t *idx = cf_map_get(&fs->fs_names, name_hash(x.s_ptr, x.s_len));
-        fam_record_t *r = record_find(fs, name_hash(x.s_ptr, x.s_len));
-        if (idx != NULL || r != NULL) {
+        uint64_t h = name_hash(x.s_ptr, x.s_len);
+        if (cf_map_has(&fs->fs_names, h) || record_find(fs, h) != NULL) {
             dup = 1;
             cf_report(c, cf_line(c), sa->sa_name_col, "om-family-interleaved",
                       "sample '%.*s' belongs to a family that already ended", (int)x.s_len,
@@ -698,6 +715,13 @@ label_find(cf_sample_t *sa, const char *name, size_t n)
     return NULL;
 }
 
+/* Is the le label's value exactly "+Inf" (no escape can spell it otherwise)? */
+static int
+is_plus_inf(const cf_label_t *l)
+{
+    return l->l_value.s_len == 4 && memcmp(l->l_value.s_ptr, "+Inf", 4) == 0;
+}
+
 /* Parse a label value as a number (le, quantile): 0 ok. */
 static int
 label_number(cf_fam_state_t *fs, const cf_label_t *l, double *out)
@@ -732,15 +756,23 @@ check_bucket(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, const cf_labe
                   (int)le->l_value.s_len, le->l_value.s_ptr);
         return;
     }
+    if (fs->fs_om && isinf(bound) && bound > 0 && !is_plus_inf(le)) {
+        /* "Exposers MUST produce output for positive infinity as +Inf": the
+         * reference parser takes le="+INF" for no +Inf bucket at all */
+        cf_report(c, line, le->l_col, "histogram-le-invalid",
+                  "le=\"%.*s\": positive infinity must be written +Inf", (int)le->l_value.s_len,
+                  le->l_value.s_ptr);
+        return;
+    }
     if (fs->fs_om &&
         (isnan(sa->sa_value) || sa->sa_value < 0 || sa->sa_value != floor(sa->sa_value)))
         cf_report(c, line, sa->sa_value_col, "om-bucket-value",
                   "bucket value %.17g is not a non-negative integer", sa->sa_value);
     if (m->fm_flags & M_BUCKET) {
-        if (bound == m->fm_last_le)
+        if (bound == m->fm_last)
             cf_report(c, line, le->l_col, "histogram-le-duplicate", "bucket le=\"%.*s\" repeated",
                       (int)le->l_value.s_len, le->l_value.s_ptr);
-        else if (bound < m->fm_last_le)
+        else if (bound < m->fm_last)
             cf_report(c, line, le->l_col, "histogram-le-order",
                       "bucket le=\"%.*s\" after a larger le", (int)le->l_value.s_len,
                       le->l_value.s_ptr);
@@ -749,18 +781,18 @@ check_bucket(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, const cf_labe
                       "bucket value %.17g is below the previous bucket's %.17g", sa->sa_value,
                       m->fm_last_bucket);
     }
-    if (fs->fs_om && sa->sa_has_exemplar &&
-        (sa->sa_ex_value > bound || ((m->fm_flags & M_BUCKET) && sa->sa_ex_value <= m->fm_last_le)))
+    /* buckets are cumulative: bucket le covers (-Inf, le], not (previous le, le] */
+    if (fs->fs_om && sa->sa_has_exemplar && !(sa->sa_ex_value <= bound))
         cf_report(c, line, sa->sa_ex_col, "om-exemplar-range",
-                  "exemplar value %.17g is outside its bucket", sa->sa_ex_value);
+                  "exemplar value %.17g is above its bucket's le", sa->sa_ex_value);
     if (bound < 0)
         m->fm_flags |= M_NEG_LE;
-    if (isinf(bound) && bound > 0) {
+    if (m->fm_flags & M_INF) /* a bucket after +Inf (reported): keep +Inf's value for _count */
+        return;
+    if (isinf(bound) && bound > 0)
         m->fm_flags |= M_INF;
-        m->fm_inf = sa->sa_value;
-    }
     m->fm_flags |= M_BUCKET;
-    m->fm_last_le = bound;
+    m->fm_last = bound;
     m->fm_last_bucket = sa->sa_value;
 }
 
@@ -787,13 +819,13 @@ check_quantile(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, const cf_la
         if (sa->sa_value < 0)
             cf_report(c, line, sa->sa_value_col, "om-quantile-value",
                       "quantile value %.17g is negative", sa->sa_value);
-    } else if ((m->fm_flags & M_Q) && v <= m->fm_last_q) {
+    } else if ((m->fm_flags & M_Q) && v <= m->fm_last) {
         cf_report(c, line, q->l_col, "text-quantile-order",
                   "quantile=\"%.*s\" is not above the previous quantile", (int)q->l_value.s_len,
                   q->l_value.s_ptr);
     }
     m->fm_flags |= M_Q;
-    m->fm_last_q = v;
+    m->fm_last = v;
 }
 
 /* Count and sum of histograms, gauge histograms and summaries. */
@@ -813,6 +845,8 @@ check_count_sum(cf_fam_state_t *fs, cf_sample_t *sa, fam_metric_t *m, enum cf_ro
         return;
     }
     m->fm_flags |= M_SUM;
+    if (ghist && v < 0) /* allowed with negative buckets: checked when the point ends */
+        m->fm_flags |= M_NEG_GSUM;
     if (fs->fs_om && (isnan(v) || (v < 0 && !ghist)))
         cf_report(c, cf_line(c), sa->sa_value_col, "om-sum-value", "sum %.17g must not be NaN%s", v,
                   ghist ? "" : " or negative");
@@ -867,39 +901,97 @@ point_label(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role)
 /* ------------------------------------------------------------------ */
 /* samples: Metrics and MetricPoints (OpenMetrics)                     */
 
+/* Non-zero fingerprint of a series: its label set (the order-independent sum
+ * of labels_hash()) with the hash `name` of its sample name. */
+static uint64_t
+series_fingerprint(uint64_t labels, uint64_t name)
+{
+    uint64_t key = cf_hash_mix(labels ^ name);
+
+    return key ? key : 1;
+}
+
+/*
+ * OpenMetrics: the seed of metric_marker() for the open family, set when its
+ * first sample comes (its type is final then). A Metric is remembered as a
+ * fingerprint in the series set: for gauges, unknowns, counters and infos it is
+ * the fingerprint of the Metric's main sample (x, x_total, x_info), so that
+ * one entry stands for both; for the other types, whose samples all carry le,
+ * quantile or the state label or are not unique to the Metric, a seed no
+ * sample name hashes to keeps the two apart.
+ */
+static void
+metric_marker_init(cf_fam_state_t *fs)
+{
+    const char *suf = fs->fs_type == CF_COUNTER ? "_total" : fs->fs_type == CF_INFO ? "_info" : "";
+    size_t sl = strlen(suf);
+    char *p;
+
+    if (fs->fs_type != CF_GAUGE && fs->fs_type != CF_UNTYPED && fs->fs_type != CF_COUNTER &&
+        fs->fs_type != CF_INFO) {
+        fs->fs_marker_seed = name_hash(fs->fs_name, fs->fs_len) ^ 0x5bd1e9955bd1e995ULL;
+        return;
+    }
+    if ((p = cf_scratch(fs->fs_c, fs->fs_len + sl)) == NULL) {
+        fs->fs_marker_seed = 0x5bd1e9955bd1e995ULL; /* still a valid, if unshared, seed */
+        return;
+    }
+    memcpy(p, fs->fs_name, fs->fs_len);
+    memcpy(p + fs->fs_len, suf, sl);
+    fs->fs_marker_seed = name_hash(p, fs->fs_len + sl);
+}
+
+/* OpenMetrics: the fingerprint of the Metric whose label set (without le,
+ * quantile or the state label) hashes to `labels`. */
+static uint64_t
+metric_marker(const cf_fam_state_t *fs, uint64_t labels)
+{
+    return series_fingerprint(labels, fs->fs_marker_seed);
+}
+
+/*
+ * OpenMetrics: make the Metric `marker` (seen before when `seen`) and the
+ * point of sample `sa` current, reporting interleaved Metrics and timestamps
+ * out of order. A point is the run of samples of one Metric with one
+ * timestamp (or none); a later one needs a later timestamp. Returns the
+ * Metric's record, or NULL when the sample repeats a series of the open point
+ * with the same timestamp: the reference parser accepts and drops such a
+ * repeat ("not a duplicate due to timestamp truncation").
+ */
 static fam_metric_t *
-om_metric(cf_fam_state_t *fs, cf_sample_t *sa, uint64_t key)
+om_metric(cf_fam_state_t *fs, cf_sample_t *sa, uint64_t marker, int seen, uint64_t series)
 {
     cf_checker_t *c = fs->fs_c;
-    fam_metric_t *m;
-    int is_new = 0;
-    uint32_t *idx = cf_map_get(&fs->fs_metric_idx, key);
+    fam_metric_t *m = &fs->fs_cur;
+    int had_ts = !!(m->fm_flags & M_TS);
 
-    if (fs->fs_have_cur && idx && *idx == fs->fs_cur) {
-        m = &fs->fs_metrics[fs->fs_cur];
-        if (!!(m->fm_flags & M_TS) == sa->sa_has_ts && (!sa->sa_has_ts || m->fm_ts == sa->sa_ts))
-            return m; /* same point */
-        if (!sa->sa_has_ts || !(m->fm_flags & M_TS) || sa->sa_ts <= m->fm_ts)
+    if (fs->fs_have_cur && fs->fs_cur_key == marker) {
+        if (had_ts == sa->sa_has_ts && (!had_ts || fs->fs_cur_ts == sa->sa_ts)) {
+            int rc = had_ts ? cf_map_put(&fs->fs_point, series, 1, NULL) : 1;
+            if (rc < 0)
+                cf_nomem(c);
+            return rc == 0 ? NULL : m; /* 0: a repeat in the point, same timestamp */
+        }
+        if (!sa->sa_has_ts || !had_ts || sa->sa_ts < fs->fs_cur_ts)
             cf_report(c, cf_line(c), sa->sa_name_col, "om-timestamp-order",
                       "MetricPoints of one Metric need increasing timestamps");
         metric_point_check(fs, m);
-        metric_reset_point(m, cf_line(c));
     } else {
-        if (idx != NULL)
+        if (seen)
             cf_report(c, cf_line(c), sa->sa_name_col, "om-metric-interleaved",
                       "Metric of '%.*s' interleaved with another", (int)fs->fs_len, fs->fs_name);
         if (fs->fs_have_cur)
-            metric_point_check(fs, &fs->fs_metrics[fs->fs_cur]);
-        m = metric_get(fs, key, &is_new);
-        if (m == NULL)
-            return NULL;
-        fs->fs_cur = (uint32_t)(m - fs->fs_metrics);
+            metric_point_check(fs, m);
+        fs->fs_cur_key = marker;
         fs->fs_have_cur = 1;
-        if (!is_new)
-            metric_reset_point(m, cf_line(c));
     }
-    m->fm_flags = (m->fm_flags & ~M_TS) | (sa->sa_has_ts ? M_TS : 0);
-    m->fm_ts = sa->sa_ts;
+    memset(m, 0, sizeof(*m));
+    m->fm_line = cf_line(c);
+    m->fm_flags = sa->sa_has_ts ? M_TS : 0;
+    fs->fs_cur_ts = sa->sa_ts;
+    cf_map_clear(&fs->fs_point);
+    if (sa->sa_has_ts && cf_map_put(&fs->fs_point, series, 1, NULL) < 0)
+        cf_nomem(c);
     return m;
 }
 
@@ -936,39 +1028,24 @@ sample_labels_scan(cf_fam_state_t *fs, const cf_sample_t *sa)
     }
 }
 
-/* Key of the series (name and label set; OpenMetrics: and timestamp). */
+/* Fingerprint of the sample's series: name and label set, not the timestamp
+ * (memory grows with the series, not with their MetricPoints). */
 static uint64_t
 sample_series_key(cf_fam_state_t *fs, const cf_sample_t *sa, uint64_t labels)
 {
     uint64_t key =
-        cf_hash_mix(labels ^ name_hash_cached(fs, 0, sa->sa_name.s_ptr, sa->sa_name.s_len));
-    uint64_t tb;
+        series_fingerprint(labels, name_hash_cached(fs, 0, sa->sa_name.s_ptr, sa->sa_name.s_len));
 
-    if (fs->fs_om && sa->sa_has_ts) {
-        memcpy(&tb, &sa->sa_ts, sizeof(tb));
-        key = cf_hash_mix(key + tb + 1);
-    }
-    key = key ? key : 1;
     if (fs->fs_series.m_cap > 0) /* the probe is a cache miss: start it early */
         __builtin_prefetch(&fs->fs_series.m_keys[key & (fs->fs_series.m_cap - 1)]);
     return key;
 }
 
-/* The rules of the sample's role within its Metric. */
+/* The value rules of the sample's role within its Metric `m` (if any). */
 static void
-sample_role_rules(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role, uint64_t labels)
+sample_value_rules(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role, fam_metric_t *m,
+                   const cf_label_t *pl)
 {
-    cf_label_t *pl = point_label(fs, sa, role);
-    uint64_t mkey = cf_hash_mix(labels - (pl ? pl->l_hash : 0)) | 1;
-    fam_metric_t *m = NULL;
-    int is_new = 0;
-
-    if (fs->fs_om) {
-        check_exemplar_place(fs, sa, role);
-        m = om_metric(fs, sa, mkey);
-    } else if (fs->fs_type == CF_HISTOGRAM || fs->fs_type == CF_SUMMARY) {
-        m = metric_get(fs, mkey, &is_new);
-    }
     check_simple(fs, sa, role);
     if (m == NULL)
         return;
@@ -982,6 +1059,59 @@ sample_role_rules(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role, uint64
         m->fm_flags |= M_TOTAL;
     if (role != CF_ROLE_VALUE && role != CF_ROLE_QUANTILE)
         m->fm_flags |= M_STARTED;
+}
+
+static void
+report_series_duplicate(cf_fam_state_t *fs, const cf_sample_t *sa)
+{
+    cf_report(fs->fs_c, cf_line(fs->fs_c), sa->sa_name_col, "series-duplicate",
+              "series '%.*s' with this label set appears twice", (int)sa->sa_name.s_len,
+              sa->sa_name.s_ptr);
+}
+
+/* Text: a repeated series is a duplicate; histograms and summaries keep a
+ * record per Metric, since their lines may come in any order. */
+static void
+text_sample_rules(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role, uint64_t labels,
+                  int repeated)
+{
+    cf_label_t *pl = point_label(fs, sa, role);
+    fam_metric_t *m = NULL;
+    int is_new = 0;
+
+    if (repeated)
+        report_series_duplicate(fs, sa);
+    if (fs->fs_type == CF_HISTOGRAM || fs->fs_type == CF_SUMMARY) {
+        m = metric_get(fs, cf_hash_mix(labels - (pl ? pl->l_hash : 0)) | 1, &is_new);
+        if (m == NULL)
+            cf_nomem(fs->fs_c);
+    }
+    sample_value_rules(fs, sa, role, m, pl);
+}
+
+/* OpenMetrics: a repeated series is a duplicate unless its samples carry
+ * timestamps (a later MetricPoint, or a repeat om_metric() drops). */
+static void
+om_sample_rules(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role, uint64_t labels,
+                uint64_t series, int repeated)
+{
+    cf_label_t *pl = point_label(fs, sa, role);
+    uint64_t marker = metric_marker(fs, labels - (pl ? pl->l_hash : 0));
+    int seen = repeated, rc;
+    fam_metric_t *m;
+
+    if (marker != series) {
+        if ((rc = cf_map_put(&fs->fs_series, marker, 1, NULL)) < 0)
+            cf_nomem(fs->fs_c);
+        seen = rc == 0;
+    }
+    if (repeated && !sa->sa_has_ts &&
+        !(fs->fs_have_cur && fs->fs_cur_key == marker && (fs->fs_cur.fm_flags & M_TS)))
+        report_series_duplicate(fs, sa); /* with timestamps there: om-timestamp-order */
+    check_exemplar_place(fs, sa, role);
+    m = om_metric(fs, sa, marker, seen, series);
+    if (m != NULL)
+        sample_value_rules(fs, sa, role, m, pl);
 }
 
 /* The sample to the caller (co_sample), with the family it belongs to. Out
@@ -998,25 +1128,27 @@ sample_deliver(cf_fam_state_t *fs, const cf_sample_t *sa)
 void
 cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
 {
-    cf_checker_t *c = fs->fs_c;
     enum cf_role role;
     uint64_t labels, skey;
+    int rc;
 
     sample_family(fs, sa, &role);
     if (!fs->fs_samples) {
         fs->fs_samples = 1;
         fam_seal(fs);
+        metric_marker_init(fs);
     }
     labels = labels_hash(fs, sa);
     skey = sample_series_key(fs, sa, labels);
     sample_labels_scan(fs, sa);
-    if (cf_map_put(&fs->fs_series, skey, 1, NULL) == 0)
-        cf_report(c, cf_line(c), sa->sa_name_col, "series-duplicate",
-                  "series '%.*s' with this label set appears twice", (int)sa->sa_name.s_len,
-                  sa->sa_name.s_ptr);
-    if (__builtin_expect(fs->fs_deliver, 0)) /* before the role rules: they stay a tail call */
+    if ((rc = cf_map_put(&fs->fs_series, skey, 1, NULL)) < 0)
+        cf_nomem(fs->fs_c);
+    if (__builtin_expect(fs->fs_deliver, 0)) /* before the rules: they stay a tail call */
         sample_deliver(fs, sa);
-    sample_role_rules(fs, sa, role, labels);
+    if (fs->fs_om)
+        om_sample_rules(fs, sa, role, labels, skey, rc == 0);
+    else
+        text_sample_rules(fs, sa, role, labels, rc == 0);
 }
 
 void

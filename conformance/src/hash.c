@@ -33,6 +33,20 @@ cf_map_get(const cf_map_t *m, uint64_t key)
     return NULL;
 }
 
+int
+cf_map_has(const cf_map_t *m, uint64_t key)
+{
+    size_t mask, i;
+
+    if (m->m_cap == 0)
+        return 0;
+    mask = m->m_cap - 1;
+    for (i = key & mask; m->m_keys[i] != 0; i = (i + 1) & mask)
+        if (m->m_keys[i] == key)
+            return 1;
+    return 0;
+}
+
 static int
 map_grow(cf_map_t *m)
 {

@@ -61,16 +61,18 @@ parse_type(const char *p, size_t n, enum cf_type *out)
     return -1;
 }
 
-/* escaped-string from p[i] to the end of the line (HELP). */
+/*
+ * escaped-string from p[i] to the end of the line (HELP). A double quote is
+ * accepted as it is, escaped or not: the ABNF's normal-char excludes it, but
+ * HELP text is not quoted, so a quote there is unambiguous, and the reference
+ * parser (prometheus_client's, with the OpenMetrics test suite) accepts it,
+ * e.g. the `\\"` of an escaped backslash followed by a quote. A backslash
+ * must still escape something.
+ */
 static int
 help_text(cf_om_t *o, const char *p, size_t len, size_t i)
 {
     for (; i < len; i++) {
-        if (p[i] == '"') {
-            cf_parser_report(&o->o_pa, i, "om-escape",
-                             "a double quote in HELP must be escaped as \\\"");
-            return -1;
-        }
         if (p[i] == '\\' && ++i >= len) {
             cf_parser_report(&o->o_pa, i - 1, "om-escape", "backslash at the end of the line");
             return -1;

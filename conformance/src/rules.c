@@ -16,7 +16,8 @@ static const struct {
                          "Every Metric within a MetricFamily MUST have a unique LabelSet"},
     {"histogram-le-missing", "Each bucket count of a histogram named x is given as a separate "
                              "sample line with the name x_bucket and a label {le=\"y\"}"},
-    {"histogram-le-invalid", "le is a float / Bucket thresholds MUST NOT equal NaN"},
+    {"histogram-le-invalid", "le is a float / Bucket thresholds MUST NOT equal NaN / Exposers "
+                             "MUST produce output for positive infinity as +Inf"},
     {"histogram-le-order", "The buckets of a histogram must appear in increasing numerical order "
                            "/ Buckets MUST be sorted in number increasing order of \"le\""},
     {"histogram-le-duplicate", "Bucket thresholds within a MetricPoint MUST be unique"},
@@ -67,7 +68,8 @@ static const struct {
     {"om-label-syntax", "labels = \"{\" [label *(COMMA label)] \"}\"; label = label-name EQ DQUOTE "
                         "escaped-string DQUOTE"},
     {"om-label-value", "DQUOTE escaped-string DQUOTE (terminated)"},
-    {"om-escape", "escaped-string: normal-char excludes double quote and backslash"},
+    {"om-escape", "escaped-string: normal-char excludes double quote and backslash (label "
+                  "values; in HELP a backslash must escape a character)"},
     {"om-number", "number = realnumber / [SIGN] (\"inf\" / \"infinity\") / \"nan\""},
     {"om-number-range", "Floating point numbers MUST fit within the range of a 64-bit floating "
                         "point value"},
@@ -112,7 +114,8 @@ static const struct {
     {"om-bucket-value", "Sum, and buckets values are counters so MUST NOT be NaN or negative ... "
                         "bucket values MUST be integers"},
     {"om-count-value", "Count and bucket values MUST be integers (and not NaN or negative)"},
-    {"om-sum-value", "Sum MUST NOT be NaN or negative (Gsum MUST NOT be NaN)"},
+    {"om-sum-value", "Sum MUST NOT be NaN or negative / Gsum MUST NOT be NaN; if negative "
+                     "threshold buckets are present, then sum MAY be negative"},
     {"om-histogram-count-sum", "If and only if a Sum Value is present in a MetricPoint, then the "
                                "+Inf Bucket value MUST also appear in a Sample with the suffix "
                                "_count"},

@@ -335,7 +335,9 @@ test_tokenizer_positions(void)
         {CONFORM_FORMAT_OPENMETRICS, "foo{a=\"b\"} 1 # {} 2\n# EOF\n",
          "1:14:om-exemplar-placement "},
         {CONFORM_FORMAT_OPENMETRICS, "# TYPE foo  gauge\n# EOF\n", "1:12:om-descriptor-syntax "},
-        {CONFORM_FORMAT_OPENMETRICS, "# HELP foo \"x\"\n# EOF\n", "1:12:om-escape "},
+        {CONFORM_FORMAT_OPENMETRICS, "# HELP foo x\\\n# EOF\n", "1:13:om-escape "},
+        /* a quote in HELP, raw or after an escaped backslash, as the reference accepts */
+        {CONFORM_FORMAT_OPENMETRICS, "# HELP foo \"x\" \\\\\"\n# EOF\n", ""},
         {CONFORM_FORMAT_OPENMETRICS, "foo 1\r\n# EOF\n", "1:6:om-cr "},
         {CONFORM_FORMAT_OPENMETRICS, "foo 1\n", "1:1:om-eof-missing "},
     };
