@@ -1,7 +1,8 @@
 # make run   - install what is missing, build, run the demo
 # make test  - install what is missing, build, run every test
 # make test-asan  - the test suite built with ASan + UBSan (build-asan/)
-# make test-scale - the long scale runs kept out of `make test`
+# make test-scale - the long scale runs kept out of `make test` (the fuzzers too)
+# make fuzz  - every libFuzzer target, built with clang (build-fuzz/), FUZZ_SECONDS each
 # Each writes ctest's results as JUnit XML too (for CI): build/ctest-junit.xml,
 # build-asan/ctest-junit.xml, build/ctest-scale-junit.xml.
 # make install PREFIX=/usr/local - build, then install the programs (PREFIX/bin),
@@ -16,7 +17,7 @@ CMAKE_ARGS ?=
 PREFIX     ?= /usr/local
 PACKAGES   := $(shell sed -e 's/\#.*//' debian-packages.txt)
 
-.PHONY: all deps build run test test-asan test-scale install clean
+.PHONY: all deps build run test test-asan test-scale fuzz install clean
 
 all: build
 
@@ -58,6 +59,11 @@ test-asan: deps
 
 test-scale: build
 	cd $(BUILD) && ctest --output-on-failure -L scale --output-junit ctest-scale-junit.xml
+
+# every libFuzzer target, built with clang in build-fuzz, FUZZ_SECONDS each
+FUZZ_SECONDS ?= 120
+fuzz:
+	bash scripts/fuzz.sh . $(FUZZ_SECONDS)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

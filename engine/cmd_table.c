@@ -7,6 +7,8 @@
 const cmd_t cmd_table[] = {
     {"serve", "build a world of zones and kstats and keep it moving until SIGTERM",
      cmd_serve_main},
+    {"ctl", "change a running world through its serve: faults, zones, load, time, state",
+     cmd_ctl_main},
     {"kstat", "print a world's kstats as illumos kstat(1M) does", cmd_kstat_main},
     {"zones", "list a world's zones as zoneadm list -p does", cmd_zones_main},
     {"bench", "measure the fake kernel: build, tick, kstat_read, open, update, lookup",

@@ -181,6 +181,7 @@ void scn_clock_format(uint64_t ns, char *buf, size_t len);
 /* ---- lua_*.c: the libraries opened into the scenario's state ---------- */
 
 void scn_lua_open_sim(lua_State *L, struct scn_engine *e);   /* sim.*, zones */
+void scn_lua_open_attach(lua_State *L, struct scn_engine *e); /* sim.attach (on the sim table) */
 void scn_lua_open_agent(lua_State *L, struct scn_engine *e); /* sim.agent, scrapes */
 void scn_lua_open_check(lua_State *L, struct scn_engine *e); /* check, conformance, print */
 void scn_lua_open_wait(lua_State *L, struct scn_engine *e);  /* sim.sleep, sim.wait_until */

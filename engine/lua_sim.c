@@ -224,6 +224,7 @@ scn_lua_open_sim(lua_State *L, struct scn_engine *e)
     luaL_newlibtable(L, sim_funcs);
     lua_pushlightuserdata(L, e);
     luaL_setfuncs(L, sim_funcs, 1);
+    scn_lua_open_attach(L, e); /* sim.attach: a running serve's world (lua_attach.c) */
     scn_lua_open_zone(L, e);
     scn_lua_open_verify(L, e);
     scn_lua_open_vm(L, e);

@@ -25,6 +25,7 @@
 #include "listen.h"
 #include "log.h"
 #include "opts.h"
+#include "reaper.h"
 #include "vminfo.h"
 
 /* Thousands of idle clients need thousands of descriptors. */
@@ -112,7 +113,10 @@ main_serve(agent_t *ag, const agent_opts_t *o, const sigset_t *sigs)
     http_opts_t ho = {.ho_addr = (const struct sockaddr *)&o->ao_listen.cl_addr,
                       .ho_threads = o->ao_threads,
                       .ho_max_conns = o->ao_max_conns,
+                      .ho_max_per_client = o->ao_max_per_client,
+                      .ho_header_timeout = o->ao_header_timeout,
                       .ho_idle_timeout = o->ao_idle_timeout,
+                      .ho_log_interval = o->ao_log_interval,
                       .ho_conn_memory = 32 * 1024};
     char where[INET6_ADDRSTRLEN + 16];
     cmon_listen_format(ho.ho_addr, where, sizeof(where));
@@ -153,6 +157,10 @@ main(int argc, char **argv)
         return 0;
     }
     log_level_set(o.ao_log_level);
+    if (log_rate_set(o.ao_log_interval) != 0) {
+        log_msg(LOG_ERR, "cannot set up the log: %s", strerror(errno));
+        return 1;
+    }
     setvbuf(stderr, NULL, _IOLBF, 0);
     if (o.ao_gz.go_core.to_admin_uuid != NULL)
         log_msg(LOG_INFO,
@@ -166,9 +174,15 @@ main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     main_raise_nofile();
+    if (reaper_become() != 0) /* orphans of plugins come back to us (reaper.h) */
+        log_msg(LOG_WARN, "cannot become a child subreaper: %s; what plugins leave behind "
+                          "outside their group may outlive them",
+                strerror(errno));
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: vminfod is asked from scrapes */
     agent_t ag;
     int rc = main_agent_open(&ag, &o) == 0 && main_serve(&ag, &o, &sigs) == 0 ? 0 : 1;
     main_agent_close(&ag);
+    reaper_sweep(REAPER_ALL); /* nothing runs any more: nothing we started outlives us */
+    log_rate_flush();
     return rc;
 }

@@ -34,9 +34,24 @@ opts_usage(FILE *out)
           "      --kstat-handles=N       kstat handles open at once, 1 to 64: each holds a\n"
           "                              copy of every kstat header; scrapes share them,\n"
           "                              holding one only while reading (default 1)\n"
-          "      --max-connections=N     most client connections at once (default 4096)\n"
+          "      --max-connections=N     most client connections at once; a connection\n"
+          "                              beyond them is closed at once (default 4096)\n"
+          "      --max-connections-per-client=N\n"
+          "                              most connections at once from one IP address;\n"
+          "                              beyond them a new one is closed at once (default\n"
+          "                              2048: one scraper may hold a connection per\n"
+          "                              instance; 0: no limit)\n"
+          "      --header-timeout=SECONDS  a request's headers must be complete this long\n"
+          "                              after the connection (or its first byte, on a\n"
+          "                              kept-alive one); else 408 (400 without a request\n"
+          "                              line) and closed, however slowly they trickle\n"
+          "                              (default 10)\n"
           "      --idle-timeout=SECONDS  close a connection idle this long (default 60)\n"
           "      --log-level=LEVEL       error, warn, info (default) or debug, on stderr\n"
+          "      --log-interval=SECONDS  a log line a client can cause (a refresh, a refused\n"
+          "                              connection) at most once this long per kind,\n"
+          "                              then with how many were suppressed (default 10;\n"
+          "                              0: every line)\n"
           "      --zfs-ttl=SECONDS       keep each instance's zfs answer this long\n"
           "                              (default 300)\n"
           "      --plugin-dir=DIR        run the executables of DIR/vm-plugins for every\n"
@@ -134,6 +149,9 @@ opts_defaults(agent_opts_t *o)
     o->ao_handles = 1;
     o->ao_max_conns = 4096;
     o->ao_idle_timeout = 60;
+    o->ao_max_per_client = 2048;
+    o->ao_header_timeout = 10;
+    o->ao_log_interval = 10;
     o->ao_log_level = LOG_INFO;
     o->ao_gz.go_zfs_ttl = GZ_ZFS_TTL_DEFAULT;
     o->ao_gz.go_plugins.po_dir = PLUGIN_DIR_DEFAULT;
@@ -191,7 +209,14 @@ opts_gz(gz_opts_t *g, int c, const char *arg, FILE *err)
 }
 
 /* Long options without a short letter. */
-enum { OPTS_VMINFOD = 1000, OPTS_ADMIN_UUID, OPTS_CORE_TIMEOUT };
+enum {
+    OPTS_VMINFOD = 1000,
+    OPTS_ADMIN_UUID,
+    OPTS_CORE_TIMEOUT,
+    OPTS_MAX_PER_CLIENT,
+    OPTS_HEADER_TIMEOUT,
+    OPTS_LOG_INTERVAL
+};
 
 /* --vminfod: an http:// URL, kept without trailing '/'. 0, or -1 after a message. */
 static int
@@ -286,6 +311,13 @@ opts_one(agent_opts_t *o, int c, const char *arg, FILE *err)
         return 0;
     case OPTS_CORE_TIMEOUT:
         return opts_seconds(arg, "--core-timeout", 0.01, 60, &o->ao_gz.go_core.to_timeout_s, err);
+    case OPTS_MAX_PER_CLIENT:
+        return opts_unsigned(arg, "--max-connections-per-client", 0, 1000000, &o->ao_max_per_client,
+                             err);
+    case OPTS_HEADER_TIMEOUT:
+        return opts_unsigned(arg, "--header-timeout", 1, 3600, &o->ao_header_timeout, err);
+    case OPTS_LOG_INTERVAL:
+        return opts_seconds(arg, "--log-interval", 0, 86400, &o->ao_log_interval, err);
     case 'h':
         o->ao_help = 1;
         return 0;
@@ -319,6 +351,9 @@ static const struct option opts_table[] = {
     {"vminfod", required_argument, NULL, OPTS_VMINFOD},
     {"admin-uuid", required_argument, NULL, OPTS_ADMIN_UUID},
     {"core-timeout", required_argument, NULL, OPTS_CORE_TIMEOUT},
+    {"max-connections-per-client", required_argument, NULL, OPTS_MAX_PER_CLIENT},
+    {"header-timeout", required_argument, NULL, OPTS_HEADER_TIMEOUT},
+    {"log-interval", required_argument, NULL, OPTS_LOG_INTERVAL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},

@@ -25,6 +25,9 @@ typedef struct agent_opts {
     unsigned ao_handles;                /* --kstat-handles */
     unsigned ao_max_conns;              /* --max-connections */
     unsigned ao_idle_timeout;           /* --idle-timeout seconds */
+    unsigned ao_max_per_client;         /* --max-connections-per-client, 0: no limit */
+    unsigned ao_header_timeout;         /* --header-timeout seconds */
+    double ao_log_interval;             /* --log-interval seconds (log_limited())*/
     log_level_t ao_log_level;           /* --log-level */
     gz_opts_t ao_gz;                    /* --zfs-ttl, --plugin-*, --ntpq, --ntp-ttl */
     char ao_vminfod[256];               /* --vminfod URL (no trailing /) */

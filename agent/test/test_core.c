@@ -597,6 +597,7 @@ test_internal_error_body(void)
     http_opts_t ho = {.ho_addr = (const struct sockaddr *)&sin,
                       .ho_threads = 1,
                       .ho_max_conns = 8,
+                      .ho_header_timeout = 5,
                       .ho_idle_timeout = 5,
                       .ho_conn_memory = 32 * 1024};
     selfstats_t *st = selfstats_new();

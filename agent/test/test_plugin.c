@@ -8,6 +8,7 @@
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "cunit_main.h"
+#include "reaper.h"
 
 static char tmpdir[64];
 
@@ -241,6 +243,52 @@ test_run_reaps_everything(void)
     CU_ASSERT_EQUAL(errno, ECHILD);
     for (int i = 0; i < 3; i++)
         plugin_run_release(&r[i]);
+}
+
+/* Reads the pid a script wrote into tmpdir/name; 0 when none. */
+static pid_t
+pid_in_file(const char *name)
+{
+    char path[256];
+    int pid = 0;
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "r");
+    if (f != NULL) {
+        if (fscanf(f, "%d", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    return pid;
+}
+
+/* A plugin that starts a daemon in a session of its own (out of its process
+ * group's reach) leaves nothing once the batch is done: the runner, in a
+ * child subreaper as the agent is, kills and reaps it (issue 15, item 4).
+ * Once with the daemon holding the plugin's stdout (the plugin times out),
+ * once with its output elsewhere (the plugin ends at once). */
+static void
+test_run_setsid_orphan_reaped(void)
+{
+    char path[256], body[512];
+    plugin_limits_t l = limits(500, 4096);
+    CU_ASSERT_EQUAL_FATAL(reaper_become(), 0);
+    for (int held = 0; held < 2; held++) {
+        plugin_run_t r = {0};
+        snprintf(body, sizeof(body), "setsid sleep 1000 %s &\necho $! > %s/orphan.pid\necho x 1",
+                 held ? "" : ">/dev/null 2>&1", tmpdir);
+        script_write("orphan", body, path, sizeof(path));
+        r.pr_path = path;
+        CU_ASSERT_EQUAL(plugin_run_all(&r, 1, &l), 0);
+        CU_ASSERT_EQUAL(r.pr_status, held ? PLUGIN_RUN_TIMEOUT : PLUGIN_RUN_OK);
+        pid_t orphan = pid_in_file("orphan.pid");
+        CU_ASSERT(orphan > 0);
+        /* gone and reaped: not even a zombie of ours is left */
+        CU_ASSERT(orphan > 0 && kill(orphan, 0) != 0 && errno == ESRCH);
+        if (orphan > 0 && kill(orphan, 0) == 0)
+            kill(orphan, SIGKILL); /* today's: do not leave it running */
+        CU_ASSERT_EQUAL(waitpid(-1, NULL, WNOHANG), -1);
+        plugin_run_release(&r);
+    }
 }
 
 /* Each run its own deadline: the short one is killed, the long one finishes. */
@@ -852,6 +900,7 @@ static const CU_TestInfo tests[] = {
     {"run reaps everything", test_run_reaps_everything},
     {"run own timeouts", test_run_own_timeouts},
     {"run busy left alone", test_run_busy},
+    {"run setsid orphan reaped", test_run_setsid_orphan_reaped},
     {"dir modes, dot-files, subdirectories", test_dir_modes},
     {"dir owner", test_dir_owner},
     {"dir is a file", test_dir_is_file},

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "http.h"
 #include "spawn.h"
 
@@ -266,6 +267,11 @@ agent_up(const struct opts *o, long zones, const struct progress *pg, const stru
     progress_phase(pg, "building a world of %ld zones (cmon-sim serve)", zones);
     if (agent_world_up(o, zones, as, err, errlen) < 0)
         return -1;
+    if (o->op_nfaults > 0)
+        progress_phase(pg, "injecting %d fault%s (--fault)", o->op_nfaults,
+                       o->op_nfaults == 1 ? "" : "s");
+    if (fault_apply(as->as_world, o->op_faults, o->op_nfaults, err, errlen) < 0)
+        return -1;
     progress_phase(pg, "starting cmon-agent");
     if (agent_start(o, as, agent_bin, err, errlen) < 0)
         return -1;
@@ -296,6 +302,8 @@ agent_down(struct agent_sut *as)
         snprintf(side, sizeof(side), "%s.zfs", as->as_world);
         unlink(side);
         snprintf(side, sizeof(side), "%s.lock", as->as_world);
+        unlink(side);
+        snprintf(side, sizeof(side), "%s.ctl", as->as_world); /* its control socket */
         unlink(side);
     }
     as->as_world[0] = '\0';

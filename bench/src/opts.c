@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fault.h"
 
 enum {
     OPT_ZONES = 256,
@@ -47,6 +48,7 @@ enum {
     OPT_TEMPLATE,
     OPT_UUIDS,
     OPT_NOKEEP,
+    OPT_FAULT,
 };
 
 static const struct option opts_long[] = {
@@ -70,6 +72,7 @@ static const struct option opts_long[] = {
     {"plot", required_argument, NULL, OPT_PLOT},
     {"bin-dir", required_argument, NULL, OPT_BINDIR},
     {"agent-arg", required_argument, NULL, OPT_AARG},
+    {"fault", required_argument, NULL, OPT_FAULT},
     {"sweep", required_argument, NULL, OPT_SWEEP},
     {"help", no_argument, NULL, 'h'},
     {"rounds", required_argument, NULL, OPT_ROUNDS},
@@ -159,6 +162,10 @@ opts_usage(FILE *f)
           "      --bin-dir=DIR        where cmon-sim and cmon-agent are (default: the\n"
           "                             folder of cmon-bench)\n"
           "      --agent-arg=ARG      pass ARG to cmon-agent (repeatable)\n"
+          "      --fault=SPEC         inject a fault into the world before the agent starts\n"
+          "                             (repeatable): module=M|*[,zone=UUID][,errno=E,\n"
+          "                             rate=R][,latency_us=N], e.g. module=*,latency_us=100\n"
+          "                             (every kstat read 100 us slower); not with --url\n"
           "      --progress           report each phase on stderr (default: only when\n"
           "                             stderr is a terminal)\n"
           "      --quiet              no progress lines on stderr, even on a terminal\n"
@@ -307,6 +314,23 @@ opts_apply_number(struct opts *o, int c, const char *a, char *err, size_t errlen
     return 1;
 }
 
+/* --fault SPEC: checked now (fault.h), set once the world is built. 0 or -1 with err. */
+static int
+opts_fault(struct opts *o, const char *a, char *err, size_t errlen)
+{
+    json_t *body;
+
+    if (o->op_nfaults == OPTS_MAX_FAULTS) {
+        snprintf(err, errlen, "--fault: more than %d", OPTS_MAX_FAULTS);
+        return -1;
+    }
+    if ((body = fault_parse(a, err, errlen)) == NULL)
+        return -1;
+    json_decref(body);
+    o->op_faults[o->op_nfaults++] = a;
+    return 0;
+}
+
 static int
 opts_apply_string(struct opts *o, int c, const char *a, char *err, size_t errlen)
 {
@@ -348,6 +372,8 @@ opts_apply_string(struct opts *o, int c, const char *a, char *err, size_t errlen
         return 0;
     case OPT_SWEEP:
         return opts_parse_sweep(a, o, err, errlen);
+    case OPT_FAULT:
+        return opts_fault(o, a, err, errlen);
     }
     return 1;
 }
@@ -582,6 +608,12 @@ opts_check(const struct opts *o, char *err, size_t errlen)
                  "--url-template");
         return -1;
     }
+    if (o->op_nfaults > 0 && (o->op_url != NULL || o->op_url_template != NULL)) {
+        snprintf(err, errlen,
+                 "--fault goes into the world cmon-bench builds: not with --url "
+                 "or --url-template (use cmon-sim ctl on that world)");
+        return -1;
+    }
     if (o->op_url_template != NULL)
         return 0;
     if (o->op_url != NULL && o->op_sweep_key == OPTS_SWEEP_ZONES) {
@@ -589,8 +621,9 @@ opts_check(const struct opts *o, char *err, size_t errlen)
         return -1;
     }
     if (o->op_url == NULL && (o->op_pid || o->op_zones_file || o->op_world)) {
-        snprintf(err, errlen, "--pid, --zones-file (--uuids) and --world go with --url or "
-                              "--url-template");
+        snprintf(err, errlen,
+                 "--pid, --zones-file (--uuids) and --world go with --url or "
+                 "--url-template");
         return -1;
     }
     return 0;

@@ -10,6 +10,7 @@
 #define OPTS_MAX_SWEEP 32
 #define OPTS_MAX_AGENT_ARGS 16
 #define OPTS_MAX_RESOLVE 16
+#define OPTS_MAX_FAULTS 16
 
 enum opts_sweep_key { OPTS_SWEEP_NONE, OPTS_SWEEP_ZONES, OPTS_SWEEP_CONCURRENCY, OPTS_SWEEP_RATE };
 
@@ -55,6 +56,8 @@ struct opts {
     const char *op_bin_dir;  /* --bin-dir DIR: cmon-sim and cmon-agent; NULL = ours */
     const char *op_agent_args[OPTS_MAX_AGENT_ARGS + 1]; /* --agent-arg ARG, NULL-terminated */
     int op_nagent_args;
+    const char *op_faults[OPTS_MAX_FAULTS + 1]; /* --fault SPEC (fault.h), NULL-terminated */
+    int op_nfaults;
     enum opts_sweep_key op_sweep_key; /* --sweep KEY=V1,V2,... */
     double op_sweep[OPTS_MAX_SWEEP];
     int op_nsweep;

@@ -30,6 +30,7 @@ int cmd_serve_main(int argc, char **argv);
 int cmd_kstat_main(int argc, char **argv);
 int cmd_zones_main(int argc, char **argv);
 int cmd_bench_main(int argc, char **argv);
+int cmd_ctl_main(int argc, char **argv);
 
 /*
  * The long options each subcommand accepts, ending with a zeroed entry: its
@@ -39,6 +40,7 @@ extern const struct option cmd_serve_options[];
 extern const struct option cmd_kstat_options[];
 extern const struct option cmd_zones_options[];
 extern const struct option cmd_bench_options[];
+extern const struct option cmd_ctl_options[]; /* the global flags; each verb has its own */
 
 /*
  * cmd_usage_error() - prints "cmon-sim <cmd>: <message>" and "Try 'cmon-sim

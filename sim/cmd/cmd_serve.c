@@ -24,6 +24,7 @@
 #include "monotime.h"
 #include "listen.h"
 #include "serve_cns.h"
+#include "serve_control.h"
 #include "serve_core.h"
 #include "vminfod.h"
 #include "world.h"
@@ -34,6 +35,7 @@ static volatile sig_atomic_t serve_stop;
 
 typedef struct serve_opts {
     uint64_t so_zones, so_tick_ms, so_seed, so_cpus;
+    uint64_t so_max_zones; /* --max-zones: the world's room (0: --zones), for ctl zone create */
     double so_churn, so_reboots;
     const char *so_path;
     const char *so_vminfod; /* ADDR:PORT, or "none" */
@@ -42,6 +44,7 @@ typedef struct serve_opts {
     uint64_t so_core_zones; /* --core-zones: the first N zones are core zones */
     const char *so_owners;  /* --owners UUID,...: a data center's accounts (world_owners_set) */
     const char *so_admin;   /* --admin-uuid UUID: its admin account */
+    const char *so_control; /* --control PATH, "none"; NULL: the world's path + ".ctl" */
 } serve_opts_t;
 
 static void
@@ -91,6 +94,11 @@ serve_parse_opt(int c, const char *arg, serve_opts_t *o)
     case 'U':
         o->so_admin = arg;
         return 0;
+    case 'M':
+        return cmon_parse_u64(arg, 1, WORLD_ZONES_MAX, &o->so_max_zones, NULL, 0);
+    case 'L':
+        o->so_control = arg;
+        return *arg ? 0 : -1;
     case 'i':
         o->so_vminfod = arg;
         o->so_vminfod_given = 1;
@@ -109,6 +117,7 @@ const struct option cmd_serve_options[] = {
     {"vminfod", required_argument, NULL, 'i'}, {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},       {"core-zones", required_argument, NULL, 'C'},
     {"owners", required_argument, NULL, 'O'},  {"admin-uuid", required_argument, NULL, 'U'},
+    {"control", required_argument, NULL, 'L'}, {"max-zones", required_argument, NULL, 'M'},
     {NULL, 0, NULL, 0}};
 /* clang-format on */
 
@@ -149,6 +158,11 @@ serve_help(void)
            "                           some zones get a triton.cmon.groups tag\n"
            "      --admin-uuid=UUID    the admin account, owner of the core zones (default:\n"
            "                           derived from the seed)\n"
+           "      --max-zones=N        room for N zones (default --zones): zones that\n"
+           "                           `cmon-sim ctl zone create` may add\n"
+           "      --control=PATH       the control socket `cmon-sim ctl` drives the world\n"
+           "                           through (faults, zones, load, time; sim/cmd/CONTROL.md;\n"
+           "                           default: the world's path and .ctl; 'none': no socket)\n"
            "      --cns=K              run K compute nodes, 1 to 64: a serve and a cmon-agent\n"
            "                           each, and a Prometheus configuration that finds them\n"
            "      --prom-config=FILE   with --cns: where to write that configuration (default\n"
@@ -188,13 +202,14 @@ serve_help(void)
            "One serve per world: a second serve on a live world exits 1 naming the first\n"
            "one's pid; the world of a serve that died is replaced. Beside the world lie\n"
            "PATH.lock, the serve's lock, and PATH.zfs and PATH.ntp, the ZFS and NTP state\n"
-           "that tools may write; serve removes them all on exit.\n"
+           "that tools may write, and PATH.ctl, the control socket; serve removes them all\n"
+           "on exit.\n"
            "\n"
            "Exit status:\n"
            "  0  stopped by SIGTERM or SIGINT\n"
            "  1  the world could not be built, or another serve serves it, or --vminfod\n"
-           "     could not listen, or the world file was damaged under serve (truncated\n"
-           "     or overwritten: said on stderr)\n"
+           "     or the control socket could not listen, or the world file was damaged\n"
+           "     under serve (truncated or overwritten: said on stderr)\n"
            "  2  usage error\n"
            "\n"
            "Environment:\n"
@@ -226,6 +241,8 @@ serve_parse(int argc, char **argv, serve_opts_t *o)
         return cmd_usage_error("serve", "unexpected argument: %s", argv[optind]);
     if (!have_zones)
         return cmd_usage_error("serve", "--zones is required");
+    if (o->so_max_zones != 0 && o->so_max_zones < o->so_zones)
+        return cmd_usage_error("serve", "--max-zones is less than --zones");
     if (o->so_core_zones > o->so_zones)
         return cmd_usage_error("serve", "--core-zones is more than --zones");
     o->so_path = cmd_world_path(o->so_path);
@@ -236,7 +253,9 @@ static world_t *
 serve_build(const serve_opts_t *o)
 {
     world_params_t p = {.wp_seed = o->so_seed,
-                        .wp_max_zones = o->so_zones ? (uint32_t)o->so_zones : 1,
+                        .wp_max_zones = o->so_max_zones ? (uint32_t)o->so_max_zones
+                                        : o->so_zones   ? (uint32_t)o->so_zones
+                                                        : 1,
                         .wp_ncpus = (uint32_t)o->so_cpus};
     world_t *w = world_create(o->so_path, &p);
 
@@ -404,6 +423,7 @@ typedef struct serve_tick {
     const serve_opts_t *st_o;
     serve_state_t *st_s;
     uint64_t st_dt;
+    int st_moves; /* virtual time advances (serve_time_moves) */
 } serve_tick_t;
 
 static int
@@ -412,7 +432,7 @@ serve_tick_world(const world_t *w, void *arg)
     serve_tick_t *t = arg;
 
     (void)w;
-    if (t->st_o->so_tick_ms != 0)
+    if (t->st_moves)
         world_time_advance(t->st_w, t->st_dt);
     serve_events(t->st_w, t->st_o, t->st_s, (double)t->st_dt / 1e9);
     return 0;
@@ -420,9 +440,9 @@ serve_tick_world(const world_t *w, void *arg)
 
 /* One tick of dt ns on a world that must still be whole: 0, or 1 after saying why not. */
 static int
-serve_tick(world_t *w, const serve_opts_t *o, serve_state_t *s, uint64_t dt)
+serve_tick(world_t *w, const serve_opts_t *o, serve_state_t *s, uint64_t dt, int moves)
 {
-    serve_tick_t t = {.st_w = w, .st_o = o, .st_s = s, .st_dt = dt};
+    serve_tick_t t = {.st_w = w, .st_o = o, .st_s = s, .st_dt = dt, .st_moves = moves};
     char err[512];
 
     if (world_check(w, err, sizeof(err)) != 0) {
@@ -437,20 +457,29 @@ serve_tick(world_t *w, const serve_opts_t *o, serve_state_t *s, uint64_t dt)
     }
     return 0;
 }
-/* Ticks until a signal: 0, or 1 when the world was damaged under it. */
+/* 1 when this tick advances virtual time: --tick 0 and a client's freeze stop it. */
 static int
-serve_loop(world_t *w, const serve_opts_t *o)
+serve_time_moves(const serve_opts_t *o, const serve_control_t *sc)
+{
+    if (sc != NULL)
+        return !serve_control_frozen(sc); /* starts frozen with --tick 0; a thaw moves it */
+    return o->so_tick_ms != 0;
+}
+
+/* Ticks until a signal, serving the control socket between ticks: 0, or 1 when the world
+ * was damaged under it. */
+static int
+serve_loop(world_t *w, const serve_opts_t *o, serve_control_t *sc)
 {
     serve_state_t s = {.ss_rng = world_seed(w), .ss_serial = o->so_zones};
     uint64_t period = (o->so_tick_ms ? o->so_tick_ms : 100) * 1000000ULL;
     uint64_t last = (uint64_t)cmon_monotime_ns();
 
     while (!serve_stop) {
-        struct timespec ts = {(time_t)(period / 1000000000ULL), (long)(period % 1000000000ULL)};
-        nanosleep(&ts, NULL);
+        serve_control_sleep(sc, period, &serve_stop); /* applies control requests meanwhile */
         uint64_t now = (uint64_t)cmon_monotime_ns(), dt = now - last;
         last = now;
-        if (serve_tick(w, o, &s, dt) != 0)
+        if (serve_tick(w, o, &s, dt, serve_time_moves(o, sc)) != 0)
             return 1;
     }
     return 0;
@@ -504,6 +533,32 @@ serve_vminfod(const world_t *w, const serve_opts_t *o, int *fatal)
     return v;
 }
 
+/*
+ * Opens the control socket unless --control none (NULL with *fatal 0); NULL
+ * with *fatal 1 after saying why it cannot. Its zones get creation numbers
+ * from 1,000,000 past serve's own, so that they are told apart.
+ */
+static serve_control_t *
+serve_control(world_t *w, const serve_opts_t *o, int *fatal)
+{
+    char path[4096], err[4400];
+    serve_control_t *sc;
+
+    *fatal = 0;
+    if (o->so_control != NULL && strcmp(o->so_control, "none") == 0)
+        return NULL;
+    snprintf(path, sizeof(path), "%s%s", o->so_control ? o->so_control : o->so_path,
+             o->so_control ? "" : SERVE_CONTROL_SUFFIX);
+    /* PATH.ctl is the world lock holder's: an old serve still answering there lost its world */
+    sc = serve_control_open(w, path, o->so_control == NULL, (unsigned)o->so_core_zones,
+                            o->so_tick_ms == 0, o->so_zones + 1000000, err, sizeof(err));
+    if (sc == NULL) {
+        fprintf(stderr, "cmon-sim serve: %s\n", err);
+        *fatal = 1;
+    }
+    return sc;
+}
+
 /* Builds, announces and runs the world; the exit status. */
 static int
 serve_run(const serve_opts_t *o)
@@ -522,6 +577,7 @@ serve_run(const serve_opts_t *o)
     int fatal = 0;
     int core_zix[SERVE_CORE_ZONES_MAX];
     coresvc_t *core = NULL;
+    serve_control_t *sc = NULL;
     rc = serve_owners(w, o);
     if (rc == 0)
         rc = serve_populate(w, o, core_zix);
@@ -530,13 +586,16 @@ serve_run(const serve_opts_t *o)
     if (rc == 0 && !fatal && !serve_stop && o->so_core_zones > 0 &&
         (core = serve_core_zones(w, core_zix, (unsigned)o->so_core_zones)) == NULL)
         fatal = 1;
+    if (rc == 0 && !fatal && !serve_stop)
+        sc = serve_control(w, o, &fatal);
     rc = fatal ? 1 : rc;
     if (rc == 0 && !serve_stop) {
         printf("%s\n", o->so_path);
         fflush(stdout);
         serve_damage_watch(w);
-        rc = serve_loop(w, o);
+        rc = serve_loop(w, o, sc);
     }
+    serve_control_close(sc);
     coresvc_free(core);
     vminfod_stop(vminfod);
     /* Removes the world and its side files while it is still ours. */

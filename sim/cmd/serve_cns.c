@@ -217,6 +217,8 @@ cns_opt(cns_opts_t *o, int c, const char *arg)
         return cns_fwd(o, "--reboots", arg);
     case 't':
         return cns_fwd(o, "--tick", arg);
+    case 'M':
+        return cns_fwd(o, "--max-zones", arg); /* room for ctl zone create on every node */
     case 'C':
         if (cmon_parse_unsigned(arg, 0, SERVE_CORE_ZONES_MAX, &n, NULL, 0) != 0)
             return cns_usage("bad --core-zones (want 0 to 8):", arg);
@@ -239,6 +241,7 @@ const struct option serve_cns_options[] = {
     {"churn", required_argument, NULL, 'c'},
     {"reboots", required_argument, NULL, 'r'},
     {"tick", required_argument, NULL, 't'},
+    {"max-zones", required_argument, NULL, 'M'},
     {"core-zones", required_argument, NULL, 'C'},
     {"accounts", required_argument, NULL, 'U'},
     {"cplane", required_argument, NULL, 'P'},
@@ -470,6 +473,16 @@ cns_write_config(const cns_opts_t *o, const cns_node_t *nodes)
 
 /* ---- main ----------------------------------------------------------- */
 
+/* Removes the control socket a killed node's serve left beside its world (PATH.ctl). */
+static void
+cns_unlink_control(const char *world)
+{
+    char ctl[PATH_MAX + 8];
+
+    snprintf(ctl, sizeof(ctl), "%s.ctl", world);
+    unlink(ctl);
+}
+
 /*
  * Removes a world the node's serve left behind (it removes its own when it
  * stops on SIGTERM; not when it had to be killed), with its side files, but
@@ -483,6 +496,7 @@ cns_unlink_world(const char *world)
     if (world[0] == '\0' || (l = world_lock_take(world, NULL)) == NULL)
         return;
     world_unlink(world);
+    cns_unlink_control(world);
     world_lock_release(l, NULL);
 }
 

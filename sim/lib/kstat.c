@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kstat.h"
 #include "world_shm.h"
@@ -351,6 +353,36 @@ kstat_lookup(kstat_ctl_t *kc, const char *ks_module, int ks_instance, const char
     return NULL;
 }
 
+/* A fault's latency, as a driver slow to update its kstat: under
+ * KSTAT_SPIN_MAX_US the reading thread is held on the CPU until the time
+ * has passed (a sleep that short is the scheduler's timer slack, ~50 µs,
+ * plus a reschedule: a 1 µs fault would cost 50 and more), longer ones
+ * sleep. The clock is read by the system call, not through libc: under
+ * libfaketime (scenarios) the library's clocks may stand still. */
+#define KSTAT_SPIN_MAX_US 1000
+
+static uint64_t
+kstat_raw_now_ns(void)
+{
+    struct timespec ts;
+    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+kstat_delay(uint32_t latency_us)
+{
+    if (latency_us < KSTAT_SPIN_MAX_US) {
+        uint64_t end = kstat_raw_now_ns() + (uint64_t)latency_us * 1000u;
+        while (kstat_raw_now_ns() < end)
+            ;
+        return;
+    }
+    struct timespec ts = {latency_us / 1000000, (long)(latency_us % 1000000) * 1000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
 /* The "driver" side of a read: faults first, then the data into ks_data. */
 static int
 kstat_fetch(world_t *w, kstat_t *ksp, int slot)
@@ -360,11 +392,8 @@ kstat_fetch(world_t *w, kstat_t *ksp, int slot)
     int err;
 
     err = wread_fault(w, &w->w_kslots[slot], &latency_us);
-    if (latency_us > 0) {
-        struct timespec ts = {latency_us / 1000000, (long)(latency_us % 1000000) * 1000};
-        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-            ;
-    }
+    if (latency_us > 0)
+        kstat_delay(latency_us);
     if (err != 0)
         return err;
     if (ksp->ks_data == NULL) {

@@ -97,6 +97,7 @@ test_help(void)
         {"kstat", cmd_kstat_options, NULL},
         {"zones", cmd_zones_options, NULL},
         {"bench", cmd_bench_options, NULL},
+        {"ctl", cmd_ctl_options, NULL},
     };
     static char first[sizeof(out)];
     char usage[64];
@@ -127,7 +128,7 @@ test_help(void)
 static void
 test_main_help(void)
 {
-    static const char *const subs[] = {"serve", "kstat", "zones", "bench", "run", "help"};
+    static const char *const subs[] = {"serve", "ctl", "kstat", "zones", "bench", "run", "help"};
     char want[32];
 
     CU_ASSERT_EQUAL(RUN("--help"), 0);

@@ -180,7 +180,7 @@ test_stale_takeover(void)
     CU_ASSERT_EQUAL(world_zfs_pool_set(r, &pool), 0); /* a second pool in PATH.zfs */
     world_close(r);
     CU_ASSERT_EQUAL(serve_stop(dead, SIGKILL), -1);
-    CU_ASSERT_EQUAL(files_of(path, list, sizeof(list)), 3); /* world, .lock, .zfs */
+    CU_ASSERT_EQUAL(files_of(path, list, sizeof(list)), 4); /* world, .lock, .zfs, .ctl */
 
     pid_t next = SERVE(line, "--zones", "5", "--world", path);
     CU_ASSERT_FATAL(next > 0);

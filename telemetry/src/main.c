@@ -8,6 +8,7 @@
  * /etc/containerpilot.json5, so scripts written for ContainerPilot run
  * unchanged. */
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "cli.h"
+#include "httpguard.h"
 #include "cmon_version.h"
 #include "config.h"
 #include "control.h"
@@ -50,6 +53,7 @@ struct opts {
     const char *op_ready;    /* -ready-file */
     cmon_listen_t op_listen; /* -listen / -web.listen-address, when op_has_listen */
     int op_has_listen;
+    httpguard_limits_t op_limits; /* -max-connections, -max-connections-per-client, ... */
     char *op_pairs[TELEMETRY_MAX_PAIRS]; /* -putmetric or -putenv pairs */
     size_t op_npairs;
 };
@@ -88,6 +92,18 @@ usage(FILE *f)
           "      --web.listen-address=ADDR:PORT\n"
           "                             the same as --listen (the Prometheus exporters'\n"
           "                             name for it)\n"
+          "      --max-connections=N    most HTTP connections at once; one beyond them is\n"
+          "                             closed at once (default 256)\n"
+          "      --max-connections-per-client=N\n"
+          "                             most at once from one IP address (default 64;\n"
+          "                             0: no limit)\n"
+          "      --header-timeout=SECONDS\n"
+          "                             a request's headers must be complete this long\n"
+          "                             after the connection (or its first byte, kept\n"
+          "                             alive): else 408 (400 without a request line)\n"
+          "                             and closed, however slowly they trickle (default\n"
+          "                             10)\n"
+          "      --idle-timeout=SECONDS close a connection idle this long (default 30)\n"
           "      --ready-file=PATH      once listening, write http://ADDR:PORT to PATH (for\n"
           "                             harnesses; removed at exit)\n"
           "  -h, --help                 print this help and exit\n"
@@ -128,6 +144,14 @@ usage_error(const char *what, const char *arg)
     return -1;
 }
 
+/* The HTTP limits' flags (httpguard.h), past the letters. */
+enum {
+    TELEMETRY_OPT_MAX_CONNS = 1000,
+    TELEMETRY_OPT_PER_CLIENT,
+    TELEMETRY_OPT_HEADER_TIMEOUT,
+    TELEMETRY_OPT_IDLE_TIMEOUT
+};
+
 /* getopt_long_only's table: every flag (--help lists each one). One dash or
  * two both match a long name, as ContainerPilot's Go flags did. */
 static const struct option opts_table[] = {
@@ -141,6 +165,10 @@ static const struct option opts_table[] = {
     {"reload", no_argument, NULL, 'R'},
     {"maintenance", required_argument, NULL, 'M'},
     {"ping", no_argument, NULL, 'P'},
+    {"max-connections", required_argument, NULL, TELEMETRY_OPT_MAX_CONNS},
+    {"max-connections-per-client", required_argument, NULL, TELEMETRY_OPT_PER_CLIENT},
+    {"header-timeout", required_argument, NULL, TELEMETRY_OPT_HEADER_TIMEOUT},
+    {"idle-timeout", required_argument, NULL, TELEMETRY_OPT_IDLE_TIMEOUT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -207,6 +235,39 @@ parse_client(struct opts *o, int c, char *arg)
     }
 }
 
+/* The HTTP limits' flags and where each goes. */
+static const struct limit_flag {
+    int lf_opt;
+    const char *lf_flag;
+    unsigned lf_min;
+    size_t lf_offset; /* of the unsigned in httpguard_limits_t */
+} limit_flags[] = {
+    {TELEMETRY_OPT_MAX_CONNS, "-max-connections", 1, offsetof(httpguard_limits_t, hg_max_conns)},
+    {TELEMETRY_OPT_PER_CLIENT, "-max-connections-per-client", 0,
+     offsetof(httpguard_limits_t, hg_max_per_client)},
+    {TELEMETRY_OPT_HEADER_TIMEOUT, "-header-timeout", 1,
+     offsetof(httpguard_limits_t, hg_header_timeout)},
+    {TELEMETRY_OPT_IDLE_TIMEOUT, "-idle-timeout", 1, offsetof(httpguard_limits_t, hg_idle_timeout)},
+};
+
+/* One of the HTTP limits. 0, or -1 after a usage error. */
+static int
+parse_limit(struct opts *o, int c, const char *arg)
+{
+    char why[96], what[160];
+    for (size_t k = 0; k < sizeof limit_flags / sizeof limit_flags[0]; k++) {
+        const struct limit_flag *lf = &limit_flags[k];
+        if (lf->lf_opt != c)
+            continue;
+        unsigned *out = (unsigned *)((char *)&o->op_limits + lf->lf_offset);
+        if (cmon_parse_unsigned(arg, lf->lf_min, 1000000, out, why, sizeof why) == 0)
+            return 0;
+        snprintf(what, sizeof what, "bad %s %s: ", lf->lf_flag, arg);
+        return usage_error(what, why);
+    }
+    return usage_error("unknown flag", "");
+}
+
 /* One flag. 0, 1 to exit 0 at once (help, version), or -1 (usage error). */
 static int
 parse_one(struct opts *o, int c, char *arg)
@@ -231,6 +292,11 @@ parse_one(struct opts *o, int c, char *arg)
         return parse_listen(o, "-listen", arg);
     case 'W':
         return parse_listen(o, "-web.listen-address", arg);
+    case TELEMETRY_OPT_MAX_CONNS:
+    case TELEMETRY_OPT_PER_CLIENT:
+    case TELEMETRY_OPT_HEADER_TIMEOUT:
+    case TELEMETRY_OPT_IDLE_TIMEOUT:
+        return parse_limit(o, c, arg);
     case 'h':
         usage(stdout);
         return 1;
@@ -613,8 +679,8 @@ serve(const struct opts *o, struct running *rn, const char *sock)
         fprintf(stderr, "cmon-telemetry: cannot set up: %s\n", strerror(errno));
         return 1;
     }
-    if (server_start(&sv, &rn->rn_reg, &rn->rn_ctl, (struct sockaddr *)&addr, alen, sock, err,
-                     sizeof err) != 0) {
+    if (server_start_limited(&sv, &rn->rn_reg, &rn->rn_ctl, (struct sockaddr *)&addr, alen, sock,
+                             &o->op_limits, err, sizeof err) != 0) {
         fprintf(stderr, "cmon-telemetry: %s\n", err);
         control_free(&rn->rn_ctl);
         registry_free(&rn->rn_reg);
@@ -648,7 +714,8 @@ called_containerpilot(const char *argv0)
 int
 main(int argc, char **argv)
 {
-    struct opts o = {.op_as_cp = argc > 0 && called_containerpilot(argv[0])};
+    struct opts o = {.op_limits = SERVER_LIMITS_DEFAULT,
+                     .op_as_cp = argc > 0 && called_containerpilot(argv[0])};
     int rc = parse_args(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? 0 : 2;

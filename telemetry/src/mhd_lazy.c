@@ -11,7 +11,8 @@
  * start) and call the library's own ones, found with dlsym() in its handle.
  * MHD_start_daemon, variadic, goes to MHD_start_daemon_va.
  *
- * Every libmicrohttpd function telemetry calls must be here; one that is
+ * Every libmicrohttpd function telemetry calls (common/httpguard.c's
+ * included) must be here; one that is
  * not would be resolved by linking libmicrohttpd again (still correct, only
  * slower to start). A library that cannot be loaded (or lacks one of them)
  * is said on stderr and MHD_start_daemon returns NULL, as for any other
@@ -40,6 +41,8 @@ static struct {
                                                         enum MHD_ResponseMemoryMode);
     void (*destroy_response)(struct MHD_Response *);
     enum MHD_Result (*add_response_header)(struct MHD_Response *, const char *, const char *);
+    const union MHD_ConnectionInfo *(*get_connection_info)(struct MHD_Connection *,
+                                                           enum MHD_ConnectionInfoType, ...);
 } mhd_lazy;
 static pthread_once_t mhd_lazy_once = PTHREAD_ONCE_INIT;
 
@@ -71,10 +74,11 @@ mhd_lazy_open(void)
         mhd_lazy_sym(h, "MHD_create_response_from_buffer");
     *(void **)&mhd_lazy.destroy_response = mhd_lazy_sym(h, "MHD_destroy_response");
     *(void **)&mhd_lazy.add_response_header = mhd_lazy_sym(h, "MHD_add_response_header");
-    mhd_lazy_ok = mhd_lazy.start_daemon_va && mhd_lazy.stop_daemon &&
-                  mhd_lazy.lookup_connection_value && mhd_lazy.queue_response &&
-                  mhd_lazy.create_response_from_buffer && mhd_lazy.destroy_response &&
-                  mhd_lazy.add_response_header;
+    *(void **)&mhd_lazy.get_connection_info = mhd_lazy_sym(h, "MHD_get_connection_info");
+    mhd_lazy_ok = mhd_lazy.get_connection_info && mhd_lazy.start_daemon_va &&
+                  mhd_lazy.stop_daemon && mhd_lazy.lookup_connection_value &&
+                  mhd_lazy.queue_response && mhd_lazy.create_response_from_buffer &&
+                  mhd_lazy.destroy_response && mhd_lazy.add_response_header;
 }
 
 #define MHD_LAZY() pthread_once(&mhd_lazy_once, mhd_lazy_open)
@@ -135,4 +139,15 @@ MHD_add_response_header(struct MHD_Response *response, const char *header, const
 {
     MHD_LAZY();
     return mhd_lazy.add_response_header(response, header, content);
+}
+
+/* Variadic in its declaration, but no information type of libmicrohttpd
+ * 0.9.x reads more arguments (common/httpguard.c asks for
+ * MHD_CONNECTION_INFO_SOCKET_CONTEXT and _CONNECTION_FD): none are passed. */
+const union MHD_ConnectionInfo *
+MHD_get_connection_info(struct MHD_Connection *connection, enum MHD_ConnectionInfoType info_type,
+                        ...)
+{
+    MHD_LAZY();
+    return mhd_lazy.get_connection_info(connection, info_type);
 }

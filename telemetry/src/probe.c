@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "monotime.h"
+#include "reaper.h"
 
 double
 prober_now(void)
@@ -72,6 +73,10 @@ int
 prober_init(struct prober *p, struct registry *r, struct envset *env, double now)
 {
     memset(p, 0, sizeof *p);
+    /* what a probe leaves behind outside its group comes back to us (reaper.h):
+     * without it, such orphans go to init and live on (a warning, not fatal) */
+    if (reaper_become() != 0 && !p->pb_quiet)
+        fprintf(stderr, "cmon-telemetry: cannot become a child subreaper: %s\n", strerror(errno));
     p->pb_reg = r;
     p->pb_env = env;
     p->pb_probes = calloc(r->rg_n + r->rg_njobs + 1, sizeof *p->pb_probes);
@@ -376,6 +381,7 @@ prober_step(struct prober *p, const sigset_t *wait_mask, double max_wait)
         else if (pr->pr_state == PROBE_REAPING)
             prober_reap(pr);
     }
+    reaper_sweep(REAPER_ORPHANS); /* what finished probes left behind (reaper.h) */
     errno = saved;
     return rc < 0 && saved == EINTR ? -1 : 0;
 }
@@ -390,6 +396,7 @@ prober_free(struct prober *p)
         spawn_close(&pr->pr_sp);
         free(pr->pr_out);
     }
+    reaper_sweep(REAPER_ALL); /* no probe runs any more: none of what they started either */
     free(p->pb_probes);
     memset(p, 0, sizeof *p);
 }

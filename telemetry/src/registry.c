@@ -496,6 +496,25 @@ reg_value(json_t *v)
     return d;
 }
 
+/* Appends a metric name from a request body, or jansson's message (which
+ * quotes the body): control bytes as \xNN (a newline would split the log
+ * line and the one-line answer; found by tests/fuzz_control.c), at most 128
+ * bytes of it. */
+static void
+reg_add_name(sbuf_t *msg, const char *key)
+{
+    size_t k = 0;
+    for (; key[k] != '\0' && k < 128; k++) {
+        unsigned char c = (unsigned char)key[k];
+        if (c < 0x20 || c == 0x7f)
+            sbuf_addf(msg, "\\x%02x", c);
+        else
+            sbuf_addc(msg, (char)c);
+    }
+    if (key[k] != '\0')
+        sbuf_adds(msg, "...");
+}
+
 /* 400 checks, all before anything is recorded: every name a configured
  * metric (not a sensor), every value acceptable. */
 static int
@@ -509,7 +528,9 @@ reg_put_check(struct registry *r, json_t *obj, sbuf_t *msg)
         long idx = registry_find(r, key);
         char why[200];
         if (idx < 0 || r->rg_metrics[idx].rm_cfg->cm_is_sensor) {
-            sbuf_addf(msg, "%s%s is not a configured metric", bad++ ? "; " : "", key);
+            sbuf_adds(msg, bad++ ? "; " : "");
+            reg_add_name(msg, key);
+            sbuf_adds(msg, " is not a configured metric");
         } else if (reg_check(&r->rg_metrics[idx], reg_value(v), why, sizeof why) != 0) {
             sbuf_addf(msg, "%s%s", bad++ ? "; " : "", why);
         }
@@ -526,15 +547,20 @@ registry_put(struct registry *r, const char *body, size_t len, double now, sbuf_
     json_t *v;
     int code = 200;
     if (obj == NULL || !json_is_object(obj) || json_object_size(obj) == 0) {
-        sbuf_addf(msg, "body must be a JSON object of metric names and numbers%s%s",
-                  obj == NULL ? ": " : "", obj == NULL ? e.text : "");
+        sbuf_adds(msg, "body must be a JSON object of metric names and numbers");
+        if (obj == NULL) { /* jansson quotes the body near the error: raw bytes */
+            sbuf_adds(msg, ": ");
+            reg_add_name(msg, e.text);
+        }
         code = 422;
     }
     json_object_foreach(code == 200 ? obj : NULL, key, v)
     {
         double d;
         if (reg_put_value(v, &d) != 0) {
-            sbuf_addf(msg, "value of %s is not a number", key);
+            sbuf_adds(msg, "value of ");
+            reg_add_name(msg, key);
+            sbuf_adds(msg, " is not a number");
             code = 422;
             break;
         }

@@ -258,7 +258,8 @@ server_tcp_socket(const struct sockaddr *addr, socklen_t len, char *err, size_t 
         int zero = 0;
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
     }
-    if (bind(fd, addr, len) != 0 || listen(fd, 128) != 0) {
+    /* a backlog for bursts of thousands of connections (httpguard.h decides on each) */
+    if (bind(fd, addr, len) != 0 || listen(fd, 1024) != 0) {
         char host[INET6_ADDRSTRLEN] = "?";
         bool v4 = addr->sa_family == AF_INET;
         const struct sockaddr_in *a4 = (const struct sockaddr_in *)addr;
@@ -322,20 +323,48 @@ server_describe(struct server *s, int fd)
     }
 }
 
+/* The guard's refusals and cuts, one line each unless quiet. */
+static void
+server_guard_log(void *cls, const char *kind, const char *what)
+{
+    (void)kind;
+    struct server *s = cls;
+    if (!s->sv_quiet)
+        fprintf(stderr, "cmon-telemetry: %s\n", what);
+}
+
+/* A daemon on fd behind a guard of limits (httpguard.h), stored in *guard
+ * (the caller frees it after the daemon). NULL when either cannot start. */
 static struct MHD_Daemon *
 server_daemon(int fd, bool ipv6, MHD_AccessHandlerCallback h, struct server *s,
-              MHD_RequestCompletedCallback done)
+              MHD_RequestCompletedCallback done, const httpguard_limits_t *limits,
+              httpguard_t **guard)
 {
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (ipv6 ? MHD_USE_IPv6 : 0);
-    return MHD_start_daemon(flags, 0, NULL, NULL, h, s, MHD_OPTION_LISTEN_SOCKET, fd,
-                            MHD_OPTION_CONNECTION_LIMIT, 256, MHD_OPTION_CONNECTION_TIMEOUT, 30,
-                            MHD_OPTION_NOTIFY_COMPLETED, done, s, MHD_OPTION_END);
+    struct MHD_OptionItem opts[HTTPGUARD_OPTIONS_MAX];
+    *guard = httpguard_new(limits, h, s, done, s, server_guard_log, s);
+    if (*guard == NULL)
+        return NULL;
+    httpguard_options(*guard, opts);
+    return MHD_start_daemon(flags, 0, httpguard_accept, *guard, httpguard_access, *guard,
+                            MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 }
 
 int
 server_start(struct server *s, struct registry *r, struct control *verbs, const struct sockaddr *addr,
              socklen_t addrlen, const char *socket_path, char *err, size_t errlen)
 {
+    static const httpguard_limits_t defaults = SERVER_LIMITS_DEFAULT;
+    return server_start_limited(s, r, verbs, addr, addrlen, socket_path, &defaults, err, errlen);
+}
+
+int
+server_start_limited(struct server *s, struct registry *r, struct control *verbs,
+                     const struct sockaddr *addr, socklen_t addrlen, const char *socket_path,
+                     const httpguard_limits_t *limits, char *err, size_t errlen)
+{
+    httpguard_limits_t local = *limits;
+    local.hg_max_per_client = 0; /* the control socket: every client is local */
     memset(s, 0, sizeof *s);
     s->sv_reg = r;
     s->sv_control = verbs;
@@ -349,8 +378,9 @@ server_start(struct server *s, struct registry *r, struct control *verbs, const 
     }
     server_describe(s, tcp);
     s->sv_socket = strdup(socket_path);
-    s->sv_http = server_daemon(tcp, addr->sa_family == AF_INET6, server_http, s, NULL);
-    s->sv_ctl = server_daemon(ctl, false, server_ctl, s, server_ctl_done);
+    s->sv_http = server_daemon(tcp, addr->sa_family == AF_INET6, server_http, s, NULL, limits,
+                               &s->sv_guard_http);
+    s->sv_ctl = server_daemon(ctl, false, server_ctl, s, server_ctl_done, &local, &s->sv_guard_ctl);
     if (s->sv_http == NULL || s->sv_ctl == NULL) {
         snprintf(err, errlen, "cannot start the HTTP server");
         if (s->sv_http == NULL)
@@ -370,6 +400,8 @@ server_stop(struct server *s)
         MHD_stop_daemon(s->sv_http);
     if (s->sv_ctl != NULL)
         MHD_stop_daemon(s->sv_ctl);
+    httpguard_free(s->sv_guard_http); /* after their daemons */
+    httpguard_free(s->sv_guard_ctl);
     if (s->sv_socket != NULL)
         unlink(s->sv_socket);
     free(s->sv_socket);

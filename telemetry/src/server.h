@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+#include "httpguard.h"
 #include "registry.h"
 
 struct control;
@@ -24,6 +25,8 @@ struct server {
     char sv_listen[128]; /* "ADDR:PORT" actually bound */
     char *sv_socket;     /* owned copy of the control socket path */
     bool sv_quiet;
+    httpguard_t *sv_guard_http; /* the limits of each daemon (httpguard.h) */
+    httpguard_t *sv_guard_ctl;
 };
 
 /* server_start: binds addr (port 0: an ephemeral one) and the unix socket at
@@ -32,6 +35,22 @@ struct server {
 int server_start(struct server *s, struct registry *r, struct control *verbs,
                  const struct sockaddr *addr, socklen_t addrlen, const char *socket_path, char *err,
                  size_t errlen);
+
+/* The HTTP limits by default (httpguard.h; the connection limit and idle
+ * timeout are what the daemons had before them). */
+#define SERVER_LIMITS_DEFAULT                                                                      \
+    {                                                                                              \
+        .hg_max_conns = 256, .hg_max_per_client = 64, .hg_header_timeout = 10,                     \
+        .hg_idle_timeout = 30, .hg_conn_memory = 32 * 1024, .hg_max_url = 1024, .hg_threads = 1,   \
+        .hg_log_interval = 10                                                                      \
+    }
+
+/* server_start_limited: server_start() with the TCP daemon's connection
+ * limits and deadlines (the control socket's are the same, with no per-client
+ * limit: every client there is local). */
+int server_start_limited(struct server *s, struct registry *r, struct control *verbs,
+                         const struct sockaddr *addr, socklen_t addrlen, const char *socket_path,
+                         const httpguard_limits_t *limits, char *err, size_t errlen);
 
 /* server_stop: stops the daemons, removes the socket file. */
 void server_stop(struct server *s);

@@ -283,12 +283,48 @@ test_parse_output(void)
     CU_ASSERT_EQUAL(prober_parse_output("1e999", 5, &v), -1);
 }
 
+/* A probe that starts a daemon in a session of its own leaves nothing once
+ * it has run: the prober, a child subreaper, kills and reaps the orphan
+ * (issue 15, item 4). */
+static void
+test_setsid_orphan_reaped(void)
+{
+    char pidfile[64], config[512];
+    snprintf(pidfile, sizeof pidfile, "/tmp/cmon-probe-orphan-%d.pid", (int)getpid());
+    snprintf(config, sizeof config,
+             "{telemetry: {sensors: [\n"
+             " {name: \"daemon\", type: \"gauge\", poll: 3600, timeout: 60, check: [\"sh\", "
+             "\"-c\", \"setsid sleep 1000 >/dev/null 2>&1 & echo $! > %s; echo 1\"]}]}}",
+             pidfile);
+    struct fixture f;
+    CU_ASSERT_FATAL(fixture_open(&f, config) == 0);
+    double end = prober_now() + SAFETY_SECONDS;
+    while (runs(metric(&f, "daemon")) == 0 && prober_now() < end)
+        prober_step(&f.f_pb, &wait_mask, 0.5);
+    CU_ASSERT_EQUAL(metric(&f, "daemon")->rm_runs[PROBE_OK], 1);
+    int orphan = 0;
+    FILE *pf = fopen(pidfile, "r");
+    if (pf != NULL) {
+        if (fscanf(pf, "%d", &orphan) != 1)
+            orphan = 0;
+        fclose(pf);
+    }
+    unlink(pidfile);
+    CU_ASSERT_TRUE(orphan > 0);
+    /* gone and reaped while the prober still runs: not even a zombie */
+    CU_ASSERT_TRUE(orphan > 0 && kill(orphan, 0) != 0 && errno == ESRCH);
+    if (orphan > 0 && kill(orphan, 0) == 0)
+        kill(orphan, SIGKILL); /* today's: do not leave it running */
+    fixture_close(&f);
+}
+
 static const CU_TestInfo tests[] = {
     {"parse output", test_parse_output},
     {"outcomes", test_outcomes},
     {"hang does not block", test_hang_does_not_block},
     {"jobs", test_jobs},
     {"job ticks", test_job_ticks},
+    {"setsid orphan reaped", test_setsid_orphan_reaped},
     {NULL, NULL},
 };
 

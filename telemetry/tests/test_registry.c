@@ -154,6 +154,23 @@ test_put(void)
     sbuf_release(&msg);
 }
 
+/* A name with control bytes is answered on one line, the bytes as \xNN (a
+ * newline split the log line and the answer: found by tests/fuzz_control.c). */
+static void
+test_put_name_one_line(void)
+{
+    sbuf_t msg;
+    CU_ASSERT_EQUAL_FATAL(sbuf_init(&msg, 64), 0);
+    CU_ASSERT_EQUAL(put("{\"a\\nb\\u0001\": 1}", &msg), 400);
+    CU_ASSERT_PTR_NULL(strchr(msg.sb_buf, '\n'));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg.sb_buf, "a\\x0ab\\x01 is not a configured metric"));
+    CU_ASSERT_EQUAL(put("{\"x\\r\": \"y\"}", &msg), 422);
+    CU_ASSERT_STRING_EQUAL(msg.sb_buf, "value of x\\x0d is not a number");
+    CU_ASSERT_EQUAL(put("{\"a\nb\": 2}", &msg), 422); /* a raw newline: not JSON */
+    CU_ASSERT_PTR_NULL(strchr(msg.sb_buf, '\n'));
+    sbuf_release(&msg);
+}
+
 static void
 test_probe_done(void)
 {
@@ -305,6 +322,7 @@ main(int argc, char **argv)
         {"histogram", test_histogram},
         {"summary window", test_summary_window},
         {"putmetric", test_put},
+        {"putmetric: a name on one line", test_put_name_one_line},
         {"probe results", test_probe_done},
         {"escaping", test_escaping},
         {"render", test_render},

@@ -17,4 +17,25 @@ int log_level_parse(const char *s);
 /* log_msg() - writes one line (atomic with respect to other threads). */
 void log_msg(log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * log_rate_set() - from now on log_limited() writes at most one line of a kind
+ * every interval_s seconds (0: every line). Call before threads; 0 or -1
+ * with errno (ENOMEM, EINVAL).
+ */
+int log_rate_set(double interval_s);
+
+/*
+ * log_limited() - log_msg() for lines a client can cause at will (a refresh
+ * flood, refused connections): kind names the log site ("refresh
+ * requested"); of each kind the first line is written, then at most one an
+ * interval, ending with how many of that kind were not written since
+ * ("(41 more suppressed)").
+ */
+void log_limited(log_level_t level, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* log_rate_flush() - at exit: one line per kind with lines still
+ * suppressed since its last one. */
+void log_rate_flush(void);
+
 #endif

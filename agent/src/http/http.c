@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "gzip.h"
+#include "httpguard.h"
 #include "listen.h"
 #include "log.h"
 #include "monotime.h"
@@ -20,6 +21,7 @@
 
 struct http_server {
     struct MHD_Daemon *hs_daemon;
+    httpguard_t *hs_guard; /* limits and deadlines (httpguard.h); freed after the daemon */
     const http_route_t *hs_routes;
     void *hs_ctx;
     selfstats_t *hs_stats;
@@ -264,6 +266,46 @@ http_bound_port(struct MHD_Daemon *d)
     return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
+/* The guard's log lines (httpguard.h): refusals and cuts, rate-limited per
+ * kind (--log-interval). */
+static void
+http_guard_log(void *cls, const char *kind, const char *what)
+{
+    (void)cls;
+    (void)kind; /* the guard rate-limits its lines itself */
+    log_msg(LOG_WARN, "%s", what);
+}
+
+static httpguard_t *
+http_guard_new(const http_opts_t *o, struct http_server *srv)
+{
+    httpguard_limits_t lim = {.hg_max_conns = o->ho_max_conns,
+                              .hg_max_per_client = o->ho_max_per_client,
+                              .hg_header_timeout = o->ho_header_timeout,
+                              .hg_idle_timeout = o->ho_idle_timeout,
+                              .hg_conn_memory = o->ho_conn_memory,
+                              .hg_max_url = HTTP_MAX_URL,
+                              .hg_threads = o->ho_threads,
+                              .hg_log_interval = o->ho_log_interval};
+    return httpguard_new(&lim, http_access, srv, NULL, NULL, http_guard_log, NULL);
+}
+
+/* The daemon: the guard's accept policy, access handler and limits. */
+static struct MHD_Daemon *
+http_daemon_start(const http_opts_t *o, unsigned family, httpguard_t *guard)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_EPOLL_TURBO |
+                     MHD_USE_ERROR_LOG | family;
+    struct MHD_OptionItem limits[HTTPGUARD_OPTIONS_MAX];
+    httpguard_options(guard, limits);
+    return MHD_start_daemon(
+        flags, 0 /* the port is in ho_addr */, httpguard_accept, guard, httpguard_access, guard,
+        MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, NULL, /* first: it must see every message */
+        MHD_OPTION_SOCK_ADDR, o->ho_addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned int)(o->ho_threads > 1 ? o->ho_threads : 0), MHD_OPTION_ARRAY, limits,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_END);
+}
+
 http_server_t *
 http_server_start(const http_opts_t *o, const http_route_t *routes, void *ctx, selfstats_t *stats)
 {
@@ -272,25 +314,20 @@ http_server_start(const http_opts_t *o, const http_route_t *routes, void *ctx, s
         errno = EAFNOSUPPORT;
         return NULL;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_EPOLL_TURBO |
-                     MHD_USE_ERROR_LOG | family;
     http_server_t *srv = calloc(1, sizeof(*srv));
     if (srv == NULL)
         return NULL;
     srv->hs_routes = routes;
     srv->hs_ctx = ctx;
     srv->hs_stats = stats;
-    srv->hs_daemon = MHD_start_daemon(
-        flags, 0 /* the port is in ho_addr */, NULL, NULL, http_access, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, NULL, /* first: it must see every message */
-        MHD_OPTION_SOCK_ADDR, o->ho_addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned int)(o->ho_threads > 1 ? o->ho_threads : 0), MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)o->ho_max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)o->ho_idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->ho_conn_memory,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_END);
+    srv->hs_guard = http_guard_new(o, srv);
+    if (srv->hs_guard != NULL)
+        srv->hs_daemon = http_daemon_start(o, family, srv->hs_guard);
     if (srv->hs_daemon == NULL) {
+        int saved = errno != 0 ? errno : EADDRINUSE;
+        httpguard_free(srv->hs_guard);
         free(srv);
-        errno = errno != 0 ? errno : EADDRINUSE;
+        errno = saved;
         return NULL;
     }
     srv->hs_port = http_bound_port(srv->hs_daemon);
@@ -309,5 +346,6 @@ http_server_stop(http_server_t *srv)
     if (srv == NULL)
         return;
     MHD_stop_daemon(srv->hs_daemon);
+    httpguard_free(srv->hs_guard);
     free(srv);
 }

@@ -61,8 +61,11 @@ typedef struct http_opts {
     const struct sockaddr *ho_addr; /* where to listen (listen.h); port 0: any free one */
     unsigned ho_threads;            /* worker threads */
     unsigned ho_max_conns;          /* connection limit */
+    unsigned ho_max_per_client;     /* connections at once from one IP address; 0: no limit */
+    unsigned ho_header_timeout;     /* seconds for a request's headers, absolute (>= 1) */
     unsigned ho_idle_timeout;       /* seconds an idle connection is kept */
     size_t ho_conn_memory;          /* per-connection memory: bounds URL and headers */
+    double ho_log_interval;         /* seconds between log lines of a kind (refusals, cuts) */
 } http_opts_t;
 
 typedef struct http_server http_server_t;

@@ -139,7 +139,7 @@ route_refresh(void *ctx, const http_req_t *req, http_resp_t *resp)
     agent_t *ag = ctx;
     kpool_resync(ag->ag_env.se_pool);
     gz_forget_vms(ag->ag_gz);
-    log_msg(LOG_INFO, "refresh requested");
+    log_limited(LOG_INFO, "refresh requested", "refresh requested");
     route_text(resp, 200, "ok");
     return 0;
 }

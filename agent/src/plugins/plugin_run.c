@@ -11,11 +11,17 @@
  * have just SIGKILLed. Each deadline is a kernel timer in the poll set
  * (realtimer.h): it passes in real time, also under the scenario engine's
  * frozen clock.
+ *
+ * What a plugin leaves behind outside its group (`setsid sleep 1000 &`) comes
+ * back to the agent, a child subreaper (reaper.h), when the plugin exits;
+ * once the batch is done every such orphan is killed and reaped, so that
+ * nothing a plugin started outlives the scrape.
  */
 #include "plugin.h"
 #include "cmon_spawn.h"
 #include "monotime.h"
 #include "realtimer.h"
+#include "reaper.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -289,6 +295,7 @@ plugin_run_all(plugin_run_t *runs, size_t n, const plugin_limits_t *lim)
     do
         run_round(runs, rs, n, pfd, map, lim);
     while (run_expire(runs, rs, n) > 0);
+    reaper_sweep(REAPER_ORPHANS); /* what the plugins left behind (reaper.h) */
     for (i = 0; i < n; i++) {
         realtimer_stop(&rs[i].rs_timer);
         if (runs[i].pr_out == NULL)

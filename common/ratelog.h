@@ -8,8 +8,10 @@
  *
  * Thread-safe. Time is the caller's (monotonic seconds), so it can be tested.
  */
-#ifndef CMON_PROXY_RATELOG_H
-#define CMON_PROXY_RATELOG_H
+#ifndef CMON_RATELOG_H
+#define CMON_RATELOG_H
+
+#include <stddef.h>
 
 #define RATELOG_CAUSES 32 /* distinct causes kept; more share one slot */
 
@@ -28,5 +30,16 @@ void ratelog_free(ratelog_t *rl);
  * written since (0 after a quiet spell); 0 otherwise (the line is counted).
  */
 int ratelog_admit(ratelog_t *rl, const char *cause, double now, unsigned long *suppressed);
+
+/* What ratelog_flush() tells of a cause. */
+typedef void (*ratelog_report_t)(void *cls, const char *cause, unsigned long suppressed);
+
+/*
+ * ratelog_flush() - calls report for every cause with lines not written since
+ * its last (a summary at exit: the flood may have stopped), and sets their
+ * counts to 0. Returns how many it reported; report must not log through rl
+ * (the lock is held). NULL rl: 0.
+ */
+size_t ratelog_flush(ratelog_t *rl, ratelog_report_t report, void *cls);
 
 #endif

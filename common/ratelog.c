@@ -83,3 +83,22 @@ ratelog_admit(ratelog_t *rl, const char *cause, double now, unsigned long *suppr
     pthread_mutex_unlock(&rl->rl_lock);
     return admit;
 }
+
+size_t
+ratelog_flush(ratelog_t *rl, ratelog_report_t report, void *cls)
+{
+    size_t n = 0;
+    if (rl == NULL || report == NULL)
+        return 0;
+    pthread_mutex_lock(&rl->rl_lock);
+    for (size_t i = 0; i < RATELOG_CAUSES; i++) {
+        cause_t *c = &rl->rl_causes[i];
+        if (c->c_name[0] == '\0' || c->c_suppressed == 0)
+            continue;
+        report(cls, c->c_name, c->c_suppressed);
+        c->c_suppressed = 0;
+        n++;
+    }
+    pthread_mutex_unlock(&rl->rl_lock);
+    return n;
+}

@@ -1,0 +1,528 @@
+/*
+ * test_httpguard.c - hostile clients against the real servers (issue 15, items
+ * 1 and 7): thousands of idle connections, trickling ones, connections past
+ * --max-connections, garbage request lines, floods of empty lines, long
+ * query strings. Run as
+ *
+ *   test_common_httpguard SERVER BIN_DIR [TEST]
+ *
+ * where SERVER is "agent" (cmon-agent on a world of cmon-sim serve) or
+ * "telemetry" (cmon-telemetry), started from BIN_DIR with the limits each test
+ * names. No assertion on time: the deadlines below only stop a test that
+ * would otherwise wait forever (today's behaviour), and count as failures.
+ * Clients come from several loopback addresses (127.0.0.N) so that a
+ * per-client limit tells them from the one normal client (127.0.0.1).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmon_spawn.h"
+#include "cunit_main.h"
+#include "httpguard.h"
+#include "ratelog.h"
+
+#define FLOOD 3000       /* idle connections of the flood */
+#define GIVE_UP_MS 30000 /* a wait that would be forever today */
+#define STOP_GRACE_MS 5000
+
+/* The program under test: which, where, and its processes. */
+static struct {
+    const char *ht_server; /* "agent" or "telemetry" */
+    const char *ht_bin;
+    char ht_dir[64];  /* scratch: world, config, logs */
+    spawn_t ht_world; /* cmon-sim serve (agent only) */
+    spawn_t ht_proc;  /* the server */
+    unsigned ht_port;
+} ht = {.ht_world = SPAWN_INIT, .ht_proc = SPAWN_INIT};
+
+/* ---- the server ------------------------------------------------------- */
+
+/* Waits until file holds needle; the text after it, copied into out. 0, or -1. */
+static int
+wait_in_file(const char *file, const char *needle, char *out, size_t len)
+{
+    for (int i = 0; i < GIVE_UP_MS / 20; i++) {
+        char buf[8192] = "";
+        FILE *f = fopen(file, "r");
+        if (f != NULL) {
+            size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+            buf[n] = '\0';
+            fclose(f);
+        }
+        const char *at = strstr(buf, needle);
+        if (at != NULL) {
+            snprintf(out, len, "%s", at + strlen(needle));
+            return 0;
+        }
+        usleep(20000);
+    }
+    return -1;
+}
+
+static int
+start_world(void)
+{
+    char sim[512], world[128], log[128], rest[256];
+    snprintf(sim, sizeof(sim), "%s/cmon-sim", ht.ht_bin);
+    snprintf(world, sizeof(world), "/dev/shm/cmon-httpguard-%d.world", (int)getpid());
+    snprintf(log, sizeof(log), "%s/serve.log", ht.ht_dir);
+    char *argv[] = {sim,   "serve",     "--zones",     "2", "--world",
+                    world, "--vminfod", "127.0.0.1:0", NULL};
+    spawn_opts_t o = {.so_stdout = {.sio_kind = SPAWN_IO_FILE, .sio_path = log},
+                      .so_stderr = {.sio_kind = SPAWN_IO_NULL}};
+    if (spawn_start(&ht.ht_world, argv, &o) != 0)
+        return -1;
+    return wait_in_file(log, world, rest, sizeof(rest));
+}
+
+/* The server's command line with the limits in args (NULL-terminated). */
+static void
+server_argv(char **argv, size_t max, char *const *args)
+{
+    static char prog[512], config[128], sock[128];
+    size_t a = 0;
+    snprintf(prog, sizeof(prog), "%s/cmon-%s", ht.ht_bin, ht.ht_server);
+    argv[a++] = prog;
+    if (strcmp(ht.ht_server, "telemetry") == 0) {
+        snprintf(config, sizeof(config), "%s/cp.json5", ht.ht_dir);
+        snprintf(sock, sizeof(sock), "%s/cp.sock", ht.ht_dir);
+        FILE *f = fopen(config, "w");
+        if (f != NULL) {
+            fprintf(f,
+                    "{ control: { socket: \"%s\" }, telemetry: { port: 0, metrics: [\n"
+                    "  { name: \"up_gauge\", type: \"gauge\", help: \"A gauge.\" } ] } }\n",
+                    sock);
+            fclose(f);
+        }
+        argv[a++] = "-config";
+        argv[a++] = config;
+    }
+    argv[a++] = "--listen";
+    argv[a++] = "127.0.0.1:0";
+    for (; *args != NULL && a + 1 < max; args++)
+        argv[a++] = *args;
+    argv[a] = NULL;
+}
+
+/* Starts the server with args; 0 with ht_port set, or -1. */
+static int
+server_start(char *const *args)
+{
+    char *argv[32], log[128], rest[256], env[200];
+    server_argv(argv, 32, args);
+    snprintf(log, sizeof(log), "%s/server.log", ht.ht_dir);
+    snprintf(env, sizeof(env), "CMON_SIM_WORLD=/dev/shm/cmon-httpguard-%d.world", (int)getpid());
+    char *envv[] = {env, NULL};
+    spawn_opts_t o = {.so_env = envv,
+                      .so_stdout = {.sio_kind = SPAWN_IO_NULL},
+                      .so_stderr = {.sio_kind = SPAWN_IO_FILE, .sio_path = log}};
+    unlink(log);
+    if (spawn_start(&ht.ht_proc, argv, &o) != 0)
+        return -1;
+    if (wait_in_file(log, "listening on ", rest, sizeof(rest)) != 0)
+        return -1;
+    const char *colon = strstr(rest, "127.0.0.1:");
+    ht.ht_port = colon != NULL ? (unsigned)strtoul(colon + 10, NULL, 10) : 0;
+    return ht.ht_port != 0 ? 0 : -1;
+}
+
+/* Stops the server: SIGTERM, and it exits 0 (no sanitizer report either). */
+static void
+server_stop(void)
+{
+    if (ht.ht_proc.sp_pid <= 0)
+        return;
+    int st = spawn_stop(&ht.ht_proc, STOP_GRACE_MS);
+    CU_ASSERT(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* ---- clients ---------------------------------------------------------- */
+
+/* A connection from 127.0.0.<src> to the server; nonblocking when asked. -1 on failure. */
+static int
+conn_open(int src, int nonblocking)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0);
+    struct sockaddr_in me = {.sin_family = AF_INET}, to = {.sin_family = AF_INET};
+    me.sin_addr.s_addr = htonl(0x7f000000u | (unsigned)src);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons((uint16_t)ht.ht_port);
+    struct timeval tv = {.tv_sec = GIVE_UP_MS / 1000};
+    if (fd < 0)
+        return -1;
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    if (bind(fd, (struct sockaddr *)&me, sizeof(me)) != 0 ||
+        (connect(fd, (struct sockaddr *)&to, sizeof(to)) != 0 && errno != EINPROGRESS)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Sends req on a blocking connection and reads the answer to its end: the
+ * status, 0 for a close without an answer, -1 when nothing came before the
+ * give-up deadline (the connection held). */
+static int
+exchange(int fd, const char *req, size_t len)
+{
+    char buf[4096];
+    size_t got = 0;
+    if (len > 0 && send(fd, req, len, MSG_NOSIGNAL) < 0 && errno != ECONNRESET && errno != EPIPE)
+        return -1;
+    for (;;) {
+        ssize_t n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+        if (n > 0 && got + (size_t)n < sizeof(buf) - 1) {
+            got += (size_t)n;
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return -1;
+        break; /* end of stream, reset, or enough read */
+    }
+    buf[got] = '\0';
+    return strncmp(buf, "HTTP/1.", 7) == 0 ? atoi(buf + 9) : 0;
+}
+
+/* One whole request from 127.0.0.<src>: as exchange(). */
+static int
+request(int src, const char *req, size_t len)
+{
+    int fd = conn_open(src, 0);
+    if (fd < 0)
+        return -2;
+    int status = exchange(fd, req, len);
+    close(fd);
+    return status;
+}
+
+/* A normal client's scrape from 127.0.0.1: its status. */
+static int
+normal_scrape(void)
+{
+    static const char get[] = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    return request(1, get, sizeof(get) - 1);
+}
+
+/* Opens n connections, n / nsrc from each of 127.0.0.<first..>, and waits
+ * until each is connected or refused. */
+static void
+open_many(int *fds, size_t n, int first, size_t nsrc)
+{
+    for (size_t i = 0; i < n; i++)
+        fds[i] = conn_open(first + (int)(i % nsrc), 1);
+    struct pollfd *p = calloc(n, sizeof(*p));
+    for (size_t i = 0; i < n; i++)
+        p[i] = (struct pollfd){.fd = fds[i], .events = POLLOUT};
+    for (size_t done = 0, rounds = 0; done < n && rounds < GIVE_UP_MS / 100; rounds++) {
+        poll(p, (nfds_t)n, 100);
+        for (size_t i = 0; i < n; i++)
+            if (p[i].fd >= 0 && p[i].revents != 0) {
+                p[i].fd = -1; /* connected (or failed): done */
+                done++;
+            }
+    }
+    free(p);
+}
+
+/* Waits until want of fds[0..n) are closed by the server (or the give-up
+ * deadline); closes and marks -1 those it saw closed. Returns how many. */
+static size_t
+count_closed(int *fds, size_t n, size_t want)
+{
+    struct pollfd *p = calloc(n, sizeof(*p));
+    size_t closed = 0;
+    for (size_t rounds = 0; closed < want && rounds < GIVE_UP_MS / 100; rounds++) {
+        for (size_t i = 0; i < n; i++)
+            p[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+        poll(p, (nfds_t)n, 100);
+        for (size_t i = 0; i < n; i++) {
+            char buf[512];
+            if (fds[i] < 0 || p[i].revents == 0)
+                continue;
+            ssize_t r = recv(fds[i], buf, sizeof(buf), MSG_DONTWAIT);
+            if (r > 0 || (r < 0 && errno == EAGAIN))
+                continue; /* an answer (a 408): its end follows */
+            close(fds[i]);
+            fds[i] = -1;
+            closed++;
+        }
+    }
+    free(p);
+    return closed;
+}
+
+static void
+close_all(int *fds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+}
+
+/* ---- set-up ----------------------------------------------------------- */
+
+static int
+suite_init(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(ht.ht_dir, sizeof(ht.ht_dir), "/tmp/cmon-httpguard-XXXXXX");
+    if (mkdtemp(ht.ht_dir) == NULL)
+        return -1;
+    return strcmp(ht.ht_server, "agent") == 0 ? start_world() : 0;
+}
+
+static int
+suite_clean(void)
+{
+    char cmd[200], world[128];
+    server_stop();
+    if (ht.ht_world.sp_pid > 0)
+        spawn_stop(&ht.ht_world, STOP_GRACE_MS);
+    snprintf(world, sizeof(world), "/dev/shm/cmon-httpguard-%d.world", (int)getpid());
+    unlink(world);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", ht.ht_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- the tests -------------------------------------------------------- */
+
+/* 3,000 idle connections from three addresses, 100 allowed each: the rest
+ * are closed at once, and a normal client is served while they are held. */
+static void
+test_idle_flood(void)
+{
+    char *args[] = {"--max-connections",
+                    "1000",
+                    "--max-connections-per-client",
+                    "100",
+                    "--header-timeout",
+                    "600",
+                    "--threads",
+                    "1",
+                    NULL};
+    if (strcmp(ht.ht_server, "telemetry") == 0)
+        args[6] = NULL; /* one thread is all it has */
+    CU_ASSERT_FATAL(server_start(args) == 0);
+    static int fds[FLOOD];
+    open_many(fds, FLOOD, 2, 3);
+    CU_ASSERT_EQUAL(normal_scrape(), 200);
+    size_t closed = count_closed(fds, FLOOD, FLOOD - 300);
+    if (closed != FLOOD - 300)
+        fprintf(stderr, "closed %zu of %d\n", closed, FLOOD);
+    CU_ASSERT_EQUAL(closed, FLOOD - 300);
+    CU_ASSERT_EQUAL(normal_scrape(), 200); /* still, with 300 held */
+    close_all(fds, FLOOD);
+    server_stop();
+}
+
+/* Past --max-connections a new connection is closed at once; it does not
+ * wait in the backlog until one of the others leaves. */
+static void
+test_max_connections(void)
+{
+    char *args[] = {"--max-connections",
+                    "50",
+                    "--max-connections-per-client",
+                    "0",
+                    "--header-timeout",
+                    "600",
+                    "--threads",
+                    "1",
+                    NULL};
+    if (strcmp(ht.ht_server, "telemetry") == 0)
+        args[6] = NULL;
+    CU_ASSERT_FATAL(server_start(args) == 0);
+    int fds[50];
+    open_many(fds, 50, 5, 1);
+    /* one accepting thread takes the backlog in order: the 50 before the next */
+    CU_ASSERT_EQUAL(request(6, "", 0), 0); /* closed, no answer: not held */
+    close_all(fds, 50);
+    server_stop();
+}
+
+/* 200 clients sending their headers a byte every half second are cut off
+ * at the header deadline, and a normal client is served meanwhile. */
+static void
+test_trickle(void)
+{
+    char *args[] = {"--header-timeout", "2", "--max-connections-per-client", "150", NULL};
+    CU_ASSERT_FATAL(server_start(args) == 0);
+    enum { N = 200 };
+    int fds[N];
+    open_many(fds, N, 7, 2);
+    size_t closed = 0;
+    for (int round = 0; round < 60 && closed < N; round++) { /* 30 s of trickle */
+        for (int i = 0; i < N; i++)
+            if (fds[i] >= 0 && send(fds[i], round == 0 ? "GET /metrics HTTP/1.1\r\nX: " : "a",
+                                    round == 0 ? 26 : 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+                close(fds[i]); /* reset: cut off */
+                fds[i] = -1;
+                closed++;
+            }
+        if (round == 1)
+            CU_ASSERT_EQUAL(normal_scrape(), 200);
+        usleep(500000);
+        for (int i = 0; i < N; i++) {
+            char buf[256];
+            ssize_t r = fds[i] >= 0 ? recv(fds[i], buf, sizeof(buf), MSG_DONTWAIT) : 1;
+            if (fds[i] >= 0 && (r == 0 || (r < 0 && errno != EAGAIN))) {
+                close(fds[i]);
+                fds[i] = -1;
+                closed++;
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(closed, N);
+    close_all(fds, N);
+    server_stop();
+}
+
+/* Malformed request lines get 400 and a close; the URL limit counts the query. */
+static void
+test_malformed(void)
+{
+    char *args[] = {"--header-timeout", "2", NULL};
+    CU_ASSERT_FATAL(server_start(args) == 0);
+    static const char garbage[] = "\x01\x02\xfe\xff /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+    CU_ASSERT_EQUAL(request(1, garbage, sizeof(garbage) - 1), 400);
+    static const char binary[] = "\x01\x02\x03\x04\x05\xfe";
+    CU_ASSERT_EQUAL(request(1, binary, sizeof(binary) - 1), 400);
+    static const char ctl[] = "GET /metrics\x01x HTTP/1.1\r\nHost: x\r\n\r\n";
+    CU_ASSERT_EQUAL(request(1, ctl, sizeof(ctl) - 1), 400);
+    char lines[2001];
+    for (int i = 0; i < 1000; i++)
+        memcpy(lines + 2 * i, "\r\n", 2);
+    CU_ASSERT_EQUAL(request(1, lines, 2000), 400);
+    char longq[9000];
+    int n = snprintf(longq, sizeof(longq), "GET /metrics?q=");
+    memset(longq + n, 'a', 8192);
+    n += 8192;
+    n += snprintf(longq + n, sizeof(longq) - (size_t)n, " HTTP/1.1\r\nHost: x\r\n\r\n");
+    CU_ASSERT_EQUAL(request(1, longq, (size_t)n), 414);
+    CU_ASSERT_EQUAL(normal_scrape(), 200);
+    server_stop();
+}
+
+/* Lines of the server's log holding needle. */
+static int
+log_lines(const char *needle)
+{
+    char path[128], line[1024];
+    int n = 0;
+    snprintf(path, sizeof(path), "%s/server.log", ht.ht_dir);
+    FILE *f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+        n += strstr(line, needle) != NULL;
+    if (f != NULL)
+        fclose(f);
+    return n;
+}
+
+/* 500 POST /v1/refresh write one line, and a summary of the rest at exit;
+ * not a line each (the agent only). */
+static void
+test_refresh_flood(void)
+{
+    char *args[] = {"--log-interval", "600", NULL};
+    CU_ASSERT_FATAL(server_start(args) == 0);
+    static const char post[] = "POST /v1/refresh HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                               "Connection: close\r\n\r\n";
+    int ok = 0;
+    for (int i = 0; i < 500; i++)
+        ok += request(1, post, sizeof(post) - 1) == 200;
+    CU_ASSERT_EQUAL(ok, 500);
+    CU_ASSERT_EQUAL(log_lines("refresh requested"), 1);
+    server_stop();
+    CU_ASSERT_EQUAL(log_lines("refresh requested: 499 more suppressed"), 1);
+}
+
+/* ---- units: no server ------------------------------------------------- */
+
+static void
+test_units(void)
+{
+    CU_ASSERT_TRUE(httpguard_is_token("GET"));
+    CU_ASSERT_TRUE(httpguard_is_token("M-SEARCH"));
+    CU_ASSERT_FALSE(httpguard_is_token(""));
+    CU_ASSERT_FALSE(httpguard_is_token("G\xffT"));
+    CU_ASSERT_FALSE(httpguard_is_token("GE T"));
+    CU_ASSERT_EQUAL(httpguard_target_check("/metrics", 8, 1024), 0);
+    CU_ASSERT_EQUAL(httpguard_target_check("/a?b=c", 6, 5), 414);
+    CU_ASSERT_EQUAL(httpguard_target_check("/a\x7f", 3, 1024), 400);
+    CU_ASSERT_EQUAL(httpguard_target_check("/a b", 4, 1024), 400);
+    CU_ASSERT_EQUAL(httpguard_target_check("", 0, 1024), 400);
+    httpguard_limits_t bad = HTTPGUARD_LIMITS_DEFAULT;
+    bad.hg_header_timeout = 0;
+    errno = 0;
+    CU_ASSERT_PTR_NULL(httpguard_new(&bad, NULL, NULL, NULL, NULL, NULL, NULL));
+    CU_ASSERT_EQUAL(errno, EINVAL);
+}
+
+static unsigned long flushed_total;
+static void
+count_flushed(void *cls, const char *cause, unsigned long n)
+{
+    (void)cls;
+    (void)cause;
+    flushed_total += n;
+}
+
+/* The summary of suppressed lines a flood leaves when it stops. */
+static void
+test_ratelog_flush(void)
+{
+    ratelog_t *rl = ratelog_new(10);
+    unsigned long left;
+    CU_ASSERT_EQUAL(ratelog_admit(rl, "refresh requested", 1.0, &left), 1);
+    for (int i = 0; i < 1000; i++)
+        CU_ASSERT_EQUAL(ratelog_admit(rl, "refresh requested", 1.0 + i * 0.001, &left), 0);
+    CU_ASSERT_EQUAL(ratelog_flush(rl, count_flushed, NULL), 1);
+    CU_ASSERT_EQUAL(flushed_total, 1000);
+    CU_ASSERT_EQUAL(ratelog_flush(rl, count_flushed, NULL), 0); /* reported once */
+    ratelog_free(rl);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const CU_TestInfo units[] = {
+        {"guard checks", test_units}, {"ratelog flush", test_ratelog_flush}, CU_TEST_INFO_NULL};
+    static const CU_TestInfo hostile[] = {{"idle flood", test_idle_flood},
+                                          {"max connections", test_max_connections},
+                                          {"trickle", test_trickle},
+                                          {"malformed", test_malformed},
+                                          CU_TEST_INFO_NULL};
+    if (argc < 3) {
+        static const cunit_suite_t only_units[] = {{"httpguard units", NULL, NULL, units},
+                                                   {NULL, NULL, NULL, NULL}};
+        return cunit_run(only_units, argc > 1 ? argv[1] : NULL);
+    }
+    ht.ht_server = argv[1];
+    ht.ht_bin = argv[2];
+    static const CU_TestInfo agent_only[] = {{"refresh flood", test_refresh_flood},
+                                             CU_TEST_INFO_NULL};
+    int agent = strcmp(ht.ht_server, "agent") == 0;
+    const cunit_suite_t suites[] = {
+        {"hostile clients", suite_init, suite_clean, hostile},
+        {agent ? "agent log" : NULL, suite_init, suite_clean, agent_only},
+        {NULL, NULL, NULL, NULL}};
+    return cunit_run(suites, argc > 3 ? argv[3] : NULL);
+}
