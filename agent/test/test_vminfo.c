@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zone.h>
 
 #include "cunit_main.h"
 #include "../../sim/vminfod/vminfod.h"
@@ -171,6 +172,46 @@ test_cache(void)
     CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, ZID, 2, &n), VMINFO_FRESH); /* other links: a reboot */
     CU_ASSERT_EQUAL(vminfo_requests(vi), 2);
     CU_ASSERT_STRING_EQUAL(vminfo_find(&n, "net0")->vn_network_uuid, NET_A);
+    vminfo_free(vi);
+}
+
+/*
+ * Zones that come and go (issue 15, item 6): the records of destroyed VMs
+ * are dropped, so that what is kept is bounded by the running VMs however
+ * many came and went; a halted VM's record goes too and its next boot is
+ * asked again. Before, every record stayed for an hour (VMINFO_TTL_S).
+ */
+static void
+test_churn_bounded(void)
+{
+    vminfo_t *vi = new_cache();
+    vminfo_nics_t n;
+    size_t most = 0;
+    for (int i = 0; i < 1100; i++) { /* past VMINFO_SWEEP_EVERY: the cache sweeps itself */
+        char name[40];
+        snprintf(name, sizeof(name), "0b1b2c3d-0000-4000-8000-%012d", 100 + i);
+        world_zone_opts_t o = {.wzo_name = name, .wzo_nics = 1};
+        int zix = world_zone_add(fx.w, &o);
+        CU_ASSERT_FATAL(zix > 0);
+        CU_ASSERT_EQUAL(vminfo_get(vi, name, getzoneidbyname(name), 1, &n), VMINFO_FRESH);
+        CU_ASSERT_EQUAL(world_zone_destroy(fx.w, zix), 0);
+        if (vminfo_size(vi) > most)
+            most = vminfo_size(vi);
+    }
+    CU_ASSERT(most <= 1024 + 1);      /* one sweep's worth at most */
+    CU_ASSERT(vminfo_size(vi) < 100); /* 1,100 came and went */
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, getzoneidbyname(ZONE_A), 1, &n), VMINFO_FRESH);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, getzoneidbyname(ZONE_B), 1, &n), VMINFO_FRESH);
+    vminfo_sweep(vi);
+    CU_ASSERT_EQUAL(vminfo_size(vi), 2); /* the running ones stay */
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_A, getzoneidbyname(ZONE_A), 1, &n), VMINFO_CACHED);
+    CU_ASSERT_EQUAL(world_zone_halt(fx.w, fx.zix_b), 0);
+    vminfo_sweep(vi);
+    CU_ASSERT_EQUAL(vminfo_size(vi), 1); /* a halted VM's record goes */
+    CU_ASSERT_EQUAL(world_zone_boot(fx.w, fx.zix_b), 0);
+    unsigned long before = vminfo_requests(vi);
+    CU_ASSERT_EQUAL(vminfo_get(vi, ZONE_B, getzoneidbyname(ZONE_B), 1, &n), VMINFO_FRESH);
+    CU_ASSERT_EQUAL(vminfo_requests(vi) - before, 1); /* its new boot asked again */
     vminfo_free(vi);
 }
 
@@ -454,6 +495,7 @@ test_interface_names(void)
 static const CU_TestInfo tests[] = {
     {"parse", test_parse},
     {"cache", test_cache},
+    {"churn: records bounded by the running VMs", test_churn_bounded},
     {"failures", test_failures},
     {"backoff", test_backoff},
     {"one vm", test_one_vm},

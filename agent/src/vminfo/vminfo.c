@@ -16,8 +16,11 @@
 #include "monotime.h"
 #include "strhash.h"
 
-#define VMINFO_BUCKETS 8192 /* a power of two; chains stay short at 10,000 zones */
-#define VMINFO_SWEEP_EVERY 1024
+#include <zone.h>
+
+#define VMINFO_BUCKETS 8192     /* a power of two; chains stay short at 10,000 zones */
+#define VMINFO_SWEEP_EVERY 1024 /* inserts between two sweeps, at most */
+#define VMINFO_SWEEP_MS 60000   /* and at most a minute between two */
 #define VMINFO_STR_BUCKETS 1024 /* distinct tags and networks: few per node */
 #define VMINFO_BACKOFF_MAX 6    /* a VM's wait doubles up to 64 x VMINFO_RETRY_S (about 10 min) */
 #define VMINFO_FAILS_MAX 255
@@ -74,6 +77,8 @@ struct vminfo {
     int64_t vi_logged_at;  /* ms: the last failure logged at warn (0: none) */
     int64_t vi_ttl_ms, vi_retry_ms;
     unsigned long vi_inserts, vi_swept, vi_requests;
+    int64_t vi_swept_at;           /* ms: the last sweep */
+    size_t vi_count;               /* entries kept */
     pthread_mutex_t vi_fetch_lock; /* one request at a time, on one kept-alive handle */
     fetch_t *vi_fetch;
 };
@@ -202,23 +207,72 @@ entry_get(vminfo_t *vi, const char *uuid)
     e->ve_next = *b;
     *b = e;
     vi->vi_inserts++;
+    vi->vi_count++;
     return e;
 }
 
-/* Drops the entries nobody asked for in a TTL (zones gone). Caller holds the lock. */
+/*
+ * Whether e's VM is gone: nobody asked for it in a TTL, or it is not running
+ * now (destroyed or halted; a record is kept for one boot, so a zone that
+ * boots again is asked again anyway). Without the second rule a node that
+ * churns kept every destroyed VM's record for an hour: the agent grew by
+ * ~150 bytes per zone ever made (issue 15, item 6).
+ */
+static int
+entry_gone(const vminfo_t *vi, const vminfo_entry_t *e, int64_t now)
+{
+    return now - e->ve_used > vi->vi_ttl_ms || getzoneidbyname(e->ve_uuid) < 0;
+}
+
+/* Drops the entries of VMs that are gone. Caller holds the lock. */
 static void
-cache_sweep(vminfo_t *vi, int64_t now)
+entry_sweep(vminfo_t *vi, int64_t now)
 {
     for (size_t b = 0; b < VMINFO_BUCKETS; b++)
         for (vminfo_entry_t **p = &vi->vi_buckets[b]; *p != NULL;) {
             vminfo_entry_t *e = *p;
-            if (now - e->ve_used > vi->vi_ttl_ms) {
+            if (entry_gone(vi, e, now)) {
                 *p = e->ve_next;
                 entry_free(e);
+                vi->vi_count--;
             } else {
                 p = &e->ve_next;
             }
         }
+    vi->vi_swept = vi->vi_inserts;
+    vi->vi_swept_at = now;
+}
+
+/*
+ * Sweeps after VMINFO_SWEEP_EVERY new entries or a minute, whichever comes
+ * first: the entries are bounded by the running VMs and those that came and
+ * went within the last minute. Caller holds the lock.
+ */
+static void
+entry_maybe_sweep(vminfo_t *vi, int64_t now)
+{
+    if (vi->vi_swept_at == 0)
+        vi->vi_swept_at = now;
+    if (vi->vi_inserts - vi->vi_swept >= VMINFO_SWEEP_EVERY ||
+        now - vi->vi_swept_at >= VMINFO_SWEEP_MS)
+        entry_sweep(vi, now);
+}
+
+void
+vminfo_sweep(vminfo_t *vi)
+{
+    pthread_mutex_lock(&vi->vi_lock);
+    entry_sweep(vi, cmon_monotime_ms());
+    pthread_mutex_unlock(&vi->vi_lock);
+}
+
+size_t
+vminfo_size(vminfo_t *vi)
+{
+    pthread_mutex_lock(&vi->vi_lock);
+    size_t n = vi->vi_count;
+    pthread_mutex_unlock(&vi->vi_lock);
+    return n;
 }
 
 void
@@ -461,6 +515,7 @@ vminfo_want(vminfo_t *vi, const char *uuid, const vminfo_want_t *w, vminfo_nics_
     int rc;
 
     pthread_mutex_lock(&vi->vi_lock);
+    entry_maybe_sweep(vi, now);
     vminfo_entry_t *e = entry_get(vi, uuid);
     if (e == NULL) {
         pthread_mutex_unlock(&vi->vi_lock);
@@ -491,10 +546,7 @@ vminfo_want(vminfo_t *vi, const char *uuid, const vminfo_want_t *w, vminfo_nics_
                            core);
     else
         rc = (errno = ENOMEM, -1);
-    if (vi->vi_inserts - vi->vi_swept >= VMINFO_SWEEP_EVERY) {
-        vi->vi_swept = vi->vi_inserts;
-        cache_sweep(vi, now);
-    }
+    entry_maybe_sweep(vi, now);
     pthread_mutex_unlock(&vi->vi_lock);
     return rc;
 }

@@ -118,6 +118,18 @@ int vminfo_core_kept(vminfo_t *vi, const char *uuid, double max_age, vminfo_core
  */
 void vminfo_forget(vminfo_t *vi);
 
+/*
+ * vminfo_sweep() - drops the records of VMs that are gone: not running now
+ * (getzoneidbyname(): destroyed or halted) or not asked for in a TTL. The
+ * cache does it itself after VMINFO_SWEEP_EVERY new records or a minute,
+ * so that it holds the running VMs and those of the last minute, however
+ * many came and went (issue 15, item 6); tests call it to see it now.
+ */
+void vminfo_sweep(vminfo_t *vi);
+
+/* vminfo_size() - the records kept (failed and pending ones included). */
+size_t vminfo_size(vminfo_t *vi);
+
 /* vminfo_requests() - requests made to vminfod so far (for tests and figures). */
 unsigned long vminfo_requests(const vminfo_t *vi);
 
