@@ -46,6 +46,47 @@ test_ttlcache(void)
     ttlcache_free(c);
 }
 
+/* The instances the liveness test below says are running: "i0".."i9" with a 1. */
+static int alive[10];
+
+static int
+test_live(const char *key)
+{
+    return key[0] == 'i' && key[1] >= '0' && key[1] <= '9' && alive[key[1] - '0'];
+}
+
+/*
+ * Answers kept per instance (zfs, triton_core, vm plugins) go at a sweep
+ * once their instance is gone, not only at their expiry: after instances
+ * came and went, what is kept is bounded by those running (issue 15, item 6).
+ */
+static void
+test_ttlcache_live(void)
+{
+    ttlcache_t *c = ttlcache_new_live(test_live);
+    uint64_t v = 42, got;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    for (int i = 0; i < 10; i++) {
+        char key[3] = {'i', (char)('0' + i), '\0'};
+        alive[i] = 1;
+        CU_ASSERT_EQUAL(ttlcache_put_bytes(c, key, &v, sizeof(v), 3600), 0);
+    }
+    CU_ASSERT_EQUAL(ttlcache_size(c), 10);
+    for (int i = 0; i < 7; i++)
+        alive[i] = 0; /* seven are destroyed */
+    ttlcache_sweep(c);
+    CU_ASSERT_EQUAL(ttlcache_size(c), 3);
+    CU_ASSERT_EQUAL(ttlcache_get_bytes(c, "i0", &got, sizeof(got)), 0);
+    CU_ASSERT_EQUAL(ttlcache_get_bytes(c, "i9", &got, sizeof(got)), 1);
+    CU_ASSERT_EQUAL(got, 42);
+    ttlcache_free(c);
+    c = ttlcache_new(); /* without a liveness test: until they expire */
+    CU_ASSERT_EQUAL(ttlcache_put_bytes(c, "i0", &v, sizeof(v), 3600), 0);
+    ttlcache_sweep(c);
+    CU_ASSERT_EQUAL(ttlcache_size(c), 1);
+    ttlcache_free(c);
+}
+
 /* A record kept as bytes: its own copy back, only at its length, never as a famset. */
 static void
 test_ttlcache_bytes(void)
@@ -252,6 +293,7 @@ static const CU_TestInfo tests[] = {
     {"ttl cache", test_ttlcache},
     {"ttl cache, records kept as bytes", test_ttlcache_bytes},
     {"ttl cache, two threads", test_ttlcache_threads},
+    {"ttl cache, instances gone are dropped", test_ttlcache_live},
     {"plugin output to families", test_to_famset},
     {"plugin output at the size cap: linear", test_big_output_linear},
     {NULL, NULL},

@@ -50,6 +50,7 @@ struct ttlcache {
     tentry_t *tc_buckets[TTL_BUCKETS];
     _Atomic size_t tc_count;
     _Atomic int64_t tc_next_sweep;
+    int (*tc_live)(const char *key); /* NULL: every key lives until it expires */
 };
 
 static pthread_mutex_t *
@@ -61,12 +62,19 @@ ttl_lock_of(ttlcache_t *c, uint32_t h)
 ttlcache_t *
 ttlcache_new(void)
 {
+    return ttlcache_new_live(NULL);
+}
+
+ttlcache_t *
+ttlcache_new_live(int (*live)(const char *key))
+{
     ttlcache_t *c = aligned_alloc(_Alignof(ttlcache_t), sizeof(*c)); /* the stripes' lines */
     if (c == NULL)
         return NULL;
     memset(c, 0, sizeof(*c));
     atomic_init(&c->tc_count, 0);
     atomic_init(&c->tc_next_sweep, 0);
+    c->tc_live = live;
     for (size_t i = 0; i < TTL_STRIPES; i++)
         pthread_mutex_init(&c->tc_stripes[i].ts_lock, NULL);
     return c;
@@ -120,24 +128,24 @@ ttlcache_get(ttlcache_t *c, const char *key, famset_t *out, int *available)
     return hit;
 }
 
-/*
- * Drops expired entries, at most once a minute: the caller that finds the
- * sweep due does it, one stripe lock at a time (none may be held).
- */
-static void
-ttl_sweep(ttlcache_t *c, int64_t now)
+/* Whether e goes at a sweep: expired, or its key's zone is gone (tc_live). */
+static int
+ttl_entry_gone(const ttlcache_t *c, const tentry_t *e, int64_t now)
 {
-    int64_t due = atomic_load(&c->tc_next_sweep);
-    if (now < due ||
-        !atomic_compare_exchange_strong(&c->tc_next_sweep, &due, now + 60 * (int64_t)1000000000))
-        return;
+    return e->te_expires <= now || (c->tc_live != NULL && !c->tc_live(e->te_key));
+}
+
+/* Drops the entries that are gone, one stripe lock at a time (none may be held). */
+static void
+ttl_sweep_all(ttlcache_t *c, int64_t now)
+{
     for (size_t b = 0; b < TTL_BUCKETS; b++) {
         pthread_mutex_t *lock = &c->tc_stripes[b % TTL_STRIPES].ts_lock;
         pthread_mutex_lock(lock);
         tentry_t **pp = &c->tc_buckets[b];
         while (*pp != NULL) {
             tentry_t *e = *pp;
-            if (e->te_expires > now) {
+            if (!ttl_entry_gone(c, e, now)) {
                 pp = &e->te_next;
                 continue;
             }
@@ -147,6 +155,23 @@ ttl_sweep(ttlcache_t *c, int64_t now)
         }
         pthread_mutex_unlock(lock);
     }
+}
+
+/* ttl_sweep_all() at most once a minute: the caller that finds the sweep due does it. */
+static void
+ttl_sweep(ttlcache_t *c, int64_t now)
+{
+    int64_t due = atomic_load(&c->tc_next_sweep);
+    if (now < due ||
+        !atomic_compare_exchange_strong(&c->tc_next_sweep, &due, now + 60 * (int64_t)1000000000))
+        return;
+    ttl_sweep_all(c, now);
+}
+
+void
+ttlcache_sweep(ttlcache_t *c)
+{
+    ttl_sweep_all(c, cmon_monotime_ns());
 }
 
 /* A new entry for key, with room for nbytes after it; its hash set. NULL with ENOMEM. */

@@ -16,6 +16,19 @@ typedef struct ttlcache ttlcache_t;
 /* ttlcache_new() - an empty cache. NULL with ENOMEM. */
 ttlcache_t *ttlcache_new(void);
 
+/*
+ * ttlcache_new_live() - an empty cache whose sweeps (at most once a minute,
+ * by a put) also drop the entries whose key live() says is gone, expired or
+ * not: for answers kept per instance, so that instances that came and went
+ * cost nothing once swept (a zfs answer stayed for its 300 s TTL). live()
+ * is called with a stripe's lock held and must not use the cache. NULL with
+ * ENOMEM.
+ */
+ttlcache_t *ttlcache_new_live(int (*live)(const char *key));
+
+/* ttlcache_sweep() - drops every entry that is gone now (tests; puts sweep by themselves). */
+void ttlcache_sweep(ttlcache_t *c);
+
 /* ttlcache_free() - frees every entry. NULL is fine. */
 void ttlcache_free(ttlcache_t *c);
 

@@ -17,6 +17,7 @@
 #include "scrape.h"
 #include "ttlcache.h"
 #include "vminfo.h"
+#include "zonelist.h"
 
 struct tcore {
     vminfo_t *tc_vms;       /* the agent's VM records (not ours: shared with the link labels) */
@@ -31,7 +32,7 @@ tcore_new(const tcore_opts_t *o, vminfo_t *vms)
     if (tc == NULL)
         return NULL;
     tc->tc_vms = vms;
-    tc->tc_results = ttlcache_new();
+    tc->tc_results = ttlcache_new_live(zonelist_running); /* by uuid: the zone's name */
     tc->tc_timeout_s = o->to_timeout_s > 0 ? o->to_timeout_s : TCORE_TIMEOUT_S_DEFAULT;
     if (tc->tc_results == NULL) {
         tcore_free(tc);

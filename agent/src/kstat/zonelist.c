@@ -4,6 +4,12 @@
 #include <errno.h>
 #include <stdlib.h>
 
+int
+zonelist_running(const char *zonename)
+{
+    return getzoneidbyname(zonename) >= 0;
+}
+
 long
 zonelist_ids(zoneid_t **ids)
 {

@@ -15,4 +15,12 @@
  */
 long zonelist_ids(zoneid_t **ids);
 
+/*
+ * zonelist_running() - 1 when zone zonename is running now
+ * (getzoneidbyname()), else 0: the liveness test of the answers the agent
+ * keeps per instance (ttlcache_new_live()), so that those of destroyed or
+ * halted zones are dropped at the next sweep instead of at their expiry.
+ */
+int zonelist_running(const char *zonename);
+
 #endif

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "scrape.h"
 #include "ttlcache.h"
+#include "zonelist.h"
 
 /* One listing of a directory, shared by the scrapes that use it. */
 typedef struct plugin_snap {
@@ -35,11 +36,22 @@ struct plugins {
     _Atomic double ps_none_until[2];
 };
 
+/*
+ * Whether a kept answer's instance still runs: keys are kind/file/zonename
+ * (plugins_run()); the node's (gz) always does.
+ */
+static int
+plugins_key_live(const char *key)
+{
+    const char *zone = strrchr(key, '/');
+    return strncmp(key, "gz/", 3) == 0 || zone == NULL || zonelist_running(zone + 1);
+}
+
 plugins_t *
 plugins_new(const plugins_opts_t *o)
 {
     plugins_t *p = calloc(1, sizeof(*p));
-    if (p == NULL || (p->ps_cache = ttlcache_new()) == NULL ||
+    if (p == NULL || (p->ps_cache = ttlcache_new_live(plugins_key_live)) == NULL ||
         (p->ps_dir = strdup(o->po_dir != NULL ? o->po_dir : PLUGIN_DIR_DEFAULT)) == NULL) {
         if (p != NULL)
             ttlcache_free(p->ps_cache);

@@ -77,7 +77,7 @@ gz_new(const gz_opts_t *o, const scrape_env_t *vm, double cache_ttl)
     gz->gz_env.se_vminfo = NULL; /* the node's collectors ask vminfod nothing */
     gz->gz_env.se_cache = cache_ttl > 0 ? cache_new(gz_ncollectors(), cache_ttl) : NULL;
     gz->gz_zfs_ttl = o->go_zfs_ttl;
-    gz->gz_zfs = ttlcache_new();
+    gz->gz_zfs = ttlcache_new_live(zonelist_running); /* by uuid: the zone's name */
     gz->gz_zfsvm = zfsvm_new();
     gz->gz_plugins = plugins_new(&o->go_plugins);
     gz->gz_ntp = ntp_new(&o->go_ntp);
