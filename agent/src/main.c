@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -49,6 +50,24 @@ main_malloc_one_arena(void)
 #if defined(__GLIBC__) && defined(M_ARENA_MAX)
     (void)mallopt(M_ARENA_MAX, 1);
 #endif
+}
+
+/*
+ * curl_global_init() initialises libssh2, and libssh2 then initialises
+ * OpenSSL's crypto for ssh, which the agent never speaks (plain HTTP to
+ * vminfod and the core zones' ports): 1.5 MB of RSS (agent/README.md,
+ * "Memory under churn"). libssh2_init() counts its callers and initialises
+ * the crypto at the first call only, unless that one says
+ * LIBSSH2_INIT_NO_CRYPTO (1): so a first call of ours before curl's. Looked
+ * up at run time: with a libcurl built without libssh2 there is none, and
+ * nothing happens.
+ */
+static void
+main_ssh_without_crypto(void)
+{
+    int (*ssh2_init)(int) = (int (*)(int))dlsym(RTLD_DEFAULT, "libssh2_init");
+    if (ssh2_init != NULL)
+        (void)ssh2_init(1 /* LIBSSH2_INIT_NO_CRYPTO */);
 }
 
 /* Thousands of idle clients need thousands of descriptors. */
@@ -202,6 +221,7 @@ main(int argc, char **argv)
         log_msg(LOG_WARN, "cannot become a child subreaper: %s; what plugins leave behind "
                           "outside their group may outlive them",
                 strerror(errno));
+    main_ssh_without_crypto();             /* before curl's global init, which calls it */
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: vminfod is asked from scrapes */
     agent_t ag;
     int rc = main_agent_open(&ag, &o) == 0 && main_serve(&ag, &o, &sigs) == 0 ? 0 : 1;
