@@ -50,7 +50,7 @@ for b in "$@"; do [ -x "$b/cmon-sim" ] && SIM=$b/cmon-sim && break; done
 [ -n "$SIM" ] || { echo "no cmon-sim in any BIN_DIR" >&2; exit 2; }
 "$SIM" serve --zones "$ZONES" --world "$W" --churn "$CHURN" --reboots "$REBOOTS" \
   --vminfod 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
-PIDS+=($!)
+PIDS+=("$!")
 wait_for "$TMP/serve.out" "^/"
 wait_for "$TMP/serve.err" "vminfod on"
 VMINFOD=$(sed -n 's/.*vminfod on //p' "$TMP/serve.err")
@@ -60,7 +60,7 @@ k=0
 for b in "$@"; do
   CMON_SIM_WORLD=$W "$b/cmon-agent" --listen 127.0.0.1:0 --vminfod "$VMINFOD" \
     >"$TMP/agent$k.log" 2>&1 &
-  AGENTS+=($!); PIDS+=($!)
+  AGENTS+=("$!"); PIDS+=("$!")
   wait_for "$TMP/agent$k.log" "listening on"
   URLS+=("http://$(sed -n 's/.*listening on //p' "$TMP/agent$k.log")")
   echo "agent $k: $b/cmon-agent, pid ${AGENTS[$k]}, ${URLS[$k]}" >&2
@@ -80,7 +80,7 @@ load() { # index
 }
 for k in "${!AGENTS[@]}"; do
   load "$k" &
-  PIDS+=($!)
+  PIDS+=("$!")
 done
 
 T0=$SECONDS

@@ -83,13 +83,13 @@ wait_for() { # file pattern -> the first matching line
   --vminfod 127.0.0.1:0 --fault tcp:EIO:0.01 --fault zone_vfs:EAGAIN:0.01 \
   --fault memory_cap:ENXIO:0.005 >"$OUT/serve.out" 2>"$OUT/serve.err" &
 SERVE=$!
-PIDS+=($SERVE)
+PIDS+=("$SERVE")
 wait_for "$OUT/serve.out" "^/" >/dev/null
 VMINFOD=$(wait_for "$OUT/serve.err" "vminfod on" | sed 's/.*vminfod on //')
 CMON_SIM_WORLD=$WORLD "$BIN/cmon-agent" --listen 127.0.0.1:0 --vminfod "$VMINFOD" \
   --ntpq "$BIN/../lib/cmon-sim/ntpq" >"$OUT/agent.log" 2>&1 &
 AGENT=$!
-PIDS+=($AGENT)
+PIDS+=("$AGENT")
 URL=http://$(wait_for "$OUT/agent.log" "listening on" | sed 's/.*listening on //')
 echo "soak: $ZONES zones, churn $CHURN/s, reboots $REBOOTS/s, faults on; agent pid $AGENT at $URL;" \
   "${DUR} s; out $OUT"
@@ -103,7 +103,7 @@ rss_sampler() {
   done
 }
 rss_sampler >"$OUT/rss.tsv" &
-PIDS+=($!)
+PIDS+=("$!")
 
 # ---- load --------------------------------------------------------------------
 paths() { # the instances discovery lists now, as paths
@@ -117,13 +117,14 @@ load_loop() { # wrk on the instances, 10 s at a time
     [ $left -gt 10 ] && left=10
     [ $left -lt 1 ] && break
     PATHS=$OUT/paths wrk -t1 -c8 -d${left}s -s "$HERE/../bench/random-zone.lua" "$URL" \
-      >"$OUT/wrk-vm.$((n++)).txt" 2>&1
+      >"$OUT/wrk-vm.$n.txt" 2>&1
+    n=$((n + 1))
   done
 }
 load_loop &
-PIDS+=($!)
+PIDS+=("$!")
 wrk -t1 -c2 -d${DUR}s "$URL/v1/gz/metrics" >"$OUT/wrk-gz.txt" 2>&1 &
-PIDS+=($!)
+PIDS+=("$!")
 
 # ---- checks: answers fetched and validated while the load runs ----------------
 check_one() { # path accept gzip(0/1) -> appends a line to checks.tsv
