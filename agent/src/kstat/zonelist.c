@@ -7,7 +7,9 @@
 int
 zonelist_running(const char *zonename)
 {
-    return getzoneidbyname(zonename) >= 0;
+    int saved = errno, running = getzoneidbyname(zonename) >= 0 || errno != EINVAL;
+    errno = saved;
+    return running;
 }
 
 long

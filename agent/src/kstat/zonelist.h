@@ -16,10 +16,13 @@
 long zonelist_ids(zoneid_t **ids);
 
 /*
- * zonelist_running() - 1 when zone zonename is running now
- * (getzoneidbyname()), else 0: the liveness test of the answers the agent
- * keeps per instance (ttlcache_new_live()), so that those of destroyed or
- * halted zones are dropped at the next sweep instead of at their expiry.
+ * zonelist_running() - 0 when zone zonename is known not to run now
+ * (getzoneidbyname() fails with EINVAL: destroyed or halted), else 1 (a
+ * failure to ask, such as EIO or EAGAIN from a damaged world, is not taken
+ * for the zone's end); errno is kept. The liveness test of the answers the
+ * agent keeps per instance (ttlcache_new_live()) and of the VM records
+ * (vminfo.h), so that those of zones gone are dropped at the next sweep
+ * instead of at their expiry.
  */
 int zonelist_running(const char *zonename);
 

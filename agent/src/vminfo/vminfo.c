@@ -16,7 +16,7 @@
 #include "monotime.h"
 #include "strhash.h"
 
-#include <zone.h>
+#include "zonelist.h"
 
 #define VMINFO_BUCKETS 8192     /* a power of two; chains stay short at 10,000 zones */
 #define VMINFO_SWEEP_EVERY 1024 /* inserts between two sweeps, at most */
@@ -221,7 +221,7 @@ entry_get(vminfo_t *vi, const char *uuid)
 static int
 entry_gone(const vminfo_t *vi, const vminfo_entry_t *e, int64_t now)
 {
-    return now - e->ve_used > vi->vi_ttl_ms || getzoneidbyname(e->ve_uuid) < 0;
+    return now - e->ve_used > vi->vi_ttl_ms || !zonelist_running(e->ve_uuid);
 }
 
 /* Drops the entries of VMs that are gone. Caller holds the lock. */
