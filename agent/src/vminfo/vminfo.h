@@ -120,7 +120,7 @@ void vminfo_forget(vminfo_t *vi);
 
 /*
  * vminfo_sweep() - drops the records of VMs that are gone: not running now
- * (getzoneidbyname(): destroyed or halted) or not asked for in a TTL. The
+ * (zonelist_running(): destroyed or halted) or not asked for in a TTL. The
  * cache does it itself after VMINFO_SWEEP_EVERY new records or a minute,
  * so that it holds the running VMs and those of the last minute, however
  * many came and went (issue 15, item 6); tests call it to see it now.
