@@ -7,9 +7,10 @@
 #                           [-r REBOOTS_PER_S] [-w WARMUP_S] [-g GROWTH_PCT] [-o OUT_DIR]
 #
 # The node: `cmon-sim serve --zones Z --churn C --reboots R` with its vminfod
-# and kstat faults on for every zone (--fault: tcp EIO 1 %, zone_vfs EAGAIN
-# 1 %, memory_cap ENXIO 0.5 %), and cmon-agent on it with its defaults (cache
-# 10 s, zfs TTL 300 s). For SECONDS of real time, at once:
+# and kstat faults on for every zone, set through its control socket
+# (`cmon-sim ctl fault set`: tcp EIO 1 %, zone_vfs EAGAIN 1 %, memory_cap
+# ENXIO 0.5 %), and cmon-agent on it with its defaults (cache 10 s, zfs TTL
+# 300 s). For SECONDS of real time, at once:
 #   - load: wrk, 8 connections, each request a random instance of the node's
 #     /v1/discover (re-read every 10 s, so new zones are scraped and destroyed
 #     ones answer 404), and a second wrk on /v1/gz/metrics: as fast as they go;
@@ -80,12 +81,16 @@ wait_for() { # file pattern -> the first matching line
 
 # ---- the node and the agent ------------------------------------------------
 "$BIN/cmon-sim" serve --zones "$ZONES" --world "$WORLD" --churn "$CHURN" --reboots "$REBOOTS" \
-  --vminfod 127.0.0.1:0 --fault tcp:EIO:0.01 --fault zone_vfs:EAGAIN:0.01 \
-  --fault memory_cap:ENXIO:0.005 >"$OUT/serve.out" 2>"$OUT/serve.err" &
+  --vminfod 127.0.0.1:0 >"$OUT/serve.out" 2>"$OUT/serve.err" &
 SERVE=$!
 PIDS+=("$SERVE")
 wait_for "$OUT/serve.out" "^/" >/dev/null
 VMINFOD=$(wait_for "$OUT/serve.err" "vminfod on" | sed 's/.*vminfod on //')
+for f in "tcp EIO 0.01" "zone_vfs EAGAIN 0.01" "memory_cap ENXIO 0.005"; do
+  set -- $f
+  "$BIN/cmon-sim" ctl -w "$WORLD" fault set --module "$1" --errno "$2" --rate "$3" >/dev/null ||
+    { echo "soak.sh: cannot set the fault $f" >&2; exit 1; }
+done
 CMON_SIM_WORLD=$WORLD "$BIN/cmon-agent" --listen 127.0.0.1:0 --vminfod "$VMINFOD" \
   --ntpq "$BIN/../lib/cmon-sim/ntpq" >"$OUT/agent.log" 2>&1 &
 AGENT=$!
@@ -181,6 +186,8 @@ C404=$(awk -F'\t' '$4 == "404"' "$OUT/checks.tsv" | wc -l)
 [ "$BAD" = 0 ] || fail "$BAD checked answers neither 200 nor 404: $(awk -F'\t' '$5 == "BAD"' "$OUT/checks.tsv" | head -3)"
 [ "$CHECKED" -gt 0 ] || fail "no body was checked"
 [ "$N200" -gt 0 ] || fail "no answer 200 at all"
+NFAULTS=$(awk '/^cmon_agent_kstat_read_errors_total/ {s += $2} END {print s + 0}' "$OUT/self.txt")
+[ "$NFAULTS" -gt 0 ] || fail "the faults never hit a kstat read (the agent counted none)"
 
 # RSS at minute m: the sample nearest to m*60 s. Mean of [from, to) s.
 rss_at() { awk -v t=$(($1 * 60)) 'NR == 1 || ($1 - t) ^ 2 < best {best = ($1 - t) ^ 2; v = $2} END {print v}' "$OUT/rss.tsv"; }
@@ -192,7 +199,7 @@ for m in 1 5 10 20 30; do
 done
 printf "  end (%s s): %s\n" "$LAST" "$(tail -1 "$OUT/rss.tsv" | cut -f2)"
 echo "soak: requests $NREQ (200: $N200, 404: $N404, 5xx: $N5XX); bodies checked valid $CHECKED" \
-  "(invalid $INVALID, other status $BAD, 404 $C404)"
+  "(invalid $INVALID, other status $BAD, 404 $C404); kstat reads failed by the faults $NFAULTS"
 if [ "$DUR" -ge $((WARMUP + 600)) ]; then
   A=$(rss_mean "$WARMUP" $((WARMUP + 60)))
   B=$(rss_mean $((LAST - 60)) $((LAST + 1)))
