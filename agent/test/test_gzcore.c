@@ -284,7 +284,8 @@ test_big_output_linear(void)
         -2);
     double took = cmon_monotime_s() - t0;
     fprintf(stderr, "  10,000 families, %zu bytes: %.3f s\n", t.sb_len, took);
-    CU_ASSERT(took < 0.3); /* 0.72 s before, 0.017 s after, on the 2-core build machine */
+    /* a figure, not an assertion (no timed tests): 0.72 s when the look-up
+     * walked the families, 0.017 s since, on the 2-core build machine */
     sbuf_release(&t);
     famset_release(&fs);
 }
