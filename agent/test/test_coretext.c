@@ -232,9 +232,9 @@ test_merge_big_ports(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "a series of family big is served by an earlier port too"));
     double took = cmon_monotime_s() - t0;
     CU_ASSERT_EQUAL(acc.fs_nsamples, 2 * N);
-    if (took >= 0.5)
-        fprintf(stderr, "\nmerges took %.3f s\n", took);
-    CU_ASSERT(took < 0.5); /* the quadratic check took 4.5 s for the first two */
+    /* a figure, not an assertion (no timed tests): the quadratic check took
+     * 4.5 s for the first two merges */
+    fprintf(stderr, "\n  merges took %.3f s\n", took);
     famset_release(&acc);
     famset_release(&a);
     famset_release(&b);
