@@ -4,12 +4,14 @@
 #include "httpd.h"
 
 #include <errno.h>
+#include <gnutls/gnutls.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +51,51 @@ worker_go_quiet(httpd_t *h, worker_t *w)
     atomic_store(&w->w_quiet, 1);
     pthread_cond_broadcast(&h->h_quiet);
     pthread_mutex_unlock(&h->h_lock);
+}
+
+/* ---- progress: did a turn move any byte? -------------------------------- */
+
+/* Bytes a worker's TLS sessions moved, counted by the transport functions
+ * below; every gnutls call of a connection runs in its worker's thread
+ * (MHD_run), so a thread's own counter is the worker's. */
+static _Thread_local unsigned long long httpd_bytes_moved;
+
+static ssize_t
+httpd_tls_push(gnutls_transport_ptr_t fd, const void *data, size_t len)
+{
+    ssize_t n = send((int)(intptr_t)fd, data, len, MSG_NOSIGNAL);
+    if (n > 0)
+        httpd_bytes_moved += (unsigned long long)n;
+    return n;
+}
+
+static ssize_t
+httpd_tls_pull(gnutls_transport_ptr_t fd, void *data, size_t len)
+{
+    ssize_t n = recv((int)(intptr_t)fd, data, len, 0);
+    if (n > 0)
+        httpd_bytes_moved += (unsigned long long)n;
+    return n;
+}
+
+static int
+httpd_tls_errno(gnutls_transport_ptr_t fd)
+{
+    (void)fd;
+    return errno;
+}
+
+void
+httpd_tls_transport(struct MHD_Connection *c, gnutls_session_t s)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci == NULL || s == NULL)
+        return; /* libmicrohttpd's own transport stays: a turn of it may pause (httpd.h) */
+    gnutls_transport_set_ptr(s, (gnutls_transport_ptr_t)(intptr_t)ci->connect_fd);
+    gnutls_transport_set_push_function(s, httpd_tls_push);
+    gnutls_transport_set_pull_function(s, httpd_tls_pull);
+    gnutls_transport_set_errno_function(s, httpd_tls_errno);
 }
 
 /* How long to wait for the daemon's descriptors before the next MHD_run():
@@ -105,7 +152,10 @@ worker_main(void *arg)
             worker_go_quiet(h, w);
         if (order == ORDER_STOP)
             break;
+        unsigned long long moved = httpd_bytes_moved;
         MHD_run(w->w_daemon);
+        if (httpd_bytes_moved != moved)
+            zero_turns = 0; /* bytes moved: what is ready is work, not a spin */
         long long wait_us = worker_wait_us(w, &zero_turns);
         if (wait_us != 0)
             worker_wait(w, wait_us, &zero_turns);

@@ -11,7 +11,8 @@
  *
  * Here each worker runs its daemon's loop itself: MHD_run() while
  * libmicrohttpd has work it knows of, and when it says it has work at once
- * (timeout 0) but two turns in a row found nothing new, the worker waits on
+ * (timeout 0) but two turns in a row moved no byte (its TLS transport counts
+ * them: httpd_tls_transport) and no event came, the worker waits on
  * the daemon's epoll descriptor for HTTPD_SPIN_PAUSE_US, twice that after
  * another such turn, and so on up to HTTPD_SPIN_PAUSE_MAX_US: any new byte,
  * new client or resumed connection wakes it at once, and what only spun (a
@@ -30,6 +31,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
 #define HTTPD_SPIN_PAUSE_US 200      /* the first wait when libmicrohttpd only spins */
@@ -58,6 +60,14 @@ unsigned httpd_port(const httpd_t *h);
  * holds c (in external mode libmicrohttpd leaves that to its caller). Any
  * thread. */
 void httpd_resume(httpd_t *h, struct MHD_Connection *c);
+
+/* httpd_tls_transport() - at MHD_CONNECTION_NOTIFY_STARTED of a TLS
+ * connection: its session reads and writes through functions that count the
+ * bytes they move, so a worker tells a turn that moved bytes (a body sent a
+ * TLS record a turn: go on at once) from one that only repeated a pending
+ * handshake (pause). Without it every turn that libmicrohttpd says to repeat
+ * is a candidate for the pause. */
+void httpd_tls_transport(struct MHD_Connection *c, gnutls_session_t s);
 
 /* httpd_quiesce() - accept no new connection; those open go on. Returns when
  * every worker has stopped accepting. */

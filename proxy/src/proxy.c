@@ -99,6 +99,7 @@ proxy_notify_conn(void *cls, struct MHD_Connection *c, void **socket_ctx,
     MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)PROXY_HANDSHAKE_TIMEOUT_S);
     gnutls_session_t s = conn_tls(c);
     if (s != NULL) {
+        httpd_tls_transport(c, s);
         gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
         gnutls_certificate_send_x509_rdn_sequence(s, 1);
     }
