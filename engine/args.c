@@ -165,3 +165,9 @@ scn_args_options(lua_State *L, const char *call, const struct scn_arg_spec *spec
     scn_args_check(L, 1, call, spec);
     return e;
 }
+
+const struct scn_arg_spec scn_fault_spec[] = {
+    {"module", SCN_ARG_STRING, 0},     {"error", SCN_ARG_STRING, 0},
+    {"rate", SCN_ARG_NUMBER, 0},       {"latency_us", SCN_ARG_INTEGER, 0},
+    {"zone", SCN_ARG_ANY, 0},          {"vanish", SCN_ARG_BOOLEAN, 0},
+    {NULL, 0, 0}};

@@ -101,6 +101,10 @@ void scn_args_check(lua_State *L, int idx, const char *call, const struct scn_ar
 struct scn_engine *scn_args_options(lua_State *L, const char *call,
                                     const struct scn_arg_spec *spec);
 
+/* The keys of sim.fault{} and of an attached data center's dc:fault{}
+ * (args.c): module, error, rate, latency_us, zone, vanish. */
+extern const struct scn_arg_spec scn_fault_spec[];
+
 /* Getters after scn_args_check(): the field's value or dflt when absent. */
 double scn_args_number(lua_State *L, int idx, const char *key, double dflt);
 const char *scn_args_string(lua_State *L, int idx, const char *key, const char *dflt);

@@ -396,13 +396,7 @@ lattach_caps(lua_State *L)
 static int
 lattach_fault(lua_State *L)
 {
-    static const struct scn_arg_spec spec[] = {{"module", SCN_ARG_STRING, 0},
-                                               {"error", SCN_ARG_STRING, 0},
-                                               {"rate", SCN_ARG_NUMBER, 0},
-                                               {"latency_us", SCN_ARG_INTEGER, 0},
-                                               {"zone", SCN_ARG_ANY, 0},
-                                               {"vanish", SCN_ARG_BOOLEAN, 0},
-                                               {NULL, 0, 0}};
+    const struct scn_arg_spec *spec = scn_fault_spec;
     struct lattach *a = attach_handle(L);
 
     attach_self(L);

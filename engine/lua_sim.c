@@ -125,13 +125,7 @@ fault_read(lua_State *L, struct scn_engine *e, world_fault_t *f)
 static int
 lsim_fault(lua_State *L)
 {
-    static const struct scn_arg_spec spec[] = {{"module", SCN_ARG_STRING, 0},
-                                               {"error", SCN_ARG_STRING, 0},
-                                               {"rate", SCN_ARG_NUMBER, 0},
-                                               {"latency_us", SCN_ARG_INTEGER, 0},
-                                               {"zone", SCN_ARG_ANY, 0},
-                                               {"vanish", SCN_ARG_BOOLEAN, 0},
-                                               {NULL, 0, 0}};
+    const struct scn_arg_spec *spec = scn_fault_spec;
     struct scn_engine *e = scn_args_options(L, "sim.fault", spec);
     world_t *w = scn_engine_world(L, e);
     world_fault_t f;

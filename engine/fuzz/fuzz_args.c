@@ -45,13 +45,7 @@ static const struct scn_arg_spec fuzz_spec_zone[] = {
     {"cpu_cap", SCN_ARG_INTEGER, 0}, {"mem_cap", SCN_ARG_NUMBER, 0},
     {"nics", SCN_ARG_ANY, 0},        {"running", SCN_ARG_BOOLEAN, 0},
     {"tags", SCN_ARG_TABLE, 0},      {NULL, 0, 0}};
-static const struct scn_arg_spec fuzz_spec_fault[] = {{"module", SCN_ARG_STRING, 0},
-                                                      {"error", SCN_ARG_STRING, 0},
-                                                      {"rate", SCN_ARG_NUMBER, 0},
-                                                      {"latency_us", SCN_ARG_INTEGER, 0},
-                                                      {"zone", SCN_ARG_ANY, 0},
-                                                      {"vanish", SCN_ARG_BOOLEAN, 0},
-                                                      {NULL, 0, 0}};
+#define fuzz_spec_fault scn_fault_spec /* the real one (args.c) */
 static const struct scn_arg_spec fuzz_spec_signed[] = {{"offset", SCN_ARG_NUMBER, SCN_ARG_SIGNED},
                                                        {"step", SCN_ARG_INTEGER, SCN_ARG_SIGNED},
                                                        {"on_done", SCN_ARG_FUNCTION, 0},
