@@ -18,6 +18,7 @@
 enum worker_order { ORDER_RUN = 0, ORDER_QUIESCE, ORDER_STOP };
 
 typedef struct worker {
+    struct httpd *w_httpd; /* the pool it belongs to */
     pthread_t w_thread;
     int w_running;
     struct MHD_Daemon *w_daemon;
@@ -35,11 +36,6 @@ struct httpd {
     pthread_cond_t h_quiet; /* a worker went quiet */
     worker_t h_workers[];
 };
-
-typedef struct worker_arg {
-    httpd_t *wa_httpd;
-    worker_t *wa_worker;
-} worker_arg_t;
 
 static void
 worker_go_quiet(httpd_t *h, worker_t *w)
@@ -133,18 +129,17 @@ worker_wait(worker_t *w, long long wait_us, unsigned *zero_turns)
     if (pf[1].revents != 0) {
         *zero_turns = 0; /* an order, or a connection resumed */
         uint64_t n;
-        if (read(w->w_wake, &n, sizeof(n)) < 0 && errno != EAGAIN)
-            return;
+        if (read(w->w_wake, &n, sizeof(n)) < 0) {
+            /* EAGAIN: nothing left to drain */
+        }
     }
 }
 
 static void *
 worker_main(void *arg)
 {
-    worker_arg_t *wa = arg;
-    httpd_t *h = wa->wa_httpd;
-    worker_t *w = wa->wa_worker;
-    free(wa);
+    worker_t *w = arg;
+    httpd_t *h = w->w_httpd;
     unsigned zero_turns = 0;
     for (;;) {
         int order = atomic_load(&w->w_order);
@@ -217,15 +212,10 @@ worker_start(httpd_t *h, worker_t *w)
     w->w_epoll = di->epoll_fd;
     if ((w->w_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
         return -1;
-    worker_arg_t *wa = malloc(sizeof(*wa));
-    if (wa == NULL)
-        return -1;
-    *wa = (worker_arg_t){h, w};
-    int rc = pthread_create(&w->w_thread, NULL, worker_main, wa);
-    if (rc != 0) {
-        free(wa);
+    w->w_httpd = h;
+    int rc = pthread_create(&w->w_thread, NULL, worker_main, w);
+    if (rc != 0)
         return errno = rc, -1;
-    }
     w->w_running = 1;
     return 0;
 }
