@@ -177,6 +177,51 @@ test_famset_many_families(void)
     famset_release(&fs);
 }
 
+/*
+ * A presized set (an instance's scrape) is filled without growing, finds its
+ * families through the index from the first one on (names that differ only
+ * in their last bytes: the hash's tail), and writes what an unsized one does.
+ */
+static void
+test_famset_presize(void)
+{
+    famset_t sized = FAMSET_INIT, plain = FAMSET_INIT;
+    CU_ASSERT_EQUAL(famset_presize(&sized, 128, 128, 4096), 0);
+    CU_ASSERT_PTR_NOT_NULL(sized.fs_index);
+    family_t *fams = sized.fs_fams;
+    fsample_t *samples = sized.fs_samples;
+    char *str = sized.fs_str.sb_buf;
+    char name[48];
+    for (int i = 0; i < 100; i++) {
+        snprintf(name, sizeof(name), "zone_vfs_metrics_available_boolean_%d", i);
+        CU_ASSERT_EQUAL(famset_family(&sized, name, "H.", METRIC_GAUGE), i);
+        CU_ASSERT_EQUAL(famset_family(&plain, name, "H.", METRIC_GAUGE), i);
+        famset_sample(&sized, i, SAMPLE_PLAIN, 0, NULL, NULL, mval_u64((uint64_t)i));
+        famset_sample(&plain, i, SAMPLE_PLAIN, 0, NULL, NULL, mval_u64((uint64_t)i));
+    }
+    CU_ASSERT_PTR_EQUAL(sized.fs_fams, fams); /* no growth on the way */
+    CU_ASSERT_PTR_EQUAL(sized.fs_samples, samples);
+    CU_ASSERT_PTR_EQUAL(sized.fs_str.sb_buf, str);
+    CU_ASSERT_EQUAL(famset_lookup(&sized, "zone_vfs_metrics_available_boolean_7"), 7);
+    CU_ASSERT_EQUAL(famset_lookup(&sized, "zone_vfs_metrics_available_boolean_70"), 70);
+    CU_ASSERT_EQUAL(famset_lookup(&sized, "zone_vfs_metrics_available_boolean_700"), -1);
+    CU_ASSERT_EQUAL(famset_family(&sized, "zone_vfs_metrics_available_boolean_99", "X.",
+                                  METRIC_COUNTER),
+                    99); /* found, not added again */
+    sbuf_t a = SBUF_INIT, b = SBUF_INIT;
+    CU_ASSERT_EQUAL(expo_write(&sized, EXPO_TEXT, &a), 0);
+    CU_ASSERT_EQUAL(expo_write(&plain, EXPO_TEXT, &b), 0);
+    CU_ASSERT_EQUAL(a.sb_len, b.sb_len);
+    CU_ASSERT(a.sb_len > 0 && memcmp(a.sb_buf, b.sb_buf, a.sb_len) == 0);
+    sbuf_release(&a);
+    sbuf_release(&b);
+    errno = 0; /* only an empty set takes a size */
+    CU_ASSERT_EQUAL(famset_presize(&sized, 256, 256, 0), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    famset_release(&sized);
+    famset_release(&plain);
+}
+
 /* The exposition of fs, NUL-terminated (the caller frees it). */
 static char *
 expo_of(const famset_t *fs)
@@ -627,6 +672,7 @@ main(int argc, char **argv)
         {"famset merge", test_famset_merge},
         {"famset mark and truncate", test_famset_mark_truncate},
         {"famset many families", test_famset_many_families},
+        {"famset presized", test_famset_presize},
         {"cache ttl and zone id", test_cache_ttl_and_zid},
         {"fspack round trip", test_fspack_round_trip},
         {"route match", test_route_match},

@@ -101,7 +101,10 @@ route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
         return 0;
     }
     famset_t fs = FAMSET_INIT;
-    sbuf_grow(&fs.fs_str, 4096); /* one allocation for a whole scrape */
+    /* An instance's answer is ~80 families and as many samples (more with
+     * many VNICs): room for them at once, so the scrape neither grows its
+     * arrays nor rebuilds its index on the way (only a hint). */
+    (void)famset_presize(&fs, 128, 128, 4096);
     int core =
         req->hr_cmon_opts != NULL ? opts.co_core_zone : gz_core_check(ag->ag_gz, req->hr_param);
     route_vm_ctx_t rv = {ag->ag_gz, core, FAMSET_INIT};
