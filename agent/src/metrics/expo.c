@@ -51,23 +51,34 @@ expo_meta(sbuf_t *out, const famset_t *fs, const family_t *f, expo_format_t fmt,
     return len;
 }
 
+/*
+ * " value\n" of a sample, put together on the stack and appended at once:
+ * one growth a sample instead of one per piece.
+ */
 static void
-expo_value(sbuf_t *out, mval_t v)
+expo_value_line(sbuf_t *out, mval_t v)
 {
+    char line[1 + 1 + EXPOFMT_DECIMAL_LEN + EXPOFMT_NUMBER_LEN]; /* both fit, with a sign */
+    char *p = line;
+    *p++ = ' ';
     switch (v.mv_kind) {
     case MVAL_U64:
-        expofmt_add_u64(out, v.mv.u);
+        p += expofmt_decimal(v.mv.u, 0, p);
         break;
     case MVAL_I64:
-        expofmt_add_i64(out, v.mv.i);
+        if (v.mv.i < 0)
+            *p++ = '-';
+        p += expofmt_decimal(v.mv.i < 0 ? (uint64_t)0 - (uint64_t)v.mv.i : (uint64_t)v.mv.i, 0, p);
         break;
     case MVAL_DEC:
-        expofmt_add_decimal(out, v.mv.u, v.mv_exp);
+        p += expofmt_decimal(v.mv.u, v.mv_exp, p);
         break;
     default:
-        expofmt_add_double(out, v.mv.d);
+        p += expofmt_number(v.mv.d, p, EXPOFMT_NUMBER_LEN);
         break;
     }
+    *p++ = '\n';
+    sbuf_add(out, line, (size_t)(p - line));
 }
 
 static void
@@ -83,22 +94,28 @@ expo_labels(sbuf_t *out, const famset_t *fs, const fsample_t *sa)
 }
 
 /* A sample: the declared name decl[0..dlen), then total (an OpenMetrics
- * counter's "_total", else "") or the histogram part's suffix. */
+ * counter's "_total", tlen bytes, else "") or the histogram part's suffix. */
 static void
 expo_sample(sbuf_t *out, const famset_t *fs, const fsample_t *sa, const char *decl, size_t dlen,
-            const char *total)
+            const char *total, size_t tlen)
 {
     static const char *const parts[] = {"", "_bucket", "_sum", "_count"};
     static const size_t part_len[] = {0, 7, 4, 6};
-    sbuf_add(out, decl, dlen);
-    if (*total != '\0')
-        sbuf_adds(out, total);
-    else if (sa->sa_part != SAMPLE_PLAIN && sa->sa_part <= SAMPLE_COUNT)
-        sbuf_add(out, parts[sa->sa_part], part_len[sa->sa_part]);
+    const char *suffix = total;
+    size_t slen = tlen;
+    if (tlen == 0 && sa->sa_part != SAMPLE_PLAIN && sa->sa_part <= SAMPLE_COUNT) {
+        suffix = parts[sa->sa_part];
+        slen = part_len[sa->sa_part];
+    }
+    if (sbuf_grow(out, dlen + slen) != 0)
+        return;
+    char *p = out->sb_buf + out->sb_len;
+    memcpy(p, decl, dlen);
+    memcpy(p + dlen, suffix, slen);
+    out->sb_len += dlen + slen;
+    out->sb_buf[out->sb_len] = '\0';
     expo_labels(out, fs, sa);
-    sbuf_addc(out, ' ');
-    expo_value(out, sa->sa_value);
-    sbuf_addc(out, '\n');
+    expo_value_line(out, sa->sa_value);
 }
 
 /*
@@ -131,6 +148,8 @@ expo_write(const famset_t *fs, expo_format_t fmt, sbuf_t *out)
     uint32_t *first = nf + 1 <= 128 ? first_buf : malloc((nf + 1) * sizeof(uint32_t));
     uint32_t *order = ns <= 256 ? order_buf : malloc((ns + 1) * sizeof(uint32_t));
     int failed = first == NULL || order == NULL;
+    const char *ctotal = expofmt_sample_suffix(1, fmt); /* a counter's sample suffix */
+    size_t ctlen = strlen(ctotal);
     if (!failed) {
         expo_order(fs, first, order);
         for (size_t fi = 0; fi < nf; fi++) {
@@ -139,9 +158,11 @@ expo_write(const famset_t *fs, expo_format_t fmt, sbuf_t *out)
                 continue; /* no samples: left out */
             const char *decl;
             size_t dlen = expo_meta(out, fs, f, fmt, &decl);
-            const char *total = expofmt_sample_suffix(f->fa_type == METRIC_COUNTER, fmt);
+            int counter = f->fa_type == METRIC_COUNTER;
+            const char *total = counter ? ctotal : "";
+            size_t tlen = counter ? ctlen : 0;
             for (uint32_t k = first[fi]; k < first[fi + 1]; k++)
-                expo_sample(out, fs, &fs->fs_samples[order[k]], decl, dlen, total);
+                expo_sample(out, fs, &fs->fs_samples[order[k]], decl, dlen, total, tlen);
         }
         expofmt_add_eof(out, fmt);
     }
