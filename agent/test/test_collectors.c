@@ -951,8 +951,56 @@ test_missing_field_fails(void)
     famset_release(&fs);
 }
 
+/*
+ * Looking up named records with a cursor: rows out of the kstat's order
+ * wrap around to the start; a name filling all KSTAT_STRLEN bytes (no NUL)
+ * matches on those bytes, as strncmp(name, stat, KSTAT_STRLEN) does; a
+ * name that is a prefix of another matches only itself.
+ */
+static void
+test_named_lookup_cursor(void)
+{
+    kstat_named_t data[4];
+    memset(data, 0, sizeof(data));
+    memcpy(data[0].name, "rbytes", 7);
+    memcpy(data[1].name, "rbytes64", 9);
+    memset(data[2].name, 'n', KSTAT_STRLEN); /* full: no NUL of its own */
+    memcpy(data[3].name, "obytes64", 9);
+    for (int i = 0; i < 4; i++) {
+        data[i].data_type = KSTAT_DATA_UINT64;
+        data[i].value.ui64 = (uint64_t)(10 + i);
+    }
+    kstat_t ks;
+    memset(&ks, 0, sizeof(ks));
+    ks.ks_type = KSTAT_TYPE_NAMED;
+    ks.ks_data = data;
+    ks.ks_ndata = 4;
+    ks.ks_data_size = sizeof(data);
+    char full[KSTAT_STRLEN + 8];
+    memset(full, 'n', sizeof(full) - 1);
+    full[sizeof(full) - 1] = '\0'; /* longer than the record: its first bytes decide */
+    size_t cursor = 0;
+    uint64_t v = 0;
+    CU_ASSERT_EQUAL(collector_value_at(&ks, "obytes64", &v, &cursor), 0);
+    CU_ASSERT_EQUAL(v, 13);
+    CU_ASSERT_EQUAL(cursor, 4);
+    CU_ASSERT_EQUAL(collector_value_at(&ks, "rbytes64", &v, &cursor), 0); /* wraps */
+    CU_ASSERT_EQUAL(v, 11);
+    CU_ASSERT_EQUAL(collector_value_at(&ks, "rbytes", &v, &cursor), 0); /* not rbytes64 */
+    CU_ASSERT_EQUAL(v, 10);
+    CU_ASSERT_EQUAL(collector_value_at(&ks, full, &v, &cursor), 0);
+    CU_ASSERT_EQUAL(v, 12);
+    errno = 0;
+    CU_ASSERT_EQUAL(collector_value_at(&ks, "rbyte", &v, &cursor), -1);
+    CU_ASSERT_EQUAL(errno, ENOENT);
+    cursor = 99; /* a cursor past the end starts over */
+    CU_ASSERT_EQUAL(collector_value_at(&ks, "rbytes", &v, &cursor), 0);
+    CU_ASSERT_EQUAL(v, 10);
+}
+
 static const CU_TestInfo tests[] = {
     {"values match the world", test_values_match_world},
+    {"named lookup with a cursor", test_named_lookup_cursor},
     {"index matches a chain walk", test_index_matches_chain_walk},
     {"buffers lent across drops", test_buffers_lent_across_drops},
     {"links per interface", test_links_per_interface},

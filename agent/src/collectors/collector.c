@@ -23,8 +23,8 @@ collector_named_find(kstat_t *ksp, const char *stat, size_t *cursor)
     size_t n = ksp->ks_ndata;
     if (n > ksp->ks_data_size / sizeof(kstat_named_t))
         n = ksp->ks_data_size / sizeof(kstat_named_t);
-    for (size_t k = 0; k < n; k++) {
-        size_t i = (*cursor + k) % n;
+    size_t start = *cursor < n ? *cursor : 0; /* from the cursor to the end, then the rest */
+    for (size_t k = 0, i = start; k < n; k++, i = i + 1 < n ? i + 1 : 0) {
         if (kn[i].name[0] == stat[0] && strncmp(kn[i].name, stat, KSTAT_STRLEN) == 0) {
             *cursor = i + 1;
             return &kn[i];

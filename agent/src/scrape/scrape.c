@@ -248,6 +248,7 @@ scrape_instance_with(const scrape_env_t *env, const scrape_extra_t *x, const cha
         log_msg(LOG_ERR, "cannot open kstats of world %s: %s", kreader_source(), strerror(errno));
         return SCRAPE_ERROR;
     }
+    kreader_prefetch(cc.cc_reader, zid);
     if (kreader_find(cc.cc_reader, "zones", zid, NULL) == NULL)
         (void)kreader_sync(cc.cc_reader, 1); /* a zone booted since the index was built */
     rc = scrape_collect(env, x, &cc, first, fs);
