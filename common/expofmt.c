@@ -164,7 +164,6 @@ expofmt_escape(sbuf_t *out, const char *s, const char *special)
     }
 }
 
-
 void
 expofmt_escape_label(sbuf_t *out, const char *s)
 {
@@ -210,15 +209,29 @@ expofmt_add_label(sbuf_t *out, int first, const char *name, const char *value)
 
 /* ---- numbers ----------------------------------------------------------- */
 
+/* "00" to "99": two digits a division (most values of a scrape are counts). */
+static const char expofmt_pairs[] = "00010203040506070809101112131415161718192021222324"
+                                    "25262728293031323334353637383940414243444546474849"
+                                    "50515253545556575859606162636465666768697071727374"
+                                    "75767778798081828384858687888990919293949596979899";
+
 /* The decimal digits of v, written backwards ending at end; returns where
  * they start (at most 20 bytes before end). */
 static char *
 expofmt_digits(uint64_t v, char *end)
 {
-    do {
-        *--end = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        end -= 2;
+        memcpy(end, expofmt_pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        end -= 2;
+        memcpy(end, expofmt_pairs + 2 * v, 2);
+    } else {
+        *--end = (char)('0' + v);
+    }
     return end;
 }
 

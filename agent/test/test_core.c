@@ -205,9 +205,9 @@ test_famset_presize(void)
     CU_ASSERT_EQUAL(famset_lookup(&sized, "zone_vfs_metrics_available_boolean_7"), 7);
     CU_ASSERT_EQUAL(famset_lookup(&sized, "zone_vfs_metrics_available_boolean_70"), 70);
     CU_ASSERT_EQUAL(famset_lookup(&sized, "zone_vfs_metrics_available_boolean_700"), -1);
-    CU_ASSERT_EQUAL(famset_family(&sized, "zone_vfs_metrics_available_boolean_99", "X.",
-                                  METRIC_COUNTER),
-                    99); /* found, not added again */
+    CU_ASSERT_EQUAL(
+        famset_family(&sized, "zone_vfs_metrics_available_boolean_99", "X.", METRIC_COUNTER),
+        99); /* found, not added again */
     sbuf_t a = SBUF_INIT, b = SBUF_INIT;
     CU_ASSERT_EQUAL(expo_write(&sized, EXPO_TEXT, &a), 0);
     CU_ASSERT_EQUAL(expo_write(&plain, EXPO_TEXT, &b), 0);

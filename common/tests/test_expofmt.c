@@ -70,6 +70,17 @@ test_decimal_buffer(void)
     CU_ASSERT_STRING_EQUAL(out, "1.8446744073709551615");
     CU_ASSERT_EQUAL(expofmt_decimal(1, 19, out), 21);
     CU_ASSERT_STRING_EQUAL(out, "0.0000000000000000001");
+    /* around each pair of digits */
+    static const struct {
+        uint64_t v;
+        const char *text;
+    } ints[] = {{9, "9"},         {10, "10"},           {99, "99"},
+                {100, "100"},     {101, "101"},         {1009, "1009"},
+                {99999, "99999"}, {1000000, "1000000"}, {17179869184ull, "17179869184"}};
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        CU_ASSERT_EQUAL(expofmt_decimal(ints[i].v, 0, out), strlen(ints[i].text));
+        CU_ASSERT_STRING_EQUAL(out, ints[i].text);
+    }
     CU_ASSERT_EQUAL(expofmt_decimal(1500, 3, out), 3);
     CU_ASSERT_STRING_EQUAL(out, "1.5");
     CU_ASSERT_EQUAL(expofmt_decimal(2000000000, 9, out), 1);

@@ -196,8 +196,8 @@ self_method(const char *method)
  * when it does not fit.
  */
 static int
-self_http_key(char *key, size_t cap, const char *route, const char *method,
-              const char *user_agent, size_t ua, unsigned code)
+self_http_key(char *key, size_t cap, const char *route, const char *method, const char *user_agent,
+              size_t ua, unsigned code)
 {
     const char *parts[3] = {route, method, user_agent};
     const size_t lens[3] = {strlen(route), strlen(method), ua};
