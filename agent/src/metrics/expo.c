@@ -1,5 +1,6 @@
 /* expo - the famset walk of the text 0.0.4 and OpenMetrics 1.0 writers. */
 #include "expo.h"
+#include "metacache.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -33,22 +34,37 @@ expo_unit(const char *fam, size_t len)
     return NULL;
 }
 
+size_t
+expo_meta_lines(sbuf_t *out, const char *name, size_t namelen, const char *help, metric_type_t type,
+                expo_format_t fmt)
+{
+    size_t len = expofmt_family_len(name, namelen, type == METRIC_COUNTER, fmt);
+    const char *unit = fmt == EXPO_OPENMETRICS ? expo_unit(name, len) : NULL;
+    expofmt_add_meta(out, fmt, name, len, expo_type_name(type), unit, help);
+    return len;
+}
+
 /*
  * Writes the metadata lines and returns the declared name's length: the
  * declared name is a prefix of the family's name (less an OpenMetrics
- * counter's "_total"), so it is written from there, never copied.
+ * counter's "_total"), so it is written from there, never copied. A family
+ * with static strings takes its lines from mc when they are there.
  */
 static size_t
 expo_meta(sbuf_t *out, const famset_t *fs, const family_t *f, expo_format_t fmt,
-          const char **decl)
+          const metacache_t *mc, const char **decl)
 {
     const char *name = famset_fam_name(fs, f);
-    size_t len = expofmt_family_len(name, strlen(name), f->fa_type == METRIC_COUNTER, fmt);
-    const char *unit = fmt == EXPO_OPENMETRICS ? expo_unit(name, len) : NULL;
-    expofmt_add_meta(out, fmt, name, len, expo_type_name(f->fa_type), unit,
-                     famset_fam_help(fs, f));
     *decl = name;
-    return len;
+    size_t len, dlen;
+    const char *lines = f->fa_sname != NULL ? metacache_find(mc, f->fa_sname, f->fa_shelp,
+                                                             f->fa_type, fmt, &len, &dlen)
+                                            : NULL;
+    if (lines != NULL) {
+        sbuf_add(out, lines, len);
+        return dlen;
+    }
+    return expo_meta_lines(out, name, strlen(name), famset_fam_help(fs, f), f->fa_type, fmt);
 }
 
 /* The longest " value\n": a sign and a decimal, or a double, with the space and line feed. */
@@ -147,6 +163,12 @@ expo_order(const famset_t *fs, uint32_t *first, uint32_t *order)
 int
 expo_write(const famset_t *fs, expo_format_t fmt, sbuf_t *out)
 {
+    return expo_write_cached(fs, fmt, NULL, out);
+}
+
+int
+expo_write_cached(const famset_t *fs, expo_format_t fmt, const metacache_t *mc, sbuf_t *out)
+{
     /* Order the samples by family (stable: a counting sort), so that each
      * family is written as one group in one pass. */
     size_t nf = fs->fs_nfams, ns = fs->fs_nsamples;
@@ -163,7 +185,7 @@ expo_write(const famset_t *fs, expo_format_t fmt, sbuf_t *out)
             if (first[fi] == first[fi + 1])
                 continue; /* no samples: left out */
             const char *decl;
-            size_t dlen = expo_meta(out, fs, f, fmt, &decl);
+            size_t dlen = expo_meta(out, fs, f, fmt, mc, &decl);
             int counter = f->fa_type == METRIC_COUNTER;
             const char *total = counter ? ctotal : "";
             size_t tlen = counter ? ctlen : 0;
