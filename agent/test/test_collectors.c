@@ -15,6 +15,7 @@
 #include "../../sim/world/world.h"
 #include "cache.h"
 #include "collector.h"
+#include "metacache.h"
 #include "expo.h"
 #include "golden.h"
 #include "golden_vm.h"
@@ -998,9 +999,36 @@ test_named_lookup_cursor(void)
     CU_ASSERT_EQUAL(v, 10);
 }
 
+/*
+ * Every static family of the instance collectors has its metadata rendered
+ * at start within the agent's room for them (main.c: 256), zfs's 22 rows
+ * too, and a table row's family is found under its very strings.
+ */
+static void
+test_meta_register_fits(void)
+{
+    metacache_t *mc = metacache_new(256 - 22);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mc);
+    CU_ASSERT_EQUAL(collector_meta_register(mc, collectors_vm), 0);
+    CU_ASSERT(metacache_count(mc) > 100);
+    size_t len, decl;
+    for (size_t c = 0; collectors_vm[c] != NULL; c++) {
+        const collector_t *co = collectors_vm[c];
+        for (size_t i = 0; i < co->co_ntable; i++)
+            CU_ASSERT_PTR_NOT_NULL(metacache_find(mc, co->co_table[i].km_name,
+                                                  co->co_table[i].km_help, co->co_table[i].km_type,
+                                                  EXPO_TEXT, &len, &decl));
+        if (co->co_meta[0] != NULL)
+            CU_ASSERT_PTR_NOT_NULL(metacache_find(mc, co->co_meta[2], co->co_meta[5], METRIC_GAUGE,
+                                                  EXPO_OPENMETRICS, &len, &decl));
+    }
+    metacache_free(mc);
+}
+
 static const CU_TestInfo tests[] = {
     {"values match the world", test_values_match_world},
     {"named lookup with a cursor", test_named_lookup_cursor},
+    {"metadata of every collector fits", test_meta_register_fits},
     {"index matches a chain walk", test_index_matches_chain_walk},
     {"buffers lent across drops", test_buffers_lent_across_drops},
     {"links per interface", test_links_per_interface},
