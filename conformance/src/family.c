@@ -50,6 +50,7 @@ typedef struct fam_record {
     unsigned long fr_line;
     enum cf_type fr_type;
     unsigned char fr_has_type, fr_has_help;
+    unsigned char fr_sealed; /* OpenMetrics: its sample names with a suffix are taken */
 } fam_record_t;
 
 #define NCACHE 16 /* label names whose hashes are remembered */
@@ -79,7 +80,6 @@ struct cf_fam_state {
     cf_map_t fs_families; /* family name hash -> record index */
     fam_record_t *fs_records;
     size_t fs_nrecords, fs_records_cap;
-    cf_map_t fs_names; /* OpenMetrics: potential sample names with a suffix (a set) */
     cf_map_t fs_lset;  /* label name hash -> index, for lines with many labels */
     /* hashes of the names of the previous sample (lines repeat them) */
     struct {
@@ -122,7 +122,6 @@ cf_fam_new(cf_checker_t *c, int om)
     fs->fs_om = om;
     fs->fs_series.m_set = 1;
     fs->fs_point.m_set = 1;
-    fs->fs_names.m_set = 1;
     fs->fs_deliver = cf_samples_on(c);
     return fs;
 }
@@ -138,7 +137,6 @@ cf_fam_free(cf_fam_state_t *fs)
     cf_map_free(&fs->fs_point);
     cf_map_free(&fs->fs_families);
     free(fs->fs_records);
-    cf_map_free(&fs->fs_names);
     cf_map_free(&fs->fs_lset);
     free(fs);
 }
@@ -260,17 +258,19 @@ record_add(cf_fam_state_t *fs, uint64_t h)
     return r;
 }
 
-/* OpenMetrics: register the sample names the open family can produce. The
- * family's own name is in fs_families already (a clash with it was found
- * when the family opened): only the names with a suffix are added. */
+/* OpenMetrics: the sample names the open family can produce are taken from
+ * now on (its record is marked sealed: om_suffixed_name_taken() finds them
+ * from the record, no set of names is kept); a family that already has one
+ * of these names clashes. The family's own name is in fs_families already (a
+ * clash with it was found when the family opened). */
 static void
 fam_seal(cf_fam_state_t *fs)
 {
     const char *const *suf;
+    fam_record_t *r;
     char buf[256];
     size_t i, sl;
     uint64_t h;
-    int rc;
 
     if (fs->fs_sealed || !fs->fs_om || fs->fs_dup)
         return;
@@ -286,18 +286,43 @@ fam_seal(cf_fam_state_t *fs)
         memcpy(p, fs->fs_name, fs->fs_len);
         memcpy(p + fs->fs_len, suf[i], sl);
         h = name_hash(p, fs->fs_len + sl);
-        rc = record_find(fs, h) != NULL ? 0 : cf_map_put(&fs->fs_names, h, 1, NULL);
-        if (rc < 0)
-            cf_nomem(fs->fs_c);
-        if (rc == 0)
+        if (record_find(fs, h) != NULL)
             cf_report(fs->fs_c, fs->fs_line, 1, "om-name-clash",
                       "sample name '%.*s%s' of family '%.*s' clashes with another family",
                       (int)fs->fs_len, fs->fs_name, suf[i], (int)fs->fs_len, fs->fs_name);
     }
+    if ((r = record_find(fs, name_hash(fs->fs_name, fs->fs_len))) != NULL)
+        r->fr_sealed = 1;
     if (fs->fs_has_unit && fs->fs_unit_len > 0 &&
         (fs->fs_type == CF_INFO || fs->fs_type == CF_STATESET))
         cf_report(fs->fs_c, fs->fs_line, 1, "om-unit-type", "a %s family must have an empty UNIT",
                   type_name(fs->fs_type, 1));
+}
+
+/* OpenMetrics: is `x` a sample name with a suffix of an earlier (sealed)
+ * family, `F_total` of a counter F, `F_bucket` of a histogram F...? */
+static int
+om_suffixed_name_taken(cf_fam_state_t *fs, cf_str_t x)
+{
+    static const char *const sufs[] = {"_total", "_created", "_bucket", "_count", "_sum",
+                                       "_gcount", "_gsum",   "_info",   NULL};
+    const char *const *own;
+    fam_record_t *r;
+    size_t i, j, sl;
+
+    for (i = 0; sufs[i] != NULL; i++) {
+        sl = strlen(sufs[i]);
+        if (x.s_len <= sl || memcmp(x.s_ptr + x.s_len - sl, sufs[i], sl) != 0)
+            continue;
+        r = record_find(fs, name_hash(x.s_ptr, x.s_len - sl));
+        if (r == NULL || !r->fr_sealed)
+            continue;
+        own = type_suffixes(r->fr_type, 1);
+        for (j = 0; own[j] != NULL; j++)
+            if (strcmp(own[j], sufs[i]) == 0)
+                return 1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -537,7 +562,7 @@ cf_fam_meta(cf_fam_state_t *fs, char kind, cf_str_t name, size_t col, enum cf_ty
             cf_report(c, cf_line(c), col, "text-family-interleaved",
                       "lines of '%.*s' are not one group (it appeared at line %lu)",
                       (int)name.s_len, name.s_ptr, r->fr_line);
-    } else if (fs->fs_om && cf_map_has(&fs->fs_names, name_hash(name.s_ptr, name.s_len))) {
+    } else if (fs->fs_om && om_suffixed_name_taken(fs, name)) {
         dup = 1;
         cf_report(c, cf_line(c), col, "om-name-clash",
                   "family name '%.*s' clashes with a sample name of another family",
@@ -594,7 +619,7 @@ sample_family(cf_fam_state_t *fs, const cf_sample_t *sa, enum cf_role *role)
     *role = CF_ROLE_VALUE;
     if (fs->fs_om) {
         uint64_t h = name_hash(x.s_ptr, x.s_len);
-        if (cf_map_has(&fs->fs_names, h) || record_find(fs, h) != NULL) {
+        if (record_find(fs, h) != NULL || om_suffixed_name_taken(fs, x)) {
             dup = 1;
             cf_report(c, cf_line(c), sa->sa_name_col, "om-family-interleaved",
                       "sample '%.*s' belongs to a family that already ended", (int)x.s_len,
