@@ -143,17 +143,23 @@ gen_histogram(gen_t *g)
 
 /* The shapes of --shape: each writes g_series samples, the worst cases for the
  * memory of a checker (every series, Metric or family must be remembered). */
-enum gen_shape { SHAPE_PLAIN, SHAPE_HISTOGRAM, SHAPE_GAUGEHISTOGRAM, SHAPE_SUMMARY, SHAPE_FAMILIES };
+enum gen_shape {
+    SHAPE_PLAIN,
+    SHAPE_HISTOGRAM,
+    SHAPE_GAUGEHISTOGRAM,
+    SHAPE_SUMMARY,
+    SHAPE_FAMILIES
+};
 
-static const char *const SHAPES[] = {"plain", "histogram", "gaugehistogram", "summary", "families",
-                                     NULL};
+static const char *const SHAPES[] = {"plain",   "histogram", "gaugehistogram",
+                                     "summary", "families",  NULL};
 
 /* One histogram, gauge histogram or summary family of g_series Metrics of one
  * sample each: a +Inf bucket, or a quantile. */
 static void
 gen_single_sample_metrics(gen_t *g, enum gen_shape shape)
 {
-    const char *type = shape == SHAPE_SUMMARY ? "summary"
+    const char *type = shape == SHAPE_SUMMARY     ? "summary"
                        : shape == SHAPE_HISTOGRAM ? "histogram"
                                                   : "gaugehistogram";
     const char *sample = shape == SHAPE_SUMMARY ? "" : "_bucket";
@@ -161,7 +167,8 @@ gen_single_sample_metrics(gen_t *g, enum gen_shape shape)
     char uuid[37];
     int i;
 
-    printf("# HELP vfs_latency_seconds Latency of the zone.\n# TYPE vfs_latency_seconds %s\n", type);
+    printf("# HELP vfs_latency_seconds Latency of the zone.\n# TYPE vfs_latency_seconds %s\n",
+           type);
     for (i = 0; i < g->g_series; i++) {
         gen_uuid(i, uuid);
         printf("vfs_latency_seconds%s{vm_uuid=\"%s\",op=\"%d\",%s} %" PRIu64 "\n", sample, uuid,
@@ -235,12 +242,10 @@ gen_shaped(gen_t *g, enum gen_shape shape)
 int
 main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"zones", required_argument, NULL, 'z'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"seed", required_argument, NULL, 's'},
-                                         {"series", required_argument, NULL, 'n'},
-                                         {"shape", required_argument, NULL, 'S'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"zones", required_argument, NULL, 'z'}, {"format", required_argument, NULL, 'f'},
+        {"seed", required_argument, NULL, 's'},  {"series", required_argument, NULL, 'n'},
+        {"shape", required_argument, NULL, 'S'}, {NULL, 0, NULL, 0}};
     gen_t g = {1000, 0, 0, 42};
     int shape = SHAPE_PLAIN;
     size_t i;

@@ -5,13 +5,16 @@
  *
  * Memory: the open family keeps one 64-bit fingerprint per series (name and
  * label set; no text), dropped when the family closes. Text histograms and
- * summaries also keep a small record per Metric (label set without le or
- * quantile), whose samples may come in any order; OpenMetrics keeps only the
- * record of the Metric being read, since its Metrics must not interleave, and
- * remembers the others as one more fingerprint in the same set (none at all
- * for gauges, unknowns, counters and infos, whose Metric fingerprint is the
- * one of their main series). Across the exposition only one record per family
- * name (and per potential OpenMetrics sample name) is kept.
+ * summaries also keep a 32-byte state per Metric (label set without le or
+ * quantile; metrics.c), whose samples may come in any order; the state holds
+ * the fingerprint of the Metric's first series until its _count needs the
+ * room, so that a Metric of one sample costs one entry, not two. OpenMetrics
+ * keeps only the record of the Metric being read, since its Metrics must not
+ * interleave, and remembers the others as one more fingerprint in the same
+ * set (none at all for gauges, unknowns, counters and infos, whose Metric
+ * fingerprint is the one of their main series). Across the exposition only
+ * one record per family name is kept (the OpenMetrics sample names with a
+ * suffix are found from it: om_suffixed_name_taken()).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -67,8 +70,8 @@ struct cf_fam_state {
     int fs_samples, fs_sealed, fs_dup;
     int fs_lint_le, fs_lint_q, fs_lint_camel;
     unsigned long fs_line;
-    cf_map_t fs_series;     /* fingerprints of the series (OpenMetrics: and Metrics) */
-    cf_mtable_t fs_mtable;  /* text histograms and summaries: their Metrics */
+    cf_map_t fs_series;    /* fingerprints of the series (OpenMetrics: and Metrics) */
+    cf_mtable_t fs_mtable; /* text histograms and summaries: their Metrics */
     /* OpenMetrics: the Metric being read and its open MetricPoint */
     uint64_t fs_marker_seed; /* see metric_marker() */
     int fs_have_cur;
@@ -80,7 +83,7 @@ struct cf_fam_state {
     cf_map_t fs_families; /* family name hash -> record index */
     fam_record_t *fs_records;
     size_t fs_nrecords, fs_records_cap;
-    cf_map_t fs_lset;  /* label name hash -> index, for lines with many labels */
+    cf_map_t fs_lset; /* label name hash -> index, for lines with many labels */
     /* hashes of the names of the previous sample (lines repeat them) */
     struct {
         char nc_name[48];
@@ -304,8 +307,8 @@ fam_seal(cf_fam_state_t *fs)
 static int
 om_suffixed_name_taken(cf_fam_state_t *fs, cf_str_t x)
 {
-    static const char *const sufs[] = {"_total", "_created", "_bucket", "_count", "_sum",
-                                       "_gcount", "_gsum",   "_info",   NULL};
+    static const char *const sufs[] = {"_total",  "_created", "_bucket", "_count", "_sum",
+                                       "_gcount", "_gsum",    "_info",   NULL};
     const char *const *own;
     fam_record_t *r;
     size_t i, j, sl;
