@@ -91,7 +91,7 @@ void cf_map_free(cf_map_t *m);
 
 /* What is kept of one Metric between its samples (family.c fills it). */
 typedef struct cf_mstate {
-    uint64_t ms_word; /* its first line << CF_MSTATE_FLAG_BITS | family.c's flags */
+    uint64_t ms_word; /* its first line (below 2^53) << CF_MSTATE_FLAG_BITS | family.c's flags */
     double ms_last;   /* the last le (histograms) or quantile (summaries) */
     double ms_bucket; /* the last bucket's value (once +Inf came: +Inf's) */
     union {
