@@ -97,6 +97,8 @@ gate_answer(httpguard_t *g, guard_conn_t *c, unsigned status)
 
 /* ---- accepting -------------------------------------------------------- */
 
+static int gate_look(httpguard_t *g, guard_conn_t *c, unsigned events);
+
 /* Counts and records a new connection, or says why it is refused (the lock
  * held). NULL with *why set when refused. */
 static guard_conn_t *
@@ -146,7 +148,11 @@ gate_admit(httpguard_t *g, int fd, const struct sockaddr_storage *ss, socklen_t 
         guard_log(g, why, why);
         return;
     }
-    /* its first bytes may be there already: adding reports them */
+    /* Its request often came with the handshake: a look now spares the round
+     * through epoll. Else epoll reports its first bytes (adding a socket
+     * whose bytes are there already reports them too). */
+    if (!gate_look(g, c, 0))
+        return;
     struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.ptr = c};
     if (epoll_ctl(g->g_epoll, EPOLL_CTL_ADD, fd, &ev) != 0)
         gate_drop(g, c);
@@ -220,42 +226,58 @@ gate_handover(httpguard_t *g, guard_conn_t *c)
     guard_log(g, "cannot hand over", what);
 }
 
-/* A bad first line, answered and logged; c freed when done at once. */
-static void
+/* A bad first line, answered and logged. 1 while c lingers, 0 when it was
+ * done at once (freed). */
+static int
 gate_refuse(httpguard_t *g, guard_conn_t *c, unsigned status)
 {
     guard_log(g, status == 414 ? "request target too long" : "bad request line",
               status == 414 ? "connection answered 414: request target over the URL limit"
                             : "connection answered 400: malformed request line or too many "
                               "empty lines before it");
-    if (gate_answer(g, c, status))
-        gate_drop(g, c);
+    if (!gate_answer(g, c, status))
+        return 1;
+    gate_drop(g, c);
+    return 0;
 }
 
-void
-gate_event(httpguard_t *g, guard_conn_t *c, unsigned events)
+/* Looks at what c has sent (events: epoll's; 0 right after the accept).
+ * 1 while c is still the gate's (waiting for more, or lingering), 0 when it
+ * is gone: handed over, or closed and freed. */
+static int
+gate_look(httpguard_t *g, guard_conn_t *c, unsigned events)
 {
     if (c->gc_state == GC_LINGER) {
-        if (gate_linger(c))
-            gate_drop(g, c);
-        return;
+        if (!gate_linger(c))
+            return 1;
+        gate_drop(g, c);
+        return 0;
     }
     size_t max_url = g->g_lim.hg_max_url;
     ssize_t n = recv(c->gc_fd, g->g_peek, httpguard_line_max(max_url), MSG_PEEK | MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;
+        return 1;
     if (n <= 0) { /* gone without a byte, or reset: nothing to answer */
         gate_drop(g, c);
-        return;
+        return 0;
     }
     c->gc_seen = (size_t)n;
     httpguard_line_t v = httpguard_line_check(g->g_peek, (size_t)n, max_url);
     if (v == HTTPGUARD_LINE_MORE && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0)
         v = HTTPGUARD_LINE_BAD; /* its side ended mid-line: it can never be whole */
-    if (v == HTTPGUARD_LINE_OK)
+    if (v == HTTPGUARD_LINE_OK) {
         gate_handover(g, c);
-    else if (v != HTTPGUARD_LINE_MORE)
-        gate_refuse(g, c, v == HTTPGUARD_LINE_LONG ? 414 : 400);
+        return 0;
+    }
+    if (v != HTTPGUARD_LINE_MORE)
+        return gate_refuse(g, c, v == HTTPGUARD_LINE_LONG ? 414 : 400);
+    return 1;
+}
+
+void
+gate_event(httpguard_t *g, guard_conn_t *c, unsigned events)
+{
+    (void)gate_look(g, c, events);
 }
 
 /* ---- deadlines and the end -------------------------------------------- */

@@ -122,11 +122,13 @@ guard_line_request(const char *buf, size_t len, size_t i, size_t max_url)
 httpguard_line_t
 httpguard_line_check(const char *buf, size_t len, size_t max_url)
 {
-    size_t i = 0;
+    size_t i = 0, cap = httpguard_line_max(max_url);
+    if (len > cap)
+        len = cap; /* the gate looks no further: a line must end within */
     httpguard_line_t v = guard_line_skip_empty(buf, len, &i);
     if (v == HTTPGUARD_LINE_OK)
         v = guard_line_request(buf, len, i, max_url);
-    if (v == HTTPGUARD_LINE_MORE && len >= httpguard_line_max(max_url))
+    if (v == HTTPGUARD_LINE_MORE && len == cap)
         return HTTPGUARD_LINE_BAD; /* what would fit is there, and no line */
     return v;
 }

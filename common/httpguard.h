@@ -175,7 +175,8 @@ size_t httpguard_line_max(size_t max_url);
  * 3: method SP request-target SP HTTP-version CRLF, a bare LF accepted as
  * libmicrohttpd does; up to HTTPGUARD_EMPTY_LINES_MAX empty lines first).
  * Decides as early as it can: a first byte that is no token character is BAD
- * without waiting for a line end. MORE only while len < httpguard_line_max().
+ * without waiting for a line end. Looks at most at httpguard_line_max()
+ * bytes: MORE only while len is less, and a line must end within them.
  */
 httpguard_line_t httpguard_line_check(const char *buf, size_t len, size_t max_url);
 

@@ -645,11 +645,13 @@ test_line_check(void)
     }
     /* a method as long as everything the gate peeks: no line, however long it waits */
     size_t max = httpguard_line_max(10);
-    char *method = malloc(max);
+    char *method = malloc(max + 16);
     CU_ASSERT_FATAL(method != NULL);
     memset(method, 'A', max);
     CU_ASSERT_EQUAL(httpguard_line_check(method, max - 1, 10), HTTPGUARD_LINE_MORE);
     CU_ASSERT_EQUAL(httpguard_line_check(method, max, 10), HTTPGUARD_LINE_BAD);
+    memcpy(method + max, " / HTTP/1.1\r\n", 13); /* a line end past what is looked at */
+    CU_ASSERT_EQUAL(httpguard_line_check(method, max + 13, 10), HTTPGUARD_LINE_BAD);
     free(method);
 }
 
