@@ -57,7 +57,7 @@ start() { # config [bin] -> sets PID, PORT
         sleep 0.1
     done
     PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\),.*|\1|p' "$DIR/log")
-    [ -n "$PORT" ] || { cat "$DIR/log"; exit 1; }
+    [ -n "$PORT" ] || { echo "bench.sh: ${2:-$BIN} did not start:" >&2 && cat "$DIR/log" >&2 && exit 1; }
 }
 stop() {
     kill "$PID"
@@ -108,8 +108,11 @@ config_jobs() {
 }
 
 ok_runs() { # the probe and job runs that ended ok since the start
-    curl -s "127.0.0.1:$PORT/metrics" |
-        awk '/^cmon_telemetry_(probe|job)_runs_total.*outcome="ok"/ { s += $2 } END { print s + 0 }'
+    local body
+    body=$(curl -sf --max-time 10 "127.0.0.1:$PORT/metrics") ||
+        { echo "bench.sh: GET /metrics on port $PORT failed" >&2 && exit 1; }
+    awk '/^cmon_telemetry_(probe|job)_runs_total.*outcome="ok"/ { s += $2 } END { print s + 0 }' \
+        <<<"$body"
 }
 
 # cpu_run CONFIG WHAT [BIN]: one measurement, printed; its agent % appended to
@@ -127,7 +130,7 @@ cpu_run() {
     stop
     agent=$(awk -v d=$((s1 - s0)) -v hz="$hz" -v t="$dur" 'BEGIN { printf "%.2f", 100 * d / hz / t }')
     probes=$(awk -v d=$((c1 - c0)) -v hz="$hz" -v t="$dur" 'BEGIN { printf "%.2f", 100 * d / hz / t }')
-    per=$(awk -v d=$((s1 - s0)) -v hz="$hz" -v n=$((n1 - n0)) 'BEGIN { printf "%.0f", n > 0 ? 1e6 * d / hz / n : 0 }')
+    per=$(awk -v d=$((s1 - s0)) -v hz="$hz" -v n=$((n1 - n0)) 'BEGIN { printf "%.0f", (n > 0 ? 1e6 * d / hz / n : 0) }')
     echo "run $r $2: agent ${agent}% of one core (${per} us a run), children ${probes}%," \
         "ok runs $((n1 - n0)) in ${dur} s"
     echo "$agent" >>"$DIR/$2"
