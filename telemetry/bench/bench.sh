@@ -52,7 +52,7 @@ PRIO=(nice -n "$NICE")
 start() { # config [bin] -> sets PID, PORT
     "${PRIO[@]}" "${2:-$BIN}" -config "$1" 2>"$DIR/log" &
     PID=$!
-    for _ in $(seq 100); do
+    for _ in $(seq 300); do # 30 s: other loads may starve it (SCHED_FIFO benchmarks)
         grep -q 'listening on' "$DIR/log" && break
         sleep 0.1
     done
@@ -109,8 +109,14 @@ config_jobs() {
 
 ok_runs() { # the probe and job runs that ended ok since the start
     local body
-    body=$(curl -sf --max-time 10 "127.0.0.1:$PORT/metrics") ||
-        { echo "bench.sh: GET /metrics on port $PORT failed" >&2 && exit 1; }
+    local code
+    if ! code=$(curl -s --max-time 30 -o "$DIR/metrics" -w '%{http_code}' "127.0.0.1:$PORT/metrics") ||
+        [ "$code" != 200 ]; then
+        echo "bench.sh: GET /metrics on port $PORT: $code ($(kill -0 "$PID" 2>&1 && echo running))" >&2
+        tail -5 "$DIR/log" >&2
+        exit 1
+    fi
+    body=$(cat "$DIR/metrics")
     awk '/^cmon_telemetry_(probe|job)_runs_total.*outcome="ok"/ { s += $2 } END { print s + 0 }' \
         <<<"$body"
 }
