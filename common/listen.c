@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -208,4 +209,31 @@ cmon_listen_free_port(void)
         port = ntohs(sa.sin_port);
     close(fd);
     return port;
+}
+
+int
+cmon_listen_socket(const struct sockaddr *sa, int backlog)
+{
+    socklen_t len = sa->sa_family == AF_INET6  ? (socklen_t)sizeof(struct sockaddr_in6)
+                    : sa->sa_family == AF_INET ? (socklen_t)sizeof(struct sockaddr_in)
+                                               : 0;
+    if (len == 0) {
+        errno = EAFNOSUPPORT;
+        return -1;
+    }
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1;
+    if (fd < 0)
+        return -1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (sa->sa_family == AF_INET6) { /* only "::" takes IPv4 too */
+        int v6only = !cmon_listen_dual_stack(sa);
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+    }
+    if (bind(fd, sa, len) != 0 || listen(fd, backlog) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
 }

@@ -57,4 +57,12 @@ int cmon_listen_dual_stack(const struct sockaddr *sa);
  */
 int cmon_listen_free_port(void);
 
+/*
+ * cmon_listen_socket() - a listening TCP socket on sa (IPv4 or IPv6; the
+ * IPv6 wildcard dual stack, any other IPv6 address IPv6 only), non-blocking,
+ * close-on-exec, SO_REUSEADDR, with backlog. The descriptor, or -1 with
+ * errno (EAFNOSUPPORT for another family, else the failing call's).
+ */
+int cmon_listen_socket(const struct sockaddr *sa, int backlog);
+
 #endif /* CMON_LISTEN_H */

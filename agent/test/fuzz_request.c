@@ -1,6 +1,7 @@
 /*
  * libFuzzer target: the agent's request path on arbitrary bytes, as a
- * request reaches it: the guard's checks of the method and the raw target
+ * request reaches it: the gate's check of a first request line on the raw
+ * bytes, the guard's checks of the method and the raw target
  * (httpguard.h), routing over the agent's own route table (http.h, a 405's
  * Allow), the "{}" segment's UUID check, Accept / Accept-Encoding
  * negotiation (negotiate.h) and the x-joyent-cmon-opts header (cmonopts.h).
@@ -82,6 +83,21 @@ fuzz_route(const char *method, const char *target)
     }
 }
 
+/* The gate's first-line check on the raw bytes: a verdict other than "more"
+ * never changes with more bytes, and "more" stops at httpguard_line_max(). */
+static void
+fuzz_first_line(const uint8_t *data, size_t size)
+{
+    const char *s = (const char *)data;
+    httpguard_line_t v = httpguard_line_check(s, size, 64);
+    if ((unsigned)v > HTTPGUARD_LINE_LONG ||
+        (v == HTTPGUARD_LINE_MORE && size >= httpguard_line_max(64)))
+        abort();
+    httpguard_line_t before = size > 0 ? httpguard_line_check(s, size - 1, 64) : v;
+    if (before != HTTPGUARD_LINE_MORE && before != v)
+        abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -89,6 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *copy = split(data, size, field);
     if (copy == NULL)
         return 0;
+    fuzz_first_line(data, size);
     fuzz_route(field[0], field[1] != NULL ? field[1] : "/");
     expo_format_t f = negotiate_format(field[2]);
     expo_format_t g = negotiate_format_text_first(field[2]);

@@ -31,6 +31,7 @@
 #include "cmon_spawn.h"
 #include "cunit_main.h"
 #include "httpguard.h"
+#include "ipcount.h"
 #include "ratelog.h"
 
 #define FLOOD 3000       /* idle connections of the flood */
@@ -421,6 +422,122 @@ test_malformed(void)
     server_stop();
 }
 
+/* Sends req in pieces of step bytes, a short pause between, then reads the
+ * answer as exchange(): a request line split across many small writes. */
+static int
+request_in_pieces(int src, const char *req, size_t len, size_t step)
+{
+    int fd = conn_open(src, 0);
+    if (fd < 0)
+        return -2;
+    for (size_t at = 0; at + step < len; at += step) {
+        if (send(fd, req + at, step, MSG_NOSIGNAL) < 0) {
+            close(fd);
+            return 0;
+        }
+        usleep(2000);
+    }
+    size_t last = len - (len - 1) / step * step;
+    int status = exchange(fd, req + len - last, last);
+    close(fd);
+    return status;
+}
+
+/* The first request line is judged before libmicrohttpd reads it: what can
+ * never become a request line is answered 400 (414 for a long target) and
+ * closed at once, long before a header deadline that would otherwise be
+ * the only way out (600 s here: the test gives up after 30 and fails). */
+static void
+test_bad_line_at_once(void)
+{
+    char *args[] = {"--header-timeout", "600", NULL};
+    CU_ASSERT_FATAL(server_start(args) == 0);
+    static const char binary[] = "\x01\x02\x03\x04\x05\xfe";
+    CU_ASSERT_EQUAL(request(1, binary, sizeof(binary) - 1), 400);
+    static const char nospace[] = "GARBAGE\r\nHost: x\r\n\r\n";
+    CU_ASSERT_EQUAL(request(1, nospace, sizeof(nospace) - 1), 400);
+    static const char noversion[] = "GET /metrics\r\nHost: x\r\n\r\n";
+    CU_ASSERT_EQUAL(request(1, noversion, sizeof(noversion) - 1), 400);
+    static const char ctl[] = "GET /met\x01rics HTTP/1.1\r\nHost: x\r\n\r\n";
+    CU_ASSERT_EQUAL(request(1, ctl, sizeof(ctl) - 1), 400);
+    static const char half[] = "GET /metrics HT"; /* then the client's side ends */
+    int fd = conn_open(1, 0);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT(send(fd, half, sizeof(half) - 1, MSG_NOSIGNAL) > 0);
+    shutdown(fd, SHUT_WR);
+    CU_ASSERT_EQUAL(exchange(fd, "", 0), 400);
+    close(fd);
+    char lines[2000];
+    for (int i = 0; i < 1000; i++)
+        memcpy(lines + 2 * i, "\r\n", 2);
+    CU_ASSERT_EQUAL(request(1, lines, sizeof(lines)), 400);
+    CU_ASSERT_EQUAL(request(1, lines, 2 * (HTTPGUARD_EMPTY_LINES_MAX + 1)), 400);
+    char longq[1200];
+    int n = snprintf(longq, sizeof(longq), "GET /metrics?q=");
+    memset(longq + n, 'a', 1100); /* no line end yet: the target alone is too long */
+    CU_ASSERT_EQUAL(request(1, longq, (size_t)n + 1100), 414);
+    CU_ASSERT_EQUAL(normal_scrape(), 200);
+    server_stop();
+}
+
+/* What the gate lets through: empty lines before the request line (up to
+ * HTTPGUARD_EMPTY_LINES_MAX), a line in pieces, bare LFs. */
+static void
+test_good_line_served(void)
+{
+    char *args[] = {"--header-timeout", "600", NULL};
+    CU_ASSERT_FATAL(server_start(args) == 0);
+    static const char two_empty[] = "\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n"
+                                    "Connection: close\r\n\r\n";
+    CU_ASSERT_EQUAL(request(1, two_empty, sizeof(two_empty) - 1), 200);
+    static const char lf[] = "\nGET /metrics HTTP/1.1\nHost: x\nConnection: close\n\n";
+    CU_ASSERT_EQUAL(request(1, lf, sizeof(lf) - 1), 200);
+    static const char get[] = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    CU_ASSERT_EQUAL(request_in_pieces(1, get, sizeof(get) - 1, 1), 200);
+    CU_ASSERT_EQUAL(request_in_pieces(1, get, sizeof(get) - 1, 3), 200);
+    static const char v10[] = "GET /metrics HTTP/1.0\r\n\r\n";
+    CU_ASSERT_EQUAL(request(1, v10, sizeof(v10) - 1), 200);
+    static const char v20[] = "GET /metrics HTTP/2.0\r\nHost: x\r\n\r\n";
+    CU_ASSERT_EQUAL(request(1, v20, sizeof(v20) - 1), 505); /* libmicrohttpd's answer, as before */
+    server_stop();
+}
+
+/* Clients trickling the request line itself, a byte every half second,
+ * never finish it: at the header deadline they get 400 (part of a line
+ * came) and are closed, while a normal client is served. */
+static void
+test_line_trickle(void)
+{
+    char *args[] = {"--header-timeout", "2", NULL};
+    CU_ASSERT_FATAL(server_start(args) == 0);
+    enum { N = 20 };
+    static const char line[] = "GET /metrics?aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    int fds[N], answered = 0;
+    open_many(fds, N, 9, 1);
+    for (size_t round = 0; round < sizeof(line) - 1 && answered < N; round++) {
+        for (int i = 0; i < N; i++) {
+            char buf[512];
+            if (fds[i] < 0)
+                continue;
+            ssize_t r = recv(fds[i], buf, sizeof(buf) - 1, MSG_DONTWAIT);
+            if (r > 0 || (r < 0 && errno != EAGAIN)) {
+                buf[r > 0 ? r : 0] = '\0';
+                answered += strncmp(buf, "HTTP/1.1 400", 12) == 0;
+                close(fds[i]);
+                fds[i] = -1;
+                continue;
+            }
+            send(fds[i], line + round, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+        if (round == 1)
+            CU_ASSERT_EQUAL(normal_scrape(), 200);
+        usleep(500000);
+    }
+    CU_ASSERT_EQUAL(answered, N);
+    close_all(fds, N);
+    server_stop();
+}
+
 /* Lines of the server's log holding needle. */
 static int
 log_lines(const char *needle)
@@ -476,6 +593,100 @@ test_units(void)
     CU_ASSERT_EQUAL(errno, EINVAL);
 }
 
+/* The gate's judgement of first request lines, one verdict per case. */
+static void
+test_line_check(void)
+{
+    static const struct {
+        const char *in;
+        httpguard_line_t want;
+    } cases[] = {
+        {"GET /metrics HTTP/1.1\r\n", HTTPGUARD_LINE_OK},
+        {"GET /metrics HTTP/1.1\n", HTTPGUARD_LINE_OK},
+        {"\r\n\nGET / HTTP/1.0\r\n", HTTPGUARD_LINE_OK},
+        {"OPTIONS * HTTP/1.1\r\n", HTTPGUARD_LINE_OK},
+        {"M-SEARCH /x?a=b&c HTTP/9.9\r\n", HTTPGUARD_LINE_OK},
+        {"", HTTPGUARD_LINE_MORE},
+        {"\r", HTTPGUARD_LINE_MORE},
+        {"\r\n\r\n", HTTPGUARD_LINE_MORE},
+        {"GE", HTTPGUARD_LINE_MORE},
+        {"GET ", HTTPGUARD_LINE_MORE},
+        {"GET /metr", HTTPGUARD_LINE_MORE},
+        {"GET /metrics HTTP/1", HTTPGUARD_LINE_MORE},
+        {"GET /metrics HTTP/1.1", HTTPGUARD_LINE_MORE},
+        {"GET /metrics HTTP/1.1\r", HTTPGUARD_LINE_MORE},
+        {"\x01", HTTPGUARD_LINE_BAD},
+        {"\xfeGET / HTTP/1.1\r\n", HTTPGUARD_LINE_BAD},
+        {" GET / HTTP/1.1\r\n", HTTPGUARD_LINE_BAD},
+        {"GARBAGE\r\n", HTTPGUARD_LINE_BAD},
+        {"GET\r\n", HTTPGUARD_LINE_BAD},
+        {"GET  / HTTP/1.1\r\n", HTTPGUARD_LINE_BAD},
+        {"GET /metrics\r\n", HTTPGUARD_LINE_BAD},
+        {"GET /metrics  HTTP/1.1\r\n", HTTPGUARD_LINE_BAD},
+        {"GET /met\x01rics HTTP/1.1\r\n", HTTPGUARD_LINE_BAD},
+        {"GET /m\xc3\xa9 HTTP/1.1\r\n", HTTPGUARD_LINE_BAD},
+        {"GET / HTTP/1.1 \r\n", HTTPGUARD_LINE_BAD},
+        {"GET / http/1.1\r\n", HTTPGUARD_LINE_BAD},
+        {"GET / HTTP/11\r\n", HTTPGUARD_LINE_BAD},
+        {"GET / HTTP/1.1\rX", HTTPGUARD_LINE_BAD},
+        {"\rX", HTTPGUARD_LINE_BAD},
+        {"\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n", HTTPGUARD_LINE_MORE}, /* 8: still fine */
+        {"\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n", HTTPGUARD_LINE_BAD},
+        {"\n\n\n\n\n\n\n\n\n", HTTPGUARD_LINE_BAD},
+        {"GET /0123456789 HTTP/1.1\r\n", HTTPGUARD_LINE_LONG}, /* max_url 10 below */
+        {"GET /0123456789", HTTPGUARD_LINE_LONG},
+        {"GET /012345678 HTTP/1.1\r\n", HTTPGUARD_LINE_OK},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        httpguard_line_t got = httpguard_line_check(cases[i].in, strlen(cases[i].in), 10);
+        if (got != cases[i].want)
+            fprintf(stderr, "case %zu: got %d, want %d\n", i, (int)got, (int)cases[i].want);
+        CU_ASSERT_EQUAL(got, cases[i].want);
+    }
+    /* a method as long as everything the gate peeks: no line, however long it waits */
+    size_t max = httpguard_line_max(10);
+    char *method = malloc(max + 16);
+    CU_ASSERT_FATAL(method != NULL);
+    memset(method, 'A', max);
+    CU_ASSERT_EQUAL(httpguard_line_check(method, max - 1, 10), HTTPGUARD_LINE_MORE);
+    CU_ASSERT_EQUAL(httpguard_line_check(method, max, 10), HTTPGUARD_LINE_BAD);
+    memcpy(method + max, " / HTTP/1.1\r\n", 13); /* a line end past what is looked at */
+    CU_ASSERT_EQUAL(httpguard_line_check(method, max + 13, 10), HTTPGUARD_LINE_BAD);
+    free(method);
+}
+
+/* Per-address counts: IPv4 counted as its mapped IPv6 form, entries gone at 0. */
+static void
+test_ipcount(void)
+{
+    ipcount_t *t = ipcount_new();
+    CU_ASSERT_FATAL(t != NULL);
+    struct sockaddr_in a4 = {.sin_family = AF_INET};
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6};
+    inet_pton(AF_INET, "127.0.0.7", &a4.sin_addr);
+    inet_pton(AF_INET6, "::ffff:127.0.0.7", &a6.sin6_addr);
+    ipcount_key_t k4, k6, other;
+    CU_ASSERT_EQUAL(ipcount_key_of((struct sockaddr *)&a4, sizeof(a4), &k4), 1);
+    CU_ASSERT_EQUAL(ipcount_key_of((struct sockaddr *)&a6, sizeof(a6), &k6), 1);
+    inet_pton(AF_INET6, "::1", &a6.sin6_addr);
+    CU_ASSERT_EQUAL(ipcount_key_of((struct sockaddr *)&a6, sizeof(a6), &other), 1);
+    struct sockaddr un = {.sa_family = AF_UNIX};
+    CU_ASSERT_EQUAL(ipcount_key_of(&un, sizeof(un), &other), 0);
+    CU_ASSERT_EQUAL(ipcount_add(t, &k4), 0);
+    CU_ASSERT_EQUAL(ipcount_add(t, &k6), 0);
+    CU_ASSERT_EQUAL(ipcount_add(t, &other), 0);
+    CU_ASSERT_EQUAL(ipcount_get(t, &k4), 2);
+    CU_ASSERT_EQUAL(ipcount_get(t, &other), 1);
+    CU_ASSERT_EQUAL(ipcount_addresses(t), 2);
+    ipcount_del(t, &other);
+    CU_ASSERT_EQUAL(ipcount_get(t, &other), 0);
+    CU_ASSERT_EQUAL(ipcount_addresses(t), 1);
+    ipcount_del(t, &other); /* unknown: ignored */
+    ipcount_del(t, &k6);
+    CU_ASSERT_EQUAL(ipcount_get(t, &k4), 1);
+    ipcount_free(t);
+}
+
 static unsigned long flushed_total;
 static void
 count_flushed(void *cls, const char *cause, unsigned long n)
@@ -503,12 +714,18 @@ test_ratelog_flush(void)
 int
 main(int argc, char **argv)
 {
-    static const CU_TestInfo units[] = {
-        {"guard checks", test_units}, {"ratelog flush", test_ratelog_flush}, CU_TEST_INFO_NULL};
+    static const CU_TestInfo units[] = {{"guard checks", test_units},
+                                        {"request line checks", test_line_check},
+                                        {"per-address counts", test_ipcount},
+                                        {"ratelog flush", test_ratelog_flush},
+                                        CU_TEST_INFO_NULL};
     static const CU_TestInfo hostile[] = {{"idle flood", test_idle_flood},
                                           {"max connections", test_max_connections},
                                           {"trickle", test_trickle},
                                           {"malformed", test_malformed},
+                                          {"bad line at once", test_bad_line_at_once},
+                                          {"good line served", test_good_line_served},
+                                          {"line trickle", test_line_trickle},
                                           CU_TEST_INFO_NULL};
     if (argc < 3) {
         static const cunit_suite_t only_units[] = {{"httpguard units", NULL, NULL, units},

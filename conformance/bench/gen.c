@@ -4,13 +4,16 @@
  * histogram per zone), for the benchmark and the bad-input tests.
  *
  *   cmon-conform-gen [--zones N] [--format text|openmetrics] [--seed S]
- *   cmon-conform-gen --series N [--format text|openmetrics]
+ *   cmon-conform-gen --series N [--shape SHAPE] [--format text|openmetrics]
  *
  * Deterministic for a given seed. About 5 kB per zone (56 samples): 10,000
  * zones give a 50 MB exposition. --series writes instead one counter family
  * of N series, each its own Metric (the worst case for the memory of a
- * checker, which must remember every series of a family). Exit 2 on a usage
- * error.
+ * checker, which must remember every series of a family). --shape picks
+ * another worst case of N samples: `histogram`, `gaugehistogram` (OpenMetrics
+ * only) and `summary` are one family of N Metrics of one sample each (a +Inf
+ * bucket, a quantile), `families` N histogram families of one +Inf bucket
+ * each; `plain` is the default. Exit 2 on a usage error.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -138,6 +141,55 @@ gen_histogram(gen_t *g)
     }
 }
 
+/* The shapes of --shape: each writes g_series samples, the worst cases for the
+ * memory of a checker (every series, Metric or family must be remembered). */
+enum gen_shape {
+    SHAPE_PLAIN,
+    SHAPE_HISTOGRAM,
+    SHAPE_GAUGEHISTOGRAM,
+    SHAPE_SUMMARY,
+    SHAPE_FAMILIES
+};
+
+static const char *const SHAPES[] = {"plain",   "histogram", "gaugehistogram",
+                                     "summary", "families",  NULL};
+
+/* One histogram, gauge histogram or summary family of g_series Metrics of one
+ * sample each: a +Inf bucket, or a quantile. */
+static void
+gen_single_sample_metrics(gen_t *g, enum gen_shape shape)
+{
+    const char *type = shape == SHAPE_SUMMARY     ? "summary"
+                       : shape == SHAPE_HISTOGRAM ? "histogram"
+                                                  : "gaugehistogram";
+    const char *sample = shape == SHAPE_SUMMARY ? "" : "_bucket";
+    const char *point = shape == SHAPE_SUMMARY ? "quantile=\"0.5\"" : "le=\"+Inf\"";
+    char uuid[37];
+    int i;
+
+    printf("# HELP vfs_latency_seconds Latency of the zone.\n# TYPE vfs_latency_seconds %s\n",
+           type);
+    for (i = 0; i < g->g_series; i++) {
+        gen_uuid(i, uuid);
+        printf("vfs_latency_seconds%s{vm_uuid=\"%s\",op=\"%d\",%s} %" PRIu64 "\n", sample, uuid,
+               i % 7, point, (uint64_t)(gen_rand(g) % 1000000));
+    }
+}
+
+/* g_series histogram families of one +Inf bucket each (in OpenMetrics a
+ * histogram has the most sample names that may not clash: _bucket, _count,
+ * _sum, _created). */
+static void
+gen_families(gen_t *g)
+{
+    int i;
+
+    for (i = 0; i < g->g_series; i++)
+        printf("# TYPE zone_%d_latency_seconds histogram\n"
+               "zone_%d_latency_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n",
+               i, i, (uint64_t)(gen_rand(g) % 1000000));
+}
+
 /* One counter family of g_series series: one label set per series. */
 static void
 gen_wide(gen_t *g)
@@ -155,15 +207,47 @@ gen_wide(gen_t *g)
     }
 }
 
+static int
+gen_usage(void)
+{
+    fprintf(stderr, "usage: cmon-conform-gen [--zones N | --series N "
+                    "[--shape plain|histogram|gaugehistogram|summary|families]] "
+                    "[--format text|openmetrics] [--seed S]\n");
+    return 2;
+}
+
+static int
+gen_shape_parse(const char *s)
+{
+    int i;
+
+    for (i = 0; SHAPES[i] != NULL; i++)
+        if (strcmp(s, SHAPES[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* The --series N samples in the chosen shape. */
+static void
+gen_shaped(gen_t *g, enum gen_shape shape)
+{
+    if (shape == SHAPE_PLAIN)
+        gen_wide(g);
+    else if (shape == SHAPE_FAMILIES)
+        gen_families(g);
+    else
+        gen_single_sample_metrics(g, shape);
+}
+
 int
 main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"zones", required_argument, NULL, 'z'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"seed", required_argument, NULL, 's'},
-                                         {"series", required_argument, NULL, 'n'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"zones", required_argument, NULL, 'z'}, {"format", required_argument, NULL, 'f'},
+        {"seed", required_argument, NULL, 's'},  {"series", required_argument, NULL, 'n'},
+        {"shape", required_argument, NULL, 'S'}, {NULL, 0, NULL, 0}};
     gen_t g = {1000, 0, 0, 42};
+    int shape = SHAPE_PLAIN;
     size_t i;
     int ch;
 
@@ -180,14 +264,18 @@ main(int argc, char **argv)
             g.g_rng = strtoull(optarg, NULL, 10);
             continue;
         }
-        fprintf(stderr, "usage: cmon-conform-gen [--zones N | --series N] "
-                        "[--format text|openmetrics] [--seed S]\n");
-        return 2;
+        if (ch == 'S' && (shape = gen_shape_parse(optarg)) >= 0)
+            continue;
+        return gen_usage();
     }
+    /* the text format has no gauge histograms */
+    if (optind < argc || (shape != SHAPE_PLAIN && g.g_series == 0) ||
+        (shape == SHAPE_GAUGEHISTOGRAM && !g.g_om))
+        return gen_usage();
     for (i = 0; g.g_series == 0 && i < sizeof(FAMILIES) / sizeof(FAMILIES[0]); i++)
         gen_family(&g, &FAMILIES[i]);
     if (g.g_series > 0)
-        gen_wide(&g);
+        gen_shaped(&g, (enum gen_shape)shape);
     else
         gen_histogram(&g);
     if (g.g_om)

@@ -87,6 +87,39 @@ int cf_map_put(cf_map_t *m, uint64_t key, uint32_t val, uint32_t **out);
 void cf_map_clear(cf_map_t *m);
 void cf_map_free(cf_map_t *m);
 
+/* ---- the Metrics of a text histogram or summary family (metrics.c) ---- */
+
+/* What is kept of one Metric between its samples (family.c fills it). */
+typedef struct cf_mstate {
+    uint64_t ms_word; /* its first line (below 2^53) << CF_MSTATE_FLAG_BITS | family.c's flags */
+    double ms_last;   /* the last le (histograms) or quantile (summaries) */
+    double ms_bucket; /* the last bucket's value (once +Inf came: +Inf's) */
+    union {
+        double ms_count;   /* once its _count came */
+        uint64_t ms_first; /* before: the fingerprint of its first series */
+    } ms_u;
+} cf_mstate_t;
+
+#define CF_MSTATE_FLAG_BITS 11
+
+/* Metric fingerprint -> state, in the order the Metrics came. Zeroed = empty. */
+typedef struct cf_mtable {
+    uint64_t *mt_keys;      /* fingerprints */
+    cf_mstate_t *mt_states; /* states, same index */
+    uint32_t *mt_next;      /* chain links, same index */
+    uint32_t *mt_heads;     /* mt_nheads chain heads (a power of two), UINT32_MAX: none */
+    size_t mt_n, mt_cap, mt_nheads;
+} cf_mtable_t;
+
+/* The state of Metric `key`, or NULL. */
+cf_mstate_t *cf_mtable_find(const cf_mtable_t *t, uint64_t key);
+/* A new, zeroed state for `key` (not looked up first): NULL and ENOMEM when
+ * out of memory (or past 2^32 - 1 Metrics); the table is unchanged then. */
+cf_mstate_t *cf_mtable_add(cf_mtable_t *t, uint64_t key);
+/* Forget every Metric (frees large arrays). */
+void cf_mtable_clear(cf_mtable_t *t);
+void cf_mtable_free(cf_mtable_t *t);
+
 /* ---- UTF-8: common/utf8.h (cmon_utf8_check, cmon_utf8_count) ---- */
 
 /* ---- character classes (chars.c) ---- */

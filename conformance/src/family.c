@@ -5,13 +5,16 @@
  *
  * Memory: the open family keeps one 64-bit fingerprint per series (name and
  * label set; no text), dropped when the family closes. Text histograms and
- * summaries also keep a small record per Metric (label set without le or
- * quantile), whose samples may come in any order; OpenMetrics keeps only the
- * record of the Metric being read, since its Metrics must not interleave, and
- * remembers the others as one more fingerprint in the same set (none at all
- * for gauges, unknowns, counters and infos, whose Metric fingerprint is the
- * one of their main series). Across the exposition only one record per family
- * name (and per potential OpenMetrics sample name) is kept.
+ * summaries also keep a 32-byte state per Metric (label set without le or
+ * quantile; metrics.c), whose samples may come in any order; the state holds
+ * the fingerprint of the Metric's first series until its _count needs the
+ * room, so that a Metric of one sample costs one entry, not two. OpenMetrics
+ * keeps only the record of the Metric being read, since its Metrics must not
+ * interleave, and remembers the others as one more fingerprint in the same
+ * set (none at all for gauges, unknowns, counters and infos, whose Metric
+ * fingerprint is the one of their main series). Across the exposition only
+ * one record per family name is kept (the OpenMetrics sample names with a
+ * suffix are found from it: om_suffixed_name_taken()).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -29,8 +32,11 @@ enum {
     M_TS = 1 << 6,
     M_STARTED = 1 << 7,
     M_TOTAL = 1 << 8,
-    M_NEG_GSUM = 1 << 9
+    M_NEG_GSUM = 1 << 9,
+    M_FIRST = 1 << 10, /* text: cf_mstate_t holds the first series' fingerprint */
+    M_ALL = (1 << CF_MSTATE_FLAG_BITS) - 1
 };
+_Static_assert(M_FIRST < (1 << CF_MSTATE_FLAG_BITS), "the flags fit cf_mstate_t's ms_word");
 
 /* One Metric of the open family (in OpenMetrics: its open MetricPoint).
  * Kept small: text histograms and summaries hold one per Metric. */
@@ -47,6 +53,7 @@ typedef struct fam_record {
     unsigned long fr_line;
     enum cf_type fr_type;
     unsigned char fr_has_type, fr_has_help;
+    unsigned char fr_sealed; /* OpenMetrics: its sample names with a suffix are taken */
 } fam_record_t;
 
 #define NCACHE 16 /* label names whose hashes are remembered */
@@ -63,10 +70,8 @@ struct cf_fam_state {
     int fs_samples, fs_sealed, fs_dup;
     int fs_lint_le, fs_lint_q, fs_lint_camel;
     unsigned long fs_line;
-    cf_map_t fs_series;     /* fingerprints of the series (OpenMetrics: and Metrics) */
-    cf_map_t fs_metric_idx; /* text: Metric fingerprint -> index in fs_metrics */
-    fam_metric_t *fs_metrics;
-    size_t fs_nmetrics, fs_metrics_cap;
+    cf_map_t fs_series;    /* fingerprints of the series (OpenMetrics: and Metrics) */
+    cf_mtable_t fs_mtable; /* text histograms and summaries: their Metrics */
     /* OpenMetrics: the Metric being read and its open MetricPoint */
     uint64_t fs_marker_seed; /* see metric_marker() */
     int fs_have_cur;
@@ -78,8 +83,7 @@ struct cf_fam_state {
     cf_map_t fs_families; /* family name hash -> record index */
     fam_record_t *fs_records;
     size_t fs_nrecords, fs_records_cap;
-    cf_map_t fs_names; /* OpenMetrics: potential sample names with a suffix (a set) */
-    cf_map_t fs_lset;  /* label name hash -> index, for lines with many labels */
+    cf_map_t fs_lset; /* label name hash -> index, for lines with many labels */
     /* hashes of the names of the previous sample (lines repeat them) */
     struct {
         char nc_name[48];
@@ -121,7 +125,6 @@ cf_fam_new(cf_checker_t *c, int om)
     fs->fs_om = om;
     fs->fs_series.m_set = 1;
     fs->fs_point.m_set = 1;
-    fs->fs_names.m_set = 1;
     fs->fs_deliver = cf_samples_on(c);
     return fs;
 }
@@ -133,12 +136,10 @@ cf_fam_free(cf_fam_state_t *fs)
         return;
     free(fs->fs_name);
     cf_map_free(&fs->fs_series);
-    cf_map_free(&fs->fs_metric_idx);
+    cf_mtable_free(&fs->fs_mtable);
     cf_map_free(&fs->fs_point);
-    free(fs->fs_metrics);
     cf_map_free(&fs->fs_families);
     free(fs->fs_records);
-    cf_map_free(&fs->fs_names);
     cf_map_free(&fs->fs_lset);
     free(fs);
 }
@@ -260,17 +261,19 @@ record_add(cf_fam_state_t *fs, uint64_t h)
     return r;
 }
 
-/* OpenMetrics: register the sample names the open family can produce. The
- * family's own name is in fs_families already (a clash with it was found
- * when the family opened): only the names with a suffix are added. */
+/* OpenMetrics: the sample names the open family can produce are taken from
+ * now on (its record is marked sealed: om_suffixed_name_taken() finds them
+ * from the record, no set of names is kept); a family that already has one
+ * of these names clashes. The family's own name is in fs_families already (a
+ * clash with it was found when the family opened). */
 static void
 fam_seal(cf_fam_state_t *fs)
 {
     const char *const *suf;
+    fam_record_t *r;
     char buf[256];
     size_t i, sl;
     uint64_t h;
-    int rc;
 
     if (fs->fs_sealed || !fs->fs_om || fs->fs_dup)
         return;
@@ -286,18 +289,43 @@ fam_seal(cf_fam_state_t *fs)
         memcpy(p, fs->fs_name, fs->fs_len);
         memcpy(p + fs->fs_len, suf[i], sl);
         h = name_hash(p, fs->fs_len + sl);
-        rc = record_find(fs, h) != NULL ? 0 : cf_map_put(&fs->fs_names, h, 1, NULL);
-        if (rc < 0)
-            cf_nomem(fs->fs_c);
-        if (rc == 0)
+        if (record_find(fs, h) != NULL)
             cf_report(fs->fs_c, fs->fs_line, 1, "om-name-clash",
                       "sample name '%.*s%s' of family '%.*s' clashes with another family",
                       (int)fs->fs_len, fs->fs_name, suf[i], (int)fs->fs_len, fs->fs_name);
     }
+    if ((r = record_find(fs, name_hash(fs->fs_name, fs->fs_len))) != NULL)
+        r->fr_sealed = 1;
     if (fs->fs_has_unit && fs->fs_unit_len > 0 &&
         (fs->fs_type == CF_INFO || fs->fs_type == CF_STATESET))
         cf_report(fs->fs_c, fs->fs_line, 1, "om-unit-type", "a %s family must have an empty UNIT",
                   type_name(fs->fs_type, 1));
+}
+
+/* OpenMetrics: is `x` a sample name with a suffix of an earlier (sealed)
+ * family, `F_total` of a counter F, `F_bucket` of a histogram F...? */
+static int
+om_suffixed_name_taken(cf_fam_state_t *fs, cf_str_t x)
+{
+    static const char *const sufs[] = {"_total",  "_created", "_bucket", "_count", "_sum",
+                                       "_gcount", "_gsum",    "_info",   NULL};
+    const char *const *own;
+    fam_record_t *r;
+    size_t i, j, sl;
+
+    for (i = 0; sufs[i] != NULL; i++) {
+        sl = strlen(sufs[i]);
+        if (x.s_len <= sl || memcmp(x.s_ptr + x.s_len - sl, sufs[i], sl) != 0)
+            continue;
+        r = record_find(fs, name_hash(x.s_ptr, x.s_len - sl));
+        if (r == NULL || !r->fr_sealed)
+            continue;
+        own = type_suffixes(r->fr_type, 1);
+        for (j = 0; own[j] != NULL; j++)
+            if (strcmp(own[j], sufs[i]) == 0)
+                return 1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -348,28 +376,25 @@ metric_point_check(cf_fam_state_t *fs, fam_metric_t *m)
                   (int)fs->fs_len, fs->fs_name);
 }
 
-/* Text: the record of Metric `key`, created if new; *is_new says which. */
-static fam_metric_t *
-metric_get(cf_fam_state_t *fs, uint64_t key, int *is_new)
+/* Text: a Metric's compact state to the record the rules work on, and back. */
+static void
+mstate_load(const cf_mstate_t *ms, fam_metric_t *m)
 {
-    uint32_t *idx;
-    int rc;
+    m->fm_line = (unsigned long)(ms->ms_word >> CF_MSTATE_FLAG_BITS);
+    m->fm_flags = (unsigned)(ms->ms_word & M_ALL);
+    m->fm_last = ms->ms_last;
+    m->fm_last_bucket = ms->ms_bucket;
+    m->fm_count = (m->fm_flags & M_COUNT) ? ms->ms_u.ms_count : 0;
+}
 
-    fam_metric_t *grown =
-        cf_grow(fs->fs_metrics, &fs->fs_metrics_cap, fs->fs_nmetrics, sizeof(*grown), 16);
-    if (grown == NULL)
-        return NULL;
-    fs->fs_metrics = grown;
-    rc = cf_map_put(&fs->fs_metric_idx, key, (uint32_t)fs->fs_nmetrics, &idx);
-    if (rc < 0)
-        return NULL;
-    *is_new = rc;
-    if (rc == 1) {
-        fam_metric_t *m = &fs->fs_metrics[fs->fs_nmetrics++];
-        memset(m, 0, sizeof(*m));
-        m->fm_line = cf_line(fs->fs_c);
-    }
-    return &fs->fs_metrics[*idx];
+static void
+mstate_store(cf_mstate_t *ms, const fam_metric_t *m)
+{
+    ms->ms_word = (ms->ms_word & ~(uint64_t)M_ALL) | (m->fm_flags & M_ALL);
+    ms->ms_last = m->fm_last;
+    ms->ms_bucket = m->fm_last_bucket;
+    if (m->fm_flags & M_COUNT) /* M_FIRST was cleared before (text_metric_unfirst) */
+        ms->ms_u.ms_count = m->fm_count;
 }
 
 /* ------------------------------------------------------------------ */
@@ -388,23 +413,20 @@ fam_close(cf_fam_state_t *fs)
             metric_point_check(fs, &fs->fs_cur);
         cf_map_clear(&fs->fs_point);
     } else {
-        for (i = 0; i < fs->fs_nmetrics; i++)
-            metric_point_check(fs, &fs->fs_metrics[i]);
+        for (i = 0; i < fs->fs_mtable.mt_n; i++) {
+            fam_metric_t m;
+            mstate_load(&fs->fs_mtable.mt_states[i], &m);
+            metric_point_check(fs, &m);
+        }
     }
     if (cf_lint_on(fs->fs_c) && !fs->fs_dup)
         cf_lint_family(fs->fs_c, fs->fs_line, (cf_str_t){fs->fs_name, fs->fs_len}, fs->fs_type,
                        fs->fs_help_text, fs->fs_om, fs->fs_lint_le, fs->fs_lint_q,
                        fs->fs_lint_camel);
     cf_map_clear(&fs->fs_series);
-    cf_map_clear(&fs->fs_metric_idx);
-    fs->fs_nmetrics = 0;
+    cf_mtable_clear(&fs->fs_mtable);
     fs->fs_have_cur = 0;
     fs->fs_open = 0;
-    if (fs->fs_metrics_cap > 4096) {
-        free(fs->fs_metrics);
-        fs->fs_metrics = NULL;
-        fs->fs_metrics_cap = 0;
-    }
 }
 
 /* Open family `name` (closing the open one). `dup` marks a family whose
@@ -543,7 +565,7 @@ cf_fam_meta(cf_fam_state_t *fs, char kind, cf_str_t name, size_t col, enum cf_ty
             cf_report(c, cf_line(c), col, "text-family-interleaved",
                       "lines of '%.*s' are not one group (it appeared at line %lu)",
                       (int)name.s_len, name.s_ptr, r->fr_line);
-    } else if (fs->fs_om && cf_map_has(&fs->fs_names, name_hash(name.s_ptr, name.s_len))) {
+    } else if (fs->fs_om && om_suffixed_name_taken(fs, name)) {
         dup = 1;
         cf_report(c, cf_line(c), col, "om-name-clash",
                   "family name '%.*s' clashes with a sample name of another family",
@@ -600,7 +622,7 @@ sample_family(cf_fam_state_t *fs, const cf_sample_t *sa, enum cf_role *role)
     *role = CF_ROLE_VALUE;
     if (fs->fs_om) {
         uint64_t h = name_hash(x.s_ptr, x.s_len);
-        if (cf_map_has(&fs->fs_names, h) || record_find(fs, h) != NULL) {
+        if (record_find(fs, h) != NULL || om_suffixed_name_taken(fs, x)) {
             dup = 1;
             cf_report(c, cf_line(c), sa->sa_name_col, "om-family-interleaved",
                       "sample '%.*s' belongs to a family that already ended", (int)x.s_len,
@@ -1069,24 +1091,74 @@ report_series_duplicate(cf_fam_state_t *fs, const cf_sample_t *sa)
               sa->sa_name.s_ptr);
 }
 
-/* Text: a repeated series is a duplicate; histograms and summaries keep a
- * record per Metric, since their lines may come in any order. */
+/* Text: a repeated series is a duplicate. */
 static void
-text_sample_rules(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role, uint64_t labels,
-                  int repeated)
+text_sample_rules(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role, int repeated)
 {
-    cf_label_t *pl = point_label(fs, sa, role);
-    fam_metric_t *m = NULL;
-    int is_new = 0;
-
     if (repeated)
         report_series_duplicate(fs, sa);
-    if (fs->fs_type == CF_HISTOGRAM || fs->fs_type == CF_SUMMARY) {
-        m = metric_get(fs, cf_hash_mix(labels - (pl ? pl->l_hash : 0)) | 1, &is_new);
-        if (m == NULL)
-            cf_nomem(fs->fs_c);
+    sample_value_rules(fs, sa, role, NULL, NULL);
+}
+
+/*
+ * Text histograms and summaries: their lines may come in any order, so each
+ * Metric keeps a compact state until the family ends (metrics.c). The series
+ * of a Metric go into the series set but for the first one, whose
+ * fingerprint its state keeps until the Metric's _count needs the room: a
+ * family of Metrics of one sample each remembers every Metric once.
+ */
+static int
+text_metric_series(cf_fam_state_t *fs, cf_mstate_t *ms, uint64_t series)
+{
+    int rc;
+
+    if ((ms->ms_word & M_FIRST) && ms->ms_u.ms_first == series)
+        return 0;
+    if ((rc = cf_map_put(&fs->fs_series, series, 1, NULL)) < 0)
+        cf_nomem(fs->fs_c);
+    return rc;
+}
+
+/* The first series leaves the state for the set (the _count takes its room). */
+static void
+text_metric_unfirst(cf_fam_state_t *fs, cf_mstate_t *ms)
+{
+    if (!(ms->ms_word & M_FIRST))
+        return;
+    if (cf_map_put(&fs->fs_series, ms->ms_u.ms_first, 1, NULL) < 0)
+        cf_nomem(fs->fs_c);
+    ms->ms_word &= ~(uint64_t)M_FIRST;
+    ms->ms_u.ms_count = 0;
+}
+
+static void
+text_metric_rules(cf_fam_state_t *fs, cf_sample_t *sa, enum cf_role role, uint64_t labels,
+                  uint64_t series)
+{
+    cf_label_t *pl = point_label(fs, sa, role);
+    uint64_t key = cf_hash_mix(labels - (pl ? pl->l_hash : 0)) | 1;
+    cf_mstate_t *ms = cf_mtable_find(&fs->fs_mtable, key);
+    fam_metric_t m;
+    int rc = 1;
+
+    if (ms == NULL && (ms = cf_mtable_add(&fs->fs_mtable, key)) != NULL) {
+        ms->ms_word = ((uint64_t)cf_line(fs->fs_c) << CF_MSTATE_FLAG_BITS) | M_FIRST;
+        ms->ms_u.ms_first = series;
+    } else if (ms != NULL) {
+        rc = text_metric_series(fs, ms, series);
     }
-    sample_value_rules(fs, sa, role, m, pl);
+    if (rc == 0)
+        report_series_duplicate(fs, sa);
+    if (ms == NULL) {
+        cf_nomem(fs->fs_c);
+        sample_value_rules(fs, sa, role, NULL, pl);
+        return;
+    }
+    if (role == CF_ROLE_COUNT)
+        text_metric_unfirst(fs, ms);
+    mstate_load(ms, &m);
+    sample_value_rules(fs, sa, role, &m, pl);
+    mstate_store(ms, &m);
 }
 
 /* OpenMetrics: a repeated series is a duplicate unless its samples carry
@@ -1141,14 +1213,18 @@ cf_fam_sample(cf_fam_state_t *fs, cf_sample_t *sa)
     labels = labels_hash(fs, sa);
     skey = sample_series_key(fs, sa, labels);
     sample_labels_scan(fs, sa);
-    if ((rc = cf_map_put(&fs->fs_series, skey, 1, NULL)) < 0)
-        cf_nomem(fs->fs_c);
     if (__builtin_expect(fs->fs_deliver, 0)) /* before the rules: they stay a tail call */
         sample_deliver(fs, sa);
+    if (!fs->fs_om && (fs->fs_type == CF_HISTOGRAM || fs->fs_type == CF_SUMMARY)) {
+        text_metric_rules(fs, sa, role, labels, skey);
+        return;
+    }
+    if ((rc = cf_map_put(&fs->fs_series, skey, 1, NULL)) < 0)
+        cf_nomem(fs->fs_c);
     if (fs->fs_om)
         om_sample_rules(fs, sa, role, labels, skey, rc == 0);
     else
-        text_sample_rules(fs, sa, role, labels, rc == 0);
+        text_sample_rules(fs, sa, role, rc == 0);
 }
 
 void

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <float.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,10 @@ usage(FILE *f)
           "                         enforces, and exit\n"
           "  -h, --help             print this help and exit\n"
           "      --version          print the version and exit\n"
+          "\n"
+          "In auto mode an input that is not a regular file (a pipe) is first copied to\n"
+          "an unlinked temporary file in $TMPDIR (else /tmp), then checked in the format\n"
+          "its end names.\n"
           "\n"
           "Each violation is printed on stderr as LINE:COL: rule-id: message.\n"
           "\n"
@@ -254,39 +259,155 @@ sniff_regular_file(cli_t *cl, int fd)
         cl->cl_opt.co_format = conform_format_sniff(tail, (size_t)n);
 }
 
+/* Feeds everything read from fd to the checker; 0, or -1 (said why). */
 static int
-input_fd(cli_t *cl)
+feed_fd(cli_t *cl, int fd, const char *name, char *buf)
 {
-    int fd = strcmp(cl->cl_input, "-") == 0 ? 0 : open(cl->cl_input, O_RDONLY | O_CLOEXEC);
-    char *buf = malloc(CHUNK);
     ssize_t n;
-    int rc = 0;
 
-    if (fd >= 0)
-        sniff_regular_file(cl, fd);
-    if (fd < 0 || buf == NULL || checker_make(cl, NULL) < 0) {
-        if (fd < 0)
-            fprintf(stderr, "cmon-conform: cannot open %s: %s\n", cl->cl_input, strerror(errno));
-        free(buf);
-        if (fd > 0)
-            close(fd);
-        return -1;
+    while ((n = read(fd, buf, CHUNK)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            fprintf(stderr, "cmon-conform: cannot read %s: %s\n", name, strerror(errno));
+            return -1;
+        }
+        if (conform_checker_feed(cl->cl_checker, buf, (size_t)n) < 0) {
+            fprintf(stderr, "cmon-conform: out of memory\n");
+            return -1;
+        }
     }
+    return 0;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+    ssize_t w;
+
+    while (n > 0) {
+        if ((w = write(fd, p, n)) < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* An unlinked temporary file in $TMPDIR (else /tmp), or -1. */
+static int
+spool_open(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    int fd;
+
+    if (dir == NULL || dir[0] == '\0')
+        dir = "/tmp";
+    /* past a file size limit (ulimit -f) write() fails with EFBIG, then the
+     * fallback runs, rather than SIGXFSZ killing the program */
+    signal(SIGXFSZ, SIG_IGN);
+    if (snprintf(path, sizeof(path), "%s/cmon-conform-XXXXXX", dir) >= (int)sizeof(path))
+        return -1;
+    if ((fd = mkostemp(path, O_CLOEXEC)) >= 0)
+        unlink(path);
+    return fd;
+}
+
+/* The copy of a pipe could not be written: a checker of both grammars gets
+ * the `done` bytes copied, then buf[0..n) (read but not copied); the caller
+ * feeds it the rest of the pipe. Closes sp. 0, or -1 (said why). */
+static int
+spool_fallback(cli_t *cl, int sp, off_t done, char *buf, size_t n)
+{
+    char *copied = malloc(CHUNK);
+    int rc = -1;
+
+    if (copied == NULL) {
+        fprintf(stderr, "cmon-conform: out of memory\n");
+    } else if (checker_make(cl, NULL) < 0) {
+        /* said why */
+    } else if (ftruncate(sp, done) != 0 || lseek(sp, 0, SEEK_SET) != 0) {
+        fprintf(stderr, "cmon-conform: cannot read back the temporary copy of %s: %s\n",
+                cl->cl_input, strerror(errno));
+    } else if (feed_fd(cl, sp, "the temporary copy", copied) == 0) {
+        rc = n > 0 ? conform_checker_feed(cl->cl_checker, buf, n) : 0;
+        if (rc < 0)
+            fprintf(stderr, "cmon-conform: out of memory\n");
+    }
+    free(copied);
+    close(sp);
+    return rc;
+}
+
+/*
+ * AUTO on a pipe (or any input that is not a regular file): the format is
+ * known only at its end (a final "# EOF" line), so the input is first copied
+ * to an unlinked temporary file, whose end then decides the format as for a
+ * regular file: one grammar runs instead of two side by side (half the CPU
+ * and memory, for disk space the size of the input). If the copy cannot be
+ * written (no temporary file, a full disk), both grammars run side by side
+ * on what was copied, then on the rest of the pipe.
+ * Returns the fd to read on (the copy, or `fd` itself), or -1 (said why).
+ */
+static int
+spool_pipe(cli_t *cl, int fd, char *buf)
+{
+    struct stat st;
+    off_t done = 0;
+    ssize_t n;
+    int sp;
+
+    if (cl->cl_opt.co_format != CONFORM_FORMAT_AUTO || fstat(fd, &st) != 0 || S_ISREG(st.st_mode) ||
+        (sp = spool_open()) < 0)
+        return fd;
     while ((n = read(fd, buf, CHUNK)) != 0) {
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
             fprintf(stderr, "cmon-conform: cannot read %s: %s\n", cl->cl_input, strerror(errno));
-            rc = -1;
-            break;
+            close(sp);
+            return -1;
         }
-        if (conform_checker_feed(cl->cl_checker, buf, (size_t)n) < 0) {
-            fprintf(stderr, "cmon-conform: out of memory\n");
-            rc = -1;
-            break;
-        }
+        if (write_all(sp, buf, (size_t)n) < 0)
+            return spool_fallback(cl, sp, done, buf, (size_t)n) < 0 ? -1 : fd;
+        done += n;
     }
+    if (lseek(sp, 0, SEEK_SET) != 0)
+        return spool_fallback(cl, sp, done, buf, 0) < 0 ? -1 : fd;
+    sniff_regular_file(cl, sp);
+    return sp;
+}
+
+static int
+input_fd(cli_t *cl)
+{
+    int fd = strcmp(cl->cl_input, "-") == 0 ? 0 : open(cl->cl_input, O_RDONLY | O_CLOEXEC);
+    int in = fd;
+    char *buf = malloc(CHUNK);
+    int rc = 0;
+
+    if (fd < 0 || buf == NULL) {
+        if (fd < 0)
+            fprintf(stderr, "cmon-conform: cannot open %s: %s\n", cl->cl_input, strerror(errno));
+        else
+            fprintf(stderr, "cmon-conform: out of memory\n");
+        free(buf);
+        if (fd > 0)
+            close(fd);
+        return -1;
+    }
+    sniff_regular_file(cl, fd);
+    in = spool_pipe(cl, fd, buf);
+    if (in < 0 || (cl->cl_checker == NULL && checker_make(cl, NULL) < 0))
+        rc = -1;
+    else
+        rc = feed_fd(cl, in, cl->cl_input, buf);
     free(buf);
+    if (in > 0 && in != fd)
+        close(in);
     if (fd > 0)
         close(fd);
     return rc;

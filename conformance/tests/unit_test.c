@@ -1,6 +1,6 @@
 /*
  * unit_test.c - CUnit tests of the number grammars, the UTF-8 validator, the
- * hash map and the checker's API (chunking, AUTO, collection, limits).
+ * hash map, the Metric table and the checker's API (chunking, AUTO, collection, limits).
  */
 #include <errno.h>
 #include <math.h>
@@ -193,6 +193,90 @@ test_map(void)
     cf_map_free(&m);
     CU_ASSERT_NOT_EQUAL(cf_hash("ab", 2, 0), cf_hash("ba", 2, 0));
     CU_ASSERT_NOT_EQUAL(cf_hash("", 0, 0), 0);
+}
+
+/* The Metrics of a text histogram or summary: found by fingerprint through
+ * chains (keys alike in their low bits share one), in the order they came,
+ * their states kept apart; forgotten by clear. */
+static void
+test_metric_table(void)
+{
+    cf_mtable_t t;
+    cf_mstate_t *ms;
+    uint64_t k;
+
+    memset(&t, 0, sizeof(t));
+    CU_ASSERT_PTR_NULL(cf_mtable_find(&t, 1));
+    for (k = 1; k <= 5000; k++) { /* half of them in one chain */
+        ms = cf_mtable_add(&t, k % 2 ? k << 32 : k * 0x9E3779B97F4A7C15ULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(ms);
+        CU_ASSERT_EQUAL(ms->ms_word, 0);
+        ms->ms_word = k;
+    }
+    CU_ASSERT_EQUAL(t.mt_n, 5000);
+    for (k = 1; k <= 5000; k++) {
+        ms = cf_mtable_find(&t, k % 2 ? k << 32 : k * 0x9E3779B97F4A7C15ULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(ms);
+        CU_ASSERT_EQUAL(ms->ms_word, k);
+        CU_ASSERT_EQUAL(ms - t.mt_states, (ptrdiff_t)(k - 1));
+    }
+    CU_ASSERT_PTR_NULL(cf_mtable_find(&t, 5001ULL << 32));
+    cf_mtable_clear(&t);
+    CU_ASSERT_EQUAL(t.mt_n, 0);
+    CU_ASSERT_PTR_NULL(cf_mtable_find(&t, 1ULL << 32));
+    CU_ASSERT_PTR_NOT_NULL(cf_mtable_add(&t, 1ULL << 32));
+    CU_ASSERT_PTR_NOT_NULL(cf_mtable_find(&t, 1ULL << 32));
+    cf_mtable_free(&t);
+}
+
+/* Rule ids reported for a text exposition, one per line, in order. */
+static void
+text_rules(const char *in, char *out, size_t n)
+{
+    conform_options_t o;
+    conform_checker_t *c;
+    const conform_violation_t *v;
+    size_t i, nv;
+
+    conform_options_init(&o);
+    o.co_format = CONFORM_FORMAT_TEXT;
+    o.co_collect = 1;
+    out[0] = '\0';
+    c = conform_checker_new(&o);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    conform_checker_feed(c, in, strlen(in));
+    conform_checker_finish(c);
+    v = conform_checker_violations(c, &nv);
+    for (i = 0; i < nv; i++)
+        snprintf(out + strlen(out), n - strlen(out), "%lu %s\n", v[i].cv_line, v[i].cv_rule_id);
+    conform_checker_free(c);
+}
+
+/* A Metric keeps its first series in its state until its _count takes the
+ * room: a repeat is a duplicate either way, and the +Inf bucket still meets
+ * the count, whichever comes first. */
+static void
+test_text_metric_states(void)
+{
+    char got[512];
+
+    text_rules("# TYPE h histogram\nh_bucket{a=\"1\",le=\"+Inf\"} 1\n"
+               "h_bucket{a=\"2\",le=\"+Inf\"} 1\nh_bucket{le=\"+Inf\",a=\"1\"} 1\n",
+               got, sizeof(got));
+    CU_ASSERT_STRING_EQUAL(got, "4 series-duplicate\n4 histogram-le-duplicate\n");
+    text_rules("# TYPE h histogram\nh_bucket{a=\"1\",le=\"+Inf\"} 1\nh_count{a=\"1\"} 2\n"
+               "h_bucket{a=\"1\",le=\"+Inf\"} 1\nh_count{a=\"1\"} 2\n",
+               got, sizeof(got));
+    CU_ASSERT_STRING_EQUAL(got, "4 series-duplicate\n4 histogram-le-duplicate\n"
+                                "5 series-duplicate\n2 histogram-inf-count\n");
+    text_rules("# TYPE h histogram\nh_count{a=\"1\"} 3\nh_bucket{a=\"1\",le=\"1\"} 2\n"
+               "h_bucket{a=\"1\",le=\"+Inf\"} 3\nh_sum{a=\"1\"} 3\nh_count{a=\"1\"} 3\n",
+               got, sizeof(got));
+    CU_ASSERT_STRING_EQUAL(got, "6 series-duplicate\n");
+    text_rules("# TYPE s summary\ns{quantile=\"0.5\"} 1\ns{quantile=\"0.1\"} 1\n"
+               "s{quantile=\"0.5\"} 1\ns_count 1\ns_count 1\n",
+               got, sizeof(got));
+    CU_ASSERT_STRING_EQUAL(got, "3 text-quantile-order\n4 series-duplicate\n6 series-duplicate\n");
 }
 
 /* ---- the checker ---- */
@@ -484,6 +568,8 @@ static const CU_TestInfo tests[] = {
     {"utf8", test_utf8},
     {"growing arrays", test_grow},
     {"hash map", test_map},
+    {"metric table", test_metric_table},
+    {"text metric states", test_text_metric_states},
     {"chunking", test_chunking},
     {"auto format", test_auto},
     {"callback and limits", test_callback_and_limits},

@@ -26,7 +26,10 @@
 # RSS_ZONES (25000; 0 skips), PROXY_THREADS (1: cmon-proxy --threads; nginx
 # runs one worker process), PROXY_MAX_CONNS (16000: --max-connections; one
 # keep-alive connection per instance needs more than the default 1,024),
-# NGINX (/usr/sbin/nginx), SMOKE=1 (the ctest smoke run: exits 1 unless every
+# NGINX (/usr/sbin/nginx), BASE=BUILD_DIR (another build's cmon-proxy run beside
+# this one, same flags, control plane and certificate, taking turns with it in
+# (a), (b) and (c) of every round, the order swapped every other round: a
+# second table compares the two, "new/base"), SMOKE=1 (the ctest smoke run: exits 1 unless every
 # run scraped something and none had an error), KEEP=1 (keep the scratch
 # folder: every run's cmon-bench table and JSON).
 # Exit 0 done, 1 an error counted (SMOKE) or a run failed, 2 bad usage.
@@ -52,11 +55,12 @@ for t in jq curl "$NGINX"; do
 done
 
 T=$(mktemp -d /tmp/cmon-vs-nginx.XXXXXX) || exit 1
-SERVE_PID= NGINX_PID= FAILED=0
+SERVE_PID= NGINX_PID= BASE_PID= BPORT= FAILED=0
 cleanup() {
+    [ -n "$BASE_PID" ] && kill "$BASE_PID" 2>/dev/null && wait "$BASE_PID" 2>/dev/null
     [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
     [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
-    NGINX_PID= SERVE_PID=
+    NGINX_PID= SERVE_PID= BASE_PID=
 }
 trap 'cleanup; [ -n "${KEEP:-}" ] && say "kept $T" || rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
@@ -107,6 +111,50 @@ list_vms() {
 
 vmhwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# start_base: BASE's cmon-proxy beside serve's, with serve's flags (its
+# command line) but its own port; sets BASE_PID, BPORT.
+start_base() {
+    local args=() a listen=0
+    [ -x "$BASE/bin/cmon-proxy" ] || die "BASE: no $BASE/bin/cmon-proxy"
+    while IFS= read -r -d '' a; do
+        if [ "$listen" = 1 ]; then a=127.0.0.1:0 listen=0; fi
+        [ "$a" = --listen ] && listen=1
+        args+=("$a")
+    done <"/proc/$PROXY_PID/cmdline"
+    "$BASE/bin/cmon-proxy" "${args[@]:1}" 2>"$T/base.err" &
+    BASE_PID=$!
+    for _ in $(seq 1 100); do
+        BPORT=$(sed -n 's/^listening on 127\.0\.0\.1://p' "$T/base.err")
+        [ -n "$BPORT" ] && break
+        sleep 0.1
+    done
+    [ -n "$BPORT" ] || die "BASE's cmon-proxy did not start: $(cat "$T/base.err")"
+    say "base cmon-proxy ($BASE) on 127.0.0.1:$BPORT (pid $BASE_PID)"
+}
+
+# base_table: this build's proxy against BASE's, round by round, and the medians.
+base_table() {
+    echo "this cmon-proxy (new) against BASE's ($BASE), same rounds:"
+    printf '%-6s | %-23s | %-35s | %-23s\n' round "(a) keep-alive/s" "(b) p99 added ms over the agent" "(c) handshakes/CPU-s"
+    printf '%-6s | %7s %7s %7s | %7s %7s %7s %9s | %7s %7s %7s\n' "" new base new/base new base nginx new/base new base new/base
+    for r in $(seq 1 "$ROUNDS"); do
+        awk -v r="$r" -v kp="$(field "ka-proxy-$r" .scrapes_per_s)" -v kb="$(field "ka-base-$r" .scrapes_per_s)" \
+            -v pa="$(field "open-agent-$r" .latency_ms.p99)" -v pp="$(field "open-proxy-$r" .latency_ms.p99)" \
+            -v pb="$(field "open-base-$r" .latency_ms.p99)" -v pn="$(field "open-nginx-$r" .latency_ms.p99)" \
+            -v hp="$(field "hs-proxy-$r" .agent_cpu_s_per_1000)" -v hb="$(field "hs-base-$r" .agent_cpu_s_per_1000)" \
+            'function inv(x) { return (x > 0) ? 1000 / x : 0 }
+             function ratio(a, b) { return (b > 0) ? a / b : 0 }
+             BEGIN { printf "%-6s | %7.0f %7.0f %7.2f | %7.2f %7.2f %7.2f %9.2f | %7.0f %7.0f %7.2f\n",
+                     r, kp, kb, ratio(kp, kb), pp - pa, pb - pa, pn - pa, ratio(pp - pa, pb - pa),
+                     inv(hp), inv(hb), ratio(inv(hp), inv(hb)) }'
+    done | tee "$T/base-rows"
+    meds=()
+    for c in 2 3 4 5 6 7 8 9 10 11; do
+        meds+=("$(awk -v c="$c" '{n = 0; for (i = 1; i <= NF; i++) if ($i != "|") {n++; if (n == c) print $i}}' "$T/base-rows" | median)")
+    done
+    printf "%-6s | %7.0f %7.0f %7.2f | %7.2f %7.2f %7.2f %9.2f | %7.0f %7.0f %7.2f\n" median "${meds[@]}"
+}
 
 # ---- the data center ----
 say "serve --cns $CNS --zones $ZONES (building the worlds)"
@@ -170,6 +218,7 @@ for _ in 1 2 3 4 5; do
 done
 [ -n "$NGINX_PID" ] || { cat "$NG/error.log" >&2; die "nginx did not start"; }
 HWM_START=$(vmhwm "$PROXY_PID") # the inventory listed, no client yet
+[ -n "${BASE:-}" ] && start_base
 say "nginx on 127.0.0.1:$NPORT (pid $NGINX_PID), cmon-proxy on 127.0.0.1:$PORT (pid $PROXY_PID)"
 
 # Both answer the same instance with alice's certificate.
@@ -189,6 +238,7 @@ bench() {
     local port= pid=
     case $server in
     proxy) port=$PORT pid=$PROXY_PID ;;
+    base) port=$BPORT pid=$BASE_PID ;;
     nginx) port=$NPORT pid=$NGINX_PID ;;
     esac
     url="https://{uuid}.$SUFFIX:$port/metrics"
@@ -212,14 +262,28 @@ median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (N
 field() { jq -r "$2" "$T/$1.json" 2>/dev/null || echo nan; }
 
 # ---- the rounds: proxy and nginx taking turns ----
+# both NAME ARGS...: the proxy's run and, with BASE, the base's, in turns
+both() {
+    local name=$1
+    shift
+    if [ -z "${BASE:-}" ]; then
+        bench "$name-proxy-$r" proxy "$@"
+    elif [ $((r % 2)) = 1 ]; then
+        bench "$name-proxy-$r" proxy "$@"
+        bench "$name-base-$r" base "$@"
+    else
+        bench "$name-base-$r" base "$@"
+        bench "$name-proxy-$r" proxy "$@"
+    fi
+}
 for r in $(seq 1 "$ROUNDS"); do
     say "round $r/$ROUNDS"
-    bench "ka-proxy-$r" proxy --concurrency "$KA_CONC"
+    both ka --concurrency "$KA_CONC"
     bench "ka-nginx-$r" nginx --concurrency "$KA_CONC"
     bench "open-agent-$r" agent --rate "$RATE" --concurrency 32
-    bench "open-proxy-$r" proxy --rate "$RATE" --concurrency 32
+    both open --rate "$RATE" --concurrency 32
     bench "open-nginx-$r" nginx --rate "$RATE" --concurrency 32
-    bench "hs-proxy-$r" proxy --no-keepalive --no-prime --concurrency "$HS_CONC"
+    both hs --no-keepalive --no-prime --concurrency "$HS_CONC"
     bench "hs-nginx-$r" nginx --no-keepalive --no-prime --concurrency "$HS_CONC"
 done
 
@@ -279,6 +343,7 @@ ms() { awk '{printf "%.2f\n", $2 * 1000}' "$T/$1.times"; }
          "gzip median $(ms disc-gzip | median) max $(ms disc-gzip | sort -g | tail -1)"
     echo "(e) cmon-proxy VmHWM: $HWM_START kB with $N_ALL instances listed, before any client; $HWM_DC kB after the rounds (up to $N_ALICE client connections open)"
 } | tee "$T/table"
+[ -n "${BASE:-}" ] && base_table | tee -a "$T/table"
 
 # ---- RSS with RSS_CNS x RSS_ZONES instances ----
 if [ "$RSS_ZONES" -gt 0 ]; then

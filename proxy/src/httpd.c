@@ -26,6 +26,8 @@ typedef struct worker {
     int w_wake;           /* eventfd: an order is waiting */
     atomic_int w_order;   /* enum worker_order */
     atomic_int w_quiet;   /* 1 once the daemon accepts no more */
+    httpd_side_t w_side;  /* hs_run NULL: none */
+    int w_resumed;        /* its own thread resumed a connection: run the daemon again */
 } worker_t;
 
 struct httpd {
@@ -47,6 +49,15 @@ worker_go_quiet(httpd_t *h, worker_t *w)
     atomic_store(&w->w_quiet, 1);
     pthread_cond_broadcast(&h->h_quiet);
     pthread_mutex_unlock(&h->h_lock);
+}
+
+/* The worker whose thread this is (NULL in any other thread). */
+static _Thread_local worker_t *httpd_self;
+
+void *
+httpd_worker_side(void)
+{
+    return httpd_self != NULL ? httpd_self->w_side.hs_ctx : NULL;
 }
 
 /* ---- progress: did a turn move any byte? -------------------------------- */
@@ -117,13 +128,30 @@ worker_wait_us(worker_t *w, unsigned *zero_turns)
     return pause < HTTPD_SPIN_PAUSE_MAX_US ? pause : HTTPD_SPIN_PAUSE_MAX_US;
 }
 
-static void
+/* The wait shortened to the side's deadline; 0 when a connection was resumed
+ * by this thread meanwhile (its daemon must run it). */
+static long long
+worker_side_wait_us(worker_t *w, long long wait_us)
+{
+    if (w->w_resumed)
+        return 0;
+    if (w->w_side.hs_run == NULL || wait_us == 0)
+        return wait_us;
+    long long side = w->w_side.hs_wait_us(w->w_side.hs_ctx);
+    return side >= 0 && (wait_us < 0 || side < wait_us) ? side : wait_us;
+}
+
+/* Waits for the daemon's descriptor, the wake-up and the side's; 1 when the
+ * side's is ready. */
+static int
 worker_wait(worker_t *w, long long wait_us, unsigned *zero_turns)
 {
-    struct pollfd pf[2] = {{.fd = w->w_epoll, .events = POLLIN}, {.fd = w->w_wake, .events = POLLIN}};
+    struct pollfd pf[3] = {{.fd = w->w_epoll, .events = POLLIN},
+                           {.fd = w->w_wake, .events = POLLIN},
+                           {.fd = w->w_side.hs_run != NULL ? w->w_side.hs_fd : -1, .events = POLLIN}};
     struct timespec ts = {.tv_sec = wait_us / 1000000, .tv_nsec = (wait_us % 1000000) * 1000};
-    if (ppoll(pf, 2, wait_us < 0 ? NULL : &ts, NULL) <= 0)
-        return;
+    if (ppoll(pf, 3, wait_us < 0 ? NULL : &ts, NULL) <= 0)
+        return 0;
     if (pf[0].revents != 0)
         *zero_turns = 0; /* something new: run at once, as often as it has work */
     if (pf[1].revents != 0) {
@@ -133,6 +161,32 @@ worker_wait(worker_t *w, long long wait_us, unsigned *zero_turns)
             /* EAGAIN: nothing left to drain */
         }
     }
+    return pf[2].revents != 0;
+}
+
+/* A turn of the side: when its descriptor was ready, its deadline came, or
+ * the daemon had work at once (no wait: the descriptor was not looked at). */
+static void
+worker_side_run(worker_t *w, int ready, unsigned *zero_turns)
+{
+    if (w->w_side.hs_run == NULL)
+        return;
+    if (!ready && w->w_side.hs_wait_us(w->w_side.hs_ctx) != 0)
+        return;
+    w->w_side.hs_run(w->w_side.hs_ctx);
+    if (w->w_resumed)
+        *zero_turns = 0; /* answers to send: run at once */
+}
+
+/* The worker stops: its side ends what it holds open (resuming their
+ * connections), and the daemon runs once more to send what it can. */
+static void
+worker_side_stop(worker_t *w)
+{
+    if (w->w_side.hs_stop == NULL)
+        return;
+    w->w_side.hs_stop(w->w_side.hs_ctx);
+    MHD_run(w->w_daemon);
 }
 
 static void *
@@ -141,6 +195,7 @@ worker_main(void *arg)
     worker_t *w = arg;
     httpd_t *h = w->w_httpd;
     unsigned zero_turns = 0;
+    httpd_self = w;
     for (;;) {
         int order = atomic_load(&w->w_order);
         if (order != ORDER_RUN)
@@ -148,13 +203,16 @@ worker_main(void *arg)
         if (order == ORDER_STOP)
             break;
         unsigned long long moved = httpd_bytes_moved;
+        w->w_resumed = 0;
         MHD_run(w->w_daemon);
         if (httpd_bytes_moved != moved)
             zero_turns = 0; /* bytes moved: what is ready is work, not a spin */
-        long long wait_us = worker_wait_us(w, &zero_turns);
-        if (wait_us != 0)
-            worker_wait(w, wait_us, &zero_turns);
+        long long wait_us = worker_side_wait_us(w, worker_wait_us(w, &zero_turns));
+        int side_ready = wait_us != 0 && worker_wait(w, wait_us, &zero_turns);
+        worker_side_run(w, side_ready || wait_us == 0, &zero_turns);
     }
+    worker_side_stop(w);
+    httpd_self = NULL;
     return NULL;
 }
 
@@ -179,7 +237,13 @@ httpd_resume(httpd_t *h, struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
     MHD_resume_connection(c);
-    for (unsigned i = 0; ci != NULL && i < h->h_nworkers; i++)
+    if (ci == NULL)
+        return;
+    if (httpd_self != NULL && httpd_self->w_daemon == ci->daemon) {
+        httpd_self->w_resumed = 1; /* its own thread: it runs the daemon before it waits */
+        return;
+    }
+    for (unsigned i = 0; i < h->h_nworkers; i++)
         if (h->h_workers[i].w_daemon == ci->daemon) {
             worker_wake(&h->h_workers[i]);
             return;
@@ -241,6 +305,8 @@ httpd_start_workers(httpd_t *h, const httpd_opts_t *o)
     unsigned share = (max + h->h_nworkers - 1) / h->h_nworkers;
     for (unsigned i = 0; i < h->h_nworkers; i++) {
         worker_t *w = &h->h_workers[i];
+        if (o->ho_sides != NULL)
+            w->w_side = o->ho_sides[i];
         if ((w->w_daemon = daemon_start(o, share, h->h_listen)) == NULL)
             return errno != 0 ? -1 : (errno = EINVAL, -1);
         if (i == 0) {

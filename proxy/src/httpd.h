@@ -24,6 +24,13 @@
  * The workers share the listening socket (as libmicrohttpd's own thread
  * pool does): whichever is free accepts. Each holds at most its share of
  * the connection limit.
+ *
+ * A worker may drive one more thing in its own loop, its "side" (the proxy:
+ * its libcurl multi handle to the agents, upstream.h): a descriptor waited on
+ * together with the daemon's, a deadline, and a turn run when either is
+ * ready. A request handled by the worker reaches its side through
+ * httpd_worker_side(), and a connection the side resumes is run again by the
+ * same thread at once: no other thread, queue or wake-up on the way.
  */
 #ifndef CMON_PROXY_HTTPD_H
 #define CMON_PROXY_HTTPD_H
@@ -40,6 +47,15 @@
 
 typedef struct httpd httpd_t;
 
+/* What a worker drives besides its daemon; every call in the worker's thread. */
+typedef struct httpd_side {
+    void *hs_ctx;
+    int hs_fd;                          /* readable: hs_run has work */
+    long long (*hs_wait_us)(void *ctx); /* until hs_run is due: -1 never, 0 now */
+    void (*hs_run)(void *ctx);          /* a turn (it may resume connections) */
+    void (*hs_stop)(void *ctx);         /* the worker stops: end what is open */
+} httpd_side_t;
+
 typedef struct httpd_opts {
     const struct sockaddr *ho_addr; /* where to listen (port 0: any) */
     unsigned ho_workers;            /* threads, each a daemon (1..HTTPD_MAX_WORKERS) */
@@ -48,6 +64,7 @@ typedef struct httpd_opts {
     MHD_AccessHandlerCallback ho_access;
     void *ho_access_cls;
     const struct MHD_OptionItem *ho_options; /* ends with MHD_OPTION_END; for every daemon */
+    const httpd_side_t *ho_sides;            /* NULL, or one a worker (ho_workers of them) */
 } httpd_opts_t;
 
 /* httpd_start() - listen and start the workers; NULL with errno on failure. */
@@ -57,9 +74,15 @@ httpd_t *httpd_start(const httpd_opts_t *o);
 unsigned httpd_port(const httpd_t *h);
 
 /* httpd_resume() - MHD_resume_connection(c), and wake the worker whose daemon
- * holds c (in external mode libmicrohttpd leaves that to its caller). Any
- * thread. */
+ * holds c (in external mode libmicrohttpd leaves that to its caller); from
+ * that worker's own thread (its side, its request handler) no wake-up is
+ * needed: it runs its daemon again before it waits. Any thread. */
 void httpd_resume(httpd_t *h, struct MHD_Connection *c);
+
+/* httpd_worker_side() - the hs_ctx of the worker whose thread calls it (in a
+ * request handler: the worker serving the request); NULL in any other thread
+ * or without sides. */
+void *httpd_worker_side(void);
 
 /* httpd_tls_transport() - at MHD_CONNECTION_NOTIFY_STARTED of a TLS
  * connection: its session reads and writes through functions that count the
@@ -73,7 +96,8 @@ void httpd_tls_transport(struct MHD_Connection *c, gnutls_session_t s);
  * every worker has stopped accepting. */
 void httpd_quiesce(httpd_t *h);
 
-/* httpd_stop() - stop the workers, close every connection and the listening
+/* httpd_stop() - stop the workers (each calls its side's hs_stop first, and
+ * runs its daemon once more), close every connection and the listening
  * socket, free h. NULL is a no-op. */
 void httpd_stop(httpd_t *h);
 

@@ -36,6 +36,8 @@
 #define PROXY_CONNECTION_MEMORY (32 * 1024) /* libmicrohttpd's pool a connection: request and headers */
 #define PROXY_IDLE_TIMEOUT_S 60     /* a keep-alive connection with nothing to do */
 #define PROXY_HANDSHAKE_TIMEOUT_S 10 /* a new one, until its first request's headers are in */
+#define PROXY_AGENT_CONNS 64    /* connections open to one agent at once, all workers together */
+#define PROXY_AGENT_IDLE 256    /* idle agent connections kept, all workers together */
 
 struct proxy {
     httpd_t *p_httpd; /* the workers (httpd.h) */
@@ -46,7 +48,8 @@ struct proxy {
     certcache_t *p_certs; /* NULL when --account-ttl is 0: nothing kept */
     lookup_t *p_lookup;   /* account look-ups off the workers */
     throttle_t *p_throttle;
-    upstream_t *p_upstream;
+    unsigned p_nworkers;
+    upstream_t **p_upstreams; /* one a worker, driven by it (httpd_side_t) */
     ratelog_t *p_log; /* failures logged per cause at most every PROXY_LOG_INTERVAL_S */
     reply_budget_t p_discover_held; /* discovery bodies built and not yet sent */
 };
@@ -360,7 +363,8 @@ proxy_scrape(req_t *r, conn_t *cx, const host_target_t *target)
         snprintf(call.uc_accept, sizeof(call.uc_accept), "%s", accept);
     r->r_state = REQ_WAITING;
     MHD_suspend_connection(r->r_conn);
-    if (upstream_submit(p->p_upstream, &call) != 0) {
+    upstream_t *u = httpd_worker_side(); /* this worker's own: the answer comes back here */
+    if (u == NULL || upstream_submit(u, &call) != 0) {
         r->r_ans.ua_status = 503;
         snprintf(r->r_ans.ua_why, sizeof(r->r_ans.ua_why), "the proxy is stopping");
         r->r_state = REQ_ANSWERED;
@@ -599,9 +603,57 @@ proxy_family_flags(const struct sockaddr *sa)
     return cmon_listen_dual_stack(sa) ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 }
 
+/* httpd_side_t of a worker: its upstream. */
+static long long
+proxy_side_wait_us(void *ctx)
+{
+    return upstream_wait_us(ctx);
+}
+
+static void
+proxy_side_run(void *ctx)
+{
+    upstream_run(ctx);
+}
+
+static void
+proxy_side_stop(void *ctx)
+{
+    upstream_cancel(ctx);
+}
+
+/* An upstream a worker, each with its share of the connection bounds, so the
+ * workers together open at most PROXY_AGENT_CONNS to one agent. */
+static int
+proxy_start_upstreams(proxy_t *p, const proxy_opts_t *o, char *err, size_t errlen)
+{
+    unsigned n = p->p_nworkers;
+    long host = PROXY_AGENT_CONNS / (long)n, idle = PROXY_AGENT_IDLE / (long)n;
+    upstream_opts_t uo = {.uo_connect_timeout_ms = o->po_connect_timeout_ms,
+                          .uo_timeout_ms = o->po_upstream_timeout_ms,
+                          .uo_max_body = o->po_max_body,
+                          .uo_host_conns = host > 0 ? host : 1,
+                          .uo_max_conns = idle > 0 ? idle : 1};
+    if ((p->p_upstreams = calloc(n, sizeof(*p->p_upstreams))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (unsigned i = 0; i < n; i++)
+        if ((p->p_upstreams[i] = upstream_new(&uo, err, errlen)) == NULL)
+            return -1;
+    return 0;
+}
+
 static int
 proxy_start_daemon(proxy_t *p, const proxy_opts_t *o)
 {
+    httpd_side_t sides[HTTPD_MAX_WORKERS];
+    for (unsigned i = 0; i < p->p_nworkers; i++)
+        sides[i] = (httpd_side_t){.hs_ctx = p->p_upstreams[i],
+                                  .hs_fd = upstream_fd(p->p_upstreams[i]),
+                                  .hs_wait_us = proxy_side_wait_us,
+                                  .hs_run = proxy_side_run,
+                                  .hs_stop = proxy_side_stop};
     struct MHD_OptionItem options[] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)proxy_log_mhd, NULL},
         {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->po_key_pem},
@@ -613,13 +665,14 @@ proxy_start_daemon(proxy_t *p, const proxy_opts_t *o)
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
         {MHD_OPTION_END, 0, NULL}};
     httpd_opts_t ho = {.ho_addr = o->po_addr,
-                       .ho_workers = o->po_threads > 0 ? o->po_threads : 2,
+                       .ho_workers = p->p_nworkers,
                        .ho_flags = MHD_USE_TLS | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
                                    proxy_family_flags(o->po_addr),
                        .ho_max_conns = o->po_max_conns > 0 ? o->po_max_conns : 1024,
                        .ho_access = proxy_access,
                        .ho_access_cls = p,
-                       .ho_options = options};
+                       .ho_options = options,
+                       .ho_sides = sides};
     if ((p->p_httpd = httpd_start(&ho)) == NULL)
         return -1;
     p->p_port = httpd_port(p->p_httpd);
@@ -633,9 +686,6 @@ proxy_start_parts(proxy_t *p, const proxy_opts_t *o, char *err, size_t errlen)
                           .ao_capacity = o->po_account_cache > 0 ? o->po_account_cache : 50,
                           .ao_ttl_s = o->po_account_ttl_s >= 0 ? o->po_account_ttl_s : 300,
                           .ao_timeout_ms = o->po_cplane_timeout_ms};
-    upstream_opts_t uo = {.uo_connect_timeout_ms = o->po_connect_timeout_ms,
-                          .uo_timeout_ms = o->po_upstream_timeout_ms,
-                          .uo_max_body = o->po_max_body};
     double rate = o->po_throttle_rate > 0 ? o->po_throttle_rate : 100;
     double burst = o->po_throttle_burst >= 1 ? o->po_throttle_burst : 1000;
     if (ao.ao_ttl_s >= 1 && (p->p_certs = certcache_new(PROXY_CERT_SLOTS, ao.ao_ttl_s)) == NULL) {
@@ -652,7 +702,7 @@ proxy_start_parts(proxy_t *p, const proxy_opts_t *o, char *err, size_t errlen)
         snprintf(err, errlen, "cannot start the look-up threads: %s", strerror(errno));
         return -1;
     }
-    return (p->p_upstream = upstream_start(&uo, err, errlen)) != NULL ? 0 : -1;
+    return proxy_start_upstreams(p, o, err, errlen);
 }
 
 proxy_t *
@@ -664,6 +714,9 @@ proxy_start(const proxy_opts_t *o, char *err, size_t errlen)
         return NULL;
     }
     p->p_inv = o->po_inventory;
+    p->p_nworkers = o->po_threads > 0 ? o->po_threads : 2;
+    if (p->p_nworkers > HTTPD_MAX_WORKERS)
+        p->p_nworkers = HTTPD_MAX_WORKERS;
     p->p_discover_held.rb_max = o->po_discover_held > 0 ? o->po_discover_held : PROXY_DISCOVER_HELD;
     snprintf(p->p_suffix, sizeof(p->p_suffix), "%s",
              o->po_dns_suffix != NULL ? o->po_dns_suffix : "cmon.test");
@@ -695,8 +748,10 @@ proxy_stop(proxy_t *p)
         return;
     httpd_quiesce(p->p_httpd); /* accept no more */
     lookup_stop(p->p_lookup);            /* resumes every suspended look-up: unavailable */
-    upstream_stop(p->p_upstream);        /* resumes every suspended scrape with 503 */
-    httpd_stop(p->p_httpd);
+    httpd_stop(p->p_httpd); /* each worker first ends its scrapes (503, its upstream's hs_stop) */
+    for (unsigned i = 0; p->p_upstreams != NULL && i < p->p_nworkers; i++)
+        upstream_free(p->p_upstreams[i]);
+    free(p->p_upstreams);
     throttle_free(p->p_throttle);
     certcache_free(p->p_certs);
     accounts_free(p->p_accounts);

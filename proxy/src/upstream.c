@@ -1,17 +1,25 @@
-/* upstream - agent requests on a curl multi handle in a thread of their own (upstream.h). */
+/* upstream - agent requests on a curl multi handle driven by the loop of the
+ * worker that owns it: curl's sockets in an epoll set, its timer a deadline
+ * (upstream.h). */
 #include "upstream.h"
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "monotime.h"
+
+#define UPSTREAM_EVENTS 64 /* epoll events taken a turn */
 
 /* One request on its way: the call, its curl handle and what came back. */
 typedef struct job {
-    struct job *j_next; /* queue, then the list of jobs on the multi handle */
+    struct job *j_next; /* the list of jobs on the multi handle */
     struct job *j_prev;
     upstream_call_t j_call;
     CURL *j_easy;
@@ -24,13 +32,11 @@ typedef struct job {
 struct upstream {
     upstream_opts_t u_opts;
     CURLM *u_multi;
-    pthread_t u_thread;
-    pthread_mutex_t u_lock;
-    job_t *u_queue;  /* submitted, not yet on the multi handle */
-    job_t *u_active; /* on the multi handle (the upstream thread's alone) */
-    int u_stopping;
+    int u_epoll;        /* curl's sockets, as CURLMOPT_SOCKETFUNCTION says */
+    int64_t u_timer_ns; /* when curl wants CURL_SOCKET_TIMEOUT; -1 never */
+    job_t *u_active;    /* on the multi handle */
+    int u_cancelled;    /* upstream_cancel() was called: no more submits */
 };
-
 /* ---- one job ------------------------------------------------------------ */
 
 static size_t
@@ -175,29 +181,38 @@ job_done(upstream_t *u, CURL *e, CURLcode res)
     job_finish(j);
 }
 
-/* ---- the thread --------------------------------------------------------- */
+/* ---- curl's sockets and timer ------------------------------------------- */
 
-/* Moves the queue onto the multi handle. */
-static void
-upstream_take_queue(upstream_t *u)
+/* CURLMOPT_SOCKETFUNCTION: what curl wants to know of socket s, in our epoll
+ * set (a socket curl closed has left the set by itself: DEL may fail). */
+static int
+upstream_on_socket(CURL *e, curl_socket_t s, int what, void *arg, void *sockp)
 {
-    pthread_mutex_lock(&u->u_lock);
-    job_t *q = u->u_queue;
-    u->u_queue = NULL;
-    pthread_mutex_unlock(&u->u_lock);
-    while (q != NULL) {
-        job_t *j = q;
-        q = q->j_next;
-        if (job_prepare(u, j) != 0 || curl_multi_add_handle(u->u_multi, j->j_easy) != CURLM_OK) {
-            job_fail(j, 502, "cannot set up the agent request");
-            continue;
-        }
-        j->j_prev = NULL;
-        j->j_next = u->u_active;
-        if (u->u_active != NULL)
-            u->u_active->j_prev = j;
-        u->u_active = j;
+    upstream_t *u = arg;
+    (void)e;
+    (void)sockp;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(u->u_epoll, EPOLL_CTL_DEL, s, NULL);
+        return 0;
     }
+    struct epoll_event ev = {.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) |
+                                       ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u),
+                             .data.fd = s};
+    if (epoll_ctl(u->u_epoll, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT &&
+        epoll_ctl(u->u_epoll, EPOLL_CTL_ADD, s, &ev) != 0)
+        return -1;
+    return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: curl's one timer, run by upstream_run() once due
+ * (curl must not be called from here). */
+static int
+upstream_on_timer(CURLM *m, long timeout_ms, void *arg)
+{
+    upstream_t *u = arg;
+    (void)m;
+    u->u_timer_ns = timeout_ms < 0 ? -1 : cmon_monotime_ns() + (int64_t)timeout_ms * 1000000;
+    return 0;
 }
 
 static void
@@ -210,30 +225,47 @@ upstream_reap(upstream_t *u)
             job_done(u, m->easy_handle, m->data.result);
 }
 
-static int
-upstream_stopping(upstream_t *u)
+static void
+upstream_timer_action(upstream_t *u)
 {
-    pthread_mutex_lock(&u->u_lock);
-    int s = u->u_stopping;
-    pthread_mutex_unlock(&u->u_lock);
-    return s;
-}
-
-static void *
-upstream_main(void *arg)
-{
-    upstream_t *u = arg;
     int running;
-    while (!upstream_stopping(u)) {
-        upstream_take_queue(u);
-        curl_multi_perform(u->u_multi, &running);
-        upstream_reap(u);
-        curl_multi_poll(u->u_multi, NULL, 0, 1000, NULL);
-    }
-    return NULL;
+    u->u_timer_ns = -1; /* curl sets the next one from inside the call */
+    curl_multi_socket_action(u->u_multi, CURL_SOCKET_TIMEOUT, 0, &running);
 }
 
 /* ---- the contract ------------------------------------------------------- */
+
+int
+upstream_fd(const upstream_t *u)
+{
+    return u->u_epoll;
+}
+
+long long
+upstream_wait_us(const upstream_t *u)
+{
+    if (u->u_timer_ns < 0)
+        return -1;
+    int64_t left = u->u_timer_ns - cmon_monotime_ns();
+    return left <= 0 ? 0 : (long long)((left + 999) / 1000);
+}
+
+void
+upstream_run(upstream_t *u)
+{
+    struct epoll_event ev[UPSTREAM_EVENTS];
+    int running;
+    int n = epoll_wait(u->u_epoll, ev, UPSTREAM_EVENTS, 0);
+    for (int i = 0; i < n; i++) {
+        int flags = ((ev[i].events & (EPOLLIN | EPOLLHUP)) ? CURL_CSELECT_IN : 0) |
+                    ((ev[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+                    ((ev[i].events & EPOLLERR) ? CURL_CSELECT_ERR : 0);
+        curl_multi_socket_action(u->u_multi, ev[i].data.fd, flags, &running);
+    }
+    if (u->u_timer_ns >= 0 && cmon_monotime_ns() >= u->u_timer_ns)
+        upstream_timer_action(u);
+    upstream_reap(u);
+}
 
 static void
 upstream_defaults(upstream_opts_t *o)
@@ -251,7 +283,7 @@ upstream_defaults(upstream_opts_t *o)
 }
 
 upstream_t *
-upstream_start(const upstream_opts_t *opts, char *err, size_t errlen)
+upstream_new(const upstream_opts_t *opts, char *err, size_t errlen)
 {
     upstream_t *u = calloc(1, sizeof(*u));
     if (u == NULL || (u->u_multi = curl_multi_init()) == NULL) {
@@ -259,68 +291,77 @@ upstream_start(const upstream_opts_t *opts, char *err, size_t errlen)
         free(u);
         return NULL;
     }
-    u->u_opts = *opts;
-    upstream_defaults(&u->u_opts);
-    curl_multi_setopt(u->u_multi, CURLMOPT_MAXCONNECTS, u->u_opts.uo_max_conns);
-    curl_multi_setopt(u->u_multi, CURLMOPT_MAX_HOST_CONNECTIONS, u->u_opts.uo_host_conns);
-    pthread_mutex_init(&u->u_lock, NULL);
-    int rc = pthread_create(&u->u_thread, NULL, upstream_main, u);
-    if (rc != 0) {
-        snprintf(err, errlen, "cannot start the upstream thread: %s", strerror(rc));
-        pthread_mutex_destroy(&u->u_lock);
+    if ((u->u_epoll = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+        snprintf(err, errlen, "cannot set up the agents' epoll set: %s", strerror(errno));
         curl_multi_cleanup(u->u_multi);
         free(u);
         return NULL;
     }
+    u->u_opts = *opts;
+    u->u_timer_ns = -1;
+    upstream_defaults(&u->u_opts);
+    curl_multi_setopt(u->u_multi, CURLMOPT_MAXCONNECTS, u->u_opts.uo_max_conns);
+    curl_multi_setopt(u->u_multi, CURLMOPT_MAX_HOST_CONNECTIONS, u->u_opts.uo_host_conns);
+    curl_multi_setopt(u->u_multi, CURLMOPT_SOCKETFUNCTION, upstream_on_socket);
+    curl_multi_setopt(u->u_multi, CURLMOPT_SOCKETDATA, u);
+    curl_multi_setopt(u->u_multi, CURLMOPT_TIMERFUNCTION, upstream_on_timer);
+    curl_multi_setopt(u->u_multi, CURLMOPT_TIMERDATA, u);
     return u;
+}
+
+/* The job on the multi handle and started: on an idle pooled connection the
+ * request is written now, not at the worker's next turn. */
+static int
+upstream_add(upstream_t *u, job_t *j)
+{
+    if (job_prepare(u, j) != 0 || curl_multi_add_handle(u->u_multi, j->j_easy) != CURLM_OK)
+        return -1;
+    j->j_prev = NULL;
+    j->j_next = u->u_active;
+    if (u->u_active != NULL)
+        u->u_active->j_prev = j;
+    u->u_active = j;
+    upstream_timer_action(u);
+    upstream_reap(u); /* refused at once, say: answered now */
+    return 0;
 }
 
 int
 upstream_submit(upstream_t *u, const upstream_call_t *call)
 {
+    if (u->u_cancelled)
+        return errno = ESHUTDOWN, -1;
     job_t *j = calloc(1, sizeof(*j));
     if (j == NULL)
         return -1;
     j->j_call = *call;
     j->j_max_body = u->u_opts.uo_max_body;
-    pthread_mutex_lock(&u->u_lock);
-    int stopping = u->u_stopping;
-    if (!stopping) {
-        j->j_next = u->u_queue;
-        u->u_queue = j;
-    }
-    pthread_mutex_unlock(&u->u_lock);
-    if (stopping) {
-        free(j);
-        errno = ESHUTDOWN;
-        return -1;
-    }
-    curl_multi_wakeup(u->u_multi);
+    if (upstream_add(u, j) != 0)
+        job_fail(j, 502, "cannot set up the agent request");
     return 0;
 }
 
 void
-upstream_stop(upstream_t *u)
+upstream_cancel(upstream_t *u)
 {
     if (u == NULL)
         return;
-    pthread_mutex_lock(&u->u_lock);
-    u->u_stopping = 1;
-    pthread_mutex_unlock(&u->u_lock);
-    curl_multi_wakeup(u->u_multi);
-    pthread_join(u->u_thread, NULL);
-    while (u->u_queue != NULL) { /* no other thread adds once u_stopping is set */
-        job_t *j = u->u_queue;
-        u->u_queue = j->j_next;
-        job_fail(j, 503, "the proxy is stopping");
-    }
+    u->u_cancelled = 1;
     while (u->u_active != NULL) {
         job_t *j = u->u_active;
         curl_multi_remove_handle(u->u_multi, j->j_easy);
         upstream_unlist(u, j);
         job_fail(j, 503, "the proxy is stopping");
     }
+}
+
+void
+upstream_free(upstream_t *u)
+{
+    if (u == NULL)
+        return;
+    upstream_cancel(u);
     curl_multi_cleanup(u->u_multi);
-    pthread_mutex_destroy(&u->u_lock);
+    close(u->u_epoll);
     free(u);
 }

@@ -1,12 +1,22 @@
 /*
- * upstream.h - the proxy's requests to agents, off the HTTP workers: one
- * thread drives a libcurl multi handle, so a hung agent holds a slot in
- * curl's poll set and nothing else. Connections to agents are kept open and
- * reused (curl's connection cache of the multi handle: keep-alive, at most
- * uo_max_conns idle ones). At most uo_host_conns are open to one agent at
- * once; requests beyond wait in curl's queue (their time counts against
- * uo_timeout_ms): an agent is one process a compute node, and a burst of
- * scrapes must not take every connection it accepts.
+ * upstream.h - the proxy's requests to agents on a libcurl multi handle that
+ * one HTTP worker owns and drives from its own loop (httpd.h, httpd_side_t):
+ * curl's sockets are watched through an epoll descriptor of the upstream's
+ * (upstream_fd(), waited on by the worker together with libmicrohttpd's),
+ * curl's timer is the worker's next deadline (upstream_wait_us()), and
+ * upstream_run() moves what is ready (curl_multi_socket_action) and hands
+ * the finished requests over. So a scrape is received, forwarded, answered
+ * and its connection resumed in one thread: no queue, lock or wake-up
+ * between threads. A hung agent holds a slot in the epoll set and nothing
+ * else.
+ *
+ * Connections to agents are kept open and reused (the multi handle's
+ * connection cache: keep-alive, at most uo_max_conns idle ones). At most
+ * uo_host_conns are open to one agent at once from this multi handle
+ * (the proxy gives each of its N workers 64/N, so 64 in all); requests beyond
+ * wait in curl's queue (their time counts against uo_timeout_ms): an agent is
+ * one process a compute node, and a burst of scrapes must not take every
+ * connection it accepts.
  *
  * Each request is tried once (no retries: a scrape that fails is retried by
  * Prometheus at its next interval, and retries multiply the load on an agent
@@ -24,6 +34,10 @@
  *   a body over uo_max_body
  *   no answer in time             504
  *   the proxy stopping            503
+ *
+ * Threads: every function but upstream_new() and upstream_free() is called
+ * by the one thread that drives the upstream (its worker); upstream_free()
+ * once that thread has stopped.
  */
 #ifndef CMON_PROXY_UPSTREAM_H
 #define CMON_PROXY_UPSTREAM_H
@@ -56,9 +70,10 @@ typedef struct upstream_answer {
 } upstream_answer_t;
 
 /*
- * Called once per request from the upstream thread (or from upstream_stop's
- * caller) with the answer: the receiver takes it by copying the struct (the
- * body goes with it) and must not block.
+ * Called once per request, in the driving thread (from upstream_run(),
+ * upstream_submit() when the request ended at once, or upstream_cancel()),
+ * with the answer: the receiver takes it by copying the struct (the body goes
+ * with it) and must not block nor call back into the upstream.
  */
 typedef void (*upstream_done_fn)(void *arg, upstream_answer_t *answer);
 
@@ -70,17 +85,35 @@ typedef struct upstream_call {
     void *uc_arg;
 } upstream_call_t;
 
-/* upstream_start() - starts the thread. NULL with a message in err. */
-upstream_t *upstream_start(const upstream_opts_t *opts, char *err, size_t errlen);
+/* upstream_new() - a multi handle and its epoll descriptor; no thread. NULL
+ * with a message in err. */
+upstream_t *upstream_new(const upstream_opts_t *opts, char *err, size_t errlen);
+
+/* upstream_fd() - readable when a connection to an agent is ready. */
+int upstream_fd(const upstream_t *u);
+
+/* upstream_wait_us() - how long until curl's timer wants upstream_run()
+ * (connect and request timeouts, a transfer to start): -1 none, 0 now. */
+long long upstream_wait_us(const upstream_t *u);
+
+/* upstream_run() - moves every transfer whose connection is ready or whose
+ * timer is due, and calls done for each that ended. */
+void upstream_run(upstream_t *u);
 
 /*
- * upstream_submit() - queues a copy of call. 0; -1 (ENOMEM, or ESHUTDOWN
- * when stopping) and then done is never called.
+ * upstream_submit() - starts a request for a copy of call: the request is
+ * written to an idle pooled connection at once when there is one. 0 (done
+ * will be called, possibly before this returns when the request ended at
+ * once, e.g. refused); -1 (ENOMEM, or ESHUTDOWN after upstream_cancel) and
+ * then done is never called.
  */
 int upstream_submit(upstream_t *u, const upstream_call_t *call);
 
-/* upstream_stop() - ends every request still open with 503 (done called
- * for each), stops the thread, frees. NULL is fine. */
-void upstream_stop(upstream_t *u);
+/* upstream_cancel() - ends every request still open with 503 (done called
+ * for each); later submits fail with ESHUTDOWN. */
+void upstream_cancel(upstream_t *u);
+
+/* upstream_free() - upstream_cancel(), then frees. NULL is fine. */
+void upstream_free(upstream_t *u);
 
 #endif

@@ -276,6 +276,12 @@ fix_agent_access(void *cls, struct MHD_Connection *c, const char *url, const cha
         return MHD_NO;
     case AGENT_NEVER_GZIP:
         return fix_agent_ok(c, 0);
+    case AGENT_ECHO: {
+        char echo[256];
+        int n = snprintf(echo, sizeof(echo), "agent %u %s\n", fix_port(a->a_d), url);
+        return fix_send(c, 200, echo, (size_t)n < sizeof(echo) ? (size_t)n : sizeof(echo) - 1,
+                        "text/plain; version=0.0.4", NULL);
+    }
     default:
         return fix_agent_ok(c, enc != NULL && strstr(enc, "gzip") != NULL);
     }

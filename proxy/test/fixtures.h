@@ -36,6 +36,7 @@ typedef enum fix_agent_mode {
     AGENT_BIG,         /* 200 with a body of fix_agent_big bytes */
     AGENT_NEVER_GZIP,  /* 200, never compressed */
     AGENT_RESET,       /* closes the connection without an answer */
+    AGENT_ECHO,        /* 200, plain: "agent <its port> <the request's path>\n" */
 } fix_agent_mode_t;
 
 typedef struct fix_agent fix_agent_t;

@@ -84,7 +84,7 @@ on_header(char *d, size_t s, size_t n, void *arg)
 /* Lists handed to curl handles live until the suite ends (a handle reads
  * them at each request); several threads make them. */
 static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct curl_slist *kept[1024];
+static struct curl_slist *kept[2048];
 static size_t nkept;
 
 static void
@@ -566,13 +566,16 @@ test_agent_failures(void)
 typedef struct hung {
     answer_t h_a;
     volatile int h_done;
+    const char *h_vm; /* NULL: VM_HANG */
+    unsigned h_port;  /* 0: the suite's proxy */
 } hung_t;
 
 static void *
 hung_scrape(void *arg)
 {
     hung_t *h = arg;
-    get("alice", VM_HANG, "/metrics", NULL, &h->h_a);
+    get_on(h->h_port != 0 ? h->h_port : W.port, "alice", h->h_vm != NULL ? h->h_vm : VM_HANG,
+           "/metrics", NULL, &h->h_a);
     __atomic_store_n(&h->h_done, 1, __ATOMIC_SEQ_CST);
     return NULL;
 }
@@ -949,6 +952,191 @@ test_stalled_handshakes(void)
     gnutls_certificate_free_credentials(cred);
 }
 
+/* ---- several agents at once: a farm of its own ------------------------- */
+
+/* FARM_AGENTS agents answering with their port and the path asked
+ * (AGENT_ECHO), two instances of alice's on each, and one on the suite's
+ * hung agent; a proxy of its own (two workers, each with its own upstream)
+ * whose inventory is the farm's and whose accounts are the suite's. */
+#define FARM_AGENTS 3
+#define FARM_VMS (2 * FARM_AGENTS)
+#define FARM_CLIENTS 8 /* threads, each scraping every instance FARM_ROUNDS times */
+#define FARM_ROUNDS 5
+#define FARM_HUNG 70 /* scrapes of the hung agent at once: more than PROXY_AGENT_CONNS (64) */
+#define FARM_AGENT_CONNS 64
+
+static struct {
+    fix_agent_t *agent[FARM_AGENTS];
+    fix_cplane_t *cplane;
+    inventory_t *inv;
+    proxy_t *proxy;
+    char vm[FARM_VMS + 1][40]; /* the last: on the hung agent */
+} F;
+
+static int
+farm_start(int upstream_timeout_ms)
+{
+    char err[256], cn[40];
+    sbuf_t vms = SBUF_INIT, servers = SBUF_INIT;
+    memset(&F, 0, sizeof(F));
+    sbuf_adds(&vms, "{\"vms\":[");
+    sbuf_adds(&servers, "{\"servers\":[");
+    for (unsigned i = 0; i <= FARM_AGENTS; i++) { /* i == FARM_AGENTS: the hung one */
+        unsigned port = i < FARM_AGENTS ? ((F.agent[i] = fix_agent_start()) != NULL
+                                               ? (fix_agent_mode(F.agent[i], AGENT_ECHO),
+                                                  fix_agent_port(F.agent[i]))
+                                               : 0)
+                                        : fix_agent_port(W.hang);
+        if (port == 0)
+            return -1;
+        snprintf(cn, sizeof(cn), "c2000000-0000-4000-8000-%012u", i + 1);
+        sbuf_addf(&servers,
+                  "%s{\"uuid\":\"%s\",\"hostname\":\"farm%u\",\"admin_ip\":\"127.0.0.1\","
+                  "\"agent\":\"127.0.0.1:%u\"}",
+                  i > 0 ? "," : "", cn, i, port);
+        for (unsigned k = 0; k < (i < FARM_AGENTS ? 2u : 1u); k++) {
+            char *vm = F.vm[2 * i + k];
+            snprintf(vm, sizeof(F.vm[0]), "a2000000-0000-4000-8000-%012u", 2 * i + k + 1);
+            vm_json(&vms, vm, ALICE, cn, "running");
+        }
+    }
+    sbuf_addf(&vms, "],\"total\":%u}", FARM_VMS + 1);
+    sbuf_adds(&servers, "]}");
+    F.cplane = fix_cplane_start(vms.sb_buf, servers.sb_buf);
+    sbuf_release(&vms);
+    sbuf_release(&servers);
+    if (F.cplane == NULL)
+        return -1;
+    inventory_opts_t io = {.io_cplane = fix_cplane_url(F.cplane), .io_wait_ms = 200};
+    if ((F.inv = inventory_start(&io, err, sizeof(err))) == NULL)
+        return -1;
+    proxy_opts_t o = {.po_addr = (struct sockaddr *)&W.addr,
+                      .po_cert_pem = W.cert_pem,
+                      .po_key_pem = W.key_pem,
+                      .po_cplane = fix_cplane_url(W.cplane),
+                      .po_dns_suffix = SUFFIX,
+                      .po_inventory = F.inv,
+                      .po_threads = 2,
+                      .po_upstream_timeout_ms = upstream_timeout_ms,
+                      .po_connect_timeout_ms = 1000,
+                      .po_throttle_rate = 1e9,
+                      .po_throttle_burst = 1e9,
+                      .po_account_ttl_s = 300};
+    return (F.proxy = proxy_start(&o, err, sizeof(err))) != NULL ? 0 : -1;
+}
+
+static void
+farm_stop(void)
+{
+    proxy_stop(F.proxy);
+    inventory_stop(F.inv);
+    fix_cplane_stop(F.cplane);
+    for (unsigned i = 0; i < FARM_AGENTS; i++)
+        fix_agent_stop(F.agent[i]);
+}
+
+typedef struct farm_client {
+    pthread_t fc_thread;
+    unsigned fc_first; /* the instance it starts with */
+    unsigned fc_right; /* 200 with the body of the instance's own agent and path */
+    unsigned fc_wrong; /* anything else */
+} farm_client_t;
+
+/* Every farm instance FARM_ROUNDS times, one keep-alive connection each. */
+static void *
+farm_scrapes(void *arg)
+{
+    farm_client_t *fc = arg;
+    for (unsigned v = 0; v < FARM_VMS; v++) {
+        unsigned i = (fc->fc_first + v) % FARM_VMS;
+        char expect[128];
+        snprintf(expect, sizeof(expect), "agent %u /v1/%s/metrics\n",
+                 fix_agent_port(F.agent[i / 2]), F.vm[i]);
+        CURL *h = curl_easy_init();
+        answer_t a;
+        client_setup(h, proxy_port(F.proxy), "alice", F.vm[i], "/metrics", NULL, &a);
+        for (unsigned r = 0; r < FARM_ROUNDS; r++) {
+            client_run(h, &a);
+            int right = a.status == 200 && a.body.sb_len == strlen(expect) &&
+                        memcmp(a.body.sb_buf, expect, a.body.sb_len) == 0;
+            fc->fc_right += right;
+            fc->fc_wrong += !right;
+            DONE(a);
+        }
+        curl_easy_cleanup(h);
+    }
+    return NULL;
+}
+
+/* Concurrent scrapes of several agents over both workers: each answer is
+ * its own instance's agent's, and a hung agent's scrape (504 at the end)
+ * holds none of them up. */
+static void
+test_many_agents(void)
+{
+    CU_ASSERT_EQUAL_FATAL(farm_start(5000), 0);
+    farm_client_t fc[FARM_CLIENTS] = {{0}};
+    hung_t h = {0};
+    pthread_t ht;
+    unsigned before = fix_agent_requests(W.hang);
+    h.h_vm = F.vm[FARM_VMS];
+    h.h_port = proxy_port(F.proxy);
+    pthread_create(&ht, NULL, hung_scrape, &h);
+    while (fix_agent_requests(W.hang) == before) /* the hung request has reached the agent */
+        usleep(1000);
+    for (unsigned i = 0; i < FARM_CLIENTS; i++) {
+        fc[i].fc_first = i % FARM_VMS;
+        pthread_create(&fc[i].fc_thread, NULL, farm_scrapes, &fc[i]);
+    }
+    unsigned right = 0, wrong = 0;
+    for (unsigned i = 0; i < FARM_CLIENTS; i++) {
+        pthread_join(fc[i].fc_thread, NULL);
+        right += fc[i].fc_right;
+        wrong += fc[i].fc_wrong;
+    }
+    CU_ASSERT_EQUAL(right, FARM_CLIENTS * FARM_VMS * FARM_ROUNDS);
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_EQUAL(__atomic_load_n(&h.h_done, __ATOMIC_SEQ_CST), 0); /* still waiting */
+    pthread_join(ht, NULL);
+    CU_ASSERT_EQUAL(h.h_a.status, 504);
+    CU_ASSERT_TRUE(has(&h.h_a, "GatewayTimeoutError"));
+    DONE(h.h_a);
+    farm_stop();
+}
+
+/* FARM_HUNG scrapes of one hung agent at once, over two workers: at most
+ * FARM_AGENT_CONNS requests reach it (the bound is all workers' together,
+ * not each one's), the rest wait in the workers' queues, and every one is 504
+ * in the end. The count is read while none has timed out yet (5 s): once
+ * FARM_AGENT_CONNS have come, or 3 s after the start, and 0.3 s later. */
+static void
+test_agent_connections_bounded(void)
+{
+    CU_ASSERT_EQUAL_FATAL(farm_start(5000), 0);
+    static hung_t h[FARM_HUNG];
+    pthread_t t[FARM_HUNG];
+    unsigned before = fix_agent_requests(W.hang), timeouts = 0;
+    for (unsigned i = 0; i < FARM_HUNG; i++) {
+        h[i] = (hung_t){.h_vm = F.vm[FARM_VMS], .h_port = proxy_port(F.proxy)};
+        pthread_create(&t[i], NULL, hung_scrape, &h[i]);
+    }
+    for (int i = 0; i < 300 && fix_agent_requests(W.hang) - before < FARM_AGENT_CONNS; i++)
+        usleep(10000);
+    usleep(300000); /* any beyond the bound would have come by now */
+    unsigned reached = fix_agent_requests(W.hang) - before;
+    for (unsigned i = 0; i < FARM_HUNG; i++) {
+        pthread_join(t[i], NULL);
+        timeouts += h[i].h_a.status == 504;
+        DONE(h[i].h_a);
+    }
+    CU_ASSERT_EQUAL(timeouts, FARM_HUNG);
+    CU_ASSERT_TRUE(reached > 0);
+    CU_ASSERT_TRUE(reached <= FARM_AGENT_CONNS);
+    if (reached > FARM_AGENT_CONNS)
+        fprintf(stderr, "%u requests reached the agent at once\n", reached);
+    farm_stop();
+}
+
 static CU_TestInfo tests[] = {
     {"ping", test_ping},
     {"no certificate", test_no_cert},
@@ -962,6 +1150,8 @@ static CU_TestInfo tests[] = {
     {"gzip passthrough", test_gzip_passthrough},
     {"agent failures", test_agent_failures},
     {"hung agent", test_hung_agent},
+    {"many agents", test_many_agents},
+    {"agent connections bounded", test_agent_connections_bounded},
     {"gz discover", test_gz_discover},
     {"groups", test_groups},
     {"sni mismatch", test_sni_mismatch},

@@ -43,6 +43,8 @@ static struct {
     enum MHD_Result (*add_response_header)(struct MHD_Response *, const char *, const char *);
     const union MHD_ConnectionInfo *(*get_connection_info)(struct MHD_Connection *,
                                                            enum MHD_ConnectionInfoType, ...);
+    enum MHD_Result (*add_connection)(struct MHD_Daemon *, MHD_socket, const struct sockaddr *,
+                                      socklen_t);
 } mhd_lazy;
 static pthread_once_t mhd_lazy_once = PTHREAD_ONCE_INIT;
 
@@ -75,10 +77,12 @@ mhd_lazy_open(void)
     *(void **)&mhd_lazy.destroy_response = mhd_lazy_sym(h, "MHD_destroy_response");
     *(void **)&mhd_lazy.add_response_header = mhd_lazy_sym(h, "MHD_add_response_header");
     *(void **)&mhd_lazy.get_connection_info = mhd_lazy_sym(h, "MHD_get_connection_info");
-    mhd_lazy_ok = mhd_lazy.get_connection_info && mhd_lazy.start_daemon_va &&
-                  mhd_lazy.stop_daemon && mhd_lazy.lookup_connection_value &&
-                  mhd_lazy.queue_response && mhd_lazy.create_response_from_buffer &&
-                  mhd_lazy.destroy_response && mhd_lazy.add_response_header;
+    *(void **)&mhd_lazy.add_connection = mhd_lazy_sym(h, "MHD_add_connection");
+    mhd_lazy_ok = mhd_lazy.get_connection_info && mhd_lazy.add_connection &&
+                  mhd_lazy.start_daemon_va && mhd_lazy.stop_daemon &&
+                  mhd_lazy.lookup_connection_value && mhd_lazy.queue_response &&
+                  mhd_lazy.create_response_from_buffer && mhd_lazy.destroy_response &&
+                  mhd_lazy.add_response_header;
 }
 
 #define MHD_LAZY() pthread_once(&mhd_lazy_once, mhd_lazy_open)
@@ -150,4 +154,13 @@ MHD_get_connection_info(struct MHD_Connection *connection, enum MHD_ConnectionIn
 {
     MHD_LAZY();
     return mhd_lazy.get_connection_info(connection, info_type);
+}
+
+/* The gate of common/httpguard.c hands each connection over with it. */
+enum MHD_Result
+MHD_add_connection(struct MHD_Daemon *daemon, MHD_socket client_socket, const struct sockaddr *addr,
+                   socklen_t addrlen)
+{
+    MHD_LAZY();
+    return mhd_lazy.add_connection(daemon, client_socket, addr, addrlen);
 }

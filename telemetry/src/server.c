@@ -193,8 +193,7 @@ server_ctl_answer(struct server *s, struct MHD_Connection *c, const char *url, c
                               prober_now(), &msg);
     }
     if (code != 200 && !s->sv_quiet)
-        fprintf(stderr, "cmon-telemetry: control %s %.200s: %d: %s", method, url, code,
-                msg.sb_buf);
+        fprintf(stderr, "cmon-telemetry: control %s %.200s: %d: %s", method, url, code, msg.sb_buf);
     size_t len;
     char *body = sbuf_detach(&msg, &len);
     return server_reply(c, (unsigned)code, body, body ? len : 0, "text/plain; charset=utf-8",
@@ -248,27 +247,13 @@ server_ctl_done(void *cls, struct MHD_Connection *c, void **con_cls,
 static int
 server_tcp_socket(const struct sockaddr *addr, socklen_t len, char *err, size_t errlen)
 {
-    int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot create socket: %s", strerror(errno));
-        return -1;
-    }
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (cmon_listen_dual_stack(addr)) { /* "::" (-listen :PORT): IPv4 too */
-        int zero = 0;
-        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-    }
+    (void)len; /* cmon_listen_socket() knows it from the family */
     /* a backlog for bursts of thousands of connections (httpguard.h decides on each) */
-    if (bind(fd, addr, len) != 0 || listen(fd, 1024) != 0) {
-        char host[INET6_ADDRSTRLEN] = "?";
-        bool v4 = addr->sa_family == AF_INET;
-        const struct sockaddr_in *a4 = (const struct sockaddr_in *)addr;
-        const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)addr;
-        inet_ntop(addr->sa_family, v4 ? (const void *)&a4->sin_addr : (const void *)&a6->sin6_addr,
-                  host, sizeof host);
-        snprintf(err, errlen, "cannot listen on %s%s%s:%u: %s", v4 ? "" : "[", host, v4 ? "" : "]",
-                 ntohs(v4 ? a4->sin_port : a6->sin6_port), strerror(errno));
-        close(fd);
+    int fd = cmon_listen_socket(addr, 1024);
+    if (fd < 0) {
+        char where[INET6_ADDRSTRLEN + 10];
+        snprintf(err, errlen, "cannot listen on %s: %s",
+                 cmon_listen_format(addr, where, sizeof(where)), strerror(errno));
         return -1;
     }
     return fd;
@@ -333,26 +318,39 @@ server_guard_log(void *cls, const char *kind, const char *what)
         fprintf(stderr, "cmon-telemetry: %s\n", what);
 }
 
-/* A daemon on fd behind a guard of limits (httpguard.h), stored in *guard
- * (the caller frees it after the daemon). NULL when either cannot start. */
+/* A daemon behind a guard of limits (httpguard.h), stored in *guard (the
+ * caller frees it after the daemon), whose gate accepts on fd. fd is theirs
+ * whatever happens. NULL when either cannot start. */
 static struct MHD_Daemon *
-server_daemon(int fd, bool ipv6, MHD_AccessHandlerCallback h, struct server *s,
+server_daemon(int fd, MHD_AccessHandlerCallback h, struct server *s,
               MHD_RequestCompletedCallback done, const httpguard_limits_t *limits,
               httpguard_t **guard)
 {
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (ipv6 ? MHD_USE_IPv6 : 0);
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | HTTPGUARD_DAEMON_FLAGS;
     struct MHD_OptionItem opts[HTTPGUARD_OPTIONS_MAX];
+    struct MHD_Daemon *d = NULL;
     *guard = httpguard_new(limits, h, s, done, s, server_guard_log, s);
-    if (*guard == NULL)
+    if (*guard != NULL) {
+        httpguard_options(*guard, opts);
+        d = MHD_start_daemon(flags, 0, NULL, NULL, httpguard_access, *guard, MHD_OPTION_ARRAY, opts,
+                             MHD_OPTION_END);
+    }
+    if (d == NULL) {
+        close(fd);
         return NULL;
-    httpguard_options(*guard, opts);
-    return MHD_start_daemon(flags, 0, httpguard_accept, *guard, httpguard_access, *guard,
-                            MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+    }
+    if (httpguard_listen(*guard, d, fd) != 0) {
+        httpguard_close(*guard);
+        MHD_stop_daemon(d);
+        return NULL;
+    }
+    return d;
 }
 
 int
-server_start(struct server *s, struct registry *r, struct control *verbs, const struct sockaddr *addr,
-             socklen_t addrlen, const char *socket_path, char *err, size_t errlen)
+server_start(struct server *s, struct registry *r, struct control *verbs,
+             const struct sockaddr *addr, socklen_t addrlen, const char *socket_path, char *err,
+             size_t errlen)
 {
     static const httpguard_limits_t defaults = SERVER_LIMITS_DEFAULT;
     return server_start_limited(s, r, verbs, addr, addrlen, socket_path, &defaults, err, errlen);
@@ -378,15 +376,10 @@ server_start_limited(struct server *s, struct registry *r, struct control *verbs
     }
     server_describe(s, tcp);
     s->sv_socket = strdup(socket_path);
-    s->sv_http = server_daemon(tcp, addr->sa_family == AF_INET6, server_http, s, NULL, limits,
-                               &s->sv_guard_http);
-    s->sv_ctl = server_daemon(ctl, false, server_ctl, s, server_ctl_done, &local, &s->sv_guard_ctl);
+    s->sv_http = server_daemon(tcp, server_http, s, NULL, limits, &s->sv_guard_http);
+    s->sv_ctl = server_daemon(ctl, server_ctl, s, server_ctl_done, &local, &s->sv_guard_ctl);
     if (s->sv_http == NULL || s->sv_ctl == NULL) {
         snprintf(err, errlen, "cannot start the HTTP server");
-        if (s->sv_http == NULL)
-            close(tcp);
-        if (s->sv_ctl == NULL)
-            close(ctl);
         server_stop(s);
         return -1;
     }
@@ -396,6 +389,8 @@ server_start_limited(struct server *s, struct registry *r, struct control *verbs
 void
 server_stop(struct server *s)
 {
+    httpguard_close(s->sv_guard_http); /* nothing handed to the daemons from now on */
+    httpguard_close(s->sv_guard_ctl);
     if (s->sv_http != NULL)
         MHD_stop_daemon(s->sv_http);
     if (s->sv_ctl != NULL)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "gzip.h"
 #include "httpguard.h"
@@ -238,28 +239,20 @@ http_log_mhd(void *cls, const char *fmt, va_list ap)
     log_msg(LOG_DEBUG, "http: %s", line);
 }
 
-/*
- * The daemon flags for the address: IPv6 needs MHD_USE_IPv6, and the IPv6
- * wildcard (":PORT", every address) takes IPv4 too with IPV6_V6ONLY off,
- * which MHD_USE_DUAL_STACK sets. 0 for an address of another family.
- */
-static unsigned
-http_family_flags(const struct sockaddr *sa)
+/* The address family is one the agent listens on: IPv4 or IPv6 (the IPv6
+ * wildcard ":PORT" takes IPv4 too: listen.h). */
+static int
+http_family_ok(const struct sockaddr *sa)
 {
-    if (sa->sa_family == AF_INET)
-        return 0;
-    if (sa->sa_family != AF_INET6)
-        return ~0u;
-    return cmon_listen_dual_stack(sa) ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+    return sa->sa_family == AF_INET || sa->sa_family == AF_INET6;
 }
 
 static unsigned
-http_bound_port(struct MHD_Daemon *d)
+http_bound_port(int fd)
 {
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
-    if (di == NULL || getsockname(di->listen_fd, (struct sockaddr *)&ss, &sl) != 0)
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
         return 0;
     if (ss.ss_family == AF_INET6)
         return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
@@ -290,27 +283,48 @@ http_guard_new(const http_opts_t *o, struct http_server *srv)
     return httpguard_new(&lim, http_access, srv, NULL, NULL, http_guard_log, NULL);
 }
 
-/* The daemon: the guard's accept policy, access handler and limits. */
+/* The daemon behind the guard's gate: no listening socket of its own, the
+ * guard's access handler and limits. */
 static struct MHD_Daemon *
-http_daemon_start(const http_opts_t *o, unsigned family, httpguard_t *guard)
+http_daemon_start(const http_opts_t *o, httpguard_t *guard)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_EPOLL_TURBO |
-                     MHD_USE_ERROR_LOG | family;
+                     MHD_USE_ERROR_LOG | HTTPGUARD_DAEMON_FLAGS;
     struct MHD_OptionItem limits[HTTPGUARD_OPTIONS_MAX];
     httpguard_options(guard, limits);
     return MHD_start_daemon(
-        flags, 0 /* the port is in ho_addr */, httpguard_accept, guard, httpguard_access, guard,
-        MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, NULL, /* first: it must see every message */
-        MHD_OPTION_SOCK_ADDR, o->ho_addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned int)(o->ho_threads > 1 ? o->ho_threads : 0), MHD_OPTION_ARRAY, limits,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_END);
+        flags, 0, NULL, NULL, httpguard_access, guard, MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd,
+        NULL, /* first: it must see every message */
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(o->ho_threads > 1 ? o->ho_threads : 0),
+        MHD_OPTION_ARRAY, limits, MHD_OPTION_END);
+}
+
+/* The listening socket (a backlog for bursts of thousands of connections:
+ * the gate decides on each), the guard, the daemon, the gate opened. 0, or
+ * -1 with errno; what started is left in srv for http_server_stop(). */
+static int
+http_server_open(const http_opts_t *o, struct http_server *srv)
+{
+    int fd = cmon_listen_socket(o->ho_addr, 1024);
+    if (fd < 0)
+        return -1;
+    srv->hs_port = http_bound_port(fd);
+    srv->hs_guard = http_guard_new(o, srv);
+    if (srv->hs_guard != NULL)
+        srv->hs_daemon = http_daemon_start(o, srv->hs_guard);
+    if (srv->hs_daemon == NULL) {
+        int saved = errno != 0 ? errno : ENOMEM;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return httpguard_listen(srv->hs_guard, srv->hs_daemon, fd);
 }
 
 http_server_t *
 http_server_start(const http_opts_t *o, const http_route_t *routes, void *ctx, selfstats_t *stats)
 {
-    unsigned family = http_family_flags(o->ho_addr);
-    if (family == ~0u) {
+    if (!http_family_ok(o->ho_addr)) {
         errno = EAFNOSUPPORT;
         return NULL;
     }
@@ -320,17 +334,12 @@ http_server_start(const http_opts_t *o, const http_route_t *routes, void *ctx, s
     srv->hs_routes = routes;
     srv->hs_ctx = ctx;
     srv->hs_stats = stats;
-    srv->hs_guard = http_guard_new(o, srv);
-    if (srv->hs_guard != NULL)
-        srv->hs_daemon = http_daemon_start(o, family, srv->hs_guard);
-    if (srv->hs_daemon == NULL) {
-        int saved = errno != 0 ? errno : EADDRINUSE;
-        httpguard_free(srv->hs_guard);
-        free(srv);
+    if (http_server_open(o, srv) != 0) {
+        int saved = errno;
+        http_server_stop(srv);
         errno = saved;
         return NULL;
     }
-    srv->hs_port = http_bound_port(srv->hs_daemon);
     return srv;
 }
 
@@ -345,7 +354,9 @@ http_server_stop(http_server_t *srv)
 {
     if (srv == NULL)
         return;
-    MHD_stop_daemon(srv->hs_daemon);
+    httpguard_close(srv->hs_guard); /* nothing handed to the daemon from now on */
+    if (srv->hs_daemon != NULL)
+        MHD_stop_daemon(srv->hs_daemon);
     httpguard_free(srv->hs_guard);
     free(srv);
 }
