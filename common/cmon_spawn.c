@@ -1,10 +1,16 @@
 /*
  * cmon_spawn.c - child processes (see cmon_spawn.h).
  *
- * The start is the classic fork/exec handshake: everything the child needs
- * is prepared first (the program's path, its environment, the descriptors
- * for its stdio, each numbered 3 or above so the dup2() calls cannot step on
- * one another), then with every signal blocked we fork. The child makes its
+ * A child is started by posix_spawn() (glibc: a clone that shares our
+ * memory until the exec, so its cost does not grow with ours), with the same
+ * preparation and the same child set-up as below, as attributes and file
+ * actions. Only a child that needs so_deathsig is fork()ed, because prctl()
+ * must run in the child.
+ *
+ * Everything the child needs is prepared first (the program's path, its
+ * environment, the descriptors for its stdio, each numbered 3 or above so the
+ * dup2() calls cannot step on one another). The fork is the classic
+ * fork/exec handshake: with every signal blocked we fork. The child makes its
  * process group, puts every signal back to its default, unblocks them, moves
  * the descriptors into place and execs. A close-on-exec pipe carries errno
  * back if anything fails; end of file on it means the exec happened. So the
@@ -16,6 +22,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +322,71 @@ spawn_fork(const spawn_prep_t *pp, char *const argv[], const spawn_opts_t *o)
     return pid;
 }
 
+/* ---- posix_spawn ------------------------------------------------------ */
+
+/* The attributes of spawn_child() for posix_spawn: its own group (or
+ * session), every signal at its default action, none blocked. 0 or an
+ * errno value. */
+static int
+spawn_attr_set(posix_spawnattr_t *at, const spawn_opts_t *o)
+{
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+                  ((o->so_flags & SPAWN_NEW_SESSION) ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP);
+    int err = posix_spawnattr_setflags(at, flags);
+    if (err == 0)
+        err = posix_spawnattr_setsigdefault(at, &all);
+    if (err == 0)
+        err = posix_spawnattr_setsigmask(at, &none);
+    if (err == 0)
+        err = posix_spawnattr_setpgroup(at, 0);
+    return err;
+}
+
+/* The dup2() calls of spawn_child() as file actions. 0 or an errno value. */
+static int
+spawn_actions_set(posix_spawn_file_actions_t *fa, const spawn_prep_t *pp)
+{
+    int err = 0;
+    for (int fd = 0; err == 0 && fd < 3; fd++)
+        if (pp->pp_src[fd] >= 0)
+            err = posix_spawn_file_actions_adddup2(fa, pp->pp_src[fd], fd);
+    if (err == 0 && pp->pp_err_is_out)
+        err = posix_spawn_file_actions_adddup2(fa, 1, 2);
+    return err;
+}
+
+/*
+ * The child started by posix_spawn(): glibc's shares our memory until the
+ * exec (clone with CLONE_VM and CLONE_VFORK), so nothing of our address space
+ * is copied, and returns only once the exec happened, with its errno if it
+ * failed. fork() copies every page table of ours for a child that throws them
+ * away at once: with cmon-telemetry's threads and libraries that was 0.25 ms
+ * of our CPU a child, four times all the rest of a probe run's cost to us
+ * (telemetry/README.md, Performance).
+ */
+static pid_t
+spawn_posix(const spawn_prep_t *pp, char *const argv[], const spawn_opts_t *o)
+{
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_t fa;
+    pid_t pid = -1;
+    int err = posix_spawnattr_init(&at);
+    if (err != 0)
+        return errno = err, -1;
+    if ((err = posix_spawn_file_actions_init(&fa)) != 0) {
+        posix_spawnattr_destroy(&at);
+        return errno = err, -1;
+    }
+    if ((err = spawn_attr_set(&at, o)) == 0 && (err = spawn_actions_set(&fa, pp)) == 0)
+        err = posix_spawn(&pid, pp->pp_path, &fa, &at, argv, pp->pp_env);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    return err != 0 ? (errno = err, -1) : pid;
+}
+
 int
 spawn_start(spawn_t *sp, char *const argv[], const spawn_opts_t *opts)
 {
@@ -338,7 +410,8 @@ spawn_start(spawn_t *sp, char *const argv[], const spawn_opts_t *opts)
         spawn_prep_release(&pp, 0);
         return -1;
     }
-    pid_t pid = spawn_fork(&pp, argv, o);
+    /* prctl(PR_SET_PDEATHSIG) must run in the child: only a fork()ed one can */
+    pid_t pid = o->so_deathsig > 0 ? spawn_fork(&pp, argv, o) : spawn_posix(&pp, argv, o);
     spawn_prep_release(&pp, pid > 0);
     if (pid < 0)
         return -1;

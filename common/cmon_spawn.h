@@ -22,14 +22,19 @@
  *   - sp_pid is the child while it has not been reaped, 0 after; sp_status
  *     holds the wait status once reaped. Nothing here reaps any other child.
  *   - The child starts with every signal at its default action and none
- *     blocked, whatever the parent ignores, handles or blocks.
+ *     blocked, whatever the parent ignores, handles or blocks; but for
+ *     glibc's own two (32 and 33: its SIGRTMIN is 34), which glibc's
+ *     posix_spawn leaves ignored and which no glibc program can use.
  *   - spawn_start() returns only once the child has exec()ed or failed to:
  *     a program that cannot run (missing, not executable, an output file
  *     that cannot be opened) is an error of spawn_start(), never a child
  *     that exits 127.
  *   - Everything the child needs (path, environment, files) is prepared
- *     before fork(); the child makes only async-signal-safe calls, so
- *     multithreaded programs may spawn.
+ *     before the child exists; the child makes only async-signal-safe
+ *     calls, so multithreaded programs may spawn.
+ *   - The child is started by posix_spawn(), which copies nothing of the
+ *     parent's memory (a start costs the same however big the parent is);
+ *     only one with so_deathsig is fork()ed (prctl runs in the child).
  *   - Children are always waitable: a process that inherited SIGCHLD
  *     ignored (or SA_NOCLDWAIT) gets the default back at its first
  *     spawn_start(), or the kernel would reap its children for it.

@@ -20,28 +20,6 @@ reaper_become(void)
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : -1;
 }
 
-/* The process group and session of pid from /proc/PID/stat. 0, or -1 (gone). */
-static int
-reaper_ids(pid_t pid, pid_t *pgrp, pid_t *sid)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return -1;
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    const char *end = strrchr(buf, ')'); /* the name may hold anything but ends at the last ')' */
-    int ppid, pg, se;
-    char state;
-    if (end == NULL || sscanf(end + 1, " %c %d %d %d", &state, &ppid, &pg, &se) != 4)
-        return -1;
-    *pgrp = pg;
-    *sid = se;
-    return 0;
-}
-
 /* Appends the children listed in one task's children file to pids. */
 static size_t
 reaper_task_children(const char *tid, pid_t *pids, size_t n, size_t max)
@@ -78,10 +56,12 @@ reaper_children(pid_t *pids, size_t max)
 static int
 reaper_is_orphan(pid_t child, reaper_mode_t mode)
 {
-    pid_t pgrp, sid;
     if (mode == REAPER_ALL)
         return 1;
-    if (reaper_ids(child, &pgrp, &sid) != 0)
+    /* two system calls rather than /proc/PID/stat read and parsed: a sweep
+     * looks at every running child; a zombie still has its group and session */
+    pid_t sid = getsid(child), pgrp = getpgid(child);
+    if (sid < 0 || pgrp < 0)
         return 0; /* gone already */
     if (sid != getsid(0))
         return 1;

@@ -6,6 +6,7 @@
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,7 +348,8 @@ test_exec_error_stdio_closed(void)
     fflush(stdout);
     int saved = dup(1), saved_err = dup(2);
     close(1);
-    close(2); /* the report pipe would be fds 1 and 2 */    char *argv[] = {path, NULL};
+    close(2); /* a pipe opened now would be fds 1 and 2 */
+    char *argv[] = {path, NULL};
     spawn_opts_t o = {.so_stdout = {.sio_kind = SPAWN_IO_NULL}, /* the child dup2()s onto 1, 2 */
                       .so_stderr = {.sio_kind = SPAWN_IO_NULL}};
     spawn_t sp;
@@ -362,6 +364,107 @@ test_exec_error_stdio_closed(void)
     CU_ASSERT_EQUAL(err, ENOEXEC);
 }
 
+/* ---- the child's set-up, by either way of starting it ------------------ */
+
+/* Bits of signals 32 and 33 in a /proc/PID/status mask (bit n-1: signal n). */
+#define GLIBC_INTERNAL_SIGNALS (3ULL << 31)
+
+/* The hexadecimal mask on the line "name:\t..." of /proc/PID/status text. */
+static unsigned long long
+status_mask(const char *status, const char *name)
+{
+    const char *at = strstr(status, name);
+    return at != NULL ? strtoull(at + strlen(name), NULL, 16) : ~0ULL;
+}
+
+/* The child's own view of its signals (cat reads its /proc/self/status):
+ * nothing ignored, nothing blocked, whatever the parent ignores and blocks;
+ * but glibc's own two (32 and 33, which no glibc program can use), which
+ * its posix_spawn leaves ignored (cmon_spawn.h). */
+static void
+check_child_signals(int deathsig)
+{
+    struct sigaction ign = {.sa_handler = SIG_IGN}, was_int, was_quit;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGINT, &ign, &was_int);
+    sigaction(SIGQUIT, &ign, &was_quit);
+    sigset_t usr1, old;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, &old);
+    char *argv[] = {"cat", "/proc/self/status", NULL};
+    spawn_opts_t o = {.so_stdout = {.sio_kind = SPAWN_IO_PIPE}, .so_deathsig = deathsig};
+    spawn_capture_t out = {0};
+    int st = -1;
+    CU_ASSERT_EQUAL_FATAL(spawn_run(argv, &o, 10000, &out, NULL, &st), 0);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    sigaction(SIGINT, &was_int, NULL);
+    sigaction(SIGQUIT, &was_quit, NULL);
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out.sc_buf);
+    CU_ASSERT_EQUAL(status_mask(out.sc_buf, "\nSigIgn:") & ~GLIBC_INTERNAL_SIGNALS, 0);
+    CU_ASSERT_EQUAL(status_mask(out.sc_buf, "\nSigBlk:"), 0);
+    spawn_capture_release(&out);
+}
+
+static void
+test_signals_default(void)
+{
+    check_child_signals(0);       /* posix_spawn */
+    check_child_signals(SIGKILL); /* fork, for the death signal */
+}
+
+/* The child leads a process group of its own in our session, or with
+ * SPAWN_NEW_SESSION a session of its own; by either way of starting it. */
+static void
+check_child_group(unsigned flags, int deathsig)
+{
+    char *argv[] = {"sleep", "30", NULL};
+    spawn_opts_t o = {.so_flags = flags, .so_deathsig = deathsig};
+    spawn_t sp;
+    CU_ASSERT_EQUAL_FATAL(spawn_start(&sp, argv, &o), 0);
+    CU_ASSERT_EQUAL(getpgid(sp.sp_pid), sp.sp_pid);
+    CU_ASSERT_EQUAL(getsid(sp.sp_pid), (flags & SPAWN_NEW_SESSION) ? sp.sp_pid : getsid(0));
+    CU_ASSERT(spawn_stop(&sp, 0) >= 0);
+}
+
+static void
+test_group_and_session(void)
+{
+    check_child_group(0, 0);
+    check_child_group(SPAWN_NEW_SESSION, 0);
+    check_child_group(0, SIGKILL);
+    check_child_group(SPAWN_NEW_SESSION, SIGKILL);
+}
+
+/* Starts sleep with a death signal from a thread of its own, which then ends. */
+static void *
+start_and_end(void *arg)
+{
+    char *argv[] = {"sleep", "30", NULL};
+    spawn_opts_t o = {.so_deathsig = SIGKILL};
+    spawn_t *sp = arg;
+    if (spawn_start(sp, argv, &o) != 0)
+        sp->sp_pid = 0;
+    return NULL;
+}
+
+/* so_deathsig: the child gets it when the thread that started it ends. */
+static void
+test_deathsig(void)
+{
+    spawn_t sp = SPAWN_INIT;
+    pthread_t t;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, start_and_end, &sp), 0);
+    pthread_join(t, NULL);
+    CU_ASSERT_FATAL(sp.sp_pid > 0);
+    int st = reap_orphan(sp.sp_pid, 10000); /* its status, or -1 after 10 s */
+    CU_ASSERT(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    if (st == -1) {
+        kill(sp.sp_pid, SIGKILL);
+        waitpid(sp.sp_pid, NULL, 0);
+    }
+}
 static const CU_TestInfo tests[] = {
     {"missing program", test_missing_program},
     {"capture", test_capture},
@@ -374,6 +477,9 @@ static const CU_TestInfo tests[] = {
     {"run timeout, output without pause", test_run_timeout_flood},
     {"SIGCHLD ignored", test_sigchld_ignored},
     {"exec error with stdout and stderr closed", test_exec_error_stdio_closed},
+    {"signals at their default", test_signals_default},
+    {"group and session", test_group_and_session},
+    {"death signal", test_deathsig},
     CU_TEST_INFO_NULL,
 };
 

@@ -3,11 +3,17 @@
 #
 #   bench.sh cpu    [BIN] - 100 sensors polled every second with a trivial probe
 #                           (/usr/bin/echo 1); agent CPU from /proc/PID/stat over
-#                           DURATION seconds (default 60), RUNS runs (default 3).
+#                           DURATION seconds (default 60), RUNS runs (default 3);
+#                           OUT_OF_STEP=1: each sensor its own period (see below).
 #   bench.sh jobs   [BIN] - 100 v3 sensor jobs (when.interval 1s), each running
 #                           `containerpilot -putmetric bench_gN=N`, taking turns
-#                           with the reference: the 100 v2 sensors of `cpu`, in
-#                           the same run; agent CPU of each over DURATION seconds.
+#                           with two references: the 100 v2 sensors of `cpu`, and
+#                           100 jobs running /bin/true (what starting a program
+#                           costs, whatever it does); agent CPU of each over
+#                           DURATION seconds.
+#   bench.sh compare BIN OLD - the jobs and the sensors of `jobs`, each run by
+#                           BIN and by OLD (another build: main's, a commit's)
+#                           taking turns, RUNS rounds; medians and BIN/OLD.
 #   bench.sh scrape [BIN] - 1,000 gauges; GET /metrics latency with wrk --latency,
 #                           DURATION seconds (default 20) x RUNS runs, 1 connection
 #                           (and CONNS=N for more), taking turns with the reference:
@@ -19,10 +25,15 @@
 #                           (default 2000) x RUNS, against /bin/true taking turns
 #                           (build/tools/telemetry_putmetric_bench).
 #
-# Agent CPU = utime + stime of the cmon-telemetry process (all its threads).
-# Probe CPU = cutime + cstime: what the reaped probe processes used. The
-# spawning work (posix_spawn, pipes, reaping) is on the agent's side of the
-# ledger, so "beyond the probes themselves" is the agent figure as is.
+# Agent CPU = utime + stime of the cmon-telemetry process (all its threads):
+# what our program adds to running the probes, the target's figure. The
+# spawning work (posix_spawn, pipes, reaping, the orphan sweep) and serving
+# the jobs' -putmetric requests are on the agent's side of the ledger.
+# Children = cutime + cstime of the reaped probes: from the moment they
+# exist (exec, the dynamic loader) to their exit, what the sensor programs
+# cost whatever runs them; for jobs that includes the containerpilot client,
+# which the /bin/true jobs' children separate from the cost of any exec.
+# "us a run" = agent CPU over the probe runs that ended ok in the window.
 set -euo pipefail
 MODE=${1:-}
 BIN=${2:-$(dirname "$0")/../../build/bin/cmon-telemetry}
@@ -38,15 +49,15 @@ trap cleanup EXIT
 NICE=${NICE:-0}
 PRIO=(nice -n "$NICE")
 [ "${RT:-0}" = 1 ] && PRIO=(chrt -f 1)
-start() { # config -> sets PID, PORT
-    "${PRIO[@]}" "$BIN" -config "$1" 2>"$DIR/log" &
+start() { # config [bin] -> sets PID, PORT
+    "${PRIO[@]}" "${2:-$BIN}" -config "$1" 2>"$DIR/log" &
     PID=$!
-    for _ in $(seq 100); do
+    for _ in $(seq 300); do # 30 s: other loads may starve it (SCHED_FIFO benchmarks)
         grep -q 'listening on' "$DIR/log" && break
         sleep 0.1
     done
     PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\),.*|\1|p' "$DIR/log")
-    [ -n "$PORT" ] || { cat "$DIR/log"; exit 1; }
+    [ -n "$PORT" ] || { echo "bench.sh: ${2:-$BIN} did not start:" >&2 && cat "$DIR/log" >&2 && exit 1; }
 }
 stop() {
     kill "$PID"
@@ -58,27 +69,34 @@ ticks() { # pid -> "self children" CPU ticks
 }
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-# config_sensors FILE: 100 v2 sensors, /usr/bin/echo N every second
+# config_sensors FILE: 100 v2 sensors, /usr/bin/echo N every second (with
+# OUT_OF_STEP=1 sensor N every 1000+N ms, timeout 1 s: they drift apart, so the
+# loop wakes for each start and exit rather than for all at once)
 config_sensors() {
+    local poll
     {
         echo "{ control: { socket: \"$DIR/cp.sock\" }, telemetry: { port: 0,"
         echo "  interfaces: [\"static:127.0.0.1\"], sensors: ["
         for i in $(seq 100); do
-            echo "  { name: \"s$i\", help: \"trivial\", type: \"gauge\", poll: 1,"
+            poll=1
+            [ "${OUT_OF_STEP:-0}" = 1 ] && poll="\"$((1000 + i))ms\", timeout: 1"
+            echo "  { name: \"s$i\", help: \"trivial\", type: \"gauge\", poll: $poll,"
             echo "    check: [\"/usr/bin/echo\", \"$i\"] },"
         done
         echo "] } }"
     } >"$1"
 }
 
-# config_jobs FILE: 100 v3 sensor jobs, `containerpilot -putmetric` every second
+# config_jobs FILE [BIN] [EXEC]: 100 v3 sensor jobs, every second,
+# `containerpilot -putmetric` (BIN's link), or EXEC (its argv as JSON strings)
 config_jobs() {
-    local cp
-    cp=$(dirname "$BIN")/containerpilot
+    local cp exec
+    cp=$(dirname "${2:-$BIN}")/containerpilot
     {
         echo "{ control: { socket: \"$DIR/cp.sock\" }, jobs: ["
         for i in $(seq 100); do
-            echo "  { name: \"j$i\", exec: [\"$cp\", \"-putmetric\", \"bench_g$i=$i\"],"
+            exec=${3:-\"$cp\", \"-putmetric\", \"bench_g$i=$i\"}
+            echo "  { name: \"j$i\", exec: [$exec],"
             echo "    when: { interval: \"1s\" } },"
         done
         echo "], telemetry: { port: 0, interfaces: [\"static:127.0.0.1\"], metrics: ["
@@ -89,22 +107,40 @@ config_jobs() {
     } >"$1"
 }
 
-# cpu_run CONFIG WHAT: one measurement, printed; its agent % appended to $DIR/WHAT
+ok_runs() { # the probe and job runs that ended ok since the start
+    local body
+    local code
+    if ! code=$(curl -s --max-time 30 -o "$DIR/metrics" -w '%{http_code}' "127.0.0.1:$PORT/metrics") ||
+        [ "$code" != 200 ]; then
+        echo "bench.sh: GET /metrics on port $PORT: $code ($(kill -0 "$PID" 2>&1 && echo running))" >&2
+        tail -5 "$DIR/log" >&2
+        exit 1
+    fi
+    body=$(cat "$DIR/metrics")
+    awk '/^cmon_telemetry_(probe|job)_runs_total.*outcome="ok"/ { s += $2 } END { print s + 0 }' \
+        <<<"$body"
+}
+
+# cpu_run CONFIG WHAT [BIN]: one measurement, printed; its agent % appended to
+# $DIR/WHAT, its children % to $DIR/WHAT.children
 cpu_run() {
-    local dur=${DURATION:-60} hz s0 c0 s1 c1 agent probes runs
+    local dur=${DURATION:-60} hz s0 c0 s1 c1 n0 n1 agent probes per
     hz=$(getconf CLK_TCK)
-    start "$1"
+    start "$1" "${3:-$BIN}"
     sleep 5 # warm-up: every sensor has run a few times
+    n0=$(ok_runs)
     read -r s0 c0 < <(ticks "$PID")
     sleep "$dur"
     read -r s1 c1 < <(ticks "$PID")
-    runs=$(curl -s "127.0.0.1:$PORT/metrics" |
-        awk '/^cmon_telemetry_(probe|job)_runs_total.*outcome="ok"/ { s += $2 } END { print s }')
+    n1=$(ok_runs)
     stop
     agent=$(awk -v d=$((s1 - s0)) -v hz="$hz" -v t="$dur" 'BEGIN { printf "%.2f", 100 * d / hz / t }')
     probes=$(awk -v d=$((c1 - c0)) -v hz="$hz" -v t="$dur" 'BEGIN { printf "%.2f", 100 * d / hz / t }')
-    echo "run $r $2: agent ${agent}% of one core, children ${probes}%, ok runs so far $runs"
+    per=$(awk -v d=$((s1 - s0)) -v hz="$hz" -v n=$((n1 - n0)) 'BEGIN { printf "%.0f", (n > 0 ? 1e6 * d / hz / n : 0) }')
+    echo "run $r $2: agent ${agent}% of one core (${per} us a run), children ${probes}%," \
+        "ok runs $((n1 - n0)) in ${dur} s"
     echo "$agent" >>"$DIR/$2"
+    echo "$probes" >>"$DIR/$2.children"
 }
 
 bench_cpu() {
@@ -114,20 +150,51 @@ bench_cpu() {
     echo "median agent CPU over $RUNS runs: $(median <"$DIR/sensors")% of one core (100 sensors, 1 s poll)"
 }
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
 bench_jobs() {
     config_sensors "$DIR/cpu.json5"
     config_jobs "$DIR/jobs.json5"
-    : >"$DIR/sensors"
-    : >"$DIR/jobs"
+    config_jobs "$DIR/true.json5" "$BIN" '"/bin/true"'
+    for w in jobs sensors true-jobs; do : >"$DIR/$w" && : >"$DIR/$w.children"; done
     for r in $(seq "$RUNS"); do
         cpu_run "$DIR/jobs.json5" jobs
         cpu_run "$DIR/cpu.json5" sensors
+        cpu_run "$DIR/true.json5" true-jobs
     done
-    local j s
+    local j s t jc tc
     j=$(median <"$DIR/jobs")
     s=$(median <"$DIR/sensors")
-    echo "median agent CPU over $RUNS runs: 100 jobs ${j}% of one core, reference 100 v2 sensors ${s}%"
-    echo "ratio jobs/sensors: $(awk -v j="$j" -v s="$s" 'BEGIN { printf "%.2f", (s > 0 ? j / s : 0) }')"
+    t=$(median <"$DIR/true-jobs")
+    jc=$(median <"$DIR/jobs.children")
+    tc=$(median <"$DIR/true-jobs.children")
+    echo "median agent CPU over $RUNS runs: 100 jobs ${j}% of one core;" \
+        "references: 100 v2 sensors ${s}%, 100 /bin/true jobs ${t}%"
+    echo "ratio jobs/sensors: $(ratio "$j" "$s"), jobs/true-jobs: $(ratio "$j" "$t")"
+    echo "children: jobs ${jc}%, /bin/true jobs ${tc}%: the containerpilot client beyond" \
+        "an empty program $(awk -v a="$jc" -v b="$tc" 'BEGIN { printf "%.2f", a - b }')%"
+}
+
+# bench_compare OLD: BIN against OLD on the jobs and the sensors, taking turns
+bench_compare() {
+    local old=$1 w
+    [ -x "$old" ] || { echo "bench.sh compare: no program $old" >&2; exit 2; }
+    config_sensors "$DIR/cpu.json5"
+    config_jobs "$DIR/jobs.json5"
+    config_jobs "$DIR/jobs-old.json5" "$old"
+    for w in jobs jobs-old sensors sensors-old; do : >"$DIR/$w" && : >"$DIR/$w.children"; done
+    for r in $(seq "$RUNS"); do
+        cpu_run "$DIR/jobs.json5" jobs
+        cpu_run "$DIR/jobs-old.json5" jobs-old "$old"
+        cpu_run "$DIR/cpu.json5" sensors
+        cpu_run "$DIR/cpu.json5" sensors-old "$old"
+    done
+    for w in jobs sensors; do
+        local a b
+        a=$(median <"$DIR/$w")
+        b=$(median <"$DIR/$w-old")
+        echo "median agent CPU over $RUNS runs, 100 $w: $BIN ${a}%, $old ${b}%, ratio $(ratio "$a" "$b")"
+    done
 }
 
 bench_putmetric() {
@@ -229,10 +296,12 @@ bench_scrape() {
 case $MODE in
 cpu) bench_cpu ;;
 jobs) bench_jobs ;;
+compare) bench_compare "${3:-}" ;;
 scrape) bench_scrape ;;
 putmetric) bench_putmetric ;;
 *)
     echo "usage: bench.sh cpu|jobs|scrape|putmetric [PATH/TO/cmon-telemetry]" >&2
+    echo "       bench.sh compare PATH/TO/cmon-telemetry PATH/TO/OLD/cmon-telemetry" >&2
     exit 2
     ;;
 esac

@@ -264,7 +264,9 @@ prober_start(struct prober *p, struct probe *pr, double now)
     spawn_opts_t o = {.so_stdin = {.sio_kind = SPAWN_IO_NULL},
                       .so_stdout = {.sio_kind = SPAWN_IO_PIPE},
                       .so_env = env};
-    pr->pr_started = now;
+    /* its timeout counts from its own start: with 100 probes due at once, the
+     * last one starts after 99 spawns, longer than a timeout on a busy machine */
+    pr->pr_started = prober_now();
     pr->pr_len = 0;
     prober_schedule(p, pr, now);
     int rc = spawn_start(&pr->pr_sp, pr->pr_argv, &o), saved = errno;
@@ -357,6 +359,23 @@ prober_wait_time(const struct prober *p, double now, double max_wait)
     return wait < 0 ? 0 : wait;
 }
 
+/*
+ * Kills and reaps what probes left behind (reaper.h). Called only in a turn
+ * where a probe's leader was reaped or a signal (SIGCHLD) came, because
+ * orphans come to us only then: what a probe's group or its escaped
+ * daemons hold is re-parented to us when the process above them dies, so
+ * at the latest when the probe's leader exits, which is a SIGCHLD of ours
+ * and the turn that reaps it; and an orphan that dies on its own sends us
+ * a SIGCHLD. A turn that only started probes or read output has nothing to
+ * sweep, and a sweep reads /proc (every thread's children), so none is
+ * made then: that was half of the loop's CPU with 100 probes out of step.
+ */
+static void
+prober_sweep(void)
+{
+    reaper_sweep(REAPER_ORPHANS);
+}
+
 int
 prober_step(struct prober *p, const sigset_t *wait_mask, double max_wait)
 {
@@ -374,14 +393,18 @@ prober_step(struct prober *p, const sigset_t *wait_mask, double max_wait)
     int rc = ppoll(fds, nfds, &ts, wait_mask);
     int saved = errno;
     now = prober_now();
+    size_t ended = 0;
     for (size_t k = 0; k < p->pb_n; k++) {
         struct probe *pr = &p->pb_probes[k];
+        pid_t leader = pr->pr_sp.sp_pid;
         if (pr->pr_state == PROBE_RUNNING)
             prober_watch(p, pr, now);
         else if (pr->pr_state == PROBE_REAPING)
             prober_reap(pr);
+        ended += leader > 0 && pr->pr_sp.sp_pid == 0;
     }
-    reaper_sweep(REAPER_ORPHANS); /* what finished probes left behind (reaper.h) */
+    if (ended > 0 || (rc < 0 && saved == EINTR))
+        prober_sweep();
     errno = saved;
     return rc < 0 && saved == EINTR ? -1 : 0;
 }
