@@ -38,6 +38,9 @@ expofmt_sample_suffix(int counter, expo_format_t fmt)
  */
 #define EXPOFMT_KEYWORD_LEN 7
 
+/* What a label value escapes. */
+static const char expofmt_label_special[] = "\\\n\"";
+
 /* "# KEYWORD name " with end (a raw word and a line feed, or NULL) after it. */
 static void
 expofmt_meta_line(sbuf_t *out, const char *keyword, const char *name, size_t len, const char *end)
@@ -70,10 +73,61 @@ expofmt_add_help(sbuf_t *out, expo_format_t fmt, const char *name, size_t len, c
     sbuf_addc(out, '\n');
 }
 
+/* Appends "# KEYWORD name word\n" at p (room made by the caller); returns the end. */
+static char *
+expofmt_put_meta(char *p, const char *keyword, const char *name, size_t len, const char *word,
+                 size_t wlen)
+{
+    memcpy(p, keyword, EXPOFMT_KEYWORD_LEN);
+    p += EXPOFMT_KEYWORD_LEN;
+    memcpy(p, name, len);
+    p += len;
+    *p++ = ' ';
+    memcpy(p, word, wlen);
+    p += wlen;
+    *p++ = '\n';
+    return p;
+}
+
+/*
+ * The common case of expofmt_add_meta(): a HELP with nothing to escape
+ * (clean bytes long, 0: no HELP line), written with one growth for all the
+ * lines. -1 when the buffer cannot grow.
+ */
+static int
+expofmt_add_meta_clean(sbuf_t *out, expo_format_t fmt, const char *name, size_t len,
+                       const char *type, const char *unit, const char *help, size_t clean)
+{
+    size_t tlen = strlen(type), ulen = 0;
+    if (fmt == EXPO_OPENMETRICS && unit != NULL)
+        ulen = strlen(unit);
+    size_t line = EXPOFMT_KEYWORD_LEN + len + 2; /* "# KEYWORD name " and "\n" */
+    if (sbuf_grow(out, 3 * line + tlen + ulen + clean) != 0)
+        return -1;
+    char *p = out->sb_buf + out->sb_len;
+    if (fmt == EXPO_TEXT && clean > 0)
+        p = expofmt_put_meta(p, "# HELP ", name, len, help, clean);
+    p = expofmt_put_meta(p, "# TYPE ", name, len, type, tlen);
+    if (ulen > 0)
+        p = expofmt_put_meta(p, "# UNIT ", name, len, unit, ulen);
+    if (fmt == EXPO_OPENMETRICS && clean > 0)
+        p = expofmt_put_meta(p, "# HELP ", name, len, help, clean);
+    *p = '\0';
+    out->sb_len = (size_t)(p - out->sb_buf);
+    return 0;
+}
+
 void
 expofmt_add_meta(sbuf_t *out, expo_format_t fmt, const char *name, size_t len, const char *type,
                  const char *unit, const char *help)
 {
+    size_t clean = 0; /* HELP's bytes before the first one to escape */
+    if (help != NULL)
+        clean = strcspn(help, fmt == EXPO_OPENMETRICS ? expofmt_label_special : "\\\n");
+    if (help == NULL || help[clean] == '\0') {
+        (void)expofmt_add_meta_clean(out, fmt, name, len, type, unit, help, clean);
+        return;
+    }
     if (fmt == EXPO_TEXT)
         expofmt_add_help(out, fmt, name, len, help);
     expofmt_meta_line(out, "# TYPE ", name, len, type);
@@ -109,9 +163,6 @@ expofmt_escape(sbuf_t *out, const char *s, const char *special)
         s++;
     }
 }
-
-/* What a label value escapes. */
-static const char expofmt_label_special[] = "\\\n\"";
 
 void
 expofmt_escape_label(sbuf_t *out, const char *s)
@@ -158,15 +209,29 @@ expofmt_add_label(sbuf_t *out, int first, const char *name, const char *value)
 
 /* ---- numbers ----------------------------------------------------------- */
 
+/* "00" to "99": two digits a division (most values of a scrape are counts). */
+static const char expofmt_pairs[] = "00010203040506070809101112131415161718192021222324"
+                                    "25262728293031323334353637383940414243444546474849"
+                                    "50515253545556575859606162636465666768697071727374"
+                                    "75767778798081828384858687888990919293949596979899";
+
 /* The decimal digits of v, written backwards ending at end; returns where
  * they start (at most 20 bytes before end). */
 static char *
 expofmt_digits(uint64_t v, char *end)
 {
-    do {
-        *--end = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        end -= 2;
+        memcpy(end, expofmt_pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        end -= 2;
+        memcpy(end, expofmt_pairs + 2 * v, 2);
+    } else {
+        *--end = (char)('0' + v);
+    }
     return end;
 }
 
@@ -189,26 +254,47 @@ expofmt_add_i64(sbuf_t *out, int64_t v)
     sbuf_add(out, start, (size_t)(end - start));
 }
 
-void
-expofmt_add_decimal(sbuf_t *out, uint64_t v, unsigned exp)
+size_t
+expofmt_decimal(uint64_t v, unsigned exp, char *out)
 {
+    if (exp == 0) { /* an integer: no division by a power of ten unknown until now */
+        char tmp[24];
+        char *start = expofmt_digits(v, tmp + sizeof(tmp));
+        size_t len = (size_t)(tmp + sizeof(tmp) - start);
+        memcpy(out, start, len);
+        out[len] = '\0';
+        return len;
+    }
     unsigned n = exp < 19 ? exp : 19;
     uint64_t p = 1;
     for (unsigned i = 0; i < n; i++)
         p *= 10;
-    expofmt_add_u64(out, v / p);
+    char tmp[24];
+    char *start = expofmt_digits(v / p, tmp + sizeof(tmp));
+    size_t len = (size_t)(tmp + sizeof(tmp) - start);
+    memcpy(out, start, len);
     uint64_t frac = v % p;
-    if (frac == 0)
-        return;
-    char digits[20];
-    for (unsigned i = n; i-- > 0;) {
-        digits[i] = (char)('0' + frac % 10);
-        frac /= 10;
+    if (frac != 0) {
+        char digits[20];
+        for (unsigned i = n; i-- > 0;) {
+            digits[i] = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        while (n > 0 && digits[n - 1] == '0')
+            n--;
+        out[len++] = '.';
+        memcpy(out + len, digits, n);
+        len += n;
     }
-    while (n > 0 && digits[n - 1] == '0')
-        n--;
-    sbuf_addc(out, '.');
-    sbuf_add(out, digits, n);
+    out[len] = '\0';
+    return len;
+}
+
+void
+expofmt_add_decimal(sbuf_t *out, uint64_t v, unsigned exp)
+{
+    char tmp[EXPOFMT_DECIMAL_LEN];
+    sbuf_add(out, tmp, expofmt_decimal(v, exp, tmp));
 }
 
 void

@@ -98,6 +98,17 @@ void expofmt_add_i64(sbuf_t *out, int64_t v);
  */
 void expofmt_add_decimal(sbuf_t *out, uint64_t v, unsigned exp);
 
+/* Room for any text expofmt_decimal() writes (20 digits, a point, 19 more), NUL included. */
+#define EXPOFMT_DECIMAL_LEN 41
+
+/*
+ * expofmt_decimal() - writes what expofmt_add_decimal() appends (exp 0: the
+ * integer v) into out (at least EXPOFMT_DECIMAL_LEN bytes), NUL-terminated,
+ * for a writer that puts a whole line together before one append. Returns
+ * the length.
+ */
+size_t expofmt_decimal(uint64_t v, unsigned exp, char *out);
+
 /* expofmt_add_double() - appends v as expofmt_number() writes it. */
 void expofmt_add_double(sbuf_t *out, double v);
 

@@ -13,7 +13,8 @@
 typedef struct agent {
     scrape_env_t ag_env; /* pool, cache, names, collectors */
     selfstats_t *ag_stats;
-    struct gz *ag_gz; /* the compute node's part (gz.h) */
+    struct gz *ag_gz;          /* the compute node's part (gz.h) */
+    struct metacache *ag_meta; /* the collectors' metadata lines, rendered at start (metacache.h) */
 } agent_t;
 
 /* The agent's routes, in match order (http_route_t table, NULL-ended). */

@@ -15,6 +15,7 @@
 #include "../../sim/world/world.h"
 #include "cache.h"
 #include "collector.h"
+#include "metacache.h"
 #include "expo.h"
 #include "golden.h"
 #include "golden_vm.h"
@@ -951,8 +952,83 @@ test_missing_field_fails(void)
     famset_release(&fs);
 }
 
+/*
+ * Looking up named records with a cursor: rows out of the kstat's order
+ * wrap around to the start; a name filling all KSTAT_STRLEN bytes (no NUL)
+ * matches on those bytes, as strncmp(name, stat, KSTAT_STRLEN) does; a
+ * name that is a prefix of another matches only itself.
+ */
+static void
+test_named_lookup_cursor(void)
+{
+    kstat_named_t data[4];
+    memset(data, 0, sizeof(data));
+    memcpy(data[0].name, "rbytes", 7);
+    memcpy(data[1].name, "rbytes64", 9);
+    memset(data[2].name, 'n', KSTAT_STRLEN); /* full: no NUL of its own */
+    memcpy(data[3].name, "obytes64", 9);
+    for (int i = 0; i < 4; i++) {
+        data[i].data_type = KSTAT_DATA_UINT64;
+        data[i].value.ui64 = (uint64_t)(10 + i);
+    }
+    kstat_t ks;
+    memset(&ks, 0, sizeof(ks));
+    ks.ks_type = KSTAT_TYPE_NAMED;
+    ks.ks_data = data;
+    ks.ks_ndata = 4;
+    ks.ks_data_size = sizeof(data);
+    char full[KSTAT_STRLEN + 8];
+    memset(full, 'n', sizeof(full) - 1);
+    full[sizeof(full) - 1] = '\0'; /* longer than the record: its first bytes decide */
+    size_t cursor = 0;
+    uint64_t v = 0;
+    CU_ASSERT_EQUAL(collector_value_at(&ks, "obytes64", &v, &cursor), 0);
+    CU_ASSERT_EQUAL(v, 13);
+    CU_ASSERT_EQUAL(cursor, 4);
+    CU_ASSERT_EQUAL(collector_value_at(&ks, "rbytes64", &v, &cursor), 0); /* wraps */
+    CU_ASSERT_EQUAL(v, 11);
+    CU_ASSERT_EQUAL(collector_value_at(&ks, "rbytes", &v, &cursor), 0); /* not rbytes64 */
+    CU_ASSERT_EQUAL(v, 10);
+    CU_ASSERT_EQUAL(collector_value_at(&ks, full, &v, &cursor), 0);
+    CU_ASSERT_EQUAL(v, 12);
+    errno = 0;
+    CU_ASSERT_EQUAL(collector_value_at(&ks, "rbyte", &v, &cursor), -1);
+    CU_ASSERT_EQUAL(errno, ENOENT);
+    cursor = 99; /* a cursor past the end starts over */
+    CU_ASSERT_EQUAL(collector_value_at(&ks, "rbytes", &v, &cursor), 0);
+    CU_ASSERT_EQUAL(v, 10);
+}
+
+/*
+ * Every static family of the instance collectors has its metadata rendered
+ * at start within the agent's room for them (main.c: 256), zfs's 22 rows
+ * too, and a table row's family is found under its very strings.
+ */
+static void
+test_meta_register_fits(void)
+{
+    metacache_t *mc = metacache_new(256 - 22);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mc);
+    CU_ASSERT_EQUAL(collector_meta_register(mc, collectors_vm), 0);
+    CU_ASSERT(metacache_count(mc) > 100);
+    size_t len, decl;
+    for (size_t c = 0; collectors_vm[c] != NULL; c++) {
+        const collector_t *co = collectors_vm[c];
+        for (size_t i = 0; i < co->co_ntable; i++)
+            CU_ASSERT_PTR_NOT_NULL(metacache_find(mc, co->co_table[i].km_name,
+                                                  co->co_table[i].km_help, co->co_table[i].km_type,
+                                                  EXPO_TEXT, &len, &decl));
+        if (co->co_meta[0] != NULL)
+            CU_ASSERT_PTR_NOT_NULL(metacache_find(mc, co->co_meta[2], co->co_meta[5], METRIC_GAUGE,
+                                                  EXPO_OPENMETRICS, &len, &decl));
+    }
+    metacache_free(mc);
+}
+
 static const CU_TestInfo tests[] = {
     {"values match the world", test_values_match_world},
+    {"named lookup with a cursor", test_named_lookup_cursor},
+    {"metadata of every collector fits", test_meta_register_fits},
     {"index matches a chain walk", test_index_matches_chain_walk},
     {"buffers lent across drops", test_buffers_lent_across_drops},
     {"links per interface", test_links_per_interface},

@@ -19,6 +19,7 @@
 #include "cunit_main.h"
 #include "expo.h"
 #include "famset.h"
+#include "metacache.h"
 #include "fetch.h"
 #include "fspack.h"
 #include "http.h"
@@ -175,6 +176,119 @@ test_famset_many_families(void)
     CU_ASSERT_EQUAL(famset_family(&fs, "fam_4", "H.", METRIC_GAUGE), 4);
     CU_ASSERT_EQUAL(famset_family(&fs, "fam_200", "H.", METRIC_GAUGE), 5);
     famset_release(&fs);
+}
+
+/*
+ * A presized set (an instance's scrape) is filled without growing, finds its
+ * families through the index from the first one on (names that differ only
+ * in their last bytes: the hash's tail), and writes what an unsized one does.
+ */
+static void
+test_famset_presize(void)
+{
+    famset_t sized = FAMSET_INIT, plain = FAMSET_INIT;
+    CU_ASSERT_EQUAL(famset_presize(&sized, 128, 128, 4096), 0);
+    CU_ASSERT_PTR_NOT_NULL(sized.fs_index);
+    family_t *fams = sized.fs_fams;
+    fsample_t *samples = sized.fs_samples;
+    char *str = sized.fs_str.sb_buf;
+    char name[48];
+    for (int i = 0; i < 100; i++) {
+        snprintf(name, sizeof(name), "zone_vfs_metrics_available_boolean_%d", i);
+        CU_ASSERT_EQUAL(famset_family(&sized, name, "H.", METRIC_GAUGE), i);
+        CU_ASSERT_EQUAL(famset_family(&plain, name, "H.", METRIC_GAUGE), i);
+        famset_sample(&sized, i, SAMPLE_PLAIN, 0, NULL, NULL, mval_u64((uint64_t)i));
+        famset_sample(&plain, i, SAMPLE_PLAIN, 0, NULL, NULL, mval_u64((uint64_t)i));
+    }
+    CU_ASSERT_PTR_EQUAL(sized.fs_fams, fams); /* no growth on the way */
+    CU_ASSERT_PTR_EQUAL(sized.fs_samples, samples);
+    CU_ASSERT_PTR_EQUAL(sized.fs_str.sb_buf, str);
+    CU_ASSERT_EQUAL(famset_lookup(&sized, "zone_vfs_metrics_available_boolean_7"), 7);
+    CU_ASSERT_EQUAL(famset_lookup(&sized, "zone_vfs_metrics_available_boolean_70"), 70);
+    CU_ASSERT_EQUAL(famset_lookup(&sized, "zone_vfs_metrics_available_boolean_700"), -1);
+    CU_ASSERT_EQUAL(
+        famset_family(&sized, "zone_vfs_metrics_available_boolean_99", "X.", METRIC_COUNTER),
+        99); /* found, not added again */
+    sbuf_t a = SBUF_INIT, b = SBUF_INIT;
+    CU_ASSERT_EQUAL(expo_write(&sized, EXPO_TEXT, &a), 0);
+    CU_ASSERT_EQUAL(expo_write(&plain, EXPO_TEXT, &b), 0);
+    CU_ASSERT_EQUAL(a.sb_len, b.sb_len);
+    CU_ASSERT(a.sb_len > 0 && memcmp(a.sb_buf, b.sb_buf, a.sb_len) == 0);
+    sbuf_release(&a);
+    sbuf_release(&b);
+    errno = 0; /* only an empty set takes a size */
+    CU_ASSERT_EQUAL(famset_presize(&sized, 256, 256, 0), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    famset_release(&sized);
+    famset_release(&plain);
+}
+
+/*
+ * The metadata cache: a family declared from the registered strings takes
+ * its lines from the cache, anything else is written as before, and the
+ * answer is the same bytes in both formats (counters' _total, units, a
+ * HELP with bytes to escape, a family without HELP).
+ */
+static void
+test_metacache(void)
+{
+    static const char cnt[] = "cpu_seconds_total", cnt_help[] = "CPU \\ \"time\".";
+    static const char gauge[] = "rss_bytes", plain[] = "vfs_reads";
+    metacache_t *mc = metacache_new(3);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mc);
+    CU_ASSERT_EQUAL(metacache_add(mc, cnt, cnt_help, METRIC_COUNTER), 0);
+    CU_ASSERT_EQUAL(metacache_add(mc, gauge, "", METRIC_GAUGE), 0);
+    CU_ASSERT_EQUAL(metacache_add(mc, gauge, "", METRIC_GAUGE), 0); /* again: no change */
+    CU_ASSERT_EQUAL(metacache_add(mc, plain, "Reads.", METRIC_COUNTER), 0);
+    CU_ASSERT_EQUAL(metacache_count(mc), 3);
+    errno = 0;
+    CU_ASSERT_EQUAL(metacache_add(mc, "x", "X.", METRIC_GAUGE), -1);
+    CU_ASSERT_EQUAL(errno, ENOSPC);
+    size_t len = 0, decl = 0;
+    const char *om =
+        metacache_find(mc, cnt, cnt_help, METRIC_COUNTER, EXPO_OPENMETRICS, &len, &decl);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(om);
+    CU_ASSERT_EQUAL(decl, strlen("cpu_seconds"));
+    CU_ASSERT_EQUAL(len, strlen(om));
+    CU_ASSERT_STRING_EQUAL(om, "# TYPE cpu_seconds counter\n# UNIT cpu_seconds seconds\n"
+                               "# HELP cpu_seconds CPU \\\\ \\\"time\\\".\n");
+    char copy[sizeof(cnt)];
+    memcpy(copy, cnt, sizeof(cnt)); /* the same name at another address: not the key */
+    CU_ASSERT_PTR_NULL(metacache_find(mc, copy, cnt_help, METRIC_COUNTER, EXPO_TEXT, &len, &decl));
+    CU_ASSERT_PTR_NULL(metacache_find(mc, cnt, cnt_help, METRIC_GAUGE, EXPO_TEXT, &len, &decl));
+    CU_ASSERT_PTR_NULL(metacache_find(NULL, cnt, cnt_help, METRIC_COUNTER, EXPO_TEXT, &len, &decl));
+
+    famset_t fs = FAMSET_INIT;
+    int c = famset_family_static(&fs, cnt, cnt_help, METRIC_COUNTER);
+    int g = famset_family_static(&fs, gauge, "", METRIC_GAUGE);
+    int p = famset_family_static(&fs, plain, "Other help: not the key.", METRIC_COUNTER);
+    int d = famset_family(&fs, "copied_total", "Copied.", METRIC_COUNTER);
+    const char *ln = "k", *lv = "v\"1";
+    famset_sample(&fs, c, SAMPLE_PLAIN, 1, &ln, &lv, mval_dec(1500000000, 9));
+    famset_sample(&fs, g, SAMPLE_PLAIN, 0, NULL, NULL, mval_u64(4096));
+    famset_sample(&fs, p, SAMPLE_PLAIN, 0, NULL, NULL, mval_u64(7));
+    famset_sample(&fs, d, SAMPLE_PLAIN, 0, NULL, NULL, mval_i64(-2));
+    for (int fmt = EXPO_TEXT; fmt <= EXPO_OPENMETRICS; fmt++) {
+        sbuf_t a = SBUF_INIT, b = SBUF_INIT;
+        CU_ASSERT_EQUAL(expo_write(&fs, (expo_format_t)fmt, &a), 0);
+        CU_ASSERT_EQUAL(expo_write_cached(&fs, (expo_format_t)fmt, mc, &b), 0);
+        CU_ASSERT_EQUAL_FATAL(a.sb_len, b.sb_len);
+        CU_ASSERT(memcmp(a.sb_buf, b.sb_buf, a.sb_len) == 0);
+        if (fmt == EXPO_TEXT)
+            CU_ASSERT_STRING_EQUAL(b.sb_buf,
+                                   "# HELP cpu_seconds_total CPU \\\\ \"time\".\n"
+                                   "# TYPE cpu_seconds_total counter\n"
+                                   "cpu_seconds_total{k=\"v\\\"1\"} 1.5\n"
+                                   "# TYPE rss_bytes gauge\nrss_bytes 4096\n"
+                                   "# HELP vfs_reads Other help: not the key.\n"
+                                   "# TYPE vfs_reads counter\nvfs_reads 7\n"
+                                   "# HELP copied_total Copied.\n# TYPE copied_total counter\n"
+                                   "copied_total -2\n");
+        sbuf_release(&a);
+        sbuf_release(&b);
+    }
+    famset_release(&fs);
+    metacache_free(mc);
 }
 
 /* The exposition of fs, NUL-terminated (the caller frees it). */
@@ -627,6 +741,8 @@ main(int argc, char **argv)
         {"famset merge", test_famset_merge},
         {"famset mark and truncate", test_famset_mark_truncate},
         {"famset many families", test_famset_many_families},
+        {"famset presized", test_famset_presize},
+        {"metadata cache", test_metacache},
         {"cache ttl and zone id", test_cache_ttl_and_zid},
         {"fspack round trip", test_fspack_round_trip},
         {"route match", test_route_match},

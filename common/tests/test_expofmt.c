@@ -54,6 +54,39 @@ test_integers(void)
     sbuf_release(&sb);
 }
 
+/* The same decimals into a caller's buffer, with their lengths. */
+static void
+test_decimal_buffer(void)
+{
+    char out[EXPOFMT_DECIMAL_LEN];
+    memset(out, 'x', sizeof(out));
+    CU_ASSERT_EQUAL(expofmt_decimal(0, 0, out), 1);
+    CU_ASSERT_STRING_EQUAL(out, "0");
+    CU_ASSERT_EQUAL(expofmt_decimal(18446744073709551615ull, 0, out), 20);
+    CU_ASSERT_STRING_EQUAL(out, "18446744073709551615");
+    CU_ASSERT_EQUAL(expofmt_decimal(18446744073709551615ull, 19, out), 21);
+    CU_ASSERT_STRING_EQUAL(out, "1.8446744073709551615");
+    CU_ASSERT_EQUAL(expofmt_decimal(18446744073709551615ull, 25, out), 21); /* as 19 */
+    CU_ASSERT_STRING_EQUAL(out, "1.8446744073709551615");
+    CU_ASSERT_EQUAL(expofmt_decimal(1, 19, out), 21);
+    CU_ASSERT_STRING_EQUAL(out, "0.0000000000000000001");
+    /* around each pair of digits */
+    static const struct {
+        uint64_t v;
+        const char *text;
+    } ints[] = {{9, "9"},         {10, "10"},           {99, "99"},
+                {100, "100"},     {101, "101"},         {1009, "1009"},
+                {99999, "99999"}, {1000000, "1000000"}, {17179869184ull, "17179869184"}};
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        CU_ASSERT_EQUAL(expofmt_decimal(ints[i].v, 0, out), strlen(ints[i].text));
+        CU_ASSERT_STRING_EQUAL(out, ints[i].text);
+    }
+    CU_ASSERT_EQUAL(expofmt_decimal(1500, 3, out), 3);
+    CU_ASSERT_STRING_EQUAL(out, "1.5");
+    CU_ASSERT_EQUAL(expofmt_decimal(2000000000, 9, out), 1);
+    CU_ASSERT_STRING_EQUAL(out, "2");
+}
+
 static void
 test_doubles(void)
 {
@@ -233,6 +266,15 @@ test_meta(void)
     check_text(&sb, "# TYPE rss_bytes gauge\n");
     expofmt_add_meta(&sb, EXPO_TEXT, "s", 1, "summary", NULL, "a\\b\nc");
     check_text(&sb, "# HELP s a\\\\b\\nc\n# TYPE s summary\n");
+    /* nothing to escape: every line in one piece, UNIT only in OpenMetrics */
+    expofmt_add_meta(&sb, EXPO_OPENMETRICS, "lat_seconds", 11, "histogram", "seconds", "Lat.");
+    check_text(&sb, "# TYPE lat_seconds histogram\n# UNIT lat_seconds seconds\n"
+                    "# HELP lat_seconds Lat.\n");
+    expofmt_add_meta(&sb, EXPO_TEXT, "lat_seconds", 11, "histogram", "seconds", "Lat.");
+    check_text(&sb, "# HELP lat_seconds Lat.\n# TYPE lat_seconds histogram\n");
+    /* an escape after a clean run: the run kept, the rest escaped */
+    expofmt_add_meta(&sb, EXPO_OPENMETRICS, "q", 1, "gauge", NULL, "say \"hi\"\n");
+    check_text(&sb, "# TYPE q gauge\n# HELP q say \\\"hi\\\"\\n\n");
     sbuf_release(&sb);
 }
 
@@ -255,6 +297,7 @@ int
 main(int argc, char **argv)
 {
     static CU_TestInfo tests[] = {{"integers and exact decimals", test_integers},
+                                  {"decimals into a buffer", test_decimal_buffer},
                                   {"doubles", test_doubles},
                                   {"doubles read back", test_doubles_read_back},
                                   {"canonical numbers", test_canonical},

@@ -16,7 +16,6 @@
 #include "collector.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +87,17 @@ link_prefix_len(const char *name)
     return name[i] == '_' ? i + 1 : 0;
 }
 
+/* prefix then s into out[len], cut to fit (as snprintf's "%s%s"). */
+static void
+link_join(char *out, size_t len, const char *prefix, const char *s)
+{
+    size_t np = strnlen(prefix, len - 1);
+    size_t ns = strnlen(s, len - 1 - np);
+    memcpy(out, prefix, np);
+    memcpy(out + np, s, ns);
+    out[np + ns] = '\0';
+}
+
 /* The interface label: z<digits>_<non-digits> replaced by "vnic", else name as it is. */
 static void
 link_interface(const char *name, char *out, size_t len)
@@ -95,12 +105,12 @@ link_interface(const char *name, char *out, size_t len)
     size_t p = link_prefix_len(name);
 
     if (p == 0 || name[p] == '\0' || isdigit((unsigned char)name[p])) {
-        snprintf(out, len, "%s", name);
+        link_join(out, len, "", name);
         return;
     }
     while (name[p] != '\0' && !isdigit((unsigned char)name[p]))
         p++;
-    snprintf(out, len, "vnic%s", name + p);
+    link_join(out, len, "vnic", name + p);
 }
 
 static int

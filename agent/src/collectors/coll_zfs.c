@@ -6,6 +6,7 @@
  * TTL by default, --zfs-ttl).
  */
 #include "zfsvm.h"
+#include "metacache.h"
 
 #include <errno.h>
 #include <libzfs.h>
@@ -129,6 +130,17 @@ zfsvm_emit(const zfsvm_values_t *v, const char *uuid, metric_names_t names, fams
     collect_ctx_t cc = {NULL, uuid, -1, names, NULL};
     for (size_t i = 0; i < NROWS; i++)
         if (collector_emit(&cc, fs, &zfs_table[i], v->zv_prop[i], NULL, NULL) != 0)
+            return -1;
+    return 0;
+}
+
+int
+zfsvm_meta_register(metacache_t *mc)
+{
+    for (size_t i = 0; i < NROWS; i++)
+        if (metacache_add(mc, zfs_table[i].km_name, zfs_table[i].km_help, zfs_table[i].km_type) ||
+            metacache_add(mc, zfs_table[i].km_prom, zfs_table[i].km_prom_help,
+                          zfs_table[i].km_type))
             return -1;
     return 0;
 }

@@ -2,6 +2,7 @@
 #include "collector.h"
 
 #include "log.h"
+#include "metacache.h"
 
 #include <errno.h>
 #include <math.h>
@@ -23,8 +24,8 @@ collector_named_find(kstat_t *ksp, const char *stat, size_t *cursor)
     size_t n = ksp->ks_ndata;
     if (n > ksp->ks_data_size / sizeof(kstat_named_t))
         n = ksp->ks_data_size / sizeof(kstat_named_t);
-    for (size_t k = 0; k < n; k++) {
-        size_t i = (*cursor + k) % n;
+    size_t start = *cursor < n ? *cursor : 0; /* from the cursor to the end, then the rest */
+    for (size_t k = 0, i = start; k < n; k++, i = i + 1 < n ? i + 1 : 0) {
         if (kn[i].name[0] == stat[0] && strncmp(kn[i].name, stat, KSTAT_STRLEN) == 0) {
             *cursor = i + 1;
             return &kn[i];
@@ -193,4 +194,30 @@ collector_read(const collect_ctx_t *cc, const char *module, const char *name)
     if (kreader_read(cc->cc_reader, ksp) != 0)
         return NULL;
     return ksp;
+}
+
+/* One collector's static families into mc. 0 or -1. */
+static int
+collector_meta_one(metacache_t *mc, const collector_t *co)
+{
+    if (co->co_meta[0] != NULL)
+        for (int i = 0; i < 3; i++)
+            if (metacache_add(mc, co->co_meta[i], co->co_meta[3 + i], METRIC_GAUGE) != 0)
+                return -1;
+    for (size_t i = 0; i < co->co_ntable; i++) {
+        const kstat_metric_t *row = &co->co_table[i];
+        if (metacache_add(mc, row->km_name, row->km_help, row->km_type) != 0 ||
+            metacache_add(mc, row->km_prom, row->km_prom_help, row->km_type) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int
+collector_meta_register(metacache_t *mc, const collector_t *const *cols)
+{
+    for (size_t i = 0; cols[i] != NULL; i++)
+        if (collector_meta_one(mc, cols[i]) != 0)
+            return -1;
+    return 0;
 }

@@ -76,6 +76,16 @@ typedef struct collector {
             "How long it took to gather the " name " metrics"                                      \
     }
 
+struct metacache;
+
+/*
+ * collector_meta_register() - adds to mc (metacache.h) the metadata of
+ * every family the collectors of cols (NULL-terminated) declare from static
+ * strings: their meta blocks (co_meta) and their table rows, in both name
+ * sets. 0, or -1 with metacache_add()'s errno.
+ */
+int collector_meta_register(struct metacache *mc, const collector_t *const *cols);
+
 /* The per-instance collectors, in exposition order, NULL-terminated. */
 extern const collector_t *const collectors_vm[];
 

@@ -44,6 +44,13 @@ int zfsvm_read(zfsvm_t *z, const char *uuid, zfsvm_values_t *v);
 /* zfsvm_emit() - adds the zfs_* families that v makes to fs. 0 or -1 (ENOMEM). */
 int zfsvm_emit(const zfsvm_values_t *v, const char *uuid, metric_names_t names, famset_t *fs);
 
+/*
+ * zfsvm_meta_register() - adds the metadata of the zfs_* families (both
+ * name sets) to mc (metacache.h). 0, or -1 with metacache_add()'s errno.
+ */
+struct metacache;
+int zfsvm_meta_register(struct metacache *mc);
+
 /* zfsvm_collect() - zfsvm_read() then zfsvm_emit(); 0 or -1 with either's errno. */
 int zfsvm_collect(zfsvm_t *z, const char *uuid, metric_names_t names, famset_t *fs);
 

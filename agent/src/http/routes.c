@@ -15,6 +15,7 @@
 #include "gz.h"
 #include "landing.h"
 #include "log.h"
+#include "metacache.h"
 #include "negotiate.h"
 #include "uuid.h"
 
@@ -44,16 +45,18 @@ route_format(metric_names_t names, const http_req_t *req)
                                : negotiate_format(req->hr_accept);
 }
 
-/* Renders fs, served with names, in the negotiated format into resp. 0 or -1. */
+/* Renders fs, served with names, in the negotiated format into resp, the
+ * metadata of static families from mc (NULL: none). 0 or -1. */
 static int
-route_expo(const http_req_t *req, metric_names_t names, const famset_t *fs, http_resp_t *resp)
+route_expo(const http_req_t *req, metric_names_t names, const famset_t *fs, const metacache_t *mc,
+           http_resp_t *resp)
 {
     expo_format_t fmt = route_format(names, req);
     resp->hs_ctype = expofmt_content_type(fmt);
     resp->hs_compressible = 1;
     resp->hs_vary = VARY_NEGOTIATED;
     sbuf_grow(&resp->hs_body, 16384);
-    return expo_write(fs, fmt, &resp->hs_body);
+    return expo_write_cached(fs, fmt, mc, &resp->hs_body);
 }
 
 /*
@@ -101,7 +104,10 @@ route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
         return 0;
     }
     famset_t fs = FAMSET_INIT;
-    sbuf_grow(&fs.fs_str, 4096); /* one allocation for a whole scrape */
+    /* An instance's answer is ~80 families and as many samples (more with
+     * many VNICs): room for them at once, so the scrape neither grows its
+     * arrays nor rebuilds its index on the way (only a hint). */
+    (void)famset_presize(&fs, 128, 128, 4096);
     int core =
         req->hr_cmon_opts != NULL ? opts.co_core_zone : gz_core_check(ag->ag_gz, req->hr_param);
     route_vm_ctx_t rv = {ag->ag_gz, core, FAMSET_INIT};
@@ -112,7 +118,7 @@ route_vm_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
     if (rc == SCRAPE_NOTFOUND)
         route_text(resp, 404, "container not found");
     else if (rc == SCRAPE_OK)
-        rc = route_expo(req, ag->ag_env.se_names, &fs, resp);
+        rc = route_expo(req, ag->ag_env.se_names, &fs, ag->ag_meta, resp);
     famset_release(&fs);
     famset_release(&rv.rv_core);
     return rc == SCRAPE_NOTFOUND ? 0 : rc;
@@ -126,7 +132,7 @@ route_self_metrics(void *ctx, const http_req_t *req, http_resp_t *resp)
     famset_t fs = FAMSET_INIT;
     int rc = selfstats_fill(ag->ag_stats, &fs);
     if (rc == 0) /* always Prometheus-convention names */
-        rc = route_expo(req, NAMES_PROMETHEUS, &fs, resp);
+        rc = route_expo(req, NAMES_PROMETHEUS, &fs, NULL, resp);
     famset_release(&fs);
     return rc;
 }

@@ -189,6 +189,41 @@ self_method(const char *method)
 }
 
 /*
+ * The key of a request's series into key[cap]: route, method, the first ua
+ * bytes of user_agent and code in decimal, NUL-separated, as
+ * "%s%c%s%c%.*s%c%u" prints them (put together by hand: a request is
+ * counted at thousands a second). Its length without the final NUL, or -1
+ * when it does not fit.
+ */
+static int
+self_http_key(char *key, size_t cap, const char *route, const char *method, const char *user_agent,
+              size_t ua, unsigned code)
+{
+    const char *parts[3] = {route, method, user_agent};
+    const size_t lens[3] = {strlen(route), strlen(method), ua};
+    char digits[16], *d = digits + sizeof(digits);
+    size_t n = 0;
+    do {
+        *--d = (char)('0' + code % 10);
+        code /= 10;
+    } while (code != 0);
+    for (int i = 0; i < 3; i++) {
+        if (n + lens[i] + 1 >= cap)
+            return -1;
+        memcpy(key + n, parts[i], lens[i]);
+        n += lens[i];
+        key[n++] = '\0';
+    }
+    size_t nd = (size_t)(digits + sizeof(digits) - d);
+    if (n + nd >= cap)
+        return -1;
+    memcpy(key + n, d, nd);
+    n += nd;
+    key[n] = '\0';
+    return (int)n;
+}
+
+/*
  * A request's series: route, method, first User-Agent token, code. Once the
  * table is crowded a User-Agent not seen before is folded into "other";
  * series that exist (Prometheus' own) keep counting.
@@ -206,12 +241,13 @@ selfstats_http(selfstats_t *st, const char *route, const char *method, const cha
         user_agent = "unknown", ua = 7;
     else if (ua > SELF_UA_MAX)
         ua = SELF_UA_MAX;
-    int n = snprintf(key, sizeof(key), "%s%c%s%c%.*s%c%u", route, 0, method, 0, (int)ua, user_agent,
-                     0, code);
-    if (n < 0 || (size_t)n >= sizeof(key))
+    int n = self_http_key(key, sizeof(key), route, method, user_agent, ua, code);
+    if (n < 0)
         return;
     if (selfhist_crowded(&st->ss_http) && !selfhist_has(&st->ss_http, key, (size_t)n))
-        n = snprintf(key, sizeof(key), "%s%c%s%c%s%c%u", route, 0, method, 0, "other", 0, code);
+        n = self_http_key(key, sizeof(key), route, method, "other", 5, code);
+    if (n < 0)
+        return;
     selfhist_observe(&st->ss_http, key, (size_t)n, seconds);
 }
 

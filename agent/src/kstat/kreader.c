@@ -325,6 +325,34 @@ kreader_find_all(kreader_t *kr, const char *module, int instance, kstat_t **out,
     return n;
 }
 
+/* Prefetches the headers of the entries of key in t's bucket of key. */
+static void
+ktable_prefetch(const ktable_t *t, int32_t key)
+{
+    if (t->kt_start == NULL)
+        return;
+    size_t b = ktable_bucket(t, key);
+    const kentry_t *e = &t->kt_entries[t->kt_start[b]], *end = &t->kt_entries[t->kt_start[b + 1]];
+    if (end - e > 4 * KTABLE_SCAN)
+        return; /* a big bucket (instance 0): the node's kstats, not one zone's */
+    for (; e < end; e++) {
+        if (e->ke_key != key)
+            continue;
+        const char *h = (const char *)e->ke_ksp;
+        for (size_t off = 0; off < sizeof(kstat_t); off += 64)
+            __builtin_prefetch(h + off);
+    }
+}
+
+void
+kreader_prefetch(const kreader_t *kr, int zid)
+{
+    if (kr == NULL || !kr->kr_indexed)
+        return;
+    ktable_prefetch(&kr->kr_bymod, zid);
+    ktable_prefetch(&kr->kr_bylink, zid);
+}
+
 size_t
 kreader_links(kreader_t *kr, int zid, kstat_t **out, size_t cap)
 {

@@ -69,6 +69,15 @@ kstat_t *kreader_find(kreader_t *kr, const char *module, int instance, const cha
 size_t kreader_find_all(kreader_t *kr, const char *module, int instance, kstat_t **out, size_t cap);
 
 /*
+ * kreader_prefetch() - asks the CPU to start loading the headers of every
+ * kstat of instance (zone id) zid the index holds, module and link tables
+ * both, and returns at once: the scrape that follows reads them one after
+ * the other, and at 10,000 zones each is a likely cache miss; started
+ * together, the misses overlap instead of queueing. Only a hint.
+ */
+void kreader_prefetch(const kreader_t *kr, int zid);
+
+/*
  * kreader_links() - stores up to cap link kstats of zone zid into out, in
  * chain order; returns how many exist (may exceed cap).
  */

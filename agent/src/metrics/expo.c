@@ -1,5 +1,6 @@
 /* expo - the famset walk of the text 0.0.4 and OpenMetrics 1.0 writers. */
 #include "expo.h"
+#include "metacache.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -33,41 +34,73 @@ expo_unit(const char *fam, size_t len)
     return NULL;
 }
 
-/*
- * Writes the metadata lines and returns the declared name's length: the
- * declared name is a prefix of the family's name (less an OpenMetrics
- * counter's "_total"), so it is written from there, never copied.
- */
-static size_t
-expo_meta(sbuf_t *out, const famset_t *fs, const family_t *f, expo_format_t fmt,
-          const char **decl)
+size_t
+expo_meta_lines(sbuf_t *out, const char *name, size_t namelen, const char *help, metric_type_t type,
+                expo_format_t fmt)
 {
-    const char *name = famset_fam_name(fs, f);
-    size_t len = expofmt_family_len(name, strlen(name), f->fa_type == METRIC_COUNTER, fmt);
+    size_t len = expofmt_family_len(name, namelen, type == METRIC_COUNTER, fmt);
     const char *unit = fmt == EXPO_OPENMETRICS ? expo_unit(name, len) : NULL;
-    expofmt_add_meta(out, fmt, name, len, expo_type_name(f->fa_type), unit,
-                     famset_fam_help(fs, f));
-    *decl = name;
+    expofmt_add_meta(out, fmt, name, len, expo_type_name(type), unit, help);
     return len;
 }
 
-static void
-expo_value(sbuf_t *out, mval_t v)
+/*
+ * Writes the metadata lines and returns the declared name's length: the
+ * declared name is a prefix of the family's name (less an OpenMetrics
+ * counter's "_total"), so it is written from there, never copied. A family
+ * with static strings takes its lines from mc when they are there.
+ */
+static size_t
+expo_meta(sbuf_t *out, const famset_t *fs, const family_t *f, expo_format_t fmt,
+          const metacache_t *mc, const char **decl)
 {
+    const char *name = famset_fam_name(fs, f);
+    *decl = name;
+    size_t len, dlen;
+    const char *lines = f->fa_sname != NULL ? metacache_find(mc, f->fa_sname, f->fa_shelp,
+                                                             f->fa_type, fmt, &len, &dlen)
+                                            : NULL;
+    if (lines != NULL) {
+        sbuf_add(out, lines, len);
+        return dlen;
+    }
+    return expo_meta_lines(out, name, strlen(name), famset_fam_help(fs, f), f->fa_type, fmt);
+}
+
+/* The longest " value\n": a sign and a decimal, or a double, with the space and line feed. */
+#define EXPO_VALUE_LINE_MAX (1 + 1 + EXPOFMT_DECIMAL_LEN + EXPOFMT_NUMBER_LEN)
+
+/*
+ * " value\n" of a sample, written in place after one growth: a scrape
+ * writes ~80 of them, and a copy through a stack buffer was one more
+ * library call each.
+ */
+static void
+expo_value_line(sbuf_t *out, mval_t v)
+{
+    if (sbuf_grow(out, EXPO_VALUE_LINE_MAX) != 0)
+        return;
+    char *start = out->sb_buf + out->sb_len, *p = start;
+    *p++ = ' ';
     switch (v.mv_kind) {
     case MVAL_U64:
-        expofmt_add_u64(out, v.mv.u);
+        p += expofmt_decimal(v.mv.u, 0, p);
         break;
     case MVAL_I64:
-        expofmt_add_i64(out, v.mv.i);
+        if (v.mv.i < 0)
+            *p++ = '-';
+        p += expofmt_decimal(v.mv.i < 0 ? (uint64_t)0 - (uint64_t)v.mv.i : (uint64_t)v.mv.i, 0, p);
         break;
     case MVAL_DEC:
-        expofmt_add_decimal(out, v.mv.u, v.mv_exp);
+        p += expofmt_decimal(v.mv.u, v.mv_exp, p);
         break;
     default:
-        expofmt_add_double(out, v.mv.d);
+        p += expofmt_number(v.mv.d, p, EXPOFMT_NUMBER_LEN);
         break;
     }
+    *p++ = '\n';
+    *p = '\0';
+    out->sb_len += (size_t)(p - start);
 }
 
 static void
@@ -83,22 +116,28 @@ expo_labels(sbuf_t *out, const famset_t *fs, const fsample_t *sa)
 }
 
 /* A sample: the declared name decl[0..dlen), then total (an OpenMetrics
- * counter's "_total", else "") or the histogram part's suffix. */
+ * counter's "_total", tlen bytes, else "") or the histogram part's suffix. */
 static void
 expo_sample(sbuf_t *out, const famset_t *fs, const fsample_t *sa, const char *decl, size_t dlen,
-            const char *total)
+            const char *total, size_t tlen)
 {
     static const char *const parts[] = {"", "_bucket", "_sum", "_count"};
     static const size_t part_len[] = {0, 7, 4, 6};
-    sbuf_add(out, decl, dlen);
-    if (*total != '\0')
-        sbuf_adds(out, total);
-    else if (sa->sa_part != SAMPLE_PLAIN && sa->sa_part <= SAMPLE_COUNT)
-        sbuf_add(out, parts[sa->sa_part], part_len[sa->sa_part]);
+    const char *suffix = total;
+    size_t slen = tlen;
+    if (tlen == 0 && sa->sa_part != SAMPLE_PLAIN && sa->sa_part <= SAMPLE_COUNT) {
+        suffix = parts[sa->sa_part];
+        slen = part_len[sa->sa_part];
+    }
+    if (sbuf_grow(out, dlen + slen) != 0)
+        return;
+    char *p = out->sb_buf + out->sb_len;
+    memcpy(p, decl, dlen);
+    memcpy(p + dlen, suffix, slen);
+    out->sb_len += dlen + slen;
+    out->sb_buf[out->sb_len] = '\0';
     expo_labels(out, fs, sa);
-    sbuf_addc(out, ' ');
-    expo_value(out, sa->sa_value);
-    sbuf_addc(out, '\n');
+    expo_value_line(out, sa->sa_value);
 }
 
 /*
@@ -124,6 +163,12 @@ expo_order(const famset_t *fs, uint32_t *first, uint32_t *order)
 int
 expo_write(const famset_t *fs, expo_format_t fmt, sbuf_t *out)
 {
+    return expo_write_cached(fs, fmt, NULL, out);
+}
+
+int
+expo_write_cached(const famset_t *fs, expo_format_t fmt, const metacache_t *mc, sbuf_t *out)
+{
     /* Order the samples by family (stable: a counting sort), so that each
      * family is written as one group in one pass. */
     size_t nf = fs->fs_nfams, ns = fs->fs_nsamples;
@@ -131,6 +176,8 @@ expo_write(const famset_t *fs, expo_format_t fmt, sbuf_t *out)
     uint32_t *first = nf + 1 <= 128 ? first_buf : malloc((nf + 1) * sizeof(uint32_t));
     uint32_t *order = ns <= 256 ? order_buf : malloc((ns + 1) * sizeof(uint32_t));
     int failed = first == NULL || order == NULL;
+    const char *ctotal = expofmt_sample_suffix(1, fmt); /* a counter's sample suffix */
+    size_t ctlen = strlen(ctotal);
     if (!failed) {
         expo_order(fs, first, order);
         for (size_t fi = 0; fi < nf; fi++) {
@@ -138,10 +185,12 @@ expo_write(const famset_t *fs, expo_format_t fmt, sbuf_t *out)
             if (first[fi] == first[fi + 1])
                 continue; /* no samples: left out */
             const char *decl;
-            size_t dlen = expo_meta(out, fs, f, fmt, &decl);
-            const char *total = expofmt_sample_suffix(f->fa_type == METRIC_COUNTER, fmt);
+            size_t dlen = expo_meta(out, fs, f, fmt, mc, &decl);
+            int counter = f->fa_type == METRIC_COUNTER;
+            const char *total = counter ? ctotal : "";
+            size_t tlen = counter ? ctlen : 0;
             for (uint32_t k = first[fi]; k < first[fi + 1]; k++)
-                expo_sample(out, fs, &fs->fs_samples[order[k]], decl, dlen, total);
+                expo_sample(out, fs, &fs->fs_samples[order[k]], decl, dlen, total, tlen);
         }
         expofmt_add_eof(out, fmt);
     }

@@ -40,16 +40,26 @@ mval_dec(uint64_t v, unsigned exp)
 /*
  * A name's hash over all its bytes, eight at a time: names share long
  * prefixes and suffixes (a plugin's plugin_<p>_disk_<n>_used_bytes), so
- * every byte counts or the index degrades to a scan.
+ * every byte counts or the index degrades to a scan. Whole words are loaded
+ * with a fixed-size copy and the tail byte by byte (little-endian order, as
+ * a zero-padded word): a copy of variable size is a library call, and a
+ * scrape hashes every family name it declares (~80).
  */
 static uint32_t
 famset_hash(const char *s)
 {
-    size_t n = strlen(s);
+    size_t n = strlen(s), i = 0;
     uint64_t h = n * 0x165667B19E3779F9ull;
-    for (size_t i = 0; i < n; i += 8) {
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 32;
+    }
+    if (i < n) {
         uint64_t w = 0;
-        memcpy(&w, s + i, n - i < 8 ? n - i : 8);
+        for (size_t k = 0; i + k < n; k++)
+            w |= (uint64_t)(unsigned char)s[i + k] << (8 * k);
         h = (h ^ w) * 0x9E3779B97F4A7C15ull;
         h ^= h >> 32;
     }
@@ -82,6 +92,52 @@ famset_reset(famset_t *fs)
     sbuf_reset(&fs->fs_str);
     if (fs->fs_index != NULL)
         memset(fs->fs_index, 0, fs->fs_nindex * sizeof(*fs->fs_index));
+}
+
+int
+famset_presize(famset_t *fs, size_t nfams, size_t nsamples, size_t strbytes)
+{
+    if (fs->fs_nfams != 0 || fs->fs_nsamples != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    int rc = 0;
+    if (nfams > fs->fs_capfams) {
+        family_t *f = realloc(fs->fs_fams, nfams * sizeof(*f));
+        if (f != NULL) {
+            fs->fs_fams = f;
+            fs->fs_capfams = nfams;
+        }
+        rc |= f == NULL;
+    }
+    if (nsamples > fs->fs_capsamples) {
+        fsample_t *sa = realloc(fs->fs_samples, nsamples * sizeof(*sa));
+        if (sa != NULL) {
+            fs->fs_samples = sa;
+            fs->fs_capsamples = nsamples;
+        }
+        rc |= sa == NULL;
+    }
+    size_t want = FAMSET_INDEX_MIN;
+    while (want < 2 * nfams)
+        want *= 2;
+    if (nfams >= FAMSET_SCAN && want > fs->fs_nindex) {
+        uint32_t *ni = calloc(want, sizeof(*ni));
+        if (ni != NULL) {
+            free(fs->fs_index);
+            fs->fs_index = ni;
+            fs->fs_nindex = want;
+        }
+        rc |= ni == NULL;
+    }
+    if (strbytes > 0)
+        rc |= sbuf_grow(&fs->fs_str, strbytes) != 0;
+    if (rc) {
+        fs->fs_str.sb_oom = 0; /* only a hint: the adds grow as they would have */
+        errno = ENOMEM;
+        return -1;
+    }
+    return 0;
 }
 
 const char *

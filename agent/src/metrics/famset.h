@@ -88,6 +88,16 @@ mval_t mval_dec(uint64_t v, unsigned exp);
 void famset_init(famset_t *fs);
 void famset_release(famset_t *fs);
 
+/*
+ * famset_presize() - makes room in an empty set for nfams families (and
+ * their index), nsamples samples and strbytes bytes of strings, so that a
+ * set whose size is known (an instance's scrape: ~80 families) is filled
+ * without growing. Only a hint: on failure (-1, ENOMEM) the set is as
+ * usable as before and grows as it fills; -1 with EINVAL for a set that is
+ * not empty.
+ */
+int famset_presize(famset_t *fs, size_t nfams, size_t nsamples, size_t strbytes);
+
 /* famset_reset() - empties the set, keeping its memory. */
 void famset_reset(famset_t *fs);
 

@@ -36,8 +36,9 @@ scrape_cat(char *buf, size_t len, const char *a, const char *b, const char *c)
  * added (scrape_meta_end): a famset writes families in the order they first
  * appear, so the block lands ahead of the data it describes.
  */
-int
-scrape_meta_begin(famset_t *fs, const char *collector, scrape_meta_t *m)
+/* The meta families of a collector named at run time: names and HELP built and copied. */
+static int
+scrape_meta_begin_text(famset_t *fs, const char *collector, scrape_meta_t *m)
 {
     static const char *const suffix[3] = {"_metrics_available_boolean", "_metrics_cached_boolean",
                                           "_metrics_timer_seconds"};
@@ -62,7 +63,7 @@ static int
 scrape_meta_begin_co(famset_t *fs, const collector_t *co, scrape_meta_t *m)
 {
     if (co->co_meta[0] == NULL)
-        return scrape_meta_begin(fs, co->co_name, m);
+        return scrape_meta_begin_text(fs, co->co_name, m);
     for (int i = 0; i < 3; i++) {
         m->sm_fam[i] = famset_family_static(fs, co->co_meta[i], co->co_meta[3 + i], METRIC_GAUGE);
         if (m->sm_fam[i] < 0)
@@ -70,6 +71,18 @@ scrape_meta_begin_co(famset_t *fs, const collector_t *co, scrape_meta_t *m)
     }
     famset_meta_timer(fs, m->sm_fam[2]);
     return 0;
+}
+
+int
+scrape_meta_begin(famset_t *fs, const char *collector, scrape_meta_t *m)
+{
+    /* An instance collector run outside the table walk (zfs) has static
+     * strings of the very same text: nothing copied, and the writer finds
+     * its lines rendered (metacache.h). Any other name is built. */
+    for (unsigned i = 0; collectors_vm[i] != NULL; i++)
+        if (strcmp(collectors_vm[i]->co_name, collector) == 0)
+            return scrape_meta_begin_co(fs, collectors_vm[i], m);
+    return scrape_meta_begin_text(fs, collector, m);
 }
 
 int
@@ -248,6 +261,7 @@ scrape_instance_with(const scrape_env_t *env, const scrape_extra_t *x, const cha
         log_msg(LOG_ERR, "cannot open kstats of world %s: %s", kreader_source(), strerror(errno));
         return SCRAPE_ERROR;
     }
+    kreader_prefetch(cc.cc_reader, zid);
     if (kreader_find(cc.cc_reader, "zones", zid, NULL) == NULL)
         (void)kreader_sync(cc.cc_reader, 1); /* a zone booted since the index was built */
     rc = scrape_collect(env, x, &cc, first, fs);

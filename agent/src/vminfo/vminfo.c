@@ -311,16 +311,25 @@ entry_serves(vminfo_entry_t *e, const vminfo_want_t *w, int64_t now)
     return 1;
 }
 
+/* src into dst[cap], cut to fit, as snprintf's "%s" would (every scrape of
+ * an instance copies its NICs: no format parsing). */
+static void
+copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void
 copy_nics(const vminfo_entry_t *e, vminfo_nics_t *out)
 {
     out->vs_count = e->ve_count;
     for (uint32_t i = 0; i < e->ve_count; i++) {
         vminfo_nic_t *n = &out->vs_nics[i];
-        snprintf(n->vn_interface, sizeof(n->vn_interface), "%s", e->ve_nics[i].cn_interface);
-        snprintf(n->vn_nic_tag, sizeof(n->vn_nic_tag), "%s", e->ve_nics[i].cn_nic_tag);
-        snprintf(n->vn_network_uuid, sizeof(n->vn_network_uuid), "%s",
-                 e->ve_nics[i].cn_network_uuid);
+        copy_str(n->vn_interface, sizeof(n->vn_interface), e->ve_nics[i].cn_interface);
+        copy_str(n->vn_nic_tag, sizeof(n->vn_nic_tag), e->ve_nics[i].cn_nic_tag);
+        copy_str(n->vn_network_uuid, sizeof(n->vn_network_uuid), e->ve_nics[i].cn_network_uuid);
     }
 }
 
