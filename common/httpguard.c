@@ -283,11 +283,10 @@ guard_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     httpguard_t *g = cls;
     guard_conn_t *c = guard_conn_of(conn);
     if (c != NULL) {
-        unsigned long long mark = guard_bytes_received(c->gc_fd);
         pthread_mutex_lock(&g->g_lock);
         if (c->gc_state != GC_CUT) {
             c->gc_state = GC_KEPT;
-            c->gc_mark = mark;
+            c->gc_mark = GUARD_MARK_UNSET; /* read by the next tick: no syscall a request */
             c->gc_uri_seen = 0;
             c->gc_refuse = 0;
         }
@@ -377,7 +376,12 @@ guard_cut(guard_conn_t *c, int bad_line)
 static unsigned
 guard_tick_daemon(httpguard_t *g, guard_conn_t *c)
 {
-    if (c->gc_state == GC_KEPT && guard_bytes_received(c->gc_fd) > c->gc_mark) {
+    if (c->gc_state == GC_KEPT && c->gc_mark == GUARD_MARK_UNSET) {
+        /* answered since the last tick: what came so far is the mark; the next
+         * request's deadline starts with the first byte after it, at most a
+         * tick later than if the mark had been taken at the answer */
+        c->gc_mark = guard_bytes_received(c->gc_fd);
+    } else if (c->gc_state == GC_KEPT && guard_bytes_received(c->gc_fd) > c->gc_mark) {
         c->gc_state = GC_HEADERS;
         c->gc_deadline = g->g_tick + guard_header_ticks(g);
     }

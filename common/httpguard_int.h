@@ -31,12 +31,18 @@ typedef enum {
     GC_CUT      /* shut down by the thread: libmicrohttpd is closing it */
 } gc_state_t;
 
+/* gc_mark of a connection answered since the last tick: the thread reads the
+ * kernel's count (TCP_INFO) at its next tick, not the request's thread once
+ * per request. */
+#define GUARD_MARK_UNSET (~0ULL)
+
 typedef struct guard_conn {
     struct guard_conn *gc_prev, *gc_next;
     int gc_fd;
     gc_state_t gc_state;
     unsigned long gc_deadline;  /* tick by which the headers must be complete */
-    unsigned long long gc_mark; /* bytes received when it was last answered */
+    unsigned long long gc_mark; /* bytes received by the first tick after it was answered,
+                                 * or GUARD_MARK_UNSET until that tick */
     int gc_uri_seen;            /* the request line of the current request arrived */
     unsigned gc_refuse;         /* 0, or the status its request line earned (400, 414) */
     size_t gc_seen;             /* at the gate: bytes it had sent at the last look */

@@ -538,6 +538,41 @@ test_line_trickle(void)
     server_stop();
 }
 
+/* A kept-alive connection, answered once, that then trickles its next
+ * request's headers a byte every half second is cut at the header deadline
+ * (the trickle keeps libmicrohttpd's idle timeout from ever firing). */
+static void
+test_kept_trickle(void)
+{
+    char *args[] = {"--header-timeout", "2", NULL};
+    CU_ASSERT_FATAL(server_start(args) == 0);
+    static const char get[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+    int fd = conn_open(11, 0);
+    CU_ASSERT_FATAL(fd >= 0);
+    char buf[65536];
+    CU_ASSERT_EQUAL(send(fd, get, sizeof(get) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(get) - 1);
+    ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+    CU_ASSERT_TRUE(n > 12 && strncmp(buf, "HTTP/1.1 200", 12) == 0);
+    usleep(300000);
+    while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0) /* the rest of the body */
+        ;
+    int closed = 0;
+    for (int round = 0; round < 60 && !closed; round++) { /* 30 s of trickle */
+        if (send(fd, round == 0 ? "GET /metrics HTTP/1.1\r\nX: " : "a", round == 0 ? 26 : 1,
+                 MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+            closed = 1; /* reset: cut off */
+        usleep(500000);
+        ssize_t r;
+        while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) /* a 400/408, then the end */
+            ;
+        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+            closed = 1;
+    }
+    CU_ASSERT_TRUE(closed);
+    close(fd);
+    server_stop();
+}
+
 /* Lines of the server's log holding needle. */
 static int
 log_lines(const char *needle)
@@ -726,6 +761,7 @@ main(int argc, char **argv)
                                           {"bad line at once", test_bad_line_at_once},
                                           {"good line served", test_good_line_served},
                                           {"line trickle", test_line_trickle},
+                                          {"kept-alive trickle", test_kept_trickle},
                                           CU_TEST_INFO_NULL};
     if (argc < 3) {
         static const cunit_suite_t only_units[] = {{"httpguard units", NULL, NULL, units},
