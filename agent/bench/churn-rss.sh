@@ -29,25 +29,9 @@ done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || { echo "usage: $0 [-d SECONDS] ... BIN_DIR..." >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
-TMP=$(mktemp -d /tmp/cmon-churn-rss-XXXXXX)
-W=/dev/shm/cmon-churn-rss-$$.world
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$TMP" "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-wait_for() { # file pattern
-  for _ in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1
-}
-
-SIM=""
-for b in "$@"; do [ -x "$b/cmon-sim" ] && SIM=$b/cmon-sim && break; done
-[ -n "$SIM" ] || { echo "no cmon-sim in any BIN_DIR" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
+bench_scratch churn-rss
+bench_sim "$@"
 "$SIM" serve --zones "$ZONES" --world "$W" --churn "$CHURN" --reboots "$REBOOTS" \
   --vminfod 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
 PIDS+=("$!")

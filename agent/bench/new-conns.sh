@@ -33,25 +33,9 @@ done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || { echo "usage: $0 [-r ROUNDS] ... BIN_DIR..." >&2; exit 2; }
 command -v wrk >/dev/null || { echo "$0: needs wrk (Debian package wrk)" >&2; exit 2; }
-TMP=$(mktemp -d /tmp/cmon-new-conns-XXXXXX)
-W=/dev/shm/cmon-new-conns-$$.world
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$TMP" "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-wait_for() { # file pattern
-  for _ in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1
-}
-
-SIM=""
-for b in "$@"; do [ -x "$b/cmon-sim" ] && SIM=$b/cmon-sim && break; done
-[ -n "$SIM" ] || { echo "no cmon-sim in any BIN_DIR" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
+bench_scratch new-conns
+bench_sim "$@"
 "$SIM" serve --zones 10 --world "$W" >"$TMP/serve.out" 2>"$TMP/serve.err" &
 PIDS+=("$!")
 wait_for "$TMP/serve.out" "^/"
