@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <gnutls/gnutls.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -67,12 +69,62 @@ httpd_worker_side(void)
  * (MHD_run), so a thread's own counter is the worker's. */
 static _Thread_local unsigned long long httpd_bytes_moved;
 
-static ssize_t
-httpd_tls_push(gnutls_transport_ptr_t fd, const void *data, size_t len)
+/* ---- small records held for the next ------------------------------------ */
+
+/* libmicrohttpd hands a TLS response to gnutls in two calls, the headers
+ * then the body, and gnutls pushes each as a record of its own. Sent as
+ * they come, the headers' record (a few hundred bytes) leaves alone: a TCP
+ * segment, a softirq and a wake-up of the client for it, then the same for
+ * the body. So a record up to HTTPD_TLS_SMALL bytes goes with MSG_MORE: the
+ * kernel holds it, and the next send without MSG_MORE (the body's record)
+ * takes it along in one segment. What is still held when MHD_run() returns
+ * (a response without a body, a handshake's flight, an error) is pushed
+ * then, by setting TCP_NODELAY (Linux pushes what is queued when it is
+ * set; libmicrohttpd sets it on every connection it answers anyway). The
+ * bytes are the kernel's all along: a connection closed meanwhile sends
+ * them with its FIN, nothing is lost or reordered. */
+#define HTTPD_TLS_SMALL 1024
+#define HTTPD_HELD_MAX 32 /* descriptors holding bytes in a turn; more: sent at once */
+
+static _Thread_local int httpd_held[HTTPD_HELD_MAX];
+static _Thread_local unsigned httpd_nheld;
+
+/* fd holds bytes (1), or has pushed all it held (0). */
+static void
+httpd_held_mark(int fd, int holding)
 {
-    ssize_t n = send((int)(intptr_t)fd, data, len, MSG_NOSIGNAL);
-    if (n > 0)
+    for (unsigned i = 0; i < httpd_nheld; i++)
+        if (httpd_held[i] == fd) {
+            if (!holding)
+                httpd_held[i] = httpd_held[--httpd_nheld];
+            return;
+        }
+    if (holding)
+        httpd_held[httpd_nheld++] = fd;
+}
+
+/* After MHD_run(): push what the turn's sends left held. A descriptor
+ * closed meanwhile sent it with its FIN (EBADF here), one reused by a new
+ * connection has nothing held (setting TCP_NODELAY on it is harmless). */
+static void
+httpd_held_push(void)
+{
+    static const int one = 1;
+    for (unsigned i = 0; i < httpd_nheld; i++)
+        (void)setsockopt(httpd_held[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    httpd_nheld = 0;
+}
+
+static ssize_t
+httpd_tls_push(gnutls_transport_ptr_t ptr, const void *data, size_t len)
+{
+    int fd = (int)(intptr_t)ptr;
+    int more = len <= HTTPD_TLS_SMALL && httpd_nheld < HTTPD_HELD_MAX;
+    ssize_t n = send(fd, data, len, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+    if (n > 0) {
         httpd_bytes_moved += (unsigned long long)n;
+        httpd_held_mark(fd, more);
+    }
     return n;
 }
 
@@ -187,6 +239,7 @@ worker_side_stop(worker_t *w)
         return;
     w->w_side.hs_stop(w->w_side.hs_ctx);
     MHD_run(w->w_daemon);
+    httpd_held_push();
 }
 
 static void *
@@ -205,6 +258,7 @@ worker_main(void *arg)
         unsigned long long moved = httpd_bytes_moved;
         w->w_resumed = 0;
         MHD_run(w->w_daemon);
+        httpd_held_push();
         if (httpd_bytes_moved != moved)
             zero_turns = 0; /* bytes moved: what is ready is work, not a spin */
         long long wait_us = worker_side_wait_us(w, worker_wait_us(w, &zero_turns));

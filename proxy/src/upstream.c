@@ -16,9 +16,13 @@
 #include "monotime.h"
 
 #define UPSTREAM_EVENTS 64 /* epoll events taken a turn */
+/* Easy handles kept for the next requests: a handle made and freed a request
+ * (its 16 KB receive buffer, its options) cost more than the request. */
+#define UPSTREAM_SPARE_HANDLES 64
 
 /* One request on its way: the call, its curl handle and what came back. */
 typedef struct job {
+    struct upstream *j_up;
     struct job *j_next; /* the list of jobs on the multi handle */
     struct job *j_prev;
     upstream_call_t j_call;
@@ -36,6 +40,8 @@ struct upstream {
     int64_t u_timer_ns; /* when curl wants CURL_SOCKET_TIMEOUT; -1 never */
     job_t *u_active;    /* on the multi handle */
     int u_cancelled;    /* upstream_cancel() was called: no more submits */
+    CURL *u_spare[UPSTREAM_SPARE_HANDLES]; /* idle easy handles, options set */
+    unsigned u_nspare;
 };
 /* ---- one job ------------------------------------------------------------ */
 
@@ -71,11 +77,49 @@ job_header(char *line, size_t size, size_t n, void *arg)
     return len;
 }
 
+/* A handle with the options every request has: a spare one, or a new one. */
+static CURL *
+upstream_handle(upstream_t *u)
+{
+    if (u->u_nspare > 0)
+        return u->u_spare[--u->u_nspare];
+    CURL *e = curl_easy_init();
+    if (e == NULL)
+        return NULL;
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, job_write);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, job_header);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)u->u_opts.uo_connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)u->u_opts.uo_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "cmon-proxy");
+    return e;
+}
+
+/* A handle done with (off the multi handle): kept for the next request, or
+ * freed past UPSTREAM_SPARE_HANDLES. What a request set is cleared here. */
+static void
+upstream_handle_done(upstream_t *u, CURL *e)
+{
+    if (e == NULL)
+        return;
+    if (u->u_nspare == UPSTREAM_SPARE_HANDLES) {
+        curl_easy_cleanup(e);
+        return;
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL); /* the job's list is freed */
+    curl_easy_setopt(e, CURLOPT_PRIVATE, NULL);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, NULL);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, NULL);
+    u->u_spare[u->u_nspare++] = e;
+}
+
 static int
 job_prepare(upstream_t *u, job_t *j)
 {
     char line[UPSTREAM_ACCEPT_MAX + 16];
-    if ((j->j_easy = curl_easy_init()) == NULL)
+    if ((j->j_easy = upstream_handle(u)) == NULL)
         return -1;
     if (j->j_call.uc_accept[0] != '\0') {
         snprintf(line, sizeof(line), "Accept: %s", j->j_call.uc_accept);
@@ -89,16 +133,8 @@ job_prepare(upstream_t *u, job_t *j)
     curl_easy_setopt(e, CURLOPT_URL, j->j_call.uc_url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, j);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->j_headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, job_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, job_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)u->u_opts.uo_connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)u->u_opts.uo_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "cmon-proxy");
     return 0;
 }
 
@@ -137,8 +173,7 @@ job_judge(job_t *j, CURLcode res)
 static void
 job_finish(job_t *j)
 {
-    if (j->j_easy != NULL)
-        curl_easy_cleanup(j->j_easy);
+    upstream_handle_done(j->j_up, j->j_easy);
     curl_slist_free_all(j->j_headers);
     j->j_call.uc_done(j->j_call.uc_arg, &j->j_ans);
     sbuf_release(&j->j_ans.ua_body); /* NULL unless the receiver left it */
@@ -334,6 +369,7 @@ upstream_submit(upstream_t *u, const upstream_call_t *call)
     job_t *j = calloc(1, sizeof(*j));
     if (j == NULL)
         return -1;
+    j->j_up = u;
     j->j_call = *call;
     j->j_max_body = u->u_opts.uo_max_body;
     if (upstream_add(u, j) != 0)
@@ -361,6 +397,8 @@ upstream_free(upstream_t *u)
     if (u == NULL)
         return;
     upstream_cancel(u);
+    while (u->u_nspare > 0)
+        curl_easy_cleanup(u->u_spare[--u->u_nspare]);
     curl_multi_cleanup(u->u_multi);
     close(u->u_epoll);
     free(u);
