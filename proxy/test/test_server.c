@@ -533,6 +533,36 @@ test_gzip_passthrough(void)
     fix_agent_mode(W.agent, AGENT_OK);
 }
 
+/* The proxy keeps its curl handles for the next requests (upstream.c); what
+ * one request set must not reach the next. Over one keep-alive connection
+ * (one worker, whose last freed handle is the next one taken), scrapes
+ * asking for gzip and not (and sending no Accept: nothing for the proxy to
+ * pass on), in turns: the agent sees Accept-Encoding: gzip
+ * exactly when the client asked, and each answer is whole. */
+static void
+test_handles_reused_cleanly(void)
+{
+    CURL *h = curl_easy_init();
+    answer_t a;
+    char enc[64];
+    client_setup(h, W.port, "alice", VM_ALICE, "/metrics", NULL, &a);
+    struct curl_slist *no_accept = curl_slist_append(NULL, "Accept:"); /* the plain ones: no header */
+    keep_list(no_accept);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, no_accept);
+    for (int i = 0; i < 6; i++) {
+        int gzip = i % 2 == 0;
+        curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, gzip ? "gzip" : NULL);
+        client_run(h, &a);
+        CU_ASSERT_EQUAL(a.status, 200);
+        CU_ASSERT_STRING_EQUAL(a.cenc, gzip ? "gzip" : "");
+        CU_ASSERT_TRUE(a.body.sb_buf != NULL && strcmp(a.body.sb_buf, fix_agent_body) == 0);
+        fix_agent_last_encoding(W.agent, enc, sizeof(enc));
+        CU_ASSERT_STRING_EQUAL(enc, gzip ? "gzip" : "");
+        DONE(a);
+    }
+    curl_easy_cleanup(h);
+}
+
 static void
 test_agent_failures(void)
 {
@@ -1184,6 +1214,7 @@ static CU_TestInfo tests[] = {
     {"isolation", test_isolation},
     {"node unknown", test_node_unknown},
     {"gzip passthrough", test_gzip_passthrough},
+    {"handles reused cleanly", test_handles_reused_cleanly},
     {"agent failures", test_agent_failures},
     {"hung agent", test_hung_agent},
     {"many agents", test_many_agents},
