@@ -260,24 +260,32 @@ world_pki(void)
     return rc;
 }
 
+/* The suite's proxy options over inventory inv: its certificate, control
+ * plane and address, two workers; the caller sets the rest. */
+static proxy_opts_t
+proxy_opts_on(inventory_t *inv, int upstream_timeout_ms)
+{
+    return (proxy_opts_t){.po_addr = (struct sockaddr *)&W.addr,
+                          .po_cert_pem = W.cert_pem,
+                          .po_key_pem = W.key_pem,
+                          .po_cplane = fix_cplane_url(W.cplane),
+                          .po_dns_suffix = SUFFIX,
+                          .po_inventory = inv,
+                          .po_threads = 2,
+                          .po_upstream_timeout_ms = upstream_timeout_ms,
+                          .po_connect_timeout_ms = 1000};
+}
+
 static proxy_t *
 proxy_with(double rate, double burst, double ttl, size_t max_body, size_t account_cache)
 {
     char err[256];
-    proxy_opts_t o = {.po_addr = (struct sockaddr *)&W.addr,
-                      .po_cert_pem = W.cert_pem,
-                      .po_key_pem = W.key_pem,
-                      .po_cplane = fix_cplane_url(W.cplane),
-                      .po_dns_suffix = SUFFIX,
-                      .po_inventory = W.inv,
-                      .po_threads = 2,
-                      .po_upstream_timeout_ms = 1500,
-                      .po_connect_timeout_ms = 1000,
-                      .po_throttle_rate = rate,
-                      .po_throttle_burst = burst,
-                      .po_account_ttl_s = ttl,
-                      .po_max_body = max_body,
-                      .po_account_cache = account_cache};
+    proxy_opts_t o = proxy_opts_on(W.inv, 1500);
+    o.po_throttle_rate = rate;
+    o.po_throttle_burst = burst;
+    o.po_account_ttl_s = ttl;
+    o.po_max_body = max_body;
+    o.po_account_cache = account_cache;
     proxy_t *p = proxy_start(&o, err, sizeof(err));
     if (p == NULL)
         fprintf(stderr, "proxy_start: %s\n", err);
@@ -1040,18 +1048,10 @@ farm_start(int upstream_timeout_ms)
     inventory_opts_t io = {.io_cplane = fix_cplane_url(F.cplane), .io_wait_ms = 200};
     if ((F.inv = inventory_start(&io, err, sizeof(err))) == NULL)
         return -1;
-    proxy_opts_t o = {.po_addr = (struct sockaddr *)&W.addr,
-                      .po_cert_pem = W.cert_pem,
-                      .po_key_pem = W.key_pem,
-                      .po_cplane = fix_cplane_url(W.cplane),
-                      .po_dns_suffix = SUFFIX,
-                      .po_inventory = F.inv,
-                      .po_threads = 2,
-                      .po_upstream_timeout_ms = upstream_timeout_ms,
-                      .po_connect_timeout_ms = 1000,
-                      .po_throttle_rate = 1e9,
-                      .po_throttle_burst = 1e9,
-                      .po_account_ttl_s = 300};
+    proxy_opts_t o = proxy_opts_on(F.inv, upstream_timeout_ms);
+    o.po_throttle_rate = 1e9;
+    o.po_throttle_burst = 1e9;
+    o.po_account_ttl_s = 300;
     return (F.proxy = proxy_start(&o, err, sizeof(err))) != NULL ? 0 : -1;
 }
 
