@@ -30,6 +30,7 @@ typedef struct worker {
     atomic_int w_quiet;   /* 1 once the daemon accepts no more */
     httpd_side_t w_side;  /* hs_run NULL: none */
     int w_resumed;        /* its own thread resumed a connection: run the daemon again */
+    int w_waiting;        /* requests held without a response, answered through the side */
 } worker_t;
 
 struct httpd {
@@ -175,6 +176,8 @@ worker_wait_us(worker_t *w, unsigned *zero_turns)
     }
     if (++*zero_turns < 2)
         return 0;
+    if (w->w_waiting > 0) /* what it waits for comes through the side's descriptor */
+        return HTTPD_SPIN_PAUSE_MAX_US;
     unsigned doublings = *zero_turns - 2 < 5 ? *zero_turns - 2 : 5;
     long long pause = (long long)HTTPD_SPIN_PAUSE_US << doublings;
     return pause < HTTPD_SPIN_PAUSE_MAX_US ? pause : HTTPD_SPIN_PAUSE_MAX_US;
@@ -284,6 +287,20 @@ worker_order(worker_t *w, enum worker_order order)
 {
     atomic_store(&w->w_order, (int)order);
     worker_wake(w);
+}
+
+void
+httpd_waiting(int delta)
+{
+    if (httpd_self != NULL)
+        httpd_self->w_waiting += delta;
+}
+
+void
+httpd_poke(void)
+{
+    if (httpd_self != NULL)
+        httpd_self->w_resumed = 1;
 }
 
 void

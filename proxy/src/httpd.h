@@ -79,6 +79,17 @@ unsigned httpd_port(const httpd_t *h);
  * needed: it runs its daemon again before it waits. Any thread. */
 void httpd_resume(httpd_t *h, struct MHD_Connection *c);
 
+/* httpd_poke() - from a worker's own thread (its side, its request handler):
+ * run its daemon again before waiting, because a request it holds without a
+ * response can now be answered. No-op in any other thread. */
+void httpd_poke(void);
+
+/* httpd_waiting() - from a worker's own thread: delta more (or fewer) requests
+ * it holds without a response whose answer the side brings: a turn that moves
+ * nothing then waits for the descriptors at once (HTTPD_SPIN_PAUSE_MAX_US at
+ * most) instead of pausing a little at a time. No-op in any other thread. */
+void httpd_waiting(int delta);
+
 /* httpd_worker_side() - the hs_ctx of the worker whose thread calls it (in a
  * request handler: the worker serving the request); NULL in any other thread
  * or without sides. */

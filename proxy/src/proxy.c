@@ -33,11 +33,13 @@
 #define PROXY_LOOKUP_THREADS 2 /* account look-ups at once (lookup.h) */
 #define PROXY_DISCOVER_HELD ((size_t)16 << 20) /* discovery bytes held at once (reply.h) */
 #define PROXY_LOG_INTERVAL_S 10 /* a cause of failure logged at most once in that (ratelog.h) */
-#define PROXY_CONNECTION_MEMORY (32 * 1024) /* libmicrohttpd's pool a connection: request and headers */
+#define PROXY_CONNECTION_MEMORY (16 * 1024) /* libmicrohttpd's pool a connection: request and headers */
 #define PROXY_IDLE_TIMEOUT_S 60     /* a keep-alive connection with nothing to do */
 #define PROXY_HANDSHAKE_TIMEOUT_S 10 /* a new one, until its first request's headers are in */
 #define PROXY_AGENT_CONNS 64    /* connections open to one agent at once, all workers together */
 #define PROXY_AGENT_IDLE 256    /* idle agent connections kept, all workers together */
+#define PROXY_UNSUSPENDED_NS (2 * 1000 * 1000) /* a scrape waits so long for its agent
+                                               * before its connection is suspended */
 
 struct proxy {
     httpd_t *p_httpd; /* the workers (httpd.h) */
@@ -52,6 +54,7 @@ struct proxy {
     upstream_t **p_upstreams; /* one a worker, driven by it (httpd_side_t) */
     ratelog_t *p_log; /* failures logged per cause at most every PROXY_LOG_INTERVAL_S */
     reply_budget_t p_discover_held; /* discovery bodies built and not yet sent */
+    int64_t p_unsuspended_ns;       /* po_unsuspended_ms */
 };
 
 /* ---- connections: TLS set-up, and the authentication they keep ---------- */
@@ -190,7 +193,7 @@ typedef enum req_state {
     REQ_HEADERS,  /* headers read, being answered */
     REQ_LOOKUP,   /* suspended: its account is asked of the control plane (lookup.h) */
     REQ_LOOKEDUP, /* resumed with the look-up's result: answered from the start again */
-    REQ_WAITING,  /* suspended: the agent is asked (upstream.h) */
+    REQ_WAITING,  /* the agent is asked (upstream.h): suspended after PROXY_UNSUSPENDED_NS */
     REQ_ANSWERED, /* resumed with the agent's answer */
 } req_state_t;
 
@@ -205,6 +208,9 @@ typedef struct req {
     accounts_ref_t *r_lookup_ref;  /* its account, until used */
     char r_lookup_why[256];
     upstream_answer_t r_ans;
+    int r_suspended;   /* REQ_WAITING: the connection is suspended (else polled each turn) */
+    int64_t r_asked_ns; /* REQ_WAITING: when the agent was asked (monotonic) */
+    int r_orphan;      /* REQ_WAITING: libmicrohttpd ended the request; the answer frees it */
 } req_t;
 
 /* ---- authentication ----------------------------------------------------- */
@@ -312,15 +318,44 @@ proxy_authenticate(proxy_t *p, req_t *r, conn_t *cx)
 
 /* ---- scrapes ------------------------------------------------------------ */
 
+/*
+ * A scrape asks its agent and waits for the answer. Suspending the
+ * connection meanwhile costs libmicrohttpd two epoll_ctl() calls (out of its
+ * epoll set and back in), which on a busy proxy is more than the wait: an
+ * agent on the node's network answers in well under a millisecond. So the
+ * connection is left as it is at first: libmicrohttpd calls the request
+ * handler again at each turn of the worker (a request it holds without a
+ * response counts as work at once; counted by httpd_waiting(), it lets the
+ * worker wait on its descriptors after a turn that moved nothing), the
+ * answer is sent from the turn after it came, and only a scrape still
+ * waiting after PROXY_UNSUSPENDED_NS is suspended (resumed by its answer).
+ * Should libmicrohttpd end a request that waits unsuspended (0.9.75 ends
+ * one whose client reset its connection only when the answer is written:
+ * proxy_server, "client gone while waiting"), the request is an orphan,
+ * freed by its answer (proxy_completed).
+ */
+
+static void req_free(req_t *r);
+
 /* upstream_done_fn: the agent's answer arrives, the connection goes on. */
 static void
 proxy_upstream_done(void *arg, upstream_answer_t *ans)
 {
     req_t *r = arg;
+    if (r->r_orphan) {
+        sbuf_release(&ans->ua_body);
+        req_free(r);
+        return;
+    }
     r->r_ans = *ans;
     ans->ua_body = (sbuf_t)SBUF_INIT; /* taken */
     r->r_state = REQ_ANSWERED;
-    httpd_resume(r->r_proxy->p_httpd, r->r_conn);
+    if (r->r_suspended) {
+        httpd_resume(r->r_proxy->p_httpd, r->r_conn);
+    } else {
+        httpd_waiting(-1);
+        httpd_poke(); /* the worker runs its daemon before it waits */
+    }
 }
 
 static enum MHD_Result
@@ -341,7 +376,20 @@ proxy_answer_scrape(req_t *r)
     return reply_send(r->r_conn, &rp);
 }
 
-/* /metrics of a UUID host: ask its agent, the connection suspended meanwhile. */
+/* A turn of a scrape still waiting for its agent: suspended once it has
+ * waited p_unsuspended_ns (po_unsuspended_ms). */
+static enum MHD_Result
+proxy_scrape_waits(req_t *r)
+{
+    if (!r->r_suspended && cmon_monotime_ns() - r->r_asked_ns >= r->r_proxy->p_unsuspended_ns) {
+        r->r_suspended = 1;
+        httpd_waiting(-1);
+        MHD_suspend_connection(r->r_conn);
+    }
+    return MHD_YES;
+}
+
+/* /metrics of a UUID host: ask its agent (above). */
 static enum MHD_Result
 proxy_scrape(req_t *r, conn_t *cx, const host_target_t *target)
 {
@@ -362,15 +410,16 @@ proxy_scrape(req_t *r, conn_t *cx, const host_target_t *target)
     if (accept != NULL && strlen(accept) < sizeof(call.uc_accept))
         snprintf(call.uc_accept, sizeof(call.uc_accept), "%s", accept);
     r->r_state = REQ_WAITING;
-    MHD_suspend_connection(r->r_conn);
+    r->r_asked_ns = cmon_monotime_ns();
+    httpd_waiting(1); /* until answered or suspended */
     upstream_t *u = httpd_worker_side(); /* this worker's own: the answer comes back here */
     if (u == NULL || upstream_submit(u, &call) != 0) {
+        httpd_waiting(-1);
         r->r_ans.ua_status = 503;
         snprintf(r->r_ans.ua_why, sizeof(r->r_ans.ua_why), "the proxy is stopping");
         r->r_state = REQ_ANSWERED;
-        httpd_resume(r->r_proxy->p_httpd, r->r_conn);
     }
-    return MHD_YES;
+    return r->r_state == REQ_ANSWERED ? proxy_answer_scrape(r) : MHD_YES;
 }
 
 static enum MHD_Result proxy_refuse(struct MHD_Connection *c, unsigned status, const char *why,
@@ -561,7 +610,9 @@ proxy_access(void *cls, struct MHD_Connection *c, const char *url, const char *m
     }
     if (r->r_state == REQ_ANSWERED)
         return proxy_answer_scrape(r);
-    if (r->r_state == REQ_WAITING || r->r_state == REQ_LOOKUP)
+    if (r->r_state == REQ_WAITING)
+        return proxy_scrape_waits(r);
+    if (r->r_state == REQ_LOOKUP)
         return MHD_YES; /* not expected: a suspended connection is not called */
     if (r->r_state != REQ_LOOKEDUP)
         r->r_state = REQ_HEADERS;
@@ -576,13 +627,26 @@ proxy_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     (void)toe;
     req_t *r = *con_cls;
-    if (r != NULL) {
-        sbuf_release(&r->r_ans.ua_body);
-        auth_cert_free(r->r_cert);
-        accounts_put(r->r_proxy->p_accounts, r->r_lookup_ref);
-        free(r);
-        *con_cls = NULL;
+    if (r == NULL)
+        return;
+    *con_cls = NULL;
+    if (r->r_state == REQ_WAITING) {
+        r->r_orphan = 1; /* its agent still answers: proxy_upstream_done frees it */
+        if (!r->r_suspended)
+            httpd_waiting(-1);
+        r->r_conn = NULL;
+        return;
     }
+    req_free(r);
+}
+
+static void
+req_free(req_t *r)
+{
+    sbuf_release(&r->r_ans.ua_body);
+    auth_cert_free(r->r_cert);
+    accounts_put(r->r_proxy->p_accounts, r->r_lookup_ref);
+    free(r);
 }
 
 /* ---- the daemon --------------------------------------------------------- */
@@ -718,6 +782,8 @@ proxy_start(const proxy_opts_t *o, char *err, size_t errlen)
     if (p->p_nworkers > HTTPD_MAX_WORKERS)
         p->p_nworkers = HTTPD_MAX_WORKERS;
     p->p_discover_held.rb_max = o->po_discover_held > 0 ? o->po_discover_held : PROXY_DISCOVER_HELD;
+    p->p_unsuspended_ns = o->po_unsuspended_ms > 0 ? (int64_t)o->po_unsuspended_ms * 1000000
+                                                   : PROXY_UNSUSPENDED_NS;
     snprintf(p->p_suffix, sizeof(p->p_suffix), "%s",
              o->po_dns_suffix != NULL ? o->po_dns_suffix : "cmon.test");
     if (proxy_start_parts(p, o, err, errlen) != 0) {

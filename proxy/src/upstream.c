@@ -219,13 +219,16 @@ job_done(upstream_t *u, CURL *e, CURLcode res)
 /* ---- curl's sockets and timer ------------------------------------------- */
 
 /* CURLMOPT_SOCKETFUNCTION: what curl wants to know of socket s, in our epoll
- * set (a socket curl closed has left the set by itself: DEL may fail). */
+ * set. A socket in the set carries a mark (curl_multi_assign), which curl
+ * drops with the socket's CURL_POLL_REMOVE: so a connection taken again
+ * from curl's cache is added at once, not modified first (ENOENT) and then
+ * added. A socket curl closed has left the set by itself: DEL may fail; a
+ * stale mark only costs the fallback. */
 static int
 upstream_on_socket(CURL *e, curl_socket_t s, int what, void *arg, void *sockp)
 {
     upstream_t *u = arg;
     (void)e;
-    (void)sockp;
     if (what == CURL_POLL_REMOVE) {
         epoll_ctl(u->u_epoll, EPOLL_CTL_DEL, s, NULL);
         return 0;
@@ -233,9 +236,15 @@ upstream_on_socket(CURL *e, curl_socket_t s, int what, void *arg, void *sockp)
     struct epoll_event ev = {.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) |
                                        ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u),
                              .data.fd = s};
-    if (epoll_ctl(u->u_epoll, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT &&
-        epoll_ctl(u->u_epoll, EPOLL_CTL_ADD, s, &ev) != 0)
-        return -1;
+    int op = sockp != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(u->u_epoll, op, s, &ev) != 0) {
+        int again = op == EPOLL_CTL_MOD ? (errno == ENOENT ? EPOLL_CTL_ADD : -1)
+                                        : (errno == EEXIST ? EPOLL_CTL_MOD : -1);
+        if (again < 0 || epoll_ctl(u->u_epoll, again, s, &ev) != 0)
+            return -1;
+    }
+    if (sockp == NULL)
+        curl_multi_assign(u->u_multi, s, u); /* the mark: any pointer but NULL */
     return 0;
 }
 

@@ -601,6 +601,78 @@ test_agent_failures(void)
     fix_agent_mode(W.agent, AGENT_OK);
 }
 
+/* The proxy's connections to an agent are pooled, and their sockets watched
+ * in an epoll set by curl's word (upstream.c: a socket in the set carries a
+ * mark curl drops with it). An agent that resets connections makes curl close
+ * them and open new ones, which the kernel gives the numbers just freed: each
+ * must be watched again, or the next scrape hangs to the upstream timeout
+ * (1.5 s here: 504). */
+#define RENEW_ROUNDS 25
+
+static void
+test_agent_connections_renewed(void)
+{
+    answer_t a;
+    unsigned before = fix_agent_requests(W.agent);
+    for (int i = 0; i < RENEW_ROUNDS; i++) {
+        fix_agent_mode(W.agent, AGENT_RESET);
+        CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 502);
+        DONE(a);
+        fix_agent_mode(W.agent, AGENT_OK);
+        CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 200);
+        DONE(a);
+        CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 200); /* a pooled one */
+        DONE(a);
+    }
+    /* each OK scrape reached the agent once; a reset one once, or twice when
+     * it went out on a pooled connection (curl tries a fresh one once, as
+     * for a pooled connection the agent closed meanwhile) */
+    unsigned seen = fix_agent_requests(W.agent) - before;
+    CU_ASSERT_TRUE(seen >= 3 * RENEW_ROUNDS && seen <= 4 * RENEW_ROUNDS);
+    fix_agent_mode(W.agent, AGENT_OK);
+}
+
+/* libmicrohttpd holds a request's line and headers in the connection's pool
+ * (PROXY_CONNECTION_MEMORY, 16 KB): README promises headers of 12 KB in all
+ * are served; far larger ones are refused, never a hang. */
+static long
+get_padded(size_t pad, answer_t *a)
+{
+    CURL *h = curl_easy_init();
+    char *line = malloc(pad + 16);
+    snprintf(line, pad + 16, "X-Pad: ");
+    memset(line + 7, 'p', pad);
+    line[7 + pad] = '\0';
+    struct curl_slist *hdr = curl_slist_append(NULL, line);
+    free(line);
+    client_setup(h, W.port, "alice", VM_ALICE, "/metrics", NULL, a);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    client_run(h, a);
+    curl_easy_cleanup(h);
+    curl_slist_free_all(hdr);
+    return a->status;
+}
+
+static void
+test_long_headers(void)
+{
+    answer_t a;
+    CU_ASSERT_EQUAL(get_padded(12 * 1024, &a), 200);
+    CU_ASSERT_TRUE(has(&a, "cpu_user_usage"));
+    DONE(a);
+    long st = get_padded(64 * 1024, &a);
+    if (st == 0) { /* answered and closed while the client still sent: reset */
+        CU_ASSERT_TRUE(a.code == CURLE_SEND_ERROR || a.code == CURLE_RECV_ERROR ||
+                       a.code == CURLE_GOT_NOTHING);
+    } else {
+        CU_ASSERT_TRUE(st == 431 || st == 400 || st == 413);
+    }
+    DONE(a);
+    CU_ASSERT_EQUAL(get("alice", VM_ALICE, "/metrics", NULL, &a), 200); /* and the proxy goes on */
+    DONE(a);
+}
+
+
 typedef struct hung {
     answer_t h_a;
     volatile int h_done;
@@ -642,6 +714,53 @@ test_hung_agent(void)
     DONE(h.h_a);
 }
 
+
+/* A scrape's connection is not suspended while its agent answers quickly
+ * (proxy.c). Here a proxy of its own leaves scrapes unsuspended for 10 s, and
+ * clients reset their connections while the hung agent holds their scrapes:
+ * each request ends when its answer (504, the upstream timing out 1 s later)
+ * meets the reset connection, and the proxy goes on. (Under ASan a request
+ * used after its connection ended, or freed twice, fails the test.) */
+static curl_socket_t
+reset_on_close(void *arg, curlsocktype purpose, struct sockaddr *addr)
+{
+    (void)arg;
+    (void)purpose;
+    int s = socket(addr->sa_family, SOCK_STREAM, 0);
+    struct linger l = {.l_onoff = 1, .l_linger = 0}; /* close sends RST */
+    if (s >= 0)
+        setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+    return s;
+}
+
+static void
+test_client_gone_while_waiting(void)
+{
+    char err[256];
+    proxy_opts_t o = proxy_opts_on(W.inv, 1000);
+    o.po_unsuspended_ms = 10000;
+    proxy_t *p = proxy_start(&o, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    unsigned port = proxy_port(p);
+    for (int i = 0; i < 3; i++) {
+        unsigned before = fix_agent_requests(W.hang);
+        answer_t a;
+        CURL *h = curl_easy_init();
+        client_setup(h, port, "alice", VM_HANG, "/metrics", NULL, &a);
+        curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, reset_on_close);
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 300L);
+        client_run(h, &a);
+        curl_easy_cleanup(h); /* RST */
+        CU_ASSERT_EQUAL(a.code, CURLE_OPERATION_TIMEDOUT);
+        CU_ASSERT_EQUAL(fix_agent_requests(W.hang), before + 1);
+        DONE(a);
+    }
+    usleep(1500 * 1000); /* the three scrapes time out at the agent: their answers come */
+    answer_t a;
+    CU_ASSERT_EQUAL(get_on(port, "alice", VM_ALICE, "/metrics", NULL, &a), 200);
+    DONE(a);
+    proxy_stop(p);
+}
 static void
 test_gz_discover(void)
 {
@@ -1216,7 +1335,10 @@ static CU_TestInfo tests[] = {
     {"gzip passthrough", test_gzip_passthrough},
     {"handles reused cleanly", test_handles_reused_cleanly},
     {"agent failures", test_agent_failures},
+    {"agent connections renewed", test_agent_connections_renewed},
+    {"long headers", test_long_headers},
     {"hung agent", test_hung_agent},
+    {"client gone while waiting", test_client_gone_while_waiting},
     {"many agents", test_many_agents},
     {"agent connections bounded", test_agent_connections_bounded},
     {"gz discover", test_gz_discover},
