@@ -608,8 +608,12 @@ proxy_access(void *cls, struct MHD_Connection *c, const char *url, const char *m
         *upload_size = 0; /* no endpoint takes a body */
         return MHD_YES;
     }
-    if (r->r_state == REQ_ANSWERED)
+    if (r->r_state == REQ_ANSWERED) {
+        /* queued here, the answer is sent at libmicrohttpd's next turn: at
+         * once, not after the wait of a turn that moved nothing */
+        httpd_poke();
         return proxy_answer_scrape(r);
+    }
     if (r->r_state == REQ_WAITING)
         return proxy_scrape_waits(r);
     if (r->r_state == REQ_LOOKUP)
