@@ -432,20 +432,28 @@ test_accepted_certs(void)
     }
 }
 
-/* A request to the suite's proxy as alice with a Host header of the test's (SNI: cmon.SUFFIX). */
+/* A request to the suite's proxy as alice for <label>.SUFFIX, with one more
+ * header line (it replaces curl's own of that name). */
 static long
-get_host(const char *host, answer_t *a)
+get_with_header(const char *label, const char *path, const char *line, answer_t *a)
 {
     CURL *h = curl_easy_init();
-    char line[300];
-    snprintf(line, sizeof(line), "Host: %s", host);
     struct curl_slist *hdr = curl_slist_append(NULL, line);
-    client_setup(h, W.port, "alice", "cmon", "/v1/discover", NULL, a);
+    client_setup(h, W.port, "alice", label, path, NULL, a);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     client_run(h, a);
     curl_easy_cleanup(h);
     curl_slist_free_all(hdr);
     return a->status;
+}
+
+/* A request to the suite's proxy as alice with a Host header of the test's (SNI: cmon.SUFFIX). */
+static long
+get_host(const char *host, answer_t *a)
+{
+    char line[300];
+    snprintf(line, sizeof(line), "Host: %s", host);
+    return get_with_header("cmon", "/v1/discover", line, a);
 }
 
 static void
@@ -638,19 +646,13 @@ test_agent_connections_renewed(void)
 static long
 get_padded(size_t pad, answer_t *a)
 {
-    CURL *h = curl_easy_init();
     char *line = malloc(pad + 16);
     snprintf(line, pad + 16, "X-Pad: ");
     memset(line + 7, 'p', pad);
     line[7 + pad] = '\0';
-    struct curl_slist *hdr = curl_slist_append(NULL, line);
+    long st = get_with_header(VM_ALICE, "/metrics", line, a);
     free(line);
-    client_setup(h, W.port, "alice", VM_ALICE, "/metrics", NULL, a);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-    client_run(h, a);
-    curl_easy_cleanup(h);
-    curl_slist_free_all(hdr);
-    return a->status;
+    return st;
 }
 
 static void
