@@ -73,6 +73,7 @@ struct load_state {
     uint64_t st_next_watch;
     int st_warmed;
     int st_failed;
+    int st_opened_all; /* ls_open_all done: every host's connection is open */
     uint64_t st_refused_since; /* first connection error since the last answer; 0 none */
     struct procstat st_ps_warm, st_ps_last;
     int st_have_warm, st_have_last;
@@ -683,34 +684,97 @@ load_finish(struct load_state *st, int rc)
     }
 }
 
-int
-load_run(const struct load_spec *spec, struct result_figures *out)
+struct load_session {
+    struct load_state ss_state;
+};
+
+struct load_session *
+load_session_open(const struct load_spec *spec, struct result_figures *out)
 {
-    struct load_state st;
+    struct load_session *ls = calloc(1, sizeof(*ls));
 
     prctl(PR_SET_TIMERSLACK, 1UL); /* wake on time: lateness would count as latency */
-
-    int opened = load_state_open(&st, spec, out);
+    if (ls == NULL) {
+        snprintf(out->rf_error, sizeof(out->rf_error), "cannot set up the client: %s",
+                 strerror(ENOMEM));
+        return NULL;
+    }
+    int opened = load_state_open(&ls->ss_state, spec, out);
     if (opened < 0) {
         if (opened == -1)
             snprintf(out->rf_error, sizeof(out->rf_error), "cannot set up the client: %s",
                      strerror(ENOMEM));
-        load_state_close(&st);
-        return -1;
+        load_session_close(ls);
+        return NULL;
     }
-    st.st_next_watch = clock_mono_ns();
-    if (spec->ls_open_all && !spec->ls_no_keepalive && load_open_all(&st) < 0) {
-        load_finish(&st, -1);
-        load_state_close(&st);
-        return -1;
+    return ls;
+}
+
+/*
+ * A round starts from nothing measured: the window, the schedule, the
+ * figures of the server and the client are its own. A request still in
+ * flight from the round before (its server slower than the drain time) is
+ * not counted in this one.
+ */
+static void
+load_round_reset(struct load_state *st, struct result_figures *out)
+{
+    const struct load_spec *sp = st->st_spec;
+
+    st->st_out = out;
+    st->st_rng = sp->ls_seed;
+    st->st_next = 0;
+    st->st_warmed = st->st_failed = 0;
+    st->st_refused_since = 0;
+    st->st_have_warm = st->st_have_last = 0;
+    st->st_hwm_max = st->st_shmem_max = 0;
+    st->st_client_warm = 0;
+    for (size_t i = 0; i < (size_t)sp->ls_concurrency; i++)
+        st->st_slots[i].sl_measured = 0;
+    st->st_next_watch = clock_mono_ns();
+}
+
+int
+load_session_round(struct load_session *ls, struct result_figures *out)
+{
+    struct load_state *st = &ls->ss_state;
+    const struct load_spec *spec = st->st_spec;
+
+    load_round_reset(st, out);
+    if (spec->ls_open_all && !spec->ls_no_keepalive && !st->st_opened_all) {
+        if (load_open_all(st) < 0) {
+            load_finish(st, -1);
+            return -1;
+        }
+        st->st_opened_all = 1;
     }
-    st.st_t_begin = clock_mono_ns();
-    st.st_t_warm = st.st_t_begin + (uint64_t)(spec->ls_warmup_s * 1e9);
-    st.st_t_end = st.st_t_warm + (uint64_t)(spec->ls_duration_s * 1e9);
-    st.st_interval_ns = spec->ls_rate > 0 ? 1e9 / spec->ls_rate : 0;
-    st.st_next_watch = st.st_t_begin;
-    int rc = load_loop(&st);
-    load_finish(&st, rc);
-    load_state_close(&st);
+    st->st_t_begin = clock_mono_ns();
+    st->st_t_warm = st->st_t_begin + (uint64_t)(spec->ls_warmup_s * 1e9);
+    st->st_t_end = st->st_t_warm + (uint64_t)(spec->ls_duration_s * 1e9);
+    st->st_interval_ns = spec->ls_rate > 0 ? 1e9 / spec->ls_rate : 0;
+    st->st_next_watch = st->st_t_begin;
+    int rc = load_loop(st);
+    load_finish(st, rc);
+    return rc;
+}
+
+void
+load_session_close(struct load_session *ls)
+{
+    if (ls == NULL)
+        return;
+    load_state_close(&ls->ss_state);
+    free(ls);
+}
+
+int
+load_run(const struct load_spec *spec, struct result_figures *out)
+{
+    struct load_session *ls = load_session_open(spec, out);
+
+    if (ls == NULL)
+        return -1;
+    int rc = load_session_round(ls, out);
+    load_session_close(ls);
     return rc;
 }

@@ -50,6 +50,24 @@ struct load_spec {
  */
 int load_run(const struct load_spec *spec, struct result_figures *out);
 
+/*
+ * The same load in rounds that keep the client between them: its curl
+ * handles, its connections (one per host after ls_open_all, which is done
+ * once, before the first round) and TLS sessions. Two sessions taking turns
+ * round after round compare two servers over the same stretch of time
+ * without opening thousands of connections each turn.
+ *
+ * load_session_open returns the session, or NULL with out->rf_error. spec
+ * must outlive the session; between rounds its seed, warm-up and duration
+ * may change (the rest is read once). load_session_round runs one round
+ * into out (initialised with result_figures_init) and returns as load_run.
+ * load_session_close closes every connection; NULL is ignored.
+ */
+struct load_session;
+struct load_session *load_session_open(const struct load_spec *spec, struct result_figures *out);
+int load_session_round(struct load_session *ls, struct result_figures *out);
+void load_session_close(struct load_session *ls);
+
 /* Count a finished request in out: curl result, HTTP status, latency, body bytes. */
 void load_count(struct result_figures *out, int curl_code, long status, uint64_t ns,
                 uint64_t bytes);

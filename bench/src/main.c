@@ -232,16 +232,15 @@ fail:
     return -1;
 }
 
-/* One server's round alone, for its progress line. */
-struct bench_brief {
-    double bb_scrapes_per_s;
-    double bb_p99_ms; /* -1 when no request succeeded */
-};
-
-/* One round against one server, merged into dst, its own figures in *brief. 0 or -1 with err. */
+/*
+ * One round against one server, merged into dst, its own figures in *brief.
+ * The server's load session (*ls) is opened at its first round and kept, with
+ * its connections, until bench_down: rounds taking turns do not open every
+ * connection again. 0 or -1 with err.
+ */
 static int
-bench_round(const struct load_spec *s, struct result_figures *dst, const char *who,
-            struct bench_brief *brief, char *err, size_t errlen)
+bench_round(const struct load_spec *s, struct load_session **ls, struct result_figures *dst,
+            const char *who, struct result_round *brief, char *err, size_t errlen)
 {
     struct result_figures f;
 
@@ -249,9 +248,15 @@ bench_round(const struct load_spec *s, struct result_figures *dst, const char *w
         snprintf(err, errlen, "cannot allocate a histogram");
         return -1;
     }
-    int rc = load_run(s, &f);
-    brief->bb_scrapes_per_s = result_scrapes_per_s(&f);
-    brief->bb_p99_ms = f.rf_ok ? report_ms(&f, 0.99) : -1;
+    if (*ls == NULL && (*ls = load_session_open(s, &f)) == NULL) {
+        snprintf(err, errlen, "%s: %s", who, f.rf_error);
+        result_figures_release(&f);
+        return -1;
+    }
+    int rc = load_session_round(*ls, &f);
+    brief->rd_scrapes_per_s = result_scrapes_per_s(&f);
+    brief->rd_p99_ms = f.rf_ok ? report_ms(&f, 0.99) : -1;
+    brief->rd_cpu_s_per_1000 = report_cpu_per_1000(&f);
     result_figures_merge(dst, &f);
     result_figures_release(&f);
     if (rc < 0)
@@ -404,6 +409,8 @@ struct bench_sut {
     struct bench_client su_client; /* how the server under test is reached */
     struct curl_slist *su_hdr;
     struct load_spec su_agent, su_ref;
+    struct load_session *su_agent_ls, *su_ref_ls; /* their clients, kept between rounds */
+    struct agent_sut su_versus;                   /* --versus-template: its instances' URLs */
     struct progress su_pg; /* the lines about this point */
     char su_ref_base[64];
     int su_entered; /* agent_up was called: agent_down is due */
@@ -428,10 +435,18 @@ bench_connections(const char *base, size_t npaths, int concurrency)
     return want < (double)most ? (long)want : most;
 }
 
-/* The load against the reference: the sample files, or nginx-proxy's URLs. */
+/* The load against the reference: the sample files, nginx-proxy's URLs or --versus-template's. */
 static void
 bench_ref_spec(struct bench_sut *s, const struct opts *p)
 {
+    if (p->op_reference == OPTS_REF_VERSUS) {
+        const struct target_list *t = &s->su_versus.as_targets;
+        s->su_ref = bench_spec(p, "", t->tl_path, t->tl_n, s->su_versus.as_agent_pid);
+        s->su_ref.ls_tls = &s->su_client.bc_tls; /* the same certificates and --resolve lines */
+        s->su_ref.ls_connections = bench_connections("", t->tl_n, p->op_concurrency);
+        s->su_ref.ls_open_all = 1;
+        return;
+    }
     if (p->op_reference == OPTS_REF_NGINX_PROXY) {
         const struct target_list *t = &s->su_proxy.bp_targets;
         s->su_ref = bench_spec(p, "", t->tl_path, t->tl_n, s->su_ng.nr_pid);
@@ -465,6 +480,20 @@ static int
 bench_reference_start(struct bench_sut *s, const struct opts *p, struct result_run *run, char *err,
                       size_t errlen)
 {
+    if (p->op_reference == OPTS_REF_VERSUS) {
+        struct opts v = *p; /* the instances listed as for --url-template, named by the other */
+        v.op_url = v.op_url_template = p->op_versus_template;
+        v.op_pid = p->op_versus_pid;
+        run->rr_has_ref = 1;
+        snprintf(run->rr_ref_name, sizeof(run->rr_ref_name), "versus");
+        if (agent_up(&v, 0, &s->su_pg, &s->su_client.bc_tls, &s->su_versus, err, errlen) < 0)
+            return -1;
+        if (s->su_versus.as_targets.tl_n == s->su_as.as_targets.tl_n)
+            return 0;
+        snprintf(err, errlen, "--versus-template lists %zu instances, --url-template %zu",
+                 s->su_versus.as_targets.tl_n, s->su_as.as_targets.tl_n);
+        return -1;
+    }
     if (p->op_reference == OPTS_REF_NGINX_PROXY) {
         progress_phase(&s->su_pg, "starting nginx-proxy (TLS) in front of the agent");
         return bench_proxy_up(p, s->su_as.as_base, &s->su_as.as_targets, run, &s->su_proxy,
@@ -522,42 +551,60 @@ bench_up(struct bench_sut *s, const struct opts *p, const struct progress *pg,
 
 /* "agent 51234 scrapes/s, p99 0.156 ms" into buf: one server's round, for the progress line. */
 static void
-bench_brief_say(char *buf, size_t n, const char *who, const struct bench_brief *b)
+bench_brief_say(char *buf, size_t n, const char *who, const struct result_round *b)
 {
-    if (b->bb_p99_ms < 0)
+    if (b->rd_p99_ms < 0)
         snprintf(buf, n, "%s no answer", who);
     else
-        snprintf(buf, n, "%s %.0f scrapes/s, p99 %.3f ms", who, b->bb_scrapes_per_s, b->bb_p99_ms);
+        snprintf(buf, n, "%s %.0f scrapes/s, p99 %.3f ms", who, b->rd_scrapes_per_s, b->rd_p99_ms);
 }
 
-/* Round i of point s: the agent, then the reference; the warm-up before the first. 0 or -1. */
+/*
+ * Round i of point s: the agent and the reference, the agent first in even
+ * rounds and second in odd ones (so that neither always follows the other:
+ * the one that goes second finds the caches and the machine as the first
+ * left them); the warm-up before each one's first. Each one's round alone
+ * goes into run->rr_by_round. 0 or -1.
+ */
 static int
 bench_turn(struct bench_sut *s, int i, struct result_run *run, char *err, size_t errlen)
 {
     const struct opts *p = &s->su_opts;
-    struct bench_brief ab, rb;
+    struct result_round *ab = &run->rr_by_round[i][0], *rb = &run->rr_by_round[i][1];
     const char *ref = opts_reference_name(p->op_reference);
+    int ref_first = p->op_reference && i % 2 == 1;
     char a[96], r[96] = "", order[48], who[48];
 
     s->su_agent.ls_seed = s->su_ref.ls_seed = p->op_seed + (uint64_t)i;
     s->su_agent.ls_warmup_s = s->su_ref.ls_warmup_s = i == 0 ? p->op_warmup_s : 0;
-    snprintf(order, sizeof(order), "agent%s%s", p->op_reference ? " then " : "",
-             p->op_reference ? ref : "");
+    if (!p->op_reference)
+        snprintf(order, sizeof(order), "agent");
+    else
+        snprintf(order, sizeof(order), "%s then %s", ref_first ? ref : "agent",
+                 ref_first ? "agent" : ref);
     if (i == 0 && p->op_warmup_s > 0)
         progress_round(&s->su_pg, i + 1, p->op_rounds, "%g s warm-up, then %g s measured, %s",
                        p->op_warmup_s, s->su_agent.ls_duration_s, order);
     else
         progress_round(&s->su_pg, i + 1, p->op_rounds, "%g s measured, %s",
                        s->su_agent.ls_duration_s, order);
-    if (bench_round(&s->su_agent, &run->rr_agent, "agent", &ab, err, errlen) < 0)
-        return -1;
     snprintf(who, sizeof(who), "%s reference", ref);
-    if (p->op_reference && bench_round(&s->su_ref, &run->rr_ref, who, &rb, err, errlen) < 0)
-        return -1;
-    bench_brief_say(a, sizeof(a), "agent", &ab);
+    for (int k = 0; k < 2; k++) {
+        int is_ref = k == (ref_first ? 0 : 1);
+        if (is_ref && !p->op_reference)
+            continue;
+        int rc = is_ref ? bench_round(&s->su_ref, &s->su_ref_ls, &run->rr_ref, who, rb, err,
+                                      errlen)
+                        : bench_round(&s->su_agent, &s->su_agent_ls, &run->rr_agent, "agent", ab,
+                                      err, errlen);
+        if (rc < 0)
+            return -1;
+    }
+    run->rr_nby_round = i + 1;
+    bench_brief_say(a, sizeof(a), "agent", ab);
     snprintf(who, sizeof(who), "; %s", ref);
     if (p->op_reference)
-        bench_brief_say(r, sizeof(r), who, &rb);
+        bench_brief_say(r, sizeof(r), who, rb);
     progress_round(&s->su_pg, i + 1, p->op_rounds, "%s%s", a, r);
     return 0;
 }
@@ -568,6 +615,10 @@ bench_down(struct bench_sut *s, char *err, size_t errlen)
 {
     char tail[256];
 
+    load_session_close(s->su_agent_ls);
+    load_session_close(s->su_ref_ls);
+    s->su_agent_ls = s->su_ref_ls = NULL;
+    agent_down(&s->su_versus);
     nginx_stop(&s->su_ng);
     bench_proxy_down(&s->su_proxy);
     bench_client_release(&s->su_client);

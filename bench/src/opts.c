@@ -49,6 +49,8 @@ enum {
     OPT_UUIDS,
     OPT_NOKEEP,
     OPT_FAULT,
+    OPT_VERSUS,
+    OPT_VERSUS_PID,
 };
 
 static const struct option opts_long[] = {
@@ -91,6 +93,8 @@ static const struct option opts_long[] = {
     {"url-template", required_argument, NULL, OPT_TEMPLATE},
     {"uuids", required_argument, NULL, OPT_UUIDS},
     {"no-keepalive", no_argument, NULL, OPT_NOKEEP},
+    {"versus-template", required_argument, NULL, OPT_VERSUS},
+    {"versus-pid", required_argument, NULL, OPT_VERSUS_PID},
     {NULL, 0, NULL, 0},
 };
 
@@ -145,6 +149,11 @@ opts_usage(FILE *f)
           "                             repeatable, as curl --resolve)\n"
           "      --no-keepalive       a new connection per request (https: a full TLS\n"
           "                             handshake each, no session resumption)\n"
+          "      --versus-template=T  with --url-template: another server for the same\n"
+          "                             instances, e.g. nginx in front of the same agents,\n"
+          "                             taking turns with the first each round (its figures\n"
+          "                             are the reference's; same TLS flags, --resolve)\n"
+          "      --versus-pid=PID     the --versus-template server process, for its CPU and RSS\n"
           "      --reference=nginx|nginx-proxy|none  the same load on an nginx of its own:\n"
           "                             nginx serves the very bytes of sample scrapes;\n"
           "                             nginx-proxy terminates TLS (client certificates,\n"
@@ -303,6 +312,11 @@ opts_apply_number(struct opts *o, int c, const char *a, char *err, size_t errlen
             return -1;
         o->op_pid = (long)v;
         return 0;
+    case OPT_VERSUS_PID:
+        if (opts_integer("versus-pid", a, 1, 4194304, &v, err, errlen) < 0)
+            return -1;
+        o->op_versus_pid = (long)v;
+        return 0;
     case OPT_ROUNDS:
         if (opts_integer("rounds", a, 1, 100, &v, err, errlen) < 0)
             return -1;
@@ -400,20 +414,21 @@ opts_resolve_entry(const char *a, char *err, size_t errlen)
     return 0;
 }
 
-/* --url-template: an http:// or https:// URL naming the instance by {uuid}. 0 or -1. */
+/* --url-template (or --versus-template, flag): an http:// or https:// URL naming the
+   instance by {uuid}. 0 or -1. */
 static int
-opts_template(const char *a, char *err, size_t errlen)
+opts_template(const char *flag, const char *a, char *err, size_t errlen)
 {
     if (strncmp(a, "https://", 8) != 0 && strncmp(a, "http://", 7) != 0) {
-        snprintf(err, errlen, "--url-template: only http:// or https:// URLs, got '%s'", a);
+        snprintf(err, errlen, "--%s: only http:// or https:// URLs, got '%s'", flag, a);
         return -1;
     }
     if (strstr(a, "{uuid}") == NULL) {
-        snprintf(err, errlen, "--url-template: no {uuid} in '%s'", a);
+        snprintf(err, errlen, "--%s: no {uuid} in '%s'", flag, a);
         return -1;
     }
     if (strlen(a) > 512) {
-        snprintf(err, errlen, "--url-template: longer than 512 characters");
+        snprintf(err, errlen, "--%s: longer than 512 characters", flag);
         return -1;
     }
     return 0;
@@ -449,9 +464,14 @@ opts_apply_client(struct opts *o, int c, const char *a, char *err, size_t errlen
         o->op_resolve[o->op_nresolve++] = a;
         return 0;
     case OPT_TEMPLATE:
-        if (opts_template(a, err, errlen) < 0)
+        if (opts_template("url-template", a, err, errlen) < 0)
             return -1;
         o->op_url_template = a;
+        return 0;
+    case OPT_VERSUS:
+        if (opts_template("versus-template", a, err, errlen) < 0)
+            return -1;
+        o->op_versus_template = a;
         return 0;
     }
     return 1;
@@ -460,7 +480,10 @@ opts_apply_client(struct opts *o, int c, const char *a, char *err, size_t errlen
 const char *
 opts_reference_name(enum opts_reference r)
 {
-    return r == OPTS_REF_NGINX ? "nginx" : r == OPTS_REF_NGINX_PROXY ? "nginx-proxy" : "none";
+    return r == OPTS_REF_NGINX         ? "nginx"
+           : r == OPTS_REF_NGINX_PROXY ? "nginx-proxy"
+           : r == OPTS_REF_VERSUS      ? "versus"
+                                       : "none";
 }
 
 static int
@@ -581,6 +604,18 @@ opts_check_proxy(const struct opts *o, char *err, size_t errlen)
             return -1;
         }
     }
+    if (o->op_versus_template != NULL && o->op_url_template == NULL) {
+        snprintf(err, errlen, "--versus-template takes turns with a --url-template: give both");
+        return -1;
+    }
+    if (o->op_versus_template != NULL && o->op_reference != OPTS_REF_NONE) {
+        snprintf(err, errlen, "--versus-template is the reference: not with --reference");
+        return -1;
+    }
+    if (o->op_versus_pid != 0 && o->op_versus_template == NULL) {
+        snprintf(err, errlen, "--versus-pid names the --versus-template server: give both");
+        return -1;
+    }
     if (o->op_reference == OPTS_REF_NGINX_PROXY) {
         if (o->op_url_template != NULL || opts_https(o)) {
             snprintf(err, errlen,
@@ -655,6 +690,8 @@ opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
         return -1;
     if (o->op_url_template != NULL)
         o->op_url = o->op_url_template; /* a running server, as with --url */
+    if (o->op_versus_template != NULL)
+        o->op_reference = OPTS_REF_VERSUS;
     return 0;
 }
 

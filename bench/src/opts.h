@@ -19,6 +19,7 @@ enum opts_reference {
     OPTS_REF_NONE = 0,
     OPTS_REF_NGINX,       /* nginx serving the bytes of sample scrapes */
     OPTS_REF_NGINX_PROXY, /* nginx terminating TLS in front of the same agent */
+    OPTS_REF_VERSUS,      /* --versus-template: a running server of the same instances */
 };
 
 struct opts {
@@ -39,6 +40,8 @@ struct opts {
     const char *op_world;        /* --world PATH: with --url, the world to list */
     long op_pid;                 /* --pid PID: with --url, the agent to watch; 0 none */
     enum opts_reference op_reference; /* --reference nginx|nginx-proxy|none */
+    const char *op_versus_template;   /* --versus-template: another server, taking turns */
+    long op_versus_pid;               /* --versus-pid PID: that server's process; 0 none */
     const char *op_nginx;             /* --nginx PATH (default /usr/sbin/nginx) */
     const char *op_cert;              /* --cert FILE: client certificate (PEM) */
     const char *op_key;               /* --key FILE: its key (PEM) */
@@ -75,7 +78,7 @@ struct opts {
  */
 int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen);
 
-/* "nginx", "nginx-proxy" or "none": the name of a reference in tables and titles. */
+/* "nginx", "nginx-proxy", "versus" or "none": the name of a reference in tables and titles. */
 const char *opts_reference_name(enum opts_reference r);
 
 /* Print the --help text to f: every flag, in the shape help2man reads. */

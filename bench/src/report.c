@@ -241,6 +241,29 @@ report_ratio_json(const struct result_run *run)
     return o;
 }
 
+static json_t *
+report_round_json(const struct result_round *rd)
+{
+    return json_pack("{s:o, s:o, s:o}", "scrapes_per_s", json_real(rd->rd_scrapes_per_s),
+                     "p99_ms", report_num_or_null(rd->rd_p99_ms), "cpu_s_per_1000",
+                     report_num_or_null(rd->rd_cpu_s_per_1000));
+}
+
+/* Each round's figures alone: [{"scrapes_per_s", "p99_ms", "cpu_s_per_1000", "reference"}]. */
+static json_t *
+report_by_round_json(const struct result_run *run)
+{
+    json_t *arr = json_array();
+
+    for (int i = 0; i < run->rr_nby_round; i++) {
+        json_t *o = report_round_json(&run->rr_by_round[i][0]);
+        if (run->rr_has_ref)
+            json_object_set_new(o, "reference", report_round_json(&run->rr_by_round[i][1]));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
 json_t *
 report_run_json(const struct result_run *run)
 {
@@ -259,6 +282,7 @@ report_run_json(const struct result_run *run)
     json_object_set_new(o, "rounds", json_integer(run->rr_rounds > 0 ? run->rr_rounds : 1));
     json_object_set_new(o, "primed", json_integer(run->rr_primed));
     json_object_set_new(o, "interleaved", json_boolean(run->rr_interleaved));
+    json_object_set_new(o, "by_round", report_by_round_json(run));
     if (run->rr_has_ref) {
         json_t *ref = report_figures_json(run, &run->rr_ref);
         json_object_set_new(ref, "server", json_string(run->rr_ref_name));

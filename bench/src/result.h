@@ -37,6 +37,15 @@ struct result_figures {
     int rf_rounds;          /* measurement rounds merged into these figures */
 };
 
+#define RESULT_MAX_ROUNDS 100 /* --rounds at most */
+
+/* One server's figures in one round alone: how much rounds differ shows the noise. */
+struct result_round {
+    double rd_scrapes_per_s;
+    double rd_p99_ms;         /* < 0 when nothing succeeded */
+    double rd_cpu_s_per_1000; /* the server's CPU a 1,000 scrapes; < 0 unknown */
+};
+
 /* One point of a series: the agent's figures and, when one ran, the reference's. */
 struct result_run {
     long rr_zones;        /* zones in the world; -1 unknown (--url without a world) */
@@ -56,6 +65,8 @@ struct result_run {
     int rr_has_ref;
     char rr_ref_name[16]; /* "nginx" */
     struct result_figures rr_ref;
+    struct result_round rr_by_round[RESULT_MAX_ROUNDS][2]; /* [round][0 agent, 1 reference] */
+    int rr_nby_round;
 };
 
 /* Allocate the histogram of a zeroed figures record. Returns 0, or -1 (ENOMEM). */

@@ -386,6 +386,78 @@ test_load_many_hosts(void)
     result_figures_release(&f);
 }
 
+
+/*
+ * The client's established connections to port (read from /proc/net/tcp):
+ * their local ports, sorted, into ports (at most n). Returns how many.
+ */
+static size_t
+connections_to(int port, unsigned *ports, size_t n)
+{
+    FILE *f = fopen("/proc/net/tcp", "r");
+    char line[512];
+    size_t k = 0;
+
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        unsigned lport, rport, st;
+        if (sscanf(line, " %*d: %*8x:%x %*8x:%x %x", &lport, &rport, &st) == 3 &&
+            (int)rport == port && st == 1 /* TCP_ESTABLISHED */ && k < n)
+            ports[k++] = lport;
+    }
+    fclose(f);
+    for (size_t i = 1; i < k; i++) /* insertion sort: a few hundred at most */
+        for (size_t j = i; j > 0 && ports[j - 1] > ports[j]; j--) {
+            unsigned t = ports[j];
+            ports[j] = ports[j - 1];
+            ports[j - 1] = t;
+        }
+    return k;
+}
+
+static void
+test_load_session_keeps_connections(void)
+{
+    struct fetch_tls tls = {.ft_cert = good.cf_client,
+                            .ft_key = good.cf_client_key,
+                            .ft_cacert = good.cf_ca,
+                            .ft_resolve = resolve_proxy};
+    struct load_spec s = tls_spec(many, &tls, proxy.nr_pid);
+    struct result_figures f;
+    static unsigned before[2 * MANY], after[2 * MANY];
+    char host[64], uuid[40];
+
+    for (int i = 0; i < MANY; i++) {
+        many_uuid(uuid, sizeof(uuid), i);
+        snprintf(host, sizeof(host), "%s.cmon.test", uuid);
+        proxy_url(many_url[i], sizeof(many_url[i]), &proxy, host);
+        many[i] = many_url[i];
+    }
+    s.ls_npaths = MANY;
+    s.ls_concurrency = 1; /* one request at a time: one connection a host, opened first */
+    s.ls_connections = MANY;
+    CU_ASSERT_FATAL(result_figures_init(&f) == 0);
+    struct load_session *ls = load_session_open(&s, &f);
+    CU_ASSERT_FATAL(ls != NULL);
+    CU_ASSERT(load_session_round(ls, &f) == 0);
+    CU_ASSERT(f.rf_ok > 20 && f.rf_ok == f.rf_requests && f.rf_connects == 0);
+    size_t n1 = connections_to(proxy.nr_port, before, 2 * MANY);
+    CU_ASSERT(n1 == MANY); /* every host's connection open after the round */
+    result_figures_release(&f);
+
+    s.ls_seed = 8; /* another round, other draws, no warm-up: the same connections */
+    s.ls_warmup_s = 0;
+    CU_ASSERT_FATAL(result_figures_init(&f) == 0);
+    CU_ASSERT(load_session_round(ls, &f) == 0);
+    CU_ASSERT(f.rf_ok > 20 && f.rf_ok == f.rf_requests && f.rf_connects == 0);
+    size_t n2 = connections_to(proxy.nr_port, after, 2 * MANY);
+    CU_ASSERT(n2 == n1 && memcmp(before, after, n1 * sizeof(before[0])) == 0);
+    result_figures_release(&f);
+
+    load_session_close(ls);
+    CU_ASSERT(connections_to(proxy.nr_port, after, 2 * MANY) == 0); /* all closed */
+}
 static void
 test_retemplate(void)
 {
@@ -586,6 +658,63 @@ test_program_wrong_ca(void)
     json_decref(doc);
 }
 
+/*
+ * --versus-template: a second server of the same instances taking turns with
+ * the first. The versus URLs here name a path nginx-proxy answers 404: every
+ * request of the reference's rounds went to them, and none of the first's.
+ */
+static void
+test_program_versus(void)
+{
+    char tmpl[128], vtmpl[128], uuids[300], json[300], res[64], vres[64], pid[16];
+    json_error_t je;
+
+    uuids_file(uuids, sizeof(uuids));
+    snprintf(tmpl, sizeof(tmpl), "https://{uuid}.cmon.test:%d/metrics", strict.nr_port);
+    snprintf(res, sizeof(res), "*:%d:127.0.0.1", strict.nr_port);
+    snprintf(vtmpl, sizeof(vtmpl), "https://{uuid}.cmon.test:%d/none/{uuid}", proxy.nr_port);
+    snprintf(vres, sizeof(vres), "*:%d:127.0.0.1", proxy.nr_port);
+    snprintf(pid, sizeof(pid), "%d", (int)proxy.nr_pid);
+    snprintf(json, sizeof(json), "%s/versus.json", tmpdir);
+    CU_ASSERT_FATAL(run_bench("--url-template", tmpl, "--versus-template", vtmpl, "--versus-pid",
+                              pid, "--uuids", uuids, "--resolve", res, "--resolve", vres,
+                              "--cacert", good.cf_ca, "--cert", good.cf_client, "--key",
+                              good.cf_client_key, "--duration", "0.4", "--warmup", "0.1",
+                              "--rounds", "2", "--json", json, "--quiet", NULL) == 0);
+    json_t *doc = json_load_file(json, 0, &je);
+    CU_ASSERT_FATAL(doc != NULL);
+    json_t *ref = json_object_get(doc, "reference");
+    json_int_t req = json_integer_value(json_object_get(doc, "requests"));
+    json_int_t rreq = json_integer_value(json_object_get(ref, "requests"));
+    CU_ASSERT(req > 0 && json_integer_value(json_object_get(doc, "ok")) == req);
+    CU_ASSERT(strcmp(json_string_value(json_object_get(ref, "server")), "versus") == 0);
+    CU_ASSERT(rreq > 0 && json_integer_value(json_object_get(ref, "ok")) == 0);
+    CU_ASSERT(json_integer_value(json_object_get(json_object_get(
+                  json_object_get(ref, "errors"), "http"), "404")) == rreq);
+    /* --versus-pid watches the reference's server; the first has no --pid */
+    CU_ASSERT(json_is_null(json_object_get(doc, "agent_cpu_s_per_1000")));
+    CU_ASSERT(json_is_number(json_object_get(ref, "agent_peak_rss_kb")));
+    json_t *rounds = json_object_get(doc, "by_round");
+    CU_ASSERT_FATAL(json_array_size(rounds) == 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *r = json_array_get(rounds, i);
+        CU_ASSERT(json_real_value(json_object_get(r, "scrapes_per_s")) > 0);
+        CU_ASSERT(json_is_object(json_object_get(r, "reference")));
+    }
+    json_decref(doc);
+
+    CU_ASSERT(run_bench("--versus-template", vtmpl, NULL) == 2);
+    CU_ASSERT(stderr_has("takes turns with a --url-template"));
+    CU_ASSERT(run_bench("--url-template", tmpl, "--uuids", uuids, "--versus-template",
+                        "https://x.cmon.test/metrics", NULL) == 2);
+    CU_ASSERT(stderr_has("--versus-template: no {uuid}"));
+    CU_ASSERT(run_bench("--url-template", tmpl, "--uuids", uuids, "--versus-template", vtmpl,
+                        "--reference", "nginx", NULL) == 2);
+    CU_ASSERT(stderr_has("not with --reference"));
+    CU_ASSERT(run_bench("--url-template", tmpl, "--uuids", uuids, "--versus-pid", pid, NULL) == 2);
+    CU_ASSERT(stderr_has("--versus-pid names the --versus-template server"));
+}
+
 static const CU_TestInfo tls_tests[] = {
     {"client certificate seen by the server", test_client_cert_seen},
     {"server certificate of another CA refused", test_wrong_ca},
@@ -595,11 +724,13 @@ static const CU_TestInfo tls_tests[] = {
     {"load: --no-keepalive, a handshake per request", test_load_no_keepalive},
     {"load: a server requiring a certificate", test_load_cert_required},
     {"load: many hosts, one connection each", test_load_many_hosts},
+    {"load: a session keeps its connections between rounds", test_load_session_keeps_connections},
     {"URL templates", test_retemplate},
     {"flags: templates, TLS, --resolve, nginx-proxy", test_opts_parse},
     {"cmon-bench: bad combinations exit 2", test_bad_combinations},
     {"cmon-bench --url-template through a proxy", test_program_through_proxy},
     {"cmon-bench: wrong CA exits 3, --insecure runs", test_program_wrong_ca},
+    {"cmon-bench --versus-template: turns with a second server", test_program_versus},
     CU_TEST_INFO_NULL};
 
 static void
