@@ -249,7 +249,9 @@ load_multis_open(struct load_state *st, long conns)
         if (lm->lm_multi == NULL)
             return -1;
         st->st_nmulti++;
-        curl_multi_setopt(lm->lm_multi, CURLMOPT_MAXCONNECTS, conns / (long)k + sp->ls_concurrency);
+        /* the caches together hold conns at most: conns is what the descriptors allow */
+        long cache = conns / (long)k > sp->ls_concurrency ? conns / (long)k : sp->ls_concurrency;
+        curl_multi_setopt(lm->lm_multi, CURLMOPT_MAXCONNECTS, cache);
         curl_multi_setopt(lm->lm_multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)sp->ls_concurrency);
         curl_multi_setopt(lm->lm_multi, CURLMOPT_SOCKETFUNCTION, load_on_socket);
         curl_multi_setopt(lm->lm_multi, CURLMOPT_SOCKETDATA, lm);
@@ -488,7 +490,13 @@ load_watch(struct load_state *st, uint64_t now)
         load_fail(st, "server unreachable: nothing but connection errors for 2 s");
     if (sp->ls_pid <= 0)
         return;
-    if (procstat_read(sp->ls_pid, &ps) < 0 || ps.ps_state == 'Z' || ps.ps_state == 'X') {
+    int rc = procstat_read(sp->ls_pid, &ps);
+    if (rc < 0 && errno != ESRCH) { /* EMFILE: out of descriptors, not the server gone */
+        snprintf(msg, sizeof(msg), "cannot read /proc/%d: %s", (int)sp->ls_pid, strerror(errno));
+        load_fail(st, msg);
+        return;
+    }
+    if (rc < 0 || ps.ps_state == 'Z' || ps.ps_state == 'X') {
         snprintf(msg, sizeof(msg), "server (pid %d) exited during the run", (int)sp->ls_pid);
         load_fail(st, msg);
         return;

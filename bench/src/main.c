@@ -318,7 +318,7 @@ struct bench_proxy {
     struct target_list bp_targets; /* whole URLs, one per instance */
 };
 
-static long bench_connections(const char *base, size_t npaths, int concurrency);
+static long bench_connections(const char *base, size_t npaths, int concurrency, int shares);
 
 /* HOST:PORT of an http://HOST:PORT[/...] base into buf. 0, or -1 when base is not http://. */
 static int
@@ -382,7 +382,7 @@ bench_proxy_up(const struct opts *p, const char *base, const struct target_list 
                              .np_suffix = BENCH_PROXY_SUFFIX,
                              .np_cert = bp->bp_certs.cf_server,
                              .np_key = bp->bp_certs.cf_server_key,
-                             .np_max_conns = bench_connections("", paths->tl_n, p->op_concurrency)};
+                             .np_max_conns = bench_connections("", paths->tl_n, p->op_concurrency, 1)};
     if (nginx_start_proxy(ng, p->op_nginx, &bp->bp_conf, err, errlen) < 0)
         return -1;
     return bench_proxy_client(bp, ng->nr_port, paths, err, errlen);
@@ -419,10 +419,11 @@ struct bench_sut {
 /*
  * Connections a run over paths keeps open: one per host when they are whole
  * URLs, up to C per host (requests in flight to one host at once each need
- * one), as far as the descriptors go.
+ * one), as far as the descriptors go; shares clients kept open at once
+ * (--versus-template: two) share them.
  */
 static long
-bench_connections(const char *base, size_t npaths, int concurrency)
+bench_connections(const char *base, size_t npaths, int concurrency, int shares)
 {
     struct rlimit rl;
     long most = 1000;
@@ -430,7 +431,7 @@ bench_connections(const char *base, size_t npaths, int concurrency)
     if (base[0] != '\0')
         return concurrency;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 256)
-        most = (long)rl.rlim_cur - 128; /* files of our own besides the sockets */
+        most = ((long)rl.rlim_cur - 128) / shares; /* files of our own besides the sockets */
     double want = (double)npaths * concurrency;
     return want < (double)most ? (long)want : most;
 }
@@ -443,7 +444,7 @@ bench_ref_spec(struct bench_sut *s, const struct opts *p)
         const struct target_list *t = &s->su_versus.as_targets;
         s->su_ref = bench_spec(p, "", t->tl_path, t->tl_n, s->su_versus.as_agent_pid);
         s->su_ref.ls_tls = &s->su_client.bc_tls; /* the same certificates and --resolve lines */
-        s->su_ref.ls_connections = bench_connections("", t->tl_n, p->op_concurrency);
+        s->su_ref.ls_connections = bench_connections("", t->tl_n, p->op_concurrency, 2);
         s->su_ref.ls_open_all = 1;
         return;
     }
@@ -451,7 +452,7 @@ bench_ref_spec(struct bench_sut *s, const struct opts *p)
         const struct target_list *t = &s->su_proxy.bp_targets;
         s->su_ref = bench_spec(p, "", t->tl_path, t->tl_n, s->su_ng.nr_pid);
         s->su_ref.ls_tls = &s->su_proxy.bp_client.bc_tls;
-        s->su_ref.ls_connections = bench_connections("", t->tl_n, p->op_concurrency);
+        s->su_ref.ls_connections = bench_connections("", t->tl_n, p->op_concurrency, 1);
         s->su_ref.ls_open_all = 1;
         return;
     }
@@ -467,7 +468,14 @@ bench_specs(struct bench_sut *s, const struct opts *p, char *const *paths, size_
 
     s->su_agent = bench_spec(p, base, paths, n, s->su_as.as_agent_pid);
     s->su_agent.ls_tls = &s->su_client.bc_tls;
-    s->su_agent.ls_connections = bench_connections(base, n, p->op_concurrency);
+    s->su_agent.ls_connections =
+        bench_connections(base, n, p->op_concurrency, p->op_reference == OPTS_REF_VERSUS ? 2 : 1);
+    if (base[0] == '\0' && s->su_agent.ls_connections < (long)n)
+        fprintf(stderr,
+                "cmon-bench: warning: %zu instances, one connection each, but %ld descriptors "
+                "for connections (ulimit -n%s): some requests will open a connection\n",
+                n, s->su_agent.ls_connections,
+                p->op_reference == OPTS_REF_VERSUS ? ", halved for --versus-template" : "");
     s->su_agent.ls_open_all = base[0] == '\0';
     bench_ref_spec(s, p);
     s->su_agent.ls_duration_s = s->su_ref.ls_duration_s = p->op_duration_s / p->op_rounds;

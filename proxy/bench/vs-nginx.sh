@@ -7,13 +7,20 @@
 # and one nginx of our own on the same certificate (D/proxy.pem),
 # `ssl_verify_client optional_no_ca`, `<uuid>.cmon.test` routed by a `map
 # $host` built from the control plane's /vms and /servers to an upstream per
-# compute node (keep-alive, HTTP/1.1). cmon-bench scrapes both with alice's
-# certificate, Host and SNI the instances' names, taking turns each round:
-#   (a) closed-loop keep-alive throughput (--concurrency $KA_CONC)
-#   (b) open loop --rate $RATE: p99, and the agent alone (cn0's agent, direct
-#       http://agent/v1/<uuid>/metrics with cn0's instances) for "p99 added"
-#   (c) --no-keepalive: the server's CPU per 1,000 full handshakes (ECDSA
-#       P-256, each also a scrape) from /proc; handshakes per CPU-second = per core
+# compute node (keep-alive, HTTP/1.1). cmon-bench scrapes with alice's
+# certificate, Host and SNI the instances' names. Each measure is one cmon-bench
+# run in which two servers take ROUNDS turns of DURATION s each
+# (--versus-template: the connections of both stay open between turns, the
+# first server goes first in odd turns, second in even ones), so that both are
+# measured over the same stretch of time, a few seconds apart:
+#   (a) closed-loop keep-alive throughput (--concurrency $KA_CONC), the proxy
+#       and nginx: scrapes/s and each one's CPU a scrape
+#   (b) open loop --rate $RATE over cn0's instances: the proxy and the agent
+#       alone (cn0's agent, http://agent/v1/<uuid>/metrics), then nginx and the
+#       agent alone: "p99 added" is a proxy's p99 less the agent's of its run
+#   (c) --no-keepalive, the proxy and nginx: each one's CPU per 1,000 full
+#       handshakes (ECDSA P-256, each also a scrape) from /proc; handshakes per
+#       CPU-second = per core
 # then (d) alice's discovery over one connection, 20 times (curl time_total),
 # (e) the proxy's VmHWM, and with 100,000 instances (serve --cns 4 --zones
 # 25000) the proxy's VmHWM after the listing, scrapes and discoveries.
@@ -21,22 +28,23 @@
 #   cmake --build build --target cmon-sim cmon-agent cmon-proxy cmon-bench
 #   proxy/bench/vs-nginx.sh build
 #
-# Environment: ROUNDS (3), DURATION (s a round, 8), WARMUP (2), ZONES (3334 a
-# node), CNS (3), RATE (2000), KA_CONC (16), HS_CONC (16), RSS_CNS (4),
-# RSS_ZONES (25000; 0 skips), PROXY_THREADS (1: cmon-proxy --threads; nginx
-# runs one worker process), PROXY_MAX_CONNS (16000: --max-connections; one
-# keep-alive connection per instance needs more than the default 1,024),
-# NGINX (/usr/sbin/nginx), BASE=BUILD_DIR (another build's cmon-proxy run beside
-# this one, same flags, control plane and certificate, taking turns with it in
-# (a), (b) and (c) of every round, the order swapped every other round: a
-# second table compares the two, "new/base"), SMOKE=1 (the ctest smoke run: exits 1 unless every
-# run scraped something and none had an error), KEEP=1 (keep the scratch
-# folder: every run's cmon-bench table and JSON).
+# Environment: ROUNDS (turns each server gets in a run, 8), DURATION (s a turn,
+# 3), WARMUP (2), ZONES (3334 a node), CNS (3), RATE (2000), KA_CONC (16),
+# HS_CONC (16), RSS_CNS (4), RSS_ZONES (25000; 0 skips), PROXY_THREADS (1:
+# cmon-proxy --threads; nginx runs one worker process), PROXY_MAX_CONNS (16000:
+# --max-connections; one keep-alive connection per instance needs more than the
+# default 1,024), NGINX (/usr/sbin/nginx), BASE=BUILD_DIR (another build's
+# cmon-proxy run beside this one, same flags, control plane and certificate:
+# three more runs, this proxy and the base's taking turns in (a) and (c), the
+# base and the agent alone in (b); a second table compares the two,
+# "new/base"), SMOKE=1 (the ctest smoke run: exits 1 unless every run scraped
+# something and none had an error), KEEP=1 (keep the scratch folder: every
+# run's cmon-bench table and JSON).
 # Exit 0 done, 1 an error counted (SMOKE) or a run failed, 2 bad usage.
 set -u
 BUILD=${1:-build}
 BIN=$BUILD/bin
-ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-8} WARMUP=${WARMUP:-2}
+ROUNDS=${ROUNDS:-8} DURATION=${DURATION:-3} WARMUP=${WARMUP:-2}
 ZONES=${ZONES:-3334} CNS=${CNS:-3} RATE=${RATE:-2000}
 KA_CONC=${KA_CONC:-16} HS_CONC=${HS_CONC:-16}
 RSS_CNS=${RSS_CNS:-4} RSS_ZONES=${RSS_ZONES:-25000}
@@ -133,29 +141,6 @@ start_base() {
     say "base cmon-proxy ($BASE) on 127.0.0.1:$BPORT (pid $BASE_PID)"
 }
 
-# base_table: this build's proxy against BASE's, round by round, and the medians.
-base_table() {
-    echo "this cmon-proxy (new) against BASE's ($BASE), same rounds:"
-    printf '%-6s | %-23s | %-35s | %-23s\n' round "(a) keep-alive/s" "(b) p99 added ms over the agent" "(c) handshakes/CPU-s"
-    printf '%-6s | %7s %7s %7s | %7s %7s %7s %9s | %7s %7s %7s\n' "" new base new/base new base nginx new/base new base new/base
-    for r in $(seq 1 "$ROUNDS"); do
-        awk -v r="$r" -v kp="$(field "ka-proxy-$r" .scrapes_per_s)" -v kb="$(field "ka-base-$r" .scrapes_per_s)" \
-            -v pa="$(field "open-agent-$r" .latency_ms.p99)" -v pp="$(field "open-proxy-$r" .latency_ms.p99)" \
-            -v pb="$(field "open-base-$r" .latency_ms.p99)" -v pn="$(field "open-nginx-$r" .latency_ms.p99)" \
-            -v hp="$(field "hs-proxy-$r" .agent_cpu_s_per_1000)" -v hb="$(field "hs-base-$r" .agent_cpu_s_per_1000)" \
-            'function inv(x) { return (x > 0) ? 1000 / x : 0 }
-             function ratio(a, b) { return (b > 0) ? a / b : 0 }
-             BEGIN { printf "%-6s | %7.0f %7.0f %7.2f | %7.2f %7.2f %7.2f %9.2f | %7.0f %7.0f %7.2f\n",
-                     r, kp, kb, ratio(kp, kb), pp - pa, pb - pa, pn - pa, ratio(pp - pa, pb - pa),
-                     inv(hp), inv(hb), ratio(inv(hp), inv(hb)) }'
-    done | tee "$T/base-rows"
-    meds=()
-    for c in 2 3 4 5 6 7 8 9 10 11; do
-        meds+=("$(awk -v c="$c" '{n = 0; for (i = 1; i <= NF; i++) if ($i != "|") {n++; if (n == c) print $i}}' "$T/base-rows" | median)")
-    done
-    printf "%-6s | %7.0f %7.0f %7.2f | %7.2f %7.2f %7.2f %9.2f | %7.0f %7.0f %7.2f\n" median "${meds[@]}"
-}
-
 # ---- the data center ----
 say "serve --cns $CNS --zones $ZONES (building the worlds)"
 start_dc dc "$CNS" "$ZONES"
@@ -169,6 +154,17 @@ say "control plane: $N_ALL running instances, alice owns $N_ALICE, $(wc -l <"$T/
 [ "$N_ALICE" -gt 0 ] || die "alice owns no instance"
 read -r CN0 AGENT0 _ <"$T/servers"
 awk -v a="$ALICE" -v s="$CN0" '$2 == a && $3 == s {print $1}' "$T/vms" >"$T/cn0.uuids"
+# (a) and (c) hold a keep-alive connection per instance to both servers from one
+# cmon-bench: two clients' worth of descriptors must fit under the hard limit
+# (cmon-bench raises its soft limit to it and gives each client half).
+FD_LIMIT=$(ulimit -Hn)
+[ "$FD_LIMIT" = unlimited ] && FD_LIMIT=1048576
+N_KA=$(( (FD_LIMIT - 128) / 2 - 512 ))
+[ "$N_KA" -gt "$N_ALICE" ] && N_KA=$N_ALICE
+[ "$N_KA" -gt 0 ] || die "ulimit -Hn $FD_LIMIT leaves no descriptors for connections"
+head -n "$N_KA" "$T/alice.uuids" >"$T/ka.uuids"
+[ "$N_KA" -lt "$N_ALICE" ] &&
+    say "(a), (c): $N_KA of alice's $N_ALICE instances (ulimit -Hn $FD_LIMIT: a connection each to two servers)"
 
 # ---- nginx: the same certificate, a map $host -> node, an upstream a node ----
 NG=$T/nginx
@@ -261,31 +257,62 @@ bench() {
 median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 field() { jq -r "$2" "$T/$1.json" 2>/dev/null || echo nan; }
 
-# ---- the rounds: proxy and nginx taking turns ----
-# both NAME ARGS...: the proxy's run and, with BASE, the base's, in turns
-both() {
-    local name=$1
-    shift
-    if [ -z "${BASE:-}" ]; then
-        bench "$name-proxy-$r" proxy "$@"
-    elif [ $((r % 2)) = 1 ]; then
-        bench "$name-proxy-$r" proxy "$@"
-        bench "$name-base-$r" base "$@"
-    else
-        bench "$name-base-$r" base "$@"
-        bench "$name-proxy-$r" proxy "$@"
-    fi
+# ---- the measures: two servers taking turns inside one cmon-bench run ----
+# url_of SERVER / pid_of SERVER: how cmon-bench names and watches proxy, base, nginx, agent
+url_of() {
+    case $1 in
+    proxy) echo "https://{uuid}.$SUFFIX:$PORT/metrics" ;;
+    base) echo "https://{uuid}.$SUFFIX:$BPORT/metrics" ;;
+    nginx) echo "https://{uuid}.$SUFFIX:$NPORT/metrics" ;;
+    agent) echo "http://$AGENT0/v1/{uuid}/metrics" ;;
+    esac
 }
-for r in $(seq 1 "$ROUNDS"); do
-    say "round $r/$ROUNDS"
-    both ka --concurrency "$KA_CONC"
-    bench "ka-nginx-$r" nginx --concurrency "$KA_CONC"
-    bench "open-agent-$r" agent --rate "$RATE" --concurrency 32
-    both open --rate "$RATE" --concurrency 32
-    bench "open-nginx-$r" nginx --rate "$RATE" --concurrency 32
-    both hs --no-keepalive --no-prime --concurrency "$HS_CONC"
-    bench "hs-nginx-$r" nginx --no-keepalive --no-prime --concurrency "$HS_CONC"
-done
+pid_of() {
+    case $1 in
+    proxy) echo "$PROXY_PID" ;;
+    base) echo "$BASE_PID" ;;
+    nginx) echo "$NGINX_PID" ;;
+    esac
+}
+# vs NAME FIRST SECOND UUIDS ARGS...: FIRST against SECOND (--versus-template), ROUNDS
+# turns of DURATION s each after WARMUP s, with alice's certificate; JSON in $T/NAME.json.
+vs() {
+    local name=$1 first=$2 second=$3 uuids=$4 p
+    shift 4
+    local args=(--url-template "$(url_of "$first")" --versus-template "$(url_of "$second")"
+        --uuids "$uuids" --cacert "$D/ca.pem" --cert "$D/alice.pem" --key "$D/alice-key.pem"
+        --rounds "$ROUNDS" --duration "$(awk -v r="$ROUNDS" -v d="$DURATION" 'BEGIN {print r * d}')"
+        --warmup "$WARMUP" --quiet --json "$T/$name.json")
+    for p in "$PORT" "$NPORT" ${BPORT:+"$BPORT"}; do args+=(--resolve "*:$p:127.0.0.1"); done
+    [ -n "$(pid_of "$first")" ] && args+=(--pid "$(pid_of "$first")")
+    [ -n "$(pid_of "$second")" ] && args+=(--versus-pid "$(pid_of "$second")")
+    "$BIN/cmon-bench" "${args[@]}" "$@" >"$T/$name.txt" 2>&1 ||
+        { FAILED=1; say "$name: cmon-bench failed: $(tail -2 "$T/$name.txt")"; }
+    local ok rok err
+    ok=$(jq -r '.ok // 0' "$T/$name.json" 2>/dev/null || echo 0)
+    rok=$(jq -r '.reference.ok // 0' "$T/$name.json" 2>/dev/null || echo 0)
+    err=$(jq -r '(.errors.total // 1) + (.reference.errors.total // 1)' "$T/$name.json" 2>/dev/null || echo 1)
+    say "$name: $first $(jq -r '"\(.scrapes_per_s | floor)/s p99 \(.latency_ms.p99) ms;"' "$T/$name.json" 2>/dev/null)" \
+        "$second $(jq -r '"\(.reference.scrapes_per_s | floor)/s p99 \(.reference.latency_ms.p99) ms"' "$T/$name.json" 2>/dev/null)," \
+        "$ok + $rok ok, $err errors"
+    [ "$ok" -gt 0 ] && [ "$rok" -gt 0 ] && [ "$err" -eq 0 ] || FAILED=1
+}
+# rounds NAME JQ: JQ (over one element of by_round) for each round, one a line
+rounds() { jq -r ".by_round[] | $2" "$T/$1.json" 2>/dev/null; }
+
+say "(a) keep-alive, $KA_CONC in flight: cmon-proxy and nginx taking turns, $ROUNDS x ${DURATION} s each"
+vs ka proxy nginx "$T/ka.uuids" --concurrency "$KA_CONC"
+say "(b) open loop at $RATE/s: each proxy and the agent alone taking turns (cn0's instances)"
+vs open-proxy proxy agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32
+vs open-nginx nginx agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32
+say "(c) full handshakes: cmon-proxy and nginx taking turns"
+vs hs proxy nginx "$T/ka.uuids" --no-keepalive --no-prime --concurrency "$HS_CONC"
+if [ -n "${BASE:-}" ]; then
+    say "BASE: this cmon-proxy and the base's taking turns in (a), (b) and (c)"
+    vs ka-base proxy base "$T/ka.uuids" --concurrency "$KA_CONC" --no-prime
+    vs open-base base agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32 --no-prime
+    vs hs-base proxy base "$T/ka.uuids" --no-keepalive --no-prime --concurrency "$HS_CONC"
+fi
 
 # ---- (d) discovery: 20 requests over one connection (the first pays the handshake) ----
 # discover TAG [CURL ARGS]: 20 times, one time_total (s) a line in $T/TAG.times
@@ -310,40 +337,64 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- the table ----
 ms() { awk '{printf "%.2f\n", $2 * 1000}' "$T/$1.times"; }
+# pooled NAME: the run's pooled figures (every round's scrapes together)
 {
     echo "cmon-proxy vs nginx, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $LOAD"
-    echo "  $CNS nodes x $ZONES zones, alice $N_ALICE instances; ${DURATION} s a run after ${WARMUP} s warm-up;"
+    echo "  $CNS nodes x $ZONES zones, alice $N_ALICE instances ((a), (c): $N_KA of them); in each cmon-bench run the two servers"
+    echo "  take $ROUNDS turns of ${DURATION} s each (after ${WARMUP} s warm-up), connections kept between turns;"
     echo "  cmon-proxy --threads $PROXY_THREADS, nginx one worker process; $(nproc) cores"
-    printf '%-6s | %-26s | %-34s | %-30s\n' round "(a) keep-alive scrapes/s" "(b) p99 ms at $RATE/s: agent/proxy/nginx" "(c) handshakes per CPU-s"
-    printf '%-6s | %8s %8s %7s | %6s %6s %6s %6s %6s | %8s %8s %6s\n' "" proxy nginx ratio \
-        agent proxy nginx +prx +ngx proxy nginx ratio
-    for r in $(seq 1 "$ROUNDS"); do
-        kp=$(field "ka-proxy-$r" .scrapes_per_s) kn=$(field "ka-nginx-$r" .scrapes_per_s)
-        pa=$(field "open-agent-$r" .latency_ms.p99) pp=$(field "open-proxy-$r" .latency_ms.p99)
-        pn=$(field "open-nginx-$r" .latency_ms.p99)
-        hp=$(field "hs-proxy-$r" .agent_cpu_s_per_1000) hn=$(field "hs-nginx-$r" .agent_cpu_s_per_1000)
-        awk -v r="$r" -v kp="$kp" -v kn="$kn" -v pa="$pa" -v pp="$pp" -v pn="$pn" -v hp="$hp" -v hn="$hn" \
-            'function inv(x) { return (x > 0) ? 1000 / x : 0 }
-             BEGIN { printf "%-6s | %8.0f %8.0f %7.2f | %6.2f %6.2f %6.2f %6.2f %6.2f | %8.0f %8.0f %6.2f\n",
-                     r, kp, kn, (kn > 0) ? kp / kn : 0, pa, pp, pn, pp - pa, pn - pa,
-                     inv(hp), inv(hn), (inv(hn) > 0) ? inv(hp) / inv(hn) : 0 }'
-    done | tee "$T/rows"
+    printf '%-6s | %-31s | %-41s | %-23s\n' round "(a) keep-alive scrapes/s" \
+        "(b) p99 ms at $RATE/s: +proxy (agent), +nginx (agent)" "(c) handshakes per CPU-s"
+    printf '%-6s | %8s %8s %6s %6s | %6s %6s %6s %6s %6s %6s | %7s %7s %6s\n' "" proxy nginx ratio \
+        cpu-r proxy agent added nginx agent added proxy nginx ratio
+    paste <(rounds ka '.scrapes_per_s') <(rounds ka '.reference.scrapes_per_s') \
+        <(rounds ka '.cpu_s_per_1000 // 0') <(rounds ka '.reference.cpu_s_per_1000 // 0') \
+        <(rounds open-proxy '.p99_ms // 0') <(rounds open-proxy '.reference.p99_ms // 0') \
+        <(rounds open-nginx '.p99_ms // 0') <(rounds open-nginx '.reference.p99_ms // 0') \
+        <(rounds hs '.cpu_s_per_1000 // 0') <(rounds hs '.reference.cpu_s_per_1000 // 0') |
+        awk 'function inv(x) { return (x > 0) ? 1000 / x : 0 }
+             function ratio(a, b) { return (b > 0) ? a / b : 0 }
+             { printf "%-6s | %8.0f %8.0f %6.2f %6.2f | %6.2f %6.2f %6.2f %6.2f %6.2f %6.2f | %7.0f %7.0f %6.2f\n",
+               NR, $1, $2, ratio($1, $2), ratio($4, $3), $5, $6, $5 - $6, $7, $8, $7 - $8,
+               inv($9), inv($10), ratio(inv($9), inv($10)) }' | tee "$T/rows"
     meds=()
-    for c in 2 3 4 5 6 7 8 9 10 11 12; do
-        m=$(awk -v c="$c" '{n = 0; for (i = 1; i <= NF; i++) if ($i != "|") {n++; if (n == c) print $i}}' "$T/rows" | median)
-        meds+=("$m")
+    for c in 2 3 4 5 6 7 8 9 10 11 12 13 14; do
+        meds+=("$(awk -v c="$c" '{n = 0; for (i = 1; i <= NF; i++) if ($i != "|") {n++; if (n == c) print $i}}' "$T/rows" | median)")
     done
-    printf "%-6s | %8.0f %8.0f %7.2f | %6.2f %6.2f %6.2f %6.2f %6.2f | %8.0f %8.0f %6.2f\n" median "${meds[@]}"
-    echo "(c) CPU s per 1,000 full handshakes (median): proxy $(for r in $(seq 1 "$ROUNDS"); do field "hs-proxy-$r" .agent_cpu_s_per_1000; done | median)," \
-         "nginx $(for r in $(seq 1 "$ROUNDS"); do field "hs-nginx-$r" .agent_cpu_s_per_1000; done | median)"
-    echo "(a) CPU s per 1,000 keep-alive scrapes (median): proxy $(for r in $(seq 1 "$ROUNDS"); do field "ka-proxy-$r" .agent_cpu_s_per_1000; done | median)," \
-         "nginx $(for r in $(seq 1 "$ROUNDS"); do field "ka-nginx-$r" .agent_cpu_s_per_1000; done | median)"
+    printf '%-6s | %8.0f %8.0f %6.2f %6.2f | %6.2f %6.2f %6.2f %6.2f %6.2f %6.2f | %7.0f %7.0f %6.2f\n' median "${meds[@]}"
+    jq -r --slurpfile o "$T/open-proxy.json" --slurpfile n "$T/open-nginx.json" --slurpfile h "$T/hs.json" \
+        '"pooled | \(.scrapes_per_s | floor) \(.reference.scrapes_per_s | floor) \(.ratio.scrapes_per_s * 100 | round / 100)" +
+         " (CPU s/1000 scrapes: proxy \(.agent_cpu_s_per_1000), nginx \(.reference.agent_cpu_s_per_1000))" +
+         " | p99 +proxy \(($o[0].latency_ms.p99 - $o[0].reference.latency_ms.p99) * 100 | round / 100)" +
+         " +nginx \(($n[0].latency_ms.p99 - $n[0].reference.latency_ms.p99) * 100 | round / 100) ms" +
+         " | handshakes/CPU-s proxy \(1000 / $h[0].agent_cpu_s_per_1000 | floor), nginx \(1000 / $h[0].reference.agent_cpu_s_per_1000 | floor)"' \
+        "$T/ka.json" 2>/dev/null
+    echo "  (a) ratio: scrapes/s proxy/nginx; cpu-r: nginx's CPU a scrape / the proxy's (its throughput on a core of its own, relative)"
     echo "(d) discovery of alice ($N_DISC instances, $DISC_BYTES bytes), 20 over one connection, ms:" \
          "plain median $(ms disc-plain | median) max $(ms disc-plain | sort -g | tail -1);" \
          "gzip median $(ms disc-gzip | median) max $(ms disc-gzip | sort -g | tail -1)"
-    echo "(e) cmon-proxy VmHWM: $HWM_START kB with $N_ALL instances listed, before any client; $HWM_DC kB after the rounds (up to $N_ALICE client connections open)"
+    echo "(e) cmon-proxy VmHWM: $HWM_START kB with $N_ALL instances listed, before any client; $HWM_DC kB after the runs (up to $N_ALICE client connections open)"
 } | tee "$T/table"
-[ -n "${BASE:-}" ] && base_table | tee -a "$T/table"
+if [ -n "${BASE:-}" ]; then
+    {
+        echo "this cmon-proxy (new) against BASE's ($BASE), taking turns in the same runs:"
+        printf '%-6s | %8s %8s %8s %8s | %8s %8s | %8s %8s\n' round "new/s" "base/s" new/base "CPU n/b" \
+            "p99 base" "+base" "hs new" "hs base"
+        paste <(rounds ka-base '.scrapes_per_s') <(rounds ka-base '.reference.scrapes_per_s') \
+            <(rounds ka-base '.cpu_s_per_1000 // 0') <(rounds ka-base '.reference.cpu_s_per_1000 // 0') \
+            <(rounds open-base '.p99_ms // 0') <(rounds open-base '.reference.p99_ms // 0') \
+            <(rounds hs-base '.cpu_s_per_1000 // 0') <(rounds hs-base '.reference.cpu_s_per_1000 // 0') |
+            awk 'function inv(x) { return (x > 0) ? 1000 / x : 0 }
+                 function ratio(a, b) { return (b > 0) ? a / b : 0 }
+                 { printf "%-6s | %8.0f %8.0f %8.2f %8.2f | %8.2f %8.2f | %8.0f %8.0f\n",
+                   NR, $1, $2, ratio($1, $2), ratio($3, $4), $5, $5 - $6, inv($7), inv($8) }' | tee "$T/base-rows"
+        meds=()
+        for c in 2 3 4 5 6 7 8 9; do
+            meds+=("$(awk -v c="$c" '{n = 0; for (i = 1; i <= NF; i++) if ($i != "|") {n++; if (n == c) print $i}}' "$T/base-rows" | median)")
+        done
+        printf '%-6s | %8.0f %8.0f %8.2f %8.2f | %8.2f %8.2f | %8.0f %8.0f\n' median "${meds[@]}"
+    } | tee -a "$T/table"
+fi
 
 # ---- RSS with RSS_CNS x RSS_ZONES instances ----
 if [ "$RSS_ZONES" -gt 0 ]; then
