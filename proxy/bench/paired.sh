@@ -6,7 +6,8 @@
 # scraped over a keep-alive connection of its own, $WARMUP s of warm-up (the connections opened,
 # one a instance) then $DUR s measured. Both measured windows are the same seconds, so what the
 # machine's other tenants take falls on both alike: the ratio new/base of a round is steadier
-# than that of two runs taking turns (README, Figures). Prints a row a round and the medians.
+# than that of two runs taking turns (README, Figures). Prints a row a round (scrapes/s, the
+# proxy's CPU a 1,000 scrapes, its VmHWM with a connection an instance open) and the medians.
 # Environment: ROUNDS (3), ZONES (10000), CONC (8), WARMUP (30), DUR (10).
 # Exit 0 done, 1 a run failed, 2 bad usage.
 set -u
@@ -58,8 +59,8 @@ bench() { # bench NAME PID: cmon-bench against it, in the background
 field() { jq -r "$2 // 0" "$T/$1.json" 2>/dev/null || echo 0; }
 
 echo "cmon-proxy $NEW against $OLD, $(wc -l <"$T/uuids") instances, $CONC in flight each, same ${DUR} s"
-printf '%-6s | %9s %9s %8s | %12s %12s %8s\n' round "new/s" "base/s" new/base "new ms/1000" \
-    "base ms/1000" new/base
+printf '%-6s | %9s %9s %8s | %12s %12s %8s | %9s %9s\n' round "new/s" "base/s" new/base "new ms/1000" \
+    "base ms/1000" new/base "new MB" "base MB"
 for r in $(seq "$ROUNDS"); do
     P_NEW=$(start "$NEW" new) P_OLD=$(start "$OLD" old)
     for _ in $(seq 50); do [ -n "$(port new)" ] && [ -n "$(port old)" ] && break; sleep 0.1; done
@@ -78,8 +79,9 @@ for r in $(seq "$ROUNDS"); do
     done
     awk -v r="$r" -v sn="$(field new .scrapes_per_s)" -v so="$(field old .scrapes_per_s)" \
         -v cn="$(field new .agent_cpu_s_per_1000)" -v co="$(field old .agent_cpu_s_per_1000)" \
-        'BEGIN { printf "%-6s | %9.0f %9.0f %8.2f | %12.4f %12.4f %8.2f\n", r, sn, so, sn / so,
-                 cn, co, cn / co }' | tee -a "$T/rows"
+        -v mn="$(field new .agent_peak_rss_kb)" -v mo="$(field old .agent_peak_rss_kb)" \
+        'BEGIN { printf "%-6s | %9.0f %9.0f %8.2f | %12.4f %12.4f %8.2f | %9.1f %9.1f\n", r, sn, so,
+                 sn / so, cn, co, cn / co, mn / 1024, mo / 1024 }' | tee -a "$T/rows"
 done
 sort -k5 -n "$T/rows" | awk '{a[NR] = $5} END {printf "median new/base scrapes/s %.2f", a[int((NR + 1) / 2)]}'
 sort -k9 -n "$T/rows" | awk '{a[NR] = $9} END {printf ", CPU a scrape %.2f\n", a[int((NR + 1) / 2)]}'
