@@ -73,7 +73,7 @@ struct load_state {
     uint64_t st_next_watch;
     int st_warmed;
     int st_failed;
-    int st_opened_all; /* ls_open_all done: every host's connection is open */
+    int st_opened_all;         /* ls_open_all done: every host's connection is open */
     uint64_t st_refused_since; /* first connection error since the last answer; 0 none */
     struct procstat st_ps_warm, st_ps_last;
     int st_have_warm, st_have_last;
@@ -113,7 +113,9 @@ load_count(struct result_figures *out, int curl_code, long status, uint64_t ns, 
                curl_code == CURLE_PARTIAL_FILE) {
         out->rf_err.re_connect++;
     } else {
-        out->rf_err.re_other++;
+        if (out->rf_err.re_other++ == 0) /* what kind: a figure alone cannot say */
+            snprintf(out->rf_err.re_other_first, sizeof(out->rf_err.re_other_first), "%s",
+                     curl_easy_strerror((CURLcode)curl_code));
     }
 }
 

@@ -377,12 +377,12 @@ bench_proxy_up(const struct opts *p, const char *base, const struct target_list 
     if (certs_make(ng->nr_dir, BENCH_PROXY_SUFFIX, "cmon-bench client", &bp->bp_certs, err,
                    errlen) < 0)
         return -1;
-    bp->bp_conf =
-        (struct nginx_proxy){.np_upstream = bp->bp_upstream,
-                             .np_suffix = BENCH_PROXY_SUFFIX,
-                             .np_cert = bp->bp_certs.cf_server,
-                             .np_key = bp->bp_certs.cf_server_key,
-                             .np_max_conns = bench_connections("", paths->tl_n, p->op_concurrency, 1)};
+    bp->bp_conf = (struct nginx_proxy){
+        .np_upstream = bp->bp_upstream,
+        .np_suffix = BENCH_PROXY_SUFFIX,
+        .np_cert = bp->bp_certs.cf_server,
+        .np_key = bp->bp_certs.cf_server_key,
+        .np_max_conns = bench_connections("", paths->tl_n, p->op_concurrency, 1)};
     if (nginx_start_proxy(ng, p->op_nginx, &bp->bp_conf, err, errlen) < 0)
         return -1;
     return bench_proxy_client(bp, ng->nr_port, paths, err, errlen);
@@ -411,7 +411,7 @@ struct bench_sut {
     struct load_spec su_agent, su_ref;
     struct load_session *su_agent_ls, *su_ref_ls; /* their clients, kept between rounds */
     struct agent_sut su_versus;                   /* --versus-template: its instances' URLs */
-    struct progress su_pg; /* the lines about this point */
+    struct progress su_pg;                        /* the lines about this point */
     char su_ref_base[64];
     int su_entered; /* agent_up was called: agent_down is due */
 };
@@ -601,8 +601,7 @@ bench_turn(struct bench_sut *s, int i, struct result_run *run, char *err, size_t
         int is_ref = k == (ref_first ? 0 : 1);
         if (is_ref && !p->op_reference)
             continue;
-        int rc = is_ref ? bench_round(&s->su_ref, &s->su_ref_ls, &run->rr_ref, who, rb, err,
-                                      errlen)
+        int rc = is_ref ? bench_round(&s->su_ref, &s->su_ref_ls, &run->rr_ref, who, rb, err, errlen)
                         : bench_round(&s->su_agent, &s->su_agent_ls, &run->rr_agent, "agent", ab,
                                       err, errlen);
         if (rc < 0)

@@ -69,6 +69,8 @@ report_error_detail(FILE *f, const char *who, const struct result_figures *x)
     fprintf(f, "  %s errors: %llu timeout, %llu connection, %llu other, %llu unsent", who,
             (unsigned long long)e->re_timeout, (unsigned long long)e->re_connect,
             (unsigned long long)e->re_other, (unsigned long long)e->re_unsent);
+    if (e->re_other_first[0] != '\0')
+        fprintf(f, " (other, the first: %s)", e->re_other_first);
     for (int s = 0; s < RESULT_MAX_STATUS; s++)
         if (e->re_status[s])
             fprintf(f, ", %llu HTTP %d", (unsigned long long)e->re_status[s], s);
@@ -154,10 +156,13 @@ report_errors_json(const struct result_errors *e)
         snprintf(key, sizeof(key), "%d", s);
         json_object_set_new(http, key, json_integer((json_int_t)e->re_status[s]));
     }
-    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "total", (json_int_t)result_errors_total(e),
-                     "timeout", (json_int_t)e->re_timeout, "connect", (json_int_t)e->re_connect,
-                     "other", (json_int_t)e->re_other, "unsent", (json_int_t)e->re_unsent, "http",
-                     http);
+    json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "total", (json_int_t)result_errors_total(e),
+                          "timeout", (json_int_t)e->re_timeout, "connect",
+                          (json_int_t)e->re_connect, "other", (json_int_t)e->re_other, "unsent",
+                          (json_int_t)e->re_unsent, "http", http);
+    if (e->re_other_first[0] != '\0')
+        json_object_set_new(o, "other_first", json_string(e->re_other_first));
+    return o;
 }
 
 static json_t *
@@ -244,8 +249,8 @@ report_ratio_json(const struct result_run *run)
 static json_t *
 report_round_json(const struct result_round *rd)
 {
-    return json_pack("{s:o, s:o, s:o}", "scrapes_per_s", json_real(rd->rd_scrapes_per_s),
-                     "p99_ms", report_num_or_null(rd->rd_p99_ms), "cpu_s_per_1000",
+    return json_pack("{s:o, s:o, s:o}", "scrapes_per_s", json_real(rd->rd_scrapes_per_s), "p99_ms",
+                     report_num_or_null(rd->rd_p99_ms), "cpu_s_per_1000",
                      report_num_or_null(rd->rd_cpu_s_per_1000));
 }
 

@@ -49,6 +49,9 @@ result_figures_merge(struct result_figures *dst, const struct result_figures *sr
     dst->rf_err.re_timeout += src->rf_err.re_timeout;
     dst->rf_err.re_connect += src->rf_err.re_connect;
     dst->rf_err.re_other += src->rf_err.re_other;
+    if (dst->rf_err.re_other_first[0] == '\0')
+        memcpy(dst->rf_err.re_other_first, src->rf_err.re_other_first,
+               sizeof(dst->rf_err.re_other_first));
     dst->rf_err.re_unsent += src->rf_err.re_unsent;
     for (int i = 0; i < RESULT_MAX_STATUS; i++)
         dst->rf_err.re_status[i] += src->rf_err.re_status[i];

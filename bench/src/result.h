@@ -16,6 +16,7 @@ struct result_errors {
     uint64_t re_timeout;                   /* no answer within the request timeout */
     uint64_t re_connect;                   /* refused, reset, closed mid-answer */
     uint64_t re_other;                     /* any other client-side failure */
+    char re_other_first[80];               /* curl's message for the first of them; "" none */
     uint64_t re_unsent;                    /* open loop: due but never sent before the end */
     uint64_t re_status[RESULT_MAX_STATUS]; /* answered with this HTTP status (not 200) */
 };

@@ -269,6 +269,7 @@ test_load_count(void)
     CU_ASSERT(f.rf_requests == 16 && f.rf_ok == 10 && f.rf_bytes == 1000);
     CU_ASSERT(f.rf_err.re_status[404] == 1 && f.rf_err.re_status[503] == 1);
     CU_ASSERT(f.rf_err.re_timeout == 1 && f.rf_err.re_connect == 2 && f.rf_err.re_other == 1);
+    CU_ASSERT(strcmp(f.rf_err.re_other_first, curl_easy_strerror(CURLE_URL_MALFORMAT)) == 0);
     CU_ASSERT(result_errors_total(&f.rf_err) == 6);
     CU_ASSERT(f.rf_hist->h_total == 10);
     result_figures_release(&f);
