@@ -5,8 +5,9 @@
 # catch and passes on an unchanged build. The run: 30 zones, the agent's cache
 # off (every scrape reads its zone's kstats), 3 rounds taking turns with nginx,
 # the figures compared as agent/nginx ratios. The unchanged run is checked at a
-# 60 % tolerance (two runs of the same build on this shared machine differ by
-# up to ~30 %); the regression, 100 us on every kstat read of every collector,
+# 150 % tolerance (two runs of the same build on this shared machine differ by
+# up to ~30 % when it is quiet, and by 73 % in ratio.p50 once under a parallel
+# make test: 0.85, then 1.48); the regression, 100 us on every kstat read of every collector,
 # makes a scrape several times slower (ratio.p50 x10 and more), so it is caught
 # at that tolerance with a wide margin: the assertion is about the check, not
 # about a timing of the agent.
@@ -37,10 +38,10 @@ grep -q "unknown module 'zonez'" "$dir/out" || fail "an unknown module: serve's 
 flags=(--zones 30 --duration 2 --warmup 1 --rounds 3 --reference nginx
        --agent-arg --cache-ttl --agent-arg 0)
 run "${flags[@]}" --json "$dir/base.json" || fail "the baseline run: exit $?"
-run "${flags[@]}" --baseline "$dir/base.json" --tolerance 60
+run "${flags[@]}" --baseline "$dir/base.json" --tolerance 150
 rc=$?
 [ "$rc" = 0 ] || fail "an unchanged build failed the baseline check (exit $rc)"
-run "${flags[@]}" --fault "module=*,latency_us=100" --baseline "$dir/base.json" --tolerance 60
+run "${flags[@]}" --fault "module=*,latency_us=100" --baseline "$dir/base.json" --tolerance 150
 rc=$?
 [ "$rc" = 1 ] || fail "100 us per kstat read passed the baseline check (exit $rc)"
 grep -q "ratio.p50 .* REGRESSION" "$dir/out" || fail "ratio.p50 not named a regression"

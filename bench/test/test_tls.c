@@ -156,13 +156,34 @@ get(const char *url, const struct fetch_tls *tls, struct fetch_resp *s)
 
 /* ------------------------------------------------------- one request each */
 
+/* The good CA's client, its certificate presented, names resolved by resolve. */
+static struct fetch_tls
+good_client(const struct curl_slist *resolve)
+{
+    return (struct fetch_tls){.ft_cert = good.cf_client,
+                              .ft_key = good.cf_client_key,
+                              .ft_cacert = good.cf_ca,
+                              .ft_resolve = resolve};
+}
+
+/* many[]: the MANY instances' URLs through nginx-proxy. */
+static void
+many_urls_init(void)
+{
+    char host[64], uuid[40];
+
+    for (int i = 0; i < MANY; i++) {
+        many_uuid(uuid, sizeof(uuid), i);
+        snprintf(host, sizeof(host), "%s.cmon.test", uuid);
+        proxy_url(many_url[i], sizeof(many_url[i]), &proxy, host);
+        many[i] = many_url[i];
+    }
+}
+
 static void
 test_client_cert_seen(void)
 {
-    struct fetch_tls tls = {.ft_cert = good.cf_client,
-                            .ft_key = good.cf_client_key,
-                            .ft_cacert = good.cf_ca,
-                            .ft_resolve = resolve_proxy};
+    struct fetch_tls tls = good_client(resolve_proxy);
     struct fetch_resp s;
     char url[200];
 
@@ -290,10 +311,7 @@ urls_init(void)
 static void
 test_load_keepalive(void)
 {
-    struct fetch_tls tls = {.ft_cert = good.cf_client,
-                            .ft_key = good.cf_client_key,
-                            .ft_cacert = good.cf_ca,
-                            .ft_resolve = resolve_proxy};
+    struct fetch_tls tls = good_client(resolve_proxy);
     struct load_spec s = tls_spec(urls, &tls, proxy.nr_pid);
     struct result_figures f;
 
@@ -356,20 +374,11 @@ test_load_cert_required(void)
 static void
 test_load_many_hosts(void)
 {
-    struct fetch_tls tls = {.ft_cert = good.cf_client,
-                            .ft_key = good.cf_client_key,
-                            .ft_cacert = good.cf_ca,
-                            .ft_resolve = resolve_proxy};
+    struct fetch_tls tls = good_client(resolve_proxy);
     struct load_spec s = tls_spec(many, &tls, proxy.nr_pid);
     struct result_figures f;
-    char host[64], uuid[40];
 
-    for (int i = 0; i < MANY; i++) {
-        many_uuid(uuid, sizeof(uuid), i);
-        snprintf(host, sizeof(host), "%s.cmon.test", uuid);
-        proxy_url(many_url[i], sizeof(many_url[i]), &proxy, host);
-        many[i] = many_url[i];
-    }
+    many_urls_init();
     s.ls_npaths = MANY;
     s.ls_concurrency = 4;
     s.ls_connections = MANY * 4; /* two multi handles */
@@ -419,21 +428,12 @@ connections_to(int port, unsigned *ports, size_t n)
 static void
 test_load_session_keeps_connections(void)
 {
-    struct fetch_tls tls = {.ft_cert = good.cf_client,
-                            .ft_key = good.cf_client_key,
-                            .ft_cacert = good.cf_ca,
-                            .ft_resolve = resolve_proxy};
+    struct fetch_tls tls = good_client(resolve_proxy);
     struct load_spec s = tls_spec(many, &tls, proxy.nr_pid);
     struct result_figures f;
     static unsigned before[2 * MANY], after[2 * MANY];
-    char host[64], uuid[40];
 
-    for (int i = 0; i < MANY; i++) {
-        many_uuid(uuid, sizeof(uuid), i);
-        snprintf(host, sizeof(host), "%s.cmon.test", uuid);
-        proxy_url(many_url[i], sizeof(many_url[i]), &proxy, host);
-        many[i] = many_url[i];
-    }
+    many_urls_init();
     s.ls_npaths = MANY;
     s.ls_concurrency = 1; /* one request at a time: one connection a host, opened first */
     s.ls_connections = MANY;
