@@ -597,16 +597,13 @@ bench_turn(struct bench_sut *s, int i, struct result_run *run, char *err, size_t
         progress_round(&s->su_pg, i + 1, p->op_rounds, "%g s measured, %s",
                        s->su_agent.ls_duration_s, order);
     snprintf(who, sizeof(who), "%s reference", ref);
-    for (int k = 0; k < 2; k++) {
-        int is_ref = k == (ref_first ? 0 : 1);
-        if (is_ref && !p->op_reference)
-            continue;
-        int rc = is_ref ? bench_round(&s->su_ref, &s->su_ref_ls, &run->rr_ref, who, rb, err, errlen)
-                        : bench_round(&s->su_agent, &s->su_agent_ls, &run->rr_agent, "agent", ab,
-                                      err, errlen);
-        if (rc < 0)
-            return -1;
-    }
+    if (ref_first && bench_round(&s->su_ref, &s->su_ref_ls, &run->rr_ref, who, rb, err, errlen) < 0)
+        return -1;
+    if (bench_round(&s->su_agent, &s->su_agent_ls, &run->rr_agent, "agent", ab, err, errlen) < 0)
+        return -1;
+    if (p->op_reference && !ref_first &&
+        bench_round(&s->su_ref, &s->su_ref_ls, &run->rr_ref, who, rb, err, errlen) < 0)
+        return -1;
     run->rr_nby_round = i + 1;
     bench_brief_say(a, sizeof(a), "agent", ab);
     snprintf(who, sizeof(who), "; %s", ref);

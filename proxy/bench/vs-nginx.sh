@@ -118,7 +118,6 @@ list_vms() {
 }
 
 vmhwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # start_base: BASE's cmon-proxy beside serve's, with serve's flags (its
 # command line) but its own port; sets BASE_PID, BPORT.
