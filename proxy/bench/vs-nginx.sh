@@ -17,7 +17,10 @@
 #       and nginx: scrapes/s and each one's CPU a scrape
 #   (b) open loop --rate $RATE over cn0's instances: the proxy and the agent
 #       alone (cn0's agent, http://agent/v1/<uuid>/metrics), then nginx and the
-#       agent alone: "p99 added" is a proxy's p99 less the agent's of its run
+#       agent alone: "p99 added" is a proxy's p99 less the agent's of its run.
+#       Here the proxy runs as deployed, with its default 2 threads (B_THREADS),
+#       in a cmon-proxy of its own beside serve's (same flags, control plane and
+#       certificate), and nginx in one of its own with as many worker processes
 #   (c) --no-keepalive, the proxy and nginx: each one's CPU per 1,000 full
 #       handshakes (ECDSA P-256, each also a scrape) from /proc; handshakes per
 #       CPU-second = per core
@@ -31,7 +34,8 @@
 # Environment: ROUNDS (turns each server gets in a run, 8), DURATION (s a turn,
 # 3), WARMUP (2), ZONES (3334 a node), CNS (3), RATE (2000), KA_CONC (16),
 # HS_CONC (16), RSS_CNS (4), RSS_ZONES (25000; 0 skips), PROXY_THREADS (1:
-# cmon-proxy --threads; nginx runs one worker process), PROXY_MAX_CONNS (16000:
+# cmon-proxy --threads in (a) and (c); nginx runs one worker process there),
+# B_THREADS (2: cmon-proxy --threads and nginx worker processes in (b)), PROXY_MAX_CONNS (16000:
 # --max-connections; one keep-alive connection per instance needs more than the
 # default 1,024), NGINX (/usr/sbin/nginx), BASE=BUILD_DIR (another build's
 # cmon-proxy run beside this one, same flags, control plane and certificate:
@@ -48,7 +52,7 @@ ROUNDS=${ROUNDS:-8} DURATION=${DURATION:-3} WARMUP=${WARMUP:-2}
 ZONES=${ZONES:-3334} CNS=${CNS:-3} RATE=${RATE:-2000}
 KA_CONC=${KA_CONC:-16} HS_CONC=${HS_CONC:-16}
 RSS_CNS=${RSS_CNS:-4} RSS_ZONES=${RSS_ZONES:-25000}
-PROXY_THREADS=${PROXY_THREADS:-1} PROXY_MAX_CONNS=${PROXY_MAX_CONNS:-16000}
+PROXY_THREADS=${PROXY_THREADS:-1} B_THREADS=${B_THREADS:-2} PROXY_MAX_CONNS=${PROXY_MAX_CONNS:-16000}
 NGINX=${NGINX:-/usr/sbin/nginx} SMOKE=${SMOKE:-0}
 SUFFIX=cmon.test
 
@@ -63,12 +67,18 @@ for t in jq curl "$NGINX"; do
 done
 
 T=$(mktemp -d /tmp/cmon-vs-nginx.XXXXXX) || exit 1
-SERVE_PID= NGINX_PID= BASE_PID= BPORT= FAILED=0
+SERVE_PID= FAILED=0
+# SPORT[name], SPID[name]: the servers cmon-bench scrapes, besides the agent: proxy (serve's),
+# nginx, bproxy and bnginx ((b): B_THREADS threads or worker processes), base and bbase (BASE)
+declare -A SPORT=() SPID=()
 cleanup() {
-    [ -n "$BASE_PID" ] && kill "$BASE_PID" 2>/dev/null && wait "$BASE_PID" 2>/dev/null
-    [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+    local s
+    for s in "${!SPID[@]}"; do
+        [ "$s" != proxy ] && kill "${SPID[$s]}" 2>/dev/null && wait "${SPID[$s]}" 2>/dev/null
+    done
+    SPID=() SPORT=()
     [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
-    NGINX_PID= SERVE_PID= BASE_PID=
+    SERVE_PID=
 }
 trap 'cleanup; [ -n "${KEEP:-}" ] && say "kept $T" || rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
@@ -102,6 +112,7 @@ start_dc() {
     PORT=$(sed -n 's/^proxy 127\.0\.0\.1://p' "$out")
     PROXY_PID=$(pgrep -P "$SERVE_PID" -x cmon-proxy)
     [ -n "$CPLANE" ] && [ -n "$PORT" ] && [ -n "$PROXY_PID" ] || die "serve printed no cplane/proxy"
+    SPORT[proxy]=$PORT SPID[proxy]=$PROXY_PID
 }
 
 # list_vms FILE: every running VM as "uuid owner server" lines, page by page.
@@ -119,25 +130,30 @@ list_vms() {
 
 vmhwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 
-# start_base: BASE's cmon-proxy beside serve's, with serve's flags (its
-# command line) but its own port; sets BASE_PID, BPORT.
-start_base() {
-    local args=() a listen=0
-    [ -x "$BASE/bin/cmon-proxy" ] || die "BASE: no $BASE/bin/cmon-proxy"
+# start_proxy NAME BUILD THREADS: BUILD's cmon-proxy beside serve's, with serve's
+# flags (its command line) but its own port and --threads THREADS; sets
+# SPID[NAME], SPORT[NAME].
+start_proxy() {
+    local name=$1 build=$2 threads=$3 args=() a skip=
+    [ -x "$build/bin/cmon-proxy" ] || die "$name: no $build/bin/cmon-proxy"
     while IFS= read -r -d '' a; do
-        if [ "$listen" = 1 ]; then a=127.0.0.1:0 listen=0; fi
-        [ "$a" = --listen ] && listen=1
+        case $skip in
+        listen) a=127.0.0.1:0 skip= ;;
+        threads) skip= && continue ;;
+        esac
+        [ "$a" = --listen ] && skip=listen
+        [ "$a" = --threads ] && skip=threads && continue
         args+=("$a")
     done <"/proc/$PROXY_PID/cmdline"
-    "$BASE/bin/cmon-proxy" "${args[@]:1}" 2>"$T/base.err" &
-    BASE_PID=$!
+    "$build/bin/cmon-proxy" "${args[@]:1}" --threads "$threads" 2>"$T/$name.err" &
+    SPID[$name]=$!
     for _ in $(seq 1 100); do
-        BPORT=$(sed -n 's/^listening on 127\.0\.0\.1://p' "$T/base.err")
-        [ -n "$BPORT" ] && break
+        SPORT[$name]=$(sed -n 's/^listening on 127\.0\.0\.1://p' "$T/$name.err")
+        [ -n "${SPORT[$name]}" ] && break
         sleep 0.1
     done
-    [ -n "$BPORT" ] || die "BASE's cmon-proxy did not start: $(cat "$T/base.err")"
-    say "base cmon-proxy ($BASE) on 127.0.0.1:$BPORT (pid $BASE_PID)"
+    [ -n "${SPORT[$name]}" ] || die "$name: cmon-proxy did not start: $(cat "$T/$name.err")"
+    say "$name: cmon-proxy ($build, --threads $threads) on 127.0.0.1:${SPORT[$name]} (pid ${SPID[$name]})"
 }
 
 # ---- the data center ----
@@ -199,26 +215,45 @@ mkdir -p "$NG"
     echo "  }"
     echo "}"
 } >"$NG/nginx.conf.in"
-for _ in 1 2 3 4 5; do
-    NPORT=$(( (RANDOM % 20000) + 30000 ))
-    sed "s/listen 127.0.0.1:0 ssl/listen 127.0.0.1:$NPORT ssl/" "$NG/nginx.conf.in" >"$NG/nginx.conf"
-    "$NGINX" -p "$NG" -c "$NG/nginx.conf" -e "$NG/error.log" 2>>"$NG/error.log" &
-    NGINX_PID=$!
-    for _ in $(seq 1 50); do
-        curl -s -o /dev/null -k "https://127.0.0.1:$NPORT/" && break
-        sleep 0.1
+# start_nginx NAME WORKERS: nginx.conf.in on a port of its own, one process
+# (WORKERS 1) or a master and WORKERS worker processes; sets SPID[NAME] (the
+# process, or the master), SPORT[NAME].
+start_nginx() {
+    local name=$1 workers=$2 port pid= procs="master_process off; worker_processes 1;"
+    [ "$workers" -gt 1 ] && procs="master_process on; worker_processes $workers;"
+    for _ in 1 2 3 4 5; do
+        port=$(( (RANDOM % 20000) + 30000 ))
+        sed -e "s/listen 127.0.0.1:0 ssl/listen 127.0.0.1:$port ssl/" \
+            -e "s/master_process off; worker_processes 1;/$procs/" \
+            -e "s|pid $NG/nginx.pid;|pid $NG/$name.pid;|" "$NG/nginx.conf.in" >"$NG/$name.conf"
+        "$NGINX" -p "$NG" -c "$NG/$name.conf" -e "$NG/error.log" 2>>"$NG/error.log" &
+        pid=$!
+        for _ in $(seq 1 50); do
+            curl -s -o /dev/null -k "https://127.0.0.1:$port/" && break
+            sleep 0.1
+        done
+        kill -0 "$pid" 2>/dev/null && curl -s -o /dev/null -k "https://127.0.0.1:$port/" && break
+        kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+        pid=
     done
-    kill -0 "$NGINX_PID" 2>/dev/null && curl -s -o /dev/null -k "https://127.0.0.1:$NPORT/" && break
-    NGINX_PID=
-done
-[ -n "$NGINX_PID" ] || { cat "$NG/error.log" >&2; die "nginx did not start"; }
+    [ -n "$pid" ] || { cat "$NG/error.log" >&2; die "nginx ($name) did not start"; }
+    SPID[$name]=$pid SPORT[$name]=$port
+    say "$name: nginx ($workers worker process(es)) on 127.0.0.1:$port (pid $pid)"
+}
+start_nginx nginx 1
 HWM_START=$(vmhwm "$PROXY_PID") # the inventory listed, no client yet
-[ -n "${BASE:-}" ] && start_base
-say "nginx on 127.0.0.1:$NPORT (pid $NGINX_PID), cmon-proxy on 127.0.0.1:$PORT (pid $PROXY_PID)"
+say "cmon-proxy on 127.0.0.1:$PORT (pid $PROXY_PID, --threads $PROXY_THREADS)"
+# (b) as the proxy is deployed (B_THREADS, its default), nginx with as many workers
+start_proxy bproxy "$BUILD" "$B_THREADS"
+start_nginx bnginx "$B_THREADS"
+if [ -n "${BASE:-}" ]; then
+    start_proxy base "$BASE" "$PROXY_THREADS"
+    start_proxy bbase "$BASE" "$B_THREADS"
+fi
 
-# Both answer the same instance with alice's certificate.
+# Each answers the same instance with alice's certificate.
 one=$(head -1 "$T/alice.uuids")
-for p in "$PORT" "$NPORT"; do
+for p in "${SPORT[@]}"; do
     code=$(curl -s -o "$T/one.txt" -w '%{http_code}' --cacert "$D/ca.pem" \
         --cert "$D/alice.pem" --key "$D/alice-key.pem" \
         --resolve "$one.$SUFFIX:$p:127.0.0.1" "https://$one.$SUFFIX:$p/metrics")
@@ -230,12 +265,7 @@ done
 bench() {
     local name=$1 server=$2 url pid
     shift 2
-    local port= pid=
-    case $server in
-    proxy) port=$PORT pid=$PROXY_PID ;;
-    base) port=$BPORT pid=$BASE_PID ;;
-    nginx) port=$NPORT pid=$NGINX_PID ;;
-    esac
+    local port=${SPORT[$server]:-} pid=${SPID[$server]:-}
     url="https://{uuid}.$SUFFIX:$port/metrics"
     if [ "$server" = agent ]; then
         set -- --url-template "http://$AGENT0/v1/{uuid}/metrics" --uuids "$T/cn0.uuids" "$@"
@@ -257,21 +287,18 @@ median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (N
 field() { jq -r "$2" "$T/$1.json" 2>/dev/null || echo nan; }
 
 # ---- the measures: two servers taking turns inside one cmon-bench run ----
-# url_of SERVER / pid_of SERVER: how cmon-bench names and watches proxy, base, nginx, agent
+# url_of SERVER / pid_of SERVER: how cmon-bench names and watches a server of SPORT, or agent
 url_of() {
-    case $1 in
-    proxy) echo "https://{uuid}.$SUFFIX:$PORT/metrics" ;;
-    base) echo "https://{uuid}.$SUFFIX:$BPORT/metrics" ;;
-    nginx) echo "https://{uuid}.$SUFFIX:$NPORT/metrics" ;;
-    agent) echo "http://$AGENT0/v1/{uuid}/metrics" ;;
-    esac
+    if [ "$1" = agent ]; then
+        echo "http://$AGENT0/v1/{uuid}/metrics"
+    else
+        echo "https://{uuid}.$SUFFIX:${SPORT[$1]}/metrics"
+    fi
 }
 pid_of() {
-    case $1 in
-    proxy) echo "$PROXY_PID" ;;
-    base) echo "$BASE_PID" ;;
-    nginx) echo "$NGINX_PID" ;;
-    esac
+    # a master's CPU is not its workers': nginx with workers is not watched
+    [ "$1" = bnginx ] && [ "$B_THREADS" -gt 1 ] && return
+    echo "${SPID[$1]:-}"
 }
 # vs NAME FIRST SECOND UUIDS ARGS...: FIRST against SECOND (--versus-template), ROUNDS
 # turns of DURATION s each after WARMUP s, with alice's certificate; JSON in $T/NAME.json.
@@ -282,7 +309,7 @@ vs() {
         --uuids "$uuids" --cacert "$D/ca.pem" --cert "$D/alice.pem" --key "$D/alice-key.pem"
         --rounds "$ROUNDS" --duration "$(awk -v r="$ROUNDS" -v d="$DURATION" 'BEGIN {print r * d}')"
         --warmup "$WARMUP" --quiet --json "$T/$name.json")
-    for p in "$PORT" "$NPORT" ${BPORT:+"$BPORT"}; do args+=(--resolve "*:$p:127.0.0.1"); done
+    for p in "${SPORT[@]}"; do args+=(--resolve "*:$p:127.0.0.1"); done
     [ -n "$(pid_of "$first")" ] && args+=(--pid "$(pid_of "$first")")
     [ -n "$(pid_of "$second")" ] && args+=(--versus-pid "$(pid_of "$second")")
     "$BIN/cmon-bench" "${args[@]}" "$@" >"$T/$name.txt" 2>&1 ||
@@ -302,14 +329,14 @@ rounds() { jq -r ".by_round[] | $2" "$T/$1.json" 2>/dev/null; }
 say "(a) keep-alive, $KA_CONC in flight: cmon-proxy and nginx taking turns, $ROUNDS x ${DURATION} s each"
 vs ka proxy nginx "$T/ka.uuids" --concurrency "$KA_CONC"
 say "(b) open loop at $RATE/s: each proxy and the agent alone taking turns (cn0's instances)"
-vs open-proxy proxy agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32
-vs open-nginx nginx agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32
+vs open-proxy bproxy agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32
+vs open-nginx bnginx agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32
 say "(c) full handshakes: cmon-proxy and nginx taking turns"
 vs hs proxy nginx "$T/ka.uuids" --no-keepalive --no-prime --concurrency "$HS_CONC"
 if [ -n "${BASE:-}" ]; then
     say "BASE: this cmon-proxy and the base's taking turns in (a), (b) and (c)"
     vs ka-base proxy base "$T/ka.uuids" --concurrency "$KA_CONC" --no-prime
-    vs open-base base agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32 --no-prime
+    vs open-base bbase agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32 --no-prime
     vs hs-base proxy base "$T/ka.uuids" --no-keepalive --no-prime --concurrency "$HS_CONC"
 fi
 
@@ -341,7 +368,8 @@ ms() { awk '{printf "%.2f\n", $2 * 1000}' "$T/$1.times"; }
     echo "cmon-proxy vs nginx, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $LOAD"
     echo "  $CNS nodes x $ZONES zones, alice $N_ALICE instances ((a), (c): $N_KA of them); in each cmon-bench run the two servers"
     echo "  take $ROUNDS turns of ${DURATION} s each (after ${WARMUP} s warm-up), connections kept between turns;"
-    echo "  cmon-proxy --threads $PROXY_THREADS, nginx one worker process; $(nproc) cores"
+    echo "  (a), (c): cmon-proxy --threads $PROXY_THREADS, nginx one worker process; (b): cmon-proxy --threads $B_THREADS," \
+         "nginx $B_THREADS worker process(es); $(nproc) cores"
     printf '%-6s | %-31s | %-41s | %-23s\n' round "(a) keep-alive scrapes/s" \
         "(b) p99 ms at $RATE/s: +proxy (agent), +nginx (agent)" "(c) handshakes per CPU-s"
     printf '%-6s | %8s %8s %6s %6s | %6s %6s %6s %6s %6s %6s | %7s %7s %6s\n' "" proxy nginx ratio \
