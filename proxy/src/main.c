@@ -2,6 +2,7 @@
  * (proxy/README.md). main() reads the flags, loads the certificate, learns
  * the inventory, serves until SIGTERM or SIGINT. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -24,6 +26,7 @@ typedef struct opts {
     cmon_listen_t o_listen;
     int o_has_listen;
     const char *o_cert, *o_key, *o_cplane, *o_suffix;
+    const char *o_access_log; /* --access-log: a file, or - for standard output */
     proxy_opts_t o_proxy;
 } opts_t;
 
@@ -57,7 +60,10 @@ usage(FILE *f)
           "      --account-cache=N      accounts kept in the look-up cache (default 50)\n"
           "      --account-ttl=S        seconds an account look-up is kept (default 300)\n"
           "      --max-connections=N    concurrent client connections (default 1024)\n"
-          "  -h, --help                 print this help and exit\n"
+          "      --access-log=FILE      a line per request appended to FILE (- for\n"
+          "                             standard output): time, client, account,\n"
+          "                             method, host, path, status, seconds in the\n"
+          "                             proxy and waiting for the agent (README)\n"          "  -h, --help                 print this help and exit\n"
           "      --version              print the version and exit\n"
           "\n"
           "When ready it prints \"listening on ADDR:PORT\" on stderr.\n"
@@ -95,6 +101,7 @@ static const struct option opts_table[] = {
     {"account-cache", required_argument, NULL, 'a'},
     {"account-ttl", required_argument, NULL, 'T'},
     {"max-connections", required_argument, NULL, 'm'},
+    {"access-log", required_argument, NULL, 'A'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -187,6 +194,11 @@ parse_one(opts_t *o, int c, const char *arg)
         return 0;
     case 'p':
         return parse_cplane(o, arg);
+    case 'A':
+        if (arg[0] == '\0')
+            return usage_error("bad --access-log: ", "an empty path");
+        o->o_access_log = arg;
+        return 0;
     case 'd':
         if (arg[0] == '\0' || arg[0] == '.' || strlen(arg) > 200)
             return usage_error("bad --dns-suffix: ", arg);
@@ -245,6 +257,21 @@ read_pem(const char *path)
     return buf;
 }
 
+/* The access log's descriptor (standard output for "-"), 0 for none, -1
+ * with a message printed. */
+static int
+open_access_log(const char *path)
+{
+    if (path == NULL)
+        return 0;
+    if (strcmp(path, "-") == 0)
+        return STDOUT_FILENO;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        fprintf(stderr, "cmon-proxy: cannot open the access log %s: %s\n", path, strerror(errno));
+    return fd;
+}
+
 /* Serves until SIGTERM or SIGINT (blocked in every thread, taken here). */
 static int
 serve(opts_t *o, inventory_t *inv, const sigset_t *stop)
@@ -283,6 +310,11 @@ main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_ALL); /* before any thread starts */
     char *cert = read_pem(o.o_cert), *key = cert != NULL ? read_pem(o.o_key) : NULL;
+    int access_fd = key != NULL ? open_access_log(o.o_access_log) : 0;
+    if (access_fd < 0) {
+        free(key); /* the message is printed */
+        key = NULL;
+    }
     char err[512];
     inventory_t *inv = NULL;
     rc = 1;
@@ -293,10 +325,13 @@ main(int argc, char **argv)
         else {
             o.o_proxy.po_cert_pem = cert;
             o.o_proxy.po_key_pem = key;
+            o.o_proxy.po_access_fd = access_fd;
             rc = serve(&o, inv, &stop);
             inventory_stop(inv);
         }
     }
+    if (access_fd > STDOUT_FILENO)
+        close(access_fd);
     free(cert);
     free(key);
     curl_global_cleanup();

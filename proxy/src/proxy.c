@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "accesslog.h"
 #include "accounts.h"
 #include "auth.h"
 #include "certcache.h"
@@ -55,6 +56,7 @@ struct proxy {
     ratelog_t *p_log; /* failures logged per cause at most every PROXY_LOG_INTERVAL_S */
     reply_budget_t p_discover_held; /* discovery bodies built and not yet sent */
     int64_t p_unsuspended_ns;       /* po_unsuspended_ms */
+    int p_access_fd;                /* po_access_fd: > 0, the access log's (accesslog.h) */
 };
 
 /* ---- connections: TLS set-up, and the authentication they keep ---------- */
@@ -210,6 +212,11 @@ typedef struct req {
     upstream_answer_t r_ans;
     int r_suspended;   /* REQ_WAITING: the connection is suspended (else polled each turn) */
     int64_t r_asked_ns; /* REQ_WAITING: when the agent was asked (monotonic) */
+    int64_t r_answered_ns; /* when its answer came; 0: none */
+    int64_t r_begun_ns;    /* when its headers were in (monotonic): the access log's REQUEST_S */
+    char r_method[16];     /* the access log's METHOD, HOST and PATH (one byte more than */
+    char r_host[ACCESSLOG_FIELD_MAX + 2]; /* it writes, so that it says "..." when cut) */
+    char r_path[ACCESSLOG_FIELD_MAX + 2];
     int r_orphan;      /* REQ_WAITING: libmicrohttpd ended the request; the answer frees it */
 } req_t;
 
@@ -347,6 +354,7 @@ proxy_upstream_done(void *arg, upstream_answer_t *ans)
         req_free(r);
         return;
     }
+    r->r_answered_ns = cmon_monotime_ns();
     r->r_ans = *ans;
     ans->ua_body = (sbuf_t)SBUF_INIT; /* taken */
     r->r_state = REQ_ANSWERED;
@@ -588,6 +596,54 @@ proxy_route(req_t *r, const char *url, const char *method)
     return reply_error(c, 404, "no such endpoint");
 }
 
+/* ---- the access log (accesslog.h) --------------------------------------- */
+
+/* What the log line says of the request, copied while libmicrohttpd's
+ * strings are sure to be there: cut one byte past what the log writes. */
+static void
+req_remember(req_t *r, const char *method, const char *url)
+{
+    const char *host = MHD_lookup_connection_value(r->r_conn, MHD_HEADER_KIND, "Host");
+    snprintf(r->r_method, sizeof(r->r_method), "%s", method != NULL ? method : "");
+    snprintf(r->r_host, sizeof(r->r_host), "%s", host != NULL ? host : "");
+    snprintf(r->r_path, sizeof(r->r_path), "%s", url != NULL ? url : "");
+}
+
+/* The request's line, as it ends (toe: how). */
+static void
+req_log(req_t *r, struct MHD_Connection *c, enum MHD_RequestTerminationCode toe)
+{
+    proxy_t *p = r->r_proxy;
+    char client[INET6_ADDRSTRLEN] = "";
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci != NULL && ci->client_addr != NULL) {
+        const struct sockaddr *sa = ci->client_addr;
+        const void *a = sa->sa_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+                                                  : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+        if (inet_ntop(sa->sa_family, a, client, sizeof(client)) == NULL)
+            client[0] = '\0';
+    }
+    const conn_t *cx = conn_of(c);
+    const union MHD_ConnectionInfo *st = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t end = cmon_monotime_ns();
+    accesslog_entry_t e = {
+        .ale_end_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec,
+        .ale_client = client,
+        .ale_login = cx != NULL && cx->c_auth == CONN_AUTH_OK ? cx->c_login : NULL,
+        .ale_method = r->r_method,
+        .ale_host = r->r_host,
+        .ale_path = r->r_path,
+        .ale_status = st != NULL ? st->http_status : 0,
+        .ale_request_ns = end - r->r_begun_ns,
+        .ale_agent_ns = r->r_answered_ns > 0 ? r->r_answered_ns - r->r_asked_ns : -1,
+        .ale_done = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK,
+    };
+    if (accesslog_write(p->p_access_fd, &e) != 0)
+        proxy_log(p, "cannot write the access log", strerror(errno));
+}
+
 static enum MHD_Result
 proxy_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
              const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -600,6 +656,9 @@ proxy_access(void *cls, struct MHD_Connection *c, const char *url, const char *m
             return MHD_NO;
         r->r_proxy = cls;
         r->r_conn = c;
+        r->r_begun_ns = cmon_monotime_ns();
+        if (r->r_proxy->p_access_fd > 0)
+            req_remember(r, method, url);
         *con_cls = r;
         conn_served(c);
         return MHD_YES;
@@ -634,6 +693,8 @@ proxy_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (r == NULL)
         return;
     *con_cls = NULL;
+    if (r->r_proxy->p_access_fd > 0)
+        req_log(r, c, toe);
     if (r->r_state == REQ_WAITING) {
         r->r_orphan = 1; /* its agent still answers: proxy_upstream_done frees it */
         if (!r->r_suspended)
@@ -788,6 +849,7 @@ proxy_start(const proxy_opts_t *o, char *err, size_t errlen)
     p->p_discover_held.rb_max = o->po_discover_held > 0 ? o->po_discover_held : PROXY_DISCOVER_HELD;
     p->p_unsuspended_ns = o->po_unsuspended_ms > 0 ? (int64_t)o->po_unsuspended_ms * 1000000
                                                    : PROXY_UNSUSPENDED_NS;
+    p->p_access_fd = o->po_access_fd > 0 ? o->po_access_fd : 0;
     snprintf(p->p_suffix, sizeof(p->p_suffix), "%s",
              o->po_dns_suffix != NULL ? o->po_dns_suffix : "cmon.test");
     if (proxy_start_parts(p, o, err, errlen) != 0) {

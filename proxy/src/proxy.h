@@ -50,6 +50,8 @@ typedef struct proxy_opts {
     double po_account_ttl_s;        /* seconds (default 300) */
     size_t po_max_body;             /* largest agent body passed on (default 64 MB) */
     size_t po_discover_held;        /* discovery bodies held at once, bytes (default 16 MB) */
+    int po_access_fd;               /* > 0: one line per request written there (accesslog.h);
+                                     * 0: no access log */
     int po_unsuspended_ms;          /* a scrape waits so long for its agent before its
                                      * connection is suspended (default 2; proxy.c) */
 } proxy_opts_t;

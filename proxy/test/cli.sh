@@ -2,7 +2,8 @@
 # cli.sh BIN_DIR SOURCE_DIR VERSION - cmon-proxy's command line: --help names
 # every flag of the getopt table in proxy/src/main.c, --version, usage errors
 # (exit 2), and what stops it from starting (exit 1): an unreadable
-# certificate, a control plane that does not answer.
+# certificate, an access log that cannot be opened, a control plane that
+# does not answer.
 set -u
 BIN=$1 SRC=$2 VERSION=$3
 PROXY=$BIN/cmon-proxy
@@ -34,6 +35,11 @@ cli_check_usage_error "$PROXY" "bad --upstream-timeout-ms 5s" $REQ --cplane http
     --cplane http://127.0.0.1:1 2>"$TMP/err"; rc=$?
 cli_check "missing certificate: exit 1 (got $rc)" [ $rc -eq 1 ]
 cli_check "missing certificate: says so ($(cat "$TMP/err"))" grep -q "cannot read $TMP/none.pem" "$TMP/err"
+cli_check_usage_error "$PROXY" "bad --access-log: an empty path" $REQ --cplane http://h:1 --access-log ''
+"$PROXY" $REQ --cplane http://127.0.0.1:1 --access-log "$TMP/none/access.log" 2>"$TMP/err"; rc=$?
+cli_check "access log not writable: exit 1 (got $rc)" [ $rc -eq 1 ]
+cli_check "access log not writable: says so ($(cat "$TMP/err"))" \
+    grep -q "cannot open the access log $TMP/none/access.log: No such file or directory" "$TMP/err"
 port=1 # nothing listens on port 1 of loopback
 "$PROXY" $REQ --cplane http://127.0.0.1:$port 2>"$TMP/err"; rc=$?
 cli_check "control plane down: exit 1 (got $rc)" [ $rc -eq 1 ]

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cunit_main.h"
@@ -506,6 +507,97 @@ test_isolation(void)
     DONE(a);
     CU_ASSERT_EQUAL(get("admin", CN_OK, "/metrics", NULL, &a), 200);
     DONE(a);
+}
+
+/* The lines of file path, once it holds want of them (5 s at most); the
+ * count read. Each line's fields split on spaces into f[line][field]. */
+#define LOG_FIELDS 10
+static int
+log_lines(const char *path, int want, char f[][LOG_FIELDS][300], int *nfields)
+{
+    int n = 0;
+    for (int tries = 0; tries < 500; tries++) {
+        char line[2048];
+        FILE *fp = fopen(path, "r");
+        n = 0;
+        while (fp != NULL && n < want + 1 && fgets(line, sizeof(line), fp) != NULL) {
+            char *save = NULL, *tok = strtok_r(line, " \n", &save);
+            nfields[n] = 0;
+            for (; tok != NULL; tok = strtok_r(NULL, " \n", &save))
+                if (nfields[n] < LOG_FIELDS)
+                    snprintf(f[n][nfields[n]++], 300, "%s", tok);
+                else
+                    nfields[n]++;
+            n++;
+        }
+        if (fp != NULL)
+            fclose(fp);
+        if (n >= want)
+            break;
+        usleep(10000);
+    }
+    return n;
+}
+
+/* --access-log: a line per request, in order, its fields those of
+ * accesslog.h; what the client chose is escaped; the times hold together. */
+static void
+test_access_log(void)
+{
+    char path[256], err[256], host[128];
+    snprintf(path, sizeof(path), "%s/access.log", W.dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0600);
+    CU_ASSERT_FATAL(fd > 0);
+    proxy_opts_t o = proxy_opts_on(W.inv, 1500);
+    o.po_access_fd = fd;
+    proxy_t *p = proxy_start(&o, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    unsigned port = proxy_port(p);
+    time_t t0 = time(NULL);
+    answer_t a;
+    CU_ASSERT_EQUAL(get_on(port, "alice", VM_ALICE, "/metrics", NULL, &a), 200);
+    DONE(a);
+    CU_ASSERT_EQUAL(get_on(port, "bob", VM_ALICE, "/metrics", NULL, &a), 404);
+    DONE(a);
+    CU_ASSERT_EQUAL(get_on(port, NULL, VM_ALICE, "/metrics", NULL, &a), 401);
+    DONE(a);
+    CU_ASSERT_EQUAL(get_on(port, "alice", VM_ALICE, "/metrics%0Ax%20y%22", NULL, &a), 404);
+    DONE(a);
+
+    static char f[5][LOG_FIELDS][300];
+    int nf[5] = {0};
+    CU_ASSERT_EQUAL(log_lines(path, 4, f, nf), 4);
+    usleep(100000);
+    CU_ASSERT_EQUAL(log_lines(path, 4, f, nf), 4); /* and no more */
+    proxy_stop(p);
+    close(fd);
+    snprintf(host, sizeof(host), "%s." SUFFIX ":%u", VM_ALICE, port);
+    const char *login[] = {"alice", "bob", "-", "alice"};
+    const char *status[] = {"200", "404", "401", "404"};
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(nf[i], LOG_FIELDS);
+        struct tm tm = {0};
+        const char *rest = strptime(f[i][0], "%Y-%m-%dT%H:%M:%S", &tm);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(rest);
+        CU_ASSERT_EQUAL(strlen(rest), 5); /* ".mmmZ" */
+        time_t when = timegm(&tm);
+        CU_ASSERT(when >= t0 && when <= time(NULL));
+        CU_ASSERT_STRING_EQUAL(f[i][1], "127.0.0.1");
+        CU_ASSERT_STRING_EQUAL(f[i][2], login[i]);
+        CU_ASSERT_STRING_EQUAL(f[i][3], "GET");
+        CU_ASSERT_STRING_EQUAL(f[i][4], host);
+        CU_ASSERT_STRING_EQUAL(f[i][5], i < 3 ? "/metrics" : "/metrics\\x0ax\\x20y\\x22");
+        CU_ASSERT_STRING_EQUAL(f[i][6], status[i]);
+        double request_s = atof(f[i][7]);
+        CU_ASSERT(request_s >= 0 && request_s < 20);
+        if (i == 0) { /* the agent was asked: its time is within the request's */
+            double agent_s = atof(f[i][8]);
+            CU_ASSERT(agent_s > 0 && agent_s <= request_s);
+        } else {
+            CU_ASSERT_STRING_EQUAL(f[i][8], "-");
+        }
+        CU_ASSERT_STRING_EQUAL(f[i][9], "done");
+    }
 }
 
 /* An instance of the account's on a compute node the inventory does not know
@@ -1332,6 +1424,7 @@ static CU_TestInfo tests[] = {
     {"accepted certificates", test_accepted_certs},
     {"host rule", test_host_rule},
     {"scrape", test_scrape},
+    {"access log", test_access_log},
     {"isolation", test_isolation},
     {"node unknown", test_node_unknown},
     {"gzip passthrough", test_gzip_passthrough},

@@ -1,10 +1,13 @@
 /* The proxy's pure parts: the Host rule, SNI, the throttle, error bodies,
- * the certificate cache, certificates parsed, log lines rate-limited. */
+ * the certificate cache, certificates parsed, log lines rate-limited, the
+ * access log's line. */
 #include <CUnit/CUnit.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "accesslog.h"
 #include "auth.h"
 #include "certcache.h"
 #include "cunit_main.h"
@@ -361,7 +364,77 @@ test_ratelog(void)
     ratelog_free(rl);
 }
 
+/* The access log's line: fields as accesslog.h documents them, written out
+ * here by hand. */
+static void
+test_accesslog_line(void)
+{
+    char line[ACCESSLOG_LINE_MAX];
+    accesslog_entry_t e = {.ale_end_ns = 1796673001123456789LL, /* 2026-12-07T19:50:01.123Z */
+                           .ale_client = "127.0.0.1",
+                           .ale_login = "alice",
+                           .ale_method = "GET",
+                           .ale_host = UUID ".cmon.test",
+                           .ale_path = "/metrics",
+                           .ale_status = 200,
+                           .ale_request_ns = 163042,
+                           .ale_agent_ns = 112999,
+                           .ale_done = 1};
+    size_t n = accesslog_format(&e, line, sizeof(line));
+    const char *want = "2026-12-07T19:50:01.123Z 127.0.0.1 alice GET " UUID
+                       ".cmon.test /metrics 200 0.000163 0.000112 done\n";
+    CU_ASSERT_STRING_EQUAL(line, want);
+    CU_ASSERT_EQUAL(n, strlen(want));
+
+    /* nothing known: every field "-", a request cut */
+    accesslog_entry_t none = {.ale_end_ns = 0, .ale_request_ns = 2500000000LL, .ale_agent_ns = -1};
+    accesslog_format(&none, line, sizeof(line));
+    CU_ASSERT_STRING_EQUAL(line, "1970-01-01T00:00:00.000Z - - - - - - 2.500000 - cut\n");
+
+    /* what a client chose cannot make two lines or two fields */
+    e.ale_path = "/a b\"c\\d\ne\x7f\xc3\xa9";
+    e.ale_host = "";
+    e.ale_status = 404;
+    e.ale_agent_ns = -1;
+    accesslog_format(&e, line, sizeof(line));
+    CU_ASSERT_STRING_EQUAL(line, "2026-12-07T19:50:01.123Z 127.0.0.1 alice GET - "
+                                 "/a\\x20b\\x22c\\x5cd\\x0ae\\x7f\\xc3\\xa9 404 0.000163 - done\n");
+
+    /* a long one is cut at ACCESSLOG_FIELD_MAX bytes and says so; the worst
+     * case (every byte escaped, every field at its longest) fits the line */
+    char long_path[1000], long_nl[1000];
+    memset(long_path, 'p', sizeof(long_path) - 1);
+    long_path[sizeof(long_path) - 1] = '\0';
+    memset(long_nl, '\n', sizeof(long_nl) - 1);
+    long_nl[sizeof(long_nl) - 1] = '\0';
+    e.ale_path = long_path;
+    accesslog_format(&e, line, sizeof(line));
+    const char *p = strstr(line, " ppp");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(strspn(p + 1, "p"), ACCESSLOG_FIELD_MAX);
+    CU_ASSERT_EQUAL(strncmp(p + 1 + ACCESSLOG_FIELD_MAX, "... 404 ", 8), 0);
+    accesslog_entry_t worst = {.ale_client = long_nl, .ale_login = long_nl, .ale_method = long_nl,
+                               .ale_host = long_nl, .ale_path = long_nl, .ale_status = 599,
+                               .ale_request_ns = INT64_MAX, .ale_agent_ns = INT64_MAX};
+    n = accesslog_format(&worst, line, sizeof(line));
+    CU_ASSERT(n < sizeof(line));
+    CU_ASSERT_EQUAL(strchr(line, '\n'), line + n - 1); /* one line, ending it */
+    CU_ASSERT_EQUAL(accesslog_format(&worst, line, ACCESSLOG_LINE_MAX - 1), 0); /* too small */
+
+    /* written in one piece, appended */
+    char path[] = "/tmp/cmon-proxy-accesslog-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(accesslog_write(fd, &none), 0);
+    CU_ASSERT_EQUAL(accesslog_write(fd, &none), 0);
+    CU_ASSERT_EQUAL(lseek(fd, 0, SEEK_END), 2 * (off_t)strlen("1970-01-01T00:00:00.000Z - - - - - - 2.500000 - cut\n"));
+    close(fd);
+    unlink(path);
+    CU_ASSERT_EQUAL(accesslog_write(-1, &none), -1); /* a bad descriptor: an error, no crash */
+}
+
 static CU_TestInfo tests[] = {
+    {"access log line", test_accesslog_line},
     {"host rule", test_host_rule},
     {"sni against host", test_host_sni},
     {"throttle bucket", test_throttle_bucket},
