@@ -43,7 +43,9 @@
 # base and the agent alone in (b); a second table compares the two,
 # "new/base"), SMOKE=1 (the ctest smoke run: exits 1 unless every run scraped
 # something and none had an error), KEEP=1 (keep the scratch folder: every
-# run's cmon-bench table and JSON).
+# run's cmon-bench table and JSON), ACCESS_LOG=1 ((b)'s cmon-proxy writes
+# --access-log: a line more, its own time of the measured scrapes, p50/p99/p99.9;
+# the smoke run checks each line is a whole 200 scrape of alice's).
 # Exit 0 done, 1 an error counted (SMOKE) or a run failed, 2 bad usage.
 set -u
 BUILD=${1:-build}
@@ -53,7 +55,7 @@ ZONES=${ZONES:-3334} CNS=${CNS:-3} RATE=${RATE:-2000}
 KA_CONC=${KA_CONC:-16} HS_CONC=${HS_CONC:-16}
 RSS_CNS=${RSS_CNS:-4} RSS_ZONES=${RSS_ZONES:-25000}
 PROXY_THREADS=${PROXY_THREADS:-1} B_THREADS=${B_THREADS:-2} PROXY_MAX_CONNS=${PROXY_MAX_CONNS:-16000}
-NGINX=${NGINX:-/usr/sbin/nginx} SMOKE=${SMOKE:-0}
+NGINX=${NGINX:-/usr/sbin/nginx} SMOKE=${SMOKE:-0} ACCESS_LOG=${ACCESS_LOG:-0}
 SUFFIX=cmon.test
 
 for p in cmon-sim cmon-agent cmon-proxy cmon-bench; do
@@ -130,11 +132,12 @@ list_vms() {
 
 vmhwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 
-# start_proxy NAME BUILD THREADS: BUILD's cmon-proxy beside serve's, with serve's
-# flags (its command line) but its own port and --threads THREADS; sets
-# SPID[NAME], SPORT[NAME].
+# start_proxy NAME BUILD THREADS [FLAG...]: BUILD's cmon-proxy beside serve's, with
+# serve's flags (its command line) but its own port, --threads THREADS and the
+# FLAGs; sets SPID[NAME], SPORT[NAME].
 start_proxy() {
     local name=$1 build=$2 threads=$3 args=() a skip=
+    shift 3
     [ -x "$build/bin/cmon-proxy" ] || die "$name: no $build/bin/cmon-proxy"
     while IFS= read -r -d '' a; do
         case $skip in
@@ -145,7 +148,7 @@ start_proxy() {
         [ "$a" = --threads ] && skip=threads && continue
         args+=("$a")
     done <"/proc/$PROXY_PID/cmdline"
-    "$build/bin/cmon-proxy" "${args[@]:1}" --threads "$threads" 2>"$T/$name.err" &
+    "$build/bin/cmon-proxy" "${args[@]:1}" --threads "$threads" "$@" 2>"$T/$name.err" &
     SPID[$name]=$!
     for _ in $(seq 1 100); do
         SPORT[$name]=$(sed -n 's/^listening on 127\.0\.0\.1://p' "$T/$name.err")
@@ -244,7 +247,11 @@ start_nginx nginx 1
 HWM_START=$(vmhwm "$PROXY_PID") # the inventory listed, no client yet
 say "cmon-proxy on 127.0.0.1:$PORT (pid $PROXY_PID, --threads $PROXY_THREADS)"
 # (b) as the proxy is deployed (B_THREADS, its default), nginx with as many workers
-start_proxy bproxy "$BUILD" "$B_THREADS"
+if [ "$ACCESS_LOG" = 1 ]; then
+    start_proxy bproxy "$BUILD" "$B_THREADS" --access-log "$T/bproxy.access"
+else
+    start_proxy bproxy "$BUILD" "$B_THREADS"
+fi
 start_nginx bnginx "$B_THREADS"
 if [ -n "${BASE:-}" ]; then
     start_proxy base "$BASE" "$PROXY_THREADS"
@@ -330,6 +337,17 @@ say "(a) keep-alive, $KA_CONC in flight: cmon-proxy and nginx taking turns, $ROU
 vs ka proxy nginx "$T/ka.uuids" --concurrency "$KA_CONC"
 say "(b) open loop at $RATE/s: each proxy and the agent alone taking turns (cn0's instances)"
 vs open-proxy bproxy agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32
+# ACCESS_LOG: the proxy's own times of the measured scrapes, its turns' (the last lines)
+if [ "$ACCESS_LOG" = 1 ]; then
+    N_MEASURED=$(jq -r '.ok // 0' "$T/open-proxy.json" 2>/dev/null || echo 0)
+    tail -n "$((N_MEASURED > 0 ? N_MEASURED : 1))" "$T/bproxy.access" >"$T/bproxy.measured"
+    # each a scrape of alice's, answered whole: 200, done, an agent time within the proxy's
+    bad=$(awk -v s="$SUFFIX" 'NF != 10 || $3 != "alice" || $4 != "GET" || index($5, "." s ":") == 0 ||
+          $6 != "/metrics" || $7 != 200 || $9 == "-" || $9 + 0 > $8 + 0 || $10 != "done"' \
+          "$T/bproxy.measured" | head -1)
+    [ "$(wc -l <"$T/bproxy.measured")" -eq "$N_MEASURED" ] && [ -z "$bad" ] ||
+        { FAILED=1; say "access log: $(wc -l <"$T/bproxy.measured") lines for $N_MEASURED scrapes; ${bad:-}"; }
+fi
 vs open-nginx bnginx agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32
 say "(c) full handshakes: cmon-proxy and nginx taking turns"
 vs hs proxy nginx "$T/ka.uuids" --no-keepalive --no-prime --concurrency "$HS_CONC"
@@ -363,6 +381,13 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- the table ----
 ms() { awk '{printf "%.2f\n", $2 * 1000}' "$T/$1.times"; }
+# quantiles FILE FIELD: p50 p99 p99.9 of FIELD (seconds) of the lines of FILE, in ms ("-": 0)
+quantiles() {
+    awk -v f="$2" '{print ($f == "-") ? 0 : $f}' "$1" | sort -g |
+        awk '{a[NR] = $1} END {if (NR == 0) {print "- - -"; exit}
+             printf "%.3f %.3f %.3f\n", a[int((NR - 1) * .5) + 1] * 1000,
+                    a[int((NR - 1) * .99) + 1] * 1000, a[int((NR - 1) * .999) + 1] * 1000}'
+}
 # pooled NAME: the run's pooled figures (every round's scrapes together)
 {
     echo "cmon-proxy vs nginx, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $LOAD"
@@ -397,6 +422,13 @@ ms() { awk '{printf "%.2f\n", $2 * 1000}' "$T/$1.times"; }
          " | handshakes/CPU-s proxy \(1000 / $h[0].agent_cpu_s_per_1000 | floor), nginx \(1000 / $h[0].reference.agent_cpu_s_per_1000 | floor)"' \
         "$T/ka.json" 2>/dev/null
     echo "  (a) ratio: scrapes/s proxy/nginx; cpu-r: nginx's CPU a scrape / the proxy's (its throughput on a core of its own, relative)"
+    if [ "$ACCESS_LOG" = 1 ]; then
+        read -r r50 r99 r999 < <(quantiles "$T/bproxy.measured" 8)
+        read -r a50 a99 a999 < <(quantiles "$T/bproxy.measured" 9)
+        echo "(b) inside cmon-proxy, its access log over the $(wc -l <"$T/bproxy.measured") measured scrapes, ms:" \
+             "headers in to answer written p50 $r50 p99 $r99 p99.9 $r999;" \
+             "waiting for the agent p50 $a50 p99 $a99 p99.9 $a999"
+    fi
     echo "(d) discovery of alice ($N_DISC instances, $DISC_BYTES bytes), 20 over one connection, ms:" \
          "plain median $(ms disc-plain | median) max $(ms disc-plain | sort -g | tail -1);" \
          "gzip median $(ms disc-gzip | median) max $(ms disc-gzip | sort -g | tail -1)"
