@@ -231,16 +231,18 @@ start_nginx() {
             -e "s|pid $NG/nginx.pid;|pid $NG/$name.pid;|" "$NG/nginx.conf.in" >"$NG/$name.conf"
         "$NGINX" -p "$NG" -c "$NG/$name.conf" -e "$NG/error.log" 2>>"$NG/error.log" &
         pid=$!
+        SPID[$name]=$pid # from now on: cleanup stops it, should the script be stopped here
         for _ in $(seq 1 50); do
             curl -s -o /dev/null -k "https://127.0.0.1:$port/" && break
             sleep 0.1
         done
         kill -0 "$pid" 2>/dev/null && curl -s -o /dev/null -k "https://127.0.0.1:$port/" && break
         kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+        unset "SPID[$name]"
         pid=
     done
     [ -n "$pid" ] || { cat "$NG/error.log" >&2; die "nginx ($name) did not start"; }
-    SPID[$name]=$pid SPORT[$name]=$port
+    SPORT[$name]=$port
     say "$name: nginx ($workers worker process(es)) on 127.0.0.1:$port (pid $pid)"
 }
 start_nginx nginx 1
@@ -336,17 +338,26 @@ rounds() { jq -r ".by_round[] | $2" "$T/$1.json" 2>/dev/null; }
 say "(a) keep-alive, $KA_CONC in flight: cmon-proxy and nginx taking turns, $ROUNDS x ${DURATION} s each"
 vs ka proxy nginx "$T/ka.uuids" --concurrency "$KA_CONC"
 say "(b) open loop at $RATE/s: each proxy and the agent alone taking turns (cn0's instances)"
+[ "$ACCESS_LOG" = 1 ] && LINES_BEFORE=$(wc -l <"$T/bproxy.access")
 vs open-proxy bproxy agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32
-# ACCESS_LOG: the proxy's own times of the measured scrapes, its turns' (the last lines)
+# ACCESS_LOG: the proxy's own times of the measured scrapes, its turns' (the last lines).
+# The run's lines, one a request cmon-bench made of it: the priming pass's, one a connection
+# opened before the warm-up, the warm-up's (about RATE x WARMUP; twice that allowed) and the
+# measured ones (so lines written twice, or more lost than the warm-up made, fall outside);
+# each a scrape of alice's answered whole (200, done, an agent time within the proxy's).
 if [ "$ACCESS_LOG" = 1 ]; then
-    N_MEASURED=$(jq -r '.ok // 0' "$T/open-proxy.json" 2>/dev/null || echo 0)
-    tail -n "$((N_MEASURED > 0 ? N_MEASURED : 1))" "$T/bproxy.access" >"$T/bproxy.measured"
-    # each a scrape of alice's, answered whole: 200, done, an agent time within the proxy's
+    tail -n "+$((LINES_BEFORE + 1))" "$T/bproxy.access" >"$T/bproxy.run"
+    read -r N_MEASURED N_LEAST N_MOST < <(jq -r --argjson r "$RATE" --argjson w "$WARMUP" \
+        '[.requests, .requests + .primed + .instances,
+          .requests + .primed + .instances + ($r * $w * 2 | ceil) + .concurrency] | @tsv' \
+        "$T/open-proxy.json" 2>/dev/null || echo "0 1 0")
+    tail -n "$((N_MEASURED > 0 ? N_MEASURED : 1))" "$T/bproxy.run" >"$T/bproxy.measured"
+    n_run=$(wc -l <"$T/bproxy.run")
     bad=$(awk -v s="$SUFFIX" 'NF != 10 || $3 != "alice" || $4 != "GET" || index($5, "." s ":") == 0 ||
           $6 != "/metrics" || $7 != 200 || $9 == "-" || $9 + 0 > $8 + 0 || $10 != "done"' \
-          "$T/bproxy.measured" | head -1)
-    [ "$(wc -l <"$T/bproxy.measured")" -eq "$N_MEASURED" ] && [ -z "$bad" ] ||
-        { FAILED=1; say "access log: $(wc -l <"$T/bproxy.measured") lines for $N_MEASURED scrapes; ${bad:-}"; }
+          "$T/bproxy.run" | head -1)
+    [ "$n_run" -ge "$N_LEAST" ] && [ "$n_run" -le "$N_MOST" ] && [ -z "$bad" ] ||
+        { FAILED=1; say "access log: $n_run lines for the run, $N_LEAST to $N_MOST requests; ${bad:-}"; }
 fi
 vs open-nginx bnginx agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32
 say "(c) full handshakes: cmon-proxy and nginx taking turns"

@@ -3,10 +3,16 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+/* the worst line: five fields of the client's, each byte escaped, "..." and a
+ * space, then the time (25), status (4), two times (2 x 28), the end (5) */
+_Static_assert(5 * (4 * ACCESSLOG_FIELD_MAX + 4) + 96 <= ACCESSLOG_LINE_MAX, "a line fits");
+_Static_assert(ACCESSLOG_LINE_MAX <= PIPE_BUF, "a line is written to a pipe at once");
 
 /* Appends s, escaped and cut to ACCESSLOG_FIELD_MAX bytes, then a space;
  * "-" for NULL or "". cap leaves room for the worst case (accesslog.h). */
@@ -17,6 +23,9 @@ put_field(char *out, const char *s)
     size_t n = 0, i = 0;
     if (s == NULL || s[0] == '\0') {
         out[n++] = '-';
+    } else if (strcmp(s, "-") == 0) { /* not to be read as "none" */
+        memcpy(out, "\\x2d", 4);
+        n = 4;
     } else {
         for (; s[i] != '\0' && i < ACCESSLOG_FIELD_MAX; i++) {
             unsigned char c = (unsigned char)s[i];
@@ -77,14 +86,14 @@ int
 accesslog_write(int fd, const accesslog_entry_t *e)
 {
     char line[ACCESSLOG_LINE_MAX];
-    size_t len = accesslog_format(e, line, sizeof(line));
-    ssize_t w;
-    do
-        w = write(fd, line, len);
-    while (w < 0 && errno == EINTR);
-    if (w < 0)
-        return -1;
-    if ((size_t)w != len)
-        return errno = EIO, -1;
+    size_t len = accesslog_format(e, line, sizeof(line)), done = 0;
+    while (done < len) { /* the rest of a short write (a socket), never a line cut short */
+        ssize_t w = write(fd, line + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w == 0 ? (errno = EIO, -1) : -1;
+        done += (size_t)w;
+    }
     return 0;
 }

@@ -19,10 +19,13 @@
  * Fields are separated by one space. A field the client chose has every byte
  * outside '!'..'~', and '"' and '\', written as \xHH, so that a line is one
  * line and a field one field whatever was sent; at most ACCESSLOG_FIELD_MAX
- * bytes of it are written, then "...". An empty field is "-".
+ * bytes of it are written, then "...". An empty field is "-" (a field that is
+ * "-" is written \x2d).
  *
- * The line is written with one write(2) to a descriptor opened O_APPEND, so
- * lines of several workers do not mix.
+ * A line is at most ACCESSLOG_LINE_MAX bytes, under PIPE_BUF, written with
+ * write(2) to a descriptor opened O_APPEND (a file) or a pipe, so lines of
+ * several workers do not mix. The write blocks the worker: a pipe's reader
+ * must keep up.
  */
 #ifndef CMON_PROXY_ACCESSLOG_H
 #define CMON_PROXY_ACCESSLOG_H
@@ -30,8 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ACCESSLOG_FIELD_MAX 256 /* bytes of a field the client chose */
-#define ACCESSLOG_LINE_MAX (5 * 4 * ACCESSLOG_FIELD_MAX + 256) /* escaped, every field at most */
+#define ACCESSLOG_FIELD_MAX 160 /* bytes of a field the client chose */
+#define ACCESSLOG_LINE_MAX 4096 /* every field at its longest, escaped: 5 x (4 x 160 + 4) + 96 */
 
 typedef struct accesslog_entry {
     int64_t ale_end_ns;     /* when it ended: CLOCK_REALTIME, ns */
@@ -50,8 +53,8 @@ typedef struct accesslog_entry {
  * ACCESSLOG_LINE_MAX); returns its length. */
 size_t accesslog_format(const accesslog_entry_t *e, char *buf, size_t cap);
 
-/* accesslog_write() - formats e and writes it to fd in one write(2).
- * 0, or -1 with errno (a short write: EIO). */
+/* accesslog_write() - formats e and writes it to fd: one write(2) to a file or
+ * a pipe, the rest after a short one (a socket). 0, or -1 with errno. */
 int accesslog_write(int fd, const accesslog_entry_t *e);
 
 #endif

@@ -267,6 +267,11 @@ open_access_log(const char *path)
     if (strcmp(path, "-") == 0)
         return STDOUT_FILENO;
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0 && fd <= STDERR_FILENO) { /* started with those closed: 0 would mean none */
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+        close(fd);
+        fd = high;
+    }
     if (fd < 0)
         fprintf(stderr, "cmon-proxy: cannot open the access log %s: %s\n", path, strerror(errno));
     return fd;

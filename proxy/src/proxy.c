@@ -214,9 +214,9 @@ typedef struct req {
     int64_t r_asked_ns; /* REQ_WAITING: when the agent was asked (monotonic) */
     int64_t r_answered_ns; /* when its answer came; 0: none */
     int64_t r_begun_ns;    /* when its headers were in (monotonic): the access log's REQUEST_S */
-    char r_method[16];     /* the access log's METHOD, HOST and PATH (one byte more than */
-    char r_host[ACCESSLOG_FIELD_MAX + 2]; /* it writes, so that it says "..." when cut) */
-    char r_path[ACCESSLOG_FIELD_MAX + 2];
+    char r_method[ACCESSLOG_FIELD_MAX + 2]; /* the access log's METHOD, HOST and PATH (one */
+    char r_host[ACCESSLOG_FIELD_MAX + 2];   /* byte more than it writes, so that it says */
+    char r_path[ACCESSLOG_FIELD_MAX + 2];   /* "..." when cut) */
     int r_orphan;      /* REQ_WAITING: libmicrohttpd ended the request; the answer frees it */
 } req_t;
 

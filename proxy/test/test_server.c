@@ -539,8 +539,11 @@ log_lines(const char *path, int want, char f[][LOG_FIELDS][300], int *nfields)
     return n;
 }
 
+static curl_socket_t reset_on_close(void *arg, curlsocktype purpose, struct sockaddr *addr);
+
 /* --access-log: a line per request, in order, its fields those of
- * accesslog.h; what the client chose is escaped; the times hold together. */
+ * accesslog.h; what the client chose is escaped; the times hold together; a
+ * client gone before its answer is "cut". */
 static void
 test_access_log(void)
 {
@@ -563,12 +566,20 @@ test_access_log(void)
     DONE(a);
     CU_ASSERT_EQUAL(get_on(port, "alice", VM_ALICE, "/metrics%0Ax%20y%22", NULL, &a), 404);
     DONE(a);
+    CURL *h = curl_easy_init(); /* gone (RST) while its agent hangs; answered 504 at 1.5 s */
+    client_setup(h, port, "alice", VM_HANG, "/metrics", NULL, &a);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, reset_on_close);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 300L);
+    client_run(h, &a);
+    curl_easy_cleanup(h);
+    CU_ASSERT_EQUAL(a.code, CURLE_OPERATION_TIMEDOUT);
+    DONE(a);
 
-    static char f[5][LOG_FIELDS][300];
-    int nf[5] = {0};
-    CU_ASSERT_EQUAL(log_lines(path, 4, f, nf), 4);
+    static char f[6][LOG_FIELDS][300];
+    int nf[6] = {0};
+    CU_ASSERT_EQUAL(log_lines(path, 5, f, nf), 5);
     usleep(100000);
-    CU_ASSERT_EQUAL(log_lines(path, 4, f, nf), 4); /* and no more */
+    CU_ASSERT_EQUAL(log_lines(path, 5, f, nf), 5); /* and no more */
     proxy_stop(p);
     close(fd);
     snprintf(host, sizeof(host), "%s." SUFFIX ":%u", VM_ALICE, port);
@@ -598,6 +609,11 @@ test_access_log(void)
         }
         CU_ASSERT_STRING_EQUAL(f[i][9], "done");
     }
+    CU_ASSERT_EQUAL(nf[4], LOG_FIELDS);
+    CU_ASSERT_STRING_EQUAL(f[4][2], "alice");
+    CU_ASSERT_PTR_NOT_NULL(strstr(f[4][4], VM_HANG));
+    CU_ASSERT(strcmp(f[4][6], "504") == 0 || strcmp(f[4][6], "-") == 0);
+    CU_ASSERT_STRING_EQUAL(f[4][9], "cut");
 }
 
 /* An instance of the account's on a compute node the inventory does not know

@@ -2,6 +2,7 @@
  * the certificate cache, certificates parsed, log lines rate-limited, the
  * access log's line. */
 #include <CUnit/CUnit.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,6 +400,9 @@ test_accesslog_line(void)
     accesslog_format(&e, line, sizeof(line));
     CU_ASSERT_STRING_EQUAL(line, "2026-12-07T19:50:01.123Z 127.0.0.1 alice GET - "
                                  "/a\\x20b\\x22c\\x5cd\\x0ae\\x7f\\xc3\\xa9 404 0.000163 - done\n");
+    e.ale_host = "-"; /* a Host of "-" is not "none" */
+    accesslog_format(&e, line, sizeof(line));
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, " GET \\x2d /a\\x20b"));
 
     /* a long one is cut at ACCESSLOG_FIELD_MAX bytes and says so; the worst
      * case (every byte escaped, every field at its longest) fits the line */
@@ -418,6 +422,7 @@ test_accesslog_line(void)
                                .ale_request_ns = INT64_MAX, .ale_agent_ns = INT64_MAX};
     n = accesslog_format(&worst, line, sizeof(line));
     CU_ASSERT(n < sizeof(line));
+    CU_ASSERT(n <= PIPE_BUF); /* one write to a pipe: lines of two workers never mix */
     CU_ASSERT_EQUAL(strchr(line, '\n'), line + n - 1); /* one line, ending it */
     CU_ASSERT_EQUAL(accesslog_format(&worst, line, ACCESSLOG_LINE_MAX - 1), 0); /* too small */
 
