@@ -20,7 +20,8 @@
 #       agent alone: "p99 added" is a proxy's p99 less the agent's of its run.
 #       Here the proxy runs as deployed, with its default 2 threads (B_THREADS),
 #       in a cmon-proxy of its own beside serve's (same flags, control plane and
-#       certificate), and nginx in one of its own with as many worker processes
+#       certificate), and nginx in one of its own with as many worker processes;
+#       a third run has the two taking turns with each other
 #   (c) --no-keepalive, the proxy and nginx: each one's CPU per 1,000 full
 #       handshakes (ECDSA P-256, each also a scrape) from /proc; handshakes per
 #       CPU-second = per core
@@ -360,6 +361,9 @@ if [ "$ACCESS_LOG" = 1 ]; then
         { FAILED=1; say "access log: $n_run lines for the run, $N_LEAST to $N_MOST requests; ${bad:-}"; }
 fi
 vs open-nginx bnginx agent "$T/cn0.uuids" --rate "$RATE" --concurrency 32
+# and the two proxies against each other, in the same minute (each against the agent above
+# is a run of its own, a minute apart)
+vs open-pn bproxy bnginx "$T/cn0.uuids" --rate "$RATE" --concurrency 32 --no-prime
 say "(c) full handshakes: cmon-proxy and nginx taking turns"
 vs hs proxy nginx "$T/ka.uuids" --no-keepalive --no-prime --concurrency "$HS_CONC"
 if [ -n "${BASE:-}" ]; then
@@ -433,6 +437,10 @@ quantiles() {
          " | handshakes/CPU-s proxy \(1000 / $h[0].agent_cpu_s_per_1000 | floor), nginx \(1000 / $h[0].reference.agent_cpu_s_per_1000 | floor)"' \
         "$T/ka.json" 2>/dev/null
     echo "  (a) ratio: scrapes/s proxy/nginx; cpu-r: nginx's CPU a scrape / the proxy's (its throughput on a core of its own, relative)"
+    echo "(b) at $RATE/s, cmon-proxy and nginx taking turns in one run: p99 pooled" \
+         "$(field open-pn '.latency_ms.p99 * 100 | round / 100') against" \
+         "$(field open-pn '.reference.latency_ms.p99 * 100 | round / 100') ms; median of turns" \
+         "$(rounds open-pn '.p99_ms // 0' | median) against $(rounds open-pn '.reference.p99_ms // 0' | median) ms"
     if [ "$ACCESS_LOG" = 1 ]; then
         read -r r50 r99 r999 < <(quantiles "$T/bproxy.measured" 8)
         read -r a50 a99 a999 < <(quantiles "$T/bproxy.measured" 9)

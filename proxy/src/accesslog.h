@@ -3,7 +3,8 @@
  *
  *   TIME CLIENT LOGIN METHOD HOST PATH STATUS REQUEST_S AGENT_S END
  *
- *   2026-12-07T19:50:01.123Z 127.0.0.1 alice GET 0f1e...c3.cmon.test /metrics 200 0.000163 0.000112 done
+ *   2026-12-07T19:50:01.123Z 127.0.0.1 alice GET 0f1e...c3.cmon.test /metrics 200 0.000163
+ *       0.000112 done          (one line)
  *
  * TIME      when the request ended, UTC, milliseconds
  * CLIENT    the client's address

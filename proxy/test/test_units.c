@@ -432,7 +432,8 @@ test_accesslog_line(void)
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT_EQUAL(accesslog_write(fd, &none), 0);
     CU_ASSERT_EQUAL(accesslog_write(fd, &none), 0);
-    CU_ASSERT_EQUAL(lseek(fd, 0, SEEK_END), 2 * (off_t)strlen("1970-01-01T00:00:00.000Z - - - - - - 2.500000 - cut\n"));
+    CU_ASSERT_EQUAL(lseek(fd, 0, SEEK_END),
+                    2 * (off_t)strlen("1970-01-01T00:00:00.000Z - - - - - - 2.500000 - cut\n"));
     close(fd);
     unlink(path);
     CU_ASSERT_EQUAL(accesslog_write(-1, &none), -1); /* a bad descriptor: an error, no crash */
