@@ -250,11 +250,9 @@ start_nginx nginx 1
 HWM_START=$(vmhwm "$PROXY_PID") # the inventory listed, no client yet
 say "cmon-proxy on 127.0.0.1:$PORT (pid $PROXY_PID, --threads $PROXY_THREADS)"
 # (b) as the proxy is deployed (B_THREADS, its default), nginx with as many workers
-if [ "$ACCESS_LOG" = 1 ]; then
-    start_proxy bproxy "$BUILD" "$B_THREADS" --access-log "$T/bproxy.access"
-else
-    start_proxy bproxy "$BUILD" "$B_THREADS"
-fi
+B_FLAGS=()
+[ "$ACCESS_LOG" = 1 ] && B_FLAGS=(--access-log "$T/bproxy.access")
+start_proxy bproxy "$BUILD" "$B_THREADS" "${B_FLAGS[@]}"
 start_nginx bnginx "$B_THREADS"
 if [ -n "${BASE:-}" ]; then
     start_proxy base "$BASE" "$PROXY_THREADS"
@@ -273,9 +271,9 @@ done
 
 # bench NAME SERVER ARGS...: one cmon-bench run, its JSON in $T/NAME.json.
 bench() {
-    local name=$1 server=$2 url pid
+    local name=$1 server=$2
     shift 2
-    local port=${SPORT[$server]:-} pid=${SPID[$server]:-}
+    local port=${SPORT[$server]:-} pid=${SPID[$server]:-} url
     url="https://{uuid}.$SUFFIX:$port/metrics"
     if [ "$server" = agent ]; then
         set -- --url-template "http://$AGENT0/v1/{uuid}/metrics" --uuids "$T/cn0.uuids" "$@"
