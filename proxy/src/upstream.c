@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "monotime.h"
@@ -42,6 +43,8 @@ struct upstream {
     int u_cancelled;    /* upstream_cancel() was called: no more submits */
     CURL *u_spare[UPSTREAM_SPARE_HANDLES]; /* idle easy handles, options set */
     unsigned u_nspare;
+    unsigned char *u_watch; /* what each descriptor is to the epoll set (WATCH_*) */
+    size_t u_nwatch;        /* ... of descriptors 0 to u_nwatch - 1 */
 };
 /* ---- one job ------------------------------------------------------------ */
 
@@ -77,6 +80,10 @@ job_header(char *line, size_t size, size_t n, void *arg)
     return len;
 }
 
+static curl_socket_t upstream_open_socket(void *arg, curlsocktype purpose,
+                                          struct curl_sockaddr *addr);
+static int upstream_close_socket(void *arg, curl_socket_t s);
+
 /* A handle with the options every request has: a spare one, or a new one. */
 static CURL *
 upstream_handle(upstream_t *u)
@@ -94,6 +101,10 @@ upstream_handle(upstream_t *u)
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)u->u_opts.uo_connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)u->u_opts.uo_timeout_ms);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "cmon-proxy");
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, upstream_open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, u);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, upstream_close_socket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, u);
     return e;
 }
 
@@ -218,33 +229,150 @@ job_done(upstream_t *u, CURL *e, CURLcode res)
 
 /* ---- curl's sockets and timer ------------------------------------------- */
 
-/* CURLMOPT_SOCKETFUNCTION: what curl wants to know of socket s, in our epoll
- * set. A socket in the set carries a mark (curl_multi_assign), which curl
- * drops with the socket's CURL_POLL_REMOVE: so a connection taken again
- * from curl's cache is added at once, not modified first (ENOENT) and then
- * added. A socket curl closed has left the set by itself: DEL may fail; a
- * stale mark only costs the fallback. */
+/*
+ * curl says what it wants of each socket (CURLMOPT_SOCKETFUNCTION): read,
+ * write, or nothing more (CURL_POLL_REMOVE), which it says each time a
+ * request ends and its connection goes back to the cache, and the next
+ * request on it asks to read again. Followed to the letter, that is two
+ * epoll_ctl() calls a scrape. So a connection's socket that curl stops
+ * watching while it is registered for reading only stays in the epoll set,
+ * marked idle (WATCH_IDLE), and a request that asks to read on it again
+ * costs nothing. An idle socket that becomes readable is none of curl's
+ * business (the agent closed the connection, or sent what it should not):
+ * it leaves the set then, and curl finds the connection dead when it next
+ * takes it from its cache (its own check) and closes it. A socket watched
+ * for writing leaves the set as curl says (writable, it would be ready at
+ * every wait).
+ *
+ * This needs to know every socket's life, since the kernel drops a closed
+ * descriptor from the set and the number comes back for the next socket:
+ * the connections' sockets are opened and closed by our callbacks
+ * (CURLOPT_OPENSOCKETFUNCTION, CURLOPT_CLOSESOCKETFUNCTION), which forget
+ * what the descriptor was. A socket that curl makes otherwise (a resolver's
+ * socket pair) leaves the set as curl says.
+ */
+enum {
+    WATCH_IN = 1,   /* in the set for EPOLLIN */
+    WATCH_OUT = 2,  /* in the set for EPOLLOUT */
+    WATCH_IDLE = 4, /* curl said CURL_POLL_REMOVE: its events are not curl's */
+    WATCH_OURS = 8, /* a connection's socket, opened by upstream_open_socket() */
+};
+
+/* The watch bits of descriptor s (0 for one never seen). */
+static unsigned
+watch_get(const upstream_t *u, curl_socket_t s)
+{
+    return s >= 0 && (size_t)s < u->u_nwatch ? u->u_watch[s] : 0;
+}
+
+/* Sets them; -1 when the table cannot grow (the caller falls back). */
 static int
-upstream_on_socket(CURL *e, curl_socket_t s, int what, void *arg, void *sockp)
+watch_set(upstream_t *u, curl_socket_t s, unsigned bits)
+{
+    if (s < 0)
+        return -1;
+    if ((size_t)s >= u->u_nwatch) {
+        if (bits == 0)
+            return 0;
+        size_t n = u->u_nwatch > 0 ? u->u_nwatch : 64;
+        while (n <= (size_t)s)
+            n *= 2;
+        unsigned char *w = realloc(u->u_watch, n);
+        if (w == NULL)
+            return -1;
+        memset(w + u->u_nwatch, 0, n - u->u_nwatch);
+        u->u_watch = w;
+        u->u_nwatch = n;
+    }
+    u->u_watch[s] = (unsigned char)bits;
+    return 0;
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: a connection's socket, marked ours. */
+static curl_socket_t
+upstream_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 {
     upstream_t *u = arg;
-    (void)e;
-    if (what == CURL_POLL_REMOVE) {
-        epoll_ctl(u->u_epoll, EPOLL_CTL_DEL, s, NULL);
-        return 0;
+    (void)purpose;
+    curl_socket_t s = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+    if (s >= 0 && watch_set(u, s, WATCH_OURS) != 0) {
+        close(s); /* not known, it could not be watched safely */
+        return CURL_SOCKET_BAD;
     }
-    struct epoll_event ev = {.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) |
-                                       ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u),
+    return s;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION: closed, the descriptor forgotten (the kernel
+ * takes it out of the set). */
+static int
+upstream_close_socket(void *arg, curl_socket_t s)
+{
+    upstream_t *u = arg;
+    watch_set(u, s, 0);
+    return close(s);
+}
+
+/* The socket in the set for want (WATCH_IN|WATCH_OUT, not 0): 0 or -1. */
+static int
+watch_want(upstream_t *u, curl_socket_t s, unsigned have, unsigned want)
+{
+    unsigned in_set = have & (WATCH_IN | WATCH_OUT);
+    unsigned keep = have & WATCH_OURS;
+    if (in_set == want)
+        return watch_set(u, s, keep | want);
+    struct epoll_event ev = {.events = ((want & WATCH_IN) ? EPOLLIN : 0u) |
+                                       ((want & WATCH_OUT) ? EPOLLOUT : 0u),
                              .data.fd = s};
-    int op = sockp != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    int op = in_set != 0 ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
     if (epoll_ctl(u->u_epoll, op, s, &ev) != 0) {
+        /* a socket curl made and closed itself left the set: so may the
+         * bits of its number be stale, either way */
         int again = op == EPOLL_CTL_MOD ? (errno == ENOENT ? EPOLL_CTL_ADD : -1)
                                         : (errno == EEXIST ? EPOLL_CTL_MOD : -1);
         if (again < 0 || epoll_ctl(u->u_epoll, again, s, &ev) != 0)
             return -1;
     }
-    if (sockp == NULL)
-        curl_multi_assign(u->u_multi, s, u); /* the mark: any pointer but NULL */
+    watch_set(u, s, keep | want); /* a socket not ours past the table: its bits */
+    return 0;                     /* stay unknown, the fallback above mends them */
+}
+
+/* The socket out of the set (ENOENT: it was, or it was closed). */
+static void
+watch_drop(upstream_t *u, curl_socket_t s, unsigned have)
+{
+    if ((have & (WATCH_IN | WATCH_OUT)) || !(have & WATCH_OURS))
+        epoll_ctl(u->u_epoll, EPOLL_CTL_DEL, s, NULL);
+    watch_set(u, s, have & WATCH_OURS);
+}
+
+/* CURLMOPT_SOCKETFUNCTION (above). */
+static int
+upstream_on_socket(CURL *e, curl_socket_t s, int what, void *arg, void *sockp)
+{
+    upstream_t *u = arg;
+    (void)e;
+    (void)sockp;
+    unsigned have = watch_get(u, s);
+    if (what == CURL_POLL_REMOVE) {
+        if ((have & WATCH_OURS) && (have & (WATCH_IN | WATCH_OUT)) == WATCH_IN)
+            watch_set(u, s, have | WATCH_IDLE);
+        else
+            watch_drop(u, s, have);
+        return 0;
+    }
+    unsigned want =
+        ((what & CURL_POLL_IN) ? WATCH_IN : 0u) | ((what & CURL_POLL_OUT) ? WATCH_OUT : 0u);
+    return watch_want(u, s, have, want);
+}
+
+/* An event of s: 1 when it is curl's, 0 when s is idle (then out of the set). */
+static int
+watch_event(upstream_t *u, curl_socket_t s)
+{
+    unsigned have = watch_get(u, s);
+    if (!(have & WATCH_IDLE))
+        return 1;
+    watch_drop(u, s, have);
     return 0;
 }
 
@@ -301,6 +429,8 @@ upstream_run(upstream_t *u)
     int running;
     int n = epoll_wait(u->u_epoll, ev, UPSTREAM_EVENTS, 0);
     for (int i = 0; i < n; i++) {
+        if (!watch_event(u, ev[i].data.fd))
+            continue; /* an idle connection's: out of the set */
         int flags = ((ev[i].events & (EPOLLIN | EPOLLHUP)) ? CURL_CSELECT_IN : 0) |
                     ((ev[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
                     ((ev[i].events & EPOLLERR) ? CURL_CSELECT_ERR : 0);
@@ -409,6 +539,7 @@ upstream_free(upstream_t *u)
     while (u->u_nspare > 0)
         curl_easy_cleanup(u->u_spare[--u->u_nspare]);
     curl_multi_cleanup(u->u_multi);
+    free(u->u_watch); /* after: the cache's connections are closed through it */
     close(u->u_epoll);
     free(u);
 }

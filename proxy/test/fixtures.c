@@ -33,11 +33,12 @@ fix_send(struct MHD_Connection *c, unsigned status, const char *body, size_t len
 }
 
 static struct MHD_Daemon *
-fix_daemon(MHD_AccessHandlerCallback cb, void *cls)
+fix_daemon(MHD_AccessHandlerCallback cb, void *cls, unsigned timeout_s)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     return MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
-                            NULL, NULL, cb, cls, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
+                            NULL, NULL, cb, cls, MHD_OPTION_SOCK_ADDR, &sa,
+                            MHD_OPTION_CONNECTION_TIMEOUT, timeout_s, MHD_OPTION_END);
 }
 
 static unsigned
@@ -127,7 +128,7 @@ fix_cplane_start(const char *vms_json, const char *servers_json)
     pthread_mutex_init(&f->f_lock, NULL);
     f->f_vms = strdup(vms_json);
     f->f_servers = strdup(servers_json);
-    f->f_d = fix_daemon(fix_cplane_access, f);
+    f->f_d = fix_daemon(fix_cplane_access, f, 0);
     if (f->f_d == NULL) {
         fix_cplane_stop(f);
         return NULL;
@@ -288,16 +289,22 @@ fix_agent_access(void *cls, struct MHD_Connection *c, const char *url, const cha
 }
 
 fix_agent_t *
-fix_agent_start(void)
+fix_agent_start_closing_idle(unsigned timeout_s)
 {
     fix_agent_t *a = calloc(1, sizeof(*a));
     pthread_mutex_init(&a->a_lock, NULL);
-    a->a_d = fix_daemon(fix_agent_access, a);
+    a->a_d = fix_daemon(fix_agent_access, a, timeout_s);
     if (a->a_d == NULL) {
         free(a);
         return NULL;
     }
     return a;
+}
+
+fix_agent_t *
+fix_agent_start(void)
+{
+    return fix_agent_start_closing_idle(0);
 }
 
 void

@@ -42,6 +42,8 @@ typedef enum fix_agent_mode {
 typedef struct fix_agent fix_agent_t;
 
 fix_agent_t *fix_agent_start(void);
+/* An agent that closes a connection idle for timeout_s seconds (0: never). */
+fix_agent_t *fix_agent_start_closing_idle(unsigned timeout_s);
 void fix_agent_stop(fix_agent_t *a);
 unsigned fix_agent_port(const fix_agent_t *a);
 void fix_agent_mode(fix_agent_t *a, fix_agent_mode_t mode);

@@ -718,11 +718,11 @@ test_agent_failures(void)
 }
 
 /* The proxy's connections to an agent are pooled, and their sockets watched
- * in an epoll set by curl's word (upstream.c: a socket in the set carries a
- * mark curl drops with it). An agent that resets connections makes curl close
- * them and open new ones, which the kernel gives the numbers just freed: each
- * must be watched again, or the next scrape hangs to the upstream timeout
- * (1.5 s here: 504). */
+ * in an epoll set (upstream.c: what each descriptor is to the set is kept,
+ * and forgotten when curl closes it through our callback). An agent that
+ * resets connections makes curl close them and open new ones, which the
+ * kernel gives the numbers just freed: each must be watched again, or the
+ * next scrape hangs to the upstream timeout (1.5 s here: 504). */
 #define RENEW_ROUNDS 25
 
 static void

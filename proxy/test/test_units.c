@@ -1,6 +1,7 @@
 /* The proxy's pure parts: the Host rule, SNI, the throttle, error bodies,
  * the certificate cache, certificates parsed, log lines rate-limited, the
- * access log's line. */
+ * access log's line; and the upstream's handling of an idle connection the agent
+ * closes. */
 #include <CUnit/CUnit.h>
 #include <limits.h>
 #include <stdint.h>
@@ -12,14 +13,18 @@
 #include "auth.h"
 #include "certcache.h"
 #include "cunit_main.h"
+#include "fixtures.h"
 #include "host.h"
 #include "ratelog.h"
 #include "reply.h"
+#include "sbuf.h"
 #include "testpki.h"
 #include "throttle.h"
+#include "upstream.h"
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -439,6 +444,77 @@ test_accesslog_line(void)
     CU_ASSERT_EQUAL(accesslog_write(-1, &none), -1); /* a bad descriptor: an error, no crash */
 }
 
+
+/* ---- upstream: an idle connection the agent closes ---------------------- */
+
+typedef struct up_wait {
+    int uw_done;
+    upstream_answer_t uw_ans;
+} up_wait_t;
+
+static void
+up_done(void *arg, upstream_answer_t *ans)
+{
+    up_wait_t *w = arg;
+    w->uw_ans = *ans;
+    ans->ua_body = (sbuf_t)SBUF_INIT; /* taken */
+    w->uw_done = 1;
+}
+
+/* Is anything of the upstream's ready (its epoll descriptor readable)? */
+static int
+up_ready(upstream_t *u, int wait_ms)
+{
+    struct pollfd pf = {.fd = upstream_fd(u), .events = POLLIN};
+    return poll(&pf, 1, wait_ms) == 1;
+}
+
+/* One request to url, driven as a worker does (its descriptor and its
+ * deadline) for 5 s at most: the proxy's status, 0 when none came. */
+static unsigned
+up_request(upstream_t *u, const char *url)
+{
+    up_wait_t w = {0};
+    upstream_call_t call = {.uc_done = up_done, .uc_arg = &w};
+    snprintf(call.uc_url, sizeof(call.uc_url), "%s", url);
+    if (upstream_submit(u, &call) != 0)
+        return 0;
+    for (int turn = 0; turn < 500 && !w.uw_done; turn++) {
+        long long us = upstream_wait_us(u);
+        (void)up_ready(u, us < 0 || us > 10000 ? 10 : (int)((us + 999) / 1000));
+        upstream_run(u);
+    }
+    sbuf_release(&w.uw_ans.ua_body);
+    return w.uw_done ? w.uw_ans.ua_status : 0;
+}
+
+/* upstream.c leaves a pooled connection's socket in its epoll set between
+ * requests. When the agent closes such an idle connection (here after 1 s
+ * without a request), the socket turns readable: it must leave the set at
+ * the upstream's next turn (else every wait of the worker returns at once,
+ * for ever), and the next request goes out on a new connection. */
+static void
+test_upstream_idle_closed(void)
+{
+    char err[256], url[128];
+    fix_agent_t *a = fix_agent_start_closing_idle(1);
+    CU_ASSERT_FATAL(a != NULL);
+    upstream_opts_t o = {.uo_timeout_ms = 3000};
+    upstream_t *u = upstream_new(&o, err, sizeof(err));
+    CU_ASSERT_FATAL(u != NULL);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u/v1/x/metrics", fix_agent_port(a));
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(up_request(u, url), 200);
+    CU_ASSERT_FALSE(up_ready(u, 0)); /* pooled, idle: nothing to do */
+    CU_ASSERT_TRUE(up_ready(u, 3000)); /* the agent closed it */
+    upstream_run(u);
+    CU_ASSERT_FALSE(up_ready(u, 50)); /* out of the set */
+    CU_ASSERT_EQUAL(up_request(u, url), 200);
+    CU_ASSERT_EQUAL(fix_agent_requests(a), 4);
+    CU_ASSERT_FALSE(up_ready(u, 0));
+    upstream_free(u);
+    fix_agent_stop(a);
+}
 static CU_TestInfo tests[] = {
     {"access log line", test_accesslog_line},
     {"host rule", test_host_rule},
@@ -451,6 +527,7 @@ static CU_TestInfo tests[] = {
     {"auth verify", test_auth_verify},
     {"log rate limit", test_ratelog},
     {"reply budget", test_reply_budget},
+    {"upstream: an idle connection the agent closes", test_upstream_idle_closed},
     CU_TEST_INFO_NULL,
 };
 
