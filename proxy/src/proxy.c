@@ -196,9 +196,7 @@ typedef enum req_state {
     REQ_LOOKUP,   /* suspended: its account is asked of the control plane (lookup.h) */
     REQ_LOOKEDUP, /* resumed with the look-up's result: answered from the start again */
     REQ_WAITING,  /* the agent is asked (upstream.h): suspended after PROXY_UNSUSPENDED_NS */
-    REQ_ANSWERED, /* the agent's answer is in: the handler queues it (a suspended connection) */
-    REQ_QUEUED,   /* the agent's answer is queued, by proxy_upstream_done */
-    REQ_UNQUEUED, /* the agent's answer came but could not be queued: the connection closes */
+    REQ_ANSWERED, /* resumed with the agent's answer */
 } req_state_t;
 
 /* One request (MHD's per-request context). */
@@ -220,9 +218,6 @@ typedef struct req {
     char r_host[ACCESSLOG_FIELD_MAX + 2];   /* byte more than it writes, so that it says */
     char r_path[ACCESSLOG_FIELD_MAX + 2];   /* "..." when cut) */
     int r_orphan;      /* REQ_WAITING: libmicrohttpd ended the request; the answer frees it */
-    int r_submitting;  /* in upstream_submit(): an answer now is the handler's to queue */
-    int r_queueing;    /* in proxy_upstream_done's queueing: should libmicrohttpd end the */
-                       /* request meanwhile, it is an orphan, freed there */
 } req_t;
 
 /* ---- authentication ----------------------------------------------------- */
@@ -338,20 +333,9 @@ proxy_authenticate(proxy_t *p, req_t *r, conn_t *cx)
  * connection is left as it is at first: libmicrohttpd calls the request
  * handler again at each turn of the worker (a request it holds without a
  * response counts as work at once; counted by httpd_waiting(), it lets the
- * worker wait on its descriptors after a turn that moved nothing), and only
- * a scrape still waiting after PROXY_UNSUSPENDED_NS is suspended (resumed by
- * its answer).
- *
- * The answer is queued where it comes in, in the worker's turn of the agents
- * (httpd.h, the side), outside libmicrohttpd's handler: libmicrohttpd
- * (0.9.75) takes a response for a request it holds whole and unsuspended
- * from anywhere in the thread that runs its daemon in external mode, and
- * builds its headers at once; the worker's next MHD_run() writes it. Queued
- * from the handler instead, it would take one turn more: the handler is
- * called in a turn, and the response is written in the next. A suspended
- * connection is resumed and answered from the handler, as is an answer that
- * comes inside upstream_submit() (an agent refused at once).
- *
+ * worker wait on its descriptors after a turn that moved nothing), the
+ * answer is sent from the turn after it came, and only a scrape still
+ * waiting after PROXY_UNSUSPENDED_NS is suspended (resumed by its answer).
  * Should libmicrohttpd end a request that waits unsuspended (0.9.75 ends
  * one whose client reset its connection only when the answer is written:
  * proxy_server, "client gone while waiting"), the request is an orphan,
@@ -359,6 +343,28 @@ proxy_authenticate(proxy_t *p, req_t *r, conn_t *cx)
  */
 
 static void req_free(req_t *r);
+
+/* upstream_done_fn: the agent's answer arrives, the connection goes on. */
+static void
+proxy_upstream_done(void *arg, upstream_answer_t *ans)
+{
+    req_t *r = arg;
+    if (r->r_orphan) {
+        sbuf_release(&ans->ua_body);
+        req_free(r);
+        return;
+    }
+    r->r_answered_ns = cmon_monotime_ns();
+    r->r_ans = *ans;
+    ans->ua_body = (sbuf_t)SBUF_INIT; /* taken */
+    r->r_state = REQ_ANSWERED;
+    if (r->r_suspended) {
+        httpd_resume(r->r_proxy->p_httpd, r->r_conn);
+    } else {
+        httpd_waiting(-1);
+        httpd_poke(); /* the worker runs its daemon before it waits */
+    }
+}
 
 static enum MHD_Result
 proxy_answer_scrape(req_t *r)
@@ -376,43 +382,6 @@ proxy_answer_scrape(req_t *r)
     rp.rp_cenc = a->ua_cenc[0] != '\0' && strcasecmp(a->ua_cenc, "identity") != 0 ? "gzip" : NULL;
     reply_gzip(&rp, r->r_client_gzip);
     return reply_send(r->r_conn, &rp);
-}
-
-/* upstream_done_fn: the agent's answer arrives, the connection goes on. */
-static void
-proxy_upstream_done(void *arg, upstream_answer_t *ans)
-{
-    req_t *r = arg;
-    if (r->r_orphan) {
-        sbuf_release(&ans->ua_body);
-        req_free(r);
-        return;
-    }
-    r->r_answered_ns = cmon_monotime_ns();
-    r->r_ans = *ans;
-    ans->ua_body = (sbuf_t)SBUF_INIT; /* taken */
-    r->r_state = REQ_ANSWERED;
-    if (r->r_submitting) {
-        httpd_waiting(-1);
-        return; /* proxy_scrape answers, in the handler */
-    }
-    if (r->r_suspended) {
-        httpd_resume(r->r_proxy->p_httpd, r->r_conn);
-        return;
-    }
-    httpd_waiting(-1);
-    /* MHD_queue_response() runs the connection's state machine, which may
-     * end the request (a timeout, headers that cannot be built): then
-     * proxy_completed() leaves r to be freed here */
-    r->r_queueing = 1;
-    enum MHD_Result queued = proxy_answer_scrape(r);
-    r->r_queueing = 0;
-    if (r->r_orphan) {
-        req_free(r);
-        return;
-    }
-    r->r_state = queued == MHD_YES ? REQ_QUEUED : REQ_UNQUEUED;
-    httpd_poke(); /* the worker runs its daemon, which writes it, before it waits */
 }
 
 /* A turn of a scrape still waiting for its agent: suspended once it has
@@ -452,10 +421,7 @@ proxy_scrape(req_t *r, conn_t *cx, const host_target_t *target)
     r->r_asked_ns = cmon_monotime_ns();
     httpd_waiting(1); /* until answered or suspended */
     upstream_t *u = httpd_worker_side(); /* this worker's own: the answer comes back here */
-    r->r_submitting = 1;
-    int refused = u == NULL || upstream_submit(u, &call) != 0;
-    r->r_submitting = 0;
-    if (refused) {
+    if (u == NULL || upstream_submit(u, &call) != 0) {
         httpd_waiting(-1);
         r->r_ans.ua_status = 503;
         snprintf(r->r_ans.ua_why, sizeof(r->r_ans.ua_why), "the proxy is stopping");
@@ -701,10 +667,6 @@ proxy_access(void *cls, struct MHD_Connection *c, const char *url, const char *m
         *upload_size = 0; /* no endpoint takes a body */
         return MHD_YES;
     }
-    if (r->r_state == REQ_QUEUED)
-        return MHD_YES; /* not expected: a request with a response is not called */
-    if (r->r_state == REQ_UNQUEUED)
-        return MHD_NO; /* its answer could not be queued: the connection closes */
     if (r->r_state == REQ_ANSWERED) {
         /* queued here, the answer is sent at libmicrohttpd's next turn: at
          * once, not after the wait of a turn that moved nothing */
@@ -733,11 +695,6 @@ proxy_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
     if (r->r_proxy->p_access_fd > 0)
         req_log(r, c, toe);
-    if (r->r_queueing) {
-        r->r_orphan = 1; /* proxy_upstream_done frees it */
-        r->r_conn = NULL;
-        return;
-    }
     if (r->r_state == REQ_WAITING) {
         r->r_orphan = 1; /* its agent still answers: proxy_upstream_done frees it */
         if (!r->r_suspended)
