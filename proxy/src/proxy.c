@@ -340,6 +340,14 @@ proxy_authenticate(proxy_t *p, req_t *r, conn_t *cx)
  * one whose client reset its connection only when the answer is written:
  * proxy_server, "client gone while waiting"), the request is an orphan,
  * freed by its answer (proxy_completed).
+ *
+ * The answer is queued by the handler, never where it comes in (in the
+ * worker's turn of the agents): called outside the handler, 0.9.75's
+ * MHD_queue_response() runs the connection's state machine, which may close
+ * the connection (headers that do not fit in its memory pool), and then
+ * moves it in the daemon's timeout list, a connection it has just taken out:
+ * the list is lost, and the connection freed while listed. A turn more
+ * (an MHD_run() a scrape, about one system call) is the price.
  */
 
 static void req_free(req_t *r);

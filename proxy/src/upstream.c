@@ -234,38 +234,43 @@ job_done(upstream_t *u, CURL *e, CURLcode res)
  * write, or nothing more (CURL_POLL_REMOVE), which it says each time a
  * request ends and its connection goes back to the cache, and the next
  * request on it asks to read again. Followed to the letter, that is two
- * epoll_ctl() calls a scrape. So a connection's socket that curl stops
+ * epoll_ctl() calls a scrape. So a TCP connection's socket that curl stops
  * watching while it is registered for reading only stays in the epoll set,
  * marked idle (WATCH_IDLE), and a request that asks to read on it again
  * costs nothing. An idle socket that becomes readable is none of curl's
  * business (the agent closed the connection, or sent what it should not):
  * it leaves the set then, and curl finds the connection dead when it next
- * takes it from its cache (its own check) and closes it. A socket watched
- * for writing leaves the set as curl says (writable, it would be ready at
- * every wait).
+ * takes it from its cache (its own check) and closes it. Any other socket
+ * leaves the set as curl says: one watched for writing (it would be ready
+ * at every wait), and one that is not TCP (a resolver's socket pair, which
+ * curl closes behind our back).
  *
- * This needs to know every socket's life, since the kernel drops a closed
- * descriptor from the set and the number comes back for the next socket:
- * the connections' sockets are opened and closed by our callbacks
- * (CURLOPT_OPENSOCKETFUNCTION, CURLOPT_CLOSESOCKETFUNCTION), which forget
- * what the descriptor was. A socket that curl makes otherwise (a resolver's
- * socket pair) leaves the set as curl says.
+ * What a descriptor is to the set is kept by its number, and the kernel
+ * gives a closed socket's number to the next one. So the bits are forgotten
+ * when curl closes a connection through our callback
+ * (CURLOPT_CLOSESOCKETFUNCTION, as it closes every connection it used) and
+ * when it opens one through our other (CURLOPT_OPENSOCKETFUNCTION: a socket
+ * it closed itself while connecting, say). Whether a socket is TCP is asked
+ * of the kernel (getsockname) when it is added to the set, once a
+ * connection. A MOD that finds no socket (ENOENT: its number is a new
+ * socket's) adds it, and asks again.
  */
 enum {
     WATCH_IN = 1,   /* in the set for EPOLLIN */
     WATCH_OUT = 2,  /* in the set for EPOLLOUT */
     WATCH_IDLE = 4, /* curl said CURL_POLL_REMOVE: its events are not curl's */
-    WATCH_OURS = 8, /* a connection's socket, opened by upstream_open_socket() */
+    WATCH_TCP = 8,  /* a TCP socket: may stay in the set, idle */
 };
 
-/* The watch bits of descriptor s (0 for one never seen). */
+/* The watch bits of descriptor s (0 for one not in the set). */
 static unsigned
 watch_get(const upstream_t *u, curl_socket_t s)
 {
     return s >= 0 && (size_t)s < u->u_nwatch ? u->u_watch[s] : 0;
 }
 
-/* Sets them; -1 when the table cannot grow (the caller falls back). */
+/* Sets them; -1 when the table cannot grow (then s is not known: it is
+ * taken out of the set when curl lets it go, as any socket not TCP). */
 static int
 watch_set(upstream_t *u, curl_socket_t s, unsigned bits)
 {
@@ -288,22 +293,28 @@ watch_set(upstream_t *u, curl_socket_t s, unsigned bits)
     return 0;
 }
 
-/* CURLOPT_OPENSOCKETFUNCTION: a connection's socket, marked ours. */
+static int
+watch_is_tcp(curl_socket_t s)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    return getsockname(s, (struct sockaddr *)&ss, &len) == 0 &&
+           (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: a connection's socket, its number forgotten. */
 static curl_socket_t
 upstream_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 {
     upstream_t *u = arg;
     (void)purpose;
     curl_socket_t s = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
-    if (s >= 0 && watch_set(u, s, WATCH_OURS) != 0) {
-        close(s); /* not known, it could not be watched safely */
-        return CURL_SOCKET_BAD;
-    }
-    return s;
+    if (s >= 0)
+        watch_set(u, s, 0);
+    return s >= 0 ? s : CURL_SOCKET_BAD;
 }
 
-/* CURLOPT_CLOSESOCKETFUNCTION: closed, the descriptor forgotten (the kernel
- * takes it out of the set). */
+/* CURLOPT_CLOSESOCKETFUNCTION: closed (out of the set with it), forgotten. */
 static int
 upstream_close_socket(void *arg, curl_socket_t s)
 {
@@ -317,32 +328,32 @@ static int
 watch_want(upstream_t *u, curl_socket_t s, unsigned have, unsigned want)
 {
     unsigned in_set = have & (WATCH_IN | WATCH_OUT);
-    unsigned keep = have & WATCH_OURS;
-    if (in_set == want)
-        return watch_set(u, s, keep | want);
+    if (in_set == want) {
+        watch_set(u, s, (have & WATCH_TCP) | want); /* no longer idle */
+        return 0;
+    }
     struct epoll_event ev = {.events = ((want & WATCH_IN) ? EPOLLIN : 0u) |
                                        ((want & WATCH_OUT) ? EPOLLOUT : 0u),
                              .data.fd = s};
     int op = in_set != 0 ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
     if (epoll_ctl(u->u_epoll, op, s, &ev) != 0) {
-        /* a socket curl made and closed itself left the set: so may the
-         * bits of its number be stale, either way */
         int again = op == EPOLL_CTL_MOD ? (errno == ENOENT ? EPOLL_CTL_ADD : -1)
                                         : (errno == EEXIST ? EPOLL_CTL_MOD : -1);
         if (again < 0 || epoll_ctl(u->u_epoll, again, s, &ev) != 0)
             return -1;
+        op = again;
     }
-    watch_set(u, s, keep | want); /* a socket not ours past the table: its bits */
-    return 0;                     /* stay unknown, the fallback above mends them */
+    unsigned tcp = op == EPOLL_CTL_ADD ? (watch_is_tcp(s) ? WATCH_TCP : 0u) : have & WATCH_TCP;
+    watch_set(u, s, tcp | want);
+    return 0;
 }
 
-/* The socket out of the set (ENOENT: it was, or it was closed). */
+/* The socket out of the set (ENOENT, EBADF: it was not, or is closed). */
 static void
-watch_drop(upstream_t *u, curl_socket_t s, unsigned have)
+watch_drop(upstream_t *u, curl_socket_t s)
 {
-    if ((have & (WATCH_IN | WATCH_OUT)) || !(have & WATCH_OURS))
-        epoll_ctl(u->u_epoll, EPOLL_CTL_DEL, s, NULL);
-    watch_set(u, s, have & WATCH_OURS);
+    epoll_ctl(u->u_epoll, EPOLL_CTL_DEL, s, NULL);
+    watch_set(u, s, 0);
 }
 
 /* CURLMOPT_SOCKETFUNCTION (above). */
@@ -354,10 +365,10 @@ upstream_on_socket(CURL *e, curl_socket_t s, int what, void *arg, void *sockp)
     (void)sockp;
     unsigned have = watch_get(u, s);
     if (what == CURL_POLL_REMOVE) {
-        if ((have & WATCH_OURS) && (have & (WATCH_IN | WATCH_OUT)) == WATCH_IN)
+        if ((have & WATCH_TCP) && (have & (WATCH_IN | WATCH_OUT)) == WATCH_IN)
             watch_set(u, s, have | WATCH_IDLE);
         else
-            watch_drop(u, s, have);
+            watch_drop(u, s);
         return 0;
     }
     unsigned want =
@@ -369,10 +380,9 @@ upstream_on_socket(CURL *e, curl_socket_t s, int what, void *arg, void *sockp)
 static int
 watch_event(upstream_t *u, curl_socket_t s)
 {
-    unsigned have = watch_get(u, s);
-    if (!(have & WATCH_IDLE))
+    if (!(watch_get(u, s) & WATCH_IDLE))
         return 1;
-    watch_drop(u, s, have);
+    watch_drop(u, s);
     return 0;
 }
 
