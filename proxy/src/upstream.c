@@ -239,11 +239,11 @@ job_done(upstream_t *u, CURL *e, CURLcode res)
  * marked idle (WATCH_IDLE), and a request that asks to read on it again
  * costs nothing. An idle socket that becomes readable is none of curl's
  * business (the agent closed the connection, or sent what it should not):
- * it leaves the set then, and curl finds the connection dead when it next
- * takes it from its cache (its own check) and closes it. Any other socket
- * leaves the set as curl says: one watched for writing (it would be ready
- * at every wait), and one that is not TCP (a resolver's socket pair, which
- * curl closes behind our back).
+ * it leaves the set then (a connection the agent closed, curl finds dead
+ * when it next takes it from its cache, its own check, and closes). Any
+ * other socket leaves the set as curl says: one watched for writing (it
+ * would be ready at every wait), and one that is not TCP (a resolver's
+ * socket pair, which curl closes behind our back).
  *
  * What a descriptor is to the set is kept by its number, and the kernel
  * gives a closed socket's number to the next one. So the bits are forgotten
