@@ -269,28 +269,27 @@ watch_get(const upstream_t *u, curl_socket_t s)
     return s >= 0 && (size_t)s < u->u_nwatch ? u->u_watch[s] : 0;
 }
 
-/* Sets them; -1 when the table cannot grow (then s is not known: it is
- * taken out of the set when curl lets it go, as any socket not TCP). */
-static int
+/* Sets them. When the table cannot grow, s stays unknown (0): it is taken
+ * out of the set when curl lets it go, as any socket not TCP. */
+static void
 watch_set(upstream_t *u, curl_socket_t s, unsigned bits)
 {
     if (s < 0)
-        return -1;
+        return;
     if ((size_t)s >= u->u_nwatch) {
         if (bits == 0)
-            return 0;
+            return;
         size_t n = u->u_nwatch > 0 ? u->u_nwatch : 64;
         while (n <= (size_t)s)
             n *= 2;
         unsigned char *w = realloc(u->u_watch, n);
         if (w == NULL)
-            return -1;
+            return;
         memset(w + u->u_nwatch, 0, n - u->u_nwatch);
         u->u_watch = w;
         u->u_nwatch = n;
     }
     u->u_watch[s] = (unsigned char)bits;
-    return 0;
 }
 
 static int
