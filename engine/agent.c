@@ -6,10 +6,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -204,9 +206,31 @@ scn_agent_running(struct scn_agent *a)
     return a->ag_sp.sp_pid > 0 && spawn_reap(&a->ag_sp) == 0;
 }
 
+/*
+ * libfaketime (0.9.10) gives a process it starts in its own clock a
+ * semaphore and a shared-memory segment for the process's children, named
+ * after its pid (/faketime_sem_PID, /faketime_shm_PID), and removes them when
+ * the process exits. A process that is killed (SIGKILL after the grace
+ * period, the parent-death signal when the engine ends) leaves them in
+ * /dev/shm. Removed by name while the process still runs, they go with its
+ * last mapping; a child it starts later makes a pair of its own.
+ */
+void
+scn_agent_clock_unlink(const struct scn_agent *a)
+{
+    char name[64];
+    if (a->ag_real_clock || a->ag_sp.sp_pid <= 0)
+        return;
+    snprintf(name, sizeof(name), "/faketime_sem_%ld", (long)a->ag_sp.sp_pid);
+    sem_unlink(name);
+    snprintf(name, sizeof(name), "/faketime_shm_%ld", (long)a->ag_sp.sp_pid);
+    shm_unlink(name);
+}
+
 int
 scn_agent_stop(struct scn_agent *a)
 {
+    scn_agent_clock_unlink(a); /* its exit would; SIGKILL after the grace would not */
     int st = spawn_stop(&a->ag_sp, AGENT_STOP_GRACE_S * 1000);
     return st < 0 ? -1 : spawn_exit_code(st);
 }

@@ -46,6 +46,11 @@ int scn_agent_start(struct scn_agent *a, char *err, size_t errlen);
  * Returns the exit status (128+signal if killed), or -1 if it was not running. */
 int scn_agent_stop(struct scn_agent *a);
 
+/* scn_agent_clock_unlink() - removes the names of the semaphore and shared
+ * memory libfaketime made for a running agent's children, which a killed
+ * agent would leave in /dev/shm (agent.c). Any thread; reads a only. */
+void scn_agent_clock_unlink(const struct scn_agent *a);
+
 /* scn_agent_free() - stops a if running and frees its strings and itself. */
 void scn_agent_free(struct scn_agent *a);
 

@@ -13,6 +13,7 @@
 
 #include <lauxlib.h>
 
+#include "agent.h"
 #include "engine.h"
 #include "runlimits.h"
 #include "monotime.h"
@@ -201,6 +202,10 @@ limits_kill_run(struct scn_limits *l)
         limits_blocked_where(l, e->se_L);
     limits_hit(l, LIMIT_TIME);
     fprintf(stderr, "%s, blocked in a call that does not return; stopping the run\n", l->sl_msg);
+    /* the agents die with the process (their parent-death signal): what a
+     * normal exit of theirs would remove goes now */
+    for (const struct scn_agent *a = e->se_agents; a != NULL; a = a->ag_next)
+        scn_agent_clock_unlink(a);
     if (e->se_world_path[0] != '\0')
         world_unlink(e->se_world_path);
     if (e->se_scratch[0] != '\0')

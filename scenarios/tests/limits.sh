@@ -4,7 +4,8 @@
 # then runs away on its line 8 (a loop, memory, a call that never returns).
 # `cmon-sim run OPTIONS DIR/NAME.lua` must exit 2 with a line matching
 # PATTERN (the limit, naming NAME.lua:8), and leave no agent, no world and no
-# scratch directory. A run that hangs is killed after 120 s and fails.
+# scratch directory, nor the agent's libfaketime segments in /dev/shm. A run
+# that hangs is killed after 120 s and fails.
 set -u
 sim=$1 dir=$2 name=$3 pattern=$4
 shift 4
@@ -31,4 +32,10 @@ if kill -0 "$pid" 2>/dev/null && grep -qF "$scratch" "/proc/$pid/cmdline" 2>/dev
 fi
 [ -z "$world" ] || [ ! -e "$world" ] || fail "world $world still there"
 [ ! -e "$scratch" ] || fail "scratch $scratch still there"
+# libfaketime's semaphore and shared memory of the agent (agent.c): gone with it
+left=
+for f in "/dev/shm/sem.faketime_sem_$pid" "/dev/shm/faketime_shm_$pid"; do
+  [ -e "$f" ] && left="$left $f" && rm -f "$f"
+done
+[ -z "$left" ] || fail "left in /dev/shm:$left"
 exit 0
