@@ -21,6 +21,16 @@
  * all of them, and clients stalled in their handshakes cost little: a
  * recv() each every few milliseconds until the proxy's handshake deadline.
  *
+ * What such a pause mostly waits out is libmicrohttpd's last read of a
+ * keep-alive connection after its answer (it reads until "again" before it
+ * lets the connection be), and any event ends the pause: the read is done in
+ * the turn the next request or answer brings. The first pause is 1 ms, so
+ * that at a worker's thousand scrapes a second that turn mostly comes first;
+ * with 0.2 ms the worker woke for that read alone after about one scrape
+ * in four (proxy/README.md, 2026-12-08). Bytes a client sends behind a
+ * request not yet answered (pipelining; Prometheus does not) wait for a turn:
+ * up to a pause.
+ *
  * The workers share the listening socket (as libmicrohttpd's own thread
  * pool does): whichever is free accepts. Each holds at most its share of
  * the connection limit.
@@ -41,7 +51,7 @@
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
-#define HTTPD_SPIN_PAUSE_US 200      /* the first wait when libmicrohttpd only spins */
+#define HTTPD_SPIN_PAUSE_US 1000     /* the first wait when libmicrohttpd only spins */
 #define HTTPD_SPIN_PAUSE_MAX_US 5000 /* ... doubling while nothing new comes */
 #define HTTPD_MAX_WORKERS 256
 
