@@ -43,6 +43,7 @@
 #define LOOKUP_INTERVAL_S 30.0 /* an unknown compute node is asked for at most this often */
 #define LOOKUPS_PER_ROUND 16
 #define ERRORS_BEFORE_RELIST 3
+#define LIST_TRIES 3 /* listings in a row whose head went backwards before we give up */
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 30000
 #define CAUSES_MAX 32
@@ -386,22 +387,35 @@ list_servers(inventory_t *inv, inv_store_t *st, struct failure *f)
     return 0;
 }
 
-/* A complete listing into a new store: the feed's head, the instances, the nodes. */
+/* A complete listing into a new store: the feed's head, the instances, the
+ * nodes, then the head once more. A head that went backwards meanwhile (the
+ * control plane restarted while we listed, or one answer was not its head)
+ * would leave our position ahead of the feed: its next changes, numbered from
+ * where it went back to, would go unseen until check_head(). So the listing
+ * is done again, up to LIST_TRIES times in all. */
 static inv_store_t *
 list_all(inventory_t *inv, unsigned long long *head, struct failure *f)
 {
-    inv_store_t *st = inv_store_new();
-    if (st == NULL) {
-        snprintf(f->f_cause, 64, "out of memory");
-        snprintf(f->f_detail, 600, "a new inventory");
-        return NULL;
-    }
-    if (read_head(inv, head, f) != 0 || list_vms(inv, st, f) != 0 ||
-        list_servers(inv, st, f) != 0) {
+    for (int tries = 0; tries < LIST_TRIES; tries++) {
+        inv_store_t *st = inv_store_new();
+        unsigned long long after;
+        if (st == NULL) {
+            snprintf(f->f_cause, 64, "out of memory");
+            snprintf(f->f_detail, 600, "a new inventory");
+            return NULL;
+        }
+        if (read_head(inv, head, f) != 0 || list_vms(inv, st, f) != 0 ||
+            list_servers(inv, st, f) != 0 || read_head(inv, &after, f) != 0) {
+            inv_store_free(st);
+            return NULL;
+        }
+        if (after >= *head)
+            return st;
         inv_store_free(st);
-        return NULL;
+        snprintf(f->f_cause, 64, "feed went backwards");
+        snprintf(f->f_detail, 600, "/changes/head: %llu after %llu, while listing", after, *head);
     }
-    return st;
+    return NULL;
 }
 
 /* Returns the heap's free memory to the system after a big parse: jansson's objects of a

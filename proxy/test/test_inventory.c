@@ -703,6 +703,44 @@ test_control_plane_restart(void)
     cpfix_stop(f);
 }
 
+
+/* The control plane restarts while the inventory is listed (after the listing's first
+ * page) and records a new instance at seq 1 of its new feed: the head read after the
+ * listing is behind the one before, so the listing is done again, and the follower
+ * follows from 1. Listed once, our position would be 5, ahead of the feed: the new
+ * instance unseen until the next head check (a minute). */
+static void
+restart_once(cpfix_t *f, size_t offset, void *arg)
+{
+    int *done = arg;
+    (void)offset;
+    if (*done)
+        return;
+    *done = 1;
+    cpfix_feed_restart(f);
+    add_vm(f, 9, alice, "running", NULL, 1);
+}
+
+static void
+test_restart_while_listing(void)
+{
+    cpfix_t *f = fixture();
+    for (unsigned long i = 0; i < 5; i++)
+        add_vm(f, i, alice, "running", NULL, 1);
+    int done = 0;
+    cpfix_on_page(f, restart_once, &done);
+    inventory_t *inv = start(f);
+    CU_ASSERT_TRUE(done);
+    inv_stats_t s;
+    inventory_stats(inv, &s);
+    CU_ASSERT_EQUAL(s.is_seq, 1);
+    CU_ASSERT_TRUE(routes(inv, 9, alice));
+    CU_ASSERT_TRUE(routes(inv, 0, alice));
+    add_vm(f, 10, alice, "running", NULL, 1); /* seq 2: followed */
+    CU_ASSERT_TRUE(await_route(inv, 10, alice, 1));
+    inventory_stop(inv);
+    cpfix_stop(f);
+}
 /* A control plane that gives smaller pages than asked (7 a page), and a listing where
  * instances go away while it pages: still every instance. */
 static void
@@ -763,6 +801,7 @@ main(int argc, char **argv)
         {"no busy loop", test_no_busy_loop},
         {"servers refresh", test_servers_refresh},
         {"control plane restart", test_control_plane_restart},
+        {"restart while listing", test_restart_while_listing},
         CU_TEST_INFO_NULL,
     };
     return cunit_main(argc, argv, "proxy_inventory", tests);
