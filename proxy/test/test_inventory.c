@@ -741,6 +741,7 @@ test_restart_while_listing(void)
     inventory_stop(inv);
     cpfix_stop(f);
 }
+
 /* A control plane that gives smaller pages than asked (7 a page), and a listing where
  * instances go away while it pages: still every instance. */
 static void
