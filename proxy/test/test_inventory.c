@@ -703,7 +703,6 @@ test_control_plane_restart(void)
     cpfix_stop(f);
 }
 
-
 /* The control plane restarts while the inventory is listed (after the listing's first
  * page) and records a new instance at seq 1 of its new feed: the head read after the
  * listing is behind the one before, so the listing is done again, and the follower
